@@ -1,0 +1,62 @@
+/* IPv4 and IPv6 addresses and prefixes: parsing, formatting, containment,
+ * and small prefix lists (acl6, private IPv4 prefixes).
+ *
+ * The configuration model keeps IPv4 addresses as uint32_t in host byte
+ * order (arithmetic and ordering are natural there); the dataplane converts
+ * once when it builds its tables. IPv6 addresses are 16 bytes in network
+ * order. */
+#ifndef AFTR_ADDR_H
+#define AFTR_ADDR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ADDR4_STRLEN 16 /* "255.255.255.255" + NUL */
+#define ADDR6_STRLEN 46 /* INET6_ADDRSTRLEN */
+#define PREFIX4_STRLEN (ADDR4_STRLEN + 3)
+#define PREFIX6_STRLEN (ADDR6_STRLEN + 4)
+
+struct addr6 {
+	uint8_t b[16];
+};
+
+struct prefix4 {
+	uint32_t addr; /* host order, host bits zero unless PFX_HOST */
+	uint8_t len;   /* 0..32 */
+};
+
+struct prefix6 {
+	struct addr6 addr; /* host bits zero unless PFX_HOST */
+	uint8_t len;       /* 0..128 */
+};
+
+/* Parsers return 0, or -EINVAL with a reason in err (which may be NULL). */
+int addr4_parse(const char *s, uint32_t *out, char *err, size_t errlen);
+int addr6_parse(const char *s, struct addr6 *out, char *err, size_t errlen);
+/* Flags for the prefix parsers. By default "a.b.c.d/len" is required and
+ * host bits set below the length are an error (they usually mean a typo). */
+#define PFX_BARE 0x1 /* a bare address is a host prefix (/32, /128) */
+#define PFX_HOST 0x2 /* interface form: keep host bits (192.0.2.1/24) */
+int prefix4_parse(const char *s, unsigned int flags, struct prefix4 *out, char *err, size_t errlen);
+int prefix6_parse(const char *s, unsigned int flags, struct prefix6 *out, char *err, size_t errlen);
+
+char *addr4_format(uint32_t a, char buf[ADDR4_STRLEN]);
+char *addr6_format(const struct addr6 *a, char buf[ADDR6_STRLEN]);
+char *prefix4_format(const struct prefix4 *p, char buf[PREFIX4_STRLEN]);
+char *prefix6_format(const struct prefix6 *p, char buf[PREFIX6_STRLEN]);
+
+uint32_t prefix4_mask(uint8_t len);
+bool prefix4_contains(const struct prefix4 *p, uint32_t a);
+bool prefix4_overlap(const struct prefix4 *a, const struct prefix4 *b);
+bool prefix6_contains(const struct prefix6 *p, const struct addr6 *a);
+bool prefix6_overlap(const struct prefix6 *a, const struct prefix6 *b);
+bool addr6_equal(const struct addr6 *a, const struct addr6 *b);
+int addr6_cmp(const struct addr6 *a, const struct addr6 *b);
+
+/* Small prefix lists: a linear scan, for configuration-sized lists. The
+ * dataplane compiles its own lookup structures from them. */
+const struct prefix4 *prefix4_list_match(const struct prefix4 *v, size_t n, uint32_t a);
+const struct prefix6 *prefix6_list_match(const struct prefix6 *v, size_t n, const struct addr6 *a);
+
+#endif

@@ -1,0 +1,181 @@
+/* The configuration model: defaults, names, lookups. Validation is in
+ * config_check.c, the formats in config_json.c, config_yaml.c and
+ * isc_import.c. */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+const char *const cfg_proto_names[] = {"tcp", "udp", "icmp", NULL};
+const char *const cfg_toobig_names[] = {"on", "off", "strict", NULL};
+const char *const cfg_admpro_names[] = {"off", "in", "out", "all", NULL};
+const char *const cfg_pcpd_names[] = {"disable", "enable", "stateless", "encapsulate", NULL};
+const char *const cfg_lifetime_names[] = {"tcp", "closed", "udp", "icmp", "retrans", NULL};
+const char *const cfg_log_level_names[] = {"error", "warning", "notice", "info", "debug", NULL};
+const char *const cfg_log_dest_names[] = {"stderr", "syslog", NULL};
+const char *const cfg_nat_events_names[] = {"off", "blocks", "sessions", NULL};
+
+int cfg_name_lookup(const char *const *names, const char *s)
+{
+	for (int i = 0; s && names[i]; i++)
+		if (strcasecmp(names[i], s) == 0)
+			return i;
+	return -1;
+}
+
+const char *cfg_proto_name(enum cfg_proto p)
+{
+	return cfg_proto_names[p];
+}
+
+const char *cfg_toobig_name(enum cfg_toobig v)
+{
+	return cfg_toobig_names[v];
+}
+
+const char *cfg_admpro_name(enum cfg_admpro v)
+{
+	return cfg_admpro_names[v];
+}
+
+const char *cfg_pcpd_name(enum cfg_pcpd v)
+{
+	return cfg_pcpd_names[v];
+}
+
+const char *cfg_lifetime_name(enum cfg_lifetime v)
+{
+	return cfg_lifetime_names[v];
+}
+
+const char *cfg_log_level_name(enum cfg_log_level v)
+{
+	return cfg_log_level_names[v];
+}
+
+const char *cfg_log_dest_name(enum cfg_log_dest v)
+{
+	return cfg_log_dest_names[v];
+}
+
+const char *cfg_nat_events_name(enum cfg_nat_events v)
+{
+	return cfg_nat_events_names[v];
+}
+
+/* RFC 1918 and the 192.0.0.0/29 of RFC 6333 section 5.7, as ISC starts with. */
+static int init_private(struct aftr_config *cfg)
+{
+	static const struct prefix4 defaults[] = {
+		{0x0a000000, 8}, {0xac100000, 12}, {0xc0a80000, 16}, {0xc0000000, 29}};
+
+	for (size_t i = 0; i < ARRAY_SIZE(defaults); i++) {
+		struct cfg_prefix4 *e = VEC_PUSH(cfg->private4, cfg->n_private4, cfg->cap_private4);
+
+		if (e == NULL)
+			return -1;
+		e->p = defaults[i];
+	}
+	return 0;
+}
+
+/* ISC aftr 1.1 compile-time defaults (manual section 3.3). */
+static void init_isc_defaults(struct aftr_config *cfg)
+{
+	static const uint32_t lifetimes[LT_N] = {600, 120, 300, 30, 10};
+	struct cfg_tunnel_defaults *t = &cfg->tun;
+
+	cfg->acl6_icmp = true;
+	cfg->pool_defaults[CFG_TCP] = (struct port_range){2048, 65535};
+	cfg->pool_defaults[CFG_UDP] = (struct port_range){512, 65535};
+	cfg->pool_defaults[CFG_ICMP] = (struct port_range){0, 65535};
+	cfg->pcpd = PCPD_DISABLE;
+	t->auto_create = true;
+	t->mtu = 1500;
+	t->mss = false;
+	t->toobig = TOOBIG_ON;
+	t->admpro = ADMPRO_ALL; /* the manual: "default is on" */
+	t->frag6_maxcount = 16;
+	t->frag4_maxcount = 64;
+	t->nat_maxcount[CFG_TCP] = 2000;
+	t->nat_maxcount[CFG_UDP] = 200;
+	t->nat_maxcount[CFG_ICMP] = 50;
+	t->nat_rate[CFG_TCP] = 50;
+	t->nat_rate[CFG_UDP] = 20;
+	t->nat_rate[CFG_ICMP] = 5;
+	cfg->frag_lifetime = 30;
+	for (int i = 0; i < 3; i++)
+		cfg->frag_maxcount[i] = 1024;
+	cfg->hold_lifetime = 120;
+	memcpy(cfg->lifetime, lifetimes, sizeof(lifetimes));
+	cfg->port_block[CFG_TCP] = 10;
+	cfg->port_block[CFG_UDP] = 8;
+	cfg->port_block[CFG_ICMP] = 3;
+	cfg->decay[0] = exp(-1.0 / 60);
+	cfg->decay[1] = exp(-1.0 / 300);
+	cfg->decay[2] = exp(-1.0 / 900);
+	cfg->quantum = 20;
+}
+
+int cfg_init(struct aftr_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	init_isc_defaults(cfg);
+	cfg->transport.mtu = 1500;
+	cfg->wan.mtu = 1500;
+	cfg->api_port = 8080;
+	cfg->log_level = LOG_LVL_INFO;
+	cfg->log_dest = LOG_DEST_STDERR;
+	cfg->nat_events = NAT_EVENTS_BLOCKS;
+	cfg->api_listen = strdup("127.0.0.1");
+	cfg->log_facility = strdup("local5");
+	if (cfg->api_listen == NULL || cfg->log_facility == NULL || init_private(cfg) < 0) {
+		cfg_free(cfg);
+		return -1;
+	}
+	return 0;
+}
+
+void cfg_free(struct aftr_config *cfg)
+{
+	free(cfg->acl6);
+	free(cfg->pools);
+	free(cfg->pcp_pools);
+	free(cfg->private4);
+	free(cfg->tunnels);
+	free(cfg->nats);
+	free(cfg->prrs);
+	free(cfg->nonats);
+	free(cfg->softwires);
+	free(cfg->transport.device);
+	free(cfg->wan.device);
+	free(cfg->api_listen);
+	free(cfg->api_token_file);
+	free(cfg->log_facility);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+struct port_range cfg_pool_range(const struct aftr_config *cfg, const struct cfg_pool *p,
+				 enum cfg_proto proto)
+{
+	return p->has_range[proto] ? p->range[proto] : cfg->pool_defaults[proto];
+}
+
+struct cfg_pool *cfg_find_pool(const struct aftr_config *cfg, uint32_t addr)
+{
+	for (size_t i = 0; i < cfg->n_pools; i++)
+		if (cfg->pools[i].addr == addr)
+			return &cfg->pools[i];
+	return NULL;
+}
+
+struct cfg_tunnel *cfg_find_tunnel(const struct aftr_config *cfg, const struct addr6 *b4)
+{
+	for (size_t i = 0; i < cfg->n_tunnels; i++)
+		if (addr6_equal(&cfg->tunnels[i].b4, b4))
+			return &cfg->tunnels[i];
+	return NULL;
+}

@@ -1,0 +1,254 @@
+/* The configuration model: every knob of ISC AFTR 1.1 (its manual's
+ * sections zero, one and two) plus ours (lw4o6 softwires, port blocks,
+ * interfaces, API, logging).
+ *
+ * One model, three ways in (YAML file, ISC aftr.conf, JSON over the API)
+ * and two ways out (JSON, YAML). The YAML and JSON key names are listed in
+ * config/reference.yaml, which documents each knob with its default, range
+ * and ISC command.
+ *
+ * IPv4 addresses are host-order uint32_t (see addr.h). Every list entry
+ * keeps the position it was read from, for error messages; positions are
+ * not part of the model's value (cfg_equal ignores them). */
+#ifndef AFTR_CONFIG_H
+#define AFTR_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "diag.h"
+#include "portset.h"
+
+/* Protocols with their own port space, limits and lifetimes. ISC calls
+ * the ICMP echo identifier space "echo" in pools and "icmp" elsewhere. */
+enum cfg_proto { CFG_TCP, CFG_UDP, CFG_ICMP, CFG_NPROTO };
+
+/* ISC "toobig": what to do with an Internet packet that has DF set and
+ * does not fit the tunnel MTU once encapsulated. */
+enum cfg_toobig { TOOBIG_ON, TOOBIG_OFF, TOOBIG_STRICT };
+
+/* ISC "admpro": where ICMPv4 administratively prohibited errors are sent
+ * for filtered packets (in = tunnel to Internet, out = Internet to tunnel). */
+enum cfg_admpro { ADMPRO_OFF, ADMPRO_IN, ADMPRO_OUT, ADMPRO_ALL };
+
+/* ISC "default pcpd". */
+enum cfg_pcpd { PCPD_DISABLE, PCPD_ENABLE, PCPD_STATELESS, PCPD_ENCAPSULATE };
+
+/* ISC "default nat lifetime" kinds. */
+enum cfg_lifetime { LT_TCP, LT_CLOSED, LT_UDP, LT_ICMP, LT_RETRANS, LT_N };
+
+enum cfg_log_level { LOG_LVL_ERROR, LOG_LVL_WARNING, LOG_LVL_NOTICE, LOG_LVL_INFO, LOG_LVL_DEBUG };
+enum cfg_log_dest { LOG_DEST_STDERR, LOG_DEST_SYSLOG };
+enum cfg_nat_events { NAT_EVENTS_OFF, NAT_EVENTS_BLOCKS, NAT_EVENTS_SESSIONS };
+
+/* Tri-state for per-tunnel settings that fall back to tunnel_defaults. */
+#define CFG_INHERIT (-1)
+
+struct cfg_pos {
+	uint32_t line, col;
+};
+
+struct cfg_prefix4 {
+	struct prefix4 p;
+	struct cfg_pos pos;
+};
+
+struct cfg_prefix6 {
+	struct prefix6 p;
+	struct cfg_pos pos;
+};
+
+struct cfg_pool {
+	uint32_t addr;
+	struct port_range range[CFG_NPROTO]; /* meaningful where has_range */
+	bool has_range[CFG_NPROTO];          /* else pool_defaults apply */
+	struct cfg_pos pos;
+};
+
+struct cfg_pcp_pool {
+	uint32_t addr;
+	struct port_range range[2]; /* tcp, udp; meaningful where has_range */
+	bool has_range[2];
+	struct cfg_pos pos;
+};
+
+struct cfg_tunnel {
+	struct addr6 b4;
+	uint32_t ipv4; /* the pool address its NAT uses */
+	bool has_ipv4; /* else pools are handed out round robin */
+	uint16_t mtu;  /* 0: tunnel_defaults.mtu */
+	int8_t mss;    /* CFG_INHERIT, 0, 1 */
+	int8_t toobig; /* CFG_INHERIT or enum cfg_toobig */
+	int8_t admpro; /* CFG_INHERIT or enum cfg_admpro */
+	struct cfg_pos pos;
+};
+
+/* ISC "nat" (static mapping / port forward) with its optional "filter". */
+struct cfg_nat {
+	struct addr6 b4;
+	uint8_t proto; /* CFG_TCP or CFG_UDP */
+	uint32_t addr; /* inside (private) source */
+	uint16_t port;
+	uint32_t ext_addr; /* a pool address */
+	uint16_t ext_port; /* outside that pool's dynamic range */
+	bool has_filter;
+	struct prefix4 filter_dst; /* remote peer allowed, both ways */
+	uint16_t filter_port;      /* 0: any */
+	struct cfg_pos pos;
+};
+
+/* ISC "prr": a port-range router / A+P null-NAT entry. */
+struct cfg_prr {
+	struct addr6 b4;
+	uint8_t proto; /* enum cfg_proto; ICMP: port is the echo id */
+	uint32_t addr;
+	uint16_t port;
+	struct cfg_pos pos;
+};
+
+/* ISC "nonat": the B4 owns a whole IPv4 prefix, no translation. */
+struct cfg_nonat {
+	struct addr6 b4;
+	struct prefix4 prefix;
+	struct cfg_pos pos;
+};
+
+/* lw4o6 binding (RFC 7596 section 5): B4 -> (IPv4, port set). */
+struct cfg_softwire {
+	struct addr6 b4;
+	uint32_t ipv4;
+	struct psid_params psid;
+	struct cfg_pos pos;
+};
+
+struct cfg_iface {
+	char *device;       /* DPDK device: PCI address or vdev spec; NULL: unset */
+	bool has_address;   /* transport: IPv6 (addr6), wan: IPv4 (addr4) */
+	struct prefix6 addr6; /* with host bits: the interface address */
+	struct prefix4 addr4;
+	bool has_gateway;
+	struct addr6 gw6;
+	uint32_t gw4;
+	uint16_t mtu;
+};
+
+struct cfg_tunnel_defaults {
+	bool auto_create;           /* default tunnel auto / autotunnel */
+	uint16_t mtu;               /* default tunnel mtu / defmtu */
+	bool mss;                   /* default tunnel mss / defmss */
+	uint8_t toobig;             /* default tunnel toobig / deftoobig */
+	uint8_t admpro;             /* default tunnel admpro / defadmpro */
+	uint8_t frag6_maxcount;     /* default tunnel fragment ipv6 maxcount */
+	uint8_t frag4_maxcount;     /* default tunnel fragment ipv4 maxcount */
+	uint16_t nat_maxcount[CFG_NPROTO]; /* default tunnel nat P maxcount */
+	uint8_t nat_rate[CFG_NPROTO];      /* default tunnel nat P rate */
+};
+
+struct aftr_config {
+	/* Section one (required): address endpoint, address icmp, acl6, pool, pcp. */
+	bool has_endpoint, has_icmp_source;
+	struct addr6 endpoint;
+	uint32_t icmp_source;
+	struct cfg_prefix6 *acl6;
+	size_t n_acl6, cap_acl6;
+	struct cfg_pool *pools;
+	size_t n_pools, cap_pools;
+	struct cfg_pcp_pool *pcp_pools;
+	size_t n_pcp_pools, cap_pcp_pools;
+
+	/* Section zero: defaults. */
+	bool acl6_icmp;                           /* default acl6 icmp */
+	struct cfg_prefix4 *private4;             /* default private / delete private */
+	size_t n_private4, cap_private4;
+	struct port_range pool_defaults[CFG_NPROTO]; /* default pool */
+	enum cfg_pcpd pcpd;                       /* default pcpd */
+	struct port_range pcp_defaults[2];        /* default pcp; 0-0: disabled */
+	struct cfg_tunnel_defaults tun;           /* default tunnel ... */
+	bool frag_equal;                          /* default fragment equal / eqfrag */
+	uint16_t frag_lifetime;                   /* default fragment lifetime */
+	uint16_t frag_maxcount[3];                /* default fragment ipv6|in|out maxcount */
+	uint16_t hold_lifetime;                   /* default hold lifetime */
+	uint32_t lifetime[LT_N];                  /* default nat lifetime */
+	uint16_t port_block[CFG_NPROTO];          /* bucket P size: ports per block */
+	uint16_t max_blocks[CFG_NPROTO];          /* ours; 0: as the session cap needs */
+	double decay[3];                          /* decay 1|5|15 */
+	uint8_t quantum;                          /* quantum */
+
+	/* Section two: reloadable entries. */
+	struct cfg_tunnel *tunnels;
+	size_t n_tunnels, cap_tunnels;
+	struct cfg_nat *nats;
+	size_t n_nats, cap_nats;
+	struct cfg_prr *prrs;
+	size_t n_prrs, cap_prrs;
+	struct cfg_nonat *nonats;
+	size_t n_nonats, cap_nonats;
+	struct cfg_softwire *softwires;
+	size_t n_softwires, cap_softwires;
+
+	/* Ours: the appliance around the AFTR function. */
+	struct cfg_iface transport, wan;
+	char *api_listen; /* address literal */
+	uint16_t api_port;
+	char *api_token_file; /* NULL: no authentication */
+	enum cfg_log_level log_level;
+	enum cfg_log_dest log_dest;
+	char *log_facility;
+	uint8_t debug; /* ISC "debug set" level, 0..10 */
+	enum cfg_nat_events nat_events;
+};
+
+/* Limits from the ISC manual (and aftr.c where the manual has a typo). */
+#define CFG_MTU_MIN 1280
+#define CFG_FRAG_LIFETIME_MAX 1200
+#define CFG_FRAG_MAXCOUNT_MAX 16535
+#define CFG_HOLD_LIFETIME_MAX 600
+#define CFG_LIFETIME_MAX 36000
+#define CFG_PORT_BLOCK_MAX 4096 /* ISC buckets stop at 255; we allow bigger blocks */
+#define CFG_QUANTUM_MIN 2
+#define CFG_DEBUG_MAX 10
+
+/* Fills cfg with the defaults (ISC's, where ISC has the knob). */
+int cfg_init(struct aftr_config *cfg);
+void cfg_free(struct aftr_config *cfg);
+
+/* Cross-entry checks: what the ISC manual forbids (static NAT ports inside
+ * a dynamic range, overlapping pools, duplicates, ...) and what a running
+ * AFTR needs (endpoint, icmp source, a pool, acl6 with auto tunnels).
+ * Returns the number of errors added to d. */
+size_t cfg_validate(const struct aftr_config *cfg, struct diag *d);
+
+/* The dynamic (implicit NAT) range of a pool for a protocol. */
+struct port_range cfg_pool_range(const struct aftr_config *cfg, const struct cfg_pool *p,
+				 enum cfg_proto proto);
+
+/* Lookups used by validation and by the importers. */
+struct cfg_pool *cfg_find_pool(const struct aftr_config *cfg, uint32_t addr);
+struct cfg_tunnel *cfg_find_tunnel(const struct aftr_config *cfg, const struct addr6 *b4);
+
+/* Value equality (positions ignored), through the canonical JSON form. */
+bool cfg_equal(const struct aftr_config *a, const struct aftr_config *b);
+
+/* Enum names as they appear in YAML/JSON and ISC commands. */
+const char *cfg_proto_name(enum cfg_proto p); /* tcp, udp, icmp */
+const char *cfg_toobig_name(enum cfg_toobig v);
+const char *cfg_admpro_name(enum cfg_admpro v);
+const char *cfg_pcpd_name(enum cfg_pcpd v);
+const char *cfg_lifetime_name(enum cfg_lifetime v);
+const char *cfg_log_level_name(enum cfg_log_level v);
+const char *cfg_log_dest_name(enum cfg_log_dest v);
+const char *cfg_nat_events_name(enum cfg_nat_events v);
+/* Name to value over a NULL-terminated name table; -1 when unknown. */
+int cfg_name_lookup(const char *const *names, const char *s);
+extern const char *const cfg_proto_names[];
+extern const char *const cfg_toobig_names[];
+extern const char *const cfg_admpro_names[];
+extern const char *const cfg_pcpd_names[];
+extern const char *const cfg_lifetime_names[];
+extern const char *const cfg_log_level_names[];
+extern const char *const cfg_log_dest_names[];
+extern const char *const cfg_nat_events_names[];
+
+#endif

@@ -1,0 +1,492 @@
+/* Cross-entry validation of the configuration model: what the ISC manual
+ * forbids (a static mapping inside a dynamic range, a tunnel bound to an
+ * address that is not a pool, ...), duplicates and overlaps that would make
+ * two entries claim the same packets, and what a running AFTR needs.
+ *
+ * Value ranges are checked where values are read (YAML, JSON, aftr.conf);
+ * this file sees a model whose every field is in range. Paths in messages
+ * are the YAML/JSON key paths, so they read the same whichever format the
+ * entry came from. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "util.h"
+
+#define PATH_LEN 64
+
+static void err_at(struct diag *d, const struct cfg_pos *pos, const char *list, size_t i,
+		   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void err_at(struct diag *d, const struct cfg_pos *pos, const char *list, size_t i,
+		   const char *fmt, ...)
+{
+	char path[PATH_LEN], msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(path, sizeof(path), "%s[%zu]", list, i);
+	diag_err(d, pos->line, pos->col, path, "%s", msg);
+}
+
+static void check_required(const struct aftr_config *cfg, struct diag *d)
+{
+	if (!cfg->has_endpoint)
+		diag_err(d, 0, 0, "endpoint", "required (ISC \"address endpoint\")");
+	if (!cfg->has_icmp_source)
+		diag_err(d, 0, 0, "icmp_source", "required (ISC \"address icmp\")");
+	if (cfg->n_pools == 0 && cfg->n_softwires == 0)
+		diag_err(d, 0, 0, "pools", "at least one pool is required (ISC \"pool\")");
+	if (cfg->n_acl6 == 0 && cfg->tun.auto_create)
+		diag_err(d, 0, 0, "acl6",
+			 "at least one entry is required when tunnel_defaults.auto is on");
+	if (cfg->n_private4 == 0)
+		diag_err(d, 0, 0, "private", "must not be empty");
+}
+
+static void check_prefix_lists(const struct aftr_config *cfg, struct diag *d)
+{
+	char a[PREFIX6_STRLEN];
+
+	for (size_t i = 0; i < cfg->n_acl6; i++)
+		for (size_t j = 0; j < i; j++)
+			if (prefix6_overlap(&cfg->acl6[i].p, &cfg->acl6[j].p) &&
+			    cfg->acl6[i].p.len == cfg->acl6[j].p.len)
+				err_at(d, &cfg->acl6[i].pos, "acl6", i, "%s is listed twice",
+				       prefix6_format(&cfg->acl6[i].p, a));
+	for (size_t i = 0; i < cfg->n_private4; i++)
+		for (size_t j = 0; j < i; j++)
+			if (cfg->private4[i].p.addr == cfg->private4[j].p.addr &&
+			    cfg->private4[i].p.len == cfg->private4[j].p.len)
+				err_at(d, &cfg->private4[i].pos, "private", i,
+				       "%s is listed twice",
+				       prefix4_format(&cfg->private4[i].p, a));
+}
+
+static const struct cfg_nonat *nonat_covering(const struct aftr_config *cfg, uint32_t addr)
+{
+	for (size_t i = 0; i < cfg->n_nonats; i++)
+		if (prefix4_contains(&cfg->nonats[i].prefix, addr))
+			return &cfg->nonats[i];
+	return NULL;
+}
+
+static void check_pools(const struct aftr_config *cfg, struct diag *d)
+{
+	char a[ADDR4_STRLEN], p[PREFIX4_STRLEN];
+
+	for (size_t i = 0; i < cfg->n_pools; i++) {
+		const struct cfg_pool *pool = &cfg->pools[i];
+		const struct cfg_nonat *nn = nonat_covering(cfg, pool->addr);
+
+		for (size_t j = 0; j < i; j++)
+			if (cfg->pools[j].addr == pool->addr)
+				err_at(d, &pool->pos, "pools", i, "%s: pool address listed twice",
+				       addr4_format(pool->addr, a));
+		if (nn)
+			err_at(d, &pool->pos, "pools", i, "%s is inside no-NAT prefix %s",
+			       addr4_format(pool->addr, a), prefix4_format(&nn->prefix, p));
+	}
+}
+
+/* PCP explicit mappings must stay out of the dynamic ranges (ISC "pcp"). */
+static void check_pcp(const struct aftr_config *cfg, struct diag *d)
+{
+	char a[ADDR4_STRLEN], r[32], path[PATH_LEN];
+
+	for (size_t i = 0; i < cfg->n_pcp_pools; i++) {
+		const struct cfg_pcp_pool *pp = &cfg->pcp_pools[i];
+		const struct cfg_pool *pool = cfg_find_pool(cfg, pp->addr);
+
+		for (size_t j = 0; j < i; j++)
+			if (cfg->pcp_pools[j].addr == pp->addr)
+				err_at(d, &pp->pos, "pcp.pools", i, "%s: listed twice",
+				       addr4_format(pp->addr, a));
+		for (int pr = CFG_TCP; pool && pr <= CFG_UDP; pr++) {
+			struct port_range dyn = cfg_pool_range(cfg, pool, pr);
+			struct port_range pcp = pp->has_range[pr] ? pp->range[pr]
+								  : cfg->pcp_defaults[pr];
+
+			if (pcp.max == 0 || !port_range_overlap(pcp, dyn))
+				continue;
+			snprintf(path, sizeof(path), "pcp.pools[%zu].%s", i, cfg_proto_names[pr]);
+			port_range_format(dyn, r, sizeof(r));
+			diag_err(d, pp->pos.line, pp->pos.col, path,
+				 "overlaps the dynamic %s range %s of pool %s", cfg_proto_names[pr],
+				 r, addr4_format(pp->addr, a));
+		}
+	}
+}
+
+static void check_tunnels(const struct aftr_config *cfg, struct diag *d)
+{
+	char a[ADDR6_STRLEN], b[ADDR4_STRLEN];
+
+	for (size_t i = 0; i < cfg->n_tunnels; i++) {
+		const struct cfg_tunnel *t = &cfg->tunnels[i];
+
+		if (t->has_ipv4 && cfg_find_pool(cfg, t->ipv4) == NULL)
+			err_at(d, &t->pos, "tunnels", i, "%s: ipv4 %s is not a pool address",
+			       addr6_format(&t->b4, a), addr4_format(t->ipv4, b));
+	}
+}
+
+/* Duplicate detection over up to millions of entries: sort (key, origin)
+ * records and compare neighbours. */
+/* The order matters: sorted runs of one B4 list a nonat first. */
+enum origin { O_NONAT, O_SOFTWIRE, O_NAT, O_PRR, O_TUNNEL };
+static const char *const origin_list[] = {"nonat", "softwires", "static_nat", "prr", "tunnels"};
+
+struct keyrec {
+	uint8_t key[24];
+	uint32_t idx;
+	uint8_t origin;
+};
+
+static int keyrec_cmp(const void *a, const void *b)
+{
+	const struct keyrec *x = a, *y = b;
+	int c = memcmp(x->key, y->key, sizeof(x->key));
+
+	if (c)
+		return c;
+	if (x->origin != y->origin)
+		return x->origin < y->origin ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static const struct cfg_pos *origin_pos(const struct aftr_config *cfg, const struct keyrec *k)
+{
+	switch (k->origin) {
+	case O_NAT:
+		return &cfg->nats[k->idx].pos;
+	case O_PRR:
+		return &cfg->prrs[k->idx].pos;
+	case O_NONAT:
+		return &cfg->nonats[k->idx].pos;
+	case O_SOFTWIRE:
+		return &cfg->softwires[k->idx].pos;
+	default:
+		return &cfg->tunnels[k->idx].pos;
+	}
+}
+
+/* Reports each record whose key equals its predecessor's. */
+static void report_dups(const struct aftr_config *cfg, struct keyrec *v, size_t n, struct diag *d,
+			const char *what)
+{
+	char other[PATH_LEN];
+
+	qsort(v, n, sizeof(*v), keyrec_cmp);
+	for (size_t i = 1; i < n; i++) {
+		if (memcmp(v[i].key, v[i - 1].key, sizeof(v[i].key)) != 0)
+			continue;
+		snprintf(other, sizeof(other), "%s[%u]", origin_list[v[i - 1].origin],
+			 v[i - 1].idx);
+		err_at(d, origin_pos(cfg, &v[i]), origin_list[v[i].origin], v[i].idx,
+		       "%s by %s", what, other);
+	}
+}
+
+static void put_ext_key(struct keyrec *k, uint8_t proto, uint32_t addr, uint16_t port)
+{
+	memset(k->key, 0, sizeof(k->key));
+	k->key[0] = proto;
+	memcpy(k->key + 1, &addr, 4);
+	memcpy(k->key + 5, &port, 2);
+}
+
+/* No two static or A+P entries may own the same public (proto, address, port). */
+static void check_external_dups(const struct aftr_config *cfg, struct diag *d)
+{
+	size_t n = cfg->n_nats + cfg->n_prrs, k = 0;
+	struct keyrec *v = calloc(n ? n : 1, sizeof(*v));
+
+	if (v == NULL) {
+		diag_err(d, 0, 0, "", "out of memory while validating");
+		return;
+	}
+	for (size_t i = 0; i < cfg->n_nats; i++, k++) {
+		put_ext_key(&v[k], cfg->nats[i].proto, cfg->nats[i].ext_addr, cfg->nats[i].ext_port);
+		v[k].idx = (uint32_t)i;
+		v[k].origin = O_NAT;
+	}
+	for (size_t i = 0; i < cfg->n_prrs; i++, k++) {
+		put_ext_key(&v[k], cfg->prrs[i].proto, cfg->prrs[i].addr, cfg->prrs[i].port);
+		v[k].idx = (uint32_t)i;
+		v[k].origin = O_PRR;
+	}
+	report_dups(cfg, v, n, d, "the same public address and port are already mapped");
+	free(v);
+}
+
+static void put_b4_key(struct keyrec *k, const struct addr6 *b4, uint32_t idx, uint8_t origin)
+{
+	memset(k->key, 0, sizeof(k->key));
+	memcpy(k->key, b4->b, 16);
+	k->idx = idx;
+	k->origin = origin;
+}
+
+/* Reports entries of a B4 that also has a no-NAT binding, in a sorted
+ * array where a B4's nonat comes first. */
+static void report_nonat_clash(const struct aftr_config *cfg, const struct keyrec *v, size_t n,
+			       struct diag *d)
+{
+	const struct keyrec *nonat = NULL;
+	char other[PATH_LEN];
+
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0 && memcmp(v[i].key, v[i - 1].key, 16) != 0)
+			nonat = NULL;
+		if (v[i].origin == O_NONAT) {
+			nonat = nonat ? nonat : &v[i];
+			continue;
+		}
+		if (nonat == NULL || v[i].origin == O_SOFTWIRE)
+			continue; /* softwire vs nonat is reported as a duplicate binding */
+		snprintf(other, sizeof(other), "nonat[%u]", nonat->idx);
+		err_at(d, origin_pos(cfg, &v[i]), origin_list[v[i].origin], v[i].idx,
+		       "this B4 is a no-NAT tunnel (%s)", other);
+	}
+}
+
+/* A no-NAT B4 owns its whole prefix: it can have no other kind of entry
+ * (ISC refuses "nonat" for an existing tunnel). A softwire B4 has one
+ * binding (RFC 7596 section 5.1); a tunnel is listed once. */
+static void check_b4_dups(const struct aftr_config *cfg, struct diag *d)
+{
+	size_t n = cfg->n_nonats + cfg->n_softwires + cfg->n_nats + cfg->n_prrs + cfg->n_tunnels;
+	struct keyrec *v = calloc(n ? n : 1, sizeof(*v));
+	size_t k = 0;
+
+	if (v == NULL) {
+		diag_err(d, 0, 0, "", "out of memory while validating");
+		return;
+	}
+	for (size_t i = 0; i < cfg->n_tunnels; i++)
+		put_b4_key(&v[k++], &cfg->tunnels[i].b4, (uint32_t)i, O_TUNNEL);
+	report_dups(cfg, v, k, d, "this B4 already has a tunnel");
+	k = 0;
+	for (size_t i = 0; i < cfg->n_nonats; i++)
+		put_b4_key(&v[k++], &cfg->nonats[i].b4, (uint32_t)i, O_NONAT);
+	for (size_t i = 0; i < cfg->n_softwires; i++)
+		put_b4_key(&v[k++], &cfg->softwires[i].b4, (uint32_t)i, O_SOFTWIRE);
+	report_dups(cfg, v, k, d, "this B4 already has a binding");
+	for (size_t i = 0; i < cfg->n_nats; i++)
+		put_b4_key(&v[k++], &cfg->nats[i].b4, (uint32_t)i, O_NAT);
+	for (size_t i = 0; i < cfg->n_prrs; i++)
+		put_b4_key(&v[k++], &cfg->prrs[i].b4, (uint32_t)i, O_PRR);
+	for (size_t i = 0; i < cfg->n_tunnels; i++)
+		put_b4_key(&v[k++], &cfg->tunnels[i].b4, (uint32_t)i, O_TUNNEL);
+	qsort(v, k, sizeof(*v), keyrec_cmp);
+	report_nonat_clash(cfg, v, k, d);
+	free(v);
+}
+
+static void check_nat_inside_dups(const struct aftr_config *cfg, struct diag *d)
+{
+	struct keyrec *v = calloc(cfg->n_nats ? cfg->n_nats : 1, sizeof(*v));
+
+	if (v == NULL) {
+		diag_err(d, 0, 0, "", "out of memory while validating");
+		return;
+	}
+	for (size_t i = 0; i < cfg->n_nats; i++) {
+		const struct cfg_nat *m = &cfg->nats[i];
+
+		memcpy(v[i].key, m->b4.b, 16);
+		v[i].key[16] = m->proto;
+		memcpy(v[i].key + 17, &m->addr, 4);
+		memcpy(v[i].key + 21, &m->port, 2);
+		v[i].idx = (uint32_t)i;
+		v[i].origin = O_NAT;
+	}
+	report_dups(cfg, v, cfg->n_nats, d, "the same inside address and port are already mapped");
+	free(v);
+}
+
+/* A static or A+P port must be a pool's and outside its dynamic range
+ * (ISC manual, "nat" and "prr": port_new must not be inside a dynamic
+ * port range). */
+static void check_public_port(const struct aftr_config *cfg, struct diag *d, const char *list,
+			      size_t i, const struct cfg_pos *pos, enum cfg_proto proto,
+			      uint32_t addr, uint16_t port)
+{
+	const struct cfg_pool *pool = cfg_find_pool(cfg, addr);
+	char a[ADDR4_STRLEN], r[64], path[PATH_LEN];
+	struct port_range dyn;
+
+	snprintf(path, sizeof(path), "%s[%zu]", list, i);
+	if (pool == NULL) {
+		diag_err(d, pos->line, pos->col, path, "%s is not a pool address",
+			 addr4_format(addr, a));
+		return;
+	}
+	dyn = cfg_pool_range(cfg, pool, proto);
+	if (port_range_contains(dyn, port)) {
+		port_range_format(dyn, r, sizeof(r));
+		diag_err(d, pos->line, pos->col, path,
+			 "%s %u is inside the dynamic %s range %s of pool %s",
+			 proto == CFG_ICMP ? "echo id" : "port", port, cfg_proto_names[proto], r,
+			 addr4_format(addr, a));
+	}
+}
+
+static void check_nats(const struct aftr_config *cfg, struct diag *d)
+{
+	char a[ADDR6_STRLEN], b[ADDR4_STRLEN], path[PATH_LEN];
+
+	for (size_t i = 0; i < cfg->n_nats; i++) {
+		const struct cfg_nat *m = &cfg->nats[i];
+		const struct cfg_tunnel *t = cfg_find_tunnel(cfg, &m->b4);
+
+		check_public_port(cfg, d, "static_nat", i, &m->pos, m->proto, m->ext_addr,
+				  m->ext_port);
+		/* Paired pooling (RFC 6888 REQ-2) wants one address per subscriber;
+		 * ISC accepts the mix, so this only warns. */
+		if (t && t->has_ipv4 && t->ipv4 != m->ext_addr) {
+			snprintf(path, sizeof(path), "static_nat[%zu]", i);
+			diag_warn(d, m->pos.line, m->pos.col, path,
+				  "tunnel %s is bound to %s, this mapping uses another address",
+				  addr6_format(&m->b4, a), addr4_format(t->ipv4, b));
+		}
+	}
+	for (size_t i = 0; i < cfg->n_prrs; i++)
+		check_public_port(cfg, d, "prr", i, &cfg->prrs[i].pos, cfg->prrs[i].proto,
+				  cfg->prrs[i].addr, cfg->prrs[i].port);
+}
+
+static void check_nonats(const struct aftr_config *cfg, struct diag *d)
+{
+	char a[PREFIX4_STRLEN], b[PREFIX4_STRLEN];
+
+	for (size_t i = 0; i < cfg->n_nonats; i++)
+		for (size_t j = 0; j < i; j++)
+			if (prefix4_overlap(&cfg->nonats[i].prefix, &cfg->nonats[j].prefix))
+				err_at(d, &cfg->nonats[i].pos, "nonat", i,
+				       "%s overlaps nonat prefix %s",
+				       prefix4_format(&cfg->nonats[i].prefix, a),
+				       prefix4_format(&cfg->nonats[j].prefix, b));
+}
+
+static int softwire_cmp(const void *a, const void *b)
+{
+	const struct cfg_softwire *x = *(const struct cfg_softwire *const *)a;
+	const struct cfg_softwire *y = *(const struct cfg_softwire *const *)b;
+
+	if (x->ipv4 != y->ipv4)
+		return x->ipv4 < y->ipv4 ? -1 : 1;
+	if (x->psid.offset != y->psid.offset)
+		return x->psid.offset < y->psid.offset ? -1 : 1;
+	if (x->psid.psid_len != y->psid.psid_len)
+		return x->psid.psid_len < y->psid.psid_len ? -1 : 1;
+	if (x->psid.psid != y->psid.psid)
+		return x->psid.psid < y->psid.psid ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+static void softwire_clash(const struct aftr_config *cfg, const struct cfg_softwire *s,
+			   const struct cfg_softwire *other, struct diag *d)
+{
+	char path[PATH_LEN], a[ADDR4_STRLEN];
+
+	snprintf(path, sizeof(path), "softwires[%zu]", (size_t)(s - cfg->softwires));
+	diag_err(d, s->pos.line, s->pos.col, path,
+		 "port set (psid %u/%u, offset %u) on %s overlaps softwires[%zu]", s->psid.psid,
+		 s->psid.psid_len, s->psid.offset, addr4_format(s->ipv4, a),
+		 (size_t)(other - cfg->softwires));
+}
+
+/* Softwires sharing an address with different PSID lengths or offsets:
+ * mark each one's ports in a map of the 65536 ports, at most 65536 steps
+ * per address before the first clash of each softwire. */
+static void check_mixed_psids(const struct aftr_config *cfg, struct cfg_softwire **v, size_t n,
+			      struct diag *d)
+{
+	static const size_t nbits = 65536;
+	uint32_t *owner = calloc(nbits, sizeof(*owner)); /* index + 1, 0: free */
+
+	if (owner == NULL) {
+		diag_err(d, 0, 0, "softwires", "out of memory while validating");
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint32_t count = psid_port_count(&v[i]->psid);
+
+		for (uint32_t k = 0; k < count; k++) {
+			uint16_t port = psid_port_nth(&v[i]->psid, k);
+
+			if (owner[port]) {
+				softwire_clash(cfg, v[i], v[owner[port] - 1], d);
+				break;
+			}
+			owner[port] = (uint32_t)i + 1;
+		}
+	}
+	free(owner);
+}
+
+/* lw4o6 bindings (RFC 7596 section 5.1): the address must not be a NAT
+ * pool's or inside a no-NAT prefix, and port sets on one address must not
+ * overlap, else two B4s would claim the same returning packets. */
+static void check_softwires(const struct aftr_config *cfg, struct diag *d)
+{
+	struct cfg_softwire **v = calloc(cfg->n_softwires ? cfg->n_softwires : 1, sizeof(*v));
+	char a[ADDR4_STRLEN], p[PREFIX4_STRLEN];
+
+	if (v == NULL) {
+		diag_err(d, 0, 0, "softwires", "out of memory while validating");
+		return;
+	}
+	for (size_t i = 0; i < cfg->n_softwires; i++) {
+		const struct cfg_softwire *s = &cfg->softwires[i];
+		const struct cfg_nonat *nn = nonat_covering(cfg, s->ipv4);
+
+		v[i] = &cfg->softwires[i];
+		if (cfg_find_pool(cfg, s->ipv4))
+			err_at(d, &s->pos, "softwires", i, "%s is a NAT pool address",
+			       addr4_format(s->ipv4, a));
+		if (nn)
+			err_at(d, &s->pos, "softwires", i, "%s is inside no-NAT prefix %s",
+			       addr4_format(s->ipv4, a), prefix4_format(&nn->prefix, p));
+	}
+	qsort(v, cfg->n_softwires, sizeof(*v), softwire_cmp);
+	for (size_t i = 0, run = 0; i < cfg->n_softwires; i = run) {
+		bool mixed = false;
+
+		for (run = i + 1; run < cfg->n_softwires && v[run]->ipv4 == v[i]->ipv4; run++)
+			mixed |= v[run]->psid.offset != v[i]->psid.offset ||
+				 v[run]->psid.psid_len != v[i]->psid.psid_len;
+		if (mixed) {
+			check_mixed_psids(cfg, v + i, run - i, d);
+			continue;
+		}
+		for (size_t j = i + 1; j < run; j++)
+			if (v[j]->psid.psid == v[j - 1]->psid.psid)
+				softwire_clash(cfg, v[j], v[j - 1], d);
+	}
+	free(v);
+}
+
+size_t cfg_validate(const struct aftr_config *cfg, struct diag *d)
+{
+	size_t before = d->errors;
+
+	check_required(cfg, d);
+	check_prefix_lists(cfg, d);
+	check_pools(cfg, d);
+	check_pcp(cfg, d);
+	check_tunnels(cfg, d);
+	check_b4_dups(cfg, d);
+	check_nat_inside_dups(cfg, d);
+	check_external_dups(cfg, d);
+	check_nats(cfg, d);
+	check_nonats(cfg, d);
+	check_softwires(cfg, d);
+	return d->errors - before;
+}

@@ -1,0 +1,506 @@
+/* JSON -> model (see config_json.h). Ranges are those of the ISC manual,
+ * section 3.3; config/reference.yaml lists them with each key. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_json.h"
+#include "util.h"
+
+/* Folds getter results: any -1 makes the whole object fail. */
+#define OK(rc) (bad |= (rc) < 0)
+
+static const char *const pool_keys[] = {"address", "tcp", "udp", "echo", NULL};
+static const char *const pcp_pool_keys[] = {"address", "tcp", "udp", NULL};
+static const char *const tunnel_keys[] = {"b4", "ipv4", "mtu", "mss", "toobig", "admpro", NULL};
+static const char *const nat_keys[] = {"b4",   "protocol",         "address",       "port",
+				       "external_address", "external_port", "filter", NULL};
+static const char *const filter_keys[] = {"destination", "port", NULL};
+static const char *const prr_keys[] = {"b4", "protocol", "address", "port", NULL};
+static const char *const nonat_keys[] = {"b4", "prefix", NULL};
+static const char *const softwire_keys[] = {"b4", "ipv4", "psid", "psid_len", "offset", NULL};
+static const char *const nat_protos[] = {"tcp", "udp", NULL};
+
+int cfg_pool_from_json(struct jdec *j, const json_t *node, struct cfg_pool *out)
+{
+	static const char *const keys[CFG_NPROTO] = {"tcp", "udp", "echo"};
+	bool bad = false;
+
+	if (!jdec_object(j, node, pool_keys))
+		return -1;
+	out->pos = jdec_pos(j, node);
+	OK(jdec_required(j, node, "address", jdec_addr4(j, node, "address", &out->addr)));
+	for (int i = 0; i < CFG_NPROTO; i++) {
+		int rc = jdec_range(j, node, keys[i], i == CFG_ICMP ? 0 : 1, &out->range[i]);
+
+		OK(rc);
+		out->has_range[i] = rc == 1;
+	}
+	return bad ? -1 : 0;
+}
+
+int cfg_pcp_pool_from_json(struct jdec *j, const json_t *node, struct cfg_pcp_pool *out)
+{
+	bool bad = false;
+
+	if (!jdec_object(j, node, pcp_pool_keys))
+		return -1;
+	out->pos = jdec_pos(j, node);
+	OK(jdec_required(j, node, "address", jdec_addr4(j, node, "address", &out->addr)));
+	for (int i = 0; i < 2; i++) {
+		int rc = jdec_range(j, node, cfg_proto_names[i], 1, &out->range[i]);
+
+		OK(rc);
+		out->has_range[i] = rc == 1;
+	}
+	return bad ? -1 : 0;
+}
+
+int cfg_tunnel_from_json(struct jdec *j, const json_t *node, struct cfg_tunnel *out)
+{
+	bool bad = false, mss;
+	int rc, v;
+
+	if (!jdec_object(j, node, tunnel_keys))
+		return -1;
+	out->pos = jdec_pos(j, node);
+	out->mss = out->toobig = out->admpro = CFG_INHERIT;
+	OK(jdec_required(j, node, "b4", jdec_addr6(j, node, "b4", &out->b4)));
+	OK(rc = jdec_addr4(j, node, "ipv4", &out->ipv4));
+	out->has_ipv4 = rc == 1;
+	OK(jdec_u16(j, node, "mtu", CFG_MTU_MIN, 65535, &out->mtu));
+	if (OK(rc = jdec_bool(j, node, "mss", &mss)), rc == 1)
+		out->mss = mss;
+	if (OK(rc = jdec_enum(j, node, "toobig", cfg_toobig_names, &v)), rc == 1)
+		out->toobig = (int8_t)v;
+	if (OK(rc = jdec_enum(j, node, "admpro", cfg_admpro_names, &v)), rc == 1)
+		out->admpro = (int8_t)v;
+	return bad ? -1 : 0;
+}
+
+static int filter_from_json(struct jdec *j, const json_t *node, struct cfg_nat *out)
+{
+	size_t mark = jdec_push_key(j, "filter");
+	bool bad = false;
+
+	if (!jdec_object(j, node, filter_keys)) {
+		jdec_pop(j, mark);
+		return -1;
+	}
+	OK(jdec_required(j, node, "destination",
+			 jdec_prefix4(j, node, "destination", PFX_BARE, &out->filter_dst)));
+	OK(jdec_u16(j, node, "port", 0, 65535, &out->filter_port));
+	out->has_filter = true;
+	jdec_pop(j, mark);
+	return bad ? -1 : 0;
+}
+
+int cfg_nat_from_json(struct jdec *j, const json_t *node, struct cfg_nat *out)
+{
+	const json_t *filter;
+	bool bad = false;
+	int proto = CFG_TCP;
+
+	if (!jdec_object(j, node, nat_keys))
+		return -1;
+	out->pos = jdec_pos(j, node);
+	OK(jdec_required(j, node, "b4", jdec_addr6(j, node, "b4", &out->b4)));
+	OK(jdec_required(j, node, "protocol", jdec_enum(j, node, "protocol", nat_protos, &proto)));
+	out->proto = (uint8_t)proto;
+	OK(jdec_required(j, node, "address", jdec_addr4(j, node, "address", &out->addr)));
+	OK(jdec_required(j, node, "port", jdec_u16(j, node, "port", 1, 65535, &out->port)));
+	OK(jdec_required(j, node, "external_address",
+			 jdec_addr4(j, node, "external_address", &out->ext_addr)));
+	OK(jdec_required(j, node, "external_port",
+			 jdec_u16(j, node, "external_port", 1, 65535, &out->ext_port)));
+	filter = json_object_get(node, "filter");
+	if (filter)
+		OK(filter_from_json(j, filter, out));
+	return bad ? -1 : 0;
+}
+
+int cfg_prr_from_json(struct jdec *j, const json_t *node, struct cfg_prr *out)
+{
+	bool bad = false;
+	int proto = CFG_TCP;
+
+	if (!jdec_object(j, node, prr_keys))
+		return -1;
+	out->pos = jdec_pos(j, node);
+	OK(jdec_required(j, node, "b4", jdec_addr6(j, node, "b4", &out->b4)));
+	OK(jdec_required(j, node, "protocol",
+			 jdec_enum(j, node, "protocol", cfg_proto_names, &proto)));
+	out->proto = (uint8_t)proto;
+	OK(jdec_required(j, node, "address", jdec_addr4(j, node, "address", &out->addr)));
+	/* An ICMP entry's "port" is an echo identifier, 0 included. */
+	OK(jdec_required(j, node, "port",
+			 jdec_u16(j, node, "port", proto == CFG_ICMP ? 0 : 1, 65535, &out->port)));
+	return bad ? -1 : 0;
+}
+
+int cfg_nonat_from_json(struct jdec *j, const json_t *node, struct cfg_nonat *out)
+{
+	bool bad = false;
+
+	if (!jdec_object(j, node, nonat_keys))
+		return -1;
+	out->pos = jdec_pos(j, node);
+	OK(jdec_required(j, node, "b4", jdec_addr6(j, node, "b4", &out->b4)));
+	OK(jdec_required(j, node, "prefix", jdec_prefix4(j, node, "prefix", 0, &out->prefix)));
+	return bad ? -1 : 0;
+}
+
+int cfg_softwire_from_json(struct jdec *j, const json_t *node, struct cfg_softwire *out)
+{
+	bool bad = false;
+	char err[160];
+
+	if (!jdec_object(j, node, softwire_keys))
+		return -1;
+	out->pos = jdec_pos(j, node);
+	OK(jdec_required(j, node, "b4", jdec_addr6(j, node, "b4", &out->b4)));
+	OK(jdec_required(j, node, "ipv4", jdec_addr4(j, node, "ipv4", &out->ipv4)));
+	OK(jdec_required(j, node, "psid_len", jdec_u8(j, node, "psid_len", 0, 16, &out->psid.psid_len)));
+	OK(jdec_required(j, node, "psid", jdec_u16(j, node, "psid", 0, 65535, &out->psid.psid)));
+	/* Required: MAP's default (a = 6, RFC 7597 section 5.1) and lw4o6
+	 * practice (often a = 0) differ, so a silent default would mislead. */
+	OK(jdec_required(j, node, "offset", jdec_u8(j, node, "offset", 0, 15, &out->psid.offset)));
+	if (!bad && psid_params_validate(&out->psid, err, sizeof(err)) < 0) {
+		jdec_error(j, node, "%s", err);
+		bad = true;
+	}
+	return bad ? -1 : 0;
+}
+
+/* Decodes a list key into a growable array, one element decoder each. */
+#define DEC_LIST(j, root, key, arr, n, cap, call)                                                  \
+	do {                                                                                       \
+		const json_t *l_ = json_object_get(root, key);                                     \
+		size_t m_ = jdec_push_key(j, key), i_;                                             \
+		json_t *it;                                                                        \
+                                                                                                   \
+		if (l_ && jdec_array(j, l_)) {                                                     \
+			(n) = 0;                                                                   \
+			json_array_foreach(l_, i_, it) {                                           \
+				size_t mi_ = jdec_push_index(j, i_);                               \
+				__typeof__(arr) e_ = VEC_PUSH(arr, n, cap);                        \
+                                                                                                   \
+				if (e_ == NULL)                                                    \
+					jdec_error(j, it, "out of memory");                        \
+				else if ((call) < 0)                                               \
+					bad = true;                                                \
+				jdec_pop(j, mi_);                                                  \
+			}                                                                          \
+		} else if (l_) {                                                                   \
+			bad = true;                                                                \
+		}                                                                                  \
+		jdec_pop(j, m_);                                                                   \
+	} while (0)
+
+static int prefix6_item(struct jdec *j, const json_t *it, struct cfg_prefix6 *e)
+{
+	e->pos = jdec_pos(j, it);
+	return jdec_prefix6_value(j, it, 0, &e->p) < 0 ? -1 : 0;
+}
+
+static int prefix4_item(struct jdec *j, const json_t *it, struct cfg_prefix4 *e)
+{
+	e->pos = jdec_pos(j, it);
+	return jdec_prefix4_value(j, it, 0, &e->p) < 0 ? -1 : 0;
+}
+
+/* Enters root.key as a mapping with the given keys; NULL when absent or
+ * not a mapping (reported). *mark restores the path. */
+static const json_t *enter_map(struct jdec *j, const json_t *root, const char *key,
+			       const char *const *keys, size_t *mark, bool *bad)
+{
+	const json_t *v = json_object_get(root, key);
+
+	*mark = jdec_push_key(j, key);
+	if (v && !jdec_object(j, v, keys)) {
+		*bad = true;
+		v = NULL;
+	}
+	if (v == NULL)
+		jdec_pop(j, *mark);
+	return v;
+}
+
+static const char *const proto3_keys[] = {"tcp", "udp", "icmp", NULL};
+
+static bool dec_triple16(struct jdec *j, const json_t *root, const char *key, uint16_t min,
+			 uint16_t max, uint16_t out[CFG_NPROTO])
+{
+	bool bad = false;
+	size_t mark;
+	const json_t *m = enter_map(j, root, key, proto3_keys, &mark, &bad);
+
+	for (int i = 0; m && i < CFG_NPROTO; i++)
+		OK(jdec_u16(j, m, proto3_keys[i], min, max, &out[i]));
+	if (m)
+		jdec_pop(j, mark);
+	return bad;
+}
+
+static const char *const pool_default_keys[] = {"tcp", "udp", "echo", NULL};
+static const char *const pcp_keys[] = {"daemon", "tcp", "udp", "pools", NULL};
+
+/* ISC "default pcp": a range, or off (ISC writes 0). */
+static int dec_pcp_range(struct jdec *j, const json_t *m, const char *key, struct port_range *out)
+{
+	const json_t *v = json_object_get(m, key);
+	const char *s = json_string_value(v);
+
+	if ((s && strcmp(s, "off") == 0) || (json_is_integer(v) && json_integer_value(v) == 0) ||
+	    json_is_false(v)) {
+		*out = (struct port_range){0, 0};
+		return 1;
+	}
+	return jdec_range(j, m, key, 1, out);
+}
+
+static bool dec_section_one(struct aftr_config *cfg, const json_t *root, struct jdec *j)
+{
+	bool bad = false;
+	size_t mark;
+	const json_t *m;
+	int v, rc;
+
+	OK(rc = jdec_addr6(j, root, "endpoint", &cfg->endpoint));
+	cfg->has_endpoint = rc == 1;
+	OK(rc = jdec_addr4(j, root, "icmp_source", &cfg->icmp_source));
+	cfg->has_icmp_source = rc == 1;
+	DEC_LIST(j, root, "acl6", cfg->acl6, cfg->n_acl6, cfg->cap_acl6, prefix6_item(j, it, e_));
+	OK(jdec_bool(j, root, "acl6_icmp", &cfg->acl6_icmp));
+	DEC_LIST(j, root, "private", cfg->private4, cfg->n_private4, cfg->cap_private4,
+		 prefix4_item(j, it, e_));
+	DEC_LIST(j, root, "pools", cfg->pools, cfg->n_pools, cfg->cap_pools,
+		 cfg_pool_from_json(j, it, e_));
+	if ((m = enter_map(j, root, "pool_defaults", pool_default_keys, &mark, &bad))) {
+		for (int i = 0; i < CFG_NPROTO; i++)
+			OK(jdec_range(j, m, pool_default_keys[i], i == CFG_ICMP ? 0 : 1,
+				      &cfg->pool_defaults[i]));
+		jdec_pop(j, mark);
+	}
+	if ((m = enter_map(j, root, "pcp", pcp_keys, &mark, &bad))) {
+		if (OK(rc = jdec_enum(j, m, "daemon", cfg_pcpd_names, &v)), rc == 1)
+			cfg->pcpd = v;
+		OK(dec_pcp_range(j, m, "tcp", &cfg->pcp_defaults[CFG_TCP]));
+		OK(dec_pcp_range(j, m, "udp", &cfg->pcp_defaults[CFG_UDP]));
+		DEC_LIST(j, m, "pools", cfg->pcp_pools, cfg->n_pcp_pools, cfg->cap_pcp_pools,
+			 cfg_pcp_pool_from_json(j, it, e_));
+		jdec_pop(j, mark);
+	}
+	return bad;
+}
+
+static const char *const tundef_keys[] = {"auto",
+					  "mtu",
+					  "mss",
+					  "toobig",
+					  "admpro",
+					  "fragment_ipv6_maxcount",
+					  "fragment_ipv4_maxcount",
+					  "nat_maxcount",
+					  "nat_rate",
+					  NULL};
+
+static bool dec_tunnel_defaults(struct cfg_tunnel_defaults *t, const json_t *root, struct jdec *j)
+{
+	bool bad = false;
+	size_t mark;
+	const json_t *m = enter_map(j, root, "tunnel_defaults", tundef_keys, &mark, &bad);
+	uint16_t rate[CFG_NPROTO];
+	int v, rc;
+
+	if (m == NULL)
+		return bad;
+	OK(jdec_bool(j, m, "auto", &t->auto_create));
+	OK(jdec_u16(j, m, "mtu", CFG_MTU_MIN, 65535, &t->mtu));
+	OK(jdec_bool(j, m, "mss", &t->mss));
+	if (OK(rc = jdec_enum(j, m, "toobig", cfg_toobig_names, &v)), rc == 1)
+		t->toobig = (uint8_t)v;
+	if (OK(rc = jdec_enum(j, m, "admpro", cfg_admpro_names, &v)), rc == 1)
+		t->admpro = (uint8_t)v;
+	OK(jdec_u8(j, m, "fragment_ipv6_maxcount", 0, 255, &t->frag6_maxcount));
+	OK(jdec_u8(j, m, "fragment_ipv4_maxcount", 0, 255, &t->frag4_maxcount));
+	bad |= dec_triple16(j, m, "nat_maxcount", 0, 65535, t->nat_maxcount);
+	for (int i = 0; i < CFG_NPROTO; i++)
+		rate[i] = t->nat_rate[i];
+	bad |= dec_triple16(j, m, "nat_rate", 0, 255, rate);
+	for (int i = 0; i < CFG_NPROTO; i++)
+		t->nat_rate[i] = (uint8_t)rate[i];
+	jdec_pop(j, mark);
+	return bad;
+}
+
+static const char *const frag_keys[] = {"equal",       "lifetime",     "ipv6_maxcount",
+					"in_maxcount", "out_maxcount", NULL};
+static const char *const nat_sect_keys[] = {"lifetime", "hold_lifetime", "port_block",
+					    "max_blocks", NULL};
+static const char *const decay_keys[] = {"1min", "5min", "15min", NULL};
+
+static bool dec_section_zero(struct aftr_config *cfg, const json_t *root, struct jdec *j)
+{
+	bool bad = dec_tunnel_defaults(&cfg->tun, root, j);
+	size_t mark;
+	const json_t *m;
+
+	if ((m = enter_map(j, root, "fragment", frag_keys, &mark, &bad))) {
+		OK(jdec_bool(j, m, "equal", &cfg->frag_equal));
+		OK(jdec_u16(j, m, "lifetime", 1, CFG_FRAG_LIFETIME_MAX, &cfg->frag_lifetime));
+		for (int i = 0; i < 3; i++)
+			OK(jdec_u16(j, m, frag_keys[2 + i], 0, CFG_FRAG_MAXCOUNT_MAX,
+				    &cfg->frag_maxcount[i]));
+		jdec_pop(j, mark);
+	}
+	if ((m = enter_map(j, root, "nat", nat_sect_keys, &mark, &bad))) {
+		size_t lmark;
+		const json_t *lt = enter_map(j, m, "lifetime", cfg_lifetime_names, &lmark, &bad);
+
+		for (int i = 0; lt && i < LT_N; i++) {
+			uint64_t x;
+			int rc;
+
+			if (OK(rc = jdec_uint(j, lt, cfg_lifetime_names[i], 1, CFG_LIFETIME_MAX, &x)),
+			    rc == 1)
+				cfg->lifetime[i] = (uint32_t)x;
+		}
+		if (lt)
+			jdec_pop(j, lmark);
+		OK(jdec_u16(j, m, "hold_lifetime", 0, CFG_HOLD_LIFETIME_MAX, &cfg->hold_lifetime));
+		bad |= dec_triple16(j, m, "port_block", 1, CFG_PORT_BLOCK_MAX, cfg->port_block);
+		bad |= dec_triple16(j, m, "max_blocks", 0, 65535, cfg->max_blocks);
+		jdec_pop(j, mark);
+	}
+	if ((m = enter_map(j, root, "decay", decay_keys, &mark, &bad))) {
+		for (int i = 0; i < 3; i++)
+			OK(jdec_real(j, m, decay_keys[i], 0.0, 1.0, &cfg->decay[i]));
+		jdec_pop(j, mark);
+	}
+	OK(jdec_u8(j, root, "quantum", CFG_QUANTUM_MIN, 255, &cfg->quantum));
+	return bad;
+}
+
+static bool dec_section_two(struct aftr_config *cfg, const json_t *root, struct jdec *j)
+{
+	bool bad = false;
+
+	DEC_LIST(j, root, "tunnels", cfg->tunnels, cfg->n_tunnels, cfg->cap_tunnels,
+		 cfg_tunnel_from_json(j, it, e_));
+	DEC_LIST(j, root, "static_nat", cfg->nats, cfg->n_nats, cfg->cap_nats,
+		 cfg_nat_from_json(j, it, e_));
+	DEC_LIST(j, root, "prr", cfg->prrs, cfg->n_prrs, cfg->cap_prrs,
+		 cfg_prr_from_json(j, it, e_));
+	DEC_LIST(j, root, "nonat", cfg->nonats, cfg->n_nonats, cfg->cap_nonats,
+		 cfg_nonat_from_json(j, it, e_));
+	DEC_LIST(j, root, "softwires", cfg->softwires, cfg->n_softwires, cfg->cap_softwires,
+		 cfg_softwire_from_json(j, it, e_));
+	return bad;
+}
+
+static const char *const iface_keys[] = {"device", "address", "gateway", "mtu", NULL};
+static const char *const ifaces_keys[] = {"transport", "wan", NULL};
+
+static bool dec_iface(struct cfg_iface *i, bool v6, const json_t *root, const char *key,
+		      struct jdec *j)
+{
+	bool bad = false;
+	size_t mark;
+	const json_t *m = enter_map(j, root, key, iface_keys, &mark, &bad);
+	int rc;
+
+	if (m == NULL)
+		return bad;
+	OK(jdec_string(j, m, "device", &i->device));
+	if (v6) {
+		OK(rc = jdec_prefix6(j, m, "address", PFX_HOST, &i->addr6));
+		i->has_address = rc == 1;
+		OK(rc = jdec_addr6(j, m, "gateway", &i->gw6));
+	} else {
+		OK(rc = jdec_prefix4(j, m, "address", PFX_HOST, &i->addr4));
+		i->has_address = rc == 1;
+		OK(rc = jdec_addr4(j, m, "gateway", &i->gw4));
+	}
+	i->has_gateway = rc == 1;
+	OK(jdec_u16(j, m, "mtu", 576, 9600, &i->mtu));
+	jdec_pop(j, mark);
+	return bad;
+}
+
+static const char *const api_keys[] = {"listen", "port", "token_file", NULL};
+static const char *const log_keys[] = {"level", "destination", "facility", "debug", "nat_events",
+				       NULL};
+
+static bool dec_api(struct aftr_config *cfg, const json_t *root, struct jdec *j)
+{
+	bool bad = false;
+	size_t mark;
+	const json_t *m = enter_map(j, root, "api", api_keys, &mark, &bad);
+	uint32_t a4;
+	struct addr6 a6;
+
+	if (m == NULL)
+		return bad;
+	if (OK(jdec_string(j, m, "listen", &cfg->api_listen)), cfg->api_listen &&
+	    addr4_parse(cfg->api_listen, &a4, NULL, 0) < 0 &&
+	    addr6_parse(cfg->api_listen, &a6, NULL, 0) < 0) {
+		size_t lm = jdec_push_key(j, "listen");
+
+		jdec_error(j, json_object_get(m, "listen"), "%s: not an IPv4 or IPv6 address",
+			   cfg->api_listen);
+		jdec_pop(j, lm);
+		bad = true;
+	}
+	OK(jdec_u16(j, m, "port", 1, 65535, &cfg->api_port));
+	OK(jdec_string(j, m, "token_file", &cfg->api_token_file));
+	jdec_pop(j, mark);
+	return bad;
+}
+
+static bool dec_appliance(struct aftr_config *cfg, const json_t *root, struct jdec *j)
+{
+	bool bad = false;
+	size_t mark;
+	const json_t *m;
+	int v, rc;
+
+	if ((m = enter_map(j, root, "interfaces", ifaces_keys, &mark, &bad))) {
+		bad |= dec_iface(&cfg->transport, true, m, "transport", j);
+		bad |= dec_iface(&cfg->wan, false, m, "wan", j);
+		jdec_pop(j, mark);
+	}
+	bad |= dec_api(cfg, root, j);
+	if ((m = enter_map(j, root, "logging", log_keys, &mark, &bad))) {
+		if (OK(rc = jdec_enum(j, m, "level", cfg_log_level_names, &v)), rc == 1)
+			cfg->log_level = v;
+		if (OK(rc = jdec_enum(j, m, "destination", cfg_log_dest_names, &v)), rc == 1)
+			cfg->log_dest = v;
+		OK(jdec_string(j, m, "facility", &cfg->log_facility));
+		OK(jdec_u8(j, m, "debug", 0, CFG_DEBUG_MAX, &cfg->debug));
+		if (OK(rc = jdec_enum(j, m, "nat_events", cfg_nat_events_names, &v)), rc == 1)
+			cfg->nat_events = v;
+		jdec_pop(j, mark);
+	}
+	return bad;
+}
+
+static const char *const top_keys[] = {
+	"endpoint", "icmp_source", "acl6",      "acl6_icmp", "private",    "pools",
+	"pool_defaults", "pcp",    "tunnel_defaults", "fragment", "nat", "decay",
+	"quantum",  "tunnels",     "static_nat", "prr",      "nonat",      "softwires",
+	"interfaces", "api",       "logging",   NULL};
+
+int cfg_from_json(struct aftr_config *cfg, const json_t *root, struct jdec *j)
+{
+	bool bad;
+
+	if (json_is_null(root))
+		return 0; /* an empty file: all defaults (validation then asks for more) */
+	if (!jdec_object(j, root, top_keys))
+		return -1;
+	bad = dec_section_one(cfg, root, j);
+	bad |= dec_section_zero(cfg, root, j);
+	bad |= dec_section_two(cfg, root, j);
+	bad |= dec_appliance(cfg, root, j);
+	return bad || j->d->errors ? -1 : 0;
+}

@@ -1,0 +1,341 @@
+/* Model -> JSON (see config_json.h). Keys are emitted in the order of
+ * config/reference.yaml, so that YAML written from this reads like it. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_json.h"
+#include "util.h"
+
+/* jansson's set_new steals the reference; a NULL value fails the set and
+ * the caller sees NULL at the end through the "ok" flag. */
+struct enc {
+	json_t *o;
+	bool ok;
+};
+
+static void put(struct enc *e, const char *key, json_t *v)
+{
+	if (v == NULL || json_object_set_new(e->o, key, v) < 0)
+		e->ok = false;
+}
+
+static json_t *finish(struct enc *e)
+{
+	if (!e->ok) {
+		json_decref(e->o);
+		return NULL;
+	}
+	return e->o;
+}
+
+static struct enc enc_new(void)
+{
+	struct enc e = {json_object(), true};
+
+	e.ok = e.o != NULL;
+	return e;
+}
+
+static json_t *j_addr4(uint32_t a)
+{
+	char buf[ADDR4_STRLEN];
+
+	return json_string(addr4_format(a, buf));
+}
+
+static json_t *j_addr6(const struct addr6 *a)
+{
+	char buf[ADDR6_STRLEN];
+
+	return json_string(addr6_format(a, buf));
+}
+
+static json_t *j_prefix4(const struct prefix4 *p)
+{
+	char buf[PREFIX4_STRLEN];
+
+	return json_string(prefix4_format(p, buf));
+}
+
+static json_t *j_prefix6(const struct prefix6 *p)
+{
+	char buf[PREFIX6_STRLEN];
+
+	return json_string(prefix6_format(p, buf));
+}
+
+static json_t *j_range(struct port_range r)
+{
+	char buf[PORT_RANGE_STRLEN];
+
+	port_range_format(r, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+/* ISC "default pcp" ranges: 0 means the feature is off. */
+static json_t *j_pcp_range(struct port_range r)
+{
+	return r.max == 0 ? json_string("off") : j_range(r);
+}
+
+static json_t *j_triple_u(const uint16_t v[CFG_NPROTO])
+{
+	return json_pack("{s:i,s:i,s:i}", "tcp", v[CFG_TCP], "udp", v[CFG_UDP], "icmp",
+			 v[CFG_ICMP]);
+}
+
+json_t *cfg_pool_to_json(const struct aftr_config *cfg, const struct cfg_pool *p)
+{
+	static const char *const keys[CFG_NPROTO] = {"tcp", "udp", "echo"};
+	struct enc e = enc_new();
+
+	(void)cfg;
+	put(&e, "address", j_addr4(p->addr));
+	for (int i = 0; i < CFG_NPROTO; i++)
+		if (p->has_range[i])
+			put(&e, keys[i], j_range(p->range[i]));
+	return finish(&e);
+}
+
+json_t *cfg_pcp_pool_to_json(const struct cfg_pcp_pool *p)
+{
+	struct enc e = enc_new();
+
+	put(&e, "address", j_addr4(p->addr));
+	for (int i = 0; i < 2; i++)
+		if (p->has_range[i])
+			put(&e, cfg_proto_names[i], j_range(p->range[i]));
+	return finish(&e);
+}
+
+json_t *cfg_tunnel_to_json(const struct cfg_tunnel *t)
+{
+	struct enc e = enc_new();
+
+	put(&e, "b4", j_addr6(&t->b4));
+	if (t->has_ipv4)
+		put(&e, "ipv4", j_addr4(t->ipv4));
+	if (t->mtu)
+		put(&e, "mtu", json_integer(t->mtu));
+	if (t->mss != CFG_INHERIT)
+		put(&e, "mss", json_boolean(t->mss));
+	if (t->toobig != CFG_INHERIT)
+		put(&e, "toobig", json_string(cfg_toobig_names[t->toobig]));
+	if (t->admpro != CFG_INHERIT)
+		put(&e, "admpro", json_string(cfg_admpro_names[t->admpro]));
+	return finish(&e);
+}
+
+json_t *cfg_nat_to_json(const struct cfg_nat *m)
+{
+	struct enc e = enc_new();
+
+	put(&e, "b4", j_addr6(&m->b4));
+	put(&e, "protocol", json_string(cfg_proto_names[m->proto]));
+	put(&e, "address", j_addr4(m->addr));
+	put(&e, "port", json_integer(m->port));
+	put(&e, "external_address", j_addr4(m->ext_addr));
+	put(&e, "external_port", json_integer(m->ext_port));
+	if (m->has_filter)
+		put(&e, "filter",
+		    json_pack("{s:o,s:i}", "destination", j_prefix4(&m->filter_dst), "port",
+			      m->filter_port));
+	return finish(&e);
+}
+
+json_t *cfg_prr_to_json(const struct cfg_prr *p)
+{
+	return json_pack("{s:o,s:s,s:o,s:i}", "b4", j_addr6(&p->b4), "protocol",
+			 cfg_proto_names[p->proto], "address", j_addr4(p->addr), "port", p->port);
+}
+
+json_t *cfg_nonat_to_json(const struct cfg_nonat *n)
+{
+	return json_pack("{s:o,s:o}", "b4", j_addr6(&n->b4), "prefix", j_prefix4(&n->prefix));
+}
+
+json_t *cfg_softwire_to_json(const struct cfg_softwire *s)
+{
+	return json_pack("{s:o,s:o,s:i,s:i,s:i}", "b4", j_addr6(&s->b4), "ipv4",
+			 j_addr4(s->ipv4), "psid", s->psid.psid, "psid_len", s->psid.psid_len,
+			 "offset", s->psid.offset);
+}
+
+/* Appends to a new array one encoded element per entry. */
+#define ENC_LIST(arr, n, call)                                                                     \
+	({                                                                                         \
+		json_t *a_ = json_array();                                                         \
+		for (size_t i_ = 0; a_ && i_ < (n); i_++) {                                        \
+			__typeof__(&(arr)[0]) it = &(arr)[i_];                                     \
+			if (json_array_append_new(a_, (call)) < 0) {                               \
+				json_decref(a_);                                                   \
+				a_ = NULL;                                                         \
+			}                                                                          \
+		}                                                                                  \
+		a_;                                                                                \
+	})
+
+static json_t *enc_section_one(const struct aftr_config *cfg, struct enc *e)
+{
+	if (cfg->has_endpoint)
+		put(e, "endpoint", j_addr6(&cfg->endpoint));
+	if (cfg->has_icmp_source)
+		put(e, "icmp_source", j_addr4(cfg->icmp_source));
+	put(e, "acl6", ENC_LIST(cfg->acl6, cfg->n_acl6, j_prefix6(&it->p)));
+	put(e, "acl6_icmp", json_boolean(cfg->acl6_icmp));
+	put(e, "private", ENC_LIST(cfg->private4, cfg->n_private4, j_prefix4(&it->p)));
+	put(e, "pools", ENC_LIST(cfg->pools, cfg->n_pools, cfg_pool_to_json(cfg, it)));
+	put(e, "pool_defaults",
+	    json_pack("{s:o,s:o,s:o}", "tcp", j_range(cfg->pool_defaults[CFG_TCP]), "udp",
+		      j_range(cfg->pool_defaults[CFG_UDP]), "echo",
+		      j_range(cfg->pool_defaults[CFG_ICMP])));
+	put(e, "pcp",
+	    json_pack("{s:s,s:o,s:o,s:o}", "daemon", cfg_pcpd_names[cfg->pcpd], "tcp",
+		      j_pcp_range(cfg->pcp_defaults[CFG_TCP]), "udp",
+		      j_pcp_range(cfg->pcp_defaults[CFG_UDP]), "pools",
+		      ENC_LIST(cfg->pcp_pools, cfg->n_pcp_pools, cfg_pcp_pool_to_json(it))));
+	return e->o;
+}
+
+static json_t *enc_tunnel_defaults(const struct cfg_tunnel_defaults *t)
+{
+	return json_pack("{s:b,s:i,s:b,s:s,s:s,s:i,s:i,s:o,s:o}", "auto", t->auto_create, "mtu",
+			 t->mtu, "mss", t->mss, "toobig", cfg_toobig_names[t->toobig], "admpro",
+			 cfg_admpro_names[t->admpro], "fragment_ipv6_maxcount", t->frag6_maxcount,
+			 "fragment_ipv4_maxcount", t->frag4_maxcount, "nat_maxcount",
+			 j_triple_u(t->nat_maxcount), "nat_rate",
+			 json_pack("{s:i,s:i,s:i}", "tcp", t->nat_rate[CFG_TCP], "udp",
+				   t->nat_rate[CFG_UDP], "icmp", t->nat_rate[CFG_ICMP]));
+}
+
+static json_t *enc_lifetimes(const struct aftr_config *cfg)
+{
+	struct enc e = enc_new();
+
+	for (int i = 0; i < LT_N; i++)
+		put(&e, cfg_lifetime_names[i], json_integer(cfg->lifetime[i]));
+	return finish(&e);
+}
+
+static void enc_section_zero(const struct aftr_config *cfg, struct enc *e)
+{
+	put(e, "tunnel_defaults", enc_tunnel_defaults(&cfg->tun));
+	put(e, "fragment",
+	    json_pack("{s:b,s:i,s:i,s:i,s:i}", "equal", cfg->frag_equal, "lifetime",
+		      cfg->frag_lifetime, "ipv6_maxcount", cfg->frag_maxcount[0], "in_maxcount",
+		      cfg->frag_maxcount[1], "out_maxcount", cfg->frag_maxcount[2]));
+	put(e, "nat",
+	    json_pack("{s:o,s:i,s:o,s:o}", "lifetime", enc_lifetimes(cfg), "hold_lifetime",
+		      cfg->hold_lifetime, "port_block", j_triple_u(cfg->port_block),
+		      "max_blocks", j_triple_u(cfg->max_blocks)));
+	put(e, "decay",
+	    json_pack("{s:f,s:f,s:f}", "1min", cfg->decay[0], "5min", cfg->decay[1], "15min",
+		      cfg->decay[2]));
+	put(e, "quantum", json_integer(cfg->quantum));
+}
+
+static void enc_section_two(const struct aftr_config *cfg, struct enc *e)
+{
+	put(e, "tunnels", ENC_LIST(cfg->tunnels, cfg->n_tunnels, cfg_tunnel_to_json(it)));
+	put(e, "static_nat", ENC_LIST(cfg->nats, cfg->n_nats, cfg_nat_to_json(it)));
+	put(e, "prr", ENC_LIST(cfg->prrs, cfg->n_prrs, cfg_prr_to_json(it)));
+	put(e, "nonat", ENC_LIST(cfg->nonats, cfg->n_nonats, cfg_nonat_to_json(it)));
+	put(e, "softwires", ENC_LIST(cfg->softwires, cfg->n_softwires, cfg_softwire_to_json(it)));
+}
+
+static json_t *enc_iface(const struct cfg_iface *i, bool v6)
+{
+	struct enc e = enc_new();
+
+	if (i->device)
+		put(&e, "device", json_string(i->device));
+	if (i->has_address)
+		put(&e, "address", v6 ? j_prefix6(&i->addr6) : j_prefix4(&i->addr4));
+	if (i->has_gateway)
+		put(&e, "gateway", v6 ? j_addr6(&i->gw6) : j_addr4(i->gw4));
+	put(&e, "mtu", json_integer(i->mtu));
+	return finish(&e);
+}
+
+static void enc_appliance(const struct aftr_config *cfg, struct enc *e)
+{
+	struct enc api = enc_new();
+
+	put(e, "interfaces",
+	    json_pack("{s:o,s:o}", "transport", enc_iface(&cfg->transport, true), "wan",
+		      enc_iface(&cfg->wan, false)));
+	put(&api, "listen", json_string(cfg->api_listen));
+	put(&api, "port", json_integer(cfg->api_port));
+	if (cfg->api_token_file)
+		put(&api, "token_file", json_string(cfg->api_token_file));
+	put(e, "api", finish(&api));
+	put(e, "logging",
+	    json_pack("{s:s,s:s,s:s,s:i,s:s}", "level", cfg_log_level_names[cfg->log_level],
+		      "destination", cfg_log_dest_names[cfg->log_dest], "facility",
+		      cfg->log_facility, "debug", cfg->debug, "nat_events",
+		      cfg_nat_events_names[cfg->nat_events]));
+}
+
+json_t *cfg_to_json(const struct aftr_config *cfg)
+{
+	struct enc e = enc_new();
+
+	enc_section_one(cfg, &e);
+	enc_section_zero(cfg, &e);
+	enc_section_two(cfg, &e);
+	enc_appliance(cfg, &e);
+	return finish(&e);
+}
+
+/* Drops from obj every key whose value equals def's; recurses into
+ * mappings so that one changed knob keeps only its own path. */
+static void strip_defaults(json_t *obj, const json_t *def)
+{
+	const char *key;
+	json_t *v;
+	void *tmp;
+
+	json_object_foreach_safe(obj, tmp, key, v) {
+		const json_t *d = json_object_get(def, key);
+
+		if (d == NULL)
+			continue;
+		if (json_is_object(v) && json_is_object(d)) {
+			strip_defaults(v, d);
+			if (json_object_size(v) == 0)
+				json_object_del(obj, key);
+		} else if (json_equal(v, d)) {
+			json_object_del(obj, key);
+		}
+	}
+}
+
+json_t *cfg_to_json_sparse(const struct aftr_config *cfg)
+{
+	struct aftr_config def;
+	json_t *full = cfg_to_json(cfg), *dj;
+
+	if (full == NULL || cfg_init(&def) < 0) {
+		json_decref(full);
+		return NULL;
+	}
+	dj = cfg_to_json(&def);
+	cfg_free(&def);
+	if (dj == NULL) {
+		json_decref(full);
+		return NULL;
+	}
+	strip_defaults(full, dj);
+	json_decref(dj);
+	return full;
+}
+
+bool cfg_equal(const struct aftr_config *a, const struct aftr_config *b)
+{
+	json_t *x = cfg_to_json(a), *y = cfg_to_json(b);
+	bool eq = x && y && json_equal(x, y);
+
+	json_decref(x);
+	json_decref(y);
+	return eq;
+}

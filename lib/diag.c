@@ -1,0 +1,91 @@
+#include "diag.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define DIAG_DEFAULT_MAX 100
+
+void diag_init(struct diag *d, const char *file)
+{
+	memset(d, 0, sizeof(*d));
+	d->file = file;
+}
+
+void diag_free(struct diag *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		free(d->v[i].path);
+		free(d->v[i].msg);
+	}
+	free(d->v);
+	d->v = NULL;
+	d->n = d->cap = 0;
+}
+
+void diag_add(struct diag *d, enum diag_level level, uint32_t line, uint32_t col, const char *path,
+	      const char *fmt, ...)
+{
+	struct diag_entry *e;
+	va_list ap;
+	char *msg;
+	int rc;
+
+	if (level == DIAG_ERROR)
+		d->errors++;
+	else
+		d->warnings++;
+	if (d->n >= (d->max ? d->max : DIAG_DEFAULT_MAX))
+		return;
+	va_start(ap, fmt);
+	rc = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		return;
+	e = VEC_PUSH(d->v, d->n, d->cap);
+	if (e == NULL) {
+		free(msg);
+		return;
+	}
+	e->level = level;
+	e->line = line;
+	e->col = col;
+	e->path = strdup(path ? path : "");
+	e->msg = msg;
+}
+
+char *diag_format(const struct diag *d, const struct diag_entry *e, char *buf, size_t len)
+{
+	size_t off = 0;
+
+#define PUT(...) (off += (size_t)snprintf(buf + off, off < len ? len - off : 0, __VA_ARGS__))
+	if (d->file)
+		PUT("%s:", d->file);
+	if (e->line)
+		PUT("%u:", e->line);
+	if (e->line && e->col)
+		PUT("%u:", e->col);
+	if (off)
+		PUT(" ");
+	if (e->level == DIAG_WARNING)
+		PUT("warning: ");
+	if (e->path && e->path[0])
+		PUT("%s: ", e->path);
+	PUT("%s", e->msg);
+#undef PUT
+	return buf;
+}
+
+void diag_print(const struct diag *d, FILE *out)
+{
+	char buf[1024];
+	size_t total = d->errors + d->warnings;
+
+	for (size_t i = 0; i < d->n; i++)
+		fprintf(out, "%s\n", diag_format(d, &d->v[i], buf, sizeof(buf)));
+	if (total > d->n)
+		fprintf(out, "%s: %zu more not shown\n", d->file ? d->file : "config",
+			total - d->n);
+}

@@ -1,0 +1,44 @@
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+void *vec_push(void **v, size_t *n, size_t *cap, size_t elem)
+{
+	char *slot;
+
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 8;
+		void *nv = realloc(*v, ncap * elem);
+
+		if (nv == NULL)
+			return NULL;
+		*v = nv;
+		*cap = ncap;
+	}
+	slot = (char *)*v + *n * elem;
+	memset(slot, 0, elem);
+	(*n)++;
+	return slot;
+}
+
+void vec_remove(void *v, size_t *n, size_t elem, size_t i)
+{
+	char *base = v;
+
+	memmove(base + i * elem, base + (i + 1) * elem, (*n - i - 1) * elem);
+	(*n)--;
+}

@@ -1,0 +1,22 @@
+/* Small helpers shared by lib/ modules: error strings and growable arrays. */
+#ifndef AFTR_UTIL_H
+#define AFTR_UTIL_H
+
+#include <stddef.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* snprintf into an optional error buffer (err may be NULL). */
+void errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Makes room for one more element in a growable array *v of *n elements
+ * (capacity *cap), returns a pointer to the new zeroed slot and counts it,
+ * or NULL when memory is exhausted. */
+void *vec_push(void **v, size_t *n, size_t *cap, size_t elem);
+
+/* Removes element i, keeping the order of the others. */
+void vec_remove(void *v, size_t *n, size_t elem, size_t i);
+
+#define VEC_PUSH(arr, n, cap) ((__typeof__(arr))vec_push((void **)&(arr), &(n), &(cap), sizeof(*(arr))))
+
+#endif
