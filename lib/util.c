@@ -1,5 +1,6 @@
 #include "util.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,4 +42,37 @@ void vec_remove(void *v, size_t *n, size_t elem, size_t i)
 
 	memmove(base + i * elem, base + (i + 1) * elem, (*n - i - 1) * elem);
 	(*n)--;
+}
+
+int read_file(const char *path, char **buf, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	FILE *mem;
+	char chunk[65536];
+	size_t n;
+	int rc = 0;
+
+	*buf = NULL;
+	*len = 0;
+	if (f == NULL)
+		return -1;
+	mem = open_memstream(buf, len);
+	if (mem == NULL) {
+		fclose(f);
+		return -1;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if (fwrite(chunk, 1, n, mem) != n)
+			rc = -1;
+	if (ferror(f))
+		rc = -1;
+	fclose(f);
+	if (fclose(mem) != 0)
+		rc = -1;
+	if (rc < 0) {
+		free(*buf);
+		*buf = NULL;
+		errno = errno ? errno : EIO;
+	}
+	return rc;
 }

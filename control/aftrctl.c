@@ -1,0 +1,212 @@
+/* aftrctl: the NOC command-line tool. For now its "config" verbs, which
+ * work on files and need no running AFTR:
+ *
+ *   aftrctl config check FILE      like ISC "aftr -t": a summary, or errors
+ *   aftrctl config import FILE     ISC aftr.conf -> YAML on stdout
+ *   aftrctl config show FILE       the effective configuration
+ *
+ * Exit status: 0 success, 1 the configuration has errors, 2 bad usage. */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "config_json.h"
+#include "config_yaml.h"
+#include "isc_import.h"
+
+#define EXIT_CONFIG 1
+#define EXIT_USAGE 2
+
+static const char usage_text[] =
+	"usage: aftrctl config check [--isc|--yaml] FILE\n"
+	"       aftrctl config import [--full] [-o OUT] ISC_AFTR_CONF\n"
+	"       aftrctl config show [--isc|--yaml] [--json] [--sparse] FILE\n"
+	"       aftrctl --help | --version\n"
+	"\n"
+	"FILE is YAML (see config/reference.yaml) unless it ends in .conf or --isc\n"
+	"is given, in which case it is an ISC AFTR 1.1 aftr.conf.\n";
+
+struct opts {
+	int format; /* 0: guess from the name, 1: YAML, 2: ISC */
+	bool json, full, sparse;
+	const char *out;
+};
+
+static int usage(FILE *f, int rc)
+{
+	fputs(usage_text, f);
+	return rc;
+}
+
+static bool is_isc(const char *path, const struct opts *o)
+{
+	size_t n = strlen(path);
+
+	if (o->format)
+		return o->format == 2;
+	return n >= 5 && strcmp(path + n - 5, ".conf") == 0;
+}
+
+/* Loads either format; prints the diagnostics. Returns 0 or EXIT_CONFIG. */
+static int load(const char *path, const struct opts *o, struct aftr_config *cfg)
+{
+	struct diag d;
+	int rc;
+
+	diag_init(&d, path);
+	if (is_isc(path, o))
+		rc = isc_import_file(path, cfg, &d);
+	else
+		rc = cfg_load_yaml_file(path, cfg, &d);
+	diag_print(&d, stderr);
+	diag_free(&d);
+	return rc < 0 ? EXIT_CONFIG : 0;
+}
+
+static void summary(const char *path, const struct aftr_config *cfg)
+{
+	char ep[ADDR6_STRLEN];
+
+	printf("%s: OK: endpoint %s; %zu pool%s, %zu acl6, %zu tunnel%s, %zu static NAT, %zu prr, "
+	       "%zu nonat, %zu softwire%s\n",
+	       path, addr6_format(&cfg->endpoint, ep), cfg->n_pools, cfg->n_pools == 1 ? "" : "s",
+	       cfg->n_acl6, cfg->n_tunnels, cfg->n_tunnels == 1 ? "" : "s", cfg->n_nats,
+	       cfg->n_prrs, cfg->n_nonats, cfg->n_softwires, cfg->n_softwires == 1 ? "" : "s");
+}
+
+static int cmd_check(const char *path, const struct opts *o)
+{
+	struct aftr_config cfg;
+	int rc = load(path, o, &cfg);
+
+	if (rc == 0)
+		summary(path, &cfg);
+	cfg_free(&cfg);
+	return rc;
+}
+
+static int write_out(const struct aftr_config *cfg, const struct opts *o, const char *header)
+{
+	FILE *f = o->out ? fopen(o->out, "w") : stdout;
+	int rc;
+
+	if (f == NULL) {
+		perror(o->out);
+		return EXIT_CONFIG;
+	}
+	if (o->json) {
+		json_t *j = o->sparse ? cfg_to_json_sparse(cfg) : cfg_to_json(cfg);
+
+		rc = j ? json_dumpf(j, f, JSON_INDENT(2)) : -1;
+		fputc('\n', f);
+		json_decref(j);
+	} else {
+		rc = cfg_write_yaml(cfg, o->sparse, header, f);
+	}
+	if ((o->out && fclose(f) != 0) || rc < 0) {
+		fprintf(stderr, "aftrctl: cannot write %s\n", o->out ? o->out : "stdout");
+		return EXIT_CONFIG;
+	}
+	return 0;
+}
+
+static int cmd_import(const char *path, struct opts *o)
+{
+	struct aftr_config cfg;
+	char header[512];
+	int rc;
+
+	o->format = 2;
+	o->sparse = !o->full;
+	rc = load(path, o, &cfg);
+	if (rc == 0) {
+		snprintf(header, sizeof(header),
+			 "Imported from the ISC AFTR configuration %s by aftrctl.\n%s", path,
+			 o->sparse ? "Knobs left at their defaults are not listed: see "
+				     "config/reference.yaml."
+				   : "Every knob is listed.");
+		rc = write_out(&cfg, o, header);
+	}
+	cfg_free(&cfg);
+	return rc;
+}
+
+static int cmd_show(const char *path, const struct opts *o)
+{
+	struct aftr_config cfg;
+	int rc = load(path, o, &cfg);
+
+	if (rc == 0)
+		rc = write_out(&cfg, o, NULL);
+	cfg_free(&cfg);
+	return rc;
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{"isc", no_argument, NULL, 'i'},  {"yaml", no_argument, NULL, 'y'},
+		{"json", no_argument, NULL, 'j'}, {"full", no_argument, NULL, 'f'},
+		{"sparse", no_argument, NULL, 's'}, {"output", required_argument, NULL, 'o'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			o->format = 2;
+			break;
+		case 'y':
+			o->format = 1;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'f':
+			o->full = true;
+			break;
+		case 's':
+			o->sparse = true;
+			break;
+		case 'o':
+			o->out = optarg;
+			break;
+		default:
+			return -1;
+		}
+	}
+	return optind;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = {0};
+	const char *verb;
+	int at;
+
+	if (argc >= 2 && strcmp(argv[1], "--help") == 0)
+		return usage(stdout, 0);
+	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+		printf("aftrctl %s\n", AFTR_VERSION);
+		return 0;
+	}
+	if (argc < 3 || strcmp(argv[1], "config") != 0)
+		return usage(stderr, EXIT_USAGE);
+	verb = argv[2];
+	at = parse_opts(argc - 2, argv + 2, &o);
+	if (at < 0 || argc - 2 - at != 1)
+		return usage(stderr, EXIT_USAGE);
+	if (strcmp(verb, "check") == 0)
+		return cmd_check(argv[2 + at], &o);
+	if (strcmp(verb, "import") == 0)
+		return cmd_import(argv[2 + at], &o);
+	if (strcmp(verb, "show") == 0)
+		return cmd_show(argv[2 + at], &o);
+	fprintf(stderr, "aftrctl: config %s: unknown verb\n", verb);
+	return usage(stderr, EXIT_USAGE);
+}
