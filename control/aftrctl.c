@@ -62,6 +62,7 @@ static int load(const char *path, const struct opts *o, struct aftr_config *cfg)
 		rc = isc_import_file(path, cfg, &d);
 	else
 		rc = cfg_load_yaml_file(path, cfg, &d);
+	diag_sort(&d);
 	diag_print(&d, stderr);
 	diag_free(&d);
 	return rc < 0 ? EXIT_CONFIG : 0;

@@ -188,7 +188,7 @@ static void report_dups(const struct aftr_config *cfg, struct keyrec *v, size_t 
 		snprintf(other, sizeof(other), "%s[%u]", origin_list[v[i - 1].origin],
 			 v[i - 1].idx);
 		err_at(d, origin_pos(cfg, &v[i]), origin_list[v[i].origin], v[i].idx,
-		       "%s by %s", what, other);
+		       "%s (%s)", what, other);
 	}
 }
 
@@ -220,7 +220,7 @@ static void check_external_dups(const struct aftr_config *cfg, struct diag *d)
 		v[k].idx = (uint32_t)i;
 		v[k].origin = O_PRR;
 	}
-	report_dups(cfg, v, n, d, "the same public address and port are already mapped");
+	report_dups(cfg, v, n, d, "this public address and port are already mapped");
 	free(v);
 }
 
@@ -306,7 +306,7 @@ static void check_nat_inside_dups(const struct aftr_config *cfg, struct diag *d)
 		v[i].idx = (uint32_t)i;
 		v[i].origin = O_NAT;
 	}
-	report_dups(cfg, v, cfg->n_nats, d, "the same inside address and port are already mapped");
+	report_dups(cfg, v, cfg->n_nats, d, "this inside address and port are already mapped");
 	free(v);
 }
 

@@ -2,6 +2,7 @@
  * does the quoting). A string that the loader would read back as another
  * type ("123", "true", "null") is written double-quoted. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
@@ -68,6 +69,19 @@ static int emit_object(yaml_emitter_t *e, const json_t *v)
 	return emit(e, &ev);
 }
 
+/* The shortest of %.15g..%.17g that reads back to the same double (17
+ * digits always do), so 0.98 stays 0.98. */
+static void format_real(double x, char *buf, size_t len)
+{
+	for (int digits = 15; digits <= 17; digits++) {
+		snprintf(buf, len, "%.*g", digits, x);
+		if (strtod(buf, NULL) == x)
+			break;
+	}
+	if (!strpbrk(buf, ".eEn")) /* keep it a float for the reader: "1" -> "1.0" */
+		snprintf(buf + strlen(buf), len - strlen(buf), ".0");
+}
+
 static int emit_node(yaml_emitter_t *e, const json_t *v)
 {
 	char buf[64];
@@ -83,8 +97,7 @@ static int emit_node(yaml_emitter_t *e, const json_t *v)
 		snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 		return emit_scalar(e, buf, false);
 	case JSON_REAL:
-		/* 17 significant digits read back to the same double. */
-		snprintf(buf, sizeof(buf), "%.17g", json_real_value(v));
+		format_real(json_real_value(v), buf, sizeof(buf));
 		return emit_scalar(e, buf, false);
 	case JSON_TRUE:
 		return emit_scalar(e, "true", false);

@@ -78,6 +78,22 @@ char *diag_format(const struct diag *d, const struct diag_entry *e, char *buf, s
 	return buf;
 }
 
+/* Stable by (line, column): parse and validation errors then read in file
+ * order. Insertion sort: at most d->max entries. */
+void diag_sort(struct diag *d)
+{
+	for (size_t i = 1; i < d->n; i++) {
+		struct diag_entry e = d->v[i];
+		size_t j = i;
+
+		for (; j > 0 && (d->v[j - 1].line > e.line ||
+				 (d->v[j - 1].line == e.line && d->v[j - 1].col > e.col));
+		     j--)
+			d->v[j] = d->v[j - 1];
+		d->v[j] = e;
+	}
+}
+
 void diag_print(const struct diag *d, FILE *out)
 {
 	char buf[1024];

@@ -39,6 +39,8 @@ void diag_add(struct diag *d, enum diag_level level, uint32_t line, uint32_t col
 
 /* "file:line:col: path: msg" with absent parts left out; returns buf. */
 char *diag_format(const struct diag *d, const struct diag_entry *e, char *buf, size_t len);
+/* Orders the entries by line and column (stable). */
+void diag_sort(struct diag *d);
 /* Prints every entry, one a line, and a count of those not kept. */
 void diag_print(const struct diag *d, FILE *out);
 

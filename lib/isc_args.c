@@ -19,6 +19,11 @@ int isc_nargs(struct isc *s, int at, int min, int max, const char *usage)
 
 	if (n >= min && n <= max)
 		return 0;
+	if (n > max && s->tok[at + max][0] == '#') {
+		isc_err(s, "a comment must be on a line of its own (aftr-1.1 reads \"%s\" as an "
+			   "argument)", s->tok[at + max]);
+		return -1;
+	}
 	isc_err(s, "%s arguments; usage: %s %s", n < min ? "missing" : "too many", s->cmd, usage);
 	return -1;
 }

@@ -75,9 +75,9 @@ static int pool(struct isc *s, int at)
 	struct port_range r;
 	uint32_t a;
 
-	/* One or three arguments: two is a range without its protocol. */
-	if (isc_nargs(s, at, s->ntok - at == 2 ? 3 : 1, 3, "IPV4_ADDRESS [tcp|udp|echo MIN-MAX]") < 0 ||
-	    isc_addr4(s, s->tok[at], &a) < 0)
+	if (isc_nargs(s, at, 1, 3, "IPV4_ADDRESS [tcp|udp|echo MIN-MAX]") < 0 ||
+	    isc_addr4(s, s->tok[at], &a) < 0 ||
+	    isc_nargs(s, at, s->ntok - at == 2 ? 3 : 1, 3, "IPV4_ADDRESS [tcp|udp|echo MIN-MAX]") < 0)
 		return -1;
 	p = cfg_find_pool(cfg, a);
 	if (s->ntok - at == 1) {

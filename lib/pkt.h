@@ -1,0 +1,287 @@
+/*
+ * Wire formats of the headers the AFTR parses, and their validation.
+ *
+ * Every struct is packed (alignment 1) so it can be laid over a packet buffer at any offset:
+ * an IPv4 header behind a 14-byte Ethernet header is only 2-byte aligned, and an IPv4 header
+ * behind an IPv6 header with extension headers can be anywhere. Every multi-byte field is in
+ * network byte order, exactly as on the wire; convert with ntohs()/ntohl() when reading
+ * (checksums and rewritten fields go to and from lib/cksum.h as they are).
+ *
+ * Struct names carry a layer prefix (l3_, l4_) because glibc already owns `struct ip6_hdr`
+ * (<netinet/ip6.h>) and `struct icmp6_hdr` (<netinet/icmp6.h>), and constants carry AFTR_ so
+ * that this header can be included next to <netinet/in.h> and DPDK's rte_ip.h.
+ */
+#ifndef AFTR_PKT_H
+#define AFTR_PKT_H
+
+#include <arpa/inet.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* IP protocol / IPv6 next header numbers (IANA "Assigned Internet Protocol Numbers"). */
+#define AFTR_IPPROTO_HOPOPTS  0
+#define AFTR_IPPROTO_ICMP     1
+#define AFTR_IPPROTO_IPIP     4 /* IPv4 in IPv6: the DS-Lite softwire (RFC 6333 section 5.1) */
+#define AFTR_IPPROTO_TCP      6
+#define AFTR_IPPROTO_UDP      17
+#define AFTR_IPPROTO_ROUTING  43
+#define AFTR_IPPROTO_FRAGMENT 44
+#define AFTR_IPPROTO_ICMPV6   58
+#define AFTR_IPPROTO_NONE     59
+#define AFTR_IPPROTO_DSTOPTS  60
+
+/* IPv4 (RFC 791 section 3.1). */
+#define AFTR_IP4_VERSION  4
+#define AFTR_IP4_HDR_LEN  20     /* without options */
+#define AFTR_IP4_FLAG_DF  0x4000 /* in frag_off, host order */
+#define AFTR_IP4_FLAG_MF  0x2000
+#define AFTR_IP4_OFF_MASK 0x1fff /* fragment offset, in 8-byte units */
+
+struct l3_ip4_hdr {
+	uint8_t version_ihl; /* version << 4 | header length in 32-bit words */
+	uint8_t tos;
+	uint16_t total_len;
+	uint16_t id;
+	uint16_t frag_off; /* DF | MF | offset */
+	uint8_t ttl;
+	uint8_t proto;
+	uint16_t cksum;
+	uint32_t src;
+	uint32_t dst;
+} __attribute__((packed));
+
+/* IPv6 (RFC 8200 section 3). */
+#define AFTR_IP6_VERSION 6
+#define AFTR_IP6_HDR_LEN 40
+
+struct l3_ip6_hdr {
+	uint32_t vtc_flow; /* version << 28 | traffic class << 20 | flow label */
+	uint16_t payload_len;
+	uint8_t next_hdr;
+	uint8_t hop_limit;
+	uint8_t src[16];
+	uint8_t dst[16];
+} __attribute__((packed));
+
+/* IPv6 Fragment header (RFC 8200 section 4.5). */
+#define AFTR_IP6_FRAG_OFF_MASK 0xfff8 /* in frag_off_m, host order: offset << 3 = bytes */
+#define AFTR_IP6_FRAG_M        0x0001 /* more fragments */
+
+struct l3_ip6_frag_hdr {
+	uint8_t next_hdr;
+	uint8_t reserved;
+	uint16_t frag_off_m; /* offset in 8-byte units << 3 | res (2 bits) | M */
+	uint32_t id;
+} __attribute__((packed));
+
+/* TCP (RFC 9293 section 3.1). Flags are the bits of l4_tcp_hdr.flags. */
+#define AFTR_TCP_FIN     0x01
+#define AFTR_TCP_SYN     0x02
+#define AFTR_TCP_RST     0x04
+#define AFTR_TCP_PSH     0x08
+#define AFTR_TCP_ACK     0x10
+#define AFTR_TCP_URG     0x20
+#define AFTR_TCP_ECE     0x40
+#define AFTR_TCP_CWR     0x80
+#define AFTR_TCP_HDR_LEN 20 /* without options */
+
+struct l4_tcp_hdr {
+	uint16_t src_port;
+	uint16_t dst_port;
+	uint32_t seq;
+	uint32_t ack;
+	uint8_t data_off; /* header length in 32-bit words << 4 | reserved */
+	uint8_t flags;
+	uint16_t window;
+	uint16_t cksum;
+	uint16_t urg_ptr;
+} __attribute__((packed));
+
+/* UDP (RFC 768). */
+struct l4_udp_hdr {
+	uint16_t src_port;
+	uint16_t dst_port;
+	uint16_t len;   /* header + data */
+	uint16_t cksum; /* 0 over IPv4: no checksum was computed */
+} __attribute__((packed));
+
+/* ICMPv4 (RFC 792), types and the Destination Unreachable codes. */
+#define AFTR_ICMP4_ECHO_REPLY    0
+#define AFTR_ICMP4_DEST_UNREACH  3
+#define AFTR_ICMP4_ECHO_REQUEST  8
+#define AFTR_ICMP4_TIME_EXCEEDED 11
+#define AFTR_ICMP4_PARAM_PROBLEM 12
+#define AFTR_ICMP4_UNREACH_NET   0
+#define AFTR_ICMP4_UNREACH_HOST  1
+#define AFTR_ICMP4_UNREACH_PROTO 2
+#define AFTR_ICMP4_UNREACH_PORT  3
+#define AFTR_ICMP4_UNREACH_FRAG  4  /* fragmentation needed and DF set (RFC 1191) */
+#define AFTR_ICMP4_UNREACH_ADMIN 13 /* communication administratively prohibited (RFC 1812) */
+
+struct l4_icmp4_hdr {
+	uint8_t type;
+	uint8_t code;
+	uint16_t cksum;
+	union {
+		struct {
+			uint16_t id;
+			uint16_t seq;
+		} __attribute__((packed)) echo;
+		struct {
+			uint16_t unused;
+			uint16_t mtu; /* next-hop MTU of a "fragmentation needed" (RFC 1191) */
+		} __attribute__((packed)) frag;
+		uint32_t rest;
+	} __attribute__((packed));
+} __attribute__((packed));
+
+/* ICMPv6 (RFC 4443, and RFC 4861 section 4 for neighbour discovery). */
+#define AFTR_ICMP6_DEST_UNREACH     1
+#define AFTR_ICMP6_PACKET_TOO_BIG   2
+#define AFTR_ICMP6_TIME_EXCEEDED    3
+#define AFTR_ICMP6_PARAM_PROBLEM    4
+#define AFTR_ICMP6_ECHO_REQUEST     128
+#define AFTR_ICMP6_ECHO_REPLY       129
+#define AFTR_ICMP6_ROUTER_SOLICIT   133
+#define AFTR_ICMP6_ROUTER_ADVERT    134
+#define AFTR_ICMP6_NEIGHBOR_SOLICIT 135
+#define AFTR_ICMP6_NEIGHBOR_ADVERT  136
+
+struct l4_icmp6_hdr {
+	uint8_t type;
+	uint8_t code;
+	uint16_t cksum;
+	union {
+		struct {
+			uint16_t id;
+			uint16_t seq;
+		} __attribute__((packed)) echo;
+		uint32_t mtu;     /* packet too big */
+		uint32_t pointer; /* parameter problem */
+		uint32_t rest;
+	} __attribute__((packed));
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct l3_ip4_hdr) == 20, "IPv4 header is 20 bytes");
+_Static_assert(sizeof(struct l3_ip6_hdr) == 40, "IPv6 header is 40 bytes");
+_Static_assert(sizeof(struct l3_ip6_frag_hdr) == 8, "IPv6 fragment header is 8 bytes");
+_Static_assert(sizeof(struct l4_tcp_hdr) == 20, "TCP header is 20 bytes");
+_Static_assert(sizeof(struct l4_udp_hdr) == 8, "UDP header is 8 bytes");
+_Static_assert(sizeof(struct l4_icmp4_hdr) == 8, "ICMPv4 header is 8 bytes");
+_Static_assert(sizeof(struct l4_icmp6_hdr) == 8, "ICMPv6 header is 8 bytes");
+_Static_assert(_Alignof(struct l3_ip4_hdr) == 1 && _Alignof(struct l3_ip6_hdr) == 1 &&
+                       _Alignof(struct l4_icmp4_hdr) == 1 && _Alignof(struct l4_icmp6_hdr) == 1,
+               "headers must be usable at any offset of a packet buffer");
+
+/* IPv4 header length in bytes, from IHL. */
+static inline unsigned int pkt_ip4_hdr_len(const struct l3_ip4_hdr *ip)
+{
+	return (ip->version_ihl & 0x0fu) * 4u;
+}
+
+/* True for any fragment of a fragmented datagram: MF set or a non-zero offset (RFC 791). */
+static inline bool pkt_ip4_is_fragment(const struct l3_ip4_hdr *ip)
+{
+	return (ip->frag_off & htons(AFTR_IP4_FLAG_MF | AFTR_IP4_OFF_MASK)) != 0;
+}
+
+/* Fragment offset in bytes. */
+static inline unsigned int pkt_ip4_frag_offset(const struct l3_ip4_hdr *ip)
+{
+	return (ntohs(ip->frag_off) & AFTR_IP4_OFF_MASK) * 8u;
+}
+
+/* IPv6 fragment offset in bytes: the 13-bit count of 8-byte units sits 3 bits up already. */
+static inline unsigned int pkt_ip6_frag_offset(const struct l3_ip6_frag_hdr *fh)
+{
+	return ntohs(fh->frag_off_m) & AFTR_IP6_FRAG_OFF_MASK;
+}
+
+static inline bool pkt_ip6_frag_more(const struct l3_ip6_frag_hdr *fh)
+{
+	return (fh->frag_off_m & htons(AFTR_IP6_FRAG_M)) != 0;
+}
+
+/* TCP header length in bytes, from the data offset. */
+static inline unsigned int pkt_tcp_hdr_len(const struct l4_tcp_hdr *tcp)
+{
+	return (tcp->data_off >> 4) * 4u;
+}
+
+/*
+ * Verdicts of the checks below: X(SYMBOL, name, help). The dataplane expands the same list
+ * into its drop reasons and counter names, so every reason is spelt once. Names are the
+ * snake_case form of the symbol.
+ */
+#define PKT_VERDICTS(X)                                                                            \
+	X(OK, "ok", "the packet passed every check")                                               \
+	X(IP4_TRUNCATED, "ip4_truncated", "shorter than the 20-byte IPv4 header")                  \
+	X(IP4_BAD_VERSION, "ip4_bad_version", "IPv4 version field is not 4")                       \
+	X(IP4_BAD_IHL, "ip4_bad_ihl", "IPv4 IHL is below 5 words")                                 \
+	X(IP4_HDR_TRUNCATED, "ip4_hdr_truncated", "IPv4 options run past the end of the buffer")   \
+	X(IP4_TOTAL_LEN_SHORT, "ip4_total_len_short",                                              \
+	  "IPv4 total length is below the header length")                                          \
+	X(IP4_TOTAL_LEN_LONG, "ip4_total_len_long",                                                \
+	  "IPv4 total length exceeds the received bytes")                                          \
+	X(IP4_BAD_CKSUM, "ip4_bad_cksum", "IPv4 header checksum is wrong")                         \
+	X(IP6_TRUNCATED, "ip6_truncated", "shorter than the 40-byte IPv6 header")                  \
+	X(IP6_BAD_VERSION, "ip6_bad_version", "IPv6 version field is not 6")                       \
+	X(IP6_PAYLOAD_LEN_LONG, "ip6_payload_len_long",                                            \
+	  "IPv6 payload length exceeds the received bytes")                                        \
+	X(IP6_EXT_TRUNCATED, "ip6_ext_truncated",                                                  \
+	  "an IPv6 extension header runs past the payload")                                        \
+	X(IP6_EXT_TOO_MANY, "ip6_ext_too_many", "more IPv6 extension headers than we walk")        \
+	X(IP6_HOPOPTS_NOT_FIRST, "ip6_hopopts_not_first",                                          \
+	  "IPv6 hop-by-hop options header not right after the IPv6 header")                        \
+	X(IP6_FRAG_DUP, "ip6_frag_dup", "more than one IPv6 fragment header")
+
+/* PKT_OK, PKT_IP4_TRUNCATED, ..., then the number of verdicts. */
+#define PKT_VERDICT_ENUM(sym, name, help) PKT_##sym,
+enum pkt_verdict { PKT_VERDICTS(PKT_VERDICT_ENUM) PKT_VERDICT_COUNT };
+#undef PKT_VERDICT_ENUM
+
+/* snake_case name of a verdict, "invalid" for a value outside the enum. */
+const char *pkt_verdict_name(enum pkt_verdict v);
+
+/* One-line help text of a verdict, for the counter listing. */
+const char *pkt_verdict_help(enum pkt_verdict v);
+
+/*
+ * Validate an IPv4 header at buf, len bytes received (RFC 1122 section 3.2.1.1 and 3.2.1.2:
+ * version, header length, total length, header checksum). len may exceed total_len (Ethernet
+ * padding); the datagram is the first total_len bytes.
+ */
+enum pkt_verdict pkt_ip4_check(const void *buf, size_t len);
+
+/*
+ * Validate an IPv6 header at buf, len bytes received (RFC 8200 section 3). The packet is the
+ * first 40 + payload_len bytes. Jumbograms (RFC 2675) are not supported: a payload_len of 0
+ * means an empty payload.
+ */
+enum pkt_verdict pkt_ip6_check(const void *buf, size_t len);
+
+/* Most extension headers walked before giving up. RFC 8200 sets no limit, but its section 4.1
+ * order has at most five of the kinds walked here (destination options twice), and RFC 8883
+ * names the drop ("too many extension headers"). */
+#define PKT_IP6_EXT_MAX 8
+
+/* Where the upper layer starts in an IPv6 packet; offsets are from the IPv6 header. */
+struct pkt_ip6_l4 {
+	uint32_t l4_off;       /* upper-layer header; in a non-first fragment, the fragment data */
+	uint32_t frag_hdr_off; /* fragment header, 0 if there is none */
+	uint8_t l4_proto;      /* upper-layer protocol (AFTR_IPPROTO_NONE if no next header) */
+};
+
+/*
+ * Walk the IPv6 extension headers (hop-by-hop, routing, destination options, fragment;
+ * RFC 8200 section 4) of a packet of len bytes that passed pkt_ip6_check() (len is
+ * 40 + payload_len) and report the upper-layer protocol and offset in *out. The walk stops
+ * after the fragment header of a non-first fragment, whose remaining headers are in the
+ * first fragment only; a first fragment must hold the whole chain (RFC 7112), so a chain cut
+ * short is PKT_IP6_EXT_TRUNCATED there too. Anything else (ESP, AH, unknown) is reported as
+ * the upper layer. *out is meaningful only when PKT_OK is returned.
+ */
+enum pkt_verdict pkt_ip6_find_l4(const void *buf, size_t len, struct pkt_ip6_l4 *out);
+
+#endif /* AFTR_PKT_H */
