@@ -1,0 +1,30 @@
+#!/bin/sh
+# Installs the Debian 12 packages the project needs that are missing.
+# Idempotent and quick when everything is there; needs root otherwise.
+# Usage: deploy/install-deps.sh [--update]   (--update: apt-get update first)
+set -eu
+
+# Build: compiler, meson, and the libraries lib/ and control/ link.
+PACKAGES="gcc meson ninja-build pkg-config libyaml-dev libjansson-dev check"
+
+missing=""
+for p in $PACKAGES; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+if [ -z "$missing" ] && [ "${1:-}" != --update ]; then
+	exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing packages:$missing; run as root (sudo) to install them" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+if [ "${1:-}" = --update ] || [ -n "$missing" ]; then
+	apt-get update -q
+fi
+if [ -n "$missing" ]; then
+	echo "install-deps: installing$missing"
+	# shellcheck disable=SC2086
+	apt-get install -y -q --no-install-recommends $missing
+fi

@@ -1,0 +1,47 @@
+#!/bin/sh
+# The project's test command (see README.md): run as root on Debian 12.
+# Installs what is missing, builds into build/ and runs every test, then
+# builds build-san/ with AddressSanitizer and UBSan and runs them again.
+# Ends with one line "N passed, N failed" over both runs.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+root=$(pwd)
+
+deploy/install-deps.sh || exit 1
+
+total_ok=0
+total_fail=0
+
+# run_suite DIR [meson setup options...]
+run_suite() {
+	dir=$1
+	shift
+	if [ ! -f "$dir/build.ninja" ]; then
+		setup_log="${TMPDIR:-/tmp}/aftr-$dir-setup.log"
+		meson setup "$dir" "$@" >"$setup_log" 2>&1 || {
+			cat "$setup_log"
+			return 1
+		}
+	fi
+	ninja -C "$dir" || return 1
+	log="$dir/meson-logs/summary.txt"
+	meson test -C "$dir" --print-errorlogs --num-processes 2 >"$log" 2>&1
+	status=$?
+	cat "$log"
+	ok=$(sed -n 's/^Ok: *\([0-9]*\).*/\1/p' "$log")
+	fail=$(sed -n 's/^Fail: *\([0-9]*\).*/\1/p' "$log")
+	total_ok=$((total_ok + ${ok:-0}))
+	total_fail=$((total_fail + ${fail:-0}))
+	return $status
+}
+
+rc=0
+echo "== build/ (release checks)"
+run_suite build || rc=1
+echo "== build-san/ (AddressSanitizer, UndefinedBehaviorSanitizer)"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+run_suite build-san -Db_sanitize=address,undefined -Db_lundef=false || rc=1
+[ $rc -eq 0 ] || [ $total_fail -gt 0 ] || total_fail=1
+echo "tests: $total_ok passed, $total_fail failed"
+exit $rc
