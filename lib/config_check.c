@@ -8,6 +8,7 @@
  * are the YAML/JSON key paths, so they read the same whichever format the
  * entry came from. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +19,10 @@
 #define PATH_LEN 64
 
 static void err_at(struct diag *d, const struct cfg_pos *pos, const char *list, size_t i,
-		   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 static void err_at(struct diag *d, const struct cfg_pos *pos, const char *list, size_t i,
-		   const char *fmt, ...)
+                   const char *fmt, ...)
 {
 	char path[PATH_LEN], msg[256];
 	va_list ap;
@@ -31,6 +32,119 @@ static void err_at(struct diag *d, const struct cfg_pos *pos, const char *list, 
 	va_end(ap);
 	snprintf(path, sizeof(path), "%s[%zu]", list, i);
 	diag_err(d, pos->line, pos->col, path, "%s", msg);
+}
+
+/* Sorted views of the lists that other entries refer to, so that each
+ * reference is a binary search: configurations hold up to millions of
+ * entries. */
+struct index {
+	const struct cfg_pool **pools;     /* by address */
+	const struct cfg_tunnel **tunnels; /* by B4 */
+	const struct cfg_nonat **nonats;   /* by first address, then length */
+};
+
+static int pool_cmp(const void *a, const void *b)
+{
+	uint32_t x = (*(const struct cfg_pool *const *)a)->addr;
+	uint32_t y = (*(const struct cfg_pool *const *)b)->addr;
+
+	return x < y ? -1 : x > y;
+}
+
+static int tunnel_cmp(const void *a, const void *b)
+{
+	return addr6_cmp(&(*(const struct cfg_tunnel *const *)a)->b4,
+	                 &(*(const struct cfg_tunnel *const *)b)->b4);
+}
+
+static int nonat_cmp(const void *a, const void *b)
+{
+	const struct prefix4 *x = &(*(const struct cfg_nonat *const *)a)->prefix;
+	const struct prefix4 *y = &(*(const struct cfg_nonat *const *)b)->prefix;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return x->len < y->len ? -1 : x->len > y->len;
+}
+
+#define SORTED_VIEW(dst, arr, n, cmp)                                                              \
+	do {                                                                                       \
+		(dst) = calloc((n) ? (n) : 1, sizeof(*(dst)));                                     \
+		if ((dst) == NULL)                                                                 \
+			return -1;                                                                 \
+		for (size_t i_ = 0; i_ < (n); i_++)                                                \
+			(dst)[i_] = &(arr)[i_];                                                    \
+		qsort((dst), (n), sizeof(*(dst)), cmp);                                            \
+	} while (0)
+
+static int index_build(struct index *ix, const struct aftr_config *cfg)
+{
+	memset(ix, 0, sizeof(*ix));
+	SORTED_VIEW(ix->pools, cfg->pools, cfg->n_pools, pool_cmp);
+	SORTED_VIEW(ix->tunnels, cfg->tunnels, cfg->n_tunnels, tunnel_cmp);
+	SORTED_VIEW(ix->nonats, cfg->nonats, cfg->n_nonats, nonat_cmp);
+	return 0;
+}
+
+static void index_free(struct index *ix)
+{
+	free(ix->pools);
+	free(ix->tunnels);
+	free(ix->nonats);
+}
+
+static const struct cfg_pool *find_pool(const struct aftr_config *cfg, const struct index *ix,
+                                        uint32_t addr)
+{
+	size_t lo = 0, hi = cfg->n_pools;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (ix->pools[mid]->addr < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < cfg->n_pools && ix->pools[lo]->addr == addr ? ix->pools[lo] : NULL;
+}
+
+static const struct cfg_tunnel *find_tunnel(const struct aftr_config *cfg, const struct index *ix,
+                                            const struct addr6 *b4)
+{
+	size_t lo = 0, hi = cfg->n_tunnels;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (addr6_cmp(&ix->tunnels[mid]->b4, b4) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < cfg->n_tunnels && addr6_equal(&ix->tunnels[lo]->b4, b4) ? ix->tunnels[lo]
+	                                                                    : NULL;
+}
+
+/* The no-NAT prefix holding addr: with disjoint prefixes (overlaps are
+ * reported by check_nonats), only the last one starting at or below addr
+ * can. */
+static const struct cfg_nonat *nonat_covering(const struct aftr_config *cfg, const struct index *ix,
+                                              uint32_t addr)
+{
+	size_t lo = 0, hi = cfg->n_nonats;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (ix->nonats[mid]->prefix.addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo > 0 && prefix4_contains(&ix->nonats[lo - 1]->prefix, addr))
+		return ix->nonats[lo - 1];
+	return NULL;
 }
 
 static void check_required(const struct aftr_config *cfg, struct diag *d)
@@ -43,93 +157,98 @@ static void check_required(const struct aftr_config *cfg, struct diag *d)
 		diag_err(d, 0, 0, "pools", "at least one pool is required (ISC \"pool\")");
 	if (cfg->n_acl6 == 0 && cfg->tun.auto_create)
 		diag_err(d, 0, 0, "acl6",
-			 "at least one entry is required when tunnel_defaults.auto is on");
+		         "at least one entry is required when tunnel_defaults.auto is on");
 	if (cfg->n_private4 == 0)
 		diag_err(d, 0, 0, "private", "must not be empty");
 }
+
+/* Earlier index of an entry equal to v[i] (by eq), or SIZE_MAX. Lists
+ * checked this way are configuration-sized (acl6, private, pcp pools). */
+#define FIND_EARLIER(v, i, eq)                                                                     \
+	({                                                                                         \
+		size_t j_ = 0;                                                                     \
+		while (j_ < (i) && !(eq(&(v)[j_], &(v)[i])))                                       \
+			j_++;                                                                      \
+		j_ < (i) ? j_ : SIZE_MAX;                                                          \
+	})
+#define SAME_PREFIX(x, y)                                                                          \
+	((x)->p.len == (y)->p.len && !memcmp(&(x)->p.addr, &(y)->p.addr, sizeof((x)->p.addr)))
+#define SAME_ADDR(x, y) ((x)->addr == (y)->addr)
 
 static void check_prefix_lists(const struct aftr_config *cfg, struct diag *d)
 {
 	char a[PREFIX6_STRLEN];
 
 	for (size_t i = 0; i < cfg->n_acl6; i++)
-		for (size_t j = 0; j < i; j++)
-			if (prefix6_overlap(&cfg->acl6[i].p, &cfg->acl6[j].p) &&
-			    cfg->acl6[i].p.len == cfg->acl6[j].p.len)
-				err_at(d, &cfg->acl6[i].pos, "acl6", i, "%s is listed twice",
-				       prefix6_format(&cfg->acl6[i].p, a));
+		if (FIND_EARLIER(cfg->acl6, i, SAME_PREFIX) != SIZE_MAX)
+			err_at(d, &cfg->acl6[i].pos, "acl6", i, "%s is listed twice",
+			       prefix6_format(&cfg->acl6[i].p, a));
 	for (size_t i = 0; i < cfg->n_private4; i++)
-		for (size_t j = 0; j < i; j++)
-			if (cfg->private4[i].p.addr == cfg->private4[j].p.addr &&
-			    cfg->private4[i].p.len == cfg->private4[j].p.len)
-				err_at(d, &cfg->private4[i].pos, "private", i,
-				       "%s is listed twice",
-				       prefix4_format(&cfg->private4[i].p, a));
+		if (FIND_EARLIER(cfg->private4, i, SAME_PREFIX) != SIZE_MAX)
+			err_at(d, &cfg->private4[i].pos, "private", i, "%s is listed twice",
+			       prefix4_format(&cfg->private4[i].p, a));
 }
 
-static const struct cfg_nonat *nonat_covering(const struct aftr_config *cfg, uint32_t addr)
-{
-	for (size_t i = 0; i < cfg->n_nonats; i++)
-		if (prefix4_contains(&cfg->nonats[i].prefix, addr))
-			return &cfg->nonats[i];
-	return NULL;
-}
-
-static void check_pools(const struct aftr_config *cfg, struct diag *d)
+static void check_pools(const struct aftr_config *cfg, const struct index *ix, struct diag *d)
 {
 	char a[ADDR4_STRLEN], p[PREFIX4_STRLEN];
 
 	for (size_t i = 0; i < cfg->n_pools; i++) {
-		const struct cfg_pool *pool = &cfg->pools[i];
-		const struct cfg_nonat *nn = nonat_covering(cfg, pool->addr);
+		const struct cfg_pool *pool = ix->pools[i];
+		const struct cfg_nonat *nn = nonat_covering(cfg, ix, pool->addr);
 
-		for (size_t j = 0; j < i; j++)
-			if (cfg->pools[j].addr == pool->addr)
-				err_at(d, &pool->pos, "pools", i, "%s: pool address listed twice",
-				       addr4_format(pool->addr, a));
 		if (nn)
-			err_at(d, &pool->pos, "pools", i, "%s is inside no-NAT prefix %s",
-			       addr4_format(pool->addr, a), prefix4_format(&nn->prefix, p));
+			err_at(d, &pool->pos, "pools", (size_t)(pool - cfg->pools),
+			       "%s is inside no-NAT prefix %s", addr4_format(pool->addr, a),
+			       prefix4_format(&nn->prefix, p));
+	}
+	/* Duplicates are neighbours in the sorted view; report the later ones. */
+	for (size_t i = 1; i < cfg->n_pools; i++) {
+		const struct cfg_pool *x = ix->pools[i - 1], *y = ix->pools[i];
+
+		if (x->addr == y->addr)
+			err_at(d, &(x > y ? x : y)->pos, "pools",
+			       (size_t)((x > y ? x : y) - cfg->pools),
+			       "%s: pool address listed twice", addr4_format(y->addr, a));
 	}
 }
 
 /* PCP explicit mappings must stay out of the dynamic ranges (ISC "pcp"). */
-static void check_pcp(const struct aftr_config *cfg, struct diag *d)
+static void check_pcp(const struct aftr_config *cfg, const struct index *ix, struct diag *d)
 {
 	char a[ADDR4_STRLEN], r[32], path[PATH_LEN];
 
 	for (size_t i = 0; i < cfg->n_pcp_pools; i++) {
 		const struct cfg_pcp_pool *pp = &cfg->pcp_pools[i];
-		const struct cfg_pool *pool = cfg_find_pool(cfg, pp->addr);
+		const struct cfg_pool *pool = find_pool(cfg, ix, pp->addr);
 
-		for (size_t j = 0; j < i; j++)
-			if (cfg->pcp_pools[j].addr == pp->addr)
-				err_at(d, &pp->pos, "pcp.pools", i, "%s: listed twice",
-				       addr4_format(pp->addr, a));
+		if (FIND_EARLIER(cfg->pcp_pools, i, SAME_ADDR) != SIZE_MAX)
+			err_at(d, &pp->pos, "pcp.pools", i, "%s: listed twice",
+			       addr4_format(pp->addr, a));
 		for (int pr = CFG_TCP; pool && pr <= CFG_UDP; pr++) {
 			struct port_range dyn = cfg_pool_range(cfg, pool, pr);
-			struct port_range pcp = pp->has_range[pr] ? pp->range[pr]
-								  : cfg->pcp_defaults[pr];
+			struct port_range pcp =
+			        pp->has_range[pr] ? pp->range[pr] : cfg->pcp_defaults[pr];
 
 			if (pcp.max == 0 || !port_range_overlap(pcp, dyn))
 				continue;
 			snprintf(path, sizeof(path), "pcp.pools[%zu].%s", i, cfg_proto_names[pr]);
 			port_range_format(dyn, r, sizeof(r));
 			diag_err(d, pp->pos.line, pp->pos.col, path,
-				 "overlaps the dynamic %s range %s of pool %s", cfg_proto_names[pr],
-				 r, addr4_format(pp->addr, a));
+			         "overlaps the dynamic %s range %s of pool %s", cfg_proto_names[pr],
+			         r, addr4_format(pp->addr, a));
 		}
 	}
 }
 
-static void check_tunnels(const struct aftr_config *cfg, struct diag *d)
+static void check_tunnels(const struct aftr_config *cfg, const struct index *ix, struct diag *d)
 {
 	char a[ADDR6_STRLEN], b[ADDR4_STRLEN];
 
 	for (size_t i = 0; i < cfg->n_tunnels; i++) {
 		const struct cfg_tunnel *t = &cfg->tunnels[i];
 
-		if (t->has_ipv4 && cfg_find_pool(cfg, t->ipv4) == NULL)
+		if (t->has_ipv4 && find_pool(cfg, ix, t->ipv4) == NULL)
 			err_at(d, &t->pos, "tunnels", i, "%s: ipv4 %s is not a pool address",
 			       addr6_format(&t->b4, a), addr4_format(t->ipv4, b));
 	}
@@ -177,7 +296,7 @@ static const struct cfg_pos *origin_pos(const struct aftr_config *cfg, const str
 
 /* Reports each record whose key equals its predecessor's. */
 static void report_dups(const struct aftr_config *cfg, struct keyrec *v, size_t n, struct diag *d,
-			const char *what)
+                        const char *what)
 {
 	char other[PATH_LEN];
 
@@ -186,9 +305,9 @@ static void report_dups(const struct aftr_config *cfg, struct keyrec *v, size_t 
 		if (memcmp(v[i].key, v[i - 1].key, sizeof(v[i].key)) != 0)
 			continue;
 		snprintf(other, sizeof(other), "%s[%u]", origin_list[v[i - 1].origin],
-			 v[i - 1].idx);
-		err_at(d, origin_pos(cfg, &v[i]), origin_list[v[i].origin], v[i].idx,
-		       "%s (%s)", what, other);
+		         v[i - 1].idx);
+		err_at(d, origin_pos(cfg, &v[i]), origin_list[v[i].origin], v[i].idx, "%s (%s)",
+		       what, other);
 	}
 }
 
@@ -211,7 +330,8 @@ static void check_external_dups(const struct aftr_config *cfg, struct diag *d)
 		return;
 	}
 	for (size_t i = 0; i < cfg->n_nats; i++, k++) {
-		put_ext_key(&v[k], cfg->nats[i].proto, cfg->nats[i].ext_addr, cfg->nats[i].ext_port);
+		put_ext_key(&v[k], cfg->nats[i].proto, cfg->nats[i].ext_addr,
+		            cfg->nats[i].ext_port);
 		v[k].idx = (uint32_t)i;
 		v[k].origin = O_NAT;
 	}
@@ -235,7 +355,7 @@ static void put_b4_key(struct keyrec *k, const struct addr6 *b4, uint32_t idx, u
 /* Reports entries of a B4 that also has a no-NAT binding, in a sorted
  * array where a B4's nonat comes first. */
 static void report_nonat_clash(const struct aftr_config *cfg, const struct keyrec *v, size_t n,
-			       struct diag *d)
+                               struct diag *d)
 {
 	const struct keyrec *nonat = NULL;
 	char other[PATH_LEN];
@@ -313,65 +433,80 @@ static void check_nat_inside_dups(const struct aftr_config *cfg, struct diag *d)
 /* A static or A+P port must be a pool's and outside its dynamic range
  * (ISC manual, "nat" and "prr": port_new must not be inside a dynamic
  * port range). */
-static void check_public_port(const struct aftr_config *cfg, struct diag *d, const char *list,
-			      size_t i, const struct cfg_pos *pos, enum cfg_proto proto,
-			      uint32_t addr, uint16_t port)
+static void check_public_port(const struct aftr_config *cfg, const struct index *ix, struct diag *d,
+                              const char *list, size_t i, const struct cfg_pos *pos,
+                              enum cfg_proto proto, uint32_t addr, uint16_t port)
 {
-	const struct cfg_pool *pool = cfg_find_pool(cfg, addr);
+	const struct cfg_pool *pool = find_pool(cfg, ix, addr);
 	char a[ADDR4_STRLEN], r[64], path[PATH_LEN];
 	struct port_range dyn;
 
 	snprintf(path, sizeof(path), "%s[%zu]", list, i);
 	if (pool == NULL) {
 		diag_err(d, pos->line, pos->col, path, "%s is not a pool address",
-			 addr4_format(addr, a));
+		         addr4_format(addr, a));
 		return;
 	}
 	dyn = cfg_pool_range(cfg, pool, proto);
 	if (port_range_contains(dyn, port)) {
 		port_range_format(dyn, r, sizeof(r));
 		diag_err(d, pos->line, pos->col, path,
-			 "%s %u is inside the dynamic %s range %s of pool %s",
-			 proto == CFG_ICMP ? "echo id" : "port", port, cfg_proto_names[proto], r,
-			 addr4_format(addr, a));
+		         "%s %u is inside the dynamic %s range %s of pool %s",
+		         proto == CFG_ICMP ? "echo id" : "port", port, cfg_proto_names[proto], r,
+		         addr4_format(addr, a));
 	}
 }
 
-static void check_nats(const struct aftr_config *cfg, struct diag *d)
+static void check_nats(const struct aftr_config *cfg, const struct index *ix, struct diag *d)
 {
 	char a[ADDR6_STRLEN], b[ADDR4_STRLEN], path[PATH_LEN];
 
 	for (size_t i = 0; i < cfg->n_nats; i++) {
 		const struct cfg_nat *m = &cfg->nats[i];
-		const struct cfg_tunnel *t = cfg_find_tunnel(cfg, &m->b4);
+		const struct cfg_tunnel *t = find_tunnel(cfg, ix, &m->b4);
 
-		check_public_port(cfg, d, "static_nat", i, &m->pos, m->proto, m->ext_addr,
-				  m->ext_port);
+		check_public_port(cfg, ix, d, "static_nat", i, &m->pos, m->proto, m->ext_addr,
+		                  m->ext_port);
 		/* Paired pooling (RFC 6888 REQ-2) wants one address per subscriber;
 		 * ISC accepts the mix, so this only warns. */
 		if (t && t->has_ipv4 && t->ipv4 != m->ext_addr) {
 			snprintf(path, sizeof(path), "static_nat[%zu]", i);
 			diag_warn(d, m->pos.line, m->pos.col, path,
-				  "tunnel %s is bound to %s, this mapping uses another address",
-				  addr6_format(&m->b4, a), addr4_format(t->ipv4, b));
+			          "tunnel %s is bound to %s, this mapping uses another address",
+			          addr6_format(&m->b4, a), addr4_format(t->ipv4, b));
 		}
 	}
 	for (size_t i = 0; i < cfg->n_prrs; i++)
-		check_public_port(cfg, d, "prr", i, &cfg->prrs[i].pos, cfg->prrs[i].proto,
-				  cfg->prrs[i].addr, cfg->prrs[i].port);
+		check_public_port(cfg, ix, d, "prr", i, &cfg->prrs[i].pos, cfg->prrs[i].proto,
+		                  cfg->prrs[i].addr, cfg->prrs[i].port);
 }
 
-static void check_nonats(const struct aftr_config *cfg, struct diag *d)
+static uint64_t prefix4_last(const struct prefix4 *p)
+{
+	return (uint64_t)p->addr + ((uint64_t)1 << (32 - p->len)) - 1;
+}
+
+/* Sorted by first address, a prefix overlaps an earlier one iff it starts
+ * before the furthest end seen so far. */
+static void check_nonats(const struct aftr_config *cfg, const struct index *ix, struct diag *d)
 {
 	char a[PREFIX4_STRLEN], b[PREFIX4_STRLEN];
+	const struct cfg_nonat *far = NULL;
 
-	for (size_t i = 0; i < cfg->n_nonats; i++)
-		for (size_t j = 0; j < i; j++)
-			if (prefix4_overlap(&cfg->nonats[i].prefix, &cfg->nonats[j].prefix))
-				err_at(d, &cfg->nonats[i].pos, "nonat", i,
-				       "%s overlaps nonat prefix %s",
-				       prefix4_format(&cfg->nonats[i].prefix, a),
-				       prefix4_format(&cfg->nonats[j].prefix, b));
+	for (size_t i = 0; i < cfg->n_nonats; i++) {
+		const struct cfg_nonat *n = ix->nonats[i];
+
+		if (far && n->prefix.addr <= prefix4_last(&far->prefix)) {
+			/* Report on whichever comes later in the list. */
+			const struct cfg_nonat *x = n > far ? n : far, *y = n > far ? far : n;
+
+			err_at(d, &x->pos, "nonat", (size_t)(x - cfg->nonats),
+			       "%s overlaps nonat prefix %s", prefix4_format(&x->prefix, a),
+			       prefix4_format(&y->prefix, b));
+		}
+		if (far == NULL || prefix4_last(&n->prefix) > prefix4_last(&far->prefix))
+			far = n;
+	}
 }
 
 static int softwire_cmp(const void *a, const void *b)
@@ -391,22 +526,22 @@ static int softwire_cmp(const void *a, const void *b)
 }
 
 static void softwire_clash(const struct aftr_config *cfg, const struct cfg_softwire *s,
-			   const struct cfg_softwire *other, struct diag *d)
+                           const struct cfg_softwire *other, struct diag *d)
 {
 	char path[PATH_LEN], a[ADDR4_STRLEN];
 
 	snprintf(path, sizeof(path), "softwires[%zu]", (size_t)(s - cfg->softwires));
 	diag_err(d, s->pos.line, s->pos.col, path,
-		 "port set (psid %u/%u, offset %u) on %s overlaps softwires[%zu]", s->psid.psid,
-		 s->psid.psid_len, s->psid.offset, addr4_format(s->ipv4, a),
-		 (size_t)(other - cfg->softwires));
+	         "port set (psid %u/%u, offset %u) on %s overlaps softwires[%zu]", s->psid.psid,
+	         s->psid.psid_len, s->psid.offset, addr4_format(s->ipv4, a),
+	         (size_t)(other - cfg->softwires));
 }
 
 /* Softwires sharing an address with different PSID lengths or offsets:
  * mark each one's ports in a map of the 65536 ports, at most 65536 steps
  * per address before the first clash of each softwire. */
 static void check_mixed_psids(const struct aftr_config *cfg, struct cfg_softwire **v, size_t n,
-			      struct diag *d)
+                              struct diag *d)
 {
 	static const size_t nbits = 65536;
 	uint32_t *owner = calloc(nbits, sizeof(*owner)); /* index + 1, 0: free */
@@ -434,7 +569,7 @@ static void check_mixed_psids(const struct aftr_config *cfg, struct cfg_softwire
 /* lw4o6 bindings (RFC 7596 section 5.1): the address must not be a NAT
  * pool's or inside a no-NAT prefix, and port sets on one address must not
  * overlap, else two B4s would claim the same returning packets. */
-static void check_softwires(const struct aftr_config *cfg, struct diag *d)
+static void check_softwires(const struct aftr_config *cfg, const struct index *ix, struct diag *d)
 {
 	struct cfg_softwire **v = calloc(cfg->n_softwires ? cfg->n_softwires : 1, sizeof(*v));
 	char a[ADDR4_STRLEN], p[PREFIX4_STRLEN];
@@ -445,10 +580,10 @@ static void check_softwires(const struct aftr_config *cfg, struct diag *d)
 	}
 	for (size_t i = 0; i < cfg->n_softwires; i++) {
 		const struct cfg_softwire *s = &cfg->softwires[i];
-		const struct cfg_nonat *nn = nonat_covering(cfg, s->ipv4);
+		const struct cfg_nonat *nn = nonat_covering(cfg, ix, s->ipv4);
 
 		v[i] = &cfg->softwires[i];
-		if (cfg_find_pool(cfg, s->ipv4))
+		if (find_pool(cfg, ix, s->ipv4))
 			err_at(d, &s->pos, "softwires", i, "%s is a NAT pool address",
 			       addr4_format(s->ipv4, a));
 		if (nn)
@@ -461,7 +596,7 @@ static void check_softwires(const struct aftr_config *cfg, struct diag *d)
 
 		for (run = i + 1; run < cfg->n_softwires && v[run]->ipv4 == v[i]->ipv4; run++)
 			mixed |= v[run]->psid.offset != v[i]->psid.offset ||
-				 v[run]->psid.psid_len != v[i]->psid.psid_len;
+			         v[run]->psid.psid_len != v[i]->psid.psid_len;
 		if (mixed) {
 			check_mixed_psids(cfg, v + i, run - i, d);
 			continue;
@@ -476,17 +611,24 @@ static void check_softwires(const struct aftr_config *cfg, struct diag *d)
 size_t cfg_validate(const struct aftr_config *cfg, struct diag *d)
 {
 	size_t before = d->errors;
+	struct index ix;
 
+	if (index_build(&ix, cfg) < 0) {
+		index_free(&ix);
+		diag_err(d, 0, 0, "", "out of memory while validating");
+		return d->errors - before;
+	}
 	check_required(cfg, d);
 	check_prefix_lists(cfg, d);
-	check_pools(cfg, d);
-	check_pcp(cfg, d);
-	check_tunnels(cfg, d);
+	check_pools(cfg, &ix, d);
+	check_pcp(cfg, &ix, d);
+	check_tunnels(cfg, &ix, d);
 	check_b4_dups(cfg, d);
 	check_nat_inside_dups(cfg, d);
 	check_external_dups(cfg, d);
-	check_nats(cfg, d);
-	check_nonats(cfg, d);
-	check_softwires(cfg, d);
+	check_nats(cfg, &ix, d);
+	check_nonats(cfg, &ix, d);
+	check_softwires(cfg, &ix, d);
+	index_free(&ix);
 	return d->errors - before;
 }

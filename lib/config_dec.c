@@ -8,6 +8,9 @@
 
 /* Folds getter results: any -1 makes the whole object fail. */
 #define OK(rc) (bad |= (rc) < 0)
+/* An object decoder's result: -1 if anything was reported while decoding
+ * it (unknown keys included), else 0. */
+#define RESULT(j, errors_before) (bad || (j)->d->errors > (errors_before) ? -1 : 0)
 
 static const char *const pool_keys[] = {"address", "tcp", "udp", "echo", NULL};
 static const char *const pcp_pool_keys[] = {"address", "tcp", "udp", NULL};
@@ -22,6 +25,7 @@ static const char *const nat_protos[] = {"tcp", "udp", NULL};
 
 int cfg_pool_from_json(struct jdec *j, const json_t *node, struct cfg_pool *out)
 {
+	size_t e0 = j->d->errors;
 	static const char *const keys[CFG_NPROTO] = {"tcp", "udp", "echo"};
 	bool bad = false;
 
@@ -35,11 +39,12 @@ int cfg_pool_from_json(struct jdec *j, const json_t *node, struct cfg_pool *out)
 		OK(rc);
 		out->has_range[i] = rc == 1;
 	}
-	return bad ? -1 : 0;
+	return RESULT(j, e0);
 }
 
 int cfg_pcp_pool_from_json(struct jdec *j, const json_t *node, struct cfg_pcp_pool *out)
 {
+	size_t e0 = j->d->errors;
 	bool bad = false;
 
 	if (!jdec_object(j, node, pcp_pool_keys))
@@ -52,11 +57,12 @@ int cfg_pcp_pool_from_json(struct jdec *j, const json_t *node, struct cfg_pcp_po
 		OK(rc);
 		out->has_range[i] = rc == 1;
 	}
-	return bad ? -1 : 0;
+	return RESULT(j, e0);
 }
 
 int cfg_tunnel_from_json(struct jdec *j, const json_t *node, struct cfg_tunnel *out)
 {
+	size_t e0 = j->d->errors;
 	bool bad = false, mss;
 	int rc, v;
 
@@ -74,11 +80,12 @@ int cfg_tunnel_from_json(struct jdec *j, const json_t *node, struct cfg_tunnel *
 		out->toobig = (int8_t)v;
 	if (OK(rc = jdec_enum(j, node, "admpro", cfg_admpro_names, &v)), rc == 1)
 		out->admpro = (int8_t)v;
-	return bad ? -1 : 0;
+	return RESULT(j, e0);
 }
 
 static int filter_from_json(struct jdec *j, const json_t *node, struct cfg_nat *out)
 {
+	size_t e0 = j->d->errors;
 	size_t mark = jdec_push_key(j, "filter");
 	bool bad = false;
 
@@ -91,11 +98,12 @@ static int filter_from_json(struct jdec *j, const json_t *node, struct cfg_nat *
 	OK(jdec_u16(j, node, "port", 0, 65535, &out->filter_port));
 	out->has_filter = true;
 	jdec_pop(j, mark);
-	return bad ? -1 : 0;
+	return RESULT(j, e0);
 }
 
 int cfg_nat_from_json(struct jdec *j, const json_t *node, struct cfg_nat *out)
 {
+	size_t e0 = j->d->errors;
 	const json_t *filter;
 	bool bad = false;
 	int proto = CFG_TCP;
@@ -115,11 +123,12 @@ int cfg_nat_from_json(struct jdec *j, const json_t *node, struct cfg_nat *out)
 	filter = json_object_get(node, "filter");
 	if (filter)
 		OK(filter_from_json(j, filter, out));
-	return bad ? -1 : 0;
+	return RESULT(j, e0);
 }
 
 int cfg_prr_from_json(struct jdec *j, const json_t *node, struct cfg_prr *out)
 {
+	size_t e0 = j->d->errors;
 	bool bad = false;
 	int proto = CFG_TCP;
 
@@ -134,11 +143,12 @@ int cfg_prr_from_json(struct jdec *j, const json_t *node, struct cfg_prr *out)
 	/* An ICMP entry's "port" is an echo identifier, 0 included. */
 	OK(jdec_required(j, node, "port",
 			 jdec_u16(j, node, "port", proto == CFG_ICMP ? 0 : 1, 65535, &out->port)));
-	return bad ? -1 : 0;
+	return RESULT(j, e0);
 }
 
 int cfg_nonat_from_json(struct jdec *j, const json_t *node, struct cfg_nonat *out)
 {
+	size_t e0 = j->d->errors;
 	bool bad = false;
 
 	if (!jdec_object(j, node, nonat_keys))
@@ -146,11 +156,12 @@ int cfg_nonat_from_json(struct jdec *j, const json_t *node, struct cfg_nonat *ou
 	out->pos = jdec_pos(j, node);
 	OK(jdec_required(j, node, "b4", jdec_addr6(j, node, "b4", &out->b4)));
 	OK(jdec_required(j, node, "prefix", jdec_prefix4(j, node, "prefix", 0, &out->prefix)));
-	return bad ? -1 : 0;
+	return RESULT(j, e0);
 }
 
 int cfg_softwire_from_json(struct jdec *j, const json_t *node, struct cfg_softwire *out)
 {
+	size_t e0 = j->d->errors;
 	bool bad = false;
 	char err[160];
 
@@ -168,7 +179,7 @@ int cfg_softwire_from_json(struct jdec *j, const json_t *node, struct cfg_softwi
 		jdec_error(j, node, "%s", err);
 		bad = true;
 	}
-	return bad ? -1 : 0;
+	return RESULT(j, e0);
 }
 
 /* Decodes a list key into a growable array, one element decoder each. */

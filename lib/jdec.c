@@ -434,5 +434,5 @@ int jdec_required(struct jdec *j, const json_t *obj, const char *key, int rc)
 		jdec_error(j, obj, "required");
 		jdec_pop(j, mark);
 	}
-	return rc;
+	return rc == 0 ? -1 : rc;
 }

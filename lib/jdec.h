@@ -71,7 +71,7 @@ int jdec_prefix6_value(struct jdec *j, const json_t *v, unsigned int flags, stru
 int jdec_range(struct jdec *j, const json_t *obj, const char *key, uint16_t min_port,
 	       struct port_range *out);
 
-/* Reports a required key that is absent; returns the getter's result. */
+/* Reports a required key that is absent and returns -1; else the getter's result. */
 int jdec_required(struct jdec *j, const json_t *obj, const char *key, int rc);
 
 #endif

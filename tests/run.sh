@@ -5,7 +5,6 @@
 # Ends with one line "N passed, N failed" over both runs.
 set -u
 cd "$(dirname "$0")/.." || exit 1
-root=$(pwd)
 
 deploy/install-deps.sh || exit 1
 

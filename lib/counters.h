@@ -1,0 +1,72 @@
+/* The dataplane's counters and drop reasons, from one list each (X-macros):
+ * the enums, the names the API and aftrctl show, and the help text.
+ * Every dropped packet is counted under exactly one drop reason.
+ *
+ * X(SYMBOL, "name", "help") */
+#ifndef AFTR_COUNTERS_H
+#define AFTR_COUNTERS_H
+
+#include <stdint.h>
+
+#define AFTR_COUNTERS(X)                                                                           \
+	X(RX_TRANSPORT, "rx_transport", "packets received on the transport (IPv6) port")           \
+	X(RX_WAN, "rx_wan", "packets received on the WAN (IPv4) port")                             \
+	X(TX_TRANSPORT, "tx_transport", "packets sent on the transport port")                      \
+	X(TX_WAN, "tx_wan", "packets sent on the WAN port")                                        \
+	X(DECAP, "decap", "IPv4 packets taken out of a softwire")                                  \
+	X(ENCAP, "encap", "IPv4 packets put into a softwire")                                      \
+	X(NAT_OUT, "nat_out", "packets translated from a B4 towards the Internet")                 \
+	X(NAT_IN, "nat_in", "packets translated from the Internet towards a B4")                   \
+	X(HAIRPIN, "hairpin", "packets between two B4s through the pool (RFC 4787 REQ-9)")         \
+	X(ICMP_ERR_IN, "icmp_error_in", "ICMPv4 errors from the Internet sent into a softwire")    \
+	X(ICMP_SENT, "icmp_sent", "ICMP messages the AFTR generated (errors, echo replies)")        \
+	X(SESSION_NEW, "session_created", "NAT sessions created")                                  \
+	X(SESSION_EXPIRED, "session_expired", "NAT sessions removed after their lifetime")         \
+	X(BLOCK_ALLOC, "block_allocated", "port blocks handed to subscribers")                     \
+	X(BLOCK_FREE, "block_freed", "port blocks returned by subscribers")                        \
+	X(TUNNEL_NEW, "tunnel_created", "subscribers (softwires) created on first packet")         \
+	X(HANDOFF_TX, "handoff_sent", "packets handed to the worker that owns them")               \
+	X(HANDOFF_RX, "handoff_received", "packets received from another worker")                  \
+	X(TO_CONTROL, "to_control", "packets passed to the main lcore (ARP, ND, ping, ...)")
+
+#define AFTR_DROPS(X)                                                                              \
+	X(BAD_ETHER, "bad_ether", "not IPv4, IPv6 or ARP, or a truncated Ethernet frame")          \
+	X(BAD_IP6, "bad_ip6", "malformed IPv6 header")                                             \
+	X(NOT_ENDPOINT, "not_endpoint", "IPv6 packet not for the endpoint or our addresses")       \
+	X(IP6_PROTO, "ip6_unsupported", "IPv6 packet for us that is neither 4in6 nor ICMPv6")      \
+	X(IP6_FRAGMENT, "ip6_fragment", "IPv6 fragment (reassembly is not supported yet)")         \
+	X(ACL6, "acl6", "B4 address outside acl6 (ISC: filtered by IPv6 ACL)")                     \
+	X(NO_TUNNEL, "no_tunnel", "unknown B4 and automatic tunnels are off")                      \
+	X(BAD_IP4_IN, "bad_ip4_in", "malformed inner IPv4 packet from a B4")                       \
+	X(NOT_PRIVATE, "not_private", "inner source outside the private prefixes")                 \
+	X(TTL_EXPIRED, "ttl_expired", "inner TTL expired (an ICMP time exceeded was sent)")        \
+	X(IP4_FRAGMENT, "ip4_fragment", "IPv4 fragment (not supported yet)")                       \
+	X(PROTO_IN, "proto_in", "inner protocol other than TCP, UDP and ICMP")                     \
+	X(ICMP_IN, "icmp_in", "ICMPv4 from a B4 that is not an echo request or reply")             \
+	X(NAT_COUNT, "nat_limit", "subscriber at its session limit (ISC: too many NAT entries)")   \
+	X(NAT_RATE, "nat_rate", "subscriber over its session creation rate")                       \
+	X(PORTS_EXHAUSTED, "ports_exhausted", "no free port block for the subscriber")             \
+	X(BAD_IP4_OUT, "bad_ip4_out", "malformed IPv4 packet from the Internet")                   \
+	X(NOT_OURS, "not_ours", "IPv4 packet for an address that is not ours")                     \
+	X(NO_SESSION, "no_session", "no NAT session for a packet from the Internet")               \
+	X(ICMP_OUT, "icmp_out", "ICMPv4 from the Internet we do not translate")                    \
+	X(NO_NEIGHBOR, "no_neighbor", "next hop unresolved and its queue full")                    \
+	X(TX_FULL, "tx_full", "transmit queue full")                                               \
+	X(HANDOFF_FULL, "handoff_full", "ring to the owning worker full")                          \
+	X(CONTROL_FULL, "control_full", "ring to the main lcore full")                             \
+	X(NO_MBUF, "no_mbuf", "no buffer to build a reply or an error")
+
+#define AFTR_CNT_ENUM(sym, name, help) CNT_##sym,
+enum aftr_counter { AFTR_COUNTERS(AFTR_CNT_ENUM) CNT_COUNT };
+#undef AFTR_CNT_ENUM
+
+#define AFTR_DROP_ENUM(sym, name, help) DROP_##sym,
+enum aftr_drop { AFTR_DROPS(AFTR_DROP_ENUM) DROP_COUNT };
+#undef AFTR_DROP_ENUM
+
+const char *aftr_counter_name(enum aftr_counter c);
+const char *aftr_counter_help(enum aftr_counter c);
+const char *aftr_drop_name(enum aftr_drop d);
+const char *aftr_drop_help(enum aftr_drop d);
+
+#endif
