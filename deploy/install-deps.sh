@@ -6,6 +6,8 @@ set -eu
 
 # Build: compiler, meson, and the libraries lib/ and control/ link.
 PACKAGES="gcc meson ninja-build pkg-config libyaml-dev libjansson-dev check"
+# Live tests: network namespaces, ping.
+PACKAGES="$PACKAGES iproute2 iputils-ping"
 
 missing=""
 for p in $PACKAGES; do

@@ -1,0 +1,402 @@
+/*
+ * aftr-b4: a software B4 (RFC 6333 section 5), the customer-side end of a DS-Lite softwire,
+ * for labs, demos, VMs and our live tests (the kernel here has no ip6_tunnel). See README.md.
+ *
+ * IPv4 packets the kernel routes into a TUN device are sent to the AFTR as the payload of a
+ * raw IPv6 socket with protocol 4 (IPv4-in-IPv6, RFC 2473): the kernel writes the IPv6
+ * header. IPv4-in-IPv6 packets from the AFTR arrive on the same socket (an AF_INET6 raw
+ * socket sees the payload only, after the kernel reassembled any fragments) and are written
+ * to the TUN. One thread, one poll() over the TUN, the socket and a signalfd.
+ *
+ * This file: options, set-up, the poll() loop, signals, clean exit. The packet path and its
+ * decisions (fragmentation, traffic class, ECN, what is dropped) are in softwire.c, the TUN
+ * and interface set-up in tun.c, the counters in counters.h.
+ *
+ * Defaults follow RFC 6333: 192.0.0.2/29 on the TUN (section 5.7), MTU 1500 - 40 so that
+ * nothing is fragmented on a 1500-byte access link (section 5.3), IPv4 default route via the
+ * softwire. The TUN gets no IPv6 (disable_ipv6), so the kernel's own link-local chatter is
+ * not offered to an IPv4 tunnel.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "counters.h"
+#include "softwire.h"
+#include "tun.h"
+
+#ifndef AFTR_VERSION
+#define AFTR_VERSION "unknown"
+#endif
+
+#define PROG "aftr-b4"
+
+struct b4_opts {
+	const char *name;          /* TUN device name */
+	struct in_addr ipv4;       /* the B4's IPv4 address on the TUN */
+	unsigned int plen;         /* and its prefix length */
+	unsigned int mtu;          /* TUN MTU */
+	unsigned int hop_limit;    /* outer IPv6 hop limit */
+	bool default_route;        /* install 0.0.0.0/0 via the TUN */
+	const char *stats_file;    /* NULL: none */
+	struct sockaddr_in6 local; /* the B4's IPv6 address (softwire source) */
+	struct sockaddr_in6 aftr;  /* the AFTR's IPv6 address (softwire destination) */
+};
+
+struct b4 {
+	struct b4_opts o;
+	struct softwire sw; /* the fds and the counters */
+	char ifname[IFNAMSIZ];
+	int sig_fd;
+	bool route_added;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: " PROG " --local IPV6 --aftr IPV6 [options]\n"
+	        "A software DS-Lite B4 (RFC 6333): IPv4 routed into a TUN device is sent to the\n"
+	        "AFTR inside IPv6 (IPv4-in-IPv6, RFC 2473); IPv4-in-IPv6 from the AFTR comes out.\n"
+	        "\n"
+	        "  --local IPV6          the B4's own IPv6 address (required)\n"
+	        "  --aftr IPV6           the AFTR's IPv6 address (required)\n"
+	        "  --name NAME           TUN device name (default b4tun0)\n"
+	        "  --ipv4 ADDR[/LEN]     the B4's IPv4 address on the TUN (default 192.0.0.2/29)\n"
+	        "  --mtu N               TUN MTU, 68-65535 (default 1460 = 1500 - 40)\n"
+	        "  --hop-limit N         outer IPv6 hop limit, 1-255 (default 64)\n"
+	        "  --no-default-route    do not add the IPv4 default route via the TUN\n"
+	        "  --stats-file PATH     also write the counters there, on SIGUSR1 and at exit\n"
+	        "  --help, --version\n"
+	        "\n"
+	        "SIGUSR1 prints the counters to stderr; SIGINT, SIGTERM or SIGHUP removes the "
+	        "route\n"
+	        "and the TUN, prints the counters and exits 0. Needs CAP_NET_ADMIN and "
+	        "CAP_NET_RAW.\n");
+}
+
+static int parse_uint(const char *opt, const char *s, unsigned int min, unsigned int max,
+                      unsigned int *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end != '\0' || errno != 0 || v < min || v > max) {
+		fprintf(stderr, PROG ": %s: not a number from %u to %u: %s\n", opt, min, max, s);
+		return -EINVAL;
+	}
+	*out = (unsigned int)v;
+	return 0;
+}
+
+/* Numeric IPv6 address, with an optional "%zone" for link-local ones. */
+static int parse_ipv6(const char *opt, const char *s, struct sockaddr_in6 *out)
+{
+	struct addrinfo hints = {.ai_family = AF_INET6, .ai_flags = AI_NUMERICHOST};
+	struct addrinfo *res;
+	const struct in6_addr *a;
+
+	if (getaddrinfo(s, NULL, &hints, &res) != 0 || res->ai_addrlen != sizeof(*out)) {
+		fprintf(stderr, PROG ": %s: not an IPv6 address: %s\n", opt, s);
+		return -EINVAL;
+	}
+	memcpy(out, res->ai_addr, sizeof(*out));
+	freeaddrinfo(res);
+	a = &out->sin6_addr;
+	if (IN6_IS_ADDR_UNSPECIFIED(a) || IN6_IS_ADDR_MULTICAST(a) || IN6_IS_ADDR_V4MAPPED(a)) {
+		fprintf(stderr, PROG ": %s: not a unicast IPv6 address: %s\n", opt, s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_prefix4(const char *opt, const char *s, struct in_addr *addr, unsigned int *plen)
+{
+	const char *slash = strchr(s, '/');
+	size_t alen = slash ? (size_t)(slash - s) : strlen(s);
+	char buf[INET_ADDRSTRLEN];
+	uint32_t a;
+
+	if (alen >= sizeof(buf))
+		goto bad;
+	memcpy(buf, s, alen);
+	buf[alen] = '\0';
+	if (inet_pton(AF_INET, buf, addr) != 1)
+		goto bad;
+	a = ntohl(addr->s_addr);
+	if (a == 0 || a >= 0xe0000000) /* 0.0.0.0, multicast, reserved, broadcast */
+		goto bad;
+	*plen = 32;
+	if (slash && parse_uint(opt, slash + 1, 1, 32, plen) < 0)
+		return -EINVAL;
+	return 0;
+bad:
+	fprintf(stderr, PROG ": %s: not a unicast IPv4 address[/length]: %s\n", opt, s);
+	return -EINVAL;
+}
+
+enum {
+	OPT_LOCAL = 256,
+	OPT_AFTR,
+	OPT_NAME,
+	OPT_IPV4,
+	OPT_MTU,
+	OPT_HOPS,
+	OPT_NOROUTE,
+	OPT_STATS,
+	OPT_VERSION
+};
+
+/* Returns 0 to run, 1 to exit 0 (--help, --version), -EINVAL to exit 1. */
+static int parse_args(int argc, char **argv, struct b4_opts *o)
+{
+	static const struct option opts[] = {
+	        {"local", required_argument, NULL, OPT_LOCAL},
+	        {"aftr", required_argument, NULL, OPT_AFTR},
+	        {"name", required_argument, NULL, OPT_NAME},
+	        {"ipv4", required_argument, NULL, OPT_IPV4},
+	        {"mtu", required_argument, NULL, OPT_MTU},
+	        {"hop-limit", required_argument, NULL, OPT_HOPS},
+	        {"no-default-route", no_argument, NULL, OPT_NOROUTE},
+	        {"stats-file", required_argument, NULL, OPT_STATS},
+	        {"help", no_argument, NULL, 'h'},
+	        {"version", no_argument, NULL, OPT_VERSION},
+	        {NULL, 0, NULL, 0},
+	};
+	bool have_local = false, have_aftr = false;
+	int c, ret = 0;
+
+	while (ret == 0 && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_LOCAL:
+			ret = parse_ipv6("--local", optarg, &o->local);
+			have_local = true;
+			break;
+		case OPT_AFTR:
+			ret = parse_ipv6("--aftr", optarg, &o->aftr);
+			have_aftr = true;
+			break;
+		case OPT_NAME:
+			o->name = optarg;
+			if (optarg[0] == '\0' || strlen(optarg) >= IFNAMSIZ) {
+				fprintf(stderr, PROG ": --name: 1 to %d characters: %s\n",
+				        IFNAMSIZ - 1, optarg);
+				ret = -EINVAL;
+			}
+			break;
+		case OPT_IPV4:
+			ret = parse_prefix4("--ipv4", optarg, &o->ipv4, &o->plen);
+			break;
+		case OPT_MTU:
+			ret = parse_uint("--mtu", optarg, 68, SOFTWIRE_PKT_MAX, &o->mtu);
+			break;
+		case OPT_HOPS:
+			ret = parse_uint("--hop-limit", optarg, 1, 255, &o->hop_limit);
+			break;
+		case OPT_NOROUTE:
+			o->default_route = false;
+			break;
+		case OPT_STATS:
+			o->stats_file = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		case OPT_VERSION:
+			printf(PROG " " AFTR_VERSION "\n");
+			return 1;
+		default: /* getopt_long() said what was wrong */
+			ret = -EINVAL;
+			break;
+		}
+	}
+	if (ret == 0 && optind < argc) {
+		fprintf(stderr, PROG ": unexpected argument: %s\n", argv[optind]);
+		ret = -EINVAL;
+	}
+	if (ret == 0 && (!have_local || !have_aftr)) {
+		fprintf(stderr, PROG ": %s is required\n", have_local ? "--aftr" : "--local");
+		ret = -EINVAL;
+	}
+	if (ret == 0 && IN6_ARE_ADDR_EQUAL(&o->local.sin6_addr, &o->aftr.sin6_addr)) {
+		fprintf(stderr, PROG ": --local and --aftr are the same address\n");
+		ret = -EINVAL;
+	}
+	if (ret < 0)
+		fprintf(stderr, "Try '" PROG " --help'.\n");
+	return ret;
+}
+
+static void counters_report(const struct b4 *b4)
+{
+	int ret;
+
+	counters_print(stderr, &b4->sw.ctr);
+	if (b4->o.stats_file && (ret = counters_write_file(b4->o.stats_file, &b4->sw.ctr)) < 0)
+		fprintf(stderr, PROG ": --stats-file %s: %s\n", b4->o.stats_file, strerror(-ret));
+}
+
+/* Drains the signalfd. Returns true when asked to stop. */
+static bool signals_handle(struct b4 *b4)
+{
+	struct signalfd_siginfo si;
+	bool stop = false;
+
+	while (read(b4->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGUSR1)
+			counters_report(b4);
+		else
+			stop = true;
+	}
+	return stop;
+}
+
+/* The forwarding loop. Returns 0 when stopped by a signal, -errno on a fatal error. */
+static int run(struct b4 *b4)
+{
+	struct pollfd pfd[3] = {
+	        {.fd = b4->sw.tun_fd, .events = POLLIN},
+	        {.fd = b4->sw.raw_fd, .events = POLLIN},
+	        {.fd = b4->sig_fd, .events = POLLIN},
+	};
+	int ret;
+
+	for (;;) {
+		if (poll(pfd, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			fprintf(stderr, PROG ": poll: %s\n", strerror(-ret));
+			return ret;
+		}
+		if ((pfd[2].revents & POLLIN) && signals_handle(b4))
+			return 0;
+		if (pfd[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+			fprintf(stderr, PROG ": %s: the TUN device went away\n", b4->ifname);
+			return -ENODEV;
+		}
+		if ((pfd[0].revents & POLLIN) && (ret = softwire_tx_burst(&b4->sw)) < 0) {
+			fprintf(stderr, PROG ": read %s: %s\n", b4->ifname, strerror(-ret));
+			return ret;
+		}
+		if (pfd[1].revents & (POLLIN | POLLERR))
+			softwire_rx_burst(&b4->sw);
+	}
+}
+
+/* Signals go to a signalfd; blocked from here on, so none is lost during set-up. */
+static int signals_open(char *err, size_t errlen)
+{
+	sigset_t set;
+	int fd, e;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 ||
+	    (fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
+		e = errno;
+		snprintf(err, errlen, "signalfd: %s", strerror(e));
+		return -e;
+	}
+	return fd;
+}
+
+/* TUN, IPv4 address, MTU, up, default route. Returns 0 or -errno with err set. */
+static int tun_setup(struct b4 *b4, char *err, size_t errlen)
+{
+	const struct b4_opts *o = &b4->o;
+	int ret;
+
+	b4->sw.tun_fd = tun_create(o->name, b4->ifname, err, errlen);
+	if (b4->sw.tun_fd < 0)
+		return b4->sw.tun_fd;
+	if ((ret = if_disable_ipv6(b4->ifname, err, errlen)) < 0 ||
+	    (ret = if_set_mtu(b4->ifname, o->mtu, err, errlen)) < 0 ||
+	    (ret = if_set_ipv4(b4->ifname, o->ipv4, o->plen, err, errlen)) < 0 ||
+	    (ret = if_up(b4->ifname, err, errlen)) < 0)
+		return ret;
+	if (o->default_route) {
+		ret = route4_default(b4->ifname, true, err, errlen);
+		if (ret < 0)
+			return ret;
+		b4->route_added = true;
+	}
+	return 0;
+}
+
+static void print_started(const struct b4 *b4)
+{
+	char v4[INET_ADDRSTRLEN], local[INET6_ADDRSTRLEN], aftr[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &b4->o.ipv4, v4, sizeof(v4));
+	inet_ntop(AF_INET6, &b4->o.local.sin6_addr, local, sizeof(local));
+	inet_ntop(AF_INET6, &b4->o.aftr.sin6_addr, aftr, sizeof(aftr));
+	fprintf(stderr, PROG ": %s up: %s/%u mtu %u, softwire %s -> %s, hop limit %u%s\n",
+	        b4->ifname, v4, b4->o.plen, b4->o.mtu, local, aftr, b4->o.hop_limit,
+	        b4->route_added ? ", IPv4 default route via the TUN" : "");
+}
+
+int main(int argc, char **argv)
+{
+	static struct b4 b4 = {
+	        .o = {.name = "b4tun0",
+	              .plen = 29,
+	              .mtu = 1460,
+	              .hop_limit = 64,
+	              .default_route = true},
+	        .sw = {.tun_fd = -1, .raw_fd = -1},
+	        .sig_fd = -1,
+	};
+	char err[512] = "";
+	bool running = false;
+	int ret;
+
+	b4.o.ipv4.s_addr = htonl(0xc0000002); /* 192.0.0.2, RFC 6333 section 5.7 */
+	ret = parse_args(argc, argv, &b4.o);
+	if (ret != 0)
+		return ret > 0 ? 0 : 1;
+	b4.sw.aftr = b4.o.aftr;
+
+	if ((b4.sig_fd = signals_open(err, sizeof(err))) < 0 ||
+	    (b4.sw.raw_fd = softwire_open(&b4.o.local, b4.o.hop_limit, err, sizeof(err))) < 0)
+		goto out;
+	if (b4.o.stats_file && (ret = counters_write_file(b4.o.stats_file, &b4.sw.ctr)) < 0) {
+		snprintf(err, sizeof(err), "--stats-file %s: %s", b4.o.stats_file, strerror(-ret));
+		goto out;
+	}
+	if (tun_setup(&b4, err, sizeof(err)) < 0)
+		goto out;
+	print_started(&b4);
+	running = true;
+	ret = run(&b4);
+out:
+	if (b4.route_added && route4_default(b4.ifname, false, err, sizeof(err)) < 0)
+		fprintf(stderr, PROG ": warning: %s\n", err);
+	if (b4.sw.tun_fd >= 0)
+		close(b4.sw.tun_fd); /* not persistent: this removes the device */
+	if (b4.sw.raw_fd >= 0)
+		close(b4.sw.raw_fd);
+	if (b4.sig_fd >= 0)
+		close(b4.sig_fd);
+	if (!running) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return 1;
+	}
+	counters_report(&b4);
+	return ret < 0 ? 1 : 0;
+}
