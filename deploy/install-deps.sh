@@ -6,8 +6,10 @@ set -eu
 
 # Build: compiler, meson, and the libraries lib/ and control/ link.
 PACKAGES="gcc meson ninja-build pkg-config libyaml-dev libjansson-dev check"
-# Live tests: network namespaces, ping.
-PACKAGES="$PACKAGES iproute2 iputils-ping"
+# The dataplane: DPDK (with its PMDs, net_pcap and net_af_packet among them).
+PACKAGES="$PACKAGES libdpdk-dev libnuma-dev"
+# Golden tests: scapy makes and reads the pcaps. Live tests: namespaces, ping.
+PACKAGES="$PACKAGES python3-scapy iproute2 iputils-ping"
 
 missing=""
 for p in $PACKAGES; do

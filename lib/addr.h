@@ -17,9 +17,10 @@
 #define PREFIX4_STRLEN (ADDR4_STRLEN + 3)
 #define PREFIX6_STRLEN (ADDR6_STRLEN + 4)
 
+/* 4-byte aligned so it can be hashed and compared a word at a time. */
 struct addr6 {
 	uint8_t b[16];
-};
+} __attribute__((aligned(4)));
 
 struct prefix4 {
 	uint32_t addr; /* host order, host bits zero unless PFX_HOST */

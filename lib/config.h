@@ -131,6 +131,8 @@ struct cfg_iface {
 	bool has_gateway;
 	struct addr6 gw6;
 	uint32_t gw4;
+	bool has_gateway_mac; /* a static neighbour entry: no ARP/ND for it */
+	uint8_t gateway_mac[6];
 	uint16_t mtu;
 };
 

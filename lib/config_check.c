@@ -149,6 +149,10 @@ static const struct cfg_nonat *nonat_covering(const struct aftr_config *cfg, con
 
 static void check_required(const struct aftr_config *cfg, struct diag *d)
 {
+	if (cfg->transport.has_gateway_mac && !cfg->transport.has_gateway)
+		diag_err(d, 0, 0, "interfaces.transport.gateway_mac", "needs a gateway");
+	if (cfg->wan.has_gateway_mac && !cfg->wan.has_gateway)
+		diag_err(d, 0, 0, "interfaces.wan.gateway_mac", "needs a gateway");
 	if (!cfg->has_endpoint)
 		diag_err(d, 0, 0, "endpoint", "required (ISC \"address endpoint\")");
 	if (!cfg->has_icmp_source)

@@ -1,5 +1,6 @@
 /* JSON -> model (see config_json.h). Ranges are those of the ISC manual,
  * section 3.3; config/reference.yaml lists them with each key. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -409,7 +410,31 @@ static bool dec_section_two(struct aftr_config *cfg, const json_t *root, struct 
 	return bad;
 }
 
-static const char *const iface_keys[] = {"device", "address", "gateway", "mtu", NULL};
+static const char *const iface_keys[] = {"device", "address", "gateway", "gateway_mac", "mtu",
+					 NULL};
+
+/* "aa:bb:cc:dd:ee:ff" */
+static int dec_mac(struct jdec *j, const json_t *m, const char *key, uint8_t mac[6])
+{
+	const json_t *v = json_object_get(m, key);
+	const char *s = json_string_value(v);
+	unsigned int b[6];
+	char end;
+	size_t mark;
+
+	if (v == NULL)
+		return 0;
+	if (s && sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
+			&end) == 6 && strlen(s) == 17) {
+		for (int i = 0; i < 6; i++)
+			mac[i] = (uint8_t)b[i];
+		return 1;
+	}
+	mark = jdec_push_key(j, key);
+	jdec_error(j, v, "%s: not a MAC address (aa:bb:cc:dd:ee:ff)", s ? s : "(not a string)");
+	jdec_pop(j, mark);
+	return -1;
+}
 static const char *const ifaces_keys[] = {"transport", "wan", NULL};
 
 static bool dec_iface(struct cfg_iface *i, bool v6, const json_t *root, const char *key,
@@ -433,6 +458,8 @@ static bool dec_iface(struct cfg_iface *i, bool v6, const json_t *root, const ch
 		OK(rc = jdec_addr4(j, m, "gateway", &i->gw4));
 	}
 	i->has_gateway = rc == 1;
+	OK(rc = dec_mac(j, m, "gateway_mac", i->gateway_mac));
+	i->has_gateway_mac = rc == 1;
 	OK(jdec_u16(j, m, "mtu", 576, 9600, &i->mtu));
 	jdec_pop(j, mark);
 	return bad;

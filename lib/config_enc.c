@@ -1,5 +1,6 @@
 /* Model -> JSON (see config_json.h). Keys are emitted in the order of
  * config/reference.yaml, so that YAML written from this reads like it. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -253,6 +254,14 @@ static json_t *enc_iface(const struct cfg_iface *i, bool v6)
 		put(&e, "address", v6 ? j_prefix6(&i->addr6) : j_prefix4(&i->addr4));
 	if (i->has_gateway)
 		put(&e, "gateway", v6 ? j_addr6(&i->gw6) : j_addr4(i->gw4));
+	if (i->has_gateway_mac) {
+		char mac[18];
+		const uint8_t *b = i->gateway_mac;
+
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3],
+			 b[4], b[5]);
+		put(&e, "gateway_mac", json_string(mac));
+	}
 	put(&e, "mtu", json_integer(i->mtu));
 	return finish(&e);
 }

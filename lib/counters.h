@@ -46,10 +46,12 @@
 	X(NAT_COUNT, "nat_limit", "subscriber at its session limit (ISC: too many NAT entries)")   \
 	X(NAT_RATE, "nat_rate", "subscriber over its session creation rate")                       \
 	X(PORTS_EXHAUSTED, "ports_exhausted", "no free port block for the subscriber")             \
+	X(TABLE_FULL, "table_full", "the worker's session or subscriber table is full")            \
 	X(BAD_IP4_OUT, "bad_ip4_out", "malformed IPv4 packet from the Internet")                   \
 	X(NOT_OURS, "not_ours", "IPv4 packet for an address that is not ours")                     \
 	X(NO_SESSION, "no_session", "no NAT session for a packet from the Internet")               \
 	X(ICMP_OUT, "icmp_out", "ICMPv4 from the Internet we do not translate")                    \
+	X(TOO_BIG, "too_big", "too big for the softwire once encapsulated (no fragmentation yet)") \
 	X(NO_NEIGHBOR, "no_neighbor", "next hop unresolved and its queue full")                    \
 	X(TX_FULL, "tx_full", "transmit queue full")                                               \
 	X(HANDOFF_FULL, "handoff_full", "ring to the owning worker full")                          \

@@ -1,0 +1,123 @@
+/* ARP (RFC 826) on the WAN link, and pings to our IPv4 addresses. Answers
+ * for the WAN address, every pool address and the ICMP source; learns
+ * every sender (that is how replies to our requests arrive too). */
+#include <netinet/in.h>
+#include <rte_arp.h>
+#include <rte_ether.h>
+#include <string.h>
+
+#include "cksum.h"
+#include "ctrl.h"
+#include "nat.h"
+#include "neigh.h"
+#include "pkt.h"
+#include "tx.h"
+
+static bool ours4(uint32_t a)
+{
+	return a == dp.conf.wan_addr || a == dp.conf.icmp_source || nat_pool_index(a) >= 0;
+}
+
+static void arp_reply(struct rte_mbuf *m, struct rte_ether_hdr *eth, struct rte_arp_hdr *arp)
+{
+	const struct rte_ether_addr *mac = &dp.port[DP_PORT_WAN].mac;
+	uint32_t tip = arp->arp_data.arp_tip;
+
+	arp->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REPLY);
+	arp->arp_data.arp_tha = arp->arp_data.arp_sha;
+	arp->arp_data.arp_tip = arp->arp_data.arp_sip;
+	arp->arp_data.arp_sha = *mac;
+	arp->arp_data.arp_sip = tip;
+	eth->dst_addr = eth->src_addr;
+	eth->src_addr = *mac;
+	ctrl_send(m, DP_PORT_WAN);
+}
+
+static void arp_rx(struct rte_mbuf *m, struct rte_ether_hdr *eth)
+{
+	struct rte_arp_hdr *arp = (struct rte_arp_hdr *)(eth + 1);
+	struct addr6 sender;
+
+	if (rte_pktmbuf_data_len(m) < sizeof(*eth) + sizeof(*arp) ||
+	    arp->arp_hardware != rte_cpu_to_be_16(RTE_ARP_HRD_ETHER) ||
+	    arp->arp_protocol != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) {
+		ctrl_ctr.drop[DROP_BAD_ETHER]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	sender = neigh_key4(ntohl(arp->arp_data.arp_sip));
+	if (arp->arp_data.arp_sip != 0) {
+		neigh_update(&sender, &arp->arp_data.arp_sha);
+		ctrl_resolved(&sender);
+	}
+	if (arp->arp_opcode == rte_cpu_to_be_16(RTE_ARP_OP_REQUEST) &&
+	    ours4(ntohl(arp->arp_data.arp_tip))) {
+		arp_reply(m, eth, arp);
+		return;
+	}
+	rte_pktmbuf_free(m);
+}
+
+void ctrl_arp_request(uint32_t target_host)
+{
+	struct rte_mbuf *m = ctrl_alloc();
+	struct rte_ether_hdr *eth;
+	struct rte_arp_hdr *arp;
+
+	if (m == NULL)
+		return;
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, sizeof(*eth) + sizeof(*arp));
+	arp = (struct rte_arp_hdr *)(eth + 1);
+	memset(&eth->dst_addr, 0xff, RTE_ETHER_ADDR_LEN);
+	eth->src_addr = dp.port[DP_PORT_WAN].mac;
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
+	arp->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
+	arp->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	arp->arp_hlen = RTE_ETHER_ADDR_LEN;
+	arp->arp_plen = 4;
+	arp->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REQUEST);
+	arp->arp_data.arp_sha = dp.port[DP_PORT_WAN].mac;
+	arp->arp_data.arp_sip = htonl(dp.conf.wan_addr);
+	memset(&arp->arp_data.arp_tha, 0, RTE_ETHER_ADDR_LEN);
+	arp->arp_data.arp_tip = htonl(target_host);
+	ctrl_send(m, DP_PORT_WAN);
+}
+
+/* Echo request to one of our IPv4 addresses: answer it in place. */
+void ctrl_ip4_rx(struct rte_mbuf *m)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct l3_ip4_hdr *ip = (struct l3_ip4_hdr *)(eth + 1);
+	uint8_t *icmp = (uint8_t *)ip + pkt_ip4_hdr_len(ip);
+	uint32_t a;
+
+	if (ip->proto != IPPROTO_ICMP || icmp[0] != AFTR_ICMP4_ECHO_REQUEST ||
+	    pkt_ip4_is_fragment(ip)) {
+		ctrl_ctr.drop[DROP_NOT_OURS]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	icmp[0] = AFTR_ICMP4_ECHO_REPLY;
+	*(uint16_t *)(icmp + 2) = cksum_update16(*(uint16_t *)(icmp + 2),
+						 htons(AFTR_ICMP4_ECHO_REQUEST << 8),
+						 htons(AFTR_ICMP4_ECHO_REPLY << 8));
+	a = ip->src;
+	ip->src = ip->dst;
+	ip->dst = a;
+	ip->ttl = 64;
+	ip->cksum = cksum_ip4_hdr(ip);
+	eth->dst_addr = eth->src_addr;
+	eth->src_addr = dp.port[DP_PORT_WAN].mac;
+	ctrl_ctr.cnt[CNT_ICMP_SENT]++;
+	ctrl_send(m, DP_PORT_WAN);
+}
+
+void ctrl_arp_rx(struct rte_mbuf *m)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+	if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP))
+		arp_rx(m, eth);
+	else
+		ctrl_ip4_rx(m);
+}

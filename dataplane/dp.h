@@ -1,0 +1,118 @@
+/* The dataplane's shared types: the runtime configuration every lcore
+ * reads, the ports, and each worker's state.
+ *
+ * Threads: the main lcore sets everything up, then runs the slow path
+ * (ARP, ND, ping, neighbour resolution; ctrl.c) and housekeeping. Each
+ * worker lcore runs worker.c's loop over its own queues and tables. Fields
+ * written by one thread and read by another say so. */
+#ifndef AFTR_DP_H
+#define AFTR_DP_H
+
+#include <rte_ether.h>
+#include <rte_hash.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "counters.h"
+#include "portblock.h"
+
+#define DP_MAX_WORKERS 16
+#define DP_BURST 32
+#define DP_PORT_TRANSPORT 0
+#define DP_PORT_WAN 1
+#define DP_NPORTS 2
+
+struct dp_port {
+	uint16_t port_id; /* DPDK port */
+	struct rte_ether_addr mac;
+	uint16_t nb_rxq, nb_txq;
+	uint16_t mtu;
+};
+
+/* One pool address, as the packet path sees it: the dynamic ranges and,
+ * per worker, the port blocks it owns (pb[worker][proto]). */
+struct dp_pool {
+	uint32_t addr; /* host order */
+	struct pb_space pb[DP_MAX_WORKERS][CFG_NPROTO];
+};
+
+/* Read-only after start (a new generation replaces it in a later version). */
+struct dp_conf {
+	const struct aftr_config *cfg;
+	struct addr6 endpoint;
+	uint32_t icmp_source; /* host order */
+	struct addr6 transport_addr; /* our own address on the transport link */
+	uint32_t wan_addr;           /* our own address on the WAN link */
+	struct dp_pool *pools;
+	uint32_t n_pools;
+	uint64_t tsc_hz;
+};
+
+/* A neighbour (next hop) entry: written by the main lcore only, read by
+ * workers. The MAC and the valid flag change together as one 64-bit store. */
+struct dp_neigh {
+	_Atomic uint64_t mac_valid; /* bit 63: valid; low 48 bits: MAC */
+};
+
+struct dp_session;
+struct dp_subscriber;
+
+/* Counters of one worker: written by that worker only, read by anyone
+ * (relaxed 64-bit loads). */
+struct dp_counters {
+	uint64_t cnt[CNT_COUNT];
+	uint64_t drop[DROP_COUNT];
+} __rte_cache_aligned;
+
+struct dp_worker {
+	unsigned int id; /* 0 .. nworkers - 1 */
+	unsigned int lcore;
+	uint16_t rxq[DP_NPORTS]; /* queue this worker polls, or UINT16_MAX */
+	uint16_t txq[DP_NPORTS];
+	struct rte_ring *handoff; /* packets other workers hand to this one (MP/SC) */
+	struct rte_ring *from_ctrl; /* packets the main lcore asks this worker to send */
+	/* Tables owned by this worker (nat.c). */
+	struct rte_hash *subs_by_b4;
+	struct dp_subscriber *subs;
+	uint32_t subs_max, subs_free_head;
+	struct rte_hash *sess_out; /* (b4, src, sport, proto) -> session */
+	struct rte_hash *sess_in;  /* (ext addr, ext port, proto) -> session */
+	struct dp_session *sess;
+	uint32_t sess_max, sess_free_head, sweep_cursor;
+	/* Ports waiting out their hold time (RFC 6888 REQ-8), oldest first. */
+	struct dp_held *held;
+	uint32_t held_cap, held_head, held_tail;
+	uint64_t now; /* seconds since start, refreshed per loop */
+	struct rte_eth_dev_tx_buffer *txb[DP_NPORTS];
+	struct dp_counters *ctr;
+} __rte_cache_aligned;
+
+struct dp {
+	struct dp_conf conf;
+	struct dp_port port[DP_NPORTS];
+	struct rte_mempool *mp;
+	unsigned int nworkers;
+	struct dp_worker worker[DP_MAX_WORKERS];
+	struct rte_ring *to_ctrl; /* workers -> main lcore (MP/SC) */
+	/* Neighbours of the two links: the gateways, and on-link B4s. */
+	struct rte_hash *neigh_idx; /* 16-byte address -> index (RW concurrency, LF) */
+	struct dp_neigh *neigh;
+	uint32_t neigh_max;
+	_Atomic bool stop; /* set by the signal handler, read by every loop */
+};
+
+extern struct dp dp;
+
+/* Counting helpers for the packet path. */
+#define DP_COUNT(w, c) ((w)->ctr->cnt[CNT_##c]++)
+#define DP_DROP(w, d, m)                                                                           \
+	do {                                                                                       \
+		(w)->ctr->drop[DROP_##d]++;                                                        \
+		rte_pktmbuf_free(m);                                                               \
+	} while (0)
+
+#endif

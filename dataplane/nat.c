@@ -1,0 +1,533 @@
+/* Stateful NAPT tables of one worker; see nat.h. Runs on its worker only:
+ * no locks. Creation (subscriber, block, session) is the slow path of the
+ * same loop; memory is all reserved by nat_init. */
+#include "nat.h"
+
+#include <netinet/in.h>
+#include <rte_hash.h>
+#include <rte_jhash.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cksum.h"
+
+struct key_out {
+	uint8_t b4[16];
+	uint32_t src;
+	uint16_t sport;
+	uint8_t proto;
+	uint8_t pad;
+};
+
+struct key_in {
+	uint32_t ext;
+	uint16_t eport;
+	uint8_t proto;
+	uint8_t pad;
+};
+
+static enum cfg_proto cfg_proto_of(uint8_t ipproto)
+{
+	return ipproto == IPPROTO_TCP ? CFG_TCP : ipproto == IPPROTO_UDP ? CFG_UDP : CFG_ICMP;
+}
+
+unsigned int nat_b4_owner(const struct addr6 *b4)
+{
+	return rte_jhash(b4->b, 16, 0x5eed) % dp.nworkers;
+}
+
+int nat_pool_index(uint32_t addr_host)
+{
+	for (uint32_t i = 0; i < dp.conf.n_pools; i++)
+		if (dp.conf.pools[i].addr == addr_host)
+			return (int)i;
+	return -1;
+}
+
+int nat_port_owner(uint32_t pool, enum cfg_proto proto, uint16_t port_host)
+{
+	uint16_t o = pb_port_owner(&dp.conf.pools[pool].pb[0][proto], port_host);
+
+	return o == UINT16_MAX ? -1 : o;
+}
+
+static struct rte_hash *make_hash(const char *what, unsigned int id, uint32_t entries,
+				  uint32_t key_len)
+{
+	char name[RTE_HASH_NAMESIZE];
+	struct rte_hash_parameters p = {
+		.name = name,
+		.entries = entries,
+		.key_len = key_len,
+		.hash_func = rte_jhash,
+		.socket_id = (int)rte_socket_id(),
+	};
+
+	snprintf(name, sizeof(name), "%s%u", what, id);
+	return rte_hash_create(&p);
+}
+
+int nat_init(struct dp_worker *w)
+{
+	w->subs_max = NAT_SUBSCRIBERS_PER_WORKER;
+	w->sess_max = NAT_SESSIONS_PER_WORKER;
+	w->held_cap = NAT_SESSIONS_PER_WORKER;
+	w->subs_by_b4 = make_hash("subs", w->id, w->subs_max, 16);
+	w->sess_out = make_hash("sout", w->id, w->sess_max, sizeof(struct key_out));
+	w->sess_in = make_hash("sin", w->id, w->sess_max, sizeof(struct key_in));
+	w->subs = rte_zmalloc("subs", sizeof(*w->subs) * w->subs_max, 0);
+	w->sess = rte_zmalloc("sess", sizeof(*w->sess) * w->sess_max, 0);
+	w->held = rte_zmalloc("held", sizeof(*w->held) * w->held_cap, 0);
+	if (!w->subs_by_b4 || !w->sess_out || !w->sess_in || !w->subs || !w->sess || !w->held)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < w->subs_max; i++)
+		w->subs[i].next_free = i + 1;
+	for (uint32_t i = 0; i < w->sess_max; i++)
+		w->sess[i].next_free = i + 1;
+	w->subs_free_head = 0;
+	w->sess_free_head = 0;
+	return 0;
+}
+
+void nat_fini(struct dp_worker *w)
+{
+	rte_hash_free(w->subs_by_b4);
+	rte_hash_free(w->sess_out);
+	rte_hash_free(w->sess_in);
+	rte_free(w->subs);
+	rte_free(w->sess);
+	rte_free(w->held);
+}
+
+/* Paired pooling (RFC 6888 REQ-2): a configured tunnel's address, else a
+ * pool chosen by the B4's hash, so it stays the same across restarts. */
+static uint32_t choose_pool(const struct addr6 *b4)
+{
+	const struct cfg_tunnel *t = cfg_find_tunnel(dp.conf.cfg, b4);
+	int i = t && t->has_ipv4 ? nat_pool_index(t->ipv4) : -1;
+
+	return i >= 0 ? (uint32_t)i : rte_jhash(b4->b, 16, 0x9001) % dp.conf.n_pools;
+}
+
+static struct dp_subscriber *sub_get(struct dp_worker *w, const struct addr6 *b4, uint32_t *idx)
+{
+	struct dp_subscriber *s;
+	void *data;
+
+	if (rte_hash_lookup_data(w->subs_by_b4, b4->b, &data) >= 0) {
+		*idx = (uint32_t)(uintptr_t)data;
+		return &w->subs[*idx];
+	}
+	if (w->subs_free_head >= w->subs_max)
+		return NULL;
+	*idx = w->subs_free_head;
+	s = &w->subs[*idx];
+	w->subs_free_head = s->next_free;
+	memset(s, 0, sizeof(*s));
+	s->b4 = *b4;
+	s->pool = choose_pool(b4);
+	s->tokens_at = UINT64_MAX; /* refilled on first use */
+	for (int p = 0; p < CFG_NPROTO; p++)
+		s->head[p] = PB_NONE;
+	s->in_use = 1;
+	if (rte_hash_add_key_data(w->subs_by_b4, b4->b, (void *)(uintptr_t)*idx) < 0) {
+		s->in_use = 0;
+		s->next_free = w->subs_free_head;
+		w->subs_free_head = *idx;
+		return NULL;
+	}
+	DP_COUNT(w, TUNNEL_NEW);
+	return s;
+}
+
+/* A subscriber with no session and no block left goes away. */
+static void sub_maybe_free(struct dp_worker *w, uint32_t idx)
+{
+	struct dp_subscriber *s = &w->subs[idx];
+
+	for (int p = 0; p < CFG_NPROTO; p++)
+		if (s->nsess[p] || s->nblocks[p])
+			return;
+	rte_hash_del_key(w->subs_by_b4, s->b4.b);
+	s->in_use = 0;
+	s->next_free = w->subs_free_head;
+	w->subs_free_head = idx;
+}
+
+static uint32_t max_blocks(enum cfg_proto p, const struct pb_space *pb)
+{
+	const struct aftr_config *cfg = dp.conf.cfg;
+	uint32_t need = (cfg->tun.nat_maxcount[p] + pb->bsize - 1u) / pb->bsize;
+
+	return cfg->max_blocks[p] ? cfg->max_blocks[p] : (need ? need : 1);
+}
+
+/* RFC 6888 REQ-4/REQ-5: per-subscriber session count and creation rate
+ * (ISC "default tunnel nat P maxcount|rate"; 0 allows none). */
+static int sub_admit(struct dp_worker *w, struct dp_subscriber *s, enum cfg_proto p)
+{
+	const struct cfg_tunnel_defaults *t = &dp.conf.cfg->tun;
+
+	if (s->nsess[p] >= t->nat_maxcount[p])
+		return NAT_DROP(NAT_COUNT);
+	if (s->tokens_at != w->now) {
+		for (int i = 0; i < CFG_NPROTO; i++)
+			s->tokens[i] = t->nat_rate[i];
+		s->tokens_at = w->now;
+	}
+	if (s->tokens[p] == 0)
+		return NAT_DROP(NAT_RATE);
+	s->tokens[p]--;
+	return NAT_OK;
+}
+
+/* A public port for the subscriber: from its blocks, else a new block. */
+static int sub_port(struct dp_worker *w, struct dp_subscriber *s, uint32_t sidx,
+		    enum cfg_proto p, uint16_t *port)
+{
+	struct pb_space *pb = &dp.conf.pools[s->pool].pb[w->id][p];
+
+	if (pb_port_alloc(pb, s->head[p], port) == 0)
+		return NAT_OK;
+	if (s->nblocks[p] >= max_blocks(p, pb) ||
+	    pb_block_take(pb, sidx, &s->head[p]) == PB_NONE)
+		return NAT_DROP(PORTS_EXHAUSTED);
+	s->nblocks[p]++;
+	DP_COUNT(w, BLOCK_ALLOC);
+	return pb_port_alloc(pb, s->head[p], port) == 0 ? NAT_OK : NAT_DROP(PORTS_EXHAUSTED);
+}
+
+/* Where the port (or echo id) and the checksum are in an L4 header. */
+struct l4_fields {
+	uint16_t *sport, *dport; /* for ICMP echo both point at the id */
+	uint16_t *cksum;
+	bool cksum_pseudo;       /* covers the IPv4 pseudo-header (TCP, UDP) */
+	bool udp_zero;           /* UDP without checksum (0): leave it so */
+};
+
+#define TCP_CKSUM_OFF 16
+#define UDP_CKSUM_OFF 6
+#define ICMP_CKSUM_OFF 2
+#define ICMP_ID_OFF 4
+
+/* Fills f for TCP, UDP or ICMP echo (request or reply); -1 if l4 is too
+ * short or not a translatable message. */
+static int l4_locate(uint8_t proto, uint8_t *l4, uint32_t l4len, struct l4_fields *f)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		if (l4len < 20)
+			return -1;
+		*f = (struct l4_fields){(uint16_t *)l4, (uint16_t *)(l4 + 2),
+					(uint16_t *)(l4 + TCP_CKSUM_OFF), true, false};
+		return 0;
+	case IPPROTO_UDP:
+		if (l4len < 8)
+			return -1;
+		*f = (struct l4_fields){(uint16_t *)l4, (uint16_t *)(l4 + 2),
+					(uint16_t *)(l4 + UDP_CKSUM_OFF), true,
+					*(uint16_t *)(l4 + UDP_CKSUM_OFF) == 0};
+		return 0;
+	case IPPROTO_ICMP:
+		if (l4len < 8 || (l4[0] != AFTR_ICMP4_ECHO_REQUEST && l4[0] != AFTR_ICMP4_ECHO_REPLY))
+			return -1;
+		*f = (struct l4_fields){(uint16_t *)(l4 + ICMP_ID_OFF), (uint16_t *)(l4 + ICMP_ID_OFF),
+					(uint16_t *)(l4 + ICMP_CKSUM_OFF), false, false};
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* Rewrites the source (or destination) address and a port, patching the
+ * IPv4 header and L4 checksums incrementally (RFC 1624). */
+static void rewrite(struct l3_ip4_hdr *ip, bool dst, uint32_t new_addr, uint16_t *port,
+		    uint16_t new_port, const struct l4_fields *f)
+{
+	uint32_t old = dst ? ip->dst : ip->src;
+	uint16_t c;
+
+	ip->cksum = cksum_update32(ip->cksum, old, new_addr);
+	if (!f->udp_zero) {
+		c = *f->cksum;
+		if (f->cksum_pseudo)
+			c = cksum_update32(c, old, new_addr);
+		c = cksum_update16(c, *port, new_port);
+		/* UDP sends a computed 0 as all ones (RFC 768). */
+		*f->cksum = (c == 0 && ip->proto == IPPROTO_UDP) ? 0xffff : c;
+	}
+	if (dst)
+		ip->dst = new_addr;
+	else
+		ip->src = new_addr;
+	*port = new_port;
+}
+
+static uint64_t lifetime(const struct dp_session *se)
+{
+	const uint32_t *lt = dp.conf.cfg->lifetime;
+
+	if (se->state == SESS_NEW)
+		return lt[LT_RETRANS];
+	if (se->state == SESS_CLOSING)
+		return lt[LT_CLOSED];
+	return se->proto == IPPROTO_TCP ? lt[LT_TCP]
+	       : se->proto == IPPROTO_UDP ? lt[LT_UDP]
+					  : lt[LT_ICMP];
+}
+
+/* TCP state tracking, coarse on purpose: FIN or RST either way closes
+ * (RFC 5382 REQ-5 timers are "established" and "transitory"). */
+static void track(struct dp_session *se, const uint8_t *l4, bool inbound, uint64_t now)
+{
+	if (se->proto == IPPROTO_TCP && (l4[13] & (AFTR_TCP_FIN | AFTR_TCP_RST)))
+		se->state = SESS_CLOSING;
+	else if (inbound && se->state == SESS_NEW)
+		se->state = SESS_EST;
+	se->expire = now + lifetime(se);
+}
+
+static int sess_create(struct dp_worker *w, const struct key_out *ko, uint32_t *out)
+{
+	enum cfg_proto p = cfg_proto_of(ko->proto);
+	struct dp_subscriber *s;
+	struct dp_session *se;
+	struct key_in ki;
+	uint32_t sidx, idx;
+	uint16_t port;
+	int rc;
+
+	if (w->sess_free_head >= w->sess_max)
+		return NAT_DROP(TABLE_FULL);
+	s = sub_get(w, (const struct addr6 *)ko->b4, &sidx);
+	if (s == NULL)
+		return NAT_DROP(TABLE_FULL);
+	if ((rc = sub_admit(w, s, p)) != NAT_OK || (rc = sub_port(w, s, sidx, p, &port)) != NAT_OK) {
+		sub_maybe_free(w, sidx);
+		return rc;
+	}
+	idx = w->sess_free_head;
+	se = &w->sess[idx];
+	w->sess_free_head = se->next_free;
+	*se = (struct dp_session){.src = ko->src, .sport = ko->sport, .proto = ko->proto,
+				  .ext = htonl(dp.conf.pools[s->pool].addr), .eport = htons(port),
+				  .state = SESS_NEW, .in_use = 1, .sub = sidx};
+	memcpy(se->b4.b, ko->b4, 16);
+	ki = (struct key_in){se->ext, se->eport, se->proto, 0};
+	rte_hash_add_key_data(w->sess_out, ko, (void *)(uintptr_t)idx);
+	rte_hash_add_key_data(w->sess_in, &ki, (void *)(uintptr_t)idx);
+	s->nsess[p]++;
+	DP_COUNT(w, SESSION_NEW);
+	*out = idx;
+	return NAT_OK;
+}
+
+int nat_out(struct dp_worker *w, const struct addr6 *b4, struct l3_ip4_hdr *ip, void *l4,
+	    uint32_t l4len)
+{
+	struct l4_fields f;
+	struct key_out ko;
+	struct dp_session *se;
+	void *data;
+	uint32_t idx;
+	int rc;
+
+	if (l4_locate(ip->proto, l4, l4len, &f) < 0)
+		return ip->proto == IPPROTO_ICMP ? NAT_DROP(ICMP_IN) : NAT_DROP(BAD_IP4_IN);
+	if (ip->proto == IPPROTO_ICMP && ((uint8_t *)l4)[0] != AFTR_ICMP4_ECHO_REQUEST)
+		return NAT_DROP(ICMP_IN);
+	ko = (struct key_out){.src = ip->src, .sport = *f.sport, .proto = ip->proto};
+	memcpy(ko.b4, b4->b, 16);
+	if (rte_hash_lookup_data(w->sess_out, &ko, &data) >= 0) {
+		idx = (uint32_t)(uintptr_t)data;
+	} else if ((rc = sess_create(w, &ko, &idx)) != NAT_OK) {
+		return rc;
+	}
+	se = &w->sess[idx];
+	track(se, l4, false, w->now);
+	rewrite(ip, false, se->ext, f.sport, se->eport, &f);
+	DP_COUNT(w, NAT_OUT);
+	return NAT_OK;
+}
+
+static struct dp_session *find_in(struct dp_worker *w, uint32_t ext, uint16_t eport, uint8_t proto)
+{
+	struct key_in ki = {ext, eport, proto, 0};
+	void *data;
+
+	if (rte_hash_lookup_data(w->sess_in, &ki, &data) < 0)
+		return NULL;
+	return &w->sess[(uint32_t)(uintptr_t)data];
+}
+
+struct dp_session *nat_in(struct dp_worker *w, struct l3_ip4_hdr *ip, void *l4, uint32_t l4len,
+			  int *drop)
+{
+	struct dp_session *se;
+	struct l4_fields f;
+
+	if (l4_locate(ip->proto, l4, l4len, &f) < 0 ||
+	    (ip->proto == IPPROTO_ICMP && ((uint8_t *)l4)[0] != AFTR_ICMP4_ECHO_REPLY)) {
+		*drop = ip->proto == IPPROTO_ICMP ? DROP_ICMP_OUT : DROP_BAD_IP4_OUT;
+		return NULL;
+	}
+	se = find_in(w, ip->dst, *f.dport, ip->proto);
+	if (se == NULL) {
+		*drop = DROP_NO_SESSION;
+		return NULL;
+	}
+	track(se, l4, true, w->now);
+	rewrite(ip, true, se->src, f.dport, se->sport, &f);
+	DP_COUNT(w, NAT_IN);
+	return se;
+}
+
+/* Embedded (quoted) transport fields of an ICMP error: the port or id we
+ * look up by, and the checksum inside the quote if the quote has it. */
+static int quote_fields(uint8_t proto, uint8_t *el4, uint32_t len, uint16_t **port,
+			uint16_t **cksum)
+{
+	*cksum = NULL;
+	if (len < 8)
+		return -1;
+	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP) {
+		*port = (uint16_t *)el4;
+		if (proto == IPPROTO_UDP && *(uint16_t *)(el4 + UDP_CKSUM_OFF))
+			*cksum = (uint16_t *)(el4 + UDP_CKSUM_OFF);
+		else if (proto == IPPROTO_TCP && len >= TCP_CKSUM_OFF + 2)
+			*cksum = (uint16_t *)(el4 + TCP_CKSUM_OFF);
+		return 0;
+	}
+	if (proto == IPPROTO_ICMP && el4[0] == AFTR_ICMP4_ECHO_REQUEST) {
+		*port = (uint16_t *)(el4 + ICMP_ID_OFF);
+		*cksum = (uint16_t *)(el4 + ICMP_CKSUM_OFF);
+		return 0;
+	}
+	return -1;
+}
+
+int nat_icmp_error_key(uint8_t *icmp, uint32_t len, uint32_t *ext, uint16_t *eport,
+		       uint8_t *proto)
+{
+	struct l3_ip4_hdr *emb = (struct l3_ip4_hdr *)(icmp + 8);
+	uint16_t *port, *ck;
+	uint32_t ehl;
+
+	if (len < 8 + 20 || (emb->version_ihl >> 4) != 4)
+		return -1;
+	ehl = (emb->version_ihl & 0xfu) * 4u;
+	if (ehl < 20 || len < 8 + ehl + 8 ||
+	    quote_fields(emb->proto, icmp + 8 + ehl, len - 8 - ehl, &port, &ck) < 0)
+		return -1;
+	*ext = emb->src;
+	*eport = *port;
+	*proto = emb->proto;
+	return 0;
+}
+
+/* ICMPv4 errors about a translated flow (RFC 5508 REQ-3): rewrite the quoted
+ * packet's source back to the inside and the outer destination, fixing the
+ * quoted IPv4 and L4 checksums and the ICMP checksum over them. */
+struct dp_session *nat_icmp_error_in(struct dp_worker *w, struct l3_ip4_hdr *ip, uint8_t *icmp,
+				     uint32_t len, int *drop)
+{
+	struct l3_ip4_hdr *emb = (struct l3_ip4_hdr *)(icmp + 8);
+	uint16_t *icmp_ck = (uint16_t *)(icmp + ICMP_CKSUM_OFF), *port = NULL, *qck = NULL, old;
+	struct dp_session *se;
+	uint32_t ext, ehl;
+	uint16_t eport;
+	uint8_t proto;
+
+	if (nat_icmp_error_key(icmp, len, &ext, &eport, &proto) < 0) {
+		*drop = DROP_ICMP_OUT;
+		return NULL;
+	}
+	se = find_in(w, ext, eport, proto);
+	if (se == NULL) {
+		*drop = DROP_NO_SESSION;
+		return NULL;
+	}
+	ehl = (emb->version_ihl & 0xfu) * 4u;
+	if (quote_fields(proto, icmp + 8 + ehl, len - 8 - ehl, &port, &qck) < 0 || port == NULL) {
+		*drop = DROP_ICMP_OUT; /* cannot happen: nat_icmp_error_key passed */
+		return NULL;
+	}
+	if (qck) {
+		old = *qck;
+		if (proto != IPPROTO_ICMP)
+			*qck = cksum_update32(*qck, emb->src, se->src);
+		*qck = cksum_update16(*qck, *port, se->sport);
+		*icmp_ck = cksum_update16(*icmp_ck, old, *qck);
+	}
+	old = emb->cksum;
+	emb->cksum = cksum_update32(emb->cksum, emb->src, se->src);
+	*icmp_ck = cksum_update16(*icmp_ck, old, emb->cksum);
+	*icmp_ck = cksum_update32(*icmp_ck, emb->src, se->src);
+	*icmp_ck = cksum_update16(*icmp_ck, *port, se->sport);
+	emb->src = se->src;
+	*port = se->sport;
+	ip->cksum = cksum_update32(ip->cksum, ip->dst, se->src);
+	ip->dst = se->src;
+	DP_COUNT(w, ICMP_ERR_IN);
+	return se;
+}
+
+static void held_release(struct dp_worker *w, const struct dp_held *h)
+{
+	struct dp_subscriber *s = &w->subs[h->sub];
+
+	if (pb_port_release(&dp.conf.pools[h->pool].pb[w->id][h->proto], h->port,
+			    &s->head[h->proto]) == 1) {
+		s->nblocks[h->proto]--;
+		DP_COUNT(w, BLOCK_FREE);
+	}
+	sub_maybe_free(w, h->sub);
+}
+
+/* Ends a session: its port waits out the hold time (RFC 6888 REQ-8). */
+static void sess_end(struct dp_worker *w, uint32_t idx)
+{
+	struct dp_session *se = &w->sess[idx];
+	struct dp_subscriber *s = &w->subs[se->sub];
+	struct key_out ko = {.src = se->src, .sport = se->sport, .proto = se->proto};
+	struct key_in ki = {se->ext, se->eport, se->proto, 0};
+	enum cfg_proto p = cfg_proto_of(se->proto);
+	uint32_t next = (w->held_tail + 1) % w->held_cap;
+
+	memcpy(ko.b4, se->b4.b, 16);
+	rte_hash_del_key(w->sess_out, &ko);
+	rte_hash_del_key(w->sess_in, &ki);
+	struct dp_held h = {s->pool, se->sub, ntohs(se->eport), (uint8_t)p,
+			    w->now + dp.conf.cfg->hold_lifetime};
+
+	s->nsess[p]--;
+	se->in_use = 0;
+	se->next_free = w->sess_free_head;
+	w->sess_free_head = idx;
+	DP_COUNT(w, SESSION_EXPIRED);
+	/* The queue holds as many entries as there are sessions, so it is
+	 * only full after a hold-time change; then the port goes back now. */
+	if (dp.conf.cfg->hold_lifetime == 0 || next == w->held_head) {
+		held_release(w, &h);
+		return;
+	}
+	w->held[w->held_tail] = h;
+	w->held_tail = next;
+}
+
+void nat_sweep(struct dp_worker *w, unsigned int budget)
+{
+	for (unsigned int i = 0; i < budget; i++) {
+		uint32_t idx = w->sweep_cursor;
+
+		w->sweep_cursor = (idx + 1) % w->sess_max;
+		if (w->sess[idx].in_use && w->sess[idx].expire <= w->now)
+			sess_end(w, idx);
+	}
+	while (w->held_head != w->held_tail && w->held[w->held_head].release_at <= w->now) {
+		held_release(w, &w->held[w->held_head]);
+		w->held_head = (w->held_head + 1) % w->held_cap;
+	}
+}

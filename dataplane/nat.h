@@ -1,0 +1,104 @@
+/* Stateful NAPT tables of one worker: subscribers (one per B4, RFC 6333
+ * section 7), their port blocks, and sessions; created on the first packet
+ * from a B4's private address and port, found again by either key.
+ *
+ * Mapping is endpoint-independent (RFC 4787 REQ-1, RFC 5382 REQ-1): a
+ * session is (B4, inner source, source port or echo id, protocol) ->
+ * (pool address, port), whoever the remote is; filtering is endpoint-
+ * independent too (RFC 6888 REQ-7's default). All of a subscriber's sessions
+ * use one pool address (paired pooling, RFC 6888 REQ-2). */
+#ifndef AFTR_NAT_H
+#define AFTR_NAT_H
+
+#include <stdint.h>
+
+#include "dp.h"
+#include "pkt.h"
+
+enum sess_state {
+	SESS_NEW,     /* no packet back yet: "retrans" lifetime */
+	SESS_EST,     /* traffic both ways: the protocol's lifetime */
+	SESS_CLOSING, /* TCP FIN or RST seen: "closed" lifetime */
+};
+
+struct dp_session {
+	struct addr6 b4;
+	uint32_t src;       /* inner source, network order */
+	uint32_t ext;       /* pool address, network order */
+	uint16_t sport;     /* inner source port or echo id, network order */
+	uint16_t eport;     /* public port or echo id, network order */
+	uint8_t proto;      /* IPPROTO_TCP, _UDP, _ICMP */
+	uint8_t state;      /* enum sess_state */
+	uint8_t in_use;
+	uint32_t sub;       /* subscriber index */
+	uint32_t next_free;
+	uint64_t expire;    /* second of expiry */
+};
+
+struct dp_subscriber {
+	struct addr6 b4;
+	uint32_t pool;                  /* index in dp.conf.pools */
+	uint32_t head[CFG_NPROTO];      /* port-block chains */
+	uint32_t nblocks[CFG_NPROTO];
+	uint32_t nsess[CFG_NPROTO];
+	uint32_t tokens[CFG_NPROTO];    /* session creations left this second */
+	uint64_t tokens_at;
+	uint32_t next_free;
+	uint8_t in_use;
+};
+
+/* A port waiting out its hold time before reuse. */
+struct dp_held {
+	uint32_t pool, sub;
+	uint16_t port; /* host order */
+	uint8_t proto; /* enum cfg_proto */
+	uint64_t release_at;
+};
+
+/* Default table sizes per worker (memory is reserved at start). */
+#define NAT_SESSIONS_PER_WORKER 65536
+#define NAT_SUBSCRIBERS_PER_WORKER 16384
+
+int nat_init(struct dp_worker *w);
+void nat_fini(struct dp_worker *w);
+
+/* Result of a translation attempt: 0 (translated) or a drop reason. */
+typedef int nat_verdict_t; /* 0 or DROP_* + 1 */
+#define NAT_OK 0
+#define NAT_DROP(d) (DROP_##d + 1)
+
+/* B4 -> Internet: finds or creates the session of the inner packet ip
+ * (whose L4 header follows at l4) and rewrites its source address and
+ * port/id with checksums. l4len bytes of L4 data are present. */
+int nat_out(struct dp_worker *w, const struct addr6 *b4, struct l3_ip4_hdr *ip, void *l4,
+	    uint32_t l4len);
+
+/* Internet -> B4: finds the session of a packet to a pool address and
+ * rewrites its destination; returns it (for the B4 address) or NULL with
+ * *drop set. */
+struct dp_session *nat_in(struct dp_worker *w, struct l3_ip4_hdr *ip, void *l4, uint32_t l4len,
+			  int *drop);
+
+/* ICMPv4 error from the Internet (RFC 5508 REQ-3): the key of the quoted
+ * packet (network order), to find the owning worker; -1 if the quote is
+ * too short or of a kind we do not translate. */
+int nat_icmp_error_key(uint8_t *icmp, uint32_t len, uint32_t *ext, uint16_t *eport,
+		       uint8_t *proto);
+/* Translates such an error back towards the B4 (rewrites ip and the quote). */
+struct dp_session *nat_icmp_error_in(struct dp_worker *w, struct l3_ip4_hdr *ip, uint8_t *icmp,
+				     uint32_t len, int *drop);
+
+/* Expires sessions and releases held ports, a few per call. */
+void nat_sweep(struct dp_worker *w, unsigned int budget);
+
+/* Index of the pool a pool address is, or -1. */
+int nat_pool_index(uint32_t addr_host);
+
+/* The worker that owns a public (address, port, proto), or -1 if the port
+ * is in no block. */
+int nat_port_owner(uint32_t pool, enum cfg_proto proto, uint16_t port_host);
+
+/* The worker that owns a B4 (RFC 6333 section 7: state per softwire). */
+unsigned int nat_b4_owner(const struct addr6 *b4);
+
+#endif

@@ -1,0 +1,38 @@
+/* Neighbours (next hops) of the two links, resolved by the main lcore with
+ * ARP (RFC 826) and Neighbor Discovery (RFC 4861) and read by the workers.
+ * IPv4 addresses are kept as IPv4-mapped IPv6 (::ffff:a.b.c.d). */
+#ifndef AFTR_NEIGH_H
+#define AFTR_NEIGH_H
+
+#include <rte_ether.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "addr.h"
+
+#define NEIGH_MAX 4096
+
+int neigh_init(void);
+void neigh_fini(void);
+
+/* Workers: the MAC of a neighbour, false if not (yet) resolved. */
+bool neigh_lookup(const struct addr6 *a, struct rte_ether_addr *mac);
+/* Main lcore only: learns or refreshes a neighbour. */
+int neigh_update(const struct addr6 *a, const struct rte_ether_addr *mac);
+/* Main lcore only: forgets one (expiry). */
+void neigh_forget(const struct addr6 *a);
+
+static inline struct addr6 neigh_key4(uint32_t addr_host)
+{
+	struct addr6 k = {{0}};
+
+	k.b[10] = 0xff;
+	k.b[11] = 0xff;
+	k.b[12] = (uint8_t)(addr_host >> 24);
+	k.b[13] = (uint8_t)(addr_host >> 16);
+	k.b[14] = (uint8_t)(addr_host >> 8);
+	k.b[15] = (uint8_t)addr_host;
+	return k;
+}
+
+#endif

@@ -1,0 +1,22 @@
+/* Entry points of the packet path (one file each). All take an mbuf whose
+ * data starts with an Ethernet header (or room for one) and consume it. */
+#ifndef AFTR_PATH_H
+#define AFTR_PATH_H
+
+#include <rte_mbuf.h>
+
+#include "dp.h"
+
+/* A frame from the transport port (transport_in.c). */
+void transport_in(struct dp_worker *w, struct rte_mbuf *m);
+/* A frame from the WAN port (wan_in.c). */
+void wan_in(struct dp_worker *w, struct rte_mbuf *m);
+/* An IPv4 packet to a pool address, from the WAN or a hairpin (wan_in.c). */
+void wan_ip4_to_pool(struct dp_worker *w, struct rte_mbuf *m, int pool);
+/* A translated IPv4 packet leaving for the Internet, or hairpinning back
+ * when its destination is a pool address (RFC 4787 REQ-9) (wan_in.c). */
+void path_ip4_out(struct dp_worker *w, struct rte_mbuf *m);
+/* An IPv4 packet for a B4: encapsulate and send (encap.c). */
+void path_encap(struct dp_worker *w, struct rte_mbuf *m, const struct addr6 *b4);
+
+#endif

@@ -1,0 +1,137 @@
+/* Port set-up; see port.h. A device is either a PCI address already bound
+ * to a DPDK driver ("0000:03:00.0") or a virtual device spec
+ * ("net_af_packet0,iface=eth1"), which is probed here so the config file
+ * alone says which ports the appliance uses. */
+#include "port.h"
+
+#include <rte_bus.h>
+#include <rte_dev.h>
+#include <rte_ethdev.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util.h"
+
+#define RX_DESC 1024
+#define TX_DESC 1024
+
+/* The ethdev name of a spec: what comes before the first comma. */
+static int find_or_probe(const char *spec, uint16_t *port_id, char *err, size_t errlen)
+{
+	char name[RTE_ETH_NAME_MAX_LEN];
+	size_t n = strcspn(spec, ",");
+	int rc;
+
+	if (n >= sizeof(name)) {
+		errf(err, errlen, "%s: device name too long", spec);
+		return -EINVAL;
+	}
+	memcpy(name, spec, n);
+	name[n] = '\0';
+	if (rte_eth_dev_get_port_by_name(name, port_id) == 0)
+		return 0;
+	if (strncmp(name, "net_", 4) == 0) {
+		rc = rte_dev_probe(spec);
+		if (rc < 0) {
+			errf(err, errlen, "%s: cannot create the virtual device: %s", spec,
+			     rte_strerror(-rc));
+			return rc;
+		}
+		if (rte_eth_dev_get_port_by_name(name, port_id) == 0)
+			return 0;
+	}
+	errf(err, errlen, "%s: no such DPDK port (is the NIC bound to a DPDK driver, or the "
+			  "virtual device spec right?)", spec);
+	return -ENODEV;
+}
+
+static int configure(struct dp_port *p, unsigned int nworkers, char *err, size_t errlen)
+{
+	struct rte_eth_conf conf = {0};
+	struct rte_eth_dev_info info;
+	int rc = rte_eth_dev_info_get(p->port_id, &info);
+
+	if (rc < 0) {
+		errf(err, errlen, "device info: %s", rte_strerror(-rc));
+		return rc;
+	}
+	/* One RX queue per worker where the device has them; a worker whose
+	 * queue is missing gets its packets through the hand-off rings. */
+	p->nb_rxq = (uint16_t)RTE_MIN(nworkers, info.max_rx_queues);
+	p->nb_txq = (uint16_t)nworkers;
+	if (info.max_tx_queues < nworkers) {
+		errf(err, errlen, "%u workers need %u TX queues, the device has %u (use fewer "
+				  "lcores, or e.g. qpairs= for net_af_packet)",
+		     nworkers, nworkers, info.max_tx_queues);
+		return -EINVAL;
+	}
+	if (p->nb_rxq > 1) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads &
+						   (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
+		if (conf.rx_adv_conf.rss_conf.rss_hf == 0)
+			conf.rxmode.mq_mode = RTE_ETH_MQ_RX_NONE;
+	}
+	rc = rte_eth_dev_configure(p->port_id, p->nb_rxq, p->nb_txq, &conf);
+	if (rc < 0)
+		errf(err, errlen, "configure: %s", rte_strerror(-rc));
+	return rc;
+}
+
+static int queues(struct dp_port *p, char *err, size_t errlen)
+{
+	int socket = rte_eth_dev_socket_id(p->port_id);
+	int rc;
+
+	for (uint16_t q = 0; q < p->nb_rxq; q++) {
+		rc = rte_eth_rx_queue_setup(p->port_id, q, RX_DESC, socket, NULL, dp.mp);
+		if (rc < 0) {
+			errf(err, errlen, "RX queue %u: %s", q, rte_strerror(-rc));
+			return rc;
+		}
+	}
+	for (uint16_t q = 0; q < p->nb_txq; q++) {
+		rc = rte_eth_tx_queue_setup(p->port_id, q, TX_DESC, socket, NULL);
+		if (rc < 0) {
+			errf(err, errlen, "TX queue %u: %s", q, rte_strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
+int port_setup(struct dp_port *p, const char *what, const struct cfg_iface *iface,
+	       unsigned int nworkers, char *err, size_t errlen)
+{
+	char why[256] = "";
+	int rc;
+
+	if (iface->device == NULL) {
+		errf(err, errlen, "interfaces.%s.device: required to run the dataplane", what);
+		return -EINVAL;
+	}
+	rc = find_or_probe(iface->device, &p->port_id, why, sizeof(why));
+	if (rc == 0)
+		rc = configure(p, nworkers, why, sizeof(why));
+	if (rc == 0)
+		rc = queues(p, why, sizeof(why));
+	if (rc == 0 && (rc = rte_eth_dev_start(p->port_id)) < 0)
+		errf(why, sizeof(why), "start: %s", rte_strerror(-rc));
+	if (rc == 0)
+		rc = rte_eth_macaddr_get(p->port_id, &p->mac);
+	if (rc < 0) {
+		errf(err, errlen, "interfaces.%s (%s): %s", what, iface->device, why);
+		return rc;
+	}
+	p->mtu = iface->mtu;
+	/* Frames for our pool addresses carry our MAC, but ND and ARP use
+	 * multicast and broadcast: accept them all. */
+	rte_eth_allmulticast_enable(p->port_id);
+	return 0;
+}
+
+void port_close(struct dp_port *p)
+{
+	rte_eth_dev_stop(p->port_id);
+	rte_eth_dev_close(p->port_id);
+}

@@ -1,0 +1,146 @@
+/* Transport (B4-facing, IPv6) input: classify, ACL6, hand-off to the
+ * subscriber's owner, decapsulate, check the inner IPv4 packet, NAPT, and
+ * out to the WAN (or back in, for hairpinning). RFC 6333 sections 6 and 7. */
+#include <netinet/in.h>
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <string.h>
+
+#include "cksum.h"
+#include "icmp_gen.h"
+#include "nat.h"
+#include "path.h"
+#include "pkt.h"
+#include "tx.h"
+
+#define ETH_LEN ((uint32_t)sizeof(struct rte_ether_hdr))
+
+/* A B4 may use the softwire if its tunnel is configured or its address is
+ * inside acl6 (ISC: the ACL is checked when no tunnel is found). */
+static int b4_allowed(const struct addr6 *b4)
+{
+	const struct aftr_config *cfg = dp.conf.cfg;
+
+	if (cfg_find_tunnel(cfg, b4))
+		return 0;
+	for (size_t i = 0; i < cfg->n_acl6; i++)
+		if (prefix6_contains(&cfg->acl6[i].p, b4))
+			return cfg->tun.auto_create ? 0 : DROP_NO_TUNNEL + 1;
+	return DROP_ACL6 + 1;
+}
+
+static bool is_private(uint32_t src_net)
+{
+	const struct aftr_config *cfg = dp.conf.cfg;
+	uint32_t a = ntohl(src_net);
+
+	for (size_t i = 0; i < cfg->n_private4; i++)
+		if (prefix4_contains(&cfg->private4[i].p, a))
+			return true;
+	return false;
+}
+
+/* Classifies an IPv6 frame: -1 when it was consumed (dropped, passed to
+ * control), else 0 with the softwire's B4 address. */
+static int classify(struct dp_worker *w, struct rte_mbuf *m, struct addr6 *b4)
+{
+	uint32_t len = rte_pktmbuf_data_len(m);
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct l3_ip6_hdr *ip6 = (struct l3_ip6_hdr *)(eth + 1);
+	bool to_endpoint;
+
+	if (len < ETH_LEN || eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6)) {
+		DP_DROP(w, BAD_ETHER, m);
+		return -1;
+	}
+	if (pkt_ip6_check(ip6, len - ETH_LEN) != PKT_OK) {
+		DP_DROP(w, BAD_IP6, m);
+		return -1;
+	}
+	if (ip6->next_hdr == AFTR_IPPROTO_ICMPV6) {
+		dp_to_ctrl(w, m, CTRL_RX, DP_PORT_TRANSPORT); /* ND, ping, errors */
+		return -1;
+	}
+	to_endpoint = memcmp(ip6->dst, dp.conf.endpoint.b, 16) == 0;
+	if (!to_endpoint || ip6->next_hdr != AFTR_IPPROTO_IPIP) {
+		if (!to_endpoint)
+			DP_DROP(w, NOT_ENDPOINT, m);
+		else if (ip6->next_hdr == AFTR_IPPROTO_FRAGMENT)
+			DP_DROP(w, IP6_FRAGMENT, m);
+		else
+			DP_DROP(w, IP6_PROTO, m);
+		return -1;
+	}
+	memcpy(b4->b, ip6->src, 16);
+	return 0;
+}
+
+/* Inner IPv4 checks (RFC 6333 section 6.3 and RFC 1812): returns the inner
+ * header with the mbuf trimmed to it, or NULL when consumed. */
+static struct l3_ip4_hdr *inner_checks(struct dp_worker *w, struct rte_mbuf *m,
+				       const struct addr6 *b4)
+{
+	struct l3_ip6_hdr *ip6 = rte_pktmbuf_mtod_offset(m, struct l3_ip6_hdr *, ETH_LEN);
+	struct l3_ip4_hdr *ip = (struct l3_ip4_hdr *)(ip6 + 1);
+	uint32_t plen = ntohs(ip6->payload_len);
+
+	if (pkt_ip4_check(ip, plen) != PKT_OK || ntohs(ip->total_len) != plen) {
+		DP_DROP(w, BAD_IP4_IN, m);
+		return NULL;
+	}
+	if (pkt_ip4_is_fragment(ip)) {
+		DP_DROP(w, IP4_FRAGMENT, m);
+		return NULL;
+	}
+	if (!is_private(ip->src)) {
+		DP_DROP(w, NOT_PRIVATE, m);
+		return NULL;
+	}
+	if (ip->ttl <= 1) {
+		icmp_time_exceeded(w, b4, ip);
+		DP_DROP(w, TTL_EXPIRED, m);
+		return NULL;
+	}
+	/* Decrement the TTL: the high byte of the TTL/protocol word. */
+	ip->cksum = cksum_update16(ip->cksum, htons((uint16_t)(ip->ttl << 8 | ip->proto)),
+				   htons((uint16_t)((ip->ttl - 1) << 8 | ip->proto)));
+	ip->ttl--;
+	/* Trim Ethernet padding past the IPv6 payload. */
+	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - (ETH_LEN + 40 + plen));
+	return ip;
+}
+
+void transport_in(struct dp_worker *w, struct rte_mbuf *m)
+{
+	struct l3_ip4_hdr *ip;
+	struct addr6 b4;
+	unsigned int owner;
+	int rc;
+
+	if (classify(w, m, &b4) < 0)
+		return;
+	if ((rc = b4_allowed(&b4)) != 0) {
+		w->ctr->drop[rc - 1]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	owner = nat_b4_owner(&b4);
+	if (owner != w->id) {
+		dp_handoff(w, owner, m, HANDOFF_TRANSPORT);
+		return;
+	}
+	ip = inner_checks(w, m, &b4);
+	if (ip == NULL)
+		return;
+	DP_COUNT(w, DECAP);
+	rc = nat_out(w, &b4, ip, (uint8_t *)ip + pkt_ip4_hdr_len(ip),
+		     ntohs(ip->total_len) - pkt_ip4_hdr_len(ip));
+	if (rc != NAT_OK) {
+		w->ctr->drop[rc - 1]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	/* Drop the IPv6 header, keep room for the new Ethernet header. */
+	rte_pktmbuf_adj(m, 40);
+	path_ip4_out(w, m);
+}

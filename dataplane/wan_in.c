@@ -1,0 +1,136 @@
+/* WAN (Internet-facing, IPv4) input: ARP and pings to the main lcore,
+ * packets to pool addresses to the worker owning their port block, reverse
+ * translation and encapsulation towards the B4. RFC 6333 section 6.6. */
+#include <netinet/in.h>
+#include <rte_ether.h>
+
+#include "nat.h"
+#include "path.h"
+#include "pkt.h"
+#include "tx.h"
+
+#define ETH_LEN ((uint32_t)RTE_ETHER_HDR_LEN)
+
+static bool is_icmp_error(uint8_t type)
+{
+	return type == AFTR_ICMP4_DEST_UNREACH || type == AFTR_ICMP4_TIME_EXCEEDED ||
+	       type == AFTR_ICMP4_PARAM_PROBLEM;
+}
+
+/* The public (port, protocol) a packet to a pool address belongs to: its
+ * destination port or echo id, or for an ICMP error the quoted source.
+ * Returns the owning worker, or -1 with *drop set. */
+static int pool_owner(struct l3_ip4_hdr *ip, uint8_t *l4, uint32_t l4len, int pool, int *drop)
+{
+	uint32_t ext = ip->dst;
+	uint16_t port;
+	uint8_t proto = ip->proto;
+	int owner;
+
+	if ((proto == IPPROTO_TCP || proto == IPPROTO_UDP) && l4len >= 4) {
+		port = *(uint16_t *)(l4 + 2);
+	} else if (proto == IPPROTO_ICMP && l4len >= 8 && l4[0] == AFTR_ICMP4_ECHO_REPLY) {
+		port = *(uint16_t *)(l4 + 4);
+	} else if (proto == IPPROTO_ICMP && l4len >= 8 && is_icmp_error(l4[0]) &&
+		   nat_icmp_error_key(l4, l4len, &ext, &port, &proto) == 0 && ext == ip->dst) {
+		/* the quote is our own packet: keyed by its source */
+	} else {
+		*drop = proto == IPPROTO_ICMP ? DROP_ICMP_OUT : proto == IPPROTO_TCP ||
+							       proto == IPPROTO_UDP
+							       ? DROP_BAD_IP4_OUT
+							       : DROP_NO_SESSION;
+		return -1;
+	}
+	owner = nat_port_owner((uint32_t)pool,
+			       proto == IPPROTO_TCP ? CFG_TCP : proto == IPPROTO_UDP ? CFG_UDP : CFG_ICMP,
+			       ntohs(port));
+	if (owner < 0)
+		*drop = DROP_NO_SESSION;
+	return owner;
+}
+
+void wan_ip4_to_pool(struct dp_worker *w, struct rte_mbuf *m, int pool)
+{
+	struct l3_ip4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct l3_ip4_hdr *, ETH_LEN);
+	uint32_t hl = pkt_ip4_hdr_len(ip), l4len = ntohs(ip->total_len) - hl;
+	uint8_t *l4 = (uint8_t *)ip + hl;
+	struct dp_session *se;
+	int drop, owner;
+
+	if (pkt_ip4_is_fragment(ip)) {
+		DP_DROP(w, IP4_FRAGMENT, m);
+		return;
+	}
+	owner = pool_owner(ip, l4, l4len, pool, &drop);
+	if (owner < 0) {
+		w->ctr->drop[drop]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if ((unsigned int)owner != w->id) {
+		dp_handoff(w, (unsigned int)owner, m, HANDOFF_POOL | (uint32_t)pool);
+		return;
+	}
+	if (ip->proto == IPPROTO_ICMP && is_icmp_error(l4[0]))
+		se = nat_icmp_error_in(w, ip, l4, l4len, &drop);
+	else
+		se = nat_in(w, ip, l4, l4len, &drop);
+	if (se == NULL) {
+		w->ctr->drop[drop]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	path_encap(w, m, &se->b4);
+}
+
+void path_ip4_out(struct dp_worker *w, struct rte_mbuf *m)
+{
+	struct l3_ip4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct l3_ip4_hdr *, ETH_LEN);
+	int pool = nat_pool_index(ntohl(ip->dst));
+	struct addr6 nh;
+
+	if (pool >= 0) {
+		DP_COUNT(w, HAIRPIN);
+		wan_ip4_to_pool(w, m, pool);
+		return;
+	}
+	if (!dp_nexthop4(ntohl(ip->dst), &nh)) {
+		DP_DROP(w, NO_NEIGHBOR, m);
+		return;
+	}
+	dp_send(w, DP_PORT_WAN, m, RTE_ETHER_TYPE_IPV4, &nh);
+}
+
+void wan_in(struct dp_worker *w, struct rte_mbuf *m)
+{
+	uint32_t len = rte_pktmbuf_data_len(m);
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct l3_ip4_hdr *ip = (struct l3_ip4_hdr *)(eth + 1);
+	uint32_t dst;
+	int pool;
+
+	if (len >= ETH_LEN && eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP)) {
+		dp_to_ctrl(w, m, CTRL_RX, DP_PORT_WAN);
+		return;
+	}
+	if (len < ETH_LEN || eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) {
+		DP_DROP(w, BAD_ETHER, m);
+		return;
+	}
+	if (pkt_ip4_check(ip, len - ETH_LEN) != PKT_OK) {
+		DP_DROP(w, BAD_IP4_OUT, m);
+		return;
+	}
+	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - (ETH_LEN + ntohs(ip->total_len)));
+	dst = ntohl(ip->dst);
+	pool = nat_pool_index(dst);
+	if (pool >= 0) {
+		wan_ip4_to_pool(w, m, pool);
+		return;
+	}
+	if ((dst == dp.conf.wan_addr || dst == dp.conf.icmp_source) && ip->proto == IPPROTO_ICMP) {
+		dp_to_ctrl(w, m, CTRL_RX, DP_PORT_WAN); /* ping us */
+		return;
+	}
+	DP_DROP(w, NOT_OURS, m);
+}

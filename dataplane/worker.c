@@ -1,0 +1,109 @@
+/* The worker loop: run to completion over bursts from this worker's queues,
+ * packets handed over by other workers and frames the main lcore wants
+ * sent; then a slice of session expiry. No locks, no system calls. */
+#include "worker.h"
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_malloc.h>
+
+#include "nat.h"
+#include "path.h"
+#include "tx.h"
+
+#define SWEEP_BUDGET 64 /* session slots examined per loop */
+
+struct txb_err {
+	struct dp_worker *w;
+	int port;
+};
+
+/* Frames the NIC would not take: counted once as tx_full, not as sent. */
+static void tx_error(struct rte_mbuf **pkts, uint16_t unsent, void *userdata)
+{
+	struct txb_err *e = userdata;
+
+	e->w->ctr->drop[DROP_TX_FULL] += unsent;
+	e->w->ctr->cnt[e->port == DP_PORT_WAN ? CNT_TX_WAN : CNT_TX_TRANSPORT] -= unsent;
+	rte_pktmbuf_free_bulk(pkts, unsent);
+}
+
+int worker_init(struct dp_worker *w)
+{
+	w->ctr = rte_zmalloc("ctr", sizeof(*w->ctr), RTE_CACHE_LINE_SIZE);
+	if (w->ctr == NULL)
+		return -ENOMEM;
+	for (int p = 0; p < DP_NPORTS; p++) {
+		struct txb_err *e = rte_zmalloc("txerr", sizeof(*e), 0);
+
+		w->txb[p] = rte_zmalloc("txb", RTE_ETH_TX_BUFFER_SIZE(DP_BURST), 0);
+		if (w->txb[p] == NULL || e == NULL)
+			return -ENOMEM;
+		rte_eth_tx_buffer_init(w->txb[p], DP_BURST);
+		*e = (struct txb_err){w, p};
+		rte_eth_tx_buffer_set_err_callback(w->txb[p], tx_error, e);
+	}
+	return nat_init(w);
+}
+
+static void dispatch_handoff(struct dp_worker *w, struct rte_mbuf *m)
+{
+	uint32_t tag = m->hash.usr;
+
+	DP_COUNT(w, HANDOFF_RX);
+	if ((tag & 0xffff0000u) == HANDOFF_POOL)
+		wan_ip4_to_pool(w, m, (int)(tag & 0xffff));
+	else if (tag == HANDOFF_WAN)
+		wan_in(w, m);
+	else
+		transport_in(w, m);
+}
+
+static void poll_port(struct dp_worker *w, int port)
+{
+	struct rte_mbuf *pkts[DP_BURST];
+	uint16_t n;
+
+	if (w->rxq[port] == UINT16_MAX)
+		return;
+	n = rte_eth_rx_burst(dp.port[port].port_id, w->rxq[port], pkts, DP_BURST);
+	w->ctr->cnt[port == DP_PORT_WAN ? CNT_RX_WAN : CNT_RX_TRANSPORT] += n;
+	for (uint16_t i = 0; i < n; i++) {
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		if (port == DP_PORT_WAN)
+			wan_in(w, pkts[i]);
+		else
+			transport_in(w, pkts[i]);
+	}
+}
+
+static void poll_rings(struct dp_worker *w)
+{
+	struct rte_mbuf *pkts[DP_BURST];
+	unsigned int n;
+
+	n = rte_ring_sc_dequeue_burst(w->handoff, (void **)pkts, DP_BURST, NULL);
+	for (unsigned int i = 0; i < n; i++)
+		dispatch_handoff(w, pkts[i]);
+	n = rte_ring_sc_dequeue_burst(w->from_ctrl, (void **)pkts, DP_BURST, NULL);
+	for (unsigned int i = 0; i < n; i++)
+		dp_tx(w, (int)(pkts[i]->hash.usr & 0xff), pkts[i]);
+}
+
+int worker_main(void *arg)
+{
+	struct dp_worker *w = arg;
+	uint64_t hz = rte_get_tsc_hz(), start = rte_rdtsc();
+
+	while (!atomic_load_explicit(&dp.stop, memory_order_relaxed)) {
+		w->now = (rte_rdtsc() - start) / hz;
+		poll_port(w, DP_PORT_TRANSPORT);
+		poll_port(w, DP_PORT_WAN);
+		poll_rings(w);
+		for (int p = 0; p < DP_NPORTS; p++)
+			rte_eth_tx_buffer_flush(dp.port[p].port_id, w->txq[p], w->txb[p]);
+		nat_sweep(w, SWEEP_BUDGET);
+	}
+	return 0;
+}
