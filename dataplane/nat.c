@@ -334,6 +334,8 @@ int nat_out(struct dp_worker *w, const struct addr6 *b4, struct l3_ip4_hdr *ip, 
 	uint32_t idx;
 	int rc;
 
+	if (ip->proto != IPPROTO_TCP && ip->proto != IPPROTO_UDP && ip->proto != IPPROTO_ICMP)
+		return NAT_DROP(PROTO_IN);
 	if (l4_locate(ip->proto, l4, l4len, &f) < 0)
 		return ip->proto == IPPROTO_ICMP ? NAT_DROP(ICMP_IN) : NAT_DROP(BAD_IP4_IN);
 	if (ip->proto == IPPROTO_ICMP && ((uint8_t *)l4)[0] != AFTR_ICMP4_ECHO_REQUEST)
