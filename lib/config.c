@@ -82,10 +82,18 @@ static int init_private(struct aftr_config *cfg)
 	return 0;
 }
 
+/* Session lifetimes (seconds), ours: the RFCs' minimums, where ISC's are
+ * shorter. tcp: established idle >= 2 h 4 min (RFC 5382 REQ-5); closed and
+ * retrans: transitory TCP >= 4 min (RFC 5382 REQ-5), and a UDP mapping lives
+ * >= 2 min even before a reply (RFC 4787 REQ-5); udp: 5 min (RFC 4787
+ * REQ-5's recommendation); icmp: >= 60 s (RFC 5508 REQ-1). */
+static const uint32_t rfc_lifetimes[LT_N] = {7440, 240, 300, 60, 240};
+/* ISC's (manual 3.3, "default nat lifetime"): what an imported aftr.conf keeps. */
+static const uint32_t isc_lifetimes[LT_N] = {600, 120, 300, 30, 10};
+
 /* ISC aftr 1.1 compile-time defaults (manual section 3.3). */
 static void init_isc_defaults(struct aftr_config *cfg)
 {
-	static const uint32_t lifetimes[LT_N] = {600, 120, 300, 30, 10};
 	struct cfg_tunnel_defaults *t = &cfg->tun;
 
 	cfg->acl6_icmp = true;
@@ -110,7 +118,7 @@ static void init_isc_defaults(struct aftr_config *cfg)
 	for (int i = 0; i < 3; i++)
 		cfg->frag_maxcount[i] = 1024;
 	cfg->hold_lifetime = 120;
-	memcpy(cfg->lifetime, lifetimes, sizeof(lifetimes));
+	memcpy(cfg->lifetime, rfc_lifetimes, sizeof(rfc_lifetimes));
 	cfg->port_block[CFG_TCP] = 10;
 	cfg->port_block[CFG_UDP] = 8;
 	cfg->port_block[CFG_ICMP] = 3;
@@ -136,6 +144,14 @@ int cfg_init(struct aftr_config *cfg)
 		cfg_free(cfg);
 		return -1;
 	}
+	return 0;
+}
+
+int cfg_init_isc(struct aftr_config *cfg)
+{
+	if (cfg_init(cfg) < 0)
+		return -1;
+	memcpy(cfg->lifetime, isc_lifetimes, sizeof(isc_lifetimes));
 	return 0;
 }
 

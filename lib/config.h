@@ -212,8 +212,11 @@ struct aftr_config {
 #define CFG_QUANTUM_MIN 2
 #define CFG_DEBUG_MAX 10
 
-/* Fills cfg with the defaults (ISC's, where ISC has the knob). */
+/* Fills cfg with the defaults: ISC's where ISC has the knob, except the
+ * session lifetimes, which follow the RFC minimums (see config.c). */
 int cfg_init(struct aftr_config *cfg);
+/* The same with ISC's session lifetimes, as an ISC AFTR starts. */
+int cfg_init_isc(struct aftr_config *cfg);
 void cfg_free(struct aftr_config *cfg);
 
 /* Cross-entry checks: what the ISC manual forbids (static NAT ports inside

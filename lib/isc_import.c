@@ -156,7 +156,7 @@ int isc_import_buf(const char *buf, size_t len, struct aftr_config *cfg, struct 
 	char *text;
 	int rc;
 
-	if (cfg_init(cfg) < 0 || (text = strndup(buf, len)) == NULL) {
+	if (cfg_init_isc(cfg) < 0 || (text = strndup(buf, len)) == NULL) {
 		diag_err(d, 0, 0, "", "out of memory");
 		return -1;
 	}

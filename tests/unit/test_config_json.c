@@ -961,8 +961,8 @@ START_TEST(test_sparse_one_knob)
 	cfg_free(&cfg);
 
 	ck_assert_int_eq(cfg_init(&cfg), 0);
-	cfg.lifetime[LT_ICMP] = 60;
-	check_sparse(&cfg, "{'nat':{'lifetime':{'icmp':60}}}");
+	cfg.lifetime[LT_ICMP] = 90;
+	check_sparse(&cfg, "{'nat':{'lifetime':{'icmp':90}}}");
 	cfg_free(&cfg);
 
 	ck_assert_int_eq(cfg_init(&cfg), 0);
