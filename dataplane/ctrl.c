@@ -196,7 +196,7 @@ int ctrl_init(void)
 	return static_gateways();
 }
 
-void ctrl_poll(void)
+unsigned int ctrl_poll(void)
 {
 	struct rte_mbuf *pkts[DP_BURST];
 	unsigned int n = rte_ring_sc_dequeue_burst(dp.to_ctrl, (void **)pkts, DP_BURST, NULL);
@@ -214,4 +214,5 @@ void ctrl_poll(void)
 			ctrl_icmp6_rx(m);
 	}
 	timers();
+	return n;
 }

@@ -13,8 +13,9 @@
 extern struct dp_counters ctrl_ctr;
 
 int ctrl_init(void);
-/* One round: drain the ring from the workers, run timers. */
-void ctrl_poll(void);
+/* One round: drain the ring from the workers, run timers; returns the
+ * number of packets handled. */
+unsigned int ctrl_poll(void);
 
 /* Sends a finished frame on a port (through worker 0). */
 void ctrl_send(struct rte_mbuf *m, int port);

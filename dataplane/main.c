@@ -29,6 +29,7 @@
 
 #define MBUFS_PER_WORKER 8192
 #define RING_SIZE 4096
+#define CTRL_IDLE_US 1000 /* main lcore nap when it had nothing to do */
 
 struct dp dp;
 
@@ -183,7 +184,9 @@ static void run(const char *stats_path)
 	fprintf(stderr, "aftr-dataplane: running with %u worker%s\n", dp.nworkers,
 		dp.nworkers == 1 ? "" : "s");
 	while (!atomic_load(&dp.stop)) {
-		ctrl_poll();
+		/* The slow path need not spin: leave the CPU to others when idle. */
+		if (ctrl_poll() == 0)
+			rte_delay_us_sleep(CTRL_IDLE_US);
 		if (stats_path && rte_rdtsc() >= next) {
 			stats_write(stats_path);
 			next = rte_rdtsc() + hz;

@@ -2,6 +2,7 @@
  * stopping them: each is a 64-bit word written by one lcore. */
 #include "stats.h"
 
+#include <rte_ethdev.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,25 @@ static void totals(struct dp_counters *t)
 	}
 }
 
+/* What the ports themselves counted: frames the NIC (or the kernel, for
+ * af_packet) dropped before the dataplane saw them are rx_missed. */
+static void ports_print(FILE *out)
+{
+	static const char *const names[DP_NPORTS] = {"transport", "wan"};
+	struct rte_eth_stats st;
+
+	for (int p = 0; p < DP_NPORTS; p++) {
+		if (dp.port[p].nb_txq == 0 || rte_eth_stats_get(dp.port[p].port_id, &st) != 0)
+			continue;
+		fprintf(out, "port_%s_rx_packets %lu\nport_%s_rx_missed %lu\n"
+			     "port_%s_rx_errors %lu\nport_%s_rx_nombuf %lu\n"
+			     "port_%s_tx_packets %lu\nport_%s_tx_errors %lu\n",
+			names[p], (unsigned long)st.ipackets, names[p], (unsigned long)st.imissed,
+			names[p], (unsigned long)st.ierrors, names[p], (unsigned long)st.rx_nombuf,
+			names[p], (unsigned long)st.opackets, names[p], (unsigned long)st.oerrors);
+	}
+}
+
 void stats_print(FILE *out)
 {
 	struct dp_counters t;
@@ -37,6 +57,7 @@ void stats_print(FILE *out)
 		dropped += t.drop[i];
 	}
 	fprintf(out, "dropped %lu\n", (unsigned long)dropped);
+	ports_print(out);
 }
 
 int stats_write(const char *path)

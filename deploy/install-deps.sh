@@ -8,8 +8,9 @@ set -eu
 PACKAGES="gcc meson ninja-build pkg-config libyaml-dev libjansson-dev check"
 # The dataplane: DPDK (with its PMDs, net_pcap and net_af_packet among them).
 PACKAGES="$PACKAGES libdpdk-dev libnuma-dev"
-# Golden tests: scapy makes and reads the pcaps. Live tests: namespaces, ping.
-PACKAGES="$PACKAGES python3-scapy iproute2 iputils-ping"
+# Golden tests: scapy makes and reads the pcaps. Live tests and the demo:
+# namespaces, ping, ethtool (checksum offload off on veths), curl, iperf3.
+PACKAGES="$PACKAGES python3-scapy iproute2 iputils-ping ethtool curl iperf3"
 
 missing=""
 for p in $PACKAGES; do

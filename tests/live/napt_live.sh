@@ -1,0 +1,172 @@
+#!/bin/bash
+# Live NAPT test: aftr-dataplane on net_af_packet ports between two software
+# B4s (each with a client behind it, both clients on 192.168.1.2) and an
+# "Internet" server, all in network namespaces (deploy/topology.sh).
+#
+# Checks: ping through each B4; a 10 MB HTTP download through each B4 at
+# the same time, checksums matching; the server sees the pool address;
+# iperf3 TCP and UDP for 5 s; the dataplane's counters agree with the B4s'.
+#
+# Usage: napt_live.sh AFTR_DATAPLANE AFTR_B4 [WORKERS]
+# Exit 0 pass, 1 fail, 77 skip (not root, or a tool is missing).
+set -u
+dataplane=$(readlink -f "$1")
+b4=$(readlink -f "$2")
+workers=${3:-1}
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../../deploy/topology.sh
+. "$here/../../deploy/topology.sh"
+
+[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
+for t in ip ethtool curl iperf3 ping sha256sum /usr/bin/python3; do
+	command -v "$t" >/dev/null || { echo "SKIP: $t is missing"; exit 77; }
+done
+
+TOPO="aftr$$-"
+tmp=$(mktemp -d)
+fail=0
+pass=0
+cleanup() {
+	topo_down
+	[ -n "${KEEP:-}" ] && echo "kept $tmp" || rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+check() { # description, command...
+	local what=$1
+	shift
+	if "$@" >"$tmp/check.log" 2>&1; then
+		echo "ok   $what"
+		pass=$((pass + 1))
+	else
+		echo "FAIL $what"
+		sed 's/^/     /' "$tmp/check.log" | tail -20
+		fail=$((fail + 1))
+	fi
+}
+
+wait_for() { # seconds, command...
+	local n=$(($1 * 10))
+	shift
+	while [ $n -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+counter() { awk -v k="$2" '$1 == k { print $2 }' "$1"; }
+
+topo_up || { echo "FAIL: topology"; exit 1; }
+topo_config "$workers" >"$tmp/aftr.yaml"
+
+# Extra workers share the CPUs (slow, but it proves the hand-off).
+eal_lcores=(-l 0,1)
+[ "$workers" -gt 1 ] && eal_lcores=(--lcores "0@0,1@1,2@1")
+ip netns exec "${TOPO}dp" "$dataplane" --no-huge -m 512 "${eal_lcores[@]}" --no-pci --no-telemetry \
+	--file-prefix "$TOPO" --log-level='*:warning' -- -c "$tmp/aftr.yaml" \
+	--stats-file "$tmp/dp.stats" >"$tmp/dp.log" 2>&1 &
+dp_pid=$!
+for x in a b; do
+	topo_exec "b4$x" "$b4" --local "2001:db8:1::$x" --aftr $TOPO_ENDPOINT --mtu 1500 \
+		--stats-file "$tmp/b4$x.stats" >"$tmp/b4$x.log" 2>&1 &
+done
+if ! wait_for 15 grep -q "running with" "$tmp/dp.log"; then
+	echo "FAIL: the dataplane did not start"
+	cat "$tmp/dp.log"
+	exit 1
+fi
+wait_for 5 topo_exec b4a ip link show b4tun0 && wait_for 5 topo_exec b4b ip link show b4tun0
+
+head -c 10000000 /dev/urandom >"$tmp/file.bin"
+(cd "$tmp" && exec ip netns exec "${TOPO}inet" /usr/bin/python3 -m http.server --bind $TOPO_SERVER 8080 \
+	>"$tmp/http.log" 2>&1) &
+wait_for 5 topo_exec inet bash -c "exec 3<>/dev/tcp/$TOPO_SERVER/8080"
+want=$(sha256sum <"$tmp/file.bin" | cut -d' ' -f1)
+
+check "ping from the client behind B4 a" topo_exec cla ping -c 3 -W 2 $TOPO_SERVER
+check "ping from the client behind B4 b (same private address)" topo_exec clb ping -c 3 -W 2 $TOPO_SERVER
+
+fetch() {
+	topo_exec "$1" curl -sS --max-time 60 -o "$tmp/got-$1" "http://$TOPO_SERVER:8080/file.bin" &&
+		[ "$(sha256sum <"$tmp/got-$1" | cut -d' ' -f1)" = "$want" ]
+}
+both_fetch() {
+	fetch cla &
+	local a=$!
+	fetch clb
+	local rb=$?
+	wait $a && [ $rb -eq 0 ]
+}
+check "10 MB over HTTP through both B4s at once, checksums match" both_fetch
+check "the server saw the pool address" grep -q "^$TOPO_POOL - - " "$tmp/http.log"
+
+iperf() {
+	topo_exec inet iperf3 -s -1 -B $TOPO_SERVER >"$tmp/iperf-s.log" 2>&1 &
+	local s=$!
+	wait_for 5 topo_exec inet bash -c "ss -ltn | grep -q ':5201'"
+	topo_exec "$1" iperf3 -c $TOPO_SERVER -t 5 "${@:2}" --json >"$tmp/iperf-$1.json"
+	local rc=$?
+	wait $s
+	return $rc
+}
+check "iperf3 TCP for 5 s through B4 a" iperf cla
+check "iperf3 UDP for 5 s through B4 b" iperf clb -u -b 20M
+/usr/bin/python3 - "$tmp" <<'EOF' || true
+import json, sys
+d = sys.argv[1]
+for who, kind in (("cla", "TCP"), ("clb", "UDP")):
+    try:
+        j = json.load(open("%s/iperf-%s.json" % (d, who)))
+        end = j["end"]
+        if kind == "TCP":
+            s = end["sum_received"]
+            print("     iperf3 TCP: %.1f Mbit/s received, %d retransmits" % (
+                s["bits_per_second"] / 1e6, end["sum_sent"].get("retransmits", 0)))
+        else:
+            s = end["sum"]
+            print("     iperf3 UDP: %.1f Mbit/s, %.0f packets/s, %.2f%% lost" % (
+                s["bits_per_second"] / 1e6, s["packets"] / max(s["seconds"], 1e-9),
+                s["lost_percent"]))
+    except Exception as e:  # the check above already failed
+        print("     iperf3 %s: no result (%s)" % (kind, e))
+EOF
+
+# Counters: every packet the B4s sent was decapsulated and translated, every
+# packet from the server was translated and encapsulated, nothing of theirs
+# was dropped (drops of other link chatter, such as MLD reports from the B4s'
+# kernels, are allowed), and the B4s received at most what was encapsulated
+# (the rest is lost in the kernels on the way: reported).
+sleep 1.5
+ip netns pids "${TOPO}b4a" | xargs -r kill -USR1
+ip netns pids "${TOPO}b4b" | xargs -r kill -USR1
+sleep 0.5
+counters_agree() {
+	local s=$tmp/dp.stats
+	local tx=$(($(counter "$tmp/b4a.stats" tx_packets) + $(counter "$tmp/b4b.stats" tx_packets)))
+	local rx=$(($(counter "$tmp/b4a.stats" rx_packets) + $(counter "$tmp/b4b.stats" rx_packets)))
+	local decap enc chatter other missed
+	decap=$(counter "$s" decap)
+	missed=$(counter "$s" port_transport_rx_missed)
+	enc=$(counter "$s" encap)
+	chatter=$(($(counter "$s" drop_bad_ether) + $(counter "$s" drop_not_endpoint)))
+	other=$(($(counter "$s" dropped) - chatter))
+	echo "B4s sent $tx, received $rx; dataplane decapsulated $decap, translated" \
+		"$(counter "$s" nat_out) out and $(counter "$s" nat_in) in, encapsulated $enc;" \
+		"dropped $other softwire packets and $chatter other frames;" \
+		"$missed lost before it (af_packet ring full), $((enc - rx)) after it"
+	[ "$tx" -ge "$decap" ] && [ "$tx" -le $((decap + missed)) ] &&
+		[ "$(counter "$s" nat_out)" -eq "$decap" ] &&
+		[ "$(counter "$s" nat_in)" -eq "$enc" ] && [ "$other" -eq 0 ] && [ "$rx" -le "$enc" ]
+}
+check "dataplane counters agree with the B4s'" counters_agree
+sed 's/^/     /' "$tmp/check.log"
+echo "     $(grep -E '^(rx_transport|rx_wan|session_created|block_allocated|handoff_sent|handoff_received) ' "$tmp/dp.stats" | tr '\n' ' ')"
+
+kill -TERM $dp_pid 2>/dev/null
+wait $dp_pid
+check "the dataplane stopped cleanly" grep -q "^rx_transport" "$tmp/dp.log"
+echo "napt_live: $pass passed, $fail failed"
+[ $fail -eq 0 ]
