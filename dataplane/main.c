@@ -31,7 +31,6 @@
 #define RING_SIZE 4096
 #define CTRL_IDLE_US 1000 /* main lcore nap when it had nothing to do */
 
-struct dp dp;
 
 static const char usage_text[] =
 	"usage: aftr-dataplane [EAL options] -- -c CONFIG [--stats-file PATH]\n"
