@@ -1,11 +1,14 @@
 /* aftrctl: the NOC command-line tool. For now its "config" verbs, which
- * work on files and need no running AFTR:
+ * work on files and need no running AFTR, and "stats", which reads the
+ * running dataplane's shared counters:
  *
  *   aftrctl config check FILE      like ISC "aftr -t": a summary, or errors
  *   aftrctl config import FILE     ISC aftr.conf -> YAML on stdout
  *   aftrctl config show FILE       the effective configuration
+ *   aftrctl stats                  counters (ISC "show stat" and "show dropped")
  *
  * Exit status: 0 success, 1 the configuration has errors, 2 bad usage. */
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdbool.h>
@@ -17,6 +20,7 @@
 #include "config_json.h"
 #include "config_yaml.h"
 #include "isc_import.h"
+#include "stats_shm.h"
 
 #define EXIT_CONFIG 1
 #define EXIT_USAGE 2
@@ -25,6 +29,7 @@ static const char usage_text[] =
 	"usage: aftrctl config check [--isc|--yaml] FILE\n"
 	"       aftrctl config import [--full] [-o OUT] ISC_AFTR_CONF\n"
 	"       aftrctl config show [--isc|--yaml] [--json] [--sparse] FILE\n"
+	"       aftrctl stats [--shm NAME] [--workers] [--nonzero] [--json]\n"
 	"       aftrctl --help | --version\n"
 	"\n"
 	"FILE is YAML (see config/reference.yaml) unless it ends in .conf or --isc\n"
@@ -32,8 +37,8 @@ static const char usage_text[] =
 
 struct opts {
 	int format; /* 0: guess from the name, 1: YAML, 2: ISC */
-	bool json, full, sparse;
-	const char *out;
+	bool json, full, sparse, workers, nonzero;
+	const char *out, *shm;
 };
 
 static int usage(FILE *f, int rc)
@@ -153,6 +158,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"isc", no_argument, NULL, 'i'},  {"yaml", no_argument, NULL, 'y'},
 		{"json", no_argument, NULL, 'j'}, {"full", no_argument, NULL, 'f'},
 		{"sparse", no_argument, NULL, 's'}, {"output", required_argument, NULL, 'o'},
+		{"shm", required_argument, NULL, 'm'}, {"workers", no_argument, NULL, 'w'},
+		{"nonzero", no_argument, NULL, 'z'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -177,11 +184,88 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'o':
 			o->out = optarg;
 			break;
+		case 'm':
+			o->shm = optarg;
+			break;
+		case 'w':
+			o->workers = true;
+			break;
+		case 'z':
+			o->nonzero = true;
+			break;
 		default:
 			return -1;
 		}
 	}
 	return optind;
+}
+
+static int stats_json(const struct stats_shm_hdr *h, const struct opts *o)
+{
+	json_t *root = json_pack("{s:I,s:i,s:i}", "generation", (json_int_t)h->generation, "pid",
+				 h->pid, "workers", h->nblocks - 1);
+	json_t *tot = json_object(), *per = json_array();
+
+	for (uint32_t b = 0; o->workers && b < h->nblocks; b++)
+		json_array_append_new(per, json_object());
+	for (uint32_t i = 0; i < h->ncounters; i++) {
+		uint64_t v = stats_shm_total(h, i);
+
+		if (o->nonzero && v == 0)
+			continue;
+		json_object_set_new(tot, stats_shm_name(h, i), json_integer((json_int_t)v));
+		for (uint32_t b = 0; o->workers && b < h->nblocks; b++)
+			json_object_set_new(json_array_get(per, b), stats_shm_name(h, i),
+					    json_integer((json_int_t)stats_shm_value(h, b, i)));
+	}
+	json_object_set_new(root, "counters", tot);
+	if (o->workers)
+		json_object_set_new(root, "per_lcore", per); /* workers, then main */
+	else
+		json_decref(per);
+	json_dumpf(root, stdout, JSON_INDENT(2));
+	putchar('\n');
+	json_decref(root);
+	return 0;
+}
+
+static int stats_table(const struct stats_shm_hdr *h, const struct opts *o)
+{
+	printf("%-32s %14s", "counter", "total");
+	for (uint32_t b = 0; o->workers && b < h->nblocks; b++)
+		printf(b + 1 < h->nblocks ? " %11s%-3u" : " %14s", b + 1 < h->nblocks ? "worker" : "main",
+		       b);
+	putchar('\n');
+	for (uint32_t i = 0; i < h->ncounters; i++) {
+		uint64_t v = stats_shm_total(h, i);
+
+		if (o->nonzero && v == 0)
+			continue;
+		printf("%-32s %14lu", stats_shm_name(h, i), (unsigned long)v);
+		for (uint32_t b = 0; o->workers && b < h->nblocks; b++)
+			printf(" %14lu", (unsigned long)stats_shm_value(h, b, i));
+		putchar('\n');
+	}
+	return 0;
+}
+
+/* Reads the running dataplane's counters (ISC "show stat", "show dropped"). */
+static int cmd_stats(const struct opts *o)
+{
+	const char *name = o->shm ? o->shm : STATS_SHM_DEFAULT;
+	const struct stats_shm_hdr *h = stats_shm_open(name);
+	int rc;
+
+	if (h == NULL) {
+		fprintf(stderr, "aftrctl: %s\n",
+			errno == ENOENT ? "no dataplane is running (no shared counters "
+					  "/dev/shm/<name>-stats; see --shm)"
+					: strerror(errno));
+		return EXIT_CONFIG;
+	}
+	rc = o->json ? stats_json(h, o) : stats_table(h, o);
+	stats_shm_close(h);
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -195,6 +279,12 @@ int main(int argc, char **argv)
 	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
 		printf("aftrctl %s\n", AFTR_VERSION);
 		return 0;
+	}
+	if (argc >= 2 && strcmp(argv[1], "stats") == 0) {
+		at = parse_opts(argc - 1, argv + 1, &o);
+		if (at < 0 || at != argc - 1)
+			return usage(stderr, EXIT_USAGE);
+		return cmd_stats(&o);
 	}
 	if (argc < 3 || strcmp(argv[1], "config") != 0)
 		return usage(stderr, EXIT_USAGE);

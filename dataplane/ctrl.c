@@ -18,7 +18,7 @@
 #define RETRIES 3          /* then the queued packets are dropped */
 #define REFRESH_S 30       /* gateways are re-resolved this often */
 
-struct dp_counters ctrl_ctr;
+struct dp_counters *ctrl_ctr;
 
 struct pending {
 	struct addr6 nh;
@@ -37,7 +37,7 @@ struct rte_mbuf *ctrl_alloc(void)
 	struct rte_mbuf *m = rte_pktmbuf_alloc(dp.mp);
 
 	if (m == NULL)
-		ctrl_ctr.drop[DROP_NO_MBUF]++;
+		ctrl_ctr->drop[DROP_NO_MBUF]++;
 	return m;
 }
 
@@ -45,7 +45,7 @@ void ctrl_send(struct rte_mbuf *m, int port)
 {
 	m->hash.usr = CTRL_SEND | (uint32_t)port;
 	if (rte_ring_mp_enqueue(dp.worker[0].from_ctrl, m) != 0) {
-		ctrl_ctr.drop[DROP_CONTROL_FULL]++;
+		ctrl_ctr->drop[DROP_CONTROL_FULL]++;
 		rte_pktmbuf_free(m);
 	}
 }
@@ -86,7 +86,7 @@ static void queue_for(struct rte_mbuf *m, int port, const struct addr6 *nh)
 
 		if (p->in_use && addr6_equal(&p->nh, nh)) {
 			if (p->n == PENDING_PKTS) {
-				ctrl_ctr.drop[DROP_NO_NEIGHBOR]++;
+				ctrl_ctr->drop[DROP_NO_NEIGHBOR]++;
 				rte_pktmbuf_free(m);
 			} else {
 				p->q[p->n++] = m;
@@ -97,7 +97,7 @@ static void queue_for(struct rte_mbuf *m, int port, const struct addr6 *nh)
 			free_slot = p;
 	}
 	if (free_slot == NULL) {
-		ctrl_ctr.drop[DROP_NO_NEIGHBOR]++;
+		ctrl_ctr->drop[DROP_NO_NEIGHBOR]++;
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -119,7 +119,7 @@ static void resolve(struct rte_mbuf *m, int port)
 	else
 		ok = dp_nexthop6(((struct l3_ip6_hdr *)l3)->dst, &nh);
 	if (!ok) {
-		ctrl_ctr.drop[DROP_NO_NEIGHBOR]++;
+		ctrl_ctr->drop[DROP_NO_NEIGHBOR]++;
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -152,7 +152,7 @@ static void timers(void)
 		if (!p->in_use || now < p->next_try)
 			continue;
 		if (++p->tries >= RETRIES) {
-			ctrl_ctr.drop[DROP_NO_NEIGHBOR] += p->n;
+			ctrl_ctr->drop[DROP_NO_NEIGHBOR] += p->n;
 			rte_pktmbuf_free_bulk(p->q, p->n);
 			p->in_use = 0;
 			continue;

@@ -10,7 +10,7 @@
 #include "dp.h"
 
 /* Counters of the main lcore, for the same lists as the workers'. */
-extern struct dp_counters ctrl_ctr;
+extern struct dp_counters *ctrl_ctr;
 
 int ctrl_init(void);
 /* One round: drain the ring from the workers, run timers; returns the

@@ -41,7 +41,7 @@ static void arp_rx(struct rte_mbuf *m, struct rte_ether_hdr *eth)
 	if (rte_pktmbuf_data_len(m) < sizeof(*eth) + sizeof(*arp) ||
 	    arp->arp_hardware != rte_cpu_to_be_16(RTE_ARP_HRD_ETHER) ||
 	    arp->arp_protocol != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) {
-		ctrl_ctr.drop[DROP_BAD_ETHER]++;
+		ctrl_ctr->drop[DROP_BAD_ETHER]++;
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -93,7 +93,7 @@ void ctrl_ip4_rx(struct rte_mbuf *m)
 
 	if (ip->proto != IPPROTO_ICMP || icmp[0] != AFTR_ICMP4_ECHO_REQUEST ||
 	    pkt_ip4_is_fragment(ip)) {
-		ctrl_ctr.drop[DROP_NOT_OURS]++;
+		ctrl_ctr->drop[DROP_NOT_OURS]++;
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -108,7 +108,7 @@ void ctrl_ip4_rx(struct rte_mbuf *m)
 	ip->cksum = cksum_ip4_hdr(ip);
 	eth->dst_addr = eth->src_addr;
 	eth->src_addr = dp.port[DP_PORT_WAN].mac;
-	ctrl_ctr.cnt[CNT_ICMP_SENT]++;
+	ctrl_ctr->cnt[CNT_ICMP_SENT]++;
 	ctrl_send(m, DP_PORT_WAN);
 }
 

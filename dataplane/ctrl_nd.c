@@ -124,7 +124,7 @@ static void echo_reply(struct rte_mbuf *m, struct rte_ether_hdr *eth, struct l3_
 	*(uint16_t *)(icmp + 2) = cksum_ip6_l4(ip6, AFTR_IPPROTO_ICMPV6, icmp, len);
 	eth->dst_addr = eth->src_addr;
 	eth->src_addr = dp.port[DP_PORT_TRANSPORT].mac;
-	ctrl_ctr.cnt[CNT_ICMP_SENT]++;
+	ctrl_ctr->cnt[CNT_ICMP_SENT]++;
 	ctrl_send(m, DP_PORT_TRANSPORT);
 }
 
@@ -138,7 +138,7 @@ void ctrl_icmp6_rx(struct rte_mbuf *m)
 
 	sum = cksum_add(cksum_ip6_pseudo(ip6->src, ip6->dst, len, AFTR_IPPROTO_ICMPV6), icmp, len);
 	if (len < 8 || cksum_fold(sum) != 0xffff) {
-		ctrl_ctr.drop[DROP_BAD_IP6]++;
+		ctrl_ctr->drop[DROP_BAD_IP6]++;
 		rte_pktmbuf_free(m);
 		return;
 	}

@@ -61,12 +61,15 @@ struct dp_neigh {
 struct dp_session;
 struct dp_subscriber;
 
-/* Counters of one worker: written by that worker only, read by anyone
- * (relaxed 64-bit loads). */
+/* Counters of one lcore, in the shared counters region (stats_shm.h): written
+ * by that lcore only, read by anyone (relaxed 64-bit loads). The layout is
+ * the region's name table: counters, drops, then the ports' own statistics
+ * (kept by the main lcore's block only). */
 struct dp_counters {
 	uint64_t cnt[CNT_COUNT];
 	uint64_t drop[DROP_COUNT];
-} __rte_cache_aligned;
+	uint64_t port[DP_NPORTS][PORT_STAT_COUNT];
+};
 
 struct dp_worker {
 	unsigned int id; /* 0 .. nworkers - 1 */
@@ -102,6 +105,7 @@ struct dp {
 	struct rte_hash *neigh_idx; /* 16-byte address -> index (RW concurrency, LF) */
 	struct dp_neigh *neigh;
 	uint32_t neigh_max;
+	void *stats_region; /* the shared counters (stats_shm.h) */
 	_Atomic bool stop; /* set by the signal handler, read by every loop */
 };
 

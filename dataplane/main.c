@@ -25,6 +25,7 @@
 #include "neigh.h"
 #include "port.h"
 #include "stats.h"
+#include "stats_shm.h"
 #include "worker.h"
 
 #define MBUFS_PER_WORKER 8192
@@ -33,13 +34,15 @@
 
 
 static const char usage_text[] =
-	"usage: aftr-dataplane [EAL options] -- -c CONFIG [--stats-file PATH]\n"
+	"usage: aftr-dataplane [EAL options] -- -c CONFIG [--stats-file PATH] [--shm NAME]\n"
 	"  -c, --config FILE     the YAML configuration (see config/reference.yaml)\n"
 	"  --stats-file PATH     write counters there every second and at exit\n"
+	"  --shm NAME            the shared counters are /dev/shm/NAME-stats (default aftr);\n"
+	"                        aftrctl stats --shm NAME reads them\n"
 	"The main lcore runs the slow path; every other lcore (-l, --lcores) is a worker.\n";
 
 struct app_opts {
-	const char *config, *stats;
+	const char *config, *stats, *shm;
 };
 
 static void on_signal(int sig)
@@ -52,6 +55,7 @@ static int parse_app(int argc, char **argv, struct app_opts *o)
 {
 	static const struct option longopts[] = {{"config", required_argument, NULL, 'c'},
 						 {"stats-file", required_argument, NULL, 's'},
+						 {"shm", required_argument, NULL, 'm'},
 						 {"help", no_argument, NULL, 'h'},
 						 {NULL, 0, NULL, 0}};
 	int c;
@@ -62,6 +66,8 @@ static int parse_app(int argc, char **argv, struct app_opts *o)
 			o->config = optarg;
 		else if (c == 's')
 			o->stats = optarg;
+		else if (c == 'm')
+			o->shm = optarg;
 		else
 			return -1;
 	}
@@ -122,12 +128,17 @@ static struct rte_ring *ring(const char *what, unsigned int id, unsigned int fla
 }
 
 /* Ports, rings and workers; messages go to stderr. */
-static int setup(const struct aftr_config *cfg)
+static int setup(const struct aftr_config *cfg, const char *shm)
 {
 	char err[512];
 	unsigned int lcore, i = 0;
 	int rc;
 
+	if ((rc = stats_init(shm)) < 0) {
+		fprintf(stderr, "aftr-dataplane: shared counters /dev/shm/%s-stats: %s\n", shm,
+			strerror(-rc));
+		return rc;
+	}
 	dp.mp = rte_pktmbuf_pool_create("mbufs", MBUFS_PER_WORKER * (dp.nworkers + 1) - 1, 256, 0,
 					RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 	dp.to_ctrl = ring("toctrl", 0, RING_F_SC_DEQ);
@@ -186,8 +197,10 @@ static void run(const char *stats_path)
 		/* The slow path need not spin: leave the CPU to others when idle. */
 		if (ctrl_poll() == 0)
 			rte_delay_us_sleep(CTRL_IDLE_US);
-		if (stats_path && rte_rdtsc() >= next) {
-			stats_write(stats_path);
+		if (rte_rdtsc() >= next) {
+			stats_ports_update();
+			if (stats_path)
+				stats_write(stats_path);
 			next = rte_rdtsc() + hz;
 		}
 	}
@@ -237,14 +250,18 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	conf_init(&cfg);
-	if (setup(&cfg) == 0) {
+	if (o.shm == NULL)
+		o.shm = STATS_SHM_DEFAULT;
+	if (setup(&cfg, o.shm) == 0) {
 		run(o.stats);
 		rc = 0;
 	}
+	stats_ports_update();
 	if (o.stats)
 		stats_write(o.stats);
 	stats_print(stderr);
 	teardown();
+	stats_fini(o.shm);
 out:
 	cfg_free(&cfg);
 	rte_eal_cleanup();

@@ -1,63 +1,77 @@
-/* Counter totals; see stats.h. Reads other lcores' counters without
- * stopping them: each is a 64-bit word written by one lcore. */
+/* Counter totals; see stats.h. The counters live in the shared region
+ * (stats_shm.h); this prints their sums, and keeps the ports' own
+ * statistics up to date in the main lcore's block. */
 #include "stats.h"
 
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ctrl.h"
 #include "dp.h"
+#include "stats_shm.h"
 
-static void totals(struct dp_counters *t)
+int stats_init(const char *shm_name)
 {
-	memcpy(t, &ctrl_ctr, sizeof(*t));
-	for (unsigned int w = 0; w < dp.nworkers; w++) {
-		const struct dp_counters *c = dp.worker[w].ctr;
+	const char *names[AFTR_STATS_COUNT];
+	unsigned int n = aftr_stats_names(names);
 
-		if (c == NULL)
-			continue;
-		for (int i = 0; i < CNT_COUNT; i++)
-			t->cnt[i] += __atomic_load_n(&c->cnt[i], __ATOMIC_RELAXED);
-		for (int i = 0; i < DROP_COUNT; i++)
-			t->drop[i] += __atomic_load_n(&c->drop[i], __ATOMIC_RELAXED);
-	}
+	/* The generation tells readers that a new dataplane started. */
+	dp.stats_region = stats_shm_create(shm_name, dp.nworkers + 1, names, n,
+					   (uint64_t)time(NULL) << 32 ^ rte_rdtsc());
+	if (dp.stats_region == NULL)
+		return -errno;
+	for (unsigned int w = 0; w < dp.nworkers; w++)
+		dp.worker[w].ctr = (struct dp_counters *)stats_shm_block(dp.stats_region, w);
+	ctrl_ctr = (struct dp_counters *)stats_shm_block(dp.stats_region, dp.nworkers);
+	return 0;
 }
 
-/* What the ports themselves counted: frames the NIC (or the kernel, for
- * af_packet) dropped before the dataplane saw them are rx_missed. */
-static void ports_print(FILE *out)
+void stats_fini(const char *shm_name)
 {
-	static const char *const names[DP_NPORTS] = {"transport", "wan"};
+	stats_shm_destroy(shm_name, dp.stats_region);
+	dp.stats_region = NULL;
+}
+
+void stats_ports_update(void)
+{
 	struct rte_eth_stats st;
 
+	if (ctrl_ctr == NULL)
+		return;
 	for (int p = 0; p < DP_NPORTS; p++) {
+		uint64_t *v = ctrl_ctr->port[p];
+
 		if (dp.port[p].nb_txq == 0 || rte_eth_stats_get(dp.port[p].port_id, &st) != 0)
 			continue;
-		fprintf(out, "port_%s_rx_packets %lu\nport_%s_rx_missed %lu\n"
-			     "port_%s_rx_errors %lu\nport_%s_rx_nombuf %lu\n"
-			     "port_%s_tx_packets %lu\nport_%s_tx_errors %lu\n",
-			names[p], (unsigned long)st.ipackets, names[p], (unsigned long)st.imissed,
-			names[p], (unsigned long)st.ierrors, names[p], (unsigned long)st.rx_nombuf,
-			names[p], (unsigned long)st.opackets, names[p], (unsigned long)st.oerrors);
+		v[PORT_STAT_RX_PACKETS] = st.ipackets;
+		v[PORT_STAT_RX_MISSED] = st.imissed;
+		v[PORT_STAT_RX_ERRORS] = st.ierrors;
+		v[PORT_STAT_RX_NOMBUF] = st.rx_nombuf;
+		v[PORT_STAT_TX_PACKETS] = st.opackets;
+		v[PORT_STAT_TX_ERRORS] = st.oerrors;
 	}
 }
 
 void stats_print(FILE *out)
 {
-	struct dp_counters t;
+	const struct stats_shm_hdr *h = dp.stats_region;
 	uint64_t dropped = 0;
 
-	totals(&t);
-	for (int i = 0; i < CNT_COUNT; i++)
-		fprintf(out, "%s %lu\n", aftr_counter_name(i), (unsigned long)t.cnt[i]);
-	for (int i = 0; i < DROP_COUNT; i++) {
-		fprintf(out, "drop_%s %lu\n", aftr_drop_name(i), (unsigned long)t.drop[i]);
-		dropped += t.drop[i];
+	if (h == NULL)
+		return;
+	for (uint32_t i = 0; i < h->ncounters; i++) {
+		uint64_t v = stats_shm_total(h, i);
+
+		if (i >= CNT_COUNT && i < CNT_COUNT + DROP_COUNT)
+			dropped += v;
+		fprintf(out, "%s %lu\n", stats_shm_name(h, i), (unsigned long)v);
+		if (i == CNT_COUNT + DROP_COUNT - 1)
+			fprintf(out, "dropped %lu\n", (unsigned long)dropped);
 	}
-	fprintf(out, "dropped %lu\n", (unsigned long)dropped);
-	ports_print(out);
 }
 
 int stats_write(const char *path)

@@ -30,9 +30,6 @@ static void tx_error(struct rte_mbuf **pkts, uint16_t unsent, void *userdata)
 
 int worker_init(struct dp_worker *w)
 {
-	w->ctr = rte_zmalloc("ctr", sizeof(*w->ctr), RTE_CACHE_LINE_SIZE);
-	if (w->ctr == NULL)
-		return -ENOMEM;
 	for (int p = 0; p < DP_NPORTS; p++) {
 		struct txb_err *e = rte_zmalloc("txerr", sizeof(*e), 0);
 

@@ -7,8 +7,34 @@ static const char *const counter_names[] = {AFTR_COUNTERS(NAME)};
 static const char *const counter_helps[] = {AFTR_COUNTERS(HELP)};
 static const char *const drop_names[] = {AFTR_DROPS(NAME)};
 static const char *const drop_helps[] = {AFTR_DROPS(HELP)};
+static const char *const port_names[] = {
+#define PORT(sym, name, help) "port_transport_" name,
+	AFTR_PORT_STATS(PORT)
+#undef PORT
+#define PORT(sym, name, help) "port_wan_" name,
+	AFTR_PORT_STATS(PORT)
+#undef PORT
+};
+static const char *const drop_prefixed[] = {
+#define DROP(sym, name, help) "drop_" name,
+	AFTR_DROPS(DROP)
+#undef DROP
+};
 #undef NAME
 #undef HELP
+
+unsigned int aftr_stats_names(const char *names[AFTR_STATS_COUNT])
+{
+	unsigned int n = 0;
+
+	for (int i = 0; i < CNT_COUNT; i++)
+		names[n++] = counter_names[i];
+	for (int i = 0; i < DROP_COUNT; i++)
+		names[n++] = drop_prefixed[i];
+	for (int i = 0; i < 2 * PORT_STAT_COUNT; i++)
+		names[n++] = port_names[i];
+	return n;
+}
 
 const char *aftr_counter_name(enum aftr_counter c)
 {

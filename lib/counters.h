@@ -58,6 +58,17 @@
 	X(CONTROL_FULL, "control_full", "ring to the main lcore full")                             \
 	X(NO_MBUF, "no_mbuf", "no buffer to build a reply or an error")
 
+/* What each port counted itself (rte_eth_stats), copied by the main lcore
+ * once a second as port_<transport|wan>_<name>. rx_missed: frames the NIC
+ * (or the kernel, for af_packet) dropped before the dataplane saw them. */
+#define AFTR_PORT_STATS(X)                                                                         \
+	X(RX_PACKETS, "rx_packets", "frames received")                                             \
+	X(RX_MISSED, "rx_missed", "frames dropped by the port: receive ring full")                 \
+	X(RX_ERRORS, "rx_errors", "frames received with errors")                                   \
+	X(RX_NOMBUF, "rx_nombuf", "receive failures for want of buffers")                          \
+	X(TX_PACKETS, "tx_packets", "frames sent")                                                 \
+	X(TX_ERRORS, "tx_errors", "frames the port failed to send")
+
 #define AFTR_CNT_ENUM(sym, name, help) CNT_##sym,
 enum aftr_counter { AFTR_COUNTERS(AFTR_CNT_ENUM) CNT_COUNT };
 #undef AFTR_CNT_ENUM
@@ -65,6 +76,16 @@ enum aftr_counter { AFTR_COUNTERS(AFTR_CNT_ENUM) CNT_COUNT };
 #define AFTR_DROP_ENUM(sym, name, help) DROP_##sym,
 enum aftr_drop { AFTR_DROPS(AFTR_DROP_ENUM) DROP_COUNT };
 #undef AFTR_DROP_ENUM
+
+#define AFTR_PORT_ENUM(sym, name, help) PORT_STAT_##sym,
+enum aftr_port_stat { AFTR_PORT_STATS(AFTR_PORT_ENUM) PORT_STAT_COUNT };
+#undef AFTR_PORT_ENUM
+
+/* Every counter's name, in the order of the counter blocks: counters,
+ * then "drop_<reason>", then "port_transport_<stat>" and "port_wan_<stat>"
+ * (see stats_shm.h). Returns the number of names. */
+#define AFTR_STATS_COUNT (CNT_COUNT + DROP_COUNT + 2 * PORT_STAT_COUNT)
+unsigned int aftr_stats_names(const char *names[AFTR_STATS_COUNT]);
 
 const char *aftr_counter_name(enum aftr_counter c);
 const char *aftr_counter_help(enum aftr_counter c);

@@ -1,0 +1,165 @@
+/* The counters region; see stats_shm.h. */
+#include "stats_shm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define ALIGN 64u /* one cache line per block start: no false sharing */
+
+static uint32_t round_up(uint32_t x)
+{
+	return (x + ALIGN - 1) / ALIGN * ALIGN;
+}
+
+static uint32_t names_off(void)
+{
+	return round_up(sizeof(struct stats_shm_hdr));
+}
+
+static uint32_t blocks_off(uint32_t ncounters)
+{
+	return round_up(names_off() + ncounters * STATS_NAME_LEN);
+}
+
+static uint32_t block_size(uint32_t ncounters)
+{
+	return round_up(ncounters * (uint32_t)sizeof(uint64_t));
+}
+
+size_t stats_shm_size(uint32_t nblocks, uint32_t ncounters)
+{
+	return (size_t)blocks_off(ncounters) + (size_t)nblocks * block_size(ncounters);
+}
+
+static void shm_path(const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, "/%s-stats", name);
+}
+
+void *stats_shm_create(const char *name, uint32_t nblocks, const char *const *names,
+		       uint32_t ncounters, uint64_t generation)
+{
+	size_t size = stats_shm_size(nblocks, ncounters);
+	struct stats_shm_hdr *h;
+	char path[256];
+	void *mem;
+	int fd;
+
+	shm_path(name, path, sizeof(path));
+	shm_unlink(path); /* a dead dataplane's region: replaced, never reused */
+	fd = shm_open(path, O_CREAT | O_EXCL | O_RDWR, 0644);
+	if (fd < 0)
+		return NULL;
+	if (ftruncate(fd, (off_t)size) < 0) {
+		close(fd);
+		shm_unlink(path);
+		return NULL;
+	}
+	mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (mem == MAP_FAILED) {
+		shm_unlink(path);
+		return NULL;
+	}
+	h = mem;
+	for (uint32_t i = 0; i < ncounters; i++)
+		strncpy((char *)mem + names_off() + i * STATS_NAME_LEN, names[i],
+			STATS_NAME_LEN - 1);
+	*h = (struct stats_shm_hdr){.version = STATS_SHM_VERSION, .generation = generation,
+				    .size = size, .nblocks = nblocks, .ncounters = ncounters,
+				    .names_off = names_off(), .blocks_off = blocks_off(ncounters),
+				    .block_size = block_size(ncounters), .pid = (int32_t)getpid()};
+	/* The magic last: a reader never sees a half-made header as valid. */
+	__atomic_store_n(&h->magic, STATS_SHM_MAGIC, __ATOMIC_RELEASE);
+	return mem;
+}
+
+void stats_shm_destroy(const char *name, void *region)
+{
+	char path[256];
+
+	if (region == NULL)
+		return;
+	shm_path(name, path, sizeof(path));
+	munmap(region, ((struct stats_shm_hdr *)region)->size);
+	shm_unlink(path);
+}
+
+uint64_t *stats_shm_block(void *region, uint32_t b)
+{
+	struct stats_shm_hdr *h = region;
+
+	return (uint64_t *)((char *)region + h->blocks_off + (size_t)b * h->block_size);
+}
+
+static int valid(const struct stats_shm_hdr *h, size_t mapped)
+{
+	return __atomic_load_n(&h->magic, __ATOMIC_ACQUIRE) == STATS_SHM_MAGIC &&
+	       h->version == STATS_SHM_VERSION && h->size == mapped &&
+	       h->size >= stats_shm_size(h->nblocks, h->ncounters) &&
+	       h->names_off == names_off() && h->blocks_off == blocks_off(h->ncounters) &&
+	       h->block_size == block_size(h->ncounters);
+}
+
+const struct stats_shm_hdr *stats_shm_open(const char *name)
+{
+	struct stat st;
+	char path[256];
+	void *mem;
+	int fd;
+
+	shm_path(name, path, sizeof(path));
+	fd = shm_open(path, O_RDONLY, 0);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || (size_t)st.st_size < sizeof(struct stats_shm_hdr)) {
+		close(fd);
+		errno = EPROTO;
+		return NULL;
+	}
+	mem = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (mem == MAP_FAILED)
+		return NULL;
+	if (!valid(mem, (size_t)st.st_size)) {
+		munmap(mem, (size_t)st.st_size);
+		errno = EPROTO;
+		return NULL;
+	}
+	return mem;
+}
+
+void stats_shm_close(const struct stats_shm_hdr *h)
+{
+	if (h)
+		munmap((void *)h, h->size);
+}
+
+const char *stats_shm_name(const struct stats_shm_hdr *h, uint32_t i)
+{
+	return i < h->ncounters ? (const char *)h + h->names_off + i * STATS_NAME_LEN : "";
+}
+
+uint64_t stats_shm_value(const struct stats_shm_hdr *h, uint32_t block, uint32_t i)
+{
+	const uint64_t *v;
+
+	if (block >= h->nblocks || i >= h->ncounters)
+		return 0;
+	v = (const uint64_t *)((const char *)h + h->blocks_off + (size_t)block * h->block_size);
+	return __atomic_load_n(&v[i], __ATOMIC_RELAXED);
+}
+
+uint64_t stats_shm_total(const struct stats_shm_hdr *h, uint32_t i)
+{
+	uint64_t sum = 0;
+
+	for (uint32_t b = 0; b < h->nblocks; b++)
+		sum += stats_shm_value(h, b, i);
+	return sum;
+}
