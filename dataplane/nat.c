@@ -324,6 +324,31 @@ static int sess_create(struct dp_worker *w, const struct key_out *ko, uint32_t *
 	return NAT_OK;
 }
 
+/* Remembers the remote endpoint an outbound packet goes to. */
+static void remote_note(struct dp_session *se, uint32_t addr, uint16_t port)
+{
+	for (int i = 0; i < SESS_REMOTES; i++)
+		if (se->remote[i] == addr && se->rport[i] == port)
+			return;
+	se->remote[se->rnext] = addr;
+	se->rport[se->rnext] = port;
+	se->rnext = (uint8_t)((se->rnext + 1) % SESS_REMOTES);
+}
+
+/* RFC 4787 REQ-8: endpoint-independent filtering lets anyone in; the others
+ * only the addresses (and ports) the session sent to. */
+static bool remote_allowed(const struct dp_session *se, uint32_t addr, uint16_t port)
+{
+	enum cfg_filtering f = dp.conf.cfg->filtering;
+
+	if (f == FILTER_EIF)
+		return true;
+	for (int i = 0; i < SESS_REMOTES; i++)
+		if (se->remote[i] == addr && (f == FILTER_ADF || se->rport[i] == port))
+			return true;
+	return false;
+}
+
 int nat_out(struct dp_worker *w, const struct addr6 *b4, struct l3_ip4_hdr *ip, void *l4,
 	    uint32_t l4len)
 {
@@ -349,6 +374,8 @@ int nat_out(struct dp_worker *w, const struct addr6 *b4, struct l3_ip4_hdr *ip, 
 	}
 	se = &w->sess[idx];
 	track(se, l4, false, w->now);
+	if (dp.conf.cfg->filtering != FILTER_EIF)
+		remote_note(se, ip->dst, ip->proto == IPPROTO_ICMP ? 0 : *f.dport);
 	rewrite(ip, false, se->ext, f.sport, se->eport, &f);
 	DP_COUNT(w, NAT_OUT);
 	return NAT_OK;
@@ -378,6 +405,10 @@ struct dp_session *nat_in(struct dp_worker *w, struct l3_ip4_hdr *ip, void *l4, 
 	se = find_in(w, ip->dst, *f.dport, ip->proto);
 	if (se == NULL) {
 		*drop = DROP_NO_SESSION;
+		return NULL;
+	}
+	if (!remote_allowed(se, ip->src, ip->proto == IPPROTO_ICMP ? 0 : *f.sport)) {
+		*drop = DROP_FILTERED;
 		return NULL;
 	}
 	track(se, l4, true, w->now);

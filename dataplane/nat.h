@@ -21,8 +21,15 @@ enum sess_state {
 	SESS_CLOSING, /* TCP FIN or RST seen: "closed" lifetime */
 };
 
+/* Remote endpoints a session sent to, for address(-and-port)-dependent
+ * filtering (RFC 4787 REQ-8): the last few, oldest replaced first. */
+#define SESS_REMOTES 4
+
 struct dp_session {
 	struct addr6 b4;
+	uint32_t remote[SESS_REMOTES]; /* network order; 0: unused */
+	uint16_t rport[SESS_REMOTES];  /* network order */
+	uint8_t rnext;                 /* next slot to replace */
 	uint32_t src;       /* inner source, network order */
 	uint32_t ext;       /* pool address, network order */
 	uint16_t sport;     /* inner source port or echo id, network order */

@@ -13,6 +13,8 @@ const char *const cfg_proto_names[] = {"tcp", "udp", "icmp", NULL};
 const char *const cfg_toobig_names[] = {"on", "off", "strict", NULL};
 const char *const cfg_admpro_names[] = {"off", "in", "out", "all", NULL};
 const char *const cfg_pcpd_names[] = {"disable", "enable", "stateless", "encapsulate", NULL};
+const char *const cfg_filtering_names[] = {"endpoint-independent", "address-dependent",
+					   "address-and-port-dependent", NULL};
 const char *const cfg_lifetime_names[] = {"tcp", "closed", "udp", "icmp", "retrans", NULL};
 const char *const cfg_log_level_names[] = {"error", "warning", "notice", "info", "debug", NULL};
 const char *const cfg_log_dest_names[] = {"stderr", "syslog", NULL};
@@ -44,6 +46,11 @@ const char *cfg_admpro_name(enum cfg_admpro v)
 const char *cfg_pcpd_name(enum cfg_pcpd v)
 {
 	return cfg_pcpd_names[v];
+}
+
+const char *cfg_filtering_name(enum cfg_filtering v)
+{
+	return cfg_filtering_names[v];
 }
 
 const char *cfg_lifetime_name(enum cfg_lifetime v)

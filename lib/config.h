@@ -39,6 +39,11 @@ enum cfg_pcpd { PCPD_DISABLE, PCPD_ENABLE, PCPD_STATELESS, PCPD_ENCAPSULATE };
 /* ISC "default nat lifetime" kinds. */
 enum cfg_lifetime { LT_TCP, LT_CLOSED, LT_UDP, LT_ICMP, LT_RETRANS, LT_N };
 
+/* Which packets from the Internet a NAT session lets in (RFC 4787 section
+ * 5, REQ-8): from anywhere, from the addresses it sent to, or from the
+ * addresses and ports it sent to. */
+enum cfg_filtering { FILTER_EIF, FILTER_ADF, FILTER_APDF };
+
 enum cfg_log_level { LOG_LVL_ERROR, LOG_LVL_WARNING, LOG_LVL_NOTICE, LOG_LVL_INFO, LOG_LVL_DEBUG };
 enum cfg_log_dest { LOG_DEST_STDERR, LOG_DEST_SYSLOG };
 enum cfg_nat_events { NAT_EVENTS_OFF, NAT_EVENTS_BLOCKS, NAT_EVENTS_SESSIONS };
@@ -175,6 +180,7 @@ struct aftr_config {
 	uint32_t lifetime[LT_N];                  /* default nat lifetime */
 	uint16_t port_block[CFG_NPROTO];          /* bucket P size: ports per block */
 	uint16_t max_blocks[CFG_NPROTO];          /* ours; 0: as the session cap needs */
+	enum cfg_filtering filtering;             /* ours; RFC 4787 REQ-8 */
 	double decay[3];                          /* decay 1|5|15 */
 	uint8_t quantum;                          /* quantum */
 
@@ -241,6 +247,7 @@ const char *cfg_proto_name(enum cfg_proto p); /* tcp, udp, icmp */
 const char *cfg_toobig_name(enum cfg_toobig v);
 const char *cfg_admpro_name(enum cfg_admpro v);
 const char *cfg_pcpd_name(enum cfg_pcpd v);
+const char *cfg_filtering_name(enum cfg_filtering v);
 const char *cfg_lifetime_name(enum cfg_lifetime v);
 const char *cfg_log_level_name(enum cfg_log_level v);
 const char *cfg_log_dest_name(enum cfg_log_dest v);
@@ -251,6 +258,7 @@ extern const char *const cfg_proto_names[];
 extern const char *const cfg_toobig_names[];
 extern const char *const cfg_admpro_names[];
 extern const char *const cfg_pcpd_names[];
+extern const char *const cfg_filtering_names[];
 extern const char *const cfg_lifetime_names[];
 extern const char *const cfg_log_level_names[];
 extern const char *const cfg_log_dest_names[];

@@ -347,8 +347,8 @@ static bool dec_tunnel_defaults(struct cfg_tunnel_defaults *t, const json_t *roo
 
 static const char *const frag_keys[] = {"equal",       "lifetime",     "ipv6_maxcount",
 					"in_maxcount", "out_maxcount", NULL};
-static const char *const nat_sect_keys[] = {"lifetime", "hold_lifetime", "port_block",
-					    "max_blocks", NULL};
+static const char *const nat_sect_keys[] = {"lifetime",   "hold_lifetime", "port_block",
+					    "max_blocks", "filtering",     NULL};
 static const char *const decay_keys[] = {"1min", "5min", "15min", NULL};
 
 static bool dec_section_zero(struct aftr_config *cfg, const json_t *root, struct jdec *j)
@@ -382,6 +382,12 @@ static bool dec_section_zero(struct aftr_config *cfg, const json_t *root, struct
 		OK(jdec_u16(j, m, "hold_lifetime", 0, CFG_HOLD_LIFETIME_MAX, &cfg->hold_lifetime));
 		bad |= dec_triple16(j, m, "port_block", 1, CFG_PORT_BLOCK_MAX, cfg->port_block);
 		bad |= dec_triple16(j, m, "max_blocks", 0, 65535, cfg->max_blocks);
+		{
+			int v, rc;
+
+			if (OK(rc = jdec_enum(j, m, "filtering", cfg_filtering_names, &v)), rc == 1)
+				cfg->filtering = v;
+		}
 		jdec_pop(j, mark);
 	}
 	if ((m = enter_map(j, root, "decay", decay_keys, &mark, &bad))) {

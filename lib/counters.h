@@ -50,6 +50,7 @@
 	X(BAD_IP4_OUT, "bad_ip4_out", "malformed IPv4 packet from the Internet")                   \
 	X(NOT_OURS, "not_ours", "IPv4 packet for an address that is not ours")                     \
 	X(NO_SESSION, "no_session", "no NAT session for a packet from the Internet")               \
+	X(FILTERED, "filtered", "refused by address(-and-port)-dependent filtering (RFC 4787)")   \
 	X(ICMP_OUT, "icmp_out", "ICMPv4 from the Internet we do not translate")                    \
 	X(TOO_BIG, "too_big", "too big for the softwire once encapsulated (no fragmentation yet)") \
 	X(NO_NEIGHBOR, "no_neighbor", "next hop unresolved and its queue full")                    \

@@ -759,6 +759,7 @@ static const char full_cfg[] =
         "'out_maxcount':128},"
         "'nat':{'lifetime':{'tcp':7200,'closed':60,'udp':120,'icmp':20,'retrans':5},"
         "'hold_lifetime':60,'port_block':{'tcp':64,'udp':32,'icmp':4},"
+        "'filtering':'address-dependent',"
         "'max_blocks':{'tcp':16,'udp':8,'icmp':1}},"
         "'decay':{'1min':0.5,'5min':0.75,'15min':0.875},'quantum':10,"
         "'tunnels':[{'b4':'2001:db8:100::1','ipv4':'198.51.100.1','mtu':1400}],"
