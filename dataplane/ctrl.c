@@ -17,6 +17,9 @@
 #define RETRY_MS 1000      /* resolution retry interval */
 #define RETRIES 3          /* then the queued packets are dropped */
 #define REFRESH_S 30       /* gateways are re-resolved this often */
+#define AGE_CHECK_S 5      /* how often the neighbour table is aged */
+#define NEIGH_STALE_S 120  /* a neighbour not heard from since is solicited */
+#define NEIGH_DEAD_S 130   /* and forgotten if it stays silent */
 
 struct dp_counters *ctrl_ctr;
 
@@ -30,7 +33,7 @@ struct pending {
 };
 
 static struct pending pend[PENDING_MAX];
-static uint64_t next_refresh;
+static uint64_t next_refresh, next_age;
 
 struct rte_mbuf *ctrl_alloc(void)
 {
@@ -160,6 +163,10 @@ static void timers(void)
 		p->next_try = now + hz * RETRY_MS / 1000;
 		solicit(&p->nh);
 	}
+	if (now >= next_age) {
+		next_age = now + hz * AGE_CHECK_S;
+		neigh_age(now, hz * NEIGH_STALE_S, hz * NEIGH_DEAD_S, solicit);
+	}
 	if (now < next_refresh)
 		return;
 	/* Keep the gateways fresh; a changed MAC is learned from the reply. */
@@ -182,10 +189,12 @@ static int static_gateways(void)
 		a = neigh_key4(cfg->wan.gw4);
 		memcpy(mac.addr_bytes, cfg->wan.gateway_mac, RTE_ETHER_ADDR_LEN);
 		rc = neigh_update(&a, &mac);
+		neigh_set_static(&a);
 	}
 	if (rc == 0 && cfg->transport.has_gateway_mac) {
 		memcpy(mac.addr_bytes, cfg->transport.gateway_mac, RTE_ETHER_ADDR_LEN);
 		rc = neigh_update(&cfg->transport.gw6, &mac);
+		neigh_set_static(&cfg->transport.gw6);
 	}
 	return rc;
 }

@@ -3,6 +3,7 @@
  * one 64-bit atomic so a worker never sees half an update. */
 #include "neigh.h"
 
+#include <rte_cycles.h>
 #include <rte_hash.h>
 #include <rte_jhash.h>
 #include <rte_lcore.h>
@@ -12,6 +13,10 @@
 #include "dp.h"
 
 #define VALID (1ull << 63)
+
+/* Main lcore only: when each slot was last confirmed, and static marks. */
+static uint64_t *confirmed;
+static uint8_t *is_static;
 
 int neigh_init(void)
 {
@@ -30,13 +35,17 @@ int neigh_init(void)
 	/* Slots are key positions, which may run past the entry count. */
 	dp.neigh_max = rte_hash_max_key_id(dp.neigh_idx) + 1;
 	dp.neigh = rte_zmalloc("neigh", sizeof(*dp.neigh) * dp.neigh_max, 0);
-	return dp.neigh ? 0 : -ENOMEM;
+	confirmed = rte_zmalloc("neighconf", sizeof(*confirmed) * dp.neigh_max, 0);
+	is_static = rte_zmalloc("neighstatic", dp.neigh_max, 0);
+	return dp.neigh && confirmed && is_static ? 0 : -ENOMEM;
 }
 
 void neigh_fini(void)
 {
 	rte_hash_free(dp.neigh_idx);
 	rte_free(dp.neigh);
+	rte_free(confirmed);
+	rte_free(is_static);
 }
 
 static uint64_t pack(const struct rte_ether_addr *mac)
@@ -70,7 +79,38 @@ int neigh_update(const struct addr6 *a, const struct rte_ether_addr *mac)
 	if (slot < 0 || (uint32_t)slot >= dp.neigh_max)
 		return slot < 0 ? slot : -ENOSPC;
 	atomic_store_explicit(&dp.neigh[slot].mac_valid, pack(mac), memory_order_release);
+	confirmed[slot] = rte_rdtsc();
 	return 0;
+}
+
+void neigh_set_static(const struct addr6 *a)
+{
+	int32_t slot = rte_hash_lookup(dp.neigh_idx, a->b);
+
+	if (slot >= 0 && (uint32_t)slot < dp.neigh_max)
+		is_static[slot] = 1;
+}
+
+/* Like ARP caches and ND's REACHABLE state (RFC 4861 section 7.3): an entry
+ * not confirmed for a while is checked again, and dropped if nobody
+ * answers. One pass over the table per call: call it every few seconds. */
+void neigh_age(uint64_t now, uint64_t age_tsc, uint64_t dead_tsc,
+	       void (*fn)(const struct addr6 *a))
+{
+	const void *key;
+	void *data;
+	uint32_t next = 0;
+	int32_t slot;
+
+	while ((slot = rte_hash_iterate(dp.neigh_idx, &key, &data, &next)) >= 0) {
+		if ((uint32_t)slot >= dp.neigh_max || is_static[slot] ||
+		    !(atomic_load(&dp.neigh[slot].mac_valid) & VALID))
+			continue;
+		if (now - confirmed[slot] > dead_tsc)
+			atomic_store_explicit(&dp.neigh[slot].mac_valid, 0, memory_order_release);
+		else if (now - confirmed[slot] > age_tsc)
+			fn(key);
+	}
 }
 
 void neigh_forget(const struct addr6 *a)

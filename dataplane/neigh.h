@@ -21,6 +21,13 @@ bool neigh_lookup(const struct addr6 *a, struct rte_ether_addr *mac);
 int neigh_update(const struct addr6 *a, const struct rte_ether_addr *mac);
 /* Main lcore only: forgets one (expiry). */
 void neigh_forget(const struct addr6 *a);
+/* Main lcore only: marks one static (a configured gateway MAC: never aged). */
+void neigh_set_static(const struct addr6 *a);
+/* Main lcore only: calls fn for each dynamic entry confirmed longer than
+ * age_tsc ago (to be solicited again), and forgets those not confirmed for
+ * longer than dead_tsc. */
+void neigh_age(uint64_t now, uint64_t age_tsc, uint64_t dead_tsc,
+	       void (*fn)(const struct addr6 *a));
 
 static inline struct addr6 neigh_key4(uint32_t addr_host)
 {

@@ -23,7 +23,7 @@ static int find_or_probe(const char *spec, uint16_t *port_id, char *err, size_t 
 	int rc;
 
 	if (n >= sizeof(name)) {
-		errf(err, errlen, "%s: device name too long", spec);
+		errf(err, errlen, "device name too long");
 		return -EINVAL;
 	}
 	memcpy(name, spec, n);
@@ -33,15 +33,15 @@ static int find_or_probe(const char *spec, uint16_t *port_id, char *err, size_t 
 	if (strncmp(name, "net_", 4) == 0) {
 		rc = rte_dev_probe(spec);
 		if (rc < 0) {
-			errf(err, errlen, "%s: cannot create the virtual device: %s", spec,
-			     rte_strerror(-rc));
+			errf(err, errlen, "cannot create the virtual device (%s): check the "
+					  "driver's arguments", rte_strerror(-rc));
 			return rc;
 		}
 		if (rte_eth_dev_get_port_by_name(name, port_id) == 0)
 			return 0;
 	}
-	errf(err, errlen, "%s: no such DPDK port (is the NIC bound to a DPDK driver, or the "
-			  "virtual device spec right?)", spec);
+	errf(err, errlen, "no such DPDK port (is the NIC bound to a DPDK driver, or the virtual "
+			  "device spec right?)");
 	return -ENODEV;
 }
 
