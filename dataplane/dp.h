@@ -77,7 +77,9 @@ struct dp_worker {
 	uint16_t rxq[DP_NPORTS]; /* queue this worker polls, or UINT16_MAX */
 	uint16_t txq[DP_NPORTS];
 	struct rte_ring *handoff; /* packets other workers hand to this one (MP/SC) */
-	struct rte_ring *from_ctrl; /* packets the main lcore asks this worker to send */
+	/* Finished frames to send on this worker's TX queues: from the main
+	 * lcore, and from workers that have no TX queue of their own (MP/SC). */
+	struct rte_ring *from_ctrl;
 	/* Tables owned by this worker (nat.c). */
 	struct rte_hash *subs_by_b4;
 	struct dp_subscriber *subs;

@@ -160,7 +160,7 @@ static int setup(const struct aftr_config *cfg, const char *shm)
 		w->lcore = lcore;
 		for (int p = 0; p < DP_NPORTS; p++) {
 			w->rxq[p] = i < dp.port[p].nb_rxq ? (uint16_t)i : UINT16_MAX;
-			w->txq[p] = (uint16_t)i;
+			w->txq[p] = i < dp.port[p].nb_txq ? (uint16_t)i : UINT16_MAX;
 		}
 		w->handoff = ring("handoff", i, RING_F_SC_DEQ);
 		w->from_ctrl = ring("fromctrl", i, RING_F_SC_DEQ);

@@ -57,12 +57,15 @@ static struct rte_hash *make_hash(const char *what, unsigned int id, uint32_t en
 				  uint32_t key_len)
 {
 	char name[RTE_HASH_NAMESIZE];
+	/* The extendable buckets make the table hold its full size: without
+	 * them a cuckoo table refuses keys at ~99% full. */
 	struct rte_hash_parameters p = {
 		.name = name,
 		.entries = entries,
 		.key_len = key_len,
 		.hash_func = rte_jhash,
 		.socket_id = (int)rte_socket_id(),
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
 	};
 
 	snprintf(name, sizeof(name), "%s%u", what, id);
@@ -316,8 +319,21 @@ static int sess_create(struct dp_worker *w, const struct key_out *ko, uint32_t *
 				  .state = SESS_NEW, .in_use = 1, .sub = sidx};
 	memcpy(se->b4.b, ko->b4, 16);
 	ki = (struct key_in){se->ext, se->eport, se->proto, 0};
-	rte_hash_add_key_data(w->sess_out, ko, (void *)(uintptr_t)idx);
-	rte_hash_add_key_data(w->sess_in, &ki, (void *)(uintptr_t)idx);
+	/* A cuckoo table can refuse a key before it holds `entries`: then
+	 * nothing is kept, as if the session table were full. */
+	if (rte_hash_add_key_data(w->sess_out, ko, (void *)(uintptr_t)idx) < 0 ||
+	    rte_hash_add_key_data(w->sess_in, &ki, (void *)(uintptr_t)idx) < 0) {
+		rte_hash_del_key(w->sess_out, ko);
+		se->in_use = 0;
+		se->next_free = w->sess_free_head;
+		w->sess_free_head = idx;
+		if (pb_port_release(&dp.conf.pools[s->pool].pb[w->id][p], port, &s->head[p]) == 1) {
+			s->nblocks[p]--;
+			DP_COUNT(w, BLOCK_FREE);
+		}
+		sub_maybe_free(w, sidx);
+		return NAT_DROP(TABLE_FULL);
+	}
 	s->nsess[p]++;
 	DP_COUNT(w, SESSION_NEW);
 	*out = idx;

@@ -55,14 +55,13 @@ static int configure(struct dp_port *p, unsigned int nworkers, char *err, size_t
 		errf(err, errlen, "device info: %s", rte_strerror(-rc));
 		return rc;
 	}
-	/* One RX queue per worker where the device has them; a worker whose
-	 * queue is missing gets its packets through the hand-off rings. */
+	/* A queue pair per worker where the device has them. A worker without
+	 * an RX queue gets its packets through the hand-off rings; one without
+	 * a TX queue hands its frames to the worker that has it (tx.c). */
 	p->nb_rxq = (uint16_t)RTE_MIN(nworkers, info.max_rx_queues);
-	p->nb_txq = (uint16_t)nworkers;
-	if (info.max_tx_queues < nworkers) {
-		errf(err, errlen, "%u workers need %u TX queues, the device has %u (use fewer "
-				  "lcores, or e.g. qpairs= for net_af_packet)",
-		     nworkers, nworkers, info.max_tx_queues);
+	p->nb_txq = (uint16_t)RTE_MIN(nworkers, info.max_tx_queues);
+	if (p->nb_rxq == 0 || p->nb_txq == 0) {
+		errf(err, errlen, "the device has no RX or no TX queue");
 		return -EINVAL;
 	}
 	if (p->nb_rxq > 1) {

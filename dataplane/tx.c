@@ -46,6 +46,19 @@ bool dp_nexthop6(const uint8_t dst[16], struct addr6 *nh)
 
 void dp_tx(struct dp_worker *w, int port, struct rte_mbuf *m)
 {
+	/* Without a TX queue of its own on this port, the frame goes to the
+	 * worker owning the queue it shares (queue q belongs to worker q). */
+	if (w->txq[port] == UINT16_MAX) {
+		unsigned int owner = w->id % dp.port[port].nb_txq;
+
+		m->hash.usr = CTRL_SEND | (uint32_t)port;
+		if (rte_ring_mp_enqueue(dp.worker[owner].from_ctrl, m) != 0) {
+			DP_DROP(w, HANDOFF_FULL, m);
+			return;
+		}
+		DP_COUNT(w, HANDOFF_TX);
+		return;
+	}
 	rte_eth_tx_buffer(dp.port[port].port_id, w->txq[port], w->txb[port], m);
 	w->ctr->cnt[port == DP_PORT_WAN ? CNT_TX_WAN : CNT_TX_TRANSPORT]++;
 }

@@ -99,7 +99,8 @@ int worker_main(void *arg)
 		poll_port(w, DP_PORT_WAN);
 		poll_rings(w);
 		for (int p = 0; p < DP_NPORTS; p++)
-			rte_eth_tx_buffer_flush(dp.port[p].port_id, w->txq[p], w->txb[p]);
+			if (w->txq[p] != UINT16_MAX)
+				rte_eth_tx_buffer_flush(dp.port[p].port_id, w->txq[p], w->txb[p]);
 		nat_sweep(w, SWEEP_BUDGET);
 	}
 	return 0;
