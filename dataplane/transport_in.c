@@ -40,13 +40,35 @@ static bool is_private(uint32_t src_net)
 	return false;
 }
 
+/* The upper layer of an IPv6 packet with extension headers: the Tunnel
+ * Encapsulation Limit option a Linux ip6tnl B4 adds (RFC 2473 section
+ * 4.1.1, a destination options header) must not stop a softwire. Returns
+ * the protocol (and its offset), or -1 with the drop reason. */
+static int upper_layer(struct l3_ip6_hdr *ip6, uint32_t len, uint32_t *off, int *drop)
+{
+	struct pkt_ip6_l4 l4;
+
+	if (pkt_ip6_find_l4(ip6, len, &l4) != PKT_OK) {
+		*drop = DROP_BAD_IP6;
+		return -1;
+	}
+	if (l4.frag_hdr_off) {
+		*drop = DROP_IP6_FRAGMENT;
+		return -1;
+	}
+	*off = l4.l4_off;
+	return l4.l4_proto;
+}
+
 /* Classifies an IPv6 frame: -1 when it was consumed (dropped, passed to
- * control), else 0 with the softwire's B4 address. */
+ * control), else the offset of the inner IPv4 header from the IPv6 header,
+ * with the softwire's B4 address. */
 static int classify(struct dp_worker *w, struct rte_mbuf *m, struct addr6 *b4)
 {
-	uint32_t len = rte_pktmbuf_data_len(m);
+	uint32_t len = rte_pktmbuf_data_len(m), off = 40;
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct l3_ip6_hdr *ip6 = (struct l3_ip6_hdr *)(eth + 1);
+	int proto, drop;
 	bool to_endpoint;
 
 	if (len < ETH_LEN || eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6)) {
@@ -62,27 +84,34 @@ static int classify(struct dp_worker *w, struct rte_mbuf *m, struct addr6 *b4)
 		return -1;
 	}
 	to_endpoint = memcmp(ip6->dst, dp.conf.endpoint.b, 16) == 0;
-	if (!to_endpoint || ip6->next_hdr != AFTR_IPPROTO_IPIP) {
-		if (!to_endpoint)
-			DP_DROP(w, NOT_ENDPOINT, m);
-		else if (ip6->next_hdr == AFTR_IPPROTO_FRAGMENT)
-			DP_DROP(w, IP6_FRAGMENT, m);
-		else
-			DP_DROP(w, IP6_PROTO, m);
+	if (!to_endpoint) {
+		DP_DROP(w, NOT_ENDPOINT, m);
+		return -1;
+	}
+	proto = ip6->next_hdr;
+	if (proto != AFTR_IPPROTO_IPIP &&
+	    (proto = upper_layer(ip6, 40 + ntohs(ip6->payload_len), &off, &drop)) < 0) {
+		w->ctr->drop[drop]++;
+		rte_pktmbuf_free(m);
+		return -1;
+	}
+	if (proto != AFTR_IPPROTO_IPIP) {
+		DP_DROP(w, IP6_PROTO, m);
 		return -1;
 	}
 	memcpy(b4->b, ip6->src, 16);
-	return 0;
+	return (int)off;
 }
 
-/* Inner IPv4 checks (RFC 6333 section 6.3 and RFC 1812): returns the inner
- * header with the mbuf trimmed to it, or NULL when consumed. */
+/* Inner IPv4 checks (RFC 6333 section 6.3 and RFC 1812), for an inner
+ * header off bytes into the IPv6 packet: returns it, with the mbuf trimmed
+ * to its end, or NULL when consumed. */
 static struct l3_ip4_hdr *inner_checks(struct dp_worker *w, struct rte_mbuf *m,
-				       const struct addr6 *b4)
+				       const struct addr6 *b4, uint32_t off)
 {
 	struct l3_ip6_hdr *ip6 = rte_pktmbuf_mtod_offset(m, struct l3_ip6_hdr *, ETH_LEN);
-	struct l3_ip4_hdr *ip = (struct l3_ip4_hdr *)(ip6 + 1);
-	uint32_t plen = ntohs(ip6->payload_len);
+	struct l3_ip4_hdr *ip = (struct l3_ip4_hdr *)((uint8_t *)ip6 + off);
+	uint32_t plen = 40 + ntohs(ip6->payload_len) - off;
 
 	if (pkt_ip4_check(ip, plen) != PKT_OK || ntohs(ip->total_len) != plen) {
 		DP_DROP(w, BAD_IP4_IN, m);
@@ -106,7 +135,7 @@ static struct l3_ip4_hdr *inner_checks(struct dp_worker *w, struct rte_mbuf *m,
 				   htons((uint16_t)((ip->ttl - 1) << 8 | ip->proto)));
 	ip->ttl--;
 	/* Trim Ethernet padding past the IPv6 payload. */
-	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - (ETH_LEN + 40 + plen));
+	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - (ETH_LEN + off + plen));
 	return ip;
 }
 
@@ -115,9 +144,9 @@ void transport_in(struct dp_worker *w, struct rte_mbuf *m)
 	struct l3_ip4_hdr *ip;
 	struct addr6 b4;
 	unsigned int owner;
-	int rc;
+	int rc, off;
 
-	if (classify(w, m, &b4) < 0)
+	if ((off = classify(w, m, &b4)) < 0)
 		return;
 	if ((rc = b4_allowed(&b4)) != 0) {
 		w->ctr->drop[rc - 1]++;
@@ -129,7 +158,7 @@ void transport_in(struct dp_worker *w, struct rte_mbuf *m)
 		dp_handoff(w, owner, m, HANDOFF_TRANSPORT);
 		return;
 	}
-	ip = inner_checks(w, m, &b4);
+	ip = inner_checks(w, m, &b4, (uint32_t)off);
 	if (ip == NULL)
 		return;
 	DP_COUNT(w, DECAP);
@@ -140,7 +169,7 @@ void transport_in(struct dp_worker *w, struct rte_mbuf *m)
 		rte_pktmbuf_free(m);
 		return;
 	}
-	/* Drop the IPv6 header, keep room for the new Ethernet header. */
-	rte_pktmbuf_adj(m, 40);
+	/* Drop the IPv6 headers, keep room for the new Ethernet header. */
+	rte_pktmbuf_adj(m, (uint16_t)off);
 	path_ip4_out(w, m);
 }

@@ -8,6 +8,9 @@
 # iperf3 TCP and UDP for 5 s; the dataplane's counters agree with the B4s'.
 #
 # Usage: napt_live.sh AFTR_DATAPLANE AFTR_B4 [WORKERS [QUEUES]]
+# B4=kernel uses the kernel's ip4ip6 tunnel as the B4 (as OpenWrt's ds-lite
+# package does) instead of aftr-b4; the test skips where the kernel has no
+# ip6_tunnel.
 # With fewer queues (qpairs of net_af_packet) than workers, the workers
 # without a queue get and send their packets through the others.
 # Exit 0 pass, 1 fail, 77 skip (not root, or a tool is missing).
@@ -26,6 +29,7 @@ for t in ip ethtool curl iperf3 ping sha256sum /usr/bin/python3; do
 done
 
 TOPO="aftr$$-"
+b4_kind=${B4:-software}
 tmp=$(mktemp -d)
 fail=0
 pass=0
@@ -62,19 +66,51 @@ wait_for() { # seconds, command...
 
 counter() { awk -v k="$2" '$1 == k { print $2 }' "$1"; }
 
+if [ "$b4_kind" = kernel ]; then
+	ns="aftr$$-probe"
+	ip netns add "$ns" || exit 1
+	if ! ip netns exec "$ns" ip -6 tunnel add t0 mode ip4ip6 local 2001:db8::2 \
+		remote 2001:db8::1 >/dev/null 2>&1; then
+		ip netns del "$ns"
+		echo "SKIP: this kernel has no ip6_tunnel: no kernel B4 here (the software B4 runs instead)"
+		exit 77
+	fi
+	ip netns del "$ns"
+fi
 topo_up || { echo "FAIL: topology"; exit 1; }
 topo_config "$queues" >"$tmp/aftr.yaml"
 
 # Extra workers share the CPUs (slow, but it proves the hand-off).
-eal_lcores=(-l 0,1)
+eal_lcores=(-l "0,1")
 [ "$workers" -gt 1 ] && eal_lcores=(--lcores "0@0,1@1,2@1")
 ip netns exec "${TOPO}dp" "$dataplane" --no-huge -m 512 "${eal_lcores[@]}" --no-pci --no-telemetry \
 	--file-prefix "$TOPO" --log-level='*:warning' -- -c "$tmp/aftr.yaml" \
 	--stats-file "$tmp/dp.stats" >"$tmp/dp.log" 2>&1 &
 dp_pid=$!
+start_b4() {
+	if [ "$b4_kind" = kernel ]; then
+		# RFC 6333 section 5 with Linux: an ip4ip6 tunnel (it adds the RFC
+		# 2473 encapsulation limit option: the AFTR must accept it).
+		topo_exec "b4$1" ip -6 tunnel add b4tun0 mode ip4ip6 local "2001:db8:1::$1" \
+			remote "$TOPO_ENDPOINT" &&
+			topo_exec "b4$1" ip link set b4tun0 mtu 1500 up &&
+			topo_exec "b4$1" ip addr add 192.0.0.2/29 dev b4tun0 &&
+			topo_exec "b4$1" ip route add default dev b4tun0
+		return
+	fi
+	topo_exec "b4$1" "$b4" --local "2001:db8:1::$1" --aftr "$TOPO_ENDPOINT" --mtu 1500 \
+		--stats-file "$tmp/b4$1.stats" >"$tmp/b4$1.log" 2>&1 &
+}
+# A B4's packet counters: aftr-b4's stats file, or the kernel tunnel's.
+b4_packets() { # a|b tx|rx
+	if [ "$b4_kind" = kernel ]; then
+		topo_exec "b4$1" cat "/sys/class/net/b4tun0/statistics/${2}_packets"
+	else
+		counter "$tmp/b4$1.stats" "${2}_packets"
+	fi
+}
 for x in a b; do
-	topo_exec "b4$x" "$b4" --local "2001:db8:1::$x" --aftr $TOPO_ENDPOINT --mtu 1500 \
-		--stats-file "$tmp/b4$x.stats" >"$tmp/b4$x.log" 2>&1 &
+	start_b4 $x
 done
 if ! wait_for 15 grep -q "running with" "$tmp/dp.log"; then
 	echo "FAIL: the dataplane did not start"
@@ -149,8 +185,8 @@ ip netns pids "${TOPO}b4b" | xargs -r kill -USR1
 sleep 0.5
 counters_agree() {
 	local s=$tmp/dp.stats
-	local tx=$(($(counter "$tmp/b4a.stats" tx_packets) + $(counter "$tmp/b4b.stats" tx_packets)))
-	local rx=$(($(counter "$tmp/b4a.stats" rx_packets) + $(counter "$tmp/b4b.stats" rx_packets)))
+	local tx=$(($(b4_packets a tx) + $(b4_packets b tx)))
+	local rx=$(($(b4_packets a rx) + $(b4_packets b rx)))
 	local decap enc chatter other lost_in
 	decap=$(counter "$s" decap)
 	enc=$(counter "$s" encap)
