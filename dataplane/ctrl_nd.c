@@ -96,6 +96,7 @@ static void nd_rx(struct rte_ether_hdr *eth, struct l3_ip6_hdr *ip6, struct nd_m
 {
 	static const uint8_t all_nodes[16] = {0xff, 0x02, [15] = 0x01};
 	static const uint8_t unspecified[16];
+	static const struct rte_ether_addr all_nodes_mac = {{0x33, 0x33, 0, 0, 0, 1}}; /* RFC 2464 */
 	bool from_unspec = memcmp(ip6->src, unspecified, 16) == 0;
 
 	if (nd->type == AFTR_ICMP6_NEIGHBOR_ADVERT) {
@@ -106,7 +107,7 @@ static void nd_rx(struct rte_ether_hdr *eth, struct l3_ip6_hdr *ip6, struct nd_m
 		learn(ip6->src, nd, len, ND_OPT_SLLA);
 	if (ours6(nd->target))
 		nd_send(AFTR_ICMP6_NEIGHBOR_ADVERT, nd->target, from_unspec ? all_nodes : ip6->src,
-			&eth->src_addr, nd->target,
+			from_unspec ? &all_nodes_mac : &eth->src_addr, nd->target,
 			(from_unspec ? 0 : NA_FLAG_SOLICITED) | NA_FLAG_OVERRIDE);
 }
 

@@ -1,4 +1,4 @@
-/* ICMPv4 errors towards B4s; see icmp_gen.h. */
+/* ICMPv4 errors the AFTR originates; see icmp_gen.h. */
 #include "icmp_gen.h"
 
 #include <netinet/in.h>
@@ -12,16 +12,42 @@
 #define ICMP_MAX_LEN 576
 #define ICMP_TTL 64
 
-void icmp_time_exceeded(struct dp_worker *w, const struct addr6 *b4, const struct l3_ip4_hdr *ip)
+/* RFC 1812 section 4.3.2.7: no ICMP error about an ICMP error or about a
+ * non-initial fragment. */
+static bool may_answer(const struct l3_ip4_hdr *ip)
+{
+	uint32_t hl = pkt_ip4_hdr_len(ip);
+	uint8_t type;
+
+	if (ntohs(ip->frag_off) & AFTR_IP4_OFF_MASK)
+		return false;
+	if (ip->proto != IPPROTO_ICMP)
+		return true;
+	if (ntohs(ip->total_len) <= hl)
+		return false;
+	type = ((const uint8_t *)ip)[hl];
+	return type != AFTR_ICMP4_DEST_UNREACH && type != AFTR_ICMP4_TIME_EXCEEDED &&
+	       type != AFTR_ICMP4_PARAM_PROBLEM && type != 4 /* source quench */ &&
+	       type != 5 /* redirect */;
+}
+
+/* A time exceeded in transit from src (network order) to ip's source,
+ * quoting ip, in a new mbuf with room for the Ethernet header; NULL when
+ * none may or can be sent. */
+static struct rte_mbuf *time_exceeded(struct dp_worker *w, uint32_t src,
+				      const struct l3_ip4_hdr *ip)
 {
 	uint32_t quote = ntohs(ip->total_len), total;
-	struct rte_mbuf *m = rte_pktmbuf_alloc(dp.mp);
+	struct rte_mbuf *m;
 	struct l3_ip4_hdr *out;
 	uint8_t *icmp;
 
+	if (!may_answer(ip))
+		return NULL;
+	m = rte_pktmbuf_alloc(dp.mp);
 	if (m == NULL) {
 		w->ctr->drop[DROP_NO_MBUF]++;
-		return;
+		return NULL;
 	}
 	if (quote > ICMP_MAX_LEN - 28)
 		quote = ICMP_MAX_LEN - 28;
@@ -29,8 +55,8 @@ void icmp_time_exceeded(struct dp_worker *w, const struct addr6 *b4, const struc
 	out = (struct l3_ip4_hdr *)(rte_pktmbuf_append(m, RTE_ETHER_HDR_LEN + total) +
 				    RTE_ETHER_HDR_LEN);
 	*out = (struct l3_ip4_hdr){.version_ihl = 0x45, .total_len = htons((uint16_t)total),
-				   .ttl = ICMP_TTL, .proto = IPPROTO_ICMP,
-				   .src = htonl(dp.conf.icmp_source), .dst = ip->src};
+				   .ttl = ICMP_TTL, .proto = IPPROTO_ICMP, .src = src,
+				   .dst = ip->src};
 	out->cksum = cksum_ip4_hdr(out);
 	icmp = (uint8_t *)(out + 1);
 	memset(icmp, 0, 8);
@@ -38,5 +64,24 @@ void icmp_time_exceeded(struct dp_worker *w, const struct addr6 *b4, const struc
 	memcpy(icmp + 8, ip, quote);
 	*(uint16_t *)(icmp + 2) = cksum_finish(cksum_add(0, icmp, 8 + quote));
 	DP_COUNT(w, ICMP_SENT);
-	path_encap(w, m, b4);
+	return m;
+}
+
+void icmp_time_exceeded(struct dp_worker *w, const struct addr6 *b4, const struct l3_ip4_hdr *ip)
+{
+	struct rte_mbuf *m = time_exceeded(w, htonl(dp.conf.icmp_source), ip);
+
+	if (m != NULL)
+		path_encap(w, m, b4);
+}
+
+void icmp_time_exceeded_wan(struct dp_worker *w, const struct l3_ip4_hdr *ip)
+{
+	/* RFC 1812 section 4.3.2.4: from an address of the interface it
+	 * leaves by (the pool address it was sent to, if the WAN has none). */
+	struct rte_mbuf *m = time_exceeded(w, dp.conf.wan_addr ? htonl(dp.conf.wan_addr) : ip->dst,
+					   ip);
+
+	if (m != NULL)
+		path_ip4_out(w, m);
 }

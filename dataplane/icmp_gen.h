@@ -1,5 +1,6 @@
-/* ICMPv4 errors the AFTR originates (from "icmp_source", ISC "address
- * icmp"), sent into the softwire of the B4 that caused them. */
+/* ICMPv4 errors the AFTR originates: towards B4s from "icmp_source" (ISC
+ * "address icmp"), sent into the softwire of the B4 that caused them, and
+ * towards the Internet from the WAN address. */
 #ifndef AFTR_ICMP_GEN_H
 #define AFTR_ICMP_GEN_H
 
@@ -7,7 +8,12 @@
 #include "pkt.h"
 
 /* Time exceeded in transit (RFC 792, RFC 1812 section 5.3.1) for an inner
- * packet whose TTL ran out; ip is not modified. */
+ * packet whose TTL ran out; ip is not modified. None is sent about an ICMP
+ * error or a non-initial fragment (RFC 1812 section 4.3.2.7). */
 void icmp_time_exceeded(struct dp_worker *w, const struct addr6 *b4, const struct l3_ip4_hdr *ip);
+
+/* The same for a packet from the Internet whose TTL ran out on its way to
+ * a B4: sent back to its source on the WAN. */
+void icmp_time_exceeded_wan(struct dp_worker *w, const struct l3_ip4_hdr *ip);
 
 #endif

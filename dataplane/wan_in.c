@@ -4,6 +4,8 @@
 #include <netinet/in.h>
 #include <rte_ether.h>
 
+#include "cksum.h"
+#include "icmp_gen.h"
 #include "nat.h"
 #include "path.h"
 #include "pkt.h"
@@ -35,10 +37,11 @@ static int pool_owner(struct l3_ip4_hdr *ip, uint8_t *l4, uint32_t l4len, int po
 		   nat_icmp_error_key(l4, l4len, &ext, &port, &proto) == 0 && ext == ip->dst) {
 		/* the quote is our own packet: keyed by its source */
 	} else {
-		*drop = proto == IPPROTO_ICMP ? DROP_ICMP_OUT : proto == IPPROTO_TCP ||
-							       proto == IPPROTO_UDP
-							       ? DROP_BAD_IP4_OUT
-							       : DROP_NO_SESSION;
+		/* ip->proto: nat_icmp_error_key may have set proto to the quote's */
+		*drop = ip->proto == IPPROTO_ICMP ? DROP_ICMP_OUT : ip->proto == IPPROTO_TCP ||
+								   ip->proto == IPPROTO_UDP
+								   ? DROP_BAD_IP4_OUT
+								   : DROP_NO_SESSION;
 		return -1;
 	}
 	owner = nat_port_owner((uint32_t)pool,
@@ -101,6 +104,24 @@ void path_ip4_out(struct dp_worker *w, struct rte_mbuf *m)
 	dp_send(w, DP_PORT_WAN, m, RTE_ETHER_TYPE_IPV4, &nh);
 }
 
+/* A packet from the Internet forwarded towards a B4 loses one TTL (RFC 1812
+ * section 5.2.1; the softwire is one hop, RFC 2473 section 3); one that
+ * would reach 0 is dropped with a time exceeded (section 5.3.1). False when
+ * consumed. */
+static bool ttl_forward(struct dp_worker *w, struct rte_mbuf *m, struct l3_ip4_hdr *ip)
+{
+	if (ip->ttl <= 1) {
+		icmp_time_exceeded_wan(w, ip);
+		DP_DROP(w, TTL_EXPIRED, m);
+		return false;
+	}
+	/* The TTL is the high byte of the TTL/protocol word. */
+	ip->cksum = cksum_update16(ip->cksum, htons((uint16_t)(ip->ttl << 8 | ip->proto)),
+				   htons((uint16_t)((ip->ttl - 1) << 8 | ip->proto)));
+	ip->ttl--;
+	return true;
+}
+
 void wan_in(struct dp_worker *w, struct rte_mbuf *m)
 {
 	uint32_t len = rte_pktmbuf_data_len(m);
@@ -125,6 +146,10 @@ void wan_in(struct dp_worker *w, struct rte_mbuf *m)
 	dst = ntohl(ip->dst);
 	pool = nat_pool_index(dst);
 	if (pool >= 0) {
+		/* Fragments are dropped on the way, and hairpinned packets had
+		 * their TTL decremented when they left their softwire. */
+		if (!pkt_ip4_is_fragment(ip) && !ttl_forward(w, m, ip))
+			return;
 		wan_ip4_to_pool(w, m, pool);
 		return;
 	}

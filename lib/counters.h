@@ -39,7 +39,7 @@
 	X(NO_TUNNEL, "no_tunnel", "unknown B4 and automatic tunnels are off")                      \
 	X(BAD_IP4_IN, "bad_ip4_in", "malformed inner IPv4 packet from a B4")                       \
 	X(NOT_PRIVATE, "not_private", "inner source outside the private prefixes")                 \
-	X(TTL_EXPIRED, "ttl_expired", "inner TTL expired (an ICMP time exceeded was sent)")        \
+	X(TTL_EXPIRED, "ttl_expired", "TTL expired on the way through (ICMP time exceeded sent)")  \
 	X(IP4_FRAGMENT, "ip4_fragment", "IPv4 fragment (not supported yet)")                       \
 	X(PROTO_IN, "proto_in", "inner protocol other than TCP, UDP and ICMP")                     \
 	X(ICMP_IN, "icmp_in", "ICMPv4 from a B4 that is not an echo request or reply")             \

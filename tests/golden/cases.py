@@ -4,8 +4,9 @@ transport (IPv6, B4 side) and WAN (IPv4) ports, the frames the AFTR must send
 on each, and the counters that must be non-zero (all others must stay 0).
 
 Expected frames are built here from what the RFCs say the AFTR does (RFC 6333
-decapsulation and encapsulation, RFC 4787/5382/5508 NAPT, RFC 792/1812 ICMP),
-never captured from the AFTR itself.
+decapsulation and encapsulation, RFC 4787/5382/5508/6888 NAPT, RFC 792/1812
+ICMP and forwarding, RFC 826 ARP, RFC 4861 ND, RFC 4443 ICMPv6), never
+captured from the AFTR itself.
 
   python3 cases.py --regenerate    writes data/<case>/ (review the diff)
   python3 cases.py --list          one line per case
@@ -13,14 +14,42 @@ never captured from the AFTR itself.
 Addresses: B4s in 2001:db8:1::/48 behind the transport gateway, the endpoint
 2001:db8::1, one pool 198.51.100.1, Internet hosts in 203.0.113.0/24 behind
 the WAN gateway. Ports are allocated from the first port of the pool's
-dynamic range (first block of worker 0), so the expected ports are known.
+dynamic range (first block of worker 0), so the expected ports are known:
+UDP 512-519 is the first block (ISC's default range and bucket of 8), then
+520-527 for the next subscriber; TCP 2048 (blocks of 10); echo ids 0 (blocks
+of 3).
+
+Each case is a function returning a dict:
+  transport_in, wan_in     frames fed to the ports (all at once: the worker
+                           polls the transport port, then the WAN port, 32
+                           frames a burst, so a WAN reply is handled after
+                           the first 32 transport frames)
+  transport_out, wan_out   frames the AFTR must send, in this order
+  counters                 counters that must have these values; all others
+                           (and every drop reason not listed) must be 0
+  config                   YAML appended to the base configuration
+  pools                    the pools list instead of the single pool
+  transport_mtu            interfaces.transport.mtu
+  wan_gateway_mac          False: the WAN gateway must be resolved with ARP
+  workers                  worker lcores (default 1); net_pcap then gets one
+                           TX queue per worker and outputs are compared as
+                           a multiset
+  wait                     run at least this many seconds (timers)
+  unordered                compare outputs as a multiset
+The first line of the docstring is the case's description (data/*/README).
 """
 import copy
+import ipaddress
 import os
 import shutil
+import struct
 import sys
 
-from scapy.all import ARP, ICMP, IP, TCP, UDP, Ether, IPv6, Raw, wrpcap  # python3-scapy
+from scapy.all import (ARP, ICMP, IP, TCP, UDP, Ether, ICMPv6EchoReply,  # python3-scapy
+                       ICMPv6EchoRequest, ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6NDOptDstLLAddr,
+                       ICMPv6NDOptSrcLLAddr, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
+                       Padding, PadN, Raw, HBHOptUnknown,
+                       in4_chksum, wrpcap)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "data")
@@ -29,32 +58,58 @@ TR_MAC = "02:70:63:61:70:00"  # net_pcap's address for port 0 (transport)
 WAN_MAC = "02:70:63:61:70:01"  # and for port 1 (WAN)
 GW_T = "02:00:00:00:00:fe"  # transport gateway (static neighbour)
 GW_W = "02:00:00:00:01:fe"  # WAN gateway (static neighbour)
+BCAST = "ff:ff:ff:ff:ff:ff"
 EP = "2001:db8::1"
+TR_ADDR = "2001:db8:ffff::1"  # our address on the transport link
+TR_GW = "2001:db8:ffff::fe"
 B4 = "2001:db8:1::2"
 B4B = "2001:db8:1::3"
+B4C = "2001:db8:1::4"
 POOL = "198.51.100.1"
+POOL2 = "198.51.100.2"
 WAN_ADDR = "192.0.2.1"
+WAN_GW = "192.0.2.254"
 ICMP_SRC = "192.0.0.1"
 SRV = "203.0.113.7"
+SRV2 = "203.0.113.8"
+ROUTER = "203.0.113.1"  # a router on the way to SRV (ICMP errors)
 LAN = "192.168.1.10"
+LAN2 = "192.168.1.20"
 
-BASE = """endpoint: 2001:db8::1
-icmp_source: 192.0.0.1
-acl6: [2001:db8:1::/48]
-pools:
-  - address: 198.51.100.1
-interfaces:
-  transport:
-    device: net_pcap0,rx_pcap=@IN@/transport_in.pcap,tx_pcap=@OUT@/transport_out.pcap
-    address: 2001:db8:ffff::1/64
-    gateway: 2001:db8:ffff::fe
-    gateway_mac: 02:00:00:00:00:fe
-  wan:
-    device: net_pcap1,rx_pcap=@IN@/wan_in.pcap,tx_pcap=@OUT@/wan_out.pcap
-    address: 192.0.2.1/24
-    gateway: 192.0.2.254
-    gateway_mac: 02:00:00:00:01:fe
-"""
+UDP0, TCP0, ECHO0 = 512, 2048, 0  # first port / echo id of the dynamic ranges
+UDP_BLOCK, TCP_BLOCK, ECHO_BLOCK = 8, 10, 3  # ISC's bucket sizes
+
+
+def device(n, port, workers):
+    """A net_pcap port: one RX queue from the case's input, one TX queue (and
+    output file) per worker."""
+    s = "net_pcap%d,rx_pcap=@IN@/%s_in.pcap,tx_pcap=@OUT@/%s_out.pcap" % (n, port, port)
+    for q in range(1, workers):
+        s += ",tx_pcap=@OUT@/%s_out_q%d.pcap" % (port, q)
+    return s
+
+
+def aftr_yaml(d):
+    """The configuration of a case (see the module docstring for the keys)."""
+    workers = d.get("workers", 1)
+    y = ("endpoint: %s\n" % EP + "icmp_source: %s\n" % ICMP_SRC + "acl6: [2001:db8:1::/48]\n"
+         + "pools:\n" + d.get("pools", "  - address: %s\n" % POOL)
+         + "interfaces:\n"
+         + "  transport:\n"
+         + "    device: %s\n" % device(0, "transport", workers)
+         + "    address: %s/64\n" % TR_ADDR
+         + "    gateway: %s\n" % TR_GW
+         + "    gateway_mac: %s\n" % GW_T)
+    if "transport_mtu" in d:
+        y += "    mtu: %d\n" % d["transport_mtu"]
+    y += ("  wan:\n"
+          + "    device: %s\n" % device(1, "wan", workers)
+          + "    address: %s/24\n" % WAN_ADDR
+          + "    gateway: %s\n" % WAN_GW)
+    if d.get("wan_gateway_mac", True):
+        y += "    gateway_mac: %s\n" % GW_W
+    return y + d.get("config", "")
+
 
 CASES = []
 
@@ -64,13 +119,7 @@ def case(fn):
     return fn
 
 
-def from_b4(inner, b4=B4, hlim=64):
-    """A frame from a B4's softwire (RFC 6333 section 5)."""
-    return Ether(src=GW_T, dst=TR_MAC) / IPv6(src=b4, dst=EP, hlim=hlim) / inner
-
-
-def from_net(ip):
-    return Ether(src=GW_W, dst=WAN_MAC) / ip
+# --- building frames -------------------------------------------------------
 
 
 def fresh(p):
@@ -79,90 +128,640 @@ def fresh(p):
     for layer in (IP, TCP, UDP, ICMP):
         if layer in p:
             for f in ("chksum", "len"):
-                if f in p[layer].fields and not (layer is IP and f == "len" and False):
-                    del p[layer].fields[f]
+                p[layer].fields.pop(f, None)
     return p.__class__(bytes(p))
 
 
-def to_net(inner, src=POOL, sport=None, ttl_dec=1):
-    """What leaves on the WAN for an inner packet after NAPT (RFC 4787/5382)."""
-    ip = copy.deepcopy(inner)
-    ip.src = src
-    ip.ttl = inner.ttl - ttl_dec
-    if sport is not None:
+def from_b4(inner, b4=B4, hlim=64, tc=0, dst=EP):
+    """A frame from a B4's softwire (RFC 6333 section 5)."""
+    return Ether(src=GW_T, dst=TR_MAC) / IPv6(src=b4, dst=dst, hlim=hlim, tc=tc) / inner
+
+
+def from_net(ip, src_mac=GW_W):
+    """A frame from the Internet, through the WAN gateway."""
+    return Ether(src=src_mac, dst=WAN_MAC) / ip
+
+
+def translated(ip, src=None, dst=None, sport=None, dport=None, ttl_dec=1):
+    """ip as the AFTR forwards it: addresses and ports (echo id for ICMP)
+    rewritten as given (RFC 4787, RFC 5382, RFC 5508), TTL decremented
+    (RFC 1812 section 5.2.1: in both directions, the AFTR is a router),
+    checksums recomputed."""
+    ip = copy.deepcopy(ip)
+    if src is not None:
+        ip.src = src
+    if dst is not None:
+        ip.dst = dst
+    ip.ttl -= ttl_dec
+    for port, field in ((sport, "sport"), (dport, "dport")):
+        if port is None:
+            continue
         if TCP in ip:
-            ip[TCP].sport = sport
+            setattr(ip[TCP], field, port)
         elif UDP in ip:
-            ip[UDP].sport = sport
+            setattr(ip[UDP], field, port)
         elif ICMP in ip:
-            ip[ICMP].id = sport
-    return Ether(src=WAN_MAC, dst=GW_W) / fresh(ip)
+            ip[ICMP].id = port
+    return fresh(ip)
+
+
+def wan_frame(ip, dst_mac=GW_W):
+    """An IPv4 packet the AFTR sends to the Internet (through the gateway)."""
+    return Ether(src=WAN_MAC, dst=dst_mac) / ip
+
+
+def softwire(ip, b4=B4):
+    """An IPv4 packet the AFTR sends into a softwire: IPv4 in IPv6 from the
+    endpoint (RFC 6333 section 6.2, RFC 2473; traffic class = inner TOS,
+    RFC 2473 section 6.4 and RFC 6040; hop limit 64, RFC 2473 section 6.3)."""
+    return (Ether(src=TR_MAC, dst=GW_T) / IPv6(src=EP, dst=b4, hlim=64, tc=ip.tos, nh=4)
+            / fresh(ip))
+
+
+def to_net(inner, src=POOL, sport=None):
+    """What leaves on the WAN for an inner packet after NAPT."""
+    return wan_frame(translated(inner, src=src, sport=sport))
 
 
 def to_b4(ip, dst_lan=LAN, dport=None, b4=B4):
-    """What goes into a softwire for an Internet packet after NAPT: IPv4 in
-    IPv6 from the endpoint (RFC 2473; traffic class = inner TOS, hop limit 64)."""
-    ip = copy.deepcopy(ip)
-    ip.dst = dst_lan
-    if dport is not None:
-        if TCP in ip:
-            ip[TCP].dport = dport
-        elif UDP in ip:
-            ip[UDP].dport = dport
-        elif ICMP in ip:
-            ip[ICMP].id = dport
-    ip = fresh(ip)
-    return Ether(src=TR_MAC, dst=GW_T) / IPv6(src=EP, dst=b4, hlim=64, tc=ip.tos, nh=4) / ip
+    """What goes into a softwire for an Internet packet after NAPT."""
+    return softwire(translated(ip, dst=dst_lan, dport=dport), b4)
 
 
-# --- cases -----------------------------------------------------------------
+def udp_q(sport=5000, dst=SRV, dport=53, src=LAN, data=b"query", **ip):
+    """A UDP packet from a host behind a B4."""
+    ip.setdefault("ttl", 64)
+    ip.setdefault("id", 1)
+    return IP(src=src, dst=dst, **ip) / UDP(sport=sport, dport=dport) / Raw(data)
+
+
+def udp_r(dport, src=SRV, sport=53, dst=POOL, data=b"answer", **ip):
+    """A UDP packet from the Internet to a pool address."""
+    ip.setdefault("ttl", 55)
+    ip.setdefault("id", 2)
+    return IP(src=src, dst=dst, **ip) / UDP(sport=sport, dport=dport) / Raw(data)
+
+
+def tcp_q(sport=40000, dst=SRV, dport=80, flags="S", seq=1, ack=0, src=LAN, **ip):
+    ip.setdefault("ttl", 64)
+    ip.setdefault("id", 7)
+    return IP(src=src, dst=dst, **ip) / TCP(sport=sport, dport=dport, flags=flags, seq=seq,
+                                           ack=ack, window=8192)
+
+
+def tcp_r(dport, src=SRV, sport=80, flags="SA", seq=1000, ack=2, dst=POOL, **ip):
+    ip.setdefault("ttl", 55)
+    ip.setdefault("id", 8)
+    return IP(src=src, dst=dst, **ip) / TCP(sport=sport, dport=dport, flags=flags, seq=seq,
+                                           ack=ack, window=8192)
+
+
+def ping_q(id=77, seq=1, src=LAN, dst=SRV, **ip):
+    ip.setdefault("ttl", 64)
+    ip.setdefault("id", 3)
+    return IP(src=src, dst=dst, **ip) / ICMP(type=8, id=id, seq=seq) / Raw(b"ping")
+
+
+def ping_r(id, seq=1, src=SRV, dst=POOL, **ip):
+    ip.setdefault("ttl", 60)
+    ip.setdefault("id", 4)
+    return IP(src=src, dst=dst, **ip) / ICMP(type=0, id=id, seq=seq) / Raw(b"ping")
+
+
+def icmp_error(src, dst, type, code, quote, ttl=58, **icmp):
+    """An ICMPv4 error quoting `quote` (bytes of the offending packet)."""
+    return IP(src=src, dst=dst, ttl=ttl, id=0x4242) / ICMP(type=type, code=code, **icmp) / Raw(
+        quote)
+
+
+def arp(op, src_mac, psrc, pdst, dst_mac=BCAST, hwdst="00:00:00:00:00:00", eth_src=None):
+    return Ether(src=eth_src or src_mac, dst=dst_mac) / ARP(op=op, hwsrc=src_mac, psrc=psrc,
+                                                           hwdst=hwdst, pdst=pdst)
+
+
+def solicited_node(addr):
+    """The solicited-node multicast address of addr and its MAC (RFC 4291
+    section 2.7.1, RFC 2464 section 7)."""
+    low = ipaddress.IPv6Address(addr).packed[13:]
+    ip = str(ipaddress.IPv6Address(bytes.fromhex("ff02" + "00" * 9 + "01ff") + low))
+    return ip, "33:33:ff:" + ":".join("%02x" % b for b in low)
+
+
+def napt(out=0, back=0, sessions=0, blocks=0, tunnels=0, **more):
+    """Counters of `out` packets translated from B4s to the Internet and
+    `back` packets from the Internet into softwires; `more` is added."""
+    c = dict(rx_transport=out, decap=out, nat_out=out, tx_wan=out, rx_wan=back, nat_in=back,
+             encap=back, tx_transport=back, session_created=sessions, block_allocated=blocks,
+             tunnel_created=tunnels)
+    for k, v in more.items():
+        c[k] = c.get(k, 0) + v
+    return c
+
+
+def rte_jhash(key, initval):
+    """DPDK's rte_jhash (Bob Jenkins' lookup3 over little-endian 32-bit
+    words), for keys that are a multiple of 4 bytes."""
+    m = 0xffffffff
+
+    def rot(x, k):
+        return ((x << k) | (x >> (32 - k))) & m
+
+    n = len(key)
+    a = b = c = (0xdeadbeef + n + initval) & m
+    k = list(struct.unpack("<%dI" % (n // 4), key))
+    while n > 12:
+        a, b, c = (a + k[0]) & m, (b + k[1]) & m, (c + k[2]) & m
+        a = (a - c) & m; a ^= rot(c, 4); c = (c + b) & m  # noqa: E702
+        b = (b - a) & m; b ^= rot(a, 6); a = (a + c) & m  # noqa: E702
+        c = (c - b) & m; c ^= rot(b, 8); b = (b + a) & m  # noqa: E702
+        a = (a - c) & m; a ^= rot(c, 16); c = (c + b) & m  # noqa: E702
+        b = (b - a) & m; b ^= rot(a, 19); a = (a + c) & m  # noqa: E702
+        c = (c - b) & m; c ^= rot(b, 4); b = (b + a) & m  # noqa: E702
+        k, n = k[3:], n - 12
+    if n == 0:
+        return c
+    a = (a + k[0]) & m
+    if n > 4:
+        b = (b + k[1]) & m
+    if n > 8:
+        c = (c + k[2]) & m
+    c ^= b; c = (c - rot(b, 14)) & m  # noqa: E702
+    a ^= c; a = (a - rot(c, 11)) & m  # noqa: E702
+    b ^= a; b = (b - rot(a, 25)) & m  # noqa: E702
+    c ^= b; c = (c - rot(b, 16)) & m  # noqa: E702
+    a ^= c; a = (a - rot(c, 4)) & m  # noqa: E702
+    b ^= a; b = (b - rot(a, 14)) & m  # noqa: E702
+    c ^= b; c = (c - rot(b, 24)) & m  # noqa: E702
+    return c
+
+
+def b4_owner(b4, workers):
+    """The worker that owns a softwire (DESIGN: owner = hash(B4 address) over
+    workers; nat_b4_owner() hashes with seed 0x5eed)."""
+    return rte_jhash(ipaddress.IPv6Address(b4).packed, 0x5eed) % workers
+
+
+# --- NAPT, both directions --------------------------------------------------
 
 
 @case
 def udp_out_and_back():
     """UDP from a B4 is translated to the pool's first UDP port, the reply comes back"""
-    q = IP(src=LAN, dst=SRV, ttl=64, id=1) / UDP(sport=5000, dport=53) / Raw(b"query")
-    r = IP(src=SRV, dst=POOL, ttl=55, id=2) / UDP(sport=53, dport=512) / Raw(b"answer")
+    q = udp_q()
+    r = udp_r(UDP0)
     return dict(transport_in=[from_b4(q)], wan_in=[from_net(r)],
-                wan_out=[to_net(q, sport=512)], transport_out=[to_b4(r, dport=5000)],
-                counters=dict(rx_transport=1, rx_wan=1, tx_wan=1, tx_transport=1, decap=1,
-                              encap=1, nat_out=1, nat_in=1, session_created=1,
-                              block_allocated=1, tunnel_created=1))
+                wan_out=[to_net(q, sport=UDP0)], transport_out=[to_b4(r, dport=5000)],
+                counters=napt(out=1, back=1, sessions=1, blocks=1, tunnels=1))
 
 
 @case
 def tcp_syn_out():
     """A TCP SYN from a B4 gets the pool's first TCP port (2048, ISC's default range)"""
-    q = IP(src=LAN, dst=SRV, ttl=64, id=7, flags="DF") / TCP(sport=40000, dport=80, flags="S", seq=1)
-    return dict(transport_in=[from_b4(q)], wan_out=[to_net(q, sport=2048)],
-                counters=dict(rx_transport=1, tx_wan=1, decap=1, nat_out=1, session_created=1,
-                              block_allocated=1, tunnel_created=1))
+    q = tcp_q(flags="S")
+    q.flags = "DF"  # the IPv4 flags: DF is kept
+    return dict(transport_in=[from_b4(q)], wan_out=[to_net(q, sport=TCP0)],
+                counters=napt(out=1, sessions=1, blocks=1, tunnels=1))
+
+
+@case
+def tcp_handshake():
+    """TCP SYN out, SYN-ACK back, ACK out: one session, the same public port both ways"""
+    syn = tcp_q(flags="S", seq=1)
+    synack = tcp_r(TCP0, flags="SA", seq=1000, ack=2)
+    ack = tcp_q(flags="A", seq=2, ack=1001)
+    return dict(transport_in=[from_b4(syn), from_b4(ack)], wan_in=[from_net(synack)],
+                wan_out=[to_net(syn, sport=TCP0), to_net(ack, sport=TCP0)],
+                transport_out=[to_b4(synack, dport=40000)],
+                counters=napt(out=2, back=1, sessions=1, blocks=1, tunnels=1))
+
+
+@case
+def tcp_fin_rst_pass():
+    """TCP FIN from the B4 and RST from the server pass through the session (RFC 5382)"""
+    syn = tcp_q(flags="S", seq=1)
+    fin = tcp_q(flags="FA", seq=2, ack=1001)
+    rst = tcp_r(TCP0, flags="R", seq=1001, ack=0)
+    return dict(transport_in=[from_b4(syn), from_b4(fin)], wan_in=[from_net(rst)],
+                wan_out=[to_net(syn, sport=TCP0), to_net(fin, sport=TCP0)],
+                transport_out=[to_b4(rst, dport=40000)],
+                counters=napt(out=2, back=1, sessions=1, blocks=1, tunnels=1))
 
 
 @case
 def icmp_echo_out_and_back():
     """Ping from a B4: the echo id is translated (pool echo range starts at 0) and back"""
-    q = IP(src=LAN, dst=SRV, ttl=64, id=3) / ICMP(type=8, id=77, seq=1) / Raw(b"ping")
-    r = IP(src=SRV, dst=POOL, ttl=60, id=4) / ICMP(type=0, id=0, seq=1) / Raw(b"ping")
+    q = ping_q(id=77)
+    r = ping_r(ECHO0)
     return dict(transport_in=[from_b4(q)], wan_in=[from_net(r)],
-                wan_out=[to_net(q, sport=0)], transport_out=[to_b4(r, dport=77)],
-                counters=dict(rx_transport=1, rx_wan=1, tx_wan=1, tx_transport=1, decap=1,
-                              encap=1, nat_out=1, nat_in=1, session_created=1,
-                              block_allocated=1, tunnel_created=1))
+                wan_out=[to_net(q, sport=ECHO0)], transport_out=[to_b4(r, dport=77)],
+                counters=napt(out=1, back=1, sessions=1, blocks=1, tunnels=1))
+
+
+@case
+def icmp_echo_ids():
+    """Two echo ids of one host get ids 0 and 1; the first id's next request keeps 0"""
+    a1, b1, a2 = ping_q(id=77, seq=1), ping_q(id=78, seq=1), ping_q(id=77, seq=2)
+    return dict(transport_in=[from_b4(a1), from_b4(b1), from_b4(a2)],
+                wan_out=[to_net(a1, sport=ECHO0), to_net(b1, sport=ECHO0 + 1),
+                         to_net(a2, sport=ECHO0)],
+                counters=napt(out=3, sessions=2, blocks=1, tunnels=1))
+
+
+@case
+def udp_consecutive_ports():
+    """Three UDP sessions of one subscriber get consecutive ports of its block"""
+    qs = [udp_q(sport=5000), udp_q(sport=5001), udp_q(sport=6000, src="192.168.1.11")]
+    return dict(transport_in=[from_b4(q) for q in qs],
+                wan_out=[to_net(q, sport=UDP0 + i) for i, q in enumerate(qs)],
+                counters=napt(out=3, sessions=3, blocks=1, tunnels=1))
+
+
+@case
+def udp_endpoint_independent_mapping():
+    """One inside port to two servers keeps one public port (RFC 4787 REQ-1)"""
+    q1, q2 = udp_q(dst=SRV), udp_q(dst=SRV2, dport=123)
+    return dict(transport_in=[from_b4(q1), from_b4(q2)],
+                wan_out=[to_net(q1, sport=UDP0), to_net(q2, sport=UDP0)],
+                counters=napt(out=2, sessions=1, blocks=1, tunnels=1))
+
+
+@case
+def tcp_endpoint_independent_mapping():
+    """One inside TCP port to two servers keeps one public port (RFC 5382 REQ-1)"""
+    q1, q2 = tcp_q(dst=SRV), tcp_q(dst=SRV2, dport=443)
+    return dict(transport_in=[from_b4(q1), from_b4(q2)],
+                wan_out=[to_net(q1, sport=TCP0), to_net(q2, sport=TCP0)],
+                counters=napt(out=2, sessions=1, blocks=1, tunnels=1))
+
+
+@case
+def udp_endpoint_independent_filtering():
+    """A packet from another host and port reaches the mapping (RFC 4787 REQ-8, RFC 6888 REQ-7)"""
+    q = udp_q()
+    r = udp_r(UDP0, src=SRV2, sport=9999, data=b"hello")
+    return dict(transport_in=[from_b4(q)], wan_in=[from_net(r)],
+                wan_out=[to_net(q, sport=UDP0)], transport_out=[to_b4(r, dport=5000)],
+                counters=napt(out=1, back=1, sessions=1, blocks=1, tunnels=1))
+
+
+@case
+def address_dependent_filtering():
+    """Address-dependent filtering: another port of the server gets in, another host does not (drop_filtered)"""
+    q = udp_q()
+    ok, other = udp_r(UDP0, sport=9999, data=b"ok"), udp_r(UDP0, src=SRV2, data=b"no")
+    return dict(config="nat:\n  filtering: address-dependent\n",
+                transport_in=[from_b4(q)], wan_in=[from_net(other), from_net(ok)],
+                wan_out=[to_net(q, sport=UDP0)], transport_out=[to_b4(ok, dport=5000)],
+                counters=napt(out=1, back=1, sessions=1, blocks=1, tunnels=1, rx_wan=1,
+                              drop_filtered=1))
+
+
+@case
+def address_and_port_dependent_filtering():
+    """Address-and-port-dependent filtering: only the server's port gets in (RFC 4787 REQ-8)"""
+    q = udp_q()
+    ok = udp_r(UDP0, data=b"ok")
+    port, host = udp_r(UDP0, sport=9999, data=b"no"), udp_r(UDP0, src=SRV2, data=b"no")
+    return dict(config="nat:\n  filtering: address-and-port-dependent\n",
+                transport_in=[from_b4(q)], wan_in=[from_net(port), from_net(host), from_net(ok)],
+                wan_out=[to_net(q, sport=UDP0)], transport_out=[to_b4(ok, dport=5000)],
+                counters=napt(out=1, back=1, sessions=1, blocks=1, tunnels=1, rx_wan=2,
+                              drop_filtered=2))
+
+
+@case
+def two_b4s_same_private_address():
+    """Two B4s using the same private address and port get different public ports, replies go to each"""
+    qa, qb = udp_q(), udp_q()
+    ra, rb = udp_r(UDP0, data=b"to A"), udp_r(UDP0 + UDP_BLOCK, data=b"to B")
+    return dict(transport_in=[from_b4(qa, b4=B4), from_b4(qb, b4=B4B)],
+                wan_in=[from_net(rb), from_net(ra)],
+                wan_out=[to_net(qa, sport=UDP0), to_net(qb, sport=UDP0 + UDP_BLOCK)],
+                transport_out=[to_b4(rb, dport=5000, b4=B4B), to_b4(ra, dport=5000, b4=B4)],
+                counters=napt(out=2, back=2, sessions=2, blocks=2, tunnels=2))
+
+
+@case
+def ttl_and_tos():
+    """TTL is decremented both ways; the inner TOS is kept and copied to the outer traffic class"""
+    q = udp_q(ttl=30, tos=0xb8)  # DSCP EF
+    r = udp_r(UDP0, ttl=20, tos=0xb9)  # EF, ECT(1)
+    return dict(transport_in=[from_b4(q, tc=0x20)], wan_in=[from_net(r)],
+                wan_out=[to_net(q, sport=UDP0)], transport_out=[to_b4(r, dport=5000)],
+                counters=napt(out=1, back=1, sessions=1, blocks=1, tunnels=1))
+
+
+@case
+def outer_hop_limit_one():
+    """Outer hop limit 1 is fine: the endpoint is the softwire's destination (RFC 8200)"""
+    q = udp_q()
+    return dict(transport_in=[from_b4(q, hlim=1)], wan_out=[to_net(q, sport=UDP0)],
+                counters=napt(out=1, sessions=1, blocks=1, tunnels=1))
+
+
+def encap_limit(nh, limit=4):
+    """A destination options header with the Tunnel Encapsulation Limit
+    option (RFC 2473 section 4.1.1), as a Linux ip6tnl B4 adds."""
+    return IPv6ExtHdrDestOpt(nh=nh, options=[HBHOptUnknown(otype=4, optdata=bytes([limit])),
+                                             PadN(optdata=b"\0")])
+
+
+@case
+def softwire_with_encap_limit():
+    """A softwire packet behind a destination options header (encapsulation limit, RFC 2473 4.1.1) is decapsulated"""
+    q = udp_q()
+    frame = Ether(src=GW_T, dst=TR_MAC) / IPv6(src=B4, dst=EP, hlim=64) / encap_limit(4) / q
+    return dict(transport_in=[frame], wan_out=[to_net(q, sport=UDP0)],
+                counters=napt(out=1, sessions=1, blocks=1, tunnels=1))
+
+
+@case
+def udp_zero_checksum():
+    """UDP without checksum (0) stays without one both ways (RFC 768)"""
+    q = udp_q()
+    q[UDP].chksum = 0
+    r = udp_r(UDP0)
+    r[UDP].chksum = 0
+    out, back = to_net(q, sport=UDP0), to_b4(r, dport=5000)
+    out[UDP].chksum = 0
+    back[UDP].chksum = 0
+    return dict(transport_in=[from_b4(q)], wan_in=[from_net(r)], wan_out=[out],
+                transport_out=[back],
+                counters=napt(out=1, back=1, sessions=1, blocks=1, tunnels=1))
+
+
+@case
+def udp_checksum_all_ones():
+    """A translated UDP checksum that computes to 0 is sent as 0xffff (RFC 768)"""
+    # Two payload bytes chosen so that the translated datagram sums to zero.
+    for x in range(65536):
+        q = udp_q(data=struct.pack("!H", x))
+        t = translated(q, src=POOL, sport=UDP0)
+        t[UDP].chksum = 0
+        if in4_chksum(17, t, bytes(t[UDP])) == 0:
+            break
+    out = to_net(q, sport=UDP0)
+    assert out[UDP].chksum == 0xffff
+    return dict(transport_in=[from_b4(q)], wan_out=[out],
+                counters=napt(out=1, sessions=1, blocks=1, tunnels=1))
+
+
+@case
+def ethernet_padding_trimmed():
+    """Bytes after the IPv6 payload and Ethernet padding on the WAN are not forwarded"""
+    q = udp_q()
+    r = udp_r(UDP0, data=b"a")  # 43 bytes: padded to 60 on the wire
+    return dict(transport_in=[from_b4(q) / Padding(b"\0" * 6)],
+                wan_in=[from_net(r) / Padding(b"\0" * 17)],
+                wan_out=[to_net(q, sport=UDP0)], transport_out=[to_b4(r, dport=5000)],
+                counters=napt(out=1, back=1, sessions=1, blocks=1, tunnels=1))
+
+
+@case
+def hairpin_udp():
+    """B4 A sends to the public address and port of B4 B: it hairpins with A's public source (RFC 4787 REQ-9)"""
+    qb = udp_q(src=LAN2, sport=6000)  # B's session: 512 (first subscriber)
+    qa = udp_q(dst=POOL, dport=UDP0)  # A's session: 520, to B's 512
+    back = softwire(translated(qa, src=POOL, sport=UDP0 + UDP_BLOCK, dst=LAN2, dport=6000),
+                    b4=B4B)
+    return dict(transport_in=[from_b4(qb, b4=B4B), from_b4(qa, b4=B4)],
+                wan_out=[to_net(qb, sport=UDP0)], transport_out=[back],
+                counters=dict(rx_transport=2, decap=2, nat_out=2, tx_wan=1, hairpin=1, nat_in=1,
+                              encap=1, tx_transport=1, session_created=2, block_allocated=2,
+                              tunnel_created=2))
+
+
+@case
+def wan_ttl_expired():
+    """A reply with TTL 1 is not forwarded: ICMP time exceeded from the WAN address (RFC 1812 5.3.1)"""
+    q = udp_q()
+    r = udp_r(UDP0, ttl=1)
+    err = icmp_error(WAN_ADDR, SRV, 11, 0, bytes(r), ttl=64)
+    err.id = 0
+    return dict(transport_in=[from_b4(q)], wan_in=[from_net(r)],
+                wan_out=[to_net(q, sport=UDP0), wan_frame(fresh(err))],
+                counters=napt(out=1, sessions=1, blocks=1, tunnels=1, rx_wan=1, tx_wan=1,
+                              icmp_sent=1, drop_ttl_expired=1))
+
+
+@case
+def no_icmp_about_icmp_errors():
+    """ICMP errors whose TTL runs out are dropped without a time exceeded about them (RFC 1812 4.3.2.7)"""
+    about = bytes(fresh(IP(src=SRV, dst=LAN, ttl=50) / UDP(sport=53, dport=5000)))
+    inner = icmp_error(LAN, SRV, 3, 3, about, ttl=1)
+    quote = bytes(fresh(IP(src=POOL, dst=SRV, ttl=63) / UDP(sport=UDP0, dport=53)))
+    outer = icmp_error(ROUTER, POOL, 11, 0, quote, ttl=1)
+    return dict(transport_in=[from_b4(inner)], wan_in=[from_net(outer)],
+                counters=dict(rx_transport=1, rx_wan=1, drop_ttl_expired=2))
+
+
+# --- per-subscriber limits (RFC 6888 REQ-4, REQ-5) ---------------------------
+
+
+@case
+def nat_limit():
+    """nat_maxcount udp 1: a second UDP session is refused (drop_nat_limit), the first goes on"""
+    s1, s2, s1b = udp_q(sport=5000), udp_q(sport=5001), udp_q(sport=5000, data=b"again")
+    return dict(config="tunnel_defaults:\n  nat_maxcount:\n    udp: 1\n",
+                transport_in=[from_b4(s1), from_b4(s2), from_b4(s1b)],
+                wan_out=[to_net(s1, sport=UDP0), to_net(s1b, sport=UDP0)],
+                counters=napt(out=2, sessions=1, blocks=1, tunnels=1, rx_transport=1, decap=1,
+                              drop_nat_limit=1))
+
+
+@case
+def nat_rate():
+    """nat_rate udp 1: a second new UDP session in the same second is refused (drop_nat_rate)"""
+    s1, s2, s1b = udp_q(sport=5000), udp_q(sport=5001), udp_q(sport=5000, data=b"again")
+    return dict(config="tunnel_defaults:\n  nat_rate:\n    udp: 1\n",
+                transport_in=[from_b4(s1), from_b4(s2), from_b4(s1b)],
+                wan_out=[to_net(s1, sport=UDP0), to_net(s1b, sport=UDP0)],
+                counters=napt(out=2, sessions=1, blocks=1, tunnels=1, rx_transport=1, decap=1,
+                              drop_nat_rate=1))
+
+
+@case
+def ports_exhausted_max_blocks():
+    """One block of 2 UDP ports per subscriber: the third session finds no port (drop_ports_exhausted)"""
+    qs = [udp_q(sport=5000 + i) for i in range(3)]
+    return dict(config="nat:\n  port_block:\n    udp: 2\n  max_blocks:\n    udp: 1\n",
+                transport_in=[from_b4(q) for q in qs],
+                wan_out=[to_net(qs[0], sport=UDP0), to_net(qs[1], sport=UDP0 + 1)],
+                counters=napt(out=2, sessions=2, blocks=1, tunnels=1, rx_transport=1, decap=1,
+                              drop_ports_exhausted=1))
+
+
+@case
+def ports_exhausted_pool():
+    """A pool with one UDP block: the second subscriber gets no port (drop_ports_exhausted)"""
+    qa, qb = udp_q(), udp_q()
+    return dict(pools="  - address: %s\n    udp: 512-519\n" % POOL,
+                transport_in=[from_b4(qa, b4=B4), from_b4(qb, b4=B4B)],
+                wan_out=[to_net(qa, sport=UDP0)],
+                counters=napt(out=1, sessions=1, blocks=1, tunnels=2, rx_transport=1, decap=1,
+                              drop_ports_exhausted=1))
+
+
+@case
+def session_expiry():
+    """With 1 s lifetimes and no hold time the idle session expires and its block is freed"""
+    q = udp_q()
+    return dict(config="nat:\n  lifetime:\n    udp: 1\n    retrans: 1\n  hold_lifetime: 0\n",
+                transport_in=[from_b4(q)], wan_out=[to_net(q, sport=UDP0)], wait=3,
+                counters=napt(out=1, sessions=1, blocks=1, tunnels=1, session_expired=1,
+                              block_freed=1))
+
+
+# --- tunnels and pools --------------------------------------------------------
 
 
 @case
 def acl6_drop():
     """A softwire from outside acl6 is dropped and counted (ISC: filtered by IPv6 ACL)"""
-    q = IP(src=LAN, dst=SRV) / UDP(sport=1, dport=2)
+    q = udp_q()
     return dict(transport_in=[from_b4(q, b4="2001:db8:2::2")],
                 counters=dict(rx_transport=1, drop_acl6=1))
 
 
 @case
+def auto_tunnels_off():
+    """Automatic tunnels off: an unconfigured B4 is dropped (drop_no_tunnel), a configured one passes"""
+    qa, qb = udp_q(), udp_q()
+    return dict(config="tunnel_defaults:\n  auto: false\ntunnels:\n  - b4: %s\n" % B4B,
+                transport_in=[from_b4(qa, b4=B4), from_b4(qb, b4=B4B)],
+                wan_out=[to_net(qb, sport=UDP0)],
+                counters=napt(out=1, sessions=1, blocks=1, tunnels=1, rx_transport=1,
+                              drop_no_tunnel=1))
+
+
+@case
+def paired_pooling():
+    """A tunnel bound to the second pool address uses it for UDP, TCP and ping (RFC 6888 REQ-2)"""
+    qs = [udp_q(), tcp_q(), ping_q()]
+    r = udp_r(UDP0, dst=POOL2)
+    return dict(pools="  - address: %s\n  - address: %s\n" % (POOL, POOL2),
+                config="tunnels:\n  - b4: %s\n    ipv4: %s\n" % (B4, POOL2),
+                transport_in=[from_b4(q) for q in qs], wan_in=[from_net(r)],
+                wan_out=[to_net(q, src=POOL2, sport=p) for q, p in zip(qs, (UDP0, TCP0, ECHO0))],
+                transport_out=[to_b4(r, dport=5000)],
+                counters=napt(out=3, back=1, sessions=3, blocks=3, tunnels=1))
+
+
+@case
+def too_big_for_softwire():
+    """Transport MTU 1280: a 1240-byte reply fits the softwire, a 1241-byte one is dropped (drop_too_big)"""
+    q = udp_q()
+    hdr = 20 + 8
+    fits = udp_r(UDP0, data=b"f" * (1240 - hdr))
+    big = udp_r(UDP0, data=b"b" * (1241 - hdr))
+    return dict(transport_mtu=1280, transport_in=[from_b4(q)],
+                wan_in=[from_net(fits), from_net(big)],
+                wan_out=[to_net(q, sport=UDP0)], transport_out=[to_b4(fits, dport=5000)],
+                counters=napt(out=1, back=1, sessions=1, blocks=1, tunnels=1, rx_wan=1,
+                              nat_in=1, drop_too_big=1))
+
+
+@case
+def two_workers_handoff():
+    """Two workers: the softwire owned by worker 1 is handed over both ways and uses worker 1's block"""
+    assert b4_owner(B4, 2) == 1 and b4_owner(B4C, 2) == 0
+    # Only one RX queue per port (one rx_pcap): worker 0 receives everything.
+    qa, qc = udp_q(data=b"from A"), udp_q(data=b"from C")
+    pa, pc = UDP0 + 1 * UDP_BLOCK, UDP0  # first block of each owner
+    ra, rc = udp_r(pa, data=b"to A"), udp_r(pc, data=b"to C")
+    return dict(workers=2, transport_in=[from_b4(qa, b4=B4), from_b4(qc, b4=B4C)],
+                wan_in=[from_net(ra), from_net(rc)],
+                wan_out=[to_net(qa, sport=pa), to_net(qc, sport=pc)],
+                transport_out=[to_b4(ra, dport=5000, b4=B4), to_b4(rc, dport=5000, b4=B4C)],
+                counters=napt(out=2, back=2, sessions=2, blocks=2, tunnels=2, handoff_sent=2,
+                              handoff_received=2))
+
+
+# --- ICMP errors from the Internet (RFC 5508 REQ-3) ---------------------------
+
+
+@case
+def icmp_port_unreachable_udp():
+    """Port unreachable about a UDP session: outer destination, quoted source and all checksums rewritten"""
+    q = udp_q()
+    out = translated(q, src=POOL, sport=UDP0)
+    err = icmp_error(SRV, POOL, 3, 3, bytes(out))
+    back = icmp_error(SRV, LAN, 3, 3, bytes(translated(q)))  # the quote as it left, inside
+    return dict(transport_in=[from_b4(q)], wan_in=[from_net(err)],
+                wan_out=[wan_frame(out)], transport_out=[softwire(translated(back))],
+                counters=napt(out=1, sessions=1, blocks=1, tunnels=1, rx_wan=1, encap=1,
+                              tx_transport=1, icmp_error_in=1))
+
+
+@case
+def icmp_time_exceeded_tcp():
+    """Time exceeded from a router quoting 8 bytes of TCP: the quoted port and IP checksum are rewritten"""
+    q = tcp_q()
+    out = translated(q, src=POOL, sport=TCP0)
+    err = icmp_error(ROUTER, POOL, 11, 0, bytes(out)[:28])  # RFC 792: header + 64 bits
+    back = icmp_error(ROUTER, LAN, 11, 0, bytes(translated(q))[:28])
+    return dict(transport_in=[from_b4(q)], wan_in=[from_net(err)],
+                wan_out=[wan_frame(out)], transport_out=[softwire(translated(back))],
+                counters=napt(out=1, sessions=1, blocks=1, tunnels=1, rx_wan=1, encap=1,
+                              tx_transport=1, icmp_error_in=1))
+
+
+@case
+def icmp_error_not_filtered():
+    """With address-and-port-dependent filtering an error from a router on the path still gets in (RFC 5508 REQ-3)"""
+    q = udp_q()
+    out = translated(q, src=POOL, sport=UDP0)
+    err = icmp_error(ROUTER, POOL, 11, 0, bytes(out))
+    back = icmp_error(ROUTER, LAN, 11, 0, bytes(translated(q)))
+    return dict(config="nat:\n  filtering: address-and-port-dependent\n",
+                transport_in=[from_b4(q)], wan_in=[from_net(err)],
+                wan_out=[wan_frame(out)], transport_out=[softwire(translated(back))],
+                counters=napt(out=1, sessions=1, blocks=1, tunnels=1, rx_wan=1, encap=1,
+                              tx_transport=1, icmp_error_in=1))
+
+
+@case
+def icmp_frag_needed_tcp():
+    """Fragmentation needed (MTU 1400) quoting a whole TCP header: the quoted TCP checksum is fixed too"""
+    q = tcp_q(flags="S")
+    q.flags = "DF"
+    out = translated(q, src=POOL, sport=TCP0)
+    err = icmp_error(ROUTER, POOL, 3, 4, bytes(out), nexthopmtu=1400)
+    back = icmp_error(ROUTER, LAN, 3, 4, bytes(translated(q)), nexthopmtu=1400)
+    return dict(transport_in=[from_b4(q)], wan_in=[from_net(err)],
+                wan_out=[wan_frame(out)], transport_out=[softwire(translated(back))],
+                counters=napt(out=1, sessions=1, blocks=1, tunnels=1, rx_wan=1, encap=1,
+                              tx_transport=1, icmp_error_in=1))
+
+
+@case
+def icmp_host_unreachable_echo():
+    """Host unreachable about a ping: the quoted echo id and its ICMP checksum are translated back"""
+    q = ping_q(id=77)
+    out = translated(q, src=POOL, sport=ECHO0)
+    err = icmp_error(ROUTER, POOL, 3, 1, bytes(out))
+    back = icmp_error(ROUTER, LAN, 3, 1, bytes(translated(q)))
+    return dict(transport_in=[from_b4(q)], wan_in=[from_net(err)],
+                wan_out=[wan_frame(out)], transport_out=[softwire(translated(back))],
+                counters=napt(out=1, sessions=1, blocks=1, tunnels=1, rx_wan=1, encap=1,
+                              tx_transport=1, icmp_error_in=1))
+
+
+@case
+def icmp_error_no_session():
+    """An ICMP error about a pool port with no session is dropped (drop_no_session)"""
+    quote = bytes(fresh(IP(src=POOL, dst=SRV, ttl=63) / UDP(sport=600, dport=53) / Raw(b"x")))
+    err = icmp_error(SRV, POOL, 3, 3, quote)
+    return dict(wan_in=[from_net(err)], counters=dict(rx_wan=1, drop_no_session=1))
+
+
+# --- drops on the transport side ------------------------------------------------
+
+
+@case
 def not_private_drop():
     """An inner source outside the private prefixes is dropped"""
-    q = IP(src="8.8.8.8", dst=SRV) / UDP(sport=1, dport=2)
+    q = udp_q(src="8.8.8.8")
     return dict(transport_in=[from_b4(q)], counters=dict(rx_transport=1, drop_not_private=1))
 
 
@@ -171,30 +770,304 @@ def ttl_expired():
     """Inner TTL 1: ICMPv4 time exceeded from the icmp source goes back into the softwire"""
     q = IP(src=LAN, dst=SRV, ttl=1, id=9) / UDP(sport=5000, dport=53) / Raw(b"x" * 12)
     err = IP(src=ICMP_SRC, dst=LAN, ttl=64, id=0) / ICMP(type=11, code=0) / Raw(bytes(q))
-    exp = Ether(src=TR_MAC, dst=GW_T) / IPv6(src=EP, dst=B4, hlim=64, nh=4) / fresh(err)
-    return dict(transport_in=[from_b4(q)], transport_out=[exp],
+    return dict(transport_in=[from_b4(q)], transport_out=[softwire(err)],
                 counters=dict(rx_transport=1, tx_transport=1, decap=0, encap=1, icmp_sent=1,
                               drop_ttl_expired=1))
 
 
 @case
+def icmp_in_not_echo():
+    """An ICMP timestamp request from a B4 is not translated (drop_icmp_in)"""
+    q = IP(src=LAN, dst=SRV, ttl=64) / ICMP(type=13, id=5, seq=1, ts_ori=1, ts_rx=0, ts_tx=0)
+    return dict(transport_in=[from_b4(q)],
+                counters=dict(rx_transport=1, decap=1, drop_icmp_in=1))
+
+
+@case
+def proto_in_gre():
+    """GRE inside a softwire is not translated (drop_proto_in)"""
+    q = IP(src=LAN, dst=SRV, ttl=64, proto=47) / Raw(b"\x00\x00\x08\x00" + b"x" * 20)
+    return dict(transport_in=[from_b4(q)],
+                counters=dict(rx_transport=1, decap=1, drop_proto_in=1))
+
+
+@case
+def bad_ether():
+    """Frames that are neither IPv6 (transport) nor IPv4/ARP (WAN) are dropped (drop_bad_ether)"""
+    lldp = b"\x02\x07\x04" + b"\x00" * 40
+    return dict(transport_in=[Ether(src=GW_T, dst=TR_MAC, type=0x88cc) / Raw(lldp),
+                              Ether(src=GW_T, dst=TR_MAC) / IP(src=LAN, dst=SRV) / UDP()],
+                wan_in=[Ether(src=GW_W, dst=WAN_MAC, type=0x88cc) / Raw(lldp)],
+                counters=dict(rx_transport=2, rx_wan=1, drop_bad_ether=3))
+
+
+@case
+def bad_ip6():
+    """A truncated IPv6 packet, a version 4 header in an IPv6 frame and an extension header past the payload are dropped (drop_bad_ip6)"""
+    q = udp_q()
+    short = Ether(src=GW_T, dst=TR_MAC) / IPv6(src=B4, dst=EP, nh=4, plen=100) / q
+    v4 = Ether(src=GW_T, dst=TR_MAC, type=0x86dd) / q
+    ext = Ether(src=GW_T, dst=TR_MAC) / IPv6(src=B4, dst=EP) / Raw(b"\x04\x07" + b"\0" * 14)
+    ext[IPv6].nh = 60  # a destination options header claiming 64 bytes in a payload of 16
+    return dict(transport_in=[short, v4, ext], counters=dict(rx_transport=3, drop_bad_ip6=3))
+
+
+@case
+def not_endpoint():
+    """A softwire packet to an IPv6 address that is not the endpoint is dropped (drop_not_endpoint)"""
+    return dict(transport_in=[from_b4(udp_q(), dst="2001:db8::99")],
+                counters=dict(rx_transport=1, drop_not_endpoint=1))
+
+
+@case
+def ip6_udp_to_endpoint():
+    """IPv6 UDP to the endpoint is neither 4in6 nor ICMPv6 (drop_ip6_unsupported)"""
+    p = Ether(src=GW_T, dst=TR_MAC) / IPv6(src=B4, dst=EP) / UDP(sport=1, dport=2) / Raw(b"x")
+    return dict(transport_in=[p], counters=dict(rx_transport=1, drop_ip6_unsupported=1))
+
+
+@case
+def ip6_fragment_to_endpoint():
+    """An IPv6 fragment of a softwire packet is dropped until reassembly exists (drop_ip6_fragment)"""
+    p = (Ether(src=GW_T, dst=TR_MAC) / IPv6(src=B4, dst=EP)
+         / IPv6ExtHdrFragment(nh=4, offset=0, m=1, id=1) / Raw(bytes(udp_q(data=b"y" * 40))[:48]))
+    return dict(transport_in=[p], counters=dict(rx_transport=1, drop_ip6_fragment=1))
+
+
+@case
+def inner_bad_checksum():
+    """An inner IPv4 header with a wrong checksum is dropped (drop_bad_ip4_in)"""
+    q = fresh(udp_q())
+    q.chksum ^= 0x0101
+    return dict(transport_in=[from_b4(q)], counters=dict(rx_transport=1, drop_bad_ip4_in=1))
+
+
+@case
+def inner_length_mismatch():
+    """An inner total length beyond the IPv6 payload is dropped (drop_bad_ip4_in)"""
+    q = udp_q()
+    q.len = len(q) + 8
+    return dict(transport_in=[from_b4(q)], counters=dict(rx_transport=1, drop_bad_ip4_in=1))
+
+
+@case
+def inner_truncated_tcp():
+    """An inner TCP segment shorter than a TCP header is dropped (drop_bad_ip4_in)"""
+    q = IP(src=LAN, dst=SRV, ttl=64, proto=6) / Raw(bytes(TCP(sport=40000, dport=80))[:12])
+    return dict(transport_in=[from_b4(q)],
+                counters=dict(rx_transport=1, decap=1, drop_bad_ip4_in=1))
+
+
+@case
+def inner_fragment():
+    """Inner IPv4 fragments (first and later) are dropped for now (drop_ip4_fragment)"""
+    first = IP(src=LAN, dst=SRV, ttl=64, id=5, flags="MF") / Raw(
+        bytes(UDP(sport=5000, dport=53, len=48, chksum=0x1234) / Raw(b"z" * 32)))
+    later = IP(src=LAN, dst=SRV, ttl=64, id=5, frag=5, proto=17) / Raw(b"z" * 8)
+    return dict(transport_in=[from_b4(first), from_b4(later)],
+                counters=dict(rx_transport=2, drop_ip4_fragment=2))
+
+
+# --- drops on the WAN side -----------------------------------------------------------
+
+
+@case
 def no_session_drop():
     """A packet from the Internet to a pool port nobody uses is dropped"""
-    r = IP(src=SRV, dst=POOL) / UDP(sport=53, dport=512)
-    return dict(wan_in=[from_net(r)], counters=dict(rx_wan=1, drop_no_session=1))
+    return dict(wan_in=[from_net(udp_r(UDP0))], counters=dict(rx_wan=1, drop_no_session=1))
+
+
+@case
+def wan_fragment():
+    """An IPv4 fragment to a pool address is dropped for now (drop_ip4_fragment)"""
+    q = udp_q()
+    frag = IP(src=SRV, dst=POOL, ttl=55, id=9, flags="MF") / Raw(
+        bytes(UDP(sport=53, dport=UDP0, len=48, chksum=0x1234) / Raw(b"z" * 32)))
+    return dict(transport_in=[from_b4(q)], wan_in=[from_net(frag)],
+                wan_out=[to_net(q, sport=UDP0)],
+                counters=napt(out=1, sessions=1, blocks=1, tunnels=1, rx_wan=1,
+                              drop_ip4_fragment=1))
+
+
+@case
+def wan_bad_ip4():
+    """A bad IPv4 header checksum and a UDP header cut short from the Internet are dropped (drop_bad_ip4_out)"""
+    bad = fresh(udp_r(UDP0))
+    bad.chksum ^= 0x0101
+    short = IP(src=SRV, dst=POOL, ttl=55, proto=17) / Raw(b"\x00\x35")
+    return dict(wan_in=[from_net(bad), from_net(short)],
+                counters=dict(rx_wan=2, drop_bad_ip4_out=2))
+
+
+@case
+def not_ours():
+    """IPv4 to an address that is not ours is dropped (drop_not_ours)"""
+    return dict(wan_in=[from_net(udp_r(53, dst="203.0.113.99"))],
+                counters=dict(rx_wan=1, drop_not_ours=1))
+
+
+@case
+def icmp_out_not_translated():
+    """A timestamp request to the pool and an error quoting another address are dropped (drop_icmp_out)"""
+    ts = IP(src=SRV, dst=POOL, ttl=55) / ICMP(type=13, id=5, seq=1, ts_ori=1, ts_rx=0, ts_tx=0)
+    quote = bytes(fresh(IP(src="198.51.100.99", dst=SRV) / UDP(sport=UDP0, dport=53)))
+    err = icmp_error(SRV, POOL, 3, 3, quote)
+    return dict(wan_in=[from_net(ts), from_net(err)],
+                counters=dict(rx_wan=2, drop_icmp_out=2))
+
+
+# --- the AFTR's own addresses: ARP, ND, ping -----------------------------------------
 
 
 @case
 def arp_for_pool_address():
     """The AFTR answers ARP for a pool address on the WAN link"""
-    req = Ether(src=GW_W, dst="ff:ff:ff:ff:ff:ff") / ARP(op=1, hwsrc=GW_W, psrc="192.0.2.254",
-                                                       pdst=POOL)
-    rep = Ether(src=WAN_MAC, dst=GW_W) / ARP(op=2, hwsrc=WAN_MAC, psrc=POOL, hwdst=GW_W,
-                                            pdst="192.0.2.254")
+    req = arp(1, GW_W, WAN_GW, POOL)
+    rep = arp(2, WAN_MAC, POOL, WAN_GW, dst_mac=GW_W, hwdst=GW_W)
     return dict(wan_in=[req], wan_out=[rep], counters=dict(rx_wan=1, tx_wan=1, to_control=1))
 
 
+@case
+def arp_for_wan_address():
+    """The AFTR answers ARP for its WAN address (RFC 826)"""
+    req = arp(1, GW_W, WAN_GW, WAN_ADDR)
+    rep = arp(2, WAN_MAC, WAN_ADDR, WAN_GW, dst_mac=GW_W, hwdst=GW_W)
+    return dict(wan_in=[req], wan_out=[rep], counters=dict(rx_wan=1, tx_wan=1, to_control=1))
+
+
+@case
+def arp_for_foreign_address():
+    """ARP for an address that is not the AFTR's gets no answer"""
+    req = arp(1, GW_W, WAN_GW, "192.0.2.77")
+    return dict(wan_in=[req], counters=dict(rx_wan=1, to_control=1))
+
+
+@case
+def ping_wan_and_icmp_source():
+    """Echo requests to the WAN address and to the ICMP source address are answered (RFC 792)"""
+    reqs = [IP(src=SRV, dst=a, ttl=50, id=0x77) / ICMP(type=8, id=9, seq=s) / Raw(b"are you there")
+            for s, a in ((1, WAN_ADDR), (2, ICMP_SRC))]
+    reps = [wan_frame(fresh(IP(src=r.dst, dst=SRV, ttl=64, id=0x77)
+                            / ICMP(type=0, id=9, seq=r[ICMP].seq) / Raw(b"are you there")))
+            for r in reqs]
+    return dict(wan_in=[from_net(r) for r in reqs], wan_out=reps,
+                counters=dict(rx_wan=2, tx_wan=2, to_control=2, icmp_sent=2))
+
+
+def neighbor_solicitation(target, src=TR_GW, src_mac=GW_T):
+    dst, mac = solicited_node(target)
+    return (Ether(src=src_mac, dst=mac) / IPv6(src=src, dst=dst, hlim=255)
+            / ICMPv6ND_NS(tgt=target) / ICMPv6NDOptSrcLLAddr(lladdr=src_mac))
+
+
+def neighbor_advertisement(target, dst=TR_GW, dst_mac=GW_T, solicited=1):
+    """RFC 4861 section 7.2.4: from the target, to the solicitation's source,
+    Override set, not a router (the AFTR does not forward IPv6)."""
+    return (Ether(src=TR_MAC, dst=dst_mac) / IPv6(src=target, dst=dst, hlim=255)
+            / ICMPv6ND_NA(tgt=target, R=0, S=solicited, O=1)
+            / ICMPv6NDOptDstLLAddr(lladdr=TR_MAC))
+
+
+@case
+def nd_for_endpoint():
+    """A neighbor solicitation for the endpoint gets a solicited advertisement (RFC 4861)"""
+    return dict(transport_in=[neighbor_solicitation(EP)],
+                transport_out=[neighbor_advertisement(EP)],
+                counters=dict(rx_transport=1, tx_transport=1, to_control=1))
+
+
+@case
+def nd_for_transport_address():
+    """A neighbor solicitation for the transport address gets a solicited advertisement (RFC 4861)"""
+    return dict(transport_in=[neighbor_solicitation(TR_ADDR)],
+                transport_out=[neighbor_advertisement(TR_ADDR)],
+                counters=dict(rx_transport=1, tx_transport=1, to_control=1))
+
+
+@case
+def nd_dad_for_endpoint():
+    """Duplicate address detection for the endpoint is answered to all-nodes (RFC 4861 7.2.4)"""
+    dst, mac = solicited_node(EP)
+    dad = (Ether(src="02:00:00:00:00:77", dst=mac) / IPv6(src="::", dst=dst, hlim=255)
+           / ICMPv6ND_NS(tgt=EP))
+    return dict(transport_in=[dad],
+                transport_out=[neighbor_advertisement(EP, dst="ff02::1",
+                                                      dst_mac="33:33:00:00:00:01", solicited=0)],
+                counters=dict(rx_transport=1, tx_transport=1, to_control=1))
+
+
+@case
+def nd_for_foreign_address():
+    """A neighbor solicitation for another node's address gets no answer"""
+    return dict(transport_in=[neighbor_solicitation("2001:db8:ffff::77")],
+                counters=dict(rx_transport=1, to_control=1))
+
+
+@case
+def ping6_endpoint_and_address():
+    """ICMPv6 echo requests to the endpoint and the transport address are answered (RFC 4443)"""
+    reqs = [Ether(src=GW_T, dst=TR_MAC) / IPv6(src=B4, dst=a, hlim=60)
+            / ICMPv6EchoRequest(id=1, seq=s, data=b"ping6") for s, a in ((1, EP), (2, TR_ADDR))]
+    reps = [Ether(src=TR_MAC, dst=GW_T) / IPv6(src=a, dst=B4, hlim=64)
+            / ICMPv6EchoReply(id=1, seq=s, data=b"ping6") for s, a in ((1, EP), (2, TR_ADDR))]
+    return dict(transport_in=reqs, transport_out=reps,
+                counters=dict(rx_transport=2, tx_transport=2, to_control=2, icmp_sent=2))
+
+
+@case
+def icmp6_bad_checksum():
+    """An ICMPv6 echo request with a wrong checksum is dropped (drop_bad_ip6)"""
+    p = (Ether(src=GW_T, dst=TR_MAC) / IPv6(src=B4, dst=EP, hlim=60)
+         / ICMPv6EchoRequest(id=1, seq=1, data=b"ping6", cksum=0x1234))
+    return dict(transport_in=[p], counters=dict(rx_transport=1, to_control=1, drop_bad_ip6=1))
+
+
+# --- next hops ---------------------------------------------------------------------
+
+
+def arp_request_gw():
+    """Who has the WAN gateway (RFC 826), from our WAN address."""
+    return arp(1, WAN_MAC, WAN_ADDR, WAN_GW)
+
+
+@case
+def wan_next_hop_learned():
+    """No gateway MAC configured: the AFTR ARPs for the gateway and sends the packet once it answers"""
+    new_mac = "02:00:00:00:01:aa"
+    q = udp_q()
+    reply = arp(2, new_mac, WAN_GW, WAN_ADDR, dst_mac=WAN_MAC, hwdst=WAN_MAC)
+    # The gateway is also resolved once at start; both requests are the same.
+    return dict(wan_gateway_mac=False, unordered=True,
+                transport_in=[from_b4(q)], wan_in=[reply],
+                wan_out=[arp_request_gw(), arp_request_gw(),
+                         wan_frame(translated(q, src=POOL, sport=UDP0), dst_mac=new_mac)],
+                counters=napt(out=1, sessions=1, blocks=1, tunnels=1, rx_wan=1,
+                              tx_wan=2, to_control=2))  # tx_wan: the packet and 2 requests
+
+
+@case
+def wan_next_hop_unresolved():
+    """The WAN gateway never answers: the packet waits through 3 ARP requests 1 s apart, then is dropped (drop_no_neighbor)"""
+    q = udp_q()
+    return dict(wan_gateway_mac=False, wait=5, transport_in=[from_b4(q)],
+                # The start-up resolution of the gateway, then the packet's three tries.
+                wan_out=[arp_request_gw()] * 4,
+                counters=dict(rx_transport=1, decap=1, nat_out=1, session_created=1,
+                              block_allocated=1, tunnel_created=1, tx_wan=4, to_control=1,
+                              drop_no_neighbor=1))
+
+
 # --- writing ---------------------------------------------------------------
+
+
+def write_pcap(path, pkts):
+    """Fixed timestamps, so that regenerating changes nothing that did not change."""
+    out = []
+    for i, p in enumerate(pkts):
+        p = p.copy()
+        p.time = 1700000000 + i / 1000.0
+        out.append(p)
+    wrpcap(path, out, linktype=1)
 
 
 def write_case(fn):
@@ -203,22 +1076,29 @@ def write_case(fn):
     out = os.path.join(DATA, name)
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "aftr.yaml"), "w") as f:
-        f.write(BASE + d.get("config", ""))
+        f.write(aftr_yaml(d))
     for p in ("transport_in", "wan_in", "transport_out", "wan_out"):
-        wrpcap(os.path.join(out, p + ".pcap"), d.get(p, []), linktype=1)
+        write_pcap(os.path.join(out, p + ".pcap"), d.get(p, []))
     with open(os.path.join(out, "counters.txt"), "w") as f:
         f.write("# counters that must have these values; all others must be 0\n")
         for k, v in sorted(d["counters"].items()):
             if v:
+                f.write("%s %d\n" % (k, v))
+    opts = {k: int(d[k]) for k in ("workers", "wait", "unordered") if d.get(k)}
+    if opts:
+        with open(os.path.join(out, "options"), "w") as f:
+            for k, v in sorted(opts.items()):
                 f.write("%s %d\n" % (k, v))
     with open(os.path.join(out, "README"), "w") as f:
         f.write(fn.__doc__.strip() + "\n")
 
 
 def main():
+    names = [fn.__name__ for fn in CASES]
+    assert len(names) == len(set(names)), "duplicate case names"
     if "--list" in sys.argv:
         for fn in CASES:
-            print("%-28s %s" % (fn.__name__, fn.__doc__.strip()))
+            print("%-34s %s" % (fn.__name__, fn.__doc__.strip().splitlines()[0]))
         return 0
     if "--regenerate" not in sys.argv:
         print(__doc__)

@@ -3,13 +3,25 @@
 tests/golden/data/ and compare what it sends with the expected pcaps and its
 counters with the expected ones (listed counters exactly, all others zero).
 
-  golden.py DATAPLANE [--only NAME] [--keep]
+  golden.py DATAPLANE [--only NAME[,NAME...]] [--keep]
 
 The cases, their input and expected output pcaps are made by cases.py
 (python3 cases.py --regenerate), from the RFC behaviour, not from our output.
+A case directory may hold an "options" file ("key value" lines):
+  workers N    run N worker lcores (mapped onto the CPUs after the main
+               lcore's with --lcores); each port then has one tx_pcap file
+               per TX queue, and the frames of all of them are compared with
+               the expected ones as a multiset (the order across queues is
+               not defined)
+  wait S       run at least S seconds (timers: retries, expiry)
+  unordered 1  compare the frames of a port as a multiset (frames from the
+               main lcore and from a worker have no defined order)
+The ports' own counters (port_*_rx_packets, port_*_tx_packets) must match the
+frames fed and expected; the other port_* counters must be 0.
 Exit status 0 when every case passes; ends with "N passed, N failed".
 """
 import argparse
+import glob
 import os
 import shutil
 import signal
@@ -38,23 +50,37 @@ def read_counters(path):
     return out
 
 
-def expected_counters(case_dir):
+def read_pairs(path):
     out = {}
-    with open(os.path.join(case_dir, "counters.txt")) as f:
-        for line in f:
-            line = line.split("#")[0].strip()
-            if line:
-                k, v = line.split()
-                out[k] = int(v)
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                line = line.split("#")[0].strip()
+                if line:
+                    k, v = line.split()
+                    out[k] = int(v)
     return out
 
 
-def npkts(path):
-    return len(rdpcap(path)) if os.path.getsize(path) > 24 else 0
+def frames(path):
+    return list(rdpcap(path)) if os.path.exists(path) and os.path.getsize(path) > 24 else []
+
+
+def lcore_args(workers):
+    """-l 0,1 for one worker; else the main lcore on CPU 0 and the workers
+    spread over the other CPUs (slow when they share one, but correct)."""
+    if workers == 1:
+        return ["-l", "0,1"]
+    cpus = max(1, (os.cpu_count() or 1) - 1)
+    m = ["0@0"] + ["%d@%d" % (i, 1 + (i - 1) % cpus if os.cpu_count() > 1 else 0)
+                   for i in range(1, workers + 1)]
+    return ["--lcores=" + ",".join(m)]
 
 
 def run_case(dataplane, name, keep):
     case_dir = os.path.join(DATA, name)
+    opts = read_pairs(os.path.join(case_dir, "options"))
+    workers, wait = opts.get("workers", 1), opts.get("wait", 0)
     tmp = tempfile.mkdtemp(prefix="golden-%s-" % name)
     with open(os.path.join(case_dir, "aftr.yaml")) as f:
         cfg = f.read().replace("@IN@", case_dir).replace("@OUT@", tmp)
@@ -62,21 +88,23 @@ def run_case(dataplane, name, keep):
     with open(cfg_path, "w") as f:
         f.write(cfg)
     stats = os.path.join(tmp, "stats")
-    want_rx = {p: npkts(os.path.join(case_dir, p + "_in.pcap")) for p in PORTS}
-    cmd = [dataplane, "--no-huge", "-m", "256", "-l", "0,1", "--no-pci",
-           "--file-prefix", "golden-%d" % os.getpid(), "--log-level=*:warning", "--no-telemetry",
-           "--", "-c", cfg_path, "--stats-file", stats]
+    want_rx = {p: len(frames(os.path.join(case_dir, p + "_in.pcap"))) for p in PORTS}
+    cmd = [dataplane, "--no-huge", "-m", "256"] + lcore_args(workers) + [
+        "--no-pci", "--file-prefix", "golden-%d" % os.getpid(), "--log-level=*:warning",
+        "--no-telemetry", "--", "-c", cfg_path, "--stats-file", stats]
     log = open(os.path.join(tmp, "log"), "w")
+    start = time.time()
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.time() + TIMEOUT
+    deadline = start + max(TIMEOUT, wait + 5)
     last, stable = None, 0
-    # Done when every input packet was received and the counters stopped moving.
+    # Done when every input packet was received, the counters stopped moving
+    # and the case's minimum time is over.
     while time.time() < deadline and proc.poll() is None:
         time.sleep(0.1)
         c = read_counters(stats)
         if c.get("rx_transport") == want_rx["transport"] and c.get("rx_wan") == want_rx["wan"]:
             stable = stable + 1 if c == last else 0
-            if stable >= 3:
+            if stable >= 3 and time.time() - start >= wait:
                 break
         last = c
     if proc.poll() is None:
@@ -87,31 +115,63 @@ def run_case(dataplane, name, keep):
             proc.kill()
             proc.wait()
     log.close()
-    errors = compare(case_dir, tmp, proc.returncode)
+    errors = compare(case_dir, tmp, proc.returncode, workers > 1 or opts.get("unordered"))
     if errors:
         with open(os.path.join(tmp, "log")) as f:
             errors.append("dataplane output:\n" + f.read()[-3000:])
     if not keep:
         shutil.rmtree(tmp, ignore_errors=True)
+    return errors, tmp
+
+
+def describe(p):
+    return "%s\n      %s" % (p.summary(), raw(p).hex())
+
+
+def compare_frames(port, exp, got, unordered):
+    errors = []
+    if unordered:
+        rest = [raw(g) for g in got]
+        missing = []
+        for e in exp:
+            if raw(e) in rest:
+                rest.remove(raw(e))
+            else:
+                missing.append(e)
+        for e in missing:
+            errors.append("%s: expected frame not sent: %s" % (port, describe(e)))
+        for g in got:
+            if raw(g) in rest:
+                rest.remove(raw(g))
+                errors.append("%s: unexpected frame: %s" % (port, describe(g)))
+        return errors
+    if len(exp) != len(got):
+        errors.append("%s: %d frames sent, %d expected" % (port, len(got), len(exp)))
+    for i, (e, g) in enumerate(zip(exp, got)):
+        if raw(e) != raw(g):
+            errors.append("%s frame %d differs:\n  expected %s\n  got      %s"
+                          % (port, i, describe(e), describe(g)))
+    for i in range(len(exp), len(got)):
+        errors.append("%s frame %d unexpected: %s" % (port, i, describe(got[i])))
     return errors
 
 
-def compare(case_dir, tmp, rc):
+def compare(case_dir, tmp, rc, unordered):
     errors = []
     if rc != 0:
         errors.append("aftr-dataplane exited with status %s" % rc)
+    nframes = {}
     for p in PORTS:
-        exp_path = os.path.join(case_dir, p + "_out.pcap")
-        got_path = os.path.join(tmp, p + "_out.pcap")
-        exp = rdpcap(exp_path) if os.path.getsize(exp_path) > 24 else []
-        got = rdpcap(got_path) if os.path.exists(got_path) and os.path.getsize(got_path) > 24 else []
-        if len(exp) != len(got):
-            errors.append("%s: %d frames sent, %d expected" % (p, len(got), len(exp)))
-        for i, (e, g) in enumerate(zip(exp, got)):
-            if raw(e) != raw(g):
-                errors.append("%s frame %d differs:\n  expected %s\n  got      %s\n  expected %s\n  got      %s"
-                              % (p, i, e.summary(), g.summary(), raw(e).hex(), raw(g).hex()))
-    want = expected_counters(case_dir)
+        exp = frames(os.path.join(case_dir, p + "_out.pcap"))
+        got = []
+        # transport_out.pcap, then transport_out_q1.pcap, ... (one per TX queue)
+        for path in sorted(glob.glob(os.path.join(tmp, p + "_out*.pcap"))):
+            got += frames(path)
+        nframes[p] = (len(frames(os.path.join(case_dir, p + "_in.pcap"))), len(exp))
+        errors += compare_frames(p, exp, got, unordered)
+    want = read_pairs(os.path.join(case_dir, "counters.txt"))
+    for p in PORTS:
+        want["port_%s_rx_packets" % p], want["port_%s_tx_packets" % p] = nframes[p]
     got = read_counters(os.path.join(tmp, "stats"))
     for k in sorted(set(want) | set(got)):
         if k == "dropped" and "dropped" not in want:
@@ -126,27 +186,39 @@ def compare(case_dir, tmp, rc):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("dataplane")
-    ap.add_argument("--only")
+    ap.add_argument("--only", help="comma-separated case names")
     ap.add_argument("--keep", action="store_true", help="keep the outputs of each case")
     a = ap.parse_args()
     names = sorted(os.listdir(DATA))
     if a.only:
-        names = [n for n in names if n == a.only]
+        only = a.only.split(",")
+        unknown = [n for n in only if n not in names]
+        if unknown:
+            print("golden: no such case: %s" % ", ".join(unknown))
+            return 2
+        names = [n for n in names if n in only]
+    print("golden: %d cases: %s" % (len(names), " ".join(names)))
+    sys.stdout.flush()
     passed = failed = 0
+    t0 = time.time()
     for name in names:
         with open(os.path.join(DATA, name, "README")) as f:
             desc = f.readline().strip()
-        errors = run_case(a.dataplane, name, a.keep)
+        t = time.time()
+        errors, tmp = run_case(a.dataplane, name, a.keep)
+        took = "(%.1fs)" % (time.time() - t)
         if errors:
             failed += 1
-            print("FAIL %s: %s" % (name, desc))
+            print("FAIL %s: %s %s" % (name, desc, took))
             for e in errors:
                 print("    " + e.replace("\n", "\n    "))
         else:
             passed += 1
-            print("ok   %s: %s" % (name, desc))
+            print("ok   %s: %s %s" % (name, desc, took))
+        if a.keep:
+            print("    outputs kept in " + tmp)
         sys.stdout.flush()
-    print("golden: %d passed, %d failed" % (passed, failed))
+    print("golden: %d passed, %d failed in %.0fs" % (passed, failed, time.time() - t0))
     return 1 if failed or not passed else 0
 
 
