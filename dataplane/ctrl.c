@@ -130,6 +130,24 @@ static void resolve(struct rte_mbuf *m, int port)
 		queue_for(m, port, &nh);
 }
 
+/* RFC 826's rule, used for ND too: refresh what we know, and add only
+ * what we asked for (a pending next hop, a gateway); never learn every
+ * sender on the link. */
+bool ctrl_wants(const struct addr6 *a)
+{
+	const struct aftr_config *cfg = dp.conf.cfg;
+	struct addr6 gw;
+
+	if (neigh_known(a))
+		return true;
+	for (int i = 0; i < PENDING_MAX; i++)
+		if (pend[i].in_use && addr6_equal(&pend[i].nh, a))
+			return true;
+	gw = neigh_key4(cfg->wan.gw4);
+	return (cfg->wan.has_gateway && addr6_equal(&gw, a)) ||
+	       (cfg->transport.has_gateway && addr6_equal(&cfg->transport.gw6, a));
+}
+
 void ctrl_resolved(const struct addr6 *nh)
 {
 	for (int i = 0; i < PENDING_MAX; i++) {

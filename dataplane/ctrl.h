@@ -30,6 +30,8 @@ void ctrl_ip4_rx(struct rte_mbuf *m);
 void ctrl_icmp6_rx(struct rte_mbuf *m);
 void ctrl_nd_solicit(const struct addr6 *target);
 
+/* Whether a neighbour heard from should be learned (ctrl.c). */
+bool ctrl_wants(const struct addr6 *a);
 /* A neighbour answered: send what waited for it (ctrl.c). */
 void ctrl_resolved(const struct addr6 *nh);
 

@@ -37,6 +37,7 @@ static void arp_rx(struct rte_mbuf *m, struct rte_ether_hdr *eth)
 {
 	struct rte_arp_hdr *arp = (struct rte_arp_hdr *)(eth + 1);
 	struct addr6 sender;
+	bool learned = false;
 
 	if (rte_pktmbuf_data_len(m) < sizeof(*eth) + sizeof(*arp) ||
 	    arp->arp_hardware != rte_cpu_to_be_16(RTE_ARP_HRD_ETHER) ||
@@ -46,15 +47,20 @@ static void arp_rx(struct rte_mbuf *m, struct rte_ether_hdr *eth)
 		return;
 	}
 	sender = neigh_key4(ntohl(arp->arp_data.arp_sip));
-	if (arp->arp_data.arp_sip != 0) {
+	/* RFC 826: refresh a known sender; add it when it asks for us. */
+	if (arp->arp_data.arp_sip != 0 &&
+	    (ctrl_wants(&sender) || ours4(ntohl(arp->arp_data.arp_tip)))) {
 		neigh_update(&sender, &arp->arp_data.arp_sha);
 		ctrl_resolved(&sender);
+		learned = true;
 	}
 	if (arp->arp_opcode == rte_cpu_to_be_16(RTE_ARP_OP_REQUEST) &&
 	    ours4(ntohl(arp->arp_data.arp_tip))) {
 		arp_reply(m, eth, arp);
 		return;
 	}
+	if (!learned) /* neither for us nor from anyone we wanted to hear */
+		ctrl_ctr->drop[DROP_ARP_IGNORED]++;
 	rte_pktmbuf_free(m);
 }
 
@@ -93,7 +99,7 @@ void ctrl_ip4_rx(struct rte_mbuf *m)
 
 	if (ip->proto != IPPROTO_ICMP || icmp[0] != AFTR_ICMP4_ECHO_REQUEST ||
 	    pkt_ip4_is_fragment(ip)) {
-		ctrl_ctr->drop[DROP_NOT_OURS]++;
+		ctrl_ctr->drop[DROP_ICMP_IGNORED]++;
 		rte_pktmbuf_free(m);
 		return;
 	}

@@ -77,8 +77,11 @@ void ctrl_nd_solicit(const struct addr6 *target)
 	nd_send(AFTR_ICMP6_NEIGHBOR_SOLICIT, our_source(), dst, &mac, target->b, 0);
 }
 
-/* Learns the link-layer address an NS (source) or NA (target) carries. */
-static void learn(const uint8_t *ip, const struct nd_msg *nd, uint32_t len, uint8_t opt)
+/* Learns the link-layer address an NS (source) or NA (target) carries:
+ * for a neighbour we know or asked for, or one soliciting us (RFC 4861
+ * section 7.2.3). */
+static void learn(const uint8_t *ip, const struct nd_msg *nd, uint32_t len, uint8_t opt,
+		  bool asks_us)
 {
 	struct rte_ether_addr mac;
 	struct addr6 a;
@@ -86,6 +89,8 @@ static void learn(const uint8_t *ip, const struct nd_msg *nd, uint32_t len, uint
 	if (len < sizeof(*nd) || nd->opt_type != opt || nd->opt_len != 1)
 		return;
 	memcpy(a.b, ip, 16);
+	if (!asks_us && !ctrl_wants(&a))
+		return;
 	memcpy(mac.addr_bytes, nd->mac, RTE_ETHER_ADDR_LEN);
 	neigh_update(&a, &mac);
 	ctrl_resolved(&a);
@@ -100,11 +105,11 @@ static void nd_rx(struct rte_ether_hdr *eth, struct l3_ip6_hdr *ip6, struct nd_m
 	bool from_unspec = memcmp(ip6->src, unspecified, 16) == 0;
 
 	if (nd->type == AFTR_ICMP6_NEIGHBOR_ADVERT) {
-		learn(nd->target, nd, len, ND_OPT_TLLA);
+		learn(nd->target, nd, len, ND_OPT_TLLA, false);
 		return;
 	}
 	if (!from_unspec)
-		learn(ip6->src, nd, len, ND_OPT_SLLA);
+		learn(ip6->src, nd, len, ND_OPT_SLLA, ours6(nd->target));
 	if (ours6(nd->target))
 		nd_send(AFTR_ICMP6_NEIGHBOR_ADVERT, nd->target, from_unspec ? all_nodes : ip6->src,
 			from_unspec ? &all_nodes_mac : &eth->src_addr, nd->target,
@@ -149,6 +154,8 @@ void ctrl_icmp6_rx(struct rte_mbuf *m)
 	} else if (icmp[0] == AFTR_ICMP6_ECHO_REQUEST && ours6(ip6->dst)) {
 		echo_reply(m, eth, ip6, icmp, len);
 		return;
+	} else {
+		ctrl_ctr->drop[DROP_ICMP_IGNORED]++;
 	}
 	rte_pktmbuf_free(m);
 }

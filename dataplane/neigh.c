@@ -72,12 +72,19 @@ bool neigh_lookup(const struct addr6 *a, struct rte_ether_addr *mac)
 	return true;
 }
 
+bool neigh_known(const struct addr6 *a)
+{
+	return rte_hash_lookup(dp.neigh_idx, a->b) >= 0;
+}
+
 int neigh_update(const struct addr6 *a, const struct rte_ether_addr *mac)
 {
 	int32_t slot = rte_hash_add_key(dp.neigh_idx, a->b);
 
 	if (slot < 0 || (uint32_t)slot >= dp.neigh_max)
 		return slot < 0 ? slot : -ENOSPC;
+	if (is_static[slot])
+		return 0; /* a configured MAC: ARP and ND do not override it */
 	atomic_store_explicit(&dp.neigh[slot].mac_valid, pack(mac), memory_order_release);
 	confirmed[slot] = rte_rdtsc();
 	return 0;

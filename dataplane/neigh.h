@@ -17,7 +17,9 @@ void neigh_fini(void);
 
 /* Workers: the MAC of a neighbour, false if not (yet) resolved. */
 bool neigh_lookup(const struct addr6 *a, struct rte_ether_addr *mac);
-/* Main lcore only: learns or refreshes a neighbour. */
+/* Main lcore only: whether an address has an entry (valid or not). */
+bool neigh_known(const struct addr6 *a);
+/* Main lcore only: learns or refreshes a neighbour (static ones stay). */
 int neigh_update(const struct addr6 *a, const struct rte_ether_addr *mac);
 /* Main lcore only: forgets one (expiry). */
 void neigh_forget(const struct addr6 *a);

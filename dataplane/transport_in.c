@@ -139,6 +139,32 @@ static struct l3_ip4_hdr *inner_checks(struct dp_worker *w, struct rte_mbuf *m,
 	return ip;
 }
 
+/* RFC 6333 section 5.7: the B4 reaches the AFTR's 192.0.0.1 (our icmp
+ * source) inside the softwire, e.g. to ping it: answer in the softwire. */
+static void to_aftr(struct dp_worker *w, struct rte_mbuf *m, struct l3_ip4_hdr *ip, uint32_t off,
+		    const struct addr6 *b4)
+{
+	uint8_t *icmp = (uint8_t *)ip + pkt_ip4_hdr_len(ip);
+	uint32_t a;
+
+	if (ip->proto != IPPROTO_ICMP || icmp[0] != AFTR_ICMP4_ECHO_REQUEST) {
+		DP_DROP(w, NOT_OURS, m);
+		return;
+	}
+	icmp[0] = AFTR_ICMP4_ECHO_REPLY;
+	*(uint16_t *)(icmp + 2) = cksum_update16(*(uint16_t *)(icmp + 2),
+						 htons(AFTR_ICMP4_ECHO_REQUEST << 8),
+						 htons(AFTR_ICMP4_ECHO_REPLY << 8));
+	a = ip->src;
+	ip->src = ip->dst;
+	ip->dst = a;
+	ip->ttl = 64;
+	ip->cksum = cksum_ip4_hdr(ip);
+	rte_pktmbuf_adj(m, (uint16_t)off);
+	DP_COUNT(w, ICMP_SENT);
+	path_encap(w, m, b4);
+}
+
 void transport_in(struct dp_worker *w, struct rte_mbuf *m)
 {
 	struct l3_ip4_hdr *ip;
@@ -162,6 +188,10 @@ void transport_in(struct dp_worker *w, struct rte_mbuf *m)
 	if (ip == NULL)
 		return;
 	DP_COUNT(w, DECAP);
+	if (ip->dst == htonl(dp.conf.icmp_source)) {
+		to_aftr(w, m, ip, (uint32_t)off, &b4);
+		return;
+	}
 	rc = nat_out(w, &b4, ip, (uint8_t *)ip + pkt_ip4_hdr_len(ip),
 		     ntohs(ip->total_len) - pkt_ip4_hdr_len(ip));
 	if (rc != NAT_OK) {

@@ -53,6 +53,9 @@
 	X(FILTERED, "filtered", "refused by address(-and-port)-dependent filtering (RFC 4787)")   \
 	X(ICMP_OUT, "icmp_out", "ICMPv4 from the Internet we do not translate")                    \
 	X(TOO_BIG, "too_big", "too big for the softwire once encapsulated (no fragmentation yet)") \
+	X(ARP_IGNORED, "arp_ignored", "ARP not asking for one of our addresses")                    \
+	X(ICMP_IGNORED, "icmp_ignored",                                                            \
+	  "ICMP or ICMPv6 to us we do not act on (router advertisements, errors, ...)")            \
 	X(NO_NEIGHBOR, "no_neighbor", "next hop unresolved and its queue full")                    \
 	X(TX_FULL, "tx_full", "transmit queue full")                                               \
 	X(HANDOFF_FULL, "handoff_full", "ring to the owning worker full")                          \

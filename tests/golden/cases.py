@@ -936,10 +936,21 @@ def arp_for_wan_address():
 
 
 @case
+def ping_aftr_from_b4():
+    """A B4 pings the AFTR's 192.0.0.1 (RFC 6333 section 5.7): answered inside the softwire"""
+    q = IP(src=LAN, dst=ICMP_SRC, ttl=64, id=21) / ICMP(type=8, id=5, seq=1) / Raw(b"hi")
+    r = IP(src=ICMP_SRC, dst=LAN, ttl=64, id=21) / ICMP(type=0, id=5, seq=1) / Raw(b"hi")
+    exp = Ether(src=TR_MAC, dst=GW_T) / IPv6(src=EP, dst=B4, hlim=64, nh=4) / fresh(r)
+    return dict(transport_in=[from_b4(q)], transport_out=[exp],
+                counters=dict(rx_transport=1, tx_transport=1, decap=1, encap=1, icmp_sent=1,
+                              tunnel_created=0))
+
+
+@case
 def arp_for_foreign_address():
-    """ARP for an address that is not the AFTR's gets no answer"""
-    req = arp(1, GW_W, WAN_GW, "192.0.2.77")
-    return dict(wan_in=[req], counters=dict(rx_wan=1, to_control=1))
+    """ARP between two other hosts: no answer, not learned, counted as arp_ignored"""
+    req = arp(1, "02:00:00:00:02:55", "192.0.2.55", "192.0.2.77")
+    return dict(wan_in=[req], counters=dict(rx_wan=1, to_control=1, drop_arp_ignored=1))
 
 
 @case
