@@ -103,6 +103,23 @@ static int classify(struct dp_worker *w, struct rte_mbuf *m, struct addr6 *b4)
 	return (int)off;
 }
 
+/* Decapsulation and ECN (RFC 6040 section 4.2, "normal mode"): a CE mark
+ * the softwire got on the way is copied to an ECN-capable inner packet; an
+ * inner packet that is not ECN-capable cannot carry it and is dropped. */
+static int ecn_decap(struct l3_ip6_hdr *ip6, struct l3_ip4_hdr *ip)
+{
+	uint8_t outer = (uint8_t)(ntohl(ip6->vtc_flow) >> 20) & 3, inner = ip->tos & 3;
+
+	if (outer != 3 || inner == 3)
+		return 0;
+	if (inner == 0)
+		return -1;
+	ip->cksum = cksum_update16(ip->cksum, htons((uint16_t)(ip->version_ihl << 8 | ip->tos)),
+				   htons((uint16_t)(ip->version_ihl << 8 | (ip->tos | 3))));
+	ip->tos |= 3;
+	return 0;
+}
+
 /* Inner IPv4 checks (RFC 6333 section 6.3 and RFC 1812), for an inner
  * header off bytes into the IPv6 packet: returns it, with the mbuf trimmed
  * to its end, or NULL when consumed. */
@@ -119,6 +136,10 @@ static struct l3_ip4_hdr *inner_checks(struct dp_worker *w, struct rte_mbuf *m,
 	}
 	if (pkt_ip4_is_fragment(ip)) {
 		DP_DROP(w, IP4_FRAGMENT, m);
+		return NULL;
+	}
+	if (ecn_decap(ip6, ip) < 0) {
+		DP_DROP(w, ECN, m);
 		return NULL;
 	}
 	if (!is_private(ip->src)) {

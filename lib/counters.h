@@ -39,6 +39,7 @@
 	X(NO_TUNNEL, "no_tunnel", "unknown B4 and automatic tunnels are off")                      \
 	X(BAD_IP4_IN, "bad_ip4_in", "malformed inner IPv4 packet from a B4")                       \
 	X(NOT_PRIVATE, "not_private", "inner source outside the private prefixes")                 \
+	X(ECN, "ecn", "outer CE over an inner packet that is not ECN-capable (RFC 6040 4.2)")      \
 	X(TTL_EXPIRED, "ttl_expired", "TTL expired on the way through (ICMP time exceeded sent)")  \
 	X(IP4_FRAGMENT, "ip4_fragment", "IPv4 fragment (not supported yet)")                       \
 	X(PROTO_IN, "proto_in", "inner protocol other than TCP, UDP and ICMP")                     \

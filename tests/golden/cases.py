@@ -936,6 +936,20 @@ def arp_for_wan_address():
 
 
 @case
+def ecn_ce_on_the_softwire():
+    """Outer CE copied to an ECN-capable inner packet, and one not ECN-capable dropped (RFC 6040)"""
+    ect = IP(src=LAN, dst=SRV, ttl=64, id=31, tos=0x02) / UDP(sport=5000, dport=53) / Raw(b"e")
+    plain = IP(src=LAN, dst=SRV, ttl=64, id=32, tos=0x00) / UDP(sport=5000, dport=53) / Raw(b"p")
+    ce = copy.deepcopy(ect)
+    ce.tos = 0x03
+    frames = [Ether(src=GW_T, dst=TR_MAC) / IPv6(src=B4, dst=EP, hlim=64, tc=0x03) / p
+              for p in (ect, plain)]
+    return dict(transport_in=frames, wan_out=[to_net(ce, sport=512)],
+                counters=dict(rx_transport=2, tx_wan=1, decap=1, nat_out=1, session_created=1,
+                              block_allocated=1, tunnel_created=1, drop_ecn=1))
+
+
+@case
 def ping_aftr_from_b4():
     """A B4 pings the AFTR's 192.0.0.1 (RFC 6333 section 5.7): answered inside the softwire"""
     q = IP(src=LAN, dst=ICMP_SRC, ttl=64, id=21) / ICMP(type=8, id=5, seq=1) / Raw(b"hi")
