@@ -41,7 +41,9 @@ ninja -C build >/dev/null || {
 . deploy/topology.sh
 TOPO=aftr-demo-
 tmp=$(mktemp -d /tmp/aftr-demo.XXXXXX)
+control_pid=
 cleanup() {
+	[ -n "$control_pid" ] && kill "$control_pid" 2>/dev/null
 	topo_down
 	rm -rf "$tmp"
 }
@@ -56,6 +58,10 @@ topo_config >"$tmp/aftr.yaml"
 ip netns exec "${TOPO}dp" build/dataplane/aftr-dataplane --no-huge -m 512 -l 0,1 --no-pci \
 	--no-telemetry --file-prefix aftr-demo --log-level='*:warning' -- -c "$tmp/aftr.yaml" \
 	--stats-file "$tmp/stats" >"$tmp/dataplane.log" 2>&1 &
+# The control process and its API, in the root namespace (shared memory
+# is not namespaced): http://127.0.0.1:8080/api/v1/.
+build/control/aftr-control -c "$tmp/aftr.yaml" >"$tmp/control.log" 2>&1 &
+control_pid=$!
 for x in a b; do
 	ip netns exec "${TOPO}b4$x" build/deploy/b4/aftr-b4 --local "2001:db8:1::$x" \
 		--aftr "$TOPO_ENDPOINT" --mtu 1500 >"$tmp/b4$x.log" 2>&1 &
@@ -89,17 +95,19 @@ topo_exec cla curl -sS --max-time 20 -o "$tmp/got.bin" "http://$TOPO_SERVER/hell
 say "the server saw (the pool address, not 192.168.1.2):"
 sort -u <(cut -d' ' -f1 "$tmp/http.log" | grep -E '^[0-9.]+$')
 sleep 1.2
-say "dataplane counters (non-zero)"
-grep -v ' 0$' "$tmp/stats"
+say "the REST API: curl http://127.0.0.1:8080/api/v1/health"
+curl -s --max-time 5 http://127.0.0.1:8080/api/v1/health && echo && ok=$((ok + 1))
+say "dataplane counters: build/control/aftrctl stats --nonzero"
+build/control/aftrctl stats --nonzero
 
 counter() { awk -v k="$1" '$1 == k { print $2 }' "$tmp/stats"; }
 decap=$(counter decap)
 encap=$(counter encap)
-if [ "$ok" -eq 3 ] && [ "${decap:-0}" -gt 0 ] && [ "${encap:-0}" -gt 0 ]; then
-	verdict="demo: OK: ping and HTTP crossed the AFTR ($decap packets decapsulated, $encap encapsulated)"
+if [ "$ok" -eq 4 ] && [ "${decap:-0}" -gt 0 ] && [ "${encap:-0}" -gt 0 ]; then
+	verdict="demo: OK: ping and HTTP crossed the AFTR ($decap packets decapsulated, $encap encapsulated), the API is up"
 	rc=0
 else
-	verdict="demo: FAILED: $ok of 3 checks passed, $decap packets decapsulated, $encap encapsulated"
+	verdict="demo: FAILED: $ok of 4 checks passed, $decap packets decapsulated, $encap encapsulated"
 	rc=1
 fi
 if [ "$mode" = --check ]; then
@@ -115,7 +123,9 @@ The AFTR is up. Try, in another terminal:
   sudo ip netns exec ${TOPO}clb curl http://$TOPO_SERVER/index.html
   sudo ip netns exec ${TOPO}inet iperf3 -s -B $TOPO_SERVER &   then
   sudo ip netns exec ${TOPO}cla iperf3 -c $TOPO_SERVER
-  watch cat $tmp/stats                 (the dataplane's counters, every second)
+  watch build/control/aftrctl stats --nonzero    (the dataplane's counters)
+  curl http://127.0.0.1:8080/api/v1/counters     (the same through the REST API)
+  curl http://127.0.0.1:8080/metrics             (Prometheus)
   sudo ip netns exec ${TOPO}tr tcpdump -ni br6    (the softwires on the transport link)
   sudo ip netns exec ${TOPO}inet tcpdump -ni inet0 (the NATed side)
 Configuration: $tmp/aftr.yaml; logs: $tmp/*.log.

@@ -1,6 +1,8 @@
 /* Names and help texts of the dataplane counters; see counters.h. */
 #include "counters.h"
 
+#include <string.h>
+
 #define NAME(sym, name, help) name,
 #define HELP(sym, name, help) help,
 static const char *const counter_names[] = {AFTR_COUNTERS(NAME)};
@@ -54,4 +56,27 @@ const char *aftr_drop_name(enum aftr_drop d)
 const char *aftr_drop_help(enum aftr_drop d)
 {
 	return d < DROP_COUNT ? drop_helps[d] : "";
+}
+
+static const char *const port_helps[] = {
+#define PORT(sym, name, help) help,
+	AFTR_PORT_STATS(PORT)
+#undef PORT
+};
+
+const char *aftr_stats_help(const char *name)
+{
+	const char *names[AFTR_STATS_COUNT];
+	unsigned int n = aftr_stats_names(names);
+
+	for (unsigned int i = 0; i < n; i++) {
+		if (strcmp(names[i], name) != 0)
+			continue;
+		if (i < CNT_COUNT)
+			return counter_helps[i];
+		if (i < CNT_COUNT + DROP_COUNT)
+			return drop_helps[i - CNT_COUNT];
+		return port_helps[(i - CNT_COUNT - DROP_COUNT) % PORT_STAT_COUNT];
+	}
+	return "";
 }

@@ -92,6 +92,9 @@ enum aftr_port_stat { AFTR_PORT_STATS(AFTR_PORT_ENUM) PORT_STAT_COUNT };
 #define AFTR_STATS_COUNT (CNT_COUNT + DROP_COUNT + 2 * PORT_STAT_COUNT)
 unsigned int aftr_stats_names(const char *names[AFTR_STATS_COUNT]);
 
+/* The help text of a name of that table ("" if unknown). */
+const char *aftr_stats_help(const char *name);
+
 const char *aftr_counter_name(enum aftr_counter c);
 const char *aftr_counter_help(enum aftr_counter c);
 const char *aftr_drop_name(enum aftr_drop d);

@@ -1,0 +1,346 @@
+/* REST/JSON API: routing, authentication, errors, and the read-only
+ * resources (health, version, configuration, counters, metrics, the OpenAPI
+ * document). See api.h. */
+#include "api.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_json.h"
+#include "counters.h"
+#include "stats_shm.h"
+
+#define JSON_TYPE "application/json"
+#define PROM_TYPE "text/plain; version=0.0.4"
+
+extern const char api_openapi_json[]; /* openapi.c, made from openapi.json */
+
+typedef void (*handler_fn)(struct api_ctx *ctx, const struct api_req *req,
+			   struct api_reply *out);
+
+static void reply_json(struct api_reply *out, unsigned int status, json_t *body)
+{
+	out->status = status;
+	out->content_type = JSON_TYPE;
+	out->body = body ? json_dumps(body, JSON_INDENT(2)) : NULL;
+	json_decref(body);
+	if (out->body == NULL) {
+		out->status = 500;
+		out->body = strdup("{\"error\": \"internal error\", \"detail\": \"out of memory\"}");
+	}
+}
+
+/* The API's error form: {"error": ..., "detail": ..., "field": ...}. */
+static void reply_error(struct api_reply *out, unsigned int status, const char *error,
+			const char *detail, const char *field)
+{
+	json_t *e = json_pack("{s:s,s:s}", "error", error, "detail", detail);
+
+	if (e && field)
+		json_object_set_new(e, "field", json_string(field));
+	reply_json(out, status, e);
+}
+
+static void get_version(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out)
+{
+	(void)ctx;
+	(void)req;
+	reply_json(out, 200, json_pack("{s:s,s:s}", "version", AFTR_VERSION, "api", "v1"));
+}
+
+/* The dataplane, as its shared counters show it; NULL when none runs. */
+static json_t *dataplane_state(const struct api_ctx *ctx)
+{
+	const struct stats_shm_hdr *h = stats_shm_open(ctx->shm_name);
+	json_t *j;
+
+	if (h == NULL)
+		return json_pack("{s:b}", "running", 0);
+	j = json_pack("{s:b,s:i,s:I,s:i}", "running", 1, "pid", h->pid, "generation",
+		      (json_int_t)(h->generation & INT64_MAX), "workers", h->nblocks - 1);
+	stats_shm_close(h);
+	return j;
+}
+
+static void get_health(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out)
+{
+	json_t *dp = dataplane_state(ctx);
+	int running = json_is_true(json_object_get(dp, "running"));
+
+	(void)req;
+	/* 503 while there is no dataplane: a load balancer or a monitor sees it. */
+	reply_json(out, running ? 200 : 503,
+		   json_pack("{s:s,s:o,s:s}", "status", running ? "ok" : "degraded", "dataplane",
+			     dp, "config", ctx->config_path));
+}
+
+static bool arg_true(const struct api_req *req, const char *key)
+{
+	const char *v = req->arg ? req->arg(req->arg_ctx, key) : NULL;
+
+	return v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || strcmp(v, "") == 0);
+}
+
+static void get_config(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out)
+{
+	json_t *j = arg_true(req, "sparse") ? cfg_to_json_sparse(ctx->cfg) : cfg_to_json(ctx->cfg);
+
+	reply_json(out, 200, j);
+}
+
+static const struct stats_shm_hdr *open_counters(struct api_ctx *ctx, struct api_reply *out)
+{
+	const struct stats_shm_hdr *h = stats_shm_open(ctx->shm_name);
+
+	if (h == NULL)
+		reply_error(out, 503, "no dataplane",
+			    "the dataplane is not running (no shared counters)", NULL);
+	return h;
+}
+
+/* ISC "show stat": totals, and per lcore (workers, then main) on request. */
+static void get_counters(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out)
+{
+	const struct stats_shm_hdr *h = open_counters(ctx, out);
+	bool per = arg_true(req, "per_worker");
+	json_t *tot, *lc, *j;
+
+	if (h == NULL)
+		return;
+	tot = json_object();
+	lc = json_array();
+	for (uint32_t b = 0; per && b < h->nblocks; b++)
+		json_array_append_new(lc, json_object());
+	for (uint32_t i = 0; i < h->ncounters; i++) {
+		json_object_set_new(tot, stats_shm_name(h, i),
+				    json_integer((json_int_t)stats_shm_total(h, i)));
+		for (uint32_t b = 0; per && b < h->nblocks; b++)
+			json_object_set_new(json_array_get(lc, b), stats_shm_name(h, i),
+					    json_integer((json_int_t)stats_shm_value(h, b, i)));
+	}
+	j = json_pack("{s:I,s:i,s:o}", "generation", (json_int_t)(h->generation & INT64_MAX),
+		      "workers", h->nblocks - 1, "counters", tot);
+	if (per)
+		json_object_set_new(j, "per_lcore", lc);
+	else
+		json_decref(lc);
+	stats_shm_close(h);
+	reply_json(out, 200, j);
+}
+
+/* ISC "show dropped": every drop reason with its count and meaning. */
+static void get_drops(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out)
+{
+	const struct stats_shm_hdr *h = open_counters(ctx, out);
+	json_t *list;
+
+	(void)req;
+	if (h == NULL)
+		return;
+	list = json_array();
+	for (uint32_t i = 0; i < h->ncounters; i++) {
+		const char *n = stats_shm_name(h, i);
+
+		if (strncmp(n, "drop_", 5) == 0)
+			json_array_append_new(list, json_pack("{s:s,s:I,s:s}", "reason", n + 5, "count",
+							      (json_int_t)stats_shm_total(h, i),
+							      "help", aftr_stats_help(n)));
+	}
+	stats_shm_close(h);
+	reply_json(out, 200, json_pack("{s:o}", "drops", list));
+}
+
+/* Prometheus text format (0.0.4): every counter per lcore, and a
+ * lcore="total" series with the sum (leave it out of sum() queries). */
+static void get_metrics(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out)
+{
+	const struct stats_shm_hdr *h = open_counters(ctx, out);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)req;
+	if (h == NULL)
+		return;
+	f = open_memstream(&text, &len);
+	for (uint32_t i = 0; f && i < h->ncounters; i++) {
+		const char *n = stats_shm_name(h, i);
+
+		fprintf(f, "# HELP aftr_%s_total %s\n# TYPE aftr_%s_total counter\n", n,
+			aftr_stats_help(n), n);
+		for (uint32_t b = 0; b + 1 < h->nblocks; b++)
+			fprintf(f, "aftr_%s_total{lcore=\"worker%u\"} %lu\n", n, b,
+				(unsigned long)stats_shm_value(h, b, i));
+		fprintf(f, "aftr_%s_total{lcore=\"main\"} %lu\n", n,
+			(unsigned long)stats_shm_value(h, h->nblocks - 1, i));
+		fprintf(f, "aftr_%s_total{lcore=\"total\"} %lu\n", n,
+			(unsigned long)stats_shm_total(h, i));
+	}
+	stats_shm_close(h);
+	if (f == NULL || fclose(f) != 0) {
+		free(text);
+		reply_error(out, 500, "internal error", "out of memory", NULL);
+		return;
+	}
+	out->status = 200;
+	out->content_type = PROM_TYPE;
+	out->body = text;
+}
+
+static void get_openapi(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out)
+{
+	(void)ctx;
+	(void)req;
+	out->status = 200;
+	out->content_type = JSON_TYPE;
+	out->body = strdup(api_openapi_json);
+}
+
+struct route {
+	const char *path;
+	handler_fn get;
+};
+
+static const struct route routes[] = {
+	{"/api/v1/health", get_health},
+	{"/api/v1/version", get_version},
+	{"/api/v1/config", get_config},
+	{"/api/v1/counters", get_counters},
+	{"/api/v1/counters/drops", get_drops},
+	{"/api/v1/openapi.json", get_openapi},
+	{"/metrics", get_metrics},
+};
+
+/* Constant-time comparison, so the token cannot be guessed byte by byte. */
+static bool token_ok(const struct api_ctx *ctx, const char *authorization)
+{
+	size_t n = ctx->token ? strlen(ctx->token) : 0;
+	unsigned char diff = 0;
+
+	if (ctx->token == NULL)
+		return true;
+	if (authorization == NULL || strncmp(authorization, "Bearer ", 7) != 0 ||
+	    strlen(authorization + 7) != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		diff |= (unsigned char)(authorization[7 + i] ^ ctx->token[i]);
+	return diff == 0;
+}
+
+void api_handle(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out)
+{
+	const struct route *r = NULL;
+	char detail[256];
+
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+		if (strcmp(req->url, routes[i].path) == 0)
+			r = &routes[i];
+	/* The health check answers without a token, for load balancers. */
+	if (!(r && r->get == get_health) && !token_ok(ctx, req->authorization)) {
+		reply_error(out, 401, "unauthorized",
+			    "send the API token as \"Authorization: Bearer TOKEN\"", NULL);
+		return;
+	}
+	if (r == NULL) {
+		snprintf(detail, sizeof(detail), "no resource %.200s (see /api/v1/openapi.json)",
+			 req->url);
+		reply_error(out, 404, "not found", detail, NULL);
+		return;
+	}
+	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
+		snprintf(detail, sizeof(detail), "%.200s supports GET only", req->url);
+		reply_error(out, 405, "method not allowed", detail, NULL);
+		return;
+	}
+	r->get(ctx, req, out);
+}
+
+/* libmicrohttpd glue. */
+struct api {
+	struct MHD_Daemon *d;
+	struct api_ctx *ctx;
+};
+
+static const char *mhd_arg(void *c, const char *key)
+{
+	return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, key);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version, const char *upload,
+				  size_t *upload_size, void **state)
+{
+	struct api *a = cls;
+	struct api_req req = {method, url,
+			      MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization"),
+			      mhd_arg, conn};
+	struct api_reply rep;
+	struct MHD_Response *r;
+	enum MHD_Result rc;
+
+	(void)version;
+	(void)upload;
+	if (*state == NULL) { /* first call: headers only; wait for any body */
+		*state = a;
+		return MHD_YES;
+	}
+	if (*upload_size) { /* bodies come with the write resources; not read yet */
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	api_handle(a->ctx, &req, &rep);
+	r = MHD_create_response_from_buffer(rep.body ? strlen(rep.body) : 0, rep.body,
+					    MHD_RESPMEM_MUST_FREE);
+	if (r == NULL) {
+		free(rep.body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Content-Type", rep.content_type);
+	if (rep.status == 401)
+		MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
+	if (rep.status == 405)
+		MHD_add_response_header(r, "Allow", "GET, HEAD");
+	rc = MHD_queue_response(conn, rep.status, r);
+	MHD_destroy_response(r);
+	return rc;
+}
+
+struct api *api_start(struct api_ctx *ctx, char *err, size_t errlen)
+{
+	struct api *a = calloc(1, sizeof(*a));
+	struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_port = htons(ctx->cfg->api_port)};
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(ctx->cfg->api_port)};
+	bool v6 = inet_pton(AF_INET6, ctx->cfg->api_listen, &sin6.sin6_addr) == 1;
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+
+	if (a == NULL || (!v6 && inet_pton(AF_INET, ctx->cfg->api_listen, &sin.sin_addr) != 1)) {
+		snprintf(err, errlen, "api.listen: %s: not an address", ctx->cfg->api_listen);
+		free(a);
+		return NULL;
+	}
+	a->ctx = ctx;
+	a->d = MHD_start_daemon(flags | (v6 ? MHD_USE_IPv6 : 0), ctx->cfg->api_port, NULL, NULL,
+				on_request, a, MHD_OPTION_SOCK_ADDR,
+				v6 ? (struct sockaddr *)&sin6 : (struct sockaddr *)&sin,
+				MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
+	if (a->d == NULL) {
+		snprintf(err, errlen, "api: cannot listen on %s port %u (in use, or not an address "
+				      "of this host?)", ctx->cfg->api_listen, ctx->cfg->api_port);
+		free(a);
+		return NULL;
+	}
+	return a;
+}
+
+void api_stop(struct api *a)
+{
+	if (a == NULL)
+		return;
+	MHD_stop_daemon(a->d);
+	free(a);
+}

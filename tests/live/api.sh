@@ -1,0 +1,157 @@
+#!/bin/bash
+# API test: aftr-control beside a running aftr-dataplane (net_pcap and
+# net_null ports, no network needed), every resource and every error class
+# with curl. Usage: api.sh AFTR_DATAPLANE AFTR_CONTROL
+# Exit 0 pass, 1 fail, 77 skip (curl missing).
+set -u
+dataplane=$(readlink -f "$1")
+control=$(readlink -f "$2")
+command -v curl >/dev/null || { echo "SKIP: curl is missing"; exit 77; }
+tmp=$(mktemp -d)
+name="apitest$$"
+port=$((20000 + $$ % 20000))
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+pass=0
+fail=0
+
+/usr/bin/python3 - "$tmp/in.pcap" <<'PY'
+import sys
+from scapy.all import Ether, IPv6, IP, UDP, wrpcap
+wrpcap(sys.argv[1], [Ether(src="02:00:00:00:00:fe", dst="02:70:63:61:70:00")
+                     / IPv6(src="2001:db8:1::2", dst="2001:db8::1")
+                     / IP(src="192.168.1.2", dst="203.0.113.7") / UDP(sport=1000 + i, dport=53)
+                     for i in range(3)])
+PY
+echo "t0k3n-$$" >"$tmp/token"
+{
+	echo "endpoint: 2001:db8::1"
+	echo "icmp_source: 192.0.0.1"
+	echo "acl6: [2001:db8:1::/48]"
+	echo "pools: [{address: 198.51.100.1}]"
+	echo "interfaces:"
+	echo "  transport: {device: \"net_pcap0,rx_pcap=$tmp/in.pcap,tx_pcap=/dev/null\"," \
+		"address: \"2001:db8:ffff::1/64\", gateway: \"2001:db8:ffff::fe\"," \
+		"gateway_mac: \"02:00:00:00:00:fe\"}"
+	echo "  wan: {device: \"net_null1,no-rx=1\", address: 192.0.2.1/24, gateway: 192.0.2.254," \
+		"gateway_mac: \"02:00:00:00:01:fe\"}"
+} >"$tmp/base.yaml"
+cp "$tmp/base.yaml" "$tmp/aftr.yaml"
+echo "api: {listen: 127.0.0.1, port: $port, token_file: $tmp/token}" >>"$tmp/aftr.yaml"
+url="http://127.0.0.1:$port"
+auth=(-H "Authorization: Bearer t0k3n-$$")
+
+# expect DESCRIPTION STATUS CHECK CURL_ARGS...: CHECK is a Python expression
+# on the JSON body j, or - for none.
+expect() {
+	local what=$1 want=$2 test=$3
+	shift 3
+	local got
+	got=$(curl -s -o "$tmp/body" -w '%{http_code}' "$@")
+	if [ "$got" = "$want" ] && { [ "$test" = - ] ||
+		/usr/bin/python3 -c "import json,sys; j=json.load(open('$tmp/body')); sys.exit(0 if ($test) else 1)"; }; then
+		echo "ok   $what"
+		pass=$((pass + 1))
+	else
+		echo "FAIL $what: HTTP $got (expected $want)"
+		head -c 600 "$tmp/body" 2>/dev/null | sed 's/^/     /'
+		echo
+		fail=$((fail + 1))
+	fi
+}
+
+"$control" -c "$tmp/aftr.yaml" --shm "$name" >"$tmp/control.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 50); do curl -s "$url/api/v1/health" >/dev/null && break; sleep 0.1; done
+expect "health without a dataplane: 503, degraded" 503 \
+	"j['status'] == 'degraded' and not j['dataplane']['running']" "$url/api/v1/health"
+expect "counters without a dataplane: 503 with an error object" 503 \
+	"j['error'] == 'no dataplane' and 'detail' in j" "${auth[@]}" "$url/api/v1/counters"
+
+"$dataplane" --no-huge -m 256 -l 0,1 --no-pci --no-telemetry --file-prefix "$name" \
+	--log-level='*:warning' -- -c "$tmp/aftr.yaml" --shm "$name" >"$tmp/dp.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do
+	curl -s "$url/api/v1/health" | grep -q '"running": true' && break
+	sleep 0.1
+done
+sleep 1.5 # the first second of port statistics
+
+expect "health with the dataplane: ok, its pid and workers" 200 \
+	"j['status'] == 'ok' and j['dataplane']['workers'] == 1 and j['dataplane']['pid'] > 0" \
+	"$url/api/v1/health"
+expect "version" 200 "j['api'] == 'v1' and len(j['version']) > 0" "${auth[@]}" \
+	"$url/api/v1/version"
+expect "no token: 401 with an error object" 401 "j['error'] == 'unauthorized'" \
+	"$url/api/v1/version"
+expect "wrong token: 401" 401 - -H "Authorization: Bearer nope" "$url/api/v1/version"
+expect "token without Bearer: 401" 401 - -H "Authorization: t0k3n-$$" "$url/api/v1/version"
+expect "effective configuration: every knob" 200 \
+	"j['endpoint'] == '2001:db8::1' and j['nat']['lifetime']['tcp'] == 7440 and j['api']['port'] == $port" \
+	"${auth[@]}" "$url/api/v1/config"
+expect "sparse configuration: what differs from the defaults" 200 \
+	"'nat' not in j and j['pools'][0]['address'] == '198.51.100.1'" "${auth[@]}" \
+	"$url/api/v1/config?sparse=1"
+expect "counters: the 3 packets were translated" 200 \
+	"j['counters']['nat_out'] == 3 and j['counters']['session_created'] == 3 and 'per_lcore' not in j" \
+	"${auth[@]}" "$url/api/v1/counters"
+expect "counters per lcore: worker 0, then main" 200 \
+	"len(j['per_lcore']) == 2 and j['per_lcore'][0]['nat_out'] == 3 and j['per_lcore'][1]['port_transport_rx_packets'] == 3" \
+	"${auth[@]}" "$url/api/v1/counters?per_worker=1"
+expect "drop reasons with their meaning" 200 \
+	"any(d['reason'] == 'acl6' and d['help'] for d in j['drops'])" "${auth[@]}" \
+	"$url/api/v1/counters/drops"
+expect "OpenAPI document" 200 "j['openapi'].startswith('3.') and '/metrics' in j['paths']" \
+	"${auth[@]}" "$url/api/v1/openapi.json"
+expect "unknown resource: 404" 404 "j['error'] == 'not found' and '/api/v1/nope' in j['detail']" \
+	"${auth[@]}" "$url/api/v1/nope"
+expect "POST on a read-only resource: 405" 405 "j['error'] == 'method not allowed'" \
+	"${auth[@]}" -X POST -d '{}' "$url/api/v1/config"
+expect "metrics need the token too" 401 - "$url/metrics"
+
+metrics() {
+	curl -s "${auth[@]}" "$url/metrics" >"$tmp/metrics" &&
+		grep -q '^# TYPE aftr_nat_out_total counter$' "$tmp/metrics" &&
+		grep -q '^aftr_nat_out_total{lcore="worker0"} 3$' "$tmp/metrics" &&
+		grep -q '^aftr_nat_out_total{lcore="total"} 3$' "$tmp/metrics" &&
+		grep -q '^aftr_drop_acl6_total{lcore="main"} 0$' "$tmp/metrics" &&
+		! grep -vqE '^(# (HELP|TYPE) aftr_[a-z0-9_]+ .*|aftr_[a-z0-9_]+\{lcore="[a-z0-9]+"\} [0-9]+)$' \
+			"$tmp/metrics"
+}
+if metrics; then
+	echo "ok   Prometheus metrics: every line well formed"
+	pass=$((pass + 1))
+else
+	echo "FAIL Prometheus metrics"
+	head -5 "$tmp/metrics"
+	fail=$((fail + 1))
+fi
+
+# Bad starts: clear errors, exit status 1.
+refused() { # description, expected message, config file
+	if ! "$control" -c "$3" >"$tmp/refused.log" 2>&1 && grep -q "$2" "$tmp/refused.log"; then
+		echo "ok   $1"
+		pass=$((pass + 1))
+	else
+		echo "FAIL $1"
+		cat "$tmp/refused.log"
+		fail=$((fail + 1))
+	fi
+}
+cp "$tmp/base.yaml" "$tmp/bad.yaml"
+echo "api: {port: 0}" >>"$tmp/bad.yaml"
+refused "a bad configuration is refused with its error" "api.port: 0 is out of range" "$tmp/bad.yaml"
+cp "$tmp/base.yaml" "$tmp/busy.yaml"
+echo "api: {listen: 127.0.0.1, port: $port}" >>"$tmp/busy.yaml"
+refused "a port in use is refused with a clear error" "cannot listen" "$tmp/busy.yaml"
+cp "$tmp/base.yaml" "$tmp/notoken.yaml"
+echo "api: {token_file: $tmp/missing}" >>"$tmp/notoken.yaml"
+refused "a missing token file is refused" "api.token_file" "$tmp/notoken.yaml"
+
+echo "api: $pass passed, $fail failed"
+[ $fail -eq 0 ]
