@@ -1,8 +1,9 @@
-/* aftr-control: the control process (no EAL). For now it loads and checks
- * the configuration and serves the read-only part of the REST/JSON API
- * (health, version, configuration, counters, Prometheus metrics) next to a
- * running aftr-dataplane; programming the dataplane over command rings and
- * the write resources come next (see control/README.md).
+/* aftr-control: the control process (no EAL). It loads and checks the
+ * configuration, follows the running aftr-dataplane through the shared
+ * region (logging its port-block events, checking its workers answer), and
+ * serves the read-only part of the REST/JSON API (health, version,
+ * configuration, counters, Prometheus metrics); the write resources come
+ * next (see control/README.md).
  *
  *   aftr-control -c aftr.yaml [--shm NAME]
  *
@@ -17,6 +18,7 @@
 
 #include "api.h"
 #include "config_yaml.h"
+#include "dpctl.h"
 #include "stats_shm.h"
 #include "util.h"
 
@@ -90,9 +92,17 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	ctx.cfg = &cfg;
+	ctx.dp = dpctl_start(ctx.shm_name, &cfg);
+	if (ctx.dp == NULL) {
+		fprintf(stderr, "aftr-control: cannot start the dataplane link\n");
+		cfg_free(&cfg);
+		free(ctx.token);
+		return 1;
+	}
 	api = api_start(&ctx, err, sizeof(err));
 	if (api == NULL) {
 		fprintf(stderr, "aftr-control: %s\n", err);
+		dpctl_stop(ctx.dp);
 		cfg_free(&cfg);
 		free(ctx.token);
 		return 1;
@@ -105,6 +115,7 @@ int main(int argc, char **argv)
 	while (!stop)
 		sleep(1); /* a signal cuts the sleep short */
 	api_stop(api);
+	dpctl_stop(ctx.dp);
 	cfg_free(&cfg);
 	free(ctx.token);
 	return 0;

@@ -12,6 +12,7 @@
 
 #include "config_json.h"
 #include "counters.h"
+#include "dpctl.h"
 #include "stats_shm.h"
 
 #define JSON_TYPE "application/json"
@@ -66,16 +67,43 @@ static json_t *dataplane_state(const struct api_ctx *ctx)
 	return j;
 }
 
+#define PING_TIMEOUT_MS 500
+
+/* ISC "noop" through the rings to every worker: each must answer. Returns
+ * the list, and whether all did. */
+static json_t *workers_alive(struct api_ctx *ctx, bool *all)
+{
+	unsigned int n = ctx->dp ? dpctl_workers(ctx->dp) : 0;
+	json_t *list = json_array();
+
+	*all = n > 0;
+	for (unsigned int w = 0; w < n; w++) {
+		uint64_t rtt = 0;
+		int rc = dpctl_ping(ctx->dp, w, PING_TIMEOUT_MS, &rtt);
+
+		*all &= rc == 0;
+		json_array_append_new(list, rc == 0 ? json_pack("{s:i,s:b,s:I}", "worker", w,
+								"responsive", 1, "rtt_us", (json_int_t)rtt)
+						    : json_pack("{s:i,s:b,s:s}", "worker", w,
+								"responsive", 0, "error",
+								strerror(-rc)));
+	}
+	return list;
+}
+
 static void get_health(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out)
 {
 	json_t *dp = dataplane_state(ctx);
 	int running = json_is_true(json_object_get(dp, "running"));
+	bool alive = false;
 
 	(void)req;
-	/* 503 while there is no dataplane: a load balancer or a monitor sees it. */
-	reply_json(out, running ? 200 : 503,
-		   json_pack("{s:s,s:o,s:s}", "status", running ? "ok" : "degraded", "dataplane",
-			     dp, "config", ctx->config_path));
+	if (running)
+		json_object_set_new(dp, "workers_alive", workers_alive(ctx, &alive));
+	/* 503 while the dataplane is missing or stuck: a monitor sees it. */
+	reply_json(out, running && alive ? 200 : 503,
+		   json_pack("{s:s,s:o,s:s}", "status", running && alive ? "ok" : "degraded",
+			     "dataplane", dp, "config", ctx->config_path));
 }
 
 static bool arg_true(const struct api_req *req, const char *key)

@@ -12,8 +12,11 @@
 
 struct api;
 
+struct dpctl;
+
 struct api_ctx {
 	const struct aftr_config *cfg;
+	struct dpctl *dp; /* the rings to the dataplane's workers, or NULL */
 	const char *config_path;
 	const char *shm_name; /* the dataplane's counters: /dev/shm/<name>-stats */
 	char *token;          /* required bearer token, or NULL */

@@ -77,6 +77,10 @@ struct dp_worker {
 	uint16_t rxq[DP_NPORTS]; /* queue this worker polls, or UINT16_MAX */
 	uint16_t txq[DP_NPORTS];
 	struct rte_ring *handoff; /* packets other workers hand to this one (MP/SC) */
+	/* Rings in the shared region: commands from the control process, and
+	 * events to it (ctl_msg.h); this worker is their only consumer and
+	 * producer respectively. */
+	struct rte_ring *cmd_ring, *evt_ring;
 	/* Finished frames to send on this worker's TX queues: from the main
 	 * lcore, and from workers that have no TX queue of their own (MP/SC). */
 	struct rte_ring *from_ctrl;

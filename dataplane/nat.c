@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cksum.h"
+#include "ctl.h"
 
 struct key_out {
 	uint8_t b4[16];
@@ -31,6 +32,36 @@ struct key_in {
 static enum cfg_proto cfg_proto_of(uint8_t ipproto)
 {
 	return ipproto == IPPROTO_TCP ? CFG_TCP : ipproto == IPPROTO_UDP ? CFG_UDP : CFG_ICMP;
+}
+
+static uint8_t ipproto_of(enum cfg_proto p)
+{
+	return p == CFG_TCP ? IPPROTO_TCP : p == CFG_UDP ? IPPROTO_UDP : IPPROTO_ICMP;
+}
+
+/* Logged per block, not per session (RFC 6888 REQ-12's spirit, ISC's
+ * bucket trace): the control process turns these events into log lines. */
+static void block_event(struct dp_worker *w, bool alloc, const struct dp_subscriber *s,
+			enum cfg_proto p, uint32_t block)
+{
+	const struct pb_space *pb = &dp.conf.pools[s->pool].pb[w->id][p];
+
+	ctl_block_event(w, alloc, &s->b4, dp.conf.pools[s->pool].addr, ipproto_of(p),
+			pb_block_first_port(pb, block), pb->bsize);
+}
+
+/* Releases a port; when that empties its block, the block leaves the
+ * subscriber (counted and logged). */
+static void port_release(struct dp_worker *w, struct dp_subscriber *s, enum cfg_proto p,
+			 uint16_t port)
+{
+	struct pb_space *pb = &dp.conf.pools[s->pool].pb[w->id][p];
+
+	if (pb_port_release(pb, port, &s->head[p]) != 1)
+		return;
+	s->nblocks[p]--;
+	DP_COUNT(w, BLOCK_FREE);
+	block_event(w, false, s, p, ((uint32_t)port - pb->min) / pb->bsize);
 }
 
 unsigned int nat_b4_owner(const struct addr6 *b4)
@@ -191,14 +222,16 @@ static int sub_port(struct dp_worker *w, struct dp_subscriber *s, uint32_t sidx,
 		    enum cfg_proto p, uint16_t *port)
 {
 	struct pb_space *pb = &dp.conf.pools[s->pool].pb[w->id][p];
+	uint32_t b;
 
 	if (pb_port_alloc(pb, s->head[p], port) == 0)
 		return NAT_OK;
 	if (s->nblocks[p] >= max_blocks(p, pb) ||
-	    pb_block_take(pb, sidx, &s->head[p]) == PB_NONE)
+	    (b = pb_block_take(pb, sidx, &s->head[p])) == PB_NONE)
 		return NAT_DROP(PORTS_EXHAUSTED);
 	s->nblocks[p]++;
 	DP_COUNT(w, BLOCK_ALLOC);
+	block_event(w, true, s, p, b);
 	return pb_port_alloc(pb, s->head[p], port) == 0 ? NAT_OK : NAT_DROP(PORTS_EXHAUSTED);
 }
 
@@ -327,10 +360,7 @@ static int sess_create(struct dp_worker *w, const struct key_out *ko, uint32_t *
 		se->in_use = 0;
 		se->next_free = w->sess_free_head;
 		w->sess_free_head = idx;
-		if (pb_port_release(&dp.conf.pools[s->pool].pb[w->id][p], port, &s->head[p]) == 1) {
-			s->nblocks[p]--;
-			DP_COUNT(w, BLOCK_FREE);
-		}
+		port_release(w, s, p, port);
 		sub_maybe_free(w, sidx);
 		return NAT_DROP(TABLE_FULL);
 	}
@@ -525,13 +555,7 @@ struct dp_session *nat_icmp_error_in(struct dp_worker *w, struct l3_ip4_hdr *ip,
 
 static void held_release(struct dp_worker *w, const struct dp_held *h)
 {
-	struct dp_subscriber *s = &w->subs[h->sub];
-
-	if (pb_port_release(&dp.conf.pools[h->pool].pb[w->id][h->proto], h->port,
-			    &s->head[h->proto]) == 1) {
-		s->nblocks[h->proto]--;
-		DP_COUNT(w, BLOCK_FREE);
-	}
+	port_release(w, &w->subs[h->sub], h->proto, h->port);
 	sub_maybe_free(w, h->sub);
 }
 

@@ -5,6 +5,8 @@
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,22 +14,51 @@
 
 #include "ctrl.h"
 #include "dp.h"
+#include "ctl_msg.h"
 #include "stats_shm.h"
+
+#define CTL_RING_COUNT 1024 /* messages each ring holds */
+
+/* The rings to and from the control process, in the region (ctl_msg.h). */
+static int rings_init(void)
+{
+	const struct stats_shm_hdr *h = dp.stats_region;
+	char name[RTE_RING_NAMESIZE];
+
+	for (unsigned int w = 0; w < dp.nworkers; w++) {
+		struct rte_ring *cmd = stats_shm_ring(h, w), *evt = stats_shm_ring(h, h->nrings + w);
+
+		snprintf(name, sizeof(name), "ctlcmd%u", w);
+		if (rte_ring_init(cmd, name, CTL_RING_COUNT, RING_F_SP_ENQ | RING_F_SC_DEQ) < 0)
+			return -EINVAL;
+		snprintf(name, sizeof(name), "ctlevt%u", w);
+		if (rte_ring_init(evt, name, CTL_RING_COUNT, RING_F_SP_ENQ | RING_F_SC_DEQ) < 0)
+			return -EINVAL;
+		dp.worker[w].cmd_ring = cmd;
+		dp.worker[w].evt_ring = evt;
+	}
+	return 0;
+}
 
 int stats_init(const char *shm_name)
 {
 	const char *names[AFTR_STATS_COUNT];
 	unsigned int n = aftr_stats_names(names);
+	ssize_t bytes = rte_ring_get_memsize_elem(CTL_MSG_SIZE, CTL_RING_COUNT);
+	struct stats_shm_rings r = {dp.nworkers, (uint32_t)RTE_ALIGN_CEIL(bytes, 64), CTL_RING_COUNT,
+				    CTL_MSG_SIZE};
 
+	if (bytes < 0)
+		return (int)bytes;
 	/* The generation tells readers that a new dataplane started. */
 	dp.stats_region = stats_shm_create(shm_name, dp.nworkers + 1, names, n,
-					   (uint64_t)time(NULL) << 32 ^ rte_rdtsc());
+					   (uint64_t)time(NULL) << 32 ^ rte_rdtsc(), &r, time(NULL));
 	if (dp.stats_region == NULL)
 		return -errno;
 	for (unsigned int w = 0; w < dp.nworkers; w++)
 		dp.worker[w].ctr = (struct dp_counters *)stats_shm_block(dp.stats_region, w);
 	ctrl_ctr = (struct dp_counters *)stats_shm_block(dp.stats_region, dp.nworkers);
-	return 0;
+	return rings_init();
 }
 
 void stats_fini(const char *shm_name)

@@ -7,6 +7,7 @@
 #include <rte_ethdev.h>
 #include <rte_malloc.h>
 
+#include "ctl.h"
 #include "nat.h"
 #include "path.h"
 #include "tx.h"
@@ -102,6 +103,7 @@ int worker_main(void *arg)
 			if (w->txq[p] != UINT16_MAX)
 				rte_eth_tx_buffer_flush(dp.port[p].port_id, w->txq[p], w->txb[p]);
 		nat_sweep(w, SWEEP_BUDGET);
+		ctl_poll(w);
 	}
 	return 0;
 }

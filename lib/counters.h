@@ -27,7 +27,9 @@
 	X(TUNNEL_NEW, "tunnel_created", "subscribers (softwires) created on first packet")         \
 	X(HANDOFF_TX, "handoff_sent", "packets handed to the worker that owns them")               \
 	X(HANDOFF_RX, "handoff_received", "packets received from another worker")                  \
-	X(TO_CONTROL, "to_control", "packets passed to the main lcore (ARP, ND, ping, ...)")
+	X(TO_CONTROL, "to_control", "packets passed to the main lcore (ARP, ND, ping, ...)")       \
+	X(COMMANDS, "commands", "commands from the control process applied")                       \
+	X(EVENTS_LOST, "events_lost", "events for the control process lost: its ring was full")
 
 #define AFTR_DROPS(X)                                                                              \
 	X(BAD_ETHER, "bad_ether", "not IPv4, IPv6 or ARP, or a truncated Ethernet frame")          \

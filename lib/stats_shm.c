@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -31,9 +32,22 @@ static uint32_t block_size(uint32_t ncounters)
 	return round_up(ncounters * (uint32_t)sizeof(uint64_t));
 }
 
-size_t stats_shm_size(uint32_t nblocks, uint32_t ncounters)
+static size_t rings_off(uint32_t nblocks, uint32_t ncounters)
 {
-	return (size_t)blocks_off(ncounters) + (size_t)nblocks * block_size(ncounters);
+	return round_up((uint32_t)((size_t)blocks_off(ncounters) +
+				   (size_t)nblocks * block_size(ncounters)));
+}
+
+size_t stats_shm_size(uint32_t nblocks, uint32_t ncounters, const struct stats_shm_rings *r)
+{
+	return rings_off(nblocks, ncounters) + (r ? 2 * (size_t)r->nrings * r->ring_bytes : 0);
+}
+
+void *stats_shm_ring(const struct stats_shm_hdr *h, uint32_t i)
+{
+	if (i >= 2 * h->nrings)
+		return NULL;
+	return (char *)h + h->rings_off + (size_t)i * h->ring_bytes;
 }
 
 static void shm_path(const char *name, char *buf, size_t len)
@@ -42,14 +56,19 @@ static void shm_path(const char *name, char *buf, size_t len)
 }
 
 void *stats_shm_create(const char *name, uint32_t nblocks, const char *const *names,
-		       uint32_t ncounters, uint64_t generation)
+		       uint32_t ncounters, uint64_t generation, const struct stats_shm_rings *r,
+		       int64_t start_time)
 {
-	size_t size = stats_shm_size(nblocks, ncounters);
+	static const struct stats_shm_rings none;
+	size_t size;
 	struct stats_shm_hdr *h;
 	char path[256];
 	void *mem;
 	int fd;
 
+	if (r == NULL)
+		r = &none;
+	size = stats_shm_size(nblocks, ncounters, r);
 	shm_path(name, path, sizeof(path));
 	shm_unlink(path); /* a dead dataplane's region: replaced, never reused */
 	fd = shm_open(path, O_CREAT | O_EXCL | O_RDWR, 0644);
@@ -73,7 +92,11 @@ void *stats_shm_create(const char *name, uint32_t nblocks, const char *const *na
 	*h = (struct stats_shm_hdr){.version = STATS_SHM_VERSION, .generation = generation,
 				    .size = size, .nblocks = nblocks, .ncounters = ncounters,
 				    .names_off = names_off(), .blocks_off = blocks_off(ncounters),
-				    .block_size = block_size(ncounters), .pid = (int32_t)getpid()};
+				    .block_size = block_size(ncounters), .pid = (int32_t)getpid(),
+				    .nrings = r->nrings, .ring_bytes = r->ring_bytes,
+				    .rings_off = (uint32_t)rings_off(nblocks, ncounters),
+				    .ring_count = r->ring_count, .msg_size = r->msg_size,
+				    .start_time = start_time};
 	/* The magic last: a reader never sees a half-made header as valid. */
 	__atomic_store_n(&h->magic, STATS_SHM_MAGIC, __ATOMIC_RELEASE);
 	return mem;
@@ -101,12 +124,15 @@ static int valid(const struct stats_shm_hdr *h, size_t mapped)
 {
 	return __atomic_load_n(&h->magic, __ATOMIC_ACQUIRE) == STATS_SHM_MAGIC &&
 	       h->version == STATS_SHM_VERSION && h->size == mapped &&
-	       h->size >= stats_shm_size(h->nblocks, h->ncounters) &&
 	       h->names_off == names_off() && h->blocks_off == blocks_off(h->ncounters) &&
-	       h->block_size == block_size(h->ncounters);
+	       h->block_size == block_size(h->ncounters) &&
+	       h->rings_off == rings_off(h->nblocks, h->ncounters) &&
+	       h->size == stats_shm_size(h->nblocks, h->ncounters,
+					 &(struct stats_shm_rings){h->nrings, h->ring_bytes,
+								   h->ring_count, h->msg_size});
 }
 
-const struct stats_shm_hdr *stats_shm_open(const char *name)
+static struct stats_shm_hdr *map_region(const char *name, bool rw)
 {
 	struct stat st;
 	char path[256];
@@ -114,7 +140,7 @@ const struct stats_shm_hdr *stats_shm_open(const char *name)
 	int fd;
 
 	shm_path(name, path, sizeof(path));
-	fd = shm_open(path, O_RDONLY, 0);
+	fd = shm_open(path, rw ? O_RDWR : O_RDONLY, 0);
 	if (fd < 0)
 		return NULL;
 	if (fstat(fd, &st) < 0 || (size_t)st.st_size < sizeof(struct stats_shm_hdr)) {
@@ -122,7 +148,7 @@ const struct stats_shm_hdr *stats_shm_open(const char *name)
 		errno = EPROTO;
 		return NULL;
 	}
-	mem = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	mem = mmap(NULL, (size_t)st.st_size, PROT_READ | (rw ? PROT_WRITE : 0), MAP_SHARED, fd, 0);
 	close(fd);
 	if (mem == MAP_FAILED)
 		return NULL;
@@ -132,6 +158,16 @@ const struct stats_shm_hdr *stats_shm_open(const char *name)
 		return NULL;
 	}
 	return mem;
+}
+
+const struct stats_shm_hdr *stats_shm_open(const char *name)
+{
+	return map_region(name, false);
+}
+
+struct stats_shm_hdr *stats_shm_attach(const char *name)
+{
+	return map_region(name, true);
 }
 
 void stats_shm_close(const struct stats_shm_hdr *h)

@@ -1,13 +1,19 @@
-/* The counters region: a POSIX shared-memory object the dataplane creates
- * and writes, and that any process (aftrctl, the control process) maps
- * read-only to read the counters without stopping a worker.
+/* The shared region: a POSIX shared-memory object the dataplane creates,
+ * holding its counters, which any process (aftrctl, the control process)
+ * maps read-only to read without stopping a worker, and the rings between
+ * the control process and each worker (ctl_msg.h), which the control
+ * process maps read-write.
  *
- * Layout (version 1), all offsets from the start, little-endian host order:
+ * Layout (version 2), all offsets from the start, host byte order:
  *   struct stats_shm_hdr
  *   names:  ncounters x char[STATS_NAME_LEN], NUL-padded
  *   blocks: nblocks x block_size bytes; block b holds ncounters uint64_t,
  *           written by one lcore only (the workers in order, then the main
  *           lcore), read with relaxed 64-bit loads.
+ *   rings:  2 x nrings x ring_bytes: first each worker's command ring
+ *           (control -> worker), then each worker's event ring (worker ->
+ *           control); DPDK rte_rings of ctl_msg elements, single producer
+ *           and single consumer, initialised by the dataplane.
  * A reader checks magic and version, and compares the generation before
  * and after reading to notice a restarted dataplane. */
 #ifndef AFTR_STATS_SHM_H
@@ -17,7 +23,7 @@
 #include <stdint.h>
 
 #define STATS_SHM_MAGIC 0x53525446u /* "FTRS" */
-#define STATS_SHM_VERSION 1u
+#define STATS_SHM_VERSION 2u
 #define STATS_NAME_LEN 48
 #define STATS_SHM_DEFAULT "aftr"   /* /dev/shm/aftr-stats */
 
@@ -30,15 +36,32 @@ struct stats_shm_hdr {
 	uint32_t names_off, blocks_off;
 	uint32_t block_size;
 	int32_t pid; /* of the dataplane */
+	uint32_t nrings;     /* rings each way: one per worker */
+	uint32_t ring_bytes; /* each, rte_ring_get_memsize_elem(msg_size, ring_count) */
+	uint32_t rings_off;
+	uint32_t ring_count; /* elements a ring holds */
+	uint32_t msg_size;   /* CTL_MSG_SIZE */
+	uint32_t pad;
+	int64_t start_time;  /* the dataplane's start, seconds since the epoch */
+};
+
+/* The rings of a region (all zero: none). */
+struct stats_shm_rings {
+	uint32_t nrings, ring_bytes, ring_count, msg_size;
 };
 
 /* Region size for the given shape. */
-size_t stats_shm_size(uint32_t nblocks, uint32_t ncounters);
+size_t stats_shm_size(uint32_t nblocks, uint32_t ncounters, const struct stats_shm_rings *r);
 
 /* Creates (or replaces) /dev/shm/<name>-stats, lays it out and returns the
- * mapping (read-write), or NULL with errno set. */
+ * mapping (read-write), or NULL with errno set. The rings' memory is left
+ * zeroed for the caller to initialise. */
 void *stats_shm_create(const char *name, uint32_t nblocks, const char *const *names,
-		       uint32_t ncounters, uint64_t generation);
+		       uint32_t ncounters, uint64_t generation, const struct stats_shm_rings *r,
+		       int64_t start_time);
+/* Ring i of a region: the command ring of worker i for i < nrings, the
+ * event ring of worker i - nrings after. */
+void *stats_shm_ring(const struct stats_shm_hdr *h, uint32_t i);
 /* Unmaps and removes it (at an orderly stop). */
 void stats_shm_destroy(const char *name, void *region);
 
@@ -49,6 +72,8 @@ uint64_t *stats_shm_block(void *region, uint32_t b);
  * mapping or NULL with errno set (ENOENT: no dataplane; EPROTO: not a
  * region of this version). Unmap with stats_shm_close. */
 const struct stats_shm_hdr *stats_shm_open(const char *name);
+/* The control process: the same, read-write (to use the rings). */
+struct stats_shm_hdr *stats_shm_attach(const char *name);
 void stats_shm_close(const struct stats_shm_hdr *h);
 const char *stats_shm_name(const struct stats_shm_hdr *h, uint32_t i);
 uint64_t stats_shm_value(const struct stats_shm_hdr *h, uint32_t block, uint32_t i);

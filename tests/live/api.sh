@@ -82,8 +82,8 @@ for _ in $(seq 100); do
 done
 sleep 1.5 # the first second of port statistics
 
-expect "health with the dataplane: ok, its pid and workers" 200 \
-	"j['status'] == 'ok' and j['dataplane']['workers'] == 1 and j['dataplane']['pid'] > 0" \
+expect "health with the dataplane: ok, its pid, its worker answered through its ring" 200 \
+	"j['status'] == 'ok' and j['dataplane']['workers'] == 1 and j['dataplane']['pid'] > 0 and j['dataplane']['workers_alive'][0]['responsive']" \
 	"$url/api/v1/health"
 expect "version" 200 "j['api'] == 'v1' and len(j['version']) > 0" "${auth[@]}" \
 	"$url/api/v1/version"
@@ -129,6 +129,16 @@ if metrics; then
 else
 	echo "FAIL Prometheus metrics"
 	head -5 "$tmp/metrics"
+	fail=$((fail + 1))
+fi
+
+# The port block of the three sessions, logged as ISC's bucket trace.
+if grep -qE '^[0-9]+ bucket add 2001:db8:1::2 198\.51\.100\.1 udp 512-519$' "$tmp/control.log"; then
+	echo "ok   the port block was logged (ISC bucket trace format)"
+	pass=$((pass + 1))
+else
+	echo "FAIL the port block was not logged"
+	cat "$tmp/control.log"
 	fail=$((fail + 1))
 fi
 

@@ -5,7 +5,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <netinet/in.h>
+
 #include "counters.h"
+#include "ctl_msg.h"
 #include "stats_shm.h"
 
 static char name[64];
@@ -18,7 +21,7 @@ static void setup(void)
 START_TEST(write_then_read)
 {
 	static const char *const names[] = {"alpha", "beta", "a_name_of_exactly_forty_seven_characters_long_x"};
-	void *w = stats_shm_create(name, 3, names, 3, 42);
+	void *w = stats_shm_create(name, 3, names, 3, 42, NULL, 0);
 	const struct stats_shm_hdr *r;
 
 	ck_assert_ptr_nonnull(w);
@@ -52,7 +55,7 @@ END_TEST
 START_TEST(other_versions_are_refused)
 {
 	static const char *const names[] = {"x"};
-	struct stats_shm_hdr *w = stats_shm_create(name, 1, names, 1, 1);
+	struct stats_shm_hdr *w = stats_shm_create(name, 1, names, 1, 1, NULL, 0);
 
 	ck_assert_ptr_nonnull(w);
 	w->version = STATS_SHM_VERSION + 1;
@@ -74,8 +77,8 @@ END_TEST
 START_TEST(restart_replaces)
 {
 	static const char *const names[] = {"x"};
-	void *a = stats_shm_create(name, 1, names, 1, 1);
-	void *b = stats_shm_create(name, 2, names, 1, 2);
+	void *a = stats_shm_create(name, 1, names, 1, 1, NULL, 0);
+	void *b = stats_shm_create(name, 2, names, 1, 2, NULL, 0);
 	const struct stats_shm_hdr *r = stats_shm_open(name);
 
 	ck_assert_ptr_nonnull(a);
@@ -85,6 +88,70 @@ START_TEST(restart_replaces)
 	stats_shm_close(r);
 	stats_shm_destroy(name, b);
 	stats_shm_close(a); /* the old mapping stays readable until unmapped */
+}
+END_TEST
+
+/* Rings follow the counter blocks, cache-aligned, commands then events. */
+START_TEST(rings_layout)
+{
+	static const char *const names[] = {"x"};
+	struct stats_shm_rings r = {2, 4096, 32, CTL_MSG_SIZE};
+	struct stats_shm_hdr *w = stats_shm_create(name, 3, names, 1, 7, &r, 1700000000);
+	struct stats_shm_hdr *rw;
+
+	ck_assert_ptr_nonnull(w);
+	ck_assert_uint_eq(w->size, stats_shm_size(3, 1, &r));
+	ck_assert_uint_eq(w->rings_off % 64, 0);
+	ck_assert_uint_ge(w->rings_off, w->blocks_off + 3 * w->block_size);
+	ck_assert_ptr_eq(stats_shm_ring(w, 0), (char *)w + w->rings_off);
+	ck_assert_ptr_eq(stats_shm_ring(w, 3), (char *)w + w->rings_off + 3 * 4096);
+	ck_assert_ptr_null(stats_shm_ring(w, 4));
+	ck_assert_int_eq(w->start_time, 1700000000);
+	/* The control process maps it writable, and what it writes is seen. */
+	rw = stats_shm_attach(name);
+	ck_assert_ptr_nonnull(rw);
+	memset(stats_shm_ring(rw, 3), 0xab, 4096);
+	ck_assert_uint_eq(*(uint8_t *)stats_shm_ring(w, 3), 0xab);
+	stats_shm_close(rw);
+	stats_shm_destroy(name, w);
+}
+END_TEST
+
+/* Control messages: checked before trusted, logged as ISC's trace. */
+START_TEST(messages)
+{
+	struct ctl_msg m = {.type = CTL_EVT_BLOCK_ALLOC};
+	char buf[128];
+
+	m.u.block.b4[0] = 0x20;
+	m.u.block.b4[1] = 0x01;
+	m.u.block.b4[2] = 0x0d;
+	m.u.block.b4[3] = 0xb8;
+	m.u.block.b4[15] = 2;
+	m.u.block.addr = htonl(0xc6336401);
+	m.u.block.first = 2048;
+	m.u.block.count = 64;
+	m.u.block.proto = IPPROTO_TCP;
+	ck_assert_int_eq(ctl_msg_check(&m), 0);
+	ck_assert_str_eq(ctl_msg_format(&m, buf, sizeof(buf)),
+			 "bucket add 2001:db8::2 198.51.100.1 tcp 2048-2111");
+	m.type = CTL_EVT_BLOCK_FREE;
+	ck_assert_str_eq(ctl_msg_format(&m, buf, sizeof(buf)),
+			 "bucket del 2001:db8::2 198.51.100.1 tcp 2048-2111");
+	m.u.block.first = 65500; /* past the end of the port space */
+	ck_assert_int_eq(ctl_msg_check(&m), -EINVAL);
+	m.u.block.first = 2048;
+	m.u.block.proto = 47;
+	ck_assert_int_eq(ctl_msg_check(&m), -EINVAL);
+	m.u.block.proto = IPPROTO_UDP;
+	m.u.block.count = 0;
+	ck_assert_int_eq(ctl_msg_check(&m), -EINVAL);
+	m = (struct ctl_msg){.type = CTL_EVT_ACK, .seq = 9};
+	m.u.ack.result = -95;
+	ck_assert_str_eq(ctl_msg_format(&m, buf, sizeof(buf)), "ack 9 -95");
+	m.type = 1234;
+	ck_assert_int_eq(ctl_msg_check(&m), -EINVAL);
+	ck_assert_str_eq(ctl_msg_format(&m, buf, sizeof(buf)), "invalid message (type 1234)");
 }
 END_TEST
 
@@ -118,6 +185,8 @@ int main(void)
 	tcase_add_test(tc, other_versions_are_refused);
 	tcase_add_test(tc, restart_replaces);
 	tcase_add_test(tc, dataplane_names);
+	tcase_add_test(tc, rings_layout);
+	tcase_add_test(tc, messages);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -1,0 +1,28 @@
+/* The control process's end of the rings to the dataplane workers
+ * (lib/ctl_msg.h, in the region of lib/stats_shm.h): a thread that follows
+ * the dataplane (re-attaching when a new one starts), turns its events into
+ * log lines, and matches acknowledgements to commands. */
+#ifndef AFTR_DPCTL_H
+#define AFTR_DPCTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+
+struct dpctl;
+
+/* Starts following the dataplane whose region is /dev/shm/<shm>-stats;
+ * block events are logged as cfg->logging says. NULL on failure. */
+struct dpctl *dpctl_start(const char *shm, const struct aftr_config *cfg);
+void dpctl_stop(struct dpctl *c);
+
+/* ISC "noop" to one worker: 0 and the round trip in microseconds when it
+ * answered within timeout_ms, -ENOENT without a dataplane, -ETIMEDOUT. */
+int dpctl_ping(struct dpctl *c, unsigned int worker, unsigned int timeout_ms, uint64_t *rtt_us);
+/* Workers of the dataplane followed now (0: none). */
+unsigned int dpctl_workers(struct dpctl *c);
+/* Block events logged since start. */
+uint64_t dpctl_events(struct dpctl *c);
+
+#endif

@@ -1,0 +1,58 @@
+/* Control messages; see ctl_msg.h. */
+#include "ctl_msg.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+
+#include "addr.h"
+
+static const char *proto_name(uint8_t p)
+{
+	return p == IPPROTO_TCP ? "tcp" : p == IPPROTO_UDP ? "udp" : p == IPPROTO_ICMP ? "icmp" : NULL;
+}
+
+int ctl_msg_check(const struct ctl_msg *msg)
+{
+	switch (msg->type) {
+	case CTL_CMD_NOOP:
+	case CTL_EVT_ACK:
+		return 0;
+	case CTL_EVT_BLOCK_ALLOC:
+	case CTL_EVT_BLOCK_FREE:
+		if (proto_name(msg->u.block.proto) == NULL || msg->u.block.count == 0 ||
+		    (uint32_t)msg->u.block.first + msg->u.block.count > 65536)
+			return -EINVAL;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+char *ctl_msg_format(const struct ctl_msg *msg, char *buf, size_t len)
+{
+	char b4[ADDR6_STRLEN], a4[ADDR4_STRLEN];
+	struct addr6 a;
+
+	if (ctl_msg_check(msg) < 0) {
+		snprintf(buf, len, "invalid message (type %u)", msg->type);
+		return buf;
+	}
+	switch (msg->type) {
+	case CTL_EVT_BLOCK_ALLOC:
+	case CTL_EVT_BLOCK_FREE:
+		for (int i = 0; i < 16; i++)
+			a.b[i] = msg->u.block.b4[i];
+		snprintf(buf, len, "bucket %s %s %s %s %u-%u",
+			 msg->type == CTL_EVT_BLOCK_ALLOC ? "add" : "del", addr6_format(&a, b4),
+			 addr4_format(ntohl(msg->u.block.addr), a4), proto_name(msg->u.block.proto),
+			 msg->u.block.first, msg->u.block.first + msg->u.block.count - 1);
+		break;
+	case CTL_EVT_ACK:
+		snprintf(buf, len, "ack %u %d", msg->seq, msg->u.ack.result);
+		break;
+	default:
+		snprintf(buf, len, "noop %u", msg->seq);
+	}
+	return buf;
+}

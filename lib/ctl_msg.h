@@ -1,0 +1,58 @@
+/* Messages between aftr-control and the dataplane workers, carried by the
+ * rings of the shared region (stats_shm.h): commands (control -> a worker)
+ * and events (a worker -> control: acknowledgements carrying the command's
+ * sequence number, port blocks allocated and freed).
+ *
+ * Fixed 64-byte elements, host byte order except where a field says
+ * network order; CTL_MSG_VERSION changes with any change of layout, and the
+ * region's layout version with it. */
+#ifndef AFTR_CTL_MSG_H
+#define AFTR_CTL_MSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CTL_MSG_VERSION 1
+#define CTL_MSG_SIZE 64
+
+enum ctl_type {
+	/* Commands. */
+	CTL_CMD_NOOP = 1, /* ISC "noop": the worker answers, proving it runs */
+	/* Events. */
+	CTL_EVT_ACK = 64,     /* u.ack: a command's result */
+	CTL_EVT_BLOCK_ALLOC,  /* u.block: a subscriber got a port block */
+	CTL_EVT_BLOCK_FREE,   /* u.block: it gave the block back */
+};
+
+struct ctl_msg {
+	uint16_t type;   /* enum ctl_type */
+	uint16_t worker; /* the worker it comes from or goes to */
+	uint32_t seq;    /* a command's number; an ack repeats it */
+	uint64_t time;   /* seconds since the dataplane started (events) */
+	union {
+		struct {
+			int32_t result; /* 0 or -errno */
+		} ack;
+		struct {
+			uint8_t b4[16];    /* the subscriber */
+			uint32_t addr;     /* pool address, network order */
+			uint16_t first;    /* first port (or echo id), host order */
+			uint16_t count;    /* ports in the block */
+			uint8_t proto;     /* IPPROTO_TCP, _UDP, _ICMP */
+		} block;
+		uint8_t raw[48];
+	} u;
+};
+
+_Static_assert(sizeof(struct ctl_msg) == CTL_MSG_SIZE, "ring elements are 64 bytes");
+
+/* 0 if msg is a well-formed message of a known type, else -EINVAL (a
+ * reader must not trust what another process wrote). */
+int ctl_msg_check(const struct ctl_msg *msg);
+
+/* One log line for an event, in ISC AFTR's trace format (manual 4.1.1):
+ * "bucket add|del CLIENT_IPV6 NATTED_IPV4 tcp|udp|icmp FIRST-LAST" for
+ * blocks, "ack SEQ RESULT" for acks. Returns buf. */
+char *ctl_msg_format(const struct ctl_msg *msg, char *buf, size_t len);
+
+#endif
