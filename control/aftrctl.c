@@ -19,6 +19,7 @@
 #include "config.h"
 #include "config_json.h"
 #include "config_yaml.h"
+#include "aftrctl_api.h"
 #include "isc_import.h"
 #include "stats_shm.h"
 
@@ -30,15 +31,19 @@ static const char usage_text[] =
 	"       aftrctl config import [--full] [-o OUT] ISC_AFTR_CONF\n"
 	"       aftrctl config show [--isc|--yaml] [--json] [--sparse] FILE\n"
 	"       aftrctl stats [--shm NAME] [--workers] [--nonzero] [--json]\n"
+	"       aftrctl [--api URL] [--token-file F] [--json] noop|show stat|show dropped|list default\n"
 	"       aftrctl --help | --version\n"
 	"\n"
 	"FILE is YAML (see config/reference.yaml) unless it ends in .conf or --isc\n"
-	"is given, in which case it is an ISC AFTR 1.1 aftr.conf.\n";
+	"is given, in which case it is an ISC AFTR 1.1 aftr.conf. \"stats\" reads the\n"
+	"dataplane's shared counters; noop, show and list ask aftr-control's API\n"
+	"(--api, default $AFTR_API or http://127.0.0.1:8080; --token-file, default\n"
+	"$AFTR_TOKEN_FILE).\n";
 
 struct opts {
 	int format; /* 0: guess from the name, 1: YAML, 2: ISC */
 	bool json, full, sparse, workers, nonzero;
-	const char *out, *shm;
+	const char *out, *shm, *api, *token_file;
 };
 
 static int usage(FILE *f, int rc)
@@ -159,7 +164,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"json", no_argument, NULL, 'j'}, {"full", no_argument, NULL, 'f'},
 		{"sparse", no_argument, NULL, 's'}, {"output", required_argument, NULL, 'o'},
 		{"shm", required_argument, NULL, 'm'}, {"workers", no_argument, NULL, 'w'},
-		{"nonzero", no_argument, NULL, 'z'},
+		{"nonzero", no_argument, NULL, 'z'}, {"api", required_argument, NULL, 'a'},
+		{"token-file", required_argument, NULL, 't'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -192,6 +198,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'z':
 			o->nonzero = true;
+			break;
+		case 'a':
+			o->api = optarg;
+			break;
+		case 't':
+			o->token_file = optarg;
 			break;
 		default:
 			return -1;
@@ -268,6 +280,30 @@ static int cmd_stats(const struct opts *o)
 	return rc;
 }
 
+/* noop, show stat|dropped, list default: through the API. */
+static int api_verbs(int argc, char **argv)
+{
+	struct opts o = {0};
+	struct api_opts a = {0};
+	char *token = NULL;
+	int at = parse_opts(argc, argv, &o), rc;
+
+	if (at < 0 || argc - at < 1 || argc - at > 2)
+		return usage(stderr, EXIT_USAGE);
+	a.url = o.api ? o.api : getenv("AFTR_API") ? getenv("AFTR_API") : "http://127.0.0.1:8080";
+	a.json = o.json;
+	if (!o.token_file)
+		o.token_file = getenv("AFTR_TOKEN_FILE");
+	if (o.token_file && aftrctl_read_token(o.token_file, &token) < 0) {
+		fprintf(stderr, "aftrctl: --token-file %s: %s\n", o.token_file, strerror(errno));
+		return EXIT_USAGE;
+	}
+	a.token = token;
+	rc = aftrctl_api(&a, argv[at], argc - at == 2 ? argv[at + 1] : NULL);
+	free(token);
+	return rc < 0 ? usage(stderr, EXIT_USAGE) : rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = {0};
@@ -286,7 +322,9 @@ int main(int argc, char **argv)
 			return usage(stderr, EXIT_USAGE);
 		return cmd_stats(&o);
 	}
-	if (argc < 3 || strcmp(argv[1], "config") != 0)
+	if (argc >= 2 && strcmp(argv[1], "config") != 0)
+		return api_verbs(argc, argv);
+	if (argc < 3)
 		return usage(stderr, EXIT_USAGE);
 	verb = argv[2];
 	at = parse_opts(argc - 2, argv + 2, &o);

@@ -6,8 +6,8 @@ set -eu
 
 # Build: compiler, meson, and the libraries lib/ and control/ link.
 PACKAGES="gcc meson ninja-build pkg-config libyaml-dev libjansson-dev check"
-# The control process: the REST API.
-PACKAGES="$PACKAGES libmicrohttpd-dev"
+# The control process: the REST API; aftrctl talks to it with libcurl.
+PACKAGES="$PACKAGES libmicrohttpd-dev libcurl4-openssl-dev"
 # The dataplane: DPDK (with its PMDs, net_pcap and net_af_packet among them).
 PACKAGES="$PACKAGES libdpdk-dev libnuma-dev"
 # Golden tests: scapy makes and reads the pcaps. Live tests and the demo:

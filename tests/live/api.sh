@@ -1,11 +1,12 @@
 #!/bin/bash
 # API test: aftr-control beside a running aftr-dataplane (net_pcap and
 # net_null ports, no network needed), every resource and every error class
-# with curl. Usage: api.sh AFTR_DATAPLANE AFTR_CONTROL
+# with curl, and aftrctl's API verbs. Usage: api.sh AFTR_DATAPLANE AFTR_CONTROL AFTRCTL
 # Exit 0 pass, 1 fail, 77 skip (curl missing).
 set -u
 dataplane=$(readlink -f "$1")
 control=$(readlink -f "$2")
+aftrctl=$(readlink -f "$3")
 command -v curl >/dev/null || { echo "SKIP: curl is missing"; exit 77; }
 tmp=$(mktemp -d)
 name="apitest$$"
@@ -141,6 +142,29 @@ else
 	cat "$tmp/control.log"
 	fail=$((fail + 1))
 fi
+
+# aftrctl's verbs through the API (ISC's interactive commands).
+ctl() { # description, expected exit status, grep pattern or -, aftrctl args...
+	local what=$1 want=$2 pat=$3
+	shift 3
+	"$aftrctl" --api "$url" "$@" >"$tmp/ctl.out" 2>&1
+	local got=$?
+	if [ "$got" -eq "$want" ] && { [ "$pat" = - ] || grep -qE "$pat" "$tmp/ctl.out"; }; then
+		echo "ok   aftrctl $*: $what"
+		pass=$((pass + 1))
+	else
+		echo "FAIL aftrctl $*: $what (exit $got, expected $want)"
+		sed 's/^/     /' "$tmp/ctl.out"
+		fail=$((fail + 1))
+	fi
+}
+ctl "every worker alive" 0 '^worker 0: alive$' --token-file "$tmp/token" noop
+ctl "counters" 0 '^nat_out +3$' --token-file "$tmp/token" show stat
+ctl "drop reasons" 0 '^acl6 +0  B4 address outside acl6' --token-file "$tmp/token" show dropped
+ctl "the configuration as JSON" 0 '"endpoint": "2001:db8::1"' --token-file "$tmp/token" list default
+ctl "without the token: the API's error, exit 1" 1 '401 unauthorized' show stat
+AFTR_TOKEN_FILE="$tmp/token" ctl "token from AFTR_TOKEN_FILE" 0 '^nat_out' show stat
+ctl "unreachable: exit 3" 3 'cannot reach' --api http://127.0.0.1:1 noop
 
 # Bad starts: clear errors, exit status 1.
 refused() { # description, expected message, config file

@@ -1,0 +1,212 @@
+/* aftrctl's verbs that talk to aftr-control's REST API (libcurl), named as
+ * ISC AFTR's interactive commands:
+ *
+ *   aftrctl noop           every worker answers through its ring ("LOG: alive")
+ *   aftrctl show stat      counters (ISC "show stat")
+ *   aftrctl show dropped   drop reasons with counts and meaning ("show dropped")
+ *   aftrctl list default   the effective configuration ("list default")
+ *
+ * --api URL (default http://127.0.0.1:8080, or $AFTR_API), --token-file F
+ * (or $AFTR_TOKEN_FILE), --json for the raw answer. Exit status: 0, 1 when
+ * the AFTR answered with an error, 3 when it could not be reached. */
+#include "aftrctl_api.h"
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define EXIT_API_ERROR 1
+#define EXIT_UNREACHABLE 3
+
+struct body {
+	char *data;
+	size_t len;
+};
+
+static size_t on_data(char *p, size_t size, size_t n, void *arg)
+{
+	struct body *b = arg;
+	char *d = realloc(b->data, b->len + size * n + 1);
+
+	if (d == NULL)
+		return 0;
+	memcpy(d + b->len, p, size * n);
+	b->len += size * n;
+	d[b->len] = '\0';
+	b->data = d;
+	return size * n;
+}
+
+/* GET base + path; returns the HTTP status (0 when unreachable) and the
+ * parsed JSON body (NULL if none). */
+static long get(const struct api_opts *o, const char *path, json_t **json)
+{
+	struct curl_slist *hdr = NULL;
+	struct body b = {NULL, 0};
+	char url[1024], auth[600];
+	long status = 0;
+	CURL *c = curl_easy_init();
+
+	*json = NULL;
+	if (c == NULL)
+		return 0;
+	snprintf(url, sizeof(url), "%s%s", o->url, path);
+	if (o->token) {
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", o->token);
+		hdr = curl_slist_append(hdr, auth);
+	}
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	else
+		fprintf(stderr, "aftrctl: cannot reach the AFTR at %s (is aftr-control running? "
+				"see --api)\n", o->url);
+	if (b.data)
+		*json = json_loads(b.data, 0, NULL);
+	free(b.data);
+	curl_slist_free_all(hdr);
+	curl_easy_cleanup(c);
+	return status;
+}
+
+/* The API's error object, for a person. */
+static int report(long status, const json_t *j)
+{
+	if (status == 0)
+		return EXIT_UNREACHABLE;
+	fprintf(stderr, "aftrctl: %ld %s: %s\n", status,
+		json_string_value(json_object_get(j, "error")) ?: "error",
+		json_string_value(json_object_get(j, "detail")) ?: "(no detail)");
+	return EXIT_API_ERROR;
+}
+
+static void dump(const json_t *j)
+{
+	json_dumpf(j, stdout, JSON_INDENT(2));
+	putchar('\n');
+}
+
+static int noop(const struct api_opts *o)
+{
+	json_t *j, *w;
+	long st = get(o, "/api/v1/health", &j);
+	size_t i;
+	int rc = 0;
+
+	if (st == 0 || j == NULL)
+		return st ? report(st, j) : EXIT_UNREACHABLE;
+	if (o->json)
+		dump(j);
+	else if (!json_is_true(json_object_get(json_object_get(j, "dataplane"), "running")))
+		printf("the dataplane is not running\n");
+	json_array_foreach(json_object_get(json_object_get(j, "dataplane"), "workers_alive"), i, w) {
+		bool ok = json_is_true(json_object_get(w, "responsive"));
+
+		if (!o->json)
+			printf("worker %d: %s\n", (int)json_integer_value(json_object_get(w, "worker")),
+			       ok ? "alive" : "NOT ANSWERING");
+		rc |= !ok;
+	}
+	rc |= st != 200;
+	json_decref(j);
+	return rc ? EXIT_API_ERROR : 0;
+}
+
+static int show_stat(const struct api_opts *o)
+{
+	json_t *j, *v;
+	long st = get(o, "/api/v1/counters", &j);
+	const char *k;
+
+	if (st != 200 || j == NULL) {
+		int rc = report(st, j);
+
+		json_decref(j);
+		return rc;
+	}
+	if (o->json)
+		dump(j);
+	else
+		json_object_foreach(json_object_get(j, "counters"), k, v)
+			if (strncmp(k, "drop_", 5) != 0 && json_integer_value(v))
+				printf("%-32s %14lld\n", k, (long long)json_integer_value(v));
+	json_decref(j);
+	return 0;
+}
+
+static int show_dropped(const struct api_opts *o)
+{
+	json_t *j, *d;
+	long st = get(o, "/api/v1/counters/drops", &j);
+	size_t i;
+
+	if (st != 200 || j == NULL) {
+		int rc = report(st, j);
+
+		json_decref(j);
+		return rc;
+	}
+	if (o->json)
+		dump(j);
+	else
+		json_array_foreach(json_object_get(j, "drops"), i, d)
+			printf("%-18s %14lld  %s\n",
+			       json_string_value(json_object_get(d, "reason")),
+			       (long long)json_integer_value(json_object_get(d, "count")),
+			       json_string_value(json_object_get(d, "help")));
+	json_decref(j);
+	return 0;
+}
+
+static int list_default(const struct api_opts *o)
+{
+	json_t *j;
+	long st = get(o, "/api/v1/config", &j);
+
+	if (st != 200 || j == NULL) {
+		int rc = report(st, j);
+
+		json_decref(j);
+		return rc;
+	}
+	dump(j);
+	json_decref(j);
+	return 0;
+}
+
+int aftrctl_api(const struct api_opts *o, const char *verb, const char *object)
+{
+	int rc = -1;
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (strcmp(verb, "noop") == 0 && object == NULL)
+		rc = noop(o);
+	else if (strcmp(verb, "show") == 0 && object && strcmp(object, "stat") == 0)
+		rc = show_stat(o);
+	else if (strcmp(verb, "show") == 0 && object && strcmp(object, "dropped") == 0)
+		rc = show_dropped(o);
+	else if (strcmp(verb, "list") == 0 && object && strcmp(object, "default") == 0)
+		rc = list_default(o);
+	curl_global_cleanup();
+	return rc;
+}
+
+int aftrctl_read_token(const char *path, char **token)
+{
+	char *buf;
+	size_t len;
+
+	if (read_file(path, &buf, &len) < 0)
+		return -1;
+	buf[strcspn(buf, "\r\n")] = '\0';
+	*token = buf;
+	return 0;
+}
