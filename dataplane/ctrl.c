@@ -155,9 +155,12 @@ void ctrl_resolved(const struct addr6 *nh)
 
 		if (!p->in_use || !addr6_equal(&p->nh, nh))
 			continue;
-		for (uint16_t k = 0; k < p->n; k++)
-			if (!try_send(p->q[k], p->port, nh))
+		for (uint16_t k = 0; k < p->n; k++) {
+			if (!try_send(p->q[k], p->port, nh)) {
+				ctrl_ctr->drop[DROP_NO_NEIGHBOR]++;
 				rte_pktmbuf_free(p->q[k]);
+			}
+		}
 		p->in_use = 0;
 	}
 }

@@ -18,6 +18,13 @@ static bool ours4(uint32_t a)
 	return a == dp.conf.wan_addr || a == dp.conf.icmp_source || nat_pool_index(a) >= 0;
 }
 
+static bool on_wan_subnet(uint32_t a)
+{
+	const struct cfg_iface *i = &dp.conf.cfg->wan;
+
+	return !i->has_address || ((a ^ i->addr4.addr) & prefix4_mask(i->addr4.len)) == 0;
+}
+
 static void arp_reply(struct rte_mbuf *m, struct rte_ether_hdr *eth, struct rte_arp_hdr *arp)
 {
 	const struct rte_ether_addr *mac = &dp.port[DP_PORT_WAN].mac;
@@ -41,17 +48,19 @@ static void arp_rx(struct rte_mbuf *m, struct rte_ether_hdr *eth)
 
 	if (rte_pktmbuf_data_len(m) < sizeof(*eth) + sizeof(*arp) ||
 	    arp->arp_hardware != rte_cpu_to_be_16(RTE_ARP_HRD_ETHER) ||
-	    arp->arp_protocol != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) {
+	    arp->arp_protocol != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) ||
+	    arp->arp_hlen != RTE_ETHER_ADDR_LEN || arp->arp_plen != 4) {
 		ctrl_ctr->drop[DROP_BAD_ETHER]++;
 		rte_pktmbuf_free(m);
 		return;
 	}
 	sender = neigh_key4(ntohl(arp->arp_data.arp_sip));
-	/* RFC 826: refresh a known sender; add it when it asks for us. */
-	if (arp->arp_data.arp_sip != 0 &&
+	/* RFC 826: refresh a known sender; add it when it asks for us. Only
+	 * senders on the WAN subnet: others cannot be next hops. */
+	if (arp->arp_data.arp_sip != 0 && on_wan_subnet(ntohl(arp->arp_data.arp_sip)) &&
 	    (ctrl_wants(&sender) || ours4(ntohl(arp->arp_data.arp_tip)))) {
-		neigh_update(&sender, &arp->arp_data.arp_sha);
-		ctrl_resolved(&sender);
+		if (neigh_update(&sender, &arp->arp_data.arp_sha) == 0)
+			ctrl_resolved(&sender);
 		learned = true;
 	}
 	if (arp->arp_opcode == rte_cpu_to_be_16(RTE_ARP_OP_REQUEST) &&
@@ -94,11 +103,13 @@ void ctrl_ip4_rx(struct rte_mbuf *m)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct l3_ip4_hdr *ip = (struct l3_ip4_hdr *)(eth + 1);
-	uint8_t *icmp = (uint8_t *)ip + pkt_ip4_hdr_len(ip);
+	uint32_t hl = pkt_ip4_hdr_len(ip), len = ntohs(ip->total_len);
+	uint8_t *icmp = (uint8_t *)ip + hl;
 	uint32_t a;
 
-	if (ip->proto != IPPROTO_ICMP || icmp[0] != AFTR_ICMP4_ECHO_REQUEST ||
-	    pkt_ip4_is_fragment(ip)) {
+	/* The worker checked the IPv4 header and trimmed the frame to it. */
+	if (ip->proto != IPPROTO_ICMP || len < hl + 8 || icmp[0] != AFTR_ICMP4_ECHO_REQUEST ||
+	    pkt_ip4_is_fragment(ip) || cksum_fold(cksum_add(0, icmp, len - hl)) != 0xffff) {
 		ctrl_ctr->drop[DROP_ICMP_IGNORED]++;
 		rte_pktmbuf_free(m);
 		return;

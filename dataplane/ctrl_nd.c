@@ -14,6 +14,7 @@
 #define ND_HOP_LIMIT 255 /* RFC 4861 section 7.1: anything else is off-link */
 #define ND_OPT_SLLA 1
 #define ND_OPT_TLLA 2
+#define NA_FLAG_ROUTER 0x80 /* the AFTR forwards (RFC 4861 section 7.2.4) */
 #define NA_FLAG_SOLICITED 0x40
 #define NA_FLAG_OVERRIDE 0x20
 
@@ -77,26 +78,29 @@ void ctrl_nd_solicit(const struct addr6 *target)
 	nd_send(AFTR_ICMP6_NEIGHBOR_SOLICIT, our_source(), dst, &mac, target->b, 0);
 }
 
-/* Learns the link-layer address an NS (source) or NA (target) carries:
+/* Learns the link-layer address an NS (source) or NA (target) carries
+ * and says whether it was taken:
  * for a neighbour we know or asked for, or one soliciting us (RFC 4861
  * section 7.2.3). */
-static void learn(const uint8_t *ip, const struct nd_msg *nd, uint32_t len, uint8_t opt,
+static bool learn(const uint8_t *ip, const struct nd_msg *nd, uint32_t len, uint8_t opt,
 		  bool asks_us)
 {
 	struct rte_ether_addr mac;
 	struct addr6 a;
 
 	if (len < sizeof(*nd) || nd->opt_type != opt || nd->opt_len != 1)
-		return;
+		return false;
 	memcpy(a.b, ip, 16);
 	if (!asks_us && !ctrl_wants(&a))
-		return;
+		return false;
 	memcpy(mac.addr_bytes, nd->mac, RTE_ETHER_ADDR_LEN);
-	neigh_update(&a, &mac);
-	ctrl_resolved(&a);
+	if (neigh_update(&a, &mac) == 0)
+		ctrl_resolved(&a);
+	return true;
 }
 
-static void nd_rx(struct rte_ether_hdr *eth, struct l3_ip6_hdr *ip6, struct nd_msg *nd,
+/* Returns whether the message was of use (learned from or answered). */
+static bool nd_rx(struct rte_ether_hdr *eth, struct l3_ip6_hdr *ip6, struct nd_msg *nd,
 		  uint32_t len)
 {
 	static const uint8_t all_nodes[16] = {0xff, 0x02, [15] = 0x01};
@@ -104,16 +108,18 @@ static void nd_rx(struct rte_ether_hdr *eth, struct l3_ip6_hdr *ip6, struct nd_m
 	static const struct rte_ether_addr all_nodes_mac = {{0x33, 0x33, 0, 0, 0, 1}}; /* RFC 2464 */
 	bool from_unspec = memcmp(ip6->src, unspecified, 16) == 0;
 
-	if (nd->type == AFTR_ICMP6_NEIGHBOR_ADVERT) {
-		learn(nd->target, nd, len, ND_OPT_TLLA, false);
-		return;
-	}
+	bool used = false;
+
+	if (nd->type == AFTR_ICMP6_NEIGHBOR_ADVERT)
+		return learn(nd->target, nd, len, ND_OPT_TLLA, false);
 	if (!from_unspec)
-		learn(ip6->src, nd, len, ND_OPT_SLLA, ours6(nd->target));
-	if (ours6(nd->target))
-		nd_send(AFTR_ICMP6_NEIGHBOR_ADVERT, nd->target, from_unspec ? all_nodes : ip6->src,
-			from_unspec ? &all_nodes_mac : &eth->src_addr, nd->target,
-			(from_unspec ? 0 : NA_FLAG_SOLICITED) | NA_FLAG_OVERRIDE);
+		used = learn(ip6->src, nd, len, ND_OPT_SLLA, ours6(nd->target));
+	if (!ours6(nd->target))
+		return used;
+	nd_send(AFTR_ICMP6_NEIGHBOR_ADVERT, nd->target, from_unspec ? all_nodes : ip6->src,
+		from_unspec ? &all_nodes_mac : &eth->src_addr, nd->target,
+		(from_unspec ? 0 : NA_FLAG_SOLICITED) | NA_FLAG_OVERRIDE | NA_FLAG_ROUTER);
+	return true;
 }
 
 static void echo_reply(struct rte_mbuf *m, struct rte_ether_hdr *eth, struct l3_ip6_hdr *ip6,
@@ -150,7 +156,8 @@ void ctrl_icmp6_rx(struct rte_mbuf *m)
 	}
 	if ((icmp[0] == AFTR_ICMP6_NEIGHBOR_SOLICIT || icmp[0] == AFTR_ICMP6_NEIGHBOR_ADVERT) && len >= 24 &&
 	    ip6->hop_limit == ND_HOP_LIMIT) {
-		nd_rx(eth, ip6, (struct nd_msg *)icmp, len);
+		if (!nd_rx(eth, ip6, (struct nd_msg *)icmp, len))
+			ctrl_ctr->drop[DROP_ICMP_IGNORED]++; /* about others */
 	} else if (icmp[0] == AFTR_ICMP6_ECHO_REQUEST && ours6(ip6->dst)) {
 		echo_reply(m, eth, ip6, icmp, len);
 		return;

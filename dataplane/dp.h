@@ -112,6 +112,7 @@ struct dp {
 	struct dp_neigh *neigh;
 	uint32_t neigh_max;
 	void *stats_region; /* the shared counters (stats_shm.h) */
+	uint64_t start_tsc; /* the region's start_time, in TSC: workers count from it */
 	_Atomic bool stop; /* set by the signal handler, read by every loop */
 };
 

@@ -25,6 +25,7 @@
 #include "neigh.h"
 #include "port.h"
 #include "stats.h"
+#include "tunnels.h"
 #include "stats_shm.h"
 #include "worker.h"
 
@@ -249,7 +250,16 @@ int main(int argc, char **argv)
 				"(e.g. -l 0,1), got %u\n", DP_MAX_WORKERS, dp.nworkers);
 		goto out;
 	}
+	if (cfg.n_pools == 0) {
+		fprintf(stderr, "aftr-dataplane: %s: pools: the dataplane needs at least one pool "
+				"(softwires, prr and nonat are not in the packet path yet)\n", o.config);
+		goto out;
+	}
 	conf_init(&cfg);
+	if (tunnels_init(&cfg) < 0) {
+		fprintf(stderr, "aftr-dataplane: out of memory\n");
+		goto out;
+	}
 	if (o.shm == NULL)
 		o.shm = STATS_SHM_DEFAULT;
 	if (setup(&cfg, o.shm) == 0) {

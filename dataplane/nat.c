@@ -13,6 +13,7 @@
 
 #include "cksum.h"
 #include "ctl.h"
+#include "tunnels.h"
 
 struct key_out {
 	uint8_t b4[16];
@@ -103,11 +104,26 @@ static struct rte_hash *make_hash(const char *what, unsigned int id, uint32_t en
 	return rte_hash_create(&p);
 }
 
+/* Ports this worker can hand out: a held port is one of them, so a hold
+ * queue this long never overflows (RFC 6888 REQ-8 is never skipped). */
+static uint32_t worker_ports(const struct dp_worker *w)
+{
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i < dp.conf.n_pools; i++)
+		for (int p = 0; p < CFG_NPROTO; p++) {
+			const struct pb_space *pb = &dp.conf.pools[i].pb[w->id][p];
+
+			n += (uint64_t)(pb->nblocks / pb->nworkers + 1) * pb->bsize;
+		}
+	return (uint32_t)RTE_MIN(n + 1, UINT32_MAX);
+}
+
 int nat_init(struct dp_worker *w)
 {
 	w->subs_max = NAT_SUBSCRIBERS_PER_WORKER;
 	w->sess_max = NAT_SESSIONS_PER_WORKER;
-	w->held_cap = NAT_SESSIONS_PER_WORKER;
+	w->held_cap = worker_ports(w);
 	w->subs_by_b4 = make_hash("subs", w->id, w->subs_max, 16);
 	w->sess_out = make_hash("sout", w->id, w->sess_max, sizeof(struct key_out));
 	w->sess_in = make_hash("sin", w->id, w->sess_max, sizeof(struct key_in));
@@ -139,7 +155,7 @@ void nat_fini(struct dp_worker *w)
  * pool chosen by the B4's hash, so it stays the same across restarts. */
 static uint32_t choose_pool(const struct addr6 *b4)
 {
-	const struct cfg_tunnel *t = cfg_find_tunnel(dp.conf.cfg, b4);
+	const struct cfg_tunnel *t = tunnel_find(b4);
 	int i = t && t->has_ipv4 ? nat_pool_index(t->ipv4) : -1;
 
 	return i >= 0 ? (uint32_t)i : rte_jhash(b4->b, 16, 0x9001) % dp.conf.n_pools;
@@ -318,8 +334,12 @@ static uint64_t lifetime(const struct dp_session *se)
  * (RFC 5382 REQ-5 timers are "established" and "transitory"). */
 static void track(struct dp_session *se, const uint8_t *l4, bool inbound, uint64_t now)
 {
-	if (se->proto == IPPROTO_TCP && (l4[13] & (AFTR_TCP_FIN | AFTR_TCP_RST)))
+	uint8_t flags = se->proto == IPPROTO_TCP ? l4[13] : 0;
+
+	if (flags & (AFTR_TCP_FIN | AFTR_TCP_RST))
 		se->state = SESS_CLOSING;
+	else if (!inbound && (flags & AFTR_TCP_SYN) && se->state == SESS_CLOSING)
+		se->state = SESS_NEW; /* a new connection from the same port */
 	else if (inbound && se->state == SESS_NEW)
 		se->state = SESS_EST;
 	se->expire = now + lifetime(se);
@@ -538,6 +558,8 @@ struct dp_session *nat_icmp_error_in(struct dp_worker *w, struct l3_ip4_hdr *ip,
 		if (proto != IPPROTO_ICMP)
 			*qck = cksum_update32(*qck, emb->src, se->src);
 		*qck = cksum_update16(*qck, *port, se->sport);
+		if (*qck == 0 && proto == IPPROTO_UDP)
+			*qck = 0xffff; /* RFC 768: a computed 0 is sent as all ones */
 		*icmp_ck = cksum_update16(*icmp_ck, old, *qck);
 	}
 	old = emb->cksum;
@@ -580,8 +602,8 @@ static void sess_end(struct dp_worker *w, uint32_t idx)
 	se->next_free = w->sess_free_head;
 	w->sess_free_head = idx;
 	DP_COUNT(w, SESSION_EXPIRED);
-	/* The queue holds as many entries as there are sessions, so it is
-	 * only full after a hold-time change; then the port goes back now. */
+	/* The queue holds every port of the worker (worker_ports), so it is
+	 * never full; a hold time of 0 gives the port back now. */
 	if (dp.conf.cfg->hold_lifetime == 0 || next == w->held_head) {
 		held_release(w, &h);
 		return;

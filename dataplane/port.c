@@ -109,6 +109,12 @@ int port_setup(struct dp_port *p, const char *what, const struct cfg_iface *ifac
 		errf(err, errlen, "interfaces.%s.device: required to run the dataplane", what);
 		return -EINVAL;
 	}
+	/* One buffer per frame: jumbo frames would need bigger buffers. */
+	if ((uint32_t)iface->mtu + RTE_ETHER_HDR_LEN > RTE_MBUF_DEFAULT_DATAROOM) {
+		errf(err, errlen, "interfaces.%s.mtu: %u is above %u, the most this build's buffers "
+				  "hold", what, iface->mtu, RTE_MBUF_DEFAULT_DATAROOM - RTE_ETHER_HDR_LEN);
+		return -EINVAL;
+	}
 	rc = find_or_probe(iface->device, &p->port_id, why, sizeof(why));
 	if (rc == 0)
 		rc = configure(p, nworkers, why, sizeof(why));
@@ -123,6 +129,11 @@ int port_setup(struct dp_port *p, const char *what, const struct cfg_iface *ifac
 		return rc;
 	}
 	p->mtu = iface->mtu;
+	/* Virtual devices often keep their own MTU (net_pcap has none). */
+	rc = rte_eth_dev_set_mtu(p->port_id, iface->mtu);
+	if (rc < 0 && rc != -ENOTSUP)
+		fprintf(stderr, "aftr-dataplane: interfaces.%s: the port keeps its MTU (%s)\n", what,
+			rte_strerror(-rc));
 	/* Frames for our pool addresses carry our MAC, but ND and ARP use
 	 * multicast and broadcast: accept them all. */
 	rte_eth_allmulticast_enable(p->port_id);

@@ -50,6 +50,7 @@ int stats_init(const char *shm_name)
 
 	if (bytes < 0)
 		return (int)bytes;
+	dp.start_tsc = rte_rdtsc();
 	/* The generation tells readers that a new dataplane started. */
 	dp.stats_region = stats_shm_create(shm_name, dp.nworkers + 1, names, n,
 					   (uint64_t)time(NULL) << 32 ^ rte_rdtsc(), &r, time(NULL));

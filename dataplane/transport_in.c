@@ -11,6 +11,7 @@
 #include "nat.h"
 #include "path.h"
 #include "pkt.h"
+#include "tunnels.h"
 #include "tx.h"
 
 #define ETH_LEN ((uint32_t)sizeof(struct rte_ether_hdr))
@@ -21,7 +22,7 @@ static int b4_allowed(const struct addr6 *b4)
 {
 	const struct aftr_config *cfg = dp.conf.cfg;
 
-	if (cfg_find_tunnel(cfg, b4))
+	if (tunnel_find(b4))
 		return 0;
 	for (size_t i = 0; i < cfg->n_acl6; i++)
 		if (prefix6_contains(&cfg->acl6[i].p, b4))
@@ -146,11 +147,14 @@ static struct l3_ip4_hdr *inner_checks(struct dp_worker *w, struct rte_mbuf *m,
 		DP_DROP(w, NOT_PRIVATE, m);
 		return NULL;
 	}
-	if (ip->ttl <= 1) {
+	/* A packet for the AFTR itself is not forwarded: no TTL check. */
+	if (ip->ttl <= 1 && ip->dst != htonl(dp.conf.icmp_source)) {
 		icmp_time_exceeded(w, b4, ip);
 		DP_DROP(w, TTL_EXPIRED, m);
 		return NULL;
 	}
+	if (ip->ttl <= 1)
+		return ip; /* to us: answered with a fresh TTL */
 	/* Decrement the TTL: the high byte of the TTL/protocol word. */
 	ip->cksum = cksum_update16(ip->cksum, htons((uint16_t)(ip->ttl << 8 | ip->proto)),
 				   htons((uint16_t)((ip->ttl - 1) << 8 | ip->proto)));
@@ -165,10 +169,12 @@ static struct l3_ip4_hdr *inner_checks(struct dp_worker *w, struct rte_mbuf *m,
 static void to_aftr(struct dp_worker *w, struct rte_mbuf *m, struct l3_ip4_hdr *ip, uint32_t off,
 		    const struct addr6 *b4)
 {
-	uint8_t *icmp = (uint8_t *)ip + pkt_ip4_hdr_len(ip);
+	uint32_t hl = pkt_ip4_hdr_len(ip), len = ntohs(ip->total_len);
+	uint8_t *icmp = (uint8_t *)ip + hl;
 	uint32_t a;
 
-	if (ip->proto != IPPROTO_ICMP || icmp[0] != AFTR_ICMP4_ECHO_REQUEST) {
+	if (ip->proto != IPPROTO_ICMP || len < hl + 8 || icmp[0] != AFTR_ICMP4_ECHO_REQUEST ||
+	    pkt_ip4_is_fragment(ip) || cksum_fold(cksum_add(0, icmp, len - hl)) != 0xffff) {
 		DP_DROP(w, NOT_OURS, m);
 		return;
 	}

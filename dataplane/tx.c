@@ -59,8 +59,9 @@ void dp_tx(struct dp_worker *w, int port, struct rte_mbuf *m)
 		DP_COUNT(w, HANDOFF_TX);
 		return;
 	}
-	rte_eth_tx_buffer(dp.port[port].port_id, w->txq[port], w->txb[port], m);
+	/* Counted first: a flush failing inside the call takes it back. */
 	w->ctr->cnt[port == DP_PORT_WAN ? CNT_TX_WAN : CNT_TX_TRANSPORT]++;
+	rte_eth_tx_buffer(dp.port[port].port_id, w->txq[port], w->txb[port], m);
 }
 
 void dp_send(struct dp_worker *w, int port, struct rte_mbuf *m, uint16_t ethertype,

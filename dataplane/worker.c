@@ -69,6 +69,11 @@ static void poll_port(struct dp_worker *w, int port)
 	for (uint16_t i = 0; i < n; i++) {
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		/* The packet path reads one buffer: a chained frame cannot be ours. */
+		if (unlikely(pkts[i]->nb_segs > 1)) {
+			DP_DROP(w, MULTI_SEG, pkts[i]);
+			continue;
+		}
 		if (port == DP_PORT_WAN)
 			wan_in(w, pkts[i]);
 		else
@@ -92,7 +97,7 @@ static void poll_rings(struct dp_worker *w)
 int worker_main(void *arg)
 {
 	struct dp_worker *w = arg;
-	uint64_t hz = rte_get_tsc_hz(), start = rte_rdtsc();
+	uint64_t hz = rte_get_tsc_hz(), start = dp.start_tsc;
 
 	while (!atomic_load_explicit(&dp.stop, memory_order_relaxed)) {
 		w->now = (rte_rdtsc() - start) / hz;

@@ -33,6 +33,7 @@
 
 #define AFTR_DROPS(X)                                                                              \
 	X(BAD_ETHER, "bad_ether", "not IPv4, IPv6 or ARP, or a truncated Ethernet frame")          \
+	X(MULTI_SEG, "multi_segment", "a frame bigger than one buffer (above the MTU)")             \
 	X(BAD_IP6, "bad_ip6", "malformed IPv6 header")                                             \
 	X(NOT_ENDPOINT, "not_endpoint", "IPv6 packet not for the endpoint or our addresses")       \
 	X(IP6_PROTO, "ip6_unsupported", "IPv6 packet for us that is neither 4in6 nor ICMPv6")      \

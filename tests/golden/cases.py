@@ -989,7 +989,7 @@ def neighbor_advertisement(target, dst=TR_GW, dst_mac=GW_T, solicited=1):
     """RFC 4861 section 7.2.4: from the target, to the solicitation's source,
     Override set, not a router (the AFTR does not forward IPv6)."""
     return (Ether(src=TR_MAC, dst=dst_mac) / IPv6(src=target, dst=dst, hlim=255)
-            / ICMPv6ND_NA(tgt=target, R=0, S=solicited, O=1)
+            / ICMPv6ND_NA(tgt=target, R=1, S=solicited, O=1)  # R: the AFTR forwards (RFC 4861 7.2.4)
             / ICMPv6NDOptDstLLAddr(lladdr=TR_MAC))
 
 

@@ -11,6 +11,7 @@
  * configuration and fresh tables from the checked fixture.
  */
 #include "nat.h"
+#include "tunnels.h"
 
 #include <check.h>
 #include <inttypes.h>
@@ -81,6 +82,7 @@ static void add_tunnel(const struct addr6 *b4, uint32_t ipv4)
 	                                         .toobig = CFG_INHERIT,
 	                                         .admpro = CFG_INHERIT};
 	cfg.cap_tunnels = cfg.n_tunnels;
+	ck_assert_int_eq(tunnels_init(&cfg), 0); /* the dataplane's sorted view */
 }
 
 /* main.c's build_pools for one worker, then the worker's counters and tables. */
@@ -806,7 +808,7 @@ START_TEST(test_tcp_fin_rst)
 	w->now = 102;
 	out_port(&a, TCP, INSIDE, 5000, REMOTE, 80, AFTR_TCP_ACK);
 	expect_state(se, SESS_EST, lt[LT_TCP]);
-	/* FIN out: CLOSING, and it stays so whatever follows. */
+	/* FIN out: CLOSING, and it stays so whatever else follows ... */
 	w->now = 103;
 	out_port(&a, TCP, INSIDE, 5000, REMOTE, 80, AFTR_TCP_FIN | AFTR_TCP_ACK);
 	expect_state(se, SESS_CLOSING, lt[LT_CLOSED]);
@@ -815,6 +817,12 @@ START_TEST(test_tcp_fin_rst)
 	expect_state(se, SESS_CLOSING, lt[LT_CLOSED]);
 	w->now = 105;
 	out_port(&a, TCP, INSIDE, 5000, REMOTE, 80, AFTR_TCP_ACK);
+	expect_state(se, SESS_CLOSING, lt[LT_CLOSED]);
+	/* ... until a new connection from the same port opens with a SYN. */
+	w->now = 106;
+	out_port(&a, TCP, INSIDE, 5000, REMOTE, 80, AFTR_TCP_SYN);
+	expect_state(se, SESS_NEW, lt[LT_RETRANS]);
+	out_port(&a, TCP, INSIDE, 5000, REMOTE, 80, AFTR_TCP_RST);
 	expect_state(se, SESS_CLOSING, lt[LT_CLOSED]);
 
 	/* RST in on an established session. */
@@ -1636,6 +1644,8 @@ static void sh_track(struct sh_flow *fl, enum cfg_proto p, uint8_t flags, bool i
 {
 	if (p == CFG_TCP && (flags & (AFTR_TCP_FIN | AFTR_TCP_RST)))
 		fl->state = SESS_CLOSING;
+	else if (p == CFG_TCP && !inbound && (flags & AFTR_TCP_SYN) && fl->state == SESS_CLOSING)
+		fl->state = SESS_NEW; /* a new connection from the same port */
 	else if (inbound && fl->state == SESS_NEW)
 		fl->state = SESS_EST;
 	fl->expire = w->now + sh_lifetime(fl->state, p);
