@@ -73,13 +73,15 @@ static json_t *dataplane_state(const struct api_ctx *ctx)
  * the list, and whether all did. */
 static json_t *workers_alive(struct api_ctx *ctx, bool *all)
 {
-	unsigned int n = ctx->dp ? dpctl_workers(ctx->dp) : 0;
+	int rcs[64];
+	uint64_t rtts[64];
+	unsigned int n = ctx->dp ? dpctl_ping_all(ctx->dp, PING_TIMEOUT_MS, rcs, rtts, 64) : 0;
 	json_t *list = json_array();
 
 	*all = n > 0;
 	for (unsigned int w = 0; w < n; w++) {
-		uint64_t rtt = 0;
-		int rc = dpctl_ping(ctx->dp, w, PING_TIMEOUT_MS, &rtt);
+		uint64_t rtt = rtts[w];
+		int rc = rcs[w];
 
 		*all &= rc == 0;
 		json_array_append_new(list, rc == 0 ? json_pack("{s:i,s:b,s:I}", "worker", w,
@@ -352,10 +354,13 @@ struct api *api_start(struct api_ctx *ctx, char *err, size_t errlen)
 		return NULL;
 	}
 	a->ctx = ctx;
+	/* A few threads: a health check waiting on the workers must not hold
+	 * up /metrics. Handlers only read, or lock (dpctl). */
 	a->d = MHD_start_daemon(flags | (v6 ? MHD_USE_IPv6 : 0), ctx->cfg->api_port, NULL, NULL,
 				on_request, a, MHD_OPTION_SOCK_ADDR,
 				v6 ? (struct sockaddr *)&sin6 : (struct sockaddr *)&sin,
-				MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
+				MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_THREAD_POOL_SIZE, 4u,
+				MHD_OPTION_END);
 	if (a->d == NULL) {
 		snprintf(err, errlen, "api: cannot listen on %s port %u (in use, or not an address "
 				      "of this host?)", ctx->cfg->api_listen, ctx->cfg->api_port);

@@ -23,7 +23,7 @@
 #include "stats_shm.h"
 
 #define MAX_WORKERS 64
-#define POLL_US 10000   /* event rings drained every 10 ms */
+#define POLL_US 2000    /* event rings drained every 2 ms */
 #define REATTACH_S 1    /* and the region checked every second */
 
 struct dpctl {
@@ -35,7 +35,6 @@ struct dpctl {
 	struct stats_shm_hdr *h;
 	uint32_t seq;
 	_Atomic uint32_t acked[MAX_WORKERS]; /* last acknowledged sequence number */
-	atomic_uint_fast64_t events;
 };
 
 static uint64_t now_us(void)
@@ -44,6 +43,31 @@ static uint64_t now_us(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (uint64_t)t.tv_sec * 1000000u + (uint64_t)t.tv_nsec / 1000u;
+}
+
+/* A ring as the dataplane made it (rte_ring_init of ring_count elements,
+ * single producer and consumer), with head and tail in range: indexes are
+ * masked with these fields, so they are checked before any use. */
+static bool ring_sane(const struct rte_ring *r, uint32_t count)
+{
+	return r->size == count && r->mask == count - 1 && r->capacity == count - 1 &&
+	       r->prod.tail - r->cons.head <= r->capacity &&
+	       r->prod.head - r->prod.tail <= r->capacity &&
+	       r->cons.head - r->cons.tail <= r->capacity;
+}
+
+static bool rings_sane(const struct stats_shm_hdr *h)
+{
+	if (h->msg_size != CTL_MSG_SIZE || h->nrings > MAX_WORKERS || h->ring_count == 0 ||
+	    (h->ring_count & (h->ring_count - 1)) != 0 ||
+	    /* what rte_ring_get_memsize_elem() gives (a library call we do not link) */
+	    h->ring_bytes < RTE_ALIGN(sizeof(struct rte_ring) + (size_t)h->ring_count * CTL_MSG_SIZE,
+				      RTE_CACHE_LINE_SIZE))
+		return false;
+	for (uint32_t i = 0; i < 2 * h->nrings; i++)
+		if (!ring_sane(stats_shm_ring(h, i), h->ring_count))
+			return false;
+	return true;
 }
 
 /* Follows the current dataplane: attaches to a new region, lets go of a
@@ -58,9 +82,10 @@ static void reattach(struct dpctl *c)
 		stats_shm_close(probe);
 	if (c->h && probe && c->h->generation == gen)
 		return;
-	if (probe && (h = stats_shm_attach(c->shm)) != NULL &&
-	    (h->msg_size != CTL_MSG_SIZE || h->nrings > MAX_WORKERS)) {
-		stats_shm_close(h); /* another layout: counters only */
+	if (probe && (h = stats_shm_attach(c->shm)) != NULL && !rings_sane(h)) {
+		fprintf(stderr, "aftr-control: the rings of /dev/shm/%s-stats are not a dataplane's: "
+				"ignored\n", c->shm);
+		stats_shm_close(h);
 		h = NULL;
 	}
 	pthread_mutex_lock(&c->lock);
@@ -80,7 +105,6 @@ static void log_event(struct dpctl *c, const struct stats_shm_hdr *h, const stru
 	time_t t = (time_t)(h->start_time + (int64_t)m->time);
 
 	ctl_msg_format(m, line, sizeof(line));
-	atomic_fetch_add(&c->events, 1);
 	if (c->cfg->log_dest == LOG_DEST_SYSLOG)
 		syslog(LOG_NOTICE, "%s", line); /* ISC: trace messages at LOG_NOTICE */
 	else
@@ -156,44 +180,37 @@ void dpctl_stop(struct dpctl *c)
 	free(c);
 }
 
-unsigned int dpctl_workers(struct dpctl *c)
+unsigned int dpctl_ping_all(struct dpctl *c, unsigned int timeout_ms, int *rc, uint64_t *rtt_us,
+			    unsigned int max)
 {
-	unsigned int n;
-
-	pthread_mutex_lock(&c->lock);
-	n = c->h ? c->h->nrings : 0;
-	pthread_mutex_unlock(&c->lock);
-	return n;
-}
-
-uint64_t dpctl_events(struct dpctl *c)
-{
-	return atomic_load(&c->events);
-}
-
-int dpctl_ping(struct dpctl *c, unsigned int worker, unsigned int timeout_ms, uint64_t *rtt_us)
-{
-	struct ctl_msg m = {.type = CTL_CMD_NOOP, .worker = (uint16_t)worker};
+	uint32_t seq[MAX_WORKERS];
 	uint64_t t0 = now_us();
-	int rc = 0;
+	unsigned int n, pending;
 
+	/* Every noop goes out first, then one wait for all the answers. */
 	pthread_mutex_lock(&c->lock);
-	if (c->h == NULL || worker >= c->h->nrings)
-		rc = -ENOENT;
-	else {
-		m.seq = ++c->seq;
-		if (rte_ring_sp_enqueue_elem(stats_shm_ring(c->h, worker), &m, CTL_MSG_SIZE) != 0)
-			rc = -ENOBUFS;
+	n = c->h ? RTE_MIN(c->h->nrings, max) : 0;
+	for (unsigned int w = 0; w < n; w++) {
+		struct ctl_msg m = {.type = CTL_CMD_NOOP, .worker = (uint16_t)w, .seq = ++c->seq};
+
+		seq[w] = m.seq;
+		rc[w] = rte_ring_sp_enqueue_elem(stats_shm_ring(c->h, w), &m, CTL_MSG_SIZE) == 0
+				? -ETIMEDOUT
+				: -ENOBUFS;
 	}
 	pthread_mutex_unlock(&c->lock);
-	if (rc < 0)
-		return rc;
-	/* Sequence numbers grow, so an ack at or past ours answers it. */
-	while ((int32_t)(atomic_load(&c->acked[worker]) - m.seq) < 0) {
-		if (now_us() - t0 > timeout_ms * 1000u)
-			return -ETIMEDOUT;
-		usleep(200);
-	}
-	*rtt_us = now_us() - t0;
-	return 0;
+	do {
+		pending = 0;
+		for (unsigned int w = 0; w < n; w++) {
+			/* Sequence numbers grow: an ack at or past ours answers it. */
+			if (rc[w] == -ETIMEDOUT && (int32_t)(atomic_load(&c->acked[w]) - seq[w]) >= 0) {
+				rc[w] = 0;
+				rtt_us[w] = now_us() - t0;
+			}
+			pending += rc[w] == -ETIMEDOUT;
+		}
+		if (pending)
+			usleep(200);
+	} while (pending && now_us() - t0 < timeout_ms * 1000u);
+	return n;
 }

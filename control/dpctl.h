@@ -17,12 +17,11 @@ struct dpctl;
 struct dpctl *dpctl_start(const char *shm, const struct aftr_config *cfg);
 void dpctl_stop(struct dpctl *c);
 
-/* ISC "noop" to one worker: 0 and the round trip in microseconds when it
- * answered within timeout_ms, -ENOENT without a dataplane, -ETIMEDOUT. */
-int dpctl_ping(struct dpctl *c, unsigned int worker, unsigned int timeout_ms, uint64_t *rtt_us);
-/* Workers of the dataplane followed now (0: none). */
-unsigned int dpctl_workers(struct dpctl *c);
-/* Block events logged since start. */
-uint64_t dpctl_events(struct dpctl *c);
+/* ISC "noop" to every worker (at most max): for each, rc 0 and the round
+ * trip in microseconds when it answered within timeout_ms, else -ETIMEDOUT
+ * (or -ENOBUFS: its ring was full). Returns the number of workers (0: no
+ * dataplane). */
+unsigned int dpctl_ping_all(struct dpctl *c, unsigned int timeout_ms, int *rc, uint64_t *rtt_us,
+			    unsigned int max);
 
 #endif

@@ -148,6 +148,13 @@ static struct stats_shm_hdr *map_region(const char *name, bool rw)
 		errno = EPROTO;
 		return NULL;
 	}
+	/* Writing into it (the rings) only if it is ours and nobody else can
+	 * write it: /dev/shm is open to every local user. */
+	if (rw && (st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)))) {
+		close(fd);
+		errno = EPERM;
+		return NULL;
+	}
 	mem = mmap(NULL, (size_t)st.st_size, PROT_READ | (rw ? PROT_WRITE : 0), MAP_SHARED, fd, 0);
 	close(fd);
 	if (mem == MAP_FAILED)
