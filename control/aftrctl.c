@@ -94,8 +94,15 @@ static int cmd_check(const char *path, const struct opts *o)
 	struct aftr_config cfg;
 	int rc = load(path, o, &cfg);
 
-	if (rc == 0)
+	if (rc == 0) {
+		struct diag d;
+
+		diag_init(&d, path);
+		cfg_rfc_warnings(&cfg, &d);
+		diag_print(&d, stderr);
+		diag_free(&d);
 		summary(path, &cfg);
+	}
 	cfg_free(&cfg);
 	return rc;
 }

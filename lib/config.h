@@ -231,6 +231,10 @@ void cfg_free(struct aftr_config *cfg);
  * Returns the number of errors added to d. */
 size_t cfg_validate(const struct aftr_config *cfg, struct diag *d);
 
+/* Warnings (not errors) for session lifetimes below the RFC minimums, as
+ * ISC's defaults are; returns how many. */
+size_t cfg_rfc_warnings(const struct aftr_config *cfg, struct diag *d);
+
 /* The dynamic (implicit NAT) range of a pool for a protocol. */
 struct port_range cfg_pool_range(const struct aftr_config *cfg, const struct cfg_pool *p,
 				 enum cfg_proto proto);
