@@ -273,6 +273,7 @@ int main(int argc, char **argv)
 	teardown();
 	stats_fini(o.shm);
 out:
+	tunnels_fini();
 	cfg_free(&cfg);
 	rte_eal_cleanup();
 	return rc;

@@ -45,3 +45,10 @@ const struct cfg_tunnel *tunnel_find(const struct addr6 *b4)
 	}
 	return NULL;
 }
+
+void tunnels_fini(void)
+{
+	free(sorted);
+	sorted = NULL;
+	n_sorted = 0;
+}

@@ -7,6 +7,8 @@
 
 /* Builds the view of cfg's tunnels (main lcore, at start); -ENOMEM. */
 int tunnels_init(const struct aftr_config *cfg);
+/* Frees the view (before the configuration it points into goes). */
+void tunnels_fini(void);
 /* The tunnel of a B4, or NULL. Any lcore. */
 const struct cfg_tunnel *tunnel_find(const struct addr6 *b4);
 

@@ -132,6 +132,7 @@ static void restart(void)
 static void setup(void)
 {
 	ck_assert_int_eq(cfg_init(&cfg), 0);
+	ck_assert_int_eq(tunnels_init(&cfg), 0); /* no tunnels: the view is empty */
 	add_pool(POOL1);
 	start();
 }
@@ -139,6 +140,7 @@ static void setup(void)
 static void teardown(void)
 {
 	stop();
+	tunnels_fini(); /* the view points into cfg */
 	cfg_free(&cfg);
 }
 
