@@ -19,6 +19,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+#include <netinet/in.h>
+
+#include "addr.h"
 #include "ctl_msg.h"
 #include "stats_shm.h"
 
@@ -35,6 +39,12 @@ struct dpctl {
 	struct stats_shm_hdr *h;
 	uint32_t seq;
 	_Atomic uint32_t acked[MAX_WORKERS]; /* last acknowledged sequence number */
+	/* One session listing at a time: its command's seq, where the events
+	 * go (filled by the thread), and the worker's cursor from the ack. */
+	pthread_mutex_t dump_lock;
+	_Atomic uint32_t dump_seq;
+	json_t *dump_out;
+	_Atomic uint32_t dump_next;
 };
 
 static uint64_t now_us(void)
@@ -111,6 +121,24 @@ static void log_event(struct dpctl *c, const struct stats_shm_hdr *h, const stru
 		fprintf(stderr, "%ld %s\n", (long)t, line);
 }
 
+static const char *const state_names[] = {"new", "established", "closing"};
+
+static json_t *session_json(uint32_t worker, const struct ctl_msg *m)
+{
+	char b4[ADDR6_STRLEN], src[ADDR4_STRLEN], ext[ADDR4_STRLEN];
+	struct addr6 a;
+
+	memcpy(a.b, m->u.sess.b4, 16);
+	return json_pack("{s:i,s:s,s:s,s:i,s:s,s:s,s:i,s:s,s:I}", "worker", worker, "b4",
+			 addr6_format(&a, b4), "protocol",
+			 m->u.sess.proto == IPPROTO_TCP ? "tcp" : m->u.sess.proto == IPPROTO_UDP ? "udp" : "icmp",
+			 "port", m->u.sess.sport, "address", addr4_format(ntohl(m->u.sess.src), src),
+			 "external_address", addr4_format(ntohl(m->u.sess.ext), ext),
+			 "external_port", m->u.sess.eport, "state",
+			 m->u.sess.state < 3 ? state_names[m->u.sess.state] : "unknown", "expires_in",
+			 (json_int_t)m->u.sess.expires_in);
+}
+
 static void drain(struct dpctl *c, const struct stats_shm_hdr *h)
 {
 	struct ctl_msg m[32];
@@ -122,9 +150,15 @@ static void drain(struct dpctl *c, const struct stats_shm_hdr *h)
 		for (unsigned int i = 0; i < n; i++) {
 			if (ctl_msg_check(&m[i]) < 0)
 				continue; /* never trust another process's bytes */
-			if (m[i].type == CTL_EVT_ACK)
+			if (m[i].type == CTL_EVT_ACK) {
+				if (m[i].seq == atomic_load(&c->dump_seq))
+					atomic_store(&c->dump_next, m[i].u.ack.next);
 				atomic_store(&c->acked[w], m[i].seq);
-			else if (c->cfg->nat_events != NAT_EVENTS_OFF)
+			} else if (m[i].type == CTL_EVT_SESSION) {
+				/* In ring order, before the ack the requester waits for. */
+				if (m[i].seq == atomic_load(&c->dump_seq) && c->dump_out)
+					json_array_append_new(c->dump_out, session_json(w, &m[i]));
+			} else if (c->cfg->nat_events != NAT_EVENTS_OFF)
 				log_event(c, h, &m[i]);
 		}
 	}
@@ -157,6 +191,7 @@ struct dpctl *dpctl_start(const char *shm, const struct aftr_config *cfg)
 	}
 	c->cfg = cfg;
 	pthread_mutex_init(&c->lock, NULL);
+	pthread_mutex_init(&c->dump_lock, NULL);
 	if (cfg->log_dest == LOG_DEST_SYSLOG)
 		openlog("aftr", LOG_NDELAY | LOG_PID, LOG_LOCAL5);
 	if (pthread_create(&c->thread, NULL, run, c) != 0) {
@@ -176,6 +211,7 @@ void dpctl_stop(struct dpctl *c)
 	if (c->h)
 		stats_shm_close(c->h);
 	pthread_mutex_destroy(&c->lock);
+	pthread_mutex_destroy(&c->dump_lock);
 	free(c->shm);
 	free(c);
 }
@@ -212,5 +248,62 @@ unsigned int dpctl_ping_all(struct dpctl *c, unsigned int timeout_ms, int *rc, u
 		if (pending)
 			usleep(200);
 	} while (pending && now_us() - t0 < timeout_ms * 1000u);
+	return n;
+}
+
+/* Sends one command and waits for its ack (or the timeout). */
+static int command(struct dpctl *c, unsigned int worker, struct ctl_msg *m, unsigned int timeout_ms)
+{
+	uint64_t t0 = now_us();
+	int rc = 0;
+
+	pthread_mutex_lock(&c->lock);
+	if (c->h == NULL || worker >= c->h->nrings) {
+		rc = -ENOENT;
+	} else {
+		m->seq = ++c->seq;
+		m->worker = (uint16_t)worker;
+		if (m->type == CTL_CMD_SESSIONS)
+			atomic_store(&c->dump_seq, m->seq);
+		if (rte_ring_sp_enqueue_elem(stats_shm_ring(c->h, worker), m, CTL_MSG_SIZE) != 0)
+			rc = -ENOBUFS;
+	}
+	pthread_mutex_unlock(&c->lock);
+	while (rc == 0 && (int32_t)(atomic_load(&c->acked[worker]) - m->seq) < 0) {
+		if (now_us() - t0 > timeout_ms * 1000u)
+			rc = -ETIMEDOUT;
+		else
+			usleep(200);
+	}
+	return rc;
+}
+
+int dpctl_sessions(struct dpctl *c, unsigned int worker, const struct ctl_msg *filter,
+		   uint32_t cursor, uint16_t max, json_t *out, uint32_t *next)
+{
+	struct ctl_msg m = *filter;
+	int rc;
+
+	m.type = CTL_CMD_SESSIONS;
+	m.u.dump.cursor = cursor;
+	m.u.dump.max = max;
+	pthread_mutex_lock(&c->dump_lock);
+	c->dump_out = out;
+	atomic_store(&c->dump_next, CTL_DUMP_END);
+	rc = command(c, worker, &m, 2000);
+	*next = atomic_load(&c->dump_next);
+	atomic_store(&c->dump_seq, 0);
+	c->dump_out = NULL;
+	pthread_mutex_unlock(&c->dump_lock);
+	return rc;
+}
+
+unsigned int dpctl_workers(struct dpctl *c)
+{
+	unsigned int n;
+
+	pthread_mutex_lock(&c->lock);
+	n = c->h ? c->h->nrings : 0;
+	pthread_mutex_unlock(&c->lock);
 	return n;
 }

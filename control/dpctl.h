@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "config.h"
 
 struct dpctl;
@@ -23,5 +25,16 @@ void dpctl_stop(struct dpctl *c);
  * dataplane). */
 unsigned int dpctl_ping_all(struct dpctl *c, unsigned int timeout_ms, int *rc, uint64_t *rtt_us,
 			    unsigned int max);
+
+/* Workers of the dataplane followed now (0: none). */
+unsigned int dpctl_workers(struct dpctl *c);
+
+/* Lists up to max sessions of one worker from its slot cursor on, those
+ * matching filter's u.dump fields (proto, b4, ext, eport), appending JSON
+ * objects to out; *next is where to go on (CTL_DUMP_END when done).
+ * 0, or -ENOENT / -ENOBUFS / -ETIMEDOUT. */
+struct ctl_msg;
+int dpctl_sessions(struct dpctl *c, unsigned int worker, const struct ctl_msg *filter,
+		   uint32_t cursor, uint16_t max, json_t *out, uint32_t *next);
 
 #endif

@@ -2,6 +2,8 @@
  * no lock and no system call: single producer, single consumer rings. */
 #include "ctl.h"
 
+#include "nat.h"
+
 #include <errno.h>
 #include <netinet/in.h>
 #include <rte_ring.h>
@@ -18,6 +20,44 @@ static void send_event(struct dp_worker *w, struct ctl_msg *m)
 		DP_COUNT(w, EVENTS_LOST);
 }
 
+static bool dump_match(const struct ctl_msg *c, const struct dp_session *se)
+{
+	return se->in_use && (c->u.dump.proto == 0 || c->u.dump.proto == se->proto) &&
+	       (!c->u.dump.has_b4 || memcmp(c->u.dump.b4, se->b4.b, 16) == 0) &&
+	       (c->u.dump.ext == 0 || c->u.dump.ext == se->ext) &&
+	       (c->u.dump.eport == 0 || htons(c->u.dump.eport) == se->eport);
+}
+
+/* Sessions from the cursor on, as events; returns where to go on. A slice
+ * per command (max, and what the ring has room for) keeps the worker's
+ * loop short; the control process asks again with the returned cursor. */
+static uint32_t dump_sessions(struct dp_worker *w, const struct ctl_msg *c)
+{
+	unsigned int sent = 0, room = rte_ring_free_count(w->evt_ring);
+	uint32_t i = c->u.dump.cursor;
+
+	for (; i < w->sess_max; i++) {
+		const struct dp_session *se = &w->sess[i];
+		struct ctl_msg m = {.type = CTL_EVT_SESSION, .seq = c->seq};
+
+		if (!dump_match(c, se))
+			continue;
+		if (sent == c->u.dump.max || sent + 2 > room) /* keep room for the ack */
+			return i;
+		memcpy(m.u.sess.b4, se->b4.b, 16);
+		m.u.sess.src = se->src;
+		m.u.sess.ext = se->ext;
+		m.u.sess.sport = ntohs(se->sport);
+		m.u.sess.eport = ntohs(se->eport);
+		m.u.sess.proto = se->proto;
+		m.u.sess.state = se->state;
+		m.u.sess.expires_in = se->expire > w->now ? (uint32_t)(se->expire - w->now) : 0;
+		send_event(w, &m);
+		sent++;
+	}
+	return CTL_DUMP_END;
+}
+
 void ctl_poll(struct dp_worker *w)
 {
 	struct ctl_msg cmds[CTL_BURST];
@@ -29,8 +69,11 @@ void ctl_poll(struct dp_worker *w)
 	for (unsigned int i = 0; i < n; i++) {
 		struct ctl_msg ack = {.type = CTL_EVT_ACK, .seq = cmds[i].seq};
 
-		/* Only NOOP exists so far: anything else is refused, not guessed. */
-		ack.u.ack.result = cmds[i].type == CTL_CMD_NOOP ? 0 : -ENOTSUP;
+		/* An unknown command is refused, not guessed at. */
+		if (cmds[i].type == CTL_CMD_SESSIONS && ctl_msg_check(&cmds[i]) == 0)
+			ack.u.ack.next = dump_sessions(w, &cmds[i]);
+		else if (cmds[i].type != CTL_CMD_NOOP)
+			ack.u.ack.result = -ENOTSUP;
 		DP_COUNT(w, COMMANDS);
 		send_event(w, &ack);
 	}

@@ -18,6 +18,10 @@ int ctl_msg_check(const struct ctl_msg *msg)
 	case CTL_CMD_NOOP:
 	case CTL_EVT_ACK:
 		return 0;
+	case CTL_CMD_SESSIONS:
+		return msg->u.dump.max ? 0 : -EINVAL;
+	case CTL_EVT_SESSION:
+		return proto_name(msg->u.sess.proto) ? 0 : -EINVAL;
 	case CTL_EVT_BLOCK_ALLOC:
 	case CTL_EVT_BLOCK_FREE:
 		if (proto_name(msg->u.block.proto) == NULL || msg->u.block.count == 0 ||
@@ -50,6 +54,13 @@ char *ctl_msg_format(const struct ctl_msg *msg, char *buf, size_t len)
 		break;
 	case CTL_EVT_ACK:
 		snprintf(buf, len, "ack %u %d", msg->seq, msg->u.ack.result);
+		break;
+	case CTL_EVT_SESSION:
+		snprintf(buf, len, "session %s %u -> %u", proto_name(msg->u.sess.proto),
+			 msg->u.sess.sport, msg->u.sess.eport);
+		break;
+	case CTL_CMD_SESSIONS:
+		snprintf(buf, len, "sessions from %u", msg->u.dump.cursor);
 		break;
 	default:
 		snprintf(buf, len, "noop %u", msg->seq);

@@ -107,6 +107,24 @@ expect "counters per lcore: worker 0, then main" 200 \
 expect "drop reasons with their meaning" 200 \
 	"any(d['reason'] == 'acl6' and d['help'] for d in j['drops'])" "${auth[@]}" \
 	"$url/api/v1/counters/drops"
+expect "sessions: the three, with their public ports" 200 \
+	"[x['external_port'] for x in j['sessions']] == [512, 513, 514] and j['next'] is None and j['sessions'][0]['b4'] == '2001:db8:1::2' and j['sessions'][0]['state'] == 'new'" \
+	"${auth[@]}" "$url/api/v1/sessions"
+expect "sessions, paged: two, then a cursor" 200 \
+	"len(j['sessions']) == 2 and j['next'] == '0:2'" "${auth[@]}" "$url/api/v1/sessions?limit=2"
+expect "sessions, the next page" 200 \
+	"[x['port'] for x in j['sessions']] == [1002] and j['next'] is None" "${auth[@]}" \
+	"$url/api/v1/sessions?limit=2&cursor=0:2"
+expect "sessions filtered by protocol and public port" 200 \
+	"len(j['sessions']) == 1 and j['sessions'][0]['port'] == 1001" "${auth[@]}" \
+	"$url/api/v1/sessions?protocol=udp&external_port=513&external_address=198.51.100.1"
+expect "sessions of another B4: none" 200 "j['sessions'] == []" "${auth[@]}" \
+	"$url/api/v1/sessions?b4=2001:db8:1::99"
+expect "a bad filter: 422 naming the field" 422 \
+	"j['field'] == 'b4' and 'not an IPv6 address' in j['detail']" "${auth[@]}" \
+	"$url/api/v1/sessions?b4=nope"
+expect "a limit out of range: 422" 422 "j['field'] == 'limit'" "${auth[@]}" \
+	"$url/api/v1/sessions?limit=0"
 expect "OpenAPI document" 200 "j['openapi'].startswith('3.') and '/metrics' in j['paths']" \
 	"${auth[@]}" "$url/api/v1/openapi.json"
 expect "unknown resource: 404" 404 "j['error'] == 'not found' and '/api/v1/nope' in j['detail']" \
