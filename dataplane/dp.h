@@ -49,7 +49,6 @@ struct dp_conf {
 	uint32_t wan_addr;           /* our own address on the WAN link */
 	struct dp_pool *pools;
 	uint32_t n_pools;
-	uint64_t tsc_hz;
 };
 
 /* A neighbour (next hop) entry: written by the main lcore only, read by

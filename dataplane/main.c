@@ -182,7 +182,6 @@ static void conf_init(const struct aftr_config *cfg)
 	dp.conf.icmp_source = cfg->icmp_source;
 	dp.conf.transport_addr = cfg->transport.addr6.addr;
 	dp.conf.wan_addr = cfg->wan.addr4.addr;
-	dp.conf.tsc_hz = rte_get_tsc_hz();
 }
 
 static void run(const char *stats_path)
