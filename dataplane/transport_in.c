@@ -8,6 +8,7 @@
 
 #include "cksum.h"
 #include "icmp_gen.h"
+#include "mss.h"
 #include "nat.h"
 #include "path.h"
 #include "pkt.h"
@@ -226,6 +227,8 @@ void transport_in(struct dp_worker *w, struct rte_mbuf *m)
 		rte_pktmbuf_free(m);
 		return;
 	}
+	mss_clamp(w, &b4, ip, (uint8_t *)ip + pkt_ip4_hdr_len(ip),
+		  ntohs(ip->total_len) - pkt_ip4_hdr_len(ip));
 	/* Drop the IPv6 headers, keep room for the new Ethernet header. */
 	rte_pktmbuf_adj(m, (uint16_t)off);
 	path_ip4_out(w, m);

@@ -6,6 +6,7 @@
 
 #include "cksum.h"
 #include "icmp_gen.h"
+#include "mss.h"
 #include "nat.h"
 #include "path.h"
 #include "pkt.h"
@@ -83,6 +84,7 @@ void wan_ip4_to_pool(struct dp_worker *w, struct rte_mbuf *m, int pool)
 		rte_pktmbuf_free(m);
 		return;
 	}
+	mss_clamp(w, &se->b4, ip, l4, l4len);
 	path_encap(w, m, &se->b4);
 }
 

@@ -17,6 +17,7 @@
 	X(ENCAP, "encap", "IPv4 packets put into a softwire")                                      \
 	X(NAT_OUT, "nat_out", "packets translated from a B4 towards the Internet")                 \
 	X(NAT_IN, "nat_in", "packets translated from the Internet towards a B4")                   \
+	X(MSS_CLAMPED, "mss_clamped", "TCP SYNs whose MSS was lowered to fit the softwire (ISC mss)") \
 	X(HAIRPIN, "hairpin", "packets between two B4s through the pool (RFC 4787 REQ-9)")         \
 	X(ICMP_ERR_IN, "icmp_error_in", "ICMPv4 errors from the Internet sent into a softwire")    \
 	X(ICMP_SENT, "icmp_sent", "ICMP messages the AFTR generated (errors, echo replies)")        \

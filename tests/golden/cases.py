@@ -336,6 +336,28 @@ def tcp_handshake():
 
 
 @case
+def mss_clamped_both_ways():
+    """MSS clamping on (tunnel MTU 1400): SYN and SYN-ACK MSS 1460 become 1320, 1200 stays"""
+    def syn_with(mss, sport=40000, seq=1, wscale=True):
+        opts = [("MSS", mss)] + ([("NOP", None), ("WScale", 7)] if wscale else [])
+        return IP(src=LAN, dst=SRV, ttl=64, id=7) / TCP(sport=sport, dport=80, flags="S",
+                                                        seq=seq, window=8192, options=opts)
+
+    def synack_with(mss):
+        return IP(src=SRV, dst=POOL, ttl=55, id=8) / TCP(sport=80, dport=TCP0, flags="SA",
+                                                          seq=1000, ack=2, window=8192,
+                                                          options=[("MSS", mss)])
+    syn, syn_c = syn_with(1460), syn_with(1320)
+    synack, synack_c = synack_with(1460), synack_with(1320)
+    small = syn_with(1200, sport=40001, seq=5, wscale=False)
+    return dict(config="tunnel_defaults:\n  mss: true\n  mtu: 1400\n",
+                transport_in=[from_b4(syn), from_b4(small)], wan_in=[from_net(synack)],
+                wan_out=[to_net(syn_c, sport=TCP0), to_net(small, sport=TCP0 + 1)],
+                transport_out=[to_b4(synack_c, dport=40000)],
+                counters=napt(out=2, back=1, sessions=2, blocks=1, tunnels=1, mss_clamped=2))
+
+
+@case
 def tcp_fin_rst_pass():
     """TCP FIN from the B4 and RST from the server pass through the session (RFC 5382)"""
     syn = tcp_q(flags="S", seq=1)
