@@ -30,10 +30,10 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static const char usage_text[] =
-	"usage: aftr-control -c CONFIG [--shm NAME]\n"
-	"  -c, --config FILE   the YAML configuration (the dataplane's)\n"
-	"  --shm NAME          the dataplane's shared counters /dev/shm/NAME-stats (default aftr)\n";
+static const char usage_text[] = "usage: aftr-control -c CONFIG [--shm NAME]\n"
+                                 "  -c, --config FILE   the YAML configuration (the dataplane's)\n"
+                                 "  --shm NAME          the dataplane's shared counters "
+                                 "/dev/shm/NAME-stats (default aftr)\n";
 
 /* The bearer token: the first line of api.token_file. */
 static int read_token(const char *path, char **token)
@@ -58,9 +58,9 @@ static int read_token(const char *path, char **token)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"config", required_argument, NULL, 'c'},
-						 {"shm", required_argument, NULL, 'm'},
-						 {"help", no_argument, NULL, 'h'},
-						 {NULL, 0, NULL, 0}};
+	                                         {"shm", required_argument, NULL, 'm'},
+	                                         {"help", no_argument, NULL, 'h'},
+	                                         {NULL, 0, NULL, 0}};
 	struct api_ctx ctx = {.shm_name = STATS_SHM_DEFAULT};
 	struct aftr_config cfg;
 	struct api *api;
@@ -108,8 +108,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	fprintf(stderr, "aftr-control: API on http://%s%s%s:%u/api/v1/\n",
-		strchr(cfg.api_listen, ':') ? "[" : "", cfg.api_listen,
-		strchr(cfg.api_listen, ':') ? "]" : "", cfg.api_port);
+	        strchr(cfg.api_listen, ':') ? "[" : "", cfg.api_listen,
+	        strchr(cfg.api_listen, ':') ? "]" : "", cfg.api_port);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	while (!stop)

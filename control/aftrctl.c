@@ -24,21 +24,22 @@
 #include "stats_shm.h"
 
 #define EXIT_CONFIG 1
-#define EXIT_USAGE 2
+#define EXIT_USAGE  2
 
 static const char usage_text[] =
-	"usage: aftrctl config check [--isc|--yaml] FILE\n"
-	"       aftrctl config import [--full] [-o OUT] ISC_AFTR_CONF\n"
-	"       aftrctl config show [--isc|--yaml] [--json] [--sparse] FILE\n"
-	"       aftrctl stats [--shm NAME] [--workers] [--nonzero] [--json]\n"
-	"       aftrctl [--api URL] [--token-file F] [--json] noop|show stat|show dropped|list default\n"
-	"       aftrctl --help | --version\n"
-	"\n"
-	"FILE is YAML (see config/reference.yaml) unless it ends in .conf or --isc\n"
-	"is given, in which case it is an ISC AFTR 1.1 aftr.conf. \"stats\" reads the\n"
-	"dataplane's shared counters; noop, show and list ask aftr-control's API\n"
-	"(--api, default $AFTR_API or http://127.0.0.1:8080; --token-file, default\n"
-	"$AFTR_TOKEN_FILE).\n";
+        "usage: aftrctl config check [--isc|--yaml] FILE\n"
+        "       aftrctl config import [--full] [-o OUT] ISC_AFTR_CONF\n"
+        "       aftrctl config show [--isc|--yaml] [--json] [--sparse] FILE\n"
+        "       aftrctl stats [--shm NAME] [--workers] [--nonzero] [--json]\n"
+        "       aftrctl [--api URL] [--token-file F] [--json] noop|show stat|show dropped|list "
+        "default\n"
+        "       aftrctl --help | --version\n"
+        "\n"
+        "FILE is YAML (see config/reference.yaml) unless it ends in .conf or --isc\n"
+        "is given, in which case it is an ISC AFTR 1.1 aftr.conf. \"stats\" reads the\n"
+        "dataplane's shared counters; noop, show and list ask aftr-control's API\n"
+        "(--api, default $AFTR_API or http://127.0.0.1:8080; --token-file, default\n"
+        "$AFTR_TOKEN_FILE).\n";
 
 struct opts {
 	int format; /* 0: guess from the name, 1: YAML, 2: ISC */
@@ -143,10 +144,10 @@ static int cmd_import(const char *path, struct opts *o)
 	rc = load(path, o, &cfg);
 	if (rc == 0) {
 		snprintf(header, sizeof(header),
-			 "Imported from the ISC AFTR configuration %s by aftrctl.\n%s", path,
-			 o->sparse ? "Knobs left at their defaults are not listed: see "
-				     "config/reference.yaml."
-				   : "Every knob is listed.");
+		         "Imported from the ISC AFTR configuration %s by aftrctl.\n%s", path,
+		         o->sparse ? "Knobs left at their defaults are not listed: see "
+		                     "config/reference.yaml."
+		                   : "Every knob is listed.");
 		rc = write_out(&cfg, o, header);
 	}
 	cfg_free(&cfg);
@@ -167,13 +168,18 @@ static int cmd_show(const char *path, const struct opts *o)
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
-		{"isc", no_argument, NULL, 'i'},  {"yaml", no_argument, NULL, 'y'},
-		{"json", no_argument, NULL, 'j'}, {"full", no_argument, NULL, 'f'},
-		{"sparse", no_argument, NULL, 's'}, {"output", required_argument, NULL, 'o'},
-		{"shm", required_argument, NULL, 'm'}, {"workers", no_argument, NULL, 'w'},
-		{"nonzero", no_argument, NULL, 'z'}, {"api", required_argument, NULL, 'a'},
-		{"token-file", required_argument, NULL, 't'},
-		{NULL, 0, NULL, 0},
+	        {"isc", no_argument, NULL, 'i'},
+	        {"yaml", no_argument, NULL, 'y'},
+	        {"json", no_argument, NULL, 'j'},
+	        {"full", no_argument, NULL, 'f'},
+	        {"sparse", no_argument, NULL, 's'},
+	        {"output", required_argument, NULL, 'o'},
+	        {"shm", required_argument, NULL, 'm'},
+	        {"workers", no_argument, NULL, 'w'},
+	        {"nonzero", no_argument, NULL, 'z'},
+	        {"api", required_argument, NULL, 'a'},
+	        {"token-file", required_argument, NULL, 't'},
+	        {NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -222,7 +228,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 static int stats_json(const struct stats_shm_hdr *h, const struct opts *o)
 {
 	json_t *root = json_pack("{s:I,s:i,s:i}", "generation", (json_int_t)h->generation, "pid",
-				 h->pid, "workers", h->nblocks - 1);
+	                         h->pid, "workers", h->nblocks - 1);
 	json_t *tot = json_object(), *per = json_array();
 
 	for (uint32_t b = 0; o->workers && b < h->nblocks; b++)
@@ -235,7 +241,7 @@ static int stats_json(const struct stats_shm_hdr *h, const struct opts *o)
 		json_object_set_new(tot, stats_shm_name(h, i), json_integer((json_int_t)v));
 		for (uint32_t b = 0; o->workers && b < h->nblocks; b++)
 			json_object_set_new(json_array_get(per, b), stats_shm_name(h, i),
-					    json_integer((json_int_t)stats_shm_value(h, b, i)));
+			                    json_integer((json_int_t)stats_shm_value(h, b, i)));
 	}
 	json_object_set_new(root, "counters", tot);
 	if (o->workers)
@@ -252,8 +258,8 @@ static int stats_table(const struct stats_shm_hdr *h, const struct opts *o)
 {
 	printf("%-32s %14s", "counter", "total");
 	for (uint32_t b = 0; o->workers && b < h->nblocks; b++)
-		printf(b + 1 < h->nblocks ? " %11s%-3u" : " %14s", b + 1 < h->nblocks ? "worker" : "main",
-		       b);
+		printf(b + 1 < h->nblocks ? " %11s%-3u" : " %14s",
+		       b + 1 < h->nblocks ? "worker" : "main", b);
 	putchar('\n');
 	for (uint32_t i = 0; i < h->ncounters; i++) {
 		uint64_t v = stats_shm_total(h, i);
@@ -277,9 +283,9 @@ static int cmd_stats(const struct opts *o)
 
 	if (h == NULL) {
 		fprintf(stderr, "aftrctl: %s\n",
-			errno == ENOENT ? "no dataplane is running (no shared counters "
-					  "/dev/shm/<name>-stats; see --shm)"
-					: strerror(errno));
+		        errno == ENOENT ? "no dataplane is running (no shared counters "
+		                          "/dev/shm/<name>-stats; see --shm)"
+		                        : strerror(errno));
 		return EXIT_CONFIG;
 	}
 	rc = o->json ? stats_json(h, o) : stats_table(h, o);

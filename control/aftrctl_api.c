@@ -19,7 +19,7 @@
 
 #include "util.h"
 
-#define EXIT_API_ERROR 1
+#define EXIT_API_ERROR   1
 #define EXIT_UNREACHABLE 3
 
 struct body {
@@ -67,8 +67,10 @@ static long get(const struct api_opts *o, const char *path, json_t **json)
 	if (curl_easy_perform(c) == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	else
-		fprintf(stderr, "aftrctl: cannot reach the AFTR at %s (is aftr-control running? "
-				"see --api)\n", o->url);
+		fprintf(stderr,
+		        "aftrctl: cannot reach the AFTR at %s (is aftr-control running? "
+		        "see --api)\n",
+		        o->url);
 	if (b.data)
 		*json = json_loads(b.data, 0, NULL);
 	free(b.data);
@@ -83,8 +85,8 @@ static int report(long status, const json_t *j)
 	if (status == 0)
 		return EXIT_UNREACHABLE;
 	fprintf(stderr, "aftrctl: %ld %s: %s\n", status,
-		json_string_value(json_object_get(j, "error")) ?: "error",
-		json_string_value(json_object_get(j, "detail")) ?: "(no detail)");
+	        json_string_value(json_object_get(j, "error")) ?: "error",
+	        json_string_value(json_object_get(j, "detail")) ?: "(no detail)");
 	return EXIT_API_ERROR;
 }
 
@@ -107,11 +109,13 @@ static int noop(const struct api_opts *o)
 		dump(j);
 	else if (!json_is_true(json_object_get(json_object_get(j, "dataplane"), "running")))
 		printf("the dataplane is not running\n");
-	json_array_foreach(json_object_get(json_object_get(j, "dataplane"), "workers_alive"), i, w) {
+	json_array_foreach(json_object_get(json_object_get(j, "dataplane"), "workers_alive"), i, w)
+	{
 		bool ok = json_is_true(json_object_get(w, "responsive"));
 
 		if (!o->json)
-			printf("worker %d: %s\n", (int)json_integer_value(json_object_get(w, "worker")),
+			printf("worker %d: %s\n",
+			       (int)json_integer_value(json_object_get(w, "worker")),
 			       ok ? "alive" : "NOT ANSWERING");
 		rc |= !ok;
 	}
@@ -135,9 +139,9 @@ static int show_stat(const struct api_opts *o)
 	if (o->json)
 		dump(j);
 	else
-		json_object_foreach(json_object_get(j, "counters"), k, v)
-			if (strncmp(k, "drop_", 5) != 0 && json_integer_value(v))
-				printf("%-32s %14lld\n", k, (long long)json_integer_value(v));
+		json_object_foreach(json_object_get(j, "counters"), k,
+		                    v) if (strncmp(k, "drop_", 5) != 0 && json_integer_value(v))
+		        printf("%-32s %14lld\n", k, (long long)json_integer_value(v));
 	json_decref(j);
 	return 0;
 }
@@ -157,11 +161,10 @@ static int show_dropped(const struct api_opts *o)
 	if (o->json)
 		dump(j);
 	else
-		json_array_foreach(json_object_get(j, "drops"), i, d)
-			printf("%-18s %14lld  %s\n",
-			       json_string_value(json_object_get(d, "reason")),
-			       (long long)json_integer_value(json_object_get(d, "count")),
-			       json_string_value(json_object_get(d, "help")));
+		json_array_foreach(json_object_get(j, "drops"), i, d) printf(
+		        "%-18s %14lld  %s\n", json_string_value(json_object_get(d, "reason")),
+		        (long long)json_integer_value(json_object_get(d, "count")),
+		        json_string_value(json_object_get(d, "help")));
 	json_decref(j);
 	return 0;
 }

@@ -21,8 +21,7 @@
 
 extern const char api_openapi_json[]; /* openapi.c, made from openapi.json */
 
-typedef void (*handler_fn)(struct api_ctx *ctx, const struct api_req *req,
-			   struct api_reply *out);
+typedef void (*handler_fn)(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
 
 static void reply_json(struct api_reply *out, unsigned int status, json_t *body)
 {
@@ -32,13 +31,14 @@ static void reply_json(struct api_reply *out, unsigned int status, json_t *body)
 	json_decref(body);
 	if (out->body == NULL) {
 		out->status = 500;
-		out->body = strdup("{\"error\": \"internal error\", \"detail\": \"out of memory\"}");
+		out->body =
+		        strdup("{\"error\": \"internal error\", \"detail\": \"out of memory\"}");
 	}
 }
 
 /* The API's error form: {"error": ..., "detail": ..., "field": ...}. */
 static void reply_error(struct api_reply *out, unsigned int status, const char *error,
-			const char *detail, const char *field)
+                        const char *detail, const char *field)
 {
 	json_t *e = json_pack("{s:s,s:s}", "error", error, "detail", detail);
 
@@ -63,7 +63,7 @@ static json_t *dataplane_state(const struct api_ctx *ctx)
 	if (h == NULL)
 		return json_pack("{s:b}", "running", 0);
 	j = json_pack("{s:b,s:i,s:I,s:i}", "running", 1, "pid", h->pid, "generation",
-		      (json_int_t)(h->generation & INT64_MAX), "workers", h->nblocks - 1);
+	              (json_int_t)(h->generation & INT64_MAX), "workers", h->nblocks - 1);
 	stats_shm_close(h);
 	return j;
 }
@@ -85,11 +85,11 @@ static json_t *workers_alive(struct api_ctx *ctx, bool *all)
 		int rc = rcs[w];
 
 		*all &= rc == 0;
-		json_array_append_new(list, rc == 0 ? json_pack("{s:i,s:b,s:I}", "worker", w,
-								"responsive", 1, "rtt_us", (json_int_t)rtt)
-						    : json_pack("{s:i,s:b,s:s}", "worker", w,
-								"responsive", 0, "error",
-								strerror(-rc)));
+		json_array_append_new(
+		        list, rc == 0 ? json_pack("{s:i,s:b,s:I}", "worker", w, "responsive", 1,
+		                                  "rtt_us", (json_int_t)rtt)
+		                      : json_pack("{s:i,s:b,s:s}", "worker", w, "responsive", 0,
+		                                  "error", strerror(-rc)));
 	}
 	return list;
 }
@@ -105,8 +105,8 @@ static void get_health(struct api_ctx *ctx, const struct api_req *req, struct ap
 		json_object_set_new(dp, "workers_alive", workers_alive(ctx, &alive));
 	/* 503 while the dataplane is missing or stuck: a monitor sees it. */
 	reply_json(out, running && alive ? 200 : 503,
-		   json_pack("{s:s,s:o,s:s}", "status", running && alive ? "ok" : "degraded",
-			     "dataplane", dp, "config", ctx->config_path));
+	           json_pack("{s:s,s:o,s:s}", "status", running && alive ? "ok" : "degraded",
+	                     "dataplane", dp, "config", ctx->config_path));
 }
 
 static bool arg_true(const struct api_req *req, const char *key)
@@ -129,7 +129,7 @@ static const struct stats_shm_hdr *open_counters(struct api_ctx *ctx, struct api
 
 	if (h == NULL)
 		reply_error(out, 503, "no dataplane",
-			    "the dataplane is not running (no shared counters)", NULL);
+		            "the dataplane is not running (no shared counters)", NULL);
 	return h;
 }
 
@@ -148,13 +148,13 @@ static void get_counters(struct api_ctx *ctx, const struct api_req *req, struct 
 		json_array_append_new(lc, json_object());
 	for (uint32_t i = 0; i < h->ncounters; i++) {
 		json_object_set_new(tot, stats_shm_name(h, i),
-				    json_integer((json_int_t)stats_shm_total(h, i)));
+		                    json_integer((json_int_t)stats_shm_total(h, i)));
 		for (uint32_t b = 0; per && b < h->nblocks; b++)
 			json_object_set_new(json_array_get(lc, b), stats_shm_name(h, i),
-					    json_integer((json_int_t)stats_shm_value(h, b, i)));
+			                    json_integer((json_int_t)stats_shm_value(h, b, i)));
 	}
 	j = json_pack("{s:I,s:i,s:o}", "generation", (json_int_t)(h->generation & INT64_MAX),
-		      "workers", h->nblocks - 1, "counters", tot);
+	              "workers", h->nblocks - 1, "counters", tot);
 	if (per)
 		json_object_set_new(j, "per_lcore", lc);
 	else
@@ -177,9 +177,10 @@ static void get_drops(struct api_ctx *ctx, const struct api_req *req, struct api
 		const char *n = stats_shm_name(h, i);
 
 		if (strncmp(n, "drop_", 5) == 0)
-			json_array_append_new(list, json_pack("{s:s,s:I,s:s}", "reason", n + 5, "count",
-							      (json_int_t)stats_shm_total(h, i),
-							      "help", aftr_stats_help(n)));
+			json_array_append_new(list,
+			                      json_pack("{s:s,s:I,s:s}", "reason", n + 5, "count",
+			                                (json_int_t)stats_shm_total(h, i), "help",
+			                                aftr_stats_help(n)));
 	}
 	stats_shm_close(h);
 	reply_json(out, 200, json_pack("{s:o}", "drops", list));
@@ -202,14 +203,14 @@ static void get_metrics(struct api_ctx *ctx, const struct api_req *req, struct a
 		const char *n = stats_shm_name(h, i);
 
 		fprintf(f, "# HELP aftr_%s_total %s\n# TYPE aftr_%s_total counter\n", n,
-			aftr_stats_help(n), n);
+		        aftr_stats_help(n), n);
 		for (uint32_t b = 0; b + 1 < h->nblocks; b++)
 			fprintf(f, "aftr_%s_total{lcore=\"worker%u\"} %lu\n", n, b,
-				(unsigned long)stats_shm_value(h, b, i));
+			        (unsigned long)stats_shm_value(h, b, i));
 		fprintf(f, "aftr_%s_total{lcore=\"main\"} %lu\n", n,
-			(unsigned long)stats_shm_value(h, h->nblocks - 1, i));
+		        (unsigned long)stats_shm_value(h, h->nblocks - 1, i));
 		fprintf(f, "aftr_%s_total{lcore=\"total\"} %lu\n", n,
-			(unsigned long)stats_shm_total(h, i));
+		        (unsigned long)stats_shm_total(h, i));
 	}
 	stats_shm_close(h);
 	if (f == NULL || fclose(f) != 0) {
@@ -226,7 +227,7 @@ static void get_metrics(struct api_ctx *ctx, const struct api_req *req, struct a
 
 /* Parses the session filter from the query; 0, or -1 after a 422 reply. */
 static int session_filter(const struct api_req *req, struct ctl_msg *f, unsigned int *limit,
-			  unsigned int *cw, uint32_t *ci, struct api_reply *out)
+                          unsigned int *cw, uint32_t *ci, struct api_reply *out)
 {
 	const char *v;
 	char err[160];
@@ -248,10 +249,13 @@ static int session_filter(const struct api_req *req, struct ctl_msg *f, unsigned
 		int p = cfg_name_lookup(cfg_proto_names, v);
 
 		if (p < 0) {
-			reply_error(out, 422, "invalid value", "protocol: tcp, udp or icmp", "protocol");
+			reply_error(out, 422, "invalid value", "protocol: tcp, udp or icmp",
+			            "protocol");
 			return -1;
 		}
-		f->u.dump.proto = p == CFG_TCP ? IPPROTO_TCP : p == CFG_UDP ? IPPROTO_UDP : IPPROTO_ICMP;
+		f->u.dump.proto = p == CFG_TCP   ? IPPROTO_TCP
+		                  : p == CFG_UDP ? IPPROTO_UDP
+		                                 : IPPROTO_ICMP;
 	}
 	if ((v = ARG("external_address")) != NULL) {
 		if (addr4_parse(v, &a, err, sizeof(err)) < 0) {
@@ -265,7 +269,8 @@ static int session_filter(const struct api_req *req, struct ctl_msg *f, unsigned
 		unsigned long port = strtoul(v, &end, 10);
 
 		if (*v == '\0' || *end || port == 0 || port > 65535) {
-			reply_error(out, 422, "invalid value", "external_port: 1-65535", "external_port");
+			reply_error(out, 422, "invalid value", "external_port: 1-65535",
+			            "external_port");
 			return -1;
 		}
 		f->u.dump.eport = (uint16_t)port;
@@ -282,7 +287,7 @@ static int session_filter(const struct api_req *req, struct ctl_msg *f, unsigned
 	}
 	if ((v = ARG("cursor")) != NULL && sscanf(v, "%u:%u", cw, ci) != 2) {
 		reply_error(out, 422, "invalid value", "cursor: the \"next\" of the previous page",
-			    "cursor");
+		            "cursor");
 		return -1;
 	}
 #undef ARG
@@ -312,7 +317,7 @@ static void get_sessions(struct api_ctx *ctx, const struct api_req *req, struct 
 	list = json_array();
 	while (w < n && json_array_size(list) < limit) {
 		rc = dpctl_sessions(ctx->dp, w, &f, idx, (uint16_t)(limit - json_array_size(list)),
-				    list, &next);
+		                    list, &next);
 		if (rc < 0)
 			break;
 		if (next == CTL_DUMP_END) {
@@ -329,8 +334,8 @@ static void get_sessions(struct api_ctx *ctx, const struct api_req *req, struct 
 	}
 	snprintf(cursor, sizeof(cursor), "%u:%u", w, idx);
 	reply_json(out, 200,
-		   json_pack("{s:o,s:o}", "sessions", list, "next",
-			     w < n ? json_string(cursor) : json_null()));
+	           json_pack("{s:o,s:o}", "sessions", list, "next",
+	                     w < n ? json_string(cursor) : json_null()));
 }
 
 static void get_openapi(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out)
@@ -348,14 +353,10 @@ struct route {
 };
 
 static const struct route routes[] = {
-	{"/api/v1/health", get_health},
-	{"/api/v1/version", get_version},
-	{"/api/v1/config", get_config},
-	{"/api/v1/counters", get_counters},
-	{"/api/v1/counters/drops", get_drops},
-	{"/api/v1/sessions", get_sessions},
-	{"/api/v1/openapi.json", get_openapi},
-	{"/metrics", get_metrics},
+        {"/api/v1/health", get_health},        {"/api/v1/version", get_version},
+        {"/api/v1/config", get_config},        {"/api/v1/counters", get_counters},
+        {"/api/v1/counters/drops", get_drops}, {"/api/v1/sessions", get_sessions},
+        {"/api/v1/openapi.json", get_openapi}, {"/metrics", get_metrics},
 };
 
 /* Constant-time comparison, so the token cannot be guessed byte by byte. */
@@ -386,12 +387,12 @@ void api_handle(struct api_ctx *ctx, const struct api_req *req, struct api_reply
 	/* The health check answers without a token, for load balancers. */
 	if (!(r && r->get == get_health) && !token_ok(ctx, req->authorization)) {
 		reply_error(out, 401, "unauthorized",
-			    "send the API token as \"Authorization: Bearer TOKEN\"", NULL);
+		            "send the API token as \"Authorization: Bearer TOKEN\"", NULL);
 		return;
 	}
 	if (r == NULL) {
 		snprintf(detail, sizeof(detail), "no resource %.200s (see /api/v1/openapi.json)",
-			 req->url);
+		         req->url);
 		reply_error(out, 404, "not found", detail, NULL);
 		return;
 	}
@@ -415,13 +416,13 @@ static const char *mhd_arg(void *c, const char *key)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-				  const char *method, const char *version, const char *upload,
-				  size_t *upload_size, void **state)
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **state)
 {
 	struct api *a = cls;
 	struct api_req req = {method, url,
-			      MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization"),
-			      mhd_arg, conn};
+	                      MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization"),
+	                      mhd_arg, conn};
 	struct api_reply rep;
 	struct MHD_Response *r;
 	enum MHD_Result rc;
@@ -438,7 +439,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	api_handle(a->ctx, &req, &rep);
 	r = MHD_create_response_from_buffer(rep.body ? strlen(rep.body) : 0, rep.body,
-					    MHD_RESPMEM_MUST_FREE);
+	                                    MHD_RESPMEM_MUST_FREE);
 	if (r == NULL) {
 		free(rep.body);
 		return MHD_NO;
@@ -456,7 +457,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 struct api *api_start(struct api_ctx *ctx, char *err, size_t errlen)
 {
 	struct api *a = calloc(1, sizeof(*a));
-	struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_port = htons(ctx->cfg->api_port)};
+	struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6,
+	                            .sin6_port = htons(ctx->cfg->api_port)};
 	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(ctx->cfg->api_port)};
 	bool v6 = inet_pton(AF_INET6, ctx->cfg->api_listen, &sin6.sin6_addr) == 1;
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
@@ -470,13 +472,15 @@ struct api *api_start(struct api_ctx *ctx, char *err, size_t errlen)
 	/* A few threads: a health check waiting on the workers must not hold
 	 * up /metrics. Handlers only read, or lock (dpctl). */
 	a->d = MHD_start_daemon(flags | (v6 ? MHD_USE_IPv6 : 0), ctx->cfg->api_port, NULL, NULL,
-				on_request, a, MHD_OPTION_SOCK_ADDR,
-				v6 ? (struct sockaddr *)&sin6 : (struct sockaddr *)&sin,
-				MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_THREAD_POOL_SIZE, 4u,
-				MHD_OPTION_END);
+	                        on_request, a, MHD_OPTION_SOCK_ADDR,
+	                        v6 ? (struct sockaddr *)&sin6 : (struct sockaddr *)&sin,
+	                        MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_THREAD_POOL_SIZE, 4u,
+	                        MHD_OPTION_END);
 	if (a->d == NULL) {
-		snprintf(err, errlen, "api: cannot listen on %s port %u (in use, or not an address "
-				      "of this host?)", ctx->cfg->api_listen, ctx->cfg->api_port);
+		snprintf(err, errlen,
+		         "api: cannot listen on %s port %u (in use, or not an address "
+		         "of this host?)",
+		         ctx->cfg->api_listen, ctx->cfg->api_port);
 		free(a);
 		return NULL;
 	}

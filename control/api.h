@@ -30,7 +30,7 @@ void api_stop(struct api *a);
 /* One request, as the server sees it (the tests call api_handle directly). */
 struct api_req {
 	const char *method, *url;
-	const char *authorization; /* the header, or NULL */
+	const char *authorization;                          /* the header, or NULL */
 	const char *(*arg)(void *arg_ctx, const char *key); /* query arguments */
 	void *arg_ctx;
 };

@@ -27,8 +27,8 @@
 #include "stats_shm.h"
 
 #define MAX_WORKERS 64
-#define POLL_US 2000    /* event rings drained every 2 ms */
-#define REATTACH_S 1    /* and the region checked every second */
+#define POLL_US     2000 /* event rings drained every 2 ms */
+#define REATTACH_S  1    /* and the region checked every second */
 
 struct dpctl {
 	char *shm;
@@ -71,8 +71,9 @@ static bool rings_sane(const struct stats_shm_hdr *h)
 	if (h->msg_size != CTL_MSG_SIZE || h->nrings > MAX_WORKERS || h->ring_count == 0 ||
 	    (h->ring_count & (h->ring_count - 1)) != 0 ||
 	    /* what rte_ring_get_memsize_elem() gives (a library call we do not link) */
-	    h->ring_bytes < RTE_ALIGN(sizeof(struct rte_ring) + (size_t)h->ring_count * CTL_MSG_SIZE,
-				      RTE_CACHE_LINE_SIZE))
+	    h->ring_bytes <
+	            RTE_ALIGN(sizeof(struct rte_ring) + (size_t)h->ring_count * CTL_MSG_SIZE,
+	                      RTE_CACHE_LINE_SIZE))
 		return false;
 	for (uint32_t i = 0; i < 2 * h->nrings; i++)
 		if (!ring_sane(stats_shm_ring(h, i), h->ring_count))
@@ -93,8 +94,10 @@ static void reattach(struct dpctl *c)
 	if (c->h && probe && c->h->generation == gen)
 		return;
 	if (probe && (h = stats_shm_attach(c->shm)) != NULL && !rings_sane(h)) {
-		fprintf(stderr, "aftr-control: the rings of /dev/shm/%s-stats are not a dataplane's: "
-				"ignored\n", c->shm);
+		fprintf(stderr,
+		        "aftr-control: the rings of /dev/shm/%s-stats are not a dataplane's: "
+		        "ignored\n",
+		        c->shm);
 		stats_shm_close(h);
 		h = NULL;
 	}
@@ -106,7 +109,7 @@ static void reattach(struct dpctl *c)
 		stats_shm_close(old);
 	if (h)
 		fprintf(stderr, "aftr-control: following the dataplane (pid %d, %u workers)\n",
-			h->pid, h->nrings);
+		        h->pid, h->nrings);
 }
 
 static void log_event(struct dpctl *c, const struct stats_shm_hdr *h, const struct ctl_msg *m)
@@ -130,13 +133,15 @@ static json_t *session_json(uint32_t worker, const struct ctl_msg *m)
 
 	memcpy(a.b, m->u.sess.b4, 16);
 	return json_pack("{s:i,s:s,s:s,s:i,s:s,s:s,s:i,s:s,s:I}", "worker", worker, "b4",
-			 addr6_format(&a, b4), "protocol",
-			 m->u.sess.proto == IPPROTO_TCP ? "tcp" : m->u.sess.proto == IPPROTO_UDP ? "udp" : "icmp",
-			 "port", m->u.sess.sport, "address", addr4_format(ntohl(m->u.sess.src), src),
-			 "external_address", addr4_format(ntohl(m->u.sess.ext), ext),
-			 "external_port", m->u.sess.eport, "state",
-			 m->u.sess.state < 3 ? state_names[m->u.sess.state] : "unknown", "expires_in",
-			 (json_int_t)m->u.sess.expires_in);
+	                 addr6_format(&a, b4), "protocol",
+	                 m->u.sess.proto == IPPROTO_TCP   ? "tcp"
+	                 : m->u.sess.proto == IPPROTO_UDP ? "udp"
+	                                                  : "icmp",
+	                 "port", m->u.sess.sport, "address",
+	                 addr4_format(ntohl(m->u.sess.src), src), "external_address",
+	                 addr4_format(ntohl(m->u.sess.ext), ext), "external_port", m->u.sess.eport,
+	                 "state", m->u.sess.state < 3 ? state_names[m->u.sess.state] : "unknown",
+	                 "expires_in", (json_int_t)m->u.sess.expires_in);
 }
 
 static void drain(struct dpctl *c, const struct stats_shm_hdr *h)
@@ -217,7 +222,7 @@ void dpctl_stop(struct dpctl *c)
 }
 
 unsigned int dpctl_ping_all(struct dpctl *c, unsigned int timeout_ms, int *rc, uint64_t *rtt_us,
-			    unsigned int max)
+                            unsigned int max)
 {
 	uint32_t seq[MAX_WORKERS];
 	uint64_t t0 = now_us();
@@ -231,15 +236,16 @@ unsigned int dpctl_ping_all(struct dpctl *c, unsigned int timeout_ms, int *rc, u
 
 		seq[w] = m.seq;
 		rc[w] = rte_ring_sp_enqueue_elem(stats_shm_ring(c->h, w), &m, CTL_MSG_SIZE) == 0
-				? -ETIMEDOUT
-				: -ENOBUFS;
+		                ? -ETIMEDOUT
+		                : -ENOBUFS;
 	}
 	pthread_mutex_unlock(&c->lock);
 	do {
 		pending = 0;
 		for (unsigned int w = 0; w < n; w++) {
 			/* Sequence numbers grow: an ack at or past ours answers it. */
-			if (rc[w] == -ETIMEDOUT && (int32_t)(atomic_load(&c->acked[w]) - seq[w]) >= 0) {
+			if (rc[w] == -ETIMEDOUT &&
+			    (int32_t)(atomic_load(&c->acked[w]) - seq[w]) >= 0) {
 				rc[w] = 0;
 				rtt_us[w] = now_us() - t0;
 			}
@@ -279,7 +285,7 @@ static int command(struct dpctl *c, unsigned int worker, struct ctl_msg *m, unsi
 }
 
 int dpctl_sessions(struct dpctl *c, unsigned int worker, const struct ctl_msg *filter,
-		   uint32_t cursor, uint16_t max, json_t *out, uint32_t *next)
+                   uint32_t cursor, uint16_t max, json_t *out, uint32_t *next)
 {
 	struct ctl_msg m = *filter;
 	int rc;

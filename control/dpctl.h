@@ -24,7 +24,7 @@ void dpctl_stop(struct dpctl *c);
  * (or -ENOBUFS: its ring was full). Returns the number of workers (0: no
  * dataplane). */
 unsigned int dpctl_ping_all(struct dpctl *c, unsigned int timeout_ms, int *rc, uint64_t *rtt_us,
-			    unsigned int max);
+                            unsigned int max);
 
 /* Workers of the dataplane followed now (0: none). */
 unsigned int dpctl_workers(struct dpctl *c);
@@ -35,6 +35,6 @@ unsigned int dpctl_workers(struct dpctl *c);
  * 0, or -ENOENT / -ENOBUFS / -ETIMEDOUT. */
 struct ctl_msg;
 int dpctl_sessions(struct dpctl *c, unsigned int worker, const struct ctl_msg *filter,
-		   uint32_t cursor, uint16_t max, json_t *out, uint32_t *next);
+                   uint32_t cursor, uint16_t max, json_t *out, uint32_t *next);
 
 #endif

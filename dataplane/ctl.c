@@ -80,7 +80,7 @@ void ctl_poll(struct dp_worker *w)
 }
 
 void ctl_block_event(struct dp_worker *w, bool alloc, const struct addr6 *b4, uint32_t pool_host,
-		     uint8_t proto, uint16_t first, uint16_t count)
+                     uint8_t proto, uint16_t first, uint16_t count)
 {
 	struct ctl_msg m = {.type = alloc ? CTL_EVT_BLOCK_ALLOC : CTL_EVT_BLOCK_FREE};
 

@@ -12,6 +12,6 @@
 void ctl_poll(struct dp_worker *w);
 /* A port-block event (nat_events: blocks); first is the block's first port. */
 void ctl_block_event(struct dp_worker *w, bool alloc, const struct addr6 *b4, uint32_t pool_host,
-		     uint8_t proto, uint16_t first, uint16_t count);
+                     uint8_t proto, uint16_t first, uint16_t count);
 
 #endif

@@ -12,14 +12,14 @@
 #include "pkt.h"
 #include "tx.h"
 
-#define PENDING_MAX 64     /* neighbours being resolved at once */
-#define PENDING_PKTS 16    /* packets queued per neighbour (RFC 1122 says at least 1) */
-#define RETRY_MS 1000      /* resolution retry interval */
-#define RETRIES 3          /* then the queued packets are dropped */
-#define REFRESH_S 30       /* gateways are re-resolved this often */
-#define AGE_CHECK_S 5      /* how often the neighbour table is aged */
+#define PENDING_MAX   64   /* neighbours being resolved at once */
+#define PENDING_PKTS  16   /* packets queued per neighbour (RFC 1122 says at least 1) */
+#define RETRY_MS      1000 /* resolution retry interval */
+#define RETRIES       3    /* then the queued packets are dropped */
+#define REFRESH_S     30   /* gateways are re-resolved this often */
+#define AGE_CHECK_S   5    /* how often the neighbour table is aged */
 #define NEIGH_STALE_S 120  /* a neighbour not heard from since is solicited */
-#define NEIGH_DEAD_S 130   /* and forgotten if it stays silent */
+#define NEIGH_DEAD_S  130  /* and forgotten if it stays silent */
 
 struct dp_counters *ctrl_ctr;
 
@@ -64,7 +64,7 @@ static void solicit(const struct addr6 *nh)
 {
 	if (is_v4(nh))
 		ctrl_arp_request((uint32_t)nh->b[12] << 24 | (uint32_t)nh->b[13] << 16 |
-				 (uint32_t)nh->b[14] << 8 | nh->b[15]);
+		                 (uint32_t)nh->b[14] << 8 | nh->b[15]);
 	else
 		ctrl_nd_solicit(nh);
 }
@@ -104,8 +104,11 @@ static void queue_for(struct rte_mbuf *m, int port, const struct addr6 *nh)
 		rte_pktmbuf_free(m);
 		return;
 	}
-	*free_slot = (struct pending){.nh = *nh, .port = port, .in_use = 1, .n = 1,
-				      .next_try = rte_rdtsc() + rte_get_tsc_hz() * RETRY_MS / 1000};
+	*free_slot = (struct pending){.nh = *nh,
+	                              .port = port,
+	                              .in_use = 1,
+	                              .n = 1,
+	                              .next_try = rte_rdtsc() + rte_get_tsc_hz() * RETRY_MS / 1000};
 	free_slot->q[0] = m;
 	solicit(nh);
 }

@@ -115,9 +115,9 @@ void ctrl_ip4_rx(struct rte_mbuf *m)
 		return;
 	}
 	icmp[0] = AFTR_ICMP4_ECHO_REPLY;
-	*(uint16_t *)(icmp + 2) = cksum_update16(*(uint16_t *)(icmp + 2),
-						 htons(AFTR_ICMP4_ECHO_REQUEST << 8),
-						 htons(AFTR_ICMP4_ECHO_REPLY << 8));
+	*(uint16_t *)(icmp + 2) =
+	        cksum_update16(*(uint16_t *)(icmp + 2), htons(AFTR_ICMP4_ECHO_REQUEST << 8),
+	                       htons(AFTR_ICMP4_ECHO_REPLY << 8));
 	a = ip->src;
 	ip->src = ip->dst;
 	ip->dst = a;

@@ -11,12 +11,12 @@
 #include "neigh.h"
 #include "pkt.h"
 
-#define ND_HOP_LIMIT 255 /* RFC 4861 section 7.1: anything else is off-link */
-#define ND_OPT_SLLA 1
-#define ND_OPT_TLLA 2
-#define NA_FLAG_ROUTER 0x80 /* the AFTR forwards (RFC 4861 section 7.2.4) */
+#define ND_HOP_LIMIT      255 /* RFC 4861 section 7.1: anything else is off-link */
+#define ND_OPT_SLLA       1
+#define ND_OPT_TLLA       2
+#define NA_FLAG_ROUTER    0x80 /* the AFTR forwards (RFC 4861 section 7.2.4) */
 #define NA_FLAG_SOLICITED 0x40
-#define NA_FLAG_OVERRIDE 0x20
+#define NA_FLAG_OVERRIDE  0x20
 
 struct nd_msg { /* NS and NA share the layout (RFC 4861 sections 4.3, 4.4) */
 	uint8_t type, code;
@@ -40,7 +40,7 @@ static bool ours6(const uint8_t *a)
 
 /* Builds an NS or NA as a new frame (ip6 destination, Ethernet dst). */
 static void nd_send(uint8_t type, const uint8_t src[16], const uint8_t dst[16],
-		    const struct rte_ether_addr *eth_dst, const uint8_t target[16], uint8_t flags)
+                    const struct rte_ether_addr *eth_dst, const uint8_t target[16], uint8_t flags)
 {
 	struct rte_mbuf *m = ctrl_alloc();
 	struct rte_ether_hdr *eth;
@@ -55,12 +55,17 @@ static void nd_send(uint8_t type, const uint8_t src[16], const uint8_t dst[16],
 	eth->dst_addr = *eth_dst;
 	eth->src_addr = dp.port[DP_PORT_TRANSPORT].mac;
 	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
-	*ip6 = (struct l3_ip6_hdr){.vtc_flow = htonl(6u << 28), .payload_len = htons(sizeof(*nd)),
-				   .next_hdr = AFTR_IPPROTO_ICMPV6, .hop_limit = ND_HOP_LIMIT};
+	*ip6 = (struct l3_ip6_hdr){.vtc_flow = htonl(6u << 28),
+	                           .payload_len = htons(sizeof(*nd)),
+	                           .next_hdr = AFTR_IPPROTO_ICMPV6,
+	                           .hop_limit = ND_HOP_LIMIT};
 	memcpy(ip6->src, src, 16);
 	memcpy(ip6->dst, dst, 16);
-	*nd = (struct nd_msg){.type = type, .flags = flags, .opt_len = 1,
-			      .opt_type = type == AFTR_ICMP6_NEIGHBOR_SOLICIT ? ND_OPT_SLLA : ND_OPT_TLLA};
+	*nd = (struct nd_msg){.type = type,
+	                      .flags = flags,
+	                      .opt_len = 1,
+	                      .opt_type = type == AFTR_ICMP6_NEIGHBOR_SOLICIT ? ND_OPT_SLLA
+	                                                                      : ND_OPT_TLLA};
 	memcpy(nd->mac, dp.port[DP_PORT_TRANSPORT].mac.addr_bytes, RTE_ETHER_ADDR_LEN);
 	memcpy(nd->target, target, 16);
 	nd->cksum = cksum_ip6_l4(ip6, AFTR_IPPROTO_ICMPV6, nd, sizeof(*nd));
@@ -83,7 +88,7 @@ void ctrl_nd_solicit(const struct addr6 *target)
  * for a neighbour we know or asked for, or one soliciting us (RFC 4861
  * section 7.2.3). */
 static bool learn(const uint8_t *ip, const struct nd_msg *nd, uint32_t len, uint8_t opt,
-		  bool asks_us)
+                  bool asks_us)
 {
 	struct rte_ether_addr mac;
 	struct addr6 a;
@@ -101,11 +106,12 @@ static bool learn(const uint8_t *ip, const struct nd_msg *nd, uint32_t len, uint
 
 /* Returns whether the message was of use (learned from or answered). */
 static bool nd_rx(struct rte_ether_hdr *eth, struct l3_ip6_hdr *ip6, struct nd_msg *nd,
-		  uint32_t len)
+                  uint32_t len)
 {
 	static const uint8_t all_nodes[16] = {0xff, 0x02, [15] = 0x01};
 	static const uint8_t unspecified[16];
-	static const struct rte_ether_addr all_nodes_mac = {{0x33, 0x33, 0, 0, 0, 1}}; /* RFC 2464 */
+	static const struct rte_ether_addr all_nodes_mac = {
+	        {0x33, 0x33, 0, 0, 0, 1}}; /* RFC 2464 */
 	bool from_unspec = memcmp(ip6->src, unspecified, 16) == 0;
 
 	bool used = false;
@@ -117,13 +123,13 @@ static bool nd_rx(struct rte_ether_hdr *eth, struct l3_ip6_hdr *ip6, struct nd_m
 	if (!ours6(nd->target))
 		return used;
 	nd_send(AFTR_ICMP6_NEIGHBOR_ADVERT, nd->target, from_unspec ? all_nodes : ip6->src,
-		from_unspec ? &all_nodes_mac : &eth->src_addr, nd->target,
-		(from_unspec ? 0 : NA_FLAG_SOLICITED) | NA_FLAG_OVERRIDE | NA_FLAG_ROUTER);
+	        from_unspec ? &all_nodes_mac : &eth->src_addr, nd->target,
+	        (from_unspec ? 0 : NA_FLAG_SOLICITED) | NA_FLAG_OVERRIDE | NA_FLAG_ROUTER);
 	return true;
 }
 
 static void echo_reply(struct rte_mbuf *m, struct rte_ether_hdr *eth, struct l3_ip6_hdr *ip6,
-		       uint8_t *icmp, uint32_t len)
+                       uint8_t *icmp, uint32_t len)
 {
 	uint8_t tmp[16];
 
@@ -154,8 +160,8 @@ void ctrl_icmp6_rx(struct rte_mbuf *m)
 		rte_pktmbuf_free(m);
 		return;
 	}
-	if ((icmp[0] == AFTR_ICMP6_NEIGHBOR_SOLICIT || icmp[0] == AFTR_ICMP6_NEIGHBOR_ADVERT) && len >= 24 &&
-	    ip6->hop_limit == ND_HOP_LIMIT) {
+	if ((icmp[0] == AFTR_ICMP6_NEIGHBOR_SOLICIT || icmp[0] == AFTR_ICMP6_NEIGHBOR_ADVERT) &&
+	    len >= 24 && ip6->hop_limit == ND_HOP_LIMIT) {
 		if (!nd_rx(eth, ip6, (struct nd_msg *)icmp, len))
 			ctrl_ctr->drop[DROP_ICMP_IGNORED]++; /* about others */
 	} else if (icmp[0] == AFTR_ICMP6_ECHO_REQUEST && ours6(ip6->dst)) {

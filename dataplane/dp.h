@@ -20,11 +20,11 @@
 #include "counters.h"
 #include "portblock.h"
 
-#define DP_MAX_WORKERS 16
-#define DP_BURST 32
+#define DP_MAX_WORKERS    16
+#define DP_BURST          32
 #define DP_PORT_TRANSPORT 0
-#define DP_PORT_WAN 1
-#define DP_NPORTS 2
+#define DP_PORT_WAN       1
+#define DP_NPORTS         2
 
 struct dp_port {
 	uint16_t port_id; /* DPDK port */
@@ -44,7 +44,7 @@ struct dp_pool {
 struct dp_conf {
 	const struct aftr_config *cfg;
 	struct addr6 endpoint;
-	uint32_t icmp_source; /* host order */
+	uint32_t icmp_source;        /* host order */
 	struct addr6 transport_addr; /* our own address on the transport link */
 	uint32_t wan_addr;           /* our own address on the WAN link */
 	struct dp_pool *pools;
@@ -112,7 +112,7 @@ struct dp {
 	uint32_t neigh_max;
 	void *stats_region; /* the shared counters (stats_shm.h) */
 	uint64_t start_tsc; /* the region's start_time, in TSC: workers count from it */
-	_Atomic bool stop; /* set by the signal handler, read by every loop */
+	_Atomic bool stop;  /* set by the signal handler, read by every loop */
 };
 
 extern struct dp dp;

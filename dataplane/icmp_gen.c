@@ -10,7 +10,7 @@
 
 /* RFC 1812 section 4.3.2.3: quote as much as fits in 576 bytes. */
 #define ICMP_MAX_LEN 576
-#define ICMP_TTL 64
+#define ICMP_TTL     64
 
 /* RFC 1812 section 4.3.2.7: no ICMP error about an ICMP error or about a
  * non-initial fragment. */
@@ -35,7 +35,7 @@ static bool may_answer(const struct l3_ip4_hdr *ip)
  * quoting ip, in a new mbuf with room for the Ethernet header; NULL when
  * none may or can be sent. */
 static struct rte_mbuf *time_exceeded(struct dp_worker *w, uint32_t src,
-				      const struct l3_ip4_hdr *ip)
+                                      const struct l3_ip4_hdr *ip)
 {
 	uint32_t quote = ntohs(ip->total_len), total;
 	struct rte_mbuf *m;
@@ -53,10 +53,13 @@ static struct rte_mbuf *time_exceeded(struct dp_worker *w, uint32_t src,
 		quote = ICMP_MAX_LEN - 28;
 	total = 28 + quote;
 	out = (struct l3_ip4_hdr *)(rte_pktmbuf_append(m, RTE_ETHER_HDR_LEN + total) +
-				    RTE_ETHER_HDR_LEN);
-	*out = (struct l3_ip4_hdr){.version_ihl = 0x45, .total_len = htons((uint16_t)total),
-				   .ttl = ICMP_TTL, .proto = IPPROTO_ICMP, .src = src,
-				   .dst = ip->src};
+	                            RTE_ETHER_HDR_LEN);
+	*out = (struct l3_ip4_hdr){.version_ihl = 0x45,
+	                           .total_len = htons((uint16_t)total),
+	                           .ttl = ICMP_TTL,
+	                           .proto = IPPROTO_ICMP,
+	                           .src = src,
+	                           .dst = ip->src};
 	out->cksum = cksum_ip4_hdr(out);
 	icmp = (uint8_t *)(out + 1);
 	memset(icmp, 0, 8);
@@ -79,8 +82,8 @@ void icmp_time_exceeded_wan(struct dp_worker *w, const struct l3_ip4_hdr *ip)
 {
 	/* RFC 1812 section 4.3.2.4: from an address of the interface it
 	 * leaves by (the pool address it was sent to, if the WAN has none). */
-	struct rte_mbuf *m = time_exceeded(w, dp.conf.wan_addr ? htonl(dp.conf.wan_addr) : ip->dst,
-					   ip);
+	struct rte_mbuf *m =
+	        time_exceeded(w, dp.conf.wan_addr ? htonl(dp.conf.wan_addr) : ip->dst, ip);
 
 	if (m != NULL)
 		path_ip4_out(w, m);

@@ -30,17 +30,16 @@
 #include "worker.h"
 
 #define MBUFS_PER_WORKER 8192
-#define RING_SIZE 4096
-#define CTRL_IDLE_US 1000 /* main lcore nap when it had nothing to do */
-
+#define RING_SIZE        4096
+#define CTRL_IDLE_US     1000 /* main lcore nap when it had nothing to do */
 
 static const char usage_text[] =
-	"usage: aftr-dataplane [EAL options] -- -c CONFIG [--stats-file PATH] [--shm NAME]\n"
-	"  -c, --config FILE     the YAML configuration (see config/reference.yaml)\n"
-	"  --stats-file PATH     write counters there every second and at exit\n"
-	"  --shm NAME            the shared counters are /dev/shm/NAME-stats (default aftr);\n"
-	"                        aftrctl stats --shm NAME reads them\n"
-	"The main lcore runs the slow path; every other lcore (-l, --lcores) is a worker.\n";
+        "usage: aftr-dataplane [EAL options] -- -c CONFIG [--stats-file PATH] [--shm NAME]\n"
+        "  -c, --config FILE     the YAML configuration (see config/reference.yaml)\n"
+        "  --stats-file PATH     write counters there every second and at exit\n"
+        "  --shm NAME            the shared counters are /dev/shm/NAME-stats (default aftr);\n"
+        "                        aftrctl stats --shm NAME reads them\n"
+        "The main lcore runs the slow path; every other lcore (-l, --lcores) is a worker.\n";
 
 struct app_opts {
 	const char *config, *stats, *shm;
@@ -55,10 +54,10 @@ static void on_signal(int sig)
 static int parse_app(int argc, char **argv, struct app_opts *o)
 {
 	static const struct option longopts[] = {{"config", required_argument, NULL, 'c'},
-						 {"stats-file", required_argument, NULL, 's'},
-						 {"shm", required_argument, NULL, 'm'},
-						 {"help", no_argument, NULL, 'h'},
-						 {NULL, 0, NULL, 0}};
+	                                         {"stats-file", required_argument, NULL, 's'},
+	                                         {"shm", required_argument, NULL, 'm'},
+	                                         {"help", no_argument, NULL, 'h'},
+	                                         {NULL, 0, NULL, 0}};
 	int c;
 
 	optind = 1;
@@ -105,13 +104,15 @@ static int build_pools(const struct aftr_config *cfg)
 			for (int pr = 0; pr < CFG_NPROTO; pr++) {
 				struct port_range r = cfg_pool_range(cfg, &cfg->pools[i], pr);
 				int rc = pb_init(&p->pb[w][pr], r.min, r.max, cfg->port_block[pr],
-						 (uint16_t)w, (uint16_t)dp.nworkers);
+				                 (uint16_t)w, (uint16_t)dp.nworkers);
 
 				if (rc < 0) {
-					fprintf(stderr, "pools[%zu].%s: %s blocks of %u ports do not "
-							"fit the range %u-%u\n",
-						i, cfg_proto_names[pr], rc == -ENOMEM ? "no memory for" : "",
-						cfg->port_block[pr], r.min, r.max);
+					fprintf(stderr,
+					        "pools[%zu].%s: %s blocks of %u ports do not "
+					        "fit the range %u-%u\n",
+					        i, cfg_proto_names[pr],
+					        rc == -ENOMEM ? "no memory for" : "",
+					        cfg->port_block[pr], r.min, r.max);
 					return rc;
 				}
 			}
@@ -137,24 +138,25 @@ static int setup(const struct aftr_config *cfg, const char *shm)
 
 	if ((rc = stats_init(shm)) < 0) {
 		fprintf(stderr, "aftr-dataplane: shared counters /dev/shm/%s-stats: %s\n", shm,
-			strerror(-rc));
+		        strerror(-rc));
 		return rc;
 	}
 	dp.mp = rte_pktmbuf_pool_create("mbufs", MBUFS_PER_WORKER * (dp.nworkers + 1) - 1, 256, 0,
-					RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	                                RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 	dp.to_ctrl = ring("toctrl", 0, RING_F_SC_DEQ);
 	if (dp.mp == NULL || dp.to_ctrl == NULL || neigh_init() < 0 || build_pools(cfg) < 0) {
 		fprintf(stderr, "aftr-dataplane: out of memory (give EAL more with -m)\n");
 		return -ENOMEM;
 	}
-	if ((rc = port_setup(&dp.port[DP_PORT_TRANSPORT], "transport", &cfg->transport,
-			     dp.nworkers, err, sizeof(err))) < 0 ||
+	if ((rc = port_setup(&dp.port[DP_PORT_TRANSPORT], "transport", &cfg->transport, dp.nworkers,
+	                     err, sizeof(err))) < 0 ||
 	    (rc = port_setup(&dp.port[DP_PORT_WAN], "wan", &cfg->wan, dp.nworkers, err,
-			     sizeof(err))) < 0) {
+	                     sizeof(err))) < 0) {
 		fprintf(stderr, "aftr-dataplane: %s\n", err);
 		return rc;
 	}
-	RTE_LCORE_FOREACH_WORKER(lcore) {
+	RTE_LCORE_FOREACH_WORKER(lcore)
+	{
 		struct dp_worker *w = &dp.worker[i];
 
 		w->id = i;
@@ -166,8 +168,10 @@ static int setup(const struct aftr_config *cfg, const char *shm)
 		w->handoff = ring("handoff", i, RING_F_SC_DEQ);
 		w->from_ctrl = ring("fromctrl", i, RING_F_SC_DEQ);
 		if (w->handoff == NULL || w->from_ctrl == NULL || worker_init(w) < 0) {
-			fprintf(stderr, "aftr-dataplane: worker %u: out of memory (give EAL more "
-					"with -m)\n", i);
+			fprintf(stderr,
+			        "aftr-dataplane: worker %u: out of memory (give EAL more "
+			        "with -m)\n",
+			        i);
 			return -ENOMEM;
 		}
 		i++;
@@ -190,9 +194,9 @@ static void run(const char *stats_path)
 	unsigned int lcore, i = 0;
 
 	RTE_LCORE_FOREACH_WORKER(lcore)
-		rte_eal_remote_launch(worker_main, &dp.worker[i++], lcore);
+	rte_eal_remote_launch(worker_main, &dp.worker[i++], lcore);
 	fprintf(stderr, "aftr-dataplane: running with %u worker%s\n", dp.nworkers,
-		dp.nworkers == 1 ? "" : "s");
+	        dp.nworkers == 1 ? "" : "s");
 	while (!atomic_load(&dp.stop)) {
 		/* The slow path need not spin: leave the CPU to others when idle. */
 		if (ctrl_poll() == 0)
@@ -232,7 +236,7 @@ int main(int argc, char **argv)
 	n = rte_eal_init(argc, argv);
 	if (n < 0) {
 		fprintf(stderr, "aftr-dataplane: EAL initialisation failed: %s\n",
-			rte_strerror(rte_errno));
+		        rte_strerror(rte_errno));
 		return 1;
 	}
 	argv[n] = argv[0];
@@ -245,13 +249,17 @@ int main(int argc, char **argv)
 		goto out;
 	dp.nworkers = rte_lcore_count() - 1;
 	if (dp.nworkers == 0 || dp.nworkers > DP_MAX_WORKERS) {
-		fprintf(stderr, "aftr-dataplane: needs 1 to %d worker lcores besides the main one "
-				"(e.g. -l 0,1), got %u\n", DP_MAX_WORKERS, dp.nworkers);
+		fprintf(stderr,
+		        "aftr-dataplane: needs 1 to %d worker lcores besides the main one "
+		        "(e.g. -l 0,1), got %u\n",
+		        DP_MAX_WORKERS, dp.nworkers);
 		goto out;
 	}
 	if (cfg.n_pools == 0) {
-		fprintf(stderr, "aftr-dataplane: %s: pools: the dataplane needs at least one pool "
-				"(softwires, prr and nonat are not in the packet path yet)\n", o.config);
+		fprintf(stderr,
+		        "aftr-dataplane: %s: pools: the dataplane needs at least one pool "
+		        "(softwires, prr and nonat are not in the packet path yet)\n",
+		        o.config);
 		goto out;
 	}
 	conf_init(&cfg);

@@ -6,9 +6,9 @@
 #include "cksum.h"
 #include "tunnels.h"
 
-#define TCP_OPT_END 0
-#define TCP_OPT_NOP 1
-#define TCP_OPT_MSS 2
+#define TCP_OPT_END    0
+#define TCP_OPT_NOP    1
+#define TCP_OPT_MSS    2
 #define ENCAP_OVERHEAD 80 /* IPv6 (40) + IPv4 and TCP headers (40) */
 
 /* The largest MSS for a B4's softwire, or 0 when clamping is off. */
@@ -23,7 +23,7 @@ static uint16_t mss_limit(const struct addr6 *b4)
 }
 
 void mss_clamp(struct dp_worker *w, const struct addr6 *b4, struct l3_ip4_hdr *ip, uint8_t *l4,
-	       uint32_t l4len)
+               uint32_t l4len)
 {
 	const struct l4_tcp_hdr *tcp = (const struct l4_tcp_hdr *)l4;
 	uint32_t hl, off = 20;
@@ -48,7 +48,8 @@ void mss_clamp(struct dp_worker *w, const struct addr6 *b4, struct l3_ip4_hdr *i
 			old = *mss;
 			if (ntohs(old) > limit) {
 				*mss = htons(limit);
-				*(uint16_t *)(l4 + 16) = cksum_update16(*(uint16_t *)(l4 + 16), old, *mss);
+				*(uint16_t *)(l4 + 16) =
+				        cksum_update16(*(uint16_t *)(l4 + 16), old, *mss);
 				DP_COUNT(w, MSS_CLAMPED);
 			}
 			return;

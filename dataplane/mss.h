@@ -13,6 +13,6 @@
 /* Clamps the MSS of a TCP SYN in ip (tcp at l4, l4len bytes) for the
  * softwire of b4, if its tunnel (or the defaults) asks for it. */
 void mss_clamp(struct dp_worker *w, const struct addr6 *b4, struct l3_ip4_hdr *ip, uint8_t *l4,
-	       uint32_t l4len);
+               uint32_t l4len);
 
 #endif

@@ -43,18 +43,18 @@ static uint8_t ipproto_of(enum cfg_proto p)
 /* Logged per block, not per session (RFC 6888 REQ-12's spirit, ISC's
  * bucket trace): the control process turns these events into log lines. */
 static void block_event(struct dp_worker *w, bool alloc, const struct dp_subscriber *s,
-			enum cfg_proto p, uint32_t block)
+                        enum cfg_proto p, uint32_t block)
 {
 	const struct pb_space *pb = &dp.conf.pools[s->pool].pb[w->id][p];
 
 	ctl_block_event(w, alloc, &s->b4, dp.conf.pools[s->pool].addr, ipproto_of(p),
-			pb_block_first_port(pb, block), pb->bsize);
+	                pb_block_first_port(pb, block), pb->bsize);
 }
 
 /* Releases a port; when that empties its block, the block leaves the
  * subscriber (counted and logged). */
 static void port_release(struct dp_worker *w, struct dp_subscriber *s, enum cfg_proto p,
-			 uint16_t port)
+                         uint16_t port)
 {
 	struct pb_space *pb = &dp.conf.pools[s->pool].pb[w->id][p];
 
@@ -86,18 +86,18 @@ int nat_port_owner(uint32_t pool, enum cfg_proto proto, uint16_t port_host)
 }
 
 static struct rte_hash *make_hash(const char *what, unsigned int id, uint32_t entries,
-				  uint32_t key_len)
+                                  uint32_t key_len)
 {
 	char name[RTE_HASH_NAMESIZE];
 	/* The extendable buckets make the table hold its full size: without
 	 * them a cuckoo table refuses keys at ~99% full. */
 	struct rte_hash_parameters p = {
-		.name = name,
-		.entries = entries,
-		.key_len = key_len,
-		.hash_func = rte_jhash,
-		.socket_id = (int)rte_socket_id(),
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
+	        .name = name,
+	        .entries = entries,
+	        .key_len = key_len,
+	        .hash_func = rte_jhash,
+	        .socket_id = (int)rte_socket_id(),
+	        .extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
 	};
 
 	snprintf(name, sizeof(name), "%s%u", what, id);
@@ -234,8 +234,8 @@ static int sub_admit(struct dp_worker *w, struct dp_subscriber *s, enum cfg_prot
 }
 
 /* A public port for the subscriber: from its blocks, else a new block. */
-static int sub_port(struct dp_worker *w, struct dp_subscriber *s, uint32_t sidx,
-		    enum cfg_proto p, uint16_t *port)
+static int sub_port(struct dp_worker *w, struct dp_subscriber *s, uint32_t sidx, enum cfg_proto p,
+                    uint16_t *port)
 {
 	struct pb_space *pb = &dp.conf.pools[s->pool].pb[w->id][p];
 	uint32_t b;
@@ -255,14 +255,14 @@ static int sub_port(struct dp_worker *w, struct dp_subscriber *s, uint32_t sidx,
 struct l4_fields {
 	uint16_t *sport, *dport; /* for ICMP echo both point at the id */
 	uint16_t *cksum;
-	bool cksum_pseudo;       /* covers the IPv4 pseudo-header (TCP, UDP) */
-	bool udp_zero;           /* UDP without checksum (0): leave it so */
+	bool cksum_pseudo; /* covers the IPv4 pseudo-header (TCP, UDP) */
+	bool udp_zero;     /* UDP without checksum (0): leave it so */
 };
 
-#define TCP_CKSUM_OFF 16
-#define UDP_CKSUM_OFF 6
+#define TCP_CKSUM_OFF  16
+#define UDP_CKSUM_OFF  6
 #define ICMP_CKSUM_OFF 2
-#define ICMP_ID_OFF 4
+#define ICMP_ID_OFF    4
 
 /* Fills f for TCP, UDP or ICMP echo (request or reply); -1 if l4 is too
  * short or not a translatable message. */
@@ -273,20 +273,22 @@ static int l4_locate(uint8_t proto, uint8_t *l4, uint32_t l4len, struct l4_field
 		if (l4len < 20)
 			return -1;
 		*f = (struct l4_fields){(uint16_t *)l4, (uint16_t *)(l4 + 2),
-					(uint16_t *)(l4 + TCP_CKSUM_OFF), true, false};
+		                        (uint16_t *)(l4 + TCP_CKSUM_OFF), true, false};
 		return 0;
 	case IPPROTO_UDP:
 		if (l4len < 8)
 			return -1;
 		*f = (struct l4_fields){(uint16_t *)l4, (uint16_t *)(l4 + 2),
-					(uint16_t *)(l4 + UDP_CKSUM_OFF), true,
-					*(uint16_t *)(l4 + UDP_CKSUM_OFF) == 0};
+		                        (uint16_t *)(l4 + UDP_CKSUM_OFF), true,
+		                        *(uint16_t *)(l4 + UDP_CKSUM_OFF) == 0};
 		return 0;
 	case IPPROTO_ICMP:
-		if (l4len < 8 || (l4[0] != AFTR_ICMP4_ECHO_REQUEST && l4[0] != AFTR_ICMP4_ECHO_REPLY))
+		if (l4len < 8 ||
+		    (l4[0] != AFTR_ICMP4_ECHO_REQUEST && l4[0] != AFTR_ICMP4_ECHO_REPLY))
 			return -1;
-		*f = (struct l4_fields){(uint16_t *)(l4 + ICMP_ID_OFF), (uint16_t *)(l4 + ICMP_ID_OFF),
-					(uint16_t *)(l4 + ICMP_CKSUM_OFF), false, false};
+		*f = (struct l4_fields){(uint16_t *)(l4 + ICMP_ID_OFF),
+		                        (uint16_t *)(l4 + ICMP_ID_OFF),
+		                        (uint16_t *)(l4 + ICMP_CKSUM_OFF), false, false};
 		return 0;
 	default:
 		return -1;
@@ -296,7 +298,7 @@ static int l4_locate(uint8_t proto, uint8_t *l4, uint32_t l4len, struct l4_field
 /* Rewrites the source (or destination) address and a port, patching the
  * IPv4 header and L4 checksums incrementally (RFC 1624). */
 static void rewrite(struct l3_ip4_hdr *ip, bool dst, uint32_t new_addr, uint16_t *port,
-		    uint16_t new_port, const struct l4_fields *f)
+                    uint16_t new_port, const struct l4_fields *f)
 {
 	uint32_t old = dst ? ip->dst : ip->src;
 	uint16_t c;
@@ -325,9 +327,9 @@ static uint64_t lifetime(const struct dp_session *se)
 		return lt[LT_RETRANS];
 	if (se->state == SESS_CLOSING)
 		return lt[LT_CLOSED];
-	return se->proto == IPPROTO_TCP ? lt[LT_TCP]
+	return se->proto == IPPROTO_TCP   ? lt[LT_TCP]
 	       : se->proto == IPPROTO_UDP ? lt[LT_UDP]
-					  : lt[LT_ICMP];
+	                                  : lt[LT_ICMP];
 }
 
 /* TCP state tracking, coarse on purpose: FIN or RST either way closes
@@ -360,16 +362,22 @@ static int sess_create(struct dp_worker *w, const struct key_out *ko, uint32_t *
 	s = sub_get(w, (const struct addr6 *)ko->b4, &sidx);
 	if (s == NULL)
 		return NAT_DROP(TABLE_FULL);
-	if ((rc = sub_admit(w, s, p)) != NAT_OK || (rc = sub_port(w, s, sidx, p, &port)) != NAT_OK) {
+	if ((rc = sub_admit(w, s, p)) != NAT_OK ||
+	    (rc = sub_port(w, s, sidx, p, &port)) != NAT_OK) {
 		sub_maybe_free(w, sidx);
 		return rc;
 	}
 	idx = w->sess_free_head;
 	se = &w->sess[idx];
 	w->sess_free_head = se->next_free;
-	*se = (struct dp_session){.src = ko->src, .sport = ko->sport, .proto = ko->proto,
-				  .ext = htonl(dp.conf.pools[s->pool].addr), .eport = htons(port),
-				  .state = SESS_NEW, .in_use = 1, .sub = sidx};
+	*se = (struct dp_session){.src = ko->src,
+	                          .sport = ko->sport,
+	                          .proto = ko->proto,
+	                          .ext = htonl(dp.conf.pools[s->pool].addr),
+	                          .eport = htons(port),
+	                          .state = SESS_NEW,
+	                          .in_use = 1,
+	                          .sub = sidx};
 	memcpy(se->b4.b, ko->b4, 16);
 	ki = (struct key_in){se->ext, se->eport, se->proto, 0};
 	/* A cuckoo table can refuse a key before it holds `entries`: then
@@ -416,7 +424,7 @@ static bool remote_allowed(const struct dp_session *se, uint32_t addr, uint16_t 
 }
 
 int nat_out(struct dp_worker *w, const struct addr6 *b4, struct l3_ip4_hdr *ip, void *l4,
-	    uint32_t l4len)
+            uint32_t l4len)
 {
 	struct l4_fields f;
 	struct key_out ko;
@@ -458,7 +466,7 @@ static struct dp_session *find_in(struct dp_worker *w, uint32_t ext, uint16_t ep
 }
 
 struct dp_session *nat_in(struct dp_worker *w, struct l3_ip4_hdr *ip, void *l4, uint32_t l4len,
-			  int *drop)
+                          int *drop)
 {
 	struct dp_session *se;
 	struct l4_fields f;
@@ -486,7 +494,7 @@ struct dp_session *nat_in(struct dp_worker *w, struct l3_ip4_hdr *ip, void *l4, 
 /* Embedded (quoted) transport fields of an ICMP error: the port or id we
  * look up by, and the checksum inside the quote if the quote has it. */
 static int quote_fields(uint8_t proto, uint8_t *el4, uint32_t len, uint16_t **port,
-			uint16_t **cksum)
+                        uint16_t **cksum)
 {
 	*cksum = NULL;
 	if (len < 8)
@@ -507,8 +515,7 @@ static int quote_fields(uint8_t proto, uint8_t *el4, uint32_t len, uint16_t **po
 	return -1;
 }
 
-int nat_icmp_error_key(uint8_t *icmp, uint32_t len, uint32_t *ext, uint16_t *eport,
-		       uint8_t *proto)
+int nat_icmp_error_key(uint8_t *icmp, uint32_t len, uint32_t *ext, uint16_t *eport, uint8_t *proto)
 {
 	struct l3_ip4_hdr *emb = (struct l3_ip4_hdr *)(icmp + 8);
 	uint16_t *port, *ck;
@@ -530,7 +537,7 @@ int nat_icmp_error_key(uint8_t *icmp, uint32_t len, uint32_t *ext, uint16_t *epo
  * packet's source back to the inside and the outer destination, fixing the
  * quoted IPv4 and L4 checksums and the ICMP checksum over them. */
 struct dp_session *nat_icmp_error_in(struct dp_worker *w, struct l3_ip4_hdr *ip, uint8_t *icmp,
-				     uint32_t len, int *drop)
+                                     uint32_t len, int *drop)
 {
 	struct l3_ip4_hdr *emb = (struct l3_ip4_hdr *)(icmp + 8);
 	uint16_t *icmp_ck = (uint16_t *)(icmp + ICMP_CKSUM_OFF), *port = NULL, *qck = NULL, old;
@@ -595,7 +602,7 @@ static void sess_end(struct dp_worker *w, uint32_t idx)
 	rte_hash_del_key(w->sess_out, &ko);
 	rte_hash_del_key(w->sess_in, &ki);
 	struct dp_held h = {s->pool, se->sub, ntohs(se->eport), (uint8_t)p,
-			    w->now + dp.conf.cfg->hold_lifetime};
+	                    w->now + dp.conf.cfg->hold_lifetime};
 
 	s->nsess[p]--;
 	se->in_use = 0;

@@ -30,25 +30,25 @@ struct dp_session {
 	uint32_t remote[SESS_REMOTES]; /* network order; 0: unused */
 	uint16_t rport[SESS_REMOTES];  /* network order */
 	uint8_t rnext;                 /* next slot to replace */
-	uint32_t src;       /* inner source, network order */
-	uint32_t ext;       /* pool address, network order */
-	uint16_t sport;     /* inner source port or echo id, network order */
-	uint16_t eport;     /* public port or echo id, network order */
-	uint8_t proto;      /* IPPROTO_TCP, _UDP, _ICMP */
-	uint8_t state;      /* enum sess_state */
+	uint32_t src;                  /* inner source, network order */
+	uint32_t ext;                  /* pool address, network order */
+	uint16_t sport;                /* inner source port or echo id, network order */
+	uint16_t eport;                /* public port or echo id, network order */
+	uint8_t proto;                 /* IPPROTO_TCP, _UDP, _ICMP */
+	uint8_t state;                 /* enum sess_state */
 	uint8_t in_use;
-	uint32_t sub;       /* subscriber index */
+	uint32_t sub; /* subscriber index */
 	uint32_t next_free;
-	uint64_t expire;    /* second of expiry */
+	uint64_t expire; /* second of expiry */
 };
 
 struct dp_subscriber {
 	struct addr6 b4;
-	uint32_t pool;                  /* index in dp.conf.pools */
-	uint32_t head[CFG_NPROTO];      /* port-block chains */
+	uint32_t pool;             /* index in dp.conf.pools */
+	uint32_t head[CFG_NPROTO]; /* port-block chains */
 	uint32_t nblocks[CFG_NPROTO];
 	uint32_t nsess[CFG_NPROTO];
-	uint32_t tokens[CFG_NPROTO];    /* session creations left this second */
+	uint32_t tokens[CFG_NPROTO]; /* session creations left this second */
 	uint64_t tokens_at;
 	uint32_t next_free;
 	uint8_t in_use;
@@ -63,7 +63,7 @@ struct dp_held {
 };
 
 /* Default table sizes per worker (memory is reserved at start). */
-#define NAT_SESSIONS_PER_WORKER 65536
+#define NAT_SESSIONS_PER_WORKER    65536
 #define NAT_SUBSCRIBERS_PER_WORKER 16384
 
 int nat_init(struct dp_worker *w);
@@ -71,29 +71,28 @@ void nat_fini(struct dp_worker *w);
 
 /* Result of a translation attempt: 0 (translated) or a drop reason. */
 typedef int nat_verdict_t; /* 0 or DROP_* + 1 */
-#define NAT_OK 0
+#define NAT_OK      0
 #define NAT_DROP(d) (DROP_##d + 1)
 
 /* B4 -> Internet: finds or creates the session of the inner packet ip
  * (whose L4 header follows at l4) and rewrites its source address and
  * port/id with checksums. l4len bytes of L4 data are present. */
 int nat_out(struct dp_worker *w, const struct addr6 *b4, struct l3_ip4_hdr *ip, void *l4,
-	    uint32_t l4len);
+            uint32_t l4len);
 
 /* Internet -> B4: finds the session of a packet to a pool address and
  * rewrites its destination; returns it (for the B4 address) or NULL with
  * *drop set. */
 struct dp_session *nat_in(struct dp_worker *w, struct l3_ip4_hdr *ip, void *l4, uint32_t l4len,
-			  int *drop);
+                          int *drop);
 
 /* ICMPv4 error from the Internet (RFC 5508 REQ-3): the key of the quoted
  * packet (network order), to find the owning worker; -1 if the quote is
  * too short or of a kind we do not translate. */
-int nat_icmp_error_key(uint8_t *icmp, uint32_t len, uint32_t *ext, uint16_t *eport,
-		       uint8_t *proto);
+int nat_icmp_error_key(uint8_t *icmp, uint32_t len, uint32_t *ext, uint16_t *eport, uint8_t *proto);
 /* Translates such an error back towards the B4 (rewrites ip and the quote). */
 struct dp_session *nat_icmp_error_in(struct dp_worker *w, struct l3_ip4_hdr *ip, uint8_t *icmp,
-				     uint32_t len, int *drop);
+                                     uint32_t len, int *drop);
 
 /* Expires sessions and releases held ports, a few per call. */
 void nat_sweep(struct dp_worker *w, unsigned int budget);

@@ -21,12 +21,12 @@ static uint8_t *is_static;
 int neigh_init(void)
 {
 	struct rte_hash_parameters p = {
-		.name = "neigh",
-		.entries = NEIGH_MAX,
-		.key_len = 16,
-		.hash_func = rte_jhash,
-		.socket_id = (int)rte_socket_id(),
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
+	        .name = "neigh",
+	        .entries = NEIGH_MAX,
+	        .key_len = 16,
+	        .hash_func = rte_jhash,
+	        .socket_id = (int)rte_socket_id(),
+	        .extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
 	};
 
 	dp.neigh_idx = rte_hash_create(&p);
@@ -101,8 +101,7 @@ void neigh_set_static(const struct addr6 *a)
 /* Like ARP caches and ND's REACHABLE state (RFC 4861 section 7.3): an entry
  * not confirmed for a while is checked again, and dropped if nobody
  * answers. One pass over the table per call: call it every few seconds. */
-void neigh_age(uint64_t now, uint64_t age_tsc, uint64_t dead_tsc,
-	       void (*fn)(const struct addr6 *a))
+void neigh_age(uint64_t now, uint64_t age_tsc, uint64_t dead_tsc, void (*fn)(const struct addr6 *a))
 {
 	const void *key;
 	void *data;

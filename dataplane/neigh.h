@@ -29,7 +29,7 @@ void neigh_set_static(const struct addr6 *a);
  * age_tsc ago (to be solicited again), and forgets those not confirmed for
  * longer than dead_tsc. */
 void neigh_age(uint64_t now, uint64_t age_tsc, uint64_t dead_tsc,
-	       void (*fn)(const struct addr6 *a));
+               void (*fn)(const struct addr6 *a));
 
 static inline struct addr6 neigh_key4(uint32_t addr_host)
 {

@@ -33,15 +33,18 @@ static int find_or_probe(const char *spec, uint16_t *port_id, char *err, size_t 
 	if (strncmp(name, "net_", 4) == 0) {
 		rc = rte_dev_probe(spec);
 		if (rc < 0) {
-			errf(err, errlen, "cannot create the virtual device (%s): check the "
-					  "driver's arguments", rte_strerror(-rc));
+			errf(err, errlen,
+			     "cannot create the virtual device (%s): check the "
+			     "driver's arguments",
+			     rte_strerror(-rc));
 			return rc;
 		}
 		if (rte_eth_dev_get_port_by_name(name, port_id) == 0)
 			return 0;
 	}
-	errf(err, errlen, "no such DPDK port (is the NIC bound to a DPDK driver, or the virtual "
-			  "device spec right?)");
+	errf(err, errlen,
+	     "no such DPDK port (is the NIC bound to a DPDK driver, or the virtual "
+	     "device spec right?)");
 	return -ENODEV;
 }
 
@@ -66,8 +69,9 @@ static int configure(struct dp_port *p, unsigned int nworkers, char *err, size_t
 	}
 	if (p->nb_rxq > 1) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-		conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads &
-						   (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
+		conf.rx_adv_conf.rss_conf.rss_hf =
+		        info.flow_type_rss_offloads &
+		        (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
 		if (conf.rx_adv_conf.rss_conf.rss_hf == 0)
 			conf.rxmode.mq_mode = RTE_ETH_MQ_RX_NONE;
 	}
@@ -100,7 +104,7 @@ static int queues(struct dp_port *p, char *err, size_t errlen)
 }
 
 int port_setup(struct dp_port *p, const char *what, const struct cfg_iface *iface,
-	       unsigned int nworkers, char *err, size_t errlen)
+               unsigned int nworkers, char *err, size_t errlen)
 {
 	char why[256] = "";
 	int rc;
@@ -111,8 +115,10 @@ int port_setup(struct dp_port *p, const char *what, const struct cfg_iface *ifac
 	}
 	/* One buffer per frame: jumbo frames would need bigger buffers. */
 	if ((uint32_t)iface->mtu + RTE_ETHER_HDR_LEN > RTE_MBUF_DEFAULT_DATAROOM) {
-		errf(err, errlen, "interfaces.%s.mtu: %u is above %u, the most this build's buffers "
-				  "hold", what, iface->mtu, RTE_MBUF_DEFAULT_DATAROOM - RTE_ETHER_HDR_LEN);
+		errf(err, errlen,
+		     "interfaces.%s.mtu: %u is above %u, the most this build's buffers "
+		     "hold",
+		     what, iface->mtu, RTE_MBUF_DEFAULT_DATAROOM - RTE_ETHER_HDR_LEN);
 		return -EINVAL;
 	}
 	rc = find_or_probe(iface->device, &p->port_id, why, sizeof(why));
@@ -132,8 +138,8 @@ int port_setup(struct dp_port *p, const char *what, const struct cfg_iface *ifac
 	/* Virtual devices often keep their own MTU (net_pcap has none). */
 	rc = rte_eth_dev_set_mtu(p->port_id, iface->mtu);
 	if (rc < 0 && rc != -ENOTSUP)
-		fprintf(stderr, "aftr-dataplane: interfaces.%s: the port keeps its MTU (%s)\n", what,
-			rte_strerror(-rc));
+		fprintf(stderr, "aftr-dataplane: interfaces.%s: the port keeps its MTU (%s)\n",
+		        what, rte_strerror(-rc));
 	/* Frames for our pool addresses carry our MAC, but ND and ARP use
 	 * multicast and broadcast: accept them all. */
 	rte_eth_allmulticast_enable(p->port_id);

@@ -8,7 +8,7 @@
 /* Probes and configures one port; on error writes why into err and
  * returns -errno. what is "transport" or "wan", for messages. */
 int port_setup(struct dp_port *p, const char *what, const struct cfg_iface *iface,
-	       unsigned int nworkers, char *err, size_t errlen);
+               unsigned int nworkers, char *err, size_t errlen);
 void port_close(struct dp_port *p);
 
 #endif

@@ -26,7 +26,8 @@ static int rings_init(void)
 	char name[RTE_RING_NAMESIZE];
 
 	for (unsigned int w = 0; w < dp.nworkers; w++) {
-		struct rte_ring *cmd = stats_shm_ring(h, w), *evt = stats_shm_ring(h, h->nrings + w);
+		struct rte_ring *cmd = stats_shm_ring(h, w),
+		                *evt = stats_shm_ring(h, h->nrings + w);
 
 		snprintf(name, sizeof(name), "ctlcmd%u", w);
 		if (rte_ring_init(cmd, name, CTL_RING_COUNT, RING_F_SP_ENQ | RING_F_SC_DEQ) < 0)
@@ -45,15 +46,16 @@ int stats_init(const char *shm_name)
 	const char *names[AFTR_STATS_COUNT];
 	unsigned int n = aftr_stats_names(names);
 	ssize_t bytes = rte_ring_get_memsize_elem(CTL_MSG_SIZE, CTL_RING_COUNT);
-	struct stats_shm_rings r = {dp.nworkers, (uint32_t)RTE_ALIGN_CEIL(bytes, 64), CTL_RING_COUNT,
-				    CTL_MSG_SIZE};
+	struct stats_shm_rings r = {dp.nworkers, (uint32_t)RTE_ALIGN_CEIL(bytes, 64),
+	                            CTL_RING_COUNT, CTL_MSG_SIZE};
 
 	if (bytes < 0)
 		return (int)bytes;
 	dp.start_tsc = rte_rdtsc();
 	/* The generation tells readers that a new dataplane started. */
-	dp.stats_region = stats_shm_create(shm_name, dp.nworkers + 1, names, n,
-					   (uint64_t)time(NULL) << 32 ^ rte_rdtsc(), &r, time(NULL));
+	dp.stats_region =
+	        stats_shm_create(shm_name, dp.nworkers + 1, names, n,
+	                         (uint64_t)time(NULL) << 32 ^ rte_rdtsc(), &r, time(NULL));
 	if (dp.stats_region == NULL)
 		return -errno;
 	for (unsigned int w = 0; w < dp.nworkers; w++)

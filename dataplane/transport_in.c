@@ -117,7 +117,7 @@ static int ecn_decap(struct l3_ip6_hdr *ip6, struct l3_ip4_hdr *ip)
 	if (inner == 0)
 		return -1;
 	ip->cksum = cksum_update16(ip->cksum, htons((uint16_t)(ip->version_ihl << 8 | ip->tos)),
-				   htons((uint16_t)(ip->version_ihl << 8 | (ip->tos | 3))));
+	                           htons((uint16_t)(ip->version_ihl << 8 | (ip->tos | 3))));
 	ip->tos |= 3;
 	return 0;
 }
@@ -126,7 +126,7 @@ static int ecn_decap(struct l3_ip6_hdr *ip6, struct l3_ip4_hdr *ip)
  * header off bytes into the IPv6 packet: returns it, with the mbuf trimmed
  * to its end, or NULL when consumed. */
 static struct l3_ip4_hdr *inner_checks(struct dp_worker *w, struct rte_mbuf *m,
-				       const struct addr6 *b4, uint32_t off)
+                                       const struct addr6 *b4, uint32_t off)
 {
 	struct l3_ip6_hdr *ip6 = rte_pktmbuf_mtod_offset(m, struct l3_ip6_hdr *, ETH_LEN);
 	struct l3_ip4_hdr *ip = (struct l3_ip4_hdr *)((uint8_t *)ip6 + off);
@@ -158,7 +158,7 @@ static struct l3_ip4_hdr *inner_checks(struct dp_worker *w, struct rte_mbuf *m,
 		return ip; /* to us: answered with a fresh TTL */
 	/* Decrement the TTL: the high byte of the TTL/protocol word. */
 	ip->cksum = cksum_update16(ip->cksum, htons((uint16_t)(ip->ttl << 8 | ip->proto)),
-				   htons((uint16_t)((ip->ttl - 1) << 8 | ip->proto)));
+	                           htons((uint16_t)((ip->ttl - 1) << 8 | ip->proto)));
 	ip->ttl--;
 	/* Trim Ethernet padding past the IPv6 payload. */
 	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - (ETH_LEN + off + plen));
@@ -168,7 +168,7 @@ static struct l3_ip4_hdr *inner_checks(struct dp_worker *w, struct rte_mbuf *m,
 /* RFC 6333 section 5.7: the B4 reaches the AFTR's 192.0.0.1 (our icmp
  * source) inside the softwire, e.g. to ping it: answer in the softwire. */
 static void to_aftr(struct dp_worker *w, struct rte_mbuf *m, struct l3_ip4_hdr *ip, uint32_t off,
-		    const struct addr6 *b4)
+                    const struct addr6 *b4)
 {
 	uint32_t hl = pkt_ip4_hdr_len(ip), len = ntohs(ip->total_len);
 	uint8_t *icmp = (uint8_t *)ip + hl;
@@ -180,9 +180,9 @@ static void to_aftr(struct dp_worker *w, struct rte_mbuf *m, struct l3_ip4_hdr *
 		return;
 	}
 	icmp[0] = AFTR_ICMP4_ECHO_REPLY;
-	*(uint16_t *)(icmp + 2) = cksum_update16(*(uint16_t *)(icmp + 2),
-						 htons(AFTR_ICMP4_ECHO_REQUEST << 8),
-						 htons(AFTR_ICMP4_ECHO_REPLY << 8));
+	*(uint16_t *)(icmp + 2) =
+	        cksum_update16(*(uint16_t *)(icmp + 2), htons(AFTR_ICMP4_ECHO_REQUEST << 8),
+	                       htons(AFTR_ICMP4_ECHO_REPLY << 8));
 	a = ip->src;
 	ip->src = ip->dst;
 	ip->dst = a;
@@ -221,14 +221,14 @@ void transport_in(struct dp_worker *w, struct rte_mbuf *m)
 		return;
 	}
 	rc = nat_out(w, &b4, ip, (uint8_t *)ip + pkt_ip4_hdr_len(ip),
-		     ntohs(ip->total_len) - pkt_ip4_hdr_len(ip));
+	             ntohs(ip->total_len) - pkt_ip4_hdr_len(ip));
 	if (rc != NAT_OK) {
 		w->ctr->drop[rc - 1]++;
 		rte_pktmbuf_free(m);
 		return;
 	}
 	mss_clamp(w, &b4, ip, (uint8_t *)ip + pkt_ip4_hdr_len(ip),
-		  ntohs(ip->total_len) - pkt_ip4_hdr_len(ip));
+	          ntohs(ip->total_len) - pkt_ip4_hdr_len(ip));
 	/* Drop the IPv6 headers, keep room for the new Ethernet header. */
 	rte_pktmbuf_adj(m, (uint16_t)off);
 	path_ip4_out(w, m);

@@ -11,7 +11,7 @@ static size_t n_sorted;
 static int cmp(const void *a, const void *b)
 {
 	return addr6_cmp(&(*(const struct cfg_tunnel *const *)a)->b4,
-			 &(*(const struct cfg_tunnel *const *)b)->b4);
+	                 &(*(const struct cfg_tunnel *const *)b)->b4);
 }
 
 int tunnels_init(const struct aftr_config *cfg)

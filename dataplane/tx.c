@@ -65,7 +65,7 @@ void dp_tx(struct dp_worker *w, int port, struct rte_mbuf *m)
 }
 
 void dp_send(struct dp_worker *w, int port, struct rte_mbuf *m, uint16_t ethertype,
-	     const struct addr6 *nexthop)
+             const struct addr6 *nexthop)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 

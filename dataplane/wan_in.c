@@ -35,19 +35,20 @@ static int pool_owner(struct l3_ip4_hdr *ip, uint8_t *l4, uint32_t l4len, int po
 	} else if (proto == IPPROTO_ICMP && l4len >= 8 && l4[0] == AFTR_ICMP4_ECHO_REPLY) {
 		port = *(uint16_t *)(l4 + 4);
 	} else if (proto == IPPROTO_ICMP && l4len >= 8 && is_icmp_error(l4[0]) &&
-		   nat_icmp_error_key(l4, l4len, &ext, &port, &proto) == 0 && ext == ip->dst) {
+	           nat_icmp_error_key(l4, l4len, &ext, &port, &proto) == 0 && ext == ip->dst) {
 		/* the quote is our own packet: keyed by its source */
 	} else {
 		/* ip->proto: nat_icmp_error_key may have set proto to the quote's */
-		*drop = ip->proto == IPPROTO_ICMP ? DROP_ICMP_OUT : ip->proto == IPPROTO_TCP ||
-								   ip->proto == IPPROTO_UDP
-								   ? DROP_BAD_IP4_OUT
-								   : DROP_NO_SESSION;
+		*drop = ip->proto == IPPROTO_ICMP                              ? DROP_ICMP_OUT
+		        : ip->proto == IPPROTO_TCP || ip->proto == IPPROTO_UDP ? DROP_BAD_IP4_OUT
+		                                                               : DROP_NO_SESSION;
 		return -1;
 	}
 	owner = nat_port_owner((uint32_t)pool,
-			       proto == IPPROTO_TCP ? CFG_TCP : proto == IPPROTO_UDP ? CFG_UDP : CFG_ICMP,
-			       ntohs(port));
+	                       proto == IPPROTO_TCP   ? CFG_TCP
+	                       : proto == IPPROTO_UDP ? CFG_UDP
+	                                              : CFG_ICMP,
+	                       ntohs(port));
 	if (owner < 0)
 		*drop = DROP_NO_SESSION;
 	return owner;
@@ -119,7 +120,7 @@ static bool ttl_forward(struct dp_worker *w, struct rte_mbuf *m, struct l3_ip4_h
 	}
 	/* The TTL is the high byte of the TTL/protocol word. */
 	ip->cksum = cksum_update16(ip->cksum, htons((uint16_t)(ip->ttl << 8 | ip->proto)),
-				   htons((uint16_t)((ip->ttl - 1) << 8 | ip->proto)));
+	                           htons((uint16_t)((ip->ttl - 1) << 8 | ip->proto)));
 	ip->ttl--;
 	return true;
 }

@@ -33,7 +33,7 @@ int addr6_parse(const char *s, struct addr6 *out, char *err, size_t errlen)
 
 /* Splits "addr/len" into addr (copied into buf) and the length. */
 static int split_prefix(const char *s, char *buf, size_t buflen, unsigned int max, bool allow_bare,
-			unsigned int *len, char *err, size_t errlen)
+                        unsigned int *len, char *err, size_t errlen)
 {
 	const char *slash = s ? strchr(s, '/') : NULL;
 	size_t alen;
@@ -127,7 +127,7 @@ int prefix6_parse(const char *s, unsigned int flags, struct prefix6 *out, char *
 char *addr4_format(uint32_t a, char buf[ADDR4_STRLEN])
 {
 	snprintf(buf, ADDR4_STRLEN, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff,
-		 a & 0xff);
+	         a & 0xff);
 	return buf;
 }
 

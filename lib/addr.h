@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ADDR4_STRLEN 16 /* "255.255.255.255" + NUL */
-#define ADDR6_STRLEN 46 /* INET6_ADDRSTRLEN */
+#define ADDR4_STRLEN   16 /* "255.255.255.255" + NUL */
+#define ADDR6_STRLEN   46 /* INET6_ADDRSTRLEN */
 #define PREFIX4_STRLEN (ADDR4_STRLEN + 3)
 #define PREFIX6_STRLEN (ADDR6_STRLEN + 4)
 

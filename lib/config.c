@@ -14,7 +14,7 @@ const char *const cfg_toobig_names[] = {"on", "off", "strict", NULL};
 const char *const cfg_admpro_names[] = {"off", "in", "out", "all", NULL};
 const char *const cfg_pcpd_names[] = {"disable", "enable", "stateless", "encapsulate", NULL};
 const char *const cfg_filtering_names[] = {"endpoint-independent", "address-dependent",
-					   "address-and-port-dependent", NULL};
+                                           "address-and-port-dependent", NULL};
 const char *const cfg_lifetime_names[] = {"tcp", "closed", "udp", "icmp", "retrans", NULL};
 const char *const cfg_log_level_names[] = {"error", "warning", "notice", "info", "debug", NULL};
 const char *const cfg_log_dest_names[] = {"stderr", "syslog", NULL};
@@ -77,7 +77,7 @@ const char *cfg_nat_events_name(enum cfg_nat_events v)
 static int init_private(struct aftr_config *cfg)
 {
 	static const struct prefix4 defaults[] = {
-		{0x0a000000, 8}, {0xac100000, 12}, {0xc0a80000, 16}, {0xc0000000, 29}};
+	        {0x0a000000, 8}, {0xac100000, 12}, {0xc0a80000, 16}, {0xc0000000, 29}};
 
 	for (size_t i = 0; i < ARRAY_SIZE(defaults); i++) {
 		struct cfg_prefix4 *e = VEC_PUSH(cfg->private4, cfg->n_private4, cfg->cap_private4);
@@ -182,7 +182,7 @@ void cfg_free(struct aftr_config *cfg)
 }
 
 struct port_range cfg_pool_range(const struct aftr_config *cfg, const struct cfg_pool *p,
-				 enum cfg_proto proto)
+                                 enum cfg_proto proto)
 {
 	return p->has_range[proto] ? p->range[proto] : cfg->pool_defaults[proto];
 }

@@ -129,8 +129,8 @@ struct cfg_softwire {
 };
 
 struct cfg_iface {
-	char *device;       /* DPDK device: PCI address or vdev spec; NULL: unset */
-	bool has_address;   /* transport: IPv6 (addr6), wan: IPv4 (addr4) */
+	char *device;         /* DPDK device: PCI address or vdev spec; NULL: unset */
+	bool has_address;     /* transport: IPv6 (addr6), wan: IPv4 (addr4) */
 	struct prefix6 addr6; /* with host bits: the interface address */
 	struct prefix4 addr4;
 	bool has_gateway;
@@ -142,13 +142,13 @@ struct cfg_iface {
 };
 
 struct cfg_tunnel_defaults {
-	bool auto_create;           /* default tunnel auto / autotunnel */
-	uint16_t mtu;               /* default tunnel mtu / defmtu */
-	bool mss;                   /* default tunnel mss / defmss */
-	uint8_t toobig;             /* default tunnel toobig / deftoobig */
-	uint8_t admpro;             /* default tunnel admpro / defadmpro */
-	uint8_t frag6_maxcount;     /* default tunnel fragment ipv6 maxcount */
-	uint8_t frag4_maxcount;     /* default tunnel fragment ipv4 maxcount */
+	bool auto_create;                  /* default tunnel auto / autotunnel */
+	uint16_t mtu;                      /* default tunnel mtu / defmtu */
+	bool mss;                          /* default tunnel mss / defmss */
+	uint8_t toobig;                    /* default tunnel toobig / deftoobig */
+	uint8_t admpro;                    /* default tunnel admpro / defadmpro */
+	uint8_t frag6_maxcount;            /* default tunnel fragment ipv6 maxcount */
+	uint8_t frag4_maxcount;            /* default tunnel fragment ipv4 maxcount */
 	uint16_t nat_maxcount[CFG_NPROTO]; /* default tunnel nat P maxcount */
 	uint8_t nat_rate[CFG_NPROTO];      /* default tunnel nat P rate */
 };
@@ -166,23 +166,23 @@ struct aftr_config {
 	size_t n_pcp_pools, cap_pcp_pools;
 
 	/* Section zero: defaults. */
-	bool acl6_icmp;                           /* default acl6 icmp */
-	struct cfg_prefix4 *private4;             /* default private / delete private */
+	bool acl6_icmp;               /* default acl6 icmp */
+	struct cfg_prefix4 *private4; /* default private / delete private */
 	size_t n_private4, cap_private4;
 	struct port_range pool_defaults[CFG_NPROTO]; /* default pool */
-	enum cfg_pcpd pcpd;                       /* default pcpd */
-	struct port_range pcp_defaults[2];        /* default pcp; 0-0: disabled */
-	struct cfg_tunnel_defaults tun;           /* default tunnel ... */
-	bool frag_equal;                          /* default fragment equal / eqfrag */
-	uint16_t frag_lifetime;                   /* default fragment lifetime */
-	uint16_t frag_maxcount[3];                /* default fragment ipv6|in|out maxcount */
-	uint16_t hold_lifetime;                   /* default hold lifetime */
-	uint32_t lifetime[LT_N];                  /* default nat lifetime */
-	uint16_t port_block[CFG_NPROTO];          /* bucket P size: ports per block */
-	uint16_t max_blocks[CFG_NPROTO];          /* ours; 0: as the session cap needs */
-	enum cfg_filtering filtering;             /* ours; RFC 4787 REQ-8 */
-	double decay[3];                          /* decay 1|5|15 */
-	uint8_t quantum;                          /* quantum */
+	enum cfg_pcpd pcpd;                          /* default pcpd */
+	struct port_range pcp_defaults[2];           /* default pcp; 0-0: disabled */
+	struct cfg_tunnel_defaults tun;              /* default tunnel ... */
+	bool frag_equal;                             /* default fragment equal / eqfrag */
+	uint16_t frag_lifetime;                      /* default fragment lifetime */
+	uint16_t frag_maxcount[3];                   /* default fragment ipv6|in|out maxcount */
+	uint16_t hold_lifetime;                      /* default hold lifetime */
+	uint32_t lifetime[LT_N];                     /* default nat lifetime */
+	uint16_t port_block[CFG_NPROTO];             /* bucket P size: ports per block */
+	uint16_t max_blocks[CFG_NPROTO];             /* ours; 0: as the session cap needs */
+	enum cfg_filtering filtering;                /* ours; RFC 4787 REQ-8 */
+	double decay[3];                             /* decay 1|5|15 */
+	uint8_t quantum;                             /* quantum */
 
 	/* Section two: reloadable entries. */
 	struct cfg_tunnel *tunnels;
@@ -209,14 +209,14 @@ struct aftr_config {
 };
 
 /* Limits from the ISC manual (and aftr.c where the manual has a typo). */
-#define CFG_MTU_MIN 1280
+#define CFG_MTU_MIN           1280
 #define CFG_FRAG_LIFETIME_MAX 1200
 #define CFG_FRAG_MAXCOUNT_MAX 16535
 #define CFG_HOLD_LIFETIME_MAX 600
-#define CFG_LIFETIME_MAX 36000
-#define CFG_PORT_BLOCK_MAX 4096 /* ISC buckets stop at 255; we allow bigger blocks */
-#define CFG_QUANTUM_MIN 2
-#define CFG_DEBUG_MAX 10
+#define CFG_LIFETIME_MAX      36000
+#define CFG_PORT_BLOCK_MAX    4096 /* ISC buckets stop at 255; we allow bigger blocks */
+#define CFG_QUANTUM_MIN       2
+#define CFG_DEBUG_MAX         10
 
 /* Fills cfg with the defaults: ISC's where ISC has the knob, except the
  * session lifetimes, which follow the RFC minimums (see config.c). */
@@ -237,7 +237,7 @@ size_t cfg_rfc_warnings(const struct aftr_config *cfg, struct diag *d);
 
 /* The dynamic (implicit NAT) range of a pool for a protocol. */
 struct port_range cfg_pool_range(const struct aftr_config *cfg, const struct cfg_pool *p,
-				 enum cfg_proto proto);
+                                 enum cfg_proto proto);
 
 /* Lookups used by validation and by the importers. */
 struct cfg_pool *cfg_find_pool(const struct aftr_config *cfg, uint32_t addr);

@@ -646,11 +646,11 @@ size_t cfg_rfc_warnings(const struct aftr_config *cfg, struct diag *d)
 		uint32_t min;
 		const char *why;
 	} mins[] = {
-		{LT_TCP, 7440, "established TCP: 2 h 4 min (RFC 5382 REQ-5)"},
-		{LT_CLOSED, 240, "transitory TCP: 4 min (RFC 5382 REQ-5)"},
-		{LT_RETRANS, 120, "a UDP mapping: 2 min even before a reply (RFC 4787 REQ-5)"},
-		{LT_UDP, 120, "a UDP mapping: 2 min (RFC 4787 REQ-5)"},
-		{LT_ICMP, 60, "an ICMP query: 60 s (RFC 5508 REQ-1)"},
+	        {LT_TCP, 7440, "established TCP: 2 h 4 min (RFC 5382 REQ-5)"},
+	        {LT_CLOSED, 240, "transitory TCP: 4 min (RFC 5382 REQ-5)"},
+	        {LT_RETRANS, 120, "a UDP mapping: 2 min even before a reply (RFC 4787 REQ-5)"},
+	        {LT_UDP, 120, "a UDP mapping: 2 min (RFC 4787 REQ-5)"},
+	        {LT_ICMP, 60, "an ICMP query: 60 s (RFC 5508 REQ-1)"},
 	};
 	size_t before = d->warnings;
 	char path[PATH_LEN];
@@ -659,8 +659,8 @@ size_t cfg_rfc_warnings(const struct aftr_config *cfg, struct diag *d)
 		if (cfg->lifetime[mins[i].lt] >= mins[i].min)
 			continue;
 		snprintf(path, sizeof(path), "nat.lifetime.%s", cfg_lifetime_names[mins[i].lt]);
-		diag_warn(d, 0, 0, path, "%u s is below the minimum for %s", cfg->lifetime[mins[i].lt],
-			  mins[i].why);
+		diag_warn(d, 0, 0, path, "%u s is below the minimum for %s",
+		          cfg->lifetime[mins[i].lt], mins[i].why);
 	}
 	return d->warnings - before;
 }

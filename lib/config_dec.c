@@ -16,8 +16,8 @@
 static const char *const pool_keys[] = {"address", "tcp", "udp", "echo", NULL};
 static const char *const pcp_pool_keys[] = {"address", "tcp", "udp", NULL};
 static const char *const tunnel_keys[] = {"b4", "ipv4", "mtu", "mss", "toobig", "admpro", NULL};
-static const char *const nat_keys[] = {"b4",   "protocol",         "address",       "port",
-				       "external_address", "external_port", "filter", NULL};
+static const char *const nat_keys[] = {
+        "b4", "protocol", "address", "port", "external_address", "external_port", "filter", NULL};
 static const char *const filter_keys[] = {"destination", "port", NULL};
 static const char *const prr_keys[] = {"b4", "protocol", "address", "port", NULL};
 static const char *const nonat_keys[] = {"b4", "prefix", NULL};
@@ -95,7 +95,7 @@ static int filter_from_json(struct jdec *j, const json_t *node, struct cfg_nat *
 		return -1;
 	}
 	OK(jdec_required(j, node, "destination",
-			 jdec_prefix4(j, node, "destination", PFX_BARE, &out->filter_dst)));
+	                 jdec_prefix4(j, node, "destination", PFX_BARE, &out->filter_dst)));
 	OK(jdec_u16(j, node, "port", 0, 65535, &out->filter_port));
 	out->has_filter = true;
 	jdec_pop(j, mark);
@@ -118,9 +118,9 @@ int cfg_nat_from_json(struct jdec *j, const json_t *node, struct cfg_nat *out)
 	OK(jdec_required(j, node, "address", jdec_addr4(j, node, "address", &out->addr)));
 	OK(jdec_required(j, node, "port", jdec_u16(j, node, "port", 1, 65535, &out->port)));
 	OK(jdec_required(j, node, "external_address",
-			 jdec_addr4(j, node, "external_address", &out->ext_addr)));
+	                 jdec_addr4(j, node, "external_address", &out->ext_addr)));
 	OK(jdec_required(j, node, "external_port",
-			 jdec_u16(j, node, "external_port", 1, 65535, &out->ext_port)));
+	                 jdec_u16(j, node, "external_port", 1, 65535, &out->ext_port)));
 	filter = json_object_get(node, "filter");
 	if (filter)
 		OK(filter_from_json(j, filter, out));
@@ -138,12 +138,12 @@ int cfg_prr_from_json(struct jdec *j, const json_t *node, struct cfg_prr *out)
 	out->pos = jdec_pos(j, node);
 	OK(jdec_required(j, node, "b4", jdec_addr6(j, node, "b4", &out->b4)));
 	OK(jdec_required(j, node, "protocol",
-			 jdec_enum(j, node, "protocol", cfg_proto_names, &proto)));
+	                 jdec_enum(j, node, "protocol", cfg_proto_names, &proto)));
 	out->proto = (uint8_t)proto;
 	OK(jdec_required(j, node, "address", jdec_addr4(j, node, "address", &out->addr)));
 	/* An ICMP entry's "port" is an echo identifier, 0 included. */
 	OK(jdec_required(j, node, "port",
-			 jdec_u16(j, node, "port", proto == CFG_ICMP ? 0 : 1, 65535, &out->port)));
+	                 jdec_u16(j, node, "port", proto == CFG_ICMP ? 0 : 1, 65535, &out->port)));
 	return RESULT(j, e0);
 }
 
@@ -171,7 +171,8 @@ int cfg_softwire_from_json(struct jdec *j, const json_t *node, struct cfg_softwi
 	out->pos = jdec_pos(j, node);
 	OK(jdec_required(j, node, "b4", jdec_addr6(j, node, "b4", &out->b4)));
 	OK(jdec_required(j, node, "ipv4", jdec_addr4(j, node, "ipv4", &out->ipv4)));
-	OK(jdec_required(j, node, "psid_len", jdec_u8(j, node, "psid_len", 0, 16, &out->psid.psid_len)));
+	OK(jdec_required(j, node, "psid_len",
+	                 jdec_u8(j, node, "psid_len", 0, 16, &out->psid.psid_len)));
 	OK(jdec_required(j, node, "psid", jdec_u16(j, node, "psid", 0, 65535, &out->psid.psid)));
 	/* Required: MAP's default (a = 6, RFC 7597 section 5.1) and lw4o6
 	 * practice (often a = 0) differ, so a silent default would mislead. */
@@ -192,7 +193,8 @@ int cfg_softwire_from_json(struct jdec *j, const json_t *node, struct cfg_softwi
                                                                                                    \
 		if (l_ && jdec_array(j, l_)) {                                                     \
 			(n) = 0;                                                                   \
-			json_array_foreach(l_, i_, it) {                                           \
+			json_array_foreach(l_, i_, it)                                             \
+			{                                                                          \
 				size_t mi_ = jdec_push_index(j, i_);                               \
 				__typeof__(arr) e_ = VEC_PUSH(arr, n, cap);                        \
                                                                                                    \
@@ -223,7 +225,7 @@ static int prefix4_item(struct jdec *j, const json_t *it, struct cfg_prefix4 *e)
 /* Enters root.key as a mapping with the given keys; NULL when absent or
  * not a mapping (reported). *mark restores the path. */
 static const json_t *enter_map(struct jdec *j, const json_t *root, const char *key,
-			       const char *const *keys, size_t *mark, bool *bad)
+                               const char *const *keys, size_t *mark, bool *bad)
 {
 	const json_t *v = json_object_get(root, key);
 
@@ -240,7 +242,7 @@ static const json_t *enter_map(struct jdec *j, const json_t *root, const char *k
 static const char *const proto3_keys[] = {"tcp", "udp", "icmp", NULL};
 
 static bool dec_triple16(struct jdec *j, const json_t *root, const char *key, uint16_t min,
-			 uint16_t max, uint16_t out[CFG_NPROTO])
+                         uint16_t max, uint16_t out[CFG_NPROTO])
 {
 	bool bad = false;
 	size_t mark;
@@ -284,13 +286,13 @@ static bool dec_section_one(struct aftr_config *cfg, const json_t *root, struct 
 	DEC_LIST(j, root, "acl6", cfg->acl6, cfg->n_acl6, cfg->cap_acl6, prefix6_item(j, it, e_));
 	OK(jdec_bool(j, root, "acl6_icmp", &cfg->acl6_icmp));
 	DEC_LIST(j, root, "private", cfg->private4, cfg->n_private4, cfg->cap_private4,
-		 prefix4_item(j, it, e_));
+	         prefix4_item(j, it, e_));
 	DEC_LIST(j, root, "pools", cfg->pools, cfg->n_pools, cfg->cap_pools,
-		 cfg_pool_from_json(j, it, e_));
+	         cfg_pool_from_json(j, it, e_));
 	if ((m = enter_map(j, root, "pool_defaults", pool_default_keys, &mark, &bad))) {
 		for (int i = 0; i < CFG_NPROTO; i++)
 			OK(jdec_range(j, m, pool_default_keys[i], i == CFG_ICMP ? 0 : 1,
-				      &cfg->pool_defaults[i]));
+			              &cfg->pool_defaults[i]));
 		jdec_pop(j, mark);
 	}
 	if ((m = enter_map(j, root, "pcp", pcp_keys, &mark, &bad))) {
@@ -299,22 +301,22 @@ static bool dec_section_one(struct aftr_config *cfg, const json_t *root, struct 
 		OK(dec_pcp_range(j, m, "tcp", &cfg->pcp_defaults[CFG_TCP]));
 		OK(dec_pcp_range(j, m, "udp", &cfg->pcp_defaults[CFG_UDP]));
 		DEC_LIST(j, m, "pools", cfg->pcp_pools, cfg->n_pcp_pools, cfg->cap_pcp_pools,
-			 cfg_pcp_pool_from_json(j, it, e_));
+		         cfg_pcp_pool_from_json(j, it, e_));
 		jdec_pop(j, mark);
 	}
 	return bad;
 }
 
 static const char *const tundef_keys[] = {"auto",
-					  "mtu",
-					  "mss",
-					  "toobig",
-					  "admpro",
-					  "fragment_ipv6_maxcount",
-					  "fragment_ipv4_maxcount",
-					  "nat_maxcount",
-					  "nat_rate",
-					  NULL};
+                                          "mtu",
+                                          "mss",
+                                          "toobig",
+                                          "admpro",
+                                          "fragment_ipv6_maxcount",
+                                          "fragment_ipv4_maxcount",
+                                          "nat_maxcount",
+                                          "nat_rate",
+                                          NULL};
 
 static bool dec_tunnel_defaults(struct cfg_tunnel_defaults *t, const json_t *root, struct jdec *j)
 {
@@ -346,9 +348,9 @@ static bool dec_tunnel_defaults(struct cfg_tunnel_defaults *t, const json_t *roo
 }
 
 static const char *const frag_keys[] = {"equal",       "lifetime",     "ipv6_maxcount",
-					"in_maxcount", "out_maxcount", NULL};
+                                        "in_maxcount", "out_maxcount", NULL};
 static const char *const nat_sect_keys[] = {"lifetime",   "hold_lifetime", "port_block",
-					    "max_blocks", "filtering",     NULL};
+                                            "max_blocks", "filtering",     NULL};
 static const char *const decay_keys[] = {"1min", "5min", "15min", NULL};
 
 static bool dec_section_zero(struct aftr_config *cfg, const json_t *root, struct jdec *j)
@@ -362,7 +364,7 @@ static bool dec_section_zero(struct aftr_config *cfg, const json_t *root, struct
 		OK(jdec_u16(j, m, "lifetime", 1, CFG_FRAG_LIFETIME_MAX, &cfg->frag_lifetime));
 		for (int i = 0; i < 3; i++)
 			OK(jdec_u16(j, m, frag_keys[2 + i], 0, CFG_FRAG_MAXCOUNT_MAX,
-				    &cfg->frag_maxcount[i]));
+			            &cfg->frag_maxcount[i]));
 		jdec_pop(j, mark);
 	}
 	if ((m = enter_map(j, root, "nat", nat_sect_keys, &mark, &bad))) {
@@ -373,7 +375,8 @@ static bool dec_section_zero(struct aftr_config *cfg, const json_t *root, struct
 			uint64_t x;
 			int rc;
 
-			if (OK(rc = jdec_uint(j, lt, cfg_lifetime_names[i], 1, CFG_LIFETIME_MAX, &x)),
+			if (OK(rc = jdec_uint(j, lt, cfg_lifetime_names[i], 1, CFG_LIFETIME_MAX,
+			                      &x)),
 			    rc == 1)
 				cfg->lifetime[i] = (uint32_t)x;
 		}
@@ -404,20 +407,20 @@ static bool dec_section_two(struct aftr_config *cfg, const json_t *root, struct 
 	bool bad = false;
 
 	DEC_LIST(j, root, "tunnels", cfg->tunnels, cfg->n_tunnels, cfg->cap_tunnels,
-		 cfg_tunnel_from_json(j, it, e_));
+	         cfg_tunnel_from_json(j, it, e_));
 	DEC_LIST(j, root, "static_nat", cfg->nats, cfg->n_nats, cfg->cap_nats,
-		 cfg_nat_from_json(j, it, e_));
+	         cfg_nat_from_json(j, it, e_));
 	DEC_LIST(j, root, "prr", cfg->prrs, cfg->n_prrs, cfg->cap_prrs,
-		 cfg_prr_from_json(j, it, e_));
+	         cfg_prr_from_json(j, it, e_));
 	DEC_LIST(j, root, "nonat", cfg->nonats, cfg->n_nonats, cfg->cap_nonats,
-		 cfg_nonat_from_json(j, it, e_));
+	         cfg_nonat_from_json(j, it, e_));
 	DEC_LIST(j, root, "softwires", cfg->softwires, cfg->n_softwires, cfg->cap_softwires,
-		 cfg_softwire_from_json(j, it, e_));
+	         cfg_softwire_from_json(j, it, e_));
 	return bad;
 }
 
-static const char *const iface_keys[] = {"device", "address", "gateway", "gateway_mac", "mtu",
-					 NULL};
+static const char *const iface_keys[] = {"device",      "address", "gateway",
+                                         "gateway_mac", "mtu",     NULL};
 
 /* "aa:bb:cc:dd:ee:ff" */
 static int dec_mac(struct jdec *j, const json_t *m, const char *key, uint8_t mac[6])
@@ -430,8 +433,10 @@ static int dec_mac(struct jdec *j, const json_t *m, const char *key, uint8_t mac
 
 	if (v == NULL)
 		return 0;
-	if (s && sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
-			&end) == 6 && strlen(s) == 17) {
+	if (s &&
+	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
+	           &end) == 6 &&
+	    strlen(s) == 17) {
 		for (int i = 0; i < 6; i++)
 			mac[i] = (uint8_t)b[i];
 		return 1;
@@ -444,7 +449,7 @@ static int dec_mac(struct jdec *j, const json_t *m, const char *key, uint8_t mac
 static const char *const ifaces_keys[] = {"transport", "wan", NULL};
 
 static bool dec_iface(struct cfg_iface *i, bool v6, const json_t *root, const char *key,
-		      struct jdec *j)
+                      struct jdec *j)
 {
 	bool bad = false;
 	size_t mark;
@@ -472,8 +477,8 @@ static bool dec_iface(struct cfg_iface *i, bool v6, const json_t *root, const ch
 }
 
 static const char *const api_keys[] = {"listen", "port", "token_file", NULL};
-static const char *const log_keys[] = {"level", "destination", "facility", "debug", "nat_events",
-				       NULL};
+static const char *const log_keys[] = {"level", "destination", "facility",
+                                       "debug", "nat_events",  NULL};
 
 static bool dec_api(struct aftr_config *cfg, const json_t *root, struct jdec *j)
 {
@@ -485,13 +490,13 @@ static bool dec_api(struct aftr_config *cfg, const json_t *root, struct jdec *j)
 
 	if (m == NULL)
 		return bad;
-	if (OK(jdec_string(j, m, "listen", &cfg->api_listen)), cfg->api_listen &&
-	    addr4_parse(cfg->api_listen, &a4, NULL, 0) < 0 &&
-	    addr6_parse(cfg->api_listen, &a6, NULL, 0) < 0) {
+	if (OK(jdec_string(j, m, "listen", &cfg->api_listen)),
+	    cfg->api_listen && addr4_parse(cfg->api_listen, &a4, NULL, 0) < 0 &&
+	            addr6_parse(cfg->api_listen, &a6, NULL, 0) < 0) {
 		size_t lm = jdec_push_key(j, "listen");
 
 		jdec_error(j, json_object_get(m, "listen"), "%s: not an IPv4 or IPv6 address",
-			   cfg->api_listen);
+		           cfg->api_listen);
 		jdec_pop(j, lm);
 		bad = true;
 	}
@@ -529,10 +534,12 @@ static bool dec_appliance(struct aftr_config *cfg, const json_t *root, struct jd
 }
 
 static const char *const top_keys[] = {
-	"endpoint", "icmp_source", "acl6",      "acl6_icmp", "private",    "pools",
-	"pool_defaults", "pcp",    "tunnel_defaults", "fragment", "nat", "decay",
-	"quantum",  "tunnels",     "static_nat", "prr",      "nonat",      "softwires",
-	"interfaces", "api",       "logging",   NULL};
+        "endpoint",        "icmp_source", "acl6",          "acl6_icmp",
+        "private",         "pools",       "pool_defaults", "pcp",
+        "tunnel_defaults", "fragment",    "nat",           "decay",
+        "quantum",         "tunnels",     "static_nat",    "prr",
+        "nonat",           "softwires",   "interfaces",    "api",
+        "logging",         NULL};
 
 int cfg_from_json(struct aftr_config *cfg, const json_t *root, struct jdec *j)
 {

@@ -82,7 +82,7 @@ static json_t *j_pcp_range(struct port_range r)
 static json_t *j_triple_u(const uint16_t v[CFG_NPROTO])
 {
 	return json_pack("{s:i,s:i,s:i}", "tcp", v[CFG_TCP], "udp", v[CFG_UDP], "icmp",
-			 v[CFG_ICMP]);
+	                 v[CFG_ICMP]);
 }
 
 json_t *cfg_pool_to_json(const struct aftr_config *cfg, const struct cfg_pool *p)
@@ -140,14 +140,14 @@ json_t *cfg_nat_to_json(const struct cfg_nat *m)
 	if (m->has_filter)
 		put(&e, "filter",
 		    json_pack("{s:o,s:i}", "destination", j_prefix4(&m->filter_dst), "port",
-			      m->filter_port));
+		              m->filter_port));
 	return finish(&e);
 }
 
 json_t *cfg_prr_to_json(const struct cfg_prr *p)
 {
 	return json_pack("{s:o,s:s,s:o,s:i}", "b4", j_addr6(&p->b4), "protocol",
-			 cfg_proto_names[p->proto], "address", j_addr4(p->addr), "port", p->port);
+	                 cfg_proto_names[p->proto], "address", j_addr4(p->addr), "port", p->port);
 }
 
 json_t *cfg_nonat_to_json(const struct cfg_nonat *n)
@@ -157,9 +157,9 @@ json_t *cfg_nonat_to_json(const struct cfg_nonat *n)
 
 json_t *cfg_softwire_to_json(const struct cfg_softwire *s)
 {
-	return json_pack("{s:o,s:o,s:i,s:i,s:i}", "b4", j_addr6(&s->b4), "ipv4",
-			 j_addr4(s->ipv4), "psid", s->psid.psid, "psid_len", s->psid.psid_len,
-			 "offset", s->psid.offset);
+	return json_pack("{s:o,s:o,s:i,s:i,s:i}", "b4", j_addr6(&s->b4), "ipv4", j_addr4(s->ipv4),
+	                 "psid", s->psid.psid, "psid_len", s->psid.psid_len, "offset",
+	                 s->psid.offset);
 }
 
 /* Appends to a new array one encoded element per entry. */
@@ -188,25 +188,25 @@ static json_t *enc_section_one(const struct aftr_config *cfg, struct enc *e)
 	put(e, "pools", ENC_LIST(cfg->pools, cfg->n_pools, cfg_pool_to_json(cfg, it)));
 	put(e, "pool_defaults",
 	    json_pack("{s:o,s:o,s:o}", "tcp", j_range(cfg->pool_defaults[CFG_TCP]), "udp",
-		      j_range(cfg->pool_defaults[CFG_UDP]), "echo",
-		      j_range(cfg->pool_defaults[CFG_ICMP])));
+	              j_range(cfg->pool_defaults[CFG_UDP]), "echo",
+	              j_range(cfg->pool_defaults[CFG_ICMP])));
 	put(e, "pcp",
 	    json_pack("{s:s,s:o,s:o,s:o}", "daemon", cfg_pcpd_names[cfg->pcpd], "tcp",
-		      j_pcp_range(cfg->pcp_defaults[CFG_TCP]), "udp",
-		      j_pcp_range(cfg->pcp_defaults[CFG_UDP]), "pools",
-		      ENC_LIST(cfg->pcp_pools, cfg->n_pcp_pools, cfg_pcp_pool_to_json(it))));
+	              j_pcp_range(cfg->pcp_defaults[CFG_TCP]), "udp",
+	              j_pcp_range(cfg->pcp_defaults[CFG_UDP]), "pools",
+	              ENC_LIST(cfg->pcp_pools, cfg->n_pcp_pools, cfg_pcp_pool_to_json(it))));
 	return e->o;
 }
 
 static json_t *enc_tunnel_defaults(const struct cfg_tunnel_defaults *t)
 {
 	return json_pack("{s:b,s:i,s:b,s:s,s:s,s:i,s:i,s:o,s:o}", "auto", t->auto_create, "mtu",
-			 t->mtu, "mss", t->mss, "toobig", cfg_toobig_names[t->toobig], "admpro",
-			 cfg_admpro_names[t->admpro], "fragment_ipv6_maxcount", t->frag6_maxcount,
-			 "fragment_ipv4_maxcount", t->frag4_maxcount, "nat_maxcount",
-			 j_triple_u(t->nat_maxcount), "nat_rate",
-			 json_pack("{s:i,s:i,s:i}", "tcp", t->nat_rate[CFG_TCP], "udp",
-				   t->nat_rate[CFG_UDP], "icmp", t->nat_rate[CFG_ICMP]));
+	                 t->mtu, "mss", t->mss, "toobig", cfg_toobig_names[t->toobig], "admpro",
+	                 cfg_admpro_names[t->admpro], "fragment_ipv6_maxcount", t->frag6_maxcount,
+	                 "fragment_ipv4_maxcount", t->frag4_maxcount, "nat_maxcount",
+	                 j_triple_u(t->nat_maxcount), "nat_rate",
+	                 json_pack("{s:i,s:i,s:i}", "tcp", t->nat_rate[CFG_TCP], "udp",
+	                           t->nat_rate[CFG_UDP], "icmp", t->nat_rate[CFG_ICMP]));
 }
 
 static json_t *enc_lifetimes(const struct aftr_config *cfg)
@@ -223,16 +223,16 @@ static void enc_section_zero(const struct aftr_config *cfg, struct enc *e)
 	put(e, "tunnel_defaults", enc_tunnel_defaults(&cfg->tun));
 	put(e, "fragment",
 	    json_pack("{s:b,s:i,s:i,s:i,s:i}", "equal", cfg->frag_equal, "lifetime",
-		      cfg->frag_lifetime, "ipv6_maxcount", cfg->frag_maxcount[0], "in_maxcount",
-		      cfg->frag_maxcount[1], "out_maxcount", cfg->frag_maxcount[2]));
+	              cfg->frag_lifetime, "ipv6_maxcount", cfg->frag_maxcount[0], "in_maxcount",
+	              cfg->frag_maxcount[1], "out_maxcount", cfg->frag_maxcount[2]));
 	put(e, "nat",
 	    json_pack("{s:o,s:i,s:o,s:o,s:s}", "lifetime", enc_lifetimes(cfg), "hold_lifetime",
-		      cfg->hold_lifetime, "port_block", j_triple_u(cfg->port_block),
-		      "max_blocks", j_triple_u(cfg->max_blocks), "filtering",
-		      cfg_filtering_names[cfg->filtering]));
+	              cfg->hold_lifetime, "port_block", j_triple_u(cfg->port_block), "max_blocks",
+	              j_triple_u(cfg->max_blocks), "filtering",
+	              cfg_filtering_names[cfg->filtering]));
 	put(e, "decay",
 	    json_pack("{s:f,s:f,s:f}", "1min", cfg->decay[0], "5min", cfg->decay[1], "15min",
-		      cfg->decay[2]));
+	              cfg->decay[2]));
 	put(e, "quantum", json_integer(cfg->quantum));
 }
 
@@ -260,7 +260,7 @@ static json_t *enc_iface(const struct cfg_iface *i, bool v6)
 		const uint8_t *b = i->gateway_mac;
 
 		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3],
-			 b[4], b[5]);
+		         b[4], b[5]);
 		put(&e, "gateway_mac", json_string(mac));
 	}
 	put(&e, "mtu", json_integer(i->mtu));
@@ -273,7 +273,7 @@ static void enc_appliance(const struct aftr_config *cfg, struct enc *e)
 
 	put(e, "interfaces",
 	    json_pack("{s:o,s:o}", "transport", enc_iface(&cfg->transport, true), "wan",
-		      enc_iface(&cfg->wan, false)));
+	              enc_iface(&cfg->wan, false)));
 	put(&api, "listen", json_string(cfg->api_listen));
 	put(&api, "port", json_integer(cfg->api_port));
 	if (cfg->api_token_file)
@@ -281,9 +281,9 @@ static void enc_appliance(const struct aftr_config *cfg, struct enc *e)
 	put(e, "api", finish(&api));
 	put(e, "logging",
 	    json_pack("{s:s,s:s,s:s,s:i,s:s}", "level", cfg_log_level_names[cfg->log_level],
-		      "destination", cfg_log_dest_names[cfg->log_dest], "facility",
-		      cfg->log_facility, "debug", cfg->debug, "nat_events",
-		      cfg_nat_events_names[cfg->nat_events]));
+	              "destination", cfg_log_dest_names[cfg->log_dest], "facility",
+	              cfg->log_facility, "debug", cfg->debug, "nat_events",
+	              cfg_nat_events_names[cfg->nat_events]));
 }
 
 json_t *cfg_to_json(const struct aftr_config *cfg)
@@ -305,7 +305,8 @@ static void strip_defaults(json_t *obj, const json_t *def)
 	json_t *v;
 	void *tmp;
 
-	json_object_foreach_safe(obj, tmp, key, v) {
+	json_object_foreach_safe(obj, tmp, key, v)
+	{
 		const json_t *d = json_object_get(def, key);
 
 		if (d == NULL)

@@ -66,7 +66,8 @@ static void posmap_put(struct posmap *m, const json_t *node, yaml_mark_t mark)
 
 	if ((m->n + 1) * 2 > m->cap && posmap_grow(m) < 0)
 		return; /* positions are a convenience: keep loading without them */
-	for (h = ptr_hash(node, m->cap); m->keys[h] && m->keys[h] != node; h = (h + 1) & (m->cap - 1))
+	for (h = ptr_hash(node, m->cap); m->keys[h] && m->keys[h] != node;
+	     h = (h + 1) & (m->cap - 1))
 		;
 	if (m->keys[h] == NULL)
 		m->n++;
@@ -159,15 +160,15 @@ static int next_event(struct ybuild *b, yaml_event_t *ev)
 	if (yaml_parser_parse(&b->p, ev))
 		return 0;
 	diag_err(b->d, (uint32_t)b->p.problem_mark.line + 1, (uint32_t)b->p.problem_mark.column + 1,
-		 "", "YAML syntax error: %s%s%s", b->p.problem ? b->p.problem : "unknown",
-		 b->p.context ? " " : "", b->p.context ? b->p.context : "");
+	         "", "YAML syntax error: %s%s%s", b->p.problem ? b->p.problem : "unknown",
+	         b->p.context ? " " : "", b->p.context ? b->p.context : "");
 	return -1;
 }
 
 static void node_err(struct ybuild *b, const yaml_event_t *ev, const char *msg)
 {
 	diag_err(b->d, (uint32_t)ev->start_mark.line + 1, (uint32_t)ev->start_mark.column + 1, "",
-		 "%s", msg);
+	         "%s", msg);
 }
 
 static json_t *parse_node(struct ybuild *b, yaml_event_t *ev, int depth);
@@ -229,7 +230,8 @@ static json_t *parse_mapping(struct ybuild *b, int depth)
 			return obj;
 		}
 		if (ev.type != YAML_SCALAR_EVENT) {
-			node_err(b, &ev, "a mapping key must be a plain word, not a list or mapping");
+			node_err(b, &ev,
+			         "a mapping key must be a plain word, not a list or mapping");
 			yaml_event_delete(&ev);
 			break;
 		}
@@ -256,7 +258,7 @@ static json_t *parse_node(struct ybuild *b, yaml_event_t *ev, int depth)
 			node = plain_scalar((const char *)ev->data.scalar.value);
 		else
 			node = json_stringn((const char *)ev->data.scalar.value,
-					    ev->data.scalar.length);
+			                    ev->data.scalar.length);
 		if (node == NULL)
 			node_err(b, ev, "not valid UTF-8 text");
 		break;

@@ -19,8 +19,8 @@ static int emit_scalar(yaml_emitter_t *e, const char *text, bool quote)
 	yaml_event_t ev;
 
 	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)text, (int)strlen(text), 1, 1,
-				     quote ? YAML_DOUBLE_QUOTED_SCALAR_STYLE
-					   : YAML_PLAIN_SCALAR_STYLE);
+	                             quote ? YAML_DOUBLE_QUOTED_SCALAR_STYLE
+	                                   : YAML_PLAIN_SCALAR_STYLE);
 	return emit(e, &ev);
 }
 
@@ -40,13 +40,11 @@ static int emit_array(yaml_emitter_t *e, const json_t *v)
 
 	/* Short lists of scalars read best inline; lists of mappings as blocks. */
 	yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
-					     json_array_size(v) == 0 ? YAML_FLOW_SEQUENCE_STYLE
-								     : YAML_BLOCK_SEQUENCE_STYLE);
+	                                     json_array_size(v) == 0 ? YAML_FLOW_SEQUENCE_STYLE
+	                                                             : YAML_BLOCK_SEQUENCE_STYLE);
 	if (emit(e, &ev) < 0)
 		return -1;
-	json_array_foreach(v, i, it)
-		if (emit_node(e, it) < 0)
-			return -1;
+	json_array_foreach(v, i, it) if (emit_node(e, it) < 0) return -1;
 	yaml_sequence_end_event_initialize(&ev);
 	return emit(e, &ev);
 }
@@ -58,13 +56,12 @@ static int emit_object(yaml_emitter_t *e, const json_t *v)
 	json_t *it;
 
 	yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
-					    json_object_size(v) == 0 ? YAML_FLOW_MAPPING_STYLE
-								     : YAML_BLOCK_MAPPING_STYLE);
+	                                    json_object_size(v) == 0 ? YAML_FLOW_MAPPING_STYLE
+	                                                             : YAML_BLOCK_MAPPING_STYLE);
 	if (emit(e, &ev) < 0)
 		return -1;
-	json_object_foreach((json_t *)v, key, it)
-		if (emit_scalar(e, key, looks_typed(key)) < 0 || emit_node(e, it) < 0)
-			return -1;
+	json_object_foreach((json_t *)v, key, it) if (emit_scalar(e, key, looks_typed(key)) < 0 ||
+	                                              emit_node(e, it) < 0) return -1;
 	yaml_mapping_end_event_initialize(&ev);
 	return emit(e, &ev);
 }

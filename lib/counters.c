@@ -11,15 +11,15 @@ static const char *const drop_names[] = {AFTR_DROPS(NAME)};
 static const char *const drop_helps[] = {AFTR_DROPS(HELP)};
 static const char *const port_names[] = {
 #define PORT(sym, name, help) "port_transport_" name,
-	AFTR_PORT_STATS(PORT)
+        AFTR_PORT_STATS(PORT)
 #undef PORT
 #define PORT(sym, name, help) "port_wan_" name,
-	AFTR_PORT_STATS(PORT)
+                AFTR_PORT_STATS(PORT)
 #undef PORT
 };
 static const char *const drop_prefixed[] = {
 #define DROP(sym, name, help) "drop_" name,
-	AFTR_DROPS(DROP)
+        AFTR_DROPS(DROP)
 #undef DROP
 };
 #undef NAME
@@ -60,7 +60,7 @@ const char *aftr_drop_help(enum aftr_drop d)
 
 static const char *const port_helps[] = {
 #define PORT(sym, name, help) help,
-	AFTR_PORT_STATS(PORT)
+        AFTR_PORT_STATS(PORT)
 #undef PORT
 };
 

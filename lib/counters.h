@@ -17,10 +17,11 @@
 	X(ENCAP, "encap", "IPv4 packets put into a softwire")                                      \
 	X(NAT_OUT, "nat_out", "packets translated from a B4 towards the Internet")                 \
 	X(NAT_IN, "nat_in", "packets translated from the Internet towards a B4")                   \
-	X(MSS_CLAMPED, "mss_clamped", "TCP SYNs whose MSS was lowered to fit the softwire (ISC mss)") \
+	X(MSS_CLAMPED, "mss_clamped",                                                              \
+	  "TCP SYNs whose MSS was lowered to fit the softwire (ISC mss)")                          \
 	X(HAIRPIN, "hairpin", "packets between two B4s through the pool (RFC 4787 REQ-9)")         \
 	X(ICMP_ERR_IN, "icmp_error_in", "ICMPv4 errors from the Internet sent into a softwire")    \
-	X(ICMP_SENT, "icmp_sent", "ICMP messages the AFTR generated (errors, echo replies)")        \
+	X(ICMP_SENT, "icmp_sent", "ICMP messages the AFTR generated (errors, echo replies)")       \
 	X(SESSION_NEW, "session_created", "NAT sessions created")                                  \
 	X(SESSION_EXPIRED, "session_expired", "NAT sessions removed after their lifetime")         \
 	X(BLOCK_ALLOC, "block_allocated", "port blocks handed to subscribers")                     \
@@ -34,7 +35,7 @@
 
 #define AFTR_DROPS(X)                                                                              \
 	X(BAD_ETHER, "bad_ether", "not IPv4, IPv6 or ARP, or a truncated Ethernet frame")          \
-	X(MULTI_SEG, "multi_segment", "a frame bigger than one buffer (above the MTU)")             \
+	X(MULTI_SEG, "multi_segment", "a frame bigger than one buffer (above the MTU)")            \
 	X(BAD_IP6, "bad_ip6", "malformed IPv6 header")                                             \
 	X(NOT_ENDPOINT, "not_endpoint", "IPv6 packet not for the endpoint or our addresses")       \
 	X(IP6_PROTO, "ip6_unsupported", "IPv6 packet for us that is neither 4in6 nor ICMPv6")      \
@@ -55,10 +56,10 @@
 	X(BAD_IP4_OUT, "bad_ip4_out", "malformed IPv4 packet from the Internet")                   \
 	X(NOT_OURS, "not_ours", "IPv4 packet for an address that is not ours")                     \
 	X(NO_SESSION, "no_session", "no NAT session for a packet from the Internet")               \
-	X(FILTERED, "filtered", "refused by address(-and-port)-dependent filtering (RFC 4787)")   \
+	X(FILTERED, "filtered", "refused by address(-and-port)-dependent filtering (RFC 4787)")    \
 	X(ICMP_OUT, "icmp_out", "ICMPv4 from the Internet we do not translate")                    \
 	X(TOO_BIG, "too_big", "too big for the softwire once encapsulated (no fragmentation yet)") \
-	X(ARP_IGNORED, "arp_ignored", "ARP not asking for one of our addresses")                    \
+	X(ARP_IGNORED, "arp_ignored", "ARP not asking for one of our addresses")                   \
 	X(ICMP_IGNORED, "icmp_ignored",                                                            \
 	  "ICMP or ICMPv6 to us we do not act on (router advertisements, errors, ...)")            \
 	X(NO_NEIGHBOR, "no_neighbor", "next hop unresolved and its queue full")                    \

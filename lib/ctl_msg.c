@@ -9,7 +9,10 @@
 
 static const char *proto_name(uint8_t p)
 {
-	return p == IPPROTO_TCP ? "tcp" : p == IPPROTO_UDP ? "udp" : p == IPPROTO_ICMP ? "icmp" : NULL;
+	return p == IPPROTO_TCP    ? "tcp"
+	       : p == IPPROTO_UDP  ? "udp"
+	       : p == IPPROTO_ICMP ? "icmp"
+	                           : NULL;
 }
 
 int ctl_msg_check(const struct ctl_msg *msg)
@@ -48,16 +51,16 @@ char *ctl_msg_format(const struct ctl_msg *msg, char *buf, size_t len)
 		for (int i = 0; i < 16; i++)
 			a.b[i] = msg->u.block.b4[i];
 		snprintf(buf, len, "bucket %s %s %s %s %u-%u",
-			 msg->type == CTL_EVT_BLOCK_ALLOC ? "add" : "del", addr6_format(&a, b4),
-			 addr4_format(ntohl(msg->u.block.addr), a4), proto_name(msg->u.block.proto),
-			 msg->u.block.first, msg->u.block.first + msg->u.block.count - 1);
+		         msg->type == CTL_EVT_BLOCK_ALLOC ? "add" : "del", addr6_format(&a, b4),
+		         addr4_format(ntohl(msg->u.block.addr), a4), proto_name(msg->u.block.proto),
+		         msg->u.block.first, msg->u.block.first + msg->u.block.count - 1);
 		break;
 	case CTL_EVT_ACK:
 		snprintf(buf, len, "ack %u %d", msg->seq, msg->u.ack.result);
 		break;
 	case CTL_EVT_SESSION:
 		snprintf(buf, len, "session %s %u -> %u", proto_name(msg->u.sess.proto),
-			 msg->u.sess.sport, msg->u.sess.eport);
+		         msg->u.sess.sport, msg->u.sess.eport);
 		break;
 	case CTL_CMD_SESSIONS:
 		snprintf(buf, len, "sessions from %u", msg->u.dump.cursor);

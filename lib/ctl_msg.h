@@ -13,18 +13,18 @@
 #include <stdint.h>
 
 #define CTL_MSG_VERSION 2
-#define CTL_MSG_SIZE 64
-#define CTL_DUMP_END UINT32_MAX
+#define CTL_MSG_SIZE    64
+#define CTL_DUMP_END    UINT32_MAX
 
 enum ctl_type {
 	/* Commands. */
 	CTL_CMD_NOOP = 1, /* ISC "noop": the worker answers, proving it runs */
 	CTL_CMD_SESSIONS, /* u.dump: list sessions as CTL_EVT_SESSION, then ack */
 	/* Events. */
-	CTL_EVT_ACK = 64,     /* u.ack: a command's result */
-	CTL_EVT_BLOCK_ALLOC,  /* u.block: a subscriber got a port block */
-	CTL_EVT_BLOCK_FREE,   /* u.block: it gave the block back */
-	CTL_EVT_SESSION,      /* u.sess: one session, for a CTL_CMD_SESSIONS (same seq) */
+	CTL_EVT_ACK = 64,    /* u.ack: a command's result */
+	CTL_EVT_BLOCK_ALLOC, /* u.block: a subscriber got a port block */
+	CTL_EVT_BLOCK_FREE,  /* u.block: it gave the block back */
+	CTL_EVT_SESSION,     /* u.sess: one session, for a CTL_CMD_SESSIONS (same seq) */
 };
 
 struct ctl_msg {
@@ -43,22 +43,22 @@ struct ctl_msg {
 			uint8_t proto;   /* 0: any */
 			uint8_t has_b4;
 			uint8_t b4[16];
-			uint32_t ext;    /* pool address, network order; 0: any */
-			uint16_t eport;  /* host order; 0: any */
+			uint32_t ext;   /* pool address, network order; 0: any */
+			uint16_t eport; /* host order; 0: any */
 		} dump;
 		struct {
 			uint8_t b4[16];
-			uint32_t src, ext; /* network order */
+			uint32_t src, ext;     /* network order */
 			uint16_t sport, eport; /* host order */
 			uint8_t proto, state;
 			uint32_t expires_in; /* seconds */
 		} sess;
 		struct {
-			uint8_t b4[16];    /* the subscriber */
-			uint32_t addr;     /* pool address, network order */
-			uint16_t first;    /* first port (or echo id), host order */
-			uint16_t count;    /* ports in the block */
-			uint8_t proto;     /* IPPROTO_TCP, _UDP, _ICMP */
+			uint8_t b4[16]; /* the subscriber */
+			uint32_t addr;  /* pool address, network order */
+			uint16_t first; /* first port (or echo id), host order */
+			uint16_t count; /* ports in the block */
+			uint8_t proto;  /* IPPROTO_TCP, _UDP, _ICMP */
 		} block;
 		uint8_t raw[48];
 	} u;

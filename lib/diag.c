@@ -26,7 +26,7 @@ void diag_free(struct diag *d)
 }
 
 void diag_add(struct diag *d, enum diag_level level, uint32_t line, uint32_t col, const char *path,
-	      const char *fmt, ...)
+              const char *fmt, ...)
 {
 	struct diag_entry *e;
 	va_list ap;
@@ -87,7 +87,7 @@ void diag_sort(struct diag *d)
 		size_t j = i;
 
 		for (; j > 0 && (d->v[j - 1].line > e.line ||
-				 (d->v[j - 1].line == e.line && d->v[j - 1].col > e.col));
+		                 (d->v[j - 1].line == e.line && d->v[j - 1].col > e.col));
 		     j--)
 			d->v[j] = d->v[j - 1];
 		d->v[j] = e;
@@ -103,5 +103,5 @@ void diag_print(const struct diag *d, FILE *out)
 		fprintf(out, "%s\n", diag_format(d, &d->v[i], buf, sizeof(buf)));
 	if (total > d->n)
 		fprintf(out, "%s: %zu more not shown\n", d->file ? d->file : "config",
-			total - d->n);
+		        total - d->n);
 }

@@ -33,8 +33,8 @@ struct diag {
 void diag_init(struct diag *d, const char *file);
 void diag_free(struct diag *d);
 void diag_add(struct diag *d, enum diag_level level, uint32_t line, uint32_t col, const char *path,
-	      const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-#define diag_err(d, line, col, path, ...) diag_add(d, DIAG_ERROR, line, col, path, __VA_ARGS__)
+              const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+#define diag_err(d, line, col, path, ...)  diag_add(d, DIAG_ERROR, line, col, path, __VA_ARGS__)
 #define diag_warn(d, line, col, path, ...) diag_add(d, DIAG_WARNING, line, col, path, __VA_ARGS__)
 
 /* "file:line:col: path: msg" with absent parts left out; returns buf. */

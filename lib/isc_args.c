@@ -20,8 +20,10 @@ int isc_nargs(struct isc *s, int at, int min, int max, const char *usage)
 	if (n >= min && n <= max)
 		return 0;
 	if (n > max && s->tok[at + max][0] == '#') {
-		isc_err(s, "a comment must be on a line of its own (aftr-1.1 reads \"%s\" as an "
-			   "argument)", s->tok[at + max]);
+		isc_err(s,
+		        "a comment must be on a line of its own (aftr-1.1 reads \"%s\" as an "
+		        "argument)",
+		        s->tok[at + max]);
 		return -1;
 	}
 	isc_err(s, "%s arguments; usage: %s %s", n < min ? "missing" : "too many", s->cmd, usage);
@@ -69,7 +71,7 @@ int isc_enum(struct isc *s, const char *tok, const char *const *names, int *out)
 	}
 	for (int i = 0; names[i]; i++)
 		snprintf(choices + strlen(choices), sizeof(choices) - strlen(choices), "%s%s",
-			 i ? "|" : "", names[i]);
+		         i ? "|" : "", names[i]);
 	isc_err(s, "%s: expected %s", tok, choices);
 	return -1;
 }

@@ -27,7 +27,7 @@ static int acl6(struct isc *s, int at)
 	for (size_t i = 0; i < cfg->n_acl6; i++) {
 		if (cfg->acl6[i].p.len == p.len && addr6_equal(&cfg->acl6[i].p.addr, &p.addr)) {
 			diag_warn(s->d, s->line, 0, s->cmd, "%s is already listed: ignored",
-				  s->tok[at]);
+			          s->tok[at]);
 			return 0;
 		}
 	}
@@ -77,7 +77,8 @@ static int pool(struct isc *s, int at)
 
 	if (isc_nargs(s, at, 1, 3, "IPV4_ADDRESS [tcp|udp|echo MIN-MAX]") < 0 ||
 	    isc_addr4(s, s->tok[at], &a) < 0 ||
-	    isc_nargs(s, at, s->ntok - at == 2 ? 3 : 1, 3, "IPV4_ADDRESS [tcp|udp|echo MIN-MAX]") < 0)
+	    isc_nargs(s, at, s->ntok - at == 2 ? 3 : 1, 3, "IPV4_ADDRESS [tcp|udp|echo MIN-MAX]") <
+	            0)
 		return -1;
 	p = cfg_find_pool(cfg, a);
 	if (s->ntok - at == 1) {
@@ -86,7 +87,7 @@ static int pool(struct isc *s, int at)
 			return -1;
 		}
 	} else if (isc_proto(s, s->tok[at + 1], true, &proto) < 0 ||
-		   isc_range(s, s->tok[at + 2], proto == CFG_ICMP ? 0 : 1, &r) < 0) {
+	           isc_range(s, s->tok[at + 2], proto == CFG_ICMP ? 0 : 1, &r) < 0) {
 		return -1;
 	}
 	if (p == NULL) {
@@ -154,7 +155,7 @@ static int tunnel_common(struct isc *s, int at, bool try)
 	t = cfg_find_tunnel(s->cfg, &b4);
 	if (t && (!try || (has4 && (!t->has_ipv4 || t->ipv4 != a)))) {
 		isc_err(s, "%s: %s", s->tok[at],
-			try ? "the tunnel exists with another pool" : "tunnel already defined");
+		        try ? "the tunnel exists with another pool" : "tunnel already defined");
 		return -1;
 	}
 	if (t == NULL && (t = new_tunnel(s, &b4)) == NULL)
@@ -201,8 +202,8 @@ static struct cfg_nat *find_nat(struct aftr_config *cfg, const struct inside *in
 	for (size_t i = 0; i < cfg->n_nats; i++) {
 		struct cfg_nat *m = &cfg->nats[i];
 
-		if (addr6_equal(&m->b4, &in->b4) && m->proto == in->proto &&
-		    m->addr == in->addr && m->port == in->port)
+		if (addr6_equal(&m->b4, &in->b4) && m->proto == in->proto && m->addr == in->addr &&
+		    m->port == in->port)
 			return m;
 	}
 	return NULL;
@@ -219,7 +220,8 @@ static int add_nat(struct isc *s, int at, struct cfg_nat **out)
 	uint32_t a, port;
 
 	if (isc_nargs(s, at, 6, 6, NAT_USAGE) < 0 || parse_inside(s, at, false, &in) < 0 ||
-	    isc_addr4(s, s->tok[at + 4], &a) < 0 || isc_uint(s, s->tok[at + 5], 1, 65535, &port) < 0)
+	    isc_addr4(s, s->tok[at + 4], &a) < 0 ||
+	    isc_uint(s, s->tok[at + 5], 1, 65535, &port) < 0)
 		return -1;
 	if (find_nat(cfg, &in)) {
 		isc_err(s, "this inside address and port are already mapped");
@@ -296,7 +298,7 @@ static int filter(struct isc *s, int at)
 	m = find_nat(s->cfg, &in);
 	if (m == NULL || (m->has_filter && !replace)) {
 		isc_err(s, m ? "the mapping already has a filter (use \"filter replace\")"
-			     : "no static mapping with this inside address and port");
+		             : "no static mapping with this inside address and port");
 		return -1;
 	}
 	m->has_filter = true;
@@ -365,7 +367,7 @@ static int tunnel_setting(struct isc *s, int at, enum tun_field f)
 {
 	static const char *const onoff[] = {"off", "on", NULL};
 	static const char *const usage[] = {"IPV6_REMOTE on|off", "IPV6_REMOTE on|off|strict",
-					    "IPV6_REMOTE off|in|out|all"};
+	                                    "IPV6_REMOTE off|in|out|all"};
 	const char *const *names[] = {onoff, cfg_toobig_names, cfg_admpro_names};
 	struct cfg_tunnel *t;
 	int v;
@@ -425,7 +427,7 @@ static int try_dynamic(struct isc *s, int at)
 {
 	(void)at;
 	isc_err(s, "not supported in a configuration file: an implicit dynamic mapping is "
-		   "run-time state (the AFTR creates it from traffic)");
+	           "run-time state (the AFTR creates it from traffic)");
 	return -1;
 }
 
@@ -551,83 +553,97 @@ static int delete_tunnel(struct isc *s, int at)
 
 /* Section ranges per manual 3.5: zero {0,0}, one {1,1}, "one or two"
  * {1,2}, two {2,2}. */
-#define Z 0, 0
-#define ONE 1, 1
+#define Z       0, 0
+#define ONE     1, 1
 #define ONE_TWO 1, 2
-#define TWO 2, 2
-#define CMD(name, fn, sect) {name, NULL, fn, sect, false}
-#define SUB(name, table) {name, table, NULL, 0, 0, false}
-#define INTERACTIVE(name) {name, NULL, NULL, 0, 0, true}
-#define END {NULL, NULL, NULL, 0, 0, false}
+#define TWO     2, 2
+#define CMD(name, fn, sect)                                                                        \
+	{                                                                                          \
+		name, NULL, fn, sect, false                                                        \
+	}
+#define SUB(name, table)                                                                           \
+	{                                                                                          \
+		name, table, NULL, 0, 0, false                                                     \
+	}
+#define INTERACTIVE(name)                                                                          \
+	{                                                                                          \
+		name, NULL, NULL, 0, 0, true                                                       \
+	}
+#define END                                                                                        \
+	{                                                                                          \
+		NULL, NULL, NULL, 0, 0, false                                                      \
+	}
 
 static const struct isc_cmd address_cmds[] = {
-	CMD("endpoint", address_endpoint, ONE),
-	CMD("icmp", address_icmp, ONE),
-	END,
+        CMD("endpoint", address_endpoint, ONE),
+        CMD("icmp", address_icmp, ONE),
+        END,
 };
 
 static const struct isc_cmd delete_cmds[] = {
-	CMD("acl6", delete_acl6, ONE_TWO),     CMD("filter", delete_filter, TWO),
-	CMD("nat", delete_nat, TWO),           CMD("nonat", delete_nonat, TWO),
-	CMD("private", isc_delete_private, Z), CMD("prr", delete_prr, TWO),
-	CMD("tunnel", delete_tunnel, TWO),     END,
+        CMD("acl6", delete_acl6, ONE_TWO),     CMD("filter", delete_filter, TWO),
+        CMD("nat", delete_nat, TWO),           CMD("nonat", delete_nonat, TWO),
+        CMD("private", isc_delete_private, Z), CMD("prr", delete_prr, TWO),
+        CMD("tunnel", delete_tunnel, TWO),     END,
 };
 
 static const struct isc_cmd try_cmds[] = {
-	CMD("tunnel", try_tunnel, TWO),
-	CMD("map", try_map, TWO),
-	CMD("dynamic", try_dynamic, TWO),
-	END,
+        CMD("tunnel", try_tunnel, TWO),
+        CMD("map", try_map, TWO),
+        CMD("dynamic", try_dynamic, TWO),
+        END,
 };
 
 /* "debug set" is the one debug command with a meaning in a file. */
 static const struct isc_cmd debug_cmds[] = {
-	CMD("set", debug_set, TWO), INTERACTIVE("check"),    INTERACTIVE("disable"),
-	INTERACTIVE("dropped"),     INTERACTIVE("enable"),   INTERACTIVE("fragment"),
-	INTERACTIVE("hash"),        INTERACTIVE("nat"),      INTERACTIVE("nonat"),
-	INTERACTIVE("pool"),        INTERACTIVE("session"),  INTERACTIVE("stat"),
-	INTERACTIVE("tunnel"),      END,
+        CMD("set", debug_set, TWO), INTERACTIVE("check"),
+        INTERACTIVE("disable"),     INTERACTIVE("dropped"),
+        INTERACTIVE("enable"),      INTERACTIVE("fragment"),
+        INTERACTIVE("hash"),        INTERACTIVE("nat"),
+        INTERACTIVE("nonat"),       INTERACTIVE("pool"),
+        INTERACTIVE("session"),     INTERACTIVE("stat"),
+        INTERACTIVE("tunnel"),      END,
 };
 
 const struct isc_cmd isc_commands[] = {
-	CMD("autotunnel", isc_autotunnel, Z),
-	CMD("bucket", isc_bucket, Z),
-	CMD("decay", isc_decay, Z),
-	SUB("default", isc_default_cmds),
-	CMD("defadmpro", isc_defadmpro, Z),
-	CMD("defmss", isc_defmss, Z),
-	CMD("defmtu", isc_defmtu, Z),
-	CMD("deftoobig", isc_deftoobig, Z),
-	SUB("delete", delete_cmds),
-	CMD("eqfrag", isc_eqfrag, Z),
-	CMD("quantum", isc_quantum, Z),
-	CMD("acl6", acl6, ONE_TWO),
-	SUB("address", address_cmds),
-	CMD("pool", pool, ONE),
-	CMD("pcp", pcp, ONE),
-	CMD("tunnel", tunnel, TWO),
-	CMD("nat", nat, TWO),
-	CMD("filter", filter, TWO),
-	CMD("prr", prr, TWO),
-	CMD("nonat", nonat, TWO),
-	CMD("admpro", admpro, TWO),
-	CMD("mss", mss, TWO),
-	CMD("mtu", mtu, TWO),
-	CMD("toobig", toobig, TWO),
-	SUB("debug", debug_cmds),
-	SUB("try", try_cmds),
-	INTERACTIVE("abort"),
-	INTERACTIVE("echo"),
-	INTERACTIVE("fork"),
-	INTERACTIVE("help"),
-	INTERACTIVE("kill"),
-	INTERACTIVE("list"),
-	INTERACTIVE("load"),
-	INTERACTIVE("noop"),
-	INTERACTIVE("quit"),
-	INTERACTIVE("reboot"),
-	INTERACTIVE("reload"),
-	INTERACTIVE("session"),
-	INTERACTIVE("show"),
-	END,
+        CMD("autotunnel", isc_autotunnel, Z),
+        CMD("bucket", isc_bucket, Z),
+        CMD("decay", isc_decay, Z),
+        SUB("default", isc_default_cmds),
+        CMD("defadmpro", isc_defadmpro, Z),
+        CMD("defmss", isc_defmss, Z),
+        CMD("defmtu", isc_defmtu, Z),
+        CMD("deftoobig", isc_deftoobig, Z),
+        SUB("delete", delete_cmds),
+        CMD("eqfrag", isc_eqfrag, Z),
+        CMD("quantum", isc_quantum, Z),
+        CMD("acl6", acl6, ONE_TWO),
+        SUB("address", address_cmds),
+        CMD("pool", pool, ONE),
+        CMD("pcp", pcp, ONE),
+        CMD("tunnel", tunnel, TWO),
+        CMD("nat", nat, TWO),
+        CMD("filter", filter, TWO),
+        CMD("prr", prr, TWO),
+        CMD("nonat", nonat, TWO),
+        CMD("admpro", admpro, TWO),
+        CMD("mss", mss, TWO),
+        CMD("mtu", mtu, TWO),
+        CMD("toobig", toobig, TWO),
+        SUB("debug", debug_cmds),
+        SUB("try", try_cmds),
+        INTERACTIVE("abort"),
+        INTERACTIVE("echo"),
+        INTERACTIVE("fork"),
+        INTERACTIVE("help"),
+        INTERACTIVE("kill"),
+        INTERACTIVE("list"),
+        INTERACTIVE("load"),
+        INTERACTIVE("noop"),
+        INTERACTIVE("quit"),
+        INTERACTIVE("reboot"),
+        INTERACTIVE("reload"),
+        INTERACTIVE("session"),
+        INTERACTIVE("show"),
+        END,
 };

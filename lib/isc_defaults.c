@@ -18,7 +18,7 @@ static int set_onoff(struct isc *s, int at, bool *out)
 }
 
 static int set_u16(struct isc *s, int at, const char *usage, uint32_t min, uint32_t max,
-		   uint16_t *out)
+                   uint16_t *out)
 {
 	uint32_t v;
 
@@ -29,7 +29,7 @@ static int set_u16(struct isc *s, int at, const char *usage, uint32_t min, uint3
 }
 
 static int set_u8(struct isc *s, int at, const char *usage, uint32_t min, uint32_t max,
-		  uint8_t *out)
+                  uint8_t *out)
 {
 	uint16_t v;
 
@@ -58,13 +58,13 @@ static int frag_equal(struct isc *s, int at)
 static int frag_lifetime(struct isc *s, int at)
 {
 	return set_u16(s, at, "LIFETIME (1..1200)", 1, CFG_FRAG_LIFETIME_MAX,
-		       &s->cfg->frag_lifetime);
+	               &s->cfg->frag_lifetime);
 }
 
 static int frag_count(struct isc *s, int at, int which)
 {
 	return set_u16(s, opt_word(s, at, "maxcount"), "maxcount N (0..16535)", 0,
-		       CFG_FRAG_MAXCOUNT_MAX, &s->cfg->frag_maxcount[which]);
+	               CFG_FRAG_MAXCOUNT_MAX, &s->cfg->frag_maxcount[which]);
 }
 
 static int frag_ipv6(struct isc *s, int at)
@@ -85,7 +85,7 @@ static int frag_out(struct isc *s, int at)
 static int hold(struct isc *s, int at)
 {
 	return set_u16(s, opt_word(s, at, "lifetime"), "lifetime N (0..600)", 0,
-		       CFG_HOLD_LIFETIME_MAX, &s->cfg->hold_lifetime);
+	               CFG_HOLD_LIFETIME_MAX, &s->cfg->hold_lifetime);
 }
 
 static int nat_lifetime(struct isc *s, int at)
@@ -118,7 +118,8 @@ static int pcp_range(struct isc *s, int at)
 	enum cfg_proto p;
 	struct port_range r = {0, 0};
 
-	if (isc_nargs(s, at, 2, 2, "tcp|udp MIN-MAX") < 0 || isc_proto(s, s->tok[at], false, &p) < 0)
+	if (isc_nargs(s, at, 2, 2, "tcp|udp MIN-MAX") < 0 ||
+	    isc_proto(s, s->tok[at], false, &p) < 0)
 		return -1;
 	if (strcmp(s->tok[at + 1], "0") != 0 && isc_range(s, s->tok[at + 1], 1, &r) < 0)
 		return -1;
@@ -152,7 +153,7 @@ static int private_add(struct isc *s, int at)
 	for (size_t i = 0; i < cfg->n_private4; i++) {
 		if (cfg->private4[i].p.addr == p.addr && cfg->private4[i].p.len == p.len) {
 			diag_warn(s->d, s->line, 0, s->cmd, "%s is already listed: ignored",
-				  s->tok[at]);
+			          s->tok[at]);
 			return 0;
 		}
 	}
@@ -167,19 +168,19 @@ static int private_add(struct isc *s, int at)
 }
 
 static const struct isc_cmd fragment_cmds[] = {
-	{"equal", NULL, frag_equal, 0, 0, false},   {"lifetime", NULL, frag_lifetime, 0, 0, false},
-	{"ipv6", NULL, frag_ipv6, 0, 0, false},     {"in", NULL, frag_in, 0, 0, false},
-	{"out", NULL, frag_out, 0, 0, false},       {NULL, NULL, NULL, 0, 0, false},
+        {"equal", NULL, frag_equal, 0, 0, false}, {"lifetime", NULL, frag_lifetime, 0, 0, false},
+        {"ipv6", NULL, frag_ipv6, 0, 0, false},   {"in", NULL, frag_in, 0, 0, false},
+        {"out", NULL, frag_out, 0, 0, false},     {NULL, NULL, NULL, 0, 0, false},
 };
 
 static const struct isc_cmd acl6_cmds[] = {
-	{"icmp", NULL, acl6_icmp, 0, 0, false},
-	{NULL, NULL, NULL, 0, 0, false},
+        {"icmp", NULL, acl6_icmp, 0, 0, false},
+        {NULL, NULL, NULL, 0, 0, false},
 };
 
 static const struct isc_cmd nat_cmds[] = {
-	{"lifetime", NULL, nat_lifetime, 0, 0, false},
-	{NULL, NULL, NULL, 0, 0, false},
+        {"lifetime", NULL, nat_lifetime, 0, 0, false},
+        {NULL, NULL, NULL, 0, 0, false},
 };
 
 static int tun_admpro(struct isc *s, int at)
@@ -228,7 +229,7 @@ static int tun_fragment(struct isc *s, int at)
 	    isc_enum(s, s->tok[at], fams, &fam) < 0)
 		return -1;
 	return set_u8(s, opt_word(s, at + 1, "maxcount"), "ipv6|ipv4 maxcount N (0..255)", 0, 255,
-		      fam == 0 ? &s->cfg->tun.frag6_maxcount : &s->cfg->tun.frag4_maxcount);
+	              fam == 0 ? &s->cfg->tun.frag6_maxcount : &s->cfg->tun.frag4_maxcount);
 }
 
 static int tun_nat(struct isc *s, int at)
@@ -250,23 +251,18 @@ static int tun_nat(struct isc *s, int at)
 }
 
 static const struct isc_cmd tunnel_cmds[] = {
-	{"admpro", NULL, tun_admpro, 0, 0, false}, {"auto", NULL, tun_auto, 0, 0, false},
-	{"mss", NULL, tun_mss, 0, 0, false},       {"mtu", NULL, tun_mtu, 0, 0, false},
-	{"toobig", NULL, tun_toobig, 0, 0, false}, {"fragment", NULL, tun_fragment, 0, 0, false},
-	{"nat", NULL, tun_nat, 0, 0, false},       {NULL, NULL, NULL, 0, 0, false},
+        {"admpro", NULL, tun_admpro, 0, 0, false}, {"auto", NULL, tun_auto, 0, 0, false},
+        {"mss", NULL, tun_mss, 0, 0, false},       {"mtu", NULL, tun_mtu, 0, 0, false},
+        {"toobig", NULL, tun_toobig, 0, 0, false}, {"fragment", NULL, tun_fragment, 0, 0, false},
+        {"nat", NULL, tun_nat, 0, 0, false},       {NULL, NULL, NULL, 0, 0, false},
 };
 
 const struct isc_cmd isc_default_cmds[] = {
-	{"acl6", acl6_cmds, NULL, 0, 0, false},
-	{"fragment", fragment_cmds, NULL, 0, 0, false},
-	{"hold", NULL, hold, 0, 0, false},
-	{"nat", nat_cmds, NULL, 0, 0, false},
-	{"pcpd", NULL, pcpd, 0, 0, false},
-	{"pcp", NULL, pcp_range, 0, 0, false},
-	{"pool", NULL, pool_range, 0, 0, false},
-	{"private", NULL, private_add, 0, 0, false},
-	{"tunnel", tunnel_cmds, NULL, 0, 0, false},
-	{NULL, NULL, NULL, 0, 0, false},
+        {"acl6", acl6_cmds, NULL, 0, 0, false},     {"fragment", fragment_cmds, NULL, 0, 0, false},
+        {"hold", NULL, hold, 0, 0, false},          {"nat", nat_cmds, NULL, 0, 0, false},
+        {"pcpd", NULL, pcpd, 0, 0, false},          {"pcp", NULL, pcp_range, 0, 0, false},
+        {"pool", NULL, pool_range, 0, 0, false},    {"private", NULL, private_add, 0, 0, false},
+        {"tunnel", tunnel_cmds, NULL, 0, 0, false}, {NULL, NULL, NULL, 0, 0, false},
 };
 
 /* Aliases (manual 3.3): autotunnel, defadmpro, defmss, defmtu, deftoobig, eqfrag. */

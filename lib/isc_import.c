@@ -24,7 +24,7 @@ void isc_err(struct isc *s, const char *fmt, ...)
 }
 
 static const char *const section_names[] = {"zero (defaults)", "one (required parameters)",
-					    "two (reloadable entries)"};
+                                            "two (reloadable entries)"};
 
 /* ISC runs a command only when its section is not behind the current one
  * (manual 3.3: section zero "must be defined before anything else"). */
@@ -32,7 +32,7 @@ static bool enter_section(struct isc *s, int min, int max)
 {
 	if (s->section > max) {
 		isc_err(s, "a section %s command cannot follow section %s commands",
-			section_names[max], section_names[s->section]);
+		        section_names[max], section_names[s->section]);
 		return false;
 	}
 	if (min > s->section)
@@ -61,7 +61,7 @@ int isc_dispatch(struct isc *s, const struct isc_cmd *table, int at)
 	c = isc_lookup(table, s->tok[at]);
 	if (c == NULL) {
 		isc_err(s, "%s: unknown %s, expected one of %s", s->tok[at],
-			at ? "keyword" : "command", isc_choices(table));
+		        at ? "keyword" : "command", isc_choices(table));
 		return -1;
 	}
 	snprintf(s->cmd + len, sizeof(s->cmd) - len, "%s%s", len ? " " : "", c->name);
@@ -85,7 +85,7 @@ const char *isc_choices(const struct isc_cmd *table)
 	for (; table->name && off < sizeof(buf); table++)
 		if (!table->interactive)
 			off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%s",
-						off ? "|" : "", table->name);
+			                        off ? "|" : "", table->name);
 	return buf;
 }
 
@@ -112,8 +112,10 @@ static void do_line(struct isc *s, char *line)
 	if (len && line[len - 1] == '\r')
 		line[--len] = '\0';
 	if (len > ISC_LINE_MAX) {
-		isc_err(s, "line longer than %d characters (aftr-1.1 would run the rest as "
-			   "another command)", ISC_LINE_MAX);
+		isc_err(s,
+		        "line longer than %d characters (aftr-1.1 would run the rest as "
+		        "another command)",
+		        ISC_LINE_MAX);
 		return;
 	}
 	if (line[0] == ' ' || line[0] == '\t') {
@@ -121,8 +123,8 @@ static void do_line(struct isc *s, char *line)
 
 		if (*p && *p != '#')
 			diag_warn(s->d, s->line, 0, "",
-				  "line begins with whitespace: ignored as a comment, as aftr-1.1 "
-				  "does");
+			          "line begins with whitespace: ignored as a comment, as aftr-1.1 "
+			          "does");
 		return;
 	}
 	if (tokenize(s, line) < 0 || s->ntok == 0 || s->tok[0][0] == '#')

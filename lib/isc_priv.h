@@ -38,8 +38,6 @@ int isc_dispatch(struct isc *s, const struct isc_cmd *table, int at);
 const struct isc_cmd *isc_lookup(const struct isc_cmd *table, const char *word);
 const char *isc_choices(const struct isc_cmd *table);
 
-
-
 /* Argument helpers: each reports its own error and returns -1, or 0. */
 int isc_nargs(struct isc *s, int at, int min, int max, const char *usage);
 int isc_uint(struct isc *s, const char *tok, uint32_t min, uint32_t max, uint32_t *out);

@@ -27,7 +27,7 @@ static size_t push(struct jdec *j, const char *key, size_t i)
 		n = snprintf(j->path + j->plen, room, "[%zu]", i);
 	if (n > 0)
 		j->plen = j->plen + (size_t)n < sizeof(j->path) ? j->plen + (size_t)n
-								: sizeof(j->path) - 1;
+		                                                : sizeof(j->path) - 1;
 	return mark;
 }
 
@@ -57,10 +57,10 @@ struct cfg_pos jdec_pos(struct jdec *j, const json_t *node)
 }
 
 static void report(struct jdec *j, enum diag_level lvl, const json_t *node, const char *fmt,
-		   va_list ap) __attribute__((format(printf, 4, 0)));
+                   va_list ap) __attribute__((format(printf, 4, 0)));
 
 static void report(struct jdec *j, enum diag_level lvl, const json_t *node, const char *fmt,
-		   va_list ap)
+                   va_list ap)
 {
 	struct cfg_pos p = jdec_pos(j, node);
 	char msg[512];
@@ -125,7 +125,8 @@ bool jdec_object(struct jdec *j, const json_t *node, const char *const *allowed)
 		return false;
 	}
 	j->last = jdec_pos(j, node);
-	json_object_foreach((json_t *)node, key, v) {
+	json_object_foreach((json_t *)node, key, v)
+	{
 		size_t mark;
 
 		if (name_in(allowed, key))
@@ -156,7 +157,7 @@ static const json_t *enter(struct jdec *j, const json_t *obj, const char *key, s
 }
 
 static int fail(struct jdec *j, const json_t *v, size_t mark, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+        __attribute__((format(printf, 4, 5)));
 
 static int fail(struct jdec *j, const json_t *v, size_t mark, const char *fmt, ...)
 {
@@ -184,7 +185,7 @@ static const char *scalar_text(const json_t *v, char *buf, size_t len)
 }
 
 int jdec_uint(struct jdec *j, const json_t *obj, const char *key, uint64_t min, uint64_t max,
-	      uint64_t *out)
+              uint64_t *out)
 {
 	size_t mark;
 	const json_t *v = enter(j, obj, key, &mark);
@@ -197,7 +198,7 @@ int jdec_uint(struct jdec *j, const json_t *obj, const char *key, uint64_t min, 
 	x = json_integer_value(v);
 	if (x < 0 || (uint64_t)x < min || (uint64_t)x > max) {
 		jdec_error(j, v, "%" JSON_INTEGER_FORMAT " is out of range %llu..%llu", x,
-			   (unsigned long long)min, (unsigned long long)max);
+		           (unsigned long long)min, (unsigned long long)max);
 		jdec_pop(j, mark);
 		return -1;
 	}
@@ -207,7 +208,7 @@ int jdec_uint(struct jdec *j, const json_t *obj, const char *key, uint64_t min, 
 }
 
 int jdec_u16(struct jdec *j, const json_t *obj, const char *key, uint16_t min, uint16_t max,
-	     uint16_t *out)
+             uint16_t *out)
 {
 	uint64_t x;
 	int rc = jdec_uint(j, obj, key, min, max, &x);
@@ -218,7 +219,7 @@ int jdec_u16(struct jdec *j, const json_t *obj, const char *key, uint16_t min, u
 }
 
 int jdec_u8(struct jdec *j, const json_t *obj, const char *key, uint8_t min, uint8_t max,
-	    uint8_t *out)
+            uint8_t *out)
 {
 	uint64_t x;
 	int rc = jdec_uint(j, obj, key, min, max, &x);
@@ -229,7 +230,7 @@ int jdec_u8(struct jdec *j, const json_t *obj, const char *key, uint8_t min, uin
 }
 
 int jdec_real(struct jdec *j, const json_t *obj, const char *key, double min, double max,
-	      double *out)
+              double *out)
 {
 	size_t mark;
 	const json_t *v = enter(j, obj, key, &mark);
@@ -265,13 +266,13 @@ int jdec_bool(struct jdec *j, const json_t *obj, const char *key, bool *out)
 		*out = strcasecmp(s, "on") == 0;
 	else
 		return fail(j, v, mark, "expected true or false (or on/off), found %s",
-			    s ? s : type_name(v));
+		            s ? s : type_name(v));
 	jdec_pop(j, mark);
 	return 1;
 }
 
 int jdec_enum(struct jdec *j, const json_t *obj, const char *key, const char *const *names,
-	      int *out)
+              int *out)
 {
 	size_t mark;
 	const json_t *v = enter(j, obj, key, &mark);
@@ -292,7 +293,7 @@ int jdec_enum(struct jdec *j, const json_t *obj, const char *key, const char *co
 	}
 	for (int i = 0; names[i]; i++)
 		snprintf(choices + strlen(choices), sizeof(choices) - strlen(choices), "%s%s",
-			 i ? "|" : "", names[i]);
+		         i ? "|" : "", names[i]);
 	jdec_error(j, v, "%s: expected one of %s", scalar_text(v, buf, sizeof(buf)), choices);
 	jdec_pop(j, mark);
 	return -1;
@@ -343,8 +344,7 @@ static int p_prefix6(const char *s, unsigned int flags, void *out, char *err, si
 }
 
 /* Parses node v (at the current path) with p; reports at v. */
-static int parse_value(struct jdec *j, const json_t *v, str_parser p, unsigned int flags,
-		       void *out)
+static int parse_value(struct jdec *j, const json_t *v, str_parser p, unsigned int flags, void *out)
 {
 	const char *s = json_string_value(v);
 	char err[160];
@@ -361,7 +361,7 @@ static int parse_value(struct jdec *j, const json_t *v, str_parser p, unsigned i
 }
 
 static int parse_key(struct jdec *j, const json_t *obj, const char *key, str_parser p,
-		     unsigned int flags, void *out)
+                     unsigned int flags, void *out)
 {
 	size_t mark;
 	const json_t *v = enter(j, obj, key, &mark);
@@ -385,13 +385,13 @@ int jdec_addr6(struct jdec *j, const json_t *obj, const char *key, struct addr6 
 }
 
 int jdec_prefix4(struct jdec *j, const json_t *obj, const char *key, unsigned int flags,
-		 struct prefix4 *out)
+                 struct prefix4 *out)
 {
 	return parse_key(j, obj, key, p_prefix4, flags, out);
 }
 
 int jdec_prefix6(struct jdec *j, const json_t *obj, const char *key, unsigned int flags,
-		 struct prefix6 *out)
+                 struct prefix6 *out)
 {
 	return parse_key(j, obj, key, p_prefix6, flags, out);
 }
@@ -407,7 +407,7 @@ int jdec_prefix6_value(struct jdec *j, const json_t *v, unsigned int flags, stru
 }
 
 int jdec_range(struct jdec *j, const json_t *obj, const char *key, uint16_t min_port,
-	       struct port_range *out)
+               struct port_range *out)
 {
 	size_t mark;
 	const json_t *v = enter(j, obj, key, &mark);
@@ -418,7 +418,7 @@ int jdec_range(struct jdec *j, const json_t *obj, const char *key, uint16_t min_
 		return 0;
 	if (!json_is_string(v) && !json_is_integer(v))
 		return fail(j, v, mark, "expected a port range such as 1024-65535, found %s",
-			    type_name(v));
+		            type_name(v));
 	s = scalar_text(v, buf, sizeof(buf));
 	if (port_range_parse(s, min_port, out, err, sizeof(err)) < 0)
 		return fail(j, v, mark, "%s", err);

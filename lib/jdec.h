@@ -35,9 +35,9 @@ void jdec_pop(struct jdec *j, size_t mark);
 
 struct cfg_pos jdec_pos(struct jdec *j, const json_t *node);
 void jdec_error(struct jdec *j, const json_t *node, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 void jdec_warning(struct jdec *j, const json_t *node, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 /* Checks that node is an object whose keys are all in allowed (NULL-ended);
  * reports each unknown key. Returns false if node is not an object. */
@@ -46,30 +46,30 @@ bool jdec_object(struct jdec *j, const json_t *node, const char *const *allowed)
 bool jdec_array(struct jdec *j, const json_t *node);
 
 int jdec_uint(struct jdec *j, const json_t *obj, const char *key, uint64_t min, uint64_t max,
-	      uint64_t *out);
+              uint64_t *out);
 int jdec_u16(struct jdec *j, const json_t *obj, const char *key, uint16_t min, uint16_t max,
-	     uint16_t *out);
+             uint16_t *out);
 int jdec_u8(struct jdec *j, const json_t *obj, const char *key, uint8_t min, uint8_t max,
-	    uint8_t *out);
+            uint8_t *out);
 int jdec_real(struct jdec *j, const json_t *obj, const char *key, double min, double max,
-	      double *out);
+              double *out);
 /* true/false, and "on"/"off" as ISC writes them. */
 int jdec_bool(struct jdec *j, const json_t *obj, const char *key, bool *out);
 int jdec_enum(struct jdec *j, const json_t *obj, const char *key, const char *const *names,
-	      int *out);
+              int *out);
 int jdec_string(struct jdec *j, const json_t *obj, const char *key, char **out);
 int jdec_addr4(struct jdec *j, const json_t *obj, const char *key, uint32_t *out);
 int jdec_addr6(struct jdec *j, const json_t *obj, const char *key, struct addr6 *out);
 int jdec_prefix4(struct jdec *j, const json_t *obj, const char *key, unsigned int flags,
-		 struct prefix4 *out);
+                 struct prefix4 *out);
 int jdec_prefix6(struct jdec *j, const json_t *obj, const char *key, unsigned int flags,
-		 struct prefix6 *out);
+                 struct prefix6 *out);
 /* The same for a list element v at the current path. */
 int jdec_prefix4_value(struct jdec *j, const json_t *v, unsigned int flags, struct prefix4 *out);
 int jdec_prefix6_value(struct jdec *j, const json_t *v, unsigned int flags, struct prefix6 *out);
 /* "min-max" or a single port; min_port is the lowest value accepted. */
 int jdec_range(struct jdec *j, const json_t *obj, const char *key, uint16_t min_port,
-	       struct port_range *out);
+               struct port_range *out);
 
 /* Reports a required key that is absent and returns -1; else the getter's result. */
 int jdec_required(struct jdec *j, const json_t *obj, const char *key, int rc);

@@ -6,7 +6,7 @@
 #include <string.h>
 
 int pb_init(struct pb_space *s, uint16_t min, uint16_t max, uint16_t bsize, uint16_t worker,
-	    uint16_t nworkers)
+            uint16_t nworkers)
 {
 	uint32_t span = (uint32_t)max - min + 1;
 

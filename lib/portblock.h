@@ -29,11 +29,11 @@ struct pb_block {
 };
 
 struct pb_space {
-	uint16_t min;        /* first port of block 0 */
-	uint16_t bsize;      /* ports per block */
-	uint32_t nblocks;    /* blocks in the whole range (all workers) */
+	uint16_t min;     /* first port of block 0 */
+	uint16_t bsize;   /* ports per block */
+	uint32_t nblocks; /* blocks in the whole range (all workers) */
 	uint16_t worker, nworkers;
-	uint32_t words;      /* 64-bit words of bitmap per block */
+	uint32_t words;          /* 64-bit words of bitmap per block */
 	struct pb_block *blocks; /* [nblocks]; only this worker's are used */
 	uint64_t *bitmap;        /* [nblocks * words]: 1 = in use or held */
 	uint32_t *free;          /* stack of this worker's free block indices */
@@ -43,7 +43,7 @@ struct pb_space {
 /* Sets up the space of one (pool address, protocol) for one worker.
  * Returns 0, or -ENOMEM / -EINVAL (bsize 0 or bigger than the range). */
 int pb_init(struct pb_space *s, uint16_t min, uint16_t max, uint16_t bsize, uint16_t worker,
-	    uint16_t nworkers);
+            uint16_t nworkers);
 void pb_free(struct pb_space *s);
 
 /* The worker that owns a port of the space (any worker may ask). Ports

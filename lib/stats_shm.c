@@ -35,7 +35,7 @@ static uint32_t block_size(uint32_t ncounters)
 static size_t rings_off(uint32_t nblocks, uint32_t ncounters)
 {
 	return round_up((uint32_t)((size_t)blocks_off(ncounters) +
-				   (size_t)nblocks * block_size(ncounters)));
+	                           (size_t)nblocks * block_size(ncounters)));
 }
 
 size_t stats_shm_size(uint32_t nblocks, uint32_t ncounters, const struct stats_shm_rings *r)
@@ -56,8 +56,8 @@ static void shm_path(const char *name, char *buf, size_t len)
 }
 
 void *stats_shm_create(const char *name, uint32_t nblocks, const char *const *names,
-		       uint32_t ncounters, uint64_t generation, const struct stats_shm_rings *r,
-		       int64_t start_time)
+                       uint32_t ncounters, uint64_t generation, const struct stats_shm_rings *r,
+                       int64_t start_time)
 {
 	static const struct stats_shm_rings none;
 	size_t size;
@@ -88,15 +88,22 @@ void *stats_shm_create(const char *name, uint32_t nblocks, const char *const *na
 	h = mem;
 	for (uint32_t i = 0; i < ncounters; i++)
 		strncpy((char *)mem + names_off() + i * STATS_NAME_LEN, names[i],
-			STATS_NAME_LEN - 1);
-	*h = (struct stats_shm_hdr){.version = STATS_SHM_VERSION, .generation = generation,
-				    .size = size, .nblocks = nblocks, .ncounters = ncounters,
-				    .names_off = names_off(), .blocks_off = blocks_off(ncounters),
-				    .block_size = block_size(ncounters), .pid = (int32_t)getpid(),
-				    .nrings = r->nrings, .ring_bytes = r->ring_bytes,
-				    .rings_off = (uint32_t)rings_off(nblocks, ncounters),
-				    .ring_count = r->ring_count, .msg_size = r->msg_size,
-				    .start_time = start_time};
+		        STATS_NAME_LEN - 1);
+	*h = (struct stats_shm_hdr){.version = STATS_SHM_VERSION,
+	                            .generation = generation,
+	                            .size = size,
+	                            .nblocks = nblocks,
+	                            .ncounters = ncounters,
+	                            .names_off = names_off(),
+	                            .blocks_off = blocks_off(ncounters),
+	                            .block_size = block_size(ncounters),
+	                            .pid = (int32_t)getpid(),
+	                            .nrings = r->nrings,
+	                            .ring_bytes = r->ring_bytes,
+	                            .rings_off = (uint32_t)rings_off(nblocks, ncounters),
+	                            .ring_count = r->ring_count,
+	                            .msg_size = r->msg_size,
+	                            .start_time = start_time};
 	/* The magic last: a reader never sees a half-made header as valid. */
 	__atomic_store_n(&h->magic, STATS_SHM_MAGIC, __ATOMIC_RELEASE);
 	return mem;
@@ -128,8 +135,8 @@ static int valid(const struct stats_shm_hdr *h, size_t mapped)
 	       h->block_size == block_size(h->ncounters) &&
 	       h->rings_off == rings_off(h->nblocks, h->ncounters) &&
 	       h->size == stats_shm_size(h->nblocks, h->ncounters,
-					 &(struct stats_shm_rings){h->nrings, h->ring_bytes,
-								   h->ring_count, h->msg_size});
+	                                 &(struct stats_shm_rings){h->nrings, h->ring_bytes,
+	                                                           h->ring_count, h->msg_size});
 }
 
 static struct stats_shm_hdr *map_region(const char *name, bool rw)

@@ -22,10 +22,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STATS_SHM_MAGIC 0x53525446u /* "FTRS" */
+#define STATS_SHM_MAGIC   0x53525446u /* "FTRS" */
 #define STATS_SHM_VERSION 2u
-#define STATS_NAME_LEN 48
-#define STATS_SHM_DEFAULT "aftr"   /* /dev/shm/aftr-stats */
+#define STATS_NAME_LEN    48
+#define STATS_SHM_DEFAULT "aftr" /* /dev/shm/aftr-stats */
 
 struct stats_shm_hdr {
 	uint32_t magic, version;
@@ -35,14 +35,14 @@ struct stats_shm_hdr {
 	uint32_t ncounters;
 	uint32_t names_off, blocks_off;
 	uint32_t block_size;
-	int32_t pid; /* of the dataplane */
+	int32_t pid;         /* of the dataplane */
 	uint32_t nrings;     /* rings each way: one per worker */
 	uint32_t ring_bytes; /* each, rte_ring_get_memsize_elem(msg_size, ring_count) */
 	uint32_t rings_off;
 	uint32_t ring_count; /* elements a ring holds */
 	uint32_t msg_size;   /* CTL_MSG_SIZE */
 	uint32_t pad;
-	int64_t start_time;  /* the dataplane's start, seconds since the epoch */
+	int64_t start_time; /* the dataplane's start, seconds since the epoch */
 };
 
 /* The rings of a region (all zero: none). */
@@ -57,8 +57,8 @@ size_t stats_shm_size(uint32_t nblocks, uint32_t ncounters, const struct stats_s
  * mapping (read-write), or NULL with errno set. The rings' memory is left
  * zeroed for the caller to initialise. */
 void *stats_shm_create(const char *name, uint32_t nblocks, const char *const *names,
-		       uint32_t ncounters, uint64_t generation, const struct stats_shm_rings *r,
-		       int64_t start_time);
+                       uint32_t ncounters, uint64_t generation, const struct stats_shm_rings *r,
+                       int64_t start_time);
 /* Ring i of a region: the command ring of worker i for i < nrings, the
  * event ring of worker i - nrings after. */
 void *stats_shm_ring(const struct stats_shm_hdr *h, uint32_t i);

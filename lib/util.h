@@ -17,7 +17,8 @@ void *vec_push(void **v, size_t *n, size_t *cap, size_t elem);
 /* Removes element i, keeping the order of the others. */
 void vec_remove(void *v, size_t *n, size_t elem, size_t i);
 
-#define VEC_PUSH(arr, n, cap) ((__typeof__(arr))vec_push((void **)&(arr), &(n), &(cap), sizeof(*(arr))))
+#define VEC_PUSH(arr, n, cap)                                                                      \
+	((__typeof__(arr))vec_push((void **)&(arr), &(n), &(cap), sizeof(*(arr))))
 
 /* Reads a whole file into a NUL-terminated buffer (free it); sets errno. */
 int read_file(const char *path, char **buf, size_t *len);

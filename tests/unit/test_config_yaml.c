@@ -57,12 +57,12 @@ START_TEST(error_names_file_line_column_path)
 {
 	char buf[256];
 	const char *text = HEAD "pools:\n"
-			   "  - address: 198.51.100.1\n"
-			   "  - address: 198.51.100.2\n"
-			   "    tcp: 70000-80000\n";
+	                        "  - address: 198.51.100.1\n"
+	                        "  - address: 198.51.100.2\n"
+	                        "    tcp: 70000-80000\n";
 
 	ck_assert_str_eq(first_error(text, buf, sizeof(buf)),
-			 "aftr.yaml:7:10: pools[1].tcp: 70000-80000 is beyond 65535");
+	                 "aftr.yaml:7:10: pools[1].tcp: 70000-80000 is beyond 65535");
 }
 END_TEST
 
@@ -71,13 +71,13 @@ START_TEST(errors_in_nested_lists)
 	char buf[256];
 
 	ck_assert_str_eq(first_error(HEAD POOL "static_nat:\n"
-					       "  - b4: 2001:db8::2\n"
-					       "    protocol: sctp\n",
-				     buf, sizeof(buf)),
-			 "aftr.yaml:8:15: static_nat[0].protocol: sctp: expected one of tcp|udp");
+	                                       "  - b4: 2001:db8::2\n"
+	                                       "    protocol: sctp\n",
+	                             buf, sizeof(buf)),
+	                 "aftr.yaml:8:15: static_nat[0].protocol: sctp: expected one of tcp|udp");
 	ck_assert_str_eq(first_error(HEAD POOL "tunnels:\n  - {b4: 2001:db8::2, mtu: 9999999}\n",
-				     buf, sizeof(buf)),
-			 "aftr.yaml:7:28: tunnels[0].mtu: 9999999 is out of range 1280..65535");
+	                             buf, sizeof(buf)),
+	                 "aftr.yaml:7:28: tunnels[0].mtu: 9999999 is out of range 1280..65535");
 }
 END_TEST
 
@@ -86,7 +86,7 @@ START_TEST(unknown_keys_are_errors)
 	char buf[256];
 
 	ck_assert_str_eq(first_error(HEAD POOL "tunel_defaults: {mtu: 1400}\n", buf, sizeof(buf)),
-			 "aftr.yaml:6:17: tunel_defaults: unknown key");
+	                 "aftr.yaml:6:17: tunel_defaults: unknown key");
 }
 END_TEST
 
@@ -98,9 +98,9 @@ START_TEST(scalar_typing)
 
 	/* on/off are strings in YAML 1.2 and accepted for switches. */
 	ck_assert_int_eq(load(HEAD POOL "tunnel_defaults: {mss: on, auto: off}\n"
-					"acl6_icmp: false\nquantum: 0x20\n",
-			      &cfg, &d),
-			 0);
+	                                "acl6_icmp: false\nquantum: 0x20\n",
+	                      &cfg, &d),
+	                 0);
 	ck_assert(cfg.tun.mss);
 	ck_assert(!cfg.tun.auto_create);
 	ck_assert(!cfg.acl6_icmp);
@@ -109,10 +109,10 @@ START_TEST(scalar_typing)
 	diag_free(&d);
 	/* A quoted number is a string. */
 	ck_assert_str_eq(first_error(HEAD POOL "quantum: \"20\"\n", buf, sizeof(buf)),
-			 "aftr.yaml:6:10: quantum: expected an integer, found a string");
+	                 "aftr.yaml:6:10: quantum: expected an integer, found a string");
 	/* 1.2.3.4 is not a float, and 1e3 is. */
 	ck_assert_str_eq(first_error(HEAD POOL "quantum: 1e3\n", buf, sizeof(buf)),
-			 "aftr.yaml:6:10: quantum: expected an integer, found a number");
+	                 "aftr.yaml:6:10: quantum: expected an integer, found a number");
 }
 END_TEST
 
@@ -121,19 +121,21 @@ START_TEST(refusals)
 	char buf[256];
 
 	ck_assert_str_eq(first_error(HEAD POOL "quantum: 20\nquantum: 21\n", buf, sizeof(buf)),
-			 "aftr.yaml:7:1: duplicate key \"quantum\"");
-	ck_assert_str_eq(first_error(HEAD "pools:\n  - &p {address: 198.51.100.1}\n  - *p\n", buf,
-				     sizeof(buf)),
-			 "aftr.yaml:6:5: YAML aliases (*name) are not supported: write the value out");
+	                 "aftr.yaml:7:1: duplicate key \"quantum\"");
+	ck_assert_str_eq(
+	        first_error(HEAD "pools:\n  - &p {address: 198.51.100.1}\n  - *p\n", buf,
+	                    sizeof(buf)),
+	        "aftr.yaml:6:5: YAML aliases (*name) are not supported: write the value out");
 	ck_assert_str_eq(first_error(HEAD POOL "---\nquantum: 3\n", buf, sizeof(buf)),
-			 "aftr.yaml:6:1: only one YAML document is allowed in a configuration");
+	                 "aftr.yaml:6:1: only one YAML document is allowed in a configuration");
 	ck_assert_str_eq(first_error("- 1\n- 2\n", buf, sizeof(buf)),
-			 "aftr.yaml:1:1: expected a mapping, found a list");
+	                 "aftr.yaml:1:1: expected a mapping, found a list");
 	ck_assert_str_eq(first_error("endpoint: [unclosed\n", buf, sizeof(buf)),
-			 "aftr.yaml:2:1: YAML syntax error: did not find expected ',' or ']' while "
-			 "parsing a flow sequence");
-	ck_assert_str_eq(first_error("{? [a]: 1}\n", buf, sizeof(buf)),
-			 "aftr.yaml:1:4: a mapping key must be a plain word, not a list or mapping");
+	                 "aftr.yaml:2:1: YAML syntax error: did not find expected ',' or ']' while "
+	                 "parsing a flow sequence");
+	ck_assert_str_eq(
+	        first_error("{? [a]: 1}\n", buf, sizeof(buf)),
+	        "aftr.yaml:1:4: a mapping key must be a plain word, not a list or mapping");
 }
 END_TEST
 
@@ -218,14 +220,15 @@ START_TEST(reference_documents_the_defaults)
 	ck_assert_int_eq(cfg_init(&def), 0);
 	r = cfg_to_json(&ref);
 	d = cfg_to_json(&def);
-	static const char *const knobs[] = {"acl6_icmp", "private", "pool_defaults",
-					    "tunnel_defaults", "fragment", "nat",
-					    "decay", "quantum", "logging", NULL};
+	static const char *const knobs[] = {
+	        "acl6_icmp", "private", "pool_defaults", "tunnel_defaults", "fragment",
+	        "nat",       "decay",   "quantum",       "logging",         NULL};
 	for (int i = 0; knobs[i]; i++)
-		ck_assert_msg(json_equal(json_object_get(r, knobs[i]), json_object_get(d, knobs[i])),
-			      "reference.yaml %s differs from the default", knobs[i]);
+		ck_assert_msg(
+		        json_equal(json_object_get(r, knobs[i]), json_object_get(d, knobs[i])),
+		        "reference.yaml %s differs from the default", knobs[i]);
 	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r, "pcp"), "daemon")),
-			 "disable");
+	                 "disable");
 	json_decref(r);
 	json_decref(d);
 	cfg_free(&ref);
@@ -239,9 +242,9 @@ START_TEST(strings_that_look_typed_are_quoted)
 	struct diag d;
 
 	ck_assert_int_eq(load(HEAD POOL "api: {token_file: \"123\"}\n"
-					"logging: {facility: \"true\"}\n",
-			      &cfg, &d),
-			 0);
+	                                "logging: {facility: \"true\"}\n",
+	                      &cfg, &d),
+	                 0);
 	ck_assert_str_eq(cfg.api_token_file, "123");
 	round_trip(&cfg, true);
 	cfg_free(&cfg);
@@ -261,9 +264,10 @@ START_TEST(many_softwires)
 	off = (size_t)snprintf(text, cap, HEAD "softwires:\n");
 	for (int i = 0; i < 10000; i++)
 		off += (size_t)snprintf(text + off, cap - off,
-					"  - {b4: '2001:db8:1::%x', ipv4: 203.0.%d.%d, psid: %d, "
-					"psid_len: 6, offset: 6}\n",
-					i + 1, 113 + i / (63 * 250), (i / 63) % 250 + 1, i % 63 + 1);
+		                        "  - {b4: '2001:db8:1::%x', ipv4: 203.0.%d.%d, psid: %d, "
+		                        "psid_len: 6, offset: 6}\n",
+		                        i + 1, 113 + i / (63 * 250), (i / 63) % 250 + 1,
+		                        i % 63 + 1);
 	t0 = clock();
 	ck_assert_int_eq(load(text, &cfg, &d), 0);
 	ck_assert_uint_eq(cfg.n_softwires, 10000);

@@ -10,7 +10,8 @@
 #include "config_yaml.h"
 #include "isc_import.h"
 
-#define MIN_CONF "address endpoint 2001::1\naddress icmp 192.0.0.1\nacl6 2001::/48\npool 198.18.200.1\n"
+#define MIN_CONF                                                                                   \
+	"address endpoint 2001::1\naddress icmp 192.0.0.1\nacl6 2001::/48\npool 198.18.200.1\n"
 
 static int import(const char *text, struct aftr_config *cfg, struct diag *d)
 {
@@ -75,43 +76,43 @@ START_TEST(every_command)
 	struct aftr_config c;
 
 	import_file("config/isc/aftr.conf", &c);
-	ck_assert(c.tun.auto_create);                         /* autotunnel on */
-	ck_assert_uint_eq(c.port_block[CFG_TCP], 16);         /* bucket tcp size 16 */
-	ck_assert_uint_eq(c.port_block[CFG_ICMP], 4);         /* bucket icmp size 4 */
-	ck_assert_double_eq(c.decay[0], 0.98);                /* decay 1 0.98 */
-	ck_assert_double_eq(c.decay[2], 0.9988);              /* decay 15 0.9988 */
-	ck_assert(!c.frag_equal);                             /* eqfrag off after equal on */
-	ck_assert_uint_eq(c.frag_lifetime, 60);               /* default fragment lifetime */
-	ck_assert_uint_eq(c.frag_maxcount[0], 2048);          /* default fragment ipv6 */
-	ck_assert_uint_eq(c.frag_maxcount[2], 512);           /* default fragment out */
-	ck_assert_uint_eq(c.hold_lifetime, 240);              /* default hold lifetime */
-	ck_assert_uint_eq(c.lifetime[LT_TCP], 7440);          /* default nat lifetime tcp */
-	ck_assert_uint_eq(c.lifetime[LT_CLOSED], 240);        /* ... closed */
-	ck_assert_int_eq(c.pcpd, PCPD_DISABLE);               /* default pcpd */
-	ck_assert_uint_eq(c.pcp_defaults[CFG_TCP].max, 0);    /* default pcp tcp 0 */
+	ck_assert(c.tun.auto_create);                          /* autotunnel on */
+	ck_assert_uint_eq(c.port_block[CFG_TCP], 16);          /* bucket tcp size 16 */
+	ck_assert_uint_eq(c.port_block[CFG_ICMP], 4);          /* bucket icmp size 4 */
+	ck_assert_double_eq(c.decay[0], 0.98);                 /* decay 1 0.98 */
+	ck_assert_double_eq(c.decay[2], 0.9988);               /* decay 15 0.9988 */
+	ck_assert(!c.frag_equal);                              /* eqfrag off after equal on */
+	ck_assert_uint_eq(c.frag_lifetime, 60);                /* default fragment lifetime */
+	ck_assert_uint_eq(c.frag_maxcount[0], 2048);           /* default fragment ipv6 */
+	ck_assert_uint_eq(c.frag_maxcount[2], 512);            /* default fragment out */
+	ck_assert_uint_eq(c.hold_lifetime, 240);               /* default hold lifetime */
+	ck_assert_uint_eq(c.lifetime[LT_TCP], 7440);           /* default nat lifetime tcp */
+	ck_assert_uint_eq(c.lifetime[LT_CLOSED], 240);         /* ... closed */
+	ck_assert_int_eq(c.pcpd, PCPD_DISABLE);                /* default pcpd */
+	ck_assert_uint_eq(c.pcp_defaults[CFG_TCP].max, 0);     /* default pcp tcp 0 */
 	ck_assert_uint_eq(c.pool_defaults[CFG_TCP].min, 1024); /* default pool tcp */
-	ck_assert_uint_eq(c.n_private4, 4);                   /* +100.64/10, -192.0.0.0/29 */
+	ck_assert_uint_eq(c.n_private4, 4);                    /* +100.64/10, -192.0.0.0/29 */
 	ck_assert_uint_eq(c.private4[3].p.addr, 0x64400000);
-	ck_assert(c.tun.mss);                                 /* defmss on */
-	ck_assert_int_eq(c.tun.admpro, ADMPRO_OUT);           /* defadmpro out */
+	ck_assert(c.tun.mss);                       /* defmss on */
+	ck_assert_int_eq(c.tun.admpro, ADMPRO_OUT); /* defadmpro out */
 	ck_assert_uint_eq(c.tun.frag6_maxcount, 32);
 	ck_assert_uint_eq(c.tun.nat_maxcount[CFG_UDP], 1000);
 	ck_assert_uint_eq(c.tun.nat_rate[CFG_ICMP], 10);
 	ck_assert_uint_eq(c.quantum, 32);
-	ck_assert_uint_eq(c.n_acl6, 2);                       /* the third was deleted */
+	ck_assert_uint_eq(c.n_acl6, 2); /* the third was deleted */
 	ck_assert_uint_eq(c.n_pools, 2);
-	ck_assert(c.pools[1].has_range[CFG_ICMP]);            /* pool ... echo */
+	ck_assert(c.pools[1].has_range[CFG_ICMP]); /* pool ... echo */
 	ck_assert_uint_eq(c.pools[1].range[CFG_ICMP].min, 5000);
 	ck_assert_uint_eq(c.n_pcp_pools, 1);
 	ck_assert_uint_eq(c.pcp_pools[0].range[CFG_UDP].max, 999);
-	ck_assert_uint_eq(c.n_tunnels, 3);                    /* tunnel x2, try tunnel */
+	ck_assert_uint_eq(c.n_tunnels, 3); /* tunnel x2, try tunnel */
 	ck_assert_uint_eq(c.tunnels[0].mtu, 1460);
 	ck_assert_int_eq(c.tunnels[0].mss, 0);
 	ck_assert_int_eq(c.tunnels[0].toobig, TOOBIG_STRICT);
 	ck_assert_int_eq(c.tunnels[0].admpro, ADMPRO_ALL);
 	ck_assert_int_eq(c.tunnels[1].mss, CFG_INHERIT);
-	ck_assert_uint_eq(c.n_nats, 3);                       /* nat x2 + try map - delete */
-	ck_assert(c.nats[0].has_filter);                      /* filter replace */
+	ck_assert_uint_eq(c.n_nats, 3);  /* nat x2 + try map - delete */
+	ck_assert(c.nats[0].has_filter); /* filter replace */
 	ck_assert_uint_eq(c.nats[0].filter_dst.len, 25);
 	ck_assert_uint_eq(c.nats[0].filter_port, 443);
 	ck_assert_uint_eq(c.nats[2].ext_port, 2222);
@@ -119,7 +120,7 @@ START_TEST(every_command)
 	ck_assert_int_eq(c.prrs[2].proto, CFG_ICMP);
 	ck_assert_uint_eq(c.n_nonats, 1);
 	ck_assert_uint_eq(c.nonats[0].prefix.len, 28);
-	ck_assert_uint_eq(c.debug, 1);                        /* debug set 1 */
+	ck_assert_uint_eq(c.debug, 1); /* debug set 1 */
 	cfg_free(&c);
 }
 END_TEST
@@ -129,14 +130,14 @@ START_TEST(case_comments_crlf)
 	struct aftr_config cfg;
 	struct diag d;
 	const char *text = "# comment\r\n"
-			   "\r\n"
-			   "DEFAULT Tunnel MTU 1400\r\n"
-			   "  pool 198.51.100.9\r\n"
-			   "\t# indented comment\r\n"
-			   "Address ENDPOINT 2001::1\r\n"
-			   "address icmp 192.0.0.1\r\n"
-			   "ACL6 2001::/48\r\n"
-			   "Pool 198.18.200.1 TCP 5000-6000\r\n";
+	                   "\r\n"
+	                   "DEFAULT Tunnel MTU 1400\r\n"
+	                   "  pool 198.51.100.9\r\n"
+	                   "\t# indented comment\r\n"
+	                   "Address ENDPOINT 2001::1\r\n"
+	                   "address icmp 192.0.0.1\r\n"
+	                   "ACL6 2001::/48\r\n"
+	                   "Pool 198.18.200.1 TCP 5000-6000\r\n";
 
 	ck_assert_int_eq(import(text, &cfg, &d), 0);
 	ck_assert_uint_eq(cfg.tun.mtu, 1400);
@@ -153,35 +154,36 @@ START_TEST(errors_name_their_line)
 {
 	char buf[256];
 
-	ck_assert_str_eq(only_error(MIN_CONF "default tunnel mtu 1400\n", buf, sizeof(buf)),
-			 "aftr.conf:5: default tunnel mtu: a section zero (defaults) command cannot "
-			 "follow section one (required parameters) commands");
-	ck_assert_str_eq(only_error(MIN_CONF "tunnel 2001::2\naddress icmp 1.2.3.4\n", buf,
-				    sizeof(buf)),
-			 "aftr.conf:6: address icmp: a section one (required parameters) command "
-			 "cannot follow section two (reloadable entries) commands");
+	ck_assert_str_eq(
+	        only_error(MIN_CONF "default tunnel mtu 1400\n", buf, sizeof(buf)),
+	        "aftr.conf:5: default tunnel mtu: a section zero (defaults) command cannot "
+	        "follow section one (required parameters) commands");
+	ck_assert_str_eq(
+	        only_error(MIN_CONF "tunnel 2001::2\naddress icmp 1.2.3.4\n", buf, sizeof(buf)),
+	        "aftr.conf:6: address icmp: a section one (required parameters) command "
+	        "cannot follow section two (reloadable entries) commands");
 	ck_assert_str_eq(only_error(MIN_CONF "reload\n", buf, sizeof(buf)),
-			 "aftr.conf:5: reload: an interactive command, not allowed in a "
-			 "configuration file");
+	                 "aftr.conf:5: reload: an interactive command, not allowed in a "
+	                 "configuration file");
 	ck_assert_str_eq(only_error(MIN_CONF "frobnicate 1\n", buf, sizeof(buf)),
-			 "aftr.conf:5: frobnicate: unknown command, expected one of autotunnel|"
-			 "bucket|decay|default|defadmpro|defmss|defmtu|deftoobig|delete|eqfrag|"
-			 "quantum|acl6|address|pool|pcp|tunnel|nat|filter|prr|nonat|admpro|mss|mtu|"
-			 "toobig|debug|try");
+	                 "aftr.conf:5: frobnicate: unknown command, expected one of autotunnel|"
+	                 "bucket|decay|default|defadmpro|defmss|defmtu|deftoobig|delete|eqfrag|"
+	                 "quantum|acl6|address|pool|pcp|tunnel|nat|filter|prr|nonat|admpro|mss|mtu|"
+	                 "toobig|debug|try");
 	ck_assert_str_eq(only_error("default tunnel nat tcp rate 256\n" MIN_CONF, buf, sizeof(buf)),
-			 "aftr.conf:1: default tunnel nat: 256 is out of range 0..255");
+	                 "aftr.conf:1: default tunnel nat: 256 is out of range 0..255");
 	ck_assert_str_eq(only_error("bucket udp size 0\n" MIN_CONF, buf, sizeof(buf)),
-			 "aftr.conf:1: bucket: 0 is out of range 1..255");
+	                 "aftr.conf:1: bucket: 0 is out of range 1..255");
 	ck_assert_str_eq(only_error("decay 5 1.5\n" MIN_CONF, buf, sizeof(buf)),
-			 "aftr.conf:1: decay: 1.5: expected a number from 0.0 to 1.0");
+	                 "aftr.conf:1: decay: 1.5: expected a number from 0.0 to 1.0");
 	ck_assert_str_eq(only_error("default nat lifetime udp 36001\n" MIN_CONF, buf, sizeof(buf)),
-			 "aftr.conf:1: default nat lifetime: 36001 is out of range 1..36000");
+	                 "aftr.conf:1: default nat lifetime: 36001 is out of range 1..36000");
 	ck_assert_str_eq(only_error("default tunnel toobig maybe\n" MIN_CONF, buf, sizeof(buf)),
-			 "aftr.conf:1: default tunnel toobig: maybe: expected on|off|strict");
-	ck_assert_str_eq(only_error(MIN_CONF "nat 2001::2 tcp 10.0.0.1 80 198.18.200.1\n", buf,
-				    sizeof(buf)),
-			 "aftr.conf:5: nat: missing arguments; usage: nat IPV6_REMOTE tcp|udp "
-			 "IPV4_SRC PORT_SRC IPV4_NEW PORT_NEW");
+	                 "aftr.conf:1: default tunnel toobig: maybe: expected on|off|strict");
+	ck_assert_str_eq(
+	        only_error(MIN_CONF "nat 2001::2 tcp 10.0.0.1 80 198.18.200.1\n", buf, sizeof(buf)),
+	        "aftr.conf:5: nat: missing arguments; usage: nat IPV6_REMOTE tcp|udp "
+	        "IPV4_SRC PORT_SRC IPV4_NEW PORT_NEW");
 }
 END_TEST
 
@@ -190,9 +192,10 @@ START_TEST(long_line_is_an_error)
 	char text[600], buf[256];
 
 	snprintf(text, sizeof(text), "%s# %0300d\n", MIN_CONF, 0);
-	ck_assert_str_eq(only_error(text, buf, sizeof(buf)),
-			 "aftr.conf:5: line longer than 255 characters (aftr-1.1 would run the rest "
-			 "as another command)");
+	ck_assert_str_eq(
+	        only_error(text, buf, sizeof(buf)),
+	        "aftr.conf:5: line longer than 255 characters (aftr-1.1 would run the rest "
+	        "as another command)");
 }
 END_TEST
 
@@ -202,21 +205,22 @@ START_TEST(delete_rules)
 	struct aftr_config cfg;
 	struct diag d;
 
-	ck_assert_str_eq(only_error("delete private 10.0.0.0\ndelete private 172.16.0.0\n"
-				    "delete private 192.168.0.0\ndelete private 192.0.0.0\n" MIN_CONF,
-				    buf, sizeof(buf)),
-			 "aftr.conf:4: delete private: cannot remove the last private prefix");
+	ck_assert_str_eq(
+	        only_error("delete private 10.0.0.0\ndelete private 172.16.0.0\n"
+	                   "delete private 192.168.0.0\ndelete private 192.0.0.0\n" MIN_CONF,
+	                   buf, sizeof(buf)),
+	        "aftr.conf:4: delete private: cannot remove the last private prefix");
 	ck_assert_str_eq(only_error(MIN_CONF "delete acl6 2001::\n", buf, sizeof(buf)),
-			 "aftr.conf:5: delete acl6: cannot remove the last acl6 entry");
+	                 "aftr.conf:5: delete acl6: cannot remove the last acl6 entry");
 	ck_assert_str_eq(only_error(MIN_CONF "delete tunnel 2001::9\n", buf, sizeof(buf)),
-			 "aftr.conf:5: delete tunnel: 2001::9: no such tunnel");
+	                 "aftr.conf:5: delete tunnel: 2001::9: no such tunnel");
 	/* "delete tunnel" takes the B4's mappings with it. */
 	ck_assert_int_eq(import(MIN_CONF "nat 2001::2 tcp 10.0.0.1 80 198.18.200.1 80\n"
-					 "mss 2001::2 on\nprr 2001::2 udp 198.18.200.1 53\n"
-					 "nat 2001::3 tcp 10.0.0.1 80 198.18.200.1 81\n"
-					 "delete tunnel 2001::2\n",
-			 &cfg, &d),
-			 0);
+	                                 "mss 2001::2 on\nprr 2001::2 udp 198.18.200.1 53\n"
+	                                 "nat 2001::3 tcp 10.0.0.1 80 198.18.200.1 81\n"
+	                                 "delete tunnel 2001::2\n",
+	                        &cfg, &d),
+	                 0);
 	ck_assert_uint_eq(cfg.n_tunnels, 0);
 	ck_assert_uint_eq(cfg.n_prrs, 0);
 	ck_assert_uint_eq(cfg.n_nats, 1);
@@ -231,16 +235,16 @@ START_TEST(try_commands)
 	char buf[256];
 
 	ck_assert_str_eq(only_error(MIN_CONF "try tunnel 2001::2 198.18.200.1\n"
-					     "try tunnel 2001::2 198.18.200.2\n",
-				    buf, sizeof(buf)),
-			 "aftr.conf:6: try tunnel: 2001::2: the tunnel exists with another pool");
+	                                     "try tunnel 2001::2 198.18.200.2\n",
+	                            buf, sizeof(buf)),
+	                 "aftr.conf:6: try tunnel: 2001::2: the tunnel exists with another pool");
 	ck_assert_str_eq(only_error(MIN_CONF "try map 2001::2 tcp 10.0.0.1 22 198.18.200.1 22\n",
-				    buf, sizeof(buf)),
-			 "aftr.conf:5: try map: 2001::2: no such tunnel");
+	                            buf, sizeof(buf)),
+	                 "aftr.conf:5: try map: 2001::2: no such tunnel");
 	ck_assert_str_eq(only_error(MIN_CONF "try tunnel 2001::2\n"
-					     "try map 2001::2 tcp 8.8.8.8 22 198.18.200.1 22\n",
-				    buf, sizeof(buf)),
-			 "aftr.conf:6: try map: 8.8.8.8 is not a private address");
+	                                     "try map 2001::2 tcp 8.8.8.8 22 198.18.200.1 22\n",
+	                            buf, sizeof(buf)),
+	                 "aftr.conf:6: try map: 8.8.8.8 is not a private address");
 }
 END_TEST
 
@@ -250,9 +254,9 @@ START_TEST(validation_after_import)
 	char buf[256];
 
 	ck_assert_str_eq(only_error(MIN_CONF "nat 2001::2 tcp 10.0.0.1 80 198.18.200.1 8080\n", buf,
-				    sizeof(buf)),
-			 "aftr.conf:5: static_nat[0]: port 8080 is inside the dynamic tcp range "
-			 "2048-65535 of pool 198.18.200.1");
+	                            sizeof(buf)),
+	                 "aftr.conf:5: static_nat[0]: port 8080 is inside the dynamic tcp range "
+	                 "2048-65535 of pool 198.18.200.1");
 }
 END_TEST
 
@@ -300,7 +304,7 @@ static void round_trip_file(const char *rel)
 		diag_init(&d, rel);
 		ck_assert_int_eq(cfg_load_yaml_buf(text, len, &back, &d), 0);
 		ck_assert_msg(cfg_equal(&cfg, &back), "%s (%s) does not round-trip", rel,
-			      sparse ? "sparse" : "full");
+		              sparse ? "sparse" : "full");
 		cfg_free(&back);
 		diag_free(&d);
 		free(text);

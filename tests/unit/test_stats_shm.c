@@ -20,7 +20,8 @@ static void setup(void)
 
 START_TEST(write_then_read)
 {
-	static const char *const names[] = {"alpha", "beta", "a_name_of_exactly_forty_seven_characters_long_x"};
+	static const char *const names[] = {"alpha", "beta",
+	                                    "a_name_of_exactly_forty_seven_characters_long_x"};
 	void *w = stats_shm_create(name, 3, names, 3, 42, NULL, 0);
 	const struct stats_shm_hdr *r;
 
@@ -134,10 +135,10 @@ START_TEST(messages)
 	m.u.block.proto = IPPROTO_TCP;
 	ck_assert_int_eq(ctl_msg_check(&m), 0);
 	ck_assert_str_eq(ctl_msg_format(&m, buf, sizeof(buf)),
-			 "bucket add 2001:db8::2 198.51.100.1 tcp 2048-2111");
+	                 "bucket add 2001:db8::2 198.51.100.1 tcp 2048-2111");
 	m.type = CTL_EVT_BLOCK_FREE;
 	ck_assert_str_eq(ctl_msg_format(&m, buf, sizeof(buf)),
-			 "bucket del 2001:db8::2 198.51.100.1 tcp 2048-2111");
+	                 "bucket del 2001:db8::2 198.51.100.1 tcp 2048-2111");
 	m.u.block.first = 65500; /* past the end of the port space */
 	ck_assert_int_eq(ctl_msg_check(&m), -EINVAL);
 	m.u.block.first = 2048;
