@@ -38,21 +38,11 @@ static const char usage_text[] = "usage: aftr-control -c CONFIG [--shm NAME]\n"
 /* The bearer token: the first line of api.token_file. */
 static int read_token(const char *path, char **token)
 {
-	char *buf;
-	size_t len;
-
-	if (read_file(path, &buf, &len) < 0) {
-		fprintf(stderr, "aftr-control: api.token_file %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	buf[strcspn(buf, "\r\n")] = '\0';
-	if (buf[0] == '\0') {
-		fprintf(stderr, "aftr-control: api.token_file %s is empty\n", path);
-		free(buf);
-		return -1;
-	}
-	*token = buf;
-	return 0;
+	if (read_first_line(path, token) == 0)
+		return 0;
+	fprintf(stderr, "aftr-control: api.token_file %s: %s\n", path,
+	        errno == ENODATA ? "empty" : strerror(errno));
+	return -1;
 }
 
 int main(int argc, char **argv)

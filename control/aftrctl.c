@@ -22,6 +22,7 @@
 #include "aftrctl_api.h"
 #include "isc_import.h"
 #include "stats_shm.h"
+#include "util.h"
 
 #define EXIT_CONFIG 1
 #define EXIT_USAGE  2
@@ -307,8 +308,9 @@ static int api_verbs(int argc, char **argv)
 	a.json = o.json;
 	if (!o.token_file)
 		o.token_file = getenv("AFTR_TOKEN_FILE");
-	if (o.token_file && aftrctl_read_token(o.token_file, &token) < 0) {
-		fprintf(stderr, "aftrctl: --token-file %s: %s\n", o.token_file, strerror(errno));
+	if (o.token_file && read_first_line(o.token_file, &token) < 0) {
+		fprintf(stderr, "aftrctl: --token-file %s: %s\n", o.token_file,
+		        errno == ENODATA ? "empty" : strerror(errno));
 		return EXIT_USAGE;
 	}
 	a.token = token;

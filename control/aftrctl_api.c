@@ -17,8 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
-
 #define EXIT_API_ERROR   1
 #define EXIT_UNREACHABLE 3
 
@@ -109,8 +107,8 @@ static int noop(const struct api_opts *o)
 		dump(j);
 	else if (!json_is_true(json_object_get(json_object_get(j, "dataplane"), "running")))
 		printf("the dataplane is not running\n");
-	json_array_foreach(json_object_get(json_object_get(j, "dataplane"), "workers_alive"), i, w)
-	{
+	json_array_foreach(json_object_get(json_object_get(j, "dataplane"), "workers_alive"), i,
+	                   w) {
 		bool ok = json_is_true(json_object_get(w, "responsive"));
 
 		if (!o->json)
@@ -124,24 +122,37 @@ static int noop(const struct api_opts *o)
 	return rc ? EXIT_API_ERROR : 0;
 }
 
+/* GET a resource that must answer 200 with JSON; else reports why and
+ * returns the exit status, with *j NULL. */
+static int fetch(const struct api_opts *o, const char *path, json_t **j)
+{
+	long st = get(o, path, j);
+	int rc;
+
+	if (st == 200 && *j != NULL)
+		return 0;
+	rc = report(st, *j);
+	json_decref(*j);
+	*j = NULL;
+	return rc;
+}
+
 static int show_stat(const struct api_opts *o)
 {
-	json_t *j, *v;
-	long st = get(o, "/api/v1/counters", &j);
 	const char *k;
+	json_t *j, *v;
+	int rc = fetch(o, "/api/v1/counters", &j);
 
-	if (st != 200 || j == NULL) {
-		int rc = report(st, j);
-
-		json_decref(j);
+	if (rc != 0)
 		return rc;
-	}
-	if (o->json)
+	if (o->json) {
 		dump(j);
-	else
-		json_object_foreach(json_object_get(j, "counters"), k,
-		                    v) if (strncmp(k, "drop_", 5) != 0 && json_integer_value(v))
-		        printf("%-32s %14lld\n", k, (long long)json_integer_value(v));
+	} else {
+		json_object_foreach(json_object_get(j, "counters"), k, v) {
+			if (strncmp(k, "drop_", 5) != 0 && json_integer_value(v))
+				printf("%-32s %14lld\n", k, (long long)json_integer_value(v));
+		}
+	}
 	json_decref(j);
 	return 0;
 }
@@ -149,22 +160,21 @@ static int show_stat(const struct api_opts *o)
 static int show_dropped(const struct api_opts *o)
 {
 	json_t *j, *d;
-	long st = get(o, "/api/v1/counters/drops", &j);
 	size_t i;
+	int rc = fetch(o, "/api/v1/counters/drops", &j);
 
-	if (st != 200 || j == NULL) {
-		int rc = report(st, j);
-
-		json_decref(j);
+	if (rc != 0)
 		return rc;
-	}
-	if (o->json)
+	if (o->json) {
 		dump(j);
-	else
-		json_array_foreach(json_object_get(j, "drops"), i, d) printf(
-		        "%-18s %14lld  %s\n", json_string_value(json_object_get(d, "reason")),
-		        (long long)json_integer_value(json_object_get(d, "count")),
-		        json_string_value(json_object_get(d, "help")));
+	} else {
+		json_array_foreach(json_object_get(j, "drops"), i, d) {
+			printf("%-18s %14lld  %s\n",
+			       json_string_value(json_object_get(d, "reason")),
+			       (long long)json_integer_value(json_object_get(d, "count")),
+			       json_string_value(json_object_get(d, "help")));
+		}
+	}
 	json_decref(j);
 	return 0;
 }
@@ -172,14 +182,10 @@ static int show_dropped(const struct api_opts *o)
 static int list_default(const struct api_opts *o)
 {
 	json_t *j;
-	long st = get(o, "/api/v1/config", &j);
+	int rc = fetch(o, "/api/v1/config", &j);
 
-	if (st != 200 || j == NULL) {
-		int rc = report(st, j);
-
-		json_decref(j);
+	if (rc != 0)
 		return rc;
-	}
 	dump(j);
 	json_decref(j);
 	return 0;
@@ -200,16 +206,4 @@ int aftrctl_api(const struct api_opts *o, const char *verb, const char *object)
 		rc = list_default(o);
 	curl_global_cleanup();
 	return rc;
-}
-
-int aftrctl_read_token(const char *path, char **token)
-{
-	char *buf;
-	size_t len;
-
-	if (read_file(path, &buf, &len) < 0)
-		return -1;
-	buf[strcspn(buf, "\r\n")] = '\0';
-	*token = buf;
-	return 0;
 }

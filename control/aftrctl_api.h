@@ -13,7 +13,5 @@ struct api_opts {
 /* Runs "noop", "show stat|dropped", "list default". Returns the exit
  * status, or -1 when verb/object is not one of these. */
 int aftrctl_api(const struct api_opts *o, const char *verb, const char *object);
-/* The first line of a token file (malloc'd), or -1 with errno. */
-int aftrctl_read_token(const char *path, char **token);
 
 #endif

@@ -6,8 +6,8 @@
 #include <rte_ether.h>
 #include <string.h>
 
-#include "cksum.h"
 #include "ctrl.h"
+#include "icmp_gen.h"
 #include "nat.h"
 #include "neigh.h"
 #include "pkt.h"
@@ -98,31 +98,17 @@ void ctrl_arp_request(uint32_t target_host)
 	ctrl_send(m, DP_PORT_WAN);
 }
 
-/* Echo request to one of our IPv4 addresses: answer it in place. */
+/* Echo request to one of our IPv4 addresses: answer it in place. The
+ * worker checked the IPv4 header and trimmed the frame to it. */
 void ctrl_ip4_rx(struct rte_mbuf *m)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	struct l3_ip4_hdr *ip = (struct l3_ip4_hdr *)(eth + 1);
-	uint32_t hl = pkt_ip4_hdr_len(ip), len = ntohs(ip->total_len);
-	uint8_t *icmp = (uint8_t *)ip + hl;
-	uint32_t a;
 
-	/* The worker checked the IPv4 header and trimmed the frame to it. */
-	if (ip->proto != IPPROTO_ICMP || len < hl + 8 || icmp[0] != AFTR_ICMP4_ECHO_REQUEST ||
-	    pkt_ip4_is_fragment(ip) || cksum_fold(cksum_add(0, icmp, len - hl)) != 0xffff) {
+	if (!icmp_echo_answer((struct l3_ip4_hdr *)(eth + 1))) {
 		ctrl_ctr->drop[DROP_ICMP_IGNORED]++;
 		rte_pktmbuf_free(m);
 		return;
 	}
-	icmp[0] = AFTR_ICMP4_ECHO_REPLY;
-	*(uint16_t *)(icmp + 2) =
-	        cksum_update16(*(uint16_t *)(icmp + 2), htons(AFTR_ICMP4_ECHO_REQUEST << 8),
-	                       htons(AFTR_ICMP4_ECHO_REPLY << 8));
-	a = ip->src;
-	ip->src = ip->dst;
-	ip->dst = a;
-	ip->ttl = 64;
-	ip->cksum = cksum_ip4_hdr(ip);
 	eth->dst_addr = eth->src_addr;
 	eth->src_addr = dp.port[DP_PORT_WAN].mac;
 	ctrl_ctr->cnt[CNT_ICMP_SENT]++;

@@ -88,3 +88,23 @@ void icmp_time_exceeded_wan(struct dp_worker *w, const struct l3_ip4_hdr *ip)
 	if (m != NULL)
 		path_ip4_out(w, m);
 }
+
+bool icmp_echo_answer(struct l3_ip4_hdr *ip)
+{
+	uint32_t hl = pkt_ip4_hdr_len(ip), len = ntohs(ip->total_len), a;
+	uint8_t *icmp = (uint8_t *)ip + hl;
+	uint16_t *ck = (uint16_t *)(icmp + 2);
+
+	if (ip->proto != IPPROTO_ICMP || len < hl + 8 || icmp[0] != AFTR_ICMP4_ECHO_REQUEST ||
+	    pkt_ip4_is_fragment(ip) || cksum_fold(cksum_add(0, icmp, len - hl)) != 0xffff)
+		return false;
+	icmp[0] = AFTR_ICMP4_ECHO_REPLY;
+	*ck = cksum_update16(*ck, htons(AFTR_ICMP4_ECHO_REQUEST << 8),
+	                     htons(AFTR_ICMP4_ECHO_REPLY << 8));
+	a = ip->src;
+	ip->src = ip->dst;
+	ip->dst = a;
+	ip->ttl = ICMP_TTL;
+	ip->cksum = cksum_ip4_hdr(ip);
+	return true;
+}

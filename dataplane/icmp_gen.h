@@ -16,4 +16,9 @@ void icmp_time_exceeded(struct dp_worker *w, const struct addr6 *b4, const struc
  * a B4: sent back to its source on the WAN. */
 void icmp_time_exceeded_wan(struct dp_worker *w, const struct l3_ip4_hdr *ip);
 
+/* Answers, in place, an ICMPv4 echo request to one of our addresses
+ * (sources swapped, type, both checksums); false, with ip untouched, if ip
+ * is not a whole, valid echo request. ip's header was checked already. */
+bool icmp_echo_answer(struct l3_ip4_hdr *ip);
+
 #endif

@@ -155,8 +155,7 @@ static int setup(const struct aftr_config *cfg, const char *shm)
 		fprintf(stderr, "aftr-dataplane: %s\n", err);
 		return rc;
 	}
-	RTE_LCORE_FOREACH_WORKER(lcore)
-	{
+	RTE_LCORE_FOREACH_WORKER(lcore) {
 		struct dp_worker *w = &dp.worker[i];
 
 		w->id = i;
@@ -193,8 +192,9 @@ static void run(const char *stats_path)
 	uint64_t hz = rte_get_tsc_hz(), next = 0;
 	unsigned int lcore, i = 0;
 
-	RTE_LCORE_FOREACH_WORKER(lcore)
-	rte_eal_remote_launch(worker_main, &dp.worker[i++], lcore);
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		rte_eal_remote_launch(worker_main, &dp.worker[i++], lcore);
+	}
 	fprintf(stderr, "aftr-dataplane: running with %u worker%s\n", dp.nworkers,
 	        dp.nworkers == 1 ? "" : "s");
 	while (!atomic_load(&dp.stop)) {

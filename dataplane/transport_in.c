@@ -31,17 +31,6 @@ static int b4_allowed(const struct addr6 *b4)
 	return DROP_ACL6 + 1;
 }
 
-static bool is_private(uint32_t src_net)
-{
-	const struct aftr_config *cfg = dp.conf.cfg;
-	uint32_t a = ntohl(src_net);
-
-	for (size_t i = 0; i < cfg->n_private4; i++)
-		if (prefix4_contains(&cfg->private4[i].p, a))
-			return true;
-	return false;
-}
-
 /* The upper layer of an IPv6 packet with extension headers: the Tunnel
  * Encapsulation Limit option a Linux ip6tnl B4 adds (RFC 2473 section
  * 4.1.1, a destination options header) must not stop a softwire. Returns
@@ -144,7 +133,7 @@ static struct l3_ip4_hdr *inner_checks(struct dp_worker *w, struct rte_mbuf *m,
 		DP_DROP(w, ECN, m);
 		return NULL;
 	}
-	if (!is_private(ip->src)) {
+	if (!cfg_is_private(dp.conf.cfg, ntohl(ip->src))) {
 		DP_DROP(w, NOT_PRIVATE, m);
 		return NULL;
 	}
@@ -170,24 +159,10 @@ static struct l3_ip4_hdr *inner_checks(struct dp_worker *w, struct rte_mbuf *m,
 static void to_aftr(struct dp_worker *w, struct rte_mbuf *m, struct l3_ip4_hdr *ip, uint32_t off,
                     const struct addr6 *b4)
 {
-	uint32_t hl = pkt_ip4_hdr_len(ip), len = ntohs(ip->total_len);
-	uint8_t *icmp = (uint8_t *)ip + hl;
-	uint32_t a;
-
-	if (ip->proto != IPPROTO_ICMP || len < hl + 8 || icmp[0] != AFTR_ICMP4_ECHO_REQUEST ||
-	    pkt_ip4_is_fragment(ip) || cksum_fold(cksum_add(0, icmp, len - hl)) != 0xffff) {
+	if (!icmp_echo_answer(ip)) {
 		DP_DROP(w, NOT_OURS, m);
 		return;
 	}
-	icmp[0] = AFTR_ICMP4_ECHO_REPLY;
-	*(uint16_t *)(icmp + 2) =
-	        cksum_update16(*(uint16_t *)(icmp + 2), htons(AFTR_ICMP4_ECHO_REQUEST << 8),
-	                       htons(AFTR_ICMP4_ECHO_REPLY << 8));
-	a = ip->src;
-	ip->src = ip->dst;
-	ip->dst = a;
-	ip->ttl = 64;
-	ip->cksum = cksum_ip4_hdr(ip);
 	rte_pktmbuf_adj(m, (uint16_t)off);
 	DP_COUNT(w, ICMP_SENT);
 	path_encap(w, m, b4);

@@ -187,6 +187,14 @@ struct port_range cfg_pool_range(const struct aftr_config *cfg, const struct cfg
 	return p->has_range[proto] ? p->range[proto] : cfg->pool_defaults[proto];
 }
 
+bool cfg_is_private(const struct aftr_config *cfg, uint32_t addr)
+{
+	for (size_t i = 0; i < cfg->n_private4; i++)
+		if (prefix4_contains(&cfg->private4[i].p, addr))
+			return true;
+	return false;
+}
+
 struct cfg_pool *cfg_find_pool(const struct aftr_config *cfg, uint32_t addr)
 {
 	for (size_t i = 0; i < cfg->n_pools; i++)

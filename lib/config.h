@@ -239,6 +239,9 @@ size_t cfg_rfc_warnings(const struct aftr_config *cfg, struct diag *d);
 struct port_range cfg_pool_range(const struct aftr_config *cfg, const struct cfg_pool *p,
                                  enum cfg_proto proto);
 
+/* Whether an IPv4 address (host order) is inside the private prefixes. */
+bool cfg_is_private(const struct aftr_config *cfg, uint32_t addr);
+
 /* Lookups used by validation and by the importers. */
 struct cfg_pool *cfg_find_pool(const struct aftr_config *cfg, uint32_t addr);
 struct cfg_tunnel *cfg_find_tunnel(const struct aftr_config *cfg, const struct addr6 *b4);

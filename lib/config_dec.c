@@ -193,8 +193,7 @@ int cfg_softwire_from_json(struct jdec *j, const json_t *node, struct cfg_softwi
                                                                                                    \
 		if (l_ && jdec_array(j, l_)) {                                                     \
 			(n) = 0;                                                                   \
-			json_array_foreach(l_, i_, it)                                             \
-			{                                                                          \
+			json_array_foreach(l_, i_, it) {                                           \
 				size_t mi_ = jdec_push_index(j, i_);                               \
 				__typeof__(arr) e_ = VEC_PUSH(arr, n, cap);                        \
                                                                                                    \

@@ -305,8 +305,7 @@ static void strip_defaults(json_t *obj, const json_t *def)
 	json_t *v;
 	void *tmp;
 
-	json_object_foreach_safe(obj, tmp, key, v)
-	{
+	json_object_foreach_safe(obj, tmp, key, v) {
 		const json_t *d = json_object_get(def, key);
 
 		if (d == NULL)

@@ -44,7 +44,10 @@ static int emit_array(yaml_emitter_t *e, const json_t *v)
 	                                                             : YAML_BLOCK_SEQUENCE_STYLE);
 	if (emit(e, &ev) < 0)
 		return -1;
-	json_array_foreach(v, i, it) if (emit_node(e, it) < 0) return -1;
+	json_array_foreach(v, i, it) {
+		if (emit_node(e, it) < 0)
+			return -1;
+	}
 	yaml_sequence_end_event_initialize(&ev);
 	return emit(e, &ev);
 }
@@ -60,8 +63,10 @@ static int emit_object(yaml_emitter_t *e, const json_t *v)
 	                                                             : YAML_BLOCK_MAPPING_STYLE);
 	if (emit(e, &ev) < 0)
 		return -1;
-	json_object_foreach((json_t *)v, key, it) if (emit_scalar(e, key, looks_typed(key)) < 0 ||
-	                                              emit_node(e, it) < 0) return -1;
+	json_object_foreach((json_t *)v, key, it) {
+		if (emit_scalar(e, key, looks_typed(key)) < 0 || emit_node(e, it) < 0)
+			return -1;
+	}
 	yaml_mapping_end_event_initialize(&ev);
 	return emit(e, &ev);
 }

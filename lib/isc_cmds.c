@@ -245,14 +245,6 @@ static int nat(struct isc *s, int at)
 	return add_nat(s, at, &m);
 }
 
-static bool is_private(const struct aftr_config *cfg, uint32_t a)
-{
-	for (size_t i = 0; i < cfg->n_private4; i++)
-		if (prefix4_contains(&cfg->private4[i].p, a))
-			return true;
-	return false;
-}
-
 /* "try map": the tunnel must exist, the inside source must be private
  * and the outside address the tunnel's own (ISC manual 3.3 and 4.2). */
 static int try_map(struct isc *s, int at)
@@ -265,7 +257,7 @@ static int try_map(struct isc *s, int at)
 	t = cfg_find_tunnel(s->cfg, &m->b4);
 	if (t == NULL)
 		isc_err(s, "%s: no such tunnel", s->tok[at]);
-	else if (!is_private(s->cfg, m->addr))
+	else if (!cfg_is_private(s->cfg, m->addr))
 		isc_err(s, "%s is not a private address", s->tok[at + 2]);
 	else if (t->has_ipv4 && t->ipv4 != m->ext_addr)
 		isc_err(s, "%s is not the tunnel's pool address", s->tok[at + 4]);

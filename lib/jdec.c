@@ -125,8 +125,7 @@ bool jdec_object(struct jdec *j, const json_t *node, const char *const *allowed)
 		return false;
 	}
 	j->last = jdec_pos(j, node);
-	json_object_foreach((json_t *)node, key, v)
-	{
+	json_object_foreach((json_t *)node, key, v) {
 		size_t mark;
 
 		if (name_in(allowed, key))

@@ -76,3 +76,20 @@ int read_file(const char *path, char **buf, size_t *len)
 	}
 	return rc;
 }
+
+int read_first_line(const char *path, char **line)
+{
+	char *buf;
+	size_t len;
+
+	if (read_file(path, &buf, &len) < 0)
+		return -1;
+	buf[strcspn(buf, "\r\n")] = '\0';
+	if (buf[0] == '\0') {
+		free(buf);
+		errno = ENODATA;
+		return -1;
+	}
+	*line = buf;
+	return 0;
+}

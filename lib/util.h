@@ -23,4 +23,8 @@ void vec_remove(void *v, size_t *n, size_t elem, size_t i);
 /* Reads a whole file into a NUL-terminated buffer (free it); sets errno. */
 int read_file(const char *path, char **buf, size_t *len);
 
+/* The first line of a file (a token, say), without its line end; -1 with
+ * errno set, ENODATA when that line is empty. Free *line. */
+int read_first_line(const char *path, char **line);
+
 #endif

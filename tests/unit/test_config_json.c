@@ -422,8 +422,7 @@ START_TEST(test_object_required_keys)
 	json_t *v;
 	size_t nreq = 0, nlisted = 0;
 
-	json_object_foreach(full, key, v)
-	{
+	json_object_foreach(full, key, v) {
 		json_t *cut = json_deep_copy(full);
 		union obj o;
 		struct diag d;
