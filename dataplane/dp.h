@@ -119,10 +119,13 @@ extern struct dp dp;
 
 /* Counting helpers for the packet path. */
 #define DP_COUNT(w, c) ((w)->ctr->cnt[CNT_##c]++)
-#define DP_DROP(w, d, m)                                                                           \
+/* Counts a drop under reason r (an enum drop value, maybe chosen at run
+ * time) and frees the packet. */
+#define DP_DROP_AS(w, r, m)                                                                        \
 	do {                                                                                       \
-		(w)->ctr->drop[DROP_##d]++;                                                        \
+		(w)->ctr->drop[(r)]++;                                                             \
 		rte_pktmbuf_free(m);                                                               \
 	} while (0)
+#define DP_DROP(w, d, m) DP_DROP_AS(w, DROP_##d, m)
 
 #endif

@@ -60,7 +60,6 @@ static int classify(struct dp_worker *w, struct rte_mbuf *m, struct addr6 *b4)
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct l3_ip6_hdr *ip6 = (struct l3_ip6_hdr *)(eth + 1);
 	int proto, drop;
-	bool to_endpoint;
 
 	if (len < ETH_LEN || eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6)) {
 		DP_DROP(w, BAD_ETHER, m);
@@ -74,16 +73,14 @@ static int classify(struct dp_worker *w, struct rte_mbuf *m, struct addr6 *b4)
 		dp_to_ctrl(w, m, CTRL_RX, DP_PORT_TRANSPORT); /* ND, ping, errors */
 		return -1;
 	}
-	to_endpoint = memcmp(ip6->dst, dp.conf.endpoint.b, 16) == 0;
-	if (!to_endpoint) {
+	if (memcmp(ip6->dst, dp.conf.endpoint.b, 16) != 0) {
 		DP_DROP(w, NOT_ENDPOINT, m);
 		return -1;
 	}
 	proto = ip6->next_hdr;
 	if (proto != AFTR_IPPROTO_IPIP &&
 	    (proto = upper_layer(ip6, 40 + ntohs(ip6->payload_len), &off, &drop)) < 0) {
-		w->ctr->drop[drop]++;
-		rte_pktmbuf_free(m);
+		DP_DROP_AS(w, drop, m);
 		return -1;
 	}
 	if (proto != AFTR_IPPROTO_IPIP) {
@@ -178,8 +175,7 @@ void transport_in(struct dp_worker *w, struct rte_mbuf *m)
 	if ((off = classify(w, m, &b4)) < 0)
 		return;
 	if ((rc = b4_allowed(&b4)) != 0) {
-		w->ctr->drop[rc - 1]++;
-		rte_pktmbuf_free(m);
+		DP_DROP_AS(w, rc - 1, m);
 		return;
 	}
 	owner = nat_b4_owner(&b4);
@@ -198,8 +194,7 @@ void transport_in(struct dp_worker *w, struct rte_mbuf *m)
 	rc = nat_out(w, &b4, ip, (uint8_t *)ip + pkt_ip4_hdr_len(ip),
 	             ntohs(ip->total_len) - pkt_ip4_hdr_len(ip));
 	if (rc != NAT_OK) {
-		w->ctr->drop[rc - 1]++;
-		rte_pktmbuf_free(m);
+		DP_DROP_AS(w, rc - 1, m);
 		return;
 	}
 	mss_clamp(w, &b4, ip, (uint8_t *)ip + pkt_ip4_hdr_len(ip),

@@ -68,8 +68,7 @@ void wan_ip4_to_pool(struct dp_worker *w, struct rte_mbuf *m, int pool)
 	}
 	owner = pool_owner(ip, l4, l4len, pool, &drop);
 	if (owner < 0) {
-		w->ctr->drop[drop]++;
-		rte_pktmbuf_free(m);
+		DP_DROP_AS(w, drop, m);
 		return;
 	}
 	if ((unsigned int)owner != w->id) {
@@ -81,8 +80,7 @@ void wan_ip4_to_pool(struct dp_worker *w, struct rte_mbuf *m, int pool)
 	else
 		se = nat_in(w, ip, l4, l4len, &drop);
 	if (se == NULL) {
-		w->ctr->drop[drop]++;
-		rte_pktmbuf_free(m);
+		DP_DROP_AS(w, drop, m);
 		return;
 	}
 	mss_clamp(w, &se->b4, ip, l4, l4len);
