@@ -4,6 +4,7 @@
 #include "api.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -109,18 +110,28 @@ static void get_health(struct api_ctx *ctx, const struct api_req *req, struct ap
 	                     "dataplane", dp, "config", ctx->config_path));
 }
 
-static bool arg_true(const struct api_req *req, const char *key)
+/* A boolean query parameter: 1 or 0, or -1 after a 422 for anything but
+ * true/1/false/0 (a bare "?key" is true). */
+static int arg_bool(const struct api_req *req, const char *key, struct api_reply *out)
 {
 	const char *v = req->arg ? req->arg(req->arg_ctx, key) : NULL;
+	char detail[64];
 
-	return v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || strcmp(v, "") == 0);
+	if (v == NULL || strcmp(v, "0") == 0 || strcmp(v, "false") == 0)
+		return 0;
+	if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || strcmp(v, "") == 0)
+		return 1;
+	snprintf(detail, sizeof(detail), "%s: true or false", key);
+	reply_error(out, 422, "invalid value", detail, key);
+	return -1;
 }
 
 static void get_config(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out)
 {
-	json_t *j = arg_true(req, "sparse") ? cfg_to_json_sparse(ctx->cfg) : cfg_to_json(ctx->cfg);
+	int sparse = arg_bool(req, "sparse", out);
 
-	reply_json(out, 200, j);
+	if (sparse >= 0)
+		reply_json(out, 200, sparse ? cfg_to_json_sparse(ctx->cfg) : cfg_to_json(ctx->cfg));
 }
 
 static const struct stats_shm_hdr *open_counters(struct api_ctx *ctx, struct api_reply *out)
@@ -136,8 +147,8 @@ static const struct stats_shm_hdr *open_counters(struct api_ctx *ctx, struct api
 /* ISC "show stat": totals, and per lcore (workers, then main) on request. */
 static void get_counters(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out)
 {
-	const struct stats_shm_hdr *h = open_counters(ctx, out);
-	bool per = arg_true(req, "per_worker");
+	int per = arg_bool(req, "per_worker", out);
+	const struct stats_shm_hdr *h = per < 0 ? NULL : open_counters(ctx, out);
 	json_t *tot, *lc, *j;
 
 	if (h == NULL)
@@ -225,6 +236,25 @@ static void get_metrics(struct api_ctx *ctx, const struct api_req *req, struct a
 
 #define SESSIONS_LIMIT_MAX 1000
 
+/* A cursor is "worker:slot", as get_sessions writes it: digits only. */
+static int parse_cursor(const char *v, unsigned int *w, uint32_t *i)
+{
+	unsigned long a, b;
+	char *end;
+
+	if (!isdigit((unsigned char)*v))
+		return -1;
+	a = strtoul(v, &end, 10);
+	if (*end != ':' || !isdigit((unsigned char)end[1]))
+		return -1;
+	b = strtoul(end + 1, &end, 10);
+	if (*end || a > UINT16_MAX || b >= CTL_DUMP_END)
+		return -1;
+	*w = (unsigned int)a;
+	*i = (uint32_t)b;
+	return 0;
+}
+
 /* Parses the session filter from the query; 0, or -1 after a 422 reply. */
 static int session_filter(const struct api_req *req, struct ctl_msg *f, unsigned int *limit,
                           unsigned int *cw, uint32_t *ci, struct api_reply *out)
@@ -285,7 +315,7 @@ static int session_filter(const struct api_req *req, struct ctl_msg *f, unsigned
 		}
 		*limit = (unsigned int)l;
 	}
-	if ((v = ARG("cursor")) != NULL && sscanf(v, "%u:%u", cw, ci) != 2) {
+	if ((v = ARG("cursor")) != NULL && parse_cursor(v, cw, ci) < 0) {
 		reply_error(out, 422, "invalid value", "cursor: the \"next\" of the previous page",
 		            "cursor");
 		return -1;
@@ -312,6 +342,11 @@ static void get_sessions(struct api_ctx *ctx, const struct api_req *req, struct 
 		return;
 	if (n == 0) {
 		reply_error(out, 503, "no dataplane", "the dataplane is not running", NULL);
+		return;
+	}
+	if (w >= n) {
+		reply_error(out, 422, "invalid value", "cursor: the \"next\" of the previous page",
+		            "cursor");
 		return;
 	}
 	list = json_array();

@@ -40,11 +40,13 @@ struct dpctl {
 	uint32_t seq;
 	_Atomic uint32_t acked[MAX_WORKERS]; /* last acknowledged sequence number */
 	/* One session listing at a time: its command's seq, where the events
-	 * go (filled by the thread), and the worker's cursor from the ack. */
+	 * go (filled by the thread, under lock: the requester may give up),
+	 * and the worker's cursor and result from the ack. */
 	pthread_mutex_t dump_lock;
 	_Atomic uint32_t dump_seq;
 	json_t *dump_out;
 	_Atomic uint32_t dump_next;
+	atomic_int dump_result;
 };
 
 static uint64_t now_us(void)
@@ -156,13 +158,17 @@ static void drain(struct dpctl *c, const struct stats_shm_hdr *h)
 			if (ctl_msg_check(&m[i]) < 0)
 				continue; /* never trust another process's bytes */
 			if (m[i].type == CTL_EVT_ACK) {
-				if (m[i].seq == atomic_load(&c->dump_seq))
+				if (m[i].seq == atomic_load(&c->dump_seq)) {
 					atomic_store(&c->dump_next, m[i].u.ack.next);
+					atomic_store(&c->dump_result, m[i].u.ack.result);
+				}
 				atomic_store(&c->acked[w], m[i].seq);
 			} else if (m[i].type == CTL_EVT_SESSION) {
 				/* In ring order, before the ack the requester waits for. */
+				pthread_mutex_lock(&c->lock);
 				if (m[i].seq == atomic_load(&c->dump_seq) && c->dump_out)
 					json_array_append_new(c->dump_out, session_json(w, &m[i]));
+				pthread_mutex_unlock(&c->lock);
 			} else if (c->cfg->nat_events != NAT_EVENTS_OFF)
 				log_event(c, h, &m[i]);
 		}
@@ -294,12 +300,19 @@ int dpctl_sessions(struct dpctl *c, unsigned int worker, const struct ctl_msg *f
 	m.u.dump.cursor = cursor;
 	m.u.dump.max = max;
 	pthread_mutex_lock(&c->dump_lock);
+	pthread_mutex_lock(&c->lock);
 	c->dump_out = out;
+	pthread_mutex_unlock(&c->lock);
 	atomic_store(&c->dump_next, CTL_DUMP_END);
+	atomic_store(&c->dump_result, 0);
 	rc = command(c, worker, &m, 2000);
 	*next = atomic_load(&c->dump_next);
+	if (rc == 0)
+		rc = atomic_load(&c->dump_result);
+	pthread_mutex_lock(&c->lock);
 	atomic_store(&c->dump_seq, 0);
 	c->dump_out = NULL;
+	pthread_mutex_unlock(&c->lock);
 	pthread_mutex_unlock(&c->dump_lock);
 	return rc;
 }

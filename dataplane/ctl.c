@@ -10,7 +10,8 @@
 #include <rte_ring_elem.h>
 #include <string.h>
 
-#define CTL_BURST 8
+#define CTL_BURST   8
+#define DUMP_BUDGET 4096 /* session slots examined per command */
 
 static void send_event(struct dp_worker *w, struct ctl_msg *m)
 {
@@ -29,8 +30,9 @@ static bool dump_match(const struct ctl_msg *c, const struct dp_session *se)
 }
 
 /* Sessions from the cursor on, as events; returns where to go on. A slice
- * per command (max, and what the ring has room for) keeps the worker's
- * loop short; the control process asks again with the returned cursor. */
+ * per command (max, what the ring has room for, and DUMP_BUDGET slots even
+ * when few match) keeps the worker's loop short; the control process asks
+ * again with the returned cursor. */
 static uint32_t dump_sessions(struct dp_worker *w, const struct ctl_msg *c)
 {
 	unsigned int sent = 0, room = rte_ring_free_count(w->evt_ring);
@@ -40,6 +42,8 @@ static uint32_t dump_sessions(struct dp_worker *w, const struct ctl_msg *c)
 		const struct dp_session *se = &w->sess[i];
 		struct ctl_msg m = {.type = CTL_EVT_SESSION, .seq = c->seq};
 
+		if (i - c->u.dump.cursor >= DUMP_BUDGET)
+			return i;
 		if (!dump_match(c, se))
 			continue;
 		if (sent == c->u.dump.max || sent + 2 > room) /* keep room for the ack */
@@ -67,7 +71,9 @@ void ctl_poll(struct dp_worker *w)
 		return;
 	n = rte_ring_sc_dequeue_burst_elem(w->cmd_ring, cmds, CTL_MSG_SIZE, CTL_BURST, NULL);
 	for (unsigned int i = 0; i < n; i++) {
-		struct ctl_msg ack = {.type = CTL_EVT_ACK, .seq = cmds[i].seq};
+		/* A refused dump is not resumed: next is the end. */
+		struct ctl_msg ack = {
+		        .type = CTL_EVT_ACK, .seq = cmds[i].seq, .u.ack.next = CTL_DUMP_END};
 
 		/* An unknown command is refused, not guessed at. */
 		if (cmds[i].type == CTL_CMD_SESSIONS && ctl_msg_check(&cmds[i]) == 0)

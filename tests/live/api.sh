@@ -125,6 +125,12 @@ expect "a bad filter: 422 naming the field" 422 \
 	"$url/api/v1/sessions?b4=nope"
 expect "a limit out of range: 422" 422 "j['field'] == 'limit'" "${auth[@]}" \
 	"$url/api/v1/sessions?limit=0"
+expect "a cursor that is not one: 422" 422 "j['field'] == 'cursor'" "${auth[@]}" \
+	"$url/api/v1/sessions?cursor=-1:0"
+expect "a cursor past the last worker: 422" 422 "j['field'] == 'cursor'" "${auth[@]}" \
+	"$url/api/v1/sessions?cursor=9:0"
+expect "a boolean that is not one: 422" 422 "j['field'] == 'per_worker'" "${auth[@]}" \
+	"$url/api/v1/counters?per_worker=yes"
 expect "OpenAPI document" 200 "j['openapi'].startswith('3.') and '/metrics' in j['paths']" \
 	"${auth[@]}" "$url/api/v1/openapi.json"
 expect "unknown resource: 404" 404 "j['error'] == 'not found' and '/api/v1/nope' in j['detail']" \
