@@ -61,7 +61,10 @@ int stats_init(const char *shm_name)
 	for (unsigned int w = 0; w < dp.nworkers; w++)
 		dp.worker[w].ctr = (struct dp_counters *)stats_shm_block(dp.stats_region, w);
 	ctrl_ctr = (struct dp_counters *)stats_shm_block(dp.stats_region, dp.nworkers);
-	return rings_init();
+	if (rings_init() < 0)
+		return -EINVAL;
+	stats_shm_publish(dp.stats_region);
+	return 0;
 }
 
 void stats_fini(const char *shm_name)

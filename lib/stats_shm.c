@@ -104,9 +104,15 @@ void *stats_shm_create(const char *name, uint32_t nblocks, const char *const *na
 	                            .ring_count = r->ring_count,
 	                            .msg_size = r->msg_size,
 	                            .start_time = start_time};
-	/* The magic last: a reader never sees a half-made header as valid. */
-	__atomic_store_n(&h->magic, STATS_SHM_MAGIC, __ATOMIC_RELEASE);
 	return mem;
+}
+
+void stats_shm_publish(void *region)
+{
+	struct stats_shm_hdr *h = region;
+
+	/* The magic last: a reader never sees a half-made region as valid. */
+	__atomic_store_n(&h->magic, STATS_SHM_MAGIC, __ATOMIC_RELEASE);
 }
 
 void stats_shm_destroy(const char *name, void *region)

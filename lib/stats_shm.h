@@ -55,10 +55,13 @@ size_t stats_shm_size(uint32_t nblocks, uint32_t ncounters, const struct stats_s
 
 /* Creates (or replaces) /dev/shm/<name>-stats, lays it out and returns the
  * mapping (read-write), or NULL with errno set. The rings' memory is left
- * zeroed for the caller to initialise. */
+ * zeroed for the caller to initialise; readers refuse the region until
+ * stats_shm_publish. */
 void *stats_shm_create(const char *name, uint32_t nblocks, const char *const *names,
                        uint32_t ncounters, uint64_t generation, const struct stats_shm_rings *r,
                        int64_t start_time);
+/* Marks a created region (rings initialised) valid for readers. */
+void stats_shm_publish(void *region);
 /* Ring i of a region: the command ring of worker i for i < nrings, the
  * event ring of worker i - nrings after. */
 void *stats_shm_ring(const struct stats_shm_hdr *h, uint32_t i);

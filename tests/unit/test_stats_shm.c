@@ -26,6 +26,7 @@ START_TEST(write_then_read)
 	const struct stats_shm_hdr *r;
 
 	ck_assert_ptr_nonnull(w);
+	stats_shm_publish(w);
 	for (uint32_t b = 0; b < 3; b++) {
 		uint64_t *v = stats_shm_block(w, b);
 
@@ -59,6 +60,7 @@ START_TEST(other_versions_are_refused)
 	struct stats_shm_hdr *w = stats_shm_create(name, 1, names, 1, 1, NULL, 0);
 
 	ck_assert_ptr_nonnull(w);
+	stats_shm_publish(w);
 	w->version = STATS_SHM_VERSION + 1;
 	ck_assert_ptr_null(stats_shm_open(name));
 	ck_assert_int_eq(errno, EPROTO);
@@ -80,9 +82,14 @@ START_TEST(restart_replaces)
 	static const char *const names[] = {"x"};
 	void *a = stats_shm_create(name, 1, names, 1, 1, NULL, 0);
 	void *b = stats_shm_create(name, 2, names, 1, 2, NULL, 0);
-	const struct stats_shm_hdr *r = stats_shm_open(name);
+	const struct stats_shm_hdr *r;
 
 	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	/* Not published yet (its rings not made): readers keep out. */
+	ck_assert_ptr_null(stats_shm_open(name));
+	stats_shm_publish(b);
+	r = stats_shm_open(name);
 	ck_assert_ptr_nonnull(r);
 	ck_assert_uint_eq(r->generation, 2);
 	ck_assert_uint_eq(r->nblocks, 2);
@@ -101,6 +108,7 @@ START_TEST(rings_layout)
 	struct stats_shm_hdr *rw;
 
 	ck_assert_ptr_nonnull(w);
+	stats_shm_publish(w);
 	ck_assert_uint_eq(w->size, stats_shm_size(3, 1, &r));
 	ck_assert_uint_eq(w->rings_off % 64, 0);
 	ck_assert_uint_ge(w->rings_off, w->blocks_off + 3 * w->block_size);
