@@ -21,6 +21,7 @@
 #include "config_yaml.h"
 #include "aftrctl_api.h"
 #include "isc_import.h"
+#include "stats_json.h"
 #include "stats_shm.h"
 #include "util.h"
 
@@ -228,27 +229,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 
 static int stats_json(const struct stats_shm_hdr *h, const struct opts *o)
 {
-	json_t *root = json_pack("{s:I,s:i,s:i}", "generation", (json_int_t)h->generation, "pid",
-	                         h->pid, "workers", h->nblocks - 1);
-	json_t *tot = json_object(), *per = json_array();
+	json_t *root = stats_shm_json(h, o->workers, o->nonzero);
 
-	for (uint32_t b = 0; o->workers && b < h->nblocks; b++)
-		json_array_append_new(per, json_object());
-	for (uint32_t i = 0; i < h->ncounters; i++) {
-		uint64_t v = stats_shm_total(h, i);
-
-		if (o->nonzero && v == 0)
-			continue;
-		json_object_set_new(tot, stats_shm_name(h, i), json_integer((json_int_t)v));
-		for (uint32_t b = 0; o->workers && b < h->nblocks; b++)
-			json_object_set_new(json_array_get(per, b), stats_shm_name(h, i),
-			                    json_integer((json_int_t)stats_shm_value(h, b, i)));
-	}
-	json_object_set_new(root, "counters", tot);
-	if (o->workers)
-		json_object_set_new(root, "per_lcore", per); /* workers, then main */
-	else
-		json_decref(per);
+	json_object_set_new(root, "pid", json_integer(h->pid));
 	json_dumpf(root, stdout, JSON_INDENT(2));
 	putchar('\n');
 	json_decref(root);

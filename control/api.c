@@ -15,6 +15,7 @@
 #include "counters.h"
 #include "ctl_msg.h"
 #include "dpctl.h"
+#include "stats_json.h"
 #include "stats_shm.h"
 
 #define JSON_TYPE "application/json"
@@ -149,27 +150,11 @@ static void get_counters(struct api_ctx *ctx, const struct api_req *req, struct 
 {
 	int per = arg_bool(req, "per_worker", out);
 	const struct stats_shm_hdr *h = per < 0 ? NULL : open_counters(ctx, out);
-	json_t *tot, *lc, *j;
+	json_t *j;
 
 	if (h == NULL)
 		return;
-	tot = json_object();
-	lc = json_array();
-	for (uint32_t b = 0; per && b < h->nblocks; b++)
-		json_array_append_new(lc, json_object());
-	for (uint32_t i = 0; i < h->ncounters; i++) {
-		json_object_set_new(tot, stats_shm_name(h, i),
-		                    json_integer((json_int_t)stats_shm_total(h, i)));
-		for (uint32_t b = 0; per && b < h->nblocks; b++)
-			json_object_set_new(json_array_get(lc, b), stats_shm_name(h, i),
-			                    json_integer((json_int_t)stats_shm_value(h, b, i)));
-	}
-	j = json_pack("{s:I,s:i,s:o}", "generation", (json_int_t)(h->generation & INT64_MAX),
-	              "workers", h->nblocks - 1, "counters", tot);
-	if (per)
-		json_object_set_new(j, "per_lcore", lc);
-	else
-		json_decref(lc);
+	j = stats_shm_json(h, per, false);
 	stats_shm_close(h);
 	reply_json(out, 200, j);
 }

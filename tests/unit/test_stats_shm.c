@@ -9,6 +9,7 @@
 
 #include "counters.h"
 #include "ctl_msg.h"
+#include "stats_json.h"
 #include "stats_shm.h"
 
 static char name[64];
@@ -51,6 +52,38 @@ START_TEST(write_then_read)
 	stats_shm_destroy(name, w);
 	ck_assert_ptr_null(stats_shm_open(name));
 	ck_assert_int_eq(errno, ENOENT);
+}
+END_TEST
+
+/* One JSON shape for the API and aftrctl: totals, per lcore on request,
+ * and only the counters that moved with nonzero. */
+START_TEST(counters_as_json)
+{
+	static const char *const names[] = {"moved", "still"};
+	void *w = stats_shm_create(name, 2, names, 2, 9, NULL, 0);
+	json_t *all, *moved;
+
+	ck_assert_ptr_nonnull(w);
+	stats_shm_publish(w);
+	((uint64_t *)stats_shm_block(w, 0))[0] = 3;
+	((uint64_t *)stats_shm_block(w, 1))[0] = 4;
+	all = stats_shm_json(w, true, false);
+	moved = stats_shm_json(w, false, true);
+	ck_assert_int_eq(json_integer_value(json_object_get(all, "generation")), 9);
+	ck_assert_int_eq(json_integer_value(json_object_get(all, "workers")), 1);
+	ck_assert_int_eq(
+	        json_integer_value(json_object_get(json_object_get(all, "counters"), "moved")), 7);
+	ck_assert_ptr_nonnull(json_object_get(json_object_get(all, "counters"), "still"));
+	ck_assert_int_eq(json_array_size(json_object_get(all, "per_lcore")), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+	                         json_array_get(json_object_get(all, "per_lcore"), 1), "moved")),
+	                 4);
+	ck_assert_ptr_null(json_object_get(moved, "per_lcore"));
+	ck_assert_ptr_null(json_object_get(json_object_get(moved, "counters"), "still"));
+	ck_assert_int_eq(json_object_size(json_object_get(moved, "counters")), 1);
+	json_decref(all);
+	json_decref(moved);
+	stats_shm_destroy(name, w);
 }
 END_TEST
 
@@ -191,6 +224,7 @@ int main(void)
 
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, write_then_read);
+	tcase_add_test(tc, counters_as_json);
 	tcase_add_test(tc, other_versions_are_refused);
 	tcase_add_test(tc, restart_replaces);
 	tcase_add_test(tc, dataplane_names);
