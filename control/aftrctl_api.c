@@ -45,7 +45,7 @@ static long get(const struct api_opts *o, const char *path, json_t **json)
 {
 	struct curl_slist *hdr = NULL;
 	struct body b = {NULL, 0};
-	char url[1024], auth[600];
+	char url[1024], *auth = NULL;
 	long status = 0;
 	CURL *c = curl_easy_init();
 
@@ -54,8 +54,16 @@ static long get(const struct api_opts *o, const char *path, json_t **json)
 		return 0;
 	snprintf(url, sizeof(url), "%s%s", o->url, path);
 	if (o->token) {
-		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", o->token);
+		/* Sized for the token: a long one must not be cut (a puzzling 401). */
+		size_t n = strlen(o->token) + sizeof("Authorization: Bearer ");
+
+		if ((auth = malloc(n)) == NULL) {
+			curl_easy_cleanup(c);
+			return 0;
+		}
+		snprintf(auth, n, "Authorization: Bearer %s", o->token);
 		hdr = curl_slist_append(hdr, auth);
+		free(auth); /* curl_slist_append keeps its own copy */
 	}
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);

@@ -365,6 +365,8 @@ static void get_openapi(struct api_ctx *ctx, const struct api_req *req, struct a
 	out->status = 200;
 	out->content_type = JSON_TYPE;
 	out->body = strdup(api_openapi_json);
+	if (out->body == NULL)
+		reply_error(out, 500, "internal error", "out of memory", NULL);
 }
 
 struct route {
@@ -483,7 +485,11 @@ struct api *api_start(struct api_ctx *ctx, char *err, size_t errlen)
 	bool v6 = inet_pton(AF_INET6, ctx->cfg->api_listen, &sin6.sin6_addr) == 1;
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
 
-	if (a == NULL || (!v6 && inet_pton(AF_INET, ctx->cfg->api_listen, &sin.sin_addr) != 1)) {
+	if (a == NULL) {
+		snprintf(err, errlen, "api: out of memory");
+		return NULL;
+	}
+	if (!v6 && inet_pton(AF_INET, ctx->cfg->api_listen, &sin.sin_addr) != 1) {
 		snprintf(err, errlen, "api.listen: %s: not an address", ctx->cfg->api_listen);
 		free(a);
 		return NULL;

@@ -135,10 +135,7 @@ static json_t *session_json(uint32_t worker, const struct ctl_msg *m)
 
 	memcpy(a.b, m->u.sess.b4, 16);
 	return json_pack("{s:i,s:s,s:s,s:i,s:s,s:s,s:i,s:s,s:I}", "worker", worker, "b4",
-	                 addr6_format(&a, b4), "protocol",
-	                 m->u.sess.proto == IPPROTO_TCP   ? "tcp"
-	                 : m->u.sess.proto == IPPROTO_UDP ? "udp"
-	                                                  : "icmp",
+	                 addr6_format(&a, b4), "protocol", ctl_msg_proto_name(m->u.sess.proto),
 	                 "port", m->u.sess.sport, "address",
 	                 addr4_format(ntohl(m->u.sess.src), src), "external_address",
 	                 addr4_format(ntohl(m->u.sess.ext), ext), "external_port", m->u.sess.eport,

@@ -4,10 +4,11 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "addr.h"
 
-static const char *proto_name(uint8_t p)
+const char *ctl_msg_proto_name(uint8_t p)
 {
 	return p == IPPROTO_TCP    ? "tcp"
 	       : p == IPPROTO_UDP  ? "udp"
@@ -24,10 +25,10 @@ int ctl_msg_check(const struct ctl_msg *msg)
 	case CTL_CMD_SESSIONS:
 		return msg->u.dump.max ? 0 : -EINVAL;
 	case CTL_EVT_SESSION:
-		return proto_name(msg->u.sess.proto) ? 0 : -EINVAL;
+		return ctl_msg_proto_name(msg->u.sess.proto) ? 0 : -EINVAL;
 	case CTL_EVT_BLOCK_ALLOC:
 	case CTL_EVT_BLOCK_FREE:
-		if (proto_name(msg->u.block.proto) == NULL || msg->u.block.count == 0 ||
+		if (ctl_msg_proto_name(msg->u.block.proto) == NULL || msg->u.block.count == 0 ||
 		    (uint32_t)msg->u.block.first + msg->u.block.count > 65536)
 			return -EINVAL;
 		return 0;
@@ -48,18 +49,18 @@ char *ctl_msg_format(const struct ctl_msg *msg, char *buf, size_t len)
 	switch (msg->type) {
 	case CTL_EVT_BLOCK_ALLOC:
 	case CTL_EVT_BLOCK_FREE:
-		for (int i = 0; i < 16; i++)
-			a.b[i] = msg->u.block.b4[i];
+		memcpy(a.b, msg->u.block.b4, 16);
 		snprintf(buf, len, "bucket %s %s %s %s %u-%u",
 		         msg->type == CTL_EVT_BLOCK_ALLOC ? "add" : "del", addr6_format(&a, b4),
-		         addr4_format(ntohl(msg->u.block.addr), a4), proto_name(msg->u.block.proto),
-		         msg->u.block.first, msg->u.block.first + msg->u.block.count - 1);
+		         addr4_format(ntohl(msg->u.block.addr), a4),
+		         ctl_msg_proto_name(msg->u.block.proto), msg->u.block.first,
+		         msg->u.block.first + msg->u.block.count - 1);
 		break;
 	case CTL_EVT_ACK:
 		snprintf(buf, len, "ack %u %d", msg->seq, msg->u.ack.result);
 		break;
 	case CTL_EVT_SESSION:
-		snprintf(buf, len, "session %s %u -> %u", proto_name(msg->u.sess.proto),
+		snprintf(buf, len, "session %s %u -> %u", ctl_msg_proto_name(msg->u.sess.proto),
 		         msg->u.sess.sport, msg->u.sess.eport);
 		break;
 	case CTL_CMD_SESSIONS:

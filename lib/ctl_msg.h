@@ -69,6 +69,8 @@ _Static_assert(sizeof(struct ctl_msg) == CTL_MSG_SIZE, "ring elements are 64 byt
 /* 0 if msg is a well-formed message of a known type, else -EINVAL (a
  * reader must not trust what another process wrote). */
 int ctl_msg_check(const struct ctl_msg *msg);
+/* "tcp", "udp" or "icmp" for an IP protocol number, NULL for another. */
+const char *ctl_msg_proto_name(uint8_t proto);
 
 /* One log line for an event, in ISC AFTR's trace format (manual 4.1.1):
  * "bucket add|del CLIENT_IPV6 NATTED_IPV4 tcp|udp|icmp FIRST-LAST" for

@@ -48,6 +48,9 @@ START_TEST(write_then_read)
 	ck_assert_uint_eq(stats_shm_total(r, 1), 60);
 	ck_assert_uint_eq(stats_shm_total(r, 2), 0);
 	ck_assert_uint_eq(stats_shm_value(r, 3, 0), 0); /* out of range reads 0 */
+	/* A name without its NUL (a foreign region) reads as no name. */
+	memset((char *)w + r->names_off, 'z', STATS_NAME_LEN);
+	ck_assert_str_eq(stats_shm_name(r, 0), "");
 	stats_shm_close(r);
 	stats_shm_destroy(name, w);
 	ck_assert_ptr_null(stats_shm_open(name));
