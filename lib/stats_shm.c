@@ -198,10 +198,13 @@ void stats_shm_close(const struct stats_shm_hdr *h)
 
 const char *stats_shm_name(const struct stats_shm_hdr *h, uint32_t i)
 {
-	const char *n = (const char *)h + h->names_off + (size_t)i * STATS_NAME_LEN;
+	const char *n;
 
+	if (i >= h->ncounters)
+		return "";
+	n = (const char *)h + h->names_off + (size_t)i * STATS_NAME_LEN;
 	/* Another process's bytes: a name without its NUL is no name. */
-	return i < h->ncounters && n[STATS_NAME_LEN - 1] == '\0' ? n : "";
+	return n[STATS_NAME_LEN - 1] == '\0' ? n : "";
 }
 
 uint64_t stats_shm_value(const struct stats_shm_hdr *h, uint32_t block, uint32_t i)
