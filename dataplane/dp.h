@@ -19,6 +19,7 @@
 #include "config.h"
 #include "counters.h"
 #include "portblock.h"
+#include "tables.h"
 
 #define DP_MAX_WORKERS    16
 #define DP_BURST          32
@@ -40,7 +41,8 @@ struct dp_pool {
 	struct pb_space pb[DP_MAX_WORKERS][CFG_NPROTO];
 };
 
-/* Read-only after start (a new generation replaces it in a later version). */
+/* Read-only after start: what needs a restart to change (the live lists
+ * are in the tables, gen.h). */
 struct dp_conf {
 	const struct aftr_config *cfg;
 	struct addr6 endpoint;
@@ -94,7 +96,8 @@ struct dp_worker {
 	/* Ports waiting out their hold time (RFC 6888 REQ-8), oldest first. */
 	struct dp_held *held;
 	uint32_t held_cap, held_head, held_tail;
-	uint64_t now; /* seconds since start, refreshed per loop */
+	uint64_t now;             /* seconds since start, refreshed per loop */
+	const struct tables *tab; /* the live tables for this loop (gen.h) */
 	struct rte_eth_dev_tx_buffer *txb[DP_NPORTS];
 	struct dp_counters *ctr;
 } __rte_cache_aligned;
@@ -111,6 +114,8 @@ struct dp {
 	struct dp_neigh *neigh;
 	uint32_t neigh_max;
 	void *stats_region; /* the shared counters (stats_shm.h) */
+	/* The live tables: published by the main lcore, read by workers. */
+	struct tables *_Atomic tab;
 	uint64_t start_tsc; /* the region's start_time, in TSC: workers count from it */
 	_Atomic bool stop;  /* set by the signal handler, read by every loop */
 };

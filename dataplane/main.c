@@ -25,7 +25,7 @@
 #include "neigh.h"
 #include "port.h"
 #include "stats.h"
-#include "tunnels.h"
+#include "gen.h"
 #include "stats_shm.h"
 #include "worker.h"
 
@@ -263,7 +263,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	conf_init(&cfg);
-	if (tunnels_init(&cfg) < 0) {
+	if (gen_init(&cfg) < 0) {
 		fprintf(stderr, "aftr-dataplane: out of memory\n");
 		goto out;
 	}
@@ -280,7 +280,7 @@ int main(int argc, char **argv)
 	teardown();
 	stats_fini(o.shm);
 out:
-	tunnels_fini();
+	gen_fini();
 	cfg_free(&cfg);
 	rte_eal_cleanup();
 	return rc;

@@ -4,7 +4,6 @@
 #include <netinet/in.h>
 
 #include "cksum.h"
-#include "tunnels.h"
 
 #define TCP_OPT_END    0
 #define TCP_OPT_NOP    1
@@ -12,10 +11,10 @@
 #define ENCAP_OVERHEAD 80 /* IPv6 (40) + IPv4 and TCP headers (40) */
 
 /* The largest MSS for a B4's softwire, or 0 when clamping is off. */
-static uint16_t mss_limit(const struct addr6 *b4)
+static uint16_t mss_limit(const struct dp_worker *w, const struct addr6 *b4)
 {
 	const struct cfg_tunnel_defaults *d = &dp.conf.cfg->tun;
-	const struct cfg_tunnel *t = tunnel_find(b4);
+	const struct cfg_tunnel *t = tables_tunnel(w->tab, b4);
 	bool on = t && t->mss != CFG_INHERIT ? t->mss : d->mss;
 	uint16_t mtu = t && t->mtu ? t->mtu : d->mtu;
 
@@ -32,7 +31,7 @@ void mss_clamp(struct dp_worker *w, const struct addr6 *b4, struct l3_ip4_hdr *i
 	if (ip->proto != IPPROTO_TCP || l4len < 20 || !(tcp->flags & AFTR_TCP_SYN))
 		return;
 	hl = pkt_tcp_hdr_len(tcp);
-	if (hl <= 20 || hl > l4len || (limit = mss_limit(b4)) == 0)
+	if (hl <= 20 || hl > l4len || (limit = mss_limit(w, b4)) == 0)
 		return;
 	while (off < hl && l4[off] != TCP_OPT_END) {
 		uint16_t *mss, old;

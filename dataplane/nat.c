@@ -13,7 +13,6 @@
 
 #include "cksum.h"
 #include "ctl.h"
-#include "tunnels.h"
 
 struct key_out {
 	uint8_t b4[16];
@@ -153,9 +152,9 @@ void nat_fini(struct dp_worker *w)
 
 /* Paired pooling (RFC 6888 REQ-2): a configured tunnel's address, else a
  * pool chosen by the B4's hash, so it stays the same across restarts. */
-static uint32_t choose_pool(const struct addr6 *b4)
+static uint32_t choose_pool(const struct dp_worker *w, const struct addr6 *b4)
 {
-	const struct cfg_tunnel *t = tunnel_find(b4);
+	const struct cfg_tunnel *t = tables_tunnel(w->tab, b4);
 	int i = t && t->has_ipv4 ? nat_pool_index(t->ipv4) : -1;
 
 	return i >= 0 ? (uint32_t)i : rte_jhash(b4->b, 16, 0x9001) % dp.conf.n_pools;
@@ -177,7 +176,7 @@ static struct dp_subscriber *sub_get(struct dp_worker *w, const struct addr6 *b4
 	w->subs_free_head = s->next_free;
 	memset(s, 0, sizeof(*s));
 	s->b4 = *b4;
-	s->pool = choose_pool(b4);
+	s->pool = choose_pool(w, b4);
 	s->tokens_at = UINT64_MAX; /* refilled on first use */
 	for (int p = 0; p < CFG_NPROTO; p++)
 		s->head[p] = PB_NONE;

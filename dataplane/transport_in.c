@@ -12,24 +12,9 @@
 #include "nat.h"
 #include "path.h"
 #include "pkt.h"
-#include "tunnels.h"
 #include "tx.h"
 
 #define ETH_LEN ((uint32_t)sizeof(struct rte_ether_hdr))
-
-/* A B4 may use the softwire if its tunnel is configured or its address is
- * inside acl6 (ISC: the ACL is checked when no tunnel is found). */
-static int b4_allowed(const struct addr6 *b4)
-{
-	const struct aftr_config *cfg = dp.conf.cfg;
-
-	if (tunnel_find(b4))
-		return 0;
-	for (size_t i = 0; i < cfg->n_acl6; i++)
-		if (prefix6_contains(&cfg->acl6[i].p, b4))
-			return cfg->tun.auto_create ? 0 : DROP_NO_TUNNEL + 1;
-	return DROP_ACL6 + 1;
-}
 
 /* The upper layer of an IPv6 packet with extension headers: the Tunnel
  * Encapsulation Limit option a Linux ip6tnl B4 adds (RFC 2473 section
@@ -130,7 +115,7 @@ static struct l3_ip4_hdr *inner_checks(struct dp_worker *w, struct rte_mbuf *m,
 		DP_DROP(w, ECN, m);
 		return NULL;
 	}
-	if (!cfg_is_private(dp.conf.cfg, ntohl(ip->src))) {
+	if (!cfg_is_private(&w->tab->cfg, ntohl(ip->src))) {
 		DP_DROP(w, NOT_PRIVATE, m);
 		return NULL;
 	}
@@ -170,12 +155,12 @@ void transport_in(struct dp_worker *w, struct rte_mbuf *m)
 	struct l3_ip4_hdr *ip;
 	struct addr6 b4;
 	unsigned int owner;
-	int rc, off;
+	int rc, off, drop;
 
 	if ((off = classify(w, m, &b4)) < 0)
 		return;
-	if ((rc = b4_allowed(&b4)) != 0) {
-		DP_DROP_AS(w, rc - 1, m);
+	if (!tables_b4_allowed(w->tab, &b4, &drop)) {
+		DP_DROP_AS(w, drop, m);
 		return;
 	}
 	owner = nat_b4_owner(&b4);

@@ -8,6 +8,7 @@
 #include <rte_malloc.h>
 
 #include "ctl.h"
+#include "gen.h"
 #include "nat.h"
 #include "path.h"
 #include "tx.h"
@@ -99,7 +100,9 @@ int worker_main(void *arg)
 	struct dp_worker *w = arg;
 	uint64_t hz = rte_get_tsc_hz(), start = dp.start_tsc;
 
+	gen_reader_start(w);
 	while (!atomic_load_explicit(&dp.stop, memory_order_relaxed)) {
+		gen_loop_begin(w);
 		w->now = (rte_rdtsc() - start) / hz;
 		poll_port(w, DP_PORT_TRANSPORT);
 		poll_port(w, DP_PORT_WAN);
@@ -109,6 +112,8 @@ int worker_main(void *arg)
 				rte_eth_tx_buffer_flush(dp.port[p].port_id, w->txq[p], w->txb[p]);
 		nat_sweep(w, SWEEP_BUDGET);
 		ctl_poll(w);
+		gen_loop_end(w);
 	}
+	gen_reader_stop(w);
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* Model -> JSON (see config_json.h). Keys are emitted in the order of
  * config/reference.yaml, so that YAML written from this reads like it. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -348,4 +349,69 @@ bool cfg_equal(const struct aftr_config *a, const struct aftr_config *b)
 	json_decref(x);
 	json_decref(y);
 	return eq;
+}
+
+const char *const cfg_live_keys[] = {"acl6", "private", "tunnels",   "static_nat",
+                                     "prr",  "nonat",   "softwires", NULL};
+
+/* What a running dataplane cannot take without a restart: everything but
+ * the live lists and the control process's own parts. */
+static json_t *fixed_part(const struct aftr_config *cfg)
+{
+	json_t *o = cfg_to_json(cfg);
+
+	for (int i = 0; o && cfg_live_keys[i]; i++)
+		json_object_del(o, cfg_live_keys[i]);
+	if (o) {
+		json_object_del(o, "api");
+		json_object_del(o, "logging");
+	}
+	return o;
+}
+
+int cfg_fixed_diff(const struct aftr_config *a, const struct aftr_config *b, char *which,
+                   size_t len)
+{
+	json_t *x = fixed_part(a), *y = fixed_part(b), *v;
+	const char *key;
+	int rc = 0;
+
+	if (len)
+		*which = '\0';
+	if (x == NULL || y == NULL) {
+		rc = -ENOMEM;
+	} else {
+		json_object_foreach(x, key, v) {
+			if (json_equal(v, json_object_get(y, key)))
+				continue;
+			snprintf(which, len, "%s", key);
+			rc = 1;
+			break;
+		}
+	}
+	json_decref(x);
+	json_decref(y);
+	return rc;
+}
+
+int cfg_copy(struct aftr_config *dst, const struct aftr_config *src)
+{
+	json_t *o = cfg_to_json(src);
+	struct diag d;
+	struct jdec j;
+	int rc = -ENOMEM;
+
+	diag_init(&d, NULL);
+	jdec_init(&j, &d);
+	if (cfg_init(dst) < 0) {
+		json_decref(o);
+		return -ENOMEM;
+	}
+	if (o && cfg_from_json(dst, o, &j) == 0)
+		rc = 0;
+	json_decref(o);
+	diag_free(&d);
+	if (rc < 0)
+		cfg_free(dst);
+	return rc;
 }

@@ -11,7 +11,6 @@
  * configuration and fresh tables from the checked fixture.
  */
 #include "nat.h"
-#include "tunnels.h"
 
 #include <check.h>
 #include <inttypes.h>
@@ -27,6 +26,8 @@
 
 #include "cksum.h"
 #include "config.h"
+#include "config_json.h"
+#include "tables.h"
 #include "pkt.h"
 
 /*
@@ -69,6 +70,19 @@ static void add_pool(uint32_t addr)
 	cfg.cap_pools = cfg.n_pools;
 }
 
+/* The dataplane's live tables (gen.c publishes them): built again from
+ * cfg after each change of its lists. */
+static struct tables tab;
+
+static void tables_refresh(void)
+{
+	struct aftr_config copy;
+
+	tables_free(&tab);
+	ck_assert_int_eq(cfg_copy(&copy, &cfg), 0);
+	ck_assert_int_eq(tables_build(&tab, &copy, 0), 0);
+}
+
 static void add_tunnel(const struct addr6 *b4, uint32_t ipv4)
 {
 	struct cfg_tunnel *t = realloc(cfg.tunnels, (cfg.n_tunnels + 1) * sizeof(*t));
@@ -82,7 +96,7 @@ static void add_tunnel(const struct addr6 *b4, uint32_t ipv4)
 	                                         .toobig = CFG_INHERIT,
 	                                         .admpro = CFG_INHERIT};
 	cfg.cap_tunnels = cfg.n_tunnels;
-	ck_assert_int_eq(tunnels_init(&cfg), 0); /* the dataplane's sorted view */
+	tables_refresh();
 }
 
 /* main.c's build_pools for one worker, then the worker's counters and tables. */
@@ -109,6 +123,7 @@ static void start(void)
 	w->ctr = rte_zmalloc("ctr", sizeof(*w->ctr), RTE_CACHE_LINE_SIZE);
 	ck_assert_ptr_nonnull(w->ctr);
 	ck_assert_int_eq(nat_init(w), 0);
+	w->tab = &tab;
 }
 
 static void stop(void)
@@ -132,7 +147,7 @@ static void restart(void)
 static void setup(void)
 {
 	ck_assert_int_eq(cfg_init(&cfg), 0);
-	ck_assert_int_eq(tunnels_init(&cfg), 0); /* no tunnels: the view is empty */
+	tables_refresh();
 	add_pool(POOL1);
 	start();
 }
@@ -140,7 +155,7 @@ static void setup(void)
 static void teardown(void)
 {
 	stop();
-	tunnels_fini(); /* the view points into cfg */
+	tables_free(&tab);
 	cfg_free(&cfg);
 }
 

@@ -1,0 +1,158 @@
+/* Generations of the live tables; see gen.h.
+ *
+ * The tables file (written by aftr-control, read here) is one header line
+ * "aftr-tables 1 GEN\n" and the whole desired configuration as JSON
+ * (lib/config_json.h). Only the live lists may differ from the running
+ * configuration (cfg_fixed_diff): pools, interfaces and defaults need a
+ * restart, and a file that changes them is refused as a whole. */
+#include "gen.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_json.h"
+#include "tables.h"
+#include "util.h"
+
+#define TABLES_MAGIC "aftr-tables 1 "
+
+static struct rte_rcu_qsbr *qsv;
+
+static int publish(struct aftr_config *cfg, uint64_t gen)
+{
+	struct tables *t = calloc(1, sizeof(*t)), *old;
+
+	if (t == NULL) {
+		cfg_free(cfg);
+		return -ENOMEM;
+	}
+	if (tables_build(t, cfg, gen) < 0) {
+		free(t);
+		return -ENOMEM;
+	}
+	old = atomic_exchange_explicit(&dp.tab, t, memory_order_acq_rel);
+	if (old == NULL)
+		return 0;
+	/* Every worker passes a quiescent state within one loop (microseconds). */
+	rte_rcu_qsbr_synchronize(qsv, RTE_QSBR_THRID_INVALID);
+	tables_free(old);
+	free(old);
+	return 0;
+}
+
+int gen_init(const struct aftr_config *cfg)
+{
+	size_t sz = rte_rcu_qsbr_get_memsize(dp.nworkers);
+	struct aftr_config copy;
+
+	qsv = rte_zmalloc("qsbr", sz, RTE_CACHE_LINE_SIZE);
+	if (qsv == NULL || rte_rcu_qsbr_init(qsv, dp.nworkers) != 0)
+		return -ENOMEM;
+	if (cfg_copy(&copy, cfg) < 0)
+		return -ENOMEM;
+	return publish(&copy, 0);
+}
+
+void gen_fini(void)
+{
+	struct tables *t = atomic_exchange(&dp.tab, NULL);
+
+	if (t) {
+		tables_free(t);
+		free(t);
+	}
+	rte_free(qsv);
+	qsv = NULL;
+}
+
+/* The configuration of a tables file, checked. */
+static int load(const char *path, uint64_t gen, struct aftr_config *cfg, char *err, size_t errlen)
+{
+	char *buf = NULL, *end;
+	size_t len;
+	struct diag d;
+	struct jdec j;
+	json_error_t je;
+	json_t *root;
+	int rc = -EINVAL;
+
+	if (read_file(path, &buf, &len) < 0) {
+		rc = -errno;
+		errf(err, errlen, "%s: %s", path, strerror(-rc));
+		return rc;
+	}
+	if (strncmp(buf, TABLES_MAGIC, strlen(TABLES_MAGIC)) != 0 ||
+	    strtoull(buf + strlen(TABLES_MAGIC), &end, 10) != gen || *end != '\n') {
+		errf(err, errlen, "%s: not the tables of generation %" PRIu64, path, gen);
+		free(buf);
+		return -EINVAL;
+	}
+	root = json_loads(end + 1, 0, &je);
+	free(buf);
+	if (root == NULL) {
+		errf(err, errlen, "%s: line %d: %s", path, je.line + 1, je.text);
+		return -EINVAL;
+	}
+	diag_init(&d, path);
+	jdec_init(&j, &d);
+	if (cfg_init(cfg) < 0) {
+		json_decref(root);
+		diag_free(&d);
+		return -ENOMEM;
+	}
+	if (cfg_from_json(cfg, root, &j) == 0 && cfg_validate(cfg, &d) == 0)
+		rc = 0;
+	else if (d.n)
+		diag_format(&d, &d.v[0], err, errlen);
+	else
+		errf(err, errlen, "%s: invalid", path);
+	json_decref(root);
+	diag_free(&d);
+	if (rc < 0)
+		cfg_free(cfg);
+	return rc;
+}
+
+int gen_apply_file(const char *path, uint64_t gen, char *err, size_t errlen)
+{
+	struct aftr_config cfg;
+	char which[64];
+	int rc;
+
+	if ((rc = load(path, gen, &cfg, err, errlen)) < 0)
+		return rc;
+	rc = cfg_fixed_diff(&cfg, dp.conf.cfg, which, sizeof(which));
+	if (rc != 0) {
+		if (rc > 0)
+			errf(err, errlen,
+			     "the new configuration changes %s, which needs a dataplane restart",
+			     which);
+		cfg_free(&cfg);
+		return rc > 0 ? -EINVAL : rc;
+	}
+	if ((rc = publish(&cfg, gen)) < 0)
+		errf(err, errlen, "out of memory for the new tables");
+	return rc;
+}
+
+void gen_reader_start(struct dp_worker *w)
+{
+	rte_rcu_qsbr_thread_register(qsv, w->id);
+	rte_rcu_qsbr_thread_online(qsv, w->id);
+}
+
+void gen_reader_stop(struct dp_worker *w)
+{
+	rte_rcu_qsbr_thread_offline(qsv, w->id);
+	rte_rcu_qsbr_thread_unregister(qsv, w->id);
+}
+
+void gen_loop_end(struct dp_worker *w)
+{
+	rte_rcu_qsbr_quiescent(qsv, w->id);
+}
