@@ -77,11 +77,18 @@ int nat_pool_index(uint32_t addr_host)
 	return -1;
 }
 
-int nat_port_owner(uint32_t pool, enum cfg_proto proto, uint16_t port_host)
+int nat_port_owner(const struct dp_worker *w, uint32_t pool, uint32_t addr, uint8_t ipproto,
+                   uint16_t port_host)
 {
-	uint16_t o = pb_port_owner(&dp.conf.pools[pool].pb[0][proto], port_host);
+	enum cfg_proto p = cfg_proto_of(ipproto);
+	uint16_t o = pb_port_owner(&dp.conf.pools[pool].pb[0][p], port_host);
+	const struct cfg_nat *sn;
 
-	return o == UINT16_MAX ? -1 : o;
+	if (o != UINT16_MAX)
+		return o;
+	/* Static ports are outside the dynamic ranges (cfg_validate). */
+	sn = p == CFG_ICMP ? NULL : tables_nat_public(w->tab, p, ntohl(addr), port_host);
+	return sn ? (int)nat_b4_owner(&sn->b4) : -1;
 }
 
 static struct rte_hash *make_hash(const char *what, unsigned int id, uint32_t entries,
@@ -346,13 +353,48 @@ static void track(struct dp_session *se, const uint8_t *l4, bool inbound, uint64
 	se->expire = now + lifetime(se);
 }
 
+/* Takes a free session slot for ko -> (ext, eport), both network order,
+ * and indexes it both ways; 0 or -1 when the tables are full. */
+static int sess_insert(struct dp_worker *w, const struct key_out *ko, uint32_t ext, uint16_t eport,
+                       uint32_t sidx, uint32_t *out)
+{
+	struct dp_session *se;
+	struct key_in ki = {ext, eport, ko->proto, 0};
+	uint32_t idx = w->sess_free_head;
+
+	if (idx >= w->sess_max)
+		return -1;
+	se = &w->sess[idx];
+	/* A cuckoo table can refuse a key before it holds `entries`: then
+	 * nothing is kept, as if the session table were full. */
+	if (rte_hash_add_key_data(w->sess_out, ko, (void *)(uintptr_t)idx) < 0)
+		return -1;
+	if (rte_hash_add_key_data(w->sess_in, &ki, (void *)(uintptr_t)idx) < 0) {
+		rte_hash_del_key(w->sess_out, ko);
+		return -1;
+	}
+	w->sess_free_head = se->next_free;
+	*se = (struct dp_session){.src = ko->src,
+	                          .sport = ko->sport,
+	                          .proto = ko->proto,
+	                          .ext = ext,
+	                          .eport = eport,
+	                          .state = SESS_NEW,
+	                          .in_use = 1,
+	                          .is_static = sidx == NAT_NO_SUB,
+	                          .sub = sidx};
+	memcpy(se->b4.b, ko->b4, 16);
+	DP_COUNT(w, SESSION_NEW);
+	*out = idx;
+	return 0;
+}
+
+/* A dynamic session: a port from the subscriber's blocks. */
 static int sess_create(struct dp_worker *w, const struct key_out *ko, uint32_t *out)
 {
 	enum cfg_proto p = cfg_proto_of(ko->proto);
 	struct dp_subscriber *s;
-	struct dp_session *se;
-	struct key_in ki;
-	uint32_t sidx, idx;
+	uint32_t sidx;
 	uint16_t port;
 	int rc;
 
@@ -366,35 +408,32 @@ static int sess_create(struct dp_worker *w, const struct key_out *ko, uint32_t *
 		sub_maybe_free(w, sidx);
 		return rc;
 	}
-	idx = w->sess_free_head;
-	se = &w->sess[idx];
-	w->sess_free_head = se->next_free;
-	*se = (struct dp_session){.src = ko->src,
-	                          .sport = ko->sport,
-	                          .proto = ko->proto,
-	                          .ext = htonl(dp.conf.pools[s->pool].addr),
-	                          .eport = htons(port),
-	                          .state = SESS_NEW,
-	                          .in_use = 1,
-	                          .sub = sidx};
-	memcpy(se->b4.b, ko->b4, 16);
-	ki = (struct key_in){se->ext, se->eport, se->proto, 0};
-	/* A cuckoo table can refuse a key before it holds `entries`: then
-	 * nothing is kept, as if the session table were full. */
-	if (rte_hash_add_key_data(w->sess_out, ko, (void *)(uintptr_t)idx) < 0 ||
-	    rte_hash_add_key_data(w->sess_in, &ki, (void *)(uintptr_t)idx) < 0) {
-		rte_hash_del_key(w->sess_out, ko);
-		se->in_use = 0;
-		se->next_free = w->sess_free_head;
-		w->sess_free_head = idx;
+	if (sess_insert(w, ko, htonl(dp.conf.pools[s->pool].addr), htons(port), sidx, out) < 0) {
 		port_release(w, s, p, port);
 		sub_maybe_free(w, sidx);
 		return NAT_DROP(TABLE_FULL);
 	}
 	s->nsess[p]++;
-	DP_COUNT(w, SESSION_NEW);
-	*out = idx;
 	return NAT_OK;
+}
+
+/* The static mapping (ISC "nat") of an inside endpoint, or NULL. */
+static const struct cfg_nat *static_of(const struct dp_worker *w, const uint8_t *b4, uint8_t proto,
+                                       uint32_t src, uint16_t sport)
+{
+	if (proto == IPPROTO_ICMP)
+		return NULL;
+	return tables_nat_inside(w->tab, (const struct addr6 *)b4, cfg_proto_of(proto), ntohl(src),
+	                         ntohs(sport));
+}
+
+/* A static session's mapping, if the live tables still have it as it was
+ * (a deleted or changed mapping ends its sessions). */
+static const struct cfg_nat *static_check(const struct dp_worker *w, const struct dp_session *se)
+{
+	const struct cfg_nat *sn = static_of(w, se->b4.b, se->proto, se->src, se->sport);
+
+	return sn && sn->ext_addr == ntohl(se->ext) && sn->ext_port == ntohs(se->eport) ? sn : NULL;
 }
 
 /* Remembers the remote endpoint an outbound packet goes to. */
@@ -422,13 +461,44 @@ static bool remote_allowed(const struct dp_session *se, uint32_t addr, uint16_t 
 	return false;
 }
 
+static void sess_end(struct dp_worker *w, uint32_t idx);
+
+/* The session of an outbound packet to (remote, rport), network order:
+ * found, or made from a static mapping (whose filter must let the remote
+ * in), or a dynamic one. A static session whose mapping went away ends. */
+static int sess_out(struct dp_worker *w, const struct key_out *ko, uint32_t remote, uint16_t rport,
+                    uint32_t *idx)
+{
+	const struct cfg_nat *sn;
+	void *data;
+
+	if (rte_hash_lookup_data(w->sess_out, ko, &data) >= 0) {
+		*idx = (uint32_t)(uintptr_t)data;
+		if (!w->sess[*idx].is_static)
+			return NAT_OK;
+		if ((sn = static_check(w, &w->sess[*idx])) != NULL)
+			return tables_nat_allows(sn, ntohl(remote), ntohs(rport))
+			               ? NAT_OK
+			               : NAT_DROP(FILTERED);
+		sess_end(w, *idx);
+	}
+	sn = static_of(w, ko->b4, ko->proto, ko->src, ko->sport);
+	if (sn == NULL)
+		return sess_create(w, ko, idx);
+	if (!tables_nat_allows(sn, ntohl(remote), ntohs(rport)))
+		return NAT_DROP(FILTERED);
+	if (sess_insert(w, ko, htonl(sn->ext_addr), htons(sn->ext_port), NAT_NO_SUB, idx) < 0)
+		return NAT_DROP(TABLE_FULL);
+	DP_COUNT(w, STATIC_NEW);
+	return NAT_OK;
+}
+
 int nat_out(struct dp_worker *w, const struct addr6 *b4, struct l3_ip4_hdr *ip, void *l4,
             uint32_t l4len)
 {
 	struct l4_fields f;
 	struct key_out ko;
 	struct dp_session *se;
-	void *data;
 	uint32_t idx;
 	int rc;
 
@@ -440,11 +510,9 @@ int nat_out(struct dp_worker *w, const struct addr6 *b4, struct l3_ip4_hdr *ip, 
 		return NAT_DROP(ICMP_IN);
 	ko = (struct key_out){.src = ip->src, .sport = *f.sport, .proto = ip->proto};
 	memcpy(ko.b4, b4->b, 16);
-	if (rte_hash_lookup_data(w->sess_out, &ko, &data) >= 0) {
-		idx = (uint32_t)(uintptr_t)data;
-	} else if ((rc = sess_create(w, &ko, &idx)) != NAT_OK) {
+	rc = sess_out(w, &ko, ip->dst, ip->proto == IPPROTO_ICMP ? 0 : *f.dport, &idx);
+	if (rc != NAT_OK)
 		return rc;
-	}
 	se = &w->sess[idx];
 	track(se, l4, false, w->now);
 	if (dp.conf.cfg->filtering != FILTER_EIF)
@@ -464,26 +532,73 @@ static struct dp_session *find_in(struct dp_worker *w, uint32_t ext, uint16_t ep
 	return &w->sess[(uint32_t)(uintptr_t)data];
 }
 
+/* An inbound packet from (remote, rport) to a static mapping's public
+ * endpoint (ext, eport), all network order, with no session yet: a session
+ * if the mapping is this worker's and its filter lets the remote in. */
+static struct dp_session *static_in(struct dp_worker *w, uint8_t proto, uint32_t ext,
+                                    uint16_t eport, uint32_t remote, uint16_t rport, int *drop)
+{
+	const struct cfg_nat *sn = NULL;
+	struct key_out ko;
+	uint32_t idx;
+
+	if (proto != IPPROTO_ICMP)
+		sn = tables_nat_public(w->tab, cfg_proto_of(proto), ntohl(ext), ntohs(eport));
+	/* Another owner: the tables changed since the packet was handed over. */
+	if (sn == NULL || nat_b4_owner(&sn->b4) != w->id) {
+		*drop = DROP_NO_SESSION;
+		return NULL;
+	}
+	if (!tables_nat_allows(sn, ntohl(remote), ntohs(rport))) {
+		*drop = DROP_FILTERED;
+		return NULL;
+	}
+	ko = (struct key_out){.src = htonl(sn->addr), .sport = htons(sn->port), .proto = proto};
+	memcpy(ko.b4, sn->b4.b, 16);
+	if (sess_insert(w, &ko, ext, eport, NAT_NO_SUB, &idx) < 0) {
+		*drop = DROP_TABLE_FULL;
+		return NULL;
+	}
+	DP_COUNT(w, STATIC_NEW);
+	return &w->sess[idx];
+}
+
+/* Whether the remote may send to the session: a static mapping's filter,
+ * else the filtering mode. A static session whose mapping went away ends. */
+static bool sess_in_allowed(struct dp_worker *w, struct dp_session **se, uint32_t remote,
+                            uint16_t rport, int *drop)
+{
+	const struct cfg_nat *sn;
+
+	*drop = DROP_FILTERED;
+	if (!(*se)->is_static)
+		return remote_allowed(*se, remote, rport);
+	if ((sn = static_check(w, *se)) != NULL)
+		return tables_nat_allows(sn, ntohl(remote), ntohs(rport));
+	sess_end(w, (uint32_t)(*se - w->sess));
+	*se = NULL;
+	return true;
+}
+
 struct dp_session *nat_in(struct dp_worker *w, struct l3_ip4_hdr *ip, void *l4, uint32_t l4len,
                           int *drop)
 {
 	struct dp_session *se;
 	struct l4_fields f;
+	uint16_t rport;
 
 	if (l4_locate(ip->proto, l4, l4len, &f) < 0 ||
 	    (ip->proto == IPPROTO_ICMP && ((uint8_t *)l4)[0] != AFTR_ICMP4_ECHO_REPLY)) {
 		*drop = ip->proto == IPPROTO_ICMP ? DROP_ICMP_OUT : DROP_BAD_IP4_OUT;
 		return NULL;
 	}
+	rport = ip->proto == IPPROTO_ICMP ? 0 : *f.sport;
 	se = find_in(w, ip->dst, *f.dport, ip->proto);
-	if (se == NULL) {
-		*drop = DROP_NO_SESSION;
+	if (se && !sess_in_allowed(w, &se, ip->src, rport, drop))
 		return NULL;
-	}
-	if (!remote_allowed(se, ip->src, ip->proto == IPPROTO_ICMP ? 0 : *f.sport)) {
-		*drop = DROP_FILTERED;
+	if (se == NULL &&
+	    (se = static_in(w, ip->proto, ip->dst, *f.dport, ip->src, rport, drop)) == NULL)
 		return NULL;
-	}
 	track(se, l4, true, w->now);
 	rewrite(ip, true, se->src, f.dport, se->sport, &f);
 	DP_COUNT(w, NAT_IN);
@@ -591,23 +706,27 @@ static void held_release(struct dp_worker *w, const struct dp_held *h)
 static void sess_end(struct dp_worker *w, uint32_t idx)
 {
 	struct dp_session *se = &w->sess[idx];
-	struct dp_subscriber *s = &w->subs[se->sub];
 	struct key_out ko = {.src = se->src, .sport = se->sport, .proto = se->proto};
 	struct key_in ki = {se->ext, se->eport, se->proto, 0};
 	enum cfg_proto p = cfg_proto_of(se->proto);
 	uint32_t next = (w->held_tail + 1) % w->held_cap;
+	struct dp_subscriber *s;
 
 	memcpy(ko.b4, se->b4.b, 16);
 	rte_hash_del_key(w->sess_out, &ko);
 	rte_hash_del_key(w->sess_in, &ki);
-	struct dp_held h = {s->pool, se->sub, ntohs(se->eport), (uint8_t)p,
-	                    w->now + dp.conf.cfg->hold_lifetime};
-
-	s->nsess[p]--;
 	se->in_use = 0;
 	se->next_free = w->sess_free_head;
 	w->sess_free_head = idx;
 	DP_COUNT(w, SESSION_EXPIRED);
+	if (se->is_static)
+		return; /* its port belongs to the mapping, not to a block */
+	s = &w->subs[se->sub];
+	s->nsess[p]--;
+
+	struct dp_held h = {s->pool, se->sub, ntohs(se->eport), (uint8_t)p,
+	                    w->now + dp.conf.cfg->hold_lifetime};
+
 	/* The queue holds every port of the worker (worker_ports), so it is
 	 * never full; a hold time of 0 gives the port back now. */
 	if (dp.conf.cfg->hold_lifetime == 0 || next == w->held_head) {
@@ -624,7 +743,9 @@ void nat_sweep(struct dp_worker *w, unsigned int budget)
 		uint32_t idx = w->sweep_cursor;
 
 		w->sweep_cursor = (idx + 1) % w->sess_max;
-		if (w->sess[idx].in_use && w->sess[idx].expire <= w->now)
+		if (w->sess[idx].in_use &&
+		    (w->sess[idx].expire <= w->now ||
+		     (w->sess[idx].is_static && static_check(w, &w->sess[idx]) == NULL)))
 			sess_end(w, idx);
 	}
 	while (w->held_head != w->held_tail && w->held[w->held_head].release_at <= w->now) {

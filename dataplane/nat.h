@@ -37,7 +37,8 @@ struct dp_session {
 	uint8_t proto;                 /* IPPROTO_TCP, _UDP, _ICMP */
 	uint8_t state;                 /* enum sess_state */
 	uint8_t in_use;
-	uint32_t sub; /* subscriber index */
+	uint8_t is_static; /* from a static mapping (ISC "nat"): no port block */
+	uint32_t sub;      /* subscriber index; NAT_NO_SUB for a static session */
 	uint32_t next_free;
 	uint64_t expire; /* second of expiry */
 };
@@ -61,6 +62,8 @@ struct dp_held {
 	uint8_t proto; /* enum cfg_proto */
 	uint64_t release_at;
 };
+
+#define NAT_NO_SUB UINT32_MAX
 
 /* Default table sizes per worker (memory is reserved at start). */
 #define NAT_SESSIONS_PER_WORKER    65536
@@ -100,9 +103,11 @@ void nat_sweep(struct dp_worker *w, unsigned int budget);
 /* Index of the pool a pool address is, or -1. */
 int nat_pool_index(uint32_t addr_host);
 
-/* The worker that owns a public (address, port, proto), or -1 if the port
- * is in no block. */
-int nat_port_owner(uint32_t pool, enum cfg_proto proto, uint16_t port_host);
+/* The worker that owns a public (address, port, proto): the owner of its
+ * port block, or of the B4 of the static mapping that uses it; -1 if none.
+ * addr is a pool address (network order), pool its index. */
+int nat_port_owner(const struct dp_worker *w, uint32_t pool, uint32_t addr, uint8_t ipproto,
+                   uint16_t port_host);
 
 /* The worker that owns a B4 (RFC 6333 section 7: state per softwire). */
 unsigned int nat_b4_owner(const struct addr6 *b4);

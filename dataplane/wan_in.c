@@ -23,7 +23,8 @@ static bool is_icmp_error(uint8_t type)
 /* The public (port, protocol) a packet to a pool address belongs to: its
  * destination port or echo id, or for an ICMP error the quoted source.
  * Returns the owning worker, or -1 with *drop set. */
-static int pool_owner(struct l3_ip4_hdr *ip, uint8_t *l4, uint32_t l4len, int pool, int *drop)
+static int pool_owner(const struct dp_worker *w, struct l3_ip4_hdr *ip, uint8_t *l4, uint32_t l4len,
+                      int pool, int *drop)
 {
 	uint32_t ext = ip->dst;
 	uint16_t port;
@@ -44,11 +45,7 @@ static int pool_owner(struct l3_ip4_hdr *ip, uint8_t *l4, uint32_t l4len, int po
 		                                                               : DROP_NO_SESSION;
 		return -1;
 	}
-	owner = nat_port_owner((uint32_t)pool,
-	                       proto == IPPROTO_TCP   ? CFG_TCP
-	                       : proto == IPPROTO_UDP ? CFG_UDP
-	                                              : CFG_ICMP,
-	                       ntohs(port));
+	owner = nat_port_owner(w, (uint32_t)pool, ext, proto, ntohs(port));
 	if (owner < 0)
 		*drop = DROP_NO_SESSION;
 	return owner;
@@ -66,7 +63,7 @@ void wan_ip4_to_pool(struct dp_worker *w, struct rte_mbuf *m, int pool)
 		DP_DROP(w, IP4_FRAGMENT, m);
 		return;
 	}
-	owner = pool_owner(ip, l4, l4len, pool, &drop);
+	owner = pool_owner(w, ip, l4, l4len, pool, &drop);
 	if (owner < 0) {
 		DP_DROP_AS(w, drop, m);
 		return;

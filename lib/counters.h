@@ -23,6 +23,8 @@
 	X(ICMP_ERR_IN, "icmp_error_in", "ICMPv4 errors from the Internet sent into a softwire")    \
 	X(ICMP_SENT, "icmp_sent", "ICMP messages the AFTR generated (errors, echo replies)")       \
 	X(SESSION_NEW, "session_created", "NAT sessions created")                                  \
+	X(STATIC_NEW, "static_session_created",                                                    \
+	  "NAT sessions created from a static mapping (ISC nat), counted in session_created too")  \
 	X(SESSION_EXPIRED, "session_expired", "NAT sessions removed after their lifetime")         \
 	X(BLOCK_ALLOC, "block_allocated", "port blocks handed to subscribers")                     \
 	X(BLOCK_FREE, "block_freed", "port blocks returned by subscribers")                        \

@@ -504,6 +504,110 @@ static void expect_all_free(const char *what)
 	       cnt(CNT_BLOCK_FREE));
 }
 
+/* ---- Static mappings (ISC "nat") ---- */
+
+static void add_static(const struct addr6 *b4, uint8_t proto, uint32_t addr, uint16_t port,
+                       uint32_t ext, uint16_t eport, const char *filter)
+{
+	struct cfg_nat *n = realloc(cfg.nats, (cfg.n_nats + 1) * sizeof(*n));
+
+	ck_assert_ptr_nonnull(n);
+	cfg.nats = n;
+	n[cfg.n_nats] = (struct cfg_nat){.b4 = *b4,
+	                                 .proto = proto == TCP ? CFG_TCP : CFG_UDP,
+	                                 .addr = addr,
+	                                 .port = port,
+	                                 .ext_addr = ext,
+	                                 .ext_port = eport};
+	if (filter) {
+		n[cfg.n_nats].has_filter = true;
+		ck_assert_int_eq(prefix4_parse(filter, 0, &n[cfg.n_nats].filter_dst, NULL, 0), 0);
+	}
+	cfg.cap_nats = ++cfg.n_nats;
+	tables_refresh();
+}
+
+START_TEST(test_static_inbound_first)
+{
+	struct addr6 a = b4_addr(1);
+	struct dp_session *se;
+	int drop;
+
+	w->now = 5;
+	/* TCP port 2000 of pool 1 (below the dynamic 2048-65535) to 192.168.1.2:80. */
+	add_static(&a, TCP, INSIDE, 80, POOL1, 2000, NULL);
+	se = in_reply(TCP, REMOTE, 40000, POOL1, 2000, AFTR_TCP_SYN, &drop);
+	ck_assert_ptr_nonnull(se);
+	ck_assert(se->is_static);
+	ck_assert_mem_eq(se->b4.b, a.b, 16);
+	ck_assert_uint_eq(ntohl(se->src), INSIDE);
+	ck_assert_uint_eq(ntohs(se->sport), 80);
+	ck_assert_uint_eq(cnt(CNT_STATIC_NEW), 1);
+	ck_assert_uint_eq(cnt(CNT_BLOCK_ALLOC), 0); /* no port block for it */
+	/* The answer goes out from the mapped port, through the same session. */
+	ck_assert_uint_eq(out_port(&a, TCP, INSIDE, 80, REMOTE, 40000, AFTR_TCP_SYN | AFTR_TCP_ACK),
+	                  2000);
+	ck_assert_uint_eq(cnt(CNT_SESSION_NEW), 1);
+	/* Another port of the pool outside every block and mapping: nothing. */
+	ck_assert_ptr_null(in_reply(TCP, REMOTE, 40000, POOL1, 2001, AFTR_TCP_SYN, &drop));
+	ck_assert_int_eq(drop, DROP_NO_SESSION);
+	ck_assert_int_eq(nat_port_owner(w, 0, htonl(POOL1), IPPROTO_TCP, 2000), 0);
+	ck_assert_int_eq(nat_port_owner(w, 0, htonl(POOL1), IPPROTO_TCP, 2001), -1);
+	ck_assert_int_eq(nat_port_owner(w, 0, htonl(POOL1), IPPROTO_UDP, 511), -1);
+	/* Expiry gives nothing back to a block (it has none). */
+	w->now += cfg.lifetime[LT_TCP] + 1;
+	nat_sweep(w, w->sess_max);
+	ck_assert_uint_eq(rte_hash_count(w->sess_in), 0);
+	ck_assert_uint_eq(cnt(CNT_BLOCK_FREE), 0);
+}
+END_TEST
+
+START_TEST(test_static_outbound_and_delete)
+{
+	struct addr6 a = b4_addr(1);
+	int drop;
+
+	w->now = 5;
+	add_static(&a, UDP, INSIDE, 5060, POOL1, 500, NULL);
+	/* Outbound from the mapped inside port uses the mapping, not a block. */
+	ck_assert_uint_eq(out_port(&a, UDP, INSIDE, 5060, REMOTE, 5060, 0), 500);
+	ck_assert_uint_eq(cnt(CNT_STATIC_NEW), 1);
+	ck_assert_uint_eq(cnt(CNT_BLOCK_ALLOC), 0);
+	/* Another inside port still gets a dynamic one. */
+	ck_assert_uint_eq(out_port(&a, UDP, INSIDE, 5061, REMOTE, 5060, 0), 512);
+	/* Deleted: the next packet from outside finds nothing, the session ends. */
+	free(cfg.nats);
+	cfg.nats = NULL;
+	cfg.n_nats = cfg.cap_nats = 0;
+	tables_refresh();
+	ck_assert_ptr_null(in_reply(UDP, REMOTE2, 9, POOL1, 500, 0, &drop));
+	ck_assert_int_eq(drop, DROP_NO_SESSION);
+	ck_assert_ptr_null(find(&a, INSIDE, 5060, UDP));
+	/* And the inside port goes dynamic from now on. */
+	ck_assert_uint_eq(out_port(&a, UDP, INSIDE, 5060, REMOTE, 5060, 0), 513);
+}
+END_TEST
+
+START_TEST(test_static_filter)
+{
+	struct addr6 a = b4_addr(1);
+	struct msg m;
+	int drop;
+
+	w->now = 5;
+	/* ISC "filter": only 198.51.100.0/24 may talk to it, either way. */
+	add_static(&a, TCP, INSIDE, 22, POOL1, 2022, "198.51.100.0/24");
+	ck_assert_ptr_null(in_reply(TCP, REMOTE2, 40000, POOL1, 2022, AFTR_TCP_SYN, &drop));
+	ck_assert_int_eq(drop, DROP_FILTERED);
+	ck_assert_ptr_nonnull(in_reply(TCP, REMOTE, 40000, POOL1, 2022, AFTR_TCP_SYN, &drop));
+	build(&m, TCP, INSIDE, 22, REMOTE2, 40000, AFTR_TCP_SYN, 0);
+	ck_assert_int_eq(send_out(&a, &m), NAT_DROP(FILTERED));
+	/* A sweep keeps a session whose mapping is still there. */
+	nat_sweep(w, w->sess_max);
+	ck_assert_ptr_nonnull(find(&a, INSIDE, 22, TCP));
+}
+END_TEST
+
 /* ---- Sessions, both ways ---- */
 
 START_TEST(test_udp_both_ways)
@@ -650,12 +754,12 @@ START_TEST(test_paired_pools)
 	ck_assert_int_eq(nat_pool_index(POOL1), 0);
 	ck_assert_int_eq(nat_pool_index(POOL2), 1);
 	ck_assert_int_eq(nat_pool_index(REMOTE), -1);
-	ck_assert_int_eq(nat_port_owner(0, CFG_UDP, 512), 0);
+	ck_assert_int_eq(nat_port_owner(w, 0, htonl(POOL1), IPPROTO_UDP, 512), 0);
 	/* TCP: 6348 blocks of 10 from 2048, the tail 65528-65535 unused. */
-	ck_assert_int_eq(nat_port_owner(1, CFG_TCP, 65527), 0);
-	ck_assert_int_eq(nat_port_owner(1, CFG_TCP, 65528), -1);
-	ck_assert_int_eq(nat_port_owner(0, CFG_UDP, 511), -1);
-	ck_assert_int_eq(nat_port_owner(0, CFG_TCP, 2047), -1);
+	ck_assert_int_eq(nat_port_owner(w, 1, htonl(POOL2), IPPROTO_TCP, 65527), 0);
+	ck_assert_int_eq(nat_port_owner(w, 1, htonl(POOL2), IPPROTO_TCP, 65528), -1);
+	ck_assert_int_eq(nat_port_owner(w, 0, htonl(POOL1), IPPROTO_UDP, 511), -1);
+	ck_assert_int_eq(nat_port_owner(w, 0, htonl(POOL1), IPPROTO_TCP, 2047), -1);
 	ck_assert_uint_eq(nat_b4_owner(&pin1), 0);
 	w->now = 1;
 	for (uint32_t n = 0; n < 34; n++) {
@@ -1717,8 +1821,12 @@ static void ch_out(uint32_t f)
 		EXPECT(sh_port[pool][k.p][port] == PS_FREE,
 		       "t %" PRIu64 ": %s port %u handed out while %s", w->now, cfg_proto_name(k.p),
 		       port, sh_port[pool][k.p][port] == PS_LIVE ? "in use" : "held");
-		EXPECT(nat_port_owner((uint32_t)pool, k.p, port) == 0, "port %u outside the blocks",
-		       port);
+		EXPECT(nat_port_owner(w, (uint32_t)pool, htonl(dp.conf.pools[pool].addr),
+		                      k.p == CFG_TCP   ? IPPROTO_TCP
+		                      : k.p == CFG_UDP ? IPPROTO_UDP
+		                                       : IPPROTO_ICMP,
+		                      port) == 0,
+		       "port %u outside the blocks", port);
 		sh_port[pool][k.p][port] = PS_LIVE;
 		*fl = (struct sh_flow){.pos = sh_nlive,
 		                       .eport = port,
@@ -2021,6 +2129,9 @@ static Suite *nat_suite(void)
 		suite_add_tcase(s, all[i]);
 	}
 	tcase_add_test(sess, test_udp_both_ways);
+	tcase_add_test(sess, test_static_inbound_first);
+	tcase_add_test(sess, test_static_outbound_and_delete);
+	tcase_add_test(sess, test_static_filter);
 	tcase_add_test(sess, test_endpoint_independent);
 	tcase_add_test(sess, test_two_b4s_same_inside);
 	tcase_add_test(sess, test_paired_pools);

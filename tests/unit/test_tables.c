@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Unit tests of lib/tables.c: the live tables' lookups against a linear
+ * search over the same entries, and the acl6 and filter rules. */
+#include "tables.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "counters.h"
+
+#define N 2000
+
+static struct addr6 b4(uint32_t i)
+{
+	struct addr6 a = {{0x20, 0x01, 0x0d, 0xb8}};
+
+	a.b[12] = (uint8_t)(i >> 24);
+	a.b[13] = (uint8_t)(i >> 16);
+	a.b[14] = (uint8_t)(i >> 8);
+	a.b[15] = (uint8_t)i;
+	return a;
+}
+
+/* N tunnels and N mappings in a scrambled order. */
+static void fill(struct aftr_config *cfg)
+{
+	ck_assert_int_eq(cfg_init(cfg), 0);
+	cfg->tunnels = calloc(N, sizeof(*cfg->tunnels));
+	cfg->nats = calloc(N, sizeof(*cfg->nats));
+	ck_assert(cfg->tunnels && cfg->nats);
+	for (uint32_t k = 0; k < N; k++) {
+		uint32_t i = (k * 7919u) % N;
+
+		cfg->tunnels[k] = (struct cfg_tunnel){.b4 = b4(i * 2), .mtu = (uint16_t)(1280 + i)};
+		cfg->nats[k] = (struct cfg_nat){.b4 = b4(i % 100),
+		                                .proto = i % 2 ? CFG_TCP : CFG_UDP,
+		                                .addr = 0xc0a80000u + i,
+		                                .port = (uint16_t)(1000 + i),
+		                                .ext_addr = 0xc6336401u + i % 3,
+		                                .ext_port = (uint16_t)(10 + i)};
+	}
+	cfg->n_tunnels = cfg->cap_tunnels = N;
+	cfg->n_nats = cfg->cap_nats = N;
+}
+
+START_TEST(test_lookups)
+{
+	struct aftr_config cfg;
+	struct tables t;
+
+	fill(&cfg);
+	ck_assert_int_eq(tables_build(&t, &cfg, 42), 0);
+	ck_assert_ptr_null(cfg.tunnels); /* moved in */
+	ck_assert_uint_eq(t.gen, 42);
+	for (uint32_t i = 0; i < 2 * N; i++) {
+		struct addr6 a = b4(i);
+		const struct cfg_tunnel *x = tables_tunnel(&t, &a);
+
+		if (i % 2) {
+			ck_assert_ptr_null(x);
+			continue;
+		}
+		ck_assert_ptr_nonnull(x);
+		ck_assert_uint_eq(x->mtu, 1280 + i / 2);
+	}
+	for (uint32_t i = 0; i < N; i++) {
+		struct addr6 a = b4(i % 100);
+		enum cfg_proto p = i % 2 ? CFG_TCP : CFG_UDP;
+		const struct cfg_nat *in =
+		        tables_nat_inside(&t, &a, p, 0xc0a80000u + i, (uint16_t)(1000 + i));
+		const struct cfg_nat *ext =
+		        tables_nat_public(&t, p, 0xc6336401u + i % 3, (uint16_t)(10 + i));
+
+		ck_assert_ptr_nonnull(in);
+		ck_assert_ptr_eq(in, ext);
+		/* The other protocol, the next port, another B4: nothing. */
+		ck_assert_ptr_null(tables_nat_public(&t, p == CFG_TCP ? CFG_UDP : CFG_TCP,
+		                                     0xc6336401u + i % 3, (uint16_t)(10 + i)));
+		ck_assert_ptr_null(
+		        tables_nat_inside(&t, &a, p, 0xc0a80000u + i, (uint16_t)(1001 + i)));
+		a.b[0] ^= 1;
+		ck_assert_ptr_null(
+		        tables_nat_inside(&t, &a, p, 0xc0a80000u + i, (uint16_t)(1000 + i)));
+	}
+	tables_free(&t);
+}
+END_TEST
+
+START_TEST(test_empty)
+{
+	struct aftr_config cfg;
+	struct tables t;
+	struct addr6 a = b4(1);
+	int drop = -1;
+
+	ck_assert_int_eq(cfg_init(&cfg), 0);
+	ck_assert_int_eq(tables_build(&t, &cfg, 0), 0);
+	ck_assert_ptr_null(tables_tunnel(&t, &a));
+	ck_assert_ptr_null(tables_nat_public(&t, CFG_TCP, 1, 1));
+	ck_assert(!tables_b4_allowed(&t, &a, &drop));
+	ck_assert_int_eq(drop, DROP_ACL6);
+	tables_free(&t);
+}
+END_TEST
+
+START_TEST(test_acl6_and_filter)
+{
+	struct aftr_config cfg;
+	struct tables t;
+	struct addr6 in = b4(1), out = b4(1), tun;
+	struct cfg_nat n = {.has_filter = true, .filter_port = 443};
+	int drop = -1;
+
+	fill(&cfg);
+	out.b[1] = 0x02; /* 2002:db8:: is outside the ACL */
+	tun = cfg.tunnels[0].b4;
+	cfg.acl6 = calloc(1, sizeof(*cfg.acl6));
+	ck_assert_ptr_nonnull(cfg.acl6);
+	cfg.n_acl6 = cfg.cap_acl6 = 1;
+	cfg.acl6[0].p = (struct prefix6){.addr = b4(0), .len = 32};
+	cfg.tun.auto_create = false;
+	ck_assert_int_eq(tables_build(&t, &cfg, 1), 0);
+	/* A configured tunnel passes; inside acl6 without auto tunnels: no_tunnel. */
+	ck_assert(tables_b4_allowed(&t, &tun, &drop));
+	ck_assert(!tables_b4_allowed(&t, &in, &drop));
+	ck_assert_int_eq(drop, DROP_NO_TUNNEL);
+	ck_assert(!tables_b4_allowed(&t, &out, &drop));
+	ck_assert_int_eq(drop, DROP_ACL6);
+	t.cfg.tun.auto_create = true;
+	ck_assert(tables_b4_allowed(&t, &in, &drop));
+	tables_free(&t);
+
+	/* filter 198.51.100.0/24 port 443. */
+	n.filter_dst = (struct prefix4){.addr = 0xc6336400u, .len = 24};
+	ck_assert(tables_nat_allows(&n, 0xc6336407u, 443));
+	ck_assert(!tables_nat_allows(&n, 0xc6336407u, 444));
+	ck_assert(!tables_nat_allows(&n, 0xc6336507u, 443));
+	n.filter_port = 0;
+	ck_assert(tables_nat_allows(&n, 0xc63364ffu, 1));
+	n.has_filter = false;
+	ck_assert(tables_nat_allows(&n, 0x01020304u, 9));
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("tables");
+	TCase *tc = tcase_create("tables");
+	SRunner *r;
+	int failed;
+
+	tcase_add_test(tc, test_lookups);
+	tcase_add_test(tc, test_empty);
+	tcase_add_test(tc, test_acl6_and_filter);
+	suite_add_tcase(s, tc);
+	r = srunner_create(s);
+	srunner_run_all(r, CK_NORMAL);
+	failed = srunner_ntests_failed(r);
+	srunner_free(r);
+	return failed ? 1 : 0;
+}
