@@ -1,11 +1,10 @@
 /* aftr-control: the control process (no EAL). It loads and checks the
- * configuration, follows the running aftr-dataplane through the shared
- * region (logging its port-block events, checking its workers answer), and
- * serves the read-only part of the REST/JSON API (health, version,
- * configuration, counters, Prometheus metrics); the write resources come
- * next (see control/README.md).
+ * configuration and its saved run-time changes (state.h), follows the
+ * running aftr-dataplane through the shared region (programming its live
+ * tables, logging its port-block events, checking its workers answer), and
+ * serves the REST/JSON API.
  *
- *   aftr-control -c aftr.yaml [--shm NAME]
+ *   aftr-control -c aftr.yaml [--state DIR] [--shm NAME]
  *
  * Exit status 0 after SIGINT/SIGTERM, 1 on a configuration or start error. */
 #include <errno.h>
@@ -19,8 +18,12 @@
 #include "api.h"
 #include "config_yaml.h"
 #include "dpctl.h"
+#include "state.h"
 #include "stats_shm.h"
+#include "sync.h"
 #include "util.h"
+
+#define STATE_DIR_DEFAULT "/var/lib/aftr"
 
 static volatile sig_atomic_t stop;
 
@@ -30,10 +33,13 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static const char usage_text[] = "usage: aftr-control -c CONFIG [--shm NAME]\n"
-                                 "  -c, --config FILE   the YAML configuration (the dataplane's)\n"
-                                 "  --shm NAME          the dataplane's shared counters "
-                                 "/dev/shm/NAME-stats (default aftr)\n";
+static const char usage_text[] =
+        "usage: aftr-control -c CONFIG [--state DIR] [--shm NAME]\n"
+        "  -c, --config FILE   the YAML configuration (the dataplane's)\n"
+        "  --state DIR         where changes made at run time are kept (default " STATE_DIR_DEFAULT
+        ")\n"
+        "  --shm NAME          the dataplane's shared counters /dev/shm/NAME-stats "
+        "(default aftr)\n";
 
 /* The bearer token: the first line of api.token_file. */
 static int read_token(const char *path, char **token)
@@ -45,22 +51,58 @@ static int read_token(const char *path, char **token)
 	return -1;
 }
 
+static int run(struct api_ctx *ctx, struct aftr_config *cfg)
+{
+	struct api *api;
+	char err[256];
+
+	ctx->cfg = cfg;
+	ctx->dp = dpctl_start(ctx->shm_name, cfg);
+	ctx->sync = ctx->dp ? sync_start(ctx->state, ctx->dp) : NULL;
+	if (ctx->sync == NULL) {
+		fprintf(stderr, "aftr-control: cannot start the dataplane link\n");
+		dpctl_stop(ctx->dp);
+		return 1;
+	}
+	api = api_start(ctx, err, sizeof(err));
+	if (api == NULL) {
+		fprintf(stderr, "aftr-control: %s\n", err);
+		sync_stop(ctx->sync);
+		dpctl_stop(ctx->dp);
+		return 1;
+	}
+	fprintf(stderr, "aftr-control: API on http://%s%s%s:%u/api/v1/\n",
+	        strchr(cfg->api_listen, ':') ? "[" : "", cfg->api_listen,
+	        strchr(cfg->api_listen, ':') ? "]" : "", cfg->api_port);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	while (!stop)
+		sleep(1); /* a signal cuts the sleep short */
+	api_stop(api);
+	sync_stop(ctx->sync);
+	dpctl_stop(ctx->dp);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"config", required_argument, NULL, 'c'},
+	                                         {"state", required_argument, NULL, 's'},
 	                                         {"shm", required_argument, NULL, 'm'},
 	                                         {"help", no_argument, NULL, 'h'},
 	                                         {NULL, 0, NULL, 0}};
 	struct api_ctx ctx = {.shm_name = STATS_SHM_DEFAULT};
+	const char *state_dir = STATE_DIR_DEFAULT;
 	struct aftr_config cfg;
-	struct api *api;
 	struct diag d;
-	char err[256];
+	char err[768];
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		if (c == 'c')
 			ctx.config_path = optarg;
+		else if (c == 's')
+			state_dir = optarg;
 		else if (c == 'm')
 			ctx.shm_name = optarg;
 		else {
@@ -81,32 +123,15 @@ int main(int argc, char **argv)
 		cfg_free(&cfg);
 		return 1;
 	}
-	ctx.cfg = &cfg;
-	ctx.dp = dpctl_start(ctx.shm_name, &cfg);
-	if (ctx.dp == NULL) {
-		fprintf(stderr, "aftr-control: cannot start the dataplane link\n");
-		cfg_free(&cfg);
-		free(ctx.token);
-		return 1;
-	}
-	api = api_start(&ctx, err, sizeof(err));
-	if (api == NULL) {
+	ctx.state = state_open(ctx.config_path, state_dir, err, sizeof(err));
+	if (ctx.state == NULL) {
 		fprintf(stderr, "aftr-control: %s\n", err);
-		dpctl_stop(ctx.dp);
-		cfg_free(&cfg);
-		free(ctx.token);
-		return 1;
+		rc = 1;
+	} else {
+		rc = run(&ctx, &cfg);
 	}
-	fprintf(stderr, "aftr-control: API on http://%s%s%s:%u/api/v1/\n",
-	        strchr(cfg.api_listen, ':') ? "[" : "", cfg.api_listen,
-	        strchr(cfg.api_listen, ':') ? "]" : "", cfg.api_port);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	while (!stop)
-		sleep(1); /* a signal cuts the sleep short */
-	api_stop(api);
-	dpctl_stop(ctx.dp);
+	state_close(ctx.state);
 	cfg_free(&cfg);
 	free(ctx.token);
-	return 0;
+	return rc;
 }

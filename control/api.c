@@ -17,6 +17,9 @@
 #include "dpctl.h"
 #include "stats_json.h"
 #include "stats_shm.h"
+#include "api_int.h"
+#include "state.h"
+#include "sync.h"
 
 #define JSON_TYPE "application/json"
 #define PROM_TYPE "text/plain; version=0.0.4"
@@ -25,7 +28,7 @@ extern const char api_openapi_json[]; /* openapi.c, made from openapi.json */
 
 typedef void (*handler_fn)(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
 
-static void reply_json(struct api_reply *out, unsigned int status, json_t *body)
+void reply_json(struct api_reply *out, unsigned int status, json_t *body)
 {
 	out->status = status;
 	out->content_type = JSON_TYPE;
@@ -38,9 +41,8 @@ static void reply_json(struct api_reply *out, unsigned int status, json_t *body)
 	}
 }
 
-/* The API's error form: {"error": ..., "detail": ..., "field": ...}. */
-static void reply_error(struct api_reply *out, unsigned int status, const char *error,
-                        const char *detail, const char *field)
+void reply_error(struct api_reply *out, unsigned int status, const char *error, const char *detail,
+                 const char *field)
 {
 	json_t *e = json_pack("{s:s,s:s}", "error", error, "detail", detail);
 
@@ -106,6 +108,8 @@ static void get_health(struct api_ctx *ctx, const struct api_req *req, struct ap
 	if (running)
 		json_object_set_new(dp, "workers_alive", workers_alive(ctx, &alive));
 	/* 503 while the dataplane is missing or stuck: a monitor sees it. */
+	if (ctx->sync)
+		json_object_set_new(dp, "programming", sync_json(ctx->sync));
 	reply_json(out, running && alive ? 200 : 503,
 	           json_pack("{s:s,s:o,s:s}", "status", running && alive ? "ok" : "degraded",
 	                     "dataplane", dp, "config", ctx->config_path));
@@ -132,7 +136,7 @@ static void get_config(struct api_ctx *ctx, const struct api_req *req, struct ap
 	int sparse = arg_bool(req, "sparse", out);
 
 	if (sparse >= 0)
-		reply_json(out, 200, sparse ? cfg_to_json_sparse(ctx->cfg) : cfg_to_json(ctx->cfg));
+		reply_json(out, 200, state_config_json(ctx->state, sparse));
 }
 
 static const struct stats_shm_hdr *open_counters(struct api_ctx *ctx, struct api_reply *out)
@@ -397,6 +401,34 @@ static bool token_ok(const struct api_ctx *ctx, const char *authorization)
 	return diff == 0;
 }
 
+/* The run-time lists and reload: /api/v1/<kind>[/<id>...]. False when the
+ * URL is none of them. */
+static bool route_state(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out)
+{
+	static const char prefix[] = "/api/v1/";
+	const char *seg[API_MAX_SEGS];
+	char buf[512], *save = NULL, *tok;
+	int n = 0, kind;
+
+	if (ctx->state == NULL || strncmp(req->url, prefix, sizeof(prefix) - 1) != 0 ||
+	    strlen(req->url) >= sizeof(buf))
+		return false;
+	snprintf(buf, sizeof(buf), "%s", req->url + sizeof(prefix) - 1);
+	for (tok = strtok_r(buf, "/", &save); tok; tok = strtok_r(NULL, "/", &save))
+		if (n < API_MAX_SEGS)
+			seg[n++] = tok;
+		else
+			return false;
+	if (n == 1 && strcmp(seg[0], "reload") == 0) {
+		api_reload(ctx, req, out);
+		return true;
+	}
+	if (n == 0 || (kind = state_kind(seg[0])) < 0)
+		return false;
+	api_resource(ctx, req, kind, seg + 1, n - 1, out);
+	return true;
+}
+
 void api_handle(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out)
 {
 	const struct route *r = NULL;
@@ -412,6 +444,8 @@ void api_handle(struct api_ctx *ctx, const struct api_req *req, struct api_reply
 		            "send the API token as \"Authorization: Bearer TOKEN\"", NULL);
 		return;
 	}
+	if (r == NULL && route_state(ctx, req, out))
+		return;
 	if (r == NULL) {
 		snprintf(detail, sizeof(detail), "no resource %.200s (see /api/v1/openapi.json)",
 		         req->url);
@@ -421,6 +455,7 @@ void api_handle(struct api_ctx *ctx, const struct api_req *req, struct api_reply
 	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
 		snprintf(detail, sizeof(detail), "%.200s supports GET only", req->url);
 		reply_error(out, 405, "method not allowed", detail, NULL);
+		out->allow = "GET, HEAD";
 		return;
 	}
 	r->get(ctx, req, out);
@@ -437,29 +472,83 @@ static const char *mhd_arg(void *c, const char *key)
 	return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, key);
 }
 
+/* A request's body, gathered over the calls libmicrohttpd makes. */
+struct upload {
+	char *buf;
+	size_t len, cap;
+	bool too_big;
+};
+
+static void upload_take(struct upload *u, const char *data, size_t n)
+{
+	if (u->too_big || u->len + n > API_MAX_BODY) {
+		u->too_big = true;
+		return;
+	}
+	if (u->len + n + 1 > u->cap) {
+		size_t cap = (u->len + n + 1) * 2;
+		char *b = realloc(u->buf, cap);
+
+		if (b == NULL) {
+			u->too_big = true;
+			return;
+		}
+		u->buf = b;
+		u->cap = cap;
+	}
+	memcpy(u->buf + u->len, data, n);
+	u->len += n;
+	u->buf[u->len] = '\0';
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **state,
+                         enum MHD_RequestTerminationCode why)
+{
+	struct upload *u = *state;
+
+	(void)cls;
+	(void)conn;
+	(void)why;
+	if (u) {
+		free(u->buf);
+		free(u);
+		*state = NULL;
+	}
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **state)
 {
 	struct api *a = cls;
-	struct api_req req = {method, url,
-	                      MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization"),
-	                      mhd_arg, conn};
+	struct upload *u = *state;
+	struct api_req req = {
+	        method,  url,  MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization"),
+	        mhd_arg, conn, NULL,
+	        0};
 	struct api_reply rep;
 	struct MHD_Response *r;
 	enum MHD_Result rc;
 
 	(void)version;
-	(void)upload;
-	if (*state == NULL) { /* first call: headers only; wait for any body */
-		*state = a;
-		return MHD_YES;
+	if (u == NULL) { /* first call: headers only; wait for any body */
+		*state = calloc(1, sizeof(struct upload));
+		return *state ? MHD_YES : MHD_NO;
 	}
-	if (*upload_size) { /* bodies come with the write resources; not read yet */
+	if (*upload_size) {
+		upload_take(u, upload, *upload_size);
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	api_handle(a->ctx, &req, &rep);
+	req.body = u->buf;
+	req.body_len = u->len;
+	if (u->too_big) {
+		memset(&rep, 0, sizeof(rep));
+		reply_error(&rep, 413, "payload too large",
+		            "bodies are limited to 256 MiB: split the bulk request", NULL);
+	} else {
+		api_handle(a->ctx, &req, &rep);
+	}
 	r = MHD_create_response_from_buffer(rep.body ? strlen(rep.body) : 0, rep.body,
 	                                    MHD_RESPMEM_MUST_FREE);
 	if (r == NULL) {
@@ -469,8 +558,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	MHD_add_response_header(r, "Content-Type", rep.content_type);
 	if (rep.status == 401)
 		MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
-	if (rep.status == 405)
-		MHD_add_response_header(r, "Allow", "GET, HEAD");
+	if (rep.status == 405 && rep.allow)
+		MHD_add_response_header(r, "Allow", rep.allow);
 	rc = MHD_queue_response(conn, rep.status, r);
 	MHD_destroy_response(r);
 	return rc;
@@ -496,12 +585,12 @@ struct api *api_start(struct api_ctx *ctx, char *err, size_t errlen)
 	}
 	a->ctx = ctx;
 	/* A few threads: a health check waiting on the workers must not hold
-	 * up /metrics. Handlers only read, or lock (dpctl). */
+	 * up /metrics. Handlers read, or lock (dpctl, state). */
 	a->d = MHD_start_daemon(flags | (v6 ? MHD_USE_IPv6 : 0), ctx->cfg->api_port, NULL, NULL,
 	                        on_request, a, MHD_OPTION_SOCK_ADDR,
 	                        v6 ? (struct sockaddr *)&sin6 : (struct sockaddr *)&sin,
 	                        MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_THREAD_POOL_SIZE, 4u,
-	                        MHD_OPTION_END);
+	                        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
 	if (a->d == NULL) {
 		snprintf(err, errlen,
 		         "api: cannot listen on %s port %u (in use, or not an address "

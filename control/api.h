@@ -1,8 +1,9 @@
 /* The REST/JSON API of aftr-control (libmicrohttpd + jansson), under
  * /api/v1/ and /metrics; control/openapi.json describes it.
  *
- * Handlers run on libmicrohttpd's thread and only read: the configuration
- * (immutable while the API runs) and the dataplane's shared counters. */
+ * Handlers run on libmicrohttpd's threads: the read-only resources read the
+ * dataplane's shared counters and rings; the run-time lists go through the
+ * desired state (state.h), which has its own lock. */
 #ifndef AFTR_API_H
 #define AFTR_API_H
 
@@ -13,10 +14,14 @@
 struct api;
 
 struct dpctl;
+struct state;
+struct sync;
 
 struct api_ctx {
-	const struct aftr_config *cfg;
-	struct dpctl *dp; /* the rings to the dataplane's workers, or NULL */
+	const struct aftr_config *cfg; /* as loaded at start: where to listen */
+	struct state *state;           /* the desired state */
+	struct sync *sync;             /* the dataplane's programming, or NULL */
+	struct dpctl *dp;              /* the rings to the dataplane's workers, or NULL */
 	const char *config_path;
 	const char *shm_name; /* the dataplane's counters: /dev/shm/<name>-stats */
 	char *token;          /* required bearer token, or NULL */
@@ -33,13 +38,20 @@ struct api_req {
 	const char *authorization;                          /* the header, or NULL */
 	const char *(*arg)(void *arg_ctx, const char *key); /* query arguments */
 	void *arg_ctx;
+	const char *body; /* the request body (POST), or NULL */
+	size_t body_len;
 };
 
 struct api_reply {
 	unsigned int status;
 	char *body; /* malloc'd; free it */
 	const char *content_type;
+	const char *allow; /* the Allow header of a 405 */
 };
+
+/* Bodies larger than this are refused (413): a million-entry bulk add
+ * is about 100 MB. */
+#define API_MAX_BODY (256u << 20)
 
 void api_handle(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
 

@@ -7,6 +7,8 @@
 #include "dpctl.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <pthread.h>
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
@@ -27,8 +29,8 @@
 #include "stats_shm.h"
 
 #define MAX_WORKERS 64
-#define POLL_US     2000 /* event rings drained every 2 ms */
-#define REATTACH_S  1    /* and the region checked every second */
+#define POLL_US     2000   /* event rings drained every 2 ms */
+#define REATTACH_US 200000 /* and the region checked five times a second */
 
 struct dpctl {
 	char *shm;
@@ -38,7 +40,11 @@ struct dpctl {
 	pthread_mutex_t lock; /* the region pointer and command enqueues */
 	struct stats_shm_hdr *h;
 	uint32_t seq;
-	_Atomic uint32_t acked[MAX_WORKERS]; /* last acknowledged sequence number */
+	/* Last acknowledged sequence number of each worker, then the main lcore. */
+	_Atomic uint32_t acked[MAX_WORKERS + 1];
+	/* The main lcore's last ack: its result and text (a tables load). */
+	atomic_int main_result;
+	char main_text[40];
 	/* One session listing at a time: its command's seq, where the events
 	 * go (filled by the thread, under lock: the requester may give up),
 	 * and the worker's cursor and result from the ack. */
@@ -70,8 +76,8 @@ static bool ring_sane(const struct rte_ring *r, uint32_t count)
 
 static bool rings_sane(const struct stats_shm_hdr *h)
 {
-	if (h->msg_size != CTL_MSG_SIZE || h->nrings > MAX_WORKERS || h->ring_count == 0 ||
-	    (h->ring_count & (h->ring_count - 1)) != 0 ||
+	if (h->msg_size != CTL_MSG_SIZE || h->nrings < 2 || h->nrings > MAX_WORKERS + 1 ||
+	    h->ring_count == 0 || (h->ring_count & (h->ring_count - 1)) != 0 ||
 	    /* what rte_ring_get_memsize_elem() gives (a library call we do not link) */
 	    h->ring_bytes <
 	            RTE_ALIGN(sizeof(struct rte_ring) + (size_t)h->ring_count * CTL_MSG_SIZE,
@@ -111,7 +117,7 @@ static void reattach(struct dpctl *c)
 		stats_shm_close(old);
 	if (h)
 		fprintf(stderr, "aftr-control: following the dataplane (pid %d, %u workers)\n",
-		        h->pid, h->nrings);
+		        h->pid, h->nrings - 1);
 }
 
 static void log_event(struct dpctl *c, const struct stats_shm_hdr *h, const struct ctl_msg *m)
@@ -155,6 +161,12 @@ static void drain(struct dpctl *c, const struct stats_shm_hdr *h)
 			if (ctl_msg_check(&m[i]) < 0)
 				continue; /* never trust another process's bytes */
 			if (m[i].type == CTL_EVT_ACK) {
+				if (w == h->nrings - 1) { /* before acked: the waiter reads it */
+					pthread_mutex_lock(&c->lock);
+					memcpy(c->main_text, m[i].u.ack.text, sizeof(c->main_text));
+					pthread_mutex_unlock(&c->lock);
+					atomic_store(&c->main_result, m[i].u.ack.result);
+				}
 				if (m[i].seq == atomic_load(&c->dump_seq)) {
 					atomic_store(&c->dump_next, m[i].u.ack.next);
 					atomic_store(&c->dump_result, m[i].u.ack.result);
@@ -180,7 +192,7 @@ static void *run(void *arg)
 	while (!atomic_load(&c->stop)) {
 		if (now_us() >= next) {
 			reattach(c);
-			next = now_us() + REATTACH_S * 1000000u;
+			next = now_us() + REATTACH_US;
 		}
 		if (c->h)
 			drain(c, c->h); /* only this thread swaps c->h */
@@ -233,7 +245,7 @@ unsigned int dpctl_ping_all(struct dpctl *c, unsigned int timeout_ms, int *rc, u
 
 	/* Every noop goes out first, then one wait for all the answers. */
 	pthread_mutex_lock(&c->lock);
-	n = c->h ? RTE_MIN(c->h->nrings, max) : 0;
+	n = c->h ? RTE_MIN(c->h->nrings - 1, max) : 0;
 	for (unsigned int w = 0; w < n; w++) {
 		struct ctl_msg m = {.type = CTL_CMD_NOOP, .worker = (uint16_t)w, .seq = ++c->seq};
 
@@ -260,7 +272,8 @@ unsigned int dpctl_ping_all(struct dpctl *c, unsigned int timeout_ms, int *rc, u
 	return n;
 }
 
-/* Sends one command and waits for its ack (or the timeout). */
+/* Sends one command and waits for its ack (or the timeout); worker is the
+ * ring index (the main lcore's is the last). */
 static int command(struct dpctl *c, unsigned int worker, struct ctl_msg *m, unsigned int timeout_ms)
 {
 	uint64_t t0 = now_us();
@@ -319,7 +332,77 @@ unsigned int dpctl_workers(struct dpctl *c)
 	unsigned int n;
 
 	pthread_mutex_lock(&c->lock);
-	n = c->h ? c->h->nrings : 0;
+	n = c->h ? c->h->nrings - 1 : 0;
 	pthread_mutex_unlock(&c->lock);
 	return n;
+}
+
+uint64_t dpctl_generation(struct dpctl *c)
+{
+	uint64_t g;
+
+	pthread_mutex_lock(&c->lock);
+	g = c->h ? c->h->generation : 0;
+	pthread_mutex_unlock(&c->lock);
+	return g;
+}
+
+/* The file first, under a temporary name, then renamed: the dataplane
+ * never reads half a file. */
+static int write_tables(const char *path, const char *json, uint64_t gen)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+	int rc = 0;
+
+	if (strlen(path) + 5 > sizeof(tmp))
+		return -ENAMETOOLONG;
+	snprintf(tmp, sizeof(tmp), "%.*s.tmp", (int)(sizeof(tmp) - 5), path);
+	f = fopen(tmp, "w");
+	if (f == NULL)
+		return -errno;
+	if (fprintf(f, CTL_TABLES_MAGIC "%" PRIu64 "\n", gen) < 0 || fputs(json, f) < 0)
+		rc = -EIO;
+	if (fclose(f) != 0 && rc == 0)
+		rc = -errno;
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = -errno;
+	if (rc < 0)
+		unlink(tmp);
+	return rc;
+}
+
+int dpctl_push_tables(struct dpctl *c, const char *json, uint64_t gen, char *err, size_t errlen)
+{
+	struct ctl_msg m = {.type = CTL_CMD_TABLES, .u.tables.gen = gen};
+	char path[PATH_MAX];
+	unsigned int main_ring;
+	int rc;
+
+	pthread_mutex_lock(&c->lock);
+	main_ring = c->h ? c->h->nrings - 1 : 0;
+	pthread_mutex_unlock(&c->lock);
+	if (main_ring == 0) {
+		snprintf(err, errlen, "no dataplane");
+		return -ENOENT;
+	}
+	pthread_mutex_lock(&c->dump_lock); /* one main-lcore command at a time */
+	snprintf(path, sizeof(path), "/dev/shm/%s-tables", c->shm);
+	rc = write_tables(path, json, gen);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+	} else {
+		atomic_store(&c->main_result, 0);
+		/* A million entries take the dataplane about a second. */
+		rc = command(c, main_ring, &m, 20000);
+		if (rc == 0 && (rc = atomic_load(&c->main_result)) < 0) {
+			pthread_mutex_lock(&c->lock);
+			snprintf(err, errlen, "the dataplane refused it: %.40s", c->main_text);
+			pthread_mutex_unlock(&c->lock);
+		} else if (rc < 0) {
+			snprintf(err, errlen, "the dataplane did not answer: %s", strerror(-rc));
+		}
+	}
+	pthread_mutex_unlock(&c->dump_lock);
+	return rc;
 }

@@ -29,6 +29,15 @@ unsigned int dpctl_ping_all(struct dpctl *c, unsigned int timeout_ms, int *rc, u
 /* Workers of the dataplane followed now (0: none). */
 unsigned int dpctl_workers(struct dpctl *c);
 
+/* The generation of the dataplane followed now (0: none); a new value
+ * means a new dataplane, to program from the full state. */
+uint64_t dpctl_generation(struct dpctl *c);
+
+/* Sends the live tables (the whole configuration as JSON, config_json.h)
+ * as generation gen to the dataplane's main lcore and waits for its
+ * answer: 0, or -errno with the reason in err (-ENOENT: no dataplane). */
+int dpctl_push_tables(struct dpctl *c, const char *json, uint64_t gen, char *err, size_t errlen);
+
 /* Lists up to max sessions of one worker from its slot cursor on, those
  * matching filter's u.dump fields (proto, b4, ext, eport), appending JSON
  * objects to out; *next is where to go on (CTL_DUMP_END when done).

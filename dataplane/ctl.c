@@ -2,10 +2,14 @@
  * no lock and no system call: single producer, single consumer rings. */
 #include "ctl.h"
 
+#include "ctrl.h"
+#include "gen.h"
 #include "nat.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
 #include <string.h>
@@ -98,4 +102,35 @@ void ctl_block_event(struct dp_worker *w, bool alloc, const struct addr6 *b4, ui
 	m.u.block.count = count;
 	m.u.block.proto = proto;
 	send_event(w, &m);
+}
+
+/* The main lcore's commands: a table load takes milliseconds to a second
+ * (a million entries), which the slow path can afford and workers cannot. */
+unsigned int ctl_main_poll(void)
+{
+	struct ctl_msg c, ack;
+	char err[256];
+	unsigned int n = 0;
+
+	while (dp.ctl_cmd && rte_ring_sc_dequeue_elem(dp.ctl_cmd, &c, CTL_MSG_SIZE) == 0) {
+		ack = (struct ctl_msg){.type = CTL_EVT_ACK,
+		                       .seq = c.seq,
+		                       .worker = (uint16_t)dp.nworkers,
+		                       .u.ack.next = CTL_DUMP_END};
+		err[0] = '\0';
+		if (c.type == CTL_CMD_TABLES)
+			ack.u.ack.result =
+			        gen_apply_file(dp.tables_path, c.u.tables.gen, err, sizeof(err));
+		else if (c.type != CTL_CMD_NOOP)
+			ack.u.ack.result = -ENOTSUP;
+		if (c.type == CTL_CMD_TABLES)
+			fprintf(stderr, "aftr-dataplane: tables generation %" PRIu64 ": %s\n",
+			        c.u.tables.gen, ack.u.ack.result == 0 ? "in use" : err);
+		snprintf(ack.u.ack.text, sizeof(ack.u.ack.text), "%s", err);
+		if (rte_ring_sp_enqueue_elem(dp.ctl_evt, &ack, CTL_MSG_SIZE) != 0)
+			ctrl_ctr->cnt[CNT_EVENTS_LOST]++;
+		ctrl_ctr->cnt[CNT_COMMANDS]++;
+		n++;
+	}
+	return n;
 }

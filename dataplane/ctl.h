@@ -1,5 +1,6 @@
-/* A worker's side of the control rings (ctl_msg.h): applying commands
- * between bursts, and sending events. Worker threads only. */
+/* The dataplane's side of the control rings (ctl_msg.h): workers apply
+ * their commands between bursts and send events; the main lcore takes the
+ * commands about shared state (the live tables). */
 #ifndef AFTR_CTL_H
 #define AFTR_CTL_H
 
@@ -10,6 +11,8 @@
 
 /* Applies the commands waiting for this worker and acknowledges each. */
 void ctl_poll(struct dp_worker *w);
+/* Main lcore: applies its waiting commands; returns how many. */
+unsigned int ctl_main_poll(void);
 /* A port-block event (nat_events: blocks); first is the block's first port. */
 void ctl_block_event(struct dp_worker *w, bool alloc, const struct addr6 *b4, uint32_t pool_host,
                      uint8_t proto, uint16_t first, uint16_t count);

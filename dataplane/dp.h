@@ -109,6 +109,9 @@ struct dp {
 	unsigned int nworkers;
 	struct dp_worker worker[DP_MAX_WORKERS];
 	struct rte_ring *to_ctrl; /* workers -> main lcore (MP/SC) */
+	/* The main lcore's rings in the shared region (ctl_msg.h). */
+	struct rte_ring *ctl_cmd, *ctl_evt;
+	char tables_path[64]; /* the tables file (ctl_msg.h) */
 	/* Neighbours of the two links: the gateways, and on-link B4s. */
 	struct rte_hash *neigh_idx; /* 16-byte address -> index (RW concurrency, LF) */
 	struct dp_neigh *neigh;

@@ -16,10 +16,9 @@
 #include <string.h>
 
 #include "config_json.h"
+#include "ctl_msg.h"
 #include "tables.h"
 #include "util.h"
-
-#define TABLES_MAGIC "aftr-tables 1 "
 
 static struct rte_rcu_qsbr *qsv;
 
@@ -86,8 +85,8 @@ static int load(const char *path, uint64_t gen, struct aftr_config *cfg, char *e
 		errf(err, errlen, "%s: %s", path, strerror(-rc));
 		return rc;
 	}
-	if (strncmp(buf, TABLES_MAGIC, strlen(TABLES_MAGIC)) != 0 ||
-	    strtoull(buf + strlen(TABLES_MAGIC), &end, 10) != gen || *end != '\n') {
+	if (strncmp(buf, CTL_TABLES_MAGIC, strlen(CTL_TABLES_MAGIC)) != 0 ||
+	    strtoull(buf + strlen(CTL_TABLES_MAGIC), &end, 10) != gen || *end != '\n') {
 		errf(err, errlen, "%s: not the tables of generation %" PRIu64, path, gen);
 		free(buf);
 		return -EINVAL;

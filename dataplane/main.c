@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "config_yaml.h"
+#include "ctl.h"
 #include "ctrl.h"
 #include "dp.h"
 #include "nat.h"
@@ -136,6 +137,7 @@ static int setup(const struct aftr_config *cfg, const char *shm)
 	unsigned int lcore, i = 0;
 	int rc;
 
+	snprintf(dp.tables_path, sizeof(dp.tables_path), "/dev/shm/%s-tables", shm);
 	if ((rc = stats_init(shm)) < 0) {
 		fprintf(stderr, "aftr-dataplane: shared counters /dev/shm/%s-stats: %s\n", shm,
 		        strerror(-rc));
@@ -199,7 +201,7 @@ static void run(const char *stats_path)
 	        dp.nworkers == 1 ? "" : "s");
 	while (!atomic_load(&dp.stop)) {
 		/* The slow path need not spin: leave the CPU to others when idle. */
-		if (ctrl_poll() == 0)
+		if (ctrl_poll() + ctl_main_poll() == 0)
 			rte_delay_us_sleep(CTRL_IDLE_US);
 		if (rte_rdtsc() >= next) {
 			stats_ports_update();

@@ -25,7 +25,7 @@ static int rings_init(void)
 	const struct stats_shm_hdr *h = dp.stats_region;
 	char name[RTE_RING_NAMESIZE];
 
-	for (unsigned int w = 0; w < dp.nworkers; w++) {
+	for (unsigned int w = 0; w < h->nrings; w++) {
 		struct rte_ring *cmd = stats_shm_ring(h, w),
 		                *evt = stats_shm_ring(h, h->nrings + w);
 
@@ -35,8 +35,13 @@ static int rings_init(void)
 		snprintf(name, sizeof(name), "ctlevt%u", w);
 		if (rte_ring_init(evt, name, CTL_RING_COUNT, RING_F_SP_ENQ | RING_F_SC_DEQ) < 0)
 			return -EINVAL;
-		dp.worker[w].cmd_ring = cmd;
-		dp.worker[w].evt_ring = evt;
+		if (w == dp.nworkers) { /* the last pair: the main lcore's */
+			dp.ctl_cmd = cmd;
+			dp.ctl_evt = evt;
+		} else {
+			dp.worker[w].cmd_ring = cmd;
+			dp.worker[w].evt_ring = evt;
+		}
 	}
 	return 0;
 }
@@ -46,7 +51,7 @@ int stats_init(const char *shm_name)
 	const char *names[AFTR_STATS_COUNT];
 	unsigned int n = aftr_stats_names(names);
 	ssize_t bytes = rte_ring_get_memsize_elem(CTL_MSG_SIZE, CTL_RING_COUNT);
-	struct stats_shm_rings r = {dp.nworkers, (uint32_t)RTE_ALIGN_CEIL(bytes, 64),
+	struct stats_shm_rings r = {dp.nworkers + 1, (uint32_t)RTE_ALIGN_CEIL(bytes, 64),
 	                            CTL_RING_COUNT, CTL_MSG_SIZE};
 
 	if (bytes < 0)

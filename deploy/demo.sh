@@ -60,7 +60,7 @@ ip netns exec "${TOPO}dp" build/dataplane/aftr-dataplane --no-huge -m 512 -l 0,1
 	--stats-file "$tmp/stats" >"$tmp/dataplane.log" 2>&1 &
 # The control process and its API, in the root namespace (shared memory
 # is not namespaced): http://127.0.0.1:8080/api/v1/.
-build/control/aftr-control -c "$tmp/aftr.yaml" >"$tmp/control.log" 2>&1 &
+build/control/aftr-control -c "$tmp/aftr.yaml" --state "$tmp/state" >"$tmp/control.log" 2>&1 &
 control_pid=$!
 for x in a b; do
 	ip netns exec "${TOPO}b4$x" build/deploy/b4/aftr-b4 --local "2001:db8:1::$x" \

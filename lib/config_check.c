@@ -183,14 +183,24 @@ static void check_prefix_lists(const struct aftr_config *cfg, struct diag *d)
 {
 	char a[PREFIX6_STRLEN];
 
-	for (size_t i = 0; i < cfg->n_acl6; i++)
-		if (FIND_EARLIER(cfg->acl6, i, SAME_PREFIX) != SIZE_MAX)
-			err_at(d, &cfg->acl6[i].pos, "acl6", i, "%s is listed twice",
-			       prefix6_format(&cfg->acl6[i].p, a));
-	for (size_t i = 0; i < cfg->n_private4; i++)
-		if (FIND_EARLIER(cfg->private4, i, SAME_PREFIX) != SIZE_MAX)
-			err_at(d, &cfg->private4[i].pos, "private", i, "%s is listed twice",
-			       prefix4_format(&cfg->private4[i].p, a));
+	for (size_t i = 0; i < cfg->n_acl6; i++) {
+		size_t before = d->n;
+
+		if (FIND_EARLIER(cfg->acl6, i, SAME_PREFIX) == SIZE_MAX)
+			continue;
+		err_at(d, &cfg->acl6[i].pos, "acl6", i, "%s is listed twice",
+		       prefix6_format(&cfg->acl6[i].p, a));
+		diag_mark_conflict(d, before);
+	}
+	for (size_t i = 0; i < cfg->n_private4; i++) {
+		size_t before = d->n;
+
+		if (FIND_EARLIER(cfg->private4, i, SAME_PREFIX) == SIZE_MAX)
+			continue;
+		err_at(d, &cfg->private4[i].pos, "private", i, "%s is listed twice",
+		       prefix4_format(&cfg->private4[i].p, a));
+		diag_mark_conflict(d, before);
+	}
 }
 
 static void check_pools(const struct aftr_config *cfg, const struct index *ix, struct diag *d)
@@ -306,12 +316,15 @@ static void report_dups(const struct aftr_config *cfg, struct keyrec *v, size_t 
 
 	qsort(v, n, sizeof(*v), keyrec_cmp);
 	for (size_t i = 1; i < n; i++) {
+		size_t before = d->n;
+
 		if (memcmp(v[i].key, v[i - 1].key, sizeof(v[i].key)) != 0)
 			continue;
 		snprintf(other, sizeof(other), "%s[%u]", origin_list[v[i - 1].origin],
 		         v[i - 1].idx);
 		err_at(d, origin_pos(cfg, &v[i]), origin_list[v[i].origin], v[i].idx, "%s (%s)",
 		       what, other);
+		diag_mark_conflict(d, before);
 	}
 }
 
@@ -504,9 +517,12 @@ static void check_nonats(const struct aftr_config *cfg, const struct index *ix, 
 			/* Report on whichever comes later in the list. */
 			const struct cfg_nonat *x = n > far ? n : far, *y = n > far ? far : n;
 
+			size_t before = d->n;
+
 			err_at(d, &x->pos, "nonat", (size_t)(x - cfg->nonats),
 			       "%s overlaps nonat prefix %s", prefix4_format(&x->prefix, a),
 			       prefix4_format(&y->prefix, b));
+			diag_mark_conflict(d, before);
 		}
 		if (far == NULL || prefix4_last(&n->prefix) > prefix4_last(&far->prefix))
 			far = n;

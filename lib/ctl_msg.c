@@ -20,8 +20,10 @@ int ctl_msg_check(const struct ctl_msg *msg)
 {
 	switch (msg->type) {
 	case CTL_CMD_NOOP:
-	case CTL_EVT_ACK:
+	case CTL_CMD_TABLES:
 		return 0;
+	case CTL_EVT_ACK:
+		return memchr(msg->u.ack.text, '\0', sizeof(msg->u.ack.text)) ? 0 : -EINVAL;
 	case CTL_CMD_SESSIONS:
 		return msg->u.dump.max ? 0 : -EINVAL;
 	case CTL_EVT_SESSION:

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CTL_MSG_VERSION 2
+#define CTL_MSG_VERSION 3
 #define CTL_MSG_SIZE    64
 #define CTL_DUMP_END    UINT32_MAX
 
@@ -20,6 +20,7 @@ enum ctl_type {
 	/* Commands. */
 	CTL_CMD_NOOP = 1, /* ISC "noop": the worker answers, proving it runs */
 	CTL_CMD_SESSIONS, /* u.dump: list sessions as CTL_EVT_SESSION, then ack */
+	CTL_CMD_TABLES,   /* u.tables: (main lcore) load the live tables from the tables file */
 	/* Events. */
 	CTL_EVT_ACK = 64,    /* u.ack: a command's result */
 	CTL_EVT_BLOCK_ALLOC, /* u.block: a subscriber got a port block */
@@ -36,7 +37,11 @@ struct ctl_msg {
 		struct {
 			int32_t result; /* 0 or -errno */
 			uint32_t next;  /* sessions: where to go on, CTL_DUMP_END when done */
+			char text[40];  /* why, when result < 0 (NUL-terminated, maybe cut) */
 		} ack;
+		struct {
+			uint64_t gen; /* the generation the file must carry */
+		} tables;
 		struct {
 			uint32_t cursor; /* session slot to start at */
 			uint16_t max;    /* sessions to send at most */
@@ -65,6 +70,12 @@ struct ctl_msg {
 };
 
 _Static_assert(sizeof(struct ctl_msg) == CTL_MSG_SIZE, "ring elements are 64 bytes");
+
+/* The tables file of CTL_CMD_TABLES: /dev/shm/<shm>-tables, written by the
+ * control process (write a temporary, then rename), read by the dataplane's
+ * main lcore: the line "aftr-tables 1 GEN" and the whole configuration as
+ * JSON (config_json.h). */
+#define CTL_TABLES_MAGIC "aftr-tables 1 "
 
 /* 0 if msg is a well-formed message of a known type, else -EINVAL (a
  * reader must not trust what another process wrote). */

@@ -105,3 +105,9 @@ void diag_print(const struct diag *d, FILE *out)
 		fprintf(out, "%s: %zu more not shown\n", d->file ? d->file : "config",
 		        total - d->n);
 }
+
+void diag_mark_conflict(struct diag *d, size_t n_before)
+{
+	if (d->n > n_before)
+		d->v[d->n - 1].conflict = true;
+}

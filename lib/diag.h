@@ -20,6 +20,7 @@ struct diag_entry {
 	uint32_t col;  /* 1-based; 0 when unknown or line-oriented input */
 	char *path;    /* key path such as "pools[1].tcp", or "" */
 	char *msg;
+	bool conflict; /* an error about two entries that cannot both be (API: 409) */
 };
 
 struct diag {
@@ -36,6 +37,9 @@ void diag_add(struct diag *d, enum diag_level level, uint32_t line, uint32_t col
               const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 #define diag_err(d, line, col, path, ...)  diag_add(d, DIAG_ERROR, line, col, path, __VA_ARGS__)
 #define diag_warn(d, line, col, path, ...) diag_add(d, DIAG_WARNING, line, col, path, __VA_ARGS__)
+
+/* Marks the last entry added (if kept) as a conflict between entries. */
+void diag_mark_conflict(struct diag *d, size_t n_before);
 
 /* "file:line:col: path: msg" with absent parts left out; returns buf. */
 char *diag_format(const struct diag *d, const struct diag_entry *e, char *buf, size_t len);

@@ -4,16 +4,17 @@
  * the control process and each worker (ctl_msg.h), which the control
  * process maps read-write.
  *
- * Layout (version 2), all offsets from the start, host byte order:
+ * Layout (version 3), all offsets from the start, host byte order:
  *   struct stats_shm_hdr
  *   names:  ncounters x char[STATS_NAME_LEN], NUL-padded
  *   blocks: nblocks x block_size bytes; block b holds ncounters uint64_t,
  *           written by one lcore only (the workers in order, then the main
  *           lcore), read with relaxed 64-bit loads.
- *   rings:  2 x nrings x ring_bytes: first each worker's command ring
- *           (control -> worker), then each worker's event ring (worker ->
- *           control); DPDK rte_rings of ctl_msg elements, single producer
- *           and single consumer, initialised by the dataplane.
+ *   rings:  2 x nrings x ring_bytes: first the command rings (control ->
+ *           dataplane), then the event rings (dataplane -> control), one
+ *           each for every worker and, last, the main lcore (nrings =
+ *           workers + 1); DPDK rte_rings of ctl_msg elements, single
+ *           producer and single consumer, initialised by the dataplane.
  * A reader checks magic and version, and compares the generation before
  * and after reading to notice a restarted dataplane. */
 #ifndef AFTR_STATS_SHM_H
@@ -23,7 +24,7 @@
 #include <stdint.h>
 
 #define STATS_SHM_MAGIC   0x53525446u /* "FTRS" */
-#define STATS_SHM_VERSION 2u
+#define STATS_SHM_VERSION 3u
 #define STATS_NAME_LEN    48
 #define STATS_SHM_DEFAULT "aftr" /* /dev/shm/aftr-stats */
 
@@ -36,7 +37,7 @@ struct stats_shm_hdr {
 	uint32_t names_off, blocks_off;
 	uint32_t block_size;
 	int32_t pid;         /* of the dataplane */
-	uint32_t nrings;     /* rings each way: one per worker */
+	uint32_t nrings;     /* rings each way: one per worker, then the main lcore's */
 	uint32_t ring_bytes; /* each, rte_ring_get_memsize_elem(msg_size, ring_count) */
 	uint32_t rings_off;
 	uint32_t ring_count; /* elements a ring holds */
@@ -62,8 +63,8 @@ void *stats_shm_create(const char *name, uint32_t nblocks, const char *const *na
                        int64_t start_time);
 /* Marks a created region (rings initialised) valid for readers. */
 void stats_shm_publish(void *region);
-/* Ring i of a region: the command ring of worker i for i < nrings, the
- * event ring of worker i - nrings after. */
+/* Ring i of a region: command ring i for i < nrings (worker i, or the
+ * main lcore for i = nrings - 1), event ring i - nrings after. */
 void *stats_shm_ring(const struct stats_shm_hdr *h, uint32_t i);
 /* Unmaps and removes it (at an orderly stop). */
 void stats_shm_destroy(const char *name, void *region);

@@ -66,8 +66,12 @@ expect() {
 	fi
 }
 
-"$control" -c "$tmp/aftr.yaml" --shm "$name" >"$tmp/control.log" 2>&1 &
-pids+=($!)
+start_control() {
+	"$control" -c "$tmp/aftr.yaml" --state "$tmp/state" --shm "$name" >>"$tmp/control.log" 2>&1 &
+	control_pid=$!
+	pids+=($control_pid)
+}
+start_control
 for _ in $(seq 50); do curl -s "$url/api/v1/health" >/dev/null && break; sleep 0.1; done
 expect "health without a dataplane: 503, degraded" 503 \
 	"j['status'] == 'degraded' and not j['dataplane']['running']" "$url/api/v1/health"
@@ -190,9 +194,104 @@ ctl "without the token: the API's error, exit 1" 1 '401 unauthorized' show stat
 AFTR_TOKEN_FILE="$tmp/token" ctl "token from AFTR_TOKEN_FILE" 0 '^nat_out' show stat
 ctl "unreachable: exit 3" 3 'cannot reach' --api http://127.0.0.1:1 noop
 
+# The run-time lists: added, refused, saved, deleted, kept over a restart.
+json=(-H "Content-Type: application/json")
+expect "no tunnels yet" 200 "j == []" "${auth[@]}" "$url/api/v1/tunnels"
+expect "add a tunnel: 201, in the dataplane" 201 "j['added'] == 1 and j['applied']" \
+	"${auth[@]}" "${json[@]}" -d '{"b4": "2001:db8:1::2", "mtu": 1400}' "$url/api/v1/tunnels"
+expect "listed, from the API" 200 \
+	"j == [{'b4': '2001:db8:1::2', 'mtu': 1400, 'source': 'api'}]" "${auth[@]}" \
+	"$url/api/v1/tunnels"
+expect "the same tunnel again: 409" 409 "j['error'] == 'conflict'" "${auth[@]}" "${json[@]}" \
+	-d '{"b4": "2001:db8:1::2"}' "$url/api/v1/tunnels"
+expect "a body that is not JSON: 400" 400 "j['error'] == 'bad request'" "${auth[@]}" \
+	"${json[@]}" -d '{"b4": ' "$url/api/v1/tunnels"
+expect "no body: 400" 400 "j['error'] == 'bad request'" "${auth[@]}" -X POST \
+	"$url/api/v1/tunnels"
+expect "a bad value: 422 naming the field" 422 "j['field'] == 'b4'" "${auth[@]}" "${json[@]}" \
+	-d '{"b4": "nope"}' "$url/api/v1/tunnels"
+expect "an unknown key: 422" 422 "j['field'] == 'colour'" "${auth[@]}" "${json[@]}" \
+	-d '{"b4": "2001:db8:1::9", "colour": 1}' "$url/api/v1/tunnels"
+expect "bulk: one bad entry refuses them all" 422 "j['field'].startswith('[1]')" \
+	"${auth[@]}" "${json[@]}" -d '[{"b4": "2001:db8:1::10"}, {"b4": "2001:db8:1::11", "mtu": 5}]' \
+	"$url/api/v1/tunnels"
+expect "bulk: three tunnels" 201 "j['added'] == 3 and j['applied']" "${auth[@]}" "${json[@]}" \
+	-d '[{"b4": "2001:db8:1::10"}, {"b4": "2001:db8:1::11"}, {"b4": "2001:db8:1::12"}]' \
+	"$url/api/v1/tunnels"
+expect "bulk: a duplicate inside the array: 409" 409 "j['error'] == 'conflict'" "${auth[@]}" \
+	"${json[@]}" -d '[{"b4": "2001:db8:1::20"}, {"b4": "2001:db8:1::20"}]' "$url/api/v1/tunnels"
+nat='{"b4": "2001:db8:1::2", "protocol": "tcp", "address": "192.168.1.2", "port": 80, "external_address": "198.51.100.1", "external_port": 80}'
+expect "a static NAT entry" 201 "j['applied']" "${auth[@]}" "${json[@]}" -d "$nat" \
+	"$url/api/v1/static-nat"
+expect "another inside port on the same public port: 409" 409 "j['error'] == 'conflict'" \
+	"${auth[@]}" "${json[@]}" -d "${nat/\"port\": 80,/\"port\": 81,}" "$url/api/v1/static-nat"
+expect "a public port inside the dynamic range: 422" 422 "'dynamic' in j['detail']" \
+	"${auth[@]}" "${json[@]}" \
+	-d '{"b4": "2001:db8:1::2", "protocol": "udp", "address": "192.168.1.2", "port": 53, "external_address": "198.51.100.1", "external_port": 3000}' \
+	"$url/api/v1/static-nat"
+expect "acl6 and private prefixes are resources too" 201 "j['applied']" "${auth[@]}" \
+	"${json[@]}" -d '{"prefix": "2001:db8:2::/48"}' "$url/api/v1/acl6"
+expect "the private list, from the defaults of the file" 200 \
+	"{'prefix': '10.0.0.0/8', 'source': 'config'} in j" "${auth[@]}" "$url/api/v1/private"
+expect "deleting what the file defines: 409" 409 "'reload' in j['detail']" "${auth[@]}" \
+	-X DELETE "$url/api/v1/private/10.0.0.0/8"
+expect "delete the static NAT entry" 200 "j['deleted'] == 1 and j['applied']" "${auth[@]}" \
+	-X DELETE "$url/api/v1/static-nat/tcp/198.51.100.1/80"
+expect "deleted twice: 404" 404 "j['error'] == 'not found'" "${auth[@]}" -X DELETE \
+	"$url/api/v1/static-nat/tcp/198.51.100.1/80"
+expect "a name that is not one: 400" 400 "'tcp|udp' in j['detail']" "${auth[@]}" -X DELETE \
+	"$url/api/v1/static-nat/gre/198.51.100.1/80"
+expect "PUT: 405" 405 "j['error'] == 'method not allowed'" "${auth[@]}" -X PUT -d '{}' \
+	"$url/api/v1/tunnels"
+expect "the effective configuration has the additions" 200 \
+	"len(j['tunnels']) == 4 and '2001:db8:2::/48' in j['acl6']" "${auth[@]}" "$url/api/v1/config"
+if /usr/bin/python3 -c "import json,sys; j=json.load(open('$tmp/state/state.json')); sys.exit(0 if len(j['tunnels']) == 4 and j['acl6'] == ['2001:db8:2::/48'] and j['static_nat'] == [] else 1)" &&
+	grep -q "tables generation .*: in use" "$tmp/dp.log"; then
+	echo "ok   saved in the state file; the dataplane runs the new tables"
+	pass=$((pass + 1))
+else
+	echo "FAIL the state file or the dataplane's tables"
+	cat "$tmp/state/state.json" "$tmp/dp.log"
+	fail=$((fail + 1))
+fi
+
+# kill -9 the control process: a new one has everything, and programs the dataplane.
+{
+	kill -9 "$control_pid"
+	wait "$control_pid"
+} 2>/dev/null
+start_control
+for _ in $(seq 50); do curl -s "$url/api/v1/health" >/dev/null && break; sleep 0.1; done
+sleep 0.5
+expect "after kill -9 and a restart: the tunnels are back" 200 \
+	"len(j) == 4 and all(t['source'] == 'api' for t in j)" "${auth[@]}" "$url/api/v1/tunnels"
+expect "and the dataplane is programmed again, its sessions kept" 200 \
+	"j['dataplane']['programming']['dataplane'] == 'programmed'" "$url/api/v1/health"
+expect "sessions survived the control restart" 200 "len(j['sessions']) == 3" "${auth[@]}" \
+	"$url/api/v1/sessions"
+
+# reload: the file's new entries come in; a change that needs a restart does not.
+echo "tunnels: [{b4: \"2001:db8:1::99\", mtu: 1300}]" >>"$tmp/aftr.yaml"
+expect "reload takes the file's new tunnel" 200 "j['reloaded'] and j['applied']" "${auth[@]}" \
+	-X POST "$url/api/v1/reload"
+expect "listed as from the file" 200 \
+	"{'b4': '2001:db8:1::99', 'mtu': 1300, 'source': 'config'} in j and len(j) == 5" \
+	"${auth[@]}" "$url/api/v1/tunnels"
+cp "$tmp/aftr.yaml" "$tmp/aftr.good"
+sed -i 's/198.51.100.1/198.51.100.2/' "$tmp/aftr.yaml"
+expect "reload of a file that changes the pools: 409, nothing changed" 409 \
+	"j['field'] == 'pools'" "${auth[@]}" -X POST "$url/api/v1/reload"
+cp "$tmp/aftr.good" "$tmp/aftr.yaml"
+sed -i 's/b4: "2001:db8:1::99"/b4: "2001:db8:1::2"/' "$tmp/aftr.yaml"
+expect "reload of a file that collides with an API entry: 409" 409 \
+	"j['error'] == 'conflict'" "${auth[@]}" -X POST "$url/api/v1/reload"
+cp "$tmp/aftr.good" "$tmp/aftr.yaml"
+expect "GET on reload: 405" 405 - "${auth[@]}" "$url/api/v1/reload"
+
 # Bad starts: clear errors, exit status 1.
 refused() { # description, expected message, config file
-	if ! "$control" -c "$3" >"$tmp/refused.log" 2>&1 && grep -q "$2" "$tmp/refused.log"; then
+	if ! "$control" -c "$3" --state "$tmp/state2" >"$tmp/refused.log" 2>&1 &&
+		grep -q "$2" "$tmp/refused.log"; then
 		echo "ok   $1"
 		pass=$((pass + 1))
 	else

@@ -1,0 +1,106 @@
+/* The write resources of the REST API: the run-time lists (state.h) and
+ * reload. A change is validated, saved and only then acknowledged; the
+ * reply says whether the dataplane runs it yet (it waits up to
+ * APPLY_WAIT_MS for that). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api_int.h"
+#include "state.h"
+#include "sync.h"
+
+#define APPLY_WAIT_MS 5000
+
+static void reply_state_err(struct api_reply *out, const struct state_err *e)
+{
+	reply_error(out, e->status, e->error, e->detail, *e->field ? e->field : NULL);
+}
+
+/* 201 or 200 for a saved change, with where the dataplane stands. */
+static void reply_change(struct api_ctx *ctx, struct api_reply *out, unsigned int status,
+                         json_t *body, uint64_t gen)
+{
+	char why[256] = "";
+	int rc = ctx->sync ? sync_wait(ctx->sync, gen, APPLY_WAIT_MS, why, sizeof(why)) : -ENOENT;
+
+	json_object_set_new(body, "generation", json_integer((json_int_t)gen));
+	json_object_set_new(body, "applied", json_boolean(rc == 0));
+	if (rc == -ENOENT)
+		json_object_set_new(body, "detail",
+		                    json_string("saved; no dataplane runs: it gets this state when "
+		                                "it starts"));
+	else if (rc < 0)
+		json_object_set_new(body, "detail", json_string(why));
+	reply_json(out, status, body);
+}
+
+static void add(struct api_ctx *ctx, const struct api_req *req, int kind, struct api_reply *out)
+{
+	json_error_t je;
+	json_t *body = req->body ? json_loadb(req->body, req->body_len, 0, &je) : NULL;
+	struct state_err e;
+	uint64_t gen;
+	char detail[256];
+	size_t n;
+
+	if (body == NULL) {
+		snprintf(detail, sizeof(detail), "the body is not JSON: %s",
+		         req->body ? je.text : "empty");
+		reply_error(out, 400, "bad request", detail, NULL);
+		return;
+	}
+	n = json_is_array(body) ? json_array_size(body) : 1;
+	if (state_add(ctx->state, (enum state_kind)kind, body, &gen, &e) < 0) {
+		reply_state_err(out, &e);
+	} else {
+		reply_change(ctx, out, 201, json_pack("{s:I}", "added", (json_int_t)n), gen);
+	}
+	json_decref(body);
+}
+
+void api_resource(struct api_ctx *ctx, const struct api_req *req, int kind, const char *const *seg,
+                  int nseg, struct api_reply *out)
+{
+	int want = state_kind_id_segments((enum state_kind)kind);
+	struct state_err e;
+	uint64_t gen;
+	char detail[256];
+
+	if (nseg != 0 && nseg != want) {
+		snprintf(detail, sizeof(detail), "no resource %.200s (see /api/v1/openapi.json)",
+		         req->url);
+		reply_error(out, 404, "not found", detail, NULL);
+	} else if (nseg == 0 &&
+	           (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0)) {
+		reply_json(out, 200, state_list(ctx->state, (enum state_kind)kind));
+	} else if (nseg == 0 && strcmp(req->method, "POST") == 0) {
+		add(ctx, req, kind, out);
+	} else if (nseg == want && strcmp(req->method, "DELETE") == 0) {
+		if (state_delete(ctx->state, (enum state_kind)kind, seg, &gen, &e) < 0)
+			reply_state_err(out, &e);
+		else
+			reply_change(ctx, out, 200, json_pack("{s:i}", "deleted", 1), gen);
+	} else {
+		snprintf(detail, sizeof(detail), "%.200s supports %s", req->url,
+		         nseg ? "DELETE" : "GET and POST");
+		reply_error(out, 405, "method not allowed", detail, NULL);
+		out->allow = nseg ? "DELETE" : "GET, HEAD, POST";
+	}
+}
+
+void api_reload(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out)
+{
+	struct state_err e;
+	uint64_t gen;
+
+	if (strcmp(req->method, "POST") != 0) {
+		reply_error(out, 405, "method not allowed", "/api/v1/reload supports POST", NULL);
+		out->allow = "POST";
+		return;
+	}
+	if (state_reload(ctx->state, &gen, &e) < 0)
+		reply_state_err(out, &e);
+	else
+		reply_change(ctx, out, 200, json_pack("{s:b}", "reloaded", 1), gen);
+}

@@ -1,0 +1,70 @@
+/* The desired state the control process owns: the configuration file
+ * (its "config" layer) plus what was added at run time through the API or
+ * aftrctl (the "api" layer, persisted in STATE_DIR/state.json before a
+ * change is acknowledged). The effective configuration is the first layer
+ * followed by the second, validated as a whole; a change that does not
+ * validate changes nothing.
+ *
+ * Run-time resources are the live lists (tables.h): tunnels, static NAT,
+ * prr, nonat, softwires, acl6 and private prefixes. An entry of the file
+ * is changed by editing the file and reloading (ISC: section two is
+ * re-read by "reload"); the API refuses to delete it (409).
+ *
+ * A sync thread programs the dataplane: it sends the effective
+ * configuration whenever it changed or a new dataplane appeared. */
+#ifndef AFTR_STATE_H
+#define AFTR_STATE_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "config.h"
+
+struct state;
+struct dpctl;
+
+enum state_kind { K_TUNNEL, K_NAT, K_PRR, K_NONAT, K_SOFTWIRE, K_ACL6, K_PRIVATE, K_COUNT };
+
+/* Why a change was refused: an HTTP status and the API's error parts. */
+struct state_err {
+	unsigned int status; /* 400, 404, 409, 422, 500 */
+	char error[48];
+	char detail[512];
+	char field[128];
+};
+
+/* Loads the configuration file and the state file (if any) and checks
+ * their sum; NULL with a message in err. The state directory is created
+ * if missing. */
+struct state *state_open(const char *config_path, const char *state_dir, char *err, size_t errlen);
+void state_close(struct state *s);
+
+/* The kind named by a URL segment ("tunnels", "static-nat", "prr",
+ * "nonat", "softwires", "acl6", "private"), or -1. */
+int state_kind(const char *url_name);
+const char *state_kind_url(enum state_kind k);
+/* URL segments that name one entry of a kind (after the kind). */
+int state_kind_id_segments(enum state_kind k);
+
+/* The entries of a kind, each with "source": "config" or "api". */
+json_t *state_list(struct state *s, enum state_kind k);
+/* The effective configuration (cfg_to_json); sparse: non-defaults only. */
+json_t *state_config_json(struct state *s, bool sparse);
+/* The effective configuration as the dataplane's tables file wants it
+ * (compact JSON; free it), and the generation it is. */
+char *state_tables_json(struct state *s, uint64_t *gen);
+/* The generation of the latest change. */
+uint64_t state_generation(struct state *s);
+
+/* Adds one entry (a JSON object) or many (an array, all or nothing).
+ * Returns 0 with the generation of the change in *gen, or -1 with e set. */
+int state_add(struct state *s, enum state_kind k, const json_t *body, uint64_t *gen,
+              struct state_err *e);
+/* Deletes the entry the id segments name. 0 or -1 with e set. */
+int state_delete(struct state *s, enum state_kind k, const char *const *seg, uint64_t *gen,
+                 struct state_err *e);
+/* Re-reads the configuration file (ISC "reload"): the new file's entries
+ * replace the old file's; the api layer stays. 0 or -1 with e set. */
+int state_reload(struct state *s, uint64_t *gen, struct state_err *e);
+
+#endif

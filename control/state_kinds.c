@@ -1,0 +1,232 @@
+/* The run-time resource kinds of state.h: how each is decoded, encoded,
+ * named in URLs and told apart (its identity). */
+#include "state_kinds.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_json.h"
+
+static const char *const prefix_keys[] = {"prefix", NULL};
+
+static int dec_acl6(struct jdec *j, const json_t *node, void *out)
+{
+	struct cfg_prefix6 *e = out;
+
+	if (!jdec_object(j, node, prefix_keys))
+		return -1;
+	return jdec_required(j, node, "prefix", jdec_prefix6(j, node, "prefix", 0, &e->p)) < 0 ? -1
+	                                                                                       : 0;
+}
+
+static int dec_private(struct jdec *j, const json_t *node, void *out)
+{
+	struct cfg_prefix4 *e = out;
+
+	if (!jdec_object(j, node, prefix_keys))
+		return -1;
+	return jdec_required(j, node, "prefix", jdec_prefix4(j, node, "prefix", 0, &e->p)) < 0 ? -1
+	                                                                                       : 0;
+}
+
+static json_t *enc_acl6(const void *v)
+{
+	char b[PREFIX6_STRLEN];
+
+	return json_pack("{s:s}", "prefix", prefix6_format(&((const struct cfg_prefix6 *)v)->p, b));
+}
+
+static json_t *enc_private(const void *v)
+{
+	char b[PREFIX4_STRLEN];
+
+	return json_pack("{s:s}", "prefix", prefix4_format(&((const struct cfg_prefix4 *)v)->p, b));
+}
+
+#define WRAP(name, type)                                                                           \
+	static int dec_##name(struct jdec *j, const json_t *node, void *out)                       \
+	{                                                                                          \
+		return cfg_##name##_from_json(j, node, (type *)out);                               \
+	}                                                                                          \
+	static json_t *enc_##name(const void *v)                                                   \
+	{                                                                                          \
+		return cfg_##name##_to_json((const type *)v);                                      \
+	}
+WRAP(tunnel, struct cfg_tunnel)
+WRAP(nat, struct cfg_nat)
+WRAP(prr, struct cfg_prr)
+WRAP(nonat, struct cfg_nonat)
+WRAP(softwire, struct cfg_softwire)
+
+/* Identities. URL segments: a B4 address; proto/address/port; address/len. */
+static int id_b4(const char *const *seg, void *probe)
+{
+	/* b4 is the first member of both struct cfg_tunnel and cfg_softwire */
+	return addr6_parse(seg[0], (struct addr6 *)probe, NULL, 0);
+}
+
+static bool eq_tunnel(const void *a, const void *b)
+{
+	return addr6_equal(&((const struct cfg_tunnel *)a)->b4,
+	                   &((const struct cfg_tunnel *)b)->b4);
+}
+
+static bool eq_softwire(const void *a, const void *b)
+{
+	return addr6_equal(&((const struct cfg_softwire *)a)->b4,
+	                   &((const struct cfg_softwire *)b)->b4);
+}
+
+static int parse_port(const char *s, uint16_t *out)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0' || v > 65535 || s[0] == '-' || s[0] == '+')
+		return -1;
+	*out = (uint16_t)v;
+	return 0;
+}
+
+static int parse_proto(const char *s, bool icmp_ok)
+{
+	int p = cfg_name_lookup(cfg_proto_names, s);
+
+	return p == CFG_ICMP && !icmp_ok ? -1 : p;
+}
+
+static int id_nat(const char *const *seg, void *probe)
+{
+	struct cfg_nat *n = probe;
+	int p = parse_proto(seg[0], false);
+
+	if (p < 0 || addr4_parse(seg[1], &n->ext_addr, NULL, 0) < 0 ||
+	    parse_port(seg[2], &n->ext_port) < 0)
+		return -1;
+	n->proto = (uint8_t)p;
+	return 0;
+}
+
+static bool eq_nat(const void *a, const void *b)
+{
+	const struct cfg_nat *x = a, *y = b;
+
+	return x->proto == y->proto && x->ext_addr == y->ext_addr && x->ext_port == y->ext_port;
+}
+
+static int id_prr(const char *const *seg, void *probe)
+{
+	struct cfg_prr *r = probe;
+	int p = parse_proto(seg[0], true);
+
+	if (p < 0 || addr4_parse(seg[1], &r->addr, NULL, 0) < 0 || parse_port(seg[2], &r->port) < 0)
+		return -1;
+	r->proto = (uint8_t)p;
+	return 0;
+}
+
+static bool eq_prr(const void *a, const void *b)
+{
+	const struct cfg_prr *x = a, *y = b;
+
+	return x->proto == y->proto && x->addr == y->addr && x->port == y->port;
+}
+
+/* "ADDR/LEN" from two segments. */
+static void join(const char *const *seg, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", seg[0], seg[1]);
+}
+
+static int id_nonat(const char *const *seg, void *probe)
+{
+	char b[128];
+
+	join(seg, b, sizeof(b));
+	return prefix4_parse(b, 0, &((struct cfg_nonat *)probe)->prefix, NULL, 0);
+}
+
+static bool eq_nonat(const void *a, const void *b)
+{
+	const struct cfg_nonat *x = a, *y = b;
+
+	return x->prefix.addr == y->prefix.addr && x->prefix.len == y->prefix.len;
+}
+
+static int id_acl6(const char *const *seg, void *probe)
+{
+	char b[128];
+
+	join(seg, b, sizeof(b));
+	return prefix6_parse(b, 0, &((struct cfg_prefix6 *)probe)->p, NULL, 0);
+}
+
+static bool eq_acl6(const void *a, const void *b)
+{
+	const struct cfg_prefix6 *x = a, *y = b;
+
+	return x->p.len == y->p.len && addr6_equal(&x->p.addr, &y->p.addr);
+}
+
+static int id_private(const char *const *seg, void *probe)
+{
+	char b[128];
+
+	join(seg, b, sizeof(b));
+	return prefix4_parse(b, 0, &((struct cfg_prefix4 *)probe)->p, NULL, 0);
+}
+
+static bool eq_private(const void *a, const void *b)
+{
+	const struct cfg_prefix4 *x = a, *y = b;
+
+	return x->p.addr == y->p.addr && x->p.len == y->p.len;
+}
+
+#define LIST(f, n, c)                                                                              \
+	offsetof(struct aftr_config, f), offsetof(struct aftr_config, n),                          \
+	        offsetof(struct aftr_config, c)
+
+const struct kind kinds[K_COUNT] = {
+        [K_TUNNEL] = {"tunnels", "tunnels", sizeof(struct cfg_tunnel),
+                      LIST(tunnels, n_tunnels, cap_tunnels), dec_tunnel, enc_tunnel, 1, id_b4,
+                      eq_tunnel, "B4"},
+        [K_NAT] = {"static-nat", "static_nat", sizeof(struct cfg_nat), LIST(nats, n_nats, cap_nats),
+                   dec_nat, enc_nat, 3, id_nat, eq_nat, "tcp|udp/ADDRESS/PORT (public)"},
+        [K_PRR] = {"prr", "prr", sizeof(struct cfg_prr), LIST(prrs, n_prrs, cap_prrs), dec_prr,
+                   enc_prr, 3, id_prr, eq_prr, "tcp|udp|icmp/ADDRESS/PORT"},
+        [K_NONAT] = {"nonat", "nonat", sizeof(struct cfg_nonat), LIST(nonats, n_nonats, cap_nonats),
+                     dec_nonat, enc_nonat, 2, id_nonat, eq_nonat, "ADDRESS/LEN"},
+        [K_SOFTWIRE] = {"softwires", "softwires", sizeof(struct cfg_softwire),
+                        LIST(softwires, n_softwires, cap_softwires), dec_softwire, enc_softwire, 1,
+                        id_b4, eq_softwire, "B4"},
+        [K_ACL6] = {"acl6", "acl6", sizeof(struct cfg_prefix6), LIST(acl6, n_acl6, cap_acl6),
+                    dec_acl6, enc_acl6, 2, id_acl6, eq_acl6, "ADDRESS/LEN"},
+        [K_PRIVATE] = {"private", "private", sizeof(struct cfg_prefix4),
+                       LIST(private4, n_private4, cap_private4), dec_private, enc_private, 2,
+                       id_private, eq_private, "ADDRESS/LEN"},
+};
+
+struct kind_list kind_list(const struct kind *k, const struct aftr_config *cfg)
+{
+	const char *base = (const char *)cfg;
+
+	return (struct kind_list){(void **)(base + k->off_v), (size_t *)(base + k->off_n),
+	                          (size_t *)(base + k->off_cap)};
+}
+
+void *kind_at(const struct kind *k, const struct aftr_config *cfg, size_t i)
+{
+	return (char *)*kind_list(k, cfg).v + i * k->elem;
+}
+
+long kind_find(const struct kind *k, const struct aftr_config *cfg, const void *probe, size_t from)
+{
+	size_t n = *kind_list(k, cfg).n;
+
+	for (size_t i = from; i < n; i++)
+		if (k->eq(kind_at(k, cfg, i), probe))
+			return (long)i;
+	return -1;
+}

@@ -1,0 +1,40 @@
+/* The run-time resource kinds of state.h, as a table: each kind's list in
+ * struct aftr_config, its JSON codec, and its identity (what a URL names
+ * and what two entries of the kind may not share). */
+#ifndef AFTR_STATE_KINDS_H
+#define AFTR_STATE_KINDS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "jdec.h"
+#include "state.h"
+
+struct kind {
+	const char *url;              /* /api/v1/<url> */
+	const char *key;              /* the configuration's key (config_json.h) */
+	size_t elem;                  /* sizeof an entry */
+	size_t off_v, off_n, off_cap; /* the list's fields in struct aftr_config */
+	int (*dec)(struct jdec *j, const json_t *node, void *out);
+	json_t *(*enc)(const void *entry);
+	int nseg;                                       /* URL segments of an identity */
+	int (*id)(const char *const *seg, void *probe); /* fills the identity; 0 or -1 */
+	bool (*eq)(const void *a, const void *b);       /* same identity */
+	const char *id_form;                            /* for error messages */
+};
+
+extern const struct kind kinds[K_COUNT];
+
+struct kind_list {
+	void **v;
+	size_t *n, *cap;
+};
+
+struct kind_list kind_list(const struct kind *k, const struct aftr_config *cfg);
+void *kind_at(const struct kind *k, const struct aftr_config *cfg, size_t i);
+/* Index of the first entry from `from` on with probe's identity, or -1. */
+long kind_find(const struct kind *k, const struct aftr_config *cfg, const void *probe, size_t from);
+
+#endif

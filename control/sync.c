@@ -1,0 +1,156 @@
+/* The dataplane sync thread; see sync.h. */
+#include "sync.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dpctl.h"
+#include "state.h"
+
+#define TICK_US  20000   /* changes and new dataplanes noticed within 20 ms */
+#define RETRY_US 1000000 /* a refused or failed push is tried again after 1 s */
+
+struct sync {
+	struct state *s;
+	struct dpctl *dp;
+	pthread_t thread;
+	atomic_bool stop;
+	pthread_mutex_t lock; /* the fields below */
+	uint64_t dp_gen;      /* the dataplane the applied generation went to */
+	uint64_t applied;     /* the generation it runs (0: none yet) */
+	uint64_t failed;      /* the last generation it did not take */
+	char error[256];
+};
+
+static uint64_t now_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000u + (uint64_t)t.tv_nsec / 1000u;
+}
+
+static void push(struct sync *y, uint64_t dgen)
+{
+	uint64_t gen;
+	char err[256] = "";
+	char *text = state_tables_json(y->s, &gen);
+	int rc = text ? dpctl_push_tables(y->dp, text, gen, err, sizeof(err)) : -ENOMEM;
+
+	free(text);
+	pthread_mutex_lock(&y->lock);
+	if (rc == 0) {
+		y->applied = gen;
+		y->dp_gen = dgen;
+		y->error[0] = '\0';
+	} else {
+		y->failed = gen;
+		snprintf(y->error, sizeof(y->error), "%s", text || *err ? err : "out of memory");
+	}
+	pthread_mutex_unlock(&y->lock);
+	if (rc == 0)
+		fprintf(stderr, "aftr-control: dataplane programmed (generation %llu)\n",
+		        (unsigned long long)gen);
+	else
+		fprintf(stderr, "aftr-control: programming the dataplane: %s\n", err);
+}
+
+static void *run(void *arg)
+{
+	struct sync *y = arg;
+	uint64_t retry_at = 0;
+
+	while (!atomic_load(&y->stop)) {
+		uint64_t dgen = dpctl_generation(y->dp), want = state_generation(y->s);
+		bool due;
+
+		pthread_mutex_lock(&y->lock);
+		if (dgen != y->dp_gen) /* a new dataplane (or none): it has nothing of ours */
+			y->applied = 0;
+		due = dgen != 0 && (y->applied != want || dgen != y->dp_gen) &&
+		      (y->failed != want || now_us() >= retry_at);
+		pthread_mutex_unlock(&y->lock);
+		if (due) {
+			push(y, dgen);
+			retry_at = now_us() + RETRY_US;
+		}
+		usleep(TICK_US);
+	}
+	return NULL;
+}
+
+struct sync *sync_start(struct state *s, struct dpctl *dp)
+{
+	struct sync *y = calloc(1, sizeof(*y));
+
+	if (y == NULL)
+		return NULL;
+	y->s = s;
+	y->dp = dp;
+	pthread_mutex_init(&y->lock, NULL);
+	if (pthread_create(&y->thread, NULL, run, y) != 0) {
+		pthread_mutex_destroy(&y->lock);
+		free(y);
+		return NULL;
+	}
+	return y;
+}
+
+void sync_stop(struct sync *y)
+{
+	if (y == NULL)
+		return;
+	atomic_store(&y->stop, true);
+	pthread_join(y->thread, NULL);
+	pthread_mutex_destroy(&y->lock);
+	free(y);
+}
+
+int sync_wait(struct sync *y, uint64_t gen, unsigned int timeout_ms, char *why, size_t len)
+{
+	uint64_t t0 = now_us();
+	int rc = -ETIMEDOUT;
+
+	do {
+		pthread_mutex_lock(&y->lock);
+		if (dpctl_generation(y->dp) == 0)
+			rc = -ENOENT;
+		else if (y->applied >= gen && y->dp_gen == dpctl_generation(y->dp))
+			rc = 0;
+		else if (y->failed >= gen) {
+			rc = -EINVAL;
+			snprintf(why, len, "%s", y->error);
+		}
+		pthread_mutex_unlock(&y->lock);
+		if (rc != -ETIMEDOUT)
+			return rc;
+		usleep(2000);
+	} while (now_us() - t0 < (uint64_t)timeout_ms * 1000u);
+	snprintf(why, len, "the dataplane has not taken it yet");
+	return rc;
+}
+
+json_t *sync_json(struct sync *y)
+{
+	uint64_t want = state_generation(y->s), dgen = dpctl_generation(y->dp);
+	const char *st;
+	json_t *o;
+
+	pthread_mutex_lock(&y->lock);
+	st = dgen == 0                                  ? "none"
+	     : y->applied == want && y->dp_gen == dgen  ? "programmed"
+	     : y->failed == want && y->error[0] != '\0' ? "refused"
+	                                                : "pending";
+	o = json_pack("{s:s,s:I,s:I}", "dataplane", st, "generation", (json_int_t)y->applied,
+	              "wanted", (json_int_t)want);
+	if (o && y->error[0])
+		json_object_set_new(o, "error", json_string(y->error));
+	pthread_mutex_unlock(&y->lock);
+	return o;
+}
