@@ -78,9 +78,13 @@ expect "health without a dataplane: 503, degraded" 503 \
 expect "counters without a dataplane: 503 with an error object" 503 \
 	"j['error'] == 'no dataplane' and 'detail' in j" "${auth[@]}" "$url/api/v1/counters"
 
-"$dataplane" --no-huge -m 256 -l 0,1 --no-pci --no-telemetry --file-prefix "$name" \
-	--log-level='*:warning' -- -c "$tmp/aftr.yaml" --shm "$name" >"$tmp/dp.log" 2>&1 &
-pids+=($!)
+start_dataplane() {
+	"$dataplane" --no-huge -m 256 -l 0,1 --no-pci --no-telemetry --file-prefix "$name" \
+		--log-level='*:warning' -- -c "$tmp/aftr.yaml" --shm "$name" >>"$tmp/dp.log" 2>&1 &
+	dataplane_pid=$!
+	pids+=($dataplane_pid)
+}
+start_dataplane
 for _ in $(seq 100); do
 	curl -s "$url/api/v1/health" | grep -q '"running": true' && break
 	sleep 0.1
@@ -269,6 +273,32 @@ expect "and the dataplane is programmed again, its sessions kept" 200 \
 	"j['dataplane']['programming']['dataplane'] == 'programmed'" "$url/api/v1/health"
 expect "sessions survived the control restart" 200 "len(j['sessions']) == 3" "${auth[@]}" \
 	"$url/api/v1/sessions"
+
+# kill -9 the dataplane: a new one gets the tunnels and entries back.
+{
+	kill -9 "$dataplane_pid"
+	wait "$dataplane_pid"
+} 2>/dev/null
+t0=$(date +%s%N)
+start_dataplane
+programmed=
+for _ in $(seq 300); do
+	if curl -s "$url/api/v1/health" | /usr/bin/python3 -c "import json,sys; j=json.load(sys.stdin); sys.exit(0 if j['dataplane'].get('programming', {}).get('dataplane') == 'programmed' and j['dataplane']['pid'] == $dataplane_pid else 1)" 2>/dev/null; then
+		programmed=$((($(date +%s%N) - t0) / 1000000))
+		break
+	fi
+	sleep 0.05
+done
+if [ -n "$programmed" ] && [ "$(grep -c 'tables generation .*: in use' "$tmp/dp.log")" -ge 1 ]; then
+	echo "ok   after kill -9 of the dataplane, a new one is programmed in $programmed ms (start included)"
+	pass=$((pass + 1))
+else
+	echo "FAIL the new dataplane was not programmed"
+	tail -5 "$tmp/dp.log" "$tmp/control.log"
+	fail=$((fail + 1))
+fi
+expect "its effective configuration has the API's tunnels" 200 "len(j['tunnels']) == 4" \
+	"${auth[@]}" "$url/api/v1/config"
 
 # reload: the file's new entries come in; a change that needs a restart does not.
 echo "tunnels: [{b4: \"2001:db8:1::99\", mtu: 1300}]" >>"$tmp/aftr.yaml"
