@@ -1,0 +1,123 @@
+#!/bin/bash
+# Live static NAT (ISC "nat", a port forward) through the API: aftr-control
+# and aftr-dataplane on the namespace topology (deploy/topology.sh), one
+# software B4 with a web server behind it. A static mapping added with
+# POST /api/v1/static-nat lets a client in the Internet namespace fetch
+# from that server at the pool address; deleted, the connection is refused
+# by the AFTR (no session, counted as no_session); added again, it works.
+#
+# Usage: static_nat_live.sh AFTR_DATAPLANE AFTR_CONTROL AFTR_B4
+# Exit 0 pass, 1 fail, 77 skip (not root, or a tool is missing).
+set -u
+dataplane=$(readlink -f "$1")
+control=$(readlink -f "$2")
+b4=$(readlink -f "$3")
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../../deploy/topology.sh
+. "$here/../../deploy/topology.sh"
+
+[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
+for t in ip curl /usr/bin/python3; do
+	command -v "$t" >/dev/null || { echo "SKIP: $t is missing"; exit 77; }
+done
+
+TOPO="aftr$$-"
+tmp=$(mktemp -d)
+port=$((20000 + ($$ + 7) % 20000))
+url="http://127.0.0.1:$port/api/v1"
+name="static$$"
+pids=()
+fail=0
+pass=0
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	topo_down
+	rm -f "/dev/shm/$name-stats" "/dev/shm/$name-tables"
+	[ -n "${KEEP:-}" ] && echo "kept $tmp" || rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+check() { # description, command...
+	local what=$1
+	shift
+	if "$@" >"$tmp/check.log" 2>&1; then
+		echo "ok   $what"
+		pass=$((pass + 1))
+	else
+		echo "FAIL $what"
+		sed 's/^/     /' "$tmp/check.log" | tail -20
+		fail=$((fail + 1))
+	fi
+}
+
+wait_for() { # seconds, command...
+	local n=$(($1 * 10))
+	shift
+	while [ $n -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+topo_up || { echo "FAIL: topology"; exit 1; }
+topo_config | sed "s/^  listen: 127.0.0.1$/  listen: 127.0.0.1\n  port: $port/" >"$tmp/aftr.yaml"
+ip netns exec "${TOPO}dp" "$dataplane" --no-huge -m 512 -l 0,1 --no-pci --no-telemetry \
+	--file-prefix "$TOPO" --log-level='*:warning' -- -c "$tmp/aftr.yaml" --shm "$name" \
+	--stats-file "$tmp/dp.stats" >"$tmp/dp.log" 2>&1 &
+pids+=($!)
+"$control" -c "$tmp/aftr.yaml" --state "$tmp/state" --shm "$name" >"$tmp/control.log" 2>&1 &
+pids+=($!)
+topo_exec b4a "$b4" --local 2001:db8:1::a --aftr "$TOPO_ENDPOINT" --mtu 1500 >"$tmp/b4a.log" 2>&1 &
+pids+=($!)
+if ! wait_for 15 grep -q "running with" "$tmp/dp.log" ||
+	! wait_for 5 curl -sf "$url/health"; then
+	echo "FAIL: the dataplane or the control process did not start"
+	cat "$tmp/dp.log" "$tmp/control.log"
+	exit 1
+fi
+wait_for 5 topo_exec b4a ip link show b4tun0
+echo "behind B4 a" >"$tmp/index.html"
+# http.server's own start looks its address up in the DNS (getfqdn), which
+# times out in a namespace without one: bind without it.
+(cd "$tmp" && exec ip netns exec "${TOPO}cla" /usr/bin/python3 -u -c '
+import http.server, socketserver
+class S(http.server.HTTPServer):
+    def server_bind(self):
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = "cla", 8000
+S(("192.168.1.2", 8000), http.server.SimpleHTTPRequestHandler).serve_forever()
+' >"$tmp/http.log" 2>&1) &
+pids+=($!)
+check "the server behind B4 a listens" wait_for 10 topo_exec cla bash -c "exec 3<>/dev/tcp/192.168.1.2/8000"
+
+mapping='{"b4": "2001:db8:1::a", "protocol": "tcp", "address": "192.168.1.2", "port": 8000, "external_address": "'$TOPO_POOL'", "external_port": 80}'
+fetch() {
+	topo_exec inet curl -sS --interface "$TOPO_SERVER" --max-time "${1:-5}" \
+		"http://$TOPO_POOL/index.html"
+}
+no_fetch() { ! fetch 2; }
+add() {
+	curl -sf -H "Content-Type: application/json" -d "$mapping" "$url/static-nat" |
+		/usr/bin/python3 -c "import json,sys; sys.exit(0 if json.load(sys.stdin)['applied'] else 1)"
+}
+counter() { awk -v k="$1" '$1 == k { print $2 }' "$tmp/dp.stats"; }
+fetch_ok() { fetch | grep -q 'behind B4 a'; }
+del() { curl -sf -X DELETE "$url/static-nat/tcp/$TOPO_POOL/80" | grep -q '"applied": true'; }
+counted() { [ "$(counter static_session_created)" -ge 1 ] && [ "$(counter drop_no_session)" -ge 1 ]; }
+
+check "before the mapping: the Internet cannot reach the server" no_fetch
+check "POST /api/v1/static-nat: applied" add
+check "from the Internet to $TOPO_POOL:80: the server behind the B4 answers" fetch_ok
+check "the server saw the Internet client's own address" grep -q "^$TOPO_SERVER - - " "$tmp/http.log"
+check "DELETE it: applied" del
+check "deleted: the connection does not go through any more" no_fetch
+sleep 1.2 # the stats file is written every second
+check "counted: static sessions made, connections refused as no_session" counted
+check "added again: applied" add
+check "and the server answers again" fetch_ok
+echo "static_nat_live: $pass passed, $fail failed"
+[ $fail -eq 0 ]
