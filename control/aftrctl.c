@@ -33,8 +33,11 @@ static const char usage_text[] =
         "       aftrctl config import [--full] [-o OUT] ISC_AFTR_CONF\n"
         "       aftrctl config show [--isc|--yaml] [--json] [--sparse] FILE\n"
         "       aftrctl stats [--shm NAME] [--workers] [--nonzero] [--json]\n"
-        "       aftrctl [--api URL] [--token-file F] [--json] noop|show stat|show dropped|list "
-        "default\n"
+        "       aftrctl [--api URL] [--token-file F] [--json] VERB ...\n"
+        "         noop | show stat|dropped | list default|pool|session\n"
+        "         list tunnel|nat|prr|nonat|softwire|acl6|private\n"
+        "         add KIND JSON|@FILE | del KIND ID... | reload | debug tunnel B4\n"
+        "         isc 'ISC COMMAND LINE' | tunnel|nat|prr|nonat|delete|mtu|... (ISC words)\n"
         "       aftrctl --help | --version\n"
         "\n"
         "FILE is YAML (see config/reference.yaml) unless it ends in .conf or --isc\n"
@@ -277,6 +280,28 @@ static int cmd_stats(const struct opts *o)
 	return rc;
 }
 
+/* Verbs over the API; "isc LINE" runs ISC's interactive commands (list,
+ * show, noop, reload) as those verbs and the rest as changes. */
+static int dispatch(const struct api_opts *a, int argc, char **argv)
+{
+	static const char *const interactive[] = {"list", "show", "noop", "reload", "debug", NULL};
+	char line[1024], *words[32], *save = NULL;
+	int n = 0, rc;
+
+	if (argc == 2 && strcmp(argv[0], "isc") == 0) {
+		snprintf(line, sizeof(line), "%s", argv[1]);
+		for (char *t = strtok_r(line, " \t", &save); t && n < 32;
+		     t = strtok_r(NULL, " \t", &save))
+			words[n++] = t;
+		if (n > 0 && cfg_name_lookup(interactive, words[0]) >= 0)
+			return dispatch(a, n, words);
+	}
+	rc = aftrctl_lists(a, argc, argv);
+	if (rc == -1 && argc <= 2)
+		rc = aftrctl_api(a, argv[0], argc == 2 ? argv[1] : NULL);
+	return rc;
+}
+
 /* noop, show stat|dropped, list default: through the API. */
 static int api_verbs(int argc, char **argv)
 {
@@ -285,7 +310,7 @@ static int api_verbs(int argc, char **argv)
 	char *token = NULL;
 	int at = parse_opts(argc, argv, &o), rc;
 
-	if (at < 0 || argc - at < 1 || argc - at > 2)
+	if (at < 0 || argc - at < 1)
 		return usage(stderr, EXIT_USAGE);
 	a.url = o.api ? o.api : getenv("AFTR_API") ? getenv("AFTR_API") : "http://127.0.0.1:8080";
 	a.json = o.json;
@@ -297,7 +322,7 @@ static int api_verbs(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	a.token = token;
-	rc = aftrctl_api(&a, argv[at], argc - at == 2 ? argv[at + 1] : NULL);
+	rc = dispatch(&a, argc - at, argv + at);
 	free(token);
 	return rc < 0 ? usage(stderr, EXIT_USAGE) : rc;
 }

@@ -39,9 +39,10 @@ static size_t on_data(char *p, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
-/* GET base + path; returns the HTTP status (0 when unreachable) and the
- * parsed JSON body (NULL if none). */
-static long get(const struct api_opts *o, const char *path, json_t **json)
+/* METHOD base + path with an optional JSON body; returns the HTTP status
+ * (0 when unreachable) and the parsed JSON answer (NULL if none). */
+long aftrctl_request(const struct api_opts *o, const char *method, const char *path,
+                     const char *body, json_t **json)
 {
 	struct curl_slist *hdr = NULL;
 	struct body b = {NULL, 0};
@@ -65,11 +66,19 @@ static long get(const struct api_opts *o, const char *path, json_t **json)
 		hdr = curl_slist_append(hdr, auth);
 		free(auth); /* curl_slist_append keeps its own copy */
 	}
+	if (body)
+		hdr = curl_slist_append(hdr, "Content-Type: application/json");
 	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	if (body) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
+	}
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+	/* A million-entry bulk change takes a while to check and program. */
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, body ? 600L : 30L);
 	if (curl_easy_perform(c) == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	else
@@ -85,8 +94,7 @@ static long get(const struct api_opts *o, const char *path, json_t **json)
 	return status;
 }
 
-/* The API's error object, for a person. */
-static int report(long status, const json_t *j)
+int aftrctl_report(long status, const json_t *j)
 {
 	if (status == 0)
 		return EXIT_UNREACHABLE;
@@ -96,7 +104,7 @@ static int report(long status, const json_t *j)
 	return EXIT_API_ERROR;
 }
 
-static void dump(const json_t *j)
+void aftrctl_dump(const json_t *j)
 {
 	json_dumpf(j, stdout, JSON_INDENT(2));
 	putchar('\n');
@@ -105,14 +113,14 @@ static void dump(const json_t *j)
 static int noop(const struct api_opts *o)
 {
 	json_t *j, *w;
-	long st = get(o, "/api/v1/health", &j);
+	long st = aftrctl_request(o, "GET", "/api/v1/health", NULL, &j);
 	size_t i;
 	int rc = 0;
 
 	if (st == 0 || j == NULL)
-		return st ? report(st, j) : EXIT_UNREACHABLE;
+		return st ? aftrctl_report(st, j) : EXIT_UNREACHABLE;
 	if (o->json)
-		dump(j);
+		aftrctl_dump(j);
 	else if (!json_is_true(json_object_get(json_object_get(j, "dataplane"), "running")))
 		printf("the dataplane is not running\n");
 	json_array_foreach(json_object_get(json_object_get(j, "dataplane"), "workers_alive"), i,
@@ -132,14 +140,14 @@ static int noop(const struct api_opts *o)
 
 /* GET a resource that must answer 200 with JSON; else reports why and
  * returns the exit status, with *j NULL. */
-static int fetch(const struct api_opts *o, const char *path, json_t **j)
+int aftrctl_fetch(const struct api_opts *o, const char *path, json_t **j)
 {
-	long st = get(o, path, j);
+	long st = aftrctl_request(o, "GET", path, NULL, j);
 	int rc;
 
 	if (st == 200 && *j != NULL)
 		return 0;
-	rc = report(st, *j);
+	rc = aftrctl_report(st, *j);
 	json_decref(*j);
 	*j = NULL;
 	return rc;
@@ -149,12 +157,12 @@ static int show_stat(const struct api_opts *o)
 {
 	const char *k;
 	json_t *j, *v;
-	int rc = fetch(o, "/api/v1/counters", &j);
+	int rc = aftrctl_fetch(o, "/api/v1/counters", &j);
 
 	if (rc != 0)
 		return rc;
 	if (o->json) {
-		dump(j);
+		aftrctl_dump(j);
 	} else {
 		json_object_foreach(json_object_get(j, "counters"), k, v) {
 			if (strncmp(k, "drop_", 5) != 0 && json_integer_value(v))
@@ -169,12 +177,12 @@ static int show_dropped(const struct api_opts *o)
 {
 	json_t *j, *d;
 	size_t i;
-	int rc = fetch(o, "/api/v1/counters/drops", &j);
+	int rc = aftrctl_fetch(o, "/api/v1/counters/drops", &j);
 
 	if (rc != 0)
 		return rc;
 	if (o->json) {
-		dump(j);
+		aftrctl_dump(j);
 	} else {
 		json_array_foreach(json_object_get(j, "drops"), i, d) {
 			printf("%-18s %14lld  %s\n",
@@ -190,11 +198,11 @@ static int show_dropped(const struct api_opts *o)
 static int list_default(const struct api_opts *o)
 {
 	json_t *j;
-	int rc = fetch(o, "/api/v1/config", &j);
+	int rc = aftrctl_fetch(o, "/api/v1/config", &j);
 
 	if (rc != 0)
 		return rc;
-	dump(j);
+	aftrctl_dump(j);
 	json_decref(j);
 	return 0;
 }

@@ -10,6 +10,23 @@ struct api_opts {
 	bool json;
 };
 
+#include <jansson.h>
+
+/* METHOD url + path, with a JSON body or NULL: the HTTP status (0: could not
+ * reach it, reported) and the JSON answer in *json (or NULL). */
+long aftrctl_request(const struct api_opts *o, const char *method, const char *path,
+                     const char *body, json_t **json);
+/* GET path, which must answer 200 with JSON: 0, or the exit status after
+ * reporting the error (then *j is NULL). */
+int aftrctl_fetch(const struct api_opts *o, const char *path, json_t **j);
+/* The API's error object, for a person, on stderr; the exit status. */
+int aftrctl_report(long status, const json_t *j);
+void aftrctl_dump(const json_t *j);
+
+/* The run-time lists (aftrctl_lists.c): list, add, del, reload, and ISC
+ * command lines. -1 when verb is not one of these. */
+int aftrctl_lists(const struct api_opts *o, int argc, char **argv);
+
 /* Runs "noop", "show stat|dropped", "list default". Returns the exit
  * status, or -1 when verb/object is not one of these. */
 int aftrctl_api(const struct api_opts *o, const char *verb, const char *object);

@@ -3,6 +3,7 @@
 #include "state_kinds.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -184,6 +185,59 @@ static bool eq_private(const void *a, const void *b)
 	return x->p.addr == y->p.addr && x->p.len == y->p.len;
 }
 
+static void path_tunnel(const void *e, char *buf, size_t len)
+{
+	char a[ADDR6_STRLEN];
+
+	snprintf(buf, len, "%s", addr6_format(&((const struct cfg_tunnel *)e)->b4, a));
+}
+
+static void path_softwire(const void *e, char *buf, size_t len)
+{
+	char a[ADDR6_STRLEN];
+
+	snprintf(buf, len, "%s", addr6_format(&((const struct cfg_softwire *)e)->b4, a));
+}
+
+static void path_nat(const void *e, char *buf, size_t len)
+{
+	const struct cfg_nat *n = e;
+	char a[ADDR4_STRLEN];
+
+	snprintf(buf, len, "%s/%s/%u", cfg_proto_names[n->proto], addr4_format(n->ext_addr, a),
+	         n->ext_port);
+}
+
+static void path_prr(const void *e, char *buf, size_t len)
+{
+	const struct cfg_prr *r = e;
+	char a[ADDR4_STRLEN];
+
+	snprintf(buf, len, "%s/%s/%u", cfg_proto_names[r->proto], addr4_format(r->addr, a),
+	         r->port);
+}
+
+static void path_nonat(const void *e, char *buf, size_t len)
+{
+	char a[PREFIX4_STRLEN];
+
+	snprintf(buf, len, "%s", prefix4_format(&((const struct cfg_nonat *)e)->prefix, a));
+}
+
+static void path_acl6(const void *e, char *buf, size_t len)
+{
+	char a[PREFIX6_STRLEN];
+
+	snprintf(buf, len, "%s", prefix6_format(&((const struct cfg_prefix6 *)e)->p, a));
+}
+
+static void path_private(const void *e, char *buf, size_t len)
+{
+	char a[PREFIX4_STRLEN];
+
+	snprintf(buf, len, "%s", prefix4_format(&((const struct cfg_prefix4 *)e)->p, a));
+}
+
 #define LIST(f, n, c)                                                                              \
 	offsetof(struct aftr_config, f), offsetof(struct aftr_config, n),                          \
 	        offsetof(struct aftr_config, c)
@@ -191,21 +245,21 @@ static bool eq_private(const void *a, const void *b)
 const struct kind kinds[K_COUNT] = {
         [K_TUNNEL] = {"tunnels", "tunnels", sizeof(struct cfg_tunnel),
                       LIST(tunnels, n_tunnels, cap_tunnels), dec_tunnel, enc_tunnel, 1, id_b4,
-                      eq_tunnel, "B4"},
+                      eq_tunnel, "B4", path_tunnel},
         [K_NAT] = {"static-nat", "static_nat", sizeof(struct cfg_nat), LIST(nats, n_nats, cap_nats),
-                   dec_nat, enc_nat, 3, id_nat, eq_nat, "tcp|udp/ADDRESS/PORT (public)"},
+                   dec_nat, enc_nat, 3, id_nat, eq_nat, "tcp|udp/ADDRESS/PORT (public)", path_nat},
         [K_PRR] = {"prr", "prr", sizeof(struct cfg_prr), LIST(prrs, n_prrs, cap_prrs), dec_prr,
-                   enc_prr, 3, id_prr, eq_prr, "tcp|udp|icmp/ADDRESS/PORT"},
+                   enc_prr, 3, id_prr, eq_prr, "tcp|udp|icmp/ADDRESS/PORT", path_prr},
         [K_NONAT] = {"nonat", "nonat", sizeof(struct cfg_nonat), LIST(nonats, n_nonats, cap_nonats),
-                     dec_nonat, enc_nonat, 2, id_nonat, eq_nonat, "ADDRESS/LEN"},
+                     dec_nonat, enc_nonat, 2, id_nonat, eq_nonat, "ADDRESS/LEN", path_nonat},
         [K_SOFTWIRE] = {"softwires", "softwires", sizeof(struct cfg_softwire),
                         LIST(softwires, n_softwires, cap_softwires), dec_softwire, enc_softwire, 1,
-                        id_b4, eq_softwire, "B4"},
+                        id_b4, eq_softwire, "B4", path_softwire},
         [K_ACL6] = {"acl6", "acl6", sizeof(struct cfg_prefix6), LIST(acl6, n_acl6, cap_acl6),
-                    dec_acl6, enc_acl6, 2, id_acl6, eq_acl6, "ADDRESS/LEN"},
+                    dec_acl6, enc_acl6, 2, id_acl6, eq_acl6, "ADDRESS/LEN", path_acl6},
         [K_PRIVATE] = {"private", "private", sizeof(struct cfg_prefix4),
                        LIST(private4, n_private4, cap_private4), dec_private, enc_private, 2,
-                       id_private, eq_private, "ADDRESS/LEN"},
+                       id_private, eq_private, "ADDRESS/LEN", path_private},
 };
 
 struct kind_list kind_list(const struct kind *k, const struct aftr_config *cfg)

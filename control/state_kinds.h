@@ -23,6 +23,8 @@ struct kind {
 	int (*id)(const char *const *seg, void *probe); /* fills the identity; 0 or -1 */
 	bool (*eq)(const void *a, const void *b);       /* same identity */
 	const char *id_form;                            /* for error messages */
+	/* An entry's identity as URL segments ("tcp/198.51.100.1/80"). */
+	void (*path)(const void *entry, char *buf, size_t len);
 };
 
 extern const struct kind kinds[K_COUNT];

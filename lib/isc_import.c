@@ -30,6 +30,8 @@ static const char *const section_names[] = {"zero (defaults)", "one (required pa
  * (manual 3.3: section zero "must be defined before anything else"). */
 static bool enter_section(struct isc *s, int min, int max)
 {
+	if (s->runtime)
+		return true;
 	if (s->section > max) {
 		isc_err(s, "a section %s command cannot follow section %s commands",
 		        section_names[max], section_names[s->section]);
@@ -188,4 +190,27 @@ int isc_import_file(const char *path, struct aftr_config *cfg, struct diag *d)
 	rc = isc_import_buf(buf, len, cfg, d);
 	free(buf);
 	return rc;
+}
+
+int isc_apply_line(struct aftr_config *cfg, const char *line, struct diag *d)
+{
+	struct isc s = {.cfg = cfg, .d = d, .line = 1, .runtime = true};
+	char *text = strdup(line);
+
+	if (text == NULL) {
+		diag_err(d, 0, 0, "", "out of memory");
+		return -1;
+	}
+	if (strchr(text, '\n')) {
+		diag_err(d, 0, 0, "", "one command, on one line");
+		free(text);
+		return -1;
+	}
+	do_line(&s, text);
+	free(text);
+	if (!s.failed && s.ntok == 0) {
+		diag_err(d, 0, 0, "", "no command");
+		return -1;
+	}
+	return s.failed ? -1 : 0;
 }

@@ -29,4 +29,11 @@
 int isc_import_file(const char *path, struct aftr_config *cfg, struct diag *d);
 int isc_import_buf(const char *buf, size_t len, struct aftr_config *cfg, struct diag *d);
 
+/* Runs one command line against a configuration, as ISC's interactive
+ * commands change a running AFTR ("tunnel ...", "delete nat ..."): any
+ * section's command, no validation (the caller decides what may change at
+ * run time). 0, or -1 with the error in d; interactive-only commands
+ * (list, show, reload, ...) are errors here. */
+int isc_apply_line(struct aftr_config *cfg, const char *line, struct diag *d);
+
 #endif

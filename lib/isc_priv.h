@@ -19,6 +19,7 @@ struct isc {
 	int ntok;
 	char cmd[64]; /* the command words matched so far, for messages */
 	bool failed;
+	bool runtime; /* one line against a running configuration: no sections */
 };
 
 /* One command word. Either sub (a table for the next word) or run (given

@@ -318,6 +318,39 @@ expect "reload of a file that collides with an API entry: 409" 409 \
 cp "$tmp/aftr.good" "$tmp/aftr.yaml"
 expect "GET on reload: 405" 405 - "${auth[@]}" "$url/api/v1/reload"
 
+# aftrctl on the lists: ISC command lines, lists, bulk files.
+export AFTR_TOKEN_FILE="$tmp/token"
+ctl "an ISC tunnel line becomes an API addition" 0 \
+	'^POST /api/v1/tunnels: generation [0-9]+, applied$' isc 'tunnel 2001:db8:1::77'
+ctl "listed as a table" 0 '^b4=2001:db8:1::77  \(api\)$' list tunnel
+ctl "an ISC edit of an entry: deleted and added again" 0 \
+	'^POST /api/v1/tunnels: generation' mtu 2001:db8:1::77 1400
+ctl "the edit holds" 0 '^b4=2001:db8:1::77 mtu=1400  \(api\)$' list tunnel
+ctl "ISC delete" 0 '^DELETE /api/v1/tunnels/2001:db8:1::77: generation' isc \
+	'delete tunnel 2001:db8:1::77'
+ctl "ISC static NAT line" 0 '^POST /api/v1/static-nat: ' \
+	nat 2001:db8:1::2 tcp 192.168.1.2 8080 198.51.100.1 1080
+ctl "listed" 0 "external_port=1080" list nat
+ctl "ISC delete nat" 0 '^DELETE /api/v1/static-nat/tcp/198.51.100.1/1080: ' \
+	delete nat 2001:db8:1::2 tcp 192.168.1.2 8080
+ctl "a section-zero command is not a run-time change" 1 'not a run-time setting' isc \
+	'default tunnel mss on'
+ctl "a misspelt ISC command: the parser's error" 1 'unknown command' isc 'tunel 2001:db8::1'
+ctl "ISC interactive commands through isc" 0 '^nat_out +3$' isc 'show stat'
+ctl "an ISC delete of nothing: the parser says so" 1 'no such tunnel' isc \
+	'delete tunnel 2001:db8:1::78'
+/usr/bin/python3 -c 'import json; print(json.dumps([{"b4": "2001:db8:1::2", "protocol": "udp", "address": "192.168.1.2", "port": 5000 + i, "external_address": "198.51.100.1", "external_port": 100 + i} for i in range(300)]))' >"$tmp/bulk.json"
+ctl "a bulk file of 300 static entries" 0 '^POST /api/v1/static-nat: generation [0-9]+, applied$' \
+	add nat "@$tmp/bulk.json"
+ctl "all listed" 0 - list nat
+[ "$(grep -c 'external_port=' "$tmp/ctl.out")" -eq 300 ] && echo "ok   300 entries" && pass=$((pass + 1)) ||
+	{ echo "FAIL: $(grep -c 'external_port=' "$tmp/ctl.out") entries listed"; fail=$((fail + 1)); }
+ctl "del by its public endpoint" 0 '^DELETE ' del nat udp 198.51.100.1 100
+ctl "del with a wrong name: usage" 2 'tcp\|udp/ADDRESS/PORT' del nat udp 198.51.100.1
+ctl "debug tunnel: the tunnel and its sessions" 0 '^sessions: 3$' debug tunnel 2001:db8:1::2
+ctl "reload" 0 '^POST /api/v1/reload: generation' reload
+unset AFTR_TOKEN_FILE
+
 # Bad starts: clear errors, exit status 1.
 refused() { # description, expected message, config file
 	if ! "$control" -c "$3" --state "$tmp/state2" >"$tmp/refused.log" 2>&1 &&
