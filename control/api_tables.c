@@ -38,7 +38,8 @@ static void reply_change(struct api_ctx *ctx, struct api_reply *out, unsigned in
 static void add(struct api_ctx *ctx, const struct api_req *req, int kind, struct api_reply *out)
 {
 	json_error_t je;
-	json_t *body = req->body ? json_loadb(req->body, req->body_len, 0, &je) : NULL;
+	json_t *body =
+	        req->body ? json_loadb(req->body, req->body_len, JSON_DECODE_ANY, &je) : NULL;
 	struct state_err e;
 	uint64_t gen;
 	char detail[256];

@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Unit tests of the control process's desired state (control/state.c) and
+ * of the API handlers of its resources (control/api_tables.c, through
+ * api_handle, with no dataplane): validation and every error class, what
+ * is saved, and that a crash at any point of a save loses nothing.
+ */
+#include "state.h"
+
+#include <check.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "util.h"
+
+static char dir[64], cfg_path[128], state_dir[128], state_file[160];
+
+static const char config_yaml[] = "endpoint: 2001:db8::1\n"
+                                  "icmp_source: 192.0.0.1\n"
+                                  "acl6: [2001:db8:1::/48]\n"
+                                  "pools: [{address: 198.51.100.1}]\n"
+                                  "tunnels: [{b4: \"2001:db8:1::1\"}]\n";
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static void setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/test_state.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(cfg_path, sizeof(cfg_path), "%s/aftr.yaml", dir);
+	snprintf(state_dir, sizeof(state_dir), "%s/state", dir);
+	snprintf(state_file, sizeof(state_file), "%s/state.json", state_dir);
+	write_text(cfg_path, config_yaml);
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static struct state *open_ok(void)
+{
+	char err[512] = "";
+	struct state *s = state_open(cfg_path, state_dir, err, sizeof(err));
+
+	ck_assert_msg(s != NULL, "state_open: %s", err);
+	return s;
+}
+
+static int add(struct state *s, enum state_kind k, const char *json, struct state_err *e)
+{
+	json_t *body = json_loads(json, JSON_DECODE_ANY, NULL);
+	uint64_t gen;
+	int rc;
+
+	ck_assert_ptr_nonnull(body);
+	rc = state_add(s, k, body, &gen, e);
+	json_decref(body);
+	return rc;
+}
+
+static size_t count(struct state *s, enum state_kind k)
+{
+	json_t *l = state_list(s, k);
+	size_t n = json_array_size(l);
+
+	json_decref(l);
+	return n;
+}
+
+START_TEST(test_add_list_save)
+{
+	struct state *s = open_ok();
+	struct state_err e;
+	json_t *l, *saved;
+
+	ck_assert_uint_eq(count(s, K_TUNNEL), 1);
+	ck_assert_int_eq(add(s, K_TUNNEL, "{\"b4\": \"2001:db8:1::2\", \"mtu\": 1400}", &e), 0);
+	l = state_list(s, K_TUNNEL);
+	ck_assert_uint_eq(json_array_size(l), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(l, 0), "source")),
+	                 "config");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(l, 1), "source")), "api");
+	json_decref(l);
+	/* Saved before acknowledged: only the api layer. */
+	saved = json_load_file(state_file, 0, NULL);
+	ck_assert_ptr_nonnull(saved);
+	ck_assert_uint_eq(json_array_size(json_object_get(saved, "tunnels")), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(
+	                         json_array_get(json_object_get(saved, "tunnels"), 0), "b4")),
+	                 "2001:db8:1::2");
+	json_decref(saved);
+	state_close(s);
+	/* A new process finds it. */
+	s = open_ok();
+	ck_assert_uint_eq(count(s, K_TUNNEL), 2);
+	state_close(s);
+}
+END_TEST
+
+START_TEST(test_errors)
+{
+	struct state *s = open_ok();
+	struct state_err e;
+	const char *none[] = {"2001:db8:1::9"}, *conf[] = {"2001:db8:1::1"}, *bad[] = {"x"};
+	uint64_t gen;
+
+	ck_assert_int_eq(add(s, K_TUNNEL, "[1]", &e), -1);
+	ck_assert_uint_eq(e.status, 422);
+	ck_assert_int_eq(add(s, K_TUNNEL, "\"2001:db8:1::2\"", &e), -1);
+	ck_assert_uint_eq(e.status, 400);
+	ck_assert_int_eq(add(s, K_TUNNEL, "{\"b4\": \"2001:db8:1::2\", \"mtu\": 99}", &e), -1);
+	ck_assert_uint_eq(e.status, 422);
+	ck_assert_str_eq(e.field, "mtu");
+	ck_assert_int_eq(add(s, K_TUNNEL, "{\"b4\": \"2001:db8:1::1\"}", &e), -1);
+	ck_assert_uint_eq(e.status, 409);
+	ck_assert_int_eq(add(s, K_TUNNEL, "[]", &e), -1);
+	ck_assert_uint_eq(e.status, 422);
+	/* A static mapping on a pool port of the dynamic range: invalid. */
+	ck_assert_int_eq(add(s, K_NAT,
+	                     "{\"b4\": \"2001:db8:1::2\", \"protocol\": \"tcp\", \"address\": "
+	                     "\"10.0.0.2\", \"port\": 80, \"external_address\": \"198.51.100.1\", "
+	                     "\"external_port\": 4000}",
+	                     &e),
+	                 -1);
+	ck_assert_uint_eq(e.status, 422);
+	ck_assert_int_eq(state_delete(s, K_TUNNEL, none, &gen, &e), -1);
+	ck_assert_uint_eq(e.status, 404);
+	ck_assert_int_eq(state_delete(s, K_TUNNEL, conf, &gen, &e), -1);
+	ck_assert_uint_eq(e.status, 409);
+	ck_assert_int_eq(state_delete(s, K_TUNNEL, bad, &gen, &e), -1);
+	ck_assert_uint_eq(e.status, 400);
+	/* Nothing of it was kept. */
+	ck_assert_uint_eq(count(s, K_TUNNEL), 1);
+	ck_assert_uint_eq(count(s, K_NAT), 0);
+	ck_assert_int_eq(access(state_file, F_OK), -1);
+	state_close(s);
+}
+END_TEST
+
+START_TEST(test_bulk_all_or_nothing)
+{
+	struct state *s = open_ok();
+	struct state_err e;
+
+	ck_assert_int_eq(
+	        add(s, K_PRR,
+	            "[{\"b4\": \"2001:db8:1::2\", \"protocol\": \"udp\", \"address\": "
+	            "\"198.51.100.1\", \"port\": 100}, {\"b4\": \"2001:db8:1::3\", "
+	            "\"protocol\": \"udp\", \"address\": \"198.51.100.1\", \"port\": 100}]",
+	            &e),
+	        -1);
+	ck_assert_uint_eq(e.status, 409);
+	ck_assert_uint_eq(count(s, K_PRR), 0);
+	ck_assert_int_eq(
+	        add(s, K_PRR,
+	            "[{\"b4\": \"2001:db8:1::2\", \"protocol\": \"udp\", \"address\": "
+	            "\"198.51.100.1\", \"port\": 100}, {\"b4\": \"2001:db8:1::3\", "
+	            "\"protocol\": \"udp\", \"address\": \"198.51.100.1\", \"port\": 101}]",
+	            &e),
+	        0);
+	ck_assert_uint_eq(count(s, K_PRR), 2);
+	state_close(s);
+}
+END_TEST
+
+/* A crash between writing the new file and renaming it over the old one
+ * leaves the temporary file: the old state is intact and read; the next
+ * save replaces the leftover. */
+START_TEST(test_crash_before_rename)
+{
+	struct state *s = open_ok();
+	struct state_err e;
+	char tmp[200];
+
+	ck_assert_int_eq(add(s, K_TUNNEL, "{\"b4\": \"2001:db8:1::2\"}", &e), 0);
+	state_close(s);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", state_file);
+	write_text(tmp,
+	           "{\"version\": 1, \"tunnels\": [{\"b4\": \"2001:db8:1::3\"}, {\"b4\""); /* cut */
+	s = open_ok();
+	ck_assert_uint_eq(count(s, K_TUNNEL), 2); /* the config's and ::2 */
+	ck_assert_int_eq(add(s, K_TUNNEL, "{\"b4\": \"2001:db8:1::4\"}", &e), 0);
+	ck_assert_int_eq(access(tmp, F_OK), -1);
+	state_close(s);
+	s = open_ok();
+	ck_assert_uint_eq(count(s, K_TUNNEL), 3);
+	state_close(s);
+}
+END_TEST
+
+/* A state file that no longer fits the configuration file is refused with
+ * both names, never silently dropped. */
+START_TEST(test_state_conflicts_with_config)
+{
+	struct state *s = open_ok();
+	struct state_err e;
+	char err[512] = "";
+
+	ck_assert_int_eq(add(s, K_TUNNEL, "{\"b4\": \"2001:db8:1::2\"}", &e), 0);
+	state_close(s);
+	write_text(cfg_path, "endpoint: 2001:db8::1\n"
+	                     "icmp_source: 192.0.0.1\n"
+	                     "acl6: [2001:db8:1::/48]\n"
+	                     "pools: [{address: 198.51.100.1}]\n"
+	                     "tunnels: [{b4: \"2001:db8:1::2\"}]\n");
+	ck_assert_ptr_null(state_open(cfg_path, state_dir, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "state.json") && strstr(err, "already has a tunnel"), "%s", err);
+}
+END_TEST
+
+START_TEST(test_reload)
+{
+	struct state *s = open_ok();
+	struct state_err e;
+	uint64_t gen;
+
+	write_text(cfg_path, "endpoint: 2001:db8::1\n"
+	                     "icmp_source: 192.0.0.1\n"
+	                     "acl6: [2001:db8:1::/48]\n"
+	                     "pools: [{address: 198.51.100.1}]\n"
+	                     "tunnels: [{b4: \"2001:db8:1::5\"}, {b4: \"2001:db8:1::6\"}]\n");
+	ck_assert_int_eq(state_reload(s, &gen, &e), 0);
+	ck_assert_uint_eq(count(s, K_TUNNEL), 2);
+	write_text(cfg_path, "endpoint: 2001:db8::1\n"
+	                     "icmp_source: 192.0.0.1\n"
+	                     "acl6: [2001:db8:1::/48]\n"
+	                     "pools: [{address: 198.51.100.2}]\n");
+	ck_assert_int_eq(state_reload(s, &gen, &e), -1);
+	ck_assert_uint_eq(e.status, 409);
+	ck_assert_str_eq(e.field, "pools");
+	write_text(cfg_path, "endpoint: [\n");
+	ck_assert_int_eq(state_reload(s, &gen, &e), -1);
+	ck_assert_uint_eq(e.status, 422);
+	ck_assert_uint_eq(count(s, K_TUNNEL), 2); /* a failed reload changes nothing */
+	state_close(s);
+}
+END_TEST
+
+/* The handlers, as the server calls them. */
+static unsigned int call(struct api_ctx *ctx, const char *method, const char *url, const char *body,
+                         json_t **out)
+{
+	struct api_req req = {method, url, NULL, NULL, NULL, body, body ? strlen(body) : 0};
+	struct api_reply rep;
+
+	api_handle(ctx, &req, &rep);
+	*out = rep.body ? json_loads(rep.body, 0, NULL) : NULL;
+	free(rep.body);
+	return rep.status;
+}
+
+START_TEST(test_handlers)
+{
+	struct api_ctx ctx = {.state = open_ok(), .config_path = cfg_path};
+	json_t *j;
+
+	ck_assert_uint_eq(
+	        call(&ctx, "POST", "/api/v1/acl6", "{\"prefix\": \"2001:db8:2::/48\"}", &j), 201);
+	ck_assert(json_is_false(json_object_get(j, "applied"))); /* no dataplane */
+	json_decref(j);
+	ck_assert_uint_eq(call(&ctx, "POST", "/api/v1/acl6", "{\"prefix\": ", &j), 400);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "error")), "bad request");
+	json_decref(j);
+	ck_assert_uint_eq(
+	        call(&ctx, "POST", "/api/v1/acl6", "{\"prefix\": \"2001:db8:2::1/48\"}", &j), 422);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "field")), "prefix");
+	json_decref(j);
+	ck_assert_uint_eq(
+	        call(&ctx, "POST", "/api/v1/acl6", "{\"prefix\": \"2001:db8:2::/48\"}", &j), 409);
+	json_decref(j);
+	ck_assert_uint_eq(call(&ctx, "GET", "/api/v1/acl6", NULL, &j), 200);
+	ck_assert_uint_eq(json_array_size(j), 2);
+	json_decref(j);
+	ck_assert_uint_eq(call(&ctx, "DELETE", "/api/v1/acl6/2001:db8:2::/48", NULL, &j), 200);
+	json_decref(j);
+	ck_assert_uint_eq(call(&ctx, "DELETE", "/api/v1/acl6/2001:db8:2::", NULL, &j), 404);
+	json_decref(j);
+	ck_assert_uint_eq(call(&ctx, "PUT", "/api/v1/acl6", "{}", &j), 405);
+	json_decref(j);
+	ck_assert_uint_eq(call(&ctx, "GET", "/api/v1/reload", NULL, &j), 405);
+	json_decref(j);
+	ck_assert_uint_eq(call(&ctx, "GET", "/api/v1/tunnel", NULL, &j), 404);
+	json_decref(j);
+	ck_assert_uint_eq(call(&ctx, "POST", "/api/v1/reload", NULL, &j), 200);
+	json_decref(j);
+	state_close(ctx.state);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *su = suite_create("state");
+	TCase *tc = tcase_create("state");
+	SRunner *r;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_add_list_save);
+	tcase_add_test(tc, test_errors);
+	tcase_add_test(tc, test_bulk_all_or_nothing);
+	tcase_add_test(tc, test_crash_before_rename);
+	tcase_add_test(tc, test_state_conflicts_with_config);
+	tcase_add_test(tc, test_reload);
+	tcase_add_test(tc, test_handlers);
+	suite_add_tcase(su, tc);
+	r = srunner_create(su);
+	srunner_run_all(r, CK_NORMAL);
+	failed = srunner_ntests_failed(r);
+	srunner_free(r);
+	return failed ? 1 : 0;
+}
