@@ -97,17 +97,20 @@ sort -u <(cut -d' ' -f1 "$tmp/http.log" | grep -E '^[0-9.]+$')
 sleep 1.2
 say "the REST API: curl http://127.0.0.1:8080/api/v1/health"
 curl -s --max-time 5 http://127.0.0.1:8080/api/v1/health && echo && ok=$((ok + 1))
+say "aftrctl over the API: an ISC command line adds a tunnel, the workers answer a noop"
+build/control/aftrctl isc "tunnel 2001:db8:1::a $TOPO_POOL" &&
+	build/control/aftrctl list tunnel && build/control/aftrctl noop && ok=$((ok + 1))
 say "dataplane counters: build/control/aftrctl stats --nonzero"
 build/control/aftrctl stats --nonzero
 
 counter() { awk -v k="$1" '$1 == k { print $2 }' "$tmp/stats"; }
 decap=$(counter decap)
 encap=$(counter encap)
-if [ "$ok" -eq 4 ] && [ "${decap:-0}" -gt 0 ] && [ "${encap:-0}" -gt 0 ]; then
+if [ "$ok" -eq 5 ] && [ "${decap:-0}" -gt 0 ] && [ "${encap:-0}" -gt 0 ]; then
 	verdict="demo: OK: ping and HTTP crossed the AFTR ($decap packets decapsulated, $encap encapsulated), the API is up"
 	rc=0
 else
-	verdict="demo: FAILED: $ok of 4 checks passed, $decap packets decapsulated, $encap encapsulated"
+	verdict="demo: FAILED: $ok of 5 checks passed, $decap packets decapsulated, $encap encapsulated"
 	rc=1
 fi
 if [ "$mode" = --check ]; then
@@ -126,6 +129,9 @@ The AFTR is up. Try, in another terminal:
   watch build/control/aftrctl stats --nonzero    (the dataplane's counters)
   curl http://127.0.0.1:8080/api/v1/counters     (the same through the REST API)
   curl http://127.0.0.1:8080/metrics             (Prometheus)
+  build/control/aftrctl list session             (NAT sessions; also list tunnel, nat, ...)
+  build/control/aftrctl nat 2001:db8:1::a tcp 192.168.1.2 22 $TOPO_POOL 2222
+                                                 (a port forward, as ISC's "nat" line)
   sudo ip netns exec ${TOPO}tr tcpdump -ni br6    (the softwires on the transport link)
   sudo ip netns exec ${TOPO}inet tcpdump -ni inet0 (the NATed side)
 Configuration: $tmp/aftr.yaml; logs: $tmp/*.log.

@@ -141,6 +141,9 @@ expect "a boolean that is not one: 422" 422 "j['field'] == 'per_worker'" "${auth
 	"$url/api/v1/counters?per_worker=yes"
 expect "OpenAPI document" 200 "j['openapi'].startswith('3.') and '/metrics' in j['paths']" \
 	"${auth[@]}" "$url/api/v1/openapi.json"
+expect "OpenAPI documents the run-time lists and reload" 200 \
+	"all('/api/v1/' + k in j['paths'] for k in ('tunnels', 'static-nat', 'prr', 'nonat', 'softwires', 'acl6', 'private', 'reload'))" \
+	"${auth[@]}" "$url/api/v1/openapi.json"
 expect "unknown resource: 404" 404 "j['error'] == 'not found' and '/api/v1/nope' in j['detail']" \
 	"${auth[@]}" "$url/api/v1/nope"
 expect "POST on a read-only resource: 405" 405 "j['error'] == 'method not allowed'" \
