@@ -71,9 +71,9 @@ static int run(struct api_ctx *ctx, struct aftr_config *cfg)
 		dpctl_stop(ctx->dp);
 		return 1;
 	}
-	fprintf(stderr, "aftr-control: API on http://%s%s%s:%u/api/v1/\n",
-	        strchr(cfg->api_listen, ':') ? "[" : "", cfg->api_listen,
-	        strchr(cfg->api_listen, ':') ? "]" : "", cfg->api_port);
+	fprintf(stderr, "aftr-control: API on %s://%s%s%s:%u/api/v1/\n",
+	        cfg->api_tls_cert ? "https" : "http", strchr(cfg->api_listen, ':') ? "[" : "",
+	        cfg->api_listen, strchr(cfg->api_listen, ':') ? "]" : "", cfg->api_port);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	while (!stop)

@@ -33,7 +33,7 @@ static const char usage_text[] =
         "       aftrctl config import [--full] [-o OUT] ISC_AFTR_CONF\n"
         "       aftrctl config show [--isc|--yaml] [--json] [--sparse] FILE\n"
         "       aftrctl stats [--shm NAME] [--workers] [--nonzero] [--json]\n"
-        "       aftrctl [--api URL] [--token-file F] [--json] VERB ...\n"
+        "       aftrctl [--api URL] [--token-file F] [--cacert F] [--json] VERB ...\n"
         "         noop | show stat|dropped | list default|pool|session\n"
         "         list tunnel|nat|prr|nonat|softwire|acl6|private\n"
         "         add KIND JSON|@FILE | del KIND ID... | reload | debug tunnel B4\n"
@@ -43,13 +43,14 @@ static const char usage_text[] =
         "FILE is YAML (see config/reference.yaml) unless it ends in .conf or --isc\n"
         "is given, in which case it is an ISC AFTR 1.1 aftr.conf. \"stats\" reads the\n"
         "dataplane's shared counters; noop, show and list ask aftr-control's API\n"
-        "(--api, default $AFTR_API or http://127.0.0.1:8080; --token-file, default\n"
+        "(--api, default $AFTR_API or http://127.0.0.1:8080, https:// with api.tls_cert;\n"
+        "--cacert, default $AFTR_CACERT, the CA to trust for it; --token-file, default\n"
         "$AFTR_TOKEN_FILE).\n";
 
 struct opts {
 	int format; /* 0: guess from the name, 1: YAML, 2: ISC */
 	bool json, full, sparse, workers, nonzero;
-	const char *out, *shm, *api, *token_file;
+	const char *out, *shm, *api, *token_file, *cacert;
 };
 
 static int usage(FILE *f, int rc)
@@ -184,6 +185,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	        {"nonzero", no_argument, NULL, 'z'},
 	        {"api", required_argument, NULL, 'a'},
 	        {"token-file", required_argument, NULL, 't'},
+	        {"cacert", required_argument, NULL, 'c'},
 	        {NULL, 0, NULL, 0},
 	};
 	int c;
@@ -222,6 +224,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 't':
 			o->token_file = optarg;
+			break;
+		case 'c':
+			o->cacert = optarg;
 			break;
 		default:
 			return -1;
@@ -314,6 +319,7 @@ static int api_verbs(int argc, char **argv)
 		return usage(stderr, EXIT_USAGE);
 	a.url = o.api ? o.api : getenv("AFTR_API") ? getenv("AFTR_API") : "http://127.0.0.1:8080";
 	a.json = o.json;
+	a.cacert = o.cacert ? o.cacert : getenv("AFTR_CACERT");
 	if (!o.token_file)
 		o.token_file = getenv("AFTR_TOKEN_FILE");
 	if (o.token_file && read_first_line(o.token_file, &token) < 0) {

@@ -48,6 +48,7 @@ long aftrctl_request(const struct api_opts *o, const char *method, const char *p
 	struct body b = {NULL, 0};
 	char url[1024], *auth = NULL;
 	long status = 0;
+	CURLcode res;
 	CURL *c = curl_easy_init();
 
 	*json = NULL;
@@ -75,17 +76,20 @@ long aftrctl_request(const struct api_opts *o, const char *method, const char *p
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
 	}
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+	if (o->cacert)
+		curl_easy_setopt(c, CURLOPT_CAINFO, o->cacert);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
 	/* A million-entry bulk change takes a while to check and program. */
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, body ? 600L : 30L);
-	if (curl_easy_perform(c) == CURLE_OK)
+	if ((res = curl_easy_perform(c)) == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	else
 		fprintf(stderr,
-		        "aftrctl: cannot reach the AFTR at %s (is aftr-control running? "
-		        "see --api)\n",
-		        o->url);
+		        "aftrctl: cannot reach the AFTR at %s: %s (is aftr-control running? "
+		        "see --api%s)\n",
+		        o->url, curl_easy_strerror(res),
+		        strncmp(o->url, "https:", 6) == 0 ? " and --cacert" : "");
 	if (b.data)
 		*json = json_loads(b.data, 0, NULL);
 	free(b.data);

@@ -5,8 +5,9 @@
 #include <stdbool.h>
 
 struct api_opts {
-	const char *url;   /* http://127.0.0.1:8080 */
-	const char *token; /* bearer token, or NULL */
+	const char *url;    /* http://127.0.0.1:8080 */
+	const char *token;  /* bearer token, or NULL */
+	const char *cacert; /* CA file to trust for https, or NULL: the system's */
 	bool json;
 };
 

@@ -1,6 +1,6 @@
 /* aftrctl's verbs on the run-time lists, through aftr-control's API:
  *
- *   aftrctl list tunnel|nat|prr|nonat|softwire|acl6|private|pool|session
+ *   aftrctl list tunnel|nat|prr|nonat|softwire|acl6|private|pool|session|subscriber
  *   aftrctl add KIND JSON|@FILE     one object, or an array of them (bulk)
  *   aftrctl del KIND ID...          e.g. del nat tcp 198.51.100.1 80
  *   aftrctl reload                  re-read the configuration file
@@ -85,13 +85,16 @@ static int list(const struct api_opts *o, const char *what)
 		snprintf(path, sizeof(path), "/api/v1/config");
 	else if (strcmp(what, "session") == 0)
 		snprintf(path, sizeof(path), "/api/v1/sessions?limit=1000");
+	else if (strcmp(what, "subscriber") == 0)
+		snprintf(path, sizeof(path), "/api/v1/subscribers?limit=1000");
 	else
 		return -1;
 	if ((rc = aftrctl_fetch(o, path, &j)) != 0)
 		return rc;
-	arr = k >= 0                      ? j
-	      : strcmp(what, "pool") == 0 ? json_object_get(j, "pools")
-	                                  : json_object_get(j, "sessions");
+	arr = k >= 0                         ? j
+	      : strcmp(what, "pool") == 0    ? json_object_get(j, "pools")
+	      : strcmp(what, "session") == 0 ? json_object_get(j, "sessions")
+	                                     : json_object_get(j, "subscribers");
 	if (o->json)
 		aftrctl_dump(arr);
 	else
@@ -296,6 +299,14 @@ static int debug_tunnel(const struct api_opts *o, const char *b4)
 	printf("sessions: %zu\n", json_array_size(json_object_get(j, "sessions")));
 	json_array_foreach(json_object_get(j, "sessions"), i, e)
 		print_entry(e);
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/v1/subscribers?b4=%s", b4);
+	if ((rc = aftrctl_fetch(o, path, &j)) != 0)
+		return rc;
+	json_array_foreach(json_object_get(j, "subscribers"), i, e) {
+		printf("NAT state: ");
+		print_entry(e);
+	}
 	json_decref(j);
 	return 0;
 }

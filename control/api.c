@@ -4,6 +4,7 @@
 #include "api.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <ctype.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -20,6 +21,7 @@
 #include "api_int.h"
 #include "state.h"
 #include "sync.h"
+#include "util.h"
 
 #define JSON_TYPE "application/json"
 #define PROM_TYPE "text/plain; version=0.0.4"
@@ -316,9 +318,10 @@ bad_b4:
 	return -1;
 }
 
-/* Dynamic sessions (ISC "list nat dynamic"), filtered and paged: each
- * worker lists its own through its ring, a slice at a time. */
-static void get_sessions(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out)
+/* A listing through the workers' rings, filtered and paged: each worker
+ * lists its own, a slice at a time; "next" is "worker:slot". */
+static void paged(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out,
+                  uint16_t cmd, const char *key)
 {
 	unsigned int limit, w, n = ctx->dp ? dpctl_workers(ctx->dp) : 0;
 	uint32_t idx, next = CTL_DUMP_END;
@@ -329,6 +332,7 @@ static void get_sessions(struct api_ctx *ctx, const struct api_req *req, struct 
 
 	if (session_filter(req, &f, &limit, &w, &idx, out) < 0)
 		return;
+	f.type = cmd;
 	if (n == 0) {
 		reply_error(out, 503, "no dataplane", "the dataplane is not running", NULL);
 		return;
@@ -340,8 +344,8 @@ static void get_sessions(struct api_ctx *ctx, const struct api_req *req, struct 
 	}
 	list = json_array();
 	while (w < n && json_array_size(list) < limit) {
-		rc = dpctl_sessions(ctx->dp, w, &f, idx, (uint16_t)(limit - json_array_size(list)),
-		                    list, &next);
+		rc = dpctl_dump(ctx->dp, w, &f, idx, (uint16_t)(limit - json_array_size(list)),
+		                list, &next);
 		if (rc < 0)
 			break;
 		if (next == CTL_DUMP_END) {
@@ -358,8 +362,22 @@ static void get_sessions(struct api_ctx *ctx, const struct api_req *req, struct 
 	}
 	snprintf(cursor, sizeof(cursor), "%u:%u", w, idx);
 	reply_json(out, 200,
-	           json_pack("{s:o,s:o}", "sessions", list, "next",
+	           json_pack("{s:o,s:o}", key, list, "next",
 	                     w < n ? json_string(cursor) : json_null()));
+}
+
+/* Dynamic sessions (ISC "list nat dynamic"). */
+static void get_sessions(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out)
+{
+	paged(ctx, req, out, CTL_CMD_SESSIONS, "sessions");
+}
+
+/* Subscribers (tunnels with NAT state): their sessions per protocol and
+ * their port blocks (ISC "list nat" buckets); filtered by b4 and
+ * external_address. */
+static void get_subscribers(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out)
+{
+	paged(ctx, req, out, CTL_CMD_SUBSCRIBERS, "subscribers");
 }
 
 static void get_openapi(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out)
@@ -379,10 +397,15 @@ struct route {
 };
 
 static const struct route routes[] = {
-        {"/api/v1/health", get_health},        {"/api/v1/version", get_version},
-        {"/api/v1/config", get_config},        {"/api/v1/counters", get_counters},
-        {"/api/v1/counters/drops", get_drops}, {"/api/v1/sessions", get_sessions},
-        {"/api/v1/openapi.json", get_openapi}, {"/metrics", get_metrics},
+        {"/api/v1/health", get_health},
+        {"/api/v1/version", get_version},
+        {"/api/v1/config", get_config},
+        {"/api/v1/counters", get_counters},
+        {"/api/v1/counters/drops", get_drops},
+        {"/api/v1/sessions", get_sessions},
+        {"/api/v1/subscribers", get_subscribers},
+        {"/api/v1/openapi.json", get_openapi},
+        {"/metrics", get_metrics},
 };
 
 /* Constant-time comparison, so the token cannot be guessed byte by byte. */
@@ -465,6 +488,7 @@ void api_handle(struct api_ctx *ctx, const struct api_req *req, struct api_reply
 struct api {
 	struct MHD_Daemon *d;
 	struct api_ctx *ctx;
+	char *tls_cert, *tls_key; /* PEM, kept while the daemon runs */
 };
 
 static const char *mhd_arg(void *c, const char *key)
@@ -565,38 +589,79 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	return rc;
 }
 
+/* HTTPS: the certificate and key, read now (errors name the file). */
+static int load_tls(struct api *a, const struct aftr_config *cfg, char *err, size_t errlen)
+{
+	size_t len;
+
+	if (cfg->api_tls_cert == NULL)
+		return 0;
+	if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+		snprintf(err, errlen, "api.tls_cert: this libmicrohttpd has no TLS support");
+		return -1;
+	}
+	if (read_file(cfg->api_tls_cert, &a->tls_cert, &len) < 0 ||
+	    read_file(cfg->api_tls_key, &a->tls_key, &len) < 0) {
+		snprintf(err, errlen, "api.%s %s: %s", a->tls_cert ? "tls_key" : "tls_cert",
+		         a->tls_cert ? cfg->api_tls_key : cfg->api_tls_cert, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void api_free(struct api *a)
+{
+	free(a->tls_cert);
+	free(a->tls_key);
+	free(a);
+}
+
 struct api *api_start(struct api_ctx *ctx, char *err, size_t errlen)
 {
 	struct api *a = calloc(1, sizeof(*a));
-	struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6,
-	                            .sin6_port = htons(ctx->cfg->api_port)};
-	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(ctx->cfg->api_port)};
-	bool v6 = inet_pton(AF_INET6, ctx->cfg->api_listen, &sin6.sin6_addr) == 1;
+	const struct aftr_config *cfg = ctx->cfg;
+	struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_port = htons(cfg->api_port)};
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(cfg->api_port)};
+	bool v6 = inet_pton(AF_INET6, cfg->api_listen, &sin6.sin6_addr) == 1;
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
 
 	if (a == NULL) {
 		snprintf(err, errlen, "api: out of memory");
 		return NULL;
 	}
-	if (!v6 && inet_pton(AF_INET, ctx->cfg->api_listen, &sin.sin_addr) != 1) {
-		snprintf(err, errlen, "api.listen: %s: not an address", ctx->cfg->api_listen);
-		free(a);
+	if (!v6 && inet_pton(AF_INET, cfg->api_listen, &sin.sin_addr) != 1) {
+		snprintf(err, errlen, "api.listen: %s: not an address", cfg->api_listen);
+		api_free(a);
+		return NULL;
+	}
+	if (load_tls(a, cfg, err, errlen) < 0) {
+		api_free(a);
 		return NULL;
 	}
 	a->ctx = ctx;
 	/* A few threads: a health check waiting on the workers must not hold
 	 * up /metrics. Handlers read, or lock (dpctl, state). */
-	a->d = MHD_start_daemon(flags | (v6 ? MHD_USE_IPv6 : 0), ctx->cfg->api_port, NULL, NULL,
-	                        on_request, a, MHD_OPTION_SOCK_ADDR,
-	                        v6 ? (struct sockaddr *)&sin6 : (struct sockaddr *)&sin,
-	                        MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_THREAD_POOL_SIZE, 4u,
-	                        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+	struct MHD_OptionItem opts[] = {
+	        {MHD_OPTION_SOCK_ADDR, 0, v6 ? (void *)&sin6 : (void *)&sin},
+	        {MHD_OPTION_CONNECTION_TIMEOUT, 30, NULL},
+	        {MHD_OPTION_THREAD_POOL_SIZE, 4, NULL},
+	        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL},
+	        {a->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, a->tls_cert},
+	        {MHD_OPTION_HTTPS_MEM_KEY, 0, a->tls_key},
+	        {MHD_OPTION_END, 0, NULL},
+	};
+	a->d = MHD_start_daemon(flags | (v6 ? MHD_USE_IPv6 : 0) | (a->tls_cert ? MHD_USE_TLS : 0),
+	                        cfg->api_port, NULL, NULL, on_request, a, MHD_OPTION_ARRAY, opts,
+	                        MHD_OPTION_END);
 	if (a->d == NULL) {
 		snprintf(err, errlen,
-		         "api: cannot listen on %s port %u (in use, or not an address "
-		         "of this host?)",
-		         ctx->cfg->api_listen, ctx->cfg->api_port);
-		free(a);
+		         "api: cannot listen on %s port %u (in use, or not an address of this "
+		         "host?%s)",
+		         cfg->api_listen, cfg->api_port,
+		         a->tls_cert ? " Or api.tls_cert and api.tls_key are not a certificate and "
+		                       "its key"
+		                     : "");
+		api_free(a);
 		return NULL;
 	}
 	return a;
@@ -607,5 +672,5 @@ void api_stop(struct api *a)
 	if (a == NULL)
 		return;
 	MHD_stop_daemon(a->d);
-	free(a);
+	api_free(a);
 }

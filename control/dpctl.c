@@ -149,6 +149,39 @@ static json_t *session_json(uint32_t worker, const struct ctl_msg *m)
 	                 "expires_in", (json_int_t)m->u.sess.expires_in);
 }
 
+static json_t *subscriber_json(uint32_t worker, const struct ctl_msg *m)
+{
+	char b4[ADDR6_STRLEN], ext[ADDR4_STRLEN];
+	struct addr6 a;
+
+	memcpy(a.b, m->u.subs.b4, 16);
+	return json_pack("{s:i,s:s,s:s,s:{s:i,s:i,s:i},s:{s:i,s:i,s:i},s:[]}", "worker", worker,
+	                 "b4", addr6_format(&a, b4), "external_address",
+	                 addr4_format(ntohl(m->u.subs.addr), ext), "sessions", "tcp",
+	                 m->u.subs.nsess[0], "udp", m->u.subs.nsess[1], "icmp", m->u.subs.nsess[2],
+	                 "block_count", "tcp", m->u.subs.nblocks[0], "udp", m->u.subs.nblocks[1],
+	                 "icmp", m->u.subs.nblocks[2], "blocks");
+}
+
+/* A listed event: a session or a subscriber goes into the list; a block
+ * into its subscriber's (the one before it). Lock held. */
+static void dump_add(struct dpctl *c, uint32_t w, const struct ctl_msg *m)
+{
+	json_t *last;
+
+	if (m->type == CTL_EVT_SESSION) {
+		json_array_append_new(c->dump_out, session_json(w, m));
+	} else if (m->type == CTL_EVT_SUBSCRIBER) {
+		json_array_append_new(c->dump_out, subscriber_json(w, m));
+	} else if ((last = json_array_get(c->dump_out, json_array_size(c->dump_out) - 1)) != NULL) {
+		json_array_append_new(json_object_get(last, "blocks"),
+		                      json_pack("{s:s,s:i,s:i}", "protocol",
+		                                ctl_msg_proto_name(m->u.block.proto), "first",
+		                                m->u.block.first, "last",
+		                                m->u.block.first + m->u.block.count - 1));
+	}
+}
+
 static void drain(struct dpctl *c, const struct stats_shm_hdr *h)
 {
 	struct ctl_msg m[32];
@@ -172,11 +205,12 @@ static void drain(struct dpctl *c, const struct stats_shm_hdr *h)
 					atomic_store(&c->dump_result, m[i].u.ack.result);
 				}
 				atomic_store(&c->acked[w], m[i].seq);
-			} else if (m[i].type == CTL_EVT_SESSION) {
+			} else if (m[i].type == CTL_EVT_SESSION ||
+			           m[i].type == CTL_EVT_SUBSCRIBER || m[i].type == CTL_EVT_BLOCK) {
 				/* In ring order, before the ack the requester waits for. */
 				pthread_mutex_lock(&c->lock);
 				if (m[i].seq == atomic_load(&c->dump_seq) && c->dump_out)
-					json_array_append_new(c->dump_out, session_json(w, &m[i]));
+					dump_add(c, w, &m[i]);
 				pthread_mutex_unlock(&c->lock);
 			} else if (c->cfg->nat_events != NAT_EVENTS_OFF)
 				log_event(c, h, &m[i]);
@@ -285,7 +319,7 @@ static int command(struct dpctl *c, unsigned int worker, struct ctl_msg *m, unsi
 	} else {
 		m->seq = ++c->seq;
 		m->worker = (uint16_t)worker;
-		if (m->type == CTL_CMD_SESSIONS)
+		if (m->type == CTL_CMD_SESSIONS || m->type == CTL_CMD_SUBSCRIBERS)
 			atomic_store(&c->dump_seq, m->seq);
 		if (rte_ring_sp_enqueue_elem(stats_shm_ring(c->h, worker), m, CTL_MSG_SIZE) != 0)
 			rc = -ENOBUFS;
@@ -300,13 +334,12 @@ static int command(struct dpctl *c, unsigned int worker, struct ctl_msg *m, unsi
 	return rc;
 }
 
-int dpctl_sessions(struct dpctl *c, unsigned int worker, const struct ctl_msg *filter,
-                   uint32_t cursor, uint16_t max, json_t *out, uint32_t *next)
+int dpctl_dump(struct dpctl *c, unsigned int worker, const struct ctl_msg *filter, uint32_t cursor,
+               uint16_t max, json_t *out, uint32_t *next)
 {
 	struct ctl_msg m = *filter;
 	int rc;
 
-	m.type = CTL_CMD_SESSIONS;
 	m.u.dump.cursor = cursor;
 	m.u.dump.max = max;
 	pthread_mutex_lock(&c->dump_lock);

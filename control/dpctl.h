@@ -38,12 +38,13 @@ uint64_t dpctl_generation(struct dpctl *c);
  * answer: 0, or -errno with the reason in err (-ENOENT: no dataplane). */
 int dpctl_push_tables(struct dpctl *c, const char *json, uint64_t gen, char *err, size_t errlen);
 
-/* Lists up to max sessions of one worker from its slot cursor on, those
- * matching filter's u.dump fields (proto, b4, ext, eport), appending JSON
- * objects to out; *next is where to go on (CTL_DUMP_END when done).
- * 0, or -ENOENT / -ENOBUFS / -ETIMEDOUT. */
+/* Lists up to max sessions (filter->type CTL_CMD_SESSIONS) or subscribers
+ * with their port blocks (CTL_CMD_SUBSCRIBERS) of one worker from its slot
+ * cursor on, those matching filter's u.dump fields (proto, b4, ext, eport),
+ * appending JSON objects to out; *next is where to go on (CTL_DUMP_END when
+ * done). 0, or -ENOENT / -ENOBUFS / -ETIMEDOUT. */
 struct ctl_msg;
-int dpctl_sessions(struct dpctl *c, unsigned int worker, const struct ctl_msg *filter,
-                   uint32_t cursor, uint16_t max, json_t *out, uint32_t *next);
+int dpctl_dump(struct dpctl *c, unsigned int worker, const struct ctl_msg *filter, uint32_t cursor,
+               uint16_t max, json_t *out, uint32_t *next);
 
 #endif

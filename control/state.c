@@ -220,6 +220,8 @@ static int load_base(const char *path, struct aftr_config *cfg, char *err, size_
 		errf(err, errlen, "%s: cannot load", path);
 	}
 	diag_free(&d);
+	if (rc < 0)
+		cfg_free(cfg); /* the loader leaves it initialised */
 	return rc;
 }
 

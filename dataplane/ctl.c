@@ -66,6 +66,73 @@ static uint32_t dump_sessions(struct dp_worker *w, const struct ctl_msg *c)
 	return CTL_DUMP_END;
 }
 
+static void block_msg(struct dp_worker *w, const struct dp_subscriber *s, int p, uint32_t b,
+                      uint32_t seq)
+{
+	const struct pb_space *pb = &dp.conf.pools[s->pool].pb[w->id][p];
+	struct ctl_msg m = {.type = CTL_EVT_BLOCK, .seq = seq};
+
+	memcpy(m.u.block.b4, s->b4.b, 16);
+	m.u.block.addr = htonl(dp.conf.pools[s->pool].addr);
+	m.u.block.first = pb_block_first_port(pb, b);
+	m.u.block.count = pb->bsize;
+	m.u.block.proto = p == CFG_TCP ? IPPROTO_TCP : p == CFG_UDP ? IPPROTO_UDP : IPPROTO_ICMP;
+	send_event(w, &m);
+}
+
+/* One subscriber and its blocks (at most room - 1 events: the ack). */
+static unsigned int send_subscriber(struct dp_worker *w, const struct dp_subscriber *s,
+                                    uint32_t seq, unsigned int room)
+{
+	struct ctl_msg m = {.type = CTL_EVT_SUBSCRIBER, .seq = seq};
+	unsigned int n = 1;
+
+	memcpy(m.u.subs.b4, s->b4.b, 16);
+	m.u.subs.addr = htonl(dp.conf.pools[s->pool].addr);
+	for (int p = 0; p < CFG_NPROTO; p++) {
+		m.u.subs.nsess[p] = s->nsess[p];
+		m.u.subs.nblocks[p] = (uint16_t)RTE_MIN(s->nblocks[p], (uint32_t)UINT16_MAX);
+	}
+	send_event(w, &m);
+	for (int p = 0; p < CFG_NPROTO; p++) {
+		const struct pb_space *pb = &dp.conf.pools[s->pool].pb[w->id][p];
+
+		for (uint32_t b = s->head[p]; b != PB_NONE && n + 1 < room;
+		     b = pb->blocks[b].next, n++)
+			block_msg(w, s, p, b, seq);
+	}
+	return n;
+}
+
+/* Subscribers from the cursor on, each with its port blocks; as
+ * dump_sessions, a slice per command. */
+static uint32_t dump_subscribers(struct dp_worker *w, const struct ctl_msg *c)
+{
+	unsigned int sent = 0, events = 0, room = rte_ring_free_count(w->evt_ring);
+	uint32_t i = c->u.dump.cursor;
+
+	if (room < 2)
+		return i; /* asked again when control drained its ring */
+	for (; i < w->subs_max; i++) {
+		const struct dp_subscriber *s = &w->subs[i];
+		unsigned int need = 2; /* it, and the ack */
+
+		if (i - c->u.dump.cursor >= DUMP_BUDGET)
+			return i;
+		if (!s->in_use || (c->u.dump.has_b4 && memcmp(c->u.dump.b4, s->b4.b, 16) != 0) ||
+		    (c->u.dump.ext && c->u.dump.ext != htonl(dp.conf.pools[s->pool].addr)))
+			continue;
+		for (int p = 0; p < CFG_NPROTO; p++)
+			need += s->nblocks[p];
+		/* One that cannot fit even an empty ring goes alone, its list cut. */
+		if (sent == c->u.dump.max || (events + need > room && sent > 0))
+			return i;
+		events += send_subscriber(w, s, c->seq, room - events);
+		sent++;
+	}
+	return CTL_DUMP_END;
+}
+
 void ctl_poll(struct dp_worker *w)
 {
 	struct ctl_msg cmds[CTL_BURST];
@@ -82,6 +149,8 @@ void ctl_poll(struct dp_worker *w)
 		/* An unknown command is refused, not guessed at. */
 		if (cmds[i].type == CTL_CMD_SESSIONS && ctl_msg_check(&cmds[i]) == 0)
 			ack.u.ack.next = dump_sessions(w, &cmds[i]);
+		else if (cmds[i].type == CTL_CMD_SUBSCRIBERS && ctl_msg_check(&cmds[i]) == 0)
+			ack.u.ack.next = dump_subscribers(w, &cmds[i]);
 		else if (cmds[i].type != CTL_CMD_NOOP)
 			ack.u.ack.result = -ENOTSUP;
 		DP_COUNT(w, COMMANDS);

@@ -177,6 +177,8 @@ void cfg_free(struct aftr_config *cfg)
 	free(cfg->wan.device);
 	free(cfg->api_listen);
 	free(cfg->api_token_file);
+	free(cfg->api_tls_cert);
+	free(cfg->api_tls_key);
 	free(cfg->log_facility);
 	memset(cfg, 0, sizeof(*cfg));
 }

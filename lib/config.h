@@ -201,6 +201,8 @@ struct aftr_config {
 	char *api_listen; /* address literal */
 	uint16_t api_port;
 	char *api_token_file; /* NULL: no authentication */
+	char *api_tls_cert;   /* PEM certificate (chain) file; NULL: plain HTTP */
+	char *api_tls_key;    /* its PEM private key file; with api_tls_cert */
 	enum cfg_log_level log_level;
 	enum cfg_log_dest log_dest;
 	char *log_facility;

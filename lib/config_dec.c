@@ -475,7 +475,7 @@ static bool dec_iface(struct cfg_iface *i, bool v6, const json_t *root, const ch
 	return bad;
 }
 
-static const char *const api_keys[] = {"listen", "port", "token_file", NULL};
+static const char *const api_keys[] = {"listen", "port", "token_file", "tls_cert", "tls_key", NULL};
 static const char *const log_keys[] = {"level", "destination", "facility",
                                        "debug", "nat_events",  NULL};
 
@@ -501,6 +501,12 @@ static bool dec_api(struct aftr_config *cfg, const json_t *root, struct jdec *j)
 	}
 	OK(jdec_u16(j, m, "port", 1, 65535, &cfg->api_port));
 	OK(jdec_string(j, m, "token_file", &cfg->api_token_file));
+	OK(jdec_string(j, m, "tls_cert", &cfg->api_tls_cert));
+	OK(jdec_string(j, m, "tls_key", &cfg->api_tls_key));
+	if (!cfg->api_tls_cert != !cfg->api_tls_key) {
+		jdec_error(j, m, "tls_cert and tls_key go together");
+		bad = true;
+	}
 	jdec_pop(j, mark);
 	return bad;
 }

@@ -279,6 +279,10 @@ static void enc_appliance(const struct aftr_config *cfg, struct enc *e)
 	put(&api, "port", json_integer(cfg->api_port));
 	if (cfg->api_token_file)
 		put(&api, "token_file", json_string(cfg->api_token_file));
+	if (cfg->api_tls_cert)
+		put(&api, "tls_cert", json_string(cfg->api_tls_cert));
+	if (cfg->api_tls_key)
+		put(&api, "tls_key", json_string(cfg->api_tls_key));
 	put(e, "api", finish(&api));
 	put(e, "logging",
 	    json_pack("{s:s,s:s,s:s,s:i,s:s}", "level", cfg_log_level_names[cfg->log_level],

@@ -25,11 +25,15 @@ int ctl_msg_check(const struct ctl_msg *msg)
 	case CTL_EVT_ACK:
 		return memchr(msg->u.ack.text, '\0', sizeof(msg->u.ack.text)) ? 0 : -EINVAL;
 	case CTL_CMD_SESSIONS:
+	case CTL_CMD_SUBSCRIBERS:
 		return msg->u.dump.max ? 0 : -EINVAL;
+	case CTL_EVT_SUBSCRIBER:
+		return 0;
 	case CTL_EVT_SESSION:
 		return ctl_msg_proto_name(msg->u.sess.proto) ? 0 : -EINVAL;
 	case CTL_EVT_BLOCK_ALLOC:
 	case CTL_EVT_BLOCK_FREE:
+	case CTL_EVT_BLOCK:
 		if (ctl_msg_proto_name(msg->u.block.proto) == NULL || msg->u.block.count == 0 ||
 		    (uint32_t)msg->u.block.first + msg->u.block.count > 65536)
 			return -EINVAL;

@@ -18,14 +18,17 @@
 
 enum ctl_type {
 	/* Commands. */
-	CTL_CMD_NOOP = 1, /* ISC "noop": the worker answers, proving it runs */
-	CTL_CMD_SESSIONS, /* u.dump: list sessions as CTL_EVT_SESSION, then ack */
-	CTL_CMD_TABLES,   /* u.tables: (main lcore) load the live tables from the tables file */
+	CTL_CMD_NOOP = 1,    /* ISC "noop": the worker answers, proving it runs */
+	CTL_CMD_SESSIONS,    /* u.dump: list sessions as CTL_EVT_SESSION, then ack */
+	CTL_CMD_TABLES,      /* u.tables: (main lcore) load the live tables from the tables file */
+	CTL_CMD_SUBSCRIBERS, /* u.dump (b4, ext): list subscribers, each with its blocks */
 	/* Events. */
 	CTL_EVT_ACK = 64,    /* u.ack: a command's result */
 	CTL_EVT_BLOCK_ALLOC, /* u.block: a subscriber got a port block */
 	CTL_EVT_BLOCK_FREE,  /* u.block: it gave the block back */
 	CTL_EVT_SESSION,     /* u.sess: one session, for a CTL_CMD_SESSIONS (same seq) */
+	CTL_EVT_SUBSCRIBER,  /* u.subs: one subscriber, for a CTL_CMD_SUBSCRIBERS */
+	CTL_EVT_BLOCK,       /* u.block: one of that subscriber's port blocks (it follows) */
 };
 
 struct ctl_msg {
@@ -58,6 +61,12 @@ struct ctl_msg {
 			uint8_t proto, state;
 			uint32_t expires_in; /* seconds */
 		} sess;
+		struct {
+			uint8_t b4[16];
+			uint32_t addr;       /* its pool address, network order */
+			uint32_t nsess[3];   /* dynamic sessions: tcp, udp, icmp */
+			uint16_t nblocks[3]; /* port blocks held: tcp, udp, icmp */
+		} subs;
 		struct {
 			uint8_t b4[16]; /* the subscriber */
 			uint32_t addr;  /* pool address, network order */

@@ -128,6 +128,11 @@ expect "sessions filtered by protocol and public port" 200 \
 	"$url/api/v1/sessions?protocol=udp&external_port=513&external_address=198.51.100.1"
 expect "sessions of another B4: none" 200 "j['sessions'] == []" "${auth[@]}" \
 	"$url/api/v1/sessions?b4=2001:db8:1::99"
+expect "subscribers: the B4, its sessions and its port block" 200 \
+	"j['subscribers'] == [{'worker': 0, 'b4': '2001:db8:1::2', 'external_address': '198.51.100.1', 'sessions': {'tcp': 0, 'udp': 3, 'icmp': 0}, 'block_count': {'tcp': 0, 'udp': 1, 'icmp': 0}, 'blocks': [{'protocol': 'udp', 'first': 512, 'last': 519}]}] and j['next'] is None" \
+	"${auth[@]}" "$url/api/v1/subscribers"
+expect "subscribers of another pool address: none" 200 "j['subscribers'] == []" "${auth[@]}" \
+	"$url/api/v1/subscribers?external_address=198.51.100.9"
 expect "a bad filter: 422 naming the field" 422 \
 	"j['field'] == 'b4' and 'not an IPv6 address' in j['detail']" "${auth[@]}" \
 	"$url/api/v1/sessions?b4=nope"
@@ -351,6 +356,9 @@ ctl "all listed" 0 - list nat
 ctl "del by its public endpoint" 0 '^DELETE ' del nat udp 198.51.100.1 100
 ctl "del with a wrong name: usage" 2 'tcp\|udp/ADDRESS/PORT' del nat udp 198.51.100.1
 ctl "debug tunnel: the tunnel and its sessions" 0 '^sessions: 3$' debug tunnel 2001:db8:1::2
+ctl "and its port blocks" 0 '^NAT state: .*blocks=\[\{"protocol":"udp","first":512,"last":519\}\]' \
+	debug tunnel 2001:db8:1::2
+ctl "list subscriber" 0 'b4=2001:db8:1::2 .*sessions=\{"tcp":0,"udp":3,"icmp":0\}' list subscriber
 ctl "reload" 0 '^POST /api/v1/reload: generation' reload
 unset AFTR_TOKEN_FILE
 
@@ -375,6 +383,39 @@ refused "a port in use is refused with a clear error" "cannot listen" "$tmp/busy
 cp "$tmp/base.yaml" "$tmp/notoken.yaml"
 echo "api: {token_file: $tmp/missing}" >>"$tmp/notoken.yaml"
 refused "a missing token file is refused" "api.token_file" "$tmp/notoken.yaml"
+
+# HTTPS (api.tls_cert, api.tls_key) with a certificate made for the test; a
+# second control process on another port, following no dataplane.
+if command -v openssl >/dev/null &&
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/api.key" -out "$tmp/api.crt" \
+		-days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1; then
+	tport=$((port + 1))
+	cp "$tmp/base.yaml" "$tmp/tls.yaml"
+	echo "api: {listen: 127.0.0.1, port: $tport, token_file: $tmp/token, tls_cert: $tmp/api.crt, tls_key: $tmp/api.key}" >>"$tmp/tls.yaml"
+	"$control" -c "$tmp/tls.yaml" --state "$tmp/state-tls" --shm "none$$" >"$tmp/tls.log" 2>&1 &
+	pids+=($!)
+	for _ in $(seq 50); do curl -s --cacert "$tmp/api.crt" "https://127.0.0.1:$tport/api/v1/health" >/dev/null && break; sleep 0.1; done
+	expect "HTTPS: the API over TLS" 200 "j['api'] == 'v1'" --cacert "$tmp/api.crt" "${auth[@]}" \
+		"https://127.0.0.1:$tport/api/v1/version"
+	if ! curl -s --max-time 3 "http://127.0.0.1:$tport/api/v1/version" | grep -q '"v1"'; then
+		echo "ok   HTTPS: no plain HTTP on that port"
+		pass=$((pass + 1))
+	else
+		echo "FAIL HTTPS: plain HTTP answered"
+		fail=$((fail + 1))
+	fi
+	AFTR_TOKEN_FILE="$tmp/token" ctl "aftrctl over HTTPS with --cacert: saved, no dataplane to apply it" 0 \
+		'^POST /api/v1/tunnels: generation [0-9]+, saved, not applied yet' \
+		--api "https://127.0.0.1:$tport" --cacert "$tmp/api.crt" isc 'tunnel 2001:db8:1::2'
+	AFTR_TOKEN_FILE="$tmp/token" ctl "aftrctl over HTTPS without the CA: refused, says why" 3 \
+		'certificate' --api "https://127.0.0.1:$tport" list tunnel
+	cp "$tmp/base.yaml" "$tmp/tlshalf.yaml"
+	echo "api: {tls_cert: $tmp/api.crt}" >>"$tmp/tlshalf.yaml"
+	refused "a certificate without its key is refused" "tls_cert and tls_key go together" \
+		"$tmp/tlshalf.yaml"
+else
+	echo "skip HTTPS checks: openssl cannot make a test certificate here"
+fi
 
 echo "api: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -204,6 +204,8 @@ START_TEST(reference_round_trips)
 	ck_assert_uint_eq(cfg.softwires[0].psid.psid, 52);
 	ck_assert_uint_eq(cfg.nats[0].filter_dst.len, 24);
 	ck_assert_str_eq(cfg.api_token_file, "/etc/aftr/api.token");
+	ck_assert_str_eq(cfg.api_tls_cert, "/etc/aftr/api.crt");
+	ck_assert_str_eq(cfg.api_tls_key, "/etc/aftr/api.key");
 	round_trip(&cfg, false);
 	round_trip(&cfg, true);
 	cfg_free(&cfg);

@@ -194,6 +194,13 @@ START_TEST(messages)
 	m = (struct ctl_msg){.type = CTL_EVT_ACK, .seq = 9};
 	m.u.ack.result = -95;
 	ck_assert_str_eq(ctl_msg_format(&m, buf, sizeof(buf)), "ack 9 -95");
+	/* An ack's reason must end within the message, or it is not read. */
+	memset(m.u.ack.text, 'x', sizeof(m.u.ack.text));
+	ck_assert_int_eq(ctl_msg_check(&m), -EINVAL);
+	m.u.ack.text[sizeof(m.u.ack.text) - 1] = '\0';
+	ck_assert_int_eq(ctl_msg_check(&m), 0);
+	m = (struct ctl_msg){.type = CTL_CMD_TABLES, .seq = 10, .u.tables.gen = 7};
+	ck_assert_int_eq(ctl_msg_check(&m), 0);
 	m.type = 1234;
 	ck_assert_int_eq(ctl_msg_check(&m), -EINVAL);
 	ck_assert_str_eq(ctl_msg_format(&m, buf, sizeof(buf)), "invalid message (type 1234)");
