@@ -359,10 +359,16 @@ const char *const cfg_live_keys[] = {"acl6", "private", "tunnels",   "static_nat
                                      "prr",  "nonat",   "softwires", NULL};
 
 /* What a running dataplane cannot take without a restart: everything but
- * the live lists and the control process's own parts. */
+ * the live lists and the control process's own parts. The lists are left
+ * out of a shallow copy before encoding: they may hold a million entries. */
 static json_t *fixed_part(const struct aftr_config *cfg)
 {
-	json_t *o = cfg_to_json(cfg);
+	struct aftr_config c = *cfg;
+	json_t *o;
+
+	c.n_acl6 = c.n_private4 = c.n_tunnels = c.n_nats = c.n_prrs = c.n_nonats = 0;
+	c.n_softwires = 0;
+	o = cfg_to_json(&c);
 
 	for (int i = 0; o && cfg_live_keys[i]; i++)
 		json_object_del(o, cfg_live_keys[i]);
