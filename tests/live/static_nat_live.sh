@@ -65,12 +65,20 @@ wait_for() { # seconds, command...
 
 topo_up || { echo "FAIL: topology"; exit 1; }
 topo_config | sed "s/^  listen: 127.0.0.1$/  listen: 127.0.0.1\n  port: $port/" >"$tmp/aftr.yaml"
-ip netns exec "${TOPO}dp" "$dataplane" --no-huge -m 512 -l 0,1 --no-pci --no-telemetry \
-	--file-prefix "$TOPO" --log-level='*:warning' -- -c "$tmp/aftr.yaml" --shm "$name" \
-	--stats-file "$tmp/dp.stats" >"$tmp/dp.log" 2>&1 &
-pids+=($!)
-"$control" -c "$tmp/aftr.yaml" --state "$tmp/state" --shm "$name" >"$tmp/control.log" 2>&1 &
-pids+=($!)
+start_dataplane() {
+	ip netns exec "${TOPO}dp" "$dataplane" --no-huge -m 512 -l 0,1 --no-pci --no-telemetry \
+		--file-prefix "$TOPO" --log-level='*:warning' -- -c "$tmp/aftr.yaml" --shm "$name" \
+		--stats-file "$tmp/dp.stats" >>"$tmp/dp.log" 2>&1 &
+	dp_pid=$!
+	pids+=($dp_pid)
+}
+start_dataplane
+start_control() {
+	"$control" -c "$tmp/aftr.yaml" --state "$tmp/state" --shm "$name" >>"$tmp/control.log" 2>&1 &
+	control_pid=$!
+	pids+=($control_pid)
+}
+start_control
 topo_exec b4a "$b4" --local 2001:db8:1::a --aftr "$TOPO_ENDPOINT" --mtu 1500 >"$tmp/b4a.log" 2>&1 &
 pids+=($!)
 if ! wait_for 15 grep -q "running with" "$tmp/dp.log" ||
@@ -119,5 +127,49 @@ sleep 1.2 # the stats file is written every second
 check "counted: static sessions made, connections refused as no_session" counted
 check "added again: applied" add
 check "and the server answers again" fetch_ok
+
+# kill -9 the control process under traffic: a download through the port
+# forward and a ping through the NAPT go on, and a new control process has
+# the mapping (and leaves the dataplane's sessions alone).
+head -c 4000000 /dev/urandom >"$tmp/big.bin"
+download() {
+	topo_exec inet curl -sS --interface "$TOPO_SERVER" --max-time 30 --limit-rate 1500k \
+		-o "$tmp/got.bin" "http://$TOPO_POOL/big.bin" && cmp -s "$tmp/got.bin" "$tmp/big.bin"
+}
+download &
+dl=$!
+topo_exec cla ping -q -i 0.05 -c 50 -W 1 $TOPO_SERVER >"$tmp/ping.log" 2>&1 &
+pg=$!
+sleep 1
+{
+	kill -9 "$control_pid"
+	wait "$control_pid"
+} 2>/dev/null
+start_control
+wait_for 5 curl -sf "$url/health"
+wait $dl
+check "kill -9 of the control process during a 4 MB download through the port forward: it completes, intact" test $? -eq 0
+wait $pg
+check "and a ping through the NAPT at the same time lost nothing" grep -q " 0% packet loss" "$tmp/ping.log"
+mapped() { curl -sf "$url/static-nat" | grep -q '"external_port": 80'; }
+check "the new control process has the mapping" mapped
+
+# kill -9 the dataplane: a new one gets the mapping from the control
+# process; the port forward works again, timed from the new start.
+{
+	kill -9 "$dp_pid"
+	wait "$dp_pid"
+} 2>/dev/null
+t0=$(date +%s%N)
+start_dataplane
+back() { wait_for 20 fetch_ok; }
+if back; then
+	echo "ok   after kill -9 of the dataplane, the port forward works again $((($(date +%s%N) - t0) / 1000000)) ms after the new one started"
+	pass=$((pass + 1))
+else
+	echo "FAIL the port forward did not come back"
+	tail -5 "$tmp/dp.log" "$tmp/control.log"
+	fail=$((fail + 1))
+fi
 echo "static_nat_live: $pass passed, $fail failed"
 [ $fail -eq 0 ]
