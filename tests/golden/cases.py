@@ -451,6 +451,43 @@ def address_and_port_dependent_filtering():
                               drop_filtered=2))
 
 
+# --- static NAT (ISC "nat"), with and without its filter -------------------
+
+def static_nat(filter_=""):
+    """A port forward: pool TCP port 1080 (below the dynamic range) to LAN:80 of B4."""
+    return ("static_nat:\n  - {b4: \"%s\", protocol: tcp, address: %s, port: 80, "
+            "external_address: %s, external_port: 1080%s}\n" % (B4, LAN, POOL, filter_))
+
+
+@case
+def static_nat_both_ways():
+    """Static NAT (ISC nat): a SYN to pool port 1080 reaches LAN:80 behind the B4, the SYN-ACK leaves from 1080; no port block"""
+    syn = tcp_r(1080, sport=40000, flags="S", seq=1000, ack=0)
+    synack = tcp_q(sport=80, dport=40000, flags="SA", seq=5, ack=1001)
+    return dict(config=static_nat(), transport_in=[from_b4(synack)], wan_in=[from_net(syn)],
+                wan_out=[to_net(synack, sport=1080)], transport_out=[to_b4(syn, dport=80)],
+                counters=napt(out=1, back=1, sessions=1, static_session_created=1))
+
+
+@case
+def static_nat_filter():
+    """A static mapping's filter (ISC filter): only 203.0.113.7 gets in (drop_filtered); the other host's SYN does not"""
+    other = tcp_r(1080, src=SRV2, sport=40001, flags="S", seq=1, ack=0)
+    syn = tcp_r(1080, sport=40000, flags="S", seq=1000, ack=0)
+    return dict(config=static_nat(", filter: {destination: %s/32}" % SRV),
+                wan_in=[from_net(other), from_net(syn)], transport_out=[to_b4(syn, dport=80)],
+                counters=napt(back=1, sessions=1, static_session_created=1, rx_wan=1,
+                              drop_filtered=1))
+
+
+@case
+def static_nat_unmapped_port():
+    """A pool port outside every block and mapping finds nothing (drop_no_session)"""
+    syn = tcp_r(1081, sport=40000, flags="S", seq=1000, ack=0)
+    return dict(config=static_nat(), wan_in=[from_net(syn)],
+                counters=dict(rx_wan=1, drop_no_session=1))
+
+
 @case
 def two_b4s_same_private_address():
     """Two B4s using the same private address and port get different public ports, replies go to each"""
