@@ -23,6 +23,8 @@ int aftrctl_fetch(const struct api_opts *o, const char *path, json_t **j);
 /* The API's error object, for a person, on stderr; the exit status. */
 int aftrctl_report(long status, const json_t *j);
 void aftrctl_dump(const json_t *j);
+/* A JSON array of objects as a table with a header (aftrctl_table.c). */
+void aftrctl_table(const json_t *arr);
 
 /* The run-time lists (aftrctl_lists.c): list, add, del, reload, and ISC
  * command lines. -1 when verb is not one of these. */

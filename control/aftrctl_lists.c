@@ -10,6 +10,8 @@
  *                                   'delete nat 2001:db8::2 tcp 10.0.0.2 80'
  *   aftrctl tunnel|nat|prr|nonat|delete|mtu|mss|toobig|admpro|filter ...
  *                                   the same without the quotes
+ *   aftrctl tunnel|nat|prr|nonat|acl6 add|del ...
+ *                                   "nat del ..." is ISC's "delete nat ..."
  *
  * An ISC line is applied to the effective configuration the API returns;
  * what it changes is sent as the API's additions and deletions (a changed
@@ -72,17 +74,29 @@ static void print_entry(const json_t *e)
 	printf(src ? "  (%s)\n" : "\n", src);
 }
 
+/* ISC "list pool" shows each pool's ranges: the defaults where it has none. */
+static void pool_ranges(json_t *j)
+{
+	static const char *const keys[] = {"tcp", "udp", "echo"};
+	json_t *def = json_object_get(j, "pool_defaults"), *p;
+	size_t i;
+
+	json_array_foreach(json_object_get(j, "pools"), i, p)
+		for (int k = 0; k < 3; k++)
+			if (json_object_get(p, keys[k]) == NULL)
+				json_object_set(p, keys[k], json_object_get(def, keys[k]));
+}
+
 static int list(const struct api_opts *o, const char *what)
 {
 	int k = kind_of(what), rc;
 	char path[128];
-	json_t *j, *arr, *e;
-	size_t i;
+	json_t *j, *arr;
 
 	if (k >= 0)
 		snprintf(path, sizeof(path), "/api/v1/%s", kinds[k].url);
 	else if (strcmp(what, "pool") == 0)
-		snprintf(path, sizeof(path), "/api/v1/config");
+		snprintf(path, sizeof(path), "/api/v1/pools");
 	else if (strcmp(what, "session") == 0)
 		snprintf(path, sizeof(path), "/api/v1/sessions?limit=1000");
 	else if (strcmp(what, "subscriber") == 0)
@@ -91,6 +105,8 @@ static int list(const struct api_opts *o, const char *what)
 		return -1;
 	if ((rc = aftrctl_fetch(o, path, &j)) != 0)
 		return rc;
+	if (strcmp(what, "pool") == 0)
+		pool_ranges(j);
 	arr = k >= 0                         ? j
 	      : strcmp(what, "pool") == 0    ? json_object_get(j, "pools")
 	      : strcmp(what, "session") == 0 ? json_object_get(j, "sessions")
@@ -98,8 +114,7 @@ static int list(const struct api_opts *o, const char *what)
 	if (o->json)
 		aftrctl_dump(arr);
 	else
-		json_array_foreach(arr, i, e)
-			print_entry(e);
+		aftrctl_table(arr);
 	json_decref(j);
 	return 0;
 }
@@ -297,8 +312,8 @@ static int debug_tunnel(const struct api_opts *o, const char *b4)
 	if ((rc = aftrctl_fetch(o, path, &j)) != 0)
 		return rc;
 	printf("sessions: %zu\n", json_array_size(json_object_get(j, "sessions")));
-	json_array_foreach(json_object_get(j, "sessions"), i, e)
-		print_entry(e);
+	if (json_array_size(json_object_get(j, "sessions")))
+		aftrctl_table(json_object_get(j, "sessions"));
 	json_decref(j);
 	snprintf(path, sizeof(path), "/api/v1/subscribers?b4=%s", b4);
 	if ((rc = aftrctl_fetch(o, path, &j)) != 0)
@@ -310,6 +325,9 @@ static int debug_tunnel(const struct api_opts *o, const char *b4)
 	json_decref(j);
 	return 0;
 }
+
+/* The ISC objects that take "add" and "del" spelt out. */
+static const char *const addel_kinds[] = {"tunnel", "nat", "prr", "nonat", "acl6", NULL};
 
 /* The ISC words that change the lists, usable as verbs without "isc". */
 static const char *const isc_verbs[] = {"tunnel", "nat",    "prr",    "nonat",  "delete", "mtu",
@@ -331,13 +349,20 @@ int aftrctl_lists(const struct api_opts *o, int argc, char **argv)
 		return change(o, "POST", "/api/v1/reload", NULL);
 	if (argc == 3 && strcmp(argv[0], "debug") == 0 && strcmp(argv[1], "tunnel") == 0)
 		return debug_tunnel(o, argv[2]);
-	if (cfg_name_lookup(isc_verbs, argv[0]) >= 0)
+	if (argc >= 3 && cfg_name_lookup(addel_kinds, argv[0]) >= 0 &&
+	    (strcmp(argv[1], "add") == 0 || strcmp(argv[1], "del") == 0)) {
+		/* "nat del B4 ...": ISC's "delete nat B4 ..."; "nat add": "nat". */
+		off = (size_t)snprintf(line, sizeof(line), "%s%s",
+		                       argv[1][0] == 'd' ? "delete " : "", argv[0]);
+		from = 2;
+	} else if (cfg_name_lookup(isc_verbs, argv[0]) >= 0) {
 		from = 0;
-	else if (strcmp(argv[0], "isc") != 0 || argc < 2)
+	} else if (strcmp(argv[0], "isc") != 0 || argc < 2) {
 		return -1;
+	}
 	for (int i = from; i < argc; i++)
 		off += (size_t)snprintf(line + off, off < sizeof(line) ? sizeof(line) - off : 0,
-		                        "%s%s", i > from ? " " : "", argv[i]);
+		                        "%s%s", off ? " " : "", argv[i]);
 	if (off >= sizeof(line)) {
 		fprintf(stderr, "aftrctl: the command line is too long\n");
 		return EXIT_USAGE;

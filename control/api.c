@@ -141,6 +141,35 @@ static void get_config(struct api_ctx *ctx, const struct api_req *req, struct ap
 		reply_json(out, 200, state_config_json(ctx->state, sparse));
 }
 
+/* Parts of the effective configuration, as read-only resources: the pools
+ * and the defaults (ISC section zero; they change with a restart). */
+static void config_part(struct api_ctx *ctx, struct api_reply *out, const char *const *keys)
+{
+	json_t *all = state_config_json(ctx->state, false), *o = json_object();
+
+	for (int i = 0; all && o && keys[i]; i++)
+		json_object_set(o, keys[i], json_object_get(all, keys[i]));
+	json_decref(all);
+	reply_json(out, 200, all ? o : (json_decref(o), NULL));
+}
+
+static void get_pools(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out)
+{
+	static const char *const keys[] = {"pools", "pool_defaults", "pcp", NULL};
+
+	(void)req;
+	config_part(ctx, out, keys);
+}
+
+static void get_defaults(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out)
+{
+	static const char *const keys[] = {"tunnel_defaults", "nat",     "fragment", "acl6_icmp",
+	                                   "decay",           "quantum", NULL};
+
+	(void)req;
+	config_part(ctx, out, keys);
+}
+
 static const struct stats_shm_hdr *open_counters(struct api_ctx *ctx, struct api_reply *out)
 {
 	const struct stats_shm_hdr *h = stats_shm_open(ctx->shm_name);
@@ -404,6 +433,8 @@ static const struct route routes[] = {
         {"/api/v1/counters/drops", get_drops},
         {"/api/v1/sessions", get_sessions},
         {"/api/v1/subscribers", get_subscribers},
+        {"/api/v1/pools", get_pools},
+        {"/api/v1/defaults", get_defaults},
         {"/api/v1/openapi.json", get_openapi},
         {"/metrics", get_metrics},
 };

@@ -146,6 +146,12 @@ expect "a boolean that is not one: 422" 422 "j['field'] == 'per_worker'" "${auth
 	"$url/api/v1/counters?per_worker=yes"
 expect "OpenAPI document" 200 "j['openapi'].startswith('3.') and '/metrics' in j['paths']" \
 	"${auth[@]}" "$url/api/v1/openapi.json"
+expect "pools, with their ranges" 200 \
+	"j['pools'][0]['address'] == '198.51.100.1' and j['pool_defaults']['udp'] == '512-65535'" \
+	"${auth[@]}" "$url/api/v1/pools"
+expect "defaults (ISC section zero)" 200 \
+	"j['nat']['lifetime']['tcp'] == 7440 and 'tunnel_defaults' in j and 'pools' not in j" \
+	"${auth[@]}" "$url/api/v1/defaults"
 expect "OpenAPI documents the run-time lists and reload" 200 \
 	"all('/api/v1/' + k in j['paths'] for k in ('tunnels', 'static-nat', 'prr', 'nonat', 'softwires', 'acl6', 'private', 'reload'))" \
 	"${auth[@]}" "$url/api/v1/openapi.json"
@@ -330,15 +336,15 @@ expect "GET on reload: 405" 405 - "${auth[@]}" "$url/api/v1/reload"
 export AFTR_TOKEN_FILE="$tmp/token"
 ctl "an ISC tunnel line becomes an API addition" 0 \
 	'^POST /api/v1/tunnels: generation [0-9]+, applied$' isc 'tunnel 2001:db8:1::77'
-ctl "listed as a table" 0 '^b4=2001:db8:1::77  \(api\)$' list tunnel
+ctl "listed as a table" 0 '^2001:db8:1::77 +- +api$' list tunnel
 ctl "an ISC edit of an entry: deleted and added again" 0 \
 	'^POST /api/v1/tunnels: generation' mtu 2001:db8:1::77 1400
-ctl "the edit holds" 0 '^b4=2001:db8:1::77 mtu=1400  \(api\)$' list tunnel
+ctl "the edit holds" 0 '^2001:db8:1::77 +1400 +api$' list tunnel
 ctl "ISC delete" 0 '^DELETE /api/v1/tunnels/2001:db8:1::77: generation' isc \
 	'delete tunnel 2001:db8:1::77'
 ctl "ISC static NAT line" 0 '^POST /api/v1/static-nat: ' \
 	nat 2001:db8:1::2 tcp 192.168.1.2 8080 198.51.100.1 1080
-ctl "listed" 0 "external_port=1080" list nat
+ctl "listed" 0 '^2001:db8:1::2 +tcp +192.168.1.2 +8080 +198.51.100.1 +1080 +api$' list nat
 ctl "ISC delete nat" 0 '^DELETE /api/v1/static-nat/tcp/198.51.100.1/1080: ' \
 	delete nat 2001:db8:1::2 tcp 192.168.1.2 8080
 ctl "a section-zero command is not a run-time change" 1 'not a run-time setting' isc \
@@ -351,14 +357,18 @@ ctl "an ISC delete of nothing: the parser says so" 1 'no such tunnel' isc \
 ctl "a bulk file of 300 static entries" 0 '^POST /api/v1/static-nat: generation [0-9]+, applied$' \
 	add nat "@$tmp/bulk.json"
 ctl "all listed" 0 - list nat
-[ "$(grep -c 'external_port=' "$tmp/ctl.out")" -eq 300 ] && echo "ok   300 entries" && pass=$((pass + 1)) ||
-	{ echo "FAIL: $(grep -c 'external_port=' "$tmp/ctl.out") entries listed"; fail=$((fail + 1)); }
+[ "$(grep -c ' api$' "$tmp/ctl.out")" -eq 300 ] && echo "ok   300 entries" && pass=$((pass + 1)) ||
+	{ echo "FAIL: $(grep -c ' api$' "$tmp/ctl.out") entries listed"; fail=$((fail + 1)); }
 ctl "del by its public endpoint" 0 '^DELETE ' del nat udp 198.51.100.1 100
 ctl "del with a wrong name: usage" 2 'tcp\|udp/ADDRESS/PORT' del nat udp 198.51.100.1
 ctl "debug tunnel: the tunnel and its sessions" 0 '^sessions: 3$' debug tunnel 2001:db8:1::2
 ctl "and its port blocks" 0 '^NAT state: .*blocks=\[\{"protocol":"udp","first":512,"last":519\}\]' \
 	debug tunnel 2001:db8:1::2
-ctl "list subscriber" 0 'b4=2001:db8:1::2 .*sessions=\{"tcp":0,"udp":3,"icmp":0\}' list subscriber
+ctl "list subscriber" 0 '^0 +2001:db8:1::2 +198.51.100.1 +\{"tcp":0,"udp":3,"icmp":0\}' list subscriber
+ctl "tunnel add, ISC words with add spelt out" 0 '^POST /api/v1/tunnels: ' tunnel add 2001:db8:1::79
+ctl "tunnel del" 0 '^DELETE /api/v1/tunnels/2001:db8:1::79: ' tunnel del 2001:db8:1::79
+ctl "an empty list says so" 0 '^\(none\)$' list nonat
+ctl "list pool, with its ranges" 0 '^198.51.100.1 +2048-65535 +512-65535 +0-65535$' list pool
 ctl "reload" 0 '^POST /api/v1/reload: generation' reload
 unset AFTR_TOKEN_FILE
 
