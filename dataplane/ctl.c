@@ -203,3 +203,29 @@ unsigned int ctl_main_poll(void)
 	}
 	return n;
 }
+
+void ctl_session_event(struct dp_worker *w, bool add, const struct dp_session *se)
+{
+	struct ctl_msg m = {.type = add ? CTL_EVT_NAT_ADD : CTL_EVT_NAT_DEL};
+
+	if (dp.conf.cfg->nat_events != NAT_EVENTS_SESSIONS)
+		return;
+	memcpy(m.u.sess.b4, se->b4.b, 16);
+	m.u.sess.src = se->src;
+	m.u.sess.ext = se->ext;
+	m.u.sess.sport = ntohs(se->sport);
+	m.u.sess.eport = ntohs(se->eport);
+	m.u.sess.proto = se->proto;
+	send_event(w, &m);
+}
+
+void ctl_tunnel_event(struct dp_worker *w, bool add, const struct addr6 *b4, uint32_t pool_host)
+{
+	struct ctl_msg m = {.type = add ? CTL_EVT_TUNNEL_ADD : CTL_EVT_TUNNEL_DEL};
+
+	if (dp.conf.cfg->nat_events == NAT_EVENTS_OFF)
+		return;
+	memcpy(m.u.subs.b4, b4->b, 16);
+	m.u.subs.addr = htonl(pool_host);
+	send_event(w, &m);
+}

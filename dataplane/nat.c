@@ -195,6 +195,7 @@ static struct dp_subscriber *sub_get(struct dp_worker *w, const struct addr6 *b4
 		return NULL;
 	}
 	DP_COUNT(w, TUNNEL_NEW);
+	ctl_tunnel_event(w, true, b4, dp.conf.pools[s->pool].addr);
 	return s;
 }
 
@@ -207,6 +208,7 @@ static void sub_maybe_free(struct dp_worker *w, uint32_t idx)
 		if (s->nsess[p] || s->nblocks[p])
 			return;
 	rte_hash_del_key(w->subs_by_b4, s->b4.b);
+	ctl_tunnel_event(w, false, &s->b4, dp.conf.pools[s->pool].addr);
 	s->in_use = 0;
 	s->next_free = w->subs_free_head;
 	w->subs_free_head = idx;
@@ -385,6 +387,7 @@ static int sess_insert(struct dp_worker *w, const struct key_out *ko, uint32_t e
 	                          .sub = sidx};
 	memcpy(se->b4.b, ko->b4, 16);
 	DP_COUNT(w, SESSION_NEW);
+	ctl_session_event(w, true, se);
 	*out = idx;
 	return 0;
 }
@@ -719,6 +722,7 @@ static void sess_end(struct dp_worker *w, uint32_t idx)
 	se->next_free = w->sess_free_head;
 	w->sess_free_head = idx;
 	DP_COUNT(w, SESSION_EXPIRED);
+	ctl_session_event(w, false, se);
 	if (se->is_static)
 		return; /* its port belongs to the mapping, not to a block */
 	s = &w->subs[se->sub];

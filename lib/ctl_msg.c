@@ -30,7 +30,12 @@ int ctl_msg_check(const struct ctl_msg *msg)
 	case CTL_EVT_SUBSCRIBER:
 		return 0;
 	case CTL_EVT_SESSION:
+	case CTL_EVT_NAT_ADD:
+	case CTL_EVT_NAT_DEL:
 		return ctl_msg_proto_name(msg->u.sess.proto) ? 0 : -EINVAL;
+	case CTL_EVT_TUNNEL_ADD:
+	case CTL_EVT_TUNNEL_DEL:
+		return 0;
 	case CTL_EVT_BLOCK_ALLOC:
 	case CTL_EVT_BLOCK_FREE:
 	case CTL_EVT_BLOCK:
@@ -64,6 +69,20 @@ char *ctl_msg_format(const struct ctl_msg *msg, char *buf, size_t len)
 		break;
 	case CTL_EVT_ACK:
 		snprintf(buf, len, "ack %u %d", msg->seq, msg->u.ack.result);
+		break;
+	case CTL_EVT_NAT_ADD:
+	case CTL_EVT_NAT_DEL:
+		memcpy(a.b, msg->u.sess.b4, 16);
+		snprintf(buf, len, "nat %s %s %s %s %u",
+		         msg->type == CTL_EVT_NAT_ADD ? "add" : "del", addr6_format(&a, b4),
+		         ctl_msg_proto_name(msg->u.sess.proto),
+		         addr4_format(ntohl(msg->u.sess.ext), a4), msg->u.sess.eport);
+		break;
+	case CTL_EVT_TUNNEL_ADD:
+	case CTL_EVT_TUNNEL_DEL:
+		memcpy(a.b, msg->u.subs.b4, 16);
+		snprintf(buf, len, "tunnel %s %s", msg->type == CTL_EVT_TUNNEL_ADD ? "add" : "del",
+		         addr6_format(&a, b4));
 		break;
 	case CTL_EVT_SESSION:
 		snprintf(buf, len, "session %s %u -> %u", ctl_msg_proto_name(msg->u.sess.proto),

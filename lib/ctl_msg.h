@@ -29,6 +29,10 @@ enum ctl_type {
 	CTL_EVT_SESSION,     /* u.sess: one session, for a CTL_CMD_SESSIONS (same seq) */
 	CTL_EVT_SUBSCRIBER,  /* u.subs: one subscriber, for a CTL_CMD_SUBSCRIBERS */
 	CTL_EVT_BLOCK,       /* u.block: one of that subscriber's port blocks (it follows) */
+	CTL_EVT_NAT_ADD,     /* u.sess: a session was made (nat_events: sessions) */
+	CTL_EVT_NAT_DEL,     /* u.sess: a session ended (nat_events: sessions) */
+	CTL_EVT_TUNNEL_ADD,  /* u.subs (b4, addr): a B4 got NAT state (nat_events: on) */
+	CTL_EVT_TUNNEL_DEL,  /* u.subs (b4, addr): it has none left */
 };
 
 struct ctl_msg {
@@ -94,7 +98,9 @@ const char *ctl_msg_proto_name(uint8_t proto);
 
 /* One log line for an event, in ISC AFTR's trace format (manual 4.1.1):
  * "bucket add|del CLIENT_IPV6 NATTED_IPV4 tcp|udp|icmp FIRST-LAST" for
- * blocks, "ack SEQ RESULT" for acks. Returns buf. */
+ * blocks, "nat add|del CLIENT_IPV6 tcp|udp|icmp NATTED_IPV4 PORT" for
+ * sessions (ISC's TRACE_NAT without NOPRIVACY), "tunnel add|del
+ * CLIENT_IPV6" for subscribers, "ack SEQ RESULT" for acks. Returns buf. */
 char *ctl_msg_format(const struct ctl_msg *msg, char *buf, size_t len);
 
 #endif

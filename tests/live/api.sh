@@ -35,6 +35,7 @@ echo "t0k3n-$$" >"$tmp/token"
 	echo "icmp_source: 192.0.0.1"
 	echo "acl6: [2001:db8:1::/48]"
 	echo "pools: [{address: 198.51.100.1}]"
+	echo "logging: {nat_events: sessions}"
 	echo "interfaces:"
 	echo "  transport: {device: \"net_pcap0,rx_pcap=$tmp/in.pcap,tx_pcap=/dev/null\"," \
 		"address: \"2001:db8:ffff::1/64\", gateway: \"2001:db8:ffff::fe\"," \
@@ -179,12 +180,15 @@ else
 	fail=$((fail + 1))
 fi
 
-# The port block of the three sessions, logged as ISC's bucket trace.
-if grep -qE '^[0-9]+ bucket add 2001:db8:1::2 198\.51\.100\.1 udp 512-519$' "$tmp/control.log"; then
-	echo "ok   the port block was logged (ISC bucket trace format)"
+# The subscriber, its port block and its three sessions, logged as ISC's
+# trace messages (nat_events: sessions).
+if grep -qE '^[0-9]+ tunnel add 2001:db8:1::2$' "$tmp/control.log" &&
+	grep -qE '^[0-9]+ bucket add 2001:db8:1::2 198\.51\.100\.1 udp 512-519$' "$tmp/control.log" &&
+	[ "$(grep -cE '^[0-9]+ nat add 2001:db8:1::2 udp 198\.51\.100\.1 51[234]$' "$tmp/control.log")" -eq 3 ]; then
+	echo "ok   the tunnel, its port block and its sessions were logged (ISC trace format)"
 	pass=$((pass + 1))
 else
-	echo "FAIL the port block was not logged"
+	echo "FAIL the trace messages were not logged"
 	cat "$tmp/control.log"
 	fail=$((fail + 1))
 fi
