@@ -33,6 +33,19 @@ static bool dump_match(const struct ctl_msg *c, const struct dp_session *se)
 	       (c->u.dump.eport == 0 || htons(c->u.dump.eport) == se->eport);
 }
 
+/* A session as a message's u.sess. */
+static void sess_fields(const struct dp_worker *w, struct ctl_msg *m, const struct dp_session *se)
+{
+	memcpy(m->u.sess.b4, se->b4.b, 16);
+	m->u.sess.src = se->src;
+	m->u.sess.ext = se->ext;
+	m->u.sess.sport = ntohs(se->sport);
+	m->u.sess.eport = ntohs(se->eport);
+	m->u.sess.proto = se->proto;
+	m->u.sess.state = se->state;
+	m->u.sess.expires_in = se->expire > w->now ? (uint32_t)(se->expire - w->now) : 0;
+}
+
 /* Sessions from the cursor on, as events; returns where to go on. A slice
  * per command (max, what the ring has room for, and DUMP_BUDGET slots even
  * when few match) keeps the worker's loop short; the control process asks
@@ -52,14 +65,7 @@ static uint32_t dump_sessions(struct dp_worker *w, const struct ctl_msg *c)
 			continue;
 		if (sent == c->u.dump.max || sent + 2 > room) /* keep room for the ack */
 			return i;
-		memcpy(m.u.sess.b4, se->b4.b, 16);
-		m.u.sess.src = se->src;
-		m.u.sess.ext = se->ext;
-		m.u.sess.sport = ntohs(se->sport);
-		m.u.sess.eport = ntohs(se->eport);
-		m.u.sess.proto = se->proto;
-		m.u.sess.state = se->state;
-		m.u.sess.expires_in = se->expire > w->now ? (uint32_t)(se->expire - w->now) : 0;
+		sess_fields(w, &m, se);
 		send_event(w, &m);
 		sent++;
 	}
@@ -210,12 +216,7 @@ void ctl_session_event(struct dp_worker *w, bool add, const struct dp_session *s
 
 	if (dp.conf.cfg->nat_events != NAT_EVENTS_SESSIONS)
 		return;
-	memcpy(m.u.sess.b4, se->b4.b, 16);
-	m.u.sess.src = se->src;
-	m.u.sess.ext = se->ext;
-	m.u.sess.sport = ntohs(se->sport);
-	m.u.sess.eport = ntohs(se->eport);
-	m.u.sess.proto = se->proto;
+	sess_fields(w, &m, se);
 	send_event(w, &m);
 }
 
