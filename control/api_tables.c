@@ -2,7 +2,10 @@
  * reload. A change is validated, saved and only then acknowledged; the
  * reply says whether the dataplane runs it yet (it waits up to
  * APPLY_WAIT_MS for that). */
+#include <ctype.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -60,6 +63,37 @@ static void add(struct api_ctx *ctx, const struct api_req *req, int kind, struct
 	json_decref(body);
 }
 
+/* A non-negative integer query parameter (def when absent); -1 after a 422. */
+static long long arg_count(const struct api_req *req, const char *key, long long def, long long min,
+                           struct api_reply *out)
+{
+	const char *v = req->arg ? req->arg(req->arg_ctx, key) : NULL;
+	char detail[96], *end;
+	long long n;
+
+	if (v == NULL)
+		return def;
+	n = strtoll(v, &end, 10);
+	if (!isdigit((unsigned char)*v) || *end || n < min) {
+		snprintf(detail, sizeof(detail), "%s: an integer, at least %lld", key, min);
+		reply_error(out, 422, "invalid value", detail, key);
+		return -1;
+	}
+	return n;
+}
+
+/* GET a list, whole or a page of it (?offset=N&limit=M): a page shorter
+ * than limit is the last. */
+static void list(struct api_ctx *ctx, const struct api_req *req, int kind, struct api_reply *out)
+{
+	long long off = arg_count(req, "offset", 0, 0, out), lim;
+
+	if (off < 0 || (lim = arg_count(req, "limit", LLONG_MAX, 1, out)) < 0)
+		return;
+	reply_json(out, 200,
+	           state_list(ctx->state, (enum state_kind)kind, (size_t)off, (size_t)lim));
+}
+
 void api_resource(struct api_ctx *ctx, const struct api_req *req, int kind, const char *const *seg,
                   int nseg, struct api_reply *out)
 {
@@ -74,7 +108,7 @@ void api_resource(struct api_ctx *ctx, const struct api_req *req, int kind, cons
 		reply_error(out, 404, "not found", detail, NULL);
 	} else if (nseg == 0 &&
 	           (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0)) {
-		reply_json(out, 200, state_list(ctx->state, (enum state_kind)kind));
+		list(ctx, req, kind, out);
 	} else if (nseg == 0 && strcmp(req->method, "POST") == 0) {
 		add(ctx, req, kind, out);
 	} else if (nseg == want && strcmp(req->method, "DELETE") == 0) {

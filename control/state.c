@@ -295,13 +295,13 @@ int state_kind_id_segments(enum state_kind k)
 	return kinds[k].nseg;
 }
 
-json_t *state_list(struct state *s, enum state_kind k)
+json_t *state_list(struct state *s, enum state_kind k, size_t offset, size_t limit)
 {
 	const struct kind *kd = &kinds[k];
 	json_t *a = json_array();
 
 	pthread_mutex_lock(&s->lock);
-	for (size_t i = 0; a && i < *kind_list(kd, &s->eff).n; i++) {
+	for (size_t i = offset; a && i < *kind_list(kd, &s->eff).n && i - offset < limit; i++) {
 		json_t *o = kd->enc(kind_at(kd, &s->eff, i));
 
 		if (o == NULL ||

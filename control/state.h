@@ -46,8 +46,9 @@ const char *state_kind_url(enum state_kind k);
 /* URL segments that name one entry of a kind (after the kind). */
 int state_kind_id_segments(enum state_kind k);
 
-/* The entries of a kind, each with "source": "config" or "api". */
-json_t *state_list(struct state *s, enum state_kind k);
+/* The entries of a kind from offset on, at most limit of them, each with
+ * "source": "config" or "api". */
+json_t *state_list(struct state *s, enum state_kind k, size_t offset, size_t limit);
 /* The effective configuration (cfg_to_json); sparse: non-defaults only. */
 json_t *state_config_json(struct state *s, bool sparse);
 /* The effective configuration as the dataplane's tables file wants it

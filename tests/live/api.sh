@@ -360,6 +360,13 @@ ctl "an ISC delete of nothing: the parser says so" 1 'no such tunnel' isc \
 /usr/bin/python3 -c 'import json; print(json.dumps([{"b4": "2001:db8:1::2", "protocol": "udp", "address": "192.168.1.2", "port": 5000 + i, "external_address": "198.51.100.1", "external_port": 100 + i} for i in range(300)]))' >"$tmp/bulk.json"
 ctl "a bulk file of 300 static entries" 0 '^POST /api/v1/static-nat: generation [0-9]+, applied$' \
 	add nat "@$tmp/bulk.json"
+expect "a page of a list: offset and limit" 200 \
+	"len(j) == 10 and j[0]['external_port'] == 150" "${auth[@]}" \
+	"$url/api/v1/static-nat?offset=50&limit=10"
+expect "past the end: an empty page" 200 "j == []" "${auth[@]}" \
+	"$url/api/v1/static-nat?offset=300"
+expect "a limit of 0: 422" 422 "j['field'] == 'limit'" "${auth[@]}" \
+	"$url/api/v1/static-nat?limit=0"
 ctl "all listed" 0 - list nat
 [ "$(grep -c ' api$' "$tmp/ctl.out")" -eq 300 ] && echo "ok   300 entries" && pass=$((pass + 1)) ||
 	{ echo "FAIL: $(grep -c ' api$' "$tmp/ctl.out") entries listed"; fail=$((fail + 1)); }

@@ -76,7 +76,7 @@ static int add(struct state *s, enum state_kind k, const char *json, struct stat
 
 static size_t count(struct state *s, enum state_kind k)
 {
-	json_t *l = state_list(s, k);
+	json_t *l = state_list(s, k, 0, SIZE_MAX);
 	size_t n = json_array_size(l);
 
 	json_decref(l);
@@ -91,7 +91,7 @@ START_TEST(test_add_list_save)
 
 	ck_assert_uint_eq(count(s, K_TUNNEL), 1);
 	ck_assert_int_eq(add(s, K_TUNNEL, "{\"b4\": \"2001:db8:1::2\", \"mtu\": 1400}", &e), 0);
-	l = state_list(s, K_TUNNEL);
+	l = state_list(s, K_TUNNEL, 0, SIZE_MAX);
 	ck_assert_uint_eq(json_array_size(l), 2);
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(l, 0), "source")),
 	                 "config");
