@@ -117,5 +117,24 @@ t=$(date +%s%N)
 start_control
 programmed $dp_pid && [ "$(grep -c 'tables generation .*: in use' "$tmp/dp.log")" -ge 4 ]
 result "after kill -9 of the control process, a new one has re-read and re-programmed them in $(ms_since "$t") ms" $?
+
+# The same entries in the configuration file: both processes start from it.
+for p in $dp_pid $control_pid; do
+	kill -9 "$p"
+	wait "$p"
+done 2>/dev/null
+rm -rf "$tmp/state"
+/usr/bin/python3 - "$tmp/bulk.json" >>"$tmp/aftr.yaml" <<'PY'
+import json, sys
+print("static_nat:")
+for e in json.load(open(sys.argv[1])):
+    print("  - {b4: \"%s\", protocol: %s, address: %s, port: %d, external_address: %s, external_port: %d}"
+          % (e["b4"], e["protocol"], e["address"], e["port"], e["external_address"], e["external_port"]))
+PY
+t=$(date +%s%N)
+start_dataplane
+start_control
+programmed $dp_pid && [ "$(curl -s "$url/api/v1/static-nat?offset=$((entries - 1))" | grep -c '"source": "config"')" -eq 1 ]
+result "$entries entries in the configuration file ($(du -m "$tmp/aftr.yaml" | cut -f1) MB of YAML): both processes started and programmed in $(ms_since "$t") ms" $?
 echo "scale_api: $pass passed, $fail failed"
 [ $fail -eq 0 ]
