@@ -357,13 +357,33 @@ static void track(struct dp_session *se, const uint8_t *l4, bool inbound, uint64
 
 /* Takes a free session slot for ko -> (ext, eport), both network order,
  * and indexes it both ways; 0 or -1 when the tables are full. */
+static void sess_end(struct dp_worker *w, uint32_t idx);
+
+/* Ends the session holding a key, if one does. */
+static void evict(struct dp_worker *w, struct rte_hash *h, const void *key)
+{
+	void *data;
+
+	if (rte_hash_lookup_data(h, key, &data) >= 0)
+		sess_end(w, (uint32_t)(uintptr_t)data);
+}
+
 static int sess_insert(struct dp_worker *w, const struct key_out *ko, uint32_t ext, uint16_t eport,
                        uint32_t sidx, uint32_t *out)
 {
 	struct dp_session *se;
 	struct key_in ki = {ext, eport, ko->proto, 0};
-	uint32_t idx = w->sess_free_head;
+	uint32_t idx;
 
+	/* A static session takes its keys from whoever holds them: a dynamic
+	 * session of the inside endpoint the mapping now covers, a session of
+	 * a mapping that changed. (A dynamic port is never taken: the
+	 * allocator hands out free ones, outside every mapping.) */
+	if (sidx == NAT_NO_SUB) {
+		evict(w, w->sess_out, ko);
+		evict(w, w->sess_in, &ki);
+	}
+	idx = w->sess_free_head;
 	if (idx >= w->sess_max)
 		return -1;
 	se = &w->sess[idx];
@@ -463,8 +483,6 @@ static bool remote_allowed(const struct dp_session *se, uint32_t addr, uint16_t 
 			return true;
 	return false;
 }
-
-static void sess_end(struct dp_worker *w, uint32_t idx);
 
 /* The session of an outbound packet to (remote, rport), network order:
  * found, or made from a static mapping (whose filter must let the remote
@@ -706,6 +724,15 @@ static void held_release(struct dp_worker *w, const struct dp_held *h)
 }
 
 /* Ends a session: its port waits out the hold time (RFC 6888 REQ-8). */
+/* Deletes a key only if it still names session idx (never another's). */
+static void del_if_mine(struct rte_hash *h, const void *key, uint32_t idx)
+{
+	void *data;
+
+	if (rte_hash_lookup_data(h, key, &data) >= 0 && (uint32_t)(uintptr_t)data == idx)
+		rte_hash_del_key(h, key);
+}
+
 static void sess_end(struct dp_worker *w, uint32_t idx)
 {
 	struct dp_session *se = &w->sess[idx];
@@ -716,8 +743,8 @@ static void sess_end(struct dp_worker *w, uint32_t idx)
 	struct dp_subscriber *s;
 
 	memcpy(ko.b4, se->b4.b, 16);
-	rte_hash_del_key(w->sess_out, &ko);
-	rte_hash_del_key(w->sess_in, &ki);
+	del_if_mine(w->sess_out, &ko, idx);
+	del_if_mine(w->sess_in, &ki, idx);
 	se->in_use = 0;
 	se->next_free = w->sess_free_head;
 	w->sess_free_head = idx;

@@ -588,6 +588,42 @@ START_TEST(test_static_outbound_and_delete)
 }
 END_TEST
 
+/* A static mapping added over a live dynamic session of the same inside
+ * endpoint, and a mapping whose public port changes under a live session:
+ * the new session takes the keys, the old one ends without taking them
+ * along. */
+START_TEST(test_static_takes_over)
+{
+	struct addr6 a = b4_addr(1);
+	struct dp_session *se;
+	int drop;
+
+	w->now = 5;
+	ck_assert_uint_eq(out_port(&a, UDP, INSIDE, 5060, REMOTE, 5060, 0), 512);
+	add_static(&a, UDP, INSIDE, 5060, POOL1, 500, NULL);
+	se = in_reply(UDP, REMOTE, 5060, POOL1, 500, 0, &drop);
+	ck_assert_ptr_nonnull(se);
+	ck_assert(se->is_static);
+	ck_assert_ptr_eq(find(&a, INSIDE, 5060, UDP), se);
+	ck_assert_ptr_null(
+	        in_reply(UDP, REMOTE, 5060, POOL1, 512, 0, &drop)); /* the old one ended */
+	ck_assert_uint_eq(rte_hash_count(w->sess_out), 1);
+	ck_assert_uint_eq(rte_hash_count(w->sess_in), 1);
+	/* The public port moves to 501: an inbound packet there makes the new
+	 * session; sweeps leave its keys alone. */
+	cfg.nats[0].ext_port = 501;
+	tables_refresh();
+	se = in_reply(UDP, REMOTE, 5060, POOL1, 501, 0, &drop);
+	ck_assert_ptr_nonnull(se);
+	nat_sweep(w, w->sess_max);
+	nat_sweep(w, w->sess_max);
+	ck_assert_ptr_eq(find(&a, INSIDE, 5060, UDP), se);
+	ck_assert_uint_eq(out_port(&a, UDP, INSIDE, 5060, REMOTE, 5060, 0), 501);
+	ck_assert_uint_eq(rte_hash_count(w->sess_out), 1);
+	ck_assert_uint_eq(rte_hash_count(w->sess_in), 1);
+}
+END_TEST
+
 START_TEST(test_static_filter)
 {
 	struct addr6 a = b4_addr(1);
@@ -2132,6 +2168,7 @@ static Suite *nat_suite(void)
 	tcase_add_test(sess, test_static_inbound_first);
 	tcase_add_test(sess, test_static_outbound_and_delete);
 	tcase_add_test(sess, test_static_filter);
+	tcase_add_test(sess, test_static_takes_over);
 	tcase_add_test(sess, test_endpoint_independent);
 	tcase_add_test(sess, test_two_b4s_same_inside);
 	tcase_add_test(sess, test_paired_pools);
