@@ -174,6 +174,10 @@ static int del(const struct api_opts *o, const char *what, int n, char **ids)
 	off = (size_t)snprintf(path, sizeof(path), "/api/v1/%s", kinds[k].url);
 	for (int i = 0; i < n && off < sizeof(path); i++)
 		off += (size_t)snprintf(path + off, sizeof(path) - off, "/%s", ids[i]);
+	if (off >= sizeof(path)) {
+		fprintf(stderr, "aftrctl: del %s: the name is too long\n", what);
+		return EXIT_USAGE;
+	}
 	return change(o, "DELETE", path, NULL);
 }
 
@@ -205,7 +209,18 @@ static void differ(const struct kind *kd, const struct aftr_config *a, const str
 	*hi_b = nb - s;
 }
 
-/* Sends what changed between before and after: deletions, then additions. */
+/* Index of an entry in [lo, hi) of a list with probe's identity, or -1. */
+static long kind_find_in(const struct kind *kd, const struct aftr_config *cfg, const void *probe,
+                         size_t lo, size_t hi)
+{
+	for (size_t i = lo; i < hi; i++)
+		if (kd->eq(kind_at(kd, cfg, i), probe))
+			return (long)i;
+	return -1;
+}
+
+/* Sends what changed between before and after: deletions, edits, then
+ * additions. */
 static int send_diff(const struct api_opts *o, const struct aftr_config *before,
                      const struct aftr_config *after)
 {
@@ -217,18 +232,25 @@ static int send_diff(const struct api_opts *o, const struct aftr_config *before,
 		size_t lo, hi_a, hi_b;
 
 		differ(kd, before, after, &lo, &hi_a, &hi_b);
+		/* An entry on both sides (same identity) was edited: replaced in
+		 * place (PUT), never deleted first. */
 		for (size_t i = lo; i < hi_a && rc == 0; i++, changes++) {
+			if (kind_find_in(kd, after, kind_at(kd, before, i), lo, hi_b) >= 0)
+				continue;
 			kd->path(kind_at(kd, before, i), id, sizeof(id));
 			snprintf(path, sizeof(path), "/api/v1/%s/%s", kd->url, id);
 			rc = change(o, "DELETE", path, NULL);
 		}
 		for (size_t i = lo; i < hi_b && rc == 0; i++, changes++) {
 			json_t *e = kd->enc(kind_at(kd, after, i));
+			bool edit = kind_find_in(kd, before, kind_at(kd, after, i), lo, hi_a) >= 0;
 
 			body = e ? json_dumps(e, JSON_COMPACT) : NULL;
 			json_decref(e);
-			snprintf(path, sizeof(path), "/api/v1/%s", kd->url);
-			rc = body ? change(o, "POST", path, body) : EXIT_API_ERROR;
+			kd->path(kind_at(kd, after, i), id, sizeof(id));
+			snprintf(path, sizeof(path), edit ? "/api/v1/%s/%s" : "/api/v1/%s", kd->url,
+			         id);
+			rc = body ? change(o, edit ? "PUT" : "POST", path, body) : EXIT_API_ERROR;
 			free(body);
 		}
 	}
@@ -273,7 +295,7 @@ static int isc_line(const struct api_opts *o, const char *line)
 	if (isc_apply_line(&after, line, &d) < 0) {
 		diag_print(&d, stderr);
 		rc = EXIT_API_ERROR;
-	} else if (cfg_fixed_diff(&after, &before, which, sizeof(which)) != 0) {
+	} else if (cfg_fixed_diff(&after, &before, CFG_FIXED_CONTROL, which, sizeof(which)) != 0) {
 		fprintf(stderr,
 		        "aftrctl: \"%s\" changes %s, which is not a run-time setting: edit the "
 		        "configuration file and restart\n",
@@ -360,9 +382,9 @@ int aftrctl_lists(const struct api_opts *o, int argc, char **argv)
 	} else if (strcmp(argv[0], "isc") != 0 || argc < 2) {
 		return -1;
 	}
-	for (int i = from; i < argc; i++)
-		off += (size_t)snprintf(line + off, off < sizeof(line) ? sizeof(line) - off : 0,
-		                        "%s%s", off ? " " : "", argv[i]);
+	for (int i = from; i < argc && off < sizeof(line); i++)
+		off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%s", off ? " " : "",
+		                        argv[i]);
 	if (off >= sizeof(line)) {
 		fprintf(stderr, "aftrctl: the command line is too long\n");
 		return EXIT_USAGE;

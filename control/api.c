@@ -483,17 +483,29 @@ static bool route_state(struct api_ctx *ctx, const struct api_req *req, struct a
 	return true;
 }
 
+static const struct route *route_of(const char *url)
+{
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+		if (strcmp(url, routes[i].path) == 0)
+			return &routes[i];
+	return NULL;
+}
+
+/* The health check answers without a token, for load balancers. */
+static bool authorized(const struct api_ctx *ctx, const struct api_req *req)
+{
+	const struct route *r = route_of(req->url);
+
+	return (r && r->get == get_health) || token_ok(ctx, req->authorization);
+}
+
 void api_handle(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out)
 {
-	const struct route *r = NULL;
+	const struct route *r = route_of(req->url);
 	char detail[256];
 
 	memset(out, 0, sizeof(*out));
-	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
-		if (strcmp(req->url, routes[i].path) == 0)
-			r = &routes[i];
-	/* The health check answers without a token, for load balancers. */
-	if (!(r && r->get == get_health) && !token_ok(ctx, req->authorization)) {
+	if (!authorized(ctx, req)) {
 		reply_error(out, 401, "unauthorized",
 		            "send the API token as \"Authorization: Bearer TOKEN\"", NULL);
 		return;
@@ -571,6 +583,26 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **state,
 	}
 }
 
+static enum MHD_Result send_reply(struct MHD_Connection *conn, struct api_reply *rep)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(rep->body ? strlen(rep->body) : 0,
+	                                                         rep->body, MHD_RESPMEM_MUST_FREE);
+	enum MHD_Result rc;
+
+	if (r == NULL) {
+		free(rep->body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Content-Type", rep->content_type);
+	if (rep->status == 401)
+		MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
+	if (rep->status == 405 && rep->allow)
+		MHD_add_response_header(r, "Allow", rep->allow);
+	rc = MHD_queue_response(conn, rep->status, r);
+	MHD_destroy_response(r);
+	return rc;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **state)
@@ -581,12 +613,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	        method,  url,  MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization"),
 	        mhd_arg, conn, NULL,
 	        0};
+	const char *clen = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 	struct api_reply rep;
-	struct MHD_Response *r;
-	enum MHD_Result rc;
 
 	(void)version;
-	if (u == NULL) { /* first call: headers only; wait for any body */
+	if (u == NULL) { /* first call: headers only */
+		/* No body is read for a client without the token, nor one
+		 * announced too big: they are answered at once. */
+		if (!authorized(a->ctx, &req)) {
+			api_handle(a->ctx, &req, &rep);
+			return send_reply(conn, &rep);
+		}
+		if (clen && strtoull(clen, NULL, 10) > API_MAX_BODY) {
+			memset(&rep, 0, sizeof(rep));
+			reply_error(&rep, 413, "payload too large",
+			            "bodies are limited to 256 MiB: split the bulk request", NULL);
+			return send_reply(conn, &rep);
+		}
 		*state = calloc(1, sizeof(struct upload));
 		return *state ? MHD_YES : MHD_NO;
 	}
@@ -604,20 +647,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	} else {
 		api_handle(a->ctx, &req, &rep);
 	}
-	r = MHD_create_response_from_buffer(rep.body ? strlen(rep.body) : 0, rep.body,
-	                                    MHD_RESPMEM_MUST_FREE);
-	if (r == NULL) {
-		free(rep.body);
-		return MHD_NO;
-	}
-	MHD_add_response_header(r, "Content-Type", rep.content_type);
-	if (rep.status == 401)
-		MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
-	if (rep.status == 405 && rep.allow)
-		MHD_add_response_header(r, "Allow", rep.allow);
-	rc = MHD_queue_response(conn, rep.status, r);
-	MHD_destroy_response(r);
-	return rc;
+	return send_reply(conn, &rep);
 }
 
 /* HTTPS: the certificate and key, read now (errors name the file). */
@@ -654,7 +684,11 @@ struct api *api_start(struct api_ctx *ctx, char *err, size_t errlen)
 	struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_port = htons(cfg->api_port)};
 	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(cfg->api_port)};
 	bool v6 = inet_pton(AF_INET6, cfg->api_listen, &sin6.sin6_addr) == 1;
-	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+	/* A thread per connection: a change waits (up to 5 s) for the
+	 * dataplane, a health check pings every worker; neither may hold up
+	 * another client. Connections are capped. */
+	unsigned int flags =
+	        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG;
 
 	if (a == NULL) {
 		snprintf(err, errlen, "api: out of memory");
@@ -670,12 +704,11 @@ struct api *api_start(struct api_ctx *ctx, char *err, size_t errlen)
 		return NULL;
 	}
 	a->ctx = ctx;
-	/* A few threads: a health check waiting on the workers must not hold
-	 * up /metrics. Handlers read, or lock (dpctl, state). */
+	/* Handlers read, or lock (dpctl, state). */
 	struct MHD_OptionItem opts[] = {
 	        {MHD_OPTION_SOCK_ADDR, 0, v6 ? (void *)&sin6 : (void *)&sin},
 	        {MHD_OPTION_CONNECTION_TIMEOUT, 30, NULL},
-	        {MHD_OPTION_THREAD_POOL_SIZE, 4, NULL},
+	        {MHD_OPTION_CONNECTION_LIMIT, 64, NULL},
 	        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL},
 	        {a->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, a->tls_cert},
 	        {MHD_OPTION_HTTPS_MEM_KEY, 0, a->tls_key},

@@ -38,28 +38,53 @@ static void reply_change(struct api_ctx *ctx, struct api_reply *out, unsigned in
 	reply_json(out, status, body);
 }
 
-static void add(struct api_ctx *ctx, const struct api_req *req, int kind, struct api_reply *out)
+/* The request body as JSON; NULL after a 400. */
+static json_t *body_json(const struct api_req *req, struct api_reply *out)
 {
 	json_error_t je;
 	json_t *body =
 	        req->body ? json_loadb(req->body, req->body_len, JSON_DECODE_ANY, &je) : NULL;
-	struct state_err e;
-	uint64_t gen;
 	char detail[256];
-	size_t n;
 
 	if (body == NULL) {
 		snprintf(detail, sizeof(detail), "the body is not JSON: %s",
 		         req->body ? je.text : "empty");
 		reply_error(out, 400, "bad request", detail, NULL);
+	}
+	return body;
+}
+
+static void add(struct api_ctx *ctx, const struct api_req *req, int kind, struct api_reply *out)
+{
+	json_t *body = body_json(req, out);
+	struct state_err e;
+	uint64_t gen;
+	size_t n;
+
+	if (body == NULL)
 		return;
-	}
 	n = json_is_array(body) ? json_array_size(body) : 1;
-	if (state_add(ctx->state, (enum state_kind)kind, body, &gen, &e) < 0) {
+	if (state_add(ctx->state, (enum state_kind)kind, body, &gen, &e) < 0)
 		reply_state_err(out, &e);
-	} else {
+	else
 		reply_change(ctx, out, 201, json_pack("{s:I}", "added", (json_int_t)n), gen);
-	}
+	json_decref(body);
+}
+
+/* PUT: the whole new entry in place of the old, in one change. */
+static void replace(struct api_ctx *ctx, const struct api_req *req, int kind,
+                    const char *const *seg, struct api_reply *out)
+{
+	json_t *body = body_json(req, out);
+	struct state_err e;
+	uint64_t gen;
+
+	if (body == NULL)
+		return;
+	if (state_replace(ctx->state, (enum state_kind)kind, seg, body, &gen, &e) < 0)
+		reply_state_err(out, &e);
+	else
+		reply_change(ctx, out, 200, json_pack("{s:i}", "replaced", 1), gen);
 	json_decref(body);
 }
 
@@ -116,11 +141,13 @@ void api_resource(struct api_ctx *ctx, const struct api_req *req, int kind, cons
 			reply_state_err(out, &e);
 		else
 			reply_change(ctx, out, 200, json_pack("{s:i}", "deleted", 1), gen);
+	} else if (nseg == want && strcmp(req->method, "PUT") == 0) {
+		replace(ctx, req, kind, seg, out);
 	} else {
 		snprintf(detail, sizeof(detail), "%.200s supports %s", req->url,
-		         nseg ? "DELETE" : "GET and POST");
+		         nseg ? "PUT and DELETE" : "GET and POST");
 		reply_error(out, 405, "method not allowed", detail, NULL);
-		out->allow = nseg ? "DELETE" : "GET, HEAD, POST";
+		out->allow = nseg ? "PUT, DELETE" : "GET, HEAD, POST";
 	}
 }
 

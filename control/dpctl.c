@@ -7,6 +7,7 @@
 #include "dpctl.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
@@ -43,6 +44,7 @@ struct dpctl {
 	/* Last acknowledged sequence number of each worker, then the main lcore. */
 	_Atomic uint32_t acked[MAX_WORKERS + 1];
 	/* The main lcore's last ack: its result and text (a tables load). */
+	_Atomic uint32_t main_seq; /* the main-lcore command waited for */
 	atomic_int main_result;
 	char main_text[40];
 	/* One session listing at a time: its command's seq, where the events
@@ -194,7 +196,8 @@ static void drain(struct dpctl *c, const struct stats_shm_hdr *h)
 			if (ctl_msg_check(&m[i]) < 0)
 				continue; /* never trust another process's bytes */
 			if (m[i].type == CTL_EVT_ACK) {
-				if (w == h->nrings - 1) { /* before acked: the waiter reads it */
+				if (w == h->nrings - 1 && m[i].seq == atomic_load(&c->main_seq)) {
+					/* before acked: the waiter reads it */
 					pthread_mutex_lock(&c->lock);
 					memcpy(c->main_text, m[i].u.ack.text, sizeof(c->main_text));
 					pthread_mutex_unlock(&c->lock);
@@ -306,26 +309,33 @@ unsigned int dpctl_ping_all(struct dpctl *c, unsigned int timeout_ms, int *rc, u
 	return n;
 }
 
-/* Sends one command and waits for its ack (or the timeout); worker is the
- * ring index (the main lcore's is the last). */
+#define MAIN_LCORE UINT_MAX /* command(): the main lcore's ring, whichever it is now */
+
+/* Sends one command to a worker (or MAIN_LCORE) of the dataplane followed
+ * now and waits for its ack (or the timeout). */
 static int command(struct dpctl *c, unsigned int worker, struct ctl_msg *m, unsigned int timeout_ms)
 {
 	uint64_t t0 = now_us();
+	unsigned int ring = 0;
 	int rc = 0;
 
 	pthread_mutex_lock(&c->lock);
-	if (c->h == NULL || worker >= c->h->nrings) {
+	if (c->h)
+		ring = worker == MAIN_LCORE ? c->h->nrings - 1 : worker;
+	if (c->h == NULL || (worker != MAIN_LCORE && worker >= c->h->nrings - 1)) {
 		rc = -ENOENT;
 	} else {
 		m->seq = ++c->seq;
-		m->worker = (uint16_t)worker;
+		m->worker = (uint16_t)ring;
 		if (m->type == CTL_CMD_SESSIONS || m->type == CTL_CMD_SUBSCRIBERS)
 			atomic_store(&c->dump_seq, m->seq);
-		if (rte_ring_sp_enqueue_elem(stats_shm_ring(c->h, worker), m, CTL_MSG_SIZE) != 0)
+		if (worker == MAIN_LCORE)
+			atomic_store(&c->main_seq, m->seq);
+		if (rte_ring_sp_enqueue_elem(stats_shm_ring(c->h, ring), m, CTL_MSG_SIZE) != 0)
 			rc = -ENOBUFS;
 	}
 	pthread_mutex_unlock(&c->lock);
-	while (rc == 0 && (int32_t)(atomic_load(&c->acked[worker]) - m->seq) < 0) {
+	while (rc == 0 && (int32_t)(atomic_load(&c->acked[ring]) - m->seq) < 0) {
 		if (now_us() - t0 > timeout_ms * 1000u)
 			rc = -ETIMEDOUT;
 		else
@@ -386,14 +396,24 @@ static int write_tables(const char *path, const char *json, uint64_t gen)
 {
 	char tmp[PATH_MAX];
 	FILE *f;
-	int rc = 0;
+	int fd, rc = 0;
 
 	if (strlen(path) + 5 > sizeof(tmp))
 		return -ENAMETOOLONG;
 	snprintf(tmp, sizeof(tmp), "%.*s.tmp", (int)(sizeof(tmp) - 5), path);
-	f = fopen(tmp, "w");
-	if (f == NULL)
+	/* /dev/shm is anyone's: never write through a file or link someone
+	 * else left under that name. */
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
 		return -errno;
+	f = fdopen(fd, "w");
+	if (f == NULL) {
+		rc = -errno;
+		close(fd);
+		unlink(tmp);
+		return rc;
+	}
 	if (fprintf(f, CTL_TABLES_MAGIC "%" PRIu64 "\n", gen) < 0 || fputs(json, f) < 0)
 		rc = -EIO;
 	if (fclose(f) != 0 && rc == 0)
@@ -409,31 +429,23 @@ int dpctl_push_tables(struct dpctl *c, const char *json, uint64_t gen, char *err
 {
 	struct ctl_msg m = {.type = CTL_CMD_TABLES, .u.tables.gen = gen};
 	char path[PATH_MAX];
-	unsigned int main_ring;
 	int rc;
 
-	pthread_mutex_lock(&c->lock);
-	main_ring = c->h ? c->h->nrings - 1 : 0;
-	pthread_mutex_unlock(&c->lock);
-	if (main_ring == 0) {
-		snprintf(err, errlen, "no dataplane");
-		return -ENOENT;
-	}
 	pthread_mutex_lock(&c->dump_lock); /* one main-lcore command at a time */
 	snprintf(path, sizeof(path), "/dev/shm/%s-tables", c->shm);
 	rc = write_tables(path, json, gen);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
 	} else {
-		atomic_store(&c->main_result, 0);
+		atomic_store(&c->main_result, -ETIMEDOUT);
 		/* A million entries take the dataplane about a second. */
-		rc = command(c, main_ring, &m, 20000);
+		rc = command(c, MAIN_LCORE, &m, 20000);
 		if (rc == 0 && (rc = atomic_load(&c->main_result)) < 0) {
 			pthread_mutex_lock(&c->lock);
 			snprintf(err, errlen, "the dataplane refused it: %.40s", c->main_text);
 			pthread_mutex_unlock(&c->lock);
 		} else if (rc < 0) {
-			snprintf(err, errlen, "the dataplane did not answer: %s", strerror(-rc));
+			snprintf(err, errlen, "%s", rc == -ENOENT ? "no dataplane" : strerror(-rc));
 		}
 	}
 	pthread_mutex_unlock(&c->dump_lock);

@@ -424,6 +424,7 @@ int state_add(struct state *s, enum state_kind k, const json_t *body, uint64_t *
 	n_rt = *kind_list(kd, &s->rt).n;
 	if (append(&s->rt, k, &scratch, 0) < 0) {
 		err_set(e, 500, "internal error", NULL, "out of memory");
+		*kind_list(kd, &s->rt).n = n_rt; /* none of them, not some */
 		goto unlock;
 	}
 	rc = commit(s, &eff, n_base, gen, e);
@@ -434,6 +435,27 @@ unlock:
 out:
 	cfg_free(&scratch);
 	return rc;
+}
+
+/* The entry an id names, in eff (*ie) and in the api layer (*ir); 0, or
+ * -1 with e set (400 a bad name, 404 none, 409 one of the file's). Lock held. */
+static int find_entry(struct state *s, const struct kind *kd, const void *probe, long *ie, long *ir,
+                      struct state_err *e)
+{
+	*ie = kind_find(kd, &s->eff, probe, 0);
+	*ir = kind_find(kd, &s->rt, probe, 0);
+	if (*ie < 0) {
+		err_set(e, 404, "not found", NULL, "no such %s entry", kd->url);
+		return -1;
+	}
+	if (*ir < 0) {
+		err_set(e, 409, "conflict", NULL,
+		        "this %s entry comes from the configuration file %s: edit the file, then "
+		        "reload",
+		        kd->url, s->config_path);
+		return -1;
+	}
+	return 0;
 }
 
 int state_delete(struct state *s, enum state_kind k, const char *const *seg, uint64_t *gen,
@@ -453,16 +475,7 @@ int state_delete(struct state *s, enum state_kind k, const char *const *seg, uin
 		return -1;
 	}
 	pthread_mutex_lock(&s->lock);
-	ie = kind_find(kd, &s->eff, probe, 0);
-	ir = kind_find(kd, &s->rt, probe, 0);
-	if (ie < 0) {
-		err_set(e, 404, "not found", NULL, "no such %s entry", kd->url);
-	} else if (ir < 0) {
-		err_set(e, 409, "conflict", NULL,
-		        "this %s entry comes from the configuration file %s: edit the file, then "
-		        "reload",
-		        kd->url, s->config_path);
-	} else {
+	if (find_entry(s, kd, probe, &ie, &ir, e) == 0) {
 		struct kind_list l = kind_list(kd, &s->rt);
 
 		memcpy(saved, kind_at(kd, &s->rt, (size_t)ir), kd->elem);
@@ -483,6 +496,51 @@ int state_delete(struct state *s, enum state_kind k, const char *const *seg, uin
 	return rc;
 }
 
+int state_replace(struct state *s, enum state_kind k, const char *const *seg, const json_t *body,
+                  uint64_t *gen, struct state_err *e)
+{
+	const struct kind *kd = &kinds[k];
+	struct aftr_config scratch, eff;
+	size_t n_base[K_COUNT];
+	char probe[256] = {0}, saved[256];
+	long ie, ir;
+	int rc = -1;
+
+	if (kd->id(seg, probe) < 0) {
+		err_set(e, 400, "bad request", NULL, "a %s entry is named %s", kd->url,
+		        kd->id_form);
+		return -1;
+	}
+	if (empty_lists(&scratch) < 0) {
+		err_set(e, 500, "internal error", NULL, "out of memory");
+		return -1;
+	}
+	if (!json_is_object(body)) {
+		err_set(e, 400, "bad request", NULL, "send one JSON object, the whole new entry");
+		goto out;
+	}
+	if (decode(kd, body, &scratch, e) < 0)
+		goto out;
+	if (!kd->eq(kind_at(kd, &scratch, 0), probe)) {
+		err_set(e, 422, "invalid", NULL,
+		        "the body names another %s entry than the URL (delete and add to move one)",
+		        kd->url);
+		goto out;
+	}
+	pthread_mutex_lock(&s->lock);
+	if (find_entry(s, kd, probe, &ie, &ir, e) == 0) {
+		memcpy(saved, kind_at(kd, &s->rt, (size_t)ir), kd->elem);
+		memcpy(kind_at(kd, &s->rt, (size_t)ir), kind_at(kd, &scratch, 0), kd->elem);
+		rc = commit(s, &eff, n_base, gen, e);
+		if (rc < 0)
+			memcpy(kind_at(kd, &s->rt, (size_t)ir), saved, kd->elem);
+	}
+	pthread_mutex_unlock(&s->lock);
+out:
+	cfg_free(&scratch);
+	return rc;
+}
+
 int state_reload(struct state *s, uint64_t *gen, struct state_err *e)
 {
 	struct aftr_config base, eff;
@@ -495,7 +553,7 @@ int state_reload(struct state *s, uint64_t *gen, struct state_err *e)
 		return -1;
 	}
 	pthread_mutex_lock(&s->lock);
-	if (cfg_fixed_diff(&base, &s->base, which, sizeof(which)) != 0) {
+	if (cfg_fixed_diff(&base, &s->base, CFG_FIXED_CONTROL, which, sizeof(which)) != 0) {
 		err_set(e, 409, "conflict", which,
 		        "%s changes %s: reload takes the run-time lists only (tunnels, static_nat, "
 		        "prr, nonat, softwires, acl6, private); restart for the rest",

@@ -125,11 +125,12 @@ int gen_apply_file(const char *path, uint64_t gen, char *err, size_t errlen)
 
 	if ((rc = load(path, gen, &cfg, err, errlen)) < 0)
 		return rc;
-	rc = cfg_fixed_diff(&cfg, dp.conf.cfg, which, sizeof(which));
+	rc = cfg_fixed_diff(&cfg, dp.conf.cfg, 0, which, sizeof(which));
 	if (rc != 0) {
 		if (rc > 0)
 			errf(err, errlen,
-			     "the new configuration changes %s, which needs a dataplane restart",
+			     "%s differs from this dataplane's: restart the dataplane (or "
+			     "aftr-control, if its configuration file changed since it started)",
 			     which);
 		cfg_free(&cfg);
 		return rc > 0 ? -EINVAL : rc;

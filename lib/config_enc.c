@@ -361,7 +361,7 @@ const char *const cfg_live_keys[] = {"acl6", "private", "tunnels",   "static_nat
 /* What a running dataplane cannot take without a restart: everything but
  * the live lists and the control process's own parts. The lists are left
  * out of a shallow copy before encoding: they may hold a million entries. */
-static json_t *fixed_part(const struct aftr_config *cfg)
+static json_t *fixed_part(const struct aftr_config *cfg, unsigned int flags)
 {
 	struct aftr_config c = *cfg;
 	json_t *o;
@@ -372,17 +372,17 @@ static json_t *fixed_part(const struct aftr_config *cfg)
 
 	for (int i = 0; o && cfg_live_keys[i]; i++)
 		json_object_del(o, cfg_live_keys[i]);
-	if (o) {
+	if (o && !(flags & CFG_FIXED_CONTROL)) {
 		json_object_del(o, "api");
 		json_object_del(o, "logging");
 	}
 	return o;
 }
 
-int cfg_fixed_diff(const struct aftr_config *a, const struct aftr_config *b, char *which,
-                   size_t len)
+int cfg_fixed_diff(const struct aftr_config *a, const struct aftr_config *b, unsigned int flags,
+                   char *which, size_t len)
 {
-	json_t *x = fixed_part(a), *y = fixed_part(b), *v;
+	json_t *x = fixed_part(a, flags), *y = fixed_part(b, flags), *v;
 	const char *key;
 	int rc = 0;
 
@@ -391,12 +391,19 @@ int cfg_fixed_diff(const struct aftr_config *a, const struct aftr_config *b, cha
 	if (x == NULL || y == NULL) {
 		rc = -ENOMEM;
 	} else {
+		/* Both ways: a key may be in one only (endpoint, icmp_source). */
 		json_object_foreach(x, key, v) {
 			if (json_equal(v, json_object_get(y, key)))
 				continue;
 			snprintf(which, len, "%s", key);
 			rc = 1;
 			break;
+		}
+		json_object_foreach(y, key, v) {
+			if (rc || json_object_get(x, key))
+				continue;
+			snprintf(which, len, "%s", key);
+			rc = 1;
 		}
 	}
 	json_decref(x);

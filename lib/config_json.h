@@ -39,11 +39,13 @@ int cfg_from_json(struct aftr_config *cfg, const json_t *root, struct jdec *j);
 /* The top-level keys that may change while the dataplane runs (the live
  * tables, tables.h), NULL-terminated. */
 extern const char *const cfg_live_keys[];
-/* 0 when a and b differ only in live keys and in the control process's
- * own parts (api, logging); 1 when they differ elsewhere, with the first
- * such top-level key in which; -ENOMEM. */
-int cfg_fixed_diff(const struct aftr_config *a, const struct aftr_config *b, char *which,
-                   size_t len);
+/* 0 when a and b differ only in live keys (and, without CFG_FIXED_CONTROL,
+ * in the control process's own parts: api, logging, which the dataplane
+ * does not take from the tables); 1 when they differ elsewhere, with the
+ * first such top-level key in which; -ENOMEM. */
+#define CFG_FIXED_CONTROL 0x1
+int cfg_fixed_diff(const struct aftr_config *a, const struct aftr_config *b, unsigned int flags,
+                   char *which, size_t len);
 /* A deep copy of src into dst (initialised here); 0 or -ENOMEM. */
 int cfg_copy(struct aftr_config *dst, const struct aftr_config *src);
 

@@ -263,8 +263,20 @@ expect "deleted twice: 404" 404 "j['error'] == 'not found'" "${auth[@]}" -X DELE
 	"$url/api/v1/static-nat/tcp/198.51.100.1/80"
 expect "a name that is not one: 400" 400 "'tcp|udp' in j['detail']" "${auth[@]}" -X DELETE \
 	"$url/api/v1/static-nat/gre/198.51.100.1/80"
-expect "PUT: 405" 405 "j['error'] == 'method not allowed'" "${auth[@]}" -X PUT -d '{}' \
+expect "PUT on a list: 405" 405 "j['error'] == 'method not allowed'" "${auth[@]}" -X PUT -d '{}' \
 	"$url/api/v1/tunnels"
+expect "PUT replaces an entry in one change" 200 "j['replaced'] == 1 and j['applied']" \
+	"${auth[@]}" "${json[@]}" -X PUT -d '{"b4": "2001:db8:1::10", "mtu": 1300}' \
+	"$url/api/v1/tunnels/2001:db8:1::10"
+expect "PUT of a body naming another entry: 422" 422 "'another' in j['detail']" \
+	"${auth[@]}" "${json[@]}" -X PUT -d '{"b4": "2001:db8:1::11"}' \
+	"$url/api/v1/tunnels/2001:db8:1::10"
+expect "PUT of an entry that is not there: 404" 404 - "${auth[@]}" "${json[@]}" -X PUT \
+	-d '{"b4": "2001:db8:1::30"}' "$url/api/v1/tunnels/2001:db8:1::30"
+expect "PUT of an array: 400" 400 - "${auth[@]}" "${json[@]}" -X PUT \
+	-d '[{"b4": "2001:db8:1::10"}]' "$url/api/v1/tunnels/2001:db8:1::10"
+expect "a change without the token: 401, the body unread" 401 "j['error'] == 'unauthorized'" \
+	"${json[@]}" -d '{"b4": "2001:db8:1::31"}' "$url/api/v1/tunnels"
 expect "the effective configuration has the additions" 200 \
 	"len(j['tunnels']) == 4 and '2001:db8:2::/48' in j['acl6']" "${auth[@]}" "$url/api/v1/config"
 if /usr/bin/python3 -c "import json,sys; j=json.load(open('$tmp/state/state.json')); sys.exit(0 if len(j['tunnels']) == 4 and j['acl6'] == ['2001:db8:2::/48'] and j['static_nat'] == [] else 1)" &&
@@ -341,8 +353,8 @@ export AFTR_TOKEN_FILE="$tmp/token"
 ctl "an ISC tunnel line becomes an API addition" 0 \
 	'^POST /api/v1/tunnels: generation [0-9]+, applied$' isc 'tunnel 2001:db8:1::77'
 ctl "listed as a table" 0 '^2001:db8:1::77 +- +api$' list tunnel
-ctl "an ISC edit of an entry: deleted and added again" 0 \
-	'^POST /api/v1/tunnels: generation' mtu 2001:db8:1::77 1400
+ctl "an ISC edit of an entry: replaced in place (PUT)" 0 \
+	'^PUT /api/v1/tunnels/2001:db8:1::77: generation' mtu 2001:db8:1::77 1400
 ctl "the edit holds" 0 '^2001:db8:1::77 +1400 +api$' list tunnel
 ctl "ISC delete" 0 '^DELETE /api/v1/tunnels/2001:db8:1::77: generation' isc \
 	'delete tunnel 2001:db8:1::77'

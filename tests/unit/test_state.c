@@ -153,6 +153,42 @@ START_TEST(test_errors)
 }
 END_TEST
 
+START_TEST(test_replace)
+{
+	struct state *s = open_ok();
+	struct state_err e;
+	const char *id[] = {"2001:db8:1::2"}, *conf[] = {"2001:db8:1::1"};
+	json_t *b, *l;
+	uint64_t gen;
+
+	ck_assert_int_eq(add(s, K_TUNNEL, "{\"b4\": \"2001:db8:1::2\"}", &e), 0);
+	b = json_pack("{s:s,s:i}", "b4", "2001:db8:1::2", "mtu", 1400);
+	ck_assert_int_eq(state_replace(s, K_TUNNEL, id, b, &gen, &e), 0);
+	json_decref(b);
+	l = state_list(s, K_TUNNEL, 1, 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(l, 0), "mtu")), 1400);
+	json_decref(l);
+	b = json_pack("{s:s,s:i}", "b4", "2001:db8:1::2", "mtu", 99);
+	ck_assert_int_eq(state_replace(s, K_TUNNEL, id, b, &gen, &e), -1);
+	ck_assert_uint_eq(e.status, 422);
+	json_decref(b);
+	b = json_pack("{s:s}", "b4", "2001:db8:1::1");
+	ck_assert_int_eq(state_replace(s, K_TUNNEL, conf, b, &gen, &e), -1);
+	ck_assert_uint_eq(e.status, 409);
+	ck_assert_int_eq(state_replace(s, K_TUNNEL, id, b, &gen, &e), -1);
+	ck_assert_uint_eq(e.status, 422); /* the body names another */
+	json_decref(b);
+	state_close(s);
+	/* Saved: the replacement, once. */
+	s = open_ok();
+	l = state_list(s, K_TUNNEL, 0, SIZE_MAX);
+	ck_assert_uint_eq(json_array_size(l), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(l, 1), "mtu")), 1400);
+	json_decref(l);
+	state_close(s);
+}
+END_TEST
+
 START_TEST(test_bulk_all_or_nothing)
 {
 	struct state *s = open_ok();
@@ -314,6 +350,7 @@ int main(void)
 	tcase_add_test(tc, test_add_list_save);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_bulk_all_or_nothing);
+	tcase_add_test(tc, test_replace);
 	tcase_add_test(tc, test_crash_before_rename);
 	tcase_add_test(tc, test_state_conflicts_with_config);
 	tcase_add_test(tc, test_reload);

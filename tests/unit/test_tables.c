@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config_json.h"
 #include "counters.h"
 
 #define N 2000
@@ -143,6 +144,31 @@ START_TEST(test_acl6_and_filter)
 }
 END_TEST
 
+/* What a running dataplane can take (the live lists) and what needs a
+ * restart, compared both ways (a key may be in one side only). */
+START_TEST(test_fixed_diff)
+{
+	struct aftr_config a, b;
+	char which[64];
+
+	fill(&a);
+	ck_assert_int_eq(cfg_init(&b), 0);
+	ck_assert_int_eq(cfg_fixed_diff(&a, &b, 0, which, sizeof(which)), 0); /* lists only */
+	a.has_endpoint = true;
+	ck_assert_int_eq(cfg_fixed_diff(&a, &b, 0, which, sizeof(which)), 1);
+	ck_assert_str_eq(which, "endpoint");
+	ck_assert_int_eq(cfg_fixed_diff(&b, &a, 0, which, sizeof(which)), 1);
+	ck_assert_str_eq(which, "endpoint");
+	a.has_endpoint = false;
+	a.api_port = 9090; /* the control process's own: only with CFG_FIXED_CONTROL */
+	ck_assert_int_eq(cfg_fixed_diff(&a, &b, 0, which, sizeof(which)), 0);
+	ck_assert_int_eq(cfg_fixed_diff(&a, &b, CFG_FIXED_CONTROL, which, sizeof(which)), 1);
+	ck_assert_str_eq(which, "api");
+	cfg_free(&a);
+	cfg_free(&b);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("tables");
@@ -153,6 +179,7 @@ int main(void)
 	tcase_add_test(tc, test_lookups);
 	tcase_add_test(tc, test_empty);
 	tcase_add_test(tc, test_acl6_and_filter);
+	tcase_add_test(tc, test_fixed_diff);
 	suite_add_tcase(s, tc);
 	r = srunner_create(s);
 	srunner_run_all(r, CK_NORMAL);
