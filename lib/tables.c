@@ -55,6 +55,143 @@ static int nat_ext_cmp(const void *a, const void *b)
 	return nat_ext_key(x, y->proto, y->ext_addr, y->ext_port);
 }
 
+/* Hash keys, packed (no padding bytes: keys are compared whole). */
+struct sw_key {
+	uint32_t addr;
+	uint8_t offset, psid_len;
+	uint16_t psid;
+};
+
+struct prr_key {
+	uint32_t addr;
+	uint16_t port;
+	uint8_t proto, zero;
+};
+
+static int nonat_cmp(const void *a, const void *b)
+{
+	const struct cfg_nonat *x = *(const struct cfg_nonat *const *)a;
+	const struct cfg_nonat *y = *(const struct cfg_nonat *const *)b;
+
+	return CMP(x->prefix.addr, y->prefix.addr);
+}
+
+/* Softwires by address, then shape: runs of one address, sub-runs of one
+ * shape. */
+static int sw_cmp(const void *a, const void *b)
+{
+	const struct cfg_softwire *x = *(const struct cfg_softwire *const *)a;
+	const struct cfg_softwire *y = *(const struct cfg_softwire *const *)b;
+
+	if (x->ipv4 != y->ipv4)
+		return CMP(x->ipv4, y->ipv4);
+	if (x->psid.offset != y->psid.offset)
+		return CMP(x->psid.offset, y->psid.offset);
+	return CMP(x->psid.psid_len, y->psid.psid_len);
+}
+
+/* The B4 record of b4, made on first use; NULL when out of room. */
+static struct tables_b4 *b4_rec(struct tables *t, const struct addr6 *b4, uint32_t *n)
+{
+	uint32_t i = lhash_get(&t->by_b4, b4->b);
+
+	if (i != LHASH_NONE)
+		return &t->b4s[i];
+	if (lhash_put(&t->by_b4, b4->b, *n) < 0)
+		return NULL;
+	t->b4s[*n] = (struct tables_b4){LHASH_NONE, LHASH_NONE, 0};
+	return &t->b4s[(*n)++];
+}
+
+/* The lw4o6 indexes: by B4, by address (its shapes), by (address, shape,
+ * PSID). Softwires were validated: no two claim a port. */
+static int build_softwires(struct tables *t, uint32_t *nb4)
+{
+	const struct aftr_config *c = &t->cfg;
+	const struct cfg_softwire **v = calloc(c->n_softwires + 1, sizeof(*v));
+	uint32_t na = 0, ns = 0;
+	int rc = 0;
+
+	t->addrs = calloc(c->n_softwires + 1, sizeof(*t->addrs));
+	t->shapes = calloc(c->n_softwires + 1, sizeof(*t->shapes));
+	if (v == NULL || t->addrs == NULL || t->shapes == NULL ||
+	    lhash_init(&t->sw_addr, c->n_softwires, 4) < 0 ||
+	    lhash_init(&t->sw_port, c->n_softwires, sizeof(struct sw_key)) < 0) {
+		free(v);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < c->n_softwires; i++)
+		v[i] = &c->softwires[i];
+	qsort(v, c->n_softwires, sizeof(*v), sw_cmp);
+	for (size_t i = 0; i < c->n_softwires && rc == 0; i++) {
+		const struct cfg_softwire *s = v[i];
+		struct sw_key k = {s->ipv4, s->psid.offset, s->psid.psid_len, s->psid.psid};
+		struct tables_b4 *r = b4_rec(t, &s->b4, nb4);
+
+		if (i == 0 || s->ipv4 != v[i - 1]->ipv4) {
+			t->addrs[na] = (struct tables_addr){ns, 0};
+			rc = lhash_put(&t->sw_addr, &s->ipv4, na++);
+		}
+		if (i == 0 || sw_cmp(&v[i], &v[i - 1]) != 0) {
+			t->shapes[ns++] = (struct tables_shape){s->psid.offset, s->psid.psid_len};
+			t->addrs[na - 1].n++;
+		}
+		if (r == NULL)
+			rc = -ENOMEM;
+		else if (rc == 0 && lhash_put(&t->sw_port, &k, (uint32_t)(s - c->softwires)) == 0)
+			r->softwire = (uint32_t)(s - c->softwires);
+	}
+	free(v);
+	return rc;
+}
+
+/* prr by (protocol, address, port); nonat sorted by address. */
+static int build_prr_nonat(struct tables *t, uint32_t *nb4)
+{
+	const struct aftr_config *c = &t->cfg;
+
+	if (lhash_init(&t->prr, c->n_prrs, sizeof(struct prr_key)) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->n_prrs; i++) {
+		const struct cfg_prr *p = &c->prrs[i];
+		struct prr_key k = {p->addr, p->port, p->proto, 0};
+		struct tables_b4 *r = b4_rec(t, &p->b4, nb4);
+
+		if (r == NULL)
+			return -ENOMEM;
+		r->has_prr = 1;
+		lhash_put(&t->prr, &k, (uint32_t)i); /* a duplicate was refused by validation */
+	}
+	t->n_nonat = c->n_nonats;
+	t->nonat = calloc(c->n_nonats + 1, sizeof(*t->nonat));
+	if (t->nonat == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->n_nonats; i++) {
+		struct tables_b4 *r = b4_rec(t, &c->nonats[i].b4, nb4);
+
+		if (r == NULL)
+			return -ENOMEM;
+		r->nonat = (uint32_t)i;
+		t->nonat[i] = &c->nonats[i];
+	}
+	qsort(t->nonat, t->n_nonat, sizeof(*t->nonat), nonat_cmp);
+	return 0;
+}
+
+static int build_stateless(struct tables *t)
+{
+	const struct aftr_config *c = &t->cfg;
+	size_t n = c->n_softwires + c->n_prrs + c->n_nonats;
+	uint32_t nb4 = 0;
+
+	t->b4s = calloc(n + 1, sizeof(*t->b4s));
+	if (t->b4s == NULL || lhash_init(&t->by_b4, n, 16) < 0)
+		return -ENOMEM;
+	if (build_softwires(t, &nb4) < 0 || build_prr_nonat(t, &nb4) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
 int tables_build(struct tables *t, struct aftr_config *cfg, uint64_t gen)
 {
 	memset(t, 0, sizeof(*t));
@@ -77,6 +214,10 @@ int tables_build(struct tables *t, struct aftr_config *cfg, uint64_t gen)
 	qsort(t->tun, t->n_tun, sizeof(*t->tun), tun_cmp);
 	qsort(t->nat_in, t->n_nat, sizeof(*t->nat_in), nat_in_cmp);
 	qsort(t->nat_ext, t->n_nat, sizeof(*t->nat_ext), nat_ext_cmp);
+	if (build_stateless(t) < 0) {
+		tables_free(t);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -85,6 +226,14 @@ void tables_free(struct tables *t)
 	free(t->tun);
 	free(t->nat_in);
 	free(t->nat_ext);
+	lhash_free(&t->by_b4);
+	free(t->b4s);
+	lhash_free(&t->sw_addr);
+	free(t->addrs);
+	free(t->shapes);
+	lhash_free(&t->sw_port);
+	lhash_free(&t->prr);
+	free(t->nonat);
 	cfg_free(&t->cfg);
 	memset(t, 0, sizeof(*t));
 }
@@ -109,7 +258,8 @@ const struct cfg_tunnel *tables_tunnel(const struct tables *t, const struct addr
 
 bool tables_b4_allowed(const struct tables *t, const struct addr6 *b4, int *drop)
 {
-	if (tables_tunnel(t, b4))
+	/* A configured tunnel, or a stateless binding: the B4 is known. */
+	if (tables_tunnel(t, b4) || tables_b4(t, b4))
 		return true;
 	*drop = DROP_ACL6;
 	for (size_t i = 0; i < t->cfg.n_acl6; i++)
@@ -162,4 +312,62 @@ bool tables_nat_allows(const struct cfg_nat *n, uint32_t remote, uint16_t rport)
 {
 	return !n->has_filter || (prefix4_contains(&n->filter_dst, remote) &&
 	                          (n->filter_port == 0 || n->filter_port == rport));
+}
+
+const struct tables_b4 *tables_b4(const struct tables *t, const struct addr6 *b4)
+{
+	uint32_t i = lhash_get(&t->by_b4, b4->b);
+
+	return i == LHASH_NONE ? NULL : &t->b4s[i];
+}
+
+const struct cfg_softwire *tables_softwire(const struct tables *t, uint32_t addr, uint16_t port)
+{
+	uint32_t a = lhash_get(&t->sw_addr, &addr);
+
+	if (a == LHASH_NONE)
+		return NULL;
+	for (uint32_t i = 0; i < t->addrs[a].n; i++) {
+		const struct tables_shape *sh = &t->shapes[t->addrs[a].first + i];
+		struct sw_key k = {addr, sh->offset, sh->psid_len, 0};
+		uint32_t s;
+
+		if (psid_port_excluded(sh->offset, port))
+			continue;
+		k.psid = psid_of_port(sh->offset, sh->psid_len, port);
+		if ((s = lhash_get(&t->sw_port, &k)) != LHASH_NONE)
+			return &t->cfg.softwires[s];
+	}
+	return NULL;
+}
+
+bool tables_softwire_addr(const struct tables *t, uint32_t addr)
+{
+	return lhash_get(&t->sw_addr, &addr) != LHASH_NONE;
+}
+
+const struct cfg_prr *tables_prr(const struct tables *t, enum cfg_proto proto, uint32_t addr,
+                                 uint16_t port)
+{
+	struct prr_key k = {addr, port, (uint8_t)proto, 0};
+	uint32_t i = lhash_get(&t->prr, &k);
+
+	return i == LHASH_NONE ? NULL : &t->cfg.prrs[i];
+}
+
+const struct cfg_nonat *tables_nonat(const struct tables *t, uint32_t addr)
+{
+	size_t lo = 0, hi = t->n_nonat;
+
+	/* The last prefix starting at or below addr is the only candidate. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->nonat[mid]->prefix.addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && prefix4_contains(&t->nonat[lo - 1]->prefix, addr) ? t->nonat[lo - 1]
+	                                                                   : NULL;
 }

@@ -5,7 +5,9 @@
  * A set is built whole from a configuration and never changes after: the
  * dataplane publishes a new set as a new generation and frees the old one
  * once every worker has moved on (dataplane/gen.c). Lookups are binary
- * searches over sorted pointer arrays, so readers need no lock. */
+ * searches over sorted pointer arrays (tunnels, static NAT, nonat) or O(1)
+ * read-only hashes (lw4o6 softwires and prr, which come in millions), so
+ * readers need no lock. */
 #ifndef AFTR_TABLES_H
 #define AFTR_TABLES_H
 
@@ -13,6 +15,24 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "lhash.h"
+
+/* A B4's stateless bindings: its lw4o6 softwire (RFC 7596), its no-NAT
+ * prefix (ISC nonat), whether it has prr entries. */
+struct tables_b4 {
+	uint32_t softwire; /* index in cfg.softwires, or LHASH_NONE */
+	uint32_t nonat;    /* index in cfg.nonats, or LHASH_NONE */
+	uint32_t has_prr;
+};
+
+/* The port-set shapes (offset, PSID length) used on one lw4o6 address:
+ * nearly always one. */
+struct tables_shape {
+	uint8_t offset, psid_len;
+};
+struct tables_addr {
+	uint32_t first, n; /* in shapes */
+};
 
 struct tables {
 	uint64_t gen;           /* the generation, as the control process numbered it */
@@ -22,6 +42,15 @@ struct tables {
 	const struct cfg_nat **nat_in;  /* by (b4, proto, inside address, inside port) */
 	const struct cfg_nat **nat_ext; /* by (proto, public address, public port) */
 	size_t n_nat;
+	struct lhash by_b4; /* B4 -> index in b4s */
+	struct tables_b4 *b4s;
+	struct lhash sw_addr; /* lw4o6 address -> index in addrs */
+	struct tables_addr *addrs;
+	struct tables_shape *shapes;
+	struct lhash sw_port;           /* (address, shape, PSID) -> softwire */
+	struct lhash prr;               /* (protocol, address, port) -> prr */
+	const struct cfg_nonat **nonat; /* by first address (they do not overlap) */
+	size_t n_nonat;
 };
 
 /* Takes cfg (moved in: *cfg is left empty, safe to cfg_free) and indexes
@@ -43,6 +72,19 @@ const struct cfg_nat *tables_nat_inside(const struct tables *t, const struct add
 /* The static mapping of a public endpoint, or NULL. Host order. */
 const struct cfg_nat *tables_nat_public(const struct tables *t, enum cfg_proto proto, uint32_t addr,
                                         uint16_t port);
+/* A B4's stateless bindings, or NULL. */
+const struct tables_b4 *tables_b4(const struct tables *t, const struct addr6 *b4);
+/* The lw4o6 softwire whose port set on addr holds port (a TCP/UDP port or
+ * an ICMP echo identifier), or NULL. Host order. */
+const struct cfg_softwire *tables_softwire(const struct tables *t, uint32_t addr, uint16_t port);
+/* Whether addr is a lw4o6 address (of some softwire). */
+bool tables_softwire_addr(const struct tables *t, uint32_t addr);
+/* The prr entry of (proto, addr, port), or NULL. Host order. */
+const struct cfg_prr *tables_prr(const struct tables *t, enum cfg_proto proto, uint32_t addr,
+                                 uint16_t port);
+/* The no-NAT prefix holding addr (host order), or NULL. */
+const struct cfg_nonat *tables_nonat(const struct tables *t, uint32_t addr);
+
 /* ISC "filter": whether a static mapping lets a remote peer (host order)
  * talk to it, either way. */
 bool tables_nat_allows(const struct cfg_nat *n, uint32_t remote, uint16_t rport);

@@ -4,6 +4,7 @@
 #include "tables.h"
 
 #include <check.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,6 +145,114 @@ START_TEST(test_acl6_and_filter)
 }
 END_TEST
 
+START_TEST(test_lhash)
+{
+	struct lhash h;
+	uint64_t k;
+
+	ck_assert_int_eq(lhash_init(&h, 65536, 8), 0);
+	for (uint32_t i = 0; i < 65536; i++) {
+		k = (uint64_t)i * 0x9e3779b97f4a7c15ULL;
+		ck_assert_int_eq(lhash_put(&h, &k, i), 0);
+	}
+	k = 0;
+	ck_assert_int_eq(lhash_put(&h, &k, 7), -EEXIST); /* i = 0's key */
+	k = 1;
+	ck_assert_int_eq(lhash_put(&h, &k, 7), -ENOSPC); /* 65536 keys: half full */
+	for (uint32_t i = 0; i < 65536; i++) {
+		k = (uint64_t)i * 0x9e3779b97f4a7c15ULL;
+		if (lhash_get(&h, &k) != i)
+			ck_abort_msg("key %u", i);
+		k ^= 1;
+		if (lhash_get(&h, &k) != LHASH_NONE)
+			ck_abort_msg("absent key %u found", i);
+	}
+	lhash_free(&h);
+	ck_assert_uint_eq(lhash_get(&h, &k), LHASH_NONE); /* freed: empty */
+	ck_assert_int_eq(lhash_init(&h, 1, 25), -EINVAL);
+}
+END_TEST
+
+static struct cfg_softwire sw(uint32_t b4i, uint32_t ipv4, uint8_t offset, uint8_t len,
+                              uint16_t psid)
+{
+	return (struct cfg_softwire){.b4 = b4(b4i), .ipv4 = ipv4, .psid = {offset, len, psid}};
+}
+
+/* lw4o6 (RFC 7596, port sets of RFC 7597 section 5.1), prr, nonat. */
+START_TEST(test_stateless)
+{
+	struct aftr_config cfg;
+	struct tables t;
+	struct addr6 a;
+	const struct tables_b4 *r;
+
+	ck_assert_int_eq(cfg_init(&cfg), 0);
+	cfg.softwires = calloc(4, sizeof(*cfg.softwires));
+	cfg.prrs = calloc(1, sizeof(*cfg.prrs));
+	cfg.nonats = calloc(2, sizeof(*cfg.nonats));
+	ck_assert(cfg.softwires && cfg.prrs && cfg.nonats);
+	/* 192.0.2.1: PSID length 4, offset 0: 4096 ports each (a = 0). */
+	cfg.softwires[0] = sw(1, 0xc0000201u, 0, 4, 0);
+	cfg.softwires[1] = sw(2, 0xc0000201u, 0, 4, 15);
+	/* 192.0.2.2 with two shapes: offset 6 length 4 (PSID 3) and length 6 (PSID 1). */
+	cfg.softwires[2] = sw(3, 0xc0000202u, 6, 4, 3);
+	cfg.softwires[3] = sw(4, 0xc0000202u, 6, 6, 1);
+	cfg.n_softwires = cfg.cap_softwires = 4;
+	cfg.prrs[0] =
+	        (struct cfg_prr){.b4 = b4(5), .proto = CFG_UDP, .addr = 0xc6336401u, .port = 53};
+	cfg.n_prrs = cfg.cap_prrs = 1;
+	cfg.nonats[0] = (struct cfg_nonat){.b4 = b4(6), .prefix = {0xcb007100u, 28}};
+	cfg.nonats[1] = (struct cfg_nonat){.b4 = b4(7), .prefix = {0xcb007000u, 24}};
+	cfg.n_nonats = cfg.cap_nonats = 2;
+	ck_assert_int_eq(tables_build(&t, &cfg, 3), 0);
+
+	/* First and last port of each set; the neighbours belong to others. */
+	ck_assert_ptr_eq(tables_softwire(&t, 0xc0000201u, 0), &t.cfg.softwires[0]);
+	ck_assert_ptr_eq(tables_softwire(&t, 0xc0000201u, 4095), &t.cfg.softwires[0]);
+	ck_assert_ptr_null(tables_softwire(&t, 0xc0000201u, 4096)); /* PSID 1: nobody's */
+	ck_assert_ptr_eq(tables_softwire(&t, 0xc0000201u, 61440), &t.cfg.softwires[1]);
+	ck_assert_ptr_eq(tables_softwire(&t, 0xc0000201u, 65535), &t.cfg.softwires[1]);
+	/* Offset 6: ports below 1024 are nobody's (A = 0). PSID 3 of length 4
+	 * holds 1024 + 3*64 .. +63 = 1216-1279, then every 1024 ports. */
+	ck_assert_ptr_null(tables_softwire(&t, 0xc0000202u, 195));
+	ck_assert_ptr_eq(tables_softwire(&t, 0xc0000202u, 1216), &t.cfg.softwires[2]);
+	ck_assert_ptr_eq(tables_softwire(&t, 0xc0000202u, 1279), &t.cfg.softwires[2]);
+	ck_assert_ptr_eq(tables_softwire(&t, 0xc0000202u, 65535 - 1023 + 255), &t.cfg.softwires[2]);
+	/* Length 6, PSID 1: 1024 + 16 .. 1024 + 31. */
+	ck_assert_ptr_eq(tables_softwire(&t, 0xc0000202u, 1040), &t.cfg.softwires[3]);
+	ck_assert_ptr_eq(tables_softwire(&t, 0xc0000202u, 1055), &t.cfg.softwires[3]);
+	ck_assert_ptr_null(tables_softwire(&t, 0xc0000202u, 1056));
+	ck_assert(tables_softwire_addr(&t, 0xc0000202u));
+	ck_assert(!tables_softwire_addr(&t, 0xc0000203u));
+	ck_assert_ptr_null(tables_softwire(&t, 0xc0000203u, 1040));
+
+	a = b4(3);
+	r = tables_b4(&t, &a);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_eq(r->softwire, 2);
+	ck_assert_uint_eq(r->nonat, LHASH_NONE);
+	a = b4(5);
+	ck_assert_uint_eq(tables_b4(&t, &a)->has_prr, 1);
+	ck_assert_ptr_eq(tables_prr(&t, CFG_UDP, 0xc6336401u, 53), &t.cfg.prrs[0]);
+	ck_assert_ptr_null(tables_prr(&t, CFG_TCP, 0xc6336401u, 53));
+	a = b4(6);
+	ck_assert_uint_eq(tables_b4(&t, &a)->nonat, 0);
+	/* Sorted by address: 203.0.112.0/24 then 203.0.113.0/28. */
+	ck_assert_ptr_eq(tables_nonat(&t, 0xcb00710fu), &t.cfg.nonats[0]);
+	ck_assert_ptr_null(tables_nonat(&t, 0xcb007110u));
+	ck_assert_ptr_eq(tables_nonat(&t, 0xcb0070ffu), &t.cfg.nonats[1]);
+	ck_assert_ptr_null(tables_nonat(&t, 0xcb006fffu));
+	/* A stateless B4 may use the softwire without a tunnel or acl6. */
+	{
+		int drop;
+
+		ck_assert(tables_b4_allowed(&t, &a, &drop));
+	}
+	tables_free(&t);
+}
+END_TEST
+
 /* What a running dataplane can take (the live lists) and what needs a
  * restart, compared both ways (a key may be in one side only). */
 START_TEST(test_fixed_diff)
@@ -180,6 +289,8 @@ int main(void)
 	tcase_add_test(tc, test_empty);
 	tcase_add_test(tc, test_acl6_and_filter);
 	tcase_add_test(tc, test_fixed_diff);
+	tcase_add_test(tc, test_lhash);
+	tcase_add_test(tc, test_stateless);
 	suite_add_tcase(s, tc);
 	r = srunner_create(s);
 	srunner_run_all(r, CK_NORMAL);
