@@ -98,6 +98,8 @@ struct dp_worker {
 	uint32_t held_cap, held_head, held_tail;
 	uint64_t now;             /* seconds since start, refreshed per loop */
 	const struct tables *tab; /* the live tables for this loop (gen.h) */
+	uint64_t icmp_at;         /* ICMP error rate limit: the second, and */
+	uint32_t icmp_tokens;     /* errors left to send in it */
 	struct rte_eth_dev_tx_buffer *txb[DP_NPORTS];
 	struct dp_counters *ctr;
 } __rte_cache_aligned;

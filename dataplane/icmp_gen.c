@@ -31,18 +31,37 @@ static bool may_answer(const struct l3_ip4_hdr *ip)
 	       type != 5 /* redirect */;
 }
 
-/* A time exceeded in transit from src (network order) to ip's source,
+/* ICMP errors are rate-limited per worker (RFC 1812 section 4.3.2.8): a
+ * flood of bad packets must not become a flood of errors. */
+#define ICMP_ERRORS_PER_SECOND 1000
+
+static bool rate_ok(struct dp_worker *w)
+{
+	/* icmp_at is the second plus one: a zeroed worker starts afresh. */
+	if (w->icmp_at != w->now + 1) {
+		w->icmp_at = w->now + 1;
+		w->icmp_tokens = ICMP_ERRORS_PER_SECOND;
+	}
+	if (w->icmp_tokens == 0) {
+		DP_COUNT(w, ICMP_LIMITED);
+		return false;
+	}
+	w->icmp_tokens--;
+	return true;
+}
+
+/* An ICMP error (type, code) from src (network order) to ip's source,
  * quoting ip, in a new mbuf with room for the Ethernet header; NULL when
  * none may or can be sent. */
-static struct rte_mbuf *time_exceeded(struct dp_worker *w, uint32_t src,
-                                      const struct l3_ip4_hdr *ip)
+static struct rte_mbuf *icmp_error(struct dp_worker *w, uint32_t src, const struct l3_ip4_hdr *ip,
+                                   uint8_t type, uint8_t code)
 {
 	uint32_t quote = ntohs(ip->total_len), total;
 	struct rte_mbuf *m;
 	struct l3_ip4_hdr *out;
 	uint8_t *icmp;
 
-	if (!may_answer(ip))
+	if (!may_answer(ip) || !rate_ok(w))
 		return NULL;
 	m = rte_pktmbuf_alloc(dp.mp);
 	if (m == NULL) {
@@ -63,30 +82,53 @@ static struct rte_mbuf *time_exceeded(struct dp_worker *w, uint32_t src,
 	out->cksum = cksum_ip4_hdr(out);
 	icmp = (uint8_t *)(out + 1);
 	memset(icmp, 0, 8);
-	icmp[0] = AFTR_ICMP4_TIME_EXCEEDED;
+	icmp[0] = type;
+	icmp[1] = code;
 	memcpy(icmp + 8, ip, quote);
 	*(uint16_t *)(icmp + 2) = cksum_finish(cksum_add(0, icmp, 8 + quote));
 	DP_COUNT(w, ICMP_SENT);
 	return m;
 }
 
-void icmp_time_exceeded(struct dp_worker *w, const struct addr6 *b4, const struct l3_ip4_hdr *ip)
+/* Into the softwire of b4, from the AFTR's "address icmp". */
+static void to_b4(struct dp_worker *w, const struct addr6 *b4, const struct l3_ip4_hdr *ip,
+                  uint8_t type, uint8_t code)
 {
-	struct rte_mbuf *m = time_exceeded(w, htonl(dp.conf.icmp_source), ip);
+	struct rte_mbuf *m = icmp_error(w, htonl(dp.conf.icmp_source), ip, type, code);
 
 	if (m != NULL)
 		path_encap(w, m, b4);
 }
 
-void icmp_time_exceeded_wan(struct dp_worker *w, const struct l3_ip4_hdr *ip)
+/* Back to the Internet. RFC 1812 section 4.3.2.4: from an address of the
+ * interface it leaves by (the address it was sent to, if the WAN has none). */
+static void to_wan(struct dp_worker *w, const struct l3_ip4_hdr *ip, uint8_t type, uint8_t code)
 {
-	/* RFC 1812 section 4.3.2.4: from an address of the interface it
-	 * leaves by (the pool address it was sent to, if the WAN has none). */
 	struct rte_mbuf *m =
-	        time_exceeded(w, dp.conf.wan_addr ? htonl(dp.conf.wan_addr) : ip->dst, ip);
+	        icmp_error(w, dp.conf.wan_addr ? htonl(dp.conf.wan_addr) : ip->dst, ip, type, code);
 
 	if (m != NULL)
 		path_ip4_out(w, m);
+}
+
+void icmp_time_exceeded(struct dp_worker *w, const struct addr6 *b4, const struct l3_ip4_hdr *ip)
+{
+	to_b4(w, b4, ip, AFTR_ICMP4_TIME_EXCEEDED, 0);
+}
+
+void icmp_time_exceeded_wan(struct dp_worker *w, const struct l3_ip4_hdr *ip)
+{
+	to_wan(w, ip, AFTR_ICMP4_TIME_EXCEEDED, 0);
+}
+
+void icmp_admin_prohibited(struct dp_worker *w, const struct addr6 *b4, const struct l3_ip4_hdr *ip)
+{
+	to_b4(w, b4, ip, AFTR_ICMP4_DEST_UNREACH, ICMP4_ADMIN_PROHIBITED);
+}
+
+void icmp_admin_prohibited_wan(struct dp_worker *w, const struct l3_ip4_hdr *ip)
+{
+	to_wan(w, ip, AFTR_ICMP4_DEST_UNREACH, ICMP4_ADMIN_PROHIBITED);
 }
 
 bool icmp_echo_answer(struct l3_ip4_hdr *ip)

@@ -16,6 +16,15 @@ void icmp_time_exceeded(struct dp_worker *w, const struct addr6 *b4, const struc
  * a B4: sent back to its source on the WAN. */
 void icmp_time_exceeded_wan(struct dp_worker *w, const struct l3_ip4_hdr *ip);
 
+/* Destination unreachable, communication administratively prohibited
+ * (type 3 code 13, RFC 1812 section 5.2.7.1) for a packet a binding does
+ * not allow (ISC admpro): into the B4's softwire, or back to the Internet.
+ * All these errors are rate-limited per worker (icmp_rate_limited). */
+#define ICMP4_ADMIN_PROHIBITED 13
+void icmp_admin_prohibited(struct dp_worker *w, const struct addr6 *b4,
+                           const struct l3_ip4_hdr *ip);
+void icmp_admin_prohibited_wan(struct dp_worker *w, const struct l3_ip4_hdr *ip);
+
 /* Answers, in place, an ICMPv4 echo request to one of our addresses
  * (sources swapped, type, both checksums); false, with ip untouched, if ip
  * is not a whole, valid echo request. ip's header was checked already. */

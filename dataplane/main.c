@@ -257,13 +257,6 @@ int main(int argc, char **argv)
 		        DP_MAX_WORKERS, dp.nworkers);
 		goto out;
 	}
-	if (cfg.n_pools == 0) {
-		fprintf(stderr,
-		        "aftr-dataplane: %s: pools: the dataplane needs at least one pool "
-		        "(softwires, prr and nonat are not in the packet path yet)\n",
-		        o.config);
-		goto out;
-	}
 	conf_init(&cfg);
 	if (gen_init(&cfg) < 0) {
 		fprintf(stderr, "aftr-dataplane: out of memory\n");

@@ -12,6 +12,7 @@
 #include "nat.h"
 #include "path.h"
 #include "pkt.h"
+#include "stateless.h"
 #include "tx.h"
 
 #define ETH_LEN ((uint32_t)sizeof(struct rte_ether_hdr))
@@ -115,10 +116,6 @@ static struct l3_ip4_hdr *inner_checks(struct dp_worker *w, struct rte_mbuf *m,
 		DP_DROP(w, ECN, m);
 		return NULL;
 	}
-	if (!cfg_is_private(&w->tab->cfg, ntohl(ip->src))) {
-		DP_DROP(w, NOT_PRIVATE, m);
-		return NULL;
-	}
 	/* A packet for the AFTR itself is not forwarded: no TTL check. */
 	if (ip->ttl <= 1 && ip->dst != htonl(dp.conf.icmp_source)) {
 		icmp_time_exceeded(w, b4, ip);
@@ -155,6 +152,8 @@ void transport_in(struct dp_worker *w, struct rte_mbuf *m)
 	struct l3_ip4_hdr *ip;
 	struct addr6 b4;
 	unsigned int owner;
+	uint32_t l4len;
+	uint8_t *l4;
 	int rc, off, drop;
 
 	if ((off = classify(w, m, &b4)) < 0)
@@ -176,14 +175,24 @@ void transport_in(struct dp_worker *w, struct rte_mbuf *m)
 		to_aftr(w, m, ip, (uint32_t)off, &b4);
 		return;
 	}
-	rc = nat_out(w, &b4, ip, (uint8_t *)ip + pkt_ip4_hdr_len(ip),
-	             ntohs(ip->total_len) - pkt_ip4_hdr_len(ip));
-	if (rc != NAT_OK) {
-		DP_DROP_AS(w, rc - 1, m);
+	l4 = (uint8_t *)ip + pkt_ip4_hdr_len(ip);
+	l4len = ntohs(ip->total_len) - pkt_ip4_hdr_len(ip);
+	/* A private source is NATed (when there is a pool: a lw4o6-only AFTR
+	 * has none); any other must be one of the B4's stateless bindings
+	 * (stateless.h). */
+	if (dp.conf.n_pools && cfg_is_private(&w->tab->cfg, ntohl(ip->src))) {
+		rc = nat_out(w, &b4, ip, l4, l4len);
+		if (rc != NAT_OK) {
+			DP_DROP_AS(w, rc - 1, m);
+			return;
+		}
+	} else if ((rc = stateless_out(w, &b4, ip, l4, l4len)) >= 0) {
+		DP_DROP_AS(w, rc, m);
 		return;
+	} else {
+		DP_COUNT(w, STATELESS_OUT);
 	}
-	mss_clamp(w, &b4, ip, (uint8_t *)ip + pkt_ip4_hdr_len(ip),
-	          ntohs(ip->total_len) - pkt_ip4_hdr_len(ip));
+	mss_clamp(w, &b4, ip, l4, l4len);
 	/* Drop the IPv6 headers, keep room for the new Ethernet header. */
 	rte_pktmbuf_adj(m, (uint16_t)off);
 	path_ip4_out(w, m);

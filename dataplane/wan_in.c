@@ -10,6 +10,7 @@
 #include "nat.h"
 #include "path.h"
 #include "pkt.h"
+#include "stateless.h"
 #include "tx.h"
 
 #define ETH_LEN ((uint32_t)RTE_ETHER_HDR_LEN)
@@ -64,6 +65,9 @@ void wan_ip4_to_pool(struct dp_worker *w, struct rte_mbuf *m, int pool)
 		return;
 	}
 	owner = pool_owner(w, ip, l4, l4len, pool, &drop);
+	/* Not a block's nor a static mapping's: maybe a prr entry's. */
+	if (owner < 0 && drop == DROP_NO_SESSION && stateless_in(w, m, true))
+		return;
 	if (owner < 0) {
 		DP_DROP_AS(w, drop, m);
 		return;
@@ -93,6 +97,12 @@ void path_ip4_out(struct dp_worker *w, struct rte_mbuf *m)
 	if (pool >= 0) {
 		DP_COUNT(w, HAIRPIN);
 		wan_ip4_to_pool(w, m, pool);
+		return;
+	}
+	/* Between softwires (RFC 7596 section 6), unless turned off. */
+	if (stateless_owns(w, ntohl(ip->dst)) && w->tab->cfg.softwire_hairpinning) {
+		DP_COUNT(w, HAIRPIN);
+		stateless_in(w, m, false);
 		return;
 	}
 	if (!dp_nexthop4(ntohl(ip->dst), &nh)) {
@@ -149,6 +159,13 @@ void wan_in(struct dp_worker *w, struct rte_mbuf *m)
 		if (!pkt_ip4_is_fragment(ip) && !ttl_forward(w, m, ip))
 			return;
 		wan_ip4_to_pool(w, m, pool);
+		return;
+	}
+	if (stateless_owns(w, dst)) {
+		if (pkt_ip4_is_fragment(ip))
+			DP_DROP(w, IP4_FRAGMENT, m);
+		else if (ttl_forward(w, m, ip))
+			stateless_in(w, m, false);
 		return;
 	}
 	if ((dst == dp.conf.wan_addr || dst == dp.conf.icmp_source) && ip->proto == IPPROTO_ICMP) {

@@ -142,6 +142,7 @@ int cfg_init(struct aftr_config *cfg)
 	cfg->transport.mtu = 1500;
 	cfg->wan.mtu = 1500;
 	cfg->api_port = 8080;
+	cfg->softwire_hairpinning = true;
 	cfg->log_level = LOG_LVL_INFO;
 	cfg->log_dest = LOG_DEST_STDERR;
 	cfg->nat_events = NAT_EVENTS_BLOCKS;

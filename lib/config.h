@@ -195,6 +195,7 @@ struct aftr_config {
 	size_t n_nonats, cap_nonats;
 	struct cfg_softwire *softwires;
 	size_t n_softwires, cap_softwires;
+	bool softwire_hairpinning; /* RFC 7596 section 6: between softwires; ours */
 
 	/* Ours: the appliance around the AFTR function. */
 	struct cfg_iface transport, wan;

@@ -415,6 +415,7 @@ static bool dec_section_two(struct aftr_config *cfg, const json_t *root, struct 
 	         cfg_nonat_from_json(j, it, e_));
 	DEC_LIST(j, root, "softwires", cfg->softwires, cfg->n_softwires, cfg->cap_softwires,
 	         cfg_softwire_from_json(j, it, e_));
+	OK(jdec_bool(j, root, "softwire_hairpinning", &cfg->softwire_hairpinning));
 	return bad;
 }
 
@@ -538,13 +539,29 @@ static bool dec_appliance(struct aftr_config *cfg, const json_t *root, struct jd
 	return bad;
 }
 
-static const char *const top_keys[] = {
-        "endpoint",        "icmp_source", "acl6",          "acl6_icmp",
-        "private",         "pools",       "pool_defaults", "pcp",
-        "tunnel_defaults", "fragment",    "nat",           "decay",
-        "quantum",         "tunnels",     "static_nat",    "prr",
-        "nonat",           "softwires",   "interfaces",    "api",
-        "logging",         NULL};
+static const char *const top_keys[] = {"endpoint",
+                                       "icmp_source",
+                                       "acl6",
+                                       "acl6_icmp",
+                                       "private",
+                                       "pools",
+                                       "pool_defaults",
+                                       "pcp",
+                                       "tunnel_defaults",
+                                       "fragment",
+                                       "nat",
+                                       "decay",
+                                       "quantum",
+                                       "tunnels",
+                                       "static_nat",
+                                       "prr",
+                                       "nonat",
+                                       "softwires",
+                                       "softwire_hairpinning",
+                                       "interfaces",
+                                       "api",
+                                       "logging",
+                                       NULL};
 
 int cfg_from_json(struct aftr_config *cfg, const json_t *root, struct jdec *j)
 {

@@ -244,6 +244,7 @@ static void enc_section_two(const struct aftr_config *cfg, struct enc *e)
 	put(e, "prr", ENC_LIST(cfg->prrs, cfg->n_prrs, cfg_prr_to_json(it)));
 	put(e, "nonat", ENC_LIST(cfg->nonats, cfg->n_nonats, cfg_nonat_to_json(it)));
 	put(e, "softwires", ENC_LIST(cfg->softwires, cfg->n_softwires, cfg_softwire_to_json(it)));
+	put(e, "softwire_hairpinning", json_boolean(cfg->softwire_hairpinning));
 }
 
 static json_t *enc_iface(const struct cfg_iface *i, bool v6)

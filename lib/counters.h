@@ -17,11 +17,17 @@
 	X(ENCAP, "encap", "IPv4 packets put into a softwire")                                      \
 	X(NAT_OUT, "nat_out", "packets translated from a B4 towards the Internet")                 \
 	X(NAT_IN, "nat_in", "packets translated from the Internet towards a B4")                   \
+	X(STATELESS_OUT, "stateless_out",                                                          \
+	  "packets from B4s forwarded untranslated (lw4o6 softwire, prr, nonat)")                  \
+	X(STATELESS_IN, "stateless_in",                                                            \
+	  "packets to lw4o6, prr or nonat addresses sent untranslated into a softwire")            \
 	X(MSS_CLAMPED, "mss_clamped",                                                              \
 	  "TCP SYNs whose MSS was lowered to fit the softwire (ISC mss)")                          \
 	X(HAIRPIN, "hairpin", "packets between two B4s through the pool (RFC 4787 REQ-9)")         \
 	X(ICMP_ERR_IN, "icmp_error_in", "ICMPv4 errors from the Internet sent into a softwire")    \
 	X(ICMP_SENT, "icmp_sent", "ICMP messages the AFTR generated (errors, echo replies)")       \
+	X(ICMP_LIMITED, "icmp_rate_limited",                                                       \
+	  "ICMP errors not sent: over the rate limit (1000 per second per worker)")                \
 	X(SESSION_NEW, "session_created", "NAT sessions created")                                  \
 	X(STATIC_NEW, "static_session_created",                                                    \
 	  "NAT sessions created from a static mapping (ISC nat), counted in session_created too")  \
@@ -45,7 +51,11 @@
 	X(ACL6, "acl6", "B4 address outside acl6 (ISC: filtered by IPv6 ACL)")                     \
 	X(NO_TUNNEL, "no_tunnel", "unknown B4 and automatic tunnels are off")                      \
 	X(BAD_IP4_IN, "bad_ip4_in", "malformed inner IPv4 packet from a B4")                       \
-	X(NOT_PRIVATE, "not_private", "inner source outside the private prefixes")                 \
+	X(NOT_PRIVATE, "not_private",                                                              \
+	  "inner source neither private (NAT) nor in a binding of its B4 (lw4o6, prr, nonat)")     \
+	X(OUT_OF_RANGE, "out_of_range",                                                            \
+	  "inner source port outside the B4's port set or prr ports (RFC 7596 section 5.2)")       \
+	X(WRONG_B4, "wrong_b4", "inner source address and port bound to another B4")               \
 	X(ECN, "ecn", "outer CE over an inner packet that is not ECN-capable (RFC 6040 4.2)")      \
 	X(TTL_EXPIRED, "ttl_expired", "TTL expired on the way through (ICMP time exceeded sent)")  \
 	X(IP4_FRAGMENT, "ip4_fragment", "IPv4 fragment (not supported yet)")                       \
@@ -58,6 +68,7 @@
 	X(BAD_IP4_OUT, "bad_ip4_out", "malformed IPv4 packet from the Internet")                   \
 	X(NOT_OURS, "not_ours", "IPv4 packet for an address that is not ours")                     \
 	X(NO_SESSION, "no_session", "no NAT session for a packet from the Internet")               \
+	X(NO_BINDING, "no_binding", "to a lw4o6 address and port that no softwire holds")          \
 	X(FILTERED, "filtered", "refused by address(-and-port)-dependent filtering (RFC 4787)")    \
 	X(ICMP_OUT, "icmp_out", "ICMPv4 from the Internet we do not translate")                    \
 	X(TOO_BIG, "too_big", "too big for the softwire once encapsulated (no fragmentation yet)") \

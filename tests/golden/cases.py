@@ -451,6 +451,178 @@ def address_and_port_dependent_filtering():
                               drop_filtered=2))
 
 
+# --- stateless modes: lw4o6 (RFC 7596), prr, nonat --------------------------
+
+LW = "198.51.100.77"  # a lw4o6 address (not a pool)
+B4S, B4S2, B4N = "2001:db8:1::5", "2001:db8:1::6", "2001:db8:1::7"
+# PSID length 6, offset 6 (RFC 7597 section 5.1): PSID 5 holds A<<10 | 5<<4 | M,
+# A = 1..63: 1104-1119, 2128-2143, ..., 64592-64607; PSID 6 holds 1120-1135, ...
+LW_FIRST, LW_LAST, LW2_FIRST = 1104, 64607, 1120
+NONAT_PFX, NONAT_HOST = "203.0.113.64/28", "203.0.113.70"
+
+
+def lw4o6(extra=""):
+    return ("softwires:\n"
+            "  - {b4: \"%s\", ipv4: %s, psid: 5, psid_len: 6, offset: 6}\n"
+            "  - {b4: \"%s\", ipv4: %s, psid: 6, psid_len: 6, offset: 6}\n" % (B4S, LW, B4S2, LW)
+            + extra)
+
+
+def stateless(out=0, back=0, **more):
+    """Counters of packets forwarded untranslated both ways."""
+    c = dict(rx_transport=out, decap=out, stateless_out=out, tx_wan=out, rx_wan=back,
+             stateless_in=back, encap=back, tx_transport=back)
+    for k, v in more.items():
+        c[k] = c.get(k, 0) + v
+    return c
+
+
+def admin_prohibited(quote, dst, src=ICMP_SRC):
+    """The ICMPv4 administratively prohibited error the AFTR sends (ISC admpro)."""
+    return IP(src=src, dst=dst, ttl=64, id=0) / ICMP(type=3, code=13) / Raw(bytes(quote))
+
+
+@case
+def lw4o6_both_ways():
+    """lw4o6 (RFC 7596): a B4's packet from its address and port set goes out untranslated, the reply finds the B4 by (address, PSID)"""
+    q = udp_q(src=LW, sport=LW_FIRST)
+    r = udp_r(LW_FIRST, dst=LW)
+    return dict(config=lw4o6(), transport_in=[from_b4(q, b4=B4S)], wan_in=[from_net(r)],
+                wan_out=[wan_frame(translated(q))], transport_out=[softwire(translated(r), B4S)],
+                counters=stateless(out=1, back=1))
+
+
+@case
+def lw4o6_edge_ports():
+    """lw4o6: the last port of the set works both ways; the excluded low ports (offset 6: below 1024) are out of range, with admpro's ICMP back into the softwire"""
+    last = udp_q(src=LW, sport=LW_LAST)
+    low = udp_q(src=LW, sport=80, data=b"low")  # PSID bits of 80 are 5, but A = 0
+    back = udp_r(LW_LAST, dst=LW)
+    err = admin_prohibited(translated(low), LW)
+    return dict(config=lw4o6(), transport_in=[from_b4(last, b4=B4S), from_b4(low, b4=B4S)],
+                wan_in=[from_net(back)], wan_out=[wan_frame(translated(last))],
+                transport_out=[softwire(err, B4S), softwire(translated(back), B4S)],
+                counters=stateless(out=1, back=1, rx_transport=1, decap=1, encap=1,
+                                   tx_transport=1, icmp_sent=1, drop_out_of_range=1),
+                unordered=True)
+
+
+@case
+def lw4o6_wrong_b4():
+    """lw4o6: a B4 sending from another B4's port set is dropped (drop_wrong_b4), with admpro's ICMP"""
+    q = udp_q(src=LW, sport=LW_FIRST)
+    err = admin_prohibited(translated(q), LW)
+    return dict(config=lw4o6(), transport_in=[from_b4(q, b4=B4S2)],
+                transport_out=[softwire(err, B4S2)],
+                counters=dict(rx_transport=1, decap=1, drop_wrong_b4=1, icmp_sent=1, encap=1,
+                              tx_transport=1))
+
+
+@case
+def lw4o6_admpro_off():
+    """lw4o6 with admpro off: an out-of-range port is dropped silently"""
+    q = udp_q(src=LW, sport=1200)
+    return dict(config=lw4o6("tunnel_defaults: {admpro: off}\n"),
+                transport_in=[from_b4(q, b4=B4S)],
+                counters=dict(rx_transport=1, decap=1, drop_out_of_range=1))
+
+
+@case
+def lw4o6_unbound_port_from_internet():
+    """lw4o6: a packet to a port no softwire holds is dropped (drop_no_binding); admpro all sends administratively prohibited back from the WAN address"""
+    r = udp_r(1200, dst=LW)  # PSID 11: nobody's
+    err = admin_prohibited(translated(r), SRV, src=WAN_ADDR)
+    return dict(config=lw4o6(), wan_in=[from_net(r)], wan_out=[wan_frame(err)],
+                counters=dict(rx_wan=1, drop_no_binding=1, icmp_sent=1, tx_wan=1))
+
+
+@case
+def lw4o6_icmp_echo_and_error():
+    """lw4o6: an echo id in the port set goes out and back; an ICMP error from the Internet finds the B4 by the quoted source"""
+    q = ping_q(id=LW_FIRST + 1, src=LW)
+    r = ping_r(LW_FIRST + 1, dst=LW)
+    u = udp_q(src=LW, sport=LW_FIRST + 2)
+    e = icmp_error(ROUTER, LW, 3, 3, bytes(translated(u))[:28])
+    return dict(config=lw4o6(), transport_in=[from_b4(q, b4=B4S), from_b4(u, b4=B4S)],
+                wan_in=[from_net(r), from_net(e)],
+                wan_out=[wan_frame(translated(q)), wan_frame(translated(u))],
+                transport_out=[softwire(translated(r), B4S), softwire(translated(e), B4S)],
+                counters=stateless(out=2, back=2))
+
+
+@case
+def lw4o6_hairpin():
+    """lw4o6 hairpinning (RFC 7596 section 6): a packet to another softwire's address and port goes straight into it"""
+    q = udp_q(src=LW, sport=LW_FIRST, dst=LW, dport=LW2_FIRST)
+    return dict(config=lw4o6(), transport_in=[from_b4(q, b4=B4S)],
+                transport_out=[softwire(translated(q), B4S2)],
+                counters=dict(rx_transport=1, decap=1, stateless_out=1, hairpin=1,
+                              stateless_in=1, encap=1, tx_transport=1))
+
+
+@case
+def lw4o6_hairpin_off():
+    """lw4o6 with softwire_hairpinning off: the same packet leaves by the WAN port"""
+    q = udp_q(src=LW, sport=LW_FIRST, dst=LW, dport=LW2_FIRST)
+    return dict(config=lw4o6("softwire_hairpinning: false\n"),
+                transport_in=[from_b4(q, b4=B4S)], wan_out=[wan_frame(translated(q))],
+                counters=dict(rx_transport=1, decap=1, stateless_out=1, tx_wan=1))
+
+
+@case
+def lw4o6_only():
+    """A lw4o6-only AFTR (no pool): softwires work; a private source has nothing to be NATed to (drop_not_private)"""
+    q = udp_q(src=LW, sport=LW_FIRST)
+    p = udp_q(sport=5000)
+    return dict(pools="  []\n", config=lw4o6(),
+                transport_in=[from_b4(q, b4=B4S), from_b4(p, b4=B4S)],
+                wan_out=[wan_frame(translated(q))],
+                counters=stateless(out=1, rx_transport=1, decap=1, drop_not_private=1))
+
+
+@case
+def prr_both_ways():
+    """ISC prr (A+P): a B4's packet from its (pool address, port) goes out untranslated and the reply comes back; another port of it is out of range"""
+    q = udp_q(src=POOL, sport=1000)
+    other = udp_q(src=POOL, sport=1001, data=b"other")
+    r = udp_r(1000)
+    err = admin_prohibited(translated(other), POOL)
+    cfg = "prr:\n  - {b4: \"%s\", protocol: udp, address: %s, port: 1000}\n" % (B4, POOL)
+    return dict(pools="  - {address: %s, udp: 2000-65535}\n" % POOL, config=cfg,
+                transport_in=[from_b4(q), from_b4(other)], wan_in=[from_net(r)],
+                wan_out=[wan_frame(translated(q))],
+                transport_out=[softwire(err), softwire(translated(r))],
+                counters=stateless(out=1, back=1, rx_transport=1, decap=1, encap=1,
+                                   tx_transport=1, icmp_sent=1, drop_out_of_range=1),
+                unordered=True)
+
+
+@case
+def nonat_both_ways():
+    """ISC nonat: a B4 owning a prefix sends from any of its addresses untranslated; the reply goes to that B4"""
+    q = tcp_q(src=NONAT_HOST, sport=22222)
+    r = tcp_r(22222, dst=NONAT_HOST, sport=80)
+    cfg = "nonat:\n  - {b4: \"%s\", prefix: %s}\n" % (B4N, NONAT_PFX)
+    return dict(config=cfg, transport_in=[from_b4(q, b4=B4N)], wan_in=[from_net(r)],
+                wan_out=[wan_frame(translated(q))], transport_out=[softwire(translated(r), B4N)],
+                counters=stateless(out=1, back=1))
+
+
+@case
+def mixed_modes():
+    """NAPT, lw4o6 and nonat side by side: each B4's packet takes its own path"""
+    n = udp_q()
+    l = udp_q(src=LW, sport=LW_FIRST)
+    o = udp_q(src=NONAT_HOST, sport=7000)
+    cfg = lw4o6("nonat:\n  - {b4: \"%s\", prefix: %s}\n" % (B4N, NONAT_PFX))
+    return dict(config=cfg,
+                transport_in=[from_b4(n), from_b4(l, b4=B4S), from_b4(o, b4=B4N)],
+                wan_out=[to_net(n, sport=UDP0), wan_frame(translated(l)),
+                         wan_frame(translated(o))],
+                counters=dict(rx_transport=3, decap=3, nat_out=1, stateless_out=2, tx_wan=3,
+                              session_created=1, block_allocated=1, tunnel_created=1))
+
+
 # --- static NAT (ISC "nat"), with and without its filter -------------------
 
 def static_nat(filter_=""):
@@ -819,9 +991,10 @@ def icmp_error_no_session():
 
 @case
 def not_private_drop():
-    """An inner source outside the private prefixes is dropped"""
+    """An inner source neither private nor in a binding of its B4 is dropped (no ICMP)"""
     q = udp_q(src="8.8.8.8")
-    return dict(transport_in=[from_b4(q)], counters=dict(rx_transport=1, drop_not_private=1))
+    return dict(transport_in=[from_b4(q)],
+                counters=dict(rx_transport=1, decap=1, drop_not_private=1))
 
 
 @case

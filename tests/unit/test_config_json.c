@@ -768,7 +768,7 @@ static const char full_cfg[] =
         "'prr':[{'b4':'2001:db8:100::2','protocol':'icmp','address':'198.51.100.2','port':0}],"
         "'nonat':[{'b4':'2001:db8:100::3','prefix':'203.0.113.0/28'}],"
         "'softwires':[{'b4':'2001:db8:200::1','ipv4':'192.0.2.1','psid':3,'psid_len':6,"
-        "'offset':6}],"
+        "'offset':6}],'softwire_hairpinning':false,"
         "'interfaces':{'transport':{'device':'0000:01:00.0','address':'2001:db8:ffff::2/64',"
         "'gateway':'2001:db8:ffff::1','mtu':1600},"
         "'wan':{'device':'0000:01:00.1','address':'198.51.100.254/24',"

@@ -1,0 +1,36 @@
+/* The stateless modes (lw4o6 softwires, RFC 7596; ISC prr and nonat):
+ * see stateless.c. The order a packet meets them in:
+ *
+ * From a B4, after decapsulation: a private inner source goes to NAPT
+ * (static mappings first, then dynamic); any other must be in one of its
+ * B4's bindings: its nonat prefix, its softwire's address and port set,
+ * or one of its prr entries (protocol, address, port).
+ * From the Internet: a pool address goes to NAPT (port blocks, static
+ * mappings), then to prr entries on that address; otherwise a nonat
+ * prefix, then a lw4o6 address by its port. */
+#ifndef AFTR_STATELESS_H
+#define AFTR_STATELESS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dp.h"
+#include "pkt.h"
+
+/* Checks a B4's packet whose inner source is not private: -1 when one of
+ * its bindings allows it (it goes out untranslated), else the drop reason
+ * (an administratively prohibited error goes back as admpro says). */
+int stateless_out(struct dp_worker *w, const struct addr6 *b4, const struct l3_ip4_hdr *ip,
+                  const uint8_t *l4, uint32_t l4len);
+
+/* Whether a destination (host order) is a nonat prefix's or a lw4o6
+ * address. */
+bool stateless_owns(const struct dp_worker *w, uint32_t dst);
+
+/* An Internet packet (TTL already handled) to a stateless address: sent
+ * into its B4's softwire, or dropped (counted); false when the address is
+ * none of theirs (m untouched). With prr, only prr entries are looked at
+ * (the packet was to a pool address). */
+bool stateless_in(struct dp_worker *w, struct rte_mbuf *m, bool prr);
+
+#endif
