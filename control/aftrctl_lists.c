@@ -3,6 +3,8 @@
  *   aftrctl list tunnel|nat|prr|nonat|softwire|acl6|private|pool|session|subscriber
  *   aftrctl add KIND JSON|@FILE     one object, or an array of them (bulk)
  *   aftrctl del KIND ID...          e.g. del nat tcp 198.51.100.1 80
+ *   aftrctl add|del softwire @FILE.csv
+ *                                   lw4o6 bindings in bulk: b4,ipv4,psid,psid_len,offset
  *   aftrctl reload                  re-read the configuration file
  *   aftrctl debug tunnel B4         a B4's tunnel entry and its sessions
  *   aftrctl isc 'LINE'              one ISC AFTR command line, e.g.
@@ -25,6 +27,7 @@
 #include <string.h>
 
 #include "aftrctl_api.h"
+#include "aftrctl_csv.h"
 #include "config_json.h"
 #include "isc_import.h"
 #include "state_kinds.h"
@@ -143,6 +146,43 @@ static int change(const struct api_opts *o, const char *method, const char *path
 	return rc;
 }
 
+/* A CSV file of softwires, added (POST) or deleted (DELETE) in bulk. */
+static int csv_bulk(const struct api_opts *o, const char *method, const char *file)
+{
+	uint32_t *lines;
+	json_t *arr, *j;
+	char *body;
+	long st;
+	int rc = 0;
+
+	if (csv_softwires(file, &arr, &lines) < 0)
+		return EXIT_USAGE;
+	body = json_dumps(arr, JSON_COMPACT);
+	st = body ? aftrctl_request(o, method, "/api/v1/softwires", body, &j) : 0;
+	if (st == 200 || st == 201)
+		printf("%s /api/v1/softwires: %zu from %s, generation %lld, %s\n", method,
+		       json_array_size(arr), file,
+		       (long long)json_integer_value(json_object_get(j, "generation")),
+		       json_is_true(json_object_get(j, "applied")) ? "applied"
+		                                                   : "saved, not applied yet");
+	else if (st != 0)
+		csv_report(file, lines, json_array_size(arr), st, j);
+	rc = st == 200 || st == 201 ? 0 : st == 0 ? 3 : EXIT_API_ERROR;
+	if (st)
+		json_decref(j);
+	free(body);
+	free(lines);
+	json_decref(arr);
+	return rc;
+}
+
+static bool is_csv(const char *arg)
+{
+	size_t n = strlen(arg);
+
+	return arg[0] == '@' && n > 5 && strcmp(arg + n - 4, ".csv") == 0;
+}
+
 static int add(const struct api_opts *o, const char *what, const char *arg)
 {
 	int k = kind_of(what), rc;
@@ -151,6 +191,13 @@ static int add(const struct api_opts *o, const char *what, const char *arg)
 
 	if (k < 0)
 		return -1;
+	if (is_csv(arg)) {
+		if (k != K_SOFTWIRE) {
+			fprintf(stderr, "aftrctl: CSV bulk files are for softwires\n");
+			return EXIT_USAGE;
+		}
+		return csv_bulk(o, "POST", arg + 1);
+	}
 	if (arg[0] == '@' && read_file(arg + 1, &body, &len) < 0) {
 		fprintf(stderr, "aftrctl: %s: %s\n", arg + 1, strerror(errno));
 		return EXIT_USAGE;
@@ -167,6 +214,8 @@ static int del(const struct api_opts *o, const char *what, int n, char **ids)
 	char path[512];
 	size_t off;
 
+	if (k == K_SOFTWIRE && n == 1 && is_csv(ids[0]))
+		return csv_bulk(o, "DELETE", ids[0] + 1);
 	if (k < 0 || n != kinds[k].nseg)
 		return k < 0 ? -1
 		             : (fprintf(stderr, "aftrctl: del %s %s\n", what, kinds[k].id_form),

@@ -71,6 +71,24 @@ static void add(struct api_ctx *ctx, const struct api_req *req, int kind, struct
 	json_decref(body);
 }
 
+/* DELETE on a list: the entries of a JSON array, all or nothing (bulk). */
+static void delete_many(struct api_ctx *ctx, const struct api_req *req, int kind,
+                        struct api_reply *out)
+{
+	json_t *body = body_json(req, out);
+	struct state_err e;
+	uint64_t gen;
+
+	if (body == NULL)
+		return;
+	if (state_delete_many(ctx->state, (enum state_kind)kind, body, &gen, &e) < 0)
+		reply_state_err(out, &e);
+	else
+		reply_change(ctx, out, 200,
+		             json_pack("{s:I}", "deleted", (json_int_t)json_array_size(body)), gen);
+	json_decref(body);
+}
+
 /* PUT: the whole new entry in place of the old, in one change. */
 static void replace(struct api_ctx *ctx, const struct api_req *req, int kind,
                     const char *const *seg, struct api_reply *out)
@@ -136,6 +154,8 @@ void api_resource(struct api_ctx *ctx, const struct api_req *req, int kind, cons
 		list(ctx, req, kind, out);
 	} else if (nseg == 0 && strcmp(req->method, "POST") == 0) {
 		add(ctx, req, kind, out);
+	} else if (nseg == 0 && strcmp(req->method, "DELETE") == 0) {
+		delete_many(ctx, req, kind, out);
 	} else if (nseg == want && strcmp(req->method, "DELETE") == 0) {
 		if (state_delete(ctx->state, (enum state_kind)kind, seg, &gen, &e) < 0)
 			reply_state_err(out, &e);
@@ -145,9 +165,9 @@ void api_resource(struct api_ctx *ctx, const struct api_req *req, int kind, cons
 		replace(ctx, req, kind, seg, out);
 	} else {
 		snprintf(detail, sizeof(detail), "%.200s supports %s", req->url,
-		         nseg ? "PUT and DELETE" : "GET and POST");
+		         nseg ? "PUT and DELETE" : "GET, POST and DELETE");
 		reply_error(out, 405, "method not allowed", detail, NULL);
-		out->allow = nseg ? "PUT, DELETE" : "GET, HEAD, POST";
+		out->allow = nseg ? "PUT, DELETE" : "GET, HEAD, POST, DELETE";
 	}
 }
 

@@ -14,6 +14,7 @@
 
 #include "config_json.h"
 #include "config_yaml.h"
+#include "lhash.h"
 #include "state_kinds.h"
 #include "util.h"
 
@@ -375,7 +376,7 @@ static int decode(const struct kind *kd, const json_t *body, struct aftr_config 
 	}
 	diag_free(&d);
 	if (rc == 0 && *l.n == 0) {
-		err_set(e, 422, "invalid", NULL, "nothing to add: the array is empty");
+		err_set(e, 422, "invalid", NULL, "the array is empty");
 		rc = -1;
 	}
 	return rc;
@@ -537,6 +538,92 @@ int state_replace(struct state *s, enum state_kind k, const char *const *seg, co
 	}
 	pthread_mutex_unlock(&s->lock);
 out:
+	cfg_free(&scratch);
+	return rc;
+}
+
+/* Marks in del[] the api-layer entries of kind kd that scratch lists; 0,
+ * or -1 with e naming the first that is not there (404) or is the file's
+ * (409). Lock held. */
+static int mark_deletions(struct state *s, const struct kind *kd, const struct aftr_config *scratch,
+                          uint8_t *del, struct state_err *e)
+{
+	size_t n_rt = *kind_list(kd, &s->rt).n, n = *kind_list(kd, scratch).n;
+	uint8_t key[KIND_KEY_LEN];
+	char field[32];
+	struct lhash h;
+	int rc = 0;
+
+	if (lhash_init(&h, n_rt, KIND_KEY_LEN) < 0) {
+		err_set(e, 500, "internal error", NULL, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n_rt; i++) {
+		kd->idkey(kind_at(kd, &s->rt, i), key);
+		lhash_put(&h, key, (uint32_t)i);
+	}
+	for (size_t j = 0; j < n && rc == 0; j++) {
+		uint32_t i;
+
+		kd->idkey(kind_at(kd, scratch, j), key);
+		if ((i = lhash_get(&h, key)) != LHASH_NONE) {
+			del[i] = 1;
+			continue;
+		}
+		snprintf(field, sizeof(field), "[%zu]", j);
+		if (kind_find(kd, &s->eff, kind_at(kd, scratch, j), 0) >= 0)
+			err_set(e, 409, "conflict", field,
+			        "this %s entry comes from the configuration file: edit it, then "
+			        "reload",
+			        kd->url);
+		else
+			err_set(e, 404, "not found", field, "no such %s entry", kd->url);
+		rc = -1;
+	}
+	lhash_free(&h);
+	return rc;
+}
+
+int state_delete_many(struct state *s, enum state_kind k, const json_t *body, uint64_t *gen,
+                      struct state_err *e)
+{
+	const struct kind *kd = &kinds[k];
+	struct aftr_config scratch, eff;
+	size_t n_base[K_COUNT], n_rt, kept = 0;
+	uint8_t *del = NULL;
+	char *saved = NULL;
+	int rc = -1;
+
+	if (!json_is_array(body)) {
+		err_set(e, 400, "bad request", NULL, "send a JSON array of the entries to delete");
+		return -1;
+	}
+	if (empty_lists(&scratch) < 0 || decode(kd, body, &scratch, e) < 0)
+		goto out_scratch;
+	pthread_mutex_lock(&s->lock);
+	n_rt = *kind_list(kd, &s->rt).n;
+	del = calloc(n_rt + 1, 1);
+	saved = malloc((n_rt + 1) * kd->elem);
+	if (del == NULL || saved == NULL) {
+		err_set(e, 500, "internal error", NULL, "out of memory");
+	} else if (mark_deletions(s, kd, &scratch, del, e) == 0) {
+		/* All or nothing: keep the list to put it back if the change fails. */
+		memcpy(saved, *kind_list(kd, &s->rt).v, n_rt * kd->elem);
+		for (size_t i = 0; i < n_rt; i++)
+			if (!del[i])
+				memmove(kind_at(kd, &s->rt, kept++), kind_at(kd, &s->rt, i),
+				        kd->elem);
+		*kind_list(kd, &s->rt).n = kept;
+		rc = commit(s, &eff, n_base, gen, e);
+		if (rc < 0) {
+			memcpy(*kind_list(kd, &s->rt).v, saved, n_rt * kd->elem);
+			*kind_list(kd, &s->rt).n = n_rt;
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	free(del);
+	free(saved);
+out_scratch:
 	cfg_free(&scratch);
 	return rc;
 }

@@ -238,6 +238,66 @@ static void path_private(const void *e, char *buf, size_t len)
 	snprintf(buf, len, "%s", prefix4_format(&((const struct cfg_prefix4 *)e)->p, a));
 }
 
+/* Identity keys: the fields eq() compares, in zeroed KIND_KEY_LEN bytes. */
+static void key_tunnel(const void *e, uint8_t *out)
+{
+	memset(out, 0, KIND_KEY_LEN);
+	memcpy(out, ((const struct cfg_tunnel *)e)->b4.b, 16);
+}
+
+static void key_softwire(const void *e, uint8_t *out)
+{
+	memset(out, 0, KIND_KEY_LEN);
+	memcpy(out, ((const struct cfg_softwire *)e)->b4.b, 16);
+}
+
+static void key_nat(const void *e, uint8_t *out)
+{
+	const struct cfg_nat *n = e;
+
+	memset(out, 0, KIND_KEY_LEN);
+	out[0] = n->proto;
+	memcpy(out + 1, &n->ext_addr, 4);
+	memcpy(out + 5, &n->ext_port, 2);
+}
+
+static void key_prr(const void *e, uint8_t *out)
+{
+	const struct cfg_prr *r = e;
+
+	memset(out, 0, KIND_KEY_LEN);
+	out[0] = r->proto;
+	memcpy(out + 1, &r->addr, 4);
+	memcpy(out + 5, &r->port, 2);
+}
+
+static void key_nonat(const void *e, uint8_t *out)
+{
+	const struct cfg_nonat *n = e;
+
+	memset(out, 0, KIND_KEY_LEN);
+	memcpy(out, &n->prefix.addr, 4);
+	out[4] = n->prefix.len;
+}
+
+static void key_acl6(const void *e, uint8_t *out)
+{
+	const struct cfg_prefix6 *p = e;
+
+	memset(out, 0, KIND_KEY_LEN);
+	memcpy(out, p->p.addr.b, 16);
+	out[16] = p->p.len;
+}
+
+static void key_private(const void *e, uint8_t *out)
+{
+	const struct cfg_prefix4 *p = e;
+
+	memset(out, 0, KIND_KEY_LEN);
+	memcpy(out, &p->p.addr, 4);
+	out[4] = p->p.len;
+}
+
 #define LIST(f, n, c)                                                                              \
 	offsetof(struct aftr_config, f), offsetof(struct aftr_config, n),                          \
 	        offsetof(struct aftr_config, c)
@@ -245,21 +305,23 @@ static void path_private(const void *e, char *buf, size_t len)
 const struct kind kinds[K_COUNT] = {
         [K_TUNNEL] = {"tunnels", "tunnels", sizeof(struct cfg_tunnel),
                       LIST(tunnels, n_tunnels, cap_tunnels), dec_tunnel, enc_tunnel, 1, id_b4,
-                      eq_tunnel, "B4", path_tunnel},
+                      eq_tunnel, "B4", path_tunnel, key_tunnel},
         [K_NAT] = {"static-nat", "static_nat", sizeof(struct cfg_nat), LIST(nats, n_nats, cap_nats),
-                   dec_nat, enc_nat, 3, id_nat, eq_nat, "tcp|udp/ADDRESS/PORT (public)", path_nat},
+                   dec_nat, enc_nat, 3, id_nat, eq_nat, "tcp|udp/ADDRESS/PORT (public)", path_nat,
+                   key_nat},
         [K_PRR] = {"prr", "prr", sizeof(struct cfg_prr), LIST(prrs, n_prrs, cap_prrs), dec_prr,
-                   enc_prr, 3, id_prr, eq_prr, "tcp|udp|icmp/ADDRESS/PORT", path_prr},
+                   enc_prr, 3, id_prr, eq_prr, "tcp|udp|icmp/ADDRESS/PORT", path_prr, key_prr},
         [K_NONAT] = {"nonat", "nonat", sizeof(struct cfg_nonat), LIST(nonats, n_nonats, cap_nonats),
-                     dec_nonat, enc_nonat, 2, id_nonat, eq_nonat, "ADDRESS/LEN", path_nonat},
+                     dec_nonat, enc_nonat, 2, id_nonat, eq_nonat, "ADDRESS/LEN", path_nonat,
+                     key_nonat},
         [K_SOFTWIRE] = {"softwires", "softwires", sizeof(struct cfg_softwire),
                         LIST(softwires, n_softwires, cap_softwires), dec_softwire, enc_softwire, 1,
-                        id_b4, eq_softwire, "B4", path_softwire},
+                        id_b4, eq_softwire, "B4", path_softwire, key_softwire},
         [K_ACL6] = {"acl6", "acl6", sizeof(struct cfg_prefix6), LIST(acl6, n_acl6, cap_acl6),
-                    dec_acl6, enc_acl6, 2, id_acl6, eq_acl6, "ADDRESS/LEN", path_acl6},
+                    dec_acl6, enc_acl6, 2, id_acl6, eq_acl6, "ADDRESS/LEN", path_acl6, key_acl6},
         [K_PRIVATE] = {"private", "private", sizeof(struct cfg_prefix4),
                        LIST(private4, n_private4, cap_private4), dec_private, enc_private, 2,
-                       id_private, eq_private, "ADDRESS/LEN", path_private},
+                       id_private, eq_private, "ADDRESS/LEN", path_private, key_private},
 };
 
 struct kind_list kind_list(const struct kind *k, const struct aftr_config *cfg)

@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 #include "jdec.h"
@@ -25,7 +26,11 @@ struct kind {
 	const char *id_form;                            /* for error messages */
 	/* An entry's identity as URL segments ("tcp/198.51.100.1/80"). */
 	void (*path)(const void *entry, char *buf, size_t len);
+	/* An entry's identity as KIND_KEY_LEN bytes (equal iff eq()), to hash. */
+	void (*idkey)(const void *entry, uint8_t *out);
 };
+
+#define KIND_KEY_LEN 20
 
 extern const struct kind kinds[K_COUNT];
 

@@ -383,6 +383,35 @@ ctl "all listed" 0 - list nat
 [ "$(grep -c ' api$' "$tmp/ctl.out")" -eq 300 ] && echo "ok   300 entries" && pass=$((pass + 1)) ||
 	{ echo "FAIL: $(grep -c ' api$' "$tmp/ctl.out") entries listed"; fail=$((fail + 1)); }
 ctl "del by its public endpoint" 0 '^DELETE ' del nat udp 198.51.100.1 100
+/usr/bin/python3 -c 'import json; print(json.dumps([{"b4": "2001:db8:1::2", "protocol": "udp", "address": "192.168.1.2", "port": 5000 + i, "external_address": "198.51.100.1", "external_port": 100 + i} for i in range(1, 11)]))' >"$tmp/del10.json"
+expect "bulk delete: ten entries in one DELETE" 200 "j['deleted'] == 10 and j['applied']" \
+	"${auth[@]}" "${json[@]}" -X DELETE --data-binary "@$tmp/del10.json" "$url/api/v1/static-nat"
+expect "bulk delete again: the first is gone, 404 naming it, nothing deleted" 404 \
+	"j['field'] == '[0]'" "${auth[@]}" "${json[@]}" -X DELETE --data-binary "@$tmp/del10.json" \
+	"$url/api/v1/static-nat"
+expect "289 left" 200 "len(j) == 289" "${auth[@]}" "$url/api/v1/static-nat"
+{
+	echo "b4,ipv4,psid,psid_len,offset"
+	echo "# lw4o6 bindings, RFC 7596"
+	echo "2001:db8:1::40, 192.0.2.200, 1, 6, 6"
+	echo ""
+	echo "2001:db8:1::41,192.0.2.200,2,6,6"
+	echo "2001:db8:1::42,192.0.2.200,3,6,6"
+} >"$tmp/sw.csv"
+ctl "a CSV bulk file of softwires" 0 '^POST /api/v1/softwires: 3 from .*sw.csv, generation [0-9]+, applied$' \
+	add softwire "@$tmp/sw.csv"
+ctl "listed" 0 '^2001:db8:1::42 +192.0.2.200 +3 +6 +6 +api$' list softwire
+printf '2001:db8:1::43,192.0.2.200,4,6,6\n2001:db8:1::44,192.0.2.200,x,6,6\n' >"$tmp/bad.csv"
+ctl "a CSV row that is not one: its line, nothing sent" 2 'bad.csv:2: psid: "x" is not a number' \
+	add softwire "@$tmp/bad.csv"
+printf '2001:db8:1::43,192.0.2.200,4,6,6\n\n2001:db8:1::44,192.0.2.200,70,6,6\n' >"$tmp/bad2.csv"
+ctl "a CSV row the AFTR refuses: its line, nothing added" 1 'bad2.csv:3: PSID 70 does not fit' \
+	add softwire "@$tmp/bad2.csv"
+ctl "still three" 0 - list softwire
+[ "$(grep -c ' api$' "$tmp/ctl.out")" -eq 3 ] && echo "ok   nothing half-loaded" && pass=$((pass + 1)) ||
+	{ echo "FAIL: $(grep -c ' api$' "$tmp/ctl.out") softwires"; fail=$((fail + 1)); }
+ctl "del softwire @file.csv: the same rows, deleted" 0 '^DELETE /api/v1/softwires: 3 from ' \
+	del softwire "@$tmp/sw.csv"
 ctl "del with a wrong name: usage" 2 'tcp\|udp/ADDRESS/PORT' del nat udp 198.51.100.1
 ctl "debug tunnel: the tunnel and its sessions" 0 '^sessions: 3$' debug tunnel 2001:db8:1::2
 ctl "and its port blocks" 0 '^NAT state: .*blocks=\[\{"protocol":"udp","first":512,"last":519\}\]' \
