@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
 #include <stdio.h>
@@ -35,12 +36,15 @@ static int publish(struct aftr_config *cfg, uint64_t gen)
 		return -ENOMEM;
 	}
 	old = atomic_exchange_explicit(&dp.tab, t, memory_order_acq_rel);
-	if (old == NULL)
+	if (old == NULL) {
+		malloc_trim(0);
 		return 0;
+	}
 	/* Every worker passes a quiescent state within one loop (microseconds). */
 	rte_rcu_qsbr_synchronize(qsv, RTE_QSBR_THRID_INVALID);
 	tables_free(old);
 	free(old);
+	malloc_trim(0); /* the parser's and the old set's memory back to the system */
 	return 0;
 }
 

@@ -7,6 +7,7 @@
  * lcore is a worker (worker.c). Errors are reported once, here, with what
  * to fix; the exit status is 0 after an orderly stop, 1 on a set-up error. */
 #include <getopt.h>
+#include <malloc.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
@@ -235,6 +236,10 @@ int main(int argc, char **argv)
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	/* Big tables get fresh mappings (huge pages, big_calloc), never reused
+	 * heap: glibc would otherwise raise this threshold as the configuration
+	 * parser frees its large buffers. */
+	mallopt(M_MMAP_THRESHOLD, 1 << 20);
 	n = rte_eal_init(argc, argv);
 	if (n < 0) {
 		fprintf(stderr, "aftr-dataplane: EAL initialisation failed: %s\n",

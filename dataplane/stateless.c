@@ -73,7 +73,7 @@ int stateless_out(struct dp_worker *w, const struct addr6 *b4, const struct l3_i
                   const uint8_t *l4, uint32_t l4len)
 {
 	const struct tables *t = w->tab;
-	const struct tables_b4 *r = tables_b4(t, b4);
+	struct tables_b4 rec, *r = &rec;
 	const struct cfg_softwire *sw;
 	const struct cfg_prr *pr;
 	uint32_t a, src = ntohl(ip->src);
@@ -81,14 +81,14 @@ int stateless_out(struct dp_worker *w, const struct addr6 *b4, const struct l3_i
 	uint8_t proto;
 	int drop;
 
-	if (r == NULL)
+	if (!tables_b4(t, b4, r))
 		return DROP_NOT_PRIVATE;
 	if (r->nonat != LHASH_NONE && prefix4_contains(&t->cfg.nonats[r->nonat].prefix, src))
 		return -1; /* its own prefix: anything goes */
 	if (endpoint(ip, l4, l4len, true, &a, &port, &proto) < 0)
 		return DROP_PROTO_IN;
 	port = ntohs(port);
-	sw = r->softwire != LHASH_NONE ? &t->cfg.softwires[r->softwire] : NULL;
+	sw = r->softwire != LHASH_NONE ? &t->sw[r->softwire] : NULL;
 	/* RFC 7596 section 5.2: the source must be in the B4's binding. */
 	if (sw && sw->ipv4 == src && psid_port_in_set(&sw->psid, port))
 		return -1;
@@ -99,8 +99,7 @@ int stateless_out(struct dp_worker *w, const struct addr6 *b4, const struct l3_i
 	 * own, or an address that is nobody's binding. */
 	if (pr || ((sw = tables_softwire(t, src, port)) != NULL && !addr6_equal(&sw->b4, b4)))
 		drop = DROP_WRONG_B4;
-	else if ((r->softwire != LHASH_NONE && t->cfg.softwires[r->softwire].ipv4 == src) ||
-	         r->has_prr)
+	else if ((r->softwire != LHASH_NONE && t->sw[r->softwire].ipv4 == src) || r->has_prr)
 		drop = DROP_OUT_OF_RANGE;
 	else
 		return DROP_NOT_PRIVATE;

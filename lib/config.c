@@ -3,6 +3,7 @@
  * isc_import.c. */
 #include "config.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,4 +213,57 @@ struct cfg_tunnel *cfg_find_tunnel(const struct aftr_config *cfg, const struct a
 		if (addr6_equal(&cfg->tunnels[i].b4, b4))
 			return &cfg->tunnels[i];
 	return NULL;
+}
+
+/* A copy of n elements of size sz (NULL for none); false when out of memory. */
+static bool dup_array(void **dst, const void *src, size_t n, size_t sz, size_t *cap)
+{
+	*dst = NULL;
+	*cap = 0;
+	if (src == NULL || n == 0)
+		return true;
+	*dst = malloc(n * sz);
+	if (*dst == NULL)
+		return false;
+	memcpy(*dst, src, n * sz);
+	*cap = n;
+	return true;
+}
+
+static bool dup_str(char **s)
+{
+	return *s == NULL || (*s = strdup(*s)) != NULL;
+}
+
+/* Every owned pointer of struct aftr_config is copied here and freed by
+ * cfg_free: a field added to one goes to the other. */
+int cfg_copy(struct aftr_config *dst, const struct aftr_config *src)
+{
+	bool ok = true;
+
+	*dst = *src;
+#define DUP(f, n, cap)                                                                             \
+	(ok &= dup_array((void **)&dst->f, src->f, src->n, sizeof(*src->f), &dst->cap))
+	DUP(acl6, n_acl6, cap_acl6);
+	DUP(pools, n_pools, cap_pools);
+	DUP(pcp_pools, n_pcp_pools, cap_pcp_pools);
+	DUP(private4, n_private4, cap_private4);
+	DUP(tunnels, n_tunnels, cap_tunnels);
+	DUP(nats, n_nats, cap_nats);
+	DUP(prrs, n_prrs, cap_prrs);
+	DUP(nonats, n_nonats, cap_nonats);
+	DUP(softwires, n_softwires, cap_softwires);
+#undef DUP
+	ok &= dup_str(&dst->transport.device);
+	ok &= dup_str(&dst->wan.device);
+	ok &= dup_str(&dst->api_listen);
+	ok &= dup_str(&dst->api_token_file);
+	ok &= dup_str(&dst->api_tls_cert);
+	ok &= dup_str(&dst->api_tls_key);
+	ok &= dup_str(&dst->log_facility);
+	if (!ok) {
+		cfg_free(dst); /* each pointer is a copy or NULL */
+		return -ENOMEM;
+	}
+	return 0;
 }

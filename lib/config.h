@@ -227,6 +227,8 @@ int cfg_init(struct aftr_config *cfg);
 /* The same with ISC's session lifetimes, as an ISC AFTR starts. */
 int cfg_init_isc(struct aftr_config *cfg);
 void cfg_free(struct aftr_config *cfg);
+/* A deep copy of src into dst (initialised here); 0 or -ENOMEM. */
+int cfg_copy(struct aftr_config *dst, const struct aftr_config *src);
 
 /* Cross-entry checks: what the ISC manual forbids (static NAT ports inside
  * a dynamic range, overlapping pools, duplicates, ...) and what a running

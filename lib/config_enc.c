@@ -411,25 +411,3 @@ int cfg_fixed_diff(const struct aftr_config *a, const struct aftr_config *b, uns
 	json_decref(y);
 	return rc;
 }
-
-int cfg_copy(struct aftr_config *dst, const struct aftr_config *src)
-{
-	json_t *o = cfg_to_json(src);
-	struct diag d;
-	struct jdec j;
-	int rc = -ENOMEM;
-
-	diag_init(&d, NULL);
-	jdec_init(&j, &d);
-	if (cfg_init(dst) < 0) {
-		json_decref(o);
-		return -ENOMEM;
-	}
-	if (o && cfg_from_json(dst, o, &j) == 0)
-		rc = 0;
-	json_decref(o);
-	diag_free(&d);
-	if (rc < 0)
-		cfg_free(dst);
-	return rc;
-}

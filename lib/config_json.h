@@ -46,7 +46,5 @@ extern const char *const cfg_live_keys[];
 #define CFG_FIXED_CONTROL 0x1
 int cfg_fixed_diff(const struct aftr_config *a, const struct aftr_config *b, unsigned int flags,
                    char *which, size_t len);
-/* A deep copy of src into dst (initialised here); 0 or -ENOMEM. */
-int cfg_copy(struct aftr_config *dst, const struct aftr_config *src);
 
 #endif

@@ -1,9 +1,12 @@
-/* The read-only hash table; see lhash.h. */
+/* The read-only hash table; see lhash.h. A slot is the key followed by its
+ * value, so a lookup that hits at once touches one cache line. */
 #include "lhash.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "util.h"
 
 /* MurmurHash3's 64-bit finalizer: every key bit moves every hash bit. */
 static uint64_t fmix64(uint64_t k)
@@ -30,6 +33,19 @@ static uint32_t hash(const void *key, uint32_t len)
 	return (uint32_t)h;
 }
 
+static uint8_t *slot(const struct lhash *h, uint32_t i)
+{
+	return h->slots + (size_t)i * h->stride;
+}
+
+static uint32_t slot_val(const struct lhash *h, const uint8_t *s)
+{
+	uint32_t v;
+
+	memcpy(&v, s + h->key_len, 4);
+	return v;
+}
+
 int lhash_init(struct lhash *h, size_t n, uint32_t key_len)
 {
 	size_t slots = 16;
@@ -41,51 +57,55 @@ int lhash_init(struct lhash *h, size_t n, uint32_t key_len)
 		slots *= 2;
 	h->mask = (uint32_t)(slots - 1);
 	h->key_len = key_len;
-	h->keys = calloc(slots, key_len);
-	h->vals = malloc(slots * sizeof(*h->vals));
-	if (h->keys == NULL || h->vals == NULL) {
-		lhash_free(h);
+	h->stride = (key_len + 4 + 3) & ~3u;
+	/* Small tables are malloc'd: a mapping of 4 MiB each would be waste. */
+	h->big = slots * h->stride >= (2u << 20);
+	h->slots = h->big ? big_calloc(slots, h->stride) : malloc(slots * h->stride);
+	if (h->slots == NULL)
 		return -ENOMEM;
-	}
-	memset(h->vals, 0xff, slots * sizeof(*h->vals));
+	/* An empty slot holds LHASH_NONE as its value. */
+	memset(h->slots, 0xff, slots * h->stride);
 	return 0;
 }
 
 void lhash_free(struct lhash *h)
 {
-	free(h->keys);
-	free(h->vals);
+	if (h->big)
+		big_free(h->slots);
+	else
+		free(h->slots);
 	memset(h, 0, sizeof(*h));
 }
 
 int lhash_put(struct lhash *h, const void *key, uint32_t val)
 {
 	uint32_t i = hash(key, h->key_len) & h->mask;
+	uint8_t *s;
 
-	if (h->vals == NULL || val == LHASH_NONE)
+	if (h->slots == NULL || val == LHASH_NONE)
 		return -EINVAL;
-	while (h->vals[i] != LHASH_NONE) {
-		if (memcmp(h->keys + (size_t)i * h->key_len, key, h->key_len) == 0)
+	for (; slot_val(h, s = slot(h, i)) != LHASH_NONE; i = (i + 1) & h->mask)
+		if (memcmp(s, key, h->key_len) == 0)
 			return -EEXIST;
-		i = (i + 1) & h->mask;
-	}
 	if ((h->n + 1) * 2 > h->mask + 1)
 		return -ENOSPC;
-	memcpy(h->keys + (size_t)i * h->key_len, key, h->key_len);
-	h->vals[i] = val;
+	memcpy(s, key, h->key_len);
+	memcpy(s + h->key_len, &val, 4);
 	h->n++;
 	return 0;
 }
 
 uint32_t lhash_get(const struct lhash *h, const void *key)
 {
-	uint32_t i;
+	const uint8_t *s;
+	uint32_t i, v;
 
-	if (h->vals == NULL)
+	if (h->slots == NULL)
 		return LHASH_NONE;
 	/* At most half full: a probe run always ends at an empty slot. */
-	for (i = hash(key, h->key_len) & h->mask; h->vals[i] != LHASH_NONE; i = (i + 1) & h->mask)
-		if (memcmp(h->keys + (size_t)i * h->key_len, key, h->key_len) == 0)
-			return h->vals[i];
+	for (i = hash(key, h->key_len) & h->mask; (v = slot_val(h, s = slot(h, i))) != LHASH_NONE;
+	     i = (i + 1) & h->mask)
+		if (memcmp(s, key, h->key_len) == 0)
+			return v;
 	return LHASH_NONE;
 }

@@ -14,9 +14,10 @@
 struct lhash {
 	uint32_t mask;    /* slots - 1 */
 	uint32_t key_len; /* bytes */
+	uint32_t stride;  /* bytes per slot: the key, then the value */
 	uint32_t n;       /* keys held */
-	uint8_t *keys;    /* slots * key_len */
-	uint32_t *vals;   /* slots; LHASH_NONE: empty */
+	uint32_t big;     /* slots from big_calloc */
+	uint8_t *slots;   /* a value of LHASH_NONE marks an empty slot */
 };
 
 /* Room for n keys of key_len (1..LHASH_KEY_MAX) bytes; 0 or -ENOMEM/-EINVAL. */

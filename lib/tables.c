@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "counters.h"
+#include "util.h"
 
 static int tun_cmp(const void *a, const void *b)
 {
@@ -99,7 +100,7 @@ static struct tables_b4 *b4_rec(struct tables *t, const struct addr6 *b4, uint32
 		return &t->b4s[i];
 	if (lhash_put(&t->by_b4, b4->b, *n) < 0)
 		return NULL;
-	t->b4s[*n] = (struct tables_b4){LHASH_NONE, LHASH_NONE, 0};
+	t->b4s[*n] = (struct tables_b4){LHASH_NONE, LHASH_NONE, 0, *b4};
 	return &t->b4s[(*n)++];
 }
 
@@ -112,7 +113,7 @@ static int build_softwires(struct tables *t, uint32_t *nb4)
 	uint32_t na = 0, ns = 0;
 	int rc = 0;
 
-	t->addrs = calloc(c->n_softwires + 1, sizeof(*t->addrs));
+	t->addrs = big_calloc(c->n_softwires + 1, sizeof(*t->addrs));
 	t->shapes = calloc(c->n_softwires + 1, sizeof(*t->shapes));
 	if (v == NULL || t->addrs == NULL || t->shapes == NULL ||
 	    lhash_init(&t->sw_addr, c->n_softwires, 4) < 0 ||
@@ -128,18 +129,25 @@ static int build_softwires(struct tables *t, uint32_t *nb4)
 		struct sw_key k = {s->ipv4, s->psid.offset, s->psid.psid_len, s->psid.psid};
 		struct tables_b4 *r = b4_rec(t, &s->b4, nb4);
 
-		if (i == 0 || s->ipv4 != v[i - 1]->ipv4) {
-			t->addrs[na] = (struct tables_addr){ns, 0};
-			rc = lhash_put(&t->sw_addr, &s->ipv4, na++);
-		}
+		if (i == 0 || s->ipv4 != v[i - 1]->ipv4)
+			t->addrs[na++] = (struct tables_addr){s->ipv4, ns, 0};
 		if (i == 0 || sw_cmp(&v[i], &v[i - 1]) != 0) {
 			t->shapes[ns++] = (struct tables_shape){s->psid.offset, s->psid.psid_len};
 			t->addrs[na - 1].n++;
 		}
 		if (r == NULL)
 			rc = -ENOMEM;
-		else if (rc == 0 && lhash_put(&t->sw_port, &k, (uint32_t)(s - c->softwires)) == 0)
+		else if (lhash_put(&t->sw_port, &k, (uint32_t)(s - c->softwires)) == 0)
 			r->softwire = (uint32_t)(s - c->softwires);
+	}
+	for (uint32_t a = 0; a < na && rc == 0; a++) {
+		const struct tables_addr *ad = &t->addrs[a];
+		const struct tables_shape *sh = &t->shapes[ad->first];
+
+		rc = lhash_put(&t->sw_addr, &ad->ipv4,
+		               ad->n == 1 ? TABLES_SHAPE_INLINE | (uint32_t)sh->offset << 8 |
+		                                    sh->psid_len
+		                          : a);
 	}
 	free(v);
 	return rc;
@@ -178,17 +186,41 @@ static int build_prr_nonat(struct tables *t, uint32_t *nb4)
 	return 0;
 }
 
+/* A copy of a list the packet path reads, in huge-page memory. */
+static void *hot_copy(const void *v, size_t n, size_t size)
+{
+	void *p = big_calloc(n + 1, size);
+
+	if (p && n)
+		memcpy(p, v, n * size);
+	return p;
+}
+
 static int build_stateless(struct tables *t)
 {
 	const struct aftr_config *c = &t->cfg;
 	size_t n = c->n_softwires + c->n_prrs + c->n_nonats;
 	uint32_t nb4 = 0;
 
-	t->b4s = calloc(n + 1, sizeof(*t->b4s));
+	t->sw = hot_copy(c->softwires, c->n_softwires, sizeof(*c->softwires));
+	t->prrs = hot_copy(c->prrs, c->n_prrs, sizeof(*c->prrs));
+	if (t->sw == NULL || t->prrs == NULL)
+		return -ENOMEM;
+	t->b4s = big_calloc(n + 1, sizeof(*t->b4s));
 	if (t->b4s == NULL || lhash_init(&t->by_b4, n, 16) < 0)
 		return -ENOMEM;
 	if (build_softwires(t, &nb4) < 0 || build_prr_nonat(t, &nb4) < 0)
 		return -ENOMEM;
+	/* Again, with a B4 that has only a softwire inline. */
+	lhash_free(&t->by_b4);
+	if (lhash_init(&t->by_b4, nb4, 16) < 0)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < nb4; i++) {
+		const struct tables_b4 *r = &t->b4s[i];
+		bool only = r->nonat == LHASH_NONE && !r->has_prr && r->softwire != LHASH_NONE;
+
+		lhash_put(&t->by_b4, r->b4.b, only ? TABLES_B4_SOFTWIRE | r->softwire : i);
+	}
 	return 0;
 }
 
@@ -227,9 +259,11 @@ void tables_free(struct tables *t)
 	free(t->nat_in);
 	free(t->nat_ext);
 	lhash_free(&t->by_b4);
-	free(t->b4s);
+	big_free(t->b4s);
+	big_free(t->sw);
+	big_free(t->prrs);
 	lhash_free(&t->sw_addr);
-	free(t->addrs);
+	big_free(t->addrs);
 	free(t->shapes);
 	lhash_free(&t->sw_port);
 	lhash_free(&t->prr);
@@ -259,7 +293,7 @@ const struct cfg_tunnel *tables_tunnel(const struct tables *t, const struct addr
 bool tables_b4_allowed(const struct tables *t, const struct addr6 *b4, int *drop)
 {
 	/* A configured tunnel, or a stateless binding: the B4 is known. */
-	if (tables_tunnel(t, b4) || tables_b4(t, b4))
+	if (tables_tunnel(t, b4) || lhash_get(&t->by_b4, b4->b) != LHASH_NONE)
 		return true;
 	*drop = DROP_ACL6;
 	for (size_t i = 0; i < t->cfg.n_acl6; i++)
@@ -314,31 +348,48 @@ bool tables_nat_allows(const struct cfg_nat *n, uint32_t remote, uint16_t rport)
 	                          (n->filter_port == 0 || n->filter_port == rport));
 }
 
-const struct tables_b4 *tables_b4(const struct tables *t, const struct addr6 *b4)
+bool tables_b4(const struct tables *t, const struct addr6 *b4, struct tables_b4 *out)
 {
 	uint32_t i = lhash_get(&t->by_b4, b4->b);
 
-	return i == LHASH_NONE ? NULL : &t->b4s[i];
+	if (i == LHASH_NONE)
+		return false;
+	if (i & TABLES_B4_SOFTWIRE)
+		*out = (struct tables_b4){i & ~TABLES_B4_SOFTWIRE, LHASH_NONE, 0, *b4};
+	else
+		*out = t->b4s[i];
+	return true;
+}
+
+/* The softwire of (addr, port) with one port-set shape. */
+static const struct cfg_softwire *by_shape(const struct tables *t, uint32_t addr, uint16_t port,
+                                           uint8_t offset, uint8_t psid_len)
+{
+	struct sw_key k = {addr, offset, psid_len, 0};
+	uint32_t s;
+
+	if (psid_port_excluded(offset, port))
+		return NULL;
+	k.psid = psid_of_port(offset, psid_len, port);
+	s = lhash_get(&t->sw_port, &k);
+	return s == LHASH_NONE ? NULL : &t->sw[s];
 }
 
 const struct cfg_softwire *tables_softwire(const struct tables *t, uint32_t addr, uint16_t port)
 {
+	const struct cfg_softwire *sw = NULL;
 	uint32_t a = lhash_get(&t->sw_addr, &addr);
 
 	if (a == LHASH_NONE)
 		return NULL;
-	for (uint32_t i = 0; i < t->addrs[a].n; i++) {
+	if (a & TABLES_SHAPE_INLINE)
+		return by_shape(t, addr, port, (uint8_t)(a >> 8), (uint8_t)a);
+	for (uint32_t i = 0; i < t->addrs[a].n && sw == NULL; i++) {
 		const struct tables_shape *sh = &t->shapes[t->addrs[a].first + i];
-		struct sw_key k = {addr, sh->offset, sh->psid_len, 0};
-		uint32_t s;
 
-		if (psid_port_excluded(sh->offset, port))
-			continue;
-		k.psid = psid_of_port(sh->offset, sh->psid_len, port);
-		if ((s = lhash_get(&t->sw_port, &k)) != LHASH_NONE)
-			return &t->cfg.softwires[s];
+		sw = by_shape(t, addr, port, sh->offset, sh->psid_len);
 	}
-	return NULL;
+	return sw;
 }
 
 bool tables_softwire_addr(const struct tables *t, uint32_t addr)
@@ -352,7 +403,7 @@ const struct cfg_prr *tables_prr(const struct tables *t, enum cfg_proto proto, u
 	struct prr_key k = {addr, port, (uint8_t)proto, 0};
 	uint32_t i = lhash_get(&t->prr, &k);
 
-	return i == LHASH_NONE ? NULL : &t->cfg.prrs[i];
+	return i == LHASH_NONE ? NULL : &t->prrs[i];
 }
 
 const struct cfg_nonat *tables_nonat(const struct tables *t, uint32_t addr)

@@ -20,10 +20,15 @@
 /* A B4's stateless bindings: its lw4o6 softwire (RFC 7596), its no-NAT
  * prefix (ISC nonat), whether it has prr entries. */
 struct tables_b4 {
-	uint32_t softwire; /* index in cfg.softwires, or LHASH_NONE */
+	uint32_t softwire; /* index in sw (as in cfg.softwires), or LHASH_NONE */
 	uint32_t nonat;    /* index in cfg.nonats, or LHASH_NONE */
 	uint32_t has_prr;
+	struct addr6 b4;
 };
+
+/* The value of a B4 in by_b4: the index of its only binding, a softwire,
+ * inline (the common lw4o6 case: no second read), or an index in b4s. */
+#define TABLES_B4_SOFTWIRE 0x80000000u
 
 /* The port-set shapes (offset, PSID length) used on one lw4o6 address:
  * nearly always one. */
@@ -31,8 +36,13 @@ struct tables_shape {
 	uint8_t offset, psid_len;
 };
 struct tables_addr {
+	uint32_t ipv4;
 	uint32_t first, n; /* in shapes */
 };
+
+/* The value of a lw4o6 address in sw_addr: its only shape, inline (no
+ * second lookup), or an index in addrs. */
+#define TABLES_SHAPE_INLINE 0x80000000u
 
 struct tables {
 	uint64_t gen;           /* the generation, as the control process numbered it */
@@ -42,6 +52,8 @@ struct tables {
 	const struct cfg_nat **nat_in;  /* by (b4, proto, inside address, inside port) */
 	const struct cfg_nat **nat_ext; /* by (proto, public address, public port) */
 	size_t n_nat;
+	struct cfg_softwire *sw; /* cfg's softwires and prrs, copied to huge pages */
+	struct cfg_prr *prrs;
 	struct lhash by_b4; /* B4 -> index in b4s */
 	struct tables_b4 *b4s;
 	struct lhash sw_addr; /* lw4o6 address -> index in addrs */
@@ -72,8 +84,8 @@ const struct cfg_nat *tables_nat_inside(const struct tables *t, const struct add
 /* The static mapping of a public endpoint, or NULL. Host order. */
 const struct cfg_nat *tables_nat_public(const struct tables *t, enum cfg_proto proto, uint32_t addr,
                                         uint16_t port);
-/* A B4's stateless bindings, or NULL. */
-const struct tables_b4 *tables_b4(const struct tables *t, const struct addr6 *b4);
+/* A B4's stateless bindings into *out; false if it has none. */
+bool tables_b4(const struct tables *t, const struct addr6 *b4, struct tables_b4 *out);
 /* The lw4o6 softwire whose port set on addr holds port (a TCP/UDP port or
  * an ICMP echo identifier), or NULL. Host order. */
 const struct cfg_softwire *tables_softwire(const struct tables *t, uint32_t addr, uint16_t port);

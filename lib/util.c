@@ -4,7 +4,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 
 void errf(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -92,4 +94,45 @@ int read_first_line(const char *path, char **line)
 	}
 	*line = buf;
 	return 0;
+}
+
+#define HUGE_2M (2u << 20)
+
+/* A big allocation is its own mapping (reused heap would keep its small
+ * pages), 2 MiB aligned; the mapping's base and length sit just before
+ * the pointer, in the alignment slack. */
+struct big_hdr {
+	void *base;
+	size_t len;
+};
+
+void *big_calloc(size_t n, size_t size)
+{
+	size_t bytes, len;
+	uint8_t *base, *p;
+	struct big_hdr h;
+
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	bytes = (n ? n : 1) * (size ? size : 1);
+	bytes = (bytes + HUGE_2M - 1) & ~(size_t)(HUGE_2M - 1);
+	len = bytes + HUGE_2M; /* room to align, and for the header */
+	base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (base == MAP_FAILED)
+		return NULL;
+	p = (uint8_t *)(((uintptr_t)base + sizeof(h) + HUGE_2M - 1) & ~(uintptr_t)(HUGE_2M - 1));
+	madvise(p, bytes, MADV_HUGEPAGE); /* advice: without THP it still works */
+	h = (struct big_hdr){base, len};
+	memcpy(p - sizeof(h), &h, sizeof(h));
+	return p; /* zeroed: fresh anonymous memory */
+}
+
+void big_free(void *p)
+{
+	struct big_hdr h;
+
+	if (p == NULL)
+		return;
+	memcpy(&h, (uint8_t *)p - sizeof(h), sizeof(h));
+	munmap(h.base, h.len);
 }

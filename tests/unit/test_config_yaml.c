@@ -208,6 +208,18 @@ START_TEST(reference_round_trips)
 	ck_assert_str_eq(cfg.api_tls_key, "/etc/aftr/api.key");
 	round_trip(&cfg, false);
 	round_trip(&cfg, true);
+	{
+		struct aftr_config copy;
+
+		/* A deep copy: equal, and its lists are its own. */
+		ck_assert_int_eq(cfg_copy(&copy, &cfg), 0);
+		ck_assert(cfg_equal(&copy, &cfg));
+		ck_assert_ptr_ne(copy.softwires, cfg.softwires);
+		ck_assert_ptr_ne(copy.api_listen, cfg.api_listen);
+		copy.tunnels[0].mtu = 1300;
+		ck_assert_uint_eq(cfg.tunnels[0].mtu, 1460);
+		cfg_free(&copy);
+	}
 	cfg_free(&cfg);
 }
 END_TEST

@@ -185,7 +185,7 @@ START_TEST(test_stateless)
 	struct aftr_config cfg;
 	struct tables t;
 	struct addr6 a;
-	const struct tables_b4 *r;
+	struct tables_b4 rec, *r = &rec;
 
 	ck_assert_int_eq(cfg_init(&cfg), 0);
 	cfg.softwires = calloc(4, sizeof(*cfg.softwires));
@@ -208,36 +208,37 @@ START_TEST(test_stateless)
 	ck_assert_int_eq(tables_build(&t, &cfg, 3), 0);
 
 	/* First and last port of each set; the neighbours belong to others. */
-	ck_assert_ptr_eq(tables_softwire(&t, 0xc0000201u, 0), &t.cfg.softwires[0]);
-	ck_assert_ptr_eq(tables_softwire(&t, 0xc0000201u, 4095), &t.cfg.softwires[0]);
+	ck_assert_ptr_eq(tables_softwire(&t, 0xc0000201u, 0), &t.sw[0]);
+	ck_assert_ptr_eq(tables_softwire(&t, 0xc0000201u, 4095), &t.sw[0]);
 	ck_assert_ptr_null(tables_softwire(&t, 0xc0000201u, 4096)); /* PSID 1: nobody's */
-	ck_assert_ptr_eq(tables_softwire(&t, 0xc0000201u, 61440), &t.cfg.softwires[1]);
-	ck_assert_ptr_eq(tables_softwire(&t, 0xc0000201u, 65535), &t.cfg.softwires[1]);
+	ck_assert_ptr_eq(tables_softwire(&t, 0xc0000201u, 61440), &t.sw[1]);
+	ck_assert_ptr_eq(tables_softwire(&t, 0xc0000201u, 65535), &t.sw[1]);
 	/* Offset 6: ports below 1024 are nobody's (A = 0). PSID 3 of length 4
 	 * holds 1024 + 3*64 .. +63 = 1216-1279, then every 1024 ports. */
 	ck_assert_ptr_null(tables_softwire(&t, 0xc0000202u, 195));
-	ck_assert_ptr_eq(tables_softwire(&t, 0xc0000202u, 1216), &t.cfg.softwires[2]);
-	ck_assert_ptr_eq(tables_softwire(&t, 0xc0000202u, 1279), &t.cfg.softwires[2]);
-	ck_assert_ptr_eq(tables_softwire(&t, 0xc0000202u, 65535 - 1023 + 255), &t.cfg.softwires[2]);
+	ck_assert_ptr_eq(tables_softwire(&t, 0xc0000202u, 1216), &t.sw[2]);
+	ck_assert_ptr_eq(tables_softwire(&t, 0xc0000202u, 1279), &t.sw[2]);
+	ck_assert_ptr_eq(tables_softwire(&t, 0xc0000202u, 65535 - 1023 + 255), &t.sw[2]);
 	/* Length 6, PSID 1: 1024 + 16 .. 1024 + 31. */
-	ck_assert_ptr_eq(tables_softwire(&t, 0xc0000202u, 1040), &t.cfg.softwires[3]);
-	ck_assert_ptr_eq(tables_softwire(&t, 0xc0000202u, 1055), &t.cfg.softwires[3]);
+	ck_assert_ptr_eq(tables_softwire(&t, 0xc0000202u, 1040), &t.sw[3]);
+	ck_assert_ptr_eq(tables_softwire(&t, 0xc0000202u, 1055), &t.sw[3]);
 	ck_assert_ptr_null(tables_softwire(&t, 0xc0000202u, 1056));
 	ck_assert(tables_softwire_addr(&t, 0xc0000202u));
 	ck_assert(!tables_softwire_addr(&t, 0xc0000203u));
 	ck_assert_ptr_null(tables_softwire(&t, 0xc0000203u, 1040));
 
 	a = b4(3);
-	r = tables_b4(&t, &a);
-	ck_assert_ptr_nonnull(r);
+	ck_assert(tables_b4(&t, &a, r));
 	ck_assert_uint_eq(r->softwire, 2);
 	ck_assert_uint_eq(r->nonat, LHASH_NONE);
 	a = b4(5);
-	ck_assert_uint_eq(tables_b4(&t, &a)->has_prr, 1);
-	ck_assert_ptr_eq(tables_prr(&t, CFG_UDP, 0xc6336401u, 53), &t.cfg.prrs[0]);
+	ck_assert(tables_b4(&t, &a, r));
+	ck_assert_uint_eq(r->has_prr, 1);
+	ck_assert_ptr_eq(tables_prr(&t, CFG_UDP, 0xc6336401u, 53), &t.prrs[0]);
 	ck_assert_ptr_null(tables_prr(&t, CFG_TCP, 0xc6336401u, 53));
 	a = b4(6);
-	ck_assert_uint_eq(tables_b4(&t, &a)->nonat, 0);
+	ck_assert(tables_b4(&t, &a, r));
+	ck_assert_uint_eq(r->nonat, 0);
 	/* Sorted by address: 203.0.112.0/24 then 203.0.113.0/28. */
 	ck_assert_ptr_eq(tables_nonat(&t, 0xcb00710fu), &t.cfg.nonats[0]);
 	ck_assert_ptr_null(tables_nonat(&t, 0xcb007110u));
