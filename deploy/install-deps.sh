@@ -11,8 +11,12 @@ PACKAGES="$PACKAGES libmicrohttpd-dev libcurl4-openssl-dev"
 # The dataplane: DPDK (with its PMDs, net_pcap and net_af_packet among them).
 PACKAGES="$PACKAGES libdpdk-dev libnuma-dev"
 # Golden tests: scapy makes and reads the pcaps. Live tests and the demo:
-# namespaces, ping, ethtool (checksum offload off on veths), curl, iperf3.
-PACKAGES="$PACKAGES python3-scapy iproute2 iputils-ping ethtool curl iperf3"
+# namespaces, ping, ethtool (checksum offload off on veths), curl, iperf3;
+# tcpdump catches what a B4 gets back, nftables lets a lw4o6 B4 NAT into
+# its port set as the seed's B4 does, openssl makes the API's test
+# certificate.
+PACKAGES="$PACKAGES python3-scapy iproute2 iputils-ping ethtool curl iperf3 tcpdump nftables"
+PACKAGES="$PACKAGES openssl"
 
 missing=""
 for p in $PACKAGES; do

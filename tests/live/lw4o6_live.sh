@@ -1,0 +1,184 @@
+#!/bin/bash
+# Live lw4o6 (RFC 7596) with B4s that NAT into their own port set, as the
+# seed's lightweight DS-Lite lab does: two software B4s share the IPv4
+# address 198.51.100.77, B4 a with PSID 1 (ports 1024-2047: PSID length 6,
+# offset 0) and B4 b with PSID 2 (2048-3071), each SNATting its LAN into
+# its range with nftables on its TUN device. Both clients fetch over HTTP
+# through the AFTR at the same time; the server sees 198.51.100.77 from
+# ports in each range. A packet B4 a sends from a port outside its set
+# gets ICMP type 3 code 13 back (admpro all), caught with tcpdump on the
+# B4's TUN; with admpro off, nothing comes back.
+# Usage: lw4o6_live.sh AFTR_DATAPLANE AFTR_B4
+# Exit 0 pass, 1 fail, 77 skip (not root, or a tool is missing).
+set -u
+dataplane=$(readlink -f "$1")
+b4=$(readlink -f "$2")
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../../deploy/topology.sh
+. "$here/../../deploy/topology.sh"
+
+[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
+for t in ip nft tcpdump curl /usr/bin/python3; do
+	command -v "$t" >/dev/null || { echo "SKIP: $t is missing"; exit 77; }
+done
+
+TOPO="aftr$$-"
+LW=198.51.100.77
+tmp=$(mktemp -d)
+pids=()
+fail=0
+pass=0
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	topo_down
+	[ -n "${KEEP:-}" ] && echo "kept $tmp" || rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+check() { # description, command...
+	local what=$1
+	shift
+	if "$@" >"$tmp/check.log" 2>&1; then
+		echo "ok   $what"
+		pass=$((pass + 1))
+	else
+		echo "FAIL $what"
+		sed 's/^/     /' "$tmp/check.log" | tail -20
+		fail=$((fail + 1))
+	fi
+}
+
+wait_for() { # seconds, command...
+	local n=$(($1 * 10))
+	shift
+	while [ $n -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+counter() { awk -v k="$1" '$1 == k { print $2 }' "$tmp/dp.stats"; }
+
+start() { # admpro
+	{
+		topo_config
+		echo "softwires:"
+		echo "  - {b4: \"2001:db8:1::a\", ipv4: $LW, psid: 1, psid_len: 6, offset: 0}"
+		echo "  - {b4: \"2001:db8:1::b\", ipv4: $LW, psid: 2, psid_len: 6, offset: 0}"
+		echo "tunnel_defaults: {admpro: $1}"
+	} >"$tmp/aftr.yaml"
+	ip netns exec "${TOPO}dp" "$dataplane" --no-huge -m 512 -l 0,1 --no-pci --no-telemetry \
+		--file-prefix "$TOPO" --log-level='*:warning' -- -c "$tmp/aftr.yaml" \
+		--stats-file "$tmp/dp.stats" >"$tmp/dp.log" 2>&1 &
+	dp_pid=$!
+	wait_for 15 grep -q "running with" "$tmp/dp.log"
+}
+
+topo_up || { echo "FAIL: topology"; exit 1; }
+# Each B4: the shared address on its TUN, and its LAN NATed into its range.
+for x in a b; do
+	range=$([ $x = a ] && echo 1024-2047 || echo 2048-3071)
+	topo_exec "b4$x" "$b4" --local "2001:db8:1::$x" --aftr "$TOPO_ENDPOINT" --mtu 1500 \
+		--ipv4 $LW/32 >"$tmp/b4$x.log" 2>&1 &
+	pids+=($!)
+	wait_for 5 topo_exec "b4$x" ip link show b4tun0
+	topo_exec "b4$x" nft -f - <<NFT
+table ip lw4o6 {
+	chain post {
+		type nat hook postrouting priority srcnat;
+		oifname "b4tun0" ip saddr 192.168.1.0/24 ip protocol { tcp, udp } snat to $LW:$range
+	}
+}
+NFT
+done
+start all || { echo "FAIL: the dataplane did not start"; cat "$tmp/dp.log"; exit 1; }
+
+head -c 3000000 /dev/urandom >"$tmp/file.bin"
+want=$(sha256sum <"$tmp/file.bin" | cut -d' ' -f1)
+(cd "$tmp" && exec ip netns exec "${TOPO}inet" /usr/bin/python3 -u -c '
+import http.server, socketserver, sys
+class S(http.server.ThreadingHTTPServer):
+    def server_bind(self):
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = "inet", 8080
+S((sys.argv[1], 8080), http.server.SimpleHTTPRequestHandler).serve_forever()
+' "$TOPO_SERVER" >"$tmp/http.log" 2>&1) &
+pids+=($!)
+check "the server listens" wait_for 10 topo_exec inet bash -c "exec 3<>/dev/tcp/$TOPO_SERVER/8080"
+
+fetch() {
+	topo_exec "$1" curl -sS --max-time 30 -o "$tmp/got-$1" "http://$TOPO_SERVER:8080/file.bin" &&
+		[ "$(sha256sum <"$tmp/got-$1" | cut -d' ' -f1)" = "$want" ]
+}
+both_fetch() {
+	fetch cla &
+	local a=$!
+	fetch clb
+	local rb=$?
+	wait $a && [ $rb -eq 0 ]
+}
+check "both B4s fetch 3 MB over HTTP at once, sharing $LW by PSID" both_fetch
+# The server's log: "ADDRESS - - [...]"; the ports come from its connections.
+seen_ports() {
+	topo_exec inet ss -tn state time-wait "( sport = :8080 )" | awk 'NR > 1 { print $4 }' |
+		sed -n "s/^$LW:\([0-9]*\)$/\1/p"
+}
+in_ranges() {
+	local ports a=0 b=0
+	ports=$(seen_ports)
+	for p in $ports; do
+		[ "$p" -ge 1024 ] && [ "$p" -le 2047 ] && a=1
+		[ "$p" -ge 2048 ] && [ "$p" -le 3071 ] && b=1
+		{ [ "$p" -ge 1024 ] && [ "$p" -le 3071 ]; } || { echo "port $p outside both sets"; return 1; }
+	done
+	echo "ports seen: $ports"
+	[ $a -eq 1 ] && [ $b -eq 1 ]
+}
+check "the server saw $LW, from a port of each B4's set" in_ranges
+sleep 1.2
+check "the dataplane forwarded them untranslated (stateless_out, stateless_in)" \
+	bash -c "[ $(counter stateless_out) -gt 100 ] && [ $(counter stateless_in) -gt 100 ] && [ $(counter nat_out) -eq 0 ]"
+
+# B4 a sends from a port outside its set (not NATed: its own address).
+send_outside() {
+	topo_exec b4a /usr/bin/python3 -c "
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('$LW', 5000))
+s.sendto(b'outside', ('$TOPO_SERVER', 9))"
+}
+admin_prohibited() { # expect: 1 or 0 errors caught
+	topo_exec b4a timeout 3 tcpdump -ni b4tun0 -U -w "$tmp/icmp.pcap" icmp >/dev/null 2>&1 &
+	local td=$! n
+	sleep 1
+	send_outside
+	wait $td
+	n=$(/usr/bin/python3 -c "
+from scapy.all import rdpcap, IP, ICMP, UDP, IPerror, UDPerror
+try:
+    p = rdpcap('$tmp/icmp.pcap')
+except Exception:
+    p = []
+print(sum(1 for x in p if ICMP in x and x[ICMP].type == 3 and x[ICMP].code == 13
+          and x[IP].src == '192.0.0.1' and x[IP].dst == '$LW' and UDPerror in x
+          and x[UDPerror].sport == 5000))")
+	echo "administratively prohibited caught: $n"
+	[ "$n" -eq "$1" ]
+}
+check "a port outside B4 a's set: ICMP type 3 code 13 from 192.0.0.1 comes back (admpro all)" \
+	admin_prohibited 1
+sleep 1.2
+check "counted as out_of_range" bash -c "[ $(counter drop_out_of_range) -ge 1 ]"
+
+kill -INT $dp_pid
+wait $dp_pid
+start off || { echo "FAIL: the dataplane did not start again"; exit 1; }
+check "with admpro off: dropped, nothing comes back" admin_prohibited 0
+kill -INT $dp_pid
+wait $dp_pid
+echo "lw4o6_live: $pass passed, $fail failed"
+[ $fail -eq 0 ]
