@@ -78,14 +78,14 @@ static void delete_many(struct api_ctx *ctx, const struct api_req *req, int kind
 	json_t *body = body_json(req, out);
 	struct state_err e;
 	uint64_t gen;
+	size_t n;
 
 	if (body == NULL)
 		return;
-	if (state_delete_many(ctx->state, (enum state_kind)kind, body, &gen, &e) < 0)
+	if (state_delete_many(ctx->state, (enum state_kind)kind, body, &gen, &n, &e) < 0)
 		reply_state_err(out, &e);
 	else
-		reply_change(ctx, out, 200,
-		             json_pack("{s:I}", "deleted", (json_int_t)json_array_size(body)), gen);
+		reply_change(ctx, out, 200, json_pack("{s:I}", "deleted", (json_int_t)n), gen);
 	json_decref(body);
 }
 

@@ -566,11 +566,25 @@ static int mark_deletions(struct state *s, const struct kind *kd, const struct a
 		uint32_t i;
 
 		kd->idkey(kind_at(kd, scratch, j), key);
-		if ((i = lhash_get(&h, key)) != LHASH_NONE) {
-			del[i] = 1;
-			continue;
-		}
 		snprintf(field, sizeof(field), "[%zu]", j);
+		if ((i = lhash_get(&h, key)) != LHASH_NONE) {
+			json_t *x = kd->enc(kind_at(kd, &s->rt, i)),
+			       *y = kd->enc(kind_at(kd, scratch, j));
+			bool same = x && y && json_equal(x, y);
+
+			json_decref(x);
+			json_decref(y);
+			if (same) {
+				del[i] = 1;
+				continue;
+			}
+			/* A stale row (another PSID, say) must not delete what is there now. */
+			err_set(e, 409, "conflict", field,
+			        "this %s entry differs from the AFTR's: list it and delete that",
+			        kd->url);
+			rc = -1;
+			break;
+		}
 		if (kind_find(kd, &s->eff, kind_at(kd, scratch, j), 0) >= 0)
 			err_set(e, 409, "conflict", field,
 			        "this %s entry comes from the configuration file: edit it, then "
@@ -585,7 +599,7 @@ static int mark_deletions(struct state *s, const struct kind *kd, const struct a
 }
 
 int state_delete_many(struct state *s, enum state_kind k, const json_t *body, uint64_t *gen,
-                      struct state_err *e)
+                      size_t *deleted, struct state_err *e)
 {
 	const struct kind *kd = &kinds[k];
 	struct aftr_config scratch, eff;
@@ -598,7 +612,11 @@ int state_delete_many(struct state *s, enum state_kind k, const json_t *body, ui
 		err_set(e, 400, "bad request", NULL, "send a JSON array of the entries to delete");
 		return -1;
 	}
-	if (empty_lists(&scratch) < 0 || decode(kd, body, &scratch, e) < 0)
+	if (empty_lists(&scratch) < 0) {
+		err_set(e, 500, "internal error", NULL, "out of memory");
+		return -1;
+	}
+	if (decode(kd, body, &scratch, e) < 0)
 		goto out_scratch;
 	pthread_mutex_lock(&s->lock);
 	n_rt = *kind_list(kd, &s->rt).n;
@@ -614,6 +632,7 @@ int state_delete_many(struct state *s, enum state_kind k, const json_t *body, ui
 				memmove(kind_at(kd, &s->rt, kept++), kind_at(kd, &s->rt, i),
 				        kd->elem);
 		*kind_list(kd, &s->rt).n = kept;
+		*deleted = n_rt - kept;
 		rc = commit(s, &eff, n_base, gen, e);
 		if (rc < 0) {
 			memcpy(*kind_list(kd, &s->rt).v, saved, n_rt * kd->elem);

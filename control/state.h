@@ -64,11 +64,12 @@ int state_add(struct state *s, enum state_kind k, const json_t *body, uint64_t *
 /* Deletes the entry the id segments name. 0 or -1 with e set. */
 int state_delete(struct state *s, enum state_kind k, const char *const *seg, uint64_t *gen,
                  struct state_err *e);
-/* Deletes every entry a JSON array lists (whole entries, as listed), all
- * or nothing: 0, or -1 with e naming the first missing one (404) or one of
- * the file's (409). */
+/* Deletes every entry a JSON array lists (whole entries, as listed: one
+ * that differs from the AFTR's is a 409), all or nothing: 0 with how many
+ * went in *deleted, or -1 with e naming the first missing one (404) or one
+ * of the file's or a different one (409). */
 int state_delete_many(struct state *s, enum state_kind k, const json_t *body, uint64_t *gen,
-                      struct state_err *e);
+                      size_t *deleted, struct state_err *e);
 /* Replaces the entry the id segments name with body (one object, of the
  * same identity), in one change: never a moment without it. 0 or -1. */
 int state_replace(struct state *s, enum state_kind k, const char *const *seg, const json_t *body,

@@ -2,13 +2,23 @@
  * ranges) and ISC nonat (a B4 owns an IPv4 prefix). Nothing is
  * translated and no state is kept: a B4's packet is checked against its
  * bindings, an Internet packet finds its B4 by (address, port). See
- * stateless.h for the order of the checks. */
+ * stateless.h for the order of the checks.
+ *
+ * Decisions: a refused packet gets ICMPv4 type 3 code 13 either way, as
+ * ISC's admpro does and the seed's B4 watches for (RFC 7596 section 5.2
+ * leaves the error to the implementation); IPv4 fragments to and from
+ * stateless addresses are dropped (ip4_fragment) until reassembly lands
+ * (issue 7), nonat ones included; an Internet echo request to a prr
+ * "icmp" entry is not forwarded (its identifier is the remote's), only
+ * replies are. */
 #include "stateless.h"
 
 #include <netinet/in.h>
 #include <rte_ether.h>
 
 #include "icmp_gen.h"
+#include "mss.h"
+#include "nat.h"
 #include "path.h"
 
 static enum cfg_proto proto_of(uint8_t p)
@@ -99,7 +109,8 @@ int stateless_out(struct dp_worker *w, const struct addr6 *b4, const struct l3_i
 	 * own, or an address that is nobody's binding. */
 	if (pr || ((sw = tables_softwire(t, src, port)) != NULL && !addr6_equal(&sw->b4, b4)))
 		drop = DROP_WRONG_B4;
-	else if ((r->softwire != LHASH_NONE && t->sw[r->softwire].ipv4 == src) || r->has_prr)
+	else if ((r->softwire != LHASH_NONE && t->sw[r->softwire].ipv4 == src) ||
+	         (r->has_prr && nat_pool_index(src) >= 0)) /* prr addresses are pools' */
 		drop = DROP_OUT_OF_RANGE;
 	else
 		return DROP_NOT_PRIVATE;
@@ -127,7 +138,9 @@ static const struct addr6 *b4_for(const struct dp_worker *w, const struct l3_ip4
 	if (!prr && !tables_softwire_addr(t, ntohl(ip->dst)))
 		return NULL; /* none of ours */
 	if (endpoint(ip, l4, l4len, false, &a, &port, &proto) < 0) {
-		*drop = ip->proto == IPPROTO_ICMP ? DROP_ICMP_OUT : DROP_BAD_IP4_OUT;
+		/* For prr the caller keeps its own reason (no session). */
+		if (!prr)
+			*drop = ip->proto == IPPROTO_ICMP ? DROP_ICMP_OUT : DROP_BAD_IP4_OUT;
 		return NULL;
 	}
 	if (prr) {
@@ -157,6 +170,7 @@ bool stateless_in(struct dp_worker *w, struct rte_mbuf *m, bool prr)
 		return true;
 	}
 	DP_COUNT(w, STATELESS_IN);
+	mss_clamp(w, b4, ip, (uint8_t *)ip + hl, ntohs(ip->total_len) - hl);
 	path_encap(w, m, b4);
 	return true;
 }

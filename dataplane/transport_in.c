@@ -178,9 +178,11 @@ void transport_in(struct dp_worker *w, struct rte_mbuf *m)
 	l4 = (uint8_t *)ip + pkt_ip4_hdr_len(ip);
 	l4len = ntohs(ip->total_len) - pkt_ip4_hdr_len(ip);
 	/* A private source is NATed (when there is a pool: a lw4o6-only AFTR
-	 * has none); any other must be one of the B4's stateless bindings
-	 * (stateless.h). */
-	if (dp.conf.n_pools && cfg_is_private(&w->tab->cfg, ntohl(ip->src))) {
+	 * has none; and for a B4 NAT is for: a B4 known only by a stateless
+	 * binding is not NATed, RFC 7596 section 5.2); any other must be in
+	 * one of the B4's stateless bindings (stateless.h). */
+	if (dp.conf.n_pools && cfg_is_private(&w->tab->cfg, ntohl(ip->src)) &&
+	    tables_nat_allowed(w->tab, &b4)) {
 		rc = nat_out(w, &b4, ip, l4, l4len);
 		if (rc != NAT_OK) {
 			DP_DROP_AS(w, rc - 1, m);

@@ -102,7 +102,8 @@ void path_ip4_out(struct dp_worker *w, struct rte_mbuf *m)
 	/* Between softwires (RFC 7596 section 6), unless turned off. */
 	if (stateless_owns(w, ntohl(ip->dst)) && w->tab->cfg.softwire_hairpinning) {
 		DP_COUNT(w, HAIRPIN);
-		stateless_in(w, m, false);
+		if (!stateless_in(w, m, false))
+			DP_DROP(w, NOT_OURS, m); /* cannot happen: the same tables said yes */
 		return;
 	}
 	if (!dp_nexthop4(ntohl(ip->dst), &nh)) {
@@ -164,8 +165,8 @@ void wan_in(struct dp_worker *w, struct rte_mbuf *m)
 	if (stateless_owns(w, dst)) {
 		if (pkt_ip4_is_fragment(ip))
 			DP_DROP(w, IP4_FRAGMENT, m);
-		else if (ttl_forward(w, m, ip))
-			stateless_in(w, m, false);
+		else if (ttl_forward(w, m, ip) && !stateless_in(w, m, false))
+			DP_DROP(w, NOT_OURS, m); /* cannot happen, as above */
 		return;
 	}
 	if ((dst == dp.conf.wan_addr || dst == dp.conf.icmp_source) && ip->proto == IPPROTO_ICMP) {

@@ -58,9 +58,7 @@ int lhash_init(struct lhash *h, size_t n, uint32_t key_len)
 	h->mask = (uint32_t)(slots - 1);
 	h->key_len = key_len;
 	h->stride = (key_len + 4 + 3) & ~3u;
-	/* Small tables are malloc'd: a mapping of 4 MiB each would be waste. */
-	h->big = slots * h->stride >= (2u << 20);
-	h->slots = h->big ? big_calloc(slots, h->stride) : malloc(slots * h->stride);
+	h->slots = big_calloc(slots, h->stride);
 	if (h->slots == NULL)
 		return -ENOMEM;
 	/* An empty slot holds LHASH_NONE as its value. */
@@ -70,10 +68,7 @@ int lhash_init(struct lhash *h, size_t n, uint32_t key_len)
 
 void lhash_free(struct lhash *h)
 {
-	if (h->big)
-		big_free(h->slots);
-	else
-		free(h->slots);
+	big_free(h->slots);
 	memset(h, 0, sizeof(*h));
 }
 

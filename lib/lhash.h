@@ -16,7 +16,6 @@ struct lhash {
 	uint32_t key_len; /* bytes */
 	uint32_t stride;  /* bytes per slot: the key, then the value */
 	uint32_t n;       /* keys held */
-	uint32_t big;     /* slots from big_calloc */
 	uint8_t *slots;   /* a value of LHASH_NONE marks an empty slot */
 };
 

@@ -422,3 +422,13 @@ const struct cfg_nonat *tables_nonat(const struct tables *t, uint32_t addr)
 	return lo > 0 && prefix4_contains(&t->nonat[lo - 1]->prefix, addr) ? t->nonat[lo - 1]
 	                                                                   : NULL;
 }
+
+bool tables_nat_allowed(const struct tables *t, const struct addr6 *b4)
+{
+	if (tables_tunnel(t, b4))
+		return true;
+	for (size_t i = 0; i < t->cfg.n_acl6; i++)
+		if (prefix6_contains(&t->cfg.acl6[i].p, b4))
+			return t->cfg.tun.auto_create;
+	return false;
+}

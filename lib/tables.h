@@ -84,6 +84,10 @@ const struct cfg_nat *tables_nat_inside(const struct tables *t, const struct add
 /* The static mapping of a public endpoint, or NULL. Host order. */
 const struct cfg_nat *tables_nat_public(const struct tables *t, enum cfg_proto proto, uint32_t addr,
                                         uint16_t port);
+/* Whether a B4 may be NATed: a configured tunnel, or inside acl6 with
+ * automatic tunnels on (a B4 known only by a stateless binding may not). */
+bool tables_nat_allowed(const struct tables *t, const struct addr6 *b4);
+
 /* A B4's stateless bindings into *out; false if it has none. */
 bool tables_b4(const struct tables *t, const struct addr6 *b4, struct tables_b4 *out);
 /* The lw4o6 softwire whose port set on addr holds port (a TCP/UDP port or

@@ -100,11 +100,12 @@ int read_first_line(const char *path, char **line)
 
 /* A big allocation is its own mapping (reused heap would keep its small
  * pages), 2 MiB aligned; the mapping's base and length sit just before
- * the pointer, in the alignment slack. */
+ * the pointer, in the alignment slack. A small one is malloc'd, with the
+ * same header (len 0) in front. */
 struct big_hdr {
 	void *base;
-	size_t len;
-};
+	size_t len; /* of the mapping; 0: base is a malloc'd block */
+} __attribute__((aligned(16)));
 
 void *big_calloc(size_t n, size_t size)
 {
@@ -115,6 +116,16 @@ void *big_calloc(size_t n, size_t size)
 	if (size && n > SIZE_MAX / size)
 		return NULL;
 	bytes = (n ? n : 1) * (size ? size : 1);
+	if (bytes > SIZE_MAX - 2 * (size_t)HUGE_2M)
+		return NULL;
+	if (bytes < HUGE_2M) {
+		base = calloc(1, sizeof(h) + bytes);
+		if (base == NULL)
+			return NULL;
+		h = (struct big_hdr){base, 0};
+		memcpy(base, &h, sizeof(h));
+		return base + sizeof(h);
+	}
 	bytes = (bytes + HUGE_2M - 1) & ~(size_t)(HUGE_2M - 1);
 	len = bytes + HUGE_2M; /* room to align, and for the header */
 	base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -134,5 +145,8 @@ void big_free(void *p)
 	if (p == NULL)
 		return;
 	memcpy(&h, (uint8_t *)p - sizeof(h), sizeof(h));
-	munmap(h.base, h.len);
+	if (h.len == 0)
+		free(h.base);
+	else
+		munmap(h.base, h.len);
 }

@@ -20,9 +20,10 @@ void vec_remove(void *v, size_t *n, size_t elem, size_t i);
 #define VEC_PUSH(arr, n, cap)                                                                      \
 	((__typeof__(arr))vec_push((void **)&(arr), &(n), &(cap), sizeof(*(arr))))
 
-/* Memory for a big read-mostly table: its own mapping, 2 MiB aligned and
- * marked for transparent huge pages (a lookup over a million entries then
- * walks few TLB entries). Zeroed. Free it with big_free() only. */
+/* Memory for a read-mostly table: from 2 MiB on, its own mapping, 2 MiB
+ * aligned and marked for transparent huge pages (a lookup over a million
+ * entries then walks few TLB entries); below, malloc'd. Zeroed, 16-byte
+ * aligned. Free it with big_free() only. */
 void *big_calloc(size_t n, size_t size);
 void big_free(void *p);
 

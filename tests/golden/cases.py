@@ -570,6 +570,35 @@ def lw4o6_hairpin_off():
 
 
 @case
+def lw4o6_b4_not_natted():
+    """A B4 known only by its softwire (outside acl6) is not NATed: its private source is dropped (drop_not_private), its lw4o6 source goes out"""
+    b4 = "2001:db8:2::5"
+    p = udp_q(sport=5000)
+    q = udp_q(src=LW, sport=LW_FIRST)
+    cfg = "softwires:\n  - {b4: \"%s\", ipv4: %s, psid: 5, psid_len: 6, offset: 6}\n" % (b4, LW)
+    return dict(config=cfg, transport_in=[from_b4(p, b4=b4), from_b4(q, b4=b4)],
+                wan_out=[wan_frame(translated(q))],
+                counters=stateless(out=1, rx_transport=1, decap=1, drop_not_private=1))
+
+
+@case
+def lw4o6_mss_clamped():
+    """lw4o6 with MSS clamping (tunnel MTU 1400): a SYN from the Internet to a softwire's port gets MSS 1320, as does the B4's"""
+    def syn(src, dst, sport, dport, mss, flags="S"):
+        return IP(src=src, dst=dst, ttl=60, id=9) / TCP(sport=sport, dport=dport, flags=flags,
+                                                         seq=7, window=8192,
+                                                         options=[("MSS", mss)])
+    inb, inb_c = syn(SRV, LW, 40000, LW_FIRST, 1460), syn(SRV, LW, 40000, LW_FIRST, 1320)
+    out, out_c = (syn(LW, SRV, LW_FIRST, 40000, 1460, "SA"),
+                  syn(LW, SRV, LW_FIRST, 40000, 1320, "SA"))
+    return dict(config=lw4o6("tunnel_defaults: {mss: true, mtu: 1400}\n"),
+                wan_in=[from_net(inb)], transport_in=[from_b4(out, b4=B4S)],
+                transport_out=[softwire(translated(inb_c), B4S)],
+                wan_out=[wan_frame(translated(out_c))],
+                counters=stateless(out=1, back=1, mss_clamped=2))
+
+
+@case
 def lw4o6_only():
     """A lw4o6-only AFTR (no pool): softwires work; a private source has nothing to be NATed to (drop_not_private)"""
     q = udp_q(src=LW, sport=LW_FIRST)

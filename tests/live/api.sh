@@ -384,6 +384,10 @@ ctl "all listed" 0 - list nat
 	{ echo "FAIL: $(grep -c ' api$' "$tmp/ctl.out") entries listed"; fail=$((fail + 1)); }
 ctl "del by its public endpoint" 0 '^DELETE ' del nat udp 198.51.100.1 100
 /usr/bin/python3 -c 'import json; print(json.dumps([{"b4": "2001:db8:1::2", "protocol": "udp", "address": "192.168.1.2", "port": 5000 + i, "external_address": "198.51.100.1", "external_port": 100 + i} for i in range(1, 11)]))' >"$tmp/del10.json"
+expect "bulk delete of an entry that differs from the AFTR's: 409, nothing deleted" 409 \
+	"j['field'] == '[0]' and 'differs' in j['detail']" "${auth[@]}" "${json[@]}" -X DELETE \
+	-d '[{"b4": "2001:db8:1::2", "protocol": "udp", "address": "192.168.1.2", "port": 9999, "external_address": "198.51.100.1", "external_port": 101}]' \
+	"$url/api/v1/static-nat"
 expect "bulk delete: ten entries in one DELETE" 200 "j['deleted'] == 10 and j['applied']" \
 	"${auth[@]}" "${json[@]}" -X DELETE --data-binary "@$tmp/del10.json" "$url/api/v1/static-nat"
 expect "bulk delete again: the first is gone, 404 naming it, nothing deleted" 404 \
