@@ -100,6 +100,7 @@ struct dp_worker {
 	const struct tables *tab; /* the live tables for this loop (gen.h) */
 	uint64_t icmp_at;         /* ICMP error rate limit: the second, and */
 	uint32_t icmp_tokens;     /* errors left to send in it */
+	uint32_t frag_id;         /* IPv6 fragment identification (toobig.c) */
 	struct rte_eth_dev_tx_buffer *txb[DP_NPORTS];
 	struct dp_counters *ctr;
 } __rte_cache_aligned;

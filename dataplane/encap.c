@@ -6,19 +6,21 @@
 
 #include "path.h"
 #include "pkt.h"
+#include "toobig.h"
 #include "tx.h"
 
 #define ENCAP_HOP_LIMIT 64 /* RFC 2473 section 6.3: the IPv6 default */
 
-void path_encap(struct dp_worker *w, struct rte_mbuf *m, const struct addr6 *b4)
+void path_encap_orig(struct dp_worker *w, struct rte_mbuf *m, const struct addr6 *b4,
+                     const struct toobig_orig *orig)
 {
 	struct l3_ip4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct l3_ip4_hdr *, RTE_ETHER_HDR_LEN);
-	uint16_t len = ntohs(ip->total_len);
+	uint16_t len = ntohs(ip->total_len), mtu = toobig_mtu(w, b4);
 	struct l3_ip6_hdr *ip6;
 	struct addr6 nh;
 
-	if ((uint32_t)len + 40 > dp.port[DP_PORT_TRANSPORT].mtu) {
-		DP_DROP(w, TOO_BIG, m);
+	if ((uint32_t)len + 40 > mtu) {
+		toobig_send(w, m, b4, mtu, orig);
 		return;
 	}
 	if (rte_pktmbuf_prepend(m, 40) == NULL) {
@@ -37,4 +39,9 @@ void path_encap(struct dp_worker *w, struct rte_mbuf *m, const struct addr6 *b4)
 	dp_nexthop6(b4->b, &nh);
 	DP_COUNT(w, ENCAP);
 	dp_send(w, DP_PORT_TRANSPORT, m, RTE_ETHER_TYPE_IPV6, &nh);
+}
+
+void path_encap(struct dp_worker *w, struct rte_mbuf *m, const struct addr6 *b4)
+{
+	path_encap_orig(w, m, b4, NULL);
 }

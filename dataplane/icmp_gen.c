@@ -54,9 +54,9 @@ static bool rate_ok(struct dp_worker *w)
  * quoting ip, in a new mbuf with room for the Ethernet header; NULL when
  * none may or can be sent. */
 static struct rte_mbuf *icmp_error(struct dp_worker *w, uint32_t src, const struct l3_ip4_hdr *ip,
-                                   uint8_t type, uint8_t code)
+                                   uint32_t avail, uint8_t type, uint8_t code, uint32_t rest)
 {
-	uint32_t quote = ntohs(ip->total_len), total;
+	uint32_t quote = RTE_MIN((uint32_t)ntohs(ip->total_len), avail), total;
 	struct rte_mbuf *m;
 	struct l3_ip4_hdr *out;
 	uint8_t *icmp;
@@ -84,6 +84,7 @@ static struct rte_mbuf *icmp_error(struct dp_worker *w, uint32_t src, const stru
 	memset(icmp, 0, 8);
 	icmp[0] = type;
 	icmp[1] = code;
+	memcpy(icmp + 4, &rest, 4);
 	memcpy(icmp + 8, ip, quote);
 	*(uint16_t *)(icmp + 2) = cksum_finish(cksum_add(0, icmp, 8 + quote));
 	DP_COUNT(w, ICMP_SENT);
@@ -94,7 +95,8 @@ static struct rte_mbuf *icmp_error(struct dp_worker *w, uint32_t src, const stru
 static void to_b4(struct dp_worker *w, const struct addr6 *b4, const struct l3_ip4_hdr *ip,
                   uint8_t type, uint8_t code)
 {
-	struct rte_mbuf *m = icmp_error(w, htonl(dp.conf.icmp_source), ip, type, code);
+	struct rte_mbuf *m =
+	        icmp_error(w, htonl(dp.conf.icmp_source), ip, ntohs(ip->total_len), type, code, 0);
 
 	if (m != NULL)
 		path_encap(w, m, b4);
@@ -102,10 +104,11 @@ static void to_b4(struct dp_worker *w, const struct addr6 *b4, const struct l3_i
 
 /* Back to the Internet. RFC 1812 section 4.3.2.4: from an address of the
  * interface it leaves by (the address it was sent to, if the WAN has none). */
-static void to_wan(struct dp_worker *w, const struct l3_ip4_hdr *ip, uint8_t type, uint8_t code)
+static void to_wan(struct dp_worker *w, const struct l3_ip4_hdr *ip, uint32_t avail, uint8_t type,
+                   uint8_t code, uint32_t rest)
 {
-	struct rte_mbuf *m =
-	        icmp_error(w, dp.conf.wan_addr ? htonl(dp.conf.wan_addr) : ip->dst, ip, type, code);
+	struct rte_mbuf *m = icmp_error(w, dp.conf.wan_addr ? htonl(dp.conf.wan_addr) : ip->dst, ip,
+	                                avail, type, code, rest);
 
 	if (m != NULL)
 		path_ip4_out(w, m);
@@ -118,7 +121,7 @@ void icmp_time_exceeded(struct dp_worker *w, const struct addr6 *b4, const struc
 
 void icmp_time_exceeded_wan(struct dp_worker *w, const struct l3_ip4_hdr *ip)
 {
-	to_wan(w, ip, AFTR_ICMP4_TIME_EXCEEDED, 0);
+	to_wan(w, ip, ntohs(ip->total_len), AFTR_ICMP4_TIME_EXCEEDED, 0, 0);
 }
 
 void icmp_admin_prohibited(struct dp_worker *w, const struct addr6 *b4, const struct l3_ip4_hdr *ip)
@@ -128,7 +131,14 @@ void icmp_admin_prohibited(struct dp_worker *w, const struct addr6 *b4, const st
 
 void icmp_admin_prohibited_wan(struct dp_worker *w, const struct l3_ip4_hdr *ip)
 {
-	to_wan(w, ip, AFTR_ICMP4_DEST_UNREACH, ICMP4_ADMIN_PROHIBITED);
+	to_wan(w, ip, ntohs(ip->total_len), AFTR_ICMP4_DEST_UNREACH, ICMP4_ADMIN_PROHIBITED, 0);
+}
+
+void icmp_frag_needed(struct dp_worker *w, const struct l3_ip4_hdr *ip, uint32_t avail,
+                      uint16_t mtu)
+{
+	/* RFC 1191 section 4: the next-hop MTU in the low 16 bits. */
+	to_wan(w, ip, avail, AFTR_ICMP4_DEST_UNREACH, ICMP4_FRAG_NEEDED, htonl(mtu));
 }
 
 bool icmp_echo_answer(struct l3_ip4_hdr *ip)

@@ -25,6 +25,13 @@ void icmp_admin_prohibited(struct dp_worker *w, const struct addr6 *b4,
                            const struct l3_ip4_hdr *ip);
 void icmp_admin_prohibited_wan(struct dp_worker *w, const struct l3_ip4_hdr *ip);
 
+/* Destination unreachable, fragmentation needed and DF set (type 3 code
+ * 4, RFC 1191) with the next-hop MTU, back to the Internet source of ip;
+ * avail: the bytes of ip at hand (the quote is at most that). */
+#define ICMP4_FRAG_NEEDED 4
+void icmp_frag_needed(struct dp_worker *w, const struct l3_ip4_hdr *ip, uint32_t avail,
+                      uint16_t mtu);
+
 /* Answers, in place, an ICMPv4 echo request to one of our addresses
  * (sources swapped, type, both checksums); false, with ip untouched, if ip
  * is not a whole, valid echo request. ip's header was checked already. */

@@ -16,7 +16,13 @@ void wan_ip4_to_pool(struct dp_worker *w, struct rte_mbuf *m, int pool);
 /* A translated IPv4 packet leaving for the Internet, or hairpinning back
  * when its destination is a pool address (RFC 4787 REQ-9) (wan_in.c). */
 void path_ip4_out(struct dp_worker *w, struct rte_mbuf *m);
-/* An IPv4 packet for a B4: encapsulate and send (encap.c). */
+/* An IPv4 packet for a B4: encapsulate and send (encap.c); one too big
+ * for the softwire goes to toobig.c. orig: the packet's first bytes as
+ * they came from the Internet when NAT has rewritten it since (for the
+ * ICMP error about it), or NULL. */
+struct toobig_orig;
 void path_encap(struct dp_worker *w, struct rte_mbuf *m, const struct addr6 *b4);
+void path_encap_orig(struct dp_worker *w, struct rte_mbuf *m, const struct addr6 *b4,
+                     const struct toobig_orig *orig);
 
 #endif

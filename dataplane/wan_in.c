@@ -3,6 +3,7 @@
  * translation and encapsulation towards the B4. RFC 6333 section 6.6. */
 #include <netinet/in.h>
 #include <rte_ether.h>
+#include <string.h>
 
 #include "cksum.h"
 #include "icmp_gen.h"
@@ -11,6 +12,7 @@
 #include "path.h"
 #include "pkt.h"
 #include "stateless.h"
+#include "toobig.h"
 #include "tx.h"
 
 #define ETH_LEN ((uint32_t)RTE_ETHER_HDR_LEN)
@@ -57,6 +59,7 @@ void wan_ip4_to_pool(struct dp_worker *w, struct rte_mbuf *m, int pool)
 	struct l3_ip4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct l3_ip4_hdr *, ETH_LEN);
 	uint32_t hl = pkt_ip4_hdr_len(ip), l4len = ntohs(ip->total_len) - hl;
 	uint8_t *l4 = (uint8_t *)ip + hl;
+	struct toobig_orig orig;
 	struct dp_session *se;
 	int drop, owner;
 
@@ -76,6 +79,13 @@ void wan_ip4_to_pool(struct dp_worker *w, struct rte_mbuf *m, int pool)
 		dp_handoff(w, (unsigned int)owner, m, HANDOFF_POOL | (uint32_t)pool);
 		return;
 	}
+	/* A DF packet that may not fit a softwire: its header as it came, for
+	 * the fragmentation needed error (IPv6's minimum MTU fits any other). */
+	orig.len = 0;
+	if ((ip->frag_off & htons(AFTR_IP4_FLAG_DF)) && ntohs(ip->total_len) + 40u > 1280) {
+		orig.len = RTE_MIN((uint32_t)ntohs(ip->total_len), hl + 8);
+		memcpy(orig.b, ip, orig.len);
+	}
 	if (ip->proto == IPPROTO_ICMP && is_icmp_error(l4[0]))
 		se = nat_icmp_error_in(w, ip, l4, l4len, &drop);
 	else
@@ -85,7 +95,7 @@ void wan_ip4_to_pool(struct dp_worker *w, struct rte_mbuf *m, int pool)
 		return;
 	}
 	mss_clamp(w, &se->b4, ip, l4, l4len);
-	path_encap(w, m, &se->b4);
+	path_encap_orig(w, m, &se->b4, &orig);
 }
 
 void path_ip4_out(struct dp_worker *w, struct rte_mbuf *m)

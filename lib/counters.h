@@ -15,6 +15,9 @@
 	X(TX_WAN, "tx_wan", "packets sent on the WAN port")                                        \
 	X(DECAP, "decap", "IPv4 packets taken out of a softwire")                                  \
 	X(ENCAP, "encap", "IPv4 packets put into a softwire")                                      \
+	X(ENCAP_FRAGMENTED, "encap_fragmented",                                                    \
+	  "packets too big for their softwire, sent in IPv6 fragments (RFC 6333 section 6.3)")     \
+	X(IP6_FRAGMENTS_SENT, "ip6_fragments_sent", "IPv6 fragments sent into softwires")          \
 	X(NAT_OUT, "nat_out", "packets translated from a B4 towards the Internet")                 \
 	X(NAT_IN, "nat_in", "packets translated from the Internet towards a B4")                   \
 	X(STATELESS_OUT, "stateless_out",                                                          \
@@ -71,7 +74,8 @@
 	X(NO_BINDING, "no_binding", "to a lw4o6 address and port that no softwire holds")          \
 	X(FILTERED, "filtered", "refused by address(-and-port)-dependent filtering (RFC 4787)")    \
 	X(ICMP_OUT, "icmp_out", "ICMPv4 from the Internet we do not translate")                    \
-	X(TOO_BIG, "too_big", "too big for the softwire once encapsulated (no fragmentation yet)") \
+	X(TOO_BIG, "too_big",                                                                      \
+	  "too big for the softwire with DF set and toobig strict (fragmentation needed sent)")    \
 	X(ARP_IGNORED, "arp_ignored", "ARP not asking for one of our addresses")                   \
 	X(ICMP_IGNORED, "icmp_ignored",                                                            \
 	  "ICMP or ICMPv6 to us we do not act on (router advertisements, errors, ...)")            \

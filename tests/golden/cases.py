@@ -907,18 +907,99 @@ def paired_pooling():
                 counters=napt(out=3, back=1, sessions=3, blocks=3, tunnels=1))
 
 
-@case
-def too_big_for_softwire():
-    """Transport MTU 1280: a 1240-byte reply fits the softwire, a 1241-byte one is dropped (drop_too_big)"""
+def frags6(inner, mtu, b4=B4, ident=0, equal=False):
+    """An inner packet encapsulated and sent in IPv6 fragments of at most
+    mtu bytes (RFC 2473 section 7, RFC 8200 section 4.5): the fragment
+    header right after the IPv6 header, offsets in 8-byte units."""
+    data = bytes(fresh(inner))
+    size = (mtu - 40 - 8) & ~7
+    if equal:
+        n = (len(data) + size - 1) // size
+        size = ((len(data) + n - 1) // n + 7) & ~7
+    out = []
+    for off in range(0, len(data), size):
+        chunk = data[off:off + size]
+        more = 1 if off + len(chunk) < len(data) else 0
+        out.append(Ether(src=TR_MAC, dst=GW_T)
+                   / IPv6(src=EP, dst=b4, hlim=64, tc=inner.tos, nh=44)
+                   / IPv6ExtHdrFragment(nh=4, offset=off // 8, m=more, id=ident)
+                   / Raw(chunk))
+    return out
+
+
+def frag_needed(quote, mtu):
+    """ICMPv4 fragmentation needed (RFC 1191) from the WAN address, quoting
+    the IPv4 header and 8 bytes of the packet as forwarded."""
+    q = bytes(quote)
+    hl = (q[0] & 15) * 4
+    return IP(src=WAN_ADDR, dst=SRV, ttl=64, id=0) / ICMP(type=3, code=4, nexthopmtu=mtu) / Raw(
+        q[:hl + 8])
+
+
+def too_big(policy=None, df=True, mtu=1280, equal=False, tunnel_mtu=None):
+    """A reply 1 byte too big for the softwire (MTU `mtu`), under `policy`."""
     q = udp_q()
-    hdr = 20 + 8
-    fits = udp_r(UDP0, data=b"f" * (1240 - hdr))
-    big = udp_r(UDP0, data=b"b" * (1241 - hdr))
-    return dict(transport_mtu=1280, transport_in=[from_b4(q)],
-                wan_in=[from_net(fits), from_net(big)],
-                wan_out=[to_net(q, sport=UDP0)], transport_out=[to_b4(fits, dport=5000)],
-                counters=napt(out=1, back=1, sessions=1, blocks=1, tunnels=1, rx_wan=1,
-                              nat_in=1, drop_too_big=1))
+    big = udp_r(UDP0, data=b"b" * (mtu - 40 + 1 - 28), flags="DF" if df else 0)
+    inner = translated(big, dst=LAN, dport=5000)
+    cfg = ""
+    if policy or equal:
+        cfg += "tunnel_defaults: {toobig: %s}\n" % (policy or "on")
+    if equal:
+        cfg += "fragment: {equal: true}\n"
+    if tunnel_mtu:
+        cfg += "tunnels: [{b4: \"%s\", mtu: %d}]\n" % (B4, tunnel_mtu)
+    d = dict(config=cfg, transport_in=[from_b4(q)], wan_in=[from_net(big)],
+             wan_out=[to_net(q, sport=UDP0)],
+             counters=napt(out=1, back=1, sessions=1, blocks=1, tunnels=1))
+    if not tunnel_mtu:
+        d["transport_mtu"] = mtu
+    err = df and policy != "off"
+    if err:
+        d["wan_out"].append(wan_frame(frag_needed(translated(big), mtu - 40)))
+        d["counters"].update(icmp_sent=1, tx_wan=2)
+    if df and policy == "strict":
+        d["counters"].update(encap=0, tx_transport=0, drop_too_big=1)
+    else:
+        fr = frags6(inner, mtu, equal=equal)
+        d["transport_out"] = fr
+        d["counters"].update(encap_fragmented=1, ip6_fragments_sent=len(fr), tx_transport=len(fr))
+    return d
+
+
+@case
+def too_big_fragmented():
+    """RFC 6333 6.3: a DF-clear reply too big for the softwire (MTU 1280) is encapsulated and sent in IPv6 fragments"""
+    return too_big(df=False)
+
+
+@case
+def too_big_df_on():
+    """toobig on (the default): a DF reply too big is sent in IPv6 fragments and its source gets fragmentation needed with MTU 1240"""
+    return too_big()
+
+
+@case
+def too_big_df_off():
+    """toobig off: a DF reply too big is sent in IPv6 fragments, no ICMP"""
+    return too_big("off")
+
+
+@case
+def too_big_df_strict():
+    """toobig strict: a DF reply too big is dropped (drop_too_big) with fragmentation needed back"""
+    return too_big("strict")
+
+
+@case
+def too_big_equal_fragments():
+    """default fragment equal (ISC eqfrag): the IPv6 fragments are of one size"""
+    return too_big(df=False, equal=True)
+
+
+@case
+def too_big_tunnel_mtu():
+    """A tunnel's own MTU (1300, transport 1500): a reply of 1261 bytes is fragmented"""
+    return too_big(df=False, mtu=1300, tunnel_mtu=1300)
 
 
 @case
