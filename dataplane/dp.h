@@ -61,6 +61,8 @@ struct dp_neigh {
 
 struct dp_session;
 struct dp_subscriber;
+struct rte_ip_frag_tbl;
+struct rte_ip_frag_death_row;
 
 /* Counters of one lcore, in the shared counters region (stats_shm.h): written
  * by that lcore only, read by anyone (relaxed 64-bit loads). The layout is
@@ -96,11 +98,13 @@ struct dp_worker {
 	/* Ports waiting out their hold time (RFC 6888 REQ-8), oldest first. */
 	struct dp_held *held;
 	uint32_t held_cap, held_head, held_tail;
-	uint64_t now;             /* seconds since start, refreshed per loop */
-	const struct tables *tab; /* the live tables for this loop (gen.h) */
-	uint64_t icmp_at;         /* ICMP error rate limit: the second, and */
-	uint32_t icmp_tokens;     /* errors left to send in it */
-	uint32_t frag_id;         /* IPv6 fragment identification (toobig.c) */
+	uint64_t now;                  /* seconds since start, refreshed per loop */
+	const struct tables *tab;      /* the live tables for this loop (gen.h) */
+	uint64_t icmp_at;              /* ICMP error rate limit: the second, and */
+	uint32_t icmp_tokens;          /* errors left to send in it */
+	uint32_t frag_id;              /* IPv6 fragment identification (toobig.c) */
+	struct rte_ip_frag_tbl *frag6; /* IPv6 reassembly (reasm6.c) */
+	struct rte_ip_frag_death_row *frag6_dr;
 	struct rte_eth_dev_tx_buffer *txb[DP_NPORTS];
 	struct dp_counters *ctr;
 } __rte_cache_aligned;

@@ -12,10 +12,12 @@
 #include "nat.h"
 #include "path.h"
 #include "pkt.h"
+#include "reasm6.h"
 #include "stateless.h"
 #include "tx.h"
 
-#define ETH_LEN ((uint32_t)sizeof(struct rte_ether_hdr))
+#define ETH_LEN           ((uint32_t)sizeof(struct rte_ether_hdr))
+#define CLASSIFY_FRAGMENT (-2)
 
 /* The upper layer of an IPv6 packet with extension headers: the Tunnel
  * Encapsulation Limit option a Linux ip6tnl B4 adds (RFC 2473 section
@@ -29,8 +31,10 @@ static int upper_layer(struct l3_ip6_hdr *ip6, uint32_t len, uint32_t *off, int 
 		*drop = DROP_BAD_IP6;
 		return -1;
 	}
+	/* A fragment: reassembled first (reasm6.h), when its header comes
+	 * right after the fixed one. */
 	if (l4.frag_hdr_off) {
-		*drop = DROP_IP6_FRAGMENT;
+		*drop = l4.frag_hdr_off == 40 ? CLASSIFY_FRAGMENT : DROP_IP6_FRAGMENT;
 		return -1;
 	}
 	*off = l4.l4_off;
@@ -38,8 +42,9 @@ static int upper_layer(struct l3_ip6_hdr *ip6, uint32_t len, uint32_t *off, int 
 }
 
 /* Classifies an IPv6 frame: -1 when it was consumed (dropped, passed to
- * control), else the offset of the inner IPv4 header from the IPv6 header,
- * with the softwire's B4 address. */
+ * control), CLASSIFY_FRAGMENT for a fragment to reassemble (*b4 set), else
+ * the offset of the inner IPv4 header from the IPv6 header, with the
+ * softwire's B4 address. */
 static int classify(struct dp_worker *w, struct rte_mbuf *m, struct addr6 *b4)
 {
 	uint32_t len = rte_pktmbuf_data_len(m), off = 40;
@@ -66,6 +71,10 @@ static int classify(struct dp_worker *w, struct rte_mbuf *m, struct addr6 *b4)
 	proto = ip6->next_hdr;
 	if (proto != AFTR_IPPROTO_IPIP &&
 	    (proto = upper_layer(ip6, 40 + ntohs(ip6->payload_len), &off, &drop)) < 0) {
+		if (drop == CLASSIFY_FRAGMENT) {
+			memcpy(b4->b, ip6->src, 16);
+			return CLASSIFY_FRAGMENT;
+		}
 		DP_DROP_AS(w, drop, m);
 		return -1;
 	}
@@ -156,7 +165,7 @@ void transport_in(struct dp_worker *w, struct rte_mbuf *m)
 	uint8_t *l4;
 	int rc, off, drop;
 
-	if ((off = classify(w, m, &b4)) < 0)
+	if ((off = classify(w, m, &b4)) == -1)
 		return;
 	if (!tables_b4_allowed(w->tab, &b4, &drop)) {
 		DP_DROP_AS(w, drop, m);
@@ -167,6 +176,10 @@ void transport_in(struct dp_worker *w, struct rte_mbuf *m)
 		dp_handoff(w, owner, m, HANDOFF_TRANSPORT);
 		return;
 	}
+	/* The owner reassembles; the whole packet is classified again. */
+	if (off == CLASSIFY_FRAGMENT &&
+	    ((m = reasm6(w, m)) == NULL || (off = classify(w, m, &b4)) < 0))
+		return;
 	ip = inner_checks(w, m, &b4, (uint32_t)off);
 	if (ip == NULL)
 		return;

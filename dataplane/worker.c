@@ -11,6 +11,7 @@
 #include "gen.h"
 #include "nat.h"
 #include "path.h"
+#include "reasm6.h"
 #include "tx.h"
 
 #define SWEEP_BUDGET 64 /* session slots examined per loop */
@@ -42,6 +43,8 @@ int worker_init(struct dp_worker *w)
 		*e = (struct txb_err){w, p};
 		rte_eth_tx_buffer_set_err_callback(w->txb[p], tx_error, e);
 	}
+	if (reasm6_init(w) < 0)
+		return -ENOMEM;
 	return nat_init(w);
 }
 
@@ -102,6 +105,8 @@ int worker_main(void *arg)
 
 	gen_reader_start(w);
 	while (!atomic_load_explicit(&dp.stop, memory_order_relaxed)) {
+		uint64_t was = w->now;
+
 		gen_loop_begin(w);
 		w->now = (rte_rdtsc() - start) / hz;
 		poll_port(w, DP_PORT_TRANSPORT);
@@ -111,6 +116,7 @@ int worker_main(void *arg)
 			if (w->txq[p] != UINT16_MAX)
 				rte_eth_tx_buffer_flush(dp.port[p].port_id, w->txq[p], w->txb[p]);
 		nat_sweep(w, SWEEP_BUDGET);
+		reasm6_tick(w, w->now != was);
 		ctl_poll(w);
 		gen_loop_end(w);
 	}

@@ -18,6 +18,9 @@
 	X(ENCAP_FRAGMENTED, "encap_fragmented",                                                    \
 	  "packets too big for their softwire, sent in IPv6 fragments (RFC 6333 section 6.3)")     \
 	X(IP6_FRAGMENTS_SENT, "ip6_fragments_sent", "IPv6 fragments sent into softwires")          \
+	X(IP6_FRAGMENTS_RECEIVED, "ip6_fragments_received", "IPv6 fragments received from B4s")    \
+	X(IP6_REASSEMBLED, "ip6_reassembled",                                                      \
+	  "4in6 packets reassembled from fragments (RFC 6333 section 6.3)")                        \
 	X(NAT_OUT, "nat_out", "packets translated from a B4 towards the Internet")                 \
 	X(NAT_IN, "nat_in", "packets translated from the Internet towards a B4")                   \
 	X(STATELESS_OUT, "stateless_out",                                                          \
@@ -50,7 +53,11 @@
 	X(BAD_IP6, "bad_ip6", "malformed IPv6 header")                                             \
 	X(NOT_ENDPOINT, "not_endpoint", "IPv6 packet not for the endpoint or our addresses")       \
 	X(IP6_PROTO, "ip6_unsupported", "IPv6 packet for us that is neither 4in6 nor ICMPv6")      \
-	X(IP6_FRAGMENT, "ip6_fragment", "IPv6 fragment (reassembly is not supported yet)")         \
+	X(IP6_FRAGMENT, "ip6_fragment",                                                            \
+	  "IPv6 fragment not reassembled: its header is not right after the IPv6 header")          \
+	X(IP6_FRAG_DROPPED, "ip6_fragment_dropped",                                                \
+	  "IPv6 fragments given up: timed out, overlapping, or no room (ISC fragment ipv6 "        \
+	  "maxcount)")                                                                             \
 	X(ACL6, "acl6", "B4 address outside acl6 (ISC: filtered by IPv6 ACL)")                     \
 	X(NO_TUNNEL, "no_tunnel", "unknown B4 and automatic tunnels are off")                      \
 	X(BAD_IP4_IN, "bad_ip4_in", "malformed inner IPv4 packet from a B4")                       \

@@ -1002,6 +1002,68 @@ def too_big_tunnel_mtu():
     return too_big(df=False, mtu=1300, tunnel_mtu=1300)
 
 
+def b4_frags(inner, size, b4=B4, ident=7):
+    """An inner packet a B4 sends in IPv6 fragments carrying `size` bytes
+    each (the last fewer), as its kernel does above its path MTU."""
+    data = bytes(fresh(inner))
+    out = []
+    for off in range(0, len(data), size):
+        chunk = data[off:off + size]
+        more = 1 if off + len(chunk) < len(data) else 0
+        out.append(Ether(src=GW_T, dst=TR_MAC) / IPv6(src=b4, dst=EP, hlim=64, nh=44)
+                   / IPv6ExtHdrFragment(nh=4, offset=off // 8, m=more, id=ident) / Raw(chunk))
+    return out
+
+
+def big_udp_q(n=1400):
+    return udp_q(data=b"q" * (n - 28))
+
+
+@case
+def frag6_reassembled():
+    """RFC 6333 6.3: a 4in6 packet a B4 sent in two IPv6 fragments is reassembled, then NATed"""
+    q = big_udp_q()
+    fr = b4_frags(q, 1232)
+    return dict(transport_in=fr, wan_out=[to_net(q, sport=UDP0)],
+                counters=napt(out=1, sessions=1, blocks=1, tunnels=1, rx_transport=1,
+                              ip6_fragments_received=2, ip6_reassembled=1))
+
+
+@case
+def frag6_out_of_order():
+    """IPv6 fragments out of order (the last first, three of them) are reassembled"""
+    q = big_udp_q()
+    fr = b4_frags(q, 512)
+    return dict(transport_in=list(reversed(fr)), wan_out=[to_net(q, sport=UDP0)],
+                counters=napt(out=1, sessions=1, blocks=1, tunnels=1, rx_transport=2,
+                              ip6_fragments_received=3, ip6_reassembled=1))
+
+
+@case
+def frag6_overlap():
+    """Overlapping IPv6 fragments (RFC 5722): the packet is dropped whole (ip6_fragment_dropped)"""
+    q = big_udp_q()
+    data = bytes(fresh(q))
+    f1 = (Ether(src=GW_T, dst=TR_MAC) / IPv6(src=B4, dst=EP, hlim=64, nh=44)
+          / IPv6ExtHdrFragment(nh=4, offset=0, m=1, id=9) / Raw(data[:800]))
+    f2 = (Ether(src=GW_T, dst=TR_MAC) / IPv6(src=B4, dst=EP, hlim=64, nh=44)
+          / IPv6ExtHdrFragment(nh=4, offset=(800 - 8 * 8) // 8, m=0, id=9)
+          / Raw(data[800 - 64:]))
+    return dict(transport_in=[f1, f2],
+                counters=dict(rx_transport=2, ip6_fragments_received=2,
+                              drop_ip6_fragment_dropped=2))
+
+
+@case
+def frag6_timeout():
+    """A fragment whose other half never comes is dropped after the fragment lifetime (1 s here)"""
+    q = big_udp_q()
+    fr = b4_frags(q, 1232)
+    return dict(config="fragment: {lifetime: 1}\n", transport_in=fr[:1], wait=3,
+                counters=dict(rx_transport=1, ip6_fragments_received=1,
+                              drop_ip6_fragment_dropped=1))
+
+
 @case
 def two_workers_handoff():
     """Two workers: the softwire owned by worker 1 is handed over both ways and uses worker 1's block"""
@@ -1170,8 +1232,9 @@ def ip6_udp_to_endpoint():
 
 @case
 def ip6_fragment_to_endpoint():
-    """An IPv6 fragment of a softwire packet is dropped until reassembly exists (drop_ip6_fragment)"""
+    """An IPv6 fragment whose header is not right after the fixed one (here after destination options) is not reassembled (drop_ip6_fragment)"""
     p = (Ether(src=GW_T, dst=TR_MAC) / IPv6(src=B4, dst=EP)
+         / IPv6ExtHdrDestOpt(options=[PadN(optdata=b"\x00\x00\x00\x00")])
          / IPv6ExtHdrFragment(nh=4, offset=0, m=1, id=1) / Raw(bytes(udp_q(data=b"y" * 40))[:48]))
     return dict(transport_in=[p], counters=dict(rx_transport=1, drop_ip6_fragment=1))
 
