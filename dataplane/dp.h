@@ -64,6 +64,12 @@ struct dp_subscriber;
 struct rte_ip_frag_tbl;
 struct rte_ip_frag_death_row;
 
+/* A reassembly table and the fragments it gave up, to free (reasm.c). */
+struct dp_reasm {
+	struct rte_ip_frag_tbl *tbl;
+	struct rte_ip_frag_death_row *dr;
+};
+
 /* Counters of one lcore, in the shared counters region (stats_shm.h): written
  * by that lcore only, read by anyone (relaxed 64-bit loads). The layout is
  * the region's name table: counters, drops, then the ports' own statistics
@@ -98,13 +104,12 @@ struct dp_worker {
 	/* Ports waiting out their hold time (RFC 6888 REQ-8), oldest first. */
 	struct dp_held *held;
 	uint32_t held_cap, held_head, held_tail;
-	uint64_t now;                  /* seconds since start, refreshed per loop */
-	const struct tables *tab;      /* the live tables for this loop (gen.h) */
-	uint64_t icmp_at;              /* ICMP error rate limit: the second, and */
-	uint32_t icmp_tokens;          /* errors left to send in it */
-	uint32_t frag_id;              /* IPv6 fragment identification (toobig.c) */
-	struct rte_ip_frag_tbl *frag6; /* IPv6 reassembly (reasm6.c) */
-	struct rte_ip_frag_death_row *frag6_dr;
+	uint64_t now;             /* seconds since start, refreshed per loop */
+	const struct tables *tab; /* the live tables for this loop (gen.h) */
+	uint64_t icmp_at;         /* ICMP error rate limit: the second, and */
+	uint32_t icmp_tokens;     /* errors left to send in it */
+	uint32_t frag_id;         /* IPv6 fragment identification (toobig.c) */
+	struct dp_reasm reasm[2]; /* IPv6 from B4s, IPv4 from the Internet (reasm.c) */
 	struct rte_eth_dev_tx_buffer *txb[DP_NPORTS];
 	struct dp_counters *ctr;
 } __rte_cache_aligned;

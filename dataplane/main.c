@@ -26,7 +26,7 @@
 #include "nat.h"
 #include "neigh.h"
 #include "port.h"
-#include "reasm6.h"
+#include "reasm.h"
 #include "stats.h"
 #include "gen.h"
 #include "stats_shm.h"
@@ -219,7 +219,7 @@ static void teardown(void)
 {
 	for (unsigned int i = 0; i < dp.nworkers; i++) {
 		nat_fini(&dp.worker[i]);
-		reasm6_fini(&dp.worker[i]);
+		reasm_fini(&dp.worker[i]);
 	}
 	for (int p = 0; p < DP_NPORTS; p++)
 		if (dp.port[p].nb_txq)

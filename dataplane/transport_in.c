@@ -12,7 +12,7 @@
 #include "nat.h"
 #include "path.h"
 #include "pkt.h"
-#include "reasm6.h"
+#include "reasm.h"
 #include "stateless.h"
 #include "tx.h"
 
@@ -31,7 +31,7 @@ static int upper_layer(struct l3_ip6_hdr *ip6, uint32_t len, uint32_t *off, int 
 		*drop = DROP_BAD_IP6;
 		return -1;
 	}
-	/* A fragment: reassembled first (reasm6.h), when its header comes
+	/* A fragment: reassembled first (reasm.h), when its header comes
 	 * right after the fixed one. */
 	if (l4.frag_hdr_off) {
 		*drop = l4.frag_hdr_off == 40 ? CLASSIFY_FRAGMENT : DROP_IP6_FRAGMENT;

@@ -10,6 +10,7 @@
 #include "mss.h"
 #include "nat.h"
 #include "path.h"
+#include "reasm.h"
 #include "pkt.h"
 #include "stateless.h"
 #include "toobig.h"
@@ -164,24 +165,27 @@ void wan_in(struct dp_worker *w, struct rte_mbuf *m)
 	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - (ETH_LEN + ntohs(ip->total_len)));
 	dst = ntohl(ip->dst);
 	pool = nat_pool_index(dst);
-	if (pool >= 0) {
-		/* Fragments are dropped on the way, and hairpinned packets had
-		 * their TTL decremented when they left their softwire. */
-		if (!pkt_ip4_is_fragment(ip) && !ttl_forward(w, m, ip))
+	if (pool < 0 && !stateless_owns(w, dst)) {
+		if ((dst == dp.conf.wan_addr || dst == dp.conf.icmp_source) &&
+		    ip->proto == IPPROTO_ICMP)
+			dp_to_ctrl(w, m, CTRL_RX, DP_PORT_WAN); /* ping us */
+		else
+			DP_DROP(w, NOT_OURS, m);
+		return;
+	}
+	/* NAT and the stateless lookups need the first fragment's ports: the
+	 * datagram is reassembled first (reasm.h). */
+	if (pkt_ip4_is_fragment(ip)) {
+		if ((m = reasm4(w, m)) == NULL)
 			return;
+		ip = rte_pktmbuf_mtod_offset(m, struct l3_ip4_hdr *, ETH_LEN);
+	}
+	/* Hairpinned packets had their TTL decremented when they left their
+	 * softwire; these come from the Internet. */
+	if (!ttl_forward(w, m, ip))
+		return;
+	if (pool >= 0)
 		wan_ip4_to_pool(w, m, pool);
-		return;
-	}
-	if (stateless_owns(w, dst)) {
-		if (pkt_ip4_is_fragment(ip))
-			DP_DROP(w, IP4_FRAGMENT, m);
-		else if (ttl_forward(w, m, ip) && !stateless_in(w, m, false))
-			DP_DROP(w, NOT_OURS, m); /* cannot happen, as above */
-		return;
-	}
-	if ((dst == dp.conf.wan_addr || dst == dp.conf.icmp_source) && ip->proto == IPPROTO_ICMP) {
-		dp_to_ctrl(w, m, CTRL_RX, DP_PORT_WAN); /* ping us */
-		return;
-	}
-	DP_DROP(w, NOT_OURS, m);
+	else if (!stateless_in(w, m, false))
+		DP_DROP(w, NOT_OURS, m); /* cannot happen: stateless_owns said yes */
 }

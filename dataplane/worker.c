@@ -11,7 +11,7 @@
 #include "gen.h"
 #include "nat.h"
 #include "path.h"
-#include "reasm6.h"
+#include "reasm.h"
 #include "tx.h"
 
 #define SWEEP_BUDGET 64 /* session slots examined per loop */
@@ -43,7 +43,7 @@ int worker_init(struct dp_worker *w)
 		*e = (struct txb_err){w, p};
 		rte_eth_tx_buffer_set_err_callback(w->txb[p], tx_error, e);
 	}
-	if (reasm6_init(w) < 0)
+	if (reasm_init(w) < 0)
 		return -ENOMEM;
 	return nat_init(w);
 }
@@ -116,7 +116,7 @@ int worker_main(void *arg)
 			if (w->txq[p] != UINT16_MAX)
 				rte_eth_tx_buffer_flush(dp.port[p].port_id, w->txq[p], w->txb[p]);
 		nat_sweep(w, SWEEP_BUDGET);
-		reasm6_tick(w, w->now != was);
+		reasm_tick(w, w->now != was);
 		ctl_poll(w);
 		gen_loop_end(w);
 	}

@@ -19,6 +19,10 @@
 	  "packets too big for their softwire, sent in IPv6 fragments (RFC 6333 section 6.3)")     \
 	X(IP6_FRAGMENTS_SENT, "ip6_fragments_sent", "IPv6 fragments sent into softwires")          \
 	X(IP6_FRAGMENTS_RECEIVED, "ip6_fragments_received", "IPv6 fragments received from B4s")    \
+	X(IP4_FRAGMENTS_RECEIVED, "ip4_fragments_received",                                        \
+	  "IPv4 fragments received from the Internet")                                             \
+	X(IP4_REASSEMBLED, "ip4_reassembled",                                                      \
+	  "IPv4 datagrams from the Internet reassembled before NAT or a stateless lookup")         \
 	X(IP6_REASSEMBLED, "ip6_reassembled",                                                      \
 	  "4in6 packets reassembled from fragments (RFC 6333 section 6.3)")                        \
 	X(NAT_OUT, "nat_out", "packets translated from a B4 towards the Internet")                 \
@@ -68,7 +72,10 @@
 	X(WRONG_B4, "wrong_b4", "inner source address and port bound to another B4")               \
 	X(ECN, "ecn", "outer CE over an inner packet that is not ECN-capable (RFC 6040 4.2)")      \
 	X(TTL_EXPIRED, "ttl_expired", "TTL expired on the way through (ICMP time exceeded sent)")  \
-	X(IP4_FRAGMENT, "ip4_fragment", "IPv4 fragment (not supported yet)")                       \
+	X(IP4_FRAGMENT, "ip4_fragment", "IPv4 fragment inside a softwire (not reassembled yet)")   \
+	X(IP4_FRAG_DROPPED, "ip4_fragment_dropped",                                                \
+	  "IPv4 fragments given up: timed out, overlapping, or no room (ISC fragment out "         \
+	  "maxcount)")                                                                             \
 	X(PROTO_IN, "proto_in", "inner protocol other than TCP, UDP and ICMP")                     \
 	X(ICMP_IN, "icmp_in", "ICMPv4 from a B4 that is not an echo request or reply")             \
 	X(NAT_COUNT, "nat_limit", "subscriber at its session limit (ISC: too many NAT entries)")   \

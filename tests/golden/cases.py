@@ -1265,7 +1265,7 @@ def inner_truncated_tcp():
 
 @case
 def inner_fragment():
-    """Inner IPv4 fragments (first and later) are dropped for now (drop_ip4_fragment)"""
+    """Inner IPv4 fragments (first and later) are not reassembled yet (drop_ip4_fragment)"""
     first = IP(src=LAN, dst=SRV, ttl=64, id=5, flags="MF") / Raw(
         bytes(UDP(sport=5000, dport=53, len=48, chksum=0x1234) / Raw(b"z" * 32)))
     later = IP(src=LAN, dst=SRV, ttl=64, id=5, frag=5, proto=17) / Raw(b"z" * 8)
@@ -1282,16 +1282,55 @@ def no_session_drop():
     return dict(wan_in=[from_net(udp_r(UDP0))], counters=dict(rx_wan=1, drop_no_session=1))
 
 
+def ip4_frags(ip, size):
+    """ip in IPv4 fragments carrying `size` bytes of payload each (RFC 791)."""
+    ip = fresh(ip)
+    hl = ip.ihl * 4
+    data = bytes(ip)[hl:]
+    out = []
+    for off in range(0, len(data), size):
+        chunk = data[off:off + size]
+        more = off + len(chunk) < len(data)
+        out.append(IP(src=ip.src, dst=ip.dst, ttl=ip.ttl, id=ip.id, proto=ip.proto,
+                      flags="MF" if more else 0, frag=off // 8) / Raw(chunk))
+    return out
+
+
 @case
-def wan_fragment():
-    """An IPv4 fragment to a pool address is dropped for now (drop_ip4_fragment)"""
+def wan_fragments_reassembled():
+    """IPv4 fragments from the Internet (the last first) are reassembled, then NATed into the softwire"""
     q = udp_q()
-    frag = IP(src=SRV, dst=POOL, ttl=55, id=9, flags="MF") / Raw(
-        bytes(UDP(sport=53, dport=UDP0, len=48, chksum=0x1234) / Raw(b"z" * 32)))
-    return dict(transport_in=[from_b4(q)], wan_in=[from_net(frag)],
+    r = udp_r(UDP0, data=b"r" * 1200)
+    return dict(transport_in=[from_b4(q)],
+                wan_in=[from_net(f) for f in reversed(ip4_frags(r, 600))],
+                wan_out=[to_net(q, sport=UDP0)], transport_out=[to_b4(r, dport=5000)],
+                counters=napt(out=1, back=1, sessions=1, blocks=1, tunnels=1, rx_wan=2,
+                              ip4_fragments_received=3, ip4_reassembled=1))
+
+
+@case
+def wan_fragments_too_big():
+    """A reassembled 1600-byte datagram is too big for the softwire (MTU 1500): it goes on in IPv6 fragments"""
+    q = udp_q()
+    r = udp_r(UDP0, data=b"R" * (1600 - 28))
+    return dict(transport_in=[from_b4(q)],
+                wan_in=[from_net(f) for f in ip4_frags(r, 1000)],
                 wan_out=[to_net(q, sport=UDP0)],
+                transport_out=frags6(translated(r, dst=LAN, dport=5000), 1500),
+                counters=napt(out=1, back=1, sessions=1, blocks=1, tunnels=1, rx_wan=1,
+                              ip4_fragments_received=2, ip4_reassembled=1, encap_fragmented=1,
+                              ip6_fragments_sent=2, tx_transport=1))
+
+
+@case
+def wan_fragment_timeout():
+    """A fragment from the Internet whose rest never comes is dropped after the lifetime (ip4_fragment_dropped)"""
+    q = udp_q()
+    frag = ip4_frags(udp_r(UDP0, data=b"z" * 100), 64)[0]
+    return dict(config="fragment: {lifetime: 1}\n", transport_in=[from_b4(q)],
+                wan_in=[from_net(frag)], wan_out=[to_net(q, sport=UDP0)], wait=3,
                 counters=napt(out=1, sessions=1, blocks=1, tunnels=1, rx_wan=1,
-                              drop_ip4_fragment=1))
+                              ip4_fragments_received=1, drop_ip4_fragment_dropped=1))
 
 
 @case

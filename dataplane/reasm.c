@@ -1,0 +1,141 @@
+/* Reassembly with DPDK's ip_frag library; see reasm.h. A table per worker
+ * and family (no lock), sized by ISC's "default fragment ipv6 maxcount"
+ * and "default fragment out maxcount" (packets being reassembled at once)
+ * and timed by "default fragment lifetime". The library handles order,
+ * overlap and duplicates (RFC 8200 section 4.5, RFC 5722: a packet with
+ * overlapping fragments is dropped whole) and hands back a chain, copied
+ * here into one buffer for the packet path; a packet bigger than a buffer
+ * is dropped as too_big. Reassembling IPv4 (rather than keeping per-flow
+ * fragment state) lets a datagram too big for the softwire go on in IPv6
+ * fragments (toobig.c).
+ *
+ * Left for later: IPv6 fragments whose header is not right after the
+ * fixed one (dropped as ip6_fragment), IPv4 fragments inside softwires
+ * (ip4_fragment), ISC's per-tunnel and "in" maxcounts. */
+/* rte_ip_frag_table_del_expired_entries is still experimental in 22.11. */
+#define ALLOW_EXPERIMENTAL_API
+#include "reasm.h"
+
+#include <rte_cycles.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_ip_frag.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include "cksum.h"
+#include "pkt.h"
+
+#define BUCKET_ENTRIES 16
+
+static int table(struct dp_reasm *r, uint32_t maxcount)
+{
+	uint32_t max = RTE_MAX(maxcount, 1u);
+	uint64_t cycles = rte_get_tsc_hz() * RTE_MAX(dp.conf.cfg->frag_lifetime, (uint16_t)1);
+
+	r->tbl = rte_ip_frag_table_create(rte_align32pow2(max / BUCKET_ENTRIES + 1), BUCKET_ENTRIES,
+	                                  max, cycles, (int)rte_socket_id());
+	r->dr = rte_zmalloc("fragdr", sizeof(*r->dr), 0);
+	return r->tbl && r->dr ? 0 : -ENOMEM;
+}
+
+int reasm_init(struct dp_worker *w)
+{
+	if (table(&w->reasm[0], dp.conf.cfg->frag_maxcount[0]) < 0 ||
+	    table(&w->reasm[1], dp.conf.cfg->frag_maxcount[2]) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+void reasm_fini(struct dp_worker *w)
+{
+	for (int i = 0; i < 2; i++) {
+		struct dp_reasm *r = &w->reasm[i];
+
+		if (r->dr)
+			rte_ip_frag_free_death_row(r->dr, 0);
+		rte_ip_frag_table_destroy(r->tbl);
+		rte_free(r->dr);
+		*r = (struct dp_reasm){NULL, NULL};
+	}
+}
+
+/* A reassembled chain in one buffer (the packet path reads one). */
+static struct rte_mbuf *flatten(struct dp_worker *w, struct rte_mbuf *c)
+{
+	uint32_t len = rte_pktmbuf_pkt_len(c);
+	struct rte_mbuf *m;
+	char *p;
+
+	if (c->nb_segs == 1)
+		return c;
+	m = rte_pktmbuf_alloc(dp.mp);
+	if (m == NULL || len > rte_pktmbuf_tailroom(m) ||
+	    (p = rte_pktmbuf_append(m, len)) == NULL || rte_pktmbuf_read(c, 0, len, p) != p) {
+		w->ctr->drop[m ? DROP_TOO_BIG : DROP_NO_MBUF]++;
+		rte_pktmbuf_free(m);
+		rte_pktmbuf_free(c);
+		return NULL;
+	}
+	m->port = c->port;
+	rte_pktmbuf_free(c);
+	return m;
+}
+
+struct rte_mbuf *reasm6(struct dp_worker *w, struct rte_mbuf *m)
+{
+	struct rte_ipv6_hdr *ip6 =
+	        rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, RTE_ETHER_HDR_LEN);
+	struct rte_ipv6_fragment_ext *fh = (struct rte_ipv6_fragment_ext *)(ip6 + 1);
+	struct rte_mbuf *r;
+
+	DP_COUNT(w, IP6_FRAGMENTS_RECEIVED);
+	m->l2_len = RTE_ETHER_HDR_LEN;
+	m->l3_len = sizeof(*ip6) + sizeof(*fh);
+	/* Trim Ethernet padding: the library takes the buffer's length. */
+	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - (RTE_ETHER_HDR_LEN + sizeof(*ip6) +
+	                                              rte_be_to_cpu_16(ip6->payload_len)));
+	r = rte_ipv6_frag_reassemble_packet(w->reasm[0].tbl, w->reasm[0].dr, m, rte_rdtsc(), ip6,
+	                                    fh);
+	if (r == NULL)
+		return NULL;
+	DP_COUNT(w, IP6_REASSEMBLED);
+	return flatten(w, r);
+}
+
+struct rte_mbuf *reasm4(struct dp_worker *w, struct rte_mbuf *m)
+{
+	struct rte_ipv4_hdr *ip =
+	        rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
+	struct rte_mbuf *r;
+	struct l3_ip4_hdr *h;
+
+	DP_COUNT(w, IP4_FRAGMENTS_RECEIVED);
+	m->l2_len = RTE_ETHER_HDR_LEN;
+	m->l3_len = rte_ipv4_hdr_len(ip);
+	r = rte_ipv4_frag_reassemble_packet(w->reasm[1].tbl, w->reasm[1].dr, m, rte_rdtsc(), ip);
+	if (r == NULL || (r = flatten(w, r)) == NULL)
+		return NULL;
+	DP_COUNT(w, IP4_REASSEMBLED);
+	/* The library zeroes the header checksum of the whole datagram. */
+	h = rte_pktmbuf_mtod_offset(r, struct l3_ip4_hdr *, RTE_ETHER_HDR_LEN);
+	h->cksum = 0;
+	h->cksum = cksum_ip4_hdr(h);
+	return r;
+}
+
+void reasm_tick(struct dp_worker *w, bool new_second)
+{
+	static const int reason[2] = {DROP_IP6_FRAG_DROPPED, DROP_IP4_FRAG_DROPPED};
+
+	for (int i = 0; i < 2; i++) {
+		struct dp_reasm *r = &w->reasm[i];
+
+		if (new_second)
+			rte_ip_frag_table_del_expired_entries(r->tbl, r->dr, rte_rdtsc());
+		if (r->dr->cnt) {
+			w->ctr->drop[reason[i]] += r->dr->cnt;
+			rte_ip_frag_free_death_row(r->dr, 0);
+		}
+	}
+}
