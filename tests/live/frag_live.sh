@@ -1,0 +1,146 @@
+#!/bin/bash
+# Live fragmentation and MTU (RFC 6333 section 6.3): B4 a's link to the
+# AFTR has an MTU of 1300 while its tunnel MTU is 1500, so its kernel sends
+# 4in6 packets above 1300 in IPv6 fragments; the AFTR's tunnel MTU is 1300,
+# so it fragments what it sends to the B4. The Internet side is 1500.
+# Checks: 10 MB over HTTP both ways (download and upload), iperf3 UDP with
+# 1472-byte datagrams both ways, and the counters show the reassemblies and
+# fragments. (Fragmentation needed for DF packets is checked by the golden
+# cases; a live ping -M do needs a B4 the Internet can reach: to come.)
+# Usage: frag_live.sh AFTR_DATAPLANE AFTR_B4
+# Exit 0 pass, 1 fail, 77 skip (not root, or a tool is missing).
+set -u
+dataplane=$(readlink -f "$1")
+b4=$(readlink -f "$2")
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../../deploy/topology.sh
+. "$here/../../deploy/topology.sh"
+
+[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
+for t in ip curl iperf3 ping sha256sum /usr/bin/python3; do
+	command -v "$t" >/dev/null || { echo "SKIP: $t is missing"; exit 77; }
+done
+
+TOPO="aftr$$-"
+tmp=$(mktemp -d)
+pids=()
+fail=0
+pass=0
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	topo_down
+	[ -n "${KEEP:-}" ] && echo "kept $tmp" || rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+check() { # description, command...
+	local what=$1
+	shift
+	if "$@" >"$tmp/check.log" 2>&1; then
+		echo "ok   $what"
+		pass=$((pass + 1))
+	else
+		echo "FAIL $what"
+		sed 's/^/     /' "$tmp/check.log" | tail -20
+		fail=$((fail + 1))
+	fi
+}
+
+wait_for() { # seconds, command...
+	local n=$(($1 * 10))
+	shift
+	while [ $n -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+counter() { awk -v k="$1" '$1 == k { print $2 }' "$tmp/dp.stats"; }
+
+topo_up || { echo "FAIL: topology"; exit 1; }
+topo_exec b4a ip link set eth0 mtu 1300
+topo_exec tr ip link set br-b4a mtu 1300
+{
+	topo_config
+	echo "tunnel_defaults: {mtu: 1300}"
+} >"$tmp/aftr.yaml"
+ip netns exec "${TOPO}dp" "$dataplane" --no-huge -m 512 -l 0,1 --no-pci --no-telemetry \
+	--file-prefix "$TOPO" --log-level='*:warning' -- -c "$tmp/aftr.yaml" \
+	--stats-file "$tmp/dp.stats" >"$tmp/dp.log" 2>&1 &
+pids+=($!)
+topo_exec b4a "$b4" --local 2001:db8:1::a --aftr "$TOPO_ENDPOINT" --mtu 1500 \
+	>"$tmp/b4a.log" 2>&1 &
+pids+=($!)
+if ! wait_for 15 grep -q "running with" "$tmp/dp.log"; then
+	echo "FAIL: the dataplane did not start"
+	cat "$tmp/dp.log"
+	exit 1
+fi
+wait_for 5 topo_exec b4a ip link show b4tun0
+
+head -c 10000000 /dev/urandom >"$tmp/file.bin"
+want=$(sha256sum <"$tmp/file.bin" | cut -d' ' -f1)
+(cd "$tmp" && exec ip netns exec "${TOPO}inet" /usr/bin/python3 -u -c '
+import http.server, os, socketserver, sys
+class H(http.server.SimpleHTTPRequestHandler):
+    def do_PUT(self):
+        n = int(self.headers["Content-Length"])
+        with open("up.bin", "wb") as f:
+            while n > 0:
+                b = self.rfile.read(min(n, 65536))
+                if not b:
+                    break
+                f.write(b)
+                n -= len(b)
+        self.send_response(201)
+        self.end_headers()
+class S(http.server.ThreadingHTTPServer):
+    def server_bind(self):
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = "inet", 8080
+S((sys.argv[1], 8080), H).serve_forever()
+' "$TOPO_SERVER" >"$tmp/http.log" 2>&1) &
+pids+=($!)
+check "the server listens" wait_for 10 topo_exec inet bash -c "exec 3<>/dev/tcp/$TOPO_SERVER/8080"
+
+download() {
+	topo_exec cla curl -sS --max-time 60 -o "$tmp/got.bin" "http://$TOPO_SERVER:8080/file.bin" &&
+		[ "$(sha256sum <"$tmp/got.bin" | cut -d' ' -f1)" = "$want" ]
+}
+upload() {
+	topo_exec cla curl -sS --max-time 60 -T "$tmp/file.bin" "http://$TOPO_SERVER:8080/up.bin" &&
+		[ "$(sha256sum <"$tmp/up.bin" | cut -d' ' -f1)" = "$want" ]
+}
+check "10 MB download through a 1300-byte softwire, intact" download
+check "10 MB upload from a B4 whose kernel fragments, intact" upload
+
+iperf_udp() { # extra iperf3 args
+	topo_exec inet iperf3 -s -1 -B $TOPO_SERVER >"$tmp/iperf-s.log" 2>&1 &
+	local s=$!
+	wait_for 5 topo_exec inet bash -c "ss -ltn | grep -q ':5201'"
+	topo_exec cla iperf3 -c $TOPO_SERVER -u -l 1472 -b 20M -t 3 "$@" --json >"$tmp/iperf.json"
+	local rc=$?
+	wait $s
+	[ $rc -eq 0 ] && /usr/bin/python3 -c "
+import json, sys
+e = json.load(open('$tmp/iperf.json'))['end']['sum']
+print('%.1f Mbit/s, %.2f%% lost' % (e['bits_per_second'] / 1e6, e['lost_percent']))
+sys.exit(0 if e['packets'] > 100 and e['lost_percent'] < 10 else 1)"
+}
+check "iperf3 UDP, 1472-byte datagrams, B4 to Internet" iperf_udp
+sed 's/^/     /' "$tmp/check.log"
+check "iperf3 UDP, 1472-byte datagrams, Internet to B4" iperf_udp -R
+sed 's/^/     /' "$tmp/check.log"
+show() {
+	sleep 1.2
+	echo "$(grep -E '^(ip6_fragments_received|ip6_reassembled|encap_fragmented|ip6_fragments_sent|ip4_fragments_received|ip4_reassembled|icmp_sent|drop_ip6_fragment_dropped|drop_ip4_fragment_dropped|drop_too_big) ' "$tmp/dp.stats" | tr '\n' ' ')"
+	[ "$(counter ip6_reassembled)" -gt 100 ] && [ "$(counter encap_fragmented)" -gt 100 ]
+}
+check "the AFTR reassembled the B4's fragments and fragmented towards it" show
+sed 's/^/     /' "$tmp/check.log"
+echo "frag_live: $pass passed, $fail failed"
+[ $fail -eq 0 ]
