@@ -68,6 +68,7 @@ struct rte_ip_frag_death_row;
 struct dp_reasm {
 	struct rte_ip_frag_tbl *tbl;
 	struct rte_ip_frag_death_row *dr;
+	bool off; /* maxcount 0: reassembly disabled, fragments dropped */
 };
 
 /* Counters of one lcore, in the shared counters region (stats_shm.h): written

@@ -31,6 +31,8 @@
 static int table(struct dp_reasm *r, uint32_t maxcount)
 {
 	uint32_t max = RTE_MAX(maxcount, 1u);
+
+	r->off = maxcount == 0;
 	uint64_t cycles = rte_get_tsc_hz() * RTE_MAX(dp.conf.cfg->frag_lifetime, (uint16_t)1);
 
 	r->tbl = rte_ip_frag_table_create(rte_align32pow2(max / BUCKET_ENTRIES + 1), BUCKET_ENTRIES,
@@ -56,7 +58,7 @@ void reasm_fini(struct dp_worker *w)
 			rte_ip_frag_free_death_row(r->dr, 0);
 		rte_ip_frag_table_destroy(r->tbl);
 		rte_free(r->dr);
-		*r = (struct dp_reasm){NULL, NULL};
+		*r = (struct dp_reasm){NULL, NULL, false};
 	}
 }
 
@@ -90,6 +92,10 @@ struct rte_mbuf *reasm6(struct dp_worker *w, struct rte_mbuf *m)
 	struct rte_mbuf *r;
 
 	DP_COUNT(w, IP6_FRAGMENTS_RECEIVED);
+	if (w->reasm[0].off) {
+		DP_DROP(w, IP6_FRAG_DROPPED, m);
+		return NULL;
+	}
 	m->l2_len = RTE_ETHER_HDR_LEN;
 	m->l3_len = sizeof(*ip6) + sizeof(*fh);
 	/* Trim Ethernet padding: the library takes the buffer's length. */
@@ -111,6 +117,10 @@ struct rte_mbuf *reasm4(struct dp_worker *w, struct rte_mbuf *m)
 	struct l3_ip4_hdr *h;
 
 	DP_COUNT(w, IP4_FRAGMENTS_RECEIVED);
+	if (w->reasm[1].off) {
+		DP_DROP(w, IP4_FRAG_DROPPED, m);
+		return NULL;
+	}
 	m->l2_len = RTE_ETHER_HDR_LEN;
 	m->l3_len = rte_ipv4_hdr_len(ip);
 	r = rte_ipv4_frag_reassemble_packet(w->reasm[1].tbl, w->reasm[1].dr, m, rte_rdtsc(), ip);

@@ -1055,6 +1055,15 @@ def frag6_overlap():
 
 
 @case
+def frag6_disabled():
+    """fragment ipv6_maxcount 0 disables reassembly: the fragments are dropped (ip6_fragment_dropped)"""
+    fr = b4_frags(big_udp_q(), 1232)
+    return dict(config="fragment: {ipv6_maxcount: 0}\n", transport_in=fr,
+                counters=dict(rx_transport=2, ip6_fragments_received=2,
+                              drop_ip6_fragment_dropped=2))
+
+
+@case
 def frag6_timeout():
     """A fragment whose other half never comes is dropped after the fragment lifetime (1 s here)"""
     q = big_udp_q()
