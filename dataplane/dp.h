@@ -65,6 +65,7 @@ struct rte_ip_frag_tbl;
 struct rte_ip_frag_death_row;
 
 /* A reassembly table and the fragments it gave up, to free (reasm.c). */
+#define DP_REASM_N 3
 struct dp_reasm {
 	struct rte_ip_frag_tbl *tbl;
 	struct rte_ip_frag_death_row *dr;
@@ -110,7 +111,9 @@ struct dp_worker {
 	uint64_t icmp_at;         /* ICMP error rate limit: the second, and */
 	uint32_t icmp_tokens;     /* errors left to send in it */
 	uint32_t frag_id;         /* IPv6 fragment identification (toobig.c) */
-	struct dp_reasm reasm[2]; /* IPv6 from B4s, IPv4 from the Internet (reasm.c) */
+	/* Reassembly (reasm.c): IPv6 from B4s, IPv4 from the Internet, IPv4
+	 * from B4s. */
+	struct dp_reasm reasm[DP_REASM_N];
 	struct rte_eth_dev_tx_buffer *txb[DP_NPORTS];
 	struct dp_counters *ctr;
 } __rte_cache_aligned;

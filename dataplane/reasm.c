@@ -9,9 +9,11 @@
  * fragment state) lets a datagram too big for the softwire go on in IPv6
  * fragments (toobig.c).
  *
+ * IPv4 fragments inside softwires (from B4s) are reassembled at the B4's
+ * owner, in a third table sized by ISC's "default fragment in maxcount".
+ *
  * Left for later: IPv6 fragments whose header is not right after the
- * fixed one (dropped as ip6_fragment), IPv4 fragments inside softwires
- * (ip4_fragment), ISC's per-tunnel and "in" maxcounts. */
+ * fixed one (dropped as ip6_fragment), ISC's per-tunnel maxcounts. */
 /* rte_ip_frag_table_del_expired_entries is still experimental in 22.11. */
 #define ALLOW_EXPERIMENTAL_API
 #include "reasm.h"
@@ -44,14 +46,15 @@ static int table(struct dp_reasm *r, uint32_t maxcount)
 int reasm_init(struct dp_worker *w)
 {
 	if (table(&w->reasm[0], dp.conf.cfg->frag_maxcount[0]) < 0 ||
-	    table(&w->reasm[1], dp.conf.cfg->frag_maxcount[2]) < 0)
+	    table(&w->reasm[1], dp.conf.cfg->frag_maxcount[2]) < 0 ||
+	    table(&w->reasm[2], dp.conf.cfg->frag_maxcount[1]) < 0)
 		return -ENOMEM;
 	return 0;
 }
 
 void reasm_fini(struct dp_worker *w)
 {
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < DP_REASM_N; i++) {
 		struct dp_reasm *r = &w->reasm[i];
 
 		if (r->dr)
@@ -109,7 +112,8 @@ struct rte_mbuf *reasm6(struct dp_worker *w, struct rte_mbuf *m)
 	return flatten(w, r);
 }
 
-struct rte_mbuf *reasm4(struct dp_worker *w, struct rte_mbuf *m)
+/* IPv4 in table t (1: from the Internet, 2: from B4s). */
+static struct rte_mbuf *ip4(struct dp_worker *w, struct rte_mbuf *m, int t)
 {
 	struct rte_ipv4_hdr *ip =
 	        rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
@@ -117,13 +121,13 @@ struct rte_mbuf *reasm4(struct dp_worker *w, struct rte_mbuf *m)
 	struct l3_ip4_hdr *h;
 
 	DP_COUNT(w, IP4_FRAGMENTS_RECEIVED);
-	if (w->reasm[1].off) {
+	if (w->reasm[t].off) {
 		DP_DROP(w, IP4_FRAG_DROPPED, m);
 		return NULL;
 	}
 	m->l2_len = RTE_ETHER_HDR_LEN;
 	m->l3_len = rte_ipv4_hdr_len(ip);
-	r = rte_ipv4_frag_reassemble_packet(w->reasm[1].tbl, w->reasm[1].dr, m, rte_rdtsc(), ip);
+	r = rte_ipv4_frag_reassemble_packet(w->reasm[t].tbl, w->reasm[t].dr, m, rte_rdtsc(), ip);
 	if (r == NULL || (r = flatten(w, r)) == NULL)
 		return NULL;
 	DP_COUNT(w, IP4_REASSEMBLED);
@@ -134,11 +138,22 @@ struct rte_mbuf *reasm4(struct dp_worker *w, struct rte_mbuf *m)
 	return r;
 }
 
+struct rte_mbuf *reasm4(struct dp_worker *w, struct rte_mbuf *m)
+{
+	return ip4(w, m, 1);
+}
+
+struct rte_mbuf *reasm4_inner(struct dp_worker *w, struct rte_mbuf *m)
+{
+	return ip4(w, m, 2);
+}
+
 void reasm_tick(struct dp_worker *w, bool new_second)
 {
-	static const int reason[2] = {DROP_IP6_FRAG_DROPPED, DROP_IP4_FRAG_DROPPED};
+	static const int reason[DP_REASM_N] = {DROP_IP6_FRAG_DROPPED, DROP_IP4_FRAG_DROPPED,
+	                                       DROP_IP4_FRAG_DROPPED};
 
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < DP_REASM_N; i++) {
 		struct dp_reasm *r = &w->reasm[i];
 
 		if (new_second)

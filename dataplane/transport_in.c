@@ -106,9 +106,25 @@ static int ecn_decap(struct l3_ip6_hdr *ip6, struct l3_ip4_hdr *ip)
 /* Inner IPv4 checks (RFC 6333 section 6.3 and RFC 1812), for an inner
  * header off bytes into the IPv6 packet: returns it, with the mbuf trimmed
  * to its end, or NULL when consumed. */
-static struct l3_ip4_hdr *inner_checks(struct dp_worker *w, struct rte_mbuf *m,
-                                       const struct addr6 *b4, uint32_t off)
+/* An inner IPv4 fragment: reassembled at the B4's owner before NAT, which
+ * needs the first fragment's ports (reasm.h). The outer IPv6 header goes
+ * first (its ECN already applied): *off becomes 0. NULL when consumed. */
+static struct l3_ip4_hdr *inner_fragment(struct dp_worker *w, struct rte_mbuf **m, uint32_t *off,
+                                         uint32_t plen)
 {
+	rte_pktmbuf_trim(*m, rte_pktmbuf_pkt_len(*m) - (ETH_LEN + *off + plen));
+	rte_pktmbuf_adj(*m, (uint16_t)*off);
+	*off = 0;
+	if ((*m = reasm4_inner(w, *m)) == NULL)
+		return NULL;
+	return rte_pktmbuf_mtod_offset(*m, struct l3_ip4_hdr *, ETH_LEN);
+}
+
+static struct l3_ip4_hdr *inner_checks(struct dp_worker *w, struct rte_mbuf **mp,
+                                       const struct addr6 *b4, uint32_t *offp)
+{
+	struct rte_mbuf *m = *mp;
+	uint32_t off = *offp;
 	struct l3_ip6_hdr *ip6 = rte_pktmbuf_mtod_offset(m, struct l3_ip6_hdr *, ETH_LEN);
 	struct l3_ip4_hdr *ip = (struct l3_ip4_hdr *)((uint8_t *)ip6 + off);
 	uint32_t plen = 40 + ntohs(ip6->payload_len) - off;
@@ -117,13 +133,16 @@ static struct l3_ip4_hdr *inner_checks(struct dp_worker *w, struct rte_mbuf *m,
 		DP_DROP(w, BAD_IP4_IN, m);
 		return NULL;
 	}
-	if (pkt_ip4_is_fragment(ip)) {
-		DP_DROP(w, IP4_FRAGMENT, m);
-		return NULL;
-	}
 	if (ecn_decap(ip6, ip) < 0) {
 		DP_DROP(w, ECN, m);
 		return NULL;
+	}
+	if (pkt_ip4_is_fragment(ip)) {
+		if ((ip = inner_fragment(w, mp, offp, plen)) == NULL)
+			return NULL;
+		m = *mp;
+		off = 0;
+		plen = ntohs(ip->total_len);
 	}
 	/* A packet for the AFTR itself is not forwarded: no TTL check. */
 	if (ip->ttl <= 1 && ip->dst != htonl(dp.conf.icmp_source)) {
@@ -161,7 +180,7 @@ void transport_in(struct dp_worker *w, struct rte_mbuf *m)
 	struct l3_ip4_hdr *ip;
 	struct addr6 b4;
 	unsigned int owner;
-	uint32_t l4len;
+	uint32_t l4len, uoff;
 	uint8_t *l4;
 	int rc, off, drop;
 
@@ -180,7 +199,9 @@ void transport_in(struct dp_worker *w, struct rte_mbuf *m)
 	if (off == CLASSIFY_FRAGMENT &&
 	    ((m = reasm6(w, m)) == NULL || (off = classify(w, m, &b4)) < 0))
 		return;
-	ip = inner_checks(w, m, &b4, (uint32_t)off);
+	uoff = (uint32_t)off;
+	ip = inner_checks(w, &m, &b4, &uoff);
+	off = (int)uoff;
 	if (ip == NULL)
 		return;
 	DP_COUNT(w, DECAP);

@@ -72,7 +72,7 @@
 	X(WRONG_B4, "wrong_b4", "inner source address and port bound to another B4")               \
 	X(ECN, "ecn", "outer CE over an inner packet that is not ECN-capable (RFC 6040 4.2)")      \
 	X(TTL_EXPIRED, "ttl_expired", "TTL expired on the way through (ICMP time exceeded sent)")  \
-	X(IP4_FRAGMENT, "ip4_fragment", "IPv4 fragment inside a softwire (not reassembled yet)")   \
+	X(IP4_FRAGMENT, "ip4_fragment", "IPv4 fragment that cannot be reassembled")                \
 	X(IP4_FRAG_DROPPED, "ip4_fragment_dropped",                                                \
 	  "IPv4 fragments given up: timed out, overlapping, or no room (ISC fragment out "         \
 	  "maxcount)")                                                                             \

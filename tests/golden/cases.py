@@ -1273,13 +1273,22 @@ def inner_truncated_tcp():
 
 
 @case
-def inner_fragment():
-    """Inner IPv4 fragments (first and later) are not reassembled yet (drop_ip4_fragment)"""
-    first = IP(src=LAN, dst=SRV, ttl=64, id=5, flags="MF") / Raw(
-        bytes(UDP(sport=5000, dport=53, len=48, chksum=0x1234) / Raw(b"z" * 32)))
-    later = IP(src=LAN, dst=SRV, ttl=64, id=5, frag=5, proto=17) / Raw(b"z" * 8)
-    return dict(transport_in=[from_b4(first), from_b4(later)],
-                counters=dict(rx_transport=2, drop_ip4_fragment=2))
+def inner_fragments_reassembled():
+    """Inner IPv4 fragments from a B4 (the last first) are reassembled at its owner, then NATed"""
+    q = udp_q(data=b"i" * 1000)
+    return dict(transport_in=[from_b4(f) for f in reversed(ip4_frags(q, 512))],
+                wan_out=[to_net(q, sport=UDP0)],
+                counters=napt(out=1, sessions=1, blocks=1, tunnels=1, rx_transport=1,
+                              ip4_fragments_received=2, ip4_reassembled=1))
+
+
+@case
+def inner_fragment_timeout():
+    """An inner IPv4 fragment whose rest never comes is dropped after the lifetime (ip4_fragment_dropped)"""
+    frag = ip4_frags(udp_q(data=b"z" * 100), 64)[0]
+    return dict(config="fragment: {lifetime: 1}\n", transport_in=[from_b4(frag)], wait=3,
+                counters=dict(rx_transport=1, decap=0, ip4_fragments_received=1,
+                              drop_ip4_fragment_dropped=1))
 
 
 # --- drops on the WAN side -----------------------------------------------------------

@@ -5,7 +5,8 @@
 # so it fragments what it sends to the B4. The Internet side is 1500.
 # Checks: 10 MB over HTTP both ways (download and upload), iperf3 UDP with
 # 1472-byte datagrams both ways, and the counters show the reassemblies and
-# fragments. (Fragmentation needed for DF packets is checked by the golden
+# fragments; again with the B4's tunnel MTU at 1260 (its clients then send
+# IPv4 fragments, which the AFTR reassembles inside the softwire). (Fragmentation needed for DF packets is checked by the golden
 # cases; a live ping -M do needs a B4 the Internet can reach: to come.)
 # Usage: frag_live.sh AFTR_DATAPLANE AFTR_B4
 # Exit 0 pass, 1 fail, 77 skip (not root, or a tool is missing).
@@ -72,9 +73,13 @@ ip netns exec "${TOPO}dp" "$dataplane" --no-huge -m 512 -l 0,1 --no-pci --no-tel
 	--file-prefix "$TOPO" --log-level='*:warning' -- -c "$tmp/aftr.yaml" \
 	--stats-file "$tmp/dp.stats" >"$tmp/dp.log" 2>&1 &
 pids+=($!)
-topo_exec b4a "$b4" --local 2001:db8:1::a --aftr "$TOPO_ENDPOINT" --mtu 1500 \
-	>"$tmp/b4a.log" 2>&1 &
-pids+=($!)
+start_b4() { # tunnel MTU
+	topo_exec b4a "$b4" --local 2001:db8:1::a --aftr "$TOPO_ENDPOINT" --mtu "$1" \
+		>>"$tmp/b4a.log" 2>&1 &
+	b4_pid=$!
+	pids+=($b4_pid)
+}
+start_b4 1500
 if ! wait_for 15 grep -q "running with" "$tmp/dp.log"; then
 	echo "FAIL: the dataplane did not start"
 	cat "$tmp/dp.log"
@@ -141,6 +146,32 @@ show() {
 	[ "$(counter ip6_reassembled)" -gt 100 ] && [ "$(counter encap_fragmented)" -gt 100 ]
 }
 check "the AFTR reassembled the B4's fragments and fragmented towards it" show
+sed 's/^/     /' "$tmp/check.log"
+
+# Tunnel MTU 1260 on the B4: its clients learn the path MTU from it and
+# fragment their UDP in IPv4: the AFTR reassembles those inside the softwire.
+kill "$b4_pid"
+wait "$b4_pid" 2>/dev/null
+start_b4 1260
+wait_for 5 topo_exec b4a ip link show b4tun0
+topo_exec b4a ip link set b4tun0 mtu 1260
+check "tunnel MTU 1260: 10 MB upload intact" upload
+big_ping() {
+	# The first one teaches the client the path MTU (the B4 answers
+	# fragmentation needed); then the client sends IPv4 fragments.
+	topo_exec cla ping -c 1 -W 2 -s 1472 $TOPO_SERVER >/dev/null 2>&1
+	topo_exec cla ping -c 5 -i 0.2 -W 2 -s 1472 $TOPO_SERVER
+}
+check "tunnel MTU 1260: ping -s 1472 from the client, its IPv4 fragments through" big_ping
+check "tunnel MTU 1260: iperf3 UDP, Internet to B4" iperf_udp -R
+sed 's/^/     /' "$tmp/check.log"
+inner() {
+	sleep 1.2
+	echo "ip4_fragments_received $(counter ip4_fragments_received)," \
+		"ip4_reassembled $(counter ip4_reassembled)"
+	[ "$(counter ip4_reassembled)" -ge 5 ]
+}
+check "the AFTR reassembled the clients' IPv4 fragments inside the softwire" inner
 sed 's/^/     /' "$tmp/check.log"
 echo "frag_live: $pass passed, $fail failed"
 [ $fail -eq 0 ]
