@@ -103,9 +103,6 @@ static int ecn_decap(struct l3_ip6_hdr *ip6, struct l3_ip4_hdr *ip)
 	return 0;
 }
 
-/* Inner IPv4 checks (RFC 6333 section 6.3 and RFC 1812), for an inner
- * header off bytes into the IPv6 packet: returns it, with the mbuf trimmed
- * to its end, or NULL when consumed. */
 /* An inner IPv4 fragment: reassembled at the B4's owner before NAT, which
  * needs the first fragment's ports (reasm.h). The outer IPv6 header goes
  * first (its ECN already applied): *off becomes 0. NULL when consumed. */
@@ -120,6 +117,10 @@ static struct l3_ip4_hdr *inner_fragment(struct dp_worker *w, struct rte_mbuf **
 	return rte_pktmbuf_mtod_offset(*m, struct l3_ip4_hdr *, ETH_LEN);
 }
 
+/* Inner IPv4 checks (RFC 6333 section 6.3 and RFC 1812), for an inner
+ * header *offp bytes into the IPv6 packet: returns it, with the mbuf trimmed
+ * to its end (a reassembled one replaces *mp, *offp 0), or NULL when
+ * consumed. */
 static struct l3_ip4_hdr *inner_checks(struct dp_worker *w, struct rte_mbuf **mp,
                                        const struct addr6 *b4, uint32_t *offp)
 {
@@ -195,10 +196,16 @@ void transport_in(struct dp_worker *w, struct rte_mbuf *m)
 		dp_handoff(w, owner, m, HANDOFF_TRANSPORT);
 		return;
 	}
-	/* The owner reassembles; the whole packet is classified again. */
-	if (off == CLASSIFY_FRAGMENT &&
-	    ((m = reasm6(w, m)) == NULL || (off = classify(w, m, &b4)) < 0))
-		return;
+	/* The owner reassembles; the whole packet is classified again (a
+	 * fragment in a fragment is not one we take). */
+	if (off == CLASSIFY_FRAGMENT) {
+		if ((m = reasm6(w, m)) == NULL || (off = classify(w, m, &b4)) == -1)
+			return;
+		if (off == CLASSIFY_FRAGMENT) {
+			DP_DROP(w, IP6_FRAGMENT, m);
+			return;
+		}
+	}
 	uoff = (uint32_t)off;
 	ip = inner_checks(w, &m, &b4, &uoff);
 	off = (int)uoff;
