@@ -33,9 +33,9 @@
 static int table(struct dp_reasm *r, uint32_t maxcount)
 {
 	uint32_t max = RTE_MAX(maxcount, 1u);
+	uint64_t cycles = rte_get_tsc_hz() * RTE_MAX(dp.conf.cfg->frag_lifetime, (uint16_t)1);
 
 	r->off = maxcount == 0;
-	uint64_t cycles = rte_get_tsc_hz() * RTE_MAX(dp.conf.cfg->frag_lifetime, (uint16_t)1);
 
 	r->tbl = rte_ip_frag_table_create(rte_align32pow2(max / BUCKET_ENTRIES + 1), BUCKET_ENTRIES,
 	                                  max, cycles, (int)rte_socket_id());
