@@ -82,7 +82,7 @@ static void block_msg(struct dp_worker *w, const struct dp_subscriber *s, int p,
 	m.u.block.addr = htonl(dp.conf.pools[s->pool].addr);
 	m.u.block.first = pb_block_first_port(pb, b);
 	m.u.block.count = pb->bsize;
-	m.u.block.proto = p == CFG_TCP ? IPPROTO_TCP : p == CFG_UDP ? IPPROTO_UDP : IPPROTO_ICMP;
+	m.u.block.proto = cfg_proto_ip(p);
 	send_event(w, &m);
 }
 

@@ -29,16 +29,6 @@ struct key_in {
 	uint8_t pad;
 };
 
-static enum cfg_proto cfg_proto_of(uint8_t ipproto)
-{
-	return ipproto == IPPROTO_TCP ? CFG_TCP : ipproto == IPPROTO_UDP ? CFG_UDP : CFG_ICMP;
-}
-
-static uint8_t ipproto_of(enum cfg_proto p)
-{
-	return p == CFG_TCP ? IPPROTO_TCP : p == CFG_UDP ? IPPROTO_UDP : IPPROTO_ICMP;
-}
-
 /* Logged per block, not per session (RFC 6888 REQ-12's spirit, ISC's
  * bucket trace): the control process turns these events into log lines. */
 static void block_event(struct dp_worker *w, bool alloc, const struct dp_subscriber *s,
@@ -46,7 +36,7 @@ static void block_event(struct dp_worker *w, bool alloc, const struct dp_subscri
 {
 	const struct pb_space *pb = &dp.conf.pools[s->pool].pb[w->id][p];
 
-	ctl_block_event(w, alloc, &s->b4, dp.conf.pools[s->pool].addr, ipproto_of(p),
+	ctl_block_event(w, alloc, &s->b4, dp.conf.pools[s->pool].addr, cfg_proto_ip(p),
 	                pb_block_first_port(pb, block), pb->bsize);
 }
 
@@ -80,7 +70,7 @@ int nat_pool_index(uint32_t addr_host)
 int nat_port_owner(const struct dp_worker *w, uint32_t pool, uint32_t addr, uint8_t ipproto,
                    uint16_t port_host)
 {
-	enum cfg_proto p = cfg_proto_of(ipproto);
+	enum cfg_proto p = cfg_proto_of_ip(ipproto);
 	uint16_t o = pb_port_owner(&dp.conf.pools[pool].pb[0][p], port_host);
 	const struct cfg_nat *sn;
 
@@ -415,7 +405,7 @@ static int sess_insert(struct dp_worker *w, const struct key_out *ko, uint32_t e
 /* A dynamic session: a port from the subscriber's blocks. */
 static int sess_create(struct dp_worker *w, const struct key_out *ko, uint32_t *out)
 {
-	enum cfg_proto p = cfg_proto_of(ko->proto);
+	enum cfg_proto p = cfg_proto_of_ip(ko->proto);
 	struct dp_subscriber *s;
 	uint32_t sidx;
 	uint16_t port;
@@ -446,8 +436,8 @@ static const struct cfg_nat *static_of(const struct dp_worker *w, const uint8_t 
 {
 	if (proto == IPPROTO_ICMP)
 		return NULL;
-	return tables_nat_inside(w->tab, (const struct addr6 *)b4, cfg_proto_of(proto), ntohl(src),
-	                         ntohs(sport));
+	return tables_nat_inside(w->tab, (const struct addr6 *)b4, cfg_proto_of_ip(proto),
+	                         ntohl(src), ntohs(sport));
 }
 
 /* A static session's mapping, if the live tables still have it as it was
@@ -564,7 +554,7 @@ static struct dp_session *static_in(struct dp_worker *w, uint8_t proto, uint32_t
 	uint32_t idx;
 
 	if (proto != IPPROTO_ICMP)
-		sn = tables_nat_public(w->tab, cfg_proto_of(proto), ntohl(ext), ntohs(eport));
+		sn = tables_nat_public(w->tab, cfg_proto_of_ip(proto), ntohl(ext), ntohs(eport));
 	/* Another owner: the tables changed since the packet was handed over. */
 	if (sn == NULL || nat_b4_owner(&sn->b4) != w->id) {
 		*drop = DROP_NO_SESSION;
@@ -738,7 +728,7 @@ static void sess_end(struct dp_worker *w, uint32_t idx)
 	struct dp_session *se = &w->sess[idx];
 	struct key_out ko = {.src = se->src, .sport = se->sport, .proto = se->proto};
 	struct key_in ki = {se->ext, se->eport, se->proto, 0};
-	enum cfg_proto p = cfg_proto_of(se->proto);
+	enum cfg_proto p = cfg_proto_of_ip(se->proto);
 	uint32_t next = (w->held_tail + 1) % w->held_cap;
 	struct dp_subscriber *s;
 

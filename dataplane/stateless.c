@@ -21,11 +21,6 @@
 #include "nat.h"
 #include "path.h"
 
-static enum cfg_proto proto_of(uint8_t p)
-{
-	return p == IPPROTO_TCP ? CFG_TCP : p == IPPROTO_UDP ? CFG_UDP : CFG_ICMP;
-}
-
 static bool is_error(uint8_t type)
 {
 	return type == AFTR_ICMP4_DEST_UNREACH || type == AFTR_ICMP4_TIME_EXCEEDED ||
@@ -102,7 +97,7 @@ int stateless_out(struct dp_worker *w, const struct addr6 *b4, const struct l3_i
 	/* RFC 7596 section 5.2: the source must be in the B4's binding. */
 	if (sw && sw->ipv4 == src && psid_port_in_set(&sw->psid, port))
 		return -1;
-	pr = tables_prr(t, proto_of(proto), src, port);
+	pr = tables_prr(t, cfg_proto_of_ip(proto), src, port);
 	if (pr && addr6_equal(&pr->b4, b4))
 		return -1;
 	/* Refused: someone else's (address, port), a port outside the B4's
@@ -144,7 +139,7 @@ static const struct addr6 *b4_for(const struct dp_worker *w, const struct l3_ip4
 		return NULL;
 	}
 	if (prr) {
-		pr = tables_prr(t, proto_of(proto), ntohl(a), ntohs(port));
+		pr = tables_prr(t, cfg_proto_of_ip(proto), ntohl(a), ntohs(port));
 		return pr ? &pr->b4 : NULL;
 	}
 	sw = tables_softwire(t, ntohl(a), ntohs(port));

@@ -22,7 +22,8 @@
 
 uint16_t toobig_mtu(const struct dp_worker *w, const struct addr6 *b4)
 {
-	const struct cfg_tunnel *t = tables_tunnel(w->tab, b4);
+	/* Every packet into a softwire asks: search only if a tunnel has one. */
+	const struct cfg_tunnel *t = w->tab->tunnel_mtus ? tables_tunnel(w->tab, b4) : NULL;
 	uint16_t mtu = t && t->mtu ? t->mtu : w->tab->cfg.tun.mtu;
 
 	return RTE_MIN(mtu, dp.port[DP_PORT_TRANSPORT].mtu);

@@ -184,10 +184,11 @@ void transport_in(struct dp_worker *w, struct rte_mbuf *m)
 	uint32_t l4len, uoff;
 	uint8_t *l4;
 	int rc, off, drop;
+	bool nat;
 
 	if ((off = classify(w, m, &b4)) == -1)
 		return;
-	if (!tables_b4_allowed(w->tab, &b4, &drop)) {
+	if (!tables_b4_allowed(w->tab, &b4, &drop, &nat)) {
 		DP_DROP_AS(w, drop, m);
 		return;
 	}
@@ -222,8 +223,7 @@ void transport_in(struct dp_worker *w, struct rte_mbuf *m)
 	 * has none; and for a B4 NAT is for: a B4 known only by a stateless
 	 * binding is not NATed, RFC 7596 section 5.2); any other must be in
 	 * one of the B4's stateless bindings (stateless.h). */
-	if (dp.conf.n_pools && cfg_is_private(&w->tab->cfg, ntohl(ip->src)) &&
-	    tables_nat_allowed(w->tab, &b4)) {
+	if (nat && dp.conf.n_pools && cfg_is_private(&w->tab->cfg, ntohl(ip->src))) {
 		rc = nat_out(w, &b4, ip, l4, l4len);
 		if (rc != NAT_OK) {
 			DP_DROP_AS(w, rc - 1, m);

@@ -48,6 +48,18 @@ enum cfg_log_level { LOG_LVL_ERROR, LOG_LVL_WARNING, LOG_LVL_NOTICE, LOG_LVL_INF
 enum cfg_log_dest { LOG_DEST_STDERR, LOG_DEST_SYSLOG };
 enum cfg_nat_events { NAT_EVENTS_OFF, NAT_EVENTS_BLOCKS, NAT_EVENTS_SESSIONS };
 
+/* Between enum cfg_proto and IP protocol numbers (anything but TCP and UDP
+ * is the ICMP echo space). */
+static inline enum cfg_proto cfg_proto_of_ip(uint8_t ipproto)
+{
+	return ipproto == 6 ? CFG_TCP : ipproto == 17 ? CFG_UDP : CFG_ICMP;
+}
+
+static inline uint8_t cfg_proto_ip(enum cfg_proto p)
+{
+	return p == CFG_TCP ? 6 : p == CFG_UDP ? 17 : 1; /* IPPROTO_TCP, _UDP, _ICMP */
+}
+
 /* Tri-state for per-tunnel settings that fall back to tunnel_defaults. */
 #define CFG_INHERIT (-1)
 

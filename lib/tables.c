@@ -239,8 +239,10 @@ int tables_build(struct tables *t, struct aftr_config *cfg, uint64_t gen)
 		tables_free(t);
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < t->n_tun; i++)
+	for (size_t i = 0; i < t->n_tun; i++) {
 		t->tun[i] = &t->cfg.tunnels[i];
+		t->tunnel_mtus |= t->cfg.tunnels[i].mtu != 0;
+	}
 	for (size_t i = 0; i < t->n_nat; i++)
 		t->nat_in[i] = t->nat_ext[i] = &t->cfg.nats[i];
 	qsort(t->tun, t->n_tun, sizeof(*t->tun), tun_cmp);
@@ -290,17 +292,22 @@ const struct cfg_tunnel *tables_tunnel(const struct tables *t, const struct addr
 	return NULL;
 }
 
-bool tables_b4_allowed(const struct tables *t, const struct addr6 *b4, int *drop)
+bool tables_b4_allowed(const struct tables *t, const struct addr6 *b4, int *drop, bool *nat)
 {
-	/* A configured tunnel, or a stateless binding: the B4 is known. */
-	if (tables_tunnel(t, b4) || lhash_get(&t->by_b4, b4->b) != LHASH_NONE)
+	bool in_acl6 = false, ok;
+
+	/* NAT is for a configured tunnel, or a B4 inside acl6 with automatic
+	 * tunnels on (ISC: the ACL is checked when no tunnel is found). */
+	ok = tables_tunnel(t, b4) != NULL;
+	for (size_t i = 0; !ok && i < t->cfg.n_acl6 && !in_acl6; i++)
+		in_acl6 = prefix6_contains(&t->cfg.acl6[i].p, b4);
+	ok = ok || (in_acl6 && t->cfg.tun.auto_create);
+	if (nat)
+		*nat = ok;
+	/* A stateless binding makes the B4 known too. */
+	if (ok || lhash_get(&t->by_b4, b4->b) != LHASH_NONE)
 		return true;
-	*drop = DROP_ACL6;
-	for (size_t i = 0; i < t->cfg.n_acl6; i++)
-		if (prefix6_contains(&t->cfg.acl6[i].p, b4)) {
-			*drop = DROP_NO_TUNNEL;
-			return t->cfg.tun.auto_create;
-		}
+	*drop = in_acl6 ? DROP_NO_TUNNEL : DROP_ACL6;
 	return false;
 }
 
@@ -421,14 +428,4 @@ const struct cfg_nonat *tables_nonat(const struct tables *t, uint32_t addr)
 	}
 	return lo > 0 && prefix4_contains(&t->nonat[lo - 1]->prefix, addr) ? t->nonat[lo - 1]
 	                                                                   : NULL;
-}
-
-bool tables_nat_allowed(const struct tables *t, const struct addr6 *b4)
-{
-	if (tables_tunnel(t, b4))
-		return true;
-	for (size_t i = 0; i < t->cfg.n_acl6; i++)
-		if (prefix6_contains(&t->cfg.acl6[i].p, b4))
-			return t->cfg.tun.auto_create;
-	return false;
 }

@@ -49,7 +49,8 @@ struct tables {
 	struct aftr_config cfg; /* owned: the entries indexed below */
 	const struct cfg_tunnel **tun;
 	size_t n_tun;
-	const struct cfg_nat **nat_in;  /* by (b4, proto, inside address, inside port) */
+	bool tunnel_mtus;              /* some tunnel has its own MTU (else no per-packet search) */
+	const struct cfg_nat **nat_in; /* by (b4, proto, inside address, inside port) */
 	const struct cfg_nat **nat_ext; /* by (proto, public address, public port) */
 	size_t n_nat;
 	struct cfg_softwire *sw; /* cfg's softwires and prrs, copied to huge pages */
@@ -74,9 +75,12 @@ void tables_free(struct tables *t);
 /* The tunnel configured for a B4, or NULL. */
 const struct cfg_tunnel *tables_tunnel(const struct tables *t, const struct addr6 *b4);
 
-/* Whether a B4 may use the softwire (ISC: the ACL is checked when no
- * tunnel is found); when not, *drop says why (DROP_ACL6, DROP_NO_TUNNEL). */
-bool tables_b4_allowed(const struct tables *t, const struct addr6 *b4, int *drop);
+/* Whether a B4 may use the softwire: a configured tunnel, inside acl6
+ * with automatic tunnels on (ISC: the ACL is checked when no tunnel is
+ * found), or a stateless binding; when not, *drop says why (DROP_ACL6,
+ * DROP_NO_TUNNEL). *nat (if not NULL): whether it may be NATed, which a B4
+ * known only by a stateless binding may not (RFC 7596 section 5.2). */
+bool tables_b4_allowed(const struct tables *t, const struct addr6 *b4, int *drop, bool *nat);
 
 /* The static mapping of an inside endpoint, or NULL. Host order. */
 const struct cfg_nat *tables_nat_inside(const struct tables *t, const struct addr6 *b4,
@@ -84,9 +88,6 @@ const struct cfg_nat *tables_nat_inside(const struct tables *t, const struct add
 /* The static mapping of a public endpoint, or NULL. Host order. */
 const struct cfg_nat *tables_nat_public(const struct tables *t, enum cfg_proto proto, uint32_t addr,
                                         uint16_t port);
-/* Whether a B4 may be NATed: a configured tunnel, or inside acl6 with
- * automatic tunnels on (a B4 known only by a stateless binding may not). */
-bool tables_nat_allowed(const struct tables *t, const struct addr6 *b4);
 
 /* A B4's stateless bindings into *out; false if it has none. */
 bool tables_b4(const struct tables *t, const struct addr6 *b4, struct tables_b4 *out);

@@ -100,7 +100,7 @@ START_TEST(test_empty)
 	ck_assert_int_eq(tables_build(&t, &cfg, 0), 0);
 	ck_assert_ptr_null(tables_tunnel(&t, &a));
 	ck_assert_ptr_null(tables_nat_public(&t, CFG_TCP, 1, 1));
-	ck_assert(!tables_b4_allowed(&t, &a, &drop));
+	ck_assert(!tables_b4_allowed(&t, &a, &drop, NULL));
 	ck_assert_int_eq(drop, DROP_ACL6);
 	tables_free(&t);
 }
@@ -124,13 +124,13 @@ START_TEST(test_acl6_and_filter)
 	cfg.tun.auto_create = false;
 	ck_assert_int_eq(tables_build(&t, &cfg, 1), 0);
 	/* A configured tunnel passes; inside acl6 without auto tunnels: no_tunnel. */
-	ck_assert(tables_b4_allowed(&t, &tun, &drop));
-	ck_assert(!tables_b4_allowed(&t, &in, &drop));
+	ck_assert(tables_b4_allowed(&t, &tun, &drop, NULL));
+	ck_assert(!tables_b4_allowed(&t, &in, &drop, NULL));
 	ck_assert_int_eq(drop, DROP_NO_TUNNEL);
-	ck_assert(!tables_b4_allowed(&t, &out, &drop));
+	ck_assert(!tables_b4_allowed(&t, &out, &drop, NULL));
 	ck_assert_int_eq(drop, DROP_ACL6);
 	t.cfg.tun.auto_create = true;
-	ck_assert(tables_b4_allowed(&t, &in, &drop));
+	ck_assert(tables_b4_allowed(&t, &in, &drop, NULL));
 	tables_free(&t);
 
 	/* filter 198.51.100.0/24 port 443. */
@@ -248,7 +248,7 @@ START_TEST(test_stateless)
 	{
 		int drop;
 
-		ck_assert(tables_b4_allowed(&t, &a, &drop));
+		ck_assert(tables_b4_allowed(&t, &a, &drop, NULL));
 	}
 	tables_free(&t);
 }
