@@ -189,7 +189,7 @@ static int show_dropped(const struct api_opts *o)
 		aftrctl_dump(j);
 	} else {
 		json_array_foreach(json_object_get(j, "drops"), i, d) {
-			printf("%-18s %14lld  %s\n",
+			printf("%-22s %14lld  %s\n",
 			       json_string_value(json_object_get(d, "reason")),
 			       (long long)json_integer_value(json_object_get(d, "count")),
 			       json_string_value(json_object_get(d, "help")));

@@ -63,6 +63,7 @@ struct dp_session;
 struct dp_subscriber;
 struct rte_ip_frag_tbl;
 struct rte_ip_frag_death_row;
+struct dp_pmtu;
 
 /* A reassembly table and the fragments it gave up, to free (reasm.c). */
 #define DP_REASM_N 3
@@ -114,6 +115,9 @@ struct dp_worker {
 	/* Reassembly (reasm.c): IPv6 from B4s, IPv4 from the Internet, IPv4
 	 * from B4s. */
 	struct dp_reasm reasm[DP_REASM_N];
+	/* Softwire MTUs learned from packet too big (pmtu.c). */
+	struct dp_pmtu *pmtu;
+	uint32_t pmtu_n, pmtu_cursor;
 	struct rte_eth_dev_tx_buffer *txb[DP_NPORTS];
 	struct dp_counters *ctr;
 } __rte_cache_aligned;

@@ -50,11 +50,8 @@ static bool rate_ok(struct dp_worker *w)
 	return true;
 }
 
-/* An ICMP error (type, code) from src (network order) to ip's source,
- * quoting ip, in a new mbuf with room for the Ethernet header; NULL when
- * none may or can be sent. */
-static struct rte_mbuf *icmp_error(struct dp_worker *w, uint32_t src, const struct l3_ip4_hdr *ip,
-                                   uint32_t avail, uint8_t type, uint8_t code, uint32_t rest)
+struct rte_mbuf *icmp_error_new(struct dp_worker *w, uint32_t src, const struct l3_ip4_hdr *ip,
+                                uint32_t avail, uint8_t type, uint8_t code, uint32_t rest)
 {
 	uint32_t quote = RTE_MIN((uint32_t)ntohs(ip->total_len), avail), total;
 	struct rte_mbuf *m;
@@ -87,7 +84,6 @@ static struct rte_mbuf *icmp_error(struct dp_worker *w, uint32_t src, const stru
 	memcpy(icmp + 4, &rest, 4);
 	memcpy(icmp + 8, ip, quote);
 	*(uint16_t *)(icmp + 2) = cksum_finish(cksum_add(0, icmp, 8 + quote));
-	DP_COUNT(w, ICMP_SENT);
 	return m;
 }
 
@@ -95,11 +91,13 @@ static struct rte_mbuf *icmp_error(struct dp_worker *w, uint32_t src, const stru
 static void to_b4(struct dp_worker *w, const struct addr6 *b4, const struct l3_ip4_hdr *ip,
                   uint8_t type, uint8_t code)
 {
-	struct rte_mbuf *m =
-	        icmp_error(w, htonl(dp.conf.icmp_source), ip, ntohs(ip->total_len), type, code, 0);
+	struct rte_mbuf *m = icmp_error_new(w, htonl(dp.conf.icmp_source), ip, ntohs(ip->total_len),
+	                                    type, code, 0);
 
-	if (m != NULL)
-		path_encap(w, m, b4);
+	if (m == NULL)
+		return;
+	DP_COUNT(w, ICMP_SENT);
+	path_encap(w, m, b4);
 }
 
 /* Back to the Internet. RFC 1812 section 4.3.2.4: from an address of the
@@ -107,11 +105,13 @@ static void to_b4(struct dp_worker *w, const struct addr6 *b4, const struct l3_i
 static void to_wan(struct dp_worker *w, const struct l3_ip4_hdr *ip, uint32_t avail, uint8_t type,
                    uint8_t code, uint32_t rest)
 {
-	struct rte_mbuf *m = icmp_error(w, dp.conf.wan_addr ? htonl(dp.conf.wan_addr) : ip->dst, ip,
-	                                avail, type, code, rest);
+	struct rte_mbuf *m = icmp_error_new(w, dp.conf.wan_addr ? htonl(dp.conf.wan_addr) : ip->dst,
+	                                    ip, avail, type, code, rest);
 
-	if (m != NULL)
-		path_ip4_out(w, m);
+	if (m == NULL)
+		return;
+	DP_COUNT(w, ICMP_SENT);
+	path_ip4_out(w, m);
 }
 
 void icmp_time_exceeded(struct dp_worker *w, const struct addr6 *b4, const struct l3_ip4_hdr *ip)

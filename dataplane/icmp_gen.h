@@ -32,6 +32,14 @@ void icmp_admin_prohibited_wan(struct dp_worker *w, const struct l3_ip4_hdr *ip)
 void icmp_frag_needed(struct dp_worker *w, const struct l3_ip4_hdr *ip, uint32_t avail,
                       uint16_t mtu);
 
+/* An ICMPv4 error (type, code, rest: the 4 bytes after the checksum)
+ * from src (network order) to ip's source, quoting ip (avail: the bytes
+ * of it at hand), in a new mbuf with room for the Ethernet header; NULL
+ * when none may be sent (about an ICMP error or a later fragment, or over
+ * the rate limit) or none can (no buffer, counted). Not counted as sent. */
+struct rte_mbuf *icmp_error_new(struct dp_worker *w, uint32_t src, const struct l3_ip4_hdr *ip,
+                                uint32_t avail, uint8_t type, uint8_t code, uint32_t rest);
+
 /* Answers, in place, an ICMPv4 echo request to one of our addresses
  * (sources swapped, type, both checksums); false, with ip untouched, if ip
  * is not a whole, valid echo request. ip's header was checked already. */

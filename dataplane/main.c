@@ -26,6 +26,7 @@
 #include "nat.h"
 #include "neigh.h"
 #include "port.h"
+#include "pmtu.h"
 #include "reasm.h"
 #include "stats.h"
 #include "gen.h"
@@ -220,6 +221,7 @@ static void teardown(void)
 	for (unsigned int i = 0; i < dp.nworkers; i++) {
 		nat_fini(&dp.worker[i]);
 		reasm_fini(&dp.worker[i]);
+		pmtu_fini(&dp.worker[i]);
 	}
 	for (int p = 0; p < DP_NPORTS; p++)
 		if (dp.port[p].nb_txq)

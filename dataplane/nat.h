@@ -97,6 +97,14 @@ int nat_icmp_error_key(uint8_t *icmp, uint32_t len, uint32_t *ext, uint16_t *epo
 struct dp_session *nat_icmp_error_in(struct dp_worker *w, struct l3_ip4_hdr *ip, uint8_t *icmp,
                                      uint32_t len, int *drop);
 
+/* An ICMPv4 error from a B4 (ip, with its ICMP message at icmp, len
+ * bytes) about a packet the AFTR translated towards it (RFC 5508 REQ-3):
+ * the quoted destination and the outer source become the session's public
+ * ones. NAT_OK, or NAT_DROP(NO_SESSION) / NAT_DROP(ICMP_IN). No session is
+ * created or refreshed. */
+int nat_icmp_error_out(struct dp_worker *w, const struct addr6 *b4, struct l3_ip4_hdr *ip,
+                       uint8_t *icmp, uint32_t len);
+
 /* Expires sessions and releases held ports, a few per call. */
 void nat_sweep(struct dp_worker *w, unsigned int budget);
 

@@ -6,9 +6,15 @@
 #include <rte_mbuf.h>
 
 #include "dp.h"
+#include "pkt.h"
 
 /* A frame from the transport port (transport_in.c). */
 void transport_in(struct dp_worker *w, struct rte_mbuf *m);
+/* A B4's decapsulated IPv4 packet on its way out (transport_in.c): NATed
+ * (a private source, when nat: NAT is for that B4) or checked against the
+ * B4's stateless bindings. -1 when it may go on (then to path_ip4_out),
+ * else the drop reason (m not consumed). */
+int path_b4_out(struct dp_worker *w, const struct addr6 *b4, bool nat, struct l3_ip4_hdr *ip);
 /* A frame from the WAN port (wan_in.c). */
 void wan_in(struct dp_worker *w, struct rte_mbuf *m);
 /* An IPv4 packet to a pool address, from the WAN or a hairpin (wan_in.c). */

@@ -21,12 +21,6 @@
 #include "nat.h"
 #include "path.h"
 
-static bool is_error(uint8_t type)
-{
-	return type == AFTR_ICMP4_DEST_UNREACH || type == AFTR_ICMP4_TIME_EXCEEDED ||
-	       type == AFTR_ICMP4_PARAM_PROBLEM;
-}
-
 /* The (address, port) a packet holds on our side: the source for a B4's
  * packet (out), the destination for an Internet packet. TCP and UDP
  * ports; the ICMP echo identifier; for an ICMP error, the quoted packet's
@@ -49,7 +43,7 @@ static int endpoint(const struct l3_ip4_hdr *ip, const uint8_t *l4, uint32_t l4l
 		*port = *(const uint16_t *)(l4 + 4);
 		return 0;
 	}
-	if (!is_error(l4[0]) || l4len < 8 + 20 || (q->version_ihl >> 4) != 4)
+	if (!pkt_icmp4_is_error(l4[0]) || l4len < 8 + 20 || (q->version_ihl >> 4) != 4)
 		return -1;
 	qhl = (q->version_ihl & 0xfu) * 4u;
 	if (qhl < 20 || l4len < 8 + qhl + 8 || (out ? q->dst : q->src) != *addr)

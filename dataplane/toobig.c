@@ -15,18 +15,30 @@
 #include <string.h>
 
 #include "icmp_gen.h"
+#include "pmtu.h"
 #include "tx.h"
 
 #define ENCAP_HOP_LIMIT 64
 #define FRAG_HDR        8
 
-uint16_t toobig_mtu(const struct dp_worker *w, const struct addr6 *b4)
+uint16_t toobig_mtu(struct dp_worker *w, const struct addr6 *b4)
 {
-	/* Every packet into a softwire asks: search only if a tunnel has one. */
+	/* Every packet into a softwire asks: search only if a tunnel has one,
+	 * or a router told us of one. */
 	const struct cfg_tunnel *t = w->tab->tunnel_mtus ? tables_tunnel(w->tab, b4) : NULL;
-	uint16_t mtu = t && t->mtu ? t->mtu : w->tab->cfg.tun.mtu;
+	uint16_t mtu = t && t->mtu ? t->mtu : w->tab->cfg.tun.mtu, learned;
 
-	return RTE_MIN(mtu, dp.port[DP_PORT_TRANSPORT].mtu);
+	mtu = RTE_MIN(mtu, dp.port[DP_PORT_TRANSPORT].mtu);
+	if (w->pmtu_n && (learned = pmtu_get(w, b4)) != 0)
+		mtu = RTE_MIN(mtu, learned);
+	return mtu;
+}
+
+int toobig_policy(const struct dp_worker *w, const struct addr6 *b4)
+{
+	const struct cfg_tunnel *t = tables_tunnel(w->tab, b4);
+
+	return t && t->toobig != CFG_INHERIT ? t->toobig : w->tab->cfg.tun.toobig;
 }
 
 /* One fragment: IPv6, fragment header, then len bytes of the inner packet
@@ -97,8 +109,7 @@ void toobig_send(struct dp_worker *w, struct rte_mbuf *m, const struct addr6 *b4
 {
 	const struct l3_ip4_hdr *ip =
 	        rte_pktmbuf_mtod_offset(m, const struct l3_ip4_hdr *, RTE_ETHER_HDR_LEN);
-	const struct cfg_tunnel *t = tables_tunnel(w->tab, b4);
-	int policy = t && t->toobig != CFG_INHERIT ? t->toobig : w->tab->cfg.tun.toobig;
+	int policy = toobig_policy(w, b4);
 	bool df = ip->frag_off & htons(AFTR_IP4_FLAG_DF);
 
 	if (df && policy != TOOBIG_OFF) {

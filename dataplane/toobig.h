@@ -8,9 +8,12 @@
 #include "dp.h"
 #include "pkt.h"
 
-/* The IPv6 MTU towards a B4: its tunnel's mtu, else the default, and never
- * above the transport port's. */
-uint16_t toobig_mtu(const struct dp_worker *w, const struct addr6 *b4);
+/* The IPv6 MTU towards a B4: its tunnel's mtu, else the default, never
+ * above the transport port's, nor above what a router said (pmtu.h). */
+uint16_t toobig_mtu(struct dp_worker *w, const struct addr6 *b4);
+
+/* ISC toobig for b4: its tunnel's, else the default (enum cfg_toobig). */
+int toobig_policy(const struct dp_worker *w, const struct addr6 *b4);
 
 /* The first bytes of a packet as it came from the Internet, kept before
  * NAT rewrites it, for the ICMP error about it. */

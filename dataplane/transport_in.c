@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cksum.h"
+#include "icmp6_in.h"
 #include "icmp_gen.h"
 #include "mss.h"
 #include "nat.h"
@@ -18,6 +19,7 @@
 
 #define ETH_LEN           ((uint32_t)sizeof(struct rte_ether_hdr))
 #define CLASSIFY_FRAGMENT (-2)
+#define CLASSIFY_ICMP6    (-3)
 
 /* The upper layer of an IPv6 packet with extension headers: the Tunnel
  * Encapsulation Limit option a Linux ip6tnl B4 adds (RFC 2473 section
@@ -42,7 +44,8 @@ static int upper_layer(struct l3_ip6_hdr *ip6, uint32_t len, uint32_t *off, int 
 }
 
 /* Classifies an IPv6 frame: -1 when it was consumed (dropped, passed to
- * control), CLASSIFY_FRAGMENT for a fragment to reassemble (*b4 set), else
+ * control), CLASSIFY_FRAGMENT for a fragment to reassemble (*b4 set),
+ * CLASSIFY_ICMP6 for an ICMPv6 error about a packet we sent to *b4, else
  * the offset of the inner IPv4 header from the IPv6 header, with the
  * softwire's B4 address. */
 static int classify(struct dp_worker *w, struct rte_mbuf *m, struct addr6 *b4)
@@ -61,7 +64,9 @@ static int classify(struct dp_worker *w, struct rte_mbuf *m, struct addr6 *b4)
 		return -1;
 	}
 	if (ip6->next_hdr == AFTR_IPPROTO_ICMPV6) {
-		dp_to_ctrl(w, m, CTRL_RX, DP_PORT_TRANSPORT); /* ND, ping, errors */
+		if (icmp6_error_b4(ip6, b4))
+			return CLASSIFY_ICMP6;
+		dp_to_ctrl(w, m, CTRL_RX, DP_PORT_TRANSPORT); /* ND, ping */
 		return -1;
 	}
 	if (memcmp(ip6->dst, dp.conf.endpoint.b, 16) != 0) {
@@ -176,18 +181,44 @@ static void to_aftr(struct dp_worker *w, struct rte_mbuf *m, struct l3_ip4_hdr *
 	path_encap(w, m, b4);
 }
 
+int path_b4_out(struct dp_worker *w, const struct addr6 *b4, bool nat, struct l3_ip4_hdr *ip)
+{
+	uint8_t *l4 = (uint8_t *)ip + pkt_ip4_hdr_len(ip);
+	uint32_t l4len = ntohs(ip->total_len) - pkt_ip4_hdr_len(ip);
+	int rc;
+
+	/* A private source is NATed (when there is a pool: a lw4o6-only AFTR
+	 * has none; and for a B4 NAT is for: a B4 known only by a stateless
+	 * binding is not NATed, RFC 7596 section 5.2); any other must be in
+	 * one of the B4's stateless bindings (stateless.h). */
+	if (nat && dp.conf.n_pools && cfg_is_private(&w->tab->cfg, ntohl(ip->src))) {
+		if (ip->proto == IPPROTO_ICMP && l4len >= 8 && pkt_icmp4_is_error(l4[0]))
+			rc = nat_icmp_error_out(w, b4, ip, l4, l4len);
+		else
+			rc = nat_out(w, b4, ip, l4, l4len);
+		return rc == NAT_OK ? -1 : rc - 1;
+	}
+	if ((rc = stateless_out(w, b4, ip, l4, l4len)) >= 0)
+		return rc;
+	DP_COUNT(w, STATELESS_OUT);
+	return -1;
+}
+
 void transport_in(struct dp_worker *w, struct rte_mbuf *m)
 {
 	struct l3_ip4_hdr *ip;
 	struct addr6 b4;
 	unsigned int owner;
-	uint32_t l4len, uoff;
-	uint8_t *l4;
-	int rc, off, drop;
+	uint32_t uoff;
+	int off, drop;
 	bool nat;
 
 	if ((off = classify(w, m, &b4)) == -1)
 		return;
+	if (off == CLASSIFY_ICMP6) {
+		icmp6_error_in(w, m, &b4);
+		return;
+	}
 	if (!tables_b4_allowed(w->tab, &b4, &drop, &nat)) {
 		DP_DROP_AS(w, drop, m);
 		return;
@@ -217,25 +248,12 @@ void transport_in(struct dp_worker *w, struct rte_mbuf *m)
 		to_aftr(w, m, ip, (uint32_t)off, &b4);
 		return;
 	}
-	l4 = (uint8_t *)ip + pkt_ip4_hdr_len(ip);
-	l4len = ntohs(ip->total_len) - pkt_ip4_hdr_len(ip);
-	/* A private source is NATed (when there is a pool: a lw4o6-only AFTR
-	 * has none; and for a B4 NAT is for: a B4 known only by a stateless
-	 * binding is not NATed, RFC 7596 section 5.2); any other must be in
-	 * one of the B4's stateless bindings (stateless.h). */
-	if (nat && dp.conf.n_pools && cfg_is_private(&w->tab->cfg, ntohl(ip->src))) {
-		rc = nat_out(w, &b4, ip, l4, l4len);
-		if (rc != NAT_OK) {
-			DP_DROP_AS(w, rc - 1, m);
-			return;
-		}
-	} else if ((rc = stateless_out(w, &b4, ip, l4, l4len)) >= 0) {
-		DP_DROP_AS(w, rc, m);
+	if ((drop = path_b4_out(w, &b4, nat, ip)) >= 0) {
+		DP_DROP_AS(w, drop, m);
 		return;
-	} else {
-		DP_COUNT(w, STATELESS_OUT);
 	}
-	mss_clamp(w, &b4, ip, l4, l4len);
+	mss_clamp(w, &b4, ip, (uint8_t *)ip + pkt_ip4_hdr_len(ip),
+	          ntohs(ip->total_len) - pkt_ip4_hdr_len(ip));
 	/* Drop the IPv6 headers, keep room for the new Ethernet header. */
 	rte_pktmbuf_adj(m, (uint16_t)off);
 	path_ip4_out(w, m);

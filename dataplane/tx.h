@@ -28,10 +28,12 @@ void dp_send(struct dp_worker *w, int port, struct rte_mbuf *m, uint16_t etherty
 void dp_tx(struct dp_worker *w, int port, struct rte_mbuf *m);
 void dp_to_ctrl(struct dp_worker *w, struct rte_mbuf *m, enum ctrl_reason why, int port);
 /* What a handed-off packet is (mbuf->hash.usr): a frame as received on a
- * port, or an IPv4 packet to a pool address (low 16 bits: pool index). */
+ * port, an IPv4 packet to a pool address (low 16 bits: pool index), or a
+ * learned softwire MTU (pmtu.h). */
 #define HANDOFF_TRANSPORT (1u << 16)
 #define HANDOFF_WAN       (2u << 16)
 #define HANDOFF_POOL      (3u << 16)
+#define HANDOFF_PMTU      (4u << 16)
 void dp_handoff(struct dp_worker *w, unsigned int owner, struct rte_mbuf *m, uint32_t tag);
 
 #endif

@@ -18,12 +18,6 @@
 
 #define ETH_LEN ((uint32_t)RTE_ETHER_HDR_LEN)
 
-static bool is_icmp_error(uint8_t type)
-{
-	return type == AFTR_ICMP4_DEST_UNREACH || type == AFTR_ICMP4_TIME_EXCEEDED ||
-	       type == AFTR_ICMP4_PARAM_PROBLEM;
-}
-
 /* The public (port, protocol) a packet to a pool address belongs to: its
  * destination port or echo id, or for an ICMP error the quoted source.
  * Returns the owning worker, or -1 with *drop set. */
@@ -39,7 +33,7 @@ static int pool_owner(const struct dp_worker *w, struct l3_ip4_hdr *ip, uint8_t 
 		port = *(uint16_t *)(l4 + 2);
 	} else if (proto == IPPROTO_ICMP && l4len >= 8 && l4[0] == AFTR_ICMP4_ECHO_REPLY) {
 		port = *(uint16_t *)(l4 + 4);
-	} else if (proto == IPPROTO_ICMP && l4len >= 8 && is_icmp_error(l4[0]) &&
+	} else if (proto == IPPROTO_ICMP && l4len >= 8 && pkt_icmp4_is_error(l4[0]) &&
 	           nat_icmp_error_key(l4, l4len, &ext, &port, &proto) == 0 && ext == ip->dst) {
 		/* the quote is our own packet: keyed by its source */
 	} else {
@@ -87,7 +81,7 @@ void wan_ip4_to_pool(struct dp_worker *w, struct rte_mbuf *m, int pool)
 		orig.len = RTE_MIN((uint32_t)ntohs(ip->total_len), hl + 8);
 		memcpy(orig.b, ip, orig.len);
 	}
-	if (ip->proto == IPPROTO_ICMP && is_icmp_error(l4[0]))
+	if (ip->proto == IPPROTO_ICMP && pkt_icmp4_is_error(l4[0]))
 		se = nat_icmp_error_in(w, ip, l4, l4len, &drop);
 	else
 		se = nat_in(w, ip, l4, l4len, &drop);

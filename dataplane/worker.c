@@ -11,6 +11,7 @@
 #include "gen.h"
 #include "nat.h"
 #include "path.h"
+#include "pmtu.h"
 #include "reasm.h"
 #include "tx.h"
 
@@ -43,7 +44,7 @@ int worker_init(struct dp_worker *w)
 		*e = (struct txb_err){w, p};
 		rte_eth_tx_buffer_set_err_callback(w->txb[p], tx_error, e);
 	}
-	if (reasm_init(w) < 0)
+	if (reasm_init(w) < 0 || pmtu_init(w) < 0)
 		return -ENOMEM;
 	return nat_init(w);
 }
@@ -57,6 +58,8 @@ static void dispatch_handoff(struct dp_worker *w, struct rte_mbuf *m)
 		wan_ip4_to_pool(w, m, (int)(tag & 0xffff));
 	else if (tag == HANDOFF_WAN)
 		wan_in(w, m);
+	else if (tag == HANDOFF_PMTU)
+		pmtu_handoff_rx(w, m);
 	else
 		transport_in(w, m);
 }
@@ -117,6 +120,8 @@ int worker_main(void *arg)
 				rte_eth_tx_buffer_flush(dp.port[p].port_id, w->txq[p], w->txb[p]);
 		nat_sweep(w, SWEEP_BUDGET);
 		reasm_tick(w, w->now != was);
+		if (w->now != was)
+			pmtu_tick(w);
 		ctl_poll(w);
 		gen_loop_end(w);
 	}

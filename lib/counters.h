@@ -35,6 +35,15 @@
 	  "TCP SYNs whose MSS was lowered to fit the softwire (ISC mss)")                          \
 	X(HAIRPIN, "hairpin", "packets between two B4s through the pool (RFC 4787 REQ-9)")         \
 	X(ICMP_ERR_IN, "icmp_error_in", "ICMPv4 errors from the Internet sent into a softwire")    \
+	X(ICMP_ERR_OUT, "icmp_error_out",                                                          \
+	  "ICMPv4 errors about Internet packets NATed out (RFC 5508): from B4s, or made of an "    \
+	  "ICMPv6 error")                                                                          \
+	X(ICMP6_ERR_IN, "icmp6_error_in",                                                          \
+	  "ICMPv6 errors from routers towards B4s about softwire packets (RFC 2473 section 8)")    \
+	X(PMTU_LEARNED, "tunnel_mtu_learned",                                                      \
+	  "ICMPv6 packet too big lowered a softwire's MTU for 10 minutes (RFC 8201)")              \
+	X(PMTU_EVICTED, "tunnel_mtu_evicted",                                                      \
+	  "learned softwire MTUs forgotten early: the worker's table (4096) was full")             \
 	X(ICMP_SENT, "icmp_sent", "ICMP messages the AFTR generated (errors, echo replies)")       \
 	X(ICMP_LIMITED, "icmp_rate_limited",                                                       \
 	  "ICMP errors not sent: over the rate limit (1000 per second per worker)")                \
@@ -62,7 +71,11 @@
 	X(IP6_FRAG_DROPPED, "ip6_fragment_dropped",                                                \
 	  "IPv6 fragments given up: timed out, overlapping, or no room (ISC fragment ipv6 "        \
 	  "maxcount)")                                                                             \
-	X(ACL6, "acl6", "B4 address outside acl6 (ISC: filtered by IPv6 ACL)")                     \
+	X(ACL6, "acl6",                                                                            \
+	  "B4 address (or with acl6_icmp an ICMPv6 error's source) outside acl6 (ISC: filtered "   \
+	  "by IPv6 ACL)")                                                                          \
+	X(ICMP6_ERROR, "icmp6_error",                                                              \
+	  "ICMPv6 error to the endpoint not about a softwire packet of ours, or malformed")        \
 	X(NO_TUNNEL, "no_tunnel", "unknown B4 and automatic tunnels are off")                      \
 	X(BAD_IP4_IN, "bad_ip4_in", "malformed inner IPv4 packet from a B4")                       \
 	X(NOT_PRIVATE, "not_private",                                                              \

@@ -203,6 +203,14 @@ static inline bool pkt_ip6_frag_more(const struct l3_ip6_frag_hdr *fh)
 	return (fh->frag_off_m & htons(AFTR_IP6_FRAG_M)) != 0;
 }
 
+/* The ICMPv4 errors that quote a packet and are translated with it (RFC
+ * 5508): destination unreachable, time exceeded, parameter problem. */
+static inline bool pkt_icmp4_is_error(uint8_t type)
+{
+	return type == AFTR_ICMP4_DEST_UNREACH || type == AFTR_ICMP4_TIME_EXCEEDED ||
+	       type == AFTR_ICMP4_PARAM_PROBLEM;
+}
+
 /* TCP header length in bytes, from the data offset. */
 static inline unsigned int pkt_tcp_hdr_len(const struct l4_tcp_hdr *tcp)
 {

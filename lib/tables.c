@@ -292,6 +292,14 @@ const struct cfg_tunnel *tables_tunnel(const struct tables *t, const struct addr
 	return NULL;
 }
 
+bool tables_in_acl6(const struct tables *t, const struct addr6 *a)
+{
+	for (size_t i = 0; i < t->cfg.n_acl6; i++)
+		if (prefix6_contains(&t->cfg.acl6[i].p, a))
+			return true;
+	return false;
+}
+
 bool tables_b4_allowed(const struct tables *t, const struct addr6 *b4, int *drop, bool *nat)
 {
 	bool in_acl6 = false, ok;
@@ -299,8 +307,8 @@ bool tables_b4_allowed(const struct tables *t, const struct addr6 *b4, int *drop
 	/* NAT is for a configured tunnel, or a B4 inside acl6 with automatic
 	 * tunnels on (ISC: the ACL is checked when no tunnel is found). */
 	ok = tables_tunnel(t, b4) != NULL;
-	for (size_t i = 0; !ok && i < t->cfg.n_acl6 && !in_acl6; i++)
-		in_acl6 = prefix6_contains(&t->cfg.acl6[i].p, b4);
+	if (!ok)
+		in_acl6 = tables_in_acl6(t, b4);
 	ok = ok || (in_acl6 && t->cfg.tun.auto_create);
 	if (nat)
 		*nat = ok;

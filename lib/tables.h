@@ -75,6 +75,9 @@ void tables_free(struct tables *t);
 /* The tunnel configured for a B4, or NULL. */
 const struct cfg_tunnel *tables_tunnel(const struct tables *t, const struct addr6 *b4);
 
+/* Whether an IPv6 address is inside one of the acl6 prefixes. */
+bool tables_in_acl6(const struct tables *t, const struct addr6 *a);
+
 /* Whether a B4 may use the softwire: a configured tunnel, inside acl6
  * with automatic tunnels on (ISC: the ACL is checked when no tunnel is
  * found), or a stateless binding; when not, *drop says why (DROP_ACL6,

@@ -46,6 +46,7 @@ import struct
 import sys
 
 from scapy.all import (ARP, ICMP, IP, TCP, UDP, Ether, ICMPv6EchoReply,  # python3-scapy
+                       ICMPv6DestUnreach, ICMPv6PacketTooBig, ICMPv6TimeExceeded,
                        ICMPv6EchoRequest, ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6NDOptDstLLAddr,
                        ICMPv6NDOptSrcLLAddr, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
                        Padding, PadN, Raw, HBHOptUnknown,
@@ -1246,6 +1247,143 @@ def ip6_fragment_to_endpoint():
          / IPv6ExtHdrDestOpt(options=[PadN(optdata=b"\x00\x00\x00\x00")])
          / IPv6ExtHdrFragment(nh=4, offset=0, m=1, id=1) / Raw(bytes(udp_q(data=b"y" * 40))[:48]))
     return dict(transport_in=[p], counters=dict(rx_transport=1, drop_ip6_fragment=1))
+
+
+# --- ICMPv6 errors from routers on the way to B4s (RFC 2473 section 8) --------------
+
+ROUTER6 = "2001:db8:1::fe"  # a router between the AFTR and the B4s, inside acl6
+ROUTER6_OUT = "2001:db8:ffff::fe"  # one outside acl6
+
+
+def icmp6_error(kind, sent, src=ROUTER6, **kw):
+    """A router's ICMPv6 error (RFC 4443) to the endpoint about the softwire
+    packet `sent` (a frame the AFTR sent), quoting as much as fits in 1280."""
+    quote = bytes(sent[IPv6])[:1280 - 48]
+    return Ether(src=GW_T, dst=TR_MAC) / IPv6(src=src, dst=EP, hlim=60) / kind(**kw) / Raw(quote)
+
+
+def tunnel_error(code, quote, rest=None):
+    """The ICMPv4 error the AFTR makes of it: from the WAN address to the
+    Internet source, quoting the packet as that source sent it (TTL already
+    lowered by the AFTR), up to 576 bytes in all (RFC 1812 4.3.2.3)."""
+    icmp = ICMP(type=3, code=code, nexthopmtu=rest) if rest else ICMP(type=3, code=code)
+    return IP(src=WAN_ADDR, dst=SRV, ttl=64, id=0) / icmp / Raw(bytes(quote)[:548])
+
+
+def ptb_case(df, said, learned, router=ROUTER6, **kw):
+    """A router says a 1400-byte reply (to the B4, DF as `df`) was too big
+    for `said`; the next reply of that size is fragmented to the MTU
+    learned."""
+    q = udp_q()
+    r0 = udp_r(UDP0, data=b"0" * 1372, flags="DF" if df else 0)
+    r = udp_r(UDP0, data=b"1" * 1372, flags="DF" if df else 0)
+    ptb = icmp6_error(ICMPv6PacketTooBig, to_b4(r0, dport=5000), src=router, mtu=said)
+    fr = frags6(translated(r, dst=LAN, dport=5000), learned)
+    wan_out = [to_net(q, sport=UDP0)]
+    c = napt(out=1, back=1, sessions=1, blocks=1, tunnels=1, rx_transport=1, icmp6_error_in=1,
+             tunnel_mtu_learned=1, encap_fragmented=1, ip6_fragments_sent=len(fr),
+             tx_transport=len(fr) - 1)
+    if df:  # the error about r0, then toobig's about r
+        wan_out += [wan_frame(tunnel_error(4, translated(r0), learned - 40)),
+                    wan_frame(frag_needed(translated(r), learned - 40))]
+        c.update(icmp_sent=2, icmp_error_out=1, tx_wan=3)
+    return dict(transport_in=[from_b4(q), ptb], wan_in=[from_net(r)], wan_out=wan_out,
+                transport_out=fr, counters=c, **kw)
+
+
+@case
+def icmp6_too_big_df():
+    """ICMPv6 packet too big (1400) from a router about a DF reply: its Internet source gets fragmentation needed with 1360, quoting what it sent; the next reply goes in IPv6 fragments of 1400"""
+    return ptb_case(True, 1400, 1400)
+
+
+@case
+def icmp6_too_big_no_df():
+    """Packet too big below the IPv6 minimum (1000) about a DF-clear reply: the softwire's MTU becomes 1280 (RFC 8201), no ICMPv4; the next reply is fragmented"""
+    return ptb_case(False, 1000, 1280)
+
+
+@case
+def icmp6_unreachable_and_time_exceeded():
+    """ICMPv6 unreachable and hop limit exceeded about a reply become ICMPv4 host unreachable to its Internet source (RFC 2473 section 8.1)"""
+    q = udp_q()
+    r = udp_r(UDP0)
+    sent = to_b4(r, dport=5000)
+    errs = [icmp6_error(ICMPv6DestUnreach, sent, code=3),
+            icmp6_error(ICMPv6TimeExceeded, sent, code=0)]
+    err4 = wan_frame(tunnel_error(1, translated(r)))
+    return dict(transport_in=[from_b4(q)] + errs, wan_in=[from_net(r)],
+                wan_out=[to_net(q, sport=UDP0), err4, err4], transport_out=[sent],
+                counters=napt(out=1, back=1, sessions=1, blocks=1, tunnels=1, rx_transport=2,
+                              icmp6_error_in=2, icmp_sent=2, icmp_error_out=2, tx_wan=2))
+
+
+@case
+def icmp6_error_outside_acl6():
+    """acl6_icmp (ISC acl6 icmp, default on): a packet too big from outside acl6 is dropped (drop_acl6), the MTU unchanged"""
+    q = udp_q()
+    r = udp_r(UDP0, data=b"x" * 1372)
+    sent = to_b4(r, dport=5000)
+    ptb = icmp6_error(ICMPv6PacketTooBig, sent, src=ROUTER6_OUT, mtu=1300)
+    return dict(transport_in=[from_b4(q), ptb], wan_in=[from_net(r)],
+                wan_out=[to_net(q, sport=UDP0)], transport_out=[sent],
+                counters=napt(out=1, back=1, sessions=1, blocks=1, tunnels=1, rx_transport=1,
+                              drop_acl6=1))
+
+
+@case
+def icmp6_error_acl6_icmp_off():
+    """acl6_icmp false: a packet too big from outside acl6 is taken (the next reply is fragmented)"""
+    return ptb_case(False, 1300, 1300, router=ROUTER6_OUT, config="acl6_icmp: false\n")
+
+
+@case
+def icmp6_error_not_ours():
+    """ICMPv6 errors about packets that are not the endpoint's softwire packets, or with a bad checksum, are dropped (drop_icmp6_error)"""
+    q = udp_q()
+    r = udp_r(UDP0)
+    sent = to_b4(r, dport=5000)
+    other = copy.deepcopy(sent)
+    other[IPv6].src = "2001:db8::99"
+    bad = icmp6_error(ICMPv6DestUnreach, sent)
+    bad[ICMPv6DestUnreach].cksum = 0x1234
+    udp6 = copy.deepcopy(sent)
+    udp6[IPv6].nh = 17
+    return dict(transport_in=[from_b4(q), icmp6_error(ICMPv6DestUnreach, other), bad,
+                              icmp6_error(ICMPv6DestUnreach, udp6)],
+                wan_in=[from_net(r)], wan_out=[to_net(q, sport=UDP0)], transport_out=[sent],
+                counters=napt(out=1, back=1, sessions=1, blocks=1, tunnels=1, rx_transport=3,
+                              drop_icmp6_error=3))
+
+
+@case
+def icmp6_too_big_lw4o6():
+    """Packet too big about a DF packet to a lw4o6 address: fragmentation needed back, its quote untranslated; the next one is fragmented"""
+    r0 = udp_r(LW_FIRST, dst=LW, data=b"0" * 1372, flags="DF")
+    r = udp_r(LW_FIRST, dst=LW, data=b"1" * 1372, flags="DF")
+    ptb = icmp6_error(ICMPv6PacketTooBig, softwire(translated(r0), B4S), mtu=1320)
+    fr = frags6(translated(r), 1320, b4=B4S)
+    return dict(config=lw4o6(), transport_in=[ptb], wan_in=[from_net(r)], transport_out=fr,
+                wan_out=[wan_frame(tunnel_error(4, translated(r0), 1280)),
+                         wan_frame(tunnel_error(4, translated(r), 1280))],
+                counters=stateless(back=1, rx_transport=1, icmp6_error_in=1,
+                                   tunnel_mtu_learned=1, icmp_sent=2, stateless_out=1,
+                                   tx_wan=2, encap_fragmented=1, ip6_fragments_sent=len(fr),
+                                   tx_transport=len(fr) - 1))
+
+
+@case
+def icmp_error_from_b4_translated():
+    """An ICMPv4 port unreachable from a host behind a B4 about an Internet packet goes out translated: outer source and quoted destination the public ones (RFC 5508 REQ-3)"""
+    q = udp_q()
+    r = translated(udp_r(UDP0), dst=LAN, dport=5000)
+    err = IP(src=LAN, dst=SRV, ttl=64, id=5) / ICMP(type=3, code=3) / Raw(bytes(r))
+    out = IP(src=POOL, dst=SRV, ttl=63, id=5) / ICMP(type=3, code=3) / Raw(
+        bytes(translated(udp_r(UDP0))))
+    return dict(transport_in=[from_b4(q), from_b4(err)],
+                wan_out=[to_net(q, sport=UDP0), wan_frame(fresh(out))],
+                counters=napt(out=1, sessions=1, blocks=1, tunnels=1, rx_transport=1, decap=1,
+                              icmp_error_out=1, tx_wan=1))
 
 
 @case

@@ -210,7 +210,7 @@ ctl() { # description, expected exit status, grep pattern or -, aftrctl args...
 }
 ctl "every worker alive" 0 '^worker 0: alive$' --token-file "$tmp/token" noop
 ctl "counters" 0 '^nat_out +3$' --token-file "$tmp/token" show stat
-ctl "drop reasons" 0 '^acl6 +0  B4 address outside acl6' --token-file "$tmp/token" show dropped
+ctl "drop reasons" 0 '^acl6 +0  B4 address' --token-file "$tmp/token" show dropped
 ctl "the configuration as JSON" 0 '"endpoint": "2001:db8::1"' --token-file "$tmp/token" list default
 ctl "without the token: the API's error, exit 1" 1 '401 unauthorized' show stat
 AFTR_TOKEN_FILE="$tmp/token" ctl "token from AFTR_TOKEN_FILE" 0 '^nat_out' show stat
