@@ -232,15 +232,18 @@ static void get_metrics(struct api_ctx *ctx, const struct api_req *req, struct a
 	f = open_memstream(&text, &len);
 	for (uint32_t i = 0; f && i < h->ncounters; i++) {
 		const char *n = stats_shm_name(h, i);
+		/* Prometheus naming: counters end in _total, gauges do not. */
+		bool gauge = aftr_stats_is_gauge(n);
+		const char *sfx = gauge ? "" : "_total";
 
-		fprintf(f, "# HELP aftr_%s_total %s\n# TYPE aftr_%s_total counter\n", n,
-		        aftr_stats_help(n), n);
+		fprintf(f, "# HELP aftr_%s%s %s\n# TYPE aftr_%s%s %s\n", n, sfx, aftr_stats_help(n),
+		        n, sfx, gauge ? "gauge" : "counter");
 		for (uint32_t b = 0; b + 1 < h->nblocks; b++)
-			fprintf(f, "aftr_%s_total{lcore=\"worker%u\"} %lu\n", n, b,
+			fprintf(f, "aftr_%s%s{lcore=\"worker%u\"} %lu\n", n, sfx, b,
 			        (unsigned long)stats_shm_value(h, b, i));
-		fprintf(f, "aftr_%s_total{lcore=\"main\"} %lu\n", n,
+		fprintf(f, "aftr_%s%s{lcore=\"main\"} %lu\n", n, sfx,
 		        (unsigned long)stats_shm_value(h, h->nblocks - 1, i));
-		fprintf(f, "aftr_%s_total{lcore=\"total\"} %lu\n", n,
+		fprintf(f, "aftr_%s%s{lcore=\"total\"} %lu\n", n, sfx,
 		        (unsigned long)stats_shm_total(h, i));
 	}
 	stats_shm_close(h);

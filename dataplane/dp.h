@@ -115,6 +115,10 @@ struct dp_worker {
 	/* Reassembly (reasm.c): IPv6 from B4s, IPv4 from the Internet, IPv4
 	 * from B4s. */
 	struct dp_reasm reasm[DP_REASM_N];
+	/* Fragments held per tunnel (reasm_tunnel.c): B4 -> slot, and the
+	 * slot's IPv6 and IPv4 counts. */
+	struct rte_hash *frag_tn;
+	uint16_t (*frag_tn_held)[2];
 	/* Softwire MTUs learned from packet too big (pmtu.c). */
 	struct dp_pmtu *pmtu;
 	uint32_t pmtu_n, pmtu_cursor;

@@ -12,8 +12,10 @@
  * IPv4 fragments inside softwires (from B4s) are reassembled at the B4's
  * owner, in a third table sized by ISC's "default fragment in maxcount".
  *
+ * A tunnel may hold only so many fragments at once (reasm_tunnel.h).
+ *
  * Left for later: IPv6 fragments whose header is not right after the
- * fixed one (dropped as ip6_fragment), ISC's per-tunnel maxcounts. */
+ * fixed one (dropped as ip6_fragment). */
 /* rte_ip_frag_table_del_expired_entries is still experimental in 22.11. */
 #define ALLOW_EXPERIMENTAL_API
 #include "reasm.h"
@@ -27,8 +29,24 @@
 
 #include "cksum.h"
 #include "pkt.h"
+#include "reasm_tunnel.h"
 
 #define BUCKET_ENTRIES 16
+
+/* The level of fragments each table holds, in the counters (a gauge). */
+static const int held_ctr[DP_REASM_N] = {CNT_FRAG_HELD_IP6, CNT_FRAG_HELD_OUT, CNT_FRAG_HELD_IN};
+
+static void held_add(struct dp_worker *w, int t, const struct rte_mbuf *m)
+{
+	w->ctr->cnt[held_ctr[t]] += m->nb_segs;
+}
+
+static void held_sub(struct dp_worker *w, int t, const struct rte_mbuf *m)
+{
+	uint64_t *c = &w->ctr->cnt[held_ctr[t]];
+
+	*c = *c > m->nb_segs ? *c - m->nb_segs : 0;
+}
 
 static int table(struct dp_reasm *r, uint32_t maxcount)
 {
@@ -49,7 +67,7 @@ int reasm_init(struct dp_worker *w)
 	    table(&w->reasm[1], dp.conf.cfg->frag_maxcount[2]) < 0 ||
 	    table(&w->reasm[2], dp.conf.cfg->frag_maxcount[1]) < 0)
 		return -ENOMEM;
-	return 0;
+	return reasm_tn_init(w);
 }
 
 void reasm_fini(struct dp_worker *w)
@@ -63,6 +81,7 @@ void reasm_fini(struct dp_worker *w)
 		rte_free(r->dr);
 		*r = (struct dp_reasm){NULL, NULL, false};
 	}
+	reasm_tn_fini(w);
 }
 
 /* A reassembled chain in one buffer (the packet path reads one). */
@@ -99,21 +118,28 @@ struct rte_mbuf *reasm6(struct dp_worker *w, struct rte_mbuf *m)
 		DP_DROP(w, IP6_FRAG_DROPPED, m);
 		return NULL;
 	}
+	if (!reasm_tn_hold(w, m, (const struct addr6 *)ip6->src_addr, REASM_TN_IP6)) {
+		DP_DROP(w, FRAG_TUNNEL_LIMIT, m);
+		return NULL;
+	}
 	m->l2_len = RTE_ETHER_HDR_LEN;
 	m->l3_len = sizeof(*ip6) + sizeof(*fh);
 	/* Trim Ethernet padding: the library takes the buffer's length. */
 	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - (RTE_ETHER_HDR_LEN + sizeof(*ip6) +
 	                                              rte_be_to_cpu_16(ip6->payload_len)));
+	held_add(w, 0, m);
 	r = rte_ipv6_frag_reassemble_packet(w->reasm[0].tbl, w->reasm[0].dr, m, rte_rdtsc(), ip6,
 	                                    fh);
 	if (r == NULL)
 		return NULL;
+	held_sub(w, 0, r);
+	reasm_tn_release(w, r, REASM_TN_IP6);
 	DP_COUNT(w, IP6_REASSEMBLED);
 	return flatten(w, r);
 }
 
-/* IPv4 in table t (1: from the Internet, 2: from B4s). */
-static struct rte_mbuf *ip4(struct dp_worker *w, struct rte_mbuf *m, int t)
+/* IPv4 in table t (1: from the Internet, 2: from b4's softwire). */
+static struct rte_mbuf *ip4(struct dp_worker *w, struct rte_mbuf *m, int t, const struct addr6 *b4)
 {
 	struct rte_ipv4_hdr *ip =
 	        rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
@@ -125,10 +151,20 @@ static struct rte_mbuf *ip4(struct dp_worker *w, struct rte_mbuf *m, int t)
 		DP_DROP(w, IP4_FRAG_DROPPED, m);
 		return NULL;
 	}
+	if (b4 && !reasm_tn_hold(w, m, b4, REASM_TN_IP4)) {
+		DP_DROP(w, FRAG_TUNNEL_LIMIT, m);
+		return NULL;
+	}
 	m->l2_len = RTE_ETHER_HDR_LEN;
 	m->l3_len = rte_ipv4_hdr_len(ip);
+	held_add(w, t, m);
 	r = rte_ipv4_frag_reassemble_packet(w->reasm[t].tbl, w->reasm[t].dr, m, rte_rdtsc(), ip);
-	if (r == NULL || (r = flatten(w, r)) == NULL)
+	if (r == NULL)
+		return NULL;
+	held_sub(w, t, r);
+	if (b4)
+		reasm_tn_release(w, r, REASM_TN_IP4);
+	if ((r = flatten(w, r)) == NULL)
 		return NULL;
 	DP_COUNT(w, IP4_REASSEMBLED);
 	/* The library zeroes the header checksum of the whole datagram. */
@@ -140,12 +176,12 @@ static struct rte_mbuf *ip4(struct dp_worker *w, struct rte_mbuf *m, int t)
 
 struct rte_mbuf *reasm4(struct dp_worker *w, struct rte_mbuf *m)
 {
-	return ip4(w, m, 1);
+	return ip4(w, m, 1, NULL);
 }
 
-struct rte_mbuf *reasm4_inner(struct dp_worker *w, struct rte_mbuf *m)
+struct rte_mbuf *reasm4_inner(struct dp_worker *w, struct rte_mbuf *m, const struct addr6 *b4)
 {
-	return ip4(w, m, 2);
+	return ip4(w, m, 2, b4);
 }
 
 void reasm_tick(struct dp_worker *w, bool new_second)
@@ -158,9 +194,16 @@ void reasm_tick(struct dp_worker *w, bool new_second)
 
 		if (new_second)
 			rte_ip_frag_table_del_expired_entries(r->tbl, r->dr, rte_rdtsc());
-		if (r->dr->cnt) {
-			w->ctr->drop[reason[i]] += r->dr->cnt;
-			rte_ip_frag_free_death_row(r->dr, 0);
+		if (r->dr->cnt == 0)
+			continue;
+		/* Tables 0 and 2 hold fragments per tunnel too. */
+		for (uint32_t k = 0; k < r->dr->cnt; k++) {
+			held_sub(w, i, r->dr->row[k]);
+			if (i != 1)
+				reasm_tn_release(w, r->dr->row[k],
+				                 i == 0 ? REASM_TN_IP6 : REASM_TN_IP4);
 		}
+		w->ctr->drop[reason[i]] += r->dr->cnt;
+		rte_ip_frag_free_death_row(r->dr, 0);
 	}
 }

@@ -19,9 +19,9 @@ void reasm_fini(struct dp_worker *w);
  * it is in, else NULL (m is kept, or dropped and counted). */
 struct rte_mbuf *reasm6(struct dp_worker *w, struct rte_mbuf *m);
 struct rte_mbuf *reasm4(struct dp_worker *w, struct rte_mbuf *m);
-/* The same for IPv4 fragments from B4s (the outer IPv6 header removed), at
+/* The same for IPv4 fragments from b4 (the outer IPv6 header removed), at
  * the B4's owner, before NAT. */
-struct rte_mbuf *reasm4_inner(struct dp_worker *w, struct rte_mbuf *m);
+struct rte_mbuf *reasm4_inner(struct dp_worker *w, struct rte_mbuf *m, const struct addr6 *b4);
 
 /* Each loop: frees what was given up (timed out, overlapping, no room),
  * counted as ip6_fragment_dropped and ip4_fragment_dropped; once a

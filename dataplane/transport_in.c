@@ -111,13 +111,13 @@ static int ecn_decap(struct l3_ip6_hdr *ip6, struct l3_ip4_hdr *ip)
 /* An inner IPv4 fragment: reassembled at the B4's owner before NAT, which
  * needs the first fragment's ports (reasm.h). The outer IPv6 header goes
  * first (its ECN already applied): *off becomes 0. NULL when consumed. */
-static struct l3_ip4_hdr *inner_fragment(struct dp_worker *w, struct rte_mbuf **m, uint32_t *off,
-                                         uint32_t plen)
+static struct l3_ip4_hdr *inner_fragment(struct dp_worker *w, struct rte_mbuf **m,
+                                         const struct addr6 *b4, uint32_t *off, uint32_t plen)
 {
 	rte_pktmbuf_trim(*m, rte_pktmbuf_pkt_len(*m) - (ETH_LEN + *off + plen));
 	rte_pktmbuf_adj(*m, (uint16_t)*off);
 	*off = 0;
-	if ((*m = reasm4_inner(w, *m)) == NULL)
+	if ((*m = reasm4_inner(w, *m, b4)) == NULL)
 		return NULL;
 	return rte_pktmbuf_mtod_offset(*m, struct l3_ip4_hdr *, ETH_LEN);
 }
@@ -144,7 +144,7 @@ static struct l3_ip4_hdr *inner_checks(struct dp_worker *w, struct rte_mbuf **mp
 		return NULL;
 	}
 	if (pkt_ip4_is_fragment(ip)) {
-		if ((ip = inner_fragment(w, mp, offp, plen)) == NULL)
+		if ((ip = inner_fragment(w, mp, b4, offp, plen)) == NULL)
 			return NULL;
 		m = *mp;
 		off = 0;

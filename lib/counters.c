@@ -38,6 +38,17 @@ unsigned int aftr_stats_names(const char *names[AFTR_STATS_COUNT])
 	return n;
 }
 
+bool aftr_stats_is_gauge(const char *name)
+{
+	static const enum aftr_counter gauges[] = {CNT_FRAG_HELD_IP6, CNT_FRAG_HELD_IN,
+	                                           CNT_FRAG_HELD_OUT};
+
+	for (size_t i = 0; i < sizeof(gauges) / sizeof(gauges[0]); i++)
+		if (strcmp(name, counter_names[gauges[i]]) == 0)
+			return true;
+	return false;
+}
+
 const char *aftr_counter_name(enum aftr_counter c)
 {
 	return c < CNT_COUNT ? counter_names[c] : "invalid";

@@ -6,6 +6,7 @@
 #ifndef AFTR_COUNTERS_H
 #define AFTR_COUNTERS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define AFTR_COUNTERS(X)                                                                           \
@@ -23,6 +24,12 @@
 	  "IPv4 fragments received from the Internet")                                             \
 	X(IP4_REASSEMBLED, "ip4_reassembled",                                                      \
 	  "IPv4 datagrams from the Internet reassembled before NAT or a stateless lookup")         \
+	X(FRAG_HELD_IP6, "fragments_held_ip6",                                                     \
+	  "now: IPv6 fragments from B4s waiting for reassembly (a level, not a count)")            \
+	X(FRAG_HELD_IN, "fragments_held_in",                                                       \
+	  "now: IPv4 fragments inside softwires waiting for reassembly (a level)")                 \
+	X(FRAG_HELD_OUT, "fragments_held_out",                                                     \
+	  "now: IPv4 fragments from the Internet waiting for reassembly (a level)")                \
 	X(IP6_REASSEMBLED, "ip6_reassembled",                                                      \
 	  "4in6 packets reassembled from fragments (RFC 6333 section 6.3)")                        \
 	X(NAT_OUT, "nat_out", "packets translated from a B4 towards the Internet")                 \
@@ -71,6 +78,9 @@
 	X(IP6_FRAG_DROPPED, "ip6_fragment_dropped",                                                \
 	  "IPv6 fragments given up: timed out, overlapping, or no room (ISC fragment ipv6 "        \
 	  "maxcount)")                                                                             \
+	X(FRAG_TUNNEL_LIMIT, "fragment_tunnel_limit",                                              \
+	  "fragments over their tunnel's share of the reassembly queues (ISC tunnel fragment "     \
+	  "ipv6|ipv4 maxcount)")                                                                   \
 	X(ACL6, "acl6",                                                                            \
 	  "B4 address (or with acl6_icmp an ICMPv6 error's source) outside acl6 (ISC: filtered "   \
 	  "by IPv6 ACL)")                                                                          \
@@ -140,6 +150,10 @@ enum aftr_port_stat { AFTR_PORT_STATS(AFTR_PORT_ENUM) PORT_STAT_COUNT };
  * (see stats_shm.h). Returns the number of names. */
 #define AFTR_STATS_COUNT (CNT_COUNT + DROP_COUNT + 2 * PORT_STAT_COUNT)
 unsigned int aftr_stats_names(const char *names[AFTR_STATS_COUNT]);
+
+/* Whether a name of that table is a level that goes down as well as up
+ * (a Prometheus gauge), not a count. */
+bool aftr_stats_is_gauge(const char *name);
 
 /* The help text of a name of that table ("" if unknown). */
 const char *aftr_stats_help(const char *name);

@@ -1387,6 +1387,31 @@ def icmp_error_from_b4_translated():
 
 
 @case
+def frag6_tunnel_limit():
+    """default tunnel fragment ipv6 maxcount 2: a B4 holding 2 fragments gets no more in (drop_fragment_tunnel_limit); another B4 reassembles three packets of 2 fragments one after the other (its count goes back down)"""
+    mine = b4_frags(big_udp_q(), 256)
+    assert len(mine) == 6
+    qs = [udp_q(data=bytes([0x61 + i]) * 1272) for i in range(3)]
+    other = [f for i, q in enumerate(qs) for f in b4_frags(q, 1232, b4=B4B, ident=20 + i)]
+    return dict(config="tunnel_defaults: {fragment_ipv6_maxcount: 2}\nfragment: {lifetime: 1}\n",
+                transport_in=mine + other, wait=3,
+                wan_out=[to_net(q, sport=UDP0) for q in qs],
+                counters=napt(out=3, sessions=1, blocks=1, tunnels=1, rx_transport=9,
+                              ip6_fragments_received=12, ip6_reassembled=3,
+                              drop_fragment_tunnel_limit=4, drop_ip6_fragment_dropped=2))
+
+
+@case
+def inner_fragments_tunnel_limit_zero():
+    """default tunnel fragment ipv4 maxcount 0: IPv4 fragments inside softwires are not reassembled (drop_fragment_tunnel_limit)"""
+    fr = ip4_frags(udp_q(data=b"i" * 1000), 512)
+    return dict(config="tunnel_defaults: {fragment_ipv4_maxcount: 0}\n",
+                transport_in=[from_b4(f) for f in fr],
+                counters=dict(rx_transport=2, ip4_fragments_received=2,
+                              drop_fragment_tunnel_limit=2))
+
+
+@case
 def inner_bad_checksum():
     """An inner IPv4 header with a wrong checksum is dropped (drop_bad_ip4_in)"""
     q = fresh(udp_q())

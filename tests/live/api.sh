@@ -168,6 +168,8 @@ metrics() {
 		grep -q '^aftr_nat_out_total{lcore="worker0"} 3$' "$tmp/metrics" &&
 		grep -q '^aftr_nat_out_total{lcore="total"} 3$' "$tmp/metrics" &&
 		grep -q '^aftr_drop_acl6_total{lcore="main"} 0$' "$tmp/metrics" &&
+		grep -q '^# TYPE aftr_fragments_held_ip6 gauge$' "$tmp/metrics" &&
+		grep -q '^aftr_fragments_held_ip6{lcore="total"} 0$' "$tmp/metrics" &&
 		! grep -vqE '^(# (HELP|TYPE) aftr_[a-z0-9_]+ .*|aftr_[a-z0-9_]+\{lcore="[a-z0-9]+"\} [0-9]+)$' \
 			"$tmp/metrics"
 }

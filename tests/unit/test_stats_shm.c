@@ -217,6 +217,11 @@ START_TEST(dataplane_names)
 	ck_assert_str_eq(names[CNT_COUNT], "drop_bad_ether");
 	ck_assert_str_eq(names[CNT_COUNT + DROP_COUNT], "port_transport_rx_packets");
 	ck_assert_str_eq(names[AFTR_STATS_COUNT - 1], "port_wan_tx_errors");
+	/* Levels are gauges, the rest counts. */
+	ck_assert(aftr_stats_is_gauge("fragments_held_ip6"));
+	ck_assert(aftr_stats_is_gauge("fragments_held_out"));
+	ck_assert(!aftr_stats_is_gauge("rx_transport"));
+	ck_assert(!aftr_stats_is_gauge("drop_fragment_tunnel_limit"));
 	for (unsigned int i = 0; i < AFTR_STATS_COUNT; i++) {
 		ck_assert_uint_lt(strlen(names[i]), STATS_NAME_LEN);
 		for (unsigned int j = 0; j < i; j++)
