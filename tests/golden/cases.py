@@ -1387,6 +1387,29 @@ def icmp_error_from_b4_translated():
 
 
 @case
+def frag6_duplicate():
+    """A fragment that comes twice (RFC 5722: it overlaps itself): the packet is given up whole (ip6_fragment_dropped), the fragments after it too, once their lifetime ends"""
+    fr = b4_frags(big_udp_q(), 512)
+    return dict(config="fragment: {lifetime: 1}\n", wait=3,
+                transport_in=[fr[0], fr[0], fr[1], fr[2]],
+                counters=dict(rx_transport=4, ip6_fragments_received=4,
+                              drop_ip6_fragment_dropped=4))
+
+
+@case
+def frag6_queue_full():
+    """fragment ipv6_maxcount 1: while one packet is being reassembled, a second one's fragment finds no room (ip6_fragment_dropped); the first completes; the second's last fragment then waits out its lifetime"""
+    q1, q2 = big_udp_q(), udp_q(sport=5001, data=b"w" * 1372)
+    f1, f2 = b4_frags(q1, 1232), b4_frags(q2, 1232, ident=8)
+    return dict(config="fragment: {ipv6_maxcount: 1, lifetime: 1}\n", wait=3,
+                transport_in=[f1[0], f2[0], f1[1], f2[1]],
+                wan_out=[to_net(q1, sport=UDP0)],
+                counters=napt(out=1, sessions=1, blocks=1, tunnels=1, rx_transport=3,
+                              ip6_fragments_received=4, ip6_reassembled=1,
+                              drop_ip6_fragment_dropped=2))
+
+
+@case
 def frag6_tunnel_limit():
     """default tunnel fragment ipv6 maxcount 2: a B4 holding 2 fragments gets no more in (drop_fragment_tunnel_limit); another B4 reassembles three packets of 2 fragments one after the other (its count goes back down)"""
     mine = b4_frags(big_udp_q(), 256)
