@@ -6,8 +6,9 @@
 # Checks: 10 MB over HTTP both ways (download and upload), iperf3 UDP with
 # 1472-byte datagrams both ways, and the counters show the reassemblies and
 # fragments; again with the B4's tunnel MTU at 1260 (its clients then send
-# IPv4 fragments, which the AFTR reassembles inside the softwire). (Fragmentation needed for DF packets is checked by the golden
-# cases; a live ping -M do needs a B4 the Internet can reach: to come.)
+# IPv4 fragments, which the AFTR reassembles inside the softwire). A live
+# ping -M do from the Internet, and a router's packet too big, are in
+# pmtu_live.sh.
 # Usage: frag_live.sh AFTR_DATAPLANE AFTR_B4
 # Exit 0 pass, 1 fail, 77 skip (not root, or a tool is missing).
 set -u
@@ -155,6 +156,7 @@ wait "$b4_pid" 2>/dev/null
 start_b4 1260
 wait_for 5 topo_exec b4a ip link show b4tun0
 topo_exec b4a ip link set b4tun0 mtu 1260
+check "tunnel MTU 1260: 10 MB download intact" download
 check "tunnel MTU 1260: 10 MB upload intact" upload
 big_ping() {
 	# The first one teaches the client the path MTU (the B4 answers
@@ -163,6 +165,8 @@ big_ping() {
 	topo_exec cla ping -c 5 -i 0.2 -W 2 -s 1472 $TOPO_SERVER
 }
 check "tunnel MTU 1260: ping -s 1472 from the client, its IPv4 fragments through" big_ping
+check "tunnel MTU 1260: iperf3 UDP, B4 to Internet" iperf_udp
+sed 's/^/     /' "$tmp/check.log"
 check "tunnel MTU 1260: iperf3 UDP, Internet to B4" iperf_udp -R
 sed 's/^/     /' "$tmp/check.log"
 inner() {
