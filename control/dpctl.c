@@ -447,6 +447,10 @@ int dpctl_push_tables(struct dpctl *c, const char *json, uint64_t gen, char *err
 		} else if (rc < 0) {
 			snprintf(err, errlen, "%s", rc == -ENOENT ? "no dataplane" : strerror(-rc));
 		}
+		/* A hand-over, not state: once the dataplane has answered, it
+		 * has read it (one that has not may still). */
+		if (rc != -ETIMEDOUT)
+			unlink(path);
 	}
 	pthread_mutex_unlock(&c->dump_lock);
 	return rc;

@@ -87,7 +87,7 @@ _Static_assert(sizeof(struct ctl_msg) == CTL_MSG_SIZE, "ring elements are 64 byt
 /* The tables file of CTL_CMD_TABLES: /dev/shm/<shm>-tables, written by the
  * control process (write a temporary, then rename), read by the dataplane's
  * main lcore: the line "aftr-tables 1 GEN" and the whole configuration as
- * JSON (config_json.h). */
+ * JSON (config_json.h). The control process removes it once answered. */
 #define CTL_TABLES_MAGIC "aftr-tables 1 "
 
 /* 0 if msg is a well-formed message of a known type, else -EINVAL (a

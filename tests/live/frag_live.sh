@@ -24,44 +24,8 @@ for t in ip curl iperf3 ping sha256sum /usr/bin/python3; do
 done
 
 TOPO="aftr$$-"
-tmp=$(mktemp -d)
-pids=()
-fail=0
-pass=0
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	topo_down
-	[ -n "${KEEP:-}" ] && echo "kept $tmp" || rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-check() { # description, command...
-	local what=$1
-	shift
-	if "$@" >"$tmp/check.log" 2>&1; then
-		echo "ok   $what"
-		pass=$((pass + 1))
-	else
-		echo "FAIL $what"
-		sed 's/^/     /' "$tmp/check.log" | tail -20
-		fail=$((fail + 1))
-	fi
-}
-
-wait_for() { # seconds, command...
-	local n=$(($1 * 10))
-	shift
-	while [ $n -gt 0 ]; do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
-
-counter() { awk -v k="$1" '$1 == k { print $2 }' "$tmp/dp.stats"; }
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 
 topo_up || { echo "FAIL: topology"; exit 1; }
 topo_exec b4a ip link set eth0 mtu 1300
@@ -90,28 +54,7 @@ wait_for 5 topo_exec b4a ip link show b4tun0
 
 head -c 10000000 /dev/urandom >"$tmp/file.bin"
 want=$(sha256sum <"$tmp/file.bin" | cut -d' ' -f1)
-(cd "$tmp" && exec ip netns exec "${TOPO}inet" /usr/bin/python3 -u -c '
-import http.server, os, socketserver, sys
-class H(http.server.SimpleHTTPRequestHandler):
-    def do_PUT(self):
-        n = int(self.headers["Content-Length"])
-        with open("up.bin", "wb") as f:
-            while n > 0:
-                b = self.rfile.read(min(n, 65536))
-                if not b:
-                    break
-                f.write(b)
-                n -= len(b)
-        self.send_response(201)
-        self.end_headers()
-class S(http.server.ThreadingHTTPServer):
-    def server_bind(self):
-        socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = "inet", 8080
-S((sys.argv[1], 8080), H).serve_forever()
-' "$TOPO_SERVER" >"$tmp/http.log" 2>&1) &
-pids+=($!)
-check "the server listens" wait_for 10 topo_exec inet bash -c "exec 3<>/dev/tcp/$TOPO_SERVER/8080"
+check "the server listens" http_server
 
 download() {
 	topo_exec cla curl -sS --max-time 60 -o "$tmp/got.bin" "http://$TOPO_SERVER:8080/file.bin" &&
@@ -124,22 +67,9 @@ upload() {
 check "10 MB download through a 1300-byte softwire, intact" download
 check "10 MB upload from a B4 whose kernel fragments, intact" upload
 
-iperf_udp() { # extra iperf3 args
-	topo_exec inet iperf3 -s -1 -B $TOPO_SERVER >"$tmp/iperf-s.log" 2>&1 &
-	local s=$!
-	wait_for 5 topo_exec inet bash -c "ss -ltn | grep -q ':5201'"
-	topo_exec cla iperf3 -c $TOPO_SERVER -u -l 1472 -b 20M -t 3 "$@" --json >"$tmp/iperf.json"
-	local rc=$?
-	wait $s
-	[ $rc -eq 0 ] && /usr/bin/python3 -c "
-import json, sys
-e = json.load(open('$tmp/iperf.json'))['end']['sum']
-print('%.1f Mbit/s, %.2f%% lost' % (e['bits_per_second'] / 1e6, e['lost_percent']))
-sys.exit(0 if e['packets'] > 100 and e['lost_percent'] < 10 else 1)"
-}
-check "iperf3 UDP, 1472-byte datagrams, B4 to Internet" iperf_udp
+check "iperf3 UDP, 1472-byte datagrams, B4 to Internet" iperf_udp cla
 sed 's/^/     /' "$tmp/check.log"
-check "iperf3 UDP, 1472-byte datagrams, Internet to B4" iperf_udp -R
+check "iperf3 UDP, 1472-byte datagrams, Internet to B4" iperf_udp cla -R
 sed 's/^/     /' "$tmp/check.log"
 show() {
 	sleep 1.2
@@ -165,9 +95,9 @@ big_ping() {
 	topo_exec cla ping -c 5 -i 0.2 -W 2 -s 1472 $TOPO_SERVER
 }
 check "tunnel MTU 1260: ping -s 1472 from the client, its IPv4 fragments through" big_ping
-check "tunnel MTU 1260: iperf3 UDP, B4 to Internet" iperf_udp
+check "tunnel MTU 1260: iperf3 UDP, B4 to Internet" iperf_udp cla
 sed 's/^/     /' "$tmp/check.log"
-check "tunnel MTU 1260: iperf3 UDP, Internet to B4" iperf_udp -R
+check "tunnel MTU 1260: iperf3 UDP, Internet to B4" iperf_udp cla -R
 sed 's/^/     /' "$tmp/check.log"
 inner() {
 	sleep 1.2

@@ -24,44 +24,8 @@ done
 
 TOPO="aftr$$-"
 LW=198.51.100.77
-tmp=$(mktemp -d)
-pids=()
-fail=0
-pass=0
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	topo_down
-	[ -n "${KEEP:-}" ] && echo "kept $tmp" || rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-check() { # description, command...
-	local what=$1
-	shift
-	if "$@" >"$tmp/check.log" 2>&1; then
-		echo "ok   $what"
-		pass=$((pass + 1))
-	else
-		echo "FAIL $what"
-		sed 's/^/     /' "$tmp/check.log" | tail -20
-		fail=$((fail + 1))
-	fi
-}
-
-wait_for() { # seconds, command...
-	local n=$(($1 * 10))
-	shift
-	while [ $n -gt 0 ]; do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
-
-counter() { awk -v k="$1" '$1 == k { print $2 }' "$tmp/dp.stats"; }
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 
 start() { # admpro
 	{
@@ -99,16 +63,7 @@ start all || { echo "FAIL: the dataplane did not start"; cat "$tmp/dp.log"; exit
 
 head -c 3000000 /dev/urandom >"$tmp/file.bin"
 want=$(sha256sum <"$tmp/file.bin" | cut -d' ' -f1)
-(cd "$tmp" && exec ip netns exec "${TOPO}inet" /usr/bin/python3 -u -c '
-import http.server, socketserver, sys
-class S(http.server.ThreadingHTTPServer):
-    def server_bind(self):
-        socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = "inet", 8080
-S((sys.argv[1], 8080), http.server.SimpleHTTPRequestHandler).serve_forever()
-' "$TOPO_SERVER" >"$tmp/http.log" 2>&1) &
-pids+=($!)
-check "the server listens" wait_for 10 topo_exec inet bash -c "exec 3<>/dev/tcp/$TOPO_SERVER/8080"
+check "the server listens" http_server
 
 fetch() {
 	topo_exec "$1" curl -sS --max-time 30 -o "$tmp/got-$1" "http://$TOPO_SERVER:8080/file.bin" &&

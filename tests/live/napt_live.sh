@@ -30,41 +30,8 @@ done
 
 TOPO="aftr$$-"
 b4_kind=${B4:-software}
-tmp=$(mktemp -d)
-fail=0
-pass=0
-cleanup() {
-	topo_down
-	[ -n "${KEEP:-}" ] && echo "kept $tmp" || rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-check() { # description, command...
-	local what=$1
-	shift
-	if "$@" >"$tmp/check.log" 2>&1; then
-		echo "ok   $what"
-		pass=$((pass + 1))
-	else
-		echo "FAIL $what"
-		sed 's/^/     /' "$tmp/check.log" | tail -20
-		fail=$((fail + 1))
-	fi
-}
-
-wait_for() { # seconds, command...
-	local n=$(($1 * 10))
-	shift
-	while [ $n -gt 0 ]; do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
-
-counter() { awk -v k="$2" '$1 == k { print $2 }' "$1"; }
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 
 if [ "$b4_kind" = kernel ]; then
 	ns="aftr$$-probe"
@@ -106,7 +73,7 @@ b4_packets() { # a|b tx|rx
 	if [ "$b4_kind" = kernel ]; then
 		topo_exec "b4$1" cat "/sys/class/net/b4tun0/statistics/${2}_packets"
 	else
-		counter "$tmp/b4$1.stats" "${2}_packets"
+		counter "${2}_packets" "$tmp/b4$1.stats"
 	fi
 }
 for x in a b; do
@@ -189,18 +156,18 @@ counters_agree() {
 	local tx=$(($(b4_packets a tx) + $(b4_packets b tx)))
 	local rx=$(($(b4_packets a rx) + $(b4_packets b rx)))
 	local decap enc chatter other lost_in
-	decap=$(counter "$s" decap)
-	enc=$(counter "$s" encap)
-	chatter=$(($(counter "$s" drop_bad_ether) + $(counter "$s" drop_not_endpoint) +
-		$(counter "$s" drop_arp_ignored) + $(counter "$s" drop_icmp_ignored)))
-	other=$(($(counter "$s" dropped) - chatter))
+	decap=$(counter decap "$s")
+	enc=$(counter encap "$s")
+	chatter=$(($(counter drop_bad_ether "$s") + $(counter drop_not_endpoint "$s") +
+		$(counter drop_arp_ignored "$s") + $(counter drop_icmp_ignored "$s")))
+	other=$(($(counter dropped "$s") - chatter))
 	lost_in=$((tx - decap))
 	echo "B4s sent $tx, received $rx; dataplane decapsulated $decap, translated" \
-		"$(counter "$s" nat_out) out and $(counter "$s" nat_in) in, encapsulated $enc;" \
+		"$(counter nat_out "$s") out and $(counter nat_in "$s") in, encapsulated $enc;" \
 		"dropped $other softwire packets and $chatter other frames; the kernels lost" \
-		"$lost_in before it ($(counter "$s" port_transport_rx_missed) counted by the port)" \
+		"$lost_in before it ($(counter port_transport_rx_missed "$s") counted by the port)" \
 		"and $((enc - rx)) after it"
-	[ "$(counter "$s" nat_out)" -eq "$decap" ] && [ "$(counter "$s" nat_in)" -eq "$enc" ] &&
+	[ "$(counter nat_out "$s")" -eq "$decap" ] && [ "$(counter nat_in "$s")" -eq "$enc" ] &&
 		[ "$other" -eq 0 ] && [ "$lost_in" -ge 0 ] && [ "$rx" -le "$enc" ] &&
 		[ $((lost_in * 100)) -le $((tx * 3)) ]
 }

@@ -22,46 +22,13 @@ for t in ip curl /usr/bin/python3; do
 done
 
 TOPO="aftr$$-"
-tmp=$(mktemp -d)
 port=$((20000 + ($$ + 7) % 20000))
 url="http://127.0.0.1:$port/api/v1"
 name="static$$"
-pids=()
-fail=0
-pass=0
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	topo_down
-	rm -f "/dev/shm/$name-stats" "/dev/shm/$name-tables"
-	[ -n "${KEEP:-}" ] && echo "kept $tmp" || rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-check() { # description, command...
-	local what=$1
-	shift
-	if "$@" >"$tmp/check.log" 2>&1; then
-		echo "ok   $what"
-		pass=$((pass + 1))
-	else
-		echo "FAIL $what"
-		sed 's/^/     /' "$tmp/check.log" | tail -20
-		fail=$((fail + 1))
-	fi
-}
-
-wait_for() { # seconds, command...
-	local n=$(($1 * 10))
-	shift
-	while [ $n -gt 0 ]; do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
+static_cleanup() { rm -f "/dev/shm/$name-stats" "/dev/shm/$name-tables"; }
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+live_cleanup_extra=static_cleanup
 
 topo_up || { echo "FAIL: topology"; exit 1; }
 topo_config | sed "s/^  listen: 127.0.0.1$/  listen: 127.0.0.1\n  port: $port/" >"$tmp/aftr.yaml"

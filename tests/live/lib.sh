@@ -1,0 +1,99 @@
+# shellcheck shell=bash
+# What the live tests share: a scratch directory, processes stopped and the
+# topology deleted on exit (also on failure), pass/fail checks, waits, the
+# dataplane's counters, a web server and iperf3 UDP in the Internet
+# namespace. Sourced after deploy/topology.sh, with TOPO set.
+#
+# A test may set live_cleanup_extra to a function run on exit, before the
+# topology goes.
+
+tmp=$(mktemp -d)
+pids=()
+fail=0
+pass=0
+live_cleanup_extra=
+live_cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	# Processes in the namespaces stop with them; then nothing is left to
+	# wait for.
+	topo_down
+	wait 2>/dev/null
+	[ -n "$live_cleanup_extra" ] && "$live_cleanup_extra"
+	[ -n "${KEEP:-}" ] && echo "kept $tmp" || rm -rf "$tmp"
+}
+trap live_cleanup EXIT
+trap 'exit 1' INT TERM
+
+check() { # description, command...
+	local what=$1
+	shift
+	if "$@" >"$tmp/check.log" 2>&1; then
+		echo "ok   $what"
+		pass=$((pass + 1))
+	else
+		echo "FAIL $what"
+		sed 's/^/     /' "$tmp/check.log" | tail -20
+		fail=$((fail + 1))
+	fi
+}
+
+wait_for() { # seconds, command...
+	local n=$(($1 * 10))
+	shift
+	while [ $n -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# A counter of the dataplane's --stats-file (default $tmp/dp.stats).
+counter() { awk -v k="$1" '$1 == k { print $2 }' "${2:-$tmp/dp.stats}"; }
+
+# A web server on $TOPO_SERVER:8080 in the Internet namespace serving $tmp;
+# PUT stores the body as $tmp/up.bin. Its own start looks nothing up in
+# the DNS (http.server's would, and there is none here).
+http_server() {
+	(cd "$tmp" && exec ip netns exec "${TOPO}inet" /usr/bin/python3 -u -c '
+import http.server, socketserver, sys
+class H(http.server.SimpleHTTPRequestHandler):
+    def do_PUT(self):
+        n = int(self.headers["Content-Length"])
+        with open("up.bin", "wb") as f:
+            while n > 0:
+                b = self.rfile.read(min(n, 65536))
+                if not b:
+                    break
+                f.write(b)
+                n -= len(b)
+        self.send_response(201)
+        self.end_headers()
+class S(http.server.ThreadingHTTPServer):
+    def server_bind(self):
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = "inet", 8080
+S((sys.argv[1], 8080), H).serve_forever()
+' "$TOPO_SERVER" >"$tmp/http.log" 2>&1) &
+	pids+=($!)
+	wait_for 10 topo_exec inet bash -c "exec 3<>/dev/tcp/$TOPO_SERVER/8080"
+}
+
+# iperf3 UDP, 1472-byte datagrams at 20 Mbit/s for 3 s, between a client
+# namespace and the server (-R: the other way); passes with more than 100
+# datagrams and under 10% lost, and prints the rate and loss.
+iperf_udp() { # client namespace, extra iperf3 args
+	local cl=$1 s rc
+	shift
+	topo_exec inet iperf3 -s -1 -B $TOPO_SERVER >"$tmp/iperf-s.log" 2>&1 &
+	s=$!
+	wait_for 5 topo_exec inet bash -c "ss -ltn | grep -q ':5201'"
+	topo_exec "$cl" iperf3 -c $TOPO_SERVER -u -l 1472 -b 20M -t 3 "$@" --json >"$tmp/iperf.json"
+	rc=$?
+	wait $s
+	[ $rc -eq 0 ] && /usr/bin/python3 -c "
+import json, sys
+e = json.load(open('$tmp/iperf.json'))['end']['sum']
+print('%.1f Mbit/s, %.2f%% lost' % (e['bits_per_second'] / 1e6, e['lost_percent']))
+sys.exit(0 if e['packets'] > 100 and e['lost_percent'] < 10 else 1)"
+}
