@@ -14,8 +14,12 @@
  *
  * A tunnel may hold only so many fragments at once (reasm_tunnel.h).
  *
- * Left for later: IPv6 fragments whose header is not right after the
- * fixed one (dropped as ip6_fragment). */
+ * Limits, by decision: a packet comes in at most 8 fragments (DPDK's
+ * RTE_LIBRTE_IP_FRAG_MAX_FRAG; a 1500-byte packet needs 2 on a 1280-byte
+ * link): one in more is given up whole. An IPv6 fragment header must come
+ * right after the fixed header, as B4s put it (Linux ip6tnl and aftr-b4
+ * fragment before their destination options) and as the library expects;
+ * one after other extension headers is dropped (ip6_fragment). */
 /* rte_ip_frag_table_del_expired_entries is still experimental in 22.11. */
 #define ALLOW_EXPERIMENTAL_API
 #include "reasm.h"

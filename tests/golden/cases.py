@@ -1410,6 +1410,16 @@ def frag6_queue_full():
 
 
 @case
+def frag6_too_many():
+    """A packet in more than 8 IPv6 fragments (DPDK's limit per packet) is given up (ip6_fragment_dropped): the first 9 at once, the rest after their lifetime"""
+    fr = b4_frags(big_udp_q(), 128)
+    assert len(fr) == 11
+    return dict(config="fragment: {lifetime: 1}\n", wait=3, transport_in=fr,
+                counters=dict(rx_transport=11, ip6_fragments_received=11,
+                              drop_ip6_fragment_dropped=11))
+
+
+@case
 def frag6_tunnel_limit():
     """default tunnel fragment ipv6 maxcount 2: a B4 holding 2 fragments gets no more in (drop_fragment_tunnel_limit); another B4 reassembles three packets of 2 fragments one after the other (its count goes back down)"""
     mine = b4_frags(big_udp_q(), 256)
