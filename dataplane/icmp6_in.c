@@ -120,34 +120,42 @@ static void report(struct dp_worker *w, const struct addr6 *b4, bool nat, const 
 }
 
 /* RFC 8201 section 4: a packet too big below the IPv6 minimum MTU is
- * taken as the minimum; one that does not lower the MTU changes nothing. */
+ * taken as the minimum; one that does not lower the MTU is not learned
+ * (packets in flight before the first one was draw more of them), but
+ * the source of the packet it is about is still told, with the MTU in
+ * force. */
 static void too_big(struct dp_worker *w, const struct addr6 *b4, bool nat, const struct quote *q,
                     uint32_t said)
 {
 	uint16_t mtu = said < IP6_MIN_MTU  ? IP6_MIN_MTU
 	               : said > UINT16_MAX ? UINT16_MAX
 	                                   : (uint16_t)said;
+	uint16_t now = toobig_mtu(w, b4);
 
-	if (mtu >= toobig_mtu(w, b4))
-		return;
-	pmtu_learn_all(w, b4, mtu);
-	DP_COUNT(w, PMTU_LEARNED);
+	if (mtu < now) {
+		pmtu_learn_all(w, b4, mtu);
+		DP_COUNT(w, PMTU_LEARNED);
+		now = mtu;
+	}
 	if (q->ip && (q->ip->frag_off & htons(AFTR_IP4_FLAG_DF)) &&
 	    toobig_policy(w, b4) != TOOBIG_OFF)
-		report(w, b4, nat, q, AFTR_ICMP4_UNREACH_FRAG, htonl(mtu - 40u));
+		report(w, b4, nat, q, AFTR_ICMP4_UNREACH_FRAG, htonl(now - 40u));
 }
 
 void icmp6_error_in(struct dp_worker *w, struct rte_mbuf *m, const struct addr6 *b4)
 {
 	struct l3_ip6_hdr *ip6 = rte_pktmbuf_mtod_offset(m, struct l3_ip6_hdr *, RTE_ETHER_HDR_LEN);
 	const uint8_t *icmp = (const uint8_t *)(ip6 + 1);
+	struct addr6 src; /* aligned copies of packet fields */
 	unsigned int owner;
 	struct quote q;
+	uint32_t said;
 	bool nat;
 	int drop;
 
 	/* ISC "default acl6 icmp": these come from the ISP's own routers. */
-	if (w->tab->cfg.acl6_icmp && !tables_in_acl6(w->tab, (const struct addr6 *)ip6->src)) {
+	memcpy(src.b, ip6->src, 16);
+	if (w->tab->cfg.acl6_icmp && !tables_in_acl6(w->tab, &src)) {
 		DP_DROP(w, ACL6, m);
 		return;
 	}
@@ -166,8 +174,9 @@ void icmp6_error_in(struct dp_worker *w, struct rte_mbuf *m, const struct addr6 
 		return;
 	}
 	DP_COUNT(w, ICMP6_ERR_IN);
+	memcpy(&said, icmp + 4, 4);
 	if (icmp[0] == AFTR_ICMP6_PACKET_TOO_BIG)
-		too_big(w, b4, nat, &q, rte_be_to_cpu_32(*(const uint32_t *)(icmp + 4)));
+		too_big(w, b4, nat, &q, rte_be_to_cpu_32(said));
 	else if (q.ip)
 		report(w, b4, nat, &q, AFTR_ICMP4_UNREACH_HOST, 0);
 	rte_pktmbuf_free(m);

@@ -115,14 +115,16 @@ struct rte_mbuf *reasm6(struct dp_worker *w, struct rte_mbuf *m)
 	struct rte_ipv6_hdr *ip6 =
 	        rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, RTE_ETHER_HDR_LEN);
 	struct rte_ipv6_fragment_ext *fh = (struct rte_ipv6_fragment_ext *)(ip6 + 1);
+	struct addr6 b4; /* an aligned copy: the hash reads it by words */
 	struct rte_mbuf *r;
 
 	DP_COUNT(w, IP6_FRAGMENTS_RECEIVED);
+	memcpy(b4.b, ip6->src_addr, 16);
 	if (w->reasm[0].off) {
 		DP_DROP(w, IP6_FRAG_DROPPED, m);
 		return NULL;
 	}
-	if (!reasm_tn_hold(w, m, (const struct addr6 *)ip6->src_addr, REASM_TN_IP6)) {
+	if (!reasm_tn_hold(w, m, &b4, REASM_TN_IP6)) {
 		DP_DROP(w, FRAG_TUNNEL_LIMIT, m);
 		return NULL;
 	}

@@ -10,6 +10,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <stdio.h>
+#include <string.h>
 
 /* Slack over the reassembly tables' entries: fragments given up wait in
  * the death rows until the end of the loop. */
@@ -75,6 +76,6 @@ void reasm_tn_release(struct dp_worker *w, const struct rte_mbuf *m, int fam)
 	if (held[0] || held[1] ||
 	    rte_hash_get_key_with_position(w->frag_tn, (int32_t)m->hash.usr, &key) < 0)
 		return;
-	b4 = *(const struct addr6 *)key;
+	memcpy(b4.b, key, sizeof(b4.b));
 	rte_hash_del_key(w->frag_tn, &b4);
 }

@@ -1262,12 +1262,12 @@ def icmp6_error(kind, sent, src=ROUTER6, **kw):
     return Ether(src=GW_T, dst=TR_MAC) / IPv6(src=src, dst=EP, hlim=60) / kind(**kw) / Raw(quote)
 
 
-def tunnel_error(code, quote, rest=None):
+def tunnel_error(code, quote, rest=None, dst=SRV):
     """The ICMPv4 error the AFTR makes of it: from the WAN address to the
     Internet source, quoting the packet as that source sent it (TTL already
     lowered by the AFTR), up to 576 bytes in all (RFC 1812 4.3.2.3)."""
     icmp = ICMP(type=3, code=code, nexthopmtu=rest) if rest else ICMP(type=3, code=code)
-    return IP(src=WAN_ADDR, dst=SRV, ttl=64, id=0) / icmp / Raw(bytes(quote)[:548])
+    return IP(src=WAN_ADDR, dst=dst, ttl=64, id=0) / icmp / Raw(bytes(quote)[:548])
 
 
 def ptb_case(df, said, learned, router=ROUTER6, **kw):
@@ -1301,6 +1301,22 @@ def icmp6_too_big_df():
 def icmp6_too_big_no_df():
     """Packet too big below the IPv6 minimum (1000) about a DF-clear reply: the softwire's MTU becomes 1280 (RFC 8201), no ICMPv4; the next reply is fragmented"""
     return ptb_case(False, 1000, 1280)
+
+
+@case
+def icmp6_too_big_twice():
+    """Two packets too big (packets in flight) about DF replies from two servers: the MTU is learned once, both servers are told"""
+    q = udp_q()
+    r1 = udp_r(UDP0, data=b"1" * 1372, flags="DF")
+    r2 = udp_r(UDP0, src=SRV2, data=b"2" * 1372, flags="DF")
+    ptbs = [icmp6_error(ICMPv6PacketTooBig, to_b4(r, dport=5000), mtu=1400) for r in (r1, r2)]
+    return dict(transport_in=[from_b4(q)] + ptbs,
+                wan_out=[to_net(q, sport=UDP0),
+                         wan_frame(tunnel_error(4, translated(r1), 1360)),
+                         wan_frame(tunnel_error(4, translated(r2), 1360, dst=SRV2))],
+                counters=napt(out=1, sessions=1, blocks=1, tunnels=1, rx_transport=2,
+                              icmp6_error_in=2, tunnel_mtu_learned=1, icmp_sent=2,
+                              icmp_error_out=2, tx_wan=2))
 
 
 @case
