@@ -145,6 +145,7 @@ struct dp {
 	struct tables *_Atomic tab;
 	uint64_t start_tsc; /* the region's start_time, in TSC: workers count from it */
 	_Atomic bool stop;  /* set by the signal handler, read by every loop */
+	bool started;       /* dp_app_start ran (app.c) */
 };
 
 extern struct dp dp;

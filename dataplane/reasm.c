@@ -81,7 +81,8 @@ void reasm_fini(struct dp_worker *w)
 
 		if (r->dr)
 			rte_ip_frag_free_death_row(r->dr, 0);
-		rte_ip_frag_table_destroy(r->tbl);
+		if (r->tbl) /* a set-up that failed before it */
+			rte_ip_frag_table_destroy(r->tbl);
 		rte_free(r->dr);
 		*r = (struct dp_reasm){NULL, NULL, false};
 	}

@@ -101,30 +101,33 @@ static void poll_rings(struct dp_worker *w)
 		dp_tx(w, (int)(pkts[i]->hash.usr & 0xff), pkts[i]);
 }
 
+void worker_poll(struct dp_worker *w)
+{
+	uint64_t was = w->now;
+
+	gen_loop_begin(w);
+	w->now = (rte_rdtsc() - dp.start_tsc) / rte_get_tsc_hz();
+	poll_port(w, DP_PORT_TRANSPORT);
+	poll_port(w, DP_PORT_WAN);
+	poll_rings(w);
+	for (int p = 0; p < DP_NPORTS; p++)
+		if (w->txq[p] != UINT16_MAX)
+			rte_eth_tx_buffer_flush(dp.port[p].port_id, w->txq[p], w->txb[p]);
+	nat_sweep(w, SWEEP_BUDGET);
+	reasm_tick(w, w->now != was);
+	if (w->now != was)
+		pmtu_tick(w);
+	ctl_poll(w);
+	gen_loop_end(w);
+}
+
 int worker_main(void *arg)
 {
 	struct dp_worker *w = arg;
-	uint64_t hz = rte_get_tsc_hz(), start = dp.start_tsc;
 
 	gen_reader_start(w);
-	while (!atomic_load_explicit(&dp.stop, memory_order_relaxed)) {
-		uint64_t was = w->now;
-
-		gen_loop_begin(w);
-		w->now = (rte_rdtsc() - start) / hz;
-		poll_port(w, DP_PORT_TRANSPORT);
-		poll_port(w, DP_PORT_WAN);
-		poll_rings(w);
-		for (int p = 0; p < DP_NPORTS; p++)
-			if (w->txq[p] != UINT16_MAX)
-				rte_eth_tx_buffer_flush(dp.port[p].port_id, w->txq[p], w->txb[p]);
-		nat_sweep(w, SWEEP_BUDGET);
-		reasm_tick(w, w->now != was);
-		if (w->now != was)
-			pmtu_tick(w);
-		ctl_poll(w);
-		gen_loop_end(w);
-	}
+	while (!atomic_load_explicit(&dp.stop, memory_order_relaxed))
+		worker_poll(w);
 	gen_reader_stop(w);
 	return 0;
 }

@@ -6,7 +6,13 @@
 
 /* w->ctr must point at the worker's counter block already. */
 int worker_init(struct dp_worker *w);
-/* rte_eal_remote_launch entry point; arg is the struct dp_worker. */
+/* rte_eal_remote_launch entry point; arg is the struct dp_worker: from
+ * gen_reader_start to gen_reader_stop, worker_poll until dp.stop. */
 int worker_main(void *arg);
+
+/* One round of the loop: a burst from each RX queue, the hand-off and
+ * control rings, TX flushes, a slice of expiry, commands. The in-memory
+ * benchmark calls it on its own thread (after gen_reader_start). */
+void worker_poll(struct dp_worker *w);
 
 #endif

@@ -1,0 +1,73 @@
+/* The benchmark's traffic: N B4s with M UDP flows each, as frames the AFTR
+ * would get from B4s (4in6, RFC 6333 section 5) and from Internet hosts
+ * (replies to the public address and port the AFTR chose), and the checks
+ * of what it sends back: the right translation, the right softwire, intact
+ * checksums. Every frame carries its flow and send time in a 12-byte tag
+ * after the UDP header, so a frame that comes out is matched to its flow
+ * and timed without any lookup.
+ *
+ * Sizes are Ethernet frame sizes (no FCS) on the WAN (IPv4) side; the same
+ * packet in a softwire is 40 bytes longer. The smallest, 54, carries just
+ * the tag: 94 bytes as 4in6. */
+#ifndef AFTR_BENCH_TRAFFIC_H
+#define AFTR_BENCH_TRAFFIC_H
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "addr.h"
+
+#define TR_MIN_SIZE 54   /* Ethernet, IPv4, UDP, the tag */
+#define TR_MAX_SIZE 1514 /* a 1500-byte IPv4 packet */
+#define TR_IMIX     0    /* size 0: simple IMIX, 7:4:1 of 60, 590, 1514 */
+
+struct tr_flow {
+	struct addr6 b4;
+	uint32_t lan;    /* inside source, host order */
+	uint32_t server; /* Internet host, host order */
+	uint16_t sport, dport;
+	uint32_t ext;   /* the public address and port the AFTR chose, */
+	uint16_t eport; /* learned from the first packet out; 0: not yet */
+};
+
+/* What came back, per direction (0: B4 -> Internet, 1: Internet -> B4). */
+struct tr_stats {
+	uint64_t sent[2], received[2], bytes[2];
+	uint64_t wrong[2];     /* a frame that is not the right translation */
+	uint64_t learned;      /* flows whose public endpoint is known */
+	uint64_t lat_hist[64]; /* send-to-receive TSC cycles, by power of two */
+};
+
+struct tr_model {
+	struct tr_flow *flows;
+	uint32_t nflows, next[2]; /* round robin per direction */
+	uint16_t size;            /* or TR_IMIX */
+	uint32_t imix_at;
+	struct addr6 endpoint;
+	uint32_t pool_first, pool_count; /* host order */
+	struct rte_ether_addr aftr_tr, aftr_wan, gw_tr, gw_wan;
+	struct tr_stats st;
+};
+
+/* b4s B4s (from 2001:db8:1::1 up) with flows UDP flows each to servers in
+ * 203.0.113.0/24. 0, or -ENOMEM / -EINVAL. */
+int tr_init(struct tr_model *t, uint32_t b4s, uint32_t flows, uint16_t size);
+void tr_fini(struct tr_model *t);
+
+/* Up to n frames in direction dir into pkts (fresh mbufs from mp): the
+ * next flows in turn (for dir 1, only flows with a known public endpoint).
+ * Returns how many were made. */
+unsigned int tr_make(struct tr_model *t, int dir, struct rte_mempool *mp, struct rte_mbuf **pkts,
+                     unsigned int n);
+
+/* Checks and counts a frame the AFTR sent in direction dir, learning the
+ * public endpoint of its flow; frees it. */
+void tr_check(struct tr_model *t, int dir, struct rte_mbuf *m);
+
+/* A latency percentile (0..100) of what was received, in TSC cycles (the
+ * upper bound of its power-of-two bucket). */
+uint64_t tr_latency(const struct tr_model *t, double pct);
+
+#endif
