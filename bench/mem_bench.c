@@ -1,7 +1,7 @@
 /* aftr-bench: the real worker code in memory, no NIC and no kernel.
  *
  *   aftr-bench [EAL options] -- [--b4s N] [--flows M] [--size BYTES|imix]
- *              [--packets N] [--json FILE] [--commit ID]
+ *              [--packets N] [--phases up,down,both] [--json FILE] [--commit ID]
  *
  * The dataplane is set up from a configuration made here (app.h), on two
  * ring ports (DPDK's net_ring: rte_eth_from_rings), with one worker that
@@ -46,8 +46,29 @@
 struct opts {
 	uint32_t b4s, flows, packets;
 	uint16_t size;
+	bool phase[3]; /* up, down, both */
 	const char *json, *commit;
 };
+
+static const char *const phase_names[3] = {"up", "down", "both"};
+
+/* --phases up,down,both (any of them, in any order). */
+static int parse_phases(const char *s, bool phase[3])
+{
+	memset(phase, 0, 3 * sizeof(bool));
+	while (*s) {
+		size_t n = strcspn(s, ",");
+		int i = 0;
+
+		while (i < 3 && (strlen(phase_names[i]) != n || strncmp(s, phase_names[i], n) != 0))
+			i++;
+		if (i == 3)
+			return -1;
+		phase[i] = true;
+		s += n + (s[n] == ',');
+	}
+	return phase[0] || phase[1] || phase[2] ? 0 : -1;
+}
 
 struct phase {
 	const char *name;
@@ -61,16 +82,18 @@ static char port_name[2][RTE_ETH_NAME_MAX_LEN];
 
 static int parse(int argc, char **argv, struct opts *o)
 {
-	static const struct option longopts[] = {{"b4s", required_argument, NULL, 'b'},
-	                                         {"flows", required_argument, NULL, 'f'},
-	                                         {"size", required_argument, NULL, 's'},
-	                                         {"packets", required_argument, NULL, 'n'},
-	                                         {"json", required_argument, NULL, 'j'},
-	                                         {"commit", required_argument, NULL, 'c'},
-	                                         {NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {
+	        {"b4s", required_argument, NULL, 'b'},    {"flows", required_argument, NULL, 'f'},
+	        {"size", required_argument, NULL, 's'},   {"packets", required_argument, NULL, 'n'},
+	        {"json", required_argument, NULL, 'j'},   {"commit", required_argument, NULL, 'c'},
+	        {"phases", required_argument, NULL, 'p'}, {NULL, 0, NULL, 0}};
 	int c;
 
-	*o = (struct opts){.b4s = 1024, .flows = 8, .packets = 1000000, .size = 100};
+	*o = (struct opts){.b4s = 1024,
+	                   .flows = 8,
+	                   .packets = 1000000,
+	                   .size = 100,
+	                   .phase = {true, true, true}};
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		char *end;
@@ -78,6 +101,11 @@ static int parse(int argc, char **argv, struct opts *o)
 
 		if (c == 's' && strcmp(optarg, "imix") == 0) {
 			o->size = TR_IMIX;
+			continue;
+		}
+		if (c == 'p') {
+			if (parse_phases(optarg, o->phase) < 0)
+				return -1;
 			continue;
 		}
 		if (c == 'j' || c == 'c') {
@@ -103,7 +131,8 @@ static int parse(int argc, char **argv, struct opts *o)
 /* The dataplane's configuration for this traffic: B4s off-link behind a
  * gateway with a static MAC (no Neighbor Discovery: the main lcore's slow
  * path does not run here), enough pool addresses, tunnel limits above the
- * flows per B4. */
+ * flows per B4, and softwires that carry a 1500-byte IPv4 packet whole
+ * (RFC 6333 section 5.3: the operator's network should). */
 static int write_config(const struct opts *o, char *path, uint32_t *pools)
 {
 	int fd = mkstemp(path);
@@ -119,11 +148,11 @@ static int write_config(const struct opts *o, char *path, uint32_t *pools)
 	for (uint32_t i = 0; i < *pools; i++)
 		fprintf(f, "  - address: 198.51.100.%u\n", i + 1);
 	fprintf(f,
-	        "tunnel_defaults:\n  nat_maxcount: {tcp: 2000, udp: %u, icmp: 50}\n"
+	        "tunnel_defaults:\n  mtu: 1540\n  nat_maxcount: {tcp: 2000, udp: %u, icmp: 50}\n"
 	        "  nat_rate: {tcp: 255, udp: 255, icmp: 255}\n"
 	        "nat:\n  port_block: {tcp: 64, udp: 64, icmp: 16}\n"
 	        "interfaces:\n"
-	        "  transport:\n    device: %s\n    address: 2001:db8:ffff::1/64\n"
+	        "  transport:\n    device: %s\n    mtu: 1540\n    address: 2001:db8:ffff::1/64\n"
 	        "    gateway: 2001:db8:ffff::fe\n    gateway_mac: 02:00:00:00:00:fe\n"
 	        "  wan:\n    device: %s\n    address: 192.0.2.1/24\n"
 	        "    gateway: 192.0.2.254\n    gateway_mac: 02:00:00:00:01:fe\n",
@@ -304,8 +333,7 @@ static int report(const struct opts *o, const struct phase *ph, int n)
 static int bench(const struct opts *o)
 {
 	char path[] = "/tmp/aftr-bench-XXXXXX", shm[32];
-	struct phase ph[3] = {
-	        {"up", {true, false}}, {"down", {false, true}}, {"both", {true, true}}};
+	struct phase ph[3];
 	struct aftr_config cfg;
 	struct dp_worker *w = &dp.worker[0];
 	struct tr_model t;
@@ -335,9 +363,15 @@ static int bench(const struct opts *o)
 		        t.st.learned, t.nflows);
 		rc = -1;
 	} else {
-		for (int i = 0; i < 3; i++)
-			run_phase(&t, w, &ph[i], o->packets);
-		rc = report(o, ph, 3);
+		int n = 0;
+
+		for (int i = 0; i < 3; i++) {
+			if (!o->phase[i])
+				continue;
+			ph[n] = (struct phase){phase_names[i], {i != 1, i != 0}};
+			run_phase(&t, w, &ph[n++], o->packets);
+		}
+		rc = report(o, ph, n);
 	}
 	gen_reader_stop(w);
 out:
@@ -359,9 +393,9 @@ int main(int argc, char **argv)
 	}
 	argv[n] = argv[0];
 	if (parse(argc - n, argv + n, &o) < 0) {
-		fprintf(stderr,
-		        "usage: aftr-bench [EAL options] -- [--b4s N] [--flows M] "
-		        "[--size 54..1514|imix] [--packets N] [--json FILE] [--commit ID]\n");
+		fprintf(stderr, "usage: aftr-bench [EAL options] -- [--b4s N] [--flows M] "
+		                "[--size 54..1514|imix] [--packets N] [--phases up,down,both] "
+		                "[--json FILE] [--commit ID]\n");
 		rte_eal_cleanup();
 		return 1;
 	}

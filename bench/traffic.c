@@ -175,7 +175,7 @@ void tr_check(struct tr_model *t, int dir, struct rte_mbuf *m)
 	uint32_t len = rte_pktmbuf_data_len(m), off = ETH_LEN;
 	const struct l3_ip6_hdr *ip6 = (const struct l3_ip6_hdr *)(eth + 1);
 	const struct tr_tag *tag;
-	bool ok = len > ETH_LEN + 20 + 8 + sizeof(*tag);
+	bool ok = len >= ETH_LEN + 20 + 8 + sizeof(*tag);
 
 	if (ok && dir == 1) {
 		ok = eth->ether_type == htons(RTE_ETHER_TYPE_IPV6) && len > ETH_LEN + 40 &&

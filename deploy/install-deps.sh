@@ -17,6 +17,8 @@ PACKAGES="$PACKAGES libdpdk-dev libnuma-dev"
 # certificate.
 PACKAGES="$PACKAGES python3-scapy iproute2 iputils-ping ethtool curl iperf3 tcpdump nftables"
 PACKAGES="$PACKAGES openssl"
+# bench/check counts the worker's instructions per packet with callgrind.
+PACKAGES="$PACKAGES valgrind"
 
 missing=""
 for p in $PACKAGES; do
