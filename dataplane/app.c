@@ -135,6 +135,10 @@ static void conf_init(const struct aftr_config *cfg)
 	dp.conf.icmp_source = cfg->icmp_source;
 	dp.conf.transport_addr = cfg->transport.addr6.addr;
 	dp.conf.wan_addr = cfg->wan.addr4.addr;
+	dp.conf.has_gw[DP_PORT_TRANSPORT] = cfg->transport.has_gateway;
+	dp.conf.gw[DP_PORT_TRANSPORT] = cfg->transport.gw6;
+	dp.conf.has_gw[DP_PORT_WAN] = cfg->wan.has_gateway;
+	dp.conf.gw[DP_PORT_WAN] = neigh_key4(cfg->wan.gw4);
 }
 
 void dp_app_run(const char *stats_path)

@@ -49,6 +49,8 @@ struct dp_conf {
 	uint32_t icmp_source;        /* host order */
 	struct addr6 transport_addr; /* our own address on the transport link */
 	uint32_t wan_addr;           /* our own address on the WAN link */
+	bool has_gw[DP_NPORTS];      /* each port's gateway, as a neighbour key */
+	struct addr6 gw[DP_NPORTS];
 	struct dp_pool *pools;
 	uint32_t n_pools;
 };
@@ -107,11 +109,12 @@ struct dp_worker {
 	/* Ports waiting out their hold time (RFC 6888 REQ-8), oldest first. */
 	struct dp_held *held;
 	uint32_t held_cap, held_head, held_tail;
-	uint64_t now;             /* seconds since start, refreshed per loop */
-	const struct tables *tab; /* the live tables for this loop (gen.h) */
-	uint64_t icmp_at;         /* ICMP error rate limit: the second, and */
-	uint32_t icmp_tokens;     /* errors left to send in it */
-	uint32_t frag_id;         /* IPv6 fragment identification (toobig.c) */
+	uint64_t now;               /* seconds since start, refreshed per loop */
+	const struct tables *tab;   /* the live tables for this loop (gen.h) */
+	uint64_t icmp_at;           /* ICMP error rate limit: the second, and */
+	uint32_t icmp_tokens;       /* errors left to send in it */
+	uint32_t frag_id;           /* IPv6 fragment identification (toobig.c) */
+	int32_t gw_slot[DP_NPORTS]; /* each gateway's neighbour slot + 1 (tx.c) */
 	/* Reassembly (reasm.c): IPv6 from B4s, IPv4 from the Internet, IPv4
 	 * from B4s. */
 	struct dp_reasm reasm[DP_REASM_N];

@@ -5,7 +5,7 @@
 
 #include <rte_cycles.h>
 #include <rte_hash.h>
-#include <rte_jhash.h>
+#include <rte_hash_crc.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <stdatomic.h>
@@ -24,7 +24,7 @@ int neigh_init(void)
 	        .name = "neigh",
 	        .entries = NEIGH_MAX,
 	        .key_len = 16,
-	        .hash_func = rte_jhash,
+	        .hash_func = rte_hash_crc,
 	        .socket_id = (int)rte_socket_id(),
 	        .extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
 	};
@@ -57,14 +57,24 @@ static uint64_t pack(const struct rte_ether_addr *mac)
 	return v | VALID;
 }
 
-bool neigh_lookup(const struct addr6 *a, struct rte_ether_addr *mac)
+int32_t neigh_slot(const struct addr6 *a)
 {
 	int32_t slot = rte_hash_lookup(dp.neigh_idx, a->b);
-	uint64_t v;
 
-	if (slot < 0 || (uint32_t)slot >= dp.neigh_max)
-		return false;
-	v = atomic_load_explicit(&dp.neigh[slot].mac_valid, memory_order_acquire);
+	return slot >= 0 && (uint32_t)slot < dp.neigh_max ? slot : -1;
+}
+
+bool neigh_lookup(const struct addr6 *a, struct rte_ether_addr *mac)
+{
+	int32_t slot = neigh_slot(a);
+
+	return slot >= 0 && neigh_slot_mac(slot, mac);
+}
+
+bool neigh_slot_mac(int32_t slot, struct rte_ether_addr *mac)
+{
+	uint64_t v = atomic_load_explicit(&dp.neigh[slot].mac_valid, memory_order_acquire);
+
 	if (!(v & VALID))
 		return false;
 	for (int i = RTE_ETHER_ADDR_LEN - 1; i >= 0; i--, v >>= 8)

@@ -17,6 +17,12 @@ void neigh_fini(void);
 
 /* Workers: the MAC of a neighbour, false if not (yet) resolved. */
 bool neigh_lookup(const struct addr6 *a, struct rte_ether_addr *mac);
+/* The slot of an address in the table, or -1. A key is never removed or
+ * moved (a forgotten neighbour keeps its slot, invalid), so a worker may
+ * keep a slot it found. */
+int32_t neigh_slot(const struct addr6 *a);
+/* The MAC in a slot, if valid. */
+bool neigh_slot_mac(int32_t slot, struct rte_ether_addr *mac);
 /* Main lcore only: whether an address has an entry (valid or not). */
 bool neigh_known(const struct addr6 *a);
 /* Main lcore only: learns or refreshes a neighbour (static ones stay). */

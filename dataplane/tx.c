@@ -64,6 +64,19 @@ void dp_tx(struct dp_worker *w, int port, struct rte_mbuf *m)
 	rte_eth_tx_buffer(dp.port[port].port_id, w->txq[port], w->txb[port], m);
 }
 
+/* The MAC of a next hop. Most packets go to the gateway: its slot is
+ * looked up once per worker (slot + 1 kept; 0: not found yet). */
+static bool nexthop_mac(struct dp_worker *w, int port, const struct addr6 *nh,
+                        struct rte_ether_addr *mac)
+{
+	if (dp.conf.has_gw[port] && addr6_equal(nh, &dp.conf.gw[port])) {
+		if (w->gw_slot[port] == 0)
+			w->gw_slot[port] = neigh_slot(nh) + 1;
+		return w->gw_slot[port] > 0 && neigh_slot_mac(w->gw_slot[port] - 1, mac);
+	}
+	return neigh_lookup(nh, mac);
+}
+
 void dp_send(struct dp_worker *w, int port, struct rte_mbuf *m, uint16_t ethertype,
              const struct addr6 *nexthop)
 {
@@ -71,7 +84,7 @@ void dp_send(struct dp_worker *w, int port, struct rte_mbuf *m, uint16_t etherty
 
 	eth->ether_type = rte_cpu_to_be_16(ethertype);
 	rte_ether_addr_copy(&dp.port[port].mac, &eth->src_addr);
-	if (!neigh_lookup(nexthop, &eth->dst_addr)) {
+	if (!nexthop_mac(w, port, nexthop, &eth->dst_addr)) {
 		dp_to_ctrl(w, m, CTRL_RESOLVE, port);
 		return;
 	}

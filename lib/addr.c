@@ -64,11 +64,6 @@ static int split_prefix(const char *s, char *buf, size_t buflen, unsigned int ma
 	return 0;
 }
 
-uint32_t prefix4_mask(uint8_t len)
-{
-	return len == 0 ? 0 : ~(uint32_t)0 << (32 - len);
-}
-
 int prefix4_parse(const char *s, unsigned int flags, struct prefix4 *out, char *err, size_t errlen)
 {
 	char buf[ADDR4_STRLEN + 1], good[PREFIX4_STRLEN];
@@ -154,11 +149,6 @@ char *prefix6_format(const struct prefix6 *p, char buf[PREFIX6_STRLEN])
 	return buf;
 }
 
-bool prefix4_contains(const struct prefix4 *p, uint32_t a)
-{
-	return (a & prefix4_mask(p->len)) == p->addr;
-}
-
 bool prefix4_overlap(const struct prefix4 *a, const struct prefix4 *b)
 {
 	/* Two prefixes overlap iff the shorter one contains the longer. */
@@ -167,10 +157,13 @@ bool prefix4_overlap(const struct prefix4 *a, const struct prefix4 *b)
 
 bool prefix6_contains(const struct prefix6 *p, const struct addr6 *a)
 {
-	struct addr6 m = *a;
+	/* On the packet path (acl6): whole bytes, then the bits of the last
+	 * one. A prefix's host bits are zero (prefix6_parse). */
+	unsigned int bytes = p->len / 8, bits = p->len % 8;
 
-	prefix6_apply(&m, p->len);
-	return addr6_equal(&m, &p->addr);
+	if (memcmp(p->addr.b, a->b, bytes) != 0)
+		return false;
+	return bits == 0 || ((p->addr.b[bytes] ^ a->b[bytes]) & (uint8_t)(0xff00 >> bits)) == 0;
 }
 
 bool prefix6_overlap(const struct prefix6 *a, const struct prefix6 *b)

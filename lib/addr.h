@@ -47,8 +47,16 @@ char *addr6_format(const struct addr6 *a, char buf[ADDR6_STRLEN]);
 char *prefix4_format(const struct prefix4 *p, char buf[PREFIX4_STRLEN]);
 char *prefix6_format(const struct prefix6 *p, char buf[PREFIX6_STRLEN]);
 
-uint32_t prefix4_mask(uint8_t len);
-bool prefix4_contains(const struct prefix4 *p, uint32_t a);
+/* Inline: the packet path asks these per packet (private sources). */
+static inline uint32_t prefix4_mask(uint8_t len)
+{
+	return len == 0 ? 0 : ~(uint32_t)0 << (32 - len);
+}
+
+static inline bool prefix4_contains(const struct prefix4 *p, uint32_t a)
+{
+	return (a & prefix4_mask(p->len)) == p->addr;
+}
 bool prefix4_overlap(const struct prefix4 *a, const struct prefix4 *b);
 bool prefix6_contains(const struct prefix6 *p, const struct addr6 *a);
 bool prefix6_overlap(const struct prefix6 *a, const struct prefix6 *b);

@@ -95,7 +95,7 @@ uint32_t lhash_get(const struct lhash *h, const void *key)
 	const uint8_t *s;
 	uint32_t i, v;
 
-	if (h->slots == NULL)
+	if (h->slots == NULL || h->n == 0)
 		return LHASH_NONE;
 	/* At most half full: a probe run always ends at an empty slot. */
 	for (i = hash(key, h->key_len) & h->mask; (v = slot_val(h, s = slot(h, i))) != LHASH_NONE;
