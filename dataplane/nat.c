@@ -5,7 +5,6 @@
 
 #include <netinet/in.h>
 #include <rte_hash.h>
-#include <rte_hash_crc.h>
 #include <rte_jhash.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
@@ -13,6 +12,7 @@
 #include <string.h>
 
 #include "cksum.h"
+#include "crc.h"
 #include "ctl.h"
 
 struct key_out {
@@ -92,7 +92,7 @@ static struct rte_hash *make_hash(const char *what, unsigned int id, uint32_t en
 	        .name = name,
 	        .entries = entries,
 	        .key_len = key_len,
-	        .hash_func = rte_hash_crc, /* SSE4.2 CRC32: a few instructions a key */
+	        .hash_func = dp_crc,
 	        .socket_id = (int)rte_socket_id(),
 	        .extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
 	};

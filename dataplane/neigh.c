@@ -5,11 +5,11 @@
 
 #include <rte_cycles.h>
 #include <rte_hash.h>
-#include <rte_hash_crc.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <stdatomic.h>
 
+#include "crc.h"
 #include "dp.h"
 
 #define VALID (1ull << 63)
@@ -24,7 +24,7 @@ int neigh_init(void)
 	        .name = "neigh",
 	        .entries = NEIGH_MAX,
 	        .key_len = 16,
-	        .hash_func = rte_hash_crc,
+	        .hash_func = dp_crc,
 	        .socket_id = (int)rte_socket_id(),
 	        .extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
 	};

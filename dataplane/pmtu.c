@@ -3,10 +3,10 @@
  * is taken, else the one that ends first. */
 #include "pmtu.h"
 
-#include <rte_hash_crc.h>
 #include <rte_malloc.h>
 #include <string.h>
 
+#include "crc.h"
 #include "tx.h"
 
 #define SWEEP_SLICE 256 /* slots a tick looks at */
@@ -38,7 +38,7 @@ void pmtu_fini(struct dp_worker *w)
 
 static uint32_t first_slot(const struct addr6 *b4)
 {
-	return rte_hash_crc(b4->b, 16, 0) % PMTU_SLOTS;
+	return dp_crc(b4->b, 16, 0) % PMTU_SLOTS;
 }
 
 static void forget(struct dp_worker *w, struct dp_pmtu *e)

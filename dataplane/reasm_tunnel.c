@@ -6,11 +6,12 @@
 #include "reasm_tunnel.h"
 
 #include <rte_hash.h>
-#include <rte_hash_crc.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "crc.h"
 
 /* Slack over the reassembly tables' entries: fragments given up wait in
  * the death rows until the end of the loop. */
@@ -24,7 +25,7 @@ int reasm_tn_init(struct dp_worker *w)
 	        .entries = (uint32_t)dp.conf.cfg->frag_maxcount[0] + dp.conf.cfg->frag_maxcount[1] +
 	                   SLACK,
 	        .key_len = sizeof(struct addr6),
-	        .hash_func = rte_hash_crc,
+	        .hash_func = dp_crc,
 	        .socket_id = (int)rte_socket_id(),
 	        .extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE, /* never full below .entries */
 	};
