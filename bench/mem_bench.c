@@ -1,6 +1,6 @@
 /* aftr-bench: the real worker code in memory, no NIC and no kernel.
  *
- *   aftr-bench [EAL options] -- [--b4s N] [--flows M] [--size BYTES|imix]
+ *   aftr-bench [EAL options] -- [--mode napt|lw4o6] [--b4s N] [--flows M] [--size BYTES|imix]
  *              [--packets N] [--phases up,down,both] [--json FILE] [--commit ID]
  *
  * The dataplane is set up from a configuration made here (app.h), on two
@@ -16,7 +16,8 @@
  * NAPT (RFC 6333 with RFC 4787 UDP mappings): every flow is first sent
  * once from its B4 so the AFTR makes its session and the model learns its
  * public endpoint; then three phases of established traffic, B4 -> Internet
- * only, Internet -> B4 only, and both at once, N packets each way. */
+ * only, Internet -> B4 only, and both at once, N packets each way. lw4o6
+ * (RFC 7596): a softwire per B4 in the configuration, the same phases. */
 #include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
@@ -33,6 +34,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "app.h"
 #include "dp.h"
 #include "gen.h"
@@ -44,6 +46,7 @@
 #define PRIME_S   10 /* sessions are made at the tunnels' nat_rate: bound it */
 
 struct opts {
+	enum tr_mode mode;
 	uint32_t b4s, flows, packets;
 	uint16_t size;
 	bool phase[3]; /* up, down, both */
@@ -82,11 +85,15 @@ static char port_name[2][RTE_ETH_NAME_MAX_LEN];
 
 static int parse(int argc, char **argv, struct opts *o)
 {
-	static const struct option longopts[] = {
-	        {"b4s", required_argument, NULL, 'b'},    {"flows", required_argument, NULL, 'f'},
-	        {"size", required_argument, NULL, 's'},   {"packets", required_argument, NULL, 'n'},
-	        {"json", required_argument, NULL, 'j'},   {"commit", required_argument, NULL, 'c'},
-	        {"phases", required_argument, NULL, 'p'}, {NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {{"b4s", required_argument, NULL, 'b'},
+	                                         {"flows", required_argument, NULL, 'f'},
+	                                         {"size", required_argument, NULL, 's'},
+	                                         {"packets", required_argument, NULL, 'n'},
+	                                         {"json", required_argument, NULL, 'j'},
+	                                         {"commit", required_argument, NULL, 'c'},
+	                                         {"phases", required_argument, NULL, 'p'},
+	                                         {"mode", required_argument, NULL, 'm'},
+	                                         {NULL, 0, NULL, 0}};
 	int c;
 
 	*o = (struct opts){.b4s = 1024,
@@ -101,6 +108,10 @@ static int parse(int argc, char **argv, struct opts *o)
 
 		if (c == 's' && strcmp(optarg, "imix") == 0) {
 			o->size = TR_IMIX;
+			continue;
+		}
+		if (c == 'm' && (strcmp(optarg, "napt") == 0 || strcmp(optarg, "lw4o6") == 0)) {
+			o->mode = strcmp(optarg, "napt") == 0 ? TR_NAPT : TR_LW4O6;
 			continue;
 		}
 		if (c == 'p') {
@@ -133,18 +144,37 @@ static int parse(int argc, char **argv, struct opts *o)
  * path does not run here), enough pool addresses, tunnel limits above the
  * flows per B4, and softwires that carry a 1500-byte IPv4 packet whole
  * (RFC 6333 section 5.3: the operator's network should). */
-static int write_config(const struct opts *o, char *path, uint32_t *pools)
+/* lw4o6: a softwire per B4 (traffic.h). */
+static void softwires(FILE *f, const struct tr_model *t, uint32_t flows)
+{
+	char b4[ADDR6_STRLEN], a[ADDR4_STRLEN];
+
+	fprintf(f, "softwires:\n");
+	for (uint32_t i = 0; i < t->nflows; i += flows)
+		fprintf(f, "  - {b4: \"%s\", ipv4: %s, psid: %u, psid_len: 6, offset: 6}\n",
+		        addr6_format(&t->flows[i].b4, b4), addr4_format(t->flows[i].lan, a),
+		        (i / flows) % TR_LW_PSIDS);
+}
+
+static int write_config(const struct opts *o, const struct tr_model *t, char *path, uint32_t *pools)
 {
 	int fd = mkstemp(path);
 	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
 
 	if (f == NULL)
 		return -1;
-	/* A B4 takes a block of 64 UDP ports per 64 flows; an address has
-	 * about 1000 such blocks (512-65535). */
-	*pools = (o->b4s * ((o->flows + 63) / 64) + 999) / 1000;
+	if (o->mode == TR_LW4O6)
+		softwires(f, t, o->flows);
+	/* NAPT: a B4 takes a block of 64 UDP ports per 64 flows; an address
+	 * has about 1000 such blocks (512-65535). lw4o6 needs no pool. */
+	*pools = o->mode == TR_NAPT ? (o->b4s * ((o->flows + 63) / 64) + 999) / 1000 : 0;
+	if (*pools > 250) {
+		fclose(f);
+		return -1;
+	}
 	fprintf(f, "endpoint: 2001:db8::1\nicmp_source: 192.0.0.1\nacl6: [2001:db8:1::/48]\n"
-	           "pools:\n");
+	           "pools:%s\n",
+	        *pools ? "" : " []");
 	for (uint32_t i = 0; i < *pools; i++)
 		fprintf(f, "  - address: 198.51.100.%u\n", i + 1);
 	fprintf(f,
@@ -317,11 +347,11 @@ static int report(const struct opts *o, const struct phase *ph, int n)
 		json_array_append_new(phases, p);
 	}
 	j = json_pack("{s:s, s:s, s:s, s:i, s:i, s:s, s:i, s:s, s:f, s:s, s:s, s:o}", "scenario",
-	              "napt_established", "mode", "in-memory", "workers", "1 (in this thread)",
-	              "b4s", o->b4s, "flows_per_b4", o->flows, "size", size,
-	              "packets_per_direction", o->packets, "cpu", cpu_model(cpu, sizeof(cpu)),
-	              "tsc_ghz", hz / 1e9, "dpdk", rte_version(), "commit",
-	              o->commit ? o->commit : "unknown", "phases", phases);
+	              o->mode == TR_NAPT ? "napt_established" : "lw4o6", "mode", "in-memory",
+	              "workers", "1 (in this thread)", "b4s", o->b4s, "flows_per_b4", o->flows,
+	              "size", size, "packets_per_direction", o->packets, "cpu",
+	              cpu_model(cpu, sizeof(cpu)), "tsc_ghz", hz / 1e9, "dpdk", rte_version(),
+	              "commit", o->commit ? o->commit : "unknown", "phases", phases);
 	if (o->json && json_dump_file(j, o->json, JSON_INDENT(2)) < 0) {
 		fprintf(stderr, "aftr-bench: cannot write %s\n", o->json);
 		rc = -1;
@@ -341,8 +371,8 @@ static int bench(const struct opts *o)
 	int rc = -1;
 
 	snprintf(shm, sizeof(shm), "bench%d", (int)getpid());
-	if (tr_init(&t, o->b4s, o->flows, o->size) < 0 || ring_ports() < 0 ||
-	    write_config(o, path, &pools) < 0) {
+	if (tr_init(&t, o->mode, o->b4s, o->flows, o->size) < 0 || ring_ports() < 0 ||
+	    write_config(o, &t, path, &pools) < 0) {
 		fprintf(stderr, "aftr-bench: set-up failed (memory, or too many flows)\n");
 		return -1;
 	}
@@ -393,7 +423,8 @@ int main(int argc, char **argv)
 	}
 	argv[n] = argv[0];
 	if (parse(argc - n, argv + n, &o) < 0) {
-		fprintf(stderr, "usage: aftr-bench [EAL options] -- [--b4s N] [--flows M] "
+		fprintf(stderr, "usage: aftr-bench [EAL options] -- [--mode napt|lw4o6] [--b4s N] "
+		                "[--flows M] "
 		                "[--size 54..1514|imix] [--packets N] [--phases up,down,both] "
 		                "[--json FILE] [--commit ID]\n");
 		rte_eal_cleanup();

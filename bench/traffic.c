@@ -19,12 +19,20 @@ struct tr_tag {
 	uint64_t tsc;
 } __attribute__((packed));
 
-int tr_init(struct tr_model *t, uint32_t b4s, uint32_t flows, uint16_t size)
+/* lw4o6: the j-th port of a PSID (RFC 7597 section 5.1, offset 6 and PSID
+ * length 6: A in 1..63, then the PSID, then 4 bits M). */
+static uint16_t lw_port(uint32_t psid, uint32_t j)
+{
+	return (uint16_t)((1 + j / 16) << 10 | psid << 4 | j % 16);
+}
+
+int tr_init(struct tr_model *t, enum tr_mode mode, uint32_t b4s, uint32_t flows, uint16_t size)
 {
 	memset(t, 0, sizeof(*t));
-	if (b4s == 0 || flows == 0 || b4s > 1u << 20 || flows > 1024 ||
+	if (b4s == 0 || flows == 0 || b4s > 1u << 20 || flows > 1008 ||
 	    (size != TR_IMIX && (size < TR_MIN_SIZE || size > TR_MAX_SIZE)))
 		return -EINVAL;
+	t->mode = mode;
 	t->nflows = b4s * flows;
 	t->size = size;
 	t->flows = rte_zmalloc("flows", sizeof(*t->flows) * t->nflows, RTE_CACHE_LINE_SIZE);
@@ -44,6 +52,11 @@ int tr_init(struct tr_model *t, uint32_t b4s, uint32_t flows, uint16_t size)
 		f->sport = (uint16_t)(10000 + i % flows);
 		f->server = 0xcb007100 + 1 + i % 250; /* 203.0.113.1-250 */
 		f->dport = 53;
+		if (mode == TR_LW4O6) {
+			f->lan = f->ext = TR_LW_FIRST + (b - 1) / TR_LW_PSIDS;
+			f->sport = f->eport = lw_port((b - 1) % TR_LW_PSIDS, i % flows);
+			t->st.learned++;
+		}
 	}
 	return 0;
 }
@@ -157,8 +170,8 @@ static bool good4(struct tr_model *t, int dir, const struct l3_ip4_hdr *ip, uint
 	if (dir == 1)
 		return src == f->server && dst == f->lan && ntohs(udp->src_port) == f->dport &&
 		       ntohs(udp->dst_port) == f->sport;
-	if (dst != f->server || ntohs(udp->dst_port) != f->dport || src < t->pool_first ||
-	    src >= t->pool_first + t->pool_count)
+	if (dst != f->server || ntohs(udp->dst_port) != f->dport ||
+	    (t->mode == TR_NAPT && (src < t->pool_first || src >= t->pool_first + t->pool_count)))
 		return false;
 	if (f->eport == 0) {
 		f->ext = src;

@@ -6,6 +6,12 @@
  * after the UDP header, so a frame that comes out is matched to its flow
  * and timed without any lookup.
  *
+ * Two modes: NAPT (private sources behind every B4, translated by the
+ * AFTR) and lw4o6 (RFC 7596: each B4 owns one PSID of a shared address,
+ * PSID length 6 and offset 6 as RFC 7597 suggests, so 64 B4s share an
+ * address and each has 1008 ports; nothing is translated, the AFTR checks
+ * the binding one way and finds the B4 by address and port the other).
+ *
  * Sizes are Ethernet frame sizes (no FCS) on the WAN (IPv4) side; the same
  * packet in a softwire is 40 bytes longer. The smallest, 54, carries just
  * the tag: 94 bytes as 4in6. */
@@ -22,6 +28,11 @@
 #define TR_MIN_SIZE 54   /* Ethernet, IPv4, UDP, the tag */
 #define TR_MAX_SIZE 1514 /* a 1500-byte IPv4 packet */
 #define TR_IMIX     0    /* size 0: simple IMIX, 7:4:1 of 60, 590, 1514 */
+
+enum tr_mode { TR_NAPT, TR_LW4O6 };
+#define TR_LW_FIRST 0xc6120000u /* lw4o6 addresses from 198.18.0.0 up (RFC 2544) */
+#define TR_LW_PSIDS 64          /* B4s per lw4o6 address */
+#define TR_LW_FLOWS 1008        /* ports per PSID, offset 6, length 6 */
 
 struct tr_flow {
 	struct addr6 b4;
@@ -41,6 +52,7 @@ struct tr_stats {
 };
 
 struct tr_model {
+	enum tr_mode mode;
 	struct tr_flow *flows;
 	uint32_t nflows, next[2]; /* round robin per direction */
 	uint16_t size;            /* or TR_IMIX */
@@ -52,8 +64,10 @@ struct tr_model {
 };
 
 /* b4s B4s (from 2001:db8:1::1 up) with flows UDP flows each to servers in
- * 203.0.113.0/24. 0, or -ENOMEM / -EINVAL. */
-int tr_init(struct tr_model *t, uint32_t b4s, uint32_t flows, uint16_t size);
+ * 203.0.113.0/24. In lw4o6 mode, B4 i (from 0) has PSID i % 64 of address
+ * TR_LW_FIRST + i / 64, its flows its ports in turn, and every flow's
+ * public endpoint is known from the start. 0, or -ENOMEM / -EINVAL. */
+int tr_init(struct tr_model *t, enum tr_mode mode, uint32_t b4s, uint32_t flows, uint16_t size);
 void tr_fini(struct tr_model *t);
 
 /* Up to n frames in direction dir into pkts (fresh mbufs from mp): the
