@@ -161,8 +161,13 @@ static int write_config(const struct opts *o, const struct tr_model *t, char *pa
 	int fd = mkstemp(path);
 	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
 
-	if (f == NULL)
+	if (f == NULL) {
+		if (fd >= 0) {
+			close(fd);
+			unlink(path);
+		}
 		return -1;
+	}
 	if (o->mode == TR_LW4O6)
 		softwires(f, t, o->flows);
 	/* NAPT: a B4 takes a block of 64 UDP ports per 64 flows; an address
@@ -170,10 +175,12 @@ static int write_config(const struct opts *o, const struct tr_model *t, char *pa
 	*pools = o->mode == TR_NAPT ? (o->b4s * ((o->flows + 63) / 64) + 999) / 1000 : 0;
 	if (*pools > 250) {
 		fclose(f);
+		unlink(path);
 		return -1;
 	}
-	fprintf(f, "endpoint: 2001:db8::1\nicmp_source: 192.0.0.1\nacl6: [2001:db8:1::/48]\n"
-	           "pools:%s\n",
+	fprintf(f,
+	        "endpoint: 2001:db8::1\nicmp_source: 192.0.0.1\nacl6: [2001:db8:1::/48]\n"
+	        "pools:%s\n",
 	        *pools ? "" : " []");
 	for (uint32_t i = 0; i < *pools; i++)
 		fprintf(f, "  - address: 198.51.100.%u\n", i + 1);
@@ -187,7 +194,11 @@ static int write_config(const struct opts *o, const struct tr_model *t, char *pa
 	        "  wan:\n    device: %s\n    address: 192.0.2.1/24\n"
 	        "    gateway: 192.0.2.254\n    gateway_mac: 02:00:00:00:01:fe\n",
 	        o->flows > 200 ? o->flows : 200, port_name[0], port_name[1]);
-	return fclose(f) == 0 ? 0 : -1;
+	if (fclose(f) != 0) {
+		unlink(path);
+		return -1;
+	}
+	return 0;
 }
 
 static int ring_ports(void)
@@ -389,7 +400,9 @@ static int bench(const struct opts *o)
 	snprintf(shm, sizeof(shm), "bench%d", (int)getpid());
 	if (tr_init(&t, o->mode, o->b4s, o->flows, o->size) < 0 || ring_ports() < 0 ||
 	    write_config(o, &t, path, &pools) < 0) {
-		fprintf(stderr, "aftr-bench: set-up failed (memory, or too many flows)\n");
+		fprintf(stderr, "aftr-bench: set-up failed (memory, or more than 250 pool "
+		                "addresses' worth of flows)\n");
+		tr_fini(&t);
 		return -1;
 	}
 	rc = dp_app_load(path, &cfg);
