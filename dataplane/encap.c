@@ -9,8 +9,6 @@
 #include "toobig.h"
 #include "tx.h"
 
-#define ENCAP_HOP_LIMIT 64 /* RFC 2473 section 6.3: the IPv6 default */
-
 void path_encap_orig(struct dp_worker *w, struct rte_mbuf *m, const struct addr6 *b4,
                      const struct toobig_orig *orig)
 {

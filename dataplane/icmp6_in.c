@@ -35,8 +35,6 @@
 #include "toobig.h"
 #include "tx.h"
 
-#define IP6_MIN_MTU 1280 /* RFC 8200 section 5 */
-
 /* The inner IPv4 packet of a quoted softwire packet: NULL when the quote
  * is of a later IPv6 fragment or too short to hold its headers. */
 struct quote {
@@ -127,7 +125,7 @@ static void report(struct dp_worker *w, const struct addr6 *b4, bool nat, const 
 static void too_big(struct dp_worker *w, const struct addr6 *b4, bool nat, const struct quote *q,
                     uint32_t said)
 {
-	uint16_t mtu = said < IP6_MIN_MTU  ? IP6_MIN_MTU
+	uint16_t mtu = said < CFG_MTU_MIN  ? CFG_MTU_MIN
 	               : said > UINT16_MAX ? UINT16_MAX
 	                                   : (uint16_t)said;
 	uint16_t now = toobig_mtu(w, b4);

@@ -26,8 +26,7 @@ static bool may_answer(const struct l3_ip4_hdr *ip)
 	if (ntohs(ip->total_len) <= hl)
 		return false;
 	type = ((const uint8_t *)ip)[hl];
-	return type != AFTR_ICMP4_DEST_UNREACH && type != AFTR_ICMP4_TIME_EXCEEDED &&
-	       type != AFTR_ICMP4_PARAM_PROBLEM && type != 4 /* source quench */ &&
+	return !pkt_icmp4_is_error(type) && type != 4 /* source quench */ &&
 	       type != 5 /* redirect */;
 }
 

@@ -16,7 +16,7 @@ static uint16_t mss_limit(const struct dp_worker *w, const struct addr6 *b4)
 	const struct cfg_tunnel_defaults *d = &dp.conf.cfg->tun;
 	const struct cfg_tunnel *t = tables_tunnel(w->tab, b4);
 	bool on = t && t->mss != CFG_INHERIT ? t->mss : d->mss;
-	uint16_t mtu = t && t->mtu ? t->mtu : d->mtu;
+	uint16_t mtu = cfg_tunnel_mtu(t, d);
 
 	return on ? (uint16_t)(mtu - ENCAP_OVERHEAD) : 0;
 }

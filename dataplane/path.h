@@ -8,6 +8,10 @@
 #include "dp.h"
 #include "pkt.h"
 
+/* The outer hop limit of softwire packets (RFC 2473 section 6.3: the IPv6
+ * default), whole or in fragments. */
+#define ENCAP_HOP_LIMIT 64
+
 /* A frame from the transport port (transport_in.c). */
 void transport_in(struct dp_worker *w, struct rte_mbuf *m);
 /* A B4's decapsulated IPv4 packet on its way out (transport_in.c): NATed

@@ -7,8 +7,8 @@
  * Decisions: a refused packet gets ICMPv4 type 3 code 13 either way, as
  * ISC's admpro does and the seed's B4 watches for (RFC 7596 section 5.2
  * leaves the error to the implementation); IPv4 fragments to and from
- * stateless addresses are dropped (ip4_fragment) until reassembly lands
- * (issue 7), nonat ones included; an Internet echo request to a prr
+ * stateless addresses are reassembled first (reasm.h), like NAT's; an
+ * Internet echo request to a prr
  * "icmp" entry is not forwarded (its identifier is the remote's), only
  * replies are. */
 #include "stateless.h"

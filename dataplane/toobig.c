@@ -15,18 +15,18 @@
 #include <string.h>
 
 #include "icmp_gen.h"
+#include "path.h"
 #include "pmtu.h"
 #include "tx.h"
 
-#define ENCAP_HOP_LIMIT 64
-#define FRAG_HDR        8
+#define FRAG_HDR 8
 
 uint16_t toobig_mtu(struct dp_worker *w, const struct addr6 *b4)
 {
 	/* Every packet into a softwire asks: search only if a tunnel has one,
 	 * or a router told us of one. */
 	const struct cfg_tunnel *t = w->tab->tunnel_mtus ? tables_tunnel(w->tab, b4) : NULL;
-	uint16_t mtu = t && t->mtu ? t->mtu : w->tab->cfg.tun.mtu, learned;
+	uint16_t mtu = cfg_tunnel_mtu(t, &w->tab->cfg.tun), learned;
 
 	mtu = RTE_MIN(mtu, dp.port[DP_PORT_TRANSPORT].mtu);
 	if (w->pmtu_n && (learned = pmtu_get(w, b4)) != 0)

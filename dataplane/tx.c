@@ -6,16 +6,6 @@
 
 #include "neigh.h"
 
-/* Same network: the first len bits of a and b agree. */
-static bool same_net6(const struct addr6 *a, const struct addr6 *b, unsigned int len)
-{
-	unsigned int bytes = len / 8, bits = len % 8;
-
-	if (memcmp(a->b, b->b, bytes) != 0)
-		return false;
-	return bits == 0 || ((a->b[bytes] ^ b->b[bytes]) & (0xff00 >> bits)) == 0;
-}
-
 bool dp_nexthop4(uint32_t dst, struct addr6 *nh)
 {
 	const struct cfg_iface *i = &dp.conf.cfg->wan;
@@ -37,7 +27,7 @@ bool dp_nexthop6(const uint8_t dst[16], struct addr6 *nh)
 	const struct cfg_iface *i = &dp.conf.cfg->transport;
 
 	memcpy(nh->b, dst, 16);
-	if (i->has_address && same_net6(nh, &i->addr6.addr, i->addr6.len))
+	if (i->has_address && prefix6_contains(&i->addr6, nh))
 		return true;
 	if (i->has_gateway)
 		*nh = i->gw6;

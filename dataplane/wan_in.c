@@ -77,7 +77,7 @@ void wan_ip4_to_pool(struct dp_worker *w, struct rte_mbuf *m, int pool)
 	/* A DF packet that may not fit a softwire: its header as it came, for
 	 * the fragmentation needed error (IPv6's minimum MTU fits any other). */
 	orig.len = 0;
-	if ((ip->frag_off & htons(AFTR_IP4_FLAG_DF)) && ntohs(ip->total_len) + 40u > 1280) {
+	if ((ip->frag_off & htons(AFTR_IP4_FLAG_DF)) && ntohs(ip->total_len) + 40u > CFG_MTU_MIN) {
 		orig.len = RTE_MIN((uint32_t)ntohs(ip->total_len), hl + 8);
 		memcpy(orig.b, ip, orig.len);
 	}

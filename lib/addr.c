@@ -157,8 +157,9 @@ bool prefix4_overlap(const struct prefix4 *a, const struct prefix4 *b)
 
 bool prefix6_contains(const struct prefix6 *p, const struct addr6 *a)
 {
-	/* On the packet path (acl6): whole bytes, then the bits of the last
-	 * one. A prefix's host bits are zero (prefix6_parse). */
+	/* On the packet path (acl6, on-link B4s): whole bytes, then the bits
+	 * of the last one, masked on both sides (an interface address keeps
+	 * its host bits). */
 	unsigned int bytes = p->len / 8, bits = p->len % 8;
 
 	if (memcmp(p->addr.b, a->b, bytes) != 0)

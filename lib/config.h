@@ -165,6 +165,14 @@ struct cfg_tunnel_defaults {
 	uint8_t nat_rate[CFG_NPROTO];      /* default tunnel nat P rate */
 };
 
+/* A tunnel's MTU: its own (ISC tunnel mtu), else the default (defmtu); t
+ * may be NULL. */
+static inline uint16_t cfg_tunnel_mtu(const struct cfg_tunnel *t,
+                                      const struct cfg_tunnel_defaults *d)
+{
+	return t && t->mtu ? t->mtu : d->mtu;
+}
+
 struct aftr_config {
 	/* Section one (required): address endpoint, address icmp, acl6, pool, pcp. */
 	bool has_endpoint, has_icmp_source;
