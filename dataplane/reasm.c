@@ -89,6 +89,27 @@ void reasm_fini(struct dp_worker *w)
 	reasm_tn_fini(w);
 }
 
+/* Frees what table i gave up, counted. Done after every fragment, not once
+ * a loop: the library writes its death row without a bound, and a loop may
+ * see three bursts of fragments, each able to give up 9 buffers. */
+static void dr_flush(struct dp_worker *w, int i)
+{
+	static const int reason[DP_REASM_N] = {DROP_IP6_FRAG_DROPPED, DROP_IP4_FRAG_DROPPED,
+	                                       DROP_IP4_FRAG_DROPPED};
+	struct rte_ip_frag_death_row *dr = w->reasm[i].dr;
+
+	if (dr->cnt == 0)
+		return;
+	/* Tables 0 and 2 hold fragments per tunnel too. */
+	for (uint32_t k = 0; k < dr->cnt; k++) {
+		held_sub(w, i, dr->row[k]);
+		if (i != 1)
+			reasm_tn_release(w, dr->row[k], i == 0 ? REASM_TN_IP6 : REASM_TN_IP4);
+	}
+	w->ctr->drop[reason[i]] += dr->cnt;
+	rte_ip_frag_free_death_row(dr, 0);
+}
+
 /* A reassembled chain in one buffer (the packet path reads one). */
 static struct rte_mbuf *flatten(struct dp_worker *w, struct rte_mbuf *c)
 {
@@ -137,6 +158,7 @@ struct rte_mbuf *reasm6(struct dp_worker *w, struct rte_mbuf *m)
 	held_add(w, 0, m);
 	r = rte_ipv6_frag_reassemble_packet(w->reasm[0].tbl, w->reasm[0].dr, m, rte_rdtsc(), ip6,
 	                                    fh);
+	dr_flush(w, 0);
 	if (r == NULL)
 		return NULL;
 	held_sub(w, 0, r);
@@ -166,6 +188,7 @@ static struct rte_mbuf *ip4(struct dp_worker *w, struct rte_mbuf *m, int t, cons
 	m->l3_len = rte_ipv4_hdr_len(ip);
 	held_add(w, t, m);
 	r = rte_ipv4_frag_reassemble_packet(w->reasm[t].tbl, w->reasm[t].dr, m, rte_rdtsc(), ip);
+	dr_flush(w, t);
 	if (r == NULL)
 		return NULL;
 	held_sub(w, t, r);
@@ -193,24 +216,10 @@ struct rte_mbuf *reasm4_inner(struct dp_worker *w, struct rte_mbuf *m, const str
 
 void reasm_tick(struct dp_worker *w, bool new_second)
 {
-	static const int reason[DP_REASM_N] = {DROP_IP6_FRAG_DROPPED, DROP_IP4_FRAG_DROPPED,
-	                                       DROP_IP4_FRAG_DROPPED};
-
 	for (int i = 0; i < DP_REASM_N; i++) {
-		struct dp_reasm *r = &w->reasm[i];
-
 		if (new_second)
-			rte_ip_frag_table_del_expired_entries(r->tbl, r->dr, rte_rdtsc());
-		if (r->dr->cnt == 0)
-			continue;
-		/* Tables 0 and 2 hold fragments per tunnel too. */
-		for (uint32_t k = 0; k < r->dr->cnt; k++) {
-			held_sub(w, i, r->dr->row[k]);
-			if (i != 1)
-				reasm_tn_release(w, r->dr->row[k],
-				                 i == 0 ? REASM_TN_IP6 : REASM_TN_IP4);
-		}
-		w->ctr->drop[reason[i]] += r->dr->cnt;
-		rte_ip_frag_free_death_row(r->dr, 0);
+			rte_ip_frag_table_del_expired_entries(w->reasm[i].tbl, w->reasm[i].dr,
+			                                      rte_rdtsc());
+		dr_flush(w, i);
 	}
 }

@@ -23,9 +23,9 @@ struct rte_mbuf *reasm4(struct dp_worker *w, struct rte_mbuf *m);
  * the B4's owner, before NAT. */
 struct rte_mbuf *reasm4_inner(struct dp_worker *w, struct rte_mbuf *m, const struct addr6 *b4);
 
-/* Each loop: frees what was given up (timed out, overlapping, no room),
- * counted as ip6_fragment_dropped and ip4_fragment_dropped; once a
- * second, expires entries. */
+/* Each loop: once a second, expires entries. Everything given up (timed
+ * out here; overlapping or no room, freed as soon as a fragment causes it)
+ * is counted as ip6_fragment_dropped or ip4_fragment_dropped. */
 void reasm_tick(struct dp_worker *w, bool new_second);
 
 #endif

@@ -237,6 +237,10 @@ void transport_in(struct dp_worker *w, struct rte_mbuf *m)
 			DP_DROP(w, IP6_FRAGMENT, m);
 			return;
 		}
+		if (off == CLASSIFY_ICMP6) { /* an ICMPv6 error that came in fragments */
+			icmp6_error_in(w, m, &b4);
+			return;
+		}
 	}
 	uoff = (uint32_t)off;
 	ip = inner_checks(w, &m, &b4, &uoff);
