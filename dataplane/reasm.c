@@ -30,8 +30,10 @@
 #include <rte_ip_frag.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_mbuf_dyn.h>
 
 #include "cksum.h"
+#include "crc.h"
 #include "pkt.h"
 #include "reasm_tunnel.h"
 
@@ -65,8 +67,16 @@ static int table(struct dp_reasm *r, uint32_t maxcount)
 	return r->tbl && r->dr ? 0 : -ENOMEM;
 }
 
+/* Where a fragment inside a softwire keeps its own addresses (see key_b4). */
+static int addrs_off = -1;
+
 int reasm_init(struct dp_worker *w)
 {
+	static const struct rte_mbuf_dynfield addrs = {
+	        .name = "aftr_inner_addrs", .size = 8, .align = 4};
+
+	if (addrs_off < 0 && (addrs_off = rte_mbuf_dynfield_register(&addrs)) < 0)
+		return -ENOMEM;
 	if (table(&w->reasm[0], dp.conf.cfg->frag_maxcount[0]) < 0 ||
 	    table(&w->reasm[1], dp.conf.cfg->frag_maxcount[2]) < 0 ||
 	    table(&w->reasm[2], dp.conf.cfg->frag_maxcount[1]) < 0)
@@ -167,6 +177,32 @@ struct rte_mbuf *reasm6(struct dp_worker *w, struct rte_mbuf *m)
 	return flatten(w, r);
 }
 
+/* DPDK keys an IPv4 datagram by source, destination and id only, and B4s
+ * share private sources: two B4s' fragments could make one datagram. For
+ * fragments inside a softwire the key's source becomes the B4's slot
+ * (reasm_tunnel.h: unique among B4s holding fragments) and its
+ * destination a hash of the real two, which wait in the buffer and are
+ * put back once the datagram is whole. */
+static void key_b4(struct rte_mbuf *m, struct rte_ipv4_hdr *ip)
+{
+	uint32_t *a = RTE_MBUF_DYNFIELD(m, addrs_off, uint32_t *);
+
+	a[0] = ip->src_addr;
+	a[1] = ip->dst_addr;
+	ip->src_addr = rte_cpu_to_be_32(m->hash.usr + 1);
+	ip->dst_addr = dp_crc(a, 8, 0);
+}
+
+static void key_restore(struct rte_mbuf *r)
+{
+	struct rte_ipv4_hdr *ip =
+	        rte_pktmbuf_mtod_offset(r, struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
+	const uint32_t *a = RTE_MBUF_DYNFIELD(r, addrs_off, uint32_t *);
+
+	ip->src_addr = a[0];
+	ip->dst_addr = a[1];
+}
+
 /* IPv4 in table t (1: from the Internet, 2: from b4's softwire). */
 static struct rte_mbuf *ip4(struct dp_worker *w, struct rte_mbuf *m, int t, const struct addr6 *b4)
 {
@@ -184,6 +220,8 @@ static struct rte_mbuf *ip4(struct dp_worker *w, struct rte_mbuf *m, int t, cons
 		DP_DROP(w, FRAG_TUNNEL_LIMIT, m);
 		return NULL;
 	}
+	if (b4)
+		key_b4(m, ip);
 	m->l2_len = RTE_ETHER_HDR_LEN;
 	m->l3_len = rte_ipv4_hdr_len(ip);
 	held_add(w, t, m);
@@ -192,8 +230,10 @@ static struct rte_mbuf *ip4(struct dp_worker *w, struct rte_mbuf *m, int t, cons
 	if (r == NULL)
 		return NULL;
 	held_sub(w, t, r);
-	if (b4)
+	if (b4) {
 		reasm_tn_release(w, r, REASM_TN_IP4);
+		key_restore(r);
+	}
 	if ((r = flatten(w, r)) == NULL)
 		return NULL;
 	DP_COUNT(w, IP4_REASSEMBLED);

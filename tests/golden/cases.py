@@ -1495,6 +1495,18 @@ def inner_fragments_reassembled():
 
 
 @case
+def inner_fragments_two_b4s():
+    """Two B4s send inner fragments with the same source, destination and id, interleaved: each B4's datagram is reassembled apart (the IPv4 key alone would mix them)"""
+    q1, q2 = udp_q(data=b"1" * 1000), udp_q(data=b"2" * 1000)
+    f1, f2 = ip4_frags(q1, 512), ip4_frags(q2, 512)
+    return dict(transport_in=[from_b4(f1[0]), from_b4(f2[0], b4=B4B), from_b4(f1[1]),
+                              from_b4(f2[1], b4=B4B)],
+                wan_out=[to_net(q1, sport=UDP0), to_net(q2, sport=UDP0 + UDP_BLOCK)],
+                counters=napt(out=2, sessions=2, blocks=2, tunnels=2, rx_transport=2,
+                              ip4_fragments_received=4, ip4_reassembled=2))
+
+
+@case
 def inner_fragment_timeout():
     """An inner IPv4 fragment whose rest never comes is dropped after the lifetime (ip4_fragment_dropped)"""
     frag = ip4_frags(udp_q(data=b"z" * 100), 64)[0]
