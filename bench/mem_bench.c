@@ -1,17 +1,26 @@
 /* aftr-bench: the real worker code in memory, no NIC and no kernel.
  *
- *   aftr-bench [EAL options] -- [--mode napt|lw4o6] [--b4s N] [--flows M] [--size BYTES|imix]
- *              [--packets N] [--phases up,down,both] [--json FILE] [--commit ID]
+ *   aftr-bench [EAL options] -- [--mode napt|lw4o6|prr|nonat] [--proto udp|tcp|icmp]
+ *              [--b4s N] [--flows M] [--size BYTES|imix] [--packets N] [--workers 1|2]
+ *              [--phases up,down,both] [--nat SETTINGS] [--json FILE] [--commit ID]
  *
- * The dataplane is set up from a configuration made here (app.h), on two
- * ring ports (DPDK's net_ring: rte_eth_from_rings), with one worker that
- * this thread runs itself, one round at a time (worker_poll): the traffic
- * model (traffic.h) puts a burst into each RX ring, the worker runs a
- * round, and what it sent is taken from the TX rings and checked. Only the
- * rounds are timed (rte_rdtsc), so the figures are the worker's own:
- * cycles per packet, and the packets per second one core would forward at
- * that cost. Run under callgrind with --toggle-collect=bench_round, the
- * same runs count instructions per packet (bench/check).
+ * The dataplane is set up from a configuration made here (traffic.h's
+ * tr_config), on two ring ports (DPDK's net_ring: rte_eth_from_rings), a
+ * queue pair per worker, and its workers run by this thread, one round at
+ * a time each (worker_poll): the traffic model (traffic.h) puts a burst
+ * into the RX rings, each worker runs a round, and what they sent is taken
+ * from the TX rings and checked. Only the rounds are timed (rte_rdtsc), so
+ * the figures are the workers' own: cycles per packet (summed over the
+ * workers), and the packets per second one core would forward at that
+ * cost. Run under callgrind with --toggle-collect=bench_round, the same
+ * runs count instructions per packet (bench/check).
+ *
+ * With two workers, frames go to a queue by a hash of their flow, as RSS
+ * would spread them, so about half reach the worker that does not own
+ * their B4 or port block and are handed to the owner over a ring: the
+ * hand-off's cost shows as the difference in cycles per packet. (This box
+ * has two cores; running the workers on lcores of their own would measure
+ * the scheduler, not the code.)
  *
  * NAPT (RFC 6333 with RFC 4787 UDP mappings): every flow is first sent
  * once from its B4 so the AFTR makes its session and the model learns its
@@ -21,6 +30,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <netinet/in.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -42,12 +52,15 @@
 #include "worker.h"
 
 #define RING_SIZE 1024
+#define MAX_Q     2
 #define BURST     32
 #define PRIME_S   10 /* sessions are made at the tunnels' nat_rate: bound it */
 
 struct opts {
 	enum tr_mode mode;
-	uint32_t b4s, flows, packets;
+	uint8_t proto;
+	uint32_t b4s, flows, packets, workers;
+	const char *nat; /* more settings under nat: (YAML flow mapping body) */
 	uint16_t size;
 	bool phase[3]; /* up, down, both */
 	const char *json, *commit;
@@ -80,25 +93,37 @@ struct phase {
 	uint64_t lat[3]; /* p50, p99, p99.9, TSC cycles */
 };
 
-static struct rte_ring *rx[2], *tx[2]; /* per DP port: transport, WAN */
+static struct rte_ring *rx[2][MAX_Q], *tx[2][MAX_Q]; /* per DP port and queue */
 static char port_name[2][RTE_ETH_NAME_MAX_LEN];
+
+static const char *const proto_names[] = {
+        [IPPROTO_TCP] = "tcp", [IPPROTO_UDP] = "udp", [IPPROTO_ICMP] = "icmp"};
+
+/* A word of a list (tr_mode_names, proto_names): its index, or -1. */
+static int word(const char *s, const char *const *list, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (list[i] && strcmp(s, list[i]) == 0)
+			return i;
+	return -1;
+}
 
 static int parse(int argc, char **argv, struct opts *o)
 {
-	static const struct option longopts[] = {{"b4s", required_argument, NULL, 'b'},
-	                                         {"flows", required_argument, NULL, 'f'},
-	                                         {"size", required_argument, NULL, 's'},
-	                                         {"packets", required_argument, NULL, 'n'},
-	                                         {"json", required_argument, NULL, 'j'},
-	                                         {"commit", required_argument, NULL, 'c'},
-	                                         {"phases", required_argument, NULL, 'p'},
-	                                         {"mode", required_argument, NULL, 'm'},
-	                                         {NULL, 0, NULL, 0}};
-	int c;
+	static const struct option longopts[] = {
+	        {"b4s", required_argument, NULL, 'b'},    {"flows", required_argument, NULL, 'f'},
+	        {"size", required_argument, NULL, 's'},   {"packets", required_argument, NULL, 'n'},
+	        {"json", required_argument, NULL, 'j'},   {"commit", required_argument, NULL, 'c'},
+	        {"phases", required_argument, NULL, 'p'}, {"mode", required_argument, NULL, 'm'},
+	        {"proto", required_argument, NULL, 'P'},  {"workers", required_argument, NULL, 'w'},
+	        {"nat", required_argument, NULL, 'N'},    {NULL, 0, NULL, 0}};
+	int c, k;
 
-	*o = (struct opts){.b4s = 1024,
+	*o = (struct opts){.proto = IPPROTO_UDP,
+	                   .b4s = 1024,
 	                   .flows = 8,
 	                   .packets = 1000000,
+	                   .workers = 1,
 	                   .size = 100,
 	                   .phase = {true, true, true}};
 	optind = 1;
@@ -108,58 +133,42 @@ static int parse(int argc, char **argv, struct opts *o)
 
 		if (c == 's' && strcmp(optarg, "imix") == 0) {
 			o->size = TR_IMIX;
-			continue;
-		}
-		if (c == 'm' && (strcmp(optarg, "napt") == 0 || strcmp(optarg, "lw4o6") == 0)) {
-			o->mode = strcmp(optarg, "napt") == 0 ? TR_NAPT : TR_LW4O6;
-			continue;
-		}
-		if (c == 'p') {
+		} else if (c == 'm' && (k = word(optarg, tr_mode_names, 4)) >= 0) {
+			o->mode = (enum tr_mode)k;
+		} else if (c == 'P' && (k = word(optarg, proto_names, IPPROTO_UDP + 1)) >= 0) {
+			o->proto = (uint8_t)k;
+		} else if (c == 'p') {
 			if (parse_phases(optarg, o->phase) < 0)
 				return -1;
-			continue;
-		}
-		if (c == 'j' || c == 'c') {
-			*(c == 'j' ? &o->json : &o->commit) = optarg;
-			continue;
-		}
-		if (*end || end == optarg || v == 0 || v > UINT32_MAX)
+		} else if (c == 'j' || c == 'c' || c == 'N') {
+			*(c == 'j' ? &o->json : c == 'c' ? &o->commit : &o->nat) = optarg;
+		} else if (*end || end == optarg || v == 0 || v > UINT32_MAX) {
 			return -1;
-		if (c == 'b')
+		} else if (c == 'b') {
 			o->b4s = (uint32_t)v;
-		else if (c == 'f')
+		} else if (c == 'f') {
 			o->flows = (uint32_t)v;
-		else if (c == 'n')
+		} else if (c == 'n') {
 			o->packets = (uint32_t)v;
-		else if (c == 's' && v >= TR_MIN_SIZE && v <= TR_MAX_SIZE)
+		} else if (c == 'w' && v <= MAX_Q) {
+			o->workers = (uint32_t)v;
+		} else if (c == 's' && v >= TR_MIN_SIZE && v <= TR_MAX_SIZE) {
 			o->size = (uint16_t)v;
-		else
+		} else {
 			return -1;
+		}
 	}
 	return optind == argc ? 0 : -1;
 }
 
-/* The dataplane's configuration for this traffic: B4s off-link behind a
- * gateway with a static MAC (no Neighbor Discovery: the main lcore's slow
- * path does not run here), enough pool addresses, tunnel limits above the
- * flows per B4, and softwires that carry a 1500-byte IPv4 packet whole
- * (RFC 6333 section 5.3: the operator's network should). */
-/* lw4o6: a softwire per B4 (traffic.h). */
-static void softwires(FILE *f, const struct tr_model *t, uint32_t flows)
-{
-	char b4[ADDR6_STRLEN], a[ADDR4_STRLEN];
-
-	fprintf(f, "softwires:\n");
-	for (uint32_t i = 0; i < t->nflows; i += flows)
-		fprintf(f, "  - {b4: \"%s\", ipv4: %s, psid: %u, psid_len: 6, offset: 6}\n",
-		        addr6_format(&t->flows[i].b4, b4), addr4_format(t->flows[i].lan, a),
-		        (i / flows) % TR_LW_PSIDS);
-}
-
-static int write_config(const struct opts *o, const struct tr_model *t, char *path, uint32_t *pools)
+/* The dataplane's configuration for this traffic (traffic.h), in a file
+ * of its own; --nat adds settings under nat:. */
+static int write_config(const struct opts *o, const struct tr_model *t, char *path)
 {
 	int fd = mkstemp(path);
 	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+	char extra[256] = "";
+	int rc;
 
 	if (f == NULL) {
 		if (fd >= 0) {
@@ -168,40 +177,17 @@ static int write_config(const struct opts *o, const struct tr_model *t, char *pa
 		}
 		return -1;
 	}
-	if (o->mode == TR_LW4O6)
-		softwires(f, t, o->flows);
-	/* NAPT: a B4 takes a block of 64 UDP ports per 64 flows; an address
-	 * has about 1000 such blocks (512-65535). lw4o6 needs no pool. */
-	*pools = o->mode == TR_NAPT ? (o->b4s * ((o->flows + 63) / 64) + 999) / 1000 : 0;
-	if (*pools > 250) {
-		fclose(f);
-		unlink(path);
-		return -1;
-	}
-	fprintf(f,
-	        "endpoint: 2001:db8::1\nicmp_source: 192.0.0.1\nacl6: [2001:db8:1::/48]\n"
-	        "pools:%s\n",
-	        *pools ? "" : " []");
-	for (uint32_t i = 0; i < *pools; i++)
-		fprintf(f, "  - address: 198.51.100.%u\n", i + 1);
-	fprintf(f,
-	        "tunnel_defaults:\n  mtu: 1540\n  nat_maxcount: {tcp: 2000, udp: %u, icmp: 50}\n"
-	        "  nat_rate: {tcp: 255, udp: 255, icmp: 255}\n"
-	        "nat:\n  port_block: {tcp: 64, udp: 64, icmp: 16}\n"
-	        "interfaces:\n"
-	        "  transport:\n    device: %s\n    mtu: 1540\n    address: 2001:db8:ffff::1/64\n"
-	        "    gateway: 2001:db8:ffff::fe\n    gateway_mac: 02:00:00:00:00:fe\n"
-	        "  wan:\n    device: %s\n    address: 192.0.2.1/24\n"
-	        "    gateway: 192.0.2.254\n    gateway_mac: 02:00:00:00:01:fe\n",
-	        o->flows > 200 ? o->flows : 200, port_name[0], port_name[1]);
-	if (fclose(f) != 0) {
+	if (o->nat)
+		snprintf(extra, sizeof(extra), "  %s\n", o->nat);
+	rc = tr_config(f, t, o->flows, port_name[0], port_name[1], extra);
+	if (fclose(f) != 0 || rc < 0) {
 		unlink(path);
 		return -1;
 	}
 	return 0;
 }
 
-static int ring_ports(void)
+static int ring_ports(unsigned int nq)
 {
 	static const char *const names[2] = {"bench_tr", "bench_wan"};
 
@@ -209,16 +195,18 @@ static int ring_ports(void)
 		char n[RTE_RING_NAMESIZE];
 		int id;
 
-		snprintf(n, sizeof(n), "%s_rx", names[p]);
-		rx[p] = rte_ring_create(n, RING_SIZE, (int)rte_socket_id(),
-		                        RING_F_SP_ENQ | RING_F_SC_DEQ);
-		snprintf(n, sizeof(n), "%s_tx", names[p]);
-		tx[p] = rte_ring_create(n, RING_SIZE, (int)rte_socket_id(),
-		                        RING_F_SP_ENQ | RING_F_SC_DEQ);
-		if (rx[p] == NULL || tx[p] == NULL ||
-		    (id = rte_eth_from_rings(names[p], &rx[p], 1, &tx[p], 1, rte_socket_id())) <
-		            0 ||
-		    rte_eth_dev_get_name_by_port((uint16_t)id, port_name[p]) != 0)
+		for (unsigned int q = 0; q < nq; q++) {
+			snprintf(n, sizeof(n), "%s_rx%u", names[p], q);
+			rx[p][q] = rte_ring_create(n, RING_SIZE, (int)rte_socket_id(),
+			                           RING_F_SP_ENQ | RING_F_SC_DEQ);
+			snprintf(n, sizeof(n), "%s_tx%u", names[p], q);
+			tx[p][q] = rte_ring_create(n, RING_SIZE, (int)rte_socket_id(),
+			                           RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (rx[p][q] == NULL || tx[p][q] == NULL)
+				return -1;
+		}
+		id = rte_eth_from_rings(names[p], rx[p], nq, tx[p], nq, rte_socket_id());
+		if (id < 0 || rte_eth_dev_get_name_by_port((uint16_t)id, port_name[p]) != 0)
 			return -1;
 	}
 	return 0;
@@ -231,76 +219,67 @@ __attribute__((noinline)) void bench_round(struct dp_worker *w)
 	worker_poll(w);
 }
 
-/* What the worker sent: checked (dir 0 leaves on the WAN port). */
-static void drain(struct tr_model *t)
+/* A round of every worker, timed. */
+static uint64_t rounds(unsigned int nw)
+{
+	uint64_t t0 = rte_rdtsc();
+
+	for (unsigned int i = 0; i < nw; i++)
+		bench_round(&dp.worker[i]);
+	return rte_rdtsc() - t0;
+}
+
+/* What the workers sent: checked (dir 0 leaves on the WAN port). */
+static void drain(struct tr_model *t, unsigned int nq)
 {
 	struct rte_mbuf *pkts[BURST];
 	unsigned int n;
 
 	for (int p = 0; p < 2; p++)
-		while ((n = rte_ring_sc_dequeue_burst(tx[p], (void **)pkts, BURST, NULL)) > 0)
-			for (unsigned int i = 0; i < n; i++)
-				tr_check(t, p == DP_PORT_WAN ? 0 : 1, pkts[i]);
+		for (unsigned int q = 0; q < nq; q++)
+			while ((n = rte_ring_sc_dequeue_burst(tx[p][q], (void **)pkts, BURST,
+			                                      NULL)) > 0)
+				for (unsigned int i = 0; i < n; i++)
+					tr_check(t, p == DP_PORT_WAN ? 0 : 1, pkts[i]);
 }
 
-static void feed(struct tr_model *t, int dir)
+/* The queue RSS would put a frame on: a hash of its flow and direction,
+ * which knows nothing of who owns the flow. */
+static unsigned int rss_queue(const struct rte_mbuf *m, int dir, unsigned int nq)
+{
+	uint32_t h = (uint32_t)(m->hash.usr * 2654435761u) ^ (uint32_t)dir;
+
+	return nq == 1 ? 0 : (h >> 16 ^ h) % nq;
+}
+
+static bool rx_empty(unsigned int nq)
+{
+	for (int p = 0; p < 2; p++)
+		for (unsigned int q = 0; q < nq; q++)
+			if (rte_ring_count(rx[p][q]) != 0)
+				return false;
+	return true;
+}
+
+static void feed(struct tr_model *t, int dir, unsigned int nq)
 {
 	struct rte_mbuf *pkts[BURST];
 	unsigned int n = tr_make(t, dir, dp.mp, pkts, BURST);
-	unsigned int in = rte_ring_sp_enqueue_burst(rx[dir == 0 ? DP_PORT_TRANSPORT : DP_PORT_WAN],
-	                                            (void **)pkts, n, NULL);
+	int port = dir == 0 ? DP_PORT_TRANSPORT : DP_PORT_WAN;
 
-	rte_pktmbuf_free_bulk(pkts + in, n - in);
-	t->st.sent[dir] -= n - in;
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned int q = rss_queue(pkts[i], dir, nq);
+
+		pkts[i]->hash.usr = 0;
+		if (rte_ring_sp_enqueue(rx[port][q], pkts[i]) != 0) {
+			rte_pktmbuf_free(pkts[i]);
+			t->st.sent[dir]--;
+		}
+	}
 }
 
-/* The first packet of every flow: with NAPT, each makes a session (and a
- * B4's first, its subscriber and port block), timed as the "setup" phase:
- * cycles per new session. Not a bench_round: callgrind counts the
- * established phases only. */
-static int prime(struct tr_model *t, struct dp_worker *w, struct phase *setup)
+static void phase_end(struct tr_model *t, struct phase *ph)
 {
-	uint64_t end = rte_rdtsc() + PRIME_S * rte_get_tsc_hz(), before = t->st.learned;
-
-	*setup = (struct phase){"setup", {true, false}};
-	while (t->st.learned < t->nflows && rte_rdtsc() < end) {
-		uint64_t t0;
-
-		feed(t, 0);
-		t0 = rte_rdtsc();
-		worker_poll(w);
-		setup->cycles += rte_rdtsc() - t0;
-		drain(t);
-	}
-	setup->sent[0] = t->st.sent[0];
-	setup->received[0] = t->st.learned - before;
-	setup->bytes[0] = t->st.bytes[0];
-	setup->wrong[0] = t->st.wrong[0];
-	setup->lat[0] = tr_latency(t, 50);
-	setup->lat[1] = tr_latency(t, 99);
-	setup->lat[2] = tr_latency(t, 99.9);
-	memset(&t->st, 0, offsetof(struct tr_stats, learned));
-	memset(t->st.lat_hist, 0, sizeof(t->st.lat_hist));
-	return t->st.learned == t->nflows ? 0 : -1;
-}
-
-static void run_phase(struct tr_model *t, struct dp_worker *w, struct phase *ph, uint32_t packets)
-{
-	for (;;) {
-		bool more = false;
-
-		for (int d = 0; d < 2; d++)
-			if (ph->dir[d] && t->st.sent[d] < packets) {
-				feed(t, d);
-				more = true;
-			}
-		if (!more && rte_ring_count(rx[0]) == 0 && rte_ring_count(rx[1]) == 0)
-			break;
-		uint64_t t0 = rte_rdtsc();
-		bench_round(w);
-		ph->cycles += rte_rdtsc() - t0;
-		drain(t);
-	}
 	for (int d = 0; d < 2; d++) {
 		ph->sent[d] = t->st.sent[d];
 		ph->received[d] = t->st.received[d];
@@ -312,6 +291,67 @@ static void run_phase(struct tr_model *t, struct dp_worker *w, struct phase *ph,
 	ph->lat[2] = tr_latency(t, 99.9);
 	memset(&t->st, 0, offsetof(struct tr_stats, learned));
 	memset(t->st.lat_hist, 0, sizeof(t->st.lat_hist));
+}
+
+/* Whether every frame sent came back (with two workers, the last ones may
+ * still be in a hand-off ring when the RX rings are empty). */
+static bool all_back(const struct tr_model *t)
+{
+	for (int d = 0; d < 2; d++)
+		if (t->st.received[d] + t->st.wrong[d] < t->st.sent[d])
+			return false;
+	return true;
+}
+
+/* The first packet of every flow: with NAPT, each makes a session (and a
+ * B4's first, its subscriber and port block), timed as the "setup" phase:
+ * cycles per new session. Not a bench_round: callgrind counts the
+ * established phases only. */
+static int prime(struct tr_model *t, unsigned int nw, struct phase *setup)
+{
+	uint64_t end = rte_rdtsc() + PRIME_S * rte_get_tsc_hz(), before = t->st.learned;
+
+	unsigned int idle = 0;
+
+	*setup = (struct phase){"setup", {true, false}};
+	while (rte_rdtsc() < end) {
+		uint64_t t0;
+
+		if (t->st.learned < t->nflows)
+			feed(t, 0, nw);
+		else if (rx_empty(nw) && (all_back(t) || ++idle > 64))
+			break; /* and the last frames are back */
+		t0 = rte_rdtsc();
+		for (unsigned int i = 0; i < nw; i++)
+			worker_poll(&dp.worker[i]);
+		setup->cycles += rte_rdtsc() - t0;
+		drain(t, nw);
+	}
+	phase_end(t, setup);
+	/* Figures per new session: frames for a flow sent again before its
+	 * first came back are not counted as lost. */
+	setup->sent[0] = setup->received[0] = t->st.learned - before;
+	return t->st.learned == t->nflows ? 0 : -1;
+}
+
+static void run_phase(struct tr_model *t, unsigned int nw, struct phase *ph, uint32_t packets)
+{
+	unsigned int idle = 0;
+
+	for (;;) {
+		bool more = false;
+
+		for (int d = 0; d < 2; d++)
+			if (ph->dir[d] && t->st.sent[d] < packets) {
+				feed(t, d, nw);
+				more = true;
+			}
+		if (!more && rx_empty(nw) && (all_back(t) || ++idle > 64))
+			break;
+		ph->cycles += rounds(nw);
+		drain(t, nw);
+	}
+	phase_end(t, ph);
 }
 
 static json_t *phase_json(const struct phase *ph, double hz)
@@ -347,7 +387,17 @@ static char *cpu_model(char *buf, size_t len)
 	return buf;
 }
 
-static int report(const struct opts *o, const struct phase *ph, int n)
+/* Packets the workers handed to one another (hand-off rings), in all. */
+static uint64_t handoffs(unsigned int nw)
+{
+	uint64_t n = 0;
+
+	for (unsigned int i = 0; i < nw; i++)
+		n += dp.worker[i].ctr->cnt[CNT_HANDOFF_TX];
+	return n;
+}
+
+static int report(const struct opts *o, const struct phase *ph, int n, uint64_t handed)
 {
 	double hz = (double)rte_get_tsc_hz();
 	json_t *phases = json_array(), *j;
@@ -373,12 +423,16 @@ static int report(const struct opts *o, const struct phase *ph, int n)
 			rc = -1;
 		json_array_append_new(phases, p);
 	}
-	j = json_pack("{s:s, s:s, s:s, s:i, s:i, s:s, s:i, s:s, s:f, s:s, s:s, s:o}", "scenario",
-	              o->mode == TR_NAPT ? "napt_established" : "lw4o6", "mode", "in-memory",
-	              "workers", "1 (in this thread)", "b4s", o->b4s, "flows_per_b4", o->flows,
-	              "size", size, "packets_per_direction", o->packets, "cpu",
-	              cpu_model(cpu, sizeof(cpu)), "tsc_ghz", hz / 1e9, "dpdk", rte_version(),
-	              "commit", o->commit ? o->commit : "unknown", "phases", phases);
+	if (o->workers > 1)
+		printf("handed from one worker to the other: %" PRIu64 " packets\n", handed);
+	j = json_pack("{s:s, s:s, s:s, s:i, s:I, s:i, s:i, s:s, s:i, s:s, s:s, s:f, s:s, s:s, "
+	              "s:o}",
+	              "scenario", tr_mode_names[o->mode], "proto", proto_names[o->proto], "mode",
+	              "in-memory", "workers", o->workers, "handoffs", (json_int_t)handed, "b4s",
+	              o->b4s, "flows_per_b4", o->flows, "size", size, "packets_per_direction",
+	              o->packets, "nat", o->nat ? o->nat : "", "cpu", cpu_model(cpu, sizeof(cpu)),
+	              "tsc_ghz", hz / 1e9, "dpdk", rte_version(), "commit",
+	              o->commit ? o->commit : "unknown", "phases", phases);
 	if (o->json && json_dump_file(j, o->json, JSON_INDENT(2)) < 0) {
 		fprintf(stderr, "aftr-bench: cannot write %s\n", o->json);
 		rc = -1;
@@ -392,47 +446,48 @@ static int bench(const struct opts *o)
 	char path[] = "/tmp/aftr-bench-XXXXXX", shm[32];
 	struct phase ph[4];
 	struct aftr_config cfg;
-	struct dp_worker *w = &dp.worker[0];
 	struct tr_model t;
-	uint32_t pools;
 	int rc = -1;
 
 	snprintf(shm, sizeof(shm), "bench%d", (int)getpid());
-	if (tr_init(&t, o->mode, o->b4s, o->flows, o->size) < 0 || ring_ports() < 0 ||
-	    write_config(o, &t, path, &pools) < 0) {
-		fprintf(stderr, "aftr-bench: set-up failed (memory, or more than 250 pool "
-		                "addresses' worth of flows)\n");
+	if (tr_init(&t, o->mode, o->proto, false, o->b4s, o->flows, o->size) < 0 ||
+	    ring_ports(o->workers) < 0 || write_config(o, &t, path) < 0) {
+		fprintf(stderr, "aftr-bench: set-up failed (memory, a size too small for the "
+		                "protocol, or more than 250 pool addresses' worth of flows)\n");
 		tr_fini(&t);
 		return -1;
 	}
 	rc = dp_app_load(path, &cfg);
 	unlink(path);
-	if (rc < 0 || dp_app_start(&cfg, 1, shm) < 0)
+	if (rc < 0 || dp_app_start(&cfg, o->workers, shm) < 0)
 		goto out;
 	t.endpoint = cfg.endpoint;
-	t.pool_first = 0xc6336401; /* 198.51.100.1 */
-	t.pool_count = pools;
+	t.pool_first = TR_POOL_FIRST;
+	t.pool_count = tr_pools(&t, o->b4s, o->flows);
 	rte_eth_macaddr_get(dp.port[DP_PORT_TRANSPORT].port_id, &t.aftr_tr);
 	rte_eth_macaddr_get(dp.port[DP_PORT_WAN].port_id, &t.aftr_wan);
 	t.gw_tr = (struct rte_ether_addr){{2, 0, 0, 0, 0, 0xfe}};
 	t.gw_wan = (struct rte_ether_addr){{2, 0, 0, 0, 1, 0xfe}};
-	gen_reader_start(w);
-	if (prime(&t, w, &ph[0]) < 0) {
+	for (unsigned int i = 0; i < o->workers; i++)
+		gen_reader_start(&dp.worker[i]);
+	if (prime(&t, o->workers, &ph[0]) < 0) {
 		fprintf(stderr, "aftr-bench: only %" PRIu64 " of %u flows got a session\n",
 		        t.st.learned, t.nflows);
 		rc = -1;
 	} else {
 		int n = o->mode == TR_NAPT; /* the setup phase, if sessions were made */
+		uint64_t h0 = handoffs(o->workers);
 
 		for (int i = 0; i < 3; i++) {
 			if (!o->phase[i])
 				continue;
 			ph[n] = (struct phase){phase_names[i], {i != 1, i != 0}};
-			run_phase(&t, w, &ph[n++], o->packets);
+			run_phase(&t, o->workers, &ph[n++], o->packets);
 		}
-		rc = report(o, ph, n);
+		rc = report(o, ph, n, handoffs(o->workers) - h0);
 	}
-	gen_reader_stop(w);
+	for (unsigned int i = 0; i < o->workers; i++)
+		gen_reader_stop(&dp.worker[i]);
 out:
 	dp_app_stop(NULL, shm);
 	cfg_free(&cfg);
@@ -452,10 +507,11 @@ int main(int argc, char **argv)
 	}
 	argv[n] = argv[0];
 	if (parse(argc - n, argv + n, &o) < 0) {
-		fprintf(stderr, "usage: aftr-bench [EAL options] -- [--mode napt|lw4o6] [--b4s N] "
-		                "[--flows M] "
-		                "[--size 54..1514|imix] [--packets N] [--phases up,down,both] "
-		                "[--json FILE] [--commit ID]\n");
+		fprintf(stderr,
+		        "usage: aftr-bench [EAL options] -- [--mode napt|lw4o6|prr|nonat] "
+		        "[--proto udp|tcp|icmp] [--b4s N] [--flows M] [--size 54..1514|imix] "
+		        "[--packets N] [--workers 1|2] [--phases up,down,both] "
+		        "[--nat SETTINGS] [--json FILE] [--commit ID]\n");
 		rte_eal_cleanup();
 		return 1;
 	}

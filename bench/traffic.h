@@ -1,4 +1,4 @@
-/* The benchmark's traffic: N B4s with M UDP flows each, as frames the AFTR
+/* The benchmark's traffic: N B4s with M flows each, as frames the AFTR
  * would get from B4s (4in6, RFC 6333 section 5) and from Internet hosts
  * (replies to the public address and port the AFTR chose), and the checks
  * of what it sends back: the right translation, the right softwire, intact
@@ -6,11 +6,19 @@
  * after the UDP header, so a frame that comes out is matched to its flow
  * and timed without any lookup.
  *
- * Two modes: NAPT (private sources behind every B4, translated by the
- * AFTR) and lw4o6 (RFC 7596: each B4 owns one PSID of a shared address,
- * PSID length 6 and offset 6 as RFC 7597 suggests, so 64 B4s share an
- * address and each has 1008 ports; nothing is translated, the AFTR checks
- * the binding one way and finds the B4 by address and port the other).
+ * Flows are UDP, TCP (a SYN makes the session, then ACK segments) or ICMP
+ * echo (requests out, replies in; the identifier is the flow's "port").
+ *
+ * Modes: NAPT (private sources behind every B4, translated by the AFTR);
+ * lw4o6 (RFC 7596: each B4 owns one PSID of a shared address, PSID length
+ * 6 and offset 6 as RFC 7597 suggests, so 64 B4s share an address and each
+ * has 1008 ports; nothing is translated, the AFTR checks the binding one
+ * way and finds the B4 by address and port the other); prr (ISC's port-
+ * range entries: every flow its own (pool address, port) from 1024 up,
+ * below the pools' dynamic range); nonat (ISC's: B4 i owns 198.18.0.0 + i
+ * as a /32). "plain" is NAPT without the softwire: the inner IPv4 packets
+ * alone, each subscriber its own private source (10.0.0.0 + i), for a
+ * NAT44 that has no tunnel (the kernel peer, bench/veth.sh).
  *
  * Sizes are Ethernet frame sizes (no FCS) on the WAN (IPv4) side; the same
  * packet in a softwire is 40 bytes longer. The smallest, 54, carries just
@@ -22,17 +30,22 @@
 #include <rte_mbuf.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "addr.h"
 
-#define TR_MIN_SIZE 54   /* Ethernet, IPv4, UDP, the tag */
+#define TR_MIN_SIZE 54   /* Ethernet, IPv4, UDP, the tag (TCP: 66) */
 #define TR_MAX_SIZE 1514 /* a 1500-byte IPv4 packet */
 #define TR_IMIX     0    /* size 0: simple IMIX, 7:4:1 of 60, 590, 1514 */
 
-enum tr_mode { TR_NAPT, TR_LW4O6 };
-#define TR_LW_FIRST 0xc6120000u /* lw4o6 addresses from 198.18.0.0 up (RFC 2544) */
-#define TR_LW_PSIDS 64          /* B4s per lw4o6 address */
-#define TR_LW_FLOWS 1008        /* ports per PSID, offset 6, length 6 */
+enum tr_mode { TR_NAPT, TR_LW4O6, TR_PRR, TR_NONAT };
+extern const char *const tr_mode_names[]; /* "napt", "lw4o6", "prr", "nonat" */
+#define TR_LW_FIRST   0xc6120000u         /* lw4o6, nonat: 198.18.0.0 up (RFC 2544) */
+#define TR_POOL_FIRST 0xc6336401u         /* NAPT and prr pools: 198.51.100.1 up */
+#define TR_PRR_PORTS  1024                /* prr: ports 1024-2047 of each address */
+#define TR_PLAIN_LAN  0x0a000000u         /* plain: subscriber i is 10.0.0.0 + i */
+#define TR_LW_PSIDS   64                  /* B4s per lw4o6 address */
+#define TR_LW_FLOWS   1008                /* ports per PSID, offset 6, length 6 */
 
 struct tr_flow {
 	struct addr6 b4;
@@ -53,6 +66,8 @@ struct tr_stats {
 
 struct tr_model {
 	enum tr_mode mode;
+	uint8_t proto; /* IPPROTO_UDP, _TCP or _ICMP */
+	bool plain;    /* no softwire (see above) */
 	struct tr_flow *flows;
 	uint32_t nflows, next[2]; /* round robin per direction */
 	uint16_t size;            /* or TR_IMIX */
@@ -63,16 +78,33 @@ struct tr_model {
 	struct tr_stats st;
 };
 
-/* b4s B4s (from 2001:db8:1::1 up) with flows UDP flows each to servers in
- * 203.0.113.0/24. In lw4o6 mode, B4 i (from 0) has PSID i % 64 of address
- * TR_LW_FIRST + i / 64, its flows its ports in turn, and every flow's
- * public endpoint is known from the start. 0, or -ENOMEM / -EINVAL. */
-int tr_init(struct tr_model *t, enum tr_mode mode, uint32_t b4s, uint32_t flows, uint16_t size);
+/* b4s B4s (from 2001:db8:1::1 up) with flows flows each of proto to
+ * servers in 203.0.113.0/24. In lw4o6 mode, B4 i (from 0) has PSID i % 64
+ * of address TR_LW_FIRST + i / 64, its flows its ports in turn; in the
+ * stateless modes every flow's public endpoint is known from the start.
+ * 0, or -ENOMEM / -EINVAL. */
+int tr_init(struct tr_model *t, enum tr_mode mode, uint8_t proto, bool plain, uint32_t b4s,
+            uint32_t flows, uint16_t size);
+
+/* Pool addresses the AFTR needs for this traffic (NAPT: a block of 64
+ * ports per 64 flows of a B4, about 1000 blocks an address; prr: 1024
+ * entries an address), one for nonat (ISC wants one), 0 for lw4o6. */
+uint32_t tr_pools(const struct tr_model *t, uint32_t b4s, uint32_t flows);
+
+/* The AFTR's configuration for this traffic, in YAML, on the two devices
+ * given: B4s off-link behind a gateway with a static MAC (so no Neighbor
+ * Discovery), pool addresses from TR_POOL_FIRST, tunnel limits above the
+ * flows per B4, the mode's static entries, softwires that carry a
+ * 1500-byte IPv4 packet whole (RFC 6333 section 5.3). extra is appended
+ * under "nat:" (more settings), or NULL. 0, or -1 (too many pools). */
+int tr_config(FILE *f, const struct tr_model *t, uint32_t flows, const char *tr_dev,
+              const char *wan_dev, const char *extra);
 void tr_fini(struct tr_model *t);
 
 /* Up to n frames in direction dir into pkts (fresh mbufs from mp): the
- * next flows in turn (for dir 1, only flows with a known public endpoint).
- * Returns how many were made. */
+ * next flows in turn (for dir 1, only flows with a known public endpoint;
+ * for dir 0 with TCP, a SYN while the flow's is unanswered). Returns how
+ * many were made. */
 unsigned int tr_make(struct tr_model *t, int dir, struct rte_mempool *mp, struct rte_mbuf **pkts,
                      unsigned int n);
 
