@@ -227,10 +227,12 @@ static void enc_section_zero(const struct aftr_config *cfg, struct enc *e)
 	              cfg->frag_lifetime, "ipv6_maxcount", cfg->frag_maxcount[0], "in_maxcount",
 	              cfg->frag_maxcount[1], "out_maxcount", cfg->frag_maxcount[2]));
 	put(e, "nat",
-	    json_pack("{s:o,s:i,s:o,s:o,s:s}", "lifetime", enc_lifetimes(cfg), "hold_lifetime",
-	              cfg->hold_lifetime, "port_block", j_triple_u(cfg->port_block), "max_blocks",
-	              j_triple_u(cfg->max_blocks), "filtering",
-	              cfg_filtering_names[cfg->filtering]));
+	    json_pack("{s:o,s:i,s:o,s:o,s:s,s:I,s:I}", "lifetime", enc_lifetimes(cfg),
+	              "hold_lifetime", cfg->hold_lifetime, "port_block",
+	              j_triple_u(cfg->port_block), "max_blocks", j_triple_u(cfg->max_blocks),
+	              "filtering", cfg_filtering_names[cfg->filtering], "sessions_per_worker",
+	              (json_int_t)cfg->sessions_per_worker, "subscribers_per_worker",
+	              (json_int_t)cfg->subscribers_per_worker));
 	put(e, "decay",
 	    json_pack("{s:f,s:f,s:f}", "1min", cfg->decay[0], "5min", cfg->decay[1], "15min",
 	              cfg->decay[2]));
