@@ -352,6 +352,11 @@ sed -i 's/198.51.100.1/198.51.100.2/' "$tmp/aftr.yaml"
 expect "reload of a file that changes the pools: 409, nothing changed" 409 \
 	"j['field'] == 'pools'" "${auth[@]}" -X POST "$url/api/v1/reload"
 cp "$tmp/aftr.good" "$tmp/aftr.yaml"
+echo "nat: {sessions_per_worker: 1048576}" >>"$tmp/aftr.yaml"
+expect "reload of a file that resizes the session tables: 409 naming the key" 409 \
+	"j['field'] == 'nat.sessions_per_worker' and 'restart' in j['detail']" "${auth[@]}" \
+	-X POST "$url/api/v1/reload"
+cp "$tmp/aftr.good" "$tmp/aftr.yaml"
 sed -i 's/b4: "2001:db8:1::99"/b4: "2001:db8:1::2"/' "$tmp/aftr.yaml"
 expect "reload of a file that collides with an API entry: 409" 409 \
 	"j['error'] == 'conflict'" "${auth[@]}" -X POST "$url/api/v1/reload"
