@@ -80,6 +80,17 @@ static struct rte_ring *ring(const char *what, unsigned int id, unsigned int fla
 	return rte_ring_create(name, RING_SIZE, (int)rte_socket_id(), flags);
 }
 
+/* Once at start: what the NAT tables of one worker reserved. */
+static void log_nat_mem(const struct aftr_config *cfg, const struct nat_mem *m)
+{
+	fprintf(stderr,
+	        "aftr-dataplane: NAT tables per worker: %zu bytes: %u sessions %zu (%zu per "
+	        "session), %u subscribers %zu (%zu per subscriber), hold queue %zu\n",
+	        m->sessions + m->subscribers + m->held, cfg->sessions_per_worker, m->sessions,
+	        m->sessions / cfg->sessions_per_worker, cfg->subscribers_per_worker, m->subscribers,
+	        m->subscribers / cfg->subscribers_per_worker, m->held);
+}
+
 /* Ports, rings and workers; messages go to stderr. */
 static int setup(const struct aftr_config *cfg, const char *shm)
 {
@@ -109,6 +120,7 @@ static int setup(const struct aftr_config *cfg, const char *shm)
 	}
 	for (i = 0; i < dp.nworkers; i++) {
 		struct dp_worker *w = &dp.worker[i];
+		struct nat_mem mem;
 
 		w->id = i;
 		for (int p = 0; p < DP_NPORTS; p++) {
@@ -117,13 +129,15 @@ static int setup(const struct aftr_config *cfg, const char *shm)
 		}
 		w->handoff = ring("handoff", i, RING_F_SC_DEQ);
 		w->from_ctrl = ring("fromctrl", i, RING_F_SC_DEQ);
-		if (w->handoff == NULL || w->from_ctrl == NULL || worker_init(w) < 0) {
+		if (w->handoff == NULL || w->from_ctrl == NULL || worker_init(w, &mem) < 0) {
 			fprintf(stderr,
 			        "aftr-dataplane: worker %u: out of memory (give EAL more "
-			        "with -m)\n",
+			        "with -m, or lower nat.sessions_per_worker)\n",
 			        i);
 			return -ENOMEM;
 		}
+		if (i == 0)
+			log_nat_mem(cfg, &mem);
 	}
 	return ctrl_init();
 }

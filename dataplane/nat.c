@@ -116,17 +116,37 @@ static uint32_t worker_ports(const struct dp_worker *w)
 	return (uint32_t)RTE_MIN(n + 1, UINT32_MAX);
 }
 
-int nat_init(struct dp_worker *w)
+/* Bytes taken on the DPDK heaps of all sockets (memzones included). */
+static size_t heap_used(void)
 {
-	w->subs_max = NAT_SUBSCRIBERS_PER_WORKER;
-	w->sess_max = NAT_SESSIONS_PER_WORKER;
+	struct rte_malloc_socket_stats st;
+	size_t n = 0;
+
+	for (unsigned int i = 0; i < rte_socket_count(); i++)
+		if (rte_malloc_get_socket_stats(rte_socket_id_by_idx(i), &st) == 0)
+			n += st.heap_allocsz_bytes;
+	return n;
+}
+
+int nat_init(struct dp_worker *w, struct nat_mem *mem)
+{
+	size_t at[4];
+
+	w->subs_max = dp.conf.cfg->subscribers_per_worker;
+	w->sess_max = dp.conf.cfg->sessions_per_worker;
 	w->held_cap = worker_ports(w);
-	w->subs_by_b4 = make_hash("subs", w->id, w->subs_max, 16);
+	at[0] = heap_used();
 	w->sess_out = make_hash("sout", w->id, w->sess_max, sizeof(struct key_out));
 	w->sess_in = make_hash("sin", w->id, w->sess_max, sizeof(struct key_in));
-	w->subs = rte_zmalloc("subs", sizeof(*w->subs) * w->subs_max, 0);
 	w->sess = rte_zmalloc("sess", sizeof(*w->sess) * w->sess_max, 0);
+	at[1] = heap_used();
+	w->subs_by_b4 = make_hash("subs", w->id, w->subs_max, 16);
+	w->subs = rte_zmalloc("subs", sizeof(*w->subs) * w->subs_max, 0);
+	at[2] = heap_used();
 	w->held = rte_zmalloc("held", sizeof(*w->held) * w->held_cap, 0);
+	at[3] = heap_used();
+	if (mem)
+		*mem = (struct nat_mem){at[1] - at[0], at[2] - at[1], at[3] - at[2]};
 	if (!w->subs_by_b4 || !w->sess_out || !w->sess_in || !w->subs || !w->sess || !w->held)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < w->subs_max; i++)

@@ -65,11 +65,16 @@ struct dp_held {
 
 #define NAT_NO_SUB UINT32_MAX
 
-/* Default table sizes per worker (memory is reserved at start). */
-#define NAT_SESSIONS_PER_WORKER    65536
-#define NAT_SUBSCRIBERS_PER_WORKER 16384
+/* Heap bytes one worker's tables took at start, for the start-up log. */
+struct nat_mem {
+	size_t sessions;    /* the session slots and both session hash tables */
+	size_t subscribers; /* the subscriber slots and their hash table */
+	size_t held;        /* the hold queue: one entry per port the worker owns */
+};
 
-int nat_init(struct dp_worker *w);
+/* Reserves the worker's tables, sized by nat.sessions_per_worker and
+ * nat.subscribers_per_worker; mem (may be NULL) gets what they took. */
+int nat_init(struct dp_worker *w, struct nat_mem *mem);
 void nat_fini(struct dp_worker *w);
 
 /* Result of a translation attempt: 0 (translated) or a drop reason. */

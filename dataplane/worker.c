@@ -32,7 +32,7 @@ static void tx_error(struct rte_mbuf **pkts, uint16_t unsent, void *userdata)
 	rte_pktmbuf_free_bulk(pkts, unsent);
 }
 
-int worker_init(struct dp_worker *w)
+int worker_init(struct dp_worker *w, struct nat_mem *mem)
 {
 	for (int p = 0; p < DP_NPORTS; p++) {
 		struct txb_err *e = rte_zmalloc("txerr", sizeof(*e), 0);
@@ -46,7 +46,7 @@ int worker_init(struct dp_worker *w)
 	}
 	if (reasm_init(w) < 0 || pmtu_init(w) < 0)
 		return -ENOMEM;
-	return nat_init(w);
+	return nat_init(w, mem);
 }
 
 static void dispatch_handoff(struct dp_worker *w, struct rte_mbuf *m)

@@ -4,8 +4,11 @@
 
 #include "dp.h"
 
-/* w->ctr must point at the worker's counter block already. */
-int worker_init(struct dp_worker *w);
+struct nat_mem;
+
+/* w->ctr must point at the worker's counter block already; mem (may be
+ * NULL) gets what the NAT tables took (nat_init). */
+int worker_init(struct dp_worker *w, struct nat_mem *mem);
 /* rte_eal_remote_launch entry point; arg is the struct dp_worker: from
  * gen_reader_start to gen_reader_stop, worker_poll until dp.stop. */
 int worker_main(void *arg);

@@ -144,6 +144,8 @@ int cfg_init(struct aftr_config *cfg)
 	cfg->wan.mtu = 1500;
 	cfg->api_port = 8080;
 	cfg->softwire_hairpinning = true;
+	cfg->sessions_per_worker = CFG_SESSIONS_PER_WORKER;
+	cfg->subscribers_per_worker = CFG_SUBSCRIBERS_PER_WORKER;
 	cfg->log_level = LOG_LVL_INFO;
 	cfg->log_dest = LOG_DEST_STDERR;
 	cfg->nat_events = NAT_EVENTS_BLOCKS;

@@ -201,6 +201,8 @@ struct aftr_config {
 	uint16_t port_block[CFG_NPROTO];             /* bucket P size: ports per block */
 	uint16_t max_blocks[CFG_NPROTO];             /* ours; 0: as the session cap needs */
 	enum cfg_filtering filtering;                /* ours; RFC 4787 REQ-8 */
+	uint32_t sessions_per_worker;                /* ours; table size, at start */
+	uint32_t subscribers_per_worker;             /* ours; table size, at start */
 	double decay[3];                             /* decay 1|5|15 */
 	uint8_t quantum;                             /* quantum */
 
@@ -240,6 +242,14 @@ struct aftr_config {
 #define CFG_PORT_BLOCK_MAX    4096 /* ISC buckets stop at 255; we allow bigger blocks */
 #define CFG_QUANTUM_MIN       2
 #define CFG_DEBUG_MAX         10
+
+/* Ours: the NAT tables of each worker, reserved at start (dataplane/nat.c). */
+#define CFG_SESSIONS_PER_WORKER        65536
+#define CFG_SESSIONS_PER_WORKER_MIN    1024
+#define CFG_SESSIONS_PER_WORKER_MAX    67108864 /* 2^26 */
+#define CFG_SUBSCRIBERS_PER_WORKER     16384
+#define CFG_SUBSCRIBERS_PER_WORKER_MIN 16
+#define CFG_SUBSCRIBERS_PER_WORKER_MAX 16777216 /* 2^24 */
 
 /* Fills cfg with the defaults: ISC's where ISC has the knob, except the
  * session lifetimes, which follow the RFC minimums (see config.c). */

@@ -348,8 +348,14 @@ static bool dec_tunnel_defaults(struct cfg_tunnel_defaults *t, const json_t *roo
 
 static const char *const frag_keys[] = {"equal",       "lifetime",     "ipv6_maxcount",
                                         "in_maxcount", "out_maxcount", NULL};
-static const char *const nat_sect_keys[] = {"lifetime",   "hold_lifetime", "port_block",
-                                            "max_blocks", "filtering",     NULL};
+static const char *const nat_sect_keys[] = {"lifetime",
+                                            "hold_lifetime",
+                                            "port_block",
+                                            "max_blocks",
+                                            "filtering",
+                                            "sessions_per_worker",
+                                            "subscribers_per_worker",
+                                            NULL};
 static const char *const decay_keys[] = {"1min", "5min", "15min", NULL};
 
 static bool dec_section_zero(struct aftr_config *cfg, const json_t *root, struct jdec *j)
@@ -390,6 +396,10 @@ static bool dec_section_zero(struct aftr_config *cfg, const json_t *root, struct
 			if (OK(rc = jdec_enum(j, m, "filtering", cfg_filtering_names, &v)), rc == 1)
 				cfg->filtering = v;
 		}
+		OK(jdec_u32(j, m, "sessions_per_worker", CFG_SESSIONS_PER_WORKER_MIN,
+		            CFG_SESSIONS_PER_WORKER_MAX, &cfg->sessions_per_worker));
+		OK(jdec_u32(j, m, "subscribers_per_worker", CFG_SUBSCRIBERS_PER_WORKER_MIN,
+		            CFG_SUBSCRIBERS_PER_WORKER_MAX, &cfg->subscribers_per_worker));
 		jdec_pop(j, mark);
 	}
 	if ((m = enter_map(j, root, "decay", decay_keys, &mark, &bad))) {

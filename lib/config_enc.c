@@ -227,10 +227,12 @@ static void enc_section_zero(const struct aftr_config *cfg, struct enc *e)
 	              cfg->frag_lifetime, "ipv6_maxcount", cfg->frag_maxcount[0], "in_maxcount",
 	              cfg->frag_maxcount[1], "out_maxcount", cfg->frag_maxcount[2]));
 	put(e, "nat",
-	    json_pack("{s:o,s:i,s:o,s:o,s:s}", "lifetime", enc_lifetimes(cfg), "hold_lifetime",
-	              cfg->hold_lifetime, "port_block", j_triple_u(cfg->port_block), "max_blocks",
-	              j_triple_u(cfg->max_blocks), "filtering",
-	              cfg_filtering_names[cfg->filtering]));
+	    json_pack("{s:o,s:i,s:o,s:o,s:s,s:I,s:I}", "lifetime", enc_lifetimes(cfg),
+	              "hold_lifetime", cfg->hold_lifetime, "port_block",
+	              j_triple_u(cfg->port_block), "max_blocks", j_triple_u(cfg->max_blocks),
+	              "filtering", cfg_filtering_names[cfg->filtering], "sessions_per_worker",
+	              (json_int_t)cfg->sessions_per_worker, "subscribers_per_worker",
+	              (json_int_t)cfg->subscribers_per_worker));
 	put(e, "decay",
 	    json_pack("{s:f,s:f,s:f}", "1min", cfg->decay[0], "5min", cfg->decay[1], "15min",
 	              cfg->decay[2]));
@@ -380,33 +382,47 @@ static json_t *fixed_part(const struct aftr_config *cfg, unsigned int flags)
 	return o;
 }
 
+/* Writes after what which holds the first key whose values differ between
+ * x and y (either way), as a path into nested mappings
+ * (nat.sessions_per_worker); false when they are equal. */
+static bool diff_path(json_t *x, json_t *y, char *which, size_t len)
+{
+	size_t n = strlen(which);
+	const char *key;
+	json_t *v, *w;
+
+	json_object_foreach(x, key, v) {
+		w = json_object_get(y, key);
+		if (json_equal(v, w))
+			continue;
+		snprintf(which + n, len - n, "%s%s", n ? "." : "", key);
+		if (json_is_object(v) && json_is_object(w))
+			diff_path(v, w, which, len);
+		return true;
+	}
+	json_object_foreach(y, key, v) {
+		if (json_object_get(x, key))
+			continue;
+		snprintf(which + n, len - n, "%s%s", n ? "." : "", key);
+		return true;
+	}
+	return false;
+}
+
 int cfg_fixed_diff(const struct aftr_config *a, const struct aftr_config *b, unsigned int flags,
                    char *which, size_t len)
 {
-	json_t *x = fixed_part(a, flags), *y = fixed_part(b, flags), *v;
-	const char *key;
-	int rc = 0;
+	json_t *x = fixed_part(a, flags), *y = fixed_part(b, flags);
+	char none[1];
+	int rc;
 
-	if (len)
-		*which = '\0';
-	if (x == NULL || y == NULL) {
-		rc = -ENOMEM;
-	} else {
-		/* Both ways: a key may be in one only (endpoint, icmp_source). */
-		json_object_foreach(x, key, v) {
-			if (json_equal(v, json_object_get(y, key)))
-				continue;
-			snprintf(which, len, "%s", key);
-			rc = 1;
-			break;
-		}
-		json_object_foreach(y, key, v) {
-			if (rc || json_object_get(x, key))
-				continue;
-			snprintf(which, len, "%s", key);
-			rc = 1;
-		}
+	if (len == 0) {
+		which = none;
+		len = sizeof(none);
 	}
+	*which = '\0';
+	/* Both ways: a key may be in one only (endpoint, icmp_source). */
+	rc = x == NULL || y == NULL ? -ENOMEM : diff_path(x, y, which, len);
 	json_decref(x);
 	json_decref(y);
 	return rc;

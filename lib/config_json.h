@@ -42,7 +42,8 @@ extern const char *const cfg_live_keys[];
 /* 0 when a and b differ only in live keys (and, without CFG_FIXED_CONTROL,
  * in the control process's own parts: api, logging, which the dataplane
  * does not take from the tables); 1 when they differ elsewhere, with the
- * first such top-level key in which; -ENOMEM. */
+ * first such key in which, as a path into nested mappings
+ * (nat.sessions_per_worker); -ENOMEM. */
 #define CFG_FIXED_CONTROL 0x1
 int cfg_fixed_diff(const struct aftr_config *a, const struct aftr_config *b, unsigned int flags,
                    char *which, size_t len);

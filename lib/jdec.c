@@ -206,6 +206,17 @@ int jdec_uint(struct jdec *j, const json_t *obj, const char *key, uint64_t min, 
 	return 1;
 }
 
+int jdec_u32(struct jdec *j, const json_t *obj, const char *key, uint32_t min, uint32_t max,
+             uint32_t *out)
+{
+	uint64_t x;
+	int rc = jdec_uint(j, obj, key, min, max, &x);
+
+	if (rc == 1)
+		*out = (uint32_t)x;
+	return rc;
+}
+
 int jdec_u16(struct jdec *j, const json_t *obj, const char *key, uint16_t min, uint16_t max,
              uint16_t *out)
 {

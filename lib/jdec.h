@@ -47,6 +47,8 @@ bool jdec_array(struct jdec *j, const json_t *node);
 
 int jdec_uint(struct jdec *j, const json_t *obj, const char *key, uint64_t min, uint64_t max,
               uint64_t *out);
+int jdec_u32(struct jdec *j, const json_t *obj, const char *key, uint32_t min, uint32_t max,
+             uint32_t *out);
 int jdec_u16(struct jdec *j, const json_t *obj, const char *key, uint16_t min, uint16_t max,
              uint16_t *out);
 int jdec_u8(struct jdec *j, const json_t *obj, const char *key, uint8_t min, uint8_t max,

@@ -102,11 +102,19 @@ expect "no token: 401 with an error object" 401 "j['error'] == 'unauthorized'" \
 expect "wrong token: 401" 401 - -H "Authorization: Bearer nope" "$url/api/v1/version"
 expect "token without Bearer: 401" 401 - -H "Authorization: t0k3n-$$" "$url/api/v1/version"
 expect "effective configuration: every knob" 200 \
-	"j['endpoint'] == '2001:db8::1' and j['nat']['lifetime']['tcp'] == 7440 and j['api']['port'] == $port" \
+	"j['endpoint'] == '2001:db8::1' and j['nat']['lifetime']['tcp'] == 7440 and j['nat']['sessions_per_worker'] == 65536 and j['api']['port'] == $port" \
 	"${auth[@]}" "$url/api/v1/config"
 expect "sparse configuration: what differs from the defaults" 200 \
 	"'nat' not in j and j['pools'][0]['address'] == '198.51.100.1'" "${auth[@]}" \
 	"$url/api/v1/config?sparse=1"
+if [ "$(grep -c 'NAT tables per worker: [0-9]* bytes: 65536 sessions' "$tmp/dp.log")" = 1 ]; then
+	echo "ok   the dataplane logged its NAT tables' memory once"
+	pass=$((pass + 1))
+else
+	echo "FAIL the dataplane's log of its NAT tables' memory"
+	cat "$tmp/dp.log"
+	fail=$((fail + 1))
+fi
 expect "counters: the 3 packets were translated" 200 \
 	"j['counters']['nat_out'] == 3 and j['counters']['session_created'] == 3 and 'per_lcore' not in j" \
 	"${auth[@]}" "$url/api/v1/counters"
@@ -343,6 +351,11 @@ cp "$tmp/aftr.yaml" "$tmp/aftr.good"
 sed -i 's/198.51.100.1/198.51.100.2/' "$tmp/aftr.yaml"
 expect "reload of a file that changes the pools: 409, nothing changed" 409 \
 	"j['field'] == 'pools'" "${auth[@]}" -X POST "$url/api/v1/reload"
+cp "$tmp/aftr.good" "$tmp/aftr.yaml"
+echo "nat: {sessions_per_worker: 1048576}" >>"$tmp/aftr.yaml"
+expect "reload of a file that resizes the session tables: 409 naming the key" 409 \
+	"j['field'] == 'nat.sessions_per_worker' and 'restart' in j['detail']" "${auth[@]}" \
+	-X POST "$url/api/v1/reload"
 cp "$tmp/aftr.good" "$tmp/aftr.yaml"
 sed -i 's/b4: "2001:db8:1::99"/b4: "2001:db8:1::2"/' "$tmp/aftr.yaml"
 expect "reload of a file that collides with an API entry: 409" 409 \

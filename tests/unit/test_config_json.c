@@ -759,7 +759,8 @@ static const char full_cfg[] =
         "'nat':{'lifetime':{'tcp':7200,'closed':60,'udp':120,'icmp':20,'retrans':5},"
         "'hold_lifetime':60,'port_block':{'tcp':64,'udp':32,'icmp':4},"
         "'filtering':'address-dependent',"
-        "'max_blocks':{'tcp':16,'udp':8,'icmp':1}},"
+        "'max_blocks':{'tcp':16,'udp':8,'icmp':1},"
+        "'sessions_per_worker':10000000,'subscribers_per_worker':1000000},"
         "'decay':{'1min':0.5,'5min':0.75,'15min':0.875},'quantum':10,"
         "'tunnels':[{'b4':'2001:db8:100::1','ipv4':'198.51.100.1','mtu':1400}],"
         "'static_nat':[{'b4':'2001:db8:100::1','protocol':'tcp','address':'10.0.0.2','port':80,"
@@ -855,6 +856,8 @@ START_TEST(test_full_roundtrip)
 	ck_assert_uint_eq(cfg.tun.nat_rate[CFG_ICMP], 1);
 	ck_assert_uint_eq(cfg.lifetime[LT_RETRANS], 5);
 	ck_assert_uint_eq(cfg.max_blocks[CFG_TCP], 16);
+	ck_assert_uint_eq(cfg.sessions_per_worker, 10000000);
+	ck_assert_uint_eq(cfg.subscribers_per_worker, 1000000);
 	ck_assert(cfg.decay[2] == 0.875);
 	ck_assert_uint_eq(cfg.n_tunnels, 1);
 	ck_assert_uint_eq(cfg.tunnels[0].mtu, 1400);
@@ -966,6 +969,11 @@ START_TEST(test_sparse_one_knob)
 	cfg_free(&cfg);
 
 	ck_assert_int_eq(cfg_init(&cfg), 0);
+	cfg.sessions_per_worker = 1048576;
+	check_sparse(&cfg, "{'nat':{'sessions_per_worker':1048576}}");
+	cfg_free(&cfg);
+
+	ck_assert_int_eq(cfg_init(&cfg), 0);
 	cfg.decay[1] = 0.5;
 	check_sparse(&cfg, "{'decay':{'5min':0.5}}");
 	cfg_free(&cfg);
@@ -1008,6 +1016,33 @@ START_TEST(test_sparse_one_knob)
 	cfg.n_private4 = 1;
 	check_sparse(&cfg, "{'private':['10.0.0.0/8']}");
 	cfg_free(&cfg);
+}
+END_TEST
+
+/* The NAT table sizes: defaults, and both ends of each range accepted. */
+START_TEST(test_nat_table_sizes)
+{
+	static const struct {
+		const char *text;
+		uint32_t sessions, subscribers;
+	} ok[] = {
+	        {"{}", 65536, 16384},
+	        {"{'nat':{'sessions_per_worker':1024,'subscribers_per_worker':16}}", 1024, 16},
+	        {"{'nat':{'sessions_per_worker':67108864,'subscribers_per_worker':16777216}}",
+	         67108864, 16777216},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(ok); i++) {
+		struct aftr_config cfg;
+		struct diag d;
+
+		ck_assert_int_eq(load_cfg(ok[i].text, &cfg, &d), 0);
+		ck_assert_uint_eq(d.n, 0);
+		ck_assert_uint_eq(cfg.sessions_per_worker, ok[i].sessions);
+		ck_assert_uint_eq(cfg.subscribers_per_worker, ok[i].subscribers);
+		cfg_free(&cfg);
+		diag_free(&d);
+	}
 }
 END_TEST
 
@@ -1143,6 +1178,18 @@ static const struct {
         {"{'nat':{'lifetime':{'tcp':0}}}", "nat.lifetime.tcp", "0 is out of range 1..36000"},
         {"{'nat':{'port_block':{'udp':4097}}}", "nat.port_block.udp",
          "4097 is out of range 1..4096"},
+        {"{'nat':{'sessions_per_worker':1023}}", "nat.sessions_per_worker",
+         "1023 is out of range 1024..67108864"},
+        {"{'nat':{'sessions_per_worker':67108865}}", "nat.sessions_per_worker",
+         "67108865 is out of range 1024..67108864"},
+        {"{'nat':{'subscribers_per_worker':15}}", "nat.subscribers_per_worker",
+         "15 is out of range 16..16777216"},
+        {"{'nat':{'subscribers_per_worker':16777217}}", "nat.subscribers_per_worker",
+         "16777217 is out of range 16..16777216"},
+        {"{'nat':{'sessions_per_worker':-1}}", "nat.sessions_per_worker",
+         "-1 is out of range 1024..67108864"},
+        {"{'nat':{'sessions_per_worker':'1M'}}", "nat.sessions_per_worker",
+         "expected an integer, found a string"},
         {"{'tunnel_defaults':{'nat_rate':{'tcp':256}}}", "tunnel_defaults.nat_rate.tcp",
          "256 is out of range 0..255"},
         {"{'fragment':{'lifetime':1201}}", "fragment.lifetime", "1201 is out of range 1..1200"},
@@ -1292,6 +1339,7 @@ static Suite *config_json_suite(void)
 	tcase_add_test(whole, test_sparse_defaults_empty);
 	tcase_add_test(whole, test_sparse_one_knob);
 	tcase_add_test(whole, test_sparse_full_roundtrip);
+	tcase_add_test(whole, test_nat_table_sizes);
 	tcase_add_test(whole, test_pool_range_beyond_path);
 	tcase_add_test(whole, test_bool_on_off);
 	tcase_add_loop_test(whole, test_cfg_error, 0, (int)ARRAY_SIZE(cfg_errors));

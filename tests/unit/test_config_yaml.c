@@ -81,6 +81,34 @@ START_TEST(errors_in_nested_lists)
 }
 END_TEST
 
+/* The NAT table sizes (start-time knobs) read from YAML; a value out of
+ * range names the key and the range. */
+START_TEST(nat_table_sizes)
+{
+	struct aftr_config cfg;
+	struct diag d;
+	char buf[256];
+
+	ck_assert_int_eq(load(HEAD POOL "nat:\n  sessions_per_worker: 10000000\n"
+	                                "  subscribers_per_worker: 1000\n",
+	                      &cfg, &d),
+	                 0);
+	ck_assert_uint_eq(d.n, 0);
+	ck_assert_uint_eq(cfg.sessions_per_worker, 10000000);
+	ck_assert_uint_eq(cfg.subscribers_per_worker, 1000);
+	cfg_free(&cfg);
+	diag_free(&d);
+	ck_assert_str_eq(
+	        first_error(HEAD POOL "nat:\n  sessions_per_worker: 100\n", buf, sizeof(buf)),
+	        "aftr.yaml:7:24: nat.sessions_per_worker: 100 is out of range "
+	        "1024..67108864");
+	ck_assert_str_eq(first_error(HEAD POOL "nat: {subscribers_per_worker: 0x2000000}\n", buf,
+	                             sizeof(buf)),
+	                 "aftr.yaml:6:31: nat.subscribers_per_worker: 33554432 is out of range "
+	                 "16..16777216");
+}
+END_TEST
+
 START_TEST(unknown_keys_are_errors)
 {
 	char buf[256];
@@ -301,6 +329,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, minimal_loads);
 	tcase_add_test(tc, error_names_file_line_column_path);
 	tcase_add_test(tc, errors_in_nested_lists);
+	tcase_add_test(tc, nat_table_sizes);
 	tcase_add_test(tc, unknown_keys_are_errors);
 	tcase_add_test(tc, scalar_typing);
 	tcase_add_test(tc, refusals);

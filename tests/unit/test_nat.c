@@ -99,6 +99,9 @@ static void add_tunnel(const struct addr6 *b4, uint32_t ipv4)
 	tables_refresh();
 }
 
+/* What the last start()'s nat_init reserved. */
+static struct nat_mem mem;
+
 /* main.c's build_pools for one worker, then the worker's counters and tables. */
 static void start(void)
 {
@@ -122,7 +125,7 @@ static void start(void)
 	w->id = 0;
 	w->ctr = rte_zmalloc("ctr", sizeof(*w->ctr), RTE_CACHE_LINE_SIZE);
 	ck_assert_ptr_nonnull(w->ctr);
-	ck_assert_int_eq(nat_init(w), 0);
+	ck_assert_int_eq(nat_init(w, &mem), 0);
 	w->tab = &tab;
 }
 
@@ -1538,14 +1541,14 @@ static uint32_t sessions_in_use(void)
 }
 
 /*
- * The session table filled to NAT_SESSIONS_PER_WORKER: a session is only
+ * The session table filled to nat.sessions_per_worker: a session is only
  * created when both keys are in the hash tables, so every one is found both
  * ways, and a key that finds no room is refused as TABLE_FULL with nothing
  * kept (no session slot, no port); past sess_max every new flow is refused.
  */
 START_TEST(test_session_table_full)
 {
-	const uint32_t nb4 = 256, per = NAT_SESSIONS_PER_WORKER / nb4 / 2;
+	const uint32_t nb4 = 256, per = w->sess_max / nb4 / 2;
 	struct addr6 first = b4_addr(0), extra = b4_addr(nb4);
 	uint32_t ok = 0, full = 0, lost_out = 0, lost_in = 0;
 	struct msg m;
@@ -1608,7 +1611,7 @@ START_TEST(test_session_table_full)
 }
 END_TEST
 
-/* One echo session per B4 up to NAT_SUBSCRIBERS_PER_WORKER subscribers. */
+/* One echo session per B4 up to nat.subscribers_per_worker subscribers. */
 START_TEST(test_subscriber_table_full)
 {
 	struct addr6 first = b4_addr(0), extra;
@@ -1638,6 +1641,46 @@ START_TEST(test_subscriber_table_full)
 	ck_assert_uint_eq(out_port(&first, ICMP, INSIDE, 2, REMOTE, 1, AFTR_ICMP4_ECHO_REQUEST), 1);
 	drain();
 	expect_all_free("after a full subscriber table");
+}
+END_TEST
+
+/* The table sizes come from the configuration (nat.sessions_per_worker,
+ * nat.subscribers_per_worker): the smallest both fill up exactly, and what
+ * nat_init reports taking covers the slots. */
+START_TEST(test_configured_sizes)
+{
+	const uint32_t nsub = CFG_SUBSCRIBERS_PER_WORKER_MIN;
+	const uint32_t per = CFG_SESSIONS_PER_WORKER_MIN / nsub;
+	struct addr6 first = b4_addr(0), extra = b4_addr(nsub);
+
+	ck_assert_uint_eq(w->sess_max, CFG_SESSIONS_PER_WORKER);
+	ck_assert_uint_eq(w->subs_max, CFG_SUBSCRIBERS_PER_WORKER);
+	cfg.sessions_per_worker = CFG_SESSIONS_PER_WORKER_MIN;
+	cfg.subscribers_per_worker = nsub;
+	cfg.tun.nat_rate[CFG_UDP] = 255;
+	restart();
+	ck_assert_uint_eq(w->sess_max, CFG_SESSIONS_PER_WORKER_MIN);
+	ck_assert_uint_eq(w->subs_max, nsub);
+	ck_assert_uint_ge(mem.sessions, w->sess_max * sizeof(struct dp_session));
+	ck_assert_uint_ge(mem.subscribers, w->subs_max * sizeof(struct dp_subscriber));
+	ck_assert_uint_ge(mem.held, w->held_cap * sizeof(struct dp_held));
+	w->now = 1;
+	for (uint32_t i = 0; i < nsub; i++) {
+		struct addr6 b = b4_addr(i);
+
+		for (uint16_t k = 0; k < per; k++)
+			EXPECT(out_rc(&b, UDP, INSIDE, (uint16_t)(1000 + k), REMOTE, 53, 0) ==
+			               NAT_OK,
+			       "b4 %u flow %u refused", i, k);
+	}
+	ck_assert_uint_eq(sessions_in_use(), w->sess_max);
+	/* A new flow of a known subscriber finds no session slot; a new B4
+	 * finds no subscriber slot. */
+	ck_assert_int_eq(out_rc(&first, UDP, INSIDE, 999, REMOTE, 53, 0), NAT_DROP(TABLE_FULL));
+	ck_assert_int_eq(out_rc(&extra, ICMP, INSIDE, 1, REMOTE, 1, AFTR_ICMP4_ECHO_REQUEST),
+	                 NAT_DROP(TABLE_FULL));
+	drain();
+	expect_all_free("after full configured tables");
 }
 END_TEST
 
@@ -2185,6 +2228,7 @@ static Suite *nat_suite(void)
 	tcase_add_test(limits, test_ports_exhausted);
 	tcase_add_test(limits, test_session_table_full);
 	tcase_add_test(limits, test_subscriber_table_full);
+	tcase_add_test(limits, test_configured_sizes);
 
 	tcase_add_test(icmp, test_icmp_echo);
 	tcase_add_test(icmp, test_rejects);

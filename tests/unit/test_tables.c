@@ -273,7 +273,20 @@ START_TEST(test_fixed_diff)
 	a.api_port = 9090; /* the control process's own: only with CFG_FIXED_CONTROL */
 	ck_assert_int_eq(cfg_fixed_diff(&a, &b, 0, which, sizeof(which)), 0);
 	ck_assert_int_eq(cfg_fixed_diff(&a, &b, CFG_FIXED_CONTROL, which, sizeof(which)), 1);
-	ck_assert_str_eq(which, "api");
+	ck_assert_str_eq(which, "api.port");
+	a.api_port = b.api_port;
+	/* The NAT table sizes are reserved at start: a restart, by their name. */
+	a.sessions_per_worker = 1 << 20;
+	ck_assert_int_eq(cfg_fixed_diff(&a, &b, 0, which, sizeof(which)), 1);
+	ck_assert_str_eq(which, "nat.sessions_per_worker");
+	a.sessions_per_worker = b.sessions_per_worker;
+	a.subscribers_per_worker = 1 << 20;
+	ck_assert_int_eq(cfg_fixed_diff(&b, &a, 0, which, sizeof(which)), 1);
+	ck_assert_str_eq(which, "nat.subscribers_per_worker");
+	/* A short buffer gets what fits. */
+	ck_assert_int_eq(cfg_fixed_diff(&b, &a, 0, which, 4), 1);
+	ck_assert_str_eq(which, "nat");
+	ck_assert_int_eq(cfg_fixed_diff(&b, &a, 0, NULL, 0), 1);
 	cfg_free(&a);
 	cfg_free(&b);
 }
