@@ -48,6 +48,7 @@
 #include "app.h"
 #include "dp.h"
 #include "gen.h"
+#include "report.h"
 #include "traffic.h"
 #include "worker.h"
 
@@ -66,47 +67,8 @@ struct opts {
 	const char *json, *commit;
 };
 
-static const char *const phase_names[3] = {"up", "down", "both"};
-
-/* --phases up,down,both (any of them, in any order). */
-static int parse_phases(const char *s, bool phase[3])
-{
-	memset(phase, 0, 3 * sizeof(bool));
-	while (*s) {
-		size_t n = strcspn(s, ",");
-		int i = 0;
-
-		while (i < 3 && (strlen(phase_names[i]) != n || strncmp(s, phase_names[i], n) != 0))
-			i++;
-		if (i == 3)
-			return -1;
-		phase[i] = true;
-		s += n + (s[n] == ',');
-	}
-	return phase[0] || phase[1] || phase[2] ? 0 : -1;
-}
-
-struct phase {
-	const char *name;
-	bool dir[2];
-	uint64_t cycles, sent[2], received[2], bytes[2], wrong[2];
-	uint64_t lat[3]; /* p50, p99, p99.9, TSC cycles */
-};
-
 static struct rte_ring *rx[2][MAX_Q], *tx[2][MAX_Q]; /* per DP port and queue */
 static char port_name[2][RTE_ETH_NAME_MAX_LEN];
-
-static const char *const proto_names[] = {
-        [IPPROTO_TCP] = "tcp", [IPPROTO_UDP] = "udp", [IPPROTO_ICMP] = "icmp"};
-
-/* A word of a list (tr_mode_names, proto_names): its index, or -1. */
-static int word(const char *s, const char *const *list, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (list[i] && strcmp(s, list[i]) == 0)
-			return i;
-	return -1;
-}
 
 static int parse(int argc, char **argv, struct opts *o)
 {
@@ -278,21 +240,6 @@ static void feed(struct tr_model *t, int dir, unsigned int nq)
 	}
 }
 
-static void phase_end(struct tr_model *t, struct phase *ph)
-{
-	for (int d = 0; d < 2; d++) {
-		ph->sent[d] = t->st.sent[d];
-		ph->received[d] = t->st.received[d];
-		ph->bytes[d] = t->st.bytes[d];
-		ph->wrong[d] = t->st.wrong[d];
-	}
-	ph->lat[0] = tr_latency(t, 50);
-	ph->lat[1] = tr_latency(t, 99);
-	ph->lat[2] = tr_latency(t, 99.9);
-	memset(&t->st, 0, offsetof(struct tr_stats, learned));
-	memset(t->st.lat_hist, 0, sizeof(t->st.lat_hist));
-}
-
 /* Whether every frame sent came back (with two workers, the last ones may
  * still be in a hand-off ring when the RX rings are empty). */
 static bool all_back(const struct tr_model *t)
@@ -354,39 +301,6 @@ static void run_phase(struct tr_model *t, unsigned int nw, struct phase *ph, uin
 	phase_end(t, ph);
 }
 
-static json_t *phase_json(const struct phase *ph, double hz)
-{
-	uint64_t rcv = ph->received[0] + ph->received[1], sent = ph->sent[0] + ph->sent[1];
-	double secs = (double)ph->cycles / hz;
-
-	return json_pack("{s:s, s:f, s:f, s:f, s:I, s:I, s:I, s:I, s:f, s:f, s:f}", "phase",
-	                 ph->name, "mpps", rcv / secs / 1e6, "gbps",
-	                 (double)(ph->bytes[0] + ph->bytes[1]) * 8 / secs / 1e9,
-	                 "cycles_per_packet", rcv ? (double)ph->cycles / rcv : 0.0, "sent",
-	                 (json_int_t)sent, "received", (json_int_t)rcv, "lost",
-	                 (json_int_t)(sent - rcv - ph->wrong[0] - ph->wrong[1]), "wrong",
-	                 (json_int_t)(ph->wrong[0] + ph->wrong[1]), "latency_p50_us",
-	                 ph->lat[0] / hz * 1e6, "latency_p99_us", ph->lat[1] / hz * 1e6,
-	                 "latency_p999_us", ph->lat[2] / hz * 1e6);
-}
-
-static char *cpu_model(char *buf, size_t len)
-{
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	char line[256];
-
-	snprintf(buf, len, "unknown");
-	while (f && fgets(line, sizeof(line), f))
-		if (strncmp(line, "model name", 10) == 0 && strchr(line, ':')) {
-			snprintf(buf, len, "%s", strchr(line, ':') + 2);
-			buf[strcspn(buf, "\n")] = '\0';
-			break;
-		}
-	if (f)
-		fclose(f);
-	return buf;
-}
-
 /* Packets the workers handed to one another (hand-off rings), in all. */
 static uint64_t handoffs(unsigned int nw)
 {
@@ -399,46 +313,21 @@ static uint64_t handoffs(unsigned int nw)
 
 static int report(const struct opts *o, const struct phase *ph, int n, uint64_t handed)
 {
-	double hz = (double)rte_get_tsc_hz();
-	json_t *phases = json_array(), *j;
-	char cpu[128], size[16];
-	int rc = 0;
+	json_t *phases;
+	char size[16];
+	uint64_t wrong = report_phases(ph, n, true, &phases);
+	json_t *head;
 
 	snprintf(size, sizeof(size), o->size == TR_IMIX ? "imix" : "%u", o->size);
-	printf("%-6s %9s %9s %12s %8s %8s %10s %10s\n", "phase", "Mpps", "Gbit/s", "cycles/pkt",
-	       "lost", "wrong", "p50 us", "p99.9 us");
-	for (int i = 0; i < n; i++) {
-		json_t *p = phase_json(&ph[i], hz);
-
-		printf("%-6s %9.3f %9.3f %12.1f %8" JSON_INTEGER_FORMAT " %8" JSON_INTEGER_FORMAT
-		       " %10.2f %10.2f\n",
-		       ph[i].name, json_real_value(json_object_get(p, "mpps")),
-		       json_real_value(json_object_get(p, "gbps")),
-		       json_real_value(json_object_get(p, "cycles_per_packet")),
-		       json_integer_value(json_object_get(p, "lost")),
-		       json_integer_value(json_object_get(p, "wrong")),
-		       json_real_value(json_object_get(p, "latency_p50_us")),
-		       json_real_value(json_object_get(p, "latency_p999_us")));
-		if (json_integer_value(json_object_get(p, "wrong")) != 0)
-			rc = -1;
-		json_array_append_new(phases, p);
-	}
 	if (o->workers > 1)
 		printf("handed from one worker to the other: %" PRIu64 " packets\n", handed);
-	j = json_pack("{s:s, s:s, s:s, s:i, s:I, s:i, s:i, s:s, s:i, s:s, s:s, s:f, s:s, s:s, "
-	              "s:o}",
-	              "scenario", tr_mode_names[o->mode], "proto", proto_names[o->proto], "mode",
-	              "in-memory", "workers", o->workers, "handoffs", (json_int_t)handed, "b4s",
-	              o->b4s, "flows_per_b4", o->flows, "size", size, "packets_per_direction",
-	              o->packets, "nat", o->nat ? o->nat : "", "cpu", cpu_model(cpu, sizeof(cpu)),
-	              "tsc_ghz", hz / 1e9, "dpdk", rte_version(), "commit",
-	              o->commit ? o->commit : "unknown", "phases", phases);
-	if (o->json && json_dump_file(j, o->json, JSON_INDENT(2)) < 0) {
-		fprintf(stderr, "aftr-bench: cannot write %s\n", o->json);
-		rc = -1;
-	}
-	json_decref(j);
-	return rc;
+	head = json_pack("{s:s, s:s, s:s, s:i, s:I, s:i, s:i, s:s, s:i, s:s, s:s}", "scenario",
+	                 tr_mode_names[o->mode], "proto", proto_names[o->proto], "mode",
+	                 "in-memory", "workers", o->workers, "handoffs", (json_int_t)handed, "b4s",
+	                 o->b4s, "flows_per_b4", o->flows, "size", size, "packets_per_direction",
+	                 o->packets, "nat", o->nat ? o->nat : "", "commit",
+	                 o->commit ? o->commit : "unknown");
+	return report_write(head, phases, o->json) < 0 || wrong ? -1 : 0;
 }
 
 static int bench(const struct opts *o)

@@ -158,7 +158,7 @@ int tr_config(FILE *f, const struct tr_model *t, uint32_t flows, const char *tr_
 	if (t->mode != TR_NAPT)
 		entries(f, t, flows);
 	fprintf(f,
-	        "endpoint: 2001:db8::1\nicmp_source: 192.0.0.1\nacl6: [2001:db8:1::/48]\n"
+	        "endpoint: " TR_ENDPOINT "\nicmp_source: 192.0.0.1\nacl6: [2001:db8:1::/48]\n"
 	        "pools:%s\n",
 	        pools ? "" : " []");
 	for (uint32_t i = 0; i < pools; i++)

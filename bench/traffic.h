@@ -41,6 +41,7 @@
 enum tr_mode { TR_NAPT, TR_LW4O6, TR_PRR, TR_NONAT };
 extern const char *const tr_mode_names[]; /* "napt", "lw4o6", "prr", "nonat" */
 #define TR_LW_FIRST   0xc6120000u         /* lw4o6, nonat: 198.18.0.0 up (RFC 2544) */
+#define TR_ENDPOINT   "2001:db8::1"       /* the AFTR's, in tr_config */
 #define TR_POOL_FIRST 0xc6336401u         /* NAPT and prr pools: 198.51.100.1 up */
 #define TR_PRR_PORTS  1024                /* prr: ports 1024-2047 of each address */
 #define TR_PLAIN_LAN  0x0a000000u         /* plain: subscriber i is 10.0.0.0 + i */
