@@ -55,7 +55,7 @@
 #define RING_SIZE 1024
 #define MAX_Q     2
 #define BURST     32
-#define PRIME_S   10 /* sessions are made at the tunnels' nat_rate: bound it */
+#define PRIME_S   10 /* and a second per 200K flows: sessions are made at the tunnels' nat_rate */
 
 struct opts {
 	enum tr_mode mode;
@@ -123,6 +123,23 @@ static int parse(int argc, char **argv, struct opts *o)
 	return optind == argc ? 0 : -1;
 }
 
+/* --nat "a: 1, b: 2" as lines under nat: ("  a: 1\n  b: 2\n"). */
+static void nat_lines(const char *s, char *out, size_t len)
+{
+	size_t l = (size_t)snprintf(out, len, "  ");
+
+	for (; *s && l + 5 < len; s++) {
+		if (*s != ',') {
+			out[l++] = *s;
+			continue;
+		}
+		l += (size_t)snprintf(out + l, len - l, "\n  ");
+		while (s[1] == ' ')
+			s++;
+	}
+	snprintf(out + l, len - l, "\n");
+}
+
 /* The dataplane's configuration for this traffic (traffic.h), in a file
  * of its own; --nat adds settings under nat:. */
 static int write_config(const struct opts *o, const struct tr_model *t, char *path)
@@ -140,7 +157,7 @@ static int write_config(const struct opts *o, const struct tr_model *t, char *pa
 		return -1;
 	}
 	if (o->nat)
-		snprintf(extra, sizeof(extra), "  %s\n", o->nat);
+		nat_lines(o->nat, extra, sizeof(extra));
 	rc = tr_config(f, t, o->flows, port_name[0], port_name[1], extra);
 	if (fclose(f) != 0 || rc < 0) {
 		unlink(path);
@@ -256,7 +273,8 @@ static bool all_back(const struct tr_model *t)
  * established phases only. */
 static int prime(struct tr_model *t, unsigned int nw, struct phase *setup)
 {
-	uint64_t end = rte_rdtsc() + PRIME_S * rte_get_tsc_hz(), before = t->st.learned;
+	uint64_t end = rte_rdtsc() + (PRIME_S + t->nflows / 200000) * rte_get_tsc_hz();
+	uint64_t before = t->st.learned;
 
 	unsigned int idle = 0;
 
@@ -301,14 +319,33 @@ static void run_phase(struct tr_model *t, unsigned int nw, struct phase *ph, uin
 	phase_end(t, ph);
 }
 
-/* Packets the workers handed to one another (hand-off rings), in all. */
-static uint64_t handoffs(unsigned int nw)
+/* A counter summed over the workers. */
+static uint64_t counter(unsigned int nw, enum aftr_counter c)
 {
 	uint64_t n = 0;
 
 	for (unsigned int i = 0; i < nw; i++)
-		n += dp.worker[i].ctr->cnt[CNT_HANDOFF_TX];
+		n += dp.worker[i].ctr->cnt[c];
 	return n;
+}
+
+/* The cost of expiry: the clock jumps past every lifetime and hold time,
+ * and the workers run without traffic until their sweeps (a few slots a
+ * round, nat.c) have ended every session and freed every port block and
+ * subscriber. Per "packet" here: per session expired. */
+static void expire(unsigned int nw, uint32_t slots, uint64_t sessions, struct phase *ph)
+{
+	uint64_t before = counter(nw, CNT_SESSION_EXPIRED), done = 0;
+	/* A whole pass of the sweep over the slots, twice over. */
+	uint64_t max_rounds = 2 * ((uint64_t)slots / 16 + 1000);
+
+	*ph = (struct phase){"expire", {true, false}};
+	dp.start_tsc -= 100000 * rte_get_tsc_hz();
+	for (uint64_t r = 0; r < max_rounds && done < sessions; r++) {
+		ph->cycles += rounds(nw);
+		done = counter(nw, CNT_SESSION_EXPIRED) - before;
+	}
+	ph->sent[0] = ph->received[0] = done;
 }
 
 static int report(const struct opts *o, const struct phase *ph, int n, uint64_t handed)
@@ -333,7 +370,7 @@ static int report(const struct opts *o, const struct phase *ph, int n, uint64_t 
 static int bench(const struct opts *o)
 {
 	char path[] = "/tmp/aftr-bench-XXXXXX", shm[32];
-	struct phase ph[4];
+	struct phase ph[5];
 	struct aftr_config cfg;
 	struct tr_model t;
 	int rc = -1;
@@ -365,7 +402,7 @@ static int bench(const struct opts *o)
 		rc = -1;
 	} else {
 		int n = o->mode == TR_NAPT; /* the setup phase, if sessions were made */
-		uint64_t h0 = handoffs(o->workers);
+		uint64_t h0 = counter(o->workers, CNT_HANDOFF_TX);
 
 		for (int i = 0; i < 3; i++) {
 			if (!o->phase[i])
@@ -373,7 +410,9 @@ static int bench(const struct opts *o)
 			ph[n] = (struct phase){phase_names[i], {i != 1, i != 0}};
 			run_phase(&t, o->workers, &ph[n++], o->packets);
 		}
-		rc = report(o, ph, n, handoffs(o->workers) - h0);
+		if (o->mode == TR_NAPT)
+			expire(o->workers, cfg.sessions_per_worker, t.nflows, &ph[n++]);
+		rc = report(o, ph, n, counter(o->workers, CNT_HANDOFF_TX) - h0);
 	}
 	for (unsigned int i = 0; i < o->workers; i++)
 		gen_reader_stop(&dp.worker[i]);

@@ -115,7 +115,7 @@ uint32_t tr_pools(const struct tr_model *t, uint32_t b4s, uint32_t flows)
 		return (t->nflows + TR_PRR_PORTS - 1) / TR_PRR_PORTS;
 	if (t->mode == TR_NONAT)
 		return 1; /* ISC wants a pool even when nothing is translated */
-	return t->mode == TR_NAPT ? (b4s * ((flows + 63) / 64) + 999) / 1000 : 0;
+	return t->mode == TR_NAPT ? (b4s * ((flows + 63) / 64) + 749) / 750 : 0;
 }
 
 /* The mode's static entries: a softwire per B4, a prr entry per flow, a

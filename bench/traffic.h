@@ -88,8 +88,10 @@ int tr_init(struct tr_model *t, enum tr_mode mode, uint8_t proto, bool plain, ui
             uint32_t flows, uint16_t size);
 
 /* Pool addresses the AFTR needs for this traffic (NAPT: a block of 64
- * ports per 64 flows of a B4, about 1000 blocks an address; prr: 1024
- * entries an address), one for nonat (ISC wants one), 0 for lw4o6. */
+ * ports per 64 flows of a B4; an address has 992 such blocks (2048-65535),
+ * planned as 750 because B4s pick their address by a hash (paired
+ * pooling), unevenly; prr: 1024 entries an address), one for nonat (ISC
+ * wants one), 0 for lw4o6. */
 uint32_t tr_pools(const struct tr_model *t, uint32_t b4s, uint32_t flows);
 
 /* The AFTR's configuration for this traffic, in YAML, on the two devices
