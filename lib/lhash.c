@@ -49,9 +49,19 @@ static inline __attribute__((always_inline)) uint64_t tail(const uint8_t *p, uin
 static inline __attribute__((always_inline)) uint32_t hash(const void *key, uint32_t len)
 {
 	const uint8_t *p = key;
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len, w;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len, w, w2;
 	uint32_t i = 0;
 
+	/* The live tables' key lengths, in straight lines. */
+	if (len == 16) {
+		memcpy(&w, p, 8);
+		memcpy(&w2, p + 8, 8);
+		return (uint32_t)fmix64(fmix64(h ^ w) ^ w2);
+	}
+	if (len == 8) {
+		memcpy(&w, p, 8);
+		return (uint32_t)fmix64(h ^ w);
+	}
 	for (; i + 8 <= len; i += 8) {
 		memcpy(&w, p + i, 8);
 		h = fmix64(h ^ w);
@@ -64,9 +74,21 @@ static inline __attribute__((always_inline)) uint32_t hash(const void *key, uint
 static inline __attribute__((always_inline)) bool key_eq(const uint8_t *a, const uint8_t *b,
                                                          uint32_t len)
 {
-	uint64_t x, y;
+	uint64_t x, y, x2, y2;
 	uint32_t i = 0;
 
+	if (len == 16) {
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		memcpy(&x2, a + 8, 8);
+		memcpy(&y2, b + 8, 8);
+		return ((x ^ y) | (x2 ^ y2)) == 0;
+	}
+	if (len == 8) {
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		return x == y;
+	}
 	for (; i + 8 <= len; i += 8) {
 		memcpy(&x, a + i, 8);
 		memcpy(&y, b + i, 8);
@@ -133,7 +155,12 @@ int lhash_put(struct lhash *h, const void *key, uint32_t val)
 	return 0;
 }
 
-uint32_t lhash_get(const struct lhash *h, const void *key)
+uint32_t lhash_hash(const struct lhash *h, const void *key)
+{
+	return hash(key, h->key_len);
+}
+
+uint32_t lhash_get_hashed(const struct lhash *h, const void *key, uint32_t hash)
 {
 	const uint8_t *s;
 	uint32_t i, v;
@@ -141,9 +168,26 @@ uint32_t lhash_get(const struct lhash *h, const void *key)
 	if (h->slots == NULL || h->n == 0)
 		return LHASH_NONE;
 	/* At most half full: a probe run always ends at an empty slot. */
-	for (i = hash(key, h->key_len) & h->mask; (v = slot_val(h, s = slot(h, i))) != LHASH_NONE;
+	for (i = hash & h->mask; (v = slot_val(h, s = slot(h, i))) != LHASH_NONE;
 	     i = (i + 1) & h->mask)
 		if (key_eq(s, key, h->key_len))
 			return v;
 	return LHASH_NONE;
+}
+
+uint32_t lhash_get(const struct lhash *h, const void *key)
+{
+	return lhash_get_hashed(h, key, hash(key, h->key_len));
+}
+
+void lhash_prefetch(const struct lhash *h, uint32_t hash)
+{
+	const uint8_t *s;
+
+	if (h->slots == NULL || h->n == 0)
+		return;
+	s = slot(h, hash & h->mask);
+	/* A slot may straddle two cache lines. */
+	__builtin_prefetch(s);
+	__builtin_prefetch(s + h->stride - 1);
 }
