@@ -85,6 +85,16 @@ struct dp_counters {
 	uint64_t port[DP_NPORTS][PORT_STAT_COUNT];
 };
 
+/* The look-ahead over the burst being processed (path.h): for its packet
+ * i, the lookup done before the packet's turn (when set[i]); cur is the
+ * packet being processed; n is 0 when nothing was looked ahead (a ring,
+ * between bursts). */
+struct dp_ahead {
+	uint16_t n, cur;
+	bool set[DP_BURST];
+	struct tables_ahead a[DP_BURST];
+};
+
 struct dp_worker {
 	unsigned int id; /* 0 .. nworkers - 1 */
 	unsigned int lcore;
@@ -127,6 +137,7 @@ struct dp_worker {
 	uint32_t pmtu_n, pmtu_cursor;
 	struct rte_eth_dev_tx_buffer *txb[DP_NPORTS];
 	struct dp_counters *ctr;
+	struct dp_ahead ahead;
 } __rte_cache_aligned;
 
 struct dp {
@@ -163,5 +174,13 @@ extern struct dp dp;
 		rte_pktmbuf_free(m);                                                               \
 	} while (0)
 #define DP_DROP(w, d, m) DP_DROP_AS(w, DROP_##d, m)
+
+/* The look-ahead of the packet being processed, or NULL. */
+static inline const struct tables_ahead *dp_ahead_cur(const struct dp_worker *w)
+{
+	const struct dp_ahead *ah = &w->ahead;
+
+	return ah->cur < ah->n && ah->set[ah->cur] ? &ah->a[ah->cur] : NULL;
+}
 
 #endif

@@ -80,7 +80,7 @@ int stateless_out(struct dp_worker *w, const struct addr6 *b4, const struct l3_i
 	uint8_t proto;
 	int drop;
 
-	if (!tables_b4(t, b4, r))
+	if (!tables_b4_with(t, b4, dp_ahead_cur(w), r))
 		return DROP_NOT_PRIVATE;
 	if (r->nonat != LHASH_NONE && prefix4_contains(&t->cfg.nonats[r->nonat].prefix, src))
 		return -1; /* its own prefix: anything goes */
@@ -136,7 +136,7 @@ static const struct addr6 *b4_for(const struct dp_worker *w, const struct l3_ip4
 		pr = tables_prr(t, cfg_proto_of_ip(proto), ntohl(a), ntohs(port));
 		return pr ? &pr->b4 : NULL;
 	}
-	sw = tables_softwire(t, ntohl(a), ntohs(port));
+	sw = tables_softwire_with(t, ntohl(a), ntohs(port), dp_ahead_cur(w));
 	if (sw == NULL)
 		*drop = DROP_NO_BINDING;
 	return sw ? &sw->b4 : NULL;

@@ -204,6 +204,39 @@ int path_b4_out(struct dp_worker *w, const struct addr6 *b4, bool nat, struct l3
 	return -1;
 }
 
+/* The outer source of what looks like a 4in6 packet (not checked: a
+ * guess for the look-ahead), or false. */
+static bool ahead_b4(const struct rte_mbuf *m, struct addr6 *b4)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const struct l3_ip6_hdr *ip6 = (const struct l3_ip6_hdr *)(eth + 1);
+
+	if (rte_pktmbuf_data_len(m) < ETH_LEN + 40 ||
+	    eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6) ||
+	    ip6->next_hdr != AFTR_IPPROTO_IPIP)
+		return false;
+	memcpy(b4->b, ip6->src, 16);
+	return true;
+}
+
+void transport_ahead(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
+	const struct tables *t = w->tab;
+	struct dp_ahead *ah = &w->ahead;
+	struct addr6 b4;
+
+	/* Stateless bindings, taken by the packet's own lookups. */
+	ah->n = 0;
+	if (t->by_b4.n == 0)
+		return;
+	for (uint16_t i = 0; i < n; i++)
+		ah->set[i] = ahead_b4(pkts[i], &b4) && tables_b4_ahead(t, &b4, &ah->a[i]);
+	for (uint16_t i = 0; i < n; i++)
+		if (ah->set[i])
+			tables_ahead_get(t, &ah->a[i]);
+	ah->n = n;
+}
+
 void transport_in(struct dp_worker *w, struct rte_mbuf *m)
 {
 	struct l3_ip4_hdr *ip;
@@ -219,7 +252,7 @@ void transport_in(struct dp_worker *w, struct rte_mbuf *m)
 		icmp6_error_in(w, m, &b4);
 		return;
 	}
-	if (!tables_b4_allowed(w->tab, &b4, &drop, &nat)) {
+	if (!tables_b4_allowed_with(w->tab, &b4, dp_ahead_cur(w), &drop, &nat)) {
 		DP_DROP_AS(w, drop, m);
 		return;
 	}

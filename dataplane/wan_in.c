@@ -136,6 +136,51 @@ static bool ttl_forward(struct dp_worker *w, struct rte_mbuf *m, struct l3_ip4_h
 	return true;
 }
 
+/* The destination address and port (or echo id) of what looks like an
+ * unfragmented IPv4 packet (not checked: a guess for the look-ahead), or
+ * false. Host order. */
+static bool ahead_dst(const struct rte_mbuf *m, uint32_t *addr, uint16_t *port)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const struct l3_ip4_hdr *ip = (const struct l3_ip4_hdr *)(eth + 1);
+	uint32_t hl = pkt_ip4_hdr_len(ip);
+	const uint8_t *l4 = (const uint8_t *)ip + hl;
+
+	if (rte_pktmbuf_data_len(m) < ETH_LEN + 20 ||
+	    eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) || hl < 20 ||
+	    rte_pktmbuf_data_len(m) < ETH_LEN + hl + 8 || pkt_ip4_is_fragment(ip))
+		return false;
+	*addr = ntohl(ip->dst);
+	if (ip->proto == IPPROTO_TCP || ip->proto == IPPROTO_UDP)
+		*port = ntohs(*(const uint16_t *)(l4 + 2));
+	else if (ip->proto == IPPROTO_ICMP &&
+	         (l4[0] == AFTR_ICMP4_ECHO_REQUEST || l4[0] == AFTR_ICMP4_ECHO_REPLY))
+		*port = ntohs(*(const uint16_t *)(l4 + 4));
+	else
+		return false;
+	return true;
+}
+
+void wan_ahead(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
+	const struct tables *t = w->tab;
+	struct dp_ahead *ah = &w->ahead;
+	uint32_t addr;
+	uint16_t port;
+
+	/* lw4o6 softwires, taken by stateless.c when the packet's turn comes. */
+	ah->n = 0;
+	if (t->sw_port.n == 0)
+		return;
+	for (uint16_t i = 0; i < n; i++)
+		ah->set[i] = ahead_dst(pkts[i], &addr, &port) &&
+		             tables_softwire_ahead(t, addr, port, &ah->a[i]);
+	for (uint16_t i = 0; i < n; i++)
+		if (ah->set[i])
+			tables_ahead_get(t, &ah->a[i]);
+	ah->n = n;
+}
+
 void wan_in(struct dp_worker *w, struct rte_mbuf *m)
 {
 	uint32_t len = rte_pktmbuf_data_len(m);

@@ -73,9 +73,14 @@ static void poll_port(struct dp_worker *w, int port)
 		return;
 	n = rte_eth_rx_burst(dp.port[port].port_id, w->rxq[port], pkts, DP_BURST);
 	w->ctr->cnt[port == DP_PORT_WAN ? CNT_RX_WAN : CNT_RX_TRANSPORT] += n;
+	for (uint16_t i = 0; i < n; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	if (port == DP_PORT_WAN)
+		wan_ahead(w, pkts, n);
+	else
+		transport_ahead(w, pkts, n);
 	for (uint16_t i = 0; i < n; i++) {
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		w->ahead.cur = i;
 		/* The packet path reads one buffer: a chained frame cannot be ours. */
 		if (unlikely(pkts[i]->nb_segs > 1)) {
 			DP_DROP(w, MULTI_SEG, pkts[i]);
@@ -86,6 +91,7 @@ static void poll_port(struct dp_worker *w, int port)
 		else
 			transport_in(w, pkts[i]);
 	}
+	w->ahead.n = 0;
 }
 
 static void poll_rings(struct dp_worker *w)

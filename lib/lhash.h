@@ -27,5 +27,12 @@ void lhash_free(struct lhash *h);
 int lhash_put(struct lhash *h, const void *key, uint32_t val);
 /* The value of key, or LHASH_NONE. */
 uint32_t lhash_get(const struct lhash *h, const void *key);
+/* A lookup in two steps, for a burst of them: the key's hash, with which
+ * lhash_prefetch starts bringing the slot a lookup reads first into the
+ * cache (prefetch them all, then look them up); lhash_get_hashed is
+ * lhash_get with the hash already known. */
+uint32_t lhash_hash(const struct lhash *h, const void *key);
+void lhash_prefetch(const struct lhash *h, uint32_t hash);
+uint32_t lhash_get_hashed(const struct lhash *h, const void *key, uint32_t hash);
 
 #endif

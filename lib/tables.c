@@ -300,7 +300,21 @@ bool tables_in_acl6(const struct tables *t, const struct addr6 *a)
 	return false;
 }
 
+/* The by_b4 value of b4: a look-ahead's for the same B4, else read. */
+static uint32_t by_b4(const struct tables *t, const struct addr6 *b4, const struct tables_ahead *a)
+{
+	if (a && a->which == TABLES_AHEAD_B4 && memcmp(a->key, b4->b, 16) == 0)
+		return a->val;
+	return lhash_get(&t->by_b4, b4->b);
+}
+
 bool tables_b4_allowed(const struct tables *t, const struct addr6 *b4, int *drop, bool *nat)
+{
+	return tables_b4_allowed_with(t, b4, NULL, drop, nat);
+}
+
+bool tables_b4_allowed_with(const struct tables *t, const struct addr6 *b4,
+                            const struct tables_ahead *a, int *drop, bool *nat)
 {
 	bool in_acl6 = false, ok;
 
@@ -313,7 +327,7 @@ bool tables_b4_allowed(const struct tables *t, const struct addr6 *b4, int *drop
 	if (nat)
 		*nat = ok;
 	/* A stateless binding makes the B4 known too. */
-	if (ok || lhash_get(&t->by_b4, b4->b) != LHASH_NONE)
+	if (ok || by_b4(t, b4, a) != LHASH_NONE)
 		return true;
 	*drop = in_acl6 ? DROP_NO_TUNNEL : DROP_ACL6;
 	return false;
@@ -365,7 +379,13 @@ bool tables_nat_allows(const struct cfg_nat *n, uint32_t remote, uint16_t rport)
 
 bool tables_b4(const struct tables *t, const struct addr6 *b4, struct tables_b4 *out)
 {
-	uint32_t i = lhash_get(&t->by_b4, b4->b);
+	return tables_b4_with(t, b4, NULL, out);
+}
+
+bool tables_b4_with(const struct tables *t, const struct addr6 *b4, const struct tables_ahead *a,
+                    struct tables_b4 *out)
+{
+	uint32_t i = by_b4(t, b4, a);
 
 	if (i == LHASH_NONE)
 		return false;
@@ -405,6 +425,67 @@ const struct cfg_softwire *tables_softwire(const struct tables *t, uint32_t addr
 		sw = by_shape(t, addr, port, sh->offset, sh->psid_len);
 	}
 	return sw;
+}
+
+bool tables_b4_ahead(const struct tables *t, const struct addr6 *b4, struct tables_ahead *a)
+{
+	if (t->by_b4.n == 0)
+		return false;
+	memcpy(a->key, b4->b, 16);
+	a->which = TABLES_AHEAD_B4;
+	a->hash = lhash_hash(&t->by_b4, a->key);
+	lhash_prefetch(&t->by_b4, a->hash);
+	return true;
+}
+
+bool tables_softwire_ahead(const struct tables *t, uint32_t addr, uint16_t port,
+                           struct tables_ahead *a)
+{
+	uint32_t s = lhash_get(&t->sw_addr, &addr);
+	struct sw_key k = {addr, 0, 0, 0};
+
+	/* Only the common case: one port-set shape on the address. */
+	if (s == LHASH_NONE || !(s & TABLES_SHAPE_INLINE))
+		return false;
+	k.offset = (uint8_t)(s >> 8);
+	k.psid_len = (uint8_t)s;
+	if (psid_port_excluded(k.offset, port))
+		return false;
+	k.psid = psid_of_port(k.offset, k.psid_len, port);
+	memcpy(a->key, &k, sizeof(k));
+	a->which = TABLES_AHEAD_SW;
+	a->addr = addr;
+	a->port = port;
+	a->hash = lhash_hash(&t->sw_port, a->key);
+	lhash_prefetch(&t->sw_port, a->hash);
+	return true;
+}
+
+void tables_ahead_get(const struct tables *t, struct tables_ahead *a)
+{
+	uint32_t v;
+
+	if (a->which == TABLES_AHEAD_SW) {
+		a->val = v = lhash_get_hashed(&t->sw_port, a->key, a->hash);
+		if (v != LHASH_NONE)
+			__builtin_prefetch(&t->sw[v]);
+		return;
+	}
+	a->val = v = lhash_get_hashed(&t->by_b4, a->key, a->hash);
+	if (v == LHASH_NONE)
+		return;
+	if (v & TABLES_B4_SOFTWIRE)
+		__builtin_prefetch(&t->sw[v & ~TABLES_B4_SOFTWIRE]);
+	else
+		__builtin_prefetch(&t->b4s[v]);
+}
+
+const struct cfg_softwire *tables_softwire_with(const struct tables *t, uint32_t addr,
+                                                uint16_t port, const struct tables_ahead *a)
+{
+	if (a && a->which == TABLES_AHEAD_SW && a->addr == addr && a->port == port)
+		return a->val == LHASH_NONE ? NULL : &t->sw[a->val];
+	return tables_softwire(t, addr, port);
 }
 
 bool tables_softwire_addr(const struct tables *t, uint32_t addr)

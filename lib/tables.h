@@ -97,6 +97,36 @@ bool tables_b4(const struct tables *t, const struct addr6 *b4, struct tables_b4 
 /* The lw4o6 softwire whose port set on addr holds port (a TCP/UDP port or
  * an ICMP echo identifier), or NULL. Host order. */
 const struct cfg_softwire *tables_softwire(const struct tables *t, uint32_t addr, uint16_t port);
+/* A lookup split in two for a burst (the dataplane's look-ahead), so that
+ * the cache misses of its packets overlap: tables_b4_ahead (the index of
+ * tables_b4) or tables_softwire_ahead (of tables_softwire, when the
+ * address has one port-set shape: false otherwise) computes the key and
+ * starts bringing its index slot into the cache; tables_ahead_get, in a
+ * second pass over the burst, reads the slot and starts bringing the
+ * binding it names. Nothing changes: a look-ahead is only a hint. */
+struct tables_ahead {
+	uint8_t key[16]; /* the index key */
+	uint32_t hash;
+	uint32_t val;  /* after tables_ahead_get: the index's value, or LHASH_NONE */
+	uint8_t which; /* TABLES_AHEAD_B4 or _SW */
+	uint16_t port; /* _SW: the (address, port) looked up, host order */
+	uint32_t addr;
+};
+#define TABLES_AHEAD_B4 1
+#define TABLES_AHEAD_SW 2
+bool tables_b4_ahead(const struct tables *t, const struct addr6 *b4, struct tables_ahead *a);
+bool tables_softwire_ahead(const struct tables *t, uint32_t addr, uint16_t port,
+                           struct tables_ahead *a);
+void tables_ahead_get(const struct tables *t, struct tables_ahead *a);
+/* tables_b4_allowed, tables_b4 and tables_softwire taking the answer of
+ * a look-ahead a (read by tables_ahead_get; NULL: none) when it is for the
+ * same key: the same answers, without reading the index again. */
+bool tables_b4_allowed_with(const struct tables *t, const struct addr6 *b4,
+                            const struct tables_ahead *a, int *drop, bool *nat);
+bool tables_b4_with(const struct tables *t, const struct addr6 *b4, const struct tables_ahead *a,
+                    struct tables_b4 *out);
+const struct cfg_softwire *tables_softwire_with(const struct tables *t, uint32_t addr,
+                                                uint16_t port, const struct tables_ahead *a);
 /* Whether addr is a lw4o6 address (of some softwire). */
 bool tables_softwire_addr(const struct tables *t, uint32_t addr);
 /* The prr entry of (proto, addr, port), or NULL. Host order. */
