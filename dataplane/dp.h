@@ -158,6 +158,7 @@ struct dp {
 	/* The live tables: published by the main lcore, read by workers. */
 	struct tables *_Atomic tab;
 	uint64_t start_tsc; /* the region's start_time, in TSC: workers count from it */
+	uint64_t ns_mult;   /* nanoseconds per TSC cycle << 32 (busy_ns) */
 	_Atomic bool stop;  /* set by the signal handler, read by every loop */
 	bool started;       /* dp_app_start ran (app.c) */
 };

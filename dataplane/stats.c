@@ -57,6 +57,7 @@ int stats_init(const char *shm_name)
 	if (bytes < 0)
 		return (int)bytes;
 	dp.start_tsc = rte_rdtsc();
+	dp.ns_mult = (uint64_t)(1e9 * 4294967296.0 / (double)rte_get_tsc_hz());
 	/* The generation tells readers that a new dataplane started. */
 	dp.stats_region =
 	        stats_shm_create(shm_name, dp.nworkers + 1, names, n,

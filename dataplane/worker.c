@@ -64,13 +64,13 @@ static void dispatch_handoff(struct dp_worker *w, struct rte_mbuf *m)
 		transport_in(w, m);
 }
 
-static void poll_port(struct dp_worker *w, int port)
+static unsigned int poll_port(struct dp_worker *w, int port)
 {
 	struct rte_mbuf *pkts[DP_BURST];
 	uint16_t n;
 
 	if (w->rxq[port] == UINT16_MAX)
-		return;
+		return 0;
 	n = rte_eth_rx_burst(dp.port[port].port_id, w->rxq[port], pkts, DP_BURST);
 	w->ctr->cnt[port == DP_PORT_WAN ? CNT_RX_WAN : CNT_RX_TRANSPORT] += n;
 	for (uint16_t i = 0; i < n; i++)
@@ -92,30 +92,33 @@ static void poll_port(struct dp_worker *w, int port)
 			transport_in(w, pkts[i]);
 	}
 	w->ahead.n = 0;
+	return n;
 }
 
-static void poll_rings(struct dp_worker *w)
+static unsigned int poll_rings(struct dp_worker *w)
 {
 	struct rte_mbuf *pkts[DP_BURST];
-	unsigned int n;
+	unsigned int n, m;
 
-	n = rte_ring_sc_dequeue_burst(w->handoff, (void **)pkts, DP_BURST, NULL);
+	m = n = rte_ring_sc_dequeue_burst(w->handoff, (void **)pkts, DP_BURST, NULL);
 	for (unsigned int i = 0; i < n; i++)
 		dispatch_handoff(w, pkts[i]);
 	n = rte_ring_sc_dequeue_burst(w->from_ctrl, (void **)pkts, DP_BURST, NULL);
 	for (unsigned int i = 0; i < n; i++)
 		dp_tx(w, (int)(pkts[i]->hash.usr & 0xff), pkts[i]);
+	return m + n;
 }
 
 void worker_poll(struct dp_worker *w)
 {
-	uint64_t was = w->now;
+	uint64_t was = w->now, t0 = rte_rdtsc();
+	unsigned int work;
 
 	gen_loop_begin(w);
-	w->now = (rte_rdtsc() - dp.start_tsc) / rte_get_tsc_hz();
-	poll_port(w, DP_PORT_TRANSPORT);
-	poll_port(w, DP_PORT_WAN);
-	poll_rings(w);
+	w->now = (t0 - dp.start_tsc) / rte_get_tsc_hz();
+	work = poll_port(w, DP_PORT_TRANSPORT);
+	work += poll_port(w, DP_PORT_WAN);
+	work += poll_rings(w);
 	for (int p = 0; p < DP_NPORTS; p++)
 		if (w->txq[p] != UINT16_MAX)
 			rte_eth_tx_buffer_flush(dp.port[p].port_id, w->txq[p], w->txb[p]);
@@ -125,6 +128,10 @@ void worker_poll(struct dp_worker *w)
 		pmtu_tick(w);
 	ctl_poll(w);
 	gen_loop_end(w);
+	/* A polling worker is always at 100% CPU: what it did is the rounds
+	 * that had packets (how much room is left, without PMU counters). */
+	if (work)
+		w->ctr->cnt[CNT_BUSY_NS] += (rte_rdtsc() - t0) * dp.ns_mult >> 32;
 }
 
 int worker_main(void *arg)

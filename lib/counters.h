@@ -61,6 +61,9 @@
 	X(BLOCK_ALLOC, "block_allocated", "port blocks handed to subscribers")                     \
 	X(BLOCK_FREE, "block_freed", "port blocks returned by subscribers")                        \
 	X(TUNNEL_NEW, "tunnel_created", "subscribers (softwires) created on first packet")         \
+	X(BUSY_NS, "busy_ns",                                                                      \
+	  "nanoseconds workers spent in polling rounds that had packets (against uptime and "      \
+	  "the number of workers: how busy they are; a polling worker always shows 100% CPU)")     \
 	X(HANDOFF_TX, "handoff_sent", "packets handed to the worker that owns them")               \
 	X(HANDOFF_RX, "handoff_received", "packets received from another worker")                  \
 	X(TO_CONTROL, "to_control", "packets passed to the main lcore (ARP, ND, ping, ...)")       \
