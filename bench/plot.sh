@@ -3,7 +3,11 @@
 #   napt_size.svg        NAPT Mpps per core vs frame size, per direction
 #   napt_sessions.svg    NAPT Mpps per core vs sessions
 #   lw4o6_softwires.svg  lw4o6 Mpps per core, 1K vs 1M softwires, per size
-# from the newest napt_mem-*.json and lw4o6_mem-*.json there.
+#   napt_scale.svg       NAPT Mpps per core vs sessions, 1K to 10M
+#   workers.svg          Mpps vs workers (NAPT, lw4o6), in memory
+#   veth.svg             aftr-dataplane vs the kernel on veth, per direction
+# from the newest napt_mem, lw4o6_mem, napt_scale, workers_mem and veth
+# JSON files there (a plot whose results are missing is skipped).
 # Usage: bench/plot.sh   (needs gnuplot: apt-get install gnuplot-nox)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -35,6 +39,20 @@ with open(os.path.join(tmp, "sessions.dat"), "w") as f:
                             if kv[0].startswith("sessions_") else 0):
         if name.startswith("sessions_"):
             f.write("%s %s\n" % (name.split("_")[1], mpps(run)))
+with open(os.path.join(tmp, "scale.dat"), "w") as f:
+    for name, run in sorted(newest("napt_scale").items(), key=lambda kv: int(kv[0].split("_")[1])):
+        f.write("%s %s\n" % (name.split("_")[1], mpps(run)))
+with open(os.path.join(tmp, "workers.dat"), "w") as f:
+    wk = newest("workers_mem")
+    for w in ("1", "2"):
+        if "napt_w" + w in wk and "lw4o6_w" + w in wk:
+            f.write("%s %s %s\n" % (w, mpps(wk["napt_w" + w]), mpps(wk["lw4o6_w" + w])))
+files = sorted(glob.glob(os.path.join(res, "veth-*.json")))
+with open(os.path.join(tmp, "veth.dat"), "w") as f:
+    if files:
+        v = json.load(open(files[-1]))
+        for a, k in zip(v["aftr"], v["kernel"]):
+            f.write('"%s" %.3f %.3f\n' % (a["phase"], a["mpps"], k["mpps"]))
 lw = newest("lw4o6_mem")
 with open(os.path.join(tmp, "lw.dat"), "w") as f:
     for s in ("54", "550", "imix"):
@@ -63,6 +81,17 @@ plot "size.dat" using 1:2 with linespoints title "B4 -> Internet", \
      "" using 1:3 with linespoints title "Internet -> B4", \
      "" using 1:4 with linespoints title "both at once"
 
+if (system("test -s scale.dat && echo 1") eq "1") {
+set output "$res/napt_scale.svg"
+set title "NAPT established, 100-byte frames, in memory, one core"
+set xlabel "sessions"
+set xrange [500:20000000]
+set xtics ("1K" 1000, "100K" 100000, "1M" 1000000, "10M" 10000000)
+plot "scale.dat" using 1:2 with linespoints title "B4 -> Internet", \
+     "" using 1:3 with linespoints title "Internet -> B4", \
+     "" using 1:4 with linespoints title "both at once"
+}
+
 set output "$res/napt_sessions.svg"
 set title "NAPT established, 100-byte frames, in memory, one core"
 set xlabel "sessions"
@@ -76,6 +105,20 @@ unset logscale x
 set xrange [*:*]
 set xtics auto
 set key top right
+if (system("test -s workers.dat && echo 1") eq "1") {
+set output "$res/workers.svg"
+set title "Workers (one thread in turn: summed cost), 100-byte frames, in memory"
+set xlabel "workers"
+set xrange [0.5:2.5]
+set xtics (1, 2)
+set key bottom left
+plot "workers.dat" using 1:4 with linespoints title "NAPT both ways", \
+     "" using 1:7 with linespoints title "lw4o6 both ways"
+set xrange [*:*]
+set xtics auto
+set key top right
+}
+
 set output "$res/lw4o6_softwires.svg"
 set title "lw4o6, one flow per softwire, in memory, one core"
 set xlabel ""
@@ -84,5 +127,12 @@ set style histogram clustered gap 1
 set style fill solid 0.8 border -1
 plot "lw.dat" using 2:xtic(1) title "1K up", "" using 3 title "1K down", \
      "" using 5 title "1M up", "" using 6 title "1M down"
+
+if (system("test -s veth.dat && echo 1") eq "1") {
+set output "$res/veth.svg"
+set title "Same veth pairs and generator: aftr-dataplane vs kernel NAT44 (no 4in6)"
+set ylabel "Mpps received"
+plot "veth.dat" using 2:xtic(1) title "aftr-dataplane", "" using 3 title "kernel nftables NAT44"
+}
 GP
-echo "wrote $res/napt_size.svg $res/napt_sessions.svg $res/lw4o6_softwires.svg"
+echo "wrote the plots in $res"
