@@ -27,8 +27,10 @@
 # receive side (the kernel copying frames into its af_packet ring) runs on
 # the generator's core and is not in its figure.
 #
-# Writes bench/results/veth-DATE.json (both runs and the ratio) and prints
-# the tables. Usage: bench/veth.sh BUILD_DIR [SECONDS [B4S [FLOWS [SIZE]]]]
+# Writes bench/results/veth-DATE.json (both runs and the ratio; the
+# directory BENCH_RESULTS instead if set) and prints the tables. RATE (Mpps
+# per direction) paces the generator; unset, it sends flat out.
+# Usage: bench/veth.sh BUILD_DIR [SECONDS [B4S [FLOWS [SIZE]]]]
 set -u
 build=$(readlink -f "${1:-build}")
 secs=${2:-5}
@@ -37,7 +39,8 @@ flows=${4:-8}
 size=${5:-100}
 pmd=${PMD:-af_xdp}
 here=$(cd "$(dirname "$0")" && pwd)
-out="$here/results/veth-$(date -u +%Y%m%dT%H%M%SZ).json"
+results=${BENCH_RESULTS:-$here/results}
+out="$results/veth-$(date -u +%Y%m%dT%H%M%SZ).json"
 commit=$(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)
 ns=aftrb$$
 tmp=$(mktemp -d)
@@ -50,7 +53,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-mkdir -p "$here/results"
+mkdir -p "$results"
 
 # The DPDK device on a veth end: AF_XDP (an XDP program hands frames to a
 # socket before the kernel makes an skb of them) or af_packet.
@@ -104,7 +107,7 @@ pktgen() { # name, arguments...
 	pg "$build/bench/aftr-pktgen" --no-huge -m 512 -l 0 --no-pci --no-telemetry \
 		--file-prefix "${ns}pg" --log-level='*:error' \
 		--vdev "$(dev 0 pg-tr)" --vdev "$(dev 1 pg-wan)" -- \
-		--b4s "$b4s" --flows "$flows" --size "$size" --seconds "$secs" \
+		--b4s "$b4s" --flows "$flows" --size "$size" --seconds "$secs" ${RATE:+--rate "$RATE"} \
 		--commit "$commit" --json "$tmp/$name.json" "$@" >"$tmp/$name.txt" 2>"$tmp/$name.err"
 	rc=$?
 	[ $rc -eq 0 ] || { tail -5 "$tmp/$name.err"; return 1; }

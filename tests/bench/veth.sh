@@ -1,0 +1,35 @@
+#!/bin/bash
+# bench/veth.sh end to end, small and paced: aftr-pktgen against
+# aftr-dataplane and against the kernel's NAT44 on veth pairs in namespaces
+# of its own (deleted on exit by veth.sh). Every phase of both must bring
+# traffic back, none of it wrong, with little loss at this rate, and the
+# cost per packet of both devices must have been measured.
+# Usage: tests/bench/veth.sh BUILD_DIR
+set -u
+build=$(readlink -f "$1")
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+BENCH_RESULTS=$tmp RATE=0.02 "$here/../../bench/veth.sh" "$build" 2 16 4 >"$tmp/log" 2>&1 || {
+	echo "FAIL bench/veth.sh"
+	grep -v 'libbpf\|libxdp' "$tmp/log" | tail -30
+	exit 1
+}
+grep -v 'libbpf\|libxdp' "$tmp/log" | tail -6
+/usr/bin/python3 - "$tmp"/veth-*.json <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+bad = []
+for dut in ("aftr", "kernel"):
+    for p in j[dut]:
+        name = "%s %s" % (dut, p["phase"])
+        if p["received"] == 0 or p["wrong"] != 0 or p["lost"] > p["sent"] * 0.02:
+            bad.append("%s: sent %d, received %d, wrong %d, lost %d" %
+                       (name, p["sent"], p["received"], p["wrong"], p["lost"]))
+        if not j["ns_per_packet"][dut][p["phase"]]:
+            bad.append("%s: no cost per packet" % name)
+for b in bad:
+    print("FAIL", b)
+print("ok   both devices, every phase" if not bad else "")
+sys.exit(1 if bad else 0)
+PY
