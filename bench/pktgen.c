@@ -6,7 +6,8 @@
  *       [--mode napt|lw4o6|prr|nonat] [--proto udp|tcp|icmp] [--peer aftr|kernel]
  *       [--b4s N] [--flows M] [--size BYTES|imix] [--seconds S] [--rate MPPS]
  *       [--phases up,down,both] [--dut-mac TR,WAN] [--json FILE] [--commit ID]
- *   aftr-pktgen [EAL options] -- [traffic options] --write-config FILE TR_DEV WAN_DEV
+ *   aftr-pktgen [EAL options] -- [traffic options] --write-config FILE --tr-dev DEV
+ *       --wan-dev DEV
  *
  * Port 0 faces the DUT's transport (B4) side, port 1 its WAN side; their
  * MAC addresses must be the gateways' the DUT is configured with (the
@@ -57,7 +58,7 @@ struct opts {
 	uint16_t size;
 	bool phase[3];
 	struct rte_ether_addr dut[2];
-	const char *json, *commit, *config[3]; /* --write-config FILE TR_DEV WAN_DEV */
+	const char *json, *commit, *config[3]; /* --write-config, --tr-dev, --wan-dev */
 };
 
 static struct rte_mempool *mp;
@@ -85,6 +86,8 @@ static int parse(int argc, char **argv, struct opts *o)
 	                                         {"json", required_argument, NULL, 'j'},
 	                                         {"commit", required_argument, NULL, 'c'},
 	                                         {"write-config", required_argument, NULL, 'w'},
+	                                         {"tr-dev", required_argument, NULL, 'T'},
+	                                         {"wan-dev", required_argument, NULL, 'W'},
 	                                         {NULL, 0, NULL, 0}};
 	static const char *const peers[] = {"aftr", "kernel"};
 	int c, k;
@@ -98,9 +101,12 @@ static int parse(int argc, char **argv, struct opts *o)
 	                   .dut = {{{2, 0, 0, 0, 0, 1}}, {{2, 0, 0, 0, 1, 1}}}};
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		char *end;
-		unsigned long v = strtoul(optarg, &end, 10);
+		char *end, *mac2;
+		unsigned long v;
 
+		if (c == '?')
+			return -1;
+		v = strtoul(optarg, &end, 10);
 		if (c == 's' && strcmp(optarg, "imix") == 0)
 			o->size = TR_IMIX;
 		else if (c == 'm' && (k = word(optarg, tr_mode_names, 4)) >= 0)
@@ -111,17 +117,15 @@ static int parse(int argc, char **argv, struct opts *o)
 			o->kernel = k == 1;
 		else if (c == 'p' && parse_phases(optarg, o->phase) == 0)
 			continue;
-		else if (c == 'd' &&
-		         rte_ether_unformat_addr(strtok(optarg, ","), &o->dut[0]) == 0 &&
-		         rte_ether_unformat_addr(strtok(NULL, ","), &o->dut[1]) == 0)
+		else if (c == 'd' && (mac2 = strchr(optarg, ',')) != NULL &&
+		         (*mac2++ = '\0', rte_ether_unformat_addr(optarg, &o->dut[0]) == 0) &&
+		         rte_ether_unformat_addr(mac2, &o->dut[1]) == 0)
 			continue;
 		else if (c == 'j' || c == 'c')
 			*(c == 'j' ? &o->json : &o->commit) = optarg;
-		else if (c == 'w' && optind + 1 < argc) {
-			o->config[0] = optarg;
-			o->config[1] = argv[optind++];
-			o->config[2] = argv[optind++];
-		} else if (c == 'r' && (o->rate = strtod(optarg, &end)) > 0 && !*end)
+		else if (c == 'w' || c == 'T' || c == 'W')
+			o->config[c == 'w' ? 0 : c == 'T' ? 1 : 2] = optarg;
+		else if (c == 'r' && (o->rate = strtod(optarg, &end)) > 0 && !*end)
 			continue;
 		else if (*end || end == optarg || v == 0 || v > UINT32_MAX)
 			return -1;
@@ -136,6 +140,9 @@ static int parse(int argc, char **argv, struct opts *o)
 		else
 			return -1;
 	}
+	if ((o->config[0] == NULL) != (o->config[1] == NULL) ||
+	    (o->config[1] == NULL) != (o->config[2] == NULL))
+		return -1;
 	return optind == argc && !(o->kernel && o->mode != TR_NAPT) ? 0 : -1;
 }
 
@@ -337,7 +344,7 @@ int main(int argc, char **argv)
 		                "[--size 54..1514|imix] [--seconds S] [--rate MPPS] [--phases "
 		                "up,down,both] "
 		                "[--dut-mac TR,WAN] [--json FILE] [--commit ID] "
-		                "[--write-config FILE TR_DEV WAN_DEV]\n");
+		                "[--write-config FILE --tr-dev DEV --wan-dev DEV]\n");
 		rte_eal_cleanup();
 		return 1;
 	}

@@ -150,8 +150,8 @@ run_aftr() {
 	topology && stack_off dut dut-tr dut-wan || return 1
 	"$build/bench/aftr-pktgen" --no-huge -m 256 -l 0 --no-pci --no-telemetry \
 		--file-prefix "${ns}cfg" --log-level='*:error' -- --b4s "$b4s" --flows "$flows" \
-		--write-config "$tmp/aftr.yaml" \
-		"$(dev 0 dut-tr)" "$(dev 1 dut-wan)" || return 1
+		--write-config "$tmp/aftr.yaml" --tr-dev "$(dev 0 dut-tr)" \
+		--wan-dev "$(dev 1 dut-wan)" || return 1
 	# Not through dut(): a background function would be a subshell, and
 	# the signal that stops the dataplane would stop at it.
 	ip netns exec "${ns}dut" "$build/dataplane/aftr-dataplane" --no-huge -m 1024 -l 0,1 --no-pci --no-telemetry \
