@@ -5,7 +5,8 @@
  *   aftr-pktgen [EAL options: two ports, transport side first] --
  *       [--mode napt|lw4o6|prr|nonat] [--proto udp|tcp|icmp] [--peer aftr|kernel]
  *       [--b4s N] [--flows M] [--size BYTES|imix] [--seconds S] [--rate MPPS]
- *       [--phases up,down,both] [--dut-mac TR,WAN] [--json FILE] [--commit ID]
+ *       [--new-rate FLOWS] [--phases up,down,both] [--dut-mac TR,WAN] [--json FILE]
+ *       [--commit ID]
  *   aftr-pktgen [EAL options] -- [traffic options] --write-config FILE --tr-dev DEV
  *       --wan-dev DEV
  *
@@ -22,7 +23,10 @@
  * for S seconds, flat out or at --rate Mpps per direction, receives and
  * checks what comes back (traffic.h), and waits 200 ms for stragglers.
  * Figures: packets per second that came back right, per direction, loss,
- * latency percentiles (frame made to frame checked, one clock). Frames
+ * latency percentiles (frame made to frame checked, one clock). With
+ * --new-rate, NAPT flows are made new at that many a second (the next in
+ * turn gets another source port: a new session at the device), and how
+ * many of them were answered is reported. Frames
  * that are not the traffic's (ARP, Neighbor Discovery) are ignored. */
 #include <getopt.h>
 #include <inttypes.h>
@@ -54,7 +58,8 @@ struct opts {
 	uint8_t proto;
 	bool kernel;
 	uint32_t b4s, flows, seconds;
-	double rate; /* Mpps per direction; 0: as fast as the ports take them */
+	double rate;     /* Mpps per direction; 0: as fast as the ports take them */
+	double new_rate; /* new flows a second (NAPT); 0: none */
 	uint16_t size;
 	bool phase[3];
 	struct rte_ether_addr dut[2];
@@ -81,6 +86,7 @@ static int parse(int argc, char **argv, struct opts *o)
 	                                         {"size", required_argument, NULL, 's'},
 	                                         {"seconds", required_argument, NULL, 't'},
 	                                         {"rate", required_argument, NULL, 'r'},
+	                                         {"new-rate", required_argument, NULL, 'R'},
 	                                         {"phases", required_argument, NULL, 'p'},
 	                                         {"dut-mac", required_argument, NULL, 'd'},
 	                                         {"json", required_argument, NULL, 'j'},
@@ -126,6 +132,8 @@ static int parse(int argc, char **argv, struct opts *o)
 		else if (c == 'w' || c == 'T' || c == 'W')
 			o->config[c == 'w' ? 0 : c == 'T' ? 1 : 2] = optarg;
 		else if (c == 'r' && (o->rate = strtod(optarg, &end)) > 0 && !*end)
+			continue;
+		else if (c == 'R' && (o->new_rate = strtod(optarg, &end)) > 0 && !*end)
 			continue;
 		else if (*end || end == optarg || v == 0 || v > UINT32_MAX)
 			return -1;
@@ -246,6 +254,10 @@ static void run_phase(struct tr_model *t, const struct opts *o, struct phase *ph
 			else if (due > (double)t->st.sent[d])
 				send_burst(t, d, (unsigned int)(due - (double)t->st.sent[d]) + 1);
 		}
+		/* New flows need packets out to be answered. */
+		while (o->new_rate > 0 && ph->dir[0] &&
+		       (double)t->st.renewed < o->new_rate * (double)(now - t0) / (double)hz)
+			tr_renew(t);
 		receive(t);
 		if (tty && now >= next) {
 			progress(t, ph, (double)(now - t0) / (double)hz, o->seconds);
@@ -282,11 +294,11 @@ static int report(const struct opts *o, const struct phase *ph, int n)
 	snprintf(size, sizeof(size), o->size == TR_IMIX ? "imix" : "%u", o->size);
 	if (ignored)
 		printf("frames not of the traffic (ignored): %" PRIu64 "\n", ignored);
-	head = json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:s, s:i, s:f, s:I, s:s}", "scenario",
+	head = json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:s, s:i, s:f, s:I, s:f, s:s}", "scenario",
 	                 tr_mode_names[o->mode], "proto", proto_names[o->proto], "mode", "veth",
 	                 "peer", o->kernel ? "kernel" : "aftr", "b4s", o->b4s, "flows_per_b4",
 	                 o->flows, "size", size, "seconds", o->seconds, "rate_mpps", o->rate,
-	                 "ignored", (json_int_t)ignored, "commit",
+	                 "ignored", (json_int_t)ignored, "new_flows_per_s", o->new_rate, "commit",
 	                 o->commit ? o->commit : "unknown");
 	return report_write(head, phases, o->json) < 0 || wrong ? -1 : 0;
 }
@@ -338,13 +350,14 @@ int main(int argc, char **argv)
 	argv[n] = argv[0];
 	if (parse(argc - n, argv + n, &o) < 0 ||
 	    tr_init(&t, o.mode, o.proto, o.kernel, o.b4s, o.flows, o.size) < 0) {
-		fprintf(stderr, "usage: aftr-pktgen [EAL options] -- [--mode napt|lw4o6|prr|nonat] "
-		                "[--proto udp|tcp|icmp] [--peer aftr|kernel (napt only)] [--b4s N] "
-		                "[--flows M] "
-		                "[--size 54..1514|imix] [--seconds S] [--rate MPPS] [--phases "
-		                "up,down,both] "
-		                "[--dut-mac TR,WAN] [--json FILE] [--commit ID] "
-		                "[--write-config FILE --tr-dev DEV --wan-dev DEV]\n");
+		fprintf(stderr,
+		        "usage: aftr-pktgen [EAL options] -- [--mode napt|lw4o6|prr|nonat] "
+		        "[--proto udp|tcp|icmp] [--peer aftr|kernel (napt only)] [--b4s N] "
+		        "[--flows M] "
+		        "[--size 54..1514|imix] [--seconds S] [--rate MPPS] [--new-rate FLOWS] "
+		        "[--phases up,down,both] "
+		        "[--dut-mac TR,WAN] [--json FILE] [--commit ID] "
+		        "[--write-config FILE --tr-dev DEV --wan-dev DEV]\n");
 		rte_eal_cleanup();
 		return 1;
 	}

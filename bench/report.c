@@ -48,6 +48,8 @@ void phase_end(struct tr_model *t, struct phase *ph)
 	ph->lat[0] = tr_latency(t, 50);
 	ph->lat[1] = tr_latency(t, 99);
 	ph->lat[2] = tr_latency(t, 99.9);
+	ph->renewed = t->st.renewed;
+	ph->relearned = t->st.relearned;
 	memset(&t->st, 0, offsetof(struct tr_stats, learned));
 	memset(t->st.lat_hist, 0, sizeof(t->st.lat_hist));
 }
@@ -75,6 +77,11 @@ static json_t *phase_json(const struct phase *ph, double hz, bool per_packet)
 	        (json_int_t)wrong, "seconds", secs, "latency_p50_us", ph->lat[0] / hz * 1e6,
 	        "latency_p99_us", ph->lat[1] / hz * 1e6, "latency_p999_us", ph->lat[2] / hz * 1e6);
 
+	if (ph->renewed) {
+		json_object_set_new(j, "new_flows", json_integer((json_int_t)ph->renewed));
+		json_object_set_new(j, "new_flows_answered",
+		                    json_integer((json_int_t)ph->relearned));
+	}
 	if (per_packet)
 		json_object_set_new(j, "cycles_per_packet",
 		                    json_real(rcv ? (double)ph->cycles / rcv : 0.0));

@@ -18,7 +18,8 @@ struct phase {
 	bool dir[2];
 	uint64_t cycles; /* TSC cycles: the workers' rounds, or the phase's time */
 	uint64_t sent[2], received[2], bytes[2], wrong[2];
-	uint64_t lat[3]; /* p50, p99, p99.9, TSC cycles */
+	uint64_t lat[3];             /* p50, p99, p99.9, TSC cycles */
+	uint64_t renewed, relearned; /* new flows made, and answered (tr_renew) */
 };
 
 /* --phases up,down,both (any of them, in any order): 0, or -1. */

@@ -20,7 +20,7 @@ const char *const tr_mode_names[] = {"napt", "lw4o6", "prr", "nonat"};
 /* After the L4 header: whose frame, and when it was sent. */
 struct tr_tag {
 	uint32_t flow;
-	uint64_t tsc;
+	uint64_t tsc_gen; /* TSC << 8 | the flow's gen when sent */
 } __attribute__((packed));
 
 static uint32_t l4_hdr_len(uint8_t proto)
@@ -220,7 +220,7 @@ static void l4_fill(const struct tr_model *t, struct l3_ip4_hdr *ip, int dir, ui
 		icmp->echo.seq = htons((uint16_t)flow);
 	}
 	tag->flow = flow;
-	tag->tsc = rte_rdtsc();
+	tag->tsc_gen = rte_rdtsc() << 8 | t->flows[flow].gen;
 	memset(tag + 1, 0, len - l4_hdr_len(t->proto) - sizeof(*tag));
 	if (t->proto == IPPROTO_ICMP)
 		ck = (uint16_t)~cksum_fold(cksum_add(0, l4, len));
@@ -303,6 +303,24 @@ unsigned int tr_make(struct tr_model *t, int dir, struct rte_mempool *mp, struct
 	return made;
 }
 
+void tr_renew(struct tr_model *t)
+{
+	struct tr_flow *f = &t->flows[t->next_renew];
+
+	if (t->mode != TR_NAPT)
+		return;
+	t->next_renew = (t->next_renew + 1) % t->nflows;
+	/* A B4's flows have ports 10000 + j, j < 1008: another 1008 up keeps
+	 * them apart, within 10000-59391. */
+	f->sport = (uint16_t)(10000 + (f->sport - 10000 + TR_LW_FLOWS) % (49 * TR_LW_FLOWS));
+	f->gen++;
+	if (f->eport) {
+		f->eport = 0;
+		t->st.learned--;
+	}
+	t->st.renewed++;
+}
+
 /* The ports of an IPv4 packet's L4 header (ICMP echo: the identifier as
  * both); false if its checksum is wrong. */
 static bool l4_ports(const struct tr_model *t, const struct l3_ip4_hdr *ip, uint16_t l4len, int dir,
@@ -351,6 +369,7 @@ static bool good4(struct tr_model *t, int dir, const struct l3_ip4_hdr *ip, uint
 		f->ext = src;
 		f->eport = sport;
 		t->st.learned++;
+		t->st.relearned += f->gen != 0;
 		return true;
 	}
 	return src == f->ext && sport == f->eport;
@@ -378,12 +397,13 @@ void tr_check(struct tr_model *t, int dir, struct rte_mbuf *m)
 	tag = (const struct tr_tag *)((const uint8_t *)eth + off + tag_at);
 	ok = ok && len >= off + tag_at + sizeof(*tag) && tag->flow < t->nflows &&
 	     (!tunnel || memcmp(ip6->dst, t->flows[tag->flow].b4.b, 16) == 0) &&
-	     good4(t, dir, (const struct l3_ip4_hdr *)((const uint8_t *)eth + off), len - off,
-	           &t->flows[tag->flow]);
+	     ((uint8_t)tag->tsc_gen != t->flows[tag->flow].gen || /* a flow since renewed */
+	      good4(t, dir, (const struct l3_ip4_hdr *)((const uint8_t *)eth + off), len - off,
+	            &t->flows[tag->flow]));
 	if (!ok) {
 		t->st.wrong[dir]++;
 	} else {
-		uint64_t d = rte_rdtsc() - tag->tsc;
+		uint64_t d = ((rte_rdtsc() << 8) - (tag->tsc_gen & ~0xffull)) >> 8;
 
 		t->st.received[dir]++;
 		t->st.bytes[dir] += len;

@@ -55,12 +55,15 @@ struct tr_flow {
 	uint16_t sport, dport;
 	uint32_t ext;   /* the public address and port the AFTR chose, */
 	uint16_t eport; /* learned from the first packet out; 0: not yet */
+	uint8_t gen;    /* times renewed (tr_renew), mod 256, in its frames' tags */
 };
 
 /* What came back, per direction (0: B4 -> Internet, 1: Internet -> B4). */
 struct tr_stats {
 	uint64_t sent[2], received[2], bytes[2];
 	uint64_t wrong[2];     /* a frame that is not the right translation */
+	uint64_t renewed;      /* flows made new (tr_renew) */
+	uint64_t relearned;    /* of those, whose new public endpoint came back */
 	uint64_t learned;      /* flows whose public endpoint is known */
 	uint64_t lat_hist[64]; /* send-to-receive TSC cycles, by power of two */
 };
@@ -71,7 +74,8 @@ struct tr_model {
 	bool plain;    /* no softwire (see above) */
 	struct tr_flow *flows;
 	uint32_t nflows, next[2]; /* round robin per direction */
-	uint16_t size;            /* or TR_IMIX */
+	uint32_t next_renew;
+	uint16_t size; /* or TR_IMIX */
 	uint32_t imix_at;
 	struct addr6 endpoint;
 	uint32_t pool_first, pool_count; /* host order */
@@ -110,6 +114,13 @@ void tr_fini(struct tr_model *t);
  * many were made. */
 unsigned int tr_make(struct tr_model *t, int dir, struct rte_mempool *mp, struct rte_mbuf **pkts,
                      unsigned int n);
+
+/* NAPT: the next flow in turn becomes a new one (its next source port),
+ * whose public endpoint is learned again from its first packet out: a new
+ * session, as a subscriber opening connections makes (the old one idles
+ * out). Frames of the old one still in flight are counted, not checked
+ * against the new ports. No effect in the stateless modes. */
+void tr_renew(struct tr_model *t);
 
 /* Checks and counts a frame the AFTR sent in direction dir, learning the
  * public endpoint of its flow; frees it. */

@@ -29,7 +29,9 @@
 #
 # Writes bench/results/veth-DATE.json (both runs and the ratio; the
 # directory BENCH_RESULTS instead if set) and prints the tables. RATE (Mpps
-# per direction) paces the generator; unset, it sends flat out.
+# per direction) paces the generator; unset, it sends flat out. NEW_RATE
+# makes that many new flows (sessions) a second in the phases that send
+# B4 -> Internet.
 # Usage: bench/veth.sh BUILD_DIR [SECONDS [B4S [FLOWS [SIZE]]]]
 set -u
 build=$(readlink -f "${1:-build}")
@@ -37,7 +39,7 @@ secs=${2:-5}
 b4s=${3:-256}
 flows=${4:-8}
 size=${5:-100}
-pmd=${PMD:-af_xdp}
+pmd=${PMD:-af_packet}
 here=$(cd "$(dirname "$0")" && pwd)
 results=${BENCH_RESULTS:-$here/results}
 out="$results/veth-$(date -u +%Y%m%dT%H%M%SZ).json"
@@ -55,8 +57,11 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 mkdir -p "$results"
 
-# The DPDK device on a veth end: AF_XDP (an XDP program hands frames to a
-# socket before the kernel makes an skb of them) or af_packet.
+# The DPDK device on a veth end: af_packet, or AF_XDP (PMD=af_xdp: an XDP
+# program hands frames to a socket before the kernel makes an skb of them;
+# about twice the generator's rate here, but the kernel peer's "both" phase
+# lost up to half its packets at 20 kpps in some runs, which af_packet never
+# did: not the default until understood).
 dev() { # number, interface
 	case $pmd in
 	af_xdp) echo "net_af_xdp$1,iface=$2" ;;
@@ -108,6 +113,7 @@ pktgen() { # name, arguments...
 		--file-prefix "${ns}pg" --log-level='*:error' \
 		--vdev "$(dev 0 pg-tr)" --vdev "$(dev 1 pg-wan)" -- \
 		--b4s "$b4s" --flows "$flows" --size "$size" --seconds "$secs" ${RATE:+--rate "$RATE"} \
+		${NEW_RATE:+--new-rate "$NEW_RATE"} \
 		--commit "$commit" --json "$tmp/$name.json" "$@" >"$tmp/$name.txt" 2>"$tmp/$name.err"
 	rc=$?
 	[ $rc -eq 0 ] || { tail -5 "$tmp/$name.err"; return 1; }
