@@ -19,6 +19,7 @@
 #include "config.h"
 #include "counters.h"
 #include "portblock.h"
+#include "sidx.h"
 #include "tables.h"
 
 #define DP_MAX_WORKERS    16
@@ -112,8 +113,8 @@ struct dp_worker {
 	struct rte_hash *subs_by_b4;
 	struct dp_subscriber *subs;
 	uint32_t subs_max, subs_free_head;
-	struct rte_hash *sess_out; /* (b4, src, sport, proto) -> session */
-	struct rte_hash *sess_in;  /* (ext addr, ext port, proto) -> session */
+	struct sidx sess_by_out; /* (b4, src, sport, proto) -> session */
+	struct sidx sess_by_in;  /* (ext addr, ext port, proto) -> session */
 	struct dp_session *sess;
 	uint32_t sess_max, sess_free_head, sweep_cursor;
 	/* Ports waiting out their hold time (RFC 6888 REQ-8), oldest first. */

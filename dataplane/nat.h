@@ -25,22 +25,26 @@ enum sess_state {
  * filtering (RFC 4787 REQ-8): the last few, oldest replaced first. */
 #define SESS_REMOTES 4
 
+/* One cache line: the inside key first (b4 .. proto, what the inside index
+ * compares), then the outside one (ext, eport, proto). */
 struct dp_session {
 	struct addr6 b4;
+	uint32_t src;          /* inner source, network order */
+	uint16_t sport;        /* inner source port or echo id, network order */
+	uint8_t proto;         /* IPPROTO_TCP, _UDP, _ICMP */
+	uint8_t state;         /* enum sess_state */
+	uint32_t ext;          /* pool address, network order */
+	uint16_t eport;        /* public port or echo id, network order */
+	uint8_t rnext;         /* next remote slot to replace */
+	uint8_t in_use : 1;    /* else on the free list */
+	uint8_t is_static : 1; /* from a static mapping (ISC "nat"): no port block */
+	union {
+		uint32_t sub;       /* in use: subscriber index; NAT_NO_SUB if static */
+		uint32_t next_free; /* free: the next free session */
+	};
+	uint32_t expire;               /* second of expiry (w->now's clock) */
 	uint32_t remote[SESS_REMOTES]; /* network order; 0: unused */
 	uint16_t rport[SESS_REMOTES];  /* network order */
-	uint8_t rnext;                 /* next slot to replace */
-	uint32_t src;                  /* inner source, network order */
-	uint32_t ext;                  /* pool address, network order */
-	uint16_t sport;                /* inner source port or echo id, network order */
-	uint16_t eport;                /* public port or echo id, network order */
-	uint8_t proto;                 /* IPPROTO_TCP, _UDP, _ICMP */
-	uint8_t state;                 /* enum sess_state */
-	uint8_t in_use;
-	uint8_t is_static; /* from a static mapping (ISC "nat"): no port block */
-	uint32_t sub;      /* subscriber index; NAT_NO_SUB for a static session */
-	uint32_t next_free;
-	uint64_t expire; /* second of expiry */
 };
 
 struct dp_subscriber {
@@ -67,7 +71,7 @@ struct dp_held {
 
 /* Heap bytes one worker's tables took at start, for the start-up log. */
 struct nat_mem {
-	size_t sessions;    /* the session slots and both session hash tables */
+	size_t sessions;    /* the session slots and both session indexes */
 	size_t subscribers; /* the subscriber slots and their hash table */
 	size_t held;        /* the hold queue: one entry per port the worker owns */
 };
@@ -109,6 +113,11 @@ struct dp_session *nat_icmp_error_in(struct dp_worker *w, struct l3_ip4_hdr *ip,
  * created or refreshed. */
 int nat_icmp_error_out(struct dp_worker *w, const struct addr6 *b4, struct l3_ip4_hdr *ip,
                        uint8_t *icmp, uint32_t len);
+
+/* The session of an inside or an outside key (network order), or NULL. */
+struct dp_session *nat_find_out(struct dp_worker *w, const struct addr6 *b4, uint32_t src,
+                                uint16_t sport, uint8_t proto);
+struct dp_session *nat_find_in(struct dp_worker *w, uint32_t ext, uint16_t eport, uint8_t proto);
 
 /* Expires sessions and releases held ports, a few per call. */
 void nat_sweep(struct dp_worker *w, unsigned int budget);
