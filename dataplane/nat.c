@@ -8,6 +8,7 @@
 #include <rte_jhash.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_prefetch.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -99,6 +100,57 @@ static uint32_t lookup_in(const struct dp_worker *w, const struct key_in *ki)
 		if (is_in(&w->sess[v], ki))
 			return v;
 	return SIDX_NONE;
+}
+
+void nat_out_ahead(const struct dp_worker *w, const struct addr6 *b4, uint32_t src, uint16_t sport,
+                   uint8_t proto, struct dp_nat_ahead *a)
+{
+	struct key_out ko = {.src = src, .sport = sport, .proto = proto};
+
+	memcpy(ko.b4, b4->b, 16);
+	a->hash = hash_out(&ko);
+	a->kind = DP_NAT_AHEAD_OUT;
+	sidx_prefetch(&w->sess_by_out, a->hash);
+}
+
+void nat_in_ahead(const struct dp_worker *w, uint32_t ext, uint16_t eport, uint8_t proto,
+                  struct dp_nat_ahead *a)
+{
+	struct key_in ki = {ext, eport, proto, 0};
+
+	a->hash = hash_in(&ki);
+	a->kind = DP_NAT_AHEAD_IN;
+	sidx_prefetch(&w->sess_by_in, a->hash);
+}
+
+void nat_ahead_get(const struct dp_worker *w, struct dp_nat_ahead *a)
+{
+	a->val =
+	        sidx_first(a->kind == DP_NAT_AHEAD_OUT ? &w->sess_by_out : &w->sess_by_in, a->hash);
+	if (a->val != SIDX_NONE)
+		rte_prefetch0(&w->sess[a->val]);
+}
+
+/* The session of the packet being processed: the one the look-ahead found
+ * if it is still in use with this key (a key is held by one session at
+ * most, so it is the key's), else a lookup. */
+static uint32_t find_out_ahead(const struct dp_worker *w, const struct key_out *ko)
+{
+	uint32_t v = dp_nat_ahead_val(w, DP_NAT_AHEAD_OUT);
+
+	return v != SIDX_NONE && w->sess[v].in_use && is_out(&w->sess[v], ko) ? v
+	                                                                      : lookup_out(w, ko);
+}
+
+static struct dp_session *find_in_ahead(struct dp_worker *w, uint32_t ext, uint16_t eport,
+                                        uint8_t proto)
+{
+	struct key_in ki = {ext, eport, proto, 0};
+	uint32_t v = dp_nat_ahead_val(w, DP_NAT_AHEAD_IN);
+
+	if (v == SIDX_NONE || !w->sess[v].in_use || !is_in(&w->sess[v], &ki))
+		v = lookup_in(w, &ki);
+	return v == SIDX_NONE ? NULL : &w->sess[v];
 }
 
 struct dp_session *nat_find_out(struct dp_worker *w, const struct addr6 *b4, uint32_t src,
@@ -608,7 +660,7 @@ static int sess_out(struct dp_worker *w, const struct key_out *ko, uint32_t remo
 {
 	const struct cfg_nat *sn;
 
-	if ((*idx = lookup_out(w, ko)) != SIDX_NONE) {
+	if ((*idx = find_out_ahead(w, ko)) != SIDX_NONE) {
 		if (!w->sess[*idx].is_static)
 			return NAT_OK;
 		if ((sn = static_check(w, &w->sess[*idx])) != NULL)
@@ -718,7 +770,7 @@ struct dp_session *nat_in(struct dp_worker *w, struct l3_ip4_hdr *ip, void *l4, 
 		return NULL;
 	}
 	rport = ip->proto == IPPROTO_ICMP ? 0 : *f.sport;
-	se = nat_find_in(w, ip->dst, *f.dport, ip->proto);
+	se = find_in_ahead(w, ip->dst, *f.dport, ip->proto);
 	if (se && !sess_in_allowed(w, &se, ip->src, rport, drop))
 		return NULL;
 	if (se == NULL &&

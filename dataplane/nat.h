@@ -114,6 +114,20 @@ struct dp_session *nat_icmp_error_in(struct dp_worker *w, struct l3_ip4_hdr *ip,
 int nat_icmp_error_out(struct dp_worker *w, const struct addr6 *b4, struct l3_ip4_hdr *ip,
                        uint8_t *icmp, uint32_t len);
 
+/* The look-ahead over a burst (path.h): nat_out_ahead (the inside key, of
+ * a packet from b4 with inner source src, source port or echo id sport, all
+ * network order) or nat_in_ahead (the outside key) hashes the key and
+ * starts bringing its index slot into the cache; nat_ahead_get, in a second
+ * pass, reads the slot and starts bringing the session it names. Only
+ * prefetches: the packet's own lookup is done again when its turn comes
+ * (sessions come and go while the burst is processed), and finds the slot
+ * and the session in the cache. */
+void nat_out_ahead(const struct dp_worker *w, const struct addr6 *b4, uint32_t src, uint16_t sport,
+                   uint8_t proto, struct dp_nat_ahead *a);
+void nat_in_ahead(const struct dp_worker *w, uint32_t ext, uint16_t eport, uint8_t proto,
+                  struct dp_nat_ahead *a);
+void nat_ahead_get(const struct dp_worker *w, struct dp_nat_ahead *a);
+
 /* The session of an inside or an outside key (network order), or NULL. */
 struct dp_session *nat_find_out(struct dp_worker *w, const struct addr6 *b4, uint32_t src,
                                 uint16_t sport, uint8_t proto);

@@ -696,6 +696,51 @@ START_TEST(test_udp_both_ways)
 }
 END_TEST
 
+/* The packet being processed as the worker's look-ahead would leave it
+ * (dataplane/worker.c): its guess for the session of a key of this kind. */
+static void ahead_guess(uint8_t kind, uint32_t val)
+{
+	w->ahead = (struct dp_ahead){.n = 1, .cur = 0, .nat = true};
+	w->ahead.nat_at[0] = (struct dp_nat_ahead){.kind = kind, .val = val};
+}
+
+/* A look-ahead's guess is taken only while it is the session of the key:
+ * another session, or one that has ended, is looked up again. */
+START_TEST(test_ahead_guess_checked)
+{
+	struct addr6 a = b4_addr(1);
+	int32_t s1, s2;
+	int drop;
+
+	w->now = 10;
+	ck_assert_uint_eq(out_port(&a, UDP, INSIDE, 5000, REMOTE, 53, 0), 512);
+	ck_assert_uint_eq(out_port(&a, UDP, INSIDE, 5001, REMOTE, 53, 0), 513);
+	s1 = idx_out(&a, INSIDE, 5000, UDP);
+	s2 = idx_out(&a, INSIDE, 5001, UDP);
+	/* Right, wrong, or of the other kind: the key decides. */
+	ahead_guess(DP_NAT_AHEAD_OUT, (uint32_t)s1);
+	ck_assert_uint_eq(out_port(&a, UDP, INSIDE, 5000, REMOTE, 53, 0), 512);
+	ahead_guess(DP_NAT_AHEAD_OUT, (uint32_t)s2);
+	ck_assert_uint_eq(out_port(&a, UDP, INSIDE, 5000, REMOTE, 53, 0), 512);
+	ahead_guess(DP_NAT_AHEAD_IN, (uint32_t)s2);
+	ck_assert_ptr_eq(in_reply(UDP, REMOTE, 53, POOL1, 512, 0, &drop), &w->sess[s1]);
+	ahead_guess(DP_NAT_AHEAD_OUT, (uint32_t)s1);
+	ck_assert_ptr_eq(in_reply(UDP, REMOTE, 53, POOL1, 513, 0, &drop), &w->sess[s2]);
+	ck_assert_uint_eq(cnt(CNT_SESSION_NEW), 2);
+	/* Ended (its slot still holds the key): not taken; a new session. */
+	sweep_at(10 + max_lifetime() + 1);
+	ck_assert_int_eq(idx_out(&a, INSIDE, 5000, UDP), -1);
+	ahead_guess(DP_NAT_AHEAD_IN, (uint32_t)s1);
+	ck_assert_ptr_null(in_reply(UDP, REMOTE, 53, POOL1, 512, 0, &drop));
+	ck_assert_int_eq(drop, DROP_NO_SESSION);
+	ahead_guess(DP_NAT_AHEAD_OUT, (uint32_t)s1);
+	ck_assert_int_eq(out_rc(&a, UDP, INSIDE, 5000, REMOTE, 53, 0), NAT_OK);
+	ck_assert_uint_eq(cnt(CNT_SESSION_NEW), 3);
+	ck_assert_int_ge(idx_out(&a, INSIDE, 5000, UDP), 0);
+	w->ahead.n = 0;
+}
+END_TEST
+
 /* RFC 4787 REQ-1 (mapping) and the endpoint-independent filtering nat.h promises. */
 START_TEST(test_endpoint_independent)
 {
@@ -2184,6 +2229,7 @@ static Suite *nat_suite(void)
 		suite_add_tcase(s, all[i]);
 	}
 	tcase_add_test(sess, test_udp_both_ways);
+	tcase_add_test(sess, test_ahead_guess_checked);
 	tcase_add_test(sess, test_static_inbound_first);
 	tcase_add_test(sess, test_static_outbound_and_delete);
 	tcase_add_test(sess, test_static_filter);
