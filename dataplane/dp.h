@@ -55,6 +55,7 @@ struct dp_conf {
 	struct dp_pool *pools;
 	uint32_t n_pools;
 	uint32_t pool_lo, pool_hi; /* the lowest and highest pool address, host order */
+	struct lhash pool_by_addr; /* pool address (host order) -> index: nat_pool_index */
 };
 
 /* A neighbour (next hop) entry: written by the main lcore only, read by

@@ -202,8 +202,35 @@ unsigned int nat_b4_owner(const struct addr6 *b4)
 	return dp.nworkers == 1 ? 0 : rte_jhash(b4->b, 16, 0x5eed) % dp.nworkers;
 }
 
+/* Up to this many pools a scan costs less than a hash lookup. */
+#define POOLS_SCANNED 8
+
+int nat_pools_index(void)
+{
+	lhash_free(&dp.conf.pool_by_addr);
+	if (dp.conf.n_pools <= POOLS_SCANNED)
+		return 0;
+	if (lhash_init(&dp.conf.pool_by_addr, dp.conf.n_pools, 4) < 0)
+		return -ENOMEM;
+	/* An address twice (cfg_validate refuses it): the first, as a scan. */
+	for (uint32_t i = 0; i < dp.conf.n_pools; i++)
+		lhash_put(&dp.conf.pool_by_addr, &dp.conf.pools[i].addr, i);
+	return 0;
+}
+
+/* Kept out of nat_pool_index: the key's address would cost the scan a
+ * stack frame. */
+static __rte_noinline int pool_index_hashed(uint32_t addr_host)
+{
+	uint32_t v = lhash_get(&dp.conf.pool_by_addr, &addr_host);
+
+	return v == LHASH_NONE ? -1 : (int)v;
+}
+
 int nat_pool_index(uint32_t addr_host)
 {
+	if (dp.conf.n_pools > POOLS_SCANNED && dp.conf.pool_by_addr.slots)
+		return pool_index_hashed(addr_host);
 	for (uint32_t i = 0; i < dp.conf.n_pools; i++)
 		if (dp.conf.pools[i].addr == addr_host)
 			return (int)i;

@@ -136,8 +136,12 @@ struct dp_session *nat_find_in(struct dp_worker *w, uint32_t ext, uint16_t eport
 /* Expires sessions and releases held ports, a few per call. */
 void nat_sweep(struct dp_worker *w, unsigned int budget);
 
-/* Index of the pool a pool address is, or -1. */
+/* Index of the pool a pool address is, or -1: a scan of a few pools, a
+ * lookup in dp.conf.pool_by_addr among more. */
 int nat_pool_index(uint32_t addr_host);
+/* Builds dp.conf.pool_by_addr (again) once dp.conf.pools is set, if there
+ * are pools enough for it: 0 or -ENOMEM. */
+int nat_pools_index(void);
 
 /* The worker that owns a public (address, port, proto): the owner of its
  * port block, or of the B4 of the static mapping that uses it; -1 if none.

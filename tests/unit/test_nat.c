@@ -124,6 +124,7 @@ static void start(void)
 			                 0);
 		}
 	}
+	ck_assert_int_eq(nat_pools_index(), 0);
 	w->id = 0;
 	w->ctr = rte_zmalloc("ctr", sizeof(*w->ctr), RTE_CACHE_LINE_SIZE);
 	ck_assert_ptr_nonnull(w->ctr);
@@ -139,6 +140,7 @@ static void stop(void)
 		for (int pr = 0; pr < CFG_NPROTO; pr++)
 			pb_free(&dp.conf.pools[i].pb[0][pr]);
 	rte_free(dp.conf.pools);
+	lhash_free(&dp.conf.pool_by_addr);
 	memset(&dp, 0, sizeof(dp));
 }
 
@@ -693,6 +695,24 @@ START_TEST(test_udp_both_ways)
 	ck_assert_ptr_null(in_reply(ICMP, REMOTE, 0, POOL1, 512, AFTR_ICMP4_ECHO_REPLY, &drop));
 	ck_assert_int_eq(drop, DROP_NO_SESSION);
 	ck_assert_uint_eq(cnt(CNT_NAT_IN), 2);
+}
+END_TEST
+
+/* Pool addresses to their index: a scan of a few, a hash among many. */
+START_TEST(test_pool_index)
+{
+	ck_assert_ptr_null(dp.conf.pool_by_addr.slots);
+	ck_assert_int_eq(nat_pool_index(POOL1), 0);
+	ck_assert_int_eq(nat_pool_index(POOL2), -1);
+	for (uint32_t i = 1; i < 12; i++)
+		add_pool(POOL1 + 0x100 * i);
+	restart();
+	ck_assert_ptr_nonnull(dp.conf.pool_by_addr.slots);
+	for (uint32_t i = 0; i < 12; i++)
+		ck_assert_int_eq(nat_pool_index(POOL1 + 0x100 * i), (int)i);
+	ck_assert_int_eq(nat_pool_index(POOL2), -1);
+	ck_assert_int_eq(nat_pool_index(REMOTE), -1);
+	ck_assert_int_eq(nat_pool_index(0), -1);
 }
 END_TEST
 
@@ -2230,6 +2250,7 @@ static Suite *nat_suite(void)
 	}
 	tcase_add_test(sess, test_udp_both_ways);
 	tcase_add_test(sess, test_ahead_guess_checked);
+	tcase_add_test(sess, test_pool_index);
 	tcase_add_test(sess, test_static_inbound_first);
 	tcase_add_test(sess, test_static_outbound_and_delete);
 	tcase_add_test(sess, test_static_filter);
