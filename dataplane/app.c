@@ -51,6 +51,10 @@ static int build_pools(const struct aftr_config *cfg)
 		struct dp_pool *p = &dp.conf.pools[i];
 
 		p->addr = cfg->pools[i].addr;
+		if (i == 0 || p->addr < dp.conf.pool_lo)
+			dp.conf.pool_lo = p->addr;
+		if (i == 0 || p->addr > dp.conf.pool_hi)
+			dp.conf.pool_hi = p->addr;
 		for (unsigned int w = 0; w < dp.nworkers; w++) {
 			for (int pr = 0; pr < CFG_NPROTO; pr++) {
 				struct port_range r = cfg_pool_range(cfg, &cfg->pools[i], pr);
@@ -69,7 +73,7 @@ static int build_pools(const struct aftr_config *cfg)
 			}
 		}
 	}
-	return 0;
+	return nat_pools_index();
 }
 
 static struct rte_ring *ring(const char *what, unsigned int id, unsigned int flags)
@@ -196,6 +200,7 @@ static void teardown(void)
 		for (unsigned int w = 0; w < dp.nworkers; w++)
 			for (int pr = 0; pr < CFG_NPROTO; pr++)
 				pb_free(&dp.conf.pools[i].pb[w][pr]);
+	lhash_free(&dp.conf.pool_by_addr);
 	neigh_fini();
 }
 

@@ -19,6 +19,7 @@
 #include "config.h"
 #include "counters.h"
 #include "portblock.h"
+#include "sidx.h"
 #include "tables.h"
 
 #define DP_MAX_WORKERS    16
@@ -53,6 +54,8 @@ struct dp_conf {
 	struct addr6 gw[DP_NPORTS];
 	struct dp_pool *pools;
 	uint32_t n_pools;
+	uint32_t pool_lo, pool_hi; /* the lowest and highest pool address, host order */
+	struct lhash pool_by_addr; /* pool address (host order) -> index: nat_pool_index */
 };
 
 /* A neighbour (next hop) entry: written by the main lcore only, read by
@@ -85,14 +88,27 @@ struct dp_counters {
 	uint64_t port[DP_NPORTS][PORT_STAT_COUNT];
 };
 
+/* nat.c's look-ahead of a packet's NAPT session (nat.h): which index, the
+ * hash of the key it computed, and the session it found. */
+struct dp_nat_ahead {
+	uint32_t hash;
+	uint32_t val; /* after nat_ahead_get: the first session with the hash, or SIDX_NONE */
+	uint8_t kind; /* 0: none, or DP_NAT_AHEAD_OUT (inside key), _IN (outside) */
+};
+#define DP_NAT_AHEAD_OUT 1
+#define DP_NAT_AHEAD_IN  2
+
 /* The look-ahead over the burst being processed (path.h): for its packet
- * i, the lookup done before the packet's turn (when set[i]); cur is the
- * packet being processed; n is 0 when nothing was looked ahead (a ring,
- * between bursts). */
+ * i, the lookup done before the packet's turn (when set[i]), and the NAPT
+ * session prefetched (when nat and nat_at[i].kind); cur is the packet
+ * being processed; n is 0 when nothing was looked ahead (a ring, between
+ * bursts). */
 struct dp_ahead {
 	uint16_t n, cur;
+	bool sl, nat; /* lookups were started in a[] (set[] is filled anyway), nat_at[] */
 	bool set[DP_BURST];
 	struct tables_ahead a[DP_BURST];
+	struct dp_nat_ahead nat_at[DP_BURST];
 };
 
 struct dp_worker {
@@ -112,8 +128,8 @@ struct dp_worker {
 	struct rte_hash *subs_by_b4;
 	struct dp_subscriber *subs;
 	uint32_t subs_max, subs_free_head;
-	struct rte_hash *sess_out; /* (b4, src, sport, proto) -> session */
-	struct rte_hash *sess_in;  /* (ext addr, ext port, proto) -> session */
+	struct sidx sess_by_out; /* (b4, src, sport, proto) -> session */
+	struct sidx sess_by_in;  /* (ext addr, ext port, proto) -> session */
 	struct dp_session *sess;
 	uint32_t sess_max, sess_free_head, sweep_cursor;
 	/* Ports waiting out their hold time (RFC 6888 REQ-8), oldest first. */
@@ -182,6 +198,17 @@ static inline const struct tables_ahead *dp_ahead_cur(const struct dp_worker *w)
 	const struct dp_ahead *ah = &w->ahead;
 
 	return ah->cur < ah->n && ah->set[ah->cur] ? &ah->a[ah->cur] : NULL;
+}
+
+/* The session the NAPT look-ahead found for the packet being processed by
+ * a key of this kind, or SIDX_NONE: a guess (nat.c checks it). */
+static inline uint32_t dp_nat_ahead_val(const struct dp_worker *w, uint8_t kind)
+{
+	const struct dp_ahead *ah = &w->ahead;
+
+	return ah->cur < ah->n && ah->nat && ah->nat_at[ah->cur].kind == kind
+	               ? ah->nat_at[ah->cur].val
+	               : SIDX_NONE;
 }
 
 #endif

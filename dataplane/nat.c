@@ -8,6 +8,7 @@
 #include <rte_jhash.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_prefetch.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,6 +30,147 @@ struct key_in {
 	uint8_t proto;
 	uint8_t pad;
 };
+
+_Static_assert(sizeof(struct dp_session) == 64, "a session is one cache line");
+
+/* The session indexes' hashes: the key's 64-bit words, each multiplied by
+ * an odd constant (a bijection) and combined, then MurmurHash3's 64-bit
+ * finalizer, after which every key bit moves every hash bit (the index's
+ * slot is the low bits). About a dozen instructions. */
+#define HASH_K1 0x9e3779b97f4a7c15ULL
+#define HASH_K2 0xbf58476d1ce4e5b9ULL
+#define HASH_K3 0x94d049bb133111ebULL
+
+static inline uint64_t word(const void *p)
+{
+	uint64_t x;
+
+	memcpy(&x, p, 8);
+	return x;
+}
+
+static inline uint32_t fmix64(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	k *= 0xc4ceb9fe1a85ec53ULL;
+	k ^= k >> 33;
+	return (uint32_t)k;
+}
+
+static inline uint32_t hash_out(const struct key_out *ko)
+{
+	return fmix64(word(ko->b4) * HASH_K1 ^ word(ko->b4 + 8) * HASH_K2 ^
+	              word(&ko->src) * HASH_K3);
+}
+
+static inline uint32_t hash_in(const struct key_in *ki)
+{
+	return fmix64(word(ki) ^ HASH_K1);
+}
+
+static inline bool is_out(const struct dp_session *se, const struct key_out *ko)
+{
+	return ((word(se->b4.b) ^ word(ko->b4)) | (word(se->b4.b + 8) ^ word(ko->b4 + 8))) == 0 &&
+	       se->src == ko->src && se->sport == ko->sport && se->proto == ko->proto;
+}
+
+static inline bool is_in(const struct dp_session *se, const struct key_in *ki)
+{
+	return se->ext == ki->ext && se->eport == ki->eport && se->proto == ki->proto;
+}
+
+/* The session of an inside or outside key, or SIDX_NONE. */
+static uint32_t lookup_out(const struct dp_worker *w, const struct key_out *ko)
+{
+	uint32_t h = hash_out(ko), v;
+
+	for (uint32_t pos = h; (v = sidx_next(&w->sess_by_out, h, &pos)) != SIDX_NONE;)
+		if (is_out(&w->sess[v], ko))
+			return v;
+	return SIDX_NONE;
+}
+
+static uint32_t lookup_in(const struct dp_worker *w, const struct key_in *ki)
+{
+	uint32_t h = hash_in(ki), v;
+
+	for (uint32_t pos = h; (v = sidx_next(&w->sess_by_in, h, &pos)) != SIDX_NONE;)
+		if (is_in(&w->sess[v], ki))
+			return v;
+	return SIDX_NONE;
+}
+
+void nat_out_ahead(const struct dp_worker *w, const struct addr6 *b4, uint32_t src, uint16_t sport,
+                   uint8_t proto, struct dp_nat_ahead *a)
+{
+	struct key_out ko = {.src = src, .sport = sport, .proto = proto};
+
+	memcpy(ko.b4, b4->b, 16);
+	a->hash = hash_out(&ko);
+	a->kind = DP_NAT_AHEAD_OUT;
+	sidx_prefetch(&w->sess_by_out, a->hash);
+}
+
+void nat_in_ahead(const struct dp_worker *w, uint32_t ext, uint16_t eport, uint8_t proto,
+                  struct dp_nat_ahead *a)
+{
+	struct key_in ki = {ext, eport, proto, 0};
+
+	a->hash = hash_in(&ki);
+	a->kind = DP_NAT_AHEAD_IN;
+	sidx_prefetch(&w->sess_by_in, a->hash);
+}
+
+void nat_ahead_get(const struct dp_worker *w, struct dp_nat_ahead *a)
+{
+	a->val =
+	        sidx_first(a->kind == DP_NAT_AHEAD_OUT ? &w->sess_by_out : &w->sess_by_in, a->hash);
+	if (a->val != SIDX_NONE)
+		rte_prefetch0(&w->sess[a->val]);
+}
+
+/* The session of the packet being processed: the one the look-ahead found
+ * if it is still in use with this key (a key is held by one session at
+ * most, so it is the key's), else a lookup. */
+static uint32_t find_out_ahead(const struct dp_worker *w, const struct key_out *ko)
+{
+	uint32_t v = dp_nat_ahead_val(w, DP_NAT_AHEAD_OUT);
+
+	return v != SIDX_NONE && w->sess[v].in_use && is_out(&w->sess[v], ko) ? v
+	                                                                      : lookup_out(w, ko);
+}
+
+static struct dp_session *find_in_ahead(struct dp_worker *w, uint32_t ext, uint16_t eport,
+                                        uint8_t proto)
+{
+	struct key_in ki = {ext, eport, proto, 0};
+	uint32_t v = dp_nat_ahead_val(w, DP_NAT_AHEAD_IN);
+
+	if (v == SIDX_NONE || !w->sess[v].in_use || !is_in(&w->sess[v], &ki))
+		v = lookup_in(w, &ki);
+	return v == SIDX_NONE ? NULL : &w->sess[v];
+}
+
+struct dp_session *nat_find_out(struct dp_worker *w, const struct addr6 *b4, uint32_t src,
+                                uint16_t sport, uint8_t proto)
+{
+	struct key_out ko = {.src = src, .sport = sport, .proto = proto};
+	uint32_t v;
+
+	memcpy(ko.b4, b4->b, 16);
+	v = lookup_out(w, &ko);
+	return v == SIDX_NONE ? NULL : &w->sess[v];
+}
+
+struct dp_session *nat_find_in(struct dp_worker *w, uint32_t ext, uint16_t eport, uint8_t proto)
+{
+	struct key_in ki = {ext, eport, proto, 0};
+	uint32_t v = lookup_in(w, &ki);
+
+	return v == SIDX_NONE ? NULL : &w->sess[v];
+}
 
 /* Logged per block, not per session (RFC 6888 REQ-12's spirit, ISC's
  * bucket trace): the control process turns these events into log lines. */
@@ -60,8 +202,35 @@ unsigned int nat_b4_owner(const struct addr6 *b4)
 	return dp.nworkers == 1 ? 0 : rte_jhash(b4->b, 16, 0x5eed) % dp.nworkers;
 }
 
+/* Up to this many pools a scan costs less than a hash lookup. */
+#define POOLS_SCANNED 8
+
+int nat_pools_index(void)
+{
+	lhash_free(&dp.conf.pool_by_addr);
+	if (dp.conf.n_pools <= POOLS_SCANNED)
+		return 0;
+	if (lhash_init(&dp.conf.pool_by_addr, dp.conf.n_pools, 4) < 0)
+		return -ENOMEM;
+	/* An address twice (cfg_validate refuses it): the first, as a scan. */
+	for (uint32_t i = 0; i < dp.conf.n_pools; i++)
+		lhash_put(&dp.conf.pool_by_addr, &dp.conf.pools[i].addr, i);
+	return 0;
+}
+
+/* Kept out of nat_pool_index: the key's address would cost the scan a
+ * stack frame. */
+static __rte_noinline int pool_index_hashed(uint32_t addr_host)
+{
+	uint32_t v = lhash_get(&dp.conf.pool_by_addr, &addr_host);
+
+	return v == LHASH_NONE ? -1 : (int)v;
+}
+
 int nat_pool_index(uint32_t addr_host)
 {
+	if (dp.conf.n_pools > POOLS_SCANNED && dp.conf.pool_by_addr.slots)
+		return pool_index_hashed(addr_host);
 	for (uint32_t i = 0; i < dp.conf.n_pools; i++)
 		if (dp.conf.pools[i].addr == addr_host)
 			return (int)i;
@@ -128,17 +297,32 @@ static size_t heap_used(void)
 	return n;
 }
 
+/* A session index on the worker's socket; false without memory. */
+static bool sidx_make(struct sidx *x, uint32_t n)
+{
+	size_t size = sidx_mem_size(n);
+	void *mem = size ? rte_malloc_socket("sidx", size, 0, (int)rte_socket_id()) : NULL;
+
+	if (mem == NULL) {
+		x->slots = NULL;
+		return false;
+	}
+	sidx_init(x, n, mem);
+	return true;
+}
+
 int nat_init(struct dp_worker *w, struct nat_mem *mem)
 {
+	bool idx_ok;
 	size_t at[4];
 
 	w->subs_max = dp.conf.cfg->subscribers_per_worker;
 	w->sess_max = dp.conf.cfg->sessions_per_worker;
 	w->held_cap = worker_ports(w);
 	at[0] = heap_used();
-	w->sess_out = make_hash("sout", w->id, w->sess_max, sizeof(struct key_out));
-	w->sess_in = make_hash("sin", w->id, w->sess_max, sizeof(struct key_in));
-	w->sess = rte_zmalloc("sess", sizeof(*w->sess) * w->sess_max, 0);
+	idx_ok = sidx_make(&w->sess_by_out, w->sess_max);
+	idx_ok = sidx_make(&w->sess_by_in, w->sess_max) && idx_ok;
+	w->sess = rte_zmalloc("sess", sizeof(*w->sess) * w->sess_max, 0); /* line-aligned */
 	at[1] = heap_used();
 	w->subs_by_b4 = make_hash("subs", w->id, w->subs_max, 16);
 	w->subs = rte_zmalloc("subs", sizeof(*w->subs) * w->subs_max, 0);
@@ -147,7 +331,7 @@ int nat_init(struct dp_worker *w, struct nat_mem *mem)
 	at[3] = heap_used();
 	if (mem)
 		*mem = (struct nat_mem){at[1] - at[0], at[2] - at[1], at[3] - at[2]};
-	if (!w->subs_by_b4 || !w->sess_out || !w->sess_in || !w->subs || !w->sess || !w->held)
+	if (!w->subs_by_b4 || !idx_ok || !w->subs || !w->sess || !w->held)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < w->subs_max; i++)
 		w->subs[i].next_free = i + 1;
@@ -161,8 +345,9 @@ int nat_init(struct dp_worker *w, struct nat_mem *mem)
 void nat_fini(struct dp_worker *w)
 {
 	rte_hash_free(w->subs_by_b4);
-	rte_hash_free(w->sess_out);
-	rte_hash_free(w->sess_in);
+	rte_free(w->sess_by_out.slots);
+	rte_free(w->sess_by_in.slots);
+	w->sess_by_out.slots = w->sess_by_in.slots = NULL;
 	rte_free(w->subs);
 	rte_free(w->sess);
 	rte_free(w->held);
@@ -363,20 +548,22 @@ static void track(struct dp_session *se, const uint8_t *l4, bool inbound, uint64
 		se->state = SESS_NEW; /* a new connection from the same port */
 	else if (inbound && se->state == SESS_NEW)
 		se->state = SESS_EST;
-	se->expire = now + lifetime(se);
+	se->expire = (uint32_t)RTE_MIN(now + lifetime(se), (uint64_t)UINT32_MAX);
 }
 
 /* Takes a free session slot for ko -> (ext, eport), both network order,
  * and indexes it both ways; 0 or -1 when the tables are full. */
 static void sess_end(struct dp_worker *w, uint32_t idx);
 
-/* Ends the session holding a key, if one does. */
-static void evict(struct dp_worker *w, struct rte_hash *h, const void *key)
+/* Ends the sessions holding a key, if one does. */
+static void evict(struct dp_worker *w, const struct key_out *ko, const struct key_in *ki)
 {
-	void *data;
+	uint32_t v;
 
-	if (rte_hash_lookup_data(h, key, &data) >= 0)
-		sess_end(w, (uint32_t)(uintptr_t)data);
+	if ((v = lookup_out(w, ko)) != SIDX_NONE)
+		sess_end(w, v);
+	if ((v = lookup_in(w, ki)) != SIDX_NONE)
+		sess_end(w, v);
 }
 
 static int sess_insert(struct dp_worker *w, const struct key_out *ko, uint32_t ext, uint16_t eport,
@@ -390,20 +577,17 @@ static int sess_insert(struct dp_worker *w, const struct key_out *ko, uint32_t e
 	 * session of the inside endpoint the mapping now covers, a session of
 	 * a mapping that changed. (A dynamic port is never taken: the
 	 * allocator hands out free ones, outside every mapping.) */
-	if (sidx == NAT_NO_SUB) {
-		evict(w, w->sess_out, ko);
-		evict(w, w->sess_in, &ki);
-	}
+	if (sidx == NAT_NO_SUB)
+		evict(w, ko, &ki);
 	idx = w->sess_free_head;
 	if (idx >= w->sess_max)
 		return -1;
 	se = &w->sess[idx];
-	/* A cuckoo table can refuse a key before it holds `entries`: then
-	 * nothing is kept, as if the session table were full. */
-	if (rte_hash_add_key_data(w->sess_out, ko, (void *)(uintptr_t)idx) < 0)
+	/* The indexes have room for every session (sidx_init(sess_max)). */
+	if (sidx_add(&w->sess_by_out, hash_out(ko), idx) < 0)
 		return -1;
-	if (rte_hash_add_key_data(w->sess_in, &ki, (void *)(uintptr_t)idx) < 0) {
-		rte_hash_del_key(w->sess_out, ko);
+	if (sidx_add(&w->sess_by_in, hash_in(&ki), idx) < 0) {
+		sidx_del(&w->sess_by_out, hash_out(ko), idx);
 		return -1;
 	}
 	w->sess_free_head = se->next_free;
@@ -502,10 +686,8 @@ static int sess_out(struct dp_worker *w, const struct key_out *ko, uint32_t remo
                     uint32_t *idx)
 {
 	const struct cfg_nat *sn;
-	void *data;
 
-	if (rte_hash_lookup_data(w->sess_out, ko, &data) >= 0) {
-		*idx = (uint32_t)(uintptr_t)data;
+	if ((*idx = find_out_ahead(w, ko)) != SIDX_NONE) {
 		if (!w->sess[*idx].is_static)
 			return NAT_OK;
 		if ((sn = static_check(w, &w->sess[*idx])) != NULL)
@@ -552,16 +734,6 @@ int nat_out(struct dp_worker *w, const struct addr6 *b4, struct l3_ip4_hdr *ip, 
 	rewrite(ip, false, se->ext, f.sport, se->eport, &f);
 	DP_COUNT(w, NAT_OUT);
 	return NAT_OK;
-}
-
-static struct dp_session *find_in(struct dp_worker *w, uint32_t ext, uint16_t eport, uint8_t proto)
-{
-	struct key_in ki = {ext, eport, proto, 0};
-	void *data;
-
-	if (rte_hash_lookup_data(w->sess_in, &ki, &data) < 0)
-		return NULL;
-	return &w->sess[(uint32_t)(uintptr_t)data];
 }
 
 /* An inbound packet from (remote, rport) to a static mapping's public
@@ -625,7 +797,7 @@ struct dp_session *nat_in(struct dp_worker *w, struct l3_ip4_hdr *ip, void *l4, 
 		return NULL;
 	}
 	rport = ip->proto == IPPROTO_ICMP ? 0 : *f.sport;
-	se = find_in(w, ip->dst, *f.dport, ip->proto);
+	se = find_in_ahead(w, ip->dst, *f.dport, ip->proto);
 	if (se && !sess_in_allowed(w, &se, ip->src, rport, drop))
 		return NULL;
 	if (se == NULL &&
@@ -729,7 +901,7 @@ struct dp_session *nat_icmp_error_in(struct dp_worker *w, struct l3_ip4_hdr *ip,
 		*drop = DROP_ICMP_OUT;
 		return NULL;
 	}
-	se = find_in(w, ext, eport, proto);
+	se = nat_find_in(w, ext, eport, proto);
 	if (se == NULL) {
 		*drop = DROP_NO_SESSION;
 		return NULL;
@@ -752,19 +924,14 @@ int nat_icmp_error_out(struct dp_worker *w, const struct addr6 *b4, struct l3_ip
 	struct l3_ip4_hdr *emb = (struct l3_ip4_hdr *)(icmp + 8);
 	uint16_t *port = NULL, *qck = NULL;
 	struct dp_session *se;
-	struct key_out ko;
 	uint32_t ehl;
-	void *data;
 
 	if (len < 8 + 20 || (emb->version_ihl >> 4) != 4 || (ehl = pkt_ip4_hdr_len(emb)) < 20 ||
 	    len < 8 + ehl + 8 ||
 	    quote_fields(emb->proto, icmp + 8 + ehl, len - 8 - ehl, true, &port, &qck) < 0)
 		return NAT_DROP(ICMP_IN);
-	ko = (struct key_out){.src = emb->dst, .sport = *port, .proto = emb->proto};
-	memcpy(ko.b4, b4->b, 16);
-	if (rte_hash_lookup_data(w->sess_out, &ko, &data) < 0)
+	if ((se = nat_find_out(w, b4, emb->dst, *port, emb->proto)) == NULL)
 		return NAT_DROP(NO_SESSION);
-	se = &w->sess[(uint32_t)(uintptr_t)data];
 	quote_rewrite(icmp, emb, true, port, qck, se->ext, se->eport);
 	ip->cksum = cksum_update32(ip->cksum, ip->src, se->ext);
 	ip->src = se->ext;
@@ -779,15 +946,6 @@ static void held_release(struct dp_worker *w, const struct dp_held *h)
 }
 
 /* Ends a session: its port waits out the hold time (RFC 6888 REQ-8). */
-/* Deletes a key only if it still names session idx (never another's). */
-static void del_if_mine(struct rte_hash *h, const void *key, uint32_t idx)
-{
-	void *data;
-
-	if (rte_hash_lookup_data(h, key, &data) >= 0 && (uint32_t)(uintptr_t)data == idx)
-		rte_hash_del_key(h, key);
-}
-
 static void sess_end(struct dp_worker *w, uint32_t idx)
 {
 	struct dp_session *se = &w->sess[idx];
@@ -795,22 +953,24 @@ static void sess_end(struct dp_worker *w, uint32_t idx)
 	struct key_in ki = {se->ext, se->eport, se->proto, 0};
 	enum cfg_proto p = cfg_proto_of_ip(se->proto);
 	uint32_t next = (w->held_tail + 1) % w->held_cap;
+	uint32_t sidx = se->sub; /* next_free takes its place */
 	struct dp_subscriber *s;
 
 	memcpy(ko.b4, se->b4.b, 16);
-	del_if_mine(w->sess_out, &ko, idx);
-	del_if_mine(w->sess_in, &ki, idx);
+	/* The entries of idx itself (never another session's). */
+	sidx_del(&w->sess_by_out, hash_out(&ko), idx);
+	sidx_del(&w->sess_by_in, hash_in(&ki), idx);
+	DP_COUNT(w, SESSION_EXPIRED);
+	ctl_session_event(w, false, se);
 	se->in_use = 0;
 	se->next_free = w->sess_free_head;
 	w->sess_free_head = idx;
-	DP_COUNT(w, SESSION_EXPIRED);
-	ctl_session_event(w, false, se);
 	if (se->is_static)
 		return; /* its port belongs to the mapping, not to a block */
-	s = &w->subs[se->sub];
+	s = &w->subs[sidx];
 	s->nsess[p]--;
 
-	struct dp_held h = {s->pool, se->sub, ntohs(se->eport), (uint8_t)p,
+	struct dp_held h = {s->pool, sidx, ntohs(se->eport), (uint8_t)p,
 	                    w->now + dp.conf.cfg->hold_lifetime};
 
 	/* The queue holds every port of the worker (worker_ports), so it is

@@ -25,22 +25,26 @@ enum sess_state {
  * filtering (RFC 4787 REQ-8): the last few, oldest replaced first. */
 #define SESS_REMOTES 4
 
+/* One cache line: the inside key first (b4 .. proto, what the inside index
+ * compares), then the outside one (ext, eport, proto). */
 struct dp_session {
 	struct addr6 b4;
+	uint32_t src;          /* inner source, network order */
+	uint16_t sport;        /* inner source port or echo id, network order */
+	uint8_t proto;         /* IPPROTO_TCP, _UDP, _ICMP */
+	uint8_t state;         /* enum sess_state */
+	uint32_t ext;          /* pool address, network order */
+	uint16_t eport;        /* public port or echo id, network order */
+	uint8_t rnext;         /* next remote slot to replace */
+	uint8_t in_use : 1;    /* else on the free list */
+	uint8_t is_static : 1; /* from a static mapping (ISC "nat"): no port block */
+	union {
+		uint32_t sub;       /* in use: subscriber index; NAT_NO_SUB if static */
+		uint32_t next_free; /* free: the next free session */
+	};
+	uint32_t expire;               /* second of expiry (w->now's clock) */
 	uint32_t remote[SESS_REMOTES]; /* network order; 0: unused */
 	uint16_t rport[SESS_REMOTES];  /* network order */
-	uint8_t rnext;                 /* next slot to replace */
-	uint32_t src;                  /* inner source, network order */
-	uint32_t ext;                  /* pool address, network order */
-	uint16_t sport;                /* inner source port or echo id, network order */
-	uint16_t eport;                /* public port or echo id, network order */
-	uint8_t proto;                 /* IPPROTO_TCP, _UDP, _ICMP */
-	uint8_t state;                 /* enum sess_state */
-	uint8_t in_use;
-	uint8_t is_static; /* from a static mapping (ISC "nat"): no port block */
-	uint32_t sub;      /* subscriber index; NAT_NO_SUB for a static session */
-	uint32_t next_free;
-	uint64_t expire; /* second of expiry */
 };
 
 struct dp_subscriber {
@@ -67,7 +71,7 @@ struct dp_held {
 
 /* Heap bytes one worker's tables took at start, for the start-up log. */
 struct nat_mem {
-	size_t sessions;    /* the session slots and both session hash tables */
+	size_t sessions;    /* the session slots and both session indexes */
 	size_t subscribers; /* the subscriber slots and their hash table */
 	size_t held;        /* the hold queue: one entry per port the worker owns */
 };
@@ -110,11 +114,34 @@ struct dp_session *nat_icmp_error_in(struct dp_worker *w, struct l3_ip4_hdr *ip,
 int nat_icmp_error_out(struct dp_worker *w, const struct addr6 *b4, struct l3_ip4_hdr *ip,
                        uint8_t *icmp, uint32_t len);
 
+/* The look-ahead over a burst (path.h): nat_out_ahead (the inside key, of
+ * a packet from b4 with inner source src, source port or echo id sport, all
+ * network order) or nat_in_ahead (the outside key) hashes the key and
+ * starts bringing its index slot into the cache; nat_ahead_get, in a second
+ * pass, reads the slot and starts bringing the session it names. Only
+ * prefetches: the packet's own lookup is done again when its turn comes
+ * (sessions come and go while the burst is processed), and finds the slot
+ * and the session in the cache. */
+void nat_out_ahead(const struct dp_worker *w, const struct addr6 *b4, uint32_t src, uint16_t sport,
+                   uint8_t proto, struct dp_nat_ahead *a);
+void nat_in_ahead(const struct dp_worker *w, uint32_t ext, uint16_t eport, uint8_t proto,
+                  struct dp_nat_ahead *a);
+void nat_ahead_get(const struct dp_worker *w, struct dp_nat_ahead *a);
+
+/* The session of an inside or an outside key (network order), or NULL. */
+struct dp_session *nat_find_out(struct dp_worker *w, const struct addr6 *b4, uint32_t src,
+                                uint16_t sport, uint8_t proto);
+struct dp_session *nat_find_in(struct dp_worker *w, uint32_t ext, uint16_t eport, uint8_t proto);
+
 /* Expires sessions and releases held ports, a few per call. */
 void nat_sweep(struct dp_worker *w, unsigned int budget);
 
-/* Index of the pool a pool address is, or -1. */
+/* Index of the pool a pool address is, or -1: a scan of a few pools, a
+ * lookup in dp.conf.pool_by_addr among more. */
 int nat_pool_index(uint32_t addr_host);
+/* Builds dp.conf.pool_by_addr (again) once dp.conf.pools is set, if there
+ * are pools enough for it: 0 or -ENOMEM. */
+int nat_pools_index(void);
 
 /* The worker that owns a public (address, port, proto): the owner of its
  * port block, or of the B4 of the static mapping that uses it; -1 if none.

@@ -14,10 +14,12 @@
 
 /* Look-ahead over a burst from the transport (or WAN) port, before its
  * packets go one by one to transport_in (wan_in): their binding lookups
- * are started across the whole burst (w->ahead), so the cache misses
- * overlap instead of stalling each packet in turn. Nothing is consumed,
- * counted or changed: a packet's own lookup takes a result only for the
- * same key, in the same tables (one generation per loop). */
+ * and NAPT session lookups are started across the whole burst (w->ahead;
+ * the worker then reads the slots and prefetches what they name), so the
+ * cache misses overlap instead of stalling each packet in turn. Nothing is
+ * consumed, counted or changed: a packet's own lookup takes a binding only
+ * for the same key, in the same tables (one generation per loop), and
+ * looks its session up again. */
 void transport_ahead(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void wan_ahead(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n);
 /* A frame from the transport port (transport_in.c). */

@@ -219,22 +219,50 @@ static bool ahead_b4(const struct rte_mbuf *m, struct addr6 *b4)
 	return true;
 }
 
+/* The NAPT inside key of such a packet (network order): a guess from
+ * whatever is there (a fragment, a public source, a protocol we do not
+ * translate), which nat_out checks; telling a private source would cost
+ * more than the lookup. */
+static void ahead_nat(const struct dp_worker *w, const struct rte_mbuf *m, const struct addr6 *b4,
+                      struct dp_nat_ahead *a)
+{
+	const struct l3_ip4_hdr *ip =
+	        rte_pktmbuf_mtod_offset(m, const struct l3_ip4_hdr *, ETH_LEN + 40);
+	const uint8_t *l4 = (const uint8_t *)ip + pkt_ip4_hdr_len(ip);
+	uint16_t port;
+
+	if (rte_pktmbuf_data_len(m) < ETH_LEN + 40 + 20 ||
+	    rte_pktmbuf_data_len(m) < ETH_LEN + 40 + pkt_ip4_hdr_len(ip) + 8)
+		return;
+	memcpy(&port, l4 + (ip->proto == IPPROTO_ICMP ? 4 : 0), 2); /* echo id, src port */
+	nat_out_ahead(w, b4, ip->src, port, ip->proto, a);
+}
+
 void transport_ahead(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
 	const struct tables *t = w->tab;
 	struct dp_ahead *ah = &w->ahead;
 	struct addr6 b4;
 
-	/* Stateless bindings, taken by the packet's own lookups. */
+	/* Stateless bindings and NAPT sessions, taken by the packet's own
+	 * lookups. Each in its own pass, so that a lw4o6-only AFTR pays
+	 * nothing for NAPT's. */
 	ah->n = 0;
-	if (t->by_b4.n == 0)
-		return;
-	for (uint16_t i = 0; i < n; i++)
-		ah->set[i] = ahead_b4(pkts[i], &b4) && tables_b4_ahead(t, &b4, &ah->a[i]);
-	for (uint16_t i = 0; i < n; i++)
-		if (ah->set[i])
-			tables_ahead_get(t, &ah->a[i]);
-	ah->n = n;
+	ah->sl = t->by_b4.n != 0;
+	ah->nat = dp.conf.n_pools != 0;
+	if (ah->sl)
+		for (uint16_t i = 0; i < n; i++)
+			ah->set[i] = ahead_b4(pkts[i], &b4) && tables_b4_ahead(t, &b4, &ah->a[i]);
+	else
+		memset(ah->set, 0, n * sizeof(ah->set[0]));
+	if (ah->nat)
+		for (uint16_t i = 0; i < n; i++) {
+			ah->nat_at[i].kind = 0;
+			if (ahead_b4(pkts[i], &b4))
+				ahead_nat(w, pkts[i], &b4, &ah->nat_at[i]);
+		}
+	if (ah->sl || ah->nat)
+		ah->n = n;
 }
 
 void transport_in(struct dp_worker *w, struct rte_mbuf *m)

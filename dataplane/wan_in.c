@@ -161,24 +161,55 @@ static bool ahead_dst(const struct rte_mbuf *m, uint32_t *addr, uint16_t *port)
 	return true;
 }
 
+/* The NAPT outside key (network order) of what looks like an IPv4 packet
+ * to a pool address (one between the lowest and the highest), or false: a
+ * guess from whatever is there (a fragment, a protocol we do not
+ * translate), which nat_in checks. */
+static bool ahead_pool_key(const struct rte_mbuf *m, uint32_t *addr, uint16_t *port, uint8_t *proto)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const struct l3_ip4_hdr *ip = (const struct l3_ip4_hdr *)(eth + 1);
+	const uint8_t *l4 = (const uint8_t *)ip + pkt_ip4_hdr_len(ip);
+
+	if (rte_pktmbuf_data_len(m) < ETH_LEN + 20 ||
+	    eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) ||
+	    rte_pktmbuf_data_len(m) < ETH_LEN + pkt_ip4_hdr_len(ip) + 8 ||
+	    ntohl(ip->dst) - dp.conf.pool_lo > dp.conf.pool_hi - dp.conf.pool_lo)
+		return false;
+	*addr = ip->dst;
+	*proto = ip->proto;
+	memcpy(port, l4 + (ip->proto == IPPROTO_ICMP ? 4 : 2), 2); /* echo id, dst port */
+	return true;
+}
+
 void wan_ahead(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
 	const struct tables *t = w->tab;
 	struct dp_ahead *ah = &w->ahead;
 	uint32_t addr;
 	uint16_t port;
+	uint8_t proto;
 
-	/* lw4o6 softwires, taken by stateless.c when the packet's turn comes. */
+	/* lw4o6 softwires, taken by stateless.c when the packet's turn comes,
+	 * and NAPT sessions (of a packet to what may be a pool address: nat_in
+	 * looks up again), each in its own pass. */
 	ah->n = 0;
-	if (t->sw_port.n == 0)
-		return;
-	for (uint16_t i = 0; i < n; i++)
-		ah->set[i] = ahead_dst(pkts[i], &addr, &port) &&
-		             tables_softwire_ahead(t, addr, port, &ah->a[i]);
-	for (uint16_t i = 0; i < n; i++)
-		if (ah->set[i])
-			tables_ahead_get(t, &ah->a[i]);
-	ah->n = n;
+	ah->sl = t->sw_port.n != 0;
+	ah->nat = dp.conf.n_pools != 0;
+	if (ah->sl)
+		for (uint16_t i = 0; i < n; i++)
+			ah->set[i] = ahead_dst(pkts[i], &addr, &port) &&
+			             tables_softwire_ahead(t, addr, port, &ah->a[i]);
+	else
+		memset(ah->set, 0, n * sizeof(ah->set[0]));
+	if (ah->nat)
+		for (uint16_t i = 0; i < n; i++) {
+			ah->nat_at[i].kind = 0;
+			if (ahead_pool_key(pkts[i], &addr, &port, &proto))
+				nat_in_ahead(w, addr, port, proto, &ah->nat_at[i]);
+		}
+	if (ah->sl || ah->nat)
+		ah->n = n;
 }
 
 void wan_in(struct dp_worker *w, struct rte_mbuf *m)

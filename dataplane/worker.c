@@ -64,6 +64,22 @@ static void dispatch_handoff(struct dp_worker *w, struct rte_mbuf *m)
 		transport_in(w, m);
 }
 
+/* The look-ahead's second pass, after transport_ahead or wan_ahead: the
+ * index slots they prefetched are read, and what they name prefetched. */
+static void ahead_get(struct dp_worker *w)
+{
+	struct dp_ahead *ah = &w->ahead;
+
+	if (ah->sl)
+		for (uint16_t i = 0; i < ah->n; i++)
+			if (ah->set[i])
+				tables_ahead_get(w->tab, &ah->a[i]);
+	if (ah->nat)
+		for (uint16_t i = 0; i < ah->n; i++)
+			if (ah->nat_at[i].kind)
+				nat_ahead_get(w, &ah->nat_at[i]);
+}
+
 static unsigned int poll_port(struct dp_worker *w, int port)
 {
 	struct rte_mbuf *pkts[DP_BURST];
@@ -79,6 +95,7 @@ static unsigned int poll_port(struct dp_worker *w, int port)
 		wan_ahead(w, pkts, n);
 	else
 		transport_ahead(w, pkts, n);
+	ahead_get(w);
 	for (uint16_t i = 0; i < n; i++) {
 		w->ahead.cur = i;
 		/* The packet path reads one buffer: a chained frame cannot be ours. */

@@ -3,7 +3,9 @@
  * Unit tests of dataplane/nat.c, the NAPT stage and its tables, for one
  * worker: packets built in plain buffers go through nat_out, nat_in,
  * nat_icmp_error_in and nat_sweep, time moves by setting w->now, and the
- * tables are looked at directly (rte_hash) to check what the packets imply.
+ * tables are looked at directly (the session indexes through nat_find_out
+ * and nat_find_in, the subscribers' rte_hash) to check what the packets
+ * imply.
  *
  * The tables live in rte_hash and rte_malloc memory, so main() starts DPDK's
  * EAL (no hugepages, no PCI, one lcore) before the suite, and the suite runs
@@ -122,6 +124,7 @@ static void start(void)
 			                 0);
 		}
 	}
+	ck_assert_int_eq(nat_pools_index(), 0);
 	w->id = 0;
 	w->ctr = rte_zmalloc("ctr", sizeof(*w->ctr), RTE_CACHE_LINE_SIZE);
 	ck_assert_ptr_nonnull(w->ctr);
@@ -137,6 +140,7 @@ static void stop(void)
 		for (int pr = 0; pr < CFG_NPROTO; pr++)
 			pb_free(&dp.conf.pools[i].pb[0][pr]);
 	rte_free(dp.conf.pools);
+	lhash_free(&dp.conf.pool_by_addr);
 	memset(&dp, 0, sizeof(dp));
 }
 
@@ -376,42 +380,19 @@ static uint64_t cnt(enum aftr_counter c)
 
 /* ---- The tables, looked at directly ---- */
 
-/* nat.c's hash keys, mirrored here to look the tables up without a packet
- * (were nat.c's to change, these lookups would find nothing and fail). */
-struct mirror_key_out {
-	uint8_t b4[16];
-	uint32_t src;
-	uint16_t sport;
-	uint8_t proto;
-	uint8_t pad;
-};
-
-struct mirror_key_in {
-	uint32_t ext;
-	uint16_t eport;
-	uint8_t proto;
-	uint8_t pad;
-};
-
-_Static_assert(sizeof(struct mirror_key_out) == 24, "nat.c's struct key_out");
-_Static_assert(sizeof(struct mirror_key_in) == 8, "nat.c's struct key_in");
-
 /* Index of the session of an inside key (host order), or -1. */
 static int32_t idx_out(const struct addr6 *b4, uint32_t src, uint16_t sport, uint8_t proto)
 {
-	struct mirror_key_out k = {.src = htonl(src), .sport = htons(sport), .proto = proto};
-	void *data;
+	struct dp_session *se = nat_find_out(w, b4, htonl(src), htons(sport), proto);
 
-	memcpy(k.b4, b4->b, 16);
-	return rte_hash_lookup_data(w->sess_out, &k, &data) < 0 ? -1 : (int32_t)(uintptr_t)data;
+	return se ? (int32_t)(se - w->sess) : -1;
 }
 
 static int32_t idx_in(uint32_t ext, uint16_t eport, uint8_t proto)
 {
-	struct mirror_key_in k = {htonl(ext), htons(eport), proto, 0};
-	void *data;
+	struct dp_session *se = nat_find_in(w, htonl(ext), htons(eport), proto);
 
-	return rte_hash_lookup_data(w->sess_in, &k, &data) < 0 ? -1 : (int32_t)(uintptr_t)data;
+	return se ? (int32_t)(se - w->sess) : -1;
 }
 
 /* The session of an inside key, which the outside key must find too. */
@@ -484,9 +465,8 @@ static void expect_all_free(const char *what)
 				       cfg_proto_name(pr), b, pb->blocks[b].used,
 				       pb->blocks[b].owner);
 		}
-	EXPECT(rte_hash_count(w->sess_out) == 0 && rte_hash_count(w->sess_in) == 0,
-	       "%s: %d/%d sessions left", what, rte_hash_count(w->sess_out),
-	       rte_hash_count(w->sess_in));
+	EXPECT(w->sess_by_out.n == 0 && w->sess_by_in.n == 0, "%s: %u/%u sessions left", what,
+	       w->sess_by_out.n, w->sess_by_in.n);
 	EXPECT(rte_hash_count(w->subs_by_b4) == 0, "%s: %d subscribers left", what,
 	       rte_hash_count(w->subs_by_b4));
 	EXPECT(held_count() == 0, "%s: %u ports still held", what, held_count());
@@ -560,7 +540,7 @@ START_TEST(test_static_inbound_first)
 	/* Expiry gives nothing back to a block (it has none). */
 	w->now += cfg.lifetime[LT_TCP] + 1;
 	nat_sweep(w, w->sess_max);
-	ck_assert_uint_eq(rte_hash_count(w->sess_in), 0);
+	ck_assert_uint_eq(w->sess_by_in.n, 0);
 	ck_assert_uint_eq(cnt(CNT_BLOCK_FREE), 0);
 }
 END_TEST
@@ -610,8 +590,8 @@ START_TEST(test_static_takes_over)
 	ck_assert_ptr_eq(find(&a, INSIDE, 5060, UDP), se);
 	ck_assert_ptr_null(
 	        in_reply(UDP, REMOTE, 5060, POOL1, 512, 0, &drop)); /* the old one ended */
-	ck_assert_uint_eq(rte_hash_count(w->sess_out), 1);
-	ck_assert_uint_eq(rte_hash_count(w->sess_in), 1);
+	ck_assert_uint_eq(w->sess_by_out.n, 1);
+	ck_assert_uint_eq(w->sess_by_in.n, 1);
 	/* The public port moves to 501: an inbound packet there makes the new
 	 * session; sweeps leave its keys alone. */
 	cfg.nats[0].ext_port = 501;
@@ -622,8 +602,8 @@ START_TEST(test_static_takes_over)
 	nat_sweep(w, w->sess_max);
 	ck_assert_ptr_eq(find(&a, INSIDE, 5060, UDP), se);
 	ck_assert_uint_eq(out_port(&a, UDP, INSIDE, 5060, REMOTE, 5060, 0), 501);
-	ck_assert_uint_eq(rte_hash_count(w->sess_out), 1);
-	ck_assert_uint_eq(rte_hash_count(w->sess_in), 1);
+	ck_assert_uint_eq(w->sess_by_out.n, 1);
+	ck_assert_uint_eq(w->sess_by_in.n, 1);
 }
 END_TEST
 
@@ -699,8 +679,8 @@ START_TEST(test_udp_both_ways)
 	ck_assert_uint_eq(cnt(CNT_TUNNEL_NEW), 1);
 	back = in_reply(UDP, REMOTE, 53, POOL1, 513, 0, &drop);
 	ck_assert_ptr_eq(back, find(&a, INSIDE, 5001, UDP));
-	ck_assert_uint_eq(rte_hash_count(w->sess_out), 2);
-	ck_assert_uint_eq(rte_hash_count(w->sess_in), 2);
+	ck_assert_uint_eq(w->sess_by_out.n, 2);
+	ck_assert_uint_eq(w->sess_by_in.n, 2);
 	ck_assert_uint_eq(rte_hash_count(w->subs_by_b4), 1);
 	ck_assert_uint_eq(sub_of(&a)->nsess[CFG_UDP], 2);
 
@@ -715,6 +695,69 @@ START_TEST(test_udp_both_ways)
 	ck_assert_ptr_null(in_reply(ICMP, REMOTE, 0, POOL1, 512, AFTR_ICMP4_ECHO_REPLY, &drop));
 	ck_assert_int_eq(drop, DROP_NO_SESSION);
 	ck_assert_uint_eq(cnt(CNT_NAT_IN), 2);
+}
+END_TEST
+
+/* Pool addresses to their index: a scan of a few, a hash among many. */
+START_TEST(test_pool_index)
+{
+	ck_assert_ptr_null(dp.conf.pool_by_addr.slots);
+	ck_assert_int_eq(nat_pool_index(POOL1), 0);
+	ck_assert_int_eq(nat_pool_index(POOL2), -1);
+	for (uint32_t i = 1; i < 12; i++)
+		add_pool(POOL1 + 0x100 * i);
+	restart();
+	ck_assert_ptr_nonnull(dp.conf.pool_by_addr.slots);
+	for (uint32_t i = 0; i < 12; i++)
+		ck_assert_int_eq(nat_pool_index(POOL1 + 0x100 * i), (int)i);
+	ck_assert_int_eq(nat_pool_index(POOL2), -1);
+	ck_assert_int_eq(nat_pool_index(REMOTE), -1);
+	ck_assert_int_eq(nat_pool_index(0), -1);
+}
+END_TEST
+
+/* The packet being processed as the worker's look-ahead would leave it
+ * (dataplane/worker.c): its guess for the session of a key of this kind. */
+static void ahead_guess(uint8_t kind, uint32_t val)
+{
+	w->ahead = (struct dp_ahead){.n = 1, .cur = 0, .nat = true};
+	w->ahead.nat_at[0] = (struct dp_nat_ahead){.kind = kind, .val = val};
+}
+
+/* A look-ahead's guess is taken only while it is the session of the key:
+ * another session, or one that has ended, is looked up again. */
+START_TEST(test_ahead_guess_checked)
+{
+	struct addr6 a = b4_addr(1);
+	int32_t s1, s2;
+	int drop;
+
+	w->now = 10;
+	ck_assert_uint_eq(out_port(&a, UDP, INSIDE, 5000, REMOTE, 53, 0), 512);
+	ck_assert_uint_eq(out_port(&a, UDP, INSIDE, 5001, REMOTE, 53, 0), 513);
+	s1 = idx_out(&a, INSIDE, 5000, UDP);
+	s2 = idx_out(&a, INSIDE, 5001, UDP);
+	/* Right, wrong, or of the other kind: the key decides. */
+	ahead_guess(DP_NAT_AHEAD_OUT, (uint32_t)s1);
+	ck_assert_uint_eq(out_port(&a, UDP, INSIDE, 5000, REMOTE, 53, 0), 512);
+	ahead_guess(DP_NAT_AHEAD_OUT, (uint32_t)s2);
+	ck_assert_uint_eq(out_port(&a, UDP, INSIDE, 5000, REMOTE, 53, 0), 512);
+	ahead_guess(DP_NAT_AHEAD_IN, (uint32_t)s2);
+	ck_assert_ptr_eq(in_reply(UDP, REMOTE, 53, POOL1, 512, 0, &drop), &w->sess[s1]);
+	ahead_guess(DP_NAT_AHEAD_OUT, (uint32_t)s1);
+	ck_assert_ptr_eq(in_reply(UDP, REMOTE, 53, POOL1, 513, 0, &drop), &w->sess[s2]);
+	ck_assert_uint_eq(cnt(CNT_SESSION_NEW), 2);
+	/* Ended (its slot still holds the key): not taken; a new session. */
+	sweep_at(10 + max_lifetime() + 1);
+	ck_assert_int_eq(idx_out(&a, INSIDE, 5000, UDP), -1);
+	ahead_guess(DP_NAT_AHEAD_IN, (uint32_t)s1);
+	ck_assert_ptr_null(in_reply(UDP, REMOTE, 53, POOL1, 512, 0, &drop));
+	ck_assert_int_eq(drop, DROP_NO_SESSION);
+	ahead_guess(DP_NAT_AHEAD_OUT, (uint32_t)s1);
+	ck_assert_int_eq(out_rc(&a, UDP, INSIDE, 5000, REMOTE, 53, 0), NAT_OK);
+	ck_assert_uint_eq(cnt(CNT_SESSION_NEW), 3);
+	ck_assert_int_ge(idx_out(&a, INSIDE, 5000, UDP), 0);
+	w->ahead.n = 0;
 }
 END_TEST
 
@@ -1014,7 +1057,7 @@ START_TEST(test_tcp_fin_rst)
 	ck_assert_ptr_nonnull(find(&a, INSIDE, 5002, TCP));
 	sweep_at(120 + lt[LT_CLOSED]);
 	ck_assert_uint_eq(cnt(CNT_SESSION_EXPIRED), 4);
-	ck_assert_uint_eq(rte_hash_count(w->sess_out), 0);
+	ck_assert_uint_eq(w->sess_by_out.n, 0);
 }
 END_TEST
 
@@ -1127,7 +1170,7 @@ START_TEST(test_expiry_and_hold)
 	ck_assert_uint_eq(held_count(), 7);
 	sweep_at(t_last);
 	ck_assert_uint_eq(cnt(CNT_SESSION_EXPIRED), 9);
-	ck_assert_uint_eq(rte_hash_count(w->sess_out), 0);
+	ck_assert_uint_eq(w->sess_by_out.n, 0);
 	sweep_at(t_last + hold - 1);
 	ck_assert_uint_eq(held_count(), 1);
 	ck_assert_uint_eq(cnt(CNT_BLOCK_FREE), 0);
@@ -1588,13 +1631,12 @@ START_TEST(test_session_table_full)
 			                  proto) != io;
 		}
 	}
-	ck_assert_msg(lost_out == 0 && lost_in == 0 && rte_hash_count(w->sess_out) == (int32_t)ok &&
-	                      rte_hash_count(w->sess_in) == (int32_t)ok,
-	              "%u sessions created, %u refused; %d found by the inside key, %d by the "
+	ck_assert_msg(lost_out == 0 && lost_in == 0 && w->sess_by_out.n == ok &&
+	                      w->sess_by_in.n == ok,
+	              "%u sessions created, %u refused; %u found by the inside key, %u by the "
 	              "outside key; %u inside keys lead to no session, %u to none by the "
 	              "outside key",
-	              ok, full, rte_hash_count(w->sess_out), rte_hash_count(w->sess_in), lost_out,
-	              lost_in);
+	              ok, full, w->sess_by_out.n, w->sess_by_in.n, lost_out, lost_in);
 	ck_assert_uint_eq(cnt(CNT_SESSION_NEW), ok);
 	ck_assert_uint_eq(sessions_in_use(), ok);
 	ck_assert_uint_eq(ports_used(), ok);
@@ -2022,10 +2064,9 @@ static void ch_check(void)
 	uint32_t held = (sh_held_tail + CH_HELD - sh_held_head) % CH_HELD;
 
 	sh_stamp++;
-	EXPECT(rte_hash_count(w->sess_out) == (int32_t)sh_nlive &&
-	               rte_hash_count(w->sess_in) == (int32_t)sh_nlive,
-	       "t %" PRIu64 ": %d/%d sessions, model %u", w->now, rte_hash_count(w->sess_out),
-	       rte_hash_count(w->sess_in), sh_nlive);
+	EXPECT(w->sess_by_out.n == sh_nlive && w->sess_by_in.n == sh_nlive,
+	       "t %" PRIu64 ": %u/%u sessions, model %u", w->now, w->sess_by_out.n, w->sess_by_in.n,
+	       sh_nlive);
 	for (uint32_t i = 0; i < sh_nlive; i++) {
 		uint32_t f = sh_live[i];
 		const struct sh_flow *fl = &sh_flow[f];
@@ -2045,7 +2086,7 @@ static void ch_check(void)
 		       "t %" PRIu64 ": session %d is not the model's", w->now, io);
 		EXPECT(se->expire == fl->expire && se->state == fl->state,
 		       "t %" PRIu64 ": session %d state %u expire %" PRIu64 ", model %u %" PRIu64,
-		       w->now, io, se->state, se->expire, fl->state, fl->expire);
+		       w->now, io, se->state, (uint64_t)se->expire, fl->state, fl->expire);
 		EXPECT(sh_seen[fl->pool][k.p][fl->eport] != sh_stamp,
 		       "t %" PRIu64 ": %s port %u in two live sessions", w->now,
 		       cfg_proto_name(k.p), fl->eport);
@@ -2208,6 +2249,8 @@ static Suite *nat_suite(void)
 		suite_add_tcase(s, all[i]);
 	}
 	tcase_add_test(sess, test_udp_both_ways);
+	tcase_add_test(sess, test_ahead_guess_checked);
+	tcase_add_test(sess, test_pool_index);
 	tcase_add_test(sess, test_static_inbound_first);
 	tcase_add_test(sess, test_static_outbound_and_delete);
 	tcase_add_test(sess, test_static_filter);
