@@ -334,21 +334,31 @@ static uint64_t counter(unsigned int nw, enum aftr_counter c)
 
 /* The cost of expiry: the clock jumps past every lifetime and hold time,
  * and the workers run without traffic until their sweeps (a few slots a
- * round, nat.c) have ended every session and freed every port block and
- * subscriber. Per "packet" here: per session expired. */
-static void expire(unsigned int nw, uint32_t slots, uint64_t sessions, struct phase *ph)
+ * round, nat.c) have ended every session and freed every port block. Per
+ * "packet" here: per session expired. -1 if some are left after two whole
+ * passes of the sweep. */
+static int expire(unsigned int nw, uint32_t slots, uint64_t sessions, struct phase *ph)
 {
-	uint64_t before = counter(nw, CNT_SESSION_EXPIRED), done = 0;
-	/* A whole pass of the sweep over the slots, twice over. */
-	uint64_t max_rounds = 2 * ((uint64_t)slots / 16 + 1000);
+	uint64_t before = counter(nw, CNT_SESSION_EXPIRED), done = 0, blocks = 0;
+	uint64_t max_rounds = 2 * ((uint64_t)slots / 16 + 1000); /* 64 slots a round */
 
 	*ph = (struct phase){"expire", {true, false}};
 	dp.start_tsc -= 100000 * rte_get_tsc_hz();
-	for (uint64_t r = 0; r < max_rounds && done < sessions; r++) {
+	for (uint64_t r = 0; r < max_rounds && (done < sessions || blocks); r++) {
 		ph->cycles += rounds(nw, false); /* bench/check counts forwarding only */
-		done = counter(nw, CNT_SESSION_EXPIRED) - before;
+		if (done < sessions &&
+		    (done = counter(nw, CNT_SESSION_EXPIRED) - before) == sessions)
+			dp.start_tsc -= 100000 * rte_get_tsc_hz(); /* and past the ports' hold */
+		blocks = counter(nw, CNT_BLOCK_ALLOC) - counter(nw, CNT_BLOCK_FREE);
 	}
 	ph->sent[0] = ph->received[0] = done;
+	if (done == sessions && blocks == 0)
+		return 0;
+	fprintf(stderr,
+	        "aftr-bench: after expiry %" PRIu64 " of %" PRIu64 " sessions remain, %" PRIu64
+	        " port blocks held\n",
+	        sessions - RTE_MIN(done, sessions), sessions, blocks);
+	return -1;
 }
 
 static int report(const struct opts *o, const struct phase *ph, int n, uint64_t handed)
@@ -414,8 +424,9 @@ static int bench(const struct opts *o)
 			run_phase(&t, o->workers, &ph[n++], o->packets);
 		}
 		if (o->mode == TR_NAPT)
-			expire(o->workers, cfg.sessions_per_worker, t.nflows, &ph[n++]);
-		rc = report(o, ph, n, counter(o->workers, CNT_HANDOFF_TX) - h0);
+			rc = expire(o->workers, cfg.sessions_per_worker, t.nflows, &ph[n++]);
+		if (report(o, ph, n, counter(o->workers, CNT_HANDOFF_TX) - h0) < 0)
+			rc = -1;
 	}
 	for (unsigned int i = 0; i < o->workers; i++)
 		gen_reader_stop(&dp.worker[i]);

@@ -21,7 +21,7 @@ for n in "${sizes[@]}"; do
 	b4s=$(((n + flows - 1) / flows))
 	bench_run "sessions_$n" $((n * 600 / 1000000 + 1024)) --b4s "$b4s" --flows "$flows" \
 		--size 100 --packets "$packets" \
-		--nat "sessions_per_worker: $((n > 1024 ? n : 1024)), subscribers_per_worker: $((b4s > 16 ? b4s : 16))"
+		--nat "sessions_per_worker: $((b4s * flows > 1024 ? b4s * flows : 1024)), subscribers_per_worker: $((b4s > 16 ? b4s : 16))"
 	per=$(sed -n 's/.*(\([0-9]*\) per session).*/\1/p' "$tmp/sessions_$n.err")
 	echo "   ($b4s B4s x $flows flows; $per bytes per session)"
 	bench_set "sessions_$n" bytes_per_session "$per"

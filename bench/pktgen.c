@@ -151,7 +151,11 @@ static int parse(int argc, char **argv, struct opts *o)
 	if ((o->config[0] == NULL) != (o->config[1] == NULL) ||
 	    (o->config[1] == NULL) != (o->config[2] == NULL))
 		return -1;
-	return optind == argc && !(o->kernel && o->mode != TR_NAPT) ? 0 : -1;
+	/* Only NAPT flows can be made new (tr_renew), and only NAPT runs on
+	 * the kernel peer. */
+	if (o->mode != TR_NAPT && (o->kernel || o->new_rate > 0))
+		return -1;
+	return optind == argc ? 0 : -1;
 }
 
 static int port_init(uint16_t port)
@@ -255,7 +259,7 @@ static void run_phase(struct tr_model *t, const struct opts *o, struct phase *ph
 				send_burst(t, d, (unsigned int)(due - (double)t->st.sent[d]) + 1);
 		}
 		/* New flows need packets out to be answered. */
-		while (o->new_rate > 0 && ph->dir[0] &&
+		while (o->new_rate > 0 && ph->dir[0] && !stop &&
 		       (double)t->st.renewed < o->new_rate * (double)(now - t0) / (double)hz)
 			tr_renew(t);
 		receive(t);

@@ -68,14 +68,16 @@ static json_t *phase_json(const struct phase *ph, double hz, bool per_packet)
 {
 	uint64_t rcv = ph->received[0] + ph->received[1], sent = ph->sent[0] + ph->sent[1];
 	uint64_t wrong = ph->wrong[0] + ph->wrong[1];
+	/* Frames of an earlier phase may come back in this one: never below 0. */
+	uint64_t lost = sent > rcv + wrong ? sent - rcv - wrong : 0;
 	double secs = ph->cycles ? (double)ph->cycles / hz : 1e-9;
-	json_t *j = json_pack(
-	        "{s:s, s:f, s:f, s:I, s:I, s:I, s:I, s:f, s:f, s:f, s:f}", "phase", ph->name,
-	        "mpps", rcv / secs / 1e6, "gbps",
-	        (double)(ph->bytes[0] + ph->bytes[1]) * 8 / secs / 1e9, "sent", (json_int_t)sent,
-	        "received", (json_int_t)rcv, "lost", (json_int_t)(sent - rcv - wrong), "wrong",
-	        (json_int_t)wrong, "seconds", secs, "latency_p50_us", ph->lat[0] / hz * 1e6,
-	        "latency_p99_us", ph->lat[1] / hz * 1e6, "latency_p999_us", ph->lat[2] / hz * 1e6);
+	json_t *j = json_pack("{s:s, s:f, s:f, s:I, s:I, s:I, s:I, s:f, s:f, s:f, s:f}", "phase",
+	                      ph->name, "mpps", rcv / secs / 1e6, "gbps",
+	                      (double)(ph->bytes[0] + ph->bytes[1]) * 8 / secs / 1e9, "sent",
+	                      (json_int_t)sent, "received", (json_int_t)rcv, "lost",
+	                      (json_int_t)lost, "wrong", (json_int_t)wrong, "seconds", secs,
+	                      "latency_p50_us", ph->lat[0] / hz * 1e6, "latency_p99_us",
+	                      ph->lat[1] / hz * 1e6, "latency_p999_us", ph->lat[2] / hz * 1e6);
 
 	if (ph->renewed) {
 		json_object_set_new(j, "new_flows", json_integer((json_int_t)ph->renewed));

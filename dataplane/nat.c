@@ -297,11 +297,13 @@ static size_t heap_used(void)
 	return n;
 }
 
-/* A session index on the worker's socket; false without memory. */
+/* A session index, from any socket's heap like the session array (the
+ * tables are made on the main lcore, not the worker's); false without
+ * memory. */
 static bool sidx_make(struct sidx *x, uint32_t n)
 {
 	size_t size = sidx_mem_size(n);
-	void *mem = size ? rte_malloc_socket("sidx", size, 0, (int)rte_socket_id()) : NULL;
+	void *mem = size ? rte_malloc("sidx", size, 0) : NULL;
 
 	if (mem == NULL) {
 		x->slots = NULL;

@@ -118,10 +118,11 @@ int nat_icmp_error_out(struct dp_worker *w, const struct addr6 *b4, struct l3_ip
  * a packet from b4 with inner source src, source port or echo id sport, all
  * network order) or nat_in_ahead (the outside key) hashes the key and
  * starts bringing its index slot into the cache; nat_ahead_get, in a second
- * pass, reads the slot and starts bringing the session it names. Only
- * prefetches: the packet's own lookup is done again when its turn comes
- * (sessions come and go while the burst is processed), and finds the slot
- * and the session in the cache. */
+ * pass, reads the slot and starts bringing the session it names. When
+ * the packet's turn comes, its lookup takes the session found ahead only if
+ * it is still in use with the packet's own key (a key is held by one
+ * session at most; sessions come and go while the burst is processed),
+ * else looks up again, finding the slot in the cache. */
 void nat_out_ahead(const struct dp_worker *w, const struct addr6 *b4, uint32_t src, uint16_t sport,
                    uint8_t proto, struct dp_nat_ahead *a);
 void nat_in_ahead(const struct dp_worker *w, uint32_t ext, uint16_t eport, uint8_t proto,

@@ -18,8 +18,8 @@
  * the worker then reads the slots and prefetches what they name), so the
  * cache misses overlap instead of stalling each packet in turn. Nothing is
  * consumed, counted or changed: a packet's own lookup takes a binding only
- * for the same key, in the same tables (one generation per loop), and
- * looks its session up again. */
+ * for the same key, in the same tables (one generation per loop), and a
+ * session only while it is in use with the packet's own key (nat.h). */
 void transport_ahead(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void wan_ahead(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n);
 /* A frame from the transport port (transport_in.c). */

@@ -228,13 +228,14 @@ static void ahead_nat(const struct dp_worker *w, const struct rte_mbuf *m, const
 {
 	const struct l3_ip4_hdr *ip =
 	        rte_pktmbuf_mtod_offset(m, const struct l3_ip4_hdr *, ETH_LEN + 40);
-	const uint8_t *l4 = (const uint8_t *)ip + pkt_ip4_hdr_len(ip);
 	uint16_t port;
 
 	if (rte_pktmbuf_data_len(m) < ETH_LEN + 40 + 20 ||
 	    rte_pktmbuf_data_len(m) < ETH_LEN + 40 + pkt_ip4_hdr_len(ip) + 8)
 		return;
-	memcpy(&port, l4 + (ip->proto == IPPROTO_ICMP ? 4 : 0), 2); /* echo id, src port */
+	/* echo id, src port */
+	memcpy(&port,
+	       (const uint8_t *)ip + pkt_ip4_hdr_len(ip) + (ip->proto == IPPROTO_ICMP ? 4 : 0), 2);
 	nat_out_ahead(w, b4, ip->src, port, ip->proto, a);
 }
 

@@ -143,12 +143,15 @@ static bool ahead_dst(const struct rte_mbuf *m, uint32_t *addr, uint16_t *port)
 {
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	const struct l3_ip4_hdr *ip = (const struct l3_ip4_hdr *)(eth + 1);
-	uint32_t hl = pkt_ip4_hdr_len(ip);
-	const uint8_t *l4 = (const uint8_t *)ip + hl;
+	const uint8_t *l4;
+	uint32_t hl;
 
 	if (rte_pktmbuf_data_len(m) < ETH_LEN + 20 ||
-	    eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) || hl < 20 ||
-	    rte_pktmbuf_data_len(m) < ETH_LEN + hl + 8 || pkt_ip4_is_fragment(ip))
+	    eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))
+		return false;
+	hl = pkt_ip4_hdr_len(ip);
+	l4 = (const uint8_t *)ip + hl;
+	if (hl < 20 || rte_pktmbuf_data_len(m) < ETH_LEN + hl + 8 || pkt_ip4_is_fragment(ip))
 		return false;
 	*addr = ntohl(ip->dst);
 	if (ip->proto == IPPROTO_TCP || ip->proto == IPPROTO_UDP)
@@ -169,13 +172,14 @@ static bool ahead_pool_key(const struct rte_mbuf *m, uint32_t *addr, uint16_t *p
 {
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	const struct l3_ip4_hdr *ip = (const struct l3_ip4_hdr *)(eth + 1);
-	const uint8_t *l4 = (const uint8_t *)ip + pkt_ip4_hdr_len(ip);
+	const uint8_t *l4;
 
 	if (rte_pktmbuf_data_len(m) < ETH_LEN + 20 ||
 	    eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) ||
 	    rte_pktmbuf_data_len(m) < ETH_LEN + pkt_ip4_hdr_len(ip) + 8 ||
 	    ntohl(ip->dst) - dp.conf.pool_lo > dp.conf.pool_hi - dp.conf.pool_lo)
 		return false;
+	l4 = (const uint8_t *)ip + pkt_ip4_hdr_len(ip);
 	*addr = ip->dst;
 	*proto = ip->proto;
 	memcpy(port, l4 + (ip->proto == IPPROTO_ICMP ? 4 : 2), 2); /* echo id, dst port */

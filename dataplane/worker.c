@@ -148,7 +148,8 @@ void worker_poll(struct dp_worker *w)
 	/* A polling worker is always at 100% CPU: what it did is the rounds
 	 * that had packets (how much room is left, without PMU counters). */
 	if (work)
-		w->ctr->cnt[CNT_BUSY_NS] += (rte_rdtsc() - t0) * dp.ns_mult >> 32;
+		w->ctr->cnt[CNT_BUSY_NS] +=
+		        (uint64_t)((unsigned __int128)(rte_rdtsc() - t0) * dp.ns_mult >> 32);
 }
 
 int worker_main(void *arg)

@@ -7,6 +7,10 @@
 # while sending out must be answered (new sessions at both devices).
 # Usage: tests/bench/veth.sh BUILD_DIR
 set -u
+[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root (network namespaces)"; exit 77; }
+for tool in ip nft getconf; do
+	command -v $tool >/dev/null || { echo "SKIP: $tool is missing"; exit 77; }
+done
 build=$(readlink -f "$1")
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
