@@ -14,6 +14,7 @@
 
 #include "cksum.h"
 #include "crc.h"
+#include "hash.h"
 #include "ctl.h"
 
 struct key_out {
@@ -41,38 +42,21 @@ _Static_assert(sizeof(struct dp_session) == 64, "a session is one cache line");
 #define HASH_K2 0xbf58476d1ce4e5b9ULL
 #define HASH_K3 0x94d049bb133111ebULL
 
-static inline uint64_t word(const void *p)
-{
-	uint64_t x;
-
-	memcpy(&x, p, 8);
-	return x;
-}
-
-static inline uint32_t fmix64(uint64_t k)
-{
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdULL;
-	k ^= k >> 33;
-	k *= 0xc4ceb9fe1a85ec53ULL;
-	k ^= k >> 33;
-	return (uint32_t)k;
-}
-
 static inline uint32_t hash_out(const struct key_out *ko)
 {
-	return fmix64(word(ko->b4) * HASH_K1 ^ word(ko->b4 + 8) * HASH_K2 ^
-	              word(&ko->src) * HASH_K3);
+	return (uint32_t)hash_fmix64(hash_word(ko->b4) * HASH_K1 ^ hash_word(ko->b4 + 8) * HASH_K2 ^
+	                             hash_word(&ko->src) * HASH_K3);
 }
 
 static inline uint32_t hash_in(const struct key_in *ki)
 {
-	return fmix64(word(ki) ^ HASH_K1);
+	return (uint32_t)hash_fmix64(hash_word(ki) ^ HASH_K1);
 }
 
 static inline bool is_out(const struct dp_session *se, const struct key_out *ko)
 {
-	return ((word(se->b4.b) ^ word(ko->b4)) | (word(se->b4.b + 8) ^ word(ko->b4 + 8))) == 0 &&
+	return ((hash_word(se->b4.b) ^ hash_word(ko->b4)) |
+	        (hash_word(se->b4.b + 8) ^ hash_word(ko->b4 + 8))) == 0 &&
 	       se->src == ko->src && se->sport == ko->sport && se->proto == ko->proto;
 }
 

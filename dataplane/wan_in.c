@@ -136,22 +136,32 @@ static bool ttl_forward(struct dp_worker *w, struct rte_mbuf *m, struct l3_ip4_h
 	return true;
 }
 
+/* What the look-ahead's guesses read: the IPv4 header of what looks like
+ * an IPv4 frame (*ip) and the 8 bytes after it (returned), or NULL. */
+static const uint8_t *ahead_ip4(const struct rte_mbuf *m, const struct l3_ip4_hdr **ip)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	uint32_t hl;
+
+	*ip = (const struct l3_ip4_hdr *)(eth + 1);
+	if (rte_pktmbuf_data_len(m) < ETH_LEN + 20 ||
+	    eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))
+		return NULL;
+	hl = pkt_ip4_hdr_len(*ip);
+	if (hl < 20 || rte_pktmbuf_data_len(m) < ETH_LEN + hl + 8)
+		return NULL;
+	return (const uint8_t *)*ip + hl;
+}
+
 /* The destination address and port (or echo id) of what looks like an
  * unfragmented IPv4 packet (not checked: a guess for the look-ahead), or
  * false. Host order. */
 static bool ahead_dst(const struct rte_mbuf *m, uint32_t *addr, uint16_t *port)
 {
-	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	const struct l3_ip4_hdr *ip = (const struct l3_ip4_hdr *)(eth + 1);
-	const uint8_t *l4;
-	uint32_t hl;
+	const struct l3_ip4_hdr *ip;
+	const uint8_t *l4 = ahead_ip4(m, &ip);
 
-	if (rte_pktmbuf_data_len(m) < ETH_LEN + 20 ||
-	    eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))
-		return false;
-	hl = pkt_ip4_hdr_len(ip);
-	l4 = (const uint8_t *)ip + hl;
-	if (hl < 20 || rte_pktmbuf_data_len(m) < ETH_LEN + hl + 8 || pkt_ip4_is_fragment(ip))
+	if (l4 == NULL || pkt_ip4_is_fragment(ip))
 		return false;
 	*addr = ntohl(ip->dst);
 	if (ip->proto == IPPROTO_TCP || ip->proto == IPPROTO_UDP)
@@ -170,16 +180,11 @@ static bool ahead_dst(const struct rte_mbuf *m, uint32_t *addr, uint16_t *port)
  * translate), which nat_in checks. */
 static bool ahead_pool_key(const struct rte_mbuf *m, uint32_t *addr, uint16_t *port, uint8_t *proto)
 {
-	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	const struct l3_ip4_hdr *ip = (const struct l3_ip4_hdr *)(eth + 1);
-	const uint8_t *l4;
+	const struct l3_ip4_hdr *ip;
+	const uint8_t *l4 = ahead_ip4(m, &ip);
 
-	if (rte_pktmbuf_data_len(m) < ETH_LEN + 20 ||
-	    eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) ||
-	    rte_pktmbuf_data_len(m) < ETH_LEN + pkt_ip4_hdr_len(ip) + 8 ||
-	    ntohl(ip->dst) - dp.conf.pool_lo > dp.conf.pool_hi - dp.conf.pool_lo)
+	if (l4 == NULL || ntohl(ip->dst) - dp.conf.pool_lo > dp.conf.pool_hi - dp.conf.pool_lo)
 		return false;
-	l4 = (const uint8_t *)ip + pkt_ip4_hdr_len(ip);
 	*addr = ip->dst;
 	*proto = ip->proto;
 	memcpy(port, l4 + (ip->proto == IPPROTO_ICMP ? 4 : 2), 2); /* echo id, dst port */

@@ -7,18 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "util.h"
-
-/* MurmurHash3's 64-bit finalizer: every key bit moves every hash bit. */
-static uint64_t fmix64(uint64_t k)
-{
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdULL;
-	k ^= k >> 33;
-	k *= 0xc4ceb9fe1a85ec53ULL;
-	k ^= k >> 33;
-	return k;
-}
 
 /* The n (< 8) bytes at p as a little-endian word, as memcpy into a zeroed
  * word would give on this machine's x86 and arm64 (hashes only need to
@@ -49,25 +39,21 @@ static inline __attribute__((always_inline)) uint64_t tail(const uint8_t *p, uin
 static inline __attribute__((always_inline)) uint32_t hash(const void *key, uint32_t len)
 {
 	const uint8_t *p = key;
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len, w, w2;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len;
 	uint32_t i = 0;
 
 	/* The live tables' key lengths, in straight lines. */
 	if (len == 16) {
-		memcpy(&w, p, 8);
-		memcpy(&w2, p + 8, 8);
-		return (uint32_t)fmix64(fmix64(h ^ w) ^ w2);
+		return (uint32_t)hash_fmix64(hash_fmix64(h ^ hash_word(p)) ^ hash_word(p + 8));
 	}
 	if (len == 8) {
-		memcpy(&w, p, 8);
-		return (uint32_t)fmix64(h ^ w);
+		return (uint32_t)hash_fmix64(h ^ hash_word(p));
 	}
 	for (; i + 8 <= len; i += 8) {
-		memcpy(&w, p + i, 8);
-		h = fmix64(h ^ w);
+		h = hash_fmix64(h ^ hash_word(p + i));
 	}
 	if (i < len)
-		h = fmix64(h ^ tail(p + i, len - i));
+		h = hash_fmix64(h ^ tail(p + i, len - i));
 	return (uint32_t)h;
 }
 
