@@ -155,18 +155,6 @@ bool prefix4_overlap(const struct prefix4 *a, const struct prefix4 *b)
 	return a->len <= b->len ? prefix4_contains(a, b->addr) : prefix4_contains(b, a->addr);
 }
 
-bool prefix6_contains(const struct prefix6 *p, const struct addr6 *a)
-{
-	/* On the packet path (acl6, on-link B4s): whole bytes, then the bits
-	 * of the last one, masked on both sides (an interface address keeps
-	 * its host bits). */
-	unsigned int bytes = p->len / 8, bits = p->len % 8;
-
-	if (memcmp(p->addr.b, a->b, bytes) != 0)
-		return false;
-	return bits == 0 || ((p->addr.b[bytes] ^ a->b[bytes]) & (uint8_t)(0xff00 >> bits)) == 0;
-}
-
 bool prefix6_overlap(const struct prefix6 *a, const struct prefix6 *b)
 {
 	return a->len <= b->len ? prefix6_contains(a, &b->addr) : prefix6_contains(b, &a->addr);

@@ -8,9 +8,11 @@
 #ifndef AFTR_ADDR_H
 #define AFTR_ADDR_H
 
+#include <endian.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define ADDR4_STRLEN   16 /* "255.255.255.255" + NUL */
 #define ADDR6_STRLEN   46 /* INET6_ADDRSTRLEN */
@@ -58,7 +60,20 @@ static inline bool prefix4_contains(const struct prefix4 *p, uint32_t a)
 	return (a & prefix4_mask(p->len)) == p->addr;
 }
 bool prefix4_overlap(const struct prefix4 *a, const struct prefix4 *b);
-bool prefix6_contains(const struct prefix6 *p, const struct addr6 *a);
+/* On the packet path (acl6, on-link B4s): two 64-bit words compared under
+ * the prefix's mask (an interface address keeps its host bits). */
+static inline bool prefix6_contains(const struct prefix6 *p, const struct addr6 *a)
+{
+	uint64_t p0, p1, a0, a1, m0, m1;
+
+	memcpy(&p0, p->addr.b, 8);
+	memcpy(&p1, p->addr.b + 8, 8);
+	memcpy(&a0, a->b, 8);
+	memcpy(&a1, a->b + 8, 8);
+	m0 = p->len >= 64 ? ~0ull : p->len ? ~0ull << (64 - p->len) : 0;
+	m1 = p->len >= 128 ? ~0ull : p->len > 64 ? ~0ull << (128 - p->len) : 0;
+	return ((be64toh(p0 ^ a0) & m0) | (be64toh(p1 ^ a1) & m1)) == 0;
+}
 bool prefix6_overlap(const struct prefix6 *a, const struct prefix6 *b);
 bool addr6_equal(const struct addr6 *a, const struct addr6 *b);
 int addr6_cmp(const struct addr6 *a, const struct addr6 *b);

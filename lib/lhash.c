@@ -163,6 +163,9 @@ uint32_t lhash_get_hashed(const struct lhash *h, const void *key, uint32_t hash)
 
 uint32_t lhash_get(const struct lhash *h, const void *key)
 {
+	/* Empty tables are common (a NAPT-only AFTR has no softwire): no hash. */
+	if (h->n == 0)
+		return LHASH_NONE;
 	return lhash_get_hashed(h, key, hash(key, h->key_len));
 }
 

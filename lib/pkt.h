@@ -292,4 +292,11 @@ struct pkt_ip6_l4 {
  */
 enum pkt_verdict pkt_ip6_find_l4(const void *buf, size_t len, struct pkt_ip6_l4 *out);
 
+/*
+ * The packet an ICMPv4 error quotes (RFC 792: its IPv4 header and at least 64 bits of its data;
+ * RFC 1812 section 4.3.2.3), avail bytes at q: the quoted header's length, or 0 when the quote
+ * is too short for both or not IPv4. The one check of quotes.
+ */
+unsigned int pkt_ip4_quote(const void *q, size_t avail);
+
 #endif /* AFTR_PKT_H */

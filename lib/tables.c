@@ -235,7 +235,9 @@ int tables_build(struct tables *t, struct aftr_config *cfg, uint64_t gen)
 	t->tun = calloc(t->n_tun + 1, sizeof(*t->tun));
 	t->nat_in = calloc(t->n_nat + 1, sizeof(*t->nat_in));
 	t->nat_ext = calloc(t->n_nat + 1, sizeof(*t->nat_ext));
-	if (t->tun == NULL || t->nat_in == NULL || t->nat_ext == NULL) {
+	t->n_priv = t->cfg.n_private4;
+	t->priv = calloc(t->n_priv + 1, sizeof(*t->priv));
+	if (t->tun == NULL || t->nat_in == NULL || t->nat_ext == NULL || t->priv == NULL) {
 		tables_free(t);
 		return -ENOMEM;
 	}
@@ -245,6 +247,10 @@ int tables_build(struct tables *t, struct aftr_config *cfg, uint64_t gen)
 	}
 	for (size_t i = 0; i < t->n_nat; i++)
 		t->nat_in[i] = t->nat_ext[i] = &t->cfg.nats[i];
+	for (size_t i = 0; i < t->n_priv; i++) {
+		t->priv[i].mask = prefix4_mask(t->cfg.private4[i].p.len);
+		t->priv[i].net = t->cfg.private4[i].p.addr & t->priv[i].mask;
+	}
 	qsort(t->tun, t->n_tun, sizeof(*t->tun), tun_cmp);
 	qsort(t->nat_in, t->n_nat, sizeof(*t->nat_in), nat_in_cmp);
 	qsort(t->nat_ext, t->n_nat, sizeof(*t->nat_ext), nat_ext_cmp);
@@ -257,6 +263,7 @@ int tables_build(struct tables *t, struct aftr_config *cfg, uint64_t gen)
 
 void tables_free(struct tables *t)
 {
+	free(t->priv);
 	free(t->tun);
 	free(t->nat_in);
 	free(t->nat_ext);

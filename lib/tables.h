@@ -44,6 +44,10 @@ struct tables_addr {
  * second lookup), or an index in addrs. */
 #define TABLES_SHAPE_INLINE 0x80000000u
 
+struct tables_net {
+	uint32_t net, mask;
+};
+
 struct tables {
 	uint64_t gen;           /* the generation, as the control process numbered it */
 	struct aftr_config cfg; /* owned: the entries indexed below */
@@ -64,6 +68,8 @@ struct tables {
 	struct lhash prr;               /* (protocol, address, port) -> prr */
 	const struct cfg_nonat **nonat; /* by first address (they do not overlap) */
 	size_t n_nonat;
+	struct tables_net *priv; /* cfg.private4 as (network, mask), host order */
+	size_t n_priv;
 };
 
 /* Takes cfg (moved in: *cfg is left empty, safe to cfg_free) and indexes
@@ -74,6 +80,16 @@ void tables_free(struct tables *t);
 
 /* The tunnel configured for a B4, or NULL. */
 const struct cfg_tunnel *tables_tunnel(const struct tables *t, const struct addr6 *b4);
+
+/* Whether an IPv4 address (host order) is private (cfg.private4: NATed
+ * when a B4 sends from it). */
+static inline bool tables_is_private(const struct tables *t, uint32_t addr)
+{
+	for (size_t i = 0; i < t->n_priv; i++)
+		if ((addr & t->priv[i].mask) == t->priv[i].net)
+			return true;
+	return false;
+}
 
 /* Whether an IPv6 address is inside one of the acl6 prefixes. */
 bool tables_in_acl6(const struct tables *t, const struct addr6 *a);

@@ -1918,7 +1918,7 @@ static void ch_out(uint32_t f)
 	EXPECT(rc == want, "t %" PRIu64 " b4 %u %s %u: verdict %d, model %d", w->now, k.b4i,
 	       cfg_proto_name(k.p), k.sport, rc, want);
 	if (rc != NAT_OK) {
-		st.drops[rc - 1]++;
+		st.drops[rc]++; /* NAT_DROP(d) is the reason */
 		sh_sub_maybe_gone(s);
 		EXPECT(cnt(CNT_SESSION_NEW) == created, "session created on a drop");
 		return;

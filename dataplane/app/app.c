@@ -1,0 +1,242 @@
+/* The dataplane's life, from a loaded configuration to an orderly stop;
+ * see app.h. */
+#include "app.h"
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config_yaml.h"
+#include "commands.h"
+#include "ctx.h"
+#include "slowpath.h"
+#include "dp.h"
+#include "gen.h"
+#include "nat.h"
+#include "neigh.h"
+#include "pmtu.h"
+#include "port.h"
+#include "reasm.h"
+#include "stats.h"
+#include "worker.h"
+
+#define MBUFS_PER_WORKER 8192
+#define RING_SIZE        4096
+#define CTRL_IDLE_US     1000 /* main lcore nap when it had nothing to do */
+
+int dp_app_load(const char *path, struct aftr_config *cfg)
+{
+	struct diag d;
+	int rc;
+
+	diag_init(&d, path);
+	rc = cfg_load_yaml_file(path, cfg, &d);
+	diag_sort(&d);
+	diag_print(&d, stderr);
+	diag_free(&d);
+	return rc;
+}
+
+/* The runtime view of the pools: per worker, the port blocks it owns. */
+static int build_pools(const struct aftr_config *cfg)
+{
+	dp.conf.n_pools = (uint32_t)cfg->n_pools;
+	dp.conf.pools = rte_zmalloc("pools", sizeof(*dp.conf.pools) * (cfg->n_pools + 1), 0);
+	if (dp.conf.pools == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < cfg->n_pools; i++) {
+		struct dp_pool *p = &dp.conf.pools[i];
+
+		p->addr = cfg->pools[i].addr;
+		if (i == 0 || p->addr < dp.conf.pool_lo)
+			dp.conf.pool_lo = p->addr;
+		if (i == 0 || p->addr > dp.conf.pool_hi)
+			dp.conf.pool_hi = p->addr;
+		for (unsigned int w = 0; w < dp.nworkers; w++) {
+			for (int pr = 0; pr < CFG_NPROTO; pr++) {
+				struct port_range r = cfg_pool_range(cfg, &cfg->pools[i], pr);
+				int rc = pb_init(&p->pb[w][pr], r.min, r.max, cfg->port_block[pr],
+				                 (uint16_t)w, (uint16_t)dp.nworkers);
+
+				if (rc < 0) {
+					fprintf(stderr,
+					        "pools[%zu].%s: %s blocks of %u ports do not "
+					        "fit the range %u-%u\n",
+					        i, cfg_proto_names[pr],
+					        rc == -ENOMEM ? "no memory for" : "",
+					        cfg->port_block[pr], r.min, r.max);
+					return rc;
+				}
+			}
+		}
+	}
+	return nat_pools_index();
+}
+
+static struct rte_ring *ring(const char *what, unsigned int id, unsigned int flags)
+{
+	char name[RTE_RING_NAMESIZE];
+
+	snprintf(name, sizeof(name), "%s%u", what, id);
+	return rte_ring_create(name, RING_SIZE, (int)rte_socket_id(), flags);
+}
+
+/* Once at start: what the NAT tables of one worker reserved. */
+static void log_nat_mem(const struct aftr_config *cfg, const struct nat_mem *m)
+{
+	fprintf(stderr,
+	        "aftr-dataplane: NAT tables per worker: %zu bytes: %u sessions %zu (%zu per "
+	        "session), %u subscribers %zu (%zu per subscriber), hold queue %zu\n",
+	        m->sessions + m->subscribers + m->held, cfg->sessions_per_worker, m->sessions,
+	        m->sessions / cfg->sessions_per_worker, cfg->subscribers_per_worker, m->subscribers,
+	        m->subscribers / cfg->subscribers_per_worker, m->held);
+}
+
+/* Ports, rings and workers; messages go to stderr. */
+static int setup(const struct aftr_config *cfg, const char *shm)
+{
+	char err[512];
+	unsigned int i;
+	int rc;
+
+	snprintf(dp.tables_path, sizeof(dp.tables_path), "/dev/shm/%s-tables", shm);
+	if ((rc = stats_init(shm)) < 0) {
+		fprintf(stderr, "aftr-dataplane: shared counters /dev/shm/%s-stats: %s\n", shm,
+		        strerror(-rc));
+		return rc;
+	}
+	/* The private area holds each packet's context (worker/ctx.h). */
+	dp.mp = rte_pktmbuf_pool_create("mbufs", MBUFS_PER_WORKER * (dp.nworkers + 1) - 1, 256,
+	                                DP_CTX_SIZE, RTE_MBUF_DEFAULT_BUF_SIZE,
+	                                (int)rte_socket_id());
+	dp.to_ctrl = ring("toctrl", 0, RING_F_SC_DEQ);
+	if (dp.mp == NULL || dp.to_ctrl == NULL || neigh_init() < 0 || build_pools(cfg) < 0) {
+		fprintf(stderr, "aftr-dataplane: out of memory (give EAL more with -m)\n");
+		return -ENOMEM;
+	}
+	if ((rc = port_setup(&dp.port[DP_PORT_TRANSPORT], "transport", &cfg->transport, dp.nworkers,
+	                     err, sizeof(err))) < 0 ||
+	    (rc = port_setup(&dp.port[DP_PORT_WAN], "wan", &cfg->wan, dp.nworkers, err,
+	                     sizeof(err))) < 0) {
+		fprintf(stderr, "aftr-dataplane: %s\n", err);
+		return rc;
+	}
+	for (i = 0; i < dp.nworkers; i++) {
+		struct dp_worker *w = &dp.worker[i];
+		struct nat_mem mem;
+
+		w->id = i;
+		for (int p = 0; p < DP_NPORTS; p++) {
+			w->rxq[p] = i < dp.port[p].nb_rxq ? (uint16_t)i : UINT16_MAX;
+			w->txq[p] = i < dp.port[p].nb_txq ? (uint16_t)i : UINT16_MAX;
+		}
+		w->handoff = ring("handoff", i, RING_F_SC_DEQ);
+		w->from_ctrl = ring("fromctrl", i, RING_F_SC_DEQ);
+		if (w->handoff == NULL || w->from_ctrl == NULL || worker_init(w, &mem) < 0) {
+			fprintf(stderr,
+			        "aftr-dataplane: worker %u: out of memory (give EAL more "
+			        "with -m, or lower nat.sessions_per_worker)\n",
+			        i);
+			return -ENOMEM;
+		}
+		if (i == 0)
+			log_nat_mem(cfg, &mem);
+	}
+	return ctrl_init();
+}
+
+static void conf_init(const struct aftr_config *cfg)
+{
+	dp.conf.cfg = cfg;
+	dp.conf.endpoint = cfg->endpoint;
+	dp.conf.icmp_source = cfg->icmp_source;
+	dp.conf.transport_addr = cfg->transport.addr6.addr;
+	dp.conf.wan_addr = cfg->wan.addr4.addr;
+	dp.conf.has_gw[DP_PORT_TRANSPORT] = cfg->transport.has_gateway;
+	dp.conf.gw[DP_PORT_TRANSPORT] = cfg->transport.gw6;
+	dp.conf.has_gw[DP_PORT_WAN] = cfg->wan.has_gateway;
+	dp.conf.gw[DP_PORT_WAN] = neigh_key4(cfg->wan.gw4);
+}
+
+void dp_app_run(const char *stats_path)
+{
+	uint64_t hz = rte_get_tsc_hz(), next = 0;
+	unsigned int lcore, i = 0;
+
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		if (i == dp.nworkers)
+			break;
+		dp.worker[i].lcore = lcore;
+		rte_eal_remote_launch(worker_main, &dp.worker[i++], lcore);
+	}
+	fprintf(stderr, "aftr-dataplane: running with %u worker%s\n", dp.nworkers,
+	        dp.nworkers == 1 ? "" : "s");
+	while (!atomic_load(&dp.stop)) {
+		/* The slow path need not spin: leave the CPU to others when idle. */
+		if (ctrl_poll() + ctl_main_poll() == 0)
+			rte_delay_us_sleep(CTRL_IDLE_US);
+		if (rte_rdtsc() >= next) {
+			stats_ports_update();
+			if (stats_path)
+				stats_write(stats_path);
+			next = rte_rdtsc() + hz;
+		}
+	}
+	rte_eal_mp_wait_lcore();
+}
+
+static void teardown(void)
+{
+	for (unsigned int i = 0; i < dp.nworkers; i++) {
+		nat_fini(&dp.worker[i]);
+		reasm_fini(&dp.worker[i]);
+		pmtu_fini(&dp.worker[i]);
+	}
+	for (int p = 0; p < DP_NPORTS; p++)
+		if (dp.port[p].nb_txq)
+			port_close(&dp.port[p]);
+	for (uint32_t i = 0; i < dp.conf.n_pools; i++)
+		for (unsigned int w = 0; w < dp.nworkers; w++)
+			for (int pr = 0; pr < CFG_NPROTO; pr++)
+				pb_free(&dp.conf.pools[i].pb[w][pr]);
+	lhash_free(&dp.conf.pool_by_addr);
+	neigh_fini();
+}
+
+int dp_app_start(const struct aftr_config *cfg, unsigned int nworkers, const char *shm)
+{
+	if (nworkers == 0 || nworkers > DP_MAX_WORKERS) {
+		fprintf(stderr,
+		        "aftr-dataplane: needs 1 to %d worker lcores besides the main one "
+		        "(e.g. -l 0,1), got %u\n",
+		        DP_MAX_WORKERS, nworkers);
+		return -EINVAL;
+	}
+	dp.nworkers = nworkers;
+	conf_init(cfg);
+	if (gen_init(cfg) < 0) {
+		gen_fini();
+		fprintf(stderr, "aftr-dataplane: out of memory\n");
+		return -ENOMEM;
+	}
+	dp.started = true;
+	return setup(cfg, shm);
+}
+
+void dp_app_stop(const char *stats_path, const char *shm)
+{
+	if (!dp.started)
+		return;
+	stats_ports_update();
+	if (stats_path)
+		stats_write(stats_path);
+	stats_print(stderr);
+	teardown();
+	stats_fini(shm);
+	gen_fini();
+	dp.started = false;
+}

@@ -1,0 +1,223 @@
+/* The dataplane's shared types: the runtime configuration every lcore
+ * reads, the ports, and each worker's state.
+ *
+ * Threads: the main lcore sets everything up, then runs the slow path
+ * (ARP, ND, ping, neighbour resolution; ctrl.c) and housekeeping. Each
+ * worker lcore runs worker.c's loop over its own queues and tables. Fields
+ * written by one thread and read by another say so. */
+#ifndef AFTR_DP_H
+#define AFTR_DP_H
+
+#include <rte_ether.h>
+#include <rte_hash.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "counters.h"
+#include "portblock.h"
+#include "sidx.h"
+#include "tables.h"
+
+#define DP_MAX_WORKERS    16
+#define DP_BURST          32
+#define DP_EMIT_MAX       64 /* packets made while one is processed (fragments, errors) */
+#define DP_PORT_TRANSPORT 0
+#define DP_PORT_WAN       1
+#define DP_NPORTS         2
+
+struct dp_port {
+	uint16_t port_id; /* DPDK port */
+	struct rte_ether_addr mac;
+	uint16_t nb_rxq, nb_txq;
+	uint16_t mtu;
+};
+
+/* One pool address, as the packet path sees it: the dynamic ranges and,
+ * per worker, the port blocks it owns (pb[worker][proto]). */
+struct dp_pool {
+	uint32_t addr; /* host order */
+	struct pb_space pb[DP_MAX_WORKERS][CFG_NPROTO];
+};
+
+/* Read-only after start: what needs a restart to change (the live lists
+ * are in the tables, gen.h). */
+struct dp_conf {
+	const struct aftr_config *cfg;
+	struct addr6 endpoint;
+	uint32_t icmp_source;        /* host order */
+	struct addr6 transport_addr; /* our own address on the transport link */
+	uint32_t wan_addr;           /* our own address on the WAN link */
+	bool has_gw[DP_NPORTS];      /* each port's gateway, as a neighbour key */
+	struct addr6 gw[DP_NPORTS];
+	struct dp_pool *pools;
+	uint32_t n_pools;
+	uint32_t pool_lo, pool_hi; /* the lowest and highest pool address, host order */
+	struct lhash pool_by_addr; /* pool address (host order) -> index: nat_pool_index */
+};
+
+/* A neighbour (next hop) entry: written by the main lcore only, read by
+ * workers. The MAC and the valid flag change together as one 64-bit store. */
+struct dp_neigh {
+	_Atomic uint64_t mac_valid; /* bit 63: valid; low 48 bits: MAC */
+};
+
+struct dp_session;
+struct dp_subscriber;
+struct rte_ip_frag_tbl;
+struct rte_ip_frag_death_row;
+struct dp_pmtu;
+
+/* A reassembly table and the fragments it gave up, to free (reasm.c). */
+#define DP_REASM_N 3
+struct dp_reasm {
+	struct rte_ip_frag_tbl *tbl;
+	struct rte_ip_frag_death_row *dr;
+	bool off; /* maxcount 0: reassembly disabled, fragments dropped */
+};
+
+/* Counters of one lcore, in the shared counters region (stats_shm.h): written
+ * by that lcore only, read by anyone (relaxed 64-bit loads). The layout is
+ * the region's name table: counters, drops, then the ports' own statistics
+ * (kept by the main lcore's block only). */
+struct dp_counters {
+	uint64_t cnt[CNT_COUNT];
+	uint64_t drop[DROP_COUNT];
+	uint64_t port[DP_NPORTS][PORT_STAT_COUNT];
+};
+
+/* nat.c's look-ahead of a packet's NAPT session (nat.h): which index, the
+ * hash of the key it computed, and the session it found. */
+struct dp_nat_ahead {
+	uint32_t hash;
+	uint32_t val; /* after nat_ahead_get: the first session with the hash, or SIDX_NONE */
+	uint8_t kind; /* 0: none, or DP_NAT_AHEAD_OUT (inside key), _IN (outside) */
+};
+#define DP_NAT_AHEAD_OUT 1
+#define DP_NAT_AHEAD_IN  2
+
+/* The look-ahead over the burst being processed (path.h): for its packet
+ * i, the lookup done before the packet's turn (when set[i]), and the NAPT
+ * session prefetched (when nat and nat_at[i].kind); cur is the packet
+ * being processed; n is 0 when nothing was looked ahead (a ring, between
+ * bursts). */
+struct dp_ahead {
+	uint16_t n, cur;
+	bool sl, nat; /* lookups were started in a[] (set[] is filled anyway), nat_at[] */
+	bool set[DP_BURST];
+	struct tables_ahead a[DP_BURST];
+	struct dp_nat_ahead nat_at[DP_BURST];
+};
+
+struct dp_worker {
+	unsigned int id; /* 0 .. nworkers - 1 */
+	unsigned int lcore;
+	uint16_t rxq[DP_NPORTS]; /* queue this worker polls, or UINT16_MAX */
+	uint16_t txq[DP_NPORTS];
+	struct rte_ring *handoff; /* packets other workers hand to this one (MP/SC) */
+	/* Rings in the shared region: commands from the control process, and
+	 * events to it (ctl_msg.h); this worker is their only consumer and
+	 * producer respectively. */
+	struct rte_ring *cmd_ring, *evt_ring;
+	/* Finished frames to send on this worker's TX queues: from the main
+	 * lcore, and from workers that have no TX queue of their own (MP/SC). */
+	struct rte_ring *from_ctrl;
+	/* Tables owned by this worker (nat.c). */
+	struct rte_hash *subs_by_b4;
+	struct dp_subscriber *subs;
+	uint32_t subs_max, subs_free_head;
+	struct sidx sess_by_out; /* (b4, src, sport, proto) -> session */
+	struct sidx sess_by_in;  /* (ext addr, ext port, proto) -> session */
+	struct dp_session *sess;
+	uint32_t sess_max, sess_free_head, sweep_cursor;
+	uint64_t sweep_tsc; /* the time the sweep has covered up to (worker.c) */
+	/* Ports waiting out their hold time (RFC 6888 REQ-8), oldest first. */
+	struct dp_held *held;
+	uint32_t held_cap, held_head, held_tail;
+	uint64_t now;               /* seconds since start, refreshed per loop */
+	const struct tables *tab;   /* the live tables for this loop (gen.h) */
+	uint64_t icmp_at;           /* ICMP error rate limit: the second, and */
+	uint32_t icmp_tokens;       /* errors left to send in it */
+	uint32_t frag_id;           /* IPv6 fragment identification (toobig.c) */
+	int32_t gw_slot[DP_NPORTS]; /* each gateway's neighbour slot + 1 (tx.c) */
+	/* Reassembly (reasm.c): IPv6 from B4s, IPv4 from the Internet, IPv4
+	 * from B4s. */
+	struct dp_reasm reasm[DP_REASM_N];
+	/* Fragments held per tunnel (reasm_tunnel.c): B4 -> slot, and the
+	 * slot's IPv6 and IPv4 counts. */
+	struct rte_hash *frag_tn;
+	uint16_t (*frag_tn_held)[2];
+	/* Softwire MTUs learned from packet too big (pmtu.c). */
+	struct dp_pmtu *pmtu;
+	uint32_t pmtu_n, pmtu_cursor;
+	struct rte_eth_dev_tx_buffer *txb[DP_NPORTS];
+	struct dp_counters *ctr;
+	struct dp_ahead ahead;
+	/* The dispatcher's queues (worker/graph.c): packets nodes made, run
+	 * after the current one, in order; packets for other workers, sent
+	 * per burst. */
+	uint16_t emit_head, n_emit;
+	struct rte_mbuf *emit[DP_EMIT_MAX];
+	uint16_t n_ho[DP_MAX_WORKERS];
+	struct rte_mbuf *ho[DP_MAX_WORKERS][DP_BURST];
+} __rte_cache_aligned;
+
+struct dp {
+	struct dp_conf conf;
+	struct dp_port port[DP_NPORTS];
+	struct rte_mempool *mp;
+	unsigned int nworkers;
+	struct dp_worker worker[DP_MAX_WORKERS];
+	struct rte_ring *to_ctrl; /* workers -> main lcore (MP/SC) */
+	/* The main lcore's rings in the shared region (ctl_msg.h). */
+	struct rte_ring *ctl_cmd, *ctl_evt;
+	char tables_path[64]; /* the tables file (ctl_msg.h) */
+	/* Neighbours of the two links: the gateways, and on-link B4s. */
+	struct rte_hash *neigh_idx; /* 16-byte address -> index (RW concurrency, LF) */
+	struct dp_neigh *neigh;
+	uint32_t neigh_max;
+	void *stats_region; /* the shared counters (stats_shm.h) */
+	/* The live tables: published by the main lcore, read by workers. */
+	struct tables *_Atomic tab;
+	uint64_t start_tsc; /* the region's start_time, in TSC: workers count from it */
+	uint64_t ns_mult;   /* nanoseconds per TSC cycle << 32 (busy_ns) */
+	_Atomic bool stop;  /* set by the signal handler, read by every loop */
+	bool started;       /* dp_app_start ran (app.c) */
+};
+
+extern struct dp dp;
+
+/* Counting helpers for the packet path. */
+#define DP_COUNT(w, c) ((w)->ctr->cnt[CNT_##c]++)
+/* Counts a drop under reason r (an enum drop value, maybe chosen at run
+ * time) and frees the packet. */
+#define DP_DROP_AS(w, r, m)                                                                        \
+	do {                                                                                       \
+		(w)->ctr->drop[(r)]++;                                                             \
+		rte_pktmbuf_free(m);                                                               \
+	} while (0)
+#define DP_DROP(w, d, m) DP_DROP_AS(w, DROP_##d, m)
+
+/* The look-ahead of the packet being processed, or NULL. */
+static inline const struct tables_ahead *dp_ahead_cur(const struct dp_worker *w)
+{
+	const struct dp_ahead *ah = &w->ahead;
+
+	return ah->cur < ah->n && ah->set[ah->cur] ? &ah->a[ah->cur] : NULL;
+}
+
+/* The session the NAPT look-ahead found for the packet being processed by
+ * a key of this kind, or SIDX_NONE: a guess (nat.c checks it). */
+static inline uint32_t dp_nat_ahead_val(const struct dp_worker *w, uint8_t kind)
+{
+	const struct dp_ahead *ah = &w->ahead;
+
+	return ah->cur < ah->n && ah->nat && ah->nat_at[ah->cur].kind == kind
+	               ? ah->nat_at[ah->cur].val
+	               : SIDX_NONE;
+}
+
+#endif

@@ -1,0 +1,232 @@
+/* The workers' end of the control rings; see ctl.h. Between bursts, with
+ * no lock and no system call: single producer, single consumer rings. */
+#include "commands.h"
+
+#include "slowpath.h"
+#include "gen.h"
+#include "nat.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
+#include <string.h>
+
+#define CTL_BURST   8
+#define DUMP_BUDGET 4096 /* session slots examined per command */
+
+static void send_event(struct dp_worker *w, struct ctl_msg *m)
+{
+	m->worker = (uint16_t)w->id;
+	m->time = w->now;
+	if (w->evt_ring == NULL || rte_ring_sp_enqueue_elem(w->evt_ring, m, CTL_MSG_SIZE) != 0)
+		DP_COUNT(w, EVENTS_LOST);
+}
+
+static bool dump_match(const struct ctl_msg *c, const struct dp_session *se)
+{
+	return se->in_use && (c->u.dump.proto == 0 || c->u.dump.proto == se->proto) &&
+	       (!c->u.dump.has_b4 || memcmp(c->u.dump.b4, se->b4.b, 16) == 0) &&
+	       (c->u.dump.ext == 0 || c->u.dump.ext == se->ext) &&
+	       (c->u.dump.eport == 0 || htons(c->u.dump.eport) == se->eport);
+}
+
+/* A session as a message's u.sess. */
+static void sess_fields(const struct dp_worker *w, struct ctl_msg *m, const struct dp_session *se)
+{
+	memcpy(m->u.sess.b4, se->b4.b, 16);
+	m->u.sess.src = se->src;
+	m->u.sess.ext = se->ext;
+	m->u.sess.sport = ntohs(se->sport);
+	m->u.sess.eport = ntohs(se->eport);
+	m->u.sess.proto = se->proto;
+	m->u.sess.state = se->state;
+	m->u.sess.expires_in = se->expire > w->now ? (uint32_t)(se->expire - w->now) : 0;
+}
+
+/* Sessions from the cursor on, as events; returns where to go on. A slice
+ * per command (max, what the ring has room for, and DUMP_BUDGET slots even
+ * when few match) keeps the worker's loop short; the control process asks
+ * again with the returned cursor. */
+static uint32_t dump_sessions(struct dp_worker *w, const struct ctl_msg *c)
+{
+	unsigned int sent = 0, room = rte_ring_free_count(w->evt_ring);
+	uint32_t i = c->u.dump.cursor;
+
+	for (; i < w->sess_max; i++) {
+		const struct dp_session *se = &w->sess[i];
+		struct ctl_msg m = {.type = CTL_EVT_SESSION, .seq = c->seq};
+
+		if (i - c->u.dump.cursor >= DUMP_BUDGET)
+			return i;
+		if (!dump_match(c, se))
+			continue;
+		if (sent == c->u.dump.max || sent + 2 > room) /* keep room for the ack */
+			return i;
+		sess_fields(w, &m, se);
+		send_event(w, &m);
+		sent++;
+	}
+	return CTL_DUMP_END;
+}
+
+static void block_msg(struct dp_worker *w, const struct dp_subscriber *s, int p, uint32_t b,
+                      uint32_t seq)
+{
+	const struct pb_space *pb = &dp.conf.pools[s->pool].pb[w->id][p];
+	struct ctl_msg m = {.type = CTL_EVT_BLOCK, .seq = seq};
+
+	memcpy(m.u.block.b4, s->b4.b, 16);
+	m.u.block.addr = htonl(dp.conf.pools[s->pool].addr);
+	m.u.block.first = pb_block_first_port(pb, b);
+	m.u.block.count = pb->bsize;
+	m.u.block.proto = cfg_proto_ip(p);
+	send_event(w, &m);
+}
+
+/* One subscriber and its blocks (at most room - 1 events: the ack). */
+static unsigned int send_subscriber(struct dp_worker *w, const struct dp_subscriber *s,
+                                    uint32_t seq, unsigned int room)
+{
+	struct ctl_msg m = {.type = CTL_EVT_SUBSCRIBER, .seq = seq};
+	unsigned int n = 1;
+
+	memcpy(m.u.subs.b4, s->b4.b, 16);
+	m.u.subs.addr = htonl(dp.conf.pools[s->pool].addr);
+	for (int p = 0; p < CFG_NPROTO; p++) {
+		m.u.subs.nsess[p] = s->nsess[p];
+		m.u.subs.nblocks[p] = (uint16_t)RTE_MIN(s->nblocks[p], (uint32_t)UINT16_MAX);
+	}
+	send_event(w, &m);
+	for (int p = 0; p < CFG_NPROTO; p++) {
+		const struct pb_space *pb = &dp.conf.pools[s->pool].pb[w->id][p];
+
+		for (uint32_t b = s->head[p]; b != PB_NONE && n + 1 < room;
+		     b = pb->blocks[b].next, n++)
+			block_msg(w, s, p, b, seq);
+	}
+	return n;
+}
+
+/* Subscribers from the cursor on, each with its port blocks; as
+ * dump_sessions, a slice per command. */
+static uint32_t dump_subscribers(struct dp_worker *w, const struct ctl_msg *c)
+{
+	unsigned int sent = 0, events = 0, room = rte_ring_free_count(w->evt_ring);
+	uint32_t i = c->u.dump.cursor;
+
+	if (room < 2)
+		return i; /* asked again when control drained its ring */
+	for (; i < w->subs_max; i++) {
+		const struct dp_subscriber *s = &w->subs[i];
+		unsigned int need = 2; /* it, and the ack */
+
+		if (i - c->u.dump.cursor >= DUMP_BUDGET)
+			return i;
+		if (!s->in_use || (c->u.dump.has_b4 && memcmp(c->u.dump.b4, s->b4.b, 16) != 0) ||
+		    (c->u.dump.ext && c->u.dump.ext != htonl(dp.conf.pools[s->pool].addr)))
+			continue;
+		for (int p = 0; p < CFG_NPROTO; p++)
+			need += s->nblocks[p];
+		/* One that cannot fit even an empty ring goes alone, its list cut. */
+		if (sent == c->u.dump.max || (events + need > room && sent > 0))
+			return i;
+		events += send_subscriber(w, s, c->seq, room - events);
+		sent++;
+	}
+	return CTL_DUMP_END;
+}
+
+void ctl_poll(struct dp_worker *w)
+{
+	struct ctl_msg cmds[CTL_BURST];
+	unsigned int n;
+
+	if (w->cmd_ring == NULL)
+		return;
+	n = rte_ring_sc_dequeue_burst_elem(w->cmd_ring, cmds, CTL_MSG_SIZE, CTL_BURST, NULL);
+	for (unsigned int i = 0; i < n; i++) {
+		/* A refused dump is not resumed: next is the end. */
+		struct ctl_msg ack = {
+		        .type = CTL_EVT_ACK, .seq = cmds[i].seq, .u.ack.next = CTL_DUMP_END};
+
+		/* An unknown command is refused, not guessed at. */
+		if (cmds[i].type == CTL_CMD_SESSIONS && ctl_msg_check(&cmds[i]) == 0)
+			ack.u.ack.next = dump_sessions(w, &cmds[i]);
+		else if (cmds[i].type == CTL_CMD_SUBSCRIBERS && ctl_msg_check(&cmds[i]) == 0)
+			ack.u.ack.next = dump_subscribers(w, &cmds[i]);
+		else if (cmds[i].type != CTL_CMD_NOOP)
+			ack.u.ack.result = -ENOTSUP;
+		DP_COUNT(w, COMMANDS);
+		send_event(w, &ack);
+	}
+}
+
+void ctl_block_event(struct dp_worker *w, bool alloc, const struct addr6 *b4, uint32_t pool_host,
+                     uint8_t proto, uint16_t first, uint16_t count)
+{
+	struct ctl_msg m = {.type = alloc ? CTL_EVT_BLOCK_ALLOC : CTL_EVT_BLOCK_FREE};
+
+	if (dp.conf.cfg->nat_events == NAT_EVENTS_OFF)
+		return;
+	memcpy(m.u.block.b4, b4->b, 16);
+	m.u.block.addr = htonl(pool_host);
+	m.u.block.first = first;
+	m.u.block.count = count;
+	m.u.block.proto = proto;
+	send_event(w, &m);
+}
+
+/* The main lcore's commands: a table load takes milliseconds to a second
+ * (a million entries), which the slow path can afford and workers cannot. */
+unsigned int ctl_main_poll(void)
+{
+	struct ctl_msg c, ack;
+	char err[256];
+	unsigned int n = 0;
+
+	while (dp.ctl_cmd && rte_ring_sc_dequeue_elem(dp.ctl_cmd, &c, CTL_MSG_SIZE) == 0) {
+		ack = (struct ctl_msg){.type = CTL_EVT_ACK,
+		                       .seq = c.seq,
+		                       .worker = (uint16_t)dp.nworkers,
+		                       .u.ack.next = CTL_DUMP_END};
+		err[0] = '\0';
+		if (c.type == CTL_CMD_TABLES)
+			ack.u.ack.result =
+			        gen_apply_file(dp.tables_path, c.u.tables.gen, err, sizeof(err));
+		else if (c.type != CTL_CMD_NOOP)
+			ack.u.ack.result = -ENOTSUP;
+		if (c.type == CTL_CMD_TABLES)
+			fprintf(stderr, "aftr-dataplane: tables generation %" PRIu64 ": %s\n",
+			        c.u.tables.gen, ack.u.ack.result == 0 ? "in use" : err);
+		snprintf(ack.u.ack.text, sizeof(ack.u.ack.text), "%s", err);
+		if (rte_ring_sp_enqueue_elem(dp.ctl_evt, &ack, CTL_MSG_SIZE) != 0)
+			ctrl_ctr->cnt[CNT_EVENTS_LOST]++;
+		ctrl_ctr->cnt[CNT_COMMANDS]++;
+		n++;
+	}
+	return n;
+}
+
+void ctl_session_event(struct dp_worker *w, bool add, const struct dp_session *se)
+{
+	struct ctl_msg m = {.type = add ? CTL_EVT_NAT_ADD : CTL_EVT_NAT_DEL};
+
+	if (dp.conf.cfg->nat_events != NAT_EVENTS_SESSIONS)
+		return;
+	sess_fields(w, &m, se);
+	send_event(w, &m);
+}
+
+void ctl_tunnel_event(struct dp_worker *w, bool add, const struct addr6 *b4, uint32_t pool_host)
+{
+	struct ctl_msg m = {.type = add ? CTL_EVT_TUNNEL_ADD : CTL_EVT_TUNNEL_DEL};
+
+	if (dp.conf.cfg->nat_events == NAT_EVENTS_OFF)
+		return;
+	memcpy(m.u.subs.b4, b4->b, 16);
+	m.u.subs.addr = htonl(pool_host);
+	send_event(w, &m);
+}

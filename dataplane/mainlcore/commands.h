@@ -1,0 +1,25 @@
+/* The dataplane's side of the control rings (ctl_msg.h): workers apply
+ * their commands between bursts and send events; the main lcore takes the
+ * commands about shared state (the live tables). */
+#ifndef AFTR_COMMANDS_H
+#define AFTR_COMMANDS_H
+
+#include <stdint.h>
+
+#include "ctl_msg.h"
+#include "dp.h"
+
+/* Applies the commands waiting for this worker and acknowledges each. */
+void ctl_poll(struct dp_worker *w);
+/* Main lcore: applies its waiting commands; returns how many. */
+unsigned int ctl_main_poll(void);
+/* A session made or ended (nat_events: sessions), a subscriber's NAT
+ * state made or gone (nat_events: blocks or sessions). */
+struct dp_session;
+void ctl_session_event(struct dp_worker *w, bool add, const struct dp_session *se);
+void ctl_tunnel_event(struct dp_worker *w, bool add, const struct addr6 *b4, uint32_t pool_host);
+/* A port-block event (nat_events: blocks); first is the block's first port. */
+void ctl_block_event(struct dp_worker *w, bool alloc, const struct addr6 *b4, uint32_t pool_host,
+                     uint8_t proto, uint16_t first, uint16_t count);
+
+#endif

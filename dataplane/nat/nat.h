@@ -1,0 +1,156 @@
+/* Stateful NAPT tables of one worker: subscribers (one per B4, RFC 6333
+ * section 7), their port blocks, and sessions; created on the first packet
+ * from a B4's private address and port, found again by either key.
+ *
+ * Mapping is endpoint-independent (RFC 4787 REQ-1, RFC 5382 REQ-1): a
+ * session is (B4, inner source, source port or echo id, protocol) ->
+ * (pool address, port), whoever the remote is; filtering is endpoint-
+ * independent too (RFC 6888 REQ-7's default). All of a subscriber's sessions
+ * use one pool address (paired pooling, RFC 6888 REQ-2). */
+#ifndef AFTR_NAT_H
+#define AFTR_NAT_H
+
+#include <stdint.h>
+
+#include "dp.h"
+#include "pkt.h"
+
+enum sess_state {
+	SESS_NEW,     /* no packet back yet: "retrans" lifetime */
+	SESS_EST,     /* traffic both ways: the protocol's lifetime */
+	SESS_CLOSING, /* TCP FIN or RST seen: "closed" lifetime */
+};
+
+/* Remote endpoints a session sent to, for address(-and-port)-dependent
+ * filtering (RFC 4787 REQ-8): the last few, oldest replaced first. */
+#define SESS_REMOTES 4
+
+/* One cache line: the inside key first (b4 .. proto, what the inside index
+ * compares), then the outside one (ext, eport, proto). */
+struct dp_session {
+	struct addr6 b4;
+	uint32_t src;          /* inner source, network order */
+	uint16_t sport;        /* inner source port or echo id, network order */
+	uint8_t proto;         /* IPPROTO_TCP, _UDP, _ICMP */
+	uint8_t state;         /* enum sess_state */
+	uint32_t ext;          /* pool address, network order */
+	uint16_t eport;        /* public port or echo id, network order */
+	uint8_t rnext;         /* next remote slot to replace */
+	uint8_t in_use : 1;    /* else on the free list */
+	uint8_t is_static : 1; /* from a static mapping (ISC "nat"): no port block */
+	union {
+		uint32_t sub;       /* in use: subscriber index; NAT_NO_SUB if static */
+		uint32_t next_free; /* free: the next free session */
+	};
+	uint32_t expire;               /* second of expiry (w->now's clock) */
+	uint32_t remote[SESS_REMOTES]; /* network order; 0: unused */
+	uint16_t rport[SESS_REMOTES];  /* network order */
+};
+
+struct dp_subscriber {
+	struct addr6 b4;
+	uint32_t pool;             /* index in dp.conf.pools */
+	uint32_t head[CFG_NPROTO]; /* port-block chains */
+	uint32_t nblocks[CFG_NPROTO];
+	uint32_t nsess[CFG_NPROTO];
+	uint32_t tokens[CFG_NPROTO]; /* session creations left this second */
+	uint64_t tokens_at;
+	uint32_t next_free;
+	uint8_t in_use;
+};
+
+/* A port waiting out its hold time before reuse. */
+struct dp_held {
+	uint32_t pool, sub;
+	uint16_t port; /* host order */
+	uint8_t proto; /* enum cfg_proto */
+	uint64_t release_at;
+};
+
+#define NAT_NO_SUB UINT32_MAX
+
+/* Heap bytes one worker's tables took at start, for the start-up log. */
+struct nat_mem {
+	size_t sessions;    /* the session slots and both session indexes */
+	size_t subscribers; /* the subscriber slots and their hash table */
+	size_t held;        /* the hold queue: one entry per port the worker owns */
+};
+
+/* Reserves the worker's tables, sized by nat.sessions_per_worker and
+ * nat.subscribers_per_worker; mem (may be NULL) gets what they took. */
+int nat_init(struct dp_worker *w, struct nat_mem *mem);
+void nat_fini(struct dp_worker *w);
+
+/* Result of a translation attempt: NAT_OK (translated), or the reason to
+ * drop the packet (enum aftr_drop), as the stages' helpers return them. */
+#define NAT_OK      (-1)
+#define NAT_DROP(d) (DROP_##d)
+
+/* B4 -> Internet: finds or creates the session of the inner packet ip
+ * (whose L4 header follows at l4) and rewrites its source address and
+ * port/id with checksums. l4len bytes of L4 data are present. */
+int nat_out(struct dp_worker *w, const struct addr6 *b4, struct l3_ip4_hdr *ip, void *l4,
+            uint32_t l4len);
+
+/* Internet -> B4: finds the session of a packet to a pool address and
+ * rewrites its destination; returns it (for the B4 address) or NULL with
+ * *drop set. */
+struct dp_session *nat_in(struct dp_worker *w, struct l3_ip4_hdr *ip, void *l4, uint32_t l4len,
+                          int *drop);
+
+/* ICMPv4 error from the Internet (RFC 5508 REQ-3): the key of the quoted
+ * packet (network order), to find the owning worker; -1 if the quote is
+ * too short or of a kind we do not translate. */
+int nat_icmp_error_key(uint8_t *icmp, uint32_t len, uint32_t *ext, uint16_t *eport, uint8_t *proto);
+/* Translates such an error back towards the B4 (rewrites ip and the quote). */
+struct dp_session *nat_icmp_error_in(struct dp_worker *w, struct l3_ip4_hdr *ip, uint8_t *icmp,
+                                     uint32_t len, int *drop);
+
+/* An ICMPv4 error from a B4 (ip, with its ICMP message at icmp, len
+ * bytes) about a packet the AFTR translated towards it (RFC 5508 REQ-3):
+ * the quoted destination and the outer source become the session's public
+ * ones. NAT_OK, or NAT_DROP(NO_SESSION) / NAT_DROP(ICMP_IN). No session is
+ * created or refreshed. */
+int nat_icmp_error_out(struct dp_worker *w, const struct addr6 *b4, struct l3_ip4_hdr *ip,
+                       uint8_t *icmp, uint32_t len);
+
+/* The look-ahead over a burst (path.h): nat_out_ahead (the inside key, of
+ * a packet from b4 with inner source src, source port or echo id sport, all
+ * network order) or nat_in_ahead (the outside key) hashes the key and
+ * starts bringing its index slot into the cache; nat_ahead_get, in a second
+ * pass, reads the slot and starts bringing the session it names. When
+ * the packet's turn comes, its lookup takes the session found ahead only if
+ * it is still in use with the packet's own key (a key is held by one
+ * session at most; sessions come and go while the burst is processed),
+ * else looks up again, finding the slot in the cache. */
+void nat_out_ahead(const struct dp_worker *w, const struct addr6 *b4, uint32_t src, uint16_t sport,
+                   uint8_t proto, struct dp_nat_ahead *a);
+void nat_in_ahead(const struct dp_worker *w, uint32_t ext, uint16_t eport, uint8_t proto,
+                  struct dp_nat_ahead *a);
+void nat_ahead_get(const struct dp_worker *w, struct dp_nat_ahead *a);
+
+/* The session of an inside or an outside key (network order), or NULL. */
+struct dp_session *nat_find_out(struct dp_worker *w, const struct addr6 *b4, uint32_t src,
+                                uint16_t sport, uint8_t proto);
+struct dp_session *nat_find_in(struct dp_worker *w, uint32_t ext, uint16_t eport, uint8_t proto);
+
+/* Expires sessions and releases held ports, a few per call. */
+void nat_sweep(struct dp_worker *w, unsigned int budget);
+
+/* Index of the pool a pool address is, or -1: a scan of a few pools, a
+ * lookup in dp.conf.pool_by_addr among more. */
+int nat_pool_index(uint32_t addr_host);
+/* Builds dp.conf.pool_by_addr (again) once dp.conf.pools is set, if there
+ * are pools enough for it: 0 or -ENOMEM. */
+int nat_pools_index(void);
+
+/* The worker that owns a public (address, port, proto): the owner of its
+ * port block, or of the B4 of the static mapping that uses it; -1 if none.
+ * addr is a pool address (network order), pool its index. */
+int nat_port_owner(const struct dp_worker *w, uint32_t pool, uint32_t addr, uint8_t ipproto,
+                   uint16_t port_host);
+
+/* The worker that owns a B4 (RFC 6333 section 7: state per softwire). */
+unsigned int nat_b4_owner(const struct addr6 *b4);
+
+#endif

@@ -1,0 +1,34 @@
+/* Node tr_in: a B4's softwire packet, parsed (l2/rx.c), meets the
+ * softwire's admission (ISC: a configured tunnel, or acl6 with automatic
+ * tunnels; or a stateless binding) and, when it needs per-B4 state, the
+ * worker that owns the B4 (RFC 6333 section 7: NAPT state per softwire;
+ * reassembly). Stateless packets (lw4o6, prr, nonat) go on where they
+ * are: their bindings are read-only and every worker has them. */
+#include <netinet/in.h>
+
+#include "graph.h"
+#include "nat.h"
+
+enum dp_node node_tr_in(struct dp_worker *w, struct rte_mbuf *m)
+{
+	struct dp_ctx *c = dp_ctx(m);
+	enum dp_node next = c->flags & CTX_FRAG6 ? NODE_REASM6 : NODE_DECAP;
+	unsigned int owner;
+	int drop;
+	bool nat;
+
+	if (!tables_b4_allowed_with(w->tab, &c->b4, dp_ahead_cur(w), &drop, &nat))
+		return dp_drop(m, drop);
+	/* A private source is NATed: when there is a pool (a lw4o6-only AFTR
+	 * has none), for a B4 NAT is for (one known only by a stateless
+	 * binding is not NATed, RFC 7596 section 5.2). */
+	if (nat) {
+		c->flags |= CTX_NAT_OK;
+		if (dp.conf.n_pools && c->l4 && tables_is_private(w->tab, ntohl(dp_ip4(m)->src)))
+			c->flags |= CTX_NAT;
+	}
+	if (dp.nworkers == 1 || !(c->flags & (CTX_NAT | CTX_FRAG6 | CTX_FRAG4)))
+		return next;
+	owner = nat_b4_owner(&c->b4);
+	return owner == w->id ? next : dp_handoff(m, owner, next);
+}

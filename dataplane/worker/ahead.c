@@ -1,0 +1,94 @@
+/* The look-ahead over a burst (dp.h's struct dp_ahead): before a burst's
+ * packets go through the graph one by one, the lookups their nodes will
+ * make (a B4's stateless bindings, a lw4o6 softwire by address and port,
+ * a NAPT session by either key) are started across the whole burst from
+ * the packets' contexts, and in a second pass the index slots they
+ * prefetched are read and what they name prefetched, so the cache misses
+ * overlap instead of stalling each packet in turn. Nothing is consumed,
+ * counted or changed: a node's own lookup takes a binding only for the
+ * same key, in the same tables (one generation per loop), and a session
+ * only while it is in use with the packet's own key (nat.h). Each kind has
+ * its own pass, so that a lw4o6-only AFTR pays nothing for NAPT's. */
+#include "ahead.h"
+
+#include <netinet/in.h>
+
+#include "nat.h"
+
+void ahead_tr(struct dp_worker *w, struct rte_mbuf **pkts, const uint8_t *next, uint16_t n)
+{
+	const struct tables *t = w->tab;
+	struct dp_ahead *ah = &w->ahead;
+
+	ah->n = 0;
+	ah->sl = t->by_b4.n != 0;
+	ah->nat = dp.conf.n_pools != 0;
+	if (ah->sl)
+		for (uint16_t i = 0; i < n; i++)
+			ah->set[i] = next[i] == NODE_TR_IN &&
+			             tables_b4_ahead(t, &dp_ctx(pkts[i])->b4, &ah->a[i]);
+	else
+		memset(ah->set, 0, n * sizeof(ah->set[0]));
+	/* The inside key of a 4in6 packet: a guess from whatever is there
+	 * (a public source, a protocol we do not translate), which nat_out
+	 * checks; telling a private source would cost more than the lookup. */
+	if (ah->nat)
+		for (uint16_t i = 0; i < n; i++) {
+			const struct dp_ctx *c = dp_ctx(pkts[i]);
+
+			ah->nat_at[i].kind = 0;
+			if (next[i] == NODE_TR_IN && (c->flags & CTX_PORTS))
+				nat_out_ahead(w, &c->b4, dp_ip4(pkts[i])->src, c->sport, c->proto,
+				              &ah->nat_at[i]);
+		}
+	if (ah->sl || ah->nat)
+		ah->n = n;
+}
+
+void ahead_wan(struct dp_worker *w, struct rte_mbuf **pkts, const uint8_t *next, uint16_t n)
+{
+	const struct tables *t = w->tab;
+	struct dp_ahead *ah = &w->ahead;
+
+	/* lw4o6 softwires by the destination and its port or echo id, and
+	 * NAPT sessions of packets to pool addresses. */
+	ah->n = 0;
+	ah->sl = t->sw_port.n != 0;
+	ah->nat = dp.conf.n_pools != 0;
+	if (ah->sl)
+		for (uint16_t i = 0; i < n; i++) {
+			const struct dp_ctx *c = dp_ctx(pkts[i]);
+
+			ah->set[i] = next[i] == NODE_WAN_IN && (c->flags & CTX_PORTS) &&
+			             !(c->flags & CTX_FRAG4) &&
+			             tables_softwire_ahead(t, ntohl(dp_ip4(pkts[i])->dst),
+			                                   ntohs(c->dport), &ah->a[i]);
+		}
+	else
+		memset(ah->set, 0, n * sizeof(ah->set[0]));
+	if (ah->nat)
+		for (uint16_t i = 0; i < n; i++) {
+			const struct dp_ctx *c = dp_ctx(pkts[i]);
+
+			ah->nat_at[i].kind = 0;
+			if (next[i] == NODE_WAN_IN && c->pool >= 0 && (c->flags & CTX_PORTS))
+				nat_in_ahead(w, dp_ip4(pkts[i])->dst, c->dport, c->proto,
+				             &ah->nat_at[i]);
+		}
+	if (ah->sl || ah->nat)
+		ah->n = n;
+}
+
+void ahead_get(struct dp_worker *w)
+{
+	struct dp_ahead *ah = &w->ahead;
+
+	if (ah->sl)
+		for (uint16_t i = 0; i < ah->n; i++)
+			if (ah->set[i])
+				tables_ahead_get(w->tab, &ah->a[i]);
+	if (ah->nat)
+		for (uint16_t i = 0; i < ah->n; i++)
+			if (ah->nat_at[i].kind)
+				nat_ahead_get(w, &ah->nat_at[i]);
+}

@@ -1,0 +1,168 @@
+/* The packet path's shape: the nodes (stages) of the graph and the context
+ * every packet carries through them.
+ *
+ * RX parses a frame once and fills its context (in the mbuf's private
+ * area, dp.mp's priv_size): later stages read the context and never parse
+ * the headers again; a stage that rewrites or replaces headers (decap,
+ * reassembly, an ICMP builder) updates it. A stage is a node function
+ * that takes one packet and returns the next node; only the worker's
+ * dispatcher (graph.c) moves packets between nodes, and no node calls
+ * another. A drop sets exactly one reason of lib/counters.h and returns
+ * NODE_DROP; a node that makes packets (ICMP errors, fragments, a
+ * reassembled datagram) emits them into the graph (dp_emit) and the
+ * dispatcher runs them after the current one. */
+#ifndef AFTR_CTX_H
+#define AFTR_CTX_H
+
+#include <rte_mbuf.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "addr.h"
+#include "counters.h"
+#include "dp.h"
+#include "pkt.h"
+
+/* The nodes, in the order a packet meets them: X(SYMBOL, name). Node
+ * "name" is the function node_name (declared in graph.h), in one file of a
+ * feature's folder: dataplane/README.md maps each onto its file. */
+#define DP_NODES(X)                                                                                \
+	X(TR_IN, tr_in)         /* a B4's 4in6 packet: softwire admission, its owner */            \
+	X(REASM6, reasm6)       /* IPv6 fragments from a B4 */                                     \
+	X(ICMP6_ERR, icmp6_err) /* ICMPv6 errors about softwire packets (RFC 2473 8) */            \
+	X(DECAP, decap)         /* inner IPv4 checks, ECN (RFC 6040) */                            \
+	X(REASM4_IN, reasm4_in) /* IPv4 fragments inside a softwire */                             \
+	X(INNER, inner)         /* TTL, to the AFTR itself, NAPT or stateless */                   \
+	X(NAT_OUT, nat_out)     /* NAPT towards the Internet, RFC 5508 errors from B4s */          \
+	X(SL_OUT, sl_out)       /* lw4o6, prr, nonat: the B4's bindings */                         \
+	X(IP4_OUT, ip4_out)     /* MSS, hairpins, towards the WAN */                               \
+	X(WAN_IN, wan_in)       /* an Internet packet: ours?, fragments */                         \
+	X(REASM4, reasm4)       /* IPv4 fragments from the Internet */                             \
+	X(WAN_FWD, wan_fwd)     /* TTL, to a pool or a stateless address */                        \
+	X(POOL_IN, pool_in)     /* a pool address: its port's owner, prr */                        \
+	X(NAT_IN, nat_in)       /* NAPT towards a B4, RFC 5508 errors */                           \
+	X(SL_IN, sl_in)         /* lw4o6, prr, nonat: the B4 of an address */                      \
+	X(ENCAP, encap)         /* into the softwire (RFC 2473), MSS */                            \
+	X(TOOBIG, toobig)       /* too big for the softwire: IPv6 fragments, ISC toobig */         \
+	X(TR_TX, tr_tx)         /* Ethernet towards a B4 */                                        \
+	X(WAN_TX, wan_tx)       /* Ethernet towards the Internet */
+
+/* After the nodes, the sinks: where a packet's walk through the graph ends
+ * (graph.c). */
+#define DP_NODE_ENUM(sym, fn) NODE_##sym,
+enum dp_node {
+	DP_NODES(DP_NODE_ENUM) NODE_COUNT,
+	NODE_TX = NODE_COUNT, /* onto ctx->port's TX queue (a finished frame) */
+	NODE_DROP,            /* counted under ctx->drop, freed */
+	NODE_CTRL,            /* to the main lcore (ctx->ctrl: why), ctx->port */
+	NODE_HANDOFF,         /* to worker ctx->owner, resuming at ctx->next */
+	NODE_FREE,            /* done with: freed, not a drop (fragmented, answered) */
+	NODE_HELD,            /* kept by a table (a fragment waiting): nothing to do */
+};
+#undef DP_NODE_ENUM
+
+/* ctx->flags */
+#define CTX_PORTS   0x100 /* sport and dport were read (TCP, UDP, ICMP echo) */
+#define CTX_NAT     0x01  /* a B4's packet for NAPT (private source, NAT allowed) */
+#define CTX_NAT_OK  0x02  /* the B4 may be NATed (tables_b4_allowed) */
+#define CTX_FROM_B4 0x04  /* out of a softwire: MSS clamped on the way out */
+#define CTX_FROM_US 0x08  /* an error the AFTR made: leaves from the WAN address */
+#define CTX_FRAG6   0x10  /* an IPv6 fragment (from a B4) */
+#define CTX_FRAG4   0x20  /* an IPv4 fragment (ctx->l3's) */
+#define CTX_WHOLE   0x40  /* reassembled: a fragment again is not taken */
+#define CTX_HAIRPIN 0x80  /* looped back from the WAN side's exit (counted once) */
+
+/* The context of a packet (hot part: one cache line). Offsets are from
+ * the start of the mbuf's data (the Ethernet header). Ports are network
+ * order. */
+struct dp_ctx {
+	struct addr6 b4; /* the softwire's B4: outer source in, destination out */
+	uint16_t l3;     /* the IPv4 header being forwarded (inner, from a B4) */
+	uint16_t l4;     /* its L4 header */
+	uint16_t l4_len; /* L4 bytes by the IPv4 total length (0: none) */
+	uint16_t sport;  /* TCP/UDP ports; ICMP echo: the identifier in both */
+	uint16_t dport;
+	uint16_t vlan;  /* 802.1Q tag (later; 0: none) */
+	uint16_t flags; /* CTX_* */
+	uint8_t proto;  /* IPv4 protocol at l3 */
+	uint8_t port;   /* DP_PORT_*: came in by, or with NODE_TX and NODE_CTRL goes by */
+	uint8_t next;   /* enum dp_node: where a hand-off or an emitted packet resumes */
+	uint8_t drop;   /* enum aftr_drop, with NODE_DROP */
+	uint8_t owner;  /* with NODE_HANDOFF: the worker */
+	uint8_t ctrl;   /* with NODE_CTRL: enum ctrl_reason >> 8 */
+	uint8_t hops;   /* hairpin re-inputs so far (bounded: DP_MAX_HOPS) */
+	int16_t pool;   /* index of the destination pool (WAN side), or -1 */
+	uint32_t hash;  /* the flow's hash: a B4's, for its owner (two workers or more) */
+	uint16_t mtu;   /* with NODE_TOOBIG: the softwire's MTU */
+	/* A packet from the Internet as it came, before NAT rewrote it, for
+	 * a fragmentation needed about it (toobig): the longest IPv4 header
+	 * and 8 bytes (RFC 792). Second cache line, written only for large
+	 * DF packets. */
+	uint8_t orig_len;
+	uint8_t orig[68];
+} __rte_aligned(8);
+
+#define DP_CTX_SIZE RTE_ALIGN(sizeof(struct dp_ctx), RTE_MBUF_PRIV_ALIGN)
+#define DP_MAX_HOPS 2 /* re-inputs of one packet (hairpin), a bound on loops */
+
+static inline struct dp_ctx *dp_ctx(const struct rte_mbuf *m)
+{
+	return (struct dp_ctx *)rte_mbuf_to_priv((struct rte_mbuf *)(uintptr_t)m);
+}
+
+/* A drop: the reason, and the node that counts it. */
+static inline enum dp_node dp_drop(struct rte_mbuf *m, int reason)
+{
+	dp_ctx(m)->drop = (uint8_t)reason;
+	return NODE_DROP;
+}
+
+/* To the worker that owns the packet's state, resuming at node next. */
+static inline enum dp_node dp_handoff(struct rte_mbuf *m, unsigned int owner, enum dp_node next)
+{
+	struct dp_ctx *c = dp_ctx(m);
+
+	c->owner = (uint8_t)owner;
+	c->next = (uint8_t)next;
+	return NODE_HANDOFF;
+}
+
+/* A packet a node made (or a table gave back), to run from node next
+ * once the current packet is done. Its context is the caller's to fill.
+ * Dropped (no_mbuf) when a packet makes more than the queue holds. */
+static inline void dp_emit(struct dp_worker *w, struct rte_mbuf *m, enum dp_node next)
+{
+	if (unlikely(w->n_emit == RTE_DIM(w->emit))) {
+		w->ctr->drop[DROP_NO_MBUF]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	dp_ctx(m)->next = (uint8_t)next;
+	w->emit[w->n_emit++] = m;
+}
+
+/* The IPv4 header at ctx->l3. */
+static inline struct l3_ip4_hdr *dp_ip4(const struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod_offset(m, struct l3_ip4_hdr *, dp_ctx(m)->l3);
+}
+
+/* Fills the context's IPv4 fields from the header at offset l3 (read,
+ * not checked: the node that checks it uses them once it passed): the
+ * protocol, where L4 is and how long, and its ports or echo identifier.
+ * Whatever is not in the buffer is left 0. The one place ports are read. */
+void dp_ctx_ip4(struct rte_mbuf *m, uint16_t l3);
+
+/* A fresh context for a packet a node made: no flags, nothing parsed. */
+static inline struct dp_ctx *dp_ctx_new(struct rte_mbuf *m, uint8_t port)
+{
+	struct dp_ctx *c = dp_ctx(m);
+
+	memset(c, 0, offsetof(struct dp_ctx, orig_len) + 1);
+	c->pool = -1;
+	c->port = port;
+	return c;
+}
+
+#endif

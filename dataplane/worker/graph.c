@@ -1,0 +1,101 @@
+/* The dispatcher; see graph.h and ctx.h.
+ *
+ * A plain loop over a table of node functions: a packet goes from node to
+ * node until one returns a sink, then the packets emitted on the way run
+ * in the order they were made (fragments leave in order). Packets for
+ * another worker are staged per owner and enqueued in bursts. */
+#include "graph.h"
+
+#include "tx.h"
+
+#define DP_NODE_FN(sym, fn) node_##fn,
+static enum dp_node (*const nodes[NODE_COUNT])(struct dp_worker *,
+                                               struct rte_mbuf *) = {DP_NODES(DP_NODE_FN)};
+#undef DP_NODE_FN
+
+#define DP_NODE_NAME(sym, fn) #fn,
+static const char *const names[NODE_COUNT] = {DP_NODES(DP_NODE_NAME)};
+#undef DP_NODE_NAME
+
+const char *graph_node_name(enum dp_node n)
+{
+	static const char *const sinks[] = {"tx", "drop", "ctrl", "handoff", "free", "held"};
+
+	if (n < NODE_COUNT)
+		return names[n];
+	return n - NODE_COUNT < RTE_DIM(sinks) ? sinks[n - NODE_COUNT] : "invalid";
+}
+
+static void flush_to(struct dp_worker *w, unsigned int owner)
+{
+	uint16_t n = w->n_ho[owner];
+	unsigned int sent;
+
+	if (n == 0)
+		return;
+	sent = rte_ring_mp_enqueue_burst(dp.worker[owner].handoff, (void **)w->ho[owner], n, NULL);
+	w->ctr->cnt[CNT_HANDOFF_TX] += sent;
+	if (sent < n) {
+		w->ctr->drop[DROP_HANDOFF_FULL] += n - sent;
+		rte_pktmbuf_free_bulk(&w->ho[owner][sent], n - sent);
+	}
+	w->n_ho[owner] = 0;
+}
+
+void graph_flush(struct dp_worker *w)
+{
+	for (unsigned int i = 0; i < dp.nworkers; i++)
+		flush_to(w, i);
+}
+
+static void handoff(struct dp_worker *w, struct rte_mbuf *m)
+{
+	unsigned int owner = dp_ctx(m)->owner;
+
+	m->hash.usr = HANDOFF_PACKET;
+	w->ho[owner][w->n_ho[owner]++] = m;
+	if (w->n_ho[owner] == DP_BURST)
+		flush_to(w, owner);
+}
+
+static void sink(struct dp_worker *w, struct rte_mbuf *m, enum dp_node n)
+{
+	const struct dp_ctx *c = dp_ctx(m);
+
+	switch (n) {
+	case NODE_TX:
+		dp_tx(w, c->port, m);
+		return;
+	case NODE_DROP:
+		w->ctr->drop[c->drop]++;
+		rte_pktmbuf_free(m);
+		return;
+	case NODE_CTRL:
+		dp_to_ctrl(w, m, (enum ctrl_reason)(c->ctrl << 8), c->port);
+		return;
+	case NODE_HANDOFF:
+		handoff(w, m);
+		return;
+	case NODE_HELD:
+		return;
+	case NODE_FREE:
+	default:
+		rte_pktmbuf_free(m);
+		return;
+	}
+}
+
+void graph_run(struct dp_worker *w, struct rte_mbuf *m, enum dp_node n)
+{
+	for (;;) {
+		while (n < NODE_COUNT)
+			n = nodes[n](w, m);
+		sink(w, m, n);
+		if (w->emit_head == w->n_emit) {
+			w->emit_head = w->n_emit = 0;
+			return;
+		}
+		m = w->emit[w->emit_head++];
+		n = dp_ctx(m)->next;
+	}
+}

@@ -1,0 +1,22 @@
+/* The worker's dispatcher: runs a packet through the nodes of ctx.h until
+ * it reaches a sink, then the packets its nodes emitted. Nodes are
+ * declared here, one function each; only graph.c calls them. */
+#ifndef AFTR_GRAPH_H
+#define AFTR_GRAPH_H
+
+#include "ctx.h"
+
+#define DP_NODE_DECL(sym, fn) enum dp_node node_##fn(struct dp_worker *w, struct rte_mbuf *m);
+DP_NODES(DP_NODE_DECL)
+#undef DP_NODE_DECL
+
+/* The name of a node (or sink), for logs and the README. */
+const char *graph_node_name(enum dp_node n);
+
+/* Runs m from node n, and whatever its nodes emit, to their sinks. */
+void graph_run(struct dp_worker *w, struct rte_mbuf *m, enum dp_node n);
+
+/* Sends the packets staged for other workers (once per burst). */
+void graph_flush(struct dp_worker *w);
+
+#endif

@@ -1,0 +1,29 @@
+/* Where packets leave a worker (the dispatcher's sinks, graph.c): a port's
+ * TX queue, or the main lcore. Each consumes the mbuf and counts a drop if
+ * it cannot go. */
+#ifndef AFTR_TX_H
+#define AFTR_TX_H
+
+#include <rte_mbuf.h>
+
+#include "dp.h"
+
+/* Why a packet goes to the main lcore (kept in mbuf->hash.usr with the
+ * port index in the low byte). */
+enum ctrl_reason {
+	CTRL_RX = 1 << 8,      /* ARP, ND, ping to us: answer it */
+	CTRL_RESOLVE = 2 << 8, /* next hop unresolved: resolve, then send it */
+	CTRL_SEND = 3 << 8,    /* main -> worker: a finished frame to send */
+};
+
+/* m is a finished frame. */
+void dp_tx(struct dp_worker *w, int port, struct rte_mbuf *m);
+void dp_to_ctrl(struct dp_worker *w, struct rte_mbuf *m, enum ctrl_reason why, int port);
+
+/* What a message on a worker's hand-off ring is (mbuf->hash.usr): a
+ * packet, resuming at its context's node (worker/ctx.h), or a learned
+ * softwire MTU (pmtu.h). */
+#define HANDOFF_PACKET 0u
+#define HANDOFF_PMTU   (4u << 16)
+
+#endif

@@ -1,0 +1,169 @@
+/* The worker loop: run to completion over bursts from this worker's queues,
+ * packets handed over by other workers and frames the main lcore wants
+ * sent; then a slice of session expiry. No locks, no system calls. */
+#include "worker.h"
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_malloc.h>
+
+#include "ahead.h"
+#include "commands.h"
+#include "gen.h"
+#include "graph.h"
+#include "nat.h"
+#include "pmtu.h"
+#include "reasm.h"
+#include "rx.h"
+#include "tx.h"
+
+struct txb_err {
+	struct dp_worker *w;
+	int port;
+};
+
+/* Frames the NIC would not take: counted once as tx_full, not as sent. */
+static void tx_error(struct rte_mbuf **pkts, uint16_t unsent, void *userdata)
+{
+	struct txb_err *e = userdata;
+
+	e->w->ctr->drop[DROP_TX_FULL] += unsent;
+	e->w->ctr->cnt[e->port == DP_PORT_WAN ? CNT_TX_WAN : CNT_TX_TRANSPORT] -= unsent;
+	rte_pktmbuf_free_bulk(pkts, unsent);
+}
+
+int worker_init(struct dp_worker *w, struct nat_mem *mem)
+{
+	for (int p = 0; p < DP_NPORTS; p++) {
+		struct txb_err *e = rte_zmalloc("txerr", sizeof(*e), 0);
+
+		w->txb[p] = rte_zmalloc("txb", RTE_ETH_TX_BUFFER_SIZE(DP_BURST), 0);
+		if (w->txb[p] == NULL || e == NULL)
+			return -ENOMEM;
+		rte_eth_tx_buffer_init(w->txb[p], DP_BURST);
+		*e = (struct txb_err){w, p};
+		rte_eth_tx_buffer_set_err_callback(w->txb[p], tx_error, e);
+	}
+	if (reasm_init(w) < 0 || pmtu_init(w) < 0)
+		return -ENOMEM;
+	return nat_init(w, mem);
+}
+
+/* Session expiry: a round that forwarded packets examines a few session
+ * slots (a busy worker still covers a million slots in well under a
+ * second), an idle one more: 64, or as many as the time since its last
+ * sweep needs for the whole table once a second (an idle worker may
+ * sleep between rounds). */
+#define SWEEP_BUSY 8
+#define SWEEP_IDLE 64
+
+static unsigned int sweep_budget(struct dp_worker *w, uint64_t tsc, bool busy)
+{
+	uint64_t n;
+
+	if (busy) {
+		w->sweep_tsc = tsc;
+		return SWEEP_BUSY;
+	}
+	n = (tsc - w->sweep_tsc) * w->sess_max / rte_get_tsc_hz();
+	w->sweep_tsc = tsc;
+	if (n < SWEEP_IDLE)
+		return SWEEP_IDLE;
+	return n < w->sess_max ? (unsigned int)n : w->sess_max;
+}
+
+static unsigned int poll_port(struct dp_worker *w, int port)
+{
+	struct rte_mbuf *pkts[DP_BURST];
+	uint8_t next[DP_BURST];
+	uint16_t n;
+
+	if (w->rxq[port] == UINT16_MAX)
+		return 0;
+	n = rte_eth_rx_burst(dp.port[port].port_id, w->rxq[port], pkts, DP_BURST);
+	if (n == 0)
+		return 0;
+	w->ctr->cnt[port == DP_PORT_WAN ? CNT_RX_WAN : CNT_RX_TRANSPORT] += n;
+	for (uint16_t i = 0; i < n; i++) {
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+		rte_prefetch0(dp_ctx(pkts[i]));
+	}
+	/* Parsed once, each packet given its first node; then the lookups
+	 * started across the burst (ahead.c); then each through the graph. */
+	if (port == DP_PORT_WAN) {
+		for (uint16_t i = 0; i < n; i++)
+			next[i] = (uint8_t)rx_wan_parse(pkts[i]);
+		ahead_wan(w, pkts, next, n);
+	} else {
+		for (uint16_t i = 0; i < n; i++)
+			next[i] = (uint8_t)rx_tr_parse(pkts[i]);
+		ahead_tr(w, pkts, next, n);
+	}
+	ahead_get(w);
+	for (uint16_t i = 0; i < n; i++) {
+		w->ahead.cur = i;
+		graph_run(w, pkts[i], (enum dp_node)next[i]);
+	}
+	w->ahead.n = 0;
+	graph_flush(w);
+	return n;
+}
+
+/* Packets other workers handed over (resuming at their context's node),
+ * softwire MTUs they learned, and frames the main lcore wants sent. */
+static unsigned int poll_rings(struct dp_worker *w)
+{
+	struct rte_mbuf *pkts[DP_BURST];
+	unsigned int n, m;
+
+	m = n = rte_ring_sc_dequeue_burst(w->handoff, (void **)pkts, DP_BURST, NULL);
+	w->ctr->cnt[CNT_HANDOFF_RX] += n;
+	for (unsigned int i = 0; i < n; i++) {
+		if (pkts[i]->hash.usr == HANDOFF_PMTU)
+			pmtu_handoff_rx(w, pkts[i]);
+		else
+			graph_run(w, pkts[i], (enum dp_node)dp_ctx(pkts[i])->next);
+	}
+	graph_flush(w);
+	n = rte_ring_sc_dequeue_burst(w->from_ctrl, (void **)pkts, DP_BURST, NULL);
+	for (unsigned int i = 0; i < n; i++)
+		dp_tx(w, (int)(pkts[i]->hash.usr & 0xff), pkts[i]);
+	return m + n;
+}
+
+void worker_poll(struct dp_worker *w)
+{
+	uint64_t was = w->now, t0 = rte_rdtsc();
+	unsigned int work;
+
+	gen_loop_begin(w);
+	w->now = (t0 - dp.start_tsc) / rte_get_tsc_hz();
+	work = poll_port(w, DP_PORT_TRANSPORT);
+	work += poll_port(w, DP_PORT_WAN);
+	work += poll_rings(w);
+	for (int p = 0; p < DP_NPORTS; p++)
+		if (w->txq[p] != UINT16_MAX)
+			rte_eth_tx_buffer_flush(dp.port[p].port_id, w->txq[p], w->txb[p]);
+	nat_sweep(w, sweep_budget(w, t0, work != 0));
+	reasm_tick(w, w->now != was);
+	if (w->now != was)
+		pmtu_tick(w);
+	ctl_poll(w);
+	gen_loop_end(w);
+	/* A polling worker is always at 100% CPU: what it did is the rounds
+	 * that had packets (how much room is left, without PMU counters). */
+	if (work)
+		w->ctr->cnt[CNT_BUSY_NS] +=
+		        (uint64_t)((unsigned __int128)(rte_rdtsc() - t0) * dp.ns_mult >> 32);
+}
+
+int worker_main(void *arg)
+{
+	struct dp_worker *w = arg;
+
+	gen_reader_start(w);
+	while (!atomic_load_explicit(&dp.stop, memory_order_relaxed))
+		worker_poll(w);
+	gen_reader_stop(w);
+	return 0;
+}
