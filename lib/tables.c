@@ -299,14 +299,6 @@ const struct cfg_tunnel *tables_tunnel(const struct tables *t, const struct addr
 	return NULL;
 }
 
-bool tables_in_acl6(const struct tables *t, const struct addr6 *a)
-{
-	for (size_t i = 0; i < t->cfg.n_acl6; i++)
-		if (prefix6_contains(&t->cfg.acl6[i].p, a))
-			return true;
-	return false;
-}
-
 /* The by_b4 value of b4: a look-ahead's for the same B4, else read. */
 static uint32_t by_b4(const struct tables *t, const struct addr6 *b4, const struct tables_ahead *a)
 {
@@ -327,7 +319,7 @@ bool tables_b4_allowed_with(const struct tables *t, const struct addr6 *b4,
 
 	/* NAT is for a configured tunnel, or a B4 inside acl6 with automatic
 	 * tunnels on (ISC: the ACL is checked when no tunnel is found). */
-	ok = tables_tunnel(t, b4) != NULL;
+	ok = t->n_tun && tables_tunnel(t, b4) != NULL;
 	if (!ok)
 		in_acl6 = tables_in_acl6(t, b4);
 	ok = ok || (in_acl6 && t->cfg.tun.auto_create);

@@ -92,7 +92,13 @@ static inline bool tables_is_private(const struct tables *t, uint32_t addr)
 }
 
 /* Whether an IPv6 address is inside one of the acl6 prefixes. */
-bool tables_in_acl6(const struct tables *t, const struct addr6 *a);
+static inline bool tables_in_acl6(const struct tables *t, const struct addr6 *a)
+{
+	for (size_t i = 0; i < t->cfg.n_acl6; i++)
+		if (prefix6_contains(&t->cfg.acl6[i].p, a))
+			return true;
+	return false;
+}
 
 /* Whether a B4 may use the softwire: a configured tunnel, inside acl6
  * with automatic tunnels on (ISC: the ACL is checked when no tunnel is

@@ -182,8 +182,3 @@ enum dp_node node_sl_in(struct dp_worker *w, struct rte_mbuf *m)
 	c->b4 = *b4;
 	return NODE_ENCAP;
 }
-
-bool stateless_owns(const struct dp_worker *w, uint32_t dst)
-{
-	return tables_nonat(w->tab, dst) || tables_softwire_addr(w->tab, dst);
-}

@@ -17,7 +17,14 @@
 #include "dp.h"
 
 /* Whether a destination (host order) is a nonat prefix's or a lw4o6
- * address. */
-bool stateless_owns(const struct dp_worker *w, uint32_t dst);
+ * address: asked of every packet out to the Internet (hairpins), so an
+ * AFTR without stateless bindings pays two tests. */
+static inline bool stateless_owns(const struct dp_worker *w, uint32_t dst)
+{
+	const struct tables *t = w->tab;
+
+	return (t->n_nonat && tables_nonat(t, dst)) ||
+	       (t->sw_addr.n && tables_softwire_addr(t, dst));
+}
 
 #endif
