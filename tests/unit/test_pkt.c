@@ -1,4 +1,4 @@
-/* Unit tests of lib/pkt.h and lib/pkt.c: header layouts, accessors, IPv4 and IPv6 checks and
+/* Unit tests of lib/net/pkt.h and pkt.c: header layouts, accessors, IPv4 and IPv6 checks and
  * the IPv6 extension header walk. */
 
 #include <check.h>

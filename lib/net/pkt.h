@@ -5,7 +5,7 @@
  * an IPv4 header behind a 14-byte Ethernet header is only 2-byte aligned, and an IPv4 header
  * behind an IPv6 header with extension headers can be anywhere. Every multi-byte field is in
  * network byte order, exactly as on the wire; convert with ntohs()/ntohl() when reading
- * (checksums and rewritten fields go to and from lib/cksum.h as they are).
+ * (checksums and rewritten fields go to and from cksum.h as they are).
  *
  * Struct names carry a layer prefix (l3_, l4_) because glibc already owns `struct ip6_hdr`
  * (<netinet/ip6.h>) and `struct icmp6_hdr` (<netinet/icmp6.h>), and constants carry AFTR_ so
