@@ -1,5 +1,5 @@
 /* The control process's end of the rings to the dataplane workers
- * (lib/ctl_msg.h, in the region of lib/stats_shm.h): a thread that follows
+ * (lib/shm/ctl_msg.h, in the region of lib/shm/stats_shm.h): a thread that follows
  * the dataplane (re-attaching when a new one starts), turns its events into
  * log lines, and matches acknowledgements to commands. */
 #ifndef AFTR_DPCTL_H

@@ -2,7 +2,7 @@
  *
  * The tables file (written by aftr-control, read here) is one header line
  * "aftr-tables 1 GEN\n" and the whole desired configuration as JSON
- * (lib/config_json.h). Only the live lists may differ from the running
+ * (lib/config/config_json.h). Only the live lists may differ from the running
  * configuration (cfg_fixed_diff): pools, interfaces and defaults need a
  * restart, and a file that changes them is refused as a whole. */
 #include "gen.h"

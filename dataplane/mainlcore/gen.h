@@ -1,4 +1,4 @@
-/* Generations of the live tables (lib/tables.h): the main lcore builds a
+/* Generations of the live tables (lib/tables/tables.h): the main lcore builds a
  * new set and publishes it with one pointer store; workers load the
  * pointer once per loop and report a quiescent state at the end of each
  * loop (DPDK's QSBR RCU), so the old set is freed only when no worker can

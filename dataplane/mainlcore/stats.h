@@ -1,5 +1,5 @@
 /* The dataplane's counters: the shared region other processes read
- * (lib/stats_shm.h; aftrctl stats), and their totals as "name value" lines
+ * (lib/shm/stats_shm.h; aftrctl stats), and their totals as "name value" lines
  * for --stats-file and the exit report. Main lcore only. */
 #ifndef AFTR_STATS_H
 #define AFTR_STATS_H

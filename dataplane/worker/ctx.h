@@ -7,7 +7,7 @@
  * reassembly, an ICMP builder) updates it. A stage is a node function
  * that takes one packet and returns the next node; only the worker's
  * dispatcher (graph.c) moves packets between nodes, and no node calls
- * another. A drop sets exactly one reason of lib/counters.h and returns
+ * another. A drop sets exactly one reason of lib/shm/counters.h and returns
  * NODE_DROP; a node that makes packets (ICMP errors, fragments, a
  * reassembled datagram) emits them into the graph (dp_emit) and the
  * dispatcher runs them after the current one. */

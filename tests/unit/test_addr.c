@@ -1,4 +1,4 @@
-/* Unit tests of lib/addr.c: IPv4/IPv6 address and prefix parsing and formatting,
+/* Unit tests of lib/net/addr.c: IPv4/IPv6 address and prefix parsing and formatting,
  * containment and overlap at the edge lengths, and first-match prefix lists. */
 
 #include <check.h>

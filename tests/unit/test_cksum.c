@@ -1,4 +1,4 @@
-/* Unit tests of lib/cksum.c: known vectors, an independent byte-by-byte reference, and the
+/* Unit tests of lib/net/cksum.c: known vectors, an independent byte-by-byte reference, and the
  * incremental updates against full recomputes over many seeded random packets. */
 
 #include <check.h>

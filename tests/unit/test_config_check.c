@@ -1,4 +1,4 @@
-/* Unit tests of lib/config_check.c: cfg_validate's cross-entry rules, each with the exact
+/* Unit tests of lib/config/config_check.c: cfg_validate's cross-entry rules, each with the exact
  * number of errors, the key path of each and a distinctive part of its message, and a
  * check that validation stays fast with 100,000 lw4o6 softwires. */
 

@@ -1,5 +1,5 @@
-/* Unit tests of the JSON codec of the configuration model (lib/config_enc.c,
- * lib/config_dec.c, lib/jdec.c): round trips of every object and of whole
+/* Unit tests of the JSON codec of the configuration model (lib/config/config_enc.c,
+ * lib/config/config_dec.c, lib/config/jdec.c): round trips of every object and of whole
  * configurations, the sparse form, and the errors: their key paths and messages. */
 
 #include <check.h>

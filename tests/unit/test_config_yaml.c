@@ -1,4 +1,4 @@
-/* The YAML loader and writer (lib/config_yaml.c, lib/config_yaml_emit.c):
+/* The YAML loader and writer (lib/config/config_yaml.c, lib/config/config_yaml_emit.c):
  * positions in errors, scalar typing, refusals, and write -> load round
  * trips of every knob. */
 #include <check.h>

@@ -1,4 +1,4 @@
-/* The ISC aftr.conf importer (lib/isc_*.c): every command's effect, the
+/* The ISC aftr.conf importer (lib/isc/): every command's effect, the
  * line rules (comments, case, CRLF, sections), errors with line numbers,
  * the seed configurations, and import -> YAML -> load round trips. */
 #include <check.h>

@@ -1,5 +1,5 @@
-/* Unit tests of lib/pkt.h and lib/pkt.c: header layouts, accessors, IPv4 and IPv6 checks and
- * the IPv6 extension header walk. */
+/* Unit tests of lib/net/pkt_hdr.h, pkt.h and pkt.c: header layouts, accessors, IPv4 and IPv6
+ * checks and the IPv6 extension header walk. */
 
 #include <check.h>
 #include <ctype.h>

@@ -1,4 +1,4 @@
-/* Unit tests of lib/sidx.c: sizes, adds and deletes against a shadow model
+/* Unit tests of lib/tables/sidx.c: sizes, adds and deletes against a shadow model
  * over many seeded random steps (with hashes made to collide, so probe runs
  * are long and wrap around the end), and the structure's invariant after
  * every step: each entry is reachable from its home slot. */

@@ -1,4 +1,4 @@
-/* The shared counters region (lib/stats_shm.c): layout, readers, refusals. */
+/* The shared counters region (lib/shm/stats_shm.c): layout, readers, refusals. */
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Unit tests of lib/tables.c: the live tables' lookups against a linear
+/* Unit tests of lib/tables/tables.c: the live tables' lookups against a linear
  * search over the same entries, and the acl6 and filter rules. */
 #include "tables.h"
 

@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "pkt.h"
+#include "pkt_hdr.h"
 
 /* Add len bytes at buf, any alignment, to the partial sum (RFC 1071 section 4.1). An odd last
  * byte is summed as if a zero byte followed it. */
