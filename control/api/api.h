@@ -1,5 +1,5 @@
 /* The REST/JSON API of aftr-control (libmicrohttpd + jansson), under
- * /api/v1/ and /metrics; control/openapi.json describes it.
+ * /api/v1/ and /metrics; control/api/openapi.json describes it.
  *
  * Handlers run on libmicrohttpd's threads: the read-only resources read the
  * dataplane's shared counters and rings; the run-time lists go through the
