@@ -19,39 +19,17 @@
 #include "stats_json.h"
 #include "stats_shm.h"
 #include "api_int.h"
+#include "query.h"
+#include "reply.h"
 #include "state.h"
 #include "sync.h"
 #include "util.h"
 
-#define JSON_TYPE "application/json"
 #define PROM_TYPE "text/plain; version=0.0.4"
 
 extern const char api_openapi_json[]; /* openapi.c, made from openapi.json */
 
 typedef void (*handler_fn)(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
-
-void reply_json(struct api_reply *out, unsigned int status, json_t *body)
-{
-	out->status = status;
-	out->content_type = JSON_TYPE;
-	out->body = body ? json_dumps(body, JSON_INDENT(2)) : NULL;
-	json_decref(body);
-	if (out->body == NULL) {
-		out->status = 500;
-		out->body =
-		        strdup("{\"error\": \"internal error\", \"detail\": \"out of memory\"}");
-	}
-}
-
-void reply_error(struct api_reply *out, unsigned int status, const char *error, const char *detail,
-                 const char *field)
-{
-	json_t *e = json_pack("{s:s,s:s}", "error", error, "detail", detail);
-
-	if (e && field)
-		json_object_set_new(e, "field", json_string(field));
-	reply_json(out, status, e);
-}
 
 static void get_version(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out)
 {
@@ -117,25 +95,9 @@ static void get_health(struct api_ctx *ctx, const struct api_req *req, struct ap
 	                     "dataplane", dp, "config", ctx->config_path));
 }
 
-/* A boolean query parameter: 1 or 0, or -1 after a 422 for anything but
- * true/1/false/0 (a bare "?key" is true). */
-static int arg_bool(const struct api_req *req, const char *key, struct api_reply *out)
-{
-	const char *v = req->arg ? req->arg(req->arg_ctx, key) : NULL;
-	char detail[64];
-
-	if (v == NULL || strcmp(v, "0") == 0 || strcmp(v, "false") == 0)
-		return 0;
-	if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || strcmp(v, "") == 0)
-		return 1;
-	snprintf(detail, sizeof(detail), "%s: true or false", key);
-	reply_error(out, 422, "invalid value", detail, key);
-	return -1;
-}
-
 static void get_config(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out)
 {
-	int sparse = arg_bool(req, "sparse", out);
+	int sparse = query_bool(req, "sparse", out);
 
 	if (sparse >= 0)
 		reply_json(out, 200, state_config_json(ctx->state, sparse));
@@ -183,7 +145,7 @@ static const struct stats_shm_hdr *open_counters(struct api_ctx *ctx, struct api
 /* ISC "show stat": totals, and per lcore (workers, then main) on request. */
 static void get_counters(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out)
 {
-	int per = arg_bool(req, "per_worker", out);
+	int per = query_bool(req, "per_worker", out);
 	const struct stats_shm_hdr *h = per < 0 ? NULL : open_counters(ctx, out);
 	json_t *j;
 

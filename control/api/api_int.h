@@ -8,11 +8,6 @@
 
 #define API_MAX_SEGS 8
 
-void reply_json(struct api_reply *out, unsigned int status, json_t *body);
-/* The API's error form: {"error": ..., "detail": ..., "field": ...}. */
-void reply_error(struct api_reply *out, unsigned int status, const char *error, const char *detail,
-                 const char *field);
-
 /* /api/v1/<kind>[/<id segments>]: GET lists, POST adds, DELETE removes. */
 void api_resource(struct api_ctx *ctx, const struct api_req *req, int kind, const char *const *seg,
                   int nseg, struct api_reply *out);
