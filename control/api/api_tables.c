@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api_int.h"
 #include "query.h"
 #include "reply.h"
+#include "resources.h"
 #include "state.h"
 
 /* The request body as JSON; NULL after a 400. */
