@@ -72,7 +72,7 @@ static bool route_state(struct api_ctx *ctx, const struct api_req *req, struct a
 	}
 	if (n == 0 || (kind = state_kind(seg[0])) < 0)
 		return false;
-	api_resource(ctx, req, kind, seg + 1, n - 1, out);
+	api_lists(ctx, req, kind, seg + 1, n - 1, out);
 	return true;
 }
 

@@ -20,10 +20,11 @@ void api_get_sessions(struct api_ctx *ctx, const struct api_req *req, struct api
 void api_get_subscribers(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
 void api_get_openapi(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
 
-/* /api/v1/<kind>[/<id segments>]: GET lists, POST adds, DELETE removes. */
-void api_resource(struct api_ctx *ctx, const struct api_req *req, int kind, const char *const *seg,
-                  int nseg, struct api_reply *out);
-/* POST /api/v1/reload. */
+/* The run-time lists (lists.c), /api/v1/<kind>[/<id segments>]: GET
+ * lists, POST adds, PUT replaces, DELETE removes. */
+void api_lists(struct api_ctx *ctx, const struct api_req *req, int kind, const char *const *seg,
+               int nseg, struct api_reply *out);
+/* POST /api/v1/reload (reload.c). */
 void api_reload(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
 
 #endif

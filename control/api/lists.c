@@ -1,7 +1,8 @@
-/* The write resources of the REST API: the run-time lists (state.h) and
- * reload. A change is validated, saved and only then acknowledged; the
- * reply says whether the dataplane runs it yet (it waits up to
- * APPLY_WAIT_MS for that). */
+/* The run-time lists (state.h): /api/v1/tunnels, static-nat, prr, nonat,
+ * softwires, acl6 and private, each a kind of the desired state; GET lists
+ * (paged), POST adds, PUT replaces, DELETE removes (one, or a bulk array).
+ * A change is validated, saved and only then acknowledged; the reply says
+ * whether the dataplane runs it yet (reply_change). */
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -91,8 +92,8 @@ static void list(struct api_ctx *ctx, const struct api_req *req, int kind, struc
 	           state_list(ctx->state, (enum state_kind)kind, (size_t)off, (size_t)lim));
 }
 
-void api_resource(struct api_ctx *ctx, const struct api_req *req, int kind, const char *const *seg,
-                  int nseg, struct api_reply *out)
+void api_lists(struct api_ctx *ctx, const struct api_req *req, int kind, const char *const *seg,
+               int nseg, struct api_reply *out)
 {
 	int want = state_kind_id_segments((enum state_kind)kind);
 	struct state_err e;
@@ -123,20 +124,4 @@ void api_resource(struct api_ctx *ctx, const struct api_req *req, int kind, cons
 		reply_error(out, 405, "method not allowed", detail, NULL);
 		out->allow = nseg ? "PUT, DELETE" : "GET, HEAD, POST, DELETE";
 	}
-}
-
-void api_reload(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out)
-{
-	struct state_err e;
-	uint64_t gen;
-
-	if (strcmp(req->method, "POST") != 0) {
-		reply_error(out, 405, "method not allowed", "/api/v1/reload supports POST", NULL);
-		out->allow = "POST";
-		return;
-	}
-	if (state_reload(ctx->state, &gen, &e) < 0)
-		reply_state_err(out, &e);
-	else
-		reply_change(ctx, out, 200, json_pack("{s:b}", "reloaded", 1), gen);
 }
