@@ -54,7 +54,7 @@ struct api_reply {
  * is about 100 MB. */
 #define API_MAX_BODY (256u << 20)
 
-/* The router (api.c): answers one request. */
+/* The router (router.c): answers one request. */
 void api_handle(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
 /* Whether a request may be answered: it carries the token, or it asks for
  * the health check, which load balancers call without one. */

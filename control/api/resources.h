@@ -1,4 +1,4 @@
-/* The resources the router (api.c) answers with, one file each; each
+/* The resources the router (router.c) answers with, one file each; each
  * handler fills the reply (reply.h). */
 #ifndef AFTR_API_RESOURCES_H
 #define AFTR_API_RESOURCES_H
