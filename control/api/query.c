@@ -8,9 +8,14 @@
 
 #include "reply.h"
 
+const char *query_arg(const struct api_req *req, const char *key)
+{
+	return req->arg ? req->arg(req->arg_ctx, key) : NULL;
+}
+
 int query_bool(const struct api_req *req, const char *key, struct api_reply *out)
 {
-	const char *v = req->arg ? req->arg(req->arg_ctx, key) : NULL;
+	const char *v = query_arg(req, key);
 	char detail[64];
 
 	if (v == NULL || strcmp(v, "0") == 0 || strcmp(v, "false") == 0)
@@ -25,7 +30,7 @@ int query_bool(const struct api_req *req, const char *key, struct api_reply *out
 long long query_count(const struct api_req *req, const char *key, long long def, long long min,
                       struct api_reply *out)
 {
-	const char *v = req->arg ? req->arg(req->arg_ctx, key) : NULL;
+	const char *v = query_arg(req, key);
 	char detail[96], *end;
 	long long n;
 

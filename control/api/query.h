@@ -5,6 +5,8 @@
 
 #include "api.h"
 
+/* The value of query argument key, or NULL. */
+const char *query_arg(const struct api_req *req, const char *key);
 /* A boolean: 1 or 0 (absent: 0), or -1 after a 422 for anything but
  * true/1/false/0 (a bare "?key" is true). */
 int query_bool(const struct api_req *req, const char *key, struct api_reply *out);

@@ -163,36 +163,37 @@ static void api_free(struct api *a)
 	free(a);
 }
 
-struct api *api_start(struct api_ctx *ctx, char *err, size_t errlen)
+/* Where to listen: api.listen, an IPv6 or an IPv4 address. */
+union listen_addr {
+	struct sockaddr_in6 v6;
+	struct sockaddr_in v4;
+};
+
+/* Fills sa from the configuration: 1 for IPv6, 0 for IPv4, -1 with err. */
+static int listen_addr(const struct aftr_config *cfg, union listen_addr *sa, char *err,
+                       size_t errlen)
 {
-	struct api *a = calloc(1, sizeof(*a));
-	const struct aftr_config *cfg = ctx->cfg;
-	struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_port = htons(cfg->api_port)};
-	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(cfg->api_port)};
-	bool v6 = inet_pton(AF_INET6, cfg->api_listen, &sin6.sin6_addr) == 1;
+	sa->v6 = (struct sockaddr_in6){.sin6_family = AF_INET6, .sin6_port = htons(cfg->api_port)};
+	if (inet_pton(AF_INET6, cfg->api_listen, &sa->v6.sin6_addr) == 1)
+		return 1;
+	sa->v4 = (struct sockaddr_in){.sin_family = AF_INET, .sin_port = htons(cfg->api_port)};
+	if (inet_pton(AF_INET, cfg->api_listen, &sa->v4.sin_addr) == 1)
+		return 0;
+	snprintf(err, errlen, "api.listen: %s: not an address", cfg->api_listen);
+	return -1;
+}
+
+static struct MHD_Daemon *start_daemon(struct api *a, const struct aftr_config *cfg,
+                                       union listen_addr *sa, bool v6)
+{
 	/* A thread per connection: a change waits (up to 5 s) for the
 	 * dataplane, a health check pings every worker; neither may hold up
-	 * another client. Connections are capped. */
+	 * another client. Connections are capped. Handlers read, or lock
+	 * (dpctl, state). */
 	unsigned int flags =
 	        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG;
-
-	if (a == NULL) {
-		snprintf(err, errlen, "api: out of memory");
-		return NULL;
-	}
-	if (!v6 && inet_pton(AF_INET, cfg->api_listen, &sin.sin_addr) != 1) {
-		snprintf(err, errlen, "api.listen: %s: not an address", cfg->api_listen);
-		api_free(a);
-		return NULL;
-	}
-	if (load_tls(a, cfg, err, errlen) < 0) {
-		api_free(a);
-		return NULL;
-	}
-	a->ctx = ctx;
-	/* Handlers read, or lock (dpctl, state). */
 	struct MHD_OptionItem opts[] = {
-	        {MHD_OPTION_SOCK_ADDR, 0, v6 ? (void *)&sin6 : (void *)&sin},
+	        {MHD_OPTION_SOCK_ADDR, 0, sa},
 	        {MHD_OPTION_CONNECTION_TIMEOUT, 30, NULL},
 	        {MHD_OPTION_CONNECTION_LIMIT, 64, NULL},
 	        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL},
@@ -200,9 +201,29 @@ struct api *api_start(struct api_ctx *ctx, char *err, size_t errlen)
 	        {MHD_OPTION_HTTPS_MEM_KEY, 0, a->tls_key},
 	        {MHD_OPTION_END, 0, NULL},
 	};
-	a->d = MHD_start_daemon(flags | (v6 ? MHD_USE_IPv6 : 0) | (a->tls_cert ? MHD_USE_TLS : 0),
+
+	return MHD_start_daemon(flags | (v6 ? MHD_USE_IPv6 : 0) | (a->tls_cert ? MHD_USE_TLS : 0),
 	                        cfg->api_port, NULL, NULL, on_request, a, MHD_OPTION_ARRAY, opts,
 	                        MHD_OPTION_END);
+}
+
+struct api *api_start(struct api_ctx *ctx, char *err, size_t errlen)
+{
+	struct api *a = calloc(1, sizeof(*a));
+	const struct aftr_config *cfg = ctx->cfg;
+	union listen_addr sa;
+	int v6;
+
+	if (a == NULL) {
+		snprintf(err, errlen, "api: out of memory");
+		return NULL;
+	}
+	if ((v6 = listen_addr(cfg, &sa, err, errlen)) < 0 || load_tls(a, cfg, err, errlen) < 0) {
+		api_free(a);
+		return NULL;
+	}
+	a->ctx = ctx;
+	a->d = start_daemon(a, cfg, &sa, v6);
 	if (a->d == NULL) {
 		snprintf(err, errlen,
 		         "api: cannot listen on %s port %u (in use, or not an address of this "

@@ -11,100 +11,165 @@
 #include "config.h"
 #include "ctl_msg.h"
 #include "dpctl.h"
+#include "query.h"
 #include "reply.h"
 #include "resources.h"
 
 #define SESSIONS_LIMIT_MAX 1000
 
-/* A cursor is "worker:slot", as paged() writes it: digits only. */
-static int parse_cursor(const char *v, unsigned int *w, uint32_t *i)
-{
-	unsigned long a, b;
-	char *end;
+/* A listing's request: what to match and where its page starts. */
+struct listing {
+	struct ctl_msg filter; /* type and u.dump (proto, b4, ext, eport) */
+	unsigned int limit;    /* entries on the page */
+	unsigned int worker;   /* the cursor: the worker, and its slot */
+	uint32_t slot;
+};
 
-	if (!isdigit((unsigned char)*v))
+/* Each query argument's parser: 0, or -1 after a 422 reply. */
+typedef int (*listing_arg)(const char *v, struct listing *l, struct api_reply *out);
+
+static int arg_b4(const char *v, struct listing *l, struct api_reply *out)
+{
+	char err[160];
+	struct addr6 b4;
+
+	if (addr6_parse(v, &b4, err, sizeof(err)) < 0) {
+		reply_error(out, 422, "invalid value", err, "b4");
 		return -1;
-	a = strtoul(v, &end, 10);
-	if (*end != ':' || !isdigit((unsigned char)end[1]))
-		return -1;
-	b = strtoul(end + 1, &end, 10);
-	if (*end || a > UINT16_MAX || b >= CTL_DUMP_END)
-		return -1;
-	*w = (unsigned int)a;
-	*i = (uint32_t)b;
+	}
+	l->filter.u.dump.has_b4 = 1;
+	memcpy(l->filter.u.dump.b4, b4.b, 16);
 	return 0;
 }
 
-/* Parses the session filter from the query; 0, or -1 after a 422 reply. */
-static int session_filter(const struct api_req *req, struct ctl_msg *f, unsigned int *limit,
-                          unsigned int *cw, uint32_t *ci, struct api_reply *out)
+static int arg_protocol(const char *v, struct listing *l, struct api_reply *out)
 {
-	const char *v;
-	char err[160];
-	struct addr6 b4;
-	uint32_t a;
+	int p = cfg_name_lookup(cfg_proto_names, v);
 
-	memset(f, 0, sizeof(*f));
-	*limit = 100;
-	*cw = 0;
-	*ci = 0;
-#define ARG(k) (req->arg ? req->arg(req->arg_ctx, k) : NULL)
-	if ((v = ARG("b4")) != NULL) {
-		if (addr6_parse(v, &b4, err, sizeof(err)) < 0)
-			goto bad_b4;
-		f->u.dump.has_b4 = 1;
-		memcpy(f->u.dump.b4, b4.b, 16);
-	}
-	if ((v = ARG("protocol")) != NULL) {
-		int p = cfg_name_lookup(cfg_proto_names, v);
-
-		if (p < 0) {
-			reply_error(out, 422, "invalid value", "protocol: tcp, udp or icmp",
-			            "protocol");
-			return -1;
-		}
-		f->u.dump.proto = p == CFG_TCP   ? IPPROTO_TCP
-		                  : p == CFG_UDP ? IPPROTO_UDP
-		                                 : IPPROTO_ICMP;
-	}
-	if ((v = ARG("external_address")) != NULL) {
-		if (addr4_parse(v, &a, err, sizeof(err)) < 0) {
-			reply_error(out, 422, "invalid value", err, "external_address");
-			return -1;
-		}
-		f->u.dump.ext = htonl(a);
-	}
-	if ((v = ARG("external_port")) != NULL) {
-		char *end;
-		unsigned long port = strtoul(v, &end, 10);
-
-		if (*v == '\0' || *end || port == 0 || port > 65535) {
-			reply_error(out, 422, "invalid value", "external_port: 1-65535",
-			            "external_port");
-			return -1;
-		}
-		f->u.dump.eport = (uint16_t)port;
-	}
-	if ((v = ARG("limit")) != NULL) {
-		char *end;
-		unsigned long l = strtoul(v, &end, 10);
-
-		if (*v == '\0' || *end || l == 0 || l > SESSIONS_LIMIT_MAX) {
-			reply_error(out, 422, "invalid value", "limit: 1-1000", "limit");
-			return -1;
-		}
-		*limit = (unsigned int)l;
-	}
-	if ((v = ARG("cursor")) != NULL && parse_cursor(v, cw, ci) < 0) {
-		reply_error(out, 422, "invalid value", "cursor: the \"next\" of the previous page",
-		            "cursor");
+	if (p < 0) {
+		reply_error(out, 422, "invalid value", "protocol: tcp, udp or icmp", "protocol");
 		return -1;
 	}
-#undef ARG
+	l->filter.u.dump.proto = p == CFG_TCP   ? IPPROTO_TCP
+	                         : p == CFG_UDP ? IPPROTO_UDP
+	                                        : IPPROTO_ICMP;
 	return 0;
-bad_b4:
-	reply_error(out, 422, "invalid value", err, "b4");
+}
+
+static int arg_external_address(const char *v, struct listing *l, struct api_reply *out)
+{
+	char err[160];
+	uint32_t a;
+
+	if (addr4_parse(v, &a, err, sizeof(err)) < 0) {
+		reply_error(out, 422, "invalid value", err, "external_address");
+		return -1;
+	}
+	l->filter.u.dump.ext = htonl(a);
+	return 0;
+}
+
+static int arg_external_port(const char *v, struct listing *l, struct api_reply *out)
+{
+	char *end;
+	unsigned long port = strtoul(v, &end, 10);
+
+	if (*v == '\0' || *end || port == 0 || port > 65535) {
+		reply_error(out, 422, "invalid value", "external_port: 1-65535", "external_port");
+		return -1;
+	}
+	l->filter.u.dump.eport = (uint16_t)port;
+	return 0;
+}
+
+static int arg_limit(const char *v, struct listing *l, struct api_reply *out)
+{
+	char *end;
+	unsigned long n = strtoul(v, &end, 10);
+
+	if (*v == '\0' || *end || n == 0 || n > SESSIONS_LIMIT_MAX) {
+		reply_error(out, 422, "invalid value", "limit: 1-1000", "limit");
+		return -1;
+	}
+	l->limit = (unsigned int)n;
+	return 0;
+}
+
+static int bad_cursor(struct api_reply *out)
+{
+	reply_error(out, 422, "invalid value", "cursor: the \"next\" of the previous page",
+	            "cursor");
 	return -1;
+}
+
+/* A cursor is "worker:slot", as paged() writes it: digits only. */
+static int arg_cursor(const char *v, struct listing *l, struct api_reply *out)
+{
+	unsigned long w, slot;
+	char *end;
+
+	if (!isdigit((unsigned char)*v))
+		return bad_cursor(out);
+	w = strtoul(v, &end, 10);
+	if (*end != ':' || !isdigit((unsigned char)end[1]))
+		return bad_cursor(out);
+	slot = strtoul(end + 1, &end, 10);
+	if (*end || w > UINT16_MAX || slot >= CTL_DUMP_END)
+		return bad_cursor(out);
+	l->worker = (unsigned int)w;
+	l->slot = (uint32_t)slot;
+	return 0;
+}
+
+/* The listing the query asks for; 0, or -1 after a 422 reply naming the
+ * first argument (in this order) that is wrong. */
+static int listing_of(const struct api_req *req, uint16_t cmd, struct listing *l,
+                      struct api_reply *out)
+{
+	static const struct {
+		const char *key;
+		listing_arg parse;
+	} args[] = {
+	        {"b4", arg_b4},
+	        {"protocol", arg_protocol},
+	        {"external_address", arg_external_address},
+	        {"external_port", arg_external_port},
+	        {"limit", arg_limit},
+	        {"cursor", arg_cursor},
+	};
+
+	memset(l, 0, sizeof(*l));
+	l->limit = 100;
+	for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++) {
+		const char *v = query_arg(req, args[i].key);
+
+		if (v != NULL && args[i].parse(v, l, out) < 0)
+			return -1;
+	}
+	l->filter.type = cmd;
+	return 0;
+}
+
+/* Fills list with up to l->limit entries from the cursor on, worker after
+ * worker of the n, moving the cursor past them. 0 or -errno. */
+static int fetch(struct api_ctx *ctx, struct listing *l, unsigned int n, json_t *list)
+{
+	uint32_t next;
+	int rc;
+
+	while (l->worker < n && json_array_size(list) < l->limit) {
+		rc = dpctl_dump(ctx->dp, l->worker, &l->filter, l->slot,
+		                (uint16_t)(l->limit - json_array_size(list)), list, &next);
+		if (rc < 0)
+			return rc;
+		if (next == CTL_DUMP_END) {
+			l->worker++;
+			l->slot = 0;
+		} else {
+			l->slot = next;
+		}
+	}
+	return 0;
 }
 
 /* A listing through the workers' rings, filtered and paged: each worker
@@ -112,47 +177,33 @@ bad_b4:
 static void paged(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out,
                   uint16_t cmd, const char *key)
 {
-	unsigned int limit, w, n = ctx->dp ? dpctl_workers(ctx->dp) : 0;
-	uint32_t idx, next = CTL_DUMP_END;
+	unsigned int n = ctx->dp ? dpctl_workers(ctx->dp) : 0;
+	struct listing l;
 	char cursor[32];
-	struct ctl_msg f;
 	json_t *list;
-	int rc = 0;
+	int rc;
 
-	if (session_filter(req, &f, &limit, &w, &idx, out) < 0)
+	if (listing_of(req, cmd, &l, out) < 0)
 		return;
-	f.type = cmd;
 	if (n == 0) {
 		reply_error(out, 503, "no dataplane", "the dataplane is not running", NULL);
 		return;
 	}
-	if (w >= n) {
-		reply_error(out, 422, "invalid value", "cursor: the \"next\" of the previous page",
-		            "cursor");
+	if (l.worker >= n) {
+		bad_cursor(out);
 		return;
 	}
 	list = json_array();
-	while (w < n && json_array_size(list) < limit) {
-		rc = dpctl_dump(ctx->dp, w, &f, idx, (uint16_t)(limit - json_array_size(list)),
-		                list, &next);
-		if (rc < 0)
-			break;
-		if (next == CTL_DUMP_END) {
-			w++;
-			idx = 0;
-		} else {
-			idx = next;
-		}
-	}
+	rc = fetch(ctx, &l, n, list);
 	if (rc < 0) {
 		json_decref(list);
 		reply_error(out, 503, "dataplane not answering", strerror(-rc), NULL);
 		return;
 	}
-	snprintf(cursor, sizeof(cursor), "%u:%u", w, idx);
+	snprintf(cursor, sizeof(cursor), "%u:%u", l.worker, l.slot);
 	reply_json(out, 200,
 	           json_pack("{s:o,s:o}", key, list, "next",
-	                     w < n ? json_string(cursor) : json_null()));
+	                     l.worker < n ? json_string(cursor) : json_null()));
 }
 
 /* Dynamic sessions (ISC "list nat dynamic"). */
