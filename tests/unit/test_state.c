@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Unit tests of the control process's desired state (control/state.c) and
- * of the API handlers of its resources (control/api_tables.c, through
+ * Unit tests of the control process's desired state (control/state/state.c) and
+ * of the API handlers of its resources (control/api/lists.c, through
  * api_handle, with no dataplane): validation and every error class, what
  * is saved, and that a crash at any point of a save loses nothing.
  */

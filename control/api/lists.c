@@ -1,42 +1,16 @@
-/* The write resources of the REST API: the run-time lists (state.h) and
- * reload. A change is validated, saved and only then acknowledged; the
- * reply says whether the dataplane runs it yet (it waits up to
- * APPLY_WAIT_MS for that). */
-#include <ctype.h>
-#include <errno.h>
+/* The run-time lists (state.h): /api/v1/tunnels, static-nat, prr, nonat,
+ * softwires, acl6 and private, each a kind of the desired state; GET lists
+ * (paged), POST adds, PUT replaces, DELETE removes (one, or a bulk array).
+ * A change is validated, saved and only then acknowledged; the reply says
+ * whether the dataplane runs it yet (reply_change). */
 #include <limits.h>
-#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "api_int.h"
+#include "query.h"
+#include "reply.h"
+#include "resources.h"
 #include "state.h"
-#include "sync.h"
-
-#define APPLY_WAIT_MS 5000
-
-static void reply_state_err(struct api_reply *out, const struct state_err *e)
-{
-	reply_error(out, e->status, e->error, e->detail, *e->field ? e->field : NULL);
-}
-
-/* 201 or 200 for a saved change, with where the dataplane stands. */
-static void reply_change(struct api_ctx *ctx, struct api_reply *out, unsigned int status,
-                         json_t *body, uint64_t gen)
-{
-	char why[256] = "";
-	int rc = ctx->sync ? sync_wait(ctx->sync, gen, APPLY_WAIT_MS, why, sizeof(why)) : -ENOENT;
-
-	json_object_set_new(body, "generation", json_integer((json_int_t)gen));
-	json_object_set_new(body, "applied", json_boolean(rc == 0));
-	if (rc == -ENOENT)
-		json_object_set_new(body, "detail",
-		                    json_string("saved; no dataplane runs: it gets this state when "
-		                                "it starts"));
-	else if (rc < 0)
-		json_object_set_new(body, "detail", json_string(why));
-	reply_json(out, status, body);
-}
 
 /* The request body as JSON; NULL after a 400. */
 static json_t *body_json(const struct api_req *req, struct api_reply *out)
@@ -106,39 +80,20 @@ static void replace(struct api_ctx *ctx, const struct api_req *req, int kind,
 	json_decref(body);
 }
 
-/* A non-negative integer query parameter (def when absent); -1 after a 422. */
-static long long arg_count(const struct api_req *req, const char *key, long long def, long long min,
-                           struct api_reply *out)
-{
-	const char *v = req->arg ? req->arg(req->arg_ctx, key) : NULL;
-	char detail[96], *end;
-	long long n;
-
-	if (v == NULL)
-		return def;
-	n = strtoll(v, &end, 10);
-	if (!isdigit((unsigned char)*v) || *end || n < min) {
-		snprintf(detail, sizeof(detail), "%s: an integer, at least %lld", key, min);
-		reply_error(out, 422, "invalid value", detail, key);
-		return -1;
-	}
-	return n;
-}
-
 /* GET a list, whole or a page of it (?offset=N&limit=M): a page shorter
  * than limit is the last. */
 static void list(struct api_ctx *ctx, const struct api_req *req, int kind, struct api_reply *out)
 {
-	long long off = arg_count(req, "offset", 0, 0, out), lim;
+	long long off = query_count(req, "offset", 0, 0, out), lim;
 
-	if (off < 0 || (lim = arg_count(req, "limit", LLONG_MAX, 1, out)) < 0)
+	if (off < 0 || (lim = query_count(req, "limit", LLONG_MAX, 1, out)) < 0)
 		return;
 	reply_json(out, 200,
 	           state_list(ctx->state, (enum state_kind)kind, (size_t)off, (size_t)lim));
 }
 
-void api_resource(struct api_ctx *ctx, const struct api_req *req, int kind, const char *const *seg,
-                  int nseg, struct api_reply *out)
+void api_lists(struct api_ctx *ctx, const struct api_req *req, int kind, const char *const *seg,
+               int nseg, struct api_reply *out)
 {
 	int want = state_kind_id_segments((enum state_kind)kind);
 	struct state_err e;
@@ -169,20 +124,4 @@ void api_resource(struct api_ctx *ctx, const struct api_req *req, int kind, cons
 		reply_error(out, 405, "method not allowed", detail, NULL);
 		out->allow = nseg ? "PUT, DELETE" : "GET, HEAD, POST, DELETE";
 	}
-}
-
-void api_reload(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out)
-{
-	struct state_err e;
-	uint64_t gen;
-
-	if (strcmp(req->method, "POST") != 0) {
-		reply_error(out, 405, "method not allowed", "/api/v1/reload supports POST", NULL);
-		out->allow = "POST";
-		return;
-	}
-	if (state_reload(ctx->state, &gen, &e) < 0)
-		reply_state_err(out, &e);
-	else
-		reply_change(ctx, out, 200, json_pack("{s:b}", "reloaded", 1), gen);
 }

@@ -1,5 +1,5 @@
 /* The REST/JSON API of aftr-control (libmicrohttpd + jansson), under
- * /api/v1/ and /metrics; control/openapi.json describes it.
+ * /api/v1/ and /metrics; control/api/openapi.json describes it.
  *
  * Handlers run on libmicrohttpd's threads: the read-only resources read the
  * dataplane's shared counters and rings; the run-time lists go through the
@@ -8,6 +8,7 @@
 #define AFTR_API_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "config.h"
 
@@ -27,8 +28,8 @@ struct api_ctx {
 	char *token;          /* required bearer token, or NULL */
 };
 
-/* Starts listening (cfg->api_listen, cfg->api_port). Returns NULL with a
- * message in err on failure. */
+/* The server (server.c): starts listening (cfg->api_listen,
+ * cfg->api_port). Returns NULL with a message in err on failure. */
 struct api *api_start(struct api_ctx *ctx, char *err, size_t errlen);
 void api_stop(struct api *a);
 
@@ -53,6 +54,10 @@ struct api_reply {
  * is about 100 MB. */
 #define API_MAX_BODY (256u << 20)
 
+/* The router (router.c): answers one request. */
 void api_handle(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
+/* Whether a request may be answered: it carries the token, or it asks for
+ * the health check, which load balancers call without one. */
+bool api_authorized(const struct api_ctx *ctx, const struct api_req *req);
 
 #endif

@@ -6,7 +6,7 @@ import sys
 src, dst, sym = sys.argv[1:4]
 data = open(src, "rb").read()
 with open(dst, "w") as f:
-    f.write("/* Generated from %s by control/embed.py: do not edit. */\n" % src.split("/")[-1])
+    f.write("/* Generated from %s by control/api/embed.py: do not edit. */\n" % src.split("/")[-1])
     f.write("const char %s[] = {\n" % sym)
     for i in range(0, len(data), 16):
         f.write("\t" + " ".join("0x%02x," % b for b in data[i:i + 16]) + "\n")

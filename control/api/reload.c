@@ -1,0 +1,23 @@
+/* POST /api/v1/reload (ISC "reload"): the configuration file's lists
+ * re-read (state_reload); the API's stay. */
+#include <string.h>
+
+#include "reply.h"
+#include "resources.h"
+#include "state.h"
+
+void api_reload(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out)
+{
+	struct state_err e;
+	uint64_t gen;
+
+	if (strcmp(req->method, "POST") != 0) {
+		reply_error(out, 405, "method not allowed", "/api/v1/reload supports POST", NULL);
+		out->allow = "POST";
+		return;
+	}
+	if (state_reload(ctx->state, &gen, &e) < 0)
+		reply_state_err(out, &e);
+	else
+		reply_change(ctx, out, 200, json_pack("{s:b}", "reloaded", 1), gen);
+}

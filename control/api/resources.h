@@ -1,0 +1,30 @@
+/* The resources the router (router.c) answers with, one file each; each
+ * handler fills the reply (reply.h). */
+#ifndef AFTR_API_RESOURCES_H
+#define AFTR_API_RESOURCES_H
+
+#include "api.h"
+
+typedef void (*api_handler)(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
+
+/* Read-only resources: GET (and HEAD) only. */
+void api_get_health(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
+void api_get_version(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
+void api_get_config(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
+void api_get_pools(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
+void api_get_defaults(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
+void api_get_counters(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
+void api_get_drops(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
+void api_get_metrics(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
+void api_get_sessions(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
+void api_get_subscribers(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
+void api_get_openapi(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
+
+/* The run-time lists (lists.c), /api/v1/<kind>[/<id segments>]: GET
+ * lists, POST adds, PUT replaces, DELETE removes. */
+void api_lists(struct api_ctx *ctx, const struct api_req *req, int kind, const char *const *seg,
+               int nseg, struct api_reply *out);
+/* POST /api/v1/reload (reload.c). */
+void api_reload(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
+
+#endif
