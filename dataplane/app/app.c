@@ -52,10 +52,6 @@ static int build_pools(const struct aftr_config *cfg)
 		struct dp_pool *p = &dp.conf.pools[i];
 
 		p->addr = cfg->pools[i].addr;
-		if (i == 0 || p->addr < dp.conf.pool_lo)
-			dp.conf.pool_lo = p->addr;
-		if (i == 0 || p->addr > dp.conf.pool_hi)
-			dp.conf.pool_hi = p->addr;
 		for (unsigned int w = 0; w < dp.nworkers; w++) {
 			for (int pr = 0; pr < CFG_NPROTO; pr++) {
 				struct port_range r = cfg_pool_range(cfg, &cfg->pools[i], pr);

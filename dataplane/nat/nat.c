@@ -181,60 +181,6 @@ static void port_release(struct dp_worker *w, struct dp_subscriber *s, enum cfg_
 	block_event(w, false, s, p, ((uint32_t)port - pb->min) / pb->bsize);
 }
 
-unsigned int nat_b4_owner(const struct addr6 *b4)
-{
-	return dp.nworkers == 1 ? 0 : rte_jhash(b4->b, 16, 0x5eed) % dp.nworkers;
-}
-
-/* Up to this many pools a scan costs less than a hash lookup. */
-#define POOLS_SCANNED 8
-
-int nat_pools_index(void)
-{
-	lhash_free(&dp.conf.pool_by_addr);
-	if (dp.conf.n_pools <= POOLS_SCANNED)
-		return 0;
-	if (lhash_init(&dp.conf.pool_by_addr, dp.conf.n_pools, 4) < 0)
-		return -ENOMEM;
-	/* An address twice (cfg_validate refuses it): the first, as a scan. */
-	for (uint32_t i = 0; i < dp.conf.n_pools; i++)
-		lhash_put(&dp.conf.pool_by_addr, &dp.conf.pools[i].addr, i);
-	return 0;
-}
-
-/* Kept out of nat_pool_index: the key's address would cost the scan a
- * stack frame. */
-static __rte_noinline int pool_index_hashed(uint32_t addr_host)
-{
-	uint32_t v = lhash_get(&dp.conf.pool_by_addr, &addr_host);
-
-	return v == LHASH_NONE ? -1 : (int)v;
-}
-
-int nat_pool_index(uint32_t addr_host)
-{
-	if (dp.conf.n_pools > POOLS_SCANNED && dp.conf.pool_by_addr.slots)
-		return pool_index_hashed(addr_host);
-	for (uint32_t i = 0; i < dp.conf.n_pools; i++)
-		if (dp.conf.pools[i].addr == addr_host)
-			return (int)i;
-	return -1;
-}
-
-int nat_port_owner(const struct dp_worker *w, uint32_t pool, uint32_t addr, uint8_t ipproto,
-                   uint16_t port_host)
-{
-	enum cfg_proto p = cfg_proto_of_ip(ipproto);
-	uint16_t o = pb_port_owner(&dp.conf.pools[pool].pb[0][p], port_host);
-	const struct cfg_nat *sn;
-
-	if (o != UINT16_MAX)
-		return o;
-	/* Static ports are outside the dynamic ranges (cfg_validate). */
-	sn = p == CFG_ICMP ? NULL : tables_nat_public(w->tab, p, ntohl(addr), port_host);
-	return sn ? (int)nat_b4_owner(&sn->b4) : -1;
-}
-
 static struct rte_hash *make_hash(const char *what, unsigned int id, uint32_t entries,
                                   uint32_t key_len)
 {
@@ -490,15 +436,17 @@ static int l4_locate(uint8_t proto, uint8_t *l4, uint32_t l4len, struct l4_field
 static void rewrite(struct l3_ip4_hdr *ip, bool dst, uint32_t new_addr, uint16_t *port,
                     uint16_t new_port, const struct l4_fields *f)
 {
-	uint32_t old = dst ? ip->dst : ip->src;
+	uint32_t old = dst ? ip->dst : ip->src, nold = ~old;
+	/* The address's change, summed once for both checksums (RFC 1624
+	 * equation 3; one's complement addition is associative, so this is
+	 * what two updates in a row give). */
+	uint32_t da = (nold & 0xffff) + (nold >> 16) + (new_addr & 0xffff) + (new_addr >> 16);
 	uint16_t c;
 
-	ip->cksum = cksum_update32(ip->cksum, old, new_addr);
+	ip->cksum = (uint16_t)~cksum_fold((uint16_t)~ip->cksum + da);
 	if (!f->udp_zero) {
-		c = *f->cksum;
-		if (f->cksum_pseudo)
-			c = cksum_update32(c, old, new_addr);
-		c = cksum_update16(c, *port, new_port);
+		c = (uint16_t)~cksum_fold((uint16_t) ~*f->cksum + (f->cksum_pseudo ? da : 0) +
+		                          (uint16_t) ~*port + new_port);
 		/* UDP sends a computed 0 as all ones (RFC 768). */
 		*f->cksum = (c == 0 && ip->proto == IPPROTO_UDP) ? 0xffff : c;
 	}

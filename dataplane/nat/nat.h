@@ -139,9 +139,17 @@ void nat_sweep(struct dp_worker *w, unsigned int budget);
 
 /* Index of the pool a pool address is, or -1: a scan of a few pools, a
  * lookup in dp.conf.pool_by_addr among more. */
-int nat_pool_index(uint32_t addr_host);
+int nat_pool_find(uint32_t addr_host);
+static inline int nat_pool_index(uint32_t addr_host)
+{
+	/* Asked of every packet to the Internet (hairpins): most are
+	 * outside the range the pool addresses span (nat_pools_index). */
+	if (addr_host - dp.conf.pool_lo > dp.conf.pool_hi - dp.conf.pool_lo)
+		return -1;
+	return nat_pool_find(addr_host);
+}
 /* Builds dp.conf.pool_by_addr (again) once dp.conf.pools is set, if there
- * are pools enough for it: 0 or -ENOMEM. */
+ * are pools enough for it, and the range the pools span: 0 or -ENOMEM. */
 int nat_pools_index(void);
 
 /* The worker that owns a public (address, port, proto): the owner of its

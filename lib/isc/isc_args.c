@@ -2,11 +2,27 @@
  * decimal (ISC's atoi would read "1500x" as 1500 and "abc" as 0; we say
  * what is wrong instead). */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "isc_priv.h"
 #include "util.h"
+
+/* An error at the command being read; the import goes on to report all
+ * of them, and fails. */
+void isc_err(struct isc *s, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	diag_err(s->d, s->line, 0, s->cmd, "%s", msg);
+	s->failed = true;
+}
 
 struct cfg_pos isc_pos(const struct isc *s)
 {

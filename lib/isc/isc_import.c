@@ -11,18 +11,6 @@
 #include "isc_priv.h"
 #include "util.h"
 
-void isc_err(struct isc *s, const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	diag_err(s->d, s->line, 0, s->cmd, "%s", msg);
-	s->failed = true;
-}
-
 static const char *const section_names[] = {"zero (defaults)", "one (required parameters)",
                                             "two (reloadable entries)"};
 

@@ -1,0 +1,72 @@
+/* Pool addresses and owners: which pool an address is, which worker owns
+ * a B4 (RFC 6333 section 7: its state is per softwire) and which owns a
+ * public port (its port block's, or a static mapping's B4's). Read by every
+ * thread; the pools' index is built at start, before the workers run. */
+#include <netinet/in.h>
+#include <rte_jhash.h>
+
+#include "nat.h"
+
+unsigned int nat_b4_owner(const struct addr6 *b4)
+{
+	return dp.nworkers == 1 ? 0 : rte_jhash(b4->b, 16, 0x5eed) % dp.nworkers;
+}
+
+/* Up to this many pools a scan costs less than a hash lookup. */
+#define POOLS_SCANNED 8
+
+int nat_pools_index(void)
+{
+	/* The range the pool addresses span: most addresses are outside
+	 * (none but the two ends of the address space when there is none). */
+	dp.conf.pool_lo = UINT32_MAX;
+	dp.conf.pool_hi = 0;
+	for (uint32_t i = 0; i < dp.conf.n_pools; i++) {
+		if (i == 0 || dp.conf.pools[i].addr < dp.conf.pool_lo)
+			dp.conf.pool_lo = dp.conf.pools[i].addr;
+		if (i == 0 || dp.conf.pools[i].addr > dp.conf.pool_hi)
+			dp.conf.pool_hi = dp.conf.pools[i].addr;
+	}
+	lhash_free(&dp.conf.pool_by_addr);
+	if (dp.conf.n_pools <= POOLS_SCANNED)
+		return 0;
+	if (lhash_init(&dp.conf.pool_by_addr, dp.conf.n_pools, 4) < 0)
+		return -ENOMEM;
+	/* An address twice (cfg_validate refuses it): the first, as a scan. */
+	for (uint32_t i = 0; i < dp.conf.n_pools; i++)
+		lhash_put(&dp.conf.pool_by_addr, &dp.conf.pools[i].addr, i);
+	return 0;
+}
+
+/* Kept out of nat_pool_index: the key's address would cost the scan a
+ * stack frame. */
+static __rte_noinline int pool_index_hashed(uint32_t addr_host)
+{
+	uint32_t v = lhash_get(&dp.conf.pool_by_addr, &addr_host);
+
+	return v == LHASH_NONE ? -1 : (int)v;
+}
+
+int nat_pool_find(uint32_t addr_host)
+{
+	if (dp.conf.n_pools > POOLS_SCANNED && dp.conf.pool_by_addr.slots)
+		return pool_index_hashed(addr_host);
+	for (uint32_t i = 0; i < dp.conf.n_pools; i++)
+		if (dp.conf.pools[i].addr == addr_host)
+			return (int)i;
+	return -1;
+}
+
+int nat_port_owner(const struct dp_worker *w, uint32_t pool, uint32_t addr, uint8_t ipproto,
+                   uint16_t port_host)
+{
+	enum cfg_proto p = cfg_proto_of_ip(ipproto);
+	uint16_t o = pb_port_owner(&dp.conf.pools[pool].pb[0][p], port_host);
+	const struct cfg_nat *sn;
+
+	if (o != UINT16_MAX)
+		return o;
+	/* Static ports are outside the dynamic ranges (cfg_validate). */
+	sn = p == CFG_ICMP ? NULL : tables_nat_public(w->tab, p, ntohl(addr), port_host);
+	return sn ? (int)nat_b4_owner(&sn->b4) : -1;
+}
