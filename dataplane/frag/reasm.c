@@ -193,7 +193,6 @@ enum dp_node node_reasm6(struct dp_worker *w, struct rte_mbuf *m)
 	next = rx_tr_parse(r);
 	if (next == NODE_TR_IN && (dp_ctx(r)->flags & CTX_FRAG6))
 		next = dp_drop(r, DROP_IP6_FRAGMENT);
-	dp_ctx(r)->flags |= CTX_WHOLE;
 	dp_emit(w, r, next);
 	return NODE_HELD;
 }
@@ -279,7 +278,6 @@ static enum dp_node reasm_ip4(struct dp_worker *w, struct rte_mbuf *m, int t, en
 		return NODE_HELD;
 	*dp_ctx(r) = c;
 	dp_ctx_ip4(r, RTE_ETHER_HDR_LEN);
-	dp_ctx(r)->flags |= CTX_WHOLE;
 	dp_emit(w, r, next);
 	return NODE_HELD;
 }

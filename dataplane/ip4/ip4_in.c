@@ -15,9 +15,16 @@ enum dp_node node_wan_in(struct dp_worker *w, struct rte_mbuf *m)
 {
 	struct dp_ctx *c = dp_ctx(m);
 	const struct l3_ip4_hdr *ip = dp_ip4(m);
+	const struct tables_ahead *a = dp_ahead_cur(w);
 	uint32_t dst = ntohl(ip->dst);
 
-	if (c->pool < 0 && !stateless_owns(w, dst)) {
+	/* A lw4o6 address if the look-ahead found it one (the port-set
+	 * lookup it started needs the address's shape), else asked here;
+	 * either way not again (sl_in). */
+	if (c->pool < 0 &&
+	    ((a && a->which == TABLES_AHEAD_SW && a->addr == dst) || stateless_owns(w, dst)))
+		c->flags |= CTX_SL_DST;
+	if (c->pool < 0 && !(c->flags & CTX_SL_DST)) {
 		if ((dst == dp.conf.wan_addr || dst == dp.conf.icmp_source) &&
 		    ip->proto == IPPROTO_ICMP) {
 			c->ctrl = CTRL_RX >> 8; /* ping us */

@@ -80,7 +80,7 @@ enum dp_node rx_wan_parse(struct rte_mbuf *m)
 	}
 	if (len < ETH_LEN || eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))
 		return dp_drop(m, DROP_BAD_ETHER);
-	if (pkt_ip4_check(ip, len - ETH_LEN) != PKT_OK)
+	if (pkt_ip4_check_fast(ip, len - ETH_LEN) != PKT_OK)
 		return dp_drop(m, DROP_BAD_IP4_OUT);
 	rte_pktmbuf_trim(m, (uint16_t)(len - (ETH_LEN + ntohs(ip->total_len))));
 	dp_ctx_ip4(m, ETH_LEN);

@@ -138,9 +138,10 @@ static const struct addr6 *b4_for(struct dp_worker *w, const struct rte_mbuf *m,
 	uint8_t proto;
 
 	*drop = -1;
-	if (!prr && (nn = tables_nonat(t, ntohl(ip->dst))) != NULL)
+	if (!prr && t->n_nonat && (nn = tables_nonat(t, ntohl(ip->dst))) != NULL)
 		return &nn->b4;
-	if (!prr && !tables_softwire_addr(t, ntohl(ip->dst)))
+	/* A lw4o6 address: wan_in and ip4_out asked already. */
+	if (!prr && !(dp_ctx(m)->flags & CTX_SL_DST) && !tables_softwire_addr(t, ntohl(ip->dst)))
 		return NULL; /* none of ours */
 	if (endpoint(m, false, &a, &port, &proto) < 0) {
 		/* For prr the caller keeps its own reason (no session). */

@@ -40,12 +40,14 @@ enum dp_node node_decap(struct dp_worker *w, struct rte_mbuf *m)
 	uint32_t off = c->l3 - ETH_LEN, plen = 40 + ntohs(ip6->payload_len) - off;
 
 	RTE_SET_USED(w);
-	if (pkt_ip4_check(ip, plen) != PKT_OK || ntohs(ip->total_len) != plen)
+	if (pkt_ip4_check_fast(ip, plen) != PKT_OK || ntohs(ip->total_len) != plen)
 		return dp_drop(m, DROP_BAD_IP4_IN);
 	if (ecn_decap(ip6, ip) < 0)
 		return dp_drop(m, DROP_ECN);
-	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_data_len(m) - (c->l3 + plen)));
-	rte_pktmbuf_adj(m, (uint16_t)off);
+	/* One segment (rx.c): trimmed and cut in place. */
+	m->data_len = (uint16_t)(c->l3 + plen - off);
+	m->pkt_len = m->data_len;
+	m->data_off = (uint16_t)(m->data_off + off);
 	c->l3 = ETH_LEN;
 	c->l4 = (uint16_t)(c->l4 - off);
 	return c->flags & CTX_FRAG4 ? NODE_REASM4_IN : NODE_INNER;

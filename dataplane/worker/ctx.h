@@ -63,15 +63,14 @@ enum dp_node {
 #undef DP_NODE_ENUM
 
 /* ctx->flags */
-#define CTX_PORTS   0x100 /* sport and dport were read (TCP, UDP, ICMP echo) */
-#define CTX_NAT     0x01  /* a B4's packet for NAPT (private source, NAT allowed) */
-#define CTX_NAT_OK  0x02  /* the B4 may be NATed (tables_b4_allowed) */
-#define CTX_FROM_B4 0x04  /* out of a softwire: MSS clamped on the way out */
-#define CTX_FROM_US 0x08  /* an error the AFTR made: leaves from the WAN address */
-#define CTX_FRAG6   0x10  /* an IPv6 fragment (from a B4) */
-#define CTX_FRAG4   0x20  /* an IPv4 fragment (ctx->l3's) */
-#define CTX_WHOLE   0x40  /* reassembled: a fragment again is not taken */
-#define CTX_HAIRPIN 0x80  /* looped back from the WAN side's exit (counted once) */
+#define CTX_NAT     0x01 /* a B4's packet for NAPT (private source, NAT allowed) */
+#define CTX_NAT_OK  0x02 /* the B4 may be NATed (tables_b4_allowed) */
+#define CTX_FROM_B4 0x04 /* out of a softwire: MSS clamped on the way out */
+#define CTX_FROM_US 0x08 /* an error the AFTR made: leaves from the WAN address */
+#define CTX_FRAG6   0x10 /* an IPv6 fragment (from a B4) */
+#define CTX_FRAG4   0x20 /* an IPv4 fragment (ctx->l3's) */
+#define CTX_PORTS   0x40 /* sport and dport were read (TCP, UDP, ICMP echo) */
+#define CTX_SL_DST  0x80 /* the destination is a nonat or lw4o6 address (asked once) */
 
 /* The context of a packet (hot part: one cache line). Offsets are from
  * the start of the mbuf's data (the Ethernet header). Ports are network

@@ -144,6 +144,10 @@ static int build_softwires(struct tables *t, uint32_t *nb4)
 		const struct tables_addr *ad = &t->addrs[a];
 		const struct tables_shape *sh = &t->shapes[ad->first];
 
+		if (a == 0 || ad->ipv4 < t->sw_lo)
+			t->sw_lo = ad->ipv4;
+		if (a == 0 || ad->ipv4 > t->sw_hi)
+			t->sw_hi = ad->ipv4;
 		rc = lhash_put(&t->sw_addr, &ad->ipv4,
 		               ad->n == 1 ? TABLES_SHAPE_INLINE | (uint32_t)sh->offset << 8 |
 		                                    sh->psid_len
@@ -489,7 +493,10 @@ const struct cfg_softwire *tables_softwire_with(const struct tables *t, uint32_t
 
 bool tables_softwire_addr(const struct tables *t, uint32_t addr)
 {
-	return lhash_get(&t->sw_addr, &addr) != LHASH_NONE;
+	/* Asked of every packet out to the Internet (hairpins): most are
+	 * outside the range the lw4o6 addresses span. */
+	return addr - t->sw_lo <= t->sw_hi - t->sw_lo &&
+	       lhash_get(&t->sw_addr, &addr) != LHASH_NONE;
 }
 
 const struct cfg_prr *tables_prr(const struct tables *t, enum cfg_proto proto, uint32_t addr,

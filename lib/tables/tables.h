@@ -61,7 +61,8 @@ struct tables {
 	struct cfg_prr *prrs;
 	struct lhash by_b4; /* B4 -> index in b4s */
 	struct tables_b4 *b4s;
-	struct lhash sw_addr; /* lw4o6 address -> index in addrs */
+	struct lhash sw_addr;  /* lw4o6 address -> index in addrs */
+	uint32_t sw_lo, sw_hi; /* the lowest and highest lw4o6 address (host order) */
 	struct tables_addr *addrs;
 	struct tables_shape *shapes;
 	struct lhash sw_port;           /* (address, shape, PSID) -> softwire */
