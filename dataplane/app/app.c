@@ -41,13 +41,20 @@ int dp_app_load(const char *path, struct aftr_config *cfg)
 	return rc;
 }
 
-/* The runtime view of the pools: per worker, the port blocks it owns. */
+/* The runtime view of the pools: their addresses and the layout of their
+ * port blocks (read-only), and in each worker the blocks it owns. */
 static int build_pools(const struct aftr_config *cfg)
 {
 	dp.conf.n_pools = (uint32_t)cfg->n_pools;
 	dp.conf.pools = rte_zmalloc("pools", sizeof(*dp.conf.pools) * (cfg->n_pools + 1), 0);
 	if (dp.conf.pools == NULL)
 		return -ENOMEM;
+	for (unsigned int w = 0; w < dp.nworkers; w++) {
+		dp.worker[w].pb = rte_zmalloc("pb", sizeof(*dp.worker[w].pb) * (cfg->n_pools + 1),
+		                              RTE_CACHE_LINE_SIZE);
+		if (dp.worker[w].pb == NULL)
+			return -ENOMEM;
+	}
 	for (size_t i = 0; i < cfg->n_pools; i++) {
 		struct dp_pool *p = &dp.conf.pools[i];
 
@@ -55,8 +62,9 @@ static int build_pools(const struct aftr_config *cfg)
 		for (unsigned int w = 0; w < dp.nworkers; w++) {
 			for (int pr = 0; pr < CFG_NPROTO; pr++) {
 				struct port_range r = cfg_pool_range(cfg, &cfg->pools[i], pr);
-				int rc = pb_init(&p->pb[w][pr], r.min, r.max, cfg->port_block[pr],
-				                 (uint16_t)w, (uint16_t)dp.nworkers);
+				struct pb_space *pb = &dp.worker[w].pb[i][pr];
+				int rc = pb_init(pb, r.min, r.max, cfg->port_block[pr], (uint16_t)w,
+				                 (uint16_t)dp.nworkers);
 
 				if (rc < 0) {
 					fprintf(stderr,
@@ -67,6 +75,7 @@ static int build_pools(const struct aftr_config *cfg)
 					        cfg->port_block[pr], r.min, r.max);
 					return rc;
 				}
+				p->range[pr] = pb_layout(pb);
 			}
 		}
 	}
@@ -195,10 +204,13 @@ static void teardown(void)
 	for (int p = 0; p < DP_NPORTS; p++)
 		if (dp.port[p].nb_txq)
 			port_close(&dp.port[p]);
-	for (uint32_t i = 0; i < dp.conf.n_pools; i++)
-		for (unsigned int w = 0; w < dp.nworkers; w++)
+	for (unsigned int w = 0; w < dp.nworkers; w++) {
+		for (uint32_t i = 0; dp.worker[w].pb && i < dp.conf.n_pools; i++)
 			for (int pr = 0; pr < CFG_NPROTO; pr++)
-				pb_free(&dp.conf.pools[i].pb[w][pr]);
+				pb_free(&dp.worker[w].pb[i][pr]);
+		rte_free(dp.worker[w].pb);
+		dp.worker[w].pb = NULL;
+	}
 	lhash_free(&dp.conf.pool_by_addr);
 	neigh_fini();
 }

@@ -36,11 +36,13 @@ struct dp_port {
 	uint16_t mtu;
 };
 
-/* One pool address, as the packet path sees it: the dynamic ranges and,
- * per worker, the port blocks it owns (pb[worker][proto]). */
+/* One pool address, as the packet path sees it: read-only after start.
+ * range[proto] is the layout of its port blocks (their first port, size and
+ * number, no block state): which worker owns a port. Each worker's own
+ * allocation state is in that worker (dp_worker.pb). */
 struct dp_pool {
 	uint32_t addr; /* host order */
-	struct pb_space pb[DP_MAX_WORKERS][CFG_NPROTO];
+	struct pb_space range[CFG_NPROTO];
 };
 
 /* Read-only after start: what needs a restart to change (the live lists
@@ -134,6 +136,9 @@ struct dp_worker {
 	struct dp_session *sess;
 	uint32_t sess_max, sess_free_head, sweep_cursor;
 	uint64_t sweep_tsc; /* the time the sweep has covered up to (worker.c) */
+	/* This worker's port blocks of each pool address: pb[pool][proto]
+	 * (written by this worker only). */
+	struct pb_space (*pb)[CFG_NPROTO];
 	/* Ports waiting out their hold time (RFC 6888 REQ-8), oldest first. */
 	struct dp_held *held;
 	uint32_t held_cap, held_head, held_tail;
@@ -189,6 +194,13 @@ struct dp {
 };
 
 extern struct dp dp;
+
+/* The tunnel defaults (ISC "default tunnel ..."): fixed configuration, a
+ * change needs a restart (cfg_fixed_diff); every stage reads them here. */
+static inline const struct cfg_tunnel_defaults *dp_tun_defaults(void)
+{
+	return &dp.conf.cfg->tun;
+}
 
 /* Counting helpers for the packet path. */
 #define DP_COUNT(w, c) ((w)->ctr->cnt[CNT_##c]++)

@@ -49,7 +49,7 @@ void reasm_tn_fini(struct dp_worker *w)
 
 bool reasm_tn_hold(struct dp_worker *w, struct rte_mbuf *m, const struct addr6 *b4, int fam)
 {
-	const struct cfg_tunnel_defaults *d = &dp.conf.cfg->tun;
+	const struct cfg_tunnel_defaults *d = dp_tun_defaults();
 	uint16_t max = fam == REASM_TN_IP6 ? d->frag6_maxcount : d->frag4_maxcount;
 	int32_t pos = rte_hash_add_key(w->frag_tn, b4);
 

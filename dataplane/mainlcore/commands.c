@@ -75,7 +75,7 @@ static uint32_t dump_sessions(struct dp_worker *w, const struct ctl_msg *c)
 static void block_msg(struct dp_worker *w, const struct dp_subscriber *s, int p, uint32_t b,
                       uint32_t seq)
 {
-	const struct pb_space *pb = &dp.conf.pools[s->pool].pb[w->id][p];
+	const struct pb_space *pb = &w->pb[s->pool][p];
 	struct ctl_msg m = {.type = CTL_EVT_BLOCK, .seq = seq};
 
 	memcpy(m.u.block.b4, s->b4.b, 16);
@@ -101,7 +101,7 @@ static unsigned int send_subscriber(struct dp_worker *w, const struct dp_subscri
 	}
 	send_event(w, &m);
 	for (int p = 0; p < CFG_NPROTO; p++) {
-		const struct pb_space *pb = &dp.conf.pools[s->pool].pb[w->id][p];
+		const struct pb_space *pb = &w->pb[s->pool][p];
 
 		for (uint32_t b = s->head[p]; b != PB_NONE && n + 1 < room;
 		     b = pb->blocks[b].next, n++)

@@ -161,7 +161,7 @@ struct dp_session *nat_find_in(struct dp_worker *w, uint32_t ext, uint16_t eport
 static void block_event(struct dp_worker *w, bool alloc, const struct dp_subscriber *s,
                         enum cfg_proto p, uint32_t block)
 {
-	const struct pb_space *pb = &dp.conf.pools[s->pool].pb[w->id][p];
+	const struct pb_space *pb = &w->pb[s->pool][p];
 
 	ctl_block_event(w, alloc, &s->b4, dp.conf.pools[s->pool].addr, cfg_proto_ip(p),
 	                pb_block_first_port(pb, block), pb->bsize);
@@ -172,7 +172,7 @@ static void block_event(struct dp_worker *w, bool alloc, const struct dp_subscri
 static void port_release(struct dp_worker *w, struct dp_subscriber *s, enum cfg_proto p,
                          uint16_t port)
 {
-	struct pb_space *pb = &dp.conf.pools[s->pool].pb[w->id][p];
+	struct pb_space *pb = &w->pb[s->pool][p];
 
 	if (pb_port_release(pb, port, &s->head[p]) != 1)
 		return;
@@ -208,7 +208,7 @@ static uint32_t worker_ports(const struct dp_worker *w)
 
 	for (uint32_t i = 0; i < dp.conf.n_pools; i++)
 		for (int p = 0; p < CFG_NPROTO; p++) {
-			const struct pb_space *pb = &dp.conf.pools[i].pb[w->id][p];
+			const struct pb_space *pb = &w->pb[i][p];
 
 			n += (uint64_t)(pb->nblocks / pb->nworkers + 1) * pb->bsize;
 		}
@@ -345,7 +345,7 @@ static void sub_maybe_free(struct dp_worker *w, uint32_t idx)
 static uint32_t max_blocks(enum cfg_proto p, const struct pb_space *pb)
 {
 	const struct aftr_config *cfg = dp.conf.cfg;
-	uint32_t need = (cfg->tun.nat_maxcount[p] + pb->bsize - 1u) / pb->bsize;
+	uint32_t need = (dp_tun_defaults()->nat_maxcount[p] + pb->bsize - 1u) / pb->bsize;
 
 	return cfg->max_blocks[p] ? cfg->max_blocks[p] : (need ? need : 1);
 }
@@ -354,7 +354,7 @@ static uint32_t max_blocks(enum cfg_proto p, const struct pb_space *pb)
  * (ISC "default tunnel nat P maxcount|rate"; 0 allows none). */
 static int sub_admit(struct dp_worker *w, struct dp_subscriber *s, enum cfg_proto p)
 {
-	const struct cfg_tunnel_defaults *t = &dp.conf.cfg->tun;
+	const struct cfg_tunnel_defaults *t = dp_tun_defaults();
 
 	if (s->nsess[p] >= t->nat_maxcount[p])
 		return NAT_DROP(NAT_COUNT);
@@ -373,7 +373,7 @@ static int sub_admit(struct dp_worker *w, struct dp_subscriber *s, enum cfg_prot
 static int sub_port(struct dp_worker *w, struct dp_subscriber *s, uint32_t sidx, enum cfg_proto p,
                     uint16_t *port)
 {
-	struct pb_space *pb = &dp.conf.pools[s->pool].pb[w->id][p];
+	struct pb_space *pb = &w->pb[s->pool][p];
 	uint32_t b;
 
 	if (pb_port_alloc(pb, s->head[p], port) == 0)

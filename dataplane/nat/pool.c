@@ -61,7 +61,7 @@ int nat_port_owner(const struct dp_worker *w, uint32_t pool, uint32_t addr, uint
                    uint16_t port_host)
 {
 	enum cfg_proto p = cfg_proto_of_ip(ipproto);
-	uint16_t o = pb_port_owner(&dp.conf.pools[pool].pb[0][p], port_host);
+	uint16_t o = pb_port_owner(&dp.conf.pools[pool].range[p], port_host);
 	const struct cfg_nat *sn;
 
 	if (o != UINT16_MAX)

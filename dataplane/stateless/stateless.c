@@ -62,7 +62,7 @@ static int endpoint(const struct rte_mbuf *m, bool out, uint32_t *addr, uint16_t
 static bool admpro(const struct dp_worker *w, const struct addr6 *b4, enum cfg_admpro dir)
 {
 	const struct cfg_tunnel *t = b4 ? tables_tunnel(w->tab, b4) : NULL;
-	int v = t && t->admpro != CFG_INHERIT ? t->admpro : w->tab->cfg.tun.admpro;
+	int v = t && t->admpro != CFG_INHERIT ? t->admpro : dp_tun_defaults()->admpro;
 
 	return v == ADMPRO_ALL || v == (int)dir;
 }

@@ -13,7 +13,7 @@
 /* The largest MSS for a B4's softwire, or 0 when clamping is off. */
 static uint16_t mss_limit(const struct dp_worker *w, const struct addr6 *b4)
 {
-	const struct cfg_tunnel_defaults *d = &dp.conf.cfg->tun;
+	const struct cfg_tunnel_defaults *d = dp_tun_defaults();
 	const struct cfg_tunnel *t = tables_tunnel(w->tab, b4);
 	bool on = t && t->mss != CFG_INHERIT ? t->mss : d->mss;
 	uint16_t mtu = cfg_tunnel_mtu(t, d);

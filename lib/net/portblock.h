@@ -71,6 +71,17 @@ int pb_port_release(struct pb_space *s, uint16_t port, uint32_t *head);
 /* Number of blocks in a chain. */
 uint32_t pb_chain_len(const struct pb_space *s, uint32_t head);
 
+/* The layout of a space (first port, block size, blocks, workers) without
+ * its blocks: what pb_port_owner needs, to share read-only. */
+static inline struct pb_space pb_layout(const struct pb_space *s)
+{
+	return (struct pb_space){.min = s->min,
+	                         .bsize = s->bsize,
+	                         .nblocks = s->nblocks,
+	                         .worker = s->worker,
+	                         .nworkers = s->nworkers};
+}
+
 static inline uint16_t pb_block_first_port(const struct pb_space *s, uint32_t block)
 {
 	return (uint16_t)(s->min + block * s->bsize);

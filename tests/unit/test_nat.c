@@ -114,14 +114,16 @@ static void start(void)
 	dp.conf.pools = rte_zmalloc("pools", sizeof(*dp.conf.pools) * (cfg.n_pools + 1), 0);
 	ck_assert_ptr_nonnull(dp.conf.pools);
 	dp.conf.n_pools = (uint32_t)cfg.n_pools;
+	w->pb = rte_zmalloc("pb", sizeof(*w->pb) * (cfg.n_pools + 1), 0);
+	ck_assert_ptr_nonnull(w->pb);
 	for (size_t i = 0; i < cfg.n_pools; i++) {
 		dp.conf.pools[i].addr = cfg.pools[i].addr;
 		for (int pr = 0; pr < CFG_NPROTO; pr++) {
 			struct port_range r = cfg_pool_range(&cfg, &cfg.pools[i], pr);
 
-			ck_assert_int_eq(pb_init(&dp.conf.pools[i].pb[0][pr], r.min, r.max,
-			                         cfg.port_block[pr], 0, 1),
-			                 0);
+			ck_assert_int_eq(
+			        pb_init(&w->pb[i][pr], r.min, r.max, cfg.port_block[pr], 0, 1), 0);
+			dp.conf.pools[i].range[pr] = pb_layout(&w->pb[i][pr]);
 		}
 	}
 	ck_assert_int_eq(nat_pools_index(), 0);
@@ -138,7 +140,8 @@ static void stop(void)
 	rte_free(w->ctr);
 	for (uint32_t i = 0; i < dp.conf.n_pools; i++)
 		for (int pr = 0; pr < CFG_NPROTO; pr++)
-			pb_free(&dp.conf.pools[i].pb[0][pr]);
+			pb_free(&w->pb[i][pr]);
+	rte_free(w->pb);
 	rte_free(dp.conf.pools);
 	lhash_free(&dp.conf.pool_by_addr);
 	memset(&dp, 0, sizeof(dp));
@@ -455,7 +458,7 @@ static void expect_all_free(const char *what)
 
 	for (uint32_t i = 0; i < dp.conf.n_pools; i++)
 		for (int pr = 0; pr < CFG_NPROTO; pr++) {
-			const struct pb_space *pb = &dp.conf.pools[i].pb[0][pr];
+			const struct pb_space *pb = &w->pb[i][pr];
 
 			EXPECT(pb->nfree == pb->nblocks, "%s: pool %u %s: %u of %u blocks free",
 			       what, i, cfg_proto_name(pr), pb->nfree, pb->nblocks);
@@ -1569,8 +1572,8 @@ static uint32_t ports_used(void)
 
 	for (uint32_t i = 0; i < dp.conf.n_pools; i++)
 		for (int pr = 0; pr < CFG_NPROTO; pr++)
-			for (uint32_t b = 0; b < dp.conf.pools[i].pb[0][pr].nblocks; b++)
-				n += dp.conf.pools[i].pb[0][pr].blocks[b].used;
+			for (uint32_t b = 0; b < w->pb[i][pr].nblocks; b++)
+				n += w->pb[i][pr].blocks[b].used;
 	return n;
 }
 
@@ -2105,7 +2108,7 @@ static void ch_check(void)
 		EXPECT(sub->in_use && (int)sub->pool == s->pool, "t %" PRIu64 ": b4 %u pool %u",
 		       w->now, b, sub->pool);
 		for (int p = 0; p < CFG_NPROTO; p++) {
-			const struct pb_space *pb = &dp.conf.pools[sub->pool].pb[0][p];
+			const struct pb_space *pb = &w->pb[sub->pool][p];
 			uint32_t used = 0, n = 0;
 
 			for (uint32_t x = sub->head[p]; x != PB_NONE; x = pb->blocks[x].next) {
@@ -2129,7 +2132,7 @@ static void ch_check(void)
 	       nsubs);
 	for (int i = 0; i < 2; i++)
 		for (int p = 0; p < CFG_NPROTO; p++) {
-			const struct pb_space *pb = &dp.conf.pools[i].pb[0][p];
+			const struct pb_space *pb = &w->pb[i][p];
 
 			EXPECT(blocks[i][p] + pb->nfree == pb->nblocks,
 			       "t %" PRIu64 ": pool %d %s: %u blocks held, %u free of %u", w->now,
@@ -2163,7 +2166,7 @@ START_TEST(test_churn)
 	cfg.max_blocks[CFG_ICMP] = 2; /* 6 ids */
 	/* Every B4 at its max_blocks fits in one pool: it never runs dry. */
 	for (int p = 0; p < CFG_NPROTO; p++)
-		ck_assert_uint_le(CH_B4S * cfg.max_blocks[p], dp.conf.pools[0].pb[0][p].nblocks);
+		ck_assert_uint_le(CH_B4S * cfg.max_blocks[p], w->pb[0][p].nblocks);
 
 	memset(&st, 0, sizeof(st));
 	memset(sh_flow, 0, sizeof(sh_flow));
