@@ -49,7 +49,7 @@ fi
 echo "== build-san/ (AddressSanitizer, UndefinedBehaviorSanitizer)"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-run_suite build-san -Db_sanitize=address,undefined -Db_lundef=false || rc=1
+run_suite build-san -Db_sanitize=address,undefined -Db_lundef=false -Db_lto=false || rc=1
 [ $rc -eq 0 ] || [ $total_fail -gt 0 ] || total_fail=1
 echo "tests: $total_ok passed, $total_fail failed"
 exit $rc

@@ -8,10 +8,20 @@
 
 #include "tx.h"
 
-#define DP_NODE_FN(sym, fn) node_##fn,
-static enum dp_node (*const nodes[NODE_COUNT])(struct dp_worker *,
-                                               struct rte_mbuf *) = {DP_NODES(DP_NODE_FN)};
-#undef DP_NODE_FN
+/* One node's turn: a switch of direct calls (which the compiler may
+ * inline with link-time optimization), not a table of pointers. */
+static inline enum dp_node node_call(struct dp_worker *w, struct rte_mbuf *m, enum dp_node n)
+{
+	switch (n) {
+#define DP_NODE_CASE(sym, fn)                                                                      \
+	case NODE_##sym:                                                                           \
+		return node_##fn(w, m);
+		DP_NODES(DP_NODE_CASE)
+#undef DP_NODE_CASE
+	default:
+		return dp_drop(m, DROP_NOT_OURS); /* cannot happen: a node returned a bad value */
+	}
+}
 
 #define DP_NODE_NAME(sym, fn) #fn,
 static const char *const names[NODE_COUNT] = {DP_NODES(DP_NODE_NAME)};
@@ -89,7 +99,7 @@ void graph_run(struct dp_worker *w, struct rte_mbuf *m, enum dp_node n)
 {
 	for (;;) {
 		while (n < NODE_COUNT)
-			n = nodes[n](w, m);
+			n = node_call(w, m, n);
 		sink(w, m, n);
 		if (w->emit_head == w->n_emit) {
 			w->emit_head = w->n_emit = 0;
