@@ -73,31 +73,6 @@ static void arp_rx(struct rte_mbuf *m, struct rte_ether_hdr *eth)
 	rte_pktmbuf_free(m);
 }
 
-void ctrl_arp_request(uint32_t target_host)
-{
-	struct rte_mbuf *m = ctrl_alloc();
-	struct rte_ether_hdr *eth;
-	struct rte_arp_hdr *arp;
-
-	if (m == NULL)
-		return;
-	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, sizeof(*eth) + sizeof(*arp));
-	arp = (struct rte_arp_hdr *)(eth + 1);
-	memset(&eth->dst_addr, 0xff, RTE_ETHER_ADDR_LEN);
-	eth->src_addr = dp.port[DP_PORT_WAN].mac;
-	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
-	arp->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
-	arp->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	arp->arp_hlen = RTE_ETHER_ADDR_LEN;
-	arp->arp_plen = 4;
-	arp->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REQUEST);
-	arp->arp_data.arp_sha = dp.port[DP_PORT_WAN].mac;
-	arp->arp_data.arp_sip = htonl(dp.conf.wan_addr);
-	memset(&arp->arp_data.arp_tha, 0, RTE_ETHER_ADDR_LEN);
-	arp->arp_data.arp_tip = htonl(target_host);
-	ctrl_send(m, DP_PORT_WAN);
-}
-
 /* Echo request to one of our IPv4 addresses: answer it in place. The
  * worker checked the IPv4 header and trimmed the frame to it. */
 void ctrl_ip4_rx(struct rte_mbuf *m)

@@ -9,78 +9,13 @@
 #include "cksum.h"
 #include "slowpath.h"
 #include "neigh.h"
+#include "nd_msg.h"
 #include "pkt.h"
-
-#define ND_HOP_LIMIT      255 /* RFC 4861 section 7.1: anything else is off-link */
-#define ND_OPT_SLLA       1
-#define ND_OPT_TLLA       2
-#define NA_FLAG_ROUTER    0x80 /* the AFTR forwards (RFC 4861 section 7.2.4) */
-#define NA_FLAG_SOLICITED 0x40
-#define NA_FLAG_OVERRIDE  0x20
-
-struct nd_msg { /* NS and NA share the layout (RFC 4861 sections 4.3, 4.4) */
-	uint8_t type, code;
-	uint16_t cksum;
-	uint8_t flags, reserved[3];
-	uint8_t target[16];
-	uint8_t opt_type, opt_len; /* one link-layer address option */
-	uint8_t mac[RTE_ETHER_ADDR_LEN];
-} __attribute__((packed));
-
-static const uint8_t *our_source(void)
-{
-	return dp.conf.cfg->transport.has_address ? dp.conf.transport_addr.b : dp.conf.endpoint.b;
-}
 
 static bool ours6(const uint8_t *a)
 {
 	return memcmp(a, dp.conf.endpoint.b, 16) == 0 ||
 	       (dp.conf.cfg->transport.has_address && memcmp(a, dp.conf.transport_addr.b, 16) == 0);
-}
-
-/* Builds an NS or NA as a new frame (ip6 destination, Ethernet dst). */
-static void nd_send(uint8_t type, const uint8_t src[16], const uint8_t dst[16],
-                    const struct rte_ether_addr *eth_dst, const uint8_t target[16], uint8_t flags)
-{
-	struct rte_mbuf *m = ctrl_alloc();
-	struct rte_ether_hdr *eth;
-	struct l3_ip6_hdr *ip6;
-	struct nd_msg *nd;
-
-	if (m == NULL)
-		return;
-	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, sizeof(*eth) + 40 + sizeof(*nd));
-	ip6 = (struct l3_ip6_hdr *)(eth + 1);
-	nd = (struct nd_msg *)(ip6 + 1);
-	eth->dst_addr = *eth_dst;
-	eth->src_addr = dp.port[DP_PORT_TRANSPORT].mac;
-	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
-	*ip6 = (struct l3_ip6_hdr){.vtc_flow = htonl(6u << 28),
-	                           .payload_len = htons(sizeof(*nd)),
-	                           .next_hdr = AFTR_IPPROTO_ICMPV6,
-	                           .hop_limit = ND_HOP_LIMIT};
-	memcpy(ip6->src, src, 16);
-	memcpy(ip6->dst, dst, 16);
-	*nd = (struct nd_msg){.type = type,
-	                      .flags = flags,
-	                      .opt_len = 1,
-	                      .opt_type = type == AFTR_ICMP6_NEIGHBOR_SOLICIT ? ND_OPT_SLLA
-	                                                                      : ND_OPT_TLLA};
-	memcpy(nd->mac, dp.port[DP_PORT_TRANSPORT].mac.addr_bytes, RTE_ETHER_ADDR_LEN);
-	memcpy(nd->target, target, 16);
-	nd->cksum = cksum_ip6_l4(ip6, AFTR_IPPROTO_ICMPV6, nd, sizeof(*nd));
-	ctrl_send(m, DP_PORT_TRANSPORT);
-}
-
-void ctrl_nd_solicit(const struct addr6 *target)
-{
-	/* Solicited-node multicast address and its MAC (RFC 4291 2.7.1, RFC 2464 7). */
-	uint8_t dst[16] = {0xff, 0x02, [11] = 0x01, [12] = 0xff};
-	struct rte_ether_addr mac = {{0x33, 0x33, 0xff}};
-
-	memcpy(dst + 13, target->b + 13, 3);
-	memcpy(mac.addr_bytes + 3, target->b + 13, 3);
-	nd_send(AFTR_ICMP6_NEIGHBOR_SOLICIT, our_source(), dst, &mac, target->b, 0);
 }
 
 /* Learns the link-layer address an NS (source) or NA (target) carries

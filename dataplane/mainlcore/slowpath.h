@@ -1,7 +1,9 @@
-/* The main lcore's slow path: ARP (ctrl_arp.c), Neighbor Discovery and
- * ICMPv6 (ctrl_nd.c), pings to our own addresses, and resolving next hops
- * for packets the workers could not send yet (ctrl.c). Frames it sends go
- * through worker 0's from_ctrl ring (workers own the TX queues). */
+/* The main lcore's slow path (slowpath.c dispatches): ARP and pings to
+ * our IPv4 addresses (arp.c), Neighbor Discovery and ICMPv6 (nd.c),
+ * requests for next hops (solicit.c), resolving next hops for packets the
+ * workers could not send yet (resolve.c). Frames it sends go through
+ * worker 0's from_ctrl ring (ctrl_io.c; workers own the TX queues). Calls
+ * go one way: slowpath -> arp, nd -> resolve -> solicit -> ctrl_io. */
 #ifndef AFTR_SLOWPATH_H
 #define AFTR_SLOWPATH_H
 
@@ -22,17 +24,22 @@ void ctrl_send(struct rte_mbuf *m, int port);
 /* A new frame with room for the headers the caller appends. */
 struct rte_mbuf *ctrl_alloc(void);
 
-/* ctrl_arp.c */
+/* arp.c */
 void ctrl_arp_rx(struct rte_mbuf *m);
-void ctrl_arp_request(uint32_t target_host);
 void ctrl_ip4_rx(struct rte_mbuf *m);
-/* ctrl_nd.c */
+/* nd.c */
 void ctrl_icmp6_rx(struct rte_mbuf *m);
+/* solicit.c */
+void ctrl_arp_request(uint32_t target_host);
 void ctrl_nd_solicit(const struct addr6 *target);
 
-/* Whether a neighbour heard from should be learned (ctrl.c). */
+/* resolve.c: a frame whose next hop a worker could not resolve (sent
+ * once it is, or dropped); retries and refreshes, each round. */
+void ctrl_resolve(struct rte_mbuf *m, int port);
+void ctrl_timers(void);
+/* Whether a neighbour heard from should be learned. */
 bool ctrl_wants(const struct addr6 *a);
-/* A neighbour answered: send what waited for it (ctrl.c). */
+/* A neighbour answered: send what waited for it. */
 void ctrl_resolved(const struct addr6 *nh);
 
 #endif
