@@ -1,0 +1,136 @@
+/* Subscribers (one per B4, RFC 6333 section 7) of one worker: paired
+ * pooling (RFC 6888 REQ-2), port blocks handed out and taken back (logged
+ * per block), session limits and creation rates (RFC 6888 REQ-4/5). */
+#include <netinet/in.h>
+#include <rte_hash.h>
+#include <rte_jhash.h>
+#include <string.h>
+
+#include "commands.h"
+#include "nat_int.h"
+
+/* Logged per block, not per session (RFC 6888 REQ-12's spirit, ISC's
+ * bucket trace): the control process turns these events into log lines. */
+static void block_event(struct dp_worker *w, bool alloc, const struct dp_subscriber *s,
+                        enum cfg_proto p, uint32_t block)
+{
+	const struct pb_space *pb = &w->pb[s->pool][p];
+
+	ctl_block_event(w, alloc, &s->b4, dp.conf.pools[s->pool].addr, cfg_proto_ip(p),
+	                pb_block_first_port(pb, block), pb->bsize);
+}
+
+/* Releases a port; when that empties its block, the block leaves the
+ * subscriber (counted and logged). */
+void nat_port_release(struct dp_worker *w, struct dp_subscriber *s, enum cfg_proto p, uint16_t port)
+{
+	struct pb_space *pb = &w->pb[s->pool][p];
+
+	if (pb_port_release(pb, port, &s->head[p]) != 1)
+		return;
+	s->nblocks[p]--;
+	DP_COUNT(w, BLOCK_FREE);
+	block_event(w, false, s, p, ((uint32_t)port - pb->min) / pb->bsize);
+}
+
+/* Paired pooling (RFC 6888 REQ-2): a configured tunnel's address, else a
+ * pool chosen by the B4's hash, so it stays the same across restarts. */
+static uint32_t choose_pool(const struct dp_worker *w, const struct addr6 *b4)
+{
+	const struct cfg_tunnel *t = tables_tunnel(w->tab, b4);
+	int i = t && t->has_ipv4 ? nat_pool_index(t->ipv4) : -1;
+
+	return i >= 0 ? (uint32_t)i : rte_jhash(b4->b, 16, 0x9001) % dp.conf.n_pools;
+}
+
+struct dp_subscriber *nat_sub_get(struct dp_worker *w, const struct addr6 *b4, uint32_t *idx)
+{
+	struct dp_subscriber *s;
+	void *data;
+
+	if (rte_hash_lookup_data(w->subs_by_b4, b4->b, &data) >= 0) {
+		*idx = (uint32_t)(uintptr_t)data;
+		return &w->subs[*idx];
+	}
+	if (w->subs_free_head >= w->subs_max)
+		return NULL;
+	*idx = w->subs_free_head;
+	s = &w->subs[*idx];
+	w->subs_free_head = s->next_free;
+	memset(s, 0, sizeof(*s));
+	s->b4 = *b4;
+	s->pool = choose_pool(w, b4);
+	s->tokens_at = UINT64_MAX; /* refilled on first use */
+	for (int p = 0; p < CFG_NPROTO; p++)
+		s->head[p] = PB_NONE;
+	s->in_use = 1;
+	if (rte_hash_add_key_data(w->subs_by_b4, b4->b, (void *)(uintptr_t)*idx) < 0) {
+		s->in_use = 0;
+		s->next_free = w->subs_free_head;
+		w->subs_free_head = *idx;
+		return NULL;
+	}
+	DP_COUNT(w, TUNNEL_NEW);
+	ctl_tunnel_event(w, true, b4, dp.conf.pools[s->pool].addr);
+	return s;
+}
+
+/* A subscriber with no session and no block left goes away. */
+void nat_sub_maybe_free(struct dp_worker *w, uint32_t idx)
+{
+	struct dp_subscriber *s = &w->subs[idx];
+
+	for (int p = 0; p < CFG_NPROTO; p++)
+		if (s->nsess[p] || s->nblocks[p])
+			return;
+	rte_hash_del_key(w->subs_by_b4, s->b4.b);
+	ctl_tunnel_event(w, false, &s->b4, dp.conf.pools[s->pool].addr);
+	s->in_use = 0;
+	s->next_free = w->subs_free_head;
+	w->subs_free_head = idx;
+}
+
+static uint32_t max_blocks(enum cfg_proto p, const struct pb_space *pb)
+{
+	const struct aftr_config *cfg = dp.conf.cfg;
+	uint32_t need = (dp_tun_defaults()->nat_maxcount[p] + pb->bsize - 1u) / pb->bsize;
+
+	return cfg->max_blocks[p] ? cfg->max_blocks[p] : (need ? need : 1);
+}
+
+/* RFC 6888 REQ-4/REQ-5: per-subscriber session count and creation rate
+ * (ISC "default tunnel nat P maxcount|rate"; 0 allows none). */
+int nat_sub_admit(struct dp_worker *w, struct dp_subscriber *s, enum cfg_proto p)
+{
+	const struct cfg_tunnel_defaults *t = dp_tun_defaults();
+
+	if (s->nsess[p] >= t->nat_maxcount[p])
+		return NAT_DROP(NAT_COUNT);
+	if (s->tokens_at != w->now) {
+		for (int i = 0; i < CFG_NPROTO; i++)
+			s->tokens[i] = t->nat_rate[i];
+		s->tokens_at = w->now;
+	}
+	if (s->tokens[p] == 0)
+		return NAT_DROP(NAT_RATE);
+	s->tokens[p]--;
+	return NAT_OK;
+}
+
+/* A public port for the subscriber: from its blocks, else a new block. */
+int nat_sub_port(struct dp_worker *w, struct dp_subscriber *s, uint32_t sidx, enum cfg_proto p,
+                 uint16_t *port)
+{
+	struct pb_space *pb = &w->pb[s->pool][p];
+	uint32_t b;
+
+	if (pb_port_alloc(pb, s->head[p], port) == 0)
+		return NAT_OK;
+	if (s->nblocks[p] >= max_blocks(p, pb) ||
+	    (b = pb_block_take(pb, sidx, &s->head[p])) == PB_NONE)
+		return NAT_DROP(PORTS_EXHAUSTED);
+	s->nblocks[p]++;
+	DP_COUNT(w, BLOCK_ALLOC);
+	block_event(w, true, s, p, b);
+	return pb_port_alloc(pb, s->head[p], port) == 0 ? NAT_OK : NAT_DROP(PORTS_EXHAUSTED);
+}
