@@ -91,8 +91,11 @@ static int parse(int argc, char **argv, struct opts *o)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		char *end;
-		unsigned long v = strtoul(optarg ? optarg : "", &end, 10);
+		unsigned long v;
 
+		if (c == '?')
+			return -1; /* getopt said why; every other option has its argument */
+		v = strtoul(optarg, &end, 10);
 		if (c == 's' && strcmp(optarg, "imix") == 0) {
 			o->size = TR_IMIX;
 		} else if (c == 'm' && (k = word(optarg, tr_mode_names, 4)) >= 0) {

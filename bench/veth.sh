@@ -51,7 +51,11 @@ cleanup() {
 	[ -n "$dp_pid" ] && kill "$dp_pid" 2>/dev/null && wait "$dp_pid" 2>/dev/null
 	ip netns del "${ns}pg" 2>/dev/null
 	ip netns del "${ns}dut" 2>/dev/null
-	[ -n "${KEEP:-}" ] && echo "kept $tmp" || rm -rf "$tmp"
+	if [ -n "${KEEP:-}" ]; then
+		echo "kept $tmp"
+	else
+		rm -rf "$tmp"
+	fi
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM

@@ -42,6 +42,7 @@ ninja -C build >/dev/null || {
 TOPO=aftr-demo-
 tmp=$(mktemp -d /tmp/aftr-demo.XXXXXX)
 control_pid=
+# shellcheck disable=SC2317 # not unreachable: the EXIT trap runs it
 cleanup() {
 	[ -n "$control_pid" ] && kill "$control_pid" 2>/dev/null
 	topo_down
@@ -53,6 +54,7 @@ topo_down # leftovers of an earlier demo that was killed
 
 say "creating the topology (namespaces ${TOPO}*)"
 topo_up || exit 1
+# shellcheck disable=SC2119 # topo_config QPAIRS: one queue pair unless told
 topo_config >"$tmp/aftr.yaml"
 
 ip netns exec "${TOPO}dp" build/dataplane/aftr-dataplane --no-huge -m 512 -l 0,1 --no-pci \

@@ -19,6 +19,9 @@ PACKAGES="$PACKAGES python3-scapy iproute2 iputils-ping ethtool curl iperf3 tcpd
 PACKAGES="$PACKAGES openssl"
 # bench/check counts the worker's instructions per packet with callgrind.
 PACKAGES="$PACKAGES valgrind"
+# The lint gates (tests/lint.sh): clang-format and clang-tidy 14, the
+# versions .clang-format and .clang-tidy are written for, and shellcheck.
+PACKAGES="$PACKAGES clang-format-14 clang-tidy-14 shellcheck"
 
 missing=""
 for p in $PACKAGES; do

@@ -1,5 +1,6 @@
 /* JSON -> model (see config_json.h). Ranges are those of the ISC manual,
  * section 3.3; config/reference.yaml lists them with each key. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -432,25 +433,37 @@ static bool dec_section_two(struct aftr_config *cfg, const json_t *root, struct 
 static const char *const iface_keys[] = {"device",      "address", "gateway",
                                          "gateway_mac", "mtu",     NULL};
 
-/* "aa:bb:cc:dd:ee:ff" */
+/* "aa:bb:cc:dd:ee:ff": six pairs of hex digits, nothing else (sscanf's %2x
+ * would take a sign or a space for a digit). */
+static bool parse_mac(const char *s, uint8_t mac[6])
+{
+	uint8_t b[6];
+
+	if (s == NULL || strlen(s) != 17)
+		return false;
+	for (int i = 0; i < 6; i++) {
+		const char *p = s + 3 * i;
+		char pair[3] = {p[0], p[1], '\0'};
+
+		if (!isxdigit((unsigned char)p[0]) || !isxdigit((unsigned char)p[1]) ||
+		    (i < 5 && p[2] != ':'))
+			return false;
+		b[i] = (uint8_t)strtoul(pair, NULL, 16);
+	}
+	memcpy(mac, b, 6);
+	return true;
+}
+
 static int dec_mac(struct jdec *j, const json_t *m, const char *key, uint8_t mac[6])
 {
 	const json_t *v = json_object_get(m, key);
 	const char *s = json_string_value(v);
-	unsigned int b[6];
-	char end;
 	size_t mark;
 
 	if (v == NULL)
 		return 0;
-	if (s &&
-	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
-	           &end) == 6 &&
-	    strlen(s) == 17) {
-		for (int i = 0; i < 6; i++)
-			mac[i] = (uint8_t)b[i];
+	if (parse_mac(s, mac))
 		return 1;
-	}
 	mark = jdec_push_key(j, key);
 	jdec_error(j, v, "%s: not a MAC address (aa:bb:cc:dd:ee:ff)", s ? s : "(not a string)");
 	jdec_pop(j, mark);

@@ -209,7 +209,7 @@ int jdec_uint(struct jdec *j, const json_t *obj, const char *key, uint64_t min, 
 int jdec_u32(struct jdec *j, const json_t *obj, const char *key, uint32_t min, uint32_t max,
              uint32_t *out)
 {
-	uint64_t x;
+	uint64_t x = 0;
 	int rc = jdec_uint(j, obj, key, min, max, &x);
 
 	if (rc == 1)
@@ -220,7 +220,7 @@ int jdec_u32(struct jdec *j, const json_t *obj, const char *key, uint32_t min, u
 int jdec_u16(struct jdec *j, const json_t *obj, const char *key, uint16_t min, uint16_t max,
              uint16_t *out)
 {
-	uint64_t x;
+	uint64_t x = 0;
 	int rc = jdec_uint(j, obj, key, min, max, &x);
 
 	if (rc == 1)
@@ -231,7 +231,7 @@ int jdec_u16(struct jdec *j, const json_t *obj, const char *key, uint16_t min, u
 int jdec_u8(struct jdec *j, const json_t *obj, const char *key, uint8_t min, uint8_t max,
             uint8_t *out)
 {
-	uint64_t x;
+	uint64_t x = 0;
 	int rc = jdec_uint(j, obj, key, min, max, &x);
 
 	if (rc == 1)

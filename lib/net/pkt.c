@@ -6,11 +6,11 @@
 
 #include "cksum.h"
 
-#define PKT_VERDICT_NAME(sym, name, help) [PKT_##sym] = name,
+#define PKT_VERDICT_NAME(sym, name, help) [PKT_##sym] = (name),
 static const char *const verdict_names[PKT_VERDICT_COUNT] = {PKT_VERDICTS(PKT_VERDICT_NAME)};
 #undef PKT_VERDICT_NAME
 
-#define PKT_VERDICT_HELP(sym, name, help) [PKT_##sym] = help,
+#define PKT_VERDICT_HELP(sym, name, help) [PKT_##sym] = (help),
 static const char *const verdict_helps[PKT_VERDICT_COUNT] = {PKT_VERDICTS(PKT_VERDICT_HELP)};
 #undef PKT_VERDICT_HELP
 

@@ -6,9 +6,12 @@
 #define NAME(sym, name, help) name,
 #define HELP(sym, name, help) help,
 static const char *const counter_names[] = {AFTR_COUNTERS(NAME)};
+/* Long help texts are literals continued on the next line, not lists
+ * missing a comma. NOLINTBEGIN(bugprone-suspicious-missing-comma) */
 static const char *const counter_helps[] = {AFTR_COUNTERS(HELP)};
 static const char *const drop_names[] = {AFTR_DROPS(NAME)};
 static const char *const drop_helps[] = {AFTR_DROPS(HELP)};
+/* NOLINTEND(bugprone-suspicious-missing-comma) */
 static const char *const port_names[] = {
 #define PORT(sym, name, help) "port_transport_" name,
         AFTR_PORT_STATS(PORT)

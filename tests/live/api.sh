@@ -70,7 +70,7 @@ expect() {
 start_control() {
 	"$control" -c "$tmp/aftr.yaml" --state "$tmp/state" --shm "$name" >>"$tmp/control.log" 2>&1 &
 	control_pid=$!
-	pids+=($control_pid)
+	pids+=("$control_pid")
 }
 start_control
 for _ in $(seq 50); do curl -s "$url/api/v1/health" >/dev/null && break; sleep 0.1; done
@@ -83,7 +83,7 @@ start_dataplane() {
 	"$dataplane" --no-huge -m 256 -l 0,1 --no-pci --no-telemetry --file-prefix "$name" \
 		--log-level='*:warning' -- -c "$tmp/aftr.yaml" --shm "$name" >>"$tmp/dp.log" 2>&1 &
 	dataplane_pid=$!
-	pids+=($dataplane_pid)
+	pids+=("$dataplane_pid")
 }
 start_dataplane
 for _ in $(seq 100); do
@@ -215,6 +215,18 @@ ctl() { # description, expected exit status, grep pattern or -, aftrctl args...
 	else
 		echo "FAIL aftrctl $*: $what (exit $got, expected $want)"
 		sed 's/^/     /' "$tmp/ctl.out"
+		fail=$((fail + 1))
+	fi
+}
+# listed N OK_TEXT FAIL_NOUN: the last ctl printed N entries added through the API.
+listed() {
+	local got
+	got=$(grep -c ' api$' "$tmp/ctl.out")
+	if [ "$got" -eq "$1" ]; then
+		echo "ok   $2"
+		pass=$((pass + 1))
+	else
+		echo "FAIL: $got $3"
 		fail=$((fail + 1))
 	fi
 }
@@ -395,8 +407,7 @@ expect "past the end: an empty page" 200 "j == []" "${auth[@]}" \
 expect "a limit of 0: 422" 422 "j['field'] == 'limit'" "${auth[@]}" \
 	"$url/api/v1/static-nat?limit=0"
 ctl "all listed" 0 - list nat
-[ "$(grep -c ' api$' "$tmp/ctl.out")" -eq 300 ] && echo "ok   300 entries" && pass=$((pass + 1)) ||
-	{ echo "FAIL: $(grep -c ' api$' "$tmp/ctl.out") entries listed"; fail=$((fail + 1)); }
+listed 300 "300 entries" "entries listed"
 ctl "del by its public endpoint" 0 '^DELETE ' del nat udp 198.51.100.1 100
 /usr/bin/python3 -c 'import json; print(json.dumps([{"b4": "2001:db8:1::2", "protocol": "udp", "address": "192.168.1.2", "port": 5000 + i, "external_address": "198.51.100.1", "external_port": 100 + i} for i in range(1, 11)]))' >"$tmp/del10.json"
 expect "bulk delete of an entry that differs from the AFTR's: 409, nothing deleted" 409 \
@@ -427,8 +438,7 @@ printf '2001:db8:1::43,192.0.2.200,4,6,6\n\n2001:db8:1::44,192.0.2.200,70,6,6\n'
 ctl "a CSV row the AFTR refuses: its line, nothing added" 1 'bad2.csv:3: PSID 70 does not fit' \
 	add softwire "@$tmp/bad2.csv"
 ctl "still three" 0 - list softwire
-[ "$(grep -c ' api$' "$tmp/ctl.out")" -eq 3 ] && echo "ok   nothing half-loaded" && pass=$((pass + 1)) ||
-	{ echo "FAIL: $(grep -c ' api$' "$tmp/ctl.out") softwires"; fail=$((fail + 1)); }
+listed 3 "nothing half-loaded" softwires
 ctl "del softwire @file.csv: the same rows, deleted" 0 '^DELETE /api/v1/softwires: 3 from ' \
 	del softwire "@$tmp/sw.csv"
 ctl "del with a wrong name: usage" 2 'tcp\|udp/ADDRESS/PORT' del nat udp 198.51.100.1
@@ -499,4 +509,4 @@ else
 fi
 
 echo "api: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+[ "$fail" -eq 0 ]

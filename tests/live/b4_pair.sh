@@ -48,6 +48,7 @@ alive() {
 	[ -n "$st" ] && [ "$st" != Z ]
 }
 
+# shellcheck disable=SC2317 # not unreachable: the EXIT trap runs it
 cleanup() {
 	local p _
 	for p in $pids; do
@@ -65,10 +66,10 @@ cleanup() {
 	[ -n "$tmp" ] && rm -rf "$tmp"
 }
 
-[ -n "$B4" ] && [ -x "$B4" ] || {
+if [ -z "$B4" ] || [ ! -x "$B4" ]; then
 	echo "usage: $0 PATH/TO/aftr-b4"
 	exit 1
-}
+fi
 [ "$(id -u)" -eq 0 ] || skip "needs root"
 command -v ip >/dev/null || skip "no ip(8) (iproute2)"
 [ -c /dev/net/tun ] || skip "no /dev/net/tun"
@@ -86,21 +87,21 @@ ip netns add "$B" 2>/dev/null || skip "ip netns add failed: no network namespace
 
 # --- option errors (no privileges needed for these, no namespace touched)
 out=$("$B4" --local fd00:b4::1 --aftr xyz 2>&1)
-[ $? -eq 1 ] && echo "$out" | grep -q -- "--aftr: not an IPv6 address: xyz" ||
+{ [ $? -eq 1 ] && echo "$out" | grep -q -- "--aftr: not an IPv6 address: xyz"; } ||
 	fail "bad --aftr: want exit 1 and a message, got: $out"
 out=$("$B4" --aftr fd00:b4::2 2>&1)
-[ $? -eq 1 ] && echo "$out" | grep -q -- "--local is required" ||
+{ [ $? -eq 1 ] && echo "$out" | grep -q -- "--local is required"; } ||
 	fail "missing --local: got: $out"
 "$B4" --help | grep -q -- "--no-default-route" || fail "--help"
 ok "option errors exit 1 with a message; --help"
 
 # --- topology
-ip -n "$A" link set lo up && ip -n "$B" link set lo up &&
+{ ip -n "$A" link set lo up && ip -n "$B" link set lo up &&
 	ip -n "$A" link add veth0 type veth peer name veth1 netns "$B" &&
 	ip -n "$A" link set veth0 mtu 1280 up && ip -n "$B" link set veth1 mtu 1280 up &&
 	ip -n "$A" addr add fd00:b4::1/64 dev veth0 nodad &&
 	ip -n "$B" addr add fd00:b4::2/64 dev veth1 nodad &&
-	ip -n "$B" addr add fd00:b4::3/64 dev veth1 nodad || fail "topology set-up"
+	ip -n "$B" addr add fd00:b4::3/64 dev veth1 nodad; } || fail "topology set-up"
 
 # start_b4 NS NAME ARGS...: starts aftr-b4 in NS, logging to $tmp/NAME.log, stats in
 # $tmp/NAME.stats; sets last_pid. `ip netns exec` execs, so the pid is aftr-b4's.
@@ -160,6 +161,7 @@ ctr() {
 
 # snmp6 NS NAME: one /proc/net/snmp6 counter of NS
 snmp6() {
+	# shellcheck disable=SC2016 # $1 and $2 are awk's fields
 	ip netns exec "$1" awk -v k="$2" '$1 == k { print $2 }' /proc/net/snmp6
 }
 
@@ -170,8 +172,8 @@ pid_b=$last_pid
 wait_up "$A" "$pid_a" "$tmp/a.log" b4tun0 || fail "B4 A did not come up within 5 s"
 wait_up "$B" "$pid_b" "$tmp/b.log" b4tun0 || fail "B4 B did not come up within 5 s"
 link=$(ip -n "$A" -d addr show dev b4tun0)
-echo "$link" | grep -q "mtu 1460 " && echo "$link" | grep -q "inet 192.0.0.2/29 " &&
-	echo "$link" | grep -q "tun type tun pi off" && echo "$link" | grep -q "UP" ||
+{ echo "$link" | grep -q "mtu 1460 " && echo "$link" | grep -q "inet 192.0.0.2/29 " &&
+	echo "$link" | grep -q "tun type tun pi off" && echo "$link" | grep -q "UP"; } ||
 	fail "b4tun0 in A is not as configured: $link"
 ip -n "$A" route show default | grep -q . && fail "--no-default-route added a route"
 ok "TUN devices up: b4tun0 mtu 1460, 192.0.0.2/29, IFF_NO_PI, no default route"
@@ -191,7 +193,7 @@ for df in "dont" "do"; do
 done
 fa=$(($(snmp6 "$A" Ip6FragOKs) - fa0)) ra=$(($(snmp6 "$A" Ip6ReasmOKs) - ra0))
 fb=$(($(snmp6 "$B" Ip6FragOKs) - fb0)) rb=$(($(snmp6 "$B" Ip6ReasmOKs) - rb0))
-[ $fa -ge 6 ] && [ $rb -ge 6 ] && [ $fb -ge 6 ] && [ $ra -ge 6 ] ||
+{ [ $fa -ge 6 ] && [ $rb -ge 6 ] && [ $fb -ge 6 ] && [ $ra -ge 6 ]; } ||
 	fail "IPv6 fragmentation not seen: A FragOKs +$fa ReasmOKs +$ra, B FragOKs +$fb ReasmOKs +$rb"
 ok "IPv6 fragmentation: A fragmented $fa and reassembled $ra, B fragmented $fb and reassembled $rb"
 
@@ -201,9 +203,9 @@ counters "$pid_b" b >"$tmp/b.c1"
 grep -q "^tx_packets " "$tmp/a.log" || fail "SIGUSR1: no counters on stderr"
 for side in a b; do
 	f="$tmp/$side.c1"
-	[ "$(ctr "$f" tx_packets)" -ge 9 ] && [ "$(ctr "$f" rx_packets)" -ge 9 ] &&
+	{ [ "$(ctr "$f" tx_packets)" -ge 9 ] && [ "$(ctr "$f" rx_packets)" -ge 9 ] &&
 		[ "$(ctr "$f" tx_bytes)" -ge $((6 * 1428 + 3 * 84)) ] &&
-		[ "$(ctr "$f" rx_bytes)" -ge $((6 * 1428 + 3 * 84)) ] ||
+		[ "$(ctr "$f" rx_bytes)" -ge $((6 * 1428 + 3 * 84)) ]; } ||
 		fail "$side: counters too low: $(tr '\n' ' ' <"$f")"
 	bad=$(awk '$1 ~ /drop|error/ && $2 != 0' "$f")
 	[ -z "$bad" ] || fail "$side: drops or errors: $bad"

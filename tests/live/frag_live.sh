@@ -31,6 +31,7 @@ topo_up || { echo "FAIL: topology"; exit 1; }
 topo_exec b4a ip link set eth0 mtu 1300
 topo_exec tr ip link set br-b4a mtu 1300
 {
+	# shellcheck disable=SC2119 # topo_config QPAIRS: one queue pair unless told
 	topo_config
 	echo "tunnel_defaults: {mtu: 1300}"
 } >"$tmp/aftr.yaml"
@@ -42,7 +43,7 @@ start_b4() { # tunnel MTU
 	topo_exec b4a "$b4" --local 2001:db8:1::a --aftr "$TOPO_ENDPOINT" --mtu "$1" \
 		>>"$tmp/b4a.log" 2>&1 &
 	b4_pid=$!
-	pids+=($b4_pid)
+	pids+=("$b4_pid")
 }
 start_b4 1500
 if ! wait_for 15 grep -q "running with" "$tmp/dp.log"; then
@@ -73,7 +74,8 @@ check "iperf3 UDP, 1472-byte datagrams, Internet to B4" iperf_udp cla -R
 sed 's/^/     /' "$tmp/check.log"
 show() {
 	sleep 1.2
-	echo "$(grep -E '^(ip6_fragments_received|ip6_reassembled|encap_fragmented|ip6_fragments_sent|ip4_fragments_received|ip4_reassembled|icmp_sent|drop_ip6_fragment_dropped|drop_ip4_fragment_dropped|drop_too_big) ' "$tmp/dp.stats" | tr '\n' ' ')"
+	grep -E '^(ip6_fragments_received|ip6_reassembled|encap_fragmented|ip6_fragments_sent|ip4_fragments_received|ip4_reassembled|icmp_sent|drop_ip6_fragment_dropped|drop_ip4_fragment_dropped|drop_too_big) ' "$tmp/dp.stats" | tr '\n' ' '
+	echo
 	[ "$(counter ip6_reassembled)" -gt 100 ] && [ "$(counter encap_fragmented)" -gt 100 ]
 }
 check "the AFTR reassembled the B4's fragments and fragmented towards it" show
@@ -91,8 +93,8 @@ check "tunnel MTU 1260: 10 MB upload intact" upload
 big_ping() {
 	# The first one teaches the client the path MTU (the B4 answers
 	# fragmentation needed); then the client sends IPv4 fragments.
-	topo_exec cla ping -c 1 -W 2 -s 1472 $TOPO_SERVER >/dev/null 2>&1
-	topo_exec cla ping -c 5 -i 0.2 -W 2 -s 1472 $TOPO_SERVER
+	topo_exec cla ping -c 1 -W 2 -s 1472 "$TOPO_SERVER" >/dev/null 2>&1
+	topo_exec cla ping -c 5 -i 0.2 -W 2 -s 1472 "$TOPO_SERVER"
 }
 check "tunnel MTU 1260: ping -s 1472 from the client, its IPv4 fragments through" big_ping
 check "tunnel MTU 1260: iperf3 UDP, B4 to Internet" iperf_udp cla
@@ -108,4 +110,4 @@ inner() {
 check "the AFTR reassembled the clients' IPv4 fragments inside the softwire" inner
 sed 's/^/     /' "$tmp/check.log"
 echo "frag_live: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+[ "$fail" -eq 0 ]

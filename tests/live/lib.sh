@@ -19,7 +19,11 @@ live_cleanup() {
 	topo_down
 	wait 2>/dev/null
 	[ -n "$live_cleanup_extra" ] && "$live_cleanup_extra"
-	[ -n "${KEEP:-}" ] && echo "kept $tmp" || rm -rf "$tmp"
+	if [ -n "${KEEP:-}" ]; then
+		echo "kept $tmp"
+	else
+		rm -rf "$tmp"
+	fi
 }
 trap live_cleanup EXIT
 trap 'exit 1' INT TERM
@@ -85,10 +89,10 @@ S((sys.argv[1], 8080), H).serve_forever()
 iperf_udp() { # client namespace, extra iperf3 args
 	local cl=$1 s rc
 	shift
-	topo_exec inet iperf3 -s -1 -B $TOPO_SERVER >"$tmp/iperf-s.log" 2>&1 &
+	topo_exec inet iperf3 -s -1 -B "$TOPO_SERVER" >"$tmp/iperf-s.log" 2>&1 &
 	s=$!
 	wait_for 5 topo_exec inet bash -c "ss -ltn | grep -q ':5201'"
-	topo_exec "$cl" iperf3 -c $TOPO_SERVER -u -l 1472 -b 20M -t 3 "$@" --json >"$tmp/iperf.json"
+	topo_exec "$cl" iperf3 -c "$TOPO_SERVER" -u -l 1472 -b 20M -t 3 "$@" --json >"$tmp/iperf.json"
 	rc=$?
 	wait $s
 	[ $rc -eq 0 ] && /usr/bin/python3 -c "

@@ -29,6 +29,7 @@ LW=198.51.100.77
 
 start() { # admpro
 	{
+		# shellcheck disable=SC2119 # topo_config QPAIRS: one queue pair unless told
 		topo_config
 		echo "softwires:"
 		echo "  - {b4: \"2001:db8:1::a\", ipv4: $LW, psid: 1, psid_len: 6, offset: 0}"
@@ -136,4 +137,4 @@ check "with admpro off: dropped, nothing comes back" admin_prohibited 0
 kill -INT $dp_pid
 wait $dp_pid
 echo "lw4o6_live: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+[ "$fail" -eq 0 ]

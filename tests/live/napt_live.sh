@@ -87,13 +87,13 @@ fi
 wait_for 5 topo_exec b4a ip link show b4tun0 && wait_for 5 topo_exec b4b ip link show b4tun0
 
 head -c 10000000 /dev/urandom >"$tmp/file.bin"
-(cd "$tmp" && exec ip netns exec "${TOPO}inet" /usr/bin/python3 -m http.server --bind $TOPO_SERVER 8080 \
+(cd "$tmp" && exec ip netns exec "${TOPO}inet" /usr/bin/python3 -m http.server --bind "$TOPO_SERVER" 8080 \
 	>"$tmp/http.log" 2>&1) &
 wait_for 5 topo_exec inet bash -c "exec 3<>/dev/tcp/$TOPO_SERVER/8080"
 want=$(sha256sum <"$tmp/file.bin" | cut -d' ' -f1)
 
-check "ping from the client behind B4 a" topo_exec cla ping -c 3 -W 2 $TOPO_SERVER
-check "ping from the client behind B4 b (same private address)" topo_exec clb ping -c 3 -W 2 $TOPO_SERVER
+check "ping from the client behind B4 a" topo_exec cla ping -c 3 -W 2 "$TOPO_SERVER"
+check "ping from the client behind B4 b (same private address)" topo_exec clb ping -c 3 -W 2 "$TOPO_SERVER"
 
 fetch() {
 	topo_exec "$1" curl -sS --max-time 60 -o "$tmp/got-$1" "http://$TOPO_SERVER:8080/file.bin" &&
@@ -110,10 +110,10 @@ check "10 MB over HTTP through both B4s at once, checksums match" both_fetch
 check "the server saw the pool address" grep -q "^$TOPO_POOL - - " "$tmp/http.log"
 
 iperf() {
-	topo_exec inet iperf3 -s -1 -B $TOPO_SERVER >"$tmp/iperf-s.log" 2>&1 &
+	topo_exec inet iperf3 -s -1 -B "$TOPO_SERVER" >"$tmp/iperf-s.log" 2>&1 &
 	local s=$!
 	wait_for 5 topo_exec inet bash -c "ss -ltn | grep -q ':5201'"
-	topo_exec "$1" iperf3 -c $TOPO_SERVER -t 5 "${@:2}" --json >"$tmp/iperf-$1.json"
+	topo_exec "$1" iperf3 -c "$TOPO_SERVER" -t 5 "${@:2}" --json >"$tmp/iperf-$1.json"
 	local rc=$?
 	wait $s
 	return $rc
@@ -179,4 +179,4 @@ kill -TERM $dp_pid 2>/dev/null
 wait $dp_pid
 check "the dataplane stopped cleanly" grep -q "^rx_transport" "$tmp/dp.log"
 echo "napt_live: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+[ "$fail" -eq 0 ]

@@ -45,7 +45,7 @@ topo_exec tr sysctl -qw net.ipv6.conf.all.forwarding=1
 topo_exec tr sysctl -qw net.ipv6.conf.default.accept_dad=0
 topo_exec tr sysctl -qw net.ipv6.conf.br6.accept_dad=0
 topo_exec tr ip -6 addr add $ROUTER/64 dev br6 nodad
-topo_exec tr ip -6 route add "$TOPO_ENDPOINT/128" via $TOPO_TR_ADDR dev br6
+topo_exec tr ip -6 route add "$TOPO_ENDPOINT/128" via "$TOPO_TR_ADDR" dev br6
 topo_veth tr r-b4c b4c eth0 1300
 topo_exec tr ip -6 addr add 2001:db8:1:3::1/64 dev r-b4c nodad
 topo_exec b4c sysctl -qw net.ipv6.conf.eth0.accept_dad=0
@@ -59,6 +59,7 @@ topo_exec clc ip route add default via 198.51.100.129
 
 # The AFTR reaches B4 c through the router; the softwire MTU is left at
 # its default, 1500.
+# shellcheck disable=SC2119 # topo_config QPAIRS: one queue pair unless told
 topo_config | sed "s|^    address: $TOPO_TR_ADDR/64\$|&\n    gateway: $ROUTER|" >"$tmp/aftr.yaml"
 cat >>"$tmp/aftr.yaml" <<EOF
 nonat:
@@ -79,7 +80,7 @@ if ! wait_for 15 grep -q "running with" "$tmp/dp.log"; then
 fi
 wait_for 5 topo_exec b4c ip link show b4tun0
 check "the client reaches the Internet through the router and the softwire" \
-	wait_for 10 topo_exec clc ping -c 1 -W 1 $TOPO_SERVER
+	wait_for 10 topo_exec clc ping -c 1 -W 1 "$TOPO_SERVER"
 
 head -c 10000000 /dev/urandom >"$tmp/file.bin"
 want=$(sha256sum <"$tmp/file.bin" | cut -d' ' -f1)
@@ -110,17 +111,17 @@ frag_needed() {
 	# The Internet host's kernel may know the MTU already (the download
 	# above went to the same client): forget it, so the AFTR is asked.
 	topo_exec inet ip route flush cache
-	topo_exec inet ping -c 3 -i 0.3 -W 2 -M do -s 1472 $CLIENT
+	topo_exec inet ping -c 3 -i 0.3 -W 2 -M "do" -s 1472 "$CLIENT"
 	grep -Eq 'mtu ?= ?1260' "$tmp/check.log"
 }
 check "ping -s 1472 -M do from the Internet: fragmentation needed, MTU 1260" frag_needed
 sed 's/^/     /' "$tmp/check.log" | head -4
 check "ping -s 1232 -M do from the Internet (1260 bytes) goes through" \
-	topo_exec inet ping -c 3 -i 0.3 -W 2 -M do -s 1232 $CLIENT
+	topo_exec inet ping -c 3 -i 0.3 -W 2 -M "do" -s 1232 "$CLIENT"
 
 check "iperf3 UDP, 1472-byte datagrams, client to Internet" iperf_udp clc
 sed 's/^/     /' "$tmp/check.log"
 check "iperf3 UDP, 1472-byte datagrams, Internet to client" iperf_udp clc -R
 sed 's/^/     /' "$tmp/check.log"
 echo "pmtu_live: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+[ "$fail" -eq 0 ]

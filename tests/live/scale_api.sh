@@ -59,12 +59,12 @@ start_dataplane() {
 	"$dataplane" --no-huge -m 512 -l 0,1 --no-pci --no-telemetry --file-prefix "$name" \
 		--log-level='*:warning' -- -c "$tmp/aftr.yaml" --shm "$name" >>"$tmp/dp.log" 2>&1 &
 	dp_pid=$!
-	pids+=($dp_pid)
+	pids+=("$dp_pid")
 }
 start_control() {
 	"$control" -c "$tmp/aftr.yaml" --state "$tmp/state" --shm "$name" >>"$tmp/control.log" 2>&1 &
 	control_pid=$!
-	pids+=($control_pid)
+	pids+=("$control_pid")
 }
 # Waits until the dataplane with pid $1 runs the latest state.
 programmed() {
@@ -137,4 +137,4 @@ start_control
 programmed $dp_pid && [ "$(curl -s "$url/api/v1/static-nat?offset=$((entries - 1))" | grep -c '"source": "config"')" -eq 1 ]
 result "$entries entries in the configuration file ($(du -m "$tmp/aftr.yaml" | cut -f1) MB of YAML): both processes started and programmed in $(ms_since "$t") ms" $?
 echo "scale_api: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+[ "$fail" -eq 0 ]

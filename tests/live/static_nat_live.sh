@@ -31,19 +31,20 @@ static_cleanup() { rm -f "/dev/shm/$name-stats" "/dev/shm/$name-tables"; }
 live_cleanup_extra=static_cleanup
 
 topo_up || { echo "FAIL: topology"; exit 1; }
+# shellcheck disable=SC2119 # topo_config QPAIRS: one queue pair unless told
 topo_config | sed "s/^  listen: 127.0.0.1$/  listen: 127.0.0.1\n  port: $port/" >"$tmp/aftr.yaml"
 start_dataplane() {
 	ip netns exec "${TOPO}dp" "$dataplane" --no-huge -m 512 -l 0,1 --no-pci --no-telemetry \
 		--file-prefix "$TOPO" --log-level='*:warning' -- -c "$tmp/aftr.yaml" --shm "$name" \
 		--stats-file "$tmp/dp.stats" >>"$tmp/dp.log" 2>&1 &
 	dp_pid=$!
-	pids+=($dp_pid)
+	pids+=("$dp_pid")
 }
 start_dataplane
 start_control() {
 	"$control" -c "$tmp/aftr.yaml" --state "$tmp/state" --shm "$name" >>"$tmp/control.log" 2>&1 &
 	control_pid=$!
-	pids+=($control_pid)
+	pids+=("$control_pid")
 }
 start_control
 topo_exec b4a "$b4" --local 2001:db8:1::a --aftr "$TOPO_ENDPOINT" --mtu 1500 >"$tmp/b4a.log" 2>&1 &
@@ -105,7 +106,7 @@ download() {
 }
 download &
 dl=$!
-topo_exec cla ping -q -i 0.05 -c 50 -W 1 $TOPO_SERVER >"$tmp/ping.log" 2>&1 &
+topo_exec cla ping -q -i 0.05 -c 50 -W 1 "$TOPO_SERVER" >"$tmp/ping.log" 2>&1 &
 pg=$!
 sleep 1
 {
@@ -139,4 +140,4 @@ else
 	fail=$((fail + 1))
 fi
 echo "static_nat_live: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+[ "$fail" -eq 0 ]

@@ -1196,6 +1196,11 @@ static const struct {
         {"{'logging':{'debug':11}}", "logging.debug", "11 is out of range 0..10"},
         {"{'interfaces':{'transport':{'mtu':575}}}", "interfaces.transport.mtu",
          "575 is out of range 576..9600"},
+        /* Six pairs of hex digits: no sign, no space in their place. */
+        {"{'interfaces':{'wan':{'gateway_mac':'-1:-1:-1:-1:-1:-1'}}}", "interfaces.wan.gateway_mac",
+         "-1:-1:-1:-1:-1:-1: not a MAC address (aa:bb:cc:dd:ee:ff)"},
+        {"{'interfaces':{'wan':{'gateway_mac':' 2: 0: 0: 0: 0:fe'}}}", "interfaces.wan.gateway_mac",
+         " 2: 0: 0: 0: 0:fe: not a MAC address (aa:bb:cc:dd:ee:ff)"},
         {"{'pool_defaults':{'udp':'0-65535'}}", "pool_defaults.udp",
          "0-65535: ports below 1 are not allowed"},
         {"{'pcp':{'tcp':'1024-65536'}}", "pcp.tcp", "1024-65536 is beyond 65535"},

@@ -389,6 +389,7 @@ static uint32_t ref_owner(unsigned int a, unsigned int k, uint32_t port)
 
 	if (a > 0 && port < (1u << (16 - a)))
 		return NO_PSID;
+	/* NOLINTNEXTLINE(clang-analyzer-core.DivideZero): m >= 1, as a + k <= 16 */
 	return (port % (r * m)) / m;
 }
 

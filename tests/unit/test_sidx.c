@@ -121,7 +121,7 @@ START_TEST(test_random)
 {
 	static const uint32_t nhash[] = {3, 64, 1u << 31};
 	const uint32_t cap = 500, steps = 200000;
-	uint32_t *hash_of = malloc(cap * sizeof(*hash_of));
+	uint32_t *hash_of = calloc(cap, sizeof(*hash_of));
 	bool *in = calloc(cap, sizeof(*in));
 	void *mem = malloc(sidx_mem_size(cap));
 	struct sidx x;
