@@ -74,7 +74,7 @@ static int check_out(struct dp_worker *w, const struct rte_mbuf *m)
 	const struct tables *t = w->tab;
 	const struct addr6 *b4 = &dp_ctx(m)->b4;
 	struct tables_b4 rec, *r = &rec;
-	const struct cfg_softwire *sw;
+	const struct cfg_softwire *own, *sw;
 	const struct cfg_prr *pr;
 	uint32_t a, src = ntohl(dp_ip4(m)->src);
 	uint16_t port;
@@ -87,9 +87,9 @@ static int check_out(struct dp_worker *w, const struct rte_mbuf *m)
 	if (endpoint(m, true, &a, &port, &proto) < 0)
 		return DROP_PROTO_IN;
 	port = ntohs(port);
-	sw = r->softwire != LHASH_NONE ? &t->sw[r->softwire] : NULL;
+	own = r->softwire != LHASH_NONE ? &t->sw[r->softwire] : NULL;
 	/* RFC 7596 section 5.2: the source must be in the B4's binding. */
-	if (sw && sw->ipv4 == src && psid_port_in_set(&sw->psid, port))
+	if (own && own->ipv4 == src && psid_port_in_set(&own->psid, port))
 		return -1;
 	pr = tables_prr(t, cfg_proto_of_ip(proto), src, port);
 	if (pr && addr6_equal(&pr->b4, b4))
@@ -98,7 +98,7 @@ static int check_out(struct dp_worker *w, const struct rte_mbuf *m)
 	 * own, or an address that is nobody's binding. */
 	if (pr || ((sw = tables_softwire(t, src, port)) != NULL && !addr6_equal(&sw->b4, b4)))
 		return DROP_WRONG_B4;
-	if ((r->softwire != LHASH_NONE && t->sw[r->softwire].ipv4 == src) ||
+	if ((own && own->ipv4 == src) ||
 	    (r->has_prr && nat_pool_index(src) >= 0)) /* prr addresses are pools' */
 		return DROP_OUT_OF_RANGE;
 	return DROP_NOT_PRIVATE;
