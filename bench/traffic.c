@@ -375,6 +375,30 @@ static bool good4(struct tr_model *t, int dir, const struct l3_ip4_hdr *ip, uint
 	return src == f->ext && sport == f->eport;
 }
 
+/* A latency of d cycles -> its histogram bucket: below 2^TR_LAT_SUB one
+ * bucket a value, above 2^TR_LAT_SUB buckets per power of two. */
+static unsigned int lat_bucket(uint64_t d)
+{
+	unsigned int e = 63 - (unsigned int)__builtin_clzll(d | 1);
+
+	if (e < TR_LAT_SUB)
+		return (unsigned int)d;
+	return (e - TR_LAT_SUB + 1) << TR_LAT_SUB |
+	       ((unsigned int)(d >> (e - TR_LAT_SUB)) & ((1u << TR_LAT_SUB) - 1));
+}
+
+/* The largest latency in bucket b. */
+static uint64_t lat_bucket_max(unsigned int b)
+{
+	unsigned int e = (b >> TR_LAT_SUB) + TR_LAT_SUB - 1;
+	uint64_t step;
+
+	if (b < 1u << TR_LAT_SUB)
+		return b;
+	step = 1ull << (e - TR_LAT_SUB);
+	return (1ull << e) + (b & ((1u << TR_LAT_SUB) - 1)) * step + (step - 1);
+}
+
 void tr_check(struct tr_model *t, int dir, struct rte_mbuf *m)
 {
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
@@ -407,21 +431,22 @@ void tr_check(struct tr_model *t, int dir, struct rte_mbuf *m)
 
 		t->st.received[dir]++;
 		t->st.bytes[dir] += len;
-		t->st.lat_hist[63 - __builtin_clzll(d | 1)]++;
+		t->st.lat_hist[lat_bucket(d)]++;
 	}
 	rte_pktmbuf_free(m);
 }
 
 uint64_t tr_latency(const struct tr_model *t, double pct)
 {
+	const unsigned int n = RTE_DIM(t->st.lat_hist);
 	uint64_t total = 0, seen = 0;
 
-	for (int i = 0; i < 64; i++)
+	for (unsigned int i = 0; i < n; i++)
 		total += t->st.lat_hist[i];
-	for (int i = 0; i < 64; i++) {
+	for (unsigned int i = 0; i < n; i++) {
 		seen += t->st.lat_hist[i];
 		if (total && (double)seen >= total * pct / 100.0)
-			return i == 63 ? UINT64_MAX : (2ull << i) - 1;
+			return lat_bucket_max(i);
 	}
 	return 0;
 }

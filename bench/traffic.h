@@ -58,14 +58,19 @@ struct tr_flow {
 	uint8_t gen;    /* times renewed (tr_renew), mod 256, in its frames' tags */
 };
 
+/* Latency histogram buckets: 2^TR_LAT_SUB linear steps per power of two
+ * of TSC cycles (a percentile is within 12.5% of the truth). */
+#define TR_LAT_SUB 3
+
 /* What came back, per direction (0: B4 -> Internet, 1: Internet -> B4). */
 struct tr_stats {
 	uint64_t sent[2], received[2], bytes[2];
-	uint64_t wrong[2];     /* a frame that is not the right translation */
-	uint64_t renewed;      /* flows made new (tr_renew) */
-	uint64_t relearned;    /* of those, whose new public endpoint came back */
-	uint64_t learned;      /* flows whose public endpoint is known */
-	uint64_t lat_hist[64]; /* send-to-receive TSC cycles, by power of two */
+	uint64_t wrong[2];  /* a frame that is not the right translation */
+	uint64_t renewed;   /* flows made new (tr_renew) */
+	uint64_t relearned; /* of those, whose new public endpoint came back */
+	uint64_t learned;   /* flows whose public endpoint is known */
+	/* Send-to-receive TSC cycles: buckets of traffic.c's lat_bucket. */
+	uint64_t lat_hist[64 << TR_LAT_SUB];
 };
 
 struct tr_model {

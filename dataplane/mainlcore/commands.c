@@ -139,13 +139,13 @@ static uint32_t dump_subscribers(struct dp_worker *w, const struct ctl_msg *c)
 	return CTL_DUMP_END;
 }
 
-void ctl_poll(struct dp_worker *w)
+unsigned int ctl_poll(struct dp_worker *w)
 {
 	struct ctl_msg cmds[CTL_BURST];
 	unsigned int n;
 
 	if (w->cmd_ring == NULL)
-		return;
+		return 0;
 	n = rte_ring_sc_dequeue_burst_elem(w->cmd_ring, cmds, CTL_MSG_SIZE, CTL_BURST, NULL);
 	for (unsigned int i = 0; i < n; i++) {
 		/* A refused dump is not resumed: next is the end. */
@@ -162,6 +162,7 @@ void ctl_poll(struct dp_worker *w)
 		DP_COUNT(w, COMMANDS);
 		send_event(w, &ack);
 	}
+	return n;
 }
 
 void ctl_block_event(struct dp_worker *w, bool alloc, const struct addr6 *b4, uint32_t pool_host,

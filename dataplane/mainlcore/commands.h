@@ -9,8 +9,9 @@
 #include "ctl_msg.h"
 #include "dp.h"
 
-/* Applies the commands waiting for this worker and acknowledges each. */
-void ctl_poll(struct dp_worker *w);
+/* Applies the commands waiting for this worker and acknowledges each;
+ * returns how many. */
+unsigned int ctl_poll(struct dp_worker *w);
 /* Main lcore: applies its waiting commands; returns how many. */
 unsigned int ctl_main_poll(void);
 /* A session made or ended (nat_events: sessions), a subscriber's NAT

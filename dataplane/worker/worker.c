@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "gen.h"
 #include "graph.h"
+#include "idle.h"
 #include "nat.h"
 #include "pmtu.h"
 #include "reasm.h"
@@ -131,10 +132,10 @@ static unsigned int poll_rings(struct dp_worker *w)
 	return m + n;
 }
 
-void worker_poll(struct dp_worker *w)
+unsigned int worker_poll(struct dp_worker *w)
 {
 	uint64_t was = w->now, t0 = rte_rdtsc();
-	unsigned int work;
+	unsigned int work, cmds;
 
 	gen_loop_begin(w);
 	w->now = (t0 - dp.start_tsc) / rte_get_tsc_hz();
@@ -148,22 +149,25 @@ void worker_poll(struct dp_worker *w)
 	reasm_tick(w, w->now != was);
 	if (w->now != was)
 		pmtu_tick(w);
-	ctl_poll(w);
+	cmds = ctl_poll(w);
 	gen_loop_end(w);
 	/* A polling worker is always at 100% CPU: what it did is the rounds
 	 * that had packets (how much room is left, without PMU counters). */
 	if (work)
 		w->ctr->cnt[CNT_BUSY_NS] +=
 		        (uint64_t)((unsigned __int128)(rte_rdtsc() - t0) * dp.ns_mult >> 32);
+	return work + cmds;
 }
 
 int worker_main(void *arg)
 {
 	struct dp_worker *w = arg;
+	struct dp_idle idle;
 
+	idle_init(&idle, dp.conf.cfg);
 	gen_reader_start(w);
 	while (!atomic_load_explicit(&dp.stop, memory_order_relaxed))
-		worker_poll(w);
+		idle_round(w, &idle, worker_poll(w));
 	gen_reader_stop(w);
 	return 0;
 }

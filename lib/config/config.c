@@ -20,6 +20,7 @@ const char *const cfg_lifetime_names[] = {"tcp", "closed", "udp", "icmp", "retra
 const char *const cfg_log_level_names[] = {"error", "warning", "notice", "info", "debug", NULL};
 const char *const cfg_log_dest_names[] = {"stderr", "syslog", NULL};
 const char *const cfg_nat_events_names[] = {"off", "blocks", "sessions", NULL};
+const char *const cfg_idle_names[] = {"adaptive", "poll", NULL};
 
 int cfg_name_lookup(const char *const *names, const char *s)
 {
@@ -72,6 +73,11 @@ const char *cfg_log_dest_name(enum cfg_log_dest v)
 const char *cfg_nat_events_name(enum cfg_nat_events v)
 {
 	return cfg_nat_events_names[v];
+}
+
+const char *cfg_idle_name(enum cfg_idle v)
+{
+	return cfg_idle_names[v];
 }
 
 /* RFC 1918 and the 192.0.0.0/29 of RFC 6333 section 5.7, as ISC starts with. */
@@ -149,6 +155,8 @@ int cfg_init(struct aftr_config *cfg)
 	cfg->log_level = LOG_LVL_INFO;
 	cfg->log_dest = LOG_DEST_STDERR;
 	cfg->nat_events = NAT_EVENTS_BLOCKS;
+	cfg->idle = IDLE_ADAPTIVE;
+	cfg->idle_sleep_max_us = CFG_IDLE_SLEEP_MAX_US;
 	cfg->api_listen = strdup("127.0.0.1");
 	cfg->log_facility = strdup("local5");
 	if (cfg->api_listen == NULL || cfg->log_facility == NULL || init_private(cfg) < 0) {

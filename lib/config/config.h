@@ -1,6 +1,6 @@
 /* The configuration model: every knob of ISC AFTR 1.1 (its manual's
  * sections zero, one and two) plus ours (lw4o6 softwires, port blocks,
- * interfaces, API, logging).
+ * interfaces, API, logging, the dataplane's lcores).
  *
  * One model, three ways in (YAML file, ISC aftr.conf, JSON over the API)
  * and two ways out (JSON, YAML). The YAML and JSON key names are listed in
@@ -47,6 +47,9 @@ enum cfg_filtering { FILTER_EIF, FILTER_ADF, FILTER_APDF };
 enum cfg_log_level { LOG_LVL_ERROR, LOG_LVL_WARNING, LOG_LVL_NOTICE, LOG_LVL_INFO, LOG_LVL_DEBUG };
 enum cfg_log_dest { LOG_DEST_STDERR, LOG_DEST_SYSLOG };
 enum cfg_nat_events { NAT_EVENTS_OFF, NAT_EVENTS_BLOCKS, NAT_EVENTS_SESSIONS };
+/* What a worker lcore does while it has nothing to do (dataplane.idle):
+ * back off to short sleeps, or poll flat out (a dedicated box). */
+enum cfg_idle { IDLE_ADAPTIVE, IDLE_POLL };
 
 /* Between enum cfg_proto and IP protocol numbers (anything but TCP and UDP
  * is the ICMP echo space). */
@@ -231,6 +234,8 @@ struct aftr_config {
 	char *log_facility;
 	uint8_t debug; /* ISC "debug set" level, 0..10 */
 	enum cfg_nat_events nat_events;
+	enum cfg_idle idle;         /* dataplane.idle, at start */
+	uint16_t idle_sleep_max_us; /* dataplane.idle_sleep_max_us: adaptive's longest sleep */
 };
 
 /* Limits from the ISC manual (and aftr.c where the manual has a typo). */
@@ -250,6 +255,11 @@ struct aftr_config {
 #define CFG_SUBSCRIBERS_PER_WORKER     16384
 #define CFG_SUBSCRIBERS_PER_WORKER_MIN 16
 #define CFG_SUBSCRIBERS_PER_WORKER_MAX 16777216 /* 2^24 */
+
+/* Ours: an idle worker's longest sleep, microseconds (dataplane/idle.c). */
+#define CFG_IDLE_SLEEP_MAX_US     200
+#define CFG_IDLE_SLEEP_MAX_US_MIN 50
+#define CFG_IDLE_SLEEP_MAX_US_MAX 1000
 
 /* Fills cfg with the defaults: ISC's where ISC has the knob, except the
  * session lifetimes, which follow the RFC minimums (see config.c). */
@@ -294,6 +304,7 @@ const char *cfg_lifetime_name(enum cfg_lifetime v);
 const char *cfg_log_level_name(enum cfg_log_level v);
 const char *cfg_log_dest_name(enum cfg_log_dest v);
 const char *cfg_nat_events_name(enum cfg_nat_events v);
+const char *cfg_idle_name(enum cfg_idle v);
 /* Name to value over a NULL-terminated name table; -1 when unknown. */
 int cfg_name_lookup(const char *const *names, const char *s);
 extern const char *const cfg_proto_names[];
@@ -305,5 +316,6 @@ extern const char *const cfg_lifetime_names[];
 extern const char *const cfg_log_level_names[];
 extern const char *const cfg_log_dest_names[];
 extern const char *const cfg_nat_events_names[];
+extern const char *const cfg_idle_names[];
 
 #endif

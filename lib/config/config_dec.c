@@ -502,6 +502,7 @@ static bool dec_iface(struct cfg_iface *i, bool v6, const json_t *root, const ch
 static const char *const api_keys[] = {"listen", "port", "token_file", "tls_cert", "tls_key", NULL};
 static const char *const log_keys[] = {"level", "destination", "facility",
                                        "debug", "nat_events",  NULL};
+static const char *const dataplane_keys[] = {"idle", "idle_sleep_max_us", NULL};
 
 static bool dec_api(struct aftr_config *cfg, const json_t *root, struct jdec *j)
 {
@@ -559,6 +560,13 @@ static bool dec_appliance(struct aftr_config *cfg, const json_t *root, struct jd
 			cfg->nat_events = v;
 		jdec_pop(j, mark);
 	}
+	if ((m = enter_map(j, root, "dataplane", dataplane_keys, &mark, &bad))) {
+		if (OK(rc = jdec_enum(j, m, "idle", cfg_idle_names, &v)), rc == 1)
+			cfg->idle = v;
+		OK(jdec_u16(j, m, "idle_sleep_max_us", CFG_IDLE_SLEEP_MAX_US_MIN,
+		            CFG_IDLE_SLEEP_MAX_US_MAX, &cfg->idle_sleep_max_us));
+		jdec_pop(j, mark);
+	}
 	return bad;
 }
 
@@ -584,6 +592,7 @@ static const char *const top_keys[] = {"endpoint",
                                        "interfaces",
                                        "api",
                                        "logging",
+                                       "dataplane",
                                        NULL};
 
 int cfg_from_json(struct aftr_config *cfg, const json_t *root, struct jdec *j)

@@ -292,6 +292,9 @@ static void enc_appliance(const struct aftr_config *cfg, struct enc *e)
 	              "destination", cfg_log_dest_names[cfg->log_dest], "facility",
 	              cfg->log_facility, "debug", cfg->debug, "nat_events",
 	              cfg_nat_events_names[cfg->nat_events]));
+	put(e, "dataplane",
+	    json_pack("{s:s,s:i}", "idle", cfg_idle_names[cfg->idle], "idle_sleep_max_us",
+	              cfg->idle_sleep_max_us));
 }
 
 json_t *cfg_to_json(const struct aftr_config *cfg)

@@ -64,6 +64,9 @@
 	X(BUSY_NS, "busy_ns",                                                                      \
 	  "nanoseconds workers spent in polling rounds that had packets (against uptime and "      \
 	  "the number of workers: how busy they are; a polling worker always shows 100% CPU)")     \
+	X(IDLE_SLEEPS, "idle_sleeps",                                                              \
+	  "times a worker with nothing to do slept (dataplane.idle: adaptive)")                    \
+	X(IDLE_NS, "idle_ns", "nanoseconds workers spent asleep for want of work")                 \
 	X(HANDOFF_TX, "handoff_sent", "packets handed to the worker that owns them")               \
 	X(HANDOFF_RX, "handoff_received", "packets received from another worker")                  \
 	X(TO_CONTROL, "to_control", "packets passed to the main lcore (ARP, ND, ping, ...)")       \

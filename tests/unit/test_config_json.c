@@ -776,7 +776,8 @@ static const char full_cfg[] =
         "'gateway':'198.51.100.253','mtu':9000}},"
         "'api':{'listen':'::1','port':9090,'token_file':'/etc/aftr/token'},"
         "'logging':{'level':'debug','destination':'syslog','facility':'local3','debug':3,"
-        "'nat_events':'sessions'}}";
+        "'nat_events':'sessions'},"
+        "'dataplane':{'idle':'poll','idle_sleep_max_us':500}}";
 
 /* JSON text -> model, the way the API and the files see it. */
 static void reload(const json_t *v, struct aftr_config *cfg)
@@ -873,6 +874,8 @@ START_TEST(test_full_roundtrip)
 	ck_assert_str_eq(cfg.api_token_file, "/etc/aftr/token");
 	ck_assert_int_eq(cfg.log_dest, LOG_DEST_SYSLOG);
 	ck_assert_int_eq(cfg.nat_events, NAT_EVENTS_SESSIONS);
+	ck_assert_int_eq(cfg.idle, IDLE_POLL);
+	ck_assert_uint_eq(cfg.idle_sleep_max_us, 500);
 	/* ... and written back exactly as it was read. */
 	e1 = cfg_to_json(&cfg);
 	assert_json_eq(e1, in);
@@ -974,6 +977,11 @@ START_TEST(test_sparse_one_knob)
 	cfg_free(&cfg);
 
 	ck_assert_int_eq(cfg_init(&cfg), 0);
+	cfg.idle = IDLE_POLL;
+	check_sparse(&cfg, "{'dataplane':{'idle':'poll'}}");
+	cfg_free(&cfg);
+
+	ck_assert_int_eq(cfg_init(&cfg), 0);
 	cfg.decay[1] = 0.5;
 	check_sparse(&cfg, "{'decay':{'5min':0.5}}");
 	cfg_free(&cfg);
@@ -1040,6 +1048,35 @@ START_TEST(test_nat_table_sizes)
 		ck_assert_uint_eq(d.n, 0);
 		ck_assert_uint_eq(cfg.sessions_per_worker, ok[i].sessions);
 		ck_assert_uint_eq(cfg.subscribers_per_worker, ok[i].subscribers);
+		cfg_free(&cfg);
+		diag_free(&d);
+	}
+}
+END_TEST
+
+/* What an idle worker does: adaptive with a 200 us cap unless told, poll,
+ * and both ends of the cap's range accepted. */
+START_TEST(test_dataplane_idle)
+{
+	static const struct {
+		const char *text;
+		enum cfg_idle idle;
+		uint16_t max_us;
+	} ok[] = {
+	        {"{}", IDLE_ADAPTIVE, 200},
+	        {"{'dataplane':{'idle':'poll'}}", IDLE_POLL, 200},
+	        {"{'dataplane':{'idle':'adaptive','idle_sleep_max_us':50}}", IDLE_ADAPTIVE, 50},
+	        {"{'dataplane':{'idle_sleep_max_us':1000}}", IDLE_ADAPTIVE, 1000},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(ok); i++) {
+		struct aftr_config cfg;
+		struct diag d;
+
+		ck_assert_int_eq(load_cfg(ok[i].text, &cfg, &d), 0);
+		ck_assert_uint_eq(d.n, 0);
+		ck_assert_int_eq(cfg.idle, ok[i].idle);
+		ck_assert_uint_eq(cfg.idle_sleep_max_us, ok[i].max_us);
 		cfg_free(&cfg);
 		diag_free(&d);
 	}
@@ -1190,6 +1227,14 @@ static const struct {
          "-1 is out of range 1024..67108864"},
         {"{'nat':{'sessions_per_worker':'1M'}}", "nat.sessions_per_worker",
          "expected an integer, found a string"},
+        {"{'dataplane':{'idle':'sometimes'}}", "dataplane.idle",
+         "sometimes: expected one of adaptive|poll"},
+        {"{'dataplane':{'idle_sleep_max_us':49}}", "dataplane.idle_sleep_max_us",
+         "49 is out of range 50..1000"},
+        {"{'dataplane':{'idle_sleep_max_us':1001}}", "dataplane.idle_sleep_max_us",
+         "1001 is out of range 50..1000"},
+        {"{'dataplane':{'idle_sleep':100}}", "dataplane.idle_sleep", "unknown key"},
+        {"{'dataplane':'poll'}", "dataplane", "expected a mapping, found a string"},
         {"{'tunnel_defaults':{'nat_rate':{'tcp':256}}}", "tunnel_defaults.nat_rate.tcp",
          "256 is out of range 0..255"},
         {"{'fragment':{'lifetime':1201}}", "fragment.lifetime", "1201 is out of range 1..1200"},
@@ -1345,6 +1390,7 @@ static Suite *config_json_suite(void)
 	tcase_add_test(whole, test_sparse_one_knob);
 	tcase_add_test(whole, test_sparse_full_roundtrip);
 	tcase_add_test(whole, test_nat_table_sizes);
+	tcase_add_test(whole, test_dataplane_idle);
 	tcase_add_test(whole, test_pool_range_beyond_path);
 	tcase_add_test(whole, test_bool_on_off);
 	tcase_add_loop_test(whole, test_cfg_error, 0, (int)ARRAY_SIZE(cfg_errors));

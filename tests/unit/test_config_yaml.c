@@ -109,6 +109,30 @@ START_TEST(nat_table_sizes)
 }
 END_TEST
 
+/* dataplane.idle and its sleep cap read from YAML; a wrong value names the
+ * key, and the choices or the range. */
+START_TEST(dataplane_idle)
+{
+	struct aftr_config cfg;
+	struct diag d;
+	char buf[256];
+
+	ck_assert_int_eq(
+	        load(HEAD POOL "dataplane:\n  idle: poll\n  idle_sleep_max_us: 50\n", &cfg, &d), 0);
+	ck_assert_uint_eq(d.n, 0);
+	ck_assert_int_eq(cfg.idle, IDLE_POLL);
+	ck_assert_uint_eq(cfg.idle_sleep_max_us, 50);
+	cfg_free(&cfg);
+	diag_free(&d);
+	ck_assert_str_eq(first_error(HEAD POOL "dataplane: {idle: interrupt}\n", buf, sizeof(buf)),
+	                 "aftr.yaml:6:19: dataplane.idle: interrupt: expected one of "
+	                 "adaptive|poll");
+	ck_assert_str_eq(
+	        first_error(HEAD POOL "dataplane:\n  idle_sleep_max_us: 5000\n", buf, sizeof(buf)),
+	        "aftr.yaml:7:22: dataplane.idle_sleep_max_us: 5000 is out of range 50..1000");
+}
+END_TEST
+
 START_TEST(unknown_keys_are_errors)
 {
 	char buf[256];
@@ -330,6 +354,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, error_names_file_line_column_path);
 	tcase_add_test(tc, errors_in_nested_lists);
 	tcase_add_test(tc, nat_table_sizes);
+	tcase_add_test(tc, dataplane_idle);
 	tcase_add_test(tc, unknown_keys_are_errors);
 	tcase_add_test(tc, scalar_typing);
 	tcase_add_test(tc, refusals);
