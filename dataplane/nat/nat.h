@@ -158,7 +158,9 @@ int nat_pools_index(void);
 int nat_port_owner(const struct dp_worker *w, uint32_t pool, uint32_t addr, uint8_t ipproto,
                    uint16_t port_host);
 
-/* The worker that owns a B4 (RFC 6333 section 7: state per softwire). */
+/* The worker that owns a B4 (RFC 6333 section 7: state per softwire):
+ * its hash (the flow hash of its softwire's packets) over the workers. */
+uint32_t nat_b4_hash(const struct addr6 *b4);
 unsigned int nat_b4_owner(const struct addr6 *b4);
 
 #endif

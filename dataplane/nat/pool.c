@@ -7,9 +7,14 @@
 
 #include "nat.h"
 
+uint32_t nat_b4_hash(const struct addr6 *b4)
+{
+	return rte_jhash(b4->b, 16, 0x5eed);
+}
+
 unsigned int nat_b4_owner(const struct addr6 *b4)
 {
-	return dp.nworkers == 1 ? 0 : rte_jhash(b4->b, 16, 0x5eed) % dp.nworkers;
+	return dp.nworkers == 1 ? 0 : nat_b4_hash(b4) % dp.nworkers;
 }
 
 /* Up to this many pools a scan costs less than a hash lookup. */

@@ -92,7 +92,7 @@ struct dp_ctx {
 	uint8_t ctrl;   /* with NODE_CTRL: enum ctrl_reason >> 8 */
 	uint8_t hops;   /* hairpin re-inputs so far (bounded: DP_MAX_HOPS) */
 	int16_t pool;   /* index of the destination pool (WAN side), or -1 */
-	uint32_t hash;  /* the flow's hash: a B4's, for its owner (two workers or more) */
+	uint32_t hash;  /* the flow hash: its B4's (nat_b4_hash), when an owner was asked */
 	uint16_t mtu;   /* with NODE_TOOBIG: the softwire's MTU */
 	/* A packet from the Internet as it came, before NAT rewrote it, for
 	 * a fragmentation needed about it (toobig): the longest IPv4 header
