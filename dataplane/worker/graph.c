@@ -23,19 +23,6 @@ static inline enum dp_node node_call(struct dp_worker *w, struct rte_mbuf *m, en
 	}
 }
 
-#define DP_NODE_NAME(sym, fn) #fn,
-static const char *const names[NODE_COUNT] = {DP_NODES(DP_NODE_NAME)};
-#undef DP_NODE_NAME
-
-const char *graph_node_name(enum dp_node n)
-{
-	static const char *const sinks[] = {"tx", "drop", "ctrl", "handoff", "free", "held"};
-
-	if (n < NODE_COUNT)
-		return names[n];
-	return n - NODE_COUNT < RTE_DIM(sinks) ? sinks[n - NODE_COUNT] : "invalid";
-}
-
 static void flush_to(struct dp_worker *w, unsigned int owner)
 {
 	uint16_t n = w->n_ho[owner];

@@ -10,9 +10,6 @@
 DP_NODES(DP_NODE_DECL)
 #undef DP_NODE_DECL
 
-/* The name of a node (or sink), for logs and the README. */
-const char *graph_node_name(enum dp_node n);
-
 /* Runs m from node n, and whatever its nodes emit, to their sinks. */
 void graph_run(struct dp_worker *w, struct rte_mbuf *m, enum dp_node n);
 
