@@ -51,9 +51,6 @@ enum dp_node node_wan_fwd(struct dp_worker *w, struct rte_mbuf *m)
 			dp_emit(w, e, NODE_IP4_OUT);
 		return dp_drop(m, DROP_TTL_EXPIRED);
 	}
-	/* The TTL is the high byte of the TTL/protocol word. */
-	ip->cksum = cksum_update16(ip->cksum, htons((uint16_t)(ip->ttl << 8 | ip->proto)),
-	                           htons((uint16_t)((ip->ttl - 1) << 8 | ip->proto)));
-	ip->ttl--;
+	cksum_ip4_ttl_dec(ip);
 	return c->pool >= 0 ? NODE_POOL_IN : NODE_SL_IN;
 }

@@ -158,6 +158,15 @@ int nat_pools_index(void);
 int nat_port_owner(const struct dp_worker *w, uint32_t pool, uint32_t addr, uint8_t ipproto,
                    uint16_t port_host);
 
+/* Whether a B4's packet from src (host order) goes to NAPT: a private
+ * source, when there is a pool (a lw4o6-only AFTR has none), from a B4
+ * NAT is for (one known only by a stateless binding is not NATed, RFC
+ * 7596 section 5.2). */
+static inline bool nat_for(const struct dp_worker *w, bool nat_ok, uint32_t src)
+{
+	return nat_ok && dp.conf.n_pools && tables_is_private(w->tab, src);
+}
+
 /* The worker that owns a B4 (RFC 6333 section 7: state per softwire):
  * its hash (the flow hash of its softwire's packets) over the workers. */
 uint32_t nat_b4_hash(const struct addr6 *b4);

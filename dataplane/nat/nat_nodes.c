@@ -8,20 +8,6 @@
 #include "graph.h"
 #include "nat.h"
 
-/* NAT rewrote the ports (or the echo identifier) the context holds. */
-static void ctx_ports_rewritten(struct dp_ctx *c, const uint8_t *l4)
-{
-	if (!(c->flags & CTX_PORTS))
-		return;
-	if (c->proto == IPPROTO_ICMP) {
-		memcpy(&c->sport, l4 + 4, 2);
-		c->dport = c->sport;
-		return;
-	}
-	memcpy(&c->sport, l4, 2);
-	memcpy(&c->dport, l4 + 2, 2);
-}
-
 enum dp_node node_nat_out(struct dp_worker *w, struct rte_mbuf *m)
 {
 	struct dp_ctx *c = dp_ctx(m);
@@ -35,7 +21,8 @@ enum dp_node node_nat_out(struct dp_worker *w, struct rte_mbuf *m)
 		rc = nat_out(w, &c->b4, ip, l4, c->l4_len);
 	if (rc != NAT_OK)
 		return dp_drop(m, rc);
-	ctx_ports_rewritten(c, l4);
+	if (c->flags & CTX_PORTS) /* NAT rewrote them */
+		dp_ctx_l4(c, l4);
 	return NODE_IP4_OUT;
 }
 
@@ -107,7 +94,8 @@ enum dp_node node_nat_in(struct dp_worker *w, struct rte_mbuf *m)
 		se = nat_in(w, ip, l4, c->l4_len, &drop);
 	if (se == NULL)
 		return dp_drop(m, drop);
-	ctx_ports_rewritten(c, l4);
+	if (c->flags & CTX_PORTS) /* NAT rewrote them */
+		dp_ctx_l4(c, l4);
 	c->b4 = se->b4;
 	return NODE_ENCAP;
 }

@@ -77,12 +77,8 @@ enum dp_node node_inner(struct dp_worker *w, struct rte_mbuf *m)
 			dp_emit(w, e, NODE_ENCAP);
 		return dp_drop(m, DROP_TTL_EXPIRED);
 	}
-	if (ip->ttl > 1) {
-		/* The TTL is the high byte of the TTL/protocol word. */
-		ip->cksum = cksum_update16(ip->cksum, htons((uint16_t)(ip->ttl << 8 | ip->proto)),
-		                           htons((uint16_t)((ip->ttl - 1) << 8 | ip->proto)));
-		ip->ttl--;
-	}
+	if (ip->ttl > 1)
+		cksum_ip4_ttl_dec(ip);
 	DP_COUNT(w, DECAP);
 	if (ip->dst == us)
 		return to_aftr(w, m, ip);

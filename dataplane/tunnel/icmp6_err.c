@@ -106,7 +106,7 @@ static void report(struct dp_worker *w, const struct addr6 *b4, uint16_t nat, co
 	c = dp_ctx(m);
 	c->b4 = *b4;
 	c->flags |= CTX_FROM_US | nat;
-	if ((nat & CTX_NAT_OK) && dp.conf.n_pools && tables_is_private(w->tab, ntohl(q->ip->dst)))
+	if (nat_for(w, nat & CTX_NAT_OK, ntohl(q->ip->dst)))
 		c->flags |= CTX_NAT;
 	dp_emit(w, m, c->flags & CTX_NAT ? NODE_NAT_OUT : NODE_SL_OUT);
 }

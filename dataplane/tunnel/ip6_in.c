@@ -19,14 +19,10 @@ enum dp_node node_tr_in(struct dp_worker *w, struct rte_mbuf *m)
 
 	if (!tables_b4_allowed_with(w->tab, &c->b4, dp_ahead_cur(w), &drop, &nat))
 		return dp_drop(m, drop);
-	/* A private source is NATed: when there is a pool (a lw4o6-only AFTR
-	 * has none), for a B4 NAT is for (one known only by a stateless
-	 * binding is not NATed, RFC 7596 section 5.2). */
-	if (nat) {
+	if (nat)
 		c->flags |= CTX_NAT_OK;
-		if (dp.conf.n_pools && c->l4 && tables_is_private(w->tab, ntohl(dp_ip4(m)->src)))
-			c->flags |= CTX_NAT;
-	}
+	if (c->l4 && nat_for(w, nat, ntohl(dp_ip4(m)->src)))
+		c->flags |= CTX_NAT;
 	if (dp.nworkers == 1 || !(c->flags & (CTX_NAT | CTX_FRAG6 | CTX_FRAG4)))
 		return next;
 	c->hash = nat_b4_hash(&c->b4);

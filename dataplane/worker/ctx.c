@@ -9,7 +9,6 @@ void dp_ctx_ip4(struct rte_mbuf *m, uint16_t l3)
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint32_t have = rte_pktmbuf_data_len(m), hl, len;
 	const struct l3_ip4_hdr *ip = (const struct l3_ip4_hdr *)(p + l3);
-	const uint8_t *l4;
 
 	c->l3 = l3;
 	c->l4 = c->l4_len = c->sport = c->dport = 0;
@@ -29,15 +28,5 @@ void dp_ctx_ip4(struct rte_mbuf *m, uint16_t l3)
 	/* A later fragment holds no L4 header. */
 	if (ip->frag_off & htons(AFTR_IP4_OFF_MASK))
 		return;
-	l4 = p + c->l4;
-	if ((ip->proto == IPPROTO_TCP || ip->proto == IPPROTO_UDP) && c->l4_len >= 4) {
-		memcpy(&c->sport, l4, 2);
-		memcpy(&c->dport, l4 + 2, 2);
-		c->flags |= CTX_PORTS;
-	} else if (ip->proto == IPPROTO_ICMP && c->l4_len >= 8 &&
-	           (l4[0] == AFTR_ICMP4_ECHO_REQUEST || l4[0] == AFTR_ICMP4_ECHO_REPLY)) {
-		memcpy(&c->sport, l4 + 4, 2);
-		c->dport = c->sport;
-		c->flags |= CTX_PORTS;
-	}
+	dp_ctx_l4(c, p + c->l4);
 }

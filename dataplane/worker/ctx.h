@@ -14,6 +14,7 @@
 #ifndef AFTR_CTX_H
 #define AFTR_CTX_H
 
+#include <netinet/in.h>
 #include <rte_mbuf.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -147,10 +148,28 @@ static inline struct l3_ip4_hdr *dp_ip4(const struct rte_mbuf *m)
 	return rte_pktmbuf_mtod_offset(m, struct l3_ip4_hdr *, dp_ctx(m)->l3);
 }
 
+/* Reads the ports (TCP, UDP) or the echo identifier (ICMP echo request or
+ * reply, in both) of the L4 header at l4, by ctx->proto and ctx->l4_len,
+ * into the context (CTX_PORTS when there are). The one place ports are
+ * read: RX (dp_ctx_ip4), and a node that rewrote them (NAT). */
+static inline void dp_ctx_l4(struct dp_ctx *c, const uint8_t *l4)
+{
+	if ((c->proto == IPPROTO_TCP || c->proto == IPPROTO_UDP) && c->l4_len >= 4) {
+		memcpy(&c->sport, l4, 2);
+		memcpy(&c->dport, l4 + 2, 2);
+		c->flags |= CTX_PORTS;
+	} else if (c->proto == IPPROTO_ICMP && c->l4_len >= 8 &&
+	           (l4[0] == AFTR_ICMP4_ECHO_REQUEST || l4[0] == AFTR_ICMP4_ECHO_REPLY)) {
+		memcpy(&c->sport, l4 + 4, 2);
+		c->dport = c->sport;
+		c->flags |= CTX_PORTS;
+	}
+}
+
 /* Fills the context's IPv4 fields from the header at offset l3 (read,
  * not checked: the node that checks it uses them once it passed): the
  * protocol, where L4 is and how long, and its ports or echo identifier.
- * Whatever is not in the buffer is left 0. The one place ports are read. */
+ * Whatever is not in the buffer is left 0; ports by dp_ctx_l4. */
 void dp_ctx_ip4(struct rte_mbuf *m, uint16_t l3);
 
 /* A fresh context for a packet a node made: no flags, nothing parsed. */

@@ -98,6 +98,16 @@ static inline uint16_t cksum_update32(uint16_t cksum, uint32_t from, uint32_t to
 	return (uint16_t)~cksum_fold(sum);
 }
 
+/* Decrements an IPv4 TTL (RFC 1812 section 5.2.1; the caller checked it is
+ * above 1), patching the header checksum: the TTL is the high byte of the
+ * TTL/protocol word. */
+static inline void cksum_ip4_ttl_dec(struct l3_ip4_hdr *ip)
+{
+	ip->cksum = cksum_update16(ip->cksum, htons((uint16_t)(ip->ttl << 8 | ip->proto)),
+	                           htons((uint16_t)((ip->ttl - 1) << 8 | ip->proto)));
+	ip->ttl--;
+}
+
 /* The same for a field of len bytes (an IPv6 address: 16) changing from `from` to `to`. An odd
  * len is fine: the unchanged byte after the field cancels out of the difference. */
 uint16_t cksum_update_buf(uint16_t cksum, const void *from, const void *to, size_t len);

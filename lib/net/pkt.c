@@ -2,8 +2,6 @@
 
 #include "pkt.h"
 
-#include <string.h>
-
 #include "cksum.h"
 
 #define PKT_VERDICT_NAME(sym, name, help) [PKT_##sym] = (name),
@@ -49,18 +47,8 @@ enum pkt_verdict pkt_ip4_check(const void *buf, size_t len)
 	if (total > len)
 		return PKT_IP4_TOTAL_LEN_LONG;
 	/* Last, as it is the only check that reads the whole header. A correct header, checksum
-	 * field included, sums to all ones (RFC 1071 section 1, step (3)). Nearly every header
-	 * has no options: five words. */
-	if (hlen == AFTR_IP4_HDR_LEN) {
-		uint32_t w[5];
-		uint64_t acc;
-
-		memcpy(w, ip, sizeof(w));
-		acc = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
-		acc = (acc & 0xffffffffu) + (acc >> 32);
-		acc = (acc & 0xffffffffu) + (acc >> 32);
-		return cksum_fold((uint32_t)acc) == 0xffff ? PKT_OK : PKT_IP4_BAD_CKSUM;
-	}
+	 * field included, sums to all ones (RFC 1071 section 1, step (3)). The packet path's
+	 * common header is summed inline by pkt_ip4_check_fast. */
 	if (cksum_fold(cksum_add(0, ip, hlen)) != 0xffff)
 		return PKT_IP4_BAD_CKSUM;
 	return PKT_OK;
