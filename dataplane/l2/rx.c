@@ -61,7 +61,7 @@ enum dp_node rx_tr_parse(struct rte_mbuf *m)
 	if (ip6->next_hdr != AFTR_IPPROTO_IPIP)
 		return ext_headers(m, ip6);
 	memcpy(c->b4.b, ip6->src, 16);
-	dp_ctx_ip4(m, ETH_LEN + 40);
+	dp_ctx_ip4_fresh(m, ETH_LEN + 40);
 	return NODE_TR_IN;
 }
 
@@ -83,7 +83,7 @@ enum dp_node rx_wan_parse(struct rte_mbuf *m)
 	if (pkt_ip4_check_fast(ip, len - ETH_LEN) != PKT_OK)
 		return dp_drop(m, DROP_BAD_IP4_OUT);
 	rte_pktmbuf_trim(m, (uint16_t)(len - (ETH_LEN + ntohs(ip->total_len))));
-	dp_ctx_ip4(m, ETH_LEN);
+	dp_ctx_ip4_fresh(m, ETH_LEN);
 	c->pool = (int16_t)nat_pool_index(ntohl(ip->dst));
 	return NODE_WAN_IN;
 }

@@ -47,7 +47,7 @@ int nat_pools_index(void)
  * stack frame. */
 static __rte_noinline int pool_index_hashed(uint32_t addr_host)
 {
-	uint32_t v = lhash_get(&dp.conf.pool_by_addr, &addr_host);
+	uint32_t v = lhash_get_n(&dp.conf.pool_by_addr, &addr_host, 4);
 
 	return v == LHASH_NONE ? -1 : (int)v;
 }

@@ -80,7 +80,7 @@ static int check_out(struct dp_worker *w, const struct rte_mbuf *m)
 	uint16_t port;
 	uint8_t proto;
 
-	if (!tables_b4_with(t, b4, dp_ahead_cur(w), r))
+	if (!tables_b4_of(t, dp_ctx_bind(dp_ctx(m), t), r))
 		return DROP_NOT_PRIVATE;
 	if (r->nonat != LHASH_NONE && prefix4_contains(&t->cfg.nonats[r->nonat].prefix, src))
 		return -1; /* its own prefix: anything goes */

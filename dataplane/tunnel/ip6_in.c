@@ -11,17 +11,23 @@
 
 enum dp_node node_tr_in(struct dp_worker *w, struct rte_mbuf *m)
 {
+	const struct tables *t = w->tab;
 	struct dp_ctx *c = dp_ctx(m);
 	enum dp_node next = c->flags & CTX_FRAG6 ? NODE_REASM6 : NODE_DECAP;
+	bool priv = c->l4 && dp.conf.n_pools && tables_is_private(t, ntohl(dp_ip4(m)->src));
 	unsigned int owner;
 	int drop;
 	bool nat;
 
-	if (!tables_b4_allowed_with(w->tab, &c->b4, dp_ahead_cur(w), &drop, &nat))
+	c->bind = tables_b4_bind_with(t, &c->b4, dp_ahead_cur(w));
+	c->bind_serial = t->serial;
+	/* A B4 with a stateless binding is known; whether it may also be
+	 * NATed (a tunnel, acl6) matters only for a private source. */
+	if (c->bind != LHASH_NONE && !priv)
+		nat = false;
+	else if (!tables_b4_allowed_bind(t, &c->b4, c->bind, &drop, &nat))
 		return dp_drop(m, drop);
-	if (nat)
-		c->flags |= CTX_NAT_OK;
-	if (c->l4 && nat_for(w, nat, ntohl(dp_ip4(m)->src)))
+	if (nat && priv)
 		c->flags |= CTX_NAT;
 	if (dp.nworkers == 1 || !(c->flags & (CTX_NAT | CTX_FRAG6 | CTX_FRAG4)))
 		return next;

@@ -94,7 +94,10 @@ struct dp_ctx {
 	uint8_t hops;   /* hairpin re-inputs so far (bounded: DP_MAX_HOPS) */
 	int16_t pool;   /* index of the destination pool (WAN side), or -1 */
 	uint32_t hash;  /* the flow hash: its B4's (nat_b4_hash), when an owner was asked */
-	uint16_t mtu;   /* with NODE_TOOBIG: the softwire's MTU */
+	/* The B4's stateless binding (tables_b4_bind), read at admission, and
+	 * the serial of the tables it was read in (0: not read). */
+	uint32_t bind, bind_serial;
+	uint16_t mtu; /* with NODE_TOOBIG: the softwire's MTU */
 	/* A packet from the Internet as it came, before NAT rewrote it, for
 	 * a fragmentation needed about it (toobig): the longest IPv4 header
 	 * and 8 bytes (RFC 792). Second cache line, written only for large
@@ -166,11 +169,45 @@ static inline void dp_ctx_l4(struct dp_ctx *c, const uint8_t *l4)
 	}
 }
 
+/* dp_ctx_ip4 for a context whose IPv4 fields are still as dp_ctx_new
+ * left them (RX): inline, with nothing to reset. */
+static inline void dp_ctx_ip4_fresh(struct rte_mbuf *m, uint16_t l3)
+{
+	struct dp_ctx *c = dp_ctx(m);
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t have = rte_pktmbuf_data_len(m), hl, len;
+	const struct l3_ip4_hdr *ip = (const struct l3_ip4_hdr *)(p + l3);
+
+	c->l3 = l3;
+	if (have < l3 + 20u)
+		return;
+	c->proto = ip->proto;
+	if (pkt_ip4_is_fragment(ip))
+		c->flags |= CTX_FRAG4;
+	hl = pkt_ip4_hdr_len(ip);
+	len = RTE_MIN((uint32_t)ntohs(ip->total_len), have - l3);
+	if (hl < 20 || len < hl)
+		return;
+	c->l4 = (uint16_t)(l3 + hl);
+	c->l4_len = (uint16_t)(len - hl);
+	/* A later fragment holds no L4 header. */
+	if (ip->frag_off & htons(AFTR_IP4_OFF_MASK))
+		return;
+	dp_ctx_l4(c, p + c->l4);
+}
+
 /* Fills the context's IPv4 fields from the header at offset l3 (read,
  * not checked: the node that checks it uses them once it passed): the
  * protocol, where L4 is and how long, and its ports or echo identifier.
  * Whatever is not in the buffer is left 0; ports by dp_ctx_l4. */
 void dp_ctx_ip4(struct rte_mbuf *m, uint16_t l3);
+
+/* The B4's stateless binding (tables_b4_bind) in the tables t: the one
+ * read at admission when it was read in t, else read now. */
+static inline uint32_t dp_ctx_bind(const struct dp_ctx *c, const struct tables *t)
+{
+	return c->bind_serial == t->serial ? c->bind : tables_b4_bind(t, &c->b4);
+}
 
 /* A fresh context for a packet a node made: no flags, nothing parsed. */
 static inline struct dp_ctx *dp_ctx_new(struct rte_mbuf *m, uint8_t port)

@@ -54,19 +54,6 @@ enum pkt_verdict pkt_ip4_check(const void *buf, size_t len)
 	return PKT_OK;
 }
 
-enum pkt_verdict pkt_ip6_check(const void *buf, size_t len)
-{
-	const struct l3_ip6_hdr *ip6 = buf;
-
-	if (len < AFTR_IP6_HDR_LEN)
-		return PKT_IP6_TRUNCATED;
-	if (ntohl(ip6->vtc_flow) >> 28 != AFTR_IP6_VERSION)
-		return PKT_IP6_BAD_VERSION;
-	if (AFTR_IP6_HDR_LEN + (size_t)ntohs(ip6->payload_len) > len)
-		return PKT_IP6_PAYLOAD_LEN_LONG;
-	return PKT_OK;
-}
-
 static bool ip6_is_ext(uint8_t proto)
 {
 	return proto == AFTR_IPPROTO_HOPOPTS || proto == AFTR_IPPROTO_ROUTING ||

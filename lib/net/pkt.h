@@ -84,7 +84,18 @@ static inline enum pkt_verdict pkt_ip4_check_fast(const void *buf, size_t len)
  * first 40 + payload_len bytes. Jumbograms (RFC 2675) are not supported: a payload_len of 0
  * means an empty payload.
  */
-enum pkt_verdict pkt_ip6_check(const void *buf, size_t len);
+static inline enum pkt_verdict pkt_ip6_check(const void *buf, size_t len)
+{
+	const struct l3_ip6_hdr *ip6 = buf;
+
+	if (len < AFTR_IP6_HDR_LEN)
+		return PKT_IP6_TRUNCATED;
+	if (ntohl(ip6->vtc_flow) >> 28 != AFTR_IP6_VERSION)
+		return PKT_IP6_BAD_VERSION;
+	if (AFTR_IP6_HDR_LEN + (size_t)ntohs(ip6->payload_len) > len)
+		return PKT_IP6_PAYLOAD_LEN_LONG;
+	return PKT_OK;
+}
 
 /* Most extension headers walked before giving up. RFC 8200 sets no limit, but its section 4.1
  * order has at most five of the kinds walked here (destination options twice), and RFC 8883

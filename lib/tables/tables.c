@@ -94,7 +94,7 @@ static int sw_cmp(const void *a, const void *b)
 /* The B4 record of b4, made on first use; NULL when out of room. */
 static struct tables_b4 *b4_rec(struct tables *t, const struct addr6 *b4, uint32_t *n)
 {
-	uint32_t i = lhash_get(&t->by_b4, b4->b);
+	uint32_t i = lhash_get_n(&t->by_b4, b4->b, 16);
 
 	if (i != LHASH_NONE)
 		return &t->b4s[i];
@@ -228,10 +228,29 @@ static int build_stateless(struct tables *t)
 	return 0;
 }
 
+/* A prefix as two host-order (network, mask) words (tables_net6). */
+static struct tables_net6 net6_of(const struct prefix6 *p)
+{
+	struct tables_net6 n;
+
+	for (int i = 0; i < 2; i++) {
+		unsigned int len = p->len > 64 * i ? p->len - 64 * i : 0;
+		uint64_t a;
+
+		memcpy(&a, p->addr.b + 8 * i, 8);
+		n.mask[i] = len >= 64 ? ~0ull : len ? ~0ull << (64 - len) : 0;
+		n.net[i] = be64toh(a) & n.mask[i];
+	}
+	return n;
+}
+
 int tables_build(struct tables *t, struct aftr_config *cfg, uint64_t gen)
 {
+	static _Atomic uint32_t serial;
+
 	memset(t, 0, sizeof(*t));
 	t->gen = gen;
+	t->serial = ++serial;
 	t->cfg = *cfg;
 	memset(cfg, 0, sizeof(*cfg));
 	t->n_tun = t->cfg.n_tunnels;
@@ -241,7 +260,10 @@ int tables_build(struct tables *t, struct aftr_config *cfg, uint64_t gen)
 	t->nat_ext = calloc(t->n_nat + 1, sizeof(*t->nat_ext));
 	t->n_priv = t->cfg.n_private4;
 	t->priv = calloc(t->n_priv + 1, sizeof(*t->priv));
-	if (t->tun == NULL || t->nat_in == NULL || t->nat_ext == NULL || t->priv == NULL) {
+	t->n_acl6 = t->cfg.n_acl6;
+	t->acl6 = calloc(t->n_acl6 + 1, sizeof(*t->acl6));
+	if (t->tun == NULL || t->nat_in == NULL || t->nat_ext == NULL || t->priv == NULL ||
+	    t->acl6 == NULL) {
 		tables_free(t);
 		return -ENOMEM;
 	}
@@ -255,6 +277,8 @@ int tables_build(struct tables *t, struct aftr_config *cfg, uint64_t gen)
 		t->priv[i].mask = prefix4_mask(t->cfg.private4[i].p.len);
 		t->priv[i].net = t->cfg.private4[i].p.addr & t->priv[i].mask;
 	}
+	for (size_t i = 0; i < t->n_acl6; i++)
+		t->acl6[i] = net6_of(&t->cfg.acl6[i].p);
 	qsort(t->tun, t->n_tun, sizeof(*t->tun), tun_cmp);
 	qsort(t->nat_in, t->n_nat, sizeof(*t->nat_in), nat_in_cmp);
 	qsort(t->nat_ext, t->n_nat, sizeof(*t->nat_ext), nat_ext_cmp);
@@ -268,6 +292,7 @@ int tables_build(struct tables *t, struct aftr_config *cfg, uint64_t gen)
 void tables_free(struct tables *t)
 {
 	free(t->priv);
+	free(t->acl6);
 	free(t->tun);
 	free(t->nat_in);
 	free(t->nat_ext);
@@ -303,21 +328,26 @@ const struct cfg_tunnel *tables_tunnel(const struct tables *t, const struct addr
 	return NULL;
 }
 
-/* The by_b4 value of b4: a look-ahead's for the same B4, else read. */
-static uint32_t by_b4(const struct tables *t, const struct addr6 *b4, const struct tables_ahead *a)
+uint32_t tables_b4_bind(const struct tables *t, const struct addr6 *b4)
+{
+	return lhash_get_n(&t->by_b4, b4->b, 16);
+}
+
+uint32_t tables_b4_bind_with(const struct tables *t, const struct addr6 *b4,
+                             const struct tables_ahead *a)
 {
 	if (a && a->which == TABLES_AHEAD_B4 && memcmp(a->key, b4->b, 16) == 0)
 		return a->val;
-	return lhash_get(&t->by_b4, b4->b);
+	return tables_b4_bind(t, b4);
 }
 
 bool tables_b4_allowed(const struct tables *t, const struct addr6 *b4, int *drop, bool *nat)
 {
-	return tables_b4_allowed_with(t, b4, NULL, drop, nat);
+	return tables_b4_allowed_bind(t, b4, tables_b4_bind(t, b4), drop, nat);
 }
 
-bool tables_b4_allowed_with(const struct tables *t, const struct addr6 *b4,
-                            const struct tables_ahead *a, int *drop, bool *nat)
+bool tables_b4_allowed_bind(const struct tables *t, const struct addr6 *b4, uint32_t bind,
+                            int *drop, bool *nat)
 {
 	bool in_acl6 = false, ok;
 
@@ -330,7 +360,7 @@ bool tables_b4_allowed_with(const struct tables *t, const struct addr6 *b4,
 	if (nat)
 		*nat = ok;
 	/* A stateless binding makes the B4 known too. */
-	if (ok || by_b4(t, b4, a) != LHASH_NONE)
+	if (ok || bind != LHASH_NONE)
 		return true;
 	*drop = in_acl6 ? DROP_NO_TUNNEL : DROP_ACL6;
 	return false;
@@ -382,20 +412,9 @@ bool tables_nat_allows(const struct cfg_nat *n, uint32_t remote, uint16_t rport)
 
 bool tables_b4(const struct tables *t, const struct addr6 *b4, struct tables_b4 *out)
 {
-	return tables_b4_with(t, b4, NULL, out);
-}
-
-bool tables_b4_with(const struct tables *t, const struct addr6 *b4, const struct tables_ahead *a,
-                    struct tables_b4 *out)
-{
-	uint32_t i = by_b4(t, b4, a);
-
-	if (i == LHASH_NONE)
+	if (!tables_b4_of(t, tables_b4_bind(t, b4), out))
 		return false;
-	if (i & TABLES_B4_SOFTWIRE)
-		*out = (struct tables_b4){i & ~TABLES_B4_SOFTWIRE, LHASH_NONE, 0, *b4};
-	else
-		*out = t->b4s[i];
+	out->b4 = *b4;
 	return true;
 }
 
@@ -409,14 +428,14 @@ static const struct cfg_softwire *by_shape(const struct tables *t, uint32_t addr
 	if (psid_port_excluded(offset, port))
 		return NULL;
 	k.psid = psid_of_port(offset, psid_len, port);
-	s = lhash_get(&t->sw_port, &k);
+	s = lhash_get_n(&t->sw_port, &k, sizeof(k));
 	return s == LHASH_NONE ? NULL : &t->sw[s];
 }
 
 const struct cfg_softwire *tables_softwire(const struct tables *t, uint32_t addr, uint16_t port)
 {
 	const struct cfg_softwire *sw = NULL;
-	uint32_t a = lhash_get(&t->sw_addr, &addr);
+	uint32_t a = lhash_get_n(&t->sw_addr, &addr, 4);
 
 	if (a == LHASH_NONE)
 		return NULL;
@@ -436,7 +455,7 @@ bool tables_b4_ahead(const struct tables *t, const struct addr6 *b4, struct tabl
 		return false;
 	memcpy(a->key, b4->b, 16);
 	a->which = TABLES_AHEAD_B4;
-	a->hash = lhash_hash(&t->by_b4, a->key);
+	a->hash = lhash_hash_n(&t->by_b4, a->key, 16);
 	lhash_prefetch(&t->by_b4, a->hash);
 	return true;
 }
@@ -444,7 +463,7 @@ bool tables_b4_ahead(const struct tables *t, const struct addr6 *b4, struct tabl
 bool tables_softwire_ahead(const struct tables *t, uint32_t addr, uint16_t port,
                            struct tables_ahead *a)
 {
-	uint32_t s = lhash_get(&t->sw_addr, &addr);
+	uint32_t s = lhash_get_n(&t->sw_addr, &addr, 4);
 	struct sw_key k = {addr, 0, 0, 0};
 
 	/* Only the common case: one port-set shape on the address. */
@@ -459,7 +478,7 @@ bool tables_softwire_ahead(const struct tables *t, uint32_t addr, uint16_t port,
 	a->which = TABLES_AHEAD_SW;
 	a->addr = addr;
 	a->port = port;
-	a->hash = lhash_hash(&t->sw_port, a->key);
+	a->hash = lhash_hash_n(&t->sw_port, a->key, sizeof(struct sw_key));
 	lhash_prefetch(&t->sw_port, a->hash);
 	return true;
 }
@@ -469,12 +488,13 @@ void tables_ahead_get(const struct tables *t, struct tables_ahead *a)
 	uint32_t v;
 
 	if (a->which == TABLES_AHEAD_SW) {
-		a->val = v = lhash_get_hashed(&t->sw_port, a->key, a->hash);
+		a->val = v =
+		        lhash_get_hashed_n(&t->sw_port, a->key, a->hash, sizeof(struct sw_key));
 		if (v != LHASH_NONE)
 			__builtin_prefetch(&t->sw[v]);
 		return;
 	}
-	a->val = v = lhash_get_hashed(&t->by_b4, a->key, a->hash);
+	a->val = v = lhash_get_hashed_n(&t->by_b4, a->key, a->hash, 16);
 	if (v == LHASH_NONE)
 		return;
 	if (v & TABLES_B4_SOFTWIRE)
@@ -496,14 +516,14 @@ bool tables_softwire_addr(const struct tables *t, uint32_t addr)
 	/* Asked of every packet out to the Internet (hairpins): most are
 	 * outside the range the lw4o6 addresses span. */
 	return addr - t->sw_lo <= t->sw_hi - t->sw_lo &&
-	       lhash_get(&t->sw_addr, &addr) != LHASH_NONE;
+	       lhash_get_n(&t->sw_addr, &addr, 4) != LHASH_NONE;
 }
 
 const struct cfg_prr *tables_prr(const struct tables *t, enum cfg_proto proto, uint32_t addr,
                                  uint16_t port)
 {
 	struct prr_key k = {addr, port, (uint8_t)proto, 0};
-	uint32_t i = lhash_get(&t->prr, &k);
+	uint32_t i = lhash_get_n(&t->prr, &k, sizeof(k));
 
 	return i == LHASH_NONE ? NULL : &t->prrs[i];
 }

@@ -11,8 +11,10 @@
 #ifndef AFTR_TABLES_H
 #define AFTR_TABLES_H
 
+#include <endian.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "config.h"
 #include "lhash.h"
@@ -48,8 +50,15 @@ struct tables_net {
 	uint32_t net, mask;
 };
 
+/* An IPv6 prefix as two host-order 64-bit words of network and mask: a
+ * test of an address is four operations. */
+struct tables_net6 {
+	uint64_t net[2], mask[2];
+};
+
 struct tables {
 	uint64_t gen;           /* the generation, as the control process numbered it */
+	uint32_t serial;        /* unique among the sets this process built (a B4's binding) */
 	struct aftr_config cfg; /* owned: the entries indexed below */
 	const struct cfg_tunnel **tun;
 	size_t n_tun;
@@ -71,6 +80,8 @@ struct tables {
 	size_t n_nonat;
 	struct tables_net *priv; /* cfg.private4 as (network, mask), host order */
 	size_t n_priv;
+	struct tables_net6 *acl6; /* cfg.acl6, the same way */
+	size_t n_acl6;
 };
 
 /* Takes cfg (moved in: *cfg is left empty, safe to cfg_free) and indexes
@@ -95,8 +106,15 @@ static inline bool tables_is_private(const struct tables *t, uint32_t addr)
 /* Whether an IPv6 address is inside one of the acl6 prefixes. */
 static inline bool tables_in_acl6(const struct tables *t, const struct addr6 *a)
 {
-	for (size_t i = 0; i < t->cfg.n_acl6; i++)
-		if (prefix6_contains(&t->cfg.acl6[i].p, a))
+	uint64_t a0, a1;
+
+	memcpy(&a0, a->b, 8);
+	memcpy(&a1, a->b + 8, 8);
+	a0 = be64toh(a0);
+	a1 = be64toh(a1);
+	for (size_t i = 0; i < t->n_acl6; i++)
+		if ((((a0 & t->acl6[i].mask[0]) ^ t->acl6[i].net[0]) |
+		     ((a1 & t->acl6[i].mask[1]) ^ t->acl6[i].net[1])) == 0)
 			return true;
 	return false;
 }
@@ -107,6 +125,9 @@ static inline bool tables_in_acl6(const struct tables *t, const struct addr6 *a)
  * DROP_NO_TUNNEL). *nat (if not NULL): whether it may be NATed, which a B4
  * known only by a stateless binding may not (RFC 7596 section 5.2). */
 bool tables_b4_allowed(const struct tables *t, const struct addr6 *b4, int *drop, bool *nat);
+/* The same with the B4's binding already read (tables_b4_bind). */
+bool tables_b4_allowed_bind(const struct tables *t, const struct addr6 *b4, uint32_t bind,
+                            int *drop, bool *nat);
 
 /* The static mapping of an inside endpoint, or NULL. Host order. */
 const struct cfg_nat *tables_nat_inside(const struct tables *t, const struct addr6 *b4,
@@ -117,6 +138,26 @@ const struct cfg_nat *tables_nat_public(const struct tables *t, enum cfg_proto p
 
 /* A B4's stateless bindings into *out; false if it has none. */
 bool tables_b4(const struct tables *t, const struct addr6 *b4, struct tables_b4 *out);
+/* A B4's binding in this set: its value in by_b4 (LHASH_NONE: none), which
+ * a packet's context keeps (with t->serial) from admission to the
+ * stateless checks, so the index is read once per packet. */
+uint32_t tables_b4_bind(const struct tables *t, const struct addr6 *b4);
+/* tables_b4 from a binding (LHASH_NONE: false); out->b4 is not filled. */
+static inline bool tables_b4_of(const struct tables *t, uint32_t bind, struct tables_b4 *out)
+{
+	if (bind == LHASH_NONE)
+		return false;
+	if (bind & TABLES_B4_SOFTWIRE) {
+		out->softwire = bind & ~TABLES_B4_SOFTWIRE;
+		out->nonat = LHASH_NONE;
+		out->has_prr = 0;
+	} else {
+		out->softwire = t->b4s[bind].softwire;
+		out->nonat = t->b4s[bind].nonat;
+		out->has_prr = t->b4s[bind].has_prr;
+	}
+	return true;
+}
 /* The lw4o6 softwire whose port set on addr holds port (a TCP/UDP port or
  * an ICMP echo identifier), or NULL. Host order. */
 const struct cfg_softwire *tables_softwire(const struct tables *t, uint32_t addr, uint16_t port);
@@ -141,13 +182,11 @@ bool tables_b4_ahead(const struct tables *t, const struct addr6 *b4, struct tabl
 bool tables_softwire_ahead(const struct tables *t, uint32_t addr, uint16_t port,
                            struct tables_ahead *a);
 void tables_ahead_get(const struct tables *t, struct tables_ahead *a);
-/* tables_b4_allowed, tables_b4 and tables_softwire taking the answer of
- * a look-ahead a (read by tables_ahead_get; NULL: none) when it is for the
- * same key: the same answers, without reading the index again. */
-bool tables_b4_allowed_with(const struct tables *t, const struct addr6 *b4,
-                            const struct tables_ahead *a, int *drop, bool *nat);
-bool tables_b4_with(const struct tables *t, const struct addr6 *b4, const struct tables_ahead *a,
-                    struct tables_b4 *out);
+/* tables_b4_bind and tables_softwire taking the answer of a look-ahead a
+ * (read by tables_ahead_get; NULL: none) when it is for the same key: the
+ * same answers, without reading the index again. */
+uint32_t tables_b4_bind_with(const struct tables *t, const struct addr6 *b4,
+                             const struct tables_ahead *a);
 const struct cfg_softwire *tables_softwire_with(const struct tables *t, uint32_t addr,
                                                 uint16_t port, const struct tables_ahead *a);
 /* Whether addr is a lw4o6 address (of some softwire). */

@@ -250,6 +250,30 @@ START_TEST(test_stateless)
 
 		ck_assert(tables_b4_allowed(&t, &a, &drop, NULL));
 	}
+	/* A binding read once (a packet's context keeps it) says the same as
+	 * the lookup: a B4 with only a softwire holds it inline. */
+	a = b4(3);
+	ck_assert(tables_b4_bind(&t, &a) & TABLES_B4_SOFTWIRE);
+	ck_assert(tables_b4_of(&t, tables_b4_bind(&t, &a), r));
+	ck_assert_uint_eq(r->softwire, 2);
+	ck_assert_uint_eq(r->has_prr, 0);
+	a = b4(5);
+	ck_assert(tables_b4_of(&t, tables_b4_bind(&t, &a), r));
+	ck_assert_uint_eq(r->has_prr, 1);
+	a = b4(9);
+	ck_assert_uint_eq(tables_b4_bind(&t, &a), LHASH_NONE);
+	ck_assert(!tables_b4_of(&t, LHASH_NONE, r));
+	{
+		/* Each set has its own serial, even with the same generation. */
+		struct aftr_config c2;
+		struct tables t2;
+
+		ck_assert_int_eq(cfg_init(&c2), 0);
+		ck_assert_int_eq(tables_build(&t2, &c2, 3), 0);
+		ck_assert_uint_ne(t2.serial, t.serial);
+		ck_assert_uint_ne(t2.serial, 0);
+		tables_free(&t2);
+	}
 	tables_free(&t);
 }
 END_TEST
