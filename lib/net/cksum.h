@@ -99,12 +99,12 @@ static inline uint16_t cksum_update32(uint16_t cksum, uint32_t from, uint32_t to
 }
 
 /* Decrements an IPv4 TTL (RFC 1812 section 5.2.1; the caller checked it is
- * above 1), patching the header checksum: the TTL is the high byte of the
- * TTL/protocol word. */
+ * above 1), patching the header checksum: RFC 1624 equation 3 with m the
+ * TTL/protocol word and m' = m - 0x0100, so that ~m + m' is the constant
+ * 0xfeff (byte order does not change one's complement sums, RFC 1071). */
 static inline void cksum_ip4_ttl_dec(struct l3_ip4_hdr *ip)
 {
-	ip->cksum = cksum_update16(ip->cksum, htons((uint16_t)(ip->ttl << 8 | ip->proto)),
-	                           htons((uint16_t)((ip->ttl - 1) << 8 | ip->proto)));
+	ip->cksum = (uint16_t)~cksum_fold((uint32_t)(uint16_t)~ip->cksum + htons(0xfeff));
 	ip->ttl--;
 }
 

@@ -140,6 +140,12 @@ static int build_softwires(struct tables *t, uint32_t *nb4)
 		else if (lhash_put(&t->sw_port, &k, (uint32_t)(s - c->softwires)) == 0)
 			r->softwire = (uint32_t)(s - c->softwires);
 	}
+	/* One shape for every address (the usual: one PSID length and
+	 * offset for the whole domain): the shape needs no lookup. */
+	t->one_shape = ns > 0;
+	for (uint32_t i = 1; i < ns; i++)
+		t->one_shape = t->one_shape && t->shapes[i].offset == t->shapes[0].offset &&
+		               t->shapes[i].psid_len == t->shapes[0].psid_len;
 	for (uint32_t a = 0; a < na && rc == 0; a++) {
 		const struct tables_addr *ad = &t->addrs[a];
 		const struct tables_shape *sh = &t->shapes[ad->first];
@@ -432,10 +438,24 @@ static const struct cfg_softwire *by_shape(const struct tables *t, uint32_t addr
 	return s == LHASH_NONE ? NULL : &t->sw[s];
 }
 
+/* The value sw_addr holds for addr (TABLES_SHAPE_INLINE with the shape,
+ * an index in addrs, or LHASH_NONE), without reading it when every
+ * address has the same shape: a port set looked up by an address that is
+ * not lw4o6 finds no softwire all the same. */
+static uint32_t addr_shapes(const struct tables *t, uint32_t addr)
+{
+	if (t->one_shape)
+		return addr - t->sw_lo <= t->sw_hi - t->sw_lo
+		               ? TABLES_SHAPE_INLINE | (uint32_t)t->shapes[0].offset << 8 |
+		                         t->shapes[0].psid_len
+		               : LHASH_NONE;
+	return lhash_get_n(&t->sw_addr, &addr, 4);
+}
+
 const struct cfg_softwire *tables_softwire(const struct tables *t, uint32_t addr, uint16_t port)
 {
 	const struct cfg_softwire *sw = NULL;
-	uint32_t a = lhash_get_n(&t->sw_addr, &addr, 4);
+	uint32_t a = addr_shapes(t, addr);
 
 	if (a == LHASH_NONE)
 		return NULL;
@@ -463,7 +483,7 @@ bool tables_b4_ahead(const struct tables *t, const struct addr6 *b4, struct tabl
 bool tables_softwire_ahead(const struct tables *t, uint32_t addr, uint16_t port,
                            struct tables_ahead *a)
 {
-	uint32_t s = lhash_get_n(&t->sw_addr, &addr, 4);
+	uint32_t s = addr_shapes(t, addr);
 	struct sw_key k = {addr, 0, 0, 0};
 
 	/* Only the common case: one port-set shape on the address. */
@@ -509,14 +529,6 @@ const struct cfg_softwire *tables_softwire_with(const struct tables *t, uint32_t
 	if (a && a->which == TABLES_AHEAD_SW && a->addr == addr && a->port == port)
 		return a->val == LHASH_NONE ? NULL : &t->sw[a->val];
 	return tables_softwire(t, addr, port);
-}
-
-bool tables_softwire_addr(const struct tables *t, uint32_t addr)
-{
-	/* Asked of every packet out to the Internet (hairpins): most are
-	 * outside the range the lw4o6 addresses span. */
-	return addr - t->sw_lo <= t->sw_hi - t->sw_lo &&
-	       lhash_get_n(&t->sw_addr, &addr, 4) != LHASH_NONE;
 }
 
 const struct cfg_prr *tables_prr(const struct tables *t, enum cfg_proto proto, uint32_t addr,

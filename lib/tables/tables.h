@@ -74,6 +74,7 @@ struct tables {
 	uint32_t sw_lo, sw_hi; /* the lowest and highest lw4o6 address (host order) */
 	struct tables_addr *addrs;
 	struct tables_shape *shapes;
+	bool one_shape;                 /* every lw4o6 address has the one shape shapes[0] */
 	struct lhash sw_port;           /* (address, shape, PSID) -> softwire */
 	struct lhash prr;               /* (protocol, address, port) -> prr */
 	const struct cfg_nonat **nonat; /* by first address (they do not overlap) */
@@ -189,8 +190,14 @@ uint32_t tables_b4_bind_with(const struct tables *t, const struct addr6 *b4,
                              const struct tables_ahead *a);
 const struct cfg_softwire *tables_softwire_with(const struct tables *t, uint32_t addr,
                                                 uint16_t port, const struct tables_ahead *a);
-/* Whether addr is a lw4o6 address (of some softwire). */
-bool tables_softwire_addr(const struct tables *t, uint32_t addr);
+/* Whether addr is a lw4o6 address (of some softwire). Asked of every
+ * packet out to the Internet (hairpins): most are outside the range the
+ * lw4o6 addresses span, which is tested inline. */
+static inline bool tables_softwire_addr(const struct tables *t, uint32_t addr)
+{
+	return addr - t->sw_lo <= t->sw_hi - t->sw_lo &&
+	       lhash_get_n(&t->sw_addr, &addr, 4) != LHASH_NONE;
+}
 /* The prr entry of (proto, addr, port), or NULL. Host order. */
 const struct cfg_prr *tables_prr(const struct tables *t, enum cfg_proto proto, uint32_t addr,
                                  uint16_t port);

@@ -542,6 +542,32 @@ static void rewrite_ip4(uint64_t *s, struct tpkt *t)
 	memcpy(t->ip + off, to, 2);
 }
 
+/* A TTL decrement patched in place agrees with the header summed anew,
+ * for every TTL that is forwarded, any protocol and any other content
+ * (including the checksums whose sums carry). */
+START_TEST(test_ttl_dec)
+{
+	uint64_t s = 0x9e3779b97f4a7c15ull;
+	struct l3_ip4_hdr ip;
+
+	for (int ttl = 2; ttl <= 255; ttl++)
+		for (int r = 0; r < 64; r++) {
+			uint8_t *b = (uint8_t *)&ip;
+
+			for (size_t i = 0; i < sizeof(ip); i++) {
+				s = s * 6364136223846793005ull + 1442695040888963407ull;
+				b[i] = (uint8_t)(s >> 56);
+			}
+			ip.version_ihl = 0x45;
+			ip.ttl = (uint8_t)ttl;
+			ip.cksum = cksum_ip4_hdr(&ip);
+			cksum_ip4_ttl_dec(&ip);
+			ck_assert_uint_eq(ip.ttl, ttl - 1);
+			ck_assert_uint_eq(ip.cksum, cksum_ip4_hdr(&ip));
+		}
+}
+END_TEST
+
 START_TEST(test_random_incremental)
 {
 	static uint8_t buf[4 + 60 + 60 + MAX_PAYLOAD];
@@ -583,6 +609,7 @@ static Suite *cksum_suite(void)
 	tcase_add_test(tc, test_udp_zero);
 	tcase_add_test(tc, test_rfc1624_example);
 	tcase_add_test(tc, test_update_addr4);
+	tcase_add_test(tc, test_ttl_dec);
 	suite_add_tcase(s, tc);
 	/* One loop iteration per packet kind, PKTS_PER_KIND packets each. */
 	tcase_add_loop_test(rnd_tc, test_random_incremental, 0, sizeof(kinds) / sizeof(kinds[0]));
