@@ -21,7 +21,7 @@ void ahead_tr(struct dp_worker *w, struct rte_mbuf **pkts, const uint8_t *next, 
 	struct dp_ahead *ah = &w->ahead;
 
 	ah->n = 0;
-	ah->sl = t->by_b4.n != 0;
+	ah->sl = tables_ahead_pays(&t->by_b4);
 	ah->nat = dp.conf.n_pools != 0;
 	if (ah->sl)
 		for (uint16_t i = 0; i < n; i++)
@@ -53,7 +53,7 @@ void ahead_wan(struct dp_worker *w, struct rte_mbuf **pkts, const uint8_t *next,
 	/* lw4o6 softwires by the destination and its port or echo id, and
 	 * NAPT sessions of packets to pool addresses. */
 	ah->n = 0;
-	ah->sl = t->sw_port.n != 0;
+	ah->sl = tables_ahead_pays(&t->sw_port);
 	ah->nat = dp.conf.n_pools != 0;
 	if (ah->sl)
 		for (uint16_t i = 0; i < n; i++) {
