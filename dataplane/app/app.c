@@ -199,7 +199,7 @@ static void teardown(void)
 	for (unsigned int i = 0; i < dp.nworkers; i++) {
 		nat_fini(&dp.worker[i]);
 		reasm_fini(&dp.worker[i]);
-		pmtu_fini(&dp.worker[i]);
+		pmtu_fini(&dp.worker[i].pmtu);
 	}
 	for (int p = 0; p < DP_NPORTS; p++)
 		if (dp.port[p].nb_txq)

@@ -18,6 +18,8 @@
 
 #include "config.h"
 #include "counters.h"
+#include "icmp_bucket.h"
+#include "pmtu_state.h"
 #include "portblock.h"
 #include "sidx.h"
 #include "tables.h"
@@ -71,7 +73,6 @@ struct dp_session;
 struct dp_subscriber;
 struct rte_ip_frag_tbl;
 struct rte_ip_frag_death_row;
-struct dp_pmtu;
 
 /* A reassembly table and the fragments it gave up, to free (reasm.c). */
 #define DP_REASM_N 3
@@ -144,8 +145,7 @@ struct dp_worker {
 	uint32_t held_cap, held_head, held_tail;
 	uint64_t now;               /* seconds since start, refreshed per loop */
 	const struct tables *tab;   /* the live tables for this loop (gen.h) */
-	uint64_t icmp_at;           /* ICMP error rate limit: the second, and */
-	uint32_t icmp_tokens;       /* errors left to send in it */
+	struct icmp_bucket icmp_rl; /* the ICMP errors' rate limit (icmp_bucket.h) */
 	uint32_t frag_id;           /* IPv6 fragment identification (toobig.c) */
 	int32_t gw_slot[DP_NPORTS]; /* each gateway's neighbour slot + 1 (tx.c) */
 	/* Reassembly (reasm.c): IPv6 from B4s, IPv4 from the Internet, IPv4
@@ -155,9 +155,8 @@ struct dp_worker {
 	 * slot's IPv6 and IPv4 counts. */
 	struct rte_hash *frag_tn;
 	uint16_t (*frag_tn_held)[2];
-	/* Softwire MTUs learned from packet too big (pmtu.c). */
-	struct dp_pmtu *pmtu;
-	uint32_t pmtu_n, pmtu_cursor;
+	/* Softwire MTUs learned from packet too big (pmtu_state.h). */
+	struct pmtu_state pmtu;
 	struct rte_eth_dev_tx_buffer *txb[DP_NPORTS];
 	struct dp_counters *ctr;
 	struct dp_ahead ahead;

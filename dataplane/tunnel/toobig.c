@@ -28,7 +28,7 @@ uint16_t toobig_mtu(struct dp_worker *w, const struct addr6 *b4)
 	uint16_t mtu = cfg_tunnel_mtu(t, dp_tun_defaults()), learned;
 
 	mtu = RTE_MIN(mtu, dp.port[DP_PORT_TRANSPORT].mtu);
-	if (w->pmtu_n && (learned = pmtu_get(w, b4)) != 0)
+	if (w->pmtu.n && (learned = pmtu_get(w, b4)) != 0)
 		mtu = RTE_MIN(mtu, learned);
 	return mtu;
 }

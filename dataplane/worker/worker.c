@@ -45,7 +45,7 @@ int worker_init(struct dp_worker *w, struct nat_mem *mem)
 		*e = (struct txb_err){w, p};
 		rte_eth_tx_buffer_set_err_callback(w->txb[p], tx_error, e);
 	}
-	if (reasm_init(w) < 0 || pmtu_init(w) < 0)
+	if (reasm_init(w) < 0 || pmtu_init(&w->pmtu) < 0)
 		return -ENOMEM;
 	return nat_init(w, mem);
 }
