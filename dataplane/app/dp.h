@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "counters.h"
+#include "frag_state.h"
 #include "icmp_bucket.h"
 #include "pmtu_state.h"
 #include "portblock.h"
@@ -71,16 +72,6 @@ struct dp_neigh {
 
 struct dp_session;
 struct dp_subscriber;
-struct rte_ip_frag_tbl;
-struct rte_ip_frag_death_row;
-
-/* A reassembly table and the fragments it gave up, to free (reasm.c). */
-#define DP_REASM_N 3
-struct dp_reasm {
-	struct rte_ip_frag_tbl *tbl;
-	struct rte_ip_frag_death_row *dr;
-	bool off; /* maxcount 0: reassembly disabled, fragments dropped */
-};
 
 /* Counters of one lcore, in the shared counters region (stats_shm.h): written
  * by that lcore only, read by anyone (relaxed 64-bit loads). The layout is
@@ -146,15 +137,10 @@ struct dp_worker {
 	uint64_t now;               /* seconds since start, refreshed per loop */
 	const struct tables *tab;   /* the live tables for this loop (gen.h) */
 	struct icmp_bucket icmp_rl; /* the ICMP errors' rate limit (icmp_bucket.h) */
-	uint32_t frag_id;           /* IPv6 fragment identification (toobig.c) */
 	int32_t gw_slot[DP_NPORTS]; /* each gateway's neighbour slot + 1 (tx.c) */
-	/* Reassembly (reasm.c): IPv6 from B4s, IPv4 from the Internet, IPv4
-	 * from B4s. */
-	struct dp_reasm reasm[DP_REASM_N];
-	/* Fragments held per tunnel (reasm_tunnel.c): B4 -> slot, and the
-	 * slot's IPv6 and IPv4 counts. */
-	struct rte_hash *frag_tn;
-	uint16_t (*frag_tn_held)[2];
+	/* Reassembly, fragments held per tunnel, IPv6 fragment ids
+	 * (frag_state.h). */
+	struct frag_state frag;
 	/* Softwire MTUs learned from packet too big (pmtu_state.h). */
 	struct pmtu_state pmtu;
 	struct rte_eth_dev_tx_buffer *txb[DP_NPORTS];
