@@ -20,6 +20,7 @@
 #include "counters.h"
 #include "frag_state.h"
 #include "icmp_bucket.h"
+#include "nat_state.h"
 #include "pmtu_state.h"
 #include "portblock.h"
 #include "sidx.h"
@@ -42,7 +43,7 @@ struct dp_port {
 /* One pool address, as the packet path sees it: read-only after start.
  * range[proto] is the layout of its port blocks (their first port, size and
  * number, no block state): which worker owns a port. Each worker's own
- * allocation state is in that worker (dp_worker.pb). */
+ * allocation state is in that worker (nat_state.h: dp_worker.nat.pb). */
 struct dp_pool {
 	uint32_t addr; /* host order */
 	struct pb_space range[CFG_NPROTO];
@@ -69,9 +70,6 @@ struct dp_conf {
 struct dp_neigh {
 	_Atomic uint64_t mac_valid; /* bit 63: valid; low 48 bits: MAC */
 };
-
-struct dp_session;
-struct dp_subscriber;
 
 /* Counters of one lcore, in the shared counters region (stats_shm.h): written
  * by that lcore only, read by anyone (relaxed 64-bit loads). The layout is
@@ -119,21 +117,8 @@ struct dp_worker {
 	/* Finished frames to send on this worker's TX queues: from the main
 	 * lcore, and from workers that have no TX queue of their own (MP/SC). */
 	struct rte_ring *from_ctrl;
-	/* Tables owned by this worker (nat.c). */
-	struct rte_hash *subs_by_b4;
-	struct dp_subscriber *subs;
-	uint32_t subs_max, subs_free_head;
-	struct sidx sess_by_out; /* (b4, src, sport, proto) -> session */
-	struct sidx sess_by_in;  /* (ext addr, ext port, proto) -> session */
-	struct dp_session *sess;
-	uint32_t sess_max, sess_free_head, sweep_cursor;
-	uint64_t sweep_tsc; /* the time the sweep has covered up to (worker.c) */
-	/* This worker's port blocks of each pool address: pb[pool][proto]
-	 * (written by this worker only). */
-	struct pb_space (*pb)[CFG_NPROTO];
-	/* Ports waiting out their hold time (RFC 6888 REQ-8), oldest first. */
-	struct dp_held *held;
-	uint32_t held_cap, held_head, held_tail;
+	/* NAPT subscribers, sessions, port blocks, held ports (nat_state.h). */
+	struct nat_state nat;
 	uint64_t now;               /* seconds since start, refreshed per loop */
 	const struct tables *tab;   /* the live tables for this loop (gen.h) */
 	struct icmp_bucket icmp_rl; /* the ICMP errors' rate limit (icmp_bucket.h) */
