@@ -50,9 +50,11 @@ static int build_pools(const struct aftr_config *cfg)
 	if (dp.conf.pools == NULL)
 		return -ENOMEM;
 	for (unsigned int w = 0; w < dp.nworkers; w++) {
-		dp.worker[w].pb = rte_zmalloc("pb", sizeof(*dp.worker[w].pb) * (cfg->n_pools + 1),
-		                              RTE_CACHE_LINE_SIZE);
-		if (dp.worker[w].pb == NULL)
+		struct nat_state *ns = &dp.worker[w].nat;
+
+		ns->pb = rte_zmalloc("pb", sizeof(*ns->pb) * (cfg->n_pools + 1),
+		                     RTE_CACHE_LINE_SIZE);
+		if (ns->pb == NULL)
 			return -ENOMEM;
 	}
 	for (size_t i = 0; i < cfg->n_pools; i++) {
@@ -62,7 +64,7 @@ static int build_pools(const struct aftr_config *cfg)
 		for (unsigned int w = 0; w < dp.nworkers; w++) {
 			for (int pr = 0; pr < CFG_NPROTO; pr++) {
 				struct port_range r = cfg_pool_range(cfg, &cfg->pools[i], pr);
-				struct pb_space *pb = &dp.worker[w].pb[i][pr];
+				struct pb_space *pb = &dp.worker[w].nat.pb[i][pr];
 				int rc = pb_init(pb, r.min, r.max, cfg->port_block[pr], (uint16_t)w,
 				                 (uint16_t)dp.nworkers);
 
@@ -199,17 +201,19 @@ static void teardown(void)
 	for (unsigned int i = 0; i < dp.nworkers; i++) {
 		nat_fini(&dp.worker[i]);
 		reasm_fini(&dp.worker[i]);
-		pmtu_fini(&dp.worker[i]);
+		pmtu_fini(&dp.worker[i].pmtu);
 	}
 	for (int p = 0; p < DP_NPORTS; p++)
 		if (dp.port[p].nb_txq)
 			port_close(&dp.port[p]);
 	for (unsigned int w = 0; w < dp.nworkers; w++) {
-		for (uint32_t i = 0; dp.worker[w].pb && i < dp.conf.n_pools; i++)
+		struct nat_state *ns = &dp.worker[w].nat;
+
+		for (uint32_t i = 0; ns->pb && i < dp.conf.n_pools; i++)
 			for (int pr = 0; pr < CFG_NPROTO; pr++)
-				pb_free(&dp.worker[w].pb[i][pr]);
-		rte_free(dp.worker[w].pb);
-		dp.worker[w].pb = NULL;
+				pb_free(&ns->pb[i][pr]);
+		rte_free(ns->pb);
+		ns->pb = NULL;
 	}
 	lhash_free(&dp.conf.pool_by_addr);
 	neigh_fini();

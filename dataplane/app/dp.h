@@ -18,6 +18,10 @@
 
 #include "config.h"
 #include "counters.h"
+#include "frag_state.h"
+#include "icmp_bucket.h"
+#include "nat_state.h"
+#include "pmtu_state.h"
 #include "portblock.h"
 #include "sidx.h"
 #include "tables.h"
@@ -39,7 +43,7 @@ struct dp_port {
 /* One pool address, as the packet path sees it: read-only after start.
  * range[proto] is the layout of its port blocks (their first port, size and
  * number, no block state): which worker owns a port. Each worker's own
- * allocation state is in that worker (dp_worker.pb). */
+ * allocation state is in that worker (nat_state.h: dp_worker.nat.pb). */
 struct dp_pool {
 	uint32_t addr; /* host order */
 	struct pb_space range[CFG_NPROTO];
@@ -65,20 +69,6 @@ struct dp_conf {
  * workers. The MAC and the valid flag change together as one 64-bit store. */
 struct dp_neigh {
 	_Atomic uint64_t mac_valid; /* bit 63: valid; low 48 bits: MAC */
-};
-
-struct dp_session;
-struct dp_subscriber;
-struct rte_ip_frag_tbl;
-struct rte_ip_frag_death_row;
-struct dp_pmtu;
-
-/* A reassembly table and the fragments it gave up, to free (reasm.c). */
-#define DP_REASM_N 3
-struct dp_reasm {
-	struct rte_ip_frag_tbl *tbl;
-	struct rte_ip_frag_death_row *dr;
-	bool off; /* maxcount 0: reassembly disabled, fragments dropped */
 };
 
 /* Counters of one lcore, in the shared counters region (stats_shm.h): written
@@ -127,37 +117,17 @@ struct dp_worker {
 	/* Finished frames to send on this worker's TX queues: from the main
 	 * lcore, and from workers that have no TX queue of their own (MP/SC). */
 	struct rte_ring *from_ctrl;
-	/* Tables owned by this worker (nat.c). */
-	struct rte_hash *subs_by_b4;
-	struct dp_subscriber *subs;
-	uint32_t subs_max, subs_free_head;
-	struct sidx sess_by_out; /* (b4, src, sport, proto) -> session */
-	struct sidx sess_by_in;  /* (ext addr, ext port, proto) -> session */
-	struct dp_session *sess;
-	uint32_t sess_max, sess_free_head, sweep_cursor;
-	uint64_t sweep_tsc; /* the time the sweep has covered up to (worker.c) */
-	/* This worker's port blocks of each pool address: pb[pool][proto]
-	 * (written by this worker only). */
-	struct pb_space (*pb)[CFG_NPROTO];
-	/* Ports waiting out their hold time (RFC 6888 REQ-8), oldest first. */
-	struct dp_held *held;
-	uint32_t held_cap, held_head, held_tail;
+	/* NAPT subscribers, sessions, port blocks, held ports (nat_state.h). */
+	struct nat_state nat;
 	uint64_t now;               /* seconds since start, refreshed per loop */
 	const struct tables *tab;   /* the live tables for this loop (gen.h) */
-	uint64_t icmp_at;           /* ICMP error rate limit: the second, and */
-	uint32_t icmp_tokens;       /* errors left to send in it */
-	uint32_t frag_id;           /* IPv6 fragment identification (toobig.c) */
+	struct icmp_bucket icmp_rl; /* the ICMP errors' rate limit (icmp_bucket.h) */
 	int32_t gw_slot[DP_NPORTS]; /* each gateway's neighbour slot + 1 (tx.c) */
-	/* Reassembly (reasm.c): IPv6 from B4s, IPv4 from the Internet, IPv4
-	 * from B4s. */
-	struct dp_reasm reasm[DP_REASM_N];
-	/* Fragments held per tunnel (reasm_tunnel.c): B4 -> slot, and the
-	 * slot's IPv6 and IPv4 counts. */
-	struct rte_hash *frag_tn;
-	uint16_t (*frag_tn_held)[2];
-	/* Softwire MTUs learned from packet too big (pmtu.c). */
-	struct dp_pmtu *pmtu;
-	uint32_t pmtu_n, pmtu_cursor;
+	/* Reassembly, fragments held per tunnel, IPv6 fragment ids
+	 * (frag_state.h). */
+	struct frag_state frag;
+	/* Softwire MTUs learned from packet too big (pmtu_state.h). */
+	struct pmtu_state pmtu;
 	struct rte_eth_dev_tx_buffer *txb[DP_NPORTS];
 	struct dp_counters *ctr;
 	struct dp_ahead ahead;

@@ -79,17 +79,17 @@ int reasm_init(struct dp_worker *w)
 
 	if (addrs_off < 0 && (addrs_off = rte_mbuf_dynfield_register(&addrs)) < 0)
 		return -ENOMEM;
-	if (table(&w->reasm[0], dp.conf.cfg->frag_maxcount[0]) < 0 ||
-	    table(&w->reasm[1], dp.conf.cfg->frag_maxcount[2]) < 0 ||
-	    table(&w->reasm[2], dp.conf.cfg->frag_maxcount[1]) < 0)
+	if (table(&w->frag.reasm[0], dp.conf.cfg->frag_maxcount[0]) < 0 ||
+	    table(&w->frag.reasm[1], dp.conf.cfg->frag_maxcount[2]) < 0 ||
+	    table(&w->frag.reasm[2], dp.conf.cfg->frag_maxcount[1]) < 0)
 		return -ENOMEM;
-	return reasm_tn_init(w);
+	return reasm_tn_init(&w->frag, w->id);
 }
 
 void reasm_fini(struct dp_worker *w)
 {
 	for (int i = 0; i < DP_REASM_N; i++) {
-		struct dp_reasm *r = &w->reasm[i];
+		struct dp_reasm *r = &w->frag.reasm[i];
 
 		if (r->dr)
 			rte_ip_frag_free_death_row(r->dr, 0);
@@ -98,7 +98,7 @@ void reasm_fini(struct dp_worker *w)
 		rte_free(r->dr);
 		*r = (struct dp_reasm){NULL, NULL, false};
 	}
-	reasm_tn_fini(w);
+	reasm_tn_fini(&w->frag);
 }
 
 /* Frees what table i gave up, counted. Done after every fragment, not once
@@ -108,7 +108,7 @@ static void dr_flush(struct dp_worker *w, int i)
 {
 	static const int reason[DP_REASM_N] = {DROP_IP6_FRAG_DROPPED, DROP_IP4_FRAG_DROPPED,
 	                                       DROP_IP4_FRAG_DROPPED};
-	struct rte_ip_frag_death_row *dr = w->reasm[i].dr;
+	struct rte_ip_frag_death_row *dr = w->frag.reasm[i].dr;
 
 	if (dr->cnt == 0)
 		return;
@@ -116,7 +116,8 @@ static void dr_flush(struct dp_worker *w, int i)
 	for (uint32_t k = 0; k < dr->cnt; k++) {
 		held_sub(w, i, dr->row[k]);
 		if (i != 1)
-			reasm_tn_release(w, dr->row[k], i == 0 ? REASM_TN_IP6 : REASM_TN_IP4);
+			reasm_tn_release(&w->frag, dr->row[k],
+			                 i == 0 ? REASM_TN_IP6 : REASM_TN_IP4);
 	}
 	w->ctr->drop[reason[i]] += dr->cnt;
 	rte_ip_frag_free_death_row(dr, 0);
@@ -156,9 +157,9 @@ static int ip6(struct dp_worker *w, struct rte_mbuf *m, struct rte_mbuf **out)
 
 	*out = NULL;
 	DP_COUNT(w, IP6_FRAGMENTS_RECEIVED);
-	if (w->reasm[0].off)
+	if (w->frag.reasm[0].off)
 		return DROP_IP6_FRAG_DROPPED;
-	if (!reasm_tn_hold(w, m, &dp_ctx(m)->b4, REASM_TN_IP6))
+	if (!reasm_tn_hold(&w->frag, m, &dp_ctx(m)->b4, REASM_TN_IP6))
 		return DROP_FRAG_TUNNEL_LIMIT;
 	m->l2_len = RTE_ETHER_HDR_LEN;
 	m->l3_len = sizeof(*ip6) + sizeof(*fh);
@@ -166,13 +167,13 @@ static int ip6(struct dp_worker *w, struct rte_mbuf *m, struct rte_mbuf **out)
 	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - (RTE_ETHER_HDR_LEN + sizeof(*ip6) +
 	                                              rte_be_to_cpu_16(ip6->payload_len)));
 	held_add(w, 0, m);
-	r = rte_ipv6_frag_reassemble_packet(w->reasm[0].tbl, w->reasm[0].dr, m, rte_rdtsc(), ip6,
-	                                    fh);
+	r = rte_ipv6_frag_reassemble_packet(w->frag.reasm[0].tbl, w->frag.reasm[0].dr, m,
+	                                    rte_rdtsc(), ip6, fh);
 	dr_flush(w, 0);
 	if (r == NULL)
 		return -1;
 	held_sub(w, 0, r);
-	reasm_tn_release(w, r, REASM_TN_IP6);
+	reasm_tn_release(&w->frag, r, REASM_TN_IP6);
 	DP_COUNT(w, IP6_REASSEMBLED);
 	*out = flatten(w, r);
 	return -1;
@@ -234,22 +235,23 @@ static int ip4(struct dp_worker *w, struct rte_mbuf *m, int t, const struct addr
 
 	*out = NULL;
 	DP_COUNT(w, IP4_FRAGMENTS_RECEIVED);
-	if (w->reasm[t].off)
+	if (w->frag.reasm[t].off)
 		return DROP_IP4_FRAG_DROPPED;
-	if (b4 && !reasm_tn_hold(w, m, b4, REASM_TN_IP4))
+	if (b4 && !reasm_tn_hold(&w->frag, m, b4, REASM_TN_IP4))
 		return DROP_FRAG_TUNNEL_LIMIT;
 	if (b4)
 		key_b4(m, ip);
 	m->l2_len = RTE_ETHER_HDR_LEN;
 	m->l3_len = rte_ipv4_hdr_len(ip);
 	held_add(w, t, m);
-	r = rte_ipv4_frag_reassemble_packet(w->reasm[t].tbl, w->reasm[t].dr, m, rte_rdtsc(), ip);
+	r = rte_ipv4_frag_reassemble_packet(w->frag.reasm[t].tbl, w->frag.reasm[t].dr, m,
+	                                    rte_rdtsc(), ip);
 	dr_flush(w, t);
 	if (r == NULL)
 		return -1;
 	held_sub(w, t, r);
 	if (b4) {
-		reasm_tn_release(w, r, REASM_TN_IP4);
+		reasm_tn_release(&w->frag, r, REASM_TN_IP4);
 		key_restore(r);
 	}
 	if ((r = flatten(w, r)) == NULL)
@@ -296,8 +298,8 @@ void reasm_tick(struct dp_worker *w, bool new_second)
 {
 	for (int i = 0; i < DP_REASM_N; i++) {
 		if (new_second)
-			rte_ip_frag_table_del_expired_entries(w->reasm[i].tbl, w->reasm[i].dr,
-			                                      rte_rdtsc());
+			rte_ip_frag_table_del_expired_entries(w->frag.reasm[i].tbl,
+			                                      w->frag.reasm[i].dr, rte_rdtsc());
 		dr_flush(w, i);
 	}
 }

@@ -17,7 +17,7 @@
  * the death rows until the end of the loop. */
 #define SLACK 256
 
-int reasm_tn_init(struct dp_worker *w)
+int reasm_tn_init(struct frag_state *f, unsigned int worker)
 {
 	char name[RTE_HASH_NAMESIZE];
 	struct rte_hash_parameters p = {
@@ -30,44 +30,44 @@ int reasm_tn_init(struct dp_worker *w)
 	        .extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE, /* never full below .entries */
 	};
 
-	snprintf(name, sizeof(name), "fragtn%u", w->id);
-	w->frag_tn = rte_hash_create(&p);
-	if (w->frag_tn == NULL)
+	snprintf(name, sizeof(name), "fragtn%u", worker);
+	f->tn = rte_hash_create(&p);
+	if (f->tn == NULL)
 		return -ENOMEM;
-	w->frag_tn_held = rte_zmalloc(
-	        "fragtn", sizeof(*w->frag_tn_held) * (rte_hash_max_key_id(w->frag_tn) + 1u), 0);
-	return w->frag_tn_held ? 0 : -ENOMEM;
+	f->tn_held =
+	        rte_zmalloc("fragtn", sizeof(*f->tn_held) * (rte_hash_max_key_id(f->tn) + 1u), 0);
+	return f->tn_held ? 0 : -ENOMEM;
 }
 
-void reasm_tn_fini(struct dp_worker *w)
+void reasm_tn_fini(struct frag_state *f)
 {
-	rte_hash_free(w->frag_tn);
-	rte_free(w->frag_tn_held);
-	w->frag_tn = NULL;
-	w->frag_tn_held = NULL;
+	rte_hash_free(f->tn);
+	rte_free(f->tn_held);
+	f->tn = NULL;
+	f->tn_held = NULL;
 }
 
-bool reasm_tn_hold(struct dp_worker *w, struct rte_mbuf *m, const struct addr6 *b4, int fam)
+bool reasm_tn_hold(struct frag_state *f, struct rte_mbuf *m, const struct addr6 *b4, int fam)
 {
 	const struct cfg_tunnel_defaults *d = dp_tun_defaults();
 	uint16_t max = fam == REASM_TN_IP6 ? d->frag6_maxcount : d->frag4_maxcount;
-	int32_t pos = rte_hash_add_key(w->frag_tn, b4);
+	int32_t pos = rte_hash_add_key(f->tn, b4);
 
 	if (pos < 0)
 		return false;
-	if (w->frag_tn_held[pos][fam] + m->nb_segs > max) {
-		if (w->frag_tn_held[pos][0] == 0 && w->frag_tn_held[pos][1] == 0)
-			rte_hash_del_key(w->frag_tn, b4); /* added just now */
+	if (f->tn_held[pos][fam] + m->nb_segs > max) {
+		if (f->tn_held[pos][0] == 0 && f->tn_held[pos][1] == 0)
+			rte_hash_del_key(f->tn, b4); /* added just now */
 		return false;
 	}
-	w->frag_tn_held[pos][fam] += m->nb_segs;
+	f->tn_held[pos][fam] += m->nb_segs;
 	m->hash.usr = (uint32_t)pos;
 	return true;
 }
 
-void reasm_tn_release(struct dp_worker *w, const struct rte_mbuf *m, int fam)
+void reasm_tn_release(struct frag_state *f, const struct rte_mbuf *m, int fam)
 {
-	uint16_t *held = w->frag_tn_held[m->hash.usr];
+	uint16_t *held = f->tn_held[m->hash.usr];
 	struct addr6 b4;
 	void *key;
 
@@ -75,8 +75,8 @@ void reasm_tn_release(struct dp_worker *w, const struct rte_mbuf *m, int fam)
 	 * parts as well: never below zero. */
 	held[fam] = held[fam] > m->nb_segs ? (uint16_t)(held[fam] - m->nb_segs) : 0;
 	if (held[0] || held[1] ||
-	    rte_hash_get_key_with_position(w->frag_tn, (int32_t)m->hash.usr, &key) < 0)
+	    rte_hash_get_key_with_position(f->tn, (int32_t)m->hash.usr, &key) < 0)
 		return;
 	memcpy(b4.b, key, sizeof(b4.b));
-	rte_hash_del_key(w->frag_tn, &b4);
+	rte_hash_del_key(f->tn, &b4);
 }

@@ -13,16 +13,18 @@
 
 enum { REASM_TN_IP6, REASM_TN_IP4 };
 
-int reasm_tn_init(struct dp_worker *w);
-void reasm_tn_fini(struct dp_worker *w);
+/* The worker's table (frag_state.h: tn and tn_held), named after the
+ * worker: 0 or -ENOMEM. */
+int reasm_tn_init(struct frag_state *f, unsigned int worker);
+void reasm_tn_fini(struct frag_state *f);
 
 /* A fragment of b4's about to be held: false (m untouched) when the
  * tunnel has its maxcount of that family held already (a maxcount of 0
  * takes none) or the table is full; else counted, and m remembers its
  * tunnel (m->hash.usr). */
-bool reasm_tn_hold(struct dp_worker *w, struct rte_mbuf *m, const struct addr6 *b4, int fam);
+bool reasm_tn_hold(struct frag_state *f, struct rte_mbuf *m, const struct addr6 *b4, int fam);
 
 /* m (a reassembled chain, or a fragment given up) no longer held. */
-void reasm_tn_release(struct dp_worker *w, const struct rte_mbuf *m, int fam);
+void reasm_tn_release(struct frag_state *f, const struct rte_mbuf *m, int fam);
 
 #endif

@@ -36,16 +36,18 @@ static bool may_answer(const struct l3_ip4_hdr *ip)
 
 static bool rate_ok(struct dp_worker *w)
 {
-	/* icmp_at is the second plus one: a zeroed worker starts afresh. */
-	if (w->icmp_at != w->now + 1) {
-		w->icmp_at = w->now + 1;
-		w->icmp_tokens = ICMP_ERRORS_PER_SECOND;
+	struct icmp_bucket *b = &w->icmp_rl;
+
+	/* at is the second plus one: a zeroed bucket starts afresh. */
+	if (b->at != w->now + 1) {
+		b->at = w->now + 1;
+		b->tokens = ICMP_ERRORS_PER_SECOND;
 	}
-	if (w->icmp_tokens == 0) {
+	if (b->tokens == 0) {
 		DP_COUNT(w, ICMP_LIMITED);
 		return false;
 	}
-	w->icmp_tokens--;
+	b->tokens--;
 	return true;
 }
 

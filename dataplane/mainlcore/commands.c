@@ -55,8 +55,8 @@ static uint32_t dump_sessions(struct dp_worker *w, const struct ctl_msg *c)
 	unsigned int sent = 0, room = rte_ring_free_count(w->evt_ring);
 	uint32_t i = c->u.dump.cursor;
 
-	for (; i < w->sess_max; i++) {
-		const struct dp_session *se = &w->sess[i];
+	for (; i < w->nat.sess_max; i++) {
+		const struct dp_session *se = &w->nat.sess[i];
 		struct ctl_msg m = {.type = CTL_EVT_SESSION, .seq = c->seq};
 
 		if (i - c->u.dump.cursor >= DUMP_BUDGET)
@@ -75,7 +75,7 @@ static uint32_t dump_sessions(struct dp_worker *w, const struct ctl_msg *c)
 static void block_msg(struct dp_worker *w, const struct dp_subscriber *s, int p, uint32_t b,
                       uint32_t seq)
 {
-	const struct pb_space *pb = &w->pb[s->pool][p];
+	const struct pb_space *pb = &w->nat.pb[s->pool][p];
 	struct ctl_msg m = {.type = CTL_EVT_BLOCK, .seq = seq};
 
 	memcpy(m.u.block.b4, s->b4.b, 16);
@@ -101,7 +101,7 @@ static unsigned int send_subscriber(struct dp_worker *w, const struct dp_subscri
 	}
 	send_event(w, &m);
 	for (int p = 0; p < CFG_NPROTO; p++) {
-		const struct pb_space *pb = &w->pb[s->pool][p];
+		const struct pb_space *pb = &w->nat.pb[s->pool][p];
 
 		for (uint32_t b = s->head[p]; b != PB_NONE && n + 1 < room;
 		     b = pb->blocks[b].next, n++)
@@ -119,8 +119,8 @@ static uint32_t dump_subscribers(struct dp_worker *w, const struct ctl_msg *c)
 
 	if (room < 2)
 		return i; /* asked again when control drained its ring */
-	for (; i < w->subs_max; i++) {
-		const struct dp_subscriber *s = &w->subs[i];
+	for (; i < w->nat.subs_max; i++) {
+		const struct dp_subscriber *s = &w->nat.subs[i];
 		unsigned int need = 2; /* it, and the ack */
 
 		if (i - c->u.dump.cursor >= DUMP_BUDGET)

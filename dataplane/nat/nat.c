@@ -34,13 +34,13 @@ static struct rte_hash *make_hash(const char *what, unsigned int id, uint32_t en
 
 /* Ports this worker can hand out: a held port is one of them, so a hold
  * queue this long never overflows (RFC 6888 REQ-8 is never skipped). */
-static uint32_t worker_ports(const struct dp_worker *w)
+static uint32_t worker_ports(const struct nat_state *ns)
 {
 	uint64_t n = 0;
 
 	for (uint32_t i = 0; i < dp.conf.n_pools; i++)
 		for (int p = 0; p < CFG_NPROTO; p++) {
-			const struct pb_space *pb = &w->pb[i][p];
+			const struct pb_space *pb = &ns->pb[i][p];
 
 			n += (uint64_t)(pb->nblocks / pb->nworkers + 1) * pb->bsize;
 		}
@@ -77,42 +77,45 @@ static bool sidx_make(struct sidx *x, uint32_t n)
 
 int nat_init(struct dp_worker *w, struct nat_mem *mem)
 {
+	struct nat_state *ns = &w->nat;
 	bool idx_ok;
 	size_t at[4];
 
-	w->subs_max = dp.conf.cfg->subscribers_per_worker;
-	w->sess_max = dp.conf.cfg->sessions_per_worker;
-	w->held_cap = worker_ports(w);
+	ns->subs_max = dp.conf.cfg->subscribers_per_worker;
+	ns->sess_max = dp.conf.cfg->sessions_per_worker;
+	ns->held_cap = worker_ports(ns);
 	at[0] = heap_used();
-	idx_ok = sidx_make(&w->sess_by_out, w->sess_max);
-	idx_ok = sidx_make(&w->sess_by_in, w->sess_max) && idx_ok;
-	w->sess = rte_zmalloc("sess", sizeof(*w->sess) * w->sess_max, 0); /* line-aligned */
+	idx_ok = sidx_make(&ns->sess_by_out, ns->sess_max);
+	idx_ok = sidx_make(&ns->sess_by_in, ns->sess_max) && idx_ok;
+	ns->sess = rte_zmalloc("sess", sizeof(*ns->sess) * ns->sess_max, 0); /* line-aligned */
 	at[1] = heap_used();
-	w->subs_by_b4 = make_hash("subs", w->id, w->subs_max, 16);
-	w->subs = rte_zmalloc("subs", sizeof(*w->subs) * w->subs_max, 0);
+	ns->subs_by_b4 = make_hash("subs", w->id, ns->subs_max, 16);
+	ns->subs = rte_zmalloc("subs", sizeof(*ns->subs) * ns->subs_max, 0);
 	at[2] = heap_used();
-	w->held = rte_zmalloc("held", sizeof(*w->held) * w->held_cap, 0);
+	ns->held = rte_zmalloc("held", sizeof(*ns->held) * ns->held_cap, 0);
 	at[3] = heap_used();
 	if (mem)
 		*mem = (struct nat_mem){at[1] - at[0], at[2] - at[1], at[3] - at[2]};
-	if (!w->subs_by_b4 || !idx_ok || !w->subs || !w->sess || !w->held)
+	if (!ns->subs_by_b4 || !idx_ok || !ns->subs || !ns->sess || !ns->held)
 		return -ENOMEM;
-	for (uint32_t i = 0; i < w->subs_max; i++)
-		w->subs[i].next_free = i + 1;
-	for (uint32_t i = 0; i < w->sess_max; i++)
-		w->sess[i].next_free = i + 1;
-	w->subs_free_head = 0;
-	w->sess_free_head = 0;
+	for (uint32_t i = 0; i < ns->subs_max; i++)
+		ns->subs[i].next_free = i + 1;
+	for (uint32_t i = 0; i < ns->sess_max; i++)
+		ns->sess[i].next_free = i + 1;
+	ns->subs_free_head = 0;
+	ns->sess_free_head = 0;
 	return 0;
 }
 
 void nat_fini(struct dp_worker *w)
 {
-	rte_hash_free(w->subs_by_b4);
-	rte_free(w->sess_by_out.slots);
-	rte_free(w->sess_by_in.slots);
-	w->sess_by_out.slots = w->sess_by_in.slots = NULL;
-	rte_free(w->subs);
-	rte_free(w->sess);
-	rte_free(w->held);
+	struct nat_state *ns = &w->nat;
+
+	rte_hash_free(ns->subs_by_b4);
+	rte_free(ns->sess_by_out.slots);
+	rte_free(ns->sess_by_in.slots);
+	ns->sess_by_out.slots = ns->sess_by_in.slots = NULL;
+	rte_free(ns->subs);
+	rte_free(ns->sess);
+	rte_free(ns->held);
 }

@@ -61,22 +61,22 @@ static inline bool is_in(const struct dp_session *se, const struct key_in *ki)
 }
 
 /* The session of an inside or outside key, or SIDX_NONE. */
-static inline uint32_t lookup_out(const struct dp_worker *w, const struct key_out *ko)
+static inline uint32_t lookup_out(const struct nat_state *ns, const struct key_out *ko)
 {
 	uint32_t h = hash_out(ko), v;
 
-	for (uint32_t pos = h; (v = sidx_next(&w->sess_by_out, h, &pos)) != SIDX_NONE;)
-		if (is_out(&w->sess[v], ko))
+	for (uint32_t pos = h; (v = sidx_next(&ns->sess_by_out, h, &pos)) != SIDX_NONE;)
+		if (is_out(&ns->sess[v], ko))
 			return v;
 	return SIDX_NONE;
 }
 
-static inline uint32_t lookup_in(const struct dp_worker *w, const struct key_in *ki)
+static inline uint32_t lookup_in(const struct nat_state *ns, const struct key_in *ki)
 {
 	uint32_t h = hash_in(ki), v;
 
-	for (uint32_t pos = h; (v = sidx_next(&w->sess_by_in, h, &pos)) != SIDX_NONE;)
-		if (is_in(&w->sess[v], ki))
+	for (uint32_t pos = h; (v = sidx_next(&ns->sess_by_in, h, &pos)) != SIDX_NONE;)
+		if (is_in(&ns->sess[v], ki))
 			return v;
 	return SIDX_NONE;
 }
@@ -88,8 +88,9 @@ static inline uint32_t find_out_ahead(const struct dp_worker *w, const struct ke
 {
 	uint32_t v = dp_nat_ahead_val(w, DP_NAT_AHEAD_OUT);
 
-	return v != SIDX_NONE && w->sess[v].in_use && is_out(&w->sess[v], ko) ? v
-	                                                                      : lookup_out(w, ko);
+	return v != SIDX_NONE && w->nat.sess[v].in_use && is_out(&w->nat.sess[v], ko)
+	               ? v
+	               : lookup_out(&w->nat, ko);
 }
 
 static inline struct dp_session *find_in_ahead(struct dp_worker *w, uint32_t ext, uint16_t eport,
@@ -98,9 +99,9 @@ static inline struct dp_session *find_in_ahead(struct dp_worker *w, uint32_t ext
 	struct key_in ki = {ext, eport, proto, 0};
 	uint32_t v = dp_nat_ahead_val(w, DP_NAT_AHEAD_IN);
 
-	if (v == SIDX_NONE || !w->sess[v].in_use || !is_in(&w->sess[v], &ki))
-		v = lookup_in(w, &ki);
-	return v == SIDX_NONE ? NULL : &w->sess[v];
+	if (v == SIDX_NONE || !w->nat.sess[v].in_use || !is_in(&w->nat.sess[v], &ki))
+		v = lookup_in(&w->nat, &ki);
+	return v == SIDX_NONE ? NULL : &w->nat.sess[v];
 }
 
 /* Where the port (or echo id) and the checksum are in an L4 header. */

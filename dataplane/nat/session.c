@@ -15,7 +15,7 @@ void nat_out_ahead(const struct dp_worker *w, const struct addr6 *b4, uint32_t s
 	memcpy(ko.b4, b4->b, 16);
 	a->hash = hash_out(&ko);
 	a->kind = DP_NAT_AHEAD_OUT;
-	sidx_prefetch(&w->sess_by_out, a->hash);
+	sidx_prefetch(&w->nat.sess_by_out, a->hash);
 }
 
 void nat_in_ahead(const struct dp_worker *w, uint32_t ext, uint16_t eport, uint8_t proto,
@@ -25,15 +25,15 @@ void nat_in_ahead(const struct dp_worker *w, uint32_t ext, uint16_t eport, uint8
 
 	a->hash = hash_in(&ki);
 	a->kind = DP_NAT_AHEAD_IN;
-	sidx_prefetch(&w->sess_by_in, a->hash);
+	sidx_prefetch(&w->nat.sess_by_in, a->hash);
 }
 
 void nat_ahead_get(const struct dp_worker *w, struct dp_nat_ahead *a)
 {
-	a->val =
-	        sidx_first(a->kind == DP_NAT_AHEAD_OUT ? &w->sess_by_out : &w->sess_by_in, a->hash);
+	a->val = sidx_first(a->kind == DP_NAT_AHEAD_OUT ? &w->nat.sess_by_out : &w->nat.sess_by_in,
+	                    a->hash);
 	if (a->val != SIDX_NONE)
-		rte_prefetch0(&w->sess[a->val]);
+		rte_prefetch0(&w->nat.sess[a->val]);
 }
 
 struct dp_session *nat_find_out(struct dp_worker *w, const struct addr6 *b4, uint32_t src,
@@ -43,16 +43,16 @@ struct dp_session *nat_find_out(struct dp_worker *w, const struct addr6 *b4, uin
 	uint32_t v;
 
 	memcpy(ko.b4, b4->b, 16);
-	v = lookup_out(w, &ko);
-	return v == SIDX_NONE ? NULL : &w->sess[v];
+	v = lookup_out(&w->nat, &ko);
+	return v == SIDX_NONE ? NULL : &w->nat.sess[v];
 }
 
 struct dp_session *nat_find_in(struct dp_worker *w, uint32_t ext, uint16_t eport, uint8_t proto)
 {
 	struct key_in ki = {ext, eport, proto, 0};
-	uint32_t v = lookup_in(w, &ki);
+	uint32_t v = lookup_in(&w->nat, &ki);
 
-	return v == SIDX_NONE ? NULL : &w->sess[v];
+	return v == SIDX_NONE ? NULL : &w->nat.sess[v];
 }
 
 /* Ends the sessions holding a key, if one does. */
@@ -60,9 +60,9 @@ static void evict(struct dp_worker *w, const struct key_out *ko, const struct ke
 {
 	uint32_t v;
 
-	if ((v = lookup_out(w, ko)) != SIDX_NONE)
+	if ((v = lookup_out(&w->nat, ko)) != SIDX_NONE)
 		nat_sess_end(w, v);
-	if ((v = lookup_in(w, ki)) != SIDX_NONE)
+	if ((v = lookup_in(&w->nat, ki)) != SIDX_NONE)
 		nat_sess_end(w, v);
 }
 
@@ -71,6 +71,7 @@ static void evict(struct dp_worker *w, const struct key_out *ko, const struct ke
 int nat_sess_insert(struct dp_worker *w, const struct key_out *ko, uint32_t ext, uint16_t eport,
                     uint32_t sidx, uint32_t *out)
 {
+	struct nat_state *ns = &w->nat;
 	struct dp_session *se;
 	struct key_in ki = {ext, eport, ko->proto, 0};
 	uint32_t idx;
@@ -81,18 +82,18 @@ int nat_sess_insert(struct dp_worker *w, const struct key_out *ko, uint32_t ext,
 	 * allocator hands out free ones, outside every mapping.) */
 	if (sidx == NAT_NO_SUB)
 		evict(w, ko, &ki);
-	idx = w->sess_free_head;
-	if (idx >= w->sess_max)
+	idx = ns->sess_free_head;
+	if (idx >= ns->sess_max)
 		return -1;
-	se = &w->sess[idx];
+	se = &ns->sess[idx];
 	/* The indexes have room for every session (sidx_init(sess_max)). */
-	if (sidx_add(&w->sess_by_out, hash_out(ko), idx) < 0)
+	if (sidx_add(&ns->sess_by_out, hash_out(ko), idx) < 0)
 		return -1;
-	if (sidx_add(&w->sess_by_in, hash_in(&ki), idx) < 0) {
-		sidx_del(&w->sess_by_out, hash_out(ko), idx);
+	if (sidx_add(&ns->sess_by_in, hash_in(&ki), idx) < 0) {
+		sidx_del(&ns->sess_by_out, hash_out(ko), idx);
 		return -1;
 	}
-	w->sess_free_head = se->next_free;
+	ns->sess_free_head = se->next_free;
 	*se = (struct dp_session){.src = ko->src,
 	                          .sport = ko->sport,
 	                          .proto = ko->proto,
@@ -130,33 +131,34 @@ const struct cfg_nat *nat_static_check(const struct dp_worker *w, const struct d
 
 static void held_release(struct dp_worker *w, const struct dp_held *h)
 {
-	nat_port_release(w, &w->subs[h->sub], h->proto, h->port);
+	nat_port_release(w, &w->nat.subs[h->sub], h->proto, h->port);
 	nat_sub_maybe_free(w, h->sub);
 }
 
 /* Ends a session: its port waits out the hold time (RFC 6888 REQ-8). */
 void nat_sess_end(struct dp_worker *w, uint32_t idx)
 {
-	struct dp_session *se = &w->sess[idx];
+	struct nat_state *ns = &w->nat;
+	struct dp_session *se = &ns->sess[idx];
 	struct key_out ko = {.src = se->src, .sport = se->sport, .proto = se->proto};
 	struct key_in ki = {se->ext, se->eport, se->proto, 0};
 	enum cfg_proto p = cfg_proto_of_ip(se->proto);
-	uint32_t next = (w->held_tail + 1) % w->held_cap;
+	uint32_t next = (ns->held_tail + 1) % ns->held_cap;
 	uint32_t sidx = se->sub; /* next_free takes its place */
 	struct dp_subscriber *s;
 
 	memcpy(ko.b4, se->b4.b, 16);
 	/* The entries of idx itself (never another session's). */
-	sidx_del(&w->sess_by_out, hash_out(&ko), idx);
-	sidx_del(&w->sess_by_in, hash_in(&ki), idx);
+	sidx_del(&ns->sess_by_out, hash_out(&ko), idx);
+	sidx_del(&ns->sess_by_in, hash_in(&ki), idx);
 	DP_COUNT(w, SESSION_EXPIRED);
 	ctl_session_event(w, false, se);
 	se->in_use = 0;
-	se->next_free = w->sess_free_head;
-	w->sess_free_head = idx;
+	se->next_free = ns->sess_free_head;
+	ns->sess_free_head = idx;
 	if (se->is_static)
 		return; /* its port belongs to the mapping, not to a block */
-	s = &w->subs[sidx];
+	s = &ns->subs[sidx];
 	s->nsess[p]--;
 
 	struct dp_held h = {s->pool, sidx, ntohs(se->eport), (uint8_t)p,
@@ -164,27 +166,29 @@ void nat_sess_end(struct dp_worker *w, uint32_t idx)
 
 	/* The queue holds every port of the worker (worker_ports), so it is
 	 * never full; a hold time of 0 gives the port back now. */
-	if (dp.conf.cfg->hold_lifetime == 0 || next == w->held_head) {
+	if (dp.conf.cfg->hold_lifetime == 0 || next == ns->held_head) {
 		held_release(w, &h);
 		return;
 	}
-	w->held[w->held_tail] = h;
-	w->held_tail = next;
+	ns->held[ns->held_tail] = h;
+	ns->held_tail = next;
 }
 
 void nat_sweep(struct dp_worker *w, unsigned int budget)
 {
-	for (unsigned int i = 0; i < budget; i++) {
-		uint32_t idx = w->sweep_cursor;
+	struct nat_state *ns = &w->nat;
 
-		w->sweep_cursor = (idx + 1) % w->sess_max;
-		if (w->sess[idx].in_use &&
-		    (w->sess[idx].expire <= w->now ||
-		     (w->sess[idx].is_static && nat_static_check(w, &w->sess[idx]) == NULL)))
+	for (unsigned int i = 0; i < budget; i++) {
+		uint32_t idx = ns->sweep_cursor;
+
+		ns->sweep_cursor = (idx + 1) % ns->sess_max;
+		if (ns->sess[idx].in_use &&
+		    (ns->sess[idx].expire <= w->now ||
+		     (ns->sess[idx].is_static && nat_static_check(w, &ns->sess[idx]) == NULL)))
 			nat_sess_end(w, idx);
 	}
-	while (w->held_head != w->held_tail && w->held[w->held_head].release_at <= w->now) {
-		held_release(w, &w->held[w->held_head]);
-		w->held_head = (w->held_head + 1) % w->held_cap;
+	while (ns->held_head != ns->held_tail && ns->held[ns->held_head].release_at <= w->now) {
+		held_release(w, &ns->held[ns->held_head]);
+		ns->held_head = (ns->held_head + 1) % ns->held_cap;
 	}
 }

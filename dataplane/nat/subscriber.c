@@ -14,7 +14,7 @@
 static void block_event(struct dp_worker *w, bool alloc, const struct dp_subscriber *s,
                         enum cfg_proto p, uint32_t block)
 {
-	const struct pb_space *pb = &w->pb[s->pool][p];
+	const struct pb_space *pb = &w->nat.pb[s->pool][p];
 
 	ctl_block_event(w, alloc, &s->b4, dp.conf.pools[s->pool].addr, cfg_proto_ip(p),
 	                pb_block_first_port(pb, block), pb->bsize);
@@ -24,7 +24,7 @@ static void block_event(struct dp_worker *w, bool alloc, const struct dp_subscri
  * subscriber (counted and logged). */
 void nat_port_release(struct dp_worker *w, struct dp_subscriber *s, enum cfg_proto p, uint16_t port)
 {
-	struct pb_space *pb = &w->pb[s->pool][p];
+	struct pb_space *pb = &w->nat.pb[s->pool][p];
 
 	if (pb_port_release(pb, port, &s->head[p]) != 1)
 		return;
@@ -45,18 +45,19 @@ static uint32_t choose_pool(const struct dp_worker *w, const struct addr6 *b4)
 
 struct dp_subscriber *nat_sub_get(struct dp_worker *w, const struct addr6 *b4, uint32_t *idx)
 {
+	struct nat_state *ns = &w->nat;
 	struct dp_subscriber *s;
 	void *data;
 
-	if (rte_hash_lookup_data(w->subs_by_b4, b4->b, &data) >= 0) {
+	if (rte_hash_lookup_data(ns->subs_by_b4, b4->b, &data) >= 0) {
 		*idx = (uint32_t)(uintptr_t)data;
-		return &w->subs[*idx];
+		return &ns->subs[*idx];
 	}
-	if (w->subs_free_head >= w->subs_max)
+	if (ns->subs_free_head >= ns->subs_max)
 		return NULL;
-	*idx = w->subs_free_head;
-	s = &w->subs[*idx];
-	w->subs_free_head = s->next_free;
+	*idx = ns->subs_free_head;
+	s = &ns->subs[*idx];
+	ns->subs_free_head = s->next_free;
 	memset(s, 0, sizeof(*s));
 	s->b4 = *b4;
 	s->pool = choose_pool(w, b4);
@@ -64,10 +65,10 @@ struct dp_subscriber *nat_sub_get(struct dp_worker *w, const struct addr6 *b4, u
 	for (int p = 0; p < CFG_NPROTO; p++)
 		s->head[p] = PB_NONE;
 	s->in_use = 1;
-	if (rte_hash_add_key_data(w->subs_by_b4, b4->b, (void *)(uintptr_t)*idx) < 0) {
+	if (rte_hash_add_key_data(ns->subs_by_b4, b4->b, (void *)(uintptr_t)*idx) < 0) {
 		s->in_use = 0;
-		s->next_free = w->subs_free_head;
-		w->subs_free_head = *idx;
+		s->next_free = ns->subs_free_head;
+		ns->subs_free_head = *idx;
 		return NULL;
 	}
 	DP_COUNT(w, TUNNEL_NEW);
@@ -78,16 +79,17 @@ struct dp_subscriber *nat_sub_get(struct dp_worker *w, const struct addr6 *b4, u
 /* A subscriber with no session and no block left goes away. */
 void nat_sub_maybe_free(struct dp_worker *w, uint32_t idx)
 {
-	struct dp_subscriber *s = &w->subs[idx];
+	struct nat_state *ns = &w->nat;
+	struct dp_subscriber *s = &ns->subs[idx];
 
 	for (int p = 0; p < CFG_NPROTO; p++)
 		if (s->nsess[p] || s->nblocks[p])
 			return;
-	rte_hash_del_key(w->subs_by_b4, s->b4.b);
+	rte_hash_del_key(ns->subs_by_b4, s->b4.b);
 	ctl_tunnel_event(w, false, &s->b4, dp.conf.pools[s->pool].addr);
 	s->in_use = 0;
-	s->next_free = w->subs_free_head;
-	w->subs_free_head = idx;
+	s->next_free = ns->subs_free_head;
+	ns->subs_free_head = idx;
 }
 
 static uint32_t max_blocks(enum cfg_proto p, const struct pb_space *pb)
@@ -121,7 +123,7 @@ int nat_sub_admit(struct dp_worker *w, struct dp_subscriber *s, enum cfg_proto p
 int nat_sub_port(struct dp_worker *w, struct dp_subscriber *s, uint32_t sidx, enum cfg_proto p,
                  uint16_t *port)
 {
-	struct pb_space *pb = &w->pb[s->pool][p];
+	struct pb_space *pb = &w->nat.pb[s->pool][p];
 	uint32_t b;
 
 	if (pb_port_alloc(pb, s->head[p], port) == 0)

@@ -104,7 +104,7 @@ static int sess_create(struct dp_worker *w, const struct key_out *ko, uint32_t *
 	uint16_t port;
 	int rc;
 
-	if (w->sess_free_head >= w->sess_max)
+	if (w->nat.sess_free_head >= w->nat.sess_max)
 		return NAT_DROP(TABLE_FULL);
 	s = nat_sub_get(w, (const struct addr6 *)ko->b4, &sidx);
 	if (s == NULL)
@@ -158,9 +158,9 @@ static int sess_out(struct dp_worker *w, const struct key_out *ko, uint32_t remo
 	const struct cfg_nat *sn;
 
 	if ((*idx = find_out_ahead(w, ko)) != SIDX_NONE) {
-		if (!w->sess[*idx].is_static)
+		if (!w->nat.sess[*idx].is_static)
 			return NAT_OK;
-		if ((sn = nat_static_check(w, &w->sess[*idx])) != NULL)
+		if ((sn = nat_static_check(w, &w->nat.sess[*idx])) != NULL)
 			return tables_nat_allows(sn, ntohl(remote), ntohs(rport))
 			               ? NAT_OK
 			               : NAT_DROP(FILTERED);
@@ -197,7 +197,7 @@ int nat_out(struct dp_worker *w, const struct addr6 *b4, struct l3_ip4_hdr *ip, 
 	rc = sess_out(w, &ko, ip->dst, ip->proto == IPPROTO_ICMP ? 0 : *f.dport, &idx);
 	if (rc != NAT_OK)
 		return rc;
-	se = &w->sess[idx];
+	se = &w->nat.sess[idx];
 	track(se, l4, false, w->now);
 	if (dp.conf.cfg->filtering != FILTER_EIF)
 		remote_note(se, ip->dst, ip->proto == IPPROTO_ICMP ? 0 : *f.dport);
@@ -234,7 +234,7 @@ static struct dp_session *static_in(struct dp_worker *w, uint8_t proto, uint32_t
 		return NULL;
 	}
 	DP_COUNT(w, STATIC_NEW);
-	return &w->sess[idx];
+	return &w->nat.sess[idx];
 }
 
 /* Whether the remote may send to the session: a static mapping's filter,
@@ -249,7 +249,7 @@ static bool sess_in_allowed(struct dp_worker *w, struct dp_session **se, uint32_
 		return remote_allowed(*se, remote, rport);
 	if ((sn = nat_static_check(w, *se)) != NULL)
 		return tables_nat_allows(sn, ntohl(remote), ntohs(rport));
-	nat_sess_end(w, (uint32_t)(*se - w->sess));
+	nat_sess_end(w, (uint32_t)(*se - w->nat.sess));
 	*se = NULL;
 	return true;
 }

@@ -22,18 +22,18 @@ struct pmtu_msg {
 	uint16_t mtu;
 };
 
-int pmtu_init(struct dp_worker *w)
+int pmtu_init(struct pmtu_state *p)
 {
-	w->pmtu = rte_zmalloc("pmtu", sizeof(*w->pmtu) * PMTU_SLOTS, RTE_CACHE_LINE_SIZE);
-	w->pmtu_n = 0;
-	return w->pmtu ? 0 : -ENOMEM;
+	p->slots = rte_zmalloc("pmtu", sizeof(*p->slots) * PMTU_SLOTS, RTE_CACHE_LINE_SIZE);
+	p->n = 0;
+	return p->slots ? 0 : -ENOMEM;
 }
 
-void pmtu_fini(struct dp_worker *w)
+void pmtu_fini(struct pmtu_state *p)
 {
-	rte_free(w->pmtu);
-	w->pmtu = NULL;
-	w->pmtu_n = 0;
+	rte_free(p->slots);
+	p->slots = NULL;
+	p->n = 0;
 }
 
 static uint32_t first_slot(const struct addr6 *b4)
@@ -41,10 +41,10 @@ static uint32_t first_slot(const struct addr6 *b4)
 	return dp_crc(b4->b, 16, 0) % PMTU_SLOTS;
 }
 
-static void forget(struct dp_worker *w, struct dp_pmtu *e)
+static void forget(struct pmtu_state *p, struct dp_pmtu *e)
 {
 	e->mtu = 0;
-	w->pmtu_n--;
+	p->n--;
 }
 
 uint16_t pmtu_get(struct dp_worker *w, const struct addr6 *b4)
@@ -52,13 +52,13 @@ uint16_t pmtu_get(struct dp_worker *w, const struct addr6 *b4)
 	uint32_t s = first_slot(b4);
 
 	for (int i = 0; i < PMTU_PROBE; i++, s = (s + 1) % PMTU_SLOTS) {
-		struct dp_pmtu *e = &w->pmtu[s];
+		struct dp_pmtu *e = &w->pmtu.slots[s];
 
 		if (e->mtu == 0 || !addr6_equal(&e->b4, b4))
 			continue;
 		if (e->expiry > w->now)
 			return e->mtu;
-		forget(w, e);
+		forget(&w->pmtu, e);
 		return 0;
 	}
 	return 0;
@@ -70,19 +70,19 @@ void pmtu_learn(struct dp_worker *w, const struct addr6 *b4, uint16_t mtu)
 	uint32_t s = first_slot(b4);
 
 	for (int i = 0; i < PMTU_PROBE; i++, s = (s + 1) % PMTU_SLOTS) {
-		struct dp_pmtu *e = &w->pmtu[s];
+		struct dp_pmtu *e = &w->pmtu.slots[s];
 
 		if (e->mtu && addr6_equal(&e->b4, b4)) {
 			pick = e;
 			break;
 		}
 		if (e->mtu && e->expiry <= w->now)
-			forget(w, e);
+			forget(&w->pmtu, e);
 		if (pick == NULL || (pick->mtu && (e->mtu == 0 || e->expiry < pick->expiry)))
 			pick = e;
 	}
 	if (pick->mtu == 0)
-		w->pmtu_n++;
+		w->pmtu.n++;
 	else if (!addr6_equal(&pick->b4, b4))
 		DP_COUNT(w, PMTU_EVICTED);
 	*pick = (struct dp_pmtu){*b4, mtu, w->now + PMTU_LIFETIME};
@@ -124,13 +124,15 @@ void pmtu_handoff_rx(struct dp_worker *w, struct rte_mbuf *m)
 
 void pmtu_tick(struct dp_worker *w)
 {
-	if (w->pmtu_n == 0)
+	struct pmtu_state *p = &w->pmtu;
+
+	if (p->n == 0)
 		return;
 	for (int i = 0; i < SWEEP_SLICE; i++) {
-		struct dp_pmtu *e = &w->pmtu[w->pmtu_cursor];
+		struct dp_pmtu *e = &p->slots[p->cursor];
 
 		if (e->mtu && e->expiry <= w->now)
-			forget(w, e);
-		w->pmtu_cursor = (w->pmtu_cursor + 1) % PMTU_SLOTS;
+			forget(p, e);
+		p->cursor = (p->cursor + 1) % PMTU_SLOTS;
 	}
 }

@@ -5,7 +5,8 @@
  * worker, written by that worker only: the worker that takes the error
  * tells the others (HANDOFF_PMTU), since packets to stateless addresses are
  * encapsulated by whichever worker receives them. Memory is fixed at start;
- * when the table is full, the entry nearest its end makes room. */
+ * when the table is full, the entry nearest its end makes room. The
+ * table is the worker's struct pmtu_state (pmtu_state.h). */
 #ifndef AFTR_PMTU_H
 #define AFTR_PMTU_H
 
@@ -19,8 +20,9 @@
 #define PMTU_SLOTS    4096 /* per worker */
 #define PMTU_PROBE    8    /* slots looked at per key */
 
-int pmtu_init(struct dp_worker *w);
-void pmtu_fini(struct dp_worker *w);
+/* The worker's table (pmtu_state.h), empty: 0 or -ENOMEM. */
+int pmtu_init(struct pmtu_state *p);
+void pmtu_fini(struct pmtu_state *p);
 
 /* The learned MTU towards b4, or 0. */
 uint16_t pmtu_get(struct dp_worker *w, const struct addr6 *b4);

@@ -28,7 +28,7 @@ uint16_t toobig_mtu(struct dp_worker *w, const struct addr6 *b4)
 	uint16_t mtu = cfg_tunnel_mtu(t, dp_tun_defaults()), learned;
 
 	mtu = RTE_MIN(mtu, dp.port[DP_PORT_TRANSPORT].mtu);
-	if (w->pmtu_n && (learned = pmtu_get(w, b4)) != 0)
+	if (w->pmtu.n && (learned = pmtu_get(w, b4)) != 0)
 		mtu = RTE_MIN(mtu, learned);
 	return mtu;
 }
@@ -81,7 +81,7 @@ static struct rte_mbuf *fragment(struct dp_worker *w, const struct rte_mbuf *m, 
 static void fragments(struct dp_worker *w, const struct rte_mbuf *m, uint16_t mtu)
 {
 	uint32_t total = ntohs(dp_ip4(m)->total_len), max = (mtu - 40u - FRAG_HDR) & ~7u;
-	uint32_t id = (uint32_t)w->id << 24 | (w->frag_id++ & 0xffffff), size = max;
+	uint32_t id = (uint32_t)w->id << 24 | (w->frag.id++ & 0xffffff), size = max;
 
 	if (w->tab->cfg.frag_equal) { /* ISC eqfrag: n fragments of one size */
 		uint32_t n = (total + max - 1) / max;

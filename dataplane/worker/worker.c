@@ -45,7 +45,7 @@ int worker_init(struct dp_worker *w, struct nat_mem *mem)
 		*e = (struct txb_err){w, p};
 		rte_eth_tx_buffer_set_err_callback(w->txb[p], tx_error, e);
 	}
-	if (reasm_init(w) < 0 || pmtu_init(w) < 0)
+	if (reasm_init(w) < 0 || pmtu_init(&w->pmtu) < 0)
 		return -ENOMEM;
 	return nat_init(w, mem);
 }
@@ -60,17 +60,18 @@ int worker_init(struct dp_worker *w, struct nat_mem *mem)
 
 static unsigned int sweep_budget(struct dp_worker *w, uint64_t tsc, bool busy)
 {
+	struct nat_state *ns = &w->nat;
 	uint64_t n;
 
 	if (busy) {
-		w->sweep_tsc = tsc;
+		ns->sweep_tsc = tsc;
 		return SWEEP_BUSY;
 	}
-	n = (tsc - w->sweep_tsc) * w->sess_max / rte_get_tsc_hz();
-	w->sweep_tsc = tsc;
+	n = (tsc - ns->sweep_tsc) * ns->sess_max / rte_get_tsc_hz();
+	ns->sweep_tsc = tsc;
 	if (n < SWEEP_IDLE)
 		return SWEEP_IDLE;
-	return n < w->sess_max ? (unsigned int)n : w->sess_max;
+	return n < ns->sess_max ? (unsigned int)n : ns->sess_max;
 }
 
 static unsigned int poll_port(struct dp_worker *w, int port)

@@ -114,16 +114,16 @@ static void start(void)
 	dp.conf.pools = rte_zmalloc("pools", sizeof(*dp.conf.pools) * (cfg.n_pools + 1), 0);
 	ck_assert_ptr_nonnull(dp.conf.pools);
 	dp.conf.n_pools = (uint32_t)cfg.n_pools;
-	w->pb = rte_zmalloc("pb", sizeof(*w->pb) * (cfg.n_pools + 1), 0);
-	ck_assert_ptr_nonnull(w->pb);
+	w->nat.pb = rte_zmalloc("pb", sizeof(*w->nat.pb) * (cfg.n_pools + 1), 0);
+	ck_assert_ptr_nonnull(w->nat.pb);
 	for (size_t i = 0; i < cfg.n_pools; i++) {
 		dp.conf.pools[i].addr = cfg.pools[i].addr;
 		for (int pr = 0; pr < CFG_NPROTO; pr++) {
 			struct port_range r = cfg_pool_range(&cfg, &cfg.pools[i], pr);
+			struct pb_space *pb = &w->nat.pb[i][pr];
 
-			ck_assert_int_eq(
-			        pb_init(&w->pb[i][pr], r.min, r.max, cfg.port_block[pr], 0, 1), 0);
-			dp.conf.pools[i].range[pr] = pb_layout(&w->pb[i][pr]);
+			ck_assert_int_eq(pb_init(pb, r.min, r.max, cfg.port_block[pr], 0, 1), 0);
+			dp.conf.pools[i].range[pr] = pb_layout(pb);
 		}
 	}
 	ck_assert_int_eq(nat_pools_index(), 0);
@@ -140,8 +140,8 @@ static void stop(void)
 	rte_free(w->ctr);
 	for (uint32_t i = 0; i < dp.conf.n_pools; i++)
 		for (int pr = 0; pr < CFG_NPROTO; pr++)
-			pb_free(&w->pb[i][pr]);
-	rte_free(w->pb);
+			pb_free(&w->nat.pb[i][pr]);
+	rte_free(w->nat.pb);
 	rte_free(dp.conf.pools);
 	lhash_free(&dp.conf.pool_by_addr);
 	memset(&dp, 0, sizeof(dp));
@@ -388,14 +388,14 @@ static int32_t idx_out(const struct addr6 *b4, uint32_t src, uint16_t sport, uin
 {
 	struct dp_session *se = nat_find_out(w, b4, htonl(src), htons(sport), proto);
 
-	return se ? (int32_t)(se - w->sess) : -1;
+	return se ? (int32_t)(se - w->nat.sess) : -1;
 }
 
 static int32_t idx_in(uint32_t ext, uint16_t eport, uint8_t proto)
 {
 	struct dp_session *se = nat_find_in(w, htonl(ext), htons(eport), proto);
 
-	return se ? (int32_t)(se - w->sess) : -1;
+	return se ? (int32_t)(se - w->nat.sess) : -1;
 }
 
 /* The session of an inside key, which the outside key must find too. */
@@ -406,8 +406,8 @@ static struct dp_session *find(const struct addr6 *b4, uint32_t src, uint16_t sp
 
 	if (i < 0)
 		return NULL;
-	EXPECT((uint32_t)i < w->sess_max, "session index %d", i);
-	se = &w->sess[i];
+	EXPECT((uint32_t)i < w->nat.sess_max, "session index %d", i);
+	se = &w->nat.sess[i];
 	EXPECT(se->in_use, "session %d found but not in use", i);
 	EXPECT(idx_in(ntohl(se->ext), ntohs(se->eport), proto) == i,
 	       "session %d not found by its outside key", i);
@@ -418,20 +418,20 @@ static struct dp_subscriber *sub_of(const struct addr6 *b4)
 {
 	void *data;
 
-	if (rte_hash_lookup_data(w->subs_by_b4, b4->b, &data) < 0)
+	if (rte_hash_lookup_data(w->nat.subs_by_b4, b4->b, &data) < 0)
 		return NULL;
-	return &w->subs[(uint32_t)(uintptr_t)data];
+	return &w->nat.subs[(uint32_t)(uintptr_t)data];
 }
 
 static uint32_t held_count(void)
 {
-	return (w->held_tail + w->held_cap - w->held_head) % w->held_cap;
+	return (w->nat.held_tail + w->nat.held_cap - w->nat.held_head) % w->nat.held_cap;
 }
 
 static void sweep_at(uint64_t now)
 {
 	w->now = now;
-	nat_sweep(w, w->sess_max);
+	nat_sweep(w, w->nat.sess_max);
 }
 
 static uint32_t max_lifetime(void)
@@ -458,7 +458,7 @@ static void expect_all_free(const char *what)
 
 	for (uint32_t i = 0; i < dp.conf.n_pools; i++)
 		for (int pr = 0; pr < CFG_NPROTO; pr++) {
-			const struct pb_space *pb = &w->pb[i][pr];
+			const struct pb_space *pb = &w->nat.pb[i][pr];
 
 			EXPECT(pb->nfree == pb->nblocks, "%s: pool %u %s: %u of %u blocks free",
 			       what, i, cfg_proto_name(pr), pb->nfree, pb->nblocks);
@@ -468,20 +468,24 @@ static void expect_all_free(const char *what)
 				       cfg_proto_name(pr), b, pb->blocks[b].used,
 				       pb->blocks[b].owner);
 		}
-	EXPECT(w->sess_by_out.n == 0 && w->sess_by_in.n == 0, "%s: %u/%u sessions left", what,
-	       w->sess_by_out.n, w->sess_by_in.n);
-	EXPECT(rte_hash_count(w->subs_by_b4) == 0, "%s: %d subscribers left", what,
-	       rte_hash_count(w->subs_by_b4));
+	EXPECT(w->nat.sess_by_out.n == 0 && w->nat.sess_by_in.n == 0, "%s: %u/%u sessions left",
+	       what, w->nat.sess_by_out.n, w->nat.sess_by_in.n);
+	EXPECT(rte_hash_count(w->nat.subs_by_b4) == 0, "%s: %d subscribers left", what,
+	       rte_hash_count(w->nat.subs_by_b4));
 	EXPECT(held_count() == 0, "%s: %u ports still held", what, held_count());
-	for (uint32_t i = w->sess_free_head; i < w->sess_max; i = w->sess[i].next_free) {
-		EXPECT(!w->sess[i].in_use && ++n <= w->sess_max, "%s: session free list", what);
+	for (uint32_t i = w->nat.sess_free_head; i < w->nat.sess_max;
+	     i = w->nat.sess[i].next_free) {
+		EXPECT(!w->nat.sess[i].in_use && ++n <= w->nat.sess_max, "%s: session free list",
+		       what);
 	}
-	EXPECT(n == w->sess_max, "%s: %u of %u sessions free", what, n, w->sess_max);
+	EXPECT(n == w->nat.sess_max, "%s: %u of %u sessions free", what, n, w->nat.sess_max);
 	n = 0;
-	for (uint32_t i = w->subs_free_head; i < w->subs_max; i = w->subs[i].next_free) {
-		EXPECT(!w->subs[i].in_use && ++n <= w->subs_max, "%s: subscriber free list", what);
+	for (uint32_t i = w->nat.subs_free_head; i < w->nat.subs_max;
+	     i = w->nat.subs[i].next_free) {
+		EXPECT(!w->nat.subs[i].in_use && ++n <= w->nat.subs_max, "%s: subscriber free list",
+		       what);
 	}
-	EXPECT(n == w->subs_max, "%s: %u of %u subscribers free", what, n, w->subs_max);
+	EXPECT(n == w->nat.subs_max, "%s: %u of %u subscribers free", what, n, w->nat.subs_max);
 	EXPECT(cnt(CNT_SESSION_NEW) == cnt(CNT_SESSION_EXPIRED),
 	       "%s: %" PRIu64 " sessions created, %" PRIu64 " expired", what, cnt(CNT_SESSION_NEW),
 	       cnt(CNT_SESSION_EXPIRED));
@@ -542,8 +546,8 @@ START_TEST(test_static_inbound_first)
 	ck_assert_int_eq(nat_port_owner(w, 0, htonl(POOL1), IPPROTO_UDP, 511), -1);
 	/* Expiry gives nothing back to a block (it has none). */
 	w->now += cfg.lifetime[LT_TCP] + 1;
-	nat_sweep(w, w->sess_max);
-	ck_assert_uint_eq(w->sess_by_in.n, 0);
+	nat_sweep(w, w->nat.sess_max);
+	ck_assert_uint_eq(w->nat.sess_by_in.n, 0);
 	ck_assert_uint_eq(cnt(CNT_BLOCK_FREE), 0);
 }
 END_TEST
@@ -593,20 +597,20 @@ START_TEST(test_static_takes_over)
 	ck_assert_ptr_eq(find(&a, INSIDE, 5060, UDP), se);
 	ck_assert_ptr_null(
 	        in_reply(UDP, REMOTE, 5060, POOL1, 512, 0, &drop)); /* the old one ended */
-	ck_assert_uint_eq(w->sess_by_out.n, 1);
-	ck_assert_uint_eq(w->sess_by_in.n, 1);
+	ck_assert_uint_eq(w->nat.sess_by_out.n, 1);
+	ck_assert_uint_eq(w->nat.sess_by_in.n, 1);
 	/* The public port moves to 501: an inbound packet there makes the new
 	 * session; sweeps leave its keys alone. */
 	cfg.nats[0].ext_port = 501;
 	tables_refresh();
 	se = in_reply(UDP, REMOTE, 5060, POOL1, 501, 0, &drop);
 	ck_assert_ptr_nonnull(se);
-	nat_sweep(w, w->sess_max);
-	nat_sweep(w, w->sess_max);
+	nat_sweep(w, w->nat.sess_max);
+	nat_sweep(w, w->nat.sess_max);
 	ck_assert_ptr_eq(find(&a, INSIDE, 5060, UDP), se);
 	ck_assert_uint_eq(out_port(&a, UDP, INSIDE, 5060, REMOTE, 5060, 0), 501);
-	ck_assert_uint_eq(w->sess_by_out.n, 1);
-	ck_assert_uint_eq(w->sess_by_in.n, 1);
+	ck_assert_uint_eq(w->nat.sess_by_out.n, 1);
+	ck_assert_uint_eq(w->nat.sess_by_in.n, 1);
 }
 END_TEST
 
@@ -625,7 +629,7 @@ START_TEST(test_static_filter)
 	build(&m, TCP, INSIDE, 22, REMOTE2, 40000, AFTR_TCP_SYN, 0);
 	ck_assert_int_eq(send_out(&a, &m), NAT_DROP(FILTERED));
 	/* A sweep keeps a session whose mapping is still there. */
-	nat_sweep(w, w->sess_max);
+	nat_sweep(w, w->nat.sess_max);
 	ck_assert_ptr_nonnull(find(&a, INSIDE, 22, TCP));
 }
 END_TEST
@@ -682,9 +686,9 @@ START_TEST(test_udp_both_ways)
 	ck_assert_uint_eq(cnt(CNT_TUNNEL_NEW), 1);
 	back = in_reply(UDP, REMOTE, 53, POOL1, 513, 0, &drop);
 	ck_assert_ptr_eq(back, find(&a, INSIDE, 5001, UDP));
-	ck_assert_uint_eq(w->sess_by_out.n, 2);
-	ck_assert_uint_eq(w->sess_by_in.n, 2);
-	ck_assert_uint_eq(rte_hash_count(w->subs_by_b4), 1);
+	ck_assert_uint_eq(w->nat.sess_by_out.n, 2);
+	ck_assert_uint_eq(w->nat.sess_by_in.n, 2);
+	ck_assert_uint_eq(rte_hash_count(w->nat.subs_by_b4), 1);
 	ck_assert_uint_eq(sub_of(&a)->nsess[CFG_UDP], 2);
 
 	/* Nothing else is open: another port, protocol or pool address. */
@@ -746,9 +750,9 @@ START_TEST(test_ahead_guess_checked)
 	ahead_guess(DP_NAT_AHEAD_OUT, (uint32_t)s2);
 	ck_assert_uint_eq(out_port(&a, UDP, INSIDE, 5000, REMOTE, 53, 0), 512);
 	ahead_guess(DP_NAT_AHEAD_IN, (uint32_t)s2);
-	ck_assert_ptr_eq(in_reply(UDP, REMOTE, 53, POOL1, 512, 0, &drop), &w->sess[s1]);
+	ck_assert_ptr_eq(in_reply(UDP, REMOTE, 53, POOL1, 512, 0, &drop), &w->nat.sess[s1]);
 	ahead_guess(DP_NAT_AHEAD_OUT, (uint32_t)s1);
-	ck_assert_ptr_eq(in_reply(UDP, REMOTE, 53, POOL1, 513, 0, &drop), &w->sess[s2]);
+	ck_assert_ptr_eq(in_reply(UDP, REMOTE, 53, POOL1, 513, 0, &drop), &w->nat.sess[s2]);
 	ck_assert_uint_eq(cnt(CNT_SESSION_NEW), 2);
 	/* Ended (its slot still holds the key): not taken; a new session. */
 	sweep_at(10 + max_lifetime() + 1);
@@ -804,7 +808,7 @@ START_TEST(test_two_b4s_same_inside)
 	ck_assert_uint_eq(pb, 520);
 	ck_assert_uint_eq(cnt(CNT_TUNNEL_NEW), 2);
 	ck_assert_uint_eq(cnt(CNT_BLOCK_ALLOC), 2);
-	ck_assert_uint_eq(rte_hash_count(w->subs_by_b4), 2);
+	ck_assert_uint_eq(rte_hash_count(w->nat.subs_by_b4), 2);
 	sa = find(&a, INSIDE, 5000, UDP);
 	sb = find(&b, INSIDE, 5000, UDP);
 	ck_assert_ptr_nonnull(sa);
@@ -1060,7 +1064,7 @@ START_TEST(test_tcp_fin_rst)
 	ck_assert_ptr_nonnull(find(&a, INSIDE, 5002, TCP));
 	sweep_at(120 + lt[LT_CLOSED]);
 	ck_assert_uint_eq(cnt(CNT_SESSION_EXPIRED), 4);
-	ck_assert_uint_eq(w->sess_by_out.n, 0);
+	ck_assert_uint_eq(w->nat.sess_by_out.n, 0);
 }
 END_TEST
 
@@ -1173,7 +1177,7 @@ START_TEST(test_expiry_and_hold)
 	ck_assert_uint_eq(held_count(), 7);
 	sweep_at(t_last);
 	ck_assert_uint_eq(cnt(CNT_SESSION_EXPIRED), 9);
-	ck_assert_uint_eq(w->sess_by_out.n, 0);
+	ck_assert_uint_eq(w->nat.sess_by_out.n, 0);
 	sweep_at(t_last + hold - 1);
 	ck_assert_uint_eq(held_count(), 1);
 	ck_assert_uint_eq(cnt(CNT_BLOCK_FREE), 0);
@@ -1237,7 +1241,7 @@ START_TEST(test_limit_count)
 	                 NAT_DROP(NAT_COUNT));
 	ck_assert_int_eq(out_rc(&c, ICMP, INSIDE, 1, REMOTE, 1, AFTR_ICMP4_ECHO_REQUEST),
 	                 NAT_DROP(NAT_COUNT));
-	ck_assert_uint_eq(rte_hash_count(w->subs_by_b4), 2);
+	ck_assert_uint_eq(rte_hash_count(w->nat.subs_by_b4), 2);
 	/* The count drops as a session ends, before its port's hold is over. */
 	w->now = 5;
 	out_port(&a, UDP, INSIDE, 5001, REMOTE, 53, 0);
@@ -1322,7 +1326,7 @@ START_TEST(test_ports_exhausted)
 	/* A newcomer gets nothing and is not left in the table. */
 	ck_assert_int_eq(out_rc(&b, UDP, INSIDE, 5000, REMOTE, 53, 0), NAT_DROP(PORTS_EXHAUSTED));
 	ck_assert_ptr_null(sub_of(&b));
-	ck_assert_uint_eq(rte_hash_count(w->subs_by_b4), 1);
+	ck_assert_uint_eq(rte_hash_count(w->nat.subs_by_b4), 1);
 	/* It still has TCP. */
 	ck_assert_uint_eq(out_port(&b, TCP, INSIDE, 5000, REMOTE, 80, AFTR_TCP_SYN), 2048);
 	/* Once a's sessions and holds are over, b gets a block. */
@@ -1404,7 +1408,7 @@ START_TEST(test_rejects)
 	ck_assert_int_eq(nat_out(w, &a, ip_of(&m), l4_of(&m), 7), NAT_DROP(ICMP_IN));
 	ck_assert_uint_eq(cnt(CNT_SESSION_NEW), 0);
 	ck_assert_uint_eq(cnt(CNT_TUNNEL_NEW), 0);
-	ck_assert_uint_eq(rte_hash_count(w->subs_by_b4), 0);
+	ck_assert_uint_eq(rte_hash_count(w->nat.subs_by_b4), 0);
 	/* From the Internet: short headers, even for a session that exists. */
 	ck_assert_uint_eq(out_port(&a, UDP, INSIDE, 5000, REMOTE, 53, 0), 512);
 	build(&m, UDP, REMOTE, 53, POOL1, 512, 0, 0);
@@ -1572,8 +1576,8 @@ static uint32_t ports_used(void)
 
 	for (uint32_t i = 0; i < dp.conf.n_pools; i++)
 		for (int pr = 0; pr < CFG_NPROTO; pr++)
-			for (uint32_t b = 0; b < w->pb[i][pr].nblocks; b++)
-				n += w->pb[i][pr].blocks[b].used;
+			for (uint32_t b = 0; b < w->nat.pb[i][pr].nblocks; b++)
+				n += w->nat.pb[i][pr].blocks[b].used;
 	return n;
 }
 
@@ -1581,8 +1585,8 @@ static uint32_t sessions_in_use(void)
 {
 	uint32_t n = 0;
 
-	for (uint32_t i = 0; i < w->sess_max; i++)
-		n += w->sess[i].in_use;
+	for (uint32_t i = 0; i < w->nat.sess_max; i++)
+		n += w->nat.sess[i].in_use;
 	return n;
 }
 
@@ -1594,7 +1598,7 @@ static uint32_t sessions_in_use(void)
  */
 START_TEST(test_session_table_full)
 {
-	const uint32_t nb4 = 256, per = w->sess_max / nb4 / 2;
+	const uint32_t nb4 = 256, per = w->nat.sess_max / nb4 / 2;
 	struct addr6 first = b4_addr(0), extra = b4_addr(nb4);
 	uint32_t ok = 0, full = 0, lost_out = 0, lost_in = 0;
 	struct msg m;
@@ -1629,23 +1633,23 @@ START_TEST(test_session_table_full)
 
 			if (io < 0)
 				continue;
-			lost_out += !w->sess[io].in_use;
-			lost_in += idx_in(ntohl(w->sess[io].ext), ntohs(w->sess[io].eport),
+			lost_out += !w->nat.sess[io].in_use;
+			lost_in += idx_in(ntohl(w->nat.sess[io].ext), ntohs(w->nat.sess[io].eport),
 			                  proto) != io;
 		}
 	}
-	ck_assert_msg(lost_out == 0 && lost_in == 0 && w->sess_by_out.n == ok &&
-	                      w->sess_by_in.n == ok,
+	ck_assert_msg(lost_out == 0 && lost_in == 0 && w->nat.sess_by_out.n == ok &&
+	                      w->nat.sess_by_in.n == ok,
 	              "%u sessions created, %u refused; %u found by the inside key, %u by the "
 	              "outside key; %u inside keys lead to no session, %u to none by the "
 	              "outside key",
-	              ok, full, w->sess_by_out.n, w->sess_by_in.n, lost_out, lost_in);
+	              ok, full, w->nat.sess_by_out.n, w->nat.sess_by_in.n, lost_out, lost_in);
 	ck_assert_uint_eq(cnt(CNT_SESSION_NEW), ok);
 	ck_assert_uint_eq(sessions_in_use(), ok);
 	ck_assert_uint_eq(ports_used(), ok);
 	/* The hash tables are cuckoo tables: they take most of their entries. */
-	ck_assert_uint_ge(ok, w->sess_max - w->sess_max / 10);
-	if (ok == w->sess_max) {
+	ck_assert_uint_ge(ok, w->nat.sess_max - w->nat.sess_max / 10);
+	if (ok == w->nat.sess_max) {
 		ck_assert_int_eq(out_rc(&first, UDP, INSIDE, 999, REMOTE, 53, 0),
 		                 NAT_DROP(TABLE_FULL));
 		ck_assert_int_eq(out_rc(&extra, UDP, INSIDE, 999, REMOTE, 53, 0),
@@ -1665,7 +1669,7 @@ START_TEST(test_subscriber_table_full)
 	int rc;
 
 	w->now = 1;
-	for (uint32_t i = 0; i < w->subs_max; i++) {
+	for (uint32_t i = 0; i < w->nat.subs_max; i++) {
 		struct addr6 b = b4_addr(i);
 
 		build(&m, ICMP, INSIDE, 1, REMOTE, 1, AFTR_ICMP4_ECHO_REQUEST, 0);
@@ -1673,12 +1677,12 @@ START_TEST(test_subscriber_table_full)
 		EXPECT(rc == NAT_OK || rc == NAT_DROP(TABLE_FULL), "b4 %u: verdict %d", i, rc);
 		ok += rc == NAT_OK;
 	}
-	ck_assert_uint_eq(rte_hash_count(w->subs_by_b4), ok);
+	ck_assert_uint_eq(rte_hash_count(w->nat.subs_by_b4), ok);
 	ck_assert_uint_eq(cnt(CNT_SESSION_NEW), ok);
 	ck_assert_uint_eq(ports_used(), ok);
-	ck_assert_uint_ge(ok, w->subs_max - w->subs_max / 10);
-	extra = b4_addr(w->subs_max);
-	if (ok == w->subs_max)
+	ck_assert_uint_ge(ok, w->nat.subs_max - w->nat.subs_max / 10);
+	extra = b4_addr(w->nat.subs_max);
+	if (ok == w->nat.subs_max)
 		ck_assert_int_eq(
 		        out_rc(&extra, ICMP, INSIDE, 1, REMOTE, 1, AFTR_ICMP4_ECHO_REQUEST),
 		        NAT_DROP(TABLE_FULL));
@@ -1698,17 +1702,17 @@ START_TEST(test_configured_sizes)
 	const uint32_t per = CFG_SESSIONS_PER_WORKER_MIN / nsub;
 	struct addr6 first = b4_addr(0), extra = b4_addr(nsub);
 
-	ck_assert_uint_eq(w->sess_max, CFG_SESSIONS_PER_WORKER);
-	ck_assert_uint_eq(w->subs_max, CFG_SUBSCRIBERS_PER_WORKER);
+	ck_assert_uint_eq(w->nat.sess_max, CFG_SESSIONS_PER_WORKER);
+	ck_assert_uint_eq(w->nat.subs_max, CFG_SUBSCRIBERS_PER_WORKER);
 	cfg.sessions_per_worker = CFG_SESSIONS_PER_WORKER_MIN;
 	cfg.subscribers_per_worker = nsub;
 	cfg.tun.nat_rate[CFG_UDP] = 255;
 	restart();
-	ck_assert_uint_eq(w->sess_max, CFG_SESSIONS_PER_WORKER_MIN);
-	ck_assert_uint_eq(w->subs_max, nsub);
-	ck_assert_uint_ge(mem.sessions, w->sess_max * sizeof(struct dp_session));
-	ck_assert_uint_ge(mem.subscribers, w->subs_max * sizeof(struct dp_subscriber));
-	ck_assert_uint_ge(mem.held, w->held_cap * sizeof(struct dp_held));
+	ck_assert_uint_eq(w->nat.sess_max, CFG_SESSIONS_PER_WORKER_MIN);
+	ck_assert_uint_eq(w->nat.subs_max, nsub);
+	ck_assert_uint_ge(mem.sessions, w->nat.sess_max * sizeof(struct dp_session));
+	ck_assert_uint_ge(mem.subscribers, w->nat.subs_max * sizeof(struct dp_subscriber));
+	ck_assert_uint_ge(mem.held, w->nat.held_cap * sizeof(struct dp_held));
 	w->now = 1;
 	for (uint32_t i = 0; i < nsub; i++) {
 		struct addr6 b = b4_addr(i);
@@ -1718,7 +1722,7 @@ START_TEST(test_configured_sizes)
 			               NAT_OK,
 			       "b4 %u flow %u refused", i, k);
 	}
-	ck_assert_uint_eq(sessions_in_use(), w->sess_max);
+	ck_assert_uint_eq(sessions_in_use(), w->nat.sess_max);
 	/* A new flow of a known subscriber finds no session slot; a new B4
 	 * finds no subscriber slot. */
 	ck_assert_int_eq(out_rc(&first, UDP, INSIDE, 999, REMOTE, 53, 0), NAT_DROP(TABLE_FULL));
@@ -2067,9 +2071,9 @@ static void ch_check(void)
 	uint32_t held = (sh_held_tail + CH_HELD - sh_held_head) % CH_HELD;
 
 	sh_stamp++;
-	EXPECT(w->sess_by_out.n == sh_nlive && w->sess_by_in.n == sh_nlive,
-	       "t %" PRIu64 ": %u/%u sessions, model %u", w->now, w->sess_by_out.n, w->sess_by_in.n,
-	       sh_nlive);
+	EXPECT(w->nat.sess_by_out.n == sh_nlive && w->nat.sess_by_in.n == sh_nlive,
+	       "t %" PRIu64 ": %u/%u sessions, model %u", w->now, w->nat.sess_by_out.n,
+	       w->nat.sess_by_in.n, sh_nlive);
 	for (uint32_t i = 0; i < sh_nlive; i++) {
 		uint32_t f = sh_live[i];
 		const struct sh_flow *fl = &sh_flow[f];
@@ -2082,7 +2086,7 @@ static void ch_check(void)
 		EXPECT(io >= 0 && io == ii,
 		       "t %" PRIu64 " b4 %u %s %u: index %d by inside key, %d by outside", w->now,
 		       k.b4i, cfg_proto_name(k.p), k.sport, io, ii);
-		se = &w->sess[io];
+		se = &w->nat.sess[io];
 		EXPECT(se->in_use && addr6_equal(&se->b4, &k.b4) && se->src == htonl(k.src) &&
 		               se->sport == htons(k.sport) && se->proto == k.proto &&
 		               se->ext == htonl(ext) && se->eport == htons(fl->eport),
@@ -2108,11 +2112,11 @@ static void ch_check(void)
 		EXPECT(sub->in_use && (int)sub->pool == s->pool, "t %" PRIu64 ": b4 %u pool %u",
 		       w->now, b, sub->pool);
 		for (int p = 0; p < CFG_NPROTO; p++) {
-			const struct pb_space *pb = &w->pb[sub->pool][p];
+			const struct pb_space *pb = &w->nat.pb[sub->pool][p];
 			uint32_t used = 0, n = 0;
 
 			for (uint32_t x = sub->head[p]; x != PB_NONE; x = pb->blocks[x].next) {
-				EXPECT(pb->blocks[x].owner == (uint32_t)(sub - w->subs) &&
+				EXPECT(pb->blocks[x].owner == (uint32_t)(sub - w->nat.subs) &&
 				               ++n <= sub->nblocks[p],
 				       "t %" PRIu64 ": b4 %u block chain", w->now, b);
 				used += pb->blocks[x].used;
@@ -2127,12 +2131,12 @@ static void ch_check(void)
 			blocks[sub->pool][p] += n;
 		}
 	}
-	EXPECT(rte_hash_count(w->subs_by_b4) == (int32_t)nsubs,
-	       "t %" PRIu64 ": %d subscribers, model %u", w->now, rte_hash_count(w->subs_by_b4),
+	EXPECT(rte_hash_count(w->nat.subs_by_b4) == (int32_t)nsubs,
+	       "t %" PRIu64 ": %d subscribers, model %u", w->now, rte_hash_count(w->nat.subs_by_b4),
 	       nsubs);
 	for (int i = 0; i < 2; i++)
 		for (int p = 0; p < CFG_NPROTO; p++) {
-			const struct pb_space *pb = &w->pb[i][p];
+			const struct pb_space *pb = &w->nat.pb[i][p];
 
 			EXPECT(blocks[i][p] + pb->nfree == pb->nblocks,
 			       "t %" PRIu64 ": pool %d %s: %u blocks held, %u free of %u", w->now,
@@ -2166,7 +2170,7 @@ START_TEST(test_churn)
 	cfg.max_blocks[CFG_ICMP] = 2; /* 6 ids */
 	/* Every B4 at its max_blocks fits in one pool: it never runs dry. */
 	for (int p = 0; p < CFG_NPROTO; p++)
-		ck_assert_uint_le(CH_B4S * cfg.max_blocks[p], w->pb[0][p].nblocks);
+		ck_assert_uint_le(CH_B4S * cfg.max_blocks[p], w->nat.pb[0][p].nblocks);
 
 	memset(&st, 0, sizeof(st));
 	memset(sh_flow, 0, sizeof(sh_flow));
@@ -2197,7 +2201,7 @@ START_TEST(test_churn)
 			for (uint32_t i = 0; i < CH_BURST; i++)
 				ch_out(ch_flow(h, rng_below(CH_SRCS), rng_below(CH_PORTS), p));
 		}
-		nat_sweep(w, w->sess_max);
+		nat_sweep(w, w->nat.sess_max);
 		sh_sweep();
 		ch_check();
 	}

@@ -44,7 +44,7 @@ static void setup(void)
 		snprintf(name, sizeof(name), "handoff%u", i);
 		w->handoff = rte_ring_create(name, 64, SOCKET_ID_ANY, RING_F_SC_DEQ);
 		ck_assert_ptr_nonnull(w->handoff);
-		ck_assert_int_eq(pmtu_init(w), 0);
+		ck_assert_int_eq(pmtu_init(&w->pmtu), 0);
 	}
 	dp.mp = rte_pktmbuf_pool_create("mp", 255, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
 	ck_assert_ptr_nonnull(dp.mp);
@@ -53,7 +53,7 @@ static void setup(void)
 static void teardown(void)
 {
 	for (unsigned int i = 0; i < 2; i++) {
-		pmtu_fini(&dp.worker[i]);
+		pmtu_fini(&dp.worker[i].pmtu);
 		rte_ring_free(dp.worker[i].handoff);
 	}
 	rte_mempool_free(dp.mp);
@@ -66,18 +66,18 @@ START_TEST(test_learn_get_expire)
 
 	ck_assert_uint_eq(pmtu_get(w, &a), 0);
 	pmtu_learn(w, &a, 1400);
-	ck_assert_uint_eq(w->pmtu_n, 1);
+	ck_assert_uint_eq(w->pmtu.n, 1);
 	ck_assert_uint_eq(pmtu_get(w, &a), 1400);
 	ck_assert_uint_eq(pmtu_get(w, &b), 0);
 	pmtu_learn(w, &a, 1300); /* the same B4: replaced, not added */
-	ck_assert_uint_eq(w->pmtu_n, 1);
+	ck_assert_uint_eq(w->pmtu.n, 1);
 	ck_assert_uint_eq(pmtu_get(w, &a), 1300);
 	/* Forgotten PMTU_LIFETIME seconds after it was learned. */
 	w->now += PMTU_LIFETIME - 1;
 	ck_assert_uint_eq(pmtu_get(w, &a), 1300);
 	w->now += 1;
 	ck_assert_uint_eq(pmtu_get(w, &a), 0);
-	ck_assert_uint_eq(w->pmtu_n, 0);
+	ck_assert_uint_eq(w->pmtu.n, 0);
 }
 END_TEST
 
@@ -90,12 +90,12 @@ START_TEST(test_tick_empties)
 
 		pmtu_learn(w, &a, 1280);
 	}
-	ck_assert_uint_gt(w->pmtu_n, 900);
+	ck_assert_uint_gt(w->pmtu.n, 900);
 	w->now += PMTU_LIFETIME;
 	/* A slice a second: the whole table within PMTU_SLOTS / 256 ticks. */
 	for (int i = 0; i < PMTU_SLOTS / 256; i++)
 		pmtu_tick(w);
-	ck_assert_uint_eq(w->pmtu_n, 0);
+	ck_assert_uint_eq(w->pmtu.n, 0);
 }
 END_TEST
 
@@ -113,9 +113,9 @@ START_TEST(test_full_evicts_oldest)
 		pmtu_learn(w, &a, 1300);
 		ck_assert_uint_eq(pmtu_get(w, &a), 1300);
 	}
-	ck_assert_uint_le(w->pmtu_n, PMTU_SLOTS);
+	ck_assert_uint_le(w->pmtu.n, PMTU_SLOTS);
 	evicted = (uint32_t)ctr[0].cnt[CNT_PMTU_EVICTED];
-	ck_assert_uint_eq(evicted + w->pmtu_n, 3 * PMTU_SLOTS);
+	ck_assert_uint_eq(evicted + w->pmtu.n, 3 * PMTU_SLOTS);
 	/* The latest are all still there. */
 	for (uint32_t i = 3 * PMTU_SLOTS - 64; i < 3 * PMTU_SLOTS; i++) {
 		struct addr6 a = b4(i);
