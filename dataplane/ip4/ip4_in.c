@@ -18,11 +18,12 @@ enum dp_node node_wan_in(struct dp_worker *w, struct rte_mbuf *m)
 	const struct tables_ahead *a = dp_ahead_cur(w);
 	uint32_t dst = ntohl(ip->dst);
 
-	/* A lw4o6 address if the look-ahead found it one (the port-set
-	 * lookup it started needs the address's shape), else asked here;
-	 * either way not again (sl_in). */
+	/* A lw4o6 address if the look-ahead found its softwire, else asked
+	 * here (with one port-set shape for the domain the look-ahead tries
+	 * any address in the lw4o6 range); either way not again (sl_in). */
 	if (c->pool < 0 &&
-	    ((a && a->which == TABLES_AHEAD_SW && a->addr == dst) || stateless_owns(w, dst)))
+	    ((a && a->which == TABLES_AHEAD_SW && a->addr == dst && a->val != LHASH_NONE) ||
+	     stateless_owns(w, dst)))
 		c->flags |= CTX_SL_DST;
 	if (c->pool < 0 && !(c->flags & CTX_SL_DST)) {
 		if ((dst == dp.conf.wan_addr || dst == dp.conf.icmp_source) &&

@@ -165,7 +165,9 @@ const struct cfg_softwire *tables_softwire(const struct tables *t, uint32_t addr
 /* A lookup split in two for a burst (the dataplane's look-ahead), so that
  * the cache misses of its packets overlap: tables_b4_ahead (the index of
  * tables_b4) or tables_softwire_ahead (of tables_softwire, when the
- * address has one port-set shape: false otherwise) computes the key and
+ * address has one port-set shape: false otherwise; with one shape for
+ * every lw4o6 address, any address in their range, which may then find
+ * nothing) computes the key and
  * starts bringing its index slot into the cache; tables_ahead_get, in a
  * second pass over the burst, reads the slot and starts bringing the
  * binding it names. Nothing changes: a look-ahead is only a hint. */
