@@ -37,21 +37,8 @@ topo_exec b4a "$b4" --local 2001:db8:1::a --aftr "$TOPO_ENDPOINT" --mtu 1500 \
 pids+=($!)
 wait_for 5 topo_exec b4a ip link show b4tun0 || { echo "FAIL: the B4 did not start"; exit 1; }
 
-dp_pid=
 # The dataplane with dataplane.idle set to $1 (adaptive, poll).
-start() {
-	topo_config 1 >"$tmp/aftr.yaml" # one queue pair
-	echo "dataplane: {idle: $1}" >>"$tmp/aftr.yaml"
-	ip netns exec "${TOPO}dp" "$dataplane" --no-huge -m 512 -l 0,1 --no-pci --no-telemetry \
-		--file-prefix "$TOPO" --log-level='*:warning' -- -c "$tmp/aftr.yaml" \
-		--stats-file "$tmp/dp.stats" >"$tmp/dp.log" 2>&1 &
-	dp_pid=$!
-	pids+=("$dp_pid")
-	wait_for 15 grep -q "running with" "$tmp/dp.log" && return 0
-	echo "FAIL: the dataplane did not start ($1)"
-	cat "$tmp/dp.log"
-	exit 1
-}
+start() { dp_start "$dataplane" "idle: $1"; }
 
 stop() {
 	kill "$dp_pid" && wait "$dp_pid"

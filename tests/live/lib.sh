@@ -52,6 +52,25 @@ wait_for() { # seconds, command...
 	return 1
 }
 
+# Starts aftr-dataplane $1 in the dp namespace with the topology's
+# configuration for one queue pair and "dataplane: {$2}" (its counters in
+# $tmp/dp.stats, its log in $tmp/dp.log); dp_pid is its PID. Exits the
+# test if it does not start.
+dp_pid=
+dp_start() {
+	topo_config 1 >"$tmp/aftr.yaml"
+	echo "dataplane: {$2}" >>"$tmp/aftr.yaml"
+	ip netns exec "${TOPO}dp" "$1" --no-huge -m 512 -l 0,1 --no-pci --no-telemetry \
+		--file-prefix "$TOPO" --log-level='*:warning' -- -c "$tmp/aftr.yaml" \
+		--stats-file "$tmp/dp.stats" >"$tmp/dp.log" 2>&1 &
+	dp_pid=$!
+	pids+=("$dp_pid")
+	wait_for 15 grep -q "running with" "$tmp/dp.log" && return 0
+	echo "FAIL: the dataplane did not start ($2)"
+	cat "$tmp/dp.log"
+	exit 1
+}
+
 # A counter of the dataplane's --stats-file (default $tmp/dp.stats).
 counter() { awk -v k="$1" '$1 == k { print $2 }' "${2:-$tmp/dp.stats}"; }
 
