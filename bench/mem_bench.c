@@ -403,7 +403,7 @@ static int bench(const struct opts *o)
 	unlink(path);
 	if (rc < 0 || dp_app_start(&cfg, o->workers, shm) < 0)
 		goto out;
-	t.endpoint = cfg.endpoint;
+	t.endpoint = cfg.fixed.endpoint;
 	t.pool_first = TR_POOL_FIRST;
 	t.pool_count = tr_pools(&t, o->b4s, o->flows);
 	rte_eth_macaddr_get(dp.port[DP_PORT_TRANSPORT].port_id, &t.aftr_tr);
@@ -427,7 +427,7 @@ static int bench(const struct opts *o)
 			run_phase(&t, o->workers, &ph[n++], o->packets);
 		}
 		if (o->mode == TR_NAPT)
-			rc = expire(o->workers, cfg.sessions_per_worker, t.nflows, &ph[n++]);
+			rc = expire(o->workers, cfg.fixed.sessions_per_worker, t.nflows, &ph[n++]);
 		if (report(o, ph, n, counter(o->workers, CNT_HANDOFF_TX) - h0) < 0)
 			rc = -1;
 	}

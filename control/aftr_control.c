@@ -72,8 +72,9 @@ static int run(struct api_ctx *ctx, struct aftr_config *cfg)
 		return 1;
 	}
 	fprintf(stderr, "aftr-control: API on %s://%s%s%s:%u/api/v1/\n",
-	        cfg->api_tls_cert ? "https" : "http", strchr(cfg->api_listen, ':') ? "[" : "",
-	        cfg->api_listen, strchr(cfg->api_listen, ':') ? "]" : "", cfg->api_port);
+	        cfg->fixed.api_tls_cert ? "https" : "http",
+	        strchr(cfg->fixed.api_listen, ':') ? "[" : "", cfg->fixed.api_listen,
+	        strchr(cfg->fixed.api_listen, ':') ? "]" : "", cfg->fixed.api_port);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	while (!stop)
@@ -119,7 +120,8 @@ int main(int argc, char **argv)
 	diag_sort(&d);
 	diag_print(&d, stderr);
 	diag_free(&d);
-	if (rc < 0 || (cfg.api_token_file && read_token(cfg.api_token_file, &ctx.token) < 0)) {
+	if (rc < 0 ||
+	    (cfg.fixed.api_token_file && read_token(cfg.fixed.api_token_file, &ctx.token) < 0)) {
 		cfg_free(&cfg);
 		return 1;
 	}

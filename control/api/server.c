@@ -141,16 +141,17 @@ static int load_tls(struct api *a, const struct aftr_config *cfg, char *err, siz
 {
 	size_t len;
 
-	if (cfg->api_tls_cert == NULL)
+	if (cfg->fixed.api_tls_cert == NULL)
 		return 0;
 	if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
 		snprintf(err, errlen, "api.tls_cert: this libmicrohttpd has no TLS support");
 		return -1;
 	}
-	if (read_file(cfg->api_tls_cert, &a->tls_cert, &len) < 0 ||
-	    read_file(cfg->api_tls_key, &a->tls_key, &len) < 0) {
+	if (read_file(cfg->fixed.api_tls_cert, &a->tls_cert, &len) < 0 ||
+	    read_file(cfg->fixed.api_tls_key, &a->tls_key, &len) < 0) {
 		snprintf(err, errlen, "api.%s %s: %s", a->tls_cert ? "tls_key" : "tls_cert",
-		         a->tls_cert ? cfg->api_tls_key : cfg->api_tls_cert, strerror(errno));
+		         a->tls_cert ? cfg->fixed.api_tls_key : cfg->fixed.api_tls_cert,
+		         strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -173,13 +174,15 @@ union listen_addr {
 static int listen_addr(const struct aftr_config *cfg, union listen_addr *sa, char *err,
                        size_t errlen)
 {
-	sa->v6 = (struct sockaddr_in6){.sin6_family = AF_INET6, .sin6_port = htons(cfg->api_port)};
-	if (inet_pton(AF_INET6, cfg->api_listen, &sa->v6.sin6_addr) == 1)
+	sa->v6 = (struct sockaddr_in6){.sin6_family = AF_INET6,
+	                               .sin6_port = htons(cfg->fixed.api_port)};
+	if (inet_pton(AF_INET6, cfg->fixed.api_listen, &sa->v6.sin6_addr) == 1)
 		return 1;
-	sa->v4 = (struct sockaddr_in){.sin_family = AF_INET, .sin_port = htons(cfg->api_port)};
-	if (inet_pton(AF_INET, cfg->api_listen, &sa->v4.sin_addr) == 1)
+	sa->v4 =
+	        (struct sockaddr_in){.sin_family = AF_INET, .sin_port = htons(cfg->fixed.api_port)};
+	if (inet_pton(AF_INET, cfg->fixed.api_listen, &sa->v4.sin_addr) == 1)
 		return 0;
-	snprintf(err, errlen, "api.listen: %s: not an address", cfg->api_listen);
+	snprintf(err, errlen, "api.listen: %s: not an address", cfg->fixed.api_listen);
 	return -1;
 }
 
@@ -203,8 +206,8 @@ static struct MHD_Daemon *start_daemon(struct api *a, const struct aftr_config *
 	};
 
 	return MHD_start_daemon(flags | (v6 ? MHD_USE_IPv6 : 0) | (a->tls_cert ? MHD_USE_TLS : 0),
-	                        cfg->api_port, NULL, NULL, on_request, a, MHD_OPTION_ARRAY, opts,
-	                        MHD_OPTION_END);
+	                        cfg->fixed.api_port, NULL, NULL, on_request, a, MHD_OPTION_ARRAY,
+	                        opts, MHD_OPTION_END);
 }
 
 struct api *api_start(struct api_ctx *ctx, char *err, size_t errlen)
@@ -228,7 +231,7 @@ struct api *api_start(struct api_ctx *ctx, char *err, size_t errlen)
 		snprintf(err, errlen,
 		         "api: cannot listen on %s port %u (in use, or not an address of this "
 		         "host?%s)",
-		         cfg->api_listen, cfg->api_port,
+		         cfg->fixed.api_listen, cfg->fixed.api_port,
 		         a->tls_cert ? " Or api.tls_cert and api.tls_key are not a certificate and "
 		                       "its key"
 		                     : "");

@@ -91,9 +91,10 @@ static void summary(const char *path, const struct aftr_config *cfg)
 
 	printf("%s: OK: endpoint %s; %zu pool%s, %zu acl6, %zu tunnel%s, %zu static NAT, %zu prr, "
 	       "%zu nonat, %zu softwire%s\n",
-	       path, addr6_format(&cfg->endpoint, ep), cfg->n_pools, cfg->n_pools == 1 ? "" : "s",
-	       cfg->n_acl6, cfg->n_tunnels, cfg->n_tunnels == 1 ? "" : "s", cfg->n_nats,
-	       cfg->n_prrs, cfg->n_nonats, cfg->n_softwires, cfg->n_softwires == 1 ? "" : "s");
+	       path, addr6_format(&cfg->fixed.endpoint, ep), cfg->fixed.n_pools,
+	       cfg->fixed.n_pools == 1 ? "" : "s", cfg->fixed.n_acl6, cfg->lists.n_tunnels,
+	       cfg->lists.n_tunnels == 1 ? "" : "s", cfg->lists.n_nats, cfg->lists.n_prrs,
+	       cfg->lists.n_nonats, cfg->lists.n_softwires, cfg->lists.n_softwires == 1 ? "" : "s");
 }
 
 static int cmd_check(const char *path, const struct opts *o)

@@ -128,7 +128,7 @@ static void log_event(struct dpctl *c, const struct stats_shm_hdr *h, const stru
 	time_t t = (time_t)(h->start_time + (int64_t)m->time);
 
 	ctl_msg_format(m, line, sizeof(line));
-	if (c->cfg->log_dest == LOG_DEST_SYSLOG)
+	if (c->cfg->fixed.log_dest == LOG_DEST_SYSLOG)
 		syslog(LOG_NOTICE, "%s", line); /* ISC: trace messages at LOG_NOTICE */
 	else
 		fprintf(stderr, "%ld %s\n", (long)t, line);
@@ -215,7 +215,7 @@ static void drain(struct dpctl *c, const struct stats_shm_hdr *h)
 				if (m[i].seq == atomic_load(&c->dump_seq) && c->dump_out)
 					dump_add(c, w, &m[i]);
 				pthread_mutex_unlock(&c->lock);
-			} else if (c->cfg->nat_events != NAT_EVENTS_OFF)
+			} else if (c->cfg->fixed.nat_events != NAT_EVENTS_OFF)
 				log_event(c, h, &m[i]);
 		}
 	}
@@ -249,7 +249,7 @@ struct dpctl *dpctl_start(const char *shm, const struct aftr_config *cfg)
 	c->cfg = cfg;
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_mutex_init(&c->dump_lock, NULL);
-	if (cfg->log_dest == LOG_DEST_SYSLOG)
+	if (cfg->fixed.log_dest == LOG_DEST_SYSLOG)
 		openlog("aftr", LOG_NDELAY | LOG_PID, LOG_LOCAL5);
 	if (pthread_create(&c->thread, NULL, run, c) != 0) {
 		free(c->shm);

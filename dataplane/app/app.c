@@ -45,28 +45,28 @@ int dp_app_load(const char *path, struct aftr_config *cfg)
  * port blocks (read-only), and in each worker the blocks it owns. */
 static int build_pools(const struct aftr_config *cfg)
 {
-	dp.conf.n_pools = (uint32_t)cfg->n_pools;
-	dp.conf.pools = rte_zmalloc("pools", sizeof(*dp.conf.pools) * (cfg->n_pools + 1), 0);
+	dp.conf.n_pools = (uint32_t)cfg->fixed.n_pools;
+	dp.conf.pools = rte_zmalloc("pools", sizeof(*dp.conf.pools) * (cfg->fixed.n_pools + 1), 0);
 	if (dp.conf.pools == NULL)
 		return -ENOMEM;
 	for (unsigned int w = 0; w < dp.nworkers; w++) {
 		struct nat_state *ns = &dp.worker[w].nat;
 
-		ns->pb = rte_zmalloc("pb", sizeof(*ns->pb) * (cfg->n_pools + 1),
+		ns->pb = rte_zmalloc("pb", sizeof(*ns->pb) * (cfg->fixed.n_pools + 1),
 		                     RTE_CACHE_LINE_SIZE);
 		if (ns->pb == NULL)
 			return -ENOMEM;
 	}
-	for (size_t i = 0; i < cfg->n_pools; i++) {
+	for (size_t i = 0; i < cfg->fixed.n_pools; i++) {
 		struct dp_pool *p = &dp.conf.pools[i];
 
-		p->addr = cfg->pools[i].addr;
+		p->addr = cfg->fixed.pools[i].addr;
 		for (unsigned int w = 0; w < dp.nworkers; w++) {
 			for (int pr = 0; pr < CFG_NPROTO; pr++) {
-				struct port_range r = cfg_pool_range(cfg, &cfg->pools[i], pr);
+				struct port_range r = cfg_pool_range(cfg, &cfg->fixed.pools[i], pr);
 				struct pb_space *pb = &dp.worker[w].nat.pb[i][pr];
-				int rc = pb_init(pb, r.min, r.max, cfg->port_block[pr], (uint16_t)w,
-				                 (uint16_t)dp.nworkers);
+				int rc = pb_init(pb, r.min, r.max, cfg->fixed.port_block[pr],
+				                 (uint16_t)w, (uint16_t)dp.nworkers);
 
 				if (rc < 0) {
 					fprintf(stderr,
@@ -74,7 +74,7 @@ static int build_pools(const struct aftr_config *cfg)
 					        "fit the range %u-%u\n",
 					        i, cfg_proto_names[pr],
 					        rc == -ENOMEM ? "no memory for" : "",
-					        cfg->port_block[pr], r.min, r.max);
+					        cfg->fixed.port_block[pr], r.min, r.max);
 					return rc;
 				}
 				p->range[pr] = pb_layout(pb);
@@ -98,9 +98,9 @@ static void log_nat_mem(const struct aftr_config *cfg, const struct nat_mem *m)
 	fprintf(stderr,
 	        "aftr-dataplane: NAT tables per worker: %zu bytes: %u sessions %zu (%zu per "
 	        "session), %u subscribers %zu (%zu per subscriber), hold queue %zu\n",
-	        m->sessions + m->subscribers + m->held, cfg->sessions_per_worker, m->sessions,
-	        m->sessions / cfg->sessions_per_worker, cfg->subscribers_per_worker, m->subscribers,
-	        m->subscribers / cfg->subscribers_per_worker, m->held);
+	        m->sessions + m->subscribers + m->held, cfg->fixed.sessions_per_worker, m->sessions,
+	        m->sessions / cfg->fixed.sessions_per_worker, cfg->fixed.subscribers_per_worker,
+	        m->subscribers, m->subscribers / cfg->fixed.subscribers_per_worker, m->held);
 }
 
 /* Ports, rings and workers; messages go to stderr. */
@@ -125,9 +125,9 @@ static int setup(const struct aftr_config *cfg, const char *shm)
 		fprintf(stderr, "aftr-dataplane: out of memory (give EAL more with -m)\n");
 		return -ENOMEM;
 	}
-	if ((rc = port_setup(&dp.port[DP_PORT_TRANSPORT], "transport", &cfg->transport, dp.nworkers,
-	                     err, sizeof(err))) < 0 ||
-	    (rc = port_setup(&dp.port[DP_PORT_WAN], "wan", &cfg->wan, dp.nworkers, err,
+	if ((rc = port_setup(&dp.port[DP_PORT_TRANSPORT], "transport", &cfg->fixed.transport,
+	                     dp.nworkers, err, sizeof(err))) < 0 ||
+	    (rc = port_setup(&dp.port[DP_PORT_WAN], "wan", &cfg->fixed.wan, dp.nworkers, err,
 	                     sizeof(err))) < 0) {
 		fprintf(stderr, "aftr-dataplane: %s\n", err);
 		return rc;
@@ -158,15 +158,15 @@ static int setup(const struct aftr_config *cfg, const char *shm)
 
 static void conf_init(const struct aftr_config *cfg)
 {
-	dp.conf.cfg = cfg;
-	dp.conf.endpoint = cfg->endpoint;
-	dp.conf.icmp_source = cfg->icmp_source;
-	dp.conf.transport_addr = cfg->transport.addr6.addr;
-	dp.conf.wan_addr = cfg->wan.addr4.addr;
-	dp.conf.has_gw[DP_PORT_TRANSPORT] = cfg->transport.has_gateway;
-	dp.conf.gw[DP_PORT_TRANSPORT] = cfg->transport.gw6;
-	dp.conf.has_gw[DP_PORT_WAN] = cfg->wan.has_gateway;
-	dp.conf.gw[DP_PORT_WAN] = neigh_key4(cfg->wan.gw4);
+	dp.conf.cfg = &cfg->fixed;
+	dp.conf.endpoint = cfg->fixed.endpoint;
+	dp.conf.icmp_source = cfg->fixed.icmp_source;
+	dp.conf.transport_addr = cfg->fixed.transport.addr6.addr;
+	dp.conf.wan_addr = cfg->fixed.wan.addr4.addr;
+	dp.conf.has_gw[DP_PORT_TRANSPORT] = cfg->fixed.transport.has_gateway;
+	dp.conf.gw[DP_PORT_TRANSPORT] = cfg->fixed.transport.gw6;
+	dp.conf.has_gw[DP_PORT_WAN] = cfg->fixed.wan.has_gateway;
+	dp.conf.gw[DP_PORT_WAN] = neigh_key4(cfg->fixed.wan.gw4);
 }
 
 void dp_app_run(const char *stats_path)

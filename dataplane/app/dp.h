@@ -52,7 +52,7 @@ struct dp_pool {
 /* Read-only after start: what needs a restart to change (the live lists
  * are in the tables, gen.h). */
 struct dp_conf {
-	const struct aftr_config *cfg;
+	const struct cfg_fixed *cfg; /* the configuration's fixed part (live lists: tables) */
 	struct addr6 endpoint;
 	uint32_t icmp_source;        /* host order */
 	struct addr6 transport_addr; /* our own address on the transport link */

@@ -48,6 +48,10 @@ static int publish(struct aftr_config *cfg, uint64_t gen)
 	return 0;
 }
 
+/* The configuration the dataplane started with: a new generation's fixed
+ * part must be the same. */
+static const struct aftr_config *started;
+
 int gen_init(const struct aftr_config *cfg)
 {
 	size_t sz = rte_rcu_qsbr_get_memsize(dp.nworkers);
@@ -58,6 +62,7 @@ int gen_init(const struct aftr_config *cfg)
 		return -ENOMEM;
 	if (cfg_copy(&copy, cfg) < 0)
 		return -ENOMEM;
+	started = cfg;
 	return publish(&copy, 0);
 }
 
@@ -129,7 +134,7 @@ int gen_apply_file(const char *path, uint64_t gen, char *err, size_t errlen)
 
 	if ((rc = load(path, gen, &cfg, err, errlen)) < 0)
 		return rc;
-	rc = cfg_fixed_diff(&cfg, dp.conf.cfg, 0, which, sizeof(which));
+	rc = cfg_fixed_diff(&cfg, started, 0, which, sizeof(which));
 	if (rc != 0) {
 		if (rc > 0)
 			errf(err, errlen,

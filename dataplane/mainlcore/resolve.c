@@ -119,7 +119,7 @@ void ctrl_resolve(struct rte_mbuf *m, int port)
  * sender on the link. */
 bool ctrl_wants(const struct addr6 *a)
 {
-	const struct aftr_config *cfg = dp.conf.cfg;
+	const struct cfg_fixed *cfg = dp.conf.cfg;
 	struct addr6 gw;
 
 	if (neigh_known(a))
@@ -152,7 +152,7 @@ void ctrl_resolved(const struct addr6 *nh)
 void ctrl_timers(void)
 {
 	uint64_t now = rte_rdtsc(), hz = rte_get_tsc_hz();
-	const struct aftr_config *cfg = dp.conf.cfg;
+	const struct cfg_fixed *cfg = dp.conf.cfg;
 
 	for (int i = 0; i < PENDING_MAX; i++) {
 		struct pending *p = &pend[i];
@@ -185,7 +185,7 @@ void ctrl_timers(void)
 /* A gateway whose MAC is configured is a static neighbour. */
 static int static_gateways(void)
 {
-	const struct aftr_config *cfg = dp.conf.cfg;
+	const struct cfg_fixed *cfg = dp.conf.cfg;
 	struct rte_ether_addr mac;
 	struct addr6 a;
 	int rc = 0;

@@ -94,7 +94,7 @@ void nat_sub_maybe_free(struct dp_worker *w, uint32_t idx)
 
 static uint32_t max_blocks(enum cfg_proto p, const struct pb_space *pb)
 {
-	const struct aftr_config *cfg = dp.conf.cfg;
+	const struct cfg_fixed *cfg = dp.conf.cfg;
 	uint32_t need = (dp_tun_defaults()->nat_maxcount[p] + pb->bsize - 1u) / pb->bsize;
 
 	return cfg->max_blocks[p] ? cfg->max_blocks[p] : (need ? need : 1);

@@ -82,7 +82,7 @@ static int check_out(struct dp_worker *w, const struct rte_mbuf *m)
 
 	if (!tables_b4_of(t, dp_ctx_bind(dp_ctx(m), t), r))
 		return DROP_NOT_PRIVATE;
-	if (r->nonat != LHASH_NONE && prefix4_contains(&t->cfg.nonats[r->nonat].prefix, src))
+	if (r->nonat != LHASH_NONE && prefix4_contains(&t->cfg.lists.nonats[r->nonat].prefix, src))
 		return -1; /* its own prefix: anything goes */
 	if (endpoint(m, true, &a, &port, &proto) < 0)
 		return DROP_PROTO_IN;

@@ -148,7 +148,7 @@ enum dp_node node_icmp6_err(struct dp_worker *w, struct rte_mbuf *m)
 
 	/* ISC "default acl6 icmp": these come from the ISP's own routers. */
 	memcpy(src.b, ip6->src, 16);
-	if (w->tab->cfg.acl6_icmp && !tables_in_acl6(w->tab, &src))
+	if (w->tab->cfg.fixed.acl6_icmp && !tables_in_acl6(w->tab, &src))
 		return dp_drop(m, DROP_ACL6);
 	/* About a B4 we would not have sent to: not ours. */
 	if (!tables_b4_allowed(w->tab, b4, &drop, &nat))

@@ -83,7 +83,7 @@ static void fragments(struct dp_worker *w, const struct rte_mbuf *m, uint16_t mt
 	uint32_t total = ntohs(dp_ip4(m)->total_len), max = (mtu - 40u - FRAG_HDR) & ~7u;
 	uint32_t id = (uint32_t)w->id << 24 | (w->frag.id++ & 0xffffff), size = max;
 
-	if (w->tab->cfg.frag_equal) { /* ISC eqfrag: n fragments of one size */
+	if (w->tab->cfg.fixed.frag_equal) { /* ISC eqfrag: n fragments of one size */
 		uint32_t n = (total + max - 1) / max;
 
 		size = ((total + n - 1) / n + 7) & ~7u;

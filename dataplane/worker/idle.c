@@ -9,7 +9,7 @@
  * it small. */
 #define IDLE_SLACK_NS 1000
 
-void idle_init(struct dp_idle *s, const struct aftr_config *cfg)
+void idle_init(struct dp_idle *s, const struct cfg_fixed *cfg)
 {
 	*s = (struct dp_idle){
 	        .last_work = rte_rdtsc(),

@@ -43,7 +43,7 @@ struct dp_idle {
 
 /* Called on the worker's own lcore before its loop (it sets the thread's
  * timer slack, so that a 50 us sleep is not a 100 us one). */
-void idle_init(struct dp_idle *s, const struct aftr_config *cfg);
+void idle_init(struct dp_idle *s, const struct cfg_fixed *cfg);
 
 /* Sleeps s->sleep_us, counts it, doubles the next one up to the cap. */
 void idle_sleep(struct dp_worker *w, struct dp_idle *s);

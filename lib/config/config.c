@@ -87,7 +87,8 @@ static int init_private(struct aftr_config *cfg)
 	        {0x0a000000, 8}, {0xac100000, 12}, {0xc0a80000, 16}, {0xc0000000, 29}};
 
 	for (size_t i = 0; i < ARRAY_SIZE(defaults); i++) {
-		struct cfg_prefix4 *e = VEC_PUSH(cfg->private4, cfg->n_private4, cfg->cap_private4);
+		struct cfg_prefix4 *e = VEC_PUSH(cfg->fixed.private4, cfg->fixed.n_private4,
+		                                 cfg->fixed.cap_private4);
 
 		if (e == NULL)
 			return -1;
@@ -108,13 +109,13 @@ static const uint32_t isc_lifetimes[LT_N] = {600, 120, 300, 30, 10};
 /* ISC aftr 1.1 compile-time defaults (manual section 3.3). */
 static void init_isc_defaults(struct aftr_config *cfg)
 {
-	struct cfg_tunnel_defaults *t = &cfg->tun;
+	struct cfg_tunnel_defaults *t = &cfg->fixed.tun;
 
-	cfg->acl6_icmp = true;
-	cfg->pool_defaults[CFG_TCP] = (struct port_range){2048, 65535};
-	cfg->pool_defaults[CFG_UDP] = (struct port_range){512, 65535};
-	cfg->pool_defaults[CFG_ICMP] = (struct port_range){0, 65535};
-	cfg->pcpd = PCPD_DISABLE;
+	cfg->fixed.acl6_icmp = true;
+	cfg->fixed.pool_defaults[CFG_TCP] = (struct port_range){2048, 65535};
+	cfg->fixed.pool_defaults[CFG_UDP] = (struct port_range){512, 65535};
+	cfg->fixed.pool_defaults[CFG_ICMP] = (struct port_range){0, 65535};
+	cfg->fixed.pcpd = PCPD_DISABLE;
 	t->auto_create = true;
 	t->mtu = 1500;
 	t->mss = false;
@@ -128,38 +129,39 @@ static void init_isc_defaults(struct aftr_config *cfg)
 	t->nat_rate[CFG_TCP] = 50;
 	t->nat_rate[CFG_UDP] = 20;
 	t->nat_rate[CFG_ICMP] = 5;
-	cfg->frag_lifetime = 30;
+	cfg->fixed.frag_lifetime = 30;
 	for (int i = 0; i < 3; i++)
-		cfg->frag_maxcount[i] = 1024;
-	cfg->hold_lifetime = 120;
-	memcpy(cfg->lifetime, rfc_lifetimes, sizeof(rfc_lifetimes));
-	cfg->port_block[CFG_TCP] = 10;
-	cfg->port_block[CFG_UDP] = 8;
-	cfg->port_block[CFG_ICMP] = 3;
-	cfg->decay[0] = exp(-1.0 / 60);
-	cfg->decay[1] = exp(-1.0 / 300);
-	cfg->decay[2] = exp(-1.0 / 900);
-	cfg->quantum = 20;
+		cfg->fixed.frag_maxcount[i] = 1024;
+	cfg->fixed.hold_lifetime = 120;
+	memcpy(cfg->fixed.lifetime, rfc_lifetimes, sizeof(rfc_lifetimes));
+	cfg->fixed.port_block[CFG_TCP] = 10;
+	cfg->fixed.port_block[CFG_UDP] = 8;
+	cfg->fixed.port_block[CFG_ICMP] = 3;
+	cfg->fixed.decay[0] = exp(-1.0 / 60);
+	cfg->fixed.decay[1] = exp(-1.0 / 300);
+	cfg->fixed.decay[2] = exp(-1.0 / 900);
+	cfg->fixed.quantum = 20;
 }
 
 int cfg_init(struct aftr_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	init_isc_defaults(cfg);
-	cfg->transport.mtu = 1500;
-	cfg->wan.mtu = 1500;
-	cfg->api_port = 8080;
-	cfg->softwire_hairpinning = true;
-	cfg->sessions_per_worker = CFG_SESSIONS_PER_WORKER;
-	cfg->subscribers_per_worker = CFG_SUBSCRIBERS_PER_WORKER;
-	cfg->log_level = LOG_LVL_INFO;
-	cfg->log_dest = LOG_DEST_STDERR;
-	cfg->nat_events = NAT_EVENTS_BLOCKS;
-	cfg->idle = IDLE_ADAPTIVE;
-	cfg->idle_sleep_max_us = CFG_IDLE_SLEEP_MAX_US;
-	cfg->api_listen = strdup("127.0.0.1");
-	cfg->log_facility = strdup("local5");
-	if (cfg->api_listen == NULL || cfg->log_facility == NULL || init_private(cfg) < 0) {
+	cfg->fixed.transport.mtu = 1500;
+	cfg->fixed.wan.mtu = 1500;
+	cfg->fixed.api_port = 8080;
+	cfg->lists.softwire_hairpinning = true;
+	cfg->fixed.sessions_per_worker = CFG_SESSIONS_PER_WORKER;
+	cfg->fixed.subscribers_per_worker = CFG_SUBSCRIBERS_PER_WORKER;
+	cfg->fixed.log_level = LOG_LVL_INFO;
+	cfg->fixed.log_dest = LOG_DEST_STDERR;
+	cfg->fixed.nat_events = NAT_EVENTS_BLOCKS;
+	cfg->fixed.idle = IDLE_ADAPTIVE;
+	cfg->fixed.idle_sleep_max_us = CFG_IDLE_SLEEP_MAX_US;
+	cfg->fixed.api_listen = strdup("127.0.0.1");
+	cfg->fixed.log_facility = strdup("local5");
+	if (cfg->fixed.api_listen == NULL || cfg->fixed.log_facility == NULL ||
+	    init_private(cfg) < 0) {
 		cfg_free(cfg);
 		return -1;
 	}
@@ -170,58 +172,58 @@ int cfg_init_isc(struct aftr_config *cfg)
 {
 	if (cfg_init(cfg) < 0)
 		return -1;
-	memcpy(cfg->lifetime, isc_lifetimes, sizeof(isc_lifetimes));
+	memcpy(cfg->fixed.lifetime, isc_lifetimes, sizeof(isc_lifetimes));
 	return 0;
 }
 
 void cfg_free(struct aftr_config *cfg)
 {
-	free(cfg->acl6);
-	free(cfg->pools);
-	free(cfg->pcp_pools);
-	free(cfg->private4);
-	free(cfg->tunnels);
-	free(cfg->nats);
-	free(cfg->prrs);
-	free(cfg->nonats);
-	free(cfg->softwires);
-	free(cfg->transport.device);
-	free(cfg->wan.device);
-	free(cfg->api_listen);
-	free(cfg->api_token_file);
-	free(cfg->api_tls_cert);
-	free(cfg->api_tls_key);
-	free(cfg->log_facility);
+	free(cfg->fixed.acl6);
+	free(cfg->fixed.pools);
+	free(cfg->fixed.pcp_pools);
+	free(cfg->fixed.private4);
+	free(cfg->lists.tunnels);
+	free(cfg->lists.nats);
+	free(cfg->lists.prrs);
+	free(cfg->lists.nonats);
+	free(cfg->lists.softwires);
+	free(cfg->fixed.transport.device);
+	free(cfg->fixed.wan.device);
+	free(cfg->fixed.api_listen);
+	free(cfg->fixed.api_token_file);
+	free(cfg->fixed.api_tls_cert);
+	free(cfg->fixed.api_tls_key);
+	free(cfg->fixed.log_facility);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
 struct port_range cfg_pool_range(const struct aftr_config *cfg, const struct cfg_pool *p,
                                  enum cfg_proto proto)
 {
-	return p->has_range[proto] ? p->range[proto] : cfg->pool_defaults[proto];
+	return p->has_range[proto] ? p->range[proto] : cfg->fixed.pool_defaults[proto];
 }
 
 bool cfg_is_private(const struct aftr_config *cfg, uint32_t addr)
 {
-	for (size_t i = 0; i < cfg->n_private4; i++)
-		if (prefix4_contains(&cfg->private4[i].p, addr))
+	for (size_t i = 0; i < cfg->fixed.n_private4; i++)
+		if (prefix4_contains(&cfg->fixed.private4[i].p, addr))
 			return true;
 	return false;
 }
 
 struct cfg_pool *cfg_find_pool(const struct aftr_config *cfg, uint32_t addr)
 {
-	for (size_t i = 0; i < cfg->n_pools; i++)
-		if (cfg->pools[i].addr == addr)
-			return &cfg->pools[i];
+	for (size_t i = 0; i < cfg->fixed.n_pools; i++)
+		if (cfg->fixed.pools[i].addr == addr)
+			return &cfg->fixed.pools[i];
 	return NULL;
 }
 
 struct cfg_tunnel *cfg_find_tunnel(const struct aftr_config *cfg, const struct addr6 *b4)
 {
-	for (size_t i = 0; i < cfg->n_tunnels; i++)
-		if (addr6_equal(&cfg->tunnels[i].b4, b4))
-			return &cfg->tunnels[i];
+	for (size_t i = 0; i < cfg->lists.n_tunnels; i++)
+		if (addr6_equal(&cfg->lists.tunnels[i].b4, b4))
+			return &cfg->lists.tunnels[i];
 	return NULL;
 }
 
@@ -254,23 +256,23 @@ int cfg_copy(struct aftr_config *dst, const struct aftr_config *src)
 	*dst = *src;
 #define DUP(f, n, cap)                                                                             \
 	(ok &= dup_array((void **)&dst->f, src->f, src->n, sizeof(*src->f), &dst->cap))
-	DUP(acl6, n_acl6, cap_acl6);
-	DUP(pools, n_pools, cap_pools);
-	DUP(pcp_pools, n_pcp_pools, cap_pcp_pools);
-	DUP(private4, n_private4, cap_private4);
-	DUP(tunnels, n_tunnels, cap_tunnels);
-	DUP(nats, n_nats, cap_nats);
-	DUP(prrs, n_prrs, cap_prrs);
-	DUP(nonats, n_nonats, cap_nonats);
-	DUP(softwires, n_softwires, cap_softwires);
+	DUP(fixed.acl6, fixed.n_acl6, fixed.cap_acl6);
+	DUP(fixed.pools, fixed.n_pools, fixed.cap_pools);
+	DUP(fixed.pcp_pools, fixed.n_pcp_pools, fixed.cap_pcp_pools);
+	DUP(fixed.private4, fixed.n_private4, fixed.cap_private4);
+	DUP(lists.tunnels, lists.n_tunnels, lists.cap_tunnels);
+	DUP(lists.nats, lists.n_nats, lists.cap_nats);
+	DUP(lists.prrs, lists.n_prrs, lists.cap_prrs);
+	DUP(lists.nonats, lists.n_nonats, lists.cap_nonats);
+	DUP(lists.softwires, lists.n_softwires, lists.cap_softwires);
 #undef DUP
-	ok &= dup_str(&dst->transport.device);
-	ok &= dup_str(&dst->wan.device);
-	ok &= dup_str(&dst->api_listen);
-	ok &= dup_str(&dst->api_token_file);
-	ok &= dup_str(&dst->api_tls_cert);
-	ok &= dup_str(&dst->api_tls_key);
-	ok &= dup_str(&dst->log_facility);
+	ok &= dup_str(&dst->fixed.transport.device);
+	ok &= dup_str(&dst->fixed.wan.device);
+	ok &= dup_str(&dst->fixed.api_listen);
+	ok &= dup_str(&dst->fixed.api_token_file);
+	ok &= dup_str(&dst->fixed.api_tls_cert);
+	ok &= dup_str(&dst->fixed.api_tls_key);
+	ok &= dup_str(&dst->fixed.log_facility);
 	if (!ok) {
 		cfg_free(dst); /* each pointer is a copy or NULL */
 		return -ENOMEM;

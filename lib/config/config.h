@@ -176,7 +176,11 @@ static inline uint16_t cfg_tunnel_mtu(const struct cfg_tunnel *t,
 	return t && t->mtu ? t->mtu : d->mtu;
 }
 
-struct aftr_config {
+/* What needs a restart of the dataplane to change (cfg_fixed_diff names
+ * it): the endpoint and pools, the defaults, the interfaces, the API and
+ * logging. Read-only while the dataplane runs: every lcore reads it
+ * (dp.conf.cfg); the live tables never hold it. */
+struct cfg_fixed {
 	/* Section one (required): address endpoint, address icmp, acl6, pool, pcp. */
 	bool has_endpoint, has_icmp_source;
 	struct addr6 endpoint;
@@ -209,19 +213,6 @@ struct aftr_config {
 	double decay[3];                             /* decay 1|5|15 */
 	uint8_t quantum;                             /* quantum */
 
-	/* Section two: reloadable entries. */
-	struct cfg_tunnel *tunnels;
-	size_t n_tunnels, cap_tunnels;
-	struct cfg_nat *nats;
-	size_t n_nats, cap_nats;
-	struct cfg_prr *prrs;
-	size_t n_prrs, cap_prrs;
-	struct cfg_nonat *nonats;
-	size_t n_nonats, cap_nonats;
-	struct cfg_softwire *softwires;
-	size_t n_softwires, cap_softwires;
-	bool softwire_hairpinning; /* RFC 7596 section 6: between softwires; ours */
-
 	/* Ours: the appliance around the AFTR function. */
 	struct cfg_iface transport, wan;
 	char *api_listen; /* address literal */
@@ -236,6 +227,29 @@ struct aftr_config {
 	enum cfg_nat_events nat_events;
 	enum cfg_idle idle;         /* dataplane.idle, at start */
 	uint16_t idle_sleep_max_us; /* dataplane.idle_sleep_max_us: adaptive's longest sleep */
+};
+
+/* What a running dataplane takes without a restart (ISC section two): the
+ * entries published to the workers as a new generation of the live
+ * tables (lib/tables, dataplane/mainlcore/gen.c), which own a copy. */
+struct cfg_lists {
+	struct cfg_tunnel *tunnels;
+	size_t n_tunnels, cap_tunnels;
+	struct cfg_nat *nats;
+	size_t n_nats, cap_nats;
+	struct cfg_prr *prrs;
+	size_t n_prrs, cap_prrs;
+	struct cfg_nonat *nonats;
+	size_t n_nonats, cap_nonats;
+	struct cfg_softwire *softwires;
+	size_t n_softwires, cap_softwires;
+	bool softwire_hairpinning; /* RFC 7596 section 6: between softwires; ours */
+};
+
+/* A whole configuration: the fixed part and the reloadable lists. */
+struct aftr_config {
+	struct cfg_fixed fixed;
+	struct cfg_lists lists;
 };
 
 /* Limits from the ISC manual (and aftr.c where the manual has a typo). */

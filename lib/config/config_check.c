@@ -80,9 +80,9 @@ static int nonat_cmp(const void *a, const void *b)
 static int index_build(struct index *ix, const struct aftr_config *cfg)
 {
 	memset(ix, 0, sizeof(*ix));
-	SORTED_VIEW(ix->pools, cfg->pools, cfg->n_pools, pool_cmp);
-	SORTED_VIEW(ix->tunnels, cfg->tunnels, cfg->n_tunnels, tunnel_cmp);
-	SORTED_VIEW(ix->nonats, cfg->nonats, cfg->n_nonats, nonat_cmp);
+	SORTED_VIEW(ix->pools, cfg->fixed.pools, cfg->fixed.n_pools, pool_cmp);
+	SORTED_VIEW(ix->tunnels, cfg->lists.tunnels, cfg->lists.n_tunnels, tunnel_cmp);
+	SORTED_VIEW(ix->nonats, cfg->lists.nonats, cfg->lists.n_nonats, nonat_cmp);
 	return 0;
 }
 
@@ -96,7 +96,7 @@ static void index_free(struct index *ix)
 static const struct cfg_pool *find_pool(const struct aftr_config *cfg, const struct index *ix,
                                         uint32_t addr)
 {
-	size_t lo = 0, hi = cfg->n_pools;
+	size_t lo = 0, hi = cfg->fixed.n_pools;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
@@ -106,13 +106,13 @@ static const struct cfg_pool *find_pool(const struct aftr_config *cfg, const str
 		else
 			hi = mid;
 	}
-	return lo < cfg->n_pools && ix->pools[lo]->addr == addr ? ix->pools[lo] : NULL;
+	return lo < cfg->fixed.n_pools && ix->pools[lo]->addr == addr ? ix->pools[lo] : NULL;
 }
 
 static const struct cfg_tunnel *find_tunnel(const struct aftr_config *cfg, const struct index *ix,
                                             const struct addr6 *b4)
 {
-	size_t lo = 0, hi = cfg->n_tunnels;
+	size_t lo = 0, hi = cfg->lists.n_tunnels;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
@@ -122,8 +122,8 @@ static const struct cfg_tunnel *find_tunnel(const struct aftr_config *cfg, const
 		else
 			hi = mid;
 	}
-	return lo < cfg->n_tunnels && addr6_equal(&ix->tunnels[lo]->b4, b4) ? ix->tunnels[lo]
-	                                                                    : NULL;
+	return lo < cfg->lists.n_tunnels && addr6_equal(&ix->tunnels[lo]->b4, b4) ? ix->tunnels[lo]
+	                                                                          : NULL;
 }
 
 /* The no-NAT prefix holding addr: with disjoint prefixes (overlaps are
@@ -132,7 +132,7 @@ static const struct cfg_tunnel *find_tunnel(const struct aftr_config *cfg, const
 static const struct cfg_nonat *nonat_covering(const struct aftr_config *cfg, const struct index *ix,
                                               uint32_t addr)
 {
-	size_t lo = 0, hi = cfg->n_nonats;
+	size_t lo = 0, hi = cfg->lists.n_nonats;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
@@ -149,20 +149,20 @@ static const struct cfg_nonat *nonat_covering(const struct aftr_config *cfg, con
 
 static void check_required(const struct aftr_config *cfg, struct diag *d)
 {
-	if (cfg->transport.has_gateway_mac && !cfg->transport.has_gateway)
+	if (cfg->fixed.transport.has_gateway_mac && !cfg->fixed.transport.has_gateway)
 		diag_err(d, 0, 0, "interfaces.transport.gateway_mac", "needs a gateway");
-	if (cfg->wan.has_gateway_mac && !cfg->wan.has_gateway)
+	if (cfg->fixed.wan.has_gateway_mac && !cfg->fixed.wan.has_gateway)
 		diag_err(d, 0, 0, "interfaces.wan.gateway_mac", "needs a gateway");
-	if (!cfg->has_endpoint)
+	if (!cfg->fixed.has_endpoint)
 		diag_err(d, 0, 0, "endpoint", "required (ISC \"address endpoint\")");
-	if (!cfg->has_icmp_source)
+	if (!cfg->fixed.has_icmp_source)
 		diag_err(d, 0, 0, "icmp_source", "required (ISC \"address icmp\")");
-	if (cfg->n_pools == 0 && cfg->n_softwires == 0)
+	if (cfg->fixed.n_pools == 0 && cfg->lists.n_softwires == 0)
 		diag_err(d, 0, 0, "pools", "at least one pool is required (ISC \"pool\")");
-	if (cfg->n_acl6 == 0 && cfg->tun.auto_create)
+	if (cfg->fixed.n_acl6 == 0 && cfg->fixed.tun.auto_create)
 		diag_err(d, 0, 0, "acl6",
 		         "at least one entry is required when tunnel_defaults.auto is on");
-	if (cfg->n_private4 == 0)
+	if (cfg->fixed.n_private4 == 0)
 		diag_err(d, 0, 0, "private", "must not be empty");
 }
 
@@ -183,22 +183,22 @@ static void check_prefix_lists(const struct aftr_config *cfg, struct diag *d)
 {
 	char a[PREFIX6_STRLEN];
 
-	for (size_t i = 0; i < cfg->n_acl6; i++) {
+	for (size_t i = 0; i < cfg->fixed.n_acl6; i++) {
 		size_t before = d->n;
 
-		if (FIND_EARLIER(cfg->acl6, i, SAME_PREFIX) == SIZE_MAX)
+		if (FIND_EARLIER(cfg->fixed.acl6, i, SAME_PREFIX) == SIZE_MAX)
 			continue;
-		err_at(d, &cfg->acl6[i].pos, "acl6", i, "%s is listed twice",
-		       prefix6_format(&cfg->acl6[i].p, a));
+		err_at(d, &cfg->fixed.acl6[i].pos, "acl6", i, "%s is listed twice",
+		       prefix6_format(&cfg->fixed.acl6[i].p, a));
 		diag_mark_conflict(d, before);
 	}
-	for (size_t i = 0; i < cfg->n_private4; i++) {
+	for (size_t i = 0; i < cfg->fixed.n_private4; i++) {
 		size_t before = d->n;
 
-		if (FIND_EARLIER(cfg->private4, i, SAME_PREFIX) == SIZE_MAX)
+		if (FIND_EARLIER(cfg->fixed.private4, i, SAME_PREFIX) == SIZE_MAX)
 			continue;
-		err_at(d, &cfg->private4[i].pos, "private", i, "%s is listed twice",
-		       prefix4_format(&cfg->private4[i].p, a));
+		err_at(d, &cfg->fixed.private4[i].pos, "private", i, "%s is listed twice",
+		       prefix4_format(&cfg->fixed.private4[i].p, a));
 		diag_mark_conflict(d, before);
 	}
 }
@@ -207,22 +207,22 @@ static void check_pools(const struct aftr_config *cfg, const struct index *ix, s
 {
 	char a[ADDR4_STRLEN], p[PREFIX4_STRLEN];
 
-	for (size_t i = 0; i < cfg->n_pools; i++) {
+	for (size_t i = 0; i < cfg->fixed.n_pools; i++) {
 		const struct cfg_pool *pool = ix->pools[i];
 		const struct cfg_nonat *nn = nonat_covering(cfg, ix, pool->addr);
 
 		if (nn)
-			err_at(d, &pool->pos, "pools", (size_t)(pool - cfg->pools),
+			err_at(d, &pool->pos, "pools", (size_t)(pool - cfg->fixed.pools),
 			       "%s is inside no-NAT prefix %s", addr4_format(pool->addr, a),
 			       prefix4_format(&nn->prefix, p));
 	}
 	/* Duplicates are neighbours in the sorted view; report the later ones. */
-	for (size_t i = 1; i < cfg->n_pools; i++) {
+	for (size_t i = 1; i < cfg->fixed.n_pools; i++) {
 		const struct cfg_pool *x = ix->pools[i - 1], *y = ix->pools[i];
 
 		if (x->addr == y->addr)
 			err_at(d, &(x > y ? x : y)->pos, "pools",
-			       (size_t)((x > y ? x : y) - cfg->pools),
+			       (size_t)((x > y ? x : y) - cfg->fixed.pools),
 			       "%s: pool address listed twice", addr4_format(y->addr, a));
 	}
 }
@@ -232,17 +232,17 @@ static void check_pcp(const struct aftr_config *cfg, const struct index *ix, str
 {
 	char a[ADDR4_STRLEN], r[32], path[PATH_LEN];
 
-	for (size_t i = 0; i < cfg->n_pcp_pools; i++) {
-		const struct cfg_pcp_pool *pp = &cfg->pcp_pools[i];
+	for (size_t i = 0; i < cfg->fixed.n_pcp_pools; i++) {
+		const struct cfg_pcp_pool *pp = &cfg->fixed.pcp_pools[i];
 		const struct cfg_pool *pool = find_pool(cfg, ix, pp->addr);
 
-		if (FIND_EARLIER(cfg->pcp_pools, i, SAME_ADDR) != SIZE_MAX)
+		if (FIND_EARLIER(cfg->fixed.pcp_pools, i, SAME_ADDR) != SIZE_MAX)
 			err_at(d, &pp->pos, "pcp.pools", i, "%s: listed twice",
 			       addr4_format(pp->addr, a));
 		for (int pr = CFG_TCP; pool && pr <= CFG_UDP; pr++) {
 			struct port_range dyn = cfg_pool_range(cfg, pool, pr);
 			struct port_range pcp =
-			        pp->has_range[pr] ? pp->range[pr] : cfg->pcp_defaults[pr];
+			        pp->has_range[pr] ? pp->range[pr] : cfg->fixed.pcp_defaults[pr];
 
 			if (pcp.max == 0 || !port_range_overlap(pcp, dyn))
 				continue;
@@ -259,8 +259,8 @@ static void check_tunnels(const struct aftr_config *cfg, const struct index *ix,
 {
 	char a[ADDR6_STRLEN], b[ADDR4_STRLEN];
 
-	for (size_t i = 0; i < cfg->n_tunnels; i++) {
-		const struct cfg_tunnel *t = &cfg->tunnels[i];
+	for (size_t i = 0; i < cfg->lists.n_tunnels; i++) {
+		const struct cfg_tunnel *t = &cfg->lists.tunnels[i];
 
 		if (t->has_ipv4 && find_pool(cfg, ix, t->ipv4) == NULL)
 			err_at(d, &t->pos, "tunnels", i, "%s: ipv4 %s is not a pool address",
@@ -296,15 +296,15 @@ static const struct cfg_pos *origin_pos(const struct aftr_config *cfg, const str
 {
 	switch (k->origin) {
 	case O_NAT:
-		return &cfg->nats[k->idx].pos;
+		return &cfg->lists.nats[k->idx].pos;
 	case O_PRR:
-		return &cfg->prrs[k->idx].pos;
+		return &cfg->lists.prrs[k->idx].pos;
 	case O_NONAT:
-		return &cfg->nonats[k->idx].pos;
+		return &cfg->lists.nonats[k->idx].pos;
 	case O_SOFTWIRE:
-		return &cfg->softwires[k->idx].pos;
+		return &cfg->lists.softwires[k->idx].pos;
 	default:
-		return &cfg->tunnels[k->idx].pos;
+		return &cfg->lists.tunnels[k->idx].pos;
 	}
 }
 
@@ -339,21 +339,22 @@ static void put_ext_key(struct keyrec *k, uint8_t proto, uint32_t addr, uint16_t
 /* No two static or A+P entries may own the same public (proto, address, port). */
 static void check_external_dups(const struct aftr_config *cfg, struct diag *d)
 {
-	size_t n = cfg->n_nats + cfg->n_prrs, k = 0;
+	size_t n = cfg->lists.n_nats + cfg->lists.n_prrs, k = 0;
 	struct keyrec *v = calloc(n ? n : 1, sizeof(*v));
 
 	if (v == NULL) {
 		diag_err(d, 0, 0, "", "out of memory while validating");
 		return;
 	}
-	for (size_t i = 0; i < cfg->n_nats; i++, k++) {
-		put_ext_key(&v[k], cfg->nats[i].proto, cfg->nats[i].ext_addr,
-		            cfg->nats[i].ext_port);
+	for (size_t i = 0; i < cfg->lists.n_nats; i++, k++) {
+		put_ext_key(&v[k], cfg->lists.nats[i].proto, cfg->lists.nats[i].ext_addr,
+		            cfg->lists.nats[i].ext_port);
 		v[k].idx = (uint32_t)i;
 		v[k].origin = O_NAT;
 	}
-	for (size_t i = 0; i < cfg->n_prrs; i++, k++) {
-		put_ext_key(&v[k], cfg->prrs[i].proto, cfg->prrs[i].addr, cfg->prrs[i].port);
+	for (size_t i = 0; i < cfg->lists.n_prrs; i++, k++) {
+		put_ext_key(&v[k], cfg->lists.prrs[i].proto, cfg->lists.prrs[i].addr,
+		            cfg->lists.prrs[i].port);
 		v[k].idx = (uint32_t)i;
 		v[k].origin = O_PRR;
 	}
@@ -397,7 +398,8 @@ static void report_nonat_clash(const struct aftr_config *cfg, const struct keyre
  * binding (RFC 7596 section 5.1); a tunnel is listed once. */
 static void check_b4_dups(const struct aftr_config *cfg, struct diag *d)
 {
-	size_t n = cfg->n_nonats + cfg->n_softwires + cfg->n_nats + cfg->n_prrs + cfg->n_tunnels;
+	size_t n = cfg->lists.n_nonats + cfg->lists.n_softwires + cfg->lists.n_nats +
+	           cfg->lists.n_prrs + cfg->lists.n_tunnels;
 	struct keyrec *v = calloc(n ? n : 1, sizeof(*v));
 	size_t k = 0;
 
@@ -405,21 +407,21 @@ static void check_b4_dups(const struct aftr_config *cfg, struct diag *d)
 		diag_err(d, 0, 0, "", "out of memory while validating");
 		return;
 	}
-	for (size_t i = 0; i < cfg->n_tunnels; i++)
-		put_b4_key(&v[k++], &cfg->tunnels[i].b4, (uint32_t)i, O_TUNNEL);
+	for (size_t i = 0; i < cfg->lists.n_tunnels; i++)
+		put_b4_key(&v[k++], &cfg->lists.tunnels[i].b4, (uint32_t)i, O_TUNNEL);
 	report_dups(cfg, v, k, d, "this B4 already has a tunnel");
 	k = 0;
-	for (size_t i = 0; i < cfg->n_nonats; i++)
-		put_b4_key(&v[k++], &cfg->nonats[i].b4, (uint32_t)i, O_NONAT);
-	for (size_t i = 0; i < cfg->n_softwires; i++)
-		put_b4_key(&v[k++], &cfg->softwires[i].b4, (uint32_t)i, O_SOFTWIRE);
+	for (size_t i = 0; i < cfg->lists.n_nonats; i++)
+		put_b4_key(&v[k++], &cfg->lists.nonats[i].b4, (uint32_t)i, O_NONAT);
+	for (size_t i = 0; i < cfg->lists.n_softwires; i++)
+		put_b4_key(&v[k++], &cfg->lists.softwires[i].b4, (uint32_t)i, O_SOFTWIRE);
 	report_dups(cfg, v, k, d, "this B4 already has a binding");
-	for (size_t i = 0; i < cfg->n_nats; i++)
-		put_b4_key(&v[k++], &cfg->nats[i].b4, (uint32_t)i, O_NAT);
-	for (size_t i = 0; i < cfg->n_prrs; i++)
-		put_b4_key(&v[k++], &cfg->prrs[i].b4, (uint32_t)i, O_PRR);
-	for (size_t i = 0; i < cfg->n_tunnels; i++)
-		put_b4_key(&v[k++], &cfg->tunnels[i].b4, (uint32_t)i, O_TUNNEL);
+	for (size_t i = 0; i < cfg->lists.n_nats; i++)
+		put_b4_key(&v[k++], &cfg->lists.nats[i].b4, (uint32_t)i, O_NAT);
+	for (size_t i = 0; i < cfg->lists.n_prrs; i++)
+		put_b4_key(&v[k++], &cfg->lists.prrs[i].b4, (uint32_t)i, O_PRR);
+	for (size_t i = 0; i < cfg->lists.n_tunnels; i++)
+		put_b4_key(&v[k++], &cfg->lists.tunnels[i].b4, (uint32_t)i, O_TUNNEL);
 	qsort(v, k, sizeof(*v), keyrec_cmp);
 	report_nonat_clash(cfg, v, k, d);
 	free(v);
@@ -427,14 +429,14 @@ static void check_b4_dups(const struct aftr_config *cfg, struct diag *d)
 
 static void check_nat_inside_dups(const struct aftr_config *cfg, struct diag *d)
 {
-	struct keyrec *v = calloc(cfg->n_nats ? cfg->n_nats : 1, sizeof(*v));
+	struct keyrec *v = calloc(cfg->lists.n_nats ? cfg->lists.n_nats : 1, sizeof(*v));
 
 	if (v == NULL) {
 		diag_err(d, 0, 0, "", "out of memory while validating");
 		return;
 	}
-	for (size_t i = 0; i < cfg->n_nats; i++) {
-		const struct cfg_nat *m = &cfg->nats[i];
+	for (size_t i = 0; i < cfg->lists.n_nats; i++) {
+		const struct cfg_nat *m = &cfg->lists.nats[i];
 
 		memcpy(v[i].key, m->b4.b, 16);
 		v[i].key[16] = m->proto;
@@ -443,7 +445,8 @@ static void check_nat_inside_dups(const struct aftr_config *cfg, struct diag *d)
 		v[i].idx = (uint32_t)i;
 		v[i].origin = O_NAT;
 	}
-	report_dups(cfg, v, cfg->n_nats, d, "this inside address and port are already mapped");
+	report_dups(cfg, v, cfg->lists.n_nats, d,
+	            "this inside address and port are already mapped");
 	free(v);
 }
 
@@ -478,8 +481,8 @@ static void check_nats(const struct aftr_config *cfg, const struct index *ix, st
 {
 	char a[ADDR6_STRLEN], b[ADDR4_STRLEN], path[PATH_LEN];
 
-	for (size_t i = 0; i < cfg->n_nats; i++) {
-		const struct cfg_nat *m = &cfg->nats[i];
+	for (size_t i = 0; i < cfg->lists.n_nats; i++) {
+		const struct cfg_nat *m = &cfg->lists.nats[i];
 		const struct cfg_tunnel *t = find_tunnel(cfg, ix, &m->b4);
 
 		check_public_port(cfg, ix, d, "static_nat", i, &m->pos, m->proto, m->ext_addr,
@@ -493,9 +496,10 @@ static void check_nats(const struct aftr_config *cfg, const struct index *ix, st
 			          addr6_format(&m->b4, a), addr4_format(t->ipv4, b));
 		}
 	}
-	for (size_t i = 0; i < cfg->n_prrs; i++)
-		check_public_port(cfg, ix, d, "prr", i, &cfg->prrs[i].pos, cfg->prrs[i].proto,
-		                  cfg->prrs[i].addr, cfg->prrs[i].port);
+	for (size_t i = 0; i < cfg->lists.n_prrs; i++)
+		check_public_port(cfg, ix, d, "prr", i, &cfg->lists.prrs[i].pos,
+		                  cfg->lists.prrs[i].proto, cfg->lists.prrs[i].addr,
+		                  cfg->lists.prrs[i].port);
 }
 
 static uint64_t prefix4_last(const struct prefix4 *p)
@@ -510,7 +514,7 @@ static void check_nonats(const struct aftr_config *cfg, const struct index *ix, 
 	char a[PREFIX4_STRLEN], b[PREFIX4_STRLEN];
 	const struct cfg_nonat *far = NULL;
 
-	for (size_t i = 0; i < cfg->n_nonats; i++) {
+	for (size_t i = 0; i < cfg->lists.n_nonats; i++) {
 		const struct cfg_nonat *n = ix->nonats[i];
 
 		if (far && n->prefix.addr <= prefix4_last(&far->prefix)) {
@@ -519,7 +523,7 @@ static void check_nonats(const struct aftr_config *cfg, const struct index *ix, 
 
 			size_t before = d->n;
 
-			err_at(d, &x->pos, "nonat", (size_t)(x - cfg->nonats),
+			err_at(d, &x->pos, "nonat", (size_t)(x - cfg->lists.nonats),
 			       "%s overlaps nonat prefix %s", prefix4_format(&x->prefix, a),
 			       prefix4_format(&y->prefix, b));
 			diag_mark_conflict(d, before);
@@ -550,11 +554,11 @@ static void softwire_clash(const struct aftr_config *cfg, const struct cfg_softw
 {
 	char path[PATH_LEN], a[ADDR4_STRLEN];
 
-	snprintf(path, sizeof(path), "softwires[%zu]", (size_t)(s - cfg->softwires));
+	snprintf(path, sizeof(path), "softwires[%zu]", (size_t)(s - cfg->lists.softwires));
 	diag_err(d, s->pos.line, s->pos.col, path,
 	         "port set (psid %u/%u, offset %u) on %s overlaps softwires[%zu]", s->psid.psid,
 	         s->psid.psid_len, s->psid.offset, addr4_format(s->ipv4, a),
-	         (size_t)(other - cfg->softwires));
+	         (size_t)(other - cfg->lists.softwires));
 }
 
 /* Softwires sharing an address with different PSID lengths or offsets:
@@ -591,18 +595,19 @@ static void check_mixed_psids(const struct aftr_config *cfg, struct cfg_softwire
  * overlap, else two B4s would claim the same returning packets. */
 static void check_softwires(const struct aftr_config *cfg, const struct index *ix, struct diag *d)
 {
-	struct cfg_softwire **v = calloc(cfg->n_softwires ? cfg->n_softwires : 1, sizeof(*v));
+	struct cfg_softwire **v =
+	        calloc(cfg->lists.n_softwires ? cfg->lists.n_softwires : 1, sizeof(*v));
 	char a[ADDR4_STRLEN], p[PREFIX4_STRLEN];
 
 	if (v == NULL) {
 		diag_err(d, 0, 0, "softwires", "out of memory while validating");
 		return;
 	}
-	for (size_t i = 0; i < cfg->n_softwires; i++) {
-		const struct cfg_softwire *s = &cfg->softwires[i];
+	for (size_t i = 0; i < cfg->lists.n_softwires; i++) {
+		const struct cfg_softwire *s = &cfg->lists.softwires[i];
 		const struct cfg_nonat *nn = nonat_covering(cfg, ix, s->ipv4);
 
-		v[i] = &cfg->softwires[i];
+		v[i] = &cfg->lists.softwires[i];
 		if (find_pool(cfg, ix, s->ipv4))
 			err_at(d, &s->pos, "softwires", i, "%s is a NAT pool address",
 			       addr4_format(s->ipv4, a));
@@ -610,11 +615,11 @@ static void check_softwires(const struct aftr_config *cfg, const struct index *i
 			err_at(d, &s->pos, "softwires", i, "%s is inside no-NAT prefix %s",
 			       addr4_format(s->ipv4, a), prefix4_format(&nn->prefix, p));
 	}
-	qsort(v, cfg->n_softwires, sizeof(*v), softwire_cmp);
-	for (size_t i = 0, run = 0; i < cfg->n_softwires; i = run) {
+	qsort(v, cfg->lists.n_softwires, sizeof(*v), softwire_cmp);
+	for (size_t i = 0, run = 0; i < cfg->lists.n_softwires; i = run) {
 		bool mixed = false;
 
-		for (run = i + 1; run < cfg->n_softwires && v[run]->ipv4 == v[i]->ipv4; run++)
+		for (run = i + 1; run < cfg->lists.n_softwires && v[run]->ipv4 == v[i]->ipv4; run++)
 			mixed |= v[run]->psid.offset != v[i]->psid.offset ||
 			         v[run]->psid.psid_len != v[i]->psid.psid_len;
 		if (mixed) {
@@ -672,11 +677,11 @@ size_t cfg_rfc_warnings(const struct aftr_config *cfg, struct diag *d)
 	char path[PATH_LEN];
 
 	for (size_t i = 0; i < sizeof(mins) / sizeof(mins[0]); i++) {
-		if (cfg->lifetime[mins[i].lt] >= mins[i].min)
+		if (cfg->fixed.lifetime[mins[i].lt] >= mins[i].min)
 			continue;
 		snprintf(path, sizeof(path), "nat.lifetime.%s", cfg_lifetime_names[mins[i].lt]);
 		diag_warn(d, 0, 0, path, "%u s is below the minimum for %s",
-		          cfg->lifetime[mins[i].lt], mins[i].why);
+		          cfg->fixed.lifetime[mins[i].lt], mins[i].why);
 	}
 	return d->warnings - before;
 }

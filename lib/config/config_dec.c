@@ -279,29 +279,30 @@ static bool dec_section_one(struct aftr_config *cfg, const json_t *root, struct 
 	const json_t *m;
 	int v, rc;
 
-	OK(rc = jdec_addr6(j, root, "endpoint", &cfg->endpoint));
-	cfg->has_endpoint = rc == 1;
-	OK(rc = jdec_addr4(j, root, "icmp_source", &cfg->icmp_source));
-	cfg->has_icmp_source = rc == 1;
-	DEC_LIST(j, root, "acl6", cfg->acl6, cfg->n_acl6, cfg->cap_acl6, prefix6_item(j, it, e_));
-	OK(jdec_bool(j, root, "acl6_icmp", &cfg->acl6_icmp));
-	DEC_LIST(j, root, "private", cfg->private4, cfg->n_private4, cfg->cap_private4,
-	         prefix4_item(j, it, e_));
-	DEC_LIST(j, root, "pools", cfg->pools, cfg->n_pools, cfg->cap_pools,
+	OK(rc = jdec_addr6(j, root, "endpoint", &cfg->fixed.endpoint));
+	cfg->fixed.has_endpoint = rc == 1;
+	OK(rc = jdec_addr4(j, root, "icmp_source", &cfg->fixed.icmp_source));
+	cfg->fixed.has_icmp_source = rc == 1;
+	DEC_LIST(j, root, "acl6", cfg->fixed.acl6, cfg->fixed.n_acl6, cfg->fixed.cap_acl6,
+	         prefix6_item(j, it, e_));
+	OK(jdec_bool(j, root, "acl6_icmp", &cfg->fixed.acl6_icmp));
+	DEC_LIST(j, root, "private", cfg->fixed.private4, cfg->fixed.n_private4,
+	         cfg->fixed.cap_private4, prefix4_item(j, it, e_));
+	DEC_LIST(j, root, "pools", cfg->fixed.pools, cfg->fixed.n_pools, cfg->fixed.cap_pools,
 	         cfg_pool_from_json(j, it, e_));
 	if ((m = enter_map(j, root, "pool_defaults", pool_default_keys, &mark, &bad))) {
 		for (int i = 0; i < CFG_NPROTO; i++)
 			OK(jdec_range(j, m, pool_default_keys[i], i == CFG_ICMP ? 0 : 1,
-			              &cfg->pool_defaults[i]));
+			              &cfg->fixed.pool_defaults[i]));
 		jdec_pop(j, mark);
 	}
 	if ((m = enter_map(j, root, "pcp", pcp_keys, &mark, &bad))) {
 		if (OK(rc = jdec_enum(j, m, "daemon", cfg_pcpd_names, &v)), rc == 1)
-			cfg->pcpd = v;
-		OK(dec_pcp_range(j, m, "tcp", &cfg->pcp_defaults[CFG_TCP]));
-		OK(dec_pcp_range(j, m, "udp", &cfg->pcp_defaults[CFG_UDP]));
-		DEC_LIST(j, m, "pools", cfg->pcp_pools, cfg->n_pcp_pools, cfg->cap_pcp_pools,
-		         cfg_pcp_pool_from_json(j, it, e_));
+			cfg->fixed.pcpd = v;
+		OK(dec_pcp_range(j, m, "tcp", &cfg->fixed.pcp_defaults[CFG_TCP]));
+		OK(dec_pcp_range(j, m, "udp", &cfg->fixed.pcp_defaults[CFG_UDP]));
+		DEC_LIST(j, m, "pools", cfg->fixed.pcp_pools, cfg->fixed.n_pcp_pools,
+		         cfg->fixed.cap_pcp_pools, cfg_pcp_pool_from_json(j, it, e_));
 		jdec_pop(j, mark);
 	}
 	return bad;
@@ -361,16 +362,16 @@ static const char *const decay_keys[] = {"1min", "5min", "15min", NULL};
 
 static bool dec_section_zero(struct aftr_config *cfg, const json_t *root, struct jdec *j)
 {
-	bool bad = dec_tunnel_defaults(&cfg->tun, root, j);
+	bool bad = dec_tunnel_defaults(&cfg->fixed.tun, root, j);
 	size_t mark;
 	const json_t *m;
 
 	if ((m = enter_map(j, root, "fragment", frag_keys, &mark, &bad))) {
-		OK(jdec_bool(j, m, "equal", &cfg->frag_equal));
-		OK(jdec_u16(j, m, "lifetime", 1, CFG_FRAG_LIFETIME_MAX, &cfg->frag_lifetime));
+		OK(jdec_bool(j, m, "equal", &cfg->fixed.frag_equal));
+		OK(jdec_u16(j, m, "lifetime", 1, CFG_FRAG_LIFETIME_MAX, &cfg->fixed.frag_lifetime));
 		for (int i = 0; i < 3; i++)
 			OK(jdec_u16(j, m, frag_keys[2 + i], 0, CFG_FRAG_MAXCOUNT_MAX,
-			            &cfg->frag_maxcount[i]));
+			            &cfg->fixed.frag_maxcount[i]));
 		jdec_pop(j, mark);
 	}
 	if ((m = enter_map(j, root, "nat", nat_sect_keys, &mark, &bad))) {
@@ -384,31 +385,33 @@ static bool dec_section_zero(struct aftr_config *cfg, const json_t *root, struct
 			if (OK(rc = jdec_uint(j, lt, cfg_lifetime_names[i], 1, CFG_LIFETIME_MAX,
 			                      &x)),
 			    rc == 1)
-				cfg->lifetime[i] = (uint32_t)x;
+				cfg->fixed.lifetime[i] = (uint32_t)x;
 		}
 		if (lt)
 			jdec_pop(j, lmark);
-		OK(jdec_u16(j, m, "hold_lifetime", 0, CFG_HOLD_LIFETIME_MAX, &cfg->hold_lifetime));
-		bad |= dec_triple16(j, m, "port_block", 1, CFG_PORT_BLOCK_MAX, cfg->port_block);
-		bad |= dec_triple16(j, m, "max_blocks", 0, 65535, cfg->max_blocks);
+		OK(jdec_u16(j, m, "hold_lifetime", 0, CFG_HOLD_LIFETIME_MAX,
+		            &cfg->fixed.hold_lifetime));
+		bad |= dec_triple16(j, m, "port_block", 1, CFG_PORT_BLOCK_MAX,
+		                    cfg->fixed.port_block);
+		bad |= dec_triple16(j, m, "max_blocks", 0, 65535, cfg->fixed.max_blocks);
 		{
 			int v, rc;
 
 			if (OK(rc = jdec_enum(j, m, "filtering", cfg_filtering_names, &v)), rc == 1)
-				cfg->filtering = v;
+				cfg->fixed.filtering = v;
 		}
 		OK(jdec_u32(j, m, "sessions_per_worker", CFG_SESSIONS_PER_WORKER_MIN,
-		            CFG_SESSIONS_PER_WORKER_MAX, &cfg->sessions_per_worker));
+		            CFG_SESSIONS_PER_WORKER_MAX, &cfg->fixed.sessions_per_worker));
 		OK(jdec_u32(j, m, "subscribers_per_worker", CFG_SUBSCRIBERS_PER_WORKER_MIN,
-		            CFG_SUBSCRIBERS_PER_WORKER_MAX, &cfg->subscribers_per_worker));
+		            CFG_SUBSCRIBERS_PER_WORKER_MAX, &cfg->fixed.subscribers_per_worker));
 		jdec_pop(j, mark);
 	}
 	if ((m = enter_map(j, root, "decay", decay_keys, &mark, &bad))) {
 		for (int i = 0; i < 3; i++)
-			OK(jdec_real(j, m, decay_keys[i], 0.0, 1.0, &cfg->decay[i]));
+			OK(jdec_real(j, m, decay_keys[i], 0.0, 1.0, &cfg->fixed.decay[i]));
 		jdec_pop(j, mark);
 	}
-	OK(jdec_u8(j, root, "quantum", CFG_QUANTUM_MIN, 255, &cfg->quantum));
+	OK(jdec_u8(j, root, "quantum", CFG_QUANTUM_MIN, 255, &cfg->fixed.quantum));
 	return bad;
 }
 
@@ -416,17 +419,17 @@ static bool dec_section_two(struct aftr_config *cfg, const json_t *root, struct 
 {
 	bool bad = false;
 
-	DEC_LIST(j, root, "tunnels", cfg->tunnels, cfg->n_tunnels, cfg->cap_tunnels,
-	         cfg_tunnel_from_json(j, it, e_));
-	DEC_LIST(j, root, "static_nat", cfg->nats, cfg->n_nats, cfg->cap_nats,
+	DEC_LIST(j, root, "tunnels", cfg->lists.tunnels, cfg->lists.n_tunnels,
+	         cfg->lists.cap_tunnels, cfg_tunnel_from_json(j, it, e_));
+	DEC_LIST(j, root, "static_nat", cfg->lists.nats, cfg->lists.n_nats, cfg->lists.cap_nats,
 	         cfg_nat_from_json(j, it, e_));
-	DEC_LIST(j, root, "prr", cfg->prrs, cfg->n_prrs, cfg->cap_prrs,
+	DEC_LIST(j, root, "prr", cfg->lists.prrs, cfg->lists.n_prrs, cfg->lists.cap_prrs,
 	         cfg_prr_from_json(j, it, e_));
-	DEC_LIST(j, root, "nonat", cfg->nonats, cfg->n_nonats, cfg->cap_nonats,
+	DEC_LIST(j, root, "nonat", cfg->lists.nonats, cfg->lists.n_nonats, cfg->lists.cap_nonats,
 	         cfg_nonat_from_json(j, it, e_));
-	DEC_LIST(j, root, "softwires", cfg->softwires, cfg->n_softwires, cfg->cap_softwires,
-	         cfg_softwire_from_json(j, it, e_));
-	OK(jdec_bool(j, root, "softwire_hairpinning", &cfg->softwire_hairpinning));
+	DEC_LIST(j, root, "softwires", cfg->lists.softwires, cfg->lists.n_softwires,
+	         cfg->lists.cap_softwires, cfg_softwire_from_json(j, it, e_));
+	OK(jdec_bool(j, root, "softwire_hairpinning", &cfg->lists.softwire_hairpinning));
 	return bad;
 }
 
@@ -514,21 +517,21 @@ static bool dec_api(struct aftr_config *cfg, const json_t *root, struct jdec *j)
 
 	if (m == NULL)
 		return bad;
-	if (OK(jdec_string(j, m, "listen", &cfg->api_listen)),
-	    cfg->api_listen && addr4_parse(cfg->api_listen, &a4, NULL, 0) < 0 &&
-	            addr6_parse(cfg->api_listen, &a6, NULL, 0) < 0) {
+	if (OK(jdec_string(j, m, "listen", &cfg->fixed.api_listen)),
+	    cfg->fixed.api_listen && addr4_parse(cfg->fixed.api_listen, &a4, NULL, 0) < 0 &&
+	            addr6_parse(cfg->fixed.api_listen, &a6, NULL, 0) < 0) {
 		size_t lm = jdec_push_key(j, "listen");
 
 		jdec_error(j, json_object_get(m, "listen"), "%s: not an IPv4 or IPv6 address",
-		           cfg->api_listen);
+		           cfg->fixed.api_listen);
 		jdec_pop(j, lm);
 		bad = true;
 	}
-	OK(jdec_u16(j, m, "port", 1, 65535, &cfg->api_port));
-	OK(jdec_string(j, m, "token_file", &cfg->api_token_file));
-	OK(jdec_string(j, m, "tls_cert", &cfg->api_tls_cert));
-	OK(jdec_string(j, m, "tls_key", &cfg->api_tls_key));
-	if (!cfg->api_tls_cert != !cfg->api_tls_key) {
+	OK(jdec_u16(j, m, "port", 1, 65535, &cfg->fixed.api_port));
+	OK(jdec_string(j, m, "token_file", &cfg->fixed.api_token_file));
+	OK(jdec_string(j, m, "tls_cert", &cfg->fixed.api_tls_cert));
+	OK(jdec_string(j, m, "tls_key", &cfg->fixed.api_tls_key));
+	if (!cfg->fixed.api_tls_cert != !cfg->fixed.api_tls_key) {
 		jdec_error(j, m, "tls_cert and tls_key go together");
 		bad = true;
 	}
@@ -544,27 +547,27 @@ static bool dec_appliance(struct aftr_config *cfg, const json_t *root, struct jd
 	int v, rc;
 
 	if ((m = enter_map(j, root, "interfaces", ifaces_keys, &mark, &bad))) {
-		bad |= dec_iface(&cfg->transport, true, m, "transport", j);
-		bad |= dec_iface(&cfg->wan, false, m, "wan", j);
+		bad |= dec_iface(&cfg->fixed.transport, true, m, "transport", j);
+		bad |= dec_iface(&cfg->fixed.wan, false, m, "wan", j);
 		jdec_pop(j, mark);
 	}
 	bad |= dec_api(cfg, root, j);
 	if ((m = enter_map(j, root, "logging", log_keys, &mark, &bad))) {
 		if (OK(rc = jdec_enum(j, m, "level", cfg_log_level_names, &v)), rc == 1)
-			cfg->log_level = v;
+			cfg->fixed.log_level = v;
 		if (OK(rc = jdec_enum(j, m, "destination", cfg_log_dest_names, &v)), rc == 1)
-			cfg->log_dest = v;
-		OK(jdec_string(j, m, "facility", &cfg->log_facility));
-		OK(jdec_u8(j, m, "debug", 0, CFG_DEBUG_MAX, &cfg->debug));
+			cfg->fixed.log_dest = v;
+		OK(jdec_string(j, m, "facility", &cfg->fixed.log_facility));
+		OK(jdec_u8(j, m, "debug", 0, CFG_DEBUG_MAX, &cfg->fixed.debug));
 		if (OK(rc = jdec_enum(j, m, "nat_events", cfg_nat_events_names, &v)), rc == 1)
-			cfg->nat_events = v;
+			cfg->fixed.nat_events = v;
 		jdec_pop(j, mark);
 	}
 	if ((m = enter_map(j, root, "dataplane", dataplane_keys, &mark, &bad))) {
 		if (OK(rc = jdec_enum(j, m, "idle", cfg_idle_names, &v)), rc == 1)
-			cfg->idle = v;
+			cfg->fixed.idle = v;
 		OK(jdec_u16(j, m, "idle_sleep_max_us", CFG_IDLE_SLEEP_MAX_US_MIN,
-		            CFG_IDLE_SLEEP_MAX_US_MAX, &cfg->idle_sleep_max_us));
+		            CFG_IDLE_SLEEP_MAX_US_MAX, &cfg->fixed.idle_sleep_max_us));
 		jdec_pop(j, mark);
 	}
 	return bad;

@@ -179,23 +179,24 @@ json_t *cfg_softwire_to_json(const struct cfg_softwire *s)
 
 static json_t *enc_section_one(const struct aftr_config *cfg, struct enc *e)
 {
-	if (cfg->has_endpoint)
-		put(e, "endpoint", j_addr6(&cfg->endpoint));
-	if (cfg->has_icmp_source)
-		put(e, "icmp_source", j_addr4(cfg->icmp_source));
-	put(e, "acl6", ENC_LIST(cfg->acl6, cfg->n_acl6, j_prefix6(&it->p)));
-	put(e, "acl6_icmp", json_boolean(cfg->acl6_icmp));
-	put(e, "private", ENC_LIST(cfg->private4, cfg->n_private4, j_prefix4(&it->p)));
-	put(e, "pools", ENC_LIST(cfg->pools, cfg->n_pools, cfg_pool_to_json(cfg, it)));
+	if (cfg->fixed.has_endpoint)
+		put(e, "endpoint", j_addr6(&cfg->fixed.endpoint));
+	if (cfg->fixed.has_icmp_source)
+		put(e, "icmp_source", j_addr4(cfg->fixed.icmp_source));
+	put(e, "acl6", ENC_LIST(cfg->fixed.acl6, cfg->fixed.n_acl6, j_prefix6(&it->p)));
+	put(e, "acl6_icmp", json_boolean(cfg->fixed.acl6_icmp));
+	put(e, "private", ENC_LIST(cfg->fixed.private4, cfg->fixed.n_private4, j_prefix4(&it->p)));
+	put(e, "pools", ENC_LIST(cfg->fixed.pools, cfg->fixed.n_pools, cfg_pool_to_json(cfg, it)));
 	put(e, "pool_defaults",
-	    json_pack("{s:o,s:o,s:o}", "tcp", j_range(cfg->pool_defaults[CFG_TCP]), "udp",
-	              j_range(cfg->pool_defaults[CFG_UDP]), "echo",
-	              j_range(cfg->pool_defaults[CFG_ICMP])));
+	    json_pack("{s:o,s:o,s:o}", "tcp", j_range(cfg->fixed.pool_defaults[CFG_TCP]), "udp",
+	              j_range(cfg->fixed.pool_defaults[CFG_UDP]), "echo",
+	              j_range(cfg->fixed.pool_defaults[CFG_ICMP])));
 	put(e, "pcp",
-	    json_pack("{s:s,s:o,s:o,s:o}", "daemon", cfg_pcpd_names[cfg->pcpd], "tcp",
-	              j_pcp_range(cfg->pcp_defaults[CFG_TCP]), "udp",
-	              j_pcp_range(cfg->pcp_defaults[CFG_UDP]), "pools",
-	              ENC_LIST(cfg->pcp_pools, cfg->n_pcp_pools, cfg_pcp_pool_to_json(it))));
+	    json_pack("{s:s,s:o,s:o,s:o}", "daemon", cfg_pcpd_names[cfg->fixed.pcpd], "tcp",
+	              j_pcp_range(cfg->fixed.pcp_defaults[CFG_TCP]), "udp",
+	              j_pcp_range(cfg->fixed.pcp_defaults[CFG_UDP]), "pools",
+	              ENC_LIST(cfg->fixed.pcp_pools, cfg->fixed.n_pcp_pools,
+	                       cfg_pcp_pool_to_json(it))));
 	return e->o;
 }
 
@@ -215,38 +216,42 @@ static json_t *enc_lifetimes(const struct aftr_config *cfg)
 	struct enc e = enc_new();
 
 	for (int i = 0; i < LT_N; i++)
-		put(&e, cfg_lifetime_names[i], json_integer(cfg->lifetime[i]));
+		put(&e, cfg_lifetime_names[i], json_integer(cfg->fixed.lifetime[i]));
 	return finish(&e);
 }
 
 static void enc_section_zero(const struct aftr_config *cfg, struct enc *e)
 {
-	put(e, "tunnel_defaults", enc_tunnel_defaults(&cfg->tun));
+	put(e, "tunnel_defaults", enc_tunnel_defaults(&cfg->fixed.tun));
 	put(e, "fragment",
-	    json_pack("{s:b,s:i,s:i,s:i,s:i}", "equal", cfg->frag_equal, "lifetime",
-	              cfg->frag_lifetime, "ipv6_maxcount", cfg->frag_maxcount[0], "in_maxcount",
-	              cfg->frag_maxcount[1], "out_maxcount", cfg->frag_maxcount[2]));
+	    json_pack("{s:b,s:i,s:i,s:i,s:i}", "equal", cfg->fixed.frag_equal, "lifetime",
+	              cfg->fixed.frag_lifetime, "ipv6_maxcount", cfg->fixed.frag_maxcount[0],
+	              "in_maxcount", cfg->fixed.frag_maxcount[1], "out_maxcount",
+	              cfg->fixed.frag_maxcount[2]));
 	put(e, "nat",
 	    json_pack("{s:o,s:i,s:o,s:o,s:s,s:I,s:I}", "lifetime", enc_lifetimes(cfg),
-	              "hold_lifetime", cfg->hold_lifetime, "port_block",
-	              j_triple_u(cfg->port_block), "max_blocks", j_triple_u(cfg->max_blocks),
-	              "filtering", cfg_filtering_names[cfg->filtering], "sessions_per_worker",
-	              (json_int_t)cfg->sessions_per_worker, "subscribers_per_worker",
-	              (json_int_t)cfg->subscribers_per_worker));
+	              "hold_lifetime", cfg->fixed.hold_lifetime, "port_block",
+	              j_triple_u(cfg->fixed.port_block), "max_blocks",
+	              j_triple_u(cfg->fixed.max_blocks), "filtering",
+	              cfg_filtering_names[cfg->fixed.filtering], "sessions_per_worker",
+	              (json_int_t)cfg->fixed.sessions_per_worker, "subscribers_per_worker",
+	              (json_int_t)cfg->fixed.subscribers_per_worker));
 	put(e, "decay",
-	    json_pack("{s:f,s:f,s:f}", "1min", cfg->decay[0], "5min", cfg->decay[1], "15min",
-	              cfg->decay[2]));
-	put(e, "quantum", json_integer(cfg->quantum));
+	    json_pack("{s:f,s:f,s:f}", "1min", cfg->fixed.decay[0], "5min", cfg->fixed.decay[1],
+	              "15min", cfg->fixed.decay[2]));
+	put(e, "quantum", json_integer(cfg->fixed.quantum));
 }
 
 static void enc_section_two(const struct aftr_config *cfg, struct enc *e)
 {
-	put(e, "tunnels", ENC_LIST(cfg->tunnels, cfg->n_tunnels, cfg_tunnel_to_json(it)));
-	put(e, "static_nat", ENC_LIST(cfg->nats, cfg->n_nats, cfg_nat_to_json(it)));
-	put(e, "prr", ENC_LIST(cfg->prrs, cfg->n_prrs, cfg_prr_to_json(it)));
-	put(e, "nonat", ENC_LIST(cfg->nonats, cfg->n_nonats, cfg_nonat_to_json(it)));
-	put(e, "softwires", ENC_LIST(cfg->softwires, cfg->n_softwires, cfg_softwire_to_json(it)));
-	put(e, "softwire_hairpinning", json_boolean(cfg->softwire_hairpinning));
+	put(e, "tunnels",
+	    ENC_LIST(cfg->lists.tunnels, cfg->lists.n_tunnels, cfg_tunnel_to_json(it)));
+	put(e, "static_nat", ENC_LIST(cfg->lists.nats, cfg->lists.n_nats, cfg_nat_to_json(it)));
+	put(e, "prr", ENC_LIST(cfg->lists.prrs, cfg->lists.n_prrs, cfg_prr_to_json(it)));
+	put(e, "nonat", ENC_LIST(cfg->lists.nonats, cfg->lists.n_nonats, cfg_nonat_to_json(it)));
+	put(e, "softwires",
+	    ENC_LIST(cfg->lists.softwires, cfg->lists.n_softwires, cfg_softwire_to_json(it)));
+	put(e, "softwire_hairpinning", json_boolean(cfg->lists.softwire_hairpinning));
 }
 
 static json_t *enc_iface(const struct cfg_iface *i, bool v6)
@@ -276,25 +281,25 @@ static void enc_appliance(const struct aftr_config *cfg, struct enc *e)
 	struct enc api = enc_new();
 
 	put(e, "interfaces",
-	    json_pack("{s:o,s:o}", "transport", enc_iface(&cfg->transport, true), "wan",
-	              enc_iface(&cfg->wan, false)));
-	put(&api, "listen", json_string(cfg->api_listen));
-	put(&api, "port", json_integer(cfg->api_port));
-	if (cfg->api_token_file)
-		put(&api, "token_file", json_string(cfg->api_token_file));
-	if (cfg->api_tls_cert)
-		put(&api, "tls_cert", json_string(cfg->api_tls_cert));
-	if (cfg->api_tls_key)
-		put(&api, "tls_key", json_string(cfg->api_tls_key));
+	    json_pack("{s:o,s:o}", "transport", enc_iface(&cfg->fixed.transport, true), "wan",
+	              enc_iface(&cfg->fixed.wan, false)));
+	put(&api, "listen", json_string(cfg->fixed.api_listen));
+	put(&api, "port", json_integer(cfg->fixed.api_port));
+	if (cfg->fixed.api_token_file)
+		put(&api, "token_file", json_string(cfg->fixed.api_token_file));
+	if (cfg->fixed.api_tls_cert)
+		put(&api, "tls_cert", json_string(cfg->fixed.api_tls_cert));
+	if (cfg->fixed.api_tls_key)
+		put(&api, "tls_key", json_string(cfg->fixed.api_tls_key));
 	put(e, "api", finish(&api));
 	put(e, "logging",
-	    json_pack("{s:s,s:s,s:s,s:i,s:s}", "level", cfg_log_level_names[cfg->log_level],
-	              "destination", cfg_log_dest_names[cfg->log_dest], "facility",
-	              cfg->log_facility, "debug", cfg->debug, "nat_events",
-	              cfg_nat_events_names[cfg->nat_events]));
+	    json_pack("{s:s,s:s,s:s,s:i,s:s}", "level", cfg_log_level_names[cfg->fixed.log_level],
+	              "destination", cfg_log_dest_names[cfg->fixed.log_dest], "facility",
+	              cfg->fixed.log_facility, "debug", cfg->fixed.debug, "nat_events",
+	              cfg_nat_events_names[cfg->fixed.nat_events]));
 	put(e, "dataplane",
-	    json_pack("{s:s,s:i}", "idle", cfg_idle_names[cfg->idle], "idle_sleep_max_us",
-	              cfg->idle_sleep_max_us));
+	    json_pack("{s:s,s:i}", "idle", cfg_idle_names[cfg->fixed.idle], "idle_sleep_max_us",
+	              cfg->fixed.idle_sleep_max_us));
 }
 
 json_t *cfg_to_json(const struct aftr_config *cfg)
@@ -372,8 +377,9 @@ static json_t *fixed_part(const struct aftr_config *cfg, unsigned int flags)
 	struct aftr_config c = *cfg;
 	json_t *o;
 
-	c.n_acl6 = c.n_private4 = c.n_tunnels = c.n_nats = c.n_prrs = c.n_nonats = 0;
-	c.n_softwires = 0;
+	c.fixed.n_acl6 = c.fixed.n_private4 = c.lists.n_tunnels = c.lists.n_nats = c.lists.n_prrs =
+	        c.lists.n_nonats = 0;
+	c.lists.n_softwires = 0;
 	o = cfg_to_json(&c);
 
 	for (int i = 0; o && cfg_live_keys[i]; i++)

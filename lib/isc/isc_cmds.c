@@ -24,14 +24,15 @@ static int acl6(struct isc *s, int at)
 
 	if (isc_nargs(s, at, 1, 1, "IPV6_PREFIX/LENGTH") < 0 || isc_prefix6(s, s->tok[at], &p) < 0)
 		return -1;
-	for (size_t i = 0; i < cfg->n_acl6; i++) {
-		if (cfg->acl6[i].p.len == p.len && addr6_equal(&cfg->acl6[i].p.addr, &p.addr)) {
+	for (size_t i = 0; i < cfg->fixed.n_acl6; i++) {
+		if (cfg->fixed.acl6[i].p.len == p.len &&
+		    addr6_equal(&cfg->fixed.acl6[i].p.addr, &p.addr)) {
 			diag_warn(s->d, s->line, 0, s->cmd, "%s is already listed: ignored",
 			          s->tok[at]);
 			return 0;
 		}
 	}
-	PUSH_OR_FAIL(s, e, cfg->acl6, cfg->n_acl6, cfg->cap_acl6);
+	PUSH_OR_FAIL(s, e, cfg->fixed.acl6, cfg->fixed.n_acl6, cfg->fixed.cap_acl6);
 	e->p = p;
 	return 0;
 }
@@ -40,13 +41,13 @@ static int address_endpoint(struct isc *s, int at)
 {
 	if (isc_nargs(s, at, 1, 1, "IPV6_ADDRESS") < 0)
 		return -1;
-	if (s->cfg->has_endpoint) {
+	if (s->cfg->fixed.has_endpoint) {
 		isc_err(s, "the endpoint address is already set");
 		return -1;
 	}
-	if (isc_addr6(s, s->tok[at], &s->cfg->endpoint) < 0)
+	if (isc_addr6(s, s->tok[at], &s->cfg->fixed.endpoint) < 0)
 		return -1;
-	s->cfg->has_endpoint = true;
+	s->cfg->fixed.has_endpoint = true;
 	return 0;
 }
 
@@ -54,13 +55,13 @@ static int address_icmp(struct isc *s, int at)
 {
 	if (isc_nargs(s, at, 1, 1, "IPV4_ADDRESS") < 0)
 		return -1;
-	if (s->cfg->has_icmp_source) {
+	if (s->cfg->fixed.has_icmp_source) {
 		isc_err(s, "the icmp address is already set");
 		return -1;
 	}
-	if (isc_addr4(s, s->tok[at], &s->cfg->icmp_source) < 0)
+	if (isc_addr4(s, s->tok[at], &s->cfg->fixed.icmp_source) < 0)
 		return -1;
-	s->cfg->has_icmp_source = true;
+	s->cfg->fixed.has_icmp_source = true;
 	return 0;
 }
 
@@ -91,7 +92,7 @@ static int pool(struct isc *s, int at)
 		return -1;
 	}
 	if (p == NULL) {
-		PUSH_OR_FAIL(s, p, cfg->pools, cfg->n_pools, cfg->cap_pools);
+		PUSH_OR_FAIL(s, p, cfg->fixed.pools, cfg->fixed.n_pools, cfg->fixed.cap_pools);
 		p->addr = a;
 	}
 	if (s->ntok - at == 3) {
@@ -113,11 +114,12 @@ static int pcp(struct isc *s, int at)
 	    isc_addr4(s, s->tok[at], &a) < 0 || isc_proto(s, s->tok[at + 1], false, &proto) < 0 ||
 	    isc_range(s, s->tok[at + 2], 1, &r) < 0)
 		return -1;
-	for (size_t i = 0; i < cfg->n_pcp_pools; i++)
-		if (cfg->pcp_pools[i].addr == a)
-			p = &cfg->pcp_pools[i];
+	for (size_t i = 0; i < cfg->fixed.n_pcp_pools; i++)
+		if (cfg->fixed.pcp_pools[i].addr == a)
+			p = &cfg->fixed.pcp_pools[i];
 	if (p == NULL) {
-		PUSH_OR_FAIL(s, p, cfg->pcp_pools, cfg->n_pcp_pools, cfg->cap_pcp_pools);
+		PUSH_OR_FAIL(s, p, cfg->fixed.pcp_pools, cfg->fixed.n_pcp_pools,
+		             cfg->fixed.cap_pcp_pools);
 		p->addr = a;
 	}
 	p->range[proto] = r;
@@ -128,7 +130,8 @@ static int pcp(struct isc *s, int at)
 static struct cfg_tunnel *new_tunnel(struct isc *s, const struct addr6 *b4)
 {
 	struct aftr_config *cfg = s->cfg;
-	struct cfg_tunnel *t = VEC_PUSH(cfg->tunnels, cfg->n_tunnels, cfg->cap_tunnels);
+	struct cfg_tunnel *t =
+	        VEC_PUSH(cfg->lists.tunnels, cfg->lists.n_tunnels, cfg->lists.cap_tunnels);
 
 	if (t == NULL) {
 		isc_err(s, "out of memory");
@@ -199,8 +202,8 @@ static int parse_inside(struct isc *s, int at, bool icmp_ok, struct inside *in)
 
 static struct cfg_nat *find_nat(struct aftr_config *cfg, const struct inside *in)
 {
-	for (size_t i = 0; i < cfg->n_nats; i++) {
-		struct cfg_nat *m = &cfg->nats[i];
+	for (size_t i = 0; i < cfg->lists.n_nats; i++) {
+		struct cfg_nat *m = &cfg->lists.nats[i];
 
 		if (addr6_equal(&m->b4, &in->b4) && m->proto == in->proto && m->addr == in->addr &&
 		    m->port == in->port)
@@ -227,7 +230,7 @@ static int add_nat(struct isc *s, int at, struct cfg_nat **out)
 		isc_err(s, "this inside address and port are already mapped");
 		return -1;
 	}
-	PUSH_OR_FAIL(s, m, cfg->nats, cfg->n_nats, cfg->cap_nats);
+	PUSH_OR_FAIL(s, m, cfg->lists.nats, cfg->lists.n_nats, cfg->lists.cap_nats);
 	m->b4 = in.b4;
 	m->proto = (uint8_t)in.proto;
 	m->addr = in.addr;
@@ -263,7 +266,7 @@ static int try_map(struct isc *s, int at)
 		isc_err(s, "%s is not the tunnel's pool address", s->tok[at + 4]);
 	else
 		return 0;
-	s->cfg->n_nats--;
+	s->cfg->lists.n_nats--;
 	return -1;
 }
 
@@ -308,7 +311,7 @@ static int prr(struct isc *s, int at)
 	if (isc_nargs(s, at, 4, 4, "IPV6_REMOTE tcp|udp|icmp IPV4 PORT") < 0 ||
 	    parse_inside(s, at, true, &in) < 0)
 		return -1;
-	PUSH_OR_FAIL(s, p, cfg->prrs, cfg->n_prrs, cfg->cap_prrs);
+	PUSH_OR_FAIL(s, p, cfg->lists.prrs, cfg->lists.n_prrs, cfg->lists.cap_prrs);
 	p->b4 = in.b4;
 	p->proto = (uint8_t)in.proto;
 	p->addr = in.addr;
@@ -326,7 +329,7 @@ static int nonat(struct isc *s, int at)
 	if (isc_nargs(s, at, 2, 2, "IPV6_REMOTE IPV4_PREFIX/LENGTH") < 0 ||
 	    isc_addr6(s, s->tok[at], &b4) < 0 || isc_prefix4(s, s->tok[at + 1], &p) < 0)
 		return -1;
-	PUSH_OR_FAIL(s, n, cfg->nonats, cfg->n_nonats, cfg->cap_nonats);
+	PUSH_OR_FAIL(s, n, cfg->lists.nonats, cfg->lists.n_nonats, cfg->lists.cap_nonats);
 	n->b4 = b4;
 	n->prefix = p;
 	return 0;
@@ -345,8 +348,8 @@ static struct cfg_tunnel *tunnel_for(struct isc *s, int at)
 	t = cfg_find_tunnel(cfg, &b4);
 	if (t)
 		return t;
-	for (size_t i = 0; i < cfg->n_nats; i++)
-		if (addr6_equal(&cfg->nats[i].b4, &b4))
+	for (size_t i = 0; i < cfg->lists.n_nats; i++)
+		if (addr6_equal(&cfg->lists.nats[i].b4, &b4))
 			return new_tunnel(s, &b4);
 	isc_err(s, "%s: no such tunnel (define it with \"tunnel\" first)", s->tok[at]);
 	return NULL;
@@ -411,7 +414,7 @@ static int debug_set(struct isc *s, int at)
 	if (isc_nargs(s, at, 0, 1, "[LEVEL]") < 0 ||
 	    (s->ntok > at && isc_uint(s, s->tok[at], 0, CFG_DEBUG_MAX, &v) < 0))
 		return -1;
-	s->cfg->debug = (uint8_t)v;
+	s->cfg->fixed.debug = (uint8_t)v;
 	return 0;
 }
 
@@ -435,14 +438,14 @@ static int delete_acl6(struct isc *s, int at)
 		isc_err(s, "%s", err);
 		return -1;
 	}
-	for (size_t i = 0; i < cfg->n_acl6; i++) {
-		if (!addr6_equal(&cfg->acl6[i].p.addr, &p.addr))
+	for (size_t i = 0; i < cfg->fixed.n_acl6; i++) {
+		if (!addr6_equal(&cfg->fixed.acl6[i].p.addr, &p.addr))
 			continue;
-		if (cfg->n_acl6 == 1) {
+		if (cfg->fixed.n_acl6 == 1) {
 			isc_err(s, "cannot remove the last acl6 entry");
 			return -1;
 		}
-		vec_remove(cfg->acl6, &cfg->n_acl6, sizeof(*cfg->acl6), i);
+		vec_remove(cfg->fixed.acl6, &cfg->fixed.n_acl6, sizeof(*cfg->fixed.acl6), i);
 		return 0;
 	}
 	isc_err(s, "%s: no such acl6 entry", s->tok[at]);
@@ -466,7 +469,8 @@ static int delete_mapping(struct isc *s, int at, bool filter_only)
 	if (filter_only)
 		m->has_filter = false;
 	else
-		vec_remove(cfg->nats, &cfg->n_nats, sizeof(*cfg->nats), (size_t)(m - cfg->nats));
+		vec_remove(cfg->lists.nats, &cfg->lists.n_nats, sizeof(*cfg->lists.nats),
+		           (size_t)(m - cfg->lists.nats));
 	return 0;
 }
 
@@ -487,9 +491,10 @@ static int delete_nonat(struct isc *s, int at)
 
 	if (isc_nargs(s, at, 1, 1, "IPV6_REMOTE") < 0 || isc_addr6(s, s->tok[at], &b4) < 0)
 		return -1;
-	for (size_t i = 0; i < cfg->n_nonats; i++) {
-		if (addr6_equal(&cfg->nonats[i].b4, &b4)) {
-			vec_remove(cfg->nonats, &cfg->n_nonats, sizeof(*cfg->nonats), i);
+	for (size_t i = 0; i < cfg->lists.n_nonats; i++) {
+		if (addr6_equal(&cfg->lists.nonats[i].b4, &b4)) {
+			vec_remove(cfg->lists.nonats, &cfg->lists.n_nonats,
+			           sizeof(*cfg->lists.nonats), i);
 			return 0;
 		}
 	}
@@ -505,12 +510,13 @@ static int delete_prr(struct isc *s, int at)
 	if (isc_nargs(s, at, 4, 4, "IPV6_REMOTE tcp|udp|icmp IPV4 PORT") < 0 ||
 	    parse_inside(s, at, true, &in) < 0)
 		return -1;
-	for (size_t i = 0; i < cfg->n_prrs; i++) {
-		const struct cfg_prr *p = &cfg->prrs[i];
+	for (size_t i = 0; i < cfg->lists.n_prrs; i++) {
+		const struct cfg_prr *p = &cfg->lists.prrs[i];
 
 		if (addr6_equal(&p->b4, &in.b4) && p->proto == in.proto && p->addr == in.addr &&
 		    p->port == in.port) {
-			vec_remove(cfg->prrs, &cfg->n_prrs, sizeof(*cfg->prrs), i);
+			vec_remove(cfg->lists.prrs, &cfg->lists.n_prrs, sizeof(*cfg->lists.prrs),
+			           i);
 			return 0;
 		}
 	}
@@ -527,15 +533,18 @@ static int delete_tunnel(struct isc *s, int at)
 
 	if (isc_nargs(s, at, 1, 1, "IPV6_REMOTE") < 0 || isc_addr6(s, s->tok[at], &b4) < 0)
 		return -1;
-	for (size_t i = cfg->n_tunnels; i-- > 0;)
-		if (addr6_equal(&cfg->tunnels[i].b4, &b4) && ++removed)
-			vec_remove(cfg->tunnels, &cfg->n_tunnels, sizeof(*cfg->tunnels), i);
-	for (size_t i = cfg->n_nats; i-- > 0;)
-		if (addr6_equal(&cfg->nats[i].b4, &b4) && ++removed)
-			vec_remove(cfg->nats, &cfg->n_nats, sizeof(*cfg->nats), i);
-	for (size_t i = cfg->n_prrs; i-- > 0;)
-		if (addr6_equal(&cfg->prrs[i].b4, &b4) && ++removed)
-			vec_remove(cfg->prrs, &cfg->n_prrs, sizeof(*cfg->prrs), i);
+	for (size_t i = cfg->lists.n_tunnels; i-- > 0;)
+		if (addr6_equal(&cfg->lists.tunnels[i].b4, &b4) && ++removed)
+			vec_remove(cfg->lists.tunnels, &cfg->lists.n_tunnels,
+			           sizeof(*cfg->lists.tunnels), i);
+	for (size_t i = cfg->lists.n_nats; i-- > 0;)
+		if (addr6_equal(&cfg->lists.nats[i].b4, &b4) && ++removed)
+			vec_remove(cfg->lists.nats, &cfg->lists.n_nats, sizeof(*cfg->lists.nats),
+			           i);
+	for (size_t i = cfg->lists.n_prrs; i-- > 0;)
+		if (addr6_equal(&cfg->lists.prrs[i].b4, &b4) && ++removed)
+			vec_remove(cfg->lists.prrs, &cfg->lists.n_prrs, sizeof(*cfg->lists.prrs),
+			           i);
 	if (removed == 0) {
 		isc_err(s, "%s: no such tunnel", s->tok[at]);
 		return -1;

@@ -47,24 +47,24 @@ static int opt_word(struct isc *s, int at, const char *word)
 
 static int acl6_icmp(struct isc *s, int at)
 {
-	return set_onoff(s, at, &s->cfg->acl6_icmp);
+	return set_onoff(s, at, &s->cfg->fixed.acl6_icmp);
 }
 
 static int frag_equal(struct isc *s, int at)
 {
-	return set_onoff(s, at, &s->cfg->frag_equal);
+	return set_onoff(s, at, &s->cfg->fixed.frag_equal);
 }
 
 static int frag_lifetime(struct isc *s, int at)
 {
 	return set_u16(s, at, "LIFETIME (1..1200)", 1, CFG_FRAG_LIFETIME_MAX,
-	               &s->cfg->frag_lifetime);
+	               &s->cfg->fixed.frag_lifetime);
 }
 
 static int frag_count(struct isc *s, int at, int which)
 {
 	return set_u16(s, opt_word(s, at, "maxcount"), "maxcount N (0..16535)", 0,
-	               CFG_FRAG_MAXCOUNT_MAX, &s->cfg->frag_maxcount[which]);
+	               CFG_FRAG_MAXCOUNT_MAX, &s->cfg->fixed.frag_maxcount[which]);
 }
 
 static int frag_ipv6(struct isc *s, int at)
@@ -85,7 +85,7 @@ static int frag_out(struct isc *s, int at)
 static int hold(struct isc *s, int at)
 {
 	return set_u16(s, opt_word(s, at, "lifetime"), "lifetime N (0..600)", 0,
-	               CFG_HOLD_LIFETIME_MAX, &s->cfg->hold_lifetime);
+	               CFG_HOLD_LIFETIME_MAX, &s->cfg->fixed.hold_lifetime);
 }
 
 static int nat_lifetime(struct isc *s, int at)
@@ -97,7 +97,7 @@ static int nat_lifetime(struct isc *s, int at)
 	    isc_enum(s, s->tok[at], cfg_lifetime_names, &kind) < 0 ||
 	    isc_uint(s, s->tok[at + 1], 1, CFG_LIFETIME_MAX, &v) < 0)
 		return -1;
-	s->cfg->lifetime[kind] = v;
+	s->cfg->fixed.lifetime[kind] = v;
 	return 0;
 }
 
@@ -108,7 +108,7 @@ static int pcpd(struct isc *s, int at)
 	if (isc_nargs(s, at, 1, 1, "disable|enable|stateless|encapsulate") < 0 ||
 	    isc_enum(s, s->tok[at], cfg_pcpd_names, &v) < 0)
 		return -1;
-	s->cfg->pcpd = v;
+	s->cfg->fixed.pcpd = v;
 	return 0;
 }
 
@@ -123,7 +123,7 @@ static int pcp_range(struct isc *s, int at)
 		return -1;
 	if (strcmp(s->tok[at + 1], "0") != 0 && isc_range(s, s->tok[at + 1], 1, &r) < 0)
 		return -1;
-	s->cfg->pcp_defaults[p] = r;
+	s->cfg->fixed.pcp_defaults[p] = r;
 	return 0;
 }
 
@@ -136,7 +136,7 @@ static int pool_range(struct isc *s, int at)
 	    isc_proto(s, s->tok[at], true, &p) < 0 ||
 	    isc_range(s, s->tok[at + 1], p == CFG_ICMP ? 0 : 1, &r) < 0)
 		return -1;
-	s->cfg->pool_defaults[p] = r;
+	s->cfg->fixed.pool_defaults[p] = r;
 	return 0;
 }
 
@@ -150,14 +150,15 @@ static int private_add(struct isc *s, int at)
 
 	if (isc_nargs(s, at, 1, 1, "IPV4_PREFIX/LENGTH") < 0 || isc_prefix4(s, s->tok[at], &p) < 0)
 		return -1;
-	for (size_t i = 0; i < cfg->n_private4; i++) {
-		if (cfg->private4[i].p.addr == p.addr && cfg->private4[i].p.len == p.len) {
+	for (size_t i = 0; i < cfg->fixed.n_private4; i++) {
+		if (cfg->fixed.private4[i].p.addr == p.addr &&
+		    cfg->fixed.private4[i].p.len == p.len) {
 			diag_warn(s->d, s->line, 0, s->cmd, "%s is already listed: ignored",
 			          s->tok[at]);
 			return 0;
 		}
 	}
-	e = VEC_PUSH(cfg->private4, cfg->n_private4, cfg->cap_private4);
+	e = VEC_PUSH(cfg->fixed.private4, cfg->fixed.n_private4, cfg->fixed.cap_private4);
 	if (e == NULL) {
 		isc_err(s, "out of memory");
 		return -1;
@@ -190,23 +191,23 @@ static int tun_admpro(struct isc *s, int at)
 	if (isc_nargs(s, at, 1, 1, "off|in|out|all") < 0 ||
 	    isc_enum(s, s->tok[at], cfg_admpro_names, &v) < 0)
 		return -1;
-	s->cfg->tun.admpro = (uint8_t)v;
+	s->cfg->fixed.tun.admpro = (uint8_t)v;
 	return 0;
 }
 
 static int tun_auto(struct isc *s, int at)
 {
-	return set_onoff(s, at, &s->cfg->tun.auto_create);
+	return set_onoff(s, at, &s->cfg->fixed.tun.auto_create);
 }
 
 static int tun_mss(struct isc *s, int at)
 {
-	return set_onoff(s, at, &s->cfg->tun.mss);
+	return set_onoff(s, at, &s->cfg->fixed.tun.mss);
 }
 
 static int tun_mtu(struct isc *s, int at)
 {
-	return set_u16(s, at, "MTU (1280..65535)", CFG_MTU_MIN, 65535, &s->cfg->tun.mtu);
+	return set_u16(s, at, "MTU (1280..65535)", CFG_MTU_MIN, 65535, &s->cfg->fixed.tun.mtu);
 }
 
 static int tun_toobig(struct isc *s, int at)
@@ -216,7 +217,7 @@ static int tun_toobig(struct isc *s, int at)
 	if (isc_nargs(s, at, 1, 1, "on|off|strict") < 0 ||
 	    isc_enum(s, s->tok[at], cfg_toobig_names, &v) < 0)
 		return -1;
-	s->cfg->tun.toobig = (uint8_t)v;
+	s->cfg->fixed.tun.toobig = (uint8_t)v;
 	return 0;
 }
 
@@ -229,7 +230,8 @@ static int tun_fragment(struct isc *s, int at)
 	    isc_enum(s, s->tok[at], fams, &fam) < 0)
 		return -1;
 	return set_u8(s, opt_word(s, at + 1, "maxcount"), "ipv6|ipv4 maxcount N (0..255)", 0, 255,
-	              fam == 0 ? &s->cfg->tun.frag6_maxcount : &s->cfg->tun.frag4_maxcount);
+	              fam == 0 ? &s->cfg->fixed.tun.frag6_maxcount
+	                       : &s->cfg->fixed.tun.frag4_maxcount);
 }
 
 static int tun_nat(struct isc *s, int at)
@@ -244,9 +246,9 @@ static int tun_nat(struct isc *s, int at)
 	    isc_uint(s, s->tok[at + 2], 0, w == 0 ? 65535 : 255, &v) < 0)
 		return -1;
 	if (w == 0)
-		s->cfg->tun.nat_maxcount[p] = (uint16_t)v;
+		s->cfg->fixed.tun.nat_maxcount[p] = (uint16_t)v;
 	else
-		s->cfg->tun.nat_rate[p] = (uint8_t)v;
+		s->cfg->fixed.tun.nat_rate[p] = (uint8_t)v;
 	return 0;
 }
 
@@ -310,7 +312,7 @@ int isc_bucket(struct isc *s, int at)
 	if (isc_nargs(s, n, 1, 1, "tcp|udp|icmp size N (1..255)") < 0 ||
 	    isc_uint(s, s->tok[n], 1, 255, &v) < 0)
 		return -1;
-	s->cfg->port_block[p] = (uint16_t)v;
+	s->cfg->fixed.port_block[p] = (uint16_t)v;
 	return 0;
 }
 
@@ -329,13 +331,13 @@ int isc_decay(struct isc *s, int at)
 		isc_err(s, "%s: expected a number from 0.0 to 1.0", s->tok[at + 1]);
 		return -1;
 	}
-	s->cfg->decay[w] = v;
+	s->cfg->fixed.decay[w] = v;
 	return 0;
 }
 
 int isc_quantum(struct isc *s, int at)
 {
-	return set_u8(s, at, "N (2..255)", CFG_QUANTUM_MIN, 255, &s->cfg->quantum);
+	return set_u8(s, at, "N (2..255)", CFG_QUANTUM_MIN, 255, &s->cfg->fixed.quantum);
 }
 
 /* "delete private ADDR": removes the entry with that address (aftr.c
@@ -354,14 +356,15 @@ int isc_delete_private(struct isc *s, int at)
 		*slash = '\0';
 	if (isc_addr4(s, s->tok[at], &a) < 0)
 		return -1;
-	for (size_t i = 0; i < cfg->n_private4; i++) {
-		if (cfg->private4[i].p.addr != a)
+	for (size_t i = 0; i < cfg->fixed.n_private4; i++) {
+		if (cfg->fixed.private4[i].p.addr != a)
 			continue;
-		if (cfg->n_private4 == 1) {
+		if (cfg->fixed.n_private4 == 1) {
 			isc_err(s, "cannot remove the last private prefix");
 			return -1;
 		}
-		vec_remove(cfg->private4, &cfg->n_private4, sizeof(*cfg->private4), i);
+		vec_remove(cfg->fixed.private4, &cfg->fixed.n_private4,
+		           sizeof(*cfg->fixed.private4), i);
 		return 0;
 	}
 	isc_err(s, "%s: no such private prefix", s->tok[at]);

@@ -109,22 +109,22 @@ static struct tables_b4 *b4_rec(struct tables *t, const struct addr6 *b4, uint32
 static int build_softwires(struct tables *t, uint32_t *nb4)
 {
 	const struct aftr_config *c = &t->cfg;
-	const struct cfg_softwire **v = calloc(c->n_softwires + 1, sizeof(*v));
+	const struct cfg_softwire **v = calloc(c->lists.n_softwires + 1, sizeof(*v));
 	uint32_t na = 0, ns = 0;
 	int rc = 0;
 
-	t->addrs = big_calloc(c->n_softwires + 1, sizeof(*t->addrs));
-	t->shapes = calloc(c->n_softwires + 1, sizeof(*t->shapes));
+	t->addrs = big_calloc(c->lists.n_softwires + 1, sizeof(*t->addrs));
+	t->shapes = calloc(c->lists.n_softwires + 1, sizeof(*t->shapes));
 	if (v == NULL || t->addrs == NULL || t->shapes == NULL ||
-	    lhash_init(&t->sw_addr, c->n_softwires, 4) < 0 ||
-	    lhash_init(&t->sw_port, c->n_softwires, sizeof(struct sw_key)) < 0) {
+	    lhash_init(&t->sw_addr, c->lists.n_softwires, 4) < 0 ||
+	    lhash_init(&t->sw_port, c->lists.n_softwires, sizeof(struct sw_key)) < 0) {
 		free(v);
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < c->n_softwires; i++)
-		v[i] = &c->softwires[i];
-	qsort(v, c->n_softwires, sizeof(*v), sw_cmp);
-	for (size_t i = 0; i < c->n_softwires && rc == 0; i++) {
+	for (size_t i = 0; i < c->lists.n_softwires; i++)
+		v[i] = &c->lists.softwires[i];
+	qsort(v, c->lists.n_softwires, sizeof(*v), sw_cmp);
+	for (size_t i = 0; i < c->lists.n_softwires && rc == 0; i++) {
 		const struct cfg_softwire *s = v[i];
 		struct sw_key k = {s->ipv4, s->psid.offset, s->psid.psid_len, s->psid.psid};
 		struct tables_b4 *r = b4_rec(t, &s->b4, nb4);
@@ -137,8 +137,8 @@ static int build_softwires(struct tables *t, uint32_t *nb4)
 		}
 		if (r == NULL)
 			rc = -ENOMEM;
-		else if (lhash_put(&t->sw_port, &k, (uint32_t)(s - c->softwires)) == 0)
-			r->softwire = (uint32_t)(s - c->softwires);
+		else if (lhash_put(&t->sw_port, &k, (uint32_t)(s - c->lists.softwires)) == 0)
+			r->softwire = (uint32_t)(s - c->lists.softwires);
 	}
 	/* One shape for every address (the usual: one PSID length and
 	 * offset for the whole domain): the shape needs no lookup. */
@@ -168,10 +168,10 @@ static int build_prr_nonat(struct tables *t, uint32_t *nb4)
 {
 	const struct aftr_config *c = &t->cfg;
 
-	if (lhash_init(&t->prr, c->n_prrs, sizeof(struct prr_key)) < 0)
+	if (lhash_init(&t->prr, c->lists.n_prrs, sizeof(struct prr_key)) < 0)
 		return -ENOMEM;
-	for (size_t i = 0; i < c->n_prrs; i++) {
-		const struct cfg_prr *p = &c->prrs[i];
+	for (size_t i = 0; i < c->lists.n_prrs; i++) {
+		const struct cfg_prr *p = &c->lists.prrs[i];
 		struct prr_key k = {p->addr, p->port, p->proto, 0};
 		struct tables_b4 *r = b4_rec(t, &p->b4, nb4);
 
@@ -180,17 +180,17 @@ static int build_prr_nonat(struct tables *t, uint32_t *nb4)
 		r->has_prr = 1;
 		lhash_put(&t->prr, &k, (uint32_t)i); /* a duplicate was refused by validation */
 	}
-	t->n_nonat = c->n_nonats;
-	t->nonat = calloc(c->n_nonats + 1, sizeof(*t->nonat));
+	t->n_nonat = c->lists.n_nonats;
+	t->nonat = calloc(c->lists.n_nonats + 1, sizeof(*t->nonat));
 	if (t->nonat == NULL)
 		return -ENOMEM;
-	for (size_t i = 0; i < c->n_nonats; i++) {
-		struct tables_b4 *r = b4_rec(t, &c->nonats[i].b4, nb4);
+	for (size_t i = 0; i < c->lists.n_nonats; i++) {
+		struct tables_b4 *r = b4_rec(t, &c->lists.nonats[i].b4, nb4);
 
 		if (r == NULL)
 			return -ENOMEM;
 		r->nonat = (uint32_t)i;
-		t->nonat[i] = &c->nonats[i];
+		t->nonat[i] = &c->lists.nonats[i];
 	}
 	qsort(t->nonat, t->n_nonat, sizeof(*t->nonat), nonat_cmp);
 	return 0;
@@ -209,11 +209,11 @@ static void *hot_copy(const void *v, size_t n, size_t size)
 static int build_stateless(struct tables *t)
 {
 	const struct aftr_config *c = &t->cfg;
-	size_t n = c->n_softwires + c->n_prrs + c->n_nonats;
+	size_t n = c->lists.n_softwires + c->lists.n_prrs + c->lists.n_nonats;
 	uint32_t nb4 = 0;
 
-	t->sw = hot_copy(c->softwires, c->n_softwires, sizeof(*c->softwires));
-	t->prrs = hot_copy(c->prrs, c->n_prrs, sizeof(*c->prrs));
+	t->sw = hot_copy(c->lists.softwires, c->lists.n_softwires, sizeof(*c->lists.softwires));
+	t->prrs = hot_copy(c->lists.prrs, c->lists.n_prrs, sizeof(*c->lists.prrs));
 	if (t->sw == NULL || t->prrs == NULL)
 		return -ENOMEM;
 	t->b4s = big_calloc(n + 1, sizeof(*t->b4s));
@@ -259,14 +259,14 @@ int tables_build(struct tables *t, struct aftr_config *cfg, uint64_t gen)
 	t->serial = ++serial;
 	t->cfg = *cfg;
 	memset(cfg, 0, sizeof(*cfg));
-	t->n_tun = t->cfg.n_tunnels;
-	t->n_nat = t->cfg.n_nats;
+	t->n_tun = t->cfg.lists.n_tunnels;
+	t->n_nat = t->cfg.lists.n_nats;
 	t->tun = calloc(t->n_tun + 1, sizeof(*t->tun));
 	t->nat_in = calloc(t->n_nat + 1, sizeof(*t->nat_in));
 	t->nat_ext = calloc(t->n_nat + 1, sizeof(*t->nat_ext));
-	t->n_priv = t->cfg.n_private4;
+	t->n_priv = t->cfg.fixed.n_private4;
 	t->priv = calloc(t->n_priv + 1, sizeof(*t->priv));
-	t->n_acl6 = t->cfg.n_acl6;
+	t->n_acl6 = t->cfg.fixed.n_acl6;
 	t->acl6 = calloc(t->n_acl6 + 1, sizeof(*t->acl6));
 	if (t->tun == NULL || t->nat_in == NULL || t->nat_ext == NULL || t->priv == NULL ||
 	    t->acl6 == NULL) {
@@ -274,17 +274,17 @@ int tables_build(struct tables *t, struct aftr_config *cfg, uint64_t gen)
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < t->n_tun; i++) {
-		t->tun[i] = &t->cfg.tunnels[i];
-		t->tunnel_mtus |= t->cfg.tunnels[i].mtu != 0;
+		t->tun[i] = &t->cfg.lists.tunnels[i];
+		t->tunnel_mtus |= t->cfg.lists.tunnels[i].mtu != 0;
 	}
 	for (size_t i = 0; i < t->n_nat; i++)
-		t->nat_in[i] = t->nat_ext[i] = &t->cfg.nats[i];
+		t->nat_in[i] = t->nat_ext[i] = &t->cfg.lists.nats[i];
 	for (size_t i = 0; i < t->n_priv; i++) {
-		t->priv[i].mask = prefix4_mask(t->cfg.private4[i].p.len);
-		t->priv[i].net = t->cfg.private4[i].p.addr & t->priv[i].mask;
+		t->priv[i].mask = prefix4_mask(t->cfg.fixed.private4[i].p.len);
+		t->priv[i].net = t->cfg.fixed.private4[i].p.addr & t->priv[i].mask;
 	}
 	for (size_t i = 0; i < t->n_acl6; i++)
-		t->acl6[i] = net6_of(&t->cfg.acl6[i].p);
+		t->acl6[i] = net6_of(&t->cfg.fixed.acl6[i].p);
 	qsort(t->tun, t->n_tun, sizeof(*t->tun), tun_cmp);
 	qsort(t->nat_in, t->n_nat, sizeof(*t->nat_in), nat_in_cmp);
 	qsort(t->nat_ext, t->n_nat, sizeof(*t->nat_ext), nat_ext_cmp);
@@ -362,7 +362,7 @@ bool tables_b4_allowed_bind(const struct tables *t, const struct addr6 *b4, uint
 	ok = t->n_tun && tables_tunnel(t, b4) != NULL;
 	if (!ok)
 		in_acl6 = tables_in_acl6(t, b4);
-	ok = ok || (in_acl6 && t->cfg.tun.auto_create);
+	ok = ok || (in_acl6 && t->cfg.fixed.tun.auto_create);
 	if (nat)
 		*nat = ok;
 	/* A stateless binding makes the B4 known too. */

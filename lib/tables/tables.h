@@ -22,8 +22,8 @@
 /* A B4's stateless bindings: its lw4o6 softwire (RFC 7596), its no-NAT
  * prefix (ISC nonat), whether it has prr entries. */
 struct tables_b4 {
-	uint32_t softwire; /* index in sw (as in cfg.softwires), or LHASH_NONE */
-	uint32_t nonat;    /* index in cfg.nonats, or LHASH_NONE */
+	uint32_t softwire; /* index in sw (as in cfg.lists.softwires), or LHASH_NONE */
+	uint32_t nonat;    /* index in cfg.lists.nonats, or LHASH_NONE */
 	uint32_t has_prr;
 	struct addr6 b4;
 };

@@ -46,7 +46,7 @@ static struct addr6 a6(const char *s)
 
 static struct cfg_pool *add_pool(struct aftr_config *cfg, const char *addr)
 {
-	struct cfg_pool *p = VEC_PUSH(cfg->pools, cfg->n_pools, cfg->cap_pools);
+	struct cfg_pool *p = VEC_PUSH(cfg->fixed.pools, cfg->fixed.n_pools, cfg->fixed.cap_pools);
 
 	ck_assert_ptr_nonnull(p);
 	p->addr = a4(addr);
@@ -55,7 +55,7 @@ static struct cfg_pool *add_pool(struct aftr_config *cfg, const char *addr)
 
 static void add_acl6(struct aftr_config *cfg, const char *prefix)
 {
-	struct cfg_prefix6 *e = VEC_PUSH(cfg->acl6, cfg->n_acl6, cfg->cap_acl6);
+	struct cfg_prefix6 *e = VEC_PUSH(cfg->fixed.acl6, cfg->fixed.n_acl6, cfg->fixed.cap_acl6);
 
 	ck_assert_ptr_nonnull(e);
 	ck_assert_int_eq(prefix6_parse(prefix, 0, &e->p, NULL, 0), 0);
@@ -63,7 +63,8 @@ static void add_acl6(struct aftr_config *cfg, const char *prefix)
 
 static void add_private(struct aftr_config *cfg, const char *prefix)
 {
-	struct cfg_prefix4 *e = VEC_PUSH(cfg->private4, cfg->n_private4, cfg->cap_private4);
+	struct cfg_prefix4 *e =
+	        VEC_PUSH(cfg->fixed.private4, cfg->fixed.n_private4, cfg->fixed.cap_private4);
 
 	ck_assert_ptr_nonnull(e);
 	ck_assert_int_eq(prefix4_parse(prefix, 0, &e->p, NULL, 0), 0);
@@ -71,7 +72,8 @@ static void add_private(struct aftr_config *cfg, const char *prefix)
 
 static struct cfg_tunnel *add_tunnel(struct aftr_config *cfg, const char *b4, const char *ipv4)
 {
-	struct cfg_tunnel *t = VEC_PUSH(cfg->tunnels, cfg->n_tunnels, cfg->cap_tunnels);
+	struct cfg_tunnel *t =
+	        VEC_PUSH(cfg->lists.tunnels, cfg->lists.n_tunnels, cfg->lists.cap_tunnels);
 
 	ck_assert_ptr_nonnull(t);
 	t->b4 = a6(b4);
@@ -85,7 +87,7 @@ static struct cfg_tunnel *add_tunnel(struct aftr_config *cfg, const char *b4, co
 static struct cfg_nat *add_nat(struct aftr_config *cfg, const char *b4, enum cfg_proto proto,
                                const char *addr, uint16_t port, const char *ext, uint16_t ext_port)
 {
-	struct cfg_nat *m = VEC_PUSH(cfg->nats, cfg->n_nats, cfg->cap_nats);
+	struct cfg_nat *m = VEC_PUSH(cfg->lists.nats, cfg->lists.n_nats, cfg->lists.cap_nats);
 
 	ck_assert_ptr_nonnull(m);
 	m->b4 = a6(b4);
@@ -100,7 +102,7 @@ static struct cfg_nat *add_nat(struct aftr_config *cfg, const char *b4, enum cfg
 static struct cfg_prr *add_prr(struct aftr_config *cfg, const char *b4, enum cfg_proto proto,
                                const char *addr, uint16_t port)
 {
-	struct cfg_prr *p = VEC_PUSH(cfg->prrs, cfg->n_prrs, cfg->cap_prrs);
+	struct cfg_prr *p = VEC_PUSH(cfg->lists.prrs, cfg->lists.n_prrs, cfg->lists.cap_prrs);
 
 	ck_assert_ptr_nonnull(p);
 	p->b4 = a6(b4);
@@ -112,7 +114,8 @@ static struct cfg_prr *add_prr(struct aftr_config *cfg, const char *b4, enum cfg
 
 static struct cfg_nonat *add_nonat(struct aftr_config *cfg, const char *b4, const char *prefix)
 {
-	struct cfg_nonat *n = VEC_PUSH(cfg->nonats, cfg->n_nonats, cfg->cap_nonats);
+	struct cfg_nonat *n =
+	        VEC_PUSH(cfg->lists.nonats, cfg->lists.n_nonats, cfg->lists.cap_nonats);
 
 	ck_assert_ptr_nonnull(n);
 	n->b4 = a6(b4);
@@ -123,7 +126,8 @@ static struct cfg_nonat *add_nonat(struct aftr_config *cfg, const char *b4, cons
 static struct cfg_softwire *add_softwire(struct aftr_config *cfg, const char *b4, const char *ipv4,
                                          uint8_t offset, uint8_t psid_len, uint16_t psid)
 {
-	struct cfg_softwire *s = VEC_PUSH(cfg->softwires, cfg->n_softwires, cfg->cap_softwires);
+	struct cfg_softwire *s =
+	        VEC_PUSH(cfg->lists.softwires, cfg->lists.n_softwires, cfg->lists.cap_softwires);
 
 	ck_assert_ptr_nonnull(s);
 	s->b4 = a6(b4);
@@ -137,10 +141,10 @@ static struct cfg_softwire *add_softwire(struct aftr_config *cfg, const char *b4
 static void base_cfg(struct aftr_config *cfg)
 {
 	ck_assert_int_eq(cfg_init(cfg), 0);
-	cfg->has_endpoint = true;
-	cfg->endpoint = a6("2001:db8::a");
-	cfg->has_icmp_source = true;
-	cfg->icmp_source = a4("192.0.0.2");
+	cfg->fixed.has_endpoint = true;
+	cfg->fixed.endpoint = a6("2001:db8::a");
+	cfg->fixed.has_icmp_source = true;
+	cfg->fixed.icmp_source = a4("192.0.0.2");
 	add_acl6(cfg, "2001:db8:100::/40");
 	add_pool(cfg, POOL);
 }
@@ -259,22 +263,22 @@ START_TEST(test_required_each)
 	struct aftr_config cfg;
 
 	base_cfg(&cfg);
-	cfg.has_endpoint = false;
+	cfg.fixed.has_endpoint = false;
 	expect_one(&cfg, "endpoint", "required");
 	cfg_free(&cfg);
 
 	base_cfg(&cfg);
-	cfg.has_icmp_source = false;
+	cfg.fixed.has_icmp_source = false;
 	expect_one(&cfg, "icmp_source", "required");
 	cfg_free(&cfg);
 
 	base_cfg(&cfg);
-	cfg.n_pools = 0;
+	cfg.fixed.n_pools = 0;
 	expect_one(&cfg, "pools", "at least one pool is required");
 	cfg_free(&cfg);
 
 	base_cfg(&cfg);
-	cfg.n_acl6 = 0;
+	cfg.fixed.n_acl6 = 0;
 	expect_one(&cfg, "acl6", "at least one entry is required");
 	cfg_free(&cfg);
 }
@@ -286,8 +290,8 @@ START_TEST(test_acl6_not_required_without_auto)
 	struct aftr_config cfg;
 
 	base_cfg(&cfg);
-	cfg.n_acl6 = 0;
-	cfg.tun.auto_create = false;
+	cfg.fixed.n_acl6 = 0;
+	cfg.fixed.tun.auto_create = false;
 	expect_clean(&cfg);
 	cfg_free(&cfg);
 
@@ -305,7 +309,7 @@ START_TEST(test_pools_not_required_with_softwires)
 	struct aftr_config cfg;
 
 	base_cfg(&cfg);
-	cfg.n_pools = 0;
+	cfg.fixed.n_pools = 0;
 	add_softwire(&cfg, B4A, "192.0.2.1", 6, 6, 1);
 	expect_clean(&cfg);
 	cfg_free(&cfg);
@@ -317,7 +321,7 @@ START_TEST(test_private_empty)
 	struct aftr_config cfg;
 
 	base_cfg(&cfg);
-	cfg.n_private4 = 0;
+	cfg.fixed.n_private4 = 0;
 	expect_one(&cfg, "private", "must not be empty");
 	cfg_free(&cfg);
 
@@ -349,7 +353,7 @@ START_TEST(test_duplicate_private)
 	struct aftr_config cfg;
 
 	base_cfg(&cfg);
-	ck_assert_uint_eq(cfg.n_private4, 4); /* RFC 1918 and 192.0.0.0/29 */
+	ck_assert_uint_eq(cfg.fixed.n_private4, 4); /* RFC 1918 and 192.0.0.0/29 */
 	add_private(&cfg, "10.1.0.0/16");
 	add_private(&cfg, "100.64.0.0/10");
 	expect_clean(&cfg);
@@ -414,7 +418,7 @@ START_TEST(test_pcp_range_vs_dynamic)
 	struct diag d;
 
 	base_cfg(&cfg);
-	pp = VEC_PUSH(cfg.pcp_pools, cfg.n_pcp_pools, cfg.cap_pcp_pools);
+	pp = VEC_PUSH(cfg.fixed.pcp_pools, cfg.fixed.n_pcp_pools, cfg.fixed.cap_pcp_pools);
 	ck_assert_ptr_nonnull(pp);
 	pp->addr = a4(POOL);
 	/* The dynamic tcp range starts at 2048: 1024-2047 stays below it. */
@@ -427,18 +431,18 @@ START_TEST(test_pcp_range_vs_dynamic)
 
 	/* Without its own range, a pcp pool takes pcp.tcp / pcp.udp. */
 	pp->has_range[CFG_TCP] = false;
-	cfg.pcp_defaults[CFG_TCP] = (struct port_range){1024, 2047};
-	cfg.pcp_defaults[CFG_UDP] = (struct port_range){500, 511};
+	cfg.fixed.pcp_defaults[CFG_TCP] = (struct port_range){1024, 2047};
+	cfg.fixed.pcp_defaults[CFG_UDP] = (struct port_range){500, 511};
 	expect_clean(&cfg);
-	cfg.pcp_defaults[CFG_UDP] = (struct port_range){500, 512};
+	cfg.fixed.pcp_defaults[CFG_UDP] = (struct port_range){500, 512};
 	expect_one(&cfg, "pcp.pools[0].udp", "overlaps the dynamic udp range 512-65535");
 
 	/* Both protocols at once, and the pool's own dynamic range is what counts. */
-	cfg.pcp_defaults[CFG_TCP] = (struct port_range){1024, 4095};
-	cfg.pools[0].has_range[CFG_UDP] = true;
-	cfg.pools[0].range[CFG_UDP] = (struct port_range){4096, 65535};
+	cfg.fixed.pcp_defaults[CFG_TCP] = (struct port_range){1024, 4095};
+	cfg.fixed.pools[0].has_range[CFG_UDP] = true;
+	cfg.fixed.pools[0].range[CFG_UDP] = (struct port_range){4096, 65535};
 	expect_one(&cfg, "pcp.pools[0].tcp", "dynamic tcp range 2048-65535");
-	cfg.pools[0].range[CFG_UDP] = (struct port_range){100, 500};
+	cfg.fixed.pools[0].range[CFG_UDP] = (struct port_range){100, 500};
 	ck_assert_uint_eq(validate(&cfg, &d), 2);
 	expect_err(&d, 0, "pcp.pools[0].tcp", "dynamic tcp range 2048-65535");
 	expect_err(&d, 1, "pcp.pools[0].udp", "dynamic udp range 100-500");
@@ -528,8 +532,8 @@ START_TEST(test_nat_port_vs_dynamic_range)
 	expect_one(&cfg, "static_nat[0]", "port 65535 is inside the dynamic tcp range");
 
 	/* The pool's own range counts, per protocol. */
-	cfg.pools[0].has_range[CFG_TCP] = true;
-	cfg.pools[0].range[CFG_TCP] = (struct port_range){5000, 60000};
+	cfg.fixed.pools[0].has_range[CFG_TCP] = true;
+	cfg.fixed.pools[0].range[CFG_TCP] = (struct port_range){5000, 60000};
 	m->ext_port = 4999;
 	expect_clean(&cfg);
 	m->ext_port = 60001;
@@ -590,8 +594,8 @@ START_TEST(test_prr_public_port)
 	p->port = 0;
 	expect_one(&cfg, "prr[0]",
 	           "echo id 0 is inside the dynamic icmp range 0-65535 of pool " POOL);
-	cfg.pools[0].has_range[CFG_ICMP] = true;
-	cfg.pools[0].range[CFG_ICMP] = (struct port_range){1024, 65535};
+	cfg.fixed.pools[0].has_range[CFG_ICMP] = true;
+	cfg.fixed.pools[0].range[CFG_ICMP] = (struct port_range){1024, 65535};
 	expect_clean(&cfg);
 	p->addr = a4("198.51.100.9");
 	expect_one(&cfg, "prr[0]", "198.51.100.9 is not a pool address");
@@ -615,16 +619,16 @@ START_TEST(test_external_duplicates)
 	add_nat(&cfg, B4C, CFG_TCP, "10.0.0.9", 8080, POOL, 80);
 	expect_one(&cfg, "static_nat[4]",
 	           "this public address and port are already mapped (static_nat[0])");
-	cfg.n_nats--;
+	cfg.lists.n_nats--;
 
 	/* A static mapping and a PRR entry: the PRR is reported. */
 	add_prr(&cfg, B4C, CFG_TCP, POOL2, 80);
 	expect_one(&cfg, "prr[0]",
 	           "this public address and port are already mapped (static_nat[2])");
 	/* ICMP echo ids are another space than TCP ports. */
-	cfg.prrs[0].proto = CFG_ICMP;
-	cfg.pools[1].has_range[CFG_ICMP] = true;
-	cfg.pools[1].range[CFG_ICMP] = (struct port_range){1024, 65535};
+	cfg.lists.prrs[0].proto = CFG_ICMP;
+	cfg.fixed.pools[1].has_range[CFG_ICMP] = true;
+	cfg.fixed.pools[1].range[CFG_ICMP] = (struct port_range){1024, 65535};
 	expect_clean(&cfg);
 	/* Two PRR entries. */
 	add_prr(&cfg, B4A, CFG_ICMP, POOL2, 80);
@@ -702,10 +706,10 @@ START_TEST(test_nonat_b4_has_other_entries)
 
 	add_nat(&cfg, B4A, CFG_TCP, "10.0.0.1", 80, POOL, 90);
 	expect_one(&cfg, "static_nat[1]", "this B4 is a no-NAT tunnel (nonat[1])");
-	cfg.n_nats--;
+	cfg.lists.n_nats--;
 	add_prr(&cfg, B4A, CFG_UDP, POOL, 91);
 	expect_one(&cfg, "prr[1]", "this B4 is a no-NAT tunnel (nonat[1])");
-	cfg.n_prrs--;
+	cfg.lists.n_prrs--;
 	add_tunnel(&cfg, B4A, NULL);
 	expect_one(&cfg, "tunnels[1]", "this B4 is a no-NAT tunnel (nonat[1])");
 
@@ -732,7 +736,7 @@ START_TEST(test_nonat_overlap)
 	expect_clean(&cfg);
 	add_nonat(&cfg, B4C, "203.0.113.64/26");
 	expect_one(&cfg, "nonat[2]", "203.0.113.64/26 overlaps nonat prefix 203.0.113.0/25");
-	cfg.n_nonats--;
+	cfg.lists.n_nonats--;
 	add_nonat(&cfg, B4C, "203.0.112.0/23");
 	ck_assert_uint_eq(validate(&cfg, &d), 2);
 	expect_err(&d, 0, "nonat[2]", "203.0.112.0/23 overlaps nonat prefix 203.0.113.0/25");
@@ -892,7 +896,7 @@ START_TEST(test_errors_add_up)
 	size_t n;
 
 	base_cfg(&cfg);
-	cfg.has_icmp_source = false;
+	cfg.fixed.has_icmp_source = false;
 	add_pool(&cfg, POOL);
 	add_tunnel(&cfg, B4A, "198.51.100.9");
 	add_nat(&cfg, B4B, CFG_UDP, "10.0.0.1", 53, POOL, 5353);
@@ -956,8 +960,8 @@ static void scale_cfg(struct aftr_config *cfg)
 
 	base_cfg(cfg);
 	for (uint32_t i = 0; i < SCALE_N; i++) {
-		struct cfg_softwire *s =
-		        VEC_PUSH(cfg->softwires, cfg->n_softwires, cfg->cap_softwires);
+		struct cfg_softwire *s = VEC_PUSH(cfg->lists.softwires, cfg->lists.n_softwires,
+		                                  cfg->lists.cap_softwires);
 
 		EXPECT(s != NULL, "out of memory at %u", i);
 		s->b4 = a6("2001:db8:200::");
@@ -968,7 +972,7 @@ static void scale_cfg(struct aftr_config *cfg)
 		s->ipv4 = base + i / 64;
 		s->psid = (struct psid_params){6, 6, (uint16_t)(i % 64)};
 	}
-	ck_assert_uint_eq(cfg->softwires[SCALE_N - 1].ipv4 - base + 1, SCALE_ADDRS);
+	ck_assert_uint_eq(cfg->lists.softwires[SCALE_N - 1].ipv4 - base + 1, SCALE_ADDRS);
 }
 
 START_TEST(test_scale_softwires)
@@ -988,8 +992,8 @@ START_TEST(test_scale_softwires)
 	diag_free(&d);
 
 	/* One PSID claimed twice, far apart in the list. */
-	cfg.softwires[70000].ipv4 = cfg.softwires[17].ipv4;
-	cfg.softwires[70000].psid = cfg.softwires[17].psid;
+	cfg.lists.softwires[70000].ipv4 = cfg.lists.softwires[17].ipv4;
+	cfg.lists.softwires[70000].psid = cfg.lists.softwires[17].psid;
 	ck_assert_uint_eq(validate(&cfg, &d), 1);
 	ck_assert_uint_eq(d.n, 1);
 	expect_err(&d, 0, "softwires[70000]",
@@ -999,7 +1003,7 @@ START_TEST(test_scale_softwires)
 
 	/* One B4 bound twice. */
 	scale_cfg(&cfg);
-	cfg.softwires[99999].b4 = cfg.softwires[3].b4;
+	cfg.lists.softwires[99999].b4 = cfg.lists.softwires[3].b4;
 	ck_assert_uint_eq(validate(&cfg, &d), 1);
 	expect_err(&d, 0, "softwires[99999]", "this B4 already has a binding (softwires[3])");
 	diag_free(&d);

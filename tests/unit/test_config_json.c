@@ -820,8 +820,8 @@ START_TEST(test_defaults_roundtrip)
 	ck_assert_ptr_null(json_object_get(e1, "endpoint"));
 	reload(e1, &back);
 	ck_assert(cfg_equal(&def, &back));
-	ck_assert_uint_eq(back.n_private4, 4);
-	ck_assert_uint_eq(back.tun.mtu, 1500);
+	ck_assert_uint_eq(back.fixed.n_private4, 4);
+	ck_assert_uint_eq(back.fixed.tun.mtu, 1500);
 	e2 = cfg_to_json(&back);
 	assert_json_eq(e2, e1);
 	json_decref(e1);
@@ -841,41 +841,41 @@ START_TEST(test_full_roundtrip)
 	ck_assert_int_eq(load_cfg(full_cfg, &cfg, &d), 0);
 	ck_assert_uint_eq(d.n, 0);
 	/* Decoded into the model ... */
-	ck_assert(cfg.has_endpoint);
-	ck_assert(cfg.has_icmp_source);
-	ck_assert_uint_eq(cfg.icmp_source, a4("192.0.0.2"));
-	ck_assert_uint_eq(cfg.n_acl6, 2);
-	ck_assert_uint_eq(cfg.n_private4, 2);
-	ck_assert_uint_eq(cfg.n_pools, 2);
-	ck_assert(cfg.pools[0].has_range[CFG_TCP]);
-	ck_assert(!cfg.pools[0].has_range[CFG_UDP]);
-	ck_assert_uint_eq(cfg.pool_defaults[CFG_ICMP].min, 1);
-	ck_assert_int_eq(cfg.pcpd, PCPD_ENABLE);
-	ck_assert_uint_eq(cfg.pcp_defaults[CFG_UDP].max, 0);
-	ck_assert_uint_eq(cfg.n_pcp_pools, 1);
-	ck_assert(!cfg.tun.auto_create);
-	ck_assert_uint_eq(cfg.tun.nat_rate[CFG_ICMP], 1);
-	ck_assert_uint_eq(cfg.lifetime[LT_RETRANS], 5);
-	ck_assert_uint_eq(cfg.max_blocks[CFG_TCP], 16);
-	ck_assert_uint_eq(cfg.sessions_per_worker, 10000000);
-	ck_assert_uint_eq(cfg.subscribers_per_worker, 1000000);
-	ck_assert(cfg.decay[2] == 0.875);
-	ck_assert_uint_eq(cfg.n_tunnels, 1);
-	ck_assert_uint_eq(cfg.tunnels[0].mtu, 1400);
-	ck_assert_int_eq(cfg.tunnels[0].mss, CFG_INHERIT);
-	ck_assert(cfg.nats[0].has_filter);
-	ck_assert_uint_eq(cfg.prrs[0].proto, CFG_ICMP);
-	ck_assert_uint_eq(cfg.n_softwires, 1);
-	ck_assert_uint_eq(cfg.softwires[0].psid.psid, 3);
-	ck_assert_str_eq(cfg.transport.device, "0000:01:00.0");
-	ck_assert_str_eq(prefix6_format(&cfg.transport.addr6, buf), "2001:db8:ffff::2/64");
-	ck_assert(cfg.wan.has_gateway);
-	ck_assert_uint_eq(cfg.wan.mtu, 9000);
-	ck_assert_str_eq(cfg.api_token_file, "/etc/aftr/token");
-	ck_assert_int_eq(cfg.log_dest, LOG_DEST_SYSLOG);
-	ck_assert_int_eq(cfg.nat_events, NAT_EVENTS_SESSIONS);
-	ck_assert_int_eq(cfg.idle, IDLE_POLL);
-	ck_assert_uint_eq(cfg.idle_sleep_max_us, 500);
+	ck_assert(cfg.fixed.has_endpoint);
+	ck_assert(cfg.fixed.has_icmp_source);
+	ck_assert_uint_eq(cfg.fixed.icmp_source, a4("192.0.0.2"));
+	ck_assert_uint_eq(cfg.fixed.n_acl6, 2);
+	ck_assert_uint_eq(cfg.fixed.n_private4, 2);
+	ck_assert_uint_eq(cfg.fixed.n_pools, 2);
+	ck_assert(cfg.fixed.pools[0].has_range[CFG_TCP]);
+	ck_assert(!cfg.fixed.pools[0].has_range[CFG_UDP]);
+	ck_assert_uint_eq(cfg.fixed.pool_defaults[CFG_ICMP].min, 1);
+	ck_assert_int_eq(cfg.fixed.pcpd, PCPD_ENABLE);
+	ck_assert_uint_eq(cfg.fixed.pcp_defaults[CFG_UDP].max, 0);
+	ck_assert_uint_eq(cfg.fixed.n_pcp_pools, 1);
+	ck_assert(!cfg.fixed.tun.auto_create);
+	ck_assert_uint_eq(cfg.fixed.tun.nat_rate[CFG_ICMP], 1);
+	ck_assert_uint_eq(cfg.fixed.lifetime[LT_RETRANS], 5);
+	ck_assert_uint_eq(cfg.fixed.max_blocks[CFG_TCP], 16);
+	ck_assert_uint_eq(cfg.fixed.sessions_per_worker, 10000000);
+	ck_assert_uint_eq(cfg.fixed.subscribers_per_worker, 1000000);
+	ck_assert(cfg.fixed.decay[2] == 0.875);
+	ck_assert_uint_eq(cfg.lists.n_tunnels, 1);
+	ck_assert_uint_eq(cfg.lists.tunnels[0].mtu, 1400);
+	ck_assert_int_eq(cfg.lists.tunnels[0].mss, CFG_INHERIT);
+	ck_assert(cfg.lists.nats[0].has_filter);
+	ck_assert_uint_eq(cfg.lists.prrs[0].proto, CFG_ICMP);
+	ck_assert_uint_eq(cfg.lists.n_softwires, 1);
+	ck_assert_uint_eq(cfg.lists.softwires[0].psid.psid, 3);
+	ck_assert_str_eq(cfg.fixed.transport.device, "0000:01:00.0");
+	ck_assert_str_eq(prefix6_format(&cfg.fixed.transport.addr6, buf), "2001:db8:ffff::2/64");
+	ck_assert(cfg.fixed.wan.has_gateway);
+	ck_assert_uint_eq(cfg.fixed.wan.mtu, 9000);
+	ck_assert_str_eq(cfg.fixed.api_token_file, "/etc/aftr/token");
+	ck_assert_int_eq(cfg.fixed.log_dest, LOG_DEST_SYSLOG);
+	ck_assert_int_eq(cfg.fixed.nat_events, NAT_EVENTS_SESSIONS);
+	ck_assert_int_eq(cfg.fixed.idle, IDLE_POLL);
+	ck_assert_uint_eq(cfg.fixed.idle_sleep_max_us, 500);
 	/* ... and written back exactly as it was read. */
 	e1 = cfg_to_json(&cfg);
 	assert_json_eq(e1, in);
@@ -900,22 +900,22 @@ START_TEST(test_cfg_equal)
 	ck_assert_int_eq(cfg_init(&a), 0);
 	ck_assert_int_eq(cfg_init(&b), 0);
 	ck_assert(cfg_equal(&a, &b));
-	b.tun.mtu = 1499;
+	b.fixed.tun.mtu = 1499;
 	ck_assert(!cfg_equal(&a, &b));
-	b.tun.mtu = 1500;
-	p = VEC_PUSH(a.pools, a.n_pools, a.cap_pools);
+	b.fixed.tun.mtu = 1500;
+	p = VEC_PUSH(a.fixed.pools, a.fixed.n_pools, a.fixed.cap_pools);
 	ck_assert_ptr_nonnull(p);
 	p->addr = a4("192.0.2.1");
 	p->pos = (struct cfg_pos){12, 5};
 	ck_assert(!cfg_equal(&a, &b));
-	p = VEC_PUSH(b.pools, b.n_pools, b.cap_pools);
+	p = VEC_PUSH(b.fixed.pools, b.fixed.n_pools, b.fixed.cap_pools);
 	ck_assert_ptr_nonnull(p);
 	p->addr = a4("192.0.2.1");
 	/* Positions are not part of the value. */
 	ck_assert(cfg_equal(&a, &b));
 	/* A range equal to the default is still an explicit range. */
 	p->has_range[CFG_TCP] = true;
-	p->range[CFG_TCP] = a.pool_defaults[CFG_TCP];
+	p->range[CFG_TCP] = a.fixed.pool_defaults[CFG_TCP];
 	ck_assert(!cfg_equal(&a, &b));
 	cfg_free(&a);
 	cfg_free(&b);
@@ -957,63 +957,63 @@ START_TEST(test_sparse_one_knob)
 	struct cfg_pool *p;
 
 	ck_assert_int_eq(cfg_init(&cfg), 0);
-	cfg.tun.mtu = 1400;
+	cfg.fixed.tun.mtu = 1400;
 	check_sparse(&cfg, "{'tunnel_defaults':{'mtu':1400}}");
 	cfg_free(&cfg);
 
 	ck_assert_int_eq(cfg_init(&cfg), 0);
-	cfg.tun.nat_maxcount[CFG_UDP] = 300;
+	cfg.fixed.tun.nat_maxcount[CFG_UDP] = 300;
 	check_sparse(&cfg, "{'tunnel_defaults':{'nat_maxcount':{'udp':300}}}");
 	cfg_free(&cfg);
 
 	ck_assert_int_eq(cfg_init(&cfg), 0);
-	cfg.lifetime[LT_ICMP] = 90;
+	cfg.fixed.lifetime[LT_ICMP] = 90;
 	check_sparse(&cfg, "{'nat':{'lifetime':{'icmp':90}}}");
 	cfg_free(&cfg);
 
 	ck_assert_int_eq(cfg_init(&cfg), 0);
-	cfg.sessions_per_worker = 1048576;
+	cfg.fixed.sessions_per_worker = 1048576;
 	check_sparse(&cfg, "{'nat':{'sessions_per_worker':1048576}}");
 	cfg_free(&cfg);
 
 	ck_assert_int_eq(cfg_init(&cfg), 0);
-	cfg.idle = IDLE_POLL;
+	cfg.fixed.idle = IDLE_POLL;
 	check_sparse(&cfg, "{'dataplane':{'idle':'poll'}}");
 	cfg_free(&cfg);
 
 	ck_assert_int_eq(cfg_init(&cfg), 0);
-	cfg.decay[1] = 0.5;
+	cfg.fixed.decay[1] = 0.5;
 	check_sparse(&cfg, "{'decay':{'5min':0.5}}");
 	cfg_free(&cfg);
 
 	ck_assert_int_eq(cfg_init(&cfg), 0);
-	cfg.pcpd = PCPD_STATELESS;
+	cfg.fixed.pcpd = PCPD_STATELESS;
 	check_sparse(&cfg, "{'pcp':{'daemon':'stateless'}}");
 	cfg_free(&cfg);
 
 	ck_assert_int_eq(cfg_init(&cfg), 0);
-	cfg.acl6_icmp = false;
+	cfg.fixed.acl6_icmp = false;
 	check_sparse(&cfg, "{'acl6_icmp':false}");
 	cfg_free(&cfg);
 
 	ck_assert_int_eq(cfg_init(&cfg), 0);
-	cfg.has_endpoint = true;
-	cfg.endpoint = a6("2001:db8::a");
+	cfg.fixed.has_endpoint = true;
+	cfg.fixed.endpoint = a6("2001:db8::a");
 	check_sparse(&cfg, "{'endpoint':'2001:db8::a'}");
 	cfg_free(&cfg);
 
 	ck_assert_int_eq(cfg_init(&cfg), 0);
-	cfg.log_level = LOG_LVL_DEBUG;
+	cfg.fixed.log_level = LOG_LVL_DEBUG;
 	check_sparse(&cfg, "{'logging':{'level':'debug'}}");
 	cfg_free(&cfg);
 
 	ck_assert_int_eq(cfg_init(&cfg), 0);
-	cfg.wan.device = strdup("net_tap0");
+	cfg.fixed.wan.device = strdup("net_tap0");
 	check_sparse(&cfg, "{'interfaces':{'wan':{'device':'net_tap0'}}}");
 	cfg_free(&cfg);
 
 	ck_assert_int_eq(cfg_init(&cfg), 0);
-	p = VEC_PUSH(cfg.pools, cfg.n_pools, cfg.cap_pools);
+	p = VEC_PUSH(cfg.fixed.pools, cfg.fixed.n_pools, cfg.fixed.cap_pools);
 	ck_assert_ptr_nonnull(p);
 	p->addr = a4("192.0.2.1");
 	check_sparse(&cfg, "{'pools':[{'address':'192.0.2.1'}]}");
@@ -1021,7 +1021,7 @@ START_TEST(test_sparse_one_knob)
 
 	/* A list is kept whole when it differs. */
 	ck_assert_int_eq(cfg_init(&cfg), 0);
-	cfg.n_private4 = 1;
+	cfg.fixed.n_private4 = 1;
 	check_sparse(&cfg, "{'private':['10.0.0.0/8']}");
 	cfg_free(&cfg);
 }
@@ -1046,8 +1046,8 @@ START_TEST(test_nat_table_sizes)
 
 		ck_assert_int_eq(load_cfg(ok[i].text, &cfg, &d), 0);
 		ck_assert_uint_eq(d.n, 0);
-		ck_assert_uint_eq(cfg.sessions_per_worker, ok[i].sessions);
-		ck_assert_uint_eq(cfg.subscribers_per_worker, ok[i].subscribers);
+		ck_assert_uint_eq(cfg.fixed.sessions_per_worker, ok[i].sessions);
+		ck_assert_uint_eq(cfg.fixed.subscribers_per_worker, ok[i].subscribers);
 		cfg_free(&cfg);
 		diag_free(&d);
 	}
@@ -1075,8 +1075,8 @@ START_TEST(test_dataplane_idle)
 
 		ck_assert_int_eq(load_cfg(ok[i].text, &cfg, &d), 0);
 		ck_assert_uint_eq(d.n, 0);
-		ck_assert_int_eq(cfg.idle, ok[i].idle);
-		ck_assert_uint_eq(cfg.idle_sleep_max_us, ok[i].max_us);
+		ck_assert_int_eq(cfg.fixed.idle, ok[i].idle);
+		ck_assert_uint_eq(cfg.fixed.idle_sleep_max_us, ok[i].max_us);
 		cfg_free(&cfg);
 		diag_free(&d);
 	}
@@ -1134,17 +1134,17 @@ START_TEST(test_bool_on_off)
 	                          &cfg, &d),
 	                 0);
 	ck_assert_uint_eq(d.n, 0);
-	ck_assert(!cfg.acl6_icmp);
-	ck_assert(!cfg.tun.auto_create);
-	ck_assert(cfg.tun.mss);
-	ck_assert(cfg.frag_equal);
+	ck_assert(!cfg.fixed.acl6_icmp);
+	ck_assert(!cfg.fixed.tun.auto_create);
+	ck_assert(cfg.fixed.tun.mss);
+	ck_assert(cfg.fixed.frag_equal);
 	diag_free(&d);
 	cfg_free(&cfg);
 
 	ck_assert_int_eq(load_cfg("{'acl6_icmp':true,'tunnel_defaults':{'mss':false}}", &cfg, &d),
 	                 0);
-	ck_assert(cfg.acl6_icmp);
-	ck_assert(!cfg.tun.mss);
+	ck_assert(cfg.fixed.acl6_icmp);
+	ck_assert(!cfg.fixed.tun.mss);
 	diag_free(&d);
 	cfg_free(&cfg);
 
@@ -1288,14 +1288,14 @@ START_TEST(test_cfg_lists_and_null)
 
 	/* A list that is present replaces the default one. */
 	ck_assert_int_eq(load_cfg("{'private':['100.64.0.0/10']}", &cfg, &d), 0);
-	ck_assert_uint_eq(cfg.n_private4, 1);
-	ck_assert_uint_eq(cfg.private4[0].p.addr, a4("100.64.0.0"));
-	ck_assert_uint_eq(cfg.private4[0].p.len, 10);
+	ck_assert_uint_eq(cfg.fixed.n_private4, 1);
+	ck_assert_uint_eq(cfg.fixed.private4[0].p.addr, a4("100.64.0.0"));
+	ck_assert_uint_eq(cfg.fixed.private4[0].p.len, 10);
 	diag_free(&d);
 	cfg_free(&cfg);
 
 	ck_assert_int_eq(load_cfg("{'private':[]}", &cfg, &d), 0);
-	ck_assert_uint_eq(cfg.n_private4, 0);
+	ck_assert_uint_eq(cfg.fixed.n_private4, 0);
 	diag_free(&d);
 	cfg_free(&cfg);
 
@@ -1321,20 +1321,20 @@ START_TEST(test_cfg_pcp_off_forms)
 	struct diag d;
 
 	ck_assert_int_eq(load_cfg("{'pcp':{'tcp':'1024-2047','udp':'2048-4095'}}", &cfg, &d), 0);
-	ck_assert_uint_eq(cfg.pcp_defaults[CFG_TCP].min, 1024);
-	ck_assert_uint_eq(cfg.pcp_defaults[CFG_TCP].max, 2047);
-	ck_assert_uint_eq(cfg.pcp_defaults[CFG_UDP].min, 2048);
+	ck_assert_uint_eq(cfg.fixed.pcp_defaults[CFG_TCP].min, 1024);
+	ck_assert_uint_eq(cfg.fixed.pcp_defaults[CFG_TCP].max, 2047);
+	ck_assert_uint_eq(cfg.fixed.pcp_defaults[CFG_UDP].min, 2048);
 	diag_free(&d);
 	cfg_free(&cfg);
 
 	/* ISC writes 0 for off; YAML may hand over false. */
 	ck_assert_int_eq(load_cfg("{'pcp':{'tcp':0,'udp':false}}", &cfg, &d), 0);
-	ck_assert_uint_eq(cfg.pcp_defaults[CFG_TCP].max, 0);
-	ck_assert_uint_eq(cfg.pcp_defaults[CFG_UDP].max, 0);
+	ck_assert_uint_eq(cfg.fixed.pcp_defaults[CFG_TCP].max, 0);
+	ck_assert_uint_eq(cfg.fixed.pcp_defaults[CFG_UDP].max, 0);
 	diag_free(&d);
 	cfg_free(&cfg);
 	ck_assert_int_eq(load_cfg("{'pcp':{'tcp':'off'}}", &cfg, &d), 0);
-	ck_assert_uint_eq(cfg.pcp_defaults[CFG_TCP].max, 0);
+	ck_assert_uint_eq(cfg.fixed.pcp_defaults[CFG_TCP].max, 0);
 	diag_free(&d);
 	cfg_free(&cfg);
 }

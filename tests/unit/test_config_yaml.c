@@ -42,11 +42,11 @@ START_TEST(minimal_loads)
 
 	ck_assert_int_eq(load(HEAD POOL, &cfg, &d), 0);
 	ck_assert_uint_eq(d.n, 0);
-	ck_assert_str_eq(addr6_format(&cfg.endpoint, a), "2001:db8::1");
-	ck_assert_uint_eq(cfg.icmp_source, 0xc0000001);
-	ck_assert_uint_eq(cfg.n_pools, 1);
-	ck_assert_uint_eq(cfg.pools[0].addr, 0xc6336401);
-	ck_assert_uint_eq(cfg.n_private4, 4); /* the default list stays */
+	ck_assert_str_eq(addr6_format(&cfg.fixed.endpoint, a), "2001:db8::1");
+	ck_assert_uint_eq(cfg.fixed.icmp_source, 0xc0000001);
+	ck_assert_uint_eq(cfg.fixed.n_pools, 1);
+	ck_assert_uint_eq(cfg.fixed.pools[0].addr, 0xc6336401);
+	ck_assert_uint_eq(cfg.fixed.n_private4, 4); /* the default list stays */
 	cfg_free(&cfg);
 	diag_free(&d);
 }
@@ -94,8 +94,8 @@ START_TEST(nat_table_sizes)
 	                      &cfg, &d),
 	                 0);
 	ck_assert_uint_eq(d.n, 0);
-	ck_assert_uint_eq(cfg.sessions_per_worker, 10000000);
-	ck_assert_uint_eq(cfg.subscribers_per_worker, 1000);
+	ck_assert_uint_eq(cfg.fixed.sessions_per_worker, 10000000);
+	ck_assert_uint_eq(cfg.fixed.subscribers_per_worker, 1000);
 	cfg_free(&cfg);
 	diag_free(&d);
 	ck_assert_str_eq(
@@ -120,8 +120,8 @@ START_TEST(dataplane_idle)
 	ck_assert_int_eq(
 	        load(HEAD POOL "dataplane:\n  idle: poll\n  idle_sleep_max_us: 50\n", &cfg, &d), 0);
 	ck_assert_uint_eq(d.n, 0);
-	ck_assert_int_eq(cfg.idle, IDLE_POLL);
-	ck_assert_uint_eq(cfg.idle_sleep_max_us, 50);
+	ck_assert_int_eq(cfg.fixed.idle, IDLE_POLL);
+	ck_assert_uint_eq(cfg.fixed.idle_sleep_max_us, 50);
 	cfg_free(&cfg);
 	diag_free(&d);
 	ck_assert_str_eq(first_error(HEAD POOL "dataplane: {idle: interrupt}\n", buf, sizeof(buf)),
@@ -153,10 +153,10 @@ START_TEST(scalar_typing)
 	                                "acl6_icmp: false\nquantum: 0x20\n",
 	                      &cfg, &d),
 	                 0);
-	ck_assert(cfg.tun.mss);
-	ck_assert(!cfg.tun.auto_create);
-	ck_assert(!cfg.acl6_icmp);
-	ck_assert_uint_eq(cfg.quantum, 32);
+	ck_assert(cfg.fixed.tun.mss);
+	ck_assert(!cfg.fixed.tun.auto_create);
+	ck_assert(!cfg.fixed.acl6_icmp);
+	ck_assert_uint_eq(cfg.fixed.quantum, 32);
 	cfg_free(&cfg);
 	diag_free(&d);
 	/* A quoted number is a string. */
@@ -251,13 +251,13 @@ START_TEST(reference_round_trips)
 
 	load_file("config/reference.yaml", &cfg);
 	/* Spot checks that the reference means what it says. */
-	ck_assert_uint_eq(cfg.tunnels[0].mtu, 1460);
-	ck_assert_int_eq(cfg.tunnels[0].toobig, TOOBIG_STRICT);
-	ck_assert_uint_eq(cfg.softwires[0].psid.psid, 52);
-	ck_assert_uint_eq(cfg.nats[0].filter_dst.len, 24);
-	ck_assert_str_eq(cfg.api_token_file, "/etc/aftr/api.token");
-	ck_assert_str_eq(cfg.api_tls_cert, "/etc/aftr/api.crt");
-	ck_assert_str_eq(cfg.api_tls_key, "/etc/aftr/api.key");
+	ck_assert_uint_eq(cfg.lists.tunnels[0].mtu, 1460);
+	ck_assert_int_eq(cfg.lists.tunnels[0].toobig, TOOBIG_STRICT);
+	ck_assert_uint_eq(cfg.lists.softwires[0].psid.psid, 52);
+	ck_assert_uint_eq(cfg.lists.nats[0].filter_dst.len, 24);
+	ck_assert_str_eq(cfg.fixed.api_token_file, "/etc/aftr/api.token");
+	ck_assert_str_eq(cfg.fixed.api_tls_cert, "/etc/aftr/api.crt");
+	ck_assert_str_eq(cfg.fixed.api_tls_key, "/etc/aftr/api.key");
 	round_trip(&cfg, false);
 	round_trip(&cfg, true);
 	{
@@ -266,10 +266,10 @@ START_TEST(reference_round_trips)
 		/* A deep copy: equal, and its lists are its own. */
 		ck_assert_int_eq(cfg_copy(&copy, &cfg), 0);
 		ck_assert(cfg_equal(&copy, &cfg));
-		ck_assert_ptr_ne(copy.softwires, cfg.softwires);
-		ck_assert_ptr_ne(copy.api_listen, cfg.api_listen);
-		copy.tunnels[0].mtu = 1300;
-		ck_assert_uint_eq(cfg.tunnels[0].mtu, 1460);
+		ck_assert_ptr_ne(copy.lists.softwires, cfg.lists.softwires);
+		ck_assert_ptr_ne(copy.fixed.api_listen, cfg.fixed.api_listen);
+		copy.lists.tunnels[0].mtu = 1300;
+		ck_assert_uint_eq(cfg.lists.tunnels[0].mtu, 1460);
 		cfg_free(&copy);
 	}
 	cfg_free(&cfg);
@@ -311,7 +311,7 @@ START_TEST(strings_that_look_typed_are_quoted)
 	                                "logging: {facility: \"true\"}\n",
 	                      &cfg, &d),
 	                 0);
-	ck_assert_str_eq(cfg.api_token_file, "123");
+	ck_assert_str_eq(cfg.fixed.api_token_file, "123");
 	round_trip(&cfg, true);
 	cfg_free(&cfg);
 	diag_free(&d);
@@ -336,7 +336,7 @@ START_TEST(many_softwires)
 		                        i % 63 + 1);
 	t0 = clock();
 	ck_assert_int_eq(load(text, &cfg, &d), 0);
-	ck_assert_uint_eq(cfg.n_softwires, 10000);
+	ck_assert_uint_eq(cfg.lists.n_softwires, 10000);
 	ck_assert_msg((double)(clock() - t0) / CLOCKS_PER_SEC < 5.0, "loading took too long");
 	cfg_free(&cfg);
 	diag_free(&d);

@@ -56,15 +56,15 @@ START_TEST(manual_minimal)
 	char a[PREFIX6_STRLEN];
 
 	ck_assert_int_eq(import(MIN_CONF, &cfg, &d), 0);
-	ck_assert(cfg.has_endpoint && cfg.has_icmp_source);
-	ck_assert_str_eq(addr6_format(&cfg.endpoint, a), "2001::1");
-	ck_assert_uint_eq(cfg.icmp_source, 0xc0000001);
-	ck_assert_uint_eq(cfg.n_acl6, 1);
-	ck_assert_str_eq(prefix6_format(&cfg.acl6[0].p, a), "2001::/48");
-	ck_assert_uint_eq(cfg.n_pools, 1);
-	ck_assert_uint_eq(cfg.pools[0].addr, 0xc612c801);
-	ck_assert(!cfg.pools[0].has_range[CFG_TCP]);
-	ck_assert_uint_eq(cfg.pools[0].pos.line, 4);
+	ck_assert(cfg.fixed.has_endpoint && cfg.fixed.has_icmp_source);
+	ck_assert_str_eq(addr6_format(&cfg.fixed.endpoint, a), "2001::1");
+	ck_assert_uint_eq(cfg.fixed.icmp_source, 0xc0000001);
+	ck_assert_uint_eq(cfg.fixed.n_acl6, 1);
+	ck_assert_str_eq(prefix6_format(&cfg.fixed.acl6[0].p, a), "2001::/48");
+	ck_assert_uint_eq(cfg.fixed.n_pools, 1);
+	ck_assert_uint_eq(cfg.fixed.pools[0].addr, 0xc612c801);
+	ck_assert(!cfg.fixed.pools[0].has_range[CFG_TCP]);
+	ck_assert_uint_eq(cfg.fixed.pools[0].pos.line, 4);
 	cfg_free(&cfg);
 	diag_free(&d);
 }
@@ -76,51 +76,51 @@ START_TEST(every_command)
 	struct aftr_config c;
 
 	import_file("config/isc/aftr.conf", &c);
-	ck_assert(c.tun.auto_create);                          /* autotunnel on */
-	ck_assert_uint_eq(c.port_block[CFG_TCP], 16);          /* bucket tcp size 16 */
-	ck_assert_uint_eq(c.port_block[CFG_ICMP], 4);          /* bucket icmp size 4 */
-	ck_assert_double_eq(c.decay[0], 0.98);                 /* decay 1 0.98 */
-	ck_assert_double_eq(c.decay[2], 0.9988);               /* decay 15 0.9988 */
-	ck_assert(!c.frag_equal);                              /* eqfrag off after equal on */
-	ck_assert_uint_eq(c.frag_lifetime, 60);                /* default fragment lifetime */
-	ck_assert_uint_eq(c.frag_maxcount[0], 2048);           /* default fragment ipv6 */
-	ck_assert_uint_eq(c.frag_maxcount[2], 512);            /* default fragment out */
-	ck_assert_uint_eq(c.hold_lifetime, 240);               /* default hold lifetime */
-	ck_assert_uint_eq(c.lifetime[LT_TCP], 7440);           /* default nat lifetime tcp */
-	ck_assert_uint_eq(c.lifetime[LT_CLOSED], 240);         /* ... closed */
-	ck_assert_int_eq(c.pcpd, PCPD_DISABLE);                /* default pcpd */
-	ck_assert_uint_eq(c.pcp_defaults[CFG_TCP].max, 0);     /* default pcp tcp 0 */
-	ck_assert_uint_eq(c.pool_defaults[CFG_TCP].min, 1024); /* default pool tcp */
-	ck_assert_uint_eq(c.n_private4, 4);                    /* +100.64/10, -192.0.0.0/29 */
-	ck_assert_uint_eq(c.private4[3].p.addr, 0x64400000);
-	ck_assert(c.tun.mss);                       /* defmss on */
-	ck_assert_int_eq(c.tun.admpro, ADMPRO_OUT); /* defadmpro out */
-	ck_assert_uint_eq(c.tun.frag6_maxcount, 32);
-	ck_assert_uint_eq(c.tun.nat_maxcount[CFG_UDP], 1000);
-	ck_assert_uint_eq(c.tun.nat_rate[CFG_ICMP], 10);
-	ck_assert_uint_eq(c.quantum, 32);
-	ck_assert_uint_eq(c.n_acl6, 2); /* the third was deleted */
-	ck_assert_uint_eq(c.n_pools, 2);
-	ck_assert(c.pools[1].has_range[CFG_ICMP]); /* pool ... echo */
-	ck_assert_uint_eq(c.pools[1].range[CFG_ICMP].min, 5000);
-	ck_assert_uint_eq(c.n_pcp_pools, 1);
-	ck_assert_uint_eq(c.pcp_pools[0].range[CFG_UDP].max, 999);
-	ck_assert_uint_eq(c.n_tunnels, 3); /* tunnel x2, try tunnel */
-	ck_assert_uint_eq(c.tunnels[0].mtu, 1460);
-	ck_assert_int_eq(c.tunnels[0].mss, 0);
-	ck_assert_int_eq(c.tunnels[0].toobig, TOOBIG_STRICT);
-	ck_assert_int_eq(c.tunnels[0].admpro, ADMPRO_ALL);
-	ck_assert_int_eq(c.tunnels[1].mss, CFG_INHERIT);
-	ck_assert_uint_eq(c.n_nats, 3);  /* nat x2 + try map - delete */
-	ck_assert(c.nats[0].has_filter); /* filter replace */
-	ck_assert_uint_eq(c.nats[0].filter_dst.len, 25);
-	ck_assert_uint_eq(c.nats[0].filter_port, 443);
-	ck_assert_uint_eq(c.nats[2].ext_port, 2222);
-	ck_assert_uint_eq(c.n_prrs, 3);
-	ck_assert_int_eq(c.prrs[2].proto, CFG_ICMP);
-	ck_assert_uint_eq(c.n_nonats, 1);
-	ck_assert_uint_eq(c.nonats[0].prefix.len, 28);
-	ck_assert_uint_eq(c.debug, 1); /* debug set 1 */
+	ck_assert(c.fixed.tun.auto_create);                          /* autotunnel on */
+	ck_assert_uint_eq(c.fixed.port_block[CFG_TCP], 16);          /* bucket tcp size 16 */
+	ck_assert_uint_eq(c.fixed.port_block[CFG_ICMP], 4);          /* bucket icmp size 4 */
+	ck_assert_double_eq(c.fixed.decay[0], 0.98);                 /* decay 1 0.98 */
+	ck_assert_double_eq(c.fixed.decay[2], 0.9988);               /* decay 15 0.9988 */
+	ck_assert(!c.fixed.frag_equal);                              /* eqfrag off after equal on */
+	ck_assert_uint_eq(c.fixed.frag_lifetime, 60);                /* default fragment lifetime */
+	ck_assert_uint_eq(c.fixed.frag_maxcount[0], 2048);           /* default fragment ipv6 */
+	ck_assert_uint_eq(c.fixed.frag_maxcount[2], 512);            /* default fragment out */
+	ck_assert_uint_eq(c.fixed.hold_lifetime, 240);               /* default hold lifetime */
+	ck_assert_uint_eq(c.fixed.lifetime[LT_TCP], 7440);           /* default nat lifetime tcp */
+	ck_assert_uint_eq(c.fixed.lifetime[LT_CLOSED], 240);         /* ... closed */
+	ck_assert_int_eq(c.fixed.pcpd, PCPD_DISABLE);                /* default pcpd */
+	ck_assert_uint_eq(c.fixed.pcp_defaults[CFG_TCP].max, 0);     /* default pcp tcp 0 */
+	ck_assert_uint_eq(c.fixed.pool_defaults[CFG_TCP].min, 1024); /* default pool tcp */
+	ck_assert_uint_eq(c.fixed.n_private4, 4);                    /* +100.64/10, -192.0.0.0/29 */
+	ck_assert_uint_eq(c.fixed.private4[3].p.addr, 0x64400000);
+	ck_assert(c.fixed.tun.mss);                       /* defmss on */
+	ck_assert_int_eq(c.fixed.tun.admpro, ADMPRO_OUT); /* defadmpro out */
+	ck_assert_uint_eq(c.fixed.tun.frag6_maxcount, 32);
+	ck_assert_uint_eq(c.fixed.tun.nat_maxcount[CFG_UDP], 1000);
+	ck_assert_uint_eq(c.fixed.tun.nat_rate[CFG_ICMP], 10);
+	ck_assert_uint_eq(c.fixed.quantum, 32);
+	ck_assert_uint_eq(c.fixed.n_acl6, 2); /* the third was deleted */
+	ck_assert_uint_eq(c.fixed.n_pools, 2);
+	ck_assert(c.fixed.pools[1].has_range[CFG_ICMP]); /* pool ... echo */
+	ck_assert_uint_eq(c.fixed.pools[1].range[CFG_ICMP].min, 5000);
+	ck_assert_uint_eq(c.fixed.n_pcp_pools, 1);
+	ck_assert_uint_eq(c.fixed.pcp_pools[0].range[CFG_UDP].max, 999);
+	ck_assert_uint_eq(c.lists.n_tunnels, 3); /* tunnel x2, try tunnel */
+	ck_assert_uint_eq(c.lists.tunnels[0].mtu, 1460);
+	ck_assert_int_eq(c.lists.tunnels[0].mss, 0);
+	ck_assert_int_eq(c.lists.tunnels[0].toobig, TOOBIG_STRICT);
+	ck_assert_int_eq(c.lists.tunnels[0].admpro, ADMPRO_ALL);
+	ck_assert_int_eq(c.lists.tunnels[1].mss, CFG_INHERIT);
+	ck_assert_uint_eq(c.lists.n_nats, 3);  /* nat x2 + try map - delete */
+	ck_assert(c.lists.nats[0].has_filter); /* filter replace */
+	ck_assert_uint_eq(c.lists.nats[0].filter_dst.len, 25);
+	ck_assert_uint_eq(c.lists.nats[0].filter_port, 443);
+	ck_assert_uint_eq(c.lists.nats[2].ext_port, 2222);
+	ck_assert_uint_eq(c.lists.n_prrs, 3);
+	ck_assert_int_eq(c.lists.prrs[2].proto, CFG_ICMP);
+	ck_assert_uint_eq(c.lists.n_nonats, 1);
+	ck_assert_uint_eq(c.lists.nonats[0].prefix.len, 28);
+	ck_assert_uint_eq(c.fixed.debug, 1); /* debug set 1 */
 	cfg_free(&c);
 }
 END_TEST
@@ -140,9 +140,9 @@ START_TEST(case_comments_crlf)
 	                   "Pool 198.18.200.1 TCP 5000-6000\r\n";
 
 	ck_assert_int_eq(import(text, &cfg, &d), 0);
-	ck_assert_uint_eq(cfg.tun.mtu, 1400);
-	ck_assert_uint_eq(cfg.n_pools, 1); /* the indented pool line is a comment */
-	ck_assert(cfg.pools[0].has_range[CFG_TCP]);
+	ck_assert_uint_eq(cfg.fixed.tun.mtu, 1400);
+	ck_assert_uint_eq(cfg.fixed.n_pools, 1); /* the indented pool line is a comment */
+	ck_assert(cfg.fixed.pools[0].has_range[CFG_TCP]);
 	ck_assert_uint_eq(d.warnings, 1);
 	ck_assert_uint_eq(d.v[0].line, 4);
 	cfg_free(&cfg);
@@ -221,10 +221,10 @@ START_TEST(delete_rules)
 	                                 "delete tunnel 2001::2\n",
 	                        &cfg, &d),
 	                 0);
-	ck_assert_uint_eq(cfg.n_tunnels, 0);
-	ck_assert_uint_eq(cfg.n_prrs, 0);
-	ck_assert_uint_eq(cfg.n_nats, 1);
-	ck_assert_uint_eq(cfg.nats[0].ext_port, 81);
+	ck_assert_uint_eq(cfg.lists.n_tunnels, 0);
+	ck_assert_uint_eq(cfg.lists.n_prrs, 0);
+	ck_assert_uint_eq(cfg.lists.n_nats, 1);
+	ck_assert_uint_eq(cfg.lists.nats[0].ext_port, 81);
 	cfg_free(&cfg);
 	diag_free(&d);
 }
@@ -267,12 +267,12 @@ START_TEST(seed_sdaftr)
 	struct diag d;
 
 	import_file("config/isc/sdaftr.conf", &cfg);
-	ck_assert_int_eq(cfg.pcpd, PCPD_STATELESS);
-	ck_assert_uint_eq(cfg.tun.nat_maxcount[CFG_TCP], 2000);
-	ck_assert_uint_eq(cfg.tun.nat_maxcount[CFG_ICMP], 2000);
-	ck_assert_uint_eq(cfg.n_prrs, 9);
-	ck_assert_uint_eq(cfg.prrs[8].port, 1032);
-	ck_assert_uint_eq(cfg.pools[0].range[CFG_ICMP].max, 59999);
+	ck_assert_int_eq(cfg.fixed.pcpd, PCPD_STATELESS);
+	ck_assert_uint_eq(cfg.fixed.tun.nat_maxcount[CFG_TCP], 2000);
+	ck_assert_uint_eq(cfg.fixed.tun.nat_maxcount[CFG_ICMP], 2000);
+	ck_assert_uint_eq(cfg.lists.n_prrs, 9);
+	ck_assert_uint_eq(cfg.lists.prrs[8].port, 1032);
+	ck_assert_uint_eq(cfg.fixed.pools[0].range[CFG_ICMP].max, 59999);
 	cfg_free(&cfg);
 	/* As printed (addresses lost), it fails on exactly the lines without them. */
 	snprintf(path, sizeof(path), "%s/tests/config/seeds/sdaftr-as-printed.conf", TEST_SRCDIR);

@@ -63,13 +63,13 @@ static struct dp_worker *w;
 
 static void add_pool(uint32_t addr)
 {
-	struct cfg_pool *p = realloc(cfg.pools, (cfg.n_pools + 1) * sizeof(*p));
+	struct cfg_pool *p = realloc(cfg.fixed.pools, (cfg.fixed.n_pools + 1) * sizeof(*p));
 
 	ck_assert_ptr_nonnull(p);
-	cfg.pools = p;
-	memset(&p[cfg.n_pools], 0, sizeof(*p));
-	p[cfg.n_pools++].addr = addr;
-	cfg.cap_pools = cfg.n_pools;
+	cfg.fixed.pools = p;
+	memset(&p[cfg.fixed.n_pools], 0, sizeof(*p));
+	p[cfg.fixed.n_pools++].addr = addr;
+	cfg.fixed.cap_pools = cfg.fixed.n_pools;
 }
 
 /* The dataplane's live tables (gen.c publishes them): built again from
@@ -87,17 +87,17 @@ static void tables_refresh(void)
 
 static void add_tunnel(const struct addr6 *b4, uint32_t ipv4)
 {
-	struct cfg_tunnel *t = realloc(cfg.tunnels, (cfg.n_tunnels + 1) * sizeof(*t));
+	struct cfg_tunnel *t = realloc(cfg.lists.tunnels, (cfg.lists.n_tunnels + 1) * sizeof(*t));
 
 	ck_assert_ptr_nonnull(t);
-	cfg.tunnels = t;
-	t[cfg.n_tunnels++] = (struct cfg_tunnel){.b4 = *b4,
-	                                         .ipv4 = ipv4,
-	                                         .has_ipv4 = true,
-	                                         .mss = CFG_INHERIT,
-	                                         .toobig = CFG_INHERIT,
-	                                         .admpro = CFG_INHERIT};
-	cfg.cap_tunnels = cfg.n_tunnels;
+	cfg.lists.tunnels = t;
+	t[cfg.lists.n_tunnels++] = (struct cfg_tunnel){.b4 = *b4,
+	                                               .ipv4 = ipv4,
+	                                               .has_ipv4 = true,
+	                                               .mss = CFG_INHERIT,
+	                                               .toobig = CFG_INHERIT,
+	                                               .admpro = CFG_INHERIT};
+	cfg.lists.cap_tunnels = cfg.lists.n_tunnels;
 	tables_refresh();
 }
 
@@ -110,19 +110,20 @@ static void start(void)
 	memset(&dp, 0, sizeof(dp));
 	w = &dp.worker[0];
 	dp.nworkers = 1;
-	dp.conf.cfg = &cfg;
-	dp.conf.pools = rte_zmalloc("pools", sizeof(*dp.conf.pools) * (cfg.n_pools + 1), 0);
+	dp.conf.cfg = &cfg.fixed;
+	dp.conf.pools = rte_zmalloc("pools", sizeof(*dp.conf.pools) * (cfg.fixed.n_pools + 1), 0);
 	ck_assert_ptr_nonnull(dp.conf.pools);
-	dp.conf.n_pools = (uint32_t)cfg.n_pools;
-	w->nat.pb = rte_zmalloc("pb", sizeof(*w->nat.pb) * (cfg.n_pools + 1), 0);
+	dp.conf.n_pools = (uint32_t)cfg.fixed.n_pools;
+	w->nat.pb = rte_zmalloc("pb", sizeof(*w->nat.pb) * (cfg.fixed.n_pools + 1), 0);
 	ck_assert_ptr_nonnull(w->nat.pb);
-	for (size_t i = 0; i < cfg.n_pools; i++) {
-		dp.conf.pools[i].addr = cfg.pools[i].addr;
+	for (size_t i = 0; i < cfg.fixed.n_pools; i++) {
+		dp.conf.pools[i].addr = cfg.fixed.pools[i].addr;
 		for (int pr = 0; pr < CFG_NPROTO; pr++) {
-			struct port_range r = cfg_pool_range(&cfg, &cfg.pools[i], pr);
+			struct port_range r = cfg_pool_range(&cfg, &cfg.fixed.pools[i], pr);
 			struct pb_space *pb = &w->nat.pb[i][pr];
 
-			ck_assert_int_eq(pb_init(pb, r.min, r.max, cfg.port_block[pr], 0, 1), 0);
+			ck_assert_int_eq(pb_init(pb, r.min, r.max, cfg.fixed.port_block[pr], 0, 1),
+			                 0);
 			dp.conf.pools[i].range[pr] = pb_layout(pb);
 		}
 	}
@@ -439,7 +440,7 @@ static uint32_t max_lifetime(void)
 	uint32_t m = 0;
 
 	for (int i = 0; i < LT_N; i++)
-		m = cfg.lifetime[i] > m ? cfg.lifetime[i] : m;
+		m = cfg.fixed.lifetime[i] > m ? cfg.fixed.lifetime[i] : m;
 	return m;
 }
 
@@ -447,7 +448,7 @@ static uint32_t max_lifetime(void)
 static void drain(void)
 {
 	sweep_at(w->now + max_lifetime());
-	sweep_at(w->now + cfg.hold_lifetime);
+	sweep_at(w->now + cfg.fixed.hold_lifetime);
 }
 
 /* Every block of every pool back on the free list, no session, no subscriber,
@@ -499,21 +500,22 @@ static void expect_all_free(const char *what)
 static void add_static(const struct addr6 *b4, uint8_t proto, uint32_t addr, uint16_t port,
                        uint32_t ext, uint16_t eport, const char *filter)
 {
-	struct cfg_nat *n = realloc(cfg.nats, (cfg.n_nats + 1) * sizeof(*n));
+	struct cfg_nat *n = realloc(cfg.lists.nats, (cfg.lists.n_nats + 1) * sizeof(*n));
 
 	ck_assert_ptr_nonnull(n);
-	cfg.nats = n;
-	n[cfg.n_nats] = (struct cfg_nat){.b4 = *b4,
-	                                 .proto = proto == TCP ? CFG_TCP : CFG_UDP,
-	                                 .addr = addr,
-	                                 .port = port,
-	                                 .ext_addr = ext,
-	                                 .ext_port = eport};
+	cfg.lists.nats = n;
+	n[cfg.lists.n_nats] = (struct cfg_nat){.b4 = *b4,
+	                                       .proto = proto == TCP ? CFG_TCP : CFG_UDP,
+	                                       .addr = addr,
+	                                       .port = port,
+	                                       .ext_addr = ext,
+	                                       .ext_port = eport};
 	if (filter) {
-		n[cfg.n_nats].has_filter = true;
-		ck_assert_int_eq(prefix4_parse(filter, 0, &n[cfg.n_nats].filter_dst, NULL, 0), 0);
+		n[cfg.lists.n_nats].has_filter = true;
+		ck_assert_int_eq(prefix4_parse(filter, 0, &n[cfg.lists.n_nats].filter_dst, NULL, 0),
+		                 0);
 	}
-	cfg.cap_nats = ++cfg.n_nats;
+	cfg.lists.cap_nats = ++cfg.lists.n_nats;
 	tables_refresh();
 }
 
@@ -545,7 +547,7 @@ START_TEST(test_static_inbound_first)
 	ck_assert_int_eq(nat_port_owner(w, 0, htonl(POOL1), IPPROTO_TCP, 2001), -1);
 	ck_assert_int_eq(nat_port_owner(w, 0, htonl(POOL1), IPPROTO_UDP, 511), -1);
 	/* Expiry gives nothing back to a block (it has none). */
-	w->now += cfg.lifetime[LT_TCP] + 1;
+	w->now += cfg.fixed.lifetime[LT_TCP] + 1;
 	nat_sweep(w, w->nat.sess_max);
 	ck_assert_uint_eq(w->nat.sess_by_in.n, 0);
 	ck_assert_uint_eq(cnt(CNT_BLOCK_FREE), 0);
@@ -566,9 +568,9 @@ START_TEST(test_static_outbound_and_delete)
 	/* Another inside port still gets a dynamic one. */
 	ck_assert_uint_eq(out_port(&a, UDP, INSIDE, 5061, REMOTE, 5060, 0), 512);
 	/* Deleted: the next packet from outside finds nothing, the session ends. */
-	free(cfg.nats);
-	cfg.nats = NULL;
-	cfg.n_nats = cfg.cap_nats = 0;
+	free(cfg.lists.nats);
+	cfg.lists.nats = NULL;
+	cfg.lists.n_nats = cfg.lists.cap_nats = 0;
 	tables_refresh();
 	ck_assert_ptr_null(in_reply(UDP, REMOTE2, 9, POOL1, 500, 0, &drop));
 	ck_assert_int_eq(drop, DROP_NO_SESSION);
@@ -601,7 +603,7 @@ START_TEST(test_static_takes_over)
 	ck_assert_uint_eq(w->nat.sess_by_in.n, 1);
 	/* The public port moves to 501: an inbound packet there makes the new
 	 * session; sweeps leave its keys alone. */
-	cfg.nats[0].ext_port = 501;
+	cfg.lists.nats[0].ext_port = 501;
 	tables_refresh();
 	se = in_reply(UDP, REMOTE, 5060, POOL1, 501, 0, &drop);
 	ck_assert_ptr_nonnull(se);
@@ -661,7 +663,7 @@ START_TEST(test_udp_both_ways)
 	ck_assert_uint_eq(ntohl(se->ext), POOL1);
 	ck_assert_uint_eq(ntohs(se->eport), 512);
 	ck_assert_uint_eq(se->state, SESS_NEW);
-	ck_assert_uint_eq(se->expire, 10 + cfg.lifetime[LT_RETRANS]);
+	ck_assert_uint_eq(se->expire, 10 + cfg.fixed.lifetime[LT_RETRANS]);
 	ck_assert_mem_eq(se->b4.b, a.b, 16);
 
 	/* The reply finds it by the outside key and goes back to the B4. */
@@ -983,11 +985,11 @@ END_TEST
 
 static void distinct_lifetimes(void)
 {
-	cfg.lifetime[LT_TCP] = 1000;
-	cfg.lifetime[LT_CLOSED] = 30;
-	cfg.lifetime[LT_UDP] = 200;
-	cfg.lifetime[LT_ICMP] = 50;
-	cfg.lifetime[LT_RETRANS] = 12;
+	cfg.fixed.lifetime[LT_TCP] = 1000;
+	cfg.fixed.lifetime[LT_CLOSED] = 30;
+	cfg.fixed.lifetime[LT_UDP] = 200;
+	cfg.fixed.lifetime[LT_ICMP] = 50;
+	cfg.fixed.lifetime[LT_RETRANS] = 12;
 }
 
 static void expect_state(struct dp_session *se, enum sess_state st, uint32_t lifetime)
@@ -999,7 +1001,7 @@ static void expect_state(struct dp_session *se, enum sess_state st, uint32_t lif
 
 START_TEST(test_tcp_fin_rst)
 {
-	const uint32_t *lt = cfg.lifetime;
+	const uint32_t *lt = cfg.fixed.lifetime;
 	struct addr6 a = b4_addr(1);
 	struct dp_session *se;
 	uint16_t p;
@@ -1071,7 +1073,7 @@ END_TEST
 /* A reply moves a session from the "retrans" lifetime to its protocol's. */
 START_TEST(test_reply_establishes)
 {
-	const uint32_t *lt = cfg.lifetime;
+	const uint32_t *lt = cfg.fixed.lifetime;
 	struct addr6 a = b4_addr(1);
 	struct dp_session *u, *c;
 	uint16_t pu, pc;
@@ -1121,14 +1123,14 @@ END_TEST
  */
 START_TEST(test_expiry_and_hold)
 {
-	const uint32_t *lt = cfg.lifetime;
-	const uint64_t hold = cfg.hold_lifetime;
+	const uint32_t *lt = cfg.fixed.lifetime;
+	const uint64_t hold = cfg.fixed.hold_lifetime;
 	struct addr6 a = b4_addr(1);
 	struct dp_subscriber *s;
 	uint64_t t_end, t_last;
 	int drop;
 
-	cfg.max_blocks[CFG_UDP] = 1;
+	cfg.fixed.max_blocks[CFG_UDP] = 1;
 	ck_assert_uint_eq(hold, 120);
 	w->now = 0;
 	for (uint16_t i = 0; i < 8; i++)
@@ -1201,12 +1203,12 @@ START_TEST(test_hold_zero)
 {
 	struct addr6 a = b4_addr(1), b = b4_addr(2);
 
-	cfg.hold_lifetime = 0;
+	cfg.fixed.hold_lifetime = 0;
 	w->now = 1;
 	ck_assert_uint_eq(out_port(&a, UDP, INSIDE, 5000, REMOTE, 53, 0), 512);
 	ck_assert_uint_eq(out_port(&a, ICMP, INSIDE, 1, REMOTE, 1, AFTR_ICMP4_ECHO_REQUEST), 0);
 	ck_assert_uint_eq(out_port(&b, TCP, INSIDE, 5000, REMOTE, 80, AFTR_TCP_SYN), 2048);
-	sweep_at(1 + cfg.lifetime[LT_RETRANS]);
+	sweep_at(1 + cfg.fixed.lifetime[LT_RETRANS]);
 	ck_assert_uint_eq(held_count(), 0);
 	ck_assert_uint_eq(cnt(CNT_SESSION_EXPIRED), 3);
 	ck_assert_uint_eq(cnt(CNT_BLOCK_FREE), 3);
@@ -1221,8 +1223,8 @@ START_TEST(test_limit_count)
 {
 	struct addr6 a = b4_addr(1), b = b4_addr(2), c = b4_addr(3);
 
-	cfg.tun.nat_maxcount[CFG_UDP] = 3;
-	cfg.tun.nat_maxcount[CFG_ICMP] = 0;
+	cfg.fixed.tun.nat_maxcount[CFG_UDP] = 3;
+	cfg.fixed.tun.nat_maxcount[CFG_ICMP] = 0;
 	w->now = 1;
 	for (uint16_t i = 0; i < 3; i++)
 		out_port(&a, UDP, INSIDE, 5000 + i, REMOTE, 53, 0);
@@ -1246,7 +1248,7 @@ START_TEST(test_limit_count)
 	w->now = 5;
 	out_port(&a, UDP, INSIDE, 5001, REMOTE, 53, 0);
 	out_port(&a, UDP, INSIDE, 5002, REMOTE, 53, 0);
-	sweep_at(1 + cfg.lifetime[LT_RETRANS]);
+	sweep_at(1 + cfg.fixed.lifetime[LT_RETRANS]);
 	ck_assert_uint_eq(sub_of(&a)->nsess[CFG_UDP], 2);
 	ck_assert_uint_eq(held_count(), 5);
 	ck_assert_uint_eq(out_port(&a, UDP, INSIDE, 5003, REMOTE, 53, 0), 515);
@@ -1258,8 +1260,8 @@ START_TEST(test_limit_rate)
 {
 	struct addr6 a = b4_addr(1), b = b4_addr(2);
 
-	cfg.tun.nat_rate[CFG_TCP] = 2;
-	cfg.tun.nat_rate[CFG_UDP] = 1;
+	cfg.fixed.tun.nat_rate[CFG_TCP] = 2;
+	cfg.fixed.tun.nat_rate[CFG_UDP] = 1;
 	w->now = 5;
 	out_port(&a, TCP, INSIDE, 5000, REMOTE, 80, AFTR_TCP_SYN);
 	out_port(&a, TCP, INSIDE, 5001, REMOTE, 80, AFTR_TCP_SYN);
@@ -1291,7 +1293,7 @@ START_TEST(test_limit_rate)
 	                 NAT_DROP(NAT_RATE));
 	ck_assert_uint_eq(sub_of(&a)->nsess[CFG_TCP], 6);
 	/* A rate of 0 allows no new session at all (from the next refill on). */
-	cfg.tun.nat_rate[CFG_ICMP] = 0;
+	cfg.fixed.tun.nat_rate[CFG_ICMP] = 0;
 	w->now = 101;
 	ck_assert_int_eq(out_rc(&a, ICMP, INSIDE, 1, REMOTE, 1, AFTR_ICMP4_ECHO_REQUEST),
 	                 NAT_DROP(NAT_RATE));
@@ -1304,7 +1306,7 @@ START_TEST(test_ports_exhausted)
 	uint16_t port;
 
 	/* max_blocks 1: one block of 8 UDP ports and no more. */
-	cfg.max_blocks[CFG_UDP] = 1;
+	cfg.fixed.max_blocks[CFG_UDP] = 1;
 	w->now = 1;
 	for (uint16_t i = 0; i < 8; i++)
 		ck_assert_uint_eq(out_port(&a, UDP, INSIDE, 5000 + i, REMOTE, 53, 0), 512 + i);
@@ -1315,8 +1317,8 @@ START_TEST(test_ports_exhausted)
 	ck_assert_uint_eq(out_port(&b, UDP, INSIDE, 5000, REMOTE, 53, 0), 520);
 
 	/* A pool range of two blocks: 1024-1039 plus a tail of 3 that is never used. */
-	cfg.max_blocks[CFG_UDP] = 0;
-	cfg.pool_defaults[CFG_UDP] = (struct port_range){1024, 1042};
+	cfg.fixed.max_blocks[CFG_UDP] = 0;
+	cfg.fixed.pool_defaults[CFG_UDP] = (struct port_range){1024, 1042};
 	restart();
 	w->now = 1;
 	for (uint16_t i = 0; i < 16; i++)
@@ -1603,10 +1605,10 @@ START_TEST(test_session_table_full)
 	uint32_t ok = 0, full = 0, lost_out = 0, lost_in = 0;
 	struct msg m;
 
-	cfg.tun.nat_maxcount[CFG_TCP] = 1000;
-	cfg.tun.nat_maxcount[CFG_UDP] = 1000;
-	cfg.tun.nat_rate[CFG_TCP] = 255;
-	cfg.tun.nat_rate[CFG_UDP] = 255;
+	cfg.fixed.tun.nat_maxcount[CFG_TCP] = 1000;
+	cfg.fixed.tun.nat_maxcount[CFG_UDP] = 1000;
+	cfg.fixed.tun.nat_rate[CFG_TCP] = 255;
+	cfg.fixed.tun.nat_rate[CFG_UDP] = 255;
 	w->now = 1;
 	for (uint32_t i = 0; i < nb4; i++) {
 		struct addr6 b = b4_addr(i);
@@ -1704,9 +1706,9 @@ START_TEST(test_configured_sizes)
 
 	ck_assert_uint_eq(w->nat.sess_max, CFG_SESSIONS_PER_WORKER);
 	ck_assert_uint_eq(w->nat.subs_max, CFG_SUBSCRIBERS_PER_WORKER);
-	cfg.sessions_per_worker = CFG_SESSIONS_PER_WORKER_MIN;
-	cfg.subscribers_per_worker = nsub;
-	cfg.tun.nat_rate[CFG_UDP] = 255;
+	cfg.fixed.sessions_per_worker = CFG_SESSIONS_PER_WORKER_MIN;
+	cfg.fixed.subscribers_per_worker = nsub;
+	cfg.fixed.tun.nat_rate[CFG_UDP] = 255;
 	restart();
 	ck_assert_uint_eq(w->nat.sess_max, CFG_SESSIONS_PER_WORKER_MIN);
 	ck_assert_uint_eq(w->nat.subs_max, nsub);
@@ -1834,9 +1836,9 @@ static uint64_t sh_lifetime(uint8_t state, enum cfg_proto p)
 {
 	static const enum cfg_lifetime est[CFG_NPROTO] = {LT_TCP, LT_UDP, LT_ICMP};
 
-	return cfg.lifetime[state == SESS_NEW       ? LT_RETRANS
-	                    : state == SESS_CLOSING ? LT_CLOSED
-	                                            : est[p]];
+	return cfg.fixed.lifetime[state == SESS_NEW       ? LT_RETRANS
+	                          : state == SESS_CLOSING ? LT_CLOSED
+	                                                  : est[p]];
 }
 
 static bool sh_sub_empty(const struct sh_sub *s)
@@ -1849,18 +1851,18 @@ static bool sh_sub_empty(const struct sh_sub *s)
 
 static uint32_t ch_capacity(enum cfg_proto p)
 {
-	return (uint32_t)cfg.max_blocks[p] * cfg.port_block[p];
+	return (uint32_t)cfg.fixed.max_blocks[p] * cfg.fixed.port_block[p];
 }
 
 /* The verdict nat_out must give for a flow with no session (RFC 6888 REQ-4,
  * REQ-5, then ports); tokens taken as nat.c takes them. */
 static int sh_admit(struct sh_sub *s, enum cfg_proto p)
 {
-	if (s->live[p] >= cfg.tun.nat_maxcount[p])
+	if (s->live[p] >= cfg.fixed.tun.nat_maxcount[p])
 		return NAT_DROP(NAT_COUNT);
 	if (s->tokens_at != w->now) {
 		for (int i = 0; i < CFG_NPROTO; i++)
-			s->tokens[i] = cfg.tun.nat_rate[i];
+			s->tokens[i] = cfg.fixed.tun.nat_rate[i];
 		s->tokens_at = w->now;
 	}
 	if (s->tokens[p] == 0)
@@ -2002,7 +2004,7 @@ static void ch_stray(void)
 {
 	uint32_t pool = rng_below(2);
 	enum cfg_proto p = (enum cfg_proto)rng_below(CFG_NPROTO);
-	struct port_range r = cfg.pool_defaults[p];
+	struct port_range r = cfg.fixed.pool_defaults[p];
 	uint16_t port = (uint16_t)(r.min + rng_below((uint32_t)r.max - r.min + 1));
 	struct dp_session *se;
 	int drop;
@@ -2042,7 +2044,7 @@ static void sh_sweep(void)
 		}
 		k = ch_decode(f);
 		h = (struct sh_held){k.b4i, fl->eport, fl->pool, (uint8_t)k.p,
-		                     w->now + cfg.hold_lifetime};
+		                     w->now + cfg.fixed.hold_lifetime};
 		st.ended[fl->state]++;
 		fl->live = 0;
 		sh_live[i] = sh_live[--sh_nlive];
@@ -2050,7 +2052,7 @@ static void sh_sweep(void)
 		sh_sub[k.b4i].live[k.p]--;
 		sh_sub[k.b4i].held[k.p]++;
 		sh_port[h.pool][k.p][h.port] = PS_HELD;
-		if (cfg.hold_lifetime == 0) {
+		if (cfg.fixed.hold_lifetime == 0) {
 			sh_release(&h);
 			continue;
 		}
@@ -2124,7 +2126,7 @@ static void ch_check(void)
 			EXPECT(sub->nsess[p] == s->live[p],
 			       "t %" PRIu64 ": b4 %u %s: %u sessions, model %u", w->now, b,
 			       cfg_proto_name(p), sub->nsess[p], s->live[p]);
-			EXPECT(n == sub->nblocks[p] && n <= cfg.max_blocks[p] &&
+			EXPECT(n == sub->nblocks[p] && n <= cfg.fixed.max_blocks[p] &&
 			               used == s->live[p] + s->held[p] && (n == 0) == (used == 0),
 			       "t %" PRIu64 ": b4 %u %s: %u blocks of %u ports, model %u+%u",
 			       w->now, b, cfg_proto_name(p), n, used, s->live[p], s->held[p]);
@@ -2153,24 +2155,24 @@ START_TEST(test_churn)
 
 	add_pool(POOL2);
 	restart();
-	cfg.lifetime[LT_TCP] = 120;
-	cfg.lifetime[LT_CLOSED] = 4;
-	cfg.lifetime[LT_UDP] = 40;
-	cfg.lifetime[LT_ICMP] = 6;
-	cfg.lifetime[LT_RETRANS] = 20;
-	cfg.hold_lifetime = 5;
-	cfg.tun.nat_maxcount[CFG_TCP] = 40;
-	cfg.tun.nat_maxcount[CFG_UDP] = 24;
-	cfg.tun.nat_maxcount[CFG_ICMP] = 6;
-	cfg.tun.nat_rate[CFG_TCP] = 10;
-	cfg.tun.nat_rate[CFG_UDP] = 8;
-	cfg.tun.nat_rate[CFG_ICMP] = 3;
-	cfg.max_blocks[CFG_TCP] = 4;  /* 40 ports */
-	cfg.max_blocks[CFG_UDP] = 3;  /* 24 ports */
-	cfg.max_blocks[CFG_ICMP] = 2; /* 6 ids */
+	cfg.fixed.lifetime[LT_TCP] = 120;
+	cfg.fixed.lifetime[LT_CLOSED] = 4;
+	cfg.fixed.lifetime[LT_UDP] = 40;
+	cfg.fixed.lifetime[LT_ICMP] = 6;
+	cfg.fixed.lifetime[LT_RETRANS] = 20;
+	cfg.fixed.hold_lifetime = 5;
+	cfg.fixed.tun.nat_maxcount[CFG_TCP] = 40;
+	cfg.fixed.tun.nat_maxcount[CFG_UDP] = 24;
+	cfg.fixed.tun.nat_maxcount[CFG_ICMP] = 6;
+	cfg.fixed.tun.nat_rate[CFG_TCP] = 10;
+	cfg.fixed.tun.nat_rate[CFG_UDP] = 8;
+	cfg.fixed.tun.nat_rate[CFG_ICMP] = 3;
+	cfg.fixed.max_blocks[CFG_TCP] = 4;  /* 40 ports */
+	cfg.fixed.max_blocks[CFG_UDP] = 3;  /* 24 ports */
+	cfg.fixed.max_blocks[CFG_ICMP] = 2; /* 6 ids */
 	/* Every B4 at its max_blocks fits in one pool: it never runs dry. */
 	for (int p = 0; p < CFG_NPROTO; p++)
-		ck_assert_uint_le(CH_B4S * cfg.max_blocks[p], w->nat.pb[0][p].nblocks);
+		ck_assert_uint_le(CH_B4S * cfg.fixed.max_blocks[p], w->nat.pb[0][p].nblocks);
 
 	memset(&st, 0, sizeof(st));
 	memset(sh_flow, 0, sizeof(sh_flow));
@@ -2209,7 +2211,7 @@ START_TEST(test_churn)
 	sweep_at(t + max_lifetime());
 	sh_sweep();
 	ch_check();
-	sweep_at(w->now + cfg.hold_lifetime);
+	sweep_at(w->now + cfg.fixed.hold_lifetime);
 	sh_sweep();
 	ch_check();
 	ck_assert_uint_eq(sh_nlive, 0);

@@ -28,22 +28,23 @@ static struct addr6 b4(uint32_t i)
 static void fill(struct aftr_config *cfg)
 {
 	ck_assert_int_eq(cfg_init(cfg), 0);
-	cfg->tunnels = calloc(N, sizeof(*cfg->tunnels));
-	cfg->nats = calloc(N, sizeof(*cfg->nats));
-	ck_assert(cfg->tunnels && cfg->nats);
+	cfg->lists.tunnels = calloc(N, sizeof(*cfg->lists.tunnels));
+	cfg->lists.nats = calloc(N, sizeof(*cfg->lists.nats));
+	ck_assert(cfg->lists.tunnels && cfg->lists.nats);
 	for (uint32_t k = 0; k < N; k++) {
 		uint32_t i = (k * 7919u) % N;
 
-		cfg->tunnels[k] = (struct cfg_tunnel){.b4 = b4(i * 2), .mtu = (uint16_t)(1280 + i)};
-		cfg->nats[k] = (struct cfg_nat){.b4 = b4(i % 100),
-		                                .proto = i % 2 ? CFG_TCP : CFG_UDP,
-		                                .addr = 0xc0a80000u + i,
-		                                .port = (uint16_t)(1000 + i),
-		                                .ext_addr = 0xc6336401u + i % 3,
-		                                .ext_port = (uint16_t)(10 + i)};
+		cfg->lists.tunnels[k] =
+		        (struct cfg_tunnel){.b4 = b4(i * 2), .mtu = (uint16_t)(1280 + i)};
+		cfg->lists.nats[k] = (struct cfg_nat){.b4 = b4(i % 100),
+		                                      .proto = i % 2 ? CFG_TCP : CFG_UDP,
+		                                      .addr = 0xc0a80000u + i,
+		                                      .port = (uint16_t)(1000 + i),
+		                                      .ext_addr = 0xc6336401u + i % 3,
+		                                      .ext_port = (uint16_t)(10 + i)};
 	}
-	cfg->n_tunnels = cfg->cap_tunnels = N;
-	cfg->n_nats = cfg->cap_nats = N;
+	cfg->lists.n_tunnels = cfg->lists.cap_tunnels = N;
+	cfg->lists.n_nats = cfg->lists.cap_nats = N;
 }
 
 START_TEST(test_lookups)
@@ -53,7 +54,7 @@ START_TEST(test_lookups)
 
 	fill(&cfg);
 	ck_assert_int_eq(tables_build(&t, &cfg, 42), 0);
-	ck_assert_ptr_null(cfg.tunnels); /* moved in */
+	ck_assert_ptr_null(cfg.lists.tunnels); /* moved in */
 	ck_assert_uint_eq(t.gen, 42);
 	for (uint32_t i = 0; i < 2 * N; i++) {
 		struct addr6 a = b4(i);
@@ -116,12 +117,12 @@ START_TEST(test_acl6_and_filter)
 
 	fill(&cfg);
 	out.b[1] = 0x02; /* 2002:db8:: is outside the ACL */
-	tun = cfg.tunnels[0].b4;
-	cfg.acl6 = calloc(1, sizeof(*cfg.acl6));
-	ck_assert_ptr_nonnull(cfg.acl6);
-	cfg.n_acl6 = cfg.cap_acl6 = 1;
-	cfg.acl6[0].p = (struct prefix6){.addr = b4(0), .len = 32};
-	cfg.tun.auto_create = false;
+	tun = cfg.lists.tunnels[0].b4;
+	cfg.fixed.acl6 = calloc(1, sizeof(*cfg.fixed.acl6));
+	ck_assert_ptr_nonnull(cfg.fixed.acl6);
+	cfg.fixed.n_acl6 = cfg.fixed.cap_acl6 = 1;
+	cfg.fixed.acl6[0].p = (struct prefix6){.addr = b4(0), .len = 32};
+	cfg.fixed.tun.auto_create = false;
 	ck_assert_int_eq(tables_build(&t, &cfg, 1), 0);
 	/* A configured tunnel passes; inside acl6 without auto tunnels: no_tunnel. */
 	ck_assert(tables_b4_allowed(&t, &tun, &drop, NULL));
@@ -129,7 +130,7 @@ START_TEST(test_acl6_and_filter)
 	ck_assert_int_eq(drop, DROP_NO_TUNNEL);
 	ck_assert(!tables_b4_allowed(&t, &out, &drop, NULL));
 	ck_assert_int_eq(drop, DROP_ACL6);
-	t.cfg.tun.auto_create = true;
+	t.cfg.fixed.tun.auto_create = true;
 	ck_assert(tables_b4_allowed(&t, &in, &drop, NULL));
 	tables_free(&t);
 
@@ -188,23 +189,23 @@ START_TEST(test_stateless)
 	struct tables_b4 rec, *r = &rec;
 
 	ck_assert_int_eq(cfg_init(&cfg), 0);
-	cfg.softwires = calloc(4, sizeof(*cfg.softwires));
-	cfg.prrs = calloc(1, sizeof(*cfg.prrs));
-	cfg.nonats = calloc(2, sizeof(*cfg.nonats));
-	ck_assert(cfg.softwires && cfg.prrs && cfg.nonats);
+	cfg.lists.softwires = calloc(4, sizeof(*cfg.lists.softwires));
+	cfg.lists.prrs = calloc(1, sizeof(*cfg.lists.prrs));
+	cfg.lists.nonats = calloc(2, sizeof(*cfg.lists.nonats));
+	ck_assert(cfg.lists.softwires && cfg.lists.prrs && cfg.lists.nonats);
 	/* 192.0.2.1: PSID length 4, offset 0: 4096 ports each (a = 0). */
-	cfg.softwires[0] = sw(1, 0xc0000201u, 0, 4, 0);
-	cfg.softwires[1] = sw(2, 0xc0000201u, 0, 4, 15);
+	cfg.lists.softwires[0] = sw(1, 0xc0000201u, 0, 4, 0);
+	cfg.lists.softwires[1] = sw(2, 0xc0000201u, 0, 4, 15);
 	/* 192.0.2.2 with two shapes: offset 6 length 4 (PSID 3) and length 6 (PSID 1). */
-	cfg.softwires[2] = sw(3, 0xc0000202u, 6, 4, 3);
-	cfg.softwires[3] = sw(4, 0xc0000202u, 6, 6, 1);
-	cfg.n_softwires = cfg.cap_softwires = 4;
-	cfg.prrs[0] =
+	cfg.lists.softwires[2] = sw(3, 0xc0000202u, 6, 4, 3);
+	cfg.lists.softwires[3] = sw(4, 0xc0000202u, 6, 6, 1);
+	cfg.lists.n_softwires = cfg.lists.cap_softwires = 4;
+	cfg.lists.prrs[0] =
 	        (struct cfg_prr){.b4 = b4(5), .proto = CFG_UDP, .addr = 0xc6336401u, .port = 53};
-	cfg.n_prrs = cfg.cap_prrs = 1;
-	cfg.nonats[0] = (struct cfg_nonat){.b4 = b4(6), .prefix = {0xcb007100u, 28}};
-	cfg.nonats[1] = (struct cfg_nonat){.b4 = b4(7), .prefix = {0xcb007000u, 24}};
-	cfg.n_nonats = cfg.cap_nonats = 2;
+	cfg.lists.n_prrs = cfg.lists.cap_prrs = 1;
+	cfg.lists.nonats[0] = (struct cfg_nonat){.b4 = b4(6), .prefix = {0xcb007100u, 28}};
+	cfg.lists.nonats[1] = (struct cfg_nonat){.b4 = b4(7), .prefix = {0xcb007000u, 24}};
+	cfg.lists.n_nonats = cfg.lists.cap_nonats = 2;
 	ck_assert_int_eq(tables_build(&t, &cfg, 3), 0);
 
 	/* First and last port of each set; the neighbours belong to others. */
@@ -240,9 +241,9 @@ START_TEST(test_stateless)
 	ck_assert(tables_b4(&t, &a, r));
 	ck_assert_uint_eq(r->nonat, 0);
 	/* Sorted by address: 203.0.112.0/24 then 203.0.113.0/28. */
-	ck_assert_ptr_eq(tables_nonat(&t, 0xcb00710fu), &t.cfg.nonats[0]);
+	ck_assert_ptr_eq(tables_nonat(&t, 0xcb00710fu), &t.cfg.lists.nonats[0]);
 	ck_assert_ptr_null(tables_nonat(&t, 0xcb007110u));
-	ck_assert_ptr_eq(tables_nonat(&t, 0xcb0070ffu), &t.cfg.nonats[1]);
+	ck_assert_ptr_eq(tables_nonat(&t, 0xcb0070ffu), &t.cfg.lists.nonats[1]);
 	ck_assert_ptr_null(tables_nonat(&t, 0xcb006fffu));
 	/* A stateless B4 may use the softwire without a tunnel or acl6. */
 	{
@@ -288,23 +289,23 @@ START_TEST(test_fixed_diff)
 	fill(&a);
 	ck_assert_int_eq(cfg_init(&b), 0);
 	ck_assert_int_eq(cfg_fixed_diff(&a, &b, 0, which, sizeof(which)), 0); /* lists only */
-	a.has_endpoint = true;
+	a.fixed.has_endpoint = true;
 	ck_assert_int_eq(cfg_fixed_diff(&a, &b, 0, which, sizeof(which)), 1);
 	ck_assert_str_eq(which, "endpoint");
 	ck_assert_int_eq(cfg_fixed_diff(&b, &a, 0, which, sizeof(which)), 1);
 	ck_assert_str_eq(which, "endpoint");
-	a.has_endpoint = false;
-	a.api_port = 9090; /* the control process's own: only with CFG_FIXED_CONTROL */
+	a.fixed.has_endpoint = false;
+	a.fixed.api_port = 9090; /* the control process's own: only with CFG_FIXED_CONTROL */
 	ck_assert_int_eq(cfg_fixed_diff(&a, &b, 0, which, sizeof(which)), 0);
 	ck_assert_int_eq(cfg_fixed_diff(&a, &b, CFG_FIXED_CONTROL, which, sizeof(which)), 1);
 	ck_assert_str_eq(which, "api.port");
-	a.api_port = b.api_port;
+	a.fixed.api_port = b.fixed.api_port;
 	/* The NAT table sizes are reserved at start: a restart, by their name. */
-	a.sessions_per_worker = 1 << 20;
+	a.fixed.sessions_per_worker = 1 << 20;
 	ck_assert_int_eq(cfg_fixed_diff(&a, &b, 0, which, sizeof(which)), 1);
 	ck_assert_str_eq(which, "nat.sessions_per_worker");
-	a.sessions_per_worker = b.sessions_per_worker;
-	a.subscribers_per_worker = 1 << 20;
+	a.fixed.sessions_per_worker = b.fixed.sessions_per_worker;
+	a.fixed.subscribers_per_worker = 1 << 20;
 	ck_assert_int_eq(cfg_fixed_diff(&b, &a, 0, which, sizeof(which)), 1);
 	ck_assert_str_eq(which, "nat.subscribers_per_worker");
 	/* A short buffer gets what fits. */
