@@ -2,7 +2,7 @@
  * reads, the ports, and each worker's state.
  *
  * Threads: the main lcore sets everything up, then runs the slow path
- * (ARP, ND, ping, neighbour resolution; ctrl.c) and housekeeping. Each
+ * (ARP, ND, ping, neighbour resolution; mainlcore/slowpath.c) and housekeeping. Each
  * worker lcore runs worker.c's loop over its own queues and tables. Fields
  * written by one thread and read by another say so. */
 #ifndef AFTR_DP_H
@@ -91,7 +91,7 @@ struct dp_nat_ahead {
 #define DP_NAT_AHEAD_OUT 1
 #define DP_NAT_AHEAD_IN  2
 
-/* The look-ahead over the burst being processed (path.h): for its packet
+/* The look-ahead over the burst being processed (worker/ahead.c): for its packet
  * i, the lookup done before the packet's turn (when set[i]), and the NAPT
  * session prefetched (when nat and nat_at[i].kind); cur is the packet
  * being processed; n is 0 when nothing was looked ahead (a ring, between

@@ -3,7 +3,7 @@
  *   aftr-dataplane [EAL options] -- -c aftr.yaml [--stats-file PATH]
  *
  * The main lcore sets up ports, tables and workers from the configuration,
- * then runs the slow path (ctrl.c) until SIGINT or SIGTERM; every other
+ * then runs the slow path (mainlcore/slowpath.c) until SIGINT or SIGTERM; every other
  * lcore is a worker (worker.c). Errors are reported once, here, with what
  * to fix; the exit status is 0 after an orderly stop, 1 on a set-up error. */
 #include <getopt.h>

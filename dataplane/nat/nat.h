@@ -114,7 +114,7 @@ struct dp_session *nat_icmp_error_in(struct dp_worker *w, struct l3_ip4_hdr *ip,
 int nat_icmp_error_out(struct dp_worker *w, const struct addr6 *b4, struct l3_ip4_hdr *ip,
                        uint8_t *icmp, uint32_t len);
 
-/* The look-ahead over a burst (path.h): nat_out_ahead (the inside key, of
+/* The look-ahead over a burst (worker/ahead.c): nat_out_ahead (the inside key, of
  * a packet from b4 with inner source src, source port or echo id sport, all
  * network order) or nat_in_ahead (the outside key) hashes the key and
  * starts bringing its index slot into the cache; nat_ahead_get, in a second

@@ -1,4 +1,4 @@
-/* Unit tests of dataplane/pmtu.c, the softwire MTUs learned from ICMPv6
+/* Unit tests of dataplane/tunnel/pmtu.c, the softwire MTUs learned from ICMPv6
  * packet too big: lookups, lowering, expiry after PMTU_LIFETIME, eviction
  * when a key's slots are full, the tick that empties the table, and the
  * message that tells another worker. DPDK's EAL is started (no hugepages)
