@@ -92,7 +92,7 @@ static void summary(const char *path, const struct aftr_config *cfg)
 	printf("%s: OK: endpoint %s; %zu pool%s, %zu acl6, %zu tunnel%s, %zu static NAT, %zu prr, "
 	       "%zu nonat, %zu softwire%s\n",
 	       path, addr6_format(&cfg->fixed.endpoint, ep), cfg->fixed.n_pools,
-	       cfg->fixed.n_pools == 1 ? "" : "s", cfg->fixed.n_acl6, cfg->lists.n_tunnels,
+	       cfg->fixed.n_pools == 1 ? "" : "s", cfg->lists.n_acl6, cfg->lists.n_tunnels,
 	       cfg->lists.n_tunnels == 1 ? "" : "s", cfg->lists.n_nats, cfg->lists.n_prrs,
 	       cfg->lists.n_nonats, cfg->lists.n_softwires, cfg->lists.n_softwires == 1 ? "" : "s");
 }

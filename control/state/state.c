@@ -52,9 +52,9 @@ static int empty_lists(struct aftr_config *cfg)
 {
 	if (cfg_init(cfg) < 0)
 		return -ENOMEM;
-	free(cfg->fixed.private4);
-	cfg->fixed.private4 = NULL;
-	cfg->fixed.n_private4 = cfg->fixed.cap_private4 = 0;
+	free(cfg->lists.private4);
+	cfg->lists.private4 = NULL;
+	cfg->lists.n_private4 = cfg->lists.cap_private4 = 0;
 	return 0;
 }
 

@@ -298,15 +298,10 @@ static void key_private(const void *e, uint8_t *out)
 	out[4] = p->p.len;
 }
 
-/* Where a list, its length and its capacity are in struct aftr_config: in
- * its reloadable lists (LIST) or its fixed part (FIXED_LIST). */
-#define IN(part, type, f) (offsetof(struct aftr_config, part) + offsetof(type, f))
-#define LIST(f, n, c)                                                                              \
-	IN(lists, struct cfg_lists, f), IN(lists, struct cfg_lists, n),                            \
-	        IN(lists, struct cfg_lists, c)
-#define FIXED_LIST(f, n, c)                                                                        \
-	IN(fixed, struct cfg_fixed, f), IN(fixed, struct cfg_fixed, n),                            \
-	        IN(fixed, struct cfg_fixed, c)
+/* Where a list, its length and its capacity are in struct aftr_config:
+ * every kind is one of its reloadable lists. */
+#define IN_LISTS(f)   (offsetof(struct aftr_config, lists) + offsetof(struct cfg_lists, f))
+#define LIST(f, n, c) IN_LISTS(f), IN_LISTS(n), IN_LISTS(c)
 
 const struct kind kinds[K_COUNT] = {
         [K_TUNNEL] = {"tunnels", "tunnels", sizeof(struct cfg_tunnel),
@@ -323,10 +318,10 @@ const struct kind kinds[K_COUNT] = {
         [K_SOFTWIRE] = {"softwires", "softwires", sizeof(struct cfg_softwire),
                         LIST(softwires, n_softwires, cap_softwires), dec_softwire, enc_softwire, 1,
                         id_b4, eq_softwire, "B4", path_softwire, key_softwire},
-        [K_ACL6] = {"acl6", "acl6", sizeof(struct cfg_prefix6), FIXED_LIST(acl6, n_acl6, cap_acl6),
+        [K_ACL6] = {"acl6", "acl6", sizeof(struct cfg_prefix6), LIST(acl6, n_acl6, cap_acl6),
                     dec_acl6, enc_acl6, 2, id_acl6, eq_acl6, "ADDRESS/LEN", path_acl6, key_acl6},
         [K_PRIVATE] = {"private", "private", sizeof(struct cfg_prefix4),
-                       FIXED_LIST(private4, n_private4, cap_private4), dec_private, enc_private, 2,
+                       LIST(private4, n_private4, cap_private4), dec_private, enc_private, 2,
                        id_private, eq_private, "ADDRESS/LEN", path_private, key_private},
 };
 

@@ -32,7 +32,7 @@ enum dp_node node_ip4_out(struct dp_worker *w, struct rte_mbuf *m)
 	}
 	c->flags &= (uint16_t) ~(CTX_FROM_B4 | CTX_FROM_US | CTX_NAT);
 	pool = nat_pool_index(dst);
-	if (pool < 0 && !(w->tab->cfg.lists.softwire_hairpinning && stateless_owns(w, dst)))
+	if (pool < 0 && !(dp.conf.cfg->softwire_hairpinning && stateless_owns(w, dst)))
 		return NODE_WAN_TX;
 	if (c->hops++ == DP_MAX_HOPS)
 		return dp_drop(m, DROP_NOT_OURS);

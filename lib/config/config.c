@@ -87,8 +87,8 @@ static int init_private(struct aftr_config *cfg)
 	        {0x0a000000, 8}, {0xac100000, 12}, {0xc0a80000, 16}, {0xc0000000, 29}};
 
 	for (size_t i = 0; i < ARRAY_SIZE(defaults); i++) {
-		struct cfg_prefix4 *e = VEC_PUSH(cfg->fixed.private4, cfg->fixed.n_private4,
-		                                 cfg->fixed.cap_private4);
+		struct cfg_prefix4 *e = VEC_PUSH(cfg->lists.private4, cfg->lists.n_private4,
+		                                 cfg->lists.cap_private4);
 
 		if (e == NULL)
 			return -1;
@@ -150,7 +150,7 @@ int cfg_init(struct aftr_config *cfg)
 	cfg->fixed.transport.mtu = 1500;
 	cfg->fixed.wan.mtu = 1500;
 	cfg->fixed.api_port = 8080;
-	cfg->lists.softwire_hairpinning = true;
+	cfg->fixed.softwire_hairpinning = true;
 	cfg->fixed.sessions_per_worker = CFG_SESSIONS_PER_WORKER;
 	cfg->fixed.subscribers_per_worker = CFG_SUBSCRIBERS_PER_WORKER;
 	cfg->fixed.log_level = LOG_LVL_INFO;
@@ -178,10 +178,10 @@ int cfg_init_isc(struct aftr_config *cfg)
 
 void cfg_free(struct aftr_config *cfg)
 {
-	free(cfg->fixed.acl6);
+	free(cfg->lists.acl6);
 	free(cfg->fixed.pools);
 	free(cfg->fixed.pcp_pools);
-	free(cfg->fixed.private4);
+	free(cfg->lists.private4);
 	free(cfg->lists.tunnels);
 	free(cfg->lists.nats);
 	free(cfg->lists.prrs);
@@ -205,8 +205,8 @@ struct port_range cfg_pool_range(const struct aftr_config *cfg, const struct cfg
 
 bool cfg_is_private(const struct aftr_config *cfg, uint32_t addr)
 {
-	for (size_t i = 0; i < cfg->fixed.n_private4; i++)
-		if (prefix4_contains(&cfg->fixed.private4[i].p, addr))
+	for (size_t i = 0; i < cfg->lists.n_private4; i++)
+		if (prefix4_contains(&cfg->lists.private4[i].p, addr))
 			return true;
 	return false;
 }
@@ -256,10 +256,10 @@ int cfg_copy(struct aftr_config *dst, const struct aftr_config *src)
 	*dst = *src;
 #define DUP(f, n, cap)                                                                             \
 	(ok &= dup_array((void **)&dst->f, src->f, src->n, sizeof(*src->f), &dst->cap))
-	DUP(fixed.acl6, fixed.n_acl6, fixed.cap_acl6);
+	DUP(lists.acl6, lists.n_acl6, lists.cap_acl6);
 	DUP(fixed.pools, fixed.n_pools, fixed.cap_pools);
 	DUP(fixed.pcp_pools, fixed.n_pcp_pools, fixed.cap_pcp_pools);
-	DUP(fixed.private4, fixed.n_private4, fixed.cap_private4);
+	DUP(lists.private4, lists.n_private4, lists.cap_private4);
 	DUP(lists.tunnels, lists.n_tunnels, lists.cap_tunnels);
 	DUP(lists.nats, lists.n_nats, lists.cap_nats);
 	DUP(lists.prrs, lists.n_prrs, lists.cap_prrs);

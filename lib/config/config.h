@@ -181,21 +181,18 @@ static inline uint16_t cfg_tunnel_mtu(const struct cfg_tunnel *t,
  * logging. Read-only while the dataplane runs: every lcore reads it
  * (dp.conf.cfg); the live tables never hold it. */
 struct cfg_fixed {
-	/* Section one (required): address endpoint, address icmp, acl6, pool, pcp. */
+	/* Section one (required): address endpoint, address icmp, pool, pcp
+	 * (acl6: in the lists). */
 	bool has_endpoint, has_icmp_source;
 	struct addr6 endpoint;
 	uint32_t icmp_source;
-	struct cfg_prefix6 *acl6;
-	size_t n_acl6, cap_acl6;
 	struct cfg_pool *pools;
 	size_t n_pools, cap_pools;
 	struct cfg_pcp_pool *pcp_pools;
 	size_t n_pcp_pools, cap_pcp_pools;
 
 	/* Section zero: defaults. */
-	bool acl6_icmp;               /* default acl6 icmp */
-	struct cfg_prefix4 *private4; /* default private / delete private */
-	size_t n_private4, cap_private4;
+	bool acl6_icmp;                              /* default acl6 icmp */
 	struct port_range pool_defaults[CFG_NPROTO]; /* default pool */
 	enum cfg_pcpd pcpd;                          /* default pcpd */
 	struct port_range pcp_defaults[2];           /* default pcp; 0-0: disabled */
@@ -212,6 +209,7 @@ struct cfg_fixed {
 	uint32_t subscribers_per_worker;             /* ours; table size, at start */
 	double decay[3];                             /* decay 1|5|15 */
 	uint8_t quantum;                             /* quantum */
+	bool softwire_hairpinning; /* ours; RFC 7596 section 6: between softwires */
 
 	/* Ours: the appliance around the AFTR function. */
 	struct cfg_iface transport, wan;
@@ -229,10 +227,15 @@ struct cfg_fixed {
 	uint16_t idle_sleep_max_us; /* dataplane.idle_sleep_max_us: adaptive's longest sleep */
 };
 
-/* What a running dataplane takes without a restart (ISC section two): the
- * entries published to the workers as a new generation of the live
- * tables (lib/tables, dataplane/mainlcore/gen.c), which own a copy. */
+/* What a running dataplane takes without a restart: ISC section two and
+ * the acl6 and private prefixes (cfg_live_keys), published to the workers
+ * as a new generation of the live tables (lib/tables,
+ * dataplane/mainlcore/gen.c), which own a copy. */
 struct cfg_lists {
+	struct cfg_prefix6 *acl6; /* ISC acl6 */
+	size_t n_acl6, cap_acl6;
+	struct cfg_prefix4 *private4; /* ISC default private / delete private */
+	size_t n_private4, cap_private4;
 	struct cfg_tunnel *tunnels;
 	size_t n_tunnels, cap_tunnels;
 	struct cfg_nat *nats;
@@ -243,7 +246,6 @@ struct cfg_lists {
 	size_t n_nonats, cap_nonats;
 	struct cfg_softwire *softwires;
 	size_t n_softwires, cap_softwires;
-	bool softwire_hairpinning; /* RFC 7596 section 6: between softwires; ours */
 };
 
 /* A whole configuration: the fixed part and the reloadable lists. */

@@ -159,10 +159,10 @@ static void check_required(const struct aftr_config *cfg, struct diag *d)
 		diag_err(d, 0, 0, "icmp_source", "required (ISC \"address icmp\")");
 	if (cfg->fixed.n_pools == 0 && cfg->lists.n_softwires == 0)
 		diag_err(d, 0, 0, "pools", "at least one pool is required (ISC \"pool\")");
-	if (cfg->fixed.n_acl6 == 0 && cfg->fixed.tun.auto_create)
+	if (cfg->lists.n_acl6 == 0 && cfg->fixed.tun.auto_create)
 		diag_err(d, 0, 0, "acl6",
 		         "at least one entry is required when tunnel_defaults.auto is on");
-	if (cfg->fixed.n_private4 == 0)
+	if (cfg->lists.n_private4 == 0)
 		diag_err(d, 0, 0, "private", "must not be empty");
 }
 
@@ -183,22 +183,22 @@ static void check_prefix_lists(const struct aftr_config *cfg, struct diag *d)
 {
 	char a[PREFIX6_STRLEN];
 
-	for (size_t i = 0; i < cfg->fixed.n_acl6; i++) {
+	for (size_t i = 0; i < cfg->lists.n_acl6; i++) {
 		size_t before = d->n;
 
-		if (FIND_EARLIER(cfg->fixed.acl6, i, SAME_PREFIX) == SIZE_MAX)
+		if (FIND_EARLIER(cfg->lists.acl6, i, SAME_PREFIX) == SIZE_MAX)
 			continue;
-		err_at(d, &cfg->fixed.acl6[i].pos, "acl6", i, "%s is listed twice",
-		       prefix6_format(&cfg->fixed.acl6[i].p, a));
+		err_at(d, &cfg->lists.acl6[i].pos, "acl6", i, "%s is listed twice",
+		       prefix6_format(&cfg->lists.acl6[i].p, a));
 		diag_mark_conflict(d, before);
 	}
-	for (size_t i = 0; i < cfg->fixed.n_private4; i++) {
+	for (size_t i = 0; i < cfg->lists.n_private4; i++) {
 		size_t before = d->n;
 
-		if (FIND_EARLIER(cfg->fixed.private4, i, SAME_PREFIX) == SIZE_MAX)
+		if (FIND_EARLIER(cfg->lists.private4, i, SAME_PREFIX) == SIZE_MAX)
 			continue;
-		err_at(d, &cfg->fixed.private4[i].pos, "private", i, "%s is listed twice",
-		       prefix4_format(&cfg->fixed.private4[i].p, a));
+		err_at(d, &cfg->lists.private4[i].pos, "private", i, "%s is listed twice",
+		       prefix4_format(&cfg->lists.private4[i].p, a));
 		diag_mark_conflict(d, before);
 	}
 }

@@ -283,11 +283,11 @@ static bool dec_section_one(struct aftr_config *cfg, const json_t *root, struct 
 	cfg->fixed.has_endpoint = rc == 1;
 	OK(rc = jdec_addr4(j, root, "icmp_source", &cfg->fixed.icmp_source));
 	cfg->fixed.has_icmp_source = rc == 1;
-	DEC_LIST(j, root, "acl6", cfg->fixed.acl6, cfg->fixed.n_acl6, cfg->fixed.cap_acl6,
+	DEC_LIST(j, root, "acl6", cfg->lists.acl6, cfg->lists.n_acl6, cfg->lists.cap_acl6,
 	         prefix6_item(j, it, e_));
 	OK(jdec_bool(j, root, "acl6_icmp", &cfg->fixed.acl6_icmp));
-	DEC_LIST(j, root, "private", cfg->fixed.private4, cfg->fixed.n_private4,
-	         cfg->fixed.cap_private4, prefix4_item(j, it, e_));
+	DEC_LIST(j, root, "private", cfg->lists.private4, cfg->lists.n_private4,
+	         cfg->lists.cap_private4, prefix4_item(j, it, e_));
 	DEC_LIST(j, root, "pools", cfg->fixed.pools, cfg->fixed.n_pools, cfg->fixed.cap_pools,
 	         cfg_pool_from_json(j, it, e_));
 	if ((m = enter_map(j, root, "pool_defaults", pool_default_keys, &mark, &bad))) {
@@ -429,7 +429,7 @@ static bool dec_section_two(struct aftr_config *cfg, const json_t *root, struct 
 	         cfg_nonat_from_json(j, it, e_));
 	DEC_LIST(j, root, "softwires", cfg->lists.softwires, cfg->lists.n_softwires,
 	         cfg->lists.cap_softwires, cfg_softwire_from_json(j, it, e_));
-	OK(jdec_bool(j, root, "softwire_hairpinning", &cfg->lists.softwire_hairpinning));
+	OK(jdec_bool(j, root, "softwire_hairpinning", &cfg->fixed.softwire_hairpinning));
 	return bad;
 }
 

@@ -183,9 +183,9 @@ static json_t *enc_section_one(const struct aftr_config *cfg, struct enc *e)
 		put(e, "endpoint", j_addr6(&cfg->fixed.endpoint));
 	if (cfg->fixed.has_icmp_source)
 		put(e, "icmp_source", j_addr4(cfg->fixed.icmp_source));
-	put(e, "acl6", ENC_LIST(cfg->fixed.acl6, cfg->fixed.n_acl6, j_prefix6(&it->p)));
+	put(e, "acl6", ENC_LIST(cfg->lists.acl6, cfg->lists.n_acl6, j_prefix6(&it->p)));
 	put(e, "acl6_icmp", json_boolean(cfg->fixed.acl6_icmp));
-	put(e, "private", ENC_LIST(cfg->fixed.private4, cfg->fixed.n_private4, j_prefix4(&it->p)));
+	put(e, "private", ENC_LIST(cfg->lists.private4, cfg->lists.n_private4, j_prefix4(&it->p)));
 	put(e, "pools", ENC_LIST(cfg->fixed.pools, cfg->fixed.n_pools, cfg_pool_to_json(cfg, it)));
 	put(e, "pool_defaults",
 	    json_pack("{s:o,s:o,s:o}", "tcp", j_range(cfg->fixed.pool_defaults[CFG_TCP]), "udp",
@@ -251,7 +251,7 @@ static void enc_section_two(const struct aftr_config *cfg, struct enc *e)
 	put(e, "nonat", ENC_LIST(cfg->lists.nonats, cfg->lists.n_nonats, cfg_nonat_to_json(it)));
 	put(e, "softwires",
 	    ENC_LIST(cfg->lists.softwires, cfg->lists.n_softwires, cfg_softwire_to_json(it)));
-	put(e, "softwire_hairpinning", json_boolean(cfg->lists.softwire_hairpinning));
+	put(e, "softwire_hairpinning", json_boolean(cfg->fixed.softwire_hairpinning));
 }
 
 static json_t *enc_iface(const struct cfg_iface *i, bool v6)
@@ -377,7 +377,7 @@ static json_t *fixed_part(const struct aftr_config *cfg, unsigned int flags)
 	struct aftr_config c = *cfg;
 	json_t *o;
 
-	c.fixed.n_acl6 = c.fixed.n_private4 = c.lists.n_tunnels = c.lists.n_nats = c.lists.n_prrs =
+	c.lists.n_acl6 = c.lists.n_private4 = c.lists.n_tunnels = c.lists.n_nats = c.lists.n_prrs =
 	        c.lists.n_nonats = 0;
 	c.lists.n_softwires = 0;
 	o = cfg_to_json(&c);

@@ -24,15 +24,15 @@ static int acl6(struct isc *s, int at)
 
 	if (isc_nargs(s, at, 1, 1, "IPV6_PREFIX/LENGTH") < 0 || isc_prefix6(s, s->tok[at], &p) < 0)
 		return -1;
-	for (size_t i = 0; i < cfg->fixed.n_acl6; i++) {
-		if (cfg->fixed.acl6[i].p.len == p.len &&
-		    addr6_equal(&cfg->fixed.acl6[i].p.addr, &p.addr)) {
+	for (size_t i = 0; i < cfg->lists.n_acl6; i++) {
+		if (cfg->lists.acl6[i].p.len == p.len &&
+		    addr6_equal(&cfg->lists.acl6[i].p.addr, &p.addr)) {
 			diag_warn(s->d, s->line, 0, s->cmd, "%s is already listed: ignored",
 			          s->tok[at]);
 			return 0;
 		}
 	}
-	PUSH_OR_FAIL(s, e, cfg->fixed.acl6, cfg->fixed.n_acl6, cfg->fixed.cap_acl6);
+	PUSH_OR_FAIL(s, e, cfg->lists.acl6, cfg->lists.n_acl6, cfg->lists.cap_acl6);
 	e->p = p;
 	return 0;
 }
@@ -438,14 +438,14 @@ static int delete_acl6(struct isc *s, int at)
 		isc_err(s, "%s", err);
 		return -1;
 	}
-	for (size_t i = 0; i < cfg->fixed.n_acl6; i++) {
-		if (!addr6_equal(&cfg->fixed.acl6[i].p.addr, &p.addr))
+	for (size_t i = 0; i < cfg->lists.n_acl6; i++) {
+		if (!addr6_equal(&cfg->lists.acl6[i].p.addr, &p.addr))
 			continue;
-		if (cfg->fixed.n_acl6 == 1) {
+		if (cfg->lists.n_acl6 == 1) {
 			isc_err(s, "cannot remove the last acl6 entry");
 			return -1;
 		}
-		vec_remove(cfg->fixed.acl6, &cfg->fixed.n_acl6, sizeof(*cfg->fixed.acl6), i);
+		vec_remove(cfg->lists.acl6, &cfg->lists.n_acl6, sizeof(*cfg->lists.acl6), i);
 		return 0;
 	}
 	isc_err(s, "%s: no such acl6 entry", s->tok[at]);

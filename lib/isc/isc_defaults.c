@@ -150,15 +150,15 @@ static int private_add(struct isc *s, int at)
 
 	if (isc_nargs(s, at, 1, 1, "IPV4_PREFIX/LENGTH") < 0 || isc_prefix4(s, s->tok[at], &p) < 0)
 		return -1;
-	for (size_t i = 0; i < cfg->fixed.n_private4; i++) {
-		if (cfg->fixed.private4[i].p.addr == p.addr &&
-		    cfg->fixed.private4[i].p.len == p.len) {
+	for (size_t i = 0; i < cfg->lists.n_private4; i++) {
+		if (cfg->lists.private4[i].p.addr == p.addr &&
+		    cfg->lists.private4[i].p.len == p.len) {
 			diag_warn(s->d, s->line, 0, s->cmd, "%s is already listed: ignored",
 			          s->tok[at]);
 			return 0;
 		}
 	}
-	e = VEC_PUSH(cfg->fixed.private4, cfg->fixed.n_private4, cfg->fixed.cap_private4);
+	e = VEC_PUSH(cfg->lists.private4, cfg->lists.n_private4, cfg->lists.cap_private4);
 	if (e == NULL) {
 		isc_err(s, "out of memory");
 		return -1;
@@ -356,15 +356,15 @@ int isc_delete_private(struct isc *s, int at)
 		*slash = '\0';
 	if (isc_addr4(s, s->tok[at], &a) < 0)
 		return -1;
-	for (size_t i = 0; i < cfg->fixed.n_private4; i++) {
-		if (cfg->fixed.private4[i].p.addr != a)
+	for (size_t i = 0; i < cfg->lists.n_private4; i++) {
+		if (cfg->lists.private4[i].p.addr != a)
 			continue;
-		if (cfg->fixed.n_private4 == 1) {
+		if (cfg->lists.n_private4 == 1) {
 			isc_err(s, "cannot remove the last private prefix");
 			return -1;
 		}
-		vec_remove(cfg->fixed.private4, &cfg->fixed.n_private4,
-		           sizeof(*cfg->fixed.private4), i);
+		vec_remove(cfg->lists.private4, &cfg->lists.n_private4,
+		           sizeof(*cfg->lists.private4), i);
 		return 0;
 	}
 	isc_err(s, "%s: no such private prefix", s->tok[at]);

@@ -264,9 +264,9 @@ int tables_build(struct tables *t, struct aftr_config *cfg, uint64_t gen)
 	t->tun = calloc(t->n_tun + 1, sizeof(*t->tun));
 	t->nat_in = calloc(t->n_nat + 1, sizeof(*t->nat_in));
 	t->nat_ext = calloc(t->n_nat + 1, sizeof(*t->nat_ext));
-	t->n_priv = t->cfg.fixed.n_private4;
+	t->n_priv = t->cfg.lists.n_private4;
 	t->priv = calloc(t->n_priv + 1, sizeof(*t->priv));
-	t->n_acl6 = t->cfg.fixed.n_acl6;
+	t->n_acl6 = t->cfg.lists.n_acl6;
 	t->acl6 = calloc(t->n_acl6 + 1, sizeof(*t->acl6));
 	if (t->tun == NULL || t->nat_in == NULL || t->nat_ext == NULL || t->priv == NULL ||
 	    t->acl6 == NULL) {
@@ -280,11 +280,11 @@ int tables_build(struct tables *t, struct aftr_config *cfg, uint64_t gen)
 	for (size_t i = 0; i < t->n_nat; i++)
 		t->nat_in[i] = t->nat_ext[i] = &t->cfg.lists.nats[i];
 	for (size_t i = 0; i < t->n_priv; i++) {
-		t->priv[i].mask = prefix4_mask(t->cfg.fixed.private4[i].p.len);
-		t->priv[i].net = t->cfg.fixed.private4[i].p.addr & t->priv[i].mask;
+		t->priv[i].mask = prefix4_mask(t->cfg.lists.private4[i].p.len);
+		t->priv[i].net = t->cfg.lists.private4[i].p.addr & t->priv[i].mask;
 	}
 	for (size_t i = 0; i < t->n_acl6; i++)
-		t->acl6[i] = net6_of(&t->cfg.fixed.acl6[i].p);
+		t->acl6[i] = net6_of(&t->cfg.lists.acl6[i].p);
 	qsort(t->tun, t->n_tun, sizeof(*t->tun), tun_cmp);
 	qsort(t->nat_in, t->n_nat, sizeof(*t->nat_in), nat_in_cmp);
 	qsort(t->nat_ext, t->n_nat, sizeof(*t->nat_ext), nat_ext_cmp);

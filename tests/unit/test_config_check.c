@@ -55,7 +55,7 @@ static struct cfg_pool *add_pool(struct aftr_config *cfg, const char *addr)
 
 static void add_acl6(struct aftr_config *cfg, const char *prefix)
 {
-	struct cfg_prefix6 *e = VEC_PUSH(cfg->fixed.acl6, cfg->fixed.n_acl6, cfg->fixed.cap_acl6);
+	struct cfg_prefix6 *e = VEC_PUSH(cfg->lists.acl6, cfg->lists.n_acl6, cfg->lists.cap_acl6);
 
 	ck_assert_ptr_nonnull(e);
 	ck_assert_int_eq(prefix6_parse(prefix, 0, &e->p, NULL, 0), 0);
@@ -64,7 +64,7 @@ static void add_acl6(struct aftr_config *cfg, const char *prefix)
 static void add_private(struct aftr_config *cfg, const char *prefix)
 {
 	struct cfg_prefix4 *e =
-	        VEC_PUSH(cfg->fixed.private4, cfg->fixed.n_private4, cfg->fixed.cap_private4);
+	        VEC_PUSH(cfg->lists.private4, cfg->lists.n_private4, cfg->lists.cap_private4);
 
 	ck_assert_ptr_nonnull(e);
 	ck_assert_int_eq(prefix4_parse(prefix, 0, &e->p, NULL, 0), 0);
@@ -278,7 +278,7 @@ START_TEST(test_required_each)
 	cfg_free(&cfg);
 
 	base_cfg(&cfg);
-	cfg.fixed.n_acl6 = 0;
+	cfg.lists.n_acl6 = 0;
 	expect_one(&cfg, "acl6", "at least one entry is required");
 	cfg_free(&cfg);
 }
@@ -290,7 +290,7 @@ START_TEST(test_acl6_not_required_without_auto)
 	struct aftr_config cfg;
 
 	base_cfg(&cfg);
-	cfg.fixed.n_acl6 = 0;
+	cfg.lists.n_acl6 = 0;
 	cfg.fixed.tun.auto_create = false;
 	expect_clean(&cfg);
 	cfg_free(&cfg);
@@ -321,7 +321,7 @@ START_TEST(test_private_empty)
 	struct aftr_config cfg;
 
 	base_cfg(&cfg);
-	cfg.fixed.n_private4 = 0;
+	cfg.lists.n_private4 = 0;
 	expect_one(&cfg, "private", "must not be empty");
 	cfg_free(&cfg);
 
@@ -353,7 +353,7 @@ START_TEST(test_duplicate_private)
 	struct aftr_config cfg;
 
 	base_cfg(&cfg);
-	ck_assert_uint_eq(cfg.fixed.n_private4, 4); /* RFC 1918 and 192.0.0.0/29 */
+	ck_assert_uint_eq(cfg.lists.n_private4, 4); /* RFC 1918 and 192.0.0.0/29 */
 	add_private(&cfg, "10.1.0.0/16");
 	add_private(&cfg, "100.64.0.0/10");
 	expect_clean(&cfg);

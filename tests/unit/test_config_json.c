@@ -820,7 +820,7 @@ START_TEST(test_defaults_roundtrip)
 	ck_assert_ptr_null(json_object_get(e1, "endpoint"));
 	reload(e1, &back);
 	ck_assert(cfg_equal(&def, &back));
-	ck_assert_uint_eq(back.fixed.n_private4, 4);
+	ck_assert_uint_eq(back.lists.n_private4, 4);
 	ck_assert_uint_eq(back.fixed.tun.mtu, 1500);
 	e2 = cfg_to_json(&back);
 	assert_json_eq(e2, e1);
@@ -844,8 +844,8 @@ START_TEST(test_full_roundtrip)
 	ck_assert(cfg.fixed.has_endpoint);
 	ck_assert(cfg.fixed.has_icmp_source);
 	ck_assert_uint_eq(cfg.fixed.icmp_source, a4("192.0.0.2"));
-	ck_assert_uint_eq(cfg.fixed.n_acl6, 2);
-	ck_assert_uint_eq(cfg.fixed.n_private4, 2);
+	ck_assert_uint_eq(cfg.lists.n_acl6, 2);
+	ck_assert_uint_eq(cfg.lists.n_private4, 2);
 	ck_assert_uint_eq(cfg.fixed.n_pools, 2);
 	ck_assert(cfg.fixed.pools[0].has_range[CFG_TCP]);
 	ck_assert(!cfg.fixed.pools[0].has_range[CFG_UDP]);
@@ -1021,7 +1021,7 @@ START_TEST(test_sparse_one_knob)
 
 	/* A list is kept whole when it differs. */
 	ck_assert_int_eq(cfg_init(&cfg), 0);
-	cfg.fixed.n_private4 = 1;
+	cfg.lists.n_private4 = 1;
 	check_sparse(&cfg, "{'private':['10.0.0.0/8']}");
 	cfg_free(&cfg);
 }
@@ -1288,14 +1288,14 @@ START_TEST(test_cfg_lists_and_null)
 
 	/* A list that is present replaces the default one. */
 	ck_assert_int_eq(load_cfg("{'private':['100.64.0.0/10']}", &cfg, &d), 0);
-	ck_assert_uint_eq(cfg.fixed.n_private4, 1);
-	ck_assert_uint_eq(cfg.fixed.private4[0].p.addr, a4("100.64.0.0"));
-	ck_assert_uint_eq(cfg.fixed.private4[0].p.len, 10);
+	ck_assert_uint_eq(cfg.lists.n_private4, 1);
+	ck_assert_uint_eq(cfg.lists.private4[0].p.addr, a4("100.64.0.0"));
+	ck_assert_uint_eq(cfg.lists.private4[0].p.len, 10);
 	diag_free(&d);
 	cfg_free(&cfg);
 
 	ck_assert_int_eq(load_cfg("{'private':[]}", &cfg, &d), 0);
-	ck_assert_uint_eq(cfg.fixed.n_private4, 0);
+	ck_assert_uint_eq(cfg.lists.n_private4, 0);
 	diag_free(&d);
 	cfg_free(&cfg);
 

@@ -46,7 +46,7 @@ START_TEST(minimal_loads)
 	ck_assert_uint_eq(cfg.fixed.icmp_source, 0xc0000001);
 	ck_assert_uint_eq(cfg.fixed.n_pools, 1);
 	ck_assert_uint_eq(cfg.fixed.pools[0].addr, 0xc6336401);
-	ck_assert_uint_eq(cfg.fixed.n_private4, 4); /* the default list stays */
+	ck_assert_uint_eq(cfg.lists.n_private4, 4); /* the default list stays */
 	cfg_free(&cfg);
 	diag_free(&d);
 }

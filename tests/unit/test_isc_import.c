@@ -59,8 +59,8 @@ START_TEST(manual_minimal)
 	ck_assert(cfg.fixed.has_endpoint && cfg.fixed.has_icmp_source);
 	ck_assert_str_eq(addr6_format(&cfg.fixed.endpoint, a), "2001::1");
 	ck_assert_uint_eq(cfg.fixed.icmp_source, 0xc0000001);
-	ck_assert_uint_eq(cfg.fixed.n_acl6, 1);
-	ck_assert_str_eq(prefix6_format(&cfg.fixed.acl6[0].p, a), "2001::/48");
+	ck_assert_uint_eq(cfg.lists.n_acl6, 1);
+	ck_assert_str_eq(prefix6_format(&cfg.lists.acl6[0].p, a), "2001::/48");
 	ck_assert_uint_eq(cfg.fixed.n_pools, 1);
 	ck_assert_uint_eq(cfg.fixed.pools[0].addr, 0xc612c801);
 	ck_assert(!cfg.fixed.pools[0].has_range[CFG_TCP]);
@@ -91,15 +91,15 @@ START_TEST(every_command)
 	ck_assert_int_eq(c.fixed.pcpd, PCPD_DISABLE);                /* default pcpd */
 	ck_assert_uint_eq(c.fixed.pcp_defaults[CFG_TCP].max, 0);     /* default pcp tcp 0 */
 	ck_assert_uint_eq(c.fixed.pool_defaults[CFG_TCP].min, 1024); /* default pool tcp */
-	ck_assert_uint_eq(c.fixed.n_private4, 4);                    /* +100.64/10, -192.0.0.0/29 */
-	ck_assert_uint_eq(c.fixed.private4[3].p.addr, 0x64400000);
+	ck_assert_uint_eq(c.lists.n_private4, 4);                    /* +100.64/10, -192.0.0.0/29 */
+	ck_assert_uint_eq(c.lists.private4[3].p.addr, 0x64400000);
 	ck_assert(c.fixed.tun.mss);                       /* defmss on */
 	ck_assert_int_eq(c.fixed.tun.admpro, ADMPRO_OUT); /* defadmpro out */
 	ck_assert_uint_eq(c.fixed.tun.frag6_maxcount, 32);
 	ck_assert_uint_eq(c.fixed.tun.nat_maxcount[CFG_UDP], 1000);
 	ck_assert_uint_eq(c.fixed.tun.nat_rate[CFG_ICMP], 10);
 	ck_assert_uint_eq(c.fixed.quantum, 32);
-	ck_assert_uint_eq(c.fixed.n_acl6, 2); /* the third was deleted */
+	ck_assert_uint_eq(c.lists.n_acl6, 2); /* the third was deleted */
 	ck_assert_uint_eq(c.fixed.n_pools, 2);
 	ck_assert(c.fixed.pools[1].has_range[CFG_ICMP]); /* pool ... echo */
 	ck_assert_uint_eq(c.fixed.pools[1].range[CFG_ICMP].min, 5000);

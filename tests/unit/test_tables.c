@@ -118,10 +118,10 @@ START_TEST(test_acl6_and_filter)
 	fill(&cfg);
 	out.b[1] = 0x02; /* 2002:db8:: is outside the ACL */
 	tun = cfg.lists.tunnels[0].b4;
-	cfg.fixed.acl6 = calloc(1, sizeof(*cfg.fixed.acl6));
-	ck_assert_ptr_nonnull(cfg.fixed.acl6);
-	cfg.fixed.n_acl6 = cfg.fixed.cap_acl6 = 1;
-	cfg.fixed.acl6[0].p = (struct prefix6){.addr = b4(0), .len = 32};
+	cfg.lists.acl6 = calloc(1, sizeof(*cfg.lists.acl6));
+	ck_assert_ptr_nonnull(cfg.lists.acl6);
+	cfg.lists.n_acl6 = cfg.lists.cap_acl6 = 1;
+	cfg.lists.acl6[0].p = (struct prefix6){.addr = b4(0), .len = 32};
 	cfg.fixed.tun.auto_create = false;
 	ck_assert_int_eq(tables_build(&t, &cfg, 1), 0);
 	/* A configured tunnel passes; inside acl6 without auto tunnels: no_tunnel. */
