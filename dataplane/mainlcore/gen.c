@@ -26,14 +26,16 @@ static struct rte_rcu_qsbr *qsv;
 static int publish(struct aftr_config *cfg, uint64_t gen)
 {
 	struct tables *t = calloc(1, sizeof(*t)), *old;
+	int rc;
 
 	if (t == NULL) {
 		cfg_free(cfg);
 		return -ENOMEM;
 	}
-	if (tables_build(t, cfg, gen) < 0) {
+	rc = tables_build(t, cfg, gen);
+	if (rc < 0) {
 		free(t);
-		return -ENOMEM;
+		return rc;
 	}
 	old = atomic_exchange_explicit(&dp.tab, t, memory_order_acq_rel);
 	if (old == NULL) {

@@ -21,8 +21,9 @@ enum dp_node node_tr_in(struct dp_worker *w, struct rte_mbuf *m)
 
 	c->bind = tables_b4_bind_with(t, &c->b4, dp_ahead_cur(w));
 	c->bind_serial = t->serial;
-	/* A B4 with a stateless binding is known; whether it may also be
-	 * NATed (a tunnel, acl6) matters only for a private source. */
+	/* A B4 the tables know (a stateless binding, a tunnel) passes;
+	 * whether it may be NATed (a tunnel, acl6) matters only for a
+	 * private source. */
 	if (c->bind != LHASH_NONE && !priv)
 		nat = false;
 	else if (!tables_b4_allowed_bind(t, &c->b4, c->bind, &drop, &nat))

@@ -8,12 +8,6 @@
 #include "counters.h"
 #include "util.h"
 
-static int tun_cmp(const void *a, const void *b)
-{
-	return addr6_cmp(&(*(const struct cfg_tunnel *const *)a)->b4,
-	                 &(*(const struct cfg_tunnel *const *)b)->b4);
-}
-
 #define CMP(x, y) ((x) < (y) ? -1 : (x) > (y))
 
 /* Inside key order: B4, protocol, address, port. */
@@ -100,7 +94,7 @@ static struct tables_b4 *b4_rec(struct tables *t, const struct addr6 *b4, uint32
 		return &t->b4s[i];
 	if (lhash_put(&t->by_b4, b4->b, *n) < 0)
 		return NULL;
-	t->b4s[*n] = (struct tables_b4){LHASH_NONE, LHASH_NONE, 0, *b4};
+	t->b4s[*n] = (struct tables_b4){LHASH_NONE, LHASH_NONE, 0, LHASH_NONE, *b4};
 	return &t->b4s[(*n)++];
 }
 
@@ -206,12 +200,42 @@ static void *hot_copy(const void *v, size_t n, size_t size)
 	return p;
 }
 
-static int build_stateless(struct tables *t)
+/* The B4 records of the tunnels. */
+static int build_tunnels(struct tables *t, uint32_t *nb4)
+{
+	for (size_t i = 0; i < t->cfg.lists.n_tunnels; i++) {
+		const struct cfg_tunnel *c = &t->cfg.lists.tunnels[i];
+		struct tables_b4 *r = b4_rec(t, &c->b4, nb4);
+
+		if (r == NULL)
+			return -ENOMEM;
+		r->tunnel = (uint32_t)i; /* a duplicate was refused by validation */
+		t->tunnel_mtus |= c->mtu != 0;
+	}
+	return 0;
+}
+
+/* A B4's value in by_b4 (TABLES_B4_*): its only entry inline, or i. */
+static uint32_t b4_value(const struct tables_b4 *r, uint32_t i)
+{
+	bool sw = r->softwire != LHASH_NONE, tun = r->tunnel != LHASH_NONE;
+
+	if (r->nonat != LHASH_NONE || r->has_prr || sw == tun)
+		return i;
+	return sw ? TABLES_B4_SOFTWIRE | r->softwire : TABLES_B4_TUNNEL | r->tunnel;
+}
+
+/* The one index of B4s (by_b4) and their records, over the tunnels and
+ * the stateless bindings. */
+static int build_b4s(struct tables *t)
 {
 	const struct aftr_config *c = &t->cfg;
-	size_t n = c->lists.n_softwires + c->lists.n_prrs + c->lists.n_nonats;
+	size_t n = c->lists.n_softwires + c->lists.n_prrs + c->lists.n_nonats + c->lists.n_tunnels;
 	uint32_t nb4 = 0;
 
+	/* Inline values keep 30 bits of index (TABLES_B4_INDEX). */
+	if (n > TABLES_B4_INDEX)
+		return -E2BIG;
 	t->sw = hot_copy(c->lists.softwires, c->lists.n_softwires, sizeof(*c->lists.softwires));
 	t->prrs = hot_copy(c->lists.prrs, c->lists.n_prrs, sizeof(*c->lists.prrs));
 	if (t->sw == NULL || t->prrs == NULL)
@@ -219,18 +243,15 @@ static int build_stateless(struct tables *t)
 	t->b4s = big_calloc(n + 1, sizeof(*t->b4s));
 	if (t->b4s == NULL || lhash_init(&t->by_b4, n, 16) < 0)
 		return -ENOMEM;
-	if (build_softwires(t, &nb4) < 0 || build_prr_nonat(t, &nb4) < 0)
+	if (build_tunnels(t, &nb4) < 0 || build_softwires(t, &nb4) < 0 ||
+	    build_prr_nonat(t, &nb4) < 0)
 		return -ENOMEM;
-	/* Again, with a B4 that has only a softwire inline. */
+	/* Again, with the B4s that have one entry inline. */
 	lhash_free(&t->by_b4);
 	if (lhash_init(&t->by_b4, nb4, 16) < 0)
 		return -ENOMEM;
-	for (uint32_t i = 0; i < nb4; i++) {
-		const struct tables_b4 *r = &t->b4s[i];
-		bool only = r->nonat == LHASH_NONE && !r->has_prr && r->softwire != LHASH_NONE;
-
-		lhash_put(&t->by_b4, r->b4.b, only ? TABLES_B4_SOFTWIRE | r->softwire : i);
-	}
+	for (uint32_t i = 0; i < nb4; i++)
+		lhash_put(&t->by_b4, t->b4s[i].b4.b, b4_value(&t->b4s[i], i));
 	return 0;
 }
 
@@ -253,29 +274,23 @@ static struct tables_net6 net6_of(const struct prefix6 *p)
 int tables_build(struct tables *t, struct aftr_config *cfg, uint64_t gen)
 {
 	static _Atomic uint32_t serial;
+	int rc;
 
 	memset(t, 0, sizeof(*t));
 	t->gen = gen;
 	t->serial = ++serial;
 	t->cfg = *cfg;
 	memset(cfg, 0, sizeof(*cfg));
-	t->n_tun = t->cfg.lists.n_tunnels;
 	t->n_nat = t->cfg.lists.n_nats;
-	t->tun = calloc(t->n_tun + 1, sizeof(*t->tun));
 	t->nat_in = calloc(t->n_nat + 1, sizeof(*t->nat_in));
 	t->nat_ext = calloc(t->n_nat + 1, sizeof(*t->nat_ext));
 	t->n_priv = t->cfg.lists.n_private4;
 	t->priv = calloc(t->n_priv + 1, sizeof(*t->priv));
 	t->n_acl6 = t->cfg.lists.n_acl6;
 	t->acl6 = calloc(t->n_acl6 + 1, sizeof(*t->acl6));
-	if (t->tun == NULL || t->nat_in == NULL || t->nat_ext == NULL || t->priv == NULL ||
-	    t->acl6 == NULL) {
+	if (t->nat_in == NULL || t->nat_ext == NULL || t->priv == NULL || t->acl6 == NULL) {
 		tables_free(t);
 		return -ENOMEM;
-	}
-	for (size_t i = 0; i < t->n_tun; i++) {
-		t->tun[i] = &t->cfg.lists.tunnels[i];
-		t->tunnel_mtus |= t->cfg.lists.tunnels[i].mtu != 0;
 	}
 	for (size_t i = 0; i < t->n_nat; i++)
 		t->nat_in[i] = t->nat_ext[i] = &t->cfg.lists.nats[i];
@@ -285,12 +300,12 @@ int tables_build(struct tables *t, struct aftr_config *cfg, uint64_t gen)
 	}
 	for (size_t i = 0; i < t->n_acl6; i++)
 		t->acl6[i] = net6_of(&t->cfg.lists.acl6[i].p);
-	qsort(t->tun, t->n_tun, sizeof(*t->tun), tun_cmp);
 	qsort(t->nat_in, t->n_nat, sizeof(*t->nat_in), nat_in_cmp);
 	qsort(t->nat_ext, t->n_nat, sizeof(*t->nat_ext), nat_ext_cmp);
-	if (build_stateless(t) < 0) {
+	rc = build_b4s(t);
+	if (rc < 0) {
 		tables_free(t);
-		return -ENOMEM;
+		return rc;
 	}
 	return 0;
 }
@@ -299,7 +314,6 @@ void tables_free(struct tables *t)
 {
 	free(t->priv);
 	free(t->acl6);
-	free(t->tun);
 	free(t->nat_in);
 	free(t->nat_ext);
 	lhash_free(&t->by_b4);
@@ -318,20 +332,7 @@ void tables_free(struct tables *t)
 
 const struct cfg_tunnel *tables_tunnel(const struct tables *t, const struct addr6 *b4)
 {
-	size_t lo = 0, hi = t->n_tun;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = addr6_cmp(&t->tun[mid]->b4, b4);
-
-		if (c == 0)
-			return t->tun[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return tables_bind_tunnel(t, tables_b4_bind(t, b4));
 }
 
 uint32_t tables_b4_bind(const struct tables *t, const struct addr6 *b4)
@@ -359,7 +360,7 @@ bool tables_b4_allowed_bind(const struct tables *t, const struct addr6 *b4, uint
 
 	/* NAT is for a configured tunnel, or a B4 inside acl6 with automatic
 	 * tunnels on (ISC: the ACL is checked when no tunnel is found). */
-	ok = t->n_tun && tables_tunnel(t, b4) != NULL;
+	ok = tables_bind_tunnel(t, bind) != NULL;
 	if (!ok)
 		in_acl6 = tables_in_acl6(t, b4);
 	ok = ok || (in_acl6 && t->cfg.fixed.tun.auto_create);
@@ -425,8 +426,8 @@ bool tables_b4(const struct tables *t, const struct addr6 *b4, struct tables_b4 
 }
 
 /* The softwire of (addr, port) with one port-set shape. */
-static const struct cfg_softwire *by_shape(const struct tables *t, uint32_t addr, uint16_t port,
-                                           uint8_t offset, uint8_t psid_len)
+static inline __attribute__((always_inline)) const struct cfg_softwire *
+by_shape(const struct tables *t, uint32_t addr, uint16_t port, uint8_t offset, uint8_t psid_len)
 {
 	struct sw_key k = {addr, offset, psid_len, 0};
 	uint32_t s;
@@ -442,7 +443,8 @@ static const struct cfg_softwire *by_shape(const struct tables *t, uint32_t addr
  * an index in addrs, or LHASH_NONE), without reading it when every
  * address has the same shape: a port set looked up by an address that is
  * not lw4o6 finds no softwire all the same. */
-static uint32_t addr_shapes(const struct tables *t, uint32_t addr)
+static inline __attribute__((always_inline)) uint32_t addr_shapes(const struct tables *t,
+                                                                  uint32_t addr)
 {
 	if (t->one_shape)
 		return addr - t->sw_lo <= t->sw_hi - t->sw_lo
@@ -452,7 +454,10 @@ static uint32_t addr_shapes(const struct tables *t, uint32_t addr)
 	return lhash_get_n(&t->sw_addr, &addr, 4);
 }
 
-const struct cfg_softwire *tables_softwire(const struct tables *t, uint32_t addr, uint16_t port)
+/* tables_softwire, inlined into tables_softwire_with: the lookup of every
+ * packet to a lw4o6 address. */
+static inline __attribute__((always_inline)) const struct cfg_softwire *
+softwire_of(const struct tables *t, uint32_t addr, uint16_t port)
 {
 	const struct cfg_softwire *sw = NULL;
 	uint32_t a = addr_shapes(t, addr);
@@ -467,6 +472,11 @@ const struct cfg_softwire *tables_softwire(const struct tables *t, uint32_t addr
 		sw = by_shape(t, addr, port, sh->offset, sh->psid_len);
 	}
 	return sw;
+}
+
+const struct cfg_softwire *tables_softwire(const struct tables *t, uint32_t addr, uint16_t port)
+{
+	return softwire_of(t, addr, port);
 }
 
 bool tables_b4_ahead(const struct tables *t, const struct addr6 *b4, struct tables_ahead *a)
@@ -515,10 +525,12 @@ void tables_ahead_get(const struct tables *t, struct tables_ahead *a)
 		return;
 	}
 	a->val = v = lhash_get_hashed_n(&t->by_b4, a->key, a->hash, 16);
-	if (v == LHASH_NONE)
+	/* A tunnel's entry is not read on the way (admission needs only
+	 * to know there is one). */
+	if (v == LHASH_NONE || v & TABLES_B4_TUNNEL)
 		return;
 	if (v & TABLES_B4_SOFTWIRE)
-		__builtin_prefetch(&t->sw[v & ~TABLES_B4_SOFTWIRE]);
+		__builtin_prefetch(&t->sw[v & TABLES_B4_INDEX]);
 	else
 		__builtin_prefetch(&t->b4s[v]);
 }
@@ -528,7 +540,7 @@ const struct cfg_softwire *tables_softwire_with(const struct tables *t, uint32_t
 {
 	if (a && a->which == TABLES_AHEAD_SW && a->addr == addr && a->port == port)
 		return a->val == LHASH_NONE ? NULL : &t->sw[a->val];
-	return tables_softwire(t, addr, port);
+	return softwire_of(t, addr, port);
 }
 
 const struct cfg_prr *tables_prr(const struct tables *t, enum cfg_proto proto, uint32_t addr,

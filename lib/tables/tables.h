@@ -19,18 +19,23 @@
 #include "config.h"
 #include "lhash.h"
 
-/* A B4's stateless bindings: its lw4o6 softwire (RFC 7596), its no-NAT
- * prefix (ISC nonat), whether it has prr entries. */
+/* What the tables know of a B4: its stateless bindings - its lw4o6
+ * softwire (RFC 7596), its no-NAT prefix (ISC nonat), whether it has prr
+ * entries - and its configured tunnel (ISC tunnel). */
 struct tables_b4 {
 	uint32_t softwire; /* index in sw (as in cfg.lists.softwires), or LHASH_NONE */
 	uint32_t nonat;    /* index in cfg.lists.nonats, or LHASH_NONE */
 	uint32_t has_prr;
+	uint32_t tunnel; /* index in cfg.lists.tunnels, or LHASH_NONE */
 	struct addr6 b4;
 };
 
-/* The value of a B4 in by_b4: the index of its only binding, a softwire,
- * inline (the common lw4o6 case: no second read), or an index in b4s. */
+/* The value of a B4 in by_b4, the one index of B4s: the index of its only
+ * entry inline when it is a softwire (the common lw4o6 case) or a tunnel
+ * (the common NAPT case), so no second read; else an index in b4s. */
 #define TABLES_B4_SOFTWIRE 0x80000000u
+#define TABLES_B4_TUNNEL   0x40000000u
+#define TABLES_B4_INDEX    0x3fffffffu
 
 /* The port-set shapes (offset, PSID length) used on one lw4o6 address:
  * nearly always one. */
@@ -60,10 +65,8 @@ struct tables {
 	uint64_t gen;           /* the generation, as the control process numbered it */
 	uint32_t serial;        /* unique among the sets this process built (a B4's binding) */
 	struct aftr_config cfg; /* owned: the entries indexed below */
-	const struct cfg_tunnel **tun;
-	size_t n_tun;
-	bool tunnel_mtus;              /* some tunnel has its own MTU (else no per-packet search) */
-	const struct cfg_nat **nat_in; /* by (b4, proto, inside address, inside port) */
+	bool tunnel_mtus;       /* some tunnel has its own MTU (else no per-packet search) */
+	const struct cfg_nat **nat_in;  /* by (b4, proto, inside address, inside port) */
 	const struct cfg_nat **nat_ext; /* by (proto, public address, public port) */
 	size_t n_nat;
 	struct cfg_softwire *sw; /* cfg's softwires and prrs, copied to huge pages */
@@ -86,8 +89,8 @@ struct tables {
 };
 
 /* Takes cfg (moved in: *cfg is left empty, safe to cfg_free) and indexes
- * it; 0 or -ENOMEM (cfg is then freed). cfg must be valid (cfg_validate):
- * of duplicate keys, one is found. */
+ * it; 0, -ENOMEM, or -E2BIG past 2^30 B4 entries (cfg is then freed). cfg must be valid
+ * (cfg_validate): of duplicate keys, one is found. */
 int tables_build(struct tables *t, struct aftr_config *cfg, uint64_t gen);
 void tables_free(struct tables *t);
 
@@ -139,25 +142,38 @@ const struct cfg_nat *tables_nat_public(const struct tables *t, enum cfg_proto p
 
 /* A B4's stateless bindings into *out; false if it has none. */
 bool tables_b4(const struct tables *t, const struct addr6 *b4, struct tables_b4 *out);
-/* A B4's binding in this set: its value in by_b4 (LHASH_NONE: none), which
- * a packet's context keeps (with t->serial) from admission to the
- * stateless checks, so the index is read once per packet. */
+/* A B4's binding in this set: its value in by_b4 (LHASH_NONE: neither a
+ * stateless binding nor a tunnel), which a packet's context keeps (with t->serial) from admission
+ * to the stateless checks, so the index is read once per packet. */
 uint32_t tables_b4_bind(const struct tables *t, const struct addr6 *b4);
-/* tables_b4 from a binding (LHASH_NONE: false); out->b4 is not filled. */
+/* tables_b4 from a binding: false when it holds no stateless binding
+ * (LHASH_NONE, or a tunnel only); out->b4 is not filled. */
 static inline bool tables_b4_of(const struct tables *t, uint32_t bind, struct tables_b4 *out)
 {
-	if (bind == LHASH_NONE)
+	if (bind == LHASH_NONE || bind & TABLES_B4_TUNNEL)
 		return false;
 	if (bind & TABLES_B4_SOFTWIRE) {
-		out->softwire = bind & ~TABLES_B4_SOFTWIRE;
+		out->softwire = bind & TABLES_B4_INDEX;
 		out->nonat = LHASH_NONE;
 		out->has_prr = 0;
-	} else {
-		out->softwire = t->b4s[bind].softwire;
-		out->nonat = t->b4s[bind].nonat;
-		out->has_prr = t->b4s[bind].has_prr;
+		out->tunnel = LHASH_NONE;
+		return true;
 	}
-	return true;
+	out->softwire = t->b4s[bind].softwire;
+	out->nonat = t->b4s[bind].nonat;
+	out->has_prr = t->b4s[bind].has_prr;
+	out->tunnel = t->b4s[bind].tunnel;
+	return out->softwire != LHASH_NONE || out->nonat != LHASH_NONE || out->has_prr;
+}
+/* The configured tunnel of a binding (tables_b4_bind), or NULL. */
+static inline const struct cfg_tunnel *tables_bind_tunnel(const struct tables *t, uint32_t bind)
+{
+	uint32_t i;
+
+	if (bind == LHASH_NONE || bind & TABLES_B4_SOFTWIRE)
+		return NULL;
+	i = bind & TABLES_B4_TUNNEL ? bind & TABLES_B4_INDEX : t->b4s[bind].tunnel;
+	return i == LHASH_NONE ? NULL : &t->cfg.lists.tunnels[i];
 }
 /* The lw4o6 softwire whose port set on addr holds port (a TCP/UDP port or
  * an ICMP echo identifier), or NULL. Host order. */

@@ -206,6 +206,12 @@ START_TEST(test_stateless)
 	cfg.lists.nonats[0] = (struct cfg_nonat){.b4 = b4(6), .prefix = {0xcb007100u, 28}};
 	cfg.lists.nonats[1] = (struct cfg_nonat){.b4 = b4(7), .prefix = {0xcb007000u, 24}};
 	cfg.lists.n_nonats = cfg.lists.cap_nonats = 2;
+	/* A tunnel for a B4 with a softwire, and one for a B4 with nothing else. */
+	cfg.lists.tunnels = calloc(2, sizeof(*cfg.lists.tunnels));
+	ck_assert_ptr_nonnull(cfg.lists.tunnels);
+	cfg.lists.tunnels[0] = (struct cfg_tunnel){.b4 = b4(4), .mtu = 1400};
+	cfg.lists.tunnels[1] = (struct cfg_tunnel){.b4 = b4(8), .mtu = 1500};
+	cfg.lists.n_tunnels = cfg.lists.cap_tunnels = 2;
 	ck_assert_int_eq(tables_build(&t, &cfg, 3), 0);
 
 	/* First and last port of each set; the neighbours belong to others. */
@@ -264,6 +270,34 @@ START_TEST(test_stateless)
 	a = b4(9);
 	ck_assert_uint_eq(tables_b4_bind(&t, &a), LHASH_NONE);
 	ck_assert(!tables_b4_of(&t, LHASH_NONE, r));
+	ck_assert_ptr_null(tables_tunnel(&t, &a));
+	/* Tunnels are in the same index: a B4 with only a tunnel holds it
+	 * inline and has no stateless binding; one with a softwire too has a
+	 * record with both. */
+	{
+		int drop = -1;
+		bool nat = false;
+
+		a = b4(8);
+		ck_assert(tables_b4_bind(&t, &a) & TABLES_B4_TUNNEL);
+		ck_assert(!tables_b4_of(&t, tables_b4_bind(&t, &a), r));
+		ck_assert_ptr_eq(tables_tunnel(&t, &a), &t.cfg.lists.tunnels[1]);
+		ck_assert(tables_b4_allowed(&t, &a, &drop, &nat));
+		ck_assert(nat);
+		a = b4(4);
+		ck_assert_uint_eq(tables_b4_bind(&t, &a) & ~TABLES_B4_INDEX, 0);
+		ck_assert(tables_b4_of(&t, tables_b4_bind(&t, &a), r));
+		ck_assert_uint_eq(r->softwire, 3);
+		ck_assert_uint_eq(r->tunnel, 0);
+		ck_assert_ptr_eq(tables_tunnel(&t, &a), &t.cfg.lists.tunnels[0]);
+		nat = false;
+		ck_assert(tables_b4_allowed(&t, &a, &drop, &nat));
+		ck_assert(nat);
+		a = b4(3);
+		ck_assert_ptr_null(tables_tunnel(&t, &a));
+		ck_assert(tables_b4_allowed(&t, &a, &drop, &nat));
+		ck_assert(!nat); /* a softwire only: not NATed (RFC 7596 5.2) */
+	}
 	{
 		/* Each set has its own serial, even with the same generation. */
 		struct aftr_config c2;
