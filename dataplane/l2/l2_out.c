@@ -41,8 +41,8 @@ bool dp_nexthop6(const uint8_t dst[16], struct addr6 *nh)
 /* m starts with room for the Ethernet header; nh is the next hop, or
  * NULL for the port's gateway, where most packets go: its slot is looked
  * up once per worker (slot + 1 kept; 0: not found yet). */
-static enum dp_node l2_out(struct dp_worker *w, struct rte_mbuf *m, int port, uint16_t ethertype,
-                           const struct addr6 *nh)
+static __rte_always_inline enum dp_node l2_out(struct dp_worker *w, struct rte_mbuf *m, int port,
+                                               uint16_t ethertype, const struct addr6 *nh)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct dp_ctx *c = dp_ctx(m);

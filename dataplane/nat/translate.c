@@ -12,7 +12,8 @@
 
 /* Fills f for TCP, UDP or ICMP echo (request or reply); -1 if l4 is too
  * short or not a translatable message. */
-static int l4_locate(uint8_t proto, uint8_t *l4, uint32_t l4len, struct l4_fields *f)
+static inline __attribute__((always_inline)) int l4_locate(uint8_t proto, uint8_t *l4,
+                                                           uint32_t l4len, struct l4_fields *f)
 {
 	switch (proto) {
 	case IPPROTO_TCP:
@@ -43,8 +44,10 @@ static int l4_locate(uint8_t proto, uint8_t *l4, uint32_t l4len, struct l4_field
 
 /* Rewrites the source (or destination) address and a port, patching the
  * IPv4 header and L4 checksums incrementally (RFC 1624). */
-static void rewrite(struct l3_ip4_hdr *ip, bool dst, uint32_t new_addr, uint16_t *port,
-                    uint16_t new_port, const struct l4_fields *f)
+static inline __attribute__((always_inline)) void rewrite(struct l3_ip4_hdr *ip, bool dst,
+                                                          uint32_t new_addr, uint16_t *port,
+                                                          uint16_t new_port,
+                                                          const struct l4_fields *f)
 {
 	uint32_t old = dst ? ip->dst : ip->src, nold = ~old;
 	/* The address's change, summed once for both checksums (RFC 1624
@@ -82,7 +85,8 @@ static uint64_t lifetime(const struct dp_session *se)
 
 /* TCP state tracking, coarse on purpose: FIN or RST either way closes
  * (RFC 5382 REQ-5 timers are "established" and "transitory"). */
-static void track(struct dp_session *se, const uint8_t *l4, bool inbound, uint64_t now)
+static inline __attribute__((always_inline)) void track(struct dp_session *se, const uint8_t *l4,
+                                                        bool inbound, uint64_t now)
 {
 	uint8_t flags = se->proto == IPPROTO_TCP ? l4[13] : 0;
 

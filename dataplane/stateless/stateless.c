@@ -29,8 +29,8 @@
  * packet (out), the destination for an Internet packet. TCP and UDP
  * ports; the ICMP echo identifier; for an ICMP error, the quoted packet's
  * other end (it went the opposite way). Network order; -1 if none. */
-static int endpoint(const struct rte_mbuf *m, bool out, uint32_t *addr, uint16_t *port,
-                    uint8_t *proto)
+static inline __attribute__((always_inline)) int
+endpoint(const struct rte_mbuf *m, bool out, uint32_t *addr, uint16_t *port, uint8_t *proto)
 {
 	const struct dp_ctx *c = dp_ctx(m);
 	const struct l3_ip4_hdr *ip = dp_ip4(m);

@@ -82,7 +82,7 @@ static void sink(struct dp_worker *w, struct rte_mbuf *m, enum dp_node n)
 	}
 }
 
-void graph_run(struct dp_worker *w, struct rte_mbuf *m, enum dp_node n)
+static __rte_always_inline void run(struct dp_worker *w, struct rte_mbuf *m, enum dp_node n)
 {
 	for (;;) {
 		while (n < NODE_COUNT)
@@ -95,4 +95,21 @@ void graph_run(struct dp_worker *w, struct rte_mbuf *m, enum dp_node n)
 		m = w->emit[w->emit_head++];
 		n = dp_ctx(m)->next;
 	}
+}
+
+/* One call a burst, not one a packet: the nodes are inlined into this
+ * one loop, which stays in registers across the burst. */
+void graph_run_burst(struct dp_worker *w, struct rte_mbuf **pkts, const uint8_t *next, uint16_t n)
+{
+	for (uint16_t i = 0; i < n; i++) {
+		w->ahead.cur = i;
+		run(w, pkts[i], (enum dp_node)next[i]);
+	}
+}
+
+void graph_run(struct dp_worker *w, struct rte_mbuf *m, enum dp_node n)
+{
+	uint8_t next = (uint8_t)n;
+
+	graph_run_burst(w, &m, &next, 1);
 }

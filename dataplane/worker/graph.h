@@ -13,6 +13,10 @@ DP_NODES(DP_NODE_DECL)
 /* Runs m from node n, and whatever its nodes emit, to their sinks. */
 void graph_run(struct dp_worker *w, struct rte_mbuf *m, enum dp_node n);
 
+/* Runs a received burst, packet i from node next[i], each with its
+ * look-ahead slot i (ahead.c). */
+void graph_run_burst(struct dp_worker *w, struct rte_mbuf **pkts, const uint8_t *next, uint16_t n);
+
 /* Sends the packets staged for other workers (once per burst). */
 void graph_flush(struct dp_worker *w);
 

@@ -1,26 +1,18 @@
 /* Leaving a worker; see tx.h. */
 #include "tx.h"
 
-#include <rte_ethdev.h>
-
-void dp_tx(struct dp_worker *w, int port, struct rte_mbuf *m)
+void dp_tx_shared(struct dp_worker *w, int port, struct rte_mbuf *m)
 {
 	/* Without a TX queue of its own on this port, the frame goes to the
 	 * worker owning the queue it shares (queue q belongs to worker q). */
-	if (w->txq[port] == UINT16_MAX) {
-		unsigned int owner = w->id % dp.port[port].nb_txq;
+	unsigned int owner = w->id % dp.port[port].nb_txq;
 
-		m->hash.usr = CTRL_SEND | (uint32_t)port;
-		if (rte_ring_mp_enqueue(dp.worker[owner].from_ctrl, m) != 0) {
-			DP_DROP(w, HANDOFF_FULL, m);
-			return;
-		}
-		DP_COUNT(w, HANDOFF_TX);
+	m->hash.usr = CTRL_SEND | (uint32_t)port;
+	if (rte_ring_mp_enqueue(dp.worker[owner].from_ctrl, m) != 0) {
+		DP_DROP(w, HANDOFF_FULL, m);
 		return;
 	}
-	/* Counted first: a flush failing inside the call takes it back. */
-	w->ctr->cnt[port == DP_PORT_WAN ? CNT_TX_WAN : CNT_TX_TRANSPORT]++;
-	rte_eth_tx_buffer(dp.port[port].port_id, w->txq[port], w->txb[port], m);
+	DP_COUNT(w, HANDOFF_TX);
 }
 
 void dp_to_ctrl(struct dp_worker *w, struct rte_mbuf *m, enum ctrl_reason why, int port)

@@ -4,6 +4,7 @@
 #ifndef AFTR_TX_H
 #define AFTR_TX_H
 
+#include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
 #include "dp.h"
@@ -16,8 +17,20 @@ enum ctrl_reason {
 	CTRL_SEND = 3 << 8,    /* main -> worker: a finished frame to send */
 };
 
-/* m is a finished frame. */
-void dp_tx(struct dp_worker *w, int port, struct rte_mbuf *m);
+/* dp_tx on a port where the worker has no TX queue of its own. */
+void dp_tx_shared(struct dp_worker *w, int port, struct rte_mbuf *m);
+
+/* m is a finished frame. Inline: every packet forwarded passes here. */
+static __rte_always_inline void dp_tx(struct dp_worker *w, int port, struct rte_mbuf *m)
+{
+	if (unlikely(w->txq[port] == UINT16_MAX)) {
+		dp_tx_shared(w, port, m);
+		return;
+	}
+	/* Counted first: a flush failing inside the call takes it back. */
+	w->ctr->cnt[port == DP_PORT_WAN ? CNT_TX_WAN : CNT_TX_TRANSPORT]++;
+	rte_eth_tx_buffer(dp.port[port].port_id, w->txq[port], w->txb[port], m);
+}
 void dp_to_ctrl(struct dp_worker *w, struct rte_mbuf *m, enum ctrl_reason why, int port);
 
 /* What a message on a worker's hand-off ring is (mbuf->hash.usr): a

@@ -102,10 +102,7 @@ static unsigned int poll_port(struct dp_worker *w, int port)
 		ahead_tr(w, pkts, next, n);
 	}
 	ahead_get(w);
-	for (uint16_t i = 0; i < n; i++) {
-		w->ahead.cur = i;
-		graph_run(w, pkts[i], (enum dp_node)next[i]);
-	}
+	graph_run_burst(w, pkts, next, n);
 	w->ahead.n = 0;
 	graph_flush(w);
 	return n;
