@@ -484,8 +484,15 @@ if command -v openssl >/dev/null &&
 	cp "$tmp/base.yaml" "$tmp/tls.yaml"
 	echo "api: {listen: 127.0.0.1, port: $tport, token_file: $tmp/token, tls_cert: $tmp/api.crt, tls_key: $tmp/api.key}" >>"$tmp/tls.yaml"
 	"$control" -c "$tmp/tls.yaml" --state "$tmp/state-tls" --shm "none$$" >"$tmp/tls.log" 2>&1 &
-	pids+=($!)
-	for _ in $(seq 50); do curl -s --cacert "$tmp/api.crt" "https://127.0.0.1:$tport/api/v1/health" >/dev/null && break; sleep 0.1; done
+	tpid=$!
+	pids+=("$tpid")
+	# Up to 20 s: on a loaded machine (tests run side by side) the start
+	# may take more than a few seconds; a process that died says why.
+	for _ in $(seq 200); do
+		curl -s --cacert "$tmp/api.crt" "https://127.0.0.1:$tport/api/v1/health" >/dev/null && break
+		kill -0 "$tpid" 2>/dev/null || { echo "the TLS control process exited:"; cat "$tmp/tls.log"; break; }
+		sleep 0.1
+	done
 	expect "HTTPS: the API over TLS" 200 "j['api'] == 'v1'" --cacert "$tmp/api.crt" "${auth[@]}" \
 		"https://127.0.0.1:$tport/api/v1/version"
 	if ! curl -s --max-time 3 "http://127.0.0.1:$tport/api/v1/version" | grep -q '"v1"'; then
