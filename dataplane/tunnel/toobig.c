@@ -20,19 +20,6 @@
 
 #define FRAG_HDR 8
 
-uint16_t toobig_mtu(struct dp_worker *w, const struct addr6 *b4)
-{
-	/* Every packet into a softwire asks: search only if a tunnel has one,
-	 * or a router told us of one. */
-	const struct cfg_tunnel *t = w->tab->tunnel_mtus ? tables_tunnel(w->tab, b4) : NULL;
-	uint16_t mtu = cfg_tunnel_mtu(t, dp_tun_defaults()), learned;
-
-	mtu = RTE_MIN(mtu, dp.port[DP_PORT_TRANSPORT].mtu);
-	if (w->pmtu.n && (learned = pmtu_get(w, b4)) != 0)
-		mtu = RTE_MIN(mtu, learned);
-	return mtu;
-}
-
 int toobig_policy(const struct dp_worker *w, const struct addr6 *b4)
 {
 	const struct cfg_tunnel *t = tables_tunnel(w->tab, b4);

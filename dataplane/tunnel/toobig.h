@@ -7,10 +7,23 @@
 
 #include "dp.h"
 #include "pkt.h"
+#include "pmtu.h"
+#include "tables.h"
 
 /* The IPv6 MTU towards a B4: its tunnel's mtu, else the default, never
- * above the transport port's, nor above what a router said (pmtu.h). */
-uint16_t toobig_mtu(struct dp_worker *w, const struct addr6 *b4);
+ * above the transport port's, nor above what a router said (pmtu.h).
+ * Inline: every packet into a softwire asks. */
+static inline uint16_t toobig_mtu(struct dp_worker *w, const struct addr6 *b4)
+{
+	/* Search only if a tunnel has an MTU, or a router told us of one. */
+	const struct cfg_tunnel *t = w->tab->tunnel_mtus ? tables_tunnel(w->tab, b4) : NULL;
+	uint16_t mtu = cfg_tunnel_mtu(t, dp_tun_defaults()), learned;
+
+	mtu = RTE_MIN(mtu, dp.port[DP_PORT_TRANSPORT].mtu);
+	if (w->pmtu.n && (learned = pmtu_get(w, b4)) != 0)
+		mtu = RTE_MIN(mtu, learned);
+	return mtu;
+}
 
 /* ISC toobig for b4: its tunnel's, else the default (enum cfg_toobig). */
 int toobig_policy(const struct dp_worker *w, const struct addr6 *b4);

@@ -44,22 +44,6 @@ void pb_free(struct pb_space *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static uint32_t block_of(const struct pb_space *s, uint16_t port)
-{
-	if (port < s->min)
-		return PB_NONE;
-	uint32_t b = ((uint32_t)port - s->min) / s->bsize;
-
-	return b < s->nblocks ? b : PB_NONE;
-}
-
-uint16_t pb_port_owner(const struct pb_space *s, uint16_t port)
-{
-	uint32_t b = block_of(s, port);
-
-	return b == PB_NONE ? UINT16_MAX : (uint16_t)(b % s->nworkers);
-}
-
 uint32_t pb_block_take(struct pb_space *s, uint32_t subscriber, uint32_t *head)
 {
 	uint32_t b;
@@ -118,7 +102,7 @@ static bool is_marked(const struct pb_space *s, uint32_t b, uint32_t off)
 
 int pb_port_claim(struct pb_space *s, uint16_t port)
 {
-	uint32_t b = block_of(s, port), off;
+	uint32_t b = pb_block_of(s, port), off;
 
 	if (b == PB_NONE || b % s->nworkers != s->worker)
 		return -EINVAL;
@@ -145,7 +129,7 @@ static void block_return(struct pb_space *s, uint32_t b, uint32_t *head)
 
 int pb_port_release(struct pb_space *s, uint16_t port, uint32_t *head)
 {
-	uint32_t b = block_of(s, port), off;
+	uint32_t b = pb_block_of(s, port), off;
 
 	if (b == PB_NONE || b % s->nworkers != s->worker)
 		return -EINVAL;

@@ -46,9 +46,28 @@ int pb_init(struct pb_space *s, uint16_t min, uint16_t max, uint16_t bsize, uint
             uint16_t nworkers);
 void pb_free(struct pb_space *s);
 
+/* The block of a port, or PB_NONE outside the blocks. */
+static inline uint32_t pb_block_of(const struct pb_space *s, uint16_t port)
+{
+	uint32_t b;
+
+	if (port < s->min)
+		return PB_NONE;
+	b = ((uint32_t)port - s->min) / s->bsize;
+	return b < s->nblocks ? b : PB_NONE;
+}
+
 /* The worker that owns a port of the space (any worker may ask). Ports
- * outside the blocks return UINT16_MAX. */
-uint16_t pb_port_owner(const struct pb_space *s, uint16_t port);
+ * outside the blocks return UINT16_MAX. Inline: every packet to a pool
+ * address asks. */
+static inline uint16_t pb_port_owner(const struct pb_space *s, uint16_t port)
+{
+	uint32_t b = pb_block_of(s, port);
+
+	if (b == PB_NONE)
+		return UINT16_MAX;
+	return s->nworkers == 1 ? 0 : (uint16_t)(b % s->nworkers); /* no division for one */
+}
 
 /* Takes a free block for a subscriber whose chain starts at *head; the new
  * block goes first in the chain. Returns the block index or PB_NONE when
