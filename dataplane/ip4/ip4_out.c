@@ -3,7 +3,8 @@
  * its MSS clamped (ISC mss); one to a pool address hairpins back to the
  * WAN side's NAT (RFC 4787 REQ-9), one to a lw4o6 or nonat address into
  * that softwire (RFC 7596 section 6, unless turned off): re-input to the
- * nodes of the WAN side, bounded (DP_MAX_HOPS), not recursion. */
+ * nodes of the WAN side, bounded (DP_MAX_HOPS), not recursion. One longer
+ * than the WAN MTU goes to frag4. */
 #include <netinet/in.h>
 
 #include "cksum.h"
@@ -33,7 +34,7 @@ enum dp_node node_ip4_out(struct dp_worker *w, struct rte_mbuf *m)
 	c->flags &= (uint16_t) ~(CTX_FROM_B4 | CTX_FROM_US | CTX_NAT);
 	pool = nat_pool_index(dst);
 	if (pool < 0 && !(dp.conf.cfg->softwire_hairpinning && stateless_owns(w, dst)))
-		return NODE_WAN_TX;
+		return ntohs(ip->total_len) > dp.port[DP_PORT_WAN].mtu ? NODE_FRAG4 : NODE_WAN_TX;
 	if (c->hops++ == DP_MAX_HOPS)
 		return dp_drop(m, DROP_NOT_OURS);
 	DP_COUNT(w, HAIRPIN);

@@ -47,6 +47,7 @@
 	X(ENCAP, encap)         /* into the softwire (RFC 2473), MSS */                            \
 	X(TOOBIG, toobig)       /* too big for the softwire: IPv6 fragments, ISC toobig */         \
 	X(TR_TX, tr_tx)         /* Ethernet towards a B4 */                                        \
+	X(FRAG4, frag4)         /* over the WAN MTU: IPv4 fragments, fragmentation needed */       \
 	X(WAN_TX, wan_tx)       /* Ethernet towards the Internet */
 
 /* After the nodes, the sinks: where a packet's walk through the graph ends

@@ -19,6 +19,9 @@
 	X(ENCAP_FRAGMENTED, "encap_fragmented",                                                    \
 	  "packets too big for their softwire, sent in IPv6 fragments (RFC 6333 section 6.3)")     \
 	X(IP6_FRAGMENTS_SENT, "ip6_fragments_sent", "IPv6 fragments sent into softwires")          \
+	X(IP4_FRAGMENTED, "ip4_fragmented",                                                        \
+	  "packets over the WAN MTU (DF clear) sent in IPv4 fragments (RFC 791)")                  \
+	X(IP4_FRAGMENTS_SENT, "ip4_fragments_sent", "IPv4 fragments sent on the WAN")              \
 	X(IP6_FRAGMENTS_RECEIVED, "ip6_fragments_received", "IPv6 fragments received from B4s")    \
 	X(IP4_FRAGMENTS_RECEIVED, "ip4_fragments_received",                                        \
 	  "IPv4 fragments received from the Internet")                                             \
@@ -119,6 +122,8 @@
 	X(ICMP_OUT, "icmp_out", "ICMPv4 from the Internet we do not translate")                    \
 	X(TOO_BIG, "too_big",                                                                      \
 	  "too big for the softwire with DF set and toobig strict (fragmentation needed sent)")    \
+	X(WAN_TOO_BIG, "wan_too_big",                                                              \
+	  "over the WAN MTU with DF set (fragmentation needed sent, RFC 1191)")                    \
 	X(ARP_IGNORED, "arp_ignored", "ARP not asking for one of our addresses")                   \
 	X(ICMP_IGNORED, "icmp_ignored",                                                            \
 	  "ICMP or ICMPv6 to us we do not act on (router advertisements, errors, ...)")            \

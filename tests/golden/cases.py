@@ -30,6 +30,7 @@ Each case is a function returning a dict:
   config                   YAML appended to the base configuration
   pools                    the pools list instead of the single pool
   transport_mtu            interfaces.transport.mtu
+  wan_mtu                  interfaces.wan.mtu
   wan_gateway_mac          False: the WAN gateway must be resolved with ARP
   workers                  worker lcores (default 1); net_pcap then gets one
                            TX queue per worker and outputs are compared as
@@ -46,6 +47,7 @@ import struct
 import sys
 
 from scapy.all import (ARP, ICMP, IP, TCP, UDP, Ether, ICMPv6EchoReply,  # python3-scapy
+                       IPOption_Router_Alert, IPOption_RR,
                        ICMPv6DestUnreach, ICMPv6PacketTooBig, ICMPv6TimeExceeded,
                        ICMPv6EchoRequest, ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6NDOptDstLLAddr,
                        ICMPv6NDOptSrcLLAddr, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
@@ -107,6 +109,8 @@ def aftr_yaml(d):
           + "    device: %s\n" % device(1, "wan", workers)
           + "    address: %s/24\n" % WAN_ADDR
           + "    gateway: %s\n" % WAN_GW)
+    if "wan_mtu" in d:
+        y += "    mtu: %d\n" % d["wan_mtu"]
     if d.get("wan_gateway_mac", True):
         y += "    gateway_mac: %s\n" % GW_W
     return y + d.get("config", "")
@@ -1001,6 +1005,107 @@ def too_big_equal_fragments():
 def too_big_tunnel_mtu():
     """A tunnel's own MTU (1300, transport 1500): a reply of 1261 bytes is fragmented"""
     return too_big(df=False, mtu=1300, tunnel_mtu=1300)
+
+
+# --- the WAN MTU (RFC 791, RFC 1191) ----------------------------------------
+
+WAN_MTU = 1280
+
+
+def frags4(ip, mtu, copied=None):
+    """An IPv4 packet in fragments of at most `mtu` bytes, as a router makes
+    them (RFC 791 section 3.2): the first with the whole header, the others
+    with only the options given as `copied` (those with the copied flag);
+    MF and the offset set, data in multiples of 8 bytes but the last."""
+    raw = bytes(fresh(ip))
+    hl = (raw[0] & 15) * 4
+    data, out, off = raw[hl:], [], 0
+    while off < len(data):
+        if off == 0:
+            f = IP(raw[:hl])
+        else:
+            f = IP(raw[:20])
+            f.options = copied or []
+            f.ihl = None
+        h = len(bytes(f)) if off else hl
+        piece = data[off:off + ((mtu - h) & ~7)]
+        f.flags = "MF" if off + len(piece) < len(data) else 0
+        f.frag = off // 8
+        f.len = h + len(piece)
+        f.chksum = None
+        out.append(IP(bytes(f) + piece))
+        off += len(piece)
+    return out
+
+
+def wan_mtu_udp(size, flags=0):
+    """A UDP packet of `size` bytes in all from a host behind B4."""
+    return udp_q(data=b"w" * (size - 28), flags=flags)
+
+
+@case
+def wan_mtu_exact():
+    """A packet of exactly the WAN MTU (1280) leaves whole"""
+    q = wan_mtu_udp(WAN_MTU)
+    return dict(wan_mtu=WAN_MTU, transport_in=[from_b4(q)], wan_out=[to_net(q, sport=UDP0)],
+                counters=napt(out=1, sessions=1, blocks=1, tunnels=1))
+
+
+@case
+def wan_mtu_fragmented():
+    """RFC 791: a DF-clear packet one byte over the WAN MTU (1280) leaves in two IPv4 fragments"""
+    q = wan_mtu_udp(WAN_MTU + 1)
+    fr = frags4(translated(q, src=POOL, sport=UDP0), WAN_MTU)
+    return dict(wan_mtu=WAN_MTU, transport_in=[from_b4(q)], wan_out=[wan_frame(f) for f in fr],
+                counters=napt(out=1, sessions=1, blocks=1, tunnels=1, tx_wan=len(fr) - 1,
+                              ip4_fragmented=1, ip4_fragments_sent=len(fr)))
+
+
+@case
+def wan_mtu_big_fragmented():
+    """RFC 791: a 1,460-byte DF-clear TCP segment leaves in fragments of at most the WAN MTU (576)"""
+    q = tcp_q(flags="A") / Raw(b"t" * (1460 - 40))
+    fr = frags4(translated(fresh(q), src=POOL, sport=TCP0), 576)
+    return dict(wan_mtu=576, transport_in=[from_b4(q)], wan_out=[wan_frame(f) for f in fr],
+                counters=napt(out=1, sessions=1, blocks=1, tunnels=1, tx_wan=len(fr) - 1,
+                              ip4_fragmented=1, ip4_fragments_sent=len(fr)))
+
+
+@case
+def wan_mtu_options():
+    """RFC 791 3.1: over the WAN MTU, the first fragment keeps every option, the others only router alert (copied flag), not a full record route"""
+    ra, rr = IPOption_Router_Alert(), IPOption_RR(pointer=8, routers=["10.0.0.1"])
+    q = udp_q(data=b"o" * (WAN_MTU + 1 - 28 - 12), options=[ra, rr])
+    fr = frags4(translated(q, src=POOL, sport=UDP0), WAN_MTU, copied=[IPOption_Router_Alert()])
+    return dict(wan_mtu=WAN_MTU, transport_in=[from_b4(q)], wan_out=[wan_frame(f) for f in fr],
+                counters=napt(out=1, sessions=1, blocks=1, tunnels=1, tx_wan=len(fr) - 1,
+                              ip4_fragmented=1, ip4_fragments_sent=len(fr)))
+
+
+@case
+def wan_mtu_df():
+    """RFC 1191: a DF packet one byte over the WAN MTU is dropped (drop_wan_too_big); fragmentation needed with MTU 1280 goes back into the softwire, translated (RFC 5508)"""
+    q = wan_mtu_udp(WAN_MTU + 1, flags="DF")
+    quote = bytes(translated(q))[:576 - 28]  # RFC 1812 4.3.2.3, as the host sent it
+    err = IP(src=WAN_ADDR, dst=LAN, ttl=64, id=0) / ICMP(type=3, code=4, nexthopmtu=WAN_MTU) / Raw(
+        quote)
+    return dict(wan_mtu=WAN_MTU, transport_in=[from_b4(q)], transport_out=[softwire(err)],
+                counters=dict(rx_transport=1, decap=1, nat_out=1, session_created=1,
+                              block_allocated=1, tunnel_created=1, drop_wan_too_big=1,
+                              icmp_sent=1, icmp_error_in=1, encap=1, tx_transport=1))
+
+
+@case
+def wan_mtu_df_lw4o6():
+    """RFC 1191 for lw4o6: fragmentation needed for a DF packet over the WAN MTU finds the B4's softwire by the quoted source address and port"""
+    q = udp_q(src=LW, sport=LW_FIRST, data=b"w" * (WAN_MTU + 1 - 28), flags="DF")
+    quote = bytes(translated(q))[:576 - 28]
+    err = IP(src=WAN_ADDR, dst=LW, ttl=64, id=0) / ICMP(type=3, code=4, nexthopmtu=WAN_MTU) / Raw(
+        quote)
+    return dict(config=lw4o6(), wan_mtu=WAN_MTU, transport_in=[from_b4(q, b4=B4S)],
+                transport_out=[softwire(err, B4S)],
+                counters=dict(rx_transport=1, decap=1, stateless_out=1, drop_wan_too_big=1,
+                              icmp_sent=1, stateless_in=1, encap=1, tx_transport=1))
 
 
 def b4_frags(inner, size, b4=B4, ident=7):
