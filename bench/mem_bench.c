@@ -2,7 +2,8 @@
  *
  *   aftr-bench [EAL options] -- [--mode napt|lw4o6|prr|nonat] [--proto udp|tcp|icmp]
  *              [--b4s N] [--flows M] [--size BYTES|imix] [--packets N] [--workers 1|2]
- *              [--phases up,down,both] [--nat SETTINGS] [--json FILE] [--commit ID]
+ *              [--phases up,down,both] [--nat SETTINGS] [--mtu BYTES] [--json FILE]
+ *              [--commit ID]
  *
  * The dataplane is set up from a configuration made here (traffic.h's
  * tr_config), on two ring ports (DPDK's net_ring: rte_eth_from_rings), a
@@ -26,7 +27,10 @@
  * once from its B4 so the AFTR makes its session and the model learns its
  * public endpoint; then three phases of established traffic, B4 -> Internet
  * only, Internet -> B4 only, and both at once, N packets each way. lw4o6
- * (RFC 7596): a softwire per B4 in the configuration, the same phases. */
+ * (RFC 7596): a softwire per B4 in the configuration, the same phases.
+ *
+ * --mtu sets the WAN MTU (the transport's 40 more), which sizes the
+ * buffers: small packets in jumbo-sized buffers measure what that costs. */
 #include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
@@ -62,7 +66,7 @@ struct opts {
 	uint8_t proto;
 	uint32_t b4s, flows, packets, workers;
 	const char *nat; /* more settings under nat: (YAML flow mapping body) */
-	uint16_t size;
+	uint16_t size, mtu;
 	bool phase[3]; /* up, down, both */
 	const char *json, *commit;
 };
@@ -72,13 +76,19 @@ static char port_name[2][RTE_ETH_NAME_MAX_LEN];
 
 static int parse(int argc, char **argv, struct opts *o)
 {
-	static const struct option longopts[] = {
-	        {"b4s", required_argument, NULL, 'b'},    {"flows", required_argument, NULL, 'f'},
-	        {"size", required_argument, NULL, 's'},   {"packets", required_argument, NULL, 'n'},
-	        {"json", required_argument, NULL, 'j'},   {"commit", required_argument, NULL, 'c'},
-	        {"phases", required_argument, NULL, 'p'}, {"mode", required_argument, NULL, 'm'},
-	        {"proto", required_argument, NULL, 'P'},  {"workers", required_argument, NULL, 'w'},
-	        {"nat", required_argument, NULL, 'N'},    {NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {{"b4s", required_argument, NULL, 'b'},
+	                                         {"flows", required_argument, NULL, 'f'},
+	                                         {"size", required_argument, NULL, 's'},
+	                                         {"packets", required_argument, NULL, 'n'},
+	                                         {"json", required_argument, NULL, 'j'},
+	                                         {"commit", required_argument, NULL, 'c'},
+	                                         {"phases", required_argument, NULL, 'p'},
+	                                         {"mode", required_argument, NULL, 'm'},
+	                                         {"proto", required_argument, NULL, 'P'},
+	                                         {"workers", required_argument, NULL, 'w'},
+	                                         {"nat", required_argument, NULL, 'N'},
+	                                         {"mtu", required_argument, NULL, 'M'},
+	                                         {NULL, 0, NULL, 0}};
 	int c, k;
 
 	*o = (struct opts){.proto = IPPROTO_UDP,
@@ -117,12 +127,17 @@ static int parse(int argc, char **argv, struct opts *o)
 			o->packets = (uint32_t)v;
 		} else if (c == 'w' && v <= MAX_Q) {
 			o->workers = (uint32_t)v;
+		} else if (c == 'M' && v >= 1280 && v <= 9560) {
+			o->mtu = (uint16_t)v;
 		} else if (c == 's' && v >= TR_MIN_SIZE && v <= TR_MAX_SIZE) {
 			o->size = (uint16_t)v;
 		} else {
 			return -1;
 		}
 	}
+	/* The frames must fit the MTU set, or the checks would see fragments. */
+	if (o->mtu && (o->size == TR_IMIX ? 1514u : o->size) > o->mtu + 14u)
+		return -1;
 	return optind == argc ? 0 : -1;
 }
 
@@ -392,8 +407,9 @@ static int bench(const struct opts *o)
 	int rc = -1;
 
 	snprintf(shm, sizeof(shm), "bench%d", (int)getpid());
-	if (tr_init(&t, o->mode, o->proto, false, o->b4s, o->flows, o->size) < 0 ||
-	    ring_ports(o->workers) < 0 || write_config(o, &t, path) < 0) {
+	rc = tr_init(&t, o->mode, o->proto, false, o->b4s, o->flows, o->size);
+	t.mtu = o->mtu;
+	if (rc < 0 || ring_ports(o->workers) < 0 || write_config(o, &t, path) < 0) {
 		fprintf(stderr, "aftr-bench: set-up failed (memory, a size too small for the "
 		                "protocol, or more than 250 pool addresses' worth of flows)\n");
 		tr_fini(&t);
@@ -454,9 +470,9 @@ int main(int argc, char **argv)
 	if (parse(argc - n, argv + n, &o) < 0) {
 		fprintf(stderr,
 		        "usage: aftr-bench [EAL options] -- [--mode napt|lw4o6|prr|nonat] "
-		        "[--proto udp|tcp|icmp] [--b4s N] [--flows M] [--size 54..1514|imix] "
+		        "[--proto udp|tcp|icmp] [--b4s N] [--flows M] [--size 54..9014|imix] "
 		        "[--packets N] [--workers 1|2] [--phases up,down,both] "
-		        "[--nat SETTINGS] [--json FILE] [--commit ID]\n");
+		        "[--nat SETTINGS] [--mtu 1280..9560] [--json FILE] [--commit ID]\n");
 		rte_eal_cleanup();
 		return 1;
 	}

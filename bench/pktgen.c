@@ -358,7 +358,7 @@ int main(int argc, char **argv)
 		        "usage: aftr-pktgen [EAL options] -- [--mode napt|lw4o6|prr|nonat] "
 		        "[--proto udp|tcp|icmp] [--peer aftr|kernel (napt only)] [--b4s N] "
 		        "[--flows M] "
-		        "[--size 54..1514|imix] [--seconds S] [--rate MPPS] [--new-rate FLOWS] "
+		        "[--size 54..9014|imix] [--seconds S] [--rate MPPS] [--new-rate FLOWS] "
 		        "[--phases up,down,both] "
 		        "[--dut-mac TR,WAN] [--json FILE] [--commit ID] "
 		        "[--write-config FILE --tr-dev DEV --wan-dev DEV]\n");
@@ -370,8 +370,14 @@ int main(int argc, char **argv)
 	if (o.config[0]) {
 		rc = write_config(&o, &t);
 	} else {
-		mp = rte_pktmbuf_pool_create("pktgen", 16383, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-		                             (int)rte_socket_id());
+		/* A frame of the size asked (as 4in6, with a tag) in one buffer. */
+		unsigned int frame = (o.size == TR_IMIX ? 1514u : o.size) + 40u + 4u;
+
+		mp = rte_pktmbuf_pool_create(
+		        "pktgen", 16383, 256, 0,
+		        (uint16_t)RTE_MAX(RTE_PKTMBUF_HEADROOM + frame,
+		                          (unsigned int)RTE_MBUF_DEFAULT_BUF_SIZE),
+		        (int)rte_socket_id());
 		rc = mp ? run(&o, &t) : -1;
 		for (uint16_t p = 0; p < rte_eth_dev_count_avail(); p++) {
 			rte_eth_dev_stop(p);

@@ -151,6 +151,10 @@ int tr_config(FILE *f, const struct tr_model *t, uint32_t flows, const char *tr_
               const char *wan_dev, const char *extra)
 {
 	uint32_t pools = tr_pools(t, t->nflows / flows, flows);
+	/* The WAN MTU fits the largest IPv4 packet (jumbo frames past 1514
+	 * bytes) unless set, and a softwire carries it whole. */
+	unsigned int mtu =
+	        t->mtu ? t->mtu : RTE_MAX(t->size == TR_IMIX ? 1514u : t->size, 1514u) - 14u;
 	char a[ADDR4_STRLEN];
 
 	if (pools > 250)
@@ -166,18 +170,18 @@ int tr_config(FILE *f, const struct tr_model *t, uint32_t flows, const char *tr_
 	/* prr ports sit below the pools' dynamic ranges. */
 	fprintf(f,
 	        "pool_defaults: {tcp: 2048-65535, udp: 2048-65535, echo: 2048-65535}\n"
-	        "tunnel_defaults:\n  mtu: 1540\n"
+	        "tunnel_defaults:\n  mtu: %u\n"
 	        "  nat_maxcount: {tcp: %u, udp: %u, icmp: %u}\n"
 	        "  nat_rate: {tcp: 255, udp: 255, icmp: 255}\n"
 	        "nat:\n  port_block: {tcp: 64, udp: 64, icmp: 64}\n%s"
 	        "interfaces:\n"
-	        "  transport:\n    device: \"%s\"\n    mtu: 1540\n    address: "
+	        "  transport:\n    device: \"%s\"\n    mtu: %u\n    address: "
 	        "2001:db8:ffff::1/64\n"
 	        "    gateway: 2001:db8:ffff::fe\n    gateway_mac: 02:00:00:00:00:fe\n"
-	        "  wan:\n    device: \"%s\"\n    address: 192.0.2.1/24\n"
+	        "  wan:\n    device: \"%s\"\n    mtu: %u\n    address: 192.0.2.1/24\n"
 	        "    gateway: 192.0.2.254\n    gateway_mac: 02:00:00:00:01:fe\n",
-	        RTE_MAX(flows, 200u), RTE_MAX(flows, 200u), RTE_MAX(flows, 200u),
-	        extra ? extra : "", tr_dev, wan_dev);
+	        mtu + 40, RTE_MAX(flows, 200u), RTE_MAX(flows, 200u), RTE_MAX(flows, 200u),
+	        extra ? extra : "", tr_dev, mtu + 40, wan_dev, mtu);
 	return ferror(f) ? -1 : 0;
 }
 

@@ -35,7 +35,7 @@
 #include "addr.h"
 
 #define TR_MIN_SIZE 54   /* Ethernet, IPv4, UDP, the tag (TCP: 66) */
-#define TR_MAX_SIZE 1514 /* a 1500-byte IPv4 packet */
+#define TR_MAX_SIZE 9014 /* a 9000-byte IPv4 packet (jumbo frames) */
 #define TR_IMIX     0    /* size 0: simple IMIX, 7:4:1 of 60, 590, 1514 */
 
 enum tr_mode { TR_NAPT, TR_LW4O6, TR_PRR, TR_NONAT };
@@ -81,6 +81,7 @@ struct tr_model {
 	uint32_t nflows, next[2]; /* round robin per direction */
 	uint32_t next_renew;
 	uint16_t size; /* or TR_IMIX */
+	uint16_t mtu;  /* the WAN MTU tr_config writes (0: fit the size) */
 	uint32_t imix_at;
 	struct addr6 endpoint;
 	uint32_t pool_first, pool_count; /* host order */

@@ -103,6 +103,21 @@ static void log_nat_mem(const struct aftr_config *cfg, const struct nat_mem *m)
 	        m->subscribers, m->subscribers / cfg->fixed.subscribers_per_worker, m->held);
 }
 
+/* The buffers' data room: in one segment, as every node reads one buffer,
+ * a frame of the transport MTU and a 4in6 packet around an IPv4 packet of
+ * the WAN MTU (reassembled from a B4's fragments: up to 9,640 bytes with
+ * jumbo frames), after the headroom encapsulation prepends into; never
+ * less than DPDK's default. A bigger room costs memory (every buffer of
+ * the pool), not time: a node touches only the cache lines of headers. */
+static uint16_t buf_size(const struct cfg_fixed *f)
+{
+	uint32_t mtu = RTE_MAX((uint32_t)f->transport.mtu, f->wan.mtu + 40u);
+	uint32_t size = RTE_PKTMBUF_HEADROOM + mtu + DP_FRAME_EXTRA;
+
+	return (uint16_t)RTE_ALIGN_CEIL(RTE_MAX(size, (uint32_t)RTE_MBUF_DEFAULT_BUF_SIZE),
+	                                RTE_CACHE_LINE_SIZE);
+}
+
 /* Ports, rings and workers; messages go to stderr. */
 static int setup(const struct aftr_config *cfg, const char *shm)
 {
@@ -118,8 +133,7 @@ static int setup(const struct aftr_config *cfg, const char *shm)
 	}
 	/* The private area holds each packet's context (worker/ctx.h). */
 	dp.mp = rte_pktmbuf_pool_create("mbufs", MBUFS_PER_WORKER * (dp.nworkers + 1) - 1, 256,
-	                                DP_CTX_SIZE, RTE_MBUF_DEFAULT_BUF_SIZE,
-	                                (int)rte_socket_id());
+	                                DP_CTX_SIZE, buf_size(&cfg->fixed), (int)rte_socket_id());
 	dp.to_ctrl = ring("toctrl", 0, RING_F_SC_DEQ);
 	if (dp.mp == NULL || dp.to_ctrl == NULL || neigh_init() < 0 || build_pools(cfg) < 0) {
 		fprintf(stderr, "aftr-dataplane: out of memory (give EAL more with -m)\n");

@@ -32,6 +32,8 @@
 #define DP_PORT_TRANSPORT 0
 #define DP_PORT_WAN       1
 #define DP_NPORTS         2
+/* A frame's bytes beyond its IP packet: Ethernet and one 802.1Q tag. */
+#define DP_FRAME_EXTRA (RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN)
 
 struct dp_port {
 	uint16_t port_id; /* DPDK port */

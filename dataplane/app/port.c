@@ -106,6 +106,7 @@ static int queues(struct dp_port *p, char *err, size_t errlen)
 int port_setup(struct dp_port *p, const char *what, const struct cfg_iface *iface,
                unsigned int nworkers, char *err, size_t errlen)
 {
+	uint32_t room = rte_pktmbuf_data_room_size(dp.mp) - RTE_PKTMBUF_HEADROOM;
 	char why[256] = "";
 	int rc;
 
@@ -113,12 +114,10 @@ int port_setup(struct dp_port *p, const char *what, const struct cfg_iface *ifac
 		errf(err, errlen, "interfaces.%s.device: required to run the dataplane", what);
 		return -EINVAL;
 	}
-	/* One buffer per frame: jumbo frames would need bigger buffers. */
-	if ((uint32_t)iface->mtu + RTE_ETHER_HDR_LEN > RTE_MBUF_DEFAULT_DATAROOM) {
-		errf(err, errlen,
-		     "interfaces.%s.mtu: %u is above %u, the most this build's buffers "
-		     "hold",
-		     what, iface->mtu, RTE_MBUF_DEFAULT_DATAROOM - RTE_ETHER_HDR_LEN);
+	/* One buffer per frame (app.c sizes them for the larger MTU). */
+	if ((uint32_t)iface->mtu + DP_FRAME_EXTRA > room) {
+		errf(err, errlen, "interfaces.%s.mtu: %u is above %u, the most the buffers hold",
+		     what, iface->mtu, room - DP_FRAME_EXTRA);
 		return -EINVAL;
 	}
 	rc = find_or_probe(iface->device, &p->port_id, why, sizeof(why));

@@ -1108,6 +1108,78 @@ def wan_mtu_df_lw4o6():
                               icmp_sent=1, stateless_in=1, encap=1, tx_transport=1))
 
 
+# --- jumbo frames -----------------------------------------------------------
+
+JUMBO = 9000  # the IPv4 packet; its 4in6 packet is 9040 bytes
+JUMBO_CFG = "tunnel_defaults: {mtu: 9040}\n"
+
+
+@case
+def jumbo_napt_both_ways():
+    """Jumbo frames: a 9,000-byte UDP packet from a B4 (transport MTU 9040) and its 9,000-byte reply (WAN MTU 9000) pass whole, translated both ways"""
+    q = udp_q(data=b"j" * (JUMBO - 28))
+    r = udp_r(UDP0, data=b"k" * (JUMBO - 28))
+    return dict(config=JUMBO_CFG, transport_mtu=JUMBO + 40, wan_mtu=JUMBO,
+                transport_in=[from_b4(q)], wan_in=[from_net(r)],
+                wan_out=[to_net(q, sport=UDP0)], transport_out=[to_b4(r, dport=5000)],
+                counters=napt(out=1, back=1, sessions=1, blocks=1, tunnels=1))
+
+
+@case
+def jumbo_lw4o6_both_ways():
+    """Jumbo frames, lw4o6: 9,000-byte packets both ways through a softwire with MTU 9040"""
+    q = udp_q(src=LW, sport=LW_FIRST, data=b"j" * (JUMBO - 28))
+    r = udp_r(LW_FIRST, dst=LW, data=b"k" * (JUMBO - 28))
+    return dict(config=lw4o6(JUMBO_CFG), transport_mtu=JUMBO + 40, wan_mtu=JUMBO,
+                transport_in=[from_b4(q, b4=B4S)], wan_in=[from_net(r)],
+                wan_out=[wan_frame(translated(q))], transport_out=[softwire(translated(r), B4S)],
+                counters=stateless(out=1, back=1))
+
+
+@case
+def jumbo_to_1500_softwire():
+    """A 9,000-byte reply from a jumbo WAN (MTU 9000) into a 1500-byte softwire leaves in seven IPv6 fragments (RFC 6333 6.3)"""
+    q = udp_q()
+    r = udp_r(UDP0, data=b"k" * (JUMBO - 28))
+    fr = frags6(translated(r, dst=LAN, dport=5000), 1500)
+    return dict(wan_mtu=JUMBO, transport_in=[from_b4(q)], wan_in=[from_net(r)],
+                wan_out=[to_net(q, sport=UDP0)], transport_out=fr,
+                counters=napt(out=1, back=1, sessions=1, blocks=1, tunnels=1,
+                              tx_transport=len(fr) - 1, encap_fragmented=1,
+                              ip6_fragments_sent=len(fr)))
+
+
+@case
+def jumbo_to_1500_wan():
+    """A 9,000-byte packet from a jumbo softwire (MTU 9040) to a 1500-byte WAN leaves in seven IPv4 fragments (RFC 791)"""
+    q = udp_q(data=b"j" * (JUMBO - 28))
+    fr = frags4(translated(q, src=POOL, sport=UDP0), 1500)
+    return dict(config=JUMBO_CFG, transport_mtu=JUMBO + 40, transport_in=[from_b4(q)],
+                wan_out=[wan_frame(f) for f in fr],
+                counters=napt(out=1, sessions=1, blocks=1, tunnels=1, tx_wan=len(fr) - 1,
+                              ip4_fragmented=1, ip4_fragments_sent=len(fr)))
+
+
+@case
+def jumbo_reassembled():
+    """A 9,000-byte packet a B4 sends in seven IPv6 fragments is reassembled into one buffer and leaves whole on a jumbo WAN"""
+    q = udp_q(data=b"j" * (JUMBO - 28))
+    fr = b4_frags(q, 1448)
+    return dict(wan_mtu=JUMBO, transport_in=fr, wan_out=[to_net(q, sport=UDP0)],
+                counters=napt(out=1, sessions=1, blocks=1, tunnels=1, rx_transport=len(fr) - 1,
+                              ip6_fragments_received=len(fr), ip6_reassembled=1))
+
+
+@case
+def frame_over_the_buffers():
+    """With 1500-byte MTUs (2 KB buffers) a 3,000-byte frame cannot be one buffer: dropped (drop_multi_segment), the next one forwarded"""
+    big = udp_q(data=b"x" * (3000 - 28 - 40 - 14))
+    q = udp_q(sport=5001)
+    return dict(transport_in=[from_b4(big), from_b4(q)], wan_out=[to_net(q, sport=UDP0)],
+                counters=napt(out=1, sessions=1, blocks=1, tunnels=1, rx_transport=1,
+                              drop_multi_segment=1))
+
+
 def b4_frags(inner, size, b4=B4, ident=7):
     """An inner packet a B4 sends in IPv6 fragments carrying `size` bytes
     each (the last fewer), as its kernel does above its path MTU."""
