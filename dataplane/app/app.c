@@ -107,15 +107,17 @@ static void log_nat_mem(const struct aftr_config *cfg, const struct nat_mem *m)
  * a frame of the transport MTU and a 4in6 packet around an IPv4 packet of
  * the WAN MTU (reassembled from a B4's fragments: up to 9,640 bytes with
  * jumbo frames), after the headroom encapsulation prepends into; never
- * less than DPDK's default. A bigger room costs memory (every buffer of
- * the pool), not time: a node touches only the cache lines of headers. */
+ * less than DPDK's default. The room is a multiple of 1 KB, so that a
+ * device's own frame size can match it (net_af_packet's framesz: 9216 for
+ * MTUs of 9000). A bigger room costs memory (every buffer of the pool),
+ * not time: a node touches only the cache lines of headers. */
 static uint16_t buf_size(const struct cfg_fixed *f)
 {
 	uint32_t mtu = RTE_MAX((uint32_t)f->transport.mtu, f->wan.mtu + 40u);
-	uint32_t size = RTE_PKTMBUF_HEADROOM + mtu + DP_FRAME_EXTRA;
+	uint32_t room = RTE_ALIGN_CEIL(mtu + DP_FRAME_EXTRA, 1024u);
 
-	return (uint16_t)RTE_ALIGN_CEIL(RTE_MAX(size, (uint32_t)RTE_MBUF_DEFAULT_BUF_SIZE),
-	                                RTE_CACHE_LINE_SIZE);
+	return (uint16_t)(RTE_PKTMBUF_HEADROOM +
+	                  RTE_MAX(room, (uint32_t)RTE_MBUF_DEFAULT_DATAROOM));
 }
 
 /* Ports, rings and workers; messages go to stderr. */
