@@ -143,8 +143,11 @@ static int setup(const struct aftr_config *cfg, const char *shm)
 	}
 	if ((rc = port_setup(&dp.port[DP_PORT_TRANSPORT], "transport", &cfg->fixed.transport,
 	                     dp.nworkers, err, sizeof(err))) < 0 ||
-	    (rc = port_setup(&dp.port[DP_PORT_WAN], "wan", &cfg->fixed.wan, dp.nworkers, err,
-	                     sizeof(err))) < 0) {
+	    (rc = cfg_one_port(&cfg->fixed.transport, &cfg->fixed.wan)
+	                  ? port_share(&dp.port[DP_PORT_WAN], &dp.port[DP_PORT_TRANSPORT], "wan",
+	                               &cfg->fixed.wan)
+	                  : port_setup(&dp.port[DP_PORT_WAN], "wan", &cfg->fixed.wan, dp.nworkers,
+	                               err, sizeof(err))) < 0) {
 		fprintf(stderr, "aftr-dataplane: %s\n", err);
 		return rc;
 	}
@@ -153,8 +156,11 @@ static int setup(const struct aftr_config *cfg, const char *shm)
 		struct nat_mem mem;
 
 		w->id = i;
+		/* An interface on the other's device is polled with it (rx.c
+		 * sorts the frames) and sends on its queue. */
 		for (int p = 0; p < DP_NPORTS; p++) {
-			w->rxq[p] = i < dp.port[p].nb_rxq ? (uint16_t)i : UINT16_MAX;
+			w->rxq[p] = i < dp.port[p].nb_rxq && !dp.port[p].shared ? (uint16_t)i
+			                                                        : UINT16_MAX;
 			w->txq[p] = i < dp.port[p].nb_txq ? (uint16_t)i : UINT16_MAX;
 		}
 		w->handoff = ring("handoff", i, RING_F_SC_DEQ);
@@ -179,6 +185,8 @@ static void conf_init(const struct aftr_config *cfg)
 	dp.conf.icmp_source = cfg->fixed.icmp_source;
 	dp.conf.transport_addr = cfg->fixed.transport.addr6.addr;
 	dp.conf.wan_addr = cfg->fixed.wan.addr4.addr;
+	dp.conf.l2_demux = cfg->fixed.transport.vlan || cfg->fixed.wan.vlan ||
+	                   cfg_one_port(&cfg->fixed.transport, &cfg->fixed.wan);
 	dp.conf.has_gw[DP_PORT_TRANSPORT] = cfg->fixed.transport.has_gateway;
 	dp.conf.gw[DP_PORT_TRANSPORT] = cfg->fixed.transport.gw6;
 	dp.conf.has_gw[DP_PORT_WAN] = cfg->fixed.wan.has_gateway;
@@ -220,7 +228,7 @@ static void teardown(void)
 		pmtu_fini(&dp.worker[i].pmtu);
 	}
 	for (int p = 0; p < DP_NPORTS; p++)
-		if (dp.port[p].nb_txq)
+		if (dp.port[p].nb_txq && !dp.port[p].shared)
 			port_close(&dp.port[p]);
 	for (unsigned int w = 0; w < dp.nworkers; w++) {
 		struct nat_state *ns = &dp.worker[w].nat;

@@ -35,11 +35,14 @@
 /* A frame's bytes beyond its IP packet: Ethernet and one 802.1Q tag. */
 #define DP_FRAME_EXTRA (RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN)
 
+/* A logical interface (transport, WAN) and the DPDK port it is on. */
 struct dp_port {
-	uint16_t port_id; /* DPDK port */
-	struct rte_ether_addr mac;
+	uint16_t port_id;          /* DPDK port */
+	struct rte_ether_addr mac; /* ours: the configured one, else the device's */
 	uint16_t nb_rxq, nb_txq;
 	uint16_t mtu;
+	uint16_t vlan; /* 802.1Q VLAN id of its frames; 0: untagged */
+	bool shared;   /* on the other interface's device (one-port mode): not polled apart */
 };
 
 /* One pool address, as the packet path sees it: read-only after start.
@@ -59,6 +62,7 @@ struct dp_conf {
 	uint32_t icmp_source;        /* host order */
 	struct addr6 transport_addr; /* our own address on the transport link */
 	uint32_t wan_addr;           /* our own address on the WAN link */
+	bool l2_demux;               /* a VLAN or one-port mode: frames sorted by tag (l2/rx.c) */
 	bool has_gw[DP_NPORTS];      /* each port's gateway, as a neighbour key */
 	struct addr6 gw[DP_NPORTS];
 	struct dp_pool *pools;

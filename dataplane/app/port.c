@@ -103,6 +103,40 @@ static int queues(struct dp_port *p, char *err, size_t errlen)
 	return 0;
 }
 
+/* Our own MAC (interfaces.*.mac) on the device: its address when the
+ * device takes one, else one more it receives for (both interfaces on
+ * one device with two MACs), else promiscuous (net_pcap and some virtual
+ * devices filter nothing anyway). */
+static void own_mac(const struct dp_port *p, const char *what, bool primary)
+{
+	struct rte_ether_addr mac = p->mac;
+	int rc = primary ? rte_eth_dev_default_mac_addr_set(p->port_id, &mac)
+	                 : rte_eth_dev_mac_addr_add(p->port_id, &mac, 0);
+
+	if (rc < 0 && rte_eth_promiscuous_enable(p->port_id) < 0)
+		fprintf(stderr,
+		        "aftr-dataplane: interfaces.%s.mac: the device takes neither the "
+		        "address nor promiscuous mode (%s)\n",
+		        what, rte_strerror(-rc));
+}
+
+int port_share(struct dp_port *p, const struct dp_port *with, const char *what,
+               const struct cfg_iface *iface)
+{
+	*p = *with;
+	p->shared = true;
+	p->mtu = iface->mtu;
+	p->vlan = iface->vlan;
+	if (iface->has_mac && !rte_is_same_ether_addr(&with->mac, (const void *)iface->mac)) {
+		memcpy(p->mac.addr_bytes, iface->mac, RTE_ETHER_ADDR_LEN);
+		own_mac(p, what, false);
+	}
+	/* The device takes the larger of the two MTUs. */
+	if (p->mtu > with->mtu)
+		rte_eth_dev_set_mtu(p->port_id, p->mtu);
+	return 0;
+}
+
 int port_setup(struct dp_port *p, const char *what, const struct cfg_iface *iface,
                unsigned int nworkers, char *err, size_t errlen)
 {
@@ -134,6 +168,11 @@ int port_setup(struct dp_port *p, const char *what, const struct cfg_iface *ifac
 		return rc;
 	}
 	p->mtu = iface->mtu;
+	p->vlan = iface->vlan;
+	if (iface->has_mac) {
+		memcpy(p->mac.addr_bytes, iface->mac, RTE_ETHER_ADDR_LEN);
+		own_mac(p, what, true);
+	}
 	/* Virtual devices often keep their own MTU (net_pcap has none). */
 	rc = rte_eth_dev_set_mtu(p->port_id, iface->mtu);
 	if (rc < 0 && rc != -ENOTSUP)

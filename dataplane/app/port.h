@@ -9,6 +9,10 @@
  * returns -errno. what is "transport" or "wan", for messages. */
 int port_setup(struct dp_port *p, const char *what, const struct cfg_iface *iface,
                unsigned int nworkers, char *err, size_t errlen);
+/* The interface p on the device of with (one-port mode): its own MTU,
+ * VLAN and MAC (added to the device's when it differs). */
+int port_share(struct dp_port *p, const struct dp_port *with, const char *what,
+               const struct cfg_iface *iface);
 void port_close(struct dp_port *p);
 
 #endif

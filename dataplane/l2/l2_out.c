@@ -62,7 +62,7 @@ static __rte_always_inline enum dp_node l2_out(struct dp_worker *w, struct rte_m
 		c->ctrl = CTRL_RESOLVE >> 8; /* the main lcore finds the next hop again */
 		return NODE_CTRL;
 	}
-	return NODE_TX;
+	return dp.port[port].vlan ? NODE_TX_VLAN : NODE_TX;
 }
 
 enum dp_node node_tr_tx(struct dp_worker *w, struct rte_mbuf *m)

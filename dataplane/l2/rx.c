@@ -36,7 +36,74 @@ static enum dp_node ext_headers(struct rte_mbuf *m, const struct l3_ip6_hdr *ip6
 	return NODE_TR_IN;
 }
 
-enum dp_node rx_tr_parse(struct rte_mbuf *m)
+/* A frame's EtherType is a tag's (802.1Q, or 802.1ad's outer tag). */
+static bool tagged(const struct rte_ether_hdr *eth)
+{
+	return eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN) ||
+	       eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_QINQ);
+}
+
+/* The drop of a frame that is not of the interface's EtherTypes: a tag
+ * where none is wanted is a VLAN mismatch, the rest bad Ethernet. */
+static enum dp_node bad_ether(struct rte_mbuf *m, uint32_t len, const struct rte_ether_hdr *eth)
+{
+	return dp_drop(m, len >= ETH_LEN && tagged(eth) ? DROP_WRONG_VLAN : DROP_BAD_ETHER);
+}
+
+/* A priority-tagged frame (802.1Q tag with VLAN id 0: IEEE 802.1Q says
+ * a station takes it as untagged) with its tag removed: true if m was one
+ * (and what it carries is not tagged again). */
+static bool untag_priority(struct rte_mbuf *m, uint32_t len, const struct rte_ether_hdr *eth)
+{
+	const struct rte_vlan_hdr *v = (const struct rte_vlan_hdr *)(eth + 1);
+
+	if (len < ETH_LEN + RTE_VLAN_HLEN ||
+	    eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN) ||
+	    (rte_be_to_cpu_16(v->vlan_tci) & 0xfff) != 0 ||
+	    v->eth_proto == rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN) ||
+	    v->eth_proto == rte_cpu_to_be_16(RTE_ETHER_TYPE_QINQ))
+		return false;
+	return rte_vlan_strip(m) == 0;
+}
+
+int rx_vlan(struct rte_mbuf *m, int port)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	int other = port == DP_PORT_WAN ? DP_PORT_TRANSPORT : DP_PORT_WAN;
+	bool both = dp.port[other].port_id == dp.port[port].port_id;
+	uint16_t vid = 0;
+
+	if (rte_pktmbuf_data_len(m) < ETH_LEN)
+		return port; /* RX drops it as bad_ether */
+	if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN)) {
+		if (rte_vlan_strip(m) < 0 || rte_pktmbuf_data_len(m) < ETH_LEN)
+			return -1;
+		vid = m->vlan_tci & 0xfff;
+	} else if (tagged(eth)) {
+		return -1; /* 802.1ad: no interface takes a service tag */
+	}
+	if (vid && dp.port[port].vlan == vid)
+		return port;
+	if (vid)
+		return both && dp.port[other].vlan == vid ? other : -1;
+	/* Untagged (or priority-tagged). */
+	if (!both)
+		return dp.port[port].vlan ? -1 : port;
+	if (dp.port[DP_PORT_TRANSPORT].vlan == 0 && dp.port[DP_PORT_WAN].vlan == 0)
+		return eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6) ? DP_PORT_TRANSPORT
+		                                                                : DP_PORT_WAN;
+	return dp.port[DP_PORT_TRANSPORT].vlan == 0 ? DP_PORT_TRANSPORT
+	       : dp.port[DP_PORT_WAN].vlan == 0     ? DP_PORT_WAN
+	                                            : -1;
+}
+
+static enum dp_node not_ipv6(struct rte_mbuf *m, uint32_t len, const struct rte_ether_hdr *eth);
+static enum dp_node not_ipv4(struct rte_mbuf *m, uint32_t len, const struct rte_ether_hdr *eth);
+
+/* rx_tr_parse; again: a second look, without a priority tag, after which
+ * a frame of another EtherType is dropped (no recursion: the compiler
+ * keeps the first look inline in the worker's loop). */
+static __rte_always_inline enum dp_node tr_parse(struct rte_mbuf *m, bool again)
 {
 	uint32_t len = rte_pktmbuf_data_len(m);
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
@@ -47,7 +114,7 @@ enum dp_node rx_tr_parse(struct rte_mbuf *m)
 	if (unlikely(m->nb_segs > 1))
 		return dp_drop(m, DROP_MULTI_SEG);
 	if (len < ETH_LEN || eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6))
-		return dp_drop(m, DROP_BAD_ETHER);
+		return again ? bad_ether(m, len, eth) : not_ipv6(m, len, eth);
 	if (pkt_ip6_check(ip6, len - ETH_LEN) != PKT_OK)
 		return dp_drop(m, DROP_BAD_IP6);
 	if (ip6->next_hdr == AFTR_IPPROTO_ICMPV6) {
@@ -65,7 +132,7 @@ enum dp_node rx_tr_parse(struct rte_mbuf *m)
 	return NODE_TR_IN;
 }
 
-enum dp_node rx_wan_parse(struct rte_mbuf *m)
+static __rte_always_inline enum dp_node wan_parse(struct rte_mbuf *m, bool again)
 {
 	uint32_t len = rte_pktmbuf_data_len(m);
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
@@ -79,11 +146,35 @@ enum dp_node rx_wan_parse(struct rte_mbuf *m)
 		return NODE_CTRL;
 	}
 	if (len < ETH_LEN || eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))
-		return dp_drop(m, DROP_BAD_ETHER);
+		return again ? bad_ether(m, len, eth) : not_ipv4(m, len, eth);
 	if (pkt_ip4_check_fast(ip, len - ETH_LEN) != PKT_OK)
 		return dp_drop(m, DROP_BAD_IP4_OUT);
 	rte_pktmbuf_trim(m, (uint16_t)(len - (ETH_LEN + ntohs(ip->total_len))));
 	dp_ctx_ip4_fresh(m, ETH_LEN);
 	c->pool = (int16_t)nat_pool_index(ntohl(ip->dst));
 	return NODE_WAN_IN;
+}
+
+enum dp_node rx_tr_parse(struct rte_mbuf *m)
+{
+	return tr_parse(m, false);
+}
+
+enum dp_node rx_wan_parse(struct rte_mbuf *m)
+{
+	return wan_parse(m, false);
+}
+
+/* Frames not of the interface's EtherType: looked at again without a
+ * priority tag, else dropped. Out of line: the common path stays small. */
+static __rte_noinline enum dp_node not_ipv6(struct rte_mbuf *m, uint32_t len,
+                                            const struct rte_ether_hdr *eth)
+{
+	return untag_priority(m, len, eth) ? tr_parse(m, true) : bad_ether(m, len, eth);
+}
+
+static __rte_noinline enum dp_node not_ipv4(struct rte_mbuf *m, uint32_t len,
+                                            const struct rte_ether_hdr *eth)
+{
+	return untag_priority(m, len, eth) ? wan_parse(m, true) : bad_ether(m, len, eth);
 }

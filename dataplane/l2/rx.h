@@ -17,4 +17,11 @@ enum dp_node rx_tr_parse(struct rte_mbuf *m);
  * the main lcore (ARP). */
 enum dp_node rx_wan_parse(struct rte_mbuf *m);
 
+/* With VLANs or one-port mode (dp.conf.l2_demux): the interface
+ * (DP_PORT_*) of a frame that came in by the device of interface port,
+ * by its 802.1Q tag (IEEE 802.1Q: VLAN id 0 is a priority tag, no VLAN),
+ * the tag removed; or by EtherType when both interfaces share the device
+ * untagged. -1 when none takes it (the caller drops it as wrong_vlan). */
+int rx_vlan(struct rte_mbuf *m, int port);
+
 #endif

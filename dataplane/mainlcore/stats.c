@@ -88,7 +88,9 @@ void stats_ports_update(void)
 	for (int p = 0; p < DP_NPORTS; p++) {
 		uint64_t *v = ctrl_ctr->port[p];
 
-		if (dp.port[p].nb_txq == 0 || rte_eth_stats_get(dp.port[p].port_id, &st) != 0)
+		/* One device's counters once (one-port mode: the transport's). */
+		if (dp.port[p].nb_txq == 0 || dp.port[p].shared ||
+		    rte_eth_stats_get(dp.port[p].port_id, &st) != 0)
 			continue;
 		v[PORT_STAT_RX_PACKETS] = st.ipackets;
 		v[PORT_STAT_RX_MISSED] = st.imissed;

@@ -56,6 +56,7 @@
 enum dp_node {
 	DP_NODES(DP_NODE_ENUM) NODE_COUNT,
 	NODE_TX = NODE_COUNT, /* onto ctx->port's TX queue (a finished frame) */
+	NODE_TX_VLAN,         /* the same with the interface's 802.1Q tag pushed */
 	NODE_DROP,            /* counted under ctx->drop, freed */
 	NODE_CTRL,            /* to the main lcore (ctx->ctrl: why), ctx->port */
 	NODE_HANDOFF,         /* to worker ctx->owner, resuming at ctx->next */

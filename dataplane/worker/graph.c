@@ -63,6 +63,12 @@ static void sink(struct dp_worker *w, struct rte_mbuf *m, enum dp_node n)
 	case NODE_TX:
 		dp_tx(w, c->port, m);
 		return;
+	case NODE_TX_VLAN:
+		if (dp_vlan_push(m, dp.port[c->port].vlan))
+			dp_tx(w, c->port, m);
+		else
+			DP_DROP(w, NO_MBUF, m);
+		return;
 	case NODE_DROP:
 		w->ctr->drop[c->drop]++;
 		rte_pktmbuf_free(m);

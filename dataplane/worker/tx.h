@@ -20,6 +20,16 @@ enum ctrl_reason {
 /* dp_tx on a port where the worker has no TX queue of its own. */
 void dp_tx_shared(struct dp_worker *w, int port, struct rte_mbuf *m);
 
+/* The 802.1Q tag of VLAN vlan (priority 0) pushed in front of a frame's
+ * EtherType; false if it has no room for it (every buffer has headroom
+ * and is its own, not a clone: all rte_vlan_insert needs). Frames of the
+ * graph get it in l2_out, the main lcore's when a worker sends them. */
+static inline bool dp_vlan_push(struct rte_mbuf *m, uint16_t vlan)
+{
+	m->vlan_tci = vlan;
+	return rte_vlan_insert(&m) == 0;
+}
+
 /* m is a finished frame. Inline: every packet forwarded passes here. */
 static __rte_always_inline void dp_tx(struct dp_worker *w, int port, struct rte_mbuf *m)
 {

@@ -74,24 +74,36 @@ static unsigned int sweep_budget(struct dp_worker *w, uint64_t tsc, bool busy)
 	return n < ns->sess_max ? (unsigned int)n : ns->sess_max;
 }
 
-static unsigned int poll_port(struct dp_worker *w, int port)
+/* With VLANs or one-port mode: each frame's interface by its tag (rx.c),
+ * the tag removed, counted as that interface's and put in that
+ * interface's set (in order); a frame no interface takes is counted as
+ * received by the device's interface and dropped (wrong_vlan). */
+static __rte_noinline void rx_sort(struct dp_worker *w, int port, struct rte_mbuf **pkts,
+                                   uint16_t n, struct rte_mbuf *set[DP_NPORTS][DP_BURST],
+                                   uint16_t *count)
 {
-	struct rte_mbuf *pkts[DP_BURST];
-	uint8_t next[DP_BURST];
-	uint16_t n;
-
-	if (w->rxq[port] == UINT16_MAX)
-		return 0;
-	n = rte_eth_rx_burst(dp.port[port].port_id, w->rxq[port], pkts, DP_BURST);
-	if (n == 0)
-		return 0;
-	w->ctr->cnt[port == DP_PORT_WAN ? CNT_RX_WAN : CNT_RX_TRANSPORT] += n;
+	count[DP_PORT_TRANSPORT] = count[DP_PORT_WAN] = 0;
 	for (uint16_t i = 0; i < n; i++) {
-		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
-		rte_prefetch0(dp_ctx(pkts[i]));
+		int p = rx_vlan(pkts[i], port);
+
+		if (p < 0) {
+			w->ctr->cnt[port == DP_PORT_WAN ? CNT_RX_WAN : CNT_RX_TRANSPORT]++;
+			w->ctr->drop[DROP_WRONG_VLAN]++;
+			rte_pktmbuf_free(pkts[i]);
+			continue;
+		}
+		w->ctr->cnt[p == DP_PORT_WAN ? CNT_RX_WAN : CNT_RX_TRANSPORT]++;
+		set[p][count[p]++] = pkts[i];
 	}
-	/* Parsed once, each packet given its first node; then the lookups
-	 * started across the burst (ahead.c); then each through the graph. */
+}
+
+/* One interface's frames: parsed once, each given its first node; then
+ * the lookups started across the burst (ahead.c); then each through the
+ * graph. */
+static void run(struct dp_worker *w, int port, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint8_t next[DP_BURST];
+
 	if (port == DP_PORT_WAN) {
 		for (uint16_t i = 0; i < n; i++)
 			next[i] = (uint8_t)rx_wan_parse(pkts[i]);
@@ -105,7 +117,52 @@ static unsigned int poll_port(struct dp_worker *w, int port)
 	graph_run_burst(w, pkts, next, n);
 	w->ahead.n = 0;
 	graph_flush(w);
+}
+
+static unsigned int poll_port(struct dp_worker *w, int port)
+{
+	struct rte_mbuf *pkts[DP_BURST], *set[DP_NPORTS][DP_BURST];
+	struct rte_mbuf **sets[DP_NPORTS] = {pkts, NULL};
+	uint16_t count[DP_NPORTS], n;
+	int side[DP_NPORTS] = {port, -1};
+
+	if (w->rxq[port] == UINT16_MAX)
+		return 0;
+	n = rte_eth_rx_burst(dp.port[port].port_id, w->rxq[port], pkts, DP_BURST);
+	if (n == 0)
+		return 0;
+	for (uint16_t i = 0; i < n; i++) {
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+		rte_prefetch0(dp_ctx(pkts[i]));
+	}
+	count[0] = n;
+	if (unlikely(dp.conf.l2_demux)) {
+		rx_sort(w, port, pkts, n, set, count);
+		for (int p = 0; p < DP_NPORTS; p++) {
+			sets[p] = set[p];
+			side[p] = p;
+		}
+	} else {
+		w->ctr->cnt[port == DP_PORT_WAN ? CNT_RX_WAN : CNT_RX_TRANSPORT] += n;
+	}
+	for (int k = 0; k < DP_NPORTS && side[k] >= 0; k++)
+		if (count[k])
+			run(w, side[k], sets[k], count[k]);
 	return n;
+}
+
+/* A finished frame from the main lcore (or from a worker without a TX
+ * queue on the port): the interface's tag pushed unless it has it. */
+static void send_ctrl(struct dp_worker *w, int port, struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+
+	if (dp.port[port].vlan && eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN) &&
+	    !dp_vlan_push(m, dp.port[port].vlan)) {
+		DP_DROP(w, NO_MBUF, m);
+		return;
+	}
+	dp_tx(w, port, m);
 }
 
 /* Packets other workers handed over (resuming at their context's node),
@@ -126,7 +183,7 @@ static unsigned int poll_rings(struct dp_worker *w)
 	graph_flush(w);
 	n = rte_ring_sc_dequeue_burst(w->from_ctrl, (void **)pkts, DP_BURST, NULL);
 	for (unsigned int i = 0; i < n; i++)
-		dp_tx(w, (int)(pkts[i]->hash.usr & 0xff), pkts[i]);
+		send_ctrl(w, (int)(pkts[i]->hash.usr & 0xff), pkts[i]);
 	return m + n;
 }
 

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "addr.h"
 #include "diag.h"
@@ -154,7 +155,17 @@ struct cfg_iface {
 	bool has_gateway_mac; /* a static neighbour entry: no ARP/ND for it */
 	uint8_t gateway_mac[6];
 	uint16_t mtu;
+	uint16_t vlan; /* 802.1Q VLAN id, 1-4094; 0: untagged */
+	bool has_mac;  /* our own MAC on the interface; else the device's */
+	uint8_t mac[6];
 };
+
+/* Both interfaces on one device (one-port mode), told apart by VLAN id,
+ * or by EtherType when both are untagged. */
+static inline bool cfg_one_port(const struct cfg_iface *transport, const struct cfg_iface *wan)
+{
+	return transport->device && wan->device && strcmp(transport->device, wan->device) == 0;
+}
 
 struct cfg_tunnel_defaults {
 	bool auto_create;                  /* default tunnel auto / autotunnel */

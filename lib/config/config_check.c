@@ -147,12 +147,32 @@ static const struct cfg_nonat *nonat_covering(const struct aftr_config *cfg, con
 	return NULL;
 }
 
+/* Own MACs must be unicast. One device carrying both interfaces tells
+ * their frames apart by VLAN id (a tagged frame is the interface's with
+ * that id, an untagged one the untagged interface's), or by EtherType
+ * when both are untagged: only the same VLAN id twice is ambiguous. */
+static void check_macs(const struct aftr_config *cfg, struct diag *d)
+{
+	const struct cfg_iface *tr = &cfg->fixed.transport, *wan = &cfg->fixed.wan;
+
+	if (tr->has_mac && (tr->mac[0] & 1))
+		diag_err(d, 0, 0, "interfaces.transport.mac", "a multicast address");
+	if (wan->has_mac && (wan->mac[0] & 1))
+		diag_err(d, 0, 0, "interfaces.wan.mac", "a multicast address");
+	if (cfg_one_port(tr, wan) && tr->vlan == wan->vlan && tr->vlan != 0)
+		diag_err(d, 0, 0, "interfaces.wan.vlan",
+		         "%u is the transport's too, on the same device: one-port mode tells the "
+		         "interfaces apart by VLAN id (or by EtherType when both are untagged)",
+		         wan->vlan);
+}
+
 static void check_required(const struct aftr_config *cfg, struct diag *d)
 {
 	if (cfg->fixed.transport.has_gateway_mac && !cfg->fixed.transport.has_gateway)
 		diag_err(d, 0, 0, "interfaces.transport.gateway_mac", "needs a gateway");
 	if (cfg->fixed.wan.has_gateway_mac && !cfg->fixed.wan.has_gateway)
 		diag_err(d, 0, 0, "interfaces.wan.gateway_mac", "needs a gateway");
+	check_macs(cfg, d);
 	if (!cfg->fixed.has_endpoint)
 		diag_err(d, 0, 0, "endpoint", "required (ISC \"address endpoint\")");
 	if (!cfg->fixed.has_icmp_source)

@@ -433,8 +433,8 @@ static bool dec_section_two(struct aftr_config *cfg, const json_t *root, struct 
 	return bad;
 }
 
-static const char *const iface_keys[] = {"device",      "address", "gateway",
-                                         "gateway_mac", "mtu",     NULL};
+static const char *const iface_keys[] = {"device", "address", "gateway", "gateway_mac",
+                                         "mtu",    "vlan",    "mac",     NULL};
 
 /* "aa:bb:cc:dd:ee:ff": six pairs of hex digits, nothing else (sscanf's %2x
  * would take a sign or a space for a digit). */
@@ -498,6 +498,9 @@ static bool dec_iface(struct cfg_iface *i, bool v6, const json_t *root, const ch
 	OK(rc = dec_mac(j, m, "gateway_mac", i->gateway_mac));
 	i->has_gateway_mac = rc == 1;
 	OK(jdec_u16(j, m, "mtu", 576, 9600, &i->mtu));
+	OK(jdec_u16(j, m, "vlan", 1, 4094, &i->vlan));
+	OK(rc = dec_mac(j, m, "mac", i->mac));
+	i->has_mac = rc == 1;
 	jdec_pop(j, mark);
 	return bad;
 }

@@ -254,6 +254,15 @@ static void enc_section_two(const struct aftr_config *cfg, struct enc *e)
 	put(e, "softwire_hairpinning", json_boolean(cfg->fixed.softwire_hairpinning));
 }
 
+static json_t *j_mac(const uint8_t b[6])
+{
+	char mac[18];
+
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4],
+	         b[5]);
+	return json_string(mac);
+}
+
 static json_t *enc_iface(const struct cfg_iface *i, bool v6)
 {
 	struct enc e = enc_new();
@@ -264,15 +273,13 @@ static json_t *enc_iface(const struct cfg_iface *i, bool v6)
 		put(&e, "address", v6 ? j_prefix6(&i->addr6) : j_prefix4(&i->addr4));
 	if (i->has_gateway)
 		put(&e, "gateway", v6 ? j_addr6(&i->gw6) : j_addr4(i->gw4));
-	if (i->has_gateway_mac) {
-		char mac[18];
-		const uint8_t *b = i->gateway_mac;
-
-		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3],
-		         b[4], b[5]);
-		put(&e, "gateway_mac", json_string(mac));
-	}
+	if (i->has_gateway_mac)
+		put(&e, "gateway_mac", j_mac(i->gateway_mac));
 	put(&e, "mtu", json_integer(i->mtu));
+	if (i->vlan)
+		put(&e, "vlan", json_integer(i->vlan));
+	if (i->has_mac)
+		put(&e, "mac", j_mac(i->mac));
 	return finish(&e);
 }
 

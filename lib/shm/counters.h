@@ -78,6 +78,9 @@
 
 #define AFTR_DROPS(X)                                                                              \
 	X(BAD_ETHER, "bad_ether", "not IPv4, IPv6 or ARP, or a truncated Ethernet frame")          \
+	X(WRONG_VLAN, "wrong_vlan",                                                                \
+	  "802.1Q tag of no interface's VLAN, or none (or one) where the interface wants one "     \
+	  "(none)")                                                                                \
 	X(MULTI_SEG, "multi_segment", "a frame bigger than one buffer (above the MTU)")            \
 	X(BAD_IP6, "bad_ip6", "malformed IPv6 header")                                             \
 	X(NOT_ENDPOINT, "not_endpoint", "IPv6 packet not for the endpoint or our addresses")       \

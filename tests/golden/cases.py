@@ -31,6 +31,11 @@ Each case is a function returning a dict:
   pools                    the pools list instead of the single pool
   transport_mtu            interfaces.transport.mtu
   wan_mtu                  interfaces.wan.mtu
+  vlans                    (transport VLAN id, WAN VLAN id), 0: untagged
+  macs                     (transport MAC, WAN MAC) of interfaces.*.mac, or None
+  one_port                 both interfaces on the transport's device: every
+                           frame in transport_in, every one expected in
+                           transport_out (compared as a multiset)
   wan_gateway_mac          False: the WAN gateway must be resolved with ARP
   workers                  worker lcores (default 1); net_pcap then gets one
                            TX queue per worker and outputs are compared as
@@ -46,7 +51,7 @@ import shutil
 import struct
 import sys
 
-from scapy.all import (ARP, ICMP, IP, TCP, UDP, Ether, ICMPv6EchoReply,  # python3-scapy
+from scapy.all import (ARP, ICMP, IP, TCP, UDP, Dot1Q, Ether, ICMPv6EchoReply,  # python3-scapy
                        IPOption_Router_Alert, IPOption_RR,
                        ICMPv6DestUnreach, ICMPv6PacketTooBig, ICMPv6TimeExceeded,
                        ICMPv6EchoRequest, ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6NDOptDstLLAddr,
@@ -92,6 +97,18 @@ def device(n, port, workers):
     return s
 
 
+def iface_extra(d, i):
+    """The VLAN and MAC lines of interface i (0 transport, 1 WAN)."""
+    y = ""
+    vlan = d.get("vlans", (0, 0))[i]
+    mac = d.get("macs", (None, None))[i]
+    if vlan:
+        y += "    vlan: %d\n" % vlan
+    if mac:
+        y += "    mac: \"%s\"\n" % mac
+    return y
+
+
 def aftr_yaml(d):
     """The configuration of a case (see the module docstring for the keys)."""
     workers = d.get("workers", 1)
@@ -105,12 +122,15 @@ def aftr_yaml(d):
          + "    gateway_mac: %s\n" % GW_T)
     if "transport_mtu" in d:
         y += "    mtu: %d\n" % d["transport_mtu"]
+    y += iface_extra(d, 0)
+    wan_dev = device(0, "transport", workers) if d.get("one_port") else device(1, "wan", workers)
     y += ("  wan:\n"
-          + "    device: %s\n" % device(1, "wan", workers)
+          + "    device: %s\n" % wan_dev
           + "    address: %s/24\n" % WAN_ADDR
           + "    gateway: %s\n" % WAN_GW)
     if "wan_mtu" in d:
         y += "    mtu: %d\n" % d["wan_mtu"]
+    y += iface_extra(d, 1)
     if d.get("wan_gateway_mac", True):
         y += "    gateway_mac: %s\n" % GW_W
     return y + d.get("config", "")
@@ -1108,6 +1128,114 @@ def wan_mtu_df_lw4o6():
                               icmp_sent=1, stateless_in=1, encap=1, tx_transport=1))
 
 
+# --- 802.1Q VLANs, one-port mode, own MACs ----------------------------------
+
+VT, VW = 100, 200  # the transport's and the WAN's VLAN ids
+
+
+def tag(f, vlan, tpid=0x8100, prio=0):
+    """f with an 802.1Q tag (or, with tpid 0x88a8, an 802.1ad service tag)
+    after its Ethernet addresses (IEEE 802.1Q: the tag's TCI is priority,
+    DEI, VLAN id)."""
+    e = f[Ether]
+    return Ether(src=e.src, dst=e.dst, type=tpid) / Dot1Q(vlan=vlan, prio=prio) / e.payload.copy()
+
+
+def vlan_udp(one_port=False, macs=None):
+    """UDP out and back with the transport on VLAN 100 and the WAN on 200."""
+    q, r = udp_q(), udp_r(UDP0)
+    tr_mac, wan_mac = macs or ((TR_MAC, TR_MAC) if one_port else (TR_MAC, WAN_MAC))
+    out, back = to_net(q, sport=UDP0), to_b4(r, dport=5000)
+    out[Ether].src, back[Ether].src = wan_mac, tr_mac
+    up = tag(from_b4(q), VT)
+    up[Ether].dst = tr_mac
+    return dict(vlans=(VT, VW), one_port=one_port, macs=macs or (None, None),
+                transport_in=[up], wan_in=[tag(Ether(src=GW_W, dst=wan_mac) / r, VW)],
+                wan_out=[tag(out, VW)], transport_out=[tag(back, VT)],
+                counters=napt(out=1, back=1, sessions=1, blocks=1, tunnels=1))
+
+
+@case
+def vlan_both_ways():
+    """802.1Q: the transport on VLAN 100 and the WAN on VLAN 200 (two devices): tagged frames in, tags written on output"""
+    return vlan_udp()
+
+
+@case
+def vlan_wrong_tags():
+    """802.1Q: frames of another VLAN, untagged, or with an 802.1ad service tag are dropped (drop_wrong_vlan)"""
+    q = udp_q()
+    d = vlan_udp()
+    d["transport_in"] = [tag(from_b4(udp_q(sport=5001)), VT + 1), from_b4(udp_q(sport=5002)),
+                         tag(from_b4(udp_q(sport=5003)), VT, tpid=0x88a8),
+                         tag(from_b4(q), VT)]
+    d["counters"].update(rx_transport=4, drop_wrong_vlan=3)
+    return d
+
+
+@case
+def vlan_tag_on_untagged_interface():
+    """An untagged interface drops a frame tagged with a VLAN (drop_wrong_vlan) and takes a priority-tagged one (VLAN id 0, IEEE 802.1Q) as untagged"""
+    q = udp_q()
+    return dict(transport_in=[tag(from_b4(udp_q(sport=5001)), VT), tag(from_b4(q), 0, prio=5)],
+                wan_out=[to_net(q, sport=UDP0)],
+                counters=napt(out=1, sessions=1, blocks=1, tunnels=1, rx_transport=1,
+                              drop_wrong_vlan=1))
+
+
+@case
+def vlan_arp_and_nd():
+    """ARP for the WAN address is answered on VLAN 200 and neighbor solicitation for the endpoint on VLAN 100"""
+    req = tag(arp(1, GW_W, WAN_GW, WAN_ADDR), VW)
+    rep = tag(arp(2, WAN_MAC, WAN_ADDR, WAN_GW, dst_mac=GW_W, hwdst=GW_W), VW)
+    return dict(vlans=(VT, VW), wan_in=[req], wan_out=[rep],
+                transport_in=[tag(neighbor_solicitation(EP), VT)],
+                transport_out=[tag(neighbor_advertisement(EP), VT)],
+                counters=dict(rx_wan=1, tx_wan=1, rx_transport=1, tx_transport=1,
+                              to_control=2))
+
+
+@case
+def one_port_vlans():
+    """One-port mode: the transport (VLAN 100) and the WAN (VLAN 200) on one device, told apart by tag, with ARP answered on the WAN's VLAN"""
+    d = vlan_udp(one_port=True)
+    req = tag(arp(1, GW_W, WAN_GW, WAN_ADDR, dst_mac=BCAST), VW)
+    rep = tag(arp(2, TR_MAC, WAN_ADDR, WAN_GW, dst_mac=GW_W, hwdst=GW_W), VW)
+    d["wan_in"].append(req)
+    d["wan_out"].append(rep)
+    d["counters"].update(rx_wan=2, tx_wan=2, to_control=1)
+    return d
+
+
+@case
+def one_port_untagged():
+    """One-port mode, both interfaces untagged: IPv6 is the transport's, IPv4 and ARP the WAN's (by EtherType)"""
+    q, r = udp_q(), udp_r(UDP0)
+    out, back = to_net(q, sport=UDP0), to_b4(r, dport=5000)
+    out[Ether].src = TR_MAC
+    req = arp(1, GW_W, WAN_GW, WAN_ADDR)
+    rep = arp(2, TR_MAC, WAN_ADDR, WAN_GW, dst_mac=GW_W, hwdst=GW_W)
+    return dict(one_port=True, transport_in=[from_b4(q)],
+                wan_in=[Ether(src=GW_W, dst=TR_MAC) / r, req], wan_out=[out, rep],
+                transport_out=[back],
+                counters=napt(out=1, back=1, sessions=1, blocks=1, tunnels=1, rx_wan=1, tx_wan=1,
+                              to_control=1))
+
+
+@case
+def own_macs():
+    """interfaces.*.mac: frames leave from the configured MACs, and ARP answers with the WAN's"""
+    macs = ("02:00:5e:00:10:01", "02:00:5e:00:20:01")
+    d = vlan_udp(macs=macs)
+    req = tag(arp(1, GW_W, WAN_GW, WAN_ADDR), VW)
+    rep = tag(arp(2, macs[1], WAN_ADDR, WAN_GW, dst_mac=GW_W, hwdst=GW_W), VW)
+    d["wan_in"].append(req)
+    d["wan_out"].append(rep)
+    d["counters"].update(rx_wan=2, tx_wan=2, to_control=1)
+    d["unordered"] = True
+    return d
+
+
 # --- jumbo frames -----------------------------------------------------------
 
 JUMBO = 9000  # the IPv4 packet; its 4in6 packet is 9040 bytes
@@ -1961,6 +2089,10 @@ def write_pcap(path, pkts):
 def write_case(fn):
     d = fn()
     name = fn.__name__
+    if d.get("one_port"):  # one device: the WAN's frames are on the transport's
+        for io in ("_in", "_out"):
+            d["transport" + io] = d.get("transport" + io, []) + d.pop("wan" + io, [])
+        d["unordered"] = True
     out = os.path.join(DATA, name)
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "aftr.yaml"), "w") as f:
@@ -1972,7 +2104,7 @@ def write_case(fn):
         for k, v in sorted(d["counters"].items()):
             if v:
                 f.write("%s %d\n" % (k, v))
-    opts = {k: int(d[k]) for k in ("workers", "wait", "unordered") if d.get(k)}
+    opts = {k: int(d[k]) for k in ("workers", "wait", "unordered", "one_port") if d.get(k)}
     if opts:
         with open(os.path.join(out, "options"), "w") as f:
             for k, v in sorted(opts.items()):

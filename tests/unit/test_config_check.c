@@ -303,6 +303,42 @@ START_TEST(test_acl6_not_required_without_auto)
 }
 END_TEST
 
+/* One device for both interfaces (one-port mode) needs them told apart:
+ * different VLAN ids, or both untagged (by EtherType); own MACs unicast. */
+START_TEST(test_one_port_and_macs)
+{
+	struct aftr_config cfg;
+	struct diag d;
+
+	load_cfg("{" JSON_BASE ",'interfaces':{'transport':{'device':'net_tap0','vlan':100},"
+	         "'wan':{'device':'net_tap0','vlan':200}}}",
+	         &cfg);
+	ck_assert(cfg_one_port(&cfg.fixed.transport, &cfg.fixed.wan));
+	expect_clean(&cfg);
+	cfg_free(&cfg);
+	load_cfg("{" JSON_BASE ",'interfaces':{'transport':{'device':'net_tap0'},"
+	         "'wan':{'device':'net_tap0'}}}",
+	         &cfg);
+	expect_clean(&cfg);
+	cfg_free(&cfg);
+	load_cfg("{" JSON_BASE ",'interfaces':{'transport':{'device':'net_tap0','vlan':7},"
+	         "'wan':{'device':'net_tap0','vlan':7,'mac':'03:00:00:00:00:01'}}}",
+	         &cfg);
+	ck_assert_uint_eq(validate(&cfg, &d), 2);
+	expect_err(&d, 0, "interfaces.wan.mac", "a multicast address");
+	expect_err(&d, 1, "interfaces.wan.vlan", "7 is the transport's too");
+	diag_free(&d);
+	cfg_free(&cfg);
+	/* Two devices may use the same VLAN id. */
+	load_cfg("{" JSON_BASE ",'interfaces':{'transport':{'device':'net_tap0','vlan':7},"
+	         "'wan':{'device':'net_tap1','vlan':7}}}",
+	         &cfg);
+	ck_assert(!cfg_one_port(&cfg.fixed.transport, &cfg.fixed.wan));
+	expect_clean(&cfg);
+	cfg_free(&cfg);
+}
+END_TEST
+
 /* An lw4o6-only AFTR has softwires and no NAT pool. */
 START_TEST(test_pools_not_required_with_softwires)
 {
@@ -1021,6 +1057,7 @@ static Suite *config_check_suite(void)
 	TCase *scale = tcase_create("scale");
 
 	tcase_add_test(req, test_base_valid);
+	tcase_add_test(req, test_one_port_and_macs);
 	tcase_add_test(req, test_required_all_missing);
 	tcase_add_test(req, test_required_each);
 	tcase_add_test(req, test_acl6_not_required_without_auto);

@@ -771,9 +771,9 @@ static const char full_cfg[] =
         "'softwires':[{'b4':'2001:db8:200::1','ipv4':'192.0.2.1','psid':3,'psid_len':6,"
         "'offset':6}],'softwire_hairpinning':false,"
         "'interfaces':{'transport':{'device':'0000:01:00.0','address':'2001:db8:ffff::2/64',"
-        "'gateway':'2001:db8:ffff::1','mtu':1600},"
+        "'gateway':'2001:db8:ffff::1','mtu':1600,'vlan':100,'mac':'02:00:5e:00:10:01'},"
         "'wan':{'device':'0000:01:00.1','address':'198.51.100.254/24',"
-        "'gateway':'198.51.100.253','mtu':9000}},"
+        "'gateway':'198.51.100.253','mtu':9000,'vlan':4094}},"
         "'api':{'listen':'::1','port':9090,'token_file':'/etc/aftr/token'},"
         "'logging':{'level':'debug','destination':'syslog','facility':'local3','debug':3,"
         "'nat_events':'sessions'},"
@@ -1189,7 +1189,7 @@ static const struct {
          "unknown key"},
         {"{'pcp':{'pools':[{'address':'192.0.2.1','echo':'1-2'}]}}", "pcp.pools[0].echo",
          "unknown key"},
-        {"{'interfaces':{'wan':{'vlan':5}}}", "interfaces.wan.vlan", "unknown key"},
+        {"{'interfaces':{'wan':{'vid':5}}}", "interfaces.wan.vid", "unknown key"},
         {"{'static_nat':[{'b4':'2001:db8::1','protocol':'tcp','address':'10.0.0.1','port':1,"
          "'external_address':'192.0.2.1','external_port':1,"
          "'filter':{'destination':'0.0.0.0/0','proto':'tcp'}}]}",
@@ -1241,6 +1241,12 @@ static const struct {
         {"{'logging':{'debug':11}}", "logging.debug", "11 is out of range 0..10"},
         {"{'interfaces':{'transport':{'mtu':575}}}", "interfaces.transport.mtu",
          "575 is out of range 576..9600"},
+        {"{'interfaces':{'wan':{'vlan':4095}}}", "interfaces.wan.vlan",
+         "4095 is out of range 1..4094"},
+        {"{'interfaces':{'transport':{'vlan':0}}}", "interfaces.transport.vlan",
+         "0 is out of range 1..4094"},
+        {"{'interfaces':{'wan':{'mac':'02:00:00:00:00'}}}", "interfaces.wan.mac",
+         "02:00:00:00:00: not a MAC address (aa:bb:cc:dd:ee:ff)"},
         /* Six pairs of hex digits: no sign, no space in their place. */
         {"{'interfaces':{'wan':{'gateway_mac':'-1:-1:-1:-1:-1:-1'}}}", "interfaces.wan.gateway_mac",
          "-1:-1:-1:-1:-1:-1: not a MAC address (aa:bb:cc:dd:ee:ff)"},
