@@ -2,8 +2,8 @@
  *
  *   aftr-bench [EAL options] -- [--mode napt|lw4o6|prr|nonat] [--proto udp|tcp|icmp]
  *              [--b4s N] [--flows M] [--size BYTES|imix] [--packets N] [--workers 1|2]
- *              [--phases up,down,both] [--nat SETTINGS] [--mtu BYTES] [--json FILE]
- *              [--commit ID]
+ *              [--phases up,down,both] [--nat SETTINGS] [--mtu BYTES] [--vlan]
+ *              [--json FILE] [--commit ID]
  *
  * The dataplane is set up from a configuration made here (traffic.h's
  * tr_config), on two ring ports (DPDK's net_ring: rte_eth_from_rings), a
@@ -30,7 +30,9 @@
  * (RFC 7596): a softwire per B4 in the configuration, the same phases.
  *
  * --mtu sets the WAN MTU (the transport's 40 more), which sizes the
- * buffers: small packets in jumbo-sized buffers measure what that costs. */
+ * buffers: small packets in jumbo-sized buffers measure what that costs.
+ * --vlan tags the transport's frames with VLAN 100 and the WAN's with 200
+ * (802.1Q), both ways: what sorting and tagging cost. */
 #include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
@@ -67,6 +69,7 @@ struct opts {
 	uint32_t b4s, flows, packets, workers;
 	const char *nat; /* more settings under nat: (YAML flow mapping body) */
 	uint16_t size, mtu;
+	bool vlan;     /* transport on VLAN 100, WAN on 200 */
 	bool phase[3]; /* up, down, both */
 	const char *json, *commit;
 };
@@ -76,19 +79,14 @@ static char port_name[2][RTE_ETH_NAME_MAX_LEN];
 
 static int parse(int argc, char **argv, struct opts *o)
 {
-	static const struct option longopts[] = {{"b4s", required_argument, NULL, 'b'},
-	                                         {"flows", required_argument, NULL, 'f'},
-	                                         {"size", required_argument, NULL, 's'},
-	                                         {"packets", required_argument, NULL, 'n'},
-	                                         {"json", required_argument, NULL, 'j'},
-	                                         {"commit", required_argument, NULL, 'c'},
-	                                         {"phases", required_argument, NULL, 'p'},
-	                                         {"mode", required_argument, NULL, 'm'},
-	                                         {"proto", required_argument, NULL, 'P'},
-	                                         {"workers", required_argument, NULL, 'w'},
-	                                         {"nat", required_argument, NULL, 'N'},
-	                                         {"mtu", required_argument, NULL, 'M'},
-	                                         {NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {
+	        {"b4s", required_argument, NULL, 'b'},    {"flows", required_argument, NULL, 'f'},
+	        {"size", required_argument, NULL, 's'},   {"packets", required_argument, NULL, 'n'},
+	        {"json", required_argument, NULL, 'j'},   {"commit", required_argument, NULL, 'c'},
+	        {"phases", required_argument, NULL, 'p'}, {"mode", required_argument, NULL, 'm'},
+	        {"proto", required_argument, NULL, 'P'},  {"workers", required_argument, NULL, 'w'},
+	        {"nat", required_argument, NULL, 'N'},    {"mtu", required_argument, NULL, 'M'},
+	        {"vlan", no_argument, NULL, 'V'},         {NULL, 0, NULL, 0}};
 	int c, k;
 
 	*o = (struct opts){.proto = IPPROTO_UDP,
@@ -105,6 +103,10 @@ static int parse(int argc, char **argv, struct opts *o)
 
 		if (c == '?')
 			return -1; /* getopt said why; every other option has its argument */
+		if (c == 'V') {
+			o->vlan = true;
+			continue;
+		}
 		v = strtoul(optarg, &end, 10);
 		if (c == 's' && strcmp(optarg, "imix") == 0) {
 			o->size = TR_IMIX;
@@ -409,6 +411,10 @@ static int bench(const struct opts *o)
 	snprintf(shm, sizeof(shm), "bench%d", (int)getpid());
 	rc = tr_init(&t, o->mode, o->proto, false, o->b4s, o->flows, o->size);
 	t.mtu = o->mtu;
+	if (o->vlan) {
+		t.vlan[0] = 100;
+		t.vlan[1] = 200;
+	}
 	if (rc < 0 || ring_ports(o->workers) < 0 || write_config(o, &t, path) < 0) {
 		fprintf(stderr, "aftr-bench: set-up failed (memory, a size too small for the "
 		                "protocol, or more than 250 pool addresses' worth of flows)\n");
@@ -472,7 +478,8 @@ int main(int argc, char **argv)
 		        "usage: aftr-bench [EAL options] -- [--mode napt|lw4o6|prr|nonat] "
 		        "[--proto udp|tcp|icmp] [--b4s N] [--flows M] [--size 54..9014|imix] "
 		        "[--packets N] [--workers 1|2] [--phases up,down,both] "
-		        "[--nat SETTINGS] [--mtu 1280..9560] [--json FILE] [--commit ID]\n");
+		        "[--nat SETTINGS] [--mtu 1280..9560] [--vlan] [--json FILE] [--commit "
+		        "ID]\n");
 		rte_eal_cleanup();
 		return 1;
 	}

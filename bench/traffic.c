@@ -155,8 +155,11 @@ int tr_config(FILE *f, const struct tr_model *t, uint32_t flows, const char *tr_
 	 * bytes) unless set, and a softwire carries it whole. */
 	unsigned int mtu =
 	        t->mtu ? t->mtu : RTE_MAX(t->size == TR_IMIX ? 1514u : t->size, 1514u) - 14u;
-	char a[ADDR4_STRLEN];
+	char a[ADDR4_STRLEN], vlan[2][24] = {"", ""};
 
+	for (int i = 0; i < 2; i++)
+		if (t->vlan[i])
+			snprintf(vlan[i], sizeof(vlan[i]), "    vlan: %u\n", t->vlan[i]);
 	if (pools > 250)
 		return -1;
 	if (t->mode != TR_NAPT)
@@ -177,11 +180,11 @@ int tr_config(FILE *f, const struct tr_model *t, uint32_t flows, const char *tr_
 	        "interfaces:\n"
 	        "  transport:\n    device: \"%s\"\n    mtu: %u\n    address: "
 	        "2001:db8:ffff::1/64\n"
-	        "    gateway: 2001:db8:ffff::fe\n    gateway_mac: 02:00:00:00:00:fe\n"
+	        "    gateway: 2001:db8:ffff::fe\n    gateway_mac: 02:00:00:00:00:fe\n%s"
 	        "  wan:\n    device: \"%s\"\n    mtu: %u\n    address: 192.0.2.1/24\n"
-	        "    gateway: 192.0.2.254\n    gateway_mac: 02:00:00:00:01:fe\n",
+	        "    gateway: 192.0.2.254\n    gateway_mac: 02:00:00:00:01:fe\n%s",
 	        mtu + 40, RTE_MAX(flows, 200u), RTE_MAX(flows, 200u), RTE_MAX(flows, 200u),
-	        extra ? extra : "", tr_dev, mtu + 40, wan_dev, mtu);
+	        extra ? extra : "", tr_dev, mtu + 40, vlan[0], wan_dev, mtu, vlan[1]);
 	return ferror(f) ? -1 : 0;
 }
 
@@ -251,7 +254,7 @@ static void ip4(const struct tr_model *t, struct l3_ip4_hdr *ip, int dir, const 
 	        (uint16_t)(total - sizeof(*ip)), flow, out && f->eport == 0);
 }
 
-static struct rte_mbuf *frame(struct tr_model *t, int dir, struct rte_mempool *mp, uint32_t i)
+static struct rte_mbuf *untagged(struct tr_model *t, int dir, struct rte_mempool *mp, uint32_t i)
 {
 	const struct tr_flow *f = &t->flows[i];
 	/* IMIX's 60 is too small for TCP and the tag: the smallest instead. */
@@ -285,6 +288,22 @@ static struct rte_mbuf *frame(struct tr_model *t, int dir, struct rte_mempool *m
 	memcpy(ip6->src, f->b4.b, 16);
 	memcpy(ip6->dst, t->endpoint.b, 16);
 	ip4(t, (struct l3_ip4_hdr *)(ip6 + 1), dir, f, size - ETH_LEN, i);
+	return m;
+}
+
+/* A frame of direction dir comes in by port dir (0: transport), with
+ * that port's tag if it has one. */
+static struct rte_mbuf *frame(struct tr_model *t, int dir, struct rte_mempool *mp, uint32_t i)
+{
+	struct rte_mbuf *m = untagged(t, dir, mp, i);
+
+	if (m && t->vlan[dir]) {
+		m->vlan_tci = t->vlan[dir];
+		if (rte_vlan_insert(&m) < 0) {
+			rte_pktmbuf_free(m);
+			return NULL;
+		}
+	}
 	return m;
 }
 
@@ -403,15 +422,31 @@ static uint64_t lat_bucket_max(unsigned int b)
 	return (1ull << e) + (b & ((1u << TR_LAT_SUB) - 1)) * step + (step - 1);
 }
 
+/* A frame of direction dir leaves by the other port: its tag checked
+ * and removed; false if it has not the port's. */
+static bool untag(const struct tr_model *t, int dir, struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	uint16_t vlan = t->vlan[1 - dir];
+
+	if (vlan == 0)
+		return true;
+	return rte_pktmbuf_data_len(m) >= ETH_LEN + 4 &&
+	       eth->ether_type == htons(RTE_ETHER_TYPE_VLAN) && rte_vlan_strip(m) == 0 &&
+	       (m->vlan_tci & 0xfff) == vlan;
+}
+
 void tr_check(struct tr_model *t, int dir, struct rte_mbuf *m)
 {
+	bool tagged_right = untag(t, dir, m);
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	uint32_t len = rte_pktmbuf_data_len(m), off = ETH_LEN;
 	uint32_t tag_at = 20 + l4_hdr_len(t->proto);
 	const struct l3_ip6_hdr *ip6 = (const struct l3_ip6_hdr *)(eth + 1);
 	bool tunnel = dir == 1 && !t->plain;
 	const struct tr_tag *tag;
-	bool ok = len >= ETH_LEN + tag_at + sizeof(*tag) && rte_pktmbuf_is_contiguous(m);
+	bool ok = tagged_right && len >= ETH_LEN + tag_at + sizeof(*tag) &&
+	          rte_pktmbuf_is_contiguous(m);
 
 	if (ok && tunnel) {
 		ok = eth->ether_type == htons(RTE_ETHER_TYPE_IPV6) && len > ETH_LEN + 40 &&

@@ -80,8 +80,9 @@ struct tr_model {
 	struct tr_flow *flows;
 	uint32_t nflows, next[2]; /* round robin per direction */
 	uint32_t next_renew;
-	uint16_t size; /* or TR_IMIX */
-	uint16_t mtu;  /* the WAN MTU tr_config writes (0: fit the size) */
+	uint16_t size;    /* or TR_IMIX */
+	uint16_t mtu;     /* the WAN MTU tr_config writes (0: fit the size) */
+	uint16_t vlan[2]; /* 802.1Q VLAN id of the transport's, the WAN's frames (0: none) */
 	uint32_t imix_at;
 	struct addr6 endpoint;
 	uint32_t pool_first, pool_count; /* host order */

@@ -8,6 +8,7 @@
 #include "icmp6_err.h"
 #include "nat.h"
 #include "tx.h"
+#include "vlan.h"
 
 #define ETH_LEN ((uint32_t)RTE_ETHER_HDR_LEN)
 
@@ -63,7 +64,8 @@ static bool untag_priority(struct rte_mbuf *m, uint32_t len, const struct rte_et
 	    v->eth_proto == rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN) ||
 	    v->eth_proto == rte_cpu_to_be_16(RTE_ETHER_TYPE_QINQ))
 		return false;
-	return rte_vlan_strip(m) == 0;
+	vlan_pop(m);
+	return true;
 }
 
 int rx_vlan(struct rte_mbuf *m, int port)
@@ -76,9 +78,10 @@ int rx_vlan(struct rte_mbuf *m, int port)
 	if (rte_pktmbuf_data_len(m) < ETH_LEN)
 		return port; /* RX drops it as bad_ether */
 	if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN)) {
-		if (rte_vlan_strip(m) < 0 || rte_pktmbuf_data_len(m) < ETH_LEN)
+		if (rte_pktmbuf_data_len(m) < ETH_LEN + RTE_VLAN_HLEN)
 			return -1;
-		vid = m->vlan_tci & 0xfff;
+		vid = vlan_pop(m) & 0xfff;
+		eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	} else if (tagged(eth)) {
 		return -1; /* 802.1ad: no interface takes a service tag */
 	}

@@ -8,6 +8,7 @@
 #include <rte_mbuf.h>
 
 #include "dp.h"
+#include "vlan.h"
 
 /* Why a packet goes to the main lcore (kept in mbuf->hash.usr with the
  * port index in the low byte). */
@@ -21,13 +22,12 @@ enum ctrl_reason {
 void dp_tx_shared(struct dp_worker *w, int port, struct rte_mbuf *m);
 
 /* The 802.1Q tag of VLAN vlan (priority 0) pushed in front of a frame's
- * EtherType; false if it has no room for it (every buffer has headroom
- * and is its own, not a clone: all rte_vlan_insert needs). Frames of the
- * graph get it in l2_out, the main lcore's when a worker sends them. */
+ * EtherType; false if it has no room for it (every buffer has headroom).
+ * Frames of the graph get it at the TX sink, the main lcore's when a
+ * worker sends them. */
 static inline bool dp_vlan_push(struct rte_mbuf *m, uint16_t vlan)
 {
-	m->vlan_tci = vlan;
-	return rte_vlan_insert(&m) == 0;
+	return vlan_push(m, vlan);
 }
 
 /* m is a finished frame. Inline: every packet forwarded passes here. */
