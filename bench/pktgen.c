@@ -5,8 +5,8 @@
  *   aftr-pktgen [EAL options: two ports, transport side first] --
  *       [--mode napt|lw4o6|prr|nonat] [--proto udp|tcp|icmp] [--peer aftr|kernel]
  *       [--b4s N] [--flows M] [--size BYTES|imix] [--seconds S] [--rate MPPS]
- *       [--new-rate FLOWS] [--phases up,down,both] [--dut-mac TR,WAN] [--json FILE]
- *       [--commit ID]
+ *       [--new-rate FLOWS] [--phases up,down,both] [--dut-mac TR,WAN] [--vlan]
+ *       [--json FILE] [--commit ID]
  *   aftr-pktgen [EAL options] -- [traffic options] --write-config FILE --tr-dev DEV
  *       --wan-dev DEV
  *
@@ -27,7 +27,9 @@
  * --new-rate, NAPT flows are made new at that many a second (the next in
  * turn gets another source port: a new session at the device), and how
  * many of them were answered is reported. Frames
- * that are not the traffic's (ARP, Neighbor Discovery) are ignored. */
+ * that are not the traffic's (ARP, Neighbor Discovery) are ignored. With
+ * --vlan, the transport's frames carry 802.1Q VLAN 100 and the WAN's 200,
+ * both ways (and --write-config says so to the DUT). */
 #include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
@@ -57,6 +59,7 @@ struct opts {
 	enum tr_mode mode;
 	uint8_t proto;
 	bool kernel;
+	bool vlan; /* transport on VLAN 100, WAN on 200 (802.1Q) */
 	uint32_t b4s, flows, seconds;
 	double rate;     /* Mpps per direction; 0: as fast as the ports take them */
 	double new_rate; /* new flows a second (NAPT); 0: none */
@@ -89,6 +92,7 @@ static int parse(int argc, char **argv, struct opts *o)
 	                                         {"new-rate", required_argument, NULL, 'R'},
 	                                         {"phases", required_argument, NULL, 'p'},
 	                                         {"dut-mac", required_argument, NULL, 'd'},
+	                                         {"vlan", no_argument, NULL, 'V'},
 	                                         {"json", required_argument, NULL, 'j'},
 	                                         {"commit", required_argument, NULL, 'c'},
 	                                         {"write-config", required_argument, NULL, 'w'},
@@ -112,6 +116,10 @@ static int parse(int argc, char **argv, struct opts *o)
 
 		if (c == '?')
 			return -1;
+		if (c == 'V') {
+			o->vlan = true;
+			continue;
+		}
 		v = strtoul(optarg, &end, 10);
 		if (c == 's' && strcmp(optarg, "imix") == 0)
 			o->size = TR_IMIX;
@@ -151,9 +159,11 @@ static int parse(int argc, char **argv, struct opts *o)
 	if ((o->config[0] == NULL) != (o->config[1] == NULL) ||
 	    (o->config[1] == NULL) != (o->config[2] == NULL))
 		return -1;
-	/* Only NAPT flows can be made new (tr_renew), and only NAPT runs on
-	 * the kernel peer. */
-	if (o->mode != TR_NAPT && (o->kernel || o->new_rate > 0))
+	/* Only NAPT flows can be made new (tr_renew), and only NAPT, untagged,
+	 * runs on the kernel peer. */
+	if ((o->mode != TR_NAPT || o->vlan) && o->kernel)
+		return -1;
+	if (o->mode != TR_NAPT && o->new_rate > 0)
 		return -1;
 	return optind == argc ? 0 : -1;
 }
@@ -171,17 +181,24 @@ static int port_init(uint16_t port)
 	return 0;
 }
 
-/* A frame the traffic could have made: IPv4, or IPv6 carrying IPv4. */
-static bool ours(const struct rte_mbuf *m)
+/* A frame the traffic could have made: IPv4, or IPv6 carrying IPv4,
+ * after a VLAN tag when the traffic has them (tr_check checks its id). */
+static bool ours(const struct tr_model *t, const struct rte_mbuf *m)
 {
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const uint8_t *l3 = (const uint8_t *)(eth + 1);
+	uint16_t type = eth->ether_type;
 
-	if (m->data_len < sizeof(*eth) + sizeof(struct l3_ip6_hdr))
+	if (t->vlan[0] && type == htons(RTE_ETHER_TYPE_VLAN)) {
+		memcpy(&type, l3 + 2, 2);
+		l3 += 4;
+	}
+	if (m->data_len < (size_t)(l3 - (const uint8_t *)eth) + sizeof(struct l3_ip6_hdr))
 		return false;
-	if (eth->ether_type == htons(RTE_ETHER_TYPE_IPV4))
+	if (type == htons(RTE_ETHER_TYPE_IPV4))
 		return true;
-	return eth->ether_type == htons(RTE_ETHER_TYPE_IPV6) &&
-	       ((const struct l3_ip6_hdr *)(eth + 1))->next_hdr == AFTR_IPPROTO_IPIP;
+	return type == htons(RTE_ETHER_TYPE_IPV6) &&
+	       ((const struct l3_ip6_hdr *)l3)->next_hdr == AFTR_IPPROTO_IPIP;
 }
 
 /* What came back on both ports: port 1 (WAN) carries direction 0. */
@@ -193,7 +210,7 @@ static void receive(struct tr_model *t)
 		uint16_t n = rte_eth_rx_burst(p, 0, pkts, BURST);
 
 		for (uint16_t i = 0; i < n; i++) {
-			if (ours(pkts[i])) {
+			if (ours(t, pkts[i])) {
 				tr_check(t, p == 1 ? 0 : 1, pkts[i]);
 			} else {
 				ignored++;
@@ -360,10 +377,14 @@ int main(int argc, char **argv)
 		        "[--flows M] "
 		        "[--size 54..9014|imix] [--seconds S] [--rate MPPS] [--new-rate FLOWS] "
 		        "[--phases up,down,both] "
-		        "[--dut-mac TR,WAN] [--json FILE] [--commit ID] "
+		        "[--dut-mac TR,WAN] [--vlan] [--json FILE] [--commit ID] "
 		        "[--write-config FILE --tr-dev DEV --wan-dev DEV]\n");
 		rte_eal_cleanup();
 		return 1;
+	}
+	if (o.vlan) {
+		t.vlan[0] = 100;
+		t.vlan[1] = 200;
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
