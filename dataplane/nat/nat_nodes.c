@@ -5,8 +5,19 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include "cksum.h"
 #include "graph.h"
 #include "nat.h"
+
+/* An ICMPv4 message with a wrong checksum (RFC 792: over the whole
+ * message) is dropped before NAT rewrites it: the incremental update of
+ * the rewrite would carry the error into a checksum the receiver might
+ * then take for the rewrite's fault, and the quote of an error that is
+ * not intact cannot be trusted to find its session. */
+static bool icmp_bad(const struct l3_ip4_hdr *ip, const uint8_t *l4, uint32_t len)
+{
+	return ip->proto == IPPROTO_ICMP && cksum_fold(cksum_add(0, l4, len)) != 0xffff;
+}
 
 enum dp_node node_nat_out(struct dp_worker *w, struct rte_mbuf *m)
 {
@@ -15,6 +26,8 @@ enum dp_node node_nat_out(struct dp_worker *w, struct rte_mbuf *m)
 	uint8_t *l4 = (uint8_t *)ip + (c->l4 - c->l3);
 	int rc;
 
+	if (unlikely(icmp_bad(ip, l4, c->l4_len)))
+		return dp_drop(m, DROP_ICMP_CKSUM);
 	if (ip->proto == IPPROTO_ICMP && c->l4_len >= 8 && pkt_icmp4_is_error(l4[0]))
 		rc = nat_icmp_error_out(w, &c->b4, ip, l4, c->l4_len);
 	else
@@ -88,6 +101,8 @@ enum dp_node node_nat_in(struct dp_worker *w, struct rte_mbuf *m)
 	struct dp_session *se;
 	int drop;
 
+	if (unlikely(icmp_bad(ip, l4, c->l4_len)))
+		return dp_drop(m, DROP_ICMP_CKSUM);
 	if (ip->proto == IPPROTO_ICMP && c->l4_len >= 8 && pkt_icmp4_is_error(l4[0]))
 		se = nat_icmp_error_in(w, ip, l4, c->l4_len, &drop);
 	else

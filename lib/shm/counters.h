@@ -123,6 +123,8 @@
 	X(NO_BINDING, "no_binding", "to a lw4o6 address and port that no softwire holds")          \
 	X(FILTERED, "filtered", "refused by address(-and-port)-dependent filtering (RFC 4787)")    \
 	X(ICMP_OUT, "icmp_out", "ICMPv4 from the Internet we do not translate")                    \
+	X(ICMP_CKSUM, "icmp_bad_checksum",                                                         \
+	  "ICMPv4 with a wrong checksum, either way, not translated (its rewrite would hide it)")  \
 	X(TOO_BIG, "too_big",                                                                      \
 	  "too big for the softwire with DF set and toobig strict (fragmentation needed sent)")    \
 	X(WAN_TOO_BIG, "wan_too_big",                                                              \

@@ -404,6 +404,29 @@ def icmp_echo_out_and_back():
                 counters=napt(out=1, back=1, sessions=1, blocks=1, tunnels=1))
 
 
+def bad_icmp_checksum(ip):
+    """ip with its ICMP checksum off by one (RFC 792: over the whole message)."""
+    b = bytearray(bytes(fresh(ip)))
+    at = (b[0] & 15) * 4 + 2
+    b[at + 1] ^= 1
+    return IP(bytes(b))
+
+
+@case
+def icmp_bad_checksum():
+    """ICMP with a wrong checksum is dropped before NAT rewrites it, either way (drop_icmp_bad_checksum): a B4's echo request, then an Internet echo reply and error for its session"""
+    q = ping_q(id=77)
+    r = ping_r(ECHO0)
+    out = translated(q, src=POOL, sport=ECHO0)
+    err = icmp_error(ROUTER, POOL, 11, 0, bytes(out))
+    return dict(transport_in=[from_b4(bad_icmp_checksum(ping_q(id=78, seq=9))), from_b4(q)],
+                wan_in=[from_net(bad_icmp_checksum(r)), from_net(bad_icmp_checksum(err)),
+                        from_net(r)],
+                wan_out=[wan_frame(out)], transport_out=[to_b4(r, dport=77)],
+                counters=napt(out=1, back=1, sessions=1, blocks=1, tunnels=1, rx_transport=1,
+                              decap=1, rx_wan=2, drop_icmp_bad_checksum=3))
+
+
 @case
 def icmp_echo_ids():
     """Two echo ids of one host get ids 0 and 1; the first id's next request keeps 0"""
