@@ -53,20 +53,11 @@ if ! wait_for 15 grep -q "running with" "$tmp/dp.log"; then
 fi
 wait_for 5 topo_exec b4a ip link show b4tun0
 
-head -c 10000000 /dev/urandom >"$tmp/file.bin"
-want=$(sha256sum <"$tmp/file.bin" | cut -d' ' -f1)
+http_file 10000000
 check "the server listens" http_server
 
-download() {
-	topo_exec cla curl -sS --max-time 60 -o "$tmp/got.bin" "http://$TOPO_SERVER:8080/file.bin" &&
-		[ "$(sha256sum <"$tmp/got.bin" | cut -d' ' -f1)" = "$want" ]
-}
-upload() {
-	topo_exec cla curl -sS --max-time 60 -T "$tmp/file.bin" "http://$TOPO_SERVER:8080/up.bin" &&
-		[ "$(sha256sum <"$tmp/up.bin" | cut -d' ' -f1)" = "$want" ]
-}
-check "10 MB download through a 1300-byte softwire, intact" download
-check "10 MB upload from a B4 whose kernel fragments, intact" upload
+check "10 MB download through a 1300-byte softwire, intact" http_get cla
+check "10 MB upload from a B4 whose kernel fragments, intact" http_put cla
 
 check "iperf3 UDP, 1472-byte datagrams, B4 to Internet" iperf_udp cla
 sed 's/^/     /' "$tmp/check.log"
@@ -88,8 +79,8 @@ wait "$b4_pid" 2>/dev/null
 start_b4 1260
 wait_for 5 topo_exec b4a ip link show b4tun0
 topo_exec b4a ip link set b4tun0 mtu 1260
-check "tunnel MTU 1260: 10 MB download intact" download
-check "tunnel MTU 1260: 10 MB upload intact" upload
+check "tunnel MTU 1260: 10 MB download intact" http_get cla
+check "tunnel MTU 1260: 10 MB upload intact" http_put cla
 big_ping() {
 	# The first one teaches the client the path MTU (the B4 answers
 	# fragmentation needed); then the client sends IPv4 fragments.

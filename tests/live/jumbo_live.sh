@@ -37,36 +37,19 @@ topo_config | sed -e 's|^\(    device: net_af_packet[01],iface=[a-z]*,qpairs=1\)
 echo "tunnel_defaults: {mtu: 9040}" >>"$tmp/aftr.yaml"
 [ "$(grep -c 'framesz=9216\|mtu: 9040\|mtu: 9000' "$tmp/aftr.yaml")" -eq 5 ] ||
 	{ echo "FAIL: configuration"; cat "$tmp/aftr.yaml"; exit 1; }
-ip netns exec "${TOPO}dp" "$dataplane" --no-huge -m 1024 -l 0,1 --no-pci --no-telemetry \
-	--file-prefix "$TOPO" --log-level='*:warning' -- -c "$tmp/aftr.yaml" \
-	--stats-file "$tmp/dp.stats" >"$tmp/dp.log" 2>&1 &
-pids+=($!)
 topo_exec b4a "$b4" --local 2001:db8:1::a --aftr "$TOPO_ENDPOINT" --mtu 9000 >"$tmp/b4a.log" 2>&1 &
 pids+=($!)
-if ! wait_for 15 grep -q "running with" "$tmp/dp.log"; then
-	echo "FAIL: the dataplane did not start"
-	cat "$tmp/dp.log"
-	exit 1
-fi
+dp_run "$dataplane" 1024
 wait_for 5 topo_exec b4a ip link show b4tun0
 
 ping_jumbo() { topo_exec cla ping -c 3 -i 0.2 -W 2 -M "do" -s 8972 "$TOPO_SERVER"; }
 check "ping -M do -s 8972: 9,000-byte packets whole both ways" ping_jumbo
 sed 's/^/     /' "$tmp/check.log"
 
-head -c 10000000 /dev/urandom >"$tmp/file.bin"
-want=$(sha256sum <"$tmp/file.bin" | cut -d' ' -f1)
+http_file 10000000
 check "the server listens" http_server
-download() {
-	topo_exec cla curl -sS --max-time 60 -o "$tmp/got.bin" "http://$TOPO_SERVER:8080/file.bin" &&
-		[ "$(sha256sum <"$tmp/got.bin" | cut -d' ' -f1)" = "$want" ]
-}
-upload() {
-	topo_exec cla curl -sS --max-time 60 -T "$tmp/file.bin" "http://$TOPO_SERVER:8080/up.bin" &&
-		[ "$(sha256sum <"$tmp/up.bin" | cut -d' ' -f1)" = "$want" ]
-}
-check "10 MB download, intact" download
-check "10 MB upload, intact" upload
+check "10 MB download, intact" http_get cla
+check "10 MB upload, intact" http_put cla
 iperf_jumbo() { # extra iperf3 args
 	local s rc
 	topo_exec inet iperf3 -s -1 -B "$TOPO_SERVER" >"$tmp/iperf-s.log" 2>&1 &

@@ -60,13 +60,19 @@ dp_pid=
 dp_start() {
 	topo_config 1 >"$tmp/aftr.yaml"
 	echo "dataplane: {$2}" >>"$tmp/aftr.yaml"
-	ip netns exec "${TOPO}dp" "$1" --no-huge -m 512 -l 0,1 --no-pci --no-telemetry \
+	dp_run "$1" 512 "$2"
+}
+
+# Starts aftr-dataplane $1 in the dp namespace on $tmp/aftr.yaml with $2
+# MB of memory, as dp_start does; $3 says which start failed, if one does.
+dp_run() {
+	ip netns exec "${TOPO}dp" "$1" --no-huge -m "$2" -l 0,1 --no-pci --no-telemetry \
 		--file-prefix "$TOPO" --log-level='*:warning' -- -c "$tmp/aftr.yaml" \
 		--stats-file "$tmp/dp.stats" >"$tmp/dp.log" 2>&1 &
 	dp_pid=$!
 	pids+=("$dp_pid")
 	wait_for 15 grep -q "running with" "$tmp/dp.log" && return 0
-	echo "FAIL: the dataplane did not start ($2)"
+	echo "FAIL: the dataplane did not start${3:+ ($3)}"
 	cat "$tmp/dp.log"
 	exit 1
 }
@@ -100,6 +106,23 @@ S((sys.argv[1], 8080), H).serve_forever()
 ' "$TOPO_SERVER" >"$tmp/http.log" 2>&1) &
 	pids+=($!)
 	wait_for 10 topo_exec inet bash -c "exec 3<>/dev/tcp/$TOPO_SERVER/8080"
+}
+
+# A file of $1 random bytes for the web server to serve ($tmp/file.bin),
+# its SHA-256 in $want; http_get and http_put move it through the AFTR
+# from the client namespace $1 and compare what arrived.
+want=
+http_file() {
+	head -c "$1" /dev/urandom >"$tmp/file.bin"
+	want=$(sha256sum <"$tmp/file.bin" | cut -d' ' -f1)
+}
+http_get() {
+	topo_exec "$1" curl -sS --max-time 60 -o "$tmp/got.bin" "http://$TOPO_SERVER:8080/file.bin" &&
+		[ "$(sha256sum <"$tmp/got.bin" | cut -d' ' -f1)" = "$want" ]
+}
+http_put() {
+	topo_exec "$1" curl -sS --max-time 60 -T "$tmp/file.bin" "http://$TOPO_SERVER:8080/up.bin" &&
+		[ "$(sha256sum <"$tmp/up.bin" | cut -d' ' -f1)" = "$want" ]
 }
 
 # iperf3 UDP, 1472-byte datagrams at 20 Mbit/s for 3 s, between a client

@@ -33,31 +33,18 @@ topo_exec inet ip link set inet0 mtu 1280
 # shellcheck disable=SC2119 # topo_config QPAIRS: one queue pair unless told
 topo_config | sed 's|^    gateway: 192.0.2.254$|&\n    mtu: 1280|' >"$tmp/aftr.yaml"
 grep -q "mtu: 1280" "$tmp/aftr.yaml" || { echo "FAIL: configuration"; exit 1; }
-ip netns exec "${TOPO}dp" "$dataplane" --no-huge -m 512 -l 0,1 --no-pci --no-telemetry \
-	--file-prefix "$TOPO" --log-level='*:warning' -- -c "$tmp/aftr.yaml" \
-	--stats-file "$tmp/dp.stats" >"$tmp/dp.log" 2>&1 &
-pids+=($!)
 topo_exec b4a "$b4" --local 2001:db8:1::a --aftr "$TOPO_ENDPOINT" >"$tmp/b4a.log" 2>&1 &
 pids+=($!)
-if ! wait_for 15 grep -q "running with" "$tmp/dp.log"; then
-	echo "FAIL: the dataplane did not start"
-	cat "$tmp/dp.log"
-	exit 1
-fi
+dp_run "$dataplane" 512
 wait_for 5 topo_exec b4a ip link show b4tun0
 
 ping_dont() { topo_exec cla ping -c 3 -i 0.2 -W 2 -M dont -s 1400 "$TOPO_SERVER"; }
 check "ping -M dont -s 1400: fragmented both ways on the WAN, answered" ping_dont
-head -c 10000000 /dev/urandom >"$tmp/file.bin"
-want=$(sha256sum <"$tmp/file.bin" | cut -d' ' -f1)
+http_file 10000000
 check "the server listens" http_server
-upload() {
-	topo_exec cla curl -sS --max-time 60 -T "$tmp/file.bin" "http://$TOPO_SERVER:8080/up.bin" &&
-		[ "$(sha256sum <"$tmp/up.bin" | cut -d' ' -f1)" = "$want" ]
-}
 # The server's MSS (1240, from its 1280-byte link) keeps TCP under the
 # WAN MTU: no fragments, no errors.
-check "10 MB upload over TCP, intact" upload
+check "10 MB upload over TCP, intact" http_put cla
 ping_do() {
 	# Linux reports the ICMP error ("Frag needed and DF set (mtu =
 	# 1280)"), or refuses locally with the MTU it learned ("message too
