@@ -1,5 +1,6 @@
 /* lw4o6 bindings in bulk: a CSV file of "b4,ipv4,psid,psid_len,offset"
- * rows (RFC 7596 section 5.1; an optional header row naming the columns,
+ * rows, with an optional sixth column, the softwire's endpoint (BR)
+ * address (RFC 7596 section 5.1; an optional header row naming the columns,
  * blank lines and lines starting with '#' skipped) made into the API's JSON
  * array. The rows are checked by the AFTR, all or nothing; its errors name
  * an array index, which is turned back into the file's line. */
@@ -13,9 +14,9 @@
 
 #include "util.h"
 
-#define FIELDS 5
+#define FIELDS 6 /* the last optional */
 
-static const char *const names[FIELDS] = {"b4", "ipv4", "psid", "psid_len", "offset"};
+static const char *const names[FIELDS] = {"b4", "ipv4", "psid", "psid_len", "offset", "endpoint"};
 
 static char *trim(char *s)
 {
@@ -40,12 +41,15 @@ static int row(char *line, json_t **out, char *err, size_t errlen)
 			f[n++] = trim(t);
 		else
 			n++;
-	if (n != FIELDS) {
-		errf(err, errlen, "%d fields, expected 5: b4,ipv4,psid,psid_len,offset", n);
+	if (n != FIELDS && n != FIELDS - 1) {
+		errf(err, errlen,
+		     "%d fields, expected 5 or 6: b4,ipv4,psid,psid_len,offset[,endpoint]", n);
 		return -1;
 	}
 	*out = json_pack("{s:s,s:s}", "b4", f[0], "ipv4", f[1]);
-	for (int i = 2; *out && i < FIELDS; i++) {
+	if (*out && n == FIELDS && *f[FIELDS - 1])
+		json_object_set_new(*out, "endpoint", json_string(f[FIELDS - 1]));
+	for (int i = 2; *out && i < FIELDS - 1; i++) {
 		char *end;
 		long v = strtol(f[i], &end, 10);
 

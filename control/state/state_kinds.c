@@ -63,7 +63,7 @@ WRAP(softwire, struct cfg_softwire)
 /* Identities. URL segments: a B4 address; proto/address/port; address/len. */
 static int id_b4(const char *const *seg, void *probe)
 {
-	/* b4 is the first member of both struct cfg_tunnel and cfg_softwire */
+	/* b4 is the first member of struct cfg_tunnel */
 	return addr6_parse(seg[0], (struct addr6 *)probe, NULL, 0);
 }
 
@@ -73,10 +73,13 @@ static bool eq_tunnel(const void *a, const void *b)
 	                   &((const struct cfg_tunnel *)b)->b4);
 }
 
+/* A softwire is named by its address and PSID (a B4 may hold several;
+ * validation keeps the pair unique). */
 static bool eq_softwire(const void *a, const void *b)
 {
-	return addr6_equal(&((const struct cfg_softwire *)a)->b4,
-	                   &((const struct cfg_softwire *)b)->b4);
+	const struct cfg_softwire *x = a, *y = b;
+
+	return x->ipv4 == y->ipv4 && x->psid.psid == y->psid.psid;
 }
 
 static int parse_port(const char *s, uint16_t *out)
@@ -95,6 +98,15 @@ static int parse_proto(const char *s, bool icmp_ok)
 	int p = cfg_name_lookup(cfg_proto_names, s);
 
 	return p == CFG_ICMP && !icmp_ok ? -1 : p;
+}
+
+static int id_softwire(const char *const *seg, void *probe)
+{
+	struct cfg_softwire *sw = probe;
+
+	return addr4_parse(seg[0], &sw->ipv4, NULL, 0) < 0 || parse_port(seg[1], &sw->psid.psid) < 0
+	               ? -1
+	               : 0;
 }
 
 static int id_nat(const char *const *seg, void *probe)
@@ -194,9 +206,10 @@ static void path_tunnel(const void *e, char *buf, size_t len)
 
 static void path_softwire(const void *e, char *buf, size_t len)
 {
-	char a[ADDR6_STRLEN];
+	const struct cfg_softwire *sw = e;
+	char a[ADDR4_STRLEN];
 
-	snprintf(buf, len, "%s", addr6_format(&((const struct cfg_softwire *)e)->b4, a));
+	snprintf(buf, len, "%s/%u", addr4_format(sw->ipv4, a), sw->psid.psid);
 }
 
 static void path_nat(const void *e, char *buf, size_t len)
@@ -247,8 +260,11 @@ static void key_tunnel(const void *e, uint8_t *out)
 
 static void key_softwire(const void *e, uint8_t *out)
 {
+	const struct cfg_softwire *sw = e;
+
 	memset(out, 0, KIND_KEY_LEN);
-	memcpy(out, ((const struct cfg_softwire *)e)->b4.b, 16);
+	memcpy(out, &sw->ipv4, 4);
+	memcpy(out + 4, &sw->psid.psid, 2);
 }
 
 static void key_nat(const void *e, uint8_t *out)
@@ -316,8 +332,8 @@ const struct kind kinds[K_COUNT] = {
                      dec_nonat, enc_nonat, 2, id_nonat, eq_nonat, "ADDRESS/LEN", path_nonat,
                      key_nonat},
         [K_SOFTWIRE] = {"softwires", "softwires", sizeof(struct cfg_softwire),
-                        LIST(softwires, n_softwires, cap_softwires), dec_softwire, enc_softwire, 1,
-                        id_b4, eq_softwire, "B4", path_softwire, key_softwire},
+                        LIST(softwires, n_softwires, cap_softwires), dec_softwire, enc_softwire, 2,
+                        id_softwire, eq_softwire, "ADDRESS/PSID", path_softwire, key_softwire},
         [K_ACL6] = {"acl6", "acl6", sizeof(struct cfg_prefix6), LIST(acl6, n_acl6, cap_acl6),
                     dec_acl6, enc_acl6, 2, id_acl6, eq_acl6, "ADDRESS/LEN", path_acl6, key_acl6},
         [K_PRIVATE] = {"private", "private", sizeof(struct cfg_prefix4),

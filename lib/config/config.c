@@ -21,6 +21,8 @@ const char *const cfg_log_level_names[] = {"error", "warning", "notice", "info",
 const char *const cfg_log_dest_names[] = {"stderr", "syslog", NULL};
 const char *const cfg_nat_events_names[] = {"off", "blocks", "sessions", NULL};
 const char *const cfg_idle_names[] = {"adaptive", "poll", NULL};
+const char *const cfg_incoming_names[] = {"drop", "accept", NULL}; /* as the bool */
+const char *const cfg_side_names[] = {"transport", "wan", NULL};
 
 int cfg_name_lookup(const char *const *names, const char *s)
 {
@@ -151,6 +153,8 @@ int cfg_init(struct aftr_config *cfg)
 	cfg->fixed.wan.mtu = 1500;
 	cfg->fixed.api_port = 8080;
 	cfg->fixed.softwire_hairpinning = true;
+	for (int i = 0; i < CFG_NSIDES; i++)
+		cfg->fixed.icmp[i] = (struct cfg_icmp_policy){true, true, true, CFG_ICMP_RATE};
 	cfg->fixed.sessions_per_worker = CFG_SESSIONS_PER_WORKER;
 	cfg->fixed.subscribers_per_worker = CFG_SUBSCRIBERS_PER_WORKER;
 	cfg->fixed.log_level = LOG_LVL_INFO;
@@ -217,6 +221,22 @@ struct cfg_pool *cfg_find_pool(const struct aftr_config *cfg, uint32_t addr)
 		if (cfg->fixed.pools[i].addr == addr)
 			return &cfg->fixed.pools[i];
 	return NULL;
+}
+
+const struct addr6 *cfg_softwire_endpoint(const struct aftr_config *cfg,
+                                          const struct cfg_softwire *s)
+{
+	return addr6_is_zero(&s->endpoint) ? &cfg->fixed.endpoint : &s->endpoint;
+}
+
+int cfg_endpoint_index(const struct aftr_config *cfg, const struct addr6 *a)
+{
+	if (addr6_equal(a, &cfg->fixed.endpoint))
+		return 0;
+	for (int i = 0; i < cfg->fixed.n_endpoints; i++)
+		if (addr6_equal(a, &cfg->fixed.endpoints[i]))
+			return i + 1;
+	return -1;
 }
 
 struct cfg_tunnel *cfg_find_tunnel(const struct aftr_config *cfg, const struct addr6 *b4)

@@ -136,11 +136,18 @@ struct cfg_nonat {
 	struct cfg_pos pos;
 };
 
-/* lw4o6 binding (RFC 7596 section 5): B4 -> (IPv4, port set). */
+/* lw4o6 binding (RFC 7596 section 5): B4 -> (IPv4, port set), through
+ * one of the AFTR's endpoint (BR) addresses. A B4 may hold several. */
 struct cfg_softwire {
 	struct addr6 b4;
 	uint32_t ipv4;
 	struct psid_params psid;
+	/* Its BR address: all zero for endpoint, else endpoint or one of
+	 * endpoints (cfg_fixed). */
+	struct addr6 endpoint;
+	/* Not part of the model's value: the index of its BR address (0:
+	 * endpoint, i: endpoints[i - 1]), which lib/tables fills in. */
+	uint8_t ep;
 	struct cfg_pos pos;
 };
 
@@ -167,6 +174,18 @@ static inline bool cfg_one_port(const struct cfg_iface *transport, const struct 
 	return transport->device && wan->device && strcmp(transport->device, wan->device) == 0;
 }
 
+/* The ICMP policy of one interface (icmp.transport, icmp.wan; RFC 7596
+ * sections 5.2 and 6.2: "The ICMP policy SHOULD be configurable"). The
+ * errors the AFTR makes go out of the interface their cause came in by. */
+struct cfg_icmp_policy {
+	bool errors;   /* send ICMP errors out of it */
+	bool too_big;  /* among them fragmentation needed (else a DF packet that
+	                * does not fit is dropped silently) */
+	bool incoming; /* forward ICMP that arrives on it (else drop it) */
+	uint32_t rate; /* errors per second per worker */
+};
+enum cfg_side { CFG_SIDE_TRANSPORT, CFG_SIDE_WAN, CFG_NSIDES };
+
 struct cfg_tunnel_defaults {
 	bool auto_create;                  /* default tunnel auto / autotunnel */
 	uint16_t mtu;                      /* default tunnel mtu / defmtu */
@@ -187,6 +206,13 @@ static inline uint16_t cfg_tunnel_mtu(const struct cfg_tunnel *t,
 	return t && t->mtu ? t->mtu : d->mtu;
 }
 
+/* Ours: endpoint addresses beside "endpoint" (BR addresses, RFC 7596). */
+#define CFG_ENDPOINTS_MAX 15
+
+/* Ours: ICMP errors a second a worker sends out of one interface. */
+#define CFG_ICMP_RATE     1000
+#define CFG_ICMP_RATE_MAX 1000000
+
 /* What needs a restart of the dataplane to change (cfg_fixed_diff names
  * it): the endpoint and pools, the defaults, the interfaces, the API and
  * logging. Read-only while the dataplane runs: every lcore reads it
@@ -196,6 +222,9 @@ struct cfg_fixed {
 	 * (acl6: in the lists). */
 	bool has_endpoint, has_icmp_source;
 	struct addr6 endpoint;
+	/* Ours: more endpoint (BR) addresses, for softwires that name one. */
+	struct addr6 endpoints[CFG_ENDPOINTS_MAX];
+	uint8_t n_endpoints;
 	uint32_t icmp_source;
 	struct cfg_pool *pools;
 	size_t n_pools, cap_pools;
@@ -220,7 +249,8 @@ struct cfg_fixed {
 	uint32_t subscribers_per_worker;             /* ours; table size, at start */
 	double decay[3];                             /* decay 1|5|15 */
 	uint8_t quantum;                             /* quantum */
-	bool softwire_hairpinning; /* ours; RFC 7596 section 6: between softwires */
+	bool softwire_hairpinning;               /* ours; RFC 7596 section 6: between softwires */
+	struct cfg_icmp_policy icmp[CFG_NSIDES]; /* ours; by enum cfg_side */
 
 	/* Ours: the appliance around the AFTR function. */
 	struct cfg_iface transport, wan;
@@ -318,6 +348,13 @@ bool cfg_is_private(const struct aftr_config *cfg, uint32_t addr);
 struct cfg_pool *cfg_find_pool(const struct aftr_config *cfg, uint32_t addr);
 struct cfg_tunnel *cfg_find_tunnel(const struct aftr_config *cfg, const struct addr6 *b4);
 
+/* A softwire's BR address: its own, or endpoint. */
+const struct addr6 *cfg_softwire_endpoint(const struct aftr_config *cfg,
+                                          const struct cfg_softwire *s);
+/* The index of an endpoint address (0: endpoint, i: endpoints[i - 1]), or
+ * -1 when a is none of them. */
+int cfg_endpoint_index(const struct aftr_config *cfg, const struct addr6 *a);
+
 /* Value equality (positions ignored), through the canonical JSON form. */
 bool cfg_equal(const struct aftr_config *a, const struct aftr_config *b);
 
@@ -344,5 +381,7 @@ extern const char *const cfg_log_level_names[];
 extern const char *const cfg_log_dest_names[];
 extern const char *const cfg_nat_events_names[];
 extern const char *const cfg_idle_names[];
+extern const char *const cfg_incoming_names[];
+extern const char *const cfg_side_names[];
 
 #endif

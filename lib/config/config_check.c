@@ -166,8 +166,39 @@ static void check_macs(const struct aftr_config *cfg, struct diag *d)
 		         wan->vlan);
 }
 
+/* Whether an endpoint address can be one: not ::, ::1, multicast or
+ * IPv4-mapped (RFC 4291 section 2.5). */
+static bool endpoint_usable(const struct addr6 *a)
+{
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	static const uint8_t loop[16] = {[15] = 1};
+
+	return !addr6_is_zero(a) && memcmp(a->b, loop, 16) != 0 && a->b[0] != 0xff &&
+	       memcmp(a->b, mapped, 12) != 0;
+}
+
+/* endpoint and endpoints: usable, and each listed once. */
+static void check_endpoints(const struct aftr_config *cfg, struct diag *d)
+{
+	char path[PATH_LEN], a[ADDR6_STRLEN];
+
+	if (cfg->fixed.has_endpoint && !endpoint_usable(&cfg->fixed.endpoint))
+		diag_err(d, 0, 0, "endpoint", "%s: not a unicast address",
+		         addr6_format(&cfg->fixed.endpoint, a));
+	for (size_t i = 0; i < cfg->fixed.n_endpoints; i++) {
+		const struct addr6 *e = &cfg->fixed.endpoints[i];
+
+		snprintf(path, sizeof(path), "endpoints[%zu]", i);
+		if (!endpoint_usable(e))
+			diag_err(d, 0, 0, path, "%s: not a unicast address", addr6_format(e, a));
+		else if (cfg_endpoint_index(cfg, e) != (int)i + 1)
+			diag_err(d, 0, 0, path, "%s is listed already", addr6_format(e, a));
+	}
+}
+
 static void check_required(const struct aftr_config *cfg, struct diag *d)
 {
+	check_endpoints(cfg, d);
 	if (cfg->fixed.transport.has_gateway_mac && !cfg->fixed.transport.has_gateway)
 		diag_err(d, 0, 0, "interfaces.transport.gateway_mac", "needs a gateway");
 	if (cfg->fixed.wan.has_gateway_mac && !cfg->fixed.wan.has_gateway)
@@ -405,8 +436,8 @@ static void report_nonat_clash(const struct aftr_config *cfg, const struct keyre
 			nonat = nonat ? nonat : &v[i];
 			continue;
 		}
-		if (nonat == NULL || v[i].origin == O_SOFTWIRE)
-			continue; /* softwire vs nonat is reported as a duplicate binding */
+		if (nonat == NULL)
+			continue;
 		snprintf(other, sizeof(other), "nonat[%u]", nonat->idx);
 		err_at(d, origin_pos(cfg, &v[i]), origin_list[v[i].origin], v[i].idx,
 		       "this B4 is a no-NAT tunnel (%s)", other);
@@ -414,8 +445,9 @@ static void report_nonat_clash(const struct aftr_config *cfg, const struct keyre
 }
 
 /* A no-NAT B4 owns its whole prefix: it can have no other kind of entry
- * (ISC refuses "nonat" for an existing tunnel). A softwire B4 has one
- * binding (RFC 7596 section 5.1); a tunnel is listed once. */
+ * (ISC refuses "nonat" for an existing tunnel), and one prefix. A B4 may
+ * hold several softwires (different addresses or PSIDs); a tunnel is
+ * listed once. */
 static void check_b4_dups(const struct aftr_config *cfg, struct diag *d)
 {
 	size_t n = cfg->lists.n_nonats + cfg->lists.n_softwires + cfg->lists.n_nats +
@@ -433,9 +465,9 @@ static void check_b4_dups(const struct aftr_config *cfg, struct diag *d)
 	k = 0;
 	for (size_t i = 0; i < cfg->lists.n_nonats; i++)
 		put_b4_key(&v[k++], &cfg->lists.nonats[i].b4, (uint32_t)i, O_NONAT);
+	report_dups(cfg, v, k, d, "this B4 already has a no-NAT prefix");
 	for (size_t i = 0; i < cfg->lists.n_softwires; i++)
 		put_b4_key(&v[k++], &cfg->lists.softwires[i].b4, (uint32_t)i, O_SOFTWIRE);
-	report_dups(cfg, v, k, d, "this B4 already has a binding");
 	for (size_t i = 0; i < cfg->lists.n_nats; i++)
 		put_b4_key(&v[k++], &cfg->lists.nats[i].b4, (uint32_t)i, O_NAT);
 	for (size_t i = 0; i < cfg->lists.n_prrs; i++)
@@ -610,6 +642,50 @@ static void check_mixed_psids(const struct aftr_config *cfg, struct cfg_softwire
 	free(owner);
 }
 
+/* A softwire is named by its address and PSID (the API's
+ * /softwires/ADDRESS/PSID): on an address with mixed PSID lengths, two
+ * may not have the same PSID even where their ports do not overlap. */
+static void check_psid_names(const struct aftr_config *cfg, struct cfg_softwire **v, size_t n,
+                             struct diag *d)
+{
+	uint32_t *named = calloc(65536, sizeof(*named)); /* index + 1, 0: free */
+	char a[ADDR4_STRLEN];
+
+	if (named == NULL) {
+		diag_err(d, 0, 0, "softwires", "out of memory while validating");
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint32_t *o = &named[v[i]->psid.psid];
+
+		if (*o)
+			err_at(d, &v[i]->pos, "softwires", (size_t)(v[i] - cfg->lists.softwires),
+			       "psid %u on %s is softwires[%zu]'s already (a softwire is named by "
+			       "its address and PSID)",
+			       v[i]->psid.psid, addr4_format(v[i]->ipv4, a),
+			       (size_t)(v[*o - 1] - cfg->lists.softwires));
+		else
+			*o = (uint32_t)i + 1;
+	}
+	free(named);
+}
+
+/* Each softwire's BR address is the endpoint or one of endpoints. */
+static void check_softwire_endpoints(const struct aftr_config *cfg, struct diag *d)
+{
+	char a[ADDR6_STRLEN];
+
+	for (size_t i = 0; i < cfg->lists.n_softwires; i++) {
+		const struct cfg_softwire *s = &cfg->lists.softwires[i];
+
+		if (!addr6_is_zero(&s->endpoint) && cfg->fixed.has_endpoint &&
+		    cfg_endpoint_index(cfg, &s->endpoint) < 0)
+			err_at(d, &s->pos, "softwires", i,
+			       "endpoint %s is neither endpoint nor one of endpoints",
+			       addr6_format(&s->endpoint, a));
+	}
+}
+
 /* lw4o6 bindings (RFC 7596 section 5.1): the address must not be a NAT
  * pool's or inside a no-NAT prefix, and port sets on one address must not
  * overlap, else two B4s would claim the same returning packets. */
@@ -635,6 +711,7 @@ static void check_softwires(const struct aftr_config *cfg, const struct index *i
 			err_at(d, &s->pos, "softwires", i, "%s is inside no-NAT prefix %s",
 			       addr4_format(s->ipv4, a), prefix4_format(&nn->prefix, p));
 	}
+	check_softwire_endpoints(cfg, d);
 	qsort(v, cfg->lists.n_softwires, sizeof(*v), softwire_cmp);
 	for (size_t i = 0, run = 0; i < cfg->lists.n_softwires; i = run) {
 		bool mixed = false;
@@ -644,6 +721,7 @@ static void check_softwires(const struct aftr_config *cfg, const struct index *i
 			         v[run]->psid.psid_len != v[i]->psid.psid_len;
 		if (mixed) {
 			check_mixed_psids(cfg, v + i, run - i, d);
+			check_psid_names(cfg, v + i, run - i, d);
 			continue;
 		}
 		for (size_t j = i + 1; j < run; j++)

@@ -22,7 +22,8 @@ static const char *const nat_keys[] = {
 static const char *const filter_keys[] = {"destination", "port", NULL};
 static const char *const prr_keys[] = {"b4", "protocol", "address", "port", NULL};
 static const char *const nonat_keys[] = {"b4", "prefix", NULL};
-static const char *const softwire_keys[] = {"b4", "ipv4", "psid", "psid_len", "offset", NULL};
+static const char *const softwire_keys[] = {"b4",     "ipv4",     "psid", "psid_len",
+                                            "offset", "endpoint", NULL};
 static const char *const nat_protos[] = {"tcp", "udp", NULL};
 
 int cfg_pool_from_json(struct jdec *j, const json_t *node, struct cfg_pool *out)
@@ -178,6 +179,7 @@ int cfg_softwire_from_json(struct jdec *j, const json_t *node, struct cfg_softwi
 	/* Required: MAP's default (a = 6, RFC 7597 section 5.1) and lw4o6
 	 * practice (often a = 0) differ, so a silent default would mislead. */
 	OK(jdec_required(j, node, "offset", jdec_u8(j, node, "offset", 0, 15, &out->psid.offset)));
+	OK(jdec_addr6(j, node, "endpoint", &out->endpoint));
 	if (!bad && psid_params_validate(&out->psid, err, sizeof(err)) < 0) {
 		jdec_error(j, node, "%s", err);
 		bad = true;
@@ -272,6 +274,42 @@ static int dec_pcp_range(struct jdec *j, const json_t *m, const char *key, struc
 	return jdec_range(j, m, key, 1, out);
 }
 
+/* endpoints: a short list of IPv6 addresses. */
+static bool dec_endpoints(struct aftr_config *cfg, const json_t *root, struct jdec *j)
+{
+	const json_t *l = json_object_get(root, "endpoints"), *it;
+	size_t mark = jdec_push_key(j, "endpoints"), i;
+	bool bad = false;
+
+	if (l && jdec_array(j, l)) {
+		if (json_array_size(l) > CFG_ENDPOINTS_MAX) {
+			jdec_error(j, l, "at most %d addresses", CFG_ENDPOINTS_MAX);
+			bad = true;
+		}
+		cfg->fixed.n_endpoints = 0;
+		json_array_foreach(l, i, it) {
+			size_t mi = jdec_push_index(j, i);
+			const char *s = json_string_value(it);
+
+			if (i < CFG_ENDPOINTS_MAX &&
+			    (s == NULL ||
+			     addr6_parse(s, &cfg->fixed.endpoints[cfg->fixed.n_endpoints], NULL,
+			                 0) < 0)) {
+				jdec_error(j, it, "%s: not an IPv6 address",
+				           s ? s : "(not a string)");
+				bad = true;
+			} else if (i < CFG_ENDPOINTS_MAX) {
+				cfg->fixed.n_endpoints++;
+			}
+			jdec_pop(j, mi);
+		}
+	} else if (l) {
+		bad = true;
+	}
+	jdec_pop(j, mark);
+	return bad;
+}
+
 static bool dec_section_one(struct aftr_config *cfg, const json_t *root, struct jdec *j)
 {
 	bool bad = false;
@@ -281,6 +319,7 @@ static bool dec_section_one(struct aftr_config *cfg, const json_t *root, struct 
 
 	OK(rc = jdec_addr6(j, root, "endpoint", &cfg->fixed.endpoint));
 	cfg->fixed.has_endpoint = rc == 1;
+	bad |= dec_endpoints(cfg, root, j);
 	OK(rc = jdec_addr4(j, root, "icmp_source", &cfg->fixed.icmp_source));
 	cfg->fixed.has_icmp_source = rc == 1;
 	DEC_LIST(j, root, "acl6", cfg->lists.acl6, cfg->lists.n_acl6, cfg->lists.cap_acl6,
@@ -433,6 +472,35 @@ static bool dec_section_two(struct aftr_config *cfg, const json_t *root, struct 
 	return bad;
 }
 
+static const char *const icmp_keys[] = {"transport", "wan", NULL};
+static const char *const icmp_side_keys[] = {"errors", "too_big", "incoming", "rate", NULL};
+
+/* icmp: the policy of each interface. */
+static bool dec_icmp(struct aftr_config *cfg, const json_t *root, struct jdec *j)
+{
+	bool bad = false;
+	size_t mark, ms;
+	const json_t *m = enter_map(j, root, "icmp", icmp_keys, &mark, &bad), *s;
+	int v, rc;
+
+	if (m == NULL)
+		return bad;
+	for (int i = 0; i < CFG_NSIDES; i++) {
+		struct cfg_icmp_policy *p = &cfg->fixed.icmp[i];
+
+		if ((s = enter_map(j, m, cfg_side_names[i], icmp_side_keys, &ms, &bad)) == NULL)
+			continue;
+		OK(jdec_bool(j, s, "errors", &p->errors));
+		OK(jdec_bool(j, s, "too_big", &p->too_big));
+		if (OK(rc = jdec_enum(j, s, "incoming", cfg_incoming_names, &v)), rc == 1)
+			p->incoming = v;
+		OK(jdec_u32(j, s, "rate", 1, CFG_ICMP_RATE_MAX, &p->rate));
+		jdec_pop(j, ms);
+	}
+	jdec_pop(j, mark);
+	return bad;
+}
+
 static const char *const iface_keys[] = {"device", "address", "gateway", "gateway_mac",
                                          "mtu",    "vlan",    "mac",     NULL};
 
@@ -576,30 +644,13 @@ static bool dec_appliance(struct aftr_config *cfg, const json_t *root, struct jd
 	return bad;
 }
 
-static const char *const top_keys[] = {"endpoint",
-                                       "icmp_source",
-                                       "acl6",
-                                       "acl6_icmp",
-                                       "private",
-                                       "pools",
-                                       "pool_defaults",
-                                       "pcp",
-                                       "tunnel_defaults",
-                                       "fragment",
-                                       "nat",
-                                       "decay",
-                                       "quantum",
-                                       "tunnels",
-                                       "static_nat",
-                                       "prr",
-                                       "nonat",
-                                       "softwires",
-                                       "softwire_hairpinning",
-                                       "interfaces",
-                                       "api",
-                                       "logging",
-                                       "dataplane",
-                                       NULL};
+static const char *const top_keys[] = {
+        "endpoint",   "endpoints",  "icmp_source",   "acl6",      "acl6_icmp",
+        "private",    "pools",      "pool_defaults", "pcp",       "tunnel_defaults",
+        "fragment",   "nat",        "decay",         "quantum",   "tunnels",
+        "static_nat", "prr",        "nonat",         "softwires", "softwire_hairpinning",
+        "icmp",       "interfaces", "api",           "logging",   "dataplane",
+        NULL};
 
 int cfg_from_json(struct aftr_config *cfg, const json_t *root, struct jdec *j)
 {
@@ -612,6 +663,7 @@ int cfg_from_json(struct aftr_config *cfg, const json_t *root, struct jdec *j)
 	bad = dec_section_one(cfg, root, j);
 	bad |= dec_section_zero(cfg, root, j);
 	bad |= dec_section_two(cfg, root, j);
+	bad |= dec_icmp(cfg, root, j);
 	bad |= dec_appliance(cfg, root, j);
 	return bad || j->d->errors ? -1 : 0;
 }

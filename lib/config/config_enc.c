@@ -158,9 +158,16 @@ json_t *cfg_nonat_to_json(const struct cfg_nonat *n)
 
 json_t *cfg_softwire_to_json(const struct cfg_softwire *s)
 {
-	return json_pack("{s:o,s:o,s:i,s:i,s:i}", "b4", j_addr6(&s->b4), "ipv4", j_addr4(s->ipv4),
-	                 "psid", s->psid.psid, "psid_len", s->psid.psid_len, "offset",
-	                 s->psid.offset);
+	json_t *o = json_pack("{s:o,s:o,s:i,s:i,s:i}", "b4", j_addr6(&s->b4), "ipv4",
+	                      j_addr4(s->ipv4), "psid", s->psid.psid, "psid_len", s->psid.psid_len,
+	                      "offset", s->psid.offset);
+
+	if (o && !addr6_is_zero(&s->endpoint) &&
+	    json_object_set_new(o, "endpoint", j_addr6(&s->endpoint)) < 0) {
+		json_decref(o);
+		o = NULL;
+	}
+	return o;
 }
 
 /* Appends to a new array one encoded element per entry. */
@@ -181,6 +188,7 @@ static json_t *enc_section_one(const struct aftr_config *cfg, struct enc *e)
 {
 	if (cfg->fixed.has_endpoint)
 		put(e, "endpoint", j_addr6(&cfg->fixed.endpoint));
+	put(e, "endpoints", ENC_LIST(cfg->fixed.endpoints, cfg->fixed.n_endpoints, j_addr6(it)));
 	if (cfg->fixed.has_icmp_source)
 		put(e, "icmp_source", j_addr4(cfg->fixed.icmp_source));
 	put(e, "acl6", ENC_LIST(cfg->lists.acl6, cfg->lists.n_acl6, j_prefix6(&it->p)));
@@ -254,6 +262,21 @@ static void enc_section_two(const struct aftr_config *cfg, struct enc *e)
 	put(e, "softwire_hairpinning", json_boolean(cfg->fixed.softwire_hairpinning));
 }
 
+static json_t *enc_icmp(const struct aftr_config *cfg)
+{
+	struct enc e = enc_new();
+
+	for (int i = 0; i < CFG_NSIDES; i++) {
+		const struct cfg_icmp_policy *p = &cfg->fixed.icmp[i];
+
+		put(&e, cfg_side_names[i],
+		    json_pack("{s:b,s:b,s:s,s:I}", "errors", p->errors, "too_big", p->too_big,
+		              "incoming", cfg_incoming_names[p->incoming], "rate",
+		              (json_int_t)p->rate));
+	}
+	return finish(&e);
+}
+
 static json_t *j_mac(const uint8_t b[6])
 {
 	char mac[18];
@@ -316,6 +339,7 @@ json_t *cfg_to_json(const struct aftr_config *cfg)
 	enc_section_one(cfg, &e);
 	enc_section_zero(cfg, &e);
 	enc_section_two(cfg, &e);
+	put(&e, "icmp", enc_icmp(cfg));
 	enc_appliance(cfg, &e);
 	return finish(&e);
 }

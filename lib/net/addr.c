@@ -170,6 +170,13 @@ int addr6_cmp(const struct addr6 *a, const struct addr6 *b)
 	return memcmp(a->b, b->b, 16);
 }
 
+bool addr6_is_zero(const struct addr6 *a)
+{
+	static const struct addr6 zero;
+
+	return addr6_equal(a, &zero);
+}
+
 const struct prefix4 *prefix4_list_match(const struct prefix4 *v, size_t n, uint32_t a)
 {
 	for (size_t i = 0; i < n; i++)

@@ -77,6 +77,8 @@ static inline bool prefix6_contains(const struct prefix6 *p, const struct addr6 
 bool prefix6_overlap(const struct prefix6 *a, const struct prefix6 *b);
 bool addr6_equal(const struct addr6 *a, const struct addr6 *b);
 int addr6_cmp(const struct addr6 *a, const struct addr6 *b);
+/* :: (the unspecified address, RFC 4291 section 2.5.2). */
+bool addr6_is_zero(const struct addr6 *a);
 
 /* Small prefix lists: a linear scan, for configuration-sized lists. The
  * dataplane compiles its own lookup structures from them. */

@@ -789,7 +789,7 @@ START_TEST(test_nonat_duplicate_b4)
 	base_cfg(&cfg);
 	add_nonat(&cfg, B4A, "203.0.113.0/28");
 	add_nonat(&cfg, B4A, "203.0.113.16/28");
-	expect_one(&cfg, "nonat[1]", "this B4 already has a binding (nonat[0])");
+	expect_one(&cfg, "nonat[1]", "this B4 already has a no-NAT prefix (nonat[0])");
 	cfg_free(&cfg);
 }
 END_TEST
@@ -827,16 +827,53 @@ START_TEST(test_softwire_duplicate_b4)
 {
 	struct aftr_config cfg;
 
+	/* Several softwires per B4 (another address or PSID). */
 	base_cfg(&cfg);
 	add_softwire(&cfg, B4A, "192.0.2.1", 6, 6, 1);
 	add_softwire(&cfg, B4A, "192.0.2.1", 6, 6, 2);
-	expect_one(&cfg, "softwires[1]", "this B4 already has a binding (softwires[0])");
+	add_softwire(&cfg, B4A, "192.0.2.2", 6, 6, 1);
+	expect_clean(&cfg);
 	cfg_free(&cfg);
 
+	/* Not beside a no-NAT prefix, which is the whole binding. */
 	base_cfg(&cfg);
 	add_softwire(&cfg, B4A, "192.0.2.1", 6, 6, 1);
 	add_nonat(&cfg, B4A, "203.0.113.0/28");
-	expect_one(&cfg, "softwires[0]", "this B4 already has a binding (nonat[0])");
+	expect_one(&cfg, "softwires[0]", "this B4 is a no-NAT tunnel (nonat[0])");
+	cfg_free(&cfg);
+}
+END_TEST
+
+/* A softwire's BR address, and the endpoints themselves. */
+START_TEST(test_softwire_endpoint)
+{
+	struct aftr_config cfg;
+
+	base_cfg(&cfg);
+	ck_assert_int_eq(addr6_parse("2001:db8::2", &cfg.fixed.endpoints[0], NULL, 0), 0);
+	cfg.fixed.n_endpoints = 1;
+	add_softwire(&cfg, B4A, "192.0.2.1", 6, 6, 1);
+	add_softwire(&cfg, B4A, "192.0.2.1", 6, 6, 2);
+	cfg.lists.softwires[1].endpoint = cfg.fixed.endpoints[0];
+	cfg.lists.softwires[0].endpoint = cfg.fixed.endpoint;
+	expect_clean(&cfg);
+	ck_assert_int_eq(addr6_parse("2001:db8::3", &cfg.lists.softwires[1].endpoint, NULL, 0), 0);
+	expect_one(&cfg, "softwires[1]",
+	           "endpoint 2001:db8::3 is neither endpoint nor one of endpoints");
+	cfg.lists.softwires[1].endpoint = cfg.fixed.endpoints[0];
+	cfg.fixed.endpoints[1] = cfg.fixed.endpoints[0];
+	cfg.fixed.n_endpoints = 2;
+	expect_one(&cfg, "endpoints[1]", "2001:db8::2 is listed already");
+	cfg.fixed.endpoints[1] = cfg.fixed.endpoint;
+	expect_one(&cfg, "endpoints[1]", "is listed already");
+	ck_assert_int_eq(addr6_parse("ff02::1", &cfg.fixed.endpoints[1], NULL, 0), 0);
+	expect_one(&cfg, "endpoints[1]", "ff02::1: not a unicast address");
+	ck_assert_int_eq(addr6_parse("::ffff:192.0.2.9", &cfg.fixed.endpoints[1], NULL, 0), 0);
+	expect_one(&cfg, "endpoints[1]", "not a unicast address");
+	cfg.fixed.n_endpoints = 1;
+	memset(&cfg.lists.softwires[0].endpoint, 0, sizeof(cfg.lists.softwires[0].endpoint));
+	memset(&cfg.fixed.endpoint, 0, sizeof(cfg.fixed.endpoint));
+	expect_one(&cfg, "endpoint", ":: not a unicast address");
 	cfg_free(&cfg);
 }
 END_TEST
@@ -910,15 +947,24 @@ START_TEST(test_softwire_mixed_offset)
 
 	/* offset 0, 6/0: ports 0-1023, the block that offset 6 leaves out. */
 	base_cfg(&cfg);
-	add_softwire(&cfg, B4A, "192.0.2.1", 6, 6, 0);
+	add_softwire(&cfg, B4A, "192.0.2.1", 6, 6, 1);
 	add_softwire(&cfg, B4B, "192.0.2.1", 0, 6, 0);
 	expect_clean(&cfg);
-	/* offset 0, 6/1: ports 1024-2047, which holds 1024-1039 of offset 6 psid 0.
-	 * Sets are marked in (offset, psid_len, psid) order, so the offset 6
-	 * entry is the one found to clash. */
-	add_softwire(&cfg, B4C, "192.0.2.1", 0, 6, 1);
+	/* offset 0, 6/2: ports 2048-3071, which holds 2064-2079 of offset 6
+	 * psid 1. Sets are marked in (offset, psid_len, psid) order, so the
+	 * offset 6 entry is the one found to clash. */
+	add_softwire(&cfg, B4C, "192.0.2.1", 0, 6, 2);
 	expect_one(&cfg, "softwires[0]",
-	           "port set (psid 0/6, offset 6) on 192.0.2.1 overlaps softwires[2]");
+	           "port set (psid 1/6, offset 6) on 192.0.2.1 overlaps softwires[2]");
+	cfg_free(&cfg);
+	/* A softwire is named by its address and PSID: psid 0 of offset 0
+	 * (ports 0-1023) and of offset 6 do not overlap, but share a name. */
+	base_cfg(&cfg);
+	add_softwire(&cfg, B4A, "192.0.2.1", 6, 6, 0);
+	add_softwire(&cfg, B4B, "192.0.2.1", 0, 6, 0);
+	expect_one(&cfg, "softwires[0]",
+	           "psid 0 on 192.0.2.1 is softwires[1]'s already (a softwire is named by its "
+	           "address and PSID)");
 	cfg_free(&cfg);
 }
 END_TEST
@@ -1037,11 +1083,10 @@ START_TEST(test_scale_softwires)
 	diag_free(&d);
 	cfg_free(&cfg);
 
-	/* One B4 bound twice. */
+	/* One B4 with two softwires. */
 	scale_cfg(&cfg);
 	cfg.lists.softwires[99999].b4 = cfg.lists.softwires[3].b4;
-	ck_assert_uint_eq(validate(&cfg, &d), 1);
-	expect_err(&d, 0, "softwires[99999]", "this B4 already has a binding (softwires[3])");
+	ck_assert_uint_eq(validate(&cfg, &d), 0);
 	diag_free(&d);
 	cfg_free(&cfg);
 }
@@ -1093,6 +1138,7 @@ static Suite *config_check_suite(void)
 	tcase_add_test(sw, test_softwire_address_is_pool);
 	tcase_add_test(sw, test_softwire_inside_nonat);
 	tcase_add_test(sw, test_softwire_duplicate_b4);
+	tcase_add_test(sw, test_softwire_endpoint);
 	tcase_add_test(sw, test_softwire_same_psid);
 	tcase_add_test(sw, test_softwire_mixed_psid_len);
 	tcase_add_test(sw, test_softwire_mixed_offset);

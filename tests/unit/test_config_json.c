@@ -744,7 +744,8 @@ END_TEST
 
 /* Every knob but pcp.udp away from its default; written as cfg_to_json writes it. */
 static const char full_cfg[] =
-        "{'endpoint':'2001:db8::a','icmp_source':'192.0.0.2',"
+        "{'endpoint':'2001:db8::a','endpoints':['2001:db8::b','2001:db8::c'],"
+        "'icmp_source':'192.0.0.2',"
         "'acl6':['2001:db8:100::/40','2001:db8:200::/40'],'acl6_icmp':false,"
         "'private':['10.0.0.0/8','100.64.0.0/10'],"
         "'pools':[{'address':'198.51.100.1','tcp':'5000-65535'},{'address':'198.51.100.2'}],"
@@ -769,7 +770,10 @@ static const char full_cfg[] =
         "'prr':[{'b4':'2001:db8:100::2','protocol':'icmp','address':'198.51.100.2','port':0}],"
         "'nonat':[{'b4':'2001:db8:100::3','prefix':'203.0.113.0/28'}],"
         "'softwires':[{'b4':'2001:db8:200::1','ipv4':'192.0.2.1','psid':3,'psid_len':6,"
-        "'offset':6}],'softwire_hairpinning':false,"
+        "'offset':6},{'b4':'2001:db8:200::1','ipv4':'192.0.2.1','psid':4,'psid_len':6,"
+        "'offset':6,'endpoint':'2001:db8::c'}],'softwire_hairpinning':false,"
+        "'icmp':{'transport':{'errors':false,'too_big':false,'incoming':'drop','rate':50},"
+        "'wan':{'errors':false,'too_big':false,'incoming':'drop','rate':1000000}},"
         "'interfaces':{'transport':{'device':'0000:01:00.0','address':'2001:db8:ffff::2/64',"
         "'gateway':'2001:db8:ffff::1','mtu':1600,'vlan':100,'mac':'02:00:5e:00:10:01'},"
         "'wan':{'device':'0000:01:00.1','address':'198.51.100.254/24',"
@@ -865,8 +869,16 @@ START_TEST(test_full_roundtrip)
 	ck_assert_int_eq(cfg.lists.tunnels[0].mss, CFG_INHERIT);
 	ck_assert(cfg.lists.nats[0].has_filter);
 	ck_assert_uint_eq(cfg.lists.prrs[0].proto, CFG_ICMP);
-	ck_assert_uint_eq(cfg.lists.n_softwires, 1);
+	ck_assert_uint_eq(cfg.lists.n_softwires, 2);
 	ck_assert_uint_eq(cfg.lists.softwires[0].psid.psid, 3);
+	ck_assert(addr6_is_zero(&cfg.lists.softwires[0].endpoint));
+	ck_assert_uint_eq(cfg.fixed.n_endpoints, 2);
+	ck_assert_int_eq(cfg_endpoint_index(&cfg, &cfg.lists.softwires[1].endpoint), 2);
+	ck_assert(!cfg.fixed.icmp[CFG_SIDE_TRANSPORT].errors);
+	ck_assert(!cfg.fixed.icmp[CFG_SIDE_TRANSPORT].incoming);
+	ck_assert_uint_eq(cfg.fixed.icmp[CFG_SIDE_TRANSPORT].rate, 50);
+	ck_assert(!cfg.fixed.icmp[CFG_SIDE_WAN].too_big);
+	ck_assert(!cfg.fixed.icmp[CFG_SIDE_WAN].incoming);
 	ck_assert_str_eq(cfg.fixed.transport.device, "0000:01:00.0");
 	ck_assert_str_eq(prefix6_format(&cfg.fixed.transport.addr6, buf), "2001:db8:ffff::2/64");
 	ck_assert(cfg.fixed.wan.has_gateway);
@@ -1179,6 +1191,19 @@ static const struct {
         {"{'static_nat':[{'b4':'2001:db8::1','protocol':'icmp','address':'10.0.0.1','port':1,"
          "'external_address':'192.0.2.1','external_port':1}]}",
          "static_nat[0].protocol", "icmp: expected one of tcp|udp"},
+        {"{'icmp':{'wan':{'incoming':'reject'}}}", "icmp.wan.incoming",
+         "reject: expected one of drop|accept"},
+        {"{'icmp':{'transport':{'rate':0}}}", "icmp.transport.rate",
+         "0 is out of range 1..1000000"},
+        {"{'icmp':{'lan':{}}}", "icmp.lan", "unknown key"},
+        {"{'endpoints':['2001:db8::2','192.0.2.1']}", "endpoints[1]",
+         "192.0.2.1: not an IPv6 address"},
+        {"{'endpoints':['1::','2::','3::','4::','5::','6::','7::','8::','9::','a::','b::','c::',"
+         "'d::','e::','f::','10::']}",
+         "endpoints", "at most 15 addresses"},
+        {"{'softwires':[{'b4':'2001:db8::1','ipv4':'192.0.2.1','psid':1,'psid_len':6,"
+         "'offset':6,'endpoint':'::x'}]}",
+         "softwires[0].endpoint", "::x: not an IPv6 address"},
         /* Unknown keys, at every depth. */
         {"{'bogus':1}", "bogus", "unknown key"},
         {"{'tunnel_defaults':{'mtuu':1400}}", "tunnel_defaults.mtuu", "unknown key"},
