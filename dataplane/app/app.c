@@ -181,7 +181,10 @@ static int setup(const struct aftr_config *cfg, const char *shm)
 static void conf_init(const struct aftr_config *cfg)
 {
 	dp.conf.cfg = &cfg->fixed;
-	dp.conf.endpoint = cfg->fixed.endpoint;
+	dp.conf.endpoints[0] = cfg->fixed.endpoint;
+	memcpy(dp.conf.endpoints + 1, cfg->fixed.endpoints,
+	       cfg->fixed.n_endpoints * sizeof(cfg->fixed.endpoints[0]));
+	dp.conf.n_endpoints = (uint8_t)(1 + cfg->fixed.n_endpoints);
 	dp.conf.icmp_source = cfg->fixed.icmp_source;
 	dp.conf.transport_addr = cfg->fixed.transport.addr6.addr;
 	dp.conf.wan_addr = cfg->fixed.wan.addr4.addr;

@@ -15,6 +15,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "config.h"
 #include "counters.h"
@@ -31,7 +32,10 @@
 #define DP_EMIT_MAX       64 /* packets made while one is processed (fragments, errors) */
 #define DP_PORT_TRANSPORT 0
 #define DP_PORT_WAN       1
-#define DP_NPORTS         2
+/* An ICMP error's side (enum cfg_side) is the port its cause came in by. */
+_Static_assert(DP_PORT_TRANSPORT == CFG_SIDE_TRANSPORT && DP_PORT_WAN == CFG_SIDE_WAN,
+               "ports and ICMP policy sides");
+#define DP_NPORTS 2
 /* A frame's bytes beyond its IP packet: Ethernet and one 802.1Q tag. */
 #define DP_FRAME_EXTRA (RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN)
 
@@ -58,7 +62,10 @@ struct dp_pool {
  * are in the tables, gen.h). */
 struct dp_conf {
 	const struct cfg_fixed *cfg; /* the configuration's fixed part (live lists: tables) */
-	struct addr6 endpoint;
+	/* The endpoint (BR) addresses: endpoint first, then endpoints; a
+	 * packet's context names one by index (dp_ctx.ep). */
+	struct addr6 endpoints[1 + CFG_ENDPOINTS_MAX];
+	uint8_t n_endpoints;
 	uint32_t icmp_source;        /* host order */
 	struct addr6 transport_addr; /* our own address on the transport link */
 	uint32_t wan_addr;           /* our own address on the WAN link */
@@ -70,6 +77,18 @@ struct dp_conf {
 	uint32_t pool_lo, pool_hi; /* the lowest and highest pool address, host order */
 	struct lhash pool_by_addr; /* pool address (host order) -> index: nat_pool_index */
 };
+
+/* The index of an endpoint address in dp_conf.endpoints, or -1: the
+ * first is asked first, the others only when there are any. */
+static inline int dp_endpoint_index(const struct dp_conf *conf, const uint8_t a[16])
+{
+	if (memcmp(a, conf->endpoints[0].b, 16) == 0)
+		return 0;
+	for (int i = 1; i < conf->n_endpoints; i++)
+		if (memcmp(a, conf->endpoints[i].b, 16) == 0)
+			return i;
+	return -1;
+}
 
 /* A neighbour (next hop) entry: written by the main lcore only, read by
  * workers. The MAC and the valid flag change together as one 64-bit store. */
@@ -125,10 +144,10 @@ struct dp_worker {
 	struct rte_ring *from_ctrl;
 	/* NAPT subscribers, sessions, port blocks, held ports (nat_state.h). */
 	struct nat_state nat;
-	uint64_t now;               /* seconds since start, refreshed per loop */
-	const struct tables *tab;   /* the live tables for this loop (gen.h) */
-	struct icmp_bucket icmp_rl; /* the ICMP errors' rate limit (icmp_bucket.h) */
-	int32_t gw_slot[DP_NPORTS]; /* each gateway's neighbour slot + 1 (tx.c) */
+	uint64_t now;                           /* seconds since start, refreshed per loop */
+	const struct tables *tab;               /* the live tables for this loop (gen.h) */
+	struct icmp_bucket icmp_rl[CFG_NSIDES]; /* ICMP errors' rate limits (icmp_bucket.h) */
+	int32_t gw_slot[DP_NPORTS];             /* each gateway's neighbour slot + 1 (tx.c) */
 	/* Reassembly, fragments held per tunnel, IPv6 fragment ids
 	 * (frag_state.h). */
 	struct frag_state frag;

@@ -131,7 +131,7 @@ enum dp_node node_frag4(struct dp_worker *w, struct rte_mbuf *m)
 	struct rte_mbuf *e;
 
 	if (ip->frag_off & htons(AFTR_IP4_FLAG_DF)) {
-		e = icmp_frag_needed(w, ip, ntohs(ip->total_len), mtu);
+		e = icmp_frag_needed(w, dp_ctx(m)->port, ip, ntohs(ip->total_len), mtu);
 		if (e)
 			dp_emit(w, e, back_to_source(w, e));
 		return dp_drop(m, DROP_WAN_TOO_BIG);

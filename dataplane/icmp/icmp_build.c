@@ -30,18 +30,24 @@ static bool may_answer(const struct l3_ip4_hdr *ip)
 	       type != 5 /* redirect */;
 }
 
-/* ICMP errors are rate-limited per worker (RFC 1812 section 4.3.2.8): a
- * flood of bad packets must not become a flood of errors. */
-#define ICMP_ERRORS_PER_SECOND 1000
-
-static bool rate_ok(struct dp_worker *w)
+/* The interface's ICMP policy (icmp.transport, icmp.wan: RFC 7596
+ * sections 5.2 and 6.2) lets the error out, and its rate limit (RFC 1812
+ * section 4.3.2.8: a flood of bad packets must not become a flood of
+ * errors), a bucket per interface and worker. */
+static bool allowed(struct dp_worker *w, unsigned int side, uint8_t type, uint8_t code)
 {
-	struct icmp_bucket *b = &w->icmp_rl;
+	const struct cfg_icmp_policy *p = &dp.conf.cfg->icmp[side];
+	struct icmp_bucket *b = &w->icmp_rl[side];
 
+	if (!p->errors ||
+	    (type == AFTR_ICMP4_DEST_UNREACH && code == ICMP4_FRAG_NEEDED && !p->too_big)) {
+		DP_COUNT(w, ICMP_OFF);
+		return false;
+	}
 	/* at is the second plus one: a zeroed bucket starts afresh. */
 	if (b->at != w->now + 1) {
 		b->at = w->now + 1;
-		b->tokens = ICMP_ERRORS_PER_SECOND;
+		b->tokens = p->rate;
 	}
 	if (b->tokens == 0) {
 		DP_COUNT(w, ICMP_LIMITED);
@@ -51,15 +57,16 @@ static bool rate_ok(struct dp_worker *w)
 	return true;
 }
 
-struct rte_mbuf *icmp_error_new(struct dp_worker *w, uint32_t src, const struct l3_ip4_hdr *ip,
-                                uint32_t avail, uint8_t type, uint8_t code, uint32_t rest)
+struct rte_mbuf *icmp_error_new(struct dp_worker *w, unsigned int side, uint32_t src,
+                                const struct l3_ip4_hdr *ip, uint32_t avail, uint8_t type,
+                                uint8_t code, uint32_t rest)
 {
 	uint32_t quote = RTE_MIN((uint32_t)ntohs(ip->total_len), avail), total;
 	struct rte_mbuf *m;
 	struct l3_ip4_hdr *out;
 	uint8_t *icmp;
 
-	if (!may_answer(ip) || !rate_ok(w))
+	if (!may_answer(ip) || !allowed(w, side, type, code))
 		return NULL;
 	m = rte_pktmbuf_alloc(dp.mp);
 	if (m == NULL) {
@@ -90,15 +97,16 @@ struct rte_mbuf *icmp_error_new(struct dp_worker *w, uint32_t src, const struct 
 	return m;
 }
 
-struct rte_mbuf *icmp_error_b4(struct dp_worker *w, const struct addr6 *b4,
+struct rte_mbuf *icmp_error_b4(struct dp_worker *w, const struct dp_ctx *about,
                                const struct l3_ip4_hdr *ip, uint8_t type, uint8_t code)
 {
-	struct rte_mbuf *m = icmp_error_new(w, htonl(dp.conf.icmp_source), ip, ntohs(ip->total_len),
-	                                    type, code, 0);
+	struct rte_mbuf *m = icmp_error_new(w, CFG_SIDE_TRANSPORT, htonl(dp.conf.icmp_source), ip,
+	                                    ntohs(ip->total_len), type, code, 0);
 
 	if (m == NULL)
 		return NULL;
-	dp_ctx(m)->b4 = *b4;
+	dp_ctx(m)->b4 = about->b4;
+	dp_ctx(m)->ep = about->ep;
 	dp_ctx(m)->port = DP_PORT_TRANSPORT;
 	DP_COUNT(w, ICMP_SENT);
 	return m;
@@ -106,22 +114,74 @@ struct rte_mbuf *icmp_error_b4(struct dp_worker *w, const struct addr6 *b4,
 
 /* RFC 1812 section 4.3.2.4: from an address of the interface it leaves
  * by (the address it was sent to, if the WAN has none). */
-struct rte_mbuf *icmp_error_wan(struct dp_worker *w, const struct l3_ip4_hdr *ip, uint32_t avail,
-                                uint8_t type, uint8_t code, uint32_t rest)
+struct rte_mbuf *icmp_error_wan(struct dp_worker *w, unsigned int side, const struct l3_ip4_hdr *ip,
+                                uint32_t avail, uint8_t type, uint8_t code, uint32_t rest)
 {
-	struct rte_mbuf *m = icmp_error_new(w, dp.conf.wan_addr ? htonl(dp.conf.wan_addr) : ip->dst,
-	                                    ip, avail, type, code, rest);
+	struct rte_mbuf *m =
+	        icmp_error_new(w, side, dp.conf.wan_addr ? htonl(dp.conf.wan_addr) : ip->dst, ip,
+	                       avail, type, code, rest);
 
 	if (m != NULL)
 		DP_COUNT(w, ICMP_SENT);
 	return m;
 }
 
-struct rte_mbuf *icmp_frag_needed(struct dp_worker *w, const struct l3_ip4_hdr *ip, uint32_t avail,
-                                  uint16_t mtu)
+struct rte_mbuf *icmp_frag_needed(struct dp_worker *w, unsigned int side,
+                                  const struct l3_ip4_hdr *ip, uint32_t avail, uint16_t mtu)
 {
 	/* RFC 1191 section 4: the next-hop MTU in the low 16 bits. */
-	return icmp_error_wan(w, ip, avail, AFTR_ICMP4_DEST_UNREACH, ICMP4_FRAG_NEEDED, htonl(mtu));
+	return icmp_error_wan(w, side, ip, avail, AFTR_ICMP4_DEST_UNREACH, ICMP4_FRAG_NEEDED,
+	                      htonl(mtu));
+}
+
+/* RFC 4443 section 2.4 (c): as much of the invoking packet as fits in the
+ * minimum IPv6 MTU. */
+#define ICMP6_MAX_LEN 1280
+
+struct rte_mbuf *icmp6_policy_fail(struct dp_worker *w, const struct dp_ctx *about,
+                                   const struct l3_ip4_hdr *ip)
+{
+	uint32_t inner = ntohs(ip->total_len), quote = RTE_MIN(40 + inner, ICMP6_MAX_LEN - 48u);
+	struct l3_ip6_hdr *out, *q;
+	struct rte_mbuf *m;
+	uint8_t *icmp;
+
+	if (!allowed(w, CFG_SIDE_TRANSPORT, AFTR_ICMP6_DEST_UNREACH, ICMP6_POLICY_FAIL))
+		return NULL;
+	m = rte_pktmbuf_alloc(dp.mp);
+	if (m == NULL) {
+		w->ctr->drop[DROP_NO_MBUF]++;
+		return NULL;
+	}
+	out = (struct l3_ip6_hdr *)(rte_pktmbuf_append(m, RTE_ETHER_HDR_LEN + 48 + quote) +
+	                            RTE_ETHER_HDR_LEN);
+	*out = (struct l3_ip6_hdr){.vtc_flow = htonl(6u << 28),
+	                           .payload_len = htons((uint16_t)(8 + quote)),
+	                           .next_hdr = AFTR_IPPROTO_ICMPV6,
+	                           .hop_limit = ICMP_TTL};
+	memcpy(out->src, dp.conf.endpoints[about->ep].b, 16);
+	memcpy(out->dst, about->b4.b, 16);
+	icmp = (uint8_t *)(out + 1);
+	memset(icmp, 0, 8);
+	icmp[0] = AFTR_ICMP6_DEST_UNREACH;
+	icmp[1] = ICMP6_POLICY_FAIL;
+	/* The softwire packet as the B4 sent it: its IPv6 header rebuilt
+	 * (decapsulation and reassembly left the inner packet), then the
+	 * inner packet. */
+	q = (struct l3_ip6_hdr *)(icmp + 8);
+	*q = (struct l3_ip6_hdr){.vtc_flow = htonl(6u << 28 | (uint32_t)ip->tos << 20),
+	                         .payload_len = htons((uint16_t)inner),
+	                         .next_hdr = AFTR_IPPROTO_IPIP,
+	                         .hop_limit = about->hlim};
+	memcpy(q->src, about->b4.b, 16);
+	memcpy(q->dst, out->src, 16);
+	memcpy(q + 1, ip, quote - 40);
+	*(uint16_t *)(icmp + 2) = cksum_finish(
+	        cksum_add(cksum_ip6_pseudo(out->src, out->dst, 8 + quote, AFTR_IPPROTO_ICMPV6),
+	                  icmp, 8 + quote));
+	dp_ctx_new(m, DP_PORT_TRANSPORT)->b4 = about->b4;
+	DP_COUNT(w, ICMP_SENT);
+	return m;
 }
 
 bool icmp_echo_answer(struct l3_ip4_hdr *ip)

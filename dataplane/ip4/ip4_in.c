@@ -39,15 +39,20 @@ enum dp_node node_wan_in(struct dp_worker *w, struct rte_mbuf *m)
 /* A packet from the Internet forwarded towards a B4 loses one TTL (RFC 1812
  * section 5.2.1; the softwire is one hop, RFC 2473 section 3); one that
  * would reach 0 is dropped with a time exceeded (section 5.3.1). Hairpinned
- * packets had theirs decremented when they left their softwire. */
+ * packets had theirs decremented when they left their softwire. ICMP is
+ * dropped here when the WAN's ICMP policy says so. */
 enum dp_node node_wan_fwd(struct dp_worker *w, struct rte_mbuf *m)
 {
 	const struct dp_ctx *c = dp_ctx(m);
 	struct l3_ip4_hdr *ip = dp_ip4(m);
 	struct rte_mbuf *e;
 
+	/* icmp.wan.incoming: drop (RFC 7596 section 6.2's policy). */
+	if (unlikely(c->proto == IPPROTO_ICMP) && !dp.conf.cfg->icmp[CFG_SIDE_WAN].incoming)
+		return dp_drop(m, DROP_ICMP_POLICY);
 	if (ip->ttl <= 1) {
-		e = icmp_error_wan(w, ip, ntohs(ip->total_len), AFTR_ICMP4_TIME_EXCEEDED, 0, 0);
+		e = icmp_error_wan(w, c->port, ip, ntohs(ip->total_len), AFTR_ICMP4_TIME_EXCEEDED,
+		                   0, 0);
 		if (e)
 			dp_emit(w, e, NODE_IP4_OUT);
 		return dp_drop(m, DROP_TTL_EXPIRED);

@@ -39,6 +39,7 @@ enum dp_node node_ip4_out(struct dp_worker *w, struct rte_mbuf *m)
 		return dp_drop(m, DROP_NOT_OURS);
 	DP_COUNT(w, HAIRPIN);
 	c->pool = (int16_t)pool;
+	c->ep = 0; /* NAPT's endpoint; sl_in sets a softwire's */
 	if (pool < 0)
 		c->flags |= CTX_SL_DST;
 	return pool >= 0 ? NODE_POOL_IN : NODE_SL_IN;

@@ -27,12 +27,14 @@ static enum dp_node ext_headers(struct rte_mbuf *m, const struct l3_ip6_hdr *ip6
 		if (l4.frag_hdr_off != 40)
 			return dp_drop(m, DROP_IP6_FRAGMENT);
 		memcpy(c->b4.b, ip6->src, 16);
+		c->hlim = ip6->hop_limit;
 		c->flags |= CTX_FRAG6;
 		return NODE_TR_IN;
 	}
 	if (l4.l4_proto != AFTR_IPPROTO_IPIP)
 		return dp_drop(m, DROP_IP6_PROTO);
 	memcpy(c->b4.b, ip6->src, 16);
+	c->hlim = ip6->hop_limit;
 	dp_ctx_ip4(m, (uint16_t)(ETH_LEN + l4.l4_off));
 	return NODE_TR_IN;
 }
@@ -101,6 +103,17 @@ int rx_vlan(struct rte_mbuf *m, int port)
 }
 
 static enum dp_node not_ipv6(struct rte_mbuf *m, uint32_t len, const struct rte_ether_hdr *eth);
+
+/* A packet to one of the endpoints beside the first (BR addresses of
+ * lw4o6 softwires): which, in the context. Out of line: most AFTRs have
+ * one endpoint. */
+static __rte_noinline bool other_endpoint(struct dp_ctx *c, const struct l3_ip6_hdr *ip6)
+{
+	int ep = dp_endpoint_index(&dp.conf, ip6->dst);
+
+	c->ep = (uint8_t)(ep < 0 ? 0 : ep);
+	return ep > 0;
+}
 static enum dp_node not_ipv4(struct rte_mbuf *m, uint32_t len, const struct rte_ether_hdr *eth);
 
 /* rx_tr_parse; again: a second look, without a priority tag, after which
@@ -126,11 +139,12 @@ static __rte_always_inline enum dp_node tr_parse(struct rte_mbuf *m, bool again)
 		c->ctrl = CTRL_RX >> 8; /* ND, ping */
 		return NODE_CTRL;
 	}
-	if (memcmp(ip6->dst, dp.conf.endpoint.b, 16) != 0)
+	if (unlikely(memcmp(ip6->dst, dp.conf.endpoints[0].b, 16) != 0) && !other_endpoint(c, ip6))
 		return dp_drop(m, DROP_NOT_ENDPOINT);
 	if (ip6->next_hdr != AFTR_IPPROTO_IPIP)
 		return ext_headers(m, ip6);
 	memcpy(c->b4.b, ip6->src, 16);
+	c->hlim = ip6->hop_limit;
 	dp_ctx_ip4_fresh(m, ETH_LEN + 40);
 	return NODE_TR_IN;
 }

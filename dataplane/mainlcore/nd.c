@@ -1,6 +1,6 @@
 /* Neighbor Discovery (RFC 4861) and pings on the transport link. Answers
  * neighbor solicitations for our transport address and the softwire
- * endpoint, learns neighbours from solicitations and advertisements, and
+ * endpoints, learns neighbours from solicitations and advertisements, and
  * solicits next hops. */
 #include <netinet/in.h>
 #include <rte_ether.h>
@@ -14,7 +14,7 @@
 
 static bool ours6(const uint8_t *a)
 {
-	return memcmp(a, dp.conf.endpoint.b, 16) == 0 ||
+	return dp_endpoint_index(&dp.conf, a) >= 0 ||
 	       (dp.conf.cfg->transport.has_address && memcmp(a, dp.conf.transport_addr.b, 16) == 0);
 }
 

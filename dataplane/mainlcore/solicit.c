@@ -14,7 +14,8 @@
 
 const uint8_t *nd_our_source(void)
 {
-	return dp.conf.cfg->transport.has_address ? dp.conf.transport_addr.b : dp.conf.endpoint.b;
+	return dp.conf.cfg->transport.has_address ? dp.conf.transport_addr.b
+	                                          : dp.conf.endpoints[0].b;
 }
 
 /* Builds an NS or NA as a new frame (ip6 destination, Ethernet dst). */

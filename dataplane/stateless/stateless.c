@@ -9,9 +9,13 @@
  * no NAPT port holds: prr). Neither needs the B4's owner: the bindings are
  * read-only, and every worker has them.
  *
- * Decisions: a refused packet gets ICMPv4 type 3 code 13 either way, as
- * ISC's admpro does and the seed's B4 watches for (RFC 7596 section 5.2
- * leaves the error to the implementation); IPv4 fragments to and from
+ * Decisions: a lw4o6 B4's refused packet gets ICMPv6 type 1 code 5 and an
+ * Internet packet to a lw4o6 address and port nobody holds ICMPv4 host
+ * unreachable (RFC 7596 sections 5.2 and 6.2), each by its interface's
+ * ICMP policy; a refused prr or nonat packet gets ICMPv4 type 3 code 13,
+ * as ISC's admpro does and the seed's B4 watches for. Each softwire
+ * names its endpoint (BR) address: a B4's packet to another is dropped,
+ * and packets to it leave from its own. IPv4 fragments to and from
  * stateless addresses are reassembled first (reasm.h), like NAT's; an
  * Internet echo request to a prr
  * "icmp" entry is not forwarded (its identifier is the remote's), only
@@ -67,66 +71,117 @@ static bool admpro(const struct dp_worker *w, const struct addr6 *b4, enum cfg_a
 	return v == ADMPRO_ALL || v == (int)dir;
 }
 
+/* The B4's softwire that holds (src, port): -1 when one does (the packet
+ * goes out untranslated if it came by that softwire's endpoint), else
+ * the drop reason (DROP_OUT_OF_RANGE: a port outside its sets on one of
+ * its addresses). A B4 has one softwire nearly always: the loop is one
+ * step. */
+static inline __attribute__((always_inline)) int own_softwire(const struct tables *t,
+                                                              uint32_t first,
+                                                              const struct dp_ctx *c, uint32_t src,
+                                                              uint16_t port)
+{
+	int drop = DROP_NOT_PRIVATE;
+
+	for (uint32_t i = first; i != LHASH_NONE; i = t->sw_next[i]) {
+		const struct cfg_softwire *own = &t->sw[i];
+
+		if (own->ipv4 != src)
+			continue;
+		if (psid_port_in_set(&own->psid, port))
+			return own->ep == c->ep ? -1 : DROP_WRONG_ENDPOINT;
+		drop = DROP_OUT_OF_RANGE;
+	}
+	return drop;
+}
+
 /* Checks a B4's packet against its bindings: -1 when one allows it (it
- * goes out untranslated), else the drop reason. */
-static int check_out(struct dp_worker *w, const struct rte_mbuf *m)
+ * goes out untranslated), else the drop reason; *lw: a refusal of a lw4o6
+ * B4 that is not about a prr entry (answered by RFC 7596's ICMPv6, not
+ * ISC's admpro). NAPT, prr and nonat use the first endpoint. */
+static int check_out(struct dp_worker *w, const struct rte_mbuf *m, bool *lw)
 {
 	const struct tables *t = w->tab;
-	const struct addr6 *b4 = &dp_ctx(m)->b4;
+	const struct dp_ctx *c = dp_ctx(m);
 	struct tables_b4 rec, *r = &rec;
-	const struct cfg_softwire *own, *sw;
+	const struct cfg_softwire *sw;
 	const struct cfg_prr *pr;
 	uint32_t a, src = ntohl(dp_ip4(m)->src);
 	uint16_t port;
 	uint8_t proto;
+	int own;
 
-	if (!tables_b4_of(t, dp_ctx_bind(dp_ctx(m), t), r))
+	*lw = false;
+	if (!tables_b4_of(t, dp_ctx_bind(c, t), r))
 		return DROP_NOT_PRIVATE;
+	*lw = r->softwire != LHASH_NONE;
 	if (r->nonat != LHASH_NONE && prefix4_contains(&t->cfg.lists.nonats[r->nonat].prefix, src))
-		return -1; /* its own prefix: anything goes */
+		return c->ep ? DROP_WRONG_ENDPOINT : -1; /* its own prefix: anything goes */
 	if (endpoint(m, true, &a, &port, &proto) < 0)
 		return DROP_PROTO_IN;
 	port = ntohs(port);
-	own = r->softwire != LHASH_NONE ? &t->sw[r->softwire] : NULL;
 	/* RFC 7596 section 5.2: the source must be in the B4's binding. */
-	if (own && own->ipv4 == src && psid_port_in_set(&own->psid, port))
-		return -1;
+	own = own_softwire(t, r->softwire, c, src, port);
+	if (own == -1 || own == DROP_WRONG_ENDPOINT)
+		return own;
 	pr = tables_prr(t, cfg_proto_of_ip(proto), src, port);
-	if (pr && addr6_equal(&pr->b4, b4))
-		return -1;
+	if (pr && addr6_equal(&pr->b4, &c->b4))
+		return c->ep ? DROP_WRONG_ENDPOINT : -1;
 	/* Refused: someone else's (address, port), a port outside the B4's
 	 * own, or an address that is nobody's binding. */
-	if (pr || ((sw = tables_softwire(t, src, port)) != NULL && !addr6_equal(&sw->b4, b4)))
+	*lw = *lw && pr == NULL;
+	if (pr || ((sw = tables_softwire(t, src, port)) != NULL && !addr6_equal(&sw->b4, &c->b4)))
 		return DROP_WRONG_B4;
-	if ((own && own->ipv4 == src) ||
-	    (r->has_prr && nat_pool_index(src) >= 0)) /* prr addresses are pools' */
+	if (own == DROP_OUT_OF_RANGE)
+		return own;
+	if (r->has_prr && nat_pool_index(src) >= 0) { /* prr addresses are pools' */
+		*lw = false;
 		return DROP_OUT_OF_RANGE;
+	}
 	return DROP_NOT_PRIVATE;
+}
+
+/* What a refused B4 packet gets: a lw4o6 B4 ICMPv6 source address failed
+ * ingress/egress policy (RFC 7596 section 5.2), into its link; others
+ * ISC's administratively prohibited in their softwire, for a refused
+ * binding (not for a source that is nobody's). */
+static void refuse(struct dp_worker *w, const struct rte_mbuf *m, int drop, bool lw)
+{
+	const struct dp_ctx *c = dp_ctx(m);
+	struct rte_mbuf *e;
+
+	if (drop == DROP_WRONG_ENDPOINT)
+		return;
+	if (lw) {
+		if ((e = icmp6_policy_fail(w, c, dp_ip4(m))) != NULL)
+			dp_emit(w, e, NODE_TR_TX);
+		return;
+	}
+	if (drop != DROP_NOT_PRIVATE && drop != DROP_PROTO_IN && admpro(w, &c->b4, ADMPRO_IN) &&
+	    (e = icmp_error_b4(w, c, dp_ip4(m), AFTR_ICMP4_DEST_UNREACH, ICMP4_ADMIN_PROHIBITED)) !=
+	            NULL)
+		dp_emit(w, e, NODE_ENCAP);
 }
 
 enum dp_node node_sl_out(struct dp_worker *w, struct rte_mbuf *m)
 {
-	const struct addr6 *b4 = &dp_ctx(m)->b4;
-	struct rte_mbuf *e;
-	int drop = check_out(w, m);
+	bool lw;
+	int drop = check_out(w, m, &lw);
 
 	if (drop < 0) {
 		DP_COUNT(w, STATELESS_OUT);
 		return NODE_IP4_OUT;
 	}
-	if (drop != DROP_NOT_PRIVATE && drop != DROP_PROTO_IN && admpro(w, b4, ADMPRO_IN) &&
-	    (e = icmp_error_b4(w, b4, dp_ip4(m), AFTR_ICMP4_DEST_UNREACH,
-	                       ICMP4_ADMIN_PROHIBITED)) != NULL)
-		dp_emit(w, e, NODE_ENCAP);
+	refuse(w, m, drop, lw);
 	return dp_drop(m, drop);
 }
 
 /* The B4 an Internet packet to a stateless address goes to: a nonat
  * prefix's, a softwire's by (address, port), or (prr: the packet was to a
- * pool address) a prr entry's. NULL with *drop, or -1 when none of these
- * is about it. */
+ * pool address) a prr entry's, with the endpoint it is sent from (*ep: a
+ * softwire's own). NULL with *drop, or -1 when none of these is about it. */
 static const struct addr6 *b4_for(struct dp_worker *w, const struct rte_mbuf *m, bool prr,
-                                  int *drop)
+                                  int *drop, uint8_t *ep)
 {
 	const struct tables *t = w->tab;
 	const struct l3_ip4_hdr *ip = dp_ip4(m);
@@ -138,6 +193,7 @@ static const struct addr6 *b4_for(struct dp_worker *w, const struct rte_mbuf *m,
 	uint8_t proto;
 
 	*drop = -1;
+	*ep = 0;
 	if (!prr && t->n_nonat && (nn = tables_nonat(t, ntohl(ip->dst))) != NULL)
 		return &nn->b4;
 	/* A lw4o6 address: wan_in and ip4_out asked already. */
@@ -154,9 +210,12 @@ static const struct addr6 *b4_for(struct dp_worker *w, const struct rte_mbuf *m,
 		return pr ? &pr->b4 : NULL;
 	}
 	sw = tables_softwire_with(t, ntohl(a), ntohs(port), dp_ahead_cur(w));
-	if (sw == NULL)
+	if (sw == NULL) {
 		*drop = DROP_NO_BINDING;
-	return sw ? &sw->b4 : NULL;
+		return NULL;
+	}
+	*ep = sw->ep;
+	return &sw->b4;
 }
 
 enum dp_node node_sl_in(struct dp_worker *w, struct rte_mbuf *m)
@@ -167,16 +226,15 @@ enum dp_node node_sl_in(struct dp_worker *w, struct rte_mbuf *m)
 	struct rte_mbuf *e;
 	int drop;
 
-	b4 = b4_for(w, m, prr, &drop);
+	b4 = b4_for(w, m, prr, &drop, &c->ep);
 	if (b4 == NULL && drop < 0) /* a pool's without a session or prr entry */
 		return dp_drop(m, prr ? DROP_NO_SESSION : DROP_NOT_OURS);
 	if (b4 == NULL) {
-		if (drop == DROP_NO_BINDING && admpro(w, NULL, ADMPRO_OUT)) {
-			e = icmp_error_wan(w, dp_ip4(m), ntohs(dp_ip4(m)->total_len),
-			                   AFTR_ICMP4_DEST_UNREACH, ICMP4_ADMIN_PROHIBITED, 0);
-			if (e)
-				dp_emit(w, e, NODE_IP4_OUT);
-		}
+		/* RFC 7596 section 6.2: host unreachable, by the WAN's policy. */
+		if (drop == DROP_NO_BINDING &&
+		    (e = icmp_error_wan(w, c->port, dp_ip4(m), ntohs(dp_ip4(m)->total_len),
+		                        AFTR_ICMP4_DEST_UNREACH, ICMP4_HOST_UNREACH, 0)) != NULL)
+			dp_emit(w, e, NODE_IP4_OUT);
 		return dp_drop(m, drop);
 	}
 	DP_COUNT(w, STATELESS_IN);

@@ -72,7 +72,7 @@ enum dp_node node_inner(struct dp_worker *w, struct rte_mbuf *m)
 
 	/* A packet for the AFTR itself is not forwarded: no TTL check. */
 	if (ip->ttl <= 1 && ip->dst != us) {
-		e = icmp_error_b4(w, &c->b4, ip, AFTR_ICMP4_TIME_EXCEEDED, 0);
+		e = icmp_error_b4(w, c, ip, AFTR_ICMP4_TIME_EXCEEDED, 0);
 		if (e)
 			dp_emit(w, e, NODE_ENCAP);
 		return dp_drop(m, DROP_TTL_EXPIRED);
@@ -83,5 +83,8 @@ enum dp_node node_inner(struct dp_worker *w, struct rte_mbuf *m)
 	if (ip->dst == us)
 		return to_aftr(w, m, ip);
 	c->flags |= CTX_FROM_B4;
+	/* The endpoints beside the first are lw4o6 softwires' only. */
+	if (unlikely(c->ep) && (c->flags & CTX_NAT))
+		return dp_drop(m, DROP_WRONG_ENDPOINT);
 	return c->flags & CTX_NAT ? NODE_NAT_OUT : NODE_SL_OUT;
 }

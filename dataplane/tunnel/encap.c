@@ -29,7 +29,7 @@ enum dp_node node_encap(struct dp_worker *w, struct rte_mbuf *m)
 	ip6->payload_len = htons(len);
 	ip6->next_hdr = AFTR_IPPROTO_IPIP;
 	ip6->hop_limit = ENCAP_HOP_LIMIT;
-	memcpy(ip6->src, dp.conf.endpoint.b, 16);
+	memcpy(ip6->src, dp.conf.endpoints[c->ep].b, 16);
 	memcpy(ip6->dst, c->b4.b, 16);
 	c->l3 += 40;
 	c->l4 += 40;

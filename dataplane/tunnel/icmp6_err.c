@@ -48,7 +48,7 @@ bool icmp6_error_b4(const struct l3_ip6_hdr *ip6, struct addr6 *b4)
 	uint32_t len = ntohs(ip6->payload_len);
 
 	if (len < 8 || icmp[0] < AFTR_ICMP6_DEST_UNREACH || icmp[0] > AFTR_ICMP6_PARAM_PROBLEM ||
-	    memcmp(ip6->dst, dp.conf.endpoint.b, 16) != 0)
+	    dp_endpoint_index(&dp.conf, ip6->dst) < 0)
 		return false;
 	memset(b4, 0, sizeof(*b4));
 	if (len >= 8 + 40)
@@ -68,7 +68,7 @@ static int parse(const struct l3_ip6_hdr *ip6, struct quote *q)
 	if (len < 8 + 40 ||
 	    cksum_fold(cksum_add(cksum_ip6_pseudo(ip6->src, ip6->dst, len, AFTR_IPPROTO_ICMPV6),
 	                         icmp, len)) != 0xffff ||
-	    memcmp(q6->src, dp.conf.endpoint.b, 16) != 0)
+	    dp_endpoint_index(&dp.conf, q6->src) < 0)
 		return -1;
 	q->ip = NULL;
 	q->avail = 0;
@@ -97,8 +97,8 @@ static int parse(const struct l3_ip6_hdr *ip6, struct quote *q)
 static void report(struct dp_worker *w, const struct addr6 *b4, uint16_t nat, const struct quote *q,
                    uint8_t code, uint32_t rest)
 {
-	struct rte_mbuf *m =
-	        icmp_error_new(w, q->ip->dst, q->ip, q->avail, AFTR_ICMP4_DEST_UNREACH, code, rest);
+	struct rte_mbuf *m = icmp_error_new(w, CFG_SIDE_WAN, q->ip->dst, q->ip, q->avail,
+	                                    AFTR_ICMP4_DEST_UNREACH, code, rest);
 	struct dp_ctx *c;
 
 	if (m == NULL)
@@ -146,6 +146,9 @@ enum dp_node node_icmp6_err(struct dp_worker *w, struct rte_mbuf *m)
 	bool nat;
 	int drop;
 
+	/* icmp.transport.incoming: drop (RFC 7596 section 5.2's policy). */
+	if (!dp.conf.cfg->icmp[CFG_SIDE_TRANSPORT].incoming)
+		return dp_drop(m, DROP_ICMP_POLICY);
 	/* ISC "default acl6 icmp": these come from the ISP's own routers. */
 	memcpy(src.b, ip6->src, 16);
 	if (w->tab->cfg.fixed.acl6_icmp && !tables_in_acl6(w->tab, &src))

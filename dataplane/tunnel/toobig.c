@@ -28,7 +28,7 @@ int toobig_policy(const struct dp_worker *w, const struct addr6 *b4)
 }
 
 /* One fragment: IPv6, fragment header, then len bytes of the inner packet
- * from off, its context a copy of the packet's. NULL when out of buffers
+ * from off, its context the packet's B4 and endpoint. NULL when out of buffers
  * (counted). */
 static struct rte_mbuf *fragment(struct dp_worker *w, const struct rte_mbuf *m, uint32_t id,
                                  uint32_t off, uint32_t len, bool more)
@@ -38,6 +38,7 @@ static struct rte_mbuf *fragment(struct dp_worker *w, const struct rte_mbuf *m, 
 	struct rte_mbuf *f = rte_pktmbuf_alloc(dp.mp);
 	struct l3_ip6_hdr *ip6;
 	struct l3_ip6_frag_hdr *fh;
+	struct dp_ctx *nc;
 	char *p;
 
 	if (f == NULL ||
@@ -46,13 +47,15 @@ static struct rte_mbuf *fragment(struct dp_worker *w, const struct rte_mbuf *m, 
 		w->ctr->drop[DROP_NO_MBUF]++;
 		return NULL;
 	}
-	dp_ctx_new(f, DP_PORT_TRANSPORT)->b4 = c->b4;
+	nc = dp_ctx_new(f, DP_PORT_TRANSPORT);
+	nc->b4 = c->b4;
+	nc->ep = c->ep;
 	ip6 = (struct l3_ip6_hdr *)(p + RTE_ETHER_HDR_LEN);
 	ip6->vtc_flow = htonl(6u << 28 | (uint32_t)ip->tos << 20);
 	ip6->payload_len = htons((uint16_t)(FRAG_HDR + len));
 	ip6->next_hdr = AFTR_IPPROTO_FRAGMENT;
 	ip6->hop_limit = ENCAP_HOP_LIMIT;
-	memcpy(ip6->src, dp.conf.endpoint.b, 16);
+	memcpy(ip6->src, dp.conf.endpoints[c->ep].b, 16);
 	memcpy(ip6->dst, c->b4.b, 16);
 	fh = (struct l3_ip6_frag_hdr *)(ip6 + 1);
 	fh->next_hdr = AFTR_IPPROTO_IPIP;
@@ -98,10 +101,10 @@ enum dp_node node_toobig(struct dp_worker *w, struct rte_mbuf *m)
 
 	/* About the packet as its source sent it (before NAT). */
 	if (df && policy != TOOBIG_OFF && c->orig_len)
-		e = icmp_frag_needed(w, (const struct l3_ip4_hdr *)c->orig, c->orig_len,
+		e = icmp_frag_needed(w, c->port, (const struct l3_ip4_hdr *)c->orig, c->orig_len,
 		                     (uint16_t)(c->mtu - 40));
 	else if (df && policy != TOOBIG_OFF)
-		e = icmp_frag_needed(w, ip, ntohs(ip->total_len), (uint16_t)(c->mtu - 40));
+		e = icmp_frag_needed(w, c->port, ip, ntohs(ip->total_len), (uint16_t)(c->mtu - 40));
 	if (e)
 		dp_emit(w, e, NODE_IP4_OUT);
 	if (df && policy == TOOBIG_STRICT)

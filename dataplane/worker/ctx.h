@@ -94,6 +94,8 @@ struct dp_ctx {
 	uint8_t owner;  /* with NODE_HANDOFF: the worker */
 	uint8_t ctrl;   /* with NODE_CTRL: enum ctrl_reason >> 8 */
 	uint8_t hops;   /* hairpin re-inputs so far (bounded: DP_MAX_HOPS) */
+	uint8_t ep;     /* the endpoint address (dp_conf.endpoints): to, or from */
+	uint8_t hlim;   /* a B4's packet: the outer hop limit as it came */
 	int16_t pool;   /* index of the destination pool (WAN side), or -1 */
 	uint32_t hash;  /* the flow hash: its B4's (nat_b4_hash), when an owner was asked */
 	/* The B4's stateless binding (tables_b4_bind), read at admission, and

@@ -56,7 +56,9 @@
 	  "learned softwire MTUs forgotten early: the worker's table (4096) was full")             \
 	X(ICMP_SENT, "icmp_sent", "ICMP messages the AFTR generated (errors, echo replies)")       \
 	X(ICMP_LIMITED, "icmp_rate_limited",                                                       \
-	  "ICMP errors not sent: over the rate limit (1000 per second per worker)")                \
+	  "ICMP errors not sent: over their interface's icmp rate (per second per worker)")        \
+	X(ICMP_OFF, "icmp_not_sent",                                                               \
+	  "ICMP errors not sent: turned off by their interface's icmp policy (errors, too_big)")   \
 	X(SESSION_NEW, "session_created", "NAT sessions created")                                  \
 	X(STATIC_NEW, "static_session_created",                                                    \
 	  "NAT sessions created from a static mapping (ISC nat), counted in session_created too")  \
@@ -84,6 +86,9 @@
 	X(MULTI_SEG, "multi_segment", "a frame bigger than one buffer (above the MTU)")            \
 	X(BAD_IP6, "bad_ip6", "malformed IPv6 header")                                             \
 	X(NOT_ENDPOINT, "not_endpoint", "IPv6 packet not for the endpoint or our addresses")       \
+	X(WRONG_ENDPOINT, "wrong_endpoint",                                                        \
+	  "a B4's packet to an endpoint address that is not its softwire's (NAPT, prr and nonat: " \
+	  "endpoint)")                                                                             \
 	X(IP6_PROTO, "ip6_unsupported", "IPv6 packet for us that is neither 4in6 nor ICMPv6")      \
 	X(IP6_FRAGMENT, "ip6_fragment",                                                            \
 	  "IPv6 fragment not reassembled: its header is not right after the IPv6 header")          \
@@ -125,6 +130,8 @@
 	X(ICMP_OUT, "icmp_out", "ICMPv4 from the Internet we do not translate")                    \
 	X(ICMP_CKSUM, "icmp_bad_checksum",                                                         \
 	  "ICMPv4 with a wrong checksum, either way, not translated (its rewrite would hide it)")  \
+	X(ICMP_POLICY, "icmp_refused",                                                             \
+	  "ICMP in from an interface whose icmp policy drops it (incoming: drop)")                 \
 	X(TOO_BIG, "too_big",                                                                      \
 	  "too big for the softwire with DF set and toobig strict (fragmentation needed sent)")    \
 	X(WAN_TOO_BIG, "wan_too_big",                                                              \

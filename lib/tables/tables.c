@@ -98,6 +98,17 @@ static struct tables_b4 *b4_rec(struct tables *t, const struct addr6 *b4, uint32
 	return &t->b4s[(*n)++];
 }
 
+/* A B4's softwires: the first in its record, the others chained from it
+ * (sw_next), in the order met. */
+static void link_softwire(struct tables *t, struct tables_b4 *r, uint32_t i)
+{
+	uint32_t *at = &r->softwire;
+
+	while (*at != LHASH_NONE)
+		at = &t->sw_next[*at];
+	*at = i;
+}
+
 /* The lw4o6 indexes: by B4, by address (its shapes), by (address, shape,
  * PSID). Softwires were validated: no two claim a port. */
 static int build_softwires(struct tables *t, uint32_t *nb4)
@@ -132,7 +143,7 @@ static int build_softwires(struct tables *t, uint32_t *nb4)
 		if (r == NULL)
 			rc = -ENOMEM;
 		else if (lhash_put(&t->sw_port, &k, (uint32_t)(s - c->lists.softwires)) == 0)
-			r->softwire = (uint32_t)(s - c->lists.softwires);
+			link_softwire(t, r, (uint32_t)(s - c->lists.softwires));
 	}
 	/* One shape for every address (the usual: one PSID length and
 	 * offset for the whole domain): the shape needs no lookup. */
@@ -237,9 +248,17 @@ static int build_b4s(struct tables *t)
 	if (n > TABLES_B4_INDEX)
 		return -E2BIG;
 	t->sw = hot_copy(c->lists.softwires, c->lists.n_softwires, sizeof(*c->lists.softwires));
+	t->sw_next = big_calloc(c->lists.n_softwires + 1, sizeof(*t->sw_next));
 	t->prrs = hot_copy(c->lists.prrs, c->lists.n_prrs, sizeof(*c->lists.prrs));
-	if (t->sw == NULL || t->prrs == NULL)
+	if (t->sw == NULL || t->sw_next == NULL || t->prrs == NULL)
 		return -ENOMEM;
+	for (size_t i = 0; i < c->lists.n_softwires; i++) {
+		int ep = cfg_endpoint_index(c, cfg_softwire_endpoint(c, &t->sw[i]));
+
+		/* Validated: a softwire names one of the endpoints. */
+		t->sw[i].ep = (uint8_t)(ep < 0 ? 0 : ep);
+		t->sw_next[i] = LHASH_NONE;
+	}
 	t->b4s = big_calloc(n + 1, sizeof(*t->b4s));
 	if (t->b4s == NULL || lhash_init(&t->by_b4, n, 16) < 0)
 		return -ENOMEM;
@@ -319,6 +338,7 @@ void tables_free(struct tables *t)
 	lhash_free(&t->by_b4);
 	big_free(t->b4s);
 	big_free(t->sw);
+	big_free(t->sw_next);
 	big_free(t->prrs);
 	lhash_free(&t->sw_addr);
 	big_free(t->addrs);

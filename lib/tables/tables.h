@@ -20,19 +20,21 @@
 #include "lhash.h"
 
 /* What the tables know of a B4: its stateless bindings - its lw4o6
- * softwire (RFC 7596), its no-NAT prefix (ISC nonat), whether it has prr
+ * softwires (RFC 7596), its no-NAT prefix (ISC nonat), whether it has prr
  * entries - and its configured tunnel (ISC tunnel). */
 struct tables_b4 {
-	uint32_t softwire; /* index in sw (as in cfg.lists.softwires), or LHASH_NONE */
+	uint32_t softwire; /* its first softwire, index in sw (as in cfg.lists.softwires;
+	                    * the others: sw_next), or LHASH_NONE */
 	uint32_t nonat;    /* index in cfg.lists.nonats, or LHASH_NONE */
 	uint32_t has_prr;
 	uint32_t tunnel; /* index in cfg.lists.tunnels, or LHASH_NONE */
 	struct addr6 b4;
 };
 
-/* The value of a B4 in by_b4, the one index of B4s: the index of its only
- * entry inline when it is a softwire (the common lw4o6 case) or a tunnel
- * (the common NAPT case), so no second read; else an index in b4s. */
+/* The value of a B4 in by_b4, the one index of B4s: the index of its
+ * entry inline when it has only softwires (the common lw4o6 case: its
+ * first, the others by sw_next) or only a tunnel (the common NAPT case),
+ * so no second read; else an index in b4s. */
 #define TABLES_B4_SOFTWIRE 0x80000000u
 #define TABLES_B4_TUNNEL   0x40000000u
 #define TABLES_B4_INDEX    0x3fffffffu
@@ -70,6 +72,7 @@ struct tables {
 	const struct cfg_nat **nat_ext; /* by (proto, public address, public port) */
 	size_t n_nat;
 	struct cfg_softwire *sw; /* cfg's softwires and prrs, copied to huge pages */
+	uint32_t *sw_next;       /* by softwire: the next of its B4's, or LHASH_NONE */
 	struct cfg_prr *prrs;
 	struct lhash by_b4; /* B4 -> index in b4s */
 	struct tables_b4 *b4s;

@@ -195,11 +195,11 @@ def wan_frame(ip, dst_mac=GW_W):
     return Ether(src=WAN_MAC, dst=dst_mac) / ip
 
 
-def softwire(ip, b4=B4):
+def softwire(ip, b4=B4, ep=EP):
     """An IPv4 packet the AFTR sends into a softwire: IPv4 in IPv6 from the
     endpoint (RFC 6333 section 6.2, RFC 2473; traffic class = inner TOS,
     RFC 2473 section 6.4 and RFC 6040; hop limit 64, RFC 2473 section 6.3)."""
-    return (Ether(src=TR_MAC, dst=GW_T) / IPv6(src=EP, dst=b4, hlim=64, tc=ip.tos, nh=4)
+    return (Ether(src=TR_MAC, dst=GW_T) / IPv6(src=ep, dst=b4, hlim=64, tc=ip.tos, nh=4)
             / fresh(ip))
 
 
@@ -404,6 +404,19 @@ def icmp_echo_out_and_back():
                 counters=napt(out=1, back=1, sessions=1, blocks=1, tunnels=1))
 
 
+@case
+def icmp_wan_incoming_drop():
+    """icmp.wan.incoming drop: a ping goes out, its reply from the Internet is dropped (drop_icmp_refused); UDP still comes back"""
+    q, r = ping_q(id=77), ping_r(ECHO0)
+    u, ur = udp_q(), udp_r(UDP0)
+    return dict(config="icmp: {wan: {incoming: drop}}\n", transport_in=[from_b4(q), from_b4(u)],
+                wan_in=[from_net(r), from_net(ur)],
+                wan_out=[to_net(q, sport=ECHO0), to_net(u, sport=UDP0)],
+                transport_out=[to_b4(ur, dport=5000)],
+                counters=napt(out=2, back=1, sessions=2, blocks=2, tunnels=1, rx_wan=1,
+                              drop_icmp_refused=1))
+
+
 def bad_icmp_checksum(ip):
     """ip with its ICMP checksum off by one (RFC 792: over the whole message)."""
     b = bytearray(bytes(fresh(ip)))
@@ -530,6 +543,24 @@ def admin_prohibited(quote, dst, src=ICMP_SRC):
     return IP(src=src, dst=dst, ttl=64, id=0) / ICMP(type=3, code=13) / Raw(bytes(quote))
 
 
+def policy_fail(q, b4, ep=EP, hlim=64):
+    """The ICMPv6 source address failed ingress/egress policy (type 1 code 5,
+    RFC 4443 section 3.1) a lw4o6 B4 gets for a packet outside its bindings
+    (RFC 7596 section 5.2): from the endpoint it went to, quoting the
+    softwire packet (its IPv6 header rebuilt, the inner TTL lowered)."""
+    inner = translated(q)
+    quoted = IPv6(src=b4, dst=ep, hlim=hlim, tc=inner.tos, nh=4, plen=len(inner)) / inner
+    return (Ether(src=TR_MAC, dst=GW_T) / IPv6(src=ep, dst=b4, hlim=64)
+            / ICMPv6DestUnreach(code=5) / Raw(bytes(quoted)[:1280 - 48]))
+
+
+def host_unreachable(r):
+    """The ICMPv4 host unreachable (type 3 code 1) an Internet source gets for
+    a lw4o6 address and port no softwire holds (RFC 7596 section 6.2)."""
+    return wan_frame(IP(src=WAN_ADDR, dst=r.src, ttl=64, id=0) / ICMP(type=3, code=1)
+                     / Raw(bytes(translated(r))))
+
+
 @case
 def lw4o6_both_ways():
     """lw4o6 (RFC 7596): a B4's packet from its address and port set goes out untranslated, the reply finds the B4 by (address, PSID)"""
@@ -542,46 +573,111 @@ def lw4o6_both_ways():
 
 @case
 def lw4o6_edge_ports():
-    """lw4o6: the last port of the set works both ways; the excluded low ports (offset 6: below 1024) are out of range, with admpro's ICMP back into the softwire"""
+    """lw4o6: the last port of the set works both ways; the excluded low ports (offset 6: below 1024) are out of range: ICMPv6 source address failed policy to the B4 (RFC 7596 5.2)"""
     last = udp_q(src=LW, sport=LW_LAST)
     low = udp_q(src=LW, sport=80, data=b"low")  # PSID bits of 80 are 5, but A = 0
     back = udp_r(LW_LAST, dst=LW)
-    err = admin_prohibited(translated(low), LW)
     return dict(config=lw4o6(), transport_in=[from_b4(last, b4=B4S), from_b4(low, b4=B4S)],
                 wan_in=[from_net(back)], wan_out=[wan_frame(translated(last))],
-                transport_out=[softwire(err, B4S), softwire(translated(back), B4S)],
-                counters=stateless(out=1, back=1, rx_transport=1, decap=1, encap=1,
-                                   tx_transport=1, icmp_sent=1, drop_out_of_range=1),
+                transport_out=[policy_fail(low, B4S), softwire(translated(back), B4S)],
+                counters=stateless(out=1, back=1, rx_transport=1, decap=1, tx_transport=1,
+                                   icmp_sent=1, drop_out_of_range=1),
                 unordered=True)
 
 
 @case
 def lw4o6_wrong_b4():
-    """lw4o6: a B4 sending from another B4's port set is dropped (drop_wrong_b4), with admpro's ICMP"""
+    """lw4o6: a B4 sending from another B4's port set is dropped (drop_wrong_b4), with ICMPv6 source address failed policy (RFC 7596 5.2)"""
     q = udp_q(src=LW, sport=LW_FIRST)
-    err = admin_prohibited(translated(q), LW)
-    return dict(config=lw4o6(), transport_in=[from_b4(q, b4=B4S2)],
-                transport_out=[softwire(err, B4S2)],
-                counters=dict(rx_transport=1, decap=1, drop_wrong_b4=1, icmp_sent=1, encap=1,
+    return dict(config=lw4o6(), transport_in=[from_b4(q, b4=B4S2, hlim=61)],
+                transport_out=[policy_fail(q, B4S2, hlim=61)],
+                counters=dict(rx_transport=1, decap=1, drop_wrong_b4=1, icmp_sent=1,
                               tx_transport=1))
 
 
 @case
+def lw4o6_icmp6_errors_off():
+    """lw4o6 with icmp.transport.errors off: an out-of-range port is dropped silently (icmp_not_sent); admpro does not govern lw4o6"""
+    q = udp_q(src=LW, sport=1200)
+    return dict(config=lw4o6("icmp: {transport: {errors: false}}\n"
+                             "tunnel_defaults: {admpro: all}\n"),
+                transport_in=[from_b4(q, b4=B4S)],
+                counters=dict(rx_transport=1, decap=1, drop_out_of_range=1, icmp_not_sent=1))
+
+
+@case
 def lw4o6_admpro_off():
-    """lw4o6 with admpro off: an out-of-range port is dropped silently"""
+    """lw4o6 with admpro off: an out-of-range port still gets ICMPv6 source address failed policy (admpro is ISC's, for prr)"""
     q = udp_q(src=LW, sport=1200)
     return dict(config=lw4o6("tunnel_defaults: {admpro: off}\n"),
-                transport_in=[from_b4(q, b4=B4S)],
-                counters=dict(rx_transport=1, decap=1, drop_out_of_range=1))
+                transport_in=[from_b4(q, b4=B4S)], transport_out=[policy_fail(q, B4S)],
+                counters=dict(rx_transport=1, decap=1, drop_out_of_range=1, icmp_sent=1,
+                              tx_transport=1))
 
 
 @case
 def lw4o6_unbound_port_from_internet():
-    """lw4o6: a packet to a port no softwire holds is dropped (drop_no_binding); admpro all sends administratively prohibited back from the WAN address"""
+    """lw4o6: a packet to a port no softwire holds is dropped (drop_no_binding), with ICMPv4 host unreachable from the WAN address (RFC 7596 6.2)"""
     r = udp_r(1200, dst=LW)  # PSID 11: nobody's
-    err = admin_prohibited(translated(r), SRV, src=WAN_ADDR)
-    return dict(config=lw4o6(), wan_in=[from_net(r)], wan_out=[wan_frame(err)],
+    return dict(config=lw4o6(), wan_in=[from_net(r)], wan_out=[host_unreachable(r)],
                 counters=dict(rx_wan=1, drop_no_binding=1, icmp_sent=1, tx_wan=1))
+
+
+@case
+def lw4o6_unbound_port_errors_off():
+    """lw4o6 with icmp.wan.errors off: a packet to a port no softwire holds is dropped silently (icmp_not_sent)"""
+    r = udp_r(1200, dst=LW)
+    return dict(config=lw4o6("icmp: {wan: {errors: false}}\n"), wan_in=[from_net(r)],
+                counters=dict(rx_wan=1, drop_no_binding=1, icmp_not_sent=1))
+
+
+@case
+def lw4o6_icmp_rate():
+    """icmp.wan.rate 2: of three errors within a second two are sent, the third is not (icmp_rate_limited)"""
+    rs = [udp_r(1200 + i, dst=LW, data=b"n%d" % i) for i in range(3)]
+    return dict(config=lw4o6("icmp: {wan: {rate: 2}}\n"), wan_in=[from_net(r) for r in rs],
+                wan_out=[host_unreachable(r) for r in rs[:2]],
+                counters=dict(rx_wan=3, drop_no_binding=3, icmp_sent=2, tx_wan=2,
+                              icmp_rate_limited=1))
+
+
+@case
+def lw4o6_two_softwires_one_b4():
+    """A B4 holding two softwires (two addresses; RFC 7596 5.1): each works both ways, a port of neither is out of range"""
+    lw2 = "198.51.100.78"
+    cfg = lw4o6("  - {b4: \"%s\", ipv4: %s, psid: 9, psid_len: 4, offset: 0}\n" % (B4S, lw2))
+    q1, q2 = udp_q(src=LW, sport=LW_FIRST), udp_q(src=lw2, sport=0x9123, data=b"two")
+    r1, r2 = udp_r(LW_FIRST, dst=LW), udp_r(0x9123, dst=lw2, data=b"two")
+    bad = udp_q(src=lw2, sport=0x8123, data=b"bad")
+    return dict(config=cfg, transport_in=[from_b4(q, b4=B4S) for q in (q1, q2, bad)],
+                wan_in=[from_net(r1), from_net(r2)],
+                wan_out=[wan_frame(translated(q1)), wan_frame(translated(q2))],
+                transport_out=[softwire(translated(r1), B4S), softwire(translated(r2), B4S),
+                               policy_fail(bad, B4S)],
+                counters=stateless(out=2, back=2, rx_transport=1, decap=1, tx_transport=1,
+                                   icmp_sent=1, drop_out_of_range=1),
+                unordered=True)
+
+
+@case
+def lw4o6_second_endpoint():
+    """A softwire naming a second endpoint (BR) address: its packets go to that address and come back from it; a packet to the other endpoint, or a NAPT B4's to the second, is dropped (drop_wrong_endpoint); ND answers for it"""
+    ep2 = "2001:db8::2"
+    cfg = ("endpoints: [\"%s\"]\nsoftwires:\n"
+           "  - {b4: \"%s\", ipv4: %s, psid: 5, psid_len: 6, offset: 6, endpoint: \"%s\"}\n"
+           % (ep2, B4S, LW, ep2))
+    q, r = udp_q(src=LW, sport=LW_FIRST), udp_r(LW_FIRST, dst=LW)
+    wrong = udp_q(src=LW, sport=LW_FIRST + 1, data=b"wrong")
+    napt_q = udp_q(data=b"napt")
+    return dict(config=cfg,
+                transport_in=[from_b4(q, b4=B4S, dst=ep2), from_b4(wrong, b4=B4S),
+                              from_b4(napt_q, dst=ep2), neighbor_solicitation(ep2)],
+                wan_in=[from_net(r)], wan_out=[wan_frame(translated(q))],
+                transport_out=[softwire(translated(r), B4S, ep=ep2),
+                               neighbor_advertisement(ep2)],
+                counters=stateless(out=1, back=1, rx_transport=3, decap=2, tx_transport=1,
+                                   to_control=1, drop_wrong_endpoint=2),
+                unordered=True)
 
 
 @case
@@ -619,14 +715,15 @@ def lw4o6_hairpin_off():
 
 @case
 def lw4o6_b4_not_natted():
-    """A B4 known only by its softwire (outside acl6) is not NATed: its private source is dropped (drop_not_private), its lw4o6 source goes out"""
+    """A B4 known only by its softwire (outside acl6) is not NATed: its private source is dropped (drop_not_private, ICMPv6 source address failed policy), its lw4o6 source goes out"""
     b4 = "2001:db8:2::5"
     p = udp_q(sport=5000)
     q = udp_q(src=LW, sport=LW_FIRST)
     cfg = "softwires:\n  - {b4: \"%s\", ipv4: %s, psid: 5, psid_len: 6, offset: 6}\n" % (b4, LW)
     return dict(config=cfg, transport_in=[from_b4(p, b4=b4), from_b4(q, b4=b4)],
-                wan_out=[wan_frame(translated(q))],
-                counters=stateless(out=1, rx_transport=1, decap=1, drop_not_private=1))
+                wan_out=[wan_frame(translated(q))], transport_out=[policy_fail(p, b4)],
+                counters=stateless(out=1, rx_transport=1, decap=1, drop_not_private=1,
+                                   icmp_sent=1, tx_transport=1))
 
 
 @case
@@ -648,13 +745,14 @@ def lw4o6_mss_clamped():
 
 @case
 def lw4o6_only():
-    """A lw4o6-only AFTR (no pool): softwires work; a private source has nothing to be NATed to (drop_not_private)"""
+    """A lw4o6-only AFTR (no pool): softwires work; a private source has nothing to be NATed to (drop_not_private, ICMPv6 source address failed policy)"""
     q = udp_q(src=LW, sport=LW_FIRST)
     p = udp_q(sport=5000)
     return dict(pools="  []\n", config=lw4o6(),
                 transport_in=[from_b4(q, b4=B4S), from_b4(p, b4=B4S)],
-                wan_out=[wan_frame(translated(q))],
-                counters=stateless(out=1, rx_transport=1, decap=1, drop_not_private=1))
+                wan_out=[wan_frame(translated(q))], transport_out=[policy_fail(p, B4S)],
+                counters=stateless(out=1, rx_transport=1, decap=1, drop_not_private=1,
+                                   icmp_sent=1, tx_transport=1))
 
 
 @case
@@ -1039,6 +1137,16 @@ def too_big_df_strict():
 
 
 @case
+def too_big_df_strict_silent():
+    """toobig strict with icmp.wan.too_big off: a DF reply too big is dropped silently (icmp_not_sent)"""
+    d = too_big("strict")
+    d["config"] += "icmp: {wan: {too_big: false}}\n"
+    d["wan_out"] = d["wan_out"][:1]
+    d["counters"].update(icmp_sent=0, tx_wan=1, icmp_not_sent=1)
+    return d
+
+
+@case
 def too_big_equal_fragments():
     """default fragment equal (ISC eqfrag): the IPv6 fragments are of one size"""
     return too_big(df=False, equal=True)
@@ -1136,6 +1244,17 @@ def wan_mtu_df():
                 counters=dict(rx_transport=1, decap=1, nat_out=1, session_created=1,
                               block_allocated=1, tunnel_created=1, drop_wan_too_big=1,
                               icmp_sent=1, icmp_error_in=1, encap=1, tx_transport=1))
+
+
+@case
+def wan_mtu_df_silent():
+    """icmp.transport.too_big off: a DF packet over the WAN MTU is dropped with no fragmentation needed (icmp_not_sent)"""
+    q = wan_mtu_udp(WAN_MTU + 1, flags="DF")
+    return dict(wan_mtu=WAN_MTU, config="icmp: {transport: {too_big: false}}\n",
+                transport_in=[from_b4(q)],
+                counters=dict(rx_transport=1, decap=1, nat_out=1, session_created=1,
+                              block_allocated=1, tunnel_created=1, drop_wan_too_big=1,
+                              icmp_not_sent=1))
 
 
 @case
@@ -1518,6 +1637,14 @@ def ttl_expired():
 
 
 @case
+def ttl_expired_errors_off():
+    """icmp.transport.errors off: inner TTL 1 is dropped with no time exceeded (icmp_not_sent)"""
+    q = IP(src=LAN, dst=SRV, ttl=1, id=9) / UDP(sport=5000, dport=53) / Raw(b"x" * 12)
+    return dict(config="icmp: {transport: {errors: false}}\n", transport_in=[from_b4(q)],
+                counters=dict(rx_transport=1, drop_ttl_expired=1, icmp_not_sent=1))
+
+
+@case
 def icmp_in_not_echo():
     """An ICMP timestamp request from a B4 is not translated (drop_icmp_in)"""
     q = IP(src=LAN, dst=SRV, ttl=64) / ICMP(type=13, id=5, seq=1, ts_ori=1, ts_rx=0, ts_tx=0)
@@ -1660,6 +1787,19 @@ def icmp6_unreachable_and_time_exceeded():
                 wan_out=[to_net(q, sport=UDP0), err4, err4], transport_out=[sent],
                 counters=napt(out=1, back=1, sessions=1, blocks=1, tunnels=1, rx_transport=2,
                               icmp6_error_in=2, icmp_sent=2, icmp_error_out=2, tx_wan=2))
+
+
+@case
+def icmp6_error_incoming_drop():
+    """icmp.transport.incoming drop: an ICMPv6 unreachable about a reply is dropped (drop_icmp_refused), nothing goes to the Internet"""
+    q, r = udp_q(), udp_r(UDP0)
+    sent = to_b4(r, dport=5000)
+    err = icmp6_error(ICMPv6DestUnreach, sent, code=3)
+    return dict(config="icmp: {transport: {incoming: drop}}\n",
+                transport_in=[from_b4(q), err], wan_in=[from_net(r)],
+                wan_out=[to_net(q, sport=UDP0)], transport_out=[sent],
+                counters=napt(out=1, back=1, sessions=1, blocks=1, tunnels=1, rx_transport=1,
+                              drop_icmp_refused=1))
 
 
 @case

@@ -6,8 +6,9 @@
 # its range with nftables on its TUN device. Both clients fetch over HTTP
 # through the AFTR at the same time; the server sees 198.51.100.77 from
 # ports in each range. A packet B4 a sends from a port outside its set
-# gets ICMP type 3 code 13 back (admpro all), caught with tcpdump on the
-# B4's TUN; with admpro off, nothing comes back.
+# gets ICMPv6 type 1 code 5 (source address failed ingress/egress policy,
+# RFC 7596 section 5.2) back from the endpoint, caught with tcpdump on the
+# B4's IPv6 link; with icmp.transport.errors off, nothing comes back.
 # Usage: lw4o6_live.sh AFTR_DATAPLANE AFTR_B4
 # Exit 0 pass, 1 fail, 77 skip (not root, or a tool is missing).
 set -u
@@ -27,14 +28,14 @@ LW=198.51.100.77
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
-start() { # admpro
+start() { # icmp.transport.errors
 	{
 		# shellcheck disable=SC2119 # topo_config QPAIRS: one queue pair unless told
 		topo_config
 		echo "softwires:"
 		echo "  - {b4: \"2001:db8:1::a\", ipv4: $LW, psid: 1, psid_len: 6, offset: 0}"
 		echo "  - {b4: \"2001:db8:1::b\", ipv4: $LW, psid: 2, psid_len: 6, offset: 0}"
-		echo "tunnel_defaults: {admpro: $1}"
+		echo "icmp: {transport: {errors: $1}}"
 	} >"$tmp/aftr.yaml"
 	ip netns exec "${TOPO}dp" "$dataplane" --no-huge -m 512 -l 0,1 --no-pci --no-telemetry \
 		--file-prefix "$TOPO" --log-level='*:warning' -- -c "$tmp/aftr.yaml" \
@@ -60,7 +61,7 @@ table ip lw4o6 {
 }
 NFT
 done
-start all || { echo "FAIL: the dataplane did not start"; cat "$tmp/dp.log"; exit 1; }
+start true || { echo "FAIL: the dataplane did not start"; cat "$tmp/dp.log"; exit 1; }
 
 head -c 3000000 /dev/urandom >"$tmp/file.bin"
 want=$(sha256sum <"$tmp/file.bin" | cut -d' ' -f1)
@@ -107,33 +108,37 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(('$LW', 5000))
 s.sendto(b'outside', ('$TOPO_SERVER', 9))"
 }
-admin_prohibited() { # expect: 1 or 0 errors caught
-	topo_exec b4a timeout 3 tcpdump -ni b4tun0 -U -w "$tmp/icmp.pcap" icmp >/dev/null 2>&1 &
+# The quote: the softwire packet, its IPv6 header (40 bytes), then the
+# inner IPv4 one (20) and UDP, whose source port is at 60.
+policy_fail() { # expect: 1 or 0 errors caught
+	topo_exec b4a timeout 3 tcpdump -ni eth0 -U -w "$tmp/icmp.pcap" icmp6 >/dev/null 2>&1 &
 	local td=$! n
 	sleep 1
 	send_outside
 	wait $td
 	n=$(/usr/bin/python3 -c "
-from scapy.all import rdpcap, IP, ICMP, UDP, IPerror, UDPerror
+from scapy.all import rdpcap, IPv6, ICMPv6DestUnreach
 try:
     p = rdpcap('$tmp/icmp.pcap')
 except Exception:
     p = []
-print(sum(1 for x in p if ICMP in x and x[ICMP].type == 3 and x[ICMP].code == 13
-          and x[IP].src == '192.0.0.1' and x[IP].dst == '$LW' and UDPerror in x
-          and x[UDPerror].sport == 5000))")
-	echo "administratively prohibited caught: $n"
+def about(x):
+    q = bytes(x[ICMPv6DestUnreach].payload)
+    return len(q) >= 62 and q[6] == 4 and int.from_bytes(q[60:62], 'big') == 5000
+print(sum(1 for x in p if ICMPv6DestUnreach in x and x[ICMPv6DestUnreach].code == 5
+          and x[IPv6].src == '$TOPO_ENDPOINT' and x[IPv6].dst == '2001:db8:1::a' and about(x)))")
+	echo "source address failed policy caught: $n"
 	[ "$n" -eq "$1" ]
 }
-check "a port outside B4 a's set: ICMP type 3 code 13 from 192.0.0.1 comes back (admpro all)" \
-	admin_prohibited 1
+check "a port outside B4 a's set: ICMPv6 1/5 from the endpoint comes back (RFC 7596 5.2)" \
+	policy_fail 1
 sleep 1.2
 check "counted as out_of_range" bash -c "[ $(counter drop_out_of_range) -ge 1 ]"
 
 kill -INT $dp_pid
 wait $dp_pid
-start off || { echo "FAIL: the dataplane did not start again"; exit 1; }
-check "with admpro off: dropped, nothing comes back" admin_prohibited 0
+start false || { echo "FAIL: the dataplane did not start again"; exit 1; }
+check "with icmp.transport.errors off: dropped, nothing comes back" policy_fail 0
 kill -INT $dp_pid
 wait $dp_pid
 echo "lw4o6_live: $pass passed, $fail failed"

@@ -181,6 +181,50 @@ static struct cfg_softwire sw(uint32_t b4i, uint32_t ipv4, uint8_t offset, uint8
 }
 
 /* lw4o6 (RFC 7596, port sets of RFC 7597 section 5.1), prr, nonat. */
+/* A B4 with three softwires (two addresses) keeps them in one chain,
+ * inline in by_b4 when it has nothing else; each softwire knows the index
+ * of its endpoint. */
+START_TEST(test_softwires_per_b4)
+{
+	struct aftr_config cfg;
+	struct tables t;
+	struct addr6 a = b4(1);
+	struct tables_b4 rec;
+	uint32_t seen = 0, n = 0;
+
+	ck_assert_int_eq(cfg_init(&cfg), 0);
+	ck_assert_int_eq(addr6_parse("2001:db8::1", &cfg.fixed.endpoint, NULL, 0), 0);
+	ck_assert_int_eq(addr6_parse("2001:db8::2", &cfg.fixed.endpoints[0], NULL, 0), 0);
+	ck_assert_int_eq(addr6_parse("2001:db8::3", &cfg.fixed.endpoints[1], NULL, 0), 0);
+	cfg.fixed.has_endpoint = true;
+	cfg.fixed.n_endpoints = 2;
+	cfg.lists.softwires = calloc(4, sizeof(*cfg.lists.softwires));
+	ck_assert_ptr_nonnull(cfg.lists.softwires);
+	cfg.lists.softwires[0] = sw(1, 0xc0000201u, 0, 4, 0);
+	cfg.lists.softwires[1] = sw(2, 0xc0000201u, 0, 4, 1);
+	cfg.lists.softwires[2] = sw(1, 0xc0000202u, 0, 4, 2);
+	cfg.lists.softwires[3] = sw(1, 0xc0000201u, 0, 4, 5);
+	cfg.lists.softwires[2].endpoint = cfg.fixed.endpoints[1];
+	cfg.lists.softwires[3].endpoint = cfg.fixed.endpoint;
+	cfg.lists.n_softwires = cfg.lists.cap_softwires = 4;
+	ck_assert_int_eq(tables_build(&t, &cfg, 1), 0);
+	ck_assert(tables_b4_bind(&t, &a) & TABLES_B4_SOFTWIRE);
+	ck_assert(tables_b4_of(&t, tables_b4_bind(&t, &a), &rec));
+	for (uint32_t i = rec.softwire; i != LHASH_NONE; i = t.sw_next[i], n++) {
+		ck_assert(addr6_equal(&t.sw[i].b4, &a));
+		seen |= 1u << i;
+	}
+	ck_assert_uint_eq(n, 3);
+	ck_assert_uint_eq(seen, 0xd);
+	ck_assert_uint_eq(t.sw[0].ep, 0);
+	ck_assert_uint_eq(t.sw[2].ep, 2);
+	ck_assert_uint_eq(t.sw[3].ep, 0);
+	ck_assert_ptr_eq(tables_softwire(&t, 0xc0000202u, 0x2345), &t.sw[2]);
+	ck_assert_ptr_eq(tables_softwire(&t, 0xc0000201u, 0x5345), &t.sw[3]);
+	tables_free(&t);
+}
+END_TEST
+
 START_TEST(test_stateless)
 {
 	struct aftr_config cfg;
@@ -364,6 +408,7 @@ int main(void)
 	tcase_add_test(tc, test_fixed_diff);
 	tcase_add_test(tc, test_lhash);
 	tcase_add_test(tc, test_stateless);
+	tcase_add_test(tc, test_softwires_per_b4);
 	suite_add_tcase(s, tc);
 	r = srunner_create(s);
 	srunner_run_all(r, CK_NORMAL);
