@@ -431,6 +431,13 @@ expect "289 left" 200 "len(j) == 289" "${auth[@]}" "$url/api/v1/static-nat"
 ctl "a CSV bulk file of softwires" 0 '^POST /api/v1/softwires: 3 from .*sw.csv, generation [0-9]+, applied$' \
 	add softwire "@$tmp/sw.csv"
 ctl "listed" 0 '^2001:db8:1::42 +192.0.2.200 +3 +6 +6 +api$' list softwire
+printf '2001:db8:1::40,192.0.2.201,1,6,6,2001:db8::1\n' >"$tmp/sw2.csv"
+ctl "a second softwire of one B4, its endpoint in column six" 0 '^POST /api/v1/softwires: 1 from ' \
+	add softwire "@$tmp/sw2.csv"
+ctl "listed with its endpoint" 0 '^2001:db8:1::40 +192.0.2.201 +1 +6 +6 +2001:db8::1 +api$' \
+	list softwire
+ctl "deleted by its address and PSID" 0 '^DELETE /api/v1/softwires/192.0.2.201/1: ' \
+	del softwire 192.0.2.201 1
 printf '2001:db8:1::43,192.0.2.200,4,6,6\n2001:db8:1::44,192.0.2.200,x,6,6\n' >"$tmp/bad.csv"
 ctl "a CSV row that is not one: its line, nothing sent" 2 'bad.csv:2: psid: "x" is not a number' \
 	add softwire "@$tmp/bad.csv"
