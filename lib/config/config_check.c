@@ -439,13 +439,22 @@ static void report_nonat_clash(const struct aftr_config *cfg, const struct keyre
 		if (nonat == NULL)
 			continue;
 		snprintf(other, sizeof(other), "nonat[%u]", nonat->idx);
-		err_at(d, origin_pos(cfg, &v[i]), origin_list[v[i].origin], v[i].idx,
-		       "this B4 is a no-NAT tunnel (%s)", other);
+		/* Its tunnel settings (ISC: mtu, mss, toobig, admpro apply to
+		 * every tunnel, no-NAT ones too), but no NAT pool address. */
+		if (v[i].origin == O_TUNNEL && !cfg->lists.tunnels[v[i].idx].has_ipv4)
+			continue;
+		if (v[i].origin == O_TUNNEL)
+			err_at(d, origin_pos(cfg, &v[i]), origin_list[v[i].origin], v[i].idx,
+			       "ipv4: this B4 is a no-NAT tunnel (%s), it is not NATed", other);
+		else
+			err_at(d, origin_pos(cfg, &v[i]), origin_list[v[i].origin], v[i].idx,
+			       "this B4 is a no-NAT tunnel (%s)", other);
 	}
 }
 
 /* A no-NAT B4 owns its whole prefix: it can have no other kind of entry
- * (ISC refuses "nonat" for an existing tunnel), and one prefix. A B4 may
+ * (ISC refuses "nonat" for an existing tunnel) but its tunnel settings,
+ * and one prefix. A B4 may
  * hold several softwires (different addresses or PSIDs); a tunnel is
  * listed once. */
 static void check_b4_dups(const struct aftr_config *cfg, struct diag *d)

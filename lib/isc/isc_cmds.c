@@ -335,8 +335,25 @@ static int nonat(struct isc *s, int at)
 	return 0;
 }
 
-/* Per-tunnel settings need the tunnel; a static mapping creates it in ISC,
- * so one is made here for a B4 that has mappings. */
+/* Whether any list knows b4 (in ISC, its nat, prr and nonat lines created
+ * its tunnel). */
+static bool b4_known(const struct aftr_config *cfg, const struct addr6 *b4)
+{
+	for (size_t i = 0; i < cfg->lists.n_nats; i++)
+		if (addr6_equal(&cfg->lists.nats[i].b4, b4))
+			return true;
+	for (size_t i = 0; i < cfg->lists.n_prrs; i++)
+		if (addr6_equal(&cfg->lists.prrs[i].b4, b4))
+			return true;
+	for (size_t i = 0; i < cfg->lists.n_nonats; i++)
+		if (addr6_equal(&cfg->lists.nonats[i].b4, b4))
+			return true;
+	return false;
+}
+
+/* Per-tunnel settings need the tunnel; ISC's nat, prr and nonat lines
+ * create it, so one is made here (for a nonat B4 it holds the settings
+ * only: it is not NATed). */
 static struct cfg_tunnel *tunnel_for(struct isc *s, int at)
 {
 	struct aftr_config *cfg = s->cfg;
@@ -348,10 +365,12 @@ static struct cfg_tunnel *tunnel_for(struct isc *s, int at)
 	t = cfg_find_tunnel(cfg, &b4);
 	if (t)
 		return t;
-	for (size_t i = 0; i < cfg->lists.n_nats; i++)
-		if (addr6_equal(&cfg->lists.nats[i].b4, &b4))
-			return new_tunnel(s, &b4);
-	isc_err(s, "%s: no such tunnel (define it with \"tunnel\" first)", s->tok[at]);
+	if (b4_known(cfg, &b4))
+		return new_tunnel(s, &b4);
+	isc_err(s,
+	        "%s: no such tunnel (define it with \"tunnel\", \"nat\", \"prr\" or "
+	        "\"nonat\" first)",
+	        s->tok[at]);
 	return NULL;
 }
 

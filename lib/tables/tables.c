@@ -379,8 +379,10 @@ bool tables_b4_allowed_bind(const struct tables *t, const struct addr6 *b4, uint
 	bool in_acl6 = false, ok;
 
 	/* NAT is for a configured tunnel, or a B4 inside acl6 with automatic
-	 * tunnels on (ISC: the ACL is checked when no tunnel is found). */
-	ok = tables_bind_tunnel(t, bind) != NULL;
+	 * tunnels on (ISC: the ACL is checked when no tunnel is found). A
+	 * no-NAT B4's tunnel entry holds its settings only. */
+	ok = tables_bind_tunnel(t, bind) != NULL &&
+	     (bind & (TABLES_B4_TUNNEL | TABLES_B4_SOFTWIRE) || t->b4s[bind].nonat == LHASH_NONE);
 	if (!ok)
 		in_acl6 = tables_in_acl6(t, b4);
 	ok = ok || (in_acl6 && t->cfg.fixed.tun.auto_create);

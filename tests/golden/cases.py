@@ -784,6 +784,22 @@ def nonat_both_ways():
 
 
 @case
+def nonat_tunnel_settings():
+    """ISC per-tunnel settings on a nonat B4 outside acl6 (a tunnels entry with mtu 1300 only): a reply one byte over goes in IPv6 fragments; its private source is still not NATed (drop_not_private)"""
+    b4 = "2001:db8:2::7"
+    big = udp_r(5000, dst=NONAT_HOST, data=b"n" * (1300 - 40 + 1 - 28))
+    p = udp_q(sport=5000)
+    cfg = ("nonat:\n  - {b4: \"%s\", prefix: %s}\ntunnels:\n  - {b4: \"%s\", mtu: 1300}\n"
+           % (b4, NONAT_PFX, b4))
+    fr = frags6(translated(big), 1300, b4=b4)
+    return dict(config=cfg, wan_in=[from_net(big)], transport_in=[from_b4(p, b4=b4)],
+                transport_out=fr,
+                counters=dict(rx_wan=1, stateless_in=1, encap=1, encap_fragmented=1,
+                              ip6_fragments_sent=len(fr), tx_transport=len(fr), rx_transport=1,
+                              decap=1, drop_not_private=1))
+
+
+@case
 def mixed_modes():
     """NAPT, lw4o6 and nonat side by side: each B4's packet takes its own path"""
     n = udp_q()

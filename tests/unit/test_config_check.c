@@ -746,16 +746,21 @@ START_TEST(test_nonat_b4_has_other_entries)
 	add_prr(&cfg, B4A, CFG_UDP, POOL, 91);
 	expect_one(&cfg, "prr[1]", "this B4 is a no-NAT tunnel (nonat[1])");
 	cfg.lists.n_prrs--;
+	/* Its tunnel settings (ISC: every tunnel's), but no NAT address. */
 	add_tunnel(&cfg, B4A, NULL);
-	expect_one(&cfg, "tunnels[1]", "this B4 is a no-NAT tunnel (nonat[1])");
+	cfg.lists.tunnels[1].mtu = 1400;
+	expect_clean(&cfg);
+	add_tunnel(&cfg, B4B, POOL);
+	expect_one(&cfg, "tunnels[2]",
+	           "ipv4: this B4 is a no-NAT tunnel (nonat[0]), it is not NATed");
 
 	add_nat(&cfg, B4A, CFG_TCP, "10.0.0.1", 80, POOL, 90);
 	add_prr(&cfg, B4B, CFG_UDP, POOL, 91);
 	/* In B4 order, then static_nat, prr, tunnels within one B4. */
 	ck_assert_uint_eq(validate(&cfg, &d), 3);
 	expect_err(&d, 0, "static_nat[1]", "no-NAT tunnel (nonat[1])");
-	expect_err(&d, 1, "tunnels[1]", "no-NAT tunnel (nonat[1])");
-	expect_err(&d, 2, "prr[1]", "no-NAT tunnel (nonat[0])");
+	expect_err(&d, 1, "prr[1]", "no-NAT tunnel (nonat[0])");
+	expect_err(&d, 2, "tunnels[2]", "no-NAT tunnel (nonat[0])");
 	diag_free(&d);
 	cfg_free(&cfg);
 }

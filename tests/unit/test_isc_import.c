@@ -287,30 +287,78 @@ START_TEST(seed_sdaftr)
 }
 END_TEST
 
-/* import -> YAML (sparse and full) -> load gives the same model. */
-static void round_trip_file(const char *rel)
+/* YAML (sparse and full) -> load gives the same model; cfg is freed. */
+static void round_trip(struct aftr_config *cfg, const char *rel)
 {
-	struct aftr_config cfg, back;
+	struct aftr_config back;
 	struct diag d;
 
-	import_file(rel, &cfg);
 	for (int sparse = 0; sparse <= 1; sparse++) {
 		char *text = NULL;
 		size_t len = 0;
 		FILE *f = open_memstream(&text, &len);
 
-		ck_assert_int_eq(cfg_write_yaml(&cfg, sparse, NULL, f), 0);
+		ck_assert_int_eq(cfg_write_yaml(cfg, sparse, NULL, f), 0);
 		fclose(f);
 		diag_init(&d, rel);
 		ck_assert_int_eq(cfg_load_yaml_buf(text, len, &back, &d), 0);
-		ck_assert_msg(cfg_equal(&cfg, &back), "%s (%s) does not round-trip", rel,
+		ck_assert_msg(cfg_equal(cfg, &back), "%s (%s) does not round-trip", rel,
 		              sparse ? "sparse" : "full");
 		cfg_free(&back);
 		diag_free(&d);
 		free(text);
 	}
-	cfg_free(&cfg);
+	cfg_free(cfg);
 }
+
+/* import -> YAML -> load gives the same model. */
+static void round_trip_file(const char *rel)
+{
+	struct aftr_config cfg;
+
+	import_file(rel, &cfg);
+	round_trip(&cfg, rel);
+}
+
+/* ISC applies per-tunnel settings to every tunnel, and its prr and nonat
+ * lines make tunnels: settings on B4s known only by them import (a
+ * tunnels entry holding them; a no-NAT B4's is not NATed), validate and
+ * round-trip. */
+START_TEST(settings_on_stateless_b4s)
+{
+	struct aftr_config cfg;
+	struct diag d;
+	const struct cfg_tunnel *t;
+	struct addr6 a;
+
+	ck_assert_int_eq(import(MIN_CONF
+	                        "prr 2001::20 tcp 198.18.200.1 1234\n"
+	                        "nonat 2001::21 203.0.113.0/28\n"
+	                        "mtu 2001::20 1400\nadmpro 2001::20 out\n"
+	                        "mss 2001::21 on\ntoobig 2001::21 strict\nmtu 2001::21 1300\n",
+	                        &cfg, &d),
+	                 0);
+	ck_assert_uint_eq(d.errors, 0);
+	diag_free(&d);
+	ck_assert_uint_eq(cfg.lists.n_tunnels, 2);
+	ck_assert_int_eq(addr6_parse("2001::21", &a, NULL, 0), 0);
+	t = cfg_find_tunnel(&cfg, &a);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_uint_eq(t->mtu, 1300);
+	ck_assert_int_eq(t->mss, 1);
+	ck_assert_int_eq(t->toobig, TOOBIG_STRICT);
+	ck_assert(!t->has_ipv4);
+	ck_assert_int_eq(addr6_parse("2001::20", &a, NULL, 0), 0);
+	t = cfg_find_tunnel(&cfg, &a);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_uint_eq(t->mtu, 1400);
+	ck_assert_int_eq(t->admpro, ADMPRO_OUT);
+	diag_init(&d, "aftr.conf");
+	ck_assert_uint_eq(cfg_validate(&cfg, &d), 0);
+	diag_free(&d);
+	round_trip(&cfg, "settings on prr and nonat B4s");
+}
+END_TEST
 
 START_TEST(round_trips)
 {
@@ -332,6 +380,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, long_line_is_an_error);
 	tcase_add_test(tc, delete_rules);
 	tcase_add_test(tc, try_commands);
+	tcase_add_test(tc, settings_on_stateless_b4s);
 	tcase_add_test(tc, validation_after_import);
 	tcase_add_test(tc, seed_sdaftr);
 	tcase_add_test(tc, round_trips);

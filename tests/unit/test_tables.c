@@ -225,6 +225,42 @@ START_TEST(test_softwires_per_b4)
 }
 END_TEST
 
+/* A no-NAT B4's tunnel entry holds its settings: found, but it does not
+ * make the B4 NATed; a prr B4's does (ISC: its tunnel NATs). */
+START_TEST(test_settings_of_stateless_b4s)
+{
+	struct aftr_config cfg;
+	struct tables t;
+	struct addr6 a;
+	int drop = -1;
+	bool nat = true;
+
+	ck_assert_int_eq(cfg_init(&cfg), 0);
+	cfg.lists.nonats = calloc(1, sizeof(*cfg.lists.nonats));
+	cfg.lists.prrs = calloc(1, sizeof(*cfg.lists.prrs));
+	cfg.lists.tunnels = calloc(2, sizeof(*cfg.lists.tunnels));
+	ck_assert(cfg.lists.nonats && cfg.lists.prrs && cfg.lists.tunnels);
+	cfg.lists.nonats[0] = (struct cfg_nonat){.b4 = b4(6), .prefix = {0xcb007100u, 28}};
+	cfg.lists.prrs[0] =
+	        (struct cfg_prr){.b4 = b4(5), .proto = CFG_UDP, .addr = 0xc6336401u, .port = 53};
+	cfg.lists.tunnels[0] = (struct cfg_tunnel){.b4 = b4(6), .mtu = 1300};
+	cfg.lists.tunnels[1] = (struct cfg_tunnel){.b4 = b4(5), .mtu = 1400};
+	cfg.lists.n_nonats = cfg.lists.cap_nonats = 1;
+	cfg.lists.n_prrs = cfg.lists.cap_prrs = 1;
+	cfg.lists.n_tunnels = cfg.lists.cap_tunnels = 2;
+	ck_assert_int_eq(tables_build(&t, &cfg, 1), 0);
+	a = b4(6);
+	ck_assert_ptr_eq(tables_tunnel(&t, &a), &t.cfg.lists.tunnels[0]);
+	ck_assert(tables_b4_allowed(&t, &a, &drop, &nat));
+	ck_assert(!nat);
+	a = b4(5);
+	ck_assert_ptr_eq(tables_tunnel(&t, &a), &t.cfg.lists.tunnels[1]);
+	ck_assert(tables_b4_allowed(&t, &a, &drop, &nat));
+	ck_assert(nat);
+	tables_free(&t);
+}
+END_TEST
+
 START_TEST(test_stateless)
 {
 	struct aftr_config cfg;
@@ -409,6 +445,7 @@ int main(void)
 	tcase_add_test(tc, test_lhash);
 	tcase_add_test(tc, test_stateless);
 	tcase_add_test(tc, test_softwires_per_b4);
+	tcase_add_test(tc, test_settings_of_stateless_b4s);
 	suite_add_tcase(s, tc);
 	r = srunner_create(s);
 	srunner_run_all(r, CK_NORMAL);
