@@ -19,6 +19,7 @@
 
 #include "config.h"
 #include "counters.h"
+#include "filter_state.h"
 #include "frag_state.h"
 #include "icmp_bucket.h"
 #include "nat_state.h"
@@ -76,6 +77,7 @@ struct dp_conf {
 	uint32_t n_pools;
 	uint32_t pool_lo, pool_hi; /* the lowest and highest pool address, host order */
 	struct lhash pool_by_addr; /* pool address (host order) -> index: nat_pool_index */
+	struct dp_filter filters[CFG_NSIDES][CFG_NDIRS]; /* filters.IFACE.DIR (filter.h) */
 };
 
 /* The index of an endpoint address in dp_conf.endpoints, or -1: the
@@ -104,6 +106,7 @@ struct dp_counters {
 	uint64_t cnt[CNT_COUNT];
 	uint64_t drop[DROP_COUNT];
 	uint64_t port[DP_NPORTS][PORT_STAT_COUNT];
+	uint64_t filter[]; /* each filter rule's matches (filter.h) */
 };
 
 /* nat.c's look-ahead of a packet's NAPT session (nat.h): which index, the

@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 
 #include "cksum.h"
+#include "filter.h"
 #include "graph.h"
 #include "icmp_build.h"
 #include "stateless.h"
@@ -47,6 +48,8 @@ enum dp_node node_wan_fwd(struct dp_worker *w, struct rte_mbuf *m)
 	struct l3_ip4_hdr *ip = dp_ip4(m);
 	struct rte_mbuf *e;
 
+	if (!filter_pass(w, CFG_SIDE_WAN, CFG_DIR_IN, m))
+		return dp_drop(m, DROP_FILTER_RULE);
 	/* icmp.wan.incoming: drop (RFC 7596 section 6.2's policy). */
 	if (unlikely(c->proto == IPPROTO_ICMP) && !dp.conf.cfg->icmp[CFG_SIDE_WAN].incoming)
 		return dp_drop(m, DROP_ICMP_POLICY);

@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 
 #include "cksum.h"
+#include "filter.h"
 #include "graph.h"
 #include "mss.h"
 #include "nat.h"
@@ -33,8 +34,11 @@ enum dp_node node_ip4_out(struct dp_worker *w, struct rte_mbuf *m)
 	}
 	c->flags &= (uint16_t) ~(CTX_FROM_B4 | CTX_FROM_US | CTX_NAT);
 	pool = nat_pool_index(dst);
-	if (pool < 0 && !(dp.conf.cfg->softwire_hairpinning && stateless_owns(w, dst)))
+	if (pool < 0 && !(dp.conf.cfg->softwire_hairpinning && stateless_owns(w, dst))) {
+		if (!filter_pass(w, CFG_SIDE_WAN, CFG_DIR_OUT, m))
+			return dp_drop(m, DROP_FILTER_RULE);
 		return ntohs(ip->total_len) > dp.port[DP_PORT_WAN].mtu ? NODE_FRAG4 : NODE_WAN_TX;
+	}
 	if (c->hops++ == DP_MAX_HOPS)
 		return dp_drop(m, DROP_NOT_OURS);
 	DP_COUNT(w, HAIRPIN);

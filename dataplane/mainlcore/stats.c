@@ -14,6 +14,7 @@
 
 #include "slowpath.h"
 #include "dp.h"
+#include "filter.h"
 #include "ctl_msg.h"
 #include "stats_shm.h"
 
@@ -48,7 +49,7 @@ static int rings_init(void)
 
 int stats_init(const char *shm_name)
 {
-	const char *names[AFTR_STATS_COUNT];
+	const char *names[AFTR_STATS_COUNT + FILTER_COUNTERS_MAX];
 	unsigned int n = aftr_stats_names(names);
 	ssize_t bytes = rte_ring_get_memsize_elem(CTL_MSG_SIZE, CTL_RING_COUNT);
 	struct stats_shm_rings r = {dp.nworkers + 1, (uint32_t)RTE_ALIGN_CEIL(bytes, 64),
@@ -56,6 +57,8 @@ int stats_init(const char *shm_name)
 
 	if (bytes < 0)
 		return (int)bytes;
+	/* After the fixed counters, each filter rule's (dp_counters.filter). */
+	n += filter_counter_names(names + n);
 	dp.start_tsc = rte_rdtsc();
 	dp.ns_mult = (uint64_t)(1e9 * 4294967296.0 / (double)rte_get_tsc_hz());
 	/* The generation tells readers that a new dataplane started. */

@@ -6,6 +6,7 @@
 #include <rte_ether.h>
 
 #include "cksum.h"
+#include "filter.h"
 #include "graph.h"
 #include "icmp_build.h"
 
@@ -70,6 +71,8 @@ enum dp_node node_inner(struct dp_worker *w, struct rte_mbuf *m)
 	uint32_t us = htonl(dp.conf.icmp_source);
 	struct rte_mbuf *e;
 
+	if (!filter_pass(w, CFG_SIDE_TRANSPORT, CFG_DIR_IN, m))
+		return dp_drop(m, DROP_FILTER_RULE);
 	/* A packet for the AFTR itself is not forwarded: no TTL check. */
 	if (ip->ttl <= 1 && ip->dst != us) {
 		e = icmp_error_b4(w, c, ip, AFTR_ICMP4_TIME_EXCEEDED, 0);

@@ -5,6 +5,7 @@
 #include <rte_ether.h>
 #include <string.h>
 
+#include "filter.h"
 #include "graph.h"
 #include "mss.h"
 #include "toobig.h"
@@ -16,6 +17,8 @@ enum dp_node node_encap(struct dp_worker *w, struct rte_mbuf *m)
 	uint16_t len = ntohs(ip->total_len);
 	struct l3_ip6_hdr *ip6;
 
+	if (!filter_pass(w, CFG_SIDE_TRANSPORT, CFG_DIR_OUT, m))
+		return dp_drop(m, DROP_FILTER_RULE);
 	mss_clamp(w, &c->b4, ip, (uint8_t *)ip + (c->l4 - c->l3), c->l4_len);
 	c->mtu = toobig_mtu(w, &c->b4);
 	if ((uint32_t)len + 40 > c->mtu)

@@ -23,6 +23,8 @@ const char *const cfg_nat_events_names[] = {"off", "blocks", "sessions", NULL};
 const char *const cfg_idle_names[] = {"adaptive", "poll", NULL};
 const char *const cfg_incoming_names[] = {"drop", "accept", NULL}; /* as the bool */
 const char *const cfg_side_names[] = {"transport", "wan", NULL};
+const char *const cfg_dir_names[] = {"in", "out", NULL};
+const char *const cfg_filter_action_names[] = {"drop", "accept", NULL};
 
 int cfg_name_lookup(const char *const *names, const char *s)
 {
@@ -191,6 +193,9 @@ void cfg_free(struct aftr_config *cfg)
 	free(cfg->lists.prrs);
 	free(cfg->lists.nonats);
 	free(cfg->lists.softwires);
+	for (int i = 0; i < CFG_NSIDES; i++)
+		for (int k = 0; k < CFG_NDIRS; k++)
+			free(cfg->fixed.filters[i][k].v);
 	free(cfg->fixed.transport.device);
 	free(cfg->fixed.wan.device);
 	free(cfg->fixed.api_listen);
@@ -285,6 +290,9 @@ int cfg_copy(struct aftr_config *dst, const struct aftr_config *src)
 	DUP(lists.prrs, lists.n_prrs, lists.cap_prrs);
 	DUP(lists.nonats, lists.n_nonats, lists.cap_nonats);
 	DUP(lists.softwires, lists.n_softwires, lists.cap_softwires);
+	for (int i = 0; i < CFG_NSIDES; i++)
+		for (int k = 0; k < CFG_NDIRS; k++)
+			DUP(fixed.filters[i][k].v, fixed.filters[i][k].n, fixed.filters[i][k].cap);
 #undef DUP
 	ok &= dup_str(&dst->fixed.transport.device);
 	ok &= dup_str(&dst->fixed.wan.device);

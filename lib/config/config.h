@@ -186,6 +186,28 @@ struct cfg_icmp_policy {
 };
 enum cfg_side { CFG_SIDE_TRANSPORT, CFG_SIDE_WAN, CFG_NSIDES };
 
+/* A filter rule of one interface and direction (filters.IFACE.in|out): it
+ * matches a packet when every key it has does (none: every packet); the
+ * first rule that matches decides, and a packet no rule matches passes.
+ * The IPv4 keys are of the IPv4 packet forwarded (inside the softwire on
+ * the transport side); b4 (transport only) of the B4's IPv6 address. */
+enum cfg_filter_action { FILTER_ACT_DROP, FILTER_ACT_ACCEPT };
+enum cfg_dir { CFG_DIR_IN, CFG_DIR_OUT, CFG_NDIRS };
+struct cfg_filter_rule {
+	uint8_t action; /* enum cfg_filter_action */
+	int8_t proto;   /* enum cfg_proto, or -1: any */
+	bool has_b4, has_src, has_dst, has_sport, has_dport;
+	struct prefix6 b4;
+	struct prefix4 src, dst;
+	struct port_range sport, dport; /* TCP and UDP */
+	struct cfg_pos pos;
+};
+struct cfg_filter_list {
+	struct cfg_filter_rule *v;
+	size_t n, cap;
+};
+#define CFG_FILTER_RULES_MAX 64 /* per interface and direction */
+
 struct cfg_tunnel_defaults {
 	bool auto_create;                  /* default tunnel auto / autotunnel */
 	uint16_t mtu;                      /* default tunnel mtu / defmtu */
@@ -251,6 +273,7 @@ struct cfg_fixed {
 	uint8_t quantum;                             /* quantum */
 	bool softwire_hairpinning;               /* ours; RFC 7596 section 6: between softwires */
 	struct cfg_icmp_policy icmp[CFG_NSIDES]; /* ours; by enum cfg_side */
+	struct cfg_filter_list filters[CFG_NSIDES][CFG_NDIRS]; /* ours */
 
 	/* Ours: the appliance around the AFTR function. */
 	struct cfg_iface transport, wan;
@@ -383,5 +406,7 @@ extern const char *const cfg_nat_events_names[];
 extern const char *const cfg_idle_names[];
 extern const char *const cfg_incoming_names[];
 extern const char *const cfg_side_names[];
+extern const char *const cfg_dir_names[];
+extern const char *const cfg_filter_action_names[];
 
 #endif

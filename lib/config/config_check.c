@@ -196,8 +196,39 @@ static void check_endpoints(const struct aftr_config *cfg, struct diag *d)
 	}
 }
 
+/* Filter rules: at most CFG_FILTER_RULES_MAX a list, b4 on the transport
+ * side only, ports with TCP or UDP. */
+static void check_filters(const struct aftr_config *cfg, struct diag *d)
+{
+	char path[PATH_LEN];
+
+	for (int i = 0; i < CFG_NSIDES; i++)
+		for (int k = 0; k < CFG_NDIRS; k++) {
+			const struct cfg_filter_list *l = &cfg->fixed.filters[i][k];
+
+			snprintf(path, sizeof(path), "filters.%s.%s", cfg_side_names[i],
+			         cfg_dir_names[k]);
+			if (l->n > CFG_FILTER_RULES_MAX)
+				diag_err(d, 0, 0, path, "%zu rules: at most %d", l->n,
+				         CFG_FILTER_RULES_MAX);
+			for (size_t r = 0; r < l->n; r++) {
+				const struct cfg_filter_rule *f = &l->v[r];
+
+				if (f->has_b4 && i != CFG_SIDE_TRANSPORT)
+					err_at(d, &f->pos, path, r,
+					       "b4: only the transport side's rules match a B4");
+				if ((f->has_sport || f->has_dport) && f->proto != CFG_TCP &&
+				    f->proto != CFG_UDP)
+					err_at(d, &f->pos, path, r,
+					       "source_port and destination_port need protocol tcp "
+					       "or udp");
+			}
+		}
+}
+
 static void check_required(const struct aftr_config *cfg, struct diag *d)
 {
+	check_filters(cfg, d);
 	check_endpoints(cfg, d);
 	if (cfg->fixed.transport.has_gateway_mac && !cfg->fixed.transport.has_gateway)
 		diag_err(d, 0, 0, "interfaces.transport.gateway_mac", "needs a gateway");

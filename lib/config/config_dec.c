@@ -472,7 +472,63 @@ static bool dec_section_two(struct aftr_config *cfg, const json_t *root, struct 
 	return bad;
 }
 
-static const char *const icmp_keys[] = {"transport", "wan", NULL};
+static const char *const icmp_keys[] = {"transport", "wan", NULL}; /* and filters' */
+static const char *const filter_rule_keys[] = {"action",           "b4",       "source",
+                                               "destination",      "protocol", "source_port",
+                                               "destination_port", NULL};
+
+static int dec_filter_rule(struct jdec *j, const json_t *node, struct cfg_filter_rule *out)
+{
+	size_t e0 = j->d->errors;
+	bool bad = false;
+	int v, rc;
+
+	if (!jdec_object(j, node, filter_rule_keys))
+		return -1;
+	*out = (struct cfg_filter_rule){.proto = -1, .pos = jdec_pos(j, node)};
+	if (OK(rc = jdec_required(j, node, "action",
+	                          jdec_enum(j, node, "action", cfg_filter_action_names, &v))),
+	    rc == 1)
+		out->action = (uint8_t)v;
+	OK(rc = jdec_prefix6(j, node, "b4", PFX_BARE, &out->b4));
+	out->has_b4 = rc == 1;
+	OK(rc = jdec_prefix4(j, node, "source", PFX_BARE, &out->src));
+	out->has_src = rc == 1;
+	OK(rc = jdec_prefix4(j, node, "destination", PFX_BARE, &out->dst));
+	out->has_dst = rc == 1;
+	if (OK(rc = jdec_enum(j, node, "protocol", cfg_proto_names, &v)), rc == 1)
+		out->proto = (int8_t)v;
+	OK(rc = jdec_range(j, node, "source_port", 0, &out->sport));
+	out->has_sport = rc == 1;
+	OK(rc = jdec_range(j, node, "destination_port", 0, &out->dport));
+	out->has_dport = rc == 1;
+	return RESULT(j, e0);
+}
+
+/* filters: per interface, per direction, a list of rules. */
+static bool dec_filters(struct aftr_config *cfg, const json_t *root, struct jdec *j)
+{
+	bool bad = false;
+	size_t mark, ms;
+	const json_t *m = enter_map(j, root, "filters", icmp_keys, &mark, &bad), *s;
+
+	if (m == NULL)
+		return bad;
+	for (int i = 0; i < CFG_NSIDES; i++) {
+		if ((s = enter_map(j, m, cfg_side_names[i], cfg_dir_names, &ms, &bad)) == NULL)
+			continue;
+		for (int k = 0; k < CFG_NDIRS; k++) {
+			struct cfg_filter_list *l = &cfg->fixed.filters[i][k];
+
+			DEC_LIST(j, s, cfg_dir_names[k], l->v, l->n, l->cap,
+			         dec_filter_rule(j, it, e_));
+		}
+		jdec_pop(j, ms);
+	}
+	jdec_pop(j, mark);
+	return bad;
+}
+
 static const char *const icmp_side_keys[] = {"errors", "too_big", "incoming", "rate", NULL};
 
 /* icmp: the policy of each interface. */
@@ -645,12 +701,12 @@ static bool dec_appliance(struct aftr_config *cfg, const json_t *root, struct jd
 }
 
 static const char *const top_keys[] = {
-        "endpoint",   "endpoints",  "icmp_source",   "acl6",      "acl6_icmp",
-        "private",    "pools",      "pool_defaults", "pcp",       "tunnel_defaults",
-        "fragment",   "nat",        "decay",         "quantum",   "tunnels",
-        "static_nat", "prr",        "nonat",         "softwires", "softwire_hairpinning",
-        "icmp",       "interfaces", "api",           "logging",   "dataplane",
-        NULL};
+        "endpoint",   "endpoints", "icmp_source",   "acl6",      "acl6_icmp",
+        "private",    "pools",     "pool_defaults", "pcp",       "tunnel_defaults",
+        "fragment",   "nat",       "decay",         "quantum",   "tunnels",
+        "static_nat", "prr",       "nonat",         "softwires", "softwire_hairpinning",
+        "icmp",       "filters",   "interfaces",    "api",       "logging",
+        "dataplane",  NULL};
 
 int cfg_from_json(struct aftr_config *cfg, const json_t *root, struct jdec *j)
 {
@@ -664,6 +720,7 @@ int cfg_from_json(struct aftr_config *cfg, const json_t *root, struct jdec *j)
 	bad |= dec_section_zero(cfg, root, j);
 	bad |= dec_section_two(cfg, root, j);
 	bad |= dec_icmp(cfg, root, j);
+	bad |= dec_filters(cfg, root, j);
 	bad |= dec_appliance(cfg, root, j);
 	return bad || j->d->errors ? -1 : 0;
 }

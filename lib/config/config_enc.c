@@ -262,6 +262,43 @@ static void enc_section_two(const struct aftr_config *cfg, struct enc *e)
 	put(e, "softwire_hairpinning", json_boolean(cfg->fixed.softwire_hairpinning));
 }
 
+static json_t *enc_filter_rule(const struct cfg_filter_rule *r)
+{
+	struct enc e = enc_new();
+
+	put(&e, "action", json_string(cfg_filter_action_names[r->action]));
+	if (r->has_b4)
+		put(&e, "b4", j_prefix6(&r->b4));
+	if (r->has_src)
+		put(&e, "source", j_prefix4(&r->src));
+	if (r->has_dst)
+		put(&e, "destination", j_prefix4(&r->dst));
+	if (r->proto >= 0)
+		put(&e, "protocol", json_string(cfg_proto_names[r->proto]));
+	if (r->has_sport)
+		put(&e, "source_port", j_range(r->sport));
+	if (r->has_dport)
+		put(&e, "destination_port", j_range(r->dport));
+	return finish(&e);
+}
+
+static json_t *enc_filters(const struct aftr_config *cfg)
+{
+	struct enc e = enc_new();
+
+	for (int i = 0; i < CFG_NSIDES; i++) {
+		struct enc s = enc_new();
+
+		for (int k = 0; k < CFG_NDIRS; k++) {
+			const struct cfg_filter_list *l = &cfg->fixed.filters[i][k];
+
+			put(&s, cfg_dir_names[k], ENC_LIST(l->v, l->n, enc_filter_rule(it)));
+		}
+		put(&e, cfg_side_names[i], finish(&s));
+	}
+	return finish(&e);
+}
+
 static json_t *enc_icmp(const struct aftr_config *cfg)
 {
 	struct enc e = enc_new();
@@ -340,6 +377,7 @@ json_t *cfg_to_json(const struct aftr_config *cfg)
 	enc_section_zero(cfg, &e);
 	enc_section_two(cfg, &e);
 	put(&e, "icmp", enc_icmp(cfg));
+	put(&e, "filters", enc_filters(cfg));
 	enc_appliance(cfg, &e);
 	return finish(&e);
 }

@@ -83,6 +83,9 @@ const char *aftr_stats_help(const char *name)
 	const char *names[AFTR_STATS_COUNT];
 	unsigned int n = aftr_stats_names(names);
 
+	/* The dataplane names one more per filter rule. */
+	if (strncmp(name, "filter_", 7) == 0)
+		return "packets matched by this rule of filters.IFACE.DIR (its index N, from 0)";
 	for (unsigned int i = 0; i < n; i++) {
 		if (strcmp(names[i], name) != 0)
 			continue;

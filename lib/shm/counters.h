@@ -127,6 +127,9 @@
 	X(NO_SESSION, "no_session", "no NAT session for a packet from the Internet")               \
 	X(NO_BINDING, "no_binding", "to a lw4o6 address and port that no softwire holds")          \
 	X(FILTERED, "filtered", "refused by address(-and-port)-dependent filtering (RFC 4787)")    \
+	X(FILTER_RULE, "filter_rule",                                                              \
+	  "dropped by a rule of the interface's filters (each rule's matches: "                    \
+	  "filter_IFACE_DIR_N)")                                                                   \
 	X(ICMP_OUT, "icmp_out", "ICMPv4 from the Internet we do not translate")                    \
 	X(ICMP_CKSUM, "icmp_bad_checksum",                                                         \
 	  "ICMPv4 with a wrong checksum, either way, not translated (its rewrite would hide it)")  \

@@ -417,6 +417,51 @@ def icmp_wan_incoming_drop():
                               drop_icmp_refused=1))
 
 
+# --- per-interface filters (filters.IFACE.in|out) ---------------------------
+
+@case
+def filter_wan_in():
+    """filters.wan.in: BCP 38 (a private source from the Internet) and a blocked port (TCP 7547) are dropped (drop_filter_rule), each counted by its rule; a reply passes"""
+    q = udp_q()
+    ok, spoofed = udp_r(UDP0), udp_r(UDP0, src="10.1.2.3", data=b"spoofed")
+    cwmp = tcp_r(7547, sport=40000, flags="S", seq=5, ack=0)
+    cfg = ("filters:\n  wan:\n    in:\n      - {action: drop, source: 10.0.0.0/8}\n"
+           "      - {action: drop, protocol: tcp, destination_port: 7547}\n")
+    return dict(config=cfg, transport_in=[from_b4(q)],
+                wan_in=[from_net(spoofed), from_net(cwmp), from_net(ok)],
+                wan_out=[to_net(q, sport=UDP0)], transport_out=[to_b4(ok, dport=5000)],
+                counters=napt(out=1, back=1, sessions=1, blocks=1, tunnels=1, rx_wan=2,
+                              drop_filter_rule=2, filter_wan_in_0=1, filter_wan_in_1=1))
+
+
+@case
+def filter_transport_in():
+    """filters.transport.in by B4 prefix: the first matching rule decides - a B4's DNS is accepted (counted), its other UDP dropped (drop_filter_rule)"""
+    dns, other = udp_q(), udp_q(sport=5001, dport=123, data=b"ntp")
+    cfg = ("filters:\n  transport:\n    in:\n"
+           "      - {action: accept, b4: \"%s/128\", protocol: udp, destination_port: 53}\n"
+           "      - {action: drop, b4: \"2001:db8:1::/48\", protocol: udp}\n" % B4)
+    return dict(config=cfg, transport_in=[from_b4(dns), from_b4(other)],
+                wan_out=[to_net(dns, sport=UDP0)],
+                counters=napt(out=1, sessions=1, blocks=1, tunnels=1, rx_transport=1,
+                              drop_filter_rule=1, filter_transport_in_0=1,
+                              filter_transport_in_1=1))
+
+
+@case
+def filter_out_both_sides():
+    """filters.wan.out drops a B4's packet to 198.18.0.0/15 after NAT; filters.transport.out drops an echo reply into the softwire (drop_filter_rule)"""
+    bench, ping = udp_q(dst="198.18.0.1"), ping_q(id=77)
+    r = ping_r(ECHO0)
+    cfg = ("filters:\n  wan:\n    out:\n      - {action: drop, destination: 198.18.0.0/15}\n"
+           "  transport:\n    out:\n      - {action: drop, protocol: icmp}\n")
+    return dict(config=cfg, transport_in=[from_b4(bench), from_b4(ping)], wan_in=[from_net(r)],
+                wan_out=[to_net(ping, sport=ECHO0)],
+                counters=napt(out=2, back=1, sessions=2, blocks=2, tunnels=1, tx_wan=-1,
+                              encap=-1, tx_transport=-1, drop_filter_rule=2,
+                              filter_wan_out_0=1, filter_transport_out_0=1))
+
+
 def bad_icmp_checksum(ip):
     """ip with its ICMP checksum off by one (RFC 792: over the whole message)."""
     b = bytearray(bytes(fresh(ip)))

@@ -849,6 +849,38 @@ START_TEST(test_softwire_duplicate_b4)
 }
 END_TEST
 
+/* Filter rules: b4 on the transport side only, ports with TCP or UDP, at
+ * most 64 a list. */
+START_TEST(test_filters)
+{
+	struct aftr_config cfg;
+	struct cfg_filter_list *l;
+
+	base_cfg(&cfg);
+	l = &cfg.fixed.filters[CFG_SIDE_WAN][CFG_DIR_IN];
+	l->v = calloc(CFG_FILTER_RULES_MAX + 1, sizeof(*l->v));
+	ck_assert_ptr_nonnull(l->v);
+	l->cap = CFG_FILTER_RULES_MAX + 1;
+	l->n = 1;
+	l->v[0] = (struct cfg_filter_rule){
+	        .action = FILTER_ACT_DROP, .proto = CFG_TCP, .has_dport = true, .dport = {22, 22}};
+	expect_clean(&cfg);
+	l->v[0].proto = CFG_ICMP;
+	expect_one(&cfg, "filters.wan.in[0]",
+	           "source_port and destination_port need protocol tcp or udp");
+	l->v[0].proto = -1;
+	expect_one(&cfg, "filters.wan.in[0]", "need protocol tcp or udp");
+	l->v[0] = (struct cfg_filter_rule){.action = FILTER_ACT_DROP, .proto = -1, .has_b4 = true};
+	expect_one(&cfg, "filters.wan.in[0]", "b4: only the transport side's rules match a B4");
+	l->v[0].has_b4 = false;
+	for (size_t i = 1; i <= CFG_FILTER_RULES_MAX; i++)
+		l->v[i] = l->v[0];
+	l->n = CFG_FILTER_RULES_MAX + 1;
+	expect_one(&cfg, "filters.wan.in", "65 rules: at most 64");
+	cfg_free(&cfg);
+}
+END_TEST
+
 /* A softwire's BR address, and the endpoints themselves. */
 START_TEST(test_softwire_endpoint)
 {
@@ -1144,6 +1176,7 @@ static Suite *config_check_suite(void)
 	tcase_add_test(sw, test_softwire_inside_nonat);
 	tcase_add_test(sw, test_softwire_duplicate_b4);
 	tcase_add_test(sw, test_softwire_endpoint);
+	tcase_add_test(sw, test_filters);
 	tcase_add_test(sw, test_softwire_same_psid);
 	tcase_add_test(sw, test_softwire_mixed_psid_len);
 	tcase_add_test(sw, test_softwire_mixed_offset);

@@ -774,6 +774,11 @@ static const char full_cfg[] =
         "'offset':6,'endpoint':'2001:db8::c'}],'softwire_hairpinning':false,"
         "'icmp':{'transport':{'errors':false,'too_big':false,'incoming':'drop','rate':50},"
         "'wan':{'errors':false,'too_big':false,'incoming':'drop','rate':1000000}},"
+        "'filters':{'transport':{'in':[{'action':'drop','b4':'2001:db8:bad::/48'}],"
+        "'out':[{'action':'accept','destination':'192.0.2.0/24','protocol':'icmp'}]},"
+        "'wan':{'in':[{'action':'accept','source':'203.0.113.9/32','protocol':'tcp',"
+        "'destination_port':'22'},{'action':'drop','protocol':'tcp','source_port':'1-1023',"
+        "'destination_port':'22'}],'out':[{'action':'drop','destination':'10.0.0.0/8'}]}},"
         "'interfaces':{'transport':{'device':'0000:01:00.0','address':'2001:db8:ffff::2/64',"
         "'gateway':'2001:db8:ffff::1','mtu':1600,'vlan':100,'mac':'02:00:5e:00:10:01'},"
         "'wan':{'device':'0000:01:00.1','address':'198.51.100.254/24',"
@@ -879,6 +884,12 @@ START_TEST(test_full_roundtrip)
 	ck_assert_uint_eq(cfg.fixed.icmp[CFG_SIDE_TRANSPORT].rate, 50);
 	ck_assert(!cfg.fixed.icmp[CFG_SIDE_WAN].too_big);
 	ck_assert(!cfg.fixed.icmp[CFG_SIDE_WAN].incoming);
+	ck_assert_uint_eq(cfg.fixed.filters[CFG_SIDE_WAN][CFG_DIR_IN].n, 2);
+	ck_assert_int_eq(cfg.fixed.filters[CFG_SIDE_WAN][CFG_DIR_IN].v[1].proto, CFG_TCP);
+	ck_assert_uint_eq(cfg.fixed.filters[CFG_SIDE_WAN][CFG_DIR_IN].v[1].sport.max, 1023);
+	ck_assert(cfg.fixed.filters[CFG_SIDE_TRANSPORT][CFG_DIR_IN].v[0].has_b4);
+	ck_assert_int_eq(cfg.fixed.filters[CFG_SIDE_TRANSPORT][CFG_DIR_OUT].v[0].action,
+	                 FILTER_ACT_ACCEPT);
 	ck_assert_str_eq(cfg.fixed.transport.device, "0000:01:00.0");
 	ck_assert_str_eq(prefix6_format(&cfg.fixed.transport.addr6, buf), "2001:db8:ffff::2/64");
 	ck_assert(cfg.fixed.wan.has_gateway);
@@ -1196,6 +1207,12 @@ static const struct {
         {"{'icmp':{'transport':{'rate':0}}}", "icmp.transport.rate",
          "0 is out of range 1..1000000"},
         {"{'icmp':{'lan':{}}}", "icmp.lan", "unknown key"},
+        {"{'filters':{'wan':{'in':[{'protocol':'tcp'}]}}}", "filters.wan.in[0].action", "required"},
+        {"{'filters':{'wan':{'in':[{'action':'reject'}]}}}", "filters.wan.in[0].action",
+         "reject: expected one of drop|accept"},
+        {"{'filters':{'wan':{'both':[]}}}", "filters.wan.both", "unknown key"},
+        {"{'filters':{'wan':{'in':[{'action':'drop','port':22}]}}}", "filters.wan.in[0].port",
+         "unknown key"},
         {"{'endpoints':['2001:db8::2','192.0.2.1']}", "endpoints[1]",
          "192.0.2.1: not an IPv6 address"},
         {"{'endpoints':['1::','2::','3::','4::','5::','6::','7::','8::','9::','a::','b::','c::',"
