@@ -88,7 +88,7 @@ static inline __attribute__((always_inline)) int own_softwire(const struct table
 
 		if (own->ipv4 != src)
 			continue;
-		if (psid_port_in_set(&own->psid, port))
+		if (psid_test_port(own->test, port))
 			return own->ep == c->ep ? -1 : DROP_WRONG_ENDPOINT;
 		drop = DROP_OUT_OF_RANGE;
 	}

@@ -145,9 +145,11 @@ struct cfg_softwire {
 	/* Its BR address: all zero for endpoint, else endpoint or one of
 	 * endpoints (cfg_fixed). */
 	struct addr6 endpoint;
-	/* Not part of the model's value: the index of its BR address (0:
-	 * endpoint, i: endpoints[i - 1]), which lib/tables fills in. */
+	/* Not part of the model's value, filled in by lib/tables: the index
+	 * of its BR address (0: endpoint, i: endpoints[i - 1]), and its port
+	 * set as the packet path tests it. */
 	uint8_t ep;
+	struct psid_test test;
 	struct cfg_pos pos;
 };
 

@@ -121,6 +121,28 @@ static inline bool psid_port_in_set(const struct psid_params *p, uint16_t port)
 	       psid_of_port(p->offset, p->psid_len, port) == p->psid;
 }
 
+/* psid_port_in_set with the shifts done once: a port is in the set when
+ * its PSID bits, masked in place, equal the PSID shifted to them and it is
+ * not below the excluded block (2^(16-a) when a > 0). For the packet path,
+ * which tests one port against one set per packet. */
+struct psid_test {
+	uint16_t mask, val, min;
+};
+
+static inline struct psid_test psid_test_of(const struct psid_params *p)
+{
+	unsigned int m = 16u - p->offset - p->psid_len;
+
+	return (struct psid_test){(uint16_t)(((1u << p->psid_len) - 1) << m),
+	                          (uint16_t)((uint32_t)p->psid << m),
+	                          (uint16_t)(p->offset ? 1u << (16 - p->offset) : 0)};
+}
+
+static inline bool psid_test_port(struct psid_test t, uint16_t port)
+{
+	return (port & t.mask) == t.val && port >= t.min;
+}
+
 /* (2^a - 1) * 2^m ports when a > 0, 2^m when a = 0; at most 65536. */
 uint32_t psid_port_count(const struct psid_params *p);
 

@@ -257,6 +257,7 @@ static int build_b4s(struct tables *t)
 
 		/* Validated: a softwire names one of the endpoints. */
 		t->sw[i].ep = (uint8_t)(ep < 0 ? 0 : ep);
+		t->sw[i].test = psid_test_of(&t->sw[i].psid);
 		t->sw_next[i] = LHASH_NONE;
 	}
 	t->b4s = big_calloc(n + 1, sizeof(*t->b4s));

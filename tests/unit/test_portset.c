@@ -441,6 +441,9 @@ static void check_set(const struct psid_params *p)
 
 		EXPECT(in == (owner[port] == p->psid), "a=%u k=%u psid=%u port %u: in_set %d",
 		       p->offset, p->psid_len, p->psid, port, in);
+		EXPECT(psid_test_port(psid_test_of(p), (uint16_t)port) == in,
+		       "a=%u k=%u psid=%u port %u: psid_test_port differs", p->offset, p->psid_len,
+		       p->psid, port);
 		if (!in)
 			continue;
 		EXPECT(i < count && psid_port_nth(p, i) == port, "a=%u k=%u psid=%u: nth(%u)",
