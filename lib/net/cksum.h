@@ -104,7 +104,10 @@ static inline uint16_t cksum_update32(uint16_t cksum, uint32_t from, uint32_t to
  * 0xfeff (byte order does not change one's complement sums, RFC 1071). */
 static inline void cksum_ip4_ttl_dec(struct l3_ip4_hdr *ip)
 {
-	ip->cksum = (uint16_t)~cksum_fold((uint32_t)(uint16_t)~ip->cksum + htons(0xfeff));
+	/* Two 16-bit words sum to at most 0x1fffd: one fold step is enough. */
+	uint32_t sum = (uint32_t)(uint16_t)~ip->cksum + htons(0xfeff);
+
+	ip->cksum = (uint16_t)~((sum & 0xffff) + (sum >> 16));
 	ip->ttl--;
 }
 
