@@ -146,7 +146,10 @@ struct rte_mbuf *icmp6_policy_fail(struct dp_worker *w, const struct dp_ctx *abo
 	struct rte_mbuf *m;
 	uint8_t *icmp;
 
-	if (!allowed(w, CFG_SIDE_TRANSPORT, AFTR_ICMP6_DEST_UNREACH, ICMP6_POLICY_FAIL))
+	/* Not about an ICMPv4 error either (RFC 4443 section 2.4 (e) in
+	 * spirit, RFC 1812 section 4.3.2.7 to the letter of the inner packet). */
+	if (!may_answer(ip) ||
+	    !allowed(w, CFG_SIDE_TRANSPORT, AFTR_ICMP6_DEST_UNREACH, ICMP6_POLICY_FAIL))
 		return NULL;
 	m = rte_pktmbuf_alloc(dp.mp);
 	if (m == NULL) {
