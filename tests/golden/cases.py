@@ -651,6 +651,15 @@ def lw4o6_icmp6_errors_off():
 
 
 @case
+def lw4o6_no_icmp6_about_icmp_error():
+    """lw4o6: an ICMPv4 error from a B4 about a port outside its set is dropped (drop_out_of_range) with no ICMPv6 error about it (RFC 1812 4.3.2.7)"""
+    quoted = IP(src=SRV, dst=LW, ttl=50, id=3) / UDP(sport=53, dport=1200) / Raw(b"q")
+    e = icmp_error(LW, SRV, 3, 3, bytes(fresh(quoted))[:28], ttl=64)
+    return dict(config=lw4o6(), transport_in=[from_b4(e, b4=B4S)],
+                counters=dict(rx_transport=1, decap=1, drop_out_of_range=1))
+
+
+@case
 def lw4o6_admpro_off():
     """lw4o6 with admpro off: an out-of-range port still gets ICMPv6 source address failed policy (admpro is ISC's, for prr)"""
     q = udp_q(src=LW, sport=1200)
