@@ -107,7 +107,7 @@ static inline void cksum_ip4_ttl_dec(struct l3_ip4_hdr *ip)
 	/* Two 16-bit words sum to at most 0x1fffd: one fold step is enough. */
 	uint32_t sum = (uint32_t)(uint16_t)~ip->cksum + htons(0xfeff);
 
-	ip->cksum = (uint16_t)~((sum & 0xffff) + (sum >> 16));
+	ip->cksum = (uint16_t) ~((sum & 0xffff) + (sum >> 16));
 	ip->ttl--;
 }
 
