@@ -36,6 +36,7 @@ echo "t0k3n-$$" >"$tmp/token"
 	echo "acl6: [2001:db8:1::/48]"
 	echo "pools: [{address: 198.51.100.1}]"
 	echo "logging: {nat_events: sessions}"
+	echo "filters: {transport: {in: [{action: accept, protocol: udp, destination_port: 53}]}}"
 	echo "interfaces:"
 	echo "  transport: {device: \"net_pcap0,rx_pcap=$tmp/in.pcap,tx_pcap=/dev/null\"," \
 		"address: \"2001:db8:ffff::1/64\", gateway: \"2001:db8:ffff::fe\"," \
@@ -178,11 +179,12 @@ metrics() {
 		grep -q '^aftr_drop_acl6_total{lcore="main"} 0$' "$tmp/metrics" &&
 		grep -q '^# TYPE aftr_fragments_held_ip6 gauge$' "$tmp/metrics" &&
 		grep -q '^aftr_fragments_held_ip6{lcore="total"} 0$' "$tmp/metrics" &&
+		grep -q '^aftr_filter_transport_in_0_total{lcore="total"} 3$' "$tmp/metrics" &&
 		! grep -vqE '^(# (HELP|TYPE) aftr_[a-z0-9_]+ .*|aftr_[a-z0-9_]+\{lcore="[a-z0-9]+"\} [0-9]+)$' \
 			"$tmp/metrics"
 }
 if metrics; then
-	echo "ok   Prometheus metrics: every line well formed"
+	echo "ok   Prometheus metrics: every line well formed, a filter rule's matches among them"
 	pass=$((pass + 1))
 else
 	echo "FAIL Prometheus metrics"
