@@ -125,8 +125,11 @@ static json_t *rt_json(const struct aftr_config *rt)
 {
 	json_t *all = cfg_to_json(rt), *o = json_pack("{s:i}", "version", STATE_VERSION);
 
+	/* The filters are the configuration file's only (no API kind). */
 	for (int i = 0; all && o && cfg_live_keys[i]; i++)
-		json_object_set(o, cfg_live_keys[i], json_object_get(all, cfg_live_keys[i]));
+		if (strcmp(cfg_live_keys[i], "filters") != 0)
+			json_object_set(o, cfg_live_keys[i],
+			                json_object_get(all, cfg_live_keys[i]));
 	json_decref(all);
 	return o;
 }

@@ -258,9 +258,9 @@ int dp_app_start(const struct aftr_config *cfg, unsigned int nworkers, const cha
 	}
 	dp.nworkers = nworkers;
 	conf_init(cfg);
-	if (filter_init(&cfg->fixed) < 0 || gen_init(cfg) < 0) {
+	filter_init(cfg);
+	if (gen_init(cfg) < 0) {
 		gen_fini();
-		filter_fini();
 		fprintf(stderr, "aftr-dataplane: out of memory\n");
 		return -ENOMEM;
 	}
@@ -279,6 +279,5 @@ void dp_app_stop(const char *stats_path, const char *shm)
 	teardown();
 	stats_fini(shm);
 	gen_fini();
-	filter_fini();
 	dp.started = false;
 }

@@ -19,7 +19,6 @@
 
 #include "config.h"
 #include "counters.h"
-#include "filter_state.h"
 #include "frag_state.h"
 #include "icmp_bucket.h"
 #include "nat_state.h"
@@ -77,7 +76,8 @@ struct dp_conf {
 	uint32_t n_pools;
 	uint32_t pool_lo, pool_hi; /* the lowest and highest pool address, host order */
 	struct lhash pool_by_addr; /* pool address (host order) -> index: nat_pool_index */
-	struct dp_filter filters[CFG_NSIDES][CFG_NDIRS]; /* filters.IFACE.DIR (filter.h) */
+	/* Each filter list's counters (filter.h): the first, how many. */
+	uint16_t filter_first[CFG_NSIDES][CFG_NDIRS], filter_slots[CFG_NSIDES][CFG_NDIRS];
 };
 
 /* The index of an endpoint address in dp_conf.endpoints, or -1: the
@@ -149,6 +149,7 @@ struct dp_worker {
 	struct nat_state nat;
 	uint64_t now;                           /* seconds since start, refreshed per loop */
 	const struct tables *tab;               /* the live tables for this loop (gen.h) */
+	uint32_t filters_serial;                /* of the filters its counters count (filter.h) */
 	struct icmp_bucket icmp_rl[CFG_NSIDES]; /* ICMP errors' rate limits (icmp_bucket.h) */
 	int32_t gw_slot[DP_NPORTS];             /* each gateway's neighbour slot + 1 (tx.c) */
 	/* Reassembly, fragments held per tunnel, IPv6 fragment ids

@@ -18,12 +18,23 @@
 
 #include "config_json.h"
 #include "ctl_msg.h"
+#include "filter.h"
 #include "tables.h"
 #include "util.h"
 
 static struct rte_rcu_qsbr *qsv;
 
-static int publish(struct aftr_config *cfg, uint64_t gen)
+/* Filters the same as the running set's keep its number (their counters
+ * go on); others get a new one (each worker starts its counters over). */
+static void number_filters(struct tables *t)
+{
+	static uint32_t serial;
+	const struct tables *cur = atomic_load_explicit(&dp.tab, memory_order_acquire);
+
+	t->filters_serial = cur && tables_filters_equal(cur, t) ? cur->filters_serial : ++serial;
+}
+
+static int publish(struct aftr_config *cfg, uint64_t gen, char *err, size_t errlen)
 {
 	struct tables *t = calloc(1, sizeof(*t)), *old;
 	int rc;
@@ -34,9 +45,17 @@ static int publish(struct aftr_config *cfg, uint64_t gen)
 	}
 	rc = tables_build(t, cfg, gen);
 	if (rc < 0) {
+		if (rc == -E2BIG)
+			errf(err, errlen, "more B4 entries than one index holds (2^30)");
 		free(t);
 		return rc;
 	}
+	if (!filter_fits(t, err, errlen)) {
+		tables_free(t);
+		free(t);
+		return -E2BIG;
+	}
+	number_filters(t);
 	old = atomic_exchange_explicit(&dp.tab, t, memory_order_acq_rel);
 	if (old == NULL) {
 		malloc_trim(0);
@@ -65,7 +84,7 @@ int gen_init(const struct aftr_config *cfg)
 	if (cfg_copy(&copy, cfg) < 0)
 		return -ENOMEM;
 	started = cfg;
-	return publish(&copy, 0);
+	return publish(&copy, 0, NULL, 0);
 }
 
 void gen_fini(void)
@@ -146,7 +165,7 @@ int gen_apply_file(const char *path, uint64_t gen, char *err, size_t errlen)
 		cfg_free(&cfg);
 		return rc > 0 ? -EINVAL : rc;
 	}
-	if ((rc = publish(&cfg, gen)) < 0)
+	if ((rc = publish(&cfg, gen, err, errlen)) == -ENOMEM)
 		errf(err, errlen, "out of memory for the new tables");
 	return rc;
 }

@@ -9,6 +9,7 @@
 
 #include "ahead.h"
 #include "commands.h"
+#include "filter.h"
 #include "gen.h"
 #include "graph.h"
 #include "idle.h"
@@ -193,6 +194,7 @@ unsigned int worker_poll(struct dp_worker *w)
 	unsigned int work, cmds;
 
 	gen_loop_begin(w);
+	filter_loop(w);
 	w->now = (t0 - dp.start_tsc) / rte_get_tsc_hz();
 	work = poll_port(w, DP_PORT_TRANSPORT);
 	work += poll_port(w, DP_PORT_WAN);

@@ -195,7 +195,7 @@ void cfg_free(struct aftr_config *cfg)
 	free(cfg->lists.softwires);
 	for (int i = 0; i < CFG_NSIDES; i++)
 		for (int k = 0; k < CFG_NDIRS; k++)
-			free(cfg->fixed.filters[i][k].v);
+			free(cfg->lists.filters[i][k].v);
 	free(cfg->fixed.transport.device);
 	free(cfg->fixed.wan.device);
 	free(cfg->fixed.api_listen);
@@ -292,7 +292,7 @@ int cfg_copy(struct aftr_config *dst, const struct aftr_config *src)
 	DUP(lists.softwires, lists.n_softwires, lists.cap_softwires);
 	for (int i = 0; i < CFG_NSIDES; i++)
 		for (int k = 0; k < CFG_NDIRS; k++)
-			DUP(fixed.filters[i][k].v, fixed.filters[i][k].n, fixed.filters[i][k].cap);
+			DUP(lists.filters[i][k].v, lists.filters[i][k].n, lists.filters[i][k].cap);
 #undef DUP
 	ok &= dup_str(&dst->fixed.transport.device);
 	ok &= dup_str(&dst->fixed.wan.device);

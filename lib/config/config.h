@@ -275,7 +275,6 @@ struct cfg_fixed {
 	uint8_t quantum;                             /* quantum */
 	bool softwire_hairpinning;               /* ours; RFC 7596 section 6: between softwires */
 	struct cfg_icmp_policy icmp[CFG_NSIDES]; /* ours; by enum cfg_side */
-	struct cfg_filter_list filters[CFG_NSIDES][CFG_NDIRS]; /* ours */
 
 	/* Ours: the appliance around the AFTR function. */
 	struct cfg_iface transport, wan;
@@ -293,8 +292,8 @@ struct cfg_fixed {
 	uint16_t idle_sleep_max_us; /* dataplane.idle_sleep_max_us: adaptive's longest sleep */
 };
 
-/* What a running dataplane takes without a restart: ISC section two and
- * the acl6 and private prefixes (cfg_live_keys), published to the workers
+/* What a running dataplane takes without a restart: ISC section two, the
+ * acl6 and private prefixes and the filters (cfg_live_keys), published to the workers
  * as a new generation of the live tables (lib/tables,
  * dataplane/mainlcore/gen.c), which own a copy. */
 struct cfg_lists {
@@ -312,6 +311,7 @@ struct cfg_lists {
 	size_t n_nonats, cap_nonats;
 	struct cfg_softwire *softwires;
 	size_t n_softwires, cap_softwires;
+	struct cfg_filter_list filters[CFG_NSIDES][CFG_NDIRS]; /* ours: by side, direction */
 };
 
 /* A whole configuration: the fixed part and the reloadable lists. */

@@ -204,7 +204,7 @@ static void check_filters(const struct aftr_config *cfg, struct diag *d)
 
 	for (int i = 0; i < CFG_NSIDES; i++)
 		for (int k = 0; k < CFG_NDIRS; k++) {
-			const struct cfg_filter_list *l = &cfg->fixed.filters[i][k];
+			const struct cfg_filter_list *l = &cfg->lists.filters[i][k];
 
 			snprintf(path, sizeof(path), "filters.%s.%s", cfg_side_names[i],
 			         cfg_dir_names[k]);

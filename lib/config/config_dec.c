@@ -518,7 +518,7 @@ static bool dec_filters(struct aftr_config *cfg, const json_t *root, struct jdec
 		if ((s = enter_map(j, m, cfg_side_names[i], cfg_dir_names, &ms, &bad)) == NULL)
 			continue;
 		for (int k = 0; k < CFG_NDIRS; k++) {
-			struct cfg_filter_list *l = &cfg->fixed.filters[i][k];
+			struct cfg_filter_list *l = &cfg->lists.filters[i][k];
 
 			DEC_LIST(j, s, cfg_dir_names[k], l->v, l->n, l->cap,
 			         dec_filter_rule(j, it, e_));

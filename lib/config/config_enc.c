@@ -290,7 +290,7 @@ static json_t *enc_filters(const struct aftr_config *cfg)
 		struct enc s = enc_new();
 
 		for (int k = 0; k < CFG_NDIRS; k++) {
-			const struct cfg_filter_list *l = &cfg->fixed.filters[i][k];
+			const struct cfg_filter_list *l = &cfg->lists.filters[i][k];
 
 			put(&s, cfg_dir_names[k], ENC_LIST(l->v, l->n, enc_filter_rule(it)));
 		}
@@ -435,8 +435,8 @@ bool cfg_equal(const struct aftr_config *a, const struct aftr_config *b)
 	return eq;
 }
 
-const char *const cfg_live_keys[] = {"acl6", "private", "tunnels",   "static_nat",
-                                     "prr",  "nonat",   "softwires", NULL};
+const char *const cfg_live_keys[] = {"acl6",  "private",   "tunnels", "static_nat", "prr",
+                                     "nonat", "softwires", "filters", NULL};
 
 /* What a running dataplane cannot take without a restart: everything but
  * the live lists and the control process's own parts. The lists are left

@@ -291,6 +291,68 @@ static struct tables_net6 net6_of(const struct prefix6 *p)
 	return n;
 }
 
+static struct tables_filter_rule filter_rule(const struct cfg_filter_rule *r)
+{
+	struct tables_filter_rule f = {
+	        .proto = (int16_t)(r->proto < 0 ? -1 : cfg_proto_ip(r->proto)),
+	        .accept = r->action == FILTER_ACT_ACCEPT,
+	        .sport_hi = 65535,
+	        .dport_hi = 65535};
+
+	if (r->has_src) {
+		f.src_mask = prefix4_mask(r->src.len);
+		f.src = r->src.addr & f.src_mask;
+	}
+	if (r->has_dst) {
+		f.dst_mask = prefix4_mask(r->dst.len);
+		f.dst = r->dst.addr & f.dst_mask;
+	}
+	if (r->has_b4) {
+		struct tables_net6 n = net6_of(&r->b4);
+
+		memcpy(f.b4_net, n.net, sizeof(f.b4_net));
+		memcpy(f.b4_mask, n.mask, sizeof(f.b4_mask));
+	}
+	if (r->has_sport) {
+		f.sport_lo = r->sport.min;
+		f.sport_hi = r->sport.max;
+	}
+	if (r->has_dport) {
+		f.dport_lo = r->dport.min;
+		f.dport_hi = r->dport.max;
+	}
+	f.ports = r->has_sport || r->has_dport;
+	return f;
+}
+
+static int build_filters(struct tables *t)
+{
+	for (int i = 0; i < CFG_NSIDES; i++)
+		for (int k = 0; k < CFG_NDIRS; k++) {
+			const struct cfg_filter_list *l = &t->cfg.lists.filters[i][k];
+			struct tables_filter *f = &t->filters[i][k];
+
+			f->rules = calloc(l->n + 1, sizeof(*f->rules));
+			if (f->rules == NULL)
+				return -ENOMEM;
+			for (size_t r = 0; r < l->n; r++)
+				f->rules[r] = filter_rule(&l->v[r]);
+			f->n = (uint16_t)l->n;
+		}
+	return 0;
+}
+
+bool tables_filters_equal(const struct tables *a, const struct tables *b)
+{
+	for (int i = 0; i < CFG_NSIDES; i++)
+		for (int k = 0; k < CFG_NDIRS; k++)
+			if (a->filters[i][k].n != b->filters[i][k].n ||
+			    memcmp(a->filters[i][k].rules, b->filters[i][k].rules,
+			           a->filters[i][k].n * sizeof(struct tables_filter_rule)) != 0)
+				return false;
+	return true;
+}
+
 int tables_build(struct tables *t, struct aftr_config *cfg, uint64_t gen)
 {
 	static _Atomic uint32_t serial;
@@ -323,6 +385,8 @@ int tables_build(struct tables *t, struct aftr_config *cfg, uint64_t gen)
 	qsort(t->nat_in, t->n_nat, sizeof(*t->nat_in), nat_in_cmp);
 	qsort(t->nat_ext, t->n_nat, sizeof(*t->nat_ext), nat_ext_cmp);
 	rc = build_b4s(t);
+	if (rc == 0)
+		rc = build_filters(t);
 	if (rc < 0) {
 		tables_free(t);
 		return rc;
@@ -347,6 +411,9 @@ void tables_free(struct tables *t)
 	lhash_free(&t->sw_port);
 	lhash_free(&t->prr);
 	free(t->nonat);
+	for (int i = 0; i < CFG_NSIDES; i++)
+		for (int k = 0; k < CFG_NDIRS; k++)
+			free(t->filters[i][k].rules);
 	cfg_free(&t->cfg);
 	memset(t, 0, sizeof(*t));
 }

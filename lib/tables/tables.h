@@ -63,6 +63,21 @@ struct tables_net6 {
 	uint64_t net[2], mask[2];
 };
 
+/* A filter rule (filters.IFACE.DIR) as the packet path tests it:
+ * host-order networks and masks (dataplane/filter/filter.h). */
+struct tables_filter_rule {
+	uint32_t src, src_mask, dst, dst_mask;
+	uint64_t b4_net[2], b4_mask[2]; /* all zero: any B4 */
+	uint16_t sport_lo, sport_hi, dport_lo, dport_hi;
+	int16_t proto; /* IP protocol, or -1: any */
+	bool ports;    /* matches TCP/UDP ports: a packet without them does not match */
+	bool accept;
+};
+struct tables_filter {
+	struct tables_filter_rule *rules;
+	uint16_t n;
+};
+
 struct tables {
 	uint64_t gen;           /* the generation, as the control process numbered it */
 	uint32_t serial;        /* unique among the sets this process built (a B4's binding) */
@@ -89,7 +104,14 @@ struct tables {
 	size_t n_priv;
 	struct tables_net6 *acl6; /* cfg.acl6, the same way */
 	size_t n_acl6;
+	struct tables_filter filters[CFG_NSIDES][CFG_NDIRS]; /* cfg.lists.filters, compiled */
+	/* Numbers the filters: the dataplane keeps it across generations
+	 * whose filters are the same (their counters go on), 0 from here. */
+	uint32_t filters_serial;
 };
+
+/* Whether two sets have the same filters. */
+bool tables_filters_equal(const struct tables *a, const struct tables *b);
 
 /* Takes cfg (moved in: *cfg is left empty, safe to cfg_free) and indexes
  * it; 0, -ENOMEM, or -E2BIG past 2^30 B4 entries (cfg is then freed). cfg must be valid

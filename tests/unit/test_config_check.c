@@ -857,7 +857,7 @@ START_TEST(test_filters)
 	struct cfg_filter_list *l;
 
 	base_cfg(&cfg);
-	l = &cfg.fixed.filters[CFG_SIDE_WAN][CFG_DIR_IN];
+	l = &cfg.lists.filters[CFG_SIDE_WAN][CFG_DIR_IN];
 	l->v = calloc(CFG_FILTER_RULES_MAX + 1, sizeof(*l->v));
 	ck_assert_ptr_nonnull(l->v);
 	l->cap = CFG_FILTER_RULES_MAX + 1;

@@ -884,11 +884,11 @@ START_TEST(test_full_roundtrip)
 	ck_assert_uint_eq(cfg.fixed.icmp[CFG_SIDE_TRANSPORT].rate, 50);
 	ck_assert(!cfg.fixed.icmp[CFG_SIDE_WAN].too_big);
 	ck_assert(!cfg.fixed.icmp[CFG_SIDE_WAN].incoming);
-	ck_assert_uint_eq(cfg.fixed.filters[CFG_SIDE_WAN][CFG_DIR_IN].n, 2);
-	ck_assert_int_eq(cfg.fixed.filters[CFG_SIDE_WAN][CFG_DIR_IN].v[1].proto, CFG_TCP);
-	ck_assert_uint_eq(cfg.fixed.filters[CFG_SIDE_WAN][CFG_DIR_IN].v[1].sport.max, 1023);
-	ck_assert(cfg.fixed.filters[CFG_SIDE_TRANSPORT][CFG_DIR_IN].v[0].has_b4);
-	ck_assert_int_eq(cfg.fixed.filters[CFG_SIDE_TRANSPORT][CFG_DIR_OUT].v[0].action,
+	ck_assert_uint_eq(cfg.lists.filters[CFG_SIDE_WAN][CFG_DIR_IN].n, 2);
+	ck_assert_int_eq(cfg.lists.filters[CFG_SIDE_WAN][CFG_DIR_IN].v[1].proto, CFG_TCP);
+	ck_assert_uint_eq(cfg.lists.filters[CFG_SIDE_WAN][CFG_DIR_IN].v[1].sport.max, 1023);
+	ck_assert(cfg.lists.filters[CFG_SIDE_TRANSPORT][CFG_DIR_IN].v[0].has_b4);
+	ck_assert_int_eq(cfg.lists.filters[CFG_SIDE_TRANSPORT][CFG_DIR_OUT].v[0].action,
 	                 FILTER_ACT_ACCEPT);
 	ck_assert_str_eq(cfg.fixed.transport.device, "0000:01:00.0");
 	ck_assert_str_eq(prefix6_format(&cfg.fixed.transport.addr6, buf), "2001:db8:ffff::2/64");
