@@ -291,38 +291,36 @@ static struct tables_net6 net6_of(const struct prefix6 *p)
 	return n;
 }
 
-static struct tables_filter_rule filter_rule(const struct cfg_filter_rule *r)
+/* Fills f, zeroed memory, field by field: its padding stays zero, so that
+ * tables_filters_equal may compare rules whole. */
+static void filter_rule(const struct cfg_filter_rule *r, struct tables_filter_rule *f)
 {
-	struct tables_filter_rule f = {
-	        .proto = (int16_t)(r->proto < 0 ? -1 : cfg_proto_ip(r->proto)),
-	        .accept = r->action == FILTER_ACT_ACCEPT,
-	        .sport_hi = 65535,
-	        .dport_hi = 65535};
-
+	f->proto = (int16_t)(r->proto < 0 ? -1 : cfg_proto_ip(r->proto));
+	f->accept = r->action == FILTER_ACT_ACCEPT;
+	f->sport_hi = f->dport_hi = 65535;
 	if (r->has_src) {
-		f.src_mask = prefix4_mask(r->src.len);
-		f.src = r->src.addr & f.src_mask;
+		f->src_mask = prefix4_mask(r->src.len);
+		f->src = r->src.addr & f->src_mask;
 	}
 	if (r->has_dst) {
-		f.dst_mask = prefix4_mask(r->dst.len);
-		f.dst = r->dst.addr & f.dst_mask;
+		f->dst_mask = prefix4_mask(r->dst.len);
+		f->dst = r->dst.addr & f->dst_mask;
 	}
 	if (r->has_b4) {
 		struct tables_net6 n = net6_of(&r->b4);
 
-		memcpy(f.b4_net, n.net, sizeof(f.b4_net));
-		memcpy(f.b4_mask, n.mask, sizeof(f.b4_mask));
+		memcpy(f->b4_net, n.net, sizeof(f->b4_net));
+		memcpy(f->b4_mask, n.mask, sizeof(f->b4_mask));
 	}
 	if (r->has_sport) {
-		f.sport_lo = r->sport.min;
-		f.sport_hi = r->sport.max;
+		f->sport_lo = r->sport.min;
+		f->sport_hi = r->sport.max;
 	}
 	if (r->has_dport) {
-		f.dport_lo = r->dport.min;
-		f.dport_hi = r->dport.max;
+		f->dport_lo = r->dport.min;
+		f->dport_hi = r->dport.max;
 	}
-	f.ports = r->has_sport || r->has_dport;
-	return f;
+	f->ports = r->has_sport || r->has_dport;
 }
 
 static int build_filters(struct tables *t)
@@ -336,7 +334,7 @@ static int build_filters(struct tables *t)
 			if (f->rules == NULL)
 				return -ENOMEM;
 			for (size_t r = 0; r < l->n; r++)
-				f->rules[r] = filter_rule(&l->v[r]);
+				filter_rule(&l->v[r], &f->rules[r]);
 			f->n = (uint16_t)l->n;
 		}
 	return 0;
