@@ -1,7 +1,6 @@
 /* Per-interface filters; see filter.h. */
 #include "filter.h"
 
-#include <endian.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -59,14 +58,13 @@ void filter_restart(struct dp_worker *w)
 /* Whether rule r matches: every key it has. Ports only of a TCP or UDP
  * packet that holds them (a later fragment does not). */
 static bool match(const struct tables_filter_rule *r, const struct dp_ctx *c,
-                  const struct l3_ip4_hdr *ip, uint64_t b4_0, uint64_t b4_1)
+                  const struct l3_ip4_hdr *ip, const uint64_t b4[2])
 {
 	const uint8_t *l4;
 	uint16_t sp, dp_;
 
 	if ((ntohl(ip->src) & r->src_mask) != r->src || (ntohl(ip->dst) & r->dst_mask) != r->dst ||
-	    (r->proto >= 0 && ip->proto != r->proto) ||
-	    ((b4_0 & r->b4_mask[0]) ^ r->b4_net[0]) | ((b4_1 & r->b4_mask[1]) ^ r->b4_net[1]))
+	    (r->proto >= 0 && ip->proto != r->proto) || !tables_net6_has(&r->b4, b4))
 		return false;
 	if (!r->ports)
 		return true;
@@ -84,14 +82,11 @@ bool filter_run(struct dp_worker *w, unsigned int side, unsigned int dir, const 
 	const struct tables_filter *f = &w->tab->filters[side][dir];
 	const struct dp_ctx *c = dp_ctx(m);
 	const struct l3_ip4_hdr *ip = dp_ip4(m);
-	uint64_t b4_0, b4_1;
+	uint64_t b4[2];
 
-	memcpy(&b4_0, c->b4.b, 8);
-	memcpy(&b4_1, c->b4.b + 8, 8);
-	b4_0 = be64toh(b4_0);
-	b4_1 = be64toh(b4_1);
+	tables_addr6_words(&c->b4, b4);
 	for (uint16_t i = 0; i < f->n; i++) {
-		if (!match(&f->rules[i], c, ip, b4_0, b4_1))
+		if (!match(&f->rules[i], c, ip, b4))
 			continue;
 		w->ctr->filter[dp.conf.filter_first[side][dir] + i]++;
 		return f->rules[i].accept;

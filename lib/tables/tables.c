@@ -306,12 +306,8 @@ static void filter_rule(const struct cfg_filter_rule *r, struct tables_filter_ru
 		f->dst_mask = prefix4_mask(r->dst.len);
 		f->dst = r->dst.addr & f->dst_mask;
 	}
-	if (r->has_b4) {
-		struct tables_net6 n = net6_of(&r->b4);
-
-		memcpy(f->b4_net, n.net, sizeof(f->b4_net));
-		memcpy(f->b4_mask, n.mask, sizeof(f->b4_mask));
-	}
+	if (r->has_b4)
+		f->b4 = net6_of(&r->b4);
 	if (r->has_sport) {
 		f->sport_lo = r->sport.min;
 		f->sport_hi = r->sport.max;

@@ -67,7 +67,7 @@ struct tables_net6 {
  * host-order networks and masks (dataplane/filter/filter.h). */
 struct tables_filter_rule {
 	uint32_t src, src_mask, dst, dst_mask;
-	uint64_t b4_net[2], b4_mask[2]; /* all zero: any B4 */
+	struct tables_net6 b4; /* all zero: any B4 */
 	uint16_t sport_lo, sport_hi, dport_lo, dport_hi;
 	int16_t proto; /* IP protocol, or -1: any */
 	bool ports;    /* matches TCP/UDP ports: a packet without them does not match */
@@ -132,18 +132,28 @@ static inline bool tables_is_private(const struct tables *t, uint32_t addr)
 	return false;
 }
 
+/* An IPv6 address as two host-order words, for tables_net6_has. */
+static inline void tables_addr6_words(const struct addr6 *a, uint64_t w[2])
+{
+	memcpy(w, a->b, 16);
+	w[0] = be64toh(w[0]);
+	w[1] = be64toh(w[1]);
+}
+
+/* Whether prefix n holds the address of words w. */
+static inline bool tables_net6_has(const struct tables_net6 *n, const uint64_t w[2])
+{
+	return (((w[0] & n->mask[0]) ^ n->net[0]) | ((w[1] & n->mask[1]) ^ n->net[1])) == 0;
+}
+
 /* Whether an IPv6 address is inside one of the acl6 prefixes. */
 static inline bool tables_in_acl6(const struct tables *t, const struct addr6 *a)
 {
-	uint64_t a0, a1;
+	uint64_t w[2];
 
-	memcpy(&a0, a->b, 8);
-	memcpy(&a1, a->b + 8, 8);
-	a0 = be64toh(a0);
-	a1 = be64toh(a1);
+	tables_addr6_words(a, w);
 	for (size_t i = 0; i < t->n_acl6; i++)
-		if ((((a0 & t->acl6[i].mask[0]) ^ t->acl6[i].net[0]) |
-		     ((a1 & t->acl6[i].mask[1]) ^ t->acl6[i].net[1])) == 0)
+		if (tables_net6_has(&t->acl6[i], w))
 			return true;
 	return false;
 }
