@@ -18,6 +18,7 @@
 #include "api.h"
 #include "config_yaml.h"
 #include "dpctl.h"
+#include "export.h"
 #include "state.h"
 #include "stats_shm.h"
 #include "sync.h"
@@ -57,11 +58,19 @@ static int run(struct api_ctx *ctx, struct aftr_config *cfg)
 	char err[256];
 
 	ctx->cfg = cfg;
-	ctx->dp = dpctl_start(ctx->shm_name, cfg);
+	/* A collector that cannot be reached is an error now, not records
+	 * lost later without a word. */
+	ctx->events = events_open(cfg, err, sizeof(err));
+	if (ctx->events == NULL) {
+		fprintf(stderr, "aftr-control: %s\n", err);
+		return 1;
+	}
+	ctx->dp = dpctl_start(ctx->shm_name, cfg, ctx->events);
 	ctx->sync = ctx->dp ? sync_start(ctx->state, ctx->dp) : NULL;
 	if (ctx->sync == NULL) {
 		fprintf(stderr, "aftr-control: cannot start the dataplane link\n");
 		dpctl_stop(ctx->dp);
+		events_close(ctx->events);
 		return 1;
 	}
 	api = api_start(ctx, err, sizeof(err));
@@ -69,6 +78,7 @@ static int run(struct api_ctx *ctx, struct aftr_config *cfg)
 		fprintf(stderr, "aftr-control: %s\n", err);
 		sync_stop(ctx->sync);
 		dpctl_stop(ctx->dp);
+		events_close(ctx->events);
 		return 1;
 	}
 	fprintf(stderr, "aftr-control: API on %s://%s%s%s:%u/api/v1/\n",
@@ -82,6 +92,7 @@ static int run(struct api_ctx *ctx, struct aftr_config *cfg)
 	api_stop(api);
 	sync_stop(ctx->sync);
 	dpctl_stop(ctx->dp);
+	events_close(ctx->events);
 	return 0;
 }
 

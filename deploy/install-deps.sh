@@ -17,6 +17,9 @@ PACKAGES="$PACKAGES libdpdk-dev libnuma-dev"
 # certificate.
 PACKAGES="$PACKAGES python3-scapy iproute2 iputils-ping ethtool curl iperf3 tcpdump nftables"
 PACKAGES="$PACKAGES openssl"
+# The NAT event records' real receivers (tests/live/events_live.sh):
+# rsyslog (RFC 5424 over UDP and TCP), nfdump's nfcapd and tshark (IPFIX).
+PACKAGES="$PACKAGES rsyslog tshark nfdump"
 # bench/check counts the worker's instructions per packet with callgrind.
 PACKAGES="$PACKAGES valgrind"
 # The lint gates (tests/lint.sh): clang-format and clang-tidy 14, the

@@ -23,6 +23,7 @@ struct api_ctx {
 	struct state *state;           /* the desired state */
 	struct sync *sync;             /* the dataplane's programming, or NULL */
 	struct dpctl *dp;              /* the rings to the dataplane's workers, or NULL */
+	struct events *events;         /* the event records' exporters, or NULL */
 	const char *config_path;
 	const char *shm_name; /* the dataplane's counters: /dev/shm/<name>-stats */
 	char *token;          /* required bearer token, or NULL */

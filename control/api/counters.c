@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "counters.h"
+#include "export.h"
 #include "query.h"
 #include "reply.h"
 #include "resources.h"
@@ -63,6 +64,31 @@ void api_get_drops(struct api_ctx *ctx, const struct api_req *req, struct api_re
 	reply_json(out, 200, json_pack("{s:o}", "drops", list));
 }
 
+/* The control process's own: each event exporter's records sent and
+ * lost and its send errors (export.h). */
+static void exporter_metrics(FILE *f, struct api_ctx *ctx)
+{
+	static const char *const keys[][2] = {
+	        {"records", "NAT event records an exporter sent (or queued on its connection)"},
+	        {"lost", "NAT event records an exporter could not send"},
+	        {"errors", "send or connection errors of an exporter"}};
+	json_t *l = events_stats(ctx->events), *e;
+	size_t i;
+
+	for (size_t k = 0; l && json_array_size(l) && k < 3; k++) {
+		fprintf(f,
+		        "# HELP aftr_exporter_%s_total %s\n# TYPE aftr_exporter_%s_total counter\n",
+		        keys[k][0], keys[k][1], keys[k][0]);
+		json_array_foreach(l, i, e)
+			fprintf(f,
+			        "aftr_exporter_%s_total{exporter=\"%zu\",destination=\"%s\"} "
+			        "%lld\n",
+			        keys[k][0], i, json_string_value(json_object_get(e, "destination")),
+			        (long long)json_integer_value(json_object_get(e, keys[k][0])));
+	}
+	json_decref(l);
+}
+
 /* Prometheus text format (0.0.4): every counter per lcore, and a
  * lcore="total" series with the sum (leave it out of sum() queries). */
 void api_get_metrics(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out)
@@ -93,6 +119,8 @@ void api_get_metrics(struct api_ctx *ctx, const struct api_req *req, struct api_
 		        (unsigned long)stats_shm_total(h, i));
 	}
 	stats_shm_close(h);
+	if (f)
+		exporter_metrics(f, ctx);
 	if (f == NULL || fclose(f) != 0) {
 		free(text);
 		reply_error(out, 500, "internal error", "out of memory", NULL);

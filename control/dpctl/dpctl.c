@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,15 +26,20 @@
 
 #include "addr.h"
 #include "ctl_msg.h"
+#include "export.h"
+#include "counters.h"
 #include "stats_shm.h"
 
 #define MAX_WORKERS 64
 #define POLL_US     2000   /* event rings drained every 2 ms */
 #define REATTACH_US 200000 /* and the region checked five times a second */
+#define DRAIN_MAX   4096
 
 struct dpctl {
 	char *shm;
 	const struct aftr_config *cfg;
+	struct events *events;   /* where event records go (NULL: nowhere) */
+	uint64_t lost, lost_gen; /* events_lost seen last, in that dataplane */
 	pthread_t thread;
 	atomic_bool stop;
 	pthread_mutex_t lock; /* the region pointer and command enqueues */
@@ -122,18 +126,6 @@ static void reattach(struct dpctl *c)
 		        h->pid, h->nrings - 1);
 }
 
-static void log_event(struct dpctl *c, const struct stats_shm_hdr *h, const struct ctl_msg *m)
-{
-	char line[256];
-	time_t t = (time_t)(h->start_time + (int64_t)m->time);
-
-	ctl_msg_format(m, line, sizeof(line));
-	if (c->cfg->fixed.log_dest == LOG_DEST_SYSLOG)
-		syslog(LOG_NOTICE, "%s", line); /* ISC: trace messages at LOG_NOTICE */
-	else
-		fprintf(stderr, "%ld %s\n", (long)t, line);
-}
-
 static const char *const state_names[] = {"new", "established", "closing"};
 
 static json_t *session_json(uint32_t worker, const struct ctl_msg *m)
@@ -184,41 +176,75 @@ static void dump_add(struct dpctl *c, uint32_t w, const struct ctl_msg *m)
 	}
 }
 
+/* One message from ring w. */
+static void take(struct dpctl *c, uint32_t w, const struct stats_shm_hdr *h,
+                 const struct ctl_msg *m)
+{
+	if (ctl_msg_check(m) < 0)
+		return; /* never trust another process's bytes */
+	if (m->type == CTL_EVT_ACK) {
+		if (w == h->nrings - 1 && m->seq == atomic_load(&c->main_seq)) {
+			/* before acked: the waiter reads it */
+			pthread_mutex_lock(&c->lock);
+			memcpy(c->main_text, m->u.ack.text, sizeof(c->main_text));
+			pthread_mutex_unlock(&c->lock);
+			atomic_store(&c->main_result, m->u.ack.result);
+		}
+		if (m->seq == atomic_load(&c->dump_seq)) {
+			atomic_store(&c->dump_next, m->u.ack.next);
+			atomic_store(&c->dump_result, m->u.ack.result);
+		}
+		atomic_store(&c->acked[w], m->seq);
+	} else if (m->type == CTL_EVT_SESSION || m->type == CTL_EVT_SUBSCRIBER ||
+	           m->type == CTL_EVT_BLOCK) {
+		/* In ring order, before the ack the requester waits for. */
+		pthread_mutex_lock(&c->lock);
+		if (m->seq == atomic_load(&c->dump_seq) && c->dump_out)
+			dump_add(c, w, m);
+		pthread_mutex_unlock(&c->lock);
+	} else if (c->events) {
+		events_put(c->events, m);
+	}
+}
+
+/* Every ring until it is empty (a pass takes at most DRAIN_MAX of one, so
+ * that a flood on one leaves time for the others' acks), then the
+ * exporters' messages out. */
 static void drain(struct dpctl *c, const struct stats_shm_hdr *h)
 {
 	struct ctl_msg m[32];
 
 	for (uint32_t w = 0; w < h->nrings; w++) {
 		struct rte_ring *r = stats_shm_ring(h, h->nrings + w);
-		unsigned int n = rte_ring_sc_dequeue_burst_elem(r, m, CTL_MSG_SIZE, 32, NULL);
+		unsigned int n, total = 0;
 
-		for (unsigned int i = 0; i < n; i++) {
-			if (ctl_msg_check(&m[i]) < 0)
-				continue; /* never trust another process's bytes */
-			if (m[i].type == CTL_EVT_ACK) {
-				if (w == h->nrings - 1 && m[i].seq == atomic_load(&c->main_seq)) {
-					/* before acked: the waiter reads it */
-					pthread_mutex_lock(&c->lock);
-					memcpy(c->main_text, m[i].u.ack.text, sizeof(c->main_text));
-					pthread_mutex_unlock(&c->lock);
-					atomic_store(&c->main_result, m[i].u.ack.result);
-				}
-				if (m[i].seq == atomic_load(&c->dump_seq)) {
-					atomic_store(&c->dump_next, m[i].u.ack.next);
-					atomic_store(&c->dump_result, m[i].u.ack.result);
-				}
-				atomic_store(&c->acked[w], m[i].seq);
-			} else if (m[i].type == CTL_EVT_SESSION ||
-			           m[i].type == CTL_EVT_SUBSCRIBER || m[i].type == CTL_EVT_BLOCK) {
-				/* In ring order, before the ack the requester waits for. */
-				pthread_mutex_lock(&c->lock);
-				if (m[i].seq == atomic_load(&c->dump_seq) && c->dump_out)
-					dump_add(c, w, &m[i]);
-				pthread_mutex_unlock(&c->lock);
-			} else if (c->cfg->fixed.nat_events != NAT_EVENTS_OFF)
-				log_event(c, h, &m[i]);
-		}
+		do {
+			n = rte_ring_sc_dequeue_burst_elem(r, m, CTL_MSG_SIZE, 32, NULL);
+			for (unsigned int i = 0; i < n; i++)
+				take(c, w, h, &m[i]);
+			total += n;
+		} while (n == 32 && total < DRAIN_MAX);
 	}
+	if (c->events)
+		events_flush(c->events);
+}
+
+/* The alarm for records the dataplane could not hand over (its event
+ * ring full): a log line whenever the count grew. */
+static void check_lost(struct dpctl *c, struct stats_shm_hdr *h)
+{
+	uint64_t lost = 0;
+
+	for (uint32_t b = 0; b < h->nblocks; b++)
+		lost += stats_shm_block(h, b)[CNT_EVENTS_LOST];
+	if (c->lost_gen == h->generation && lost > c->lost)
+		fprintf(stderr,
+		        "aftr-control: %llu NAT event records lost in the dataplane (its event "
+		        "rings "
+		        "were full; %llu since it started)\n",
+		        (unsigned long long)(lost - c->lost), (unsigned long long)lost);
+	c->lost = lost;
+	c->lost_gen = h->generation;
 }
 
 static void *run(void *arg)
@@ -229,6 +255,8 @@ static void *run(void *arg)
 	while (!atomic_load(&c->stop)) {
 		if (now_us() >= next) {
 			reattach(c);
+			if (c->h)
+				check_lost(c, c->h);
 			next = now_us() + REATTACH_US;
 		}
 		if (c->h)
@@ -238,7 +266,7 @@ static void *run(void *arg)
 	return NULL;
 }
 
-struct dpctl *dpctl_start(const char *shm, const struct aftr_config *cfg)
+struct dpctl *dpctl_start(const char *shm, const struct aftr_config *cfg, struct events *events)
 {
 	struct dpctl *c = calloc(1, sizeof(*c));
 
@@ -249,8 +277,7 @@ struct dpctl *dpctl_start(const char *shm, const struct aftr_config *cfg)
 	c->cfg = cfg;
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_mutex_init(&c->dump_lock, NULL);
-	if (cfg->fixed.log_dest == LOG_DEST_SYSLOG)
-		openlog("aftr", LOG_NDELAY | LOG_PID, LOG_LOCAL5);
+	c->events = events;
 	if (pthread_create(&c->thread, NULL, run, c) != 0) {
 		free(c->shm);
 		free(c);

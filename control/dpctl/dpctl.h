@@ -15,8 +15,10 @@
 struct dpctl;
 
 /* Starts following the dataplane whose region is /dev/shm/<shm>-stats;
- * block events are logged as cfg->logging says. NULL on failure. */
-struct dpctl *dpctl_start(const char *shm, const struct aftr_config *cfg);
+ * its event records go to events (export.h; NULL: nowhere). NULL on
+ * failure. */
+struct events;
+struct dpctl *dpctl_start(const char *shm, const struct aftr_config *cfg, struct events *events);
 void dpctl_stop(struct dpctl *c);
 
 /* ISC "noop" to every worker (at most max): for each, rc 0 and the round

@@ -188,11 +188,32 @@ struct dp {
 	struct tables *_Atomic tab;
 	uint64_t start_tsc; /* the region's start_time, in TSC: workers count from it */
 	uint64_t ns_mult;   /* nanoseconds per TSC cycle << 32 (busy_ns) */
-	_Atomic bool stop;  /* set by the signal handler, read by every loop */
-	bool started;       /* dp_app_start ran (app.c) */
+	uint64_t ms_mult;   /* milliseconds per TSC cycle << 32 (dp_wall_ms) */
+	/* The wall clock (ms since 1970, UTC) minus the TSC's ms: set at start
+	 * and every 5 s by the main lcore (it follows the clock's steps). */
+	_Atomic int64_t wall_off_ms;
+	_Atomic bool stop; /* set by the signal handler, read by every loop */
+	bool started;      /* dp_app_start ran (app.c) */
 };
 
 extern struct dp dp;
+
+/* The TSC's count tsc in milliseconds. */
+static inline int64_t dp_tsc_ms(uint64_t tsc)
+{
+	return (int64_t)((unsigned __int128)tsc * dp.ms_mult >> 32);
+}
+
+/* The wall clock at TSC count tsc: milliseconds since 1970, UTC (event
+ * records: when it happened, not when it was written). */
+static inline uint64_t dp_wall_ms(uint64_t tsc)
+{
+	return (uint64_t)(dp_tsc_ms(tsc) +
+	                  atomic_load_explicit(&dp.wall_off_ms, memory_order_relaxed));
+}
+
+/* The main lcore: the wall clock's offset read again (stats.c). */
+void dp_clock_sync(void);
 
 /* The tunnel defaults (ISC "default tunnel ..."): fixed configuration, a
  * change needs a restart (cfg_fixed_diff); every stage reads them here. */

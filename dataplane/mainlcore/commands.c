@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <rte_cycles.h>
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
 #include <string.h>
@@ -20,7 +21,7 @@
 static void send_event(struct dp_worker *w, struct ctl_msg *m)
 {
 	m->worker = (uint16_t)w->id;
-	m->time = w->now;
+	m->time_ms = dp_wall_ms(rte_rdtsc());
 	if (w->evt_ring == NULL || rte_ring_sp_enqueue_elem(w->evt_ring, m, CTL_MSG_SIZE) != 0)
 		DP_COUNT(w, EVENTS_LOST);
 }
@@ -44,6 +45,8 @@ static void sess_fields(const struct dp_worker *w, struct ctl_msg *m, const stru
 	m->u.sess.proto = se->proto;
 	m->u.sess.state = se->state;
 	m->u.sess.expires_in = se->expire > w->now ? (uint32_t)(se->expire - w->now) : 0;
+	m->u.sess.dst = se->remote[0];
+	m->u.sess.dport = ntohs(se->rport[0]);
 }
 
 /* Sessions from the cursor on, as events; returns where to go on. A slice
@@ -218,6 +221,21 @@ void ctl_session_event(struct dp_worker *w, bool add, const struct dp_session *s
 	if (dp.conf.cfg->nat_events != NAT_EVENTS_SESSIONS)
 		return;
 	sess_fields(w, &m, se);
+	send_event(w, &m);
+}
+
+void ctl_limit_event(struct dp_worker *w, enum ctl_type type, const struct addr6 *b4,
+                     uint32_t pool_host, uint8_t proto, enum ctl_quota kind, uint32_t limit)
+{
+	struct ctl_msg m = {.type = type};
+
+	if (dp.conf.cfg->nat_events == NAT_EVENTS_OFF)
+		return;
+	memcpy(m.u.limit.b4, b4->b, 16);
+	m.u.limit.addr = htonl(pool_host);
+	m.u.limit.proto = proto;
+	m.u.limit.kind = (uint8_t)kind;
+	m.u.limit.limit = limit;
 	send_event(w, &m);
 }
 

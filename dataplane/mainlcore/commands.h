@@ -19,6 +19,11 @@ unsigned int ctl_main_poll(void);
 struct dp_session;
 void ctl_session_event(struct dp_worker *w, bool add, const struct dp_session *se);
 void ctl_tunnel_event(struct dp_worker *w, bool add, const struct addr6 *b4, uint32_t pool_host);
+/* A subscriber at one of its limits (CTL_EVT_QUOTA: kind, limit), or
+ * its pool address out of port blocks (CTL_EVT_EXHAUSTED); the caller
+ * keeps these to one a second a subscriber. */
+void ctl_limit_event(struct dp_worker *w, enum ctl_type type, const struct addr6 *b4,
+                     uint32_t pool_host, uint8_t proto, enum ctl_quota kind, uint32_t limit);
 /* A port-block event (nat_events: blocks); first is the block's first port. */
 void ctl_block_event(struct dp_worker *w, bool alloc, const struct addr6 *b4, uint32_t pool_host,
                      uint8_t proto, uint16_t first, uint16_t count);

@@ -170,6 +170,7 @@ void ctrl_timers(void)
 	}
 	if (now >= next_age) {
 		next_age = now + hz * AGE_CHECK_S;
+		dp_clock_sync();
 		neigh_age(now, hz * NEIGH_STALE_S, hz * NEIGH_DEAD_S, solicit);
 	}
 	if (now < next_refresh)

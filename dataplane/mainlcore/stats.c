@@ -18,7 +18,10 @@
 #include "ctl_msg.h"
 #include "stats_shm.h"
 
-#define CTL_RING_COUNT 1024 /* messages each ring holds */
+/* Messages each ring holds. An event ring takes 16 ms of a worker making
+ * a million sessions a second, each a new subscriber with its first block
+ * (two events), while aftr-control drains every 2 ms. 1 MiB a ring. */
+#define CTL_RING_COUNT 16384
 
 /* The rings to and from the control process, in the region (ctl_msg.h). */
 static int rings_init(void)
@@ -47,6 +50,17 @@ static int rings_init(void)
 	return 0;
 }
 
+void dp_clock_sync(void)
+{
+	struct timespec ts;
+	uint64_t tsc = rte_rdtsc();
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	atomic_store_explicit(&dp.wall_off_ms,
+	                      (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 - dp_tsc_ms(tsc),
+	                      memory_order_relaxed);
+}
+
 int stats_init(const char *shm_name)
 {
 	const char *names[AFTR_STATS_COUNT + FILTER_COUNTERS_MAX];
@@ -61,6 +75,8 @@ int stats_init(const char *shm_name)
 	n += filter_counter_names(names + n);
 	dp.start_tsc = rte_rdtsc();
 	dp.ns_mult = (uint64_t)(1e9 * 4294967296.0 / (double)rte_get_tsc_hz());
+	dp.ms_mult = (uint64_t)(1e3 * 4294967296.0 / (double)rte_get_tsc_hz());
+	dp_clock_sync();
 	/* The generation tells readers that a new dataplane started. */
 	dp.stats_region =
 	        stats_shm_create(shm_name, dp.nworkers + 1, names, n,

@@ -56,6 +56,7 @@ struct dp_subscriber {
 	uint32_t tokens[CFG_NPROTO]; /* session creations left this second */
 	uint64_t tokens_at;
 	uint32_t next_free;
+	uint32_t limit_at; /* w->now + 1 of its last limit event (one a second) */
 	uint8_t in_use;
 };
 

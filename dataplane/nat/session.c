@@ -69,7 +69,7 @@ static void evict(struct dp_worker *w, const struct key_out *ko, const struct ke
 /* Takes a free session slot for ko -> (ext, eport), both network order,
  * and indexes it both ways; 0 or -1 when the tables are full. */
 int nat_sess_insert(struct dp_worker *w, const struct key_out *ko, uint32_t ext, uint16_t eport,
-                    uint32_t sidx, uint32_t *out)
+                    uint32_t sidx, uint32_t remote, uint16_t rport, uint32_t *out)
 {
 	struct nat_state *ns = &w->nat;
 	struct dp_session *se;
@@ -102,7 +102,10 @@ int nat_sess_insert(struct dp_worker *w, const struct key_out *ko, uint32_t ext,
 	                          .state = SESS_NEW,
 	                          .in_use = 1,
 	                          .is_static = sidx == NAT_NO_SUB,
-	                          .sub = sidx};
+	                          .sub = sidx,
+	                          .remote = {remote},
+	                          .rport = {rport},
+	                          .rnext = 1 % SESS_REMOTES};
 	memcpy(se->b4.b, ko->b4, 16);
 	DP_COUNT(w, SESSION_NEW);
 	ctl_session_event(w, true, se);

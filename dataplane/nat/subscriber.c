@@ -100,14 +100,27 @@ static uint32_t max_blocks(enum cfg_proto p, const struct pb_space *pb)
 	return cfg->max_blocks[p] ? cfg->max_blocks[p] : (need ? need : 1);
 }
 
+/* RFC 8158 quota exceeded (kind) or ports exhausted, logged at most once
+ * a second a subscriber: a B4 at its limit meets it with every packet. */
+static void limit_event(struct dp_worker *w, struct dp_subscriber *s, enum ctl_type type,
+                        enum cfg_proto p, enum ctl_quota kind, uint32_t limit)
+{
+	if (s->limit_at == w->now + 1)
+		return;
+	s->limit_at = (uint32_t)w->now + 1;
+	ctl_limit_event(w, type, &s->b4, dp.conf.pools[s->pool].addr, cfg_proto_ip(p), kind, limit);
+}
+
 /* RFC 6888 REQ-4/REQ-5: per-subscriber session count and creation rate
  * (ISC "default tunnel nat P maxcount|rate"; 0 allows none). */
 int nat_sub_admit(struct dp_worker *w, struct dp_subscriber *s, enum cfg_proto p)
 {
 	const struct cfg_tunnel_defaults *t = dp_tun_defaults();
 
-	if (s->nsess[p] >= t->nat_maxcount[p])
+	if (s->nsess[p] >= t->nat_maxcount[p]) {
+		limit_event(w, s, CTL_EVT_QUOTA, p, CTL_QUOTA_SESSIONS, t->nat_maxcount[p]);
 		return NAT_DROP(NAT_COUNT);
+	}
 	if (s->tokens_at != w->now) {
 		for (int i = 0; i < CFG_NPROTO; i++)
 			s->tokens[i] = t->nat_rate[i];
@@ -128,9 +141,14 @@ int nat_sub_port(struct dp_worker *w, struct dp_subscriber *s, uint32_t sidx, en
 
 	if (pb_port_alloc(pb, s->head[p], port) == 0)
 		return NAT_OK;
-	if (s->nblocks[p] >= max_blocks(p, pb) ||
-	    (b = pb_block_take(pb, sidx, &s->head[p])) == PB_NONE)
+	if (s->nblocks[p] >= max_blocks(p, pb)) {
+		limit_event(w, s, CTL_EVT_QUOTA, p, CTL_QUOTA_BLOCKS, max_blocks(p, pb));
 		return NAT_DROP(PORTS_EXHAUSTED);
+	}
+	if ((b = pb_block_take(pb, sidx, &s->head[p])) == PB_NONE) {
+		limit_event(w, s, CTL_EVT_EXHAUSTED, p, 0, 0);
+		return NAT_DROP(PORTS_EXHAUSTED);
+	}
 	s->nblocks[p]++;
 	DP_COUNT(w, BLOCK_ALLOC);
 	block_event(w, true, s, p, b);

@@ -100,7 +100,8 @@ static inline __attribute__((always_inline)) void track(struct dp_session *se, c
 }
 
 /* A dynamic session: a port from the subscriber's blocks. */
-static int sess_create(struct dp_worker *w, const struct key_out *ko, uint32_t *out)
+static int sess_create(struct dp_worker *w, const struct key_out *ko, uint32_t remote,
+                       uint16_t rport, uint32_t *out)
 {
 	enum cfg_proto p = cfg_proto_of_ip(ko->proto);
 	struct dp_subscriber *s;
@@ -118,8 +119,8 @@ static int sess_create(struct dp_worker *w, const struct key_out *ko, uint32_t *
 		nat_sub_maybe_free(w, sidx);
 		return rc;
 	}
-	if (nat_sess_insert(w, ko, htonl(dp.conf.pools[s->pool].addr), htons(port), sidx, out) <
-	    0) {
+	if (nat_sess_insert(w, ko, htonl(dp.conf.pools[s->pool].addr), htons(port), sidx, remote,
+	                    rport, out) < 0) {
 		nat_port_release(w, s, p, port);
 		nat_sub_maybe_free(w, sidx);
 		return NAT_DROP(TABLE_FULL);
@@ -172,10 +173,11 @@ static int sess_out(struct dp_worker *w, const struct key_out *ko, uint32_t remo
 	}
 	sn = nat_static_of(w, ko->b4, ko->proto, ko->src, ko->sport);
 	if (sn == NULL)
-		return sess_create(w, ko, idx);
+		return sess_create(w, ko, remote, rport, idx);
 	if (!tables_nat_allows(sn, ntohl(remote), ntohs(rport)))
 		return NAT_DROP(FILTERED);
-	if (nat_sess_insert(w, ko, htonl(sn->ext_addr), htons(sn->ext_port), NAT_NO_SUB, idx) < 0)
+	if (nat_sess_insert(w, ko, htonl(sn->ext_addr), htons(sn->ext_port), NAT_NO_SUB, remote,
+	                    rport, idx) < 0)
 		return NAT_DROP(TABLE_FULL);
 	DP_COUNT(w, STATIC_NEW);
 	return NAT_OK;
@@ -233,7 +235,7 @@ static struct dp_session *static_in(struct dp_worker *w, uint8_t proto, uint32_t
 	}
 	ko = (struct key_out){.src = htonl(sn->addr), .sport = htons(sn->port), .proto = proto};
 	memcpy(ko.b4, sn->b4.b, 16);
-	if (nat_sess_insert(w, &ko, ext, eport, NAT_NO_SUB, &idx) < 0) {
+	if (nat_sess_insert(w, &ko, ext, eport, NAT_NO_SUB, remote, rport, &idx) < 0) {
 		*drop = DROP_TABLE_FULL;
 		return NULL;
 	}

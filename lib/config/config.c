@@ -19,6 +19,8 @@ const char *const cfg_filtering_names[] = {"endpoint-independent", "address-depe
 const char *const cfg_lifetime_names[] = {"tcp", "closed", "udp", "icmp", "retrans", NULL};
 const char *const cfg_log_level_names[] = {"error", "warning", "notice", "info", "debug", NULL};
 const char *const cfg_log_dest_names[] = {"stderr", "syslog", NULL};
+const char *const cfg_export_type_names[] = {"syslog", "ipfix", NULL};
+const char *const cfg_export_transport_names[] = {"udp", "tcp", "local", NULL};
 const char *const cfg_nat_events_names[] = {"off", "blocks", "sessions", NULL};
 const char *const cfg_idle_names[] = {"adaptive", "poll", NULL};
 const char *const cfg_incoming_names[] = {"drop", "accept", NULL}; /* as the bool */
@@ -162,6 +164,7 @@ int cfg_init(struct aftr_config *cfg)
 	cfg->fixed.log_level = LOG_LVL_INFO;
 	cfg->fixed.log_dest = LOG_DEST_STDERR;
 	cfg->fixed.nat_events = NAT_EVENTS_BLOCKS;
+	cfg->fixed.log_enterprise = CFG_SYSLOG_ENTERPRISE;
 	cfg->fixed.idle = IDLE_ADAPTIVE;
 	cfg->fixed.idle_sleep_max_us = CFG_IDLE_SLEEP_MAX_US;
 	cfg->fixed.api_listen = strdup("127.0.0.1");

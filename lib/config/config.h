@@ -47,6 +47,25 @@ enum cfg_filtering { FILTER_EIF, FILTER_ADF, FILTER_APDF };
 
 enum cfg_log_level { LOG_LVL_ERROR, LOG_LVL_WARNING, LOG_LVL_NOTICE, LOG_LVL_INFO, LOG_LVL_DEBUG };
 enum cfg_log_dest { LOG_DEST_STDERR, LOG_DEST_SYSLOG };
+
+/* logging.exporters: where aftr-control sends NAT event records
+ * (lib/export/evfmt.h). */
+#define CFG_EXPORTERS_MAX     8
+#define CFG_SYSLOG_PORT       514
+#define CFG_IPFIX_PORT        4739  /* RFC 7011 section 10.3.1 */
+#define CFG_SYSLOG_ENTERPRISE 32473 /* RFC 5612's example number, for SD-IDs */
+#define CFG_TEMPLATE_REFRESH  60    /* IPFIX over UDP: templates every N s */
+enum cfg_export_type { EXPORT_SYSLOG, EXPORT_IPFIX };
+enum cfg_export_transport { EXPORT_UDP, EXPORT_TCP, EXPORT_LOCAL };
+struct cfg_exporter {
+	enum cfg_export_type type;
+	enum cfg_export_transport transport; /* IPFIX: udp */
+	char address[48];                    /* udp, tcp: an IPv4 or IPv6 literal */
+	char path[108];                      /* local: the socket, default /dev/log */
+	uint16_t port;                       /* default 514 (syslog), 4739 (IPFIX) */
+	uint16_t template_refresh;           /* IPFIX: seconds between template sets */
+	uint32_t domain;                     /* IPFIX: observation domain id */
+};
 enum cfg_nat_events { NAT_EVENTS_OFF, NAT_EVENTS_BLOCKS, NAT_EVENTS_SESSIONS };
 /* What a worker lcore does while it has nothing to do (dataplane.idle):
  * back off to short sleeps, or poll flat out (a dedicated box). */
@@ -286,6 +305,9 @@ struct cfg_fixed {
 	enum cfg_log_level log_level;
 	enum cfg_log_dest log_dest;
 	char *log_facility;
+	uint32_t log_enterprise; /* logging.enterprise: the SD-IDs' number */
+	struct cfg_exporter exporters[CFG_EXPORTERS_MAX];
+	uint8_t n_exporters;
 	uint8_t debug; /* ISC "debug set" level, 0..10 */
 	enum cfg_nat_events nat_events;
 	enum cfg_idle idle;         /* dataplane.idle, at start */
@@ -404,6 +426,8 @@ extern const char *const cfg_filtering_names[];
 extern const char *const cfg_lifetime_names[];
 extern const char *const cfg_log_level_names[];
 extern const char *const cfg_log_dest_names[];
+extern const char *const cfg_export_type_names[];
+extern const char *const cfg_export_transport_names[];
 extern const char *const cfg_nat_events_names[];
 extern const char *const cfg_idle_names[];
 extern const char *const cfg_incoming_names[];

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "evfmt.h"
 #include "util.h"
 
 #define PATH_LEN 64
@@ -226,8 +227,40 @@ static void check_filters(const struct aftr_config *cfg, struct diag *d)
 		}
 }
 
+/* logging: a known facility; each exporter complete for its transport
+ * (IPFIX over UDP only: RFC 7011's SCTP and TCP are left to later). */
+static void check_logging(const struct aftr_config *cfg, struct diag *d)
+{
+	char path[PATH_LEN];
+	uint32_t a4;
+	struct addr6 a6;
+
+	if (evfmt_facility(cfg->fixed.log_facility) < 0)
+		diag_err(d, 0, 0, "logging.facility",
+		         "%s: not a syslog facility (kern, user, daemon, ..., local0-local7)",
+		         cfg->fixed.log_facility);
+	for (size_t i = 0; i < cfg->fixed.n_exporters; i++) {
+		const struct cfg_exporter *e = &cfg->fixed.exporters[i];
+		bool local = e->transport == EXPORT_LOCAL;
+
+		snprintf(path, sizeof(path), "logging.exporters[%zu]", i);
+		if (e->type == EXPORT_IPFIX && e->transport != EXPORT_UDP)
+			diag_err(d, 0, 0, path, "IPFIX goes over udp");
+		else if (local && e->address[0])
+			diag_err(d, 0, 0, path, "address is for udp and tcp: local takes a path");
+		else if (!local && e->path[0])
+			diag_err(d, 0, 0, path, "path is for transport local");
+		else if (!local && e->address[0] == '\0')
+			diag_err(d, 0, 0, path, "needs an address (the collector's)");
+		else if (!local && addr4_parse(e->address, &a4, NULL, 0) < 0 &&
+		         addr6_parse(e->address, &a6, NULL, 0) < 0)
+			diag_err(d, 0, 0, path, "%s: not an IPv4 or IPv6 address", e->address);
+	}
+}
+
 static void check_required(const struct aftr_config *cfg, struct diag *d)
 {
+	check_logging(cfg, d);
 	check_filters(cfg, d);
 	check_endpoints(cfg, d);
 	if (cfg->fixed.transport.has_gateway_mac && !cfg->fixed.transport.has_gateway)

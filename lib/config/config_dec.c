@@ -630,8 +630,86 @@ static bool dec_iface(struct cfg_iface *i, bool v6, const json_t *root, const ch
 }
 
 static const char *const api_keys[] = {"listen", "port", "token_file", "tls_cert", "tls_key", NULL};
-static const char *const log_keys[] = {"level", "destination", "facility",
-                                       "debug", "nat_events",  NULL};
+static const char *const log_keys[] = {"level",      "destination", "facility",  "debug",
+                                       "nat_events", "enterprise",  "exporters", NULL};
+static const char *const exporter_keys[] = {
+        "type", "transport", "address", "port", "path", "template_refresh", "observation_domain",
+        NULL};
+
+/* A string key into a fixed buffer: as jdec_string, too long an error. */
+static int dec_fixed_str(struct jdec *j, const json_t *m, const char *key, char *out, size_t len)
+{
+	char *s = NULL;
+	int rc = jdec_string(j, m, key, &s);
+
+	if (rc == 1 && strlen(s) >= len) {
+		size_t mk = jdec_push_key(j, key);
+
+		jdec_error(j, json_object_get(m, key), "longer than %zu characters", len - 1);
+		jdec_pop(j, mk);
+		rc = -1;
+	} else if (rc == 1) {
+		memcpy(out, s, strlen(s) + 1);
+	}
+	free(s);
+	return rc;
+}
+
+/* One of logging.exporters (checked whole by config_check.c). */
+static bool dec_exporter(struct jdec *j, const json_t *m, struct cfg_exporter *e)
+{
+	bool bad = false;
+	int v, rc;
+
+	if (!jdec_object(j, m, exporter_keys))
+		return true;
+	if (OK(rc = jdec_required(j, m, "type",
+	                          jdec_enum(j, m, "type", cfg_export_type_names, &v))),
+	    rc == 1)
+		e->type = v;
+	if (OK(rc = jdec_enum(j, m, "transport", cfg_export_transport_names, &v)), rc == 1)
+		e->transport = v;
+	OK(dec_fixed_str(j, m, "address", e->address, sizeof(e->address)));
+	OK(dec_fixed_str(j, m, "path", e->path, sizeof(e->path)));
+	e->port = e->type == EXPORT_IPFIX ? CFG_IPFIX_PORT : CFG_SYSLOG_PORT;
+	OK(jdec_u16(j, m, "port", 1, 65535, &e->port));
+	e->template_refresh = CFG_TEMPLATE_REFRESH;
+	OK(jdec_u16(j, m, "template_refresh", 1, 3600, &e->template_refresh));
+	e->domain = 1;
+	OK(jdec_u32(j, m, "observation_domain", 0, UINT32_MAX, &e->domain));
+	if (e->transport == EXPORT_LOCAL && e->path[0] == '\0')
+		snprintf(e->path, sizeof(e->path), "%s", "/dev/log");
+	return bad;
+}
+
+static bool dec_exporters(struct aftr_config *cfg, const json_t *log, struct jdec *j)
+{
+	const json_t *l = json_object_get(log, "exporters"), *it;
+	size_t mark = jdec_push_key(j, "exporters"), i;
+	bool bad = false;
+
+	if (l && jdec_array(j, l)) {
+		cfg->fixed.n_exporters = 0;
+		json_array_foreach(l, i, it) {
+			size_t mi = jdec_push_index(j, i);
+
+			if (i == CFG_EXPORTERS_MAX) {
+				jdec_error(j, it, "at most %d exporters", CFG_EXPORTERS_MAX);
+				bad = true;
+			} else if (i < CFG_EXPORTERS_MAX) {
+				memset(&cfg->fixed.exporters[i], 0,
+				       sizeof(cfg->fixed.exporters[i]));
+				bad |= dec_exporter(j, it, &cfg->fixed.exporters[i]);
+				cfg->fixed.n_exporters = (uint8_t)(i + 1);
+			}
+			jdec_pop(j, mi);
+		}
+	} else if (l) {
+		bad = true;
+	}
+	jdec_pop(j, mark);
+	return bad;
+}
 static const char *const dataplane_keys[] = {"idle", "idle_sleep_max_us", NULL};
 
 static bool dec_api(struct aftr_config *cfg, const json_t *root, struct jdec *j)
@@ -688,6 +766,8 @@ static bool dec_appliance(struct aftr_config *cfg, const json_t *root, struct jd
 		OK(jdec_u8(j, m, "debug", 0, CFG_DEBUG_MAX, &cfg->fixed.debug));
 		if (OK(rc = jdec_enum(j, m, "nat_events", cfg_nat_events_names, &v)), rc == 1)
 			cfg->fixed.nat_events = v;
+		OK(jdec_u32(j, m, "enterprise", 1, UINT32_MAX, &cfg->fixed.log_enterprise));
+		bad |= dec_exporters(cfg, m, j);
 		jdec_pop(j, mark);
 	}
 	if ((m = enter_map(j, root, "dataplane", dataplane_keys, &mark, &bad))) {

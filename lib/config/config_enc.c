@@ -343,6 +343,34 @@ static json_t *enc_iface(const struct cfg_iface *i, bool v6)
 	return finish(&e);
 }
 
+/* logging.exporters, each with the keys its transport takes. */
+static json_t *exporters_json(const struct aftr_config *cfg)
+{
+	json_t *l = json_array();
+
+	for (size_t i = 0; l && i < cfg->fixed.n_exporters; i++) {
+		const struct cfg_exporter *x = &cfg->fixed.exporters[i];
+		json_t *o = json_pack("{s:s,s:s}", "type", cfg_export_type_names[x->type],
+		                      "transport", cfg_export_transport_names[x->transport]);
+
+		if (o == NULL)
+			continue;
+		if (x->transport == EXPORT_LOCAL) {
+			json_object_set_new(o, "path", json_string(x->path));
+		} else {
+			json_object_set_new(o, "address", json_string(x->address));
+			json_object_set_new(o, "port", json_integer(x->port));
+		}
+		if (x->type == EXPORT_IPFIX) {
+			json_object_set_new(o, "template_refresh",
+			                    json_integer(x->template_refresh));
+			json_object_set_new(o, "observation_domain", json_integer(x->domain));
+		}
+		json_array_append_new(l, o);
+	}
+	return l;
+}
+
 static void enc_appliance(const struct aftr_config *cfg, struct enc *e)
 {
 	struct enc api = enc_new();
@@ -360,10 +388,12 @@ static void enc_appliance(const struct aftr_config *cfg, struct enc *e)
 		put(&api, "tls_key", json_string(cfg->fixed.api_tls_key));
 	put(e, "api", finish(&api));
 	put(e, "logging",
-	    json_pack("{s:s,s:s,s:s,s:i,s:s}", "level", cfg_log_level_names[cfg->fixed.log_level],
-	              "destination", cfg_log_dest_names[cfg->fixed.log_dest], "facility",
-	              cfg->fixed.log_facility, "debug", cfg->fixed.debug, "nat_events",
-	              cfg_nat_events_names[cfg->fixed.nat_events]));
+	    json_pack("{s:s,s:s,s:s,s:i,s:s,s:I,s:o}", "level",
+	              cfg_log_level_names[cfg->fixed.log_level], "destination",
+	              cfg_log_dest_names[cfg->fixed.log_dest], "facility", cfg->fixed.log_facility,
+	              "debug", cfg->fixed.debug, "nat_events",
+	              cfg_nat_events_names[cfg->fixed.nat_events], "enterprise",
+	              (json_int_t)cfg->fixed.log_enterprise, "exporters", exporters_json(cfg)));
 	put(e, "dataplane",
 	    json_pack("{s:s,s:i}", "idle", cfg_idle_names[cfg->fixed.idle], "idle_sleep_max_us",
 	              cfg->fixed.idle_sleep_max_us));

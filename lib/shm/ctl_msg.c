@@ -36,6 +36,13 @@ int ctl_msg_check(const struct ctl_msg *msg)
 	case CTL_EVT_TUNNEL_ADD:
 	case CTL_EVT_TUNNEL_DEL:
 		return 0;
+	case CTL_EVT_QUOTA:
+		if (msg->u.limit.kind != CTL_QUOTA_SESSIONS &&
+		    msg->u.limit.kind != CTL_QUOTA_BLOCKS)
+			return -EINVAL;
+		/* fall through */
+	case CTL_EVT_EXHAUSTED:
+		return ctl_msg_proto_name(msg->u.limit.proto) ? 0 : -EINVAL;
 	case CTL_EVT_BLOCK_ALLOC:
 	case CTL_EVT_BLOCK_FREE:
 	case CTL_EVT_BLOCK:
@@ -83,6 +90,20 @@ char *ctl_msg_format(const struct ctl_msg *msg, char *buf, size_t len)
 		memcpy(a.b, msg->u.subs.b4, 16);
 		snprintf(buf, len, "tunnel %s %s", msg->type == CTL_EVT_TUNNEL_ADD ? "add" : "del",
 		         addr6_format(&a, b4));
+		break;
+	case CTL_EVT_QUOTA:
+		memcpy(a.b, msg->u.limit.b4, 16);
+		snprintf(buf, len, "quota %s %s %s %s %u", addr6_format(&a, b4),
+		         addr4_format(ntohl(msg->u.limit.addr), a4),
+		         ctl_msg_proto_name(msg->u.limit.proto),
+		         msg->u.limit.kind == CTL_QUOTA_SESSIONS ? "sessions" : "blocks",
+		         msg->u.limit.limit);
+		break;
+	case CTL_EVT_EXHAUSTED:
+		memcpy(a.b, msg->u.limit.b4, 16);
+		snprintf(buf, len, "exhausted %s %s %s", addr6_format(&a, b4),
+		         addr4_format(ntohl(msg->u.limit.addr), a4),
+		         ctl_msg_proto_name(msg->u.limit.proto));
 		break;
 	case CTL_EVT_SESSION:
 		snprintf(buf, len, "session %s %u -> %u", ctl_msg_proto_name(msg->u.sess.proto),

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CTL_MSG_VERSION 3
+#define CTL_MSG_VERSION 4
 #define CTL_MSG_SIZE    64
 #define CTL_DUMP_END    UINT32_MAX
 
@@ -33,13 +33,22 @@ enum ctl_type {
 	CTL_EVT_NAT_DEL,     /* u.sess: a session ended (nat_events: sessions) */
 	CTL_EVT_TUNNEL_ADD,  /* u.subs (b4, addr): a B4 got NAT state (nat_events: on) */
 	CTL_EVT_TUNNEL_DEL,  /* u.subs (b4, addr): it has none left */
+	CTL_EVT_QUOTA,       /* u.limit: a subscriber at its limit (RFC 8158 quota exceeded) */
+	CTL_EVT_EXHAUSTED,   /* u.limit: the pool address has no port block left */
+};
+
+/* u.limit.kind of a CTL_EVT_QUOTA: which of a subscriber's limits (both
+ * are RFC 8158's "maximum entries per user"). */
+enum ctl_quota {
+	CTL_QUOTA_SESSIONS = 1, /* sessions of a protocol (nat_maxcount) */
+	CTL_QUOTA_BLOCKS,       /* port blocks of a protocol (nat.max_blocks) */
 };
 
 struct ctl_msg {
-	uint16_t type;   /* enum ctl_type */
-	uint16_t worker; /* the worker it comes from or goes to */
-	uint32_t seq;    /* a command's number; an ack repeats it */
-	uint64_t time;   /* seconds since the dataplane started (events) */
+	uint16_t type;    /* enum ctl_type */
+	uint16_t worker;  /* the worker it comes from or goes to */
+	uint32_t seq;     /* a command's number; an ack repeats it */
+	uint64_t time_ms; /* events: when it happened, milliseconds since 1970 (UTC) */
 	union {
 		struct {
 			int32_t result; /* 0 or -errno */
@@ -64,6 +73,8 @@ struct ctl_msg {
 			uint16_t sport, eport; /* host order */
 			uint8_t proto, state;
 			uint32_t expires_in; /* seconds */
+			uint32_t dst;        /* its first destination, network order */
+			uint16_t dport;      /* host order */
 		} sess;
 		struct {
 			uint8_t b4[16];
@@ -78,6 +89,13 @@ struct ctl_msg {
 			uint16_t count; /* ports in the block */
 			uint8_t proto;  /* IPPROTO_TCP, _UDP, _ICMP */
 		} block;
+		struct {
+			uint8_t b4[16]; /* the subscriber */
+			uint32_t addr;  /* its pool address, network order */
+			uint32_t limit; /* CTL_EVT_QUOTA: the limit reached */
+			uint8_t proto;  /* IPPROTO_TCP, _UDP, _ICMP */
+			uint8_t kind;   /* CTL_EVT_QUOTA: enum ctl_quota */
+		} limit;
 		uint8_t raw[48];
 	} u;
 };
@@ -100,7 +118,9 @@ const char *ctl_msg_proto_name(uint8_t proto);
  * "bucket add|del CLIENT_IPV6 NATTED_IPV4 tcp|udp|icmp FIRST-LAST" for
  * blocks, "nat add|del CLIENT_IPV6 tcp|udp|icmp NATTED_IPV4 PORT" for
  * sessions (ISC's TRACE_NAT without NOPRIVACY), "tunnel add|del
- * CLIENT_IPV6" for subscribers, "ack SEQ RESULT" for acks. Returns buf. */
+ * CLIENT_IPV6" for subscribers, "ack SEQ RESULT" for acks; ours, "quota
+ * CLIENT_IPV6 NATTED_IPV4 PROTO sessions|blocks MAX" and "exhausted
+ * CLIENT_IPV6 NATTED_IPV4 PROTO" for a subscriber at a limit. Returns buf. */
 char *ctl_msg_format(const struct ctl_msg *msg, char *buf, size_t len);
 
 #endif

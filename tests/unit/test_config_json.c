@@ -785,7 +785,11 @@ static const char full_cfg[] =
         "'gateway':'198.51.100.253','mtu':9000,'vlan':4094}},"
         "'api':{'listen':'::1','port':9090,'token_file':'/etc/aftr/token'},"
         "'logging':{'level':'debug','destination':'syslog','facility':'local3','debug':3,"
-        "'nat_events':'sessions'},"
+        "'nat_events':'sessions','enterprise':2636,'exporters':["
+        "{'type':'syslog','transport':'tcp','address':'2001:db8::514','port':6514},"
+        "{'type':'syslog','transport':'local','path':'/run/aftr-log'},"
+        "{'type':'ipfix','transport':'udp','address':'192.0.2.9','port':4739,"
+        "'template_refresh':30,'observation_domain':7}]},"
         "'dataplane':{'idle':'poll','idle_sleep_max_us':500}}";
 
 /* JSON text -> model, the way the API and the files see it. */
@@ -1193,6 +1197,12 @@ static const struct {
          "file: expected one of stderr|syslog"},
         {"{'logging':{'nat_events':'all'}}", "logging.nat_events",
          "all: expected one of off|blocks|sessions"},
+        {"{'logging':{'exporters':[{'type':'netflow'}]}}", "logging.exporters[0].type",
+         "netflow: expected one of syslog|ipfix"},
+        {"{'logging':{'exporters':[{'type':'ipfix','transport':'sctp'}]}}",
+         "logging.exporters[0].transport", "sctp: expected one of udp|tcp|local"},
+        {"{'logging':{'exporters':[{'type':'syslog','port':0}]}}", "logging.exporters[0].port",
+         "0 is out of range 1..65535"},
         {"{'pcp':{'daemon':'maybe'}}", "pcp.daemon",
          "maybe: expected one of disable|enable|stateless|encapsulate"},
         {"{'tunnel_defaults':{'toobig':'never'}}", "tunnel_defaults.toobig",

@@ -308,10 +308,12 @@ START_TEST(strings_that_look_typed_are_quoted)
 	struct diag d;
 
 	ck_assert_int_eq(load(HEAD POOL "api: {token_file: \"123\"}\n"
-	                                "logging: {facility: \"true\"}\n",
+	                                "logging: {exporters: [{type: syslog, transport: local,"
+	                                " path: \"true\"}]}\n",
 	                      &cfg, &d),
 	                 0);
 	ck_assert_str_eq(cfg.fixed.api_token_file, "123");
+	ck_assert_str_eq(cfg.fixed.exporters[0].path, "true");
 	round_trip(&cfg, true);
 	cfg_free(&cfg);
 	diag_free(&d);
