@@ -2,8 +2,8 @@
 # NAT event records received by the real programs: aftr-control beside a
 # running aftr-dataplane (net_pcap and net_null ports, everything on
 # loopback) sends each record to rsyslog over UDP and over TCP (RFC 5424,
-# RFC 6587 octet counting) and as IPFIX to nfcapd; tshark decodes the IPFIX
-# datagrams it captured. A B4 makes three UDP sessions where its limit is
+# RFC 6587 octet counting) and as IPFIX to nfcapd, which stores them (read
+# back with nfdump); tshark decodes the IPFIX datagrams it captured. A B4 makes three UDP sessions where its limit is
 # two: a subscriber, a port block, two sessions and a quota exceeded.
 # Usage: events_live.sh AFTR_DATAPLANE AFTR_CONTROL
 # Exit 0 pass, 1 fail, 77 skip (not root, or a receiver is missing).
@@ -113,7 +113,7 @@ pids+=($!)
 	--log-level='*:warning' -- -c "$tmp/aftr.yaml" --shm "$name" >"$tmp/dp.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do
-	[ "$(grep -sc . "$tmp/syslog.out")" -ge 8 ] && break
+	[ -s "$tmp/syslog.out" ] && [ "$(grep -c . "$tmp/syslog.out")" -ge 8 ] && break
 	sleep 0.1
 done
 sleep 1
@@ -159,5 +159,18 @@ ipfix_ok() {
 		grep -q "512" "$tmp/ipfix.txt" && grep -q "519" "$tmp/ipfix.txt"
 }
 check "tshark decodes the IPFIX records: binding, port block, sessions, quota" ipfix_ok
+# nfcapd stored them as NAT records (written out when it stops).
+kill "${pids[1]}" 2>/dev/null
+sleep 1
+nfcapd_ok() {
+	nfdump -R "$tmp/nfcapd" -o raw >"$tmp/nfdump.txt" 2>&1
+	grep -E "nat event|src addr|src xlt ip" "$tmp/nfdump.txt"
+	for ev in 14 16 4 13; do
+		grep -qE "nat event += +$ev:" "$tmp/nfdump.txt" || return 1
+	done
+	grep -qE "src addr += +2001:db8:1::2$" "$tmp/nfdump.txt" &&
+		grep -qE "src xlt ip += +198\.51\.100\.1$" "$tmp/nfdump.txt"
+}
+check "nfcapd stored the records: the B4, its public address, each event" nfcapd_ok
 echo "events_live: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
