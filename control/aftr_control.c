@@ -60,7 +60,7 @@ static int run(struct api_ctx *ctx, struct aftr_config *cfg)
 	ctx->cfg = cfg;
 	/* A collector that cannot be reached is an error now, not records
 	 * lost later without a word. */
-	ctx->events = events_open(cfg, err, sizeof(err));
+	ctx->events = events_open(cfg, ctx->state_dir, err, sizeof(err));
 	if (ctx->events == NULL) {
 		fprintf(stderr, "aftr-control: %s\n", err);
 		return 1;
@@ -136,6 +136,7 @@ int main(int argc, char **argv)
 		cfg_free(&cfg);
 		return 1;
 	}
+	ctx.state_dir = state_dir;
 	ctx.state = state_open(ctx.config_path, state_dir, err, sizeof(err));
 	if (ctx.state == NULL) {
 		fprintf(stderr, "aftr-control: %s\n", err);

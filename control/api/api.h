@@ -25,8 +25,9 @@ struct api_ctx {
 	struct dpctl *dp;              /* the rings to the dataplane's workers, or NULL */
 	struct events *events;         /* the event records' exporters, or NULL */
 	const char *config_path;
-	const char *shm_name; /* the dataplane's counters: /dev/shm/<name>-stats */
-	char *token;          /* required bearer token, or NULL */
+	const char *state_dir; /* --state: the event log's default home */
+	const char *shm_name;  /* the dataplane's counters: /dev/shm/<name>-stats */
+	char *token;           /* required bearer token, or NULL */
 };
 
 /* The server (server.c): starts listening (cfg->api_listen,

@@ -18,6 +18,7 @@ void api_get_drops(struct api_ctx *ctx, const struct api_req *req, struct api_re
 void api_get_metrics(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
 void api_get_sessions(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
 void api_get_subscribers(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
+void api_get_who(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
 void api_get_openapi(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
 
 /* The run-time lists (lists.c), /api/v1/<kind>[/<id segments>]: GET

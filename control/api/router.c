@@ -26,6 +26,7 @@ static const struct route routes[] = {
         {"/api/v1/counters/drops", api_get_drops},
         {"/api/v1/sessions", api_get_sessions},
         {"/api/v1/subscribers", api_get_subscribers},
+        {"/api/v1/who", api_get_who},
         {"/api/v1/pools", api_get_pools},
         {"/api/v1/defaults", api_get_defaults},
         {"/api/v1/openapi.json", api_get_openapi},

@@ -38,6 +38,7 @@ static const char usage_text[] =
         "         list tunnel|nat|prr|nonat|softwire|acl6|private\n"
         "         add KIND JSON|@FILE | del KIND ID... | reload | debug tunnel B4\n"
         "         isc 'ISC COMMAND LINE' | tunnel|nat|prr|nonat|delete|mtu|... (ISC words)\n"
+        "         who ADDRESS PORT [--protocol P] [--at TIME] [--log-dir DIR]\n"
         "       aftrctl --help | --version\n"
         "\n"
         "FILE is YAML (see config/reference.yaml) unless it ends in .conf or --isc\n"
@@ -45,7 +46,9 @@ static const char usage_text[] =
         "dataplane's shared counters; noop, show and list ask aftr-control's API\n"
         "(--api, default $AFTR_API or http://127.0.0.1:8080, https:// with api.tls_cert;\n"
         "--cacert, default $AFTR_CACERT, the CA to trust for it; --token-file, default\n"
-        "$AFTR_TOKEN_FILE).\n";
+        "$AFTR_TOKEN_FILE). \"who\" answers who held a public address and port at TIME\n"
+        "(UTC, 2026-12-03T14:02:11Z; default now), from the API or, with --log-dir, from\n"
+        "an event log's files (logging.event_log).\n";
 
 struct opts {
 	int format; /* 0: guess from the name, 1: YAML, 2: ISC */
@@ -302,6 +305,8 @@ static int dispatch(const struct api_opts *a, int argc, char **argv)
 		if (n > 0 && cfg_name_lookup(interactive, words[0]) >= 0)
 			return dispatch(a, n, words);
 	}
+	if (strcmp(argv[0], "who") == 0)
+		return aftrctl_who(a, argc, argv);
 	rc = aftrctl_lists(a, argc, argv);
 	if (rc == -1 && argc <= 2)
 		rc = aftrctl_api(a, argv[0], argc == 2 ? argv[1] : NULL);
@@ -314,9 +319,13 @@ static int api_verbs(int argc, char **argv)
 	struct opts o = {0};
 	struct api_opts a = {0};
 	char *token = NULL;
-	int at = parse_opts(argc, argv, &o), rc;
+	int who = 1, at, rc;
 
-	if (at < 0 || argc - at < 1)
+	/* who takes options of its own: the common ones come before it. */
+	while (who < argc && strcmp(argv[who], "who") != 0)
+		who++;
+	at = parse_opts(who < argc ? who : argc, argv, &o);
+	if (at < 0 || argc - at < 1 || (who < argc && at != who))
 		return usage(stderr, EXIT_USAGE);
 	a.url = o.api ? o.api : getenv("AFTR_API") ? getenv("AFTR_API") : "http://127.0.0.1:8080";
 	a.json = o.json;

@@ -30,6 +30,11 @@ void aftrctl_table(const json_t *arr);
  * command lines. -1 when verb is not one of these. */
 int aftrctl_lists(const struct api_opts *o, int argc, char **argv);
 
+/* aftrctl who ADDRESS PORT [--protocol P] [--at TIME] [--log-dir DIR]
+ * (aftrctl_who.c): argv[0] is "who". Exit status 0 when someone held it, 1
+ * when nobody did (or an error), 2 bad usage. */
+int aftrctl_who(const struct api_opts *o, int argc, char **argv);
+
 /* Runs "noop", "show stat|dropped", "list default". Returns the exit
  * status, or -1 when verb/object is not one of these. */
 int aftrctl_api(const struct api_opts *o, const char *verb, const char *object);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "evfmt.h"
+#include "evlog_write.h"
 
 #define TCP_BUF     (256 * 1024) /* syslog over TCP waiting to be written */
 #define RETRY_MS    5000         /* a broken TCP connection tried again */
@@ -43,6 +44,7 @@ struct sink {
 
 struct events {
 	const struct aftr_config *cfg;
+	struct evlog_w *log; /* NULL: off */
 	struct evfmt_syslog fmt;
 	size_t n;
 	struct sink s[CFG_EXPORTERS_MAX];
@@ -254,6 +256,8 @@ static void trace_line(const struct events *ev, const struct ctl_msg *m)
 void events_put(struct events *ev, const struct ctl_msg *m)
 {
 	trace_line(ev, m);
+	if (ev->log)
+		evlog_w_put(ev->log, m);
 	for (size_t i = 0; i < ev->n; i++) {
 		struct sink *s = &ev->s[i];
 
@@ -266,6 +270,8 @@ void events_put(struct events *ev, const struct ctl_msg *m)
 
 void events_flush(struct events *ev)
 {
+	if (ev->log)
+		evlog_w_flush(ev->log);
 	for (size_t i = 0; i < ev->n; i++) {
 		struct sink *s = &ev->s[i];
 
@@ -301,7 +307,29 @@ static void describe(struct sink *s)
 		         v6 ? "[" : "", c->address, v6 ? "]" : "", c->port);
 }
 
-struct events *events_open(const struct aftr_config *cfg, char *err, size_t len)
+/* The event log, where logging.event_log says (default state_dir/events). */
+static int log_open(struct events *ev, const char *state_dir, char *err, size_t len)
+{
+	const struct cfg_event_log *c = &ev->cfg->fixed.event_log;
+	char dir[256];
+
+	if (!c->enabled)
+		return 0;
+	if (c->dir[0])
+		snprintf(dir, sizeof(dir), "%s", c->dir);
+	else if ((size_t)snprintf(dir, sizeof(dir), "%s/events", state_dir) >= sizeof(dir))
+		return snprintf(err, len, "--state %s: too long a path", state_dir), -1;
+	ev->log = evlog_w_open(c, dir, err, len);
+	return ev->log ? 0 : -1;
+}
+
+const char *events_log_dir(const struct events *ev)
+{
+	return ev && ev->log ? evlog_w_dir(ev->log) : NULL;
+}
+
+struct events *events_open(const struct aftr_config *cfg, const char *state_dir, char *err,
+                           size_t len)
 {
 	struct events *ev = calloc(1, sizeof(*ev));
 	int rc, fac = evfmt_facility(cfg->fixed.log_facility);
@@ -311,6 +339,10 @@ struct events *events_open(const struct aftr_config *cfg, char *err, size_t len)
 		return NULL;
 	}
 	ev->cfg = cfg;
+	if (log_open(ev, state_dir, err, len) < 0) {
+		free(ev);
+		return NULL;
+	}
 	ev->fmt.facility = fac < 0 ? 21 : fac; /* local5: checked already */
 	ev->fmt.enterprise = cfg->fixed.log_enterprise;
 	if (gethostname(ev->fmt.hostname, sizeof(ev->fmt.hostname) - 1) < 0)
@@ -351,6 +383,7 @@ void events_close(struct events *ev)
 			close(ev->s[i].fd);
 		free(ev->s[i].out);
 	}
+	evlog_w_close(ev->log);
 	free(ev);
 }
 

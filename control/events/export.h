@@ -16,10 +16,14 @@
 
 struct events;
 
-/* Opens every exporter of cfg (which must outlive them): NULL with the
- * reason in err when one cannot be set up or its collector cannot be
+/* Opens every exporter of cfg (which must outlive them) and the event
+ * log (logging.event_log; its default folder state_dir/events): NULL with
+ * the reason in err when one cannot be set up or its collector cannot be
  * reached (a TCP or local socket refusing the connection, no route). */
-struct events *events_open(const struct aftr_config *cfg, char *err, size_t len);
+struct events *events_open(const struct aftr_config *cfg, const char *state_dir, char *err,
+                           size_t len);
+/* The event log's folder, or NULL when it is off. */
+const char *events_log_dir(const struct events *ev);
 void events_close(struct events *ev);
 
 /* An event record from the dataplane (checked: ctl_msg_check). */
@@ -30,7 +34,8 @@ void events_flush(struct events *ev);
 
 /* Each exporter's counters, as a JSON array of {type, transport,
  * destination, records, lost, errors}: records sent, records lost (not
- * sent, or sent on a connection that broke), send errors. */
+ * sent, or sent on a connection that broke), send errors; the event log
+ * last (type "log", transport "file"). */
 json_t *events_stats(struct events *ev);
 
 #endif

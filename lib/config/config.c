@@ -165,6 +165,8 @@ int cfg_init(struct aftr_config *cfg)
 	cfg->fixed.log_dest = LOG_DEST_STDERR;
 	cfg->fixed.nat_events = NAT_EVENTS_BLOCKS;
 	cfg->fixed.log_enterprise = CFG_SYSLOG_ENTERPRISE;
+	cfg->fixed.event_log =
+	        (struct cfg_event_log){true, "", CFG_EVLOG_FILE_MB, CFG_EVLOG_RETENTION, 0};
 	cfg->fixed.idle = IDLE_ADAPTIVE;
 	cfg->fixed.idle_sleep_max_us = CFG_IDLE_SLEEP_MAX_US;
 	cfg->fixed.api_listen = strdup("127.0.0.1");

@@ -55,6 +55,16 @@ enum cfg_log_dest { LOG_DEST_STDERR, LOG_DEST_SYSLOG };
 #define CFG_IPFIX_PORT        4739  /* RFC 7011 section 10.3.1 */
 #define CFG_SYSLOG_ENTERPRISE 32473 /* RFC 5612's example number, for SD-IDs */
 #define CFG_TEMPLATE_REFRESH  60    /* IPFIX over UDP: templates every N s */
+/* logging.event_log: aftr-control's own log of the records (evlog.h). */
+struct cfg_event_log {
+	bool enabled;            /* default true */
+	char dir[256];           /* default "": <--state DIR>/events */
+	uint32_t file_mb;        /* a file's size before the next begins */
+	uint32_t retention_days; /* files older are deleted (0: kept) */
+	uint32_t max_total_mb;   /* the oldest deleted beyond (0: no limit) */
+};
+#define CFG_EVLOG_FILE_MB   64
+#define CFG_EVLOG_RETENTION 180
 enum cfg_export_type { EXPORT_SYSLOG, EXPORT_IPFIX };
 enum cfg_export_transport { EXPORT_UDP, EXPORT_TCP, EXPORT_LOCAL };
 struct cfg_exporter {
@@ -308,6 +318,7 @@ struct cfg_fixed {
 	uint32_t log_enterprise; /* logging.enterprise: the SD-IDs' number */
 	struct cfg_exporter exporters[CFG_EXPORTERS_MAX];
 	uint8_t n_exporters;
+	struct cfg_event_log event_log;
 	uint8_t debug; /* ISC "debug set" level, 0..10 */
 	enum cfg_nat_events nat_events;
 	enum cfg_idle idle;         /* dataplane.idle, at start */

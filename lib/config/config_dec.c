@@ -630,8 +630,11 @@ static bool dec_iface(struct cfg_iface *i, bool v6, const json_t *root, const ch
 }
 
 static const char *const api_keys[] = {"listen", "port", "token_file", "tls_cert", "tls_key", NULL};
-static const char *const log_keys[] = {"level",      "destination", "facility",  "debug",
-                                       "nat_events", "enterprise",  "exporters", NULL};
+static const char *const log_keys[] = {"level",     "destination", "facility",
+                                       "debug",     "nat_events",  "enterprise",
+                                       "exporters", "event_log",   NULL};
+static const char *const event_log_keys[] = {"enabled",        "dir",          "file_mb",
+                                             "retention_days", "max_total_mb", NULL};
 static const char *const exporter_keys[] = {
         "type", "transport", "address", "port", "path", "template_refresh", "observation_domain",
         NULL};
@@ -679,6 +682,23 @@ static bool dec_exporter(struct jdec *j, const json_t *m, struct cfg_exporter *e
 	OK(jdec_u32(j, m, "observation_domain", 0, UINT32_MAX, &e->domain));
 	if (e->transport == EXPORT_LOCAL && e->path[0] == '\0')
 		snprintf(e->path, sizeof(e->path), "%s", "/dev/log");
+	return bad;
+}
+
+static bool dec_event_log(struct cfg_event_log *e, const json_t *log, struct jdec *j)
+{
+	bool bad = false;
+	size_t mark;
+	const json_t *m = enter_map(j, log, "event_log", event_log_keys, &mark, &bad);
+
+	if (m == NULL)
+		return bad;
+	OK(jdec_bool(j, m, "enabled", &e->enabled));
+	OK(dec_fixed_str(j, m, "dir", e->dir, sizeof(e->dir)));
+	OK(jdec_u32(j, m, "file_mb", 1, 4096, &e->file_mb));
+	OK(jdec_u32(j, m, "retention_days", 0, 36500, &e->retention_days));
+	OK(jdec_u32(j, m, "max_total_mb", 0, UINT32_MAX, &e->max_total_mb));
+	jdec_pop(j, mark);
 	return bad;
 }
 
@@ -768,6 +788,7 @@ static bool dec_appliance(struct aftr_config *cfg, const json_t *root, struct jd
 			cfg->fixed.nat_events = v;
 		OK(jdec_u32(j, m, "enterprise", 1, UINT32_MAX, &cfg->fixed.log_enterprise));
 		bad |= dec_exporters(cfg, m, j);
+		bad |= dec_event_log(&cfg->fixed.event_log, m, j);
 		jdec_pop(j, mark);
 	}
 	if ((m = enter_map(j, root, "dataplane", dataplane_keys, &mark, &bad))) {

@@ -388,12 +388,16 @@ static void enc_appliance(const struct aftr_config *cfg, struct enc *e)
 		put(&api, "tls_key", json_string(cfg->fixed.api_tls_key));
 	put(e, "api", finish(&api));
 	put(e, "logging",
-	    json_pack("{s:s,s:s,s:s,s:i,s:s,s:I,s:o}", "level",
+	    json_pack("{s:s,s:s,s:s,s:i,s:s,s:I,s:o,s:{s:b,s:s,s:I,s:I,s:I}}", "level",
 	              cfg_log_level_names[cfg->fixed.log_level], "destination",
 	              cfg_log_dest_names[cfg->fixed.log_dest], "facility", cfg->fixed.log_facility,
 	              "debug", cfg->fixed.debug, "nat_events",
 	              cfg_nat_events_names[cfg->fixed.nat_events], "enterprise",
-	              (json_int_t)cfg->fixed.log_enterprise, "exporters", exporters_json(cfg)));
+	              (json_int_t)cfg->fixed.log_enterprise, "exporters", exporters_json(cfg),
+	              "event_log", "enabled", cfg->fixed.event_log.enabled, "dir",
+	              cfg->fixed.event_log.dir, "file_mb", (json_int_t)cfg->fixed.event_log.file_mb,
+	              "retention_days", (json_int_t)cfg->fixed.event_log.retention_days,
+	              "max_total_mb", (json_int_t)cfg->fixed.event_log.max_total_mb));
 	put(e, "dataplane",
 	    json_pack("{s:s,s:i}", "idle", cfg_idle_names[cfg->fixed.idle], "idle_sleep_max_us",
 	              cfg->fixed.idle_sleep_max_us));

@@ -2,10 +2,10 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "addr.h"
 #include "evfmt.h"
+#include "evlog.h"
 
 static const char *const facilities[] = {
         "kern",   "user",   "mail",     "daemon", "auth",   "syslog",   "lpr",     "news",
@@ -42,18 +42,6 @@ const char *evfmt_name(const struct ctl_msg *m)
 	default:
 		return NULL;
 	}
-}
-
-/* RFC 5424 section 6.2.3: FULL-DATE "T" FULL-TIME, in UTC ("Z"), here to
- * the millisecond. */
-static void timestamp(uint64_t ms, char out[32])
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", tm.tm_year + 1900, tm.tm_mon + 1,
-	         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned int)(ms % 1000));
 }
 
 static const char *b4_of(const uint8_t b[16], char out[ADDR6_STRLEN])
@@ -115,7 +103,8 @@ int evfmt_syslog(const struct evfmt_syslog *s, const struct ctl_msg *m, char *bu
 
 	if (name == NULL || ctl_msg_check(m) < 0)
 		return -1;
-	timestamp(m->time_ms, ts);
+	/* RFC 5424 section 6.2.3: UTC ("Z"), here to the millisecond. */
+	evlog_format_time(m->time_ms, ts, sizeof(ts));
 	if (params(m, sd, sizeof(sd)) >= (int)sizeof(sd))
 		return -1;
 	ctl_msg_format(m, msg, sizeof(msg)); /* ISC's trace line */

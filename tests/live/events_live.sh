@@ -5,11 +5,15 @@
 # RFC 6587 octet counting) and as IPFIX to nfcapd, which stores them (read
 # back with nfdump); tshark decodes the IPFIX datagrams it captured. A B4 makes three UDP sessions where its limit is
 # two: a subscriber, a port block, two sessions and a quota exceeded.
-# Usage: events_live.sh AFTR_DATAPLANE AFTR_CONTROL
+# Then aftrctl who answers who had the public address and port: from the
+# live state, from aftr-control's event log (--at) and from its files alone
+# (--log-dir).
+# Usage: events_live.sh AFTR_DATAPLANE AFTR_CONTROL AFTRCTL
 # Exit 0 pass, 1 fail, 77 skip (not root, or a receiver is missing).
 set -u
 dataplane=$(readlink -f "$1")
 control=$(readlink -f "$2")
+aftrctl=$(readlink -f "$3")
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root (capture on lo)"; exit 77; }
 for t in rsyslogd tshark nfcapd nfdump curl; do
 	command -v "$t" >/dev/null || { echo "SKIP: $t is missing"; exit 77; }
@@ -142,6 +146,24 @@ metrics_ok() {
 		grep -q "^aftr_exporter_lost_total{exporter=\"1\",destination=\"syslog tcp 127.0.0.1:$stcp\"} 0$" "$tmp/m"
 }
 check "/metrics: each exporter's records, none lost" metrics_ok
+
+# Who had 198.51.100.1 port 512 (the B4's first session's port)?
+who_ok() { # what "who" prints; args
+	local want=$1
+	shift
+	"$aftrctl" --api "http://127.0.0.1:$api" who 198.51.100.1 512 "$@" | tee "$tmp/who.txt"
+	# The live state has no times; the log has them all.
+	grep -E "udp: B4 2001:db8:1::2, port block 512-519 \(allocated (-|$(date -u +%Y-%m-%d)T[0-9:.]+Z), released -\), host 192\.168\.1\.2 port 100[01] .*\[$want\]" "$tmp/who.txt"
+}
+check "aftrctl who, now: the B4, its block and its host, from the live state" who_ok live
+check "aftrctl who --at: the same from the event log" who_ok log --at "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+check "aftrctl who --log-dir: the same from the files alone" who_ok log --log-dir "$tmp/state/events"
+nobody() {
+	"$aftrctl" --api "http://127.0.0.1:$api" who 198.51.100.1 512 --at 2020-01-01T00:00:00Z
+	[ $? -eq 1 ] && "$aftrctl" --api "http://127.0.0.1:$api" who 198.51.100.1 512 \
+		--at 2020-01-01T00:00:00Z | grep -q "nobody held it"
+}
+check "aftrctl who before it all: nobody (exit 1)" nobody
 
 # IPFIX as tshark decodes it (RFC 8158 natEvent values).
 kill "${pids[2]}" 2>/dev/null

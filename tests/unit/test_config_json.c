@@ -789,7 +789,9 @@ static const char full_cfg[] =
         "{'type':'syslog','transport':'tcp','address':'2001:db8::514','port':6514},"
         "{'type':'syslog','transport':'local','path':'/run/aftr-log'},"
         "{'type':'ipfix','transport':'udp','address':'192.0.2.9','port':4739,"
-        "'template_refresh':30,'observation_domain':7}]},"
+        "'template_refresh':30,'observation_domain':7}],"
+        "'event_log':{'enabled':false,'dir':'/srv/aftr/events','file_mb':128,"
+        "'retention_days':365,'max_total_mb':100000}},"
         "'dataplane':{'idle':'poll','idle_sleep_max_us':500}}";
 
 /* JSON text -> model, the way the API and the files see it. */
