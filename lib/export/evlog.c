@@ -397,7 +397,8 @@ int evlog_index(const char *evl)
 
 	if (len < 4 || len >= sizeof(idx) || strcmp(evl + len - 4, ".evl") != 0)
 		return -EINVAL;
-	snprintf(idx, sizeof(idx), "%.*s.idx", (int)(len - 4), evl);
+	memcpy(idx, evl, len - 4);
+	memcpy(idx + len - 4, ".idx", 5);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", idx);
 	if ((fd = open(evl, O_RDONLY | O_CLOEXEC)) < 0)
 		return -errno;
