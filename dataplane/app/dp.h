@@ -147,7 +147,8 @@ struct dp_worker {
 	struct rte_ring *from_ctrl;
 	/* NAPT subscribers, sessions, port blocks, held ports (nat_state.h). */
 	struct nat_state nat;
-	uint64_t now;                           /* seconds since start, refreshed per loop */
+	uint64_t now;    /* seconds since start, refreshed per loop */
+	uint64_t now_ms; /* the wall clock at the loop's start (dp_wall_ms): event records */
 	const struct tables *tab;               /* the live tables for this loop (gen.h) */
 	uint32_t filters_serial;                /* of the filters its counters count (filter.h) */
 	struct icmp_bucket icmp_rl[CFG_NSIDES]; /* ICMP errors' rate limits (icmp_bucket.h) */

@@ -10,7 +10,6 @@
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <stdio.h>
-#include <rte_cycles.h>
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
 #include <string.h>
@@ -21,7 +20,7 @@
 static void send_event(struct dp_worker *w, struct ctl_msg *m)
 {
 	m->worker = (uint16_t)w->id;
-	m->time_ms = dp_wall_ms(rte_rdtsc());
+	m->time_ms = w->now_ms; /* this loop's: within a burst of the event */
 	if (w->evt_ring == NULL || rte_ring_sp_enqueue_elem(w->evt_ring, m, CTL_MSG_SIZE) != 0)
 		DP_COUNT(w, EVENTS_LOST);
 }

@@ -1,7 +1,9 @@
 /* NAPT sessions of one worker: the look-ahead, lookups, creation with
  * both index entries, static mappings' sessions, the end of a session
  * (its port held, RFC 6888 REQ-8) and expiry by incremental sweep. */
+#include <limits.h>
 #include <netinet/in.h>
+#include <rte_ring.h>
 #include <string.h>
 
 #include "commands.h"
@@ -177,21 +179,43 @@ void nat_sess_end(struct dp_worker *w, uint32_t idx)
 	ns->held_tail = next;
 }
 
+/* Event records the sweep may make now: what the event ring has room for
+ * beyond EVENT_RESERVE (kept for the packet path's next bursts). A mass
+ * expiry then waits for aftr-control to drain the ring instead of losing
+ * records: sessions outlive their time by a few milliseconds. */
+#define EVENT_RESERVE 256
+static unsigned int event_room(const struct dp_worker *w)
+{
+	unsigned int free;
+
+	if (dp.conf.cfg->nat_events == NAT_EVENTS_OFF || w->evt_ring == NULL)
+		return UINT_MAX;
+	free = rte_ring_free_count(w->evt_ring);
+	return free > EVENT_RESERVE ? free - EVENT_RESERVE : 0;
+}
+
 void nat_sweep(struct dp_worker *w, unsigned int budget)
 {
 	struct nat_state *ns = &w->nat;
+	/* An ended session makes at most one record, a released port two
+	 * (its block, its subscriber). */
+	unsigned int room = event_room(w);
 
-	for (unsigned int i = 0; i < budget; i++) {
+	for (unsigned int i = 0; i < budget && room >= 1; i++) {
 		uint32_t idx = ns->sweep_cursor;
 
 		ns->sweep_cursor = (idx + 1) % ns->sess_max;
 		if (ns->sess[idx].in_use &&
 		    (ns->sess[idx].expire <= w->now ||
-		     (ns->sess[idx].is_static && nat_static_check(w, &ns->sess[idx]) == NULL)))
+		     (ns->sess[idx].is_static && nat_static_check(w, &ns->sess[idx]) == NULL))) {
 			nat_sess_end(w, idx);
+			room -= room != UINT_MAX;
+		}
 	}
-	while (ns->held_head != ns->held_tail && ns->held[ns->held_head].release_at <= w->now) {
+	while (ns->held_head != ns->held_tail && ns->held[ns->held_head].release_at <= w->now &&
+	       room >= 2) {
 		held_release(w, &ns->held[ns->held_head]);
 		ns->held_head = (ns->held_head + 1) % ns->held_cap;
+		room -= room != UINT_MAX ? 2 : 0;
 	}
 }

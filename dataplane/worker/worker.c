@@ -196,6 +196,7 @@ unsigned int worker_poll(struct dp_worker *w)
 	gen_loop_begin(w);
 	filter_loop(w);
 	w->now = (t0 - dp.start_tsc) / rte_get_tsc_hz();
+	w->now_ms = dp_wall_ms(t0);
 	work = poll_port(w, DP_PORT_TRANSPORT);
 	work += poll_port(w, DP_PORT_WAN);
 	work += poll_rings(w);
