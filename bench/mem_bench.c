@@ -44,6 +44,7 @@
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_ring.h>
+#include <rte_ring_elem.h>
 #include <rte_version.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +53,7 @@
 
 #include "addr.h"
 #include "app.h"
+#include "ctl_msg.h"
 #include "dp.h"
 #include "gen.h"
 #include "report.h"
@@ -67,7 +69,8 @@ struct opts {
 	enum tr_mode mode;
 	uint8_t proto;
 	uint32_t b4s, flows, packets, workers;
-	const char *nat; /* more settings under nat: (YAML flow mapping body) */
+	const char *nat;    /* more settings under nat: (YAML flow mapping body) */
+	const char *events; /* logging.nat_events: off, blocks, sessions (default blocks) */
 	uint16_t size, mtu;
 	bool vlan;     /* transport on VLAN 100, WAN on 200 */
 	bool phase[3]; /* up, down, both */
@@ -79,14 +82,21 @@ static char port_name[2][RTE_ETH_NAME_MAX_LEN];
 
 static int parse(int argc, char **argv, struct opts *o)
 {
-	static const struct option longopts[] = {
-	        {"b4s", required_argument, NULL, 'b'},    {"flows", required_argument, NULL, 'f'},
-	        {"size", required_argument, NULL, 's'},   {"packets", required_argument, NULL, 'n'},
-	        {"json", required_argument, NULL, 'j'},   {"commit", required_argument, NULL, 'c'},
-	        {"phases", required_argument, NULL, 'p'}, {"mode", required_argument, NULL, 'm'},
-	        {"proto", required_argument, NULL, 'P'},  {"workers", required_argument, NULL, 'w'},
-	        {"nat", required_argument, NULL, 'N'},    {"mtu", required_argument, NULL, 'M'},
-	        {"vlan", no_argument, NULL, 'V'},         {NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {{"b4s", required_argument, NULL, 'b'},
+	                                         {"flows", required_argument, NULL, 'f'},
+	                                         {"size", required_argument, NULL, 's'},
+	                                         {"packets", required_argument, NULL, 'n'},
+	                                         {"json", required_argument, NULL, 'j'},
+	                                         {"commit", required_argument, NULL, 'c'},
+	                                         {"phases", required_argument, NULL, 'p'},
+	                                         {"mode", required_argument, NULL, 'm'},
+	                                         {"proto", required_argument, NULL, 'P'},
+	                                         {"workers", required_argument, NULL, 'w'},
+	                                         {"nat", required_argument, NULL, 'N'},
+	                                         {"mtu", required_argument, NULL, 'M'},
+	                                         {"vlan", no_argument, NULL, 'V'},
+	                                         {"events", required_argument, NULL, 'E'},
+	                                         {NULL, 0, NULL, 0}};
 	int c, k;
 
 	*o = (struct opts){.proto = IPPROTO_UDP,
@@ -119,6 +129,8 @@ static int parse(int argc, char **argv, struct opts *o)
 				return -1;
 		} else if (c == 'j' || c == 'c' || c == 'N') {
 			*(c == 'j' ? &o->json : c == 'c' ? &o->commit : &o->nat) = optarg;
+		} else if (c == 'E' && word(optarg, cfg_nat_events_names, 3) >= 0) {
+			o->events = optarg;
 		} else if (*end || end == optarg || v == 0 || v > UINT32_MAX) {
 			return -1;
 		} else if (c == 'b') {
@@ -179,6 +191,8 @@ static int write_config(const struct opts *o, const struct tr_model *t, char *pa
 	if (o->nat)
 		nat_lines(o->nat, extra, sizeof(extra));
 	rc = tr_config(f, t, o->flows, port_name[0], port_name[1], extra);
+	if (rc == 0 && o->events)
+		fprintf(f, "logging: {nat_events: %s}\n", o->events);
 	if (fclose(f) != 0 || rc < 0) {
 		unlink(path);
 		return -1;
@@ -290,6 +304,21 @@ static bool all_back(const struct tr_model *t)
 	return true;
 }
 
+/* The workers' event records, taken as aftr-control would (untimed: its
+ * cost is the control process's), so that none is lost for a full ring. */
+static uint64_t drain_events(unsigned int nw)
+{
+	struct ctl_msg m[64];
+	uint64_t n = 0;
+	unsigned int got;
+
+	for (unsigned int i = 0; i < nw; i++)
+		while ((got = rte_ring_sc_dequeue_burst_elem(dp.worker[i].evt_ring, m, CTL_MSG_SIZE,
+		                                             64, NULL)) > 0)
+			n += got;
+	return n;
+}
+
 /* The first packet of every flow: with NAPT, each makes a session (and a
  * B4's first, its subscriber and port block), timed as the "setup" phase:
  * cycles per new session. Not a bench_round: callgrind counts the
@@ -297,8 +326,7 @@ static bool all_back(const struct tr_model *t)
 static int prime(struct tr_model *t, unsigned int nw, struct phase *setup)
 {
 	uint64_t end = rte_rdtsc() + (PRIME_S + t->nflows / 200000) * rte_get_tsc_hz();
-	uint64_t before = t->st.learned;
-
+	uint64_t before = t->st.learned, events = 0;
 	unsigned int idle = 0;
 
 	*setup = (struct phase){"setup", {true, false}};
@@ -314,8 +342,10 @@ static int prime(struct tr_model *t, unsigned int nw, struct phase *setup)
 			worker_poll(&dp.worker[i]);
 		setup->cycles += rte_rdtsc() - t0;
 		drain(t, nw);
+		events += drain_events(nw);
 	}
 	phase_end(t, setup);
+	fprintf(stderr, "aftr-bench: %" PRIu64 " event records during set-up\n", events);
 	/* Figures per new session: frames for a flow sent again before its
 	 * first came back are not counted as lost. */
 	setup->sent[0] = setup->received[0] = t->st.learned - before;
@@ -366,6 +396,7 @@ static int expire(unsigned int nw, uint32_t slots, uint64_t sessions, struct pha
 	dp.start_tsc -= 100000 * rte_get_tsc_hz();
 	for (uint64_t r = 0; r < max_rounds && (done < sessions || blocks); r++) {
 		ph->cycles += rounds(nw, false); /* bench/check counts forwarding only */
+		drain_events(nw);
 		if (done < sessions &&
 		    (done = counter(nw, CNT_SESSION_EXPIRED) - before) == sessions)
 			dp.start_tsc -= 100000 * rte_get_tsc_hz(); /* and past the ports' hold */
