@@ -1,7 +1,7 @@
 /* GET /api/v1/who: who had a public address and port at a time (README.md,
  * "Answering an abuse request"). Now: from the workers' live NAT state,
  * through their rings; another time (or no dataplane): from the event log
- * (lib/export/evlog.h). */
+ * (lib/export/evlog.h); with nat.deterministic, from its formula too. */
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -12,6 +12,7 @@
 #include "addr.h"
 #include "config.h"
 #include "ctl_msg.h"
+#include "determ.h"
 #include "dpctl.h"
 #include "evlog.h"
 #include "export.h"
@@ -72,6 +73,38 @@ static json_t *log_answer(uint8_t proto, const struct evlog_hit *h)
 		                              time_json(h->create.time_ms), "ended",
 		                              time_json(h->ended_ms)));
 	return o;
+}
+
+/* From nat.deterministic's formula (time does not matter): one answer a
+ * protocol whose blocks hold the port. */
+static void from_determ(struct api_ctx *ctx, uint32_t addr_host, uint16_t port, uint8_t proto,
+                        json_t *answers)
+{
+	const struct aftr_config *cfg = ctx->cfg;
+	char err[256], pf[PREFIX6_STRLEN];
+	struct determ d;
+	int pool = -1;
+
+	if (cfg == NULL || !cfg->fixed.has_determ || determ_init(&d, cfg, err, sizeof(err)) < 0)
+		return;
+	for (size_t k = 0; k < cfg->fixed.n_pools; k++)
+		if (cfg->fixed.pools[k].addr == addr_host)
+			pool = (int)k;
+	for (int p = 0; pool >= 0 && p < CFG_NPROTO; p++) {
+		int64_t i = determ_reverse(&d, (uint32_t)pool, (enum cfg_proto)p, port);
+		struct prefix6 b4;
+		uint16_t first, last;
+
+		if (i < 0 || (proto && cfg_proto_ip((enum cfg_proto)p) != proto))
+			continue;
+		determ_prefix(&d, (uint64_t)i, &b4);
+		determ_ports(&d, (uint64_t)i, (enum cfg_proto)p, &first, &last);
+		json_array_append_new(
+		        answers, json_pack("{s:s,s:s,s:s,s:I,s:{s:i,s:i}}", "protocol",
+		                           cfg_proto_names[p], "source", "deterministic",
+		                           "b4_prefix", prefix6_format(&b4, pf), "subscriber",
+		                           (json_int_t)i, "block", "first", first, "last", last));
+	}
 }
 
 /* From the event log: 0, or -1 after an error reply. */
@@ -224,6 +257,7 @@ void api_get_who(struct api_ctx *ctx, const struct api_req *req, struct api_repl
 		at = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	}
 	answers = json_array();
+	from_determ(ctx, a, (uint16_t)port, proto, answers);
 	if (live) {
 		rc = from_live(ctx, htonl(a), (uint16_t)port, proto, answers);
 		if (rc < 0) {

@@ -19,6 +19,7 @@
 #include "config.h"
 #include "config_json.h"
 #include "config_yaml.h"
+#include "determ.h"
 #include "aftrctl_api.h"
 #include "isc_import.h"
 #include "stats_json.h"
@@ -32,6 +33,7 @@ static const char usage_text[] =
         "usage: aftrctl config check [--isc|--yaml] FILE\n"
         "       aftrctl config import [--full] [-o OUT] ISC_AFTR_CONF\n"
         "       aftrctl config show [--isc|--yaml] [--json] [--sparse] FILE\n"
+        "       aftrctl config map [--isc|--yaml] FILE B4 | FILE ADDRESS PORT\n"
         "       aftrctl stats [--shm NAME] [--workers] [--nonzero] [--json]\n"
         "       aftrctl [--api URL] [--token-file F] [--cacert F] [--json] VERB ...\n"
         "         noop | show stat|dropped | list default|pool|session\n"
@@ -162,6 +164,82 @@ static int cmd_import(const char *path, struct opts *o)
 	}
 	cfg_free(&cfg);
 	return rc;
+}
+
+/* config map FILE B4 | FILE ADDRESS PORT: nat.deterministic both ways. */
+static int map_b4(const struct aftr_config *cfg, const struct determ *d, const char *arg)
+{
+	struct addr6 b4;
+	struct prefix6 pf;
+	char a[ADDR4_STRLEN], p6[PREFIX6_STRLEN];
+	int64_t i;
+
+	if (addr6_parse(arg, &b4, NULL, 0) < 0)
+		return EXIT_USAGE;
+	if ((i = determ_index(d, &b4)) < 0) {
+		printf("%s: outside nat.deterministic.prefix: no port block is its\n", arg);
+		return EXIT_CONFIG;
+	}
+	determ_prefix(d, (uint64_t)i, &pf);
+	printf("%s: subscriber %lld (%s): %s", arg, (long long)i, prefix6_format(&pf, p6),
+	       addr4_format(cfg->fixed.pools[determ_pool(d, (uint64_t)i)].addr, a));
+	for (int p = 0; p < CFG_NPROTO; p++) {
+		uint16_t first, last;
+
+		determ_ports(d, (uint64_t)i, (enum cfg_proto)p, &first, &last);
+		printf(" %s %u-%u", cfg_proto_names[p], first, last);
+	}
+	printf("\n");
+	return 0;
+}
+
+static int map_port(const struct aftr_config *cfg, const struct determ *d, const char *addr,
+                    const char *port_s)
+{
+	char p6[PREFIX6_STRLEN], *end;
+	unsigned long port = strtoul(port_s, &end, 10);
+	struct prefix6 pf;
+	uint32_t a;
+	int pool = -1, found = 0;
+
+	if (addr4_parse(addr, &a, NULL, 0) < 0 || *end || port > 65535)
+		return EXIT_USAGE;
+	for (size_t k = 0; k < cfg->fixed.n_pools; k++)
+		if (cfg->fixed.pools[k].addr == a)
+			pool = (int)k;
+	for (int p = 0; pool >= 0 && p < CFG_NPROTO; p++) {
+		int64_t i = determ_reverse(d, (uint32_t)pool, (enum cfg_proto)p, (uint16_t)port);
+
+		if (i < 0)
+			continue;
+		determ_prefix(d, (uint64_t)i, &pf);
+		printf("%s port %lu %s: subscriber %lld, B4 %s\n", addr, port, cfg_proto_names[p],
+		       (long long)i, prefix6_format(&pf, p6));
+		found = 1;
+	}
+	if (!found)
+		printf("%s port %lu: no subscriber's (not a pool address, or outside every "
+		       "deterministic block)\n",
+		       addr, port);
+	return found ? 0 : EXIT_CONFIG;
+}
+
+static int cmd_map(const char *path, const struct opts *o, int argc, char **argv)
+{
+	struct aftr_config cfg;
+	struct determ d;
+	char err[256];
+	int rc = load(path, o, &cfg);
+
+	if (rc == 0 && (determ_init(&d, &cfg, err, sizeof(err)) < 0 || !d.on)) {
+		fprintf(stderr, "aftrctl: %s: %s\n", path,
+		        cfg.fixed.has_determ ? err : "no nat.deterministic");
+		rc = EXIT_CONFIG;
+	}
+	if (rc == 0)
+		rc = argc == 1 ? map_b4(&cfg, &d, argv[0]) : map_port(&cfg, &d, argv[0], argv[1]);
+	cfg_free(&cfg);
+	return rc == EXIT_USAGE ? usage(stderr, EXIT_USAGE) : rc;
 }
 
 static int cmd_show(const char *path, const struct opts *o)
@@ -367,6 +445,8 @@ int main(int argc, char **argv)
 		return usage(stderr, EXIT_USAGE);
 	verb = argv[2];
 	at = parse_opts(argc - 2, argv + 2, &o);
+	if (at >= 0 && strcmp(verb, "map") == 0 && (argc - 2 - at == 2 || argc - 2 - at == 3))
+		return cmd_map(argv[2 + at], &o, argc - 3 - at, argv + 3 + at);
 	if (at < 0 || argc - 2 - at != 1)
 		return usage(stderr, EXIT_USAGE);
 	if (strcmp(verb, "check") == 0)

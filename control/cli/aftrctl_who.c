@@ -37,8 +37,16 @@ static void print_answer(const json_t *a)
 {
 	const json_t *b = json_object_get(a, "block"), *s = json_object_get(a, "session");
 
-	printf("  %s: B4 %s", str(a, "protocol"), str(a, "b4"));
-	if (b)
+	if (json_object_get(a, "b4_prefix"))
+		printf("  %s: B4 %s (subscriber %lld)", str(a, "protocol"), str(a, "b4_prefix"),
+		       json_integer_value(json_object_get(a, "subscriber")));
+	else
+		printf("  %s: B4 %s", str(a, "protocol"), str(a, "b4"));
+	if (b && json_object_get(a, "b4_prefix"))
+		printf(", ports %lld-%lld at all times",
+		       json_integer_value(json_object_get(b, "first")),
+		       json_integer_value(json_object_get(b, "last")));
+	else if (b)
 		printf(", port block %lld-%lld (allocated %s, released %s)",
 		       json_integer_value(json_object_get(b, "first")),
 		       json_integer_value(json_object_get(b, "last")), str(b, "allocated"),

@@ -46,6 +46,12 @@ int dp_app_load(const char *path, struct aftr_config *cfg)
  * port blocks (read-only), and in each worker the blocks it owns. */
 static int build_pools(const struct aftr_config *cfg)
 {
+	char err[256];
+
+	if (determ_init(&dp.conf.determ, cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "nat.deterministic: %s\n", err);
+		return -EINVAL;
+	}
 	dp.conf.n_pools = (uint32_t)cfg->fixed.n_pools;
 	dp.conf.pools = rte_zmalloc("pools", sizeof(*dp.conf.pools) * (cfg->fixed.n_pools + 1), 0);
 	if (dp.conf.pools == NULL)
@@ -78,6 +84,8 @@ static int build_pools(const struct aftr_config *cfg)
 					        cfg->fixed.port_block[pr], r.min, r.max);
 					return rc;
 				}
+				if (dp.conf.determ.on)
+					pb_set_deterministic(pb, dp.conf.determ.blocks[pr]);
 				p->range[pr] = pb_layout(pb);
 			}
 		}

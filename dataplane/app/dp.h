@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "determ.h"
 #include "counters.h"
 #include "frag_state.h"
 #include "icmp_bucket.h"
@@ -76,6 +77,7 @@ struct dp_conf {
 	uint32_t n_pools;
 	uint32_t pool_lo, pool_hi; /* the lowest and highest pool address, host order */
 	struct lhash pool_by_addr; /* pool address (host order) -> index: nat_pool_index */
+	struct determ determ;      /* nat.deterministic (off: determ.on false) */
 	/* Each filter list's counters (filter.h): the first, how many. */
 	uint16_t filter_first[CFG_NSIDES][CFG_NDIRS], filter_slots[CFG_NSIDES][CFG_NDIRS];
 };

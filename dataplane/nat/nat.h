@@ -57,6 +57,7 @@ struct dp_subscriber {
 	uint64_t tokens_at;
 	uint32_t next_free;
 	uint32_t limit_at; /* w->now + 1 of its last limit event (one a second) */
+	uint32_t determ;   /* its number in nat.deterministic's prefix */
 	uint8_t in_use;
 };
 
@@ -172,5 +173,11 @@ static inline bool nat_for(const struct dp_worker *w, bool nat_ok, uint32_t src)
  * its hash (the flow hash of its softwire's packets) over the workers. */
 uint32_t nat_b4_hash(const struct addr6 *b4);
 unsigned int nat_b4_owner(const struct addr6 *b4);
+unsigned int nat_b4_owner_determ(const struct addr6 *b4, uint32_t hash);
+/* The owner of a B4 whose hash is known (more than one worker). */
+static inline unsigned int nat_b4_owner_of(const struct addr6 *b4, uint32_t hash)
+{
+	return unlikely(dp.conf.determ.on) ? nat_b4_owner_determ(b4, hash) : hash % dp.nworkers;
+}
 
 #endif

@@ -12,9 +12,18 @@ uint32_t nat_b4_hash(const struct addr6 *b4)
 	return rte_jhash(b4->b, 16, 0x5eed);
 }
 
+/* Deterministic blocks: a subscriber's blocks are its slot's worker's
+ * (pb_set_deterministic), so the B4 is too. */
+unsigned int nat_b4_owner_determ(const struct addr6 *b4, uint32_t hash)
+{
+	int64_t i = determ_index(&dp.conf.determ, b4);
+
+	return i < 0 ? hash % dp.nworkers : determ_slot(&dp.conf.determ, (uint64_t)i) % dp.nworkers;
+}
+
 unsigned int nat_b4_owner(const struct addr6 *b4)
 {
-	return dp.nworkers == 1 ? 0 : nat_b4_hash(b4) % dp.nworkers;
+	return dp.nworkers == 1 ? 0 : nat_b4_owner_of(b4, nat_b4_hash(b4));
 }
 
 /* Up to this many pools a scan costs less than a hash lookup. */

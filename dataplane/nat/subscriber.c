@@ -40,6 +40,10 @@ static uint32_t choose_pool(const struct dp_worker *w, const struct addr6 *b4)
 	const struct cfg_tunnel *t = tables_tunnel(w->tab, b4);
 	int i = t && t->has_ipv4 ? nat_pool_index(t->ipv4) : -1;
 
+	if (dp.conf.determ.on)
+		return determ_pool(&dp.conf.determ,
+		                   (uint64_t)determ_index(&dp.conf.determ, b4)); /* checked */
+
 	return i >= 0 ? (uint32_t)i : rte_jhash(b4->b, 16, 0x9001) % dp.conf.n_pools;
 }
 
@@ -61,7 +65,8 @@ struct dp_subscriber *nat_sub_get(struct dp_worker *w, const struct addr6 *b4, u
 	memset(s, 0, sizeof(*s));
 	s->b4 = *b4;
 	s->pool = choose_pool(w, b4);
-	s->tokens_at = UINT64_MAX; /* refilled on first use */
+	s->determ = (uint32_t)determ_index(&dp.conf.determ, b4); /* when on: checked */
+	s->tokens_at = UINT64_MAX;                               /* refilled on first use */
 	for (int p = 0; p < CFG_NPROTO; p++)
 		s->head[p] = PB_NONE;
 	s->in_use = 1;
@@ -132,6 +137,21 @@ int nat_sub_admit(struct dp_worker *w, struct dp_subscriber *s, enum cfg_proto p
 	return NAT_OK;
 }
 
+/* A new block for the subscriber: any free one of its worker's, or with
+ * deterministic blocks the first of its own it does not hold. */
+static uint32_t take_block(struct pb_space *pb, struct dp_subscriber *s, uint32_t sidx,
+                           enum cfg_proto p)
+{
+	const struct determ *d = &dp.conf.determ;
+	uint32_t b = PB_NONE;
+
+	if (!d->on)
+		return pb_block_take(pb, sidx, &s->head[p]);
+	for (uint32_t n = 0; n < d->blocks[p] && b == PB_NONE; n++)
+		b = pb_block_take_at(pb, determ_block(d, s->determ, p, n), sidx, &s->head[p]);
+	return b;
+}
+
 /* A public port for the subscriber: from its blocks, else a new block. */
 int nat_sub_port(struct dp_worker *w, struct dp_subscriber *s, uint32_t sidx, enum cfg_proto p,
                  uint16_t *port)
@@ -145,7 +165,7 @@ int nat_sub_port(struct dp_worker *w, struct dp_subscriber *s, uint32_t sidx, en
 		limit_event(w, s, CTL_EVT_QUOTA, p, CTL_QUOTA_BLOCKS, max_blocks(p, pb));
 		return NAT_DROP(PORTS_EXHAUSTED);
 	}
-	if ((b = pb_block_take(pb, sidx, &s->head[p])) == PB_NONE) {
+	if ((b = take_block(pb, s, sidx, p)) == PB_NONE) {
 		limit_event(w, s, CTL_EVT_EXHAUSTED, p, 0, 0);
 		return NAT_DROP(PORTS_EXHAUSTED);
 	}

@@ -111,6 +111,9 @@ static int sess_create(struct dp_worker *w, const struct key_out *ko, uint32_t r
 
 	if (w->nat.sess_free_head >= w->nat.sess_max)
 		return NAT_DROP(TABLE_FULL);
+	if (unlikely(dp.conf.determ.on) &&
+	    determ_index(&dp.conf.determ, (const struct addr6 *)ko->b4) < 0)
+		return NAT_DROP(NAT_NO_MAPPING);
 	s = nat_sub_get(w, (const struct addr6 *)ko->b4, &sidx);
 	if (s == NULL)
 		return NAT_DROP(TABLE_FULL);

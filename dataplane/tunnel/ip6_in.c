@@ -33,6 +33,6 @@ enum dp_node node_tr_in(struct dp_worker *w, struct rte_mbuf *m)
 	if (dp.nworkers == 1 || !(c->flags & (CTX_NAT | CTX_FRAG6 | CTX_FRAG4)))
 		return next;
 	c->hash = nat_b4_hash(&c->b4);
-	owner = c->hash % dp.nworkers;
+	owner = nat_b4_owner_of(&c->b4, c->hash);
 	return owner == w->id ? next : dp_handoff(m, owner, next);
 }

@@ -297,11 +297,15 @@ struct cfg_fixed {
 	uint32_t lifetime[LT_N];                     /* default nat lifetime */
 	uint16_t port_block[CFG_NPROTO];             /* bucket P size: ports per block */
 	uint16_t max_blocks[CFG_NPROTO];             /* ours; 0: as the session cap needs */
-	enum cfg_filtering filtering;                /* ours; RFC 4787 REQ-8 */
-	uint32_t sessions_per_worker;                /* ours; table size, at start */
-	uint32_t subscribers_per_worker;             /* ours; table size, at start */
-	double decay[3];                             /* decay 1|5|15 */
-	uint8_t quantum;                             /* quantum */
+	/* Ours: deterministic port blocks (nat.deterministic, determ.h). */
+	bool has_determ;
+	struct prefix6 determ_prefix;            /* the B4s' addresses */
+	uint8_t determ_len;                      /* the bits that tell subscribers apart */
+	enum cfg_filtering filtering;            /* ours; RFC 4787 REQ-8 */
+	uint32_t sessions_per_worker;            /* ours; table size, at start */
+	uint32_t subscribers_per_worker;         /* ours; table size, at start */
+	double decay[3];                         /* decay 1|5|15 */
+	uint8_t quantum;                         /* quantum */
 	bool softwire_hairpinning;               /* ours; RFC 7596 section 6: between softwires */
 	struct cfg_icmp_policy icmp[CFG_NSIDES]; /* ours; by enum cfg_side */
 

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "determ.h"
 #include "evfmt.h"
 #include "util.h"
 
@@ -258,9 +259,21 @@ static void check_logging(const struct aftr_config *cfg, struct diag *d)
 	}
 }
 
+/* nat.deterministic: a mapping the pools can hold (determ.h). */
+static void check_determ(const struct aftr_config *cfg, struct diag *d)
+{
+	struct determ dm;
+	char err[256];
+
+	if (cfg->fixed.has_determ && cfg->fixed.n_pools &&
+	    determ_init(&dm, cfg, err, sizeof(err)) < 0)
+		diag_err(d, 0, 0, "nat.deterministic", "%s", err);
+}
+
 static void check_required(const struct aftr_config *cfg, struct diag *d)
 {
 	check_logging(cfg, d);
+	check_determ(cfg, d);
 	check_filters(cfg, d);
 	check_endpoints(cfg, d);
 	if (cfg->fixed.transport.has_gateway_mac && !cfg->fixed.transport.has_gateway)

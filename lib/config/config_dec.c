@@ -396,7 +396,28 @@ static const char *const nat_sect_keys[] = {"lifetime",
                                             "filtering",
                                             "sessions_per_worker",
                                             "subscribers_per_worker",
+                                            "deterministic",
                                             NULL};
+static const char *const determ_keys[] = {"prefix", "subscriber_length", NULL};
+
+/* nat.deterministic: {prefix, subscriber_length} (checked in determ.c). */
+static bool dec_determ(struct aftr_config *cfg, const json_t *nat, struct jdec *j)
+{
+	bool bad = false;
+	size_t mark;
+	const json_t *m = enter_map(j, nat, "deterministic", determ_keys, &mark, &bad);
+	int rc;
+
+	if (m == NULL)
+		return bad;
+	OK(rc = jdec_required(j, m, "prefix",
+	                      jdec_prefix6(j, m, "prefix", 0, &cfg->fixed.determ_prefix)));
+	cfg->fixed.has_determ = rc == 1;
+	OK(jdec_required(j, m, "subscriber_length",
+	                 jdec_u8(j, m, "subscriber_length", 1, 128, &cfg->fixed.determ_len)));
+	jdec_pop(j, mark);
+	return bad;
+}
 static const char *const decay_keys[] = {"1min", "5min", "15min", NULL};
 
 static bool dec_section_zero(struct aftr_config *cfg, const json_t *root, struct jdec *j)
@@ -443,6 +464,7 @@ static bool dec_section_zero(struct aftr_config *cfg, const json_t *root, struct
 		            CFG_SESSIONS_PER_WORKER_MAX, &cfg->fixed.sessions_per_worker));
 		OK(jdec_u32(j, m, "subscribers_per_worker", CFG_SUBSCRIBERS_PER_WORKER_MIN,
 		            CFG_SUBSCRIBERS_PER_WORKER_MAX, &cfg->fixed.subscribers_per_worker));
+		bad |= dec_determ(cfg, m, j);
 		jdec_pop(j, mark);
 	}
 	if ((m = enter_map(j, root, "decay", decay_keys, &mark, &bad))) {

@@ -230,20 +230,27 @@ static json_t *enc_lifetimes(const struct aftr_config *cfg)
 
 static void enc_section_zero(const struct aftr_config *cfg, struct enc *e)
 {
+	json_t *nat;
+
 	put(e, "tunnel_defaults", enc_tunnel_defaults(&cfg->fixed.tun));
 	put(e, "fragment",
 	    json_pack("{s:b,s:i,s:i,s:i,s:i}", "equal", cfg->fixed.frag_equal, "lifetime",
 	              cfg->fixed.frag_lifetime, "ipv6_maxcount", cfg->fixed.frag_maxcount[0],
 	              "in_maxcount", cfg->fixed.frag_maxcount[1], "out_maxcount",
 	              cfg->fixed.frag_maxcount[2]));
-	put(e, "nat",
-	    json_pack("{s:o,s:i,s:o,s:o,s:s,s:I,s:I}", "lifetime", enc_lifetimes(cfg),
-	              "hold_lifetime", cfg->fixed.hold_lifetime, "port_block",
-	              j_triple_u(cfg->fixed.port_block), "max_blocks",
-	              j_triple_u(cfg->fixed.max_blocks), "filtering",
-	              cfg_filtering_names[cfg->fixed.filtering], "sessions_per_worker",
-	              (json_int_t)cfg->fixed.sessions_per_worker, "subscribers_per_worker",
-	              (json_int_t)cfg->fixed.subscribers_per_worker));
+	nat = json_pack("{s:o,s:i,s:o,s:o,s:s,s:I,s:I}", "lifetime", enc_lifetimes(cfg),
+	                "hold_lifetime", cfg->fixed.hold_lifetime, "port_block",
+	                j_triple_u(cfg->fixed.port_block), "max_blocks",
+	                j_triple_u(cfg->fixed.max_blocks), "filtering",
+	                cfg_filtering_names[cfg->fixed.filtering], "sessions_per_worker",
+	                (json_int_t)cfg->fixed.sessions_per_worker, "subscribers_per_worker",
+	                (json_int_t)cfg->fixed.subscribers_per_worker);
+	if (nat && cfg->fixed.has_determ)
+		json_object_set_new(nat, "deterministic",
+		                    json_pack("{s:o,s:i}", "prefix",
+		                              j_prefix6(&cfg->fixed.determ_prefix),
+		                              "subscriber_length", cfg->fixed.determ_len));
+	put(e, "nat", nat);
 	put(e, "decay",
 	    json_pack("{s:f,s:f,s:f}", "1min", cfg->fixed.decay[0], "5min", cfg->fixed.decay[1],
 	              "15min", cfg->fixed.decay[2]));

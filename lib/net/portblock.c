@@ -18,6 +18,7 @@ int pb_init(struct pb_space *s, uint16_t min, uint16_t max, uint16_t bsize, uint
 	s->nblocks = span / bsize;
 	s->worker = worker;
 	s->nworkers = nworkers;
+	s->group = 1;
 	s->words = (bsize + 63u) / 64u;
 	s->blocks = calloc(s->nblocks, sizeof(*s->blocks));
 	s->bitmap = calloc((size_t)s->nblocks * s->words, sizeof(*s->bitmap));
@@ -34,6 +35,24 @@ int pb_init(struct pb_space *s, uint16_t min, uint16_t max, uint16_t bsize, uint
 			s->free[s->nfree++] = b;
 	}
 	return 0;
+}
+
+void pb_set_deterministic(struct pb_space *s, uint16_t group)
+{
+	s->group = group ? group : 1;
+	s->deterministic = true;
+	s->nfree = 0;
+}
+
+uint32_t pb_block_take_at(struct pb_space *s, uint32_t b, uint32_t subscriber, uint32_t *head)
+{
+	if (b >= s->nblocks || pb_block_owner(s, b) != s->worker || s->blocks[b].owner != PB_NONE)
+		return PB_NONE;
+	s->blocks[b].owner = subscriber;
+	s->blocks[b].next = *head;
+	s->blocks[b].hint = 0;
+	*head = b;
+	return b;
 }
 
 void pb_free(struct pb_space *s)
@@ -104,7 +123,7 @@ int pb_port_claim(struct pb_space *s, uint16_t port)
 {
 	uint32_t b = pb_block_of(s, port), off;
 
-	if (b == PB_NONE || b % s->nworkers != s->worker)
+	if (b == PB_NONE || pb_block_owner(s, b) != s->worker)
 		return -EINVAL;
 	off = port - pb_block_first_port(s, b);
 	if (is_marked(s, b, off))
@@ -124,14 +143,15 @@ static void block_return(struct pb_space *s, uint32_t b, uint32_t *head)
 		*link = s->blocks[b].next;
 	s->blocks[b].owner = PB_NONE;
 	s->blocks[b].next = PB_NONE;
-	s->free[s->nfree++] = b;
+	if (!s->deterministic)
+		s->free[s->nfree++] = b;
 }
 
 int pb_port_release(struct pb_space *s, uint16_t port, uint32_t *head)
 {
 	uint32_t b = pb_block_of(s, port), off;
 
-	if (b == PB_NONE || b % s->nworkers != s->worker)
+	if (b == PB_NONE || pb_block_owner(s, b) != s->worker)
 		return -EINVAL;
 	off = port - pb_block_first_port(s, b);
 	if (!is_marked(s, b, off))

@@ -3,7 +3,8 @@
  *
  * The dynamic range [min, max] is cut into blocks of `bsize` ports; block b
  * covers min + b * bsize .. min + (b + 1) * bsize - 1 (a short tail that is
- * not a whole block is not used). Block b belongs to worker b % nworkers, so
+ * not a whole block is not used). Block b belongs to worker b % nworkers
+ * (deterministic blocks: (b / group) % nworkers, see determ.h), so
  * the owner of a returning packet is a division away (DESIGN: "a table
  * lookup on (dst IPv4, dst port >> shift)"). A subscriber takes whole blocks
  * (logged per block, RFC 6888 REQ-12's spirit) and allocates ports inside
@@ -33,6 +34,8 @@ struct pb_space {
 	uint16_t bsize;   /* ports per block */
 	uint32_t nblocks; /* blocks in the whole range (all workers) */
 	uint16_t worker, nworkers;
+	uint16_t group;          /* blocks that go to one worker in a row (1; determ.h: K) */
+	bool deterministic;      /* blocks taken by number, no free list */
 	uint32_t words;          /* 64-bit words of bitmap per block */
 	struct pb_block *blocks; /* [nblocks]; only this worker's are used */
 	uint64_t *bitmap;        /* [nblocks * words]: 1 = in use or held */
@@ -57,6 +60,14 @@ static inline uint32_t pb_block_of(const struct pb_space *s, uint16_t port)
 	return b < s->nblocks ? b : PB_NONE;
 }
 
+/* The worker that owns block b: groups of `group` blocks in turn. */
+static inline uint16_t pb_block_owner(const struct pb_space *s, uint32_t b)
+{
+	return s->nworkers == 1
+	               ? 0
+	               : (uint16_t)((b / s->group) % s->nworkers); /* no division for one */
+}
+
 /* The worker that owns a port of the space (any worker may ask). Ports
  * outside the blocks return UINT16_MAX. Inline: every packet to a pool
  * address asks. */
@@ -64,10 +75,16 @@ static inline uint16_t pb_port_owner(const struct pb_space *s, uint16_t port)
 {
 	uint32_t b = pb_block_of(s, port);
 
-	if (b == PB_NONE)
-		return UINT16_MAX;
-	return s->nworkers == 1 ? 0 : (uint16_t)(b % s->nworkers); /* no division for one */
+	return b == PB_NONE ? UINT16_MAX : pb_block_owner(s, b);
 }
+
+/* Deterministic blocks (determ.h): a subscriber's `group` blocks in a row
+ * go to one worker, and are taken by number (pb_block_take_at), never
+ * from a free list. Right after pb_init. */
+void pb_set_deterministic(struct pb_space *s, uint16_t group);
+/* Takes block b for a subscriber (first in its chain at *head): b, or
+ * PB_NONE when it is held (or not this worker's). */
+uint32_t pb_block_take_at(struct pb_space *s, uint32_t b, uint32_t subscriber, uint32_t *head);
 
 /* Takes a free block for a subscriber whose chain starts at *head; the new
  * block goes first in the chain. Returns the block index or PB_NONE when
@@ -98,7 +115,9 @@ static inline struct pb_space pb_layout(const struct pb_space *s)
 	                         .bsize = s->bsize,
 	                         .nblocks = s->nblocks,
 	                         .worker = s->worker,
-	                         .nworkers = s->nworkers};
+	                         .nworkers = s->nworkers,
+	                         .group = s->group,
+	                         .deterministic = s->deterministic};
 }
 
 static inline uint16_t pb_block_first_port(const struct pb_space *s, uint32_t block)

@@ -122,6 +122,8 @@
 	X(NAT_RATE, "nat_rate", "subscriber over its session creation rate")                       \
 	X(PORTS_EXHAUSTED, "ports_exhausted", "no free port block for the subscriber")             \
 	X(TABLE_FULL, "table_full", "the worker's session or subscriber table is full")            \
+	X(NAT_NO_MAPPING, "nat_no_mapping",                                                        \
+	  "a B4 outside nat.deterministic.prefix: no port block is its")                           \
 	X(BAD_IP4_OUT, "bad_ip4_out", "malformed IPv4 packet from the Internet")                   \
 	X(NOT_OURS, "not_ours", "IPv4 packet for an address that is not ours")                     \
 	X(NO_SESSION, "no_session", "no NAT session for a packet from the Internet")               \

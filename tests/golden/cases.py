@@ -339,6 +339,28 @@ def udp_out_and_back():
                 counters=napt(out=1, back=1, sessions=1, blocks=1, tunnels=1))
 
 
+# nat.deterministic over 2001:db8:1::/52 by /60 (256 B4s), 2 blocks a
+# protocol each: B4 2001:db8:1:120::/60 is number 0x12 = 18, so its UDP
+# blocks are 36 and 37 (ports 800-815), with no log needed to say so.
+DETERM = ("nat:\n  max_blocks: {tcp: 2, udp: 2, icmp: 2}\n"
+          "  deterministic: {prefix: \"2001:db8:1::/52\", subscriber_length: 60}\n")
+
+
+@case
+def deterministic_blocks():
+    """nat.deterministic: B4 18 of the prefix gets UDP port 800 (its blocks 36-37); a B4 outside the prefix is refused (nat_no_mapping)"""
+    q = udp_q()
+    r = udp_r(800)
+    return dict(config=DETERM,
+                transport_in=[from_b4(q, b4="2001:db8:1:120::2"),
+                              from_b4(q, b4="2001:db8:1:1000::2")],
+                wan_in=[from_net(r)],
+                wan_out=[to_net(q, sport=800)],
+                transport_out=[to_b4(r, dport=5000, b4="2001:db8:1:120::2")],
+                counters=napt(out=1, back=1, sessions=1, blocks=1, tunnels=1, rx_transport=1,
+                              decap=1, drop_nat_no_mapping=1))
+
+
 @case
 def tcp_syn_out():
     """A TCP SYN from a B4 gets the pool's first TCP port (2048, ISC's default range)"""
