@@ -1,8 +1,8 @@
 #!/bin/bash
 # NAT event records received by the real programs: aftr-control beside a
 # running aftr-dataplane (net_pcap and net_null ports, everything on
-# loopback) sends each record to rsyslog over UDP and over TCP (RFC 5424,
-# RFC 6587 octet counting) and as IPFIX to nfcapd, which stores them (read
+# loopback) sends each record to rsyslog over UDP, over TCP (RFC 5424,
+# RFC 6587 octet counting) and through a local socket and as IPFIX to nfcapd, which stores them (read
 # back with nfdump); tshark decodes the IPFIX datagrams it captured. A B4 makes three UDP sessions where its limit is
 # two: a subscriber, a port block, two sessions and a quota exceeded.
 # Then aftrctl who answers who had the public address and port: from the
@@ -60,11 +60,13 @@ cat >"$tmp/rsyslog.conf" <<CONF
 global(workDirectory="$tmp")
 module(load="imudp")
 module(load="imtcp")
+module(load="imuxsock" SysSock.Use="off")
 template(name="fields" type="string"
          string="%inputname% %timereported:::date-rfc3339% %app-name% %msgid% %syslogfacility-text% %syslogseverity-text% %structured-data%\n")
 ruleset(name="aftr") { action(type="omfile" file="$tmp/syslog.out" template="fields") }
 input(type="imudp" address="127.0.0.1" port="$sudp" ruleset="aftr")
 input(type="imtcp" address="127.0.0.1" port="$stcp" ruleset="aftr")
+input(type="imuxsock" Socket="$tmp/log.sock" UseSpecialParser="off" ParseHostname="on" ruleset="aftr")
 CONF
 rsyslogd -n -f "$tmp/rsyslog.conf" -i "$tmp/rsyslog.pid" >"$tmp/rsyslog.log" 2>&1 &
 pids+=($!)
@@ -75,6 +77,7 @@ tshark -i lo -f "udp port $ipfix" -w "$tmp/ipfix.pcap" >"$tmp/tshark.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 50); do
 	ss -ltn | grep -q "127.0.0.1:$stcp " && ss -lun | grep -q "127.0.0.1:$ipfix " &&
+		[ -S "$tmp/log.sock" ] &&
 		grep -q "Capturing on" "$tmp/tshark.log" && break
 	sleep 0.1
 done
@@ -91,6 +94,7 @@ done
 	echo "  exporters:"
 	echo "    - {type: syslog, address: 127.0.0.1, port: $sudp}"
 	echo "    - {type: syslog, transport: tcp, address: 127.0.0.1, port: $stcp}"
+	echo "    - {type: syslog, transport: local, path: $tmp/log.sock}"
 	echo "    - {type: ipfix, address: 127.0.0.1, port: $ipfix, observation_domain: 9}"
 	echo "interfaces:"
 	echo "  transport: {device: \"net_pcap0,rx_pcap=$tmp/in.pcap,tx_pcap=/dev/null\"," \
@@ -117,7 +121,7 @@ pids+=($!)
 	--log-level='*:warning' -- -c "$tmp/aftr.yaml" --shm "$name" >"$tmp/dp.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do
-	[ -s "$tmp/syslog.out" ] && [ "$(grep -c . "$tmp/syslog.out")" -ge 8 ] && break
+	[ -s "$tmp/syslog.out" ] && [ "$(grep -c . "$tmp/syslog.out")" -ge 15 ] && break
 	sleep 0.1
 done
 sleep 1
@@ -128,7 +132,7 @@ syslog_ok() {
 	local today
 	today=$(date -u +%Y-%m-%d)
 	cat "$tmp/syslog.out"
-	for input in imudp imtcp; do
+	for input in imudp imtcp imuxsock; do
 		grep -E "^$input ${today}T[0-9:.]+(Z|\+00:00) aftr subscriberAdd local3 notice \[subscriberAdd@32473 b4=\"2001:db8:1::2\" addr=\"198.51.100.1\"\]$" "$tmp/syslog.out" &&
 			grep -E "^$input .* aftr blockAlloc local3 notice \[blockAlloc@32473 b4=\"2001:db8:1::2\" addr=\"198.51.100.1\" proto=\"udp\" first=\"512\" last=\"519\"\]$" "$tmp/syslog.out" &&
 			[ "$(grep -cE "^$input .* aftr sessionCreate local3 notice \[sessionCreate@32473 b4=\"2001:db8:1::2\" src=\"192.168.1.2\" sport=\"100[01]\" addr=\"198.51.100.1\" port=\"51[23]\" proto=\"udp\" dst=\"203.0.113.7\" dport=\"53\"\]$" "$tmp/syslog.out")" -eq 2 ] &&
@@ -136,13 +140,13 @@ syslog_ok() {
 			return 1
 	done
 }
-check "rsyslog stored every record, over UDP and TCP, with its structured data" syslog_ok
+check "rsyslog stored every record, over UDP, TCP and its local socket, with its structured data" syslog_ok
 
 metrics_ok() {
 	curl -s "http://127.0.0.1:$api/metrics" >"$tmp/m.all"
 	grep aftr_exporter_ "$tmp/m.all" >"$tmp/m" || { head -c 300 "$tmp/m.all"; tail -5 "$tmp/control.log"; }
 	cat "$tmp/m"
-	grep -q "^aftr_exporter_records_total{exporter=\"2\",destination=\"ipfix udp 127.0.0.1:$ipfix\"} 5$" "$tmp/m" &&
+	grep -q "^aftr_exporter_records_total{exporter=\"3\",destination=\"ipfix udp 127.0.0.1:$ipfix\"} 5$" "$tmp/m" &&
 		grep -q "^aftr_exporter_lost_total{exporter=\"1\",destination=\"syslog tcp 127.0.0.1:$stcp\"} 0$" "$tmp/m"
 }
 check "/metrics: each exporter's records, none lost" metrics_ok
