@@ -121,9 +121,20 @@ static void reattach(struct dpctl *c)
 	pthread_mutex_unlock(&c->lock);
 	if (old)
 		stats_shm_close(old);
-	if (h)
-		fprintf(stderr, "aftr-control: following the dataplane (pid %d, %u workers)\n",
-		        h->pid, h->nrings - 1);
+	if (h == NULL)
+		return;
+	fprintf(stderr, "aftr-control: following the dataplane (pid %d, %u workers)\n", h->pid,
+	        h->nrings - 1);
+	if (c->events) {
+		/* Its start in the records: the NAT state of any earlier one is
+		 * gone (evlog_who). Before any of its own records. */
+		struct ctl_msg m = {
+		        .type = CTL_EVT_DP_START,
+		        .time_ms = (uint64_t)h->start_time * 1000,
+		        .u.dp = {h->generation, (uint64_t)h->start_time * 1000, h->pid}};
+
+		events_put(c->events, &m);
+	}
 }
 
 static const char *const state_names[] = {"new", "established", "closing"};

@@ -134,8 +134,8 @@ static void sink_break(struct sink *s, const char *what, int err)
 {
 	atomic_fetch_add(&s->errors, 1);
 	complain(s, what, err);
-	if (s->cfg->transport != EXPORT_TCP)
-		return; /* a datagram socket stays: the next one may pass */
+	if (s->cfg->transport == EXPORT_UDP)
+		return; /* a UDP socket stays: the next datagram may pass */
 	/* What was buffered counts as lost (a few of them may have reached
 	 * the collector): a partial frame cannot go on a new connection. */
 	atomic_fetch_add(&s->lost, s->out_n);
@@ -174,11 +174,18 @@ static void syslog_put(struct events *ev, struct sink *s, const struct ctl_msg *
 	if (n < 0)
 		return;
 	if (s->cfg->transport != EXPORT_TCP) {
-		/* One message a datagram (RFC 5426 section 3.1). */
-		if (send(s->fd, line, (size_t)n, MSG_DONTWAIT) == n) {
+		/* One message a datagram (RFC 5426 section 3.1). A local socket
+		 * whose reader is gone (a restarted syslog daemon) is opened
+		 * again every few seconds; a full one only loses this record. */
+		if (s->fd >= 0 && send(s->fd, line, (size_t)n, MSG_DONTWAIT) == n) {
 			atomic_fetch_add(&s->records, 1);
-		} else {
-			atomic_fetch_add(&s->lost, 1);
+			return;
+		}
+		atomic_fetch_add(&s->lost, 1);
+		if (s->fd >= 0 && (errno == EAGAIN || errno == ENOBUFS)) {
+			atomic_fetch_add(&s->errors, 1);
+			complain(s, "collector too slow", errno);
+		} else if (s->fd >= 0) {
 			sink_break(s, "send", errno);
 		}
 		return;
@@ -277,7 +284,7 @@ void events_flush(struct events *ev)
 
 		if (s->cfg->type == EXPORT_IPFIX)
 			ipfix_send(s);
-		else if (s->cfg->transport == EXPORT_TCP && s->fd < 0 && now_ms() >= s->retry_at) {
+		else if (s->cfg->transport != EXPORT_UDP && s->fd < 0 && now_ms() >= s->retry_at) {
 			int rc = sink_connect(s, 100);
 
 			if (rc < 0) {

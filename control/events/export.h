@@ -29,7 +29,8 @@ void events_close(struct events *ev);
 /* An event record from the dataplane (checked: ctl_msg_check). */
 void events_put(struct events *ev, const struct ctl_msg *m);
 /* After a pass over the rings: IPFIX messages out, templates when due,
- * a broken TCP connection tried again (every few seconds). */
+ * a broken TCP connection or a vanished local socket opened again
+ * (every few seconds). */
 void events_flush(struct events *ev);
 
 /* Each exporter's counters, as a JSON array of {type, transport,

@@ -37,13 +37,14 @@ void nat_port_release(struct dp_worker *w, struct dp_subscriber *s, enum cfg_pro
  * pool chosen by the B4's hash, so it stays the same across restarts. */
 static uint32_t choose_pool(const struct dp_worker *w, const struct addr6 *b4)
 {
-	const struct cfg_tunnel *t = tables_tunnel(w->tab, b4);
-	int i = t && t->has_ipv4 ? nat_pool_index(t->ipv4) : -1;
+	const struct cfg_tunnel *t;
+	int64_t d = determ_index(&dp.conf.determ, b4); /* -1: off, or outside */
+	int i;
 
-	if (dp.conf.determ.on)
-		return determ_pool(&dp.conf.determ,
-		                   (uint64_t)determ_index(&dp.conf.determ, b4)); /* checked */
-
+	if (d >= 0)
+		return determ_pool(&dp.conf.determ, (uint64_t)d);
+	t = tables_tunnel(w->tab, b4);
+	i = t && t->has_ipv4 ? nat_pool_index(t->ipv4) : -1;
 	return i >= 0 ? (uint32_t)i : rte_jhash(b4->b, 16, 0x9001) % dp.conf.n_pools;
 }
 

@@ -26,7 +26,8 @@ struct evfmt_syslog {
 
 /* The name of an event type: blockAlloc, blockFree, sessionCreate,
  * sessionDelete, subscriberAdd, subscriberDelete, quotaExceeded,
- * portsExhausted; NULL for another message. */
+ * portsExhausted, dataplaneStart (syslog only: RFC 8158 has no such
+ * event); NULL for another message. */
 const char *evfmt_name(const struct ctl_msg *m);
 
 /* One RFC 5424 message for an event, without framing: its length, or -1

@@ -30,6 +30,10 @@ bool evlog_key_of(const struct ctl_msg *m, uint32_t rec, struct evlog_key *k)
 		k->first = m->u.block.first;
 		k->count = m->u.block.count;
 		return true;
+	case CTL_EVT_DP_START:
+		k->kind = EVLOG_DP;
+		k->time_ms = m->u.dp.start_ms;
+		return true;
 	case CTL_EVT_NAT_ADD:
 	case CTL_EVT_NAT_DEL:
 		k->kind = EVLOG_SESSION;
@@ -345,6 +349,28 @@ static uint64_t ended(const char *dir, const uint64_t *files, int nfiles, const 
 	return t;
 }
 
+/* The start of the dataplane that ran at at_ms, by the latest start
+ * record at or before it in any file (control writes one when it
+ * attaches, maybe later than the start): 0 when none is logged. */
+static uint64_t dp_start(const char *dir, const uint64_t *files, int n, uint64_t at_ms)
+{
+	struct evlog_key k = {.kind = EVLOG_DP, .time_ms = at_ms, .rec = UINT32_MAX};
+	uint64_t best = 0;
+
+	for (int i = n; i-- > 0 && best == 0;) {
+		struct view w;
+		size_t j;
+
+		if (view_open(&w, dir, files[i]) < 0)
+			continue;
+		j = lower_bound(&w, &k);
+		if (j > 0 && w.k[j - 1].addr == 0 && w.k[j - 1].kind == EVLOG_DP)
+			best = w.k[j - 1].time_ms;
+		view_close(&w);
+	}
+	return best;
+}
+
 int evlog_who(const char *dir, uint32_t addr, uint16_t port, uint8_t proto, uint64_t at_ms,
               struct evlog_hit *hit)
 {
@@ -372,6 +398,15 @@ int evlog_who(const char *dir, uint32_t addr, uint16_t port, uint8_t proto, uint
 		if (!s.yes && (e = latest(&w, addr, EVLOG_SESSION, proto, port, at_ms)) != NULL)
 			s = (struct found){true, i, *e};
 		view_close(&w);
+	}
+	/* A holder from before the dataplane of that time lost it then. */
+	if (rc == 0 && (b.yes || s.yes)) {
+		uint64_t start = dp_start(dir, files, n, at_ms);
+
+		if (b.yes && b.k.time_ms < start)
+			b.yes = false;
+		if (s.yes && s.k.time_ms < start)
+			s.yes = false;
 	}
 	if (rc == 0 && b.yes && b.k.type == CTL_EVT_BLOCK_ALLOC &&
 	    (rc = read_rec(dir, files[b.file], b.k.rec, &hit->alloc)) == 0) {

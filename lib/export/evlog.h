@@ -37,6 +37,7 @@ struct evlog_key {
 };
 #define EVLOG_BLOCK   0
 #define EVLOG_SESSION 1
+#define EVLOG_DP      2 /* a dataplane's start (addr 0): every state before it is gone */
 
 /* Its key, if the record is a block or session event: true. */
 bool evlog_key_of(const struct ctl_msg *m, uint32_t rec, struct evlog_key *k);
@@ -60,7 +61,10 @@ struct evlog_hit {
 
 /* Who held public address addr (network order), port, protocol proto
  * (IPPROTO_*) at at_ms, by the logs in dir: hit filled, 1 when a block
- * or a session was held, 0 when none, -errno (no such directory). */
+ * or a session was held, 0 when none, -errno (no such directory). A
+ * block allocated before the start of the dataplane that ran at at_ms
+ * (its CTL_EVT_DP_START record) was lost with the earlier one's state:
+ * not held. */
 int evlog_who(const char *dir, uint32_t addr, uint16_t port, uint8_t proto, uint64_t at_ms,
               struct evlog_hit *hit);
 

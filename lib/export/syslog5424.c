@@ -39,6 +39,8 @@ const char *evfmt_name(const struct ctl_msg *m)
 		return "quotaExceeded";
 	case CTL_EVT_EXHAUSTED:
 		return "portsExhausted";
+	case CTL_EVT_DP_START:
+		return "dataplaneStart";
 	default:
 		return NULL;
 	}
@@ -86,6 +88,9 @@ static int params(const struct ctl_msg *m, char *buf, size_t len)
 		                ctl_msg_proto_name(m->u.limit.proto),
 		                m->u.limit.kind == CTL_QUOTA_SESSIONS ? "sessions" : "blocks",
 		                m->u.limit.limit);
+	case CTL_EVT_DP_START:
+		return snprintf(buf, len, "pid=\"%d\" generation=\"%llu\"", m->u.dp.pid,
+		                (unsigned long long)m->u.dp.generation);
 	default: /* CTL_EVT_EXHAUSTED */
 		return snprintf(buf, len, "b4=\"%s\" addr=\"%s\" proto=\"%s\"",
 		                b4_of(m->u.limit.b4, b4), addr4_format(ntohl(m->u.limit.addr), a),

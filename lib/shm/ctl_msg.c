@@ -43,6 +43,8 @@ int ctl_msg_check(const struct ctl_msg *msg)
 		/* fall through */
 	case CTL_EVT_EXHAUSTED:
 		return ctl_msg_proto_name(msg->u.limit.proto) ? 0 : -EINVAL;
+	case CTL_EVT_DP_START:
+		return 0;
 	case CTL_EVT_BLOCK_ALLOC:
 	case CTL_EVT_BLOCK_FREE:
 	case CTL_EVT_BLOCK:
@@ -104,6 +106,9 @@ char *ctl_msg_format(const struct ctl_msg *msg, char *buf, size_t len)
 		snprintf(buf, len, "exhausted %s %s %s", addr6_format(&a, b4),
 		         addr4_format(ntohl(msg->u.limit.addr), a4),
 		         ctl_msg_proto_name(msg->u.limit.proto));
+		break;
+	case CTL_EVT_DP_START:
+		snprintf(buf, len, "dataplane start pid %d", msg->u.dp.pid);
 		break;
 	case CTL_EVT_SESSION:
 		snprintf(buf, len, "session %s %u -> %u", ctl_msg_proto_name(msg->u.sess.proto),

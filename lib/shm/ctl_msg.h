@@ -35,6 +35,10 @@ enum ctl_type {
 	CTL_EVT_TUNNEL_DEL,  /* u.subs (b4, addr): it has none left */
 	CTL_EVT_QUOTA,       /* u.limit: a subscriber at its limit (RFC 8158 quota exceeded) */
 	CTL_EVT_EXHAUSTED,   /* u.limit: the pool address has no port block left */
+	/* aftr-control's own, never on a ring: it follows a dataplane that
+	 * started at u.dp.start_ms (time_ms too); every NAT state of an
+	 * earlier one is gone (evlog.h). */
+	CTL_EVT_DP_START,
 };
 
 /* u.limit.kind of a CTL_EVT_QUOTA: which of a subscriber's limits (both
@@ -96,6 +100,11 @@ struct ctl_msg {
 			uint8_t proto;  /* IPPROTO_TCP, _UDP, _ICMP */
 			uint8_t kind;   /* CTL_EVT_QUOTA: enum ctl_quota */
 		} limit;
+		struct {
+			uint64_t generation; /* the region's (stats_shm.h) */
+			uint64_t start_ms;   /* when it started, ms since 1970 */
+			int32_t pid;
+		} dp;
 		uint8_t raw[48];
 	} u;
 };

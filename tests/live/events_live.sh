@@ -7,7 +7,8 @@
 # two: a subscriber, a port block, two sessions and a quota exceeded.
 # Then aftrctl who answers who had the public address and port: from the
 # live state, from aftr-control's event log (--at) and from its files alone
-# (--log-dir).
+# (--log-dir); and, after the same port went to another B4 (a new
+# dataplane), each holder at its time.
 # Usage: events_live.sh AFTR_DATAPLANE AFTR_CONTROL AFTRCTL
 # Exit 0 pass, 1 fail, 77 skip (not root, or a receiver is missing).
 set -u
@@ -117,9 +118,13 @@ check "an unreachable TCP collector: aftr-control does not start, and says which
 
 "$control" -c "$tmp/aftr.yaml" --state "$tmp/state" --shm "$name" >"$tmp/control.log" 2>&1 &
 pids+=($!)
-"$dataplane" --no-huge -m 256 -l 0,1 --no-pci --no-telemetry --file-prefix "$name" \
-	--log-level='*:warning' -- -c "$tmp/aftr.yaml" --shm "$name" >"$tmp/dp.log" 2>&1 &
-pids+=($!)
+start_dataplane() {
+	"$dataplane" --no-huge -m 256 -l 0,1 --no-pci --no-telemetry --file-prefix "$name" \
+		--log-level='*:warning' -- -c "$tmp/aftr.yaml" --shm "$name" >>"$tmp/dp.log" 2>&1 &
+	dp_pid=$!
+	pids+=("$dp_pid")
+}
+start_dataplane
 for _ in $(seq 100); do
 	[ -s "$tmp/syslog.out" ] && [ "$(grep -c . "$tmp/syslog.out")" -ge 15 ] && break
 	sleep 0.1
@@ -198,5 +203,36 @@ nfcapd_ok() {
 		grep -qE "src xlt ip += +198\.51\.100\.1$" "$tmp/nfdump.txt"
 }
 check "nfcapd stored the records: the B4, its public address, each event" nfcapd_ok
+
+# The same public port given to another B4: a new dataplane (the NAT
+# state starts over) whose first packet comes from 2001:db8:1::3. The
+# event log tells the two holders apart by time.
+before=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)
+sleep 1.1
+kill "$dp_pid"
+wait "$dp_pid" 2>/dev/null
+/usr/bin/python3 - "$tmp/in.pcap" <<'PY'
+import sys
+from scapy.all import Ether, IPv6, IP, UDP, wrpcap
+wrpcap(sys.argv[1], [Ether(src="02:00:00:00:00:fe", dst="02:70:63:61:70:00")
+                     / IPv6(src="2001:db8:1::3", dst="2001:db8::1")
+                     / IP(src="192.168.1.9", dst="203.0.113.7") / UDP(sport=2000, dport=53)])
+PY
+start_dataplane
+for _ in $(seq 100); do
+	grep -q 'blockAlloc@32473 b4="2001:db8:1::3"' "$tmp/syslog.out" 2>/dev/null && break
+	sleep 0.1
+done
+reassigned() {
+	"$aftrctl" --api "http://127.0.0.1:$api" who 198.51.100.1 512 --protocol udp --at "$before" |
+		tee "$tmp/who1.txt"
+	"$aftrctl" --api "http://127.0.0.1:$api" who 198.51.100.1 512 --protocol udp \
+		--at "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)" | tee "$tmp/who2.txt"
+	grep -q "udp: B4 2001:db8:1::2, port block 512-519" "$tmp/who1.txt" &&
+		grep -q "host 192.168.1.2 port 1000" "$tmp/who1.txt" &&
+		grep -q "udp: B4 2001:db8:1::3, port block 512-519" "$tmp/who2.txt" &&
+		grep -q "host 192.168.1.9 port 2000" "$tmp/who2.txt"
+}
+check "aftrctl who: the block's first holder before, the second after" reassigned
 echo "events_live: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -131,6 +131,25 @@ START_TEST(block_given_to_another)
 }
 END_TEST
 
+START_TEST(lost_with_its_dataplane)
+{
+	/* A block allocated, never released: its dataplane stopped and
+	 * another started at T0 + 200 s (aftr-control's record). From then
+	 * on nobody holds it. */
+	struct ctl_msg f3[] = {
+	        block(CTL_EVT_BLOCK_ALLOC, "2001:db8::e", T0 + 150000, 48000),
+	        {.type = CTL_EVT_DP_START, .time_ms = T0 + 200000, .u.dp = {7, T0 + 200000, 99}}};
+	struct evlog_hit h;
+
+	write_file(T0 + 140000, f3, 2, false);
+	ck_assert_int_eq(who(T0 + 190000, 48001, &h), 1);
+	assert_b4(h.alloc.u.block.b4, "2001:db8::e");
+	ck_assert_int_eq(who(T0 + 210000, 48001, &h), 0);
+	/* Blocks of before the restart kept their answers for their time. */
+	ck_assert_int_eq(who(T0 + 30000, 40312, &h), 1);
+}
+END_TEST
+
 START_TEST(times)
 {
 	char buf[40];
@@ -152,6 +171,7 @@ static Suite *suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, block_given_to_another);
+	tcase_add_test(tc, lost_with_its_dataplane);
 	tcase_add_test(tc, times);
 	suite_add_tcase(s, tc);
 	return s;
