@@ -358,14 +358,16 @@ static uint64_t dp_start(const char *dir, const uint64_t *files, int n, uint64_t
 	uint64_t best = 0;
 
 	for (int i = n; i-- > 0 && best == 0;) {
+		const struct evlog_key *e;
 		struct view w;
 		size_t j;
 
 		if (view_open(&w, dir, files[i]) < 0)
 			continue;
 		j = lower_bound(&w, &k);
-		if (j > 0 && w.k[j - 1].addr == 0 && w.k[j - 1].kind == EVLOG_DP)
-			best = w.k[j - 1].time_ms;
+		e = j > 0 && w.k ? &w.k[j - 1] : NULL;
+		if (e && e->addr == 0 && e->kind == EVLOG_DP)
+			best = e->time_ms;
 		view_close(&w);
 	}
 	return best;
