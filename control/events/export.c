@@ -38,6 +38,7 @@ struct sink {
 	bool open;
 	uint32_t seq; /* data records sent before (RFC 7011 section 3.1) */
 	uint64_t tpl_at;
+	uint64_t check_at; /* TCP: when to look for the collector's end again */
 	uint64_t complain_at;
 	_Atomic uint64_t records, lost, errors;
 };
@@ -163,6 +164,25 @@ static void tcp_write(struct sink *s)
 		if (s->out_len == 0)
 			s->out_n = 0;
 	}
+}
+
+/* TCP: whether the collector closed its end, once a second (a collector
+ * never writes, so an end of file or an error means it is gone): found
+ * at once, not at the next record. */
+static void tcp_check(struct sink *s)
+{
+	uint64_t t = now_ms();
+	char b;
+	ssize_t r;
+
+	if (s->fd < 0 || t < s->check_at)
+		return;
+	s->check_at = t + 1000;
+	r = recv(s->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (r == 0)
+		sink_break(s, "the collector closed the connection", ECONNRESET);
+	else if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+		sink_break(s, "connection", errno);
 }
 
 static void syslog_put(struct events *ev, struct sink *s, const struct ctl_msg *m)
@@ -295,8 +315,10 @@ void events_flush(struct events *ev)
 				        s->dest);
 			}
 		}
-		if (s->cfg->transport == EXPORT_TCP)
+		if (s->cfg->transport == EXPORT_TCP) {
 			tcp_write(s);
+			tcp_check(s);
+		}
 	}
 }
 

@@ -8,7 +8,8 @@
 # Then aftrctl who answers who had the public address and port: from the
 # live state, from aftr-control's event log (--at) and from its files alone
 # (--log-dir); and, after the same port went to another B4 (a new
-# dataplane), each holder at its time.
+# dataplane), each holder at its time. Last, the collectors die: log lines
+# and counters say so.
 # Usage: events_live.sh AFTR_DATAPLANE AFTR_CONTROL AFTRCTL
 # Exit 0 pass, 1 fail, 77 skip (not root, or a receiver is missing).
 set -u
@@ -234,5 +235,33 @@ reassigned() {
 		grep -q "host 192.168.1.9 port 2000" "$tmp/who2.txt"
 }
 check "aftrctl who: the block's first holder before, the second after" reassigned
+
+# Collectors gone at run time: log lines and error counters, never silence
+# (a third dataplane's records meet no rsyslog).
+kill "$(cat "$tmp/rsyslog.pid")"
+for _ in $(seq 50); do
+	grep -q "exporter syslog tcp 127.0.0.1:$stcp: the collector closed" "$tmp/control.log" &&
+		break
+	sleep 0.1
+done
+kill "$dp_pid"
+wait "$dp_pid" 2>/dev/null
+start_dataplane
+gone() {
+	for _ in $(seq 50); do
+		grep -q "exporter syslog udp 127.0.0.1:$sudp: send" "$tmp/control.log" && break
+		sleep 0.1
+	done
+	grep "exporter syslog" "$tmp/control.log"
+	curl -s "http://127.0.0.1:$api/metrics" | grep -E "aftr_exporter_(lost|errors)_total" |
+		tee "$tmp/m2"
+	grep -q "exporter syslog tcp 127.0.0.1:$stcp: the collector closed the connection" \
+		"$tmp/control.log" &&
+		grep -q "exporter syslog udp 127.0.0.1:$sudp: send: Connection refused" \
+			"$tmp/control.log" &&
+		grep -qE "^aftr_exporter_errors_total\{exporter=\"0\",destination=\"syslog udp 127.0.0.1:$sudp\"\} [1-9]" "$tmp/m2" &&
+		grep -qE "^aftr_exporter_lost_total\{exporter=\"1\",destination=\"syslog tcp 127.0.0.1:$stcp\"\} [1-9]" "$tmp/m2"
+}
+check "collectors gone at run time: log lines, errors and lost records counted" gone
 echo "events_live: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
