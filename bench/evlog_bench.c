@@ -61,8 +61,7 @@ static int write_all(const char *dir, uint64_t n)
 		if (i % PER_FILE == 0) {
 			if (f && fclose(f) != 0)
 				return -1;
-			snprintf(path, sizeof(path), "%s/ev-%013" PRIu64 ".evl", dir,
-			         T0 + i * STEP_MS);
+			evlog_path(path, sizeof(path), dir, T0 + i * STEP_MS, "evl");
 			if ((f = fopen(path, "w")) == NULL ||
 			    fwrite(EVLOG_MAGIC, EVLOG_HDR, 1, f) != 1)
 				return -1;
@@ -116,7 +115,7 @@ int main(int argc, char **argv)
 	t = now_s();
 	nf = evlog_files(argv[1], &files);
 	for (int i = 0; i < nf; i++) {
-		snprintf(path, sizeof(path), "%s/ev-%013" PRIu64 ".evl", argv[1], files[i]);
+		evlog_path(path, sizeof(path), argv[1], files[i], "evl");
 		if (evlog_index(path) < 0) {
 			fprintf(stderr, "cannot index %s\n", path);
 			return 1;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 
 void errf(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -149,4 +150,12 @@ void big_free(void *p)
 		free(h.base);
 	else
 		munmap(h.base, h.len);
+}
+
+uint64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }

@@ -3,6 +3,7 @@
 #define AFTR_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -26,6 +27,9 @@ void vec_remove(void *v, size_t *n, size_t elem, size_t i);
  * aligned. Free it with big_free() only. */
 void *big_calloc(size_t n, size_t size);
 void big_free(void *p);
+
+/* The wall clock: milliseconds since 1970, UTC. */
+uint64_t wall_ms(void);
 
 /* Reads a whole file into a NUL-terminated buffer (free it); sets errno. */
 int read_file(const char *path, char **buf, size_t *len);

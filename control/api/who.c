@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "addr.h"
 #include "config.h"
@@ -19,6 +18,7 @@
 #include "query.h"
 #include "reply.h"
 #include "resources.h"
+#include "util.h"
 
 #define LIVE_MAX 1000 /* subscribers of one address a worker lists at a time */
 
@@ -250,12 +250,8 @@ void api_get_who(struct api_ctx *ctx, const struct api_req *req, struct api_repl
 		            "at: a time in UTC, 2026-12-03T14:02:11Z, or seconds since 1970", "at");
 		return;
 	}
-	if (vt == NULL) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		at = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-	}
+	if (vt == NULL)
+		at = (int64_t)wall_ms();
 	answers = json_array();
 	from_determ(ctx, a, (uint16_t)port, proto, answers);
 	if (live) {

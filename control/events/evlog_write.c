@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "evlog.h"
+#include "util.h"
 
 #define BUF_RECS    512
 #define COMPLAIN_MS 10000
@@ -33,17 +33,9 @@ struct evlog_w {
 	_Atomic uint64_t records, lost, errors;
 };
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void complain(struct evlog_w *l, const char *what, int err)
 {
-	uint64_t t = now_ms();
+	uint64_t t = wall_ms();
 
 	atomic_fetch_add(&l->errors, 1);
 	if (t < l->complain_at)
@@ -53,16 +45,11 @@ static void complain(struct evlog_w *l, const char *what, int err)
 	        l->dir, what, strerror(err), atomic_load(&l->lost));
 }
 
-static void path_of(const struct evlog_w *l, uint64_t ms, const char *ext, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/ev-%013" PRIu64 ".%s", l->dir, ms, ext);
-}
-
 /* Every closed file indexed, then the old ones deleted (a file's records
  * end where the next one's begin). */
 static void keep(struct evlog_w *l)
 {
-	uint64_t *files, total = 0, now = now_ms();
+	uint64_t *files, total = 0, now = wall_ms();
 	int n = evlog_files(l->dir, &files);
 	char path[512];
 	struct stat st;
@@ -70,15 +57,15 @@ static void keep(struct evlog_w *l)
 	for (int i = 0; i < n; i++) {
 		if (files[i] == l->begun)
 			continue;
-		path_of(l, files[i], "idx", path, sizeof(path));
+		evlog_path(path, sizeof(path), l->dir, files[i], "idx");
 		if (access(path, F_OK) == 0)
 			continue;
-		path_of(l, files[i], "evl", path, sizeof(path));
+		evlog_path(path, sizeof(path), l->dir, files[i], "evl");
 		if (evlog_index(path) < 0)
 			fprintf(stderr, "aftr-control: event log: cannot index %s\n", path);
 	}
 	for (int i = n; i-- > 0;) {
-		path_of(l, files[i], "evl", path, sizeof(path));
+		evlog_path(path, sizeof(path), l->dir, files[i], "evl");
 		if (stat(path, &st) == 0)
 			total += (uint64_t)st.st_size;
 		if (files[i] == l->begun || i + 1 >= n)
@@ -90,7 +77,7 @@ static void keep(struct evlog_w *l)
 		if (!old && !big)
 			continue;
 		unlink(path);
-		path_of(l, files[i], "idx", path, sizeof(path));
+		evlog_path(path, sizeof(path), l->dir, files[i], "idx");
 		unlink(path);
 	}
 	free(files);
@@ -113,12 +100,12 @@ static void keeper_join(struct evlog_w *l)
 static int begin(struct evlog_w *l)
 {
 	char path[512];
-	uint64_t t = now_ms();
+	uint64_t t = wall_ms();
 	int fd;
 
 	if (t <= l->begun)
 		t = l->begun + 1;
-	path_of(l, t, "evl", path, sizeof(path));
+	evlog_path(path, sizeof(path), l->dir, t, "evl");
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0640);
 	if (fd < 0)
 		return -errno;
@@ -233,7 +220,7 @@ void evlog_w_close(struct evlog_w *l)
 	keeper_join(l);
 	if (l->fd >= 0) {
 		close(l->fd);
-		path_of(l, l->begun, "evl", path, sizeof(path));
+		evlog_path(path, sizeof(path), l->dir, l->begun, "evl");
 		evlog_index(path);
 	}
 	free(l);

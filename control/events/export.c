@@ -14,10 +14,10 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <syslog.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "evfmt.h"
+#include "util.h"
 #include "evlog_write.h"
 
 #define TCP_BUF     (256 * 1024) /* syslog over TCP waiting to be written */
@@ -51,19 +51,11 @@ struct events {
 	struct sink s[CFG_EXPORTERS_MAX];
 };
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* At most one line every COMPLAIN_MS an exporter: a dead collector must
  * not flood the log it may be the only other copy of. */
 static void complain(struct sink *s, const char *what, int err)
 {
-	uint64_t t = now_ms();
+	uint64_t t = wall_ms();
 
 	if (t < s->complain_at)
 		return;
@@ -145,7 +137,7 @@ static void sink_break(struct sink *s, const char *what, int err)
 	s->fd = -1;
 	s->out_len = 0;
 	s->out_n = 0;
-	s->retry_at = now_ms() + RETRY_MS;
+	s->retry_at = wall_ms() + RETRY_MS;
 }
 
 /* TCP: as much of the buffer as the socket takes. */
@@ -171,7 +163,7 @@ static void tcp_write(struct sink *s)
  * at once, not at the next record. */
 static void tcp_check(struct sink *s)
 {
-	uint64_t t = now_ms();
+	uint64_t t = wall_ms();
 	char b;
 	ssize_t r;
 
@@ -233,7 +225,7 @@ static void ipfix_send(struct sink *s)
 	if (!s->open)
 		return;
 	s->open = false;
-	len = evfmt_ipfix_finish(&s->msg, (uint32_t)(now_ms() / 1000), s->seq, s->cfg->domain);
+	len = evfmt_ipfix_finish(&s->msg, (uint32_t)(wall_ms() / 1000), s->seq, s->cfg->domain);
 	if (send(s->fd, s->msg.buf, len, MSG_DONTWAIT) == (ssize_t)len) {
 		s->seq += s->msg.records;
 		atomic_fetch_add(&s->records, s->msg.records);
@@ -247,7 +239,7 @@ static void ipfix_send(struct sink *s)
  * section 8.4: over UDP, again every template_refresh seconds). */
 static void ipfix_begin(struct sink *s)
 {
-	uint64_t t = now_ms();
+	uint64_t t = wall_ms();
 
 	evfmt_ipfix_begin(&s->msg);
 	if (t >= s->tpl_at) {
@@ -304,11 +296,11 @@ void events_flush(struct events *ev)
 
 		if (s->cfg->type == EXPORT_IPFIX)
 			ipfix_send(s);
-		else if (s->cfg->transport != EXPORT_UDP && s->fd < 0 && now_ms() >= s->retry_at) {
+		else if (s->cfg->transport != EXPORT_UDP && s->fd < 0 && wall_ms() >= s->retry_at) {
 			int rc = sink_connect(s, 100);
 
 			if (rc < 0) {
-				s->retry_at = now_ms() + RETRY_MS;
+				s->retry_at = wall_ms() + RETRY_MS;
 				complain(s, "connect", -rc);
 			} else {
 				fprintf(stderr, "aftr-control: exporter %s: connected again\n",

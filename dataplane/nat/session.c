@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <rte_ring.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "commands.h"
@@ -184,14 +185,29 @@ void nat_sess_end(struct dp_worker *w, uint32_t idx)
  * expiry then waits for aftr-control to drain the ring instead of losing
  * records: sessions outlive their time by a few milliseconds. */
 #define EVENT_RESERVE 256
+#define ROOM_UNKNOWN  (UINT_MAX - 1) /* not read yet: most rounds end nothing */
 static unsigned int event_room(const struct dp_worker *w)
 {
 	unsigned int free;
 
 	if (dp.conf.cfg->nat_events == NAT_EVENTS_OFF || w->evt_ring == NULL)
-		return UINT_MAX;
+		return UINT_MAX; /* no limit */
 	free = rte_ring_free_count(w->evt_ring);
 	return free > EVENT_RESERVE ? free - EVENT_RESERVE : 0;
+}
+
+/* Takes room for n records out of *room, reading the ring (a line
+ * aftr-control writes) only the first time one is needed in a round. */
+static bool take_room(const struct dp_worker *w, unsigned int *room, unsigned int n)
+{
+	if (*room == ROOM_UNKNOWN)
+		*room = event_room(w);
+	if (*room == UINT_MAX)
+		return true;
+	if (*room < n)
+		return false;
+	*room -= n;
+	return true;
 }
 
 void nat_sweep(struct dp_worker *w, unsigned int budget)
@@ -199,23 +215,23 @@ void nat_sweep(struct dp_worker *w, unsigned int budget)
 	struct nat_state *ns = &w->nat;
 	/* An ended session makes at most one record, a released port two
 	 * (its block, its subscriber). */
-	unsigned int room = event_room(w);
+	unsigned int room = ROOM_UNKNOWN;
 
-	for (unsigned int i = 0; i < budget && room >= 1; i++) {
+	for (unsigned int i = 0; i < budget; i++) {
 		uint32_t idx = ns->sweep_cursor;
 
-		ns->sweep_cursor = (idx + 1) % ns->sess_max;
 		if (ns->sess[idx].in_use &&
 		    (ns->sess[idx].expire <= w->now ||
 		     (ns->sess[idx].is_static && nat_static_check(w, &ns->sess[idx]) == NULL))) {
+			if (!take_room(w, &room, 1))
+				break; /* this slot first, next round */
 			nat_sess_end(w, idx);
-			room -= room != UINT_MAX;
 		}
+		ns->sweep_cursor = (idx + 1) % ns->sess_max;
 	}
 	while (ns->held_head != ns->held_tail && ns->held[ns->held_head].release_at <= w->now &&
-	       room >= 2) {
+	       take_room(w, &room, 2)) {
 		held_release(w, &ns->held[ns->held_head]);
 		ns->held_head = (ns->held_head + 1) % ns->held_cap;
-		room -= room != UINT_MAX ? 2 : 0;
 	}
 }

@@ -195,7 +195,7 @@ static int keys_of_records(int fd, struct evlog_key **out, size_t *n)
 	return 0;
 }
 
-static void path_of(char *buf, size_t len, const char *dir, uint64_t ms, const char *ext)
+void evlog_path(char *buf, size_t len, const char *dir, uint64_t ms, const char *ext)
 {
 	snprintf(buf, len, "%s/ev-%013" PRIu64 ".%s", dir, ms, ext);
 }
@@ -207,7 +207,7 @@ static int view_open(struct view *w, const char *dir, uint64_t ms)
 	int fd, rc;
 
 	memset(w, 0, sizeof(*w));
-	path_of(path, sizeof(path), dir, ms, "idx");
+	evlog_path(path, sizeof(path), dir, ms, "idx");
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0 && fstat(fd, &st) == 0 && (size_t)st.st_size >= EVLOG_HDR) {
 		w->maplen = (size_t)st.st_size;
@@ -225,7 +225,7 @@ static int view_open(struct view *w, const char *dir, uint64_t ms)
 	}
 	if (fd >= 0)
 		close(fd);
-	path_of(path, sizeof(path), dir, ms, "evl");
+	evlog_path(path, sizeof(path), dir, ms, "evl");
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return -errno;
 	rc = keys_of_records(fd, &w->own, &w->n);
@@ -319,7 +319,7 @@ static int read_rec(const char *dir, uint64_t ms, uint32_t rec, struct ctl_msg *
 	int fd;
 	ssize_t got;
 
-	path_of(path, sizeof(path), dir, ms, "evl");
+	evlog_path(path, sizeof(path), dir, ms, "evl");
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return -errno;
 	got = pread(fd, m, sizeof(*m), EVLOG_HDR + (off_t)rec * (off_t)sizeof(*m));

@@ -39,6 +39,9 @@ struct evlog_key {
 #define EVLOG_SESSION 1
 #define EVLOG_DP      2 /* a dataplane's start (addr 0): every state before it is gone */
 
+/* The path of dir's file begun at ms, of extension ext ("evl", "idx"). */
+void evlog_path(char *buf, size_t len, const char *dir, uint64_t ms, const char *ext);
+
 /* Its key, if the record is a block or session event: true. */
 bool evlog_key_of(const struct ctl_msg *m, uint32_t rec, struct evlog_key *k);
 /* By address, kind, protocol, first port, time. */
