@@ -2,22 +2,26 @@
  * aftr-control's API (GET /api/v1/who) or, with --log-dir, read from an
  * event log directly (no process needed: a copy of the log will do). */
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "addr.h"
 #include "aftrctl_api.h"
 #include "config.h"
 #include "evlog.h"
+#include "util.h"
 
 struct who_args {
 	const char *addr, *port, *proto, *at, *log_dir;
 };
 
-static int who_usage(void)
+/* Why the words were refused (NULL: not how they go), then the usage. */
+static int who_usage(const char *why)
 {
+	if (why)
+		fprintf(stderr, "aftrctl who: %s\n", why);
 	fputs("usage: aftrctl who ADDRESS PORT [--protocol tcp|udp|icmp] [--at TIME] "
 	      "[--log-dir DIR]\n"
 	      "  TIME: UTC, 2026-12-03T14:02:11Z (or seconds since 1970); default now\n",
@@ -163,20 +167,29 @@ int aftrctl_who(const struct api_opts *o, int argc, char **argv)
 		else if (opt == NULL && argv[i][0] != '-' && !w.port)
 			w.port = argv[i];
 		else
-			return who_usage();
+			return who_usage(NULL);
 	}
-	if (!w.addr || !w.port || addr4_parse(w.addr, &addr, NULL, 0) < 0 ||
-	    (port = strtoul(w.port, &end, 10), *end || port > 65535) ||
-	    (w.proto && cfg_name_lookup(cfg_proto_names, w.proto) < 0))
-		return who_usage();
-	at = w.at ? evlog_parse_time(w.at) : (int64_t)time(NULL) * 1000;
+	if (!w.addr || !w.port)
+		return who_usage("an address and a port, please");
+	if (addr4_parse(w.addr, &addr, NULL, 0) < 0)
+		return who_usage("ADDRESS: not an IPv4 address");
+	port = strtoul(w.port, &end, 10);
+	if (*w.port == '\0' || *end || port > 65535)
+		return who_usage("PORT: 0-65535");
+	if (w.proto && cfg_name_lookup(cfg_proto_names, w.proto) < 0)
+		return who_usage("--protocol: tcp, udp or icmp");
+	at = w.at ? evlog_parse_time(w.at) : (int64_t)wall_ms();
 	if (at < 0)
-		return who_usage();
+		return who_usage(
+		        "--at: a time in UTC, 2026-12-03T14:02:11Z, or seconds since 1970");
 	if (w.log_dir)
 		return who_offline(o, &w, addr, port, at);
-	snprintf(path, sizeof(path), "/api/v1/who?address=%s&port=%lu%s%s%s%s", w.addr, port,
-	         w.proto ? "&protocol=" : "", w.proto ? w.proto : "", w.at ? "&at=" : "",
-	         w.at ? w.at : "");
+	/* The time as seconds: nothing in it to escape in a URL ("+00:00"). */
+	snprintf(path, sizeof(path), "/api/v1/who?address=%s&port=%lu%s%s", w.addr, port,
+	         w.proto ? "&protocol=" : "", w.proto ? w.proto : "");
+	if (w.at)
+		snprintf(path + strlen(path), sizeof(path) - strlen(path), "&at=%" PRId64 ".%03d",
+		         at / 1000, (int)(at % 1000));
 	if ((rc = aftrctl_fetch(o, path, &j)) != 0)
 		return rc;
 	rc = print_all(j, o->json);

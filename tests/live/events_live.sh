@@ -167,6 +167,8 @@ who_ok() { # what "who" prints; args
 }
 check "aftrctl who, now: the B4, its block and its host, from the live state" who_ok live
 check "aftrctl who --at: the same from the event log" who_ok log --at "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+check "aftrctl who --at with an offset (+00:00): the same" who_ok log \
+	--at "$(date -u +%Y-%m-%dT%H:%M:%S+00:00)"
 check "aftrctl who --log-dir: the same from the files alone" who_ok log --log-dir "$tmp/state/events"
 nobody() {
 	"$aftrctl" --api "http://127.0.0.1:$api" who 198.51.100.1 512 --at 2020-01-01T00:00:00Z
