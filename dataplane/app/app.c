@@ -197,6 +197,7 @@ static void conf_init(const struct aftr_config *cfg)
 	dp.conf.icmp_source = cfg->fixed.icmp_source;
 	dp.conf.transport_addr = cfg->fixed.transport.addr6.addr;
 	dp.conf.wan_addr = cfg->fixed.wan.addr4.addr;
+	dp.conf.fast = cfg->fixed.fast_path;
 	dp.conf.l2_demux = cfg->fixed.transport.vlan || cfg->fixed.wan.vlan ||
 	                   cfg_one_port(&cfg->fixed.transport, &cfg->fixed.wan);
 	dp.conf.has_gw[DP_PORT_TRANSPORT] = cfg->fixed.transport.has_gateway;

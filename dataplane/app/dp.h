@@ -71,6 +71,7 @@ struct dp_conf {
 	struct addr6 transport_addr; /* our own address on the transport link */
 	uint32_t wan_addr;           /* our own address on the WAN link */
 	bool l2_demux;               /* a VLAN or one-port mode: frames sorted by tag (l2/rx.c) */
+	bool fast;                   /* dataplane.fast_path: RX starts at the fast nodes (fast/) */
 	bool has_gw[DP_NPORTS];      /* each port's gateway, as a neighbour key */
 	struct addr6 gw[DP_NPORTS];
 	struct dp_pool *pools;

@@ -7,8 +7,6 @@
 #include <string.h>
 
 #include "graph.h"
-#include "neigh.h"
-#include "tx.h"
 
 bool dp_nexthop4(uint32_t dst, struct addr6 *nh)
 {
@@ -38,56 +36,12 @@ bool dp_nexthop6(const uint8_t dst[16], struct addr6 *nh)
 	return true;
 }
 
-/* m starts with room for the Ethernet header; nh is the next hop, or
- * NULL for the port's gateway, where most packets go: its slot is looked
- * up once per worker (slot + 1 kept; 0: not found yet). */
-static __rte_always_inline enum dp_node l2_out(struct dp_worker *w, struct rte_mbuf *m, int port,
-                                               uint16_t ethertype, const struct addr6 *nh)
-{
-	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	struct dp_ctx *c = dp_ctx(m);
-	bool ok;
-
-	eth->ether_type = rte_cpu_to_be_16(ethertype);
-	rte_ether_addr_copy(&dp.port[port].mac, &eth->src_addr);
-	c->port = (uint8_t)port;
-	if (nh == NULL) {
-		if (unlikely(w->gw_slot[port] == 0))
-			w->gw_slot[port] = neigh_slot(&dp.conf.gw[port]) + 1;
-		ok = w->gw_slot[port] > 0 && neigh_slot_mac(w->gw_slot[port] - 1, &eth->dst_addr);
-	} else {
-		ok = neigh_lookup(nh, &eth->dst_addr);
-	}
-	if (!ok) {
-		c->ctrl = CTRL_RESOLVE >> 8; /* the main lcore finds the next hop again */
-		return NODE_CTRL;
-	}
-	return dp.port[port].vlan ? NODE_TX_VLAN : NODE_TX;
-}
-
 enum dp_node node_tr_tx(struct dp_worker *w, struct rte_mbuf *m)
 {
-	const struct cfg_iface *i = &dp.conf.cfg->transport;
-	const struct addr6 *b4 = &dp_ctx(m)->b4;
-
-	/* B4s on the transport link directly, others through the gateway;
-	 * with neither an address nor a gateway, every B4 is on-link. */
-	if ((i->has_address && prefix6_contains(&i->addr6, b4)) || !i->has_gateway)
-		return l2_out(w, m, DP_PORT_TRANSPORT, RTE_ETHER_TYPE_IPV6, b4);
-	return l2_out(w, m, DP_PORT_TRANSPORT, RTE_ETHER_TYPE_IPV6, NULL);
+	return l2_tr(w, m);
 }
 
 enum dp_node node_wan_tx(struct dp_worker *w, struct rte_mbuf *m)
 {
-	const struct cfg_iface *i = &dp.conf.cfg->wan;
-	uint32_t dst = ntohl(dp_ip4(m)->dst);
-	struct addr6 nh;
-
-	if (i->has_address && ((dst ^ i->addr4.addr) & prefix4_mask(i->addr4.len)) == 0) {
-		nh = neigh_key4(dst); /* on-link */
-		return l2_out(w, m, DP_PORT_WAN, RTE_ETHER_TYPE_IPV4, &nh);
-	}
-	if (!i->has_gateway)
-		return dp_drop(m, DROP_NO_NEIGHBOR);
-	return l2_out(w, m, DP_PORT_WAN, RTE_ETHER_TYPE_IPV4, NULL);
+	return l2_wan(w, m);
 }

@@ -146,7 +146,7 @@ static __rte_always_inline enum dp_node tr_parse(struct rte_mbuf *m, bool again)
 	memcpy(c->b4.b, ip6->src, 16);
 	c->hlim = ip6->hop_limit;
 	dp_ctx_ip4_fresh(m, ETH_LEN + 40);
-	return NODE_TR_IN;
+	return dp.conf.fast ? NODE_FAST_TR : NODE_TR_IN;
 }
 
 static __rte_always_inline enum dp_node wan_parse(struct rte_mbuf *m, bool again)
@@ -169,7 +169,7 @@ static __rte_always_inline enum dp_node wan_parse(struct rte_mbuf *m, bool again
 	rte_pktmbuf_trim(m, (uint16_t)(len - (ETH_LEN + ntohs(ip->total_len))));
 	dp_ctx_ip4_fresh(m, ETH_LEN);
 	c->pool = (int16_t)nat_pool_index(ntohl(ip->dst));
-	return NODE_WAN_IN;
+	return dp.conf.fast ? NODE_FAST_WAN : NODE_WAN_IN;
 }
 
 enum dp_node rx_tr_parse(struct rte_mbuf *m)

@@ -71,30 +71,6 @@ static bool admpro(const struct dp_worker *w, const struct addr6 *b4, enum cfg_a
 	return v == ADMPRO_ALL || v == (int)dir;
 }
 
-/* The B4's softwire that holds (src, port): -1 when one does (the packet
- * goes out untranslated if it came by that softwire's endpoint), else
- * the drop reason (DROP_OUT_OF_RANGE: a port outside its sets on one of
- * its addresses). A B4 has one softwire nearly always: the loop is one
- * step. */
-static inline __attribute__((always_inline)) int own_softwire(const struct tables *t,
-                                                              uint32_t first,
-                                                              const struct dp_ctx *c, uint32_t src,
-                                                              uint16_t port)
-{
-	int drop = DROP_NOT_PRIVATE;
-
-	for (uint32_t i = first; i != LHASH_NONE; i = t->sw_next[i]) {
-		const struct cfg_softwire *own = &t->sw[i];
-
-		if (own->ipv4 != src)
-			continue;
-		if (psid_test_port(own->test, port))
-			return own->ep == c->ep ? -1 : DROP_WRONG_ENDPOINT;
-		drop = DROP_OUT_OF_RANGE;
-	}
-	return drop;
-}
-
 /* Checks a B4's packet against its bindings: -1 when one allows it (it
  * goes out untranslated), else the drop reason; *lw: a refusal of a lw4o6
  * B4 that is not about a prr entry (answered by RFC 7596's ICMPv6, not
@@ -121,7 +97,7 @@ static int check_out(struct dp_worker *w, const struct rte_mbuf *m, bool *lw)
 		return DROP_PROTO_IN;
 	port = ntohs(port);
 	/* RFC 7596 section 5.2: the source must be in the B4's binding. */
-	own = own_softwire(t, r->softwire, c, src, port);
+	own = stateless_own_softwire(t, r->softwire, c, src, port);
 	if (own == -1 || own == DROP_WRONG_ENDPOINT)
 		return own;
 	pr = tables_prr(t, cfg_proto_of_ip(proto), src, port);

@@ -9,6 +9,7 @@
 #include "filter.h"
 #include "graph.h"
 #include "icmp_build.h"
+#include "softwire.h"
 
 #define ETH_LEN ((uint32_t)RTE_ETHER_HDR_LEN)
 
@@ -45,12 +46,7 @@ enum dp_node node_decap(struct dp_worker *w, struct rte_mbuf *m)
 		return dp_drop(m, DROP_BAD_IP4_IN);
 	if (ecn_decap(ip6, ip) < 0)
 		return dp_drop(m, DROP_ECN);
-	/* One segment (rx.c): trimmed and cut in place. */
-	m->data_len = (uint16_t)(c->l3 + plen - off);
-	m->pkt_len = m->data_len;
-	m->data_off = (uint16_t)(m->data_off + off);
-	c->l3 = ETH_LEN;
-	c->l4 = (uint16_t)(c->l4 - off);
+	softwire_cut(m, c, plen);
 	return c->flags & CTX_FRAG4 ? NODE_REASM4_IN : NODE_INNER;
 }
 

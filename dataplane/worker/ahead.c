@@ -15,6 +15,17 @@
 
 #include "nat.h"
 
+/* The nodes RX starts a packet at whose lookups are known. */
+static inline bool tr_start(uint8_t n)
+{
+	return n == NODE_FAST_TR || n == NODE_TR_IN;
+}
+
+static inline bool wan_start(uint8_t n)
+{
+	return n == NODE_FAST_WAN || n == NODE_WAN_IN;
+}
+
 void ahead_tr(struct dp_worker *w, struct rte_mbuf **pkts, const uint8_t *next, uint16_t n)
 {
 	const struct tables *t = w->tab;
@@ -25,7 +36,7 @@ void ahead_tr(struct dp_worker *w, struct rte_mbuf **pkts, const uint8_t *next, 
 	ah->nat = dp.conf.n_pools != 0;
 	if (ah->sl)
 		for (uint16_t i = 0; i < n; i++)
-			ah->set[i] = next[i] == NODE_TR_IN &&
+			ah->set[i] = tr_start(next[i]) &&
 			             tables_b4_ahead(t, &dp_ctx(pkts[i])->b4, &ah->a[i]);
 	else
 		memset(ah->set, 0, n * sizeof(ah->set[0]));
@@ -37,7 +48,7 @@ void ahead_tr(struct dp_worker *w, struct rte_mbuf **pkts, const uint8_t *next, 
 			const struct dp_ctx *c = dp_ctx(pkts[i]);
 
 			ah->nat_at[i].kind = 0;
-			if (next[i] == NODE_TR_IN && (c->flags & CTX_PORTS))
+			if (tr_start(next[i]) && (c->flags & CTX_PORTS))
 				nat_out_ahead(w, &c->b4, dp_ip4(pkts[i])->src, c->sport, c->proto,
 				              &ah->nat_at[i]);
 		}
@@ -59,7 +70,7 @@ void ahead_wan(struct dp_worker *w, struct rte_mbuf **pkts, const uint8_t *next,
 		for (uint16_t i = 0; i < n; i++) {
 			const struct dp_ctx *c = dp_ctx(pkts[i]);
 
-			ah->set[i] = next[i] == NODE_WAN_IN && (c->flags & CTX_PORTS) &&
+			ah->set[i] = wan_start(next[i]) && (c->flags & CTX_PORTS) &&
 			             !(c->flags & CTX_FRAG4) &&
 			             tables_softwire_ahead(t, ntohl(dp_ip4(pkts[i])->dst),
 			                                   ntohs(c->dport), &ah->a[i]);
@@ -71,7 +82,7 @@ void ahead_wan(struct dp_worker *w, struct rte_mbuf **pkts, const uint8_t *next,
 			const struct dp_ctx *c = dp_ctx(pkts[i]);
 
 			ah->nat_at[i].kind = 0;
-			if (next[i] == NODE_WAN_IN && c->pool >= 0 && (c->flags & CTX_PORTS))
+			if (wan_start(next[i]) && c->pool >= 0 && (c->flags & CTX_PORTS))
 				nat_in_ahead(w, dp_ip4(pkts[i])->dst, c->dport, c->proto,
 				             &ah->nat_at[i]);
 		}

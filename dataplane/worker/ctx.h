@@ -29,6 +29,7 @@
  * "name" is the function node_name (declared in graph.h), in one file of a
  * feature's folder: dataplane/README.md maps each onto its file. */
 #define DP_NODES(X)                                                                                \
+	X(FAST_TR, fast_tr)     /* a B4's common packet in one step, or on to tr_in */             \
 	X(TR_IN, tr_in)         /* a B4's 4in6 packet: softwire admission, its owner */            \
 	X(REASM6, reasm6)       /* IPv6 fragments from a B4 */                                     \
 	X(ICMP6_ERR, icmp6_err) /* ICMPv6 errors about softwire packets (RFC 2473 8) */            \
@@ -38,6 +39,7 @@
 	X(NAT_OUT, nat_out)     /* NAPT towards the Internet, RFC 5508 errors from B4s */          \
 	X(SL_OUT, sl_out)       /* lw4o6, prr, nonat: the B4's bindings */                         \
 	X(IP4_OUT, ip4_out)     /* MSS, hairpins, towards the WAN */                               \
+	X(FAST_WAN, fast_wan)   /* an Internet packet back to a B4 in one step, or on to wan_in */ \
 	X(WAN_IN, wan_in)       /* an Internet packet: ours?, fragments */                         \
 	X(REASM4, reasm4)       /* IPv4 fragments from the Internet */                             \
 	X(WAN_FWD, wan_fwd)     /* TTL, to a pool or a stateless address */                        \

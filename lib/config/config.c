@@ -169,6 +169,7 @@ int cfg_init(struct aftr_config *cfg)
 	        (struct cfg_event_log){true, "", CFG_EVLOG_FILE_MB, CFG_EVLOG_RETENTION, 0};
 	cfg->fixed.idle = IDLE_ADAPTIVE;
 	cfg->fixed.idle_sleep_max_us = CFG_IDLE_SLEEP_MAX_US;
+	cfg->fixed.fast_path = true;
 	cfg->fixed.api_listen = strdup("127.0.0.1");
 	cfg->fixed.log_facility = strdup("local5");
 	if (cfg->fixed.api_listen == NULL || cfg->fixed.log_facility == NULL ||

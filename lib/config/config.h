@@ -327,6 +327,7 @@ struct cfg_fixed {
 	enum cfg_nat_events nat_events;
 	enum cfg_idle idle;         /* dataplane.idle, at start */
 	uint16_t idle_sleep_max_us; /* dataplane.idle_sleep_max_us: adaptive's longest sleep */
+	bool fast_path;             /* dataplane.fast_path: common packets in one step */
 };
 
 /* What a running dataplane takes without a restart: ISC section two, the

@@ -752,7 +752,7 @@ static bool dec_exporters(struct aftr_config *cfg, const json_t *log, struct jde
 	jdec_pop(j, mark);
 	return bad;
 }
-static const char *const dataplane_keys[] = {"idle", "idle_sleep_max_us", NULL};
+static const char *const dataplane_keys[] = {"idle", "idle_sleep_max_us", "fast_path", NULL};
 
 static bool dec_api(struct aftr_config *cfg, const json_t *root, struct jdec *j)
 {
@@ -818,6 +818,7 @@ static bool dec_appliance(struct aftr_config *cfg, const json_t *root, struct jd
 			cfg->fixed.idle = v;
 		OK(jdec_u16(j, m, "idle_sleep_max_us", CFG_IDLE_SLEEP_MAX_US_MIN,
 		            CFG_IDLE_SLEEP_MAX_US_MAX, &cfg->fixed.idle_sleep_max_us));
+		OK(jdec_bool(j, m, "fast_path", &cfg->fixed.fast_path));
 		jdec_pop(j, mark);
 	}
 	return bad;

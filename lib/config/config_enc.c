@@ -406,8 +406,8 @@ static void enc_appliance(const struct aftr_config *cfg, struct enc *e)
 	              "retention_days", (json_int_t)cfg->fixed.event_log.retention_days,
 	              "max_total_mb", (json_int_t)cfg->fixed.event_log.max_total_mb));
 	put(e, "dataplane",
-	    json_pack("{s:s,s:i}", "idle", cfg_idle_names[cfg->fixed.idle], "idle_sleep_max_us",
-	              cfg->fixed.idle_sleep_max_us));
+	    json_pack("{s:s,s:i,s:b}", "idle", cfg_idle_names[cfg->fixed.idle], "idle_sleep_max_us",
+	              cfg->fixed.idle_sleep_max_us, "fast_path", cfg->fixed.fast_path));
 }
 
 json_t *cfg_to_json(const struct aftr_config *cfg)

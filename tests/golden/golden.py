@@ -4,7 +4,11 @@ tests/golden/data/ and compare what it sends with the expected pcaps and its
 counters with the expected ones (listed counters exactly, all others zero;
 busy_ns, idle_sleeps and idle_ns, times, are not compared).
 
-  golden.py DATAPLANE [--only NAME[,NAME...]] [--keep]
+  golden.py DATAPLANE [--only NAME[,NAME...]] [--keep] [--fast-path off]
+
+--fast-path off runs every case with dataplane.fast_path false: every packet
+through the graph's nodes, none through the fast nodes (dataplane/fast/), to
+the same expected output.
 
 The cases, their input and expected output pcaps are made by cases.py
 (python3 cases.py --regenerate), from the RFC behaviour, not from our output.
@@ -84,13 +88,24 @@ def lcore_args(workers):
     return ["--lcores=" + ",".join(m)]
 
 
-def run_case(dataplane, name, keep):
+def fast_path_off(cfg):
+    """The configuration with dataplane.fast_path false."""
+    lines = cfg.split("\n")
+    if "dataplane:" in lines:
+        lines.insert(lines.index("dataplane:") + 1, "  fast_path: false")
+        return "\n".join(lines)
+    return cfg.rstrip("\n") + "\ndataplane:\n  fast_path: false\n"
+
+
+def run_case(dataplane, name, keep, fast):
     case_dir = os.path.join(DATA, name)
     opts = read_pairs(os.path.join(case_dir, "options"))
     workers, wait = opts.get("workers", 1), opts.get("wait", 0)
     tmp = tempfile.mkdtemp(prefix="golden-%s-" % name)
     with open(os.path.join(case_dir, "aftr.yaml")) as f:
         cfg = f.read().replace("@IN@", case_dir).replace("@OUT@", tmp)
+    if not fast:
+        cfg = fast_path_off(cfg)
     cfg_path = os.path.join(tmp, "aftr.yaml")
     with open(cfg_path, "w") as f:
         f.write(cfg)
@@ -199,6 +214,8 @@ def main():
     ap.add_argument("dataplane")
     ap.add_argument("--only", help="comma-separated case names")
     ap.add_argument("--keep", action="store_true", help="keep the outputs of each case")
+    ap.add_argument("--fast-path", choices=("on", "off"), default="on",
+                    help="off: dataplane.fast_path false in every case")
     a = ap.parse_args()
     names = sorted(os.listdir(DATA))
     if a.only:
@@ -208,7 +225,7 @@ def main():
             print("golden: no such case: %s" % ", ".join(unknown))
             return 2
         names = [n for n in names if n in only]
-    print("golden: %d cases: %s" % (len(names), " ".join(names)))
+    print("golden: %d cases, fast path %s: %s" % (len(names), a.fast_path, " ".join(names)))
     sys.stdout.flush()
     passed = failed = 0
     t0 = time.time()
@@ -216,7 +233,7 @@ def main():
         with open(os.path.join(DATA, name, "README")) as f:
             desc = f.readline().strip()
         t = time.time()
-        errors, tmp = run_case(a.dataplane, name, a.keep)
+        errors, tmp = run_case(a.dataplane, name, a.keep, a.fast_path == "on")
         took = "(%.1fs)" % (time.time() - t)
         if errors:
             failed += 1

@@ -792,7 +792,7 @@ static const char full_cfg[] =
         "'template_refresh':30,'observation_domain':7}],"
         "'event_log':{'enabled':false,'dir':'/srv/aftr/events','file_mb':128,"
         "'retention_days':365,'max_total_mb':100000}},"
-        "'dataplane':{'idle':'poll','idle_sleep_max_us':500}}";
+        "'dataplane':{'idle':'poll','idle_sleep_max_us':500,'fast_path':false}}";
 
 /* JSON text -> model, the way the API and the files see it. */
 static void reload(const json_t *v, struct aftr_config *cfg)
@@ -905,6 +905,7 @@ START_TEST(test_full_roundtrip)
 	ck_assert_int_eq(cfg.fixed.nat_events, NAT_EVENTS_SESSIONS);
 	ck_assert_int_eq(cfg.fixed.idle, IDLE_POLL);
 	ck_assert_uint_eq(cfg.fixed.idle_sleep_max_us, 500);
+	ck_assert(!cfg.fixed.fast_path);
 	/* ... and written back exactly as it was read. */
 	e1 = cfg_to_json(&cfg);
 	assert_json_eq(e1, in);
@@ -1091,11 +1092,14 @@ START_TEST(test_dataplane_idle)
 		const char *text;
 		enum cfg_idle idle;
 		uint16_t max_us;
+		bool fast;
 	} ok[] = {
-	        {"{}", IDLE_ADAPTIVE, 200},
-	        {"{'dataplane':{'idle':'poll'}}", IDLE_POLL, 200},
-	        {"{'dataplane':{'idle':'adaptive','idle_sleep_max_us':50}}", IDLE_ADAPTIVE, 50},
-	        {"{'dataplane':{'idle_sleep_max_us':1000}}", IDLE_ADAPTIVE, 1000},
+	        {"{}", IDLE_ADAPTIVE, 200, true},
+	        {"{'dataplane':{'idle':'poll'}}", IDLE_POLL, 200, true},
+	        {"{'dataplane':{'idle':'adaptive','idle_sleep_max_us':50}}", IDLE_ADAPTIVE, 50,
+	         true},
+	        {"{'dataplane':{'idle_sleep_max_us':1000,'fast_path':false}}", IDLE_ADAPTIVE, 1000,
+	         false},
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(ok); i++) {
@@ -1106,6 +1110,7 @@ START_TEST(test_dataplane_idle)
 		ck_assert_uint_eq(d.n, 0);
 		ck_assert_int_eq(cfg.fixed.idle, ok[i].idle);
 		ck_assert_uint_eq(cfg.fixed.idle_sleep_max_us, ok[i].max_us);
+		ck_assert(cfg.fixed.fast_path == ok[i].fast);
 		cfg_free(&cfg);
 		diag_free(&d);
 	}
@@ -1292,6 +1297,8 @@ static const struct {
         {"{'dataplane':{'idle_sleep_max_us':1001}}", "dataplane.idle_sleep_max_us",
          "1001 is out of range 50..1000"},
         {"{'dataplane':{'idle_sleep':100}}", "dataplane.idle_sleep", "unknown key"},
+        {"{'dataplane':{'fast_path':1}}", "dataplane.fast_path",
+         "expected true or false (or on/off), found a number"},
         {"{'dataplane':'poll'}", "dataplane", "expected a mapping, found a string"},
         {"{'tunnel_defaults':{'nat_rate':{'tcp':256}}}", "tunnel_defaults.nat_rate.tcp",
          "256 is out of range 0..255"},
