@@ -17,6 +17,7 @@
 #include <netinet/in.h>
 
 #include "cksum.h"
+#include "fast.h"
 #include "graph.h"
 #include "l2_out.h"
 #include "mss.h"
@@ -66,7 +67,7 @@ static __rte_always_inline bool admitted(const struct dp_worker *w, struct dp_ct
 	return dp.nworkers == 1 || nat_b4_owner_of(&c->b4, nat_b4_hash(&c->b4)) == w->id;
 }
 
-enum dp_node node_fast_tr(struct dp_worker *w, struct rte_mbuf *m)
+inline __attribute__((always_inline)) enum dp_node fast_tr(struct dp_worker *w, struct rte_mbuf *m)
 {
 	struct dp_ctx *c = dp_ctx(m);
 	const struct l3_ip6_hdr *ip6 =
@@ -91,4 +92,9 @@ enum dp_node node_fast_tr(struct dp_worker *w, struct rte_mbuf *m)
 	}
 	mss_clamp(w, &c->b4, ip, l4, c->l4_len);
 	return l2_wan(w, m);
+}
+
+enum dp_node node_fast_tr(struct dp_worker *w, struct rte_mbuf *m)
+{
+	return fast_tr(w, m);
 }

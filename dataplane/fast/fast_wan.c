@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cksum.h"
+#include "fast.h"
 #include "graph.h"
 #include "l2_out.h"
 #include "nat.h"
@@ -77,7 +78,7 @@ static __rte_always_inline enum dp_node stateless(struct dp_worker *w, struct dp
 	return NODE_COUNT;
 }
 
-enum dp_node node_fast_wan(struct dp_worker *w, struct rte_mbuf *m)
+inline __attribute__((always_inline)) enum dp_node fast_wan(struct dp_worker *w, struct rte_mbuf *m)
 {
 	struct dp_ctx *c = dp_ctx(m);
 	struct l3_ip4_hdr *ip = dp_ip4(m);
@@ -91,4 +92,9 @@ enum dp_node node_fast_wan(struct dp_worker *w, struct rte_mbuf *m)
 		return n;
 	n = softwire_encap(w, m);
 	return n == NODE_TR_TX ? l2_tr(w, m) : n;
+}
+
+enum dp_node node_fast_wan(struct dp_worker *w, struct rte_mbuf *m)
+{
+	return fast_wan(w, m);
 }

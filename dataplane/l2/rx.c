@@ -172,12 +172,12 @@ static __rte_always_inline enum dp_node wan_parse(struct rte_mbuf *m, bool again
 	return dp.conf.fast ? NODE_FAST_WAN : NODE_WAN_IN;
 }
 
-enum dp_node rx_tr_parse(struct rte_mbuf *m)
+inline __attribute__((always_inline)) enum dp_node rx_tr_parse(struct rte_mbuf *m)
 {
 	return tr_parse(m, false);
 }
 
-enum dp_node rx_wan_parse(struct rte_mbuf *m)
+inline __attribute__((always_inline)) enum dp_node rx_wan_parse(struct rte_mbuf *m)
 {
 	return wan_parse(m, false);
 }

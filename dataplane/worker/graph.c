@@ -6,6 +6,7 @@
  * another worker are staged per owner and enqueued in bursts. */
 #include "graph.h"
 
+#include "fast.h"
 #include "tx.h"
 
 /* One node's turn: a switch of direct calls (which the compiler may
@@ -103,14 +104,48 @@ static __rte_always_inline void run(struct dp_worker *w, struct rte_mbuf *m, enu
 	}
 }
 
-/* One call a burst, not one a packet: the nodes are inlined into this
- * one loop, which stays in registers across the burst. */
-void graph_run_burst(struct dp_worker *w, struct rte_mbuf **pkts, const uint8_t *next, uint16_t n)
+/* The rest of a packet's walk, and what it emitted: out of the burst
+ * loops, which then hold only their fast node. */
+static __rte_noinline void run_graph(struct dp_worker *w, struct rte_mbuf *m, enum dp_node n)
+{
+	run(w, m, n);
+}
+
+/* A burst from one interface: a packet RX started at the interface's fast
+ * node (fast) runs it inline, and is sent from here when it is done;
+ * the rest go through the graph. */
+static __rte_always_inline void run_burst(struct dp_worker *w, struct rte_mbuf **pkts,
+                                          const uint8_t *next, uint16_t n, enum dp_node fast)
 {
 	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		enum dp_node first = (enum dp_node)next[i];
+
 		w->ahead.cur = i;
-		run(w, pkts[i], (enum dp_node)next[i]);
+		if (first == fast) {
+			first = fast == NODE_FAST_TR ? fast_tr(w, m) : fast_wan(w, m);
+			if (first == NODE_TX) {
+				dp_tx(w, dp_ctx(m)->port, m);
+				continue;
+			}
+		}
+		run_graph(w, m, first);
 	}
+}
+
+void graph_run_burst(struct dp_worker *w, struct rte_mbuf **pkts, const uint8_t *next, uint16_t n)
+{
+	run_burst(w, pkts, next, n, NODE_COUNT);
+}
+
+void graph_run_tr(struct dp_worker *w, struct rte_mbuf **pkts, const uint8_t *next, uint16_t n)
+{
+	run_burst(w, pkts, next, n, NODE_FAST_TR);
+}
+
+void graph_run_wan(struct dp_worker *w, struct rte_mbuf **pkts, const uint8_t *next, uint16_t n)
+{
+	run_burst(w, pkts, next, n, NODE_FAST_WAN);
 }
 
 void graph_run(struct dp_worker *w, struct rte_mbuf *m, enum dp_node n)

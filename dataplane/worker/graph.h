@@ -16,6 +16,10 @@ void graph_run(struct dp_worker *w, struct rte_mbuf *m, enum dp_node n);
 /* Runs a received burst, packet i from node next[i], each with its
  * look-ahead slot i (ahead.c). */
 void graph_run_burst(struct dp_worker *w, struct rte_mbuf **pkts, const uint8_t *next, uint16_t n);
+/* The same for a burst received from the transport (WAN) interface: its
+ * fast node, fast_tr (fast_wan), inline. */
+void graph_run_tr(struct dp_worker *w, struct rte_mbuf **pkts, const uint8_t *next, uint16_t n);
+void graph_run_wan(struct dp_worker *w, struct rte_mbuf **pkts, const uint8_t *next, uint16_t n);
 
 /* Sends the packets staged for other workers (once per burst). */
 void graph_flush(struct dp_worker *w);

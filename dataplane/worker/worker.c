@@ -109,13 +109,15 @@ static void run(struct dp_worker *w, int port, struct rte_mbuf **pkts, uint16_t 
 		for (uint16_t i = 0; i < n; i++)
 			next[i] = (uint8_t)rx_wan_parse(pkts[i]);
 		ahead_wan(w, pkts, next, n);
+		ahead_get(w);
+		graph_run_wan(w, pkts, next, n);
 	} else {
 		for (uint16_t i = 0; i < n; i++)
 			next[i] = (uint8_t)rx_tr_parse(pkts[i]);
 		ahead_tr(w, pkts, next, n);
+		ahead_get(w);
+		graph_run_tr(w, pkts, next, n);
 	}
-	ahead_get(w);
-	graph_run_burst(w, pkts, next, n);
 	w->ahead.n = 0;
 	graph_flush(w);
 }
