@@ -73,8 +73,10 @@ inline __attribute__((always_inline)) enum dp_node fast_tr(struct dp_worker *w, 
 	const struct l3_ip6_hdr *ip6 =
 	        rte_pktmbuf_mtod_offset(m, const struct l3_ip6_hdr *, RTE_ETHER_HDR_LEN);
 	struct l3_ip4_hdr *ip = dp_ip4(m);
-	uint8_t *l4 = (uint8_t *)ip + (c->l4 - c->l3);
-	uint32_t plen = 40u + ntohs(ip6->payload_len) - (c->l3 - RTE_ETHER_HDR_LEN);
+	/* RX starts here only a packet with no extension headers, and plain()
+	 * takes only a 20-byte IPv4 header. */
+	uint8_t *l4 = (uint8_t *)ip + 20;
+	uint32_t plen = ntohs(ip6->payload_len);
 	bool nat;
 	int rc;
 

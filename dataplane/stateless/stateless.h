@@ -22,7 +22,7 @@
 /* Whether a destination (host order) is a nonat prefix's or a lw4o6
  * address: asked of every packet out to the Internet (hairpins), so an
  * AFTR without stateless bindings pays two tests. */
-static inline bool stateless_owns(const struct dp_worker *w, uint32_t dst)
+static __rte_always_inline bool stateless_owns(const struct dp_worker *w, uint32_t dst)
 {
 	const struct tables *t = w->tab;
 

@@ -417,19 +417,6 @@ const struct cfg_tunnel *tables_tunnel(const struct tables *t, const struct addr
 	return tables_bind_tunnel(t, tables_b4_bind(t, b4));
 }
 
-uint32_t tables_b4_bind(const struct tables *t, const struct addr6 *b4)
-{
-	return lhash_get_n(&t->by_b4, b4->b, 16);
-}
-
-uint32_t tables_b4_bind_with(const struct tables *t, const struct addr6 *b4,
-                             const struct tables_ahead *a)
-{
-	if (a && a->which == TABLES_AHEAD_B4 && memcmp(a->key, b4->b, 16) == 0)
-		return a->val;
-	return tables_b4_bind(t, b4);
-}
-
 bool tables_b4_allowed(const struct tables *t, const struct addr6 *b4, int *drop, bool *nat)
 {
 	return tables_b4_allowed_bind(t, b4, tables_b4_bind(t, b4), drop, nat);

@@ -180,7 +180,11 @@ bool tables_b4(const struct tables *t, const struct addr6 *b4, struct tables_b4 
 /* A B4's binding in this set: its value in by_b4 (LHASH_NONE: neither a
  * stateless binding nor a tunnel), which a packet's context keeps (with t->serial) from admission
  * to the stateless checks, so the index is read once per packet. */
-uint32_t tables_b4_bind(const struct tables *t, const struct addr6 *b4);
+static inline __attribute__((always_inline)) uint32_t tables_b4_bind(const struct tables *t,
+                                                                     const struct addr6 *b4)
+{
+	return lhash_get_n(&t->by_b4, b4->b, 16);
+}
 /* tables_b4 from a binding: false when it holds no stateless binding
  * (LHASH_NONE, or a tunnel only); out->b4 is not filled. */
 static inline bool tables_b4_of(const struct tables *t, uint32_t bind, struct tables_b4 *out)
@@ -250,8 +254,13 @@ void tables_ahead_get(const struct tables *t, struct tables_ahead *a);
 /* tables_b4_bind and tables_softwire taking the answer of a look-ahead a
  * (read by tables_ahead_get; NULL: none) when it is for the same key: the
  * same answers, without reading the index again. */
-uint32_t tables_b4_bind_with(const struct tables *t, const struct addr6 *b4,
-                             const struct tables_ahead *a);
+static inline __attribute__((always_inline)) uint32_t
+tables_b4_bind_with(const struct tables *t, const struct addr6 *b4, const struct tables_ahead *a)
+{
+	if (a && a->which == TABLES_AHEAD_B4 && memcmp(a->key, b4->b, 16) == 0)
+		return a->val;
+	return tables_b4_bind(t, b4);
+}
 const struct cfg_softwire *tables_softwire_with(const struct tables *t, uint32_t addr,
                                                 uint16_t port, const struct tables_ahead *a);
 /* Whether addr is a lw4o6 address (of some softwire). Asked of every
