@@ -1,13 +1,14 @@
 /* Node fast_tr: a B4's common packet in one step. RX (l2/rx.c) starts a
  * plain 4in6 packet here, not at tr_in: a TCP, UDP or ICMP echo packet,
  * not a fragment, not for the AFTR itself, no filters on its way, that a
- * softwire or nonat binding lets out as it is or an owned NAPT session
- * (or a new one) translates, to an Internet address that is not ours. Such
- * a packet meets, in the graph, tr_in, decap, inner, sl_out or nat_out,
+ * softwire, nonat or prr binding lets out as it is or a NAPT session (or
+ * a new one) translates, to an Internet address that is not ours. Such a
+ * packet meets, in the graph, tr_in, decap, inner, sl_out or nat_out,
  * ip4_out and wan_tx (ten hops with their returns, each reading the
  * context again); here it meets the same steps once, in the same order,
  * through the same helpers (softwire.h, stateless.h, nat_out, mss_clamp,
- * l2_out.h).
+ * l2_out.h). A NAPT packet of a B4 another worker owns goes there
+ * untouched, to its fast_tr.
  *
  * The rule that keeps the two paths one: every test comes before the
  * first change, and a packet that fails one goes on at tr_in as if this
@@ -45,9 +46,11 @@ static __rte_always_inline bool plain(const struct dp_worker *w, const struct dp
 }
 
 /* The admission of tr_in and the choice of inner: true for a NAPT packet
- * (*nat) this worker owns or a stateless one its binding lets out. */
+ * (*nat) or a stateless one its binding lets out; *owner, the worker that
+ * owns a NAPT packet's B4. */
 static __rte_always_inline bool admitted(const struct dp_worker *w, struct dp_ctx *c,
-                                         const struct l3_ip4_hdr *ip, bool *nat)
+                                         const struct l3_ip4_hdr *ip, bool *nat,
+                                         unsigned int *owner)
 {
 	const struct tables *t = w->tab;
 	uint32_t src = ntohl(ip->src);
@@ -60,11 +63,12 @@ static __rte_always_inline bool admitted(const struct dp_worker *w, struct dp_ct
 		return stateless_out_fast(t, c->bind, c, src);
 	}
 	/* NAPT: TCP and UDP (ICMP is checked whole first, in nat_out's node),
-	 * from the first endpoint, at the B4's owner. */
+	 * from the first endpoint. */
 	if (ip->proto == IPPROTO_ICMP || c->ep ||
 	    !tables_b4_allowed_bind(t, &c->b4, c->bind, &drop, nat) || !*nat)
 		return false;
-	return dp.nworkers == 1 || nat_b4_owner_of(&c->b4, nat_b4_hash(&c->b4)) == w->id;
+	*owner = dp.nworkers == 1 ? w->id : nat_b4_owner_of(&c->b4, nat_b4_hash(&c->b4));
+	return true;
 }
 
 inline __attribute__((always_inline)) enum dp_node fast_tr(struct dp_worker *w, struct rte_mbuf *m)
@@ -77,11 +81,15 @@ inline __attribute__((always_inline)) enum dp_node fast_tr(struct dp_worker *w, 
 	 * takes only a 20-byte IPv4 header. */
 	uint8_t *l4 = (uint8_t *)ip + 20;
 	uint32_t plen = ntohs(ip6->payload_len);
+	unsigned int owner = w->id;
 	bool nat;
 	int rc;
 
-	if (!plain(w, c, ip6, ip, plen) || !admitted(w, c, ip, &nat))
+	if (!plain(w, c, ip6, ip, plen) || !admitted(w, c, ip, &nat, &owner))
 		return NODE_TR_IN;
+	/* NAPT state is the B4's owner's: there, this node again. */
+	if (owner != w->id)
+		return dp_handoff(m, owner, NODE_FAST_TR);
 	softwire_cut(m, c, plen);
 	cksum_ip4_ttl_dec(ip);
 	DP_COUNT(w, DECAP);

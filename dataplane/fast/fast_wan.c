@@ -43,15 +43,35 @@ static __rte_always_inline void keep_header(struct dp_ctx *c, const struct l3_ip
 	}
 }
 
-/* NAPT (pool_in, nat_in): NODE_COUNT when translated, the next node else. */
+/* A pool address's port no NAPT port block or static mapping holds: a
+ * prr entry's (sl_in), or wan_in decides. */
+static __rte_always_inline enum dp_node prr(struct dp_worker *w, struct dp_ctx *c,
+                                            struct l3_ip4_hdr *ip)
+{
+	const struct cfg_prr *pr =
+	        tables_prr(w->tab, cfg_proto_of_ip(c->proto), ntohl(ip->dst), ntohs(c->dport));
+
+	if (pr == NULL)
+		return NODE_WAN_IN;
+	cksum_ip4_ttl_dec(ip);
+	DP_COUNT(w, STATELESS_IN);
+	c->b4 = pr->b4;
+	return NODE_COUNT;
+}
+
+/* NAPT (pool_in, nat_in): NODE_COUNT when translated, the next node else;
+ * a port another worker owns goes there untouched, to its fast_wan. */
 static __rte_always_inline enum dp_node napt(struct dp_worker *w, struct rte_mbuf *m,
                                              struct dp_ctx *c, struct l3_ip4_hdr *ip, uint8_t *l4)
 {
+	int owner = nat_port_owner(w, (uint32_t)c->pool, ip->dst, c->proto, ntohs(c->dport));
 	struct dp_session *se;
 	int drop;
 
-	if (nat_port_owner(w, (uint32_t)c->pool, ip->dst, c->proto, ntohs(c->dport)) != (int)w->id)
-		return NODE_WAN_IN;
+	if (owner < 0)
+		return prr(w, c, ip);
+	if ((unsigned int)owner != w->id)
+		return dp_handoff(m, (unsigned int)owner, NODE_FAST_WAN);
 	cksum_ip4_ttl_dec(ip);
 	keep_header(c, ip);
 	se = nat_in(w, ip, l4, c->l4_len, &drop);

@@ -53,21 +53,30 @@ static __rte_always_inline int stateless_own_softwire(const struct tables *t, ui
 	return drop;
 }
 
-/* Node sl_out's check where it lets a packet through at its first
- * steps, for the fast path: a B4's packet with ports (CTX_PORTS) whose
- * source its nonat prefix holds (from the first endpoint), or its
- * softwire's address and port set (from the softwire's endpoint). False:
- * node sl_out decides. */
+/* Node sl_out's check where it lets a packet through, for the fast path:
+ * a B4's packet with ports (CTX_PORTS) whose source its nonat prefix holds
+ * (from the first endpoint), its softwire's address and port set (from
+ * the softwire's endpoint), or one of its prr entries (from the first
+ * endpoint). False: node sl_out decides. */
 static __rte_always_inline bool stateless_out_fast(const struct tables *t, uint32_t bind,
                                                    const struct dp_ctx *c, uint32_t src)
 {
+	uint16_t port = ntohs(c->sport);
+	const struct cfg_prr *pr;
 	struct tables_b4 r;
+	int own;
 
 	if (!tables_b4_of(t, bind, &r))
 		return false;
 	if (r.nonat != LHASH_NONE && prefix4_contains(&t->cfg.lists.nonats[r.nonat].prefix, src))
 		return c->ep == 0;
-	return stateless_own_softwire(t, r.softwire, c, src, ntohs(c->sport)) == -1;
+	own = stateless_own_softwire(t, r.softwire, c, src, port);
+	if (own == -1)
+		return true;
+	if (own == DROP_WRONG_ENDPOINT || !r.has_prr || c->ep)
+		return false;
+	pr = tables_prr(t, cfg_proto_of_ip(c->proto), src, port);
+	return pr && addr6_equal(&pr->b4, &c->b4);
 }
 
 /* Node sl_in's lookup where it finds a B4, for the fast path: the B4 of

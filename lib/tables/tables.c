@@ -51,12 +51,6 @@ static int nat_ext_cmp(const void *a, const void *b)
 }
 
 /* Hash keys, packed (no padding bytes: keys are compared whole). */
-struct sw_key {
-	uint32_t addr;
-	uint8_t offset, psid_len;
-	uint16_t psid;
-};
-
 struct prr_key {
 	uint32_t addr;
 	uint16_t port;
@@ -122,7 +116,7 @@ static int build_softwires(struct tables *t, uint32_t *nb4)
 	t->shapes = calloc(c->lists.n_softwires + 1, sizeof(*t->shapes));
 	if (v == NULL || t->addrs == NULL || t->shapes == NULL ||
 	    lhash_init(&t->sw_addr, c->lists.n_softwires, 4) < 0 ||
-	    lhash_init(&t->sw_port, c->lists.n_softwires, sizeof(struct sw_key)) < 0) {
+	    lhash_init(&t->sw_port, c->lists.n_softwires, sizeof(struct tables_sw_key)) < 0) {
 		free(v);
 		return -ENOMEM;
 	}
@@ -131,7 +125,7 @@ static int build_softwires(struct tables *t, uint32_t *nb4)
 	qsort(v, c->lists.n_softwires, sizeof(*v), sw_cmp);
 	for (size_t i = 0; i < c->lists.n_softwires && rc == 0; i++) {
 		const struct cfg_softwire *s = v[i];
-		struct sw_key k = {s->ipv4, s->psid.offset, s->psid.psid_len, s->psid.psid};
+		struct tables_sw_key k = {s->ipv4, s->psid.offset, s->psid.psid_len, s->psid.psid};
 		struct tables_b4 *r = b4_rec(t, &s->b4, nb4);
 
 		if (i == 0 || s->ipv4 != v[i - 1]->ipv4)
@@ -422,28 +416,6 @@ bool tables_b4_allowed(const struct tables *t, const struct addr6 *b4, int *drop
 	return tables_b4_allowed_bind(t, b4, tables_b4_bind(t, b4), drop, nat);
 }
 
-bool tables_b4_allowed_bind(const struct tables *t, const struct addr6 *b4, uint32_t bind,
-                            int *drop, bool *nat)
-{
-	bool in_acl6 = false, ok;
-
-	/* NAT is for a configured tunnel, or a B4 inside acl6 with automatic
-	 * tunnels on (ISC: the ACL is checked when no tunnel is found). A
-	 * no-NAT B4's tunnel entry holds its settings only. */
-	ok = tables_bind_tunnel(t, bind) != NULL &&
-	     (bind & (TABLES_B4_TUNNEL | TABLES_B4_SOFTWIRE) || t->b4s[bind].nonat == LHASH_NONE);
-	if (!ok)
-		in_acl6 = tables_in_acl6(t, b4);
-	ok = ok || (in_acl6 && t->cfg.fixed.tun.auto_create);
-	if (nat)
-		*nat = ok;
-	/* A stateless binding makes the B4 known too. */
-	if (ok || bind != LHASH_NONE)
-		return true;
-	*drop = in_acl6 ? DROP_NO_TUNNEL : DROP_ACL6;
-	return false;
-}
-
 const struct cfg_nat *tables_nat_inside(const struct tables *t, const struct addr6 *b4,
                                         enum cfg_proto proto, uint32_t addr, uint16_t port)
 {
@@ -496,58 +468,9 @@ bool tables_b4(const struct tables *t, const struct addr6 *b4, struct tables_b4 
 	return true;
 }
 
-/* The softwire of (addr, port) with one port-set shape. */
-static inline __attribute__((always_inline)) const struct cfg_softwire *
-by_shape(const struct tables *t, uint32_t addr, uint16_t port, uint8_t offset, uint8_t psid_len)
-{
-	struct sw_key k = {addr, offset, psid_len, 0};
-	uint32_t s;
-
-	if (psid_port_excluded(offset, port))
-		return NULL;
-	k.psid = psid_of_port(offset, psid_len, port);
-	s = lhash_get_n(&t->sw_port, &k, sizeof(k));
-	return s == LHASH_NONE ? NULL : &t->sw[s];
-}
-
-/* The value sw_addr holds for addr (TABLES_SHAPE_INLINE with the shape,
- * an index in addrs, or LHASH_NONE), without reading it when every
- * address has the same shape: a port set looked up by an address that is
- * not lw4o6 finds no softwire all the same. */
-static inline __attribute__((always_inline)) uint32_t addr_shapes(const struct tables *t,
-                                                                  uint32_t addr)
-{
-	if (t->one_shape)
-		return addr - t->sw_lo <= t->sw_hi - t->sw_lo
-		               ? TABLES_SHAPE_INLINE | (uint32_t)t->shapes[0].offset << 8 |
-		                         t->shapes[0].psid_len
-		               : LHASH_NONE;
-	return lhash_get_n(&t->sw_addr, &addr, 4);
-}
-
-/* tables_softwire, inlined into tables_softwire_with: the lookup of every
- * packet to a lw4o6 address. */
-static inline __attribute__((always_inline)) const struct cfg_softwire *
-softwire_of(const struct tables *t, uint32_t addr, uint16_t port)
-{
-	const struct cfg_softwire *sw = NULL;
-	uint32_t a = addr_shapes(t, addr);
-
-	if (a == LHASH_NONE)
-		return NULL;
-	if (a & TABLES_SHAPE_INLINE)
-		return by_shape(t, addr, port, (uint8_t)(a >> 8), (uint8_t)a);
-	for (uint32_t i = 0; i < t->addrs[a].n && sw == NULL; i++) {
-		const struct tables_shape *sh = &t->shapes[t->addrs[a].first + i];
-
-		sw = by_shape(t, addr, port, sh->offset, sh->psid_len);
-	}
-	return sw;
-}
-
 const struct cfg_softwire *tables_softwire(const struct tables *t, uint32_t addr, uint16_t port)
 {
-	return softwire_of(t, addr, port);
+	return tables_softwire_of(t, addr, port);
 }
 
 bool tables_b4_ahead(const struct tables *t, const struct addr6 *b4, struct tables_ahead *a)
@@ -564,8 +487,8 @@ bool tables_b4_ahead(const struct tables *t, const struct addr6 *b4, struct tabl
 bool tables_softwire_ahead(const struct tables *t, uint32_t addr, uint16_t port,
                            struct tables_ahead *a)
 {
-	uint32_t s = addr_shapes(t, addr);
-	struct sw_key k = {addr, 0, 0, 0};
+	uint32_t s = tables_addr_shapes(t, addr);
+	struct tables_sw_key k = {addr, 0, 0, 0};
 
 	/* Only the common case: one port-set shape on the address. */
 	if (s == LHASH_NONE || !(s & TABLES_SHAPE_INLINE))
@@ -579,7 +502,7 @@ bool tables_softwire_ahead(const struct tables *t, uint32_t addr, uint16_t port,
 	a->which = TABLES_AHEAD_SW;
 	a->addr = addr;
 	a->port = port;
-	a->hash = lhash_hash_n(&t->sw_port, a->key, sizeof(struct sw_key));
+	a->hash = lhash_hash_n(&t->sw_port, a->key, sizeof(struct tables_sw_key));
 	lhash_prefetch(&t->sw_port, a->hash);
 	return true;
 }
@@ -589,8 +512,8 @@ void tables_ahead_get(const struct tables *t, struct tables_ahead *a)
 	uint32_t v;
 
 	if (a->which == TABLES_AHEAD_SW) {
-		a->val = v =
-		        lhash_get_hashed_n(&t->sw_port, a->key, a->hash, sizeof(struct sw_key));
+		a->val = v = lhash_get_hashed_n(&t->sw_port, a->key, a->hash,
+		                                sizeof(struct tables_sw_key));
 		if (v != LHASH_NONE)
 			__builtin_prefetch(&t->sw[v]);
 		return;
@@ -604,14 +527,6 @@ void tables_ahead_get(const struct tables *t, struct tables_ahead *a)
 		__builtin_prefetch(&t->sw[v & TABLES_B4_INDEX]);
 	else
 		__builtin_prefetch(&t->b4s[v]);
-}
-
-const struct cfg_softwire *tables_softwire_with(const struct tables *t, uint32_t addr,
-                                                uint16_t port, const struct tables_ahead *a)
-{
-	if (a && a->which == TABLES_AHEAD_SW && a->addr == addr && a->port == port)
-		return a->val == LHASH_NONE ? NULL : &t->sw[a->val];
-	return softwire_of(t, addr, port);
 }
 
 const struct cfg_prr *tables_prr(const struct tables *t, enum cfg_proto proto, uint32_t addr,

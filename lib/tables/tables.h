@@ -17,7 +17,9 @@
 #include <string.h>
 
 #include "config.h"
+#include "counters.h"
 #include "lhash.h"
+#include "portset.h"
 
 /* What the tables know of a B4: its stateless bindings - its lw4o6
  * softwires (RFC 7596), its no-NAT prefix (ISC nonat), whether it has prr
@@ -164,9 +166,8 @@ static inline bool tables_in_acl6(const struct tables *t, const struct addr6 *a)
  * DROP_NO_TUNNEL). *nat (if not NULL): whether it may be NATed, which a B4
  * known only by a stateless binding may not (RFC 7596 section 5.2). */
 bool tables_b4_allowed(const struct tables *t, const struct addr6 *b4, int *drop, bool *nat);
-/* The same with the B4's binding already read (tables_b4_bind). */
-bool tables_b4_allowed_bind(const struct tables *t, const struct addr6 *b4, uint32_t bind,
-                            int *drop, bool *nat);
+/* The same with the B4's binding already read (tables_b4_bind): below,
+ * inline (every B4 packet with a private source asks). */
 
 /* The static mapping of an inside endpoint, or NULL. Host order. */
 const struct cfg_nat *tables_nat_inside(const struct tables *t, const struct addr6 *b4,
@@ -213,6 +214,29 @@ static inline const struct cfg_tunnel *tables_bind_tunnel(const struct tables *t
 		return NULL;
 	i = bind & TABLES_B4_TUNNEL ? bind & TABLES_B4_INDEX : t->b4s[bind].tunnel;
 	return i == LHASH_NONE ? NULL : &t->cfg.lists.tunnels[i];
+}
+static inline __attribute__((always_inline)) bool tables_b4_allowed_bind(const struct tables *t,
+                                                                         const struct addr6 *b4,
+                                                                         uint32_t bind, int *drop,
+                                                                         bool *nat)
+{
+	bool in_acl6 = false, ok;
+
+	/* NAT is for a configured tunnel, or a B4 inside acl6 with automatic
+	 * tunnels on (ISC: the ACL is checked when no tunnel is found). A
+	 * no-NAT B4's tunnel entry holds its settings only. */
+	ok = tables_bind_tunnel(t, bind) != NULL &&
+	     (bind & (TABLES_B4_TUNNEL | TABLES_B4_SOFTWIRE) || t->b4s[bind].nonat == LHASH_NONE);
+	if (!ok)
+		in_acl6 = tables_in_acl6(t, b4);
+	ok = ok || (in_acl6 && t->cfg.fixed.tun.auto_create);
+	if (nat)
+		*nat = ok;
+	/* A stateless binding makes the B4 known too. */
+	if (ok || bind != LHASH_NONE)
+		return true;
+	*drop = in_acl6 ? DROP_NO_TUNNEL : DROP_ACL6;
+	return false;
 }
 /* The lw4o6 softwire whose port set on addr holds port (a TCP/UDP port or
  * an ICMP echo identifier), or NULL. Host order. */
@@ -261,8 +285,70 @@ tables_b4_bind_with(const struct tables *t, const struct addr6 *b4, const struct
 		return a->val;
 	return tables_b4_bind(t, b4);
 }
-const struct cfg_softwire *tables_softwire_with(const struct tables *t, uint32_t addr,
-                                                uint16_t port, const struct tables_ahead *a);
+/* The key of sw_port: a softwire by its address, port-set shape and PSID. */
+struct tables_sw_key {
+	uint32_t addr;
+	uint8_t offset, psid_len;
+	uint16_t psid;
+};
+
+/* The softwire of (addr, port) with one port-set shape. */
+static inline __attribute__((always_inline)) const struct cfg_softwire *
+tables_by_shape(const struct tables *t, uint32_t addr, uint16_t port, uint8_t offset,
+                uint8_t psid_len)
+{
+	struct tables_sw_key k = {addr, offset, psid_len, 0};
+	uint32_t s;
+
+	if (psid_port_excluded(offset, port))
+		return NULL;
+	k.psid = psid_of_port(offset, psid_len, port);
+	s = lhash_get_n(&t->sw_port, &k, sizeof(k));
+	return s == LHASH_NONE ? NULL : &t->sw[s];
+}
+
+/* The value sw_addr holds for addr (TABLES_SHAPE_INLINE with the shape,
+ * an index in addrs, or LHASH_NONE), without reading it when every
+ * address has the same shape: a port set looked up by an address that is
+ * not lw4o6 finds no softwire all the same. */
+static inline __attribute__((always_inline)) uint32_t tables_addr_shapes(const struct tables *t,
+                                                                         uint32_t addr)
+{
+	if (t->one_shape)
+		return addr - t->sw_lo <= t->sw_hi - t->sw_lo
+		               ? TABLES_SHAPE_INLINE | (uint32_t)t->shapes[0].offset << 8 |
+		                         t->shapes[0].psid_len
+		               : LHASH_NONE;
+	return lhash_get_n(&t->sw_addr, &addr, 4);
+}
+
+/* tables_softwire, inline: the lookup of every packet to a lw4o6 address. */
+static inline __attribute__((always_inline)) const struct cfg_softwire *
+tables_softwire_of(const struct tables *t, uint32_t addr, uint16_t port)
+{
+	const struct cfg_softwire *sw = NULL;
+	uint32_t a = tables_addr_shapes(t, addr);
+
+	if (a == LHASH_NONE)
+		return NULL;
+	if (a & TABLES_SHAPE_INLINE)
+		return tables_by_shape(t, addr, port, (uint8_t)(a >> 8), (uint8_t)a);
+	for (uint32_t i = 0; i < t->addrs[a].n && sw == NULL; i++) {
+		const struct tables_shape *sh = &t->shapes[t->addrs[a].first + i];
+
+		sw = tables_by_shape(t, addr, port, sh->offset, sh->psid_len);
+	}
+	return sw;
+}
+
+static inline __attribute__((always_inline)) const struct cfg_softwire *
+tables_softwire_with(const struct tables *t, uint32_t addr, uint16_t port,
+                     const struct tables_ahead *a)
+{
+	if (a && a->which == TABLES_AHEAD_SW && a->addr == addr && a->port == port)
+		return a->val == LHASH_NONE ? NULL : &t->sw[a->val];
+	return tables_softwire_of(t, addr, port);
+}
 /* Whether addr is a lw4o6 address (of some softwire). Asked of every
  * packet out to the Internet (hairpins): most are outside the range the
  * lw4o6 addresses span, which is tested inline. */
