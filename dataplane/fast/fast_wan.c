@@ -1,14 +1,15 @@
 /* Node fast_wan: an Internet packet back to a B4 in one step. RX
  * (l2/rx.c) starts an IPv4 packet here, not at wan_in: a TCP or UDP
- * packet, not a fragment, no filters on its way, to a NAPT port this
- * worker owns or to a nonat or lw4o6 address and port. In the graph it
- * meets wan_in, wan_fwd, pool_in and nat_in or sl_in, encap and tr_tx;
+ * packet, not a fragment, no filters on its way, to a NAPT port, a prr
+ * entry's port, a nonat prefix or a lw4o6 address and port. In the graph
+ * it meets wan_in, wan_fwd, pool_in and nat_in or sl_in, encap and tr_tx;
  * here the same steps once, in the same order, through the same helpers
  * (stateless.h, nat_in, mss_clamp, softwire.h, l2_out.h). As fast_tr.c:
  * every test before the first change, a packet that fails one goes on at
  * wan_in untouched, and past them the graph's sink and counters. One too
- * big for its softwire goes on at toobig, its context as encap leaves
- * it. */
+ * big for its softwire goes on at toobig, its context as encap leaves it;
+ * one to a NAPT port another worker owns goes there untouched, to its
+ * fast_wan. */
 #include <netinet/in.h>
 #include <string.h>
 

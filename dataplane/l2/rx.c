@@ -146,6 +146,7 @@ static __rte_always_inline enum dp_node tr_parse(struct rte_mbuf *m, bool again)
 	memcpy(c->b4.b, ip6->src, 16);
 	c->hlim = ip6->hop_limit;
 	dp_ctx_ip4_fresh(m, ETH_LEN + 40);
+	/* Only here: fast_tr reads the IPv4 header right after the IPv6 one. */
 	return dp.conf.fast ? NODE_FAST_TR : NODE_TR_IN;
 }
 
