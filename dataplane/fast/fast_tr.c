@@ -36,9 +36,12 @@ static __rte_always_inline bool plain(const struct dp_worker *w, const struct dp
 	const struct tables *t = w->tab;
 	uint32_t dst = ntohl(ip->dst);
 
+	/* pkt_ip4_check_fast passes a header with options too: those go on
+	 * to the graph, which finds L4 after them. */
 	return (c->flags & (CTX_PORTS | CTX_FRAG4 | CTX_FRAG6)) == CTX_PORTS &&
-	       pkt_ip4_check_fast(ip, plen) == PKT_OK && ntohs(ip->total_len) == plen &&
-	       (ntohl(ip6->vtc_flow) >> 20 & 3) != 3 && ip->ttl > 1 && dst != dp.conf.icmp_source &&
+	       ip->version_ihl == 0x45 && pkt_ip4_check_fast(ip, plen) == PKT_OK &&
+	       ntohs(ip->total_len) == plen && (ntohl(ip6->vtc_flow) >> 20 & 3) != 3 &&
+	       ip->ttl > 1 && dst != dp.conf.icmp_source &&
 	       t->filters[CFG_SIDE_TRANSPORT][CFG_DIR_IN].n == 0 &&
 	       t->filters[CFG_SIDE_WAN][CFG_DIR_OUT].n == 0 && plen <= dp.port[DP_PORT_WAN].mtu &&
 	       nat_pool_index(dst) < 0 &&
@@ -77,8 +80,8 @@ inline __attribute__((always_inline)) enum dp_node fast_tr(struct dp_worker *w, 
 	const struct l3_ip6_hdr *ip6 =
 	        rte_pktmbuf_mtod_offset(m, const struct l3_ip6_hdr *, RTE_ETHER_HDR_LEN);
 	struct l3_ip4_hdr *ip = dp_ip4(m);
-	/* RX starts here only a packet with no extension headers, and plain()
-	 * takes only a 20-byte IPv4 header. */
+	/* RX starts here only a packet with no extension headers (rx.c), and
+	 * plain() takes only a 20-byte IPv4 header. */
 	uint8_t *l4 = (uint8_t *)ip + 20;
 	uint32_t plen = ntohs(ip6->payload_len);
 	unsigned int owner = w->id;

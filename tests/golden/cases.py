@@ -52,7 +52,7 @@ import struct
 import sys
 
 from scapy.all import (ARP, ICMP, IP, TCP, UDP, Dot1Q, Ether, ICMPv6EchoReply,  # python3-scapy
-                       IPOption_Router_Alert, IPOption_RR,
+                       IPOption_NOP, IPOption_Router_Alert, IPOption_RR,
                        ICMPv6DestUnreach, ICMPv6PacketTooBig, ICMPv6TimeExceeded,
                        ICMPv6EchoRequest, ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6NDOptDstLLAddr,
                        ICMPv6NDOptSrcLLAddr, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
@@ -334,6 +334,18 @@ def udp_out_and_back():
     """UDP from a B4 is translated to the pool's first UDP port, the reply comes back"""
     q = udp_q()
     r = udp_r(UDP0)
+    return dict(transport_in=[from_b4(q)], wan_in=[from_net(r)],
+                wan_out=[to_net(q, sport=UDP0)], transport_out=[to_b4(r, dport=5000)],
+                counters=napt(out=1, back=1, sessions=1, blocks=1, tunnels=1))
+
+
+@case
+def udp_with_ip_options():
+    """IPv4 options (RFC 791 3.1) both ways: NAPT finds the UDP header after them and rewrites its port there, the checksums stay right"""
+    opts = [IPOption_Router_Alert(), IPOption_NOP(), IPOption_NOP(), IPOption_NOP(),
+            IPOption_NOP()]
+    q = udp_q(options=opts)
+    r = udp_r(UDP0, options=opts)
     return dict(transport_in=[from_b4(q)], wan_in=[from_net(r)],
                 wan_out=[to_net(q, sport=UDP0)], transport_out=[to_b4(r, dport=5000)],
                 counters=napt(out=1, back=1, sessions=1, blocks=1, tunnels=1))
@@ -633,6 +645,18 @@ def lw4o6_both_ways():
     """lw4o6 (RFC 7596): a B4's packet from its address and port set goes out untranslated, the reply finds the B4 by (address, PSID)"""
     q = udp_q(src=LW, sport=LW_FIRST)
     r = udp_r(LW_FIRST, dst=LW)
+    return dict(config=lw4o6(), transport_in=[from_b4(q, b4=B4S)], wan_in=[from_net(r)],
+                wan_out=[wan_frame(translated(q))], transport_out=[softwire(translated(r), B4S)],
+                counters=stateless(out=1, back=1))
+
+
+@case
+def lw4o6_with_ip_options():
+    """lw4o6 with IPv4 options (RFC 791 3.1) both ways: the port set is checked on the UDP header after them"""
+    opts = [IPOption_Router_Alert(), IPOption_NOP(), IPOption_NOP(), IPOption_NOP(),
+            IPOption_NOP()]
+    q = udp_q(src=LW, sport=LW_FIRST, options=opts)
+    r = udp_r(LW_FIRST, dst=LW, options=opts)
     return dict(config=lw4o6(), transport_in=[from_b4(q, b4=B4S)], wan_in=[from_net(r)],
                 wan_out=[wan_frame(translated(q))], transport_out=[softwire(translated(r), B4S)],
                 counters=stateless(out=1, back=1))
