@@ -166,8 +166,6 @@ static inline bool tables_in_acl6(const struct tables *t, const struct addr6 *a)
  * DROP_NO_TUNNEL). *nat (if not NULL): whether it may be NATed, which a B4
  * known only by a stateless binding may not (RFC 7596 section 5.2). */
 bool tables_b4_allowed(const struct tables *t, const struct addr6 *b4, int *drop, bool *nat);
-/* The same with the B4's binding already read (tables_b4_bind): below,
- * inline (every B4 packet with a private source asks). */
 
 /* The static mapping of an inside endpoint, or NULL. Host order. */
 const struct cfg_nat *tables_nat_inside(const struct tables *t, const struct addr6 *b4,
@@ -215,6 +213,8 @@ static inline const struct cfg_tunnel *tables_bind_tunnel(const struct tables *t
 	i = bind & TABLES_B4_TUNNEL ? bind & TABLES_B4_INDEX : t->b4s[bind].tunnel;
 	return i == LHASH_NONE ? NULL : &t->cfg.lists.tunnels[i];
 }
+/* tables_b4_allowed with the B4's binding already read (tables_b4_bind);
+ * inline: every B4 packet with a private source asks. */
 static inline __attribute__((always_inline)) bool tables_b4_allowed_bind(const struct tables *t,
                                                                          const struct addr6 *b4,
                                                                          uint32_t bind, int *drop,
@@ -341,6 +341,7 @@ tables_softwire_of(const struct tables *t, uint32_t addr, uint16_t port)
 	return sw;
 }
 
+/* tables_softwire with a look-ahead's answer (see tables_b4_bind_with). */
 static inline __attribute__((always_inline)) const struct cfg_softwire *
 tables_softwire_with(const struct tables *t, uint32_t addr, uint16_t port,
                      const struct tables_ahead *a)
