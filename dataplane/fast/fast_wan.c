@@ -78,7 +78,6 @@ static __rte_always_inline enum dp_node napt(struct dp_worker *w, struct rte_mbu
 	se = nat_in(w, ip, l4, c->l4_len, &drop);
 	if (se == NULL)
 		return dp_drop(m, drop);
-	dp_ctx_l4(c, l4); /* NAT rewrote the ports */
 	c->b4 = se->b4;
 	return NODE_COUNT;
 }
@@ -112,7 +111,13 @@ inline __attribute__((always_inline)) enum dp_node fast_wan(struct dp_worker *w,
 	if (n != NODE_COUNT)
 		return n;
 	n = softwire_encap(w, m);
-	return n == NODE_TR_TX ? l2_tr(w, m) : n;
+	if (n == NODE_TR_TX)
+		return l2_tr(w, m);
+	/* On in the graph: its context as nat_in leaves it (the ports NAT
+	 * rewrote), which only a packet the graph takes needs. */
+	if (c->pool >= 0)
+		dp_ctx_l4(c, l4);
+	return n;
 }
 
 enum dp_node node_fast_wan(struct dp_worker *w, struct rte_mbuf *m)
