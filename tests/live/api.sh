@@ -12,6 +12,8 @@ tmp=$(mktemp -d)
 name="apitest$$"
 port=$((20000 + $$ % 20000))
 pids=()
+# shellcheck source=procs.sh
+. "$(dirname "$0")/procs.sh"
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
@@ -68,11 +70,6 @@ expect() {
 	fi
 }
 
-start_control() {
-	"$control" -c "$tmp/aftr.yaml" --state "$tmp/state" --shm "$name" >>"$tmp/control.log" 2>&1 &
-	control_pid=$!
-	pids+=("$control_pid")
-}
 start_control
 for _ in $(seq 50); do curl -s "$url/api/v1/health" >/dev/null && break; sleep 0.1; done
 expect "health without a dataplane: 503, degraded" 503 \
@@ -80,12 +77,6 @@ expect "health without a dataplane: 503, degraded" 503 \
 expect "counters without a dataplane: 503 with an error object" 503 \
 	"j['error'] == 'no dataplane' and 'detail' in j" "${auth[@]}" "$url/api/v1/counters"
 
-start_dataplane() {
-	"$dataplane" --no-huge -m 256 -l 0,1 --no-pci --no-telemetry --file-prefix "$name" \
-		--log-level='*:warning' -- -c "$tmp/aftr.yaml" --shm "$name" >>"$tmp/dp.log" 2>&1 &
-	dataplane_pid=$!
-	pids+=("$dataplane_pid")
-}
 start_dataplane
 for _ in $(seq 100); do
 	curl -s "$url/api/v1/health" | grep -q '"running": true' && break
@@ -330,14 +321,14 @@ expect "sessions survived the control restart" 200 "len(j['sessions']) == 3" "${
 
 # kill -9 the dataplane: a new one gets the tunnels and entries back.
 {
-	kill -9 "$dataplane_pid"
-	wait "$dataplane_pid"
+	kill -9 "$dp_pid"
+	wait "$dp_pid"
 } 2>/dev/null
 t0=$(date +%s%N)
 start_dataplane
 programmed=
 for _ in $(seq 300); do
-	if curl -s "$url/api/v1/health" | /usr/bin/python3 -c "import json,sys; j=json.load(sys.stdin); sys.exit(0 if j['dataplane'].get('programming', {}).get('dataplane') == 'programmed' and j['dataplane']['pid'] == $dataplane_pid else 1)" 2>/dev/null; then
+	if curl -s "$url/api/v1/health" | /usr/bin/python3 -c "import json,sys; j=json.load(sys.stdin); sys.exit(0 if j['dataplane'].get('programming', {}).get('dataplane') == 'programmed' and j['dataplane']['pid'] == $dp_pid else 1)" 2>/dev/null; then
 		programmed=$((($(date +%s%N) - t0) / 1000000))
 		break
 	fi

@@ -26,6 +26,8 @@ name="evtest$$"
 base=$((20000 + $$ % 15000))
 api=$base sudp=$((base + 1)) stcp=$((base + 2)) ipfix=$((base + 3))
 pids=()
+# shellcheck source=procs.sh
+. "$(dirname "$0")/procs.sh"
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
@@ -117,14 +119,7 @@ refused() {
 }
 check "an unreachable TCP collector: aftr-control does not start, and says which" refused
 
-"$control" -c "$tmp/aftr.yaml" --state "$tmp/state" --shm "$name" >"$tmp/control.log" 2>&1 &
-pids+=($!)
-start_dataplane() {
-	"$dataplane" --no-huge -m 256 -l 0,1 --no-pci --no-telemetry --file-prefix "$name" \
-		--log-level='*:warning' -- -c "$tmp/aftr.yaml" --shm "$name" >>"$tmp/dp.log" 2>&1 &
-	dp_pid=$!
-	pids+=("$dp_pid")
-}
+start_control
 start_dataplane
 for _ in $(seq 100); do
 	[ -s "$tmp/syslog.out" ] && [ "$(grep -c . "$tmp/syslog.out")" -ge 15 ] && break

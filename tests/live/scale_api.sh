@@ -17,6 +17,9 @@ name="scale$$"
 port=$((20000 + ($$ + 3) % 20000))
 url="http://127.0.0.1:$port"
 pids=()
+dp_mem=512
+# shellcheck source=procs.sh
+. "$(dirname "$0")/procs.sh"
 cleanup() {
 	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
 	wait 2>/dev/null
@@ -55,17 +58,6 @@ json.dump(out, sys.stdout)
 PY
 
 ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
-start_dataplane() {
-	"$dataplane" --no-huge -m 512 -l 0,1 --no-pci --no-telemetry --file-prefix "$name" \
-		--log-level='*:warning' -- -c "$tmp/aftr.yaml" --shm "$name" >>"$tmp/dp.log" 2>&1 &
-	dp_pid=$!
-	pids+=("$dp_pid")
-}
-start_control() {
-	"$control" -c "$tmp/aftr.yaml" --state "$tmp/state" --shm "$name" >>"$tmp/control.log" 2>&1 &
-	control_pid=$!
-	pids+=("$control_pid")
-}
 # Waits until the dataplane with pid $1 runs the latest state.
 programmed() {
 	for _ in $(seq 600); do
