@@ -71,8 +71,10 @@ int nat_pool_find(uint32_t addr_host)
 	return -1;
 }
 
-int nat_port_owner(const struct dp_worker *w, uint32_t pool, uint32_t addr, uint8_t ipproto,
-                   uint16_t port_host)
+/* Inline (LTO): every packet to a pool address asks. */
+inline __attribute__((always_inline)) int nat_port_owner(const struct dp_worker *w, uint32_t pool,
+                                                         uint32_t addr, uint8_t ipproto,
+                                                         uint16_t port_host)
 {
 	enum cfg_proto p = cfg_proto_of_ip(ipproto);
 	uint16_t o = pb_port_owner(&dp.conf.pools[pool].range[p], port_host);
@@ -81,6 +83,8 @@ int nat_port_owner(const struct dp_worker *w, uint32_t pool, uint32_t addr, uint
 	if (o != UINT16_MAX)
 		return o;
 	/* Static ports are outside the dynamic ranges (cfg_validate). */
-	sn = p == CFG_ICMP ? NULL : tables_nat_public(w->tab, p, ntohl(addr), port_host);
+	sn = p == CFG_ICMP || w->tab->n_nat == 0
+	             ? NULL
+	             : tables_nat_public(w->tab, p, ntohl(addr), port_host);
 	return sn ? (int)nat_b4_owner(&sn->b4) : -1;
 }

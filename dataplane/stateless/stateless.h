@@ -26,8 +26,7 @@ static __rte_always_inline bool stateless_owns(const struct dp_worker *w, uint32
 {
 	const struct tables *t = w->tab;
 
-	return (t->n_nonat && tables_nonat(t, dst)) ||
-	       (t->sw_addr.n && tables_softwire_addr(t, dst));
+	return tables_nonat(t, dst) || (t->sw_addr.n && tables_softwire_addr(t, dst));
 }
 
 /* The B4's softwire that holds (src, port): -1 when one does (the packet
@@ -91,7 +90,7 @@ stateless_in_fast(const struct dp_worker *w, const struct dp_ctx *c, uint32_t ds
 	const struct cfg_softwire *sw;
 
 	*ep = 0;
-	if (t->n_nonat && (nn = tables_nonat(t, dst)) != NULL)
+	if ((nn = tables_nonat(t, dst)) != NULL)
 		return &nn->b4;
 	sw = tables_softwire_with(t, dst, ntohs(c->dport), dp_ahead_cur(w));
 	if (sw == NULL)

@@ -160,11 +160,6 @@ bool prefix6_overlap(const struct prefix6 *a, const struct prefix6 *b)
 	return a->len <= b->len ? prefix6_contains(a, &b->addr) : prefix6_contains(b, &a->addr);
 }
 
-bool addr6_equal(const struct addr6 *a, const struct addr6 *b)
-{
-	return memcmp(a->b, b->b, 16) == 0;
-}
-
 int addr6_cmp(const struct addr6 *a, const struct addr6 *b)
 {
 	return memcmp(a->b, b->b, 16);

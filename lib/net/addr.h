@@ -75,7 +75,12 @@ static inline bool prefix6_contains(const struct prefix6 *p, const struct addr6 
 	return ((be64toh(p0 ^ a0) & m0) | (be64toh(p1 ^ a1) & m1)) == 0;
 }
 bool prefix6_overlap(const struct prefix6 *a, const struct prefix6 *b);
-bool addr6_equal(const struct addr6 *a, const struct addr6 *b);
+/* Inline: the packet path compares B4s (a memcmp of a constant 16 bytes
+ * is two loads and compares). */
+static inline bool addr6_equal(const struct addr6 *a, const struct addr6 *b)
+{
+	return memcmp(a->b, b->b, 16) == 0;
+}
 int addr6_cmp(const struct addr6 *a, const struct addr6 *b);
 /* :: (the unspecified address, RFC 4291 section 2.5.2). */
 bool addr6_is_zero(const struct addr6 *a);

@@ -50,13 +50,6 @@ static int nat_ext_cmp(const void *a, const void *b)
 	return nat_ext_key(x, y->proto, y->ext_addr, y->ext_port);
 }
 
-/* Hash keys, packed (no padding bytes: keys are compared whole). */
-struct prr_key {
-	uint32_t addr;
-	uint16_t port;
-	uint8_t proto, zero;
-};
-
 static int nonat_cmp(const void *a, const void *b)
 {
 	const struct cfg_nonat *x = *(const struct cfg_nonat *const *)a;
@@ -162,16 +155,48 @@ static int build_softwires(struct tables *t, uint32_t *nb4)
 	return rc;
 }
 
+/* The span of the nonat prefixes (sorted), and their index by length
+ * when they have few lengths. */
+static int build_nonat_net(struct tables *t)
+{
+	bool len_used[33] = {false};
+	uint8_t n = 0;
+
+	if (t->n_nonat == 0)
+		return 0;
+	t->nonat_lo = t->nonat[0]->prefix.addr;
+	t->nonat_hi = t->nonat[t->n_nonat - 1]->prefix.addr |
+	              ~prefix4_mask(t->nonat[t->n_nonat - 1]->prefix.len);
+	for (size_t i = 0; i < t->n_nonat; i++)
+		len_used[t->nonat[i]->prefix.len] = true;
+	for (int len = 32; len >= 0; len--) {
+		if (!len_used[len])
+			continue;
+		if (n == TABLES_NONAT_LENS)
+			return 0; /* too many: binary search */
+		t->nonat_lens[n++] = (uint8_t)len;
+	}
+	if (lhash_init(&t->nonat_net, t->n_nonat, sizeof(struct tables_nonat_key)) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->n_nonat; i++) {
+		struct tables_nonat_key k = {t->nonat[i]->prefix.addr, t->nonat[i]->prefix.len};
+
+		lhash_put(&t->nonat_net, &k, (uint32_t)i); /* no overlap (validated) */
+	}
+	t->n_nonat_lens = n;
+	return 0;
+}
+
 /* prr by (protocol, address, port); nonat sorted by address. */
 static int build_prr_nonat(struct tables *t, uint32_t *nb4)
 {
 	const struct aftr_config *c = &t->cfg;
 
-	if (lhash_init(&t->prr, c->lists.n_prrs, sizeof(struct prr_key)) < 0)
+	if (lhash_init(&t->prr, c->lists.n_prrs, sizeof(struct tables_prr_key)) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < c->lists.n_prrs; i++) {
 		const struct cfg_prr *p = &c->lists.prrs[i];
-		struct prr_key k = {p->addr, p->port, p->proto, 0};
+		struct tables_prr_key k = {p->addr, p->port, p->proto, 0};
 		struct tables_b4 *r = b4_rec(t, &p->b4, nb4);
 
 		if (r == NULL)
@@ -192,7 +217,7 @@ static int build_prr_nonat(struct tables *t, uint32_t *nb4)
 		t->nonat[i] = &c->lists.nonats[i];
 	}
 	qsort(t->nonat, t->n_nonat, sizeof(*t->nonat), nonat_cmp);
-	return 0;
+	return build_nonat_net(t);
 }
 
 /* A copy of a list the packet path reads, in huge-page memory. */
@@ -341,6 +366,26 @@ bool tables_filters_equal(const struct tables *a, const struct tables *b)
 	return true;
 }
 
+/* priv and priv16 from cfg.private4: a /16 is all private when a prefix
+ * of /16 or shorter holds it, else some when a longer one is inside it. */
+static void build_private(struct tables *t)
+{
+	for (size_t i = 0; i < t->n_priv; i++) {
+		const struct prefix4 *p = &t->cfg.lists.private4[i].p;
+		uint32_t first, last;
+
+		t->priv[i].mask = prefix4_mask(p->len);
+		t->priv[i].net = p->addr & t->priv[i].mask;
+		first = t->priv[i].net >> 16;
+		last = (t->priv[i].net | ~t->priv[i].mask) >> 16;
+		for (uint32_t k = first; k <= last; k++)
+			if (p->len <= 16)
+				t->priv16[k] = TABLES_PRIV_ALL;
+			else if (t->priv16[k] == TABLES_PRIV_NONE)
+				t->priv16[k] = TABLES_PRIV_SOME;
+	}
+}
+
 int tables_build(struct tables *t, struct aftr_config *cfg, uint64_t gen)
 {
 	static _Atomic uint32_t serial;
@@ -356,18 +401,17 @@ int tables_build(struct tables *t, struct aftr_config *cfg, uint64_t gen)
 	t->nat_ext = calloc(t->n_nat + 1, sizeof(*t->nat_ext));
 	t->n_priv = t->cfg.lists.n_private4;
 	t->priv = calloc(t->n_priv + 1, sizeof(*t->priv));
+	t->priv16 = calloc(1u << 16, 1);
 	t->n_acl6 = t->cfg.lists.n_acl6;
 	t->acl6 = calloc(t->n_acl6 + 1, sizeof(*t->acl6));
-	if (t->nat_in == NULL || t->nat_ext == NULL || t->priv == NULL || t->acl6 == NULL) {
+	if (t->nat_in == NULL || t->nat_ext == NULL || t->priv == NULL || t->priv16 == NULL ||
+	    t->acl6 == NULL) {
 		tables_free(t);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < t->n_nat; i++)
 		t->nat_in[i] = t->nat_ext[i] = &t->cfg.lists.nats[i];
-	for (size_t i = 0; i < t->n_priv; i++) {
-		t->priv[i].mask = prefix4_mask(t->cfg.lists.private4[i].p.len);
-		t->priv[i].net = t->cfg.lists.private4[i].p.addr & t->priv[i].mask;
-	}
+	build_private(t);
 	for (size_t i = 0; i < t->n_acl6; i++)
 		t->acl6[i] = net6_of(&t->cfg.lists.acl6[i].p);
 	qsort(t->nat_in, t->n_nat, sizeof(*t->nat_in), nat_in_cmp);
@@ -385,6 +429,7 @@ int tables_build(struct tables *t, struct aftr_config *cfg, uint64_t gen)
 void tables_free(struct tables *t)
 {
 	free(t->priv);
+	free(t->priv16);
 	free(t->acl6);
 	free(t->nat_in);
 	free(t->nat_ext);
@@ -399,6 +444,7 @@ void tables_free(struct tables *t)
 	lhash_free(&t->sw_port);
 	lhash_free(&t->prr);
 	free(t->nonat);
+	lhash_free(&t->nonat_net);
 	for (int i = 0; i < CFG_NSIDES; i++)
 		for (int k = 0; k < CFG_NDIRS; k++)
 			free(t->filters[i][k].rules);
@@ -529,16 +575,7 @@ void tables_ahead_get(const struct tables *t, struct tables_ahead *a)
 		__builtin_prefetch(&t->b4s[v]);
 }
 
-const struct cfg_prr *tables_prr(const struct tables *t, enum cfg_proto proto, uint32_t addr,
-                                 uint16_t port)
-{
-	struct prr_key k = {addr, port, (uint8_t)proto, 0};
-	uint32_t i = lhash_get_n(&t->prr, &k, sizeof(k));
-
-	return i == LHASH_NONE ? NULL : &t->prrs[i];
-}
-
-const struct cfg_nonat *tables_nonat(const struct tables *t, uint32_t addr)
+const struct cfg_nonat *tables_nonat_search(const struct tables *t, uint32_t addr)
 {
 	size_t lo = 0, hi = t->n_nonat;
 

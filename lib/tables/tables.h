@@ -4,10 +4,10 @@
  *
  * A set is built whole from a configuration and never changes after: the
  * dataplane publishes a new set as a new generation and frees the old one
- * once every worker has moved on (dataplane/gen.c). Lookups are binary
- * searches over sorted pointer arrays (tunnels, static NAT, nonat) or O(1)
- * read-only hashes (lw4o6 softwires and prr, which come in millions), so
- * readers need no lock. */
+ * once every worker has moved on (dataplane/mainlcore/gen.c). Lookups are binary
+ * searches over sorted pointer arrays (tunnels, static NAT) or O(1)
+ * read-only hashes (B4s, lw4o6 softwires, prr and nonat, which come in
+ * millions), so readers need no lock. */
 #ifndef AFTR_TABLES_H
 #define AFTR_TABLES_H
 
@@ -50,6 +50,11 @@ struct tables_addr {
 	uint32_t ipv4;
 	uint32_t first, n; /* in shapes */
 };
+
+/* Up to this many prefix lengths, a nonat prefix is found by one hash
+ * lookup a length (nearly always one: every customer's prefix is, say, a
+ * /29); past it, by a binary search. */
+#define TABLES_NONAT_LENS 4
 
 /* The value of a lw4o6 address in sw_addr: its only shape, inline (no
  * second lookup), or an index in addrs. */
@@ -102,8 +107,16 @@ struct tables {
 	struct lhash prr;               /* (protocol, address, port) -> prr */
 	const struct cfg_nonat **nonat; /* by first address (they do not overlap) */
 	size_t n_nonat;
+	uint32_t nonat_lo, nonat_hi; /* the first and last address they span (host order) */
+	/* Their prefix lengths, longest first, when there are at most
+	 * TABLES_NONAT_LENS (else 0: a binary search over nonat), and the
+	 * prefixes by (network, length) -> index in nonat. */
+	uint8_t nonat_lens[TABLES_NONAT_LENS];
+	uint8_t n_nonat_lens;
+	struct lhash nonat_net;
 	struct tables_net *priv; /* cfg.private4 as (network, mask), host order */
 	size_t n_priv;
+	uint8_t *priv16;          /* by the top 16 bits of an address: TABLES_PRIV_* */
 	struct tables_net6 *acl6; /* cfg.acl6, the same way */
 	size_t n_acl6;
 	struct tables_filter filters[CFG_NSIDES][CFG_NDIRS]; /* cfg.lists.filters, compiled */
@@ -124,10 +137,21 @@ void tables_free(struct tables *t);
 /* The tunnel configured for a B4, or NULL. */
 const struct cfg_tunnel *tables_tunnel(const struct tables *t, const struct addr6 *b4);
 
+/* What priv16 says of the addresses of a /16: none private, all, or
+ * some (a longer private prefix: ask priv). */
+#define TABLES_PRIV_NONE 0
+#define TABLES_PRIV_ALL  1
+#define TABLES_PRIV_SOME 2
+
 /* Whether an IPv4 address (host order) is private (cfg.private4: NATed
- * when a B4 sends from it). */
+ * when a B4 sends from it): one read for the usual /8 to /16 prefixes and
+ * any public address, so a stateless B4's packet does not walk the list. */
 static inline bool tables_is_private(const struct tables *t, uint32_t addr)
 {
+	uint8_t v = t->priv16[addr >> 16];
+
+	if (v != TABLES_PRIV_SOME)
+		return v == TABLES_PRIV_ALL;
 	for (size_t i = 0; i < t->n_priv; i++)
 		if ((addr & t->priv[i].mask) == t->priv[i].net)
 			return true;
@@ -358,11 +382,54 @@ static inline bool tables_softwire_addr(const struct tables *t, uint32_t addr)
 	return addr - t->sw_lo <= t->sw_hi - t->sw_lo &&
 	       lhash_get_n(&t->sw_addr, &addr, 4) != LHASH_NONE;
 }
-/* The prr entry of (proto, addr, port), or NULL. Host order. */
-const struct cfg_prr *tables_prr(const struct tables *t, enum cfg_proto proto, uint32_t addr,
-                                 uint16_t port);
-/* The no-NAT prefix holding addr (host order), or NULL. */
-const struct cfg_nonat *tables_nonat(const struct tables *t, uint32_t addr);
+/* The key of prr, packed (no padding bytes: keys are compared whole). */
+struct tables_prr_key {
+	uint32_t addr;
+	uint16_t port;
+	uint8_t proto, zero;
+};
+
+/* The prr entry of (proto, addr, port), or NULL. Host order. Inline: a
+ * prr B4's every packet asks it, both ways. */
+static inline __attribute__((always_inline)) const struct cfg_prr *
+tables_prr(const struct tables *t, enum cfg_proto proto, uint32_t addr, uint16_t port)
+{
+	struct tables_prr_key k = {addr, port, (uint8_t)proto, 0};
+	uint32_t i = lhash_get_n(&t->prr, &k, sizeof(k));
+
+	return i == LHASH_NONE ? NULL : &t->prrs[i];
+}
+
+/* The key of nonat_net. */
+struct tables_nonat_key {
+	uint32_t net;
+	uint32_t len;
+};
+
+/* tables_nonat's binary search, for more than TABLES_NONAT_LENS lengths. */
+const struct cfg_nonat *tables_nonat_search(const struct tables *t, uint32_t addr);
+
+/* The no-NAT prefix holding addr (host order), or NULL: a test of the span
+ * they cover (every packet to the Internet asks, for hairpins), then one
+ * hash lookup a prefix length. They do not overlap: the first hit is the
+ * one. */
+static inline __attribute__((always_inline)) const struct cfg_nonat *
+tables_nonat(const struct tables *t, uint32_t addr)
+{
+	if (t->n_nonat == 0 || addr - t->nonat_lo > t->nonat_hi - t->nonat_lo)
+		return NULL;
+	if (t->n_nonat_lens == 0)
+		return tables_nonat_search(t, addr);
+	for (uint32_t i = 0; i < t->n_nonat_lens; i++) {
+		uint32_t len = t->nonat_lens[i];
+		struct tables_nonat_key k = {addr & prefix4_mask((uint8_t)len), len};
+		uint32_t v = lhash_get_n(&t->nonat_net, &k, sizeof(k));
+
+		if (v != LHASH_NONE)
+			return t->nonat[v];
+	}
+	return NULL;
+}
 
 /* ISC "filter": whether a static mapping lets a remote peer (host order)
  * talk to it, either way. */

@@ -184,6 +184,98 @@ static struct cfg_softwire sw(uint32_t b4i, uint32_t ipv4, uint8_t offset, uint8
 /* A B4 with three softwires (two addresses) keeps them in one chain,
  * inline in by_b4 when it has nothing else; each softwire knows the index
  * of its endpoint. */
+/* Private sources: the defaults (RFC 1918, 192.0.0.0/29) and a /7 and a
+ * /24 added, by the /16 index and the list behind it. */
+START_TEST(test_private)
+{
+	static const struct prefix4 more[] = {{0x02000000u, 7}, {0xc6336400u, 24}};
+	static const struct {
+		uint32_t addr;
+		bool priv;
+	} cases[] = {
+	        {0x0a000000u, true},  {0x0affffffu, true},  {0x09ffffffu, false},
+	        {0x0b000000u, false}, {0xac100000u, true},  {0xac1fffffu, true},
+	        {0xac200000u, false}, {0xac0fffffu, false}, {0xc0a80101u, true},
+	        {0xc0a90000u, false}, {0xc0000000u, true},  {0xc0000007u, true},
+	        {0xc0000008u, false}, {0xc0000201u, false}, {0x02000000u, true},
+	        {0x03ffffffu, true},  {0x04000000u, false}, {0x01ffffffu, false},
+	        {0xc63364ffu, true},  {0xc6336500u, false}, {0xc63363ffu, false},
+	        {0x08080808u, false}, {0u, false},          {0xffffffffu, false},
+	};
+	struct aftr_config cfg;
+	struct cfg_prefix4 *priv;
+	struct tables t;
+
+	ck_assert_int_eq(cfg_init(&cfg), 0);
+	priv = realloc(cfg.lists.private4, (cfg.lists.n_private4 + 2) * sizeof(*priv));
+	ck_assert_ptr_nonnull(priv);
+	cfg.lists.private4 = priv;
+	for (size_t i = 0; i < 2; i++)
+		priv[cfg.lists.n_private4++] = (struct cfg_prefix4){.p = more[i]};
+	cfg.lists.cap_private4 = cfg.lists.n_private4;
+	ck_assert_int_eq(tables_build(&t, &cfg, 1), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ck_assert_msg(tables_is_private(&t, cases[i].addr) == cases[i].priv, "%08x",
+		              cases[i].addr);
+	tables_free(&t);
+}
+END_TEST
+
+/* The nonat prefix holding a, by looking at each. */
+static const struct cfg_nonat *nonat_scan(const struct aftr_config *c, uint32_t a)
+{
+	for (size_t k = 0; k < c->lists.n_nonats; k++)
+		if (prefix4_contains(&c->lists.nonats[k].prefix, a))
+			return &c->lists.nonats[k];
+	return NULL;
+}
+
+/* nonat prefixes of n lengths (/32, /31, ... down), 203.0.(113 - i).0 each,
+ * found the same way by the hash (up to TABLES_NONAT_LENS lengths) and by
+ * the binary search past it: every address of each, and the neighbours. */
+static void check_nonat_lengths(uint8_t n)
+{
+	struct aftr_config cfg;
+	struct tables t;
+
+	ck_assert_int_eq(cfg_init(&cfg), 0);
+	cfg.lists.nonats = calloc(n, sizeof(*cfg.lists.nonats));
+	ck_assert_ptr_nonnull(cfg.lists.nonats);
+	for (uint8_t i = 0; i < n; i++)
+		cfg.lists.nonats[i] = (struct cfg_nonat){
+		        .b4 = b4(100u + i), .prefix = {0xcb007100u - ((uint32_t)i << 8), 32 - i}};
+	cfg.lists.n_nonats = cfg.lists.cap_nonats = n;
+	ck_assert_int_eq(tables_build(&t, &cfg, 1), 0);
+	ck_assert_uint_eq(t.n_nonat_lens, n <= TABLES_NONAT_LENS ? n : 0);
+	for (uint8_t i = 0; i < n; i++) {
+		const struct cfg_nonat *want = NULL;
+		uint32_t net = 0xcb007100u - ((uint32_t)i << 8), size = 1u << i;
+
+		for (size_t k = 0; k < n; k++)
+			if (t.cfg.lists.nonats[k].prefix.addr == net)
+				want = &t.cfg.lists.nonats[k];
+		ck_assert_ptr_nonnull(want);
+		for (uint32_t a = net; a < net + size; a++)
+			ck_assert_ptr_eq(tables_nonat(&t, a), want);
+		ck_assert_ptr_eq(tables_nonat(&t, net + size), nonat_scan(&t.cfg, net + size));
+		ck_assert_ptr_eq(tables_nonat(&t, net - 1), nonat_scan(&t.cfg, net - 1));
+	}
+	/* Outside the span the prefixes cover, and at its ends. */
+	ck_assert_ptr_null(tables_nonat(&t, 0));
+	ck_assert_ptr_null(tables_nonat(&t, 0xffffffffu));
+	ck_assert_ptr_null(tables_nonat(&t, 0xcb007101u));
+	tables_free(&t);
+}
+
+START_TEST(test_nonat_lengths)
+{
+	check_nonat_lengths(1);
+	check_nonat_lengths(TABLES_NONAT_LENS);
+	check_nonat_lengths(TABLES_NONAT_LENS + 1);
+	check_nonat_lengths(9);
+}
+END_TEST
+
 START_TEST(test_softwires_per_b4)
 {
 	struct aftr_config cfg;
@@ -480,6 +572,8 @@ int main(void)
 	tcase_add_test(tc, test_fixed_diff);
 	tcase_add_test(tc, test_lhash);
 	tcase_add_test(tc, test_stateless);
+	tcase_add_test(tc, test_nonat_lengths);
+	tcase_add_test(tc, test_private);
 	tcase_add_test(tc, test_softwires_per_b4);
 	tcase_add_test(tc, test_filters_equal);
 	tcase_add_test(tc, test_settings_of_stateless_b4s);
