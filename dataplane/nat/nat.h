@@ -160,6 +160,17 @@ int nat_pools_index(void);
 int nat_port_owner(const struct dp_worker *w, uint32_t pool, uint32_t addr, uint8_t ipproto,
                    uint16_t port_host);
 
+/* Whether a session may hold a port of pool (any port without prr
+ * entries or with static mappings, else a port block's): not when it is a
+ * prr entry's, or nobody's. */
+static inline bool nat_port_held(const struct tables *t, int16_t pool, uint8_t ipproto,
+                                 uint16_t port_host)
+{
+	return t->prr.n == 0 || t->n_nat ||
+	       pb_port_owner(&dp.conf.pools[pool].range[cfg_proto_of_ip(ipproto)], port_host) !=
+	               UINT16_MAX;
+}
+
 /* Whether a B4's packet from src (host order) goes to NAPT: a private
  * source, when there is a pool (a lw4o6-only AFTR has none), from a B4
  * NAT is for (one known only by a stateless binding is not NATed, RFC

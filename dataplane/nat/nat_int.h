@@ -20,12 +20,12 @@ struct key_out {
 	uint8_t pad;
 };
 
-struct key_in {
-	uint32_t ext;
-	uint16_t eport;
-	uint8_t proto;
-	uint8_t pad;
-};
+/* The outside key, (public address, port, protocol), in one word built
+ * in registers (no bytes through the stack): network-order fields. */
+static inline uint64_t key_in(uint32_t ext, uint16_t eport, uint8_t proto)
+{
+	return (uint64_t)ext | (uint64_t)eport << 32 | (uint64_t)proto << 48;
+}
 
 _Static_assert(sizeof(struct dp_session) == 64, "a session is one cache line");
 
@@ -43,9 +43,9 @@ static inline uint32_t hash_out(const struct key_out *ko)
 	                             hash_word(&ko->src) * HASH_K3);
 }
 
-static inline uint32_t hash_in(const struct key_in *ki)
+static inline uint32_t hash_in(uint64_t ki)
 {
-	return (uint32_t)hash_fmix64(hash_word(ki) ^ HASH_K1);
+	return (uint32_t)hash_fmix64(ki ^ HASH_K1);
 }
 
 static inline bool is_out(const struct dp_session *se, const struct key_out *ko)
@@ -55,9 +55,9 @@ static inline bool is_out(const struct dp_session *se, const struct key_out *ko)
 	       se->src == ko->src && se->sport == ko->sport && se->proto == ko->proto;
 }
 
-static inline bool is_in(const struct dp_session *se, const struct key_in *ki)
+static inline bool is_in(const struct dp_session *se, uint64_t ki)
 {
-	return se->ext == ki->ext && se->eport == ki->eport && se->proto == ki->proto;
+	return key_in(se->ext, se->eport, se->proto) == ki;
 }
 
 /* The session of an inside or outside key, or SIDX_NONE. */
@@ -71,7 +71,7 @@ static inline uint32_t lookup_out(const struct nat_state *ns, const struct key_o
 	return SIDX_NONE;
 }
 
-static inline uint32_t lookup_in(const struct nat_state *ns, const struct key_in *ki)
+static inline uint32_t lookup_in(const struct nat_state *ns, uint64_t ki)
 {
 	uint32_t h = hash_in(ki), v;
 
@@ -96,11 +96,11 @@ static inline uint32_t find_out_ahead(const struct dp_worker *w, const struct ke
 static inline struct dp_session *find_in_ahead(struct dp_worker *w, uint32_t ext, uint16_t eport,
                                                uint8_t proto)
 {
-	struct key_in ki = {ext, eport, proto, 0};
+	uint64_t ki = key_in(ext, eport, proto);
 	uint32_t v = dp_nat_ahead_val(w, DP_NAT_AHEAD_IN);
 
-	if (v == SIDX_NONE || !w->nat.sess[v].in_use || !is_in(&w->nat.sess[v], &ki))
-		v = lookup_in(&w->nat, &ki);
+	if (v == SIDX_NONE || !w->nat.sess[v].in_use || !is_in(&w->nat.sess[v], ki))
+		v = lookup_in(&w->nat, ki);
 	return v == SIDX_NONE ? NULL : &w->nat.sess[v];
 }
 

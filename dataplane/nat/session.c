@@ -24,9 +24,7 @@ void nat_out_ahead(const struct dp_worker *w, const struct addr6 *b4, uint32_t s
 void nat_in_ahead(const struct dp_worker *w, uint32_t ext, uint16_t eport, uint8_t proto,
                   struct dp_nat_ahead *a)
 {
-	struct key_in ki = {ext, eport, proto, 0};
-
-	a->hash = hash_in(&ki);
+	a->hash = hash_in(key_in(ext, eport, proto));
 	a->kind = DP_NAT_AHEAD_IN;
 	sidx_prefetch(&w->nat.sess_by_in, a->hash);
 }
@@ -52,14 +50,13 @@ struct dp_session *nat_find_out(struct dp_worker *w, const struct addr6 *b4, uin
 
 struct dp_session *nat_find_in(struct dp_worker *w, uint32_t ext, uint16_t eport, uint8_t proto)
 {
-	struct key_in ki = {ext, eport, proto, 0};
-	uint32_t v = lookup_in(&w->nat, &ki);
+	uint32_t v = lookup_in(&w->nat, key_in(ext, eport, proto));
 
 	return v == SIDX_NONE ? NULL : &w->nat.sess[v];
 }
 
 /* Ends the sessions holding a key, if one does. */
-static void evict(struct dp_worker *w, const struct key_out *ko, const struct key_in *ki)
+static void evict(struct dp_worker *w, const struct key_out *ko, uint64_t ki)
 {
 	uint32_t v;
 
@@ -76,7 +73,7 @@ int nat_sess_insert(struct dp_worker *w, const struct key_out *ko, uint32_t ext,
 {
 	struct nat_state *ns = &w->nat;
 	struct dp_session *se;
-	struct key_in ki = {ext, eport, ko->proto, 0};
+	uint64_t ki = key_in(ext, eport, ko->proto);
 	uint32_t idx;
 
 	/* A static session takes its keys from whoever holds them: a dynamic
@@ -84,7 +81,7 @@ int nat_sess_insert(struct dp_worker *w, const struct key_out *ko, uint32_t ext,
 	 * a mapping that changed. (A dynamic port is never taken: the
 	 * allocator hands out free ones, outside every mapping.) */
 	if (sidx == NAT_NO_SUB)
-		evict(w, ko, &ki);
+		evict(w, ko, ki);
 	idx = ns->sess_free_head;
 	if (idx >= ns->sess_max)
 		return -1;
@@ -92,7 +89,7 @@ int nat_sess_insert(struct dp_worker *w, const struct key_out *ko, uint32_t ext,
 	/* The indexes have room for every session (sidx_init(sess_max)). */
 	if (sidx_add(&ns->sess_by_out, hash_out(ko), idx) < 0)
 		return -1;
-	if (sidx_add(&ns->sess_by_in, hash_in(&ki), idx) < 0) {
+	if (sidx_add(&ns->sess_by_in, hash_in(ki), idx) < 0) {
 		sidx_del(&ns->sess_by_out, hash_out(ko), idx);
 		return -1;
 	}
@@ -147,7 +144,7 @@ void nat_sess_end(struct dp_worker *w, uint32_t idx)
 	struct nat_state *ns = &w->nat;
 	struct dp_session *se = &ns->sess[idx];
 	struct key_out ko = {.src = se->src, .sport = se->sport, .proto = se->proto};
-	struct key_in ki = {se->ext, se->eport, se->proto, 0};
+	uint64_t ki = key_in(se->ext, se->eport, se->proto);
 	enum cfg_proto p = cfg_proto_of_ip(se->proto);
 	uint32_t next = (ns->held_tail + 1) % ns->held_cap;
 	uint32_t sidx = se->sub; /* next_free takes its place */
@@ -156,7 +153,7 @@ void nat_sess_end(struct dp_worker *w, uint32_t idx)
 	memcpy(ko.b4, se->b4.b, 16);
 	/* The entries of idx itself (never another session's). */
 	sidx_del(&ns->sess_by_out, hash_out(&ko), idx);
-	sidx_del(&ns->sess_by_in, hash_in(&ki), idx);
+	sidx_del(&ns->sess_by_in, hash_in(ki), idx);
 	DP_COUNT(w, SESSION_EXPIRED);
 	ctl_session_event(w, false, se);
 	se->in_use = 0;

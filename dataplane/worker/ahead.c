@@ -40,17 +40,17 @@ void ahead_tr(struct dp_worker *w, struct rte_mbuf **pkts, const uint8_t *next, 
 			             tables_b4_ahead(t, &dp_ctx(pkts[i])->b4, &ah->a[i]);
 	else
 		memset(ah->set, 0, n * sizeof(ah->set[0]));
-	/* The inside key of a 4in6 packet: a guess from whatever is there
-	 * (a public source, a protocol we do not translate), which nat_out
-	 * checks; telling a private source would cost more than the lookup. */
+	/* The inside key of a 4in6 packet from a private source (one read:
+	 * a stateless B4's packet costs nothing more), which nat_out checks. */
 	if (ah->nat)
 		for (uint16_t i = 0; i < n; i++) {
 			const struct dp_ctx *c = dp_ctx(pkts[i]);
+			uint32_t src = dp_ip4(pkts[i])->src;
 
 			ah->nat_at[i].kind = 0;
-			if (tr_start(next[i]) && (c->flags & CTX_PORTS))
-				nat_out_ahead(w, &c->b4, dp_ip4(pkts[i])->src, c->sport, c->proto,
-				              &ah->nat_at[i]);
+			if (tr_start(next[i]) && (c->flags & CTX_PORTS) &&
+			    tables_is_private(t, ntohl(src)))
+				nat_out_ahead(w, &c->b4, src, c->sport, c->proto, &ah->nat_at[i]);
 		}
 	if (ah->sl || ah->nat)
 		ah->n = n;
@@ -62,7 +62,8 @@ void ahead_wan(struct dp_worker *w, struct rte_mbuf **pkts, const uint8_t *next,
 	struct dp_ahead *ah = &w->ahead;
 
 	/* lw4o6 softwires by the destination and its port or echo id, and
-	 * NAPT sessions of packets to pool addresses. */
+	 * NAPT sessions of packets to a pool address's port NAPT may hold
+	 * (not a prr entry's). */
 	ah->n = 0;
 	ah->sl = tables_ahead_pays(&t->sw_port);
 	ah->nat = dp.conf.n_pools != 0;
@@ -82,7 +83,8 @@ void ahead_wan(struct dp_worker *w, struct rte_mbuf **pkts, const uint8_t *next,
 			const struct dp_ctx *c = dp_ctx(pkts[i]);
 
 			ah->nat_at[i].kind = 0;
-			if (wan_start(next[i]) && c->pool >= 0 && (c->flags & CTX_PORTS))
+			if (wan_start(next[i]) && c->pool >= 0 && (c->flags & CTX_PORTS) &&
+			    nat_port_held(t, c->pool, c->proto, ntohs(c->dport)))
 				nat_in_ahead(w, dp_ip4(pkts[i])->dst, c->dport, c->proto,
 				             &ah->nat_at[i]);
 		}
