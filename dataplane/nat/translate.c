@@ -157,17 +157,13 @@ static bool remote_allowed(const struct dp_session *se, uint32_t addr, uint16_t 
 	return false;
 }
 
-/* The session of an outbound packet to (remote, rport), network order:
- * found, or made from a static mapping (whose filter must let the remote
- * in), or a dynamic one. A static session whose mapping went away ends. */
-static int sess_out(struct dp_worker *w, const struct key_out *ko, uint32_t remote, uint16_t rport,
-                    uint32_t *idx)
+/* sess_out past a dynamic session found: a static one, or none yet. */
+static __rte_noinline int sess_out_slow(struct dp_worker *w, const struct key_out *ko,
+                                        uint32_t remote, uint16_t rport, uint32_t *idx)
 {
 	const struct cfg_nat *sn;
 
-	if ((*idx = find_out_ahead(w, ko)) != SIDX_NONE) {
-		if (!w->nat.sess[*idx].is_static)
-			return NAT_OK;
+	if (*idx != SIDX_NONE) {
 		if ((sn = nat_static_check(w, &w->nat.sess[*idx])) != NULL)
 			return tables_nat_allows(sn, ntohl(remote), ntohs(rport))
 			               ? NAT_OK
@@ -184,6 +180,19 @@ static int sess_out(struct dp_worker *w, const struct key_out *ko, uint32_t remo
 		return NAT_DROP(TABLE_FULL);
 	DP_COUNT(w, STATIC_NEW);
 	return NAT_OK;
+}
+
+/* The session of an outbound packet to (remote, rport), network order:
+ * found, or made from a static mapping (whose filter must let the remote
+ * in), or a dynamic one. A static session whose mapping went away ends.
+ * Inline up to a dynamic session found (nearly every packet). */
+static __rte_always_inline int sess_out(struct dp_worker *w, const struct key_out *ko,
+                                        uint32_t remote, uint16_t rport, uint32_t *idx)
+{
+	*idx = find_out_ahead(w, ko);
+	if (*idx != SIDX_NONE && !w->nat.sess[*idx].is_static)
+		return NAT_OK;
+	return sess_out_slow(w, ko, remote, rport, idx);
 }
 
 /* Inline into its node and the fast path (across files, by link-time
