@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "dp.h"
+#include "hash.h"
 #include "pkt.h"
 
 enum sess_state {
@@ -181,14 +182,29 @@ static inline bool nat_for(const struct dp_worker *w, bool nat_ok, uint32_t src)
 }
 
 /* The worker that owns a B4 (RFC 6333 section 7: state per softwire):
- * its hash (the flow hash of its softwire's packets) over the workers. */
-uint32_t nat_b4_hash(const struct addr6 *b4);
+ * its hash (the flow hash of its softwire's packets) over the workers.
+ * The hash is the tables' (hash.h: a dozen instructions, inline: every
+ * NAPT packet with two workers or more asks), its high half: the low bits
+ * of the same words index lhash slots. */
+static inline uint32_t nat_b4_hash(const struct addr6 *b4)
+{
+	uint64_t w1 = hash_word(b4->b + 8) * 0xc2b2ae3d27d4eb4fULL;
+
+	return (uint32_t)(hash_fmix64(hash_word(b4->b) ^ (w1 << 31 | w1 >> 33)) >> 32);
+}
+
+/* A hash over the workers: its high bits times their number (no division). */
+static inline unsigned int nat_worker_of(uint32_t hash)
+{
+	return (unsigned int)(((uint64_t)hash * dp.nworkers) >> 32);
+}
+
 unsigned int nat_b4_owner(const struct addr6 *b4);
 unsigned int nat_b4_owner_determ(const struct addr6 *b4, uint32_t hash);
 /* The owner of a B4 whose hash is known (more than one worker). */
 static inline unsigned int nat_b4_owner_of(const struct addr6 *b4, uint32_t hash)
 {
-	return unlikely(dp.conf.determ.on) ? nat_b4_owner_determ(b4, hash) : hash % dp.nworkers;
+	return unlikely(dp.conf.determ.on) ? nat_b4_owner_determ(b4, hash) : nat_worker_of(hash);
 }
 
 #endif

@@ -3,14 +3,8 @@
  * public port (its port block's, or a static mapping's B4's). Read by every
  * thread; the pools' index is built at start, before the workers run. */
 #include <netinet/in.h>
-#include <rte_jhash.h>
 
 #include "nat.h"
-
-uint32_t nat_b4_hash(const struct addr6 *b4)
-{
-	return rte_jhash(b4->b, 16, 0x5eed);
-}
 
 /* Deterministic blocks: a subscriber's blocks are its slot's worker's
  * (pb_set_deterministic), so the B4 is too. */
@@ -18,7 +12,8 @@ unsigned int nat_b4_owner_determ(const struct addr6 *b4, uint32_t hash)
 {
 	int64_t i = determ_index(&dp.conf.determ, b4);
 
-	return i < 0 ? hash % dp.nworkers : determ_slot(&dp.conf.determ, (uint64_t)i) % dp.nworkers;
+	return i < 0 ? nat_worker_of(hash)
+	             : determ_slot(&dp.conf.determ, (uint64_t)i) % dp.nworkers;
 }
 
 unsigned int nat_b4_owner(const struct addr6 *b4)

@@ -72,7 +72,7 @@ TR_ADDR = "2001:db8:ffff::1"  # our address on the transport link
 TR_GW = "2001:db8:ffff::fe"
 B4 = "2001:db8:1::2"
 B4B = "2001:db8:1::3"
-B4C = "2001:db8:1::4"
+B4C = "2001:db8:1::5"
 POOL = "198.51.100.1"
 POOL2 = "198.51.100.2"
 WAN_ADDR = "192.0.2.1"
@@ -283,47 +283,24 @@ def napt(out=0, back=0, sessions=0, blocks=0, tunnels=0, **more):
     return c
 
 
-def rte_jhash(key, initval):
-    """DPDK's rte_jhash (Bob Jenkins' lookup3 over little-endian 32-bit
-    words), for keys that are a multiple of 4 bytes."""
-    m = 0xffffffff
-
-    def rot(x, k):
-        return ((x << k) | (x >> (32 - k))) & m
-
-    n = len(key)
-    a = b = c = (0xdeadbeef + n + initval) & m
-    k = list(struct.unpack("<%dI" % (n // 4), key))
-    while n > 12:
-        a, b, c = (a + k[0]) & m, (b + k[1]) & m, (c + k[2]) & m
-        a = (a - c) & m; a ^= rot(c, 4); c = (c + b) & m  # noqa: E702
-        b = (b - a) & m; b ^= rot(a, 6); a = (a + c) & m  # noqa: E702
-        c = (c - b) & m; c ^= rot(b, 8); b = (b + a) & m  # noqa: E702
-        a = (a - c) & m; a ^= rot(c, 16); c = (c + b) & m  # noqa: E702
-        b = (b - a) & m; b ^= rot(a, 19); a = (a + c) & m  # noqa: E702
-        c = (c - b) & m; c ^= rot(b, 4); b = (b + a) & m  # noqa: E702
-        k, n = k[3:], n - 12
-    if n == 0:
-        return c
-    a = (a + k[0]) & m
-    if n > 4:
-        b = (b + k[1]) & m
-    if n > 8:
-        c = (c + k[2]) & m
-    c ^= b; c = (c - rot(b, 14)) & m  # noqa: E702
-    a ^= c; a = (a - rot(c, 11)) & m  # noqa: E702
-    b ^= a; b = (b - rot(a, 25)) & m  # noqa: E702
-    c ^= b; c = (c - rot(b, 16)) & m  # noqa: E702
-    a ^= c; a = (a - rot(c, 4)) & m  # noqa: E702
-    b ^= a; b = (b - rot(a, 14)) & m  # noqa: E702
-    c ^= b; c = (c - rot(b, 24)) & m  # noqa: E702
-    return c
-
-
 def b4_owner(b4, workers):
     """The worker that owns a softwire (DESIGN: owner = hash(B4 address) over
-    workers; nat_b4_owner() hashes with seed 0x5eed)."""
-    return rte_jhash(ipaddress.IPv6Address(b4).packed, 0x5eed) % workers
+    workers): nat_b4_hash() - the 16 bytes as two little-endian words, the
+    second multiplied and turned, MurmurHash3's 64-bit finalizer, its high
+    half - times the workers, over 2^32 (nat_worker_of())."""
+    m = (1 << 64) - 1
+
+    def fmix64(k):
+        k ^= k >> 33
+        k = (k * 0xff51afd7ed558ccd) & m
+        k ^= k >> 33
+        k = (k * 0xc4ceb9fe1a85ec53) & m
+        return k ^ (k >> 33)
+
+    w0, w1 = struct.unpack("<QQ", ipaddress.IPv6Address(b4).packed)
+    w1 = (w1 * 0xc2b2ae3d27d4eb4f) & m
+    h = fmix64(w0 ^ (((w1 << 31) | (w1 >> 33)) & m)) >> 32
+    return (h * workers) >> 32
 
 
 # --- NAPT, both directions --------------------------------------------------
