@@ -9,5 +9,9 @@
 /* Node fast_tr (fast_wan): the next node of a packet RX started there. */
 enum dp_node fast_tr(struct dp_worker *w, struct rte_mbuf *m);
 enum dp_node fast_wan(struct dp_worker *w, struct rte_mbuf *m);
+/* Nodes fast_tr_nat and fast_wan_nat: a NAPT packet the fast node handed
+ * to the worker that owns its state, past the fast node's tests. */
+enum dp_node fast_tr_nat(struct dp_worker *w, struct rte_mbuf *m);
+enum dp_node fast_wan_nat(struct dp_worker *w, struct rte_mbuf *m);
 
 #endif

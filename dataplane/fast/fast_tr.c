@@ -8,7 +8,7 @@
  * context again); here it meets the same steps once, in the same order,
  * through the same helpers (softwire.h, stateless.h, nat_out, mss_clamp,
  * l2_out.h). A NAPT packet of a B4 another worker owns goes there
- * untouched, to its fast_tr.
+ * untouched, to its fast_tr_nat: the steps past the tests.
  *
  * The rule that keeps the two paths one: every test comes before the
  * first change, and a packet that fails one goes on at tr_in as if this
@@ -74,25 +74,17 @@ static __rte_always_inline bool admitted(const struct dp_worker *w, struct dp_ct
 	return true;
 }
 
-inline __attribute__((always_inline)) enum dp_node fast_tr(struct dp_worker *w, struct rte_mbuf *m)
+/* Past the tests, at the worker that owns the packet's state: decap,
+ * NAPT or the stateless binding's count, MSS, Ethernet out. */
+static __rte_always_inline enum dp_node past_tests(struct dp_worker *w, struct rte_mbuf *m,
+                                                   struct dp_ctx *c, struct l3_ip4_hdr *ip,
+                                                   uint32_t plen, bool nat)
 {
-	struct dp_ctx *c = dp_ctx(m);
-	const struct l3_ip6_hdr *ip6 =
-	        rte_pktmbuf_mtod_offset(m, const struct l3_ip6_hdr *, RTE_ETHER_HDR_LEN);
-	struct l3_ip4_hdr *ip = dp_ip4(m);
 	/* RX starts here only a packet with no extension headers (rx.c), and
 	 * plain() takes only a 20-byte IPv4 header. */
 	uint8_t *l4 = (uint8_t *)ip + 20;
-	uint32_t plen = ntohs(ip6->payload_len);
-	unsigned int owner = w->id;
-	bool nat;
 	int rc;
 
-	if (!plain(w, c, ip6, ip, plen) || !admitted(w, c, ip, &nat, &owner))
-		return NODE_TR_IN;
-	/* NAPT state is the B4's owner's: there, this node again. */
-	if (owner != w->id)
-		return dp_handoff(m, owner, NODE_FAST_TR);
 	softwire_cut(m, c, plen);
 	cksum_ip4_ttl_dec(ip);
 	DP_COUNT(w, DECAP);
@@ -107,7 +99,43 @@ inline __attribute__((always_inline)) enum dp_node fast_tr(struct dp_worker *w, 
 	return l2_wan(w, m);
 }
 
+inline __attribute__((always_inline)) enum dp_node fast_tr(struct dp_worker *w, struct rte_mbuf *m)
+{
+	struct dp_ctx *c = dp_ctx(m);
+	const struct l3_ip6_hdr *ip6 =
+	        rte_pktmbuf_mtod_offset(m, const struct l3_ip6_hdr *, RTE_ETHER_HDR_LEN);
+	struct l3_ip4_hdr *ip = dp_ip4(m);
+	uint32_t plen = ntohs(ip6->payload_len);
+	unsigned int owner = w->id;
+	bool nat;
+
+	if (!plain(w, c, ip6, ip, plen) || !admitted(w, c, ip, &nat, &owner))
+		return NODE_TR_IN;
+	/* NAPT state is the B4's owner's: there, on past the tests (they
+	 * hold there too: the same tables, or the next generation's, as for
+	 * any packet in flight), still untouched. */
+	if (owner != w->id)
+		return dp_handoff(m, owner, NODE_FAST_TR_NAT);
+	return past_tests(w, m, c, ip, plen, nat);
+}
+
 enum dp_node node_fast_tr(struct dp_worker *w, struct rte_mbuf *m)
 {
 	return fast_tr(w, m);
+}
+
+/* fast_tr's NAPT packet at its B4's owner (a hand-off): the steps past
+ * the tests. */
+inline __attribute__((always_inline)) enum dp_node fast_tr_nat(struct dp_worker *w,
+                                                               struct rte_mbuf *m)
+{
+	const struct l3_ip6_hdr *ip6 =
+	        rte_pktmbuf_mtod_offset(m, const struct l3_ip6_hdr *, RTE_ETHER_HDR_LEN);
+
+	return past_tests(w, m, dp_ctx(m), dp_ip4(m), ntohs(ip6->payload_len), true);
+}
+
+enum dp_node node_fast_tr_nat(struct dp_worker *w, struct rte_mbuf *m)
+{
+	return fast_tr_nat(w, m);
 }

@@ -9,7 +9,7 @@
  * wan_in untouched, and past them the graph's sink and counters. One too
  * big for its softwire goes on at toobig, its context as encap leaves it;
  * one to a NAPT port another worker owns goes there untouched, to its
- * fast_wan. */
+ * fast_wan_nat: the steps past the tests. */
 #include <netinet/in.h>
 #include <string.h>
 
@@ -60,19 +60,15 @@ static __rte_always_inline enum dp_node prr(struct dp_worker *w, struct dp_ctx *
 	return NODE_COUNT;
 }
 
-/* NAPT (pool_in, nat_in): NODE_COUNT when translated, the next node else;
- * a port another worker owns goes there untouched, to its fast_wan. */
-static __rte_always_inline enum dp_node napt(struct dp_worker *w, struct rte_mbuf *m,
-                                             struct dp_ctx *c, struct l3_ip4_hdr *ip, uint8_t *l4)
+/* NAPT at the port's owner (nat_in): NODE_COUNT when translated, else a
+ * drop. */
+static __rte_always_inline enum dp_node napt_owned(struct dp_worker *w, struct rte_mbuf *m,
+                                                   struct dp_ctx *c, struct l3_ip4_hdr *ip,
+                                                   uint8_t *l4)
 {
-	int owner = nat_port_owner(w, (uint32_t)c->pool, ip->dst, c->proto, ntohs(c->dport));
 	struct dp_session *se;
 	int drop;
 
-	if (owner < 0)
-		return prr(w, c, ip);
-	if ((unsigned int)owner != w->id)
-		return dp_handoff(m, (unsigned int)owner, NODE_FAST_WAN);
 	cksum_ip4_ttl_dec(ip);
 	keep_header(c, ip);
 	se = nat_in(w, ip, l4, c->l4_len, &drop);
@@ -80,6 +76,20 @@ static __rte_always_inline enum dp_node napt(struct dp_worker *w, struct rte_mbu
 		return dp_drop(m, drop);
 	c->b4 = se->b4;
 	return NODE_COUNT;
+}
+
+/* NAPT (pool_in, nat_in): NODE_COUNT when translated, the next node else;
+ * a port another worker owns goes there untouched, to its fast_wan_nat. */
+static __rte_always_inline enum dp_node napt(struct dp_worker *w, struct rte_mbuf *m,
+                                             struct dp_ctx *c, struct l3_ip4_hdr *ip, uint8_t *l4)
+{
+	int owner = nat_port_owner(w, (uint32_t)c->pool, ip->dst, c->proto, ntohs(c->dport));
+
+	if (owner < 0)
+		return prr(w, c, ip);
+	if ((unsigned int)owner != w->id)
+		return dp_handoff(m, (unsigned int)owner, NODE_FAST_WAN_NAT);
+	return napt_owned(w, m, c, ip, l4);
 }
 
 /* lw4o6 and nonat (sl_in): NODE_COUNT when its B4 is found, else wan_in. */
@@ -98,6 +108,21 @@ static __rte_always_inline enum dp_node stateless(struct dp_worker *w, struct dp
 	return NODE_COUNT;
 }
 
+/* Past NAPT or the stateless lookup: into the softwire, Ethernet out. */
+static __rte_always_inline enum dp_node to_b4(struct dp_worker *w, struct rte_mbuf *m,
+                                              struct dp_ctx *c, uint8_t *l4)
+{
+	enum dp_node n = softwire_encap(w, m);
+
+	if (n == NODE_TR_TX)
+		return l2_tr(w, m);
+	/* On in the graph: its context as nat_in leaves it (the ports NAT
+	 * rewrote), which only a packet the graph takes needs. */
+	if (c->pool >= 0)
+		dp_ctx_l4(c, l4);
+	return n;
+}
+
 inline __attribute__((always_inline)) enum dp_node fast_wan(struct dp_worker *w, struct rte_mbuf *m)
 {
 	struct dp_ctx *c = dp_ctx(m);
@@ -108,19 +133,28 @@ inline __attribute__((always_inline)) enum dp_node fast_wan(struct dp_worker *w,
 	if (!plain(w, c, ip))
 		return NODE_WAN_IN;
 	n = c->pool >= 0 ? napt(w, m, c, ip, l4) : stateless(w, c, ip);
-	if (n != NODE_COUNT)
-		return n;
-	n = softwire_encap(w, m);
-	if (n == NODE_TR_TX)
-		return l2_tr(w, m);
-	/* On in the graph: its context as nat_in leaves it (the ports NAT
-	 * rewrote), which only a packet the graph takes needs. */
-	if (c->pool >= 0)
-		dp_ctx_l4(c, l4);
-	return n;
+	return n == NODE_COUNT ? to_b4(w, m, c, l4) : n;
 }
 
 enum dp_node node_fast_wan(struct dp_worker *w, struct rte_mbuf *m)
 {
 	return fast_wan(w, m);
+}
+
+/* fast_wan's NAPT packet at its port's owner (a hand-off): the steps
+ * past the tests. */
+inline __attribute__((always_inline)) enum dp_node fast_wan_nat(struct dp_worker *w,
+                                                                struct rte_mbuf *m)
+{
+	struct dp_ctx *c = dp_ctx(m);
+	struct l3_ip4_hdr *ip = dp_ip4(m);
+	uint8_t *l4 = (uint8_t *)ip + (c->l4 - c->l3);
+	enum dp_node n = napt_owned(w, m, c, ip, l4);
+
+	return n == NODE_COUNT ? to_b4(w, m, c, l4) : n;
+}
+
+enum dp_node node_fast_wan_nat(struct dp_worker *w, struct rte_mbuf *m)
+{
+	return fast_wan_nat(w, m);
 }

@@ -29,28 +29,30 @@
  * "name" is the function node_name (declared in graph.h), in one file of a
  * feature's folder: dataplane/README.md maps each onto its file. */
 #define DP_NODES(X)                                                                                \
-	X(FAST_TR, fast_tr)     /* a B4's common packet in one step, or on to tr_in */             \
-	X(TR_IN, tr_in)         /* a B4's 4in6 packet: softwire admission, its owner */            \
-	X(REASM6, reasm6)       /* IPv6 fragments from a B4 */                                     \
-	X(ICMP6_ERR, icmp6_err) /* ICMPv6 errors about softwire packets (RFC 2473 8) */            \
-	X(DECAP, decap)         /* inner IPv4 checks, ECN (RFC 6040) */                            \
-	X(REASM4_IN, reasm4_in) /* IPv4 fragments inside a softwire */                             \
-	X(INNER, inner)         /* TTL, to the AFTR itself, NAPT or stateless */                   \
-	X(NAT_OUT, nat_out)     /* NAPT towards the Internet, RFC 5508 errors from B4s */          \
-	X(SL_OUT, sl_out)       /* lw4o6, prr, nonat: the B4's bindings */                         \
-	X(IP4_OUT, ip4_out)     /* MSS, hairpins, towards the WAN */                               \
-	X(FAST_WAN, fast_wan)   /* an Internet packet back to a B4 in one step, or on to wan_in */ \
-	X(WAN_IN, wan_in)       /* an Internet packet: ours?, fragments */                         \
-	X(REASM4, reasm4)       /* IPv4 fragments from the Internet */                             \
-	X(WAN_FWD, wan_fwd)     /* TTL, to a pool or a stateless address */                        \
-	X(POOL_IN, pool_in)     /* a pool address: its port's owner, prr */                        \
-	X(NAT_IN, nat_in)       /* NAPT towards a B4, RFC 5508 errors */                           \
-	X(SL_IN, sl_in)         /* lw4o6, prr, nonat: the B4 of an address */                      \
-	X(ENCAP, encap)         /* into the softwire (RFC 2473), MSS */                            \
-	X(TOOBIG, toobig)       /* too big for the softwire: IPv6 fragments, ISC toobig */         \
-	X(TR_TX, tr_tx)         /* Ethernet towards a B4 */                                        \
-	X(FRAG4, frag4)         /* over the WAN MTU: IPv4 fragments, fragmentation needed */       \
-	X(WAN_TX, wan_tx)       /* Ethernet towards the Internet */
+	X(FAST_TR, fast_tr)         /* a B4's common packet in one step, or on to tr_in */         \
+	X(FAST_TR_NAT, fast_tr_nat) /* fast_tr's NAPT packet at its B4's owner, past the tests */  \
+	X(TR_IN, tr_in)             /* a B4's 4in6 packet: softwire admission, its owner */        \
+	X(REASM6, reasm6)           /* IPv6 fragments from a B4 */                                 \
+	X(ICMP6_ERR, icmp6_err)     /* ICMPv6 errors about softwire packets (RFC 2473 8) */        \
+	X(DECAP, decap)             /* inner IPv4 checks, ECN (RFC 6040) */                        \
+	X(REASM4_IN, reasm4_in)     /* IPv4 fragments inside a softwire */                         \
+	X(INNER, inner)             /* TTL, to the AFTR itself, NAPT or stateless */               \
+	X(NAT_OUT, nat_out)         /* NAPT towards the Internet, RFC 5508 errors from B4s */      \
+	X(SL_OUT, sl_out)           /* lw4o6, prr, nonat: the B4's bindings */                     \
+	X(IP4_OUT, ip4_out)         /* MSS, hairpins, towards the WAN */                           \
+	X(FAST_WAN, fast_wan) /* an Internet packet back to a B4 in one step, or on to wan_in */   \
+	X(FAST_WAN_NAT, fast_wan_nat) /* fast_wan's NAPT packet at its port's owner */             \
+	X(WAN_IN, wan_in)             /* an Internet packet: ours?, fragments */                   \
+	X(REASM4, reasm4)             /* IPv4 fragments from the Internet */                       \
+	X(WAN_FWD, wan_fwd)           /* TTL, to a pool or a stateless address */                  \
+	X(POOL_IN, pool_in)           /* a pool address: its port's owner, prr */                  \
+	X(NAT_IN, nat_in)             /* NAPT towards a B4, RFC 5508 errors */                     \
+	X(SL_IN, sl_in)               /* lw4o6, prr, nonat: the B4 of an address */                \
+	X(ENCAP, encap)               /* into the softwire (RFC 2473), MSS */                      \
+	X(TOOBIG, toobig)             /* too big for the softwire: IPv6 fragments, ISC toobig */   \
+	X(TR_TX, tr_tx)               /* Ethernet towards a B4 */                                  \
+	X(FRAG4, frag4)               /* over the WAN MTU: IPv4 fragments, fragmentation needed */ \
+	X(WAN_TX, wan_tx)             /* Ethernet towards the Internet */
 
 /* After the nodes, the sinks: where a packet's walk through the graph ends
  * (graph.c). */

@@ -148,9 +148,21 @@ void graph_run_wan(struct dp_worker *w, struct rte_mbuf **pkts, const uint8_t *n
 	run_burst(w, pkts, next, n, NODE_FAST_WAN);
 }
 
-void graph_run(struct dp_worker *w, struct rte_mbuf *m, enum dp_node n)
+void graph_run_handed(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
-	uint8_t next = (uint8_t)n;
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		enum dp_node first = (enum dp_node)dp_ctx(m)->next;
 
-	graph_run_burst(w, &m, &next, 1);
+		if (first == NODE_FAST_TR_NAT)
+			first = fast_tr_nat(w, m);
+		else if (first == NODE_FAST_WAN_NAT)
+			first = fast_wan_nat(w, m);
+		if (first == NODE_TX) {
+			dp_tx(w, dp_ctx(m)->port, m);
+			continue;
+		}
+		run_graph(w, m, first);
+	}
 }
+

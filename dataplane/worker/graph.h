@@ -10,9 +10,6 @@
 DP_NODES(DP_NODE_DECL)
 #undef DP_NODE_DECL
 
-/* Runs m from node n, and whatever its nodes emit, to their sinks. */
-void graph_run(struct dp_worker *w, struct rte_mbuf *m, enum dp_node n);
-
 /* Runs a received burst, packet i from node next[i], each with its
  * look-ahead slot i (ahead.c). */
 void graph_run_burst(struct dp_worker *w, struct rte_mbuf **pkts, const uint8_t *next, uint16_t n);
@@ -20,6 +17,9 @@ void graph_run_burst(struct dp_worker *w, struct rte_mbuf **pkts, const uint8_t 
  * fast node, fast_tr (fast_wan), inline. */
 void graph_run_tr(struct dp_worker *w, struct rte_mbuf **pkts, const uint8_t *next, uint16_t n);
 void graph_run_wan(struct dp_worker *w, struct rte_mbuf **pkts, const uint8_t *next, uint16_t n);
+/* Runs packets other workers handed over, each from its ctx->next: the
+ * fast nodes' NAPT packets (fast_tr_nat, fast_wan_nat) inline. */
+void graph_run_handed(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n);
 
 /* Sends the packets staged for other workers (once per burst). */
 void graph_flush(struct dp_worker *w);

@@ -175,14 +175,17 @@ static unsigned int poll_rings(struct dp_worker *w)
 	struct rte_mbuf *pkts[DP_BURST];
 	unsigned int n, m;
 
+	uint16_t k = 0;
+
 	m = n = rte_ring_sc_dequeue_burst(w->handoff, (void **)pkts, DP_BURST, NULL);
 	w->ctr->cnt[CNT_HANDOFF_RX] += n;
 	for (unsigned int i = 0; i < n; i++) {
 		if (pkts[i]->hash.usr == HANDOFF_PMTU)
 			pmtu_handoff_rx(w, pkts[i]);
 		else
-			graph_run(w, pkts[i], (enum dp_node)dp_ctx(pkts[i])->next);
+			pkts[k++] = pkts[i];
 	}
+	graph_run_handed(w, pkts, k);
 	graph_flush(w);
 	n = rte_ring_sc_dequeue_burst(w->from_ctrl, (void **)pkts, DP_BURST, NULL);
 	for (unsigned int i = 0; i < n; i++)
