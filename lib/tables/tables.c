@@ -109,7 +109,7 @@ static int build_softwires(struct tables *t, uint32_t *nb4)
 	t->shapes = calloc(c->lists.n_softwires + 1, sizeof(*t->shapes));
 	if (v == NULL || t->addrs == NULL || t->shapes == NULL ||
 	    lhash_init(&t->sw_addr, c->lists.n_softwires, 4) < 0 ||
-	    lhash_init(&t->sw_port, c->lists.n_softwires, sizeof(struct tables_sw_key)) < 0) {
+	    lhash_init(&t->sw_port, c->lists.n_softwires, sizeof(uint64_t)) < 0) {
 		free(v);
 		return -ENOMEM;
 	}
@@ -118,7 +118,7 @@ static int build_softwires(struct tables *t, uint32_t *nb4)
 	qsort(v, c->lists.n_softwires, sizeof(*v), sw_cmp);
 	for (size_t i = 0; i < c->lists.n_softwires && rc == 0; i++) {
 		const struct cfg_softwire *s = v[i];
-		struct tables_sw_key k = {s->ipv4, s->psid.offset, s->psid.psid_len, s->psid.psid};
+		uint64_t k = tables_sw_key(s->ipv4, s->psid.offset, s->psid.psid_len, s->psid.psid);
 		struct tables_b4 *r = b4_rec(t, &s->b4, nb4);
 
 		if (i == 0 || s->ipv4 != v[i - 1]->ipv4)
@@ -192,11 +192,11 @@ static int build_prr_nonat(struct tables *t, uint32_t *nb4)
 {
 	const struct aftr_config *c = &t->cfg;
 
-	if (lhash_init(&t->prr, c->lists.n_prrs, sizeof(struct tables_prr_key)) < 0)
+	if (lhash_init(&t->prr, c->lists.n_prrs, sizeof(uint64_t)) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < c->lists.n_prrs; i++) {
 		const struct cfg_prr *p = &c->lists.prrs[i];
-		struct tables_prr_key k = {p->addr, p->port, p->proto, 0};
+		uint64_t k = tables_prr_key(p->addr, p->port, (uint8_t)p->proto);
 		struct tables_b4 *r = b4_rec(t, &p->b4, nb4);
 
 		if (r == NULL)
@@ -534,21 +534,20 @@ bool tables_softwire_ahead(const struct tables *t, uint32_t addr, uint16_t port,
                            struct tables_ahead *a)
 {
 	uint32_t s = tables_addr_shapes(t, addr);
-	struct tables_sw_key k = {addr, 0, 0, 0};
+	uint8_t offset = (uint8_t)(s >> 8), psid_len = (uint8_t)s;
+	uint64_t k;
 
 	/* Only the common case: one port-set shape on the address. */
 	if (s == LHASH_NONE || !(s & TABLES_SHAPE_INLINE))
 		return false;
-	k.offset = (uint8_t)(s >> 8);
-	k.psid_len = (uint8_t)s;
-	if (psid_port_excluded(k.offset, port))
+	if (psid_port_excluded(offset, port))
 		return false;
-	k.psid = psid_of_port(k.offset, k.psid_len, port);
+	k = tables_sw_key(addr, offset, psid_len, psid_of_port(offset, psid_len, port));
 	memcpy(a->key, &k, sizeof(k));
 	a->which = TABLES_AHEAD_SW;
 	a->addr = addr;
 	a->port = port;
-	a->hash = lhash_hash_n(&t->sw_port, a->key, sizeof(struct tables_sw_key));
+	a->hash = lhash_hash_n(&t->sw_port, a->key, sizeof(uint64_t));
 	lhash_prefetch(&t->sw_port, a->hash);
 	return true;
 }
@@ -558,8 +557,7 @@ void tables_ahead_get(const struct tables *t, struct tables_ahead *a)
 	uint32_t v;
 
 	if (a->which == TABLES_AHEAD_SW) {
-		a->val = v = lhash_get_hashed_n(&t->sw_port, a->key, a->hash,
-		                                sizeof(struct tables_sw_key));
+		a->val = v = lhash_get_hashed_n(&t->sw_port, a->key, a->hash, sizeof(uint64_t));
 		if (v != LHASH_NONE)
 			__builtin_prefetch(&t->sw[v]);
 		return;

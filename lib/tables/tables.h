@@ -309,24 +309,25 @@ tables_b4_bind_with(const struct tables *t, const struct addr6 *b4, const struct
 		return a->val;
 	return tables_b4_bind(t, b4);
 }
-/* The key of sw_port: a softwire by its address, port-set shape and PSID. */
-struct tables_sw_key {
-	uint32_t addr;
-	uint8_t offset, psid_len;
-	uint16_t psid;
-};
+/* The key of sw_port: a softwire by its address, port-set shape and PSID,
+ * as one word built in registers (8 bytes in the index). */
+static inline uint64_t tables_sw_key(uint32_t addr, uint8_t offset, uint8_t psid_len, uint16_t psid)
+{
+	return (uint64_t)addr | (uint64_t)offset << 32 | (uint64_t)psid_len << 40 |
+	       (uint64_t)psid << 48;
+}
 
 /* The softwire of (addr, port) with one port-set shape. */
 static inline __attribute__((always_inline)) const struct cfg_softwire *
 tables_by_shape(const struct tables *t, uint32_t addr, uint16_t port, uint8_t offset,
                 uint8_t psid_len)
 {
-	struct tables_sw_key k = {addr, offset, psid_len, 0};
+	uint64_t k;
 	uint32_t s;
 
 	if (psid_port_excluded(offset, port))
 		return NULL;
-	k.psid = psid_of_port(offset, psid_len, port);
+	k = tables_sw_key(addr, offset, psid_len, psid_of_port(offset, psid_len, port));
 	s = lhash_get_n(&t->sw_port, &k, sizeof(k));
 	return s == LHASH_NONE ? NULL : &t->sw[s];
 }
@@ -382,19 +383,18 @@ static inline bool tables_softwire_addr(const struct tables *t, uint32_t addr)
 	return addr - t->sw_lo <= t->sw_hi - t->sw_lo &&
 	       lhash_get_n(&t->sw_addr, &addr, 4) != LHASH_NONE;
 }
-/* The key of prr, packed (no padding bytes: keys are compared whole). */
-struct tables_prr_key {
-	uint32_t addr;
-	uint16_t port;
-	uint8_t proto, zero;
-};
+/* The key of prr, as one word built in registers (8 bytes in the index). */
+static inline uint64_t tables_prr_key(uint32_t addr, uint16_t port, uint8_t proto)
+{
+	return (uint64_t)addr | (uint64_t)port << 32 | (uint64_t)proto << 48;
+}
 
 /* The prr entry of (proto, addr, port), or NULL. Host order. Inline: a
  * prr B4's every packet asks it, both ways. */
 static inline __attribute__((always_inline)) const struct cfg_prr *
 tables_prr(const struct tables *t, enum cfg_proto proto, uint32_t addr, uint16_t port)
 {
-	struct tables_prr_key k = {addr, port, (uint8_t)proto, 0};
+	uint64_t k = tables_prr_key(addr, port, (uint8_t)proto);
 	uint32_t i = lhash_get_n(&t->prr, &k, sizeof(k));
 
 	return i == LHASH_NONE ? NULL : &t->prrs[i];
