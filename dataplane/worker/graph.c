@@ -46,7 +46,7 @@ void graph_flush(struct dp_worker *w)
 		flush_to(w, i);
 }
 
-static void handoff(struct dp_worker *w, struct rte_mbuf *m)
+static __rte_noinline void handoff(struct dp_worker *w, struct rte_mbuf *m)
 {
 	unsigned int owner = dp_ctx(m)->owner;
 
@@ -126,6 +126,11 @@ static __rte_always_inline void run_burst(struct dp_worker *w, struct rte_mbuf *
 			first = fast == NODE_FAST_TR ? fast_tr(w, m) : fast_wan(w, m);
 			if (first == NODE_TX) {
 				dp_tx(w, dp_ctx(m)->port, m);
+				continue;
+			}
+			/* Another worker's NAPT packet, staged here too. */
+			if (first == NODE_HANDOFF) {
+				handoff(w, m);
 				continue;
 			}
 		}
