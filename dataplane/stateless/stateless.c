@@ -217,3 +217,8 @@ enum dp_node node_sl_in(struct dp_worker *w, struct rte_mbuf *m)
 	c->b4 = *b4;
 	return NODE_ENCAP;
 }
+
+bool stateless_owns_in(const struct tables *t, uint32_t dst)
+{
+	return tables_nonat(t, dst) || (t->sw_addr.n && tables_softwire_addr(t, dst));
+}

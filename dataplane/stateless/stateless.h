@@ -19,14 +19,18 @@
 #include "ctx.h"
 #include "dp.h"
 
+/* stateless_owns within the span (stateless.c): out of line, the packet
+ * path's loop stays small. */
+bool stateless_owns_in(const struct tables *t, uint32_t dst);
+
 /* Whether a destination (host order) is a nonat prefix's or a lw4o6
- * address: asked of every packet out to the Internet (hairpins), so an
- * AFTR without stateless bindings pays two tests. */
+ * address: asked of every packet out to the Internet (hairpins), so it
+ * first tests the span they cover. */
 static __rte_always_inline bool stateless_owns(const struct dp_worker *w, uint32_t dst)
 {
 	const struct tables *t = w->tab;
 
-	return tables_nonat(t, dst) || (t->sw_addr.n && tables_softwire_addr(t, dst));
+	return dst - t->sl_lo <= t->sl_hi - t->sl_lo && stateless_owns_in(t, dst);
 }
 
 /* The B4's softwire that holds (src, port): -1 when one does (the packet

@@ -230,6 +230,21 @@ static void *hot_copy(const void *v, size_t n, size_t size)
 	return p;
 }
 
+/* sl_lo and sl_hi: the lw4o6 addresses' span and the nonat prefixes'. */
+static void build_stateless_span(struct tables *t)
+{
+	t->sl_lo = UINT32_MAX;
+	t->sl_hi = 0;
+	if (t->sw_addr.n) {
+		t->sl_lo = t->sw_lo;
+		t->sl_hi = t->sw_hi;
+	}
+	if (t->n_nonat) {
+		t->sl_lo = t->nonat_lo < t->sl_lo ? t->nonat_lo : t->sl_lo;
+		t->sl_hi = t->nonat_hi > t->sl_hi ? t->nonat_hi : t->sl_hi;
+	}
+}
+
 /* The B4 records of the tunnels. */
 static int build_tunnels(struct tables *t, uint32_t *nb4)
 {
@@ -285,6 +300,7 @@ static int build_b4s(struct tables *t)
 	if (build_tunnels(t, &nb4) < 0 || build_softwires(t, &nb4) < 0 ||
 	    build_prr_nonat(t, &nb4) < 0)
 		return -ENOMEM;
+	build_stateless_span(t);
 	/* Again, with the B4s that have one entry inline. */
 	lhash_free(&t->by_b4);
 	if (lhash_init(&t->by_b4, nb4, 16) < 0)

@@ -100,6 +100,9 @@ struct tables {
 	struct tables_b4 *b4s;
 	struct lhash sw_addr;  /* lw4o6 address -> index in addrs */
 	uint32_t sw_lo, sw_hi; /* the lowest and highest lw4o6 address (host order) */
+	/* The span of every lw4o6 and nonat address (host order; lo > hi:
+	 * none), which a hairpin test of every packet out tests first. */
+	uint32_t sl_lo, sl_hi;
 	struct tables_addr *addrs;
 	struct tables_shape *shapes;
 	bool one_shape;                 /* every lw4o6 address has the one shape shapes[0] */

@@ -103,6 +103,10 @@ START_TEST(test_empty)
 	ck_assert_ptr_null(tables_nat_public(&t, CFG_TCP, 1, 1));
 	ck_assert(!tables_b4_allowed(&t, &a, &drop, NULL));
 	ck_assert_int_eq(drop, DROP_ACL6);
+	/* No stateless address: an empty span (lo above hi). */
+	ck_assert_uint_gt(t.sl_lo, t.sl_hi);
+	ck_assert_ptr_null(tables_nonat(&t, 0));
+	ck_assert_ptr_null(tables_nonat(&t, UINT32_MAX));
 	tables_free(&t);
 }
 END_TEST
@@ -260,6 +264,8 @@ static void check_nonat_lengths(uint8_t n)
 		ck_assert_ptr_eq(tables_nonat(&t, net + size), nonat_scan(&t.cfg, net + size));
 		ck_assert_ptr_eq(tables_nonat(&t, net - 1), nonat_scan(&t.cfg, net - 1));
 	}
+	ck_assert_uint_eq(t.sl_lo, t.nonat_lo);
+	ck_assert_uint_eq(t.sl_hi, t.nonat_hi);
 	/* Outside the span the prefixes cover, and at its ends. */
 	ck_assert_ptr_null(tables_nonat(&t, 0));
 	ck_assert_ptr_null(tables_nonat(&t, 0xffffffffu));
@@ -454,6 +460,9 @@ START_TEST(test_stateless)
 	a = b4(6);
 	ck_assert(tables_b4(&t, &a, r));
 	ck_assert_uint_eq(r->nonat, 0);
+	/* The span of every stateless address: 192.0.2.1 to 203.0.113.15. */
+	ck_assert_uint_eq(t.sl_lo, 0xc0000201u);
+	ck_assert_uint_eq(t.sl_hi, 0xcb00710fu);
 	/* Sorted by address: 203.0.112.0/24 then 203.0.113.0/28. */
 	ck_assert_ptr_eq(tables_nonat(&t, 0xcb00710fu), &t.cfg.lists.nonats[0]);
 	ck_assert_ptr_null(tables_nonat(&t, 0xcb007110u));
