@@ -187,6 +187,20 @@ static int setup(const struct aftr_config *cfg, const char *shm)
 	return ctrl_init();
 }
 
+/* dp.conf's on-link tests from the interfaces' addresses. */
+static void onlink_init(const struct cfg_fixed *f)
+{
+	uint8_t mask[16] = {0};
+
+	for (unsigned int b = 0; b < f->transport.addr6.len && b < 128; b++)
+		mask[b / 8] |= (uint8_t)(0x80u >> (b % 8));
+	memcpy(dp.conf.tr_mask, mask, 16);
+	memcpy(dp.conf.tr_net, f->transport.addr6.addr.b, 16);
+	dp.conf.tr_net[0] &= dp.conf.tr_mask[0];
+	dp.conf.tr_net[1] &= dp.conf.tr_mask[1];
+	dp.conf.wan_mask = prefix4_mask(f->wan.addr4.len);
+}
+
 static void conf_init(const struct aftr_config *cfg)
 {
 	dp.conf.cfg = &cfg->fixed;
@@ -204,6 +218,7 @@ static void conf_init(const struct aftr_config *cfg)
 	dp.conf.gw[DP_PORT_TRANSPORT] = cfg->fixed.transport.gw6;
 	dp.conf.has_gw[DP_PORT_WAN] = cfg->fixed.wan.has_gateway;
 	dp.conf.gw[DP_PORT_WAN] = neigh_key4(cfg->fixed.wan.gw4);
+	onlink_init(&cfg->fixed);
 }
 
 void dp_app_run(const char *stats_path)

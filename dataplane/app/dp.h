@@ -74,6 +74,11 @@ struct dp_conf {
 	bool fast;                   /* dataplane.fast_path: RX starts at the fast nodes (fast/) */
 	bool has_gw[DP_NPORTS];      /* each port's gateway, as a neighbour key */
 	struct addr6 gw[DP_NPORTS];
+	/* The on-link tests of l2/l2_out.h, precomputed: the transport
+	 * address's prefix as two words and masks in network order (a B4
+	 * inside it is a neighbour), the WAN address's mask (host order). */
+	uint64_t tr_net[2], tr_mask[2];
+	uint32_t wan_mask;
 	struct dp_pool *pools;
 	uint32_t n_pools;
 	uint32_t pool_lo, pool_hi; /* the lowest and highest pool address, host order */

@@ -54,8 +54,12 @@ static __rte_always_inline enum dp_node l2_tr(struct dp_worker *w, struct rte_mb
 {
 	const struct cfg_iface *i = &dp.conf.cfg->transport;
 	const struct addr6 *b4 = &dp_ctx(m)->b4;
+	uint64_t a[2];
 
-	if ((i->has_address && prefix6_contains(&i->addr6, b4)) || !i->has_gateway)
+	memcpy(a, b4->b, 16);
+	if ((i->has_address && (((a[0] ^ dp.conf.tr_net[0]) & dp.conf.tr_mask[0]) |
+	                        ((a[1] ^ dp.conf.tr_net[1]) & dp.conf.tr_mask[1])) == 0) ||
+	    !i->has_gateway)
 		return l2_frame(w, m, DP_PORT_TRANSPORT, RTE_ETHER_TYPE_IPV6, b4);
 	return l2_frame(w, m, DP_PORT_TRANSPORT, RTE_ETHER_TYPE_IPV6, NULL);
 }
@@ -68,7 +72,7 @@ static __rte_always_inline enum dp_node l2_wan(struct dp_worker *w, struct rte_m
 	uint32_t dst = ntohl(dp_ip4(m)->dst);
 	struct addr6 nh;
 
-	if (i->has_address && ((dst ^ i->addr4.addr) & prefix4_mask(i->addr4.len)) == 0) {
+	if (i->has_address && ((dst ^ i->addr4.addr) & dp.conf.wan_mask) == 0) {
 		nh = neigh_key4(dst); /* on-link */
 		return l2_frame(w, m, DP_PORT_WAN, RTE_ETHER_TYPE_IPV4, &nh);
 	}
