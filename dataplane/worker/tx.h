@@ -30,6 +30,10 @@ static inline bool dp_vlan_push(struct rte_mbuf *m, uint16_t vlan)
 	return vlan_push(m, vlan);
 }
 
+_Static_assert(CNT_TX_TRANSPORT + DP_PORT_WAN == CNT_TX_WAN &&
+                       CNT_RX_TRANSPORT + DP_PORT_WAN == CNT_RX_WAN && DP_PORT_TRANSPORT == 0,
+               "a port's counters are its index apart");
+
 /* m is a finished frame. Inline: every packet forwarded passes here. */
 static __rte_always_inline void dp_tx(struct dp_worker *w, int port, struct rte_mbuf *m)
 {
@@ -38,7 +42,7 @@ static __rte_always_inline void dp_tx(struct dp_worker *w, int port, struct rte_
 		return;
 	}
 	/* Counted first: a flush failing inside the call takes it back. */
-	w->ctr->cnt[port == DP_PORT_WAN ? CNT_TX_WAN : CNT_TX_TRANSPORT]++;
+	w->ctr->cnt[CNT_TX_TRANSPORT + port]++;
 	rte_eth_tx_buffer(dp.port[port].port_id, w->txq[port], w->txb[port], m);
 }
 void dp_to_ctrl(struct dp_worker *w, struct rte_mbuf *m, enum ctrl_reason why, int port);

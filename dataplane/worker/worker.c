@@ -30,7 +30,7 @@ static void tx_error(struct rte_mbuf **pkts, uint16_t unsent, void *userdata)
 	struct txb_err *e = userdata;
 
 	e->w->ctr->drop[DROP_TX_FULL] += unsent;
-	e->w->ctr->cnt[e->port == DP_PORT_WAN ? CNT_TX_WAN : CNT_TX_TRANSPORT] -= unsent;
+	e->w->ctr->cnt[CNT_TX_TRANSPORT + e->port] -= unsent;
 	rte_pktmbuf_free_bulk(pkts, unsent);
 }
 
@@ -88,12 +88,12 @@ static __rte_noinline void rx_sort(struct dp_worker *w, int port, struct rte_mbu
 		int p = rx_vlan(pkts[i], port);
 
 		if (p < 0) {
-			w->ctr->cnt[port == DP_PORT_WAN ? CNT_RX_WAN : CNT_RX_TRANSPORT]++;
+			w->ctr->cnt[CNT_RX_TRANSPORT + port]++;
 			w->ctr->drop[DROP_WRONG_VLAN]++;
 			rte_pktmbuf_free(pkts[i]);
 			continue;
 		}
-		w->ctr->cnt[p == DP_PORT_WAN ? CNT_RX_WAN : CNT_RX_TRANSPORT]++;
+		w->ctr->cnt[CNT_RX_TRANSPORT + p]++;
 		set[p][count[p]++] = pkts[i];
 	}
 }
@@ -146,7 +146,7 @@ static unsigned int poll_port(struct dp_worker *w, int port)
 			side[p] = p;
 		}
 	} else {
-		w->ctr->cnt[port == DP_PORT_WAN ? CNT_RX_WAN : CNT_RX_TRANSPORT] += n;
+		w->ctr->cnt[CNT_RX_TRANSPORT + port] += n;
 	}
 	for (int k = 0; k < DP_NPORTS && side[k] >= 0; k++)
 		if (count[k])
