@@ -159,15 +159,18 @@ static __rte_always_inline enum dp_node wan_parse(struct rte_mbuf *m, bool again
 
 	if (unlikely(m->nb_segs > 1))
 		return dp_drop(m, DROP_MULTI_SEG);
-	if (len >= ETH_LEN && eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP)) {
-		c->ctrl = CTRL_RX >> 8;
-		return NODE_CTRL;
-	}
-	if (len < ETH_LEN || eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))
+	if (unlikely(len < ETH_LEN || eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))) {
+		if (len >= ETH_LEN && eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP)) {
+			c->ctrl = CTRL_RX >> 8;
+			return NODE_CTRL;
+		}
 		return again ? bad_ether(m, len, eth) : not_ipv4(m, len, eth);
+	}
 	if (pkt_ip4_check_fast(ip, len - ETH_LEN) != PKT_OK)
 		return dp_drop(m, DROP_BAD_IP4_OUT);
-	rte_pktmbuf_trim(m, (uint16_t)(len - (ETH_LEN + ntohs(ip->total_len))));
+	/* Ethernet padding (a short datagram in a 60-byte frame) cut off. */
+	if (unlikely(len != ETH_LEN + ntohs(ip->total_len)))
+		rte_pktmbuf_trim(m, (uint16_t)(len - (ETH_LEN + ntohs(ip->total_len))));
 	dp_ctx_ip4_fresh(m, ETH_LEN);
 	c->pool = (int16_t)nat_pool_index(ntohl(ip->dst));
 	return dp.conf.fast ? NODE_FAST_WAN : NODE_WAN_IN;
