@@ -124,6 +124,7 @@ static __rte_always_inline enum dp_node tr_parse(struct rte_mbuf *m, bool again)
 	uint32_t len = rte_pktmbuf_data_len(m);
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	const struct l3_ip6_hdr *ip6 = (const struct l3_ip6_hdr *)(eth + 1);
+	const struct l3_ip4_hdr *ip;
 	struct dp_ctx *c = dp_ctx_new(m, DP_PORT_TRANSPORT);
 
 	/* The packet path reads one buffer: a chained frame cannot be ours. */
@@ -145,7 +146,14 @@ static __rte_always_inline enum dp_node tr_parse(struct rte_mbuf *m, bool again)
 		return ext_headers(m, ip6);
 	memcpy(c->b4.b, ip6->src, 16);
 	c->hlim = ip6->hop_limit;
-	dp_ctx_ip4_fresh(m, ETH_LEN + 40);
+	ip = (const struct l3_ip4_hdr *)(ip6 + 1);
+	/* The usual inner header (no options, its length the payload's):
+	 * read as dp_ctx_ip4_fresh would, without its length checks. */
+	if (likely(ip6->payload_len == ip->total_len && ip->version_ihl == 0x45 &&
+	           ntohs(ip6->payload_len) >= 20))
+		dp_ctx_ip4_plain(m, ETH_LEN + 40);
+	else
+		dp_ctx_ip4_fresh(m, ETH_LEN + 40);
 	/* Only here: fast_tr reads the IPv4 header right after the IPv6 one. */
 	return dp.conf.fast ? NODE_FAST_TR : NODE_TR_IN;
 }
@@ -171,7 +179,10 @@ static __rte_always_inline enum dp_node wan_parse(struct rte_mbuf *m, bool again
 	/* Ethernet padding (a short datagram in a 60-byte frame) cut off. */
 	if (unlikely(len != ETH_LEN + ntohs(ip->total_len)))
 		rte_pktmbuf_trim(m, (uint16_t)(len - (ETH_LEN + ntohs(ip->total_len))));
-	dp_ctx_ip4_fresh(m, ETH_LEN);
+	if (likely(ip->version_ihl == 0x45))
+		dp_ctx_ip4_plain(m, ETH_LEN);
+	else
+		dp_ctx_ip4_fresh(m, ETH_LEN);
 	c->pool = (int16_t)nat_pool_index(ntohl(ip->dst));
 	return dp.conf.fast ? NODE_FAST_WAN : NODE_WAN_IN;
 }

@@ -26,7 +26,8 @@ static inline bool wan_start(uint8_t n)
 	return n == NODE_FAST_WAN || n == NODE_WAN_IN;
 }
 
-void ahead_tr(struct dp_worker *w, struct rte_mbuf **pkts, const uint8_t *next, uint16_t n)
+inline __attribute__((always_inline)) void ahead_tr(struct dp_worker *w, struct rte_mbuf **pkts,
+                                                    const uint8_t *next, uint16_t n)
 {
 	const struct tables *t = w->tab;
 	struct dp_ahead *ah = &w->ahead;
@@ -56,7 +57,8 @@ void ahead_tr(struct dp_worker *w, struct rte_mbuf **pkts, const uint8_t *next, 
 		ah->n = n;
 }
 
-void ahead_wan(struct dp_worker *w, struct rte_mbuf **pkts, const uint8_t *next, uint16_t n)
+inline __attribute__((always_inline)) void ahead_wan(struct dp_worker *w, struct rte_mbuf **pkts,
+                                                     const uint8_t *next, uint16_t n)
 {
 	const struct tables *t = w->tab;
 	struct dp_ahead *ah = &w->ahead;

@@ -204,6 +204,28 @@ static inline void dp_ctx_ip4_fresh(struct rte_mbuf *m, uint16_t l3)
 	dp_ctx_l4(c, p + c->l4);
 }
 
+/* dp_ctx_ip4_fresh for a header checked whole (pkt_ip4_check_fast) with
+ * no options: L4 right after it, as long as the datagram says. */
+static __rte_always_inline void dp_ctx_ip4_plain(struct rte_mbuf *m, uint16_t l3)
+{
+	struct dp_ctx *c = dp_ctx(m);
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	const struct l3_ip4_hdr *ip = (const struct l3_ip4_hdr *)(p + l3);
+
+	c->l3 = l3;
+	c->proto = ip->proto;
+	c->l4 = (uint16_t)(l3 + 20);
+	c->l4_len = (uint16_t)(ntohs(ip->total_len) - 20);
+	if (likely(!pkt_ip4_is_fragment(ip))) {
+		dp_ctx_l4(c, p + c->l4);
+		return;
+	}
+	c->flags |= CTX_FRAG4;
+	/* A later fragment holds no L4 header. */
+	if (!(ip->frag_off & htons(AFTR_IP4_OFF_MASK)))
+		dp_ctx_l4(c, p + c->l4);
+}
+
 /* Fills the context's IPv4 fields from the header at offset l3 (read,
  * not checked: the node that checks it uses them once it passed): the
  * protocol, where L4 is and how long, and its ports or echo identifier.
