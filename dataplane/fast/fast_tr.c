@@ -96,7 +96,7 @@ static __rte_always_inline enum dp_node past_tests(struct dp_worker *w, struct r
 		DP_COUNT(w, STATELESS_OUT);
 	}
 	mss_clamp(w, &c->b4, ip, l4, c->l4_len);
-	return l2_wan(w, m);
+	return l2_wan_to(w, m, ntohl(ip->dst));
 }
 
 inline __attribute__((always_inline)) enum dp_node fast_tr(struct dp_worker *w, struct rte_mbuf *m)

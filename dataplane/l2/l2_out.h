@@ -65,11 +65,11 @@ static __rte_always_inline enum dp_node l2_tr(struct dp_worker *w, struct rte_mb
 }
 
 /* Towards the Internet: on-link destinations directly, the rest through
- * the gateway (no_neighbor without one). */
-static __rte_always_inline enum dp_node l2_wan(struct dp_worker *w, struct rte_mbuf *m)
+ * the gateway (no_neighbor without one); dst host order. */
+static __rte_always_inline enum dp_node l2_wan_to(struct dp_worker *w, struct rte_mbuf *m,
+                                                  uint32_t dst)
 {
 	const struct cfg_iface *i = &dp.conf.cfg->wan;
-	uint32_t dst = ntohl(dp_ip4(m)->dst);
 	struct addr6 nh;
 
 	if (i->has_address && ((dst ^ i->addr4.addr) & dp.conf.wan_mask) == 0) {
@@ -79,6 +79,12 @@ static __rte_always_inline enum dp_node l2_wan(struct dp_worker *w, struct rte_m
 	if (!i->has_gateway)
 		return dp_drop(m, DROP_NO_NEIGHBOR);
 	return l2_frame(w, m, DP_PORT_WAN, RTE_ETHER_TYPE_IPV4, NULL);
+}
+
+/* l2_wan_to the destination of the packet's IPv4 header (ctx->l3). */
+static __rte_always_inline enum dp_node l2_wan(struct dp_worker *w, struct rte_mbuf *m)
+{
+	return l2_wan_to(w, m, ntohl(dp_ip4(m)->dst));
 }
 
 #endif
