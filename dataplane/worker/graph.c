@@ -170,4 +170,3 @@ void graph_run_handed(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
 		run_graph(w, m, first);
 	}
 }
-
