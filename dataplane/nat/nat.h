@@ -161,6 +161,19 @@ int nat_pools_index(void);
 int nat_port_owner(const struct dp_worker *w, uint32_t pool, uint32_t addr, uint8_t ipproto,
                    uint16_t port_host);
 
+/* Whether looking a B4's NAPT sessions up ahead pays (ahead.c, the
+ * transport side's pass): not while this worker holds up to NAT_AHEAD_MIN
+ * sessions (128 KB of them, and their index slots, in a core's L2),
+ * where the lookup ahead (hashing a 24-byte key, two passes over the
+ * burst: about 60 instructions a packet) saved no cycles in aftr-bench
+ * (2K sessions: 99-102 cycles a packet up either way; 8K: 99-101 with it,
+ * 108-113 without). The WAN side's (an 8-byte key) pays even there. */
+#define NAT_AHEAD_MIN 2048
+static inline bool nat_ahead_pays(const struct dp_worker *w)
+{
+	return dp.conf.n_pools != 0 && w->nat.sess_by_out.n > NAT_AHEAD_MIN;
+}
+
 /* Whether a session may hold a port of pool (any port without prr
  * entries or with static mappings, else a port block's): not when it is a
  * prr entry's, or nobody's. */

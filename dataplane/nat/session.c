@@ -10,8 +10,10 @@
 #include "commands.h"
 #include "nat_int.h"
 
-void nat_out_ahead(const struct dp_worker *w, const struct addr6 *b4, uint32_t src, uint16_t sport,
-                   uint8_t proto, struct dp_nat_ahead *a)
+inline __attribute__((always_inline)) void nat_out_ahead(const struct dp_worker *w,
+                                                         const struct addr6 *b4, uint32_t src,
+                                                         uint16_t sport, uint8_t proto,
+                                                         struct dp_nat_ahead *a)
 {
 	struct key_out ko = {.src = src, .sport = sport, .proto = proto};
 
@@ -21,15 +23,17 @@ void nat_out_ahead(const struct dp_worker *w, const struct addr6 *b4, uint32_t s
 	sidx_prefetch(&w->nat.sess_by_out, a->hash);
 }
 
-void nat_in_ahead(const struct dp_worker *w, uint32_t ext, uint16_t eport, uint8_t proto,
-                  struct dp_nat_ahead *a)
+inline __attribute__((always_inline)) void nat_in_ahead(const struct dp_worker *w, uint32_t ext,
+                                                        uint16_t eport, uint8_t proto,
+                                                        struct dp_nat_ahead *a)
 {
 	a->hash = hash_in(key_in(ext, eport, proto));
 	a->kind = DP_NAT_AHEAD_IN;
 	sidx_prefetch(&w->nat.sess_by_in, a->hash);
 }
 
-void nat_ahead_get(const struct dp_worker *w, struct dp_nat_ahead *a)
+inline __attribute__((always_inline)) void nat_ahead_get(const struct dp_worker *w,
+                                                         struct dp_nat_ahead *a)
 {
 	a->val = sidx_first(a->kind == DP_NAT_AHEAD_OUT ? &w->nat.sess_by_out : &w->nat.sess_by_in,
 	                    a->hash);

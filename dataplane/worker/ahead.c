@@ -8,7 +8,11 @@
  * counted or changed: a node's own lookup takes a binding only for the
  * same key, in the same tables (one generation per loop), and a session
  * only while it is in use with the packet's own key (nat.h). Each kind has
- * its own pass, so that a lw4o6-only AFTR pays nothing for NAPT's. */
+ * its own pass, so that a lw4o6-only AFTR pays nothing for NAPT's; and a
+ * pass runs only where it pays: stateless indexes past TABLES_AHEAD_MIN
+ * keys, a B4's NAPT sessions past NAT_AHEAD_MIN a worker (measured in
+ * aftr-bench: below, the tables stay in a core's caches and the passes
+ * cost more than the misses they hide). */
 #include "ahead.h"
 
 #include <netinet/in.h>
@@ -34,7 +38,7 @@ inline __attribute__((always_inline)) void ahead_tr(struct dp_worker *w, struct 
 
 	ah->n = 0;
 	ah->sl = tables_ahead_pays(&t->by_b4);
-	ah->nat = dp.conf.n_pools != 0;
+	ah->nat = nat_ahead_pays(w);
 	if (ah->sl)
 		for (uint16_t i = 0; i < n; i++)
 			ah->set[i] = tr_start(next[i]) &&
