@@ -148,9 +148,10 @@ static __rte_always_inline enum dp_node tr_parse(struct rte_mbuf *m, bool again)
 	c->hlim = ip6->hop_limit;
 	ip = (const struct l3_ip4_hdr *)(ip6 + 1);
 	/* The usual inner header (no options, its length the payload's):
-	 * read as dp_ctx_ip4_fresh would, without its length checks. */
-	if (likely(ip6->payload_len == ip->total_len && ip->version_ihl == 0x45 &&
-	           ntohs(ip6->payload_len) >= 20))
+	 * read as dp_ctx_ip4_fresh would, without its length checks. Its
+	 * bytes are read once the payload is known to hold them. */
+	if (likely(ntohs(ip6->payload_len) >= 20 && ip6->payload_len == ip->total_len &&
+	           ip->version_ihl == 0x45))
 		dp_ctx_ip4_plain(m, ETH_LEN + 40);
 	else
 		dp_ctx_ip4_fresh(m, ETH_LEN + 40);
