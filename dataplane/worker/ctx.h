@@ -204,8 +204,11 @@ static inline void dp_ctx_ip4_fresh(struct rte_mbuf *m, uint16_t l3)
 	dp_ctx_l4(c, p + c->l4);
 }
 
-/* dp_ctx_ip4_fresh for a header checked whole (pkt_ip4_check_fast) with
- * no options: L4 right after it, as long as the datagram says. */
+/* dp_ctx_ip4_fresh for a header without options (version and length 0x45)
+ * whose total length, at least 20, the buffer is known to hold (RX: the
+ * WAN's after pkt_ip4_check_fast, a softwire's equal to the IPv6 payload
+ * length): the same fields, L4 right after it, as long as the datagram
+ * says, without the length checks. */
 static __rte_always_inline void dp_ctx_ip4_plain(struct rte_mbuf *m, uint16_t l3)
 {
 	struct dp_ctx *c = dp_ctx(m);
