@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dp_test.h"
 #include "ctx.h"
 
 static struct rte_mempool *mp;
@@ -109,25 +110,11 @@ END_TEST
 
 int main(void)
 {
-	char prefix[64], rundir[PATH_MAX];
-	char *eal_argv[] = {"test_ctx",    "--no-huge",
-	                    "-m",          "64",
-	                    "--no-pci",    "-l",
-	                    "0",           "--no-telemetry",
-	                    "--no-shconf", "--file-prefix",
-	                    prefix,        "--log-level=*:error",
-	                    NULL};
-	int eal_argc = (int)(sizeof(eal_argv) / sizeof(eal_argv[0])) - 1;
 	Suite *s = suite_create("ctx");
 	TCase *tc = tcase_create("ctx");
-	SRunner *sr;
-	int failed;
 
-	snprintf(prefix, sizeof(prefix), "test_ctx_%d", (int)getpid());
-	if (rte_eal_init(eal_argc, eal_argv) < 0) {
-		fprintf(stderr, "test_ctx: cannot initialise DPDK's EAL\n");
+	if (dp_test_eal("test_ctx", "64") < 0)
 		return EXIT_FAILURE;
-	}
 	mp = rte_pktmbuf_pool_create("mp", 63, 0, DP_CTX_SIZE, RTE_MBUF_DEFAULT_BUF_SIZE,
 	                             SOCKET_ID_ANY);
 	if (mp == NULL) {
@@ -137,14 +124,5 @@ int main(void)
 	tcase_add_test(tc, test_plain_is_fresh);
 	tcase_add_test(tc, test_plain_fields);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	rte_mempool_free(mp);
-	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	rmdir(rundir);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return dp_test_run(s);
 }

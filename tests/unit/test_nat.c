@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "cksum.h"
+#include "dp_test.h"
 #include "config.h"
 #include "config_json.h"
 #include "tables.h"
@@ -2293,37 +2294,7 @@ static Suite *nat_suite(void)
 
 int main(void)
 {
-	char prefix[64], rundir[PATH_MAX];
-	char *eal_argv[] = {"test_nat",
-	                    "--no-huge",
-	                    "-m",
-	                    "128",
-	                    "--no-pci",
-	                    "-l",
-	                    "0",
-	                    "--no-telemetry",
-	                    "--no-shconf", /* no files left in /var/run/dpdk */
-	                    "--file-prefix",
-	                    prefix,
-	                    "--log-level=*:error",
-	                    NULL};
-	int eal_argc = (int)(sizeof(eal_argv) / sizeof(eal_argv[0])) - 1;
-	SRunner *sr;
-	int failed;
-
-	snprintf(prefix, sizeof(prefix), "test_nat_%d", (int)getpid());
-	if (rte_eal_init(eal_argc, eal_argv) < 0) {
-		fprintf(stderr, "test_nat: cannot initialise DPDK's EAL\n");
+	if (dp_test_eal("test_nat", "128") < 0)
 		return EXIT_FAILURE;
-	}
-	sr = srunner_create(nat_suite());
-	/* EAL state (memory, hash tables) does not survive a fork. */
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	rmdir(rundir); /* EAL makes it even with --no-shconf, and leaves it */
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return dp_test_run(nat_suite());
 }

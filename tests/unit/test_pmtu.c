@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dp_test.h"
 #include "dp.h"
 #include "pmtu.h"
 #include "tx.h"
@@ -147,38 +148,16 @@ END_TEST
 
 int main(void)
 {
-	char prefix[64], rundir[PATH_MAX];
-	char *eal_argv[] = {"test_pmtu",   "--no-huge",
-	                    "-m",          "64",
-	                    "--no-pci",    "-l",
-	                    "0",           "--no-telemetry",
-	                    "--no-shconf", "--file-prefix",
-	                    prefix,        "--log-level=*:error",
-	                    NULL};
-	int eal_argc = (int)(sizeof(eal_argv) / sizeof(eal_argv[0])) - 1;
 	Suite *s = suite_create("pmtu");
 	TCase *tc = tcase_create("pmtu");
-	SRunner *sr;
-	int failed;
 
-	snprintf(prefix, sizeof(prefix), "test_pmtu_%d", (int)getpid());
-	if (rte_eal_init(eal_argc, eal_argv) < 0) {
-		fprintf(stderr, "test_pmtu: cannot initialise DPDK's EAL\n");
+	if (dp_test_eal("test_pmtu", "64") < 0)
 		return EXIT_FAILURE;
-	}
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_learn_get_expire);
 	tcase_add_test(tc, test_tick_empties);
 	tcase_add_test(tc, test_full_evicts_oldest);
 	tcase_add_test(tc, test_told_to_others);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	rmdir(rundir);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return dp_test_run(s);
 }
