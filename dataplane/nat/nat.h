@@ -201,9 +201,7 @@ static inline bool nat_for(const struct dp_worker *w, bool nat_ok, uint32_t src)
  * of the same words index lhash slots. */
 static inline uint32_t nat_b4_hash(const struct addr6 *b4)
 {
-	uint64_t w1 = hash_word(b4->b + 8) * 0xc2b2ae3d27d4eb4fULL;
-
-	return (uint32_t)(hash_fmix64(hash_word(b4->b) ^ (w1 << 31 | w1 >> 33)) >> 32);
+	return (uint32_t)(hash_words16(b4->b, 0) >> 32);
 }
 
 /* A hash over the workers: its high bits times their number (no division). */

@@ -77,14 +77,8 @@ static inline __attribute__((always_inline)) uint32_t lhash_key_hash_(const void
 	uint32_t i = 0;
 
 	/* The live tables' key lengths, in straight lines. */
-	if (len == 16) {
-		/* One finalizer: the second word multiplied (its low bits
-		 * reach the high ones) and turned, so that neither word's
-		 * bits cancel the other's, then mixed. */
-		uint64_t w1 = hash_word(p + 8) * 0xc2b2ae3d27d4eb4fULL;
-
-		return (uint32_t)hash_fmix64(h ^ hash_word(p) ^ (w1 << 31 | w1 >> 33));
-	}
+	if (len == 16)
+		return (uint32_t)hash_words16(p, h);
 	if (len == 8) {
 		return (uint32_t)hash_fmix64(h ^ hash_word(p));
 	}
