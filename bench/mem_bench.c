@@ -17,11 +17,12 @@
  * runs count instructions per packet (bench/check).
  *
  * With two workers, frames go to a queue by a hash of their flow, as RSS
- * would spread them, so about half reach the worker that does not own
- * their B4 or port block and are handed to the owner over a ring: the
- * hand-off's cost shows as the difference in cycles per packet. (This box
- * has two cores; running the workers on lcores of their own would measure
- * the scheduler, not the code.)
+ * would spread them, a burst a queue each round (a loaded NIC fills every
+ * queue), so about half reach the worker that does not own their B4 or
+ * port block and are handed to the owner over a ring: the hand-off's cost
+ * shows as the difference in cycles per packet. (This box has two cores;
+ * running the workers on lcores of their own would measure the scheduler,
+ * not the code.)
  *
  * NAPT (RFC 6333 with RFC 4787 UDP mappings): every flow is first sent
  * once from its B4 so the AFTR makes its session and the model learns its
@@ -277,10 +278,13 @@ static bool rx_empty(unsigned int nq)
 	return true;
 }
 
+/* A burst a queue, as a loaded NIC fills each of its RX queues: with two
+ * workers, each polls about as many frames a round as one worker alone
+ * (RSS spreads the flows, so a queue gets a little more or less). */
 static void feed(struct tr_model *t, int dir, unsigned int nq)
 {
-	struct rte_mbuf *pkts[BURST];
-	unsigned int n = tr_make(t, dir, dp.mp, pkts, BURST);
+	struct rte_mbuf *pkts[BURST * MAX_Q];
+	unsigned int n = tr_make(t, dir, dp.mp, pkts, BURST * nq);
 	int port = dir == 0 ? DP_PORT_TRANSPORT : DP_PORT_WAN;
 
 	for (unsigned int i = 0; i < n; i++) {

@@ -168,16 +168,15 @@ static void send_ctrl(struct dp_worker *w, int port, struct rte_mbuf *m)
 	dp_tx(w, port, m);
 }
 
-/* Packets other workers handed over (resuming at their context's node),
- * softwire MTUs they learned, and frames the main lcore wants sent. */
-static unsigned int poll_rings(struct dp_worker *w)
+/* One burst of the packets other workers handed over (resuming at their
+ * context's node) and softwire MTUs they learned. */
+static unsigned int poll_handed(struct dp_worker *w)
 {
 	struct rte_mbuf *pkts[DP_BURST];
-	unsigned int n, m;
-
+	unsigned int n;
 	uint16_t k = 0;
 
-	m = n = rte_ring_sc_dequeue_burst(w->handoff, (void **)pkts, DP_BURST, NULL);
+	n = rte_ring_sc_dequeue_burst(w->handoff, (void **)pkts, DP_BURST, NULL);
 	w->ctr->cnt[CNT_HANDOFF_RX] += n;
 	for (unsigned int i = 0; i < n; i++) {
 		if (pkts[i]->hash.usr == HANDOFF_PMTU)
@@ -187,6 +186,22 @@ static unsigned int poll_rings(struct dp_worker *w)
 	}
 	graph_run_handed(w, pkts, k);
 	graph_flush(w);
+	return n;
+}
+
+/* The hand-off ring, then frames the main lcore wants sent. Every other
+ * worker may hand over up to a burst from each of its ports a round: one
+ * burst a round would fall behind them under load (and the ring overflow,
+ * drop_handoff_full), so as many bursts as they can send are taken. */
+static unsigned int poll_rings(struct dp_worker *w)
+{
+	struct rte_mbuf *pkts[DP_BURST];
+	unsigned int n, m = 0, got;
+	unsigned int bursts = dp.nworkers > 1 ? (dp.nworkers - 1) * DP_NPORTS : 1;
+
+	do
+		m += got = poll_handed(w);
+	while (got == DP_BURST && --bursts > 0);
 	n = rte_ring_sc_dequeue_burst(w->from_ctrl, (void **)pkts, DP_BURST, NULL);
 	for (unsigned int i = 0; i < n; i++)
 		send_ctrl(w, (int)(pkts[i]->hash.usr & 0xff), pkts[i]);
