@@ -147,6 +147,40 @@ START_TEST(test_ip4_verdicts)
 }
 END_TEST
 
+/* The inline check of a 20-byte header (a sum modulo 0xffff) against the
+ * full one (RFC 1071's folds), on random headers: right checksums, every
+ * wrong one near them, and the sums that fold to 0xffff or 0 the most
+ * ways (all-ones words; a checksum of 0 and of 0xffff). */
+START_TEST(test_ip4_check_fast)
+{
+	uint8_t p[IP4_BUF];
+	struct l3_ip4_hdr *ip = (void *)p;
+	unsigned int ok = 0, bad = 0;
+
+	srand(1071);
+	for (int i = 0; i < 20000; i++) {
+		make_ip4(p, 5);
+		for (int b = 2; b < 20; b++)
+			if (b != 10 && b != 11 && (b > 3 || i % 3))
+				p[b] = (uint8_t)(i % 7 == 0 ? 0xff : rand());
+		ip->total_len = htons((uint16_t)(20 + rand() % 12));
+		ip->cksum = 0;
+		ip->cksum = cksum_ip4_hdr(ip);
+		if (i % 2)
+			ip->cksum =
+			        (uint16_t)(i % 4 == 1 ? ip->cksum ^ htons((uint16_t)(1 << i % 16))
+			                              : (i % 8 == 3 ? 0 : 0xffff));
+		enum pkt_verdict want = pkt_ip4_check(p, 32);
+
+		ck_assert_int_eq(pkt_ip4_check_fast(p, 32), want);
+		ok += want == PKT_OK;
+		bad += want == PKT_IP4_BAD_CKSUM;
+	}
+	ck_assert_uint_gt(ok, 10000);
+	ck_assert_uint_gt(bad, 5000);
+}
+END_TEST
+
 START_TEST(test_ip6_check)
 {
 	uint8_t p[64] = {0x60, 0x0a, 0xbc, 0xde, 0x00, 0x08, AFTR_IPPROTO_IPIP, 64};
@@ -331,6 +365,7 @@ static Suite *pkt_suite(void)
 	suite_add_tcase(s, hdr);
 	tcase_add_test(ip4, test_ip4_valid);
 	tcase_add_test(ip4, test_ip4_verdicts);
+	tcase_add_test(ip4, test_ip4_check_fast);
 	suite_add_tcase(s, ip4);
 	tcase_add_test(ip6, test_ip6_check);
 	tcase_add_test(ip6, test_ip6_no_ext);
