@@ -110,9 +110,9 @@ static __rte_always_inline enum dp_node stateless(struct dp_worker *w, struct dp
 
 /* Past NAPT or the stateless lookup: into the softwire, Ethernet out. */
 static __rte_always_inline enum dp_node to_b4(struct dp_worker *w, struct rte_mbuf *m,
-                                              struct dp_ctx *c, uint8_t *l4)
+                                              struct dp_ctx *c, struct l3_ip4_hdr *ip, uint8_t *l4)
 {
-	enum dp_node n = softwire_encap(w, m);
+	enum dp_node n = softwire_encap(w, m, c, ip);
 
 	if (n == NODE_TR_TX)
 		return l2_tr(w, m);
@@ -133,7 +133,7 @@ inline __attribute__((always_inline)) enum dp_node fast_wan(struct dp_worker *w,
 	if (!plain(w, c, ip))
 		return NODE_WAN_IN;
 	n = c->pool >= 0 ? napt(w, m, c, ip, l4) : stateless(w, c, ip);
-	return n == NODE_COUNT ? to_b4(w, m, c, l4) : n;
+	return n == NODE_COUNT ? to_b4(w, m, c, ip, l4) : n;
 }
 
 enum dp_node node_fast_wan(struct dp_worker *w, struct rte_mbuf *m)
@@ -151,7 +151,7 @@ inline __attribute__((always_inline)) enum dp_node fast_wan_nat(struct dp_worker
 	uint8_t *l4 = (uint8_t *)ip + (c->l4 - c->l3);
 	enum dp_node n = napt_owned(w, m, c, ip, l4);
 
-	return n == NODE_COUNT ? to_b4(w, m, c, l4) : n;
+	return n == NODE_COUNT ? to_b4(w, m, c, ip, l4) : n;
 }
 
 enum dp_node node_fast_wan_nat(struct dp_worker *w, struct rte_mbuf *m)

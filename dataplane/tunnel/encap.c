@@ -9,5 +9,5 @@ enum dp_node node_encap(struct dp_worker *w, struct rte_mbuf *m)
 {
 	if (!filter_pass(w, CFG_SIDE_TRANSPORT, CFG_DIR_OUT, m))
 		return dp_drop(m, DROP_FILTER_RULE);
-	return softwire_encap(w, m);
+	return softwire_encap(w, m, dp_ctx(m), dp_ip4(m));
 }

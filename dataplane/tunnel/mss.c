@@ -21,15 +21,12 @@ static uint16_t mss_limit(const struct dp_worker *w, const struct addr6 *b4)
 	return on ? (uint16_t)(mtu - ENCAP_OVERHEAD) : 0;
 }
 
-void mss_clamp(struct dp_worker *w, const struct addr6 *b4, struct l3_ip4_hdr *ip, uint8_t *l4,
-               uint32_t l4len)
+void mss_clamp_syn(struct dp_worker *w, const struct addr6 *b4, uint8_t *l4, uint32_t l4len)
 {
 	const struct l4_tcp_hdr *tcp = (const struct l4_tcp_hdr *)l4;
 	uint32_t hl, off = 20;
 	uint16_t limit;
 
-	if (ip->proto != IPPROTO_TCP || l4len < 20 || !(tcp->flags & AFTR_TCP_SYN))
-		return;
 	hl = pkt_tcp_hdr_len(tcp);
 	if (hl <= 20 || hl > l4len || (limit = mss_limit(w, b4)) == 0)
 		return;

@@ -28,9 +28,9 @@ static __rte_always_inline void softwire_cut(struct rte_mbuf *m, struct dp_ctx *
 /* Encapsulation of the IPv4 packet at ctx->l3 (len bytes, room for the
  * Ethernet header before it) into the softwire of ctx->b4, from its
  * endpoint ctx->ep (RFC 6333 section 6.2): false without the headroom. */
-static __rte_always_inline bool softwire_push(struct rte_mbuf *m, struct dp_ctx *c, uint16_t len)
+static __rte_always_inline bool softwire_push(struct rte_mbuf *m, struct dp_ctx *c,
+                                              const struct l3_ip4_hdr *ip, uint16_t len)
 {
-	const struct l3_ip4_hdr *ip = dp_ip4(m);
 	struct l3_ip6_hdr *ip6;
 
 	if (rte_pktmbuf_prepend(m, 40) == NULL)
@@ -50,18 +50,18 @@ static __rte_always_inline bool softwire_push(struct rte_mbuf *m, struct dp_ctx 
 }
 
 /* Node encap past its filter: a TCP SYN's MSS clamped, the softwire's
- * MTU (one too big goes to toobig, ctx->mtu set), the IPv6 header. */
-static __rte_always_inline enum dp_node softwire_encap(struct dp_worker *w, struct rte_mbuf *m)
+ * MTU (one too big goes to toobig, ctx->mtu set), the IPv6 header. ip:
+ * the packet's IPv4 header (dp_ip4). */
+static __rte_always_inline enum dp_node softwire_encap(struct dp_worker *w, struct rte_mbuf *m,
+                                                       struct dp_ctx *c, struct l3_ip4_hdr *ip)
 {
-	struct dp_ctx *c = dp_ctx(m);
-	struct l3_ip4_hdr *ip = dp_ip4(m);
 	uint16_t len = ntohs(ip->total_len);
 
 	mss_clamp(w, &c->b4, ip, (uint8_t *)ip + (c->l4 - c->l3), c->l4_len);
 	c->mtu = toobig_mtu(w, &c->b4);
 	if ((uint32_t)len + 40 > c->mtu)
 		return NODE_TOOBIG;
-	if (!softwire_push(m, c, len))
+	if (!softwire_push(m, c, ip, len))
 		return dp_drop(m, DROP_NO_MBUF);
 	DP_COUNT(w, ENCAP);
 	return NODE_TR_TX;
