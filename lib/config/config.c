@@ -11,6 +11,11 @@
 #include "util.h"
 
 const char *const cfg_proto_names[] = {"tcp", "udp", "icmp", NULL};
+const uint8_t cfg_proto_by_ip[256] = {[0 ... 5] = CFG_ICMP,
+                                      [6] = CFG_TCP,
+                                      [7 ... 16] = CFG_ICMP,
+                                      [17] = CFG_UDP,
+                                      [18 ... 255] = CFG_ICMP};
 const char *const cfg_toobig_names[] = {"on", "off", "strict", NULL};
 const char *const cfg_admpro_names[] = {"off", "in", "out", "all", NULL};
 const char *const cfg_pcpd_names[] = {"disable", "enable", "stateless", "encapsulate", NULL};

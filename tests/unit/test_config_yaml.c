@@ -53,6 +53,16 @@ START_TEST(minimal_loads)
 END_TEST
 
 /* The error form the issue asks for: file:line:col: path: message. */
+/* IP protocol numbers to the configuration's protocols (a table). */
+START_TEST(proto_of_ip)
+{
+	for (unsigned int p = 0; p < 256; p++)
+		ck_assert_int_eq(cfg_proto_of_ip((uint8_t)p), p == 6    ? CFG_TCP
+		                                              : p == 17 ? CFG_UDP
+		                                                        : CFG_ICMP);
+}
+END_TEST
+
 START_TEST(error_names_file_line_column_path)
 {
 	char buf[256];
@@ -353,6 +363,7 @@ static Suite *suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, minimal_loads);
+	tcase_add_test(tc, proto_of_ip);
 	tcase_add_test(tc, error_names_file_line_column_path);
 	tcase_add_test(tc, errors_in_nested_lists);
 	tcase_add_test(tc, nat_table_sizes);
