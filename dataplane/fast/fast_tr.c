@@ -59,12 +59,16 @@ static __rte_always_inline bool admitted(const struct dp_worker *w, struct dp_ct
 	uint32_t src = ntohl(ip->src);
 	int drop;
 
-	c->bind = tables_b4_bind_with(t, &c->b4, dp_ahead_cur(w));
-	c->bind_serial = t->serial;
 	if (!(dp.conf.n_pools && tables_is_private(t, src))) {
 		*nat = false;
+		if (stateless_prr_out(t, c, src))
+			return true;
+		c->bind = tables_b4_bind_with(t, &c->b4, dp_ahead_cur(w));
+		c->bind_serial = t->serial;
 		return stateless_out_fast(t, c->bind, c, src);
 	}
+	c->bind = tables_b4_bind_with(t, &c->b4, dp_ahead_cur(w));
+	c->bind_serial = t->serial;
 	/* NAPT: TCP and UDP (ICMP is checked whole first, in nat_out's node),
 	 * from the first endpoint. */
 	if (ip->proto == IPPROTO_ICMP || c->ep ||

@@ -56,30 +56,38 @@ static __rte_always_inline int stateless_own_softwire(const struct tables *t, ui
 	return drop;
 }
 
-/* Node sl_out's check where it lets a packet through, for the fast path:
+/* Node sl_out's check where it lets a packet from one of its B4's prr
+ * entries (protocol, address, port) through, from the first endpoint, for
+ * the fast path, without the B4's bindings: a prr address is a pool
+ * address, which no softwire or nonat prefix holds (config_check.c), so
+ * the entry alone decides. Most sources are outside the prr addresses'
+ * span (and most AFTRs have no prr entry). False: stateless_out_fast asks
+ * the bindings. */
+static __rte_always_inline bool stateless_prr_out(const struct tables *t, const struct dp_ctx *c,
+                                                  uint32_t src)
+{
+	const struct cfg_prr *pr;
+
+	if (t->prr.n == 0 || src - t->prr_lo > t->prr_hi - t->prr_lo || c->ep)
+		return false;
+	pr = tables_prr(t, cfg_proto_of_ip(c->proto), src, ntohs(c->sport));
+	return pr && addr6_equal(&pr->b4, &c->b4);
+}
+
+/* Node sl_out's check where it lets the rest through, for the fast path:
  * a B4's packet with ports (CTX_PORTS) whose source its nonat prefix holds
- * (from the first endpoint), its softwire's address and port set (from
- * the softwire's endpoint), or one of its prr entries (from the first
- * endpoint). False: node sl_out decides. */
+ * (from the first endpoint) or its softwire's address and port set (from
+ * the softwire's endpoint). False: node sl_out decides. */
 static __rte_always_inline bool stateless_out_fast(const struct tables *t, uint32_t bind,
                                                    const struct dp_ctx *c, uint32_t src)
 {
-	uint16_t port = ntohs(c->sport);
-	const struct cfg_prr *pr;
 	struct tables_b4 r;
-	int own;
 
 	if (!tables_b4_of(t, bind, &r))
 		return false;
 	if (r.nonat != LHASH_NONE && prefix4_contains(&t->cfg.lists.nonats[r.nonat].prefix, src))
 		return c->ep == 0;
-	own = stateless_own_softwire(t, r.softwire, c, src, port);
-	if (own == -1)
-		return true;
-	if (own == DROP_WRONG_ENDPOINT || !r.has_prr || c->ep)
-		return false;
-	pr = tables_prr(t, cfg_proto_of_ip(c->proto), src, port);
-	return pr && addr6_equal(&pr->b4, &c->b4);
+	return stateless_own_softwire(t, r.softwire, c, src, ntohs(c->sport)) == -1;
 }
 
 /* Node sl_in's lookup where it finds a B4, for the fast path: the B4 of

@@ -194,6 +194,8 @@ static int build_prr_nonat(struct tables *t, uint32_t *nb4)
 
 	if (lhash_init(&t->prr, c->lists.n_prrs, sizeof(uint64_t)) < 0)
 		return -ENOMEM;
+	t->prr_lo = UINT32_MAX;
+	t->prr_hi = 0;
 	for (size_t i = 0; i < c->lists.n_prrs; i++) {
 		const struct cfg_prr *p = &c->lists.prrs[i];
 		uint64_t k = tables_prr_key(p->addr, p->port, (uint8_t)p->proto);
@@ -202,6 +204,8 @@ static int build_prr_nonat(struct tables *t, uint32_t *nb4)
 		if (r == NULL)
 			return -ENOMEM;
 		r->has_prr = 1;
+		t->prr_lo = p->addr < t->prr_lo ? p->addr : t->prr_lo;
+		t->prr_hi = p->addr > t->prr_hi ? p->addr : t->prr_hi;
 		lhash_put(&t->prr, &k, (uint32_t)i); /* a duplicate was refused by validation */
 	}
 	t->n_nonat = c->lists.n_nonats;

@@ -108,6 +108,7 @@ struct tables {
 	bool one_shape;                 /* every lw4o6 address has the one shape shapes[0] */
 	struct lhash sw_port;           /* (address, shape, PSID) -> softwire */
 	struct lhash prr;               /* (protocol, address, port) -> prr */
+	uint32_t prr_lo, prr_hi;        /* the prr addresses' span (host order; lo > hi: none) */
 	const struct cfg_nonat **nonat; /* by first address (they do not overlap) */
 	size_t n_nonat;
 	uint32_t nonat_lo, nonat_hi; /* the first and last address they span (host order) */

@@ -105,6 +105,7 @@ START_TEST(test_empty)
 	ck_assert_int_eq(drop, DROP_ACL6);
 	/* No stateless address: an empty span (lo above hi). */
 	ck_assert_uint_gt(t.sl_lo, t.sl_hi);
+	ck_assert_uint_gt(t.prr_lo, t.prr_hi);
 	ck_assert_ptr_null(tables_nonat(&t, 0));
 	ck_assert_ptr_null(tables_nonat(&t, UINT32_MAX));
 	tables_free(&t);
@@ -457,6 +458,9 @@ START_TEST(test_stateless)
 	ck_assert_uint_eq(r->has_prr, 1);
 	ck_assert_ptr_eq(tables_prr(&t, CFG_UDP, 0xc6336401u, 53), &t.prrs[0]);
 	ck_assert_ptr_null(tables_prr(&t, CFG_TCP, 0xc6336401u, 53));
+	/* The prr addresses' span: the one address. */
+	ck_assert_uint_eq(t.prr_lo, 0xc6336401u);
+	ck_assert_uint_eq(t.prr_hi, 0xc6336401u);
 	a = b4(6);
 	ck_assert(tables_b4(&t, &a, r));
 	ck_assert_uint_eq(r->nonat, 0);
