@@ -16,6 +16,7 @@ int pb_init(struct pb_space *s, uint16_t min, uint16_t max, uint16_t bsize, uint
 	s->min = min;
 	s->bsize = bsize;
 	s->nblocks = span / bsize;
+	s->span = s->nblocks * bsize;
 	s->worker = worker;
 	s->nworkers = nworkers;
 	s->group = 1;

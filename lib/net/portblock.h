@@ -37,6 +37,7 @@ struct pb_space {
 	uint16_t group;          /* blocks that go to one worker in a row (1; determ.h: K) */
 	bool deterministic;      /* blocks taken by number, no free list */
 	uint32_t words;          /* 64-bit words of bitmap per block */
+	uint32_t span;           /* nblocks * bsize: the ports the blocks hold */
 	struct pb_block *blocks; /* [nblocks]; only this worker's are used */
 	uint64_t *bitmap;        /* [nblocks * words]: 1 = in use or held */
 	uint32_t *free;          /* stack of this worker's free block indices */
@@ -73,9 +74,13 @@ static inline uint16_t pb_block_owner(const struct pb_space *s, uint32_t b)
  * address asks. */
 static inline uint16_t pb_port_owner(const struct pb_space *s, uint16_t port)
 {
-	uint32_t b = pb_block_of(s, port);
+	/* Below min, the offset wraps past the span. With one worker, no
+	 * division: a port in the blocks is its. */
+	uint32_t off = (uint32_t)port - s->min;
 
-	return b == PB_NONE ? UINT16_MAX : pb_block_owner(s, b);
+	if (off >= s->span)
+		return UINT16_MAX;
+	return s->nworkers == 1 ? 0 : pb_block_owner(s, off / s->bsize);
 }
 
 /* Deterministic blocks (determ.h): a subscriber's `group` blocks in a row
@@ -114,6 +119,7 @@ static inline struct pb_space pb_layout(const struct pb_space *s)
 	return (struct pb_space){.min = s->min,
 	                         .bsize = s->bsize,
 	                         .nblocks = s->nblocks,
+	                         .span = s->span,
 	                         .worker = s->worker,
 	                         .nworkers = s->nworkers,
 	                         .group = s->group,

@@ -270,6 +270,39 @@ START_TEST(test_owner_three_workers)
 }
 END_TEST
 
+/* pb_port_owner (a span test, a division only with workers) against the
+ * block of the port and its owner, for every port of several layouts,
+ * deterministic groups and the read-only copy included. */
+START_TEST(test_owner_every_port)
+{
+	static const uint16_t layouts[][3] = {
+	        {1024, 65535, 512}, {0, 95, 8}, {100, 399, 7}, {65532, 65535, 1}, {2000, 2000, 1}};
+
+	for (size_t l = 0; l < sizeof(layouts) / sizeof(layouts[0]); l++)
+		for (uint16_t nw = 1; nw <= 3; nw++)
+			for (uint16_t group = 1; group <= 2; group++) {
+				struct pb_space s, c;
+
+				ck_assert_int_eq(pb_init(&s, layouts[l][0], layouts[l][1],
+				                         layouts[l][2], 0, nw),
+				                 0);
+				if (group > 1)
+					pb_set_deterministic(&s, group);
+				c = pb_layout(&s);
+				for (uint32_t p = 0; p < 65536; p++) {
+					uint32_t b = pb_block_of(&s, (uint16_t)p);
+					uint16_t want =
+					        b == PB_NONE ? UINT16_MAX : pb_block_owner(&s, b);
+
+					EXPECT(pb_port_owner(&s, (uint16_t)p) == want &&
+					               pb_port_owner(&c, (uint16_t)p) == want,
+					       "layout %zu, %u workers, port %u", l, nw, p);
+				}
+				pb_free(&s);
+			}
+}
+END_TEST
+
 START_TEST(test_free_lists)
 {
 	static const uint16_t nworkers[] = {1, 2, 3, 4, 7, 41, 42, 43, 50};
@@ -1094,6 +1127,7 @@ static Suite *portblock_suite(void)
 	tcase_add_test(init, test_init_errors);
 	tcase_add_test(init, test_init_counts);
 	tcase_add_test(init, test_owner_three_workers);
+	tcase_add_test(init, test_owner_every_port);
 	tcase_add_test(init, test_free_lists);
 	suite_add_tcase(s, init);
 
