@@ -26,17 +26,18 @@ enum sess_state {
  * filtering (RFC 4787 REQ-8): the last few, oldest replaced first. */
 #define SESS_REMOTES 4
 
-/* One cache line: the inside key first (b4 .. proto, what the inside index
- * compares), then the outside one (ext, eport, proto). */
+/* One cache line: the inside key first (b4, src, sport, and proto below,
+ * what the inside index compares), then the outside one (ext, eport,
+ * proto in a row: one word). */
 struct dp_session {
 	struct addr6 b4;
 	uint32_t src;          /* inner source, network order */
 	uint16_t sport;        /* inner source port or echo id, network order */
-	uint8_t proto;         /* IPPROTO_TCP, _UDP, _ICMP */
 	uint8_t state;         /* enum sess_state */
+	uint8_t rnext;         /* next remote slot to replace */
 	uint32_t ext;          /* pool address, network order */
 	uint16_t eport;        /* public port or echo id, network order */
-	uint8_t rnext;         /* next remote slot to replace */
+	uint8_t proto;         /* IPPROTO_TCP, _UDP, _ICMP */
 	uint8_t in_use : 1;    /* else on the free list */
 	uint8_t is_static : 1; /* from a static mapping (ISC "nat"): no port block */
 	union {

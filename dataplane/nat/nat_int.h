@@ -7,6 +7,7 @@
 #define AFTR_NAT_INT_H
 
 #include <rte_prefetch.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "hash.h"
@@ -55,9 +56,17 @@ static inline bool is_out(const struct dp_session *se, const struct key_out *ko)
 	       se->src == ko->src && se->sport == ko->sport && se->proto == ko->proto;
 }
 
+_Static_assert(offsetof(struct dp_session, eport) == offsetof(struct dp_session, ext) + 4 &&
+                       offsetof(struct dp_session, proto) == offsetof(struct dp_session, ext) + 6,
+               "a session's outside key is key_in's word");
+
+/* The word at ext is key_in's, and the flags' byte above it. */
 static inline bool is_in(const struct dp_session *se, uint64_t ki)
 {
-	return key_in(se->ext, se->eport, se->proto) == ki;
+	uint64_t w;
+
+	memcpy(&w, &se->ext, 8);
+	return (w & 0x00ffffffffffffffULL) == ki;
 }
 
 /* The session of an inside or outside key, or SIDX_NONE. */
