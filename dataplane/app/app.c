@@ -268,6 +268,8 @@ static void teardown(void)
 		ns->pb = NULL;
 	}
 	lhash_free(&dp.conf.pool_by_addr);
+	rte_free(dp.conf.pool_at);
+	dp.conf.pool_at = NULL;
 	neigh_fini();
 }
 

@@ -83,7 +83,8 @@ struct dp_conf {
 	uint32_t n_pools;
 	uint32_t pool_lo, pool_hi; /* the lowest and highest pool address, host order */
 	struct lhash pool_by_addr; /* pool address (host order) -> index: nat_pool_index */
-	struct determ determ;      /* nat.deterministic (off: determ.on false) */
+	uint16_t *pool_at; /* or, for a narrow span: [addr - pool_lo] -> index or NAT_POOL_NONE */
+	struct determ determ; /* nat.deterministic (off: determ.on false) */
 	/* Each filter list's counters (filter.h): the first, how many. */
 	uint16_t filter_first[CFG_NSIDES][CFG_NDIRS], filter_slots[CFG_NSIDES][CFG_NDIRS];
 };

@@ -37,14 +37,15 @@ static __rte_always_inline bool plain(const struct dp_worker *w, const struct dp
 	uint32_t dst = ntohl(ip->dst);
 
 	/* pkt_ip4_check_fast passes a header with options too: those go on
-	 * to the graph, which finds L4 after them. */
+	 * to the graph, which finds L4 after them; so does a packet to an
+	 * address among the pools' (a hairpin to NAPT, or rarely not one). */
 	return (c->flags & (CTX_PORTS | CTX_FRAG4 | CTX_FRAG6)) == CTX_PORTS &&
 	       ip->version_ihl == 0x45 && pkt_ip4_check_fast(ip, plen) == PKT_OK &&
 	       ntohs(ip->total_len) == plen && (ntohl(ip6->vtc_flow) >> 20 & 3) != 3 &&
 	       ip->ttl > 1 && dst != dp.conf.icmp_source &&
 	       t->filters[CFG_SIDE_TRANSPORT][CFG_DIR_IN].n == 0 &&
 	       t->filters[CFG_SIDE_WAN][CFG_DIR_OUT].n == 0 && plen <= dp.port[DP_PORT_WAN].mtu &&
-	       nat_pool_index(dst) < 0 &&
+	       !nat_pool_span(dst) &&
 	       !(dp.conf.cfg->softwire_hairpinning && stateless_owns(w, dst));
 }
 

@@ -141,16 +141,32 @@ struct dp_session *nat_find_in(struct dp_worker *w, uint32_t ext, uint16_t eport
 /* Expires sessions and releases held ports, a few per call. */
 void nat_sweep(struct dp_worker *w, unsigned int budget);
 
-/* Index of the pool a pool address is, or -1: a scan of a few pools, a
- * lookup in dp.conf.pool_by_addr among more. */
+/* Index of the pool a pool address is, or -1: nat_pool_index looks in
+ * dp.conf.pool_at when the pools span at most NAT_POOL_AT_MAX addresses,
+ * else asks this: a scan of a few pools, a lookup in dp.conf.pool_by_addr
+ * among more. */
 int nat_pool_find(uint32_t addr_host);
+#define NAT_POOL_NONE   UINT16_MAX
+#define NAT_POOL_AT_MAX 4096 /* addresses the pools may span for dp.conf.pool_at */
+/* Whether an address (host order) is inside the span of the pool
+ * addresses (nat_pools_index): most packets' are not. */
+static inline bool nat_pool_span(uint32_t addr_host)
+{
+	return addr_host - dp.conf.pool_lo <= dp.conf.pool_hi - dp.conf.pool_lo;
+}
+
 static inline int nat_pool_index(uint32_t addr_host)
 {
-	/* Asked of every packet to the Internet (hairpins): most are
-	 * outside the range the pool addresses span (nat_pools_index). */
-	if (addr_host - dp.conf.pool_lo > dp.conf.pool_hi - dp.conf.pool_lo)
+	/* Pools are most often one prefix or a few near each other: a table
+	 * over their span, else the scan or the hash. */
+	const uint16_t *at = dp.conf.pool_at;
+
+	if (!nat_pool_span(addr_host))
 		return -1;
-	return nat_pool_find(addr_host);
+	if (at == NULL)
+		return nat_pool_find(addr_host);
+	at += addr_host - dp.conf.pool_lo;
+	return *at == NAT_POOL_NONE ? -1 : *at;
 }
 /* Builds dp.conf.pool_by_addr (again) once dp.conf.pools is set, if there
  * are pools enough for it, and the range the pools span: 0 or -ENOMEM. */

@@ -2,7 +2,10 @@
  * a B4 (RFC 6333 section 7: its state is per softwire) and which owns a
  * public port (its port block's, or a static mapping's B4's). Read by every
  * thread; the pools' index is built at start, before the workers run. */
+#include <errno.h>
 #include <netinet/in.h>
+#include <rte_malloc.h>
+#include <string.h>
 
 #include "nat.h"
 
@@ -37,6 +40,21 @@ int nat_pools_index(void)
 			dp.conf.pool_hi = dp.conf.pools[i].addr;
 	}
 	lhash_free(&dp.conf.pool_by_addr);
+	rte_free(dp.conf.pool_at);
+	dp.conf.pool_at = NULL;
+	if (dp.conf.n_pools && dp.conf.pool_hi - dp.conf.pool_lo < NAT_POOL_AT_MAX &&
+	    dp.conf.n_pools < NAT_POOL_NONE) {
+		uint32_t span = dp.conf.pool_hi - dp.conf.pool_lo + 1;
+
+		dp.conf.pool_at = rte_malloc("pool_at", span * sizeof(*dp.conf.pool_at), 0);
+		if (dp.conf.pool_at == NULL)
+			return -ENOMEM;
+		memset(dp.conf.pool_at, 0xff, span * sizeof(*dp.conf.pool_at));
+		/* An address twice (cfg_validate refuses it): the first, as a scan. */
+		for (uint32_t i = dp.conf.n_pools; i-- > 0;)
+			dp.conf.pool_at[dp.conf.pools[i].addr - dp.conf.pool_lo] = (uint16_t)i;
+		return 0;
+	}
 	if (dp.conf.n_pools <= POOLS_SCANNED)
 		return 0;
 	if (lhash_init(&dp.conf.pool_by_addr, dp.conf.n_pools, 4) < 0)

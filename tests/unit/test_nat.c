@@ -146,6 +146,7 @@ static void stop(void)
 	rte_free(w->nat.pb);
 	rte_free(dp.conf.pools);
 	lhash_free(&dp.conf.pool_by_addr);
+	rte_free(dp.conf.pool_at);
 	memset(&dp, 0, sizeof(dp));
 }
 
@@ -708,21 +709,54 @@ START_TEST(test_udp_both_ways)
 }
 END_TEST
 
-/* Pool addresses to their index: a scan of a few, a hash among many. */
+/* Pool addresses to their index: a table over a narrow span, else a scan
+ * of a few or a hash among many. Inside the span, not every address is a
+ * pool's. */
 START_TEST(test_pool_index)
 {
-	ck_assert_ptr_null(dp.conf.pool_by_addr.slots);
+	ck_assert_ptr_nonnull(dp.conf.pool_at);
 	ck_assert_int_eq(nat_pool_index(POOL1), 0);
 	ck_assert_int_eq(nat_pool_index(POOL2), -1);
+	ck_assert(nat_pool_span(POOL1) && !nat_pool_span(POOL2));
 	for (uint32_t i = 1; i < 12; i++)
 		add_pool(POOL1 + 0x100 * i);
 	restart();
+	/* Spanning 2,817 addresses: the table. */
+	ck_assert_ptr_nonnull(dp.conf.pool_at);
+	ck_assert_ptr_null(dp.conf.pool_by_addr.slots);
+	for (uint32_t i = 0; i < 12; i++) {
+		ck_assert_int_eq(nat_pool_index(POOL1 + 0x100 * i), (int)i);
+		ck_assert_int_eq(nat_pool_index(POOL1 + 0x100 * i + 1), -1);
+	}
+	ck_assert(nat_pool_span(POOL2));
+	ck_assert_int_eq(nat_pool_index(POOL2), -1);
+	ck_assert_int_eq(nat_pool_index(POOL1 - 1), -1);
+	ck_assert_int_eq(nat_pool_index(REMOTE), -1);
+	ck_assert_int_eq(nat_pool_index(0), -1);
+	/* One more far away: 12 pools over a wide span, the hash. */
+	add_pool(REMOTE2);
+	restart();
+	ck_assert_ptr_null(dp.conf.pool_at);
 	ck_assert_ptr_nonnull(dp.conf.pool_by_addr.slots);
 	for (uint32_t i = 0; i < 12; i++)
 		ck_assert_int_eq(nat_pool_index(POOL1 + 0x100 * i), (int)i);
+	ck_assert_int_eq(nat_pool_index(REMOTE2), 12);
 	ck_assert_int_eq(nat_pool_index(POOL2), -1);
 	ck_assert_int_eq(nat_pool_index(REMOTE), -1);
-	ck_assert_int_eq(nat_pool_index(0), -1);
+}
+END_TEST
+
+/* Two pools far apart: the scan. */
+START_TEST(test_pool_index_scan)
+{
+	add_pool(REMOTE2);
+	restart();
+	ck_assert_ptr_null(dp.conf.pool_at);
+	ck_assert_ptr_null(dp.conf.pool_by_addr.slots);
+	ck_assert_int_eq(nat_pool_index(POOL1), 0);
+	ck_assert_int_eq(nat_pool_index(REMOTE2), 1);
+	ck_assert(nat_pool_span(REMOTE));
+	ck_assert_int_eq(nat_pool_index(REMOTE), -1);
 }
 END_TEST
 
@@ -2261,6 +2295,7 @@ static Suite *nat_suite(void)
 	tcase_add_test(sess, test_udp_both_ways);
 	tcase_add_test(sess, test_ahead_guess_checked);
 	tcase_add_test(sess, test_pool_index);
+	tcase_add_test(sess, test_pool_index_scan);
 	tcase_add_test(sess, test_static_inbound_first);
 	tcase_add_test(sess, test_static_outbound_and_delete);
 	tcase_add_test(sess, test_static_filter);
