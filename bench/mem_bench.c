@@ -38,14 +38,17 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_eth_ring.h>
 #include <rte_ethdev.h>
+#include <rte_ip.h>
 #include <rte_lcore.h>
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
+#include <rte_thash.h>
 #include <rte_version.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +61,7 @@
 #include "dp.h"
 #include "gen.h"
 #include "report.h"
+#include "rss.h"
 #include "traffic.h"
 #include "worker.h"
 
@@ -260,13 +264,28 @@ static void drain(struct tr_model *t, unsigned int nq)
 					tr_check(t, p == DP_PORT_WAN ? 0 : 1, pkts[i]);
 }
 
-/* The queue RSS would put a frame on: a hash of its flow and direction,
- * which knows nothing of who owns the flow. */
+/* The queue RSS puts a frame on. From the B4s, as a NIC that port_rss.c
+ * programmed does it: the Toeplitz hash (DPDK's rte_softrss, with our
+ * key) of the outer IPv6 source alone, a 128-entry indirection table of
+ * the queues in turn (what the dataplane assumes of a device without RSS,
+ * as net_ring is). From the Internet: a hash of the flow, which knows
+ * nothing of who owns its port. */
 static unsigned int rss_queue(const struct rte_mbuf *m, int dir, unsigned int nq)
 {
-	uint32_t h = (uint32_t)(m->hash.usr * 2654435761u) ^ (uint32_t)dir;
+	uint32_t h = (uint32_t)(m->hash.usr * 2654435761u) ^ (uint32_t)dir, w[4];
+	const uint8_t *eth = rte_pktmbuf_mtod(m, const uint8_t *);
+	size_t off = RTE_ETHER_HDR_LEN + offsetof(struct rte_ipv6_hdr, src_addr);
 
-	return nq == 1 ? 0 : (h >> 16 ^ h) % nq;
+	if (nq == 1)
+		return 0;
+	if (dir != 0)
+		return (h >> 16 ^ h) % nq;
+	if (rte_be_to_cpu_16(((const struct rte_ether_hdr *)eth)->ether_type) ==
+	    RTE_ETHER_TYPE_VLAN)
+		off += sizeof(struct rte_vlan_hdr);
+	for (int i = 0; i < 4; i++)
+		w[i] = rte_be_to_cpu_32(*(const unaligned_uint32_t *)(eth + off + 4 * i));
+	return (rte_softrss(w, 4, rss_key) & 127) % nq;
 }
 
 static bool rx_empty(unsigned int nq)

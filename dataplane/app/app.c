@@ -160,6 +160,7 @@ static int setup(const struct aftr_config *cfg, const char *shm)
 		fprintf(stderr, "aftr-dataplane: %s\n", err);
 		return rc;
 	}
+	port_rss_owners(&dp.port[DP_PORT_TRANSPORT], dp.nworkers);
 	for (i = 0; i < dp.nworkers; i++) {
 		struct dp_worker *w = &dp.worker[i];
 		struct nat_mem mem;
@@ -201,6 +202,17 @@ static void onlink_init(const struct cfg_fixed *f)
 	dp.conf.wan_mask = prefix4_mask(f->wan.addr4.len);
 }
 
+/* B4 owners before the ports: a hash of the outer source over a table of
+ * 128 entries in turn (port.c makes it the transport NIC's, if it can). */
+static void rss_init(void)
+{
+	rss_table_init(&dp.conf.rss.src, rss_key, RSS_KEY_LEN, 0);
+	dp.conf.rss.dst = 0;
+	dp.conf.rss.reta_mask = 127;
+	for (unsigned int i = 0; i < DP_RETA_MAX; i++)
+		dp.conf.rss.reta[i] = (uint8_t)(i % dp.nworkers);
+}
+
 static void conf_init(const struct aftr_config *cfg)
 {
 	dp.conf.cfg = &cfg->fixed;
@@ -219,6 +231,7 @@ static void conf_init(const struct aftr_config *cfg)
 	dp.conf.has_gw[DP_PORT_WAN] = cfg->fixed.wan.has_gateway;
 	dp.conf.gw[DP_PORT_WAN] = neigh_key4(cfg->fixed.wan.gw4);
 	onlink_init(&cfg->fixed);
+	rss_init();
 }
 
 void dp_app_run(const char *stats_path)

@@ -25,6 +25,7 @@
 #include "nat_state.h"
 #include "pmtu_state.h"
 #include "portblock.h"
+#include "rss.h"
 #include "sidx.h"
 #include "tables.h"
 
@@ -61,6 +62,20 @@ struct dp_pool {
 
 /* Read-only after start: what needs a restart to change (the live lists
  * are in the tables, gen.h). */
+/* Which worker owns a B4 (nat.h nat_b4_owner): the RX queue the transport
+ * NIC's RSS puts its softwire's packets on, queue i being worker i's, so
+ * that they need no hand-off (DESIGN.md). port.c programs the NIC's key
+ * (rss.h), its hash of the outer source alone where it can (else source
+ * and destination, dst being the first endpoint's part) and its
+ * indirection table; without RSS, the same function is a hash. */
+#define DP_RETA_MAX 2048
+struct dp_rss {
+	struct rss_table src;      /* the outer source's part of the hash */
+	uint32_t dst;              /* the first endpoint's, when the NIC hashes it, else 0 */
+	uint32_t reta_mask;        /* the indirection table's entries - 1 */
+	uint8_t reta[DP_RETA_MAX]; /* entry -> worker */
+};
+
 struct dp_conf {
 	const struct cfg_fixed *cfg; /* the configuration's fixed part (live lists: tables) */
 	/* The endpoint (BR) addresses: endpoint first, then endpoints; a
@@ -84,6 +99,7 @@ struct dp_conf {
 	uint32_t pool_lo, pool_hi; /* the lowest and highest pool address, host order */
 	struct lhash pool_by_addr; /* pool address (host order) -> index: nat_pool_index */
 	uint16_t *pool_at; /* or, for a narrow span: [addr - pool_lo] -> index or NAT_POOL_NONE */
+	struct dp_rss rss;
 	struct determ determ; /* nat.deterministic (off: determ.on false) */
 	/* Each filter list's counters (filter.h): the first, how many. */
 	uint16_t filter_first[CFG_NSIDES][CFG_NDIRS], filter_slots[CFG_NSIDES][CFG_NDIRS];

@@ -14,5 +14,8 @@ int port_setup(struct dp_port *p, const char *what, const struct cfg_iface *ifac
 int port_share(struct dp_port *p, const struct dp_port *with, const char *what,
                const struct cfg_iface *iface);
 void port_close(struct dp_port *p);
+/* The transport port's RSS programmed to follow B4 ownership, and
+ * dp.conf.rss to match (port_rss.c), when it has a queue per worker. */
+void port_rss_owners(const struct dp_port *p, unsigned int nworkers);
 
 #endif

@@ -212,19 +212,18 @@ static inline bool nat_for(const struct dp_worker *w, bool nat_ok, uint32_t src)
 }
 
 /* The worker that owns a B4 (RFC 6333 section 7: state per softwire):
- * its hash (the flow hash of its softwire's packets) over the workers.
- * The hash is the tables' (hash.h: a dozen instructions, inline: every
- * NAPT packet with two workers or more asks), its high half: the low bits
- * of the same words index lhash slots. */
+ * the one whose RX queue the transport NIC's RSS puts its softwire's
+ * packets on (dp.h struct dp_rss): the Toeplitz hash of its address (16
+ * table lookups, inline: every NAPT packet with two workers or more
+ * asks), then the indirection table. */
 static inline uint32_t nat_b4_hash(const struct addr6 *b4)
 {
-	return (uint32_t)(hash_words16(b4->b, 0) >> 32);
+	return rss_hash16(&dp.conf.rss.src, b4->b) ^ dp.conf.rss.dst;
 }
 
-/* A hash over the workers: its high bits times their number (no division). */
 static inline unsigned int nat_worker_of(uint32_t hash)
 {
-	return (unsigned int)(((uint64_t)hash * dp.nworkers) >> 32);
+	return dp.conf.rss.reta[hash & dp.conf.rss.reta_mask];
 }
 
 unsigned int nat_b4_owner(const struct addr6 *b4);

@@ -72,7 +72,7 @@ TR_ADDR = "2001:db8:ffff::1"  # our address on the transport link
 TR_GW = "2001:db8:ffff::fe"
 B4 = "2001:db8:1::2"
 B4B = "2001:db8:1::3"
-B4C = "2001:db8:1::5"
+B4C = "2001:db8:1::4"
 POOL = "198.51.100.1"
 POOL2 = "198.51.100.2"
 WAN_ADDR = "192.0.2.1"
@@ -283,24 +283,25 @@ def napt(out=0, back=0, sessions=0, blocks=0, tunnels=0, **more):
     return c
 
 
+# The RSS key the dataplane programs (lib/net/rss.c: Microsoft's).
+RSS_KEY = bytes.fromhex("6d5a56da255b0ec24167253d43a38fb0d0ca2bcbae7b30b477cb2da38030f20c"
+                        "6a42b73bbeac01fa")
+
+
 def b4_owner(b4, workers):
-    """The worker that owns a softwire (DESIGN: owner = hash(B4 address) over
-    workers): nat_b4_hash() - the 16 bytes as two little-endian words, the
-    second multiplied and turned, MurmurHash3's 64-bit finalizer, its high
-    half - times the workers, over 2^32 (nat_worker_of())."""
-    m = (1 << 64) - 1
-
-    def fmix64(k):
-        k ^= k >> 33
-        k = (k * 0xff51afd7ed558ccd) & m
-        k ^= k >> 33
-        k = (k * 0xc4ceb9fe1a85ec53) & m
-        return k ^ (k >> 33)
-
-    w0, w1 = struct.unpack("<QQ", ipaddress.IPv6Address(b4).packed)
-    w1 = (w1 * 0xc2b2ae3d27d4eb4f) & m
-    h = fmix64(w0 ^ (((w1 << 31) | (w1 >> 33)) & m)) >> 32
-    return (h * workers) >> 32
+    """The worker that owns a softwire (DESIGN: the RX queue RSS puts its
+    packets on): the Toeplitz hash of the B4 address under RSS_KEY (each set
+    input bit adds the 32 key bits from its place on), then entry hash % 128
+    of a table of the workers in turn (dataplane/app/app.c rss_init, for a
+    device without RSS such as net_pcap)."""
+    key = int.from_bytes(RSS_KEY, "big")
+    bits = len(RSS_KEY) * 8
+    data = ipaddress.IPv6Address(b4).packed
+    h = 0
+    for i in range(128):
+        if data[i // 8] & (0x80 >> (i % 8)):
+            h ^= (key >> (bits - 32 - i)) & 0xffffffff
+    return (h & 127) % workers
 
 
 # --- NAPT, both directions --------------------------------------------------
