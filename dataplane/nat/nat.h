@@ -191,15 +191,22 @@ static inline bool nat_ahead_pays(const struct dp_worker *w)
 	return dp.conf.n_pools != 0 && w->nat.sess_by_out.n > NAT_AHEAD_MIN;
 }
 
-/* Whether a session may hold a port of pool (any port without prr
- * entries or with static mappings, else a port block's): not when it is a
- * prr entry's, or nobody's. */
-static inline bool nat_port_held(const struct tables *t, int16_t pool, uint8_t ipproto,
+/* Whether a session of this worker may hold a port of pool, for the
+ * look-ahead: with one worker, any port without prr entries or with static
+ * mappings, else a port block's (not a prr entry's, or nobody's); with
+ * more, a port block of this worker's (or any outside the blocks, with
+ * static mappings): another's goes to its owner untouched, so looking it
+ * up here would be wasted. */
+static inline bool nat_port_held(const struct dp_worker *w, int16_t pool, uint8_t ipproto,
                                  uint16_t port_host)
 {
-	return t->prr.n == 0 || t->n_nat ||
-	       pb_port_owner(&dp.conf.pools[pool].range[cfg_proto_of_ip(ipproto)], port_host) !=
-	               UINT16_MAX;
+	const struct tables *t = w->tab;
+	uint16_t o;
+
+	if (dp.nworkers == 1 && (t->prr.n == 0 || t->n_nat))
+		return true;
+	o = pb_port_owner(&dp.conf.pools[pool].range[cfg_proto_of_ip(ipproto)], port_host);
+	return o == w->id || (o == UINT16_MAX && t->n_nat);
 }
 
 /* Whether a B4's packet from src (host order) goes to NAPT: a private

@@ -90,12 +90,40 @@ inline __attribute__((always_inline)) void ahead_wan(struct dp_worker *w, struct
 
 			ah->nat_at[i].kind = 0;
 			if (wan_start(next[i]) && c->pool >= 0 && (c->flags & CTX_PORTS) &&
-			    nat_port_held(t, c->pool, c->proto, ntohs(c->dport)))
+			    nat_port_held(w, c->pool, c->proto, ntohs(c->dport)))
 				nat_in_ahead(w, dp_ip4(pkts[i])->dst, c->dport, c->proto,
 				             &ah->nat_at[i]);
 		}
 	if (ah->sl || ah->nat)
 		ah->n = n;
+}
+
+/* The hand-off ring's burst: NAPT packets from fast_tr and fast_wan
+ * resuming past their tests here, at the owner of their sessions. Their
+ * lookups are started as a port's burst's are (the ring's packets come
+ * from another worker's caches: the more the misses, the more it pays). */
+void ahead_handed(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct dp_ahead *ah = &w->ahead;
+	bool out = nat_ahead_pays(w);
+
+	ah->n = 0;
+	ah->sl = false;
+	ah->nat = dp.conf.n_pools != 0;
+	if (!ah->nat)
+		return;
+	for (uint16_t i = 0; i < n; i++) {
+		const struct dp_ctx *c = dp_ctx(pkts[i]);
+		const struct l3_ip4_hdr *ip = dp_ip4(pkts[i]);
+
+		ah->set[i] = false;
+		ah->nat_at[i].kind = 0;
+		if (c->next == NODE_FAST_WAN_NAT)
+			nat_in_ahead(w, ip->dst, c->dport, c->proto, &ah->nat_at[i]);
+		else if (c->next == NODE_FAST_TR_NAT && out)
+			nat_out_ahead(w, &c->b4, ip->src, c->sport, c->proto, &ah->nat_at[i]);
+	}
+	ah->n = n;
 }
 
 void ahead_get(struct dp_worker *w)

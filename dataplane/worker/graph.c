@@ -159,6 +159,7 @@ void graph_run_handed(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
 		struct rte_mbuf *m = pkts[i];
 		enum dp_node first = (enum dp_node)dp_ctx(m)->next;
 
+		w->ahead.cur = i;
 		if (first == NODE_FAST_TR_NAT)
 			first = fast_tr_nat(w, m);
 		else if (first == NODE_FAST_WAN_NAT)

@@ -184,7 +184,10 @@ static unsigned int poll_handed(struct dp_worker *w)
 		else
 			pkts[k++] = pkts[i];
 	}
+	ahead_handed(w, pkts, k);
+	ahead_get(w);
 	graph_run_handed(w, pkts, k);
+	w->ahead.n = 0;
 	graph_flush(w);
 	return n;
 }
