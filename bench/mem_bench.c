@@ -283,8 +283,9 @@ static unsigned int rss_queue(const struct rte_mbuf *m, int dir, unsigned int nq
 	if (rte_be_to_cpu_16(((const struct rte_ether_hdr *)eth)->ether_type) ==
 	    RTE_ETHER_TYPE_VLAN)
 		off += sizeof(struct rte_vlan_hdr);
+	memcpy(w, eth + off, sizeof(w));
 	for (int i = 0; i < 4; i++)
-		w[i] = rte_be_to_cpu_32(*(const unaligned_uint32_t *)(eth + off + 4 * i));
+		w[i] = rte_be_to_cpu_32(w[i]);
 	return (rte_softrss(w, 4, rss_key) & 127) % nq;
 }
 
