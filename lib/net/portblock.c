@@ -20,9 +20,6 @@ int pb_init(struct pb_space *s, uint16_t min, uint16_t max, uint16_t bsize, uint
 	s->worker = worker;
 	s->nworkers = nworkers;
 	s->group = 1;
-	s->bmul = pb_recip(bsize);
-	s->gmul = pb_recip(1);
-	s->wmul = pb_recip(nworkers);
 	s->words = (bsize + 63u) / 64u;
 	s->blocks = calloc(s->nblocks, sizeof(*s->blocks));
 	s->bitmap = calloc((size_t)s->nblocks * s->words, sizeof(*s->bitmap));
@@ -44,7 +41,6 @@ int pb_init(struct pb_space *s, uint16_t min, uint16_t max, uint16_t bsize, uint
 void pb_set_deterministic(struct pb_space *s, uint16_t group)
 {
 	s->group = group ? group : 1;
-	s->gmul = pb_recip(s->group);
 	s->deterministic = true;
 	s->nfree = 0;
 }

@@ -34,12 +34,10 @@ struct pb_space {
 	uint16_t bsize;   /* ports per block */
 	uint32_t nblocks; /* blocks in the whole range (all workers) */
 	uint16_t worker, nworkers;
-	uint16_t group;     /* blocks that go to one worker in a row (1; determ.h: K) */
-	bool deterministic; /* blocks taken by number, no free list */
-	uint32_t words;     /* 64-bit words of bitmap per block */
-	uint32_t span;      /* nblocks * bsize: the ports the blocks hold */
-	/* Reciprocals (pb_div16) of bsize, group and nworkers. */
-	uint64_t bmul, gmul, wmul;
+	uint16_t group;          /* blocks that go to one worker in a row (1; determ.h: K) */
+	bool deterministic;      /* blocks taken by number, no free list */
+	uint32_t words;          /* 64-bit words of bitmap per block */
+	uint32_t span;           /* nblocks * bsize: the ports the blocks hold */
 	struct pb_block *blocks; /* [nblocks]; only this worker's are used */
 	uint64_t *bitmap;        /* [nblocks * words]: 1 = in use or held */
 	uint32_t *free;          /* stack of this worker's free block indices */
@@ -52,20 +50,6 @@ int pb_init(struct pb_space *s, uint16_t min, uint16_t max, uint16_t bsize, uint
             uint16_t nworkers);
 void pb_free(struct pb_space *s);
 
-/* n / d for n < 2^16 and 0 < d < 2^16, with mul = pb_recip(d): a multiply
- * and a shift instead of a division (tens of cycles, and the packet path
- * asks for up to four a packet). Exact: n * mul / 2^32 exceeds n / d by
- * less than n / 2^32 < 1 / d, which never reaches the next integer. */
-static inline uint64_t pb_recip(uint32_t d)
-{
-	return ((uint64_t)1 << 32) / d + 1;
-}
-
-static inline uint32_t pb_div16(uint32_t n, uint64_t mul)
-{
-	return (uint32_t)((n * mul) >> 32);
-}
-
 /* The block of a port, or PB_NONE outside the blocks. */
 static inline uint32_t pb_block_of(const struct pb_space *s, uint16_t port)
 {
@@ -73,19 +57,16 @@ static inline uint32_t pb_block_of(const struct pb_space *s, uint16_t port)
 
 	if (port < s->min)
 		return PB_NONE;
-	b = pb_div16((uint32_t)port - s->min, s->bmul);
+	b = ((uint32_t)port - s->min) / s->bsize;
 	return b < s->nblocks ? b : PB_NONE;
 }
 
 /* The worker that owns block b: groups of `group` blocks in turn. */
 static inline uint16_t pb_block_owner(const struct pb_space *s, uint32_t b)
 {
-	uint32_t g;
-
-	if (s->nworkers == 1)
-		return 0;
-	g = pb_div16(b, s->gmul);
-	return (uint16_t)(g - pb_div16(g, s->wmul) * s->nworkers);
+	return s->nworkers == 1
+	               ? 0
+	               : (uint16_t)((b / s->group) % s->nworkers); /* no division for one */
 }
 
 /* The worker that owns a port of the space (any worker may ask). Ports
@@ -99,7 +80,7 @@ static inline uint16_t pb_port_owner(const struct pb_space *s, uint16_t port)
 
 	if (off >= s->span)
 		return UINT16_MAX;
-	return s->nworkers == 1 ? 0 : pb_block_owner(s, pb_div16(off, s->bmul));
+	return s->nworkers == 1 ? 0 : pb_block_owner(s, off / s->bsize);
 }
 
 /* Deterministic blocks (determ.h): a subscriber's `group` blocks in a row
@@ -139,9 +120,6 @@ static inline struct pb_space pb_layout(const struct pb_space *s)
 	                         .bsize = s->bsize,
 	                         .nblocks = s->nblocks,
 	                         .span = s->span,
-	                         .bmul = s->bmul,
-	                         .gmul = s->gmul,
-	                         .wmul = s->wmul,
 	                         .worker = s->worker,
 	                         .nworkers = s->nworkers,
 	                         .group = s->group,

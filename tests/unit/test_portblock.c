@@ -270,10 +270,9 @@ START_TEST(test_owner_three_workers)
 }
 END_TEST
 
-/* pb_port_owner (a span test, reciprocals instead of divisions) and
- * pb_block_of against the block and owner of every port by division, for
- * several layouts, one to three workers, deterministic groups and the
- * read-only copy included. */
+/* pb_port_owner (a span test, a division only with workers) against the
+ * block of the port and its owner, for every port of several layouts,
+ * deterministic groups and the read-only copy included. */
 START_TEST(test_owner_every_port)
 {
 	static const uint16_t layouts[][3] = {
@@ -291,34 +290,16 @@ START_TEST(test_owner_every_port)
 					pb_set_deterministic(&s, group);
 				c = pb_layout(&s);
 				for (uint32_t p = 0; p < 65536; p++) {
-					/* By division, as the layout says. */
-					uint32_t b = (p - layouts[l][0]) / layouts[l][2];
-					uint16_t want = p < layouts[l][0] || b >= s.nblocks
-					                        ? UINT16_MAX
-					                        : (uint16_t)(b / group % nw);
+					uint32_t b = pb_block_of(&s, (uint16_t)p);
+					uint16_t want =
+					        b == PB_NONE ? UINT16_MAX : pb_block_owner(&s, b);
 
-					EXPECT(pb_block_of(&s, (uint16_t)p) ==
-					               (want == UINT16_MAX ? PB_NONE : b),
-					       "layout %zu, port %u: block", l, p);
 					EXPECT(pb_port_owner(&s, (uint16_t)p) == want &&
 					               pb_port_owner(&c, (uint16_t)p) == want,
 					       "layout %zu, %u workers, port %u", l, nw, p);
 				}
 				pb_free(&s);
 			}
-}
-END_TEST
-
-/* The reciprocal division against the division, every 16-bit numerator,
- * divisors small and near the top. */
-START_TEST(test_div16)
-{
-	for (uint32_t d = 1; d < 65536; d = d < 1024 ? d + 1 : d < 64512 ? d + 997 : d + 1) {
-		uint64_t mul = pb_recip(d);
-
-		for (uint32_t n = 0; n < 65536; n++)
-			EXPECT(pb_div16(n, mul) == n / d, "%u / %u", n, d);
-	}
 }
 END_TEST
 
@@ -1147,7 +1128,6 @@ static Suite *portblock_suite(void)
 	tcase_add_test(init, test_init_counts);
 	tcase_add_test(init, test_owner_three_workers);
 	tcase_add_test(init, test_owner_every_port);
-	tcase_add_test(init, test_div16);
 	tcase_add_test(init, test_free_lists);
 	suite_add_tcase(s, init);
 
