@@ -298,13 +298,10 @@ static bool rx_empty(unsigned int nq)
 	return true;
 }
 
-/* A burst a queue, as a loaded NIC fills each of its RX queues: with two
- * workers, each polls about as many frames a round as one worker alone
- * (RSS spreads the flows, so a queue gets a little more or less). */
-static void feed(struct tr_model *t, int dir, unsigned int nq)
+static void feed_burst(struct tr_model *t, int dir, unsigned int nq)
 {
-	struct rte_mbuf *pkts[BURST * MAX_Q];
-	unsigned int n = tr_make(t, dir, dp.mp, pkts, BURST * nq);
+	struct rte_mbuf *pkts[BURST];
+	unsigned int n = tr_make(t, dir, dp.mp, pkts, BURST);
 	int port = dir == 0 ? DP_PORT_TRANSPORT : DP_PORT_WAN;
 
 	for (unsigned int i = 0; i < n; i++) {
@@ -316,6 +313,26 @@ static void feed(struct tr_model *t, int dir, unsigned int nq)
 			t->st.sent[dir]--;
 		}
 	}
+}
+
+static bool queues_full(int port, unsigned int nq)
+{
+	for (unsigned int q = 0; q < nq; q++)
+		if (rte_ring_count(rx[port][q]) < BURST)
+			return false;
+	return true;
+}
+
+/* Frames until every queue holds a burst, as a loaded NIC fills each of
+ * its RX queues: with two workers, each polls as many frames a round as
+ * one worker alone (RSS spreads B4s, not frames, so one queue may fill
+ * before the other; a few bursts at most a round). */
+static void feed(struct tr_model *t, int dir, unsigned int nq)
+{
+	int port = dir == 0 ? DP_PORT_TRANSPORT : DP_PORT_WAN;
+
+	for (unsigned int i = 0; i < 4 * nq && !queues_full(port, nq); i++)
+		feed_burst(t, dir, nq);
 }
 
 /* Whether every frame sent came back (with two workers, the last ones may
