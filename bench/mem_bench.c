@@ -16,11 +16,12 @@
  * cost. Run under callgrind with --toggle-collect=bench_round, the same
  * runs count instructions per packet (bench/check).
  *
- * With two workers, frames go to a queue by a hash of their flow, as RSS
- * would spread them, a burst a queue each round (a loaded NIC fills every
- * queue), so about half reach the worker that does not own their B4 or
- * port block and are handed to the owner over a ring: the hand-off's cost
- * shows as the difference in cycles per packet. (This box has two cores;
+ * With two workers, frames go to a queue as RSS spreads them (rss_queue),
+ * until every queue holds a burst each round (a loaded NIC keeps every
+ * queue filled): a B4's reach the worker that owns the B4; about half of
+ * the Internet's reach the worker that does not own their port block and
+ * are handed to the owner over a ring: the hand-off's cost shows as the
+ * difference in cycles per packet. (This box has two cores;
  * running the workers on lcores of their own would measure the scheduler,
  * not the code.)
  *

@@ -1,12 +1,12 @@
 #!/bin/bash
 # Worker scaling in memory (aftr-bench --workers): NAPT and lw4o6 with one
 # and with two workers, 100-byte frames, frames spread over the workers'
-# queues by a flow hash as RSS would (a burst a queue each round), so about
-# half reach the worker that does not own their B4 or port block and are
-# handed over a ring. Both workers run in one thread, one round each in
-# turn (this box has two cores: one for the generator): cycles per packet
-# are summed over them, so the difference from one worker is the
-# hand-off's cost.
+# queues as RSS would (every queue fed a burst a round): a B4's to the
+# worker that owns it, about half of the Internet's to the worker that
+# does not own their port block, handed over a ring. Both workers run in
+# one thread, one round each in turn (this box has two cores: one for the
+# generator): cycles per packet are summed over them, so the difference
+# from one worker is the hand-off's cost.
 # Writes bench/results/workers_mem-DATE.json.
 # Usage: bench/workers_mem.sh AFTR_BENCH [PACKETS]
 set -eu
