@@ -65,7 +65,8 @@ void port_rss_owners(const struct dp_port *p, unsigned int nworkers)
 
 	/* One queue, or fewer than workers (owners stay spread over all). */
 	if (p->nb_rxq < 2 || p->nb_rxq != nworkers || rte_eth_dev_info_get(p->port_id, &info) < 0 ||
-	    (info.flow_type_rss_offloads & RTE_ETH_RSS_IPV6) == 0)
+	    (info.flow_type_rss_offloads & (RTE_ETH_RSS_IPV6 | RTE_ETH_RSS_NONFRAG_IPV6_OTHER)) ==
+	            0)
 		return;
 	if (info.reta_size == 0 || info.reta_size > DP_RETA_MAX ||
 	    (info.reta_size & (info.reta_size - 1)) != 0) {
