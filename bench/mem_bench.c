@@ -67,7 +67,7 @@
 #include "worker.h"
 
 #define RING_SIZE 1024
-#define MAX_Q     2
+#define MAX_Q     TR_MAX_Q
 #define BURST     32
 #define PRIME_S   10 /* and a second per 200K flows: sessions are made at the tunnels' nat_rate */
 
@@ -265,29 +265,22 @@ static void drain(struct tr_model *t, unsigned int nq)
 					tr_check(t, p == DP_PORT_WAN ? 0 : 1, pkts[i]);
 }
 
-/* The queue RSS puts a frame on. From the B4s, as a NIC that port_rss.c
- * programmed does it: the Toeplitz hash (DPDK's rte_softrss, with our
- * key) of the outer IPv6 source alone, a 128-entry indirection table of
- * the queues in turn (what the dataplane assumes of a device without RSS,
- * as net_ring is). From the Internet: a hash of the flow, which knows
- * nothing of who owns its port. */
-static unsigned int rss_queue(const struct rte_mbuf *m, int dir, unsigned int nq)
+/* The queue RSS puts a flow's frames on. From the B4s, as a NIC that
+ * port_rss.c programmed does it: the Toeplitz hash (DPDK's rte_softrss,
+ * with our key) of the outer IPv6 source alone, a 128-entry indirection
+ * table of the queues in turn (what the dataplane assumes of a device
+ * without RSS, as net_ring is). From the Internet: a hash of the flow,
+ * which knows nothing of who owns its port. */
+static unsigned int rss_queue(const struct tr_model *t, uint32_t flow, int dir)
 {
-	uint32_t h = (uint32_t)(m->hash.usr * 2654435761u) ^ (uint32_t)dir, w[4];
-	const uint8_t *eth = rte_pktmbuf_mtod(m, const uint8_t *);
-	size_t off = RTE_ETHER_HDR_LEN + offsetof(struct rte_ipv6_hdr, src_addr);
+	uint32_t h = (flow * 2654435761u) ^ (uint32_t)dir, w[4];
 
-	if (nq == 1)
-		return 0;
 	if (dir != 0)
-		return (h >> 16 ^ h) % nq;
-	if (rte_be_to_cpu_16(((const struct rte_ether_hdr *)eth)->ether_type) ==
-	    RTE_ETHER_TYPE_VLAN)
-		off += sizeof(struct rte_vlan_hdr);
-	memcpy(w, eth + off, sizeof(w));
+		return h >> 16 ^ h;
+	memcpy(w, t->flows[flow].b4.b, sizeof(w));
 	for (int i = 0; i < 4; i++)
 		w[i] = rte_be_to_cpu_32(w[i]);
-	return (rte_softrss(w, 4, rss_key) & 127) % nq;
+	return rte_softrss(w, 4, rss_key) & 127;
 }
 
 static bool rx_empty(unsigned int nq)
@@ -299,41 +292,29 @@ static bool rx_empty(unsigned int nq)
 	return true;
 }
 
-static void feed_burst(struct tr_model *t, int dir, unsigned int nq)
-{
-	struct rte_mbuf *pkts[BURST];
-	unsigned int n = tr_make(t, dir, dp.mp, pkts, BURST);
-	int port = dir == 0 ? DP_PORT_TRANSPORT : DP_PORT_WAN;
-
-	for (unsigned int i = 0; i < n; i++) {
-		unsigned int q = rss_queue(pkts[i], dir, nq);
-
-		pkts[i]->hash.usr = 0;
-		if (rte_ring_sp_enqueue(rx[port][q], pkts[i]) != 0) {
-			rte_pktmbuf_free(pkts[i]);
-			t->st.sent[dir]--;
-		}
-	}
-}
-
-static bool queues_full(int port, unsigned int nq)
-{
-	for (unsigned int q = 0; q < nq; q++)
-		if (rte_ring_count(rx[port][q]) < BURST)
-			return false;
-	return true;
-}
-
-/* Frames until every queue holds a burst, as a loaded NIC fills each of
- * its RX queues: with two workers, each polls as many frames a round as
- * one worker alone (RSS spreads B4s, not frames, so one queue may fill
- * before the other; a few bursts at most a round). */
+/* Every RX queue topped up to a burst, with its own flows' frames, as a
+ * loaded NIC keeps each of its queues filled: with two workers, each
+ * polls a whole burst a round, as one worker alone. */
 static void feed(struct tr_model *t, int dir, unsigned int nq)
 {
 	int port = dir == 0 ? DP_PORT_TRANSPORT : DP_PORT_WAN;
 
-	for (unsigned int i = 0; i < 4 * nq && !queues_full(port, nq); i++)
-		feed_burst(t, dir, nq);
+	for (unsigned int q = 0; q < nq; q++) {
+		struct rte_mbuf *pkts[BURST];
+		unsigned int have = rte_ring_count(rx[port][q]), n;
+
+		if (have >= BURST)
+			continue;
+		n = nq == 1 ? tr_make(t, dir, dp.mp, pkts, BURST - have)
+		            : tr_make_queue(t, dir, q, dp.mp, pkts, BURST - have);
+		for (unsigned int i = 0; i < n; i++) {
+			pkts[i]->hash.usr = 0;
+			if (rte_ring_sp_enqueue(rx[port][q], pkts[i]) != 0) {
+				rte_pktmbuf_free(pkts[i]);
+				t->st.sent[dir]--;
+			}
+		}
+	}
 }
 
 /* Whether every frame sent came back (with two workers, the last ones may
@@ -488,6 +469,8 @@ static int bench(const struct opts *o)
 		t.vlan[0] = 100;
 		t.vlan[1] = 200;
 	}
+	if (rc == 0 && o->workers > 1)
+		rc = tr_set_queues(&t, o->workers, rss_queue);
 	if (rc < 0 || ring_ports(o->workers) < 0 || write_config(o, &t, path) < 0) {
 		fprintf(stderr, "aftr-bench: set-up failed (memory, a size too small for the "
 		                "protocol, or more than 250 pool addresses' worth of flows)\n");

@@ -1,10 +1,12 @@
 /* The benchmark's traffic; see traffic.h. */
 #include "traffic.h"
 
+#include <errno.h>
 #include <netinet/in.h>
 #include <rte_cycles.h>
 #include <rte_ether.h>
 #include <rte_malloc.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "addr.h"
@@ -107,6 +109,10 @@ void tr_fini(struct tr_model *t)
 {
 	rte_free(t->flows);
 	t->flows = NULL;
+	for (int d = 0; d < 2; d++) {
+		free(t->queue[d]);
+		t->queue[d] = NULL;
+	}
 }
 
 uint32_t tr_pools(const struct tr_model *t, uint32_t b4s, uint32_t flows)
@@ -317,6 +323,38 @@ unsigned int tr_make(struct tr_model *t, int dir, struct rte_mempool *mp, struct
 
 		t->next[dir] = (i + 1) % t->nflows;
 		if (dir == 1 && t->flows[i].eport == 0)
+			continue;
+		if ((pkts[made] = frame(t, dir, mp, i)) == NULL)
+			break;
+		made++;
+	}
+	t->st.sent[dir] += made;
+	return made;
+}
+
+int tr_set_queues(struct tr_model *t, unsigned int nq,
+                  unsigned int (*queue_of)(const struct tr_model *t, uint32_t flow, int dir))
+{
+	for (int d = 0; d < 2; d++) {
+		free(t->queue[d]);
+		if ((t->queue[d] = malloc(t->nflows)) == NULL)
+			return -ENOMEM;
+		for (uint32_t i = 0; i < t->nflows; i++)
+			t->queue[d][i] = (uint8_t)(queue_of(t, i, d) % nq);
+	}
+	return 0;
+}
+
+unsigned int tr_make_queue(struct tr_model *t, int dir, unsigned int q, struct rte_mempool *mp,
+                           struct rte_mbuf **pkts, unsigned int n)
+{
+	unsigned int made = 0, tries = 0;
+
+	while (made < n && tries++ < t->nflows) {
+		uint32_t i = t->qnext[dir][q];
+
+		t->qnext[dir][q] = (i + 1) % t->nflows;
+		if (t->queue[dir][i] != q || (dir == 1 && t->flows[i].eport == 0))
 			continue;
 		if ((pkts[made] = frame(t, dir, mp, i)) == NULL)
 			break;

@@ -58,6 +58,8 @@ struct tr_flow {
 	uint8_t gen;    /* times renewed (tr_renew), mod 256, in its frames' tags */
 };
 
+#define TR_MAX_Q 2 /* RX queues aftr-bench feeds */
+
 /* Latency histogram buckets: 2^TR_LAT_SUB linear steps per power of two
  * of TSC cycles (a percentile is within 12.5% of the truth). */
 #define TR_LAT_SUB 3
@@ -79,6 +81,10 @@ struct tr_model {
 	bool plain;    /* no softwire (see above) */
 	struct tr_flow *flows;
 	uint32_t nflows, next[2]; /* round robin per direction */
+	/* With RX queues (tr_set_queues): each flow's queue per direction,
+	 * and a round robin per direction and queue. */
+	uint8_t *queue[2];
+	uint32_t qnext[2][TR_MAX_Q];
 	uint32_t next_renew;
 	uint16_t size;    /* or TR_IMIX */
 	uint16_t mtu;     /* the WAN MTU tr_config writes (0: fit the size) */
@@ -121,6 +127,14 @@ void tr_fini(struct tr_model *t);
  * many were made. */
 unsigned int tr_make(struct tr_model *t, int dir, struct rte_mempool *mp, struct rte_mbuf **pkts,
                      unsigned int n);
+
+/* Sets each flow's RX queue in each direction (queue_of, below nq), for
+ * tr_make_queue: 0, or -ENOMEM. */
+int tr_set_queues(struct tr_model *t, unsigned int nq,
+                  unsigned int (*queue_of)(const struct tr_model *t, uint32_t flow, int dir));
+/* tr_make among the flows of queue q only. */
+unsigned int tr_make_queue(struct tr_model *t, int dir, unsigned int q, struct rte_mempool *mp,
+                           struct rte_mbuf **pkts, unsigned int n);
 
 /* NAPT: the next flow in turn becomes a new one (its next source port),
  * whose public endpoint is learned again from its first packet out: a new
