@@ -17,8 +17,8 @@
  * runs count instructions per packet (bench/check).
  *
  * With two workers, frames go to a queue as RSS spreads them (rss_queue),
- * until every queue holds a burst each round (a loaded NIC keeps every
- * queue filled): a B4's reach the worker that owns the B4; about half of
+ * each queue topped up to a burst of its own flows each round (a loaded
+ * NIC keeps every queue filled): a B4's reach the worker that owns the B4; about half of
  * the Internet's reach the worker that does not own their port block and
  * are handed to the owner over a ring: the hand-off's cost shows as the
  * difference in cycles per packet. (This box has two cores;
