@@ -313,16 +313,18 @@ static struct rte_mbuf *frame(struct tr_model *t, int dir, struct rte_mempool *m
 	return m;
 }
 
-unsigned int tr_make(struct tr_model *t, int dir, struct rte_mempool *mp, struct rte_mbuf **pkts,
-                     unsigned int n)
+/* Up to n frames of the flows in turn from *next, of queue q only (or
+ * every flow: q < 0). */
+static unsigned int make_from(struct tr_model *t, int dir, int q, uint32_t *next,
+                              struct rte_mempool *mp, struct rte_mbuf **pkts, unsigned int n)
 {
 	unsigned int made = 0, tries = 0;
 
 	while (made < n && tries++ < t->nflows) {
-		uint32_t i = t->next[dir];
+		uint32_t i = *next;
 
-		t->next[dir] = (i + 1) % t->nflows;
-		if (dir == 1 && t->flows[i].eport == 0)
+		*next = (i + 1) % t->nflows;
+		if ((q >= 0 && t->queue[dir][i] != q) || (dir == 1 && t->flows[i].eport == 0))
 			continue;
 		if ((pkts[made] = frame(t, dir, mp, i)) == NULL)
 			break;
@@ -330,6 +332,12 @@ unsigned int tr_make(struct tr_model *t, int dir, struct rte_mempool *mp, struct
 	}
 	t->st.sent[dir] += made;
 	return made;
+}
+
+unsigned int tr_make(struct tr_model *t, int dir, struct rte_mempool *mp, struct rte_mbuf **pkts,
+                     unsigned int n)
+{
+	return make_from(t, dir, -1, &t->next[dir], mp, pkts, n);
 }
 
 int tr_set_queues(struct tr_model *t, unsigned int nq,
@@ -348,20 +356,7 @@ int tr_set_queues(struct tr_model *t, unsigned int nq,
 unsigned int tr_make_queue(struct tr_model *t, int dir, unsigned int q, struct rte_mempool *mp,
                            struct rte_mbuf **pkts, unsigned int n)
 {
-	unsigned int made = 0, tries = 0;
-
-	while (made < n && tries++ < t->nflows) {
-		uint32_t i = t->qnext[dir][q];
-
-		t->qnext[dir][q] = (i + 1) % t->nflows;
-		if (t->queue[dir][i] != q || (dir == 1 && t->flows[i].eport == 0))
-			continue;
-		if ((pkts[made] = frame(t, dir, mp, i)) == NULL)
-			break;
-		made++;
-	}
-	t->st.sent[dir] += made;
-	return made;
+	return make_from(t, dir, (int)q, &t->qnext[dir][q], mp, pkts, n);
 }
 
 void tr_renew(struct tr_model *t)
