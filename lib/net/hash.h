@@ -28,8 +28,8 @@ static inline uint64_t hash_fmix64(uint64_t k)
 
 /* 16 bytes (a B4's address) in one finalizer: the second word multiplied
  * (its low bits reach the high ones) and turned, so that neither word's
- * bits cancel the other's, mixed with the first and seed. The lhash index
- * of B4s and the NAPT owner of a B4 (its high half) both use it. */
+ * bits cancel the other's, mixed with the first and seed: the lhash
+ * index of B4s (a B4's owner worker is the RSS hash's, nat.h). */
 static inline uint64_t hash_words16(const void *p, uint64_t seed)
 {
 	uint64_t w1 = hash_word((const uint8_t *)p + 8) * 0xc2b2ae3d27d4eb4fULL;
