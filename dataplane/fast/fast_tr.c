@@ -42,7 +42,7 @@ static __rte_always_inline bool plain(const struct dp_worker *w, const struct dp
 	return (c->flags & (CTX_PORTS | CTX_FRAG4 | CTX_FRAG6)) == CTX_PORTS &&
 	       ip->version_ihl == 0x45 && pkt_ip4_check_fast(ip, plen) == PKT_OK &&
 	       ntohs(ip->total_len) == plen && (ntohl(ip6->vtc_flow) >> 20 & 3) != 3 &&
-	       ip->ttl > 1 && dst != dp.conf.icmp_source &&
+	       ip->ttl > 1 && dst != dp.conf.icmp_source && !addr4_is_martian(dst) &&
 	       t->filters[CFG_SIDE_TRANSPORT][CFG_DIR_IN].n == 0 &&
 	       t->filters[CFG_SIDE_WAN][CFG_DIR_OUT].n == 0 && plen <= dp.port[DP_PORT_WAN].mtu &&
 	       !nat_pool_span(dst) &&

@@ -29,7 +29,8 @@ static __rte_always_inline bool plain(const struct dp_worker *w, const struct dp
 	const struct tables *t = w->tab;
 
 	return (c->flags & (CTX_PORTS | CTX_FRAG4)) == CTX_PORTS && c->proto != IPPROTO_ICMP &&
-	       ip->ttl > 1 && t->filters[CFG_SIDE_WAN][CFG_DIR_IN].n == 0 &&
+	       ip->ttl > 1 && !addr4_is_martian(ntohl(ip->src)) &&
+	       t->filters[CFG_SIDE_WAN][CFG_DIR_IN].n == 0 &&
 	       t->filters[CFG_SIDE_TRANSPORT][CFG_DIR_OUT].n == 0;
 }
 

@@ -179,14 +179,38 @@ static int ip6(struct dp_worker *w, struct rte_mbuf *m, struct rte_mbuf **out)
 	return -1;
 }
 
+/* RFC 8200 section 4.5: the octet a parameter problem points at for a
+ * fragment that would make a packet over 65,535 octets (its Fragment
+ * Offset) or that is not a multiple of 8 octets with more to come (the
+ * Payload Length), else 0. Its header is right after the IPv6 one (RX). */
+static uint32_t bad_fragment(const struct rte_mbuf *m)
+{
+	const struct l3_ip6_hdr *ip6 =
+	        rte_pktmbuf_mtod_offset(m, const struct l3_ip6_hdr *, RTE_ETHER_HDR_LEN);
+	const struct l3_ip6_frag_hdr *fh = (const struct l3_ip6_frag_hdr *)(ip6 + 1);
+	uint32_t data = ntohs(ip6->payload_len) - (uint32_t)sizeof(*fh);
+
+	if (pkt_ip6_frag_offset(fh) + data > UINT16_MAX)
+		return 40 + offsetof(struct l3_ip6_frag_hdr, frag_off_m);
+	if (pkt_ip6_frag_more(fh) && data % 8 != 0)
+		return offsetof(struct l3_ip6_hdr, payload_len);
+	return 0;
+}
+
 /* IPv6 fragments from a B4, at its owner: the whole packet is parsed
  * again (a fragment in a fragment is not one we take). */
 enum dp_node node_reasm6(struct dp_worker *w, struct rte_mbuf *m)
 {
 	struct rte_mbuf *r;
 	enum dp_node next;
-	int drop = ip6(w, m, &r);
+	uint32_t ptr = bad_fragment(m);
+	int drop;
 
+	if (ptr) {
+		DP_COUNT(w, IP6_FRAGMENTS_RECEIVED);
+		return dp_param6(m, DROP_IP6_FRAGMENT, ptr);
+	}
+	drop = ip6(w, m, &r);
 	if (drop >= 0)
 		return dp_drop(m, drop);
 	if (r == NULL)

@@ -138,52 +138,101 @@ struct rte_mbuf *icmp_frag_needed(struct dp_worker *w, unsigned int side,
  * minimum IPv6 MTU. */
 #define ICMP6_MAX_LEN 1280
 
+/* An ICMPv6 error (type, code, the 4 bytes after the checksum: rest,
+ * network order) from src to dst with room for a quote of qlen bytes
+ * (the caller's to write at *quote), towards a B4: the mbuf, or NULL
+ * (no buffer: counted). icmp6_finish completes it. */
+static struct rte_mbuf *icmp6_new(struct dp_worker *w, const uint8_t *src, const uint8_t *dst,
+                                  uint8_t type, uint8_t code, uint32_t rest, uint32_t qlen,
+                                  uint8_t **quote)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(dp.mp);
+	struct l3_ip6_hdr *out;
+	uint8_t *icmp;
+
+	if (m == NULL) {
+		w->ctr->drop[DROP_NO_MBUF]++;
+		return NULL;
+	}
+	out = (struct l3_ip6_hdr *)(rte_pktmbuf_append(m, RTE_ETHER_HDR_LEN + 48 + qlen) +
+	                            RTE_ETHER_HDR_LEN);
+	*out = (struct l3_ip6_hdr){.vtc_flow = htonl(6u << 28),
+	                           .payload_len = htons((uint16_t)(8 + qlen)),
+	                           .next_hdr = AFTR_IPPROTO_ICMPV6,
+	                           .hop_limit = ICMP_TTL};
+	memcpy(out->src, src, 16);
+	memcpy(out->dst, dst, 16);
+	icmp = (uint8_t *)(out + 1);
+	icmp[0] = type;
+	icmp[1] = code;
+	icmp[2] = icmp[3] = 0;
+	memcpy(icmp + 4, &rest, 4);
+	*quote = icmp + 8;
+	memcpy(dp_ctx_new(m, DP_PORT_TRANSPORT)->b4.b, dst, 16);
+	return m;
+}
+
+/* The checksum of icmp6_new's message, its quote written; counted sent. */
+static void icmp6_finish(struct dp_worker *w, struct rte_mbuf *m)
+{
+	struct l3_ip6_hdr *out = rte_pktmbuf_mtod_offset(m, struct l3_ip6_hdr *, RTE_ETHER_HDR_LEN);
+	uint32_t len = ntohs(out->payload_len);
+	uint8_t *icmp = (uint8_t *)(out + 1);
+
+	*(uint16_t *)(icmp + 2) = cksum_finish(cksum_add(
+	        cksum_ip6_pseudo(out->src, out->dst, len, AFTR_IPPROTO_ICMPV6), icmp, len));
+	DP_COUNT(w, ICMP_SENT);
+}
+
 struct rte_mbuf *icmp6_policy_fail(struct dp_worker *w, const struct dp_ctx *about,
                                    const struct l3_ip4_hdr *ip)
 {
 	uint32_t inner = ntohs(ip->total_len), quote = RTE_MIN(40 + inner, ICMP6_MAX_LEN - 48u);
-	struct l3_ip6_hdr *out, *q;
+	const uint8_t *ep = dp.conf.endpoints[about->ep].b;
+	struct l3_ip6_hdr *q;
 	struct rte_mbuf *m;
-	uint8_t *icmp;
 
 	/* Not about an ICMPv4 error either (RFC 4443 section 2.4 (e) in
 	 * spirit, RFC 1812 section 4.3.2.7 to the letter of the inner packet). */
 	if (!may_answer(ip) ||
 	    !allowed(w, CFG_SIDE_TRANSPORT, AFTR_ICMP6_DEST_UNREACH, ICMP6_POLICY_FAIL))
 		return NULL;
-	m = rte_pktmbuf_alloc(dp.mp);
-	if (m == NULL) {
-		w->ctr->drop[DROP_NO_MBUF]++;
+	m = icmp6_new(w, ep, about->b4.b, AFTR_ICMP6_DEST_UNREACH, ICMP6_POLICY_FAIL, 0, quote,
+	              (uint8_t **)&q);
+	if (m == NULL)
 		return NULL;
-	}
-	out = (struct l3_ip6_hdr *)(rte_pktmbuf_append(m, RTE_ETHER_HDR_LEN + 48 + quote) +
-	                            RTE_ETHER_HDR_LEN);
-	*out = (struct l3_ip6_hdr){.vtc_flow = htonl(6u << 28),
-	                           .payload_len = htons((uint16_t)(8 + quote)),
-	                           .next_hdr = AFTR_IPPROTO_ICMPV6,
-	                           .hop_limit = ICMP_TTL};
-	memcpy(out->src, dp.conf.endpoints[about->ep].b, 16);
-	memcpy(out->dst, about->b4.b, 16);
-	icmp = (uint8_t *)(out + 1);
-	memset(icmp, 0, 8);
-	icmp[0] = AFTR_ICMP6_DEST_UNREACH;
-	icmp[1] = ICMP6_POLICY_FAIL;
 	/* The softwire packet as the B4 sent it: its IPv6 header rebuilt
 	 * (decapsulation and reassembly left the inner packet), then the
 	 * inner packet. */
-	q = (struct l3_ip6_hdr *)(icmp + 8);
 	*q = (struct l3_ip6_hdr){.vtc_flow = htonl(6u << 28 | (uint32_t)ip->tos << 20),
 	                         .payload_len = htons((uint16_t)inner),
 	                         .next_hdr = AFTR_IPPROTO_IPIP,
 	                         .hop_limit = about->hlim};
 	memcpy(q->src, about->b4.b, 16);
-	memcpy(q->dst, out->src, 16);
+	memcpy(q->dst, ep, 16);
 	memcpy(q + 1, ip, quote - 40);
-	*(uint16_t *)(icmp + 2) = cksum_finish(
-	        cksum_add(cksum_ip6_pseudo(out->src, out->dst, 8 + quote, AFTR_IPPROTO_ICMPV6),
-	                  icmp, 8 + quote));
-	dp_ctx_new(m, DP_PORT_TRANSPORT)->b4 = about->b4;
-	DP_COUNT(w, ICMP_SENT);
+	icmp6_finish(w, m);
+	return m;
+}
+
+struct rte_mbuf *icmp6_param_problem(struct dp_worker *w, const struct rte_mbuf *about,
+                                     uint32_t ptr)
+{
+	const struct l3_ip6_hdr *ip6 =
+	        rte_pktmbuf_mtod_offset(about, const struct l3_ip6_hdr *, RTE_ETHER_HDR_LEN);
+	uint32_t quote = RTE_MIN(40u + ntohs(ip6->payload_len), ICMP6_MAX_LEN - 48u);
+	struct rte_mbuf *m;
+	uint8_t *q;
+
+	if (!allowed(w, CFG_SIDE_TRANSPORT, AFTR_ICMP6_PARAM_PROBLEM, 0))
+		return NULL;
+	/* From the endpoint the packet was sent to (RX took only those);
+	 * code 0: erroneous header field encountered. */
+	m = icmp6_new(w, ip6->dst, ip6->src, AFTR_ICMP6_PARAM_PROBLEM, 0, htonl(ptr), quote, &q);
+	if (m == NULL)
+		return NULL;
+	memcpy(q, ip6, quote);
+	icmp6_finish(w, m);
 	return m;
 }
 

@@ -50,6 +50,14 @@ struct rte_mbuf *icmp_frag_needed(struct dp_worker *w, unsigned int side,
 struct rte_mbuf *icmp6_policy_fail(struct dp_worker *w, const struct dp_ctx *about,
                                    const struct l3_ip4_hdr *ip);
 
+/* ICMPv6 parameter problem, erroneous header field (type 4 code 0, RFC
+ * 4443 section 3.4), pointing at octet ptr of the IPv6 packet about (a
+ * frame from a B4, its header checked) and quoting it, from the endpoint
+ * it was sent to; for node tr_tx. Counted as icmp_sent. The caller makes
+ * sure it is not about an ICMPv6 error (RFC 4443 section 2.4 (e)). */
+struct rte_mbuf *icmp6_param_problem(struct dp_worker *w, const struct rte_mbuf *about,
+                                     uint32_t ptr);
+
 /* An ICMPv4 error (type, code, rest: the 4 bytes after the checksum)
  * from src (network order) to ip's source, quoting ip (avail: the bytes
  * of it at hand), in a new mbuf with room for the Ethernet header; NULL

@@ -50,6 +50,8 @@ enum dp_node node_wan_fwd(struct dp_worker *w, struct rte_mbuf *m)
 
 	if (!filter_pass(w, CFG_SIDE_WAN, CFG_DIR_IN, m))
 		return dp_drop(m, DROP_FILTER_RULE);
+	if (addr4_is_martian(ntohl(ip->src)))
+		return dp_drop(m, DROP_MARTIAN);
 	/* icmp.wan.incoming: drop (RFC 7596 section 6.2's policy). */
 	if (unlikely(c->proto == IPPROTO_ICMP) && !dp.conf.cfg->icmp[CFG_SIDE_WAN].incoming)
 		return dp_drop(m, DROP_ICMP_POLICY);

@@ -12,10 +12,23 @@
 
 #define ETH_LEN ((uint32_t)RTE_ETHER_HDR_LEN)
 
+/* RFC 6946 section 4: a fragment header with offset 0 and M clear (an
+ * atomic fragment) makes no fragment: the packet is taken on its own. */
+static bool atomic_fragment(const struct l3_ip6_hdr *ip6, uint32_t off)
+{
+	const struct l3_ip6_frag_hdr *fh =
+	        (const struct l3_ip6_frag_hdr *)((const uint8_t *)ip6 + off);
+
+	return pkt_ip6_frag_offset(fh) == 0 && !pkt_ip6_frag_more(fh);
+}
+
 /* A 4in6 packet with extension headers: the Tunnel Encapsulation Limit
  * option a Linux ip6tnl B4 adds (RFC 2473 section 4.1.1, a destination
  * options header) must not stop a softwire. A fragment is reassembled
- * first (frag/reasm.h) when its header comes right after the fixed one. */
+ * first (frag/reasm.h) when its header comes right after the fixed one.
+ * A routing header with segments left asks this node to forward the
+ * packet on, which it does not (RFC 8200 section 4.4: no routing type is
+ * known here, so a parameter problem at the Routing Type). */
 static enum dp_node ext_headers(struct rte_mbuf *m, const struct l3_ip6_hdr *ip6)
 {
 	struct dp_ctx *c = dp_ctx(m);
@@ -23,7 +36,9 @@ static enum dp_node ext_headers(struct rte_mbuf *m, const struct l3_ip6_hdr *ip6
 
 	if (pkt_ip6_find_l4(ip6, 40 + ntohs(ip6->payload_len), &l4) != PKT_OK)
 		return dp_drop(m, DROP_BAD_IP6);
-	if (l4.frag_hdr_off) {
+	if (l4.rh_off)
+		return dp_param6(m, DROP_IP6_ROUTING, l4.rh_off + 2);
+	if (l4.frag_hdr_off && !atomic_fragment(ip6, l4.frag_hdr_off)) {
 		if (l4.frag_hdr_off != 40)
 			return dp_drop(m, DROP_IP6_FRAGMENT);
 		memcpy(c->b4.b, ip6->src, 16);

@@ -17,7 +17,9 @@ static inline __attribute__((always_inline)) int l4_locate(uint8_t proto, uint8_
 {
 	switch (proto) {
 	case IPPROTO_TCP:
-		if (l4len < 20)
+		/* Data Offset: the header's 32-bit words, at least 5, within the
+		 * segment (RFC 9293 section 3.1); else malformed. */
+		if (l4len < 20 || l4[12] < 0x50 || (uint32_t)(l4[12] >> 4) * 4 > l4len)
 			return -1;
 		*f = (struct l4_fields){(uint16_t *)l4, (uint16_t *)(l4 + 2),
 		                        (uint16_t *)(l4 + TCP_CKSUM_OFF), true, false};

@@ -69,6 +69,8 @@ enum dp_node node_inner(struct dp_worker *w, struct rte_mbuf *m)
 
 	if (!filter_pass(w, CFG_SIDE_TRANSPORT, CFG_DIR_IN, m))
 		return dp_drop(m, DROP_FILTER_RULE);
+	if (addr4_is_martian(ntohl(ip->dst)))
+		return dp_drop(m, DROP_MARTIAN);
 	/* A packet for the AFTR itself is not forwarded: no TTL check. */
 	if (ip->ttl <= 1 && ip->dst != us) {
 		e = icmp_error_b4(w, c, ip, AFTR_ICMP4_TIME_EXCEEDED, 0);

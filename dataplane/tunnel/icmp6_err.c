@@ -111,17 +111,14 @@ static void report(struct dp_worker *w, const struct addr6 *b4, uint16_t nat, co
 	dp_emit(w, m, c->flags & CTX_NAT ? NODE_NAT_OUT : NODE_SL_OUT);
 }
 
-/* RFC 8201 section 4: a packet too big below the IPv6 minimum MTU is
- * taken as the minimum; one that does not lower the MTU is not learned
- * (packets in flight before the first one was draw more of them), but
- * the source of the packet it is about is still told, with the MTU in
- * force. */
+/* A packet too big that does not lower the MTU is not learned (packets
+ * in flight before the first one was draw more of them), but the source
+ * of the packet it is about is still told, with the MTU in force. One
+ * below the IPv6 minimum MTU never comes here (node_icmp6_err). */
 static void too_big(struct dp_worker *w, const struct addr6 *b4, uint16_t nat,
                     const struct quote *q, uint32_t said)
 {
-	uint16_t mtu = said < CFG_MTU_MIN  ? CFG_MTU_MIN
-	               : said > UINT16_MAX ? UINT16_MAX
-	                                   : (uint16_t)said;
+	uint16_t mtu = said > UINT16_MAX ? UINT16_MAX : (uint16_t)said;
 	uint16_t now = toobig_mtu(w, b4);
 
 	if (mtu < now) {
@@ -159,10 +156,13 @@ enum dp_node node_icmp6_err(struct dp_worker *w, struct rte_mbuf *m)
 	owner = nat_b4_owner(b4);
 	if (owner != w->id)
 		return dp_handoff(m, owner, NODE_ICMP6_ERR);
-	if (parse(ip6, &q) < 0)
+	memcpy(&said, icmp + 4, 4);
+	/* RFC 8201 section 4: a packet too big below the IPv6 minimum link
+	 * MTU is discarded (no link is that small: forged or broken). */
+	if (parse(ip6, &q) < 0 ||
+	    (icmp[0] == AFTR_ICMP6_PACKET_TOO_BIG && rte_be_to_cpu_32(said) < CFG_MTU_MIN))
 		return dp_drop(m, DROP_ICMP6_ERROR);
 	DP_COUNT(w, ICMP6_ERR_IN);
-	memcpy(&said, icmp + 4, 4);
 	if (icmp[0] == AFTR_ICMP6_PACKET_TOO_BIG)
 		too_big(w, b4, nat ? CTX_NAT_OK : 0, &q, rte_be_to_cpu_32(said));
 	else if (q.ip)

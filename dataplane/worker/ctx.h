@@ -34,6 +34,7 @@
 	X(TR_IN, tr_in)             /* a B4's 4in6 packet: softwire admission, its owner */        \
 	X(REASM6, reasm6)           /* IPv6 fragments from a B4 */                                 \
 	X(ICMP6_ERR, icmp6_err)     /* ICMPv6 errors about softwire packets (RFC 2473 8) */        \
+	X(PARAM6, param6)           /* refused with a parameter problem (RFC 8200 4.4, 4.5) */     \
 	X(DECAP, decap)             /* inner IPv4 checks, ECN (RFC 6040) */                        \
 	X(REASM4_IN, reasm4_in)     /* IPv4 fragments inside a softwire */                         \
 	X(INNER, inner)             /* TTL, to the AFTR itself, NAPT or stateless */               \
@@ -105,7 +106,9 @@ struct dp_ctx {
 	/* The B4's stateless binding (tables_b4_bind), read at admission, and
 	 * the serial of the tables it was read in (0: not read). */
 	uint32_t bind, bind_serial;
-	uint16_t mtu; /* with NODE_TOOBIG: the softwire's MTU */
+	/* With NODE_TOOBIG: the softwire's MTU; with NODE_PARAM6: the octet
+	 * of the IPv6 packet its parameter problem points at. */
+	uint16_t mtu;
 	/* A packet from the Internet as it came, before NAT rewrote it, for
 	 * a fragmentation needed about it (toobig): the longest IPv4 header
 	 * and 8 bytes (RFC 792). Second cache line, written only for large
@@ -127,6 +130,15 @@ static inline enum dp_node dp_drop(struct rte_mbuf *m, int reason)
 {
 	dp_ctx(m)->drop = (uint8_t)reason;
 	return NODE_DROP;
+}
+
+/* A drop for reason answered with an ICMPv6 parameter problem pointing
+ * at octet ptr of the IPv6 packet (node param6). */
+static inline enum dp_node dp_param6(struct rte_mbuf *m, int reason, uint32_t ptr)
+{
+	dp_ctx(m)->drop = (uint8_t)reason;
+	dp_ctx(m)->mtu = (uint16_t)ptr;
+	return NODE_PARAM6;
 }
 
 /* To the worker that owns the packet's state, resuming at node next. */

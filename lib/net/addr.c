@@ -9,6 +9,11 @@
 
 #include "util.h"
 
+const uint8_t addr4_martian8[256] = {[0] = ADDR4_MARTIAN,
+                                     [127] = ADDR4_MARTIAN,
+                                     [169] = ADDR4_MARTIAN_16,
+                                     [224 ... 255] = ADDR4_MARTIAN};
+
 int addr4_parse(const char *s, uint32_t *out, char *err, size_t errlen)
 {
 	struct in_addr in;

@@ -49,6 +49,25 @@ char *addr6_format(const struct addr6 *a, char buf[ADDR6_STRLEN]);
 char *prefix4_format(const struct prefix4 *p, char buf[PREFIX4_STRLEN]);
 char *prefix6_format(const struct prefix6 *p, char buf[PREFIX6_STRLEN]);
 
+/* By an IPv4 address's first octet: ADDR4_MARTIAN when every address of
+ * that /8 is a martian, ADDR4_MARTIAN_16 when one /16 of it is. */
+#define ADDR4_MARTIAN    1
+#define ADDR4_MARTIAN_16 2
+extern const uint8_t addr4_martian8[256];
+
+/* An IPv4 address (host order) no router forwards to or from (a
+ * martian): "this network" 0/8 and loopback 127/8 (RFC 1812 section
+ * 5.3.7), link-local 169.254/16 (RFC 3927 section 7), multicast 224/4
+ * (unicast NAT and softwires carry none), reserved 240/4 with the limited
+ * broadcast (RFC 6890). Inline, by a table: the packet path asks it of
+ * every packet, and one load and test is all a public address costs. */
+static inline bool addr4_is_martian(uint32_t a)
+{
+	uint8_t v = addr4_martian8[a >> 24];
+
+	return v != 0 && (v == ADDR4_MARTIAN || a >> 16 == 0xa9feu);
+}
+
 /* Inline: the packet path asks these per packet (private sources). */
 static inline uint32_t prefix4_mask(uint8_t len)
 {

@@ -74,6 +74,7 @@ enum pkt_verdict pkt_ip6_find_l4(const void *buf, size_t len, struct pkt_ip6_l4 
 	uint32_t hlen;
 
 	out->frag_hdr_off = 0;
+	out->rh_off = 0;
 	while (ip6_is_ext(proto)) {
 		if (n++ == PKT_IP6_EXT_MAX)
 			return PKT_IP6_EXT_TOO_MANY;
@@ -99,6 +100,9 @@ enum pkt_verdict pkt_ip6_find_l4(const void *buf, size_t len, struct pkt_ip6_l4 
 			hlen = (p[off + 1] + 1u) * 8u;
 			if (off + hlen > len)
 				return PKT_IP6_EXT_TRUNCATED;
+			/* Segments Left, the routing header's fourth octet. */
+			if (proto == AFTR_IPPROTO_ROUTING && p[off + 3] != 0 && out->rh_off == 0)
+				out->rh_off = off;
 		}
 		proto = p[off];
 		off += hlen;

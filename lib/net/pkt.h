@@ -106,7 +106,10 @@ static inline enum pkt_verdict pkt_ip6_check(const void *buf, size_t len)
 struct pkt_ip6_l4 {
 	uint32_t l4_off;       /* upper-layer header; in a non-first fragment, the fragment data */
 	uint32_t frag_hdr_off; /* fragment header, 0 if there is none */
-	uint8_t l4_proto;      /* upper-layer protocol (AFTR_IPPROTO_NONE if no next header) */
+	/* The first routing header with segments left, 0 if there is none:
+	 * the packet is not for this node to take (RFC 8200 section 4.4). */
+	uint32_t rh_off;
+	uint8_t l4_proto; /* upper-layer protocol (AFTR_IPPROTO_NONE if no next header) */
 };
 
 /*

@@ -90,8 +90,13 @@
 	  "a B4's packet to an endpoint address that is not its softwire's (NAPT, prr and nonat: " \
 	  "endpoint)")                                                                             \
 	X(IP6_PROTO, "ip6_unsupported", "IPv6 packet for us that is neither 4in6 nor ICMPv6")      \
+	X(IP6_ROUTING, "ip6_routing_header",                                                       \
+	  "IPv6 packet with a routing header still to follow (segments left): parameter problem "  \
+	  "sent (RFC 8200 section 4.4)")                                                           \
 	X(IP6_FRAGMENT, "ip6_fragment",                                                            \
-	  "IPv6 fragment not reassembled: its header is not right after the IPv6 header")          \
+	  "IPv6 fragment not reassembled: its header is not right after the IPv6 header, or it "   \
+	  "ends past 65,535 or is not a multiple of 8 with more to come (parameter problem sent, " \
+	  "RFC 8200 section 4.5)")                                                                 \
 	X(IP6_FRAG_DROPPED, "ip6_fragment_dropped",                                                \
 	  "IPv6 fragments given up: timed out, overlapping, or no room (ISC fragment ipv6 "        \
 	  "maxcount)")                                                                             \
@@ -102,9 +107,13 @@
 	  "B4 address (or with acl6_icmp an ICMPv6 error's source) outside acl6 (ISC: filtered "   \
 	  "by IPv6 ACL)")                                                                          \
 	X(ICMP6_ERROR, "icmp6_error",                                                              \
-	  "ICMPv6 error to the endpoint not about a softwire packet of ours, or malformed")        \
+	  "ICMPv6 error to the endpoint not about a softwire packet of ours, malformed, or a "     \
+	  "packet too big under 1280 (RFC 8201 section 4)")                                        \
 	X(NO_TUNNEL, "no_tunnel", "unknown B4 and automatic tunnels are off")                      \
 	X(BAD_IP4_IN, "bad_ip4_in", "malformed inner IPv4 packet from a B4")                       \
+	X(MARTIAN, "martian",                                                                      \
+	  "a B4's packet to, or an Internet packet from, an address no router forwards: 0/8, "     \
+	  "127/8, 169.254/16, multicast, 240/4 and broadcast (RFC 1812 section 5.3.7, RFC 3927)")  \
 	X(NOT_PRIVATE, "not_private",                                                              \
 	  "inner source neither private (NAT) nor in a binding of its B4 (lw4o6, prr, nonat)")     \
 	X(OUT_OF_RANGE, "out_of_range",                                                            \

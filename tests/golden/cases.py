@@ -53,9 +53,10 @@ import sys
 
 from scapy.all import (ARP, ICMP, IP, TCP, UDP, Dot1Q, Ether, ICMPv6EchoReply,  # python3-scapy
                        IPOption_NOP, IPOption_Router_Alert, IPOption_RR,
-                       ICMPv6DestUnreach, ICMPv6PacketTooBig, ICMPv6TimeExceeded,
+                       ICMPv6DestUnreach, ICMPv6PacketTooBig, ICMPv6ParamProblem, ICMPv6TimeExceeded,
                        ICMPv6EchoRequest, ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6NDOptDstLLAddr,
                        ICMPv6NDOptSrcLLAddr, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
+                       IPv6ExtHdrRouting,
                        Padding, PadN, Raw, HBHOptUnknown,
                        in4_chksum, wrpcap)
 
@@ -1798,6 +1799,107 @@ def ip6_fragment_to_endpoint():
     return dict(transport_in=[p], counters=dict(rx_transport=1, drop_ip6_fragment=1))
 
 
+# --- malformed and unusual packets (RFC 6946, RFC 8200, RFC 1812) ----------------
+
+
+def param_problem(p, ptr):
+    """The ICMPv6 parameter problem, code 0 (RFC 4443 section 3.4), a B4
+    gets for softwire packet p (a frame it sent): from the endpoint,
+    pointing at octet ptr of the packet, quoting it."""
+    return (Ether(src=TR_MAC, dst=GW_T) / IPv6(src=EP, dst=p[IPv6].src, hlim=64)
+            / ICMPv6ParamProblem(code=0, ptr=ptr) / Raw(bytes(p[IPv6])[:1280 - 48]))
+
+
+@case
+def ip6_atomic_fragment():
+    """An IPv6 atomic fragment (offset 0, M clear) is processed on its own, as if it had no fragment header (RFC 6946 section 4)"""
+    q = udp_q()
+    p = (Ether(src=GW_T, dst=TR_MAC) / IPv6(src=B4, dst=EP, nh=44)
+         / IPv6ExtHdrFragment(nh=4, offset=0, m=0, id=9) / q)
+    return dict(transport_in=[p], wan_out=[to_net(q, sport=UDP0)],
+                counters=napt(out=1, sessions=1, blocks=1, tunnels=1))
+
+
+@case
+def frag6_past_65535():
+    """An IPv6 fragment ending past 65,535 bytes is dropped with a parameter problem pointing at its offset; one with M set and a length not a multiple of 8, pointing at its payload length (RFC 8200 section 4.5)"""
+    data = bytes(udp_q(data=b"z" * 40))
+    far = (Ether(src=GW_T, dst=TR_MAC) / IPv6(src=B4, dst=EP, nh=44)
+           / IPv6ExtHdrFragment(nh=4, offset=8190, m=1, id=5) / Raw(data[:48]))
+    odd = (Ether(src=GW_T, dst=TR_MAC) / IPv6(src=B4, dst=EP, nh=44)
+           / IPv6ExtHdrFragment(nh=4, offset=0, m=1, id=6) / Raw(data[:44]))
+    return dict(transport_in=[far, odd], transport_out=[param_problem(far, 42),
+                                                        param_problem(odd, 4)],
+                counters=dict(rx_transport=2, ip6_fragments_received=2, drop_ip6_fragment=2, icmp_sent=2,
+                              tx_transport=2))
+
+
+@case
+def ip6_routing_header():
+    """A softwire packet with a routing header still to be followed (segments left 1) is dropped with a parameter problem pointing at its routing type; one with segments left 0 is decapsulated (RFC 8200 section 4.4)"""
+    q = udp_q()
+    rh = IPv6ExtHdrRouting(nh=4, segleft=1, addresses=["2001:db8::99"])
+    p = Ether(src=GW_T, dst=TR_MAC) / IPv6(src=B4, dst=EP, nh=43) / rh / q
+    done = (Ether(src=GW_T, dst=TR_MAC) / IPv6(src=B4, dst=EP, nh=43)
+            / IPv6ExtHdrRouting(nh=4, segleft=0, addresses=["2001:db8::99"]) / q)
+    return dict(transport_in=[p, done], transport_out=[param_problem(p, 42)],
+                wan_out=[to_net(q, sport=UDP0)],
+                counters=napt(out=1, sessions=1, blocks=1, tunnels=1, rx_transport=1,
+                              drop_ip6_routing_header=1, icmp_sent=1, tx_transport=1))
+
+
+@case
+def ip6_bad_headers():
+    """A truncated 34-byte frame, a payload length past the frame and version 5 are each dropped as bad_ip6; with ICMPv6 inside too (never reaching the main lcore)"""
+    q = udp_q()
+    short = Ether(src=GW_T, dst=TR_MAC, type=0x86dd) / Raw(bytes(IPv6(src=B4, dst=EP))[:20])
+    long = Ether(src=GW_T, dst=TR_MAC) / IPv6(src=B4, dst=EP, nh=4, plen=len(q) + 8) / q
+    v5 = Ether(src=GW_T, dst=TR_MAC) / IPv6(src=B4, dst=EP, nh=4, version=5) / q
+    ping = ICMPv6EchoRequest(id=1, seq=1)
+    long6 = Ether(src=GW_T, dst=TR_MAC) / IPv6(src=B4, dst=EP, nh=58, plen=100) / ping
+    v5_6 = Ether(src=GW_T, dst=TR_MAC) / IPv6(src=B4, dst=EP, version=5) / ping
+    wan_short = Ether(src=GW_W, dst=WAN_MAC, type=0x0800) / Raw(bytes(IP(src=SRV, dst=POOL, len=40))[:20])
+    return dict(transport_in=[short, long, v5, long6, v5_6], wan_in=[wan_short],
+                counters=dict(rx_transport=5, rx_wan=1, drop_bad_ip6=5, drop_bad_ip4_out=1))
+
+
+@case
+def tcp_bad_data_offset():
+    """TCP with a data offset under 5 words, or past its segment, is malformed: dropped from a B4 (bad_ip4_in) and from the Internet (bad_ip4_out), making no session"""
+    short = tcp_q()
+    short[TCP].dataofs = 1
+    past = tcp_q(sport=40001)
+    past[TCP].dataofs = 15
+    r = tcp_r(TCP0)
+    r[TCP].dataofs = 2
+    return dict(transport_in=[from_b4(fresh(short)), from_b4(fresh(past))],
+                wan_in=[from_net(fresh(r))],
+                counters=dict(rx_transport=2, decap=2, drop_bad_ip4_in=2, rx_wan=1,
+                              drop_bad_ip4_out=1))
+
+
+MARTIANS = ["0.0.0.0", "0.1.2.3", "127.0.0.1", "169.254.1.1", "224.0.0.1", "239.1.1.1",
+            "240.0.0.1", "255.255.255.255"]
+
+
+@case
+def martian_destinations():
+    """A B4's packets to 0/8, 127/8, 169.254/16, multicast, 240/4 and broadcast destinations are dropped, making no session (drop_martian: RFC 1812 section 5.3.7, RFC 3927 section 7); Internet packets from such sources too"""
+    qs = [from_b4(udp_q(sport=5000 + i, dst=d)) for i, d in enumerate(MARTIANS)]
+    rs = [from_net(udp_r(UDP0, src=s)) for s in ("127.0.0.1", "224.0.0.5", "0.0.0.0")]
+    return dict(transport_in=qs, wan_in=rs,
+                counters=dict(rx_transport=len(qs), rx_wan=len(rs),
+                              drop_martian=len(qs) + len(rs)))
+
+
+@case
+def lw4o6_martian_destination():
+    """A lw4o6 B4's packet to a martian destination is dropped too (drop_martian)"""
+    q = udp_q(src=LW, sport=LW_FIRST, dst="255.255.255.255")
+    return dict(config=lw4o6(), transport_in=[from_b4(q, b4=B4S)],
+                counters=dict(rx_transport=1, drop_martian=1))
+
+
 # --- ICMPv6 errors from routers on the way to B4s (RFC 2473 section 8) --------------
 
 ROUTER6 = "2001:db8:1::fe"  # a router between the AFTR and the B4s, inside acl6
@@ -1848,8 +1950,21 @@ def icmp6_too_big_df():
 
 @case
 def icmp6_too_big_no_df():
-    """Packet too big below the IPv6 minimum (1000) about a DF-clear reply: the softwire's MTU becomes 1280 (RFC 8201), no ICMPv4; the next reply is fragmented"""
-    return ptb_case(False, 1000, 1280)
+    """Packet too big (1300) about a DF-clear reply: no ICMPv4 to its source; the next reply goes in IPv6 fragments of 1300"""
+    return ptb_case(False, 1300, 1300)
+
+
+@case
+def icmp6_too_big_under_minimum():
+    """Packets too big below the IPv6 minimum MTU (1000, 0) are discarded (RFC 8201 section 4; drop_icmp6_error): the softwire's MTU stays, the next reply goes whole"""
+    q = udp_q()
+    r0 = udp_r(UDP0, data=b"0" * 1372)
+    r = udp_r(UDP0, data=b"1" * 1372)
+    ptbs = [icmp6_error(ICMPv6PacketTooBig, to_b4(r0, dport=5000), mtu=m) for m in (1000, 0)]
+    return dict(transport_in=[from_b4(q)] + ptbs, wan_in=[from_net(r)],
+                wan_out=[to_net(q, sport=UDP0)], transport_out=[to_b4(r, dport=5000)],
+                counters=napt(out=1, back=1, sessions=1, blocks=1, tunnels=1, rx_transport=2,
+                              drop_icmp6_error=2))
 
 
 @case

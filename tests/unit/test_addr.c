@@ -521,6 +521,21 @@ START_TEST(test_prefix4_list_match_first)
 }
 END_TEST
 
+/* Martians (RFC 1812 5.3.7, RFC 3927, RFC 6890) against the ranges spelt
+ * out, over every /16 and both ends of each. */
+START_TEST(test_addr4_martian)
+{
+	for (uint32_t n = 0; n < 65536; n++) {
+		uint32_t top = n >> 8;
+		bool want = top == 0 || top == 127 || top >= 224 || n == 0xa9fe;
+
+		ck_assert_msg(addr4_is_martian(n << 16) == want, "%u.%u.0.0", top, n & 255);
+		ck_assert_msg(addr4_is_martian(n << 16 | 0xffff) == want, "%u.%u.255.255", top,
+		              n & 255);
+	}
+}
+END_TEST
+
 START_TEST(test_prefix6_list_match_first)
 {
 	struct prefix6 v[3];
@@ -600,6 +615,7 @@ static Suite *addr_suite(void)
 	tcase_add_test(match, test_addr6_equal_cmp);
 	tcase_add_test(match, test_prefix4_list_match_first);
 	tcase_add_test(match, test_prefix6_list_match_first);
+	tcase_add_test(match, test_addr4_martian);
 	suite_add_tcase(s, match);
 	return s;
 }

@@ -223,6 +223,8 @@ static size_t build_chain(uint8_t *p, const struct ext *e, size_t n, uint8_t l4_
 			off += sizeof(*fh);
 		} else {
 			p[off + 1] = (uint8_t)(e[i].len / 8 - 1);
+			if (e[i].type == AFTR_IPPROTO_ROUTING)
+				p[off + 3] = 0; /* Segments Left: done with */
 			off += e[i].len;
 		}
 	}
@@ -278,6 +280,7 @@ START_TEST(test_ip6_chain)
 	ck_assert_uint_eq(l4.l4_proto, AFTR_IPPROTO_UDP);
 	ck_assert_uint_eq(l4.l4_off, 40 + 8 + 16 + 24 + 8 + 8);
 	ck_assert_uint_eq(l4.frag_hdr_off, 40 + 8 + 16 + 24);
+	ck_assert_uint_eq(l4.rh_off, 0); /* segments left 0: to be ignored */
 	/* The upper-layer header itself is the caller's to bound. */
 	ck_assert_int_eq(walk(p, l4.l4_off, &l4), PKT_OK);
 	for (cut = AFTR_IP6_HDR_LEN; cut < 40 + 8 + 16 + 24 + 8 + 8; cut++)
@@ -302,6 +305,28 @@ START_TEST(test_ip6_later_fragment)
 	ck_assert_uint_eq(pkt_ip6_frag_offset(fh), 1480);
 	ck_assert(!pkt_ip6_frag_more(fh));
 	ck_assert_int_eq(walk(p, 55, &l4), PKT_IP6_EXT_TRUNCATED);
+}
+END_TEST
+
+/* A routing header with segments left: where it is, the walk goes on. */
+START_TEST(test_ip6_routing_segments_left)
+{
+	static const struct ext e[] = {{AFTR_IPPROTO_DSTOPTS, 8, 0, false},
+	                               {AFTR_IPPROTO_ROUTING, 24, 0, false},
+	                               {AFTR_IPPROTO_ROUTING, 24, 0, false}};
+	uint8_t p[512];
+	struct pkt_ip6_l4 l4;
+	size_t len = build_chain(p, e, 3, AFTR_IPPROTO_IPIP);
+
+	p[48 + 3] = 1; /* the first routing header's Segments Left */
+	p[72 + 3] = 2;
+	ck_assert_int_eq(walk(p, len, &l4), PKT_OK);
+	ck_assert_uint_eq(l4.rh_off, 48);
+	ck_assert_uint_eq(l4.l4_proto, AFTR_IPPROTO_IPIP);
+	ck_assert_uint_eq(l4.l4_off, 96);
+	p[48 + 3] = 0;
+	ck_assert_int_eq(walk(p, len, &l4), PKT_OK);
+	ck_assert_uint_eq(l4.rh_off, 72);
 }
 END_TEST
 
@@ -371,6 +396,7 @@ static Suite *pkt_suite(void)
 	tcase_add_test(ip6, test_ip6_no_ext);
 	tcase_add_test(ip6, test_ip6_chain);
 	tcase_add_test(ip6, test_ip6_later_fragment);
+	tcase_add_test(ip6, test_ip6_routing_segments_left);
 	tcase_add_test(ip6, test_ip6_bad_chains);
 	tcase_add_test(ip6, test_ip6_chain_ends);
 	suite_add_tcase(s, ip6);
