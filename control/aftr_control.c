@@ -128,6 +128,8 @@ int main(int argc, char **argv)
 	}
 	diag_init(&d, ctx.config_path);
 	rc = cfg_load_yaml_file(ctx.config_path, &cfg, &d);
+	if (rc == 0)
+		cfg_warnings(&cfg, &d);
 	diag_sort(&d);
 	diag_print(&d, stderr);
 	diag_free(&d);

@@ -16,8 +16,9 @@
 static json_t *body_json(const struct api_req *req, struct api_reply *out)
 {
 	json_error_t je;
-	json_t *body =
-	        req->body ? json_loadb(req->body, req->body_len, JSON_DECODE_ANY, &je) : NULL;
+	json_t *body = req->body ? json_loadb(req->body, req->body_len,
+	                                      JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &je)
+	                         : NULL;
 	char detail[256];
 
 	if (body == NULL) {

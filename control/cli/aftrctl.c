@@ -111,7 +111,7 @@ static int cmd_check(const char *path, const struct opts *o)
 		struct diag d;
 
 		diag_init(&d, path);
-		cfg_rfc_warnings(&cfg, &d);
+		cfg_warnings(&cfg, &d);
 		diag_print(&d, stderr);
 		diag_free(&d);
 		summary(path, &cfg);

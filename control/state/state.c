@@ -192,7 +192,7 @@ static int load_rt(const char *path, struct aftr_config *rt, char *err, size_t e
 		return -1;
 	if (access(path, F_OK) != 0 && errno == ENOENT)
 		return 0;
-	root = json_load_file(path, 0, &je);
+	root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
 	if (root == NULL) {
 		errf(err, errlen, "%s:%d: %s", path, je.line, je.text);
 		return -1;

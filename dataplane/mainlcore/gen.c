@@ -121,7 +121,7 @@ static int load(const char *path, uint64_t gen, struct aftr_config *cfg, char *e
 		free(buf);
 		return -EINVAL;
 	}
-	root = json_loads(end + 1, 0, &je);
+	root = json_loads(end + 1, JSON_REJECT_DUPLICATES, &je);
 	free(buf);
 	if (root == NULL) {
 		errf(err, errlen, "%s: line %d: %s", path, je.line + 1, je.text);

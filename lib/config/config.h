@@ -398,9 +398,14 @@ int cfg_copy(struct aftr_config *dst, const struct aftr_config *src);
  * Returns the number of errors added to d. */
 size_t cfg_validate(const struct aftr_config *cfg, struct diag *d);
 
-/* Warnings (not errors) for session lifetimes below the RFC minimums, as
- * ISC's defaults are; returns how many. */
-size_t cfg_rfc_warnings(const struct aftr_config *cfg, struct diag *d);
+/* Warnings (not errors): session lifetimes below the RFC minimums, as
+ * ISC's defaults are; an API open beyond this host with no token. Returns
+ * how many. */
+size_t cfg_warnings(const struct aftr_config *cfg, struct diag *d);
+
+/* Whether an IPv6 address is one a B4 or an endpoint can have: unicast,
+ * not ::, ::1 or IPv4-mapped (RFC 4291 section 2.5). */
+bool cfg_addr6_unicast(const struct addr6 *a);
 
 /* The dynamic (implicit NAT) range of a pool for a protocol. */
 struct port_range cfg_pool_range(const struct aftr_config *cfg, const struct cfg_pool *p,

@@ -7,34 +7,18 @@
  * this file sees a model whose every field is in range. Paths in messages
  * are the YAML/JSON key paths, so they read the same whichever format the
  * entry came from. */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
+#include "config_int.h"
 #include "determ.h"
 #include "evfmt.h"
 #include "util.h"
 
 #define PATH_LEN 64
-
-static void err_at(struct diag *d, const struct cfg_pos *pos, const char *list, size_t i,
-                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static void err_at(struct diag *d, const struct cfg_pos *pos, const char *list, size_t i,
-                   const char *fmt, ...)
-{
-	char path[PATH_LEN], msg[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	snprintf(path, sizeof(path), "%s[%zu]", list, i);
-	diag_err(d, pos->line, pos->col, path, "%s", msg);
-}
 
 /* Sorted views of the lists that other entries refer to, so that each
  * reference is a binary search: configurations hold up to millions of
@@ -168,30 +152,19 @@ static void check_macs(const struct aftr_config *cfg, struct diag *d)
 		         wan->vlan);
 }
 
-/* Whether an endpoint address can be one: not ::, ::1, multicast or
- * IPv4-mapped (RFC 4291 section 2.5). */
-static bool endpoint_usable(const struct addr6 *a)
-{
-	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-	static const uint8_t loop[16] = {[15] = 1};
-
-	return !addr6_is_zero(a) && memcmp(a->b, loop, 16) != 0 && a->b[0] != 0xff &&
-	       memcmp(a->b, mapped, 12) != 0;
-}
-
 /* endpoint and endpoints: usable, and each listed once. */
 static void check_endpoints(const struct aftr_config *cfg, struct diag *d)
 {
 	char path[PATH_LEN], a[ADDR6_STRLEN];
 
-	if (cfg->fixed.has_endpoint && !endpoint_usable(&cfg->fixed.endpoint))
+	if (cfg->fixed.has_endpoint && !cfg_addr6_unicast(&cfg->fixed.endpoint))
 		diag_err(d, 0, 0, "endpoint", "%s: not a unicast address",
 		         addr6_format(&cfg->fixed.endpoint, a));
 	for (size_t i = 0; i < cfg->fixed.n_endpoints; i++) {
 		const struct addr6 *e = &cfg->fixed.endpoints[i];
 
 		snprintf(path, sizeof(path), "endpoints[%zu]", i);
-		if (!endpoint_usable(e))
+		if (!cfg_addr6_unicast(e))
 			diag_err(d, 0, 0, path, "%s: not a unicast address", addr6_format(e, a));
 		else if (cfg_endpoint_index(cfg, e) != (int)i + 1)
 			diag_err(d, 0, 0, path, "%s is listed already", addr6_format(e, a));
@@ -217,13 +190,15 @@ static void check_filters(const struct aftr_config *cfg, struct diag *d)
 				const struct cfg_filter_rule *f = &l->v[r];
 
 				if (f->has_b4 && i != CFG_SIDE_TRANSPORT)
-					err_at(d, &f->pos, path, r,
-					       "b4: only the transport side's rules match a B4");
+					cfg_err_at(
+					        d, &f->pos, path, r,
+					        "b4: only the transport side's rules match a B4");
 				if ((f->has_sport || f->has_dport) && f->proto != CFG_TCP &&
 				    f->proto != CFG_UDP)
-					err_at(d, &f->pos, path, r,
-					       "source_port and destination_port need protocol tcp "
-					       "or udp");
+					cfg_err_at(d, &f->pos, path, r,
+					           "source_port and destination_port need protocol "
+					           "tcp "
+					           "or udp");
 			}
 		}
 }
@@ -316,8 +291,8 @@ static void check_prefix_lists(const struct aftr_config *cfg, struct diag *d)
 
 		if (FIND_EARLIER(cfg->lists.acl6, i, SAME_PREFIX) == SIZE_MAX)
 			continue;
-		err_at(d, &cfg->lists.acl6[i].pos, "acl6", i, "%s is listed twice",
-		       prefix6_format(&cfg->lists.acl6[i].p, a));
+		cfg_err_at(d, &cfg->lists.acl6[i].pos, "acl6", i, "%s is listed twice",
+		           prefix6_format(&cfg->lists.acl6[i].p, a));
 		diag_mark_conflict(d, before);
 	}
 	for (size_t i = 0; i < cfg->lists.n_private4; i++) {
@@ -325,8 +300,8 @@ static void check_prefix_lists(const struct aftr_config *cfg, struct diag *d)
 
 		if (FIND_EARLIER(cfg->lists.private4, i, SAME_PREFIX) == SIZE_MAX)
 			continue;
-		err_at(d, &cfg->lists.private4[i].pos, "private", i, "%s is listed twice",
-		       prefix4_format(&cfg->lists.private4[i].p, a));
+		cfg_err_at(d, &cfg->lists.private4[i].pos, "private", i, "%s is listed twice",
+		           prefix4_format(&cfg->lists.private4[i].p, a));
 		diag_mark_conflict(d, before);
 	}
 }
@@ -340,18 +315,18 @@ static void check_pools(const struct aftr_config *cfg, const struct index *ix, s
 		const struct cfg_nonat *nn = nonat_covering(cfg, ix, pool->addr);
 
 		if (nn)
-			err_at(d, &pool->pos, "pools", (size_t)(pool - cfg->fixed.pools),
-			       "%s is inside no-NAT prefix %s", addr4_format(pool->addr, a),
-			       prefix4_format(&nn->prefix, p));
+			cfg_err_at(d, &pool->pos, "pools", (size_t)(pool - cfg->fixed.pools),
+			           "%s is inside no-NAT prefix %s", addr4_format(pool->addr, a),
+			           prefix4_format(&nn->prefix, p));
 	}
 	/* Duplicates are neighbours in the sorted view; report the later ones. */
 	for (size_t i = 1; i < cfg->fixed.n_pools; i++) {
 		const struct cfg_pool *x = ix->pools[i - 1], *y = ix->pools[i];
 
 		if (x->addr == y->addr)
-			err_at(d, &(x > y ? x : y)->pos, "pools",
-			       (size_t)((x > y ? x : y) - cfg->fixed.pools),
-			       "%s: pool address listed twice", addr4_format(y->addr, a));
+			cfg_err_at(d, &(x > y ? x : y)->pos, "pools",
+			           (size_t)((x > y ? x : y) - cfg->fixed.pools),
+			           "%s: pool address listed twice", addr4_format(y->addr, a));
 	}
 }
 
@@ -365,8 +340,8 @@ static void check_pcp(const struct aftr_config *cfg, const struct index *ix, str
 		const struct cfg_pool *pool = find_pool(cfg, ix, pp->addr);
 
 		if (FIND_EARLIER(cfg->fixed.pcp_pools, i, SAME_ADDR) != SIZE_MAX)
-			err_at(d, &pp->pos, "pcp.pools", i, "%s: listed twice",
-			       addr4_format(pp->addr, a));
+			cfg_err_at(d, &pp->pos, "pcp.pools", i, "%s: listed twice",
+			           addr4_format(pp->addr, a));
 		for (int pr = CFG_TCP; pool && pr <= CFG_UDP; pr++) {
 			struct port_range dyn = cfg_pool_range(cfg, pool, pr);
 			struct port_range pcp =
@@ -391,8 +366,8 @@ static void check_tunnels(const struct aftr_config *cfg, const struct index *ix,
 		const struct cfg_tunnel *t = &cfg->lists.tunnels[i];
 
 		if (t->has_ipv4 && find_pool(cfg, ix, t->ipv4) == NULL)
-			err_at(d, &t->pos, "tunnels", i, "%s: ipv4 %s is not a pool address",
-			       addr6_format(&t->b4, a), addr4_format(t->ipv4, b));
+			cfg_err_at(d, &t->pos, "tunnels", i, "%s: ipv4 %s is not a pool address",
+			           addr6_format(&t->b4, a), addr4_format(t->ipv4, b));
 	}
 }
 
@@ -450,8 +425,8 @@ static void report_dups(const struct aftr_config *cfg, struct keyrec *v, size_t 
 			continue;
 		snprintf(other, sizeof(other), "%s[%u]", origin_list[v[i - 1].origin],
 		         v[i - 1].idx);
-		err_at(d, origin_pos(cfg, &v[i]), origin_list[v[i].origin], v[i].idx, "%s (%s)",
-		       what, other);
+		cfg_err_at(d, origin_pos(cfg, &v[i]), origin_list[v[i].origin], v[i].idx, "%s (%s)",
+		           what, other);
 		diag_mark_conflict(d, before);
 	}
 }
@@ -521,11 +496,11 @@ static void report_nonat_clash(const struct aftr_config *cfg, const struct keyre
 		if (v[i].origin == O_TUNNEL && !cfg->lists.tunnels[v[i].idx].has_ipv4)
 			continue;
 		if (v[i].origin == O_TUNNEL)
-			err_at(d, origin_pos(cfg, &v[i]), origin_list[v[i].origin], v[i].idx,
-			       "ipv4: this B4 is a no-NAT tunnel (%s), it is not NATed", other);
+			cfg_err_at(d, origin_pos(cfg, &v[i]), origin_list[v[i].origin], v[i].idx,
+			           "ipv4: this B4 is a no-NAT tunnel (%s), it is not NATed", other);
 		else
-			err_at(d, origin_pos(cfg, &v[i]), origin_list[v[i].origin], v[i].idx,
-			       "this B4 is a no-NAT tunnel (%s)", other);
+			cfg_err_at(d, origin_pos(cfg, &v[i]), origin_list[v[i].origin], v[i].idx,
+			           "this B4 is a no-NAT tunnel (%s)", other);
 	}
 }
 
@@ -661,9 +636,9 @@ static void check_nonats(const struct aftr_config *cfg, const struct index *ix, 
 
 			size_t before = d->n;
 
-			err_at(d, &x->pos, "nonat", (size_t)(x - cfg->lists.nonats),
-			       "%s overlaps nonat prefix %s", prefix4_format(&x->prefix, a),
-			       prefix4_format(&y->prefix, b));
+			cfg_err_at(d, &x->pos, "nonat", (size_t)(x - cfg->lists.nonats),
+			           "%s overlaps nonat prefix %s", prefix4_format(&x->prefix, a),
+			           prefix4_format(&y->prefix, b));
 			diag_mark_conflict(d, before);
 		}
 		if (far == NULL || prefix4_last(&n->prefix) > prefix4_last(&far->prefix))
@@ -745,11 +720,12 @@ static void check_psid_names(const struct aftr_config *cfg, struct cfg_softwire 
 		uint32_t *o = &named[v[i]->psid.psid];
 
 		if (*o)
-			err_at(d, &v[i]->pos, "softwires", (size_t)(v[i] - cfg->lists.softwires),
-			       "psid %u on %s is softwires[%zu]'s already (a softwire is named by "
-			       "its address and PSID)",
-			       v[i]->psid.psid, addr4_format(v[i]->ipv4, a),
-			       (size_t)(v[*o - 1] - cfg->lists.softwires));
+			cfg_err_at(
+			        d, &v[i]->pos, "softwires", (size_t)(v[i] - cfg->lists.softwires),
+			        "psid %u on %s is softwires[%zu]'s already (a softwire is named by "
+			        "its address and PSID)",
+			        v[i]->psid.psid, addr4_format(v[i]->ipv4, a),
+			        (size_t)(v[*o - 1] - cfg->lists.softwires));
 		else
 			*o = (uint32_t)i + 1;
 	}
@@ -766,9 +742,9 @@ static void check_softwire_endpoints(const struct aftr_config *cfg, struct diag 
 
 		if (!addr6_is_zero(&s->endpoint) && cfg->fixed.has_endpoint &&
 		    cfg_endpoint_index(cfg, &s->endpoint) < 0)
-			err_at(d, &s->pos, "softwires", i,
-			       "endpoint %s is neither endpoint nor one of endpoints",
-			       addr6_format(&s->endpoint, a));
+			cfg_err_at(d, &s->pos, "softwires", i,
+			           "endpoint %s is neither endpoint nor one of endpoints",
+			           addr6_format(&s->endpoint, a));
 	}
 }
 
@@ -791,11 +767,11 @@ static void check_softwires(const struct aftr_config *cfg, const struct index *i
 
 		v[i] = &cfg->lists.softwires[i];
 		if (find_pool(cfg, ix, s->ipv4))
-			err_at(d, &s->pos, "softwires", i, "%s is a NAT pool address",
-			       addr4_format(s->ipv4, a));
+			cfg_err_at(d, &s->pos, "softwires", i, "%s is a NAT pool address",
+			           addr4_format(s->ipv4, a));
 		if (nn)
-			err_at(d, &s->pos, "softwires", i, "%s is inside no-NAT prefix %s",
-			       addr4_format(s->ipv4, a), prefix4_format(&nn->prefix, p));
+			cfg_err_at(d, &s->pos, "softwires", i, "%s is inside no-NAT prefix %s",
+			           addr4_format(s->ipv4, a), prefix4_format(&nn->prefix, p));
 	}
 	check_softwire_endpoints(cfg, d);
 	qsort(v, cfg->lists.n_softwires, sizeof(*v), softwire_cmp);
@@ -838,13 +814,34 @@ size_t cfg_validate(const struct aftr_config *cfg, struct diag *d)
 	check_nats(cfg, &ix, d);
 	check_nonats(cfg, &ix, d);
 	check_softwires(cfg, &ix, d);
+	cfg_check_addrs(cfg, d);
 	index_free(&ix);
 	return d->errors - before;
 }
 
+/* The API listening beyond this host with no token: anyone who reaches
+ * it can change the AFTR. Allowed (a lab, a protected management
+ * network), but worth saying. */
+static void warn_open_api(const struct aftr_config *cfg, struct diag *d)
+{
+	static const uint8_t loop[16] = {[15] = 1};
+	const char *l = cfg->fixed.api_listen;
+	struct addr6 a6;
+	uint32_t a4;
+
+	if (l == NULL || cfg->fixed.api_token_file)
+		return;
+	if (addr4_parse(l, &a4, NULL, 0) == 0 && a4 >> 24 == 127)
+		return;
+	if (addr6_parse(l, &a6, NULL, 0) == 0 && memcmp(a6.b, loop, 16) == 0)
+		return;
+	diag_warn(d, 0, 0, "api.listen",
+	          "%s without api.token_file: anyone who reaches it can change the AFTR", l);
+}
+
 /* Session lifetimes below what the RFCs ask a NAT for (ISC's own defaults
  * are): allowed, since an operator may want them, but worth saying. */
-size_t cfg_rfc_warnings(const struct aftr_config *cfg, struct diag *d)
+size_t cfg_warnings(const struct aftr_config *cfg, struct diag *d)
 {
 	static const struct {
 		enum cfg_lifetime lt;
@@ -867,5 +864,6 @@ size_t cfg_rfc_warnings(const struct aftr_config *cfg, struct diag *d)
 		diag_warn(d, 0, 0, path, "%u s is below the minimum for %s",
 		          cfg->fixed.lifetime[mins[i].lt], mins[i].why);
 	}
+	warn_open_api(cfg, d);
 	return d->warnings - before;
 }

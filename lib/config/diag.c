@@ -106,6 +106,19 @@ void diag_print(const struct diag *d, FILE *out)
 		        total - d->n);
 }
 
+void diag_err_entry(struct diag *d, uint32_t line, uint32_t col, const char *list, size_t i,
+                    const char *fmt, ...)
+{
+	char path[64], msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(path, sizeof(path), "%s[%zu]", list, i);
+	diag_err(d, line, col, path, "%s", msg);
+}
+
 void diag_mark_conflict(struct diag *d, size_t n_before)
 {
 	if (d->n > n_before)

@@ -38,6 +38,10 @@ void diag_add(struct diag *d, enum diag_level level, uint32_t line, uint32_t col
 #define diag_err(d, line, col, path, ...)  diag_add(d, DIAG_ERROR, line, col, path, __VA_ARGS__)
 #define diag_warn(d, line, col, path, ...) diag_add(d, DIAG_WARNING, line, col, path, __VA_ARGS__)
 
+/* An error about entry i of a list: its path is "list[i]". */
+void diag_err_entry(struct diag *d, uint32_t line, uint32_t col, const char *list, size_t i,
+                    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
 /* Marks the last entry added (if kept) as a conflict between entries. */
 void diag_mark_conflict(struct diag *d, size_t n_before);
 

@@ -799,6 +799,119 @@ START_TEST(test_nonat_duplicate_b4)
 }
 END_TEST
 
+/* ---- Addresses no entry can use (check_addrs.c) ------------------------------------------ */
+
+/* A B4 is a unicast address, whichever list names it. */
+START_TEST(test_b4_not_unicast)
+{
+	static const char *const bad[] = {"::", "::1", "ff02::1", "::ffff:1.2.3.4"};
+	struct aftr_config cfg;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		base_cfg(&cfg);
+		add_tunnel(&cfg, bad[i], NULL);
+		expect_one(&cfg, "tunnels[0]", "not a unicast address a B4 can have");
+		cfg_free(&cfg);
+	}
+	base_cfg(&cfg);
+	add_softwire(&cfg, "ff02::1", "192.0.2.1", 6, 6, 1);
+	expect_one(&cfg, "softwires[0]", "not a unicast address");
+	cfg_free(&cfg);
+	base_cfg(&cfg);
+	add_nat(&cfg, "::", CFG_TCP, "10.0.0.1", 80, POOL, 80);
+	expect_one(&cfg, "static_nat[0]", "not a unicast address");
+	cfg_free(&cfg);
+	base_cfg(&cfg);
+	add_prr(&cfg, "::1", CFG_TCP, POOL, 81);
+	expect_one(&cfg, "prr[0]", "not a unicast address");
+	cfg_free(&cfg);
+	base_cfg(&cfg);
+	add_nonat(&cfg, "::ffff:10.0.0.1", "203.0.113.0/28");
+	expect_one(&cfg, "nonat[0]", "not a unicast address");
+	cfg_free(&cfg);
+}
+END_TEST
+
+/* What the AFTR owns or forwards for holds no martian. */
+START_TEST(test_martian_addresses)
+{
+	static const char *const bad[] = {"0.1.2.3",   "127.0.0.1", "169.254.0.1",
+	                                  "224.0.0.1", "240.0.0.1", "255.255.255.255"};
+	struct aftr_config cfg;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		base_cfg(&cfg);
+		add_pool(&cfg, bad[i]);
+		expect_one(&cfg, "pools[1]", "an address no router forwards");
+		cfg_free(&cfg);
+		base_cfg(&cfg);
+		add_softwire(&cfg, B4A, bad[i], 6, 6, 1);
+		expect_one(&cfg, "softwires[0]", "an address no router forwards");
+		cfg_free(&cfg);
+	}
+	base_cfg(&cfg);
+	add_nonat(&cfg, B4A, "160.0.0.0/4"); /* holds 169.254/16 */
+	expect_one(&cfg, "nonat[0]", "160.0.0.0/4 holds addresses no router forwards");
+	cfg.lists.nonats[0].prefix = (struct prefix4){a4("96.0.0.0"), 3}; /* to 127/8 */
+	expect_one(&cfg, "nonat[0]", "holds addresses no router forwards");
+	cfg_free(&cfg);
+}
+END_TEST
+
+/* Private prefixes: never all addresses, none a binding or a pool has. */
+START_TEST(test_private_overlaps)
+{
+	struct aftr_config cfg;
+	struct diag d;
+
+	base_cfg(&cfg);
+	add_private(&cfg, "0.0.0.0/0");
+	ck_assert_uint_eq(validate(&cfg, &d), 2);
+	expect_err(&d, 0, "private[4]", "0.0.0.0/0 would NAT every source");
+	expect_err(&d, 1, "pools[0]", POOL " is inside private prefix 0.0.0.0/0");
+	diag_free(&d);
+	cfg.lists.n_private4--;
+	add_private(&cfg, "198.51.100.0/24");
+	expect_one(&cfg, "pools[0]", POOL " is inside private prefix 198.51.100.0/24");
+	cfg.lists.n_private4--;
+	add_nonat(&cfg, B4A, "10.1.0.0/29");
+	expect_one(&cfg, "nonat[0]", "10.1.0.0/29 overlaps private prefix 10.0.0.0/8");
+	cfg.lists.n_nonats--;
+	add_nonat(&cfg, B4A, "172.0.0.0/8"); /* holds 172.16/12 */
+	expect_one(&cfg, "nonat[0]", "overlaps private prefix 172.16.0.0/12");
+	cfg.lists.n_nonats--;
+	add_softwire(&cfg, B4A, "192.168.7.1", 6, 6, 1);
+	expect_one(&cfg, "softwires[0]", "192.168.7.1 is inside private prefix 192.168.0.0/16");
+	cfg.lists.n_softwires--;
+	add_nat(&cfg, B4A, CFG_TCP, "203.0.113.9", 80, POOL, 80);
+	expect_one(&cfg, "static_nat[0]", "address 203.0.113.9 is not inside private");
+	cfg_free(&cfg);
+}
+END_TEST
+
+/* An API open beyond this host without a token: a warning, not an error. */
+START_TEST(test_open_api_warning)
+{
+	struct aftr_config cfg;
+	struct diag d;
+
+	base_cfg(&cfg);
+	diag_init(&d, NULL);
+	ck_assert_uint_eq(cfg_warnings(&cfg, &d), 0); /* 127.0.0.1 by default */
+	free(cfg.fixed.api_listen);
+	cfg.fixed.api_listen = strdup("::1");
+	ck_assert_uint_eq(cfg_warnings(&cfg, &d), 0);
+	free(cfg.fixed.api_listen);
+	cfg.fixed.api_listen = strdup("0.0.0.0");
+	ck_assert_uint_eq(cfg_warnings(&cfg, &d), 1);
+	expect_at(&d, 0, DIAG_WARNING, "api.listen", "0.0.0.0 without api.token_file");
+	cfg.fixed.api_token_file = strdup("/etc/aftr/token");
+	ck_assert_uint_eq(cfg_warnings(&cfg, &d), 0);
+	diag_free(&d);
+	cfg_free(&cfg);
+}
+END_TEST
+
 /* ---- lw4o6 softwires ---------------------------------------------------------------------- */
 
 START_TEST(test_softwire_address_is_pool)
@@ -1172,6 +1285,10 @@ static Suite *config_check_suite(void)
 	tcase_add_test(maps, test_nonat_duplicate_b4);
 	suite_add_tcase(s, maps);
 
+	tcase_add_test(sw, test_b4_not_unicast);
+	tcase_add_test(sw, test_martian_addresses);
+	tcase_add_test(sw, test_private_overlaps);
+	tcase_add_test(sw, test_open_api_warning);
 	tcase_add_test(sw, test_softwire_address_is_pool);
 	tcase_add_test(sw, test_softwire_inside_nonat);
 	tcase_add_test(sw, test_softwire_duplicate_b4);
