@@ -38,4 +38,12 @@ int read_file(const char *path, char **buf, size_t *len);
  * errno set, ENODATA when that line is empty. Free *line. */
 int read_first_line(const char *path, char **line);
 
+/* Replaces the file at path with len bytes of buf so that a crash at any
+ * point leaves the old file or the new one, whole: a temporary file
+ * beside it (PATH.tmp) written in full, flushed to the disk, renamed over
+ * path (atomic), the directory flushed. 0, or -errno (ENOSPC; EIO for a
+ * write that stopped short), the temporary file then removed and no
+ * descriptor left open. */
+int file_replace(const char *path, const void *buf, size_t len);
+
 #endif

@@ -19,7 +19,7 @@
 #include "util.h"
 
 #define STATE_FILE    "state.json"
-#define STATE_VERSION 1
+#define STATE_VERSION 2 /* 2: the generation is saved */
 
 struct state {
 	pthread_mutex_t lock;
@@ -121,9 +121,10 @@ static int build_eff(const struct aftr_config *base, const struct aftr_config *r
 }
 
 /* The api layer as JSON: the live lists, as the configuration writes them. */
-static json_t *rt_json(const struct aftr_config *rt)
+static json_t *rt_json(const struct aftr_config *rt, uint64_t gen)
 {
-	json_t *all = cfg_to_json(rt), *o = json_pack("{s:i}", "version", STATE_VERSION);
+	json_t *all = cfg_to_json(rt),
+	       *o = json_pack("{s:i,s:I}", "version", STATE_VERSION, "generation", (json_int_t)gen);
 
 	/* The filters are the configuration file's only (no API kind). */
 	for (int i = 0; all && o && cfg_live_keys[i]; i++)
@@ -134,53 +135,56 @@ static json_t *rt_json(const struct aftr_config *rt)
 	return o;
 }
 
-/* Write a temporary file, flush it to the disk, rename it over the old
- * one, flush the directory: a crash at any point leaves the old file or the
- * new one, whole (the rename is atomic). */
-static int persist(const struct state *s, struct state_err *e)
+/* The api layer saved (file_replace: a crash leaves the old file or the
+ * new one, whole), with the generation it makes. */
+static int persist(const struct state *s, uint64_t gen, struct state_err *e)
 {
-	char tmp[PATH_MAX], *dir, *slash;
-	json_t *o = rt_json(&s->rt);
+	json_t *o = rt_json(&s->rt, gen);
 	char *text = o ? json_dumps(o, JSON_INDENT(1) | JSON_SORT_KEYS) : NULL;
-	int fd = -1, rc = -1;
-	size_t len;
+	int rc = text ? file_replace(s->state_path, text, strlen(text)) : -ENOMEM;
 
 	json_decref(o);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", s->state_path);
-	if (text == NULL)
-		goto out;
-	len = strlen(text);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, text, len) != (ssize_t)len || fsync(fd) != 0 || close(fd) != 0) {
-		fd = -1;
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, s->state_path) != 0)
-		goto out;
-	dir = strdup(s->state_path);
-	if (dir && (slash = strrchr(dir, '/')) != NULL) {
-		*slash = '\0';
-		fd = open(*dir ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd >= 0)
-			fsync(fd);
-	}
-	free(dir);
-	rc = 0;
-out:
-	if (rc < 0) {
-		err_set(e, 500, "internal error", NULL, "%s: cannot save the state: %s", tmp,
-		        text ? strerror(errno) : "out of memory");
-		unlink(tmp);
-	}
-	if (fd >= 0)
-		close(fd);
 	free(text);
-	return rc;
+	if (rc < 0)
+		err_set(e, 500, "internal error", NULL, "%s: cannot save the state: %s",
+		        s->state_path, strerror(-rc));
+	return rc < 0 ? -1 : 0;
 }
 
 /* The api layer from the state file; a missing file is an empty layer. */
-static int load_rt(const char *path, struct aftr_config *rt, char *err, size_t errlen)
+/* The version and generation of a state file's root: 0, or -1 with err
+ * saying what is wrong and what to do. Version 1 (before generations were
+ * kept) starts at generation 1. */
+static int check_version(const char *path, json_t *root, uint64_t *gen, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(root, "version"), *g = json_object_get(root, "generation");
+	static const char todo[] = "move it away to start with the configuration file's lists "
+	                           "alone, or restore a saved copy";
+
+	if (!json_is_integer(v)) {
+		errf(err, errlen, "%s: %s: not a state file of aftr-control; %s", path,
+		     v ? "version is not a number" : "no version", todo);
+		return -1;
+	}
+	if (json_integer_value(v) < 1 || json_integer_value(v) > STATE_VERSION) {
+		errf(err, errlen,
+		     "%s: version %" JSON_INTEGER_FORMAT " is not one this aftr-control reads "
+		     "(1 to %d: written by a newer one?); %s",
+		     path, json_integer_value(v), STATE_VERSION, todo);
+		return -1;
+	}
+	if (json_integer_value(v) >= 2 && (!json_is_integer(g) || json_integer_value(g) < 1)) {
+		errf(err, errlen, "%s: generation: a positive number is required; %s", path, todo);
+		return -1;
+	}
+	*gen = g ? (uint64_t)json_integer_value(g) : 1;
+	json_object_del(root, "version");
+	json_object_del(root, "generation");
+	return 0;
+}
+
+static int load_rt(const char *path, struct aftr_config *rt, uint64_t *gen, char *err,
+                   size_t errlen)
 {
 	json_error_t je;
 	json_t *root;
@@ -188,16 +192,26 @@ static int load_rt(const char *path, struct aftr_config *rt, char *err, size_t e
 	struct jdec j;
 	int rc = 0;
 
+	*gen = 1;
 	if (empty_lists(rt) < 0)
 		return -1;
 	if (access(path, F_OK) != 0 && errno == ENOENT)
 		return 0;
 	root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
 	if (root == NULL) {
-		errf(err, errlen, "%s:%d: %s", path, je.line, je.text);
+		errf(err, errlen,
+		     "%s:%d: %s (a damaged state file: restore a saved copy, or move it away to "
+		     "start with the configuration file's lists alone)",
+		     path, je.line, je.text);
 		return -1;
 	}
-	json_object_del(root, "version");
+	if (!json_is_object(root) || check_version(path, root, gen, err, errlen) < 0) {
+		if (!json_is_object(root))
+			errf(err, errlen, "%s: not a state file of aftr-control (not an object)",
+			     path);
+		json_decref(root);
+		return -1;
+	}
 	diag_init(&d, path);
 	jdec_init(&j, &d);
 	if (cfg_from_json(rt, root, &j) < 0) {
@@ -245,7 +259,7 @@ struct state *state_open(const char *config_path, const char *state_dir, char *e
 	}
 	if (load_base(config_path, &s->base, err, errlen) < 0)
 		goto fail_early;
-	if (load_rt(s->state_path, &s->rt, err, errlen) < 0)
+	if (load_rt(s->state_path, &s->rt, &s->gen, err, errlen) < 0)
 		goto fail_base;
 	if (build_eff(&s->base, &s->rt, &s->eff, s->n_base, &e) < 0) {
 		errf(err, errlen, "%s and %s do not go together: %s%s%s", config_path,
@@ -253,7 +267,6 @@ struct state *state_open(const char *config_path, const char *state_dir, char *e
 		goto fail_rt;
 	}
 	pthread_mutex_init(&s->lock, NULL);
-	s->gen = 1;
 	return s;
 fail_rt:
 	cfg_free(&s->rt);
@@ -392,7 +405,7 @@ static int commit(struct state *s, struct aftr_config *eff, size_t n_base[K_COUN
 {
 	if (build_eff(&s->base, &s->rt, eff, n_base, e) < 0)
 		return -1;
-	if (persist(s, e) < 0) {
+	if (persist(s, s->gen + 1, e) < 0) {
 		cfg_free(eff);
 		return -1;
 	}
@@ -668,14 +681,20 @@ int state_reload(struct state *s, uint64_t *gen, struct state_err *e)
 		        "prr, nonat, softwires, acl6, private); restart for the rest",
 		        s->config_path, which);
 	} else if (build_eff(&base, &s->rt, &eff, n_base, e) == 0) {
-		cfg_free(&s->eff);
-		s->eff = eff;
-		cfg_free(&s->base);
-		s->base = base;
-		memset(&base, 0, sizeof(base));
-		memcpy(s->n_base, n_base, sizeof(s->n_base));
-		*gen = ++s->gen;
-		rc = 0;
+		/* The lists are the file's, but the generation is saved: it
+		 * only ever goes up, across restarts too. */
+		if (persist(s, s->gen + 1, e) < 0) {
+			cfg_free(&eff);
+		} else {
+			cfg_free(&s->eff);
+			s->eff = eff;
+			cfg_free(&s->base);
+			s->base = base;
+			memset(&base, 0, sizeof(base));
+			memcpy(s->n_base, n_base, sizeof(s->n_base));
+			*gen = ++s->gen;
+			rc = 0;
+		}
 	}
 	pthread_mutex_unlock(&s->lock);
 	cfg_free(&base);

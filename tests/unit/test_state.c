@@ -241,6 +241,100 @@ START_TEST(test_crash_before_rename)
 }
 END_TEST
 
+/* Descriptors this process has open. */
+static int open_fds(void)
+{
+	char path[64];
+	int n = 0;
+
+	for (int fd = 0; fd < 1024; fd++) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		n += access(path, F_OK) == 0;
+	}
+	return n;
+}
+
+/* A disk that is full (the temporary file is /dev/full): the change is
+ * refused with why, nothing stays open or behind, the state is unchanged
+ * in memory and on disk; once there is room, changes are saved again. */
+START_TEST(test_save_disk_full)
+{
+	struct state *s = open_ok();
+	struct state_err e;
+	char tmp[200];
+	int fds;
+
+	ck_assert_int_eq(add(s, K_TUNNEL, "{\"b4\": \"2001:db8:1::2\"}", &e), 0);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", state_file);
+	fds = open_fds();
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(symlink("/dev/full", tmp), 0);
+		ck_assert_int_eq(add(s, K_TUNNEL, "{\"b4\": \"2001:db8:1::3\"}", &e), -1);
+		ck_assert_uint_eq(e.status, 500);
+		ck_assert_msg(strstr(e.detail, "No space left on device") != NULL, "%s", e.detail);
+		ck_assert_int_eq(access(tmp, F_OK), -1); /* removed */
+		ck_assert_int_eq(open_fds(), fds);
+	}
+	ck_assert_uint_eq(count(s, K_TUNNEL), 2);
+	ck_assert_int_eq(add(s, K_TUNNEL, "{\"b4\": \"2001:db8:1::3\"}", &e), 0);
+	state_close(s);
+	s = open_ok();
+	ck_assert_uint_eq(count(s, K_TUNNEL), 3);
+	state_close(s);
+}
+END_TEST
+
+/* A state file of no version, an unknown one, or not an object is
+ * refused with the file's name and what to do: never taken as empty. */
+START_TEST(test_state_version)
+{
+	static const struct {
+		const char *text, *why;
+	} bad[] = {{"{}", "no version"},
+	           {"{\"version\": 99}", "version 99 is not one this aftr-control reads"},
+	           {"{\"version\": \"2\"}", "version is not a number"},
+	           {"{\"version\": 2}", "generation: a positive number is required"},
+	           {"[]", "not an object"},
+	           {"{\"version\": 2, \"generation\": 5, \"tunnels\": [", "damaged"}};
+	char err[512];
+
+	ck_assert_int_eq(mkdir(state_dir, 0700), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		write_text(state_file, bad[i].text);
+		err[0] = '\0';
+		ck_assert_ptr_null(state_open(cfg_path, state_dir, err, sizeof(err)));
+		ck_assert_msg(strstr(err, bad[i].why) && strstr(err, state_file), "%s: %s",
+		              bad[i].text, err);
+	}
+	/* Version 1, before generations were saved, is read. */
+	write_text(state_file, "{\"version\": 1, \"tunnels\": [{\"b4\": \"2001:db8:1::2\"}]}");
+	state_close(open_ok());
+}
+END_TEST
+
+/* The generation goes on from where it was, across restarts and reloads. */
+START_TEST(test_generation_kept)
+{
+	struct state *s = open_ok();
+	struct state_err e;
+	uint64_t gen;
+
+	ck_assert_uint_eq(state_generation(s), 1);
+	ck_assert_int_eq(add(s, K_TUNNEL, "{\"b4\": \"2001:db8:1::2\"}", &e), 0);
+	ck_assert_int_eq(add(s, K_TUNNEL, "{\"b4\": \"2001:db8:1::3\"}", &e), 0);
+	ck_assert_uint_eq(state_generation(s), 3);
+	state_close(s);
+	s = open_ok();
+	ck_assert_uint_eq(state_generation(s), 3);
+	ck_assert_int_eq(state_reload(s, &gen, &e), 0);
+	ck_assert_uint_eq(gen, 4);
+	state_close(s);
+	s = open_ok();
+	ck_assert_uint_eq(state_generation(s), 4);
+	state_close(s);
+}
+END_TEST
+
 /* A state file that no longer fits the configuration file is refused with
  * both names, never silently dropped. */
 START_TEST(test_state_conflicts_with_config)
@@ -366,6 +460,9 @@ int main(void)
 	tcase_add_test(tc, test_bulk_all_or_nothing);
 	tcase_add_test(tc, test_replace);
 	tcase_add_test(tc, test_crash_before_rename);
+	tcase_add_test(tc, test_save_disk_full);
+	tcase_add_test(tc, test_state_version);
+	tcase_add_test(tc, test_generation_kept);
 	tcase_add_test(tc, test_state_conflicts_with_config);
 	tcase_add_test(tc, test_reload);
 	tcase_add_test(tc, test_handlers);
