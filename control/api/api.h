@@ -52,10 +52,6 @@ struct api_reply {
 	const char *allow; /* the Allow header of a 405 */
 };
 
-/* Bodies larger than this are refused (413): a million-entry bulk add
- * is about 100 MB. */
-#define API_MAX_BODY (256u << 20)
-
 /* The router (router.c): answers one request. */
 void api_handle(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
 /* Whether a request may be answered: it carries the token, or it asks for

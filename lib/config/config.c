@@ -161,6 +161,11 @@ int cfg_init(struct aftr_config *cfg)
 	cfg->fixed.transport.mtu = 1500;
 	cfg->fixed.wan.mtu = 1500;
 	cfg->fixed.api_port = 8080;
+	cfg->fixed.api_max_body_mb = 64;
+	cfg->fixed.api_max_connections = 1024;
+	cfg->fixed.api_max_per_client = 128;
+	cfg->fixed.api_header_timeout = 10;
+	cfg->fixed.api_idle_timeout = 30;
 	cfg->fixed.softwire_hairpinning = true;
 	for (int i = 0; i < CFG_NSIDES; i++)
 		cfg->fixed.icmp[i] = (struct cfg_icmp_policy){true, true, true, CFG_ICMP_RATE};

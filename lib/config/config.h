@@ -318,6 +318,12 @@ struct cfg_fixed {
 	char *api_token_file; /* NULL: no authentication */
 	char *api_tls_cert;   /* PEM certificate (chain) file; NULL: plain HTTP */
 	char *api_tls_key;    /* its PEM private key file; with api_tls_cert */
+	/* Limits that keep the API answering under slow or greedy clients. */
+	uint32_t api_max_body_mb;     /* a body over this: 413, before it is read */
+	uint32_t api_max_connections; /* open at once */
+	uint32_t api_max_per_client;  /* open at once from one address */
+	uint16_t api_header_timeout;  /* s: a request's headers must all be in by then */
+	uint16_t api_idle_timeout;    /* s: a connection with nothing moving is closed */
 	enum cfg_log_level log_level;
 	enum cfg_log_dest log_dest;
 	char *log_facility;

@@ -651,7 +651,10 @@ static bool dec_iface(struct cfg_iface *i, bool v6, const json_t *root, const ch
 	return bad;
 }
 
-static const char *const api_keys[] = {"listen", "port", "token_file", "tls_cert", "tls_key", NULL};
+static const char *const api_keys[] = {"listen",          "port",           "token_file",
+                                       "tls_cert",        "tls_key",        "max_body_mb",
+                                       "max_connections", "max_per_client", "header_timeout",
+                                       "idle_timeout",    NULL};
 static const char *const log_keys[] = {"level",     "destination", "facility",
                                        "debug",     "nat_events",  "enterprise",
                                        "exporters", "event_log",   NULL};
@@ -778,6 +781,16 @@ static bool dec_api(struct aftr_config *cfg, const json_t *root, struct jdec *j)
 	OK(jdec_string(j, m, "token_file", &cfg->fixed.api_token_file));
 	OK(jdec_string(j, m, "tls_cert", &cfg->fixed.api_tls_cert));
 	OK(jdec_string(j, m, "tls_key", &cfg->fixed.api_tls_key));
+	OK(jdec_u32(j, m, "max_body_mb", 1, 4096, &cfg->fixed.api_max_body_mb));
+	OK(jdec_u32(j, m, "max_connections", 16, 65536, &cfg->fixed.api_max_connections));
+	OK(jdec_u32(j, m, "max_per_client", 1, 65536, &cfg->fixed.api_max_per_client));
+	OK(jdec_u16(j, m, "header_timeout", 1, 3600, &cfg->fixed.api_header_timeout));
+	OK(jdec_u16(j, m, "idle_timeout", 1, 3600, &cfg->fixed.api_idle_timeout));
+	if (cfg->fixed.api_max_per_client > cfg->fixed.api_max_connections) {
+		jdec_error(j, m, "max_per_client (%u) is over max_connections (%u)",
+		           cfg->fixed.api_max_per_client, cfg->fixed.api_max_connections);
+		bad = true;
+	}
 	if (!cfg->fixed.api_tls_cert != !cfg->fixed.api_tls_key) {
 		jdec_error(j, m, "tls_cert and tls_key go together");
 		bad = true;

@@ -393,6 +393,11 @@ static void enc_appliance(const struct aftr_config *cfg, struct enc *e)
 		put(&api, "tls_cert", json_string(cfg->fixed.api_tls_cert));
 	if (cfg->fixed.api_tls_key)
 		put(&api, "tls_key", json_string(cfg->fixed.api_tls_key));
+	put(&api, "max_body_mb", json_integer(cfg->fixed.api_max_body_mb));
+	put(&api, "max_connections", json_integer(cfg->fixed.api_max_connections));
+	put(&api, "max_per_client", json_integer(cfg->fixed.api_max_per_client));
+	put(&api, "header_timeout", json_integer(cfg->fixed.api_header_timeout));
+	put(&api, "idle_timeout", json_integer(cfg->fixed.api_idle_timeout));
 	put(e, "api", finish(&api));
 	put(e, "logging",
 	    json_pack("{s:s,s:s,s:s,s:i,s:s,s:I,s:o,s:{s:b,s:s,s:I,s:I,s:I}}", "level",

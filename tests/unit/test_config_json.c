@@ -783,7 +783,8 @@ static const char full_cfg[] =
         "'gateway':'2001:db8:ffff::1','mtu':1600,'vlan':100,'mac':'02:00:5e:00:10:01'},"
         "'wan':{'device':'0000:01:00.1','address':'198.51.100.254/24',"
         "'gateway':'198.51.100.253','mtu':9000,'vlan':4094}},"
-        "'api':{'listen':'::1','port':9090,'token_file':'/etc/aftr/token'},"
+        "'api':{'listen':'::1','port':9090,'token_file':'/etc/aftr/token','max_body_mb':16,"
+        "'max_connections':2048,'max_per_client':64,'header_timeout':5,'idle_timeout':20},"
         "'logging':{'level':'debug','destination':'syslog','facility':'local3','debug':3,"
         "'nat_events':'sessions','enterprise':2636,'exporters':["
         "{'type':'syslog','transport':'tcp','address':'2001:db8::514','port':6514},"
@@ -901,6 +902,11 @@ START_TEST(test_full_roundtrip)
 	ck_assert(cfg.fixed.wan.has_gateway);
 	ck_assert_uint_eq(cfg.fixed.wan.mtu, 9000);
 	ck_assert_str_eq(cfg.fixed.api_token_file, "/etc/aftr/token");
+	ck_assert_uint_eq(cfg.fixed.api_max_body_mb, 16);
+	ck_assert_uint_eq(cfg.fixed.api_max_connections, 2048);
+	ck_assert_uint_eq(cfg.fixed.api_max_per_client, 64);
+	ck_assert_uint_eq(cfg.fixed.api_header_timeout, 5);
+	ck_assert_uint_eq(cfg.fixed.api_idle_timeout, 20);
 	ck_assert_int_eq(cfg.fixed.log_dest, LOG_DEST_SYSLOG);
 	ck_assert_int_eq(cfg.fixed.nat_events, NAT_EVENTS_SESSIONS);
 	ck_assert_int_eq(cfg.fixed.idle, IDLE_POLL);
@@ -1272,6 +1278,9 @@ static const struct {
         {"{'private':['10.0.0.0']}", "private[0]",
          "10.0.0.0: not a prefix (expected address/length)"},
         {"{'api':{'listen':'localhost'}}", "api.listen", "localhost: not an IPv4 or IPv6 address"},
+        {"{'api':{'max_connections':100,'max_per_client':200}}", "api",
+         "max_per_client (200) is over max_connections (100)"},
+        {"{'api':{'max_body_mb':0}}", "api.max_body_mb", "0 is out of range 1..4096"},
         /* Out of range. */
         {"{'quantum':1}", "quantum", "1 is out of range 2..255"},
         {"{'decay':{'5min':1.5}}", "decay.5min", "1.5 is out of range 0..1"},
