@@ -25,6 +25,8 @@ PACKAGES="$PACKAGES valgrind"
 # The lint gates (tests/lint.sh): clang-format and clang-tidy 14, the
 # versions .clang-format and .clang-tidy are written for, and shellcheck.
 PACKAGES="$PACKAGES clang-format-14 clang-tidy-14 shellcheck"
+# The fuzz targets (tests/fuzz/): clang and its libFuzzer runtime.
+PACKAGES="$PACKAGES clang libclang-rt-14-dev"
 
 missing=""
 for p in $PACKAGES; do

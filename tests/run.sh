@@ -1,8 +1,9 @@
 #!/bin/sh
 # The project's test command (see README.md): run as root on Debian 12.
 # Installs what is missing, builds into build/ and runs every test, then
-# builds build-san/ with AddressSanitizer and UBSan and runs them again.
-# Ends with one line "N passed, N failed" over both runs.
+# builds build-san/ with AddressSanitizer and UBSan and runs them again,
+# then build-fuzz/ (clang) for a short run of each fuzz target (tests/fuzz/).
+# Ends with one line "N passed, N failed" over every run.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
@@ -11,7 +12,8 @@ deploy/install-deps.sh || exit 1
 total_ok=0
 total_fail=0
 
-# run_suite DIR [meson setup options...]
+# run_suite DIR [meson setup options...]: every test, or with $SUITE set
+# only that suite's (and only what it needs built: $TARGETS).
 run_suite() {
 	dir=$1
 	shift
@@ -22,9 +24,11 @@ run_suite() {
 			return 1
 		}
 	fi
-	ninja -C "$dir" || return 1
+	# shellcheck disable=SC2086 # the targets are words
+	ninja -C "$dir" ${TARGETS:-} || return 1
 	log="$dir/meson-logs/summary.txt"
-	meson test -C "$dir" --print-errorlogs --num-processes 2 >"$log" 2>&1
+	meson test -C "$dir" --print-errorlogs --num-processes 2 \
+		${SUITE:+--no-rebuild --suite "$SUITE"} >"$log" 2>&1
 	status=$?
 	cat "$log"
 	ok=$(sed -n 's/^Ok: *\([0-9]*\).*/\1/p' "$log")
@@ -50,6 +54,10 @@ echo "== build-san/ (AddressSanitizer, UndefinedBehaviorSanitizer)"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 run_suite build-san -Db_sanitize=address,undefined -Db_lundef=false -Db_lto=false || rc=1
+echo "== build-fuzz/ (libFuzzer targets, clang, a minute in all: tests/fuzz/)"
+CC=clang SUITE=fuzz TARGETS="tests/fuzz/fuzz_yaml tests/fuzz/fuzz_isc tests/fuzz/fuzz_api \
+tests/fuzz/fuzz_ctl_msg tests/fuzz/fuzz_packet" run_suite build-fuzz -Dfuzz=true \
+	-Db_sanitize=address,undefined -Db_lundef=false -Db_lto=false || rc=1
 [ $rc -eq 0 ] || [ $total_fail -gt 0 ] || total_fail=1
 echo "tests: $total_ok passed, $total_fail failed"
 exit $rc
