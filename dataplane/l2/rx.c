@@ -150,6 +150,11 @@ static __rte_always_inline enum dp_node tr_parse(struct rte_mbuf *m, bool again)
 	if (pkt_ip6_check(ip6, len - ETH_LEN) != PKT_OK)
 		return dp_drop(m, DROP_BAD_IP6);
 	if (ip6->next_hdr == AFTR_IPPROTO_ICMPV6) {
+		/* Bytes past the payload (Ethernet padding, or junk) cut off:
+		 * an answer made in place must not carry them. */
+		if (unlikely(len != ETH_LEN + 40 + ntohs(ip6->payload_len)))
+			rte_pktmbuf_trim(
+			        m, (uint16_t)(len - (ETH_LEN + 40 + ntohs(ip6->payload_len))));
 		if (icmp6_error_b4(ip6, &c->b4))
 			return NODE_ICMP6_ERR;
 		c->ctrl = CTRL_RX >> 8; /* ND, ping */

@@ -2403,6 +2403,17 @@ def ping6_endpoint_and_address():
 
 
 @case
+def ping6_trailing_bytes():
+    """An ICMPv6 echo request with bytes past its IPv6 payload is answered without them"""
+    req = (Ether(src=GW_T, dst=TR_MAC) / IPv6(src=B4, dst=EP, hlim=60)
+           / ICMPv6EchoRequest(id=1, seq=1, data=b"ping6"))
+    rep = (Ether(src=TR_MAC, dst=GW_T) / IPv6(src=EP, dst=B4, hlim=64)
+           / ICMPv6EchoReply(id=1, seq=1, data=b"ping6"))
+    return dict(transport_in=[Ether(bytes(req) + b"\xee" * 40)], transport_out=[rep],
+                counters=dict(rx_transport=1, tx_transport=1, to_control=1, icmp_sent=1))
+
+
+@case
 def icmp6_bad_checksum():
     """An ICMPv6 echo request with a wrong checksum is dropped (drop_bad_ip6)"""
     p = (Ether(src=GW_T, dst=TR_MAC) / IPv6(src=B4, dst=EP, hlim=60)
