@@ -13,7 +13,8 @@ fail=0
 pass=0
 live_cleanup_extra=
 live_cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	# A stopped process (a test's SIGSTOP) takes its SIGTERM once continued.
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null && kill -CONT "$p" 2>/dev/null; done
 	# Processes in the namespaces stop with them; then nothing is left to
 	# wait for.
 	topo_down

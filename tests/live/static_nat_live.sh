@@ -5,6 +5,8 @@
 # POST /api/v1/static-nat lets a client in the Internet namespace fetch
 # from that server at the pool address; deleted, the connection is refused
 # by the AFTR (no session, counted as no_session); added again, it works.
+# Faults: kill -9 of either process under traffic, once and in a loop; a
+# stopped dataplane whose command rings fill.
 #
 # Usage: static_nat_live.sh AFTR_DATAPLANE AFTR_CONTROL AFTR_B4
 # Exit 0 pass, 1 fail, 77 skip (not root, or a tool is missing).
@@ -139,5 +141,76 @@ else
 	tail -5 "$tmp/dp.log" "$tmp/control.log"
 	fail=$((fail + 1))
 fi
+
+# Faults in a loop under traffic: the control process killed five times
+# while a ping runs through the NAPT, a change made through each new one;
+# nothing lost, every change kept, the generation never going back.
+gen() { curl -sf "$url/health" | /usr/bin/python3 -c \
+	"import json,sys; print(json.load(sys.stdin)['dataplane']['programming']['wanted'])"; }
+g0=$(gen)
+topo_exec cla ping -q -i 0.05 -c 120 -W 1 "$TOPO_SERVER" >"$tmp/ping2.log" 2>&1 &
+pg=$!
+ok=0
+for i in 1 2 3 4 5; do
+	{
+		kill -9 "$control_pid"
+		wait "$control_pid"
+	} 2>/dev/null
+	start_control
+	wait_for 5 curl -sf "$url/version" &&
+		curl -sf -H "Content-Type: application/json" -d "{\"b4\": \"2001:db8:1::10$i\"}" \
+			"$url/tunnels" | grep -q '"applied": true' && ok=$((ok + 1))
+	sleep 0.5
+done
+wait $pg
+check "kill -9 of the control process five times under a ping: a change applied through each new one" test "$ok" = 5
+check "and the ping through the NAPT lost nothing" grep -q " 0% packet loss" "$tmp/ping2.log"
+kept() { [ "$(curl -sf "$url/tunnels" | grep -c '"2001:db8:1::10[1-5]"')" = 5 ]; }
+check "all five changes kept" kept
+check "the generation went on from $g0 (never back)" test "$(gen)" -ge $((g0 + 5))
+
+# The dataplane killed three times: each new one programmed and
+# forwarding, the longest outage said.
+worst=0
+ok=0
+for i in 1 2 3; do
+	{
+		kill -9 "$dp_pid"
+		wait "$dp_pid"
+	} 2>/dev/null
+	t0=$(date +%s%N)
+	start_dataplane
+	if wait_for 20 fetch_ok; then
+		ms=$((($(date +%s%N) - t0) / 1000000))
+		ok=$((ok + 1))
+		[ "$ms" -le "$worst" ] || worst=$ms
+	fi
+done
+check "kill -9 of the dataplane three times: the port forward back each time (slowest ${worst} ms)" test "$ok" = 3
+
+# A dataplane that stops answering (SIGSTOP): its command rings fill; the
+# API still answers every request at once or within its waits, the
+# health check says which, and all is well once it runs again.
+kill -STOP "$dp_pid"
+t0=$(date +%s)
+hc=()
+for _ in $(seq 1 40); do
+	curl -s -o /dev/null -w '%{http_code}\n' --max-time 12 "$url/health" >>"$tmp/health.codes" &
+	hc+=($!)
+done
+curl -s --max-time 12 -H "Content-Type: application/json" -d '{"b4": "2001:db8:1::200"}' \
+	"$url/tunnels" >"$tmp/post.json"
+wait "${hc[@]}"
+took=$(($(date +%s) - t0))
+stalled() { [ "$(grep -c '^503$' "$tmp/health.codes")" = 40 ]; }
+check "stopped dataplane: 40 health checks at once all answer 503 (in ${took} s)" stalled
+check "and a change is saved, not yet applied" grep -q '"applied": false' "$tmp/post.json"
+check "the API itself stays quick" wait_for 2 curl -sf --max-time 1 "$url/version"
+kill -CONT "$dp_pid"
+check "running again: healthy" wait_for 10 curl -sf "$url/health"
+applied() { curl -sf "$url/health" | grep -q '"dataplane": "programmed"'; }
+check "and programmed with the change made while it was stopped" wait_for 10 applied
+check "forwarding" fetch_ok
+
 echo "static_nat_live: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
