@@ -59,6 +59,7 @@ static struct rte_mbuf *fragment(struct dp_worker *w, const struct l3_ip4_hdr *i
 	uint16_t frag;
 	char *p;
 
+	DP_COUNT(w, CREATED); /* made, or dropped for want of a buffer */
 	if (f == NULL || (p = rte_pktmbuf_append(f, (uint16_t)(ETH_LEN + hl + len))) == NULL) {
 		rte_pktmbuf_free(f);
 		w->ctr->drop[DROP_NO_MBUF]++;

@@ -56,6 +56,15 @@ static void held_sub(struct dp_worker *w, int t, const struct rte_mbuf *m)
 	*c = *c > m->nb_segs ? *c - m->nb_segs : 0;
 }
 
+/* Table t made the datagram r of its fragments (a segment each): they
+ * are no longer held, but consumed, and r is a packet the AFTR made. */
+static void merged(struct dp_worker *w, int t, const struct rte_mbuf *r)
+{
+	held_sub(w, t, r);
+	w->ctr->cnt[CNT_CONSUMED] += r->nb_segs;
+	DP_COUNT(w, CREATED);
+}
+
 static int table(struct dp_reasm *r, uint32_t maxcount)
 {
 	uint32_t max = RTE_MAX(maxcount, 1u);
@@ -103,7 +112,9 @@ void reasm_fini(struct dp_worker *w)
 
 /* Frees what table i gave up, counted. Done after every fragment, not once
  * a loop: the library writes its death row without a bound, and a loop may
- * see three bursts of fragments, each able to give up 9 buffers. */
+ * see three bursts of fragments, each able to give up 9 buffers. An entry
+ * may be several fragments chained (a datagram found to have a hole once
+ * chained): each is a fragment dropped. */
 static void dr_flush(struct dp_worker *w, int i)
 {
 	static const int reason[DP_REASM_N] = {DROP_IP6_FRAG_DROPPED, DROP_IP4_FRAG_DROPPED,
@@ -115,11 +126,11 @@ static void dr_flush(struct dp_worker *w, int i)
 	/* Tables 0 and 2 hold fragments per tunnel too. */
 	for (uint32_t k = 0; k < dr->cnt; k++) {
 		held_sub(w, i, dr->row[k]);
+		w->ctr->drop[reason[i]] += dr->row[k]->nb_segs;
 		if (i != 1)
 			reasm_tn_release(&w->frag, dr->row[k],
 			                 i == 0 ? REASM_TN_IP6 : REASM_TN_IP4);
 	}
-	w->ctr->drop[reason[i]] += dr->cnt;
 	rte_ip_frag_free_death_row(dr, 0);
 }
 
@@ -172,7 +183,7 @@ static int ip6(struct dp_worker *w, struct rte_mbuf *m, struct rte_mbuf **out)
 	dr_flush(w, 0);
 	if (r == NULL)
 		return -1;
-	held_sub(w, 0, r);
+	merged(w, 0, r);
 	reasm_tn_release(&w->frag, r, REASM_TN_IP6);
 	DP_COUNT(w, IP6_REASSEMBLED);
 	*out = flatten(w, r);
@@ -273,7 +284,7 @@ static int ip4(struct dp_worker *w, struct rte_mbuf *m, int t, const struct addr
 	dr_flush(w, t);
 	if (r == NULL)
 		return -1;
-	held_sub(w, t, r);
+	merged(w, t, r);
 	if (b4) {
 		reasm_tn_release(&w->frag, r, REASM_TN_IP4);
 		key_restore(r);

@@ -68,6 +68,7 @@ struct rte_mbuf *icmp_error_new(struct dp_worker *w, unsigned int side, uint32_t
 
 	if (!may_answer(ip) || !allowed(w, side, type, code))
 		return NULL;
+	DP_COUNT(w, CREATED); /* made, or dropped for want of a buffer */
 	m = rte_pktmbuf_alloc(dp.mp);
 	if (m == NULL) {
 		w->ctr->drop[DROP_NO_MBUF]++;
@@ -150,6 +151,7 @@ static struct rte_mbuf *icmp6_new(struct dp_worker *w, const uint8_t *src, const
 	struct l3_ip6_hdr *out;
 	uint8_t *icmp;
 
+	DP_COUNT(w, CREATED); /* made, or dropped for want of a buffer */
 	if (m == NULL) {
 		w->ctr->drop[DROP_NO_MBUF]++;
 		return NULL;

@@ -70,6 +70,8 @@ static void arp_rx(struct rte_mbuf *m, struct rte_ether_hdr *eth)
 	}
 	if (!learned) /* neither for us nor from anyone we wanted to hear */
 		ctrl_ctr->drop[DROP_ARP_IGNORED]++;
+	else
+		ctrl_ctr->cnt[CNT_CONSUMED]++;
 	rte_pktmbuf_free(m);
 }
 

@@ -11,6 +11,7 @@ struct rte_mbuf *ctrl_alloc(void)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(dp.mp);
 
+	ctrl_ctr->cnt[CNT_CREATED]++; /* made, or dropped for want of a buffer */
 	if (m == NULL)
 		ctrl_ctr->drop[DROP_NO_MBUF]++;
 	return m;

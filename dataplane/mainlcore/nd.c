@@ -99,6 +99,8 @@ void ctrl_icmp6_rx(struct rte_mbuf *m)
 	    len >= 24 && ip6->hop_limit == ND_HOP_LIMIT) {
 		if (!nd_rx(eth, ip6, (struct nd_msg *)icmp, len))
 			ctrl_ctr->drop[DROP_ICMP_IGNORED]++; /* about others */
+		else
+			ctrl_ctr->cnt[CNT_CONSUMED]++;
 	} else if (icmp[0] == AFTR_ICMP6_ECHO_REQUEST && ours6(ip6->dst)) {
 		echo_reply(m, eth, ip6, icmp, len);
 		return;

@@ -74,6 +74,7 @@ static void queue_for(struct rte_mbuf *m, int port, const struct addr6 *nh)
 				rte_pktmbuf_free(m);
 			} else {
 				p->q[p->n++] = m;
+				ctrl_ctr->cnt[CNT_NEIGH_HELD]++;
 			}
 			return;
 		}
@@ -91,6 +92,7 @@ static void queue_for(struct rte_mbuf *m, int port, const struct addr6 *nh)
 	                              .n = 1,
 	                              .next_try = rte_rdtsc() + rte_get_tsc_hz() * RETRY_MS / 1000};
 	free_slot->q[0] = m;
+	ctrl_ctr->cnt[CNT_NEIGH_HELD]++;
 	solicit(nh);
 }
 
@@ -139,6 +141,7 @@ void ctrl_resolved(const struct addr6 *nh)
 
 		if (!p->in_use || !addr6_equal(&p->nh, nh))
 			continue;
+		ctrl_ctr->cnt[CNT_NEIGH_HELD] -= p->n;
 		for (uint16_t k = 0; k < p->n; k++) {
 			if (!try_send(p->q[k], p->port, nh)) {
 				ctrl_ctr->drop[DROP_NO_NEIGHBOR]++;
@@ -161,6 +164,7 @@ void ctrl_timers(void)
 			continue;
 		if (++p->tries >= RETRIES) {
 			ctrl_ctr->drop[DROP_NO_NEIGHBOR] += p->n;
+			ctrl_ctr->cnt[CNT_NEIGH_HELD] -= p->n;
 			rte_pktmbuf_free_bulk(p->q, p->n);
 			p->in_use = 0;
 			continue;

@@ -41,6 +41,7 @@ static struct rte_mbuf *fragment(struct dp_worker *w, const struct rte_mbuf *m, 
 	struct dp_ctx *nc;
 	char *p;
 
+	DP_COUNT(w, CREATED); /* made, or dropped for want of a buffer */
 	if (f == NULL ||
 	    (p = rte_pktmbuf_append(f, RTE_ETHER_HDR_LEN + 40 + FRAG_HDR + len)) == NULL) {
 		rte_pktmbuf_free(f);

@@ -84,6 +84,7 @@ static void sink(struct dp_worker *w, struct rte_mbuf *m, enum dp_node n)
 		return;
 	case NODE_FREE:
 	default:
+		DP_COUNT(w, CONSUMED);
 		rte_pktmbuf_free(m);
 		return;
 	}

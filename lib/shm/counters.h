@@ -1,6 +1,13 @@
 /* The dataplane's counters and drop reasons, from one list each (X-macros):
  * the enums, the names the API and aftrctl show, and the help text.
- * Every dropped packet is counted under exactly one drop reason.
+ * Every dropped packet is counted under exactly one drop reason, and every
+ * packet is accounted for: summed over the lcores, once nothing is in
+ * flight,
+ *   rx_transport + rx_wan + created
+ *     = tx_transport + tx_wan + (every drop_*) + consumed
+ *       + fragments_held_ip6 + fragments_held_in + fragments_held_out
+ *       + neighbor_held
+ * (hand-offs and to_control move packets between lcores: not a fate).
  *
  * X(SYMBOL, "name", "help") */
 #ifndef AFTR_COUNTERS_H
@@ -75,6 +82,14 @@
 	X(HANDOFF_TX, "handoff_sent", "packets handed to the worker that owns them")               \
 	X(HANDOFF_RX, "handoff_received", "packets received from another worker")                  \
 	X(TO_CONTROL, "to_control", "packets passed to the main lcore (ARP, ND, ping, ...)")       \
+	X(CREATED, "created",                                                                      \
+	  "packets the AFTR made: ICMP errors, fragments of what it fragments, reassembled "       \
+	  "datagrams, ARP and ND messages")                                                        \
+	X(CONSUMED, "consumed",                                                                    \
+	  "packets that ended neither sent nor dropped: fragments made into a datagram, packets "  \
+	  "sent in fragments, ICMPv6 errors and neighbour messages acted upon")                    \
+	X(NEIGH_HELD, "neighbor_held",                                                             \
+	  "now: packets waiting for their next hop to be resolved (a level, not a count)")         \
 	X(COMMANDS, "commands", "commands from the control process applied")                       \
 	X(EVENTS_LOST, "events_lost", "events for the control process lost: its ring was full")
 

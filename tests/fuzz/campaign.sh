@@ -35,6 +35,8 @@ for t in "${targets[@]}"; do
 	/usr/bin/python3 "$here/seeds.py" "$t" "$corpus/$t-seeds" || exit 1
 	echo "== fuzz_$t: $secs s, $jobs jobs, corpus $corpus/$t"
 	# Each job stops at the campaign's end; a crash stops its job only.
+	# libFuzzer writes its jobs' logs (fuzz-N.log) where it runs.
+	cd "$corpus" || exit 1
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		"$build/tests/fuzz/fuzz_$t" -rss_limit_mb=4096 -timeout=20 \
 		-max_total_time="$secs" -jobs="$jobs" -workers="$jobs" \

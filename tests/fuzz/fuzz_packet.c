@@ -11,8 +11,9 @@
  * sane: each frame whole (its IP lengths those of the frame), every IPv4
  * header checksum and every ICMPv6 checksum right, and, when every input
  * had right ones and no fragment was in play, every TCP, UDP and ICMP
- * checksum too. State (sessions, fragments) carries over from input to
- * input, as in a running AFTR. */
+ * checksum too; and every packet accounted for (lib/shm/counters.h).
+ * State (sessions, fragments) carries over from input to input, as in a
+ * running AFTR. */
 #include <netinet/in.h>
 #include <rte_eal.h>
 #include <rte_eth_ring.h>
@@ -265,6 +266,47 @@ static void check_frame(int port, struct rte_mbuf *m)
 		check_ip4(p + 14, len - 14, "wan");
 }
 
+/* The counters of the worker and the main lcore, summed. */
+static void totals(uint64_t v[CNT_COUNT + DROP_COUNT])
+{
+	const struct dp_counters *b[2] = {dp.worker[0].ctr, ctrl_ctr};
+
+	memset(v, 0, sizeof(uint64_t) * (CNT_COUNT + DROP_COUNT));
+	for (int i = 0; i < 2; i++) {
+		for (int k = 0; k < CNT_COUNT; k++)
+			v[k] += b[i]->cnt[k];
+		for (int d = 0; d < DROP_COUNT; d++)
+			v[CNT_COUNT + d] += b[i]->drop[d];
+	}
+}
+
+/* Every packet accounted for, once nothing moves (lib/shm/counters.h):
+ * received and made = sent, dropped, consumed and held. On failure, what
+ * moved since the last time it held says where to look. */
+static void conserved(void)
+{
+	static uint64_t last[CNT_COUNT + DROP_COUNT];
+	uint64_t v[CNT_COUNT + DROP_COUNT], in, out = 0;
+	const char *names[AFTR_STATS_COUNT];
+
+	totals(v);
+	in = v[CNT_RX_TRANSPORT] + v[CNT_RX_WAN] + v[CNT_CREATED];
+	out = v[CNT_TX_TRANSPORT] + v[CNT_TX_WAN] + v[CNT_CONSUMED] + v[CNT_FRAG_HELD_IP6] +
+	      v[CNT_FRAG_HELD_IN] + v[CNT_FRAG_HELD_OUT] + v[CNT_NEIGH_HELD];
+	for (int d = 0; d < DROP_COUNT; d++)
+		out += v[CNT_COUNT + d];
+	if (in == out) {
+		memcpy(last, v, sizeof(v));
+		return;
+	}
+	aftr_stats_names(names);
+	for (int k = 0; k < CNT_COUNT + DROP_COUNT; k++)
+		if (v[k] != last[k] && k != CNT_BUSY_NS)
+			fprintf(stderr, "moved: %s %+lld\n", names[k], (long long)(v[k] - last[k]));
+	FUZZ_ASSERT(in == out, "packets not accounted for: %llu in, %llu out",
+	            (unsigned long long)in, (unsigned long long)out);
+}
+
 static void drain(void)
 {
 	struct rte_mbuf *m;
@@ -276,42 +318,74 @@ static void drain(void)
 		}
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* Runs the worker and the main lcore until nothing moves (hand-offs,
+ * emitted packets, the slow path), checking what leaves; then, quiet,
+ * that every packet is accounted for. */
+static void settle(void)
 {
-	size_t at = 0;
-
-	sums_known = none_held();
-	while (at + 3 <= size) {
-		int port = data[at] & 1;
-		bool fix = !(data[at] & 2);
-		size_t len = (size_t)data[at + 1] << 8 | data[at + 2];
-		struct rte_mbuf *m;
-		char *p;
-
-		at += 3;
-		if (len > size - at)
-			len = size - at;
-		m = rte_pktmbuf_alloc(dp.mp);
-		if (m == NULL)
-			break;
-		p = len <= rte_pktmbuf_tailroom(m) ? rte_pktmbuf_append(m, (uint16_t)len) : NULL;
-		if (p == NULL || rte_ring_sp_enqueue(rx[port], m) != 0) {
-			rte_pktmbuf_free(m);
-			break;
-		}
-		memcpy(p, data + at, len);
-		if (fix)
-			repair(port, (uint8_t *)p, (uint32_t)len);
-		note_frame(port, (const uint8_t *)p, (uint32_t)len, fix);
-		at += len;
-	}
-	/* Until nothing moves: hand-offs, emitted packets, the slow path. */
 	for (int round = 0; round < 8; round++) {
 		unsigned int n = worker_poll(&dp.worker[0]) + ctrl_poll() + ctl_main_poll();
 
 		drain();
-		if (n == 0 && rte_ring_count(rx[0]) + rte_ring_count(rx[1]) == 0)
-			break;
+		/* Quiet: nothing done, nothing waiting on a ring (the main
+		 * lcore's timers may have queued a solicitation). */
+		if (n == 0 && rte_ring_count(rx[0]) + rte_ring_count(rx[1]) +
+		                              rte_ring_count(dp.worker[0].from_ctrl) +
+		                              rte_ring_count(dp.to_ctrl) ==
+		                      0) {
+			conserved();
+			return;
+		}
 	}
+}
+
+/* One frame of the input onto its port's RX ring: false when none is
+ * left (or no buffer). */
+static bool feed(const uint8_t *data, size_t size, size_t *at)
+{
+	int port;
+	bool fix;
+	size_t len;
+	struct rte_mbuf *m;
+	char *p;
+
+	if (*at + 3 > size)
+		return false;
+	port = data[*at] & 1;
+	fix = !(data[*at] & 2);
+	len = (size_t)data[*at + 1] << 8 | data[*at + 2];
+	*at += 3;
+	if (len > size - *at)
+		len = size - *at;
+	m = rte_pktmbuf_alloc(dp.mp);
+	if (m == NULL)
+		return false;
+	p = len <= rte_pktmbuf_tailroom(m) ? rte_pktmbuf_append(m, (uint16_t)len) : NULL;
+	if (p == NULL || rte_ring_sp_enqueue(rx[port], m) != 0) {
+		rte_pktmbuf_free(m);
+		return false;
+	}
+	memcpy(p, data + *at, len);
+	if (fix)
+		repair(port, (uint8_t *)p, (uint32_t)len);
+	note_frame(port, (const uint8_t *)p, (uint32_t)len, fix);
+	*at += len;
+	return true;
+}
+
+/* The frames of an input go in all at once (a burst the look-ahead
+ * sees whole), or, when its first byte's bit 2 is set, one at a time,
+ * each run through before the next: every packet accounted for after
+ * each. */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	bool each = size > 0 && (data[0] & 4);
+	size_t at = 0;
+
+	sums_known = none_held();
+	while (feed(data, size, &at))
+		if (each)
+			settle();
+	settle();
 	return 0;
 }

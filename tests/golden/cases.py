@@ -1598,6 +1598,20 @@ def frag6_overlap():
 
 
 @case
+def frag6_hole_found_when_chained():
+    """Fragments that add up to the datagram but overlap in one place and leave a hole in another (RFC 5722): all four dropped and counted, two of them already chained when the hole showed"""
+    data = bytes(fresh(big_udp_q()))
+    assert len(data) == 1400
+    parts = ((0, 496, 1), (488, 104, 1), (600, 400, 1), (1000, 400, 0))
+    fr = [Ether(src=GW_T, dst=TR_MAC) / IPv6(src=B4, dst=EP, hlim=64, nh=44)
+          / IPv6ExtHdrFragment(nh=4, offset=o // 8, m=m, id=11) / Raw(data[o:o + n])
+          for o, n, m in parts]
+    return dict(transport_in=fr,
+                counters=dict(rx_transport=4, ip6_fragments_received=4,
+                              drop_ip6_fragment_dropped=4))
+
+
+@case
 def frag6_disabled():
     """fragment ipv6_maxcount 0 disables reassembly: the fragments are dropped (ip6_fragment_dropped)"""
     fr = b4_frags(big_udp_q(), 1232)

@@ -100,5 +100,7 @@ inner() {
 }
 check "the AFTR reassembled the clients' IPv4 fragments inside the softwire" inner
 sed 's/^/     /' "$tmp/check.log"
+check "every packet accounted for, fragments and all" wait_for 5 accounted
+sed 's/^/     /' "$tmp/check.log"
 echo "frag_live: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -81,6 +81,28 @@ dp_run() {
 # A counter of the dataplane's --stats-file (default $tmp/dp.stats).
 counter() { awk -v k="$1" '$1 == k { print $2 }' "${2:-$tmp/dp.stats}"; }
 
+# Whether the dataplane's counters account for every packet
+# (lib/shm/counters.h): received and made = sent, dropped, consumed and
+# held. The file is written once a second while packets may be on their
+# way: call it through wait_for, for a moment of quiet.
+accounted() { # [stats file]
+	/usr/bin/python3 - "${1:-$tmp/dp.stats}" <<'PY'
+import sys
+c = {}
+for line in open(sys.argv[1]):
+    k, _, v = line.partition(" ")
+    if v.strip().isdigit():
+        c[k] = int(v)
+g = lambda k: c.get(k, 0)  # noqa: E731
+into = g("rx_transport") + g("rx_wan") + g("created")
+out = (g("tx_transport") + g("tx_wan") + g("consumed") + g("neighbor_held")
+       + sum(g(k) for k in ("fragments_held_ip6", "fragments_held_in", "fragments_held_out"))
+       + sum(v for k, v in c.items() if k.startswith("drop_")))
+print("%d in, %d out" % (into, out))
+sys.exit(0 if into == out else 1)
+PY
+}
+
 # A web server on $TOPO_SERVER:8080 in the Internet namespace serving $tmp;
 # PUT stores the body as $tmp/up.bin. Its own start looks nothing up in
 # the DNS (http.server's would, and there is none here).

@@ -175,6 +175,8 @@ check "dataplane counters agree with the B4s'" counters_agree
 sed 's/^/     /' "$tmp/check.log"
 echo "     $(grep -E '^(rx_transport|rx_wan|session_created|block_allocated|handoff_sent|handoff_received) ' "$tmp/dp.stats" | tr '\n' ' ')"
 
+check "every packet accounted for (rx + created = tx + dropped + consumed + held)" wait_for 5 accounted
+
 kill -TERM $dp_pid 2>/dev/null
 wait $dp_pid
 check "the dataplane stopped cleanly" grep -q "^rx_transport" "$tmp/dp.log"
