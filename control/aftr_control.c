@@ -52,6 +52,23 @@ static int read_token(const char *path, char **token)
 	return -1;
 }
 
+/* No saved state, yet a dataplane runs: it is about to be programmed with
+ * the configuration file's lists alone, and whatever it took through an
+ * earlier aftr-control's API goes. Said before it happens. */
+static void warn_no_state(const struct api_ctx *ctx)
+{
+	const struct stats_shm_hdr *h;
+
+	if (state_found(ctx->state) || (h = stats_shm_open(ctx->shm_name)) == NULL)
+		return;
+	fprintf(stderr,
+	        "aftr-control: warning: no saved state in %s, yet a dataplane runs (pid %d): it "
+	        "will run the configuration file's lists alone; entries it took from an earlier "
+	        "aftr-control's API are dropped (restore %s/state.json to keep them)\n",
+	        ctx->state_dir, h->pid, ctx->state_dir);
+	stats_shm_close(h);
+}
+
 static int run(struct api_ctx *ctx, struct aftr_config *cfg)
 {
 	struct api *api;
@@ -144,6 +161,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "aftr-control: %s\n", err);
 		rc = 1;
 	} else {
+		warn_no_state(&ctx);
 		rc = run(&ctx, &cfg);
 	}
 	state_close(ctx.state);

@@ -29,6 +29,7 @@ struct state {
 	struct aftr_config eff;  /* base's lists followed by rt's */
 	size_t n_base[K_COUNT];  /* entries of eff that come from the file */
 	uint64_t gen;            /* changes made (the first state is 1) */
+	bool found;              /* a state file was there at the start */
 };
 
 static void err_set(struct state_err *e, unsigned int status, const char *error, const char *field,
@@ -196,7 +197,7 @@ static int load_rt(const char *path, struct aftr_config *rt, uint64_t *gen, char
 	if (empty_lists(rt) < 0)
 		return -1;
 	if (access(path, F_OK) != 0 && errno == ENOENT)
-		return 0;
+		return 1;
 	root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
 	if (root == NULL) {
 		errf(err, errlen,
@@ -247,6 +248,7 @@ struct state *state_open(const char *config_path, const char *state_dir, char *e
 {
 	struct state *s = calloc(1, sizeof(*s));
 	struct state_err e;
+	int rc;
 
 	if (s == NULL || (s->config_path = strdup(config_path)) == NULL ||
 	    asprintf(&s->state_path, "%s/" STATE_FILE, state_dir) < 0) {
@@ -259,8 +261,10 @@ struct state *state_open(const char *config_path, const char *state_dir, char *e
 	}
 	if (load_base(config_path, &s->base, err, errlen) < 0)
 		goto fail_early;
-	if (load_rt(s->state_path, &s->rt, &s->gen, err, errlen) < 0)
+	rc = load_rt(s->state_path, &s->rt, &s->gen, err, errlen);
+	if (rc < 0)
 		goto fail_base;
+	s->found = rc == 0;
 	if (build_eff(&s->base, &s->rt, &s->eff, s->n_base, &e) < 0) {
 		errf(err, errlen, "%s and %s do not go together: %s%s%s", config_path,
 		     s->state_path, e.field, *e.field ? ": " : "", e.detail);
@@ -279,6 +283,11 @@ fail_early:
 	}
 	free(s);
 	return NULL;
+}
+
+bool state_found(struct state *s)
+{
+	return s->found;
 }
 
 void state_close(struct state *s)

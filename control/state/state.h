@@ -38,6 +38,9 @@ struct state_err {
  * if missing. */
 struct state *state_open(const char *config_path, const char *state_dir, char *err, size_t errlen);
 void state_close(struct state *s);
+/* Whether a state file was found at the start (false: a first start, or
+ * one whose state was lost). */
+bool state_found(struct state *s);
 
 /* The kind named by a URL segment ("tunnels", "static-nat", "prr",
  * "nonat", "softwires", "acl6", "private"), or -1. */

@@ -319,6 +319,42 @@ expect "and the dataplane is programmed again, its sessions kept" 200 \
 expect "sessions survived the control restart" 200 "len(j['sessions']) == 3" "${auth[@]}" \
 	"$url/api/v1/sessions"
 
+# The state directory lost while a dataplane runs: said before it is
+# programmed with the file's lists alone (and never when the state is there).
+say_lost() { # description, command...
+	if "${@:2}"; then
+		echo "ok   $1"
+		pass=$((pass + 1))
+	else
+		echo "FAIL $1"
+		tail -5 "$tmp/control.log"
+		fail=$((fail + 1))
+	fi
+}
+say_lost "a restart with its state says nothing of a lost one" \
+	bash -c "! grep -q 'no saved state' '$tmp/control.log'"
+{
+	kill -9 "$control_pid"
+	wait "$control_pid"
+} 2>/dev/null
+mv "$tmp/state" "$tmp/state.away"
+start_control
+for _ in $(seq 50); do curl -s "$url/api/v1/health" >/dev/null && break; sleep 0.1; done
+say_lost "a restart without it warns that the running dataplane's API entries go" \
+	grep -q "warning: no saved state in $tmp/state, yet a dataplane runs (pid $dp_pid)" \
+	"$tmp/control.log"
+{
+	kill -9 "$control_pid"
+	wait "$control_pid"
+} 2>/dev/null
+rm -rf "$tmp/state"
+mv "$tmp/state.away" "$tmp/state"
+start_control
+for _ in $(seq 50); do curl -s "$url/api/v1/health" >/dev/null && break; sleep 0.1; done
+sleep 0.5
+expect "the state put back: the tunnels are back" 200 "len(j) == 4" "${auth[@]}" \
+	"$url/api/v1/tunnels"
+
 # kill -9 the dataplane: a new one gets the tunnels and entries back.
 {
 	kill -9 "$dp_pid"

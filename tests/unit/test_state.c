@@ -320,11 +320,13 @@ START_TEST(test_generation_kept)
 	uint64_t gen;
 
 	ck_assert_uint_eq(state_generation(s), 1);
+	ck_assert(!state_found(s)); /* a first start */
 	ck_assert_int_eq(add(s, K_TUNNEL, "{\"b4\": \"2001:db8:1::2\"}", &e), 0);
 	ck_assert_int_eq(add(s, K_TUNNEL, "{\"b4\": \"2001:db8:1::3\"}", &e), 0);
 	ck_assert_uint_eq(state_generation(s), 3);
 	state_close(s);
 	s = open_ok();
+	ck_assert(state_found(s));
 	ck_assert_uint_eq(state_generation(s), 3);
 	ck_assert_int_eq(state_reload(s, &gen, &e), 0);
 	ck_assert_uint_eq(gen, 4);
