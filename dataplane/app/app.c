@@ -25,6 +25,8 @@
 #include "stats.h"
 #include "worker.h"
 
+/* Buffers each worker and the main lcore need besides held fragments:
+ * their ports' RX and TX descriptors, caches, bursts and rings. */
 #define MBUFS_PER_WORKER 8192
 #define RING_SIZE        4096
 #define CTRL_IDLE_US     1000 /* main lcore nap when it had nothing to do */
@@ -129,6 +131,30 @@ static uint16_t buf_size(const struct cfg_fixed *f)
 	                  RTE_MAX(room, (uint32_t)RTE_MBUF_DEFAULT_DATAROOM));
 }
 
+/* The packet buffers: enough for everything that may hold them at once,
+ * so that no holder can starve RX (frames arriving with no buffer to land
+ * in, which stops the AFTR for everyone): per worker and for the main
+ * lcore MBUFS_PER_WORKER, and per worker the most fragments its three
+ * reassembly tables may hold (fragment.*_maxcount packets, each table
+ * REASM_FRAGS_PER_PACKET fragments a packet at most, frag/reasm.c). */
+static struct rte_mempool *pool_create(const struct cfg_fixed *f)
+{
+	uint32_t frags = ((uint32_t)RTE_MAX(f->frag_maxcount[0], 1) +
+	                  RTE_MAX(f->frag_maxcount[1], 1) + RTE_MAX(f->frag_maxcount[2], 1)) *
+	                 REASM_FRAGS_PER_PACKET;
+	uint32_t n = MBUFS_PER_WORKER * (dp.nworkers + 1) + frags * dp.nworkers - 1;
+	uint16_t room = buf_size(f);
+	struct rte_mempool *mp =
+	        rte_pktmbuf_pool_create("mbufs", n, 256, DP_CTX_SIZE, room, (int)rte_socket_id());
+
+	fprintf(stderr,
+	        "aftr-dataplane: %u packet buffers of %u bytes (%u MB): %u a lcore, %u a worker "
+	        "for held fragments%s\n",
+	        n, room, (uint32_t)((uint64_t)n * (room + DP_CTX_SIZE + 128) >> 20),
+	        MBUFS_PER_WORKER, frags, mp ? "" : ": out of memory (give EAL more with -m)");
+	return mp;
+}
+
 /* Ports, rings and workers; messages go to stderr. */
 static int setup(const struct aftr_config *cfg, const char *shm)
 {
@@ -143,8 +169,7 @@ static int setup(const struct aftr_config *cfg, const char *shm)
 		return rc;
 	}
 	/* The private area holds each packet's context (worker/ctx.h). */
-	dp.mp = rte_pktmbuf_pool_create("mbufs", MBUFS_PER_WORKER * (dp.nworkers + 1) - 1, 256,
-	                                DP_CTX_SIZE, buf_size(&cfg->fixed), (int)rte_socket_id());
+	dp.mp = pool_create(&cfg->fixed);
 	dp.to_ctrl = ring("toctrl", 0, RING_F_SC_DEQ);
 	if (dp.mp == NULL || dp.to_ctrl == NULL || neigh_init() < 0 || build_pools(cfg) < 0) {
 		fprintf(stderr, "aftr-dataplane: out of memory (give EAL more with -m)\n");

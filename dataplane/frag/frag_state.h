@@ -20,8 +20,15 @@ struct rte_ip_frag_death_row;
 struct dp_reasm {
 	struct rte_ip_frag_tbl *tbl;
 	struct rte_ip_frag_death_row *dr;
-	bool off; /* maxcount 0: reassembly disabled, fragments dropped */
+	bool off;     /* maxcount 0: reassembly disabled, fragments dropped */
+	uint32_t cap; /* fragments it may hold at once (REASM_FRAGS_PER_PACKET a packet) */
 };
+
+/* Fragments a reassembly table may hold, per packet it may reassemble at
+ * once (fragment.*_maxcount): two on average, though one packet may have
+ * up to eight. The packet buffers are sized for them (dataplane/app/app.c),
+ * so that held fragments can never starve RX. */
+#define REASM_FRAGS_PER_PACKET 2
 
 struct frag_state {
 	/* Reassembly (reasm.c): IPv6 from B4s, IPv4 from the Internet, IPv4

@@ -71,6 +71,7 @@ static int table(struct dp_reasm *r, uint32_t maxcount)
 	uint64_t cycles = rte_get_tsc_hz() * RTE_MAX(dp.conf.cfg->frag_lifetime, (uint16_t)1);
 
 	r->off = maxcount == 0;
+	r->cap = max * REASM_FRAGS_PER_PACKET;
 
 	r->tbl = rte_ip_frag_table_create(rte_align32pow2(max / BUCKET_ENTRIES + 1), BUCKET_ENTRIES,
 	                                  max, cycles, (int)rte_socket_id());
@@ -168,7 +169,7 @@ static int ip6(struct dp_worker *w, struct rte_mbuf *m, struct rte_mbuf **out)
 
 	*out = NULL;
 	DP_COUNT(w, IP6_FRAGMENTS_RECEIVED);
-	if (w->frag.reasm[0].off)
+	if (w->frag.reasm[0].off || w->ctr->cnt[held_ctr[0]] >= w->frag.reasm[0].cap)
 		return DROP_IP6_FRAG_DROPPED;
 	if (!reasm_tn_hold(&w->frag, m, &dp_ctx(m)->b4, REASM_TN_IP6))
 		return DROP_FRAG_TUNNEL_LIMIT;
@@ -270,7 +271,7 @@ static int ip4(struct dp_worker *w, struct rte_mbuf *m, int t, const struct addr
 
 	*out = NULL;
 	DP_COUNT(w, IP4_FRAGMENTS_RECEIVED);
-	if (w->frag.reasm[t].off)
+	if (w->frag.reasm[t].off || w->ctr->cnt[held_ctr[t]] >= w->frag.reasm[t].cap)
 		return DROP_IP4_FRAG_DROPPED;
 	if (b4 && !reasm_tn_hold(&w->frag, m, b4, REASM_TN_IP4))
 		return DROP_FRAG_TUNNEL_LIMIT;

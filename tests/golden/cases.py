@@ -2117,6 +2117,16 @@ def frag6_queue_full():
 
 
 @case
+def frag6_held_cap():
+    """fragment ipv6_maxcount 4: the table holds at most 8 fragments (2 a packet), so unfinished packets cannot take the buffers RX needs; the 9th is dropped (ip6_fragment_dropped), 8 wait"""
+    q = big_udp_q()
+    fr = [f for ident in (21, 22, 23) for f in b4_frags(q, 344, ident=ident)[:3]]
+    return dict(config="fragment: {ipv6_maxcount: 4}\n", transport_in=fr,
+                counters=dict(rx_transport=9, ip6_fragments_received=9, fragments_held_ip6=8,
+                              drop_ip6_fragment_dropped=1))
+
+
+@case
 def frag6_too_many():
     """A packet in more than 8 IPv6 fragments (DPDK's limit per packet) is given up (ip6_fragment_dropped): the first 9 at once, the rest after their lifetime"""
     fr = b4_frags(big_udp_q(), 128)
