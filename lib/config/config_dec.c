@@ -651,10 +651,17 @@ static bool dec_iface(struct cfg_iface *i, bool v6, const json_t *root, const ch
 	return bad;
 }
 
-static const char *const api_keys[] = {"listen",          "port",           "token_file",
-                                       "tls_cert",        "tls_key",        "max_body_mb",
-                                       "max_connections", "max_per_client", "header_timeout",
-                                       "idle_timeout",    NULL};
+static const char *const api_keys[] = {"listen",
+                                       "port",
+                                       "token_file",
+                                       "tls_cert",
+                                       "tls_key",
+                                       "max_body_mb",
+                                       "max_connections",
+                                       "max_per_client",
+                                       "header_timeout",
+                                       "idle_timeout",
+                                       NULL};
 static const char *const log_keys[] = {"level",     "destination", "facility",
                                        "debug",     "nat_events",  "enterprise",
                                        "exporters", "event_log",   NULL};
