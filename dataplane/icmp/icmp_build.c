@@ -193,6 +193,7 @@ struct rte_mbuf *icmp6_policy_fail(struct dp_worker *w, const struct dp_ctx *abo
 	const uint8_t *ep = dp.conf.endpoints[about->ep].b;
 	struct l3_ip6_hdr *q;
 	struct rte_mbuf *m;
+	uint8_t *at;
 
 	/* Not about an ICMPv4 error either (RFC 4443 section 2.4 (e) in
 	 * spirit, RFC 1812 section 4.3.2.7 to the letter of the inner packet). */
@@ -200,9 +201,10 @@ struct rte_mbuf *icmp6_policy_fail(struct dp_worker *w, const struct dp_ctx *abo
 	    !allowed(w, CFG_SIDE_TRANSPORT, AFTR_ICMP6_DEST_UNREACH, ICMP6_POLICY_FAIL))
 		return NULL;
 	m = icmp6_new(w, ep, about->b4.b, AFTR_ICMP6_DEST_UNREACH, ICMP6_POLICY_FAIL, 0, quote,
-	              (uint8_t **)&q);
+	              &at);
 	if (m == NULL)
 		return NULL;
+	q = (struct l3_ip6_hdr *)at;
 	/* The softwire packet as the B4 sent it: its IPv6 header rebuilt
 	 * (decapsulation and reassembly left the inner packet), then the
 	 * inner packet. */
