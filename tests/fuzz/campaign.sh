@@ -42,6 +42,12 @@ for t in "${targets[@]}"; do
 		-max_total_time="$secs" -jobs="$jobs" -workers="$jobs" \
 		-artifact_prefix="$corpus/$t-crashes/" "$corpus/$t" "$corpus/$t-seeds" \
 		>"$corpus/$t.log" 2>&1
+	# What its jobs that stopped on a crash left (named by their pids).
+	for f in /dev/shm/fuzz_api.* /dev/shm/fuzzpkt*-stats; do
+		[ -e "$f" ] || continue
+		p=${f##*[.t]}
+		[ -d "/proc/${p%-stats}" ] || rm -rf "$f"
+	done
 	n=$(find "$corpus/$t-crashes" -type f | wc -l)
 	echo "fuzz_$t: corpus $(find "$corpus/$t" -type f | wc -l) inputs, $n crash inputs"
 	[ "$n" = 0 ] || rc=1

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "api.h"
@@ -34,24 +35,37 @@ static const char base_yaml[] =
         "softwires: [{b4: \"2001:db8:1::7\", ipv4: 203.0.113.77, psid: 5, psid_len: 6,"
         " offset: 6}]\n";
 
-static char dir[64], cfg_path[96], state_dir[96];
+static char dir[64], cfg_path[96], state_dir[96], state_file[128];
 static struct aftr_config cfg;
 static struct api_ctx ctx;
 static unsigned int served;
 
 static void state_fresh(void)
 {
-	char err[512], path[160];
+	char err[512];
 
 	if (ctx.sync)
 		sync_stop(ctx.sync);
 	state_close(ctx.state);
-	snprintf(path, sizeof(path), "%s/state.json", state_dir);
-	unlink(path);
+	unlink(state_file);
 	ctx.state = state_open(cfg_path, state_dir, err, sizeof(err));
 	FUZZ_ASSERT(ctx.state != NULL, "state_open: %s", err);
 	ctx.sync = sync_start(ctx.state, ctx.dp);
 	FUZZ_ASSERT(ctx.sync != NULL, "sync_start failed");
+}
+
+/* At exit, what it made removed (run.sh removes it after a crash: the
+ * directory has the fuzzer's pid). */
+static void fini(void)
+{
+	sync_stop(ctx.sync);
+	dpctl_stop(ctx.dp);
+	state_close(ctx.state);
+	cfg_free(&cfg);
+	unlink(state_file);
+	rmdir(state_dir);
+	unlink(cfg_path);
+	rmdir(dir);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -61,10 +75,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	snprintf(dir, sizeof(dir), "/dev/shm/fuzz_api.XXXXXX");
-	FUZZ_ASSERT(mkdtemp(dir) != NULL, "mkdtemp failed");
+	snprintf(dir, sizeof(dir), "/dev/shm/fuzz_api.%d", (int)getpid());
+	FUZZ_ASSERT(mkdir(dir, 0700) == 0, "mkdir %s failed", dir);
 	snprintf(cfg_path, sizeof(cfg_path), "%s/aftr.yaml", dir);
 	snprintf(state_dir, sizeof(state_dir), "%s/state", dir);
+	snprintf(state_file, sizeof(state_file), "%s/state.json", state_dir);
 	f = fopen(cfg_path, "w");
 	FUZZ_ASSERT(f && fputs(base_yaml, f) >= 0 && fclose(f) == 0, "cannot write %s", cfg_path);
 	diag_init(&d, cfg_path);
@@ -77,6 +92,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	ctx.dp = dpctl_start(ctx.shm_name, &cfg, NULL);
 	FUZZ_ASSERT(ctx.dp != NULL, "dpctl_start failed");
 	state_fresh();
+	atexit(fini);
 	return 0;
 }
 
