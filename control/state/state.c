@@ -263,7 +263,7 @@ struct state *state_open(const char *config_path, const char *state_dir, char *e
 		goto fail_early;
 	rc = load_rt(s->state_path, &s->rt, &s->gen, err, errlen);
 	if (rc < 0)
-		goto fail_base;
+		goto fail_rt; /* rt was set up before the file was read */
 	s->found = rc == 0;
 	if (build_eff(&s->base, &s->rt, &s->eff, s->n_base, &e) < 0) {
 		errf(err, errlen, "%s and %s do not go together: %s%s%s", config_path,
@@ -274,7 +274,6 @@ struct state *state_open(const char *config_path, const char *state_dir, char *e
 	return s;
 fail_rt:
 	cfg_free(&s->rt);
-fail_base:
 	cfg_free(&s->base);
 fail_early:
 	if (s) {
