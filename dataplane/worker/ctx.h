@@ -65,7 +65,7 @@ enum dp_node {
 	NODE_DROP,            /* counted under ctx->drop, freed */
 	NODE_CTRL,            /* to the main lcore (ctx->ctrl: why), ctx->port */
 	NODE_HANDOFF,         /* to worker ctx->owner, resuming at ctx->next */
-	NODE_FREE,            /* done with: freed, not a drop (fragmented, answered) */
+	NODE_FREE,            /* done with: freed, not a drop (fragmented): consumed */
 	NODE_HELD,            /* kept by a table (a fragment waiting): nothing to do */
 };
 #undef DP_NODE_ENUM
