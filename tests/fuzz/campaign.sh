@@ -25,7 +25,8 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(yaml isc api ctl_msg packet)
 build=$root/build-fuzz
 if [ ! -f "$build/build.ninja" ]; then
-	CC=clang meson setup "$build" -Dfuzz=true -Db_sanitize=address,undefined \
+	CC=clang meson setup "$build" -Dc_args=-fsanitize=fuzzer-no-link \
+		-Db_sanitize=address,undefined \
 		-Db_lundef=false -Db_lto=false >/dev/null || exit 1
 fi
 rc=0
