@@ -42,15 +42,6 @@ static bool prefixes_overlap(const struct prefix4 *a, const struct prefix4 *b)
 	return prefix4_contains(a, b->addr) || prefix4_contains(b, a->addr);
 }
 
-/* The private prefix holding addr, or NULL. */
-static const struct cfg_prefix4 *private_of(const struct aftr_config *cfg, uint32_t addr)
-{
-	for (size_t i = 0; i < cfg->lists.n_private4; i++)
-		if (prefix4_contains(&cfg->lists.private4[i].p, addr))
-			return &cfg->lists.private4[i];
-	return NULL;
-}
-
 #define B4_CHECK(cfg, d, list, name)                                                               \
 	for (size_t i = 0; i < (cfg)->lists.n_##list; i++)                                         \
 		if (!cfg_addr6_unicast(&(cfg)->lists.list[i].b4))                                  \
@@ -71,7 +62,7 @@ static void check_b4s(const struct aftr_config *cfg, struct diag *d)
 static void check_v4(const struct aftr_config *cfg, struct diag *d, const struct cfg_pos *pos,
                      const char *list, size_t i, uint32_t addr)
 {
-	const struct cfg_prefix4 *pv = private_of(cfg, addr);
+	const struct cfg_prefix4 *pv = cfg_private_of(cfg, addr);
 	char a[ADDR4_STRLEN], p[PREFIX4_STRLEN];
 
 	if (addr4_is_martian(addr))
@@ -119,7 +110,7 @@ static void check_private(const struct aftr_config *cfg, struct diag *d)
 	for (size_t i = 0; i < cfg->lists.n_nats; i++) {
 		const struct cfg_nat *m = &cfg->lists.nats[i];
 
-		if (private_of(cfg, m->addr) == NULL)
+		if (cfg_private_of(cfg, m->addr) == NULL)
 			cfg_err_at(d, &m->pos, "static_nat", i,
 			           "address %s is not inside private: a B4's packets from it are "
 			           "never NATed",

@@ -228,12 +228,17 @@ struct port_range cfg_pool_range(const struct aftr_config *cfg, const struct cfg
 	return p->has_range[proto] ? p->range[proto] : cfg->fixed.pool_defaults[proto];
 }
 
-bool cfg_is_private(const struct aftr_config *cfg, uint32_t addr)
+const struct cfg_prefix4 *cfg_private_of(const struct aftr_config *cfg, uint32_t addr)
 {
 	for (size_t i = 0; i < cfg->lists.n_private4; i++)
 		if (prefix4_contains(&cfg->lists.private4[i].p, addr))
-			return true;
-	return false;
+			return &cfg->lists.private4[i];
+	return NULL;
+}
+
+bool cfg_is_private(const struct aftr_config *cfg, uint32_t addr)
+{
+	return cfg_private_of(cfg, addr) != NULL;
 }
 
 struct cfg_pool *cfg_find_pool(const struct aftr_config *cfg, uint32_t addr)

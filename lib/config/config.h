@@ -417,8 +417,10 @@ bool cfg_addr6_unicast(const struct addr6 *a);
 struct port_range cfg_pool_range(const struct aftr_config *cfg, const struct cfg_pool *p,
                                  enum cfg_proto proto);
 
-/* Whether an IPv4 address (host order) is inside the private prefixes. */
+/* Whether an IPv4 address (host order) is inside the private prefixes;
+ * the first prefix holding it, or NULL. */
 bool cfg_is_private(const struct aftr_config *cfg, uint32_t addr);
+const struct cfg_prefix4 *cfg_private_of(const struct aftr_config *cfg, uint32_t addr);
 
 /* Lookups used by validation and by the importers. */
 struct cfg_pool *cfg_find_pool(const struct aftr_config *cfg, uint32_t addr);
