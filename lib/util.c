@@ -1,5 +1,6 @@
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -162,10 +163,49 @@ uint64_t wall_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* Writes all of buf to fd: 0, or -errno (EIO for a write that wrote
- * nothing and gave no error). */
-static int write_all(int fd, const char *buf, size_t len)
+static int u64_cmp(const void *a, const void *b)
 {
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+long dir_numbered(const char *dir, const char *prefix, size_t digits, const char *suffix,
+                  uint64_t **out)
+{
+	size_t lp = strlen(prefix), ls = strlen(suffix), n = 0, cap = 0;
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	uint64_t *v = NULL, *slot;
+
+	*out = NULL;
+	if (d == NULL)
+		return -errno;
+	while ((e = readdir(d)) != NULL) {
+		const char *name = e->d_name;
+
+		if (strlen(name) != lp + digits + ls || strncmp(name, prefix, lp) != 0 ||
+		    strcmp(name + lp + digits, suffix) != 0 ||
+		    strspn(name + lp, "0123456789") < digits)
+			continue;
+		if ((slot = VEC_PUSH(v, n, cap)) == NULL) {
+			free(v);
+			closedir(d);
+			return -ENOMEM;
+		}
+		*slot = strtoull(name + lp, NULL, 10);
+	}
+	closedir(d);
+	if (n)
+		qsort(v, n, sizeof(*v), u64_cmp);
+	*out = v;
+	return (long)n;
+}
+
+int write_all(int fd, const void *data, size_t len)
+{
+	const char *buf = data;
+
 	while (len > 0) {
 		ssize_t n = write(fd, buf, len);
 
@@ -179,8 +219,7 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* The directory of path flushed: a rename in it is then on the disk. */
-static int sync_dir(const char *path)
+int sync_dir(const char *path)
 {
 	char dir[4096];
 	const char *slash = strrchr(path, '/');

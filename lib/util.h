@@ -38,6 +38,19 @@ int read_file(const char *path, char **buf, size_t *len);
  * errno set, ENODATA when that line is empty. Free *line. */
 int read_first_line(const char *path, char **line);
 
+/* The numbers of the files of dir named PREFIX, digits decimal digits,
+ * SUFFIX ("ev-0000000000001.evl"), sorted up, in *out (free it; NULL
+ * when none): their count, or -errno. */
+long dir_numbered(const char *dir, const char *prefix, size_t digits, const char *suffix,
+                  uint64_t **out);
+
+/* Writes all of data to fd: 0, or -errno (EIO for a write that wrote
+ * nothing and gave no error). */
+int write_all(int fd, const void *data, size_t len);
+/* The directory of path flushed: a rename or a new file in it is then on
+ * the disk. 0 or -errno. */
+int sync_dir(const char *path);
+
 /* Replaces the file at path with len bytes of buf so that a crash at any
  * point leaves the old file or the new one, whole: a temporary file
  * beside it (PATH.tmp) written in full, flushed to the disk, renamed over

@@ -1,7 +1,6 @@
 /* The event log's files, indexes and searches; see evlog.h. */
 #include "evlog.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -12,6 +11,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "util.h"
 
 #define MAX_BLOCK 4096 /* CFG_PORT_BLOCK_MAX: how far below a port a block may begin */
 
@@ -101,47 +102,10 @@ char *evlog_format_time(uint64_t ms, char *buf, size_t len)
 	return buf;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 int evlog_files(const char *dir, uint64_t **ms)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	size_t n = 0, cap = 0;
-	uint64_t *v = NULL, t;
-
-	*ms = NULL;
-	if (d == NULL)
-		return -errno;
-	while ((e = readdir(d)) != NULL) {
-		/* "ev-" 13 digits ".evl" */
-		if (strlen(e->d_name) != 20 || strncmp(e->d_name, "ev-", 3) != 0 ||
-		    strcmp(e->d_name + 16, ".evl") != 0 ||
-		    strspn(e->d_name + 3, "0123456789") != 13)
-			continue;
-		t = strtoull(e->d_name + 3, NULL, 10);
-		if (n == cap) {
-			uint64_t *g = realloc(v, (cap = cap ? 2 * cap : 64) * sizeof(*v));
-
-			if (g == NULL) {
-				free(v);
-				closedir(d);
-				return -ENOMEM;
-			}
-			v = g;
-		}
-		v[n++] = t;
-	}
-	closedir(d);
-	if (n)
-		qsort(v, n, sizeof(*v), cmp_u64);
-	*ms = v;
-	return (int)n;
+	/* "ev-" 13 digits ".evl" */
+	return (int)dir_numbered(dir, "ev-", 13, ".evl", ms);
 }
 
 /* A file's keys: an index mapped, or (a file still being written, or not
