@@ -64,7 +64,7 @@ static void warn_no_state(const struct api_ctx *ctx)
 	fprintf(stderr,
 	        "aftr-control: warning: no saved state in %s, yet a dataplane runs (pid %d): it "
 	        "will run the configuration file's lists alone; entries it took from an earlier "
-	        "aftr-control's API are dropped (restore %s/state.json to keep them)\n",
+	        "aftr-control's API are dropped (restore a saved copy of %s to keep them)\n",
 	        ctx->state_dir, h->pid, ctx->state_dir);
 	stats_shm_close(h);
 }

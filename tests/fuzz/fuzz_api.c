@@ -7,6 +7,7 @@
  * behaviour, and a well-formed answer (a status the API documents, a JSON
  * body for every /api/v1/ resource but the Prometheus text). The state is
  * started afresh every 256 requests, so that what they add stays small. */
+#include <dirent.h>
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -35,10 +36,25 @@ static const char base_yaml[] =
         "softwires: [{b4: \"2001:db8:1::7\", ipv4: 203.0.113.77, psid: 5, psid_len: 6,"
         " offset: 6}]\n";
 
-static char dir[64], cfg_path[96], state_dir[96], state_file[128];
+static char dir[64], cfg_path[96], state_dir[96];
 static struct aftr_config cfg;
 static struct api_ctx ctx;
 static unsigned int served;
+
+/* The files of a directory removed (not its subdirectories: none). */
+static void rm_files(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	char f[256];
+
+	while (d && (e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.' &&
+		    snprintf(f, sizeof(f), "%s/%s", path, e->d_name) < (int)sizeof(f))
+			unlink(f);
+	if (d)
+		closedir(d);
+}
 
 static void state_fresh(void)
 {
@@ -47,7 +63,7 @@ static void state_fresh(void)
 	if (ctx.sync)
 		sync_stop(ctx.sync);
 	state_close(ctx.state);
-	unlink(state_file);
+	rm_files(state_dir);
 	ctx.state = state_open(cfg_path, state_dir, err, sizeof(err));
 	FUZZ_ASSERT(ctx.state != NULL, "state_open: %s", err);
 	ctx.sync = sync_start(ctx.state, ctx.dp);
@@ -62,7 +78,7 @@ static void fini(void)
 	dpctl_stop(ctx.dp);
 	state_close(ctx.state);
 	cfg_free(&cfg);
-	unlink(state_file);
+	rm_files(state_dir); /* state.json and the journals */
 	rmdir(state_dir);
 	unlink(cfg_path);
 	rmdir(dir);
@@ -79,7 +95,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	FUZZ_ASSERT(mkdir(dir, 0700) == 0, "mkdir %s failed", dir);
 	snprintf(cfg_path, sizeof(cfg_path), "%s/aftr.yaml", dir);
 	snprintf(state_dir, sizeof(state_dir), "%s/state", dir);
-	snprintf(state_file, sizeof(state_file), "%s/state.json", state_dir);
 	f = fopen(cfg_path, "w");
 	FUZZ_ASSERT(f && fputs(base_yaml, f) >= 0 && fclose(f) == 0, "cannot write %s", cfg_path);
 	diag_init(&d, cfg_path);
