@@ -39,7 +39,7 @@ static void add(struct api_ctx *ctx, const struct api_req *req, int kind, struct
 	if (body == NULL)
 		return;
 	n = json_is_array(body) ? json_array_size(body) : 1;
-	if (state_add(ctx->state, (enum state_kind)kind, body, &gen, &e) < 0)
+	if (state_add(ctx->state, (enum cfg_kind)kind, body, &gen, &e) < 0)
 		reply_state_err(out, &e);
 	else
 		reply_change(ctx, out, 201, json_pack("{s:I}", "added", (json_int_t)n), gen);
@@ -57,7 +57,7 @@ static void delete_many(struct api_ctx *ctx, const struct api_req *req, int kind
 
 	if (body == NULL)
 		return;
-	if (state_delete_many(ctx->state, (enum state_kind)kind, body, &gen, &n, &e) < 0)
+	if (state_delete_many(ctx->state, (enum cfg_kind)kind, body, &gen, &n, &e) < 0)
 		reply_state_err(out, &e);
 	else
 		reply_change(ctx, out, 200, json_pack("{s:I}", "deleted", (json_int_t)n), gen);
@@ -74,7 +74,7 @@ static void replace(struct api_ctx *ctx, const struct api_req *req, int kind,
 
 	if (body == NULL)
 		return;
-	if (state_replace(ctx->state, (enum state_kind)kind, seg, body, &gen, &e) < 0)
+	if (state_replace(ctx->state, (enum cfg_kind)kind, seg, body, &gen, &e) < 0)
 		reply_state_err(out, &e);
 	else
 		reply_change(ctx, out, 200, json_pack("{s:i}", "replaced", 1), gen);
@@ -89,14 +89,13 @@ static void list(struct api_ctx *ctx, const struct api_req *req, int kind, struc
 
 	if (off < 0 || (lim = query_count(req, "limit", LLONG_MAX, 1, out)) < 0)
 		return;
-	reply_json(out, 200,
-	           state_list(ctx->state, (enum state_kind)kind, (size_t)off, (size_t)lim));
+	reply_json(out, 200, state_list(ctx->state, (enum cfg_kind)kind, (size_t)off, (size_t)lim));
 }
 
 void api_lists(struct api_ctx *ctx, const struct api_req *req, int kind, const char *const *seg,
                int nseg, struct api_reply *out)
 {
-	int want = state_kind_id_segments((enum state_kind)kind);
+	int want = state_kind_id_segments((enum cfg_kind)kind);
 	struct state_err e;
 	uint64_t gen;
 	char detail[256];
@@ -113,7 +112,7 @@ void api_lists(struct api_ctx *ctx, const struct api_req *req, int kind, const c
 	} else if (nseg == 0 && strcmp(req->method, "DELETE") == 0) {
 		delete_many(ctx, req, kind, out);
 	} else if (nseg == want && strcmp(req->method, "DELETE") == 0) {
-		if (state_delete(ctx->state, (enum state_kind)kind, seg, &gen, &e) < 0)
+		if (state_delete(ctx->state, (enum cfg_kind)kind, seg, &gen, &e) < 0)
 			reply_state_err(out, &e);
 		else
 			reply_change(ctx, out, 200, json_pack("{s:i}", "deleted", 1), gen);

@@ -30,7 +30,7 @@
 #include "aftrctl_csv.h"
 #include "config_json.h"
 #include "isc_import.h"
-#include "state_kinds.h"
+#include "cfg_kinds.h"
 #include "util.h"
 
 #define EXIT_API_ERROR 1
@@ -39,7 +39,7 @@
 /* ISC's object names, and ours, to API kinds. */
 static const struct {
 	const char *name;
-	enum state_kind kind;
+	enum cfg_kind kind;
 } kind_names[] = {
         {"tunnel", K_TUNNEL},     {"tunnels", K_TUNNEL},
         {"nat", K_NAT},           {"static-nat", K_NAT},

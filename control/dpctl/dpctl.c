@@ -430,7 +430,7 @@ uint64_t dpctl_generation(struct dpctl *c)
 
 /* The file first, under a temporary name, then renamed: the dataplane
  * never reads half a file. */
-static int write_tables(const char *path, const char *json, uint64_t gen)
+static int write_file(const char *path, const char *head, const char *body)
 {
 	char tmp[PATH_MAX];
 	FILE *f;
@@ -452,7 +452,7 @@ static int write_tables(const char *path, const char *json, uint64_t gen)
 		unlink(tmp);
 		return rc;
 	}
-	if (fprintf(f, CTL_TABLES_MAGIC "%" PRIu64 "\n", gen) < 0 || fputs(json, f) < 0)
+	if (fputs(head, f) < 0 || fputs(body, f) < 0)
 		rc = -EIO;
 	if (fclose(f) != 0 && rc == 0)
 		rc = -errno;
@@ -463,21 +463,23 @@ static int write_tables(const char *path, const char *json, uint64_t gen)
 	return rc;
 }
 
-int dpctl_push_tables(struct dpctl *c, const char *json, uint64_t gen, char *err, size_t errlen)
+/* A file for the main lcore and the command that makes it read it: 0, or
+ * -errno with the reason in err. */
+static int push_file(struct dpctl *c, const char *suffix, const char *head, const char *body,
+                     struct ctl_msg *m, char *err, size_t errlen)
 {
-	struct ctl_msg m = {.type = CTL_CMD_TABLES, .u.tables.gen = gen};
 	char path[PATH_MAX];
 	int rc;
 
 	pthread_mutex_lock(&c->dump_lock); /* one main-lcore command at a time */
-	snprintf(path, sizeof(path), "/dev/shm/%s-tables", c->shm);
-	rc = write_tables(path, json, gen);
+	snprintf(path, sizeof(path), "/dev/shm/%s-%s", c->shm, suffix);
+	rc = write_file(path, head, body);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
 	} else {
 		atomic_store(&c->main_result, -ETIMEDOUT);
 		/* A million entries take the dataplane about a second. */
-		rc = command(c, MAIN_LCORE, &m, 20000);
+		rc = command(c, MAIN_LCORE, m, 20000);
 		if (rc == 0 && (rc = atomic_load(&c->main_result)) < 0) {
 			pthread_mutex_lock(&c->lock);
 			snprintf(err, errlen, "the dataplane refused it: %.40s", c->main_text);
@@ -492,4 +494,23 @@ int dpctl_push_tables(struct dpctl *c, const char *json, uint64_t gen, char *err
 	}
 	pthread_mutex_unlock(&c->dump_lock);
 	return rc;
+}
+
+int dpctl_push_tables(struct dpctl *c, const char *json, uint64_t gen, char *err, size_t errlen)
+{
+	struct ctl_msg m = {.type = CTL_CMD_TABLES, .u.tables.gen = gen};
+	char head[64];
+
+	snprintf(head, sizeof(head), CTL_TABLES_MAGIC "%" PRIu64 "\n", gen);
+	return push_file(c, "tables", head, json, &m, err, errlen);
+}
+
+int dpctl_push_delta(struct dpctl *c, const char *records, uint64_t base, uint64_t gen, char *err,
+                     size_t errlen)
+{
+	struct ctl_msg m = {.type = CTL_CMD_DELTA, .u.tables = {gen, base}};
+	char head[80];
+
+	snprintf(head, sizeof(head), CTL_DELTA_MAGIC "%" PRIu64 " %" PRIu64 "\n", base, gen);
+	return push_file(c, "delta", head, records, &m, err, errlen);
 }

@@ -39,6 +39,11 @@ uint64_t dpctl_generation(struct dpctl *c);
  * as generation gen to the dataplane's main lcore and waits for its
  * answer: 0, or -errno with the reason in err (-ENOENT: no dataplane). */
 int dpctl_push_tables(struct dpctl *c, const char *json, uint64_t gen, char *err, size_t errlen);
+/* Sends the change records (state_delta_text) that take the dataplane
+ * from generation base to gen, the same way: 0, or -errno (-ESTALE: it
+ * does not run base; the whole tables must go). */
+int dpctl_push_delta(struct dpctl *c, const char *records, uint64_t base, uint64_t gen, char *err,
+                     size_t errlen);
 
 /* Lists up to max sessions (filter->type CTL_CMD_SESSIONS) or subscribers
  * with their port blocks (CTL_CMD_SUBSCRIBERS) of one worker from its slot

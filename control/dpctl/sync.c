@@ -13,7 +13,7 @@
 #include "dpctl.h"
 #include "state.h"
 
-#define TICK_US  20000   /* changes and new dataplanes noticed within 20 ms */
+#define TICK_US  20000   /* changes are seen at once, new dataplanes within 20 ms */
 #define RETRY_US 1000000 /* a refused or failed push is tried again after 1 s */
 
 struct sync {
@@ -36,6 +36,43 @@ static uint64_t now_us(void)
 	return (uint64_t)t.tv_sec * 1000000u + (uint64_t)t.tv_nsec / 1000u;
 }
 
+/* The dataplane's answer to a push of generation gen. */
+static void pushed(struct sync *y, uint64_t dgen, uint64_t gen, int rc, const char *err)
+{
+	pthread_mutex_lock(&y->lock);
+	if (rc == 0) {
+		y->applied = gen;
+		y->dp_gen = dgen;
+		y->error[0] = '\0';
+	} else {
+		y->failed = gen;
+		snprintf(y->error, sizeof(y->error), "%s", err);
+	}
+	pthread_mutex_unlock(&y->lock);
+	if (rc == 0)
+		state_delta_done(y->s, gen);
+}
+
+/* The changes since the generation the dataplane runs, as a delta:
+ * 0, or -errno when it did not take them (the whole tables then go). */
+static int push_delta(struct sync *y, uint64_t dgen, uint64_t base)
+{
+	uint64_t gen;
+	char err[256] = "";
+	char *text = state_delta_text(y->s, base, &gen);
+	int rc = text ? dpctl_push_delta(y->dp, text, base, gen, err, sizeof(err)) : -ENOENT;
+
+	free(text);
+	if (rc == 0)
+		pushed(y, dgen, gen, 0, "");
+	else if (text)
+		fprintf(stderr,
+		        "aftr-control: a delta to generation %llu: %s; sending the whole "
+		        "tables\n",
+		        (unsigned long long)gen, err);
+	return rc;
+}
+
 static void push(struct sync *y, uint64_t dgen)
 {
 	uint64_t gen;
@@ -44,16 +81,7 @@ static void push(struct sync *y, uint64_t dgen)
 	int rc = text ? dpctl_push_tables(y->dp, text, gen, err, sizeof(err)) : -ENOMEM;
 
 	free(text);
-	pthread_mutex_lock(&y->lock);
-	if (rc == 0) {
-		y->applied = gen;
-		y->dp_gen = dgen;
-		y->error[0] = '\0';
-	} else {
-		y->failed = gen;
-		snprintf(y->error, sizeof(y->error), "%s", text || *err ? err : "out of memory");
-	}
-	pthread_mutex_unlock(&y->lock);
+	pushed(y, dgen, gen, rc, text || *err ? err : "out of memory");
 	if (rc == 0)
 		fprintf(stderr, "aftr-control: dataplane programmed (generation %llu)\n",
 		        (unsigned long long)gen);
@@ -64,23 +92,29 @@ static void push(struct sync *y, uint64_t dgen)
 static void *run(void *arg)
 {
 	struct sync *y = arg;
-	uint64_t retry_at = 0;
+	uint64_t retry_at = 0, want = 0;
 
 	while (!atomic_load(&y->stop)) {
-		uint64_t dgen = dpctl_generation(y->dp), want = state_generation(y->s);
-		bool due;
+		uint64_t dgen = dpctl_generation(y->dp), base;
+		bool due, delta;
 
+		want = state_generation(y->s);
 		pthread_mutex_lock(&y->lock);
 		if (dgen != y->dp_gen) /* a new dataplane (or none): it has nothing of ours */
 			y->applied = 0;
+		base = y->applied;
 		due = dgen != 0 && (y->applied != want || dgen != y->dp_gen) &&
 		      (y->failed != want || now_us() >= retry_at);
+		/* A running dataplane that took a generation: only what changed since. */
+		delta = due && base != 0 && base < want && dgen == y->dp_gen && y->failed != want;
 		pthread_mutex_unlock(&y->lock);
-		if (due) {
+		if (due && !(delta && push_delta(y, dgen, base) == 0)) {
 			push(y, dgen);
 			retry_at = now_us() + RETRY_US;
 		}
-		usleep(TICK_US);
+		/* Woken by a change at once; new dataplanes seen within a tick. */
+		if (!due)
+			state_wait_change(y->s, want, TICK_US / 1000);
 	}
 	return NULL;
 }

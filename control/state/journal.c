@@ -116,25 +116,20 @@ void journal_close(struct journal *j)
 	free(j);
 }
 
-int journal_append(struct journal *j, const json_t *rec, uint64_t *seq)
+int journal_append(struct journal *j, const char *line, uint64_t *seq)
 {
-	char *line = json_dumps(rec, JSON_COMPACT | JSON_ENSURE_ASCII);
-	size_t len;
+	size_t len = strlen(line);
 	int rc;
 
 	pthread_mutex_lock(&j->sync_lock);
 	rc = j->broken;
 	pthread_mutex_unlock(&j->sync_lock);
-	if (rc == 0 && line == NULL)
-		rc = -ENOMEM;
-	if (rc < 0) {
-		free(line);
+	if (rc < 0)
 		return rc;
-	}
-	len = strlen(line);
-	line[len++] = '\n'; /* over the NUL: the line is written whole or cut back */
+	/* The line and its newline in one write: whole, or cut back. */
 	rc = write_all(j->fd, line, len);
-	free(line);
+	if (rc == 0)
+		rc = write_all(j->fd, "\n", 1);
 	if (rc < 0) {
 		/* A part written (ENOSPC half way): cut it off, so that the
 		 * file ends with whole records. */
@@ -143,7 +138,7 @@ int journal_append(struct journal *j, const json_t *rec, uint64_t *seq)
 			        strerror(errno));
 		return rc;
 	}
-	j->size += (off_t)len;
+	j->size += (off_t)len + 1;
 	j->records++;
 	*seq = atomic_fetch_add(&j->appended, 1) + 1;
 	return 0;

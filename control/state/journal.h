@@ -30,10 +30,10 @@ struct journal;
 struct journal *journal_open(const char *dir, uint64_t first, char *err, size_t errlen);
 void journal_close(struct journal *j);
 
-/* Appends one record (a JSON object, written as one line): 0 with its
- * number in *seq, or -errno with the file as it was. One appender at a
- * time (the state's lock). */
-int journal_append(struct journal *j, const json_t *rec, uint64_t *seq);
+/* Appends one record (a JSON object on one line, without its newline):
+ * 0 with its number in *seq, or -errno with the file as it was. One
+ * appender at a time (the state's lock). */
+int journal_append(struct journal *j, const char *line, uint64_t *seq);
 /* Returns once record seq is on disk: 0, or -errno (then and from then
  * on: see above). Any thread, any number at once. */
 int journal_sync(struct journal *j, uint64_t seq);

@@ -14,12 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config_json.h"
 #include "config_yaml.h"
 #include "state_int.h"
-#include "state_kinds.h"
+#include "cfg_kinds.h"
 #include "util.h"
 
 #define STATE_FILE    "state.json"
@@ -141,8 +142,8 @@ struct replay {
 };
 
 /* One entry of a record applied to the api layer. */
-static int replay_entry(struct replay *r, const char *op, enum state_kind k, const void *e,
-                        char *err, size_t errlen)
+static int replay_entry(struct replay *r, const char *op, enum cfg_kind k, const void *e, char *err,
+                        size_t errlen)
 {
 	const struct kind *kd = &kinds[k];
 	struct kind_list l = kind_list(kd, r->rt);
@@ -302,6 +303,8 @@ static void state_free(struct state *s)
 	if (s == NULL)
 		return;
 	journal_close(s->j);
+	state_dlog_reset(s);
+	free(s->dlog);
 	sindex_free(&s->ix);
 	cfg_free(&s->base);
 	cfg_free(&s->eff);
@@ -348,6 +351,7 @@ static int load_state(struct state *s, char *err, size_t errlen)
 struct state *state_open(const char *config_path, const char *state_dir, char *err, size_t errlen)
 {
 	struct state *s = calloc(1, sizeof(*s));
+	pthread_condattr_t ca;
 
 	if (s == NULL || (s->config_path = strdup(config_path)) == NULL ||
 	    (s->state_dir = strdup(state_dir)) == NULL ||
@@ -369,8 +373,14 @@ struct state *state_open(const char *config_path, const char *state_dir, char *e
 	}
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->wake, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->changed, &ca);
+	pthread_condattr_destroy(&ca);
+	s->dlog_from = s->gen;
 	if (pthread_create(&s->saver, NULL, saver, s) != 0) {
 		errf(err, errlen, "cannot start the snapshot thread");
+		pthread_cond_destroy(&s->changed);
 		pthread_cond_destroy(&s->wake);
 		pthread_mutex_destroy(&s->lock);
 		state_free(s);
@@ -398,22 +408,125 @@ void state_close(struct state *s)
 	if (journal_records(s->j) > 0 || s->replayed)
 		snapshot(s);
 	pthread_mutex_unlock(&s->lock);
+	pthread_cond_destroy(&s->changed);
 	pthread_cond_destroy(&s->wake);
 	pthread_mutex_destroy(&s->lock);
 	state_free(s);
 }
 
+/* The delta log holds at most this much: past it, a dataplane that has
+ * not taken the records gets the whole tables. */
+#define DLOG_BYTES (64u << 20)
+
+void state_dlog_reset(struct state *s)
+{
+	for (size_t i = 0; i < s->dlog_n; i++)
+		free(s->dlog[i]);
+	s->dlog_n = s->dlog_bytes = 0;
+	s->dlog_from = s->gen;
+}
+
+/* Keeps a record's line (taken) for deltas. Lock held. */
+static void dlog_push(struct state *s, char *line)
+{
+	char **slot;
+
+	if (s->dlog_bytes + strlen(line) > DLOG_BYTES)
+		state_dlog_reset(s); /* made at s->gen, before this record */
+	slot = VEC_PUSH(s->dlog, s->dlog_n, s->dlog_cap);
+	if (slot == NULL) {
+		state_dlog_reset(s);
+		s->dlog_from = s->gen + 1; /* this one is not kept either */
+		free(line);
+		return;
+	}
+	*slot = line;
+	s->dlog_bytes += strlen(line);
+}
+
 int state_log(struct state *s, json_t *rec, uint64_t *seq, struct state_err *e)
 {
+	char *line = NULL;
 	int rc = rec ? json_object_set_new(rec, "generation", json_integer((json_int_t)s->gen + 1))
 	             : -1;
 
-	rc = rc < 0 ? -ENOMEM : journal_append(s->j, rec, seq);
+	if (rc == 0)
+		line = json_dumps(rec, JSON_COMPACT | JSON_ENSURE_ASCII);
+	rc = line == NULL ? -ENOMEM : journal_append(s->j, line, seq);
 	json_decref(rec);
-	if (rc < 0)
+	if (rc < 0) {
+		free(line);
 		state_err_set(e, 500, "internal error", NULL, "%s: cannot save the change: %s",
 		              s->state_dir, strerror(-rc));
-	return rc < 0 ? -1 : 0;
+		return -1;
+	}
+	dlog_push(s, line);
+	pthread_cond_broadcast(&s->changed);
+	return 0;
+}
+
+char *state_delta_text(struct state *s, uint64_t base, uint64_t *gen)
+{
+	size_t len = 0, first;
+	char *text = NULL;
+
+	pthread_mutex_lock(&s->lock);
+	*gen = s->gen;
+	if (base >= s->dlog_from && base < s->gen && s->dlog_from + s->dlog_n == s->gen) {
+		first = (size_t)(base - s->dlog_from);
+		for (size_t i = first; i < s->dlog_n; i++)
+			len += strlen(s->dlog[i]) + 1;
+		text = malloc(len + 1);
+		for (size_t i = first, at = 0; text && i < s->dlog_n; i++) {
+			size_t l = strlen(s->dlog[i]);
+
+			memcpy(text + at, s->dlog[i], l);
+			text[at + l] = '\n';
+			at += l + 1;
+		}
+		if (text)
+			text[len] = '\0';
+	}
+	pthread_mutex_unlock(&s->lock);
+	return text;
+}
+
+void state_delta_done(struct state *s, uint64_t gen)
+{
+	pthread_mutex_lock(&s->lock);
+	if (gen > s->dlog_from) {
+		size_t drop =
+		        gen - s->dlog_from < s->dlog_n ? (size_t)(gen - s->dlog_from) : s->dlog_n;
+
+		for (size_t i = 0; i < drop; i++) {
+			s->dlog_bytes -= strlen(s->dlog[i]);
+			free(s->dlog[i]);
+		}
+		memmove(s->dlog, s->dlog + drop, (s->dlog_n - drop) * sizeof(*s->dlog));
+		s->dlog_n -= drop;
+		s->dlog_from += drop;
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+uint64_t state_wait_change(struct state *s, uint64_t known, unsigned int timeout_ms)
+{
+	struct timespec until;
+	uint64_t g;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&s->lock);
+	while (s->gen == known && pthread_cond_timedwait(&s->changed, &s->lock, &until) == 0)
+		;
+	g = s->gen;
+	pthread_mutex_unlock(&s->lock);
+	return g;
 }
 
 int state_log_sync(struct state *s, uint64_t seq, struct state_err *e)
@@ -436,23 +549,20 @@ int state_log_sync(struct state *s, uint64_t seq, struct state_err *e)
 
 int state_kind(const char *url_name)
 {
-	for (int k = 0; k < K_COUNT; k++)
-		if (strcmp(kinds[k].url, url_name) == 0)
-			return k;
-	return -1;
+	return kind_by_url(url_name);
 }
 
-const char *state_kind_url(enum state_kind k)
+const char *state_kind_url(enum cfg_kind k)
 {
 	return kinds[k].url;
 }
 
-int state_kind_id_segments(enum state_kind k)
+int state_kind_id_segments(enum cfg_kind k)
 {
 	return kinds[k].nseg;
 }
 
-json_t *state_list(struct state *s, enum state_kind k, size_t offset, size_t limit)
+json_t *state_list(struct state *s, enum cfg_kind k, size_t offset, size_t limit)
 {
 	const struct kind *kd = &kinds[k];
 	json_t *a = json_array();

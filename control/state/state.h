@@ -18,12 +18,11 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "cfg_kinds.h"
 #include "config.h"
 
 struct state;
 struct dpctl;
-
-enum state_kind { K_TUNNEL, K_NAT, K_PRR, K_NONAT, K_SOFTWIRE, K_ACL6, K_PRIVATE, K_COUNT };
 
 /* Why a change was refused: an HTTP status and the API's error parts. */
 struct state_err {
@@ -45,13 +44,13 @@ bool state_found(struct state *s);
 /* The kind named by a URL segment ("tunnels", "static-nat", "prr",
  * "nonat", "softwires", "acl6", "private"), or -1. */
 int state_kind(const char *url_name);
-const char *state_kind_url(enum state_kind k);
+const char *state_kind_url(enum cfg_kind k);
 /* URL segments that name one entry of a kind (after the kind). */
-int state_kind_id_segments(enum state_kind k);
+int state_kind_id_segments(enum cfg_kind k);
 
 /* The entries of a kind from offset on, at most limit of them, each with
  * "source": "config" or "api". */
-json_t *state_list(struct state *s, enum state_kind k, size_t offset, size_t limit);
+json_t *state_list(struct state *s, enum cfg_kind k, size_t offset, size_t limit);
 /* The effective configuration (cfg_to_json); sparse: non-defaults only. */
 json_t *state_config_json(struct state *s, bool sparse);
 /* The effective configuration as the dataplane's tables file wants it
@@ -59,23 +58,33 @@ json_t *state_config_json(struct state *s, bool sparse);
 char *state_tables_json(struct state *s, uint64_t *gen);
 /* The generation of the latest change. */
 uint64_t state_generation(struct state *s);
+/* Waits up to timeout_ms for a generation other than known: the latest. */
+uint64_t state_wait_change(struct state *s, uint64_t known, unsigned int timeout_ms);
+
+/* A delta: the change records (the journal's, one a line, each with the
+ * positions it changes) that take a dataplane running generation base to
+ * the latest, whose generation goes in *gen; NULL when they are not kept
+ * (a reload since base, or too many) and the whole tables must go. */
+char *state_delta_text(struct state *s, uint64_t base, uint64_t *gen);
+/* A dataplane runs generation gen: the records up to it are dropped. */
+void state_delta_done(struct state *s, uint64_t gen);
 
 /* Adds one entry (a JSON object) or many (an array, all or nothing).
  * Returns 0 with the generation of the change in *gen, or -1 with e set. */
-int state_add(struct state *s, enum state_kind k, const json_t *body, uint64_t *gen,
+int state_add(struct state *s, enum cfg_kind k, const json_t *body, uint64_t *gen,
               struct state_err *e);
 /* Deletes the entry the id segments name. 0 or -1 with e set. */
-int state_delete(struct state *s, enum state_kind k, const char *const *seg, uint64_t *gen,
+int state_delete(struct state *s, enum cfg_kind k, const char *const *seg, uint64_t *gen,
                  struct state_err *e);
 /* Deletes every entry a JSON array lists (whole entries, as listed: one
  * that differs from the AFTR's is a 409), all or nothing: 0 with how many
  * went in *deleted, or -1 with e naming the first missing one (404) or one
  * of the file's or a different one (409). */
-int state_delete_many(struct state *s, enum state_kind k, const json_t *body, uint64_t *gen,
+int state_delete_many(struct state *s, enum cfg_kind k, const json_t *body, uint64_t *gen,
                       size_t *deleted, struct state_err *e);
 /* Replaces the entry the id segments name with body (one object, of the
  * same identity), in one change: never a moment without it. 0 or -1. */
-int state_replace(struct state *s, enum state_kind k, const char *const *seg, const json_t *body,
+int state_replace(struct state *s, enum cfg_kind k, const char *const *seg, const json_t *body,
                   uint64_t *gen, struct state_err *e);
 /* Re-reads the configuration file (ISC "reload"): the new file's entries
  * replace the old file's; the api layer stays. 0 or -1 with e set. */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "state_kinds.h"
+#include "cfg_kinds.h"
 #include "util.h"
 
 /* A nonat prefix up to this many addresses has its addresses looked up
@@ -16,7 +16,7 @@
 
 /* The indexed kinds as the sub-configuration's lists, with the list names
  * errors use ("softwires[3]"). */
-static const enum state_kind listed[] = {K_TUNNEL, K_NAT, K_PRR, K_NONAT, K_SOFTWIRE};
+static const enum cfg_kind listed[] = {K_TUNNEL, K_NAT, K_PRR, K_NONAT, K_SOFTWIRE};
 #define NLISTED (sizeof(listed) / sizeof(listed[0]))
 static const char *const list_names[] = {"tunnels", "static_nat", "prr", "nonat", "softwires"};
 
@@ -43,7 +43,7 @@ static void near_b4(struct hood *h, const struct aftr_config *cfg, const struct 
 	uint32_t hash = sindex_hash_b4(b4), v;
 
 	for (uint32_t pos = hash; (v = sidx_next(&x->by_b4.x, hash, &pos)) != SIDX_NONE;) {
-		enum state_kind k = SINDEX_KIND(v);
+		enum cfg_kind k = SINDEX_KIND(v);
 
 		if (addr6_equal(sindex_b4_of(k, kind_at(&kinds[k], cfg, SINDEX_POS(v))), b4))
 			take(h, v);
@@ -57,7 +57,7 @@ static void near_v4(struct hood *h, const struct aftr_config *cfg, const struct 
 	uint32_t hash = sindex_hash_v4(addr), v;
 
 	for (uint32_t pos = hash; (v = sidx_next(&x->by_v4.x, hash, &pos)) != SIDX_NONE;) {
-		enum state_kind k = SINDEX_KIND(v);
+		enum cfg_kind k = SINDEX_KIND(v);
 		const void *e = kind_at(&kinds[k], cfg, SINDEX_POS(v));
 
 		if (sindex_v4_of(k, e) != addr)
@@ -70,7 +70,7 @@ static void near_v4(struct hood *h, const struct aftr_config *cfg, const struct 
 
 /* The entries one new entry could clash with; false when too many. */
 static bool gather(struct hood *h, const struct aftr_config *cfg, const struct sindex *x,
-                   enum state_kind k, const void *e)
+                   enum cfg_kind k, const void *e)
 {
 	uint32_t a;
 
@@ -126,7 +126,7 @@ static int sub_list(struct sub *s, const struct aftr_config *cfg, size_t l, cons
 {
 	const struct kind *kd = &kinds[listed[l]];
 	struct kind_list dst = kind_list(kd, &s->c);
-	size_t extra = at < 0 ? n_add : 0, total = n + extra, base = *kind_list(kd, cfg).n;
+	size_t extra = add && at < 0 ? n_add : 0, total = n + extra, base = *kind_list(kd, cfg).n;
 
 	*dst.v = calloc(total + 1, kd->elem);
 	s->pos[l] = calloc(total + 1, sizeof(size_t));
@@ -211,12 +211,13 @@ static long sub_validate(const struct sub *s, struct diag *d)
 }
 
 /* The gathered values, sorted by kind and position, made into s. */
-static int sub_build(struct sub *s, const struct aftr_config *cfg, struct hood *h,
-                     enum state_kind k, const void *add, size_t n_add, long at)
+static int sub_build(struct sub *s, const struct aftr_config *cfg, struct hood *h, enum cfg_kind k,
+                     const void *add, size_t n_add, long at)
 {
 	size_t first;
 
-	qsort(h->v, h->n, sizeof(*h->v), u32_cmp);
+	if (h->n)
+		qsort(h->v, h->n, sizeof(*h->v), u32_cmp);
 	s->c.fixed = cfg->fixed;
 	s->c.lists = cfg->lists; /* acl6, private and filters shared */
 	for (size_t l = 0; l < NLISTED; l++)
@@ -234,7 +235,7 @@ static int sub_build(struct sub *s, const struct aftr_config *cfg, struct hood *
 	return 0;
 }
 
-long state_check_delta(const struct aftr_config *cfg, const struct sindex *x, enum state_kind k,
+long state_check_delta(const struct aftr_config *cfg, const struct sindex *x, enum cfg_kind k,
                        const void *add, size_t n_add, long at, struct diag *d)
 {
 	struct hood h = {0};

@@ -26,7 +26,7 @@
  * configuration would add them. -1 when the neighbourhood is too wide to
  * gather (acl6 and private, whose entries concern every other entry; a
  * nonat prefix shorter than /20): validate the whole instead. -ENOMEM. */
-long state_check_delta(const struct aftr_config *cfg, const struct sindex *x, enum state_kind k,
+long state_check_delta(const struct aftr_config *cfg, const struct sindex *x, enum cfg_kind k,
                        const void *add, size_t n_add, long at, struct diag *d);
 
 #endif

@@ -9,7 +9,7 @@
 
 #include "config_json.h"
 #include "state_int.h"
-#include "state_kinds.h"
+#include "cfg_kinds.h"
 #include "util.h"
 
 void state_err_set(struct state_err *e, unsigned int status, const char *error, const char *field,
@@ -61,7 +61,7 @@ int state_empty_lists(struct aftr_config *cfg, struct state_err *e)
 }
 
 /* Appends the entries of kind k of src to dst. */
-static int append(struct aftr_config *dst, enum state_kind k, const struct aftr_config *src)
+static int append(struct aftr_config *dst, enum cfg_kind k, const struct aftr_config *src)
 {
 	const struct kind *kd = &kinds[k];
 	struct kind_list d = kind_list(kd, dst);

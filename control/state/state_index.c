@@ -7,9 +7,9 @@
 
 #include "hash.h"
 #include "util.h"
-#include "state_kinds.h"
+#include "cfg_kinds.h"
 
-bool sindex_kind(enum state_kind k)
+bool sindex_kind(enum cfg_kind k)
 {
 	return k == K_TUNNEL || k == K_NAT || k == K_PRR || k == K_NONAT || k == K_SOFTWIRE;
 }
@@ -24,7 +24,7 @@ uint32_t sindex_hash_v4(uint32_t addr)
 	return (uint32_t)hash_fmix64(0x9e3779b97f4a7c15ULL ^ addr);
 }
 
-const struct addr6 *sindex_b4_of(enum state_kind k, const void *e)
+const struct addr6 *sindex_b4_of(enum cfg_kind k, const void *e)
 {
 	switch (k) {
 	case K_TUNNEL:
@@ -41,7 +41,7 @@ const struct addr6 *sindex_b4_of(enum state_kind k, const void *e)
 }
 
 /* A tunnel's is its NAT address (0: none): tunnels are found by B4. */
-uint32_t sindex_v4_of(enum state_kind k, const void *e)
+uint32_t sindex_v4_of(enum cfg_kind k, const void *e)
 {
 	switch (k) {
 	case K_TUNNEL:
@@ -98,7 +98,7 @@ static int smap_add(struct smap *m, uint32_t hash, uint32_t val)
 	return sidx_add(&m->x, hash, val);
 }
 
-int sindex_add(struct sindex *x, const struct aftr_config *cfg, enum state_kind k, size_t i)
+int sindex_add(struct sindex *x, const struct aftr_config *cfg, enum cfg_kind k, size_t i)
 {
 	const void *e = kind_at(&kinds[k], cfg, i);
 
@@ -116,7 +116,7 @@ int sindex_add(struct sindex *x, const struct aftr_config *cfg, enum state_kind 
 	return 0;
 }
 
-void sindex_del(struct sindex *x, const struct aftr_config *cfg, enum state_kind k, size_t i)
+void sindex_del(struct sindex *x, const struct aftr_config *cfg, enum cfg_kind k, size_t i)
 {
 	const void *e = kind_at(&kinds[k], cfg, i);
 
@@ -138,7 +138,7 @@ int sindex_reserve(struct sindex *x, size_t more)
 	return 0;
 }
 
-void sindex_remove(struct sindex *x, struct aftr_config *cfg, enum state_kind k, size_t i)
+void sindex_remove(struct sindex *x, struct aftr_config *cfg, enum cfg_kind k, size_t i)
 {
 	const struct kind *kd = &kinds[k];
 	size_t *n = kind_list(kd, cfg).n, last = *n - 1;
@@ -179,7 +179,7 @@ void sindex_free(struct sindex *x)
 	smap_free(&x->by_v4);
 }
 
-long sindex_find(const struct sindex *x, const struct aftr_config *cfg, enum state_kind k,
+long sindex_find(const struct sindex *x, const struct aftr_config *cfg, enum cfg_kind k,
                  const void *probe)
 {
 	const struct kind *kd = &kinds[k];

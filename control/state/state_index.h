@@ -25,7 +25,7 @@
 #define SINDEX_POS_BITS  29
 #define SINDEX_POS_MAX   ((1u << SINDEX_POS_BITS) - 1)
 #define SINDEX_VAL(k, i) ((uint32_t)(k) << SINDEX_POS_BITS | (uint32_t)(i))
-#define SINDEX_KIND(v)   ((enum state_kind)((v) >> SINDEX_POS_BITS))
+#define SINDEX_KIND(v)   ((enum cfg_kind)((v) >> SINDEX_POS_BITS))
 #define SINDEX_POS(v)    ((v)&SINDEX_POS_MAX)
 
 struct smap {
@@ -38,7 +38,7 @@ struct sindex {
 };
 
 /* Whether kind k is indexed (it has a B4). */
-bool sindex_kind(enum state_kind k);
+bool sindex_kind(enum cfg_kind k);
 
 /* Indexes every entry of cfg: 0 or -ENOMEM (x is then empty). */
 int sindex_build(struct sindex *x, const struct aftr_config *cfg);
@@ -46,27 +46,27 @@ void sindex_free(struct sindex *x);
 
 /* Entry i of kind k (as cfg holds it now) in or out of the indexes.
  * sindex_add may grow them: 0 or -ENOMEM (not added). */
-int sindex_add(struct sindex *x, const struct aftr_config *cfg, enum state_kind k, size_t i);
-void sindex_del(struct sindex *x, const struct aftr_config *cfg, enum state_kind k, size_t i);
+int sindex_add(struct sindex *x, const struct aftr_config *cfg, enum cfg_kind k, size_t i);
+void sindex_del(struct sindex *x, const struct aftr_config *cfg, enum cfg_kind k, size_t i);
 
 /* Room for more entries without growing (sindex_add then cannot fail):
  * 0 or -ENOMEM. */
 int sindex_reserve(struct sindex *x, size_t more);
 /* Removes entry i of kind k from cfg's list, the last one taking its
  * place (the others keep their order), the indexes following. */
-void sindex_remove(struct sindex *x, struct aftr_config *cfg, enum state_kind k, size_t i);
+void sindex_remove(struct sindex *x, struct aftr_config *cfg, enum cfg_kind k, size_t i);
 
 /* The hashes of the two keys. */
 uint32_t sindex_hash_b4(const struct addr6 *b4);
 uint32_t sindex_hash_v4(uint32_t addr);
 
 /* The B4 and the IPv4 address an entry of kind k is indexed by. */
-const struct addr6 *sindex_b4_of(enum state_kind k, const void *entry);
-uint32_t sindex_v4_of(enum state_kind k, const void *entry);
+const struct addr6 *sindex_b4_of(enum cfg_kind k, const void *entry);
+uint32_t sindex_v4_of(enum cfg_kind k, const void *entry);
 
 /* The position of the entry of kind k with probe's identity (kinds[k].eq),
  * or -1; acl6 and private by a walk of their short lists. */
-long sindex_find(const struct sindex *x, const struct aftr_config *cfg, enum state_kind k,
+long sindex_find(const struct sindex *x, const struct aftr_config *cfg, enum cfg_kind k,
                  const void *probe);
 
 #endif

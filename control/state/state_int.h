@@ -24,6 +24,13 @@ struct state {
 	bool found;        /* a state file or journal was there at the start */
 	bool replayed;     /* the journal had records: a snapshot at close */
 	struct journal *j; /* where changes go before they are acknowledged */
+	/* The records since generation dlog_from, in order (record i makes
+	 * generation dlog_from + 1 + i), kept until the dataplane runs them:
+	 * what a delta to it is made of (state_delta_text). */
+	char **dlog;
+	size_t dlog_n, dlog_cap, dlog_bytes;
+	uint64_t dlog_from;
+	pthread_cond_t changed; /* broadcast at each new generation */
 	/* The snapshot writer (state.c): woken when the journal has grown. */
 	pthread_t saver;
 	pthread_cond_t wake;
@@ -49,6 +56,9 @@ int state_build_eff(const struct aftr_config *base, const struct aftr_config *rt
 /* A change's record (journal.h) appended with the generation it makes
  * (s->gen + 1): 0 with its number in *seq, or -1 with e (500). Lock held. */
 int state_log(struct state *s, json_t *rec, uint64_t *seq, struct state_err *e);
+/* The delta log emptied: deltas start from the current generation (a
+ * reload, which no delta carries). Lock held. */
+void state_dlog_reset(struct state *s);
 /* After the lock is let go: waits for the record to be on disk, and
  * wakes the snapshot writer when the journal has grown enough. 0, or -1
  * with e (500: in effect, but not saved). */

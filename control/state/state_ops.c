@@ -11,12 +11,12 @@
 #include "state.h"
 #include "state_delta.h"
 #include "state_int.h"
-#include "state_kinds.h"
+#include "cfg_kinds.h"
 #include "util.h"
 
 /* cfg_validate of eff with the change made, for a change whose
  * neighbourhood is too wide: eff changed, validated and put back. */
-static long check_whole(struct state *s, enum state_kind k, const void *v, size_t n, long at,
+static long check_whole(struct state *s, enum cfg_kind k, const void *v, size_t n, long at,
                         struct diag *d)
 {
 	const struct kind *kd = &kinds[k];
@@ -48,7 +48,7 @@ static long check_whole(struct state *s, enum state_kind k, const void *v, size_
 
 /* Whether eff stays valid with n entries of kind k (v) appended, or with
  * v in place of entry at: 0, or -1 with e. Lock held. */
-static int check_change(struct state *s, enum state_kind k, const void *v, size_t n, long at,
+static int check_change(struct state *s, enum cfg_kind k, const void *v, size_t n, long at,
                         struct state_err *e)
 {
 	struct diag d;
@@ -68,7 +68,7 @@ static int check_change(struct state *s, enum state_kind k, const void *v, size_
 
 /* Whether eff stays valid without m entries of kind k: only the last
  * softwire of an AFTR with no pool matters ("at least one pool"). */
-static int check_removal(struct state *s, enum state_kind k, size_t m, struct state_err *e)
+static int check_removal(struct state *s, enum cfg_kind k, size_t m, struct state_err *e)
 {
 	struct aftr_config view = s->eff; /* shallow: read only */
 	struct diag d;
@@ -85,17 +85,21 @@ static int check_removal(struct state *s, enum state_kind k, size_t m, struct st
 }
 
 /* A record of op on entries of kind k ("entries", as the API writes
- * them), or NULL. */
-static json_t *record(const char *op, enum state_kind k, const void *const *v, size_t n)
+ * them) at positions at of eff's list ("at": where an addition goes, what
+ * a deletion removes, in order), or NULL. A delta's reader checks each
+ * entry is where the record says. */
+static json_t *record(const char *op, enum cfg_kind k, const void *const *v, const size_t *at,
+                      size_t n)
 {
-	json_t *a = json_array(), *rec = json_pack("{s:s,s:s}", "op", op, "kind", kinds[k].url);
+	json_t *a = json_array(), *p = json_array(),
+	       *rec = json_pack("{s:s,s:s}", "op", op, "kind", kinds[k].url);
+	bool ok = a && p && rec;
 
-	for (size_t i = 0; a && rec && i < n; i++)
-		if (json_array_append_new(a, kinds[k].enc(v[i])) < 0) {
-			json_decref(a);
-			a = NULL;
-		}
-	if (a == NULL || rec == NULL || json_object_set_new(rec, "entries", a) < 0) {
+	for (size_t i = 0; ok && i < n; i++)
+		ok = json_array_append_new(a, kinds[k].enc(v[i])) == 0 &&
+		     json_array_append_new(p, json_integer((json_int_t)at[i])) == 0;
+	if (!ok || json_object_set_new(rec, "entries", a) < 0 ||
+	    json_object_set_new(rec, "at", p) < 0) {
 		json_decref(rec);
 		return NULL;
 	}
@@ -104,7 +108,7 @@ static json_t *record(const char *op, enum state_kind k, const void *const *v, s
 
 /* Room for n more entries of kind k in eff and its indexes, so that
  * applying a journaled change cannot fail. */
-static int reserve(struct state *s, enum state_kind k, size_t n, struct state_err *e)
+static int reserve(struct state *s, enum cfg_kind k, size_t n, struct state_err *e)
 {
 	const struct kind *kd = &kinds[k];
 	struct kind_list l = kind_list(kd, &s->eff);
@@ -127,33 +131,36 @@ oom:
 	return -1;
 }
 
-int state_add(struct state *s, enum state_kind k, const json_t *body, uint64_t *gen,
+int state_add(struct state *s, enum cfg_kind k, const json_t *body, uint64_t *gen,
               struct state_err *e)
 {
 	const struct kind *kd = &kinds[k];
 	struct aftr_config scratch;
 	const void **v = NULL;
+	size_t *at = NULL, n;
 	uint64_t seq = 0;
-	size_t n;
 	int rc = -1;
 
 	if (state_empty_lists(&scratch, e) < 0 || state_decode(kd, body, &scratch, e) < 0)
 		goto out;
 	n = *kind_list(kd, &scratch).n;
 	v = calloc(n, sizeof(*v));
-	if (v == NULL) {
+	at = calloc(n, sizeof(*at));
+	if (v == NULL || at == NULL) {
 		state_err_set(e, 500, "internal error", NULL, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++)
 		v[i] = kind_at(kd, &scratch, i);
 	pthread_mutex_lock(&s->lock);
+	for (size_t i = 0; i < n; i++)
+		at[i] = *kind_list(kd, &s->eff).n + i;
 	/* One entry: say which one it collides with, by identity. */
 	if (n == 1 && sindex_find(&s->ix, &s->eff, k, v[0]) >= 0)
 		state_err_set(e, 409, "conflict", NULL,
 		              "this %s entry exists already (delete it first)", kd->url);
 	else if (check_change(s, k, v[0], n, -1, e) == 0 && reserve(s, k, n, e) == 0 &&
-	         state_log(s, record("add", k, v, n), &seq, e) == 0)
+	         state_log(s, record("add", k, v, at, n), &seq, e) == 0)
 		rc = 0;
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		struct kind_list l = kind_list(kd, &s->eff);
@@ -168,13 +175,14 @@ int state_add(struct state *s, enum state_kind k, const json_t *body, uint64_t *
 		rc = state_log_sync(s, seq, e);
 out:
 	free(v);
+	free(at);
 	cfg_free(&scratch);
 	return rc;
 }
 
 /* The position in eff of the entry probe names, of the api layer: 0, or
  * -1 with e set (404 none, 409 one of the file's). Lock held. */
-static int find_rt(struct state *s, enum state_kind k, const void *probe, size_t *at,
+static int find_rt(struct state *s, enum cfg_kind k, const void *probe, size_t *at,
                    const char *field, struct state_err *e)
 {
 	long i = sindex_find(&s->ix, &s->eff, k, probe);
@@ -194,7 +202,7 @@ static int find_rt(struct state *s, enum state_kind k, const void *probe, size_t
 	return 0;
 }
 
-int state_delete(struct state *s, enum state_kind k, const char *const *seg, uint64_t *gen,
+int state_delete(struct state *s, enum cfg_kind k, const char *const *seg, uint64_t *gen,
                  struct state_err *e)
 {
 	const struct kind *kd = &kinds[k];
@@ -213,7 +221,7 @@ int state_delete(struct state *s, enum state_kind k, const char *const *seg, uin
 	pthread_mutex_lock(&s->lock);
 	if (find_rt(s, k, probe, &at, NULL, e) == 0 && check_removal(s, k, 1, e) == 0) {
 		entry = kind_at(kd, &s->eff, at);
-		rc = state_log(s, record("delete", k, &entry, 1), &seq, e);
+		rc = state_log(s, record("delete", k, &entry, &at, 1), &seq, e);
 	}
 	if (rc == 0) {
 		sindex_remove(&s->ix, &s->eff, k, at);
@@ -233,7 +241,7 @@ static int pos_desc(const void *a, const void *b)
 /* The positions of the entries scratch lists, each of the api layer and
  * the same as listed, sorted from the last, once each: their number, or
  * -1 with e naming the first that is not. Lock held. */
-static long find_all(struct state *s, enum state_kind k, const struct aftr_config *scratch,
+static long find_all(struct state *s, enum cfg_kind k, const struct aftr_config *scratch,
                      size_t *pos, struct state_err *e)
 {
 	const struct kind *kd = &kinds[k];
@@ -269,7 +277,7 @@ static long find_all(struct state *s, enum state_kind k, const struct aftr_confi
 	return (long)m;
 }
 
-int state_delete_many(struct state *s, enum state_kind k, const json_t *body, uint64_t *gen,
+int state_delete_many(struct state *s, enum cfg_kind k, const json_t *body, uint64_t *gen,
                       size_t *deleted, struct state_err *e)
 {
 	const struct kind *kd = &kinds[k];
@@ -300,7 +308,7 @@ int state_delete_many(struct state *s, enum state_kind k, const json_t *body, ui
 		 * is then never one still to remove. Replayed in that order. */
 		for (long i = 0; i < m; i++)
 			v[i] = kind_at(kd, &s->eff, pos[i]);
-		rc = state_log(s, record("delete", k, v, (size_t)m), &seq, e);
+		rc = state_log(s, record("delete", k, v, pos, (size_t)m), &seq, e);
 	}
 	for (long i = 0; rc == 0 && i < m; i++)
 		sindex_remove(&s->ix, &s->eff, k, pos[i]);
@@ -318,7 +326,7 @@ out:
 	return rc;
 }
 
-int state_replace(struct state *s, enum state_kind k, const char *const *seg, const json_t *body,
+int state_replace(struct state *s, enum cfg_kind k, const char *const *seg, const json_t *body,
                   uint64_t *gen, struct state_err *e)
 {
 	const struct kind *kd = &kinds[k];
@@ -355,7 +363,7 @@ int state_replace(struct state *s, enum state_kind k, const char *const *seg, co
 	pthread_mutex_lock(&s->lock);
 	if (find_rt(s, k, probe, &at, NULL, e) == 0 &&
 	    check_change(s, k, entry, 1, (long)at, e) == 0)
-		rc = state_log(s, record("replace", k, &entry, 1), &seq, e);
+		rc = state_log(s, record("replace", k, &entry, &at, 1), &seq, e);
 	if (rc == 0) {
 		sindex_del(&s->ix, &s->eff, k, at);
 		memcpy(kind_at(kd, &s->eff, at), entry, kd->elem);
@@ -409,6 +417,7 @@ int state_reload(struct state *s, uint64_t *gen, struct state_err *e)
 			memset(&base, 0, sizeof(base));
 			memcpy(s->n_base, n_base, sizeof(s->n_base));
 			*gen = ++s->gen;
+			state_dlog_reset(s); /* the lists were rebuilt: no delta */
 			rc = 0;
 		}
 		cfg_free(&eff);

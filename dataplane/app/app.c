@@ -163,6 +163,7 @@ static int setup(const struct aftr_config *cfg, const char *shm)
 	int rc;
 
 	snprintf(dp.tables_path, sizeof(dp.tables_path), "/dev/shm/%s-tables", shm);
+	snprintf(dp.delta_path, sizeof(dp.delta_path), "/dev/shm/%s-delta", shm);
 	if ((rc = stats_init(shm)) < 0) {
 		fprintf(stderr, "aftr-dataplane: shared counters /dev/shm/%s-stats: %s\n", shm,
 		        strerror(-rc));

@@ -205,6 +205,7 @@ struct dp {
 	/* The main lcore's rings in the shared region (ctl_msg.h). */
 	struct rte_ring *ctl_cmd, *ctl_evt;
 	char tables_path[64]; /* the tables file (ctl_msg.h) */
+	char delta_path[64];  /* the delta file (ctl_msg.h) */
 	/* Neighbours of the two links: the gateways, and on-link B4s. */
 	struct rte_hash *neigh_idx; /* 16-byte address -> index (RW concurrency, LF) */
 	struct dp_neigh *neigh;

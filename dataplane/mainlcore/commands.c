@@ -3,6 +3,7 @@
 #include "commands.h"
 
 #include "slowpath.h"
+#include "delta.h"
 #include "gen.h"
 #include "nat.h"
 
@@ -10,6 +11,7 @@
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <rte_cycles.h>
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
 #include <string.h>
@@ -182,6 +184,27 @@ void ctl_block_event(struct dp_worker *w, bool alloc, const struct addr6 *b4, ui
 	send_event(w, &m);
 }
 
+/* A delta (delta.h), with a log line of how it went. */
+static int apply_delta(const struct ctl_msg *c, char *err, size_t errlen)
+{
+	uint64_t t0 = rte_rdtsc();
+	bool in_place;
+	int rc = delta_apply(dp.delta_path, c->u.tables.base, c->u.tables.gen, &in_place, err,
+	                     errlen);
+
+	if (rc == 0)
+		fprintf(stderr,
+		        "aftr-dataplane: tables generation %" PRIu64 " (a delta from %" PRIu64
+		        "): in use, %s in %.3f ms\n",
+		        c->u.tables.gen, c->u.tables.base,
+		        in_place ? "changed in place" : "a new set",
+		        (double)(rte_rdtsc() - t0) * 1e3 / (double)rte_get_tsc_hz());
+	else if (rc != -ESTALE)
+		fprintf(stderr, "aftr-dataplane: a delta to generation %" PRIu64 ": %s\n",
+		        c->u.tables.gen, err);
+	return rc;
+}
+
 /* The main lcore's commands: a table load takes milliseconds to a second
  * (a million entries), which the slow path can afford and workers cannot. */
 unsigned int ctl_main_poll(void)
@@ -196,14 +219,16 @@ unsigned int ctl_main_poll(void)
 		                       .worker = (uint16_t)dp.nworkers,
 		                       .u.ack.next = CTL_DUMP_END};
 		err[0] = '\0';
-		if (c.type == CTL_CMD_TABLES)
+		if (c.type == CTL_CMD_TABLES) {
 			ack.u.ack.result =
 			        gen_apply_file(dp.tables_path, c.u.tables.gen, err, sizeof(err));
-		else if (c.type != CTL_CMD_NOOP)
-			ack.u.ack.result = -ENOTSUP;
-		if (c.type == CTL_CMD_TABLES)
 			fprintf(stderr, "aftr-dataplane: tables generation %" PRIu64 ": %s\n",
 			        c.u.tables.gen, ack.u.ack.result == 0 ? "in use" : err);
+		} else if (c.type == CTL_CMD_DELTA && ctl_msg_check(&c) == 0) {
+			ack.u.ack.result = apply_delta(&c, err, sizeof(err));
+		} else if (c.type != CTL_CMD_NOOP) {
+			ack.u.ack.result = -ENOTSUP;
+		}
 		snprintf(ack.u.ack.text, sizeof(ack.u.ack.text), "%s", err);
 		if (rte_ring_sp_enqueue_elem(dp.ctl_evt, &ack, CTL_MSG_SIZE) != 0)
 			ctrl_ctr->cnt[CNT_EVENTS_LOST]++;

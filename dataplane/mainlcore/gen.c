@@ -34,7 +34,7 @@ static void number_filters(struct tables *t)
 	t->filters_serial = cur && tables_filters_equal(cur, t) ? cur->filters_serial : ++serial;
 }
 
-static int publish(struct aftr_config *cfg, uint64_t gen, char *err, size_t errlen)
+int gen_publish(struct aftr_config *cfg, uint64_t gen, char *err, size_t errlen)
 {
 	struct tables *t = calloc(1, sizeof(*t)), *old;
 	int rc;
@@ -84,7 +84,7 @@ int gen_init(const struct aftr_config *cfg)
 	if (cfg_copy(&copy, cfg) < 0)
 		return -ENOMEM;
 	started = cfg;
-	return publish(&copy, 0, NULL, 0);
+	return gen_publish(&copy, 0, NULL, 0);
 }
 
 void gen_fini(void)
@@ -165,7 +165,7 @@ int gen_apply_file(const char *path, uint64_t gen, char *err, size_t errlen)
 		cfg_free(&cfg);
 		return rc > 0 ? -EINVAL : rc;
 	}
-	if ((rc = publish(&cfg, gen, err, errlen)) == -ENOMEM)
+	if ((rc = gen_publish(&cfg, gen, err, errlen)) == -ENOMEM)
 		errf(err, errlen, "out of memory for the new tables");
 	return rc;
 }

@@ -22,6 +22,10 @@ void gen_fini(void);
  * the running tables are then unchanged. */
 int gen_apply_file(const char *path, uint64_t gen, char *err, size_t errlen);
 
+/* Publishes the tables of cfg (taken: moved in, or freed) as generation
+ * gen, the old set freed once no worker holds it. 0 or -errno with err. */
+int gen_publish(struct aftr_config *cfg, uint64_t gen, char *err, size_t errlen);
+
 /* Workers: join the readers (at start) and leave them (at exit). */
 void gen_reader_start(struct dp_worker *w);
 void gen_reader_stop(struct dp_worker *w);

@@ -22,6 +22,8 @@ int ctl_msg_check(const struct ctl_msg *msg)
 	case CTL_CMD_NOOP:
 	case CTL_CMD_TABLES:
 		return 0;
+	case CTL_CMD_DELTA:
+		return msg->u.tables.base < msg->u.tables.gen ? 0 : -EINVAL;
 	case CTL_EVT_ACK:
 		return memchr(msg->u.ack.text, '\0', sizeof(msg->u.ack.text)) ? 0 : -EINVAL;
 	case CTL_CMD_SESSIONS:

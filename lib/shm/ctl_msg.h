@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CTL_MSG_VERSION 4
+#define CTL_MSG_VERSION 5
 #define CTL_MSG_SIZE    64
 #define CTL_DUMP_END    UINT32_MAX
 
@@ -22,6 +22,7 @@ enum ctl_type {
 	CTL_CMD_SESSIONS,    /* u.dump: list sessions as CTL_EVT_SESSION, then ack */
 	CTL_CMD_TABLES,      /* u.tables: (main lcore) load the live tables from the tables file */
 	CTL_CMD_SUBSCRIBERS, /* u.dump (b4, ext): list subscribers, each with its blocks */
+	CTL_CMD_DELTA,       /* u.tables: (main lcore) apply the delta file's change records */
 	/* Events. */
 	CTL_EVT_ACK = 64,    /* u.ack: a command's result */
 	CTL_EVT_BLOCK_ALLOC, /* u.block: a subscriber got a port block */
@@ -60,7 +61,8 @@ struct ctl_msg {
 			char text[40];  /* why, when result < 0 (NUL-terminated, maybe cut) */
 		} ack;
 		struct {
-			uint64_t gen; /* the generation the file must carry */
+			uint64_t gen;  /* the generation the file must carry */
+			uint64_t base; /* CTL_CMD_DELTA: the generation it applies to */
 		} tables;
 		struct {
 			uint32_t cursor; /* session slot to start at */
@@ -116,6 +118,13 @@ _Static_assert(sizeof(struct ctl_msg) == CTL_MSG_SIZE, "ring elements are 64 byt
  * main lcore: the line "aftr-tables 1 GEN" and the whole configuration as
  * JSON (config_json.h). The control process removes it once answered. */
 #define CTL_TABLES_MAGIC "aftr-tables 1 "
+/* The delta file of CTL_CMD_DELTA: /dev/shm/<shm>-delta, written and
+ * removed the same way: the line "aftr-delta 1 BASE GEN", then the change
+ * records that take generation BASE to GEN, one JSON object a line, as
+ * aftr-control's journal holds them (control/state/journal.h) with "at":
+ * the positions in the kind's list each entry goes to or leaves from
+ * (a deletion moves the list's last entry into the hole). */
+#define CTL_DELTA_MAGIC "aftr-delta 1 "
 
 /* 0 if msg is a well-formed message of a known type, else -EINVAL (a
  * reader must not trust what another process wrote). */

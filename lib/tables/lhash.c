@@ -48,21 +48,77 @@ void lhash_free(struct lhash *h)
 	memset(h, 0, sizeof(*h));
 }
 
-int lhash_put(struct lhash *h, const void *key, uint32_t val)
+/* A value in a slot, seen whole by readers (lhash.h). */
+static void slot_store(const struct lhash *h, uint8_t *s, uint32_t val)
+{
+	if ((h->key_len & 3) == 0)
+		__atomic_store_n((uint32_t *)(void *)(s + h->key_len), val, __ATOMIC_RELEASE);
+	else
+		memcpy(s + h->key_len, &val, 4);
+}
+
+/* The slot of key, live or a tombstone, or of the empty slot that ends
+ * its probe run. */
+static uint8_t *find(const struct lhash *h, const void *key)
 {
 	uint32_t i = lhash_hash_n(h, key, h->key_len) & h->mask;
 	uint8_t *s;
 
-	if (h->slots == NULL || val == LHASH_NONE)
-		return -EINVAL;
 	for (; slot_val(h, s = slot(h, i)) != LHASH_NONE; i = (i + 1) & h->mask)
 		if (memcmp(s, key, h->key_len) == 0)
-			return -EEXIST;
-	if ((h->n + 1) * 2 > h->mask + 1)
-		return -ENOSPC;
-	memcpy(s, key, h->key_len);
-	memcpy(s + h->key_len, &val, 4);
-	h->n++;
+			return s;
+	return s;
+}
+
+int lhash_put(struct lhash *h, const void *key, uint32_t val)
+{
+	uint8_t *s;
+	uint32_t v;
+
+	if (h->slots == NULL || val >= LHASH_DEAD)
+		return -EINVAL;
+	s = find(h, key);
+	v = slot_val(h, s);
+	if (v < LHASH_DEAD)
+		return -EEXIST;
+	if (v == LHASH_DEAD) { /* its own tombstone: the key is there already */
+		slot_store(h, s, val);
+		h->dead--;
+	} else {
+		if ((h->n + h->dead + 1) * 2 > h->mask + 1)
+			return -ENOSPC;
+		memcpy(s, key, h->key_len);
+		slot_store(h, s, val);
+	}
+	__atomic_store_n(&h->n, h->n + 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+int lhash_set(struct lhash *h, const void *key, uint32_t val)
+{
+	uint8_t *s;
+
+	if (h->slots == NULL || val >= LHASH_DEAD)
+		return -EINVAL;
+	s = find(h, key);
+	if (slot_val(h, s) >= LHASH_DEAD)
+		return -ENOENT;
+	slot_store(h, s, val);
+	return 0;
+}
+
+int lhash_del(struct lhash *h, const void *key)
+{
+	uint8_t *s;
+
+	if (h->slots == NULL)
+		return -ENOENT;
+	s = find(h, key);
+	if (slot_val(h, s) >= LHASH_DEAD)
+		return -ENOENT;
+	slot_store(h, s, LHASH_DEAD);
+	h->dead++;
+	__atomic_store_n(&h->n, h->n - 1, __ATOMIC_RELEASE);
 	return 0;
 }
 

@@ -1,7 +1,17 @@
-/* A hash table built once and then only read (the live tables' indexes,
+/* A hash table built once and then mostly read (the live tables' indexes,
  * tables.h): open addressing with linear probing over a power-of-two
  * array at most half full, fixed-size keys, 32-bit values. Lookups are
- * O(1) and take no lock, so any number of threads may read it. */
+ * O(1) and take no lock, so any number of threads may read it.
+ *
+ * One thread (the dataplane's main lcore) may change it while others
+ * read (lhash_put, lhash_set, lhash_del: tables_edit.c): a slot's key is
+ * written before its value (a release store), and a value is one aligned
+ * 32-bit store, so a reader sees a slot before or after, never half of
+ * it. A deletion leaves a tombstone (LHASH_DEAD: readers probe past it);
+ * a tombstone is reused only by its own key, so no reader can take one
+ * key's value for another's. Tombstones count against the half-full
+ * limit until the table is built again. Keys of a table changed this way
+ * are a multiple of 4 bytes long (the value aligned). */
 #ifndef AFTR_LHASH_H
 #define AFTR_LHASH_H
 
@@ -12,7 +22,8 @@
 
 #include "hash.h"
 
-#define LHASH_NONE    UINT32_MAX /* no value (and the mark of an empty slot) */
+#define LHASH_NONE    UINT32_MAX       /* no value (and the mark of an empty slot) */
+#define LHASH_DEAD    (UINT32_MAX - 1) /* a deleted key's slot (never a value) */
 #define LHASH_KEY_MAX 24
 
 struct lhash {
@@ -20,15 +31,28 @@ struct lhash {
 	uint32_t key_len; /* bytes */
 	uint32_t stride;  /* bytes per slot: the key, then the value */
 	uint32_t n;       /* keys held */
+	uint32_t dead;    /* tombstones */
 	uint8_t *slots;   /* a value of LHASH_NONE marks an empty slot */
 };
 
 /* Room for n keys of key_len (1..LHASH_KEY_MAX) bytes; 0 or -ENOMEM/-EINVAL. */
 int lhash_init(struct lhash *h, size_t n, uint32_t key_len);
 void lhash_free(struct lhash *h);
-/* Adds key -> val (val != LHASH_NONE): 0, -EEXIST (the first value
- * stays), -ENOSPC (half full: it holds at least the n of lhash_init). */
+/* Adds key -> val (val below LHASH_DEAD): 0, -EEXIST (the first value
+ * stays), -ENOSPC (half full with keys and tombstones: it holds at least
+ * the n of lhash_init). */
 int lhash_put(struct lhash *h, const void *key, uint32_t val);
+/* Changes the value of a key held: 0 or -ENOENT. */
+int lhash_set(struct lhash *h, const void *key, uint32_t val);
+/* Removes a key (a tombstone): 0 or -ENOENT. */
+int lhash_del(struct lhash *h, const void *key);
+/* Keys lhash_put can still add. */
+static inline uint32_t lhash_room(const struct lhash *h)
+{
+	uint32_t half = (h->mask + 1) / 2;
+
+	return h->slots && half > h->n + h->dead ? half - h->n - h->dead : 0;
+}
 /* The value of key, or LHASH_NONE. */
 uint32_t lhash_get(const struct lhash *h, const void *key);
 /* A lookup in two steps, for a burst of them: the key's hash, with which
@@ -138,7 +162,12 @@ lhash_get_hashed_n(const struct lhash *h, const void *key, uint32_t hash, uint32
 	for (i = hash & h->mask;; i = (i + 1) & h->mask) {
 		s = h->slots + (size_t)i * stride;
 		memcpy(&v, s + len, 4);
-		if (v == LHASH_NONE || lhash_key_eq_(s, key, len))
+		if (v >= LHASH_DEAD) {
+			if (v == LHASH_NONE)
+				return v;
+			continue; /* a tombstone */
+		}
+		if (lhash_key_eq_(s, key, len))
 			return v;
 	}
 }

@@ -108,8 +108,8 @@ static int build_softwires(struct tables *t, uint32_t *nb4)
 	t->addrs = big_calloc(c->lists.n_softwires + 1, sizeof(*t->addrs));
 	t->shapes = calloc(c->lists.n_softwires + 1, sizeof(*t->shapes));
 	if (v == NULL || t->addrs == NULL || t->shapes == NULL ||
-	    lhash_init(&t->sw_addr, c->lists.n_softwires, 4) < 0 ||
-	    lhash_init(&t->sw_port, c->lists.n_softwires, sizeof(uint64_t)) < 0) {
+	    lhash_init(&t->sw_addr, c->lists.n_softwires + t->spare, 4) < 0 ||
+	    lhash_init(&t->sw_port, c->lists.n_softwires + t->spare, sizeof(uint64_t)) < 0) {
 		free(v);
 		return -ENOMEM;
 	}
@@ -224,10 +224,11 @@ static int build_prr_nonat(struct tables *t, uint32_t *nb4)
 	return build_nonat_net(t);
 }
 
-/* A copy of a list the packet path reads, in huge-page memory. */
-static void *hot_copy(const void *v, size_t n, size_t size)
+/* A copy of a list the packet path reads, in huge-page memory, with room
+ * for cap entries. */
+static void *hot_copy(const void *v, size_t n, size_t cap, size_t size)
 {
-	void *p = big_calloc(n + 1, size);
+	void *p = big_calloc(cap + 1, size);
 
 	if (p && n)
 		memcpy(p, v, n * size);
@@ -283,11 +284,14 @@ static int build_b4s(struct tables *t)
 	uint32_t nb4 = 0;
 
 	/* Inline values keep 30 bits of index (TABLES_B4_INDEX). */
-	if (n > TABLES_B4_INDEX)
+	t->spare = TABLES_SPARE(c->lists.n_softwires);
+	if (n + t->spare > TABLES_B4_INDEX)
 		return -E2BIG;
-	t->sw = hot_copy(c->lists.softwires, c->lists.n_softwires, sizeof(*c->lists.softwires));
-	t->sw_next = big_calloc(c->lists.n_softwires + 1, sizeof(*t->sw_next));
-	t->prrs = hot_copy(c->lists.prrs, c->lists.n_prrs, sizeof(*c->lists.prrs));
+	t->sw_n = (uint32_t)c->lists.n_softwires;
+	t->sw_cap = (uint32_t)(c->lists.n_softwires + t->spare);
+	t->sw = hot_copy(c->lists.softwires, t->sw_n, t->sw_cap, sizeof(*c->lists.softwires));
+	t->sw_next = big_calloc(t->sw_cap + 1, sizeof(*t->sw_next));
+	t->prrs = hot_copy(c->lists.prrs, c->lists.n_prrs, c->lists.n_prrs, sizeof(*c->lists.prrs));
 	if (t->sw == NULL || t->sw_next == NULL || t->prrs == NULL)
 		return -ENOMEM;
 	for (size_t i = 0; i < c->lists.n_softwires; i++) {
@@ -298,7 +302,8 @@ static int build_b4s(struct tables *t)
 		t->sw[i].test = psid_test_of(&t->sw[i].psid);
 		t->sw_next[i] = LHASH_NONE;
 	}
-	t->b4s = big_calloc(n + 1, sizeof(*t->b4s));
+	t->b4s_cap = (uint32_t)(n + t->spare);
+	t->b4s = big_calloc(t->b4s_cap + 1, sizeof(*t->b4s));
 	if (t->b4s == NULL || lhash_init(&t->by_b4, n, 16) < 0)
 		return -ENOMEM;
 	if (build_tunnels(t, &nb4) < 0 || build_softwires(t, &nb4) < 0 ||
@@ -307,7 +312,8 @@ static int build_b4s(struct tables *t)
 	build_stateless_span(t);
 	/* Again, with the B4s that have one entry inline. */
 	lhash_free(&t->by_b4);
-	if (lhash_init(&t->by_b4, nb4, 16) < 0)
+	t->b4s_n = nb4;
+	if (lhash_init(&t->by_b4, nb4 + t->spare, 16) < 0)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < nb4; i++)
 		lhash_put(&t->by_b4, t->b4s[i].b4.b, b4_value(&t->b4s[i], i));

@@ -95,6 +95,11 @@ struct tables {
 	size_t n_nat;
 	struct cfg_softwire *sw; /* cfg's softwires and prrs, copied to huge pages */
 	uint32_t *sw_next;       /* by softwire: the next of its B4's, or LHASH_NONE */
+	/* Room for softwires changed in place (tables_edit.h): slots of sw
+	 * used (after the built ones, the added ones; a deleted one's slot
+	 * is not used again) and held, B4 records the same, and how many
+	 * more each index was made for. */
+	uint32_t sw_n, sw_cap, b4s_n, b4s_cap, spare;
 	struct cfg_prr *prrs;
 	struct lhash by_b4; /* B4 -> index in b4s */
 	struct tables_b4 *b4s;
@@ -128,6 +133,12 @@ struct tables {
 	 * whose filters are the same (their counters go on), 0 from here. */
 	uint32_t filters_serial;
 };
+
+/* The room a set of n softwires keeps for softwires added in place (a
+ * bulk of this many goes in without a rebuild): an eighth more, which a
+ * rebuild of a set that small costs little to go beyond; none without
+ * softwires (the first needs a rebuild: its port-set shape). */
+#define TABLES_SPARE(n) ((n) ? 64 + (n) / 8 : 0)
 
 /* Whether two sets have the same filters. */
 bool tables_filters_equal(const struct tables *a, const struct tables *b);

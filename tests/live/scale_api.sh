@@ -23,7 +23,8 @@ dp_mem=512
 cleanup() {
 	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
 	wait 2>/dev/null
-	rm -f "/dev/shm/$name-stats" "/dev/shm/$name-tables" "/dev/shm/$name-tables.tmp"
+	rm -f "/dev/shm/$name-stats" "/dev/shm/$name-tables" "/dev/shm/$name-tables.tmp" \
+		"/dev/shm/$name-delta" "/dev/shm/$name-delta.tmp"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT

@@ -27,7 +27,7 @@ TOPO="aftr$$-"
 port=$((20000 + ($$ + 7) % 20000))
 url="http://127.0.0.1:$port/api/v1"
 name="static$$"
-static_cleanup() { rm -f "/dev/shm/$name-stats" "/dev/shm/$name-tables"; }
+static_cleanup() { rm -f "/dev/shm/$name-stats" "/dev/shm/$name-tables" "/dev/shm/$name-delta"; }
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 live_cleanup_extra=static_cleanup

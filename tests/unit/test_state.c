@@ -65,7 +65,7 @@ static struct state *open_ok(void)
 	return s;
 }
 
-static int add(struct state *s, enum state_kind k, const char *json, struct state_err *e)
+static int add(struct state *s, enum cfg_kind k, const char *json, struct state_err *e)
 {
 	json_t *body = json_loads(json, JSON_DECODE_ANY, NULL);
 	uint64_t gen;
@@ -77,7 +77,7 @@ static int add(struct state *s, enum state_kind k, const char *json, struct stat
 	return rc;
 }
 
-static size_t count(struct state *s, enum state_kind k)
+static size_t count(struct state *s, enum cfg_kind k)
 {
 	json_t *l = state_list(s, k, 0, SIZE_MAX);
 	size_t n = json_array_size(l);

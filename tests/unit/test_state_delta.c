@@ -17,7 +17,7 @@
 #include "config_yaml.h"
 #include "state_delta.h"
 #include "state_index.h"
-#include "state_kinds.h"
+#include "cfg_kinds.h"
 #include "util.h"
 
 static const char base_yaml[] = "endpoint: 2001:db8::1\n"
@@ -101,9 +101,9 @@ static void rand_tunnel(struct cfg_tunnel *t)
 	t->mss = t->toobig = t->admpro = CFG_INHERIT;
 }
 
-static const enum state_kind kinds_used[] = {K_TUNNEL, K_NAT, K_PRR, K_NONAT, K_SOFTWIRE};
+static const enum cfg_kind kinds_used[] = {K_TUNNEL, K_NAT, K_PRR, K_NONAT, K_SOFTWIRE};
 
-static void rand_entry(enum state_kind k, void *e)
+static void rand_entry(enum cfg_kind k, void *e)
 {
 	memset(e, 0, kinds[k].elem);
 	switch (k) {
@@ -126,8 +126,8 @@ static void rand_entry(enum state_kind k, void *e)
 
 /* The whole changed configuration's errors: cfg with v appended (at < 0)
  * or in place of entry at. */
-static void whole(const struct aftr_config *cfg, enum state_kind k, const char *v, size_t n,
-                  long at, struct diag *d)
+static void whole(const struct aftr_config *cfg, enum cfg_kind k, const char *v, size_t n, long at,
+                  struct diag *d)
 {
 	const struct kind *kd = &kinds[k];
 	struct aftr_config c;
@@ -174,7 +174,7 @@ static void grow_valid(struct aftr_config *cfg, size_t n)
 	char e[256];
 
 	for (size_t tries = 0; tries < n * 4; tries++) {
-		enum state_kind k = kinds_used[rnd(5)];
+		enum cfg_kind k = kinds_used[rnd(5)];
 		const struct kind *kd = &kinds[k];
 		struct kind_list l = kind_list(kd, cfg);
 		struct diag d;
@@ -204,7 +204,7 @@ START_TEST(test_delta_equals_whole)
 		grow_valid(&cfg, 20 + round);
 		ck_assert_int_eq(sindex_build(&ix, &cfg), 0);
 		for (int change = 0; change < 200; change++) {
-			enum state_kind k = kinds_used[rnd(5)];
+			enum cfg_kind k = kinds_used[rnd(5)];
 			size_t n_list = *kind_list(&kinds[k], &cfg).n, n = 1 + rnd(3);
 			long at = n_list && rnd(3) == 0 ? (long)rnd((uint32_t)n_list) : -1;
 			char v[3][256], what[64];
@@ -257,7 +257,7 @@ START_TEST(test_index_follows)
 	grow_valid(&cfg, 300);
 	ck_assert_int_eq(sindex_build(&ix, &cfg), 0);
 	for (int step = 0; step < 400; step++) {
-		enum state_kind k = kinds_used[rnd(5)];
+		enum cfg_kind k = kinds_used[rnd(5)];
 		const struct kind *kd = &kinds[k];
 		struct kind_list l = kind_list(kd, &cfg);
 

@@ -1,8 +1,10 @@
-/* The run-time resource kinds of state.h, as a table: each kind's list in
- * struct aftr_config, its JSON codec, and its identity (what a URL names
- * and what two entries of the kind may not share). */
-#ifndef AFTR_STATE_KINDS_H
-#define AFTR_STATE_KINDS_H
+/* The run-time resource kinds (the live lists an API changes one entry at
+ * a time: control/state/state.h), as a table: each kind's list in struct
+ * aftr_config, its JSON codec, and its identity (what a URL names and
+ * what two entries of the kind may not share). The dataplane decodes the
+ * control process's change records (its journal's) with it too. */
+#ifndef AFTR_CFG_KINDS_H
+#define AFTR_CFG_KINDS_H
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -11,7 +13,8 @@
 
 #include "config.h"
 #include "jdec.h"
-#include "state.h"
+
+enum cfg_kind { K_TUNNEL, K_NAT, K_PRR, K_NONAT, K_SOFTWIRE, K_ACL6, K_PRIVATE, K_COUNT };
 
 struct kind {
 	const char *url;              /* /api/v1/<url> */
@@ -38,6 +41,9 @@ struct kind_list {
 	void **v;
 	size_t *n, *cap;
 };
+
+/* The kind whose url is url ("softwires"), or -1. */
+int kind_by_url(const char *url);
 
 struct kind_list kind_list(const struct kind *k, const struct aftr_config *cfg);
 void *kind_at(const struct kind *k, const struct aftr_config *cfg, size_t i);

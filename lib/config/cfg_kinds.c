@@ -1,6 +1,6 @@
 /* The run-time resource kinds of state.h: how each is decoded, encoded,
  * named in URLs and told apart (its identity). */
-#include "state_kinds.h"
+#include "cfg_kinds.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -340,6 +340,14 @@ const struct kind kinds[K_COUNT] = {
                        LIST(private4, n_private4, cap_private4), dec_private, enc_private, 2,
                        id_private, eq_private, "ADDRESS/LEN", path_private, key_private},
 };
+
+int kind_by_url(const char *url)
+{
+	for (int k = 0; k < K_COUNT; k++)
+		if (strcmp(kinds[k].url, url) == 0)
+			return k;
+	return -1;
+}
 
 struct kind_list kind_list(const struct kind *k, const struct aftr_config *cfg)
 {
