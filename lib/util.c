@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,6 +51,33 @@ void vec_remove(void *v, size_t *n, size_t elem, size_t i)
 	(*n)--;
 }
 
+/* A regular file whole, in one allocation and few reads (tables files
+ * of tens of megabytes): 0, 1 when it is not a regular file, -1. */
+static int read_regular(FILE *f, char **buf, size_t *len)
+{
+	struct stat st;
+	size_t n = 0;
+	ssize_t r;
+
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
+		return 1;
+	if ((*buf = malloc((size_t)st.st_size + 1)) == NULL)
+		return -1;
+	while (n < (size_t)st.st_size &&
+	       ((r = read(fileno(f), *buf + n, (size_t)st.st_size - n)) > 0 ||
+	        (r < 0 && errno == EINTR)))
+		n += r > 0 ? (size_t)r : 0;
+	if (n < (size_t)st.st_size) { /* cut short (changed while read): read it as a stream */
+		free(*buf);
+		*buf = NULL;
+		rewind(f);
+		return lseek(fileno(f), 0, SEEK_SET) == 0 ? 1 : -1;
+	}
+	(*buf)[n] = '\0';
+	*len = n;
+	return 0;
+}
+
 int read_file(const char *path, char **buf, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
@@ -62,6 +90,11 @@ int read_file(const char *path, char **buf, size_t *len)
 	*len = 0;
 	if (f == NULL)
 		return -1;
+	if ((rc = read_regular(f, buf, len)) <= 0) {
+		fclose(f);
+		return rc;
+	}
+	rc = 0;
 	mem = open_memstream(buf, len);
 	if (mem == NULL) {
 		fclose(f);
