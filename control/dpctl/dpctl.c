@@ -32,6 +32,7 @@
 
 #define MAX_WORKERS 64
 #define POLL_US     2000   /* event rings drained every 2 ms */
+#define ACK_POLL_US 100    /* and every 0.1 ms while a command waits for its ack */
 #define REATTACH_US 200000 /* and the region checked five times a second */
 #define DRAIN_MAX   4096
 
@@ -47,6 +48,7 @@ struct dpctl {
 	uint32_t seq;
 	/* Last acknowledged sequence number of each worker, then the main lcore. */
 	_Atomic uint32_t acked[MAX_WORKERS + 1];
+	atomic_uint waiting; /* commands waiting for their ack */
 	/* The main lcore's last ack: its result and text (a tables load). */
 	_Atomic uint32_t main_seq; /* the main-lcore command waited for */
 	atomic_int main_result;
@@ -272,7 +274,7 @@ static void *run(void *arg)
 		}
 		if (c->h)
 			drain(c, c->h); /* only this thread swaps c->h */
-		usleep(POLL_US);
+		usleep(atomic_load(&c->waiting) ? ACK_POLL_US : POLL_US);
 	}
 	return NULL;
 }
@@ -373,12 +375,14 @@ static int command(struct dpctl *c, unsigned int worker, struct ctl_msg *m, unsi
 			rc = -ENOBUFS;
 	}
 	pthread_mutex_unlock(&c->lock);
+	atomic_fetch_add(&c->waiting, 1);
 	while (rc == 0 && (int32_t)(atomic_load(&c->acked[ring]) - m->seq) < 0) {
 		if (now_us() - t0 > timeout_ms * 1000u)
 			rc = -ETIMEDOUT;
 		else
-			usleep(200);
+			usleep(ACK_POLL_US);
 	}
+	atomic_fetch_sub(&c->waiting, 1);
 	return rc;
 }
 
@@ -430,7 +434,7 @@ uint64_t dpctl_generation(struct dpctl *c)
 
 /* The file first, under a temporary name, then renamed: the dataplane
  * never reads half a file. */
-static int write_file(const char *path, const char *head, const char *body)
+static int write_file(const char *path, const char *head, const char *body, size_t len)
 {
 	char tmp[PATH_MAX];
 	FILE *f;
@@ -452,7 +456,7 @@ static int write_file(const char *path, const char *head, const char *body)
 		unlink(tmp);
 		return rc;
 	}
-	if (fputs(head, f) < 0 || fputs(body, f) < 0)
+	if (fputs(head, f) < 0 || fwrite(body, 1, len, f) != len)
 		rc = -EIO;
 	if (fclose(f) != 0 && rc == 0)
 		rc = -errno;
@@ -466,14 +470,14 @@ static int write_file(const char *path, const char *head, const char *body)
 /* A file for the main lcore and the command that makes it read it: 0, or
  * -errno with the reason in err. */
 static int push_file(struct dpctl *c, const char *suffix, const char *head, const char *body,
-                     struct ctl_msg *m, char *err, size_t errlen)
+                     size_t len, struct ctl_msg *m, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
 	int rc;
 
 	pthread_mutex_lock(&c->dump_lock); /* one main-lcore command at a time */
 	snprintf(path, sizeof(path), "/dev/shm/%s-%s", c->shm, suffix);
-	rc = write_file(path, head, body);
+	rc = write_file(path, head, body, len);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
 	} else {
@@ -496,13 +500,12 @@ static int push_file(struct dpctl *c, const char *suffix, const char *head, cons
 	return rc;
 }
 
-int dpctl_push_tables(struct dpctl *c, const char *json, uint64_t gen, char *err, size_t errlen)
+int dpctl_push_tables(struct dpctl *c, const char *file, size_t len, uint64_t gen, char *err,
+                      size_t errlen)
 {
 	struct ctl_msg m = {.type = CTL_CMD_TABLES, .u.tables.gen = gen};
-	char head[64];
 
-	snprintf(head, sizeof(head), CTL_TABLES_MAGIC "%" PRIu64 "\n", gen);
-	return push_file(c, "tables", head, json, &m, err, errlen);
+	return push_file(c, "tables", "", file, len, &m, err, errlen);
 }
 
 int dpctl_push_delta(struct dpctl *c, const char *records, uint64_t base, uint64_t gen, char *err,
@@ -512,5 +515,5 @@ int dpctl_push_delta(struct dpctl *c, const char *records, uint64_t base, uint64
 	char head[80];
 
 	snprintf(head, sizeof(head), CTL_DELTA_MAGIC "%" PRIu64 " %" PRIu64 "\n", base, gen);
-	return push_file(c, "delta", head, records, &m, err, errlen);
+	return push_file(c, "delta", head, records, strlen(records), &m, err, errlen);
 }

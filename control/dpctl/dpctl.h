@@ -35,10 +35,12 @@ unsigned int dpctl_workers(struct dpctl *c);
  * means a new dataplane, to program from the full state. */
 uint64_t dpctl_generation(struct dpctl *c);
 
-/* Sends the live tables (the whole configuration as JSON, config_json.h)
- * as generation gen to the dataplane's main lcore and waits for its
- * answer: 0, or -errno with the reason in err (-ENOENT: no dataplane). */
-int dpctl_push_tables(struct dpctl *c, const char *json, uint64_t gen, char *err, size_t errlen);
+/* Sends the live tables (a tables file's len bytes: ctl_msg.h,
+ * state_tables) as generation gen to the dataplane's main lcore and
+ * waits for its answer: 0, or -errno with the reason in err (-ENOENT: no
+ * dataplane). */
+int dpctl_push_tables(struct dpctl *c, const char *file, size_t len, uint64_t gen, char *err,
+                      size_t errlen);
 /* Sends the change records (state_delta_text) that take the dataplane
  * from generation base to gen, the same way: 0, or -errno (-ESTALE: it
  * does not run base; the whole tables must go). */

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -17,14 +18,20 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cfg_bin.h"
 #include "config_json.h"
+#include "ctl_msg.h"
 #include "config_yaml.h"
 #include "state_int.h"
 #include "cfg_kinds.h"
 #include "util.h"
 
-#define STATE_FILE    "state.json"
-#define STATE_VERSION 2 /* 2: the generation is saved */
+#define STATE_FILE    "state.json" /* versions 1 and 2, read only */
+#define STATE_VERSION 2            /* 2: the generation is saved */
+/* The snapshot: the line "aftr-state 3 GEN", then the api layer's lists
+ * in binary (cfg_bin.h): a million entries read in tens of milliseconds. */
+#define SNAPSHOT_FILE  "state.bin"
+#define SNAPSHOT_MAGIC "aftr-state 3 "
 
 /* A snapshot is written once the journal file holds this much: its
  * replay at start then stays well under a second. */
@@ -42,20 +49,6 @@ void state_rt_view(const struct state *s, struct aftr_config *view)
 		*l.v = kind_at(kd, &s->eff, s->n_base[k]);
 		*l.n = *l.cap = *kind_list(kd, &s->eff).n - s->n_base[k];
 	}
-}
-
-json_t *state_rt_json(const struct aftr_config *rt, uint64_t gen)
-{
-	json_t *all = cfg_to_json(rt),
-	       *o = json_pack("{s:i,s:I}", "version", STATE_VERSION, "generation", (json_int_t)gen);
-
-	/* The filters are the configuration file's only (no API kind). */
-	for (int i = 0; all && o && cfg_live_keys[i]; i++)
-		if (strcmp(cfg_live_keys[i], "filters") != 0)
-			json_object_set(o, cfg_live_keys[i],
-			                json_object_get(all, cfg_live_keys[i]));
-	json_decref(all);
-	return o;
 }
 
 /* The version and generation of a state file's root: 0, or -1 with err
@@ -89,10 +82,36 @@ static int check_version(const char *path, json_t *root, uint64_t *gen, char *er
 	return 0;
 }
 
-/* The api layer from the state file (a snapshot): 0, 1 when there is
- * none (an empty layer), -1 with err. */
-static int load_rt(const char *path, struct aftr_config *rt, uint64_t *gen, char *err,
-                   size_t errlen)
+/* The api layer from the binary snapshot at path: 0, or -1 with err. */
+static int load_snapshot(const char *path, struct aftr_config *rt, uint64_t *gen, char *err,
+                         size_t errlen)
+{
+	static const char todo[] = "restore a saved copy of the state directory, or move it "
+	                           "away to start with the configuration file's lists alone";
+	char *buf = NULL, *end, why[200];
+	size_t len;
+	int rc = -1;
+
+	if (read_file(path, &buf, &len) < 0) {
+		errf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (len < strlen(SNAPSHOT_MAGIC) || memchr(buf, '\n', len) == NULL ||
+	    strncmp(buf, SNAPSHOT_MAGIC, strlen(SNAPSHOT_MAGIC)) != 0 ||
+	    (*gen = strtoull(buf + strlen(SNAPSHOT_MAGIC), &end, 10)) < 1 || *end != '\n')
+		errf(err, errlen, "%s: not a snapshot of this aftr-control; %s", path, todo);
+	else if (cfg_bin_decode(end + 1, len - (size_t)(end + 1 - buf), rt, why, sizeof(why)) < 0)
+		errf(err, errlen, "%s: %s; %s", path, why, todo);
+	else
+		rc = 0;
+	free(buf);
+	return rc;
+}
+
+/* The api layer from the snapshot, or from the state file of an older
+ * aftr-control: 0, 1 when there is neither (an empty layer), -1 with err. */
+static int load_rt(const char *snap, const char *path, struct aftr_config *rt, uint64_t *gen,
+                   char *err, size_t errlen)
 {
 	json_error_t je;
 	json_t *root;
@@ -106,6 +125,8 @@ static int load_rt(const char *path, struct aftr_config *rt, uint64_t *gen, char
 		errf(err, errlen, "out of memory");
 		return -1;
 	}
+	if (access(snap, F_OK) == 0)
+		return load_snapshot(snap, rt, gen, err, errlen);
 	if (access(path, F_OK) != 0 && errno == ENOENT)
 		return 1;
 	root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
@@ -256,25 +277,34 @@ static int snapshot(struct state *s)
 {
 	struct aftr_config view, copy;
 	uint64_t gen = s->gen;
-	char *text = NULL;
-	int rc;
+	char *bin = NULL, *out = NULL, head[64];
+	size_t blen = 0;
+	int rc, h;
 
 	state_rt_view(s, &view);
 	rc = cfg_copy(&copy, &view) < 0 ? -ENOMEM : journal_rotate(s->j, gen + 1);
 	pthread_mutex_unlock(&s->lock);
+	if (rc == 0 && cfg_bin_encode(&copy, &bin, &blen) < 0)
+		rc = -ENOMEM;
+	h = snprintf(head, sizeof(head), SNAPSHOT_MAGIC "%" PRIu64 "\n", gen);
+	if (rc == 0 && (out = malloc((size_t)h + blen)) == NULL)
+		rc = -ENOMEM;
 	if (rc == 0) {
-		json_t *o = state_rt_json(&copy, gen);
-
-		text = o ? json_dumps(o, JSON_INDENT(1) | JSON_SORT_KEYS) : NULL;
-		json_decref(o);
-		rc = text ? file_replace(s->state_path, text, strlen(text)) : -ENOMEM;
+		memcpy(out, head, (size_t)h);
+		memcpy(out + h, bin, blen);
+		rc = file_replace(s->snap_path, out, (size_t)h + blen);
 	}
-	if (rc == 0)
+	if (rc == 0) {
+		/* An older aftr-control's snapshot would only confuse. */
+		if (unlink(s->state_path) != 0 && errno != ENOENT)
+			fprintf(stderr, "aftr-control: %s: %s\n", s->state_path, strerror(errno));
 		journal_prune(s->j, s->state_dir, gen);
-	else
-		fprintf(stderr, "aftr-control: %s: snapshot of generation %llu: %s\n",
-		        s->state_path, (unsigned long long)gen, strerror(-rc));
-	free(text);
+	} else {
+		fprintf(stderr, "aftr-control: %s: snapshot of generation %llu: %s\n", s->snap_path,
+		        (unsigned long long)gen, strerror(-rc));
+	}
+	free(bin);
+	free(out);
 	cfg_free(&copy); /* all NULL when the copy failed */
 	pthread_mutex_lock(&s->lock);
 	return rc;
@@ -311,6 +341,7 @@ static void state_free(struct state *s)
 	free(s->config_path);
 	free(s->state_dir);
 	free(s->state_path);
+	free(s->snap_path);
 	free(s);
 }
 
@@ -321,7 +352,7 @@ static int load_state(struct state *s, char *err, size_t errlen)
 	struct aftr_config rt;
 	struct state_err e;
 	bool replayed = false;
-	int rc = load_rt(s->state_path, &rt, &s->gen, err, errlen);
+	int rc = load_rt(s->snap_path, s->state_path, &rt, &s->gen, err, errlen);
 
 	if (rc < 0) {
 		cfg_free(&rt); /* set up before the file was read */
@@ -336,8 +367,8 @@ static int load_state(struct state *s, char *err, size_t errlen)
 	rc = state_build_eff(&s->base, &rt, &s->eff, s->n_base, &e);
 	cfg_free(&rt);
 	if (rc < 0) {
-		errf(err, errlen, "%s and %s do not go together: %s%s%s", s->config_path,
-		     s->state_path, e.field, *e.field ? ": " : "", e.detail);
+		errf(err, errlen, "%s and the state in %s do not go together: %s%s%s",
+		     s->config_path, s->state_dir, e.field, *e.field ? ": " : "", e.detail);
 		return -1;
 	}
 	if (sindex_build(&s->ix, &s->eff) < 0) {
@@ -348,6 +379,17 @@ static int load_state(struct state *s, char *err, size_t errlen)
 	return s->j ? 0 : -1;
 }
 
+/* DIR/NAME, malloc'd, or NULL. */
+static char *path_in(const char *dir, const char *name)
+{
+	size_t len = strlen(dir) + strlen(name) + 2;
+	char *p = malloc(len);
+
+	if (p)
+		snprintf(p, len, "%s/%s", dir, name);
+	return p;
+}
+
 struct state *state_open(const char *config_path, const char *state_dir, char *err, size_t errlen)
 {
 	struct state *s = calloc(1, sizeof(*s));
@@ -355,10 +397,9 @@ struct state *state_open(const char *config_path, const char *state_dir, char *e
 
 	if (s == NULL || (s->config_path = strdup(config_path)) == NULL ||
 	    (s->state_dir = strdup(state_dir)) == NULL ||
-	    asprintf(&s->state_path, "%s/" STATE_FILE, state_dir) < 0) {
+	    (s->state_path = path_in(state_dir, STATE_FILE)) == NULL ||
+	    (s->snap_path = path_in(state_dir, SNAPSHOT_FILE)) == NULL) {
 		errf(err, errlen, "out of memory");
-		if (s)
-			s->state_path = NULL;
 		state_free(s);
 		return NULL;
 	}
@@ -593,18 +634,38 @@ json_t *state_config_json(struct state *s, bool sparse)
 	return o;
 }
 
-char *state_tables_json(struct state *s, uint64_t *gen)
+char *state_tables(struct state *s, uint64_t *gen, size_t *len)
 {
+	struct aftr_config view;
+	char *bin = NULL, *json = NULL, *out = NULL, head[80];
+	size_t blen = 0;
 	json_t *o;
-	char *text;
+	int h;
 
 	pthread_mutex_lock(&s->lock);
-	o = cfg_to_json(&s->eff);
+	/* The fixed part and filters as JSON (small), the lists in binary. */
+	view = s->eff; /* shallow: read only */
+	for (int k = 0; k < K_COUNT; k++)
+		*kind_list(&kinds[k], &view).n = 0;
+	o = cfg_to_json(&view);
+	if (o == NULL || cfg_bin_encode(&s->eff, &bin, &blen) < 0)
+		bin = NULL;
 	*gen = s->gen;
 	pthread_mutex_unlock(&s->lock);
-	text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json = o && bin ? json_dumps(o, JSON_COMPACT) : NULL;
 	json_decref(o);
-	return text;
+	h = json ? snprintf(head, sizeof(head), CTL_TABLES_MAGIC "%" PRIu64 " %zu\n", *gen,
+	                    strlen(json))
+	         : 0;
+	if (json && (out = malloc((size_t)h + strlen(json) + blen)) != NULL) {
+		memcpy(out, head, (size_t)h);
+		memcpy(out + h, json, strlen(json));
+		memcpy(out + h + strlen(json), bin, blen);
+		*len = (size_t)h + strlen(json) + blen;
+	}
+	free(json);
+	free(bin);
+	return out;
 }
 
 uint64_t state_generation(struct state *s)

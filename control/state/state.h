@@ -53,9 +53,10 @@ int state_kind_id_segments(enum cfg_kind k);
 json_t *state_list(struct state *s, enum cfg_kind k, size_t offset, size_t limit);
 /* The effective configuration (cfg_to_json); sparse: non-defaults only. */
 json_t *state_config_json(struct state *s, bool sparse);
-/* The effective configuration as the dataplane's tables file wants it
- * (compact JSON; free it), and the generation it is. */
-char *state_tables_json(struct state *s, uint64_t *gen);
+/* The effective configuration as the dataplane's tables file holds it
+ * (ctl_msg.h: its header line, JSON, the lists in binary; *len bytes,
+ * free it), and the generation it is. */
+char *state_tables(struct state *s, uint64_t *gen, size_t *len);
 /* The generation of the latest change. */
 uint64_t state_generation(struct state *s);
 /* Waits up to timeout_ms for a generation other than known: the latest. */

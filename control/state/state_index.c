@@ -159,6 +159,8 @@ int sindex_build(struct sindex *x, const struct aftr_config *cfg)
 	for (int k = 0; k < K_COUNT; k++)
 		if (sindex_kind(k))
 			n += *kind_list(&kinds[k], cfg).n;
+	/* A quarter more: changes after a load do not start with a rehash. */
+	n += n / 4;
 	memset(x, 0, sizeof(*x));
 	if (n > SIDX_MAX / 2 || smap_init(&x->by_b4, (uint32_t)n) < 0 ||
 	    smap_init(&x->by_v4, (uint32_t)n) < 0)

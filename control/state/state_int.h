@@ -13,7 +13,7 @@
 
 struct state {
 	pthread_mutex_t lock;
-	char *config_path, *state_dir, *state_path;
+	char *config_path, *state_dir, *state_path, *snap_path;
 	struct aftr_config base; /* the configuration file */
 	/* Its lists followed by the api layer's: kind k's entries from
 	 * n_base[k] on are the api layer. */
@@ -46,8 +46,6 @@ int state_first_error(const struct diag *d, struct state_err *e);
 /* The api layer of s as a configuration that shares s's memory (its
  * lists point into eff, its fixed part is base's): to read, not to free. */
 void state_rt_view(const struct state *s, struct aftr_config *view);
-/* The api layer as the state file writes it. */
-json_t *state_rt_json(const struct aftr_config *rt, uint64_t gen);
 
 /* eff = base's lists + rt's, validated whole; n_base set. 0, or -1 with e. */
 int state_build_eff(const struct aftr_config *base, const struct aftr_config *rt,

@@ -210,7 +210,7 @@ static int apply_delta(const struct ctl_msg *c, char *err, size_t errlen)
 unsigned int ctl_main_poll(void)
 {
 	struct ctl_msg c, ack;
-	char err[256];
+	char err[256], note[128];
 	unsigned int n = 0;
 
 	while (dp.ctl_cmd && rte_ring_sc_dequeue_elem(dp.ctl_cmd, &c, CTL_MSG_SIZE) == 0) {
@@ -220,10 +220,17 @@ unsigned int ctl_main_poll(void)
 		                       .u.ack.next = CTL_DUMP_END};
 		err[0] = '\0';
 		if (c.type == CTL_CMD_TABLES) {
-			ack.u.ack.result =
-			        gen_apply_file(dp.tables_path, c.u.tables.gen, err, sizeof(err));
-			fprintf(stderr, "aftr-dataplane: tables generation %" PRIu64 ": %s\n",
-			        c.u.tables.gen, ack.u.ack.result == 0 ? "in use" : err);
+			ack.u.ack.result = gen_apply_file(dp.tables_path, c.u.tables.gen, err,
+			                                  sizeof(err), note, sizeof(note));
+			if (ack.u.ack.result == 0)
+				fprintf(stderr,
+				        "aftr-dataplane: tables generation %" PRIu64
+				        ": in use (%s)\n",
+				        c.u.tables.gen, note);
+			else
+				fprintf(stderr,
+				        "aftr-dataplane: tables generation %" PRIu64 ": %s\n",
+				        c.u.tables.gen, err);
 		} else if (c.type == CTL_CMD_DELTA && ctl_msg_check(&c) == 0) {
 			ack.u.ack.result = apply_delta(&c, err, sizeof(err));
 		} else if (c.type != CTL_CMD_NOOP) {

@@ -20,7 +20,7 @@
 #include "api.h"
 #include "util.h"
 
-static char dir[64], cfg_path[128], state_dir[128], state_file[160];
+static char dir[64], cfg_path[128], state_dir[128], state_file[160], snap_file[160];
 
 static const char config_yaml[] = "endpoint: 2001:db8::1\n"
                                   "icmp_source: 192.0.0.1\n"
@@ -44,6 +44,7 @@ static void setup(void)
 	snprintf(cfg_path, sizeof(cfg_path), "%s/aftr.yaml", dir);
 	snprintf(state_dir, sizeof(state_dir), "%s/state", dir);
 	snprintf(state_file, sizeof(state_file), "%s/state.json", state_dir);
+	snprintf(snap_file, sizeof(snap_file), "%s/state.bin", state_dir);
 	write_text(cfg_path, config_yaml);
 }
 
@@ -106,7 +107,7 @@ START_TEST(test_add_list_save)
 	struct state_err e;
 	char jpath[256], *text;
 	size_t len;
-	json_t *l, *saved;
+	json_t *l;
 
 	ck_assert_uint_eq(count(s, K_TUNNEL), 1);
 	ck_assert_int_eq(add(s, K_TUNNEL, "{\"b4\": \"2001:db8:1::2\", \"mtu\": 1400}", &e), 0);
@@ -124,17 +125,16 @@ START_TEST(test_add_list_save)
 	ck_assert_ptr_null(strstr(text, "2001:db8:1::1"));
 	ck_assert_ptr_eq(strchr(text, '\n'), text + len - 1);
 	free(text);
-	ck_assert_int_eq(access(state_file, F_OK), -1); /* no snapshot yet */
+	ck_assert_int_eq(access(snap_file, F_OK), -1); /* no snapshot yet */
 	state_close(s);
-	/* A snapshot at close: only the api layer. */
-	saved = json_load_file(state_file, 0, NULL);
-	ck_assert_ptr_nonnull(saved);
-	ck_assert_uint_eq(json_array_size(json_object_get(saved, "tunnels")), 1);
-	ck_assert_str_eq(json_string_value(json_object_get(
-	                         json_array_get(json_object_get(saved, "tunnels"), 0), "b4")),
-	                 "2001:db8:1::2");
-	ck_assert_int_eq(json_integer_value(json_object_get(saved, "generation")), 2);
-	json_decref(saved);
+	/* A snapshot at close, of generation 2; the journal's records are in it. */
+	ck_assert_int_eq(read_file(snap_file, &text, &len), 0);
+	ck_assert_int_eq(strncmp(text, "aftr-state 3 2\n", 15), 0);
+	free(text);
+	journal_path(jpath, sizeof(jpath));
+	ck_assert_int_eq(read_file(jpath, &text, &len), 0);
+	ck_assert_uint_eq(len, 0);
+	free(text);
 	/* A new process finds it. */
 	s = open_ok();
 	ck_assert_uint_eq(count(s, K_TUNNEL), 2);
@@ -170,7 +170,7 @@ START_TEST(test_journal_replay)
 	snprintf(cmd, sizeof(cmd), "cp %s %s.keep", jpath, jpath);
 	ck_assert_int_eq(system(cmd), 0); /* NOLINT(cert-env33-c) */
 	state_close(s);
-	snprintf(cmd, sizeof(cmd), "rm %s; mv %s.keep %s", state_file, jpath, jpath);
+	snprintf(cmd, sizeof(cmd), "rm %s; mv %s.keep %s", snap_file, jpath, jpath);
 	ck_assert_int_eq(system(cmd), 0); /* NOLINT(cert-env33-c) */
 	/* A record cut short at the end (never acknowledged) is left out. */
 	snprintf(cmd, sizeof(cmd), "printf '{\"op\":\"add\",\"kind\":\"tunn' >> %s", jpath);
@@ -303,9 +303,8 @@ START_TEST(test_crash_before_rename)
 
 	ck_assert_int_eq(add(s, K_TUNNEL, "{\"b4\": \"2001:db8:1::2\"}", &e), 0);
 	state_close(s);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", state_file);
-	write_text(tmp,
-	           "{\"version\": 1, \"tunnels\": [{\"b4\": \"2001:db8:1::3\"}, {\"b4\""); /* cut */
+	snprintf(tmp, sizeof(tmp), "%s.tmp", snap_file);
+	write_text(tmp, "aftr-state 3 9\nAFTRLST1"); /* cut */
 	s = open_ok();
 	ck_assert_uint_eq(count(s, K_TUNNEL), 2); /* the config's and ::2 */
 	ck_assert_int_eq(add(s, K_TUNNEL, "{\"b4\": \"2001:db8:1::4\"}", &e), 0);
@@ -380,6 +379,8 @@ START_TEST(test_state_version)
 	           {"{\"version\": 2}", "generation: a positive number is required"},
 	           {"[]", "not an object"},
 	           {"{\"version\": 2, \"generation\": 5, \"tunnels\": [", "damaged"}};
+	struct state_err e;
+	struct state *s;
 	char err[512];
 
 	ck_assert_int_eq(mkdir(state_dir, 0700), 0);
@@ -390,9 +391,22 @@ START_TEST(test_state_version)
 		ck_assert_msg(strstr(err, bad[i].why) && strstr(err, state_file), "%s: %s",
 		              bad[i].text, err);
 	}
-	/* Version 1, before generations were saved, is read. */
+	/* Version 1, before generations were saved, is read; the next
+	 * snapshot (binary) replaces it. */
 	write_text(state_file, "{\"version\": 1, \"tunnels\": [{\"b4\": \"2001:db8:1::2\"}]}");
-	state_close(open_ok());
+	s = open_ok();
+	ck_assert_int_eq(add(s, K_TUNNEL, "{\"b4\": \"2001:db8:1::3\"}", &e), 0);
+	state_close(s);
+	ck_assert_int_eq(access(state_file, F_OK), -1);
+	s = open_ok();
+	ck_assert_uint_eq(count(s, K_TUNNEL), 3);
+	ck_assert_uint_eq(state_generation(s), 2);
+	state_close(s);
+	/* A damaged snapshot is refused with what to do. */
+	write_text(snap_file, "aftr-state 3 2\nAFTRLST1 and nothing else");
+	err[0] = '\0';
+	ck_assert_ptr_null(state_open(cfg_path, state_dir, err, sizeof(err)));
+	ck_assert_msg(strstr(err, snap_file) && strstr(err, "restore"), "%s", err);
 }
 END_TEST
 
@@ -437,7 +451,7 @@ START_TEST(test_state_conflicts_with_config)
 	                     "pools: [{address: 198.51.100.1}]\n"
 	                     "tunnels: [{b4: \"2001:db8:1::2\"}]\n");
 	ck_assert_ptr_null(state_open(cfg_path, state_dir, err, sizeof(err)));
-	ck_assert_msg(strstr(err, "state.json") && strstr(err, "already has a tunnel"), "%s", err);
+	ck_assert_msg(strstr(err, state_dir) && strstr(err, "already has a tunnel"), "%s", err);
 }
 END_TEST
 
