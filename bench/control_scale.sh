@@ -29,7 +29,7 @@ cleanup() {
 	for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	rm -f /dev/shm/"$name"-*
-	[ -n "${KEEP:-}" ] && echo "kept $tmp" || rm -rf "$tmp"
+	if [ -n "${KEEP:-}" ]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
 }
 trap cleanup EXIT
 
@@ -131,7 +131,8 @@ t1=$(date +%s%N)
 wall=$(ms_since "$t1")
 o2=$(c stateless_out)
 i2=$(c stateless_in)
-in_place=$(grep -c "changed in place" "$tmp/dp.log")
+sleep 1.2 # the dataplane sums up its quiet deltas once a second
+in_place=$(awk '/deltas changed in place/ { n += $5 } /\): in use, changed in place/ { n++ } END { print n + 0 }' "$tmp/dp.log")
 new_set=$(grep -c "): in use, a new set" "$tmp/dp.log")
 full=$(grep -c "dataplane programmed" "$tmp/control.log")
 rss_dp=$(awk '/VmRSS/ {print $2}' "/proc/$dp_pid/status")

@@ -638,7 +638,7 @@ char *state_tables(struct state *s, uint64_t *gen, size_t *len)
 {
 	struct aftr_config view;
 	char *bin = NULL, *json = NULL, *out = NULL, head[80];
-	size_t blen = 0;
+	size_t blen = 0, jlen;
 	json_t *o;
 	int h;
 
@@ -654,14 +654,14 @@ char *state_tables(struct state *s, uint64_t *gen, size_t *len)
 	pthread_mutex_unlock(&s->lock);
 	json = o && bin ? json_dumps(o, JSON_COMPACT) : NULL;
 	json_decref(o);
-	h = json ? snprintf(head, sizeof(head), CTL_TABLES_MAGIC "%" PRIu64 " %zu\n", *gen,
-	                    strlen(json))
-	         : 0;
-	if (json && (out = malloc((size_t)h + strlen(json) + blen)) != NULL) {
+	jlen = json ? strlen(json) : 0;
+	h = snprintf(head, sizeof(head), CTL_TABLES_MAGIC "%" PRIu64 " %zu\n", *gen, jlen);
+	/* The header and the JSON with its NUL, which the lists then cover. */
+	if (json && (out = malloc((size_t)h + jlen + 1 + blen)) != NULL) {
 		memcpy(out, head, (size_t)h);
-		memcpy(out + h, json, strlen(json));
-		memcpy(out + h + strlen(json), bin, blen);
-		*len = (size_t)h + strlen(json) + blen;
+		memcpy(out + h, json, jlen + 1);
+		memcpy(out + h + jlen, bin, blen);
+		*len = (size_t)h + jlen + blen;
 	}
 	free(json);
 	free(bin);

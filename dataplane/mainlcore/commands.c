@@ -184,21 +184,51 @@ void ctl_block_event(struct dp_worker *w, bool alloc, const struct addr6 *b4, ui
 	send_event(w, &m);
 }
 
-/* A delta (delta.h), with a log line of how it went. */
+/* Deltas changed in place since the last line about them: one line a
+ * second at most (a provisioning run makes a thousand a second). */
+static struct {
+	uint64_t n, first, last, since;
+	double max_ms;
+} quiet;
+
+static void quiet_flush(bool force)
+{
+	if (quiet.n == 0 || (!force && rte_rdtsc() - quiet.since < rte_get_tsc_hz()))
+		return;
+	fprintf(stderr,
+	        "aftr-dataplane: tables generations %" PRIu64 "-%" PRIu64 ": %" PRIu64
+	        " deltas changed in place, at most %.3f ms each\n",
+	        quiet.first, quiet.last, quiet.n, quiet.max_ms);
+	quiet.n = 0;
+	quiet.max_ms = 0;
+}
+
+/* A delta (delta.h), with a log line of how it went: each one that made
+ * a new set or took over a millisecond, the others summed up. */
 static int apply_delta(const struct ctl_msg *c, char *err, size_t errlen)
 {
 	uint64_t t0 = rte_rdtsc();
 	bool in_place;
 	int rc = delta_apply(dp.delta_path, c->u.tables.base, c->u.tables.gen, &in_place, err,
 	                     errlen);
+	double ms = (double)(rte_rdtsc() - t0) * 1e3 / (double)rte_get_tsc_hz();
 
+	if (rc == 0 && in_place && ms < 1.0) {
+		if (quiet.n++ == 0) {
+			quiet.first = c->u.tables.gen;
+			quiet.since = t0;
+		}
+		quiet.last = c->u.tables.gen;
+		quiet.max_ms = ms > quiet.max_ms ? ms : quiet.max_ms;
+		return 0;
+	}
+	quiet_flush(true);
 	if (rc == 0)
 		fprintf(stderr,
 		        "aftr-dataplane: tables generation %" PRIu64 " (a delta from %" PRIu64
 		        "): in use, %s in %.3f ms\n",
 		        c->u.tables.gen, c->u.tables.base,
-		        in_place ? "changed in place" : "a new set",
-		        (double)(rte_rdtsc() - t0) * 1e3 / (double)rte_get_tsc_hz());
+		        in_place ? "changed in place" : "a new set", ms);
 	else if (rc != -ESTALE)
 		fprintf(stderr, "aftr-dataplane: a delta to generation %" PRIu64 ": %s\n",
 		        c->u.tables.gen, err);
@@ -242,6 +272,7 @@ unsigned int ctl_main_poll(void)
 		ctrl_ctr->cnt[CNT_COMMANDS]++;
 		n++;
 	}
+	quiet_flush(false);
 	return n;
 }
 

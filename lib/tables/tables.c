@@ -292,7 +292,8 @@ static int build_b4s(struct tables *t)
 	/* The model's list too (tables_edit.h: changes in place append to
 	 * it): no copy of a million entries at the first change. */
 	if (c->lists.cap_softwires < t->sw_cap) {
-		void *p = realloc(c->lists.softwires, (t->sw_cap + 1) * sizeof(*c->lists.softwires));
+		void *p =
+		        realloc(c->lists.softwires, (t->sw_cap + 1) * sizeof(*c->lists.softwires));
 
 		if (p == NULL)
 			return -ENOMEM;

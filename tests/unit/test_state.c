@@ -149,7 +149,7 @@ START_TEST(test_journal_replay)
 	struct state *s = open_ok();
 	struct state_err e;
 	const char *id[] = {"2001:db8:1::3"};
-	char jpath[256], cmd[600];
+	char jpath[256], cmd[1024];
 	json_t *b, *before, *after;
 	uint64_t gen;
 
