@@ -228,7 +228,7 @@ static int sub_build(struct sub *s, const struct aftr_config *cfg, struct hood *
 		for (first = i; i < h->n && SINDEX_KIND(h->v[i]) == listed[l]; i++)
 			if (i == first || h->v[i] != h->v[i - 1])
 				h->v[first + n++] = h->v[i];
-		if (sub_list(s, cfg, l, h->v + first, n, k == listed[l] ? add : NULL,
+		if (sub_list(s, cfg, l, n ? h->v + first : NULL, n, k == listed[l] ? add : NULL,
 		             k == listed[l] ? n_add : 0, at) < 0)
 			return -ENOMEM;
 	}
