@@ -192,7 +192,7 @@ START_TEST(test_delta_equals_whole)
 {
 	size_t checked = 0, wide = 0, clashing = 0;
 
-	for (unsigned int round = 0; round < 60; round++) {
+	for (unsigned int round = 0; round < 40; round++) {
 		struct aftr_config cfg;
 		struct sindex ix;
 		struct diag d;
@@ -203,7 +203,7 @@ START_TEST(test_delta_equals_whole)
 		diag_free(&d);
 		grow_valid(&cfg, 20 + round);
 		ck_assert_int_eq(sindex_build(&ix, &cfg), 0);
-		for (int change = 0; change < 200; change++) {
+		for (int change = 0; change < 150; change++) {
 			enum cfg_kind k = kinds_used[rnd(5)];
 			size_t n_list = *kind_list(&kinds[k], &cfg).n, n = 1 + rnd(3);
 			long at = n_list && rnd(3) == 0 ? (long)rnd((uint32_t)n_list) : -1;
