@@ -363,7 +363,10 @@ static int load_state(struct state *s, char *err, size_t errlen)
 		return -1;
 	}
 	s->found = rc == 0 || replayed;
-	s->replayed = replayed;
+	/* Records replayed, or an older aftr-control's state.json read: a
+	 * snapshot soon (the saver starts with it due), so that the next
+	 * start reads one binary file. */
+	s->save_due = replayed || (rc == 0 && access(s->snap_path, F_OK) != 0);
 	rc = state_build_eff(&s->base, &rt, &s->eff, s->n_base, &e);
 	cfg_free(&rt);
 	if (rc < 0) {
@@ -446,7 +449,7 @@ void state_close(struct state *s)
 	pthread_join(s->saver, NULL);
 	/* The next start reads one file instead of replaying. */
 	pthread_mutex_lock(&s->lock);
-	if (journal_records(s->j) > 0 || s->replayed)
+	if (journal_records(s->j) > 0 || s->save_due)
 		snapshot(s);
 	pthread_mutex_unlock(&s->lock);
 	pthread_cond_destroy(&s->changed);

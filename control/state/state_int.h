@@ -22,7 +22,6 @@ struct state {
 	struct sindex ix;  /* over eff */
 	uint64_t gen;      /* changes made (the first state is 1) */
 	bool found;        /* a state file or journal was there at the start */
-	bool replayed;     /* the journal had records: a snapshot at close */
 	struct journal *j; /* where changes go before they are acknowledged */
 	/* The records since generation dlog_from, in order (record i makes
 	 * generation dlog_from + 1 + i), kept until the dataplane runs them:
