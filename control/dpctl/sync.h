@@ -1,7 +1,8 @@
-/* Keeping the dataplane programmed: a thread that sends the effective
- * configuration (state.h) to the dataplane's main lcore (dpctl.h)
- * whenever it changed or a new dataplane appeared, and what the API waits
- * on to say a change is in effect. */
+/* Keeping the dataplane programmed: a thread, woken by each change, that
+ * sends the dataplane's main lcore (dpctl.h) the change records since the
+ * generation it runs (a delta), or the whole effective configuration (a
+ * new dataplane, a reload, a refused delta), and what the API waits on to
+ * say a change is in effect. */
 #ifndef AFTR_SYNC_H
 #define AFTR_SYNC_H
 

@@ -261,7 +261,10 @@ static int replay_file(const char *path, uint64_t after, uint64_t *last,
 			     path, line, rec ? "no generation" : je.text);
 			rc = -1;
 		} else if ((uint64_t)json_integer_value(g) > after) {
-			rc = fn(rec, arg, err, errlen);
+			char why[300] = "";
+
+			if ((rc = fn(rec, arg, why, sizeof(why))) < 0)
+				errf(err, errlen, "%s:%d: %s", path, line, why);
 			*last = (uint64_t)json_integer_value(g);
 			after = *last;
 		}

@@ -1,17 +1,18 @@
 /* The desired state the control process owns: the configuration file
  * (its "config" layer) plus what was added at run time through the API or
- * aftrctl (the "api" layer, persisted in STATE_DIR/state.json before a
- * change is acknowledged). The effective configuration is the first layer
- * followed by the second, validated as a whole; a change that does not
- * validate changes nothing.
+ * aftrctl (the "api" layer: each change in the journal, journal.h, before
+ * it is acknowledged; snapshots in STATE_DIR/state.bin). The effective
+ * configuration is the first layer followed by the second, valid as a
+ * whole (a change is checked against what it could clash with:
+ * state_delta.h); a change that does not validate changes nothing.
  *
  * Run-time resources are the live lists (tables.h): tunnels, static NAT,
  * prr, nonat, softwires, acl6 and private prefixes. An entry of the file
  * is changed by editing the file and reloading (ISC: section two is
  * re-read by "reload"); the API refuses to delete it (409).
  *
- * A sync thread programs the dataplane: it sends the effective
- * configuration whenever it changed or a new dataplane appeared. */
+ * A sync thread programs the dataplane (sync.h): the changes since the
+ * generation it runs, or the whole effective configuration to a new one. */
 #ifndef AFTR_STATE_H
 #define AFTR_STATE_H
 

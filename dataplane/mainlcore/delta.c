@@ -75,7 +75,8 @@ static int parse_record(struct delta *dl, const json_t *rec, char *err, size_t e
 	jdec_init(&j, &d);
 	for (size_t i = 0; i < json_array_size(entries) && rc == 0; i++) {
 		struct op *o = VEC_PUSH(dl->ops, dl->n, dl->cap);
-		json_int_t p = json_integer_value(json_array_get(at, i));
+		const json_t *pos = json_array_get(at, i);
+		json_int_t p = json_is_integer(pos) ? json_integer_value(pos) : -1;
 
 		if (o == NULL) {
 			rc = -ENOMEM;
