@@ -1,8 +1,8 @@
 /* The state journal: each change of the desired state (state.h) is one
  * line appended to STATE_DIR/journal.<FIRST>, a JSON record carrying the
  * generation it makes, instead of the whole state file rewritten: a
- * change costs its own size on disk. The state file (state.json) is a
- * snapshot of some generation G, rewritten in the background once enough
+ * change costs its own size on disk. The snapshot (state.bin) holds the
+ * state of some generation G, rewritten in the background once enough
  * records piled up; the journals whose records are all at or below G are
  * then removed. At start the snapshot is read and the records above its
  * generation replayed, in order.

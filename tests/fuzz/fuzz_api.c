@@ -78,7 +78,7 @@ static void fini(void)
 	dpctl_stop(ctx.dp);
 	state_close(ctx.state);
 	cfg_free(&cfg);
-	rm_files(state_dir); /* state.json and the journals */
+	rm_files(state_dir); /* the snapshot and the journals */
 	rmdir(state_dir);
 	unlink(cfg_path);
 	rmdir(dir);
