@@ -43,6 +43,19 @@ void *vec_push(void **v, size_t *n, size_t *cap, size_t elem)
 	return slot;
 }
 
+int vec_reserve(void **v, size_t *cap, size_t want, size_t elem)
+{
+	void *nv;
+
+	if (*cap >= want)
+		return 0;
+	if ((nv = realloc(*v, want * elem)) == NULL)
+		return -ENOMEM;
+	*v = nv;
+	*cap = want;
+	return 0;
+}
+
 void vec_remove(void *v, size_t *n, size_t elem, size_t i)
 {
 	char *base = v;

@@ -15,6 +15,10 @@ void errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(
  * or NULL when memory is exhausted. */
 void *vec_push(void **v, size_t *n, size_t *cap, size_t elem);
 
+/* Room for want elements in *v (capacity *cap, exactly want if it
+ * grows): 0, or -ENOMEM with *v as it was. */
+int vec_reserve(void **v, size_t *cap, size_t want, size_t elem);
+
 /* Removes element i, keeping the order of the others. */
 void vec_remove(void *v, size_t *n, size_t elem, size_t i);
 

@@ -67,14 +67,8 @@ static int append(struct aftr_config *dst, enum cfg_kind k, const struct aftr_co
 	struct kind_list d = kind_list(kd, dst);
 	size_t n = *kind_list(kd, src).n;
 
-	if (*d.cap < *d.n + n) { /* one allocation for a million */
-		void *p = realloc(*d.v, (*d.n + n) * kd->elem);
-
-		if (p == NULL)
-			return -ENOMEM;
-		*d.v = p;
-		*d.cap = *d.n + n;
-	}
+	if (vec_reserve(d.v, d.cap, *d.n + n, kd->elem) < 0) /* one allocation for a million */
+		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		void *slot = vec_push(d.v, d.n, d.cap, kd->elem);
 
@@ -111,15 +105,10 @@ int state_build_eff(const struct aftr_config *base, const struct aftr_config *rt
 	 * load of a million do not copy the list (tens of milliseconds). */
 	for (int k = 0; rc == 0 && k < K_COUNT; k++) {
 		struct kind_list l = kind_list(&kinds[k], eff);
-		size_t cap = *l.n + *l.n / 8 + 16;
-		void *p = *l.cap < cap ? realloc(*l.v, cap * kinds[k].elem) : *l.v;
 
-		if (p == NULL) {
+		if (vec_reserve(l.v, l.cap, *l.n + *l.n / 8 + 16, kinds[k].elem) < 0) {
 			state_err_set(e, 500, "internal error", NULL, "out of memory");
 			rc = -1;
-		} else if (*l.cap < cap) {
-			*l.v = p;
-			*l.cap = cap;
 		}
 	}
 	if (rc < 0)

@@ -114,15 +114,9 @@ static int reserve(struct state *s, enum cfg_kind k, size_t n, struct state_err 
 	struct kind_list l = kind_list(kd, &s->eff);
 	size_t want = *l.n + n;
 
-	if (want > *l.cap) {
-		size_t cap = *l.cap * 2 > want ? *l.cap * 2 : want;
-		void *p = realloc(*l.v, cap * kd->elem);
-
-		if (p == NULL)
-			goto oom;
-		*l.v = p;
-		*l.cap = cap;
-	}
+	if (want > *l.cap &&
+	    vec_reserve(l.v, l.cap, *l.cap * 2 > want ? *l.cap * 2 : want, kd->elem) < 0)
+		goto oom;
 	if (sindex_kind(k) && (want > SINDEX_POS_MAX || sindex_reserve(&s->ix, n) < 0))
 		goto oom;
 	return 0;

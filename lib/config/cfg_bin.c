@@ -317,14 +317,9 @@ static int dec_kind(struct rbuf *r, enum cfg_kind k, struct aftr_config *cfg, ch
 		errf(err, errlen, "%s: a count past the end", kd->key);
 		return -EINVAL;
 	}
-	if (*l.cap < *l.n + n) { /* one allocation, not one a doubling */
-		void *p = realloc(*l.v, (*l.n + n) * kd->elem);
-
-		if (p == NULL)
-			return -ENOMEM;
-		*l.v = p;
-		*l.cap = *l.n + n;
-	}
+	if (vec_reserve(l.v, l.cap, *l.n + n, kd->elem) <
+	    0) /* one allocation, not a doubling each */
+		return -ENOMEM;
 	for (uint64_t i = 0; i < n; i++) {
 		void *e = vec_push(l.v, l.n, l.cap, kd->elem);
 

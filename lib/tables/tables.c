@@ -291,15 +291,10 @@ static int build_b4s(struct tables *t)
 	t->sw_cap = (uint32_t)(c->lists.n_softwires + t->spare);
 	/* The model's list too (tables_edit.h: changes in place append to
 	 * it): no copy of a million entries at the first change. */
-	if (c->lists.cap_softwires < t->sw_cap) {
-		void *p =
-		        realloc(c->lists.softwires, (t->sw_cap + 1) * sizeof(*c->lists.softwires));
-
-		if (p == NULL)
-			return -ENOMEM;
-		t->cfg.lists.softwires = p;
-		t->cfg.lists.cap_softwires = t->sw_cap + 1;
-	}
+	if (c->lists.cap_softwires < t->sw_cap &&
+	    vec_reserve((void **)&t->cfg.lists.softwires, &t->cfg.lists.cap_softwires,
+	                t->sw_cap + 1, sizeof(*c->lists.softwires)) < 0)
+		return -ENOMEM;
 	t->sw = hot_copy(c->lists.softwires, t->sw_n, t->sw_cap, sizeof(*c->lists.softwires));
 	t->sw_next = big_calloc(t->sw_cap + 1, sizeof(*t->sw_next));
 	t->prrs = hot_copy(c->lists.prrs, c->lists.n_prrs, c->lists.n_prrs, sizeof(*c->lists.prrs));
