@@ -201,6 +201,35 @@ void big_free(void *p)
 		munmap(h.base, h.len);
 }
 
+static uint64_t mix64(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	k *= 0xc4ceb9fe1a85ec53ULL;
+	return k ^ (k >> 33);
+}
+
+uint64_t hash_mem64(const void *p, size_t n, uint64_t seed)
+{
+	const uint8_t *b = p;
+	uint64_t h = seed ^ (n * 0x9e3779b97f4a7c15ULL), h2 = ~h, w, w2;
+	size_t i = 0;
+
+	/* Two lanes: one word's multiply need not wait for the last one's. */
+	for (; i + 16 <= n; i += 16) {
+		memcpy(&w, b + i, 8);
+		memcpy(&w2, b + i + 8, 8);
+		h = (h ^ w) * 0x87c37b91114253d5ULL;
+		h = h << 31 | h >> 33;
+		h2 = (h2 ^ w2) * 0x4cf5ad432745937fULL;
+		h2 = h2 << 29 | h2 >> 35;
+	}
+	for (; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ULL;
+	return mix64(h ^ mix64(h2));
+}
+
 uint64_t wall_ms(void)
 {
 	struct timespec ts;

@@ -32,6 +32,10 @@ void vec_remove(void *v, size_t *n, size_t elem, size_t i);
 void *big_calloc(size_t n, size_t size);
 void big_free(void *p);
 
+/* A 64-bit hash of n bytes, eight at a time (a file's identity, a
+ * check against damage: not against an adversary). */
+uint64_t hash_mem64(const void *p, size_t n, uint64_t seed);
+
 /* The wall clock: milliseconds since 1970, UTC. */
 uint64_t wall_ms(void);
 

@@ -5,6 +5,7 @@
 #include <check.h>
 #include <errno.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,6 +54,19 @@ static char *lists_json(const struct aftr_config *cfg)
 	return s;
 }
 
+/* The lists of a and b are the same; a, b and buf freed. */
+static void same_lists_free(struct aftr_config *a, struct aftr_config *b, char *buf)
+{
+	char *ja = lists_json(a), *jb = lists_json(b);
+
+	ck_assert_str_eq(ja, jb);
+	free(ja);
+	free(jb);
+	free(buf);
+	cfg_free(b);
+	cfg_free(a);
+}
+
 /* A configuration with the fixed part of src and no lists. */
 static void empty_like(struct aftr_config *dst, const struct aftr_config *src)
 {
@@ -64,21 +78,14 @@ static void empty_like(struct aftr_config *dst, const struct aftr_config *src)
 START_TEST(test_round_trip)
 {
 	struct aftr_config cfg, back;
-	char *buf, *a, *b, err[128];
+	char *buf, err[128];
 	size_t len;
 
 	load(&cfg);
 	ck_assert_int_eq(cfg_bin_encode(&cfg, &buf, &len), 0);
 	empty_like(&back, &cfg);
 	ck_assert_msg(cfg_bin_decode(buf, len, &back, err, sizeof(err)) == 0, "%s", err);
-	a = lists_json(&cfg);
-	b = lists_json(&back);
-	ck_assert_str_eq(a, b);
-	free(a);
-	free(b);
-	free(buf);
-	cfg_free(&back);
-	cfg_free(&cfg);
+	same_lists_free(&cfg, &back, buf);
 }
 END_TEST
 
@@ -115,6 +122,30 @@ START_TEST(test_refused)
 }
 END_TEST
 
+/* A snapshot of an older aftr-control: "AFTRLST1", summed with FNV-1a. */
+START_TEST(test_version1_read)
+{
+	struct aftr_config cfg, back;
+	char *buf, err[128];
+	size_t len;
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	load(&cfg);
+	ck_assert_int_eq(cfg_bin_encode(&cfg, &buf, &len), 0);
+	ck_assert_mem_eq(buf, "AFTRLST2", 8);
+	memcpy(buf, "AFTRLST1", 8);
+	empty_like(&back, &cfg);
+	/* Version 2's sum under version 1's name: refused. */
+	ck_assert_int_eq(cfg_bin_decode(buf, len, &back, err, sizeof(err)), -EINVAL);
+	for (size_t i = 0; i < len - 8; i++)
+		h = (h ^ (uint8_t)buf[i]) * 0x100000001b3ULL;
+	for (int i = 0; i < 8; i++)
+		buf[len - 8 + (size_t)i] = (char)(h >> (8 * i));
+	ck_assert_msg(cfg_bin_decode(buf, len, &back, err, sizeof(err)) == 0, "%s", err);
+	same_lists_free(&cfg, &back, buf);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cfg_bin");
@@ -124,6 +155,7 @@ int main(void)
 
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_refused);
+	tcase_add_test(tc, test_version1_read);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
