@@ -4,8 +4,10 @@
 # dataplane forwarding lw4o6 traffic both ways all along (net_pcap with
 # infinite_rx into /dev/null: 1024 of the softwires, 100-byte frames).
 # Measured:
-# - start: aftr-control started on the saved state until the dataplane
-#   runs it (the state read and replayed, checked whole, sent whole);
+# - starts, each until the dataplane runs the state: aftr-control on an
+#   older version's state.json; aftr-control restarted on its snapshot
+#   (the dataplane runs that state already: nothing sent); a new dataplane
+#   (the whole tables sent); both started at once (the box boots);
 # - bench/control_bench.py: single changes (add, replace, delete), a bulk
 #   of 10,000 each way, and a mixed load of reads and writes at a fixed
 #   rate, each write answered once the dataplane runs it;
@@ -86,12 +88,15 @@ start_dp() {
 		sleep 0.05
 	done
 }
-# Starts aftr-control; returns once it programmed a dataplane $1 times in all.
-start_ctl() {
+start_ctl_bg() {
 	"$build/control/aftr-control" -c "$tmp/aftr.yaml" --state "$tmp/state" --shm "$name" \
 		>>"$tmp/control.log" 2>&1 &
 	ctl_pid=$!
 	pids+=("$ctl_pid")
+}
+# Starts aftr-control; returns once it programmed a dataplane $1 times in all.
+start_ctl() {
+	start_ctl_bg
 	programmed "$1"
 }
 programmed() {
@@ -120,6 +125,16 @@ t0=$(date +%s%N)
 start_dp 1
 programmed 3
 dp_ms=$(ms_since "$t0")
+# 4. Both at once, as when the box boots.
+kill -INT "$ctl_pid"
+wait "$ctl_pid"
+kill -9 "$dp_pid"
+wait "$dp_pid" 2>/dev/null
+t0=$(date +%s%N)
+start_ctl_bg
+start_dp 2
+programmed 4
+boot_ms=$(ms_since "$t0")
 
 c() { awk -v k="$1" '$1 == k { print $2 }' "$tmp/stats"; }
 sleep 1
@@ -134,27 +149,28 @@ i2=$(c stateless_in)
 sleep 1.2 # the dataplane sums up its quiet deltas once a second
 in_place=$(awk '/deltas changed in place/ { n += $5 } /\): in use, changed in place/ { n++ } END { print n + 0 }' "$tmp/dp.log")
 new_set=$(grep -c "): in use, a new set" "$tmp/dp.log")
-full=$(grep -c "dataplane programmed" "$tmp/control.log")
+full=$(grep -c "dataplane programmed.*the whole tables" "$tmp/control.log")
 rss_dp=$(awk '/VmRSS/ {print $2}' "/proc/$dp_pid/status")
 rss_ctl=$(awk '/VmRSS/ {print $2}' "/proc/$ctl_pid/status")
 
 mkdir -p "$here/results"
 result="$here/results/control_scale-$(date -u +%Y%m%dT%H%M%SZ).json"
 /usr/bin/python3 - "$tmp/bench.json" "$result" "$start_ms" "$wall" "$o1" "$o2" "$i1" "$i2" \
-	"$in_place" "$new_set" "$full" "$rss_dp" "$rss_ctl" "$first_ms" "$dp_ms" <<'PY'
+	"$in_place" "$new_set" "$full" "$rss_dp" "$rss_ctl" "$first_ms" "$dp_ms" "$boot_ms" <<'PY'
 import json, sys
 j = json.load(open(sys.argv[1]))
-start, wall, o1, o2, i1, i2, inp, new, full, rdp, rctl, first, dpms = (int(a) for a in sys.argv[3:])
+(start, wall, o1, o2, i1, i2, inp, new, full, rdp, rctl, first, dpms,
+ boot) = (int(a) for a in sys.argv[3:])
 j.update({"start_ms": {"first_from_json": first, "restart_from_snapshot": start,
-                       "new_dataplane": dpms}, "forwarding_mpps": {
+                       "new_dataplane": dpms, "both_at_once": boot}, "forwarding_mpps": {
     "out": round((o2 - o1) / wall / 1e3, 3), "in": round((i2 - i1) / wall / 1e3, 3)},
     "deltas_in_place": inp, "deltas_new_set": new, "full_pushes": full,
     "rss_kb": {"dataplane": rdp, "control": rctl}})
 json.dump(j, open(sys.argv[2], "w"), indent=1)
 s, b, m = j["single"], j["bulk"], j["mixed"]
 print("softwires %d, each start until the dataplane runs them: aftr-control from a JSON "
-      "state file %.2f s, restarted from its snapshot %.2f s; a new dataplane %.2f s"
-      % (j["softwires"], first / 1e3, start / 1e3, dpms / 1e3))
+      "state file %.2f s, restarted from its snapshot %.2f s; a new dataplane %.2f s; "
+      "both at once %.2f s" % (j["softwires"], first / 1e3, start / 1e3, dpms / 1e3, boot / 1e3))
 print("  forwarding meanwhile: %.2f/%.2f Mpps out/in"
       % (j["forwarding_mpps"]["out"], j["forwarding_mpps"]["in"]))
 for k in ("add", "replace", "delete"):

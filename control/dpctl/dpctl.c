@@ -432,6 +432,20 @@ uint64_t dpctl_generation(struct dpctl *c)
 	return g;
 }
 
+uint64_t dpctl_tables(struct dpctl *c, uint64_t *gen, uint64_t *origin)
+{
+	uint64_t g = 0;
+
+	*gen = *origin = 0;
+	pthread_mutex_lock(&c->lock);
+	if (c->h) {
+		g = c->h->generation;
+		stats_shm_tables(c->h, gen, origin);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return g;
+}
+
 /* The file first, under a temporary name, then renamed: the dataplane
  * never reads half a file. */
 static int write_file(const char *path, const char *head, const char *body, size_t len)

@@ -34,6 +34,10 @@ unsigned int dpctl_workers(struct dpctl *c);
 /* The generation of the dataplane followed now (0: none); a new value
  * means a new dataplane, to program from the full state. */
 uint64_t dpctl_generation(struct dpctl *c);
+/* The generation of the dataplane followed (as above) and the generation
+ * and origin of the tables it runs (0 and 0: its configuration file's, or
+ * none: stats_shm_tables). */
+uint64_t dpctl_tables(struct dpctl *c, uint64_t *gen, uint64_t *origin);
 
 /* Sends the live tables (a tables file's len bytes: ctl_msg.h,
  * state_tables) as generation gen to the dataplane's main lcore and

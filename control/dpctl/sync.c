@@ -97,6 +97,24 @@ static void push(struct sync *y, uint64_t dgen)
 		fprintf(stderr, "aftr-control: programming the dataplane: %s\n", err);
 }
 
+/* A dataplane seen for the first time that runs this state as it was
+ * loaded (aftr-control restarted, the dataplane did not): it goes on from
+ * there, with a delta of the changes since if any. True when so. */
+static bool resumes(struct sync *y, uint64_t dgen, uint64_t want)
+{
+	uint64_t gen, origin;
+
+	if (dpctl_tables(y->dp, &gen, &origin) != dgen || !state_resumes(y->s, gen, origin))
+		return false;
+	pushed(y, dgen, gen, 0, "");
+	if (gen == want)
+		fprintf(stderr,
+		        "aftr-control: dataplane programmed (generation %llu: it runs this "
+		        "state's already, nothing sent)\n",
+		        (unsigned long long)gen);
+	return true;
+}
+
 static void *run(void *arg)
 {
 	struct sync *y = arg;
@@ -116,6 +134,8 @@ static void *run(void *arg)
 		/* A running dataplane that took a generation: only what changed since. */
 		delta = due && base != 0 && base < want && dgen == y->dp_gen && y->failed != want;
 		pthread_mutex_unlock(&y->lock);
+		if (due && base == 0 && resumes(y, dgen, want))
+			continue; /* up to date, or a delta next */
 		if (due && !(delta && push_delta(y, dgen, base) == 0)) {
 			push(y, dgen);
 			retry_at = now_us() + RETRY_US;

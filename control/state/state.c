@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,6 +33,9 @@
  * in binary (cfg_bin.h): a million entries read in tens of milliseconds. */
 #define SNAPSHOT_FILE  "state.bin"
 #define SNAPSHOT_MAGIC "aftr-state 3 "
+
+/* The state directory's identity: 16 hex digits, made with it. */
+#define ID_FILE "id"
 
 /* A snapshot is written once the journal file holds this much: its
  * replay at start then stays well under a second. */
@@ -245,13 +249,23 @@ static int replay(const char *dir, struct aftr_config *rt, uint64_t *gen, bool *
 	return 0;
 }
 
-static int load_base(const char *path, struct aftr_config *cfg, char *err, size_t errlen)
+/* The configuration file, parsed from the bytes *hash is taken of. */
+static int load_base(const char *path, struct aftr_config *cfg, uint64_t *hash, char *err,
+                     size_t errlen)
 {
 	struct diag d;
+	char *buf = NULL;
+	size_t len = 0;
 	int rc;
 
+	if (read_file(path, &buf, &len) < 0) {
+		errf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	*hash = hash_mem64(buf, len, 0);
 	diag_init(&d, path);
-	rc = cfg_load_yaml_file(path, cfg, &d);
+	rc = cfg_load_yaml_buf(buf, len, cfg, &d);
+	free(buf);
 	if (rc < 0 && d.n) {
 		diag_sort(&d);
 		diag_format(&d, &d.v[0], err, errlen);
@@ -264,9 +278,49 @@ static int load_base(const char *path, struct aftr_config *cfg, char *err, size_
 	return rc;
 }
 
-int state_load_base(const char *path, struct aftr_config *cfg, char *err, size_t errlen)
+int state_load_base(const char *path, struct aftr_config *cfg, uint64_t *hash, char *err,
+                    size_t errlen)
 {
-	return load_base(path, cfg, err, errlen);
+	return load_base(path, cfg, hash, err, errlen);
+}
+
+uint64_t state_origin_of(uint64_t id, uint64_t config_hash)
+{
+	static const char version[] = AFTR_VERSION;
+	uint64_t o = hash_mem64(version, sizeof(version), id ^ config_hash);
+
+	return o ? o : 1; /* 0 is the dataplane's own configuration file */
+}
+
+/* The state directory's identity (ID_FILE), made the first time: one
+ * that cannot be read is replaced (the dataplane then gets the whole
+ * tables once more). 0, or -1 with err. */
+static int state_id(const char *dir, uint64_t *id, char *err, size_t errlen)
+{
+	char *path = malloc(strlen(dir) + sizeof(ID_FILE) + 1), *line = NULL, *end, text[24];
+	int rc = 0;
+
+	if (path == NULL) {
+		errf(err, errlen, "out of memory");
+		return -1;
+	}
+	sprintf(path, "%s/" ID_FILE, dir);
+	if (read_first_line(path, &line) == 0 && strlen(line) == 16 &&
+	    (*id = strtoull(line, &end, 16)) != 0 && *end == '\0') {
+		free(line);
+		free(path);
+		return 0;
+	}
+	if (line || errno != ENOENT)
+		fprintf(stderr, "aftr-control: %s: not an identity, a new one is made\n", path);
+	free(line);
+	if (getrandom(id, sizeof(*id), 0) != (ssize_t)sizeof(*id) || *id == 0)
+		*id = hash_mem64(&(uint64_t[2]){(uint64_t)getpid(), wall_ms()}, 16, 1) | 1;
+	snprintf(text, sizeof(text), "%016" PRIx64 "\n", *id);
+	if ((rc = file_replace(path, text, strlen(text))) < 0)
+		errf(err, errlen, "%s: %s", path, strerror(-rc));
+	free(path);
+	return rc < 0 ? -1 : 0;
 }
 
 /* A snapshot of the api layer in the state file, then the journals it
@@ -397,6 +451,7 @@ struct state *state_open(const char *config_path, const char *state_dir, char *e
 {
 	struct state *s = calloc(1, sizeof(*s));
 	pthread_condattr_t ca;
+	uint64_t hash;
 
 	if (s == NULL || (s->config_path = strdup(config_path)) == NULL ||
 	    (s->state_dir = strdup(state_dir)) == NULL ||
@@ -411,10 +466,13 @@ struct state *state_open(const char *config_path, const char *state_dir, char *e
 		state_free(s);
 		return NULL;
 	}
-	if (load_base(config_path, &s->base, err, errlen) < 0 || load_state(s, err, errlen) < 0) {
+	if (load_base(config_path, &s->base, &hash, err, errlen) < 0 ||
+	    state_id(state_dir, &s->id, err, errlen) < 0 || load_state(s, err, errlen) < 0) {
 		state_free(s);
 		return NULL;
 	}
+	s->origin = state_origin_of(s->id, hash);
+	s->loaded = s->gen;
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->wake, NULL);
 	pthread_condattr_init(&ca);
@@ -640,8 +698,9 @@ json_t *state_config_json(struct state *s, bool sparse)
 char *state_tables(struct state *s, uint64_t *gen, size_t *len)
 {
 	struct aftr_config view;
-	char *bin = NULL, *json = NULL, *out = NULL, head[80];
+	char *bin = NULL, *json = NULL, *out = NULL, head[96];
 	size_t blen = 0, jlen;
+	uint64_t origin;
 	json_t *o;
 	int h;
 
@@ -654,11 +713,13 @@ char *state_tables(struct state *s, uint64_t *gen, size_t *len)
 	if (o == NULL || cfg_bin_encode(&s->eff, &bin, &blen) < 0)
 		bin = NULL;
 	*gen = s->gen;
+	origin = s->origin;
 	pthread_mutex_unlock(&s->lock);
 	json = o && bin ? json_dumps(o, JSON_COMPACT) : NULL;
 	json_decref(o);
 	jlen = json ? strlen(json) : 0;
-	h = snprintf(head, sizeof(head), CTL_TABLES_MAGIC "%" PRIu64 " %zu\n", *gen, jlen);
+	h = snprintf(head, sizeof(head), CTL_TABLES_MAGIC "%" PRIu64 " %016" PRIx64 " %zu\n", *gen,
+	             origin, jlen);
 	/* The header and the JSON with its NUL, which the lists then cover. */
 	if (json && (out = malloc((size_t)h + jlen + 1 + blen)) != NULL) {
 		memcpy(out, head, (size_t)h);
@@ -669,6 +730,17 @@ char *state_tables(struct state *s, uint64_t *gen, size_t *len)
 	free(json);
 	free(bin);
 	return out;
+}
+
+bool state_resumes(struct state *s, uint64_t gen, uint64_t origin)
+{
+	bool ok;
+
+	pthread_mutex_lock(&s->lock);
+	ok = origin == s->origin && gen == s->loaded && gen >= s->dlog_from &&
+	     s->dlog_from + s->dlog_n == s->gen;
+	pthread_mutex_unlock(&s->lock);
+	return ok;
 }
 
 uint64_t state_generation(struct state *s)

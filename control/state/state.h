@@ -60,6 +60,16 @@ json_t *state_config_json(struct state *s, bool sparse);
 char *state_tables(struct state *s, uint64_t *gen, size_t *len);
 /* The generation of the latest change. */
 uint64_t state_generation(struct state *s);
+/* A running dataplane's tables, of generation gen and that origin, are
+ * this state as it was loaded, and every change since is in the delta
+ * log (state_delta_text from gen works): a restarted aftr-control goes on
+ * from there instead of sending the whole tables. The origin is a hash of
+ * the state directory's identity (its file "id", made with it), the
+ * configuration file's bytes and this build; within one state directory
+ * a generation is used once (its record is in the journal before any
+ * dataplane sees it), so the same generation of the same origin is the
+ * same tables. */
+bool state_resumes(struct state *s, uint64_t gen, uint64_t origin);
 /* Waits up to timeout_ms for a generation other than known: the latest. */
 uint64_t state_wait_change(struct state *s, uint64_t known, unsigned int timeout_ms);
 

@@ -21,6 +21,9 @@ struct state {
 	size_t n_base[K_COUNT];
 	struct sindex ix;  /* over eff */
 	uint64_t gen;      /* changes made (the first state is 1) */
+	uint64_t id;       /* the state directory's (state.c) */
+	uint64_t origin;   /* of eff: id, the configuration file, this build */
+	uint64_t loaded;   /* gen when the state was loaded */
 	bool found;        /* a state file or journal was there at the start */
 	struct journal *j; /* where changes go before they are acknowledged */
 	/* The records since generation dlog_from, in order (record i makes
@@ -61,8 +64,12 @@ void state_dlog_reset(struct state *s);
  * with e (500: in effect, but not saved). */
 int state_log_sync(struct state *s, uint64_t seq, struct state_err *e);
 
-/* The configuration file: 0, or -1 with err. */
-int state_load_base(const char *path, struct aftr_config *cfg, char *err, size_t errlen);
+/* The configuration file, and a hash of its bytes: 0, or -1 with err. */
+int state_load_base(const char *path, struct aftr_config *cfg, uint64_t *hash, char *err,
+                    size_t errlen);
+/* The origin of the tables made of the state with identity id and the
+ * configuration file of that hash, by this build (never 0). */
+uint64_t state_origin_of(uint64_t id, uint64_t config_hash);
 /* Decodes body (an object, or an array of them) into kind kd's list of
  * scratch: 0, or -1 with e (400, 422). */
 struct kind;

@@ -378,10 +378,10 @@ int state_reload(struct state *s, uint64_t *gen, struct state_err *e)
 	struct sindex ix;
 	size_t n_base[K_COUNT];
 	char err[512], which[64];
-	uint64_t seq = 0;
+	uint64_t seq = 0, hash;
 	int rc = -1;
 
-	if (state_load_base(s->config_path, &base, err, sizeof(err)) < 0) {
+	if (state_load_base(s->config_path, &base, &hash, err, sizeof(err)) < 0) {
 		state_err_set(e, 422, "invalid", NULL, "%s", err);
 		return -1;
 	}
@@ -411,6 +411,7 @@ int state_reload(struct state *s, uint64_t *gen, struct state_err *e)
 			memset(&base, 0, sizeof(base));
 			memcpy(s->n_base, n_base, sizeof(s->n_base));
 			*gen = ++s->gen;
+			s->origin = state_origin_of(s->id, hash);
 			state_dlog_reset(s); /* the lists were rebuilt: no delta */
 			rc = 0;
 		}

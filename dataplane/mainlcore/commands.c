@@ -6,6 +6,8 @@
 #include "delta.h"
 #include "gen.h"
 #include "nat.h"
+#include "stats_shm.h"
+#include "tables.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -235,13 +237,25 @@ static int apply_delta(const struct ctl_msg *c, char *err, size_t errlen)
 	return rc;
 }
 
+/* Shows which tables run in the stats region's header: a restarted
+ * aftr-control whose state is the same sends nothing (control/dpctl). */
+static void show_tables(uint64_t origin)
+{
+	const struct tables *t = atomic_load_explicit(&dp.tab, memory_order_acquire);
+
+	if (dp.stats_region && t)
+		stats_shm_set_tables(dp.stats_region, t->gen, origin);
+}
+
 /* The main lcore's commands: a table load takes milliseconds to a second
  * (a million entries), which the slow path can afford and workers cannot. */
 unsigned int ctl_main_poll(void)
 {
+	static uint64_t origin; /* of the last tables file taken */
 	struct ctl_msg c, ack;
 	char err[256], note[128];
 	unsigned int n = 0;
+	uint64_t o = 0;
 
 	while (dp.ctl_cmd && rte_ring_sc_dequeue_elem(dp.ctl_cmd, &c, CTL_MSG_SIZE) == 0) {
 		ack = (struct ctl_msg){.type = CTL_EVT_ACK,
@@ -250,8 +264,10 @@ unsigned int ctl_main_poll(void)
 		                       .u.ack.next = CTL_DUMP_END};
 		err[0] = '\0';
 		if (c.type == CTL_CMD_TABLES) {
-			ack.u.ack.result = gen_apply_file(dp.tables_path, c.u.tables.gen, err,
+			ack.u.ack.result = gen_apply_file(dp.tables_path, c.u.tables.gen, &o, err,
 			                                  sizeof(err), note, sizeof(note));
+			origin = ack.u.ack.result == 0 ? o : origin;
+			show_tables(origin);
 			if (ack.u.ack.result == 0)
 				fprintf(stderr,
 				        "aftr-dataplane: tables generation %" PRIu64
@@ -263,6 +279,7 @@ unsigned int ctl_main_poll(void)
 				        c.u.tables.gen, err);
 		} else if (c.type == CTL_CMD_DELTA && ctl_msg_check(&c) == 0) {
 			ack.u.ack.result = apply_delta(&c, err, sizeof(err));
+			show_tables(origin);
 		} else if (c.type != CTL_CMD_NOOP) {
 			ack.u.ack.result = -ENOTSUP;
 		}

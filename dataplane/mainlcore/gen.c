@@ -1,10 +1,10 @@
 /* Generations of the live tables; see gen.h.
  *
- * The tables file (written by aftr-control, read here) is one header line
- * "aftr-tables 1 GEN\n" and the whole desired configuration as JSON
- * (lib/config/config_json.h). Only the live lists may differ from the running
- * configuration (cfg_fixed_diff): pools, interfaces and defaults need a
- * restart, and a file that changes them is refused as a whole. */
+ * The tables file (written by aftr-control, read here; lib/shm/ctl_msg.h)
+ * is one header line, the configuration but its lists as JSON
+ * (lib/config/config_json.h), then the lists in binary (cfg_bin.h). Only the live lists may differ
+ * from the running configuration (cfg_fixed_diff): pools, interfaces and defaults need a restart,
+ * and a file that changes them is refused as a whole. */
 #include "gen.h"
 
 #include <errno.h>
@@ -102,7 +102,7 @@ void gen_fini(void)
 }
 
 /* The header line of a tables file: its JSON's length, or -1. */
-static long header(const char *buf, size_t len, uint64_t gen, const char **json)
+static long header(const char *buf, size_t len, uint64_t gen, uint64_t *origin, const char **json)
 {
 	const char *p = buf + strlen(CTL_TABLES_MAGIC);
 	char *end;
@@ -112,6 +112,10 @@ static long header(const char *buf, size_t len, uint64_t gen, const char **json)
 	    strncmp(buf, CTL_TABLES_MAGIC, strlen(CTL_TABLES_MAGIC)) != 0 ||
 	    strtoull(p, &end, 10) != gen || *end != ' ')
 		return -1;
+	p = end + 1;
+	*origin = strtoull(p, &end, 16);
+	if (end != p + 16 || *end != ' ')
+		return -1;
 	jlen = strtoull(end + 1, &end, 10);
 	if (*end != '\n' || jlen > len - (size_t)(end + 1 - buf))
 		return -1;
@@ -120,7 +124,8 @@ static long header(const char *buf, size_t len, uint64_t gen, const char **json)
 }
 
 /* The configuration of a tables file, checked whole. */
-static int load(const char *path, uint64_t gen, struct aftr_config *cfg, char *err, size_t errlen)
+static int load(const char *path, uint64_t gen, uint64_t *origin, struct aftr_config *cfg,
+                char *err, size_t errlen)
 {
 	char *buf = NULL;
 	const char *json = NULL;
@@ -137,7 +142,7 @@ static int load(const char *path, uint64_t gen, struct aftr_config *cfg, char *e
 		errf(err, errlen, "%s: %s", path, strerror(-rc));
 		return rc;
 	}
-	if ((jlen = header(buf, len, gen, &json)) < 0) {
+	if ((jlen = header(buf, len, gen, origin, &json)) < 0) {
 		errf(err, errlen, "%s: not the tables of generation %" PRIu64, path, gen);
 		free(buf);
 		return -EINVAL;
@@ -183,8 +188,8 @@ static double ms_since(uint64_t t0)
 	return (double)(rte_rdtsc() - t0) * 1e3 / (double)rte_get_tsc_hz();
 }
 
-int gen_apply_file(const char *path, uint64_t gen, char *err, size_t errlen, char *note,
-                   size_t notelen)
+int gen_apply_file(const char *path, uint64_t gen, uint64_t *origin, char *err, size_t errlen,
+                   char *note, size_t notelen)
 {
 	struct aftr_config cfg;
 	uint64_t t0 = rte_rdtsc(), t1;
@@ -192,7 +197,7 @@ int gen_apply_file(const char *path, uint64_t gen, char *err, size_t errlen, cha
 	char which[64];
 	int rc;
 
-	if ((rc = load(path, gen, &cfg, err, errlen)) < 0)
+	if ((rc = load(path, gen, origin, &cfg, err, errlen)) < 0)
 		return rc;
 	rc = cfg_fixed_diff(&cfg, started, 0, which, sizeof(which));
 	if (rc != 0) {

@@ -17,11 +17,12 @@ int gen_init(const struct aftr_config *cfg);
 void gen_fini(void);
 
 /* Replaces the live tables with those of the configuration in a tables
- * file the control process wrote (see gen.c for the format), expected to
- * carry generation gen. Main lcore. 0 with how long it took in note, or
- * -errno with a message in err: the running tables are then unchanged. */
-int gen_apply_file(const char *path, uint64_t gen, char *err, size_t errlen, char *note,
-                   size_t notelen);
+ * file the control process wrote (lib/shm/ctl_msg.h), expected to carry
+ * generation gen. Main lcore. 0 with the origin the file names and how
+ * long it took in note, or -errno with a message in err: the running
+ * tables are then unchanged. */
+int gen_apply_file(const char *path, uint64_t gen, uint64_t *origin, char *err, size_t errlen,
+                   char *note, size_t notelen);
 
 /* Publishes the tables of cfg (taken: moved in, or freed) as generation
  * gen, the old set freed once no worker holds it. 0 or -errno with err. */

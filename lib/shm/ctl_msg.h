@@ -115,11 +115,13 @@ _Static_assert(sizeof(struct ctl_msg) == CTL_MSG_SIZE, "ring elements are 64 byt
 
 /* The tables file of CTL_CMD_TABLES: /dev/shm/<shm>-tables, written by the
  * control process (write a temporary, then rename), read by the dataplane's
- * main lcore: the line "aftr-tables 2 GEN JSONLEN", JSONLEN bytes of the
+ * main lcore: the line "aftr-tables 3 GEN ORIGIN JSONLEN" (ORIGIN: 16 hex
+ * digits, the identity of the state they come from, which the dataplane
+ * shows in the stats region's header), JSONLEN bytes of the
  * configuration as JSON (config_json.h) without the run-time lists, then
  * those lists in binary (lib/config/cfg_bin.h) to the end of the file. The
  * control process removes it once answered. */
-#define CTL_TABLES_MAGIC "aftr-tables 2 "
+#define CTL_TABLES_MAGIC "aftr-tables 3 "
 /* The delta file of CTL_CMD_DELTA: /dev/shm/<shm>-delta, written and
  * removed the same way: the line "aftr-delta 1 BASE GEN", then the change
  * records that take generation BASE to GEN, one JSON object a line, as

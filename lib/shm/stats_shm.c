@@ -117,6 +117,27 @@ void stats_shm_publish(void *region)
 	__atomic_store_n(&h->magic, STATS_SHM_MAGIC, __ATOMIC_RELEASE);
 }
 
+void stats_shm_set_tables(void *region, uint64_t gen, uint64_t origin)
+{
+	struct stats_shm_hdr *h = region;
+
+	/* A sequence lock of one writer (the main lcore). */
+	__atomic_add_fetch(&h->tables_seq, 1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&h->tables_gen, gen, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&h->tables_origin, gen ? origin : 0, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&h->tables_seq, 1, __ATOMIC_SEQ_CST);
+}
+
+void stats_shm_tables(const struct stats_shm_hdr *h, uint64_t *gen, uint64_t *origin)
+{
+	uint64_t s = __atomic_load_n(&h->tables_seq, __ATOMIC_SEQ_CST);
+
+	*gen = __atomic_load_n(&h->tables_gen, __ATOMIC_SEQ_CST);
+	*origin = __atomic_load_n(&h->tables_origin, __ATOMIC_SEQ_CST);
+	if ((s & 1) || __atomic_load_n(&h->tables_seq, __ATOMIC_SEQ_CST) != s)
+		*gen = *origin = 0;
+}
+
 void stats_shm_destroy(const char *name, void *region)
 {
 	char path[256];

@@ -24,7 +24,7 @@
 #include <stdint.h>
 
 #define STATS_SHM_MAGIC   0x53525446u /* "FTRS" */
-#define STATS_SHM_VERSION 3u
+#define STATS_SHM_VERSION 4u
 #define STATS_NAME_LEN    48
 #define STATS_SHM_DEFAULT "aftr" /* /dev/shm/aftr-stats */
 
@@ -44,6 +44,11 @@ struct stats_shm_hdr {
 	uint32_t msg_size;   /* CTL_MSG_SIZE */
 	uint32_t pad;
 	int64_t start_time; /* the dataplane's start, seconds since the epoch */
+	/* The live tables (stats_shm_set_tables): the generation aftr-control
+	 * gave them (0: the dataplane's own configuration file) and the
+	 * origin of the state they came from (control/state/state.h). */
+	uint64_t tables_seq; /* odd while the two below change */
+	uint64_t tables_gen, tables_origin;
 };
 
 /* The rings of a region (all zero: none). */
@@ -66,6 +71,13 @@ void stats_shm_publish(void *region);
 /* Ring i of a region: command ring i for i < nrings (worker i, or the
  * main lcore for i = nrings - 1), event ring i - nrings after. */
 void *stats_shm_ring(const struct stats_shm_hdr *h, uint32_t i);
+/* The dataplane: the live tables are now generation gen of origin. A
+ * reader never takes one's generation with another's origin. */
+void stats_shm_set_tables(void *region, uint64_t gen, uint64_t origin);
+/* Readers: the generation and origin of the live tables; 0 for both when
+ * the dataplane runs its own configuration file's, or they were changing
+ * as they were read (ask again). */
+void stats_shm_tables(const struct stats_shm_hdr *h, uint64_t *gen, uint64_t *origin);
 /* Unmaps and removes it (at an orderly stop). */
 void stats_shm_destroy(const char *name, void *region);
 

@@ -148,6 +148,7 @@ fi
 gen() { curl -sf "$url/health" | /usr/bin/python3 -c \
 	"import json,sys; print(json.load(sys.stdin)['dataplane']['programming']['wanted'])"; }
 g0=$(gen)
+lines0=$(wc -l <"$tmp/control.log")
 topo_exec cla ping -q -i 0.05 -c 120 -W 1 "$TOPO_SERVER" >"$tmp/ping2.log" 2>&1 &
 pg=$!
 ok=0
@@ -168,6 +169,21 @@ check "and the ping through the NAPT lost nothing" grep -q " 0% packet loss" "$t
 kept() { [ "$(curl -sf "$url/tunnels" | grep -c '"2001:db8:1::10[1-5]"')" = 5 ]; }
 check "all five changes kept" kept
 check "the generation went on from $g0 (never back)" test "$(gen)" -ge $((g0 + 5))
+# Each new control process found the dataplane running its state as it
+# was loaded and went on from there (nothing sent, or the change made
+# before it looked as a delta); a changed configuration file (one more
+# comment) is another origin: the whole tables go.
+went_on() { ! tail -n +$((lines0 + 1)) "$tmp/control.log" | grep -q "the whole tables"; }
+check "each restarted control process went on from the running dataplane's tables" went_on
+echo "# the same, but another file" >>"$tmp/aftr.yaml"
+{
+	kill -9 "$control_pid"
+	wait "$control_pid"
+} 2>/dev/null
+start_control
+whole() { tail -n 3 "$tmp/control.log" | grep -q "programmed (generation [0-9]*: the whole tables"; }
+check "a control process started on a changed configuration file sends the whole tables" \
+	wait_for 5 whole
 
 # The dataplane killed three times: each new one programmed and
 # forwarding, the longest outage said.

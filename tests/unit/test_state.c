@@ -435,6 +435,65 @@ START_TEST(test_generation_kept)
 }
 END_TEST
 
+/* The generation and origin the whole tables of s carry (their header). */
+static void tables_id(struct state *s, uint64_t *gen, uint64_t *origin)
+{
+	size_t len;
+	char *t = state_tables(s, gen, &len);
+	unsigned long long g, o;
+
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(sscanf(t, "aftr-tables 3 %llu %16llx ", &g, &o), 2);
+	ck_assert_uint_eq(g, *gen);
+	*origin = o;
+	free(t);
+}
+
+/* A restarted aftr-control goes on from a dataplane that runs its state as
+ * it was loaded; another configuration file or state directory does not. */
+START_TEST(test_resume)
+{
+	struct state *s = open_ok();
+	struct state_err e;
+	uint64_t g1, o1, g2, o2;
+	char id_file[200];
+	FILE *f;
+
+	ck_assert_int_eq(add(s, K_TUNNEL, "{\"b4\": \"2001:db8:1::2\"}", &e), 0);
+	tables_id(s, &g1, &o1);
+	ck_assert_uint_ne(o1, 0);
+	state_close(s);
+	s = open_ok();
+	ck_assert(state_resumes(s, g1, o1));
+	ck_assert(!state_resumes(s, g1, o1 ^ 1));
+	ck_assert(!state_resumes(s, g1 - 1, o1)); /* an earlier one: whole */
+	/* A change made before the dataplane was looked at: a delta. */
+	ck_assert_int_eq(add(s, K_TUNNEL, "{\"b4\": \"2001:db8:1::3\"}", &e), 0);
+	ck_assert(state_resumes(s, g1, o1));
+	tables_id(s, &g2, &o2);
+	ck_assert_uint_eq(g2, g1 + 1);
+	ck_assert_uint_eq(o2, o1);
+	state_close(s);
+	/* The configuration file changed (a comment): another origin. */
+	f = fopen(cfg_path, "a");
+	ck_assert_ptr_nonnull(f);
+	fputs("# another file\n", f);
+	ck_assert_int_eq(fclose(f), 0);
+	s = open_ok();
+	ck_assert(!state_resumes(s, g2, o2));
+	tables_id(s, &g2, &o1);
+	ck_assert_uint_ne(o1, o2);
+	ck_assert(state_resumes(s, g2, o1));
+	state_close(s);
+	/* The state directory's identity gone (a restored backup): another. */
+	snprintf(id_file, sizeof(id_file), "%s/id", state_dir);
+	ck_assert_int_eq(unlink(id_file), 0);
+	s = open_ok();
+	ck_assert(!state_resumes(s, g2, o1));
+	state_close(s);
+}
+END_TEST
+
 /* A state file that no longer fits the configuration file is refused with
  * both names, never silently dropped. */
 START_TEST(test_state_conflicts_with_config)
@@ -566,6 +625,7 @@ int main(void)
 	tcase_add_test(tc, test_generation_kept);
 	tcase_add_test(tc, test_state_conflicts_with_config);
 	tcase_add_test(tc, test_reload);
+	tcase_add_test(tc, test_resume);
 	tcase_add_test(tc, test_handlers);
 	suite_add_tcase(su, tc);
 	r = srunner_create(su);

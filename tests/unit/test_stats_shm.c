@@ -112,6 +112,39 @@ START_TEST(other_versions_are_refused)
 }
 END_TEST
 
+/* The live tables' generation and origin, as aftr-control reads them. */
+START_TEST(tables_pair)
+{
+	static const char *const names[] = {"x"};
+	struct stats_shm_hdr *w = stats_shm_create(name, 1, names, 1, 1, NULL, 0);
+	const struct stats_shm_hdr *r;
+	uint64_t g, o;
+
+	ck_assert_ptr_nonnull(w);
+	stats_shm_publish(w);
+	r = stats_shm_open(name);
+	ck_assert_ptr_nonnull(r);
+	stats_shm_tables(r, &g, &o);
+	ck_assert_uint_eq(g, 0); /* its own configuration file's */
+	ck_assert_uint_eq(o, 0);
+	stats_shm_set_tables(w, 7, 0xabcdef);
+	stats_shm_tables(r, &g, &o);
+	ck_assert_uint_eq(g, 7);
+	ck_assert_uint_eq(o, 0xabcdef);
+	stats_shm_set_tables(w, 0, 0xabcdef); /* none: no origin either */
+	stats_shm_tables(r, &g, &o);
+	ck_assert_uint_eq(o, 0);
+	/* Caught half way (the sequence odd): neither is taken. */
+	stats_shm_set_tables(w, 8, 0x1234);
+	w->tables_seq++;
+	stats_shm_tables(r, &g, &o);
+	ck_assert_uint_eq(g, 0);
+	ck_assert_uint_eq(o, 0);
+	stats_shm_close(r);
+	stats_shm_destroy(name, w);
+}
+END_TEST
+
 /* A new dataplane replaces the region of a dead one. */
 START_TEST(restart_replaces)
 {
@@ -241,6 +274,7 @@ int main(void)
 	tcase_add_test(tc, write_then_read);
 	tcase_add_test(tc, counters_as_json);
 	tcase_add_test(tc, other_versions_are_refused);
+	tcase_add_test(tc, tables_pair);
 	tcase_add_test(tc, restart_replaces);
 	tcase_add_test(tc, dataplane_names);
 	tcase_add_test(tc, rings_layout);
