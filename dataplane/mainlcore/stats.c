@@ -5,6 +5,7 @@
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
+#include <rte_mempool.h>
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
 #include <stdint.h>
@@ -104,6 +105,8 @@ void stats_ports_update(void)
 
 	if (ctrl_ctr == NULL)
 		return;
+	/* Walks the lcores' caches: once a second, on the main lcore. */
+	ctrl_ctr->cnt[CNT_MBUFS_IN_USE] = dp.mp ? rte_mempool_in_use_count(dp.mp) : 0;
 	for (int p = 0; p < DP_NPORTS; p++) {
 		uint64_t *v = ctrl_ctr->port[p];
 

@@ -44,7 +44,8 @@ unsigned int aftr_stats_names(const char *names[AFTR_STATS_COUNT])
 bool aftr_stats_is_gauge(const char *name)
 {
 	static const enum aftr_counter gauges[] = {CNT_FRAG_HELD_IP6, CNT_FRAG_HELD_IN,
-	                                           CNT_FRAG_HELD_OUT};
+	                                           CNT_FRAG_HELD_OUT, CNT_NEIGH_HELD,
+	                                           CNT_MBUFS_IN_USE};
 
 	for (size_t i = 0; i < sizeof(gauges) / sizeof(gauges[0]); i++)
 		if (strcmp(name, counter_names[gauges[i]]) == 0)

@@ -90,6 +90,9 @@
 	  "sent in fragments, ICMPv6 errors and neighbour messages acted upon")                    \
 	X(NEIGH_HELD, "neighbor_held",                                                             \
 	  "now: packets waiting for their next hop to be resolved (a level, not a count)")         \
+	X(MBUFS_IN_USE, "mbufs_in_use",                                                            \
+	  "now: packet buffers taken from the pool, the receive queues' own included (a level: "   \
+	  "back to where it was once traffic stops, or buffers leak)")                             \
 	X(COMMANDS, "commands", "commands from the control process applied")                       \
 	X(EVENTS_LOST, "events_lost", "events for the control process lost: its ring was full")
 

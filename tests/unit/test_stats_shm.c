@@ -253,6 +253,8 @@ START_TEST(dataplane_names)
 	/* Levels are gauges, the rest counts. */
 	ck_assert(aftr_stats_is_gauge("fragments_held_ip6"));
 	ck_assert(aftr_stats_is_gauge("fragments_held_out"));
+	ck_assert(aftr_stats_is_gauge("neighbor_held"));
+	ck_assert(aftr_stats_is_gauge("mbufs_in_use"));
 	ck_assert(!aftr_stats_is_gauge("rx_transport"));
 	ck_assert(!aftr_stats_is_gauge("drop_fragment_tunnel_limit"));
 	for (unsigned int i = 0; i < AFTR_STATS_COUNT; i++) {
