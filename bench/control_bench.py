@@ -6,6 +6,8 @@ to aftr-control's API, each write answered only once the dataplane runs it
 
 - single changes: softwires added, replaced and deleted one request at a
   time (their latency, p50/p99/max);
+- other kinds: DS-Lite tunnels added and deleted one at a time (a new set
+  of tables in the dataplane, not an edit in place as for softwires);
 - bulk: 10,000 softwires added in one request, then deleted in one;
 - mixed: reads (a page of softwires, /health, /counters) and writes
   (add, delete) at a fixed rate from several connections, each request's
@@ -81,6 +83,15 @@ def singles(c):
     return {"add": stats(add), "replace": stats(rep), "delete": stats(dele)}
 
 
+def tunnels(c):
+    add, dele = [], []
+    for k in range(10):
+        add.append(timed(c, "POST", "/api/v1/tunnels", {"b4": "2001:db8:fffe:%x::1" % k}))
+    for k in range(10):
+        dele.append(timed(c, "DELETE", "/api/v1/tunnels/2001:db8:fffe:%x::1" % k))
+    return {"add": stats(add), "delete": stats(dele)}
+
+
 def bulk(c):
     addrs = n // 63
     size = min(10000, addrs)  # one free port set an address
@@ -137,5 +148,6 @@ def mixed():
 
 
 c = conn()
-out = {"softwires": n, "single": singles(c), "bulk": bulk(c), "mixed": mixed()}
+out = {"softwires": n, "single": singles(c), "tunnels": tunnels(c), "bulk": bulk(c),
+       "mixed": mixed()}
 print(json.dumps(out))
