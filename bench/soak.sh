@@ -132,7 +132,7 @@ pids+=($!)
 ) >"$tmp/downloads.log" 2>&1 &
 pids+=($!)
 for x in a b; do
-	topo_exec "cl$x" ping -q -i 0.2 -W 2 -w "$secs" "$TOPO_SERVER" >"$tmp/ping$x.log" 2>&1 &
+	topo_exec "cl$x" ping -q -i 0.2 -W 2 -c $((secs * 5)) "$TOPO_SERVER" >"$tmp/ping$x.log" 2>&1 &
 	pids+=($!)
 done
 # Configuration churn: an entry of three kinds added and deleted again.
@@ -185,6 +185,7 @@ check "no session left once the lifetimes ran out ($(live_sessions) live)" test 
 sleep 2
 mbufs1=$(c mbufs_in_use)
 check "buffers in use back to their level ($mbufs0 before, $mbufs1 after)" test "$mbufs1" -le "$mbufs0"
+check "no buffer leaked or ran short (in use = held, rx_nombuf 0)" wait_for 5 buffers_back
 check "every packet accounted for" wait_for 5 accounted
 for x in a b; do
 	check "ping through B4 $x: $(grep -o '[0-9]* packets transmitted.*loss' "$tmp/ping$x.log")" \

@@ -101,6 +101,7 @@ inner() {
 check "the AFTR reassembled the clients' IPv4 fragments inside the softwire" inner
 sed 's/^/     /' "$tmp/check.log"
 check "every packet accounted for, fragments and all" wait_for 5 accounted
+check "no buffer leaked or ran short (in use = held, rx_nombuf 0)" wait_for 5 buffers_back
 sed 's/^/     /' "$tmp/check.log"
 echo "frag_live: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -103,6 +103,23 @@ sys.exit(0 if into == out else 1)
 PY
 }
 
+# Whether no packet buffer leaked or ran short: the buffers in use
+# (mbufs_in_use: net_af_packet fills no receive ring ahead) are exactly
+# the packets held (fragments waiting for the rest, packets waiting for a
+# neighbour), and no port ever lacked a buffer to receive into. Through
+# wait_for, as accounted.
+buffers_back() { # [stats file]
+	local s=${1:-$tmp/dp.stats} held
+	held=$(($(counter fragments_held_ip6 "$s") + $(counter fragments_held_in "$s") +
+		$(counter fragments_held_out "$s") + $(counter neighbor_held "$s")))
+	echo "buffers in use $(counter mbufs_in_use "$s"), packets held $held, receive" \
+		"failures for want of one $(counter port_transport_rx_nombuf "$s")" \
+		"$(counter port_wan_rx_nombuf "$s")"
+	[ "$(counter mbufs_in_use "$s")" -eq "$held" ] &&
+		[ "$(counter port_transport_rx_nombuf "$s")" -eq 0 ] &&
+		[ "$(counter port_wan_rx_nombuf "$s")" -eq 0 ]
+}
+
 # A web server on $TOPO_SERVER:8080 in the Internet namespace serving $tmp;
 # PUT stores the body as $tmp/up.bin. Its own start looks nothing up in
 # the DNS (http.server's would, and there is none here).

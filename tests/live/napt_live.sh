@@ -176,6 +176,7 @@ sed 's/^/     /' "$tmp/check.log"
 echo "     $(grep -E '^(rx_transport|rx_wan|session_created|block_allocated|handoff_sent|handoff_received) ' "$tmp/dp.stats" | tr '\n' ' ')"
 
 check "every packet accounted for (rx + created = tx + dropped + consumed + held)" wait_for 5 accounted
+check "no buffer leaked or ran short (in use = held, rx_nombuf 0)" wait_for 5 buffers_back
 
 kill -TERM $dp_pid 2>/dev/null
 wait $dp_pid

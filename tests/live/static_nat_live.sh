@@ -227,6 +227,8 @@ check "running again: healthy" wait_for 10 curl -sf "$url/health"
 applied() { curl -sf "$url/health" | grep -q '"dataplane": "programmed"'; }
 check "and programmed with the change made while it was stopped" wait_for 10 applied
 check "forwarding" fetch_ok
+check "no buffer leaked or ran short through it all (in use = held, rx_nombuf 0)" \
+	wait_for 5 buffers_back "$tmp/dp.stats"
 
 echo "static_nat_live: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
