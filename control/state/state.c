@@ -292,19 +292,29 @@ uint64_t state_origin_of(uint64_t id, uint64_t config_hash)
 	return o ? o : 1; /* 0 is the dataplane's own configuration file */
 }
 
+/* DIR/NAME, malloc'd, or NULL. */
+static char *path_in(const char *dir, const char *name)
+{
+	size_t len = strlen(dir) + strlen(name) + 2;
+	char *p = malloc(len);
+
+	if (p)
+		snprintf(p, len, "%s/%s", dir, name);
+	return p;
+}
+
 /* The state directory's identity (ID_FILE), made the first time: one
  * that cannot be read is replaced (the dataplane then gets the whole
  * tables once more). 0, or -1 with err. */
 static int state_id(const char *dir, uint64_t *id, char *err, size_t errlen)
 {
-	char *path = malloc(strlen(dir) + sizeof(ID_FILE) + 1), *line = NULL, *end, text[24];
+	char *path = path_in(dir, ID_FILE), *line = NULL, *end, text[24];
 	int rc = 0;
 
 	if (path == NULL) {
 		errf(err, errlen, "out of memory");
 		return -1;
 	}
-	sprintf(path, "%s/" ID_FILE, dir);
 	if (read_first_line(path, &line) == 0 && strlen(line) == 16 &&
 	    (*id = strtoull(line, &end, 16)) != 0 && *end == '\0') {
 		free(line);
@@ -434,17 +444,6 @@ static int load_state(struct state *s, char *err, size_t errlen)
 	}
 	s->j = journal_open(s->state_dir, s->gen + 1, err, errlen);
 	return s->j ? 0 : -1;
-}
-
-/* DIR/NAME, malloc'd, or NULL. */
-static char *path_in(const char *dir, const char *name)
-{
-	size_t len = strlen(dir) + strlen(name) + 2;
-	char *p = malloc(len);
-
-	if (p)
-		snprintf(p, len, "%s/%s", dir, name);
-	return p;
 }
 
 struct state *state_open(const char *config_path, const char *state_dir, char *err, size_t errlen)
