@@ -33,13 +33,9 @@ for t in ip curl ping /usr/bin/python3; do
 	command -v "$t" >/dev/null || { echo "SKIP: $t is missing"; exit 77; }
 done
 TOPO="soak$$-"
-port=$((20000 + ($$ + 11) % 20000))
-url="http://127.0.0.1:$port/api/v1"
-name="soak$$"
-soak_cleanup() { rm -f /dev/shm/"$name"-*; }
 # shellcheck source=../tests/live/lib.sh
 . "$here/../tests/live/lib.sh"
-live_cleanup_extra=soak_cleanup
+live_api soak 11
 
 topo_up || { echo "FAIL: topology"; exit 1; }
 topo_config 1 | sed -e "s/^  listen: 127.0.0.1$/  listen: 127.0.0.1\n  port: $port/" \

@@ -29,6 +29,18 @@ live_cleanup() {
 trap live_cleanup EXIT
 trap 'exit 1' INT TERM
 
+# A test's own API port and shared-memory name (so that it runs beside the
+# demo and other tests): sets name (PREFIX and the PID), port, url, and
+# removes /dev/shm/NAME-* on exit.
+# shellcheck disable=SC2034 # name, port and url are the tests'
+live_api() { # name prefix, port salt
+	name="$1$$"
+	port=$((20000 + ($$ + $2) % 20000))
+	url="http://127.0.0.1:$port/api/v1"
+	live_cleanup_extra=live_api_cleanup
+}
+live_api_cleanup() { rm -f /dev/shm/"$name"-*; }
+
 check() { # description, command...
 	local what=$1
 	shift

@@ -26,13 +26,9 @@ done
 
 TOPO="aftr$$-"
 LW=198.51.100.77
-port=$((20000 + ($$ + 11) % 20000))
-url="http://127.0.0.1:$port/api/v1"
-name="lwapi$$"
-lwapi_cleanup() { rm -f /dev/shm/"$name"-*; }
 # shellcheck source=lib.sh
 . "$here/lib.sh"
-live_cleanup_extra=lwapi_cleanup
+live_api lwapi 11
 
 topo_up || { echo "FAIL: topology"; exit 1; }
 {

@@ -24,13 +24,9 @@ for t in ip curl /usr/bin/python3; do
 done
 
 TOPO="aftr$$-"
-port=$((20000 + ($$ + 7) % 20000))
-url="http://127.0.0.1:$port/api/v1"
-name="static$$"
-static_cleanup() { rm -f "/dev/shm/$name-stats" "/dev/shm/$name-tables" "/dev/shm/$name-delta"; }
 # shellcheck source=lib.sh
 . "$here/lib.sh"
-live_cleanup_extra=static_cleanup
+live_api static 7
 
 topo_up || { echo "FAIL: topology"; exit 1; }
 # shellcheck disable=SC2119 # topo_config QPAIRS: one queue pair unless told
