@@ -27,23 +27,26 @@ struct op {
 	_Alignas(16) unsigned char e[256]; /* the entry (a deletion: its identity) */
 };
 
-/* What a change of the model did, to undo it (softwires only). */
+/* What a change of the model did, to undo it. */
 struct undo {
 	enum op_type type;
+	enum cfg_kind k;
 	size_t at;
-	struct cfg_softwire was, moved; /* at's entry before; the last, moved into at */
+	/* at's entry before; the last, moved into at */
+	_Alignas(16) unsigned char was[256], moved[256];
 };
 
 struct delta {
 	struct op *ops;
 	size_t n, cap;
-	struct undo *undo; /* NULL: not kept */
-	size_t n_undo, cap_undo;
-	bool softwires_only;
+	struct undo *undo; /* one for each op applied to the model */
+	size_t n_undo;
 };
 
 _Static_assert(sizeof(struct cfg_nat) <= 256 && sizeof(struct cfg_softwire) <= 256 &&
-                       sizeof(struct cfg_tunnel) <= 256,
+                       sizeof(struct cfg_tunnel) <= 256 && sizeof(struct cfg_prr) <= 256 &&
+                       sizeof(struct cfg_nonat) <= 256 && sizeof(struct cfg_prefix6) <= 256 &&
+                       sizeof(struct cfg_prefix4) <= 256,
                "an op holds any entry");
 
 static int op_type_of(const char *s)
@@ -91,7 +94,6 @@ static int parse_record(struct delta *dl, const json_t *rec, char *err, size_t e
 				errf(err, errlen, "a %s entry without a position", kinds[k].url);
 			rc = -EINVAL;
 		}
-		dl->softwires_only &= k == K_SOFTWIRE;
 	}
 	diag_free(&d);
 	return rc;
@@ -146,22 +148,19 @@ static int parse(const char *path, uint64_t base, uint64_t gen, struct delta *dl
 	return rc;
 }
 
-/* An undo entry, in room made before (softwires only; else not kept). */
-static void keep_undo(struct delta *dl, enum op_type type, size_t at,
-                      const struct cfg_softwire *was, const struct cfg_softwire *moved)
+/* An undo entry, in room made before (one per op). */
+static void keep_undo(struct delta *dl, const struct op *o, size_t elem, const void *was,
+                      const void *moved)
 {
-	struct undo *u;
+	struct undo *u = &dl->undo[dl->n_undo++];
 
-	if (dl->n_undo >= dl->cap_undo)
-		return;
-	u = &dl->undo[dl->n_undo++];
-	memset(u, 0, sizeof(*u));
-	u->type = type;
-	u->at = at;
+	u->type = o->type;
+	u->k = o->k;
+	u->at = o->at;
 	if (was)
-		u->was = *was;
+		memcpy(u->was, was, elem);
 	if (moved)
-		u->moved = *moved;
+		memcpy(u->moved, moved, elem);
 }
 
 /* One op on the model m, where the record says: 0 or -EINVAL. */
@@ -176,19 +175,19 @@ static int model_op(struct delta *dl, struct aftr_config *m, const struct op *o,
 		if (o->at != *l.n || (slot = vec_push(l.v, l.n, l.cap, kd->elem)) == NULL)
 			goto misplaced;
 		memcpy(slot, o->e, kd->elem);
-		keep_undo(dl, OP_ADD, o->at, NULL, NULL);
+		keep_undo(dl, o, kd->elem, NULL, NULL);
 		return 0;
 	}
 	if (o->at >= *l.n || !kd->eq(kind_at(kd, m, o->at), o->e))
 		goto misplaced;
 	if (o->type == OP_REP) {
-		keep_undo(dl, OP_REP, o->at, kind_at(kd, m, o->at), NULL);
+		keep_undo(dl, o, kd->elem, kind_at(kd, m, o->at), NULL);
 		memcpy(kind_at(kd, m, o->at), o->e, kd->elem);
 		return 0;
 	}
 	/* A deletion: the last entry takes its place, as the control
 	 * process's list did. */
-	keep_undo(dl, OP_DEL, o->at, kind_at(kd, m, o->at), kind_at(kd, m, *l.n - 1));
+	keep_undo(dl, o, kd->elem, kind_at(kd, m, o->at), kind_at(kd, m, *l.n - 1));
 	memcpy(kind_at(kd, m, o->at), kind_at(kd, m, *l.n - 1), kd->elem);
 	(*l.n)--;
 	return 0;
@@ -198,42 +197,48 @@ misplaced:
 	return -EINVAL;
 }
 
-/* The model's softwires as they were before the delta's changes. */
+/* The model's lists as they were before the delta's changes. */
 static void undo_all(struct delta *dl, struct aftr_config *m)
 {
-	struct cfg_softwire *v = m->lists.softwires;
-
 	for (size_t i = dl->n_undo; i-- > 0;) {
 		const struct undo *u = &dl->undo[i];
+		const struct kind *kd = &kinds[u->k];
+		struct kind_list l = kind_list(kd, m);
 
 		if (u->type == OP_ADD) {
-			m->lists.n_softwires--;
+			(*l.n)--;
 		} else if (u->type == OP_REP) {
-			v[u->at] = u->was;
+			memcpy(kind_at(kd, m, u->at), u->was, kd->elem);
 		} else {
-			v[m->lists.n_softwires++] = u->moved;
-			v[u->at] = u->was;
+			/* The deleted entry's slot was kept (the list's room). */
+			(*l.n)++;
+			memcpy(kind_at(kd, m, *l.n - 1), u->moved, kd->elem);
+			memcpy(kind_at(kd, m, u->at), u->was, kd->elem);
 		}
 	}
+	dl->n_undo = 0;
 }
 
-/* Whether the softwire changes fit the running set in place. */
+/* Whether the changes fit the running set in place. */
 static bool fits(const struct tables *t, const struct delta *dl)
 {
 	size_t n_new = 0;
 
-	for (size_t i = 0; i < dl->n_undo; i++)
-		n_new += dl->undo[i].type != OP_DEL;
 	for (size_t i = 0; i < dl->n; i++)
-		if (dl->ops[i].type != OP_DEL &&
-		    !tables_sw_fits(t, (const struct cfg_softwire *)(const void *)dl->ops[i].e,
-		                    n_new))
+		n_new += dl->ops[i].type != OP_DEL;
+	for (size_t i = 0; i < dl->n; i++) {
+		const struct op *o = &dl->ops[i];
+		const struct cfg_softwire *was = (const void *)dl->undo[i].was;
+
+		if (o->k != K_SOFTWIRE && o->k != K_TUNNEL && o->k != K_NAT && o->k != K_PRR &&
+		    o->k != K_NONAT)
+			return false; /* acl6, private: compiled whole */
+		if (o->type != OP_DEL && !tables_edit_fits(t, o->k, o->e, n_new))
 			return false;
-	for (size_t i = 0; i < dl->n_undo; i++)
-		if (dl->undo[i].type == OP_REP &&
-		    !addr6_equal(&dl->undo[i].was.b4,
-		                 &((const struct cfg_softwire *)(const void *)dl->ops[i].e)->b4))
+		if (o->type == OP_REP && o->k == K_SOFTWIRE &&
+		    !addr6_equal(&was->b4, &((const struct cfg_softwire *)(const void *)o->e)->b4))
 			return false;
+	}
 	return true;
 }
 
@@ -244,14 +249,14 @@ static int edit_live(struct tables *t, const struct delta *dl)
 	int rc = 0;
 
 	for (size_t i = 0; i < dl->n && rc == 0; i++) {
-		const struct cfg_softwire *s = (const void *)dl->ops[i].e;
+		const struct op *o = &dl->ops[i];
 
-		if (dl->ops[i].type == OP_ADD)
-			rc = tables_sw_add(t, s);
-		else if (dl->ops[i].type == OP_DEL)
-			rc = tables_sw_del(t, &dl->undo[i].was);
+		if (o->type == OP_ADD)
+			rc = tables_edit_add(t, o->k, o->e);
+		else if (o->type == OP_DEL)
+			rc = tables_edit_del(t, o->k, dl->undo[i].was);
 		else
-			rc = tables_sw_replace(t, &dl->undo[i].was, s);
+			rc = tables_edit_replace(t, o->k, dl->undo[i].was, o->e);
 	}
 	return rc;
 }
@@ -271,20 +276,20 @@ static int rebuild(const struct aftr_config *m, uint64_t gen, char *err, size_t 
 	return rc;
 }
 
-/* Softwires only: the model is the running set's own (the workers never
- * read its softwire list), changed in place, undone if need be. */
-static int apply_softwires(struct tables *t, struct delta *dl, uint64_t gen, bool *in_place,
-                           char *err, size_t errlen)
+/* The model is the running set's own (the workers read only the set's
+ * slots and indexes, never its lists), changed in place, undone if need
+ * be; then the set itself in place, or a new one from the model. */
+static int apply(struct tables *t, struct delta *dl, uint64_t gen, bool *in_place, char *err,
+                 size_t errlen)
 {
 	bool edited = false;
 	int rc = 0;
 
-	dl->undo = calloc(dl->n + 1, sizeof(*dl->undo));
+	dl->undo = malloc((dl->n + 1) * sizeof(*dl->undo));
 	if (dl->undo == NULL) {
 		errf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	dl->cap_undo = dl->n;
 	for (size_t i = 0; i < dl->n && rc == 0; i++)
 		rc = model_op(dl, &t->cfg, &dl->ops[i], err, errlen);
 	if (rc < 0) {
@@ -312,8 +317,7 @@ int delta_apply(const char *path, uint64_t base, uint64_t gen, bool *in_place, c
                 size_t errlen)
 {
 	struct tables *t = atomic_load_explicit(&dp.tab, memory_order_acquire);
-	struct delta dl = {.softwires_only = true};
-	struct aftr_config copy;
+	struct delta dl = {0};
 	int rc;
 
 	*in_place = false;
@@ -323,21 +327,8 @@ int delta_apply(const char *path, uint64_t base, uint64_t gen, bool *in_place, c
 		return -ESTALE;
 	}
 	rc = parse(path, base, gen, &dl, err, errlen);
-	if (rc == 0 && dl.softwires_only) {
-		rc = apply_softwires(t, &dl, gen, in_place, err, errlen);
-	} else if (rc == 0) {
-		/* Other kinds are read by the workers from the model: a copy. */
-		if (cfg_copy(&copy, &t->cfg) < 0) {
-			errf(err, errlen, "out of memory for the new tables");
-			rc = -ENOMEM;
-		}
-		for (size_t i = 0; rc == 0 && i < dl.n; i++)
-			rc = model_op(&dl, &copy, &dl.ops[i], err, errlen);
-		if (rc == 0 && (rc = gen_publish(&copy, gen, err, errlen)) == -ENOMEM)
-			errf(err, errlen, "out of memory for the new tables");
-		else if (rc < 0)
-			cfg_free(&copy);
-	}
+	if (rc == 0)
+		rc = apply(t, &dl, gen, in_place, err, errlen);
 	free(dl.ops);
 	free(dl.undo);
 	return rc;

@@ -6,9 +6,10 @@
  * the whole delta is refused and the control process sends the whole
  * tables instead.
  *
- * Softwire-only deltas change the running set in place (tables_edit.h):
- * one change of a million softwires costs microseconds, not the second a
- * new set takes. A delta with other kinds, or one the set has no room or
+ * Deltas of softwires, tunnels, static mappings, prr and nonat entries
+ * change the running set in place (tables_edit.h): one change beside a
+ * million softwires costs microseconds, not the second a new set takes.
+ * A delta with acl6 or private prefixes, or one the set has no room or
  * shape for, builds a new set from the model with the records applied
  * (no JSON of the whole, no validation of the whole: the control process
  * validated each change) and publishes it as gen.c does. */

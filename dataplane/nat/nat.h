@@ -203,10 +203,10 @@ static inline bool nat_port_held(const struct dp_worker *w, int16_t pool, uint8_
 	const struct tables *t = w->tab;
 	uint16_t o;
 
-	if (dp.nworkers == 1 && (t->prr.n == 0 || t->n_nat))
+	if (dp.nworkers == 1 && (t->prr.n == 0 || t->nat_ext.n))
 		return true;
 	o = pb_port_owner(&dp.conf.pools[pool].range[cfg_proto_of_ip(ipproto)], port_host);
-	return o == w->id || (o == UINT16_MAX && t->n_nat);
+	return o == w->id || (o == UINT16_MAX && t->nat_ext.n);
 }
 
 /* Whether a B4's packet from src (host order) goes to NAPT: a private

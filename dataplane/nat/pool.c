@@ -96,7 +96,7 @@ inline __attribute__((always_inline)) int nat_port_owner(const struct dp_worker 
 	if (o != UINT16_MAX)
 		return o;
 	/* Static ports are outside the dynamic ranges (cfg_validate). */
-	sn = p == CFG_ICMP || w->tab->n_nat == 0
+	sn = p == CFG_ICMP || w->tab->nat_ext.n == 0
 	             ? NULL
 	             : tables_nat_public(w->tab, p, ntohl(addr), port_host);
 	return sn ? (int)nat_b4_owner(&sn->b4) : -1;

@@ -91,7 +91,7 @@ static int check_out(struct dp_worker *w, const struct rte_mbuf *m, bool *lw)
 	if (!tables_b4_of(t, dp_ctx_bind(c, t), r))
 		return DROP_NOT_PRIVATE;
 	*lw = r->softwire != LHASH_NONE;
-	if (r->nonat != LHASH_NONE && prefix4_contains(&t->cfg.lists.nonats[r->nonat].prefix, src))
+	if (r->nonat != LHASH_NONE && prefix4_contains(&t->nonats[r->nonat].prefix, src))
 		return c->ep ? DROP_WRONG_ENDPOINT : -1; /* its own prefix: anything goes */
 	if (endpoint(m, true, &a, &port, &proto) < 0)
 		return DROP_PROTO_IN;

@@ -85,7 +85,7 @@ static __rte_always_inline bool stateless_out_fast(const struct tables *t, uint3
 
 	if (!tables_b4_of(t, bind, &r))
 		return false;
-	if (r.nonat != LHASH_NONE && prefix4_contains(&t->cfg.lists.nonats[r.nonat].prefix, src))
+	if (r.nonat != LHASH_NONE && prefix4_contains(&t->nonats[r.nonat].prefix, src))
 		return c->ep == 0;
 	return stateless_own_softwire(t, r.softwire, c, src, ntohs(c->sport)) == -1;
 }

@@ -10,46 +10,6 @@
 
 #define CMP(x, y) ((x) < (y) ? -1 : (x) > (y))
 
-/* Inside key order: B4, protocol, address, port. */
-static int nat_in_key(const struct cfg_nat *n, const struct addr6 *b4, uint8_t proto, uint32_t addr,
-                      uint16_t port)
-{
-	int c = addr6_cmp(&n->b4, b4);
-
-	if (c)
-		return c;
-	if (n->proto != proto)
-		return CMP(n->proto, proto);
-	if (n->addr != addr)
-		return CMP(n->addr, addr);
-	return CMP(n->port, port);
-}
-
-static int nat_ext_key(const struct cfg_nat *n, uint8_t proto, uint32_t addr, uint16_t port)
-{
-	if (n->proto != proto)
-		return CMP(n->proto, proto);
-	if (n->ext_addr != addr)
-		return CMP(n->ext_addr, addr);
-	return CMP(n->ext_port, port);
-}
-
-static int nat_in_cmp(const void *a, const void *b)
-{
-	const struct cfg_nat *x = *(const struct cfg_nat *const *)a;
-	const struct cfg_nat *y = *(const struct cfg_nat *const *)b;
-
-	return nat_in_key(x, &y->b4, y->proto, y->addr, y->port);
-}
-
-static int nat_ext_cmp(const void *a, const void *b)
-{
-	const struct cfg_nat *x = *(const struct cfg_nat *const *)a;
-	const struct cfg_nat *y = *(const struct cfg_nat *const *)b;
-
-	return nat_ext_key(x, y->proto, y->ext_addr, y->ext_port);
-}
-
 static int nonat_cmp(const void *a, const void *b)
 {
 	const struct cfg_nonat *x = *(const struct cfg_nonat *const *)a;
@@ -156,14 +116,18 @@ static int build_softwires(struct tables *t, uint32_t *nb4)
 }
 
 /* The span of the nonat prefixes (sorted), and their index by length
- * when they have few lengths. */
+ * when they have few lengths (with room for more in place). */
 static int build_nonat_net(struct tables *t)
 {
 	bool len_used[33] = {false};
 	uint8_t n = 0;
 
-	if (t->n_nonat == 0)
+	if (lhash_init(&t->nonat_net, t->nonat_cap, sizeof(struct tables_nonat_key)) < 0)
+		return -ENOMEM;
+	if (t->n_nonat == 0) {
+		t->nonat_lo = UINT32_MAX; /* none: lo > hi */
 		return 0;
+	}
 	t->nonat_lo = t->nonat[0]->prefix.addr;
 	t->nonat_hi = t->nonat[t->n_nonat - 1]->prefix.addr |
 	              ~prefix4_mask(t->nonat[t->n_nonat - 1]->prefix.len);
@@ -176,52 +140,14 @@ static int build_nonat_net(struct tables *t)
 			return 0; /* too many: binary search */
 		t->nonat_lens[n++] = (uint8_t)len;
 	}
-	if (lhash_init(&t->nonat_net, t->n_nonat, sizeof(struct tables_nonat_key)) < 0)
-		return -ENOMEM;
 	for (size_t i = 0; i < t->n_nonat; i++) {
 		struct tables_nonat_key k = {t->nonat[i]->prefix.addr, t->nonat[i]->prefix.len};
 
-		lhash_put(&t->nonat_net, &k, (uint32_t)i); /* no overlap (validated) */
+		/* no overlap (validated) */
+		lhash_put(&t->nonat_net, &k, (uint32_t)(t->nonat[i] - t->nonats));
 	}
 	t->n_nonat_lens = n;
 	return 0;
-}
-
-/* prr by (protocol, address, port); nonat sorted by address. */
-static int build_prr_nonat(struct tables *t, uint32_t *nb4)
-{
-	const struct aftr_config *c = &t->cfg;
-
-	if (lhash_init(&t->prr, c->lists.n_prrs, sizeof(uint64_t)) < 0)
-		return -ENOMEM;
-	t->prr_lo = UINT32_MAX;
-	t->prr_hi = 0;
-	for (size_t i = 0; i < c->lists.n_prrs; i++) {
-		const struct cfg_prr *p = &c->lists.prrs[i];
-		uint64_t k = tables_prr_key(p->addr, p->port, (uint8_t)p->proto);
-		struct tables_b4 *r = b4_rec(t, &p->b4, nb4);
-
-		if (r == NULL)
-			return -ENOMEM;
-		r->has_prr = 1;
-		t->prr_lo = p->addr < t->prr_lo ? p->addr : t->prr_lo;
-		t->prr_hi = p->addr > t->prr_hi ? p->addr : t->prr_hi;
-		lhash_put(&t->prr, &k, (uint32_t)i); /* a duplicate was refused by validation */
-	}
-	t->n_nonat = c->lists.n_nonats;
-	t->nonat = calloc(c->lists.n_nonats + 1, sizeof(*t->nonat));
-	if (t->nonat == NULL)
-		return -ENOMEM;
-	for (size_t i = 0; i < c->lists.n_nonats; i++) {
-		struct tables_b4 *r = b4_rec(t, &c->lists.nonats[i].b4, nb4);
-
-		if (r == NULL)
-			return -ENOMEM;
-		r->nonat = (uint32_t)i;
-		t->nonat[i] = &c->lists.nonats[i];
-	}
-	qsort(t->nonat, t->n_nonat, sizeof(*t->nonat), nonat_cmp);
-	return build_nonat_net(t);
 }
 
 /* A copy of a list the packet path reads, in huge-page memory, with room
@@ -233,6 +159,48 @@ static void *hot_copy(const void *v, size_t n, size_t cap, size_t size)
 	if (p && n)
 		memcpy(p, v, n * size);
 	return p;
+}
+
+/* prr by (protocol, address, port); nonat sorted by address. */
+static int build_prr_nonat(struct tables *t, uint32_t *nb4)
+{
+	const struct aftr_config *c = &t->cfg;
+
+	t->prr_n = (uint32_t)c->lists.n_prrs;
+	t->prr_cap = (uint32_t)(c->lists.n_prrs + TABLES_ROOM(c->lists.n_prrs));
+	t->prrs = hot_copy(c->lists.prrs, t->prr_n, t->prr_cap, sizeof(*t->prrs));
+	if (t->prrs == NULL || lhash_init(&t->prr, t->prr_cap, sizeof(uint64_t)) < 0)
+		return -ENOMEM;
+	t->prr_lo = UINT32_MAX;
+	t->prr_hi = 0;
+	for (size_t i = 0; i < t->prr_n; i++) {
+		const struct cfg_prr *p = &t->prrs[i];
+		uint64_t k = tables_prr_key(p->addr, p->port, (uint8_t)p->proto);
+		struct tables_b4 *r = b4_rec(t, &p->b4, nb4);
+
+		if (r == NULL)
+			return -ENOMEM;
+		r->has_prr++;
+		t->prr_lo = p->addr < t->prr_lo ? p->addr : t->prr_lo;
+		t->prr_hi = p->addr > t->prr_hi ? p->addr : t->prr_hi;
+		lhash_put(&t->prr, &k, (uint32_t)i); /* a duplicate was refused by validation */
+	}
+	t->n_nonat = t->nonat_n = (uint32_t)c->lists.n_nonats;
+	t->nonat_cap = (uint32_t)(c->lists.n_nonats + TABLES_ROOM(c->lists.n_nonats));
+	t->nonats = hot_copy(c->lists.nonats, t->nonat_n, t->nonat_cap, sizeof(*t->nonats));
+	t->nonat = calloc(t->n_nonat + 1, sizeof(*t->nonat));
+	if (t->nonats == NULL || t->nonat == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->n_nonat; i++) {
+		struct tables_b4 *r = b4_rec(t, &t->nonats[i].b4, nb4);
+
+		if (r == NULL)
+			return -ENOMEM;
+		r->nonat = (uint32_t)i;
+		t->nonat[i] = &t->nonats[i];
+	}
+	qsort(t->nonat, t->n_nonat, sizeof(*t->nonat), nonat_cmp);
+	return build_nonat_net(t);
 }
 
 /* sl_lo and sl_hi: the lw4o6 addresses' span and the nonat prefixes'. */
@@ -250,11 +218,16 @@ static void build_stateless_span(struct tables *t)
 	}
 }
 
-/* The B4 records of the tunnels. */
+/* The tunnels' slots and B4 records. */
 static int build_tunnels(struct tables *t, uint32_t *nb4)
 {
-	for (size_t i = 0; i < t->cfg.lists.n_tunnels; i++) {
-		const struct cfg_tunnel *c = &t->cfg.lists.tunnels[i];
+	t->tun_n = (uint32_t)t->cfg.lists.n_tunnels;
+	t->tun_cap = (uint32_t)(t->tun_n + TABLES_ROOM(t->tun_n));
+	t->tun = hot_copy(t->cfg.lists.tunnels, t->tun_n, t->tun_cap, sizeof(*t->tun));
+	if (t->tun == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->tun_n; i++) {
+		const struct cfg_tunnel *c = &t->tun[i];
 		struct tables_b4 *r = b4_rec(t, &c->b4, nb4);
 
 		if (r == NULL)
@@ -281,11 +254,14 @@ static int build_b4s(struct tables *t)
 {
 	const struct aftr_config *c = &t->cfg;
 	size_t n = c->lists.n_softwires + c->lists.n_prrs + c->lists.n_nonats + c->lists.n_tunnels;
+	size_t room;
 	uint32_t nb4 = 0;
 
 	/* Inline values keep 30 bits of index (TABLES_B4_INDEX). */
 	t->spare = TABLES_SPARE(c->lists.n_softwires);
-	if (n + t->spare > TABLES_B4_INDEX)
+	room = t->spare + TABLES_ROOM(c->lists.n_prrs) + TABLES_ROOM(c->lists.n_nonats) +
+	       TABLES_ROOM(c->lists.n_tunnels);
+	if (n + room > TABLES_B4_INDEX)
 		return -E2BIG;
 	t->sw_n = (uint32_t)c->lists.n_softwires;
 	t->sw_cap = (uint32_t)(c->lists.n_softwires + t->spare);
@@ -297,8 +273,7 @@ static int build_b4s(struct tables *t)
 		return -ENOMEM;
 	t->sw = hot_copy(c->lists.softwires, t->sw_n, t->sw_cap, sizeof(*c->lists.softwires));
 	t->sw_next = big_calloc(t->sw_cap + 1, sizeof(*t->sw_next));
-	t->prrs = hot_copy(c->lists.prrs, c->lists.n_prrs, c->lists.n_prrs, sizeof(*c->lists.prrs));
-	if (t->sw == NULL || t->sw_next == NULL || t->prrs == NULL)
+	if (t->sw == NULL || t->sw_next == NULL)
 		return -ENOMEM;
 	for (size_t i = 0; i < c->lists.n_softwires; i++) {
 		int ep = cfg_endpoint_index(c, cfg_softwire_endpoint(c, &t->sw[i]));
@@ -308,7 +283,7 @@ static int build_b4s(struct tables *t)
 		t->sw[i].test = psid_test_of(&t->sw[i].psid);
 		t->sw_next[i] = LHASH_NONE;
 	}
-	t->b4s_cap = (uint32_t)(n + t->spare);
+	t->b4s_cap = (uint32_t)(n + room);
 	t->b4s = big_calloc(t->b4s_cap + 1, sizeof(*t->b4s));
 	if (t->b4s == NULL || lhash_init(&t->by_b4, n, 16) < 0)
 		return -ENOMEM;
@@ -319,7 +294,7 @@ static int build_b4s(struct tables *t)
 	/* Again, with the B4s that have one entry inline. */
 	lhash_free(&t->by_b4);
 	t->b4s_n = nb4;
-	if (lhash_init(&t->by_b4, nb4 + t->spare, 16) < 0)
+	if (lhash_init(&t->by_b4, nb4 + room, 16) < 0)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < nb4; i++)
 		lhash_put(&t->by_b4, t->b4s[i].b4.b, b4_value(&t->b4s[i], i));
@@ -398,6 +373,28 @@ bool tables_filters_equal(const struct tables *a, const struct tables *b)
 	return true;
 }
 
+/* The static mappings' slots, by inside and by public endpoint. */
+static int build_nats(struct tables *t)
+{
+	t->nat_n = (uint32_t)t->cfg.lists.n_nats;
+	t->nat_cap = (uint32_t)(t->nat_n + TABLES_ROOM(t->nat_n));
+	t->nat = hot_copy(t->cfg.lists.nats, t->nat_n, t->nat_cap, sizeof(*t->nat));
+	if (t->nat == NULL ||
+	    lhash_init(&t->nat_in, t->nat_cap, sizeof(struct tables_nat_key)) < 0 ||
+	    lhash_init(&t->nat_ext, t->nat_cap, sizeof(uint64_t)) < 0)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < t->nat_n; i++) {
+		struct tables_nat_key k = tables_nat_in_key(&t->nat[i]);
+		uint64_t e =
+		        tables_nat_ext_key(t->nat[i].ext_addr, t->nat[i].ext_port, t->nat[i].proto);
+
+		/* Duplicates either way were refused by validation. */
+		lhash_put(&t->nat_in, &k, i);
+		lhash_put(&t->nat_ext, &e, i);
+	}
+	return 0;
+}
+
 /* priv and priv16 from cfg.private4: a /16 is all private when a prefix
  * of /16 or shorter holds it, else some when a longer one is inside it. */
 static void build_private(struct tables *t)
@@ -428,26 +425,18 @@ int tables_build(struct tables *t, struct aftr_config *cfg, uint64_t gen)
 	t->serial = ++serial;
 	t->cfg = *cfg;
 	memset(cfg, 0, sizeof(*cfg));
-	t->n_nat = t->cfg.lists.n_nats;
-	t->nat_in = calloc(t->n_nat + 1, sizeof(*t->nat_in));
-	t->nat_ext = calloc(t->n_nat + 1, sizeof(*t->nat_ext));
 	t->n_priv = t->cfg.lists.n_private4;
 	t->priv = calloc(t->n_priv + 1, sizeof(*t->priv));
 	t->priv16 = calloc(1u << 16, 1);
 	t->n_acl6 = t->cfg.lists.n_acl6;
 	t->acl6 = calloc(t->n_acl6 + 1, sizeof(*t->acl6));
-	if (t->nat_in == NULL || t->nat_ext == NULL || t->priv == NULL || t->priv16 == NULL ||
-	    t->acl6 == NULL) {
+	if (t->priv == NULL || t->priv16 == NULL || t->acl6 == NULL || build_nats(t) < 0) {
 		tables_free(t);
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < t->n_nat; i++)
-		t->nat_in[i] = t->nat_ext[i] = &t->cfg.lists.nats[i];
 	build_private(t);
 	for (size_t i = 0; i < t->n_acl6; i++)
 		t->acl6[i] = net6_of(&t->cfg.lists.acl6[i].p);
-	qsort(t->nat_in, t->n_nat, sizeof(*t->nat_in), nat_in_cmp);
-	qsort(t->nat_ext, t->n_nat, sizeof(*t->nat_ext), nat_ext_cmp);
 	rc = build_b4s(t);
 	if (rc == 0)
 		rc = build_filters(t);
@@ -463,8 +452,11 @@ void tables_free(struct tables *t)
 	free(t->priv);
 	free(t->priv16);
 	free(t->acl6);
-	free(t->nat_in);
-	free(t->nat_ext);
+	big_free(t->tun);
+	big_free(t->nat);
+	lhash_free(&t->nat_in);
+	lhash_free(&t->nat_ext);
+	big_free(t->nonats);
 	lhash_free(&t->by_b4);
 	big_free(t->b4s);
 	big_free(t->sw);
@@ -497,39 +489,23 @@ bool tables_b4_allowed(const struct tables *t, const struct addr6 *b4, int *drop
 const struct cfg_nat *tables_nat_inside(const struct tables *t, const struct addr6 *b4,
                                         enum cfg_proto proto, uint32_t addr, uint16_t port)
 {
-	size_t lo = 0, hi = t->n_nat;
+	struct tables_nat_key k = {.addr = addr, .port = port, .proto = (uint8_t)proto};
+	uint32_t i;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = nat_in_key(t->nat_in[mid], b4, (uint8_t)proto, addr, port);
-
-		if (c == 0)
-			return t->nat_in[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	if (t->nat_in.n == 0)
+		return NULL;
+	memcpy(k.b4, b4->b, 16);
+	i = lhash_get_n(&t->nat_in, &k, sizeof(k));
+	return i == LHASH_NONE ? NULL : &t->nat[i];
 }
 
 const struct cfg_nat *tables_nat_public(const struct tables *t, enum cfg_proto proto, uint32_t addr,
                                         uint16_t port)
 {
-	size_t lo = 0, hi = t->n_nat;
+	uint64_t k = tables_nat_ext_key(addr, port, (uint8_t)proto);
+	uint32_t i = lhash_get_n(&t->nat_ext, &k, sizeof(k));
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = nat_ext_key(t->nat_ext[mid], (uint8_t)proto, addr, port);
-
-		if (c == 0)
-			return t->nat_ext[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return i == LHASH_NONE ? NULL : &t->nat[i];
 }
 
 bool tables_nat_allows(const struct cfg_nat *n, uint32_t remote, uint16_t rport)

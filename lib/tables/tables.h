@@ -2,12 +2,15 @@
  * tunnels, static NAT with its filters, prr, nonat, lw4o6 softwires; and
  * the acl6 and private prefixes), indexed for the packet path.
  *
- * A set is built whole from a configuration and never changes after: the
- * dataplane publishes a new set as a new generation and frees the old one
- * once every worker has moved on (dataplane/mainlcore/gen.c). Lookups are binary
- * searches over sorted pointer arrays (tunnels, static NAT) or O(1)
- * read-only hashes (B4s, lw4o6 softwires, prr and nonat, which come in
- * millions), so readers need no lock. */
+ * A set is built whole from a configuration; the dataplane publishes a new
+ * set as a new generation and frees the old one once every worker has
+ * moved on (dataplane/mainlcore/gen.c). Entries are then added, removed
+ * and replaced in place, one at a time, while the workers read
+ * (tables_edit.h). Lookups are O(1) hashes (B4s, lw4o6 softwires, static
+ * NAT, prr and nonat, which come in millions) that readers take no lock
+ * for. The workers read entries only from the set's own slot arrays
+ * (sw, tun, nat, prrs, nonats), never from cfg's lists, which follow the
+ * control process's (a deletion moves the last entry into its place). */
 #ifndef AFTR_TABLES_H
 #define AFTR_TABLES_H
 
@@ -27,9 +30,9 @@
 struct tables_b4 {
 	uint32_t softwire; /* its first softwire, index in sw (as in cfg.lists.softwires;
 	                    * the others: sw_next), or LHASH_NONE */
-	uint32_t nonat;    /* index in cfg.lists.nonats, or LHASH_NONE */
-	uint32_t has_prr;
-	uint32_t tunnel; /* index in cfg.lists.tunnels, or LHASH_NONE */
+	uint32_t nonat;    /* index in nonats, or LHASH_NONE */
+	uint32_t has_prr;  /* how many prr entries it has */
+	uint32_t tunnel;   /* index in tun, or LHASH_NONE */
 	struct addr6 b4;
 };
 
@@ -86,22 +89,24 @@ struct tables_filter {
 };
 
 struct tables {
-	uint64_t gen;           /* the generation, as the control process numbered it */
-	uint32_t serial;        /* unique among the sets this process built (a B4's binding) */
-	struct aftr_config cfg; /* owned: the entries indexed below */
-	bool tunnel_mtus;       /* some tunnel has its own MTU (else no per-packet search) */
-	const struct cfg_nat **nat_in;  /* by (b4, proto, inside address, inside port) */
-	const struct cfg_nat **nat_ext; /* by (proto, public address, public port) */
-	size_t n_nat;
-	struct cfg_softwire *sw; /* cfg's softwires and prrs, copied to huge pages */
+	uint64_t gen;            /* the generation, as the control process numbered it */
+	uint32_t serial;         /* unique among the sets this process built (a B4's binding) */
+	struct aftr_config cfg;  /* owned: the entries indexed below */
+	struct cfg_tunnel *tun;  /* cfg's tunnels (slots) */
+	bool tunnel_mtus;        /* some tunnel has its own MTU (else no per-packet search) */
+	struct cfg_nat *nat;     /* cfg's static mappings (slots) */
+	struct lhash nat_in;     /* (B4, inside address, port, protocol) -> nat */
+	struct lhash nat_ext;    /* (public address, port, protocol) -> nat */
+	struct cfg_softwire *sw; /* cfg's softwires, copied to huge pages (slots) */
 	uint32_t *sw_next;       /* by softwire: the next of its B4's, or LHASH_NONE */
-	/* Room for softwires changed in place (tables_edit.h): slots of sw
-	 * used (after the built ones, the added ones; a deleted one's slot
-	 * is not used again) and held, B4 records the same, and how many
-	 * more each index was made for. */
+	/* Room for entries changed in place (tables_edit.h): of each slot
+	 * array, the slots used (after the built ones, the added ones; a
+	 * deleted one's slot is not used again) and held; B4 records the
+	 * same; and how many more softwires the indexes were made for. */
 	uint32_t sw_n, sw_cap, b4s_n, b4s_cap, spare;
-	struct cfg_prr *prrs;
-	struct lhash by_b4; /* B4 -> index in b4s */
+	uint32_t tun_n, tun_cap, nat_n, nat_cap, prr_n, prr_cap, nonat_n, nonat_cap;
+	struct cfg_prr *prrs; /* cfg's prr entries (slots) */
+	struct lhash by_b4;   /* B4 -> index in b4s */
 	struct tables_b4 *b4s;
 	struct lhash sw_addr;  /* lw4o6 address -> index in addrs */
 	uint32_t sw_lo, sw_hi; /* the lowest and highest lw4o6 address (host order) */
@@ -110,16 +115,19 @@ struct tables {
 	uint32_t sl_lo, sl_hi;
 	struct tables_addr *addrs;
 	struct tables_shape *shapes;
-	bool one_shape;                 /* every lw4o6 address has the one shape shapes[0] */
-	struct lhash sw_port;           /* (address, shape, PSID) -> softwire */
-	struct lhash prr;               /* (protocol, address, port) -> prr */
-	uint32_t prr_lo, prr_hi;        /* the prr addresses' span (host order; lo > hi: none) */
-	const struct cfg_nonat **nonat; /* by first address (they do not overlap) */
+	bool one_shape;           /* every lw4o6 address has the one shape shapes[0] */
+	struct lhash sw_port;     /* (address, shape, PSID) -> softwire */
+	struct lhash prr;         /* (protocol, address, port) -> prr */
+	uint32_t prr_lo, prr_hi;  /* the prr addresses' span (host order; lo > hi: none) */
+	struct cfg_nonat *nonats; /* cfg's nonat prefixes (slots) */
+	/* The built ones by first address (they do not overlap), for the
+	 * binary search; n_nonat: how many there are now. */
+	const struct cfg_nonat **nonat;
 	size_t n_nonat;
 	uint32_t nonat_lo, nonat_hi; /* the first and last address they span (host order) */
-	/* Their prefix lengths, longest first, when there are at most
-	 * TABLES_NONAT_LENS (else 0: a binary search over nonat), and the
-	 * prefixes by (network, length) -> index in nonat. */
+	/* Their prefix lengths when there are at most TABLES_NONAT_LENS
+	 * (else 0: a binary search over nonat, and no change in place), and
+	 * the prefixes by (network, length) -> index in nonats. */
 	uint8_t nonat_lens[TABLES_NONAT_LENS];
 	uint8_t n_nonat_lens;
 	struct lhash nonat_net;
@@ -139,6 +147,9 @@ struct tables {
  * rebuild of a set that small costs little to go beyond; none without
  * softwires (the first needs a rebuild: its port-set shape). */
 #define TABLES_SPARE(n) ((n) ? 64 + (n) / 8 : 0)
+/* The same for n tunnels, static mappings, prr or nonat entries: the
+ * first ones go in place too. */
+#define TABLES_ROOM(n) (64 + (n) / 8)
 
 /* Whether two sets have the same filters. */
 bool tables_filters_equal(const struct tables *a, const struct tables *b);
@@ -250,7 +261,7 @@ static inline const struct cfg_tunnel *tables_bind_tunnel(const struct tables *t
 	if (bind == LHASH_NONE || bind & TABLES_B4_SOFTWIRE)
 		return NULL;
 	i = bind & TABLES_B4_TUNNEL ? bind & TABLES_B4_INDEX : t->b4s[bind].tunnel;
-	return i == LHASH_NONE ? NULL : &t->cfg.lists.tunnels[i];
+	return i == LHASH_NONE ? NULL : &t->tun[i];
 }
 /* tables_b4_allowed with the B4's binding already read (tables_b4_bind);
  * inline: every B4 packet with a private source asks. */
@@ -415,6 +426,29 @@ tables_prr(const struct tables *t, enum cfg_proto proto, uint32_t addr, uint16_t
 	return i == LHASH_NONE ? NULL : &t->prrs[i];
 }
 
+/* The key of nat_in: a B4's inside endpoint. */
+struct tables_nat_key {
+	uint8_t b4[16];
+	uint32_t addr;
+	uint16_t port;
+	uint8_t proto, zero;
+};
+
+/* The nat_in key of a static mapping. */
+static inline struct tables_nat_key tables_nat_in_key(const struct cfg_nat *n)
+{
+	struct tables_nat_key k = {.addr = n->addr, .port = n->port, .proto = n->proto};
+
+	memcpy(k.b4, n->b4.b, 16);
+	return k;
+}
+
+/* The key of nat_ext, as one word. */
+static inline uint64_t tables_nat_ext_key(uint32_t addr, uint16_t port, uint8_t proto)
+{
+	return (uint64_t)addr | (uint64_t)port << 32 | (uint64_t)proto << 48;
+}
+
 /* The key of nonat_net. */
 struct tables_nonat_key {
 	uint32_t net;
@@ -441,7 +475,7 @@ tables_nonat(const struct tables *t, uint32_t addr)
 		uint32_t v = lhash_get_n(&t->nonat_net, &k, sizeof(k));
 
 		if (v != LHASH_NONE)
-			return t->nonat[v];
+			return &t->nonats[v];
 	}
 	return NULL;
 }

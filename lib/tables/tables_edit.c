@@ -4,11 +4,51 @@
 #include <errno.h>
 #include <string.h>
 
-/* A 32-bit field the workers read, written whole and after what it
- * names (tables_edit.h). */
-static void publish_u32(uint32_t *at, uint32_t v)
+#include "tables_edit_int.h"
+
+#define publish_u32 tables_publish_u32
+
+void tables_span_widen(uint32_t *lo, uint32_t *hi, uint32_t first, uint32_t last)
 {
-	__atomic_store_n(at, v, __ATOMIC_RELEASE);
+	bool empty = *lo > *hi;
+
+	if (empty || first < *lo)
+		__atomic_store_n(lo, first, __ATOMIC_RELEASE);
+	if (empty || last > *hi)
+		__atomic_store_n(hi, last, __ATOMIC_RELEASE);
+}
+
+int64_t tables_b4_record(struct tables *t, const struct addr6 *b4)
+{
+	uint32_t bind = lhash_get(&t->by_b4, b4->b), r;
+	int rc;
+
+	if (bind != LHASH_NONE && !(bind & (TABLES_B4_SOFTWIRE | TABLES_B4_TUNNEL)))
+		return bind;
+	if (t->b4s_n >= t->b4s_cap)
+		return -ENOSPC;
+	r = t->b4s_n++;
+	t->b4s[r] = (struct tables_b4){LHASH_NONE, LHASH_NONE, 0, LHASH_NONE, *b4};
+	if (bind != LHASH_NONE && bind & TABLES_B4_SOFTWIRE)
+		t->b4s[r].softwire = bind & TABLES_B4_INDEX;
+	else if (bind != LHASH_NONE)
+		t->b4s[r].tunnel = bind & TABLES_B4_INDEX;
+	/* Written before by_b4 names it (a release store). */
+	rc = bind == LHASH_NONE ? lhash_put(&t->by_b4, b4->b, r) : lhash_set(&t->by_b4, b4->b, r);
+	return rc < 0 ? (int64_t)rc : (int64_t)r;
+}
+
+void tables_b4_tidy(struct tables *t, const struct addr6 *b4)
+{
+	uint32_t bind = lhash_get(&t->by_b4, b4->b);
+	const struct tables_b4 *r;
+
+	if (bind == LHASH_NONE || bind & (TABLES_B4_SOFTWIRE | TABLES_B4_TUNNEL))
+		return;
+	r = &t->b4s[bind];
+	if (r->softwire == LHASH_NONE && r->nonat == LHASH_NONE && r->has_prr == 0 &&
+	    r->tunnel == LHASH_NONE)
+		lhash_del(&t->by_b4, b4->b);
 }
 
 static uint64_t sw_key(const struct cfg_softwire *s)
@@ -22,12 +62,8 @@ static int refusal(const struct tables *t, const struct cfg_softwire *s, size_t 
 	if (!t->one_shape || s->psid.offset != t->shapes[0].offset ||
 	    s->psid.psid_len != t->shapes[0].psid_len)
 		return -EINVAL;
-	/* Inside the span the readers test: two words that cannot change
-	 * together, so never widened in place. */
-	if (s->ipv4 < t->sw_lo || s->ipv4 > t->sw_hi)
-		return -ERANGE;
-	if (t->sw_n + n > t->sw_cap || t->b4s_n + n > t->b4s_cap || lhash_room(&t->sw_port) < n ||
-	    lhash_room(&t->sw_addr) < n || lhash_room(&t->by_b4) < n)
+	if (t->sw_n + n > t->sw_cap || !tables_b4_room(t, n) || lhash_room(&t->sw_port) < n ||
+	    lhash_room(&t->sw_addr) < n)
 		return -ENOSPC;
 	return 0;
 }
@@ -81,15 +117,18 @@ static uint32_t *link_of(struct tables *t, const struct addr6 *b4, uint32_t i, u
 static int link_b4(struct tables *t, uint32_t i)
 {
 	const struct addr6 *b4 = &t->sw[i].b4;
-	uint32_t bind = lhash_get(&t->by_b4, b4->b), *at, r;
+	uint32_t bind = lhash_get(&t->by_b4, b4->b), *at;
 
 	if (bind == LHASH_NONE)
 		return lhash_put(&t->by_b4, b4->b, TABLES_B4_SOFTWIRE | i);
 	if (bind & TABLES_B4_TUNNEL) {
 		/* A tunnel's B4 gets a record naming both. */
-		r = t->b4s_n++;
-		t->b4s[r] = (struct tables_b4){i, LHASH_NONE, 0, bind & TABLES_B4_INDEX, *b4};
-		return lhash_set(&t->by_b4, b4->b, r);
+		int64_t r = tables_b4_record(t, b4);
+
+		if (r < 0)
+			return (int)r;
+		publish_u32(&t->b4s[r].softwire, i);
+		return 0;
 	}
 	at = bind & TABLES_B4_SOFTWIRE ? &t->sw_next[bind & TABLES_B4_INDEX]
 	                               : &t->b4s[bind].softwire;
@@ -110,6 +149,8 @@ int tables_sw_add(struct tables *t, const struct cfg_softwire *s)
 	if (lhash_get(&t->sw_port, &k) != LHASH_NONE)
 		return -EEXIST;
 	i = new_slot(t, s);
+	tables_span_widen(&t->sw_lo, &t->sw_hi, s->ipv4, s->ipv4);
+	tables_span_widen(&t->sl_lo, &t->sl_hi, s->ipv4, s->ipv4);
 	if ((rc = link_b4(t, i)) < 0)
 		return rc;
 	/* Found by its port set last: by then its B4 knows it. */
@@ -145,9 +186,10 @@ int tables_sw_del(struct tables *t, const struct cfg_softwire *s)
 		return -ENOENT;
 	/* Out of its B4's chain first: the chain skips it, it still leads on. */
 	at = link_of(t, &t->sw[i].b4, i, &bind);
-	if (at)
+	if (at) {
 		publish_u32(at, t->sw_next[i]);
-	else if (inline_head(bind, i) && t->sw_next[i] == LHASH_NONE)
+		tables_b4_tidy(t, &t->sw[i].b4);
+	} else if (inline_head(bind, i) && t->sw_next[i] == LHASH_NONE)
 		lhash_del(&t->by_b4, t->sw[i].b4.b);
 	else if (inline_head(bind, i))
 		lhash_set(&t->by_b4, t->sw[i].b4.b, TABLES_B4_SOFTWIRE | t->sw_next[i]);

@@ -1,9 +1,9 @@
 /* Unit tests of dataplane/mainlcore/delta.c: change records applied to the
- * running tables. Softwire changes go in place (the same set, its lookups
- * changed); other kinds, or softwires outside the set's room, make a new
- * set; a delta for another generation, with an entry out of place or a
- * damaged record changes nothing. DPDK's EAL is started (no hugepages)
- * for the RCU of gen.c. */
+ * running tables. Changes of softwires, tunnels, static mappings, prr and
+ * nonat entries go in place (the same set, its lookups changed); acl6 and
+ * private prefixes, or entries past the set's room, make a new set; a delta for another generation,
+ * with an entry out of place or a damaged record changes nothing. DPDK's EAL is started (no
+ * hugepages) for the RCU of gen.c. */
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
@@ -119,24 +119,72 @@ START_TEST(test_softwires_in_place)
 }
 END_TEST
 
-START_TEST(test_other_kinds_new_set)
+/* A record of generation g adding one entry of kind at position at. */
+#define ADD(g, kind, entry, at)                                                                    \
+	"{\"generation\":" g ",\"op\":\"add\",\"kind\":\"" kind "\",\"entries\":[" entry           \
+	"],\"at\":[" at "]}\n"
+
+/* Every kind but acl6 and private in place, a softwire outside the span
+ * of the set's addresses among them. */
+START_TEST(test_other_kinds_in_place)
 {
 	const struct tables *t0 = tab();
 	struct addr6 b4 = {{0x20, 0x01, 0x0d, 0xb8, 0, 2, [15] = 1}};
+	const struct cfg_nat *n;
+	const struct cfg_nonat *nn;
 	char err[256] = "";
 	bool in_place;
 
-	write_delta(0, 2,
-	            "{\"generation\":1,\"op\":\"add\",\"kind\":\"tunnels\",\"entries\":[{\"b4\":"
-	            "\"2001:db8:2::1\"}],\"at\":[0]}\n"
-	            "{\"generation\":2,\"op\":\"add\",\"kind\":\"softwires\",\"entries\":[" SW(
-	                    "98", "7", "1") "],\"at\":[32]}\n");
-	ck_assert_msg(delta_apply(path, 0, 2, &in_place, err, sizeof(err)) == 0, "%s", err);
+	write_delta(0, 5,
+	            ADD("1", "tunnels", "{\"b4\":\"2001:db8:2::1\",\"mtu\":1400}", "0")
+	                    ADD("2", "softwires", SW("98", "7", "1"), "32")
+	                            ADD("3", "static-nat",
+	                                "{\"b4\":\"2001:db8:2::1\",\"protocol\":\"tcp\","
+	                                "\"address\":\"10.0.0.2\",\"port\":80,"
+	                                "\"external_address\":\"198.51.100.1\","
+	                                "\"external_port\":80}",
+	                                "0") ADD("4", "prr",
+	                                         "{\"b4\":\"2001:db8:2::2\",\"protocol\":"
+	                                         "\"udp\",\"address\":\"198.51.100.1\","
+	                                         "\"port\":53}",
+	                                         "0") ADD("5", "nonat",
+	                                                  "{\"b4\":\"2001:db8:2::3\",\"prefix\":"
+	                                                  "\"203.0.113.0/29\"}",
+	                                                  "0"));
+	ck_assert_msg(delta_apply(path, 0, 5, &in_place, err, sizeof(err)) == 0, "%s", err);
+	ck_assert(in_place);
+	ck_assert_ptr_eq(tab(), t0);
+	ck_assert_uint_eq(tab()->gen, 5);
+	ck_assert_ptr_nonnull(tables_tunnel(tab(), &b4));
+	ck_assert_uint_eq(tables_tunnel(tab(), &b4)->mtu, 1400);
+	ck_assert(tab()->tunnel_mtus);
+	ck_assert_ptr_nonnull(owner(7, 1)); /* past the span: widened */
+	ck_assert_ptr_nonnull(owner(1, 2));
+	n = tables_nat_public(tab(), CFG_TCP, 0xc6336401u, 80);
+	ck_assert_ptr_nonnull(n);
+	ck_assert_ptr_eq(tables_nat_inside(tab(), &b4, CFG_TCP, 0x0a000002u, 80), n);
+	ck_assert_ptr_nonnull(tables_prr(tab(), CFG_UDP, 0xc6336401u, 53));
+	nn = tables_nonat(tab(), 0xcb007107u);
+	ck_assert_ptr_nonnull(nn);
+	ck_assert_uint_eq(nn->b4.b[15], 3);
+	ck_assert_ptr_null(tables_nonat(tab(), 0xcb007108u));
+	ck_assert_uint_eq(tab()->cfg.lists.n_tunnels, 1);
+}
+END_TEST
+
+/* acl6 and private prefixes are compiled whole: a new set. */
+START_TEST(test_prefixes_new_set)
+{
+	const struct tables *t0 = tab();
+	char err[256] = "";
+	bool in_place;
+
+	write_delta(0, 1, ADD("1", "private", "{\"prefix\":\"100.64.0.0/10\"}", "4"));
+	ck_assert_msg(delta_apply(path, 0, 1, &in_place, err, sizeof(err)) == 0, "%s", err);
 	ck_assert(!in_place);
 	ck_assert_ptr_ne(tab(), t0);
-	ck_assert_uint_eq(tab()->gen, 2);
-	ck_assert_ptr_nonnull(tables_tunnel(tab(), &b4));
-	ck_assert_ptr_nonnull(owner(7, 1)); /* outside the old span: in the new set */
+	ck_assert_uint_eq(tab()->gen, 1);
+	ck_assert(tables_is_private(tab(), 0x64400001u));
 	ck_assert_ptr_nonnull(owner(1, 2));
 }
 END_TEST
@@ -187,7 +235,8 @@ int main(void)
 		return EXIT_FAILURE;
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_softwires_in_place);
-	tcase_add_test(tc, test_other_kinds_new_set);
+	tcase_add_test(tc, test_other_kinds_in_place);
+	tcase_add_test(tc, test_prefixes_new_set);
 	tcase_add_test(tc, test_refused_changes_nothing);
 	suite_add_tcase(s, tc);
 	return dp_test_run(s);

@@ -227,11 +227,11 @@ START_TEST(test_private)
 END_TEST
 
 /* The nonat prefix holding a, by looking at each. */
-static const struct cfg_nonat *nonat_scan(const struct aftr_config *c, uint32_t a)
+static const struct cfg_nonat *nonat_scan(const struct tables *t, uint32_t a)
 {
-	for (size_t k = 0; k < c->lists.n_nonats; k++)
-		if (prefix4_contains(&c->lists.nonats[k].prefix, a))
-			return &c->lists.nonats[k];
+	for (size_t k = 0; k < t->n_nonat; k++)
+		if (prefix4_contains(&t->nonats[k].prefix, a))
+			return &t->nonats[k];
 	return NULL;
 }
 
@@ -258,12 +258,12 @@ static void check_nonat_lengths(uint8_t n)
 
 		for (size_t k = 0; k < n; k++)
 			if (t.cfg.lists.nonats[k].prefix.addr == net)
-				want = &t.cfg.lists.nonats[k];
+				want = &t.nonats[k];
 		ck_assert_ptr_nonnull(want);
 		for (uint32_t a = net; a < net + size; a++)
 			ck_assert_ptr_eq(tables_nonat(&t, a), want);
-		ck_assert_ptr_eq(tables_nonat(&t, net + size), nonat_scan(&t.cfg, net + size));
-		ck_assert_ptr_eq(tables_nonat(&t, net - 1), nonat_scan(&t.cfg, net - 1));
+		ck_assert_ptr_eq(tables_nonat(&t, net + size), nonat_scan(&t, net + size));
+		ck_assert_ptr_eq(tables_nonat(&t, net - 1), nonat_scan(&t, net - 1));
 	}
 	ck_assert_uint_eq(t.sl_lo, t.nonat_lo);
 	ck_assert_uint_eq(t.sl_hi, t.nonat_hi);
@@ -349,11 +349,11 @@ START_TEST(test_settings_of_stateless_b4s)
 	cfg.lists.n_tunnels = cfg.lists.cap_tunnels = 2;
 	ck_assert_int_eq(tables_build(&t, &cfg, 1), 0);
 	a = b4(6);
-	ck_assert_ptr_eq(tables_tunnel(&t, &a), &t.cfg.lists.tunnels[0]);
+	ck_assert_ptr_eq(tables_tunnel(&t, &a), &t.tun[0]);
 	ck_assert(tables_b4_allowed(&t, &a, &drop, &nat));
 	ck_assert(!nat);
 	a = b4(5);
-	ck_assert_ptr_eq(tables_tunnel(&t, &a), &t.cfg.lists.tunnels[1]);
+	ck_assert_ptr_eq(tables_tunnel(&t, &a), &t.tun[1]);
 	ck_assert(tables_b4_allowed(&t, &a, &drop, &nat));
 	ck_assert(nat);
 	tables_free(&t);
@@ -468,9 +468,9 @@ START_TEST(test_stateless)
 	ck_assert_uint_eq(t.sl_lo, 0xc0000201u);
 	ck_assert_uint_eq(t.sl_hi, 0xcb00710fu);
 	/* Sorted by address: 203.0.112.0/24 then 203.0.113.0/28. */
-	ck_assert_ptr_eq(tables_nonat(&t, 0xcb00710fu), &t.cfg.lists.nonats[0]);
+	ck_assert_ptr_eq(tables_nonat(&t, 0xcb00710fu), &t.nonats[0]);
 	ck_assert_ptr_null(tables_nonat(&t, 0xcb007110u));
-	ck_assert_ptr_eq(tables_nonat(&t, 0xcb0070ffu), &t.cfg.lists.nonats[1]);
+	ck_assert_ptr_eq(tables_nonat(&t, 0xcb0070ffu), &t.nonats[1]);
 	ck_assert_ptr_null(tables_nonat(&t, 0xcb006fffu));
 	/* A stateless B4 may use the softwire without a tunnel or acl6. */
 	{
@@ -502,7 +502,7 @@ START_TEST(test_stateless)
 		a = b4(8);
 		ck_assert(tables_b4_bind(&t, &a) & TABLES_B4_TUNNEL);
 		ck_assert(!tables_b4_of(&t, tables_b4_bind(&t, &a), r));
-		ck_assert_ptr_eq(tables_tunnel(&t, &a), &t.cfg.lists.tunnels[1]);
+		ck_assert_ptr_eq(tables_tunnel(&t, &a), &t.tun[1]);
 		ck_assert(tables_b4_allowed(&t, &a, &drop, &nat));
 		ck_assert(nat);
 		a = b4(4);
@@ -510,7 +510,7 @@ START_TEST(test_stateless)
 		ck_assert(tables_b4_of(&t, tables_b4_bind(&t, &a), r));
 		ck_assert_uint_eq(r->softwire, 3);
 		ck_assert_uint_eq(r->tunnel, 0);
-		ck_assert_ptr_eq(tables_tunnel(&t, &a), &t.cfg.lists.tunnels[0]);
+		ck_assert_ptr_eq(tables_tunnel(&t, &a), &t.tun[0]);
 		nat = false;
 		ck_assert(tables_b4_allowed(&t, &a, &drop, &nat));
 		ck_assert(nat);
