@@ -38,7 +38,7 @@ static size_t ptr_hash(const void *p, size_t cap)
 
 static int posmap_grow(struct posmap *m)
 {
-	struct posmap g = {NULL, NULL, m->cap ? m->cap * 2 : 1024, 0};
+	struct posmap g = {NULL, NULL, m->cap ? m->cap * 2 : 32, 0};
 
 	g.keys = calloc(g.cap, sizeof(*g.keys));
 	g.vals = calloc(g.cap, sizeof(*g.vals));
