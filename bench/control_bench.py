@@ -6,8 +6,8 @@ to aftr-control's API, each write answered only once the dataplane runs it
 
 - single changes: softwires added, replaced and deleted one request at a
   time (their latency, p50/p99/max);
-- other kinds: DS-Lite tunnels added and deleted one at a time (a new set
-  of tables in the dataplane, not an edit in place as for softwires);
+- other kinds: DS-Lite tunnels, static mappings, prr and nonat entries
+  added, replaced and deleted one at a time (up to 100 of each);
 - bulk: 10,000 softwires added in one request, then deleted in one;
 - mixed: reads (a page of softwires, /health, /counters) and writes
   (add, delete) at a fixed rate from several connections, each request's
@@ -25,6 +25,7 @@ import urllib.parse
 
 url = urllib.parse.urlparse(sys.argv[1])
 n, single, rate, secs = (int(a) for a in sys.argv[2:6])
+others_n = min(single, 100)
 
 
 def conn():
@@ -83,13 +84,48 @@ def singles(c):
     return {"add": stats(add), "replace": stats(rep), "delete": stats(dele)}
 
 
-def tunnels(c):
-    add, dele = [], []
-    for k in range(10):
-        add.append(timed(c, "POST", "/api/v1/tunnels", {"b4": "2001:db8:fffe:%x::1" % k}))
-    for k in range(10):
-        dele.append(timed(c, "DELETE", "/api/v1/tunnels/2001:db8:fffe:%x::1" % k))
-    return {"add": stats(add), "delete": stats(dele)}
+# The other kinds, entry k of each and its replacement.
+def tunnel(k, rep):
+    return {"b4": "2001:db8:fffe:%x::1" % k, "mtu": 1400 if rep else 1460}
+
+
+def static_nat(k, rep):
+    return {"b4": "2001:db8:fffd:%x::1" % k, "protocol": "tcp",
+            "address": "192.168.%d.%d" % (k >> 8, k & 255), "port": 8080 if rep else 80,
+            "external_address": "198.51.100.1", "external_port": 100 + k}
+
+
+def prr(k, rep):
+    return {"b4": "2001:db8:fffc:%x::%d" % (k, 2 if rep else 1), "protocol": "udp",
+            "address": "198.51.100.1", "port": 300 + k}
+
+
+def nonat(k, rep):
+    return {"b4": "2001:db8:fffb:%x::%d" % (k, 2 if rep else 1),
+            "prefix": "198.18.%d.%d/30" % (k >> 6, (k & 63) << 2)}
+
+
+OTHERS = (("tunnels", tunnel, lambda e: e["b4"]),
+          ("static-nat", static_nat, lambda e: "tcp/198.51.100.1/%d" % e["external_port"]),
+          ("prr", prr, lambda e: "udp/198.51.100.1/%d" % e["port"]),
+          ("nonat", nonat, lambda e: e["prefix"]))
+
+
+def others(c):
+    """Each kind but softwires added, replaced (a new setting, inside port
+    or B4) and deleted one entry at a time."""
+    out = {}
+    for kind, entry, ident in OTHERS:
+        add, rep, dele = [], [], []
+        for k in range(others_n):
+            add.append(timed(c, "POST", "/api/v1/" + kind, entry(k, False)))
+        for k in range(others_n):
+            e = entry(k, True)
+            rep.append(timed(c, "PUT", "/api/v1/%s/%s" % (kind, ident(e)), e))
+        for k in range(others_n):
+            dele.append(timed(c, "DELETE", "/api/v1/%s/%s" % (kind, ident(entry(k, False)))))
+        out[kind] = {"add": stats(add), "replace": stats(rep), "delete": stats(dele)}
+    return out
 
 
 def bulk(c):
@@ -148,6 +184,6 @@ def mixed():
 
 
 c = conn()
-out = {"softwires": n, "single": singles(c), "tunnels": tunnels(c), "bulk": bulk(c),
+out = {"softwires": n, "single": singles(c), "others": others(c), "bulk": bulk(c),
        "mixed": mixed()}
 print(json.dumps(out))

@@ -176,9 +176,10 @@ print("  forwarding meanwhile: %.2f/%.2f Mpps out/in"
 for k in ("add", "replace", "delete"):
     print("  one %-8s p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms  (%d)"
           % (k, s[k]["p50_ms"], s[k]["p99_ms"], s[k]["max_ms"], s[k]["n"]))
-t = j["tunnels"]
-print("  one tunnel (a new set): add p50 %.1f ms max %.1f ms, delete p50 %.1f ms max %.1f ms"
-      % (t["add"]["p50_ms"], t["add"]["max_ms"], t["delete"]["p50_ms"], t["delete"]["max_ms"]))
+for kind, t in j["others"].items():
+    print("  one of %-10s " % kind + ", ".join(
+        "%s p50 %.2f p99 %.2f max %.2f ms" % (k, t[k]["p50_ms"], t[k]["p99_ms"], t[k]["max_ms"])
+        for k in ("add", "replace", "delete")))
 print("  %d in one request: add %.3f s, delete %.3f s" % (b["size"], b["add_s"], b["delete_s"]))
 print("  mixed %d req/s for %d s: reads p99 %.2f ms, writes p99 %.2f ms, all p99 %.2f ms "
       "max %.2f ms, %d errors" % (m["rate"], m["seconds"], m["reads"]["p99_ms"],

@@ -150,6 +150,13 @@ static int build_nonat_net(struct tables *t)
 	return 0;
 }
 
+/* The entries of the lists a set indexes. */
+static size_t total_of(const struct aftr_config *c)
+{
+	return c->lists.n_softwires + c->lists.n_tunnels + c->lists.n_nats + c->lists.n_prrs +
+	       c->lists.n_nonats;
+}
+
 /* A copy of a list the packet path reads, in huge-page memory, with room
  * for cap entries. */
 static void *hot_copy(const void *v, size_t n, size_t cap, size_t size)
@@ -167,7 +174,7 @@ static int build_prr_nonat(struct tables *t, uint32_t *nb4)
 	const struct aftr_config *c = &t->cfg;
 
 	t->prr_n = (uint32_t)c->lists.n_prrs;
-	t->prr_cap = (uint32_t)(c->lists.n_prrs + TABLES_ROOM(c->lists.n_prrs));
+	t->prr_cap = (uint32_t)(c->lists.n_prrs + TABLES_ROOM(c->lists.n_prrs, total_of(c)));
 	t->prrs = hot_copy(c->lists.prrs, t->prr_n, t->prr_cap, sizeof(*t->prrs));
 	if (t->prrs == NULL || lhash_init(&t->prr, t->prr_cap, sizeof(uint64_t)) < 0)
 		return -ENOMEM;
@@ -186,7 +193,7 @@ static int build_prr_nonat(struct tables *t, uint32_t *nb4)
 		lhash_put(&t->prr, &k, (uint32_t)i); /* a duplicate was refused by validation */
 	}
 	t->n_nonat = t->nonat_n = (uint32_t)c->lists.n_nonats;
-	t->nonat_cap = (uint32_t)(c->lists.n_nonats + TABLES_ROOM(c->lists.n_nonats));
+	t->nonat_cap = (uint32_t)(c->lists.n_nonats + TABLES_ROOM(c->lists.n_nonats, total_of(c)));
 	t->nonats = hot_copy(c->lists.nonats, t->nonat_n, t->nonat_cap, sizeof(*t->nonats));
 	t->nonat = calloc(t->n_nonat + 1, sizeof(*t->nonat));
 	if (t->nonats == NULL || t->nonat == NULL)
@@ -222,7 +229,7 @@ static void build_stateless_span(struct tables *t)
 static int build_tunnels(struct tables *t, uint32_t *nb4)
 {
 	t->tun_n = (uint32_t)t->cfg.lists.n_tunnels;
-	t->tun_cap = (uint32_t)(t->tun_n + TABLES_ROOM(t->tun_n));
+	t->tun_cap = (uint32_t)(t->tun_n + TABLES_ROOM(t->tun_n, total_of(&t->cfg)));
 	t->tun = hot_copy(t->cfg.lists.tunnels, t->tun_n, t->tun_cap, sizeof(*t->tun));
 	if (t->tun == NULL)
 		return -ENOMEM;
@@ -259,8 +266,9 @@ static int build_b4s(struct tables *t)
 
 	/* Inline values keep 30 bits of index (TABLES_B4_INDEX). */
 	t->spare = TABLES_SPARE(c->lists.n_softwires);
-	room = t->spare + TABLES_ROOM(c->lists.n_prrs) + TABLES_ROOM(c->lists.n_nonats) +
-	       TABLES_ROOM(c->lists.n_tunnels);
+	room = t->spare + TABLES_ROOM(c->lists.n_prrs, total_of(c)) +
+	       TABLES_ROOM(c->lists.n_nonats, total_of(c)) +
+	       TABLES_ROOM(c->lists.n_tunnels, total_of(c));
 	if (n + room > TABLES_B4_INDEX)
 		return -E2BIG;
 	t->sw_n = (uint32_t)c->lists.n_softwires;
@@ -377,7 +385,7 @@ bool tables_filters_equal(const struct tables *a, const struct tables *b)
 static int build_nats(struct tables *t)
 {
 	t->nat_n = (uint32_t)t->cfg.lists.n_nats;
-	t->nat_cap = (uint32_t)(t->nat_n + TABLES_ROOM(t->nat_n));
+	t->nat_cap = (uint32_t)(t->nat_n + TABLES_ROOM(t->nat_n, total_of(&t->cfg)));
 	t->nat = hot_copy(t->cfg.lists.nats, t->nat_n, t->nat_cap, sizeof(*t->nat));
 	if (t->nat == NULL ||
 	    lhash_init(&t->nat_in, t->nat_cap, sizeof(struct tables_nat_key)) < 0 ||
