@@ -28,8 +28,8 @@
  * softwires (RFC 7596), its no-NAT prefix (ISC nonat), whether it has prr
  * entries - and its configured tunnel (ISC tunnel). */
 struct tables_b4 {
-	uint32_t softwire; /* its first softwire, index in sw (as in cfg.lists.softwires;
-	                    * the others: sw_next), or LHASH_NONE */
+	uint32_t softwire; /* its first softwire, index in sw (the others: sw_next),
+	                    * or LHASH_NONE */
 	uint32_t nonat;    /* index in nonats, or LHASH_NONE */
 	uint32_t has_prr;  /* how many prr entries it has */
 	uint32_t tunnel;   /* index in tun, or LHASH_NONE */
