@@ -93,6 +93,18 @@ sleep 1.2 # the stats file is written every second
 check "counted: static sessions made, connections refused as no_session" counted
 check "added again: applied" add
 check "and the server answers again" fetch_ok
+# A replacement (PUT) changes the running tables in place: to an inside
+# port nothing listens on, then back.
+put_port() {
+	curl -sf -X PUT -H "Content-Type: application/json" -d "${mapping/8000/$1}" \
+		"$url/static-nat/tcp/$TOPO_POOL/80" | grep -q '"applied": true'
+}
+check "PUT the mapping to inside port 8001: applied" put_port 8001
+check "the connection now goes to port 8001, where nothing listens" no_fetch
+check "PUT it back to 8000: applied" put_port 8000
+check "and the server answers again" fetch_ok
+in_place() { grep -q "changed in place" "$tmp/dp.log" && ! grep -q "a new set" "$tmp/dp.log"; }
+check "the dataplane changed its running tables in place each time" wait_for 3 in_place
 
 # kill -9 the control process under traffic: a download through the port
 # forward and a ping through the NAPT go on, and a new control process has
