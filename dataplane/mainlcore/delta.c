@@ -230,9 +230,8 @@ static bool fits(const struct tables *t, const struct delta *dl)
 		const struct op *o = &dl->ops[i];
 		const struct cfg_softwire *was = (const void *)dl->undo[i].was;
 
-		if (o->k != K_SOFTWIRE && o->k != K_TUNNEL && o->k != K_NAT && o->k != K_PRR &&
-		    o->k != K_NONAT)
-			return false; /* acl6, private: compiled whole */
+		if (!tables_edit_kind(o->k))
+			return false;
 		if (o->type != OP_DEL && !tables_edit_fits(t, o->k, o->e, n_new))
 			return false;
 		if (o->type == OP_REP && o->k == K_SOFTWIRE &&

@@ -26,6 +26,9 @@
 #include "config.h"
 #include "tables.h"
 
+/* Whether entries of kind k change in place (all but acl6 and private
+ * prefixes, which are compiled whole). */
+bool tables_edit_kind(enum cfg_kind k);
 /* Whether n more entries like e (of kind k) fit in place. */
 bool tables_edit_fits(const struct tables *t, enum cfg_kind k, const void *e, size_t n);
 /* Adds e: 0 or a refusal (above). */

@@ -17,6 +17,17 @@ static bool has_tunnel(const struct tables *t, uint32_t bind)
 	return bind & TABLES_B4_TUNNEL || t->b4s[bind].tunnel != LHASH_NONE;
 }
 
+/* A new slot holding e, ready for an index to name it. */
+static uint32_t tun_slot(struct tables *t, const struct cfg_tunnel *e)
+{
+	uint32_t j = t->tun_n++;
+
+	t->tun[j] = *e;
+	if (e->mtu)
+		__atomic_store_n(&t->tunnel_mtus, true, __ATOMIC_RELEASE);
+	return j;
+}
+
 static int tun_add(struct tables *t, const struct cfg_tunnel *e)
 {
 	uint32_t bind = lhash_get(&t->by_b4, e->b4.b), j;
@@ -24,10 +35,7 @@ static int tun_add(struct tables *t, const struct cfg_tunnel *e)
 
 	if (has_tunnel(t, bind))
 		return -EEXIST;
-	j = t->tun_n++;
-	t->tun[j] = *e;
-	if (e->mtu)
-		__atomic_store_n(&t->tunnel_mtus, true, __ATOMIC_RELEASE);
+	j = tun_slot(t, e);
 	if (bind == LHASH_NONE)
 		return lhash_put(&t->by_b4, e->b4.b, TABLES_B4_TUNNEL | j);
 	if ((r = tables_b4_record(t, &e->b4)) < 0)
@@ -55,10 +63,7 @@ static int tun_replace(struct tables *t, const struct cfg_tunnel *e)
 
 	if (!has_tunnel(t, bind))
 		return -ENOENT;
-	j = t->tun_n++;
-	t->tun[j] = *e;
-	if (e->mtu)
-		__atomic_store_n(&t->tunnel_mtus, true, __ATOMIC_RELEASE);
+	j = tun_slot(t, e);
 	if (bind & TABLES_B4_TUNNEL)
 		return lhash_set(&t->by_b4, e->b4.b, TABLES_B4_TUNNEL | j);
 	tables_publish_u32(&t->b4s[bind].tunnel, j);
@@ -215,14 +220,15 @@ static bool nonat_len_fits(const struct tables *t, uint8_t len, uint32_t n)
 	return t->n_nonat_lens + n <= TABLES_NONAT_LENS;
 }
 
-/* Slot j names b4's prefix (b4 has none). */
-static int nonat_link(struct tables *t, const struct addr6 *b4, uint32_t j)
+/* Slot j names b4's prefix instead of slot was (LHASH_NONE: b4 has
+ * none yet). */
+static int nonat_link(struct tables *t, const struct addr6 *b4, uint32_t j, uint32_t was)
 {
 	int64_t r = tables_b4_record(t, b4);
 
 	if (r < 0)
 		return (int)r;
-	if (t->b4s[r].nonat != LHASH_NONE)
+	if (t->b4s[r].nonat != was)
 		return -EEXIST;
 	tables_publish_u32(&t->b4s[r].nonat, j);
 	return 0;
@@ -251,7 +257,7 @@ static int nonat_add(struct tables *t, const struct cfg_nonat *e)
 		return -EEXIST;
 	j = t->nonat_n++;
 	t->nonats[j] = *e;
-	if ((rc = nonat_link(t, &e->b4, j)) < 0)
+	if ((rc = nonat_link(t, &e->b4, j, LHASH_NONE)) < 0)
 		return rc;
 	for (uint32_t i = 0; i < t->n_nonat_lens; i++)
 		known |= t->nonat_lens[i] == e->prefix.len;
@@ -294,19 +300,17 @@ static int nonat_replace(struct tables *t, const struct cfg_nonat *e)
 	moved = !addr6_equal(&t->nonats[i].b4, &e->b4);
 	j = t->nonat_n++;
 	t->nonats[j] = *e;
-	if (moved)
-		rc = nonat_link(t, &e->b4, j);
-	else
-		rc = (int)tables_b4_record(t, &e->b4);
-	if (rc < 0)
-		return rc;
-	if (!moved)
-		tables_publish_u32(&t->b4s[rc].nonat, j);
-	if ((rc = lhash_set(&t->nonat_net, &k, j)) < 0)
+	if ((rc = nonat_link(t, &e->b4, j, moved ? LHASH_NONE : i)) < 0 ||
+	    (rc = lhash_set(&t->nonat_net, &k, j)) < 0)
 		return rc;
 	if (moved)
 		nonat_unlink(t, &t->nonats[i].b4);
 	return 0;
+}
+
+bool tables_edit_kind(enum cfg_kind k)
+{
+	return k == K_SOFTWIRE || k == K_TUNNEL || k == K_NAT || k == K_PRR || k == K_NONAT;
 }
 
 bool tables_edit_fits(const struct tables *t, enum cfg_kind k, const void *e, size_t n)

@@ -40,20 +40,25 @@ static struct cfg_softwire sw(uint32_t addr, uint16_t psid, uint32_t b)
 	                             .psid = {.offset = 6, .psid_len = 4, .psid = psid}};
 }
 
-/* The model: which softwire holds (address, psid), and tunnels of the
- * first ten B4s. */
-static void model_cfg(struct aftr_config *cfg, const struct cfg_softwire *v, const bool *used)
+/* The softwires of a model: which softwire holds (address, psid). */
+static void softwires_cfg(struct aftr_config *cfg, const struct cfg_softwire *v, const bool *used)
 {
 	ck_assert_int_eq(cfg_init(cfg), 0);
 	cfg->fixed.has_endpoint = true;
 	cfg->fixed.endpoint = b4(200);
-	for (uint32_t i = 0; i < 10; i++)
-		*VEC_PUSH(cfg->lists.tunnels, cfg->lists.n_tunnels, cfg->lists.cap_tunnels) =
-		        (struct cfg_tunnel){.b4 = b4(i)};
 	for (uint32_t i = 0; i < ADDRS * PSIDS; i++)
 		if (used[i])
 			*VEC_PUSH(cfg->lists.softwires, cfg->lists.n_softwires,
 			          cfg->lists.cap_softwires) = v[i];
+}
+
+/* The model: its softwires, and tunnels of the first ten B4s. */
+static void model_cfg(struct aftr_config *cfg, const struct cfg_softwire *v, const bool *used)
+{
+	softwires_cfg(cfg, v, used);
+	for (uint32_t i = 0; i < 10; i++)
+		*VEC_PUSH(cfg->lists.tunnels, cfg->lists.n_tunnels, cfg->lists.cap_tunnels) =
+		        (struct cfg_tunnel){.b4 = b4(i)};
 }
 
 /* What a B4's chain names, as a bit per (address, psid). */
@@ -249,8 +254,7 @@ static struct cfg_nonat nonat_of(uint32_t i, uint32_t b)
 
 static void world_cfg(struct aftr_config *cfg, const struct world *w)
 {
-	model_cfg(cfg, w->sw, w->sw_used);
-	cfg->lists.n_tunnels = 0;
+	softwires_cfg(cfg, w->sw, w->sw_used);
 	for (uint32_t i = 0; i < B4S; i++)
 		if (w->tun_used[i])
 			*VEC_PUSH(cfg->lists.tunnels, cfg->lists.n_tunnels,
