@@ -16,32 +16,19 @@
  * running AFTR. */
 #include <netinet/in.h>
 #include <rte_eal.h>
-#include <rte_eth_ring.h>
-#include <rte_ethdev.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
-#include <rte_ring.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "app.h"
 #include "cksum.h"
 #include "dp.h"
+#include "dp_ring.h"
 #include "fuzz.h"
-#include "gen.h"
 #include "pkt.h"
-#include "slowpath.h"
-#include "commands.h"
-#include "worker.h"
-
-#define RING_SIZE 1024
-
-static struct rte_ring *rx[2], *tx[2];
-static struct aftr_config cfg;
-static char shm[32];
 
 static const char config_fmt[] =
         "endpoint: 2001:db8::1\n"
@@ -66,31 +53,9 @@ static const char config_fmt[] =
         "  wan: {device: %s, address: 192.0.2.1/24, gateway: 192.0.2.254,"
         " gateway_mac: \"02:00:00:00:01:fe\"}\n";
 
-static void ring_ports(char names[2][RTE_ETH_NAME_MAX_LEN])
-{
-	static const char *const base[2] = {"fz_tr", "fz_wan"};
-
-	for (int p = 0; p < 2; p++) {
-		char n[RTE_RING_NAMESIZE];
-		int id;
-
-		snprintf(n, sizeof(n), "%s_rx", base[p]);
-		rx[p] = rte_ring_create(n, RING_SIZE, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-		snprintf(n, sizeof(n), "%s_tx", base[p]);
-		tx[p] = rte_ring_create(n, RING_SIZE, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-		FUZZ_ASSERT(rx[p] && tx[p], "rings");
-		id = rte_eth_from_rings(base[p], &rx[p], 1, &tx[p], 1, 0);
-		FUZZ_ASSERT(id >= 0 && rte_eth_dev_get_name_by_port((uint16_t)id, names[p]) == 0,
-		            "ring port");
-	}
-}
-
-/* At exit, everything given back: the leak check then sees only leaks. */
 static void fini(void)
 {
-	gen_reader_stop(&dp.worker[0]);
-	dp_app_stop(NULL, shm);
-	cfg_free(&cfg);
+	dp_ring_stop();
 	rte_eal_cleanup();
 }
 
@@ -103,23 +68,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	               "--no-shconf", "--file-prefix",
 	               "fuzzpkt",     "--log-level=*:error",
 	               NULL};
-	char names[2][RTE_ETH_NAME_MAX_LEN], path[] = "/tmp/fuzz_packet-XXXXXX";
-	int fd;
-	FILE *f;
+	char shm[32];
 
 	(void)argc;
 	FUZZ_ASSERT(rte_eal_init((int)(sizeof(eal) / sizeof(eal[0])) - 1, eal) >= 0, "EAL");
-	ring_ports(names);
-	fd = mkstemp(path);
-	f = fd < 0 ? NULL : fdopen(fd, "w");
-	FUZZ_ASSERT(f != NULL, "config file");
-	fprintf(f, config_fmt, names[0], names[1]);
-	fclose(f);
 	snprintf(shm, sizeof(shm), "fuzzpkt%d", (int)getpid());
-	FUZZ_ASSERT(dp_app_load(path, &cfg) == 0, "configuration");
-	unlink(path);
-	FUZZ_ASSERT(dp_app_start(&cfg, 1, shm) == 0, "dataplane");
-	gen_reader_start(&dp.worker[0]);
+	FUZZ_ASSERT(dp_ring_start(config_fmt, shm) == 0, "dataplane");
 	atexit(fini);
 	return 0;
 }
@@ -266,77 +220,18 @@ static void check_frame(int port, struct rte_mbuf *m)
 		check_ip4(p + 14, len - 14, "wan");
 }
 
-/* The counters of the worker and the main lcore, summed. */
-static void totals(uint64_t v[CNT_COUNT + DROP_COUNT])
+static void out(int port, struct rte_mbuf *m)
 {
-	const struct dp_counters *b[2] = {dp.worker[0].ctr, ctrl_ctr};
-
-	memset(v, 0, sizeof(uint64_t) * (CNT_COUNT + DROP_COUNT));
-	for (int i = 0; i < 2; i++) {
-		for (int k = 0; k < CNT_COUNT; k++)
-			v[k] += b[i]->cnt[k];
-		for (int d = 0; d < DROP_COUNT; d++)
-			v[CNT_COUNT + d] += b[i]->drop[d];
-	}
+	check_frame(port, m);
+	rte_pktmbuf_free(m);
 }
 
-/* Every packet accounted for, once nothing moves (lib/shm/counters.h):
- * received and made = sent, dropped, consumed and held. On failure, what
- * moved since the last time it held says where to look. */
-static void conserved(void)
-{
-	static uint64_t last[CNT_COUNT + DROP_COUNT];
-	uint64_t v[CNT_COUNT + DROP_COUNT], in, out = 0;
-	const char *names[AFTR_STATS_COUNT];
-
-	totals(v);
-	in = v[CNT_RX_TRANSPORT] + v[CNT_RX_WAN] + v[CNT_CREATED];
-	out = v[CNT_TX_TRANSPORT] + v[CNT_TX_WAN] + v[CNT_CONSUMED] + v[CNT_FRAG_HELD_IP6] +
-	      v[CNT_FRAG_HELD_IN] + v[CNT_FRAG_HELD_OUT] + v[CNT_NEIGH_HELD];
-	for (int d = 0; d < DROP_COUNT; d++)
-		out += v[CNT_COUNT + d];
-	if (in == out) {
-		memcpy(last, v, sizeof(v));
-		return;
-	}
-	aftr_stats_names(names);
-	for (int k = 0; k < CNT_COUNT + DROP_COUNT; k++)
-		if (v[k] != last[k] && k != CNT_BUSY_NS)
-			fprintf(stderr, "moved: %s %+lld\n", names[k], (long long)(v[k] - last[k]));
-	FUZZ_ASSERT(in == out, "packets not accounted for: %llu in, %llu out",
-	            (unsigned long long)in, (unsigned long long)out);
-}
-
-static void drain(void)
-{
-	struct rte_mbuf *m;
-
-	for (int p = 0; p < 2; p++)
-		while (rte_ring_sc_dequeue(tx[p], (void **)&m) == 0) {
-			check_frame(p, m);
-			rte_pktmbuf_free(m);
-		}
-}
-
-/* Runs the worker and the main lcore until nothing moves (hand-offs,
- * emitted packets, the slow path), checking what leaves; then, quiet,
- * that every packet is accounted for. */
+/* Runs the dataplane until nothing moves, checking what leaves; then,
+ * quiet, that every packet is accounted for. */
 static void settle(void)
 {
-	for (int round = 0; round < 8; round++) {
-		unsigned int n = worker_poll(&dp.worker[0]) + ctrl_poll() + ctl_main_poll();
-
-		drain();
-		/* Quiet: nothing done, nothing waiting on a ring (the main
-		 * lcore's timers may have queued a solicitation). */
-		if (n == 0 && rte_ring_count(rx[0]) + rte_ring_count(rx[1]) +
-		                              rte_ring_count(dp.worker[0].from_ctrl) +
-		                              rte_ring_count(dp.to_ctrl) ==
-		                      0) {
-			conserved();
-			return;
-		}
-	}
+	if (dp_ring_settle(out))
+		FUZZ_ASSERT(dp_ring_conserved(), "every packet accounted for");
 }
 
 /* One frame of the input onto its port's RX ring: false when none is
@@ -347,7 +242,7 @@ static bool feed(const uint8_t *data, size_t size, size_t *at)
 	bool fix;
 	size_t len;
 	struct rte_mbuf *m;
-	char *p;
+	uint8_t *p;
 
 	if (*at + 3 > size)
 		return false;
@@ -357,17 +252,12 @@ static bool feed(const uint8_t *data, size_t size, size_t *at)
 	*at += 3;
 	if (len > size - *at)
 		len = size - *at;
-	m = rte_pktmbuf_alloc(dp.mp);
+	m = dp_ring_feed(port, data + *at, (uint32_t)len);
 	if (m == NULL)
 		return false;
-	p = len <= rte_pktmbuf_tailroom(m) ? rte_pktmbuf_append(m, (uint16_t)len) : NULL;
-	if (p == NULL || rte_ring_sp_enqueue(rx[port], m) != 0) {
-		rte_pktmbuf_free(m);
-		return false;
-	}
-	memcpy(p, data + *at, len);
+	p = rte_pktmbuf_mtod(m, uint8_t *);
 	if (fix)
-		repair(port, (uint8_t *)p, (uint32_t)len);
+		repair(port, p, (uint32_t)len);
 	note_frame(port, (const uint8_t *)p, (uint32_t)len, fix);
 	*at += len;
 	return true;

@@ -40,8 +40,9 @@ static inline int dp_test_eal(const char *name, const char *memory_mb)
 	return 0;
 }
 
-/* Runs s without fork, then stops the EAL: the exit status. */
-static inline int dp_test_run(Suite *s)
+/* Runs s without fork, then fini (if any: what must go before the EAL),
+ * then stops the EAL: the exit status. */
+static inline int dp_test_run_then(Suite *s, void (*fini)(void))
 {
 	char rundir[PATH_MAX];
 	SRunner *sr = srunner_create(s);
@@ -51,10 +52,17 @@ static inline int dp_test_run(Suite *s)
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
+	if (fini)
+		fini();
 	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
 	rmdir(rundir);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+static inline int dp_test_run(Suite *s)
+{
+	return dp_test_run_then(s, NULL);
 }
 
 #endif
