@@ -182,7 +182,9 @@
  * (or the kernel, for af_packet) dropped before the dataplane saw them. */
 #define AFTR_PORT_STATS(X)                                                                         \
 	X(RX_PACKETS, "rx_packets", "frames received")                                             \
-	X(RX_MISSED, "rx_missed", "frames dropped by the port: receive ring full")                 \
+	X(RX_MISSED, "rx_missed",                                                                  \
+	  "frames dropped by the port: receive ring full (net_af_packet and net_af_xdp leave "     \
+	  "them to the kernel's rx dropped)")                                                      \
 	X(RX_ERRORS, "rx_errors", "frames received with errors")                                   \
 	X(RX_NOMBUF, "rx_nombuf", "receive failures for want of buffers")                          \
 	X(TX_PACKETS, "tx_packets", "frames sent")                                                 \
