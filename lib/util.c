@@ -201,6 +201,32 @@ void big_free(void *p)
 		munmap(h.base, h.len);
 }
 
+void key_idx_sort(struct key_idx *v, struct key_idx *tmp, size_t n)
+{
+	struct key_idx *from = v, *to = tmp;
+
+	for (unsigned int shift = 0; shift < 64; shift += 8) {
+		size_t count[256] = {0}, at = 0;
+
+		for (size_t i = 0; i < n; i++)
+			count[from[i].key >> shift & 0xff]++;
+		if (n == 0 || count[from[0].key >> shift & 0xff] == n)
+			continue; /* every key has this byte: the order stands */
+		for (unsigned int b = 0; b < 256; b++) {
+			size_t c = count[b];
+
+			count[b] = at;
+			at += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			to[count[from[i].key >> shift & 0xff]++] = from[i];
+		from = to;
+		to = from == v ? tmp : v;
+	}
+	if (from != v)
+		memcpy(v, from, n * sizeof(*v));
+}
+
 static uint64_t mix64(uint64_t k)
 {
 	k ^= k >> 33;

@@ -32,6 +32,19 @@ void vec_remove(void *v, size_t *n, size_t elem, size_t i);
 void *big_calloc(size_t n, size_t size);
 void big_free(void *p);
 
+/* A key and the index of what it is the key of, for key_idx_sort. */
+struct key_idx {
+	uint64_t key;
+	uint32_t idx;
+};
+
+/* Sorts v by key, stably (equal keys keep their order: put them in by
+ * index, and they come out by key, then index), with room for n more in
+ * tmp: an LSD radix sort, a byte a pass, passes where every key has the
+ * same byte skipped. A million in tens of milliseconds where qsort with
+ * a comparison function takes a few hundred. */
+void key_idx_sort(struct key_idx *v, struct key_idx *tmp, size_t n);
+
 /* A 64-bit hash of n bytes, eight at a time (a file's identity, a
  * check against damage: not against an adversary). */
 uint64_t hash_mem64(const void *p, size_t n, uint64_t seed);

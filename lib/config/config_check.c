@@ -504,15 +504,60 @@ static void report_nonat_clash(const struct aftr_config *cfg, const struct keyre
 	}
 }
 
+/* Whether b4 is among the n B4 keys of v, sorted by key. */
+static bool b4_among(const struct keyrec *v, size_t n, const struct addr6 *b4)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = memcmp(v[mid].key, b4->b, 16);
+
+		if (c == 0)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* The entries of B4s among the nonats' (sorted, in v[0..nn)) put after
+ * them, v then sorted whole: a B4's nonat comes first. Their count. */
+static size_t with_nonat_b4s(const struct aftr_config *cfg, struct keyrec *v, size_t nn)
+{
+	const struct cfg_lists *l = &cfg->lists;
+	size_t k = nn;
+
+	for (size_t i = 0; i < l->n_softwires; i++)
+		if (b4_among(v, nn, &l->softwires[i].b4))
+			put_b4_key(&v[k++], &l->softwires[i].b4, (uint32_t)i, O_SOFTWIRE);
+	for (size_t i = 0; i < l->n_nats; i++)
+		if (b4_among(v, nn, &l->nats[i].b4))
+			put_b4_key(&v[k++], &l->nats[i].b4, (uint32_t)i, O_NAT);
+	for (size_t i = 0; i < l->n_prrs; i++)
+		if (b4_among(v, nn, &l->prrs[i].b4))
+			put_b4_key(&v[k++], &l->prrs[i].b4, (uint32_t)i, O_PRR);
+	for (size_t i = 0; i < l->n_tunnels; i++)
+		if (b4_among(v, nn, &l->tunnels[i].b4))
+			put_b4_key(&v[k++], &l->tunnels[i].b4, (uint32_t)i, O_TUNNEL);
+	qsort(v, k, sizeof(*v), keyrec_cmp);
+	return k;
+}
+
 /* A no-NAT B4 owns its whole prefix: it can have no other kind of entry
  * (ISC refuses "nonat" for an existing tunnel) but its tunnel settings,
  * and one prefix. A B4 may
  * hold several softwires (different addresses or PSIDs); a tunnel is
- * listed once. */
+ * listed once. Only the entries of B4s with a nonat are sorted with
+ * them: a million softwires and no nonat cost one pass. */
 static void check_b4_dups(const struct aftr_config *cfg, struct diag *d)
 {
-	size_t n = cfg->lists.n_nonats + cfg->lists.n_softwires + cfg->lists.n_nats +
-	           cfg->lists.n_prrs + cfg->lists.n_tunnels;
+	const struct cfg_lists *l = &cfg->lists;
+	/* Room for every entry only if some B4 has a nonat. */
+	size_t n = l->n_nonats ? l->n_nonats + l->n_softwires + l->n_nats + l->n_prrs + l->n_tunnels
+	                       : l->n_tunnels;
 	struct keyrec *v = calloc(n ? n : 1, sizeof(*v));
 	size_t k = 0;
 
@@ -520,23 +565,15 @@ static void check_b4_dups(const struct aftr_config *cfg, struct diag *d)
 		diag_err(d, 0, 0, "", "out of memory while validating");
 		return;
 	}
-	for (size_t i = 0; i < cfg->lists.n_tunnels; i++)
-		put_b4_key(&v[k++], &cfg->lists.tunnels[i].b4, (uint32_t)i, O_TUNNEL);
+	for (size_t i = 0; i < l->n_tunnels; i++)
+		put_b4_key(&v[k++], &l->tunnels[i].b4, (uint32_t)i, O_TUNNEL);
 	report_dups(cfg, v, k, d, "this B4 already has a tunnel");
 	k = 0;
-	for (size_t i = 0; i < cfg->lists.n_nonats; i++)
-		put_b4_key(&v[k++], &cfg->lists.nonats[i].b4, (uint32_t)i, O_NONAT);
+	for (size_t i = 0; i < l->n_nonats; i++)
+		put_b4_key(&v[k++], &l->nonats[i].b4, (uint32_t)i, O_NONAT);
 	report_dups(cfg, v, k, d, "this B4 already has a no-NAT prefix");
-	for (size_t i = 0; i < cfg->lists.n_softwires; i++)
-		put_b4_key(&v[k++], &cfg->lists.softwires[i].b4, (uint32_t)i, O_SOFTWIRE);
-	for (size_t i = 0; i < cfg->lists.n_nats; i++)
-		put_b4_key(&v[k++], &cfg->lists.nats[i].b4, (uint32_t)i, O_NAT);
-	for (size_t i = 0; i < cfg->lists.n_prrs; i++)
-		put_b4_key(&v[k++], &cfg->lists.prrs[i].b4, (uint32_t)i, O_PRR);
-	for (size_t i = 0; i < cfg->lists.n_tunnels; i++)
-		put_b4_key(&v[k++], &cfg->lists.tunnels[i].b4, (uint32_t)i, O_TUNNEL);
-	qsort(v, k, sizeof(*v), keyrec_cmp);
-	report_nonat_clash(cfg, v, k, d);
+	if (k > 0)
+		report_nonat_clash(cfg, v, with_nonat_b4s(cfg, v, k), d);
 	free(v);
 }
 
@@ -646,20 +683,12 @@ static void check_nonats(const struct aftr_config *cfg, const struct index *ix, 
 	}
 }
 
-static int softwire_cmp(const void *a, const void *b)
+/* A softwire's place in the order check_softwires walks: by address,
+ * offset, PSID length, PSID (then by index: key_idx_sort is stable). */
+static uint64_t softwire_key(const struct cfg_softwire *s)
 {
-	const struct cfg_softwire *x = *(const struct cfg_softwire *const *)a;
-	const struct cfg_softwire *y = *(const struct cfg_softwire *const *)b;
-
-	if (x->ipv4 != y->ipv4)
-		return x->ipv4 < y->ipv4 ? -1 : 1;
-	if (x->psid.offset != y->psid.offset)
-		return x->psid.offset < y->psid.offset ? -1 : 1;
-	if (x->psid.psid_len != y->psid.psid_len)
-		return x->psid.psid_len < y->psid.psid_len ? -1 : 1;
-	if (x->psid.psid != y->psid.psid)
-		return x->psid.psid < y->psid.psid ? -1 : 1;
-	return x < y ? -1 : x > y;
+	return (uint64_t)s->ipv4 << 32 | (uint64_t)s->psid.offset << 24 |
+	       (uint64_t)s->psid.psid_len << 16 | s->psid.psid;
 }
 
 static void softwire_clash(const struct aftr_config *cfg, const struct cfg_softwire *s,
@@ -753,19 +782,22 @@ static void check_softwire_endpoints(const struct aftr_config *cfg, struct diag 
  * overlap, else two B4s would claim the same returning packets. */
 static void check_softwires(const struct aftr_config *cfg, const struct index *ix, struct diag *d)
 {
-	struct cfg_softwire **v =
-	        calloc(cfg->lists.n_softwires ? cfg->lists.n_softwires : 1, sizeof(*v));
+	size_t n = cfg->lists.n_softwires;
+	struct cfg_softwire **v = calloc(n ? n : 1, sizeof(*v));
+	struct key_idx *order = calloc(2 * (n ? n : 1), sizeof(*order));
 	char a[ADDR4_STRLEN], p[PREFIX4_STRLEN];
 
-	if (v == NULL) {
+	if (v == NULL || order == NULL) {
+		free(v);
+		free(order);
 		diag_err(d, 0, 0, "softwires", "out of memory while validating");
 		return;
 	}
-	for (size_t i = 0; i < cfg->lists.n_softwires; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const struct cfg_softwire *s = &cfg->lists.softwires[i];
 		const struct cfg_nonat *nn = nonat_covering(cfg, ix, s->ipv4);
 
-		v[i] = &cfg->lists.softwires[i];
+		order[i] = (struct key_idx){softwire_key(s), (uint32_t)i};
 		if (find_pool(cfg, ix, s->ipv4))
 			cfg_err_at(d, &s->pos, "softwires", i, "%s is a NAT pool address",
 			           addr4_format(s->ipv4, a));
@@ -774,11 +806,14 @@ static void check_softwires(const struct aftr_config *cfg, const struct index *i
 			           addr4_format(s->ipv4, a), prefix4_format(&nn->prefix, p));
 	}
 	check_softwire_endpoints(cfg, d);
-	qsort(v, cfg->lists.n_softwires, sizeof(*v), softwire_cmp);
-	for (size_t i = 0, run = 0; i < cfg->lists.n_softwires; i = run) {
+	key_idx_sort(order, order + n, n);
+	for (size_t i = 0; i < n; i++)
+		v[i] = &cfg->lists.softwires[order[i].idx];
+	free(order);
+	for (size_t i = 0, run = 0; i < n; i = run) {
 		bool mixed = false;
 
-		for (run = i + 1; run < cfg->lists.n_softwires && v[run]->ipv4 == v[i]->ipv4; run++)
+		for (run = i + 1; run < n && v[run]->ipv4 == v[i]->ipv4; run++)
 			mixed |= v[run]->psid.offset != v[i]->psid.offset ||
 			         v[run]->psid.psid_len != v[i]->psid.psid_len;
 		if (mixed) {
