@@ -27,6 +27,10 @@ PACKAGES="$PACKAGES valgrind"
 PACKAGES="$PACKAGES clang-format-14 clang-tidy-14 shellcheck"
 # The fuzz targets (tests/fuzz/): clang and its libFuzzer runtime.
 PACKAGES="$PACKAGES clang libclang-rt-14-dev"
+# promtool checks /metrics and the sample alerting rules (tests/live/api.sh,
+# tests/prometheus/); it comes in Debian's prometheus package, whose server
+# the tests do not need (stopped below when this script installed it).
+PACKAGES="$PACKAGES prometheus"
 
 missing=""
 for p in $PACKAGES; do
@@ -48,4 +52,11 @@ if [ -n "$missing" ]; then
 	echo "install-deps: installing$missing"
 	# shellcheck disable=SC2086
 	apt-get install -y -q --no-install-recommends $missing
+	case " $missing " in
+	*" prometheus "*)
+		if command -v systemctl >/dev/null && systemctl is-active -q prometheus 2>/dev/null; then
+			systemctl disable -q --now prometheus || true
+		fi
+		;;
+	esac
 fi

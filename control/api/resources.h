@@ -16,6 +16,7 @@ void api_get_defaults(struct api_ctx *ctx, const struct api_req *req, struct api
 void api_get_counters(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
 void api_get_drops(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
 void api_get_metrics(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
+void api_get_rates(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
 void api_get_sessions(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
 void api_get_subscribers(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
 void api_get_who(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);

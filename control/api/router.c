@@ -24,6 +24,7 @@ static const struct route routes[] = {
         {"/api/v1/config", api_get_config},
         {"/api/v1/counters", api_get_counters},
         {"/api/v1/counters/drops", api_get_drops},
+        {"/api/v1/rates", api_get_rates},
         {"/api/v1/sessions", api_get_sessions},
         {"/api/v1/subscribers", api_get_subscribers},
         {"/api/v1/who", api_get_who},

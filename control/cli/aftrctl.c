@@ -36,7 +36,8 @@ static const char usage_text[] =
         "       aftrctl config map [--isc|--yaml] FILE B4 | FILE ADDRESS PORT\n"
         "       aftrctl stats [--shm NAME] [--workers] [--nonzero] [--json]\n"
         "       aftrctl [--api URL] [--token-file F] [--cacert F] [--json] VERB ...\n"
-        "         noop | show stat|dropped | list default|pool|session\n"
+        "         noop | show stat|dropped|rates | top [SECONDS [COUNT]]\n"
+        "         list default|pool|session\n"
         "         list tunnel|nat|prr|nonat|softwire|acl6|private\n"
         "         add KIND JSON|@FILE | del KIND ID... | reload | debug tunnel B4\n"
         "         isc 'ISC COMMAND LINE' | tunnel|nat|prr|nonat|delete|mtu|... (ISC words)\n"
@@ -50,7 +51,9 @@ static const char usage_text[] =
         "--cacert, default $AFTR_CACERT, the CA to trust for it; --token-file, default\n"
         "$AFTR_TOKEN_FILE). \"who\" answers who held a public address and port at TIME\n"
         "(UTC, 2026-12-03T14:02:11Z; default now), from the API or, with --log-dir, from\n"
-        "an event log's files (logging.event_log).\n";
+        "an event log's files (logging.event_log). \"top\" shows the main rates and the\n"
+        "top drop reasons (last second, 1, 5 and 15 minute averages: the configuration's\n"
+        "decay) every SECONDS (default 1), COUNT times (default: until interrupted).\n";
 
 struct opts {
 	int format; /* 0: guess from the name, 1: YAML, 2: ISC */
@@ -385,6 +388,8 @@ static int dispatch(const struct api_opts *a, int argc, char **argv)
 	}
 	if (strcmp(argv[0], "who") == 0)
 		return aftrctl_who(a, argc, argv);
+	if (strcmp(argv[0], "top") == 0)
+		return aftrctl_top(a, argc, argv);
 	rc = aftrctl_lists(a, argc, argv);
 	if (rc == -1 && argc <= 2)
 		rc = aftrctl_api(a, argv[0], argc == 2 ? argv[1] : NULL);

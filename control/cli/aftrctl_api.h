@@ -35,7 +35,12 @@ int aftrctl_lists(const struct api_opts *o, int argc, char **argv);
  * when nobody did (or an error), 2 bad usage. */
 int aftrctl_who(const struct api_opts *o, int argc, char **argv);
 
-/* Runs "noop", "show stat|dropped", "list default". Returns the exit
+/* aftrctl top [SECONDS [COUNT]] and show rates (aftrctl_top.c): the
+ * counters' rates from GET /api/v1/rates. argv[0] is "top". */
+int aftrctl_top(const struct api_opts *o, int argc, char **argv);
+int aftrctl_show_rates(const struct api_opts *o);
+
+/* Runs "noop", "show stat|dropped|rates", "list default". Returns the exit
  * status, or -1 when verb/object is not one of these. */
 int aftrctl_api(const struct api_opts *o, const char *verb, const char *object);
 

@@ -28,6 +28,7 @@
 #include "ctl_msg.h"
 #include "export.h"
 #include "counters.h"
+#include "rates.h"
 #include "stats_shm.h"
 
 #define MAX_WORKERS 64
@@ -40,6 +41,7 @@ struct dpctl {
 	char *shm;
 	const struct aftr_config *cfg;
 	struct events *events;   /* where event records go (NULL: nowhere) */
+	struct rates *rates;     /* of the counters, moved once a second */
 	uint64_t lost, lost_gen; /* events_lost seen last, in that dataplane */
 	pthread_t thread;
 	atomic_bool stop;
@@ -268,8 +270,10 @@ static void *run(void *arg)
 	while (!atomic_load(&c->stop)) {
 		if (now_us() >= next) {
 			reattach(c);
-			if (c->h)
+			if (c->h) {
 				check_lost(c, c->h);
+				rates_tick(c->rates, c->h, now_us());
+			}
 			next = now_us() + REATTACH_US;
 		}
 		if (c->h)
@@ -288,10 +292,16 @@ struct dpctl *dpctl_start(const char *shm, const struct aftr_config *cfg, struct
 		return NULL;
 	}
 	c->cfg = cfg;
+	if ((c->rates = rates_new(cfg->fixed.decay)) == NULL) {
+		free(c->shm);
+		free(c);
+		return NULL;
+	}
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_mutex_init(&c->dump_lock, NULL);
 	c->events = events;
 	if (pthread_create(&c->thread, NULL, run, c) != 0) {
+		rates_free(c->rates);
 		free(c->shm);
 		free(c);
 		return NULL;
@@ -309,8 +319,14 @@ void dpctl_stop(struct dpctl *c)
 		stats_shm_close(c->h);
 	pthread_mutex_destroy(&c->lock);
 	pthread_mutex_destroy(&c->dump_lock);
+	rates_free(c->rates);
 	free(c->shm);
 	free(c);
+}
+
+json_t *dpctl_rates(struct dpctl *c)
+{
+	return rates_json(c->rates);
 }
 
 unsigned int dpctl_ping_all(struct dpctl *c, unsigned int timeout_ms, int *rc, uint64_t *rtt_us,

@@ -28,6 +28,10 @@ void dpctl_stop(struct dpctl *c);
 unsigned int dpctl_ping_all(struct dpctl *c, unsigned int timeout_ms, int *rc, uint64_t *rtt_us,
                             unsigned int max);
 
+/* The rates of the followed dataplane's counters (rates.h), or NULL
+ * before a first second of them. */
+json_t *dpctl_rates(struct dpctl *c);
+
 /* Workers of the dataplane followed now (0: none). */
 unsigned int dpctl_workers(struct dpctl *c);
 

@@ -73,11 +73,13 @@ const char *aftr_drop_help(enum aftr_drop d)
 	return d < DROP_COUNT ? drop_helps[d] : "";
 }
 
+/* NOLINTBEGIN(bugprone-suspicious-missing-comma): continued literals */
 static const char *const port_helps[] = {
 #define PORT(sym, name, help) help,
         AFTR_PORT_STATS(PORT)
 #undef PORT
 };
+/* NOLINTEND(bugprone-suspicious-missing-comma) */
 
 const char *aftr_stats_help(const char *name)
 {

@@ -76,6 +76,15 @@ expect "health without a dataplane: 503, degraded" 503 \
 	"j['status'] == 'degraded' and not j['dataplane']['running']" "$url/api/v1/health"
 expect "counters without a dataplane: 503 with an error object" 503 \
 	"j['error'] == 'no dataplane' and 'detail' in j" "${auth[@]}" "$url/api/v1/counters"
+expect "rates without a dataplane: 503" 503 "j['error'] == 'no rates yet'" "${auth[@]}" \
+	"$url/api/v1/rates"
+if curl -s "${auth[@]}" "$url/metrics" | grep -q '^aftr_dataplane_up 0$'; then
+	echo "ok   metrics without a dataplane: a scrape that works, aftr_dataplane_up 0"
+	pass=$((pass + 1))
+else
+	echo "FAIL metrics without a dataplane"
+	fail=$((fail + 1))
+fi
 
 start_dataplane
 for _ in $(seq 100); do
@@ -162,23 +171,39 @@ expect "POST on a read-only resource: 405" 405 "j['error'] == 'method not allowe
 	"${auth[@]}" -X POST -d '{}' "$url/api/v1/config"
 expect "metrics need the token too" 401 - "$url/metrics"
 
+# Prometheus conventions: one family per counter kind with labels, no
+# total series (sum() over lcore is the whole), seconds, build_info; and
+# promtool's own lint where Debian's prometheus package is installed.
 metrics() {
-	curl -s "${auth[@]}" "$url/metrics" >"$tmp/metrics" &&
-		grep -q '^# TYPE aftr_nat_out_total counter$' "$tmp/metrics" &&
-		grep -q '^aftr_nat_out_total{lcore="worker0"} 3$' "$tmp/metrics" &&
-		grep -q '^aftr_nat_out_total{lcore="total"} 3$' "$tmp/metrics" &&
-		grep -q '^aftr_drop_acl6_total{lcore="main"} 0$' "$tmp/metrics" &&
-		grep -q '^# TYPE aftr_fragments_held_ip6 gauge$' "$tmp/metrics" &&
-		grep -q '^aftr_fragments_held_ip6{lcore="total"} 0$' "$tmp/metrics" &&
-		grep -q '^aftr_filter_transport_in_0_total{lcore="total"} 3$' "$tmp/metrics" &&
-		! grep -vqE '^(# (HELP|TYPE) aftr_[a-z0-9_]+ .*|aftr_[a-z0-9_]+\{lcore="[a-z0-9]+"\} [0-9]+)$' \
-			"$tmp/metrics"
+	local m=$tmp/metrics re
+	curl -s "${auth[@]}" "$url/metrics" >"$m" || return 1
+	for re in '^# TYPE aftr_nat_out_total counter$' '^aftr_nat_out_total\{lcore="worker0"\} 3$' \
+		'^aftr_drops_total\{reason="acl6",lcore="main"\} 0$' \
+		'^# TYPE aftr_fragments_held_ip6 gauge$' '^aftr_fragments_held_ip6\{lcore="worker0"\} 0$' \
+		'^aftr_port_rx_packets_total\{interface="transport"\} [0-9]+$' \
+		'^aftr_rx_packets_total\{interface="wan",lcore="worker0"\} [0-9]+$' \
+		'^# TYPE aftr_busy_seconds_total counter$' '^aftr_build_info\{version="[0-9.]+"\} 1$' \
+		'^aftr_dataplane_up 1$' '^aftr_worker_up\{lcore="worker0"\} 1$'; do
+		grep -qE "$re" "$m" || { echo "no line matches $re"; return 1; }
+	done
+	! grep -E 'lcore="total"|_ns[{ ]' "$m" || { echo "a total series or nanoseconds"; return 1; }
+	[ "$(grep -c '^# TYPE aftr_drops_total counter$' "$m")" -eq 1 ] ||
+		{ echo "aftr_drops_total is not one family"; return 1; }
+	[ "$(awk '/^aftr_filter_matches_total\{interface="transport",direction="in",rule="0",/ { n += $2 } END { print n + 0 }' "$m")" -eq 3 ] ||
+		{ echo "the filter rule's matches are not 3"; return 1; }
+	! grep -vE '^(# (HELP|TYPE) aftr_[a-z0-9_]+ .*|aftr_[a-z0-9_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? [0-9.e+-]+)$' "$m" ||
+		{ echo "lines above are not well formed"; return 1; }
+	if command -v promtool >/dev/null; then
+		promtool check metrics <"$m" || return 1
+	fi
 }
-if metrics; then
-	echo "ok   Prometheus metrics: every line well formed, a filter rule's matches among them"
+if metrics >"$tmp/metrics.check" 2>&1; then
+	echo "ok   Prometheus metrics: well formed, labelled families, a filter rule's" \
+		"matches$(command -v promtool >/dev/null && echo "; promtool check metrics clean")"
 	pass=$((pass + 1))
 else
 	echo "FAIL Prometheus metrics"
+	cat "$tmp/metrics.check"
 	head -5 "$tmp/metrics"
 	fail=$((fail + 1))
 fi
@@ -230,6 +255,15 @@ ctl "the configuration as JSON" 0 '"endpoint": "2001:db8::1"' --token-file "$tmp
 ctl "without the token: the API's error, exit 1" 1 '401 unauthorized' show stat
 AFTR_TOKEN_FILE="$tmp/token" ctl "token from AFTR_TOKEN_FILE" 0 '^nat_out' show stat
 ctl "unreachable: exit 3" 3 'cannot reach' --api http://127.0.0.1:1 noop
+# Rates (ISC decay): once the dataplane has been followed for a second.
+for _ in $(seq 30); do curl -sf -o /dev/null "${auth[@]}" "$url/api/v1/rates" && break; sleep 0.1; done
+expect "rates: each counter's last second and 1, 5, 15 minute averages, gauges left out" 200 \
+	"j['seconds'] >= 1 and abs(j['decay']['1min'] - 0.98347145382) < 1e-9 and set(j['rates']['nat_out']) == {'last', '1min', '5min', '15min'} and 'mbufs_in_use' not in j['rates'] and all(v >= 0 for r in j['rates'].values() for v in r.values())" \
+	"${auth[@]}" "$url/api/v1/rates"
+ctl "top: the main rates and the drop reasons, once" 0 '^NAT out +[0-9.]+ +[0-9.]+' \
+	--token-file "$tmp/token" top 1 1
+ctl "show rates" 0 '^per second +last second' --token-file "$tmp/token" show rates
+ctl "top with a bad interval: usage" 2 'usage: aftrctl top' --token-file "$tmp/token" top 0
 
 # The run-time lists: added, refused, saved, deleted, kept over a restart.
 json=(-H "Content-Type: application/json")
@@ -406,7 +440,8 @@ expect "listed as from the file" 200 \
 # Filters are live: a changed rule runs after a reload, its counter starts over.
 filter_hits() {
 	curl -s "${auth[@]}" "$url/metrics" |
-		sed -n 's/^aftr_filter_transport_in_0_total{lcore="total"} //p'
+		awk '/^aftr_filter_matches_total\{interface="transport",direction="in",rule="0",/ { n += $2; seen = 1 }
+			END { if (seen) print n }'
 }
 sed -i 's/destination_port: 53}/destination_port: 54}/' "$tmp/aftr.yaml"
 expect "reload takes changed filters" 200 "j['reloaded'] and j['applied']" "${auth[@]}" \
