@@ -178,6 +178,31 @@ static void dataplane_state(FILE *f, struct api_ctx *ctx, const struct stats_shm
 			        (double)rtts[w] * 1e-6);
 }
 
+/* Each pool address and protocol's port blocks and ports, summed over
+ * the workers (pools.c). */
+static void pool_gauges(FILE *f, struct api_ctx *ctx)
+{
+	static const char *const g[][3] = {
+	        {"aftr_pool_blocks", "blocks", "port blocks of a pool address and protocol"},
+	        {"aftr_pool_blocks_used", "blocks_used", "of those, held by a subscriber"},
+	        {"aftr_pool_ports", "ports", "ports in the blocks"},
+	        {"aftr_pool_ports_used", "ports_used",
+	         "of those, in use by a session or waiting out their hold time"}};
+	int rc;
+	json_t *pools = pools_usage(ctx, &rc), *p;
+	size_t i;
+
+	for (size_t k = 0; pools && json_array_size(pools) && k < 4; k++) {
+		fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", g[k][0], g[k][2], g[k][0]);
+		json_array_foreach(pools, i, p)
+			fprintf(f, "%s{address=\"%s\",protocol=\"%s\"} %lld\n", g[k][0],
+			        json_string_value(json_object_get(p, "address")),
+			        json_string_value(json_object_get(p, "protocol")),
+			        (long long)json_integer_value(json_object_get(p, g[k][1])));
+	}
+	json_decref(pools);
+}
+
 /* The control process's own: each event exporter's records sent and
  * lost and its send errors (export.h). */
 static void exporter_metrics(FILE *f, struct api_ctx *ctx)
@@ -215,8 +240,10 @@ void api_get_metrics(struct api_ctx *ctx, const struct api_req *req, struct api_
 		gauge(f, "aftr_build_info", "the build of aftr-control (its version), always 1",
 		      "version=\"" AFTR_VERSION "\"", 1);
 		dataplane_state(f, ctx, h);
-		if (h)
+		if (h) {
 			dataplane_counters(f, h);
+			pool_gauges(f, ctx);
+		}
 		exporter_metrics(f, ctx);
 	}
 	if (h)

@@ -17,6 +17,11 @@ void api_get_counters(struct api_ctx *ctx, const struct api_req *req, struct api
 void api_get_drops(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
 void api_get_metrics(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
 void api_get_rates(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
+void api_get_pool_usage(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
+/* Each pool address and protocol's blocks, used and free, and ports in use,
+ * summed over the workers (pools.c); NULL with *rc -ENOENT (no dataplane)
+ * or the workers' error. */
+json_t *pools_usage(struct api_ctx *ctx, int *rc);
 void api_get_sessions(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
 void api_get_subscribers(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
 void api_get_who(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);

@@ -36,7 +36,7 @@ static const char usage_text[] =
         "       aftrctl config map [--isc|--yaml] FILE B4 | FILE ADDRESS PORT\n"
         "       aftrctl stats [--shm NAME] [--workers] [--nonzero] [--json]\n"
         "       aftrctl [--api URL] [--token-file F] [--cacert F] [--json] VERB ...\n"
-        "         noop | show stat|dropped|rates | top [SECONDS [COUNT]]\n"
+        "         noop | show stat|dropped|rates|pools | top [SECONDS [COUNT]]\n"
         "         list default|pool|session\n"
         "         list tunnel|nat|prr|nonat|softwire|acl6|private\n"
         "         add KIND JSON|@FILE | del KIND ID... | reload | debug tunnel B4\n"

@@ -39,6 +39,7 @@ int aftrctl_who(const struct api_opts *o, int argc, char **argv);
  * counters' rates from GET /api/v1/rates. argv[0] is "top". */
 int aftrctl_top(const struct api_opts *o, int argc, char **argv);
 int aftrctl_show_rates(const struct api_opts *o);
+int aftrctl_show_pools(const struct api_opts *o);
 
 /* Runs "noop", "show stat|dropped|rates", "list default". Returns the exit
  * status, or -1 when verb/object is not one of these. */

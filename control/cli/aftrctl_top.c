@@ -3,6 +3,8 @@
  * ISC's decay):
  *
  *   aftrctl show rates             every counter that moves, a line each
+ *   aftrctl show pools             each pool address and protocol: port
+ *                                  blocks used and free, ports in use
  *   aftrctl top [SECONDS [COUNT]]  the main rates and the top drop reasons,
  *                                  again every SECONDS (default 1), COUNT
  *                                  times (default: until interrupted); on
@@ -175,6 +177,36 @@ int aftrctl_show_rates(const struct api_opts *o)
 			       json_number_value(json_object_get(v, "1min")),
 			       json_number_value(json_object_get(v, "5min")),
 			       json_number_value(json_object_get(v, "15min")));
+	}
+	json_decref(j);
+	return 0;
+}
+
+int aftrctl_show_pools(const struct api_opts *o)
+{
+	json_t *j, *p;
+	size_t i;
+	int rc = aftrctl_fetch(o, "/api/v1/pools/usage", &j);
+
+	if (rc != 0)
+		return rc;
+	if (o->json) {
+		aftrctl_dump(j);
+		json_decref(j);
+		return 0;
+	}
+	printf("%-16s %-8s %8s %8s %8s %7s %10s %10s\n", "address", "protocol", "blocks", "used",
+	       "free", "used %", "ports", "in use");
+	json_array_foreach(json_object_get(j, "pools"), i, p) {
+		printf("%-16s %-8s %8lld %8lld %8lld %7.1f %10lld %10lld\n",
+		       json_string_value(json_object_get(p, "address")),
+		       json_string_value(json_object_get(p, "protocol")),
+		       (long long)json_integer_value(json_object_get(p, "blocks")),
+		       (long long)json_integer_value(json_object_get(p, "blocks_used")),
+		       (long long)json_integer_value(json_object_get(p, "blocks_free")),
+		       100 * json_number_value(json_object_get(p, "utilisation")),
+		       (long long)json_integer_value(json_object_get(p, "ports")),
+		       (long long)json_integer_value(json_object_get(p, "ports_used")));
 	}
 	json_decref(j);
 	return 0;

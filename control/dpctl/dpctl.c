@@ -172,13 +172,27 @@ static json_t *subscriber_json(uint32_t worker, const struct ctl_msg *m)
 	                 "icmp", m->u.subs.nblocks[2], "blocks");
 }
 
-/* A listed event: a session or a subscriber goes into the list; a block
- * into its subscriber's (the one before it). Lock held. */
+static json_t *pool_json(uint32_t worker, const struct ctl_msg *m)
+{
+	char a[ADDR4_STRLEN];
+
+	return json_pack("{s:i,s:s,s:s,s:I,s:I,s:I,s:I}", "worker", worker, "address",
+	                 addr4_format(ntohl(m->u.pool.addr), a), "protocol",
+	                 ctl_msg_proto_name(m->u.pool.proto), "blocks",
+	                 (json_int_t)m->u.pool.blocks, "blocks_free",
+	                 (json_int_t)m->u.pool.blocks_free, "ports", (json_int_t)m->u.pool.ports,
+	                 "ports_used", (json_int_t)m->u.pool.ports_used);
+}
+
+/* A listed event: a session, a subscriber or a pool's share goes into the
+ * list; a block into its subscriber's (the one before it). Lock held. */
 static void dump_add(struct dpctl *c, uint32_t w, const struct ctl_msg *m)
 {
 	json_t *last;
 
-	if (m->type == CTL_EVT_SESSION) {
+	if (m->type == CTL_EVT_POOL) {
+		json_array_append_new(c->dump_out, pool_json(w, m));
+	} else if (m->type == CTL_EVT_SESSION) {
 		json_array_append_new(c->dump_out, session_json(w, m));
 	} else if (m->type == CTL_EVT_SUBSCRIBER) {
 		json_array_append_new(c->dump_out, subscriber_json(w, m));
@@ -211,7 +225,7 @@ static void take(struct dpctl *c, uint32_t w, const struct stats_shm_hdr *h,
 		}
 		atomic_store(&c->acked[w], m->seq);
 	} else if (m->type == CTL_EVT_SESSION || m->type == CTL_EVT_SUBSCRIBER ||
-	           m->type == CTL_EVT_BLOCK) {
+	           m->type == CTL_EVT_BLOCK || m->type == CTL_EVT_POOL) {
 		/* In ring order, before the ack the requester waits for. */
 		pthread_mutex_lock(&c->lock);
 		if (m->seq == atomic_load(&c->dump_seq) && c->dump_out)
@@ -383,7 +397,8 @@ static int command(struct dpctl *c, unsigned int worker, struct ctl_msg *m, unsi
 	} else {
 		m->seq = ++c->seq;
 		m->worker = (uint16_t)ring;
-		if (m->type == CTL_CMD_SESSIONS || m->type == CTL_CMD_SUBSCRIBERS)
+		if (m->type == CTL_CMD_SESSIONS || m->type == CTL_CMD_SUBSCRIBERS ||
+		    m->type == CTL_CMD_POOLS)
 			atomic_store(&c->dump_seq, m->seq);
 		if (worker == MAIN_LCORE)
 			atomic_store(&c->main_seq, m->seq);

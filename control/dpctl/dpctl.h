@@ -55,11 +55,12 @@ int dpctl_push_tables(struct dpctl *c, const char *file, size_t len, uint64_t ge
 int dpctl_push_delta(struct dpctl *c, const char *records, uint64_t base, uint64_t gen, char *err,
                      size_t errlen);
 
-/* Lists up to max sessions (filter->type CTL_CMD_SESSIONS) or subscribers
- * with their port blocks (CTL_CMD_SUBSCRIBERS) of one worker from its slot
- * cursor on, those matching filter's u.dump fields (proto, b4, ext, eport),
- * appending JSON objects to out; *next is where to go on (CTL_DUMP_END when
- * done). 0, or -ENOENT / -ENOBUFS / -ETIMEDOUT. */
+/* Lists up to max sessions (filter->type CTL_CMD_SESSIONS), subscribers
+ * with their port blocks (CTL_CMD_SUBSCRIBERS) or its share of each pool
+ * address and protocol (CTL_CMD_POOLS) of one worker from its cursor on,
+ * those matching filter's u.dump fields (proto, b4, ext, eport), appending
+ * JSON objects to out; *next is where to go on (CTL_DUMP_END when done).
+ * 0, or -ENOENT / -ENOBUFS / -ETIMEDOUT. */
 struct ctl_msg;
 int dpctl_dump(struct dpctl *c, unsigned int worker, const struct ctl_msg *filter, uint32_t cursor,
                uint16_t max, json_t *out, uint32_t *next);

@@ -145,6 +145,32 @@ static uint32_t dump_subscribers(struct dp_worker *w, const struct ctl_msg *c)
 	return CTL_DUMP_END;
 }
 
+/* The worker's share of each pool address and protocol, from the cursor
+ * (pool * CFG_NPROTO + protocol) on, as much as the ring takes. */
+static uint32_t dump_pools(struct dp_worker *w, const struct ctl_msg *c)
+{
+	unsigned int room = rte_ring_free_count(w->evt_ring), sent = 0;
+	uint32_t i = c->u.dump.cursor;
+
+	for (; i < dp.conf.n_pools * CFG_NPROTO; i++) {
+		struct ctl_msg m = {.type = CTL_EVT_POOL, .seq = c->seq};
+		struct pb_usage u;
+
+		if (sent == c->u.dump.max || sent + 2 > room) /* keep room for the ack */
+			return i;
+		pb_usage(&w->nat.pb[i / CFG_NPROTO][i % CFG_NPROTO], &u);
+		m.u.pool.addr = htonl(dp.conf.pools[i / CFG_NPROTO].addr);
+		m.u.pool.proto = cfg_proto_ip((int)(i % CFG_NPROTO));
+		m.u.pool.blocks = u.blocks;
+		m.u.pool.blocks_free = u.blocks_free;
+		m.u.pool.ports = u.ports;
+		m.u.pool.ports_used = u.ports_used;
+		send_event(w, &m);
+		sent++;
+	}
+	return CTL_DUMP_END;
+}
+
 unsigned int ctl_poll(struct dp_worker *w)
 {
 	struct ctl_msg cmds[CTL_BURST];
@@ -163,6 +189,8 @@ unsigned int ctl_poll(struct dp_worker *w)
 			ack.u.ack.next = dump_sessions(w, &cmds[i]);
 		else if (cmds[i].type == CTL_CMD_SUBSCRIBERS && ctl_msg_check(&cmds[i]) == 0)
 			ack.u.ack.next = dump_subscribers(w, &cmds[i]);
+		else if (cmds[i].type == CTL_CMD_POOLS && ctl_msg_check(&cmds[i]) == 0)
+			ack.u.ack.next = dump_pools(w, &cmds[i]);
 		else if (cmds[i].type != CTL_CMD_NOOP)
 			ack.u.ack.result = -ENOTSUP;
 		DP_COUNT(w, COMMANDS);

@@ -164,6 +164,19 @@ int pb_port_release(struct pb_space *s, uint16_t port, uint32_t *head)
 	return 1;
 }
 
+void pb_usage(const struct pb_space *s, struct pb_usage *u)
+{
+	*u = (struct pb_usage){0};
+	for (uint32_t b = 0; s->blocks && b < s->nblocks; b++) {
+		if (pb_block_owner(s, b) != s->worker)
+			continue;
+		u->blocks++;
+		u->blocks_free += s->blocks[b].owner == PB_NONE;
+		u->ports_used += s->blocks[b].used;
+	}
+	u->ports = u->blocks * s->bsize;
+}
+
 uint32_t pb_chain_len(const struct pb_space *s, uint32_t head)
 {
 	uint32_t n = 0;

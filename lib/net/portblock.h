@@ -109,6 +109,13 @@ int pb_port_claim(struct pb_space *s, uint16_t port);
  * result is then 1, else 0. -EINVAL for a port not in use. */
 int pb_port_release(struct pb_space *s, uint16_t port, uint32_t *head);
 
+/* One worker's share of a space: its blocks, those no subscriber holds,
+ * and their ports, those in use or waiting out their hold time. */
+struct pb_usage {
+	uint32_t blocks, blocks_free, ports, ports_used;
+};
+void pb_usage(const struct pb_space *s, struct pb_usage *u);
+
 /* Number of blocks in a chain. */
 uint32_t pb_chain_len(const struct pb_space *s, uint32_t head);
 

@@ -28,7 +28,14 @@ int ctl_msg_check(const struct ctl_msg *msg)
 		return memchr(msg->u.ack.text, '\0', sizeof(msg->u.ack.text)) ? 0 : -EINVAL;
 	case CTL_CMD_SESSIONS:
 	case CTL_CMD_SUBSCRIBERS:
+	case CTL_CMD_POOLS:
 		return msg->u.dump.max ? 0 : -EINVAL;
+	case CTL_EVT_POOL:
+		return ctl_msg_proto_name(msg->u.pool.proto) &&
+		                       msg->u.pool.blocks_free <= msg->u.pool.blocks &&
+		                       msg->u.pool.ports_used <= msg->u.pool.ports
+		               ? 0
+		               : -EINVAL;
 	case CTL_EVT_SUBSCRIBER:
 		return 0;
 	case CTL_EVT_SESSION:

@@ -23,6 +23,7 @@ enum ctl_type {
 	CTL_CMD_TABLES,      /* u.tables: (main lcore) load the live tables from the tables file */
 	CTL_CMD_SUBSCRIBERS, /* u.dump (b4, ext): list subscribers, each with its blocks */
 	CTL_CMD_DELTA,       /* u.tables: (main lcore) apply the delta file's change records */
+	CTL_CMD_POOLS,       /* u.dump (cursor): the worker's share of each pool, CTL_EVT_POOL */
 	/* Events. */
 	CTL_EVT_ACK = 64,    /* u.ack: a command's result */
 	CTL_EVT_BLOCK_ALLOC, /* u.block: a subscriber got a port block */
@@ -40,6 +41,7 @@ enum ctl_type {
 	 * started at u.dp.start_ms (time_ms too); every NAT state of an
 	 * earlier one is gone (evlog.h). */
 	CTL_EVT_DP_START,
+	CTL_EVT_POOL, /* u.pool: a worker's share of one pool address and protocol */
 };
 
 /* u.limit.kind of a CTL_EVT_QUOTA: which of a subscriber's limits (both
@@ -102,6 +104,14 @@ struct ctl_msg {
 			uint8_t proto;  /* IPPROTO_TCP, _UDP, _ICMP */
 			uint8_t kind;   /* CTL_EVT_QUOTA: enum ctl_quota */
 		} limit;
+		struct {
+			uint32_t addr;        /* pool address, network order */
+			uint32_t blocks;      /* the worker's port blocks of it */
+			uint32_t blocks_free; /* of those, held by no subscriber */
+			uint32_t ports;       /* their ports */
+			uint32_t ports_used;  /* of those, in use or waiting out their hold */
+			uint8_t proto;        /* IPPROTO_TCP, _UDP, _ICMP */
+		} pool;
 		struct {
 			uint64_t generation; /* the region's (stats_shm.h) */
 			uint64_t start_ms;   /* when it started, ms since 1970 */

@@ -263,6 +263,21 @@ expect "rates: each counter's last second and 1, 5, 15 minute averages, gauges l
 ctl "top: the main rates and the drop reasons, once" 0 '^NAT out +[0-9.]+ +[0-9.]+' \
 	--token-file "$tmp/token" top 1 1
 ctl "show rates" 0 '^per second +last second' --token-file "$tmp/token" show rates
+# Pool utilisation, summed over the workers: every protocol of the pool
+# address, blocks used and free adding up, the sessions' among them.
+expect "pool utilisation: blocks used and free, ports in use, per protocol" 200 \
+	"{p['protocol'] for p in j['pools']} == {'tcp', 'udp', 'icmp'} and all(p['address'] == '198.51.100.1' and p['blocks'] > 0 and p['blocks_used'] + p['blocks_free'] == p['blocks'] and p['ports'] >= p['ports_used'] for p in j['pools']) and any(p['blocks_used'] >= 1 and p['ports_used'] >= 1 for p in j['pools'])" \
+	"${auth[@]}" "$url/api/v1/pools/usage"
+ctl "show pools: a line per address and protocol" 0 '^198\.51\.100\.1 +udp +[0-9]+ +[1-9]' \
+	--token-file "$tmp/token" show pools
+if curl -s "${auth[@]}" "$url/metrics" |
+	grep -qE '^aftr_pool_blocks_used\{address="198\.51\.100\.1",protocol="udp"\} [1-9]'; then
+	echo "ok   metrics: the pool's blocks in use"
+	pass=$((pass + 1))
+else
+	echo "FAIL metrics: no aftr_pool_blocks_used of the pool"
+	fail=$((fail + 1))
+fi
 ctl "top with a bad interval: usage" 2 'usage: aftrctl top' --token-file "$tmp/token" top 0
 
 # The run-time lists: added, refused, saved, deleted, kept over a restart.

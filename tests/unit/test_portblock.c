@@ -303,6 +303,36 @@ START_TEST(test_owner_every_port)
 }
 END_TEST
 
+/* pb_usage: a worker's blocks, the free ones and the ports used, as
+ * blocks are taken, ports allocated and given back. */
+START_TEST(test_usage)
+{
+	struct pb_space s;
+	struct pb_usage u;
+	uint32_t head = PB_NONE, want = worker_blocks(42, 1, 3);
+	uint16_t port;
+
+	init_ok(&s, 100, 399, 7, 1, 3);
+	pb_usage(&s, &u);
+	ck_assert_uint_eq(u.blocks, want);
+	ck_assert_uint_eq(u.blocks_free, want);
+	ck_assert_uint_eq(u.ports, want * 7);
+	ck_assert_uint_eq(u.ports_used, 0);
+	ck_assert_uint_ne(pb_block_take(&s, 5, &head), PB_NONE);
+	ck_assert_int_eq(pb_port_alloc(&s, head, &port), 0);
+	ck_assert_int_eq(pb_port_alloc(&s, head, &port), 0);
+	pb_usage(&s, &u);
+	ck_assert_uint_eq(u.blocks, want);
+	ck_assert_uint_eq(u.blocks_free, want - 1);
+	ck_assert_uint_eq(u.ports_used, 2);
+	/* A port given back (no hold here): one left in use. */
+	ck_assert_int_ge(pb_port_release(&s, port, &head), 0);
+	pb_usage(&s, &u);
+	ck_assert_uint_eq(u.ports_used, 1);
+	pb_free(&s);
+}
+END_TEST
+
 START_TEST(test_free_lists)
 {
 	static const uint16_t nworkers[] = {1, 2, 3, 4, 7, 41, 42, 43, 50};
@@ -1127,6 +1157,7 @@ static Suite *portblock_suite(void)
 
 	tcase_add_test(init, test_init_errors);
 	tcase_add_test(init, test_init_counts);
+	tcase_add_test(init, test_usage);
 	tcase_add_test(init, test_owner_three_workers);
 	tcase_add_test(init, test_owner_every_port);
 	tcase_add_test(init, test_free_lists);
