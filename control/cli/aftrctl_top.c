@@ -151,19 +151,28 @@ int aftrctl_top(const struct api_opts *o, int argc, char **argv)
 	return 0;
 }
 
+/* GET path for a table: 0 with *j to print, or the exit status (with
+ * --json the answer was printed as it is: *j NULL, 0). */
+static int fetch_table(const struct api_opts *o, const char *path, json_t **j)
+{
+	int rc = aftrctl_fetch(o, path, j);
+
+	if (rc == 0 && o->json) {
+		aftrctl_dump(*j);
+		json_decref(*j);
+		*j = NULL;
+	}
+	return rc;
+}
+
 int aftrctl_show_rates(const struct api_opts *o)
 {
 	const char *k;
 	json_t *j, *v;
-	int rc = aftrctl_fetch(o, "/api/v1/rates", &j);
+	int rc = fetch_table(o, "/api/v1/rates", &j);
 
-	if (rc != 0)
+	if (rc != 0 || j == NULL)
 		return rc;
-	if (o->json) {
-		aftrctl_dump(j);
-		json_decref(j);
-		return 0;
-	}
 	printf("%-32s %12s %12s %12s %12s\n", "per second", "last second", "1 min avg", "5 min avg",
 	       "15 min avg");
 	json_object_foreach(json_object_get(j, "rates"), k, v) {
@@ -186,15 +195,10 @@ int aftrctl_show_pools(const struct api_opts *o)
 {
 	json_t *j, *p;
 	size_t i;
-	int rc = aftrctl_fetch(o, "/api/v1/pools/usage", &j);
+	int rc = fetch_table(o, "/api/v1/pools/usage", &j);
 
-	if (rc != 0)
+	if (rc != 0 || j == NULL)
 		return rc;
-	if (o->json) {
-		aftrctl_dump(j);
-		json_decref(j);
-		return 0;
-	}
 	printf("%-16s %-8s %8s %8s %8s %7s %10s %10s\n", "address", "protocol", "blocks", "used",
 	       "free", "used %", "ports", "in use");
 	json_array_foreach(json_object_get(j, "pools"), i, p) {
