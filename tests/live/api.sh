@@ -156,6 +156,11 @@ expect "a boolean that is not one: 422" 422 "j['field'] == 'per_worker'" "${auth
 	"$url/api/v1/counters?per_worker=yes"
 expect "OpenAPI document" 200 "j['openapi'].startswith('3.') and '/metrics' in j['paths']" \
 	"${auth[@]}" "$url/api/v1/openapi.json"
+# Clients generated from it need an operationId on each operation, and an
+# error's body described wherever one comes.
+expect "OpenAPI: every operation named once, every error response with its schema" 200 \
+	"len({o['operationId'] for v in j['paths'].values() for o in v.values()}) == sum(len(v) for v in j['paths'].values()) and all('content' in r or '\$ref' in r for v in j['paths'].values() for o in v.values() for c, r in o['responses'].items() if c[0] in '45')" \
+	"${auth[@]}" "$url/api/v1/openapi.json"
 expect "pools, with their ranges" 200 \
 	"j['pools'][0]['address'] == '198.51.100.1' and j['pool_defaults']['udp'] == '512-65535'" \
 	"${auth[@]}" "$url/api/v1/pools"
