@@ -37,7 +37,7 @@ static const char usage_text[] =
         "       aftrctl stats [--shm NAME] [--workers] [--nonzero] [--json]\n"
         "       aftrctl [--api URL] [--token-file F] [--cacert F] [--json] VERB ...\n"
         "         noop | show stat|dropped|rates|pools | top [SECONDS [COUNT]]\n"
-        "         list default|pool|session\n"
+        "         list default|pool|session|subscriber [KEY=VALUE...] | list nat dynamic\n"
         "         list tunnel|nat|prr|nonat|softwire|acl6|private\n"
         "         add KIND JSON|@FILE | del KIND ID... | reload | debug tunnel B4\n"
         "         isc 'ISC COMMAND LINE' | tunnel|nat|prr|nonat|delete|mtu|... (ISC words)\n"
@@ -370,6 +370,23 @@ static int cmd_stats(const struct opts *o)
 	return rc;
 }
 
+/* ISC's interactive "help": the command lines "isc" takes. */
+static const char isc_help[] =
+        "ISC AFTR command lines aftrctl isc 'LINE' takes (ISC manual, section 2):\n"
+        "  noop | reload | help\n"
+        "  show stat | show dropped | show rates | show pools\n"
+        "  list default | list pool | list tunnel | list nat [dynamic|static] | list prr\n"
+        "  list nonat | list softwire | list acl6 | list private | list session\n"
+        "  list subscriber | debug tunnel IPV6\n"
+        "  tunnel IPV6 [IPV4] | delete tunnel IPV6\n"
+        "  nat IPV6 tcp|udp SRC SPORT NEW NPORT | delete nat IPV6 tcp|udp SRC SPORT\n"
+        "  prr IPV6 tcp|udp IPV4 PORT | delete prr IPV6 tcp|udp IPV4 PORT\n"
+        "  nonat IPV6 IPV4/LEN | delete nonat IPV6 IPV4/LEN\n"
+        "  acl6 IPV6/LEN | delete acl6 IPV6/LEN\n"
+        "  mtu|mss|toobig|admpro IPV6 VALUE (a tunnel's settings)\n"
+        "The configuration's other lines (section zero: defaults, pools, buckets)\n"
+        "need a restart: edit the file, or the YAML aftrctl config import makes.\n";
+
 /* Verbs over the API; "isc LINE" runs ISC's interactive commands (list,
  * show, noop, reload) as those verbs and the rest as changes. */
 static int dispatch(const struct api_opts *a, int argc, char **argv)
@@ -385,6 +402,10 @@ static int dispatch(const struct api_opts *a, int argc, char **argv)
 			words[n++] = t;
 		if (n > 0 && cfg_name_lookup(interactive, words[0]) >= 0)
 			return dispatch(a, n, words);
+		if (n == 1 && strcmp(words[0], "help") == 0) {
+			fputs(isc_help, stdout);
+			return 0;
+		}
 	}
 	if (strcmp(argv[0], "who") == 0)
 		return aftrctl_who(a, argc, argv);

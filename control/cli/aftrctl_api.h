@@ -30,6 +30,10 @@ void aftrctl_table(const json_t *arr);
  * command lines. -1 when verb is not one of these. */
 int aftrctl_lists(const struct api_opts *o, int argc, char **argv);
 
+/* aftrctl list session|subscriber [KEY=VALUE...] (aftrctl_dyn.c): every
+ * page, filtered by the API's own filters. */
+int aftrctl_list_dynamic(const struct api_opts *o, const char *what, int argc, char **argv);
+
 /* aftrctl who ADDRESS PORT [--protocol P] [--at TIME] [--log-dir DIR]
  * (aftrctl_who.c): argv[0] is "who". Exit status 0 when someone held it, 1
  * when nobody did (or an error), 2 bad usage. */

@@ -1,6 +1,9 @@
 /* aftrctl's verbs on the run-time lists, through aftr-control's API:
  *
- *   aftrctl list tunnel|nat|prr|nonat|softwire|acl6|private|pool|session|subscriber
+ *   aftrctl list tunnel|nat|prr|nonat|softwire|acl6|private|pool
+ *                                   (a softwire's ports as ranges)
+ *   aftrctl list session|subscriber [KEY=VALUE...]   (aftrctl_dyn.c)
+ *   aftrctl list nat dynamic|static ISC's: the sessions, the static entries
  *   aftrctl add KIND JSON|@FILE     one object, or an array of them (bulk)
  *   aftrctl del KIND ID...          e.g. del nat tcp 198.51.100.1 80
  *   aftrctl add|del softwire @FILE.csv
@@ -31,6 +34,7 @@
 #include "config_json.h"
 #include "isc_import.h"
 #include "cfg_kinds.h"
+#include "portset.h"
 #include "util.h"
 
 #define EXIT_API_ERROR 1
@@ -90,6 +94,37 @@ static void pool_ranges(json_t *j)
 				json_object_set(p, keys[k], json_object_get(def, keys[k]));
 }
 
+/* Each softwire's port set as ranges (RFC 7597 section 5.1: 2^a - 1
+ * ranges of 2^(16-a-k) ports for offset a, PSID length k), for a table. */
+static void port_sets(json_t *arr)
+{
+	json_t *s;
+	size_t i;
+
+	json_array_foreach(arr, i, s) {
+		struct psid_params p = {
+		        .offset = (uint8_t)json_integer_value(json_object_get(s, "offset")),
+		        .psid_len = (uint8_t)json_integer_value(json_object_get(s, "psid_len")),
+		        .psid = (uint16_t)json_integer_value(json_object_get(s, "psid"))};
+		uint32_t n = psid_port_count(&p), run = 1;
+		char text[96];
+
+		if (psid_params_validate(&p, text, sizeof(text)) < 0 || n == 0)
+			continue;
+		while (run < n && psid_port_nth(&p, run) == psid_port_nth(&p, 0) + run)
+			run++;
+		if (run == n)
+			snprintf(text, sizeof(text), "%u-%u", psid_port_nth(&p, 0),
+			         psid_port_nth(&p, n - 1));
+		else
+			snprintf(text, sizeof(text), "%u-%u, %u-%u, ... (%u ranges of %u)",
+			         psid_port_nth(&p, 0), psid_port_nth(&p, run - 1),
+			         psid_port_nth(&p, run), psid_port_nth(&p, 2 * run - 1), n / run,
+			         run);
+		json_object_set_new(s, "ports", json_string(text));
+	}
+}
+
 static int list(const struct api_opts *o, const char *what)
 {
 	int k = kind_of(what), rc;
@@ -100,20 +135,15 @@ static int list(const struct api_opts *o, const char *what)
 		snprintf(path, sizeof(path), "/api/v1/%s", kinds[k].url);
 	else if (strcmp(what, "pool") == 0)
 		snprintf(path, sizeof(path), "/api/v1/pools");
-	else if (strcmp(what, "session") == 0)
-		snprintf(path, sizeof(path), "/api/v1/sessions?limit=1000");
-	else if (strcmp(what, "subscriber") == 0)
-		snprintf(path, sizeof(path), "/api/v1/subscribers?limit=1000");
 	else
 		return -1;
 	if ((rc = aftrctl_fetch(o, path, &j)) != 0)
 		return rc;
 	if (strcmp(what, "pool") == 0)
 		pool_ranges(j);
-	arr = k >= 0                         ? j
-	      : strcmp(what, "pool") == 0    ? json_object_get(j, "pools")
-	      : strcmp(what, "session") == 0 ? json_object_get(j, "sessions")
-	                                     : json_object_get(j, "subscribers");
+	arr = k >= 0 ? j : json_object_get(j, "pools");
+	if (k >= 0 && strcmp(kinds[k].url, "softwires") == 0 && !o->json)
+		port_sets(arr);
 	if (o->json)
 		aftrctl_dump(arr);
 	else
@@ -410,6 +440,16 @@ int aftrctl_lists(const struct api_opts *o, int argc, char **argv)
 	size_t off = 0;
 	int from = 1;
 
+	/* ISC "list nat dynamic" is the sessions; "list nat static", ours. */
+	if (argc >= 2 && strcmp(argv[0], "list") == 0 &&
+	    (strcmp(argv[1], "session") == 0 || strcmp(argv[1], "subscriber") == 0))
+		return aftrctl_list_dynamic(o, argv[1], argc - 2, argv + 2);
+	if (argc == 3 && strcmp(argv[0], "list") == 0 && strcmp(argv[1], "nat") == 0 &&
+	    strcmp(argv[2], "dynamic") == 0)
+		return aftrctl_list_dynamic(o, "session", 0, NULL);
+	if (argc == 3 && strcmp(argv[0], "list") == 0 && strcmp(argv[1], "nat") == 0 &&
+	    strcmp(argv[2], "static") == 0)
+		return list(o, "nat");
 	if (argc == 2 && strcmp(argv[0], "list") == 0)
 		return list(o, argv[1]);
 	if (argc == 3 && strcmp(argv[0], "add") == 0)
