@@ -9,7 +9,11 @@
 #                                 exit 0 only if traffic really crossed the AFTR
 #
 # It installs the Debian packages that are missing, builds into build/, and
-# removes everything it created when it stops.
+# removes everything it created when it stops. Its names (namespaces, DPDK
+# file prefix, shared memory) start with DEMO_NAME (default aftr-demo) and
+# its API listens on 127.0.0.1:DEMO_PORT (default 8080); --check picks its
+# own (aftr-checkPID, a port from the PID) unless told, so that it runs
+# beside a demo that is up.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 mode=${1:-}
@@ -37,16 +41,29 @@ ninja -C build >/dev/null || {
 	exit 1
 }
 
+# The shared memory keeps the tools' default name ("aftr": aftrctl stats
+# finds it) unless a name is given or --check runs.
+if [ "$mode" = --check ]; then
+	name=${DEMO_NAME:-aftr-check$$}
+	port=${DEMO_PORT:-$((20000 + $$ % 20000))}
+	shm=$name
+else
+	name=${DEMO_NAME:-aftr-demo}
+	port=${DEMO_PORT:-8080}
+	shm=${DEMO_NAME:-aftr}
+fi
+api=http://127.0.0.1:$port
 # shellcheck source=topology.sh
 . deploy/topology.sh
-TOPO=aftr-demo-
-tmp=$(mktemp -d /tmp/aftr-demo.XXXXXX)
+TOPO=$name-
+tmp=$(mktemp -d "/tmp/$name.XXXXXX")
 control_pid=
 # shellcheck disable=SC2317 # not unreachable: the EXIT trap runs it
 cleanup() {
 	[ -n "$control_pid" ] && kill "$control_pid" 2>/dev/null
 	topo_down
-	rm -rf "$tmp"
+	rm -rf "$tmp" "/var/run/dpdk/$name"
+	rm -f "/dev/shm/$shm"-*
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -54,29 +71,39 @@ topo_down # leftovers of an earlier demo that was killed
 
 say "creating the topology (namespaces ${TOPO}*)"
 topo_up || exit 1
-# shellcheck disable=SC2119 # topo_config QPAIRS: one queue pair unless told
-topo_config >"$tmp/aftr.yaml"
+# The softwires carry a whole 1500-byte IPv4 packet (RFC 6333 section 5.3:
+# 1540 bytes of IPv6 on links of 1600), so nothing is fragmented.
+{
+	# shellcheck disable=SC2119 # topo_config QPAIRS: one queue pair unless told
+	topo_config | sed "s|^  listen: 127.0.0.1$|  listen: 127.0.0.1\n  port: $port|"
+	echo "tunnel_defaults: {mtu: 1540}"
+} >"$tmp/aftr.yaml"
 
 ip netns exec "${TOPO}dp" build/dataplane/aftr-dataplane --no-huge -m 512 -l 0,1 --no-pci \
-	--no-telemetry --file-prefix aftr-demo --log-level='*:warning' -- -c "$tmp/aftr.yaml" \
-	--stats-file "$tmp/stats" >"$tmp/dataplane.log" 2>&1 &
+	--no-telemetry --file-prefix "$name" --log-level='*:warning' -- -c "$tmp/aftr.yaml" \
+	--shm "$shm" --stats-file "$tmp/stats" >"$tmp/dataplane.log" 2>&1 &
+dp_pid=$!
 # The control process and its API, in the root namespace (shared memory
-# is not namespaced): http://127.0.0.1:8080/api/v1/.
-build/control/aftr-control -c "$tmp/aftr.yaml" --state "$tmp/state" >"$tmp/control.log" 2>&1 &
+# is not namespaced): $api/api/v1/.
+build/control/aftr-control -c "$tmp/aftr.yaml" --state "$tmp/state" --shm "$shm" \
+	>"$tmp/control.log" 2>&1 &
 control_pid=$!
 for x in a b; do
 	ip netns exec "${TOPO}b4$x" build/deploy/b4/aftr-b4 --local "2001:db8:1::$x" \
-		--aftr "$TOPO_ENDPOINT" --mtu 1500 >"$tmp/b4$x.log" 2>&1 &
+		--aftr "$TOPO_ENDPOINT" --mtu 1540 >"$tmp/b4$x.log" 2>&1 &
 done
-for _ in $(seq 150); do
-	grep -q "running with" "$tmp/dataplane.log" && break
+# As long as it takes (a busy machine, a first start), while it lives.
+waited=0
+until grep -q "running with" "$tmp/dataplane.log"; do
+	if ! kill -0 "$dp_pid" 2>/dev/null; then
+		echo "demo: the dataplane stopped before it ran; its log ($tmp/dataplane.log):"
+		cat "$tmp/dataplane.log"
+		exit 1
+	fi
 	sleep 0.1
+	waited=$((waited + 1))
+	[ $((waited % 100)) -eq 0 ] && echo "demo: waiting for the dataplane ($((waited / 10)) s)..."
 done
-grep -q "running with" "$tmp/dataplane.log" || {
-	echo "demo: the dataplane did not start:"
-	cat "$tmp/dataplane.log"
-	exit 1
-}
 head -c 1000000 /dev/urandom >"$tmp/hello.bin"
 echo "Hello through DS-Lite!" >"$tmp/index.html"
 (cd "$tmp" && exec ip netns exec "${TOPO}inet" /usr/bin/python3 -m http.server \
@@ -97,13 +124,14 @@ topo_exec cla curl -sS --max-time 20 -o "$tmp/got.bin" "http://$TOPO_SERVER/hell
 say "the server saw (the pool address, not 192.168.1.2):"
 sort -u <(cut -d' ' -f1 "$tmp/http.log" | grep -E '^[0-9.]+$')
 sleep 1.2
-say "the REST API: curl http://127.0.0.1:8080/api/v1/health"
-curl -s --max-time 5 http://127.0.0.1:8080/api/v1/health && echo && ok=$((ok + 1))
+say "the REST API: curl $api/api/v1/health"
+curl -s --max-time 5 "$api/api/v1/health" && echo && ok=$((ok + 1))
 say "aftrctl over the API: an ISC command line adds a tunnel, the workers answer a noop"
-build/control/aftrctl isc "tunnel 2001:db8:1::a $TOPO_POOL" &&
-	build/control/aftrctl list tunnel && build/control/aftrctl noop && ok=$((ok + 1))
-say "dataplane counters: build/control/aftrctl stats --nonzero"
-build/control/aftrctl stats --nonzero
+build/control/aftrctl --api "$api" isc "tunnel 2001:db8:1::a $TOPO_POOL" &&
+	build/control/aftrctl --api "$api" list tunnel &&
+	build/control/aftrctl --api "$api" noop && ok=$((ok + 1))
+say "dataplane counters: build/control/aftrctl stats --shm $shm --nonzero"
+build/control/aftrctl stats --shm "$shm" --nonzero
 
 counter() { awk -v k="$1" '$1 == k { print $2 }' "$tmp/stats"; }
 decap=$(counter decap)
@@ -128,12 +156,14 @@ The AFTR is up. Try, in another terminal:
   sudo ip netns exec ${TOPO}clb curl http://$TOPO_SERVER/index.html
   sudo ip netns exec ${TOPO}inet iperf3 -s -B $TOPO_SERVER &   then
   sudo ip netns exec ${TOPO}cla iperf3 -c $TOPO_SERVER
-  watch build/control/aftrctl stats --nonzero    (the dataplane's counters)
-  curl http://127.0.0.1:8080/api/v1/counters     (the same through the REST API)
-  curl http://127.0.0.1:8080/metrics             (Prometheus)
-  build/control/aftrctl list session             (NAT sessions; also list tunnel, nat, ...)
-  build/control/aftrctl nat 2001:db8:1::a tcp 192.168.1.2 22 $TOPO_POOL 2222
-                                                 (a port forward, as ISC's "nat" line)
+  watch build/control/aftrctl stats --shm $shm --nonzero   (the dataplane's counters)
+  curl $api/api/v1/counters     (the same through the REST API)
+  curl $api/metrics             (Prometheus)
+  build/control/aftrctl --api $api top          (rates, live)
+  build/control/aftrctl --api $api list session (NAT sessions; also list tunnel, nat, ...)
+  build/control/aftrctl --api $api nat 2001:db8:1::a tcp 192.168.1.2 22 $TOPO_POOL 222
+                (a port forward, as ISC's "nat" line: 222 is below the pool's
+                 dynamic TCP ports, 2048-65535)
   sudo ip netns exec ${TOPO}tr tcpdump -ni br6    (the softwires on the transport link)
   sudo ip netns exec ${TOPO}inet tcpdump -ni inet0 (the NATed side)
 Configuration: $tmp/aftr.yaml; logs: $tmp/*.log.

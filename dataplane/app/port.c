@@ -120,6 +120,29 @@ static void own_mac(const struct dp_port *p, const char *what, bool primary)
 		        what, rte_strerror(-rc));
 }
 
+/* The device's MTU, where it has one: virtual devices often keep their
+ * own (net_pcap has none; net_af_packet says 1500 whatever its frame
+ * size, and takes frames up to that). Asked only up to the largest the
+ * device reports, so that DPDK has no error of its own to log. */
+static void set_mtu(const struct dp_port *p, const char *what, uint16_t mtu)
+{
+	struct rte_eth_dev_info info;
+	int rc = rte_eth_dev_info_get(p->port_id, &info);
+
+	if (rc == 0 && info.max_mtu && mtu > info.max_mtu) {
+		fprintf(stderr,
+		        "aftr-dataplane: interfaces.%s: the device takes an MTU of %u at most; "
+		        "it keeps its own (mtu %u is still the interface's: what the device "
+		        "delivers up to it is handled)\n",
+		        what, info.max_mtu, mtu);
+		return;
+	}
+	rc = rte_eth_dev_set_mtu(p->port_id, mtu);
+	if (rc < 0 && rc != -ENOTSUP)
+		fprintf(stderr, "aftr-dataplane: interfaces.%s: the port keeps its MTU (%s)\n",
+		        what, rte_strerror(-rc));
+}
+
 int port_share(struct dp_port *p, const struct dp_port *with, const char *what,
                const struct cfg_iface *iface)
 {
@@ -133,7 +156,7 @@ int port_share(struct dp_port *p, const struct dp_port *with, const char *what,
 	}
 	/* The device takes the larger of the two MTUs. */
 	if (p->mtu > with->mtu)
-		rte_eth_dev_set_mtu(p->port_id, p->mtu);
+		set_mtu(p, what, p->mtu);
 	return 0;
 }
 
@@ -173,11 +196,7 @@ int port_setup(struct dp_port *p, const char *what, const struct cfg_iface *ifac
 		memcpy(p->mac.addr_bytes, iface->mac, RTE_ETHER_ADDR_LEN);
 		own_mac(p, what, true);
 	}
-	/* Virtual devices often keep their own MTU (net_pcap has none). */
-	rc = rte_eth_dev_set_mtu(p->port_id, iface->mtu);
-	if (rc < 0 && rc != -ENOTSUP)
-		fprintf(stderr, "aftr-dataplane: interfaces.%s: the port keeps its MTU (%s)\n",
-		        what, rte_strerror(-rc));
+	set_mtu(p, what, iface->mtu);
 	/* Frames for our pool addresses carry our MAC, but ND and ARP use
 	 * multicast and broadcast: accept them all. */
 	rte_eth_allmulticast_enable(p->port_id);
