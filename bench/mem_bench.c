@@ -536,10 +536,10 @@ int main(int argc, char **argv)
 		        "[--packets N] [--workers 1|2] [--phases up,down,both] "
 		        "[--nat SETTINGS] [--mtu 1280..9560] [--vlan] [--json FILE] [--commit "
 		        "ID]\n");
-		rte_eal_cleanup();
+		dp_eal_cleanup();
 		return 1;
 	}
 	rc = bench(&o);
-	rte_eal_cleanup();
+	dp_eal_cleanup();
 	return rc == 0 ? 0 : 1;
 }

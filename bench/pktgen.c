@@ -46,6 +46,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "app.h"
 #include "pkt.h"
 #include "report.h"
 #include "traffic.h"
@@ -387,7 +388,7 @@ int main(int argc, char **argv)
 		        "[--phases up,down,both] "
 		        "[--dut-mac TR,WAN] [--vlan] [--json FILE] [--commit ID] "
 		        "[--write-config FILE --tr-dev DEV --wan-dev DEV]\n");
-		rte_eal_cleanup();
+		dp_eal_cleanup();
 		return 1;
 	}
 	if (o.vlan) {
@@ -414,6 +415,6 @@ int main(int argc, char **argv)
 		}
 	}
 	tr_fini(&t);
-	rte_eal_cleanup();
+	dp_eal_cleanup();
 	return rc == 0 ? 0 : 1;
 }

@@ -19,6 +19,7 @@ run_suite() {
 	shift
 	if [ ! -f "$dir/build.ninja" ]; then
 		setup_log="${TMPDIR:-/tmp}/aftr-$dir-setup.log"
+		echo "meson setup $dir $* (its log: $setup_log)"
 		meson setup "$dir" "$@" >"$setup_log" 2>&1 || {
 			cat "$setup_log"
 			return 1
@@ -27,15 +28,18 @@ run_suite() {
 	# shellcheck disable=SC2086 # the targets are words
 	ninja -C "$dir" ${TARGETS:-} || return 1
 	log="$dir/meson-logs/summary.txt"
-	meson test -C "$dir" --print-errorlogs --num-processes 2 \
-		${SUITE:+--no-rebuild --suite "$SUITE"} >"$log" 2>&1
-	status=$?
-	cat "$log"
+	# Each test's line as it ends (tee), the failures' logs at the end.
+	{
+		meson test -C "$dir" --print-errorlogs --num-processes 2 \
+			${SUITE:+--no-rebuild --suite "$SUITE"} 2>&1
+		echo $? >"$log.rc"
+	} | tee "$log"
+	status=$(cat "$log.rc")
 	ok=$(sed -n 's/^Ok: *\([0-9]*\).*/\1/p' "$log")
 	fail=$(sed -n 's/^Fail: *\([0-9]*\).*/\1/p' "$log")
 	total_ok=$((total_ok + ${ok:-0}))
 	total_fail=$((total_fail + ${fail:-0}))
-	return $status
+	return "$status"
 }
 
 rc=0

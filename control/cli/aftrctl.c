@@ -115,6 +115,14 @@ static int cmd_check(const char *path, const struct opts *o)
 
 		diag_init(&d, path);
 		cfg_warnings(&cfg, &d);
+		/* Fine for aftr-control, not for the dataplane (an imported
+		 * aftr.conf has no interfaces: ISC's are the system's). */
+		if (cfg.fixed.transport.device == NULL || cfg.fixed.wan.device == NULL)
+			diag_warn(&d, 0, 0, "interfaces",
+			          "no %s device: aftr-dataplane cannot run on this file "
+			          "(aftr-control "
+			          "can); add interfaces.transport and .wan (config/reference.yaml)",
+			          cfg.fixed.transport.device == NULL ? "transport" : "WAN");
 		diag_print(&d, stderr);
 		diag_free(&d);
 		summary(path, &cfg);

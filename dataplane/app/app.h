@@ -25,4 +25,10 @@ void dp_app_run(const char *stats_path);
  * stderr), ports closed, memory freed, the counters region removed. */
 void dp_app_stop(const char *stats_path, const char *shm);
 
+/* rte_eal_cleanup, then this process's DPDK runtime directory removed
+ * (/var/run/dpdk/PREFIX: EAL leaves its config, fbarray files and
+ * socket there, one directory a run). Our processes are primaries with no
+ * secondary, so nothing else uses it. */
+void dp_eal_cleanup(void);
+
 #endif

@@ -12,7 +12,9 @@
 #include <rte_errno.h>
 #include <rte_lcore.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "app.h"
 #include "dp.h"
@@ -61,6 +63,23 @@ static int parse_app(int argc, char **argv, struct app_opts *o)
 	return 0;
 }
 
+/* "-c FILE" before "--" is EAL's coremask, and EAL's error about a bad
+ * mask would not say what went wrong: a -c or --config whose value is not
+ * a hexadecimal mask, with no "--" at all, is our option misplaced. */
+static bool config_before_dashes(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *v = i + 1 < argc ? argv[i + 1] : "";
+
+		if (strcmp(argv[i], "--") == 0)
+			return false;
+		if (strcmp(argv[i], "--config") == 0 || strncmp(argv[i], "--config=", 9) == 0 ||
+		    (strcmp(argv[i], "-c") == 0 && v[strspn(v, "0123456789abcdefABCDEFx")] != '\0'))
+			return true;
+	}
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	struct app_opts o = {0};
@@ -73,6 +92,12 @@ int main(int argc, char **argv)
 	 * heap: glibc would otherwise raise this threshold as the configuration
 	 * parser frees its large buffers. */
 	mallopt(M_MMAP_THRESHOLD, 1 << 20);
+	if (config_before_dashes(argc, argv)) {
+		fprintf(stderr, "aftr-dataplane: the configuration comes after \"--\" (before it, "
+		                "-c is DPDK's core mask)\n");
+		fputs(usage_text, stderr);
+		return 2;
+	}
 	n = rte_eal_init(argc, argv);
 	if (n < 0) {
 		fprintf(stderr, "aftr-dataplane: EAL initialisation failed: %s\n",
@@ -82,11 +107,11 @@ int main(int argc, char **argv)
 	argv[n] = argv[0];
 	if (parse_app(argc - n, argv + n, &o) < 0) {
 		fputs(usage_text, stderr);
-		rte_eal_cleanup();
+		dp_eal_cleanup();
 		return 1;
 	}
 	if (dp_app_load(o.config, &cfg) < 0) {
-		rte_eal_cleanup();
+		dp_eal_cleanup();
 		return 1;
 	}
 	if (o.shm == NULL)
@@ -97,6 +122,6 @@ int main(int argc, char **argv)
 	}
 	dp_app_stop(o.stats, o.shm);
 	cfg_free(&cfg);
-	rte_eal_cleanup();
+	dp_eal_cleanup();
 	return rc;
 }

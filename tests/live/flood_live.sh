@@ -39,6 +39,8 @@ topo_down() {
 }
 # shellcheck source=lib.sh
 . "$here/lib.sh"
+flood_cleanup() { rm -rf "/var/run/dpdk/$ns"*; }
+live_cleanup_extra=flood_cleanup
 if ! topology || ! stack_off dut dut-tr dut-wan; then
 	echo "FAIL: topology"
 	exit 1

@@ -20,6 +20,9 @@ live_cleanup() {
 	topo_down
 	wait 2>/dev/null
 	[ -n "$live_cleanup_extra" ] && "$live_cleanup_extra"
+	# DPDK's runtime directories of this test's processes (a clean exit
+	# removes its own; a killed one leaves it).
+	[ -n "${TOPO:-}" ] && rm -rf "/var/run/dpdk/$TOPO"*
 	if [ -n "${KEEP:-}" ]; then
 		echo "kept $tmp"
 	else
