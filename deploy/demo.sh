@@ -31,13 +31,24 @@ esac
 
 say() { printf '\n== %s\n' "$*"; }
 
-say "installing what is missing, building"
+say "installing what is missing, building (a few minutes the first time)"
 deploy/install-deps.sh || exit 1
 if [ ! -f build/build.ninja ]; then
 	meson setup build >/dev/null || exit 1
 fi
-ninja -C build >/dev/null || {
-	ninja -C build
+# ninja's progress every 5 s (all of its output when a step fails).
+ninja -C build >"${TMPDIR:-/tmp}/aftr-demo-build.log" 2>&1 &
+build_pid=$!
+waited=0
+while kill -0 "$build_pid" 2>/dev/null; do
+	sleep 1
+	waited=$((waited + 1))
+	[ $((waited % 5)) -eq 0 ] || continue
+	line=$(grep -o '^\[[0-9]*/[0-9]*\]' "${TMPDIR:-/tmp}/aftr-demo-build.log" | tail -1)
+	[ -n "$line" ] && echo "building $line"
+done
+wait "$build_pid" || {
+	cat "${TMPDIR:-/tmp}/aftr-demo-build.log"
 	exit 1
 }
 
