@@ -106,6 +106,16 @@ void api_handle(struct api_ctx *ctx, const struct api_req *req, struct api_reply
 		            "send the API token as \"Authorization: Bearer TOKEN\"", NULL);
 		return;
 	}
+	if (r == NULL && api_is_b4(req->url)) {
+		if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0) {
+			api_get_b4(ctx, req, out);
+		} else {
+			reply_error(out, 405, "method not allowed", "a B4's view supports GET only",
+			            NULL);
+			out->allow = "GET, HEAD";
+		}
+		return;
+	}
 	if (r == NULL && route_state(ctx, req, out))
 		return;
 	if (r == NULL) {

@@ -8,7 +8,10 @@
  * KEY is one of the API's filters: b4, protocol, external_address,
  * external_port (sessions), b4, external_address (subscribers); e.g.
  * "list session external_address=198.51.100.1 external_port=40312" finds
- * who has a public port now. The table ends with the count. */
+ * who has a public port now. The table ends with the count.
+ *
+ *   aftrctl show b4 ADDRESS                 one B4: its mode, entries, NAT
+ *                                           state and limits */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,5 +127,63 @@ int aftrctl_list_dynamic(const struct api_opts *o, const char *what, int argc, c
 		json_decref(rows);
 	}
 	json_decref(all);
+	return 0;
+}
+
+int aftrctl_show_b4(const struct api_opts *o, const char *b4)
+{
+	static const char *const protos[] = {"tcp", "udp", "icmp"};
+	char path[256];
+	const char *k;
+	json_t *j, *v, *nat, *sub;
+	int rc;
+
+	snprintf(path, sizeof(path), "/api/v1/b4s/%s", b4);
+	if ((rc = aftrctl_fetch(o, path, &j)) != 0)
+		return rc;
+	if (o->json) {
+		aftrctl_dump(j);
+		json_decref(j);
+		return 0;
+	}
+	printf("B4 %s: %s", json_string_value(json_object_get(j, "b4")),
+	       json_string_value(json_object_get(j, "mode")));
+	v = json_object_get(json_object_get(j, "entries"), "acl6");
+	printf("%s%s%s\n", json_is_string(v) ? " (acl6 " : "",
+	       json_is_string(v) ? json_string_value(v) : "", json_is_string(v) ? ")" : "");
+	json_object_foreach(json_object_get(j, "entries"), k, v) {
+		size_t i;
+		json_t *e;
+
+		json_array_foreach(v, i, e) {
+			char *text = json_dumps(e, JSON_COMPACT);
+
+			printf("  %s: %s\n", k, text ? text : "?");
+			free(text);
+		}
+	}
+	nat = json_object_get(j, "nat");
+	if (json_is_object(nat))
+		printf("NAT state on worker %lld, public address %s\n",
+		       (long long)json_integer_value(json_object_get(nat, "worker")),
+		       json_string_value(json_object_get(nat, "external_address")));
+	else
+		printf("NAT state: none (dataplane: %s)\n",
+		       json_string_value(json_object_get(j, "dataplane")));
+	for (int p = 0; p < 3; p++) {
+		sub = json_object_get(json_object_get(j, "limits"), protos[p]);
+		printf("  %-4s sessions %lld of %lld (%.0f%%), at most %lld new a second\n",
+		       protos[p], (long long)json_integer_value(json_object_get(sub, "sessions")),
+		       (long long)json_integer_value(json_object_get(sub, "sessions_max")),
+		       100 * json_number_value(json_object_get(sub, "sessions_used")),
+		       (long long)json_integer_value(json_object_get(sub, "new_sessions_per_s")));
+	}
+	if (json_is_object(nat)) {
+		json_t *f = flat_subscriber(nat);
+
+		printf("  port blocks: %s\n", json_string_value(json_object_get(f, "port_blocks")));
+		json_decref(f);
+	}
+	json_decref(j);
 	return 0;
 }

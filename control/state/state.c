@@ -684,6 +684,41 @@ json_t *state_list(struct state *s, enum cfg_kind k, size_t offset, size_t limit
 	return a;
 }
 
+json_t *state_b4(struct state *s, const struct addr6 *b4)
+{
+	json_t *o = json_object(), *acl6 = json_null();
+	uint32_t h = sindex_hash_b4(b4), v;
+	char p[PREFIX6_STRLEN];
+
+	for (int k = 0; o && k < K_COUNT; k++)
+		if (sindex_kind((enum cfg_kind)k))
+			json_object_set_new(o, kinds[k].url, json_array());
+	pthread_mutex_lock(&s->lock);
+	for (uint32_t pos = h; o && (v = sidx_next(&s->ix.by_b4.x, h, &pos)) != SIDX_NONE;) {
+		enum cfg_kind k = SINDEX_KIND(v);
+		const void *e = kind_at(&kinds[k], &s->eff, SINDEX_POS(v));
+		json_t *j;
+
+		if (!addr6_equal(sindex_b4_of(k, e), b4) || (j = kinds[k].enc(e)) == NULL)
+			continue;
+		json_object_set_new(j, "source",
+		                    json_string(SINDEX_POS(v) < s->n_base[k] ? "config" : "api"));
+		json_array_append_new(json_object_get(o, kinds[k].url), j);
+	}
+	for (size_t i = 0; i < s->eff.lists.n_acl6; i++)
+		if (prefix6_contains(&s->eff.lists.acl6[i].p, b4)) {
+			json_decref(acl6);
+			acl6 = json_string(prefix6_format(&s->eff.lists.acl6[i].p, p));
+			break;
+		}
+	pthread_mutex_unlock(&s->lock);
+	if (o)
+		json_object_set_new(o, "acl6", acl6);
+	else
+		json_decref(acl6);
+	return o;
+}
+
 json_t *state_config_json(struct state *s, bool sparse)
 {
 	json_t *o;

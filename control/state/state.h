@@ -54,6 +54,10 @@ int state_kind_id_segments(enum cfg_kind k);
 json_t *state_list(struct state *s, enum cfg_kind k, size_t offset, size_t limit);
 /* The effective configuration (cfg_to_json); sparse: non-defaults only. */
 json_t *state_config_json(struct state *s, bool sparse);
+/* Everything the configuration holds of one B4: {"tunnels": [...],
+ * "static-nat", "prr", "nonat", "softwires" (each entry with its source),
+ * "acl6": the prefix that admits it, or null}, found by its index. */
+json_t *state_b4(struct state *s, const struct addr6 *b4);
 /* The effective configuration as the dataplane's tables file holds it
  * (ctl_msg.h: its header line, JSON, the lists in binary; *len bytes,
  * free it), and the generation it is. */

@@ -521,6 +521,18 @@ ctl "list session filtered as the API filters" 0 '^[1-9][0-9]* sessions$' list s
 ctl "list session of another address: none" 0 '^0 sessions$' list session \
 	external_address=198.51.100.99
 ctl "list session with an unknown filter: usage" 2 'a filter is KEY=VALUE' list session port=5
+# One B4 as the NOC asks about it: mode, entries, NAT state, limits.
+expect "a B4's view: its mode, NAT state and how near its limits" 200 \
+	"j['mode'].startswith('napt') and j['entries']['acl6'] == '2001:db8:1::/48' and j['nat']['external_address'] == '198.51.100.1' and j['limits']['udp']['sessions'] == 3 and j['limits']['udp']['sessions_max'] > 0 and j['dataplane'] == 'running'" \
+	"${auth[@]}" "$url/api/v1/b4s/2001:db8:1::2"
+expect "a B4 outside acl6: none, dropped, no NAT state" 200 \
+	"j['mode'].startswith('none') and j['nat'] is None and j['entries']['acl6'] is None" \
+	"${auth[@]}" "$url/api/v1/b4s/2001:db9::7"
+expect "a B4 that is not an address: 422" 422 "j['field'] == 'address'" "${auth[@]}" \
+	"$url/api/v1/b4s/nope"
+expect "a B4's view is read-only: 405" 405 - "${auth[@]}" -X POST "$url/api/v1/b4s/2001:db8:1::2"
+ctl "show b4: mode, NAT state, limits" 0 '^  udp  sessions 3 of [0-9]+ \([0-9]+%\)' \
+	show b4 2001:db8:1::2
 ctl "list subscriber: sessions and port blocks as text" 0 \
 	'^2001:db8:1::2 +198\.51\.100\.1 +0 +udp [0-9]+ +udp [0-9]+-[0-9]+$' list subscriber
 ctl "an ISC delete of nothing: the parser says so" 1 'no such tunnel' isc \
@@ -568,6 +580,9 @@ ctl "a second softwire of one B4, its endpoint in column six" 0 '^POST /api/v1/s
 ctl "listed with its endpoint" 0 \
 	'^2001:db8:1::40 +192.0.2.201 +1 +6 +6 +1040-1055, 2064-2079, \.\.\. \(63 ranges of 16\) +2001:db8::1 +api$' \
 	list softwire
+expect "a lw4o6 B4's view: both its softwires" 200 \
+	"j['mode'] == 'lw4o6' and sorted(e['ipv4'] for e in j['entries']['softwires']) == ['192.0.2.200', '192.0.2.201']" \
+	"${auth[@]}" "$url/api/v1/b4s/2001:db8:1::40"
 ctl "deleted by its address and PSID" 0 '^DELETE /api/v1/softwires/192.0.2.201/1: ' \
 	del softwire 192.0.2.201 1
 printf '2001:db8:1::43,192.0.2.200,4,6,6\n2001:db8:1::44,192.0.2.200,x,6,6\n' >"$tmp/bad.csv"
