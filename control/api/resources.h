@@ -18,6 +18,7 @@ void api_get_drops(struct api_ctx *ctx, const struct api_req *req, struct api_re
 void api_get_metrics(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
 void api_get_rates(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
 /* GET /api/v1/b4s/{address} (b4.c): api_is_b4 says whether url is one. */
+void api_delete_sessions(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
 void api_get_b4(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
 bool api_is_b4(const char *url);
 void api_get_pool_usage(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);

@@ -124,10 +124,17 @@ void api_handle(struct api_ctx *ctx, const struct api_req *req, struct api_reply
 		reply_error(out, 404, "not found", detail, NULL);
 		return;
 	}
+	if (r->get == api_get_sessions && strcmp(req->method, "DELETE") == 0) {
+		api_delete_sessions(ctx, req, out);
+		return;
+	}
 	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
-		snprintf(detail, sizeof(detail), "%.200s supports GET only", req->url);
+		bool del = r->get == api_get_sessions;
+
+		snprintf(detail, sizeof(detail), "%.200s supports GET%s only", req->url,
+		         del ? " and DELETE" : "");
 		reply_error(out, 405, "method not allowed", detail, NULL);
-		out->allow = "GET, HEAD";
+		out->allow = del ? "GET, HEAD, DELETE" : "GET, HEAD";
 		return;
 	}
 	r->get(ctx, req, out);

@@ -212,6 +212,49 @@ void api_get_sessions(struct api_ctx *ctx, const struct api_req *req, struct api
 	paged(ctx, req, out, CTL_CMD_SESSIONS, "sessions");
 }
 
+/* DELETE /api/v1/sessions?b4=B4[&protocol=P&external_address=A&
+ * external_port=N]: ends the B4's sessions that match now, as their
+ * expiry would (event records, ports held), on every worker (VPP's "nat44
+ * del session", Juniper's "clear services sessions"). A B4 is required:
+ * the NOC clears one subscriber, never every one at once. The answer
+ * lists the sessions ended. */
+void api_delete_sessions(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out)
+{
+	unsigned int n = ctx->dp ? dpctl_workers(ctx->dp) : 0;
+	struct listing l;
+	json_t *list;
+	int rc = 0;
+
+	if (listing_of(req, CTL_CMD_CLEAR, &l, out) < 0)
+		return;
+	if (!l.filter.u.dump.has_b4) {
+		reply_error(out, 422, "invalid value", "b4: required (the sessions of one B4 go)",
+		            "b4");
+		return;
+	}
+	if (n == 0) {
+		reply_error(out, 503, "no dataplane", "the dataplane is not running", NULL);
+		return;
+	}
+	list = json_array();
+	for (unsigned int w = 0; rc == 0 && w < n; w++) {
+		uint32_t cursor = 0, next = 0;
+
+		while (rc == 0 && next != CTL_DUMP_END) {
+			rc = dpctl_dump(ctx->dp, w, &l.filter, cursor, 256, list, &next);
+			cursor = next;
+		}
+	}
+	if (rc < 0) {
+		reply_error(out, 503, "dataplane not answering", strerror(-rc), NULL);
+		json_decref(list);
+		return;
+	}
+	reply_json(out, 200,
+	           json_pack("{s:I,s:o}", "cleared", (json_int_t)json_array_size(list), "sessions",
+	                     list));
+}
+
 /* Subscribers (tunnels with NAT state): their sessions per protocol and
  * their port blocks (ISC "list nat" buckets); filtered by b4 and
  * external_address. */

@@ -37,7 +37,7 @@ static const char usage_text[] =
         "       aftrctl stats [--shm NAME] [--workers] [--nonzero] [--json]\n"
         "       aftrctl [--api URL] [--token-file F] [--cacert F] [--json] VERB ...\n"
         "         noop | show stat|dropped|rates|pools | show b4 ADDRESS\n"
-        "         top [SECONDS [COUNT]]\n"
+        "         top [SECONDS [COUNT]] | clear sessions B4 [KEY=VALUE...]\n"
         "         list default|pool|session|subscriber [KEY=VALUE...] | list nat dynamic\n"
         "         list tunnel|nat|prr|nonat|softwire|acl6|private\n"
         "         add KIND JSON|@FILE | del KIND ID... | reload | debug tunnel B4\n"
@@ -422,6 +422,8 @@ static int dispatch(const struct api_opts *a, int argc, char **argv)
 		return aftrctl_top(a, argc, argv);
 	if (argc == 3 && strcmp(argv[0], "show") == 0 && strcmp(argv[1], "b4") == 0)
 		return aftrctl_show_b4(a, argv[2]);
+	if (strcmp(argv[0], "clear") == 0)
+		return aftrctl_clear(a, argc, argv);
 	rc = aftrctl_lists(a, argc, argv);
 	if (rc == -1 && argc <= 2)
 		rc = aftrctl_api(a, argv[0], argc == 2 ? argv[1] : NULL);

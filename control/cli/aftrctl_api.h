@@ -35,6 +35,9 @@ int aftrctl_lists(const struct api_opts *o, int argc, char **argv);
 int aftrctl_list_dynamic(const struct api_opts *o, const char *what, int argc, char **argv);
 /* aftrctl show b4 ADDRESS (aftrctl_dyn.c): GET /api/v1/b4s/ADDRESS. */
 int aftrctl_show_b4(const struct api_opts *o, const char *b4);
+/* aftrctl clear sessions B4 [KEY=VALUE...] (aftrctl_dyn.c): argv[0] is
+ * "clear". */
+int aftrctl_clear(const struct api_opts *o, int argc, char **argv);
 
 /* aftrctl who ADDRESS PORT [--protocol P] [--at TIME] [--log-dir DIR]
  * (aftrctl_who.c): argv[0] is "who". Exit status 0 when someone held it, 1

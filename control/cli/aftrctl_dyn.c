@@ -11,7 +11,11 @@
  * who has a public port now. The table ends with the count.
  *
  *   aftrctl show b4 ADDRESS                 one B4: its mode, entries, NAT
- *                                           state and limits */
+ *                                           state and limits
+ *   aftrctl clear sessions B4 [KEY=VALUE...]
+ *                                           ends a B4's sessions (those
+ *                                           matching: protocol,
+ *                                           external_address, external_port) */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,6 +188,51 @@ int aftrctl_show_b4(const struct api_opts *o, const char *b4)
 		printf("  port blocks: %s\n", json_string_value(json_object_get(f, "port_blocks")));
 		json_decref(f);
 	}
+	json_decref(j);
+	return 0;
+}
+
+int aftrctl_clear(const struct api_opts *o, int argc, char **argv)
+{
+	char path[1024];
+	size_t off;
+	json_t *j;
+	long st;
+
+	if (argc < 3 || strcmp(argv[1], "sessions") != 0) {
+		fprintf(stderr,
+		        "usage: aftrctl clear sessions B4 [protocol=P] [external_address=A] "
+		        "[external_port=N]\n");
+		return EXIT_USAGE;
+	}
+	off = (size_t)snprintf(path, sizeof(path), "/api/v1/sessions?b4=%s", argv[2]);
+	for (int k = 3; k < argc; k++) {
+		if (!known(session_keys, argv[k]) || strncmp(argv[k], "b4=", 3) == 0) {
+			fprintf(stderr,
+			        "aftrctl: clear sessions: %s: a filter is KEY=VALUE, KEY one of "
+			        "protocol, external_address, external_port\n",
+			        argv[k]);
+			return EXIT_USAGE;
+		}
+		off += (size_t)snprintf(path + off, off < sizeof(path) ? sizeof(path) - off : 0,
+		                        "&%s", argv[k]);
+	}
+	if (off >= sizeof(path) || strpbrk(argv[2], "&?#% ") != NULL) {
+		fprintf(stderr, "aftrctl: clear sessions: %s: not a B4 address\n", argv[2]);
+		return EXIT_USAGE;
+	}
+	st = aftrctl_request(o, "DELETE", path, NULL, &j);
+	if (st != 200) {
+		int rc = aftrctl_report(st, j);
+
+		json_decref(j);
+		return rc;
+	}
+	if (o->json)
+		aftrctl_dump(j);
+	else
+		printf("%lld sessions of %s ended\n",
+		       (long long)json_integer_value(json_object_get(j, "cleared")), argv[2]);
 	json_decref(j);
 	return 0;
 }

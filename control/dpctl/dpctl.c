@@ -398,7 +398,7 @@ static int command(struct dpctl *c, unsigned int worker, struct ctl_msg *m, unsi
 		m->seq = ++c->seq;
 		m->worker = (uint16_t)ring;
 		if (m->type == CTL_CMD_SESSIONS || m->type == CTL_CMD_SUBSCRIBERS ||
-		    m->type == CTL_CMD_POOLS)
+		    m->type == CTL_CMD_POOLS || m->type == CTL_CMD_CLEAR)
 			atomic_store(&c->dump_seq, m->seq);
 		if (worker == MAIN_LCORE)
 			atomic_store(&c->main_seq, m->seq);

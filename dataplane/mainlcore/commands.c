@@ -145,6 +145,34 @@ static uint32_t dump_subscribers(struct dp_worker *w, const struct ctl_msg *c)
 	return CTL_DUMP_END;
 }
 
+/* Ends the sessions of a B4 (and protocol, public endpoint) from the
+ * cursor on, each told to the control process before it ends (its ports
+ * wait out their hold time, its event record goes out as an expiry's
+ * would); a slice per command as dump_sessions. */
+static uint32_t clear_sessions(struct dp_worker *w, const struct ctl_msg *c)
+{
+	unsigned int sent = 0, room = rte_ring_free_count(w->evt_ring);
+	uint32_t i = c->u.dump.cursor;
+
+	for (; i < w->nat.sess_max; i++) {
+		const struct dp_session *se = &w->nat.sess[i];
+		struct ctl_msg m = {.type = CTL_EVT_SESSION, .seq = c->seq};
+
+		if (i - c->u.dump.cursor >= DUMP_BUDGET)
+			return i;
+		if (!dump_match(c, se))
+			continue;
+		/* It, its event record, and the ack. */
+		if (sent == c->u.dump.max || 2 * sent + 3 > room)
+			return i;
+		sess_fields(w, &m, se);
+		send_event(w, &m);
+		nat_sess_end(w, i);
+		sent++;
+	}
+	return CTL_DUMP_END;
+}
+
 /* The worker's share of each pool address and protocol, from the cursor
  * (pool * CFG_NPROTO + protocol) on, as much as the ring takes. */
 static uint32_t dump_pools(struct dp_worker *w, const struct ctl_msg *c)
@@ -191,6 +219,8 @@ unsigned int ctl_poll(struct dp_worker *w)
 			ack.u.ack.next = dump_subscribers(w, &cmds[i]);
 		else if (cmds[i].type == CTL_CMD_POOLS && ctl_msg_check(&cmds[i]) == 0)
 			ack.u.ack.next = dump_pools(w, &cmds[i]);
+		else if (cmds[i].type == CTL_CMD_CLEAR && ctl_msg_check(&cmds[i]) == 0)
+			ack.u.ack.next = clear_sessions(w, &cmds[i]);
 		else if (cmds[i].type != CTL_CMD_NOOP)
 			ack.u.ack.result = -ENOTSUP;
 		DP_COUNT(w, COMMANDS);

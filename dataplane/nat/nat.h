@@ -140,6 +140,9 @@ struct dp_session *nat_find_in(struct dp_worker *w, uint32_t ext, uint16_t eport
 
 /* Expires sessions and releases held ports, a few per call. */
 void nat_sweep(struct dp_worker *w, unsigned int budget);
+/* Ends session idx now, as its expiry would: its event record, its port
+ * waiting out the hold time (the sweep, and a NOC's clear: commands.c). */
+void nat_sess_end(struct dp_worker *w, uint32_t idx);
 
 /* Index of the pool a pool address is, or -1: nat_pool_index looks in
  * dp.conf.pool_at when the pools span at most NAT_POOL_AT_MAX addresses,

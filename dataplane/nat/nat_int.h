@@ -132,7 +132,6 @@ struct l4_fields {
  * NAT_NO_SUB: 0 with its index in out, -1 when the tables are full. */
 int nat_sess_insert(struct dp_worker *w, const struct key_out *ko, uint32_t ext, uint16_t eport,
                     uint32_t sidx, uint32_t remote, uint16_t rport, uint32_t *out);
-void nat_sess_end(struct dp_worker *w, uint32_t idx);
 const struct cfg_nat *nat_static_of(const struct dp_worker *w, const uint8_t *b4, uint8_t proto,
                                     uint32_t src, uint16_t sport);
 const struct cfg_nat *nat_static_check(const struct dp_worker *w, const struct dp_session *se);

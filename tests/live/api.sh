@@ -605,6 +605,17 @@ ctl "tunnel del" 0 '^DELETE /api/v1/tunnels/2001:db8:1::79: ' tunnel del 2001:db
 ctl "an empty list says so" 0 '^\(none\)$' list nonat
 ctl "list pool, with its ranges" 0 '^198.51.100.1 +2048-65535 +512-65535 +0-65535$' list pool
 ctl "reload" 0 '^POST /api/v1/reload: generation' reload
+# Clearing one B4's sessions (VPP "nat44 del session"): those that match
+# end now, as an expiry would; a B4 is required.
+expect "clearing sessions needs a B4: 422" 422 "j['field'] == 'b4'" "${auth[@]}" -X DELETE \
+	"$url/api/v1/sessions?protocol=udp"
+expect "clearing a B4's TCP sessions: none" 200 "j['cleared'] == 0" "${auth[@]}" -X DELETE \
+	"$url/api/v1/sessions?b4=2001:db8:1::2&protocol=tcp"
+ctl "clear sessions B4: its three UDP sessions end" 0 '^3 sessions of 2001:db8:1::2 ended$' \
+	clear sessions 2001:db8:1::2
+expect "and none are left" 200 "j['sessions'] == []" "${auth[@]}" \
+	"$url/api/v1/sessions?b4=2001:db8:1::2"
+ctl "clear with a bad filter: usage" 2 'a filter is KEY=VALUE' clear sessions 2001:db8:1::2 port=1
 unset AFTR_TOKEN_FILE
 
 # Bad starts: clear errors, exit status 1.
