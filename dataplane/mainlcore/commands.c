@@ -52,13 +52,15 @@ static void sess_fields(const struct dp_worker *w, struct ctl_msg *m, const stru
 	m->u.sess.dport = ntohs(se->rport[0]);
 }
 
-/* Sessions from the cursor on, as events; returns where to go on. A slice
- * per command (max, what the ring has room for, and DUMP_BUDGET slots even
+/* Sessions from the cursor on, as events, each ended too when end is set
+ * (a NOC's clear: its own event record follows, its ports wait out their
+ * hold time, as an expiry's would); returns where to go on. A slice per
+ * command (max, what the ring has room for, and DUMP_BUDGET slots even
  * when few match) keeps the worker's loop short; the control process asks
  * again with the returned cursor. */
-static uint32_t dump_sessions(struct dp_worker *w, const struct ctl_msg *c)
+static uint32_t each_session(struct dp_worker *w, const struct ctl_msg *c, bool end)
 {
-	unsigned int sent = 0, room = rte_ring_free_count(w->evt_ring);
+	unsigned int sent = 0, room = rte_ring_free_count(w->evt_ring), per = end ? 2 : 1;
 	uint32_t i = c->u.dump.cursor;
 
 	for (; i < w->nat.sess_max; i++) {
@@ -69,10 +71,12 @@ static uint32_t dump_sessions(struct dp_worker *w, const struct ctl_msg *c)
 			return i;
 		if (!dump_match(c, se))
 			continue;
-		if (sent == c->u.dump.max || sent + 2 > room) /* keep room for the ack */
+		if (sent == c->u.dump.max || per * (sent + 1) + 1 > room) /* and the ack */
 			return i;
 		sess_fields(w, &m, se);
 		send_event(w, &m);
+		if (end)
+			nat_sess_end(w, i);
 		sent++;
 	}
 	return CTL_DUMP_END;
@@ -145,34 +149,6 @@ static uint32_t dump_subscribers(struct dp_worker *w, const struct ctl_msg *c)
 	return CTL_DUMP_END;
 }
 
-/* Ends the sessions of a B4 (and protocol, public endpoint) from the
- * cursor on, each told to the control process before it ends (its ports
- * wait out their hold time, its event record goes out as an expiry's
- * would); a slice per command as dump_sessions. */
-static uint32_t clear_sessions(struct dp_worker *w, const struct ctl_msg *c)
-{
-	unsigned int sent = 0, room = rte_ring_free_count(w->evt_ring);
-	uint32_t i = c->u.dump.cursor;
-
-	for (; i < w->nat.sess_max; i++) {
-		const struct dp_session *se = &w->nat.sess[i];
-		struct ctl_msg m = {.type = CTL_EVT_SESSION, .seq = c->seq};
-
-		if (i - c->u.dump.cursor >= DUMP_BUDGET)
-			return i;
-		if (!dump_match(c, se))
-			continue;
-		/* It, its event record, and the ack. */
-		if (sent == c->u.dump.max || 2 * sent + 3 > room)
-			return i;
-		sess_fields(w, &m, se);
-		send_event(w, &m);
-		nat_sess_end(w, i);
-		sent++;
-	}
-	return CTL_DUMP_END;
-}
-
 /* The worker's share of each pool address and protocol, from the cursor
  * (pool * CFG_NPROTO + protocol) on, as much as the ring takes. */
 static uint32_t dump_pools(struct dp_worker *w, const struct ctl_msg *c)
@@ -214,13 +190,13 @@ unsigned int ctl_poll(struct dp_worker *w)
 
 		/* An unknown command is refused, not guessed at. */
 		if (cmds[i].type == CTL_CMD_SESSIONS && ctl_msg_check(&cmds[i]) == 0)
-			ack.u.ack.next = dump_sessions(w, &cmds[i]);
+			ack.u.ack.next = each_session(w, &cmds[i], false);
 		else if (cmds[i].type == CTL_CMD_SUBSCRIBERS && ctl_msg_check(&cmds[i]) == 0)
 			ack.u.ack.next = dump_subscribers(w, &cmds[i]);
 		else if (cmds[i].type == CTL_CMD_POOLS && ctl_msg_check(&cmds[i]) == 0)
 			ack.u.ack.next = dump_pools(w, &cmds[i]);
 		else if (cmds[i].type == CTL_CMD_CLEAR && ctl_msg_check(&cmds[i]) == 0)
-			ack.u.ack.next = clear_sessions(w, &cmds[i]);
+			ack.u.ack.next = each_session(w, &cmds[i], true);
 		else if (cmds[i].type != CTL_CMD_NOOP)
 			ack.u.ack.result = -ENOTSUP;
 		DP_COUNT(w, COMMANDS);

@@ -24,7 +24,7 @@ enum ctl_type {
 	CTL_CMD_SUBSCRIBERS, /* u.dump (b4, ext): list subscribers, each with its blocks */
 	CTL_CMD_DELTA,       /* u.tables: (main lcore) apply the delta file's change records */
 	CTL_CMD_POOLS,       /* u.dump (cursor): the worker's share of each pool, CTL_EVT_POOL */
-	CTL_CMD_CLEAR,       /* u.dump (b4 required): end matching sessions, each a CTL_EVT_SESSION */
+	CTL_CMD_CLEAR, /* u.dump (b4 required): end matching sessions, each a CTL_EVT_SESSION */
 	/* Events. */
 	CTL_EVT_ACK = 64,    /* u.ack: a command's result */
 	CTL_EVT_BLOCK_ALLOC, /* u.block: a subscriber got a port block */
