@@ -145,8 +145,9 @@ static void gauge(FILE *f, const char *name, const char *help, const char *label
 }
 
 /* The dataplane as a whole, and each worker answering a ping through its
- * ring (ISC noop, as /health does): a stuck worker shows at once. */
-static void dataplane_state(FILE *f, struct api_ctx *ctx, const struct stats_shm_hdr *h)
+ * ring (ISC noop, as /health does): a stuck worker shows at once. Whether
+ * every worker answered (then they can be asked for their pools). */
+static bool dataplane_state(FILE *f, struct api_ctx *ctx, const struct stats_shm_hdr *h)
 {
 	int rcs[MAX_WORKERS];
 	uint64_t rtts[MAX_WORKERS];
@@ -154,10 +155,12 @@ static void dataplane_state(FILE *f, struct api_ctx *ctx, const struct stats_shm
 	        h && ctx->dp ? dpctl_ping_all(ctx->dp, PING_TIMEOUT_MS, rcs, rtts, MAX_WORKERS) : 0;
 	uint64_t gen = 0, origin = 0;
 
+	bool all = n > 0;
+
 	gauge(f, "aftr_dataplane_up", "1 while a dataplane runs (its shared counters are there)",
 	      NULL, h != NULL);
 	if (h == NULL)
-		return;
+		return false;
 	stats_shm_tables(h, &gen, &origin);
 	gauge(f, "aftr_dataplane_start_time_seconds",
 	      "when the running dataplane started, seconds since the epoch", NULL,
@@ -168,14 +171,17 @@ static void dataplane_state(FILE *f, struct api_ctx *ctx, const struct stats_shm
 	      NULL, (double)gen);
 	fprintf(f, "# HELP aftr_worker_up 1 when the worker answered a ping through its ring "
 	           "within 0.5 s\n# TYPE aftr_worker_up gauge\n");
-	for (unsigned int w = 0; w < n; w++)
+	for (unsigned int w = 0; w < n; w++) {
 		fprintf(f, "aftr_worker_up{lcore=\"worker%u\"} %d\n", w, rcs[w] == 0);
+		all &= rcs[w] == 0;
+	}
 	fprintf(f, "# HELP aftr_worker_ping_seconds how long the worker took to answer the ping\n"
 	           "# TYPE aftr_worker_ping_seconds gauge\n");
 	for (unsigned int w = 0; w < n; w++)
 		if (rcs[w] == 0)
 			fprintf(f, "aftr_worker_ping_seconds{lcore=\"worker%u\"} %.6f\n", w,
 			        (double)rtts[w] * 1e-6);
+	return all;
 }
 
 /* Each pool address and protocol's port blocks and ports, summed over
@@ -203,6 +209,20 @@ static void pool_gauges(FILE *f, struct api_ctx *ctx)
 	json_decref(pools);
 }
 
+/* A label value as the text format wants it: backslash, double quote and
+ * line feed escaped. */
+static void label_value(FILE *f, const char *v)
+{
+	for (; v && *v; v++) {
+		if (*v == '\\' || *v == '"')
+			fputc('\\', f);
+		if (*v == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*v, f);
+	}
+}
+
 /* The control process's own: each event exporter's records sent and
  * lost and its send errors (export.h). */
 static void exporter_metrics(FILE *f, struct api_ctx *ctx)
@@ -218,12 +238,13 @@ static void exporter_metrics(FILE *f, struct api_ctx *ctx)
 		fprintf(f,
 		        "# HELP aftr_exporter_%s_total %s\n# TYPE aftr_exporter_%s_total counter\n",
 		        keys[k][0], keys[k][1], keys[k][0]);
-		json_array_foreach(l, i, e)
-			fprintf(f,
-			        "aftr_exporter_%s_total{exporter=\"%zu\",destination=\"%s\"} "
-			        "%lld\n",
-			        keys[k][0], i, json_string_value(json_object_get(e, "destination")),
+		json_array_foreach(l, i, e) {
+			fprintf(f, "aftr_exporter_%s_total{exporter=\"%zu\",destination=\"",
+			        keys[k][0], i);
+			label_value(f, json_string_value(json_object_get(e, "destination")));
+			fprintf(f, "\"} %lld\n",
 			        (long long)json_integer_value(json_object_get(e, keys[k][0])));
+		}
 	}
 	json_decref(l);
 }
@@ -239,11 +260,12 @@ void api_get_metrics(struct api_ctx *ctx, const struct api_req *req, struct api_
 	if (f) {
 		gauge(f, "aftr_build_info", "the build of aftr-control (its version), always 1",
 		      "version=\"" AFTR_VERSION "\"", 1);
-		dataplane_state(f, ctx, h);
-		if (h) {
+		bool answering = dataplane_state(f, ctx, h);
+
+		if (h)
 			dataplane_counters(f, h);
+		if (answering) /* else each would wait for its timeout */
 			pool_gauges(f, ctx);
-		}
 		exporter_metrics(f, ctx);
 	}
 	if (h)
