@@ -31,6 +31,10 @@ PACKAGES="$PACKAGES clang libclang-rt-14-dev"
 # tests/prometheus/); it comes in Debian's prometheus package, whose server
 # the tests do not need (stopped below when this script installed it).
 PACKAGES="$PACKAGES prometheus"
+# What checks the installed files (tests/config/install.sh): bash-completion
+# runs aftrctl's completion, logrotate reads its file (groff and
+# systemd-analyze are in every Debian install).
+PACKAGES="$PACKAGES bash-completion logrotate"
 
 missing=""
 for p in $PACKAGES; do
