@@ -422,6 +422,10 @@ static int dispatch(const struct api_opts *a, int argc, char **argv)
 		return aftrctl_top(a, argc, argv);
 	if (argc == 3 && strcmp(argv[0], "show") == 0 && strcmp(argv[1], "b4") == 0)
 		return aftrctl_show_b4(a, argv[2]);
+	if (argc == 2 && strcmp(argv[0], "show") == 0 && strcmp(argv[1], "rates") == 0)
+		return aftrctl_show_rates(a);
+	if (argc == 2 && strcmp(argv[0], "show") == 0 && strcmp(argv[1], "pools") == 0)
+		return aftrctl_show_pools(a);
 	if (strcmp(argv[0], "clear") == 0)
 		return aftrctl_clear(a, argc, argv);
 	rc = aftrctl_lists(a, argc, argv);

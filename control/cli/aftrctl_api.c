@@ -4,8 +4,6 @@
  *   aftrctl noop           every worker answers through its ring ("LOG: alive")
  *   aftrctl show stat      counters (ISC "show stat")
  *   aftrctl show dropped   drop reasons with counts and meaning ("show dropped")
- *   aftrctl show rates     each counter's rates (aftrctl_top.c)
- *   aftrctl show pools     pool utilisation (aftrctl_top.c)
  *   aftrctl list default   the effective configuration ("list default")
  *
  * --api URL (default http://127.0.0.1:8080, or $AFTR_API), --token-file F
@@ -224,10 +222,7 @@ int aftrctl_api(const struct api_opts *o, const char *verb, const char *object)
 		rc = show_stat(o);
 	else if (strcmp(verb, "show") == 0 && object && strcmp(object, "dropped") == 0)
 		rc = show_dropped(o);
-	else if (strcmp(verb, "show") == 0 && object && strcmp(object, "rates") == 0)
-		rc = aftrctl_show_rates(o);
-	else if (strcmp(verb, "show") == 0 && object && strcmp(object, "pools") == 0)
-		rc = aftrctl_show_pools(o);
+
 	else if (strcmp(verb, "list") == 0 && object && strcmp(object, "default") == 0)
 		rc = list_default(o);
 	curl_global_cleanup();

@@ -50,7 +50,7 @@ int aftrctl_top(const struct api_opts *o, int argc, char **argv);
 int aftrctl_show_rates(const struct api_opts *o);
 int aftrctl_show_pools(const struct api_opts *o);
 
-/* Runs "noop", "show stat|dropped|rates", "list default". Returns the exit
+/* Runs "noop", "show stat|dropped", "list default". Returns the exit
  * status, or -1 when verb/object is not one of these. */
 int aftrctl_api(const struct api_opts *o, const char *verb, const char *object);
 

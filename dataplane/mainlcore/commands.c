@@ -21,35 +21,12 @@
 #define CTL_BURST   8
 #define DUMP_BUDGET 4096 /* session slots examined per command */
 
-static void send_event(struct dp_worker *w, struct ctl_msg *m)
-{
-	m->worker = (uint16_t)w->id;
-	m->time_ms = w->now_ms; /* this loop's: within a burst of the event */
-	if (w->evt_ring == NULL || rte_ring_sp_enqueue_elem(w->evt_ring, m, CTL_MSG_SIZE) != 0)
-		DP_COUNT(w, EVENTS_LOST);
-}
-
 static bool dump_match(const struct ctl_msg *c, const struct dp_session *se)
 {
 	return se->in_use && (c->u.dump.proto == 0 || c->u.dump.proto == se->proto) &&
 	       (!c->u.dump.has_b4 || memcmp(c->u.dump.b4, se->b4.b, 16) == 0) &&
 	       (c->u.dump.ext == 0 || c->u.dump.ext == se->ext) &&
 	       (c->u.dump.eport == 0 || htons(c->u.dump.eport) == se->eport);
-}
-
-/* A session as a message's u.sess. */
-static void sess_fields(const struct dp_worker *w, struct ctl_msg *m, const struct dp_session *se)
-{
-	memcpy(m->u.sess.b4, se->b4.b, 16);
-	m->u.sess.src = se->src;
-	m->u.sess.ext = se->ext;
-	m->u.sess.sport = ntohs(se->sport);
-	m->u.sess.eport = ntohs(se->eport);
-	m->u.sess.proto = se->proto;
-	m->u.sess.state = se->state;
-	m->u.sess.expires_in = se->expire > w->now ? (uint32_t)(se->expire - w->now) : 0;
-	m->u.sess.dst = se->remote[0];
-	m->u.sess.dport = ntohs(se->rport[0]);
 }
 
 /* Sessions from the cursor on, as events, each ended too when end is set
@@ -73,8 +50,8 @@ static uint32_t each_session(struct dp_worker *w, const struct ctl_msg *c, bool 
 			continue;
 		if (sent == c->u.dump.max || per * (sent + 1) + 1 > room) /* and the ack */
 			return i;
-		sess_fields(w, &m, se);
-		send_event(w, &m);
+		ctl_sess_fields(w, &m, se);
+		ctl_send_event(w, &m);
 		if (end)
 			nat_sess_end(w, i);
 		sent++;
@@ -93,7 +70,7 @@ static void block_msg(struct dp_worker *w, const struct dp_subscriber *s, int p,
 	m.u.block.first = pb_block_first_port(pb, b);
 	m.u.block.count = pb->bsize;
 	m.u.block.proto = cfg_proto_ip(p);
-	send_event(w, &m);
+	ctl_send_event(w, &m);
 }
 
 /* One subscriber and its blocks (at most room - 1 events: the ack). */
@@ -109,7 +86,7 @@ static unsigned int send_subscriber(struct dp_worker *w, const struct dp_subscri
 		m.u.subs.nsess[p] = s->nsess[p];
 		m.u.subs.nblocks[p] = (uint16_t)RTE_MIN(s->nblocks[p], (uint32_t)UINT16_MAX);
 	}
-	send_event(w, &m);
+	ctl_send_event(w, &m);
 	for (int p = 0; p < CFG_NPROTO; p++) {
 		const struct pb_space *pb = &w->nat.pb[s->pool][p];
 
@@ -169,7 +146,7 @@ static uint32_t dump_pools(struct dp_worker *w, const struct ctl_msg *c)
 		m.u.pool.blocks_free = u.blocks_free;
 		m.u.pool.ports = u.ports;
 		m.u.pool.ports_used = u.ports_used;
-		send_event(w, &m);
+		ctl_send_event(w, &m);
 		sent++;
 	}
 	return CTL_DUMP_END;
@@ -200,24 +177,9 @@ unsigned int ctl_poll(struct dp_worker *w)
 		else if (cmds[i].type != CTL_CMD_NOOP)
 			ack.u.ack.result = -ENOTSUP;
 		DP_COUNT(w, COMMANDS);
-		send_event(w, &ack);
+		ctl_send_event(w, &ack);
 	}
 	return n;
-}
-
-void ctl_block_event(struct dp_worker *w, bool alloc, const struct addr6 *b4, uint32_t pool_host,
-                     uint8_t proto, uint16_t first, uint16_t count)
-{
-	struct ctl_msg m = {.type = alloc ? CTL_EVT_BLOCK_ALLOC : CTL_EVT_BLOCK_FREE};
-
-	if (dp.conf.cfg->nat_events == NAT_EVENTS_OFF)
-		return;
-	memcpy(m.u.block.b4, b4->b, 16);
-	m.u.block.addr = htonl(pool_host);
-	m.u.block.first = first;
-	m.u.block.count = count;
-	m.u.block.proto = proto;
-	send_event(w, &m);
 }
 
 /* Deltas changed in place since the last line about them: one line a
@@ -325,40 +287,4 @@ unsigned int ctl_main_poll(void)
 	}
 	quiet_flush(false);
 	return n;
-}
-
-void ctl_session_event(struct dp_worker *w, bool add, const struct dp_session *se)
-{
-	struct ctl_msg m = {.type = add ? CTL_EVT_NAT_ADD : CTL_EVT_NAT_DEL};
-
-	if (dp.conf.cfg->nat_events != NAT_EVENTS_SESSIONS)
-		return;
-	sess_fields(w, &m, se);
-	send_event(w, &m);
-}
-
-void ctl_limit_event(struct dp_worker *w, enum ctl_type type, const struct addr6 *b4,
-                     uint32_t pool_host, uint8_t proto, enum ctl_quota kind, uint32_t limit)
-{
-	struct ctl_msg m = {.type = type};
-
-	if (dp.conf.cfg->nat_events == NAT_EVENTS_OFF)
-		return;
-	memcpy(m.u.limit.b4, b4->b, 16);
-	m.u.limit.addr = htonl(pool_host);
-	m.u.limit.proto = proto;
-	m.u.limit.kind = (uint8_t)kind;
-	m.u.limit.limit = limit;
-	send_event(w, &m);
-}
-
-void ctl_tunnel_event(struct dp_worker *w, bool add, const struct addr6 *b4, uint32_t pool_host)
-{
-	struct ctl_msg m = {.type = add ? CTL_EVT_TUNNEL_ADD : CTL_EVT_TUNNEL_DEL};
-
-	if (dp.conf.cfg->nat_events == NAT_EVENTS_OFF)
-		return;
-	memcpy(m.u.subs.b4, b4->b, 16);
-	m.u.subs.addr = htonl(pool_host);
-	send_event(w, &m);
 }

@@ -14,6 +14,12 @@
 unsigned int ctl_poll(struct dp_worker *w);
 /* Main lcore: applies its waiting commands; returns how many. */
 unsigned int ctl_main_poll(void);
+/* The worker's event ring takes m (its worker and time filled); a full
+ * ring counts it lost (events_lost). events.c. */
+void ctl_send_event(struct dp_worker *w, struct ctl_msg *m);
+/* A session as a message's u.sess. */
+struct dp_session;
+void ctl_sess_fields(const struct dp_worker *w, struct ctl_msg *m, const struct dp_session *se);
 /* A session made or ended (nat_events: sessions), a subscriber's NAT
  * state made or gone (nat_events: blocks or sessions). */
 struct dp_session;
