@@ -74,13 +74,15 @@ static json_t *flat_subscriber(const json_t *s)
 /* Every page of path (a query already begun) into all. */
 static int pages(const struct api_opts *o, const char *path, const char *field, json_t *all)
 {
-	char url[1024], next[128] = "";
+	char url[1024 + 160], next[128] = "";
 
 	do {
 		json_t *j, *v;
 		int rc;
 
-		snprintf(url, sizeof(url), "%s%s%s", path, next[0] ? "&cursor=" : "", next);
+		if ((size_t)snprintf(url, sizeof(url), "%s%s%s", path, next[0] ? "&cursor=" : "",
+		                     next) >= sizeof(url))
+			return EXIT_USAGE; /* path is at most 1024: never */
 		if ((rc = aftrctl_fetch(o, url, &j)) != 0)
 			return rc;
 		json_array_extend(all, json_object_get(j, field));
