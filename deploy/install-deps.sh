@@ -35,6 +35,8 @@ PACKAGES="$PACKAGES prometheus"
 # runs aftrctl's completion, logrotate reads its file (groff and
 # systemd-analyze are in every Debian install).
 PACKAGES="$PACKAGES bash-completion logrotate"
+# The Debian package (deploy/debian/build.sh, tests/config/deb.sh).
+PACKAGES="$PACKAGES debhelper dpkg-dev fakeroot"
 
 missing=""
 for p in $PACKAGES; do
