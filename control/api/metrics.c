@@ -40,9 +40,7 @@ static const char drops_help[] = "packets dropped, each under one reason (GET "
 /* "transport" or "wan" at the start of s, then '_': its length, or 0. */
 static size_t iface_at(const char *s)
 {
-	size_t n = strncmp(s, "transport_", 10) == 0 ? 9 : strncmp(s, "wan_", 4) == 0 ? 3 : 0;
-
-	return n;
+	return strncmp(s, "transport_", 10) == 0 ? 9 : strncmp(s, "wan_", 4) == 0 ? 3 : 0;
 }
 
 static void classify(const char *n, struct series *s)

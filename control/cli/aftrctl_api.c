@@ -157,21 +157,29 @@ int aftrctl_fetch(const struct api_opts *o, const char *path, json_t **j)
 	return rc;
 }
 
+int aftrctl_fetch_view(const struct api_opts *o, const char *path, json_t **j)
+{
+	int rc = aftrctl_fetch(o, path, j);
+
+	if (rc == 0 && o->json) {
+		aftrctl_dump(*j);
+		json_decref(*j);
+		*j = NULL;
+	}
+	return rc;
+}
+
 static int show_stat(const struct api_opts *o)
 {
 	const char *k;
 	json_t *j, *v;
-	int rc = aftrctl_fetch(o, "/api/v1/counters", &j);
+	int rc = aftrctl_fetch_view(o, "/api/v1/counters", &j);
 
-	if (rc != 0)
+	if (rc != 0 || j == NULL)
 		return rc;
-	if (o->json) {
-		aftrctl_dump(j);
-	} else {
-		json_object_foreach(json_object_get(j, "counters"), k, v) {
-			if (strncmp(k, "drop_", 5) != 0 && json_integer_value(v))
-				printf("%-32s %14lld\n", k, (long long)json_integer_value(v));
-		}
+	json_object_foreach(json_object_get(j, "counters"), k, v) {
+		if (strncmp(k, "drop_", 5) != 0 && json_integer_value(v))
+			printf("%-32s %14lld\n", k, (long long)json_integer_value(v));
 	}
 	json_decref(j);
 	return 0;
@@ -181,19 +189,14 @@ static int show_dropped(const struct api_opts *o)
 {
 	json_t *j, *d;
 	size_t i;
-	int rc = aftrctl_fetch(o, "/api/v1/counters/drops", &j);
+	int rc = aftrctl_fetch_view(o, "/api/v1/counters/drops", &j);
 
-	if (rc != 0)
+	if (rc != 0 || j == NULL)
 		return rc;
-	if (o->json) {
-		aftrctl_dump(j);
-	} else {
-		json_array_foreach(json_object_get(j, "drops"), i, d) {
-			printf("%-22s %14lld  %s\n",
-			       json_string_value(json_object_get(d, "reason")),
-			       (long long)json_integer_value(json_object_get(d, "count")),
-			       json_string_value(json_object_get(d, "help")));
-		}
+	json_array_foreach(json_object_get(j, "drops"), i, d) {
+		printf("%-22s %14lld  %s\n", json_string_value(json_object_get(d, "reason")),
+		       (long long)json_integer_value(json_object_get(d, "count")),
+		       json_string_value(json_object_get(d, "help")));
 	}
 	json_decref(j);
 	return 0;

@@ -20,6 +20,9 @@ long aftrctl_request(const struct api_opts *o, const char *method, const char *p
 /* GET path, which must answer 200 with JSON: 0, or the exit status after
  * reporting the error (then *j is NULL). */
 int aftrctl_fetch(const struct api_opts *o, const char *path, json_t **j);
+/* The same for a view a person reads: with --json the answer is printed as
+ * it is and *j is NULL (0 returned); else *j is the answer to print. */
+int aftrctl_fetch_view(const struct api_opts *o, const char *path, json_t **j);
 /* The API's error object, for a person, on stderr; the exit status. */
 int aftrctl_report(long status, const json_t *j);
 void aftrctl_dump(const json_t *j);

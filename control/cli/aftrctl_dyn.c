@@ -145,13 +145,8 @@ int aftrctl_show_b4(const struct api_opts *o, const char *b4)
 	int rc;
 
 	snprintf(path, sizeof(path), "/api/v1/b4s/%s", b4);
-	if ((rc = aftrctl_fetch(o, path, &j)) != 0)
+	if ((rc = aftrctl_fetch_view(o, path, &j)) != 0 || j == NULL)
 		return rc;
-	if (o->json) {
-		aftrctl_dump(j);
-		json_decref(j);
-		return 0;
-	}
 	printf("B4 %s: %s", json_string_value(json_object_get(j, "b4")),
 	       json_string_value(json_object_get(j, "mode")));
 	v = json_object_get(json_object_get(j, "entries"), "acl6");

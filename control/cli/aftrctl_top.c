@@ -151,25 +151,11 @@ int aftrctl_top(const struct api_opts *o, int argc, char **argv)
 	return 0;
 }
 
-/* GET path for a table: 0 with *j to print, or the exit status (with
- * --json the answer was printed as it is: *j NULL, 0). */
-static int fetch_table(const struct api_opts *o, const char *path, json_t **j)
-{
-	int rc = aftrctl_fetch(o, path, j);
-
-	if (rc == 0 && o->json) {
-		aftrctl_dump(*j);
-		json_decref(*j);
-		*j = NULL;
-	}
-	return rc;
-}
-
 int aftrctl_show_rates(const struct api_opts *o)
 {
 	const char *k;
 	json_t *j, *v;
-	int rc = fetch_table(o, "/api/v1/rates", &j);
+	int rc = aftrctl_fetch_view(o, "/api/v1/rates", &j);
 
 	if (rc != 0 || j == NULL)
 		return rc;
@@ -195,7 +181,7 @@ int aftrctl_show_pools(const struct api_opts *o)
 {
 	json_t *j, *p;
 	size_t i;
-	int rc = fetch_table(o, "/api/v1/pools/usage", &j);
+	int rc = aftrctl_fetch_view(o, "/api/v1/pools/usage", &j);
 
 	if (rc != 0 || j == NULL)
 		return rc;
