@@ -6,6 +6,7 @@
  * per protocol, from the worker that owns it) and how near each limit it
  * is. aftrctl show b4 ADDRESS prints it. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -67,22 +68,39 @@ static int nat_state(struct api_ctx *ctx, const struct addr6 *b4, json_t **sub)
 	return 0;
 }
 
-/* Its limits (the defaults: per-B4 overrides are not kept) and, with its
- * NAT state, how near each it is. */
-static json_t *limits(const struct aftr_config *cfg, const json_t *sub)
+/* Its own limit of protocol p from its tunnel entry's key (nat_maxcount,
+ * nat_rate), else dflt; *own says which. */
+static unsigned int own_limit(const json_t *e, const char *key, int p, unsigned int dflt, bool *own)
+{
+	const json_t *v = json_object_get(
+	        json_object_get(json_array_get(json_object_get(e, "tunnels"), 0), key), protos[p]);
+
+	*own = json_is_integer(v);
+	return *own ? (unsigned int)json_integer_value(v) : dflt;
+}
+
+/* Its limits (its tunnel's own, else the defaults) and, with its NAT
+ * state, how near each it is. */
+static json_t *limits(const struct aftr_config *cfg, const json_t *e, const json_t *sub)
 {
 	json_t *l = json_object();
 
 	for (int p = 0; p < CFG_NPROTO; p++) {
 		json_int_t used = json_integer_value(
 		        json_object_get(json_object_get(sub, "sessions"), protos[p]));
-		unsigned int max = cfg->fixed.tun.nat_maxcount[p];
+		bool own_max, own_rate;
+		unsigned int max =
+		        own_limit(e, "nat_maxcount", p, cfg->fixed.tun.nat_maxcount[p], &own_max);
+		unsigned int rate =
+		        own_limit(e, "nat_rate", p, cfg->fixed.tun.nat_rate[p], &own_rate);
 
 		json_object_set_new(l, protos[p],
-		                    json_pack("{s:i,s:i,s:I,s:f}", "sessions_max", max,
-		                              "new_sessions_per_s", cfg->fixed.tun.nat_rate[p],
-		                              "sessions", used, "sessions_used",
-		                              max ? (double)used / max : 0.0));
+		                    json_pack("{s:i,s:i,s:I,s:f,s:s,s:s}", "sessions_max", max,
+		                              "new_sessions_per_s", rate, "sessions", used,
+		                              "sessions_used", max ? (double)used / max : 0.0,
+		                              "sessions_max_from", own_max ? "tunnel" : "default",
+		                              "new_sessions_per_s_from",
+		                              own_rate ? "tunnel" : "default"));
 	}
 	return l;
 }
@@ -106,7 +124,7 @@ void api_get_b4(struct api_ctx *ctx, const struct api_req *req, struct api_reply
 	}
 	rc = nat_state(ctx, &b4, &sub);
 	j = json_pack("{s:s,s:s,s:o,s:o,s:o,s:o}", "b4", text, "mode", mode(e), "entries", e, "nat",
-	              sub ? json_incref(sub) : json_null(), "limits", limits(ctx->cfg, sub),
+	              sub ? json_incref(sub) : json_null(), "limits", limits(ctx->cfg, e, sub),
 	              "dataplane", rc == 0 ? json_string("running") : json_string(strerror(-rc)));
 	json_decref(sub);
 	reply_json(out, 200, j);

@@ -1,6 +1,7 @@
 /* The run-time lists (state.h): /api/v1/tunnels, static-nat, prr, nonat,
  * softwires, acl6 and private, each a kind of the desired state; GET lists
- * (paged), POST adds, PUT replaces, DELETE removes (one, or a bulk array).
+ * (paged) or shows one, POST adds, PUT replaces, DELETE removes (one, or a
+ * bulk array).
  * A change is validated, saved and only then acknowledged; the reply says
  * whether the dataplane runs it yet (reply_change). */
 #include <limits.h>
@@ -118,10 +119,18 @@ void api_lists(struct api_ctx *ctx, const struct api_req *req, int kind, const c
 			reply_change(ctx, out, 200, json_pack("{s:i}", "deleted", 1), gen);
 	} else if (nseg == want && strcmp(req->method, "PUT") == 0) {
 		replace(ctx, req, kind, seg, out);
+	} else if (nseg == want &&
+	           (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0)) {
+		json_t *o = state_get(ctx->state, (enum cfg_kind)kind, seg, &e);
+
+		if (o == NULL)
+			reply_state_err(out, &e);
+		else
+			reply_json(out, 200, o);
 	} else {
 		snprintf(detail, sizeof(detail), "%.200s supports %s", req->url,
-		         nseg ? "PUT and DELETE" : "GET, POST and DELETE");
+		         nseg ? "GET, PUT and DELETE" : "GET, POST and DELETE");
 		reply_error(out, 405, "method not allowed", detail, NULL);
-		out->allow = nseg ? "PUT, DELETE" : "GET, HEAD, POST, DELETE";
+		out->allow = nseg ? "GET, HEAD, PUT, DELETE" : "GET, HEAD, POST, DELETE";
 	}
 }

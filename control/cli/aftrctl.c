@@ -41,6 +41,7 @@ static const char usage_text[] =
         "         list default|pool|session|subscriber [KEY=VALUE...] | list nat dynamic\n"
         "         list tunnel|nat|prr|nonat|softwire|acl6|private\n"
         "         add KIND JSON|@FILE | del KIND ID... | reload | debug tunnel B4\n"
+        "         limit B4 tcp|udp|icmp maxcount|rate N|default\n"
         "         isc 'ISC COMMAND LINE' | tunnel|nat|prr|nonat|delete|mtu|... (ISC words)\n"
         "         who ADDRESS PORT [--protocol P] [--at TIME] [--log-dir DIR]\n"
         "       aftrctl --help | --version\n"

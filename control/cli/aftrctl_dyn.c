@@ -136,6 +136,14 @@ int aftrctl_list_dynamic(const struct api_opts *o, const char *what, int argc, c
 	return 0;
 }
 
+/* " (its own)" for a limit its tunnel sets, "" for a default. */
+static const char *own(const json_t *limit, const char *from)
+{
+	const char *v = json_string_value(json_object_get(limit, from));
+
+	return v && strcmp(v, "tunnel") == 0 ? " (its own)" : "";
+}
+
 int aftrctl_show_b4(const struct api_opts *o, const char *b4)
 {
 	static const char *const protos[] = {"tcp", "udp", "icmp"};
@@ -173,11 +181,13 @@ int aftrctl_show_b4(const struct api_opts *o, const char *b4)
 		       json_string_value(json_object_get(j, "dataplane")));
 	for (int p = 0; p < 3; p++) {
 		sub = json_object_get(json_object_get(j, "limits"), protos[p]);
-		printf("  %-4s sessions %lld of %lld (%.0f%%), at most %lld new a second\n",
+		printf("  %-4s sessions %lld of %lld%s (%.0f%%), at most %lld new a second%s\n",
 		       protos[p], (long long)json_integer_value(json_object_get(sub, "sessions")),
 		       (long long)json_integer_value(json_object_get(sub, "sessions_max")),
+		       own(sub, "sessions_max_from"),
 		       100 * json_number_value(json_object_get(sub, "sessions_used")),
-		       (long long)json_integer_value(json_object_get(sub, "new_sessions_per_s")));
+		       (long long)json_integer_value(json_object_get(sub, "new_sessions_per_s")),
+		       own(sub, "new_sessions_per_s_from"));
 	}
 	if (json_is_object(nat)) {
 		json_t *f = flat_subscriber(nat);

@@ -8,6 +8,8 @@
  *   aftrctl del KIND ID...          e.g. del nat tcp 198.51.100.1 80
  *   aftrctl add|del softwire @FILE.csv
  *                                   lw4o6 bindings in bulk: b4,ipv4,psid,psid_len,offset
+ *   aftrctl limit B4 tcp|udp|icmp maxcount|rate N|default
+ *                                   a B4's own NAT limits (its tunnel entry)
  *   aftrctl reload                  re-read the configuration file
  *   aftrctl debug tunnel B4         a B4's tunnel entry and its sessions
  *   aftrctl isc 'LINE'              one ISC AFTR command line, e.g.
@@ -24,7 +26,9 @@
  * A line that would change what needs a restart (pools, defaults) is
  * refused. The mapping of ISC's XML provisioning verbs (create, delete,
  * get, flush) onto the same resources is in control/README.md. */
+#include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -389,6 +393,55 @@ static int isc_line(const struct api_opts *o, const char *line)
 	return rc;
 }
 
+/* "limit B4 tcp|udp|icmp maxcount|rate N|default": a B4's own session
+ * limit or creation rate (RFC 6888 REQ-4, REQ-5) in its tunnel entry (one
+ * made, with no other setting, when it has none); "default" takes it back
+ * to tunnel_defaults'. */
+static int limit(const struct api_opts *o, char **argv)
+{
+	static const char *const protos[] = {"tcp", "udp", "icmp", NULL};
+	static const char *const what[] = {"maxcount", "rate", NULL};
+	int p = cfg_name_lookup(protos, argv[1]), k = cfg_name_lookup(what, argv[2]), rc;
+	bool dflt = strcmp(argv[3], "default") == 0;
+	struct aftr_config before, after;
+	struct cfg_tunnel *t = NULL;
+	struct addr6 b4;
+	char *end;
+	unsigned long v = dflt ? 0 : strtoul(argv[3], &end, 10);
+
+	if (addr6_parse(argv[0], &b4, NULL, 0) < 0 || p < 0 || k < 0 ||
+	    (!dflt &&
+	     (*end != '\0' || !isdigit((unsigned char)argv[3][0]) || v > (k ? 255u : 65535u)))) {
+		fprintf(stderr, "aftrctl: limit B4 tcp|udp|icmp maxcount 0-65535|default, or "
+		                "rate 0-255|default\n");
+		return EXIT_USAGE;
+	}
+	if ((rc = load_effective(o, &before, &after)) != 0)
+		return rc;
+	for (size_t i = 0; i < after.lists.n_tunnels && t == NULL; i++)
+		if (addr6_equal(&after.lists.tunnels[i].b4, &b4))
+			t = &after.lists.tunnels[i];
+	if (t == NULL && (t = vec_push((void **)&after.lists.tunnels, &after.lists.n_tunnels,
+	                               &after.lists.cap_tunnels, sizeof(*t))) != NULL)
+		*t = (struct cfg_tunnel){
+		        .b4 = b4, .mss = CFG_INHERIT, .toobig = CFG_INHERIT, .admpro = CFG_INHERIT};
+	if (t == NULL) {
+		rc = EXIT_API_ERROR;
+	} else {
+		unsigned int bit = 1u << (k * CFG_NPROTO + p);
+
+		t->nat_set = (uint8_t)(dflt ? t->nat_set & ~bit : t->nat_set | bit);
+		if (k)
+			t->nat_rate[p] = (uint8_t)v;
+		else
+			t->nat_maxcount[p] = (uint16_t)v;
+		rc = send_diff(o, &before, &after);
+	}
+	cfg_free(&before);
+	cfg_free(&after);
+	return rc;
+}
+
 /* ISC "debug tunnel B4": what the AFTR has for one B4. */
 static int debug_tunnel(const struct api_opts *o, const char *b4)
 {
@@ -460,6 +513,12 @@ int aftrctl_lists(const struct api_opts *o, int argc, char **argv)
 		return change(o, "POST", "/api/v1/reload", NULL);
 	if (argc == 3 && strcmp(argv[0], "debug") == 0 && strcmp(argv[1], "tunnel") == 0)
 		return debug_tunnel(o, argv[2]);
+	if (strcmp(argv[0], "limit") == 0) {
+		if (argc == 5)
+			return limit(o, argv + 1);
+		fprintf(stderr, "aftrctl: limit B4 tcp|udp|icmp maxcount|rate N|default\n");
+		return EXIT_USAGE;
+	}
 	if (argc >= 3 && cfg_name_lookup(addel_kinds, argv[0]) >= 0 &&
 	    (strcmp(argv[1], "add") == 0 || strcmp(argv[1], "del") == 0)) {
 		/* "nat del B4 ...": ISC's "delete nat B4 ..."; "nat add": "nat". */

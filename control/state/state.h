@@ -52,6 +52,9 @@ int state_kind_id_segments(enum cfg_kind k);
 /* The entries of a kind from offset on, at most limit of them, each with
  * "source": "config" or "api". */
 json_t *state_list(struct state *s, enum cfg_kind k, size_t offset, size_t limit);
+/* One entry of a kind named by its URL segments, with its "source"; NULL
+ * with e (400: not a name of one, 404: none such). */
+json_t *state_get(struct state *s, enum cfg_kind k, const char *const *seg, struct state_err *e);
 /* The effective configuration (cfg_to_json); sparse: non-defaults only. */
 json_t *state_config_json(struct state *s, bool sparse);
 /* Everything the configuration holds of one B4: {"tunnels": [...],

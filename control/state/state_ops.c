@@ -196,6 +196,32 @@ static int find_rt(struct state *s, enum cfg_kind k, const void *probe, size_t *
 	return 0;
 }
 
+json_t *state_get(struct state *s, enum cfg_kind k, const char *const *seg, struct state_err *e)
+{
+	const struct kind *kd = &kinds[k];
+	char probe[256] = {0};
+	json_t *o = NULL;
+	long at;
+
+	e->status = 0;
+	if (kd->id(seg, probe) < 0) {
+		state_err_set(e, 400, "bad request", NULL, "a %s entry is named %s", kd->url,
+		              kd->id_form);
+		return NULL;
+	}
+	pthread_mutex_lock(&s->lock);
+	at = sindex_find(&s->ix, &s->eff, k, probe);
+	if (at < 0)
+		state_err_set(e, 404, "not found", NULL, "no such %s entry", kd->url);
+	else if ((o = kd->enc(kind_at(kd, &s->eff, (size_t)at))) != NULL)
+		json_object_set_new(o, "source",
+		                    json_string((size_t)at < s->n_base[k] ? "config" : "api"));
+	pthread_mutex_unlock(&s->lock);
+	if (o == NULL && e->status == 0)
+		state_err_set(e, 500, "internal error", NULL, "out of memory");
+	return o;
+}
+
 int state_delete(struct state *s, enum cfg_kind k, const char *const *seg, uint64_t *gen,
                  struct state_err *e)
 {

@@ -98,10 +98,21 @@ void nat_sub_maybe_free(struct dp_worker *w, uint32_t idx)
 	ns->subs_free_head = idx;
 }
 
-static uint32_t max_blocks(enum cfg_proto p, const struct pb_space *pb)
+/* The B4's configured tunnel when some tunnel has limits of its own (a
+ * search only then; new sessions and blocks only ask), else NULL. */
+static const struct cfg_tunnel *limits_of(const struct dp_worker *w, const struct addr6 *b4)
+{
+	return w->tab->tunnel_limits ? tables_tunnel(w->tab, b4) : NULL;
+}
+
+/* A subscriber's block limit: nat.max_blocks, else the blocks its session
+ * limit needs (its tunnel's own, or the default). */
+static uint32_t max_blocks(const struct dp_worker *w, const struct dp_subscriber *s,
+                           enum cfg_proto p, const struct pb_space *pb)
 {
 	const struct cfg_fixed *cfg = dp.conf.cfg;
-	uint32_t need = (dp_tun_defaults()->nat_maxcount[p] + pb->bsize - 1u) / pb->bsize;
+	uint32_t max = cfg_tunnel_maxcount(limits_of(w, &s->b4), dp_tun_defaults(), p);
+	uint32_t need = (max + pb->bsize - 1u) / pb->bsize;
 
 	return cfg->max_blocks[p] ? cfg->max_blocks[p] : (need ? need : 1);
 }
@@ -118,18 +129,21 @@ static void limit_event(struct dp_worker *w, struct dp_subscriber *s, enum ctl_t
 }
 
 /* RFC 6888 REQ-4/REQ-5: per-subscriber session count and creation rate
- * (ISC "default tunnel nat P maxcount|rate"; 0 allows none). */
+ * (ISC "default tunnel nat P maxcount|rate", or the B4's tunnel's own;
+ * 0 allows none). */
 int nat_sub_admit(struct dp_worker *w, struct dp_subscriber *s, enum cfg_proto p)
 {
-	const struct cfg_tunnel_defaults *t = dp_tun_defaults();
+	const struct cfg_tunnel_defaults *d = dp_tun_defaults();
+	const struct cfg_tunnel *t = limits_of(w, &s->b4);
+	uint16_t max = cfg_tunnel_maxcount(t, d, p);
 
-	if (s->nsess[p] >= t->nat_maxcount[p]) {
-		limit_event(w, s, CTL_EVT_QUOTA, p, CTL_QUOTA_SESSIONS, t->nat_maxcount[p]);
+	if (s->nsess[p] >= max) {
+		limit_event(w, s, CTL_EVT_QUOTA, p, CTL_QUOTA_SESSIONS, max);
 		return NAT_DROP(NAT_COUNT);
 	}
 	if (s->tokens_at != w->now) {
 		for (int i = 0; i < CFG_NPROTO; i++)
-			s->tokens[i] = t->nat_rate[i];
+			s->tokens[i] = cfg_tunnel_rate(t, d, i);
 		s->tokens_at = w->now;
 	}
 	if (s->tokens[p] == 0)
@@ -162,8 +176,8 @@ int nat_sub_port(struct dp_worker *w, struct dp_subscriber *s, uint32_t sidx, en
 
 	if (pb_port_alloc(pb, s->head[p], port) == 0)
 		return NAT_OK;
-	if (s->nblocks[p] >= max_blocks(p, pb)) {
-		limit_event(w, s, CTL_EVT_QUOTA, p, CTL_QUOTA_BLOCKS, max_blocks(p, pb));
+	if (s->nblocks[p] >= max_blocks(w, s, p, pb)) {
+		limit_event(w, s, CTL_EVT_QUOTA, p, CTL_QUOTA_BLOCKS, max_blocks(w, s, p, pb));
 		return NAT_DROP(PORTS_EXHAUSTED);
 	}
 	if ((b = take_block(pb, s, sidx, p)) == PB_NONE) {

@@ -11,8 +11,9 @@
 #include "cfg_kinds.h"
 #include "util.h"
 
-#define MAGIC    "AFTRLST2"
-#define MAGIC_V1 "AFTRLST1" /* FNV-1a a byte at a time: read only */
+#define MAGIC    "AFTRLST3"
+#define MAGIC_V2 "AFTRLST2" /* tunnels without their NAT limits: read only */
+#define MAGIC_V1 "AFTRLST1" /* the same, FNV-1a a byte at a time: read only */
 
 struct wbuf {
 	uint8_t *p;
@@ -74,6 +75,11 @@ static void enc_entry(struct wbuf *w, enum cfg_kind k, const void *e)
 		U8(w, t->mss);
 		U8(w, t->toobig);
 		U8(w, t->admpro);
+		U8(w, t->nat_set);
+		for (int p = 0; p < CFG_NPROTO; p++) {
+			U16(w, t->nat_maxcount[p]);
+			U8(w, t->nat_rate[p]);
+		}
 		break;
 	}
 	case K_NAT: {
@@ -174,6 +180,7 @@ struct rbuf {
 	const uint8_t *p;
 	size_t n, at;
 	bool short_;
+	int version; /* of the magic: 1, 2, 3 */
 };
 
 static const uint8_t *take(struct rbuf *r, size_t n)
@@ -228,9 +235,17 @@ static bool tunnel_ok(struct rbuf *r, struct cfg_tunnel *t)
 	t->mss = (int8_t)get_le(r, 1);
 	t->toobig = (int8_t)get_le(r, 1);
 	t->admpro = (int8_t)get_le(r, 1);
-	return (t->mtu == 0 || t->mtu >= CFG_MTU_MIN) && t->mss >= CFG_INHERIT && t->mss <= 1 &&
-	       t->toobig >= CFG_INHERIT && t->toobig <= TOOBIG_STRICT && t->admpro >= CFG_INHERIT &&
-	       t->admpro <= ADMPRO_ALL && (t->has_ipv4 || t->ipv4 == 0);
+	if (r->version >= 3) {
+		t->nat_set = (uint8_t)get_le(r, 1);
+		for (int p = 0; p < CFG_NPROTO; p++) {
+			t->nat_maxcount[p] = (uint16_t)get_le(r, 2);
+			t->nat_rate[p] = (uint8_t)get_le(r, 1);
+		}
+	}
+	return t->nat_set < 1u << (2 * CFG_NPROTO) && (t->mtu == 0 || t->mtu >= CFG_MTU_MIN) &&
+	       t->mss >= CFG_INHERIT && t->mss <= 1 && t->toobig >= CFG_INHERIT &&
+	       t->toobig <= TOOBIG_STRICT && t->admpro >= CFG_INHERIT && t->admpro <= ADMPRO_ALL &&
+	       (t->has_ipv4 || t->ipv4 == 0);
 }
 
 static bool nat_ok(struct rbuf *r, struct cfg_nat *m)
@@ -339,17 +354,17 @@ static int dec_kind(struct rbuf *r, enum cfg_kind k, struct aftr_config *cfg, ch
 /* The sum of len bytes at buf (its last 8 bytes hold it) is right. */
 static bool sum_ok(const uint8_t *buf, size_t len)
 {
-	struct rbuf sum = {buf, len, len - 8, false};
+	struct rbuf sum = {buf, len, len - 8, false, 0};
 	uint64_t want = get_le(&sum, 8);
 
-	if (memcmp(buf, MAGIC, 8) == 0)
+	if (memcmp(buf, MAGIC, 8) == 0 || memcmp(buf, MAGIC_V2, 8) == 0)
 		return hash_mem64(buf, len - 8, 0) == want;
 	return memcmp(buf, MAGIC_V1, 8) == 0 && fnv(buf, len - 8) == want;
 }
 
 int cfg_bin_decode(const void *buf, size_t len, struct aftr_config *cfg, char *err, size_t errlen)
 {
-	struct rbuf r = {buf, len, 0, false};
+	struct rbuf r = {buf, len, 0, false, 3};
 	size_t n0[K_COUNT];
 	int rc = 0;
 
@@ -361,6 +376,8 @@ int cfg_bin_decode(const void *buf, size_t len, struct aftr_config *cfg, char *e
 		return -EINVAL;
 	}
 	r.n = len - 8; /* the sum's bytes are not the lists' */
+	if (memcmp(buf, MAGIC, 8) != 0)
+		r.version = memcmp(buf, MAGIC_V2, 8) == 0 ? 2 : 1;
 	r.at = 8;
 	for (int k = 0; k < K_COUNT && rc == 0; k++) {
 		if (get_le(&r, 4) != (uint64_t)k) {

@@ -5,10 +5,11 @@
  * JSON takes seconds to parse.
  *
  * Field by field, little-endian, never a struct's bytes (the form does
- * not change with the compiler or the build): "AFTRLST2", then each kind
+ * not change with the compiler or the build): "AFTRLST3", then each kind
  * in cfg_kinds.h order as u32 kind, u64 count and its entries (their
  * fields below), then a u64 hash_mem64 (util.h, seed 0) of all the bytes
- * before it ("AFTRLST1", read only: the same with FNV-1a). The
+ * before it. Read only: "AFTRLST2" (tunnels without their NAT limits) and
+ * "AFTRLST1" (the same, summed with FNV-1a). The
  * decoder checks every field as the JSON decoders do (ranges, prefixes
  * without host bits, PSIDs that fit), and the hash; cross-entry rules are
  * cfg_validate's. Source positions (line, column) are not kept. */

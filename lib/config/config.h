@@ -134,6 +134,12 @@ struct cfg_tunnel {
 	int8_t mss;    /* CFG_INHERIT, 0, 1 */
 	int8_t toobig; /* CFG_INHERIT or enum cfg_toobig */
 	int8_t admpro; /* CFG_INHERIT or enum cfg_admpro */
+	/* Ours: the B4's own RFC 6888 REQ-4/REQ-5 limits (VPP, A10 and Juniper
+	 * set them per subscriber): nat_maxcount[p] where bit p of nat_set,
+	 * nat_rate[p] where bit CFG_NPROTO + p; else tunnel_defaults'. */
+	uint16_t nat_maxcount[CFG_NPROTO];
+	uint8_t nat_rate[CFG_NPROTO];
+	uint8_t nat_set;
 	struct cfg_pos pos;
 };
 
@@ -259,6 +265,21 @@ static inline uint16_t cfg_tunnel_mtu(const struct cfg_tunnel *t,
                                       const struct cfg_tunnel_defaults *d)
 {
 	return t && t->mtu ? t->mtu : d->mtu;
+}
+
+/* A B4's session limit of protocol p (RFC 6888 REQ-4): its tunnel's own,
+ * else the default; t may be NULL. */
+static inline uint16_t cfg_tunnel_maxcount(const struct cfg_tunnel *t,
+                                           const struct cfg_tunnel_defaults *d, int p)
+{
+	return t && (t->nat_set & (1u << p)) ? t->nat_maxcount[p] : d->nat_maxcount[p];
+}
+
+/* Its new sessions a second of protocol p (RFC 6888 REQ-5), the same way. */
+static inline uint8_t cfg_tunnel_rate(const struct cfg_tunnel *t,
+                                      const struct cfg_tunnel_defaults *d, int p)
+{
+	return t && (t->nat_set & (1u << (CFG_NPROTO + p))) ? t->nat_rate[p] : d->nat_rate[p];
 }
 
 /* Ours: endpoint addresses beside "endpoint" (BR addresses, RFC 7596). */

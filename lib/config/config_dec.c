@@ -16,7 +16,9 @@
 
 static const char *const pool_keys[] = {"address", "tcp", "udp", "echo", NULL};
 static const char *const pcp_pool_keys[] = {"address", "tcp", "udp", NULL};
-static const char *const tunnel_keys[] = {"b4", "ipv4", "mtu", "mss", "toobig", "admpro", NULL};
+static const char *const tunnel_keys[] = {"b4",     "ipv4",         "mtu",      "mss", "toobig",
+                                          "admpro", "nat_maxcount", "nat_rate", NULL};
+static const char *const limit_keys[] = {"tcp", "udp", "icmp", NULL};
 static const char *const nat_keys[] = {
         "b4", "protocol", "address", "port", "external_address", "external_port", "filter", NULL};
 static const char *const filter_keys[] = {"destination", "port", NULL};
@@ -63,8 +65,28 @@ int cfg_pcp_pool_from_json(struct jdec *j, const json_t *node, struct cfg_pcp_po
 	return RESULT(j, e0);
 }
 
+/* A tunnel's own limits of one kind (bit shift of nat_set): the protocols
+ * given, each in [0, max]. */
+static bool tunnel_limits(struct jdec *j, const json_t *node, const char *key, uint16_t max,
+                          uint16_t out[CFG_NPROTO], struct cfg_tunnel *t, int shift)
+{
+	const json_t *m = json_object_get(node, key);
+	size_t mark = jdec_push_key(j, key);
+	bool bad = false;
+	int rc;
+
+	if (m && !jdec_object(j, m, limit_keys))
+		bad = true;
+	for (int p = 0; m && !bad && p < CFG_NPROTO; p++)
+		if (OK(rc = jdec_u16(j, m, limit_keys[p], 0, max, &out[p])), rc == 1)
+			t->nat_set |= (uint8_t)(1u << (shift + p));
+	jdec_pop(j, mark);
+	return bad;
+}
+
 int cfg_tunnel_from_json(struct jdec *j, const json_t *node, struct cfg_tunnel *out)
 {
+	uint16_t rate[CFG_NPROTO] = {0};
 	size_t e0 = j->d->errors;
 	bool bad = false, mss;
 	int rc, v;
@@ -83,6 +105,10 @@ int cfg_tunnel_from_json(struct jdec *j, const json_t *node, struct cfg_tunnel *
 		out->toobig = (int8_t)v;
 	if (OK(rc = jdec_enum(j, node, "admpro", cfg_admpro_names, &v)), rc == 1)
 		out->admpro = (int8_t)v;
+	bad |= tunnel_limits(j, node, "nat_maxcount", 65535, out->nat_maxcount, out, 0);
+	bad |= tunnel_limits(j, node, "nat_rate", 255, rate, out, CFG_NPROTO);
+	for (int p = 0; p < CFG_NPROTO; p++)
+		out->nat_rate[p] = (uint8_t)rate[p];
 	return RESULT(j, e0);
 }
 

@@ -110,6 +110,21 @@ json_t *cfg_pcp_pool_to_json(const struct cfg_pcp_pool *p)
 	return finish(&e);
 }
 
+/* A tunnel's own limits of one kind (bit shift of nat_set): only those
+ * it sets. */
+static json_t *tunnel_limits(const struct cfg_tunnel *t, int shift)
+{
+	static const char *const names[CFG_NPROTO] = {"tcp", "udp", "icmp"};
+	json_t *o = json_object();
+
+	for (int p = 0; p < CFG_NPROTO; p++)
+		if (t->nat_set & (1u << (shift + p)))
+			json_object_set_new(
+			        o, names[p],
+			        json_integer(shift ? t->nat_rate[p] : t->nat_maxcount[p]));
+	return o;
+}
+
 json_t *cfg_tunnel_to_json(const struct cfg_tunnel *t)
 {
 	struct enc e = enc_new();
@@ -125,6 +140,10 @@ json_t *cfg_tunnel_to_json(const struct cfg_tunnel *t)
 		put(&e, "toobig", json_string(cfg_toobig_names[t->toobig]));
 	if (t->admpro != CFG_INHERIT)
 		put(&e, "admpro", json_string(cfg_admpro_names[t->admpro]));
+	if (t->nat_set & 7u)
+		put(&e, "nat_maxcount", tunnel_limits(t, 0));
+	if (t->nat_set >> CFG_NPROTO)
+		put(&e, "nat_rate", tunnel_limits(t, CFG_NPROTO));
 	return finish(&e);
 }
 

@@ -241,6 +241,7 @@ static int build_tunnels(struct tables *t, uint32_t *nb4)
 			return -ENOMEM;
 		r->tunnel = (uint32_t)i; /* a duplicate was refused by validation */
 		t->tunnel_mtus |= c->mtu != 0;
+		t->tunnel_limits |= c->nat_set != 0;
 	}
 	return 0;
 }

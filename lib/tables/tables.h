@@ -94,6 +94,7 @@ struct tables {
 	struct aftr_config cfg;  /* owned: the entries indexed below */
 	struct cfg_tunnel *tun;  /* cfg's tunnels (slots) */
 	bool tunnel_mtus;        /* some tunnel has its own MTU (else no per-packet search) */
+	bool tunnel_limits;      /* some tunnel has its own NAT limits (else no search) */
 	struct cfg_nat *nat;     /* cfg's static mappings (slots) */
 	struct lhash nat_in;     /* (B4, inside address, port, protocol) -> nat */
 	struct lhash nat_ext;    /* (public address, port, protocol) -> nat */

@@ -25,6 +25,8 @@ static uint32_t tun_slot(struct tables *t, const struct cfg_tunnel *e)
 	t->tun[j] = *e;
 	if (e->mtu)
 		__atomic_store_n(&t->tunnel_mtus, true, __ATOMIC_RELEASE);
+	if (e->nat_set)
+		__atomic_store_n(&t->tunnel_limits, true, __ATOMIC_RELEASE);
 	return j;
 }
 

@@ -533,6 +533,31 @@ expect "a B4 that is not an address: 422" 422 "j['field'] == 'address'" "${auth[
 expect "a B4's view is read-only: 405" 405 - "${auth[@]}" -X POST "$url/api/v1/b4s/2001:db8:1::2"
 ctl "show b4: mode, NAT state, limits" 0 '^  udp  sessions 3 of [0-9]+ \([0-9]+%\)' \
 	show b4 2001:db8:1::2
+# A B4's own NAT limits (RFC 6888 REQ-4/5 per subscriber), in its tunnel entry.
+ctl "limit: a B4's own UDP session limit" 0 '^(POST|PUT) /api/v1/tunnels' \
+	limit 2001:db8:1::2 udp maxcount 7
+ctl "and its own TCP rate" 0 - limit 2001:db8:1::2 tcp rate 9
+expect "its tunnel entry holds them" 200 \
+	"j['nat_maxcount'] == {'udp': 7} and j['nat_rate'] == {'tcp': 9}" \
+	"${auth[@]}" "$url/api/v1/tunnels/2001:db8:1::2"
+expect "its view: its own limits, the defaults for the rest" 200 \
+	"j['limits']['udp']['sessions_max'] == 7 and j['limits']['udp']['sessions_max_from'] == 'tunnel' and j['limits']['tcp']['new_sessions_per_s'] == 9 and j['limits']['tcp']['sessions_max_from'] == 'default'" \
+	"${auth[@]}" "$url/api/v1/b4s/2001:db8:1::2"
+ctl "show b4: its own limit said" 0 '^  udp  sessions 3 of 7 \(its own\) \(43%\)' \
+	show b4 2001:db8:1::2
+ctl "limit back to the default" 0 - limit 2001:db8:1::2 udp maxcount default
+ctl "limit of the rate back to the default" 0 - limit 2001:db8:1::2 tcp rate default
+expect "no limits of its own left" 200 "'nat_maxcount' not in j and 'nat_rate' not in j" \
+	"${auth[@]}" "$url/api/v1/tunnels/2001:db8:1::2"
+ctl "limit out of range: usage" 2 'rate 0-255' limit 2001:db8:1::2 udp rate 256
+ctl "limit of a protocol there is none of: usage" 2 'maxcount' limit 2001:db8:1::2 sctp rate 1
+expect "a tunnel's limit out of range: 422 naming it" 422 \
+	"'nat_maxcount' in j['field'] and 'udp' in j['field']" "${auth[@]}" "${json[@]}" -X PUT \
+	-d '{"b4": "2001:db8:1::2", "nat_maxcount": {"udp": 70000}}' \
+	"$url/api/v1/tunnels/2001:db8:1::2"
+expect "a tunnel's limit of an unknown protocol: 422" 422 "'nat_rate' in j['field']" \
+	"${auth[@]}" "${json[@]}" -X PUT -d '{"b4": "2001:db8:1::2", "nat_rate": {"sctp": 1}}' \
+	"$url/api/v1/tunnels/2001:db8:1::2"
 ctl "list subscriber: sessions and port blocks as text" 0 \
 	'^2001:db8:1::2 +198\.51\.100\.1 +0 +udp [0-9]+ +udp [0-9]+-[0-9]+$' list subscriber
 ctl "an ISC delete of nothing: the parser says so" 1 'no such tunnel' isc \

@@ -13,6 +13,7 @@
 #include "cfg_kinds.h"
 #include "config_json.h"
 #include "config_yaml.h"
+#include "util.h"
 
 static const char yaml[] =
         "endpoint: 2001:db8::1\n"
@@ -21,7 +22,8 @@ static const char yaml[] =
         "private: [10.0.0.0/8]\n"
         "pools: [{address: 198.51.100.1}]\n"
         "tunnels: [{b4: \"2001:db8:1::1\", ipv4: 198.51.100.1, mtu: 1400, mss: true, toobig: "
-        "strict, admpro: in}, {b4: \"2001:db8:1::2\"}]\n"
+        "strict, admpro: in, nat_maxcount: {tcp: 4000, icmp: 0}, nat_rate: {udp: 255}}, "
+        "{b4: \"2001:db8:1::2\"}]\n"
         "static_nat: [{b4: \"2001:db8:1::1\", protocol: udp, address: 10.0.0.2, port: 53,"
         " external_address: 198.51.100.1, external_port: 53, filter: {destination: "
         "203.0.113.0/24, port: 99}}]\n"
@@ -122,25 +124,66 @@ START_TEST(test_refused)
 }
 END_TEST
 
-/* A snapshot of an older aftr-control: "AFTRLST1", summed with FNV-1a. */
-START_TEST(test_version1_read)
+/* A version 3 encoding of cfg as version 2 wrote it: tunnels without
+ * their limits (the last 10 bytes of each, after admpro). */
+static char *as_version2(const struct aftr_config *cfg, size_t *len)
+{
+	enum { HEAD = 8 + 4 + 8, OLD = 26, NEW = 36 };
+	size_t n = cfg->lists.n_tunnels, cut = n * (NEW - OLD), rest;
+	char *buf, *out;
+
+	ck_assert_int_eq(cfg_bin_encode(cfg, &buf, len), 0);
+	ck_assert_mem_eq(buf, "AFTRLST3", 8);
+	out = malloc(*len - cut);
+	memcpy(out, buf, HEAD);
+	memcpy(out, "AFTRLST2", 8);
+	for (size_t i = 0; i < n; i++)
+		memcpy(out + HEAD + i * OLD, buf + HEAD + i * NEW, OLD);
+	rest = *len - HEAD - n * NEW - 8;
+	memcpy(out + HEAD + n * OLD, buf + HEAD + n * NEW, rest);
+	*len -= cut;
+	free(buf);
+	return out;
+}
+
+static void sum_as(char *buf, size_t len, bool fnv)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	if (fnv)
+		for (size_t i = 0; i < len - 8; i++)
+			h = (h ^ (uint8_t)buf[i]) * 0x100000001b3ULL;
+	else
+		h = hash_mem64(buf, len - 8, 0);
+	for (int i = 0; i < 8; i++)
+		buf[len - 8 + (size_t)i] = (char)(h >> (8 * i));
+}
+
+/* Snapshots of older aftr-controls: "AFTRLST2" (tunnels without limits)
+ * and "AFTRLST1" (the same, summed with FNV-1a) read, the tunnels with
+ * the defaults' limits. */
+START_TEST(test_older_versions_read)
 {
 	struct aftr_config cfg, back;
 	char *buf, err[128];
 	size_t len;
-	uint64_t h = 0xcbf29ce484222325ULL;
 
 	load(&cfg);
-	ck_assert_int_eq(cfg_bin_encode(&cfg, &buf, &len), 0);
-	ck_assert_mem_eq(buf, "AFTRLST2", 8);
+	ck_assert_uint_ne(cfg.lists.tunnels[0].nat_set, 0);
+	buf = as_version2(&cfg, &len);
+	sum_as(buf, len, false);
+	for (size_t i = 0; i < cfg.lists.n_tunnels; i++)
+		cfg.lists.tunnels[i].nat_set = 0;
+	empty_like(&back, &cfg);
+	ck_assert_msg(cfg_bin_decode(buf, len, &back, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(back.lists.n_tunnels, 2);
+	ck_assert_uint_eq(back.lists.tunnels[0].mtu, 1400);
+	cfg_free(&back);
+	/* Version 2's sum under version 1's name: refused; FNV-1a: read. */
 	memcpy(buf, "AFTRLST1", 8);
 	empty_like(&back, &cfg);
-	/* Version 2's sum under version 1's name: refused. */
 	ck_assert_int_eq(cfg_bin_decode(buf, len, &back, err, sizeof(err)), -EINVAL);
-	for (size_t i = 0; i < len - 8; i++)
-		h = (h ^ (uint8_t)buf[i]) * 0x100000001b3ULL;
-	for (int i = 0; i < 8; i++)
-		buf[len - 8 + (size_t)i] = (char)(h >> (8 * i));
+	sum_as(buf, len, true);
 	ck_assert_msg(cfg_bin_decode(buf, len, &back, err, sizeof(err)) == 0, "%s", err);
 	same_lists_free(&cfg, &back, buf);
 }
@@ -155,7 +198,7 @@ int main(void)
 
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_refused);
-	tcase_add_test(tc, test_version1_read);
+	tcase_add_test(tc, test_older_versions_read);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

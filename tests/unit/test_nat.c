@@ -1335,6 +1335,48 @@ START_TEST(test_limit_rate)
 }
 END_TEST
 
+/* A B4's configured tunnel with limits of its own: they apply to it
+ * only, per protocol, the others keep the defaults; removing them (a
+ * new set of tables) takes it back to the defaults. */
+START_TEST(test_limit_per_tunnel)
+{
+	struct addr6 a = b4_addr(1), b = b4_addr(2);
+	struct cfg_tunnel *t;
+
+	cfg.fixed.tun.nat_maxcount[CFG_UDP] = 3;
+	cfg.fixed.tun.nat_rate[CFG_TCP] = 2;
+	add_tunnel(&a, POOL1);
+	t = &cfg.lists.tunnels[0];
+	t->nat_maxcount[CFG_UDP] = 1;
+	t->nat_rate[CFG_TCP] = 4;
+	t->nat_set = 1u << CFG_UDP | 1u << (CFG_NPROTO + CFG_TCP);
+	tables_refresh();
+	ck_assert(tab.tunnel_limits);
+	w->tab = &tab;
+	w->now = 1;
+	out_port(&a, UDP, INSIDE, 5000, REMOTE, 53, 0);
+	ck_assert_int_eq(out_rc(&a, UDP, INSIDE, 5001, REMOTE, 53, 0), NAT_DROP(NAT_COUNT));
+	for (uint16_t i = 0; i < 3; i++)
+		out_port(&b, UDP, INSIDE, 5000 + i, REMOTE, 53, 0);
+	ck_assert_int_eq(out_rc(&b, UDP, INSIDE, 5003, REMOTE, 53, 0), NAT_DROP(NAT_COUNT));
+	for (uint16_t i = 0; i < 4; i++)
+		out_port(&a, TCP, INSIDE, 6000 + i, REMOTE, 80, AFTR_TCP_SYN);
+	ck_assert_int_eq(out_rc(&a, TCP, INSIDE, 6004, REMOTE, 80, AFTR_TCP_SYN),
+	                 NAT_DROP(NAT_RATE));
+	out_port(&b, TCP, INSIDE, 6000, REMOTE, 80, AFTR_TCP_SYN);
+	out_port(&b, TCP, INSIDE, 6001, REMOTE, 80, AFTR_TCP_SYN);
+	ck_assert_int_eq(out_rc(&b, TCP, INSIDE, 6002, REMOTE, 80, AFTR_TCP_SYN),
+	                 NAT_DROP(NAT_RATE));
+	/* Without its own limits: the defaults again. */
+	cfg.lists.tunnels[0].nat_set = 0;
+	tables_refresh();
+	w->tab = &tab;
+	out_port(&a, UDP, INSIDE, 5001, REMOTE, 53, 0);
+	out_port(&a, UDP, INSIDE, 5002, REMOTE, 53, 0);
+	ck_assert_int_eq(out_rc(&a, UDP, INSIDE, 5003, REMOTE, 53, 0), NAT_DROP(NAT_COUNT));
+}
+END_TEST
+
 START_TEST(test_ports_exhausted)
 {
 	struct addr6 a = b4_addr(1), b = b4_addr(2);
@@ -2313,6 +2355,7 @@ static Suite *nat_suite(void)
 
 	tcase_add_test(limits, test_limit_count);
 	tcase_add_test(limits, test_limit_rate);
+	tcase_add_test(limits, test_limit_per_tunnel);
 	tcase_add_test(limits, test_ports_exhausted);
 	tcase_add_test(limits, test_session_table_full);
 	tcase_add_test(limits, test_subscriber_table_full);
