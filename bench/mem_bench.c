@@ -3,7 +3,7 @@
  *   aftr-bench [EAL options] -- [--mode napt|lw4o6|prr|nonat] [--proto udp|tcp|icmp]
  *              [--b4s N] [--flows M] [--size BYTES|imix] [--packets N] [--workers 1|2]
  *              [--phases up,down,both] [--nat SETTINGS] [--mtu BYTES] [--vlan]
- *              [--json FILE] [--commit ID]
+ *              [--refused] [--json FILE] [--commit ID]
  *
  * The dataplane is set up from a configuration made here (traffic.h's
  * tr_config), on two ring ports (DPDK's net_ring: rte_eth_from_rings), a
@@ -34,7 +34,10 @@
  * --mtu sets the WAN MTU (the transport's 40 more), which sizes the
  * buffers: small packets in jumbo-sized buffers measure what that costs.
  * --vlan tags the transport's frames with VLAN 100 and the WAN's with 200
- * (802.1Q), both ways: what sorting and tagging cost. */
+ * (802.1Q), both ways: what sorting and tagging cost. --refused adds a
+ * phase "refused" after the others: the B4s' frames with a public inner
+ * source, which the AFTR drops (not_private) and counts, per B4 too
+ * (worker/b4drops.h): what a drop costs. */
 #include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
@@ -79,6 +82,7 @@ struct opts {
 	const char *events; /* logging.nat_events: off, blocks, sessions (default blocks) */
 	uint16_t size, mtu;
 	bool vlan;     /* transport on VLAN 100, WAN on 200 */
+	bool refused;  /* a phase of frames the AFTR drops */
 	bool phase[3]; /* up, down, both */
 	const char *json, *commit;
 };
@@ -88,21 +92,15 @@ static char port_name[2][RTE_ETH_NAME_MAX_LEN];
 
 static int parse(int argc, char **argv, struct opts *o)
 {
-	static const struct option longopts[] = {{"b4s", required_argument, NULL, 'b'},
-	                                         {"flows", required_argument, NULL, 'f'},
-	                                         {"size", required_argument, NULL, 's'},
-	                                         {"packets", required_argument, NULL, 'n'},
-	                                         {"json", required_argument, NULL, 'j'},
-	                                         {"commit", required_argument, NULL, 'c'},
-	                                         {"phases", required_argument, NULL, 'p'},
-	                                         {"mode", required_argument, NULL, 'm'},
-	                                         {"proto", required_argument, NULL, 'P'},
-	                                         {"workers", required_argument, NULL, 'w'},
-	                                         {"nat", required_argument, NULL, 'N'},
-	                                         {"mtu", required_argument, NULL, 'M'},
-	                                         {"vlan", no_argument, NULL, 'V'},
-	                                         {"events", required_argument, NULL, 'E'},
-	                                         {NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {
+	        {"b4s", required_argument, NULL, 'b'},    {"flows", required_argument, NULL, 'f'},
+	        {"size", required_argument, NULL, 's'},   {"packets", required_argument, NULL, 'n'},
+	        {"json", required_argument, NULL, 'j'},   {"commit", required_argument, NULL, 'c'},
+	        {"phases", required_argument, NULL, 'p'}, {"mode", required_argument, NULL, 'm'},
+	        {"proto", required_argument, NULL, 'P'},  {"workers", required_argument, NULL, 'w'},
+	        {"nat", required_argument, NULL, 'N'},    {"mtu", required_argument, NULL, 'M'},
+	        {"vlan", no_argument, NULL, 'V'},         {"refused", no_argument, NULL, 'R'},
+	        {"events", required_argument, NULL, 'E'}, {NULL, 0, NULL, 0}};
 	int c, k;
 
 	*o = (struct opts){.proto = IPPROTO_UDP,
@@ -119,8 +117,8 @@ static int parse(int argc, char **argv, struct opts *o)
 
 		if (c == '?')
 			return -1; /* getopt said why; every other option has its argument */
-		if (c == 'V') {
-			o->vlan = true;
+		if (c == 'V' || c == 'R') {
+			*(c == 'V' ? &o->vlan : &o->refused) = true;
 			continue;
 		}
 		v = strtoul(optarg, &end, 10);
@@ -405,6 +403,32 @@ static uint64_t counter(unsigned int nw, enum aftr_counter c)
 	return n;
 }
 
+/* Drops of one reason summed over the workers. */
+static uint64_t drops(unsigned int nw, enum aftr_drop d)
+{
+	uint64_t n = 0;
+
+	for (unsigned int i = 0; i < nw; i++)
+		n += dp.worker[i].ctr->drop[d];
+	return n;
+}
+
+/* Frames the AFTR drops (not_private), timed as phase "refused": each
+ * frame dropped and counted under that reason stands as one received; any
+ * other outcome is wrong. */
+static void refused(struct tr_model *t, unsigned int nw, struct phase *ph, uint32_t packets)
+{
+	uint64_t d0 = drops(nw, DROP_NOT_PRIVATE), n;
+
+	t->refused = true;
+	*ph = (struct phase){"refused", {true, false}};
+	run_phase(t, nw, ph, packets);
+	t->refused = false;
+	n = RTE_MIN(drops(nw, DROP_NOT_PRIVATE) - d0, ph->sent[0]);
+	ph->wrong[0] += ph->sent[0] - n;
+	ph->received[0] = n;
+}
+
 /* The cost of expiry: the clock jumps past every lifetime and hold time,
  * and the workers run without traffic until their sweeps (a few slots a
  * round, nat.c) have ended every session and freed every port block. Per
@@ -457,7 +481,7 @@ static int report(const struct opts *o, const struct phase *ph, int n, uint64_t 
 static int bench(const struct opts *o)
 {
 	char path[] = "/tmp/aftr-bench-XXXXXX", shm[32];
-	struct phase ph[5];
+	struct phase ph[6];
 	struct aftr_config cfg;
 	struct tr_model t;
 	int rc = -1;
@@ -504,6 +528,8 @@ static int bench(const struct opts *o)
 			ph[n] = (struct phase){phase_names[i], {i != 1, i != 0}};
 			run_phase(&t, o->workers, &ph[n++], o->packets);
 		}
+		if (o->refused)
+			refused(&t, o->workers, &ph[n++], o->packets);
 		if (o->mode == TR_NAPT)
 			rc = expire(o->workers, cfg.fixed.sessions_per_worker, t.nflows, &ph[n++]);
 		if (report(o, ph, n, counter(o->workers, CNT_HANDOFF_TX) - h0) < 0)
@@ -534,8 +560,8 @@ int main(int argc, char **argv)
 		        "usage: aftr-bench [EAL options] -- [--mode napt|lw4o6|prr|nonat] "
 		        "[--proto udp|tcp|icmp] [--b4s N] [--flows M] [--size 54..9014|imix] "
 		        "[--packets N] [--workers 1|2] [--phases up,down,both] "
-		        "[--nat SETTINGS] [--mtu 1280..9560] [--vlan] [--json FILE] [--commit "
-		        "ID]\n");
+		        "[--nat SETTINGS] [--mtu 1280..9560] [--vlan] [--refused] [--json FILE] "
+		        "[--commit ID]\n");
 		dp_eal_cleanup();
 		return 1;
 	}

@@ -248,13 +248,14 @@ static void ip4(const struct tr_model *t, struct l3_ip4_hdr *ip, int dir, const 
 {
 	bool out = dir == 0;
 
-	*ip = (struct l3_ip4_hdr){.version_ihl = 0x45,
-	                          .total_len = htons((uint16_t)total),
-	                          .id = htons((uint16_t)flow),
-	                          .ttl = TTL,
-	                          .proto = t->proto,
-	                          .src = htonl(out ? f->lan : f->server),
-	                          .dst = htonl(out ? f->server : f->ext)};
+	*ip = (struct l3_ip4_hdr){
+	        .version_ihl = 0x45,
+	        .total_len = htons((uint16_t)total),
+	        .id = htons((uint16_t)flow),
+	        .ttl = TTL,
+	        .proto = t->proto,
+	        .src = htonl(out ? (t->refused ? TR_REFUSED : f->lan) : f->server),
+	        .dst = htonl(out ? f->server : f->ext)};
 	ip->cksum = cksum_ip4_hdr(ip);
 	l4_fill(t, ip, dir, out ? f->sport : f->dport, out ? f->dport : f->eport,
 	        (uint16_t)(total - sizeof(*ip)), flow, out && f->eport == 0);

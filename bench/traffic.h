@@ -45,6 +45,7 @@ extern const char *const tr_mode_names[]; /* "napt", "lw4o6", "prr", "nonat" */
 #define TR_POOL_FIRST 0xc6336401u         /* NAPT and prr pools: 198.51.100.1 up */
 #define TR_PRR_PORTS  1024                /* prr: ports 1024-2047 of each address */
 #define TR_PLAIN_LAN  0x0a000000u         /* plain: subscriber i is 10.0.0.0 + i */
+#define TR_REFUSED    0xcb007100u         /* refused: a public inner source, 203.0.113.0 */
 #define TR_LW_PSIDS   64                  /* B4s per lw4o6 address */
 #define TR_LW_FLOWS   1008                /* ports per PSID, offset 6, length 6 */
 
@@ -89,6 +90,7 @@ struct tr_model {
 	uint16_t size;    /* or TR_IMIX */
 	uint16_t mtu;     /* the WAN MTU tr_config writes (0: fit the size) */
 	uint16_t vlan[2]; /* 802.1Q VLAN id of the transport's, the WAN's frames (0: none) */
+	bool refused;     /* B4 frames with a public inner source: the AFTR drops them */
 	uint32_t imix_at;
 	struct addr6 endpoint;
 	uint32_t pool_first, pool_count; /* host order */

@@ -4,13 +4,15 @@
  * dynamic NAPT tunnel, or nothing when acl6 does not admit it), its
  * entries, its NAT limits and its NAT state now (sessions and port blocks
  * per protocol, from the worker that owns it) and how near each limit it
- * is. aftrctl show b4 ADDRESS prints it. */
+ * is; its drops by reason, its learned softwire MTU and when its sessions
+ * last saw a packet (b4_drops.c). aftrctl show b4 ADDRESS prints it. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "addr.h"
+#include "b4_drops.h"
 #include "config.h"
 #include "ctl_msg.h"
 #include "dpctl.h"
@@ -126,6 +128,8 @@ void api_get_b4(struct api_ctx *ctx, const struct api_req *req, struct api_reply
 	j = json_pack("{s:s,s:s,s:o,s:o,s:o,s:o}", "b4", text, "mode", mode(e), "entries", e, "nat",
 	              sub ? json_incref(sub) : json_null(), "limits", limits(ctx->cfg, e, sub),
 	              "dataplane", rc == 0 ? json_string("running") : json_string(strerror(-rc)));
+	if (j)
+		b4_drops_of(ctx, &b4, j);
 	json_decref(sub);
 	reply_json(out, 200, j);
 }

@@ -30,6 +30,7 @@ static const struct route routes[] = {
         {"/api/v1/who", api_get_who},
         {"/api/v1/pools", api_get_pools},
         {"/api/v1/pools/usage", api_get_pool_usage},
+        {"/api/v1/b4s", api_get_b4_top},
         {"/api/v1/defaults", api_get_defaults},
         {"/api/v1/openapi.json", api_get_openapi},
         {"/metrics", api_get_metrics},

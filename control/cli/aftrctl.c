@@ -36,7 +36,7 @@ static const char usage_text[] =
         "       aftrctl config map [--isc|--yaml] FILE B4 | FILE ADDRESS PORT\n"
         "       aftrctl stats [--shm NAME] [--workers] [--nonzero] [--json]\n"
         "       aftrctl [--api URL] [--token-file F] [--cacert F] [--json] VERB ...\n"
-        "         noop | show stat|dropped|rates|pools | show b4 ADDRESS\n"
+        "         noop | show stat|dropped|rates|pools | show b4 ADDRESS | show b4s [N]\n"
         "         top [SECONDS [COUNT]] | clear sessions B4 [KEY=VALUE...]\n"
         "         list default|pool|session|subscriber [KEY=VALUE...] | list nat dynamic\n"
         "         list tunnel|nat|prr|nonat|softwire|acl6|private\n"
@@ -423,6 +423,8 @@ static int dispatch(const struct api_opts *a, int argc, char **argv)
 		return aftrctl_top(a, argc, argv);
 	if (argc == 3 && strcmp(argv[0], "show") == 0 && strcmp(argv[1], "b4") == 0)
 		return aftrctl_show_b4(a, argv[2]);
+	if ((argc == 2 || argc == 3) && strcmp(argv[0], "show") == 0 && strcmp(argv[1], "b4s") == 0)
+		return aftrctl_show_b4s(a, argc == 3 ? argv[2] : NULL);
 	if (argc == 2 && strcmp(argv[0], "show") == 0 && strcmp(argv[1], "rates") == 0)
 		return aftrctl_show_rates(a);
 	if (argc == 2 && strcmp(argv[0], "show") == 0 && strcmp(argv[1], "pools") == 0)

@@ -36,8 +36,13 @@ int aftrctl_lists(const struct api_opts *o, int argc, char **argv);
 /* aftrctl list session|subscriber [KEY=VALUE...] (aftrctl_dyn.c): every
  * page, filtered by the API's own filters. */
 int aftrctl_list_dynamic(const struct api_opts *o, const char *what, int argc, char **argv);
-/* aftrctl show b4 ADDRESS (aftrctl_dyn.c): GET /api/v1/b4s/ADDRESS. */
+/* A subscriber of the API as one table row: its sessions and port blocks
+ * as text (aftrctl_dyn.c). */
+json_t *aftrctl_flat_subscriber(const json_t *s);
+/* aftrctl show b4 ADDRESS (aftrctl_b4.c): GET /api/v1/b4s/ADDRESS. */
 int aftrctl_show_b4(const struct api_opts *o, const char *b4);
+/* aftrctl show b4s [COUNT] (aftrctl_b4.c): GET /api/v1/b4s?top=COUNT. */
+int aftrctl_show_b4s(const struct api_opts *o, const char *count);
 /* aftrctl clear sessions B4 [KEY=VALUE...] (aftrctl_dyn.c): argv[0] is
  * "clear". */
 int aftrctl_clear(const struct api_opts *o, int argc, char **argv);

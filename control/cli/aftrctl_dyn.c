@@ -10,8 +10,6 @@
  * "list session external_address=198.51.100.1 external_port=40312" finds
  * who has a public port now. The table ends with the count.
  *
- *   aftrctl show b4 ADDRESS                 one B4: its mode, entries, NAT
- *                                           state and limits
  *   aftrctl clear sessions B4 [KEY=VALUE...]
  *                                           ends a B4's sessions (those
  *                                           matching: protocol,
@@ -42,7 +40,7 @@ static bool known(const char *const *keys, const char *kv)
 }
 
 /* A subscriber as one line: its sessions and blocks as text. */
-static json_t *flat_subscriber(const json_t *s)
+json_t *aftrctl_flat_subscriber(const json_t *s)
 {
 	static const char *const protos[] = {"tcp", "udp", "icmp"};
 	char sess[64] = "", blocks[256] = "";
@@ -126,76 +124,14 @@ int aftrctl_list_dynamic(const struct api_opts *o, const char *what, int argc, c
 		json_t *rows = json_array();
 
 		json_array_foreach(all, i, e)
-			json_array_append_new(rows, sessions ? json_incref(e) : flat_subscriber(e));
+			json_array_append_new(rows, sessions ? json_incref(e)
+			                                     : aftrctl_flat_subscriber(e));
 		if (json_array_size(rows))
 			aftrctl_table(rows);
 		printf("%zu %s\n", json_array_size(rows), field);
 		json_decref(rows);
 	}
 	json_decref(all);
-	return 0;
-}
-
-/* " (its own)" for a limit its tunnel sets, "" for a default. */
-static const char *own(const json_t *limit, const char *from)
-{
-	const char *v = json_string_value(json_object_get(limit, from));
-
-	return v && strcmp(v, "tunnel") == 0 ? " (its own)" : "";
-}
-
-int aftrctl_show_b4(const struct api_opts *o, const char *b4)
-{
-	static const char *const protos[] = {"tcp", "udp", "icmp"};
-	char path[256];
-	const char *k;
-	json_t *j, *v, *nat, *sub;
-	int rc;
-
-	snprintf(path, sizeof(path), "/api/v1/b4s/%s", b4);
-	if ((rc = aftrctl_fetch_view(o, path, &j)) != 0 || j == NULL)
-		return rc;
-	printf("B4 %s: %s", json_string_value(json_object_get(j, "b4")),
-	       json_string_value(json_object_get(j, "mode")));
-	v = json_object_get(json_object_get(j, "entries"), "acl6");
-	printf("%s%s%s\n", json_is_string(v) ? " (acl6 " : "",
-	       json_is_string(v) ? json_string_value(v) : "", json_is_string(v) ? ")" : "");
-	json_object_foreach(json_object_get(j, "entries"), k, v) {
-		size_t i;
-		json_t *e;
-
-		json_array_foreach(v, i, e) {
-			char *text = json_dumps(e, JSON_COMPACT);
-
-			printf("  %s: %s\n", k, text ? text : "?");
-			free(text);
-		}
-	}
-	nat = json_object_get(j, "nat");
-	if (json_is_object(nat))
-		printf("NAT state on worker %lld, public address %s\n",
-		       (long long)json_integer_value(json_object_get(nat, "worker")),
-		       json_string_value(json_object_get(nat, "external_address")));
-	else
-		printf("NAT state: none (dataplane: %s)\n",
-		       json_string_value(json_object_get(j, "dataplane")));
-	for (int p = 0; p < 3; p++) {
-		sub = json_object_get(json_object_get(j, "limits"), protos[p]);
-		printf("  %-4s sessions %lld of %lld%s (%.0f%%), at most %lld new a second%s\n",
-		       protos[p], (long long)json_integer_value(json_object_get(sub, "sessions")),
-		       (long long)json_integer_value(json_object_get(sub, "sessions_max")),
-		       own(sub, "sessions_max_from"),
-		       100 * json_number_value(json_object_get(sub, "sessions_used")),
-		       (long long)json_integer_value(json_object_get(sub, "new_sessions_per_s")),
-		       own(sub, "new_sessions_per_s_from"));
-	}
-	if (json_is_object(nat)) {
-		json_t *f = flat_subscriber(nat);
-
-		printf("  port blocks: %s\n", json_string_value(json_object_get(f, "port_blocks")));
-		json_decref(f);
-	}
-	json_decref(j);
 	return 0;
 }
 

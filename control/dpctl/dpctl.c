@@ -184,19 +184,65 @@ static json_t *pool_json(uint32_t worker, const struct ctl_msg *m)
 	                 "ports_used", (json_int_t)m->u.pool.ports_used);
 }
 
-/* A listed event: a session, a subscriber or a pool's share goes into the
- * list; a block into its subscriber's (the one before it). Lock held. */
+/* A B4 of a worker's drop table, its reasons to follow. */
+static json_t *b4drops_json(uint32_t worker, const struct ctl_msg *m)
+{
+	char b4[ADDR6_STRLEN];
+	struct addr6 a;
+
+	memcpy(a.b, m->u.b4drops.b4, 16);
+	return json_pack("{s:i,s:s,s:I,s:I,s:I,s:{}}", "worker", worker, "b4", addr6_format(&a, b4),
+	                 "drops", (json_int_t)m->u.b4drops.total, "since_s",
+	                 (json_int_t)m->u.b4drops.since_s, "last_drop_s",
+	                 (json_int_t)m->u.b4drops.last_s, "reasons");
+}
+
+/* What a worker knows of a B4 (CTL_CMD_B4). */
+static json_t *b4_json(uint32_t worker, const struct ctl_msg *m)
+{
+	json_t *j = json_pack("{s:i,s:I,s:I,s:I}", "worker", worker, "tracked",
+	                      (json_int_t)m->u.b4.tracked, "capacity", (json_int_t)m->u.b4.capacity,
+	                      "replaced", (json_int_t)m->u.b4.replaced);
+
+	if (m->u.b4.pmtu)
+		json_object_set_new(j, "pmtu", json_integer(m->u.b4.pmtu));
+	if (m->u.b4.nat)
+		json_object_set_new(j, "last_active_s",
+		                    m->u.b4.nat == 2 ? json_integer(m->u.b4.active_ago_s)
+		                                     : json_null());
+	return j;
+}
+
+/* Reasons of the B4 before them (the list's last). */
+static void b4reasons_add(json_t *last, const struct ctl_msg *m)
+{
+	json_t *r = json_object_get(last, "reasons");
+
+	for (unsigned int i = 0; r && i < m->u.b4reasons.n; i++)
+		json_object_set_new(r, aftr_drop_name((enum aftr_drop)m->u.b4reasons.reason[i]),
+		                    json_integer((json_int_t)m->u.b4reasons.count[i]));
+}
+
+/* A listed event: a session, a subscriber, a pool's share or a B4's
+ * drops goes into the list; a block into its subscriber's (the one before
+ * it), drop reasons into their B4's. Lock held. */
 static void dump_add(struct dpctl *c, uint32_t w, const struct ctl_msg *m)
 {
-	json_t *last;
+	json_t *last = json_array_get(c->dump_out, json_array_size(c->dump_out) - 1);
 
-	if (m->type == CTL_EVT_POOL) {
+	if (m->type == CTL_EVT_B4DROPS) {
+		json_array_append_new(c->dump_out, b4drops_json(w, m));
+	} else if (m->type == CTL_EVT_B4REASONS) {
+		b4reasons_add(last, m);
+	} else if (m->type == CTL_EVT_B4) {
+		json_array_append_new(c->dump_out, b4_json(w, m));
+	} else if (m->type == CTL_EVT_POOL) {
 		json_array_append_new(c->dump_out, pool_json(w, m));
 	} else if (m->type == CTL_EVT_SESSION) {
 		json_array_append_new(c->dump_out, session_json(w, m));
 	} else if (m->type == CTL_EVT_SUBSCRIBER) {
 		json_array_append_new(c->dump_out, subscriber_json(w, m));
-	} else if ((last = json_array_get(c->dump_out, json_array_size(c->dump_out) - 1)) != NULL) {
+	} else if (last != NULL) {
 		json_array_append_new(json_object_get(last, "blocks"),
 		                      json_pack("{s:s,s:i,s:i}", "protocol",
 		                                ctl_msg_proto_name(m->u.block.proto), "first",
@@ -225,7 +271,9 @@ static void take(struct dpctl *c, uint32_t w, const struct stats_shm_hdr *h,
 		}
 		atomic_store(&c->acked[w], m->seq);
 	} else if (m->type == CTL_EVT_SESSION || m->type == CTL_EVT_SUBSCRIBER ||
-	           m->type == CTL_EVT_BLOCK || m->type == CTL_EVT_POOL) {
+	           m->type == CTL_EVT_BLOCK || m->type == CTL_EVT_POOL ||
+	           m->type == CTL_EVT_B4DROPS || m->type == CTL_EVT_B4REASONS ||
+	           m->type == CTL_EVT_B4) {
 		/* In ring order, before the ack the requester waits for. */
 		pthread_mutex_lock(&c->lock);
 		if (m->seq == atomic_load(&c->dump_seq) && c->dump_out)
@@ -398,7 +446,8 @@ static int command(struct dpctl *c, unsigned int worker, struct ctl_msg *m, unsi
 		m->seq = ++c->seq;
 		m->worker = (uint16_t)ring;
 		if (m->type == CTL_CMD_SESSIONS || m->type == CTL_CMD_SUBSCRIBERS ||
-		    m->type == CTL_CMD_POOLS || m->type == CTL_CMD_CLEAR)
+		    m->type == CTL_CMD_POOLS || m->type == CTL_CMD_CLEAR ||
+		    m->type == CTL_CMD_B4DROPS || m->type == CTL_CMD_B4)
 			atomic_store(&c->dump_seq, m->seq);
 		if (worker == MAIN_LCORE)
 			atomic_store(&c->main_seq, m->seq);

@@ -20,6 +20,7 @@
 #include "nat.h"
 #include "neigh.h"
 #include "pmtu.h"
+#include "b4drops.h"
 #include "port.h"
 #include "reasm.h"
 #include "stats.h"
@@ -293,6 +294,7 @@ static void teardown(void)
 		nat_fini(&dp.worker[i]);
 		reasm_fini(&dp.worker[i]);
 		pmtu_fini(&dp.worker[i].pmtu);
+		b4drops_fini(&dp.worker[i].b4drops);
 	}
 	for (int p = 0; p < DP_NPORTS; p++)
 		if (dp.port[p].nb_txq && !dp.port[p].shared)

@@ -24,6 +24,7 @@
 #include "icmp_bucket.h"
 #include "nat_state.h"
 #include "pmtu_state.h"
+#include "b4drops_state.h"
 #include "portblock.h"
 #include "rss.h"
 #include "sidx.h"
@@ -183,6 +184,8 @@ struct dp_worker {
 	struct frag_state frag;
 	/* Softwire MTUs learned from packet too big (pmtu_state.h). */
 	struct pmtu_state pmtu;
+	/* Drops of the B4s that drop most (b4drops_state.h). */
+	struct b4drops_state b4drops;
 	struct rte_eth_dev_tx_buffer *txb[DP_NPORTS];
 	struct dp_counters *ctr;
 	struct dp_ahead ahead;

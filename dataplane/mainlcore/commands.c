@@ -3,9 +3,11 @@
 #include "commands.h"
 
 #include "slowpath.h"
+#include "b4drops.h"
 #include "delta.h"
 #include "gen.h"
 #include "nat.h"
+#include "pmtu.h"
 #include "stats_shm.h"
 #include "tables.h"
 
@@ -152,6 +154,83 @@ static uint32_t dump_pools(struct dp_worker *w, const struct ctl_msg *c)
 	return CTL_DUMP_END;
 }
 
+/* One B4 of the worker's drop table and its reasons, 4 to an event. */
+static void send_b4drops(struct dp_worker *w, uint32_t seq, const struct addr6 *b4, uint64_t total,
+                         uint32_t since_s, uint32_t last_s, const struct b4d_reasons *r,
+                         unsigned int nz)
+{
+	struct ctl_msg m = {.type = CTL_EVT_B4DROPS, .seq = seq};
+	struct ctl_msg rm = {.type = CTL_EVT_B4REASONS, .seq = seq};
+
+	memcpy(m.u.b4drops.b4, b4->b, 16);
+	m.u.b4drops.total = total;
+	m.u.b4drops.since_s = since_s;
+	m.u.b4drops.last_s = last_s;
+	m.u.b4drops.nreasons = (uint8_t)((nz + 3) / 4);
+	ctl_send_event(w, &m);
+	for (unsigned int d = 0; d < DROP_COUNT; d++) {
+		if (r->n[d] == 0)
+			continue;
+		rm.u.b4reasons.reason[rm.u.b4reasons.n] = (uint8_t)d;
+		rm.u.b4reasons.count[rm.u.b4reasons.n++] = r->n[d];
+		if (rm.u.b4reasons.n == 4) {
+			ctl_send_event(w, &rm);
+			rm.u.b4reasons.n = 0;
+		}
+	}
+	if (rm.u.b4reasons.n)
+		ctl_send_event(w, &rm);
+}
+
+/* The B4s of the worker's drop table from the cursor (a slot) on, or the
+ * one asked for, as much as the ring takes. */
+static uint32_t dump_b4drops(struct dp_worker *w, const struct ctl_msg *c)
+{
+	unsigned int room = rte_ring_free_count(w->evt_ring), events = 0, sent = 0;
+
+	for (uint32_t i = c->u.dump.cursor; i < B4D_SLOTS; i++) {
+		const struct b4d_reasons *r;
+		uint32_t since_s, last_s;
+		unsigned int nz = 0, need;
+		struct addr6 b4;
+		uint64_t total;
+
+		if (!b4drops_slot(&w->b4drops, i, w->now, &b4, &total, &since_s, &last_s, &r) ||
+		    (c->u.dump.has_b4 && memcmp(c->u.dump.b4, b4.b, 16) != 0))
+			continue;
+		for (unsigned int d = 0; d < DROP_COUNT; d++)
+			nz += r->n[d] != 0;
+		need = 1 + (nz + 3) / 4;
+		if (sent == c->u.dump.max || events + need + 1 > room) /* and the ack */
+			return i;
+		send_b4drops(w, c->seq, &b4, total, since_s, last_s, r, nz);
+		events += need;
+		sent++;
+	}
+	return CTL_DUMP_END;
+}
+
+/* What the worker knows of a B4 (none asked: of its drop table only). */
+static void b4_info(struct dp_worker *w, const struct ctl_msg *c)
+{
+	struct ctl_msg m = {.type = CTL_EVT_B4, .seq = c->seq};
+	struct addr6 b4;
+	int rc;
+
+	m.u.b4.tracked = w->b4drops.tracked;
+	m.u.b4.capacity = B4D_SLOTS;
+	m.u.b4.replaced = w->b4drops.replaced;
+	if (c->u.dump.has_b4) {
+		memcpy(b4.b, c->u.dump.b4, 16);
+		memcpy(m.u.b4.b4, b4.b, 16);
+		m.u.b4.pmtu = w->pmtu.n ? pmtu_get(w, &b4) : 0;
+		rc = nat_b4_last_active(w, &b4, &m.u.b4.active_ago_s);
+		m.u.b4.nat = rc == 0 ? 2 : rc == -ENODATA ? 1 : 0;
+	}
+	if (rte_ring_free_count(w->evt_ring) >= 2)
+		ctl_send_event(w, &m);
+}
+
 unsigned int ctl_poll(struct dp_worker *w)
 {
 	struct ctl_msg cmds[CTL_BURST];
@@ -174,6 +253,10 @@ unsigned int ctl_poll(struct dp_worker *w)
 			ack.u.ack.next = dump_pools(w, &cmds[i]);
 		else if (cmds[i].type == CTL_CMD_CLEAR && ctl_msg_check(&cmds[i]) == 0)
 			ack.u.ack.next = each_session(w, &cmds[i], true);
+		else if (cmds[i].type == CTL_CMD_B4DROPS && ctl_msg_check(&cmds[i]) == 0)
+			ack.u.ack.next = dump_b4drops(w, &cmds[i]);
+		else if (cmds[i].type == CTL_CMD_B4 && ctl_msg_check(&cmds[i]) == 0)
+			b4_info(w, &cmds[i]);
 		else if (cmds[i].type != CTL_CMD_NOOP)
 			ack.u.ack.result = -ENOTSUP;
 		DP_COUNT(w, COMMANDS);

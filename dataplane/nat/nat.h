@@ -144,6 +144,13 @@ void nat_sweep(struct dp_worker *w, unsigned int budget);
  * waiting out the hold time (the sweep, and a NOC's clear: commands.c). */
 void nat_sess_end(struct dp_worker *w, uint32_t idx);
 
+/* The seconds since the last packet of any of b4's dynamic sessions on
+ * this worker (its owner): found through the ports of its blocks, at most
+ * NAT_ACTIVE_BUDGET of them. -ENOENT: it has no NAT state here;
+ * -ENODATA: none of its sessions is live (its ports wait out their hold). */
+#define NAT_ACTIVE_BUDGET 16384
+int nat_b4_last_active(const struct dp_worker *w, const struct addr6 *b4, uint32_t *ago_s);
+
 /* Index of the pool a pool address is, or -1: nat_pool_index looks in
  * dp.conf.pool_at when the pools span at most NAT_POOL_AT_MAX addresses,
  * else asks this: a scan of a few pools, a lookup in dp.conf.pool_by_addr

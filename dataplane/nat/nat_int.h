@@ -69,6 +69,21 @@ static inline bool is_in(const struct dp_session *se, uint64_t ki)
 	return (w & 0x00ffffffffffffffULL) == ki;
 }
 
+/* A session's lifetime in its state: a packet of it sets its expiry to
+ * now plus this (ISC default nat lifetime). */
+static inline uint64_t nat_sess_lifetime(const struct dp_session *se)
+{
+	const uint32_t *lt = dp.conf.cfg->lifetime;
+
+	if (se->state == SESS_NEW)
+		return lt[LT_RETRANS];
+	if (se->state == SESS_CLOSING)
+		return lt[LT_CLOSED];
+	return se->proto == IPPROTO_TCP   ? lt[LT_TCP]
+	       : se->proto == IPPROTO_UDP ? lt[LT_UDP]
+	                                  : lt[LT_ICMP];
+}
+
 /* The session of an inside or outside key, or SIDX_NONE. */
 static inline uint32_t lookup_out(const struct nat_state *ns, const struct key_out *ko)
 {

@@ -1,6 +1,7 @@
 /* Subscribers (one per B4, RFC 6333 section 7) of one worker: paired
  * pooling (RFC 6888 REQ-2), port blocks handed out and taken back (logged
  * per block), session limits and creation rates (RFC 6888 REQ-4/5). */
+#include <errno.h>
 #include <netinet/in.h>
 #include <rte_hash.h>
 #include <rte_jhash.h>
@@ -188,4 +189,48 @@ int nat_sub_port(struct dp_worker *w, struct dp_subscriber *s, uint32_t sidx, en
 	DP_COUNT(w, BLOCK_ALLOC);
 	block_event(w, true, s, p, b);
 	return pb_port_alloc(pb, s->head[p], port) == 0 ? NAT_OK : NAT_DROP(PORTS_EXHAUSTED);
+}
+
+/* The ports of one block of s's: the most recent packet of its sessions
+ * raised into *last (+1: 0 is none), at most *budget lookups. */
+static void block_last(const struct dp_worker *w, const struct dp_subscriber *s, uint32_t sidx,
+                       int p, uint32_t b, uint32_t *budget, uint64_t *last)
+{
+	const struct pb_space *pb = &w->nat.pb[s->pool][p];
+	uint32_t ext = htonl(dp.conf.pools[s->pool].addr);
+	uint16_t first = pb_block_first_port(pb, b);
+
+	if (pb->blocks[b].used == 0)
+		return;
+	for (uint32_t i = 0; i < pb->bsize && *budget; i++, (*budget)--) {
+		uint32_t v = lookup_in(&w->nat,
+		                       key_in(ext, htons((uint16_t)(first + i)), cfg_proto_ip(p)));
+		const struct dp_session *se = v == SIDX_NONE ? NULL : &w->nat.sess[v];
+
+		if (se && se->sub == sidx && !se->is_static)
+			*last = RTE_MAX(*last, (uint64_t)se->expire - nat_sess_lifetime(se) + 1);
+	}
+}
+
+int nat_b4_last_active(const struct dp_worker *w, const struct addr6 *b4, uint32_t *ago_s)
+{
+	const struct nat_state *ns = &w->nat;
+	uint32_t budget = NAT_ACTIVE_BUDGET, sidx;
+	uint64_t last = 0;
+	void *data;
+
+	if (ns->subs_by_b4 == NULL || rte_hash_lookup_data(ns->subs_by_b4, b4->b, &data) < 0)
+		return -ENOENT;
+	sidx = (uint32_t)(uintptr_t)data;
+	for (int p = 0; p < CFG_NPROTO; p++) {
+		const struct pb_space *pb = &ns->pb[ns->subs[sidx].pool][p];
+
+		for (uint32_t b = ns->subs[sidx].head[p]; b != PB_NONE && budget;
+		     b = pb->blocks[b].next)
+			block_last(w, &ns->subs[sidx], sidx, p, b, &budget, &last);
+	}
+	if (last-- == 0)
+		return -ENODATA;
+	*ago_s = last > w->now ? 0 : (uint32_t)(w->now - last);
+	return 0;
 }

@@ -72,19 +72,6 @@ static inline __attribute__((always_inline)) void rewrite(struct l3_ip4_hdr *ip,
 	*port = new_port;
 }
 
-static uint64_t lifetime(const struct dp_session *se)
-{
-	const uint32_t *lt = dp.conf.cfg->lifetime;
-
-	if (se->state == SESS_NEW)
-		return lt[LT_RETRANS];
-	if (se->state == SESS_CLOSING)
-		return lt[LT_CLOSED];
-	return se->proto == IPPROTO_TCP   ? lt[LT_TCP]
-	       : se->proto == IPPROTO_UDP ? lt[LT_UDP]
-	                                  : lt[LT_ICMP];
-}
-
 /* TCP state tracking, coarse on purpose: FIN or RST either way closes
  * (RFC 5382 REQ-5 timers are "established" and "transitory"). */
 static inline __attribute__((always_inline)) void track(struct dp_session *se, const uint8_t *l4,
@@ -98,7 +85,7 @@ static inline __attribute__((always_inline)) void track(struct dp_session *se, c
 		se->state = SESS_NEW; /* a new connection from the same port */
 	else if (inbound && se->state == SESS_NEW)
 		se->state = SESS_EST;
-	se->expire = (uint32_t)RTE_MIN(now + lifetime(se), (uint64_t)UINT32_MAX);
+	se->expire = (uint32_t)RTE_MIN(now + nat_sess_lifetime(se), (uint64_t)UINT32_MAX);
 }
 
 /* A dynamic session: a port from the subscriber's blocks. */

@@ -6,6 +6,7 @@
  * another worker are staged per owner and enqueued in bursts. */
 #include "graph.h"
 
+#include "b4drops.h"
 #include "fast.h"
 #include "tx.h"
 
@@ -72,6 +73,8 @@ static void sink(struct dp_worker *w, struct rte_mbuf *m, enum dp_node n)
 		return;
 	case NODE_DROP:
 		w->ctr->drop[c->drop]++;
+		if (!addr6_is_zero(&c->b4))
+			b4drops_count(&w->b4drops, &c->b4, c->drop, w->now);
 		rte_pktmbuf_free(m);
 		return;
 	case NODE_CTRL:

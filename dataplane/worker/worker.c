@@ -15,6 +15,7 @@
 #include "idle.h"
 #include "nat.h"
 #include "pmtu.h"
+#include "b4drops.h"
 #include "reasm.h"
 #include "rx.h"
 #include "tx.h"
@@ -46,7 +47,7 @@ int worker_init(struct dp_worker *w, struct nat_mem *mem)
 		*e = (struct txb_err){w, p};
 		rte_eth_tx_buffer_set_err_callback(w->txb[p], tx_error, e);
 	}
-	if (reasm_init(w) < 0 || pmtu_init(&w->pmtu) < 0)
+	if (reasm_init(w) < 0 || pmtu_init(&w->pmtu) < 0 || b4drops_init(&w->b4drops) < 0)
 		return -ENOMEM;
 	return nat_init(w, mem);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "counters.h"
 
 const char *ctl_msg_proto_name(uint8_t p)
 {
@@ -30,6 +31,18 @@ int ctl_msg_check(const struct ctl_msg *msg)
 	case CTL_CMD_SUBSCRIBERS:
 	case CTL_CMD_POOLS:
 		return msg->u.dump.max ? 0 : -EINVAL;
+	case CTL_CMD_B4DROPS:
+	case CTL_CMD_B4:
+		return msg->u.dump.max ? 0 : -EINVAL;
+	case CTL_EVT_B4DROPS:
+		return msg->u.b4drops.nreasons <= (DROP_COUNT + 3) / 4 ? 0 : -EINVAL;
+	case CTL_EVT_B4REASONS:
+		for (unsigned int i = 0; i < msg->u.b4reasons.n; i++)
+			if (msg->u.b4reasons.reason[i] >= DROP_COUNT)
+				return -EINVAL;
+		return msg->u.b4reasons.n <= 4 ? 0 : -EINVAL;
+	case CTL_EVT_B4:
+		return msg->u.b4.nat <= 2 ? 0 : -EINVAL;
 	case CTL_CMD_CLEAR: /* never every B4's at once */
 		return msg->u.dump.max && msg->u.dump.has_b4 ? 0 : -EINVAL;
 	case CTL_EVT_POOL:

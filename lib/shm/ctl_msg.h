@@ -24,7 +24,10 @@ enum ctl_type {
 	CTL_CMD_SUBSCRIBERS, /* u.dump (b4, ext): list subscribers, each with its blocks */
 	CTL_CMD_DELTA,       /* u.tables: (main lcore) apply the delta file's change records */
 	CTL_CMD_POOLS,       /* u.dump (cursor): the worker's share of each pool, CTL_EVT_POOL */
-	CTL_CMD_CLEAR, /* u.dump (b4 required): end matching sessions, each a CTL_EVT_SESSION */
+	CTL_CMD_CLEAR,   /* u.dump (b4 required): end matching sessions, each a CTL_EVT_SESSION */
+	CTL_CMD_B4DROPS, /* u.dump (cursor, b4): the B4s of the worker's drop table, CTL_EVT_B4DROPS
+	                  */
+	CTL_CMD_B4,      /* u.dump (b4 or none): what the worker knows of a B4, one CTL_EVT_B4 */
 	/* Events. */
 	CTL_EVT_ACK = 64,    /* u.ack: a command's result */
 	CTL_EVT_BLOCK_ALLOC, /* u.block: a subscriber got a port block */
@@ -42,7 +45,10 @@ enum ctl_type {
 	 * started at u.dp.start_ms (time_ms too); every NAT state of an
 	 * earlier one is gone (evlog.h). */
 	CTL_EVT_DP_START,
-	CTL_EVT_POOL, /* u.pool: a worker's share of one pool address and protocol */
+	CTL_EVT_POOL,      /* u.pool: a worker's share of one pool address and protocol */
+	CTL_EVT_B4DROPS,   /* u.b4drops: a B4's drops on the worker, its reasons follow */
+	CTL_EVT_B4REASONS, /* u.b4reasons: up to 4 of its drop reasons and their counts */
+	CTL_EVT_B4,        /* u.b4: for a CTL_CMD_B4 */
 };
 
 /* u.limit.kind of a CTL_EVT_QUOTA: which of a subscriber's limits (both
@@ -113,6 +119,27 @@ struct ctl_msg {
 			uint32_t ports_used;  /* of those, in use or waiting out their hold */
 			uint8_t proto;        /* IPPROTO_TCP, _UDP, _ICMP */
 		} pool;
+		struct {
+			uint8_t b4[16];
+			uint64_t total;   /* its drops on this worker since since_s */
+			uint32_t since_s; /* seconds since it took its place in the table */
+			uint32_t last_s;  /* seconds since its last drop */
+			uint8_t nreasons; /* CTL_EVT_B4REASONS that follow */
+		} b4drops;
+		struct {
+			uint64_t count[4];
+			uint8_t reason[4]; /* enum aftr_drop */
+			uint8_t n;         /* of them in use */
+		} b4reasons;
+		struct {
+			uint8_t b4[16];
+			uint64_t replaced;     /* B4s that took another's place in its drop table */
+			uint32_t tracked;      /* B4s its drop table holds */
+			uint32_t capacity;     /* and can hold */
+			uint32_t active_ago_s; /* with nat 2: since its sessions' last packet */
+			uint16_t pmtu;         /* the softwire MTU learned towards it, or 0 */
+			uint8_t nat; /* 0: no NAT state here, 1: no live session, 2: some */
+		} b4;
 		struct {
 			uint64_t generation; /* the region's (stats_shm.h) */
 			uint64_t start_ms;   /* when it started, ms since 1970 */

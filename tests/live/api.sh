@@ -29,7 +29,12 @@ from scapy.all import Ether, IPv6, IP, UDP, wrpcap
 wrpcap(sys.argv[1], [Ether(src="02:00:00:00:00:fe", dst="02:70:63:61:70:00")
                      / IPv6(src="2001:db8:1::2", dst="2001:db8::1")
                      / IP(src="192.168.1.2", dst="203.0.113.7") / UDP(sport=1000 + i, dport=53)
-                     for i in range(3)])
+                     for i in range(3)]
+       # A B4 whose packets are dropped: a public inner source (not_private).
+       + [Ether(src="02:00:00:00:00:fe", dst="02:70:63:61:70:00")
+          / IPv6(src="2001:db8:1::3", dst="2001:db8::1")
+          / IP(src="8.8.8.8", dst="203.0.113.7") / UDP(sport=2000 + i, dport=53)
+          for i in range(2)])
 PY
 echo "t0k3n-$$" >"$tmp/token"
 {
@@ -120,7 +125,7 @@ expect "counters: the 3 packets were translated" 200 \
 	"j['counters']['nat_out'] == 3 and j['counters']['session_created'] == 3 and 'per_lcore' not in j" \
 	"${auth[@]}" "$url/api/v1/counters"
 expect "counters per lcore: worker 0, then main" 200 \
-	"len(j['per_lcore']) == 2 and j['per_lcore'][0]['nat_out'] == 3 and j['per_lcore'][1]['port_transport_rx_packets'] == 3" \
+	"len(j['per_lcore']) == 2 and j['per_lcore'][0]['nat_out'] == 3 and j['per_lcore'][1]['port_transport_rx_packets'] == 5" \
 	"${auth[@]}" "$url/api/v1/counters?per_worker=1"
 expect "drop reasons with their meaning" 200 \
 	"any(d['reason'] == 'acl6' and d['help'] for d in j['drops'])" "${auth[@]}" \
@@ -194,8 +199,8 @@ metrics() {
 	! grep -E 'lcore="total"|_ns[{ ]' "$m" || { echo "a total series or nanoseconds"; return 1; }
 	[ "$(grep -c '^# TYPE aftr_drops_total counter$' "$m")" -eq 1 ] ||
 		{ echo "aftr_drops_total is not one family"; return 1; }
-	[ "$(awk '/^aftr_filter_matches_total\{interface="transport",direction="in",rule="0",/ { n += $2 } END { print n + 0 }' "$m")" -eq 3 ] ||
-		{ echo "the filter rule's matches are not 3"; return 1; }
+	[ "$(awk '/^aftr_filter_matches_total\{interface="transport",direction="in",rule="0",/ { n += $2 } END { print n + 0 }' "$m")" -eq 5 ] ||
+		{ echo "the filter rule's matches are not 5"; return 1; }
 	! grep -vE '^(# (HELP|TYPE) aftr_[a-z0-9_]+ .*|aftr_[a-z0-9_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? [0-9.e+-]+)$' "$m" ||
 		{ echo "lines above are not well formed"; return 1; }
 	if command -v promtool >/dev/null; then
@@ -525,6 +530,20 @@ ctl "list session with an unknown filter: usage" 2 'a filter is KEY=VALUE' list 
 expect "a B4's view: its mode, NAT state and how near its limits" 200 \
 	"j['mode'].startswith('napt') and j['entries']['acl6'] == '2001:db8:1::/48' and j['nat']['external_address'] == '198.51.100.1' and j['limits']['udp']['sessions'] == 3 and j['limits']['udp']['sessions_max'] > 0 and j['dataplane'] == 'running'" \
 	"${auth[@]}" "$url/api/v1/b4s/2001:db8:1::2"
+expect "a B4's view: its drops by reason, its learned MTU, when it was last active" 200 \
+	"j['drops'] is None and j['pmtu'] is None and isinstance(j['last_active_s'], int) and j['last_active_s'] >= 0" \
+	"${auth[@]}" "$url/api/v1/b4s/2001:db8:1::2"
+expect "a dropping B4's view: its drops by reason" 200 \
+	"j['drops']['drops'] == 2 and j['drops']['reasons'] == {'not_private': 2} and j['drops']['last_drop_s'] >= 0 and j['last_active_s'] is None" \
+	"${auth[@]}" "$url/api/v1/b4s/2001:db8:1::3"
+expect "the B4s that drop most" 200 \
+	"j['b4s'][0]['b4'] == '2001:db8:1::3' and j['b4s'][0]['drops'] == 2 and len(j['b4s']) == 1 and j['tracked'] == 1 and j['capacity'] >= 1024" \
+	"${auth[@]}" "$url/api/v1/b4s?top=5"
+expect "top out of range: 422 naming it" 422 "j['field'] == 'top'" "${auth[@]}" \
+	"$url/api/v1/b4s?top=0"
+expect "top past its most: 422" 422 "j['field'] == 'top'" "${auth[@]}" "$url/api/v1/b4s?top=1001"
+ctl "show b4 of a dropping B4: its drops" 0 '^drops: 2 \(not_private 2\)' show b4 2001:db8:1::3
+ctl "show b4s: the B4s that drop most" 0 '^2001:db8:1::3 +2 +not_private 2' show b4s
 expect "a B4 outside acl6: none, dropped, no NAT state" 200 \
 	"j['mode'].startswith('none') and j['nat'] is None and j['entries']['acl6'] is None" \
 	"${auth[@]}" "$url/api/v1/b4s/2001:db9::7"

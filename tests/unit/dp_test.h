@@ -12,6 +12,20 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "addr.h"
+
+/* B4 address n: 2001:db8:1::/96 with n in its last 32 bits. */
+static inline struct addr6 dp_test_b4(uint32_t n)
+{
+	struct addr6 a = {{0x20, 0x01, 0x0d, 0xb8, 0, 1}};
+
+	a.b[12] = (uint8_t)(n >> 24);
+	a.b[13] = (uint8_t)(n >> 16);
+	a.b[14] = (uint8_t)(n >> 8);
+	a.b[15] = (uint8_t)n;
+	return a;
+}
+
 /* The EAL with no hugepages, no PCI, no telemetry and a file prefix of the
  * test's name and pid (tests may run beside each other): 0, or -1 said. */
 static inline int dp_test_eal(const char *name, const char *memory_mb)

@@ -20,17 +20,6 @@
 
 static struct dp_counters ctr[2];
 
-static struct addr6 b4(uint32_t n)
-{
-	struct addr6 a = {{0x20, 0x01, 0x0d, 0xb8, 0, 1}};
-
-	a.b[12] = (uint8_t)(n >> 24);
-	a.b[13] = (uint8_t)(n >> 16);
-	a.b[14] = (uint8_t)(n >> 8);
-	a.b[15] = (uint8_t)n;
-	return a;
-}
-
 static void setup(void)
 {
 	memset(ctr, 0, sizeof(ctr));
@@ -63,7 +52,7 @@ static void teardown(void)
 START_TEST(test_learn_get_expire)
 {
 	struct dp_worker *w = &dp.worker[0];
-	struct addr6 a = b4(1), b = b4(2);
+	struct addr6 a = dp_test_b4(1), b = dp_test_b4(2);
 
 	ck_assert_uint_eq(pmtu_get(w, &a), 0);
 	pmtu_learn(w, &a, 1400);
@@ -87,7 +76,7 @@ START_TEST(test_tick_empties)
 	struct dp_worker *w = &dp.worker[0];
 
 	for (uint32_t i = 0; i < 1000; i++) {
-		struct addr6 a = b4(i);
+		struct addr6 a = dp_test_b4(i);
 
 		pmtu_learn(w, &a, 1280);
 	}
@@ -108,7 +97,7 @@ START_TEST(test_full_evicts_oldest)
 	/* Far more B4s than slots: every key still finds a slot, the one
 	 * nearest its end is given up, and the count never passes the size. */
 	for (uint32_t i = 0; i < 3 * PMTU_SLOTS; i++) {
-		struct addr6 a = b4(i);
+		struct addr6 a = dp_test_b4(i);
 
 		w->now = 100 + i / 64;
 		pmtu_learn(w, &a, 1300);
@@ -119,7 +108,7 @@ START_TEST(test_full_evicts_oldest)
 	ck_assert_uint_eq(evicted + w->pmtu.n, 3 * PMTU_SLOTS);
 	/* The latest are all still there. */
 	for (uint32_t i = 3 * PMTU_SLOTS - 64; i < 3 * PMTU_SLOTS; i++) {
-		struct addr6 a = b4(i);
+		struct addr6 a = dp_test_b4(i);
 
 		n += pmtu_get(w, &a) == 1300;
 	}
@@ -130,7 +119,7 @@ END_TEST
 START_TEST(test_told_to_others)
 {
 	struct dp_worker *w0 = &dp.worker[0], *w1 = &dp.worker[1];
-	struct addr6 a = b4(7);
+	struct addr6 a = dp_test_b4(7);
 	struct rte_mbuf *m;
 
 	pmtu_learn_all(w0, &a, 1320);
