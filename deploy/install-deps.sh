@@ -37,6 +37,9 @@ PACKAGES="$PACKAGES prometheus"
 PACKAGES="$PACKAGES bash-completion logrotate"
 # The Debian package (deploy/debian/build.sh, tests/config/deb.sh).
 PACKAGES="$PACKAGES debhelper dpkg-dev fakeroot"
+# The live status page in a headless browser (tests/live/ui_live.sh):
+# Chromium, its WebDriver and selenium for the system python3.
+PACKAGES="$PACKAGES chromium chromium-driver python3-selenium"
 
 missing=""
 for p in $PACKAGES; do

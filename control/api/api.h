@@ -50,12 +50,15 @@ struct api_reply {
 	char *body; /* malloc'd; free it */
 	const char *content_type;
 	const char *allow; /* the Allow header of a 405 */
+	/* More headers: name, value, ..., NULL (static), or NULL. */
+	const char *const *headers;
 };
 
 /* The router (router.c): answers one request. */
 void api_handle(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
 /* Whether a request may be answered: it carries the token, or it asks for
- * the health check, which load balancers call without one. */
+ * the health check, which load balancers call without one, or the status
+ * page's files, which a browser fetches without one (ui.c). */
 bool api_authorized(const struct api_ctx *ctx, const struct api_req *req);
 
 #endif

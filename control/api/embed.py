@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""Build step: embeds a text file (the OpenAPI document) in a C file as a
-NUL-terminated array: embed.py INPUT OUTPUT SYMBOL."""
+"""Build step: embeds a text file (the OpenAPI document, the status page's
+files) in a C file as a NUL-terminated array: embed.py INPUT OUTPUT SYMBOL."""
 import sys
 
 src, dst, sym = sys.argv[1:4]

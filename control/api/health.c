@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include "dpctl.h"
 #include "reply.h"
@@ -19,8 +20,10 @@ static json_t *dataplane_state(const struct api_ctx *ctx)
 
 	if (h == NULL)
 		return json_pack("{s:b}", "running", 0);
-	j = json_pack("{s:b,s:i,s:I,s:i}", "running", 1, "pid", h->pid, "generation",
-	              (json_int_t)(h->generation & INT64_MAX), "workers", h->nblocks - 1);
+	j = json_pack("{s:b,s:i,s:I,s:i,s:I,s:I}", "running", 1, "pid", h->pid, "generation",
+	              (json_int_t)(h->generation & INT64_MAX), "workers", h->nblocks - 1,
+	              "start_time", (json_int_t)h->start_time, "uptime_s",
+	              (json_int_t)(time(NULL) - h->start_time));
 	stats_shm_close(h);
 	return j;
 }

@@ -32,6 +32,10 @@ void api_get_sessions(struct api_ctx *ctx, const struct api_req *req, struct api
 void api_get_subscribers(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
 void api_get_who(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
 void api_get_openapi(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
+/* The status page's files (ui.c): / and /ui/...; api_is_ui says whether
+ * url is one of its paths. */
+void api_get_ui(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
+bool api_is_ui(const char *url);
 
 /* The run-time lists (lists.c), /api/v1/<kind>[/<id segments>]: GET
  * lists, POST adds, PUT replaces, DELETE removes. */

@@ -88,12 +88,29 @@ static const struct route *route_of(const char *url)
 	return NULL;
 }
 
-/* The health check answers without a token, for load balancers. */
+/* The health check answers without a token, for load balancers; so do the
+ * status page's files, for browsers (its script sends the token). */
 bool api_authorized(const struct api_ctx *ctx, const struct api_req *req)
 {
 	const struct route *r = route_of(req->url);
 
-	return (r && r->get == api_get_health) || token_ok(ctx, req->authorization);
+	return (r && r->get == api_get_health) || api_is_ui(req->url) ||
+	       token_ok(ctx, req->authorization);
+}
+
+/* A resource named by a prefix (what, in the 405's detail): GET and HEAD. */
+static void get_only(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out,
+                     api_handler get, const char *what)
+{
+	char detail[128];
+
+	if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0) {
+		get(ctx, req, out);
+		return;
+	}
+	snprintf(detail, sizeof(detail), "%s supports GET only", what);
+	reply_error(out, 405, "method not allowed", detail, NULL);
+	out->allow = "GET, HEAD";
 }
 
 void api_handle(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out)
@@ -107,14 +124,12 @@ void api_handle(struct api_ctx *ctx, const struct api_req *req, struct api_reply
 		            "send the API token as \"Authorization: Bearer TOKEN\"", NULL);
 		return;
 	}
+	if (api_is_ui(req->url)) {
+		get_only(ctx, req, out, api_get_ui, "the status page");
+		return;
+	}
 	if (r == NULL && api_is_b4(req->url)) {
-		if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0) {
-			api_get_b4(ctx, req, out);
-		} else {
-			reply_error(out, 405, "method not allowed", "a B4's view supports GET only",
-			            NULL);
-			out->allow = "GET, HEAD";
-		}
+		get_only(ctx, req, out, api_get_b4, "a B4's view");
 		return;
 	}
 	if (r == NULL && route_state(ctx, req, out))

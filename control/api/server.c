@@ -193,6 +193,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct api_reply 
 		MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
 	if (rep->status == 405 && rep->allow)
 		MHD_add_response_header(r, "Allow", rep->allow);
+	for (const char *const *h = rep->headers; h && h[0] && h[1]; h += 2)
+		MHD_add_response_header(r, h[0], h[1]);
 	rc = MHD_queue_response(conn, rep->status, r);
 	MHD_destroy_response(r);
 	return rc;
