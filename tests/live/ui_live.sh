@@ -79,7 +79,8 @@ head_is() {
 
 # The browser's checks; MODE nodp or live.
 browse() {
-	/usr/bin/python3 "$here/ui_check.py" "$url/" "$token" 2001:db8:1::2 "$1" >"$tmp/ui.out" 2>&1
+	/usr/bin/python3 "$here/ui_check.py" "$url/" "$token" 2001:db8:1::2 "$1" 2001:db8:2::5 \
+		>"$tmp/ui.out" 2>&1
 	local rc=$?
 	sed 's/^/     /' "$tmp/ui.out"
 	pass=$((pass + $(grep -c '^ok ' "$tmp/ui.out")))

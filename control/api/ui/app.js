@@ -331,7 +331,7 @@ function renderTop(r) {
         .sort((x, y) => y[1] - x[1])
         .map(([k, v]) => `${k} ${human(v)}`)
         .join(", ");
-      const ago = typeof b.last_drop_s === "number" ? `${b.last_drop_s.toFixed(1)} s ago` : "-";
+      const ago = typeof b.last_drop_s === "number" ? `${b.last_drop_s} s ago` : "-";
       return row([cell, human(b.drops), reasons, ago]);
     })
   );
@@ -388,6 +388,26 @@ function showB4(out, b) {
     );
   });
   out.appendChild(t);
+  const d = b.drops;
+  const reasons = d
+    ? Object.entries(d.reasons || {})
+        .sort((x, y) => y[1] - x[1])
+        .map(([k, v]) => `${k} ${human(v)}`)
+        .join(", ")
+    : "";
+  out.appendChild(
+    el(
+      "p",
+      d
+        ? `Drops: ${human(d.drops)} (${reasons}), the last ${d.last_drop_s} s ago, counted for ${d.since_s} s`
+        : "Drops: none among the B4s that drop most",
+      "drops"
+    )
+  );
+  const facts = [];
+  if (typeof b.pmtu === "number") facts.push(`softwire MTU learned from packet too big: ${b.pmtu}`);
+  if (typeof b.last_active_s === "number") facts.push(`last packet of its sessions ${b.last_active_s} s ago`);
+  if (facts.length) out.appendChild(el("p", facts.join("; ")));
   const entries = Object.entries(b.entries || {})
     .filter(([, v]) => (Array.isArray(v) ? v.length : v))
     .map(([k, v]) => (Array.isArray(v) ? `${k}: ${v.length}` : `${k}: ${v}`));
