@@ -191,18 +191,25 @@ static void pool_gauges(FILE *f, struct api_ctx *ctx)
 	        {"aftr_pool_blocks_used", "blocks_used", "of those, held by a subscriber"},
 	        {"aftr_pool_ports", "ports", "ports in the blocks"},
 	        {"aftr_pool_ports_used", "ports_used",
-	         "of those, in use by a session or waiting out their hold time"}};
+	         "of those, in use by a session or waiting out their hold time"},
+	        {"aftr_pool_draining", "state",
+	         "1 while the pool address drains (a reload removed it: no new subscriber)"}};
 	int rc;
 	json_t *pools = pools_usage(ctx, &rc), *p;
 	size_t i;
 
-	for (size_t k = 0; pools && json_array_size(pools) && k < 4; k++) {
+	for (size_t k = 0; pools && json_array_size(pools) && k < 5; k++) {
 		fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", g[k][0], g[k][2], g[k][0]);
-		json_array_foreach(pools, i, p)
+		json_array_foreach(pools, i, p) {
+			const json_t *v = json_object_get(p, g[k][1]);
+			long long n = json_is_string(v)
+			                      ? strcmp(json_string_value(v), "draining") == 0
+			                      : json_integer_value(v);
+
 			fprintf(f, "%s{address=\"%s\",protocol=\"%s\"} %lld\n", g[k][0],
 			        json_string_value(json_object_get(p, "address")),
-			        json_string_value(json_object_get(p, "protocol")),
-			        (long long)json_integer_value(json_object_get(p, g[k][1])));
+			        json_string_value(json_object_get(p, "protocol")), n);
+		}
 	}
 	json_decref(pools);
 }

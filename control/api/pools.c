@@ -1,6 +1,7 @@
-/* Pool utilisation: each pool address and protocol, its port blocks used
- * and free and its ports in use, summed over the workers' shares (asked
- * through their rings, CTL_CMD_POOLS). GET /api/v1/pools/usage, aftrctl
+/* Pool utilisation: each pool address and protocol, its state (active, or
+ * draining after a reload removed it), its port blocks used and free and
+ * its ports in use, summed over the workers' shares (asked through their
+ * rings, CTL_CMD_POOLS). GET /api/v1/pools/usage, aftrctl
  * show pools, and the aftr_pool_* gauges of /metrics. */
 #include <errno.h>
 #include <stdio.h>
@@ -59,10 +60,14 @@ json_t *pools_usage(struct api_ctx *ctx, int *rc)
 		         json_string_value(json_object_get(s, "address")),
 		         json_string_value(json_object_get(s, "protocol")));
 		if ((p = json_object_get(by, key)) == NULL) {
-			p = json_pack("{s:O,s:O,s:i,s:i,s:i,s:i}", "address",
+			p = json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:i,s:i,s:i,s:i}", "address",
 			              json_object_get(s, "address"), "protocol",
-			              json_object_get(s, "protocol"), "blocks", 0, "blocks_free", 0,
-			              "ports", 0, "ports_used", 0);
+			              json_object_get(s, "protocol"), "state",
+			              json_object_get(s, "state"), "first_port",
+			              json_object_get(s, "first_port"), "block_size",
+			              json_object_get(s, "block_size"), "blocks_all",
+			              json_object_get(s, "blocks_all"), "blocks", 0, "blocks_free",
+			              0, "ports", 0, "ports_used", 0);
 			json_object_set_new(by, key, p);
 			json_array_append(out, p);
 		}

@@ -1,5 +1,6 @@
 /* POST /api/v1/reload (ISC "reload"): the configuration file's lists
- * re-read (state_reload); the API's stay. */
+ * re-read (state_reload); the API's stay; pool addresses may come and go,
+ * checked against the running dataplane's pools. */
 #include <string.h>
 
 #include "reply.h"
@@ -9,14 +10,20 @@
 void api_reload(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out)
 {
 	struct state_err e;
+	json_t *running;
 	uint64_t gen;
+	int rc;
 
 	if (strcmp(req->method, "POST") != 0) {
 		reply_error(out, 405, "method not allowed", "/api/v1/reload supports POST", NULL);
 		out->allow = "POST";
 		return;
 	}
-	if (state_reload(ctx->state, &gen, &e) < 0)
+	/* The running dataplane's pools, draining ones too (none: no check). */
+	running = pools_usage(ctx, &rc);
+	rc = state_reload(ctx->state, running, &gen, &e);
+	json_decref(running);
+	if (rc < 0)
 		reply_state_err(out, &e);
 	else
 		reply_change(ctx, out, 200, json_pack("{s:b}", "reloaded", 1), gen);

@@ -185,12 +185,13 @@ int aftrctl_show_pools(const struct api_opts *o)
 
 	if (rc != 0 || j == NULL)
 		return rc;
-	printf("%-16s %-8s %8s %8s %8s %7s %10s %10s\n", "address", "protocol", "blocks", "used",
-	       "free", "used %", "ports", "in use");
+	printf("%-16s %-8s %-8s %8s %8s %8s %7s %10s %10s\n", "address", "protocol", "state",
+	       "blocks", "used", "free", "used %", "ports", "in use");
 	json_array_foreach(json_object_get(j, "pools"), i, p) {
-		printf("%-16s %-8s %8lld %8lld %8lld %7.1f %10lld %10lld\n",
+		printf("%-16s %-8s %-8s %8lld %8lld %8lld %7.1f %10lld %10lld\n",
 		       json_string_value(json_object_get(p, "address")),
 		       json_string_value(json_object_get(p, "protocol")),
+		       json_string_value(json_object_get(p, "state")) ?: "-",
 		       (long long)json_integer_value(json_object_get(p, "blocks")),
 		       (long long)json_integer_value(json_object_get(p, "blocks_used")),
 		       (long long)json_integer_value(json_object_get(p, "blocks_free")),

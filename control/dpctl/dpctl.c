@@ -176,12 +176,15 @@ static json_t *pool_json(uint32_t worker, const struct ctl_msg *m)
 {
 	char a[ADDR4_STRLEN];
 
-	return json_pack("{s:i,s:s,s:s,s:I,s:I,s:I,s:I}", "worker", worker, "address",
-	                 addr4_format(ntohl(m->u.pool.addr), a), "protocol",
-	                 ctl_msg_proto_name(m->u.pool.proto), "blocks",
+	return json_pack("{s:i,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:i,s:i,s:I}", "worker", worker,
+	                 "address", addr4_format(ntohl(m->u.pool.addr), a), "protocol",
+	                 ctl_msg_proto_name(m->u.pool.proto), "state",
+	                 m->u.pool.draining ? "draining" : "active", "blocks",
 	                 (json_int_t)m->u.pool.blocks, "blocks_free",
 	                 (json_int_t)m->u.pool.blocks_free, "ports", (json_int_t)m->u.pool.ports,
-	                 "ports_used", (json_int_t)m->u.pool.ports_used);
+	                 "ports_used", (json_int_t)m->u.pool.ports_used, "first_port",
+	                 m->u.pool.first_port, "block_size", m->u.pool.block_size, "blocks_all",
+	                 (json_int_t)m->u.pool.blocks_all);
 }
 
 /* A B4 of a worker's drop table, its reasons to follow. */

@@ -106,7 +106,11 @@ int state_delete_many(struct state *s, enum cfg_kind k, const json_t *body, uint
 int state_replace(struct state *s, enum cfg_kind k, const char *const *seg, const json_t *body,
                   uint64_t *gen, struct state_err *e);
 /* Re-reads the configuration file (ISC "reload"): the new file's entries
- * replace the old file's; the api layer stays. 0 or -1 with e set. */
-int state_reload(struct state *s, uint64_t *gen, struct state_err *e);
+ * replace the old file's; the api layer stays; pool addresses may come and
+ * go (cfg_pools_diff). running, when a dataplane runs, is its pools as
+ * GET /api/v1/pools/usage gives them (draining ones too): an address it
+ * still has must keep its ranges, and there must be room for the new ones
+ * (nat.max_pools). 0 or -1 with e set. */
+int state_reload(struct state *s, const json_t *running, uint64_t *gen, struct state_err *e);
 
 #endif

@@ -398,12 +398,68 @@ out:
 	return rc;
 }
 
-int state_reload(struct state *s, uint64_t *gen, struct state_err *e)
+/* The pools of next against those a running dataplane has (pools/usage
+ * entries): each address it has keeps its blocks' layout, and the new
+ * ones fit in nat.max_pools. 0, or -1 with e (409). */
+static int running_pools_ok(const struct aftr_config *next, const json_t *running,
+                            struct state_err *e)
+{
+	size_t slots = 0, fresh = 0, i;
+	char a[ADDR4_STRLEN];
+	const json_t *r;
+
+	json_array_foreach(running, i, r)
+		slots +=
+		        strcmp(json_string_value(json_object_get(r, "protocol")) ?: "", "tcp") == 0;
+	for (size_t k = 0; k < next->fixed.n_pools; k++) {
+		const struct cfg_pool *q = &next->fixed.pools[k];
+		bool known = false;
+
+		addr4_format(q->addr, a);
+		json_array_foreach(running, i, r) {
+			int p = cfg_name_lookup(cfg_proto_names,
+			                        json_string_value(json_object_get(r, "protocol"))
+			                                ?: "");
+			struct port_range pr;
+			uint16_t bsize;
+
+			if (p < 0 ||
+			    strcmp(json_string_value(json_object_get(r, "address")) ?: "", a))
+				continue;
+			known = true;
+			pr = cfg_pool_range(next, q, p);
+			bsize = next->fixed.port_block[p];
+			if (json_integer_value(json_object_get(r, "first_port")) != pr.min ||
+			    json_integer_value(json_object_get(r, "block_size")) != bsize ||
+			    json_integer_value(json_object_get(r, "blocks_all")) !=
+			            ((uint32_t)pr.max - pr.min + 1) / bsize) {
+				state_err_set(
+				        e, 409, "conflict", "pools",
+				        "pools: %s's port ranges differ from those the running "
+				        "dataplane has for it (draining ones too): a pool's "
+				        "ranges change at restart",
+				        a);
+				return -1;
+			}
+		}
+		fresh += !known;
+	}
+	if (slots + fresh > next->fixed.max_pools) {
+		state_err_set(e, 409, "conflict", "nat.max_pools",
+		              "the running dataplane holds %zu pools (draining ones too) and "
+		              "nat.max_pools is %u: no room for %zu more until it restarts",
+		              slots, next->fixed.max_pools, fresh);
+		return -1;
+	}
+	return 0;
+}
+
+int state_reload(struct state *s, const json_t *running, uint64_t *gen, struct state_err *e)
 {
 	struct aftr_config base, eff, rt;
 	struct sindex ix;
 	size_t n_base[K_COUNT];
-	char err[512], which[64];
+	char err[512], which[64], why[256];
 	uint64_t seq = 0, hash;
 	int rc = -1;
 
@@ -413,12 +469,17 @@ int state_reload(struct state *s, uint64_t *gen, struct state_err *e)
 	}
 	pthread_mutex_lock(&s->lock);
 	state_rt_view(s, &rt);
-	if (cfg_fixed_diff(&base, &s->base, CFG_FIXED_CONTROL, which, sizeof(which)) != 0) {
-		state_err_set(
-		        e, 409, "conflict", which,
-		        "%s changes %s: reload takes the run-time lists only (tunnels, "
-		        "static_nat, prr, nonat, softwires, acl6, private); restart for the rest",
-		        s->config_path, which);
+	if (cfg_fixed_diff(&base, &s->base, CFG_FIXED_CONTROL | CFG_FIXED_POOLS, which,
+	                   sizeof(which)) != 0) {
+		state_err_set(e, 409, "conflict", which,
+		              "%s changes %s: reload takes the run-time lists (tunnels, "
+		              "static_nat, prr, nonat, softwires, acl6, private) and pool "
+		              "addresses added or removed only; restart for the rest",
+		              s->config_path, which);
+	} else if (cfg_pools_diff(&s->base, &base, why, sizeof(why)) < 0) {
+		state_err_set(e, 409, "conflict", "pools", "%s changes %s", s->config_path, why);
+	} else if (running && running_pools_ok(&base, running, e) < 0) {
+		/* e says why */
 	} else if (state_build_eff(&base, &rt, &eff, n_base, e) == 0) {
 		if (sindex_build(&ix, &eff) < 0) {
 			state_err_set(e, 500, "internal error", NULL, "out of memory");

@@ -46,53 +46,37 @@ int dp_app_load(const char *path, struct aftr_config *cfg)
 }
 
 /* The runtime view of the pools: their addresses and the layout of their
- * port blocks (read-only), and in each worker the blocks it owns. */
+ * port blocks (read-only), and in each worker the blocks it owns; room for
+ * nat.max_pools of them (pools added at run time: pools_live.c). */
 static int build_pools(const struct aftr_config *cfg)
 {
 	char err[256];
+	uint32_t cap = RTE_MAX(cfg->fixed.max_pools, (uint32_t)cfg->fixed.n_pools);
 
 	if (determ_init(&dp.conf.determ, cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "nat.deterministic: %s\n", err);
 		return -EINVAL;
 	}
-	dp.conf.n_pools = (uint32_t)cfg->fixed.n_pools;
-	dp.conf.pools = rte_zmalloc("pools", sizeof(*dp.conf.pools) * (cfg->fixed.n_pools + 1), 0);
+	dp.conf.max_pools = cap;
+	dp.conf.pools = rte_zmalloc("pools", sizeof(*dp.conf.pools) * (cap + 1), 0);
 	if (dp.conf.pools == NULL)
 		return -ENOMEM;
 	for (unsigned int w = 0; w < dp.nworkers; w++) {
 		struct nat_state *ns = &dp.worker[w].nat;
 
-		ns->pb = rte_zmalloc("pb", sizeof(*ns->pb) * (cfg->fixed.n_pools + 1),
-		                     RTE_CACHE_LINE_SIZE);
+		ns->pb = rte_zmalloc("pb", sizeof(*ns->pb) * (cap + 1), RTE_CACHE_LINE_SIZE);
 		if (ns->pb == NULL)
 			return -ENOMEM;
 	}
 	for (size_t i = 0; i < cfg->fixed.n_pools; i++) {
-		struct dp_pool *p = &dp.conf.pools[i];
+		int rc = nat_pool_slot(cfg, &cfg->fixed.pools[i], (uint32_t)i, err, sizeof(err));
 
-		p->addr = cfg->fixed.pools[i].addr;
-		for (unsigned int w = 0; w < dp.nworkers; w++) {
-			for (int pr = 0; pr < CFG_NPROTO; pr++) {
-				struct port_range r = cfg_pool_range(cfg, &cfg->fixed.pools[i], pr);
-				struct pb_space *pb = &dp.worker[w].nat.pb[i][pr];
-				int rc = pb_init(pb, r.min, r.max, cfg->fixed.port_block[pr],
-				                 (uint16_t)w, (uint16_t)dp.nworkers);
-
-				if (rc < 0) {
-					fprintf(stderr,
-					        "pools[%zu].%s: %s blocks of %u ports do not "
-					        "fit the range %u-%u\n",
-					        i, cfg_proto_names[pr],
-					        rc == -ENOMEM ? "no memory for" : "",
-					        cfg->fixed.port_block[pr], r.min, r.max);
-					return rc;
-				}
-				if (dp.conf.determ.on)
-					pb_set_deterministic(pb, dp.conf.determ.blocks[pr]);
-				p->range[pr] = pb_layout(pb);
-			}
+		if (rc < 0) {
+			fprintf(stderr, "pools[%zu]%s\n", i, err);
+			return rc;
 		}
 	}
+	dp.conf.n_pools = dp.conf.n_active = (uint32_t)cfg->fixed.n_pools;
 	return nat_pools_index();
 }
 
@@ -308,9 +292,8 @@ static void teardown(void)
 		rte_free(ns->pb);
 		ns->pb = NULL;
 	}
-	lhash_free(&dp.conf.pool_by_addr);
-	rte_free(dp.conf.pool_at);
-	dp.conf.pool_at = NULL;
+	nat_pool_index_free(dp.conf.pidx);
+	dp.conf.pidx = NULL;
 	neigh_fini();
 }
 

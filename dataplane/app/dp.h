@@ -57,8 +57,20 @@ struct dp_port {
  * number, no block state): which worker owns a port. Each worker's own
  * allocation state is in that worker (nat_state.h: dp_worker.nat.pb). */
 struct dp_pool {
-	uint32_t addr; /* host order */
+	uint32_t addr;    /* host order */
+	uint8_t draining; /* removed by a reload: no new subscriber (mainlcore/pools_live.c) */
 	struct pb_space range[CFG_NPROTO];
+};
+
+/* Which pool an address is (nat_pool_index): the span of the pool
+ * addresses, and a table over it or a hash. Built whole and published
+ * with one pointer store when pools are added (mainlcore/pools_live.c),
+ * the old one freed once no worker can hold it. */
+struct dp_pool_index {
+	uint32_t n;           /* the pools it indexes: the first n slots */
+	uint32_t lo, hi;      /* the lowest and highest pool address, host order */
+	struct lhash by_addr; /* pool address (host order) -> index */
+	uint16_t *at;         /* or, for a narrow span: [addr - lo] -> index or NAT_POOL_NONE */
 };
 
 /* Read-only after start: what needs a restart to change (the live lists
@@ -95,11 +107,14 @@ struct dp_conf {
 	 * inside it is a neighbour), the WAN address's mask (host order). */
 	uint64_t tr_net[2], tr_mask[2];
 	uint32_t wan_mask;
+	/* The pools: max_pools slots (nat.max_pools), n_pools of them in use
+	 * (active or draining), n_active not draining. Slots below n_pools
+	 * never change but for their draining flag; the main lcore fills a
+	 * new one (and each worker's blocks of it) before it stores n_pools
+	 * (release) and publishes pidx. */
 	struct dp_pool *pools;
-	uint32_t n_pools;
-	uint32_t pool_lo, pool_hi; /* the lowest and highest pool address, host order */
-	struct lhash pool_by_addr; /* pool address (host order) -> index: nat_pool_index */
-	uint16_t *pool_at; /* or, for a narrow span: [addr - pool_lo] -> index or NAT_POOL_NONE */
+	uint32_t n_pools, n_active, max_pools;
+	struct dp_pool_index *pidx;
 	struct dp_rss rss;
 	struct determ determ; /* nat.deterministic (off: determ.on false) */
 	/* Each filter list's counters (filter.h): the first, how many. */

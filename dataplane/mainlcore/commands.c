@@ -133,9 +133,9 @@ static uint32_t dump_subscribers(struct dp_worker *w, const struct ctl_msg *c)
 static uint32_t dump_pools(struct dp_worker *w, const struct ctl_msg *c)
 {
 	unsigned int room = rte_ring_free_count(w->evt_ring), sent = 0;
-	uint32_t i = c->u.dump.cursor;
+	uint32_t i = c->u.dump.cursor, n = __atomic_load_n(&dp.conf.n_pools, __ATOMIC_ACQUIRE);
 
-	for (; i < dp.conf.n_pools * CFG_NPROTO; i++) {
+	for (; i < n * CFG_NPROTO; i++) {
 		struct ctl_msg m = {.type = CTL_EVT_POOL, .seq = c->seq};
 		struct pb_usage u;
 
@@ -148,6 +148,11 @@ static uint32_t dump_pools(struct dp_worker *w, const struct ctl_msg *c)
 		m.u.pool.blocks_free = u.blocks_free;
 		m.u.pool.ports = u.ports;
 		m.u.pool.ports_used = u.ports_used;
+		m.u.pool.draining =
+		        __atomic_load_n(&dp.conf.pools[i / CFG_NPROTO].draining, __ATOMIC_RELAXED);
+		m.u.pool.first_port = w->nat.pb[i / CFG_NPROTO][i % CFG_NPROTO].min;
+		m.u.pool.block_size = w->nat.pb[i / CFG_NPROTO][i % CFG_NPROTO].bsize;
+		m.u.pool.blocks_all = w->nat.pb[i / CFG_NPROTO][i % CFG_NPROTO].nblocks;
 		ctl_send_event(w, &m);
 		sent++;
 	}

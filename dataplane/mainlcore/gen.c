@@ -6,6 +6,8 @@
  * from the running configuration (cfg_fixed_diff): pools, interfaces and defaults need a restart,
  * and a file that changes them is refused as a whole. */
 #include "gen.h"
+#include "nat.h"
+#include "pools_live.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -63,8 +65,7 @@ int gen_publish(struct aftr_config *cfg, uint64_t gen, char *err, size_t errlen)
 		malloc_trim(0);
 		return 0;
 	}
-	/* Every worker passes a quiescent state within one loop (microseconds). */
-	rte_rcu_qsbr_synchronize(qsv, RTE_QSBR_THRID_INVALID);
+	gen_synchronize();
 	tables_free(old);
 	free(old);
 	malloc_trim(0); /* the parser's and the old set's memory back to the system */
@@ -194,12 +195,13 @@ int gen_apply_file(const char *path, uint64_t gen, uint64_t *origin, char *err, 
 	struct aftr_config cfg;
 	uint64_t t0 = rte_rdtsc(), t1;
 	double read_ms;
-	char which[64];
+	char which[64], pools_note[96];
+	struct dp_pool_index *old_index;
 	int rc;
 
 	if ((rc = load(path, gen, origin, &cfg, err, errlen)) < 0)
 		return rc;
-	rc = cfg_fixed_diff(&cfg, started, 0, which, sizeof(which));
+	rc = cfg_fixed_diff(&cfg, started, CFG_FIXED_POOLS, which, sizeof(which));
 	if (rc != 0) {
 		if (rc > 0)
 			errf(err, errlen,
@@ -209,14 +211,32 @@ int gen_apply_file(const char *path, uint64_t gen, uint64_t *origin, char *err, 
 		cfg_free(&cfg);
 		return rc > 0 ? -EINVAL : rc;
 	}
+	/* Pools added or removed: in place before the tables that name them. */
+	if ((rc = pools_live_apply(&cfg, &old_index, pools_note, sizeof(pools_note), err,
+	                           errlen)) < 0) {
+		cfg_free(&cfg);
+		return rc;
+	}
+	if (old_index) {
+		gen_synchronize();
+		nat_pool_index_free(old_index);
+	}
 	read_ms = ms_since(t0);
 	t1 = rte_rdtsc();
 	if ((rc = gen_publish(&cfg, gen, err, errlen)) == -ENOMEM)
 		errf(err, errlen, "out of memory for the new tables");
 	if (rc == 0)
-		errf(note, notelen, "read and checked in %.0f ms, built and published in %.0f ms",
-		     read_ms, ms_since(t1));
+		errf(note, notelen,
+		     "read and checked in %.0f ms, built and published in %.0f ms%s%s", read_ms,
+		     ms_since(t1), pools_note[0] ? "; " : "", pools_note);
 	return rc;
+}
+
+void gen_synchronize(void)
+{
+	/* Every worker passes a quiescent state within one loop (microseconds). */
+	if (qsv)
+		rte_rcu_qsbr_synchronize(qsv, RTE_QSBR_THRID_INVALID);
 }
 
 void gen_reader_start(struct dp_worker *w)

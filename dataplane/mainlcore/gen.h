@@ -28,6 +28,11 @@ int gen_apply_file(const char *path, uint64_t gen, uint64_t *origin, char *err, 
  * gen, the old set freed once no worker holds it. 0 or -errno with err. */
 int gen_publish(struct aftr_config *cfg, uint64_t gen, char *err, size_t errlen);
 
+/* Main lcore: returns once every worker has passed a quiescent state
+ * (the end of a loop) since the call: what it unpublished before is no
+ * longer held. */
+void gen_synchronize(void);
+
 /* Workers: join the readers (at start) and leave them (at exit). */
 void gen_reader_start(struct dp_worker *w);
 void gen_reader_stop(struct dp_worker *w);

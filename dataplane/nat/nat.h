@@ -152,34 +152,50 @@ void nat_sess_end(struct dp_worker *w, uint32_t idx);
 int nat_b4_last_active(const struct dp_worker *w, const struct addr6 *b4, uint32_t *ago_s);
 
 /* Index of the pool a pool address is, or -1: nat_pool_index looks in
- * dp.conf.pool_at when the pools span at most NAT_POOL_AT_MAX addresses,
- * else asks this: a scan of a few pools, a lookup in dp.conf.pool_by_addr
- * among more. */
-int nat_pool_find(uint32_t addr_host);
+ * the index's at when the pools span at most NAT_POOL_AT_MAX addresses,
+ * else asks this: a scan of a few pools, a lookup in its by_addr among
+ * more. */
+int nat_pool_find(const struct dp_pool_index *x, uint32_t addr_host);
 #define NAT_POOL_NONE   UINT16_MAX
-#define NAT_POOL_AT_MAX 4096 /* addresses the pools may span for dp.conf.pool_at */
+#define NAT_POOL_AT_MAX 4096 /* addresses the pools may span for the index's at */
+
+static inline const struct dp_pool_index *nat_pidx(void)
+{
+	return __atomic_load_n(&dp.conf.pidx, __ATOMIC_ACQUIRE);
+}
+
 /* Whether an address (host order) is inside the span of the pool
- * addresses (nat_pools_index): most packets' are not. */
+ * addresses: most packets' are not. */
 static inline bool nat_pool_span(uint32_t addr_host)
 {
-	return addr_host - dp.conf.pool_lo <= dp.conf.pool_hi - dp.conf.pool_lo;
+	const struct dp_pool_index *x = nat_pidx();
+
+	return addr_host - x->lo <= x->hi - x->lo;
 }
 
 static inline int nat_pool_index(uint32_t addr_host)
 {
 	/* Pools are most often one prefix or a few near each other: a table
 	 * over their span, else the scan or the hash. */
-	const uint16_t *at = dp.conf.pool_at;
+	const struct dp_pool_index *x = nat_pidx();
 
-	if (!nat_pool_span(addr_host))
+	if (addr_host - x->lo > x->hi - x->lo)
 		return -1;
-	if (at == NULL)
-		return nat_pool_find(addr_host);
-	at += addr_host - dp.conf.pool_lo;
-	return *at == NAT_POOL_NONE ? -1 : *at;
+	if (x->at == NULL)
+		return nat_pool_find(x, addr_host);
+	return x->at[addr_host - x->lo] == NAT_POOL_NONE ? -1 : x->at[addr_host - x->lo];
 }
-/* Builds dp.conf.pool_by_addr (again) once dp.conf.pools is set, if there
- * are pools enough for it, and the range the pools span: 0 or -ENOMEM. */
+/* Fills slot i of dp.conf.pools with pool (of cfg) and each worker's
+ * port blocks of it; main lcore, before the slot is published. 0, or
+ * -errno with err (".PROTO: why"). */
+int nat_pool_slot(const struct aftr_config *cfg, const struct cfg_pool *pool, uint32_t i, char *err,
+                  size_t errlen);
+/* An index of the first n pools of dp.conf.pools, built (NULL: no
+ * memory), and freed. */
+struct dp_pool_index *nat_pool_index_build(uint32_t n);
+void nat_pool_index_free(struct dp_pool_index *x);
+/* At start, before the workers run: the first index published. 0 or
+ * -ENOMEM. */
 int nat_pools_index(void);
 
 /* The worker that owns a public (address, port, proto): the owner of its

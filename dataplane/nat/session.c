@@ -171,9 +171,12 @@ void nat_sess_end(struct dp_worker *w, uint32_t idx)
 	struct dp_held h = {s->pool, sidx, ntohs(se->eport), (uint8_t)p,
 	                    w->now + dp.conf.cfg->hold_lifetime};
 
-	/* The queue holds every port of the worker (worker_ports), so it is
-	 * never full; a hold time of 0 gives the port back now. */
+	/* The queue holds every port the worker had at start (worker_ports):
+	 * full only with pools added since. A hold time of 0 gives the port
+	 * back now. */
 	if (dp.conf.cfg->hold_lifetime == 0 || next == ns->held_head) {
+		if (dp.conf.cfg->hold_lifetime)
+			DP_COUNT(w, HOLD_SKIPPED);
 		held_release(w, &h);
 		return;
 	}

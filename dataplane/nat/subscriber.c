@@ -34,8 +34,25 @@ void nat_port_release(struct dp_worker *w, struct dp_subscriber *s, enum cfg_pro
 	block_event(w, false, s, p, ((uint32_t)port - pb->min) / pb->bsize);
 }
 
+/* The pool of hash h among those not draining (a reload removed them:
+ * no new subscriber), as h % n_pools when none drains. */
+static uint32_t pool_by_hash(uint32_t h)
+{
+	uint32_t n = __atomic_load_n(&dp.conf.n_pools, __ATOMIC_ACQUIRE);
+	uint32_t a = __atomic_load_n(&dp.conf.n_active, __ATOMIC_RELAXED), k;
+
+	if (a == n || a == 0)
+		return h % n;
+	k = h % a;
+	for (uint32_t i = 0; i < n; i++)
+		if (!__atomic_load_n(&dp.conf.pools[i].draining, __ATOMIC_RELAXED) && k-- == 0)
+			return i;
+	return h % n; /* a pool drained meanwhile: any is right for once */
+}
+
 /* Paired pooling (RFC 6888 REQ-2): a configured tunnel's address, else a
- * pool chosen by the B4's hash, so it stays the same across restarts. */
+ * pool chosen by the B4's hash, so it stays the same across restarts
+ * while the pools do. */
 static uint32_t choose_pool(const struct dp_worker *w, const struct addr6 *b4)
 {
 	const struct cfg_tunnel *t;
@@ -46,7 +63,7 @@ static uint32_t choose_pool(const struct dp_worker *w, const struct addr6 *b4)
 		return determ_pool(&dp.conf.determ, (uint64_t)d);
 	t = tables_tunnel(w->tab, b4);
 	i = t && t->has_ipv4 ? nat_pool_index(t->ipv4) : -1;
-	return i >= 0 ? (uint32_t)i : rte_jhash(b4->b, 16, 0x9001) % dp.conf.n_pools;
+	return i >= 0 ? (uint32_t)i : pool_by_hash(rte_jhash(b4->b, 16, 0x9001));
 }
 
 struct dp_subscriber *nat_sub_get(struct dp_worker *w, const struct addr6 *b4, uint32_t *idx)

@@ -171,6 +171,7 @@ int cfg_init(struct aftr_config *cfg)
 		cfg->fixed.icmp[i] = (struct cfg_icmp_policy){true, true, true, CFG_ICMP_RATE};
 	cfg->fixed.sessions_per_worker = CFG_SESSIONS_PER_WORKER;
 	cfg->fixed.subscribers_per_worker = CFG_SUBSCRIBERS_PER_WORKER;
+	cfg->fixed.max_pools = CFG_MAX_POOLS;
 	cfg->fixed.log_level = LOG_LVL_INFO;
 	cfg->fixed.log_dest = LOG_DEST_STDERR;
 	cfg->fixed.nat_events = NAT_EVENTS_BLOCKS;

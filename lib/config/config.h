@@ -322,14 +322,15 @@ struct cfg_fixed {
 	uint16_t max_blocks[CFG_NPROTO];             /* ours; 0: as the session cap needs */
 	/* Ours: deterministic port blocks (nat.deterministic, determ.h). */
 	bool has_determ;
-	struct prefix6 determ_prefix;            /* the B4s' addresses */
-	uint8_t determ_len;                      /* the bits that tell subscribers apart */
-	enum cfg_filtering filtering;            /* ours; RFC 4787 REQ-8 */
-	uint32_t sessions_per_worker;            /* ours; table size, at start */
-	uint32_t subscribers_per_worker;         /* ours; table size, at start */
-	double decay[3];                         /* decay 1|5|15 */
-	uint8_t quantum;                         /* quantum */
-	bool softwire_hairpinning;               /* ours; RFC 7596 section 6: between softwires */
+	struct prefix6 determ_prefix;    /* the B4s' addresses */
+	uint8_t determ_len;              /* the bits that tell subscribers apart */
+	enum cfg_filtering filtering;    /* ours; RFC 4787 REQ-8 */
+	uint32_t sessions_per_worker;    /* ours; table size, at start */
+	uint32_t subscribers_per_worker; /* ours; table size, at start */
+	uint32_t max_pools;              /* ours; pools the dataplane holds, added ones too */
+	double decay[3];                 /* decay 1|5|15 */
+	uint8_t quantum;                 /* quantum */
+	bool softwire_hairpinning;       /* ours; RFC 7596 section 6: between softwires */
 	struct cfg_icmp_policy icmp[CFG_NSIDES]; /* ours; by enum cfg_side */
 
 	/* Ours: the appliance around the AFTR function. */
@@ -404,6 +405,8 @@ struct aftr_config {
 #define CFG_SUBSCRIBERS_PER_WORKER     16384
 #define CFG_SUBSCRIBERS_PER_WORKER_MIN 16
 #define CFG_SUBSCRIBERS_PER_WORKER_MAX 16777216 /* 2^24 */
+#define CFG_MAX_POOLS                  256
+#define CFG_MAX_POOLS_MAX              65534
 
 /* Ours: an idle worker's longest sleep, microseconds (dataplane/idle.c). */
 #define CFG_IDLE_SLEEP_MAX_US     200

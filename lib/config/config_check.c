@@ -262,6 +262,11 @@ static void check_required(const struct aftr_config *cfg, struct diag *d)
 		diag_err(d, 0, 0, "icmp_source", "required (ISC \"address icmp\")");
 	if (cfg->fixed.n_pools == 0 && cfg->lists.n_softwires == 0)
 		diag_err(d, 0, 0, "pools", "at least one pool is required (ISC \"pool\")");
+	if (cfg->fixed.n_pools > cfg->fixed.max_pools)
+		diag_err(d, 0, 0, "nat.max_pools",
+		         "%u, fewer than the %zu pools configured: raise it (it sizes the "
+		         "dataplane's pool tables at start)",
+		         cfg->fixed.max_pools, cfg->fixed.n_pools);
 	if (cfg->lists.n_acl6 == 0 && cfg->fixed.tun.auto_create)
 		diag_err(d, 0, 0, "acl6",
 		         "at least one entry is required when tunnel_defaults.auto is on");

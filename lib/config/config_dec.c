@@ -422,6 +422,7 @@ static const char *const nat_sect_keys[] = {"lifetime",
                                             "filtering",
                                             "sessions_per_worker",
                                             "subscribers_per_worker",
+                                            "max_pools",
                                             "deterministic",
                                             NULL};
 static const char *const determ_keys[] = {"prefix", "subscriber_length", NULL};
@@ -490,6 +491,7 @@ static bool dec_section_zero(struct aftr_config *cfg, const json_t *root, struct
 		            CFG_SESSIONS_PER_WORKER_MAX, &cfg->fixed.sessions_per_worker));
 		OK(jdec_u32(j, m, "subscribers_per_worker", CFG_SUBSCRIBERS_PER_WORKER_MIN,
 		            CFG_SUBSCRIBERS_PER_WORKER_MAX, &cfg->fixed.subscribers_per_worker));
+		OK(jdec_u32(j, m, "max_pools", 1, CFG_MAX_POOLS_MAX, &cfg->fixed.max_pools));
 		bad |= dec_determ(cfg, m, j);
 		jdec_pop(j, mark);
 	}

@@ -257,13 +257,14 @@ static void enc_section_zero(const struct aftr_config *cfg, struct enc *e)
 	              cfg->fixed.frag_lifetime, "ipv6_maxcount", cfg->fixed.frag_maxcount[0],
 	              "in_maxcount", cfg->fixed.frag_maxcount[1], "out_maxcount",
 	              cfg->fixed.frag_maxcount[2]));
-	nat = json_pack("{s:o,s:i,s:o,s:o,s:s,s:I,s:I}", "lifetime", enc_lifetimes(cfg),
+	nat = json_pack("{s:o,s:i,s:o,s:o,s:s,s:I,s:I,s:I}", "lifetime", enc_lifetimes(cfg),
 	                "hold_lifetime", cfg->fixed.hold_lifetime, "port_block",
 	                j_triple_u(cfg->fixed.port_block), "max_blocks",
 	                j_triple_u(cfg->fixed.max_blocks), "filtering",
 	                cfg_filtering_names[cfg->fixed.filtering], "sessions_per_worker",
 	                (json_int_t)cfg->fixed.sessions_per_worker, "subscribers_per_worker",
-	                (json_int_t)cfg->fixed.subscribers_per_worker);
+	                (json_int_t)cfg->fixed.subscribers_per_worker, "max_pools",
+	                (json_int_t)cfg->fixed.max_pools);
 	if (nat && cfg->fixed.has_determ)
 		json_object_set_new(nat, "deterministic",
 		                    json_pack("{s:o,s:i}", "prefix",
@@ -522,7 +523,61 @@ static json_t *fixed_part(const struct aftr_config *cfg, unsigned int flags)
 		json_object_del(o, "api");
 		json_object_del(o, "logging");
 	}
+	if (o && (flags & CFG_FIXED_POOLS))
+		json_object_del(o, "pools");
 	return o;
+}
+
+/* Pool p of cfg as its JSON, its address dropped; NULL for none. */
+static json_t *pool_body(const struct aftr_config *cfg, const struct cfg_pool *p)
+{
+	json_t *j = p ? cfg_pool_to_json(cfg, p) : NULL;
+
+	if (j)
+		json_object_del(j, "address");
+	return j;
+}
+
+static const struct cfg_pool *pool_of(const struct aftr_config *cfg, uint32_t addr)
+{
+	for (size_t i = 0; i < cfg->fixed.n_pools; i++)
+		if (cfg->fixed.pools[i].addr == addr)
+			return &cfg->fixed.pools[i];
+	return NULL;
+}
+
+int cfg_pools_diff(const struct aftr_config *now, const struct aftr_config *next, char *why,
+                   size_t len)
+{
+	size_t changed = 0;
+	char a[ADDR4_STRLEN];
+
+	for (size_t i = 0; i < next->fixed.n_pools; i++) {
+		const struct cfg_pool *q = &next->fixed.pools[i], *p = pool_of(now, q->addr);
+		json_t *x = pool_body(now, p), *y = pool_body(next, q);
+		bool same = p && x && y && json_equal(x, y);
+
+		json_decref(x);
+		json_decref(y);
+		if (p && !same) {
+			snprintf(
+			        why, len,
+			        "pools: %s's port ranges differ: a pool's ranges change at restart "
+			        "(remove it, reload, add it back with a restart)",
+			        addr4_format(q->addr, a));
+			return -EINVAL;
+		}
+		changed += p == NULL;
+	}
+	for (size_t i = 0; i < now->fixed.n_pools; i++)
+		changed += pool_of(next, now->fixed.pools[i].addr) == NULL;
+	if (changed && (now->fixed.has_determ || next->fixed.has_determ)) {
+		snprintf(why, len,
+		         "pools: nat.deterministic maps B4s onto the pools: adding or removing one "
+		         "needs a restart");
+		return -EINVAL;
+	}
+	return changed ? 1 : 0;
 }
 
 /* Writes after what which holds the first key whose values differ between

@@ -45,7 +45,18 @@ extern const char *const cfg_live_keys[];
  * first such key in which, as a path into nested mappings
  * (nat.sessions_per_worker); -ENOMEM. */
 #define CFG_FIXED_CONTROL 0x1
+/* With CFG_FIXED_POOLS, pools are left out (cfg_pools_diff says whether a
+ * change of them can be made while the dataplane runs). */
+#define CFG_FIXED_POOLS 0x2
 int cfg_fixed_diff(const struct aftr_config *a, const struct aftr_config *b, unsigned int flags,
                    char *which, size_t len);
+
+/* How the pools of next differ from those of now: 0 not at all, 1 only by
+ * whole pool addresses added or removed (what a running dataplane takes:
+ * an added one is used at once, a removed one drains), -EINVAL when a
+ * pool in both has other ranges or nat.deterministic is on (why says so:
+ * a restart is needed). */
+int cfg_pools_diff(const struct aftr_config *now, const struct aftr_config *next, char *why,
+                   size_t len);
 
 #endif

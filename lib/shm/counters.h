@@ -72,6 +72,9 @@
 	X(SESSION_EXPIRED, "session_expired", "NAT sessions removed after their lifetime")         \
 	X(BLOCK_ALLOC, "block_allocated", "port blocks handed to subscribers")                     \
 	X(BLOCK_FREE, "block_freed", "port blocks returned by subscribers")                        \
+	X(HOLD_SKIPPED, "hold_skipped",                                                            \
+	  "ports reused without their hold time (RFC 6888 REQ-8): the hold queue, sized for the "  \
+	  "pools at start, was full (pools were added since)")                                     \
 	X(TUNNEL_NEW, "tunnel_created", "subscribers (softwires) created on first packet")         \
 	X(BUSY_NS, "busy_ns",                                                                      \
 	  "nanoseconds workers spent in polling rounds that had packets (against uptime and "      \

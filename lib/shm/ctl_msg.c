@@ -46,7 +46,7 @@ int ctl_msg_check(const struct ctl_msg *msg)
 	case CTL_CMD_CLEAR: /* never every B4's at once */
 		return msg->u.dump.max && msg->u.dump.has_b4 ? 0 : -EINVAL;
 	case CTL_EVT_POOL:
-		return ctl_msg_proto_name(msg->u.pool.proto) &&
+		return ctl_msg_proto_name(msg->u.pool.proto) && msg->u.pool.draining <= 1 &&
 		                       msg->u.pool.blocks_free <= msg->u.pool.blocks &&
 		                       msg->u.pool.ports_used <= msg->u.pool.ports
 		               ? 0

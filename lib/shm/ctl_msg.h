@@ -118,6 +118,10 @@ struct ctl_msg {
 			uint32_t ports;       /* their ports */
 			uint32_t ports_used;  /* of those, in use or waiting out their hold */
 			uint8_t proto;        /* IPPROTO_TCP, _UDP, _ICMP */
+			uint8_t draining;     /* removed by a reload: no new subscriber takes it */
+			uint16_t first_port;  /* its blocks' layout (all workers'): the first */
+			uint16_t block_size;  /* port, ports a block */
+			uint32_t blocks_all;  /* and how many */
 		} pool;
 		struct {
 			uint8_t b4[16];

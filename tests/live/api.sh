@@ -278,7 +278,7 @@ ctl "show rates" 0 '^per second +last second' --token-file "$tmp/token" show rat
 expect "pool utilisation: blocks used and free, ports in use, per protocol" 200 \
 	"{p['protocol'] for p in j['pools']} == {'tcp', 'udp', 'icmp'} and all(p['address'] == '198.51.100.1' and p['blocks'] > 0 and p['blocks_used'] + p['blocks_free'] == p['blocks'] and p['ports'] >= p['ports_used'] for p in j['pools']) and any(p['blocks_used'] >= 1 and p['ports_used'] >= 1 for p in j['pools'])" \
 	"${auth[@]}" "$url/api/v1/pools/usage"
-ctl "show pools: a line per address and protocol" 0 '^198\.51\.100\.1 +udp +[0-9]+ +[1-9]' \
+ctl "show pools: a line per address and protocol" 0 '^198\.51\.100\.1 +udp +active +[0-9]+ +[1-9]' \
 	--token-file "$tmp/token" show pools
 if curl -s "${auth[@]}" "$url/metrics" |
 	grep -qE '^aftr_pool_blocks_used\{address="198\.51\.100\.1",protocol="udp"\} [1-9]'; then
@@ -483,10 +483,57 @@ else
 	echo "FAIL the changed rule's counter: $(filter_hits)"
 	fail=$((fail + 1))
 fi
+# Pool addresses added and removed by a reload: an added one is used at
+# once, a removed one drains; a pool's ranges change only at restart.
 cp "$tmp/aftr.yaml" "$tmp/aftr.good"
+sed -i 's/pools: \[{address: 198.51.100.1}\]/pools: [{address: 198.51.100.1}, {address: 198.51.100.3}]/' \
+	"$tmp/aftr.yaml"
+expect "reload of a file with a pool address more: applied" 200 "j['reloaded'] and j['applied']" \
+	"${auth[@]}" -X POST "$url/api/v1/reload"
+expect "the pools: both" 200 "[p['address'] for p in j['pools']] == ['198.51.100.1', '198.51.100.3']" \
+	"${auth[@]}" "$url/api/v1/pools"
+expect "the dataplane uses the added one: its blocks, active" 200 \
+	"any(p['address'] == '198.51.100.3' and p['state'] == 'active' and p['blocks'] > 0 for p in j['pools'])" \
+	"${auth[@]}" "$url/api/v1/pools/usage"
+cp "$tmp/aftr.good" "$tmp/aftr.yaml"
+expect "reload of a file without it: applied" 200 "j['reloaded'] and j['applied']" \
+	"${auth[@]}" -X POST "$url/api/v1/reload"
+expect "the removed one drains" 200 \
+	"[(p['address'], p['state']) for p in j['pools'] if p['protocol'] == 'udp'] == [('198.51.100.1', 'active'), ('198.51.100.3', 'draining')]" \
+	"${auth[@]}" "$url/api/v1/pools/usage"
+ctl "show pools: its state" 0 '^198\.51\.100\.3 +udp +draining ' --token-file "$tmp/token" \
+	show pools
+if curl -s "${auth[@]}" "$url/metrics" |
+	grep -q '^aftr_pool_draining{address="198.51.100.3",protocol="udp"} 1$'; then
+	echo "ok   metrics: aftr_pool_draining of the removed pool"
+	pass=$((pass + 1))
+else
+	echo "FAIL metrics: no aftr_pool_draining 1 for the removed pool"
+	fail=$((fail + 1))
+fi
+if grep -q 'pools: 1 added, 0 draining' "$tmp/dp.log" &&
+	grep -q 'pools: 0 added, 1 draining' "$tmp/dp.log"; then
+	echo "ok   the dataplane's log says what the pools did"
+	pass=$((pass + 1))
+else
+	echo "FAIL the dataplane's log does not say the pools changed"
+	fail=$((fail + 1))
+fi
+expect "a static entry on the pool" 201 - "${auth[@]}" "${json[@]}" -X POST \
+	-d '{"b4": "2001:db8:1::2", "protocol": "tcp", "address": "192.168.1.9", "port": 22, "external_address": "198.51.100.1", "external_port": 2022}' \
+	"$url/api/v1/static-nat"
 sed -i 's/198.51.100.1/198.51.100.2/' "$tmp/aftr.yaml"
-expect "reload of a file that changes the pools: 409, nothing changed" 409 \
-	"j['field'] == 'pools'" "${auth[@]}" -X POST "$url/api/v1/reload"
+expect "reload of a file without the pool an API static entry uses: refused, naming it" 422 \
+	"'static' in (j.get('field') or '') + j['detail']" "${auth[@]}" -X POST "$url/api/v1/reload"
+expect "and the pools as they were" 200 "[p['address'] for p in j['pools']] == ['198.51.100.1']" \
+	"${auth[@]}" "$url/api/v1/pools"
+expect "the static entry deleted" 200 - "${auth[@]}" -X DELETE \
+	"$url/api/v1/static-nat/tcp/198.51.100.1/2022"
+cp "$tmp/aftr.good" "$tmp/aftr.yaml"
+sed -i 's/pools: \[{address: 198.51.100.1}\]/pools: [{address: 198.51.100.1, udp: 1024-65535}]/' \
+	"$tmp/aftr.yaml"
+expect "reload of a file that changes a pool's ranges: 409, restart" 409 \
+	"j['field'] == 'pools' and 'restart' in j['detail']" "${auth[@]}" -X POST "$url/api/v1/reload"
 cp "$tmp/aftr.good" "$tmp/aftr.yaml"
 echo "nat: {sessions_per_worker: 1048576}" >>"$tmp/aftr.yaml"
 expect "reload of a file that resizes the session tables: 409 naming the key" 409 \

@@ -761,7 +761,7 @@ static const char full_cfg[] =
         "'hold_lifetime':60,'port_block':{'tcp':64,'udp':32,'icmp':4},"
         "'filtering':'address-dependent',"
         "'max_blocks':{'tcp':16,'udp':8,'icmp':1},"
-        "'sessions_per_worker':10000000,'subscribers_per_worker':1000000},"
+        "'sessions_per_worker':10000000,'subscribers_per_worker':1000000,'max_pools':64},"
         "'decay':{'1min':0.5,'5min':0.75,'15min':0.875},'quantum':10,"
         "'tunnels':[{'b4':'2001:db8:100::1','ipv4':'198.51.100.1','mtu':1400}],"
         "'static_nat':[{'b4':'2001:db8:100::1','protocol':'tcp','address':'10.0.0.2','port':80,"
@@ -875,6 +875,7 @@ START_TEST(test_full_roundtrip)
 	ck_assert_uint_eq(cfg.fixed.max_blocks[CFG_TCP], 16);
 	ck_assert_uint_eq(cfg.fixed.sessions_per_worker, 10000000);
 	ck_assert_uint_eq(cfg.fixed.subscribers_per_worker, 1000000);
+	ck_assert_uint_eq(cfg.fixed.max_pools, 64);
 	ck_assert(cfg.fixed.decay[2] == 0.875);
 	ck_assert_uint_eq(cfg.lists.n_tunnels, 1);
 	ck_assert_uint_eq(cfg.lists.tunnels[0].mtu, 1400);
@@ -1295,6 +1296,8 @@ static const struct {
          "15 is out of range 16..16777216"},
         {"{'nat':{'subscribers_per_worker':16777217}}", "nat.subscribers_per_worker",
          "16777217 is out of range 16..16777216"},
+        {"{'nat':{'max_pools':0}}", "nat.max_pools", "0 is out of range 1..65534"},
+        {"{'nat':{'max_pools':65535}}", "nat.max_pools", "65535 is out of range 1..65534"},
         {"{'nat':{'sessions_per_worker':-1}}", "nat.sessions_per_worker",
          "-1 is out of range 1024..67108864"},
         {"{'nat':{'sessions_per_worker':'1M'}}", "nat.sessions_per_worker",

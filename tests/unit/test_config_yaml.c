@@ -116,6 +116,10 @@ START_TEST(nat_table_sizes)
 	                             sizeof(buf)),
 	                 "aftr.yaml:6:31: nat.subscribers_per_worker: 33554432 is out of range "
 	                 "16..16777216");
+	ck_assert_str_eq(first_error(HEAD POOL "  - address: 198.51.100.2\nnat: {max_pools: 1}\n",
+	                             buf, sizeof(buf)),
+	                 "aftr.yaml: nat.max_pools: 1, fewer than the 2 pools configured: raise it "
+	                 "(it sizes the dataplane's pool tables at start)");
 }
 END_TEST
 

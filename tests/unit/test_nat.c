@@ -13,6 +13,7 @@
  * configuration and fresh tables from the checked fixture.
  */
 #include "nat.h"
+#include "pools_live.h"
 
 #include <check.h>
 #include <inttypes.h>
@@ -31,6 +32,7 @@
 #include "config.h"
 #include "config_json.h"
 #include "tables.h"
+#include "util.h"
 #include "pkt.h"
 
 /*
@@ -112,22 +114,14 @@ static void start(void)
 	w = &dp.worker[0];
 	dp.nworkers = 1;
 	dp.conf.cfg = &cfg.fixed;
-	dp.conf.pools = rte_zmalloc("pools", sizeof(*dp.conf.pools) * (cfg.fixed.n_pools + 1), 0);
+	dp.conf.max_pools = (uint32_t)cfg.fixed.n_pools + 4; /* room for pools added */
+	dp.conf.pools = rte_zmalloc("pools", sizeof(*dp.conf.pools) * dp.conf.max_pools, 0);
 	ck_assert_ptr_nonnull(dp.conf.pools);
-	dp.conf.n_pools = (uint32_t)cfg.fixed.n_pools;
-	w->nat.pb = rte_zmalloc("pb", sizeof(*w->nat.pb) * (cfg.fixed.n_pools + 1), 0);
+	w->nat.pb = rte_zmalloc("pb", sizeof(*w->nat.pb) * dp.conf.max_pools, 0);
 	ck_assert_ptr_nonnull(w->nat.pb);
-	for (size_t i = 0; i < cfg.fixed.n_pools; i++) {
-		dp.conf.pools[i].addr = cfg.fixed.pools[i].addr;
-		for (int pr = 0; pr < CFG_NPROTO; pr++) {
-			struct port_range r = cfg_pool_range(&cfg, &cfg.fixed.pools[i], pr);
-			struct pb_space *pb = &w->nat.pb[i][pr];
-
-			ck_assert_int_eq(pb_init(pb, r.min, r.max, cfg.fixed.port_block[pr], 0, 1),
-			                 0);
-			dp.conf.pools[i].range[pr] = pb_layout(pb);
-		}
-	}
+	for (size_t i = 0; i < cfg.fixed.n_pools; i++)
+		ck_assert_int_eq(nat_pool_slot(&cfg, &cfg.fixed.pools[i], (uint32_t)i, NULL, 0), 0);
+	dp.conf.n_pools = dp.conf.n_active = (uint32_t)cfg.fixed.n_pools;
 	ck_assert_int_eq(nat_pools_index(), 0);
 	w->id = 0;
 	w->ctr = rte_zmalloc("ctr", sizeof(*w->ctr), RTE_CACHE_LINE_SIZE);
@@ -145,8 +139,7 @@ static void stop(void)
 			pb_free(&w->nat.pb[i][pr]);
 	rte_free(w->nat.pb);
 	rte_free(dp.conf.pools);
-	lhash_free(&dp.conf.pool_by_addr);
-	rte_free(dp.conf.pool_at);
+	nat_pool_index_free(dp.conf.pidx);
 	memset(&dp, 0, sizeof(dp));
 }
 
@@ -714,7 +707,7 @@ END_TEST
  * pool's. */
 START_TEST(test_pool_index)
 {
-	ck_assert_ptr_nonnull(dp.conf.pool_at);
+	ck_assert_ptr_nonnull(dp.conf.pidx->at);
 	ck_assert_int_eq(nat_pool_index(POOL1), 0);
 	ck_assert_int_eq(nat_pool_index(POOL2), -1);
 	ck_assert(nat_pool_span(POOL1) && !nat_pool_span(POOL2));
@@ -722,8 +715,8 @@ START_TEST(test_pool_index)
 		add_pool(POOL1 + 0x100 * i);
 	restart();
 	/* Spanning 2,817 addresses: the table. */
-	ck_assert_ptr_nonnull(dp.conf.pool_at);
-	ck_assert_ptr_null(dp.conf.pool_by_addr.slots);
+	ck_assert_ptr_nonnull(dp.conf.pidx->at);
+	ck_assert_ptr_null(dp.conf.pidx->by_addr.slots);
 	for (uint32_t i = 0; i < 12; i++) {
 		ck_assert_int_eq(nat_pool_index(POOL1 + 0x100 * i), (int)i);
 		ck_assert_int_eq(nat_pool_index(POOL1 + 0x100 * i + 1), -1);
@@ -736,8 +729,8 @@ START_TEST(test_pool_index)
 	/* One more far away: 12 pools over a wide span, the hash. */
 	add_pool(REMOTE2);
 	restart();
-	ck_assert_ptr_null(dp.conf.pool_at);
-	ck_assert_ptr_nonnull(dp.conf.pool_by_addr.slots);
+	ck_assert_ptr_null(dp.conf.pidx->at);
+	ck_assert_ptr_nonnull(dp.conf.pidx->by_addr.slots);
 	for (uint32_t i = 0; i < 12; i++)
 		ck_assert_int_eq(nat_pool_index(POOL1 + 0x100 * i), (int)i);
 	ck_assert_int_eq(nat_pool_index(REMOTE2), 12);
@@ -751,8 +744,8 @@ START_TEST(test_pool_index_scan)
 {
 	add_pool(REMOTE2);
 	restart();
-	ck_assert_ptr_null(dp.conf.pool_at);
-	ck_assert_ptr_null(dp.conf.pool_by_addr.slots);
+	ck_assert_ptr_null(dp.conf.pidx->at);
+	ck_assert_ptr_null(dp.conf.pidx->by_addr.slots);
 	ck_assert_int_eq(nat_pool_index(POOL1), 0);
 	ck_assert_int_eq(nat_pool_index(REMOTE2), 1);
 	ck_assert(nat_pool_span(REMOTE));
@@ -919,6 +912,111 @@ START_TEST(test_paired_pools)
 	ck_assert_uint_gt(used[0], 0);
 	ck_assert_uint_gt(used[1], 0);
 	ck_assert_uint_eq(cnt(CNT_SESSION_NEW), 34 * 6);
+}
+END_TEST
+
+/* ---- Pools added and removed at run time (mainlcore/pools_live.c) ---- */
+
+/* cfg's configuration with the pools addrs (n of them) instead of its own. */
+static void with_pools(struct aftr_config *next, const uint32_t *addrs, size_t n)
+{
+	ck_assert_int_eq(cfg_copy(next, &cfg), 0);
+	next->fixed.n_pools = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct cfg_pool *p = vec_push((void **)&next->fixed.pools, &next->fixed.n_pools,
+		                              &next->fixed.cap_pools, sizeof(*p));
+
+		ck_assert_ptr_nonnull(p);
+		memset(p, 0, sizeof(*p));
+		p->addr = addrs[i];
+	}
+}
+
+/* The pool a subscriber's first UDP session from b4 gets. */
+static uint32_t pool_of_new(const struct addr6 *b4)
+{
+	struct msg m;
+
+	build(&m, UDP, INSIDE, 7000, REMOTE, 53, 0, 4);
+	ck_assert_int_eq(send_out(b4, &m), NAT_OK);
+	return ntohl(ip_of(&m)->src);
+}
+
+START_TEST(test_pools_live)
+{
+	static const uint32_t only2[] = {POOL2}, both[] = {POOL1, POOL2};
+	struct addr6 a = b4_addr(1);
+	struct dp_pool_index *old;
+	struct aftr_config next;
+	char note[128], err[256];
+	struct msg m;
+
+	w->now = 1;
+	ck_assert_uint_eq(pool_of_new(&a), POOL1);
+	/* POOL1 removed, POOL2 added: POOL1 drains, POOL2 is indexed. */
+	with_pools(&next, only2, 1);
+	ck_assert_int_eq(pools_live_apply(&next, &old, note, sizeof(note), err, sizeof(err)), 0);
+	ck_assert_str_eq(note, "pools: 1 added, 1 draining, 0 back from draining");
+	ck_assert_ptr_nonnull(old);
+	nat_pool_index_free(old);
+	cfg_free(&next);
+	ck_assert_uint_eq(dp.conf.n_pools, 2);
+	ck_assert_uint_eq(dp.conf.n_active, 1);
+	ck_assert(dp.conf.pools[0].draining);
+	ck_assert_int_eq(nat_pool_index(POOL2), 1);
+	ck_assert_int_eq(nat_pool_index(POOL1), 0);
+	/* A's sessions and new ones stay on its pool (RFC 6888 REQ-2); its
+	 * existing session still answers from the Internet. */
+	build(&m, UDP, INSIDE, 7001, REMOTE, 53, 0, 4);
+	ck_assert_int_eq(send_out(&a, &m), NAT_OK);
+	ck_assert_uint_eq(ntohl(ip_of(&m)->src), POOL1);
+	/* Every new subscriber takes the one that does not drain. */
+	for (uint32_t n = 2; n < 40; n++) {
+		struct addr6 b = b4_addr(n);
+
+		ck_assert_uint_eq(pool_of_new(&b), POOL2);
+	}
+	/* An inbound packet to POOL2 finds its session. */
+	ck_assert_int_ge(nat_pool_index(POOL2), 0);
+	ck_assert_uint_eq(dp.conf.pools[1].range[CFG_UDP].min, 512);
+	/* Both again: POOL1 back from draining, no new slot. */
+	with_pools(&next, both, 2);
+	ck_assert_int_eq(pools_live_apply(&next, &old, note, sizeof(note), err, sizeof(err)), 0);
+	ck_assert_str_eq(note, "pools: 0 added, 0 draining, 1 back from draining");
+	ck_assert_uint_eq(dp.conf.n_pools, 2);
+	ck_assert_uint_eq(dp.conf.n_active, 2);
+	/* The same again: nothing to say. */
+	ck_assert_int_eq(pools_live_apply(&next, &old, note, sizeof(note), err, sizeof(err)), 0);
+	ck_assert_str_eq(note, "");
+	cfg_free(&next);
+}
+END_TEST
+
+/* What a running dataplane refuses: more pools than nat.max_pools, and a
+ * pool whose ranges differ; nothing changes. */
+START_TEST(test_pools_live_refused)
+{
+	struct dp_pool_index *old;
+	uint32_t many[8];
+	struct aftr_config next;
+	char note[128], err[256];
+
+	for (int i = 0; i < 8; i++)
+		many[i] = POOL1 + (uint32_t)i;
+	with_pools(&next, many, 8); /* start() left room for 4 more */
+	ck_assert_int_eq(pools_live_apply(&next, &old, note, sizeof(note), err, sizeof(err)), -ENOSPC);
+	ck_assert_msg(strstr(err, "nat.max_pools") != NULL, "%s", err);
+	cfg_free(&next);
+	ck_assert_uint_eq(dp.conf.n_pools, 1);
+	ck_assert_int_eq(nat_pool_index(POOL2), -1);
+	with_pools(&next, many, 1);
+	next.fixed.pools[0].has_range[CFG_UDP] = true;
+	next.fixed.pools[0].range[CFG_UDP] = (struct port_range){1024, 2047};
+	ck_assert_int_eq(pools_live_apply(&next, &old, note, sizeof(note), err, sizeof(err)), -EINVAL);
+	ck_assert_msg(strstr(err, "ranges differ") != NULL, "%s", err);
+	cfg_free(&next);
+	ck_assert_uint_eq(dp.conf.n_active, 1);
+	ck_assert(!dp.conf.pools[0].draining);
 }
 END_TEST
 
@@ -2345,6 +2443,8 @@ static Suite *nat_suite(void)
 	tcase_add_test(sess, test_endpoint_independent);
 	tcase_add_test(sess, test_two_b4s_same_inside);
 	tcase_add_test(sess, test_paired_pools);
+	tcase_add_test(sess, test_pools_live);
+	tcase_add_test(sess, test_pools_live_refused);
 	tcase_add_test(sess, test_checksums);
 	tcase_add_test(sess, test_udp_cksum_zero);
 

@@ -426,7 +426,7 @@ START_TEST(test_generation_kept)
 	s = open_ok();
 	ck_assert(state_found(s));
 	ck_assert_uint_eq(state_generation(s), 3);
-	ck_assert_int_eq(state_reload(s, &gen, &e), 0);
+	ck_assert_int_eq(state_reload(s, NULL, &gen, &e), 0);
 	ck_assert_uint_eq(gen, 4);
 	state_close(s);
 	s = open_ok();
@@ -525,17 +525,71 @@ START_TEST(test_reload)
 	                     "acl6: [2001:db8:1::/48]\n"
 	                     "pools: [{address: 198.51.100.1}]\n"
 	                     "tunnels: [{b4: \"2001:db8:1::5\"}, {b4: \"2001:db8:1::6\"}]\n");
-	ck_assert_int_eq(state_reload(s, &gen, &e), 0);
+	ck_assert_int_eq(state_reload(s, NULL, &gen, &e), 0);
 	ck_assert_uint_eq(count(s, K_TUNNEL), 2);
+	/* A pool address for another: taken (the dataplane drains the old). */
 	write_text(cfg_path, "endpoint: 2001:db8::1\n"
 	                     "icmp_source: 192.0.0.1\n"
 	                     "acl6: [2001:db8:1::/48]\n"
 	                     "pools: [{address: 198.51.100.2}]\n");
-	ck_assert_int_eq(state_reload(s, &gen, &e), -1);
+	ck_assert_int_eq(state_reload(s, NULL, &gen, &e), 0);
+	/* A kept pool's ranges: a restart. */
+	write_text(cfg_path, "endpoint: 2001:db8::1\n"
+	                     "icmp_source: 192.0.0.1\n"
+	                     "acl6: [2001:db8:1::/48]\n"
+	                     "pools: [{address: 198.51.100.2, udp: 1024-65535}]\n");
+	ck_assert_int_eq(state_reload(s, NULL, &gen, &e), -1);
 	ck_assert_uint_eq(e.status, 409);
 	ck_assert_str_eq(e.field, "pools");
+	ck_assert_msg(strstr(e.detail, "restart") != NULL, "%s", e.detail);
+	/* An address the running dataplane still drains comes back with other
+	 * ranges: a restart too; with its own: taken. */
+	{
+		json_t *running = json_pack(
+		        "[{s:s,s:s,s:i,s:i,s:i},{s:s,s:s,s:i,s:i,s:i},{s:s,s:s,s:i,s:i,s:i}]",
+		        "address", "198.51.100.1", "protocol", "tcp", "first_port", 2048,
+		        "block_size", 10, "blocks_all", 6348, "address", "198.51.100.1", "protocol",
+		        "udp", "first_port", 512, "block_size", 8, "blocks_all", 8128, "address",
+		        "198.51.100.1", "protocol", "icmp", "first_port", 0, "block_size", 3,
+		        "blocks_all", 21845);
+
+		write_text(cfg_path, "endpoint: 2001:db8::1\n"
+		                     "icmp_source: 192.0.0.1\n"
+		                     "acl6: [2001:db8:1::/48]\n"
+		                     "pools: [{address: 198.51.100.2}, {address: 198.51.100.1, "
+		                     "udp: 1024-65535}]\n");
+		ck_assert_int_eq(state_reload(s, running, &gen, &e), -1);
+		ck_assert_uint_eq(e.status, 409);
+		ck_assert_msg(strstr(e.detail, "198.51.100.1") != NULL, "%s", e.detail);
+		json_t *full = json_deep_copy(running);
+		char a[32];
+
+		/* A dataplane that holds nat.max_pools (256) already, draining
+		 * ones: no room for 198.51.100.2. */
+		for (int i = 1; i < 256; i++) {
+			snprintf(a, sizeof(a), "10.0.%d.%d", i / 256, i % 256);
+			json_array_append_new(
+			        full, json_pack("{s:s,s:s}", "address", a, "protocol", "tcp"));
+		}
+		write_text(cfg_path, "endpoint: 2001:db8::1\n"
+		                     "icmp_source: 192.0.0.1\n"
+		                     "acl6: [2001:db8:1::/48]\n"
+		                     "pools: [{address: 198.51.100.2}, {address: 198.51.100.1}]\n");
+		ck_assert_int_eq(state_reload(s, full, &gen, &e), -1);
+		ck_assert_uint_eq(e.status, 409);
+		ck_assert_str_eq(e.field, "nat.max_pools");
+		json_decref(full);
+		write_text(cfg_path,
+		           "endpoint: 2001:db8::1\n"
+		           "icmp_source: 192.0.0.1\n"
+		           "acl6: [2001:db8:1::/48]\n"
+		           "pools: [{address: 198.51.100.2}, {address: 198.51.100.1}]\n"
+		           "tunnels: [{b4: \"2001:db8:1::5\"}, {b4: \"2001:db8:1::6\"}]\n");
+		ck_assert_int_eq(state_reload(s, running, &gen, &e), 0);
+		json_decref(running);
+	}
 	write_text(cfg_path, "endpoint: [\n");
-	ck_assert_int_eq(state_reload(s, &gen, &e), -1);
+	ck_assert_int_eq(state_reload(s, NULL, &gen, &e), -1);
 	ck_assert_uint_eq(e.status, 422);
 	ck_assert_uint_eq(count(s, K_TUNNEL), 2); /* a failed reload changes nothing */
 	state_close(s);
