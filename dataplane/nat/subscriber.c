@@ -164,8 +164,10 @@ int nat_sub_admit(struct dp_worker *w, struct dp_subscriber *s, enum cfg_proto p
 			s->tokens[i] = cfg_tunnel_rate(t, d, i);
 		s->tokens_at = w->now;
 	}
-	if (s->tokens[p] == 0)
+	if (s->tokens[p] == 0) {
+		limit_event(w, s, CTL_EVT_QUOTA, p, CTL_QUOTA_RATE, cfg_tunnel_rate(t, d, p));
 		return NAT_DROP(NAT_RATE);
+	}
 	s->tokens[p]--;
 	return NAT_OK;
 }

@@ -192,6 +192,10 @@ static const struct tpl *vals_of(const struct ctl_msg *m, struct vals *v)
 		return &tpls[2];
 	case CTL_EVT_QUOTA:
 	case CTL_EVT_EXHAUSTED:
+		/* RFC 8158's quotas are of entries: a creation rate has no
+		 * natQuotaExceededEvent value (syslog and the event log say it). */
+		if (m->type == CTL_EVT_QUOTA && m->u.limit.kind == CTL_QUOTA_RATE)
+			return NULL;
 		v->b4 = m->u.limit.b4;
 		v->ext = m->u.limit.addr;
 		v->proto = m->u.limit.proto;

@@ -86,8 +86,7 @@ static int params(const struct ctl_msg *m, char *buf, size_t len)
 		                "b4=\"%s\" addr=\"%s\" proto=\"%s\" limit=\"%s\" max=\"%u\"",
 		                b4_of(m->u.limit.b4, b4), addr4_format(ntohl(m->u.limit.addr), a),
 		                ctl_msg_proto_name(m->u.limit.proto),
-		                m->u.limit.kind == CTL_QUOTA_SESSIONS ? "sessions" : "blocks",
-		                m->u.limit.limit);
+		                ctl_quota_name(m->u.limit.kind), m->u.limit.limit);
 	case CTL_EVT_DP_START:
 		return snprintf(buf, len, "pid=\"%d\" generation=\"%llu\"", m->u.dp.pid,
 		                (unsigned long long)m->u.dp.generation);

@@ -17,6 +17,13 @@ const char *ctl_msg_proto_name(uint8_t p)
 	                           : NULL;
 }
 
+const char *ctl_quota_name(uint8_t kind)
+{
+	return kind == CTL_QUOTA_SESSIONS ? "sessions"
+	       : kind == CTL_QUOTA_BLOCKS ? "blocks"
+	                                  : "rate";
+}
+
 int ctl_msg_check(const struct ctl_msg *msg)
 {
 	switch (msg->type) {
@@ -61,8 +68,7 @@ int ctl_msg_check(const struct ctl_msg *msg)
 	case CTL_EVT_TUNNEL_DEL:
 		return 0;
 	case CTL_EVT_QUOTA:
-		if (msg->u.limit.kind != CTL_QUOTA_SESSIONS &&
-		    msg->u.limit.kind != CTL_QUOTA_BLOCKS)
+		if (msg->u.limit.kind < CTL_QUOTA_SESSIONS || msg->u.limit.kind > CTL_QUOTA_RATE)
 			return -EINVAL;
 		/* fall through */
 	case CTL_EVT_EXHAUSTED:
@@ -121,8 +127,7 @@ char *ctl_msg_format(const struct ctl_msg *msg, char *buf, size_t len)
 		memcpy(a.b, msg->u.limit.b4, 16);
 		snprintf(buf, len, "quota %s %s %s %s %u", addr6_format(&a, b4),
 		         addr4_format(ntohl(msg->u.limit.addr), a4),
-		         ctl_msg_proto_name(msg->u.limit.proto),
-		         msg->u.limit.kind == CTL_QUOTA_SESSIONS ? "sessions" : "blocks",
+		         ctl_msg_proto_name(msg->u.limit.proto), ctl_quota_name(msg->u.limit.kind),
 		         msg->u.limit.limit);
 		break;
 	case CTL_EVT_EXHAUSTED:

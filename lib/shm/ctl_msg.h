@@ -51,11 +51,12 @@ enum ctl_type {
 	CTL_EVT_B4,        /* u.b4: for a CTL_CMD_B4 */
 };
 
-/* u.limit.kind of a CTL_EVT_QUOTA: which of a subscriber's limits (both
- * are RFC 8158's "maximum entries per user"). */
+/* u.limit.kind of a CTL_EVT_QUOTA: which of a subscriber's limits (the
+ * first two are RFC 8158's "maximum entries per user"). */
 enum ctl_quota {
 	CTL_QUOTA_SESSIONS = 1, /* sessions of a protocol (nat_maxcount) */
 	CTL_QUOTA_BLOCKS,       /* port blocks of a protocol (nat.max_blocks) */
+	CTL_QUOTA_RATE,         /* new sessions a second of a protocol (nat_rate; not RFC 8158's) */
 };
 
 struct ctl_msg {
@@ -172,6 +173,9 @@ _Static_assert(sizeof(struct ctl_msg) == CTL_MSG_SIZE, "ring elements are 64 byt
  * (a deletion moves the list's last entry into the hole). */
 #define CTL_DELTA_MAGIC "aftr-delta 1 "
 
+/* The word of a quota kind: "sessions", "blocks", "rate". */
+const char *ctl_quota_name(uint8_t kind);
+
 /* 0 if msg is a well-formed message of a known type, else -EINVAL (a
  * reader must not trust what another process wrote). */
 int ctl_msg_check(const struct ctl_msg *msg);
@@ -183,7 +187,7 @@ const char *ctl_msg_proto_name(uint8_t proto);
  * blocks, "nat add|del CLIENT_IPV6 tcp|udp|icmp NATTED_IPV4 PORT" for
  * sessions (ISC's TRACE_NAT without NOPRIVACY), "tunnel add|del
  * CLIENT_IPV6" for subscribers, "ack SEQ RESULT" for acks; ours, "quota
- * CLIENT_IPV6 NATTED_IPV4 PROTO sessions|blocks MAX" and "exhausted
+ * CLIENT_IPV6 NATTED_IPV4 PROTO sessions|blocks|rate MAX" and "exhausted
  * CLIENT_IPV6 NATTED_IPV4 PROTO" for a subscriber at a limit. Returns buf. */
 char *ctl_msg_format(const struct ctl_msg *msg, char *buf, size_t len);
 

@@ -70,6 +70,15 @@ START_TEST(syslog_session_and_limits)
 	                      "[quotaExceeded@32473 b4=\"2001:db8::b4\" addr=\"203.0.113.7\" "
 	                      "proto=\"icmp\" limit=\"sessions\" max=\"100\"] "
 	                      "quota 2001:db8::b4 203.0.113.7 icmp sessions 100");
+	m.u.limit.kind = CTL_QUOTA_RATE;
+	m.u.limit.limit = 5;
+	ck_assert_int_gt(evfmt_syslog(&fmt, &m, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "<172>1 2026-12-03T14:02:11.042Z aftr1 aftr 77 quotaExceeded "
+	                      "[quotaExceeded@32473 b4=\"2001:db8::b4\" addr=\"203.0.113.7\" "
+	                      "proto=\"icmp\" limit=\"rate\" max=\"5\"] "
+	                      "quota 2001:db8::b4 203.0.113.7 icmp rate 5");
+	m.u.limit.kind = 4;
+	ck_assert_int_eq(evfmt_syslog(&fmt, &m, buf, sizeof(buf)), -1);
 	m.type = CTL_EVT_ACK;
 	ck_assert_int_eq(evfmt_syslog(&fmt, &m, buf, sizeof(buf)), -1);
 	ck_assert_int_eq(evfmt_facility("local0"), 16);
@@ -153,6 +162,12 @@ START_TEST(ipfix_fills_one_datagram)
 	m.type = CTL_EVT_ACK;
 	evfmt_ipfix_begin(&x);
 	ck_assert_int_eq(evfmt_ipfix_record(&x, &m), -1);
+	/* A creation-rate limit has no RFC 8158 quota: not exported. */
+	m = (struct ctl_msg){.type = CTL_EVT_QUOTA,
+	                     .u.limit = {.proto = 17, .kind = CTL_QUOTA_RATE}};
+	ck_assert_int_eq(evfmt_ipfix_record(&x, &m), -1);
+	m.u.limit.kind = CTL_QUOTA_SESSIONS;
+	ck_assert_int_eq(evfmt_ipfix_record(&x, &m), 1);
 }
 END_TEST
 
