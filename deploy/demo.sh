@@ -170,7 +170,9 @@ The AFTR is up. Try, in another terminal:
   watch build/control/aftrctl stats --shm $shm --nonzero   (the dataplane's counters)
   curl $api/api/v1/counters     (the same through the REST API)
   curl $api/metrics             (Prometheus)
+  $api/                         (the live status page, in a browser on this box)
   build/control/aftrctl --api $api top          (rates, live)
+  build/control/aftrctl --api $api show b4s     (the B4s that drop most; show b4 ADDRESS)
   build/control/aftrctl --api $api list session (NAT sessions; also list tunnel, nat, ...)
   build/control/aftrctl --api $api nat 2001:db8:1::a tcp 192.168.1.2 22 $TOPO_POOL 222
                 (a port forward, as ISC's "nat" line: 222 is below the pool's
