@@ -424,7 +424,7 @@ static int running_pools_ok(const struct aftr_config *next, const json_t *runnin
 			uint16_t bsize;
 
 			if (p < 0 ||
-			    strcmp(json_string_value(json_object_get(r, "address")) ?: "", a))
+			    strcmp(json_string_value(json_object_get(r, "address")) ?: "", a) != 0)
 				continue;
 			known = true;
 			pr = cfg_pool_range(next, q, p);

@@ -212,8 +212,8 @@ int gen_apply_file(const char *path, uint64_t gen, uint64_t *origin, char *err, 
 		return rc > 0 ? -EINVAL : rc;
 	}
 	/* Pools added or removed: in place before the tables that name them. */
-	if ((rc = pools_live_apply(&cfg, &old_index, pools_note, sizeof(pools_note), err,
-	                           errlen)) < 0) {
+	if ((rc = pools_live_apply(&cfg, &old_index, pools_note, sizeof(pools_note), err, errlen)) <
+	    0) {
 		cfg_free(&cfg);
 		return rc;
 	}

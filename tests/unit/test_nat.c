@@ -1004,7 +1004,8 @@ START_TEST(test_pools_live_refused)
 	for (int i = 0; i < 8; i++)
 		many[i] = POOL1 + (uint32_t)i;
 	with_pools(&next, many, 8); /* start() left room for 4 more */
-	ck_assert_int_eq(pools_live_apply(&next, &old, note, sizeof(note), err, sizeof(err)), -ENOSPC);
+	ck_assert_int_eq(pools_live_apply(&next, &old, note, sizeof(note), err, sizeof(err)),
+	                 -ENOSPC);
 	ck_assert_msg(strstr(err, "nat.max_pools") != NULL, "%s", err);
 	cfg_free(&next);
 	ck_assert_uint_eq(dp.conf.n_pools, 1);
@@ -1012,7 +1013,8 @@ START_TEST(test_pools_live_refused)
 	with_pools(&next, many, 1);
 	next.fixed.pools[0].has_range[CFG_UDP] = true;
 	next.fixed.pools[0].range[CFG_UDP] = (struct port_range){1024, 2047};
-	ck_assert_int_eq(pools_live_apply(&next, &old, note, sizeof(note), err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(pools_live_apply(&next, &old, note, sizeof(note), err, sizeof(err)),
+	                 -EINVAL);
 	ck_assert_msg(strstr(err, "ranges differ") != NULL, "%s", err);
 	cfg_free(&next);
 	ck_assert_uint_eq(dp.conf.n_active, 1);
