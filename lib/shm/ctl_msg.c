@@ -44,10 +44,12 @@ int ctl_msg_check(const struct ctl_msg *msg)
 	case CTL_EVT_B4DROPS:
 		return msg->u.b4drops.nreasons <= (DROP_COUNT + 3) / 4 ? 0 : -EINVAL;
 	case CTL_EVT_B4REASONS:
+		if (msg->u.b4reasons.n > 4)
+			return -EINVAL;
 		for (unsigned int i = 0; i < msg->u.b4reasons.n; i++)
 			if (msg->u.b4reasons.reason[i] >= DROP_COUNT)
 				return -EINVAL;
-		return msg->u.b4reasons.n <= 4 ? 0 : -EINVAL;
+		return 0;
 	case CTL_EVT_B4:
 		return msg->u.b4.nat <= 2 ? 0 : -EINVAL;
 	case CTL_CMD_CLEAR: /* never every B4's at once */
