@@ -40,6 +40,9 @@ PACKAGES="$PACKAGES debhelper dpkg-dev fakeroot"
 # The live status page in a headless browser (tests/live/ui_live.sh):
 # Chromium, its WebDriver and selenium for the system python3.
 PACKAGES="$PACKAGES chromium chromium-driver python3-selenium"
+# Provisioning the B4s (tests/live/provision_live.sh): Kea's DHCPv6 server and
+# unbound, run by the test in its namespaces (their own services stopped below).
+PACKAGES="$PACKAGES kea-dhcp6-server unbound"
 
 missing=""
 for p in $PACKAGES; do
@@ -61,11 +64,14 @@ if [ -n "$missing" ]; then
 	echo "install-deps: installing$missing"
 	# shellcheck disable=SC2086
 	apt-get install -y -q --no-install-recommends $missing
-	case " $missing " in
-	*" prometheus "*)
-		if command -v systemctl >/dev/null && systemctl is-active -q prometheus 2>/dev/null; then
-			systemctl disable -q --now prometheus || true
-		fi
-		;;
-	esac
+	# Servers the tests run themselves: not left running on the host.
+	for s in prometheus kea-dhcp6-server unbound; do
+		case " $missing " in
+		*" $s "*)
+			if command -v systemctl >/dev/null && systemctl is-active -q "$s" 2>/dev/null; then
+				systemctl disable -q --now "$s" || true
+			fi
+			;;
+		esac
+	done
 fi

@@ -44,6 +44,7 @@ static const char usage_text[] =
         "         limit B4 tcp|udp|icmp maxcount|rate N|default\n"
         "         isc 'ISC COMMAND LINE' | tunnel|nat|prr|nonat|delete|mtu|... (ISC words)\n"
         "         who ADDRESS PORT [--protocol P] [--at TIME] [--log-dir DIR]\n"
+        "         provision kea|dns --aftr-name NAME ... (Kea DHCPv6, DNS for the B4s)\n"
         "       aftrctl --help | --version\n"
         "\n"
         "FILE is YAML (see config/reference.yaml) unless it ends in .conf or --isc\n"
@@ -419,6 +420,8 @@ static int dispatch(const struct api_opts *a, int argc, char **argv)
 	}
 	if (strcmp(argv[0], "who") == 0)
 		return aftrctl_who(a, argc, argv);
+	if (strcmp(argv[0], "provision") == 0)
+		return aftrctl_provision(a, argc, argv);
 	if (strcmp(argv[0], "top") == 0)
 		return aftrctl_top(a, argc, argv);
 	if (argc == 3 && strcmp(argv[0], "show") == 0 && strcmp(argv[1], "b4") == 0)
@@ -445,8 +448,8 @@ static int api_verbs(int argc, char **argv)
 	char *token = NULL;
 	int who = 1, at, rc;
 
-	/* who takes options of its own: the common ones come before it. */
-	while (who < argc && strcmp(argv[who], "who") != 0)
+	/* who and provision take options of their own: the common ones come before. */
+	while (who < argc && strcmp(argv[who], "who") != 0 && strcmp(argv[who], "provision") != 0)
 		who++;
 	at = parse_opts(who < argc ? who : argc, argv, &o);
 	if (at < 0 || argc - at < 1 || (who < argc && at != who))

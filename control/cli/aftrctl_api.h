@@ -47,6 +47,10 @@ int aftrctl_show_b4s(const struct api_opts *o, const char *count);
  * "clear". */
 int aftrctl_clear(const struct api_opts *o, int argc, char **argv);
 
+/* aftrctl provision kea|dns ... (aftrctl_provision.c): Kea's DHCPv6 and a DNS server's
+ * configuration from the AFTR's; argv[0] is "provision". */
+int aftrctl_provision(const struct api_opts *o, int argc, char **argv);
+
 /* aftrctl who ADDRESS PORT [--protocol P] [--at TIME] [--log-dir DIR]
  * (aftrctl_who.c): argv[0] is "who". Exit status 0 when someone held it, 1
  * when nobody did (or an error), 2 bad usage. */

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "counters.h"
+#include "provision.h"
 #include "softwire.h"
 #include "tun.h"
 
@@ -52,11 +53,14 @@ struct b4_opts {
 	const char *stats_file;    /* NULL: none */
 	struct sockaddr_in6 local; /* the B4's IPv6 address (softwire source) */
 	struct sockaddr_in6 aftr;  /* the AFTR's IPv6 address (softwire destination) */
+	const char *dhcp;          /* --dhcp IFACE: the AFTR (and a lw4o6 binding) from DHCPv6 */
+	unsigned int dhcp_refresh; /* --dhcp-refresh S, 0: the server's refresh time */
 };
 
 struct b4 {
 	struct b4_opts o;
-	struct softwire sw; /* the fds and the counters */
+	struct softwire sw;    /* the fds and the counters */
+	struct provision prov; /* with --dhcp */
 	char ifname[IFNAMSIZ];
 	int sig_fd;
 	bool route_added;
@@ -65,12 +69,16 @@ struct b4 {
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: " PROG " --local IPV6 --aftr IPV6 [options]\n"
+	        "usage: " PROG " --local IPV6 --aftr IPV6|--dhcp IFACE [options]\n"
 	        "A software DS-Lite B4 (RFC 6333): IPv4 routed into a TUN device is sent to the\n"
 	        "AFTR inside IPv6 (IPv4-in-IPv6, RFC 2473); IPv4-in-IPv6 from the AFTR comes out.\n"
 	        "\n"
 	        "  --local IPV6          the B4's own IPv6 address (required)\n"
-	        "  --aftr IPV6           the AFTR's IPv6 address (required)\n"
+	        "  --aftr IPV6           the AFTR's IPv6 address\n"
+	        "  --dhcp IFACE          or learn it by DHCPv6 on IFACE (RFC 6334 AFTR-Name and\n"
+	        "                        DNS, or a RFC 7598 lw4o6 binding: BR, IPv4 address)\n"
+	        "  --dhcp-refresh S      ask DHCPv6 again every S seconds (default: the server's\n"
+	        "                        Information Refresh Time, at least 600); SIGUSR2: now\n"
 	        "  --name NAME           TUN device name (default b4tun0)\n"
 	        "  --ipv4 ADDR[/LEN]     the B4's IPv4 address on the TUN (default 192.0.0.2/29)\n"
 	        "  --mtu N               TUN MTU, 68-65535 (default 1460 = 1500 - 40)\n"
@@ -156,6 +164,8 @@ enum {
 	OPT_HOPS,
 	OPT_NOROUTE,
 	OPT_STATS,
+	OPT_DHCP,
+	OPT_REFRESH,
 	OPT_VERSION
 };
 
@@ -171,6 +181,8 @@ static int parse_args(int argc, char **argv, struct b4_opts *o)
 	        {"hop-limit", required_argument, NULL, OPT_HOPS},
 	        {"no-default-route", no_argument, NULL, OPT_NOROUTE},
 	        {"stats-file", required_argument, NULL, OPT_STATS},
+	        {"dhcp", required_argument, NULL, OPT_DHCP},
+	        {"dhcp-refresh", required_argument, NULL, OPT_REFRESH},
 	        {"help", no_argument, NULL, 'h'},
 	        {"version", no_argument, NULL, OPT_VERSION},
 	        {NULL, 0, NULL, 0},
@@ -211,6 +223,16 @@ static int parse_args(int argc, char **argv, struct b4_opts *o)
 		case OPT_STATS:
 			o->stats_file = optarg;
 			break;
+		case OPT_DHCP:
+			o->dhcp = optarg;
+			if (optarg[0] == '\0' || strlen(optarg) >= IFNAMSIZ) {
+				fprintf(stderr, PROG ": --dhcp: an interface name: %s\n", optarg);
+				ret = -EINVAL;
+			}
+			break;
+		case OPT_REFRESH:
+			ret = parse_uint("--dhcp-refresh", optarg, 1, 86400, &o->dhcp_refresh);
+			break;
 		case 'h':
 			usage(stdout);
 			return 1;
@@ -226,11 +248,20 @@ static int parse_args(int argc, char **argv, struct b4_opts *o)
 		fprintf(stderr, PROG ": unexpected argument: %s\n", argv[optind]);
 		ret = -EINVAL;
 	}
-	if (ret == 0 && (!have_local || !have_aftr)) {
-		fprintf(stderr, PROG ": %s is required\n", have_local ? "--aftr" : "--local");
+	if (ret == 0 && (!have_local || (!have_aftr && !o->dhcp))) {
+		fprintf(stderr, PROG ": %s is required\n",
+		        have_local ? "--aftr or --dhcp" : "--local");
 		ret = -EINVAL;
 	}
-	if (ret == 0 && IN6_ARE_ADDR_EQUAL(&o->local.sin6_addr, &o->aftr.sin6_addr)) {
+	if (ret == 0 && have_aftr && o->dhcp) {
+		fprintf(stderr, PROG ": --aftr or --dhcp, not both\n");
+		ret = -EINVAL;
+	}
+	if (ret == 0 && o->dhcp_refresh && !o->dhcp) {
+		fprintf(stderr, PROG ": --dhcp-refresh needs --dhcp\n");
+		ret = -EINVAL;
+	}
+	if (ret == 0 && have_aftr && IN6_ARE_ADDR_EQUAL(&o->local.sin6_addr, &o->aftr.sin6_addr)) {
 		fprintf(stderr, PROG ": --local and --aftr are the same address\n");
 		ret = -EINVAL;
 	}
@@ -257,24 +288,58 @@ static bool signals_handle(struct b4 *b4)
 	while (read(b4->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGUSR1)
 			counters_report(b4);
-		else
+		else if (si.ssi_signo == SIGUSR2 && b4->o.dhcp)
+			provision_renew(&b4->prov);
+		else if (si.ssi_signo != SIGUSR2)
 			stop = true;
 	}
 	return stop;
 }
 
+/* What DHCPv6 (and DNS) gave, put to use: the AFTR's address, and a lw4o6 binding's IPv4
+ * address on the TUN (RFC 7596 section 5.1: the B4's own public address). */
+static int provision_apply(struct b4 *b4)
+{
+	const struct provision *p = &b4->prov;
+	char a[INET6_ADDRSTRLEN], v4[INET_ADDRSTRLEN], err[256];
+	int ret;
+
+	b4->sw.aftr.sin6_addr = p->aftr;
+	b4->sw.aftr.sin6_scope_id = IN6_IS_ADDR_LINKLOCAL(&p->aftr) ? p->ifindex : 0;
+	b4->sw.no_aftr = false;
+	inet_ntop(AF_INET6, &p->aftr, a, sizeof(a));
+	if (!p->lw.present) {
+		fprintf(stderr, PROG ": softwire to %s (AFTR-Name %s)\n", a, p->info.aftr_name);
+		return 0;
+	}
+	inet_ntop(AF_INET, &p->lw.ipv4, v4, sizeof(v4));
+	if ((ret = if_set_ipv4(b4->ifname, p->lw.ipv4, 32, err, sizeof(err))) < 0) {
+		fprintf(stderr, PROG ": lw4o6 binding %s: %s\n", v4, err);
+		return ret;
+	}
+	fprintf(stderr,
+	        PROG ": lw4o6 binding from DHCPv6: %s, port set offset %u PSID length %u PSID %u, "
+	             "BR %s\n",
+	        v4, p->lw.offset, p->lw.psid_len, p->lw.psid, a);
+	return 0;
+}
+
 /* The forwarding loop. Returns 0 when stopped by a signal, -errno on a fatal error. */
 static int run(struct b4 *b4)
 {
-	struct pollfd pfd[3] = {
+	struct pollfd pfd[5] = {
 	        {.fd = b4->sw.tun_fd, .events = POLLIN},
 	        {.fd = b4->sw.raw_fd, .events = POLLIN},
 	        {.fd = b4->sig_fd, .events = POLLIN},
+	        {.fd = b4->o.dhcp ? b4->prov.dhcp_fd : -1, .events = POLLIN},
+	        {.fd = b4->o.dhcp ? b4->prov.dns_fd : -1, .events = POLLIN},
 	};
 	int ret;
 
 	for (;;) {
-		if (poll(pfd, 3, -1) < 0) {
+		int timeout = b4->o.dhcp ? provision_timeout_ms(&b4->prov) : -1;
+
+		if (poll(pfd, 5, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			ret = -errno;
@@ -283,6 +348,10 @@ static int run(struct b4 *b4)
 		}
 		if ((pfd[2].revents & POLLIN) && signals_handle(b4))
 			return 0;
+		if (b4->o.dhcp &&
+		    provision_run(&b4->prov, pfd[3].revents & POLLIN, pfd[4].revents & POLLIN) &&
+		    (ret = provision_apply(b4)) < 0)
+			return ret;
 		if (pfd[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
 			fprintf(stderr, PROG ": %s: the TUN device went away\n", b4->ifname);
 			return -ENODEV;
@@ -307,6 +376,7 @@ static int signals_open(char *err, size_t errlen)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 ||
 	    (fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
 		e = errno;
@@ -345,7 +415,10 @@ static void print_started(const struct b4 *b4)
 
 	inet_ntop(AF_INET, &b4->o.ipv4, v4, sizeof(v4));
 	inet_ntop(AF_INET6, &b4->o.local.sin6_addr, local, sizeof(local));
-	inet_ntop(AF_INET6, &b4->o.aftr.sin6_addr, aftr, sizeof(aftr));
+	if (b4->o.dhcp)
+		snprintf(aftr, sizeof(aftr), "(DHCPv6 on %s)", b4->o.dhcp);
+	else
+		inet_ntop(AF_INET6, &b4->o.aftr.sin6_addr, aftr, sizeof(aftr));
 	fprintf(stderr, PROG ": %s up: %s/%u mtu %u, softwire %s -> %s, hop limit %u%s\n",
 	        b4->ifname, v4, b4->o.plen, b4->o.mtu, local, aftr, b4->o.hop_limit,
 	        b4->route_added ? ", IPv4 default route via the TUN" : "");
@@ -371,9 +444,14 @@ int main(int argc, char **argv)
 	if (ret != 0)
 		return ret > 0 ? 0 : 1;
 	b4.sw.aftr = b4.o.aftr;
+	b4.sw.no_aftr = b4.o.dhcp != NULL;
+	b4.prov.dhcp_fd = b4.prov.dns_fd = -1;
 
 	if ((b4.sig_fd = signals_open(err, sizeof(err))) < 0 ||
 	    (b4.sw.raw_fd = softwire_open(&b4.o.local, b4.o.hop_limit, err, sizeof(err))) < 0)
+		goto out;
+	if (b4.o.dhcp && provision_open(&b4.prov, b4.o.dhcp, b4.o.dhcp_refresh, &b4.sw.ctr, err,
+	                                sizeof(err)) < 0)
 		goto out;
 	if (b4.o.stats_file && (ret = counters_write_file(b4.o.stats_file, &b4.sw.ctr)) < 0) {
 		snprintf(err, sizeof(err), "--stats-file %s: %s", b4.o.stats_file, strerror(-ret));
@@ -393,6 +471,7 @@ out:
 		close(b4.sw.raw_fd);
 	if (b4.sig_fd >= 0)
 		close(b4.sig_fd);
+	provision_close(&b4.prov);
 	if (!running) {
 		fprintf(stderr, PROG ": %s\n", err);
 		return 1;

@@ -27,7 +27,15 @@
 	X(rx_drop_ecn, "outer header CE but inner packet not ECN-capable (RFC 6040 4.2)")          \
 	X(rx_drop_tun_write_error, "writing to the TUN failed")                                    \
 	X(tun_read_errors, "read() on the TUN failed (no packet)")                                 \
-	X(recv_errors, "recvmsg() on the raw socket failed (no packet)")
+	X(recv_errors, "recvmsg() on the raw socket failed (no packet)")                           \
+	X(tx_drop_no_aftr, "TUN packet while DHCPv6 and DNS have not given the AFTR yet")          \
+	X(dhcp_sent, "DHCPv6 Information-Requests sent (--dhcp)")                                  \
+	X(dhcp_replies, "DHCPv6 Replies taken")                                                    \
+	X(dhcp_ignored, "DHCPv6 messages not for us (another transaction or client)")              \
+	X(dhcp_bad, "DHCPv6 Replies refused: malformed, or no AFTR-Name nor lw4o6 binding")        \
+	X(dns_sent, "DNS AAAA questions sent for the AFTR-Name")                                   \
+	X(dns_answers, "DNS answers that gave the AFTR an address")                                \
+	X(dns_failures, "DNS answers without one (NXDOMAIN, no AAAA, errors, damage)")
 
 enum b4_counter {
 #define B4_CTR_ENUM(name, help) CTR_##name,

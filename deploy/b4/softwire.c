@@ -268,7 +268,10 @@ int softwire_tx_burst(struct softwire *sw)
 			sw->ctr.v[CTR_tun_read_errors]++;
 			return 0;
 		}
-		tx_one(sw, pkt, (size_t)n);
+		if (sw->no_aftr)
+			sw->ctr.v[CTR_tx_drop_no_aftr]++;
+		else
+			tx_one(sw, pkt, (size_t)n);
 	}
 	return 0;
 }

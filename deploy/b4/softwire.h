@@ -7,6 +7,7 @@
 #define AFTR_B4_SOFTWIRE_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "counters.h"
@@ -18,6 +19,7 @@ struct softwire {
 	int tun_fd;               /* the TUN device, non-blocking, IFF_NO_PI */
 	int raw_fd;               /* from softwire_open() */
 	struct sockaddr_in6 aftr; /* destination of what we send, the only source we accept */
+	bool no_aftr;             /* not known yet (--dhcp): what the TUN gives is dropped */
 	struct b4_counters ctr;
 };
 

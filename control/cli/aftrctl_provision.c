@@ -1,0 +1,260 @@
+/* aftrctl's provisioning files, from the AFTR's live configuration (the API's
+ * /api/v1/config), so that they never disagree with it:
+ *
+ *   aftrctl provision kea --aftr-name NAME --dns ADDR[,ADDR...] --interface IFACE
+ *                         [--subnet PREFIX] [--refresh S] [--control-socket PATH]
+ *                         [--ephemeral] [-o FILE]
+ *       Kea's DHCPv6 server configuration (kea-dhcp6.conf, JSON): stateless DHCPv6
+ *       (RFC 8415 18.2.6) giving B4s AFTR-Name (RFC 6334 option 64), the DNS servers
+ *       (RFC 3646 option 23) and the Information Refresh Time (option 32).
+ *   aftrctl provision dns --aftr-name NAME [--listen ADDR...]
+ *       an unbound configuration answering NAME with an AAAA record for each of the
+ *       AFTR's endpoint addresses (endpoint and endpoints: RFC 6334 section 5), for a lab's
+ *       resolver or a stub zone.
+ *
+ * Both print to stdout, or with -o FILE write FILE whole (a temporary beside it, then
+ * renamed: a server that reads it meanwhile sees the old file or the new one). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aftrctl_api.h"
+
+#define EXIT_USAGE 2
+
+struct prov_opts {
+	const char *aftr_name, *dns, *iface, *subnet, *socket, *out;
+	bool ephemeral; /* no server DUID file (/var/lib/kea): a lab's */
+	const char *listen[8];
+	int n_listen;
+	long refresh;
+};
+
+static int usage(void)
+{
+	fprintf(stderr,
+	        "usage: aftrctl provision kea --aftr-name NAME --dns ADDR[,ADDR...] "
+	        "--interface IFACE\n"
+	        "                             [--subnet PREFIX] [--refresh S] [--control-socket "
+	        "PATH]\n"
+	        "                             [--ephemeral] [-o FILE]\n"
+	        "       aftrctl provision dns --aftr-name NAME [--listen ADDR...] [-o FILE]\n");
+	return EXIT_USAGE;
+}
+
+/* A host name of labels of letters, digits and hyphens (RFC 1123 2.1), dots between. */
+static bool host_name(const char *s)
+{
+	size_t n = strlen(s), label = 0;
+
+	if (n == 0 || n > 253)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (c == '.') {
+			if (label == 0)
+				return false;
+			label = 0;
+		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		           (c >= '0' && c <= '9') || c == '-') {
+			if (++label > 63)
+				return false;
+		} else {
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool ipv6_list(const char *s)
+{
+	char buf[512], *save = NULL;
+	struct in6_addr a;
+
+	if (strlen(s) >= sizeof(buf))
+		return false;
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		if (inet_pton(AF_INET6, t, &a) != 1)
+			return false;
+	return true;
+}
+
+/* A value refused: what it should be, on stderr. */
+static int refuse(const char *what, const char *v)
+{
+	fprintf(stderr, "aftrctl: %s: %s\n", what, v);
+	return -1;
+}
+
+/* The value of option k (argv[*i]), when it takes one: 1 and *i moved past it; 0 when k
+ * is not a value's; -1 when its value is missing. */
+static int value_of(struct prov_opts *o, int argc, char **argv, int *i, const char **refresh)
+{
+	const struct {
+		const char *name;
+		const char **to;
+	} vals[] = {{"--aftr-name", &o->aftr_name},   {"--dns", &o->dns},
+	            {"--interface", &o->iface},       {"--subnet", &o->subnet},
+	            {"--control-socket", &o->socket}, {"-o", &o->out},
+	            {"--refresh", refresh},           {"--listen", &o->listen[o->n_listen]}};
+
+	for (size_t k = 0; k < sizeof(vals) / sizeof(vals[0]); k++) {
+		if (strcmp(argv[*i], vals[k].name) != 0)
+			continue;
+		if (*i + 1 >= argc || (k == 7 && o->n_listen == 8))
+			return -1;
+		*vals[k].to = argv[++*i];
+		o->n_listen += k == 7;
+		return 1;
+	}
+	return 0;
+}
+
+static int parse(int argc, char **argv, struct prov_opts *o)
+{
+	const char *refresh = NULL;
+	char *end;
+
+	for (int i = 0; i < argc; i++) {
+		int rc = value_of(o, argc, argv, &i, &refresh);
+
+		if (rc < 0 || (rc == 0 && strcmp(argv[i], "--ephemeral") != 0))
+			return -1;
+		o->ephemeral |= rc == 0;
+	}
+	if (refresh &&
+	    ((o->refresh = strtol(refresh, &end, 10)) < 600 || *end || o->refresh > 4294967295L))
+		return refuse("--refresh: 600-4294967295 seconds (RFC 8415 IRT_MINIMUM)", refresh);
+	if (o->aftr_name && !host_name(o->aftr_name))
+		return refuse("--aftr-name: not a host name", o->aftr_name);
+	if (o->dns && !ipv6_list(o->dns))
+		return refuse("--dns: IPv6 addresses, comma-separated", o->dns);
+	return o->aftr_name ? 0 : -1;
+}
+
+/* The AFTR's endpoint addresses from its configuration: an array of strings. */
+static json_t *endpoints(const json_t *cfg)
+{
+	json_t *a = json_array(), *e;
+	size_t i;
+
+	if (json_is_string(json_object_get(cfg, "endpoint")))
+		json_array_append(a, json_object_get(cfg, "endpoint"));
+	json_array_foreach(json_object_get(cfg, "endpoints"), i, e)
+		if (json_is_string(e))
+			json_array_append(a, e);
+	return a;
+}
+
+static int kea(const struct prov_opts *o, const json_t *cfg, FILE *f)
+{
+	json_t *opts = json_array(), *d6, *root;
+	char *text;
+
+	(void)cfg;
+	if (!o->dns || !o->iface) {
+		fprintf(stderr, "aftrctl: provision kea needs --dns and --interface\n");
+		return EXIT_USAGE;
+	}
+	json_array_append_new(opts,
+	                      json_pack("{s:s,s:s}", "name", "aftr-name", "data", o->aftr_name));
+	json_array_append_new(opts, json_pack("{s:s,s:s}", "name", "dns-servers", "data", o->dns));
+	if (o->refresh) {
+		char r[16];
+
+		snprintf(r, sizeof(r), "%ld", o->refresh);
+		json_array_append_new(opts, json_pack("{s:s,s:s}", "name",
+		                                      "information-refresh-time", "data", r));
+	}
+	d6 = json_pack("{s:{s:[s]},s:{s:s,s:b},s:o}", "interfaces-config", "interfaces", o->iface,
+	               "lease-database", "type", "memfile", "persist", 0, "option-data", opts);
+	if (o->subnet)
+		json_object_set_new(d6, "subnet6",
+		                    json_pack("[{s:i,s:s,s:s}]", "id", 1, "subnet", o->subnet,
+		                              "interface", o->iface));
+	/* Its server DUID, kept in /var/lib/kea unless --ephemeral (RFC 8415 section 11: a
+	 * server's DUID stays the same across restarts). */
+	json_object_set_new(d6, "server-id",
+	                    json_pack("{s:s,s:b}", "type", "LLT", "persist", !o->ephemeral));
+	if (o->socket)
+		json_object_set_new(
+		        d6, "control-socket",
+		        json_pack("{s:s,s:s}", "socket-type", "unix", "socket-name", o->socket));
+	root = json_pack("{s:o}", "Dhcp6", d6);
+	text = json_dumps(root, JSON_INDENT(2));
+	fprintf(f, "%s\n", text);
+	free(text);
+	json_decref(root);
+	return 0;
+}
+
+static int dns(const struct prov_opts *o, const json_t *cfg, FILE *f)
+{
+	json_t *eps = endpoints(cfg), *e;
+	size_t i;
+
+	fprintf(f, "# unbound: the AFTR's name for its B4s (RFC 6334 section 5), from aftrctl "
+	           "provision dns\nserver:\n");
+	for (int k = 0; k < o->n_listen; k++)
+		fprintf(f, "  interface: %s\n", o->listen[k]);
+	fprintf(f, "  local-zone: \"%s.\" static\n", o->aftr_name);
+	json_array_foreach(eps, i, e)
+		fprintf(f, "  local-data: \"%s. 300 IN AAAA %s\"\n", o->aftr_name,
+		        json_string_value(e));
+	json_decref(eps);
+	return 0;
+}
+
+/* The file of what (kea or dns) to stdout, or to o->out whole. */
+static int write_out(const struct prov_opts *o, const char *what, const json_t *cfg)
+{
+	char tmp[4096];
+	FILE *f = stdout;
+	int rc, fd = -1;
+
+	if (o->out) {
+		if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", o->out) >= (int)sizeof(tmp) ||
+		    (fd = mkstemp(tmp)) < 0 || (f = fdopen(fd, "w")) == NULL) {
+			fprintf(stderr, "aftrctl: -o %s: %s\n", o->out, strerror(errno));
+			if (fd >= 0) {
+				unlink(tmp);
+				close(fd);
+			}
+			return 1;
+		}
+		fchmod(fd, 0644);
+	}
+	rc = strcmp(what, "kea") == 0 ? kea(o, cfg, f) : dns(o, cfg, f);
+	if (o->out) {
+		if (fclose(f) != 0 || (rc == 0 && rename(tmp, o->out) < 0)) {
+			fprintf(stderr, "aftrctl: -o %s: %s\n", o->out, strerror(errno));
+			rc = rc ? rc : 1;
+		}
+		if (rc)
+			unlink(tmp);
+	}
+	return rc;
+}
+
+int aftrctl_provision(const struct api_opts *a, int argc, char **argv)
+{
+	struct prov_opts o = {0};
+	json_t *cfg;
+	int rc;
+
+	if (argc < 2 || parse(argc - 2, argv + 2, &o) < 0 ||
+	    (strcmp(argv[1], "kea") != 0 && strcmp(argv[1], "dns") != 0))
+		return usage();
+	if ((rc = aftrctl_fetch(a, "/api/v1/config", &cfg)) != 0)
+		return rc;
+	rc = write_out(&o, argv[1], cfg);
+	json_decref(cfg);
+	return rc;
+}
