@@ -3,20 +3,27 @@
  *
  *   aftrctl provision kea --aftr-name NAME --dns ADDR[,ADDR...] --interface IFACE
  *                         [--subnet PREFIX] [--refresh S] [--control-socket PATH]
- *                         [--ephemeral] [-o FILE]
+ *                         [--ephemeral] [-o FILE] [--push KEA_SOCKET]
  *       Kea's DHCPv6 server configuration (kea-dhcp6.conf, JSON): stateless DHCPv6
  *       (RFC 8415 18.2.6) giving B4s AFTR-Name (RFC 6334 option 64), the DNS servers
- *       (RFC 3646 option 23) and the Information Refresh Time (option 32).
+ *       (RFC 3646 option 23) and the Information Refresh Time (option 32); and, for each
+ *       lw4o6 B4 whose tunnel entry has its DUID, a reservation in the subnet carrying its
+ *       binding (RFC 7598: the lw4o6 container with the BR address, its IPv4 address and
+ *       bound prefix, its port set).
  *   aftrctl provision dns --aftr-name NAME [--listen ADDR...]
  *       an unbound configuration answering NAME with an AAAA record for each of the
  *       AFTR's endpoint addresses (endpoint and endpoints: RFC 6334 section 5), for a lab's
  *       resolver or a stub zone.
  *
  * Both print to stdout, or with -o FILE write FILE whole (a temporary beside it, then
- * renamed: a server that reads it meanwhile sees the old file or the new one). */
+ * renamed: a server that reads it meanwhile sees the old file or the new one). kea
+ * --push SOCKET also sends it to the running Kea through its control socket (config-set),
+ * in effect for the B4s' next exchanges: run after a binding changed. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -28,7 +35,7 @@
 #define EXIT_USAGE 2
 
 struct prov_opts {
-	const char *aftr_name, *dns, *iface, *subnet, *socket, *out;
+	const char *aftr_name, *dns, *iface, *subnet, *socket, *out, *push;
 	bool ephemeral; /* no server DUID file (/var/lib/kea): a lab's */
 	const char *listen[8];
 	int n_listen;
@@ -42,7 +49,7 @@ static int usage(void)
 	        "--interface IFACE\n"
 	        "                             [--subnet PREFIX] [--refresh S] [--control-socket "
 	        "PATH]\n"
-	        "                             [--ephemeral] [-o FILE]\n"
+	        "                             [--ephemeral] [-o FILE] [--push KEA_SOCKET]\n"
 	        "       aftrctl provision dns --aftr-name NAME [--listen ADDR...] [-o FILE]\n");
 	return EXIT_USAGE;
 }
@@ -97,21 +104,27 @@ static int refuse(const char *what, const char *v)
  * is not a value's; -1 when its value is missing. */
 static int value_of(struct prov_opts *o, int argc, char **argv, int *i, const char **refresh)
 {
+	const char **listen = o->n_listen < 8 ? &o->listen[o->n_listen] : NULL;
 	const struct {
 		const char *name;
 		const char **to;
-	} vals[] = {{"--aftr-name", &o->aftr_name},   {"--dns", &o->dns},
-	            {"--interface", &o->iface},       {"--subnet", &o->subnet},
-	            {"--control-socket", &o->socket}, {"-o", &o->out},
-	            {"--refresh", refresh},           {"--listen", &o->listen[o->n_listen]}};
+	} vals[] = {{"--aftr-name", &o->aftr_name},
+	            {"--dns", &o->dns},
+	            {"--interface", &o->iface},
+	            {"--subnet", &o->subnet},
+	            {"--control-socket", &o->socket},
+	            {"-o", &o->out},
+	            {"--refresh", refresh},
+	            {"--push", &o->push},
+	            {"--listen", listen}};
 
 	for (size_t k = 0; k < sizeof(vals) / sizeof(vals[0]); k++) {
 		if (strcmp(argv[*i], vals[k].name) != 0)
 			continue;
-		if (*i + 1 >= argc || (k == 7 && o->n_listen == 8))
+		if (*i + 1 >= argc || vals[k].to == NULL)
 			return -1;
 		*vals[k].to = argv[++*i];
-		o->n_listen += k == 7;
+		o->n_listen += vals[k].to == listen;
 		return 1;
 	}
 	return 0;
@@ -153,13 +166,108 @@ static json_t *endpoints(const json_t *cfg)
 	return a;
 }
 
+/* Sends the configuration to a running Kea through its control socket (config-set: in
+ * effect at once, the B4s' next exchanges get it): 0, or 1 with Kea's or the socket's
+ * error said. */
+static int push(const char *path, const json_t *config)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	json_t *cmd = json_pack("{s:s,s:O}", "command", "config-set", "arguments", config), *r;
+	char *text = json_dumps(cmd, JSON_COMPACT), buf[65536];
+	size_t got = 0;
+	ssize_t n;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), rc = 1;
+
+	json_decref(cmd);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	if (fd < 0 || text == NULL || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+		fprintf(stderr, "aftrctl: --push %s: %s\n", path, strerror(errno));
+		goto out;
+	}
+	shutdown(fd, SHUT_WR);
+	while (got < sizeof(buf) - 1 && (n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += (size_t)n;
+	buf[got] = '\0';
+	r = json_loads(buf, JSON_DECODE_ANY, NULL);
+	cmd = json_is_array(r) ? json_array_get(r, 0) : r; /* Kea may answer with a list */
+	if (json_is_object(cmd) && json_integer_value(json_object_get(cmd, "result")) == 0) {
+		fprintf(stderr, "aftrctl: Kea at %s: %s\n", path,
+		        json_string_value(json_object_get(cmd, "text")) ?: "configuration set");
+		rc = 0;
+	} else {
+		fprintf(stderr, "aftrctl: Kea at %s refused it: %s\n", path,
+		        cmd ? json_string_value(json_object_get(cmd, "text")) ?: buf : buf);
+	}
+	json_decref(r);
+out:
+	free(text);
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* The lw4o6 container of softwire sw for B4 b4 (Kea's s46 option spaces): option-data. */
+static json_t *lw4o6_options(const json_t *sw, const json_t *cfg)
+{
+	const char *br = json_string_value(json_object_get(sw, "endpoint"));
+	char bind[96], ports[32];
+
+	snprintf(bind, sizeof(bind), "%s, %s/128", json_string_value(json_object_get(sw, "ipv4")),
+	         json_string_value(json_object_get(sw, "b4")));
+	/* Offset, then the PSID and its length (sent left-aligned, RFC 7598 4.5). */
+	snprintf(ports, sizeof(ports), "%lld, %lld/%lld",
+	         (long long)json_integer_value(json_object_get(sw, "offset")),
+	         (long long)json_integer_value(json_object_get(sw, "psid")),
+	         (long long)json_integer_value(json_object_get(sw, "psid_len")));
+	return json_pack("[{s:s},{s:s,s:s,s:s},{s:s,s:s,s:s},{s:s,s:s,s:s}]", "name", "s46-cont-lw",
+	                 "space", "s46-cont-lw-options", "name", "s46-br", "data",
+	                 br ? br : json_string_value(json_object_get(cfg, "endpoint")), "space",
+	                 "s46-cont-lw-options", "name", "s46-v4v6bind", "data", bind, "space",
+	                 "s46-v4v6bind-options", "name", "s46-portparams", "data", ports);
+}
+
+/* A reservation for each B4 with a DUID (its tunnel entry's) and a softwire: its first. */
+static json_t *reservations(const json_t *cfg)
+{
+	json_t *r = json_array(), *t, *sw;
+	size_t i, k;
+
+	json_array_foreach(json_object_get(cfg, "tunnels"), i, t) {
+		const char *b4 = json_string_value(json_object_get(t, "b4"));
+
+		if (!json_is_string(json_object_get(t, "duid")) || b4 == NULL)
+			continue;
+		json_array_foreach(json_object_get(cfg, "softwires"), k, sw) {
+			if (strcmp(json_string_value(json_object_get(sw, "b4")) ?: "", b4) != 0)
+				continue;
+			json_array_append_new(r, json_pack("{s:O,s:o}", "duid",
+			                                   json_object_get(t, "duid"),
+			                                   "option-data", lw4o6_options(sw, cfg)));
+			break;
+		}
+	}
+	return r;
+}
+
 static int kea(const struct prov_opts *o, const json_t *cfg, FILE *f)
 {
-	json_t *opts = json_array(), *d6, *root;
+	json_t *opts = json_array(), *res = reservations(cfg), *d6, *root;
 	char *text;
+	int rc;
 
-	(void)cfg;
+	if (json_array_size(res) && !o->subnet) {
+		fprintf(stderr,
+		        "aftrctl: %zu lw4o6 B4s have a DUID: their reservations need "
+		        "--subnet (the B4s' link)\n",
+		        json_array_size(res));
+		json_decref(res);
+		json_decref(opts);
+		return EXIT_USAGE;
+	}
 	if (!o->dns || !o->iface) {
+		json_decref(res);
+		json_decref(opts);
 		fprintf(stderr, "aftrctl: provision kea needs --dns and --interface\n");
 		return EXIT_USAGE;
 	}
@@ -177,8 +285,10 @@ static int kea(const struct prov_opts *o, const json_t *cfg, FILE *f)
 	               "lease-database", "type", "memfile", "persist", 0, "option-data", opts);
 	if (o->subnet)
 		json_object_set_new(d6, "subnet6",
-		                    json_pack("[{s:i,s:s,s:s}]", "id", 1, "subnet", o->subnet,
-		                              "interface", o->iface));
+		                    json_pack("[{s:i,s:s,s:s,s:o}]", "id", 1, "subnet", o->subnet,
+		                              "interface", o->iface, "reservations", res));
+	else
+		json_decref(res);
 	/* Its server DUID, kept in /var/lib/kea unless --ephemeral (RFC 8415 section 11: a
 	 * server's DUID stays the same across restarts). */
 	json_object_set_new(d6, "server-id",
@@ -189,10 +299,12 @@ static int kea(const struct prov_opts *o, const json_t *cfg, FILE *f)
 		        json_pack("{s:s,s:s}", "socket-type", "unix", "socket-name", o->socket));
 	root = json_pack("{s:o}", "Dhcp6", d6);
 	text = json_dumps(root, JSON_INDENT(2));
-	fprintf(f, "%s\n", text);
+	if (f)
+		fprintf(f, "%s\n", text);
+	rc = o->push ? push(o->push, root) : 0;
 	free(text);
 	json_decref(root);
-	return 0;
+	return rc;
 }
 
 static int dns(const struct prov_opts *o, const json_t *cfg, FILE *f)
@@ -216,7 +328,7 @@ static int dns(const struct prov_opts *o, const json_t *cfg, FILE *f)
 static int write_out(const struct prov_opts *o, const char *what, const json_t *cfg)
 {
 	char tmp[4096];
-	FILE *f = stdout;
+	FILE *f = o->push && !o->out ? NULL : stdout; /* pushed: written only if asked */
 	int rc, fd = -1;
 
 	if (o->out) {
@@ -252,6 +364,9 @@ int aftrctl_provision(const struct api_opts *a, int argc, char **argv)
 	if (argc < 2 || parse(argc - 2, argv + 2, &o) < 0 ||
 	    (strcmp(argv[1], "kea") != 0 && strcmp(argv[1], "dns") != 0))
 		return usage();
+	if (o.push && strcmp(argv[1], "kea") != 0)
+		return refuse("--push: Kea's control socket, for provision kea", o.push) ? usage()
+		                                                                         : 0;
 	if ((rc = aftrctl_fetch(a, "/api/v1/config", &cfg)) != 0)
 		return rc;
 	rc = write_out(&o, argv[1], cfg);

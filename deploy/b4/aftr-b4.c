@@ -313,7 +313,11 @@ static int provision_apply(struct b4 *b4)
 		return 0;
 	}
 	inet_ntop(AF_INET, &p->lw.ipv4, v4, sizeof(v4));
-	if ((ret = if_set_ipv4(b4->ifname, p->lw.ipv4, 32, err, sizeof(err))) < 0) {
+	/* A new address takes the device's routes with the old one: the default route
+	 * is put back. */
+	if ((ret = if_set_ipv4(b4->ifname, p->lw.ipv4, 32, err, sizeof(err))) < 0 ||
+	    (b4->route_added && (ret = route4_default(b4->ifname, true, err, sizeof(err))) < 0 &&
+	     ret != -EEXIST)) {
 		fprintf(stderr, PROG ": lw4o6 binding %s: %s\n", v4, err);
 		return ret;
 	}

@@ -76,6 +76,8 @@ static void enc_entry(struct wbuf *w, enum cfg_kind k, const void *e)
 		U8(w, t->toobig);
 		U8(w, t->admpro);
 		U8(w, t->nat_set);
+		U8(w, t->duid_len);
+		put(w, t->duid, t->duid_len);
 		for (int p = 0; p < CFG_NPROTO; p++) {
 			U16(w, t->nat_maxcount[p]);
 			U8(w, t->nat_rate[p]);
@@ -237,6 +239,10 @@ static bool tunnel_ok(struct rbuf *r, struct cfg_tunnel *t)
 	t->admpro = (int8_t)get_le(r, 1);
 	if (r->version >= 3) {
 		t->nat_set = (uint8_t)get_le(r, 1);
+		t->duid_len = (uint8_t)get_le(r, 1);
+		if (t->duid_len > CFG_DUID_MAX)
+			return false;
+		get(r, t->duid, t->duid_len);
 		for (int p = 0; p < CFG_NPROTO; p++) {
 			t->nat_maxcount[p] = (uint16_t)get_le(r, 2);
 			t->nat_rate[p] = (uint8_t)get_le(r, 1);

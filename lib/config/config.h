@@ -126,6 +126,8 @@ struct cfg_pcp_pool {
 	struct cfg_pos pos;
 };
 
+#define CFG_DUID_MAX 32 /* bytes: DUID-LL 10, -LLT 14, -UUID 18, -EN up to 32 */
+
 struct cfg_tunnel {
 	struct addr6 b4;
 	uint32_t ipv4; /* the pool address its NAT uses */
@@ -140,6 +142,11 @@ struct cfg_tunnel {
 	uint16_t nat_maxcount[CFG_NPROTO];
 	uint8_t nat_rate[CFG_NPROTO];
 	uint8_t nat_set;
+	/* Ours: the B4's DHCPv6 client identifier (RFC 8415 section 11), for the
+	 * DHCPv6 server's reservation of its lw4o6 binding (aftrctl provision
+	 * kea); duid_len 0: none. */
+	uint8_t duid_len;
+	uint8_t duid[CFG_DUID_MAX];
 	struct cfg_pos pos;
 };
 

@@ -16,8 +16,8 @@
 
 static const char *const pool_keys[] = {"address", "tcp", "udp", "echo", NULL};
 static const char *const pcp_pool_keys[] = {"address", "tcp", "udp", NULL};
-static const char *const tunnel_keys[] = {"b4",     "ipv4",         "mtu",      "mss", "toobig",
-                                          "admpro", "nat_maxcount", "nat_rate", NULL};
+static const char *const tunnel_keys[] = {"b4",     "ipv4",         "mtu",      "mss",  "toobig",
+                                          "admpro", "nat_maxcount", "nat_rate", "duid", NULL};
 static const char *const limit_keys[] = {"tcp", "udp", "icmp", NULL};
 static const char *const nat_keys[] = {
         "b4", "protocol", "address", "port", "external_address", "external_port", "filter", NULL};
@@ -84,6 +84,48 @@ static bool tunnel_limits(struct jdec *j, const json_t *node, const char *key, u
 	return bad;
 }
 
+/* A DUID as hexadecimal bytes, colons between them or not ("00:03:00:01:..."): its
+ * length, or -1. */
+static int duid_parse(const char *s, uint8_t *out, size_t max)
+{
+	size_t n = 0;
+
+	while (*s) {
+		char pair[3] = {s[0], s[0] ? s[1] : '\0', '\0'}, *end;
+		unsigned long v = strtoul(pair, &end, 16);
+
+		if (n == max || !isxdigit((unsigned char)pair[0]) ||
+		    !isxdigit((unsigned char)pair[1]) || *end)
+			return -1;
+		out[n++] = (uint8_t)v;
+		s += 2;
+		if (*s == ':' && s[1])
+			s++;
+	}
+	/* A type (2 bytes) and something after it (RFC 8415 section 11.1). */
+	return n >= 3 ? (int)n : -1;
+}
+
+static int tunnel_duid(struct jdec *j, const json_t *node, struct cfg_tunnel *out)
+{
+	char *s = NULL;
+	int rc = jdec_string(j, node, "duid", &s), n;
+
+	if (rc == 1 && (n = duid_parse(s, out->duid, sizeof(out->duid))) < 0) {
+		size_t mark = jdec_push_key(j, "duid");
+
+		jdec_error(j, json_object_get(node, "duid"),
+		           "a DUID in hexadecimal (\"00:03:00:01:...\"), 3 to %d bytes: %s",
+		           CFG_DUID_MAX, s);
+		jdec_pop(j, mark);
+		rc = -1;
+	} else if (rc == 1) {
+		out->duid_len = (uint8_t)n;
+	}
+	free(s);
+	return rc;
+}
+
 int cfg_tunnel_from_json(struct jdec *j, const json_t *node, struct cfg_tunnel *out)
 {
 	uint16_t rate[CFG_NPROTO] = {0};
@@ -107,6 +149,7 @@ int cfg_tunnel_from_json(struct jdec *j, const json_t *node, struct cfg_tunnel *
 		out->admpro = (int8_t)v;
 	bad |= tunnel_limits(j, node, "nat_maxcount", 65535, out->nat_maxcount, out, 0);
 	bad |= tunnel_limits(j, node, "nat_rate", 255, rate, out, CFG_NPROTO);
+	OK(tunnel_duid(j, node, out));
 	for (int p = 0; p < CFG_NPROTO; p++)
 		out->nat_rate[p] = (uint8_t)rate[p];
 	return RESULT(j, e0);

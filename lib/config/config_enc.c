@@ -144,6 +144,15 @@ json_t *cfg_tunnel_to_json(const struct cfg_tunnel *t)
 		put(&e, "nat_maxcount", tunnel_limits(t, 0));
 	if (t->nat_set >> CFG_NPROTO)
 		put(&e, "nat_rate", tunnel_limits(t, CFG_NPROTO));
+	if (t->duid_len) {
+		char d[3 * CFG_DUID_MAX];
+		size_t at = 0;
+
+		for (size_t i = 0; i < t->duid_len; i++)
+			at += (size_t)snprintf(d + at, sizeof(d) - at, "%s%02x", i ? ":" : "",
+			                       t->duid[i]);
+		put(&e, "duid", json_string(d));
+	}
 	return finish(&e);
 }
 

@@ -6,7 +6,10 @@
 # configuration. aftr-b4 --dhcp asks (RFC 8415 Information-Request) for AFTR-Name (RFC
 # 6334) and the DNS servers, resolves the name (AAAA), and carries traffic; asked again
 # (SIGUSR2), it stays. With no DHCPv6 server the B4 keeps asking and drops what it cannot
-# send yet.
+# send yet. Then B4 b becomes a lw4o6 B4: a softwire and its DUID (in its tunnel entry)
+# through the API, Kea given the new configuration through its control socket (aftrctl
+# provision kea --push): it takes the binding (RFC 7598) from its reservation and carries
+# HTTP in its port set; its softwire moved to another PSID through the API, it follows.
 #
 # Usage: provision_live.sh AFTR_DATAPLANE AFTR_CONTROL AFTRCTL AFTR_B4
 # Exit 0 pass, 1 fail, 77 skip (not root, or Kea, unbound or a tool is missing).
@@ -52,7 +55,8 @@ api="http://127.0.0.1:$port"
 topo_exec tr ip -6 addr add "$dns6/64" dev br6 nodad
 check "aftrctl provision kea: Kea's configuration from the AFTR's" \
 	"$aftrctl" --api "$api" provision kea --aftr-name "$name_" --dns "$dns6" --interface br6 \
-	--subnet 2001:db8:1::/64 --refresh 600 --ephemeral -o "$tmp/kea.json"
+	--subnet 2001:db8:1::/64 --refresh 600 --ephemeral --control-socket "$tmp/kea.sock" \
+	-o "$tmp/kea.json"
 check "kea-dhcp6 takes it (-t)" env KEA_PIDFILE_DIR="$tmp" KEA_LOCKFILE_DIR="$tmp" \
 	ip netns exec "${TOPO}tr" kea-dhcp6 -t "$tmp/kea.json"
 check "aftrctl provision dns: the AFTR's name and addresses" \
@@ -114,6 +118,57 @@ check "its softwire stays" topo_exec cla ping -q -c 2 -W 2 "$TOPO_SERVER"
 check "every DHCPv6 Reply was one to take" [ "$(counter_of a dhcp_bad)" = 0 ]
 check "and DNS answered B4 b" at_least b dns_answers 1
 [ "$(counter_of a dhcp_sent)" -gt "$sent" ] || echo "     (dhcp_sent $sent -> $(counter_of a dhcp_sent))"
+
+# B4 b as a lw4o6 B4 (RFC 7596): its binding from its Kea reservation, by its DUID-LL.
+lw=198.51.100.77
+mac=$(topo_exec b4b cat /sys/class/net/eth0/address)
+duid="00:03:00:01:$mac"
+json=(-H "Content-Type: application/json")
+check "a softwire for B4 b through the API" curl -sf "${json[@]}" -d \
+	'{"b4": "2001:db8:1::b", "ipv4": "'$lw'", "psid": 1, "psid_len": 6, "offset": 0}' \
+	"$url/softwires"
+check "its DUID in its tunnel entry" curl -sf "${json[@]}" -d \
+	'{"b4": "2001:db8:1::b", "duid": "'"$duid"'"}' "$url/tunnels"
+push() {
+	"$aftrctl" --api "$api" provision kea --aftr-name "$name_" --dns "$dns6" --interface br6 \
+		--subnet 2001:db8:1::/64 --refresh 600 --ephemeral --control-socket "$tmp/kea.sock" \
+		--push "$tmp/kea.sock"
+}
+check "Kea given its reservation through the control socket" push
+topo_exec b4b pkill -USR2 -f "aftr-b4 --local 2001:db8:1::b "
+check "B4 b takes the binding: the address, PSID 1, the BR" wait_for 10 grep -q \
+	"lw4o6 binding from DHCPv6: $lw, port set offset 0 PSID length 6 PSID 1, BR $TOPO_ENDPOINT" \
+	"$tmp/b4b.log"
+check "its IPv4 address on the TUN" topo_exec b4b ip -4 addr show b4tun0 | grep -q "$lw/32"
+nat_into() { # the B4's NAT into its port set (the nftables recipe of deploy/b4/README.md)
+	topo_exec b4b nft delete table ip lw4o6 2>/dev/null
+	topo_exec b4b nft -f - <<NFT
+table ip lw4o6 {
+	chain post {
+		type nat hook postrouting priority srcnat;
+		oifname "b4tun0" ip saddr 192.168.1.0/24 meta l4proto { tcp, udp } snat to $lw:$1
+		oifname "b4tun0" ip saddr 192.168.1.0/24 meta l4proto icmp snat to $lw:$1
+	}
+}
+NFT
+}
+http_server
+fetch() { topo_exec clb curl -sSf --max-time 10 -o /dev/null "http://$TOPO_SERVER:8080/kea.json"; }
+if command -v nft >/dev/null && nat_into 1024-2047; then
+	check "HTTP through B4 b's port set 1024-2047" fetch
+	curl -sf -X DELETE "$url/softwires/$lw/1" >/dev/null
+	check "its softwire moved to PSID 2 through the API" curl -sf "${json[@]}" -d \
+		'{"b4": "2001:db8:1::b", "ipv4": "'$lw'", "psid": 2, "psid_len": 6, "offset": 0}' \
+		"$url/softwires"
+	check "Kea told" push
+	topo_exec b4b pkill -USR2 -f "aftr-b4 --local 2001:db8:1::b "
+	check "B4 b follows: PSID 2, no restart" wait_for 10 grep -q \
+		"lw4o6 binding from DHCPv6: $lw, port set offset 0 PSID length 6 PSID 2" "$tmp/b4b.log"
+	nat_into 2048-3071
+	check "HTTP through its new port set 2048-3071" fetch
+else
+	echo "skip the lw4o6 B4's traffic: no nftables NAT here"
+fi
 
 echo "provision_live: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -23,6 +23,7 @@ static const char yaml[] =
         "pools: [{address: 198.51.100.1}]\n"
         "tunnels: [{b4: \"2001:db8:1::1\", ipv4: 198.51.100.1, mtu: 1400, mss: true, toobig: "
         "strict, admpro: in, nat_maxcount: {tcp: 4000, icmp: 0}, nat_rate: {udp: 255}}, "
+        "{b4: \"2001:db8:1::3\", duid: \"00:03:00:01:02:00:00:00:00:0a\"}, "
         "{b4: \"2001:db8:1::2\"}]\n"
         "static_nat: [{b4: \"2001:db8:1::1\", protocol: udp, address: 10.0.0.2, port: 53,"
         " external_address: 198.51.100.1, external_port: 53, filter: {destination: "
@@ -125,23 +126,25 @@ START_TEST(test_refused)
 END_TEST
 
 /* A version 3 encoding of cfg as version 2 wrote it: tunnels without
- * their limits (the last 10 bytes of each, after admpro). */
+ * their limits and DUID (the bytes after admpro: 11 and the DUID's). */
 static char *as_version2(const struct aftr_config *cfg, size_t *len)
 {
-	enum { HEAD = 8 + 4 + 8, OLD = 26, NEW = 36 };
-	size_t n = cfg->lists.n_tunnels, cut = n * (NEW - OLD), rest;
+	enum { HEAD = 8 + 4 + 8, OLD = 26, NEW = 37 };
+	size_t n = cfg->lists.n_tunnels, from = HEAD, to = HEAD;
 	char *buf, *out;
 
 	ck_assert_int_eq(cfg_bin_encode(cfg, &buf, len), 0);
 	ck_assert_mem_eq(buf, "AFTRLST3", 8);
-	out = malloc(*len - cut);
+	out = malloc(*len);
 	memcpy(out, buf, HEAD);
 	memcpy(out, "AFTRLST2", 8);
-	for (size_t i = 0; i < n; i++)
-		memcpy(out + HEAD + i * OLD, buf + HEAD + i * NEW, OLD);
-	rest = *len - HEAD - n * NEW - 8;
-	memcpy(out + HEAD + n * OLD, buf + HEAD + n * NEW, rest);
-	*len -= cut;
+	for (size_t i = 0; i < n; i++) {
+		memcpy(out + to, buf + from, OLD);
+		to += OLD;
+		from += NEW + cfg->lists.tunnels[i].duid_len;
+	}
+	memcpy(out + to, buf + from, *len - 8 - from);
+	*len = to + (*len - 8 - from) + 8;
 	free(buf);
 	return out;
 }
@@ -172,11 +175,13 @@ START_TEST(test_older_versions_read)
 	ck_assert_uint_ne(cfg.lists.tunnels[0].nat_set, 0);
 	buf = as_version2(&cfg, &len);
 	sum_as(buf, len, false);
-	for (size_t i = 0; i < cfg.lists.n_tunnels; i++)
+	for (size_t i = 0; i < cfg.lists.n_tunnels; i++) {
 		cfg.lists.tunnels[i].nat_set = 0;
+		cfg.lists.tunnels[i].duid_len = 0;
+	}
 	empty_like(&back, &cfg);
 	ck_assert_msg(cfg_bin_decode(buf, len, &back, err, sizeof(err)) == 0, "%s", err);
-	ck_assert_uint_eq(back.lists.n_tunnels, 2);
+	ck_assert_uint_eq(back.lists.n_tunnels, 3);
 	ck_assert_uint_eq(back.lists.tunnels[0].mtu, 1400);
 	cfg_free(&back);
 	/* Version 2's sum under version 1's name: refused; FNV-1a: read. */

@@ -763,7 +763,8 @@ static const char full_cfg[] =
         "'max_blocks':{'tcp':16,'udp':8,'icmp':1},"
         "'sessions_per_worker':10000000,'subscribers_per_worker':1000000,'max_pools':64},"
         "'decay':{'1min':0.5,'5min':0.75,'15min':0.875},'quantum':10,"
-        "'tunnels':[{'b4':'2001:db8:100::1','ipv4':'198.51.100.1','mtu':1400}],"
+        "'tunnels':[{'b4':'2001:db8:100::1','ipv4':'198.51.100.1','mtu':1400,"
+        "'duid':'00:03:00:01:02:00:00:00:00:0a'}],"
         "'static_nat':[{'b4':'2001:db8:100::1','protocol':'tcp','address':'10.0.0.2','port':80,"
         "'external_address':'198.51.100.1','external_port':80,"
         "'filter':{'destination':'203.0.113.0/24','port':0}}],"
@@ -879,6 +880,8 @@ START_TEST(test_full_roundtrip)
 	ck_assert(cfg.fixed.decay[2] == 0.875);
 	ck_assert_uint_eq(cfg.lists.n_tunnels, 1);
 	ck_assert_uint_eq(cfg.lists.tunnels[0].mtu, 1400);
+	ck_assert_uint_eq(cfg.lists.tunnels[0].duid_len, 10);
+	ck_assert_uint_eq(cfg.lists.tunnels[0].duid[9], 0x0a);
 	ck_assert_int_eq(cfg.lists.tunnels[0].mss, CFG_INHERIT);
 	ck_assert(cfg.lists.nats[0].has_filter);
 	ck_assert_uint_eq(cfg.lists.prrs[0].proto, CFG_ICMP);
@@ -1430,12 +1433,14 @@ START_TEST(test_cfg_all_errors)
 	struct diag d;
 
 	ck_assert_int_eq(load_cfg("{'bogus':1,'quantum':1,'pools':[{'address':'192.0.2.1',"
-	                          "'udp':'70000'}],'tunnels':[{'mtu':1400}],"
+	                          "'udp':'70000'}],'tunnels':[{'mtu':1400},"
+	                          "{'b4':'2001:db8::2','duid':'00:03'}],"
 	                          "'logging':{'level':'loud'}}",
 	                          &cfg, &d),
 	                 -1);
-	ck_assert_uint_eq(d.n, 5);
-	ck_assert_uint_eq(d.errors, 5);
+	ck_assert_uint_eq(d.n, 6);
+	ck_assert_uint_eq(d.errors, 6);
+	ck_assert(has_err(&d, "tunnels[1].duid", "3 to 32 bytes"));
 	ck_assert(has_err(&d, "bogus", "unknown key"));
 	ck_assert(has_err(&d, "quantum", "out of range 2..255"));
 	ck_assert(has_err(&d, "pools[0].udp", "70000 is beyond 65535"));
