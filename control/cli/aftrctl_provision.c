@@ -3,7 +3,7 @@
  *
  *   aftrctl provision kea --aftr-name NAME --dns ADDR[,ADDR...] --interface IFACE
  *                         [--subnet PREFIX] [--refresh S] [--control-socket PATH]
- *                         [--ephemeral] [-o FILE] [--push KEA_SOCKET]
+ *                         [--ephemeral] [-o FILE] [--push KEA_SOCKET [--follow]]
  *       Kea's DHCPv6 server configuration (kea-dhcp6.conf, JSON): stateless DHCPv6
  *       (RFC 8415 18.2.6) giving B4s AFTR-Name (RFC 6334 option 64), the DNS servers
  *       (RFC 3646 option 23) and the Information Refresh Time (option 32); and, for each
@@ -18,7 +18,8 @@
  * Both print to stdout, or with -o FILE write FILE whole (a temporary beside it, then
  * renamed: a server that reads it meanwhile sees the old file or the new one). kea
  * --push SOCKET also sends it to the running Kea through its control socket (config-set),
- * in effect for the B4s' next exchanges: run after a binding changed. */
+ * in effect for the B4s' next exchanges: run after a binding changed; with --follow it
+ * stays and pushes again after every change of the AFTR's state. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <sys/socket.h>
@@ -37,6 +38,7 @@
 struct prov_opts {
 	const char *aftr_name, *dns, *iface, *subnet, *socket, *out, *push;
 	bool ephemeral; /* no server DUID file (/var/lib/kea): a lab's */
+	bool follow;    /* --push again whenever the AFTR's state changes */
 	const char *listen[8];
 	int n_listen;
 	long refresh;
@@ -49,7 +51,8 @@ static int usage(void)
 	        "--interface IFACE\n"
 	        "                             [--subnet PREFIX] [--refresh S] [--control-socket "
 	        "PATH]\n"
-	        "                             [--ephemeral] [-o FILE] [--push KEA_SOCKET]\n"
+	        "                             [--ephemeral] [-o FILE] [--push KEA_SOCKET "
+	        "[--follow]]\n"
 	        "       aftrctl provision dns --aftr-name NAME [--listen ADDR...] [-o FILE]\n");
 	return EXIT_USAGE;
 }
@@ -138,9 +141,11 @@ static int parse(int argc, char **argv, struct prov_opts *o)
 	for (int i = 0; i < argc; i++) {
 		int rc = value_of(o, argc, argv, &i, &refresh);
 
-		if (rc < 0 || (rc == 0 && strcmp(argv[i], "--ephemeral") != 0))
+		if (rc < 0 || (rc == 0 && strcmp(argv[i], "--ephemeral") != 0 &&
+		               strcmp(argv[i], "--follow") != 0))
 			return -1;
-		o->ephemeral |= rc == 0;
+		o->ephemeral |= rc == 0 && strcmp(argv[i], "--ephemeral") == 0;
+		o->follow |= rc == 0 && strcmp(argv[i], "--follow") == 0;
 	}
 	if (refresh &&
 	    ((o->refresh = strtol(refresh, &end, 10)) < 600 || *end || o->refresh > 4294967295L))
@@ -355,6 +360,45 @@ static int write_out(const struct prov_opts *o, const char *what, const json_t *
 	return rc;
 }
 
+/* The generation of the AFTR's desired state (health: programming.wanted), or -1 when
+ * aftr-control does not answer. */
+static long long state_generation(const struct api_opts *a)
+{
+	json_t *j = NULL;
+	long st = aftrctl_request(a, "GET", "/api/v1/health", NULL, &j);
+	long long g = -1;
+	json_t *w = json_object_get(json_object_get(json_object_get(j, "dataplane"), "programming"),
+	                            "wanted");
+
+	if ((st == 200 || st == 503) && json_is_integer(w))
+		g = json_integer_value(w);
+	json_decref(j);
+	return g;
+}
+
+/* --follow: Kea given the configuration again after every change of the AFTR's state
+ * (its generation, asked every second), so that a binding changed through the API
+ * reaches its B4 at its next exchange. Runs until killed; a failed push is retried. */
+static int follow(const struct api_opts *a, const struct prov_opts *o)
+{
+	long long done = -2;
+
+	for (;;) {
+		long long g = state_generation(a);
+		json_t *cfg;
+
+		if (g >= 0 && g != done && aftrctl_fetch(a, "/api/v1/config", &cfg) == 0) {
+			if (write_out(o, "kea", cfg) == 0) {
+				fprintf(stderr, "aftrctl: Kea has generation %lld\n", g);
+				done = g;
+			}
+			json_decref(cfg);
+		}
+		sleep(1);
+	}
+	return 0;
+}
+
 int aftrctl_provision(const struct api_opts *a, int argc, char **argv)
 {
 	struct prov_opts o = {0};
@@ -364,9 +408,16 @@ int aftrctl_provision(const struct api_opts *a, int argc, char **argv)
 	if (argc < 2 || parse(argc - 2, argv + 2, &o) < 0 ||
 	    (strcmp(argv[1], "kea") != 0 && strcmp(argv[1], "dns") != 0))
 		return usage();
-	if (o.push && strcmp(argv[1], "kea") != 0)
-		return refuse("--push: Kea's control socket, for provision kea", o.push) ? usage()
-		                                                                         : 0;
+	if (o.push && strcmp(argv[1], "kea") != 0) {
+		refuse("--push: Kea's control socket, for provision kea", o.push);
+		return usage();
+	}
+	if (o.follow && !o.push) {
+		refuse("--follow", "needs --push");
+		return usage();
+	}
+	if (o.follow)
+		return follow(a, &o);
 	if ((rc = aftrctl_fetch(a, "/api/v1/config", &cfg)) != 0)
 		return rc;
 	rc = write_out(&o, argv[1], cfg);

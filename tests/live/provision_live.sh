@@ -9,7 +9,8 @@
 # send yet. Then B4 b becomes a lw4o6 B4: a softwire and its DUID (in its tunnel entry)
 # through the API, Kea given the new configuration through its control socket (aftrctl
 # provision kea --push): it takes the binding (RFC 7598) from its reservation and carries
-# HTTP in its port set; its softwire moved to another PSID through the API, it follows.
+# HTTP in its port set; its softwire moved to another PSID through the API, Kea kept in
+# step by aftrctl provision kea --push --follow, it follows.
 #
 # Usage: provision_live.sh AFTR_DATAPLANE AFTR_CONTROL AFTRCTL AFTR_B4
 # Exit 0 pass, 1 fail, 77 skip (not root, or Kea, unbound or a tool is missing).
@@ -156,11 +157,18 @@ http_server
 fetch() { topo_exec clb curl -sSf --max-time 10 -o /dev/null "http://$TOPO_SERVER:8080/kea.json"; }
 if command -v nft >/dev/null && nat_into 1024-2047; then
 	check "HTTP through B4 b's port set 1024-2047" fetch
+	# From here Kea follows every change by itself.
+	"$aftrctl" --api "$api" provision kea --aftr-name "$name_" --dns "$dns6" --interface br6 \
+		--subnet 2001:db8:1::/64 --refresh 600 --ephemeral --control-socket "$tmp/kea.sock" \
+		--push "$tmp/kea.sock" --follow 2>"$tmp/follow.log" &
+	pids+=($!)
 	curl -sf -X DELETE "$url/softwires/$lw/1" >/dev/null
-	check "its softwire moved to PSID 2 through the API" curl -sf "${json[@]}" -d \
+	gen=$(curl -sf "${json[@]}" -d \
 		'{"b4": "2001:db8:1::b", "ipv4": "'$lw'", "psid": 2, "psid_len": 6, "offset": 0}' \
-		"$url/softwires"
-	check "Kea told" push
+		"$url/softwires" | sed -n 's/.*"generation": \([0-9]*\).*/\1/p')
+	check "its softwire moved to PSID 2 through the API (generation $gen)" [ -n "$gen" ]
+	check "aftrctl provision --follow gave Kea that generation" \
+		wait_for 10 grep -q "Kea has generation $gen\$" "$tmp/follow.log"
 	topo_exec b4b pkill -USR2 -f "aftr-b4 --local 2001:db8:1::b "
 	check "B4 b follows: PSID 2, no restart" wait_for 10 grep -q \
 		"lw4o6 binding from DHCPv6: $lw, port set offset 0 PSID length 6 PSID 2" "$tmp/b4b.log"
