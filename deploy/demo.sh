@@ -7,6 +7,9 @@
 #                                 the AFTR, then stay up until Ctrl-C
 #   sudo deploy/demo.sh --check   the same without waiting: one summary line,
 #                                 exit 0 only if traffic really crossed the AFTR
+#   sudo deploy/demo.sh --dhcp    (with or without --check) the B4s know no AFTR:
+#                                 they learn it by DHCPv6 (Kea) and DNS (unbound),
+#                                 configured by aftrctl provision from the AFTR's
 #
 # It installs the Debian packages that are missing, builds into build/, and
 # removes everything it created when it stops. Its names (namespaces, DPDK
@@ -16,14 +19,18 @@
 # beside a demo that is up.
 set -u
 cd "$(dirname "$0")/.." || exit 1
-mode=${1:-}
-case "$mode" in
-"" | --check) ;;
-*)
-	echo "usage: sudo deploy/demo.sh [--check]" >&2
-	exit 2
-	;;
-esac
+mode=
+dhcp=
+for a in "$@"; do
+	case "$a" in
+	--check) mode=--check ;;
+	--dhcp) dhcp=1 ;;
+	*)
+		echo "usage: sudo deploy/demo.sh [--check] [--dhcp]" >&2
+		exit 2
+		;;
+	esac
+done
 [ "$(id -u)" -eq 0 ] || {
 	echo "demo: run it as root (sudo deploy/demo.sh): it creates network namespaces" >&2
 	exit 1
@@ -69,10 +76,13 @@ api=http://127.0.0.1:$port
 TOPO=$name-
 tmp=$(mktemp -d "/tmp/$name.XXXXXX")
 control_pid=
+follow_pid=
 # shellcheck disable=SC2317 # not unreachable: the EXIT trap runs it
 cleanup() {
 	[ -n "$control_pid" ] && kill "$control_pid" 2>/dev/null
+	[ -n "$follow_pid" ] && kill "$follow_pid" 2>/dev/null
 	topo_down
+	[ -n "${DEMO_KEEP:-}" ] && cp -r "$tmp" /tmp/demo-kept
 	rm -rf "$tmp" "/var/run/dpdk/$name"
 	rm -f "/dev/shm/$shm"-*
 }
@@ -99,9 +109,34 @@ dp_pid=$!
 build/control/aftr-control -c "$tmp/aftr.yaml" --state "$tmp/state" --shm "$shm" \
 	>"$tmp/control.log" 2>&1 &
 control_pid=$!
+# With --dhcp the B4s find the AFTR as deployments tell them (deploy/b4/README.md):
+# Kea's DHCPv6 server gives them AFTR-Name and a DNS server, unbound the name's
+# address, both on the transport link's bridge and configured from the AFTR's own
+# configuration by aftrctl provision (kept in step by --follow).
+b4_aftr=(--aftr "$TOPO_ENDPOINT")
+if [ -n "$dhcp" ]; then
+	say "DHCPv6 (Kea) and DNS (unbound) for the B4s, from aftrctl provision"
+	for _ in $(seq 100); do curl -sf "$api/api/v1/version" >/dev/null && break; sleep 0.1; done
+	topo_exec tr ip -6 addr add 2001:db8:1::53/64 dev br6 nodad
+	prov=(build/control/aftrctl --api "$api" provision)
+	kea=(--aftr-name aftr.demo.test --dns 2001:db8:1::53 --interface br6
+		--subnet 2001:db8:1::/64 --ephemeral --control-socket "$tmp/kea.sock")
+	"${prov[@]}" kea "${kea[@]}" -o "$tmp/kea.json" &&
+		"${prov[@]}" dns --aftr-name aftr.demo.test --listen 2001:db8:1::53 \
+			-o "$tmp/aftr-dns.conf" || exit 1
+	printf 'server:\n  directory: "%s"\n  username: ""\n  chroot: ""\n  pidfile: "%s/unbound.pid"\n  do-daemonize: no\n  use-syslog: no\n  do-ip4: no\n  access-control: ::/0 allow\n  module-config: "iterator"\ninclude: "%s/aftr-dns.conf"\n' \
+		"$tmp" "$tmp" "$tmp" >"$tmp/unbound.conf"
+	(KEA_PIDFILE_DIR=$tmp KEA_LOCKFILE_DIR=$tmp exec ip netns exec "${TOPO}tr" kea-dhcp6 \
+		-c "$tmp/kea.json" >"$tmp/kea.log" 2>&1) &
+	(exec ip netns exec "${TOPO}tr" unbound -d -c "$tmp/unbound.conf" >"$tmp/unbound.log" 2>&1) &
+	for _ in $(seq 50); do [ -S "$tmp/kea.sock" ] && break; sleep 0.1; done
+	"${prov[@]}" kea "${kea[@]}" --push "$tmp/kea.sock" --follow 2>"$tmp/follow.log" &
+	follow_pid=$!
+	b4_aftr=(--dhcp eth0)
+fi
 for x in a b; do
 	ip netns exec "${TOPO}b4$x" build/deploy/b4/aftr-b4 --local "2001:db8:1::$x" \
-		--aftr "$TOPO_ENDPOINT" --mtu 1540 >"$tmp/b4$x.log" 2>&1 &
+		"${b4_aftr[@]}" --mtu 1540 >"$tmp/b4$x.log" 2>&1 &
 done
 # As long as it takes (a busy machine, a first start), while it lives.
 waited=0
@@ -124,6 +159,12 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 
+if [ -n "$dhcp" ]; then
+	for x in a b; do
+		for _ in $(seq 200); do grep -q "softwire to" "$tmp/b4$x.log" && break; sleep 0.1; done
+		grep "aftr.demo.test is\|softwire to" "$tmp/b4$x.log"
+	done
+fi
 ok=0
 say "ping from the client behind B4 a (192.168.1.2) to the server $TOPO_SERVER"
 topo_exec cla ping -c 3 -W 2 "$TOPO_SERVER" && ok=$((ok + 1))

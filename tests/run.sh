@@ -45,15 +45,20 @@ run_suite() {
 rc=0
 echo "== build/ (release checks)"
 run_suite build || rc=1
-echo "== deploy/demo.sh --check (the README's main command)"
-if deploy/demo.sh --check >"${TMPDIR:-/tmp}/aftr-demo-check.log" 2>&1; then
-	tail -1 "${TMPDIR:-/tmp}/aftr-demo-check.log"
-	total_ok=$((total_ok + 1))
-else
-	cat "${TMPDIR:-/tmp}/aftr-demo-check.log"
-	total_fail=$((total_fail + 1))
-	rc=1
-fi
+# The README's main command, and its DHCPv6 variant (B4s that find the AFTR by
+# DHCPv6 and DNS).
+for args in --check "--check --dhcp"; do
+	echo "== deploy/demo.sh $args"
+	# shellcheck disable=SC2086 # the words of args are the demo's arguments
+	if deploy/demo.sh $args >"${TMPDIR:-/tmp}/aftr-demo-check.log" 2>&1; then
+		tail -1 "${TMPDIR:-/tmp}/aftr-demo-check.log"
+		total_ok=$((total_ok + 1))
+	else
+		cat "${TMPDIR:-/tmp}/aftr-demo-check.log"
+		total_fail=$((total_fail + 1))
+		rc=1
+	fi
+done
 echo "== build-san/ (AddressSanitizer, UndefinedBehaviorSanitizer)"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1

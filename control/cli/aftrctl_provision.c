@@ -286,8 +286,12 @@ static int kea(const struct prov_opts *o, const json_t *cfg, FILE *f)
 		json_array_append_new(opts, json_pack("{s:s,s:s}", "name",
 		                                      "information-refresh-time", "data", r));
 	}
-	d6 = json_pack("{s:{s:[s]},s:{s:s,s:b},s:o}", "interfaces-config", "interfaces", o->iface,
-	               "lease-database", "type", "memfile", "persist", 0, "option-data", opts);
+	/* Sockets tried again while the interface comes up (its link-local address is
+	 * tentative for a while after it does): a minute, every 2 s. */
+	d6 = json_pack("{s:{s:[s],s:i,s:i},s:{s:s,s:b},s:o}", "interfaces-config", "interfaces",
+	               o->iface, "service-sockets-max-retries", 30,
+	               "service-sockets-retry-wait-time", 2000, "lease-database", "type", "memfile",
+	               "persist", 0, "option-data", opts);
 	if (o->subnet)
 		json_object_set_new(d6, "subnet6",
 		                    json_pack("[{s:i,s:s,s:s,s:o}]", "id", 1, "subnet", o->subnet,
