@@ -232,7 +232,8 @@ static json_t *lw4o6_options(const json_t *sw, const json_t *cfg)
 	                 "s46-v4v6bind-options", "name", "s46-portparams", "data", ports);
 }
 
-/* A reservation for each B4 with a DUID (its tunnel entry's) and a softwire: its first. */
+/* A reservation for each B4 with a DUID (its tunnel entry's) and a softwire: its first.
+ * A DUID with no softwire is said on stderr: there is nothing to reserve for it. */
 static json_t *reservations(const json_t *cfg)
 {
 	json_t *r = json_array(), *t, *sw;
@@ -240,6 +241,7 @@ static json_t *reservations(const json_t *cfg)
 
 	json_array_foreach(json_object_get(cfg, "tunnels"), i, t) {
 		const char *b4 = json_string_value(json_object_get(t, "b4"));
+		bool found = false;
 
 		if (!json_is_string(json_object_get(t, "duid")) || b4 == NULL)
 			continue;
@@ -249,8 +251,15 @@ static json_t *reservations(const json_t *cfg)
 			json_array_append_new(r, json_pack("{s:O,s:o}", "duid",
 			                                   json_object_get(t, "duid"),
 			                                   "option-data", lw4o6_options(sw, cfg)));
+			found = true;
 			break;
 		}
+		if (!found)
+			fprintf(stderr,
+			        "aftrctl: %s has a DUID but no softwire: no lw4o6 reservation for "
+			        "it "
+			        "(a DS-Lite B4 needs none)\n",
+			        b4);
 	}
 	return r;
 }

@@ -136,6 +136,11 @@ push() {
 		--push "$tmp/kea.sock"
 }
 check "Kea given its reservation through the control socket" push
+# A DUID for a B4 with no softwire: nothing to reserve, and said so.
+curl -sf "${json[@]}" -d '{"b4": "2001:db8:1::a", "duid": "00:03:00:01:02:00:00:00:00:01"}' \
+	"$url/tunnels" >/dev/null
+check "a DUID with no softwire: no reservation, said" bash -c \
+	"$(declare -f push); aftrctl=$aftrctl api=$api name_=$name_ dns6=$dns6 tmp=$tmp; push 2>&1 | grep -q '2001:db8:1::a has a DUID but no softwire'"
 topo_exec b4b pkill -USR2 -f "aftr-b4 --local 2001:db8:1::b "
 check "B4 b takes the binding: the address, PSID 1, the BR" wait_for 10 grep -q \
 	"lw4o6 binding from DHCPv6: $lw, port set offset 0 PSID length 6 PSID 1, BR $TOPO_ENDPOINT" \
