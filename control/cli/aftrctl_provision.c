@@ -218,8 +218,9 @@ static json_t *lw4o6_options(const json_t *sw, const json_t *cfg)
 	const char *br = json_string_value(json_object_get(sw, "endpoint"));
 	char bind[96], ports[32];
 
-	snprintf(bind, sizeof(bind), "%s, %s/128", json_string_value(json_object_get(sw, "ipv4")),
-	         json_string_value(json_object_get(sw, "b4")));
+	snprintf(bind, sizeof(bind), "%s, %s/128",
+	         json_string_value(json_object_get(sw, "ipv4")) ?: "?",
+	         json_string_value(json_object_get(sw, "b4")) ?: "?");
 	/* Offset, then the PSID and its length (sent left-aligned, RFC 7598 4.5). */
 	snprintf(ports, sizeof(ports), "%lld, %lld/%lld",
 	         (long long)json_integer_value(json_object_get(sw, "offset")),
@@ -337,7 +338,7 @@ static int dns(const struct prov_opts *o, const json_t *cfg, FILE *f)
 	fprintf(f, "  local-zone: \"%s.\" static\n", o->aftr_name);
 	json_array_foreach(eps, i, e)
 		fprintf(f, "  local-data: \"%s. 300 IN AAAA %s\"\n", o->aftr_name,
-		        json_string_value(e));
+		        json_string_value(e) ?: "::");
 	json_decref(eps);
 	return 0;
 }

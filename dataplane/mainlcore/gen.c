@@ -225,6 +225,8 @@ int gen_apply_file(const char *path, uint64_t gen, uint64_t *origin, char *err, 
 	t1 = rte_rdtsc();
 	if ((rc = gen_publish(&cfg, gen, err, errlen)) == -ENOMEM)
 		errf(err, errlen, "out of memory for the new tables");
+	if (rc < 0)
+		pools_live_undo(); /* the running tables keep the running pools */
 	if (rc == 0)
 		errf(note, notelen,
 		     "read and checked in %.0f ms, built and published in %.0f ms%s%s", read_ms,

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "nat.h"
 
@@ -109,16 +110,65 @@ static uint32_t set_draining(const struct aftr_config *next, uint32_t *back)
 	return drained;
 }
 
+/* The draining flags before the last apply, for pools_live_undo (slots
+ * added since drain: the running configuration does not have them). */
+static uint8_t *saved;
+static uint32_t saved_n;
+
+static void save_flags(void)
+{
+	free(saved);
+	saved = malloc(dp.conf.n_pools + 1u);
+	saved_n = saved ? dp.conf.n_pools : 0;
+	for (uint32_t i = 0; i < saved_n; i++)
+		saved[i] = dp.conf.pools[i].draining;
+}
+
+void pools_live_undo(void)
+{
+	uint32_t active = 0;
+
+	for (uint32_t i = 0; i < dp.conf.n_pools; i++) {
+		uint8_t d = i < saved_n ? saved[i] : 1;
+
+		__atomic_store_n(&dp.conf.pools[i].draining, d, __ATOMIC_RELAXED);
+		active += !d;
+	}
+	__atomic_store_n(&dp.conf.n_active, active, __ATOMIC_RELEASE);
+}
+
+/* Whether next's pool addresses are those of the slots that do not drain. */
+static bool same_addresses(const struct aftr_config *next)
+{
+	uint32_t active = 0;
+
+	for (uint32_t i = 0; i < dp.conf.n_pools; i++)
+		if (!dp.conf.pools[i].draining) {
+			if (in_config(next, dp.conf.pools[i].addr) == NULL)
+				return false;
+			active++;
+		}
+	return active == next->fixed.n_pools;
+}
+
 int pools_live_apply(const struct aftr_config *next, struct dp_pool_index **old, char *note,
                      size_t notelen, char *err, size_t errlen)
 {
 	uint32_t first = dp.conf.n_pools, drained, back;
 	struct dp_pool_index *x;
-	int added = fill_new(next, err, errlen);
+	int added;
 
 	note[0] = '\0';
 	*old = NULL;
-	if (added < 0)
+	/* nat.deterministic maps B4s onto the pools by number (determ.h). */
+	if (dp.conf.determ.on && !same_addresses(next)) {
+		snprintf(err, errlen,
+		         "pools: nat.deterministic maps B4s onto the pools: adding or "
+		         "removing one needs a restart");
+		return -EINVAL;
+	}
+	save_flags();
+	if ((added = fill_new(next, err, errlen)) < 0)
 		return added;
 	if (added > 0) {
 		/* The index first (its new slots are filled), then the count

@@ -30,4 +30,9 @@ struct dp_pool_index;
 int pools_live_apply(const struct aftr_config *next, struct dp_pool_index **old, char *note,
                      size_t notelen, char *err, size_t errlen);
 
+/* The generation pools_live_apply was for was refused after all: the
+ * draining flags as they were (slots it added drain: the running
+ * configuration does not have them). */
+void pools_live_undo(void);
+
 #endif

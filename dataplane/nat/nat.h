@@ -71,7 +71,8 @@ struct dp_held {
 	uint64_t release_at;
 };
 
-#define NAT_NO_SUB UINT32_MAX
+#define NAT_NO_SUB  UINT32_MAX
+#define NAT_NO_POOL UINT32_MAX /* choose_pool: every pool address drains */
 
 /* Heap bytes one worker's tables took at start, for the start-up log. */
 struct nat_mem {

@@ -35,19 +35,22 @@ void nat_port_release(struct dp_worker *w, struct dp_subscriber *s, enum cfg_pro
 }
 
 /* The pool of hash h among those not draining (a reload removed them:
- * no new subscriber), as h % n_pools when none drains. */
+ * no new subscriber), as h % n_pools when none drains; NAT_NO_POOL when
+ * every one drains. */
 static uint32_t pool_by_hash(uint32_t h)
 {
 	uint32_t n = __atomic_load_n(&dp.conf.n_pools, __ATOMIC_ACQUIRE);
 	uint32_t a = __atomic_load_n(&dp.conf.n_active, __ATOMIC_RELAXED), k;
 
-	if (a == n || a == 0)
+	if (a == 0)
+		return NAT_NO_POOL;
+	if (a == n)
 		return h % n;
 	k = h % a;
 	for (uint32_t i = 0; i < n; i++)
 		if (!__atomic_load_n(&dp.conf.pools[i].draining, __ATOMIC_RELAXED) && k-- == 0)
 			return i;
-	return h % n; /* a pool drained meanwhile: any is right for once */
+	return n ? h % n : NAT_NO_POOL; /* one drained meanwhile: any is right for once */
 }
 
 /* Paired pooling (RFC 6888 REQ-2): a configured tunnel's address, else a
@@ -84,6 +87,11 @@ struct dp_subscriber *nat_sub_get(struct dp_worker *w, const struct addr6 *b4, u
 	memset(s, 0, sizeof(*s));
 	s->b4 = *b4;
 	s->pool = choose_pool(w, b4);
+	if (s->pool == NAT_NO_POOL) { /* every pool address drains: none to give */
+		s->next_free = ns->subs_free_head;
+		ns->subs_free_head = *idx;
+		return NULL;
+	}
 	s->determ = (uint32_t)determ_index(&dp.conf.determ, b4); /* when on: checked */
 	s->tokens_at = UINT64_MAX;                               /* refilled on first use */
 	for (int p = 0; p < CFG_NPROTO; p++)
@@ -226,8 +234,14 @@ static void block_last(const struct dp_worker *w, const struct dp_subscriber *s,
 		                       key_in(ext, htons((uint16_t)(first + i)), cfg_proto_ip(p)));
 		const struct dp_session *se = v == SIDX_NONE ? NULL : &w->nat.sess[v];
 
-		if (se && se->sub == sidx && !se->is_static)
-			*last = RTE_MAX(*last, (uint64_t)se->expire - nat_sess_lifetime(se) + 1);
+		/* Its last packet: its expiry less its lifetime (never below 0:
+		 * a lifetime raised since). */
+		if (se && se->sub == sidx && !se->is_static) {
+			uint64_t lt = nat_sess_lifetime(se),
+			         at = se->expire > lt ? se->expire - lt : 0;
+
+			*last = RTE_MAX(*last, at + 1);
+		}
 	}
 }
 

@@ -104,8 +104,10 @@ static int sess_create(struct dp_worker *w, const struct key_out *ko, uint32_t r
 	    determ_index(&dp.conf.determ, (const struct addr6 *)ko->b4) < 0)
 		return NAT_DROP(NAT_NO_MAPPING);
 	s = nat_sub_get(w, (const struct addr6 *)ko->b4, &sidx);
-	if (s == NULL)
-		return NAT_DROP(TABLE_FULL);
+	if (s == NULL) /* no slot, or every pool address drains (a reload removed them all) */
+		return __atomic_load_n(&dp.conf.n_active, __ATOMIC_RELAXED)
+		               ? NAT_DROP(TABLE_FULL)
+		               : NAT_DROP(PORTS_EXHAUSTED);
 	if ((rc = nat_sub_admit(w, s, p)) != NAT_OK ||
 	    (rc = nat_sub_port(w, s, sidx, p, &port)) != NAT_OK) {
 		nat_sub_maybe_free(w, sidx);

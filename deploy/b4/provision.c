@@ -136,6 +136,10 @@ static void send_request(struct provision *p, uint64_t now)
 
 	/* All_DHCP_Relay_Agents_and_Servers (RFC 8415 section 7.1). */
 	inet_pton(AF_INET6, "ff02::1:2", &to.sin6_addr);
+	/* Elapsed Time counts from the exchange's first message: 0 in it (RFC 8415
+	 * section 21.9). */
+	if (p->rt_ms == 0)
+		p->started_ms = now;
 	n = dhcp6_info_request(buf, sizeof(buf), p->xid, p->duid, p->duid_len,
 	                       (unsigned int)((now - p->started_ms) / 10));
 	if (n > 0 && sendto(p->dhcp_fd, buf, (size_t)n, 0, (struct sockaddr *)&to, sizeof(to)) == n)

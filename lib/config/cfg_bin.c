@@ -240,7 +240,7 @@ static bool tunnel_ok(struct rbuf *r, struct cfg_tunnel *t)
 	if (r->version >= 3) {
 		t->nat_set = (uint8_t)get_le(r, 1);
 		t->duid_len = (uint8_t)get_le(r, 1);
-		if (t->duid_len > CFG_DUID_MAX)
+		if (t->duid_len > CFG_DUID_MAX || (t->duid_len && t->duid_len < 3))
 			return false;
 		get(r, t->duid, t->duid_len);
 		for (int p = 0; p < CFG_NPROTO; p++) {

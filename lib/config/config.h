@@ -126,7 +126,7 @@ struct cfg_pcp_pool {
 	struct cfg_pos pos;
 };
 
-#define CFG_DUID_MAX 32 /* bytes: DUID-LL 10, -LLT 14, -UUID 18, -EN up to 32 */
+#define CFG_DUID_MAX 32 /* bytes, ours (RFC 8415 allows 130): DUID-LL 10, -LLT 14, -UUID 18 */
 
 struct cfg_tunnel {
 	struct addr6 b4;
@@ -413,7 +413,7 @@ struct aftr_config {
 #define CFG_SUBSCRIBERS_PER_WORKER_MIN 16
 #define CFG_SUBSCRIBERS_PER_WORKER_MAX 16777216 /* 2^24 */
 #define CFG_MAX_POOLS                  256
-#define CFG_MAX_POOLS_MAX              65534
+#define CFG_MAX_POOLS_MAX              32767 /* a packet's context holds a pool in 16 bits */
 
 /* Ours: an idle worker's longest sleep, microseconds (dataplane/idle.c). */
 #define CFG_IDLE_SLEEP_MAX_US     200

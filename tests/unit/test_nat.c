@@ -989,6 +989,27 @@ START_TEST(test_pools_live)
 	ck_assert_int_eq(pools_live_apply(&next, &old, note, sizeof(note), err, sizeof(err)), 0);
 	ck_assert_str_eq(note, "");
 	cfg_free(&next);
+	/* A generation refused after its pools were applied: the flags as before. */
+	with_pools(&next, only2, 1);
+	ck_assert_int_eq(pools_live_apply(&next, &old, note, sizeof(note), err, sizeof(err)), 0);
+	ck_assert(dp.conf.pools[0].draining);
+	pools_live_undo();
+	ck_assert(!dp.conf.pools[0].draining && !dp.conf.pools[1].draining);
+	ck_assert_uint_eq(dp.conf.n_active, 2);
+	cfg_free(&next);
+	/* Every address removed: a new subscriber gets none (ports_exhausted), one
+	 * that has one goes on. */
+	with_pools(&next, only2, 0);
+	ck_assert_int_eq(pools_live_apply(&next, &old, note, sizeof(note), err, sizeof(err)), 0);
+	ck_assert_uint_eq(dp.conf.n_active, 0);
+	{
+		struct addr6 fresh = b4_addr(99);
+
+		ck_assert_int_eq(out_rc(&fresh, UDP, INSIDE, 7000, REMOTE, 53, 0),
+		                 NAT_DROP(PORTS_EXHAUSTED));
+		out_port(&a, UDP, INSIDE, 7002, REMOTE, 53, 0);
+	}
+	cfg_free(&next);
 }
 END_TEST
 
