@@ -30,17 +30,10 @@ static int gather(struct api_ctx *ctx, const struct addr6 *b4, json_t *out)
 	if (n == 0)
 		return -ENOENT;
 	for (unsigned int w = 0; w < n; w++) {
-		uint32_t cur = 0, next;
+		int rc = dpctl_dump_all(ctx->dp, w, &f, B4D_PER_CMD, out);
 
-		do {
-			int rc = dpctl_dump(ctx->dp, w, &f, cur, B4D_PER_CMD, out, &next);
-
-			if (rc < 0)
-				return rc;
-			if (next != CTL_DUMP_END && next <= cur)
-				return -EIO; /* no progress: a worker that is not ours */
-			cur = next;
-		} while (cur != CTL_DUMP_END);
+		if (rc < 0)
+			return rc;
 	}
 	return 0;
 }

@@ -24,17 +24,10 @@ static int shares(struct api_ctx *ctx, json_t *list)
 	if (n == 0)
 		return -ENOENT;
 	for (unsigned int w = 0; w < n; w++) {
-		uint32_t cursor = 0, next;
+		int rc = dpctl_dump_all(ctx->dp, w, &filter, SLICE, list);
 
-		do {
-			int rc = dpctl_dump(ctx->dp, w, &filter, cursor, SLICE, list, &next);
-
-			if (rc < 0)
-				return rc;
-			if (next != CTL_DUMP_END && next <= cursor)
-				return -EPROTO; /* no progress: never loop */
-			cursor = next;
-		} while (next != CTL_DUMP_END);
+		if (rc < 0)
+			return rc;
 	}
 	return 0;
 }

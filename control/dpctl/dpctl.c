@@ -430,7 +430,9 @@ unsigned int dpctl_ping_all(struct dpctl *c, unsigned int timeout_ms, int *rc, u
 	return n;
 }
 
-#define MAIN_LCORE UINT_MAX /* command(): the main lcore's ring, whichever it is now */
+#define DUMP_STALLS   50       /* dpctl_dump_all: commands that listed nothing, in a row */
+#define DUMP_STALL_US 2000     /* and the wait after each */
+#define MAIN_LCORE    UINT_MAX /* command(): the main lcore's ring, whichever it is now */
 
 /* Sends one command to a worker (or MAIN_LCORE) of the dataplane followed
  * now and waits for its ack (or the timeout). */
@@ -493,6 +495,31 @@ int dpctl_dump(struct dpctl *c, unsigned int worker, const struct ctl_msg *filte
 	pthread_mutex_unlock(&c->lock);
 	pthread_mutex_unlock(&c->dump_lock);
 	return rc;
+}
+
+int dpctl_dump_all(struct dpctl *c, unsigned int worker, const struct ctl_msg *filter, uint16_t max,
+                   json_t *out)
+{
+	unsigned int stalled = 0;
+	uint32_t cur = 0, next;
+
+	do {
+		int rc = dpctl_dump(c, worker, filter, cur, max, out, &next);
+
+		if (rc < 0)
+			return rc;
+		if (next != CTL_DUMP_END && next <= cur) {
+			/* No room in its event ring for one entry: it drains as this
+			 * process reads it. Asked again a little later, a while. */
+			if (++stalled > DUMP_STALLS)
+				return -EBUSY;
+			usleep(DUMP_STALL_US);
+			continue;
+		}
+		stalled = 0;
+		cur = next;
+	} while (cur != CTL_DUMP_END);
+	return 0;
 }
 
 unsigned int dpctl_workers(struct dpctl *c)

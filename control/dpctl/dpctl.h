@@ -64,5 +64,10 @@ int dpctl_push_delta(struct dpctl *c, const char *records, uint64_t base, uint64
 struct ctl_msg;
 int dpctl_dump(struct dpctl *c, unsigned int worker, const struct ctl_msg *filter, uint32_t cursor,
                uint16_t max, json_t *out, uint32_t *next);
+/* All of a worker's listing, max entries a command, from the start: a command that lists
+ * nothing (its event ring full) is sent again a little later, 50 times at most (then
+ * -EBUSY). 0, or dpctl_dump's error. */
+int dpctl_dump_all(struct dpctl *c, unsigned int worker, const struct ctl_msg *filter, uint16_t max,
+                   json_t *out);
 
 #endif

@@ -215,8 +215,9 @@ static uint32_t dump_b4drops(struct dp_worker *w, const struct ctl_msg *c)
 	return CTL_DUMP_END;
 }
 
-/* What the worker knows of a B4 (none asked: of its drop table only). */
-static void b4_info(struct dp_worker *w, const struct ctl_msg *c)
+/* What the worker knows of a B4 (none asked: of its drop table only): 0, or
+ * -EAGAIN when its event ring has no room for it and the ack. */
+static int b4_info(struct dp_worker *w, const struct ctl_msg *c)
 {
 	struct ctl_msg m = {.type = CTL_EVT_B4, .seq = c->seq};
 	struct addr6 b4;
@@ -232,8 +233,10 @@ static void b4_info(struct dp_worker *w, const struct ctl_msg *c)
 		rc = nat_b4_last_active(w, &b4, &m.u.b4.active_ago_s);
 		m.u.b4.nat = rc == 0 ? 2 : rc == -ENODATA ? 1 : 0;
 	}
-	if (rte_ring_free_count(w->evt_ring) >= 2)
-		ctl_send_event(w, &m);
+	if (rte_ring_free_count(w->evt_ring) < 2)
+		return -EAGAIN;
+	ctl_send_event(w, &m);
+	return 0;
 }
 
 unsigned int ctl_poll(struct dp_worker *w)
@@ -261,7 +264,7 @@ unsigned int ctl_poll(struct dp_worker *w)
 		else if (cmds[i].type == CTL_CMD_B4DROPS && ctl_msg_check(&cmds[i]) == 0)
 			ack.u.ack.next = dump_b4drops(w, &cmds[i]);
 		else if (cmds[i].type == CTL_CMD_B4 && ctl_msg_check(&cmds[i]) == 0)
-			b4_info(w, &cmds[i]);
+			ack.u.ack.result = b4_info(w, &cmds[i]);
 		else if (cmds[i].type != CTL_CMD_NOOP)
 			ack.u.ack.result = -ENOTSUP;
 		DP_COUNT(w, COMMANDS);
