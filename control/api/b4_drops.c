@@ -19,23 +19,14 @@
 #define TOP_MAX     1000
 #define B4D_PER_CMD 64 /* B4s asked for a command (their events fit the ring) */
 
-/* Every worker's entries (of b4 only, when given): 0 or the error. */
+/* Every worker's entries (of b4 only, when given): 0, -ENOENT or the error. */
 static int gather(struct api_ctx *ctx, const struct addr6 *b4, json_t *out)
 {
 	struct ctl_msg f = {.type = CTL_CMD_B4DROPS, .u.dump.has_b4 = b4 != NULL};
-	unsigned int n = ctx->dp ? dpctl_workers(ctx->dp) : 0;
 
 	if (b4)
 		memcpy(f.u.dump.b4, b4->b, 16);
-	if (n == 0)
-		return -ENOENT;
-	for (unsigned int w = 0; w < n; w++) {
-		int rc = dpctl_dump_all(ctx->dp, w, &f, B4D_PER_CMD, out);
-
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
+	return dpctl_dump_workers(ctx->dp, &f, B4D_PER_CMD, out);
 }
 
 /* Entry e of another worker added into sum (the same B4). */
@@ -96,18 +87,10 @@ static int by_drops(const void *x, const void *y)
 static int facts(struct api_ctx *ctx, const struct addr6 *b4, json_t *out)
 {
 	struct ctl_msg f = {.type = CTL_CMD_B4, .u.dump.has_b4 = b4 != NULL};
-	unsigned int n = ctx->dp ? dpctl_workers(ctx->dp) : 0;
-	uint32_t next;
 
 	if (b4)
 		memcpy(f.u.dump.b4, b4->b, 16);
-	for (unsigned int w = 0; w < n; w++) {
-		int rc = dpctl_dump(ctx->dp, w, &f, 0, 1, out, &next);
-
-		if (rc < 0)
-			return rc;
-	}
-	return n ? 0 : -ENOENT;
+	return dpctl_dump_workers(ctx->dp, &f, 1, out);
 }
 
 int b4_drops_of(struct api_ctx *ctx, const struct addr6 *b4, json_t *view)

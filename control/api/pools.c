@@ -19,17 +19,8 @@
 static int shares(struct api_ctx *ctx, json_t *list)
 {
 	struct ctl_msg filter = {.type = CTL_CMD_POOLS};
-	unsigned int n = ctx->dp ? dpctl_workers(ctx->dp) : 0;
 
-	if (n == 0)
-		return -ENOENT;
-	for (unsigned int w = 0; w < n; w++) {
-		int rc = dpctl_dump_all(ctx->dp, w, &filter, SLICE, list);
-
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
+	return dpctl_dump_workers(ctx->dp, &filter, SLICE, list);
 }
 
 static void add(json_t *into, const json_t *from, const char *key)

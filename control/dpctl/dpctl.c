@@ -522,6 +522,19 @@ int dpctl_dump_all(struct dpctl *c, unsigned int worker, const struct ctl_msg *f
 	return 0;
 }
 
+int dpctl_dump_workers(struct dpctl *c, const struct ctl_msg *filter, uint16_t max, json_t *out)
+{
+	unsigned int n = c ? dpctl_workers(c) : 0;
+
+	for (unsigned int w = 0; w < n; w++) {
+		int rc = dpctl_dump_all(c, w, filter, max, out);
+
+		if (rc < 0)
+			return rc;
+	}
+	return n ? 0 : -ENOENT;
+}
+
 unsigned int dpctl_workers(struct dpctl *c)
 {
 	unsigned int n;

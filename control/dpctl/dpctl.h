@@ -69,5 +69,8 @@ int dpctl_dump(struct dpctl *c, unsigned int worker, const struct ctl_msg *filte
  * -EBUSY). 0, or dpctl_dump's error. */
 int dpctl_dump_all(struct dpctl *c, unsigned int worker, const struct ctl_msg *filter, uint16_t max,
                    json_t *out);
+/* dpctl_dump_all of every worker, in one list: 0, -ENOENT without a dataplane (c may be
+ * NULL), or the first error. */
+int dpctl_dump_workers(struct dpctl *c, const struct ctl_msg *filter, uint16_t max, json_t *out);
 
 #endif
