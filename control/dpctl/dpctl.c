@@ -26,6 +26,7 @@
 
 #include "addr.h"
 #include "ctl_msg.h"
+#include "ctl_pkt.h"
 #include "export.h"
 #include "counters.h"
 #include "rates.h"
@@ -63,6 +64,12 @@ struct dpctl {
 	json_t *dump_out;
 	_Atomic uint32_t dump_next;
 	atomic_int dump_result;
+	/* The PCP command waited for (dpctl_pcp) and its reply. */
+	pthread_mutex_t pcp_lock;
+	_Atomic uint32_t pcp_seq;
+	atomic_int pcp_result;
+	struct ctl_msg pcp_reply;
+	bool pcp_got;
 };
 
 static uint64_t now_us(void)
@@ -95,6 +102,17 @@ static bool rings_sane(const struct stats_shm_hdr *h)
 		return false;
 	for (uint32_t i = 0; i < 2 * h->nrings; i++)
 		if (!ring_sane(stats_shm_ring(h, i), h->ring_count))
+			return false;
+	/* The packet rings, the same way. */
+	if (h->pkt_size != CTL_PKT_SIZE || h->pkt_count == 0 ||
+	    (h->pkt_count & (h->pkt_count - 1)) != 0 ||
+	    h->pkt_ring_bytes <
+	            RTE_ALIGN(sizeof(struct rte_ring) + (size_t)h->pkt_count * CTL_PKT_SIZE,
+	                      RTE_CACHE_LINE_SIZE) ||
+	    (uint64_t)h->pkt_rings_off + 2 * (uint64_t)h->pkt_ring_bytes > h->size)
+		return false;
+	for (uint32_t i = 0; i < 2; i++)
+		if (!ring_sane(stats_shm_pkt_ring(h, i), h->pkt_count))
 			return false;
 	return true;
 }
@@ -272,6 +290,8 @@ static void take(struct dpctl *c, uint32_t w, const struct stats_shm_hdr *h,
 			atomic_store(&c->dump_next, m->u.ack.next);
 			atomic_store(&c->dump_result, m->u.ack.result);
 		}
+		if (m->seq == atomic_load(&c->pcp_seq))
+			atomic_store(&c->pcp_result, m->u.ack.result);
 		atomic_store(&c->acked[w], m->seq);
 	} else if (m->type == CTL_EVT_SESSION || m->type == CTL_EVT_SUBSCRIBER ||
 	           m->type == CTL_EVT_BLOCK || m->type == CTL_EVT_POOL ||
@@ -282,6 +302,15 @@ static void take(struct dpctl *c, uint32_t w, const struct stats_shm_hdr *h,
 		if (m->seq == atomic_load(&c->dump_seq) && c->dump_out)
 			dump_add(c, w, m);
 		pthread_mutex_unlock(&c->lock);
+	} else if (m->type == CTL_EVT_PCP) {
+		if (m->seq && m->seq == atomic_load(&c->pcp_seq)) {
+			pthread_mutex_lock(&c->lock);
+			c->pcp_reply = *m;
+			c->pcp_got = true;
+			pthread_mutex_unlock(&c->lock);
+		}
+		if (c->events && m->u.pcp.op != CTL_PCP_REFUSED)
+			events_put(c->events, m);
 	} else if (c->events) {
 		events_put(c->events, m);
 	}
@@ -364,6 +393,7 @@ struct dpctl *dpctl_start(const char *shm, const struct aftr_config *cfg, struct
 	}
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_mutex_init(&c->dump_lock, NULL);
+	pthread_mutex_init(&c->pcp_lock, NULL);
 	c->events = events;
 	if (pthread_create(&c->thread, NULL, run, c) != 0) {
 		rates_free(c->rates);
@@ -384,6 +414,7 @@ void dpctl_stop(struct dpctl *c)
 		stats_shm_close(c->h);
 	pthread_mutex_destroy(&c->lock);
 	pthread_mutex_destroy(&c->dump_lock);
+	pthread_mutex_destroy(&c->pcp_lock);
 	rates_free(c->rates);
 	free(c->shm);
 	free(c);
@@ -456,6 +487,8 @@ static int command(struct dpctl *c, unsigned int worker, struct ctl_msg *m, unsi
 			atomic_store(&c->dump_seq, m->seq);
 		if (worker == MAIN_LCORE)
 			atomic_store(&c->main_seq, m->seq);
+		if (m->type == CTL_CMD_PCP)
+			atomic_store(&c->pcp_seq, m->seq);
 		if (rte_ring_sp_enqueue_elem(stats_shm_ring(c->h, ring), m, CTL_MSG_SIZE) != 0)
 			rc = -ENOBUFS;
 	}
@@ -653,4 +686,64 @@ int dpctl_push_delta(struct dpctl *c, const char *records, uint64_t base, uint64
 
 	snprintf(head, sizeof(head), CTL_DELTA_MAGIC "%" PRIu64 " %" PRIu64 "\n", base, gen);
 	return push_file(c, "delta", head, records, strlen(records), &m, err, errlen);
+}
+
+int dpctl_pcp(struct dpctl *c, unsigned int worker, struct ctl_msg *cmd, struct ctl_msg *reply)
+{
+	int rc;
+
+	pthread_mutex_lock(&c->pcp_lock); /* one at a time: one reply slot */
+	pthread_mutex_lock(&c->lock);
+	c->pcp_got = false;
+	pthread_mutex_unlock(&c->lock);
+	cmd->type = CTL_CMD_PCP;
+	rc = command(c, worker, cmd, 1000);
+	if (rc == 0) {
+		rc = atomic_load(&c->pcp_result);
+		pthread_mutex_lock(&c->lock);
+		if (rc == 0 && !c->pcp_got)
+			rc = -EPROTO;
+		*reply = c->pcp_reply;
+		pthread_mutex_unlock(&c->lock);
+	}
+	atomic_store(&c->pcp_seq, 0);
+	pthread_mutex_unlock(&c->pcp_lock);
+	return rc;
+}
+
+int dpctl_pkt_recv(struct dpctl *c, struct ctl_pkt *out, unsigned int max, uint64_t *generation)
+{
+	unsigned int n = 0;
+
+	pthread_mutex_lock(&c->lock);
+	*generation = c->h ? c->h->generation : 0;
+	if (c->h)
+		n = rte_ring_sc_dequeue_burst_elem(stats_shm_pkt_ring(c->h, 0), out, CTL_PKT_SIZE,
+		                                   max, NULL);
+	pthread_mutex_unlock(&c->lock);
+	return (int)n;
+}
+
+int dpctl_pkt_send(struct dpctl *c, const struct ctl_pkt *p)
+{
+	int rc = -ENOENT;
+
+	pthread_mutex_lock(&c->lock);
+	if (c->h)
+		rc = rte_ring_sp_enqueue_elem(stats_shm_pkt_ring(c->h, 1), (void *)(uintptr_t)p,
+		                              CTL_PKT_SIZE) == 0
+		             ? 0
+		             : -ENOBUFS;
+	pthread_mutex_unlock(&c->lock);
+	return rc;
+}
+
+int64_t dpctl_start_time(struct dpctl *c)
+{
+	int64_t t;
+
+	pthread_mutex_lock(&c->lock);
+	t = c->h ? c->h->start_time : 0;
+	pthread_mutex_unlock(&c->lock);
+	return t;
 }

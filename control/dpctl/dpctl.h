@@ -73,4 +73,16 @@ int dpctl_dump_all(struct dpctl *c, unsigned int worker, const struct ctl_msg *f
  * NULL), or the first error. */
 int dpctl_dump_workers(struct dpctl *c, const struct ctl_msg *filter, uint16_t max, json_t *out);
 
+/* A PCP mapping command (ctl_msg.h u.pcp) to a worker, its CTL_EVT_PCP in
+ * reply: 0, -EXDEV (the worker does not own the B4), or another -errno. */
+int dpctl_pcp(struct dpctl *c, unsigned int worker, struct ctl_msg *cmd, struct ctl_msg *reply);
+/* The dataplane's packets for the control process (ctl_pkt.h), up to max;
+ * *generation: of the dataplane they came from (0: none). Returns how many. */
+struct ctl_pkt;
+int dpctl_pkt_recv(struct dpctl *c, struct ctl_pkt *out, unsigned int max, uint64_t *generation);
+/* A packet for the dataplane to send: 0, -ENOENT (none), -ENOBUFS (full). */
+int dpctl_pkt_send(struct dpctl *c, const struct ctl_pkt *p);
+/* When the dataplane followed started (seconds since 1970; 0: none). */
+int64_t dpctl_start_time(struct dpctl *c);
+
 #endif

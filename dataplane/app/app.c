@@ -235,6 +235,7 @@ static void conf_init(const struct aftr_config *cfg)
 	dp.conf.transport_addr = cfg->fixed.transport.addr6.addr;
 	dp.conf.wan_addr = cfg->fixed.wan.addr4.addr;
 	dp.conf.fast = cfg->fixed.fast_path;
+	dp.pcp_on = cfg_pcp_on(&cfg->fixed);
 	dp.conf.l2_demux = cfg->fixed.transport.vlan || cfg->fixed.wan.vlan ||
 	                   cfg_one_port(&cfg->fixed.transport, &cfg->fixed.wan);
 	dp.conf.has_gw[DP_PORT_TRANSPORT] = cfg->fixed.transport.has_gateway;

@@ -222,6 +222,10 @@ struct dp {
 	struct rte_ring *to_ctrl; /* workers -> main lcore (MP/SC) */
 	/* The main lcore's rings in the shared region (ctl_msg.h). */
 	struct rte_ring *ctl_cmd, *ctl_evt;
+	/* Its packet rings there (ctl_pkt.h): to the control process, from it;
+	 * and whether the PCP server answers (pcp.daemon: cfg_pcp_on). */
+	struct rte_ring *pkt_up, *pkt_down;
+	bool pcp_on;
 	char tables_path[64]; /* the tables file (ctl_msg.h) */
 	char delta_path[64];  /* the delta file (ctl_msg.h) */
 	/* Neighbours of the two links: the gateways, and on-link B4s. */

@@ -239,6 +239,24 @@ static int b4_info(struct dp_worker *w, const struct ctl_msg *c)
 	return 0;
 }
 
+/* A PCP mapping of a B4 this worker owns (nat/pcp_map.c): its result as
+ * one event, then the ack. -EXDEV: another worker owns it; -EAGAIN: no
+ * room for both. */
+static int pcp_cmd(struct dp_worker *w, const struct ctl_msg *c)
+{
+	struct ctl_msg ev;
+	struct addr6 b4;
+
+	memcpy(b4.b, c->u.pcp.b4, 16);
+	if (nat_b4_owner(&b4) != w->id)
+		return -EXDEV;
+	if (rte_ring_free_count(w->evt_ring) < 2)
+		return -EAGAIN;
+	nat_pcp(w, c, &ev);
+	ctl_send_event(w, &ev);
+	return 0;
+}
+
 unsigned int ctl_poll(struct dp_worker *w)
 {
 	struct ctl_msg cmds[CTL_BURST];
@@ -265,6 +283,8 @@ unsigned int ctl_poll(struct dp_worker *w)
 			ack.u.ack.next = dump_b4drops(w, &cmds[i]);
 		else if (cmds[i].type == CTL_CMD_B4 && ctl_msg_check(&cmds[i]) == 0)
 			ack.u.ack.result = b4_info(w, &cmds[i]);
+		else if (cmds[i].type == CTL_CMD_PCP && ctl_msg_check(&cmds[i]) == 0)
+			ack.u.ack.result = pcp_cmd(w, &cmds[i]);
 		else if (cmds[i].type != CTL_CMD_NOOP)
 			ack.u.ack.result = -ENOTSUP;
 		DP_COUNT(w, COMMANDS);

@@ -16,11 +16,14 @@ unsigned int ctrl_poll(void)
 
 		if (why == CTRL_RESOLVE)
 			ctrl_resolve(m, port);
+		else if (why == CTRL_PCP)
+			ctrl_pcp_rx(m);
 		else if (port == DP_PORT_WAN)
 			ctrl_arp_rx(m); /* ARP and IPv4 to us */
 		else
 			ctrl_icmp6_rx(m);
 	}
+	n += ctrl_pcp_poll();
 	ctrl_timers();
 	return n;
 }

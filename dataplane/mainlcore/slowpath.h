@@ -33,6 +33,10 @@ void ctrl_icmp6_rx(struct rte_mbuf *m);
 void ctrl_arp_request(uint32_t target_host);
 void ctrl_nd_solicit(const struct addr6 *target);
 
+/* pcp_relay.c: a PCP request a worker passed up, to the control process;
+ * the control process's answers into their softwires (returns how many). */
+void ctrl_pcp_rx(struct rte_mbuf *m);
+unsigned int ctrl_pcp_poll(void);
 /* resolve.c: a frame whose next hop a worker could not resolve (sent
  * once it is, or dropped); retries and refreshes, each round. */
 void ctrl_resolve(struct rte_mbuf *m, int port);

@@ -17,6 +17,7 @@
 #include "dp.h"
 #include "filter.h"
 #include "ctl_msg.h"
+#include "ctl_pkt.h"
 #include "stats_shm.h"
 
 /* Messages each ring holds. An event ring takes 16 ms of a worker making
@@ -48,6 +49,13 @@ static int rings_init(void)
 			dp.worker[w].evt_ring = evt;
 		}
 	}
+	dp.pkt_up = stats_shm_pkt_ring(h, 0);
+	dp.pkt_down = stats_shm_pkt_ring(h, 1);
+	if (rte_ring_init(dp.pkt_up, "ctlpktup", CTL_PKT_COUNT, RING_F_SP_ENQ | RING_F_SC_DEQ) <
+	            0 ||
+	    rte_ring_init(dp.pkt_down, "ctlpktdown", CTL_PKT_COUNT, RING_F_SP_ENQ | RING_F_SC_DEQ) <
+	            0)
+		return -EINVAL;
 	return 0;
 }
 
@@ -67,11 +75,14 @@ int stats_init(const char *shm_name)
 	const char *names[AFTR_STATS_COUNT + FILTER_COUNTERS_MAX];
 	unsigned int n = aftr_stats_names(names);
 	ssize_t bytes = rte_ring_get_memsize_elem(CTL_MSG_SIZE, CTL_RING_COUNT);
-	struct stats_shm_rings r = {dp.nworkers + 1, (uint32_t)RTE_ALIGN_CEIL(bytes, 64),
-	                            CTL_RING_COUNT, CTL_MSG_SIZE};
+	ssize_t pbytes = rte_ring_get_memsize_elem(CTL_PKT_SIZE, CTL_PKT_COUNT);
+	struct stats_shm_rings r = {
+	        dp.nworkers + 1, (uint32_t)RTE_ALIGN_CEIL(bytes, 64),  CTL_RING_COUNT,
+	        CTL_MSG_SIZE,    (uint32_t)RTE_ALIGN_CEIL(pbytes, 64), CTL_PKT_COUNT,
+	        CTL_PKT_SIZE};
 
-	if (bytes < 0)
-		return (int)bytes;
+	if (bytes < 0 || pbytes < 0)
+		return bytes < 0 ? (int)bytes : (int)pbytes;
 	/* After the fixed counters, each filter rule's (dp_counters.filter). */
 	n += filter_counter_names(names + n);
 	dp.start_tsc = rte_rdtsc();

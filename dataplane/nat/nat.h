@@ -31,15 +31,18 @@ enum sess_state {
  * proto in a row: one word). */
 struct dp_session {
 	struct addr6 b4;
-	uint32_t src;          /* inner source, network order */
-	uint16_t sport;        /* inner source port or echo id, network order */
-	uint8_t state;         /* enum sess_state */
-	uint8_t rnext;         /* next remote slot to replace */
-	uint32_t ext;          /* pool address, network order */
-	uint16_t eport;        /* public port or echo id, network order */
-	uint8_t proto;         /* IPPROTO_TCP, _UDP, _ICMP */
-	uint8_t in_use : 1;    /* else on the free list */
-	uint8_t is_static : 1; /* from a static mapping (ISC "nat"): no port block */
+	uint32_t src;           /* inner source, network order */
+	uint16_t sport;         /* inner source port or echo id, network order */
+	uint8_t state;          /* enum sess_state */
+	uint8_t rnext;          /* next remote slot to replace */
+	uint32_t ext;           /* pool address, network order */
+	uint16_t eport;         /* public port or echo id, network order */
+	uint8_t proto;          /* IPPROTO_TCP, _UDP, _ICMP */
+	uint8_t in_use : 1;     /* else on the free list */
+	uint8_t is_static : 1;  /* from a static mapping (ISC "nat"): no port block */
+	uint8_t is_pcp : 1;     /* a PCP mapping (pcp_map.c): lives to nat_state.pcp_until */
+	uint8_t pcp_map : 1;    /* PCP MAP: inbound from anyone, or ... */
+	uint8_t pcp_filter : 1; /* ... only from remote[] (port 0: any) */
 	union {
 		uint32_t sub;       /* in use: subscriber index; NAT_NO_SUB if static */
 		uint32_t next_free; /* free: the next free session */
@@ -60,6 +63,7 @@ struct dp_subscriber {
 	uint32_t next_free;
 	uint32_t limit_at; /* w->now + 1 of its last limit event (one a second) */
 	uint32_t determ;   /* its number in nat.deterministic's prefix */
+	uint16_t npcp;     /* its sessions that are PCP mappings */
 	uint8_t in_use;
 };
 
@@ -138,6 +142,17 @@ void nat_ahead_get(const struct dp_worker *w, struct dp_nat_ahead *a);
 struct dp_session *nat_find_out(struct dp_worker *w, const struct addr6 *b4, uint32_t src,
                                 uint16_t sport, uint8_t proto);
 struct dp_session *nat_find_in(struct dp_worker *w, uint32_t ext, uint16_t eport, uint8_t proto);
+
+/* PCP (RFC 6887) mappings, pcp_map.c: a CTL_CMD_PCP applied by the B4's
+ * owner, its result in ev (a CTL_EVT_PCP to send). */
+struct ctl_msg;
+void nat_pcp(struct dp_worker *w, const struct ctl_msg *cmd, struct ctl_msg *ev);
+/* The sweep found PCP session idx past its expiry: true if its mapping's
+ * lifetime keeps it (expiry moved there), else the mapping ends (its
+ * record sent) and the session with it. */
+bool nat_pcp_keep(struct dp_worker *w, uint32_t idx);
+/* Session idx, a PCP mapping, ends for another reason (cleared). */
+void nat_pcp_gone(struct dp_worker *w, uint32_t idx, uint8_t op);
 
 /* Expires sessions and releases held ports, a few per call. */
 void nat_sweep(struct dp_worker *w, unsigned int budget);

@@ -155,6 +155,9 @@ const struct cfg_nat *nat_static_check(const struct dp_worker *w, const struct d
 struct dp_subscriber *nat_sub_get(struct dp_worker *w, const struct addr6 *b4, uint32_t *idx);
 void nat_sub_maybe_free(struct dp_worker *w, uint32_t idx);
 int nat_sub_admit(struct dp_worker *w, struct dp_subscriber *s, enum cfg_proto p);
+/* Whether the subscriber holds as many blocks of p as it may. */
+bool nat_sub_block_limit(const struct dp_worker *w, const struct dp_subscriber *s,
+                         enum cfg_proto p);
 int nat_sub_port(struct dp_worker *w, struct dp_subscriber *s, uint32_t sidx, enum cfg_proto p,
                  uint16_t *port);
 void nat_port_release(struct dp_worker *w, struct dp_subscriber *s, enum cfg_proto p,

@@ -35,6 +35,9 @@ struct nat_state {
 	/* Ports waiting out their hold time (RFC 6888 REQ-8), oldest first. */
 	struct dp_held *held;
 	uint32_t held_cap, held_head, held_tail;
+	/* PCP mappings' ends (pcp_map.c), by session slot, in w->now's
+	 * seconds: with the PCP server on (pcp.daemon), else NULL. */
+	uint32_t *pcp_until;
 	/* The expiry sweep (nat_sweep): the next session slot it looks at,
 	 * and the time it has covered up to (worker.c). */
 	uint32_t sweep_cursor;

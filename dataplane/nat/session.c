@@ -155,6 +155,8 @@ void nat_sess_end(struct dp_worker *w, uint32_t idx)
 	struct dp_subscriber *s;
 
 	memcpy(ko.b4, se->b4.b, 16);
+	if (se->is_pcp) /* cleared by the NOC, or its static mapping changed */
+		nat_pcp_gone(w, idx, CTL_PCP_DEL);
 	/* The entries of idx itself (never another session's). */
 	sidx_del(&ns->sess_by_out, hash_out(&ko), idx);
 	sidx_del(&ns->sess_by_in, hash_in(ki), idx);
@@ -227,9 +229,10 @@ void nat_sweep(struct dp_worker *w, unsigned int budget)
 		if (ns->sess[idx].in_use &&
 		    (ns->sess[idx].expire <= w->now ||
 		     (ns->sess[idx].is_static && nat_static_check(w, &ns->sess[idx]) == NULL))) {
-			if (!take_room(w, &room, 1))
+			if (!take_room(w, &room, 2))
 				break; /* this slot first, next round */
-			nat_sess_end(w, idx);
+			if (!ns->sess[idx].is_pcp || !nat_pcp_keep(w, idx))
+				nat_sess_end(w, idx);
 		}
 		ns->sweep_cursor = (idx + 1) % ns->sess_max;
 	}

@@ -143,6 +143,11 @@ static uint32_t max_blocks(const struct dp_worker *w, const struct dp_subscriber
 	return cfg->max_blocks[p] ? cfg->max_blocks[p] : (need ? need : 1);
 }
 
+bool nat_sub_block_limit(const struct dp_worker *w, const struct dp_subscriber *s, enum cfg_proto p)
+{
+	return s->nblocks[p] >= max_blocks(w, s, p, &w->nat.pb[s->pool][p]);
+}
+
 /* RFC 8158 quota exceeded (kind) or ports exhausted, logged at most once
  * a second a subscriber: a B4 at its limit meets it with every packet. */
 static void limit_event(struct dp_worker *w, struct dp_subscriber *s, enum ctl_type type,

@@ -126,6 +126,8 @@ static int sess_create(struct dp_worker *w, const struct key_out *ko, uint32_t r
 /* Remembers the remote endpoint an outbound packet goes to. */
 static void remote_note(struct dp_session *se, uint32_t addr, uint16_t port)
 {
+	if (se->pcp_filter)
+		return; /* its remotes are its PCP filters */
 	for (int i = 0; i < SESS_REMOTES; i++)
 		if (se->remote[i] == addr && se->rport[i] == port)
 			return;
@@ -134,12 +136,26 @@ static void remote_note(struct dp_session *se, uint32_t addr, uint16_t port)
 	se->rnext = (uint8_t)((se->rnext + 1) % SESS_REMOTES);
 }
 
+/* A PCP MAP's session: anyone, or only its FILTERs' remotes (a port of 0:
+ * any port of that address). */
+static __rte_noinline bool pcp_allowed(const struct dp_session *se, uint32_t addr, uint16_t port)
+{
+	if (!se->pcp_filter)
+		return true;
+	for (int i = 0; i < CTL_PCP_FILTERS; i++)
+		if (se->remote[i] == addr && (se->rport[i] == 0 || se->rport[i] == port))
+			return true;
+	return false;
+}
+
 /* RFC 4787 REQ-8: endpoint-independent filtering lets anyone in; the others
  * only the addresses (and ports) the session sent to. */
 static bool remote_allowed(const struct dp_session *se, uint32_t addr, uint16_t port)
 {
 	enum cfg_filtering f = dp.conf.cfg->filtering;
 
+	if (unlikely(se->pcp_map)) /* RFC 6887 sections 11.3 and 13.3 */
+		return pcp_allowed(se, addr, port);
 	if (f == FILTER_EIF)
 		return true;
 	for (int i = 0; i < SESS_REMOTES; i++)

@@ -6,10 +6,12 @@
 #include <rte_ether.h>
 
 #include "cksum.h"
+#include "ctl_msg.h"
 #include "filter.h"
 #include "graph.h"
 #include "icmp_build.h"
 #include "softwire.h"
+#include "tx.h"
 
 #define ETH_LEN ((uint32_t)RTE_ETHER_HDR_LEN)
 
@@ -51,9 +53,19 @@ enum dp_node node_decap(struct dp_worker *w, struct rte_mbuf *m)
 }
 
 /* RFC 6333 section 5.7: the B4 reaches the AFTR's 192.0.0.1 (our icmp
- * source) inside the softwire, e.g. to ping it: answered in the softwire. */
+ * source) inside the softwire, e.g. to ping it: answered in the softwire.
+ * The PCP server (RFC 6887) listens there too, when on: its requests go to
+ * the main lcore, which passes them to the control process. */
 static enum dp_node to_aftr(struct dp_worker *w, struct rte_mbuf *m, struct l3_ip4_hdr *ip)
 {
+	const struct dp_ctx *c = dp_ctx(m);
+
+	if (ip->proto == IPPROTO_UDP && (c->flags & CTX_PORTS) &&
+	    c->dport == htons(CTL_PCP_SERVER_PORT) && dp.pcp_on) {
+		dp_ctx(m)->ctrl = CTRL_PCP >> 8;
+		dp_ctx(m)->port = DP_PORT_TRANSPORT;
+		return NODE_CTRL;
+	}
 	if (!icmp_echo_answer(ip))
 		return dp_drop(m, DROP_NOT_OURS);
 	DP_COUNT(w, ICMP_SENT);

@@ -16,6 +16,7 @@ enum ctrl_reason {
 	CTRL_RX = 1 << 8,      /* ARP, ND, ping to us: answer it */
 	CTRL_RESOLVE = 2 << 8, /* next hop unresolved: resolve, then send it */
 	CTRL_SEND = 3 << 8,    /* main -> worker: a finished frame to send */
+	CTRL_PCP = 4 << 8,     /* a PCP request to the AFTR (RFC 6887): to the control process */
 };
 
 /* dp_tx on a port where the worker has no TX queue of its own. */

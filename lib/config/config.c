@@ -56,6 +56,11 @@ const char *cfg_admpro_name(enum cfg_admpro v)
 	return cfg_admpro_names[v];
 }
 
+bool cfg_pcp_on(const struct cfg_fixed *f)
+{
+	return f->pcpd == PCPD_ENABLE || f->pcpd == PCPD_ENCAPSULATE;
+}
+
 const char *cfg_pcpd_name(enum cfg_pcpd v)
 {
 	return cfg_pcpd_names[v];
@@ -127,6 +132,9 @@ static void init_isc_defaults(struct aftr_config *cfg)
 	cfg->fixed.pool_defaults[CFG_UDP] = (struct port_range){512, 65535};
 	cfg->fixed.pool_defaults[CFG_ICMP] = (struct port_range){0, 65535};
 	cfg->fixed.pcpd = PCPD_DISABLE;
+	cfg->fixed.pcp_min_lifetime = CFG_PCP_MIN_LIFETIME;
+	cfg->fixed.pcp_max_lifetime = CFG_PCP_MAX_LIFETIME;
+	cfg->fixed.pcp_max_mappings = CFG_PCP_MAX_MAPPINGS;
 	t->auto_create = true;
 	t->mtu = 1500;
 	t->mss = false;

@@ -319,14 +319,18 @@ struct cfg_fixed {
 	struct port_range pool_defaults[CFG_NPROTO]; /* default pool */
 	enum cfg_pcpd pcpd;                          /* default pcpd */
 	struct port_range pcp_defaults[2];           /* default pcp; 0-0: disabled */
-	struct cfg_tunnel_defaults tun;              /* default tunnel ... */
-	bool frag_equal;                             /* default fragment equal / eqfrag */
-	uint16_t frag_lifetime;                      /* default fragment lifetime */
-	uint16_t frag_maxcount[3];                   /* default fragment ipv6|in|out maxcount */
-	uint16_t hold_lifetime;                      /* default hold lifetime */
-	uint32_t lifetime[LT_N];                     /* default nat lifetime */
-	uint16_t port_block[CFG_NPROTO];             /* bucket P size: ports per block */
-	uint16_t max_blocks[CFG_NPROTO];             /* ours; 0: as the session cap needs */
+	/* Ours: the PCP server (RFC 6887; on unless pcpd is disable or
+	 * stateless): the lifetimes it grants and mappings a subscriber may hold. */
+	uint32_t pcp_min_lifetime, pcp_max_lifetime;
+	uint16_t pcp_max_mappings;
+	struct cfg_tunnel_defaults tun;  /* default tunnel ... */
+	bool frag_equal;                 /* default fragment equal / eqfrag */
+	uint16_t frag_lifetime;          /* default fragment lifetime */
+	uint16_t frag_maxcount[3];       /* default fragment ipv6|in|out maxcount */
+	uint16_t hold_lifetime;          /* default hold lifetime */
+	uint32_t lifetime[LT_N];         /* default nat lifetime */
+	uint16_t port_block[CFG_NPROTO]; /* bucket P size: ports per block */
+	uint16_t max_blocks[CFG_NPROTO]; /* ours; 0: as the session cap needs */
 	/* Ours: deterministic port blocks (nat.deterministic, determ.h). */
 	bool has_determ;
 	struct prefix6 determ_prefix;    /* the B4s' addresses */
@@ -406,6 +410,10 @@ struct aftr_config {
 #define CFG_DEBUG_MAX         10
 
 /* Ours: the NAT tables of each worker, reserved at start (dataplane/nat.c). */
+#define CFG_PCP_MIN_LIFETIME           120   /* RFC 6887 section 15: 120 s or more */
+#define CFG_PCP_MAX_LIFETIME           86400 /* one day */
+#define CFG_PCP_LIFETIME_MAX           604800
+#define CFG_PCP_MAX_MAPPINGS           16
 #define CFG_SESSIONS_PER_WORKER        65536
 #define CFG_SESSIONS_PER_WORKER_MIN    1024
 #define CFG_SESSIONS_PER_WORKER_MAX    67108864 /* 2^26 */
@@ -472,6 +480,8 @@ const char *cfg_proto_name(enum cfg_proto p); /* tcp, udp, icmp */
 const char *cfg_toobig_name(enum cfg_toobig v);
 const char *cfg_admpro_name(enum cfg_admpro v);
 const char *cfg_pcpd_name(enum cfg_pcpd v);
+/* Whether the PCP server answers (default pcpd enable or encapsulate). */
+bool cfg_pcp_on(const struct cfg_fixed *f);
 const char *cfg_filtering_name(enum cfg_filtering v);
 const char *cfg_lifetime_name(enum cfg_lifetime v);
 const char *cfg_log_level_name(enum cfg_log_level v);

@@ -340,6 +340,9 @@ static void check_pcp(const struct aftr_config *cfg, const struct index *ix, str
 {
 	char a[ADDR4_STRLEN], r[32], path[PATH_LEN];
 
+	if (cfg->fixed.pcp_min_lifetime > cfg->fixed.pcp_max_lifetime)
+		diag_err(d, 0, 0, "pcp.min_lifetime", "%u is above pcp.max_lifetime (%u)",
+		         cfg->fixed.pcp_min_lifetime, cfg->fixed.pcp_max_lifetime);
 	for (size_t i = 0; i < cfg->fixed.n_pcp_pools; i++) {
 		const struct cfg_pcp_pool *pp = &cfg->fixed.pcp_pools[i];
 		const struct cfg_pool *pool = find_pool(cfg, ix, pp->addr);

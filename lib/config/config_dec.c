@@ -327,7 +327,8 @@ static bool dec_triple16(struct jdec *j, const json_t *root, const char *key, ui
 }
 
 static const char *const pool_default_keys[] = {"tcp", "udp", "echo", NULL};
-static const char *const pcp_keys[] = {"daemon", "tcp", "udp", "pools", NULL};
+static const char *const pcp_keys[] = {"daemon",       "tcp",          "udp",          "pools",
+                                       "min_lifetime", "max_lifetime", "max_mappings", NULL};
 
 /* ISC "default pcp": a range, or off (ISC writes 0). */
 static int dec_pcp_range(struct jdec *j, const json_t *m, const char *key, struct port_range *out)
@@ -411,6 +412,11 @@ static bool dec_section_one(struct aftr_config *cfg, const json_t *root, struct 
 		OK(dec_pcp_range(j, m, "udp", &cfg->fixed.pcp_defaults[CFG_UDP]));
 		DEC_LIST(j, m, "pools", cfg->fixed.pcp_pools, cfg->fixed.n_pcp_pools,
 		         cfg->fixed.cap_pcp_pools, cfg_pcp_pool_from_json(j, it, e_));
+		OK(jdec_u32(j, m, "min_lifetime", 1, CFG_PCP_LIFETIME_MAX,
+		            &cfg->fixed.pcp_min_lifetime));
+		OK(jdec_u32(j, m, "max_lifetime", 1, CFG_PCP_LIFETIME_MAX,
+		            &cfg->fixed.pcp_max_lifetime));
+		OK(jdec_u16(j, m, "max_mappings", 0, 65535, &cfg->fixed.pcp_max_mappings));
 		jdec_pop(j, mark);
 	}
 	return bad;

@@ -41,6 +41,8 @@ const char *evfmt_name(const struct ctl_msg *m)
 		return "portsExhausted";
 	case CTL_EVT_DP_START:
 		return "dataplaneStart";
+	case CTL_EVT_PCP:
+		return "pcpMapping";
 	default:
 		return NULL;
 	}
@@ -90,6 +92,15 @@ static int params(const struct ctl_msg *m, char *buf, size_t len)
 	case CTL_EVT_DP_START:
 		return snprintf(buf, len, "pid=\"%d\" generation=\"%llu\"", m->u.dp.pid,
 		                (unsigned long long)m->u.dp.generation);
+	case CTL_EVT_PCP:
+		return snprintf(buf, len,
+		                "op=\"%s\" b4=\"%s\" src=\"%s\" sport=\"%u\" addr=\"%s\" "
+		                "port=\"%u\" proto=\"%s\" lifetime=\"%u\" result=\"%u\"",
+		                ctl_pcp_op_name(m->u.pcp.op), b4_of(m->u.pcp.b4, b4),
+		                addr4_format(ntohl(m->u.pcp.src), s), m->u.pcp.sport,
+		                addr4_format(ntohl(m->u.pcp.ext), a), m->u.pcp.eport,
+		                ctl_msg_proto_name(m->u.pcp.proto), m->u.pcp.lifetime,
+		                m->u.pcp.result);
 	default: /* CTL_EVT_EXHAUSTED */
 		return snprintf(buf, len, "b4=\"%s\" addr=\"%s\" proto=\"%s\"",
 		                b4_of(m->u.limit.b4, b4), addr4_format(ntohl(m->u.limit.addr), a),

@@ -97,6 +97,10 @@
 	  "now: packet buffers taken from the pool, the receive queues' own included (a level: "   \
 	  "back to where it was once traffic stops, or buffers leak)")                             \
 	X(COMMANDS, "commands", "commands from the control process applied")                       \
+	X(PCP_UP, "pcp_to_control",                                                                \
+	  "PCP requests (RFC 6887) from softwires passed to the control process's PCP server")     \
+	X(PCP_DOWN, "pcp_from_control",                                                            \
+	  "PCP answers and announcements from the control process sent into softwires")            \
 	X(EVENTS_LOST, "events_lost", "events for the control process lost: its ring was full")
 
 #define AFTR_DROPS(X)                                                                              \
@@ -177,7 +181,12 @@
 	X(NO_NEIGHBOR, "no_neighbor", "next hop unresolved and its queue full")                    \
 	X(TX_FULL, "tx_full", "transmit queue full")                                               \
 	X(HANDOFF_FULL, "handoff_full", "ring to the owning worker full")                          \
-	X(CONTROL_FULL, "control_full", "ring to the main lcore full")                             \
+	X(CONTROL_FULL, "control_full",                                                            \
+	  "ring to the main lcore (or its packet ring to the "                                     \
+	  "control process) full")                                                                 \
+	X(PCP_BAD, "pcp_bad",                                                                      \
+	  "PCP request to the AFTR with a bad UDP length or checksum, or an answer from the "      \
+	  "control process the dataplane would not send")                                          \
 	X(NO_MBUF, "no_mbuf", "no buffer to build a reply or an error")
 
 /* What each port counted itself (rte_eth_stats), copied by the main lcore

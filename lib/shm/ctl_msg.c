@@ -2,6 +2,7 @@
 #include "ctl_msg.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +23,27 @@ const char *ctl_quota_name(uint8_t kind)
 	return kind == CTL_QUOTA_SESSIONS ? "sessions"
 	       : kind == CTL_QUOTA_BLOCKS ? "blocks"
 	                                  : "rate";
+}
+
+const char *ctl_pcp_op_name(uint8_t op)
+{
+	static const char *const names[] = {
+	        [CTL_PCP_MAP] = "map",        [CTL_PCP_PEER] = "peer", [CTL_PCP_ADD] = "add",
+	        [CTL_PCP_RENEW] = "renew",    [CTL_PCP_DEL] = "del",   [CTL_PCP_EXPIRE] = "expire",
+	        [CTL_PCP_REFUSED] = "refused"};
+
+	return op < sizeof(names) / sizeof(names[0]) && names[op] ? names[op] : "?";
+}
+
+static int pcp_check(const struct ctl_msg *msg, bool cmd)
+{
+	const uint8_t op = msg->u.pcp.op;
+
+	if (msg->u.pcp.proto != IPPROTO_TCP && msg->u.pcp.proto != IPPROTO_UDP)
+		return -EINVAL;
+	if (cmd)
+		return op == CTL_PCP_MAP || op == CTL_PCP_PEER ? 0 : -EINVAL;
+	return op >= CTL_PCP_ADD && op <= CTL_PCP_REFUSED ? 0 : -EINVAL;
 }
 
 int ctl_msg_check(const struct ctl_msg *msg)
@@ -52,6 +74,9 @@ int ctl_msg_check(const struct ctl_msg *msg)
 		return 0;
 	case CTL_EVT_B4:
 		return msg->u.b4.nat <= 2 ? 0 : -EINVAL;
+	case CTL_CMD_PCP:
+	case CTL_EVT_PCP:
+		return pcp_check(msg, msg->type == CTL_CMD_PCP);
 	case CTL_CMD_CLEAR: /* never every B4's at once */
 		return msg->u.dump.max && msg->u.dump.has_b4 ? 0 : -EINVAL;
 	case CTL_EVT_POOL:
@@ -87,6 +112,22 @@ int ctl_msg_check(const struct ctl_msg *msg)
 	default:
 		return -EINVAL;
 	}
+}
+
+static void pcp_format(const struct ctl_msg *msg, char *buf, size_t len)
+{
+	char b4[ADDR6_STRLEN], in[ADDR4_STRLEN], ext[ADDR4_STRLEN];
+	struct addr6 a;
+	int n;
+
+	memcpy(a.b, msg->u.pcp.b4, 16);
+	n = snprintf(buf, len, "pcp %s %s %s %s %u %s %u %u", ctl_pcp_op_name(msg->u.pcp.op),
+	             addr6_format(&a, b4), ctl_msg_proto_name(msg->u.pcp.proto),
+	             addr4_format(ntohl(msg->u.pcp.src), in), msg->u.pcp.sport,
+	             addr4_format(ntohl(msg->u.pcp.ext), ext), msg->u.pcp.eport,
+	             msg->u.pcp.lifetime);
+	if (msg->u.pcp.result && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, " result %u", msg->u.pcp.result);
 }
 
 char *ctl_msg_format(const struct ctl_msg *msg, char *buf, size_t len)
@@ -140,6 +181,9 @@ char *ctl_msg_format(const struct ctl_msg *msg, char *buf, size_t len)
 		break;
 	case CTL_EVT_DP_START:
 		snprintf(buf, len, "dataplane start pid %d", msg->u.dp.pid);
+		break;
+	case CTL_EVT_PCP:
+		pcp_format(msg, buf, len);
 		break;
 	case CTL_EVT_SESSION:
 		snprintf(buf, len, "session %s %u -> %u", ctl_msg_proto_name(msg->u.sess.proto),

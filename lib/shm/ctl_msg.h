@@ -12,9 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CTL_MSG_VERSION 5
-#define CTL_MSG_SIZE    64
-#define CTL_DUMP_END    UINT32_MAX
+#define CTL_MSG_VERSION     6
+#define CTL_MSG_SIZE        64
+#define CTL_DUMP_END        UINT32_MAX
+#define CTL_PCP_SERVER_PORT 5351 /* RFC 6887 section 19.1 */
 
 enum ctl_type {
 	/* Commands. */
@@ -28,6 +29,8 @@ enum ctl_type {
 	CTL_CMD_B4DROPS, /* u.dump (cursor, b4): the B4s of the worker's drop table, CTL_EVT_B4DROPS
 	                  */
 	CTL_CMD_B4,      /* u.dump (b4 or none): what the worker knows of a B4, one CTL_EVT_B4 */
+	CTL_CMD_PCP,     /* u.pcp: make, renew or delete a PCP mapping (RFC 6887) of a B4 the
+	                  * worker owns: one CTL_EVT_PCP (same seq, its result), then the ack */
 	/* Events. */
 	CTL_EVT_ACK = 64,    /* u.ack: a command's result */
 	CTL_EVT_BLOCK_ALLOC, /* u.block: a subscriber got a port block */
@@ -49,7 +52,24 @@ enum ctl_type {
 	CTL_EVT_B4DROPS,   /* u.b4drops: a B4's drops on the worker, its reasons follow */
 	CTL_EVT_B4REASONS, /* u.b4reasons: up to 4 of its drop reasons and their counts */
 	CTL_EVT_B4,        /* u.b4: for a CTL_CMD_B4 */
+	CTL_EVT_PCP,       /* u.pcp: a PCP mapping made, renewed, deleted (a CTL_CMD_PCP's
+	                    * seq) or expired (seq 0), or a command's refusal */
 };
+
+/* u.pcp.op: what a CTL_CMD_PCP asks, what a CTL_EVT_PCP says was done. */
+enum ctl_pcp_op {
+	CTL_PCP_MAP =
+	        1,    /* command: MAP (RFC 6887 section 11): inbound from anyone (or the filters) */
+	CTL_PCP_PEER, /* command: PEER (section 12): the mapping of an outbound flow */
+	CTL_PCP_ADD,  /* event: a mapping made */
+	CTL_PCP_RENEW,   /* event: an existing one renewed (its lifetime, filters) */
+	CTL_PCP_DEL,     /* event: deleted by its client (lifetime 0) */
+	CTL_PCP_EXPIRE,  /* event: its lifetime ran out (the session may live on, idle-timed) */
+	CTL_PCP_REFUSED, /* event: refused (result says why) */
+};
+#define CTL_PCP_PREFER_FAILURE 0x01 /* u.pcp.flags: this port or none (section 13.2) */
+#define CTL_PCP_FILTER         0x02 /* inbound only from remote[]/rport[] (section 13.3) */
+#define CTL_PCP_FILTERS        2    /* remotes a command carries */
 
 /* u.limit.kind of a CTL_EVT_QUOTA: which of a subscriber's limits (the
  * first two are RFC 8158's "maximum entries per user"). */
@@ -146,6 +166,21 @@ struct ctl_msg {
 			uint8_t nat; /* 0: no NAT state here, 1: no live session, 2: some */
 		} b4;
 		struct {
+			uint8_t b4[16];
+			uint32_t src; /* internal address, network order */
+			uint32_t ext; /* external address (event), network order */
+			uint32_t
+			        remote[CTL_PCP_FILTERS]; /* FILTER or PEER remotes, network order */
+			uint16_t rport[CTL_PCP_FILTERS]; /* host order; 0: any port */
+			uint16_t sport;                  /* internal port, host order */
+			uint16_t eport;    /* external port: suggested (command), given (event) */
+			uint32_t lifetime; /* seconds: asked (0 deletes), granted (event) */
+			uint8_t proto;     /* IPPROTO_TCP, _UDP */
+			uint8_t op;        /* enum ctl_pcp_op */
+			uint8_t flags;     /* CTL_PCP_* */
+			uint8_t result;    /* event: an RFC 6887 result code (0: success) */
+		} pcp;
+		struct {
 			uint64_t generation; /* the region's (stats_shm.h) */
 			uint64_t start_ms;   /* when it started, ms since 1970 */
 			int32_t pid;
@@ -173,6 +208,9 @@ _Static_assert(sizeof(struct ctl_msg) == CTL_MSG_SIZE, "ring elements are 64 byt
  * (a deletion moves the list's last entry into the hole). */
 #define CTL_DELTA_MAGIC "aftr-delta 1 "
 
+/* The word of a PCP event's op: "add", "renew", "del", "expire", "refused". */
+const char *ctl_pcp_op_name(uint8_t op);
+
 /* The word of a quota kind: "sessions", "blocks", "rate". */
 const char *ctl_quota_name(uint8_t kind);
 
@@ -188,7 +226,9 @@ const char *ctl_msg_proto_name(uint8_t proto);
  * sessions (ISC's TRACE_NAT without NOPRIVACY), "tunnel add|del
  * CLIENT_IPV6" for subscribers, "ack SEQ RESULT" for acks; ours, "quota
  * CLIENT_IPV6 NATTED_IPV4 PROTO sessions|blocks|rate MAX" and "exhausted
- * CLIENT_IPV6 NATTED_IPV4 PROTO" for a subscriber at a limit. Returns buf. */
+ * CLIENT_IPV6 NATTED_IPV4 PROTO" for a subscriber at a limit, "pcp
+ * add|renew|del|expire|refused CLIENT_IPV6 PROTO INTERNAL_IPV4 PORT NATTED_IPV4
+ * PORT LIFETIME [RESULT]" for PCP mappings. Returns buf. */
 char *ctl_msg_format(const struct ctl_msg *msg, char *buf, size_t len);
 
 #endif

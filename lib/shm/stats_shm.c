@@ -38,9 +38,23 @@ static size_t rings_off(uint32_t nblocks, uint32_t ncounters)
 	                           (size_t)nblocks * block_size(ncounters)));
 }
 
+static size_t pkt_rings_off(uint32_t nblocks, uint32_t ncounters, const struct stats_shm_rings *r)
+{
+	return rings_off(nblocks, ncounters) + 2 * (size_t)r->nrings * r->ring_bytes;
+}
+
 size_t stats_shm_size(uint32_t nblocks, uint32_t ncounters, const struct stats_shm_rings *r)
 {
-	return rings_off(nblocks, ncounters) + (r ? 2 * (size_t)r->nrings * r->ring_bytes : 0);
+	if (r == NULL)
+		return rings_off(nblocks, ncounters);
+	return pkt_rings_off(nblocks, ncounters, r) + 2 * (size_t)r->pkt_ring_bytes;
+}
+
+void *stats_shm_pkt_ring(const struct stats_shm_hdr *h, uint32_t dir)
+{
+	if (dir > 1 || h->pkt_ring_bytes == 0)
+		return NULL;
+	return (char *)h + h->pkt_rings_off + (size_t)dir * h->pkt_ring_bytes;
 }
 
 void *stats_shm_ring(const struct stats_shm_hdr *h, uint32_t i)
@@ -105,7 +119,11 @@ void *stats_shm_create(const char *name, uint32_t nblocks, const char *const *na
 	                            .rings_off = (uint32_t)rings_off(nblocks, ncounters),
 	                            .ring_count = r->ring_count,
 	                            .msg_size = r->msg_size,
-	                            .start_time = start_time};
+	                            .start_time = start_time,
+	                            .pkt_rings_off = (uint32_t)pkt_rings_off(nblocks, ncounters, r),
+	                            .pkt_ring_bytes = r->pkt_ring_bytes,
+	                            .pkt_count = r->pkt_count,
+	                            .pkt_size = r->pkt_size};
 	return mem;
 }
 

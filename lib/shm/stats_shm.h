@@ -4,7 +4,7 @@
  * the control process and each worker (ctl_msg.h), which the control
  * process maps read-write.
  *
- * Layout (version 3), all offsets from the start, host byte order:
+ * Layout (version 5), all offsets from the start, host byte order:
  *   struct stats_shm_hdr
  *   names:  ncounters x char[STATS_NAME_LEN], NUL-padded
  *   blocks: nblocks x block_size bytes; block b holds ncounters uint64_t,
@@ -15,6 +15,10 @@
  *           each for every worker and, last, the main lcore (nrings =
  *           workers + 1); DPDK rte_rings of ctl_msg elements, single
  *           producer and single consumer, initialised by the dataplane.
+ *   packet rings: 2 x pkt_ring_bytes: packets of the slow path's protocols
+ *           between the main lcore and the control process (ctl_pkt.h),
+ *           first the dataplane's to control, then control's to it; rte_rings
+ *           of pkt_size elements, single producer and consumer (none: 0).
  * A reader checks magic and version, and compares the generation before
  * and after reading to notice a restarted dataplane. */
 #ifndef AFTR_STATS_SHM_H
@@ -24,7 +28,7 @@
 #include <stdint.h>
 
 #define STATS_SHM_MAGIC   0x53525446u /* "FTRS" */
-#define STATS_SHM_VERSION 4u
+#define STATS_SHM_VERSION 5u
 #define STATS_NAME_LEN    48
 #define STATS_SHM_DEFAULT "aftr" /* /dev/shm/aftr-stats */
 
@@ -49,11 +53,15 @@ struct stats_shm_hdr {
 	 * origin of the state they came from (control/state/state.h). */
 	uint64_t tables_seq; /* odd while the two below change */
 	uint64_t tables_gen, tables_origin;
+	/* The packet rings (ctl_pkt.h): each this size, of pkt_count
+	 * elements of pkt_size bytes, from pkt_rings_off (0: none). */
+	uint32_t pkt_rings_off, pkt_ring_bytes, pkt_count, pkt_size;
 };
 
 /* The rings of a region (all zero: none). */
 struct stats_shm_rings {
 	uint32_t nrings, ring_bytes, ring_count, msg_size;
+	uint32_t pkt_ring_bytes, pkt_count, pkt_size; /* the two packet rings */
 };
 
 /* Region size for the given shape. */
@@ -71,6 +79,9 @@ void stats_shm_publish(void *region);
 /* Ring i of a region: command ring i for i < nrings (worker i, or the
  * main lcore for i = nrings - 1), event ring i - nrings after. */
 void *stats_shm_ring(const struct stats_shm_hdr *h, uint32_t i);
+/* Packet ring dir (0: dataplane -> control, 1: control -> dataplane), or
+ * NULL when the region has none. */
+void *stats_shm_pkt_ring(const struct stats_shm_hdr *h, uint32_t dir);
 /* The dataplane: the live tables are now generation gen of origin. A
  * reader never takes one's generation with another's origin. */
 void stats_shm_set_tables(void *region, uint64_t gen, uint64_t origin);

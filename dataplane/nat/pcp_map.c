@@ -1,0 +1,230 @@
+/* PCP mappings (RFC 6887) in a subscriber's NAPT state: the PCP server in
+ * aftr-control decides what a request asks (control/pcp/), the B4's owner
+ * applies it here between bursts (CTL_CMD_PCP, mainlcore/commands.c).
+ *
+ * A mapping is a session of the subscriber (RFC 6887 section 11.3: the
+ * same table as implicit mappings), its port taken from the subscriber's
+ * own port blocks, so its session quota and block limit (RFC 6888 REQ-4,
+ * REQ-9) hold for PCP as for traffic, and the block's log record covers it.
+ * It carries is_pcp and lives to pcp_until[slot] whatever its traffic; past
+ * that it is an ordinary session again, idle-timed (section 15). A MAP
+ * lets any remote in (or only its FILTERs', section 13.3); a PEER keeps
+ * the NAT's own filtering (section 12). */
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "commands.h"
+#include "nat_int.h"
+
+/* RFC 6887 section 7.4's result codes this file gives. */
+enum {
+	PCP_SUCCESS = 0,
+	PCP_NOT_AUTHORIZED = 2,
+	PCP_NO_RESOURCES = 8,
+	PCP_USER_EX_QUOTA = 10,
+	PCP_CANNOT_PROVIDE_EXTERNAL = 11,
+};
+
+static void pcp_event(struct dp_worker *w, const struct dp_session *se, uint8_t op,
+                      uint32_t lifetime)
+{
+	struct ctl_msg m = {.type = CTL_EVT_PCP};
+
+	memcpy(m.u.pcp.b4, se->b4.b, 16);
+	m.u.pcp.src = se->src;
+	m.u.pcp.sport = ntohs(se->sport);
+	m.u.pcp.ext = se->ext;
+	m.u.pcp.eport = ntohs(se->eport);
+	m.u.pcp.proto = se->proto;
+	m.u.pcp.op = op;
+	m.u.pcp.lifetime = lifetime;
+	ctl_send_event(w, &m);
+}
+
+/* The mapping of session idx ends (the session may stay). */
+static void pcp_clear(struct dp_worker *w, uint32_t idx)
+{
+	struct dp_session *se = &w->nat.sess[idx];
+
+	se->is_pcp = se->pcp_map = se->pcp_filter = 0;
+	w->nat.pcp_until[idx] = 0;
+	if (!se->is_static)
+		w->nat.subs[se->sub].npcp--;
+}
+
+void nat_pcp_gone(struct dp_worker *w, uint32_t idx, uint8_t op)
+{
+	pcp_event(w, &w->nat.sess[idx], op, 0);
+	pcp_clear(w, idx);
+}
+
+bool nat_pcp_keep(struct dp_worker *w, uint32_t idx)
+{
+	uint32_t until = w->nat.pcp_until[idx];
+
+	if (until > w->now) {
+		w->nat.sess[idx].expire = until;
+		return true;
+	}
+	nat_pcp_gone(w, idx, CTL_PCP_EXPIRE);
+	return false;
+}
+
+/* The suggested port, if it is free in one of the subscriber's blocks
+ * (section 11.3: the server should honour a suggestion it can). */
+static bool take_suggested(struct dp_worker *w, const struct dp_subscriber *s, uint32_t sidx,
+                           enum cfg_proto p, uint16_t port)
+{
+	struct pb_space *pb = &w->nat.pb[s->pool][p];
+	uint32_t b = port ? pb_block_of(pb, port) : PB_NONE;
+
+	return b != PB_NONE && pb->blocks[b].owner == sidx && pb_port_claim(pb, port) == 0;
+}
+
+/* A new session for the mapping: an RFC 6887 result. */
+static int pcp_new(struct dp_worker *w, const struct ctl_msg *c, const struct key_out *ko,
+                   uint32_t *idx)
+{
+	enum cfg_proto p = cfg_proto_of_ip(ko->proto);
+	bool prefer = c->u.pcp.flags & CTL_PCP_PREFER_FAILURE;
+	struct dp_subscriber *s;
+	uint32_t sidx;
+	uint16_t port = c->u.pcp.eport;
+	int rc;
+
+	if (w->nat.sess_free_head >= w->nat.sess_max)
+		return PCP_NO_RESOURCES;
+	if ((s = nat_sub_get(w, (const struct addr6 *)ko->b4, &sidx)) == NULL)
+		return PCP_NO_RESOURCES;
+	if (s->npcp >= dp.conf.cfg->pcp_max_mappings || nat_sub_admit(w, s, p) != NAT_OK) {
+		nat_sub_maybe_free(w, sidx);
+		return PCP_USER_EX_QUOTA;
+	}
+	if (!take_suggested(w, s, sidx, p, port)) {
+		if (prefer && port) {
+			nat_sub_maybe_free(w, sidx);
+			return PCP_CANNOT_PROVIDE_EXTERNAL;
+		}
+		rc = nat_sub_port(w, s, sidx, p, &port);
+		if (rc != NAT_OK) {
+			nat_sub_maybe_free(w, sidx);
+			/* Its blocks are full and it may take no more: its quota
+			 * (RFC 6888 REQ-4); else the address has none left. */
+			return nat_sub_block_limit(w, s, p) ? PCP_USER_EX_QUOTA : PCP_NO_RESOURCES;
+		}
+	}
+	if (prefer && c->u.pcp.eport && port != c->u.pcp.eport) {
+		nat_port_release(w, s, p, port);
+		nat_sub_maybe_free(w, sidx);
+		return PCP_CANNOT_PROVIDE_EXTERNAL;
+	}
+	if (nat_sess_insert(w, ko, htonl(dp.conf.pools[s->pool].addr), htons(port), sidx, 0, 0,
+	                    idx) < 0) {
+		nat_port_release(w, s, p, port);
+		nat_sub_maybe_free(w, sidx);
+		return PCP_NO_RESOURCES;
+	}
+	s->nsess[p]++;
+	w->nat.sess[*idx].remote[0] = 0;
+	w->nat.sess[*idx].rport[0] = 0;
+	w->nat.sess[*idx].rnext = 0;
+	return PCP_SUCCESS;
+}
+
+/* The remotes a MAP's filters or a PEER name. */
+static void set_remotes(struct dp_session *se, const struct ctl_msg *c)
+{
+	bool map = c->u.pcp.op == CTL_PCP_MAP;
+
+	if (map) {
+		se->pcp_map = 1;
+		se->pcp_filter = (c->u.pcp.flags & CTL_PCP_FILTER) != 0;
+	}
+	if (map && !se->pcp_filter)
+		return;
+	for (int i = 0; i < CTL_PCP_FILTERS; i++) {
+		if (c->u.pcp.remote[i] == 0)
+			continue;
+		se->remote[se->rnext] = c->u.pcp.remote[i];
+		se->rport[se->rnext] = htons(c->u.pcp.rport[i]);
+		se->rnext = (uint8_t)((se->rnext + 1) % SESS_REMOTES);
+	}
+	if (map) /* the filters only, in the first slots */
+		for (int i = CTL_PCP_FILTERS; i < SESS_REMOTES; i++)
+			se->remote[i] = se->rport[i] = 0;
+}
+
+/* Lifetime 0: the mapping goes (section 15); a session no packet came
+ * back to goes with it, one with traffic lives on idle-timed. */
+static void pcp_delete(struct dp_worker *w, uint32_t idx, struct ctl_msg *ev)
+{
+	struct dp_session *se;
+
+	ev->u.pcp.op = CTL_PCP_DEL;
+	if (idx == SIDX_NONE)
+		return;
+	se = &w->nat.sess[idx];
+	ev->u.pcp.ext = se->ext;
+	ev->u.pcp.eport = ntohs(se->eport);
+	if (!se->is_pcp)
+		return;
+	pcp_clear(w, idx);
+	if (se->state == SESS_NEW)
+		nat_sess_end(w, idx);
+}
+
+void nat_pcp(struct dp_worker *w, const struct ctl_msg *c, struct ctl_msg *ev)
+{
+	struct key_out ko = {
+	        .src = c->u.pcp.src, .sport = htons(c->u.pcp.sport), .proto = c->u.pcp.proto};
+	uint32_t idx, lifetime = c->u.pcp.lifetime;
+	struct dp_session *se;
+	bool fresh;
+
+	*ev = (struct ctl_msg){.type = CTL_EVT_PCP, .seq = c->seq, .u.pcp = c->u.pcp};
+	ev->u.pcp.op = CTL_PCP_REFUSED;
+	memcpy(ko.b4, c->u.pcp.b4, 16);
+	if (w->nat.pcp_until == NULL || dp.conf.n_pools == 0) {
+		ev->u.pcp.result = PCP_NOT_AUTHORIZED; /* no PCP server, or no NAPT */
+		return;
+	}
+	idx = lookup_out(&w->nat, &ko);
+	if (lifetime == 0) {
+		pcp_delete(w, idx, ev);
+		return;
+	}
+	if (idx != SIDX_NONE && w->nat.sess[idx].is_static) {
+		/* A static mapping (ISC "nat") answers for itself. */
+		se = &w->nat.sess[idx];
+		ev->u.pcp.op = CTL_PCP_RENEW;
+		ev->u.pcp.ext = se->ext;
+		ev->u.pcp.eport = ntohs(se->eport);
+		return;
+	}
+	fresh = idx == SIDX_NONE;
+	if (fresh && (ev->u.pcp.result = (uint8_t)pcp_new(w, c, &ko, &idx)) != PCP_SUCCESS)
+		return;
+	se = &w->nat.sess[idx];
+	if (!fresh && (c->u.pcp.flags & CTL_PCP_PREFER_FAILURE) && c->u.pcp.eport &&
+	    c->u.pcp.eport != ntohs(se->eport)) {
+		ev->u.pcp.result = PCP_CANNOT_PROVIDE_EXTERNAL; /* section 13.2 */
+		return;
+	}
+	if (!se->is_pcp && w->nat.subs[se->sub].npcp >= dp.conf.cfg->pcp_max_mappings) {
+		ev->u.pcp.result = PCP_USER_EX_QUOTA;
+		return;
+	}
+	ev->u.pcp.op = se->is_pcp ? CTL_PCP_RENEW : CTL_PCP_ADD;
+	if (!se->is_pcp)
+		w->nat.subs[se->sub].npcp++;
+	se->is_pcp = 1;
+	if (se->state == SESS_NEW)
+		se->state = SESS_EST; /* asked for: the established lifetime after */
+	set_remotes(se, c);
+	w->nat.pcp_until[idx] = (uint32_t)RTE_MIN(w->now + lifetime, (uint64_t)UINT32_MAX);
+	se->expire = RTE_MAX(se->expire, w->nat.pcp_until[idx]);
+	ev->u.pcp.ext = se->ext;
+	ev->u.pcp.eport = ntohs(se->eport);
+	ev->u.pcp.lifetime = lifetime; /* the reply is the event log's record too */
+}
