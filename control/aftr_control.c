@@ -18,6 +18,7 @@
 #include "api.h"
 #include "config_yaml.h"
 #include "dpctl.h"
+#include "pcp_server.h"
 #include "export.h"
 #include "state.h"
 #include "stats_shm.h"
@@ -90,9 +91,11 @@ static int run(struct api_ctx *ctx, struct aftr_config *cfg)
 		events_close(ctx->events);
 		return 1;
 	}
-	api = api_start(ctx, err, sizeof(err));
+	ctx->pcp = pcp_start(cfg, ctx->dp, ctx->state_dir, err, sizeof(err));
+	api = ctx->pcp || err[0] == '\0' ? api_start(ctx, err, sizeof(err)) : NULL;
 	if (api == NULL) {
 		fprintf(stderr, "aftr-control: %s\n", err);
+		pcp_stop(ctx->pcp);
 		sync_stop(ctx->sync);
 		dpctl_stop(ctx->dp);
 		events_close(ctx->events);
@@ -107,6 +110,7 @@ static int run(struct api_ctx *ctx, struct aftr_config *cfg)
 	while (!stop)
 		sleep(1); /* a signal cuts the sleep short */
 	api_stop(api);
+	pcp_stop(ctx->pcp);
 	sync_stop(ctx->sync);
 	dpctl_stop(ctx->dp);
 	events_close(ctx->events);

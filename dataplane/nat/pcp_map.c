@@ -185,8 +185,11 @@ void nat_pcp(struct dp_worker *w, const struct ctl_msg *c, struct ctl_msg *ev)
 	*ev = (struct ctl_msg){.type = CTL_EVT_PCP, .seq = c->seq, .u.pcp = c->u.pcp};
 	ev->u.pcp.op = CTL_PCP_REFUSED;
 	memcpy(ko.b4, c->u.pcp.b4, 16);
-	if (w->nat.pcp_until == NULL || dp.conf.n_pools == 0) {
-		ev->u.pcp.result = PCP_NOT_AUTHORIZED; /* no PCP server, or no NAPT */
+	/* No PCP server, no NAPT, or an internal address NAPT is not for (a
+	 * public one: a stateless binding's, never translated). */
+	if (w->nat.pcp_until == NULL || dp.conf.n_pools == 0 ||
+	    !tables_is_private(w->tab, ntohl(c->u.pcp.src))) {
+		ev->u.pcp.result = PCP_NOT_AUTHORIZED;
 		return;
 	}
 	idx = lookup_out(&w->nat, &ko);

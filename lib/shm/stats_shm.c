@@ -181,9 +181,15 @@ static int valid(const struct stats_shm_hdr *h, size_t mapped)
 	       h->names_off == names_off() && h->blocks_off == blocks_off(h->ncounters) &&
 	       h->block_size == block_size(h->ncounters) &&
 	       h->rings_off == rings_off(h->nblocks, h->ncounters) &&
+	       h->pkt_rings_off ==
+	               pkt_rings_off(h->nblocks, h->ncounters,
+	                             &(struct stats_shm_rings){.nrings = h->nrings,
+	                                                       .ring_bytes = h->ring_bytes}) &&
 	       h->size == stats_shm_size(h->nblocks, h->ncounters,
 	                                 &(struct stats_shm_rings){h->nrings, h->ring_bytes,
-	                                                           h->ring_count, h->msg_size});
+	                                                           h->ring_count, h->msg_size,
+	                                                           h->pkt_ring_bytes, h->pkt_count,
+	                                                           h->pkt_size});
 }
 
 static struct stats_shm_hdr *map_region(const char *name, bool rw)
