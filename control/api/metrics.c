@@ -15,6 +15,7 @@
 #include "counters.h"
 #include "dpctl.h"
 #include "export.h"
+#include "pcp_server.h"
 #include "reply.h"
 #include "resources.h"
 #include "stats_shm.h"
@@ -254,6 +255,30 @@ static void exporter_metrics(FILE *f, struct api_ctx *ctx)
 	json_decref(l);
 }
 
+/* The PCP server's (pcp_server.h), when it runs: requests by opcode,
+ * answers by result code (RFC 6887 section 7.4), the mappings it holds. */
+static void pcp_metrics(FILE *f, struct api_ctx *ctx)
+{
+	json_t *p = ctx->pcp ? pcp_json(ctx->pcp) : NULL, *v;
+	const char *k;
+
+	if (p == NULL)
+		return;
+	fprintf(f, "# HELP aftr_pcp_requests_total PCP requests by opcode\n"
+	           "# TYPE aftr_pcp_requests_total counter\n");
+	json_object_foreach(json_object_get(p, "requests"), k, v)
+		fprintf(f, "aftr_pcp_requests_total{opcode=\"%s\"} %lld\n", k,
+		        (long long)json_integer_value(v));
+	fprintf(f, "# HELP aftr_pcp_results_total PCP answers by result code (RFC 6887 7.4)\n"
+	           "# TYPE aftr_pcp_results_total counter\n");
+	json_object_foreach(json_object_get(p, "results"), k, v)
+		fprintf(f, "aftr_pcp_results_total{result=\"%s\"} %lld\n", k,
+		        (long long)json_integer_value(v));
+	gauge(f, "aftr_pcp_mappings", "PCP mappings the server made that have not ended", NULL,
+	      (double)json_integer_value(json_object_get(p, "count")));
+	json_decref(p);
+}
+
 void api_get_metrics(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out)
 {
 	const struct stats_shm_hdr *h = stats_shm_open(ctx->shm_name);
@@ -272,6 +297,7 @@ void api_get_metrics(struct api_ctx *ctx, const struct api_req *req, struct api_
 		if (answering) /* else each would wait for its timeout */
 			pool_gauges(f, ctx);
 		exporter_metrics(f, ctx);
+		pcp_metrics(f, ctx);
 	}
 	if (h)
 		stats_shm_close(h);
