@@ -111,8 +111,8 @@ static int parse_filter(const uint8_t *d, struct pcp_request *req)
 	f.prefix_len = d[1];
 	f.port = get16(d + 2);
 	memcpy(f.addr, d + 4, sizeof(f.addr));
-	/* The prefix length counts bits of the IPv6 form: for an IPv4 address
-	 * "the valid range is 96-128 bits"; 0 is "no filter". */
+	/* The prefix length counts bits of the IPv6 form, so for an IPv4
+	 * (IPv4-mapped) address only 96 to 128 are valid; 0 is "no filter". */
 	if (f.prefix_len > 128 ||
 	    (f.prefix_len != 0 && f.prefix_len < 96 && pcp_addr_v4(f.addr, NULL)))
 		return PCP_MALFORMED_OPTION;
@@ -175,7 +175,7 @@ static int parse_options(const uint8_t *p, size_t len, struct pcp_request *req)
 		if (left < OPT_HDR_LEN)
 			return PCP_MALFORMED_OPTION;
 		olen = get16(p + off + 2);
-		/* "PCP option length is longer than remaining packet length". */
+		/* Its data and padding run past the end of the request. */
 		if (pad4(olen) > left - OPT_HDR_LEN)
 			return PCP_MALFORMED_OPTION;
 		rc = parse_option(p[off], p + off + OPT_HDR_LEN, olen, req);
@@ -207,9 +207,8 @@ int pcp_parse(const uint8_t *buf, size_t len, struct pcp_request *req)
 	int need, rc;
 
 	memset(req, 0, sizeof(*req));
-	/* "If the received PCP request message is less than two octets long,
-	 * it is silently dropped. If the R bit is set, the message is silently
-	 * dropped." */
+	/* Shorter than two octets, or the R bit set (a response): silently
+	 * dropped. */
 	if (len < 2 || (buf[OFF_OPCODE] & PCP_R_BIT))
 		return PCP_DROP;
 	req->raw_len = (uint16_t)(len < PCP_MAX_LEN ? len : PCP_MAX_LEN);
@@ -224,9 +223,8 @@ int pcp_parse(const uint8_t *buf, size_t len, struct pcp_request *req)
 		return PCP_DROP;
 	req->lifetime = get32(buf + OFF_LIFETIME);
 	memcpy(req->client, buf + OFF_CLIENT, sizeof(req->client));
-	/* "If the length of the message exceeds 1100 octets, is not a
-	 * multiple of 4 octets, or is too short for the opcode in question,
-	 * it is invalid and a MALFORMED_REQUEST response is generated". */
+	/* Longer than 1100 octets, not a multiple of 4, or too short for its
+	 * opcode: MALFORMED_REQUEST (the response cut to 1100 octets). */
 	if (len > PCP_MAX_LEN || len % 4 != 0)
 		return PCP_MALFORMED_REQUEST;
 	need = opdata_len(req->opcode);
@@ -243,8 +241,8 @@ int pcp_parse(const uint8_t *buf, size_t len, struct pcp_request *req)
 	if (rc != PCP_SUCCESS)
 		return rc;
 	req->parsed = true;
-	/* 13.3: past the filters the server can hold, "the entire MAP request
-	 * is rejected with the result code EXCESSIVE_REMOTE_PEERS". */
+	/* 13.3: a MAP request with more filters than the server can hold is
+	 * rejected whole with EXCESSIVE_REMOTE_PEERS. */
 	return req->too_many_filters ? PCP_EXCESSIVE_REMOTE_PEERS : PCP_SUCCESS;
 }
 
@@ -336,9 +334,9 @@ static size_t success_response(const struct pcp_request *req, uint32_t lifetime,
 	}
 }
 
-/* Section 8.3: "Copying the entire UDP payload, or 1100 octets, whichever
- * is less, and zero-padding the response to a multiple of 4 octets if
- * necessary", then the header's fields set. */
+/* Section 8.3: an error response is the request's UDP payload, or its
+ * first 1100 octets, zero-padded to a multiple of 4, with the header's
+ * fields set (section 7.3: a complete copy of the request). */
 static size_t error_response(const struct pcp_request *req, int result, uint32_t lifetime,
                              uint32_t epoch, uint8_t *out)
 {

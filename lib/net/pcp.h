@@ -28,8 +28,8 @@
 #include <stdint.h>
 
 #define PCP_VERSION     2    /* section 7.1: the only one this server speaks */
-#define PCP_SERVER_PORT 5351 /* section 19.1 */
-#define PCP_CLIENT_PORT 5350 /* section 19.1: where ANNOUNCE goes (14.1.3) */
+#define PCP_SERVER_PORT 5351 /* where servers listen (IANA) */
+#define PCP_CLIENT_PORT 5350 /* where unsolicited ANNOUNCE goes (14.1.3) */
 #define PCP_MAX_LEN     1100 /* section 7: the largest UDP payload, either way */
 #define PCP_HDR_LEN     24   /* sections 7.1, 7.2: either common header */
 #define PCP_MAX_FILTERS 8    /* FILTER options kept from one MAP request */
@@ -38,10 +38,10 @@
 #define PCP_SHORT_LIFETIME 30   /* seconds */
 #define PCP_LONG_LIFETIME  1800 /* seconds */
 
-/* Section 19.2 (IANA): the opcodes this server implements. */
+/* The opcodes this server implements (sections 11, 12, 14.1). */
 enum pcp_opcode { PCP_OP_ANNOUNCE = 0, PCP_OP_MAP = 1, PCP_OP_PEER = 2 };
 
-/* Section 19.3: the options it implements (section 13). */
+/* The options it implements (section 13). */
 enum pcp_option_code {
 	PCP_OPT_THIRD_PARTY = 1,    /* 16 octets, MAP and PEER, at most once */
 	PCP_OPT_PREFER_FAILURE = 2, /* 0 octets, MAP, at most once */
