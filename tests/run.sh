@@ -65,7 +65,7 @@ export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 run_suite build-san -Db_sanitize=address,undefined -Db_lundef=false -Db_lto=false || rc=1
 echo "== build-fuzz/ (libFuzzer targets, clang, a minute in all: tests/fuzz/)"
 CC=clang SUITE=fuzz TARGETS="tests/fuzz/fuzz_yaml tests/fuzz/fuzz_isc tests/fuzz/fuzz_api \
-tests/fuzz/fuzz_ctl_msg tests/fuzz/fuzz_packet" run_suite build-fuzz \
+tests/fuzz/fuzz_ctl_msg tests/fuzz/fuzz_pcp tests/fuzz/fuzz_packet" run_suite build-fuzz \
 	-Dc_args=-fsanitize=fuzzer-no-link \
 	-Db_sanitize=address,undefined -Db_lundef=false -Db_lto=false || rc=1
 [ $rc -eq 0 ] || [ $total_fail -gt 0 ] || total_fail=1

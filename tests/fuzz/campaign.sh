@@ -22,7 +22,7 @@ shift $((OPTIND - 1))
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(yaml isc api ctl_msg packet)
+[ ${#targets[@]} -gt 0 ] || targets=(yaml isc api ctl_msg pcp packet)
 build=$root/build-fuzz
 if [ ! -f "$build/build.ninja" ]; then
 	CC=clang meson setup "$build" -Dc_args=-fsanitize=fuzzer-no-link \

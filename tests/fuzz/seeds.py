@@ -2,9 +2,9 @@
 """Seed corpora of the fuzz targets, made from what the tree already holds:
 the configurations (config/, tests/config/, the golden cases'), ISC
 aftr.conf files, the golden cases' input frames (pcaps), and a few API
-requests and ring messages of each kind.
+requests, ring messages and PCP requests of each kind.
 
-  seeds.py TARGET OUTDIR     TARGET: yaml isc api ctl_msg packet
+  seeds.py TARGET OUTDIR     TARGET: yaml isc api ctl_msg packet pcp
 """
 import glob
 import os
@@ -88,6 +88,42 @@ def seeds_ctl_msg():
         yield "type%d" % t, msg.ljust(64, b"\0")[:64]
 
 
+def seeds_pcp():
+    """PCP requests (RFC 6887 sections 7.1, 11.1, 12.1, 13, 14.1) and others'."""
+    def v4(a, b, c, d):
+        return bytes(10) + b"\xff\xff" + bytes([a, b, c, d])
+
+    client, pool, peer = v4(192, 0, 2, 1), v4(198, 51, 100, 7), v4(203, 0, 113, 9)
+    nonce = bytes(range(1, 13))
+
+    def hdr(op, lifetime, version=2):
+        return struct.pack(">BBHI", version, op, 0, lifetime) + client
+
+    def mapd(proto, iport, eport, eaddr):
+        return nonce + struct.pack(">B3xHH", proto, iport, eport) + eaddr
+
+    def opt(code, data):
+        return struct.pack(">BBH", code, 0, len(data)) + data + bytes(-len(data) % 4)
+
+    def filt(plen, port, addr):
+        return opt(3, struct.pack(">xBH", plen, port) + addr)
+
+    peerd = struct.pack(">H2x", 443) + peer
+    yield "announce", hdr(0, 0)
+    yield "map", hdr(1, 7200) + mapd(6, 80, 0, bytes(16))
+    yield "map_all", hdr(1, 0) + mapd(0, 0, 0, bytes(16))
+    yield "map_opts", (hdr(1, 3600) + mapd(17, 5060, 5060, pool) + opt(1, v4(10, 0, 0, 2)) +
+                       opt(2, b"") + filt(0, 0, peer) + filt(120, 443, peer) + opt(200, b"x"))
+    yield "map_filters", hdr(1, 60) + mapd(6, 22, 0, pool) + b"".join(
+        filt(128, 1000 + i, peer) for i in range(9))
+    yield "peer", hdr(2, 600) + mapd(6, 51000, 0, bytes(16)) + peerd
+    yield "peer_opts", hdr(2, 600) + mapd(17, 53, 53, pool) + peerd + opt(1, v4(10, 0, 0, 3))
+    yield "bad_option", hdr(1, 60) + mapd(6, 80, 0, pool) + struct.pack(">BBH", 4, 0, 400)
+    yield "version1", hdr(1, 60, version=1) + mapd(6, 80, 0, pool)
+    yield "natpmp_addr", bytes([0, 0])
+    yield "natpmp_map", bytes([0, 2, 0, 0]) + struct.pack(">HHI", 8080, 8080, 7200)
+
+
 def main():
     if len(sys.argv) != 3:
         print(__doc__)
@@ -101,7 +137,8 @@ def main():
         src = files("config/isc/*", "tests/config/**/*.conf")
         items = (("%03d" % i, open(p, "rb").read()) for i, p in enumerate(src))
     else:
-        items = {"api": seeds_api, "ctl_msg": seeds_ctl_msg, "packet": seeds_packet}[target]()
+        items = {"api": seeds_api, "ctl_msg": seeds_ctl_msg, "packet": seeds_packet,
+                 "pcp": seeds_pcp}[target]()
     n = 0
     for name, data in items:
         with open(os.path.join(out, name), "wb") as f:
