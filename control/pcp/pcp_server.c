@@ -247,6 +247,60 @@ static void answer(struct pcp_server *s, const struct ctl_pkt *p, const struct p
 	send_pkt(s, p, p->src, p->sport, out, len);
 }
 
+struct match {
+	const uint8_t *b4, *nonce;
+	uint32_t internal;
+	uint8_t proto;
+	struct pcp_mapping *out;
+	size_t n, cap;
+};
+
+static void collect(const struct pcp_mapping *m, void *arg)
+{
+	struct match *a = arg;
+
+	if (memcmp(m->b4, a->b4, 16) != 0 || m->internal != a->internal ||
+	    (a->proto && m->proto != a->proto) || memcmp(m->nonce, a->nonce, 12) != 0)
+		return;
+	if (a->n == a->cap) {
+		struct pcp_mapping *v = realloc(a->out, (a->cap * 2 + 8) * sizeof(*v));
+
+		if (v == NULL)
+			return;
+		a->out = v;
+		a->cap = a->cap * 2 + 8;
+	}
+	a->out[a->n++] = *m;
+}
+
+/* Section 15: a MAP of lifetime 0 for all protocols or all ports deletes
+ * every such mapping of the internal address the client made (its nonce). */
+static int delete_all(struct pcp_server *s, const struct ctl_pkt *p, const struct pcp_request *q,
+                      uint64_t gen)
+{
+	struct match a = {.b4 = p->b4, .nonce = q->nonce, .internal = p->src, .proto = q->proto};
+	int rc = PCP_SUCCESS;
+
+	if (q->third_party && !pcp_addr_v4(q->third_party_addr, &a.internal))
+		return PCP_NOT_AUTHORIZED;
+	pthread_mutex_lock(&s->lock);
+	pcp_mappings_each(s->maps, collect, &a);
+	pthread_mutex_unlock(&s->lock);
+	for (size_t i = 0; i < a.n && rc == PCP_SUCCESS; i++) {
+		struct ctl_msg cmd = {0}, r = {0};
+
+		memcpy(cmd.u.pcp.b4, p->b4, 16);
+		cmd.u.pcp.src = a.internal;
+		cmd.u.pcp.sport = a.out[i].internal_port;
+		cmd.u.pcp.proto = a.out[i].proto;
+		cmd.u.pcp.op = a.out[i].opcode == PCP_OP_PEER ? CTL_PCP_PEER : CTL_PCP_MAP;
+		if ((rc = apply(s, p, &cmd, &r)) == PCP_SUCCESS)
+			record(s, p, q, &r, gen);
+	}
+	free(a.out);
+	return rc;
+}
+
 static void handle(struct pcp_server *s, const struct ctl_pkt *p, uint64_t gen)
 {
 	struct pcp_request q;
@@ -264,6 +318,11 @@ static void handle(struct pcp_server *s, const struct ctl_pkt *p, uint64_t gen)
 	 * packet came from (no NAT between host and AFTR in a softwire). */
 	if (rc == PCP_SUCCESS && (!pcp_addr_v4(q.client, &v4) || v4 != p->src))
 		rc = PCP_ADDRESS_MISMATCH;
+	if (rc == PCP_SUCCESS && q.opcode == PCP_OP_MAP && q.lifetime == 0 &&
+	    (q.proto == 0 || q.int_port == 0)) {
+		rc = delete_all(s, p, &q, gen);
+		goto answer;
+	}
 	if (rc == PCP_SUCCESS && q.opcode != PCP_OP_ANNOUNCE)
 		rc = command_of(s, p, &q, &cmd);
 	if (rc == PCP_SUCCESS && q.opcode != PCP_OP_ANNOUNCE && !nonce_ok(s, &cmd, q.nonce))
@@ -271,6 +330,7 @@ static void handle(struct pcp_server *s, const struct ctl_pkt *p, uint64_t gen)
 	if (rc == PCP_SUCCESS && q.opcode != PCP_OP_ANNOUNCE &&
 	    (rc = apply(s, p, &cmd, &r)) == PCP_SUCCESS && r.u.pcp.op != CTL_PCP_REFUSED)
 		record(s, p, &q, &r, gen);
+answer:
 	pthread_mutex_lock(&s->lock);
 	s->results[rc >= 0 && rc < PCP_NRESULTS ? rc : PCP_NETWORK_FAILURE]++;
 	if (rc != PCP_SUCCESS)

@@ -151,6 +151,9 @@ const struct cfg_nat *nat_static_of(const struct dp_worker *w, const uint8_t *b4
                                     uint32_t src, uint16_t sport);
 const struct cfg_nat *nat_static_check(const struct dp_worker *w, const struct dp_session *se);
 
+/* The PCP mapping of session idx ends; the session stays. */
+void nat_pcp_clear(struct dp_worker *w, uint32_t idx);
+
 /* subscriber.c */
 struct dp_subscriber *nat_sub_get(struct dp_worker *w, const struct addr6 *b4, uint32_t *idx);
 void nat_sub_maybe_free(struct dp_worker *w, uint32_t idx);

@@ -16,60 +16,7 @@
 
 #include "commands.h"
 #include "nat_int.h"
-
-/* RFC 6887 section 7.4's result codes this file gives. */
-enum {
-	PCP_SUCCESS = 0,
-	PCP_NOT_AUTHORIZED = 2,
-	PCP_NO_RESOURCES = 8,
-	PCP_USER_EX_QUOTA = 10,
-	PCP_CANNOT_PROVIDE_EXTERNAL = 11,
-};
-
-static void pcp_event(struct dp_worker *w, const struct dp_session *se, uint8_t op,
-                      uint32_t lifetime)
-{
-	struct ctl_msg m = {.type = CTL_EVT_PCP};
-
-	memcpy(m.u.pcp.b4, se->b4.b, 16);
-	m.u.pcp.src = se->src;
-	m.u.pcp.sport = ntohs(se->sport);
-	m.u.pcp.ext = se->ext;
-	m.u.pcp.eport = ntohs(se->eport);
-	m.u.pcp.proto = se->proto;
-	m.u.pcp.op = op;
-	m.u.pcp.lifetime = lifetime;
-	ctl_send_event(w, &m);
-}
-
-/* The mapping of session idx ends (the session may stay). */
-static void pcp_clear(struct dp_worker *w, uint32_t idx)
-{
-	struct dp_session *se = &w->nat.sess[idx];
-
-	se->is_pcp = se->pcp_map = se->pcp_filter = 0;
-	w->nat.pcp_until[idx] = 0;
-	if (!se->is_static)
-		w->nat.subs[se->sub].npcp--;
-}
-
-void nat_pcp_gone(struct dp_worker *w, uint32_t idx, uint8_t op)
-{
-	pcp_event(w, &w->nat.sess[idx], op, 0);
-	pcp_clear(w, idx);
-}
-
-bool nat_pcp_keep(struct dp_worker *w, uint32_t idx)
-{
-	uint32_t until = w->nat.pcp_until[idx];
-
-	if (until > w->now) {
-		w->nat.sess[idx].expire = until;
-		return true;
-	}
-	nat_pcp_gone(w, idx, CTL_PCP_EXPIRE);
-	return false;
-}
+#include "pcp.h"
 
 /* The suggested port, if it is free in one of the subscriber's blocks
  * (section 11.3: the server should honour a suggestion it can). */
@@ -169,7 +116,7 @@ static void pcp_delete(struct dp_worker *w, uint32_t idx, struct ctl_msg *ev)
 	ev->u.pcp.eport = ntohs(se->eport);
 	if (!se->is_pcp)
 		return;
-	pcp_clear(w, idx);
+	nat_pcp_clear(w, idx);
 	if (se->state == SESS_NEW)
 		nat_sess_end(w, idx);
 }

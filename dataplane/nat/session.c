@@ -136,6 +136,53 @@ const struct cfg_nat *nat_static_check(const struct dp_worker *w, const struct d
 	return sn && sn->ext_addr == ntohl(se->ext) && sn->ext_port == ntohs(se->eport) ? sn : NULL;
 }
 
+/* PCP mappings' ends (RFC 6887 section 15; pcp_map.c makes them). */
+static void pcp_event(struct dp_worker *w, const struct dp_session *se, uint8_t op,
+                      uint32_t lifetime)
+{
+	struct ctl_msg m = {.type = CTL_EVT_PCP};
+
+	memcpy(m.u.pcp.b4, se->b4.b, 16);
+	m.u.pcp.src = se->src;
+	m.u.pcp.sport = ntohs(se->sport);
+	m.u.pcp.ext = se->ext;
+	m.u.pcp.eport = ntohs(se->eport);
+	m.u.pcp.proto = se->proto;
+	m.u.pcp.op = op;
+	m.u.pcp.lifetime = lifetime;
+	ctl_send_event(w, &m);
+}
+
+/* The PCP mapping of a session ends (the session may stay): pcp_map.c's
+ * deletion, and below. */
+void nat_pcp_clear(struct dp_worker *w, uint32_t idx)
+{
+	struct dp_session *se = &w->nat.sess[idx];
+
+	se->is_pcp = se->pcp_map = se->pcp_filter = 0;
+	w->nat.pcp_until[idx] = 0;
+	if (!se->is_static)
+		w->nat.subs[se->sub].npcp--;
+}
+
+void nat_pcp_gone(struct dp_worker *w, uint32_t idx, uint8_t op)
+{
+	pcp_event(w, &w->nat.sess[idx], op, 0);
+	nat_pcp_clear(w, idx);
+}
+
+bool nat_pcp_keep(struct dp_worker *w, uint32_t idx)
+{
+	uint32_t until = w->nat.pcp_until[idx];
+
+	if (until > w->now) {
+		w->nat.sess[idx].expire = until;
+		return true;
+	}
+	nat_pcp_gone(w, idx, CTL_PCP_EXPIRE);
+	return false;
+}
+
 static void held_release(struct dp_worker *w, const struct dp_held *h)
 {
 	nat_port_release(w, &w->nat.subs[h->sub], h->proto, h->port);

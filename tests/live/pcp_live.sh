@@ -189,6 +189,16 @@ check "deleting the web mapping (lifetime 0): SUCCESS" result_is SUCCESS map --p
 	--internal-port 8000 --lifetime 0 --nonce $nonce
 del_logged() { grep -q "pcp del 2001:db8:1::a tcp 192.168.1.2 8000" "$tmp/control.log"; }
 check "its deletion is in the event log" del_logged
+# Section 15: lifetime 0 for every port deletes all of the client's (its nonce).
+n2=aaaaaaaaaaaaaaaaaaaaaaaa
+check "MAP udp 6010 (a second nonce): SUCCESS" result_is SUCCESS map --proto udp --internal-port 6010 \
+	--lifetime 300 --nonce $n2
+check "MAP udp 6011 (the same): SUCCESS" result_is SUCCESS map --proto udp --internal-port 6011 \
+	--lifetime 300 --nonce $n2
+check "MAP udp port 0 lifetime 0 with that nonce: SUCCESS" result_is SUCCESS map --proto udp \
+	--internal-port 0 --lifetime 0 --nonce $n2
+all_gone() { api_has "not any(m['internal_port'] in (6010, 6011) for m in p['mappings']) and any(m['internal_port'] == 6001 for m in p['mappings'])"; }
+check "both went, the mapping of another nonce (udp 6001) stayed" all_gone
 check "mapped again: SUCCESS" result_is SUCCESS map --proto tcp --internal-port 8000 --lifetime 300 \
 	--nonce $nonce
 ext=$(field external_port)
