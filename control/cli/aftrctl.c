@@ -36,7 +36,7 @@ static const char usage_text[] =
         "       aftrctl config map [--isc|--yaml] FILE B4 | FILE ADDRESS PORT\n"
         "       aftrctl stats [--shm NAME] [--workers] [--nonzero] [--json]\n"
         "       aftrctl [--api URL] [--token-file F] [--cacert F] [--json] VERB ...\n"
-        "         noop | show stat|dropped|rates|pools | show b4 ADDRESS | show b4s [N]\n"
+        "         noop | show stat|dropped|rates|pools|pcp | show b4 ADDRESS | show b4s [N]\n"
         "         top [SECONDS [COUNT]] | clear sessions B4 [KEY=VALUE...]\n"
         "         list default|pool|session|subscriber [KEY=VALUE...] | list nat dynamic\n"
         "         list tunnel|nat|prr|nonat|softwire|acl6|private\n"
@@ -432,6 +432,8 @@ static int dispatch(const struct api_opts *a, int argc, char **argv)
 		return aftrctl_show_rates(a);
 	if (argc == 2 && strcmp(argv[0], "show") == 0 && strcmp(argv[1], "pools") == 0)
 		return aftrctl_show_pools(a);
+	if (argc == 2 && strcmp(argv[0], "show") == 0 && strcmp(argv[1], "pcp") == 0)
+		return aftrctl_show_pcp(a);
 	if (strcmp(argv[0], "clear") == 0)
 		return aftrctl_clear(a, argc, argv);
 	rc = aftrctl_lists(a, argc, argv);

@@ -12,12 +12,13 @@
 # the dataplane the client hears an ANNOUNCE (section 14.1.3) with a new
 # epoch, maps again and the host is reachable again.
 #
-# Usage: pcp_live.sh AFTR_DATAPLANE AFTR_CONTROL AFTR_B4
+# Usage: pcp_live.sh AFTR_DATAPLANE AFTR_CONTROL AFTR_B4 AFTRCTL
 # Exit 0 pass, 1 fail, 77 skip (not root, or a tool is missing).
 set -u
 dataplane=$(readlink -f "$1")
 control=$(readlink -f "$2")
 b4=$(readlink -f "$3")
+aftrctl=$(readlink -f "$4")
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../../deploy/topology.sh
 . "$here/../../deploy/topology.sh"
@@ -116,6 +117,8 @@ check "from the Internet to $TOPO_POOL:$ext: the server behind the B4 answers" f
 check "the server saw the Internet client's own address" grep -q "^$TOPO_SERVER - - " "$tmp/http.log"
 check "GET /api/v1/pcp lists it (internal 192.168.1.2:8000, external $ext)" api_has \
 	"any(m['internal'] == '192.168.1.2' and m['internal_port'] == 8000 and m['external_port'] == $ext and m['b4'] == '2001:db8:1::a' for m in p['mappings'])"
+show_pcp() { "$aftrctl" --api "http://127.0.0.1:$port" show pcp | tee /dev/stderr | grep -E "^map +tcp +2001:db8:1::a +192.168.1.2:8000 +$TOPO_POOL:$ext "; }
+check "aftrctl show pcp shows it" show_pcp
 check "the event log has its trace line" grep -q "pcp add 2001:db8:1::a tcp 192.168.1.2 8000 $TOPO_POOL $ext 300" "$tmp/control.log"
 check "renewed with the same nonce: SUCCESS, the same port" result_is SUCCESS map --proto tcp \
 	--internal-port 8000 --lifetime 400 --nonce $nonce
