@@ -21,6 +21,7 @@
 #define PCP_NRESULTS 14   /* RFC 6887 section 7.4: 0-13 */
 #define LOGGED_MAX   1024 /* (client, result) pairs remembered as logged */
 #define IDLE_US      1000
+#define STALE_MS     5000 /* a request older than this (no aftr-control ran): dropped */
 
 struct logged {
 	uint8_t b4[16];
@@ -47,6 +48,14 @@ struct pcp_server {
 static int64_t now_s(void)
 {
 	return (int64_t)time(NULL);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
 }
 
 /* Section 8.5: seconds since the mappings' state began: the dataplane's start. */
@@ -405,7 +414,9 @@ static void *run(void *arg)
 			pthread_mutex_unlock(&s->lock);
 		}
 		for (int i = 0; i < n; i++) {
-			if (ctl_pkt_check(&p[i]) == 0)
+			/* One that waited for aftr-control to start was given up
+			 * on (section 8.1.1: the client has sent it again). */
+			if (ctl_pkt_check(&p[i]) == 0 && p[i].time_ms + STALE_MS >= now_ms())
 				handle(s, &p[i], gen);
 			else
 				s->dropped++;
