@@ -82,24 +82,22 @@ static int pcp_new(struct dp_worker *w, const struct ctl_msg *c, const struct ke
 /* The remotes a MAP's filters or a PEER name. */
 static void set_remotes(struct dp_session *se, const struct ctl_msg *c)
 {
-	bool map = c->u.pcp.op == CTL_PCP_MAP;
-
-	if (map) {
-		se->pcp_map = 1;
-		se->pcp_filter = (c->u.pcp.flags & CTL_PCP_FILTER) != 0;
-	}
-	if (map && !se->pcp_filter)
-		return;
-	for (int i = 0; i < CTL_PCP_FILTERS; i++) {
-		if (c->u.pcp.remote[i] == 0)
-			continue;
-		se->remote[se->rnext] = c->u.pcp.remote[i];
-		se->rport[se->rnext] = htons(c->u.pcp.rport[i]);
+	if (c->u.pcp.op == CTL_PCP_PEER) { /* its remote, noted as traffic notes one */
+		se->remote[se->rnext] = c->u.pcp.remote[0];
+		se->rport[se->rnext] = htons(c->u.pcp.rport[0]);
 		se->rnext = (uint8_t)((se->rnext + 1) % SESS_REMOTES);
+		return;
 	}
-	if (map) /* the filters only, in the first slots */
-		for (int i = CTL_PCP_FILTERS; i < SESS_REMOTES; i++)
-			se->remote[i] = se->rport[i] = 0;
+	se->pcp_map = 1;
+	se->pcp_filter = (c->u.pcp.flags & CTL_PCP_FILTER) != 0;
+	if (!se->pcp_filter)
+		return;
+	/* The filters alone, in the first slots (pcp_allowed reads those). */
+	for (int i = 0; i < SESS_REMOTES; i++) {
+		se->remote[i] = i < CTL_PCP_FILTERS ? c->u.pcp.remote[i] : 0;
+		se->rport[i] = i < CTL_PCP_FILTERS ? htons(c->u.pcp.rport[i]) : 0;
+	}
+	se->rnext = 0;
 }
 
 /* Lifetime 0: the mapping goes (section 15); a session no packet came

@@ -173,14 +173,15 @@ void nat_pcp_gone(struct dp_worker *w, uint32_t idx, uint8_t op)
 
 bool nat_pcp_keep(struct dp_worker *w, uint32_t idx)
 {
+	struct dp_session *se = &w->nat.sess[idx];
 	uint32_t until = w->nat.pcp_until[idx];
 
 	if (until > w->now) {
-		w->nat.sess[idx].expire = until;
+		se->expire = RTE_MAX(se->expire, until);
 		return true;
 	}
 	nat_pcp_gone(w, idx, CTL_PCP_EXPIRE);
-	return false;
+	return se->expire > w->now; /* traffic keeps it, an ordinary session now */
 }
 
 static void held_release(struct dp_worker *w, const struct dp_held *h)
@@ -273,8 +274,11 @@ void nat_sweep(struct dp_worker *w, unsigned int budget)
 	for (unsigned int i = 0; i < budget; i++) {
 		uint32_t idx = ns->sweep_cursor;
 
+		/* A PCP mapping ends at its lifetime even while traffic keeps
+		 * its session (nat_pcp_keep). */
 		if (ns->sess[idx].in_use &&
 		    (ns->sess[idx].expire <= w->now ||
+		     (ns->sess[idx].is_pcp && ns->pcp_until[idx] <= w->now) ||
 		     (ns->sess[idx].is_static && nat_static_check(w, &ns->sess[idx]) == NULL))) {
 			if (!take_room(w, &room, 2))
 				break; /* this slot first, next round */
