@@ -38,8 +38,9 @@ int dhcp6_info_request(uint8_t *buf, size_t len, uint32_t xid, const uint8_t *du
                        unsigned int elapsed_cs)
 {
 	static const unsigned int oro[] = {DHCP6_OPT_DNS_SERVERS, DHCP6_OPT_AFTR_NAME,
-	                                   DHCP6_OPT_S46_CONT_LW, DHCP6_OPT_IRT};
-	uint8_t o[2 * 4], el[2];
+	                                   DHCP6_OPT_S46_CONT_LW, DHCP6_OPT_IRT,
+	                                   DHCP6_OPT_INF_MAX_RT};
+	uint8_t o[2 * 5], el[2];
 	size_t at = 4;
 
 	if (len < 4)
@@ -48,7 +49,7 @@ int dhcp6_info_request(uint8_t *buf, size_t len, uint32_t xid, const uint8_t *du
 	buf[1] = (uint8_t)(xid >> 16);
 	buf[2] = (uint8_t)(xid >> 8);
 	buf[3] = (uint8_t)xid;
-	for (size_t i = 0; i < 4; i++)
+	for (size_t i = 0; i < 5; i++)
 		put16(o + 2 * i, oro[i]);
 	put16(el, elapsed_cs > 0xffff ? 0xffff : elapsed_cs);
 	if (!put_opt(buf, len, &at, DHCP6_OPT_CLIENTID, duid, duid_len) ||
@@ -182,6 +183,13 @@ static int reply_option(unsigned int code, const uint8_t *p, size_t l, struct dh
 			return -EBADMSG;
 		out->refresh = get32(p) < DHCP6_IRT_MINIMUM ? DHCP6_IRT_MINIMUM : get32(p);
 		return 0;
+	case DHCP6_OPT_INF_MAX_RT:
+		if (l != 4)
+			return -EBADMSG;
+		/* Section 21.25: a value outside 60-86400 is ignored. */
+		if (get32(p) >= 60 && get32(p) <= 86400)
+			out->inf_max_rt = get32(p);
+		return 0;
 	case DHCP6_OPT_S46_CONT_LW:
 		return cont_lw(p, l, &out->lw);
 	case DHCP6_OPT_STATUS_CODE:
@@ -224,13 +232,14 @@ int dhcp6_parse_reply(const uint8_t *buf, size_t len, uint32_t xid, const uint8_
 	return server && client ? 0 : -ENOMSG;
 }
 
-unsigned int dhcp6_next_rt_ms(unsigned int prev_ms, int rand_milli)
+unsigned int dhcp6_next_rt_ms(unsigned int prev_ms, int rand_milli, unsigned int max_rt_s)
 {
 	long long base = prev_ms ? 2LL * prev_ms : DHCP6_INF_TIMEOUT * 1000LL;
 	long long rt = base + (prev_ms ? (long long)prev_ms : base) * rand_milli / 1000;
+	long long mrt = max_rt_s ? max_rt_s : DHCP6_INF_MAX_RT;
 
 	/* Past the maximum: MRT with its own randomness (section 15). */
-	if (rt > DHCP6_INF_MAX_RT * 1000LL)
-		rt = DHCP6_INF_MAX_RT * 1000LL + DHCP6_INF_MAX_RT * (long long)rand_milli;
+	if (rt > mrt * 1000LL)
+		rt = mrt * 1000LL + mrt * (long long)rand_milli;
 	return (unsigned int)(rt < 1 ? 1 : rt);
 }

@@ -37,6 +37,7 @@
 #define DHCP6_OPT_S46_V4V6BIND    92
 #define DHCP6_OPT_S46_PORTPARAMS  93
 #define DHCP6_OPT_S46_CONT_LW     96
+#define DHCP6_OPT_INF_MAX_RT      83
 
 /* RFC 8415 section 7.6: Information-Request timers (seconds), the refresh time's floor and
  * default (section 21.23). */
@@ -65,13 +66,15 @@ struct dhcp6_info {
 	unsigned int n_dns;
 	uint32_t refresh; /* seconds: the option's, at least IRT_MINIMUM; DEFAULT without it */
 	struct dhcp6_lw4o6 lw;
-	uint16_t status; /* option 13's code, 0 (Success) without it */
+	uint16_t status;     /* option 13's code, 0 (Success) without it */
+	uint32_t inf_max_rt; /* seconds: option 83's (60-86400), 0 without it */
 };
 
 /*
  * An Information-Request of transaction xid from the client with the given DUID, elapsed
  * time in hundredths of a second (capped at 0xffff), asking for AFTR-Name, the DNS servers,
- * the lw4o6 container and the refresh time. Returns its length, or -ENOSPC.
+ * the lw4o6 container, the refresh time and INF_MAX_RT (RFC 8415 section 18.2.6). Returns
+ * its length, or -ENOSPC.
  */
 int dhcp6_info_request(uint8_t *buf, size_t len, uint32_t xid, const uint8_t *duid, size_t duid_len,
                        unsigned int elapsed_cs);
@@ -90,8 +93,9 @@ size_t dhcp6_duid_ll(uint8_t duid[10], const uint8_t mac[6]);
 /*
  * RFC 8415 section 15: the retransmission timeout after prev (0: the first, from
  * INF_TIMEOUT), in milliseconds, with rand in [-0.1, 0.1] given as an integer in
- * [-1000, 1000] (thousandths of RT); capped by INF_MAX_RT.
+ * [-1000, 1000] (thousandths of RT); capped by max_rt_s seconds, the server's INF_MAX_RT
+ * option (section 21.25), or INF_MAX_RT when 0.
  */
-unsigned int dhcp6_next_rt_ms(unsigned int prev_ms, int rand_milli);
+unsigned int dhcp6_next_rt_ms(unsigned int prev_ms, int rand_milli, unsigned int max_rt_s);
 
 #endif /* AFTR_B4_DHCP6_H */

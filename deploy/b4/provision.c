@@ -144,7 +144,7 @@ static void send_request(struct provision *p, uint64_t now)
 	                       (unsigned int)((now - p->started_ms) / 10));
 	if (n > 0 && sendto(p->dhcp_fd, buf, (size_t)n, 0, (struct sockaddr *)&to, sizeof(to)) == n)
 		p->ctr->v[CTR_dhcp_sent]++;
-	p->rt_ms = dhcp6_next_rt_ms(p->rt_ms, jitter());
+	p->rt_ms = dhcp6_next_rt_ms(p->rt_ms, jitter(), p->inf_max_rt_s);
 	p->next_ms = now + p->rt_ms;
 }
 
@@ -218,6 +218,9 @@ static void read_dhcp(struct provision *p, uint64_t now, bool *changed)
 		                                        p->duid_len, &p->info)
 		                    : -ENOMSG;
 
+		/* Section 18.2.10: INF_MAX_RT taken from any Reply to us. */
+		if (rc == 0 && p->info.inf_max_rt)
+			p->inf_max_rt_s = p->info.inf_max_rt;
 		if (rc == -ENOMSG) {
 			p->ctr->v[CTR_dhcp_ignored]++;
 		} else if (rc < 0 || p->info.status != 0 ||

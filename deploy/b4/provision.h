@@ -34,6 +34,7 @@ struct provision {
 	uint32_t xid;
 	uint64_t started_ms, next_ms, refresh_at_ms;
 	unsigned int rt_ms;
+	unsigned int inf_max_rt_s; /* the server's INF_MAX_RT (RFC 8415 21.25), 0: none yet */
 	/* The lookup under way. */
 	bool resolving;
 	uint16_t dns_id;

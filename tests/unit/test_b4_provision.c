@@ -31,9 +31,9 @@ START_TEST(test_info_request)
 {
 	uint8_t b[128];
 	int n = dhcp6_info_request(b, sizeof(b), 0x123456, duid, sizeof(duid), 70000);
-	static const uint8_t want[] = {11, 0x12, 0x34, 0x56, 0, 1,   0, 10, 0, 3,  0,    1,
-	                               2,  0,    0,    0,    0, 0xa, 0, 8,  0, 2,  0xff, 0xff,
-	                               0,  6,    0,    8,    0, 23,  0, 64, 0, 96, 0,    32};
+	static const uint8_t want[] = {11, 0x12, 0x34, 0x56, 0,   1,  0, 10, 0, 3,    0,    1, 2,
+	                               0,  0,    0,    0,    0xa, 0,  8, 0,  2, 0xff, 0xff, 0, 6,
+	                               0,  10,   0,    23,   0,   64, 0, 96, 0, 32,   0,    83};
 
 	ck_assert_int_eq(n, (int)sizeof(want));
 	ck_assert_mem_eq(b, want, sizeof(want));
@@ -58,6 +58,7 @@ START_TEST(test_reply_dslite)
 	ck_assert_str_eq(inet_ntop(AF_INET6, &in.dns[0], a, sizeof(a)), "2001:db8::53");
 	ck_assert_uint_eq(in.refresh, DHCP6_IRT_MINIMUM); /* 10 s: raised to the floor */
 	ck_assert(!in.lw.present);
+	ck_assert_uint_eq(in.inf_max_rt, 0);
 	/* Another transaction, another client, no server id: ignored. */
 	ck_assert_int_eq(dhcp6_parse_reply(b, n, 8, duid, sizeof(duid), &in), -ENOMSG);
 	ck_assert_int_eq(dhcp6_parse_reply(b, n, 7, duid, sizeof(duid) - 1, &in), -ENOMSG);
@@ -67,6 +68,26 @@ START_TEST(test_reply_dslite)
 	n = reply(b, 7, opts, sizeof(opts));
 	ck_assert_int_eq(dhcp6_parse_reply(b, n - 1, 7, duid, sizeof(duid), &in), -EBADMSG);
 	b[4 + 22 + 3] = 16;
+	ck_assert_int_eq(dhcp6_parse_reply(b, n, 7, duid, sizeof(duid), &in), -EBADMSG);
+}
+END_TEST
+
+/* RFC 8415 section 21.25: INF_MAX_RT taken within 60-86400, ignored outside. */
+START_TEST(test_reply_inf_max_rt)
+{
+	uint8_t opts[] = {0, 83, 0, 4, 0, 0, 0, 120};
+	uint8_t b[128];
+	struct dhcp6_info in;
+	size_t n = reply(b, 7, opts, sizeof(opts));
+
+	ck_assert_int_eq(dhcp6_parse_reply(b, n, 7, duid, sizeof(duid), &in), 0);
+	ck_assert_uint_eq(in.inf_max_rt, 120);
+	opts[7] = 59;
+	n = reply(b, 7, opts, sizeof(opts));
+	ck_assert_int_eq(dhcp6_parse_reply(b, n, 7, duid, sizeof(duid), &in), 0);
+	ck_assert_uint_eq(in.inf_max_rt, 0);
+	opts[3] = 3; /* not 4 octets */
+	n = reply(b, 7, opts, sizeof(opts) - 1);
 	ck_assert_int_eq(dhcp6_parse_reply(b, n, 7, duid, sizeof(duid), &in), -EBADMSG);
 }
 END_TEST
@@ -107,17 +128,21 @@ END_TEST
 
 START_TEST(test_retransmission)
 {
-	unsigned int rt = dhcp6_next_rt_ms(0, 0);
+	unsigned int rt = dhcp6_next_rt_ms(0, 0, 0);
 
 	ck_assert_uint_eq(rt, 1000);
-	ck_assert_uint_eq(dhcp6_next_rt_ms(0, 100), 1100);
-	ck_assert_uint_eq(dhcp6_next_rt_ms(0, -100), 900);
-	ck_assert_uint_eq(dhcp6_next_rt_ms(1000, 0), 2000);
-	ck_assert_uint_eq(dhcp6_next_rt_ms(1000, 100), 2100);
+	ck_assert_uint_eq(dhcp6_next_rt_ms(0, 100, 0), 1100);
+	ck_assert_uint_eq(dhcp6_next_rt_ms(0, -100, 0), 900);
+	ck_assert_uint_eq(dhcp6_next_rt_ms(1000, 0, 0), 2000);
+	ck_assert_uint_eq(dhcp6_next_rt_ms(1000, 100, 0), 2100);
 	for (int i = 0; i < 20; i++)
-		rt = dhcp6_next_rt_ms(rt, 100);
+		rt = dhcp6_next_rt_ms(rt, 100, 0);
 	ck_assert_uint_eq(rt, 3960000); /* MRT + 0.1 MRT */
-	ck_assert_uint_eq(dhcp6_next_rt_ms(rt, -100), 3240000);
+	ck_assert_uint_eq(dhcp6_next_rt_ms(rt, -100, 0), 3240000);
+	/* The server's INF_MAX_RT (RFC 8415 section 21.25) caps it instead. */
+	ck_assert_uint_eq(dhcp6_next_rt_ms(200000, 0, 120), 120000);
+	ck_assert_uint_eq(dhcp6_next_rt_ms(200000, 100, 120), 132000);
+	ck_assert_uint_eq(dhcp6_next_rt_ms(1000, 0, 120), 2000);
 }
 END_TEST
 
@@ -173,6 +198,7 @@ int main(void)
 
 	tcase_add_test(tc, test_info_request);
 	tcase_add_test(tc, test_reply_dslite);
+	tcase_add_test(tc, test_reply_inf_max_rt);
 	tcase_add_test(tc, test_reply_lw4o6);
 	tcase_add_test(tc, test_retransmission);
 	tcase_add_test(tc, test_dns_query);
