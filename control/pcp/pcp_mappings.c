@@ -203,7 +203,8 @@ json_t *pcp_mapping_json(const struct pcp_mapping *m, int64_t now)
 	memcpy(a.b, m->b4, 16);
 	for (int i = 0; i < 12; i++)
 		snprintf(nonce + 2 * i, 3, "%02x", m->nonce[i]);
-	return json_pack("{s:s,s:s,s:o,s:i,s:s,s:o,s:i,s:o,s:i,s:i,s:I,s:I,s:I,s:s,s:i}", "opcode",
+	return json_pack("{s:s,s:s,s:s,s:o,s:i,s:s,s:o,s:i,s:o,s:i,s:i,s:I,s:I,s:I,s:s,s:i}",
+	                 "transport", m->v6 ? "ipv6" : "softwire", "opcode",
 	                 m->opcode == 2 ? "peer" : "map", "b4", addr6_format(&a, b4), "internal",
 	                 j_addr4(m->internal), "internal_port", m->internal_port, "protocol",
 	                 ctl_msg_proto_name(m->proto) ? ctl_msg_proto_name(m->proto) : "?",
@@ -243,6 +244,7 @@ int pcp_mapping_from_json(const json_t *o, struct pcp_mapping *m)
 	const char *proto = json_string_value(json_object_get(o, "protocol"));
 	const char *nonce = json_string_value(json_object_get(o, "nonce"));
 	const char *op = json_string_value(json_object_get(o, "opcode"));
+	const char *tr = json_string_value(json_object_get(o, "transport"));
 	uint64_t v[7];
 	struct addr6 a;
 
@@ -262,6 +264,7 @@ int pcp_mapping_from_json(const json_t *o, struct pcp_mapping *m)
 	           : strcmp(proto, "udp") == 0 ? IPPROTO_UDP
 	                                       : 0;
 	m->opcode = strcmp(op, "peer") == 0 ? 2 : 1;
+	m->v6 = tr && strcmp(tr, "ipv6") == 0;
 	for (int i = 0; i < 12; i++) {
 		unsigned int x;
 

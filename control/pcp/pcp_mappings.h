@@ -20,6 +20,7 @@ struct pcp_mapping {
 	uint8_t proto;
 	uint8_t opcode; /* RFC 6887: 1 MAP, 2 PEER */
 	uint8_t ep;     /* the softwire's endpoint */
+	uint8_t v6;     /* asked over plain IPv6 by the B4 (client 0), not inside the softwire */
 	uint8_t nonce[12];
 	uint32_t client; /* the client's address and port (ANNOUNCE) */
 	uint16_t client_port;

@@ -85,10 +85,14 @@ static void log_once(struct pcp_server *s, const struct ctl_pkt *p, int result, 
 		snprintf(what, sizeof(what), "%s", pcp_opcode_name(opcode));
 	else
 		snprintf(what, sizeof(what), "opcode %u", opcode);
+	if (p->v6)
+		snprintf(c, sizeof(c), "the B4");
+	else
+		addr4_format(ntohl(p->src), c);
 	fprintf(stderr,
-	        "aftr-control: pcp: %s request from %s:%u behind B4 %s refused: %s (logged once "
+	        "aftr-control: pcp: %s request from %s:%u %s B4 %s refused: %s (logged once "
 	        "for this client and result)\n",
-	        what, addr4_format(ntohl(p->src), c), p->sport, addr6_format(&a, b4),
+	        what, c, p->sport, p->v6 ? "(plain IPv6), the" : "behind", addr6_format(&a, b4),
 	        pcp_result_name(result));
 }
 
@@ -98,8 +102,9 @@ static void send_pkt(struct pcp_server *s, const struct ctl_pkt *to, uint32_t ds
 	struct ctl_pkt r = {.type = CTL_PKT_PCP,
 	                    .len = (uint16_t)len,
 	                    .ep = to->ep,
-	                    .src = to->dst,
-	                    .dst = dst,
+	                    .v6 = to->v6,
+	                    .src = to->v6 ? 0 : to->dst,
+	                    .dst = to->v6 ? 0 : dst,
 	                    .sport = CTL_PCP_SERVER_PORT,
 	                    .dport = dport};
 
@@ -149,11 +154,15 @@ static int command_of(struct pcp_server *s, const struct ctl_pkt *p, const struc
                       struct ctl_msg *cmd)
 {
 	const struct cfg_fixed *f = &s->cfg->fixed;
-	uint32_t internal = p->src, v4;
+	uint32_t internal = p->v6 ? 0 : p->src, v4;
 
 	/* Section 13.1: another host of the same subscriber (the B4's own
 	 * client for one behind it); IPv4 only, inside a softwire. */
 	if (q->third_party && !pcp_addr_v4(q->third_party_addr, &internal))
+		return PCP_NOT_AUTHORIZED;
+	/* Over plain IPv6 the client is the B4: an IPv6 host NAT44 cannot map
+	 * unless it names the IPv4 one (THIRD_PARTY). */
+	if (internal == 0)
 		return PCP_NOT_AUTHORIZED;
 	if (q->proto != IPPROTO_TCP && q->proto != IPPROTO_UDP)
 		return PCP_UNSUPP_PROTOCOL;
@@ -204,6 +213,7 @@ static void record(struct pcp_server *s, const struct ctl_pkt *p, const struct p
 	                        .ep = p->ep,
 	                        .client = p->src,
 	                        .client_port = p->sport,
+	                        .v6 = p->v6,
 	                        .external = r->u.pcp.ext,
 	                        .external_port = r->u.pcp.eport,
 	                        .lifetime = r->u.pcp.lifetime,
@@ -287,10 +297,11 @@ static void collect(const struct pcp_mapping *m, void *arg)
 static int delete_all(struct pcp_server *s, const struct ctl_pkt *p, const struct pcp_request *q,
                       uint64_t gen)
 {
-	struct match a = {.b4 = p->b4, .nonce = q->nonce, .internal = p->src, .proto = q->proto};
+	struct match a = {
+	        .b4 = p->b4, .nonce = q->nonce, .internal = p->v6 ? 0 : p->src, .proto = q->proto};
 	int rc = PCP_SUCCESS;
 
-	if (q->third_party && !pcp_addr_v4(q->third_party_addr, &a.internal))
+	if ((q->third_party && !pcp_addr_v4(q->third_party_addr, &a.internal)) || a.internal == 0)
 		return PCP_NOT_AUTHORIZED;
 	pthread_mutex_lock(&s->lock);
 	pcp_mappings_each(s->maps, collect, &a);
@@ -325,7 +336,8 @@ static void handle(struct pcp_server *s, const struct ctl_pkt *p, uint64_t gen)
 		s->requests[q.opcode]++;
 	/* Section 8.3: the client's address as it sees itself is the one the
 	 * packet came from (no NAT between host and AFTR in a softwire). */
-	if (rc == PCP_SUCCESS && (!pcp_addr_v4(q.client, &v4) || v4 != p->src))
+	if (rc == PCP_SUCCESS && (p->v6 ? memcmp(q.client, p->b4, 16) != 0
+	                                : !pcp_addr_v4(q.client, &v4) || v4 != p->src))
 		rc = PCP_ADDRESS_MISMATCH;
 	if (rc == PCP_SUCCESS && q.opcode == PCP_OP_MAP && q.lifetime == 0 &&
 	    (q.proto == 0 || q.int_port == 0)) {
@@ -363,7 +375,8 @@ static void announce_all(struct pcp_server *s)
 	pthread_mutex_unlock(&s->lock);
 	while (all) {
 		struct pcp_mapping *m = all;
-		struct ctl_pkt to = {.ep = m->ep, .dst = htonl(s->cfg->fixed.icmp_source)};
+		struct ctl_pkt to = {
+		        .ep = m->ep, .v6 = m->v6, .dst = htonl(s->cfg->fixed.icmp_source)};
 
 		memcpy(to.b4, m->b4, 16);
 		send_pkt(s, &to, m->client, PCP_CLIENT_PORT, out, len);

@@ -5,6 +5,7 @@
 #include <rte_ether.h>
 #include <string.h>
 
+#include "ctl_msg.h"
 #include "icmp6_err.h"
 #include "nat.h"
 #include "tx.h"
@@ -29,6 +30,19 @@ static bool atomic_fragment(const struct l3_ip6_hdr *ip6, uint32_t off)
  * A routing header with segments left asks this node to forward the
  * packet on, which it does not (RFC 8200 section 4.4: no routing type is
  * known here, so a parameter problem at the Routing Type). */
+/* A PCP request (RFC 6887) to the endpoint over plain IPv6, from a B4's
+ * own client (for a host behind it, with THIRD_PARTY): not a fragment,
+ * its UDP header whole, to port 5351, with the PCP server on. The main
+ * lcore passes it to the control process (mainlcore/pcp_relay.c). */
+static bool pcp_plain(const struct l3_ip6_hdr *ip6, const struct pkt_ip6_l4 *l4)
+{
+	const uint8_t *udp = (const uint8_t *)ip6 + l4->l4_off;
+
+	return dp.pcp_on && l4->frag_hdr_off == 0 &&
+	       l4->l4_off + 8 <= 40u + ntohs(ip6->payload_len) &&
+	       (udp[2] << 8 | udp[3]) == CTL_PCP_SERVER_PORT;
+}
+
 static enum dp_node ext_headers(struct rte_mbuf *m, const struct l3_ip6_hdr *ip6)
 {
 	struct dp_ctx *c = dp_ctx(m);
@@ -45,6 +59,11 @@ static enum dp_node ext_headers(struct rte_mbuf *m, const struct l3_ip6_hdr *ip6
 		c->hlim = ip6->hop_limit;
 		c->flags |= CTX_FRAG6;
 		return NODE_TR_IN;
+	}
+	if (l4.l4_proto == IPPROTO_UDP && pcp_plain(ip6, &l4)) {
+		c->l4 = (uint16_t)(ETH_LEN + l4.l4_off);
+		c->ctrl = CTRL_PCP >> 8;
+		return NODE_CTRL;
 	}
 	if (l4.l4_proto != AFTR_IPPROTO_IPIP)
 		return dp_drop(m, DROP_IP6_PROTO);

@@ -1,8 +1,9 @@
 /* Packets between the dataplane's main lcore and aftr-control, carried by
  * the shared region's two packet rings (stats_shm.h): the requests of the
  * protocols the control process answers for the AFTR (the PCP server, RFC
- * 6887: UDP to the AFTR's own IPv4 address, port 5351, inside a softwire),
- * and its answers, which the dataplane sends back into that softwire.
+ * 6887: UDP to the AFTR's own IPv4 address, port 5351, inside a softwire,
+ * or over plain IPv6 from a B4 to the endpoint address), and its answers,
+ * which the dataplane sends back the same way.
  *
  * Fixed CTL_PKT_SIZE-byte elements, host byte order except where a field
  * says network order. Part of the region's layout: a change here changes
@@ -22,11 +23,11 @@ enum ctl_pkt_type {
 };
 
 struct ctl_pkt {
-	uint16_t type;   /* enum ctl_pkt_type */
-	uint16_t len;    /* UDP payload bytes at data */
-	uint16_t worker; /* a request: the worker that owns its B4 */
-	uint8_t ep;      /* the endpoint (dp_conf.endpoints) the softwire ends at */
-	uint8_t pad;
+	uint16_t type;         /* enum ctl_pkt_type */
+	uint16_t len;          /* UDP payload bytes at data */
+	uint16_t worker;       /* a request: the worker that owns its B4 */
+	uint8_t ep;            /* the endpoint (dp_conf.endpoints) the softwire ends at */
+	uint8_t v6;            /* 1: plain IPv6 between the B4 and the endpoint (src, dst 0) */
 	uint8_t b4[16];        /* the softwire's B4 (outer IPv6 source / destination) */
 	uint32_t src, dst;     /* the inner IPv4 source and destination, network order */
 	uint16_t sport, dport; /* the UDP ports, host order */

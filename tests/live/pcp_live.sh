@@ -209,6 +209,35 @@ check "through the new mapping ($ext): the server answers" fetch_ok "$ext"
 sess() { curl -sf "$url/sessions?b4=2001:db8:1::a" | grep -q "\"external_port\": $ext"; }
 check "the dataplane's sessions hold the mapping" sess
 
+# Over plain IPv6 from the B4 itself to the endpoint, for a host behind it
+# (THIRD_PARTY), as a CPE's own PCP client asks.
+pcp6() {
+	topo_exec b4a /usr/bin/python3 "$here/pcp_client.py" --server "$TOPO_ENDPOINT" --timeout 1 \
+		--tries 3 "$@" >"$tmp/pcp.json"
+}
+result6_is() {
+	local want=$1
+	shift
+	pcp6 "$@" || return 1
+	cat "$tmp/pcp.json"
+	[ "$(field result_name)" = "$want" ]
+}
+n6=bbbbbbbbbbbbbbbbbbbbbbbb
+# The B4's own UDP leaves it with whole checksums, as on a real link (a
+# veth leaves them to a NIC that is not there; its raw softwire has none).
+topo_exec b4a ethtool -K eth0 tx off >/dev/null
+check "plain IPv6 from the B4, THIRD_PARTY 192.168.1.2, udp 9000: SUCCESS" result6_is SUCCESS map \
+	--proto udp --internal-port 9000 --third-party 192.168.1.2 --lifetime 300 --nonce $n6
+check "on the pool address" test "$(field external_addr)" = "$TOPO_POOL"
+v6_listed() { api_has "any(m['internal'] == '192.168.1.2' and m['internal_port'] == 9000 and m['transport'] == 'ipv6' for m in p['mappings'])"; }
+check "listed as the host's, asked over IPv6" v6_listed
+check "plain IPv6 without THIRD_PARTY (an IPv6 host): NOT_AUTHORIZED" result6_is NOT_AUTHORIZED map \
+	--proto udp --internal-port 9001 --lifetime 300
+check "plain IPv6 from a client address not the B4's: ADDRESS_MISMATCH" result6_is ADDRESS_MISMATCH \
+	--client-addr 2001:db8:1::99 map --proto udp --internal-port 9000 --third-party 192.168.1.2
+check "deleted over IPv6 (lifetime 0, its nonce): SUCCESS" result6_is SUCCESS map --proto udp \
+	--internal-port 9000 --third-party 192.168.1.2 --lifetime 0 --nonce $n6
+
 # ANNOUNCE (section 14.1.3): the dataplane killed, a new one has none of
 # the mappings; the client hears so at port 5350 with a new epoch.
 epoch0=$(field epoch)
