@@ -266,9 +266,10 @@ int pcp_mapping_from_json(const json_t *o, struct pcp_mapping *m)
 	m->opcode = strcmp(op, "peer") == 0 ? 2 : 1;
 	m->v6 = tr && strcmp(tr, "ipv6") == 0;
 	for (int i = 0; i < 12; i++) {
-		unsigned int x;
+		char hex[3] = {nonce[2 * i], nonce[2 * i + 1], '\0'}, *end;
+		unsigned long x = strtoul(hex, &end, 16);
 
-		if (sscanf(nonce + 2 * i, "%2x", &x) != 1)
+		if (end != hex + 2)
 			return -1;
 		m->nonce[i] = (uint8_t)x;
 	}

@@ -75,7 +75,8 @@ static void log_once(struct pcp_server *s, const struct ctl_pkt *p, int result, 
 
 	memcpy(l.b4, p->b4, 16);
 	for (unsigned int i = 0; i < s->nlogged; i++)
-		if (memcmp(&s->logged[i], &l, sizeof(l)) == 0)
+		if (s->logged[i].client == l.client && s->logged[i].result == l.result &&
+		    memcmp(s->logged[i].b4, l.b4, 16) == 0)
 			return;
 	s->logged[s->logged_next] = l;
 	s->logged_next = (s->logged_next + 1) % LOGGED_MAX;

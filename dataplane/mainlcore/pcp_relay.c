@@ -96,10 +96,14 @@ void ctrl_pcp_rx(struct rte_mbuf *m)
 	/* The IPv6 header is still there for a plain request; a softwire's
 	 * was cut, leaving the inner IPv4 one (decap). */
 	bool v6 = (*rte_pktmbuf_mtod_offset(m, const uint8_t *, ETH_LEN) >> 4) == 6;
-	struct ctl_pkt p = {.type = CTL_PKT_PCP, .ep = c->ep};
-	int drop = v6 ? plain_rx(m, &p) : softwire_rx(m, &p);
+	struct ctl_pkt p;
 	struct addr6 b4;
+	int drop;
 
+	memset(&p, 0, sizeof(p)); /* the whole element: its bytes go to another process */
+	p.type = CTL_PKT_PCP;
+	p.ep = c->ep;
+	drop = v6 ? plain_rx(m, &p) : softwire_rx(m, &p);
 	if (drop) {
 		pcp_drop(m, drop);
 		return;
@@ -196,22 +200,20 @@ static struct rte_mbuf *answer6(const struct ctl_pkt *p)
  * the AFTR's own address and port 5351, to an endpoint it has. */
 unsigned int ctrl_pcp_poll(void)
 {
-	struct ctl_pkt p[PCP_BURST];
-	unsigned int n;
+	static struct ctl_pkt p; /* 1,248 bytes: one at a time, off the stack */
+	unsigned int n = 0;
 
-	if (dp.pkt_down == NULL)
-		return 0;
-	n = rte_ring_sc_dequeue_burst_elem(dp.pkt_down, p, CTL_PKT_SIZE, PCP_BURST, NULL);
-	for (unsigned int i = 0; i < n; i++) {
+	while (n < PCP_BURST && dp.pkt_down &&
+	       rte_ring_sc_dequeue_elem(dp.pkt_down, &p, CTL_PKT_SIZE) == 0) {
 		struct rte_mbuf *m;
 
-		if (ctl_pkt_check(&p[i]) < 0 || p[i].sport != CTL_PCP_SERVER_PORT ||
-		    p[i].ep >= dp.conf.n_endpoints ||
-		    (!p[i].v6 && p[i].src != htonl(dp.conf.icmp_source))) {
+		n++;
+		if (ctl_pkt_check(&p) < 0 || p.sport != CTL_PCP_SERVER_PORT ||
+		    p.ep >= dp.conf.n_endpoints || (!p.v6 && p.src != htonl(dp.conf.icmp_source))) {
 			ctrl_ctr->drop[DROP_PCP_BAD]++;
 			continue;
 		}
-		if ((m = p[i].v6 ? answer6(&p[i]) : answer(&p[i])) == NULL)
+		if ((m = p.v6 ? answer6(&p) : answer(&p)) == NULL)
 			continue;
 		m->hash.usr = HANDOFF_PACKET;
 		if (rte_ring_mp_enqueue(dp.worker[0].handoff, m) != 0) {

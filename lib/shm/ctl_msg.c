@@ -9,6 +9,7 @@
 
 #include "addr.h"
 #include "counters.h"
+#include "ctl_pkt.h"
 
 const char *ctl_msg_proto_name(uint8_t p)
 {
@@ -196,4 +197,9 @@ char *ctl_msg_format(const struct ctl_msg *msg, char *buf, size_t len)
 		snprintf(buf, len, "noop %u", msg->seq);
 	}
 	return buf;
+}
+
+int ctl_pkt_check(const struct ctl_pkt *p)
+{
+	return p->type == CTL_PKT_PCP && p->len <= CTL_PKT_DATA && p->v6 <= 1 ? 0 : -1;
 }

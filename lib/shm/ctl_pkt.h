@@ -39,10 +39,8 @@ struct ctl_pkt {
 _Static_assert(sizeof(struct ctl_pkt) == CTL_PKT_SIZE, "ring elements are CTL_PKT_SIZE bytes");
 
 /* 0 if a packet read from a ring is one to act on (type known, len within
- * data), else -1: another process's bytes are checked before use. */
-static inline int ctl_pkt_check(const struct ctl_pkt *p)
-{
-	return p->type == CTL_PKT_PCP && p->len <= CTL_PKT_DATA ? 0 : -1;
-}
+ * data, the flags 0 or 1), else -1: another process's bytes are checked
+ * before use (ctl_msg.c). */
+int ctl_pkt_check(const struct ctl_pkt *p);
 
 #endif
