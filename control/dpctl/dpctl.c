@@ -70,6 +70,10 @@ struct dpctl {
 	atomic_int pcp_result;
 	struct ctl_msg pcp_reply;
 	bool pcp_got;
+	/* Who hears of the mappings the dataplane ends by itself (dpctl_set_pcp_hook). */
+	pthread_mutex_t hook_lock;
+	void (*pcp_hook)(void *arg, const struct ctl_msg *m);
+	void *pcp_hook_arg;
 };
 
 static uint64_t now_us(void)
@@ -311,6 +315,13 @@ static void take(struct dpctl *c, uint32_t w, const struct stats_shm_hdr *h,
 		}
 		if (c->events && m->u.pcp.op != CTL_PCP_REFUSED)
 			events_put(c->events, m);
+		/* One the dataplane ended itself (expiry, a NOC's clear), not a reply. */
+		if (m->seq == 0 && (m->u.pcp.op == CTL_PCP_DEL || m->u.pcp.op == CTL_PCP_EXPIRE)) {
+			pthread_mutex_lock(&c->hook_lock);
+			if (c->pcp_hook)
+				c->pcp_hook(c->pcp_hook_arg, m);
+			pthread_mutex_unlock(&c->hook_lock);
+		}
 	} else if (c->events) {
 		events_put(c->events, m);
 	}
@@ -394,6 +405,7 @@ struct dpctl *dpctl_start(const char *shm, const struct aftr_config *cfg, struct
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_mutex_init(&c->dump_lock, NULL);
 	pthread_mutex_init(&c->pcp_lock, NULL);
+	pthread_mutex_init(&c->hook_lock, NULL);
 	c->events = events;
 	if (pthread_create(&c->thread, NULL, run, c) != 0) {
 		rates_free(c->rates);
@@ -415,6 +427,7 @@ void dpctl_stop(struct dpctl *c)
 	pthread_mutex_destroy(&c->lock);
 	pthread_mutex_destroy(&c->dump_lock);
 	pthread_mutex_destroy(&c->pcp_lock);
+	pthread_mutex_destroy(&c->hook_lock);
 	rates_free(c->rates);
 	free(c->shm);
 	free(c);
@@ -746,4 +759,12 @@ int64_t dpctl_start_time(struct dpctl *c)
 	t = c->h ? c->h->start_time : 0;
 	pthread_mutex_unlock(&c->lock);
 	return t;
+}
+
+void dpctl_set_pcp_hook(struct dpctl *c, void (*fn)(void *arg, const struct ctl_msg *m), void *arg)
+{
+	pthread_mutex_lock(&c->hook_lock); /* none running once it returns */
+	c->pcp_hook = fn;
+	c->pcp_hook_arg = arg;
+	pthread_mutex_unlock(&c->hook_lock);
 }

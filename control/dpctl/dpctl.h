@@ -82,6 +82,10 @@ struct ctl_pkt;
 int dpctl_pkt_recv(struct dpctl *c, struct ctl_pkt *out, unsigned int max, uint64_t *generation);
 /* A packet for the dataplane to send: 0, -ENOENT (none), -ENOBUFS (full). */
 int dpctl_pkt_send(struct dpctl *c, const struct ctl_pkt *p);
+/* fn(arg, m) hears, on dpctl's thread, each CTL_EVT_PCP of a mapping the
+ * dataplane ended itself (its lifetime, a cleared session); NULL stops it
+ * (no call runs once this returns). */
+void dpctl_set_pcp_hook(struct dpctl *c, void (*fn)(void *arg, const struct ctl_msg *m), void *arg);
 /* When the dataplane followed started (seconds since 1970; 0: none). */
 int64_t dpctl_start_time(struct dpctl *c);
 

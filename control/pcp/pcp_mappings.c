@@ -62,18 +62,19 @@ void pcp_mappings_free(struct pcp_mappings *t)
 }
 
 static bool same(const struct pcp_mapping *m, const uint8_t b4[16], uint32_t internal,
-                 uint16_t port, uint8_t proto)
+                 uint16_t port, uint8_t proto, uint8_t opcode)
 {
 	return m->internal == internal && m->internal_port == port && m->proto == proto &&
-	       memcmp(m->b4, b4, 16) == 0;
+	       m->opcode == opcode && memcmp(m->b4, b4, 16) == 0;
 }
 
 struct pcp_mapping *pcp_mappings_find(struct pcp_mappings *t, const uint8_t b4[16],
-                                      uint32_t internal, uint16_t port, uint8_t proto)
+                                      uint32_t internal, uint16_t port, uint8_t proto,
+                                      uint8_t opcode)
 {
 	for (struct pcp_mapping *m = t->bucket[hash_of(t, b4, internal, port, proto)]; m;
 	     m = m->next)
-		if (same(m, b4, internal, port, proto))
+		if (same(m, b4, internal, port, proto, opcode))
 			return m;
 	return NULL;
 }
@@ -102,7 +103,7 @@ static void grow(struct pcp_mappings *t)
 int pcp_mappings_put(struct pcp_mappings *t, const struct pcp_mapping *m)
 {
 	struct pcp_mapping *e =
-	        pcp_mappings_find(t, m->b4, m->internal, m->internal_port, m->proto);
+	        pcp_mappings_find(t, m->b4, m->internal, m->internal_port, m->proto, m->opcode);
 	size_t h;
 
 	if (e) {
@@ -129,7 +130,8 @@ void pcp_mappings_del(struct pcp_mappings *t, const struct pcp_mapping *key)
 	        &t->bucket[hash_of(t, key->b4, key->internal, key->internal_port, key->proto)];
 
 	for (; *link; link = &(*link)->next)
-		if (same(*link, key->b4, key->internal, key->internal_port, key->proto)) {
+		if (same(*link, key->b4, key->internal, key->internal_port, key->proto,
+		         key->opcode)) {
 			struct pcp_mapping *m = *link;
 
 			*link = m->next;

@@ -35,9 +35,12 @@ struct pcp_mappings;
 
 struct pcp_mappings *pcp_mappings_new(void);
 void pcp_mappings_free(struct pcp_mappings *t);
-/* The mapping of (b4, internal, port, proto), or NULL. */
+/* The mapping of (b4, internal, port, proto, opcode), or NULL: a MAP and a
+ * PEER of one internal endpoint are two mappings (RFC 6887 section 12),
+ * each with its nonce (in the dataplane, one session). */
 struct pcp_mapping *pcp_mappings_find(struct pcp_mappings *t, const uint8_t b4[16],
-                                      uint32_t internal, uint16_t port, uint8_t proto);
+                                      uint32_t internal, uint16_t port, uint8_t proto,
+                                      uint8_t opcode);
 /* Adds (or replaces the fields of) the mapping with m's key: 0 or -ENOMEM. */
 int pcp_mappings_put(struct pcp_mappings *t, const struct pcp_mapping *m);
 void pcp_mappings_del(struct pcp_mappings *t, const struct pcp_mapping *key);

@@ -167,6 +167,9 @@ static int command_of(struct pcp_server *s, const struct ctl_pkt *p, const struc
 		return PCP_NOT_AUTHORIZED;
 	if (q->proto != IPPROTO_TCP && q->proto != IPPROTO_UDP)
 		return PCP_UNSUPP_PROTOCOL;
+	/* Section 11.1: port 0 ("all ports") only to delete (delete_all). */
+	if (q->int_port == 0)
+		return PCP_MALFORMED_REQUEST;
 	memcpy(cmd->u.pcp.b4, p->b4, 16);
 	cmd->u.pcp.src = internal;
 	cmd->u.pcp.sport = q->int_port;
@@ -222,16 +225,23 @@ static void record(struct pcp_server *s, const struct ctl_pkt *p, const struct p
 	                        .expires = now_s() + r->u.pcp.lifetime};
 	struct pcp_mapping *old;
 
+	if (r->u.pcp.flags & CTL_PCP_STATIC)
+		return; /* a static mapping answered: not PCP's */
 	memcpy(m.b4, p->b4, 16);
 	memcpy(m.nonce, q->nonce, 12);
 	pthread_mutex_lock(&s->lock);
-	old = pcp_mappings_find(s->maps, m.b4, m.internal, m.internal_port, m.proto);
+	old = pcp_mappings_find(s->maps, m.b4, m.internal, m.internal_port, m.proto, m.opcode);
 	if (old && r->u.pcp.op != CTL_PCP_DEL)
 		m.created = old->created;
-	if (r->u.pcp.op == CTL_PCP_DEL)
+	if (r->u.pcp.op == CTL_PCP_DEL) {
 		pcp_mappings_del(s->maps, &m);
-	else
+		/* A MAP's deletion ended the session's PEER too (nat/pcp_map.c). */
+		m.opcode = PCP_OP_PEER;
+		if (q->opcode == PCP_OP_MAP)
+			pcp_mappings_del(s->maps, &m);
+	} else {
 		(void)pcp_mappings_put(s->maps, &m);
+	}
 	s->gen = gen;
 	s->dirty = true;
 	pthread_mutex_unlock(&s->lock);
@@ -239,14 +249,15 @@ static void record(struct pcp_server *s, const struct ctl_pkt *p, const struct p
 
 /* Section 11.3: a mapping another client made (another nonce) is not this
  * one's to renew or delete. */
-static bool nonce_ok(struct pcp_server *s, const struct ctl_msg *cmd, const uint8_t nonce[12])
+static bool nonce_ok(struct pcp_server *s, const struct ctl_msg *cmd, const uint8_t nonce[12],
+                     uint8_t opcode)
 {
 	struct pcp_mapping *m;
 	bool ok;
 
 	pthread_mutex_lock(&s->lock);
 	m = pcp_mappings_find(s->maps, cmd->u.pcp.b4, cmd->u.pcp.src, cmd->u.pcp.sport,
-	                      cmd->u.pcp.proto);
+	                      cmd->u.pcp.proto, opcode);
 	ok = m == NULL || memcmp(m->nonce, nonce, 12) == 0;
 	pthread_mutex_unlock(&s->lock);
 	return ok;
@@ -255,15 +266,18 @@ static bool nonce_ok(struct pcp_server *s, const struct ctl_msg *cmd, const uint
 static void answer(struct pcp_server *s, const struct ctl_pkt *p, const struct pcp_request *q,
                    int result, uint32_t lifetime, uint32_t ext, uint16_t eport)
 {
+	/* An error, and a deletion (RFC 6887 erratum 3621), repeat the
+	 * suggested external address and port. */
+	bool suggested = result != PCP_SUCCESS || q->lifetime == 0;
 	uint8_t out[PCP_MAX_LEN], a[16] = {0};
 	size_t len;
 
-	if (ext)
+	if (suggested)
+		memcpy(a, q->ext_addr, 16);
+	else if (ext)
 		pcp_addr_from_v4(ext, a);
-	else if (result != PCP_SUCCESS)
-		memcpy(a, q->ext_addr, 16); /* an error repeats the suggestion */
 	len = pcp_response(q, result, result == PCP_SUCCESS ? lifetime : pcp_error_lifetime(result),
-	                   epoch(s), a, result == PCP_SUCCESS ? eport : q->ext_port, out);
+	                   epoch(s), a, suggested ? q->ext_port : eport, out);
 	send_pkt(s, p, p->src, p->sport, out, len);
 }
 
@@ -347,7 +361,8 @@ static void handle(struct pcp_server *s, const struct ctl_pkt *p, uint64_t gen)
 	}
 	if (rc == PCP_SUCCESS && q.opcode != PCP_OP_ANNOUNCE)
 		rc = command_of(s, p, &q, &cmd);
-	if (rc == PCP_SUCCESS && q.opcode != PCP_OP_ANNOUNCE && !nonce_ok(s, &cmd, q.nonce))
+	if (rc == PCP_SUCCESS && q.opcode != PCP_OP_ANNOUNCE &&
+	    !nonce_ok(s, &cmd, q.nonce, q.opcode))
 		rc = PCP_NOT_AUTHORIZED;
 	if (rc == PCP_SUCCESS && q.opcode != PCP_OP_ANNOUNCE &&
 	    (rc = apply(s, p, &cmd, &r)) == PCP_SUCCESS && r.u.pcp.op != CTL_PCP_REFUSED)
@@ -407,6 +422,25 @@ static void tick(struct pcp_server *s)
 	pthread_mutex_unlock(&s->lock);
 	if (rc < 0)
 		fprintf(stderr, "aftr-control: pcp: cannot save %s: %s\n", s->path, strerror(-rc));
+}
+
+/* A mapping the dataplane ended itself (dpctl's thread): out of the
+ * record, both opcodes (the session's flags went). */
+static void ended(void *arg, const struct ctl_msg *e)
+{
+	struct pcp_server *s = arg;
+	struct pcp_mapping m = {.internal = e->u.pcp.src,
+	                        .internal_port = e->u.pcp.sport,
+	                        .proto = e->u.pcp.proto,
+	                        .opcode = PCP_OP_MAP};
+
+	memcpy(m.b4, e->u.pcp.b4, 16);
+	pthread_mutex_lock(&s->lock);
+	pcp_mappings_del(s->maps, &m);
+	m.opcode = PCP_OP_PEER;
+	pcp_mappings_del(s->maps, &m);
+	s->dirty = true;
+	pthread_mutex_unlock(&s->lock);
 }
 
 static void *run(void *arg)
@@ -471,7 +505,9 @@ struct pcp_server *pcp_start(const struct aftr_config *cfg, struct dpctl *dp, co
 		fprintf(stderr, "aftr-control: pcp: %s is not a mapping record: starting empty\n",
 		        s->path);
 	pthread_mutex_init(&s->lock, NULL);
+	dpctl_set_pcp_hook(dp, ended, s);
 	if (pthread_create(&s->thread, NULL, run, s) != 0) {
+		dpctl_set_pcp_hook(dp, NULL, NULL);
 		pcp_mappings_free(s->maps);
 		free(s);
 		snprintf(err, errlen, "pcp: cannot start its thread");
@@ -484,6 +520,7 @@ void pcp_stop(struct pcp_server *s)
 {
 	if (s == NULL)
 		return;
+	dpctl_set_pcp_hook(s->dp, NULL, NULL);
 	atomic_store(&s->stop, true);
 	pthread_join(s->thread, NULL);
 	tick(s);
@@ -508,9 +545,11 @@ json_t *pcp_json(struct pcp_server *s)
 {
 	json_t *res, *o;
 	struct each_arg a = {.now = now_s()};
+	uint32_t ep;
 
 	if (s == NULL)
 		return json_pack("{s:b}", "enabled", 0);
+	ep = epoch(s); /* before the lock: dpctl's own is never taken under it */
 	res = json_object();
 	a.list = json_array();
 	pthread_mutex_lock(&s->lock);
@@ -519,7 +558,7 @@ json_t *pcp_json(struct pcp_server *s)
 		                    json_integer((json_int_t)s->results[i]));
 	pcp_mappings_each(s->maps, add_mapping, &a);
 	o = json_pack("{s:b,s:i,s:{s:I,s:I,s:I},s:o,s:I,s:I,s:I,s:I,s:I,s:o}", "enabled", 1,
-	              "epoch", epoch(s), "requests", "announce", (json_int_t)s->requests[0], "map",
+	              "epoch", ep, "requests", "announce", (json_int_t)s->requests[0], "map",
 	              (json_int_t)s->requests[1], "peer", (json_int_t)s->requests[2], "results",
 	              res, "dropped", (json_int_t)s->dropped, "answers_sent", (json_int_t)s->sent,
 	              "answers_unsent", (json_int_t)s->send_failed, "announced",

@@ -194,6 +194,8 @@ struct dp_worker {
 	uint32_t filters_serial;                /* of the filters its counters count (filter.h) */
 	struct icmp_bucket icmp_rl[CFG_NSIDES]; /* ICMP errors' rate limits (icmp_bucket.h) */
 	int32_t gw_slot[DP_NPORTS];             /* each gateway's neighbour slot + 1 (tx.c) */
+	uint32_t pcp_tokens;                    /* PCP requests it may pass up this second */
+	uint64_t pcp_second;                    /* the second they are for (w->now) */
 	/* Reassembly, fragments held per tunnel, IPv6 fragment ids
 	 * (frag_state.h). */
 	struct frag_state frag;

@@ -250,7 +250,9 @@ static int pcp_cmd(struct dp_worker *w, const struct ctl_msg *c)
 	memcpy(b4.b, c->u.pcp.b4, 16);
 	if (nat_b4_owner(&b4) != w->id)
 		return -EXDEV;
-	if (rte_ring_free_count(w->evt_ring) < 2)
+	/* The reply and the ack, and what making the mapping may send first:
+	 * a subscriber, a block, a session, a quota record. */
+	if (rte_ring_free_count(w->evt_ring) < 8)
 		return -EAGAIN;
 	nat_pcp(w, c, &ev);
 	ctl_send_event(w, &ev);

@@ -22,6 +22,8 @@ void ctl_send_event(struct dp_worker *w, struct ctl_msg *m)
 /* A session as a message's u.sess. */
 void ctl_sess_fields(const struct dp_worker *w, struct ctl_msg *m, const struct dp_session *se)
 {
+	uint64_t until = se->expire;
+
 	memcpy(m->u.sess.b4, se->b4.b, 16);
 	m->u.sess.src = se->src;
 	m->u.sess.ext = se->ext;
@@ -29,7 +31,11 @@ void ctl_sess_fields(const struct dp_worker *w, struct ctl_msg *m, const struct 
 	m->u.sess.eport = ntohs(se->eport);
 	m->u.sess.proto = se->proto;
 	m->u.sess.state = se->state;
-	m->u.sess.expires_in = se->expire > w->now ? (uint32_t)(se->expire - w->now) : 0;
+	/* A PCP mapping's session lives to the later of its traffic's expiry
+	 * and the mapping's end. */
+	if (se->is_pcp && w->nat.pcp_until)
+		until = RTE_MAX(until, (uint64_t)w->nat.pcp_until[se - w->nat.sess]);
+	m->u.sess.expires_in = until > w->now ? (uint32_t)(until - w->now) : 0;
 	m->u.sess.dst = se->remote[0];
 	m->u.sess.dport = ntohs(se->rport[0]);
 }

@@ -48,9 +48,10 @@ static int plain_rx(struct rte_mbuf *m, struct ctl_pkt *p)
 
 	memcpy(b4.b, ip6->src, 16);
 	if (!tables_b4_allowed(atomic_load_explicit(&dp.tab, memory_order_acquire), &b4, &drop,
-	                       &nat) ||
-	    !nat)
+	                       &nat))
 		return drop;
+	if (!nat || c->ep != 0)
+		return DROP_PCP_NOT_NAPT;
 	if (ulen < UDP_LEN || c->l4 + ulen > end || ulen - UDP_LEN > CTL_PKT_DATA ||
 	    (udp[6] | udp[7]) == 0 ||
 	    cksum_fold(cksum_add(cksum_ip6_pseudo(ip6->src, ip6->dst, ulen, IPPROTO_UDP), udp,
@@ -210,7 +211,7 @@ unsigned int ctrl_pcp_poll(void)
 		n++;
 		if (ctl_pkt_check(&p) < 0 || p.sport != CTL_PCP_SERVER_PORT ||
 		    p.ep >= dp.conf.n_endpoints || (!p.v6 && p.src != htonl(dp.conf.icmp_source))) {
-			ctrl_ctr->drop[DROP_PCP_BAD]++;
+			ctrl_ctr->cnt[CNT_PCP_DOWN_REFUSED]++; /* not a packet yet */
 			continue;
 		}
 		if ((m = p.v6 ? answer6(&p) : answer(&p)) == NULL)

@@ -147,10 +147,10 @@ struct dp_session *nat_find_in(struct dp_worker *w, uint32_t ext, uint16_t eport
  * owner, its result in ev (a CTL_EVT_PCP to send). */
 struct ctl_msg;
 void nat_pcp(struct dp_worker *w, const struct ctl_msg *cmd, struct ctl_msg *ev);
-/* The sweep found PCP session idx past its expiry or its mapping's end:
- * true if the session stays (the mapping's lifetime keeps it, its expiry
- * moved there; or the mapping ended, its record sent, and traffic keeps
- * the session), false if it ends. */
+/* The sweep found PCP session idx past its (traffic's) expiry or its
+ * mapping's end: true if the session stays (the mapping's lifetime keeps
+ * it; or the mapping ended, its record sent, and traffic keeps the
+ * session), false if it ends. */
 bool nat_pcp_keep(struct dp_worker *w, uint32_t idx);
 /* Session idx, a PCP mapping, ends for another reason (cleared). */
 void nat_pcp_gone(struct dp_worker *w, uint32_t idx, uint8_t op);

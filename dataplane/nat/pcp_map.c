@@ -42,6 +42,11 @@ static int pcp_new(struct dp_worker *w, const struct ctl_msg *c, const struct ke
 
 	if (w->nat.sess_free_head >= w->nat.sess_max)
 		return PCP_NO_RESOURCES;
+	/* Deterministic blocks: a B4 outside the prefix has none (translate.c
+	 * refuses its traffic the same way). */
+	if (unlikely(dp.conf.determ.on) &&
+	    determ_index(&dp.conf.determ, (const struct addr6 *)ko->b4) < 0)
+		return PCP_NOT_AUTHORIZED;
 	if ((s = nat_sub_get(w, (const struct addr6 *)ko->b4, &sidx)) == NULL)
 		return PCP_NO_RESOURCES;
 	if (s->npcp >= dp.conf.cfg->pcp_max_mappings || nat_sub_admit(w, s, p) != NAT_OK) {
@@ -83,6 +88,8 @@ static int pcp_new(struct dp_worker *w, const struct ctl_msg *c, const struct ke
 static void set_remotes(struct dp_session *se, const struct ctl_msg *c)
 {
 	if (c->u.pcp.op == CTL_PCP_PEER) { /* its remote, noted as traffic notes one */
+		if (se->pcp_filter)
+			return; /* a MAP's filters hold the slots */
 		se->remote[se->rnext] = c->u.pcp.remote[0];
 		se->rport[se->rnext] = htons(c->u.pcp.rport[0]);
 		se->rnext = (uint8_t)((se->rnext + 1) % SESS_REMOTES);
@@ -100,30 +107,54 @@ static void set_remotes(struct dp_session *se, const struct ctl_msg *c)
 	se->rnext = 0;
 }
 
-/* Lifetime 0: the mapping goes (section 15); a session no packet came
- * back to goes with it, one with traffic lives on idle-timed. */
-static void pcp_delete(struct dp_worker *w, uint32_t idx, struct ctl_msg *ev)
+/* Lifetime 0: the mapping goes (section 15), and its session unless its
+ * own traffic keeps it (its expiry is traffic's alone: the mapping's end
+ * is pcp_until). A PEER's deletion leaves a MAP of the same session. */
+static void pcp_delete(struct dp_worker *w, uint32_t idx, const struct ctl_msg *c,
+                       struct ctl_msg *ev)
 {
-	struct dp_session *se;
+	struct dp_session *se = idx == SIDX_NONE ? NULL : &w->nat.sess[idx];
 
 	ev->u.pcp.op = CTL_PCP_DEL;
-	if (idx == SIDX_NONE)
-		return;
-	se = &w->nat.sess[idx];
-	ev->u.pcp.ext = se->ext;
-	ev->u.pcp.eport = ntohs(se->eport);
-	if (!se->is_pcp)
+	if (se == NULL || !se->is_pcp || (c->u.pcp.op == CTL_PCP_PEER && se->pcp_map))
 		return;
 	nat_pcp_clear(w, idx);
-	if (se->state == SESS_NEW)
+	if (se->expire <= w->now)
 		nat_sess_end(w, idx);
+}
+
+/* A static mapping (ISC "nat") of the inside endpoint answers for itself:
+ * its public endpoint, never PCP's to delete (section 15). True if there
+ * is one, ev filled. */
+static bool static_answer(struct dp_worker *w, uint32_t idx, const struct ctl_msg *c,
+                          struct ctl_msg *ev)
+{
+	const struct cfg_nat *sn;
+
+	if (idx != SIDX_NONE && w->nat.sess[idx].is_static) {
+		ev->u.pcp.ext = w->nat.sess[idx].ext;
+		ev->u.pcp.eport = ntohs(w->nat.sess[idx].eport);
+	} else if ((sn = nat_static_of(w, c->u.pcp.b4, c->u.pcp.proto, c->u.pcp.src,
+	                               htons(c->u.pcp.sport))) != NULL) {
+		ev->u.pcp.ext = htonl(sn->ext_addr);
+		ev->u.pcp.eport = sn->ext_port;
+	} else {
+		return false;
+	}
+	if (c->u.pcp.lifetime == 0) {
+		ev->u.pcp.result = PCP_NOT_AUTHORIZED;
+		return true;
+	}
+	ev->u.pcp.op = CTL_PCP_RENEW;
+	ev->u.pcp.flags |= CTL_PCP_STATIC;
+	return true;
 }
 
 void nat_pcp(struct dp_worker *w, const struct ctl_msg *c, struct ctl_msg *ev)
 {
 	struct key_out ko = {
 	        .src = c->u.pcp.src, .sport = htons(c->u.pcp.sport), .proto = c->u.pcp.proto};
-	uint32_t idx, lifetime = c->u.pcp.lifetime;
+	uint32_t idx, until, lifetime = c->u.pcp.lifetime;
 	struct dp_session *se;
 	bool fresh;
 
@@ -138,16 +169,10 @@ void nat_pcp(struct dp_worker *w, const struct ctl_msg *c, struct ctl_msg *ev)
 		return;
 	}
 	idx = lookup_out(&w->nat, &ko);
-	if (lifetime == 0) {
-		pcp_delete(w, idx, ev);
+	if (static_answer(w, idx, c, ev))
 		return;
-	}
-	if (idx != SIDX_NONE && w->nat.sess[idx].is_static) {
-		/* A static mapping (ISC "nat") answers for itself. */
-		se = &w->nat.sess[idx];
-		ev->u.pcp.op = CTL_PCP_RENEW;
-		ev->u.pcp.ext = se->ext;
-		ev->u.pcp.eport = ntohs(se->eport);
+	if (lifetime == 0) {
+		pcp_delete(w, idx, c, ev);
 		return;
 	}
 	fresh = idx == SIDX_NONE;
@@ -166,12 +191,14 @@ void nat_pcp(struct dp_worker *w, const struct ctl_msg *c, struct ctl_msg *ev)
 	ev->u.pcp.op = se->is_pcp ? CTL_PCP_RENEW : CTL_PCP_ADD;
 	if (!se->is_pcp)
 		w->nat.subs[se->sub].npcp++;
+	/* A PEER does not shorten a MAP of the same session (section 12:
+	 * they are different mappings; this NAT keeps them in one session). */
+	until = (uint32_t)RTE_MIN(w->now + lifetime, (uint64_t)UINT32_MAX);
+	if (!se->is_pcp || !se->pcp_map || c->u.pcp.op == CTL_PCP_MAP ||
+	    until > w->nat.pcp_until[idx])
+		w->nat.pcp_until[idx] = until;
 	se->is_pcp = 1;
-	if (se->state == SESS_NEW)
-		se->state = SESS_EST; /* asked for: the established lifetime after */
 	set_remotes(se, c);
-	w->nat.pcp_until[idx] = (uint32_t)RTE_MIN(w->now + lifetime, (uint64_t)UINT32_MAX);
-	se->expire = RTE_MAX(se->expire, w->nat.pcp_until[idx]);
 	ev->u.pcp.ext = se->ext;
 	ev->u.pcp.eport = ntohs(se->eport);
 	ev->u.pcp.lifetime = lifetime; /* the reply is the event log's record too */

@@ -176,10 +176,9 @@ bool nat_pcp_keep(struct dp_worker *w, uint32_t idx)
 	struct dp_session *se = &w->nat.sess[idx];
 	uint32_t until = w->nat.pcp_until[idx];
 
-	if (until > w->now) {
-		se->expire = RTE_MAX(se->expire, until);
+	/* Its expiry stays traffic's: the mapping's own end is until. */
+	if (until > w->now)
 		return true;
-	}
 	nat_pcp_gone(w, idx, CTL_PCP_EXPIRE);
 	return se->expire > w->now; /* traffic keeps it, an ordinary session now */
 }

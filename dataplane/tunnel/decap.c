@@ -60,8 +60,12 @@ static enum dp_node to_aftr(struct dp_worker *w, struct rte_mbuf *m, struct l3_i
 {
 	const struct dp_ctx *c = dp_ctx(m);
 
+	/* NAPT's subscribers only, through the first endpoint (the others are
+	 * lw4o6 BRs': inner's WRONG_ENDPOINT). */
 	if (ip->proto == IPPROTO_UDP && (c->flags & CTX_PORTS) &&
 	    c->dport == htons(CTL_PCP_SERVER_PORT) && dp.pcp_on) {
+		if (!(c->flags & CTX_NAT) || c->ep)
+			return dp_drop(m, DROP_PCP_NOT_NAPT);
 		dp_ctx(m)->ctrl = CTRL_PCP >> 8;
 		dp_ctx(m)->port = DP_PORT_TRANSPORT;
 		return NODE_CTRL;

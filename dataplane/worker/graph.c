@@ -12,6 +12,22 @@
 
 /* One node's turn: a switch of direct calls (which the compiler may
  * inline with link-time optimization), not a table of pointers. */
+/* PCP requests a worker passes up: pcp.max_rate a second (a token
+ * bucket refilled each second), so that a flood from one subscriber
+ * crowds out neither ARP and ND on the ring to the main lcore nor the
+ * others' requests. */
+static bool pcp_admit(struct dp_worker *w)
+{
+	if (w->pcp_second != w->now + 1) {
+		w->pcp_second = w->now + 1;
+		w->pcp_tokens = dp.conf.cfg->pcp_max_rate;
+	}
+	if (w->pcp_tokens == 0)
+		return false;
+	w->pcp_tokens--;
+	return true;
+}
+
 static inline enum dp_node node_call(struct dp_worker *w, struct rte_mbuf *m, enum dp_node n)
 {
 	switch (n) {
@@ -78,6 +94,10 @@ static void sink(struct dp_worker *w, struct rte_mbuf *m, enum dp_node n)
 		rte_pktmbuf_free(m);
 		return;
 	case NODE_CTRL:
+		if (unlikely(c->ctrl == CTRL_PCP >> 8) && !pcp_admit(w)) {
+			DP_DROP(w, PCP_RATE, m);
+			return;
+		}
 		dp_to_ctrl(w, m, (enum ctrl_reason)(c->ctrl << 8), c->port);
 		return;
 	case NODE_HANDOFF:

@@ -135,6 +135,7 @@ static void init_isc_defaults(struct aftr_config *cfg)
 	cfg->fixed.pcp_min_lifetime = CFG_PCP_MIN_LIFETIME;
 	cfg->fixed.pcp_max_lifetime = CFG_PCP_MAX_LIFETIME;
 	cfg->fixed.pcp_max_mappings = CFG_PCP_MAX_MAPPINGS;
+	cfg->fixed.pcp_max_rate = CFG_PCP_MAX_RATE;
 	t->auto_create = true;
 	t->mtu = 1500;
 	t->mss = false;

@@ -323,6 +323,7 @@ struct cfg_fixed {
 	 * stateless): the lifetimes it grants and mappings a subscriber may hold. */
 	uint32_t pcp_min_lifetime, pcp_max_lifetime;
 	uint16_t pcp_max_mappings;
+	uint32_t pcp_max_rate;           /* requests a second each worker passes up */
 	struct cfg_tunnel_defaults tun;  /* default tunnel ... */
 	bool frag_equal;                 /* default fragment equal / eqfrag */
 	uint16_t frag_lifetime;          /* default fragment lifetime */
@@ -414,6 +415,7 @@ struct aftr_config {
 #define CFG_PCP_MAX_LIFETIME           86400 /* one day */
 #define CFG_PCP_LIFETIME_MAX           604800
 #define CFG_PCP_MAX_MAPPINGS           16
+#define CFG_PCP_MAX_RATE               1000
 #define CFG_SESSIONS_PER_WORKER        65536
 #define CFG_SESSIONS_PER_WORKER_MIN    1024
 #define CFG_SESSIONS_PER_WORKER_MAX    67108864 /* 2^26 */

@@ -327,8 +327,9 @@ static bool dec_triple16(struct jdec *j, const json_t *root, const char *key, ui
 }
 
 static const char *const pool_default_keys[] = {"tcp", "udp", "echo", NULL};
-static const char *const pcp_keys[] = {"daemon",       "tcp",          "udp",          "pools",
-                                       "min_lifetime", "max_lifetime", "max_mappings", NULL};
+static const char *const pcp_keys[] = {"daemon",       "tcp",          "udp",
+                                       "pools",        "min_lifetime", "max_lifetime",
+                                       "max_mappings", "max_rate",     NULL};
 
 /* ISC "default pcp": a range, or off (ISC writes 0). */
 static int dec_pcp_range(struct jdec *j, const json_t *m, const char *key, struct port_range *out)
@@ -417,6 +418,7 @@ static bool dec_section_one(struct aftr_config *cfg, const json_t *root, struct 
 		OK(jdec_u32(j, m, "max_lifetime", 1, CFG_PCP_LIFETIME_MAX,
 		            &cfg->fixed.pcp_max_lifetime));
 		OK(jdec_u16(j, m, "max_mappings", 0, 65535, &cfg->fixed.pcp_max_mappings));
+		OK(jdec_u32(j, m, "max_rate", 1, 1000000, &cfg->fixed.pcp_max_rate));
 		jdec_pop(j, mark);
 	}
 	return bad;

@@ -228,14 +228,15 @@ static json_t *enc_section_one(const struct aftr_config *cfg, struct enc *e)
 	              j_range(cfg->fixed.pool_defaults[CFG_UDP]), "echo",
 	              j_range(cfg->fixed.pool_defaults[CFG_ICMP])));
 	put(e, "pcp",
-	    json_pack("{s:s,s:o,s:o,s:o,s:I,s:I,s:i}", "daemon", cfg_pcpd_names[cfg->fixed.pcpd],
-	              "tcp", j_pcp_range(cfg->fixed.pcp_defaults[CFG_TCP]), "udp",
-	              j_pcp_range(cfg->fixed.pcp_defaults[CFG_UDP]), "pools",
-	              ENC_LIST(cfg->fixed.pcp_pools, cfg->fixed.n_pcp_pools,
-	                       cfg_pcp_pool_to_json(it)),
-	              "min_lifetime", (json_int_t)cfg->fixed.pcp_min_lifetime, "max_lifetime",
-	              (json_int_t)cfg->fixed.pcp_max_lifetime, "max_mappings",
-	              cfg->fixed.pcp_max_mappings));
+	    json_pack(
+	            "{s:s,s:o,s:o,s:o,s:I,s:I,s:i,s:I}", "daemon", cfg_pcpd_names[cfg->fixed.pcpd],
+	            "tcp", j_pcp_range(cfg->fixed.pcp_defaults[CFG_TCP]), "udp",
+	            j_pcp_range(cfg->fixed.pcp_defaults[CFG_UDP]), "pools",
+	            ENC_LIST(cfg->fixed.pcp_pools, cfg->fixed.n_pcp_pools,
+	                     cfg_pcp_pool_to_json(it)),
+	            "min_lifetime", (json_int_t)cfg->fixed.pcp_min_lifetime, "max_lifetime",
+	            (json_int_t)cfg->fixed.pcp_max_lifetime, "max_mappings",
+	            cfg->fixed.pcp_max_mappings, "max_rate", (json_int_t)cfg->fixed.pcp_max_rate));
 	return e->o;
 }
 

@@ -101,6 +101,9 @@
 	  "PCP requests (RFC 6887) from softwires passed to the control process's PCP server")     \
 	X(PCP_DOWN, "pcp_from_control",                                                            \
 	  "PCP answers and announcements from the control process sent into softwires")            \
+	X(PCP_DOWN_REFUSED, "pcp_answers_refused",                                                 \
+	  "answers from the control process the dataplane would not send (not from the AFTR's "    \
+	  "address and port 5351, or to an endpoint it does not have)")                            \
 	X(EVENTS_LOST, "events_lost", "events for the control process lost: its ring was full")
 
 #define AFTR_DROPS(X)                                                                              \
@@ -184,9 +187,12 @@
 	X(CONTROL_FULL, "control_full",                                                            \
 	  "ring to the main lcore (or its packet ring to the "                                     \
 	  "control process) full")                                                                 \
-	X(PCP_BAD, "pcp_bad",                                                                      \
-	  "PCP request to the AFTR with a bad UDP length or checksum, or an answer from the "      \
-	  "control process the dataplane would not send")                                          \
+	X(PCP_BAD, "pcp_bad", "PCP request to the AFTR with a bad UDP length or checksum")         \
+	X(PCP_RATE, "pcp_rate_limited",                                                            \
+	  "PCP request over pcp.max_rate (requests a second a worker)")                            \
+	X(PCP_NOT_NAPT, "pcp_not_napt",                                                            \
+	  "PCP request from a B4 NAPT is not for (known by a stateless binding only), or to "      \
+	  "another endpoint than the first")                                                       \
 	X(NO_MBUF, "no_mbuf", "no buffer to build a reply or an error")
 
 /* What each port counted itself (rte_eth_stats), copied by the main lcore

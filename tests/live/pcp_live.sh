@@ -192,6 +192,31 @@ check "deleting the web mapping (lifetime 0): SUCCESS" result_is SUCCESS map --p
 	--internal-port 8000 --lifetime 0 --nonce $nonce
 del_logged() { grep -q "pcp del 2001:db8:1::a tcp 192.168.1.2 8000" "$tmp/control.log"; }
 check "its deletion is in the event log" del_logged
+# A mapping no packet used goes with its session when deleted; the
+# deletion's answer repeats the suggested port (RFC 6887 erratum 3621).
+check "MAP udp 6003: SUCCESS" result_is SUCCESS map --proto udp --internal-port 6003 --lifetime 300 \
+	--nonce $nonce
+e3=$(field external_port)
+has_sess() { curl -sf "$url/sessions?b4=2001:db8:1::a" | grep -q "\"external_port\": $e3\b"; }
+check "its session is in the dataplane (external port $e3)" has_sess
+check "deleted (lifetime 0, suggesting port 7): SUCCESS" result_is SUCCESS map --proto udp \
+	--internal-port 6003 --lifetime 0 --nonce $nonce --external-port 7
+check "the answer repeats the suggestion (port 7, lifetime 0)" test "$(field external_port) $(field lifetime)" = "7 0"
+no_sess() { ! has_sess; }
+check "its session went with it" no_sess
+check "a MAP of internal port 0 with a lifetime: MALFORMED_REQUEST" result_is MALFORMED_REQUEST map \
+	--proto udp --internal-port 0 --lifetime 300
+# A static mapping (ISC "nat") of the endpoint answers for itself, and is
+# not PCP's to delete.
+static='{"b4": "2001:db8:1::a", "protocol": "tcp", "address": "192.168.1.2", "port": 8100, "external_address": "'$TOPO_POOL'", "external_port": 80}'
+add_static() { curl -sf -H "Content-Type: application/json" -d "$static" "$url/static-nat" | grep -q '"applied": true'; }
+check "a static mapping 192.168.1.2:8100 -> $TOPO_POOL:80 (POST /api/v1/static-nat)" add_static
+check "MAP tcp 8100: SUCCESS" result_is SUCCESS map --proto tcp --internal-port 8100 --lifetime 300
+check "with the static mapping's public port, 80" test "$(field external_port)" = 80
+not_recorded() { ! api_has "any(m['internal_port'] == 8100 for m in p['mappings'])"; }
+check "not recorded as a PCP mapping" not_recorded
+check "deleting it through PCP: NOT_AUTHORIZED" result_is NOT_AUTHORIZED map --proto tcp \
+	--internal-port 8100 --lifetime 0
 # Section 15: lifetime 0 for every port deletes all of the client's (its nonce).
 n2=aaaaaaaaaaaaaaaaaaaaaaaa
 check "MAP udp 6010 (a second nonce): SUCCESS" result_is SUCCESS map --proto udp --internal-port 6010 \

@@ -752,7 +752,7 @@ static const char full_cfg[] =
         "'pool_defaults':{'tcp':'4096-65535','udp':'1024-65535','echo':'1-65535'},"
         "'pcp':{'daemon':'enable','tcp':'1024-2047','udp':'off',"
         "'pools':[{'address':'198.51.100.1','tcp':'2048-4095'}],"
-        "'min_lifetime':300,'max_lifetime':7200,'max_mappings':8},"
+        "'min_lifetime':300,'max_lifetime':7200,'max_mappings':8,'max_rate':50},"
         "'tunnel_defaults':{'auto':false,'mtu':1460,'mss':true,'toobig':'strict','admpro':'out',"
         "'fragment_ipv6_maxcount':8,'fragment_ipv4_maxcount':32,"
         "'nat_maxcount':{'tcp':4000,'udp':400,'icmp':10},'nat_rate':{'tcp':100,'udp':40,'icmp':1}},"
