@@ -30,6 +30,7 @@
 #include "cksum.h"
 #include "dp_test.h"
 #include "config.h"
+#include "ctl_msg.h"
 #include "config_json.h"
 #include "tables.h"
 #include "util.h"
@@ -2441,6 +2442,251 @@ START_TEST(test_churn)
 }
 END_TEST
 
+/* ---- PCP mappings (nat/pcp_map.c) ---- */
+
+static void setup_pcp(void)
+{
+	ck_assert_int_eq(cfg_init(&cfg), 0);
+	cfg.fixed.pcpd = PCPD_ENCAPSULATE;
+	cfg.fixed.pcp_max_mappings = 3;
+	tables_refresh();
+	add_pool(POOL1);
+	start();
+	ck_assert_ptr_nonnull(w->nat.pcp_until);
+}
+
+/* A CTL_CMD_PCP as the server sends it; the worker's answer in *ev. */
+static void pcp_cmd(const struct addr6 *b4, uint8_t op, uint8_t proto, uint32_t src, uint16_t sport,
+                    uint16_t eport, uint32_t lifetime, uint8_t flags, struct ctl_msg *ev)
+{
+	struct ctl_msg c = {.type = CTL_CMD_PCP, .seq = 9};
+
+	memcpy(c.u.pcp.b4, b4->b, 16);
+	c.u.pcp.src = htonl(src);
+	c.u.pcp.sport = sport;
+	c.u.pcp.eport = eport;
+	c.u.pcp.proto = proto;
+	c.u.pcp.op = op;
+	c.u.pcp.flags = flags;
+	c.u.pcp.lifetime = lifetime;
+	ck_assert_int_eq(ctl_msg_check(&c), 0);
+	nat_pcp(w, &c, ev);
+	ck_assert_uint_eq(ev->type, CTL_EVT_PCP);
+	ck_assert_uint_eq(ev->seq, 9);
+	ck_assert_int_eq(ctl_msg_check(ev), 0);
+}
+
+static uint16_t pcp_map(const struct addr6 *b4, uint8_t proto, uint16_t sport, uint32_t lifetime)
+{
+	struct ctl_msg ev;
+
+	pcp_cmd(b4, CTL_PCP_MAP, proto, INSIDE, sport, 0, lifetime, 0, &ev);
+	ck_assert_uint_eq(ev.u.pcp.result, 0);
+	ck_assert_uint_eq(ntohl(ev.u.pcp.ext), POOL1);
+	return ev.u.pcp.eport;
+}
+
+/* RFC 6887 section 11.3: a MAP is a session of the subscriber, its port from
+ * its own block, inbound from anyone; renewed in place; at its lifetime's
+ * end it goes with its session when no traffic keeps it. */
+START_TEST(test_pcp_map_lifetime)
+{
+	struct addr6 a = b4_addr(1);
+	struct dp_session *se;
+	struct ctl_msg ev;
+	uint16_t port;
+	int drop;
+
+	w->now = 100;
+	port = pcp_map(&a, TCP, 8000, 300);
+	se = find(&a, INSIDE, 8000, TCP);
+	ck_assert_ptr_nonnull(se);
+	ck_assert(se->is_pcp && se->pcp_map && !se->pcp_filter);
+	ck_assert_uint_eq(ntohs(se->eport), port);
+	ck_assert_uint_eq(sub_of(&a)->npcp, 1);
+	ck_assert_uint_eq(sub_of(&a)->nblocks[CFG_TCP], 1);
+	ck_assert_uint_eq(w->nat.pcp_until[se - w->nat.sess], 400);
+	/* Renewed: the same port, a later end; the second MAP is a renewal. */
+	pcp_cmd(&a, CTL_PCP_MAP, TCP, INSIDE, 8000, 0, 600, 0, &ev);
+	ck_assert_uint_eq(ev.u.pcp.op, CTL_PCP_RENEW);
+	ck_assert_uint_eq(ev.u.pcp.eport, port);
+	ck_assert_uint_eq(w->nat.pcp_until[se - w->nat.sess], 700);
+	ck_assert_uint_eq(sub_of(&a)->npcp, 1);
+	/* Unsolicited inbound is let in (a SYN from anyone), to the host. */
+	ck_assert_ptr_eq(in_reply(TCP, REMOTE, 40000, POOL1, port, AFTR_TCP_SYN, &drop), se);
+	ck_assert_ptr_eq(in_reply(TCP, REMOTE2, 40001, POOL1, port, AFTR_TCP_SYN, &drop), se);
+	ck_assert_uint_eq(cnt(CNT_SESSION_NEW), 1);
+	/* Idle past the traffic's expiry but within the mapping: kept. */
+	sweep_at(650);
+	ck_assert_ptr_nonnull(find(&a, INSIDE, 8000, TCP));
+	/* Past the mapping's end, idle: the mapping and its session go. */
+	sweep_at(701 + max_lifetime());
+	ck_assert_ptr_null(find(&a, INSIDE, 8000, TCP));
+	ck_assert_uint_eq(sub_of(&a) ? sub_of(&a)->npcp : 0, 0);
+	drain();
+	expect_all_free("after a PCP mapping ended");
+}
+END_TEST
+
+/* Section 15: lifetime 0 deletes; a session no packet keeps goes with it. */
+START_TEST(test_pcp_delete)
+{
+	struct addr6 a = b4_addr(1);
+	struct dp_session *se;
+	struct ctl_msg ev;
+	uint16_t port;
+	int drop;
+
+	w->now = 10;
+	port = pcp_map(&a, UDP, 5000, 300);
+	pcp_cmd(&a, CTL_PCP_MAP, UDP, INSIDE, 5000, 0, 0, 0, &ev);
+	ck_assert_uint_eq(ev.u.pcp.result, 0);
+	ck_assert_uint_eq(ev.u.pcp.op, CTL_PCP_DEL);
+	ck_assert_ptr_null(find(&a, INSIDE, 5000, UDP));
+	ck_assert_ptr_null(in_reply(UDP, REMOTE, 53, POOL1, port, 0, &drop));
+	/* One with its own traffic lives on, no longer a mapping. */
+	port = pcp_map(&a, UDP, 5001, 300);
+	ck_assert_uint_eq(out_port(&a, UDP, INSIDE, 5001, REMOTE, 53, 0), port);
+	pcp_cmd(&a, CTL_PCP_MAP, UDP, INSIDE, 5001, 0, 0, 0, &ev);
+	se = find(&a, INSIDE, 5001, UDP);
+	ck_assert_ptr_nonnull(se);
+	ck_assert(!se->is_pcp && !se->pcp_map);
+	ck_assert_uint_eq(sub_of(&a)->npcp, 0);
+	/* Deleting what is not a mapping: success, nothing changes. */
+	pcp_cmd(&a, CTL_PCP_MAP, UDP, INSIDE, 5002, 0, 0, 0, &ev);
+	ck_assert_uint_eq(ev.u.pcp.result, 0);
+	ck_assert_ptr_null(find(&a, INSIDE, 5002, UDP));
+}
+END_TEST
+
+/* Suggested ports (section 11.3) and PREFER_FAILURE (section 13.2). */
+START_TEST(test_pcp_suggested)
+{
+	struct addr6 a = b4_addr(1);
+	struct ctl_msg ev;
+	uint16_t first;
+	uint32_t used;
+
+	cfg.fixed.pcp_max_mappings = 16;
+	first = pcp_map(&a, UDP, 5000, 300);
+
+	/* A free port of its own block is given. */
+	pcp_cmd(&a, CTL_PCP_MAP, UDP, INSIDE, 5001, (uint16_t)(first + 5), 300, 0, &ev);
+	ck_assert_uint_eq(ev.u.pcp.result, 0);
+	ck_assert_uint_eq(ev.u.pcp.eport, first + 5);
+	/* One outside its blocks: another port, or with PREFER_FAILURE none. */
+	pcp_cmd(&a, CTL_PCP_MAP, UDP, INSIDE, 5002, 7, 300, 0, &ev);
+	ck_assert_uint_eq(ev.u.pcp.result, 0);
+	ck_assert_uint_ne(ev.u.pcp.eport, 7);
+	used = ports_used();
+	pcp_cmd(&a, CTL_PCP_MAP, UDP, INSIDE, 5003, 7, 300, CTL_PCP_PREFER_FAILURE, &ev);
+	ck_assert_uint_eq(ev.u.pcp.result, 11); /* CANNOT_PROVIDE_EXTERNAL */
+	ck_assert_uint_eq(ev.u.pcp.op, CTL_PCP_REFUSED);
+	ck_assert_uint_eq(ports_used(), used); /* nothing taken */
+	ck_assert_ptr_null(find(&a, INSIDE, 5003, UDP));
+	/* An existing mapping asked for another port with PREFER_FAILURE. */
+	pcp_cmd(&a, CTL_PCP_MAP, UDP, INSIDE, 5000, (uint16_t)(first + 9), 300,
+	        CTL_PCP_PREFER_FAILURE, &ev);
+	ck_assert_uint_eq(ev.u.pcp.result, 11);
+}
+END_TEST
+
+/* pcp.max_mappings (3 here) and non-private or deterministic refusals. */
+START_TEST(test_pcp_quota)
+{
+	struct addr6 a = b4_addr(1);
+	struct ctl_msg ev;
+
+	for (uint16_t p = 0; p < 3; p++)
+		pcp_map(&a, UDP, (uint16_t)(6000 + p), 300);
+	pcp_cmd(&a, CTL_PCP_MAP, UDP, INSIDE, 6003, 0, 300, 0, &ev);
+	ck_assert_uint_eq(ev.u.pcp.result, 10); /* USER_EX_QUOTA */
+	ck_assert_ptr_null(find(&a, INSIDE, 6003, UDP));
+	/* An implicit session made a mapping counts too. */
+	out_port(&a, UDP, INSIDE, 6004, REMOTE, 53, 0);
+	pcp_cmd(&a, CTL_PCP_MAP, UDP, INSIDE, 6004, 0, 300, 0, &ev);
+	ck_assert_uint_eq(ev.u.pcp.result, 10);
+	ck_assert(!find(&a, INSIDE, 6004, UDP)->is_pcp);
+	/* A public internal address: NAPT is not for it. */
+	pcp_cmd(&a, CTL_PCP_MAP, UDP, REMOTE, 6005, 0, 300, 0, &ev);
+	ck_assert_uint_eq(ev.u.pcp.result, 2); /* NOT_AUTHORIZED */
+}
+END_TEST
+
+/* FILTER (section 13.3): only the remotes named get in; PEER keeps the
+ * NAT's filtering and neither shortens nor deletes the MAP. */
+START_TEST(test_pcp_filter_peer)
+{
+	struct addr6 a = b4_addr(1);
+	struct dp_session *se;
+	struct ctl_msg c = {.type = CTL_CMD_PCP, .seq = 9}, ev;
+	uint16_t port;
+	int drop;
+
+	w->now = 50;
+	memcpy(c.u.pcp.b4, a.b, 16);
+	c.u.pcp.src = htonl(INSIDE);
+	c.u.pcp.sport = 8080;
+	c.u.pcp.proto = TCP;
+	c.u.pcp.op = CTL_PCP_MAP;
+	c.u.pcp.lifetime = 300;
+	c.u.pcp.flags = CTL_PCP_FILTER;
+	c.u.pcp.remote[0] = htonl(REMOTE);
+	nat_pcp(w, &c, &ev);
+	ck_assert_uint_eq(ev.u.pcp.result, 0);
+	port = ev.u.pcp.eport;
+	se = find(&a, INSIDE, 8080, TCP);
+	ck_assert(se->pcp_filter);
+	ck_assert_ptr_eq(in_reply(TCP, REMOTE, 1234, POOL1, port, AFTR_TCP_SYN, &drop), se);
+	ck_assert_ptr_null(in_reply(TCP, REMOTE2, 1234, POOL1, port, AFTR_TCP_SYN, &drop));
+	ck_assert_int_eq(drop, DROP_FILTERED);
+	/* Outbound traffic to another remote does not widen the filter. */
+	out_port(&a, TCP, INSIDE, 8080, REMOTE2, 80, AFTR_TCP_SYN);
+	ck_assert_ptr_null(in_reply(TCP, REMOTE2, 1234, POOL1, port, AFTR_TCP_SYN, &drop));
+	/* A PEER of the same endpoint: shorter, then deleted; the MAP stays. */
+	pcp_cmd(&a, CTL_PCP_PEER, TCP, INSIDE, 8080, 0, 100, 0, &ev);
+	ck_assert_uint_eq(ev.u.pcp.result, 0);
+	ck_assert_uint_eq(w->nat.pcp_until[se - w->nat.sess], 350);
+	ck_assert_ptr_eq(in_reply(TCP, REMOTE, 1234, POOL1, port, AFTR_TCP_SYN, &drop), se);
+	pcp_cmd(&a, CTL_PCP_PEER, TCP, INSIDE, 8080, 0, 0, 0, &ev);
+	ck_assert(se->is_pcp && se->pcp_map && se->pcp_filter);
+	/* Renewed without a filter: anyone again. */
+	pcp_cmd(&a, CTL_PCP_MAP, TCP, INSIDE, 8080, 0, 300, 0, &ev);
+	ck_assert(!se->pcp_filter);
+	ck_assert_ptr_eq(in_reply(TCP, REMOTE2, 1234, POOL1, port, AFTR_TCP_SYN, &drop), se);
+}
+END_TEST
+
+/* A static mapping answers for itself and is not PCP's to delete. */
+START_TEST(test_pcp_static)
+{
+	struct addr6 a = b4_addr(1);
+	struct ctl_msg ev;
+
+	add_static(&a, TCP, INSIDE, 80, POOL1, 2000, NULL);
+	pcp_cmd(&a, CTL_PCP_MAP, TCP, INSIDE, 80, 0, 300, 0, &ev);
+	ck_assert_uint_eq(ev.u.pcp.result, 0);
+	ck_assert_uint_eq(ev.u.pcp.eport, 2000);
+	ck_assert(ev.u.pcp.flags & CTL_PCP_STATIC);
+	ck_assert_uint_eq(cnt(CNT_SESSION_NEW), 0); /* no dynamic session made */
+	pcp_cmd(&a, CTL_PCP_MAP, TCP, INSIDE, 80, 0, 0, 0, &ev);
+	ck_assert_uint_eq(ev.u.pcp.result, 2); /* NOT_AUTHORIZED */
+}
+END_TEST
+
+/* Without the PCP server nothing is made. */
+START_TEST(test_pcp_off)
+{
+	struct addr6 a = b4_addr(1);
+	struct ctl_msg ev;
+
+	ck_assert_ptr_null(w->nat.pcp_until);
+	pcp_cmd(&a, CTL_PCP_MAP, TCP, INSIDE, 80, 0, 300, 0, &ev);
+	ck_assert_uint_eq(ev.u.pcp.result, 2);
+	ck_assert_ptr_null(find(&a, INSIDE, 80, TCP));
+}
+END_TEST
+
 static Suite *nat_suite(void)
 {
 	Suite *s = suite_create("nat");
@@ -2449,6 +2695,7 @@ static Suite *nat_suite(void)
 	TCase *limits = tcase_create("limits");
 	TCase *icmp = tcase_create("icmp");
 	TCase *stress = tcase_create("stress");
+	TCase *pcp = tcase_create("pcp");
 	TCase *all[] = {sess, life, limits, icmp, stress};
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
@@ -2490,6 +2737,16 @@ static Suite *nat_suite(void)
 	tcase_add_test(icmp, test_icmp_error_tcp_echo);
 
 	tcase_add_test(stress, test_churn);
+
+	tcase_add_checked_fixture(pcp, setup_pcp, teardown);
+	suite_add_tcase(s, pcp);
+	tcase_add_test(pcp, test_pcp_map_lifetime);
+	tcase_add_test(pcp, test_pcp_delete);
+	tcase_add_test(pcp, test_pcp_suggested);
+	tcase_add_test(pcp, test_pcp_quota);
+	tcase_add_test(pcp, test_pcp_filter_peer);
+	tcase_add_test(pcp, test_pcp_static);
+	tcase_add_test(sess, test_pcp_off);
 	return s;
 }
 
