@@ -17,6 +17,7 @@
 
 #include "api.h"
 #include "config_yaml.h"
+#include "announce.h"
 #include "dpctl.h"
 #include "pcp_server.h"
 #include "export.h"
@@ -91,11 +92,16 @@ static int run(struct api_ctx *ctx, struct aftr_config *cfg)
 		events_close(ctx->events);
 		return 1;
 	}
+	ctx->bgp = bgp_start(cfg, ctx->dp);
+	if (cfg->fixed.bgp_bird_socket && ctx->bgp == NULL)
+		fprintf(stderr,
+		        "aftr-control: bgp: cannot start following the dataplane's health\n");
 	ctx->pcp = pcp_start(cfg, ctx->dp, ctx->state_dir, err, sizeof(err));
 	api = ctx->pcp || err[0] == '\0' ? api_start(ctx, err, sizeof(err)) : NULL;
 	if (api == NULL) {
 		fprintf(stderr, "aftr-control: %s\n", err);
 		pcp_stop(ctx->pcp);
+		bgp_stop(ctx->bgp);
 		sync_stop(ctx->sync);
 		dpctl_stop(ctx->dp);
 		events_close(ctx->events);
@@ -111,6 +117,7 @@ static int run(struct api_ctx *ctx, struct aftr_config *cfg)
 		sleep(1); /* a signal cuts the sleep short */
 	api_stop(api);
 	pcp_stop(ctx->pcp);
+	bgp_stop(ctx->bgp);
 	sync_stop(ctx->sync);
 	dpctl_stop(ctx->dp);
 	events_close(ctx->events);

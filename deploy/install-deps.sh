@@ -43,6 +43,8 @@ PACKAGES="$PACKAGES chromium chromium-driver python3-selenium"
 # Provisioning the B4s (tests/live/provision_live.sh): Kea's DHCPv6 server and
 # unbound, run by the test in its namespaces (their own services stopped below).
 PACKAGES="$PACKAGES kea-dhcp6-server unbound"
+# The BGP speaker beside the AFTR (control/README.md, "BGP"; tests/live/bgp_live.sh).
+PACKAGES="$PACKAGES bird2"
 
 missing=""
 for p in $PACKAGES; do
@@ -65,9 +67,10 @@ if [ -n "$missing" ]; then
 	# shellcheck disable=SC2086
 	apt-get install -y -q --no-install-recommends $missing
 	# Servers the tests run themselves: not left running on the host.
-	for s in prometheus kea-dhcp6-server unbound; do
+	for s in prometheus kea-dhcp6-server unbound bird2; do
 		case " $missing " in
 		*" $s "*)
+			[ "$s" = bird2 ] && s=bird # its service's name
 			if command -v systemctl >/dev/null && systemctl is-active -q "$s" 2>/dev/null; then
 				systemctl disable -q --now "$s" || true
 			fi

@@ -15,6 +15,7 @@
 #include "counters.h"
 #include "dpctl.h"
 #include "export.h"
+#include "announce.h"
 #include "pcp_server.h"
 #include "reply.h"
 #include "resources.h"
@@ -298,6 +299,16 @@ void api_get_metrics(struct api_ctx *ctx, const struct api_req *req, struct api_
 			pool_gauges(f, ctx);
 		exporter_metrics(f, ctx);
 		pcp_metrics(f, ctx);
+		if (ctx->bgp) {
+			json_t *b = bgp_json(ctx->bgp);
+
+			gauge(f, "aftr_bgp_announcing",
+			      "1 while BIRD announces the AFTR's routes (the dataplane answers)",
+			      NULL,
+			      strcmp(json_string_value(json_object_get(b, "state")),
+			             "announcing") == 0);
+			json_decref(b);
+		}
 	}
 	if (h)
 		stats_shm_close(h);

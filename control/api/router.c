@@ -28,6 +28,7 @@ static const struct route routes[] = {
         {"/api/v1/sessions", api_get_sessions},
         {"/api/v1/subscribers", api_get_subscribers},
         {"/api/v1/who", api_get_who},
+        {"/api/v1/bgp", api_get_bgp},
         {"/api/v1/pcp", api_get_pcp},
         {"/api/v1/pools", api_get_pools},
         {"/api/v1/pools/usage", api_get_pool_usage},

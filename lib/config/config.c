@@ -56,6 +56,11 @@ const char *cfg_admpro_name(enum cfg_admpro v)
 	return cfg_admpro_names[v];
 }
 
+const char *cfg_bgp_protocol(const struct cfg_fixed *f)
+{
+	return f->bgp_protocol ? f->bgp_protocol : "aftr_routes";
+}
+
 bool cfg_pcp_on(const struct cfg_fixed *f)
 {
 	return f->pcpd == PCPD_ENABLE || f->pcpd == PCPD_ENCAPSULATE;
@@ -175,6 +180,8 @@ int cfg_init(struct aftr_config *cfg)
 	cfg->fixed.api_max_per_client = 128;
 	cfg->fixed.api_header_timeout = 10;
 	cfg->fixed.api_idle_timeout = 30;
+	cfg->fixed.bgp_check_ms = 500;
+	cfg->fixed.bgp_down_after = 2;
 	cfg->fixed.softwire_hairpinning = true;
 	for (int i = 0; i < CFG_NSIDES; i++)
 		cfg->fixed.icmp[i] = (struct cfg_icmp_policy){true, true, true, CFG_ICMP_RATE};
@@ -226,6 +233,8 @@ void cfg_free(struct aftr_config *cfg)
 	free(cfg->fixed.wan.device);
 	free(cfg->fixed.api_listen);
 	free(cfg->fixed.api_token_file);
+	free(cfg->fixed.bgp_bird_socket);
+	free(cfg->fixed.bgp_protocol);
 	free(cfg->fixed.api_tls_cert);
 	free(cfg->fixed.api_tls_key);
 	free(cfg->fixed.log_facility);
@@ -329,6 +338,8 @@ int cfg_copy(struct aftr_config *dst, const struct aftr_config *src)
 	ok &= dup_str(&dst->fixed.wan.device);
 	ok &= dup_str(&dst->fixed.api_listen);
 	ok &= dup_str(&dst->fixed.api_token_file);
+	ok &= dup_str(&dst->fixed.bgp_bird_socket);
+	ok &= dup_str(&dst->fixed.bgp_protocol);
 	ok &= dup_str(&dst->fixed.api_tls_cert);
 	ok &= dup_str(&dst->fixed.api_tls_key);
 	ok &= dup_str(&dst->fixed.log_facility);

@@ -350,8 +350,16 @@ struct cfg_fixed {
 	char *api_listen; /* address literal */
 	uint16_t api_port;
 	char *api_token_file; /* NULL: no authentication */
-	char *api_tls_cert;   /* PEM certificate (chain) file; NULL: plain HTTP */
-	char *api_tls_key;    /* its PEM private key file; with api_tls_cert */
+	/* Ours: the BGP speaker beside the AFTR (BIRD 2): its control socket
+	 * (NULL: none), the protocol holding the AFTR's announcements, which
+	 * aftr-control disables while the dataplane is unhealthy, how often it
+	 * looks and after how many failed looks it withdraws. */
+	char *bgp_bird_socket;
+	char *bgp_protocol;
+	uint32_t bgp_check_ms;
+	uint8_t bgp_down_after;
+	char *api_tls_cert; /* PEM certificate (chain) file; NULL: plain HTTP */
+	char *api_tls_key;  /* its PEM private key file; with api_tls_cert */
 	/* Limits that keep the API answering under slow or greedy clients. */
 	uint32_t api_max_body_mb;     /* a body over this: 413, before it is read */
 	uint32_t api_max_connections; /* open at once */
@@ -482,6 +490,9 @@ const char *cfg_proto_name(enum cfg_proto p); /* tcp, udp, icmp */
 const char *cfg_toobig_name(enum cfg_toobig v);
 const char *cfg_admpro_name(enum cfg_admpro v);
 const char *cfg_pcpd_name(enum cfg_pcpd v);
+/* The BIRD protocol of the AFTR's announcements (bgp.protocol, default
+ * "aftr_routes"). */
+const char *cfg_bgp_protocol(const struct cfg_fixed *f);
 /* Whether the PCP server answers (default pcpd enable or encapsulate). */
 bool cfg_pcp_on(const struct cfg_fixed *f);
 const char *cfg_filtering_name(enum cfg_filtering v);

@@ -885,6 +885,41 @@ static bool dec_api(struct aftr_config *cfg, const json_t *root, struct jdec *j)
 	return bad;
 }
 
+static const char *const bgp_keys[] = {"bird_socket", "protocol", "check_interval_ms", "down_after",
+                                       NULL};
+
+/* bgp: the BGP speaker beside the AFTR (control/bgp/). The protocol is a
+ * BIRD protocol name or a pattern of them (birdc's "disable PATTERN"). */
+static bool dec_bgp(struct aftr_config *cfg, const json_t *root, struct jdec *j)
+{
+	bool bad = false;
+	size_t mark;
+	const json_t *m = enter_map(j, root, "bgp", bgp_keys, &mark, &bad);
+	const char *p;
+
+	if (m == NULL)
+		return bad;
+	OK(jdec_string(j, m, "bird_socket", &cfg->fixed.bgp_bird_socket));
+	OK(jdec_string(j, m, "protocol", &cfg->fixed.bgp_protocol));
+	OK(jdec_u32(j, m, "check_interval_ms", 50, 60000, &cfg->fixed.bgp_check_ms));
+	OK(jdec_u8(j, m, "down_after", 1, 100, &cfg->fixed.bgp_down_after));
+	p = cfg->fixed.bgp_protocol;
+	if (p && (*p == '\0' ||
+	          strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_*?") !=
+	                  strlen(p) ||
+	          strlen(p) > 64)) {
+		size_t lm = jdec_push_key(j, "protocol");
+
+		jdec_error(j, json_object_get(m, "protocol"),
+		           "%s: not a BIRD protocol name or pattern (letters, digits, _, * and ?)",
+		           p);
+		jdec_pop(j, lm);
+		bad = true;
+	}
+	jdec_pop(j, mark);
+	return bad;
+}
+
 static bool dec_appliance(struct aftr_config *cfg, const json_t *root, struct jdec *j)
 {
 	bool bad = false;
@@ -898,6 +933,7 @@ static bool dec_appliance(struct aftr_config *cfg, const json_t *root, struct jd
 		jdec_pop(j, mark);
 	}
 	bad |= dec_api(cfg, root, j);
+	bad |= dec_bgp(cfg, root, j);
 	if ((m = enter_map(j, root, "logging", log_keys, &mark, &bad))) {
 		if (OK(rc = jdec_enum(j, m, "level", cfg_log_level_names, &v)), rc == 1)
 			cfg->fixed.log_level = v;
@@ -924,12 +960,13 @@ static bool dec_appliance(struct aftr_config *cfg, const json_t *root, struct jd
 }
 
 static const char *const top_keys[] = {
-        "endpoint",   "endpoints", "icmp_source",   "acl6",      "acl6_icmp",
-        "private",    "pools",     "pool_defaults", "pcp",       "tunnel_defaults",
-        "fragment",   "nat",       "decay",         "quantum",   "tunnels",
-        "static_nat", "prr",       "nonat",         "softwires", "softwire_hairpinning",
-        "icmp",       "filters",   "interfaces",    "api",       "logging",
-        "dataplane",  NULL};
+        "endpoint",  "endpoints",       "icmp_source", "acl6",
+        "acl6_icmp", "private",         "pools",       "pool_defaults",
+        "pcp",       "tunnel_defaults", "fragment",    "nat",
+        "decay",     "quantum",         "tunnels",     "static_nat",
+        "prr",       "nonat",           "softwires",   "softwire_hairpinning",
+        "icmp",      "filters",         "interfaces",  "api",
+        "logging",   "dataplane",       "bgp",         NULL};
 
 int cfg_from_json(struct aftr_config *cfg, const json_t *root, struct jdec *j)
 {

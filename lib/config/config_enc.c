@@ -432,6 +432,16 @@ static void enc_appliance(const struct aftr_config *cfg, struct enc *e)
 	put(&api, "header_timeout", json_integer(cfg->fixed.api_header_timeout));
 	put(&api, "idle_timeout", json_integer(cfg->fixed.api_idle_timeout));
 	put(e, "api", finish(&api));
+	{
+		struct enc bgp = enc_new();
+
+		if (cfg->fixed.bgp_bird_socket)
+			put(&bgp, "bird_socket", json_string(cfg->fixed.bgp_bird_socket));
+		put(&bgp, "protocol", json_string(cfg_bgp_protocol(&cfg->fixed)));
+		put(&bgp, "check_interval_ms", json_integer(cfg->fixed.bgp_check_ms));
+		put(&bgp, "down_after", json_integer(cfg->fixed.bgp_down_after));
+		put(e, "bgp", finish(&bgp));
+	}
 	put(e, "logging",
 	    json_pack("{s:s,s:s,s:s,s:i,s:s,s:I,s:o,s:{s:b,s:s,s:I,s:I,s:I}}", "level",
 	              cfg_log_level_names[cfg->fixed.log_level], "destination",

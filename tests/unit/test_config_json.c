@@ -795,7 +795,9 @@ static const char full_cfg[] =
         "'template_refresh':30,'observation_domain':7}],"
         "'event_log':{'enabled':false,'dir':'/srv/aftr/events','file_mb':128,"
         "'retention_days':365,'max_total_mb':100000}},"
-        "'dataplane':{'idle':'poll','idle_sleep_max_us':500,'fast_path':false}}";
+        "'dataplane':{'idle':'poll','idle_sleep_max_us':500,'fast_path':false},"
+        "'bgp':{'bird_socket':'/run/bird/bird.ctl','protocol':'aftr1','check_interval_ms':200,"
+        "'down_after':3}}";
 
 /* JSON text -> model, the way the API and the files see it. */
 static void reload(const json_t *v, struct aftr_config *cfg)
@@ -1283,6 +1285,12 @@ static const struct {
         {"{'private':['10.0.0.0']}", "private[0]",
          "10.0.0.0: not a prefix (expected address/length)"},
         {"{'api':{'listen':'localhost'}}", "api.listen", "localhost: not an IPv4 or IPv6 address"},
+        {"{'bgp':{'protocol':'aftr-routes'}}", "bgp.protocol",
+         "aftr-routes: not a BIRD protocol name or pattern (letters, digits, _, * and ?)"},
+        {"{'bgp':{'check_interval_ms':10}}", "bgp.check_interval_ms",
+         "10 is out of range 50..60000"},
+        {"{'pcp':{'max_rate':0}}", "pcp.max_rate", "0 is out of range 1..1000000"},
+        {"{'pcp':{'min_lifetime':0}}", "pcp.min_lifetime", "0 is out of range 1..604800"},
         {"{'api':{'max_connections':100,'max_per_client':200}}", "api",
          "max_per_client (200) is over max_connections (100)"},
         {"{'api':{'max_body_mb':0}}", "api.max_body_mb", "0 is out of range 1..4096"},
