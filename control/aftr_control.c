@@ -92,7 +92,7 @@ static int run(struct api_ctx *ctx, struct aftr_config *cfg)
 		events_close(ctx->events);
 		return 1;
 	}
-	ctx->bgp = bgp_start(cfg, ctx->dp);
+	ctx->bgp = bgp_start(cfg, ctx->dp, ctx->state_dir);
 	if (cfg->fixed.bgp_bird_socket && ctx->bgp == NULL)
 		fprintf(stderr,
 		        "aftr-control: bgp: cannot start following the dataplane's health\n");

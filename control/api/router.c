@@ -146,13 +146,19 @@ void api_handle(struct api_ctx *ctx, const struct api_req *req, struct api_reply
 		api_delete_sessions(ctx, req, out);
 		return;
 	}
+	if (r->get == api_get_bgp && strcmp(req->method, "PUT") == 0) {
+		api_put_bgp(ctx, req, out);
+		return;
+	}
 	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
-		bool del = r->get == api_get_sessions;
+		bool del = r->get == api_get_sessions, put = r->get == api_get_bgp;
 
 		snprintf(detail, sizeof(detail), "%.200s supports GET%s only", req->url,
-		         del ? " and DELETE" : "");
+		         del   ? " and DELETE"
+		         : put ? " and PUT"
+		               : "");
 		reply_error(out, 405, "method not allowed", detail, NULL);
-		out->allow = del ? "GET, HEAD, DELETE" : "GET, HEAD";
+		out->allow = del ? "GET, HEAD, DELETE" : put ? "GET, HEAD, PUT" : "GET, HEAD";
 		return;
 	}
 	r->get(ctx, req, out);

@@ -26,6 +26,8 @@ struct bgp_announce {
 	struct dpctl *dp;
 	pthread_t thread;
 	atomic_bool stop;
+	atomic_bool drained; /* by an operator (bgp_drain), saved in path */
+	char path[4096];
 	pthread_mutex_t lock; /* the fields below, which the API reads */
 	enum state state;
 	bool healthy;
@@ -89,7 +91,9 @@ static void look(struct bgp_announce *b, unsigned int *failed)
 	enum state want;
 
 	*failed = ok ? 0 : *failed + 1;
-	if (ok)
+	if (atomic_load(&b->drained))
+		want = WITHDRAWN;
+	else if (ok)
 		want = ANNOUNCING;
 	else if (*failed >= b->cfg->fixed.bgp_down_after || b->state == UNKNOWN)
 		want = WITHDRAWN;
@@ -109,8 +113,9 @@ static void look(struct bgp_announce *b, unsigned int *failed)
 	if (want == b->state)
 		return;
 	fprintf(stderr, "aftr-control: bgp: %s (protocols \"%s\": %s)\n",
-	        want == ANNOUNCING ? "the dataplane answers: announcing"
-	                           : "the dataplane does not answer: routes withdrawn",
+	        want == ANNOUNCING         ? "the dataplane answers: announcing"
+	        : atomic_load(&b->drained) ? "drained by the operator: routes withdrawn"
+	                                   : "the dataplane does not answer: routes withdrawn",
 	        cfg_bgp_protocol(&b->cfg->fixed), want == ANNOUNCING ? "enabled" : "disabled");
 	pthread_mutex_lock(&b->lock);
 	if (b->state != UNKNOWN)
@@ -140,7 +145,36 @@ static void *run(void *arg)
 	return NULL;
 }
 
-struct bgp_announce *bgp_start(const struct aftr_config *cfg, struct dpctl *dp)
+/* The saved drain: {"drained": true|false} (none: not drained). */
+static bool load_drained(const char *path)
+{
+	json_t *o = json_load_file(path, 0, NULL);
+	bool d = json_is_true(json_object_get(o, "drained"));
+
+	json_decref(o);
+	return d;
+}
+
+int bgp_drain(struct bgp_announce *b, bool drain)
+{
+	char tmp[4200];
+	json_t *o = json_pack("{s:b}", "drained", drain);
+	int rc = 0;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", b->path);
+	if (o == NULL || json_dump_file(o, tmp, 0) < 0 || rename(tmp, b->path) < 0) {
+		rc = errno ? -errno : -EIO;
+		unlink(tmp);
+	}
+	json_decref(o);
+	if (rc == 0 && atomic_exchange(&b->drained, drain) != drain)
+		fprintf(stderr, "aftr-control: bgp: %s by the operator\n",
+		        drain ? "drained" : "undrained");
+	return rc;
+}
+
+struct bgp_announce *bgp_start(const struct aftr_config *cfg, struct dpctl *dp,
+                               const char *state_dir)
 {
 	struct bgp_announce *b;
 
@@ -150,6 +184,8 @@ struct bgp_announce *bgp_start(const struct aftr_config *cfg, struct dpctl *dp)
 		return NULL;
 	b->cfg = cfg;
 	b->dp = dp;
+	snprintf(b->path, sizeof(b->path), "%s/bgp.json", state_dir);
+	atomic_store(&b->drained, load_drained(b->path));
 	pthread_mutex_init(&b->lock, NULL);
 	if (pthread_create(&b->thread, NULL, run, b) != 0) {
 		pthread_mutex_destroy(&b->lock);
@@ -176,12 +212,13 @@ json_t *bgp_json(struct bgp_announce *b)
 	if (b == NULL)
 		return json_pack("{s:b}", "enabled", 0);
 	pthread_mutex_lock(&b->lock);
-	o = json_pack("{s:b,s:s,s:s,s:b,s:s,s:I,s:I,s:I,s:I,s:s?}", "enabled", 1, "bird_socket",
-	              b->cfg->fixed.bgp_bird_socket, "protocol", cfg_bgp_protocol(&b->cfg->fixed),
-	              "dataplane_healthy", b->healthy, "state", state_names[b->state], "changed",
-	              (json_int_t)b->changed, "withdrawals", (json_int_t)b->withdrawals,
-	              "restorations", (json_int_t)b->restorations, "bird_errors",
-	              (json_int_t)b->errors, "last_error", b->last_error[0] ? b->last_error : NULL);
+	o = json_pack("{s:b,s:b,s:s,s:s,s:b,s:s,s:I,s:I,s:I,s:I,s:s?}", "enabled", 1, "drained",
+	              atomic_load(&b->drained), "bird_socket", b->cfg->fixed.bgp_bird_socket,
+	              "protocol", cfg_bgp_protocol(&b->cfg->fixed), "dataplane_healthy", b->healthy,
+	              "state", state_names[b->state], "changed", (json_int_t)b->changed,
+	              "withdrawals", (json_int_t)b->withdrawals, "restorations",
+	              (json_int_t)b->restorations, "bird_errors", (json_int_t)b->errors,
+	              "last_error", b->last_error[0] ? b->last_error : NULL);
 	pthread_mutex_unlock(&b->lock);
 	return o;
 }

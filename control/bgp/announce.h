@@ -18,13 +18,20 @@
 struct dpctl;
 struct bgp_announce;
 
-/* Starts following (bgp.bird_socket set), else NULL. */
-struct bgp_announce *bgp_start(const struct aftr_config *cfg, struct dpctl *dp);
+/* Starts following (bgp.bird_socket set), else NULL; whether the box is
+ * drained is kept in state_dir/bgp.json across restarts. */
+struct bgp_announce *bgp_start(const struct aftr_config *cfg, struct dpctl *dp,
+                               const char *state_dir);
 void bgp_stop(struct bgp_announce *b);
 
 /* GET /api/v1/bgp: configured or not, announcing or withdrawn (or
  * unknown: BIRD not reached yet), the last change, the counts of
  * withdrawals, restorations and BIRD errors, the last error. */
 json_t *bgp_json(struct bgp_announce *b);
+
+/* An operator's drain: withdrawn whatever the dataplane's health until
+ * undrained (to take the box out of its anycast group). 0, or -errno when
+ * it could not be saved (then nothing changed). */
+int bgp_drain(struct bgp_announce *b, bool drain);
 
 #endif

@@ -8,11 +8,12 @@
 # a new dataplane brings it back; a BIRD restarted with its protocols
 # disabled is told again; a BIRD that is gone is an error said once.
 #
-# Usage: bgp_live.sh AFTR_DATAPLANE AFTR_CONTROL
+# Usage: bgp_live.sh AFTR_DATAPLANE AFTR_CONTROL AFTRCTL
 # Exit 0 pass, 1 fail, 77 skip (not root, or BIRD or a tool is missing).
 set -u
 dataplane=$(readlink -f "$1")
 control=$(readlink -f "$2")
+aftrctl=$(readlink -f "$3")
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../../deploy/topology.sh
 . "$here/../../deploy/topology.sh"
@@ -80,8 +81,12 @@ start_dataplane() {
 	pids+=("$dp_pid")
 }
 start_dataplane
-"$control" -c "$tmp/aftr.yaml" --state "$tmp/state" --shm "$name" >>"$tmp/control.log" 2>&1 &
-pids+=($!)
+start_control() {
+	"$control" -c "$tmp/aftr.yaml" --state "$tmp/state" --shm "$name" >>"$tmp/control.log" 2>&1 &
+	control_pid=$!
+	pids+=("$control_pid")
+}
+start_control
 if ! wait_for 15 grep -q "running with" "$tmp/dp.log" ||
 	! wait_for 5 curl -sf "$url/health"; then
 	echo "FAIL: the dataplane or the control process did not start"
@@ -151,6 +156,28 @@ check "and said once" test "$(grep -c "bgp: BIRD: " "$tmp/control.log")" = 1
 start_bird dp aftr
 check "BIRD back, its protocols disabled by its configuration: told again, announcing" \
 	wait_for 20 routed
+
+# An operator drains the box (PUT /api/v1/bgp): withdrawn whatever the
+# dataplane's health, across a restart of aftr-control, until undrained.
+drain() { curl -sf -X PUT -H "Content-Type: application/json" -d "{\"drain\": $1}" "$url/bgp" |
+	grep -q "\"drained\": $1"; }
+check "PUT /api/v1/bgp {\"drain\": true}" drain true
+check "drained: the router loses the route" wait_for 10 unrouted
+check "GET /api/v1/bgp: withdrawn" state_is withdrawn
+{
+	kill "$control_pid"
+	wait "$control_pid"
+} 2>/dev/null
+start_control
+wait_for 5 curl -sf "$url/health"
+still() { sleep 2 && unrouted && curl -sf "$url/bgp" | grep -q '"drained": true'; }
+check "a restarted aftr-control keeps the box drained" still
+bad() { [ "$(curl -s -o /dev/null -w '%{http_code}' -X PUT -d '{"drain": 1}' "$url/bgp")" = 422 ]; }
+check "PUT with a drain that is not a boolean: 422" bad
+shown() { "$aftrctl" --api "http://127.0.0.1:$port" bgp | grep -q "^BGP: withdrawn (drained by the operator)"; }
+check "aftrctl bgp says so" shown
+check "aftrctl bgp undrain" "$aftrctl" --api "http://127.0.0.1:$port" bgp undrain
+check "undrained: the route is back" wait_for 20 routed
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
