@@ -1,7 +1,8 @@
 #!/bin/bash
 # Live BGP announcements that follow the dataplane's health: a BIRD 2
 # beside the AFTR (in its namespace) announces the endpoint address to a
-# router's BIRD (the transport side's namespace) over eBGP; aftr-control
+# router's BIRD on the transport side (its namespace) and the pool address
+# to one on the Internet side (that namespace's), over eBGP; aftr-control
 # drives the AFTR's BIRD through its control socket (bgp.bird_socket). The
 # router has the route while the dataplane answers; kill -9 of the
 # dataplane withdraws it (the time to the router's losing it measured);
@@ -35,6 +36,9 @@ topo_veth dp bgp0 tr bgp-dp 1500
 topo_exec dp sysctl -qw net.ipv6.conf.bgp0.disable_ipv6=0
 topo_exec dp ip -6 addr add fd00:99::2/64 dev bgp0 nodad
 topo_exec tr ip -6 addr add fd00:99::1/64 dev bgp-dp nodad
+topo_veth dp bgp4 inet bgp-dp 1500
+topo_exec dp ip addr add 10.99.4.2/30 dev bgp4
+topo_exec inet ip addr add 10.99.4.1/30 dev bgp-dp
 {
 	topo_config | sed "s/^  listen: 127.0.0.1$/  listen: 127.0.0.1\n  port: $port/"
 	printf 'bgp:\n  bird_socket: %s\n  protocol: "aftr_*"\n  check_interval_ms: 200\n  down_after: 2\n' \
@@ -50,11 +54,22 @@ protocol static aftr_endpoint {
 	ipv6;
 	route $TOPO_ENDPOINT/128 unreachable;
 }
+protocol static aftr_pools {
+	disabled yes;
+	ipv4;
+	route $TOPO_POOL/32 unreachable;
+}
 protocol bgp uplink {
 	local fd00:99::2 as 65001;
 	neighbor fd00:99::1 as 65000;
 	hold time 3;
 	ipv6 { import none; export where proto ~ "aftr_*"; };
+}
+protocol bgp internet {
+	local 10.99.4.2 as 65001;
+	neighbor 10.99.4.1 as 65002;
+	hold time 3;
+	ipv4 { import none; export where proto ~ "aftr_*"; };
 }
 BIRD
 cat >"$tmp/router-bird.conf" <<BIRD
@@ -67,11 +82,22 @@ protocol bgp aftr1 {
 	ipv6 { import all; export none; };
 }
 BIRD
+cat >"$tmp/inet-bird.conf" <<BIRD
+router id 192.0.2.253;
+protocol device {}
+protocol bgp aftr1 {
+	local 10.99.4.1 as 65002;
+	neighbor 10.99.4.2 as 65001;
+	hold time 3;
+	ipv4 { import all; export none; };
+}
+BIRD
 start_bird() { # NAMESPACE NAME
 	topo_exec "$1" bird -c "$tmp/$2-bird.conf" -s "$tmp/$2-bird.ctl" -P "$tmp/$2-bird.pid" \
 		>>"$tmp/$2-bird.log" 2>&1
 }
 start_bird tr router
+start_bird inet inet
 start_bird dp aftr
 start_dataplane() {
 	ip netns exec "${TOPO}dp" "$dataplane" --no-huge -m 512 -l 0,1 --no-pci --no-telemetry \
@@ -96,6 +122,7 @@ fi
 
 routed() { birdc -s "$tmp/router-bird.ctl" show route "$TOPO_ENDPOINT/128" | grep -q "AS65001"; }
 unrouted() { ! routed; }
+pool_routed() { birdc -s "$tmp/inet-bird.ctl" show route "$TOPO_POOL/32" | grep -q "AS65001"; }
 state_is() { curl -sf "$url/bgp" | /usr/bin/python3 -c \
 	"import json,sys; b=json.load(sys.stdin); sys.exit(0 if b['state'] == sys.argv[1] else 1)" "$1"; }
 ms_until() { # SECONDS COMMAND...: milliseconds until it holds, or fails
@@ -113,6 +140,7 @@ ms_until() { # SECONDS COMMAND...: milliseconds until it holds, or fails
 }
 
 check "the router learns the endpoint $TOPO_ENDPOINT/128 from the AFTR" wait_for 20 routed
+check "the Internet's router learns the pool $TOPO_POOL/32" wait_for 20 pool_routed
 check "GET /api/v1/bgp: announcing" state_is announcing
 check "aftr-control said so" grep -q "bgp: the dataplane answers: announcing" "$tmp/control.log"
 
@@ -128,6 +156,8 @@ else
 	fail=$((fail + 1))
 fi
 check "GET /api/v1/bgp: withdrawn" wait_for 5 state_is withdrawn
+pool_gone() { ! pool_routed; }
+check "the pool's route went too" wait_for 5 pool_gone
 check "aftr-control said so" grep -q "bgp: the dataplane does not answer: routes withdrawn" \
 	"$tmp/control.log"
 start_dataplane
@@ -138,6 +168,7 @@ else
 	echo "FAIL the route did not come back"
 	fail=$((fail + 1))
 fi
+check "and the pool's" wait_for 10 pool_routed
 # (A first restoration too when aftr-control looked before the first
 # dataplane answered: it withdrew at once.)
 counted() { curl -sf "$url/bgp" | /usr/bin/python3 -c \
