@@ -22,6 +22,8 @@
 #include <rte_eal.h>
 #include <rte_hash.h>
 #include <rte_malloc.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -2687,6 +2689,326 @@ START_TEST(test_pcp_off)
 }
 END_TEST
 
+/* The worker's event ring, as the main lcore gives it one: what nat_pcp,
+ * the sweep and the session code send is then read back. */
+static void events_on(void)
+{
+	w->evt_ring = rte_ring_create_elem("test_nat_evt", CTL_MSG_SIZE, 1024, SOCKET_ID_ANY,
+	                                   RING_F_SP_ENQ | RING_F_SC_DEQ);
+	ck_assert_ptr_nonnull(w->evt_ring);
+}
+
+static void teardown_pcp(void)
+{
+	rte_ring_free(w->evt_ring);
+	w->evt_ring = NULL;
+	teardown();
+}
+
+/* The next CTL_EVT_PCP the worker sent (other events passed over). */
+static bool next_pcp_event(struct ctl_msg *m)
+{
+	while (rte_ring_sc_dequeue_elem(w->evt_ring, m, CTL_MSG_SIZE) == 0)
+		if (m->type == CTL_EVT_PCP) {
+			ck_assert_int_eq(ctl_msg_check(m), 0);
+			return true;
+		}
+	return false;
+}
+
+/* An event of the end of b4's mapping of (INSIDE, sport, proto) at port. */
+static void expect_pcp_end(const struct addr6 *b4, uint8_t op, uint8_t proto, uint16_t sport,
+                           uint16_t port)
+{
+	struct ctl_msg m;
+
+	ck_assert_msg(next_pcp_event(&m), "no PCP event for port %u", port);
+	ck_assert_uint_eq(m.u.pcp.op, op);
+	ck_assert_mem_eq(m.u.pcp.b4, b4->b, 16);
+	ck_assert_uint_eq(ntohl(m.u.pcp.src), INSIDE);
+	ck_assert_uint_eq(m.u.pcp.sport, sport);
+	ck_assert_uint_eq(m.u.pcp.proto, proto);
+	ck_assert_uint_eq(ntohl(m.u.pcp.ext), POOL1);
+	ck_assert_uint_eq(m.u.pcp.eport, port);
+	ck_assert_uint_eq(m.u.pcp.lifetime, 0);
+	ck_assert_uint_eq(m.worker, w->id);
+}
+
+/* A MAP with FILTERs (section 13.3): up to two remotes, port 0 any. */
+static uint16_t pcp_map_filtered(const struct addr6 *b4, uint8_t proto, uint16_t sport,
+                                 const uint32_t remote[2], const uint16_t rport[2])
+{
+	struct ctl_msg c = {.type = CTL_CMD_PCP, .seq = 9}, ev;
+
+	memcpy(c.u.pcp.b4, b4->b, 16);
+	c.u.pcp.src = htonl(INSIDE);
+	c.u.pcp.sport = sport;
+	c.u.pcp.proto = proto;
+	c.u.pcp.op = CTL_PCP_MAP;
+	c.u.pcp.lifetime = 300;
+	c.u.pcp.flags = CTL_PCP_FILTER;
+	for (int i = 0; i < CTL_PCP_FILTERS; i++) {
+		c.u.pcp.remote[i] = htonl(remote[i]);
+		c.u.pcp.rport[i] = rport[i];
+	}
+	ck_assert_int_eq(ctl_msg_check(&c), 0);
+	nat_pcp(w, &c, &ev);
+	ck_assert_uint_eq(ev.u.pcp.result, 0);
+	return ev.u.pcp.eport;
+}
+
+/* The sweep at a mapping's end (section 15): an idle one goes with its
+ * session, one its traffic keeps goes alone; each end is one CTL_PCP_EXPIRE
+ * record (aftr-control's record drops the mapping on it), at pcp_until and
+ * not a second before; the reply to the MAP itself is the only record of
+ * its making, and a deletion's is its reply alone. */
+START_TEST(test_pcp_expiry_events)
+{
+	struct addr6 a = b4_addr(1);
+	struct dp_session *kept;
+	struct ctl_msg ev;
+	uint16_t idle, busy;
+
+	events_on();
+	w->now = 100;
+	idle = pcp_map(&a, UDP, 5000, 300);
+	busy = pcp_map(&a, UDP, 5001, 300);
+	ck_assert(!next_pcp_event(&ev)); /* nat_pcp's answer is the caller's */
+	ck_assert_uint_eq(sub_of(&a)->npcp, 2);
+	/* Traffic keeps 5001's session past 400, the mappings' end. */
+	w->now = 390;
+	ck_assert_uint_eq(out_port(&a, UDP, INSIDE, 5001, REMOTE, 53, 0), busy);
+	sweep_at(399);
+	ck_assert(!next_pcp_event(&ev));
+	ck_assert_ptr_nonnull(find(&a, INSIDE, 5000, UDP));
+	ck_assert(find(&a, INSIDE, 5001, UDP)->is_pcp);
+	sweep_at(400);
+	expect_pcp_end(&a, CTL_PCP_EXPIRE, UDP, 5000, idle);
+	expect_pcp_end(&a, CTL_PCP_EXPIRE, UDP, 5001, busy);
+	ck_assert(!next_pcp_event(&ev));
+	ck_assert_ptr_null(find(&a, INSIDE, 5000, UDP));
+	kept = find(&a, INSIDE, 5001, UDP);
+	ck_assert_ptr_nonnull(kept);
+	ck_assert(!kept->is_pcp && !kept->pcp_map);
+	ck_assert_uint_eq(w->nat.pcp_until[kept - w->nat.sess], 0);
+	ck_assert_uint_eq(sub_of(&a)->npcp, 0);
+	ck_assert_uint_eq(held_count(), 1); /* the idle one's port waits out its hold */
+	/* Its traffic's end later is no mapping's: no second record. */
+	sweep_at(390 + max_lifetime());
+	ck_assert_ptr_null(find(&a, INSIDE, 5001, UDP));
+	ck_assert(!next_pcp_event(&ev));
+	/* A deletion answers alone (its reply is the record), and a mapping
+	 * deleted does not expire later. */
+	pcp_map(&a, UDP, 5002, 300);
+	pcp_cmd(&a, CTL_PCP_MAP, UDP, INSIDE, 5002, 0, 0, 0, &ev);
+	ck_assert_uint_eq(ev.u.pcp.op, CTL_PCP_DEL);
+	sweep_at(w->now + 300);
+	ck_assert(!next_pcp_event(&ev));
+	drain();
+	expect_all_free("after the PCP mappings ended");
+	ck_assert_uint_eq(cnt(CNT_EVENTS_LOST), 0);
+}
+END_TEST
+
+/* A mapping's session ended by anything but its client or its time (here
+ * a static mapping of the same inside endpoint taking its keys) says so
+ * with CTL_PCP_DEL: aftr-control's record may not keep it. */
+START_TEST(test_pcp_end_by_static)
+{
+	struct addr6 a = b4_addr(1);
+	struct ctl_msg ev;
+	uint16_t port;
+	int drop;
+
+	events_on();
+	w->now = 10;
+	port = pcp_map(&a, UDP, 5060, 300);
+	add_static(&a, UDP, INSIDE, 5060, POOL1, 500, NULL);
+	ck_assert_ptr_nonnull(in_reply(UDP, REMOTE, 5060, POOL1, 500, 0, &drop));
+	expect_pcp_end(&a, CTL_PCP_DEL, UDP, 5060, port);
+	ck_assert(!next_pcp_event(&ev));
+	ck_assert(find(&a, INSIDE, 5060, UDP)->is_static);
+	ck_assert_ptr_null(in_reply(UDP, REMOTE, 5060, POOL1, port, 0, &drop));
+	ck_assert_uint_eq(sub_of(&a) ? sub_of(&a)->npcp : 0, 0);
+}
+END_TEST
+
+/* RFC 6888 REQ-4: the subscriber's session quota holds for PCP (USER_EX_QUOTA),
+ * and a refusal leaves nothing behind: no session, port or subscriber. */
+START_TEST(test_pcp_session_quota)
+{
+	struct addr6 a = b4_addr(1), b = b4_addr(2);
+	struct ctl_msg ev;
+	uint32_t used;
+
+	cfg.fixed.tun.nat_maxcount[CFG_UDP] = 2;
+	cfg.fixed.tun.nat_maxcount[CFG_TCP] = 0;
+	w->now = 1;
+	pcp_map(&a, UDP, 5000, 300);
+	out_port(&a, UDP, INSIDE, 5001, REMOTE, 53, 0); /* traffic's session counts */
+	used = ports_used();
+	pcp_cmd(&a, CTL_PCP_MAP, UDP, INSIDE, 5002, 0, 300, 0, &ev);
+	ck_assert_uint_eq(ev.u.pcp.result, 10); /* USER_EX_QUOTA */
+	ck_assert_uint_eq(ev.u.pcp.op, CTL_PCP_REFUSED);
+	ck_assert_ptr_null(find(&a, INSIDE, 5002, UDP));
+	ck_assert_uint_eq(ports_used(), used);
+	ck_assert_uint_eq(sessions_in_use(), 2);
+	ck_assert_uint_eq(sub_of(&a)->npcp, 1);
+	/* The existing session made a mapping needs no new one: allowed. */
+	pcp_cmd(&a, CTL_PCP_MAP, UDP, INSIDE, 5001, 0, 300, 0, &ev);
+	ck_assert_uint_eq(ev.u.pcp.result, 0);
+	ck_assert_uint_eq(ev.u.pcp.op, CTL_PCP_ADD);
+	/* A quota of 0 for a B4 with no state: refused, no subscriber made. */
+	pcp_cmd(&b, CTL_PCP_MAP, TCP, INSIDE, 80, 0, 300, 0, &ev);
+	ck_assert_uint_eq(ev.u.pcp.result, 10);
+	ck_assert_ptr_null(sub_of(&b));
+	ck_assert_uint_eq(rte_hash_count(w->nat.subs_by_b4), 1);
+}
+END_TEST
+
+/* Suggested ports (section 11.3) the subscriber may not have: one in use,
+ * one waiting out its hold (RFC 6888 REQ-8), one of another subscriber's
+ * block, one of a block nobody holds; PREFER_FAILURE (section 13.2) then
+ * refuses with nothing taken, even from a B4 with no state yet. */
+START_TEST(test_pcp_suggested_taken)
+{
+	struct addr6 a = b4_addr(1), b = b4_addr(2);
+	const struct pb_space *pb = &w->nat.pb[0][CFG_UDP];
+	struct ctl_msg ev;
+	uint16_t first, gone, free_block;
+	uint32_t used, blocks;
+
+	cfg.fixed.pcp_max_mappings = 16;
+	w->now = 1;
+	/* A B4 with no state, a port of a block nobody holds: nothing left. */
+	free_block = (uint16_t)(pb->min + 5 * pb->bsize + 3);
+	ck_assert_uint_eq(pb->blocks[pb_block_of(pb, free_block)].owner, PB_NONE);
+	pcp_cmd(&b, CTL_PCP_MAP, UDP, INSIDE, 5000, free_block, 300, CTL_PCP_PREFER_FAILURE, &ev);
+	ck_assert_uint_eq(ev.u.pcp.result, 11); /* CANNOT_PROVIDE_EXTERNAL */
+	expect_all_free("after a refused PREFER_FAILURE");
+
+	first = pcp_map(&a, UDP, 5000, 300);
+	gone = pcp_map(&a, UDP, 5001, 300);
+	pcp_cmd(&a, CTL_PCP_MAP, UDP, INSIDE, 5001, 0, 0, 0, &ev); /* gone's port held */
+	ck_assert_uint_eq(held_count(), 1);
+	used = ports_used();
+	blocks = sub_of(&a)->nblocks[CFG_UDP];
+	/* In use, or held: another port of its block, or with PREFER_FAILURE none. */
+	pcp_cmd(&a, CTL_PCP_MAP, UDP, INSIDE, 5002, first, 300, CTL_PCP_PREFER_FAILURE, &ev);
+	ck_assert_uint_eq(ev.u.pcp.result, 11);
+	pcp_cmd(&a, CTL_PCP_MAP, UDP, INSIDE, 5002, gone, 300, CTL_PCP_PREFER_FAILURE, &ev);
+	ck_assert_uint_eq(ev.u.pcp.result, 11);
+	ck_assert_uint_eq(ports_used(), used);
+	ck_assert_ptr_null(find(&a, INSIDE, 5002, UDP));
+	pcp_cmd(&a, CTL_PCP_MAP, UDP, INSIDE, 5002, gone, 300, 0, &ev);
+	ck_assert_uint_eq(ev.u.pcp.result, 0);
+	ck_assert_uint_ne(ev.u.pcp.eport, gone);
+	ck_assert_uint_ne(ev.u.pcp.eport, first);
+	ck_assert_uint_eq(pb_block_of(pb, ev.u.pcp.eport), pb_block_of(pb, first));
+	/* Another subscriber's port: never given to b. */
+	pcp_cmd(&b, CTL_PCP_MAP, UDP, INSIDE, 5000, (uint16_t)(first + 1), 300,
+	        CTL_PCP_PREFER_FAILURE, &ev);
+	ck_assert_uint_eq(ev.u.pcp.result, 11);
+	ck_assert_ptr_null(sub_of(&b));
+	pcp_cmd(&b, CTL_PCP_MAP, UDP, INSIDE, 5000, (uint16_t)(first + 1), 300, 0, &ev);
+	ck_assert_uint_eq(ev.u.pcp.result, 0);
+	ck_assert_uint_ne(pb_block_of(pb, ev.u.pcp.eport), pb_block_of(pb, first));
+	ck_assert_uint_eq(sub_of(&a)->nblocks[CFG_UDP], blocks);
+}
+END_TEST
+
+/* Filters with ports (section 13.3): a filter's port 0 is any port of its
+ * address; nothing else gets in, and a packet let in makes no session. A
+ * MAP with filters over a session of traffic replaces the remotes its
+ * traffic let in. */
+START_TEST(test_pcp_filter_ports)
+{
+	struct addr6 a = b4_addr(1);
+	const uint32_t remote[2] = {REMOTE, REMOTE2};
+	const uint16_t rport[2] = {1234, 0};
+	struct dp_session *se;
+	uint16_t port;
+	uint64_t made;
+	int drop;
+
+	w->now = 5;
+	port = pcp_map_filtered(&a, UDP, 7000, remote, rport);
+	se = find(&a, INSIDE, 7000, UDP);
+	ck_assert(se->pcp_map && se->pcp_filter);
+	made = cnt(CNT_SESSION_NEW);
+	ck_assert_ptr_eq(in_reply(UDP, REMOTE, 1234, POOL1, port, 0, &drop), se);
+	ck_assert_ptr_null(in_reply(UDP, REMOTE, 1235, POOL1, port, 0, &drop));
+	ck_assert_int_eq(drop, DROP_FILTERED);
+	ck_assert_ptr_eq(in_reply(UDP, REMOTE2, 1, POOL1, port, 0, &drop), se);
+	ck_assert_ptr_eq(in_reply(UDP, REMOTE2, 65535, POOL1, port, 0, &drop), se);
+	ck_assert_ptr_null(in_reply(UDP, ROUTER, 1234, POOL1, port, 0, &drop));
+	ck_assert_int_eq(drop, DROP_FILTERED);
+	ck_assert_uint_eq(cnt(CNT_SESSION_NEW), made);
+	ck_assert_uint_eq(w->nat.sess_by_in.n, 1);
+
+	/* An implicit session that talked to ROUTER, then mapped with a filter. */
+	port = out_port(&a, UDP, INSIDE, 7001, ROUTER, 53, 0);
+	ck_assert_ptr_nonnull(in_reply(UDP, ROUTER, 53, POOL1, port, 0, &drop));
+	ck_assert_uint_eq(pcp_map_filtered(&a, UDP, 7001, remote, rport), port);
+	ck_assert_ptr_null(in_reply(UDP, ROUTER, 53, POOL1, port, 0, &drop));
+	ck_assert_int_eq(drop, DROP_FILTERED);
+	ck_assert_ptr_nonnull(in_reply(UDP, REMOTE, 1234, POOL1, port, 0, &drop));
+}
+END_TEST
+
+/* With address-and-port-dependent filtering (RFC 4787 REQ-8) a MAP is what
+ * lets strangers in (section 11.3): to its end, not past it; a PEER keeps
+ * the NAT's filtering (section 12): only its remote's endpoint. */
+START_TEST(test_pcp_map_opens_apdf)
+{
+	struct addr6 a = b4_addr(1);
+	struct ctl_msg c = {.type = CTL_CMD_PCP, .seq = 9}, ev;
+	struct dp_session *se;
+	uint16_t port, implicit, peer;
+	int drop;
+
+	cfg.fixed.filtering = FILTER_APDF;
+	w->now = 100;
+	/* Traffic alone: a stranger is dropped. */
+	implicit = out_port(&a, UDP, INSIDE, 6000, REMOTE, 53, 0);
+	ck_assert_ptr_null(in_reply(UDP, REMOTE2, 53, POOL1, implicit, 0, &drop));
+	ck_assert_int_eq(drop, DROP_FILTERED);
+	/* A MAP: anyone, with no traffic at all. */
+	port = pcp_map(&a, UDP, 6001, 300);
+	se = find(&a, INSIDE, 6001, UDP);
+	ck_assert_ptr_eq(in_reply(UDP, REMOTE2, 53, POOL1, port, 0, &drop), se);
+	ck_assert_ptr_eq(in_reply(UDP, ROUTER, 9, POOL1, port, 0, &drop), se);
+	/* Made of the implicit session: anyone there too. */
+	ck_assert_uint_eq(pcp_map(&a, UDP, 6000, 300), implicit);
+	ck_assert_ptr_nonnull(in_reply(UDP, REMOTE2, 53, POOL1, implicit, 0, &drop));
+	/* Its end with traffic still going: back to the NAT's filtering. */
+	w->now = 390;
+	out_port(&a, UDP, INSIDE, 6000, REMOTE, 53, 0);
+	sweep_at(400);
+	ck_assert_ptr_null(in_reply(UDP, REMOTE2, 53, POOL1, implicit, 0, &drop));
+	ck_assert_int_eq(drop, DROP_FILTERED);
+	ck_assert_ptr_nonnull(in_reply(UDP, REMOTE, 53, POOL1, implicit, 0, &drop));
+	/* A PEER to REMOTE:4000: that endpoint alone. */
+	memcpy(c.u.pcp.b4, a.b, 16);
+	c.u.pcp.src = htonl(INSIDE);
+	c.u.pcp.sport = 6002;
+	c.u.pcp.proto = UDP;
+	c.u.pcp.op = CTL_PCP_PEER;
+	c.u.pcp.lifetime = 300;
+	c.u.pcp.remote[0] = htonl(REMOTE);
+	c.u.pcp.rport[0] = 4000;
+	nat_pcp(w, &c, &ev);
+	ck_assert_uint_eq(ev.u.pcp.result, 0);
+	peer = ev.u.pcp.eport;
+	se = find(&a, INSIDE, 6002, UDP);
+	ck_assert(se->is_pcp && !se->pcp_map);
+	ck_assert_ptr_eq(in_reply(UDP, REMOTE, 4000, POOL1, peer, 0, &drop), se);
+	ck_assert_ptr_null(in_reply(UDP, REMOTE, 4001, POOL1, peer, 0, &drop));
+	ck_assert_int_eq(drop, DROP_FILTERED);
+	ck_assert_ptr_null(in_reply(UDP, REMOTE2, 4000, POOL1, peer, 0, &drop));
+}
+END_TEST
+
 static Suite *nat_suite(void)
 {
 	Suite *s = suite_create("nat");
@@ -2738,7 +3060,7 @@ static Suite *nat_suite(void)
 
 	tcase_add_test(stress, test_churn);
 
-	tcase_add_checked_fixture(pcp, setup_pcp, teardown);
+	tcase_add_checked_fixture(pcp, setup_pcp, teardown_pcp);
 	suite_add_tcase(s, pcp);
 	tcase_add_test(pcp, test_pcp_map_lifetime);
 	tcase_add_test(pcp, test_pcp_delete);
@@ -2746,6 +3068,12 @@ static Suite *nat_suite(void)
 	tcase_add_test(pcp, test_pcp_quota);
 	tcase_add_test(pcp, test_pcp_filter_peer);
 	tcase_add_test(pcp, test_pcp_static);
+	tcase_add_test(pcp, test_pcp_expiry_events);
+	tcase_add_test(pcp, test_pcp_end_by_static);
+	tcase_add_test(pcp, test_pcp_session_quota);
+	tcase_add_test(pcp, test_pcp_suggested_taken);
+	tcase_add_test(pcp, test_pcp_filter_ports);
+	tcase_add_test(pcp, test_pcp_map_opens_apdf);
 	tcase_add_test(sess, test_pcp_off);
 	return s;
 }
