@@ -63,16 +63,16 @@ static bool tell_bird(struct bgp_announce *b, bool enable)
 	pthread_mutex_lock(&b->lock);
 	if (code < 0 || code >= 8000) {
 		/* Logged when the error changes, not at every look. */
-		char err[256];
+		char err[sizeof(b->last_error)];
 
 		if (code < 0)
 			snprintf(err, sizeof(err), "%s: %s", b->cfg->fixed.bgp_bird_socket,
 			         strerror(-code));
 		else
-			snprintf(err, sizeof(err), "%s: %s", cmd, text);
+			snprintf(err, sizeof(err), "%.100s: %.140s", cmd, text);
 		if (strcmp(err, b->last_error) != 0)
 			fprintf(stderr, "aftr-control: bgp: BIRD: %s\n", err);
-		snprintf(b->last_error, sizeof(b->last_error), "%s", err);
+		memcpy(b->last_error, err, sizeof(b->last_error));
 		b->errors++;
 		pthread_mutex_unlock(&b->lock);
 		return false;
