@@ -39,7 +39,9 @@ static bool dump_match(const struct ctl_msg *c, const struct dp_session *se)
  * again with the returned cursor. */
 static uint32_t each_session(struct dp_worker *w, const struct ctl_msg *c, bool end)
 {
-	unsigned int sent = 0, room = rte_ring_free_count(w->evt_ring), per = end ? 2 : 1;
+	/* A cleared session sends its listing, its end's record and, a PCP
+	 * mapping's, the mapping's end (session.c). */
+	unsigned int sent = 0, room = rte_ring_free_count(w->evt_ring), per = end ? 3 : 1;
 	uint32_t i = c->u.dump.cursor;
 
 	for (; i < w->nat.sess_max; i++) {
