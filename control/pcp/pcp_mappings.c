@@ -2,6 +2,7 @@
  * hash table that grows: mappings come and go at request rates. */
 #include "pcp_mappings.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <netinet/in.h>
@@ -269,8 +270,11 @@ int pcp_mapping_from_json(const json_t *o, struct pcp_mapping *m)
 	m->v6 = tr && strcmp(tr, "ipv6") == 0;
 	for (int i = 0; i < 12; i++) {
 		char hex[3] = {nonce[2 * i], nonce[2 * i + 1], '\0'}, *end;
-		unsigned long x = strtoul(hex, &end, 16);
+		unsigned long x;
 
+		if (!isxdigit((unsigned char)hex[0]) || !isxdigit((unsigned char)hex[1]))
+			return -1; /* strtoul would take a sign or a space */
+		x = strtoul(hex, &end, 16);
 		if (end != hex + 2)
 			return -1;
 		m->nonce[i] = (uint8_t)x;
