@@ -77,7 +77,8 @@ if [ -f /usr/share/bash-completion/bash_completion ]; then
 			2>/dev/null
 	}
 	if [ "$(complete_words aftrctl sh)" = show ] &&
-		[ "$(complete_words aftrctl show "")" = "stat dropped rates pools b4 b4s" ] &&
+		[ "$(complete_words aftrctl show "")" = "stat dropped rates pools pcp b4 b4s" ] &&
+		[ "$(complete_words aftrctl bgp "")" = "drain undrain" ] &&
 		[ "$(complete_words aftrctl limit 2001:db8::2 u)" = udp ] &&
 		[ "$(complete_words aftrctl --api http://x list session ex)" = \
 			"external_address= external_port=" ] &&
