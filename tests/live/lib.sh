@@ -135,11 +135,14 @@ buffers_back() { # [stats file]
 		[ "$(counter port_wan_rx_nombuf "$s")" -eq 0 ]
 }
 
-# A web server on $TOPO_SERVER:8080 in the Internet namespace serving $tmp;
-# PUT stores the body as $tmp/up.bin. Its own start looks nothing up in
-# the DNS (http.server's would, and there is none here).
-http_server() {
-	(cd "$tmp" && exec ip netns exec "${TOPO}inet" /usr/bin/python3 -u -c '
+# A web server serving $tmp, logging to $tmp/http.log: by default on
+# $TOPO_SERVER:8080 in the Internet namespace, else in namespace NS on
+# ADDRESS:PORT (a host behind a B4); PUT stores the body as $tmp/up.bin.
+# Its own start looks nothing up in the DNS (http.server's would, and there
+# is none here). Returns once it listens.
+http_server() { # [NS ADDRESS PORT]
+	local ns=${1:-inet} addr=${2:-$TOPO_SERVER} port=${3:-8080}
+	(cd "$tmp" && exec ip netns exec "${TOPO}$ns" /usr/bin/python3 -u -c '
 import http.server, socketserver, sys
 class H(http.server.SimpleHTTPRequestHandler):
     def do_PUT(self):
@@ -156,11 +159,11 @@ class H(http.server.SimpleHTTPRequestHandler):
 class S(http.server.ThreadingHTTPServer):
     def server_bind(self):
         socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = "inet", 8080
-S((sys.argv[1], 8080), H).serve_forever()
-' "$TOPO_SERVER" >"$tmp/http.log" 2>&1) &
+        self.server_name, self.server_port = sys.argv[3], int(sys.argv[2])
+S((sys.argv[1], int(sys.argv[2])), H).serve_forever()
+' "$addr" "$port" "$ns" >"$tmp/http.log" 2>&1) &
 	pids+=($!)
-	wait_for 10 topo_exec inet bash -c "exec 3<>/dev/tcp/$TOPO_SERVER/8080"
+	wait_for 10 topo_exec "$ns" bash -c "exec 3<>/dev/tcp/$addr/$port"
 }
 
 # A file of $1 random bytes for the web server to serve ($tmp/file.bin),

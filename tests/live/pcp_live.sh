@@ -65,16 +65,7 @@ if ! wait_for 15 grep -q "running with" "$tmp/dp.log" ||
 fi
 wait_for 5 topo_exec b4a ip link show b4tun0
 echo "behind B4 a" >"$tmp/index.html"
-(cd "$tmp" && exec ip netns exec "${TOPO}cla" /usr/bin/python3 -u -c '
-import http.server, socketserver
-class S(http.server.HTTPServer):
-    def server_bind(self):
-        socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = "cla", 8000
-S(("192.168.1.2", 8000), http.server.SimpleHTTPRequestHandler).serve_forever()
-' >"$tmp/http.log" 2>&1) &
-pids+=($!)
-check "the server behind B4 a listens" wait_for 10 topo_exec cla bash -c "exec 3<>/dev/tcp/192.168.1.2/8000"
+check "the server behind B4 a listens" http_server cla 192.168.1.2 8000
 
 nonce=0123456789abcdef01234567
 pcp() { # pcp_client.py arguments: its JSON answer in $tmp/pcp.json
