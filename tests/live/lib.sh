@@ -140,6 +140,7 @@ buffers_back() { # [stats file]
 # ADDRESS:PORT (a host behind a B4); PUT stores the body as $tmp/up.bin.
 # Its own start looks nothing up in the DNS (http.server's would, and there
 # is none here). Returns once it listens.
+# shellcheck disable=SC2120 # the arguments are optional: most callers give none
 http_server() { # [NS ADDRESS PORT]
 	local ns=${1:-inet} addr=${2:-$TOPO_SERVER} port=${3:-8080}
 	(cd "$tmp" && exec ip netns exec "${TOPO}$ns" /usr/bin/python3 -u -c '
