@@ -21,6 +21,7 @@
 #include "dpctl.h"
 #include "pcp_server.h"
 #include "export.h"
+#include "follow.h"
 #include "state.h"
 #include "stats_shm.h"
 #include "sync.h"
@@ -96,10 +97,14 @@ static int run(struct api_ctx *ctx, struct aftr_config *cfg)
 	if (cfg->fixed.bgp_bird_socket && ctx->bgp == NULL)
 		fprintf(stderr,
 		        "aftr-control: bgp: cannot start following the dataplane's health\n");
+	/* Each NULL with err empty: not configured. */
 	ctx->pcp = pcp_start(cfg, ctx->dp, ctx->state_dir, err, sizeof(err));
-	api = ctx->pcp || err[0] == '\0' ? api_start(ctx, err, sizeof(err)) : NULL;
+	if (err[0] == '\0')
+		ctx->cluster = cluster_start(cfg, ctx->state, ctx->state_dir, err, sizeof(err));
+	api = err[0] == '\0' ? api_start(ctx, err, sizeof(err)) : NULL;
 	if (api == NULL) {
 		fprintf(stderr, "aftr-control: %s\n", err);
+		cluster_stop(ctx->cluster);
 		pcp_stop(ctx->pcp);
 		bgp_stop(ctx->bgp);
 		sync_stop(ctx->sync);
@@ -115,7 +120,9 @@ static int run(struct api_ctx *ctx, struct aftr_config *cfg)
 	signal(SIGTERM, on_signal);
 	while (!stop)
 		sleep(1); /* a signal cuts the sleep short */
+	state_closing(ctx->state);
 	api_stop(api);
+	cluster_stop(ctx->cluster);
 	pcp_stop(ctx->pcp);
 	bgp_stop(ctx->bgp);
 	sync_stop(ctx->sync);

@@ -129,6 +129,20 @@ int read_file(const char *path, char **buf, size_t *len)
 	return rc;
 }
 
+size_t membuf_append(char *p, size_t size, size_t n, void *arg)
+{
+	struct membuf *b = arg;
+	char *d = realloc(b->data, b->len + size * n + 1);
+
+	if (d == NULL)
+		return 0;
+	memcpy(d + b->len, p, size * n);
+	b->len += size * n;
+	d[b->len] = '\0';
+	b->data = d;
+	return size * n;
+}
+
 int read_first_line(const char *path, char **line)
 {
 	char *buf;

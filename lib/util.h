@@ -52,6 +52,15 @@ uint64_t hash_mem64(const void *p, size_t n, uint64_t seed);
 /* The wall clock: milliseconds since 1970, UTC. */
 uint64_t wall_ms(void);
 
+/* A growing NUL-terminated buffer (free data). membuf_append adds size x
+ * n bytes of p and returns how many it added: the shape of a libcurl
+ * write callback (0, out of memory, stops the transfer). */
+struct membuf {
+	char *data;
+	size_t len;
+};
+size_t membuf_append(char *p, size_t size, size_t n, void *arg);
+
 /* Reads a whole file into a NUL-terminated buffer (free it); sets errno. */
 int read_file(const char *path, char **buf, size_t *len);
 

@@ -26,6 +26,7 @@ struct api_ctx {
 	struct events *events;         /* the event records' exporters, or NULL */
 	struct pcp_server *pcp;        /* the PCP server (pcp.daemon), or NULL */
 	struct bgp_announce *bgp;      /* the announcements' follower (bgp), or NULL */
+	struct cluster *cluster;       /* the leader this box follows (cluster), or NULL */
 	const char *config_path;
 	const char *state_dir; /* --state: the event log's default home */
 	const char *shm_name;  /* the dataplane's counters: /dev/shm/<name>-stats */

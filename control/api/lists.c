@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "follow.h"
 #include "query.h"
 #include "reply.h"
 #include "resources.h"
@@ -101,7 +102,13 @@ void api_lists(struct api_ctx *ctx, const struct api_req *req, int kind, const c
 	uint64_t gen;
 	char detail[256];
 
-	if (nseg != 0 && nseg != want) {
+	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0 &&
+	    cluster_follows(ctx->cluster, (enum cfg_kind)kind)) {
+		snprintf(detail, sizeof(detail),
+		         "this AFTR takes its %s from %.120s (cluster.follow): change them there",
+		         state_kind_url((enum cfg_kind)kind), cluster_leader(ctx->cluster));
+		reply_error(out, 409, "conflict", detail, "cluster.follow");
+	} else if (nseg != 0 && nseg != want) {
 		snprintf(detail, sizeof(detail), "no resource %.200s (see /api/v1/openapi.json)",
 		         req->url);
 		reply_error(out, 404, "not found", detail, NULL);

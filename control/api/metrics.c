@@ -16,6 +16,7 @@
 #include "dpctl.h"
 #include "export.h"
 #include "announce.h"
+#include "follow.h"
 #include "pcp_server.h"
 #include "reply.h"
 #include "resources.h"
@@ -280,6 +281,35 @@ static void pcp_metrics(FILE *f, struct api_ctx *ctx)
 	json_decref(p);
 }
 
+/* A follower's progress (cluster.follow): whether it follows, how far
+ * behind its leader, what it could not take. */
+static void cluster_metrics(FILE *f, struct api_ctx *ctx)
+{
+	json_t *c = ctx->cluster ? cluster_json(ctx->cluster, ctx->state) : NULL;
+	long long lg, ap;
+
+	if (c == NULL)
+		return;
+	lg = (long long)json_integer_value(json_object_get(c, "leader_generation"));
+	ap = (long long)json_integer_value(json_object_get(c, "applied_generation"));
+	gauge(f, "aftr_cluster_following",
+	      "1 while the leader answers and this box holds its lists (cluster.follow)", NULL,
+	      strcmp(json_string_value(json_object_get(c, "state")), "following") == 0);
+	gauge(f, "aftr_cluster_behind", "the leader's changes this box does not hold yet", NULL,
+	      (double)(lg > ap ? lg - ap : 0));
+	fprintf(f,
+	        "# HELP aftr_cluster_refused_total leader's entries not taken (conflicts with this "
+	        "box's file, errors)\n# TYPE aftr_cluster_refused_total counter\n"
+	        "aftr_cluster_refused_total{reason=\"conflict\"} %lld\n"
+	        "aftr_cluster_refused_total{reason=\"error\"} %lld\n"
+	        "# HELP aftr_cluster_resyncs_total times the leader's lists were read whole\n"
+	        "# TYPE aftr_cluster_resyncs_total counter\naftr_cluster_resyncs_total %lld\n",
+	        (long long)json_integer_value(json_object_get(c, "conflicts")),
+	        (long long)json_integer_value(json_object_get(c, "errors")),
+	        (long long)json_integer_value(json_object_get(c, "resyncs")));
+	json_decref(c);
+}
+
 void api_get_metrics(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out)
 {
 	const struct stats_shm_hdr *h = stats_shm_open(ctx->shm_name);
@@ -299,6 +329,7 @@ void api_get_metrics(struct api_ctx *ctx, const struct api_req *req, struct api_
 			pool_gauges(f, ctx);
 		exporter_metrics(f, ctx);
 		pcp_metrics(f, ctx);
+		cluster_metrics(f, ctx);
 		if (ctx->bgp) {
 			json_t *b = bgp_json(ctx->bgp);
 

@@ -26,6 +26,9 @@ void api_get_b4_top(struct api_ctx *ctx, const struct api_req *req, struct api_r
 /* GET /api/v1/bgp: the announcements following the dataplane's health (bgp.c). */
 void api_get_bgp(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
 void api_put_bgp(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
+/* GET /api/v1/changes, /api/v1/cluster: the group's shared lists (cluster.c). */
+void api_get_changes(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
+void api_get_cluster(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
 /* GET /api/v1/pcp: the PCP server's counters and mappings (pcp.c). */
 void api_get_pcp(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);
 void api_get_pool_usage(struct api_ctx *ctx, const struct api_req *req, struct api_reply *out);

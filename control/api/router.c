@@ -29,6 +29,8 @@ static const struct route routes[] = {
         {"/api/v1/subscribers", api_get_subscribers},
         {"/api/v1/who", api_get_who},
         {"/api/v1/bgp", api_get_bgp},
+        {"/api/v1/changes", api_get_changes},
+        {"/api/v1/cluster", api_get_cluster},
         {"/api/v1/pcp", api_get_pcp},
         {"/api/v1/pools", api_get_pools},
         {"/api/v1/pools/usage", api_get_pool_usage},

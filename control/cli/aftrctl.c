@@ -42,7 +42,7 @@ static const char usage_text[] =
         "         list tunnel|nat|prr|nonat|softwire|acl6|private\n"
         "         add KIND JSON|@FILE | del KIND ID... | reload | debug tunnel B4\n"
         "         limit B4 tcp|udp|icmp maxcount|rate N|default\n"
-        "         bgp [drain|undrain]\n"
+        "         bgp [drain|undrain] | cluster\n"
         "         isc 'ISC COMMAND LINE' | tunnel|nat|prr|nonat|delete|mtu|... (ISC words)\n"
         "         who ADDRESS PORT [--protocol P] [--at TIME] [--log-dir DIR]\n"
         "         provision kea|dns --aftr-name NAME ... (Kea DHCPv6, DNS for the B4s)\n"
@@ -427,6 +427,8 @@ static int dispatch(const struct api_opts *a, int argc, char **argv)
 		return aftrctl_top(a, argc, argv);
 	if (strcmp(argv[0], "bgp") == 0)
 		return aftrctl_bgp(a, argc, argv);
+	if (strcmp(argv[0], "cluster") == 0)
+		return aftrctl_cluster(a, argc, argv);
 	if (argc == 3 && strcmp(argv[0], "show") == 0 && strcmp(argv[1], "b4") == 0)
 		return aftrctl_show_b4(a, argv[2]);
 	if ((argc == 2 || argc == 3) && strcmp(argv[0], "show") == 0 && strcmp(argv[1], "b4s") == 0)

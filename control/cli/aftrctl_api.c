@@ -17,27 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 #define EXIT_API_ERROR   1
 #define EXIT_UNREACHABLE 3
-
-struct body {
-	char *data;
-	size_t len;
-};
-
-static size_t on_data(char *p, size_t size, size_t n, void *arg)
-{
-	struct body *b = arg;
-	char *d = realloc(b->data, b->len + size * n + 1);
-
-	if (d == NULL)
-		return 0;
-	memcpy(d + b->len, p, size * n);
-	b->len += size * n;
-	d[b->len] = '\0';
-	b->data = d;
-	return size * n;
-}
 
 /* METHOD base + path with an optional JSON body; returns the HTTP status
  * (0 when unreachable) and the parsed JSON answer (NULL if none). */
@@ -45,7 +28,7 @@ long aftrctl_request(const struct api_opts *o, const char *method, const char *p
                      const char *body, json_t **json)
 {
 	struct curl_slist *hdr = NULL;
-	struct body b = {NULL, 0};
+	struct membuf b = {NULL, 0};
 	char url[1024], *auth = NULL;
 	long status = 0;
 	CURLcode res;
@@ -78,7 +61,7 @@ long aftrctl_request(const struct api_opts *o, const char *method, const char *p
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
 	if (o->cacert)
 		curl_easy_setopt(c, CURLOPT_CAINFO, o->cacert);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, membuf_append);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
 	/* A million-entry bulk change takes a while to check and program. */
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, body ? 600L : 30L);

@@ -61,6 +61,8 @@ int aftrctl_who(const struct api_opts *o, int argc, char **argv);
 int aftrctl_top(const struct api_opts *o, int argc, char **argv);
 int aftrctl_show_rates(const struct api_opts *o);
 int aftrctl_show_pools(const struct api_opts *o);
+/* aftrctl cluster (aftrctl_cluster.c). */
+int aftrctl_cluster(const struct api_opts *o, int argc, char **argv);
 /* aftrctl bgp [drain|undrain] (aftrctl_bgp.c). */
 int aftrctl_bgp(const struct api_opts *o, int argc, char **argv);
 /* aftrctl show pcp (aftrctl_pcp.c). */

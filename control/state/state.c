@@ -306,7 +306,7 @@ static char *path_in(const char *dir, const char *name)
 /* The state directory's identity (ID_FILE), made the first time: one
  * that cannot be read is replaced (the dataplane then gets the whole
  * tables once more). 0, or -1 with err. */
-static int state_id(const char *dir, uint64_t *id, char *err, size_t errlen)
+static int read_id(const char *dir, uint64_t *id, char *err, size_t errlen)
 {
 	char *path = path_in(dir, ID_FILE), *line = NULL, *end, text[24];
 	int rc = 0;
@@ -399,6 +399,7 @@ static void state_free(struct state *s)
 	journal_close(s->j);
 	state_dlog_reset(s);
 	free(s->dlog);
+	state_chlog_free(s);
 	sindex_free(&s->ix);
 	cfg_free(&s->base);
 	cfg_free(&s->eff);
@@ -466,7 +467,7 @@ struct state *state_open(const char *config_path, const char *state_dir, char *e
 		return NULL;
 	}
 	if (load_base(config_path, &s->base, &hash, err, errlen) < 0 ||
-	    state_id(state_dir, &s->id, err, errlen) < 0 || load_state(s, err, errlen) < 0) {
+	    read_id(state_dir, &s->id, err, errlen) < 0 || load_state(s, err, errlen) < 0) {
 		state_free(s);
 		return NULL;
 	}
@@ -478,7 +479,7 @@ struct state *state_open(const char *config_path, const char *state_dir, char *e
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&s->changed, &ca);
 	pthread_condattr_destroy(&ca);
-	s->dlog_from = s->gen;
+	s->dlog_from = s->chlog_from = s->gen;
 	if (pthread_create(&s->saver, NULL, saver, s) != 0) {
 		errf(err, errlen, "cannot start the snapshot thread");
 		pthread_cond_destroy(&s->changed);
@@ -561,6 +562,7 @@ int state_log(struct state *s, json_t *rec, uint64_t *seq, struct state_err *e)
 		              s->state_dir, strerror(-rc));
 		return -1;
 	}
+	state_chlog_push(s, line);
 	dlog_push(s, line);
 	pthread_cond_broadcast(&s->changed);
 	return 0;

@@ -88,6 +88,30 @@ char *state_delta_text(struct state *s, uint64_t base, uint64_t *gen);
 /* A dataplane runs generation gen: the records up to it are dropped. */
 void state_delta_done(struct state *s, uint64_t gen);
 
+/* The change records after generation since, for a box that follows this
+ * one (control/cluster/): at most limit of them in *changes (an array of
+ * the journal's records, oldest first; empty when none came within
+ * wait_ms), the latest generation in *latest. -1 when they are not kept
+ * (since is older than what is, or newer than the latest: the follower
+ * must read the lists whole). */
+int state_changes(struct state *s, uint64_t since, size_t limit, unsigned int wait_ms,
+                  json_t **changes, uint64_t *latest);
+/* Ends the waits of state_changes, now and from now on: the API stops
+ * (a follower's poll must not hold it up). */
+void state_closing(struct state *s);
+/* The origin of the state (state_resumes): the state directory, the
+ * configuration file and the build. A follower's changes are this one's
+ * generations only while it stays the same. */
+uint64_t state_origin(struct state *s);
+/* The identity of one entry of kind k (a JSON object as the API takes
+ * it) as its URL segments ("2001:db8::1/1"): 0, or -1 with e (400, 422). */
+int state_entry_path(enum cfg_kind k, const json_t *entry, char *buf, size_t len,
+                     struct state_err *e);
+/* The same for every entry of an array, decoded at once: an array of
+ * json_array_size(entries) strings (free each, then it), or NULL with e
+ * when one of them is not an entry of k. */
+char **state_entry_paths(enum cfg_kind k, const json_t *entries, struct state_err *e);
+
 /* Adds one entry (a JSON object) or many (an array, all or nothing).
  * Returns 0 with the generation of the change in *gen, or -1 with e set. */
 int state_add(struct state *s, enum cfg_kind k, const json_t *body, uint64_t *gen,

@@ -32,7 +32,14 @@ struct state {
 	char **dlog;
 	size_t dlog_n, dlog_cap, dlog_bytes;
 	uint64_t dlog_from;
+	/* The records since generation chlog_from, for the boxes that
+	 * follow this one (state_changes): record i makes generation
+	 * chlog_from + 1 + i; the oldest go when they hold too much. */
+	char **chlog;
+	size_t chlog_n, chlog_cap, chlog_bytes;
+	uint64_t chlog_from;
 	pthread_cond_t changed; /* broadcast at each new generation */
+	bool closing;           /* state_changes waits no more */
 	/* The snapshot writer (state.c): woken when the journal has grown. */
 	pthread_t saver;
 	pthread_cond_t wake;
@@ -59,6 +66,11 @@ int state_log(struct state *s, json_t *rec, uint64_t *seq, struct state_err *e);
 /* The delta log emptied: deltas start from the current generation (a
  * reload, which no delta carries). Lock held. */
 void state_dlog_reset(struct state *s);
+/* Keeps a copy of the record of generation s->gen + 1 for followers
+ * (state_changes.c). Lock held. */
+void state_chlog_push(struct state *s, const char *line);
+void state_chlog_free(struct state *s);
+
 /* After the lock is let go: waits for the record to be on disk, and
  * wakes the snapshot writer when the journal has grown enough. 0, or -1
  * with e (500: in effect, but not saved). */

@@ -319,34 +319,36 @@ static void key_private(const void *e, uint8_t *out)
 #define IN_LISTS(f)   (offsetof(struct aftr_config, lists) + offsetof(struct cfg_lists, f))
 #define LIST(f, n, c) IN_LISTS(f), IN_LISTS(n), IN_LISTS(c)
 
+_Static_assert(K_NAT == 1 && K_COUNT == 7,
+               "CFG_CLUSTER_KINDS_DEFAULT leaves out bit 1, static NAT");
+
 const struct kind kinds[K_COUNT] = {
-        [K_TUNNEL] = {"tunnels", "tunnels", sizeof(struct cfg_tunnel),
+        [K_TUNNEL] = {CFG_KIND_URL_TUNNEL, "tunnels", sizeof(struct cfg_tunnel),
                       LIST(tunnels, n_tunnels, cap_tunnels), dec_tunnel, enc_tunnel, 1, id_b4,
                       eq_tunnel, "B4", path_tunnel, key_tunnel},
-        [K_NAT] = {"static-nat", "static_nat", sizeof(struct cfg_nat), LIST(nats, n_nats, cap_nats),
-                   dec_nat, enc_nat, 3, id_nat, eq_nat, "tcp|udp/ADDRESS/PORT (public)", path_nat,
-                   key_nat},
-        [K_PRR] = {"prr", "prr", sizeof(struct cfg_prr), LIST(prrs, n_prrs, cap_prrs), dec_prr,
-                   enc_prr, 3, id_prr, eq_prr, "tcp|udp|icmp/ADDRESS/PORT", path_prr, key_prr},
-        [K_NONAT] = {"nonat", "nonat", sizeof(struct cfg_nonat), LIST(nonats, n_nonats, cap_nonats),
-                     dec_nonat, enc_nonat, 2, id_nonat, eq_nonat, "ADDRESS/LEN", path_nonat,
-                     key_nonat},
-        [K_SOFTWIRE] = {"softwires", "softwires", sizeof(struct cfg_softwire),
+        [K_NAT] = {CFG_KIND_URL_NAT, "static_nat", sizeof(struct cfg_nat),
+                   LIST(nats, n_nats, cap_nats), dec_nat, enc_nat, 3, id_nat, eq_nat,
+                   "tcp|udp/ADDRESS/PORT (public)", path_nat, key_nat},
+        [K_PRR] = {CFG_KIND_URL_PRR, "prr", sizeof(struct cfg_prr), LIST(prrs, n_prrs, cap_prrs),
+                   dec_prr, enc_prr, 3, id_prr, eq_prr, "tcp|udp|icmp/ADDRESS/PORT", path_prr,
+                   key_prr},
+        [K_NONAT] = {CFG_KIND_URL_NONAT, "nonat", sizeof(struct cfg_nonat),
+                     LIST(nonats, n_nonats, cap_nonats), dec_nonat, enc_nonat, 2, id_nonat,
+                     eq_nonat, "ADDRESS/LEN", path_nonat, key_nonat},
+        [K_SOFTWIRE] = {CFG_KIND_URL_SOFTWIRE, "softwires", sizeof(struct cfg_softwire),
                         LIST(softwires, n_softwires, cap_softwires), dec_softwire, enc_softwire, 2,
                         id_softwire, eq_softwire, "ADDRESS/PSID", path_softwire, key_softwire},
-        [K_ACL6] = {"acl6", "acl6", sizeof(struct cfg_prefix6), LIST(acl6, n_acl6, cap_acl6),
-                    dec_acl6, enc_acl6, 2, id_acl6, eq_acl6, "ADDRESS/LEN", path_acl6, key_acl6},
-        [K_PRIVATE] = {"private", "private", sizeof(struct cfg_prefix4),
+        [K_ACL6] = {CFG_KIND_URL_ACL6, "acl6", sizeof(struct cfg_prefix6),
+                    LIST(acl6, n_acl6, cap_acl6), dec_acl6, enc_acl6, 2, id_acl6, eq_acl6,
+                    "ADDRESS/LEN", path_acl6, key_acl6},
+        [K_PRIVATE] = {CFG_KIND_URL_PRIVATE, "private", sizeof(struct cfg_prefix4),
                        LIST(private4, n_private4, cap_private4), dec_private, enc_private, 2,
                        id_private, eq_private, "ADDRESS/LEN", path_private, key_private},
 };
 
 int kind_by_url(const char *url)
 {
-	for (int k = 0; k < K_COUNT; k++)
-		if (strcmp(kinds[k].url, url) == 0)
-			return k;
-	return -1;
+	return cfg_kind_by_url(url);
 }
 
 struct kind_list kind_list(const struct kind *k, const struct aftr_config *cfg)

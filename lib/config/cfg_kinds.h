@@ -14,8 +14,6 @@
 #include "config.h"
 #include "jdec.h"
 
-enum cfg_kind { K_TUNNEL, K_NAT, K_PRR, K_NONAT, K_SOFTWIRE, K_ACL6, K_PRIVATE, K_COUNT };
-
 struct kind {
 	const char *url;              /* /api/v1/<url> */
 	const char *key;              /* the configuration's key (config_json.h) */

@@ -56,6 +56,20 @@ const char *cfg_admpro_name(enum cfg_admpro v)
 	return cfg_admpro_names[v];
 }
 
+const char *const cfg_kind_urls[K_COUNT + 1] = {
+        [K_TUNNEL] = CFG_KIND_URL_TUNNEL,     [K_NAT] = CFG_KIND_URL_NAT,
+        [K_PRR] = CFG_KIND_URL_PRR,           [K_NONAT] = CFG_KIND_URL_NONAT,
+        [K_SOFTWIRE] = CFG_KIND_URL_SOFTWIRE, [K_ACL6] = CFG_KIND_URL_ACL6,
+        [K_PRIVATE] = CFG_KIND_URL_PRIVATE,   [K_COUNT] = NULL};
+
+int cfg_kind_by_url(const char *url)
+{
+	for (int k = 0; k < K_COUNT; k++)
+		if (strcmp(cfg_kind_urls[k], url) == 0)
+			return k;
+	return -1;
+}
+
 const char *cfg_bgp_protocol(const struct cfg_fixed *f)
 {
 	return f->bgp_protocol ? f->bgp_protocol : "aftr_routes";
@@ -182,6 +196,8 @@ int cfg_init(struct aftr_config *cfg)
 	cfg->fixed.api_idle_timeout = 30;
 	cfg->fixed.bgp_check_ms = 500;
 	cfg->fixed.bgp_down_after = 2;
+	cfg->fixed.cluster_kinds = CFG_CLUSTER_KINDS_DEFAULT;
+	cfg->fixed.cluster_retry_ms = 1000;
 	cfg->fixed.softwire_hairpinning = true;
 	for (int i = 0; i < CFG_NSIDES; i++)
 		cfg->fixed.icmp[i] = (struct cfg_icmp_policy){true, true, true, CFG_ICMP_RATE};
@@ -235,6 +251,8 @@ void cfg_free(struct aftr_config *cfg)
 	free(cfg->fixed.api_token_file);
 	free(cfg->fixed.bgp_bird_socket);
 	free(cfg->fixed.bgp_protocol);
+	free(cfg->fixed.cluster_follow);
+	free(cfg->fixed.cluster_token_file);
 	free(cfg->fixed.api_tls_cert);
 	free(cfg->fixed.api_tls_key);
 	free(cfg->fixed.log_facility);
@@ -340,6 +358,8 @@ int cfg_copy(struct aftr_config *dst, const struct aftr_config *src)
 	ok &= dup_str(&dst->fixed.api_token_file);
 	ok &= dup_str(&dst->fixed.bgp_bird_socket);
 	ok &= dup_str(&dst->fixed.bgp_protocol);
+	ok &= dup_str(&dst->fixed.cluster_follow);
+	ok &= dup_str(&dst->fixed.cluster_token_file);
 	ok &= dup_str(&dst->fixed.api_tls_cert);
 	ok &= dup_str(&dst->fixed.api_tls_key);
 	ok &= dup_str(&dst->fixed.log_facility);

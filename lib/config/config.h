@@ -358,6 +358,14 @@ struct cfg_fixed {
 	char *bgp_protocol;
 	uint32_t bgp_check_ms;
 	uint8_t bgp_down_after;
+	/* Ours: a box of a group that follows another's run-time lists
+	 * (control/cluster/): the leader's API URL (NULL: none, this box
+	 * leads or stands alone), its token file, the kinds followed (a bit
+	 * per enum cfg_kind) and the wait after a failed look at the leader. */
+	char *cluster_follow;
+	char *cluster_token_file;
+	uint32_t cluster_kinds;
+	uint32_t cluster_retry_ms;
 	char *api_tls_cert; /* PEM certificate (chain) file; NULL: plain HTTP */
 	char *api_tls_key;  /* its PEM private key file; with api_tls_cert */
 	/* Limits that keep the API answering under slow or greedy clients. */
@@ -493,6 +501,23 @@ const char *cfg_pcpd_name(enum cfg_pcpd v);
 /* The BIRD protocol of the AFTR's announcements (bgp.protocol, default
  * "aftr_routes"). */
 const char *cfg_bgp_protocol(const struct cfg_fixed *f);
+/* The run-time list kinds (cfg_kinds.h) and their API names, which
+ * cluster.kinds takes too. */
+enum cfg_kind { K_TUNNEL, K_NAT, K_PRR, K_NONAT, K_SOFTWIRE, K_ACL6, K_PRIVATE, K_COUNT };
+#define CFG_KIND_URL_TUNNEL   "tunnels"
+#define CFG_KIND_URL_NAT      "static-nat"
+#define CFG_KIND_URL_PRR      "prr"
+#define CFG_KIND_URL_NONAT    "nonat"
+#define CFG_KIND_URL_SOFTWIRE "softwires"
+#define CFG_KIND_URL_ACL6     "acl6"
+#define CFG_KIND_URL_PRIVATE  "private"
+extern const char *const cfg_kind_urls[K_COUNT + 1];
+/* The kind whose API name is url ("softwires"), or -1. */
+int cfg_kind_by_url(const char *url);
+/* The kinds a follower takes from its leader unless cluster.kinds says
+ * (bits of enum cfg_kind): all but static NAT, whose public addresses are
+ * one box's own pool's. */
+#define CFG_CLUSTER_KINDS_DEFAULT 0x7du
 /* Whether the PCP server answers (default pcpd enable or encapsulate). */
 bool cfg_pcp_on(const struct cfg_fixed *f);
 const char *cfg_filtering_name(enum cfg_filtering v);

@@ -920,6 +920,75 @@ static bool dec_bgp(struct aftr_config *cfg, const json_t *root, struct jdec *j)
 	return bad;
 }
 
+static const char *const cluster_keys[] = {"follow", "token_file", "kinds", "retry_interval_ms",
+                                           NULL};
+
+/* cluster.kinds: the run-time list kinds by their API names. */
+static bool dec_cluster_kinds(struct aftr_config *cfg, const json_t *m, struct jdec *j)
+{
+	const json_t *a = json_object_get(m, "kinds"), *v;
+	size_t i, mark = jdec_push_key(j, "kinds");
+	bool bad = false;
+	int k;
+
+	if (a == NULL) {
+		jdec_pop(j, mark);
+		return false;
+	}
+	cfg->fixed.cluster_kinds = 0;
+	if (!json_is_array(a)) {
+		jdec_error(j, a,
+		           "a list of kinds (softwires, prr, nonat, tunnels, acl6, private, "
+		           "static-nat)");
+		bad = true;
+	}
+	json_array_foreach(a, i, v) {
+		size_t im = jdec_push_index(j, i);
+
+		if (!json_is_string(v) || (k = cfg_kind_by_url(json_string_value(v))) < 0) {
+			jdec_error(j, v,
+			           "%s: not a kind (softwires, prr, nonat, tunnels, acl6, "
+			           "private, static-nat)",
+			           json_is_string(v) ? json_string_value(v) : "?");
+			bad = true;
+		} else {
+			cfg->fixed.cluster_kinds |= 1u << k;
+		}
+		jdec_pop(j, im);
+	}
+	jdec_pop(j, mark);
+	return bad;
+}
+
+/* cluster: this box follows a leader's run-time lists (control/cluster/). */
+static bool dec_cluster(struct aftr_config *cfg, const json_t *root, struct jdec *j)
+{
+	bool bad = false;
+	size_t mark;
+	const json_t *m = enter_map(j, root, "cluster", cluster_keys, &mark, &bad);
+	const char *u;
+
+	if (m == NULL)
+		return bad;
+	OK(jdec_string(j, m, "follow", &cfg->fixed.cluster_follow));
+	OK(jdec_string(j, m, "token_file", &cfg->fixed.cluster_token_file));
+	OK(jdec_u32(j, m, "retry_interval_ms", 100, 60000, &cfg->fixed.cluster_retry_ms));
+	bad |= dec_cluster_kinds(cfg, m, j);
+	u = cfg->fixed.cluster_follow;
+	if (u && ((strncmp(u, "http://", 7) != 0 && strncmp(u, "https://", 8) != 0) ||
+	          strlen(u) > 200 || strpbrk(u, " \t\r\n?#") != NULL)) {
+		size_t lm = jdec_push_key(j, "follow");
+
+		jdec_error(j, json_object_get(m, "follow"),
+		           "%s: not the leader's API URL (http://HOST:PORT or https://HOST:PORT)",
+		           u);
+		jdec_pop(j, lm);
+		bad = true;
+	}
+	jdec_pop(j, mark);
+	return bad;
+}
+
 static bool dec_appliance(struct aftr_config *cfg, const json_t *root, struct jdec *j)
 {
 	bool bad = false;
@@ -934,6 +1003,7 @@ static bool dec_appliance(struct aftr_config *cfg, const json_t *root, struct jd
 	}
 	bad |= dec_api(cfg, root, j);
 	bad |= dec_bgp(cfg, root, j);
+	bad |= dec_cluster(cfg, root, j);
 	if ((m = enter_map(j, root, "logging", log_keys, &mark, &bad))) {
 		if (OK(rc = jdec_enum(j, m, "level", cfg_log_level_names, &v)), rc == 1)
 			cfg->fixed.log_level = v;
@@ -960,13 +1030,12 @@ static bool dec_appliance(struct aftr_config *cfg, const json_t *root, struct jd
 }
 
 static const char *const top_keys[] = {
-        "endpoint",  "endpoints",       "icmp_source", "acl6",
-        "acl6_icmp", "private",         "pools",       "pool_defaults",
-        "pcp",       "tunnel_defaults", "fragment",    "nat",
-        "decay",     "quantum",         "tunnels",     "static_nat",
-        "prr",       "nonat",           "softwires",   "softwire_hairpinning",
-        "icmp",      "filters",         "interfaces",  "api",
-        "logging",   "dataplane",       "bgp",         NULL};
+        "endpoint",   "endpoints", "icmp_source",   "acl6",      "acl6_icmp",
+        "private",    "pools",     "pool_defaults", "pcp",       "tunnel_defaults",
+        "fragment",   "nat",       "decay",         "quantum",   "tunnels",
+        "static_nat", "prr",       "nonat",         "softwires", "softwire_hairpinning",
+        "icmp",       "filters",   "interfaces",    "api",       "logging",
+        "dataplane",  "bgp",       "cluster",       NULL};
 
 int cfg_from_json(struct aftr_config *cfg, const json_t *root, struct jdec *j)
 {

@@ -442,6 +442,20 @@ static void enc_appliance(const struct aftr_config *cfg, struct enc *e)
 		put(&bgp, "down_after", json_integer(cfg->fixed.bgp_down_after));
 		put(e, "bgp", finish(&bgp));
 	}
+	if (cfg->fixed.cluster_follow) {
+		struct enc cl = enc_new();
+		json_t *kinds_a = json_array();
+
+		for (int k = 0; k < K_COUNT; k++)
+			if (cfg->fixed.cluster_kinds & 1u << k)
+				json_array_append_new(kinds_a, json_string(cfg_kind_urls[k]));
+		put(&cl, "follow", json_string(cfg->fixed.cluster_follow));
+		if (cfg->fixed.cluster_token_file)
+			put(&cl, "token_file", json_string(cfg->fixed.cluster_token_file));
+		put(&cl, "kinds", kinds_a);
+		put(&cl, "retry_interval_ms", json_integer(cfg->fixed.cluster_retry_ms));
+		put(e, "cluster", finish(&cl));
+	}
 	put(e, "logging",
 	    json_pack("{s:s,s:s,s:s,s:i,s:s,s:I,s:o,s:{s:b,s:s,s:I,s:I,s:I}}", "level",
 	              cfg_log_level_names[cfg->fixed.log_level], "destination",

@@ -5,7 +5,9 @@
 # the outer source and destination) and its pool address plus the shared
 # nonat prefix to the Internet's router (inet: BIRD, ECMP too). Four
 # software B4s with nonat clients (their own public /28, ISC nonat) ping
-# the server every 10 ms; the routers spread them over both boxes.
+# the server every 10 ms; the routers spread them over both boxes. Their
+# bindings are given to box 1's API only: box 2 follows box 1
+# (cluster.follow), as every box of a group would.
 #
 #   b4a..b4d --br6-- rt ==ECMP== dp1 (2001:db8:a1::1) == inet (br4, 203.0.113.10)
 #                         \===== dp2 (2001:db8:a2::1) ==/
@@ -102,11 +104,6 @@ pools:
   - address: 198.51.100.$i
 nat:
   port_block: {tcp: 64, udp: 64, icmp: 16}
-nonat:
-  - {b4: "2001:db8:1::a", prefix: 198.51.100.128/28}
-  - {b4: "2001:db8:1::b", prefix: 198.51.100.144/28}
-  - {b4: "2001:db8:1::c", prefix: 198.51.100.160/28}
-  - {b4: "2001:db8:1::d", prefix: 198.51.100.176/28}
 interfaces:
   transport:
     device: net_af_packet0,iface=dtr
@@ -126,6 +123,9 @@ bgp:
   check_interval_ms: 200
   down_after: 2
 EOF
+	# Box 2 takes the group's bindings from box 1.
+	[ "$i" = 2 ] && printf 'cluster:\n  follow: http://127.0.0.1:%s\n  retry_interval_ms: 200\n' "$port"
+	return 0
 }
 
 # BFD 3 x 100 ms on every session; hold time 3 s behind it.
@@ -215,6 +215,17 @@ for i in 1 2; do
 		exit 1
 	fi
 done
+# The group's nonat bindings, given to box 1 only: box 2 follows it.
+cat >"$tmp/nonat.json" <<EOF
+[{"b4": "2001:db8:1::a", "prefix": "198.51.100.128/28"},
+ {"b4": "2001:db8:1::b", "prefix": "198.51.100.144/28"},
+ {"b4": "2001:db8:1::c", "prefix": "198.51.100.160/28"},
+ {"b4": "2001:db8:1::d", "prefix": "198.51.100.176/28"}]
+EOF
+check "the group's bindings given to box 1" \
+	curl -sf -X POST --data-binary "@$tmp/nonat.json" "$url/nonat" -o /dev/null
+followed() { curl -sf "http://127.0.0.1:$((port + 1))/api/v1/nonat" | grep -c '"b4"' | grep -qx 4; }
+check "box 2 holds them too (cluster.follow)" wait_for 5 followed
 for x in $B4S; do
 	topo_exec "b4$x" "$b4" --local "2001:db8:1::$x" --aftr "$TOPO_ENDPOINT" --mtu 1500 \
 		>"$tmp/b4$x.log" 2>&1 &
@@ -308,14 +319,24 @@ loss_window() { # B4
 		END { gap = gap * 1000 - 10; printf "%d\n", (gap > 0 ? gap : 0); exit !(sent - seq <= 1) }
 	' "$tmp/ping-$1.log"
 }
-measure() { # what: the loss windows of the movers and the stayers
+# The longest loss window of the movers in $window: a check that passes
+# when every mover's last echoes came back.
+window=
+measure() { # what happened, what it is when it passes
 	local x w worst=0 ok=0
 	for x in $movers; do
 		w=$(loss_window "$x") || ok=1
 		[ "$w" -gt "$worst" ] && worst=$w
 	done
-	echo "$worst"
-	return $ok
+	window=$worst
+	if [ $ok -eq 0 ]; then
+		echo "ok   $1: $2, the longest loss window $worst ms"
+		pass=$((pass + 1))
+	else
+		echo "FAIL $1: its B4s ($movers) did not get through box $other (longest window $worst ms)"
+		fail=$((fail + 1))
+		window=
+	fi
 }
 
 # 1. The dataplane of the box carrying B4 a dies.
@@ -333,15 +354,8 @@ sleep 2
 ping_wait
 echo "     box $victim's dataplane killed; B4s through it:$movers; the others:$stayers"
 for x in $B4S; do echo "     B4 $x: $(tail -2 "$tmp/ping-$x.log" | head -1)"; done
-if worst=$(measure); then
-	echo "ok   its B4s moved to box $other: the longest loss window $worst ms"
-	pass=$((pass + 1))
-	kill_window=$worst
-else
-	echo "FAIL its B4s did not get through box $other (longest window $worst ms)"
-	fail=$((fail + 1))
-	kill_window=
-fi
+measure "box $victim's dataplane killed" "its B4s moved to box $other"
+kill_window=$window
 stayed() { # the B4s of the box that stays: every echo back, or all but one
 	for x in $stayers; do
 		awk '/packets transmitted/ { exit !($4 >= $1 - 1) }' "$tmp/ping-$x.log" || return 1
@@ -384,15 +398,11 @@ ping_wait
 if [ -z "$movers" ]; then
 	echo "ok   box $victim carries no B4 now (the hash moved them): nothing to measure"
 	pass=$((pass + 1))
-	hang_window=
-elif worst=$(measure); then
-	echo "ok   a hung box: its B4s ($movers) moved by BFD, the longest loss window $worst ms"
-	pass=$((pass + 1))
-	hang_window=$worst
+	window=
 else
-	echo "FAIL a hung box's B4s did not move (longest window $worst ms)"
-	fail=$((fail + 1))
+	measure "box $victim hung" "its B4s ($movers) moved by BFD"
 fi
+hang_window=$window
 check "the B4s with no direction through it lost nothing" stayed
 bfd_down() { birdc -s "$tmp/rt-bird.ctl" show protocols all "aftr$victim" | grep -q "BFD session down"; }
 check "the router's BIRD says why: BFD" bfd_down

@@ -85,7 +85,7 @@ static bool has_err(const struct diag *d, const char *path, const char *frag)
 }
 
 /* One object of each kind the API decodes. */
-enum kind { K_POOL, K_PCP_POOL, K_TUNNEL, K_NAT, K_PRR, K_NONAT, K_SOFTWIRE };
+enum kind { T_POOL, T_PCP_POOL, T_TUNNEL, T_NAT, T_PRR, T_NONAT, T_SOFTWIRE };
 
 union obj {
 	struct cfg_pool pool;
@@ -101,19 +101,19 @@ static int obj_decode(enum kind k, struct jdec *j, const json_t *node, union obj
 {
 	memset(o, 0, sizeof(*o));
 	switch (k) {
-	case K_POOL:
+	case T_POOL:
 		return cfg_pool_from_json(j, node, &o->pool);
-	case K_PCP_POOL:
+	case T_PCP_POOL:
 		return cfg_pcp_pool_from_json(j, node, &o->pcp);
-	case K_TUNNEL:
+	case T_TUNNEL:
 		return cfg_tunnel_from_json(j, node, &o->tunnel);
-	case K_NAT:
+	case T_NAT:
 		return cfg_nat_from_json(j, node, &o->nat);
-	case K_PRR:
+	case T_PRR:
 		return cfg_prr_from_json(j, node, &o->prr);
-	case K_NONAT:
+	case T_NONAT:
 		return cfg_nonat_from_json(j, node, &o->nonat);
-	case K_SOFTWIRE:
+	case T_SOFTWIRE:
 		return cfg_softwire_from_json(j, node, &o->sw);
 	}
 	ck_abort_msg("bad kind %d", (int)k);
@@ -126,27 +126,27 @@ static json_t *obj_encode(enum kind k, const union obj *o)
 	json_t *v = NULL;
 
 	switch (k) {
-	case K_POOL:
+	case T_POOL:
 		ck_assert_int_eq(cfg_init(&cfg), 0);
 		v = cfg_pool_to_json(&cfg, &o->pool);
 		cfg_free(&cfg);
 		break;
-	case K_PCP_POOL:
+	case T_PCP_POOL:
 		v = cfg_pcp_pool_to_json(&o->pcp);
 		break;
-	case K_TUNNEL:
+	case T_TUNNEL:
 		v = cfg_tunnel_to_json(&o->tunnel);
 		break;
-	case K_NAT:
+	case T_NAT:
 		v = cfg_nat_to_json(&o->nat);
 		break;
-	case K_PRR:
+	case T_PRR:
 		v = cfg_prr_to_json(&o->prr);
 		break;
-	case K_NONAT:
+	case T_NONAT:
 		v = cfg_nonat_to_json(&o->nonat);
 		break;
-	case K_SOFTWIRE:
+	case T_SOFTWIRE:
 		v = cfg_softwire_to_json(&o->sw);
 		break;
 	}
@@ -204,50 +204,50 @@ static const struct {
 	enum kind k;
 	const char *in, *canon;
 } roundtrips[] = {
-        {K_POOL, "{'address':'192.0.2.1'}", NULL},
-        {K_POOL, "{'address':'192.0.2.1','tcp':'5000-65535','udp':'1024-65535','echo':'0-65535'}",
+        {T_POOL, "{'address':'192.0.2.1'}", NULL},
+        {T_POOL, "{'address':'192.0.2.1','tcp':'5000-65535','udp':'1024-65535','echo':'0-65535'}",
          NULL},
-        {K_POOL, "{'address':'192.0.2.1','tcp':5000,'echo':'7-7'}",
+        {T_POOL, "{'address':'192.0.2.1','tcp':5000,'echo':'7-7'}",
          "{'address':'192.0.2.1','tcp':'5000','echo':'7'}"},
-        {K_PCP_POOL, "{'address':'192.0.2.1'}", NULL},
-        {K_PCP_POOL, "{'address':'192.0.2.1','tcp':'1024-2047','udp':'1024-2047'}", NULL},
-        {K_TUNNEL, "{'b4':'2001:db8::2'}", NULL},
-        {K_TUNNEL,
+        {T_PCP_POOL, "{'address':'192.0.2.1'}", NULL},
+        {T_PCP_POOL, "{'address':'192.0.2.1','tcp':'1024-2047','udp':'1024-2047'}", NULL},
+        {T_TUNNEL, "{'b4':'2001:db8::2'}", NULL},
+        {T_TUNNEL,
          "{'b4':'2001:db8::1','ipv4':'192.0.2.1','mtu':1400,'mss':true,'toobig':'strict',"
          "'admpro':'in'}",
          NULL},
-        {K_TUNNEL, "{'b4':'2001:DB8:0::1','mtu':1280,'mss':'off','toobig':true,'admpro':false}",
+        {T_TUNNEL, "{'b4':'2001:DB8:0::1','mtu':1280,'mss':'off','toobig':true,'admpro':false}",
          "{'b4':'2001:db8::1','mtu':1280,'mss':false,'toobig':'on','admpro':'off'}"},
-        {K_NAT,
+        {T_NAT,
          "{'b4':'2001:db8::1','protocol':'tcp','address':'10.0.0.1','port':80,"
          "'external_address':'192.0.2.1','external_port':8080}",
          NULL},
-        {K_NAT,
+        {T_NAT,
          "{'b4':'2001:db8::1','protocol':'udp','address':'10.0.0.1','port':53,"
          "'external_address':'192.0.2.1','external_port':53,"
          "'filter':{'destination':'198.51.100.0/24','port':443}}",
          NULL},
         /* A bare filter address is a host; the port defaults to any (0). */
-        {K_NAT,
+        {T_NAT,
          "{'b4':'2001:db8::1','protocol':'TCP','address':'10.0.0.1','port':22,"
          "'external_address':'192.0.2.1','external_port':2222,"
          "'filter':{'destination':'198.51.100.7'}}",
          "{'b4':'2001:db8::1','protocol':'tcp','address':'10.0.0.1','port':22,"
          "'external_address':'192.0.2.1','external_port':2222,"
          "'filter':{'destination':'198.51.100.7/32','port':0}}"},
-        {K_PRR, "{'b4':'2001:db8::1','protocol':'tcp','address':'192.0.2.1','port':1234}", NULL},
-        {K_PRR, "{'b4':'2001:db8::1','protocol':'udp','address':'192.0.2.1','port':65535}", NULL},
+        {T_PRR, "{'b4':'2001:db8::1','protocol':'tcp','address':'192.0.2.1','port':1234}", NULL},
+        {T_PRR, "{'b4':'2001:db8::1','protocol':'udp','address':'192.0.2.1','port':65535}", NULL},
         /* An ICMP entry's port is an echo identifier: 0 is one. */
-        {K_PRR, "{'b4':'2001:db8::1','protocol':'icmp','address':'192.0.2.1','port':0}", NULL},
-        {K_NONAT, "{'b4':'2001:db8::1','prefix':'198.51.100.0/28'}", NULL},
-        {K_NONAT, "{'b4':'2001:db8::1','prefix':'198.51.100.5/32'}", NULL},
-        {K_SOFTWIRE, "{'b4':'2001:db8::1','ipv4':'192.0.2.1','psid':5,'psid_len':6,'offset':6}",
+        {T_PRR, "{'b4':'2001:db8::1','protocol':'icmp','address':'192.0.2.1','port':0}", NULL},
+        {T_NONAT, "{'b4':'2001:db8::1','prefix':'198.51.100.0/28'}", NULL},
+        {T_NONAT, "{'b4':'2001:db8::1','prefix':'198.51.100.5/32'}", NULL},
+        {T_SOFTWIRE, "{'b4':'2001:db8::1','ipv4':'192.0.2.1','psid':5,'psid_len':6,'offset':6}",
          NULL},
-        {K_SOFTWIRE, "{'b4':'2001:db8::1','ipv4':'192.0.2.1','psid':0,'psid_len':0,'offset':0}",
+        {T_SOFTWIRE, "{'b4':'2001:db8::1','ipv4':'192.0.2.1','psid':0,'psid_len':0,'offset':0}",
          NULL},
-        {K_SOFTWIRE,
+        {T_SOFTWIRE,
          "{'b4':'2001:db8::1','ipv4':'192.0.2.1','psid':65535,'psid_len':16,'offset':0}", NULL},
-        {K_SOFTWIRE, "{'b4':'2001:db8::1','ipv4':'192.0.2.1','psid':1,'psid_len':1,'offset':15}",
+        {T_SOFTWIRE, "{'b4':'2001:db8::1','ipv4':'192.0.2.1','psid':1,'psid_len':1,'offset':15}",
          NULL},
 };
 
@@ -316,20 +316,20 @@ START_TEST(test_object_encode_from_model)
 	o.pool.has_range[CFG_TCP] = true;
 	o.pool.range[CFG_TCP] = (struct port_range){5000, 65535};
 	o.pool.range[CFG_UDP] = (struct port_range){9, 9}; /* not has_range: not written */
-	check_encode_decode(K_POOL, &o, "{'address':'192.0.2.1','tcp':'5000-65535'}");
+	check_encode_decode(T_POOL, &o, "{'address':'192.0.2.1','tcp':'5000-65535'}");
 
 	memset(&o, 0, sizeof(o));
 	o.pcp.addr = a4("192.0.2.2");
 	o.pcp.has_range[1] = true;
 	o.pcp.range[1] = (struct port_range){1024, 2047};
-	check_encode_decode(K_PCP_POOL, &o, "{'address':'192.0.2.2','udp':'1024-2047'}");
+	check_encode_decode(T_PCP_POOL, &o, "{'address':'192.0.2.2','udp':'1024-2047'}");
 
 	memset(&o, 0, sizeof(o));
 	o.tunnel.b4 = a6("2001:db8::1");
 	o.tunnel.mss = 0;
 	o.tunnel.toobig = CFG_INHERIT;
 	o.tunnel.admpro = ADMPRO_ALL;
-	check_encode_decode(K_TUNNEL, &o, "{'b4':'2001:db8::1','mss':false,'admpro':'all'}");
+	check_encode_decode(T_TUNNEL, &o, "{'b4':'2001:db8::1','mss':false,'admpro':'all'}");
 
 	memset(&o, 0, sizeof(o));
 	o.nat.b4 = a6("2001:db8::1");
@@ -338,13 +338,13 @@ START_TEST(test_object_encode_from_model)
 	o.nat.port = 5353;
 	o.nat.ext_addr = a4("192.0.2.1");
 	o.nat.ext_port = 53;
-	check_encode_decode(K_NAT, &o,
+	check_encode_decode(T_NAT, &o,
 	                    "{'b4':'2001:db8::1','protocol':'udp','address':'10.0.0.9','port':5353,"
 	                    "'external_address':'192.0.2.1','external_port':53}");
 	o.nat.has_filter = true;
 	o.nat.filter_dst = (struct prefix4){a4("203.0.113.5"), 32};
 	o.nat.filter_port = 53;
-	check_encode_decode(K_NAT, &o,
+	check_encode_decode(T_NAT, &o,
 	                    "{'b4':'2001:db8::1','protocol':'udp','address':'10.0.0.9','port':5353,"
 	                    "'external_address':'192.0.2.1','external_port':53,"
 	                    "'filter':{'destination':'203.0.113.5/32','port':53}}");
@@ -355,18 +355,18 @@ START_TEST(test_object_encode_from_model)
 	o.prr.addr = a4("192.0.2.1");
 	o.prr.port = 0;
 	check_encode_decode(
-	        K_PRR, &o, "{'b4':'2001:db8::1','protocol':'icmp','address':'192.0.2.1','port':0}");
+	        T_PRR, &o, "{'b4':'2001:db8::1','protocol':'icmp','address':'192.0.2.1','port':0}");
 
 	memset(&o, 0, sizeof(o));
 	o.nonat.b4 = a6("2001:db8::3");
 	o.nonat.prefix = (struct prefix4){a4("198.51.100.16"), 28};
-	check_encode_decode(K_NONAT, &o, "{'b4':'2001:db8::3','prefix':'198.51.100.16/28'}");
+	check_encode_decode(T_NONAT, &o, "{'b4':'2001:db8::3','prefix':'198.51.100.16/28'}");
 
 	memset(&o, 0, sizeof(o));
 	o.sw.b4 = a6("2001:db8::4");
 	o.sw.ipv4 = a4("192.0.2.7");
 	o.sw.psid = (struct psid_params){6, 6, 63};
-	check_encode_decode(K_SOFTWIRE, &o,
+	check_encode_decode(T_SOFTWIRE, &o,
 	                    "{'b4':'2001:db8::4','ipv4':'192.0.2.7','psid':63,'psid_len':6,"
 	                    "'offset':6}");
 }
@@ -379,27 +379,27 @@ static const struct {
 	const char *full;
 	const char *const required[7];
 } required_keys[] = {
-        {K_POOL,
+        {T_POOL,
          "{'address':'192.0.2.1','tcp':'5000-65535','udp':'1024-65535','echo':'0-65535'}",
          {"address", NULL}},
-        {K_PCP_POOL,
+        {T_PCP_POOL,
          "{'address':'192.0.2.1','tcp':'1024-2047','udp':'1024-2047'}",
          {"address", NULL}},
-        {K_TUNNEL,
+        {T_TUNNEL,
          "{'b4':'2001:db8::1','ipv4':'192.0.2.1','mtu':1400,'mss':true,'toobig':'strict',"
          "'admpro':'in'}",
          {"b4", NULL}},
-        {K_NAT,
+        {T_NAT,
          "{'b4':'2001:db8::1','protocol':'tcp','address':'10.0.0.1','port':80,"
          "'external_address':'192.0.2.1','external_port':8080,"
          "'filter':{'destination':'198.51.100.0/24','port':443}}",
          {"b4", "protocol", "address", "port", "external_address", "external_port", NULL}},
         /* tcp, not icmp: without a protocol, echo id 0 would also be out of range. */
-        {K_PRR,
+        {T_PRR,
          "{'b4':'2001:db8::1','protocol':'tcp','address':'192.0.2.1','port':1234}",
          {"b4", "protocol", "address", "port", NULL}},
-        {K_NONAT, "{'b4':'2001:db8::1','prefix':'198.51.100.0/28'}", {"b4", "prefix", NULL}},
-        {K_SOFTWIRE,
+        {T_NONAT, "{'b4':'2001:db8::1','prefix':'198.51.100.0/28'}", {"b4", "prefix", NULL}},
+        {T_SOFTWIRE,
          "{'b4':'2001:db8::1','ipv4':'192.0.2.1','psid':5,'psid_len':6,'offset':6}",
          {"b4", "ipv4", "psid", "psid_len", "offset", NULL}},
 };
@@ -459,34 +459,34 @@ START_TEST(test_nat_filter_keys)
 	struct diag d;
 
 	snprintf(text, sizeof(text), base, "{'port':443}");
-	ck_assert_int_eq(decode_text(K_NAT, text, &o, &d), -1);
+	ck_assert_int_eq(decode_text(T_NAT, text, &o, &d), -1);
 	expect_one_err(&d, "filter.destination", "required");
 	diag_free(&d);
 
 	snprintf(text, sizeof(text), base, "{'destination':'198.51.100.0/24','proto':'tcp'}");
-	decode_text(K_NAT, text, &o, &d);
+	decode_text(T_NAT, text, &o, &d);
 	expect_one_err(&d, "filter.proto", "unknown key");
 	diag_free(&d);
 
 	snprintf(text, sizeof(text), base, "'any'");
-	ck_assert_int_eq(decode_text(K_NAT, text, &o, &d), -1);
+	ck_assert_int_eq(decode_text(T_NAT, text, &o, &d), -1);
 	expect_one_err(&d, "filter", "expected a mapping, found a string");
 	diag_free(&d);
 
 	snprintf(text, sizeof(text), base, "{'destination':'198.51.100.1/24'}");
-	ck_assert_int_eq(decode_text(K_NAT, text, &o, &d), -1);
+	ck_assert_int_eq(decode_text(T_NAT, text, &o, &d), -1);
 	expect_one_err(&d, "filter.destination",
 	               "198.51.100.1/24: host bits set (did you mean 198.51.100.0/24?)");
 	diag_free(&d);
 
 	snprintf(text, sizeof(text), base, "{'destination':'198.51.100.0/24','port':65536}");
-	ck_assert_int_eq(decode_text(K_NAT, text, &o, &d), -1);
+	ck_assert_int_eq(decode_text(T_NAT, text, &o, &d), -1);
 	expect_one_err(&d, "filter.port", "65536 is out of range 0..65535");
 	diag_free(&d);
 
 	/* A valid filter is decoded into the model. */
 	snprintf(text, sizeof(text), base, "{'destination':'198.51.100.0/24','port':443}");
-	ck_assert_int_eq(decode_text(K_NAT, text, &o, &d), 0);
+	ck_assert_int_eq(decode_text(T_NAT, text, &o, &d), 0);
 	ck_assert(o.nat.has_filter);
 	ck_assert_uint_eq(o.nat.filter_dst.addr, a4("198.51.100.0"));
 	ck_assert_uint_eq(o.nat.filter_dst.len, 24);
@@ -545,7 +545,7 @@ START_TEST(test_object_not_a_mapping)
 	static const char *const found[] = {"a list", "a string", "a number", "null", "a boolean"};
 
 	for (size_t t = 0; t < ARRAY_SIZE(texts); t++) {
-		for (int k = K_POOL; k <= K_SOFTWIRE; k++) {
+		for (int k = T_POOL; k <= T_SOFTWIRE; k++) {
 			char msg[64];
 			union obj o;
 			struct diag d;
@@ -566,86 +566,86 @@ static const struct {
 	const char *text, *path, *msg;
 } bad_values[] = {
         /* Wrong types. */
-        {K_POOL, "{'address':5}", "address", "expected a string, found a number"},
-        {K_POOL, "{'address':'192.0.2.1','tcp':[1]}", "tcp",
+        {T_POOL, "{'address':5}", "address", "expected a string, found a number"},
+        {T_POOL, "{'address':'192.0.2.1','tcp':[1]}", "tcp",
          "expected a port range such as 1024-65535, found a list"},
-        {K_POOL, "{'address':'192.0.2.1','udp':true}", "udp",
+        {T_POOL, "{'address':'192.0.2.1','udp':true}", "udp",
          "expected a port range such as 1024-65535, found a boolean"},
-        {K_PCP_POOL, "{'address':'192.0.2'}", "address", "192.0.2: not an IPv4 address"},
-        {K_TUNNEL, "{'b4':'2001:db8::1','mtu':'1400'}", "mtu",
+        {T_PCP_POOL, "{'address':'192.0.2'}", "address", "192.0.2: not an IPv4 address"},
+        {T_TUNNEL, "{'b4':'2001:db8::1','mtu':'1400'}", "mtu",
          "expected an integer, found a string"},
-        {K_TUNNEL, "{'b4':'2001:db8::1','mtu':1400.5}", "mtu",
+        {T_TUNNEL, "{'b4':'2001:db8::1','mtu':1400.5}", "mtu",
          "expected an integer, found a number"},
-        {K_TUNNEL, "{'b4':'2001:db8::1','mss':1}", "mss",
+        {T_TUNNEL, "{'b4':'2001:db8::1','mss':1}", "mss",
          "expected true or false (or on/off), found a number"},
-        {K_TUNNEL, "{'b4':'2001:db8::1','mss':'yes'}", "mss",
+        {T_TUNNEL, "{'b4':'2001:db8::1','mss':'yes'}", "mss",
          "expected true or false (or on/off), found yes"},
-        {K_TUNNEL, "{'b4':'2001:db8::1','toobig':3}", "toobig", "3: expected one of on|off|strict"},
-        {K_TUNNEL, "{'b4':'2001:db8::1','admpro':'both'}", "admpro",
+        {T_TUNNEL, "{'b4':'2001:db8::1','toobig':3}", "toobig", "3: expected one of on|off|strict"},
+        {T_TUNNEL, "{'b4':'2001:db8::1','admpro':'both'}", "admpro",
          "both: expected one of off|in|out|all"},
-        {K_TUNNEL, "{'b4':'2001:db8::g'}", "b4", "2001:db8::g: not an IPv6 address"},
-        {K_TUNNEL, "{'b4':'2001:db8::1','ipv4':'192.0.2.1/32'}", "ipv4",
+        {T_TUNNEL, "{'b4':'2001:db8::g'}", "b4", "2001:db8::g: not an IPv6 address"},
+        {T_TUNNEL, "{'b4':'2001:db8::1','ipv4':'192.0.2.1/32'}", "ipv4",
          "192.0.2.1/32: not an IPv4 address"},
-        {K_NAT,
+        {T_NAT,
          "{'b4':null,'protocol':'tcp','address':'10.0.0.1','port':80,"
          "'external_address':'192.0.2.1','external_port':8080}",
          "b4", "expected a string, found null"},
-        {K_NAT,
+        {T_NAT,
          "{'b4':'2001:db8::1','protocol':'icmp','address':'10.0.0.1','port':80,"
          "'external_address':'192.0.2.1','external_port':8080}",
          "protocol", "icmp: expected one of tcp|udp"},
-        {K_NAT,
+        {T_NAT,
          "{'b4':'2001:db8::1','protocol':'tcp','address':'10.0.0.1','port':'80',"
          "'external_address':'192.0.2.1','external_port':8080}",
          "port", "expected an integer, found a string"},
-        {K_PRR, "{'b4':'2001:db8::1','protocol':'sctp','address':'192.0.2.1','port':1}", "protocol",
+        {T_PRR, "{'b4':'2001:db8::1','protocol':'sctp','address':'192.0.2.1','port':1}", "protocol",
          "sctp: expected one of tcp|udp|icmp"},
-        {K_NONAT, "{'b4':'2001:db8::1','prefix':24}", "prefix",
+        {T_NONAT, "{'b4':'2001:db8::1','prefix':24}", "prefix",
          "expected a string, found a number"},
-        {K_SOFTWIRE, "{'b4':'2001:db8::1','ipv4':'192.0.2.1','psid':true,'psid_len':6,'offset':6}",
+        {T_SOFTWIRE, "{'b4':'2001:db8::1','ipv4':'192.0.2.1','psid':true,'psid_len':6,'offset':6}",
          "psid", "expected an integer, found a boolean"},
         /* Out of range. */
-        {K_POOL, "{'address':'192.0.2.1','tcp':'0-100'}", "tcp",
+        {T_POOL, "{'address':'192.0.2.1','tcp':'0-100'}", "tcp",
          "0-100: ports below 1 are not allowed"},
-        {K_POOL, "{'address':'192.0.2.1','udp':'70000-80000'}", "udp",
+        {T_POOL, "{'address':'192.0.2.1','udp':'70000-80000'}", "udp",
          "70000-80000 is beyond 65535"},
-        {K_POOL, "{'address':'192.0.2.1','echo':'2000-1000'}", "echo",
+        {T_POOL, "{'address':'192.0.2.1','echo':'2000-1000'}", "echo",
          "2000-1000: start above end"},
-        {K_PCP_POOL, "{'address':'192.0.2.1','tcp':'0'}", "tcp",
+        {T_PCP_POOL, "{'address':'192.0.2.1','tcp':'0'}", "tcp",
          "0: ports below 1 are not allowed"},
-        {K_TUNNEL, "{'b4':'2001:db8::1','mtu':1279}", "mtu", "1279 is out of range 1280..65535"},
-        {K_TUNNEL, "{'b4':'2001:db8::1','mtu':65536}", "mtu", "65536 is out of range 1280..65535"},
-        {K_TUNNEL, "{'b4':'2001:db8::1','mtu':-1}", "mtu", "-1 is out of range 1280..65535"},
-        {K_NAT,
+        {T_TUNNEL, "{'b4':'2001:db8::1','mtu':1279}", "mtu", "1279 is out of range 1280..65535"},
+        {T_TUNNEL, "{'b4':'2001:db8::1','mtu':65536}", "mtu", "65536 is out of range 1280..65535"},
+        {T_TUNNEL, "{'b4':'2001:db8::1','mtu':-1}", "mtu", "-1 is out of range 1280..65535"},
+        {T_NAT,
          "{'b4':'2001:db8::1','protocol':'tcp','address':'10.0.0.1','port':0,"
          "'external_address':'192.0.2.1','external_port':8080}",
          "port", "0 is out of range 1..65535"},
-        {K_NAT,
+        {T_NAT,
          "{'b4':'2001:db8::1','protocol':'tcp','address':'10.0.0.1','port':80,"
          "'external_address':'192.0.2.1','external_port':65536}",
          "external_port", "65536 is out of range 1..65535"},
-        {K_PRR, "{'b4':'2001:db8::1','protocol':'tcp','address':'192.0.2.1','port':0}", "port",
+        {T_PRR, "{'b4':'2001:db8::1','protocol':'tcp','address':'192.0.2.1','port':0}", "port",
          "0 is out of range 1..65535"},
-        {K_PRR, "{'b4':'2001:db8::1','protocol':'icmp','address':'192.0.2.1','port':65536}", "port",
+        {T_PRR, "{'b4':'2001:db8::1','protocol':'icmp','address':'192.0.2.1','port':65536}", "port",
          "65536 is out of range 0..65535"},
-        {K_NONAT, "{'b4':'2001:db8::1','prefix':'198.51.100.1/24'}", "prefix",
+        {T_NONAT, "{'b4':'2001:db8::1','prefix':'198.51.100.1/24'}", "prefix",
          "198.51.100.1/24: host bits set (did you mean 198.51.100.0/24?)"},
-        {K_NONAT, "{'b4':'2001:db8::1','prefix':'198.51.100.1'}", "prefix",
+        {T_NONAT, "{'b4':'2001:db8::1','prefix':'198.51.100.1'}", "prefix",
          "198.51.100.1: not a prefix (expected address/length)"},
-        {K_NONAT, "{'b4':'2001:db8::1','prefix':'198.51.100.0/33'}", "prefix",
+        {T_NONAT, "{'b4':'2001:db8::1','prefix':'198.51.100.0/33'}", "prefix",
          "198.51.100.0/33: prefix length must be 0..32"},
-        {K_SOFTWIRE, "{'b4':'2001:db8::1','ipv4':'192.0.2.1','psid':0,'psid_len':17,'offset':0}",
+        {T_SOFTWIRE, "{'b4':'2001:db8::1','ipv4':'192.0.2.1','psid':0,'psid_len':17,'offset':0}",
          "psid_len", "17 is out of range 0..16"},
-        {K_SOFTWIRE, "{'b4':'2001:db8::1','ipv4':'192.0.2.1','psid':0,'psid_len':0,'offset':16}",
+        {T_SOFTWIRE, "{'b4':'2001:db8::1','ipv4':'192.0.2.1','psid':0,'psid_len':0,'offset':16}",
          "offset", "16 is out of range 0..15"},
-        {K_SOFTWIRE, "{'b4':'2001:db8::1','ipv4':'192.0.2.1','psid':-1,'psid_len':6,'offset':0}",
+        {T_SOFTWIRE, "{'b4':'2001:db8::1','ipv4':'192.0.2.1','psid':-1,'psid_len':6,'offset':0}",
          "psid", "-1 is out of range 0..65535"},
         /* Cross-field: reported at the softwire itself. */
-        {K_SOFTWIRE, "{'b4':'2001:db8::1','ipv4':'192.0.2.1','psid':0,'psid_len':11,'offset':6}",
+        {T_SOFTWIRE, "{'b4':'2001:db8::1','ipv4':'192.0.2.1','psid':0,'psid_len':11,'offset':6}",
          "", "PSID offset 6 + PSID length 11 exceed 16 bits"},
-        {K_SOFTWIRE, "{'b4':'2001:db8::1','ipv4':'192.0.2.1','psid':64,'psid_len':6,'offset':6}",
+        {T_SOFTWIRE, "{'b4':'2001:db8::1','ipv4':'192.0.2.1','psid':64,'psid_len':6,'offset':6}",
          "", "PSID 64 does not fit in PSID length 6 (max 63)"},
-        {K_SOFTWIRE, "{'b4':'2001:db8::1','ipv4':'192.0.2.1','psid':1,'psid_len':0,'offset':0}", "",
+        {T_SOFTWIRE, "{'b4':'2001:db8::1','ipv4':'192.0.2.1','psid':1,'psid_len':0,'offset':0}", "",
          "PSID 1 does not fit in PSID length 0 (max 0)"},
 };
 
@@ -668,13 +668,13 @@ START_TEST(test_object_edges_accepted)
 		enum kind k;
 		const char *text;
 	} good[] = {
-	        {K_TUNNEL, "{'b4':'2001:db8::1','mtu':1280}"},
-	        {K_TUNNEL, "{'b4':'2001:db8::1','mtu':65535}"},
-	        {K_POOL, "{'address':'192.0.2.1','tcp':'1-65535','echo':'0-0'}"},
-	        {K_SOFTWIRE,
+	        {T_TUNNEL, "{'b4':'2001:db8::1','mtu':1280}"},
+	        {T_TUNNEL, "{'b4':'2001:db8::1','mtu':65535}"},
+	        {T_POOL, "{'address':'192.0.2.1','tcp':'1-65535','echo':'0-0'}"},
+	        {T_SOFTWIRE,
 	         "{'b4':'::1','ipv4':'192.0.2.1','psid':1023,'psid_len':10,'offset':6}"},
-	        {K_SOFTWIRE, "{'b4':'::1','ipv4':'192.0.2.1','psid':0,'psid_len':1,'offset':15}"},
-	        {K_NAT, "{'b4':'2001:db8::1','protocol':'udp','address':'10.0.0.1','port':65535,"
+	        {T_SOFTWIRE, "{'b4':'::1','ipv4':'192.0.2.1','psid':0,'psid_len':1,'offset':15}"},
+	        {T_NAT, "{'b4':'2001:db8::1','protocol':'udp','address':'10.0.0.1','port':65535,"
 	                "'external_address':'192.0.2.1','external_port':1}"},
 	};
 
@@ -696,7 +696,7 @@ START_TEST(test_object_all_errors)
 	union obj o;
 	struct diag d;
 
-	ck_assert_int_eq(decode_text(K_NAT,
+	ck_assert_int_eq(decode_text(T_NAT,
 	                             "{'protocol':'tcp','address':'10.0.0.1','port':0,"
 	                             "'external_address':'192.0.2.256','external_port':0,'x':1}",
 	                             &o, &d),
@@ -797,7 +797,9 @@ static const char full_cfg[] =
         "'retention_days':365,'max_total_mb':100000}},"
         "'dataplane':{'idle':'poll','idle_sleep_max_us':500,'fast_path':false},"
         "'bgp':{'bird_socket':'/run/bird/bird.ctl','protocol':'aftr1','check_interval_ms':200,"
-        "'down_after':3}}";
+        "'down_after':3},"
+        "'cluster':{'follow':'https://[2001:db8::10]:8443','token_file':'/etc/aftr/l.token',"
+        "'kinds':['static-nat','softwires'],'retry_interval_ms':250}}";
 
 /* JSON text -> model, the way the API and the files see it. */
 static void reload(const json_t *v, struct aftr_config *cfg)
@@ -1290,6 +1292,14 @@ static const struct {
         {"{'bgp':{'check_interval_ms':10}}", "bgp.check_interval_ms",
          "10 is out of range 50..60000"},
         {"{'pcp':{'max_rate':0}}", "pcp.max_rate", "0 is out of range 1..1000000"},
+        {"{'cluster':{'follow':'192.0.2.10:8080'}}", "cluster.follow",
+         "192.0.2.10:8080: not the leader's API URL (http://HOST:PORT or https://HOST:PORT)"},
+        {"{'cluster':{'follow':'http://x:1','kinds':['softwires','bindings']}}", "cluster.kinds[1]",
+         "bindings: not a kind (softwires, prr, nonat, tunnels, acl6, private, static-nat)"},
+        {"{'cluster':{'follow':'http://x:1','kinds':'softwires'}}", "cluster.kinds",
+         "a list of kinds (softwires, prr, nonat, tunnels, acl6, private, static-nat)"},
+        {"{'cluster':{'retry_interval_ms':50}}", "cluster.retry_interval_ms",
+         "50 is out of range 100..60000"},
         {"{'pcp':{'min_lifetime':0}}", "pcp.min_lifetime", "0 is out of range 1..604800"},
         {"{'api':{'max_connections':100,'max_per_client':200}}", "api",
          "max_per_client (200) is over max_connections (100)"},

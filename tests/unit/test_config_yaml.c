@@ -272,6 +272,9 @@ START_TEST(reference_round_trips)
 	ck_assert_str_eq(cfg.fixed.api_token_file, "/etc/aftr/api.token");
 	ck_assert_str_eq(cfg.fixed.api_tls_cert, "/etc/aftr/api.crt");
 	ck_assert_str_eq(cfg.fixed.api_tls_key, "/etc/aftr/api.key");
+	ck_assert_str_eq(cfg.fixed.cluster_follow, "http://192.0.2.10:8080");
+	ck_assert_uint_eq(cfg.fixed.cluster_kinds, CFG_CLUSTER_KINDS_DEFAULT);
+	ck_assert_uint_eq(cfg.fixed.cluster_retry_ms, 1000);
 	round_trip(&cfg, false);
 	round_trip(&cfg, true);
 	{
