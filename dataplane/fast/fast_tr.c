@@ -94,7 +94,7 @@ static __rte_always_inline enum dp_node past_tests(struct dp_worker *w, struct r
 	cksum_ip4_ttl_dec(ip);
 	DP_COUNT(w, DECAP);
 	if (nat) {
-		rc = nat_out(w, &c->b4, ip, l4, c->l4_len);
+		rc = nat_out(w, &c->b4, c->ep, ip, l4, c->l4_len);
 		if (rc != NAT_OK)
 			return dp_drop(m, rc);
 	} else {

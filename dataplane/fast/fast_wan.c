@@ -76,6 +76,7 @@ static __rte_always_inline enum dp_node napt_owned(struct dp_worker *w, struct r
 	if (se == NULL)
 		return dp_drop(m, drop);
 	c->b4 = se->b4;
+	c->ep = se->ep;
 	return NODE_COUNT;
 }
 

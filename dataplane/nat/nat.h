@@ -25,6 +25,7 @@ enum sess_state {
 /* Remote endpoints a session sent to, for address(-and-port)-dependent
  * filtering (RFC 4787 REQ-8): the last few, oldest replaced first. */
 #define SESS_REMOTES 4
+_Static_assert(1 + CFG_ENDPOINTS_MAX <= 16, "dp_session.ep holds an endpoint index in 4 bits");
 
 /* One cache line: the inside key first (b4, src, sport, and proto below,
  * what the inside index compares), then the outside one (ext, eport,
@@ -34,7 +35,8 @@ struct dp_session {
 	uint32_t src;           /* inner source, network order */
 	uint16_t sport;         /* inner source port or echo id, network order */
 	uint8_t state;          /* enum sess_state */
-	uint8_t rnext;          /* next remote slot to replace */
+	uint8_t rnext : 2;      /* next remote slot to replace (SESS_REMOTES) */
+	uint8_t ep : 4;         /* the endpoint its B4 sends to: answers leave from it */
 	uint32_t ext;           /* pool address, network order */
 	uint16_t eport;         /* public port or echo id, network order */
 	uint8_t proto;          /* IPPROTO_TCP, _UDP, _ICMP */
@@ -98,8 +100,8 @@ void nat_fini(struct dp_worker *w);
 /* B4 -> Internet: finds or creates the session of the inner packet ip
  * (whose L4 header follows at l4) and rewrites its source address and
  * port/id with checksums. l4len bytes of L4 data are present. */
-int nat_out(struct dp_worker *w, const struct addr6 *b4, struct l3_ip4_hdr *ip, void *l4,
-            uint32_t l4len);
+int nat_out(struct dp_worker *w, const struct addr6 *b4, uint8_t ep, struct l3_ip4_hdr *ip,
+            void *l4, uint32_t l4len);
 
 /* Internet -> B4: finds the session of a packet to a pool address and
  * rewrites its destination; returns it (for the B4 address) or NULL with

@@ -31,7 +31,7 @@ enum dp_node node_nat_out(struct dp_worker *w, struct rte_mbuf *m)
 	if (ip->proto == IPPROTO_ICMP && c->l4_len >= 8 && pkt_icmp4_is_error(l4[0]))
 		rc = nat_icmp_error_out(w, &c->b4, ip, l4, c->l4_len);
 	else
-		rc = nat_out(w, &c->b4, ip, l4, c->l4_len);
+		rc = nat_out(w, &c->b4, c->ep, ip, l4, c->l4_len);
 	if (rc != NAT_OK)
 		return dp_drop(m, rc);
 	if (c->flags & CTX_PORTS) /* NAT rewrote them */
@@ -112,5 +112,6 @@ enum dp_node node_nat_in(struct dp_worker *w, struct rte_mbuf *m)
 	if (c->flags & CTX_PORTS) /* NAT rewrote them */
 		dp_ctx_l4(c, l4);
 	c->b4 = se->b4;
+	c->ep = se->ep;
 	return NODE_ENCAP;
 }

@@ -205,7 +205,8 @@ static __rte_always_inline int sess_out(struct dp_worker *w, const struct key_ou
 /* Inline into its node and the fast path (across files, by link-time
  * optimization): every NAPT packet out comes here. */
 inline __attribute__((always_inline)) int nat_out(struct dp_worker *w, const struct addr6 *b4,
-                                                  struct l3_ip4_hdr *ip, void *l4, uint32_t l4len)
+                                                  uint8_t ep, struct l3_ip4_hdr *ip, void *l4,
+                                                  uint32_t l4len)
 {
 	struct l4_fields f;
 	struct key_out ko;
@@ -225,6 +226,8 @@ inline __attribute__((always_inline)) int nat_out(struct dp_worker *w, const str
 	if (rc != NAT_OK)
 		return rc;
 	se = &w->nat.sess[idx];
+	if (unlikely(se->ep != ep)) /* nat.any_endpoint: its answers from this one */
+		se->ep = ep & 15;
 	track(se, l4, false, w->now);
 	if (dp.conf.cfg->filtering != FILTER_EIF)
 		remote_note(se, ip->dst, ip->proto == IPPROTO_ICMP ? 0 : *f.dport);

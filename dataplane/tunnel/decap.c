@@ -100,8 +100,10 @@ enum dp_node node_inner(struct dp_worker *w, struct rte_mbuf *m)
 	if (ip->dst == us)
 		return to_aftr(w, m, ip);
 	c->flags |= CTX_FROM_B4;
-	/* The endpoints beside the first are lw4o6 softwires' only. */
-	if (unlikely(c->ep) && (c->flags & CTX_NAT))
+	/* The endpoints beside the first are lw4o6 softwires' only, unless
+	 * nat.any_endpoint lets NAPT B4s use them too (each box of a group
+	 * its own endpoint and its takeover's: deploy/SCALE.md). */
+	if (unlikely(c->ep) && (c->flags & CTX_NAT) && !dp.conf.cfg->nat_any_endpoint)
 		return dp_drop(m, DROP_WRONG_ENDPOINT);
 	return c->flags & CTX_NAT ? NODE_NAT_OUT : NODE_SL_OUT;
 }

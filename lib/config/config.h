@@ -343,6 +343,9 @@ struct cfg_fixed {
 	double decay[3];                 /* decay 1|5|15 */
 	uint8_t quantum;                 /* quantum */
 	bool softwire_hairpinning;       /* ours; RFC 7596 section 6: between softwires */
+	/* Ours: NAPT B4s may send to any endpoint (endpoint or endpoints), each
+	 * session answered from the one it was sent to; else endpoint only. */
+	bool nat_any_endpoint;
 	struct cfg_icmp_policy icmp[CFG_NSIDES]; /* ours; by enum cfg_side */
 
 	/* Ours: the appliance around the AFTR function. */

@@ -475,6 +475,7 @@ static const char *const nat_sect_keys[] = {"lifetime",
                                             "subscribers_per_worker",
                                             "max_pools",
                                             "deterministic",
+                                            "any_endpoint",
                                             NULL};
 static const char *const determ_keys[] = {"prefix", "subscriber_length", NULL};
 
@@ -543,6 +544,7 @@ static bool dec_section_zero(struct aftr_config *cfg, const json_t *root, struct
 		OK(jdec_u32(j, m, "subscribers_per_worker", CFG_SUBSCRIBERS_PER_WORKER_MIN,
 		            CFG_SUBSCRIBERS_PER_WORKER_MAX, &cfg->fixed.subscribers_per_worker));
 		OK(jdec_u32(j, m, "max_pools", 1, CFG_MAX_POOLS_MAX, &cfg->fixed.max_pools));
+		OK(jdec_bool(j, m, "any_endpoint", &cfg->fixed.nat_any_endpoint));
 		bad |= dec_determ(cfg, m, j);
 		jdec_pop(j, mark);
 	}

@@ -270,14 +270,14 @@ static void enc_section_zero(const struct aftr_config *cfg, struct enc *e)
 	              cfg->fixed.frag_lifetime, "ipv6_maxcount", cfg->fixed.frag_maxcount[0],
 	              "in_maxcount", cfg->fixed.frag_maxcount[1], "out_maxcount",
 	              cfg->fixed.frag_maxcount[2]));
-	nat = json_pack("{s:o,s:i,s:o,s:o,s:s,s:I,s:I,s:I}", "lifetime", enc_lifetimes(cfg),
-	                "hold_lifetime", cfg->fixed.hold_lifetime, "port_block",
-	                j_triple_u(cfg->fixed.port_block), "max_blocks",
-	                j_triple_u(cfg->fixed.max_blocks), "filtering",
-	                cfg_filtering_names[cfg->fixed.filtering], "sessions_per_worker",
-	                (json_int_t)cfg->fixed.sessions_per_worker, "subscribers_per_worker",
-	                (json_int_t)cfg->fixed.subscribers_per_worker, "max_pools",
-	                (json_int_t)cfg->fixed.max_pools);
+	nat = json_pack(
+	        "{s:o,s:i,s:o,s:o,s:s,s:I,s:I,s:I,s:b}", "lifetime", enc_lifetimes(cfg),
+	        "hold_lifetime", cfg->fixed.hold_lifetime, "port_block",
+	        j_triple_u(cfg->fixed.port_block), "max_blocks", j_triple_u(cfg->fixed.max_blocks),
+	        "filtering", cfg_filtering_names[cfg->fixed.filtering], "sessions_per_worker",
+	        (json_int_t)cfg->fixed.sessions_per_worker, "subscribers_per_worker",
+	        (json_int_t)cfg->fixed.subscribers_per_worker, "max_pools",
+	        (json_int_t)cfg->fixed.max_pools, "any_endpoint", cfg->fixed.nat_any_endpoint);
 	if (nat && cfg->fixed.has_determ)
 		json_object_set_new(nat, "deterministic",
 		                    json_pack("{s:o,s:i}", "prefix",

@@ -762,7 +762,8 @@ static const char full_cfg[] =
         "'hold_lifetime':60,'port_block':{'tcp':64,'udp':32,'icmp':4},"
         "'filtering':'address-dependent',"
         "'max_blocks':{'tcp':16,'udp':8,'icmp':1},"
-        "'sessions_per_worker':10000000,'subscribers_per_worker':1000000,'max_pools':64},"
+        "'sessions_per_worker':10000000,'subscribers_per_worker':1000000,'max_pools':64,"
+        "'any_endpoint':true},"
         "'decay':{'1min':0.5,'5min':0.75,'15min':0.875},'quantum':10,"
         "'tunnels':[{'b4':'2001:db8:100::1','ipv4':'198.51.100.1','mtu':1400,"
         "'duid':'00:03:00:01:02:00:00:00:00:0a'}],"
@@ -879,6 +880,7 @@ START_TEST(test_full_roundtrip)
 	ck_assert_uint_eq(cfg.fixed.tun.nat_rate[CFG_ICMP], 1);
 	ck_assert_uint_eq(cfg.fixed.lifetime[LT_RETRANS], 5);
 	ck_assert_uint_eq(cfg.fixed.max_blocks[CFG_TCP], 16);
+	ck_assert(cfg.fixed.nat_any_endpoint);
 	ck_assert_uint_eq(cfg.fixed.sessions_per_worker, 10000000);
 	ck_assert_uint_eq(cfg.fixed.subscribers_per_worker, 1000000);
 	ck_assert_uint_eq(cfg.fixed.max_pools, 64);

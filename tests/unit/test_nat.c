@@ -325,7 +325,7 @@ static struct addr6 b4_addr(uint32_t n)
 
 static int send_out(const struct addr6 *b4, struct msg *m)
 {
-	return nat_out(w, b4, ip_of(m), l4_of(m), m->len - AFTR_IP4_HDR_LEN);
+	return nat_out(w, b4, 0, ip_of(m), l4_of(m), m->len - AFTR_IP4_HDR_LEN);
 }
 
 static struct dp_session *send_in(struct msg *m, int *drop)
@@ -708,6 +708,37 @@ END_TEST
 /* Pool addresses to their index: a table over a narrow span, else a scan
  * of a few or a hash among many. Inside the span, not every address is a
  * pool's. */
+/* nat.any_endpoint: a session answers from the endpoint its B4 last sent
+ * to (node nat_in copies it into the context). */
+START_TEST(test_session_endpoint)
+{
+	struct addr6 a = b4_addr(1);
+	struct dp_session *se;
+	struct msg m;
+	int drop;
+
+	w->now = 10;
+	build(&m, UDP, INSIDE, 5000, REMOTE, 53, 0, 20);
+	ck_assert_int_eq(nat_out(w, &a, 3, ip_of(&m), l4_of(&m), m.len - AFTR_IP4_HDR_LEN), NAT_OK);
+	se = find(&a, INSIDE, 5000, UDP);
+	ck_assert_ptr_nonnull(se);
+	ck_assert_uint_eq(se->ep, 3);
+	ck_assert_ptr_eq(in_reply(UDP, REMOTE, 53, POOL1, 512, 0, &drop), se);
+	ck_assert_uint_eq(se->ep, 3);
+	/* The B4 moves to another endpoint (its box's takeover): the same
+	 * session, answered from there; the highest index fits. */
+	build(&m, UDP, INSIDE, 5000, REMOTE + 1, 53, 0, 20);
+	ck_assert_int_eq(nat_out(w, &a, 15, ip_of(&m), l4_of(&m), m.len - AFTR_IP4_HDR_LEN),
+	                 NAT_OK);
+	ck_assert_uint_eq(sport_of(&m), 512);
+	ck_assert_uint_eq(se->ep, 15);
+	ck_assert_uint_eq(se->state, SESS_EST);
+	/* Back on endpoint (index 0). */
+	ck_assert_uint_eq(out_port(&a, UDP, INSIDE, 5000, REMOTE, 53, 0), 512);
+	ck_assert_uint_eq(se->ep, 0);
+}
+END_TEST
+
 START_TEST(test_pool_index)
 {
 	ck_assert_ptr_nonnull(dp.conf.pidx->at);
@@ -1604,11 +1635,11 @@ START_TEST(test_rejects)
 	ip_of(&m)->proto = 47;
 	ck_assert_int_eq(send_out(&a, &m), NAT_DROP(PROTO_IN));
 	build(&m, UDP, INSIDE, 5000, REMOTE, 53, 0, 0);
-	ck_assert_int_eq(nat_out(w, &a, ip_of(&m), l4_of(&m), 7), NAT_DROP(BAD_IP4_IN));
+	ck_assert_int_eq(nat_out(w, &a, 0, ip_of(&m), l4_of(&m), 7), NAT_DROP(BAD_IP4_IN));
 	build(&m, TCP, INSIDE, 5000, REMOTE, 53, AFTR_TCP_SYN, 0);
-	ck_assert_int_eq(nat_out(w, &a, ip_of(&m), l4_of(&m), 19), NAT_DROP(BAD_IP4_IN));
+	ck_assert_int_eq(nat_out(w, &a, 0, ip_of(&m), l4_of(&m), 19), NAT_DROP(BAD_IP4_IN));
 	build(&m, ICMP, INSIDE, 5000, REMOTE, 53, AFTR_ICMP4_ECHO_REQUEST, 0);
-	ck_assert_int_eq(nat_out(w, &a, ip_of(&m), l4_of(&m), 7), NAT_DROP(ICMP_IN));
+	ck_assert_int_eq(nat_out(w, &a, 0, ip_of(&m), l4_of(&m), 7), NAT_DROP(ICMP_IN));
 	ck_assert_uint_eq(cnt(CNT_SESSION_NEW), 0);
 	ck_assert_uint_eq(cnt(CNT_TUNNEL_NEW), 0);
 	ck_assert_uint_eq(rte_hash_count(w->nat.subs_by_b4), 0);
@@ -3025,6 +3056,7 @@ static Suite *nat_suite(void)
 		suite_add_tcase(s, all[i]);
 	}
 	tcase_add_test(sess, test_udp_both_ways);
+	tcase_add_test(sess, test_session_endpoint);
 	tcase_add_test(sess, test_ahead_guess_checked);
 	tcase_add_test(sess, test_pool_index);
 	tcase_add_test(sess, test_pool_index_scan);
