@@ -20,7 +20,11 @@
 # (nothing lost by the other box's B4s), a TCP download through it goes on
 # intact; a new dataplane: routes back, measured again; a box that hangs
 # (dataplane killed, BIRD and aftr-control stopped: nothing withdraws its
-# routes) is dropped by BFD, measured.
+# routes) is dropped by BFD, measured. NAPT: each box has an endpoint of
+# its own for its NAPT B4s, and announces the other's (and its pool
+# address) with a longer AS path; one NAPT B4 a box sends UDP every 10 ms
+# from one port: the other box takes it over with the same public address
+# and port (nat.deterministic, nat.any_endpoint), and gives it back.
 #
 # Usage: anycast_live.sh AFTR_DATAPLANE AFTR_CONTROL AFTR_B4
 # Exit 0 pass, 1 fail, 77 skip (not root, or BIRD or a tool is missing).
@@ -38,8 +42,17 @@ for t in ip curl ping bird birdc ethtool /usr/bin/python3; do
 done
 
 TOPO="aftr$$-"
-TOPO_NS="dp1 dp2 rt inet b4a b4b b4c b4d"
+TOPO_NS="dp1 dp2 rt inet b4a b4b b4c b4d b4e b4f"
 B4S="a b c d"
+# NAPT: each box's own endpoint for its NAPT B4s, which the other box
+# takes over (a longer AS path until then), and one deterministic mapping
+# over both pool addresses: B4 e (subscriber 0x20 of 2001:db8:1::/120)
+# holds ports 3072-3135 of 198.51.100.1 and uses box 1's endpoint, B4 f
+# (0xa0) the same ports of 198.51.100.2 and box 2's.
+napt_b4() { case $1 in 1) echo e ;; 2) echo f ;; esac; }
+napt_addr() { case $1 in e) echo 2001:db8:1::20 ;; f) echo 2001:db8:1::a0 ;; esac; }
+box_ep() { echo "2001:db8::1$1"; }
+BLOCK_FIRST=3072 BLOCK_LAST=3135
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 live_api any 17
@@ -92,18 +105,32 @@ anycast_up() {
 		topo_exec "b4$x" ip -6 route add "$TOPO_ENDPOINT/128" via 2001:db8:1::fe dev eth0
 		topo_exec "b4$x" ip addr add "$(client "$x")/32" dev lo
 	done
+	for i in 1 2; do
+		x=$(napt_b4 $i)
+		topo_veth rt "br-$x" "b4$x" eth0 $TOPO_MTU6
+		topo_exec rt ip link set "br-$x" master br6
+		topo_exec "b4$x" sysctl -qw net.ipv6.conf.eth0.accept_dad=0
+		topo_exec "b4$x" ip -6 addr add "$(napt_addr "$x")/64" dev eth0 nodad
+		topo_exec "b4$x" ip -6 route add "$(box_ep $i)/128" via 2001:db8:1::fe dev eth0
+		topo_exec "b4$x" ip addr add 192.168.1.2/32 dev lo
+	done
 }
 
 box_config() { # box
 	local i=$1
 	cat <<EOF
 endpoint: $TOPO_ENDPOINT
+endpoints: [$(box_ep 1), $(box_ep 2)]
 icmp_source: 192.0.0.1
 acl6: [2001:db8:1::/48]
 pools:
-  - address: 198.51.100.$i
+  - {address: 198.51.100.1, tcp: 1024-9215, udp: 1024-9215, echo: 1024-9215}
+  - {address: 198.51.100.2, tcp: 1024-9215, udp: 1024-9215, echo: 1024-9215}
 nat:
-  port_block: {tcp: 64, udp: 64, icmp: 16}
+  port_block: {tcp: 64, udp: 64, icmp: 64}
+  max_blocks: {tcp: 1, udp: 1, icmp: 1}
+  deterministic: {prefix: "2001:db8:1::/120", subscriber_length: 128}
+  any_endpoint: true
 interfaces:
   transport:
     device: net_af_packet0,iface=dtr
@@ -140,6 +167,7 @@ protocol static aftr_endpoint {
 	disabled yes;
 	ipv6;
 	route $TOPO_ENDPOINT/128 unreachable;
+	route $(box_ep "$i")/128 unreachable;
 }
 protocol static aftr_pools {
 	disabled yes;
@@ -147,19 +175,36 @@ protocol static aftr_pools {
 	route 198.51.100.$i/32 unreachable;
 	route 198.51.100.128/26 unreachable;
 }
+# The other box's NAPT endpoint and pool address, announced with a longer
+# AS path: the routers take them only when that box's own are gone.
+protocol static aftr_takeover6 {
+	disabled yes;
+	ipv6;
+	route $(box_ep $((3 - i)))/128 unreachable;
+}
+protocol static aftr_takeover4 {
+	disabled yes;
+	ipv4;
+	route 198.51.100.$((3 - i))/32 unreachable;
+}
+filter takeover_longer {
+	if proto ~ "aftr_takeover*" then { bgp_path.prepend(65001); bgp_path.prepend(65001); accept; }
+	if proto ~ "aftr_*" then accept;
+	reject;
+}
 protocol bgp b4_side {
 	local fd00:99:$i::2 as 65001;
 	neighbor fd00:99:$i::1 as 65000;
 	hold time 3;
 	bfd on;
-	ipv6 { import none; export where proto = "aftr_endpoint"; next hop address 2001:db8:a$i::1; };
+	ipv6 { import none; export filter takeover_longer; next hop address 2001:db8:a$i::1; };
 }
 protocol bgp wan_side {
 	local 10.99.$i.2 as 65001;
 	neighbor 10.99.$i.1 as 65002;
 	hold time 3;
 	bfd on;
-	ipv4 { import none; export where proto = "aftr_pools"; next hop address 192.0.2.$i; };
+	ipv4 { import none; export filter takeover_longer; next hop address 192.0.2.$i; };
 }
 BIRD
 }
@@ -232,6 +277,13 @@ for x in $B4S; do
 	pids+=($!)
 done
 for x in $B4S; do wait_for 5 topo_exec "b4$x" ip link show b4tun0; done
+for i in 1 2; do
+	x=$(napt_b4 $i)
+	topo_exec "b4$x" "$b4" --local "$(napt_addr "$x")" --aftr "$(box_ep $i)" --mtu 1500 \
+		>"$tmp/b4$x.log" 2>&1 &
+	pids+=($!)
+	wait_for 5 topo_exec "b4$x" ip link show b4tun0
+done
 
 paths() { # namespace, route, count: the route has that many next hops
 	local af=-4
@@ -339,6 +391,66 @@ measure() { # what happened, what it is when it passes
 	fi
 }
 
+# NAPT probes: a UDP echo server in the Internet namespace that notes each
+# public address and port it hears from, and a client behind each NAPT B4
+# sending from one port every 10 ms (udp_probe prints the longest time
+# between two answers less the 10 ms, the answers, the datagrams sent and
+# whether the last ones were answered).
+cat >"$tmp/udp_echo.py" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], int(sys.argv[2])))
+seen = set()
+while True:
+    data, peer = s.recvfrom(2048)
+    s.sendto(data, peer)
+    if peer not in seen:
+        seen.add(peer)
+        with open(sys.argv[3], "a") as f:
+            f.write("%s %d\n" % peer)
+PY
+cat >"$tmp/udp_probe.py" <<'PY'
+import select, socket, sys, time
+src, server, port, secs = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((src, 5555))
+start = time.time()
+end, sent, got = start + secs, 0, [start]
+while time.time() < end + 0.3:
+    if time.time() < end:
+        s.sendto(b"%d" % sent, (server, port))
+        sent += 1
+    until = time.time() + 0.01
+    while (left := until - time.time()) > 0:
+        if select.select([s], [], [], left)[0]:
+            s.recv(2048)
+            got.append(time.time())
+gap = max(b - a for a, b in zip(got, got[1:] + [end]))
+print(max(0, int(gap * 1000) - 10), len(got) - 1, sent, int(got[-1] > end - 0.2))
+PY
+topo_exec inet /usr/bin/python3 "$tmp/udp_echo.py" "$TOPO_SERVER" 7777 "$tmp/udp-peers.log" \
+	>"$tmp/udp_echo.log" 2>&1 &
+pids+=($!)
+probe() { # NAPT B4, seconds: in the background, to $tmp/probe-B4.log
+	topo_exec "b4$1" /usr/bin/python3 "$tmp/udp_probe.py" 192.168.1.2 "$TOPO_SERVER" 7777 "$2" \
+		>"$tmp/probe-$1.log" 2>&1 &
+	probe_pid[$1]=$!
+}
+declare -A probe_pid
+own_path() { # box: its NAPT endpoint goes to it alone
+	local r
+	r=$(topo_exec rt ip -6 route show "$(box_ep "$1")")
+	[[ $r == *"via 2001:db8:a$1::1"* ]] && [[ $r != *nexthop* ]]
+}
+own_paths() { own_path 1 && own_path 2; }
+check "each box's NAPT endpoint goes to it alone (the other box's route is longer)" \
+	wait_for 10 own_paths
+probe e 1
+probe f 1
+answered() { wait "${probe_pid[$1]}" && [ "$(cut -d' ' -f2 "$tmp/probe-$1.log")" -ge 50 ]; }
+check "NAPT B4 e's client gets UDP answers through box 1" answered e
+check "and B4 f's through box 2" answered f
+
 # 1. The dataplane of the box carrying B4 a dies.
 http_file 8000000
 check "the server listens" http_server
@@ -346,6 +458,8 @@ topo_exec b4a curl -sS --max-time 60 --limit-rate 1500K --interface "$(client a)
 	-o "$tmp/got.bin" "http://$TOPO_SERVER:8080/file.bin" >"$tmp/curl.log" 2>&1 &
 curl_pid=$!
 ping_all 6
+probe e 6
+probe f 6
 sleep 2
 {
 	kill -9 "${dp_pid[$victim]}"
@@ -367,13 +481,41 @@ check "box $victim's aftr-control withdrew its routes" \
 	grep -q "bgp: the dataplane does not answer: routes withdrawn" "$tmp/control$victim.log"
 intact() { wait $curl_pid && [ "$(sha256sum <"$tmp/got.bin" | cut -d' ' -f1)" = "$want" ]; }
 check "a TCP download of B4 a's client across the failover arrived intact" intact
+# NAPT: the victim's own NAPT B4 is taken over by the other box, which
+# gives it the same address and block (nat.deterministic).
+vx=$(napt_b4 "$victim") ox=$(napt_b4 "$other")
+wait "${probe_pid[e]}" "${probe_pid[f]}"
+read -r napt_window got sent tail <"$tmp/probe-$vx.log"
+echo "     NAPT B4 $vx: $got of $sent answered; B4 $ox: $(cut -d' ' -f2,3 "$tmp/probe-$ox.log")"
+check "box $victim's NAPT B4 $vx taken over by box $other: answered again ($napt_window ms without)" \
+	test "$tail" = 1
+same_block() { # every public port the server heard from box $victim's address is the B4's block's
+	local a p n=0
+	while read -r a p; do
+		[ "$a" = "198.51.100.$victim" ] || continue
+		n=$((n + 1))
+		[ "$p" -ge $BLOCK_FIRST ] && [ "$p" -le $BLOCK_LAST ] || return 1
+	done <"$tmp/udp-peers.log"
+	echo "     the server heard B4 $vx from 198.51.100.$victim on $n port(s):" \
+		"$(awk -v a="198.51.100.$victim" '$1 == a { printf "%s ", $2 }' "$tmp/udp-peers.log")"
+	[ $n -ge 1 ]
+}
+check "through the takeover its public address stayed 198.51.100.$victim, its ports in its block" \
+	same_block
+sed -n 1p "$tmp/check.log"
+lossless() { awk '{ exit !($2 >= $3 - 1) }' "$tmp/probe-$1.log"; }
+check "box $other's own NAPT B4 $ox lost nothing" lossless "$ox"
 
-# 2. A new dataplane on that box: its routes come back.
+# 2. A new dataplane on that box: its routes come back, its NAPT B4 with
+# them (the new box makes its session again, on the same port).
 ping_all 6
+probe "$vx" 6
 sleep 1
 start_dataplane "$victim"
 check "a new dataplane: both paths again" wait_for 20 paths rt "$TOPO_ENDPOINT" 2
+check "and its NAPT endpoint through it alone again" wait_for 10 own_paths
 ping_wait
+wait "${probe_pid[$vx]}"
 back=0
 for x in $B4S; do
 	w=$(loss_window "$x") || w=99999
@@ -381,6 +523,10 @@ for x in $B4S; do
 done
 echo "     the longest loss window while the box came back: $back ms"
 check "the box came back without a loss over 100 ms" test "$back" -le 100
+read -r napt_back got sent tail <"$tmp/probe-$vx.log"
+one_port() { [ "$(grep -c "^198.51.100.$victim " "$tmp/udp-peers.log")" = 1 ]; }
+check "its NAPT B4 $vx went back to it: $got of $sent answered, $napt_back ms without, one port" \
+	eval "[ $tail = 1 ] && one_port"
 
 # 3. The box hangs: its dataplane dies and its BIRD and aftr-control stop
 # (SIGSTOP): nothing withdraws its routes; the routers' BFD drops it.
@@ -388,6 +534,7 @@ find_boxes >"$tmp/check.log"
 cat "$tmp/check.log"
 sort_b4s
 ping_all 6
+probe "$vx" 6
 sleep 2
 kill -STOP "$(cat "$tmp/aftr$victim-bird.pid")" "${ctl_pid[$victim]}"
 {
@@ -404,10 +551,15 @@ else
 fi
 hang_window=$window
 check "the B4s with no direction through it lost nothing" stayed
+wait "${probe_pid[$vx]}"
+read -r napt_hang got sent tail <"$tmp/probe-$vx.log"
+check "its NAPT B4 $vx taken over again: $got of $sent answered, $napt_hang ms without, one port" \
+	eval "[ $tail = 1 ] && one_port"
 bfd_down() { birdc -s "$tmp/rt-bird.ctl" show protocols all "aftr$victim" | grep -q "BFD session down"; }
 check "the router's BIRD says why: BFD" bfd_down
 kill -CONT "$(cat "$tmp/aftr$victim-bird.pid")" "${ctl_pid[$victim]}"
 
-echo "loss windows: dataplane killed ${kill_window:-?} ms, box hung ${hang_window:-?} ms"
+echo "loss windows: dataplane killed ${kill_window:-?} ms (NAPT takeover ${napt_window:-?} ms)," \
+	"box hung ${hang_window:-?} ms (NAPT ${napt_hang:-?} ms), box back (NAPT) ${napt_back:-?} ms"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
