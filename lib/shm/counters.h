@@ -115,8 +115,8 @@
 	X(BAD_IP6, "bad_ip6", "malformed IPv6 header")                                             \
 	X(NOT_ENDPOINT, "not_endpoint", "IPv6 packet not for the endpoint or our addresses")       \
 	X(WRONG_ENDPOINT, "wrong_endpoint",                                                        \
-	  "a B4's packet to an endpoint address that is not its softwire's (NAPT, prr and nonat: " \
-	  "endpoint)")                                                                             \
+	  "a B4's packet to an endpoint address that is not its softwire's (prr and nonat: "       \
+	  "endpoint; NAPT: endpoint, or any with nat.any_endpoint)")                               \
 	X(IP6_PROTO, "ip6_unsupported", "IPv6 packet for us that is neither 4in6 nor ICMPv6")      \
 	X(IP6_ROUTING, "ip6_routing_header",                                                       \
 	  "IPv6 packet with a routing header still to follow (segments left): parameter problem "  \
