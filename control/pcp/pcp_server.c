@@ -234,11 +234,7 @@ static void record(struct pcp_server *s, const struct ctl_pkt *p, const struct p
 	if (old && r->u.pcp.op != CTL_PCP_DEL)
 		m.created = old->created;
 	if (r->u.pcp.op == CTL_PCP_DEL) {
-		pcp_mappings_del(s->maps, &m);
-		/* A MAP's deletion ended the session's PEER too (nat/pcp_map.c). */
-		m.opcode = PCP_OP_PEER;
-		if (q->opcode == PCP_OP_MAP)
-			pcp_mappings_del(s->maps, &m);
+		pcp_mappings_del(s->maps, &m); /* this opcode's alone (nat/pcp_map.c) */
 	} else {
 		(void)pcp_mappings_put(s->maps, &m);
 	}
@@ -424,8 +420,8 @@ static void tick(struct pcp_server *s)
 		fprintf(stderr, "aftr-control: pcp: cannot save %s: %s\n", s->path, strerror(-rc));
 }
 
-/* A mapping the dataplane ended itself (dpctl's thread): out of the
- * record, both opcodes (the session's flags went). */
+/* Mappings the dataplane ended itself (dpctl's thread): out of the
+ * record, those of the opcodes the event names. */
 static void ended(void *arg, const struct ctl_msg *e)
 {
 	struct pcp_server *s = arg;
@@ -434,11 +430,16 @@ static void ended(void *arg, const struct ctl_msg *e)
 	                        .proto = e->u.pcp.proto,
 	                        .opcode = PCP_OP_MAP};
 
+	/* Which of the session's mappings ended (none said: both). */
+	uint8_t ends = e->u.pcp.flags & (CTL_PCP_ENDS_MAP | CTL_PCP_ENDS_PEER);
+
 	memcpy(m.b4, e->u.pcp.b4, 16);
 	pthread_mutex_lock(&s->lock);
-	pcp_mappings_del(s->maps, &m);
+	if (!ends || (ends & CTL_PCP_ENDS_MAP))
+		pcp_mappings_del(s->maps, &m);
 	m.opcode = PCP_OP_PEER;
-	pcp_mappings_del(s->maps, &m);
+	if (!ends || (ends & CTL_PCP_ENDS_PEER))
+		pcp_mappings_del(s->maps, &m);
 	s->dirty = true;
 	pthread_mutex_unlock(&s->lock);
 }

@@ -33,8 +33,9 @@ void ctl_sess_fields(const struct dp_worker *w, struct ctl_msg *m, const struct 
 	m->u.sess.state = se->state;
 	/* A PCP mapping's session lives to the later of its traffic's expiry
 	 * and the mapping's end. */
-	if (se->is_pcp && w->nat.pcp_until)
-		until = RTE_MAX(until, (uint64_t)w->nat.pcp_until[se - w->nat.sess]);
+	if (se->is_pcp && w->nat.pcp_end)
+		until = RTE_MAX(until,
+		                (uint64_t)nat_pcp_last_end(&w->nat.pcp_end[se - w->nat.sess]));
 	m->u.sess.expires_in = until > w->now ? (uint32_t)(until - w->now) : 0;
 	m->u.sess.dst = se->remote[0];
 	m->u.sess.dport = ntohs(se->rport[0]);

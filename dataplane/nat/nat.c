@@ -94,12 +94,12 @@ int nat_init(struct dp_worker *w, struct nat_mem *mem)
 	at[2] = heap_used();
 	ns->held = rte_zmalloc("held", sizeof(*ns->held) * ns->held_cap, 0);
 	if (cfg_pcp_on(dp.conf.cfg))
-		ns->pcp_until = rte_zmalloc("pcp", sizeof(*ns->pcp_until) * ns->sess_max, 0);
+		ns->pcp_end = rte_zmalloc("pcp", sizeof(*ns->pcp_end) * ns->sess_max, 0);
 	at[3] = heap_used();
 	if (mem)
 		*mem = (struct nat_mem){at[1] - at[0], at[2] - at[1], at[3] - at[2]};
 	if (!ns->subs_by_b4 || !idx_ok || !ns->subs || !ns->sess || !ns->held ||
-	    (cfg_pcp_on(dp.conf.cfg) && !ns->pcp_until))
+	    (cfg_pcp_on(dp.conf.cfg) && !ns->pcp_end))
 		return -ENOMEM;
 	for (uint32_t i = 0; i < ns->subs_max; i++)
 		ns->subs[i].next_free = i + 1;
@@ -121,6 +121,6 @@ void nat_fini(struct dp_worker *w)
 	rte_free(ns->subs);
 	rte_free(ns->sess);
 	rte_free(ns->held);
-	rte_free(ns->pcp_until);
-	ns->pcp_until = NULL;
+	rte_free(ns->pcp_end);
+	ns->pcp_end = NULL;
 }

@@ -42,7 +42,7 @@ struct dp_session {
 	uint8_t proto;          /* IPPROTO_TCP, _UDP, _ICMP */
 	uint8_t in_use : 1;     /* else on the free list */
 	uint8_t is_static : 1;  /* from a static mapping (ISC "nat"): no port block */
-	uint8_t is_pcp : 1;     /* a PCP mapping (pcp_map.c): lives to nat_state.pcp_until */
+	uint8_t is_pcp : 1;     /* a PCP mapping (pcp_map.c): lives to nat_state.pcp_end */
 	uint8_t pcp_map : 1;    /* PCP MAP: inbound from anyone, or ... */
 	uint8_t pcp_filter : 1; /* ... only from remote[] (port 0: any) */
 	union {
@@ -156,6 +156,15 @@ void nat_pcp(struct dp_worker *w, const struct ctl_msg *cmd, struct ctl_msg *ev)
 bool nat_pcp_keep(struct dp_worker *w, uint32_t idx);
 /* Session idx, a PCP mapping, ends for another reason (cleared). */
 void nat_pcp_gone(struct dp_worker *w, uint32_t idx, uint8_t op);
+/* The first and the last of the ends a session's mappings have (0: none). */
+static inline uint32_t nat_pcp_next_end(const struct pcp_ends *e)
+{
+	return !e->map ? e->peer : !e->peer ? e->map : RTE_MIN(e->map, e->peer);
+}
+static inline uint32_t nat_pcp_last_end(const struct pcp_ends *e)
+{
+	return RTE_MAX(e->map, e->peer);
+}
 
 /* Expires sessions and releases held ports, a few per call. */
 void nat_sweep(struct dp_worker *w, unsigned int budget);

@@ -36,8 +36,12 @@ struct nat_state {
 	struct dp_held *held;
 	uint32_t held_cap, held_head, held_tail;
 	/* PCP mappings' ends (pcp_map.c), by session slot, in w->now's
-	 * seconds: with the PCP server on (pcp.daemon), else NULL. */
-	uint32_t *pcp_until;
+	 * seconds (0: none): with the PCP server on (pcp.daemon), else NULL.
+	 * A MAP and a PEER of one internal endpoint are two mappings (RFC 6887
+	 * section 12) in one session, each with its own end. */
+	struct pcp_ends {
+		uint32_t map, peer;
+	} * pcp_end;
 	/* The expiry sweep (nat_sweep): the next session slot it looks at,
 	 * and the time it has covered up to (worker.c). */
 	uint32_t sweep_cursor;

@@ -6,10 +6,12 @@
  * same table as implicit mappings), its port taken from the subscriber's
  * own port blocks, so its session quota and block limit (RFC 6888 REQ-4,
  * REQ-9) hold for PCP as for traffic, and the block's log record covers it.
- * It carries is_pcp and lives to pcp_until[slot] whatever its traffic; past
- * that it is an ordinary session again, idle-timed (section 15). A MAP
- * lets any remote in (or only its FILTERs', section 13.3); a PEER keeps
- * the NAT's own filtering (section 12). */
+ * It carries is_pcp and lives to its end (pcp_end[slot]) whatever its
+ * traffic; past that it is an ordinary session again, idle-timed (section
+ * 15). A MAP lets any remote in (or only its FILTERs', section 13.3) until
+ * its own end; a PEER keeps the NAT's own filtering (section 12). A MAP
+ * and a PEER of one internal endpoint share the session, each with its own
+ * end, renewed and deleted alone. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -108,15 +110,25 @@ static void set_remotes(struct dp_session *se, const struct ctl_msg *c)
 }
 
 /* Lifetime 0: the mapping goes (section 15), and its session unless its
- * own traffic keeps it (its expiry is traffic's alone: the mapping's end
- * is pcp_until). A PEER's deletion leaves a MAP of the same session. */
+ * own traffic or the other opcode's mapping keeps it (its expiry is
+ * traffic's alone: the mappings' ends are pcp_end). */
 static void pcp_delete(struct dp_worker *w, uint32_t idx, const struct ctl_msg *c,
                        struct ctl_msg *ev)
 {
 	struct dp_session *se = idx == SIDX_NONE ? NULL : &w->nat.sess[idx];
+	struct pcp_ends *e;
 
 	ev->u.pcp.op = CTL_PCP_DEL;
-	if (se == NULL || !se->is_pcp || (c->u.pcp.op == CTL_PCP_PEER && se->pcp_map))
+	if (se == NULL || !se->is_pcp)
+		return;
+	e = &w->nat.pcp_end[idx];
+	if (c->u.pcp.op == CTL_PCP_MAP) {
+		e->map = 0;
+		se->pcp_map = se->pcp_filter = 0;
+	} else {
+		e->peer = 0;
+	}
+	if (e->map || e->peer)
 		return;
 	nat_pcp_clear(w, idx);
 	if (se->expire <= w->now)
@@ -154,7 +166,7 @@ void nat_pcp(struct dp_worker *w, const struct ctl_msg *c, struct ctl_msg *ev)
 {
 	struct key_out ko = {
 	        .src = c->u.pcp.src, .sport = htons(c->u.pcp.sport), .proto = c->u.pcp.proto};
-	uint32_t idx, until, lifetime = c->u.pcp.lifetime;
+	uint32_t idx, *end, lifetime = c->u.pcp.lifetime;
 	struct dp_session *se;
 	bool fresh;
 
@@ -163,7 +175,7 @@ void nat_pcp(struct dp_worker *w, const struct ctl_msg *c, struct ctl_msg *ev)
 	memcpy(ko.b4, c->u.pcp.b4, 16);
 	/* No PCP server, no NAPT, or an internal address NAPT is not for (a
 	 * public one: a stateless binding's, never translated). */
-	if (w->nat.pcp_until == NULL || dp.conf.n_pools == 0 ||
+	if (w->nat.pcp_end == NULL || dp.conf.n_pools == 0 ||
 	    !tables_is_private(w->tab, ntohl(c->u.pcp.src))) {
 		ev->u.pcp.result = PCP_NOT_AUTHORIZED;
 		return;
@@ -188,15 +200,13 @@ void nat_pcp(struct dp_worker *w, const struct ctl_msg *c, struct ctl_msg *ev)
 		ev->u.pcp.result = PCP_USER_EX_QUOTA;
 		return;
 	}
-	ev->u.pcp.op = se->is_pcp ? CTL_PCP_RENEW : CTL_PCP_ADD;
+	end = c->u.pcp.op == CTL_PCP_MAP ? &w->nat.pcp_end[idx].map : &w->nat.pcp_end[idx].peer;
+	ev->u.pcp.op = *end ? CTL_PCP_RENEW : CTL_PCP_ADD;
 	if (!se->is_pcp)
 		w->nat.subs[se->sub].npcp++;
-	/* A PEER does not shorten a MAP of the same session (section 12:
-	 * they are different mappings; this NAT keeps them in one session). */
-	until = (uint32_t)RTE_MIN(w->now + lifetime, (uint64_t)UINT32_MAX);
-	if (!se->is_pcp || !se->pcp_map || c->u.pcp.op == CTL_PCP_MAP ||
-	    until > w->nat.pcp_until[idx])
-		w->nat.pcp_until[idx] = until;
+	/* This opcode's mapping alone (section 12: a MAP and a PEER are
+	 * different mappings; this NAT keeps them in one session). */
+	*end = (uint32_t)RTE_MIN(w->now + lifetime, (uint64_t)UINT32_MAX);
 	se->is_pcp = 1;
 	set_remotes(se, c);
 	ev->u.pcp.ext = se->ext;

@@ -136,9 +136,9 @@ const struct cfg_nat *nat_static_check(const struct dp_worker *w, const struct d
 	return sn && sn->ext_addr == ntohl(se->ext) && sn->ext_port == ntohs(se->eport) ? sn : NULL;
 }
 
-/* PCP mappings' ends (RFC 6887 section 15; pcp_map.c makes them). */
-static void pcp_event(struct dp_worker *w, const struct dp_session *se, uint8_t op,
-                      uint32_t lifetime)
+/* PCP mappings' ends (RFC 6887 section 15; pcp_map.c makes them): which
+ * of them in ends (CTL_PCP_ENDS_*). */
+static void pcp_event(struct dp_worker *w, const struct dp_session *se, uint8_t op, uint8_t ends)
 {
 	struct ctl_msg m = {.type = CTL_EVT_PCP};
 
@@ -149,8 +149,13 @@ static void pcp_event(struct dp_worker *w, const struct dp_session *se, uint8_t 
 	m.u.pcp.eport = ntohs(se->eport);
 	m.u.pcp.proto = se->proto;
 	m.u.pcp.op = op;
-	m.u.pcp.lifetime = lifetime;
+	m.u.pcp.flags = ends;
 	ctl_send_event(w, &m);
+}
+
+static uint8_t ends_of(const struct pcp_ends *e)
+{
+	return (uint8_t)((e->map ? CTL_PCP_ENDS_MAP : 0) | (e->peer ? CTL_PCP_ENDS_PEER : 0));
 }
 
 /* The PCP mapping of a session ends (the session may stay): pcp_map.c's
@@ -160,25 +165,38 @@ void nat_pcp_clear(struct dp_worker *w, uint32_t idx)
 	struct dp_session *se = &w->nat.sess[idx];
 
 	se->is_pcp = se->pcp_map = se->pcp_filter = 0;
-	w->nat.pcp_until[idx] = 0;
+	w->nat.pcp_end[idx] = (struct pcp_ends){0, 0};
 	if (!se->is_static)
 		w->nat.subs[se->sub].npcp--;
 }
 
 void nat_pcp_gone(struct dp_worker *w, uint32_t idx, uint8_t op)
 {
-	pcp_event(w, &w->nat.sess[idx], op, 0);
+	pcp_event(w, &w->nat.sess[idx], op, ends_of(&w->nat.pcp_end[idx]));
 	nat_pcp_clear(w, idx);
 }
 
 bool nat_pcp_keep(struct dp_worker *w, uint32_t idx)
 {
 	struct dp_session *se = &w->nat.sess[idx];
-	uint32_t until = w->nat.pcp_until[idx];
+	struct pcp_ends *e = &w->nat.pcp_end[idx], gone = {0, 0};
 
-	/* Its expiry stays traffic's: the mapping's own end is until. */
-	if (until > w->now)
+	/* Its expiry stays traffic's: the mappings' own ends are e's. */
+	if (e->map && e->map <= w->now) {
+		gone.map = e->map;
+		e->map = 0;
+		se->pcp_map = se->pcp_filter = 0; /* strangers in no more */
+	}
+	if (e->peer && e->peer <= w->now) {
+		gone.peer = e->peer;
+		e->peer = 0;
+	}
+	if (e->map || e->peer) { /* the other mapping keeps it */
+		if (gone.map || gone.peer)
+			pcp_event(w, se, CTL_PCP_EXPIRE, ends_of(&gone));
 		return true;
+	}
+	*e = gone;
 	nat_pcp_gone(w, idx, CTL_PCP_EXPIRE);
 	return se->expire > w->now; /* traffic keeps it, an ordinary session now */
 }
@@ -277,7 +295,7 @@ void nat_sweep(struct dp_worker *w, unsigned int budget)
 		 * its session (nat_pcp_keep). */
 		if (ns->sess[idx].in_use &&
 		    (ns->sess[idx].expire <= w->now ||
-		     (ns->sess[idx].is_pcp && ns->pcp_until[idx] <= w->now) ||
+		     (ns->sess[idx].is_pcp && nat_pcp_next_end(&ns->pcp_end[idx]) <= w->now) ||
 		     (ns->sess[idx].is_static && nat_static_check(w, &ns->sess[idx]) == NULL))) {
 			if (!take_room(w, &room, 2))
 				break; /* this slot first, next round */

@@ -70,7 +70,12 @@ enum ctl_pcp_op {
 #define CTL_PCP_PREFER_FAILURE 0x01 /* u.pcp.flags: this port or none (section 13.2) */
 #define CTL_PCP_FILTER         0x02 /* inbound only from remote[]/rport[] (section 13.3) */
 #define CTL_PCP_STATIC         0x04 /* event: a static mapping (ISC "nat") answered */
-#define CTL_PCP_FILTERS        2    /* remotes a command carries */
+/* An EXPIRE or DEL event the dataplane sends on its own (seq 0): which of
+ * the session's mappings ended (a MAP and a PEER of one internal endpoint
+ * are two mappings in one session, each with its own end). */
+#define CTL_PCP_ENDS_MAP  0x08
+#define CTL_PCP_ENDS_PEER 0x10
+#define CTL_PCP_FILTERS   2 /* remotes a command carries */
 
 /* u.limit.kind of a CTL_EVT_QUOTA: which of a subscriber's limits (the
  * first two are RFC 8158's "maximum entries per user"). */

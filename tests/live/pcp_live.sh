@@ -148,6 +148,17 @@ check "THIRD_PARTY of a public address: NOT_AUTHORIZED" result_is NOT_AUTHORIZED
 peer_nonce=00112233445566778899aabb
 check "PEER udp 5000 -> $TOPO_SERVER:9: SUCCESS" result_is SUCCESS peer --proto udp --internal-port 5000 \
 	--remote-addr "$TOPO_SERVER" --remote-port 9 --lifetime 300 --nonce $peer_nonce
+# A MAP of the PEER's internal endpoint: a mapping of its own (section 12),
+# in the same session here; deleting it leaves the PEER.
+map_nonce=ffeeddccbbaa998877665544
+peer_port=$(field external_port)
+check "a MAP of the PEER's internal port: SUCCESS, the same external port" result_is SUCCESS map \
+	--proto udp --internal-port 5000 --lifetime 300 --nonce $map_nonce
+check "the same external port" test "$(field external_port)" = "$peer_port"
+check "deleting that MAP (lifetime 0): SUCCESS" result_is SUCCESS map --proto udp \
+	--internal-port 5000 --lifetime 0 --nonce $map_nonce
+peer_stays() { api_has "any(m['opcode'] == 'peer' and m['internal_port'] == 5000 for m in p['mappings']) and not any(m['opcode'] == 'map' and m['internal_port'] == 5000 for m in p['mappings'])"; }
+check "the PEER stays (its own mapping), the MAP is gone" peer_stays
 check "a fourth mapping (pcp.max_mappings 4): SUCCESS" result_is SUCCESS map --proto udp \
 	--internal-port 6001 --lifetime 300
 check "a fifth: USER_EX_QUOTA" result_is USER_EX_QUOTA map --proto udp --internal-port 6002 --lifetime 300

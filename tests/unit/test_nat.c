@@ -2485,7 +2485,7 @@ static void setup_pcp(void)
 	tables_refresh();
 	add_pool(POOL1);
 	start();
-	ck_assert_ptr_nonnull(w->nat.pcp_until);
+	ck_assert_ptr_nonnull(w->nat.pcp_end);
 }
 
 /* A CTL_CMD_PCP as the server sends it; the worker's answer in *ev. */
@@ -2538,12 +2538,12 @@ START_TEST(test_pcp_map_lifetime)
 	ck_assert_uint_eq(ntohs(se->eport), port);
 	ck_assert_uint_eq(sub_of(&a)->npcp, 1);
 	ck_assert_uint_eq(sub_of(&a)->nblocks[CFG_TCP], 1);
-	ck_assert_uint_eq(w->nat.pcp_until[se - w->nat.sess], 400);
+	ck_assert_uint_eq(w->nat.pcp_end[se - w->nat.sess].map, 400);
 	/* Renewed: the same port, a later end; the second MAP is a renewal. */
 	pcp_cmd(&a, CTL_PCP_MAP, TCP, INSIDE, 8000, 0, 600, 0, &ev);
 	ck_assert_uint_eq(ev.u.pcp.op, CTL_PCP_RENEW);
 	ck_assert_uint_eq(ev.u.pcp.eport, port);
-	ck_assert_uint_eq(w->nat.pcp_until[se - w->nat.sess], 700);
+	ck_assert_uint_eq(w->nat.pcp_end[se - w->nat.sess].map, 700);
 	ck_assert_uint_eq(sub_of(&a)->npcp, 1);
 	/* Unsolicited inbound is let in (a SYN from anyone), to the host. */
 	ck_assert_ptr_eq(in_reply(TCP, REMOTE, 40000, POOL1, port, AFTR_TCP_SYN, &drop), se);
@@ -2647,7 +2647,7 @@ START_TEST(test_pcp_quota)
 END_TEST
 
 /* FILTER (section 13.3): only the remotes named get in; PEER keeps the
- * NAT's filtering and neither shortens nor deletes the MAP. */
+ * NAT's filtering and neither shortens nor deletes the MAP (its own end). */
 START_TEST(test_pcp_filter_peer)
 {
 	struct addr6 a = b4_addr(1);
@@ -2679,7 +2679,9 @@ START_TEST(test_pcp_filter_peer)
 	/* A PEER of the same endpoint: shorter, then deleted; the MAP stays. */
 	pcp_cmd(&a, CTL_PCP_PEER, TCP, INSIDE, 8080, 0, 100, 0, &ev);
 	ck_assert_uint_eq(ev.u.pcp.result, 0);
-	ck_assert_uint_eq(w->nat.pcp_until[se - w->nat.sess], 350);
+	ck_assert_uint_eq(ev.u.pcp.op, CTL_PCP_ADD); /* a mapping of its own */
+	ck_assert_uint_eq(w->nat.pcp_end[se - w->nat.sess].map, 350);
+	ck_assert_uint_eq(w->nat.pcp_end[se - w->nat.sess].peer, 150);
 	ck_assert_ptr_eq(in_reply(TCP, REMOTE, 1234, POOL1, port, AFTR_TCP_SYN, &drop), se);
 	pcp_cmd(&a, CTL_PCP_PEER, TCP, INSIDE, 8080, 0, 0, 0, &ev);
 	ck_assert(se->is_pcp && se->pcp_map && se->pcp_filter);
@@ -2713,7 +2715,7 @@ START_TEST(test_pcp_off)
 	struct addr6 a = b4_addr(1);
 	struct ctl_msg ev;
 
-	ck_assert_ptr_null(w->nat.pcp_until);
+	ck_assert_ptr_null(w->nat.pcp_end);
 	pcp_cmd(&a, CTL_PCP_MAP, TCP, INSIDE, 80, 0, 300, 0, &ev);
 	ck_assert_uint_eq(ev.u.pcp.result, 2);
 	ck_assert_ptr_null(find(&a, INSIDE, 80, TCP));
@@ -2763,6 +2765,17 @@ static void expect_pcp_end(const struct addr6 *b4, uint8_t op, uint8_t proto, ui
 	ck_assert_uint_eq(m.u.pcp.eport, port);
 	ck_assert_uint_eq(m.u.pcp.lifetime, 0);
 	ck_assert_uint_eq(m.worker, w->id);
+	ck_assert_uint_eq(m.u.pcp.flags, CTL_PCP_ENDS_MAP); /* these tests' are MAPs */
+}
+
+/* The next PCP event is an EXPIRE of these mappings (CTL_PCP_ENDS_*). */
+static void expect_pcp_ends(uint8_t ends)
+{
+	struct ctl_msg m;
+
+	ck_assert(next_pcp_event(&m));
+	ck_assert_uint_eq(m.u.pcp.op, CTL_PCP_EXPIRE);
+	ck_assert_uint_eq(m.u.pcp.flags, ends);
 }
 
 /* A MAP with FILTERs (section 13.3): up to two remotes, port 0 any. */
@@ -2790,7 +2803,7 @@ static uint16_t pcp_map_filtered(const struct addr6 *b4, uint8_t proto, uint16_t
 
 /* The sweep at a mapping's end (section 15): an idle one goes with its
  * session, one its traffic keeps goes alone; each end is one CTL_PCP_EXPIRE
- * record (aftr-control's record drops the mapping on it), at pcp_until and
+ * record (aftr-control's record drops the mapping on it), at its end and
  * not a second before; the reply to the MAP itself is the only record of
  * its making, and a deletion's is its reply alone. */
 START_TEST(test_pcp_expiry_events)
@@ -2821,7 +2834,7 @@ START_TEST(test_pcp_expiry_events)
 	kept = find(&a, INSIDE, 5001, UDP);
 	ck_assert_ptr_nonnull(kept);
 	ck_assert(!kept->is_pcp && !kept->pcp_map);
-	ck_assert_uint_eq(w->nat.pcp_until[kept - w->nat.sess], 0);
+	ck_assert_uint_eq(nat_pcp_last_end(&w->nat.pcp_end[kept - w->nat.sess]), 0);
 	ck_assert_uint_eq(sub_of(&a)->npcp, 0);
 	ck_assert_uint_eq(held_count(), 1); /* the idle one's port waits out its hold */
 	/* Its traffic's end later is no mapping's: no second record. */
@@ -3040,6 +3053,55 @@ START_TEST(test_pcp_map_opens_apdf)
 }
 END_TEST
 
+/* A MAP and a PEER of one internal endpoint are two mappings (section 12)
+ * in one session, each to its own end: a longer PEER does not keep the
+ * MAP's strangers coming in, a shorter MAP renewal does not cut the PEER,
+ * and each end is its own record. */
+START_TEST(test_pcp_map_peer_ends)
+{
+	struct addr6 a = b4_addr(1);
+	struct dp_session *se;
+	struct ctl_msg ev;
+	uint16_t port;
+	int drop;
+
+	cfg.fixed.filtering = FILTER_APDF;
+	events_on();
+	w->now = 100;
+	port = pcp_map(&a, UDP, 7000, 100);
+	se = find(&a, INSIDE, 7000, UDP);
+	pcp_cmd(&a, CTL_PCP_PEER, UDP, INSIDE, 7000, 0, 400, 0, &ev);
+	ck_assert_uint_eq(ev.u.pcp.op, CTL_PCP_ADD);
+	ck_assert_uint_eq(ev.u.pcp.eport, port);
+	ck_assert_uint_eq(sub_of(&a)->npcp, 1); /* one session */
+	ck_assert_ptr_eq(in_reply(UDP, REMOTE2, 53, POOL1, port, 0, &drop), se);
+	/* The MAP's end: strangers no more; the PEER keeps the session. */
+	sweep_at(200);
+	expect_pcp_ends(CTL_PCP_ENDS_MAP);
+	ck_assert(se->in_use && se->is_pcp && !se->pcp_map);
+	ck_assert_ptr_null(in_reply(UDP, ROUTER, 9, POOL1, port, 0, &drop));
+	ck_assert_int_eq(drop, DROP_FILTERED);
+	/* A MAP again, shorter than the PEER: the PEER's end stays 500. */
+	pcp_cmd(&a, CTL_PCP_MAP, UDP, INSIDE, 7000, 0, 50, 0, &ev);
+	ck_assert_uint_eq(ev.u.pcp.op, CTL_PCP_ADD);
+	ck_assert_uint_eq(w->nat.pcp_end[se - w->nat.sess].map, 250);
+	ck_assert_uint_eq(w->nat.pcp_end[se - w->nat.sess].peer, 500);
+	/* The PEER deleted by its client: the MAP holds the session. */
+	pcp_cmd(&a, CTL_PCP_PEER, UDP, INSIDE, 7000, 0, 0, 0, &ev);
+	ck_assert_uint_eq(ev.u.pcp.op, CTL_PCP_DEL);
+	ck_assert(se->in_use && se->is_pcp && se->pcp_map);
+	ck_assert_uint_eq(w->nat.pcp_end[se - w->nat.sess].peer, 0);
+	/* Both at once: one record naming both. */
+	pcp_cmd(&a, CTL_PCP_PEER, UDP, INSIDE, 7000, 0, 50, 0, &ev);
+	sweep_at(250);
+	expect_pcp_ends(CTL_PCP_ENDS_MAP | CTL_PCP_ENDS_PEER);
+	ck_assert(!next_pcp_event(&ev));
+	/* Its inbound traffic at 100 keeps the session, an ordinary one now. */
+	ck_assert(se->in_use && !se->is_pcp && !se->pcp_map);
+	ck_assert_uint_eq(sub_of(&a)->npcp, 0);
+}
+END_TEST
+
 static Suite *nat_suite(void)
 {
 	Suite *s = suite_create("nat");
@@ -3099,6 +3161,7 @@ static Suite *nat_suite(void)
 	tcase_add_test(pcp, test_pcp_suggested);
 	tcase_add_test(pcp, test_pcp_quota);
 	tcase_add_test(pcp, test_pcp_filter_peer);
+	tcase_add_test(pcp, test_pcp_map_peer_ends);
 	tcase_add_test(pcp, test_pcp_static);
 	tcase_add_test(pcp, test_pcp_expiry_events);
 	tcase_add_test(pcp, test_pcp_end_by_static);
