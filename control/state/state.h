@@ -89,9 +89,10 @@ char *state_delta_text(struct state *s, uint64_t base, uint64_t *gen);
 void state_delta_done(struct state *s, uint64_t gen);
 
 /* The change records after generation since, for a box that follows this
- * one (control/cluster/): at most limit of them in *changes (an array of
- * the journal's records, oldest first; empty when none came within
- * wait_ms), the latest generation in *latest. -1 when they are not kept
+ * one (control/cluster/): at most limit of them, and past the first about
+ * 8 MiB at most, in *changes (an array of the journal's records, oldest
+ * first; empty when none came within wait_ms), the latest generation in
+ * *latest. -1 when they are not kept
  * (since is older than what is, or newer than the latest: the follower
  * must read the lists whole). */
 int state_changes(struct state *s, uint64_t since, size_t limit, unsigned int wait_ms,

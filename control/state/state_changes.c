@@ -14,6 +14,9 @@
 
 /* A follower more than this behind reads the lists whole. */
 #define CHLOG_BYTES (64u << 20)
+/* Records an answer carries past the first, at most: a follower asks
+ * again for the rest. */
+#define ANSWER_BYTES (8u << 20)
 
 void state_chlog_push(struct state *s, const char *line)
 {
@@ -58,11 +61,38 @@ static void deadline(struct timespec *t, unsigned int ms)
 	}
 }
 
+/* Copies of the records after since (under the lock: parsed after it, so
+ * that writers do not wait for a follower's answer): how many, or -1
+ * when they are not kept. */
+static long take_records(struct state *s, uint64_t since, size_t limit, char ***out)
+{
+	size_t first = (size_t)(since - s->chlog_from), n = 0, bytes = 0;
+	char **v;
+
+	if (since < s->chlog_from || since > s->gen)
+		return -1;
+	while (first + n < s->chlog_n && n < limit && (n == 0 || bytes < ANSWER_BYTES))
+		bytes += strlen(s->chlog[first + n++]);
+	if ((v = calloc(n + 1, sizeof(*v))) == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if ((v[i] = strdup(s->chlog[first + i])) == NULL) {
+			while (i)
+				free(v[--i]);
+			free(v);
+			return -1; /* out of memory: the follower reads the lists */
+		}
+	*out = v;
+	return (long)n;
+}
+
 int state_changes(struct state *s, uint64_t since, size_t limit, unsigned int wait_ms,
                   json_t **changes, uint64_t *latest)
 {
 	struct timespec until;
 	json_t *a = json_array(), *rec;
+	char **lines = NULL;
+	long n;
 	int rc = 0;
 
 	deadline(&until, wait_ms);
@@ -71,22 +101,22 @@ int state_changes(struct state *s, uint64_t since, size_t limit, unsigned int wa
 	       pthread_cond_timedwait(&s->changed, &s->lock, &until) == 0)
 		;
 	*latest = s->gen;
-	if (a == NULL || since < s->chlog_from || since > s->gen) {
-		rc = -1;
-	} else {
-		for (size_t i = (size_t)(since - s->chlog_from); i < s->chlog_n && limit;
-		     i++, limit--)
-			if ((rec = json_loads(s->chlog[i], 0, NULL)) == NULL ||
-			    json_array_append_new(a, rec) < 0) {
-				rc = -1; /* out of memory: the follower reads the lists */
-				break;
-			}
-	}
+	n = take_records(s, since, limit, &lines);
 	pthread_mutex_unlock(&s->lock);
-	if (rc < 0)
+	for (long i = 0; i < n; i++) {
+		if (rc == 0 && ((rec = json_loads(lines[i], 0, NULL)) == NULL ||
+		                json_array_append_new(a, rec) < 0))
+			rc = -1;
+		free(lines[i]);
+	}
+	free(lines);
+	if (a == NULL || n < 0 || rc < 0) {
 		json_decref(a);
-	*changes = rc < 0 ? NULL : a;
-	return rc;
+		*changes = NULL;
+		return -1;
+	}
+	*changes = a;
+	return 0;
 }
 
 void state_closing(struct state *s)

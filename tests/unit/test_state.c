@@ -266,6 +266,68 @@ START_TEST(test_replace)
 }
 END_TEST
 
+/* The records kept for followers (state_changes): each change's record
+ * after a generation, in order; none kept across a restart (410 for the
+ * follower); a wait ends at the next change, or at its time; the entries'
+ * identities as URL segments. */
+START_TEST(test_changes_for_followers)
+{
+	struct state *s = open_ok();
+	uint64_t g0 = state_generation(s), latest;
+	struct state_err e;
+	json_t *ch;
+	char **paths;
+
+	ck_assert_int_eq(add(s, K_TUNNEL, "{\"b4\": \"2001:db8:1::2\"}", &e), 0);
+	ck_assert_int_eq(
+	        add(s, K_TUNNEL, "[{\"b4\": \"2001:db8:1::3\"}, {\"b4\": \"2001:db8:1::4\"}]", &e),
+	        0);
+	ck_assert_int_eq(state_changes(s, g0, 100, 0, &ch, &latest), 0);
+	ck_assert_uint_eq(latest, g0 + 2);
+	ck_assert_uint_eq(json_array_size(ch), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(ch, 1), "op")), "add");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(ch, 1), "generation")),
+	                 (json_int_t)(g0 + 2));
+	ck_assert_uint_eq(json_array_size(json_object_get(json_array_get(ch, 1), "entries")), 2);
+	paths = state_entry_paths(K_TUNNEL, json_object_get(json_array_get(ch, 1), "entries"), &e);
+	ck_assert_ptr_nonnull(paths);
+	ck_assert_str_eq(paths[0], "2001:db8:1::3");
+	ck_assert_str_eq(paths[1], "2001:db8:1::4");
+	free(paths[0]);
+	free(paths[1]);
+	free(paths);
+	json_decref(ch);
+	/* One at most when asked so; none after the latest (a wait of 0). */
+	ck_assert_int_eq(state_changes(s, g0, 1, 0, &ch, &latest), 0);
+	ck_assert_uint_eq(json_array_size(ch), 1);
+	json_decref(ch);
+	ck_assert_int_eq(state_changes(s, g0 + 2, 100, 50, &ch, &latest), 0);
+	ck_assert_uint_eq(json_array_size(ch), 0);
+	json_decref(ch);
+	/* Past the latest: not kept. */
+	ck_assert_int_eq(state_changes(s, g0 + 3, 100, 0, &ch, &latest), -1);
+	ck_assert_ptr_null(ch);
+	ck_assert_uint_eq(state_origin(s) != 0, 1);
+	state_close(s);
+	/* A restart keeps none of them: the follower reads the lists whole. */
+	s = open_ok();
+	ck_assert_uint_eq(state_generation(s), g0 + 2);
+	ck_assert_int_eq(state_changes(s, g0, 100, 0, &ch, &latest), -1);
+	ck_assert_int_eq(state_changes(s, g0 + 2, 100, 0, &ch, &latest), 0);
+	json_decref(ch);
+	/* A waiting reader is let go when the API stops. */
+	state_closing(s);
+	ck_assert_int_eq(state_changes(s, g0 + 2, 100, 60000, &ch, &latest), 0);
+	ck_assert_uint_eq(json_array_size(ch), 0);
+	json_decref(ch);
+	ch = json_string("x");
+	ck_assert_ptr_null(state_entry_paths(K_TUNNEL, ch, &e));
+	ck_assert_uint_eq(e.status, 400);
+	json_decref(ch);
+	state_close(s);
+}
+END_TEST
+
 START_TEST(test_bulk_all_or_nothing)
 {
 	struct state *s = open_ok();
@@ -669,6 +731,7 @@ int main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_add_list_save);
+	tcase_add_test(tc, test_changes_for_followers);
 	tcase_add_test(tc, test_journal_replay);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_bulk_all_or_nothing);
