@@ -457,11 +457,14 @@ check "the server listens" http_server
 topo_exec b4a curl -sS --max-time 60 --limit-rate 1500K --interface "$(client a)" \
 	-o "$tmp/got.bin" "http://$TOPO_SERVER:8080/file.bin" >"$tmp/curl.log" 2>&1 &
 curl_pid=$!
-# ... and one of the victim's NAPT B4's client (one TCP connection: the
-# first port of its block, on either box).
+# ... and an upload from the victim's NAPT B4's client (one TCP connection:
+# the first port of its block on either box). An upload, whose client's
+# next segment makes the session again on the takeover box; a download's
+# client has nothing to send, and the server's segments find no session
+# there (deploy/SCALE.md).
 vx=$(napt_b4 "$victim") ox=$(napt_b4 "$other")
 topo_exec "b4$vx" curl -sS --max-time 60 --limit-rate 1500K --interface 192.168.1.2 \
-	-o "$tmp/got-napt.bin" "http://$TOPO_SERVER:8080/file.bin" >"$tmp/curl-napt.log" 2>&1 &
+	-T "$tmp/file.bin" "http://$TOPO_SERVER:8080/up.bin" >"$tmp/curl-napt.log" 2>&1 &
 curl_napt=$!
 ping_all 6
 probe e 6
@@ -489,8 +492,8 @@ intact() { wait $curl_pid && [ "$(sha256sum <"$tmp/got.bin" | cut -d' ' -f1)" = 
 check "a TCP download of B4 a's client across the failover arrived intact" intact
 # NAPT: the victim's own NAPT B4 is taken over by the other box, which
 # gives it the same address and block (nat.deterministic).
-intact_napt() { wait $curl_napt && [ "$(sha256sum <"$tmp/got-napt.bin" | cut -d' ' -f1)" = "$want" ]; }
-check "a TCP download of its NAPT B4's client across the takeover arrived intact" intact_napt
+intact_napt() { wait $curl_napt && [ "$(sha256sum <"$tmp/up.bin" | cut -d' ' -f1)" = "$want" ]; }
+check "a TCP upload of its NAPT B4's client across the takeover arrived intact" intact_napt
 wait "${probe_pid[e]}" "${probe_pid[f]}"
 read -r napt_window got sent tail <"$tmp/probe-$vx.log"
 echo "     NAPT B4 $vx: $got of $sent answered; B4 $ox: $(cut -d' ' -f2,3 "$tmp/probe-$ox.log")"
