@@ -617,13 +617,7 @@ uint64_t state_wait_change(struct state *s, uint64_t known, unsigned int timeout
 	struct timespec until;
 	uint64_t g;
 
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += timeout_ms / 1000;
-	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	state_deadline(&until, timeout_ms);
 	pthread_mutex_lock(&s->lock);
 	while (s->gen == known && pthread_cond_timedwait(&s->changed, &s->lock, &until) == 0)
 		;

@@ -50,7 +50,7 @@ void state_chlog_free(struct state *s)
 	s->chlog_n = s->chlog_cap = s->chlog_bytes = 0;
 }
 
-static void deadline(struct timespec *t, unsigned int ms)
+void state_deadline(struct timespec *t, unsigned int ms)
 {
 	clock_gettime(CLOCK_MONOTONIC, t);
 	t->tv_sec += ms / 1000;
@@ -95,7 +95,7 @@ int state_changes(struct state *s, uint64_t since, size_t limit, unsigned int wa
 	long n;
 	int rc = 0;
 
-	deadline(&until, wait_ms);
+	state_deadline(&until, wait_ms);
 	pthread_mutex_lock(&s->lock);
 	while (s->gen == since && !s->closing &&
 	       pthread_cond_timedwait(&s->changed, &s->lock, &until) == 0)

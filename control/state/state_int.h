@@ -66,6 +66,9 @@ int state_log(struct state *s, json_t *rec, uint64_t *seq, struct state_err *e);
 /* The delta log emptied: deltas start from the current generation (a
  * reload, which no delta carries). Lock held. */
 void state_dlog_reset(struct state *s);
+/* now + ms on CLOCK_MONOTONIC (s->changed's clock), for a timed wait. */
+void state_deadline(struct timespec *t, unsigned int ms);
+
 /* Keeps a copy of the record of generation s->gen + 1 for followers
  * (state_changes.c). Lock held. */
 void state_chlog_push(struct state *s, const char *line);
