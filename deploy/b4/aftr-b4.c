@@ -19,7 +19,9 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ctype.h>
 #include <getopt.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -32,7 +34,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "counters.h"
+#include "napt.h"
 #include "provision.h"
 #include "softwire.h"
 #include "tun.h"
@@ -55,12 +59,20 @@ struct b4_opts {
 	struct sockaddr_in6 aftr;  /* the AFTR's IPv6 address (softwire destination) */
 	const char *dhcp;          /* --dhcp IFACE: the AFTR (and a lw4o6 binding) from DHCPv6 */
 	unsigned int dhcp_refresh; /* --dhcp-refresh S, 0: the server's refresh time */
+	bool have_local, have_aftr, have_ipv4;
+	bool lw4o6;     /* --lw4o6: NAPT into the binding's port set (napt.h) */
+	bool have_psid; /* --psid, --psid-len or --offset given */
+	unsigned int psid, psid_len, offset;
+	bool have_timeouts; /* a --*-timeout given */
+	struct napt_timeouts timeouts;
+	bool in_file; /* options being read from --config */
 };
 
 struct b4 {
 	struct b4_opts o;
 	struct softwire sw;    /* the fds and the counters */
 	struct provision prov; /* with --dhcp */
+	struct napt napt;      /* with --lw4o6 */
 	char ifname[IFNAMSIZ];
 	int sig_fd;
 	bool route_added;
@@ -85,6 +97,12 @@ static void usage(FILE *f)
 	        "  --hop-limit N         outer IPv6 hop limit, 1-255 (default 64)\n"
 	        "  --no-default-route    do not add the IPv4 default route via the TUN\n"
 	        "  --stats-file PATH     also write the counters there, on SIGUSR1 and at exit\n"
+	        "  --lw4o6               a lwB4 (RFC 7596): NAPT into the public address (--ipv4\n"
+	        "                        ADDR, or DHCPv6's binding) and the port set of:\n"
+	        "  --psid N --psid-len L [--offset O]  (RFC 7597 5.1; offset default 6)\n"
+	        "  --udp-timeout S, --tcp-timeout S, --icmp-timeout S\n"
+	        "                        idle mapping timeouts (default 300, 7440, 60)\n"
+	        "  --config FILE         read options from FILE: one \"name [value]\" a line\n"
 	        "  --help, --version\n"
 	        "\n"
 	        "SIGUSR1 prints the counters to stderr; SIGINT, SIGTERM or SIGHUP removes the "
@@ -166,114 +184,278 @@ enum {
 	OPT_STATS,
 	OPT_DHCP,
 	OPT_REFRESH,
+	OPT_LW4O6,
+	OPT_PSID,
+	OPT_PSID_LEN,
+	OPT_OFFSET,
+	OPT_UDP_TO,
+	OPT_TCP_TO,
+	OPT_ICMP_TO,
+	OPT_CONFIG,
 	OPT_VERSION
 };
+
+static const struct option opts[] = {
+        {"local", required_argument, NULL, OPT_LOCAL},
+        {"aftr", required_argument, NULL, OPT_AFTR},
+        {"name", required_argument, NULL, OPT_NAME},
+        {"ipv4", required_argument, NULL, OPT_IPV4},
+        {"mtu", required_argument, NULL, OPT_MTU},
+        {"hop-limit", required_argument, NULL, OPT_HOPS},
+        {"no-default-route", no_argument, NULL, OPT_NOROUTE},
+        {"stats-file", required_argument, NULL, OPT_STATS},
+        {"dhcp", required_argument, NULL, OPT_DHCP},
+        {"dhcp-refresh", required_argument, NULL, OPT_REFRESH},
+        {"lw4o6", no_argument, NULL, OPT_LW4O6},
+        {"psid", required_argument, NULL, OPT_PSID},
+        {"psid-len", required_argument, NULL, OPT_PSID_LEN},
+        {"offset", required_argument, NULL, OPT_OFFSET},
+        {"udp-timeout", required_argument, NULL, OPT_UDP_TO},
+        {"tcp-timeout", required_argument, NULL, OPT_TCP_TO},
+        {"icmp-timeout", required_argument, NULL, OPT_ICMP_TO},
+        {"config", required_argument, NULL, OPT_CONFIG},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {NULL, 0, NULL, 0},
+};
+
+static int parse_file(const char *path, struct b4_opts *o);
+
+/* Applies option c with its argument arg; name is what messages call it ("--mtu", or
+ * "FILE:LINE: mtu"). Returns 0, 1 to exit 0 (--help, --version), -EINVAL. */
+static int apply_opt(struct b4_opts *o, int c, const char *name, const char *arg)
+{
+	switch (c) {
+	case OPT_LOCAL:
+		o->have_local = true;
+		return parse_ipv6(name, arg, &o->local);
+	case OPT_AFTR:
+		o->have_aftr = true;
+		return parse_ipv6(name, arg, &o->aftr);
+	case OPT_NAME:
+		o->name = arg;
+		if (arg[0] == '\0' || strlen(arg) >= IFNAMSIZ) {
+			fprintf(stderr, PROG ": %s: 1 to %d characters: %s\n", name, IFNAMSIZ - 1,
+			        arg);
+			return -EINVAL;
+		}
+		return 0;
+	case OPT_IPV4:
+		o->have_ipv4 = true;
+		return parse_prefix4(name, arg, &o->ipv4, &o->plen);
+	case OPT_MTU:
+		return parse_uint(name, arg, 68, SOFTWIRE_PKT_MAX, &o->mtu);
+	case OPT_HOPS:
+		return parse_uint(name, arg, 1, 255, &o->hop_limit);
+	case OPT_NOROUTE:
+		o->default_route = false;
+		return 0;
+	case OPT_STATS:
+		o->stats_file = arg;
+		return 0;
+	case OPT_DHCP:
+		o->dhcp = arg;
+		if (arg[0] == '\0' || strlen(arg) >= IFNAMSIZ) {
+			fprintf(stderr, PROG ": %s: an interface name: %s\n", name, arg);
+			return -EINVAL;
+		}
+		return 0;
+	case OPT_REFRESH:
+		return parse_uint(name, arg, 1, 86400, &o->dhcp_refresh);
+	case OPT_LW4O6:
+		o->lw4o6 = true;
+		return 0;
+	case OPT_PSID:
+	case OPT_PSID_LEN:
+	case OPT_OFFSET:
+		o->have_psid = true;
+		return parse_uint(name, arg, 0,
+		                  c == OPT_PSID     ? 65535
+		                  : c == OPT_OFFSET ? 15
+		                                    : 16,
+		                  c == OPT_PSID     ? &o->psid
+		                  : c == OPT_OFFSET ? &o->offset
+		                                    : &o->psid_len);
+	case OPT_UDP_TO: /* RFC 4787 REQ-5: at least 2 minutes */
+		o->have_timeouts = true;
+		return parse_uint(name, arg, 120, 86400, &o->timeouts.udp);
+	case OPT_TCP_TO: /* RFC 5382 REQ-5: at least 2 hours 4 minutes */
+		o->have_timeouts = true;
+		return parse_uint(name, arg, 7440, 604800, &o->timeouts.tcp);
+	case OPT_ICMP_TO: /* RFC 5508 REQ-1: at least 60 seconds */
+		o->have_timeouts = true;
+		return parse_uint(name, arg, 60, 86400, &o->timeouts.icmp);
+	case OPT_CONFIG:
+		return parse_file(arg, o);
+	case 'h':
+		usage(stdout);
+		return 1;
+	case OPT_VERSION:
+		printf(PROG " " AFTR_VERSION "\n");
+		return 1;
+	default: /* getopt_long() said what was wrong */
+		return -EINVAL;
+	}
+}
+
+/* One line of a --config file: "name [value]", blanks around, '#' starts a comment. */
+static int parse_line(struct b4_opts *o, char *line, const char *where)
+{
+	char *name, *value, *end, what[PATH_MAX + 64];
+	const struct option *opt;
+
+	if ((end = strchr(line, '#')) != NULL)
+		*end = '\0';
+	for (name = line; isspace((unsigned char)*name); name++)
+		;
+	end = name + strlen(name);
+	while (end > name && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	if (*name == '\0')
+		return 0;
+	for (value = name; *value && !isspace((unsigned char)*value); value++)
+		;
+	if (*value != '\0')
+		*value++ = '\0';
+	while (isspace((unsigned char)*value))
+		value++;
+	for (opt = opts; opt->name && strcmp(opt->name, name) != 0; opt++)
+		;
+	snprintf(what, sizeof(what), "%s: %s", where, name);
+	if (!opt->name || opt->val == OPT_CONFIG || opt->val == 'h' || opt->val == OPT_VERSION) {
+		fprintf(stderr, PROG ": %s: %s\n", what,
+		        opt->name ? "not allowed in a file" : "unknown option");
+		return -EINVAL;
+	}
+	if ((opt->has_arg == required_argument) != (*value != '\0')) {
+		fprintf(stderr, PROG ": %s: %s\n", what,
+		        *value ? "takes no value" : "needs a value");
+		return -EINVAL;
+	}
+	/* Names and paths stay in use for the whole run. */
+	if (*value && (value = strdup(value)) == NULL) {
+		fprintf(stderr, PROG ": %s: out of memory\n", what);
+		return -ENOMEM;
+	}
+	return apply_opt(o, opt->val, what, value);
+}
+
+/* --config FILE: the long options, one a line, in order (later ones win, as on the command
+ * line; the command line's after --config override the file's). */
+static int parse_file(const char *path, struct b4_opts *o)
+{
+	char line[1024], where[PATH_MAX + 16];
+	unsigned int lineno = 0;
+	FILE *f;
+	int ret = 0;
+
+	if (o->in_file) {
+		fprintf(stderr, PROG ": %s: config: not allowed in a file\n", path);
+		return -EINVAL;
+	}
+	if ((f = fopen(path, "re")) == NULL) {
+		fprintf(stderr, PROG ": --config %s: %s\n", path, strerror(errno));
+		return -EINVAL;
+	}
+	o->in_file = true;
+	while (ret == 0 && fgets(line, sizeof(line), f) != NULL) {
+		snprintf(where, sizeof(where), "%s:%u", path, ++lineno);
+		if (strchr(line, '\n') == NULL && !feof(f)) {
+			fprintf(stderr, PROG ": %s: longer than %zu characters\n", where,
+			        sizeof(line) - 2);
+			ret = -EINVAL;
+		} else {
+			ret = parse_line(o, line, where);
+		}
+	}
+	if (ret == 0 && ferror(f)) {
+		fprintf(stderr, PROG ": --config %s: read error\n", path);
+		ret = -EINVAL;
+	}
+	fclose(f);
+	o->in_file = false;
+	return ret;
+}
+
+/* What the options mean together. Returns 0 or -EINVAL. */
+static int check_lw4o6(const struct b4_opts *o)
+{
+	struct psid_params ps = {(uint8_t)o->offset, (uint8_t)o->psid_len, (uint16_t)o->psid};
+	char err[128];
+
+	if (!o->lw4o6) {
+		if (o->have_psid || o->have_timeouts) {
+			fprintf(stderr, PROG ": --psid, --psid-len, --offset and the timeouts need "
+			                     "--lw4o6\n");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (o->dhcp) {
+		if (o->have_psid) {
+			fprintf(stderr,
+			        PROG ": --lw4o6 with --dhcp takes the port set from DHCPv6: "
+			             "no --psid, --psid-len or --offset\n");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!o->have_ipv4 || o->plen != 32) {
+		fprintf(stderr, PROG ": --lw4o6: --ipv4 ADDR (the public address, /32) is "
+		                     "required\n");
+		return -EINVAL;
+	}
+	if (psid_params_validate(&ps, err, sizeof(err)) < 0) {
+		fprintf(stderr, PROG ": --lw4o6: %s\n", err);
+		return -EINVAL;
+	}
+	return 0;
+}
 
 /* Returns 0 to run, 1 to exit 0 (--help, --version), -EINVAL to exit 1. */
 static int parse_args(int argc, char **argv, struct b4_opts *o)
 {
-	static const struct option opts[] = {
-	        {"local", required_argument, NULL, OPT_LOCAL},
-	        {"aftr", required_argument, NULL, OPT_AFTR},
-	        {"name", required_argument, NULL, OPT_NAME},
-	        {"ipv4", required_argument, NULL, OPT_IPV4},
-	        {"mtu", required_argument, NULL, OPT_MTU},
-	        {"hop-limit", required_argument, NULL, OPT_HOPS},
-	        {"no-default-route", no_argument, NULL, OPT_NOROUTE},
-	        {"stats-file", required_argument, NULL, OPT_STATS},
-	        {"dhcp", required_argument, NULL, OPT_DHCP},
-	        {"dhcp-refresh", required_argument, NULL, OPT_REFRESH},
-	        {"help", no_argument, NULL, 'h'},
-	        {"version", no_argument, NULL, OPT_VERSION},
-	        {NULL, 0, NULL, 0},
-	};
-	bool have_local = false, have_aftr = false;
-	int c, ret = 0;
+	char name[64];
+	int c, idx = 0, ret = 0;
 
-	while (ret == 0 && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_LOCAL:
-			ret = parse_ipv6("--local", optarg, &o->local);
-			have_local = true;
-			break;
-		case OPT_AFTR:
-			ret = parse_ipv6("--aftr", optarg, &o->aftr);
-			have_aftr = true;
-			break;
-		case OPT_NAME:
-			o->name = optarg;
-			if (optarg[0] == '\0' || strlen(optarg) >= IFNAMSIZ) {
-				fprintf(stderr, PROG ": --name: 1 to %d characters: %s\n",
-				        IFNAMSIZ - 1, optarg);
-				ret = -EINVAL;
-			}
-			break;
-		case OPT_IPV4:
-			ret = parse_prefix4("--ipv4", optarg, &o->ipv4, &o->plen);
-			break;
-		case OPT_MTU:
-			ret = parse_uint("--mtu", optarg, 68, SOFTWIRE_PKT_MAX, &o->mtu);
-			break;
-		case OPT_HOPS:
-			ret = parse_uint("--hop-limit", optarg, 1, 255, &o->hop_limit);
-			break;
-		case OPT_NOROUTE:
-			o->default_route = false;
-			break;
-		case OPT_STATS:
-			o->stats_file = optarg;
-			break;
-		case OPT_DHCP:
-			o->dhcp = optarg;
-			if (optarg[0] == '\0' || strlen(optarg) >= IFNAMSIZ) {
-				fprintf(stderr, PROG ": --dhcp: an interface name: %s\n", optarg);
-				ret = -EINVAL;
-			}
-			break;
-		case OPT_REFRESH:
-			ret = parse_uint("--dhcp-refresh", optarg, 1, 86400, &o->dhcp_refresh);
-			break;
-		case 'h':
-			usage(stdout);
-			return 1;
-		case OPT_VERSION:
-			printf(PROG " " AFTR_VERSION "\n");
-			return 1;
-		default: /* getopt_long() said what was wrong */
-			ret = -EINVAL;
-			break;
-		}
+	while (ret == 0 && (c = getopt_long(argc, argv, "h", opts, &idx)) != -1) {
+		snprintf(name, sizeof(name), "--%s",
+		         c == 'h' || c == '?' ? "help" : opts[idx].name);
+		ret = apply_opt(o, c, name, optarg);
 	}
-	if (ret == 0 && optind < argc) {
+	if (ret != 0)
+		goto out;
+	if (optind < argc) {
 		fprintf(stderr, PROG ": unexpected argument: %s\n", argv[optind]);
 		ret = -EINVAL;
-	}
-	if (ret == 0 && (!have_local || (!have_aftr && !o->dhcp))) {
+	} else if (!o->have_local || (!o->have_aftr && !o->dhcp)) {
 		fprintf(stderr, PROG ": %s is required\n",
-		        have_local ? "--aftr or --dhcp" : "--local");
+		        o->have_local ? "--aftr or --dhcp" : "--local");
 		ret = -EINVAL;
-	}
-	if (ret == 0 && have_aftr && o->dhcp) {
+	} else if (o->have_aftr && o->dhcp) {
 		fprintf(stderr, PROG ": --aftr or --dhcp, not both\n");
 		ret = -EINVAL;
-	}
-	if (ret == 0 && o->dhcp_refresh && !o->dhcp) {
+	} else if (o->dhcp_refresh && !o->dhcp) {
 		fprintf(stderr, PROG ": --dhcp-refresh needs --dhcp\n");
 		ret = -EINVAL;
-	}
-	if (ret == 0 && have_aftr && IN6_ARE_ADDR_EQUAL(&o->local.sin6_addr, &o->aftr.sin6_addr)) {
+	} else if (o->have_aftr && IN6_ARE_ADDR_EQUAL(&o->local.sin6_addr, &o->aftr.sin6_addr)) {
 		fprintf(stderr, PROG ": --local and --aftr are the same address\n");
 		ret = -EINVAL;
+	} else {
+		ret = check_lw4o6(o);
 	}
+out:
 	if (ret < 0)
 		fprintf(stderr, "Try '" PROG " --help'.\n");
 	return ret;
 }
 
-static void counters_report(const struct b4 *b4)
+static void counters_report(struct b4 *b4)
 {
 	int ret;
 
+	if (b4->sw.napt != NULL)
+		napt_sweep(b4->sw.napt, now_ms()); /* the napt_active_* counters */
 	counters_print(stderr, &b4->sw.ctr);
 	if (b4->o.stats_file && (ret = counters_write_file(b4->o.stats_file, &b4->sw.ctr)) < 0)
 		fprintf(stderr, PROG ": --stats-file %s: %s\n", b4->o.stats_file, strerror(-ret));
@@ -296,6 +478,29 @@ static bool signals_handle(struct b4 *b4)
 	return stop;
 }
 
+/* --lw4o6: the NAPT into addr and the port set of ps, from the options or DHCPv6. */
+static int napt_start(struct b4 *b4, struct in_addr addr, const struct psid_params *ps,
+                      const char *from)
+{
+	char v4[INET_ADDRSTRLEN], err[256];
+	uint32_t count;
+	int ret;
+
+	inet_ntop(AF_INET, &addr, v4, sizeof(v4));
+	ret = napt_bind(&b4->napt, addr.s_addr, ps, &b4->o.timeouts, &b4->sw.ctr, err, sizeof(err));
+	if (ret < 0) {
+		fprintf(stderr, PROG ": lw4o6 NAPT into %s: %s\n", v4, err);
+		return ret;
+	}
+	count = psid_port_count(ps);
+	fprintf(stderr,
+	        PROG ": lw4o6 NAPT (%s) into %s, offset %u PSID length %u PSID %u: %u ports, "
+	             "%u to %u\n",
+	        from, v4, ps->offset, ps->psid_len, ps->psid, count, psid_port_nth(ps, 0),
+	        psid_port_nth(ps, count - 1));
+	return 0;
+}
+
 /* What DHCPv6 (and DNS) gave, put to use: the AFTR's address, and a lw4o6 binding's IPv4
  * address on the TUN (RFC 7596 section 5.1: the B4's own public address). */
 static int provision_apply(struct b4 *b4)
@@ -309,7 +514,11 @@ static int provision_apply(struct b4 *b4)
 	b4->sw.no_aftr = false;
 	inet_ntop(AF_INET6, &p->aftr, a, sizeof(a));
 	if (!p->lw.present) {
-		fprintf(stderr, PROG ": softwire to %s (AFTR-Name %s)\n", a, p->info.aftr_name);
+		fprintf(stderr, PROG ": softwire to %s (AFTR-Name %s)%s\n", a, p->info.aftr_name,
+		        b4->o.lw4o6 ? "; no lw4o6 binding: nothing to translate into, what the TUN "
+		                      "gives is dropped (tx_drop_no_binding)"
+		                    : "");
+		napt_free(&b4->napt);
 		return 0;
 	}
 	inet_ntop(AF_INET, &p->lw.ipv4, v4, sizeof(v4));
@@ -325,6 +534,13 @@ static int provision_apply(struct b4 *b4)
 	        PROG ": lw4o6 binding from DHCPv6: %s, port set offset %u PSID length %u PSID %u, "
 	             "BR %s\n",
 	        v4, p->lw.offset, p->lw.psid_len, p->lw.psid, a);
+	if (b4->o.lw4o6) {
+		struct psid_params ps = {p->lw.offset, p->lw.psid_len, p->lw.psid};
+
+		/* A bad set leaves the NAPT off (tx_drop_no_binding) until DHCPv6 fixes it. */
+		if (napt_start(b4, p->lw.ipv4, &ps, "DHCPv6") == -ENOMEM)
+			return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -439,17 +655,23 @@ int main(int argc, char **argv)
 	        .sw = {.tun_fd = -1, .raw_fd = -1},
 	        .sig_fd = -1,
 	};
+	static const struct napt_timeouts timeouts = NAPT_TIMEOUTS_DEFAULT;
 	char err[512] = "";
 	bool running = false;
 	int ret;
 
 	b4.o.ipv4.s_addr = htonl(0xc0000002); /* 192.0.0.2, RFC 6333 section 5.7 */
+	b4.o.offset = 6;                      /* RFC 7597 section 5.1: a = 6 by default */
+	b4.o.timeouts = timeouts;
 	ret = parse_args(argc, argv, &b4.o);
 	if (ret != 0)
 		return ret > 0 ? 0 : 1;
 	b4.sw.aftr = b4.o.aftr;
 	b4.sw.no_aftr = b4.o.dhcp != NULL;
 	b4.prov.dhcp_fd = b4.prov.dns_fd = -1;
+	b4.napt.ctr = &b4.sw.ctr;
+	if (b4.o.lw4o6)
+		b4.sw.napt = &b4.napt; /* off until bound: from the options now, or DHCPv6 */
 
 	if ((b4.sig_fd = signals_open(err, sizeof(err))) < 0 ||
 	    (b4.sw.raw_fd = softwire_open(&b4.o.local, b4.o.hop_limit, err, sizeof(err))) < 0)
@@ -464,6 +686,15 @@ int main(int argc, char **argv)
 	if (tun_setup(&b4, err, sizeof(err)) < 0)
 		goto out;
 	print_started(&b4);
+	if (b4.o.lw4o6 && !b4.o.dhcp) {
+		struct psid_params ps = {(uint8_t)b4.o.offset, (uint8_t)b4.o.psid_len,
+		                         (uint16_t)b4.o.psid};
+
+		if (napt_start(&b4, b4.o.ipv4, &ps, "options") < 0) {
+			snprintf(err, sizeof(err), "--lw4o6: the NAPT could not start");
+			goto out;
+		}
+	}
 	running = true;
 	ret = run(&b4);
 out:
@@ -476,6 +707,7 @@ out:
 	if (b4.sig_fd >= 0)
 		close(b4.sig_fd);
 	provision_close(&b4.prov);
+	napt_free(&b4.napt);
 	if (!running) {
 		fprintf(stderr, PROG ": %s\n", err);
 		return 1;

@@ -35,7 +35,25 @@
 	X(dhcp_bad, "DHCPv6 Replies refused: malformed, or no AFTR-Name nor lw4o6 binding")        \
 	X(dns_sent, "DNS AAAA questions sent for the AFTR-Name")                                   \
 	X(dns_answers, "DNS answers that gave the AFTR an address")                                \
-	X(dns_failures, "DNS answers without one (NXDOMAIN, no AAAA, errors, damage)")
+	X(dns_failures, "DNS answers without one (NXDOMAIN, no AAAA, errors, damage)")             \
+	X(napt_mappings_created, "NAPT mappings made (--lw4o6)")                                   \
+	X(napt_mappings_expired, "NAPT mappings freed after their timeout")                        \
+	X(napt_active_tcp, "TCP mappings alive (as of the last report)")                           \
+	X(napt_active_udp, "UDP mappings alive (as of the last report)")                           \
+	X(napt_active_icmp, "ICMP echo mappings alive (as of the last report)")                    \
+	X(tx_drop_no_binding, "TUN packet while --lw4o6 has no binding yet (--dhcp)")              \
+	X(tx_drop_ports_exhausted,                                                                 \
+	  "TUN packet needing a new mapping, every port of the set taken")                         \
+	X(tx_drop_napt_unsupported, "not TCP, UDP, ICMP echo or error: cannot share by port")      \
+	X(tx_drop_napt_truncated, "first fragment too short for its transport header")             \
+	X(tx_drop_napt_bad_icmp, "ICMP error: fragmented, or its quote cannot be translated")      \
+	X(tx_drop_napt_no_mapping, "ICMP error about a packet of no mapping")                      \
+	X(rx_drop_napt_not_ours, "to another address than the public one (--lw4o6)")               \
+	X(rx_drop_napt_unsupported, "not TCP, UDP, ICMP echo or error")                            \
+	X(rx_drop_napt_truncated, "first fragment too short for its transport header")             \
+	X(rx_drop_napt_bad_icmp, "ICMP error: fragmented, or its quote cannot be translated")      \
+	X(rx_drop_napt_no_mapping, "to a port (ICMP identifier) of no mapping")                    \
+	X(rx_drop_napt_fragment, "later fragment whose first fragment was not seen")
 
 enum b4_counter {
 #define B4_CTR_ENUM(name, help) CTR_##name,

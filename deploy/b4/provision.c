@@ -8,22 +8,14 @@
 #include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "dns.h"
 
 #define PROG       "aftr-b4"
 #define DNS_WAIT   1000 /* ms before asking the next server */
 #define DNS_ROUNDS 3    /* of every server, before asking DHCPv6 again */
-
-static uint64_t now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
-}
 
 static uint32_t random32(void)
 {

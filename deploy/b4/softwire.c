@@ -34,6 +34,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "clock.h"
+
 #define BURST    64 /* packets handled per fd per wake-up, so neither side starves */
 #define ECN_MASK 0x03
 #define ECN_NOT  0x00
@@ -139,8 +141,9 @@ static void ipv4_set_tos(uint8_t *h, uint8_t tos)
 	h[11] = (uint8_t)sum;
 }
 
-/* Encapsulates one packet read from the TUN and sends it to the AFTR. */
-static void tx_one(struct softwire *sw, const uint8_t *p, size_t len)
+/* Encapsulates one packet read from the TUN (translated with --lw4o6) and sends it to the
+ * AFTR. */
+static void tx_one(struct softwire *sw, uint8_t *p, size_t len, uint64_t now)
 {
 	union {
 		struct cmsghdr align;
@@ -168,6 +171,8 @@ static void tx_one(struct softwire *sw, const uint8_t *p, size_t len)
 	case IPV4_OK:
 		break;
 	}
+	if (sw->napt != NULL && !napt_out(sw->napt, p, len, now))
+		return; /* counted by the NAPT */
 	memset(&cbuf, 0, sizeof(cbuf));
 	cm = CMSG_FIRSTHDR(&msg);
 	cm->cmsg_level = IPPROTO_IPV6;
@@ -207,8 +212,9 @@ static bool from_aftr(const struct softwire *sw, const struct sockaddr_in6 *from
 	       (aftr->sin6_scope_id == 0 || from->sin6_scope_id == aftr->sin6_scope_id);
 }
 
-/* Decapsulates one packet received from the softwire socket and writes it to the TUN. */
-static void rx_one(struct softwire *sw, struct msghdr *msg, uint8_t *p, size_t len)
+/* Decapsulates one packet received from the softwire socket (translated with --lw4o6) and
+ * writes it to the TUN. */
+static void rx_one(struct softwire *sw, struct msghdr *msg, uint8_t *p, size_t len, uint64_t now)
 {
 	enum b4_counter drop;
 	int tclass, ecn;
@@ -244,6 +250,8 @@ static void rx_one(struct softwire *sw, struct msghdr *msg, uint8_t *p, size_t l
 				sw->ctr.v[CTR_rx_ecn_ce]++;
 		}
 	}
+	if (sw->napt != NULL && !napt_in(sw->napt, p, len, now))
+		return; /* counted by the NAPT */
 	if (write(sw->tun_fd, p, len) != (ssize_t)len) {
 		drop = CTR_rx_drop_tun_write_error;
 		goto drop;
@@ -257,6 +265,8 @@ drop:
 
 int softwire_tx_burst(struct softwire *sw)
 {
+	uint64_t now = now_ms();
+
 	for (int i = 0; i < BURST; i++) {
 		ssize_t n = read(sw->tun_fd, pkt, sizeof(pkt));
 
@@ -271,7 +281,7 @@ int softwire_tx_burst(struct softwire *sw)
 		if (sw->no_aftr)
 			sw->ctr.v[CTR_tx_drop_no_aftr]++;
 		else
-			tx_one(sw, pkt, (size_t)n);
+			tx_one(sw, pkt, (size_t)n, now);
 	}
 	return 0;
 }
@@ -285,6 +295,7 @@ void softwire_rx_burst(struct softwire *sw)
 	struct sockaddr_in6 from;
 	struct iovec iov;
 	struct msghdr msg;
+	uint64_t now = now_ms();
 	ssize_t n;
 
 	for (int i = 0; i < BURST; i++) {
@@ -303,6 +314,6 @@ void softwire_rx_burst(struct softwire *sw)
 				sw->ctr.v[CTR_recv_errors]++;
 			return;
 		}
-		rx_one(sw, &msg, pkt, (size_t)n);
+		rx_one(sw, &msg, pkt, (size_t)n, now);
 	}
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "counters.h"
+#include "napt.h"
 
 /* Largest IPv4 packet, and largest IPv6 payload without jumbograms. */
 #define SOFTWIRE_PKT_MAX 65535
@@ -20,6 +21,7 @@ struct softwire {
 	int raw_fd;               /* from softwire_open() */
 	struct sockaddr_in6 aftr; /* destination of what we send, the only source we accept */
 	bool no_aftr;             /* not known yet (--dhcp): what the TUN gives is dropped */
+	struct napt *napt;        /* --lw4o6: translate into the port set (napt.h), or NULL */
 	struct b4_counters ctr;
 };
 
