@@ -10,7 +10,8 @@
 # through the API, Kea given the new configuration through its control socket (aftrctl
 # provision kea --push): it takes the binding (RFC 7598) from its reservation and carries
 # HTTP in its port set; its softwire moved to another PSID through the API, Kea kept in
-# step by aftrctl provision kea --push --follow, it follows.
+# step by aftrctl provision kea --push --follow, it follows. Started again with --lw4o6,
+# it translates into the set DHCPv6 gives it by itself, and follows a move again.
 #
 # Usage: provision_live.sh AFTR_DATAPLANE AFTR_CONTROL AFTRCTL AFTR_B4
 # Exit 0 pass, 1 fail, 77 skip (not root, or Kea, unbound or a tool is missing).
@@ -179,6 +180,29 @@ if command -v nft >/dev/null && nat_into 1024-2047; then
 		"lw4o6 binding from DHCPv6: $lw, port set offset 0 PSID length 6 PSID 2" "$tmp/b4b.log"
 	nat_into 2048-3071
 	check "HTTP through its new port set 2048-3071" fetch
+	# The same B4 as a lwB4 translating by itself (--lw4o6): no nftables, the
+	# port set from DHCPv6, and followed when it moves.
+	topo_exec b4b nft delete table ip lw4o6
+	topo_exec b4b pkill -f "aftr-b4 --local 2001:db8:1::b "
+	wait_for 5 bash -c "! ip netns exec ${TOPO}b4b ip link show b4tun0"
+	topo_exec b4b "$b4" --local 2001:db8:1::b --dhcp eth0 --mtu 1500 --lw4o6 \
+		--stats-file "$tmp/b4b.stats" >"$tmp/b4b-lw.log" 2>&1 &
+	pids+=($!)
+	check "B4 b again, with --lw4o6: its NAPT into PSID 2's set from DHCPv6" wait_for 10 \
+		grep -q "lw4o6 NAPT (DHCPv6) into $lw, offset 0 PSID length 6 PSID 2: 1024 ports, 2048 to 3071" \
+		"$tmp/b4b-lw.log"
+	check "HTTP through aftr-b4's NAPT" fetch
+	check "ping through it" topo_exec clb ping -q -c 2 -W 2 "$TOPO_SERVER"
+	curl -sf -X DELETE "$url/softwires/$lw/2" >/dev/null
+	gen=$(curl -sf "${json[@]}" -d \
+		'{"b4": "2001:db8:1::b", "ipv4": "'$lw'", "psid": 3, "psid_len": 6, "offset": 0}' \
+		"$url/softwires" | sed -n 's/.*"generation": \([0-9]*\).*/\1/p')
+	wait_for 10 grep -q "Kea has generation $gen\$" "$tmp/follow.log"
+	topo_exec b4b pkill -USR2 -f "aftr-b4 --local 2001:db8:1::b "
+	check "moved to PSID 3: its NAPT follows, no restart" wait_for 10 grep -q \
+		"lw4o6 NAPT (DHCPv6) into $lw, offset 0 PSID length 6 PSID 3: 1024 ports, 3072 to 4095" \
+		"$tmp/b4b-lw.log"
+	check "HTTP through the new set" fetch
 else
 	echo "skip the lw4o6 B4's traffic: no nftables NAT here"
 fi
