@@ -221,6 +221,17 @@ static const struct option opts[] = {
 
 static int parse_file(const char *path, struct b4_opts *o);
 
+/* A name or path option's value, kept for the whole run: a file's line buffer is not. */
+static int keep(const struct b4_opts *o, const char *name, const char *arg, const char **out)
+{
+	if (o->in_file && (arg = strdup(arg)) == NULL) {
+		fprintf(stderr, PROG ": %s: out of memory\n", name);
+		return -ENOMEM;
+	}
+	*out = arg;
+	return 0;
+}
+
 /* Applies option c with its argument arg; name is what messages call it ("--mtu", or
  * "FILE:LINE: mtu"). Returns 0, 1 to exit 0 (--help, --version), -EINVAL. */
 static int apply_opt(struct b4_opts *o, int c, const char *name, const char *arg)
@@ -233,13 +244,12 @@ static int apply_opt(struct b4_opts *o, int c, const char *name, const char *arg
 		o->have_aftr = true;
 		return parse_ipv6(name, arg, &o->aftr);
 	case OPT_NAME:
-		o->name = arg;
 		if (arg[0] == '\0' || strlen(arg) >= IFNAMSIZ) {
 			fprintf(stderr, PROG ": %s: 1 to %d characters: %s\n", name, IFNAMSIZ - 1,
 			        arg);
 			return -EINVAL;
 		}
-		return 0;
+		return keep(o, name, arg, &o->name);
 	case OPT_IPV4:
 		o->have_ipv4 = true;
 		return parse_prefix4(name, arg, &o->ipv4, &o->plen);
@@ -251,15 +261,13 @@ static int apply_opt(struct b4_opts *o, int c, const char *name, const char *arg
 		o->default_route = false;
 		return 0;
 	case OPT_STATS:
-		o->stats_file = arg;
-		return 0;
+		return keep(o, name, arg, &o->stats_file);
 	case OPT_DHCP:
-		o->dhcp = arg;
 		if (arg[0] == '\0' || strlen(arg) >= IFNAMSIZ) {
 			fprintf(stderr, PROG ": %s: an interface name: %s\n", name, arg);
 			return -EINVAL;
 		}
-		return 0;
+		return keep(o, name, arg, &o->dhcp);
 	case OPT_REFRESH:
 		return parse_uint(name, arg, 1, 86400, &o->dhcp_refresh);
 	case OPT_LW4O6:
@@ -331,11 +339,6 @@ static int parse_line(struct b4_opts *o, char *line, const char *where)
 		fprintf(stderr, PROG ": %s: %s\n", what,
 		        *value ? "takes no value" : "needs a value");
 		return -EINVAL;
-	}
-	/* Names and paths stay in use for the whole run. */
-	if (*value && (value = strdup(value)) == NULL) {
-		fprintf(stderr, PROG ": %s: out of memory\n", what);
-		return -ENOMEM;
 	}
 	return apply_opt(o, opt->val, what, value);
 }

@@ -1,6 +1,7 @@
 /*
- * Inside the lwB4's NAPT (napt.c: mappings and the TCP, UDP and echo path; napt_icmp.c: ICMP
- * errors): IPv4 header access by offset and the mapping calls the two share.
+ * Inside the lwB4's NAPT (napt_table.c: the mappings; napt_pkt.c: header rewriting; napt.c: the
+ * TCP, UDP and echo path; napt_icmp.c: ICMP errors): IPv4 header access by offset and the calls
+ * they share.
  *
  * 16- and 32-bit fields are loaded "as stored" (network order in a host integer) for the
  * checksum updates of lib/net/cksum.h, and as numbers with be16() where a port is compared.
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "napt.h"
+#include "pkt_hdr.h"
 
 #define NAPT_NIL UINT32_MAX
 
@@ -65,6 +67,11 @@ static inline bool ip_more_frags(const uint8_t *ip)
 {
 	return (ip[6] & 0x20) != 0;
 }
+
+/* A new mapping for inside (addr, port) at now, its expiry still to set; NAPT_NIL when every
+ * port of the set is mapped (counted as tx_drop_ports_exhausted). napt_table.c. */
+uint32_t napt_map_new(struct napt *n, enum napt_proto pr, uint32_t addr, uint16_t port,
+                      uint64_t now);
 
 /* The table of an IPv4 protocol number, or NAPT_NPROTO. */
 enum napt_proto napt_proto_of(uint8_t proto);

@@ -428,27 +428,32 @@ START_TEST(test_timeouts)
 }
 END_TEST
 
+/* Makes the packet at b a fragment: frag_off (host order: flags and offset), IPv4 ID id. */
+static void fragment(uint8_t *b, uint16_t frag_off, uint16_t id)
+{
+	struct l3_ip4_hdr *ip = (struct l3_ip4_hdr *)b;
+
+	ip->frag_off = htons(frag_off);
+	ip->id = htons(id);
+	ip->cksum = 0;
+	ip->cksum = cksum_ip4_hdr(ip);
+}
+
 START_TEST(test_fragments)
 {
 	uint8_t b[256];
-	struct l3_ip4_hdr *ip = (struct l3_ip4_hdr *)b;
 	size_t l;
 	uint16_t ext;
 
 	bind_set(0, 5, 1);
 	/* Out: the first fragment by its ports, a later one gets the public address. */
 	l = build(b, AFTR_IPPROTO_UDP, INSIDE, 5000, SERVER, 53, 24);
-	ip->frag_off = htons(AFTR_IP4_FLAG_MF);
-	ip->cksum = 0;
-	ip->cksum = cksum_ip4_hdr(ip);
+	fragment(b, AFTR_IP4_FLAG_MF, 76);
 	ck_assert(napt_out(&n, b, l, 0));
 	ext = port16(b + 20);
 	ck_assert_uint_ge(ext, 2048);
-	l = build(b, AFTR_IPPROTO_UDP, INSIDE, 1, 2, 3, 24);
-	ip->frag_off = htons(4);
-	ip->dst = htonl(SERVER);
-	ip->cksum = 0;
-	ip->cksum = cksum_ip4_hdr(ip);
+	l = build(b, AFTR_IPPROTO_UDP, INSIDE, 1, SERVER, 3, 24);
+	fragment(b, 4, 76);
 	ck_assert(napt_out(&n, b, l, 0));
 	ck_assert_uint_eq(src_of(b), EXT);
 	ck_assert_uint_eq(cksum_fold(cksum_add(0, b, 20)), 0xffff);
@@ -456,25 +461,16 @@ START_TEST(test_fragments)
 
 	/* In: a later fragment goes where its first went; one that comes alone is dropped. */
 	l = build(b, AFTR_IPPROTO_UDP, SERVER, 53, EXT, ext, 24);
-	ip->frag_off = htons(AFTR_IP4_FLAG_MF);
-	ip->id = htons(77);
-	ip->cksum = 0;
-	ip->cksum = cksum_ip4_hdr(ip);
+	fragment(b, AFTR_IP4_FLAG_MF, 77);
 	ck_assert(napt_in(&n, b, l, 10));
 	ck_assert_uint_eq(dst_of(b), INSIDE);
 	l = build(b, AFTR_IPPROTO_UDP, SERVER, 1, EXT, 2, 24);
-	ip->frag_off = htons(4);
-	ip->id = htons(77);
-	ip->cksum = 0;
-	ip->cksum = cksum_ip4_hdr(ip);
+	fragment(b, 4, 77);
 	ck_assert(napt_in(&n, b, l, 20));
 	ck_assert_uint_eq(dst_of(b), INSIDE);
 	ck_assert_uint_eq(cksum_fold(cksum_add(0, b, 20)), 0xffff);
 	l = build(b, AFTR_IPPROTO_UDP, SERVER, 1, EXT, 2, 24);
-	ip->frag_off = htons(4);
-	ip->id = htons(78);
-	ip->cksum = 0;
-	ip->cksum = cksum_ip4_hdr(ip);
+	fragment(b, 4, 78);
 	ck_assert(!napt_in(&n, b, l, 20));
 	ck_assert_uint_eq(ctr.v[CTR_rx_drop_napt_fragment], 1);
 }
