@@ -25,9 +25,10 @@ prefix=$(meson introspect "$build" --buildoptions |
 	/usr/bin/python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"] == "prefix"][0])')
 root=$dest$prefix
 missing=0
-for f in sbin/aftr-dataplane sbin/aftr-control bin/aftrctl lib/systemd/system/aftr-dataplane.service \
+for f in sbin/aftr-dataplane sbin/aftr-control sbin/aftr-b4 bin/aftrctl lib/systemd/system/aftr-dataplane.service \
 	lib/systemd/system/aftr-control.service share/man/man8/aftr-dataplane.8 \
-	share/man/man8/aftr-control.8 share/man/man1/aftrctl.1 share/man/man5/aftr.yaml.5 \
+	share/man/man8/aftr-control.8 share/man/man8/aftr-b4.8 share/man/man1/aftrctl.1 \
+	share/man/man5/aftr.yaml.5 \
 	share/doc/aftr/reference.yaml share/bash-completion/completions/aftrctl \
 	share/aftr/examples/aftr-dataplane.default share/aftr/examples/aftr-rsyslog.conf \
 	share/aftr/examples/aftr-logrotate; do

@@ -57,6 +57,7 @@ table ip lw4o6 {
 	chain post {
 		type nat hook postrouting priority srcnat;
 		oifname "b4tun0" ip saddr 192.168.1.0/24 ip protocol { tcp, udp } snat to $LW:$range
+		oifname "b4tun0" ip saddr 192.168.1.0/24 ip protocol icmp snat to $LW:$range
 	}
 }
 NFT
