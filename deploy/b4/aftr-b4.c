@@ -60,8 +60,9 @@ struct b4_opts {
 	const char *dhcp;          /* --dhcp IFACE: the AFTR (and a lw4o6 binding) from DHCPv6 */
 	unsigned int dhcp_refresh; /* --dhcp-refresh S, 0: the server's refresh time */
 	bool have_local, have_aftr, have_ipv4;
-	bool lw4o6;     /* --lw4o6: NAPT into the binding's port set (napt.h) */
-	bool have_psid; /* --psid, --psid-len or --offset given */
+	bool lw4o6;             /* --lw4o6: NAPT into the binding's port set (napt.h) */
+	struct in_addr public4; /* --lw4o6 --ipv4: the binding's address (not the TUN's) */
+	bool have_psid;         /* --psid, --psid-len or --offset given */
 	unsigned int psid, psid_len, offset;
 	bool have_timeouts; /* a --*-timeout given */
 	struct napt_timeouts timeouts;
@@ -395,10 +396,10 @@ static int check_lw4o6(const struct b4_opts *o)
 		return 0;
 	}
 	if (o->dhcp) {
-		if (o->have_psid) {
+		if (o->have_psid || o->have_ipv4) {
 			fprintf(stderr,
-			        PROG ": --lw4o6 with --dhcp takes the port set from DHCPv6: "
-			             "no --psid, --psid-len or --offset\n");
+			        PROG ": --lw4o6 with --dhcp takes the address and port set from "
+			             "DHCPv6: no --ipv4, --psid, --psid-len or --offset\n");
 			return -EINVAL;
 		}
 		return 0;
@@ -504,8 +505,9 @@ static int napt_start(struct b4 *b4, struct in_addr addr, const struct psid_para
 	return 0;
 }
 
-/* What DHCPv6 (and DNS) gave, put to use: the AFTR's address, and a lw4o6 binding's IPv4
- * address on the TUN (RFC 7596 section 5.1: the B4's own public address). */
+/* What DHCPv6 (and DNS) gave, put to use: the AFTR's address, and a lw4o6 binding (RFC 7596
+ * section 5.1: the B4's own public address and port set): the NAPT's with --lw4o6, else the
+ * TUN's address. */
 static int provision_apply(struct b4 *b4)
 {
 	const struct provision *p = &b4->prov;
@@ -525,11 +527,13 @@ static int provision_apply(struct b4 *b4)
 		return 0;
 	}
 	inet_ntop(AF_INET, &p->lw.ipv4, v4, sizeof(v4));
-	/* A new address takes the device's routes with the old one: the default route
-	 * is put back. */
-	if ((ret = if_set_ipv4(b4->ifname, p->lw.ipv4, 32, err, sizeof(err))) < 0 ||
-	    (b4->route_added && (ret = route4_default(b4->ifname, true, err, sizeof(err))) < 0 &&
-	     ret != -EEXIST)) {
+	/* Without --lw4o6 the binding's address goes on the TUN for the host's own NAT (with
+	 * --lw4o6 it is the NAPT's, main() says why). A new address takes the device's routes
+	 * with the old one: the default route is put back. */
+	if (!b4->o.lw4o6 &&
+	    ((ret = if_set_ipv4(b4->ifname, p->lw.ipv4, 32, err, sizeof(err))) < 0 ||
+	     (b4->route_added && (ret = route4_default(b4->ifname, true, err, sizeof(err))) < 0 &&
+	      ret != -EEXIST))) {
 		fprintf(stderr, PROG ": lw4o6 binding %s: %s\n", v4, err);
 		return ret;
 	}
@@ -673,8 +677,16 @@ int main(int argc, char **argv)
 	b4.sw.no_aftr = b4.o.dhcp != NULL;
 	b4.prov.dhcp_fd = b4.prov.dns_fd = -1;
 	b4.napt.ctr = &b4.sw.ctr;
-	if (b4.o.lw4o6)
+	if (b4.o.lw4o6) {
 		b4.sw.napt = &b4.napt; /* off until bound: from the options now, or DHCPv6 */
+		/* The public address is the NAPT's, not the host's: the TUN keeps 192.0.0.2/29
+		 * (RFC 7335), so that packets from inside to the public address (another
+		 * subscriber sharing it) go to the AFTR, which hairpins them. */
+		b4.o.public4 = b4.o.ipv4;
+		b4.o.ipv4.s_addr = htonl(0xc0000002);
+		b4.o.plen = 29;
+		b4.napt.self_addr = b4.o.ipv4.s_addr;
+	}
 
 	if ((b4.sig_fd = signals_open(err, sizeof(err))) < 0 ||
 	    (b4.sw.raw_fd = softwire_open(&b4.o.local, b4.o.hop_limit, err, sizeof(err))) < 0)
@@ -693,7 +705,7 @@ int main(int argc, char **argv)
 		struct psid_params ps = {(uint8_t)b4.o.offset, (uint8_t)b4.o.psid_len,
 		                         (uint16_t)b4.o.psid};
 
-		if (napt_start(&b4, b4.o.ipv4, &ps, "options") < 0) {
+		if (napt_start(&b4, b4.o.public4, &ps, "options") < 0) {
 			snprintf(err, sizeof(err), "--lw4o6: the NAPT could not start");
 			goto out;
 		}

@@ -75,8 +75,11 @@ bool napt_out(struct napt *n, uint8_t *p, size_t len, uint64_t now)
 	if (pr == NAPT_ICMP && l4[0] != ICMP_ECHO) {
 		if (l4[0] == ICMP_UNREACH || l4[0] == ICMP_TIME_EXCEED || l4[0] == ICMP_PARAM_PROB)
 			return napt_icmp_err_out(n, p, len, now);
-		if (l4[0] == ICMP_ECHO_REPLY && src == n->ext_addr)
-			return true; /* the B4's own answer to a ping of its address */
+		if (l4[0] == ICMP_ECHO_REPLY && src == n->self_addr) {
+			/* The host's answer to a ping of the public address. */
+			napt_rewrite(p, len, IP_SRC, n->ext_addr, -1);
+			return true;
+		}
 		return drop(n, CTR_tx_drop_napt_unsupported);
 	}
 	idx = napt_find_int(n, pr, src, port_at(pr, l4, true), now);
@@ -133,8 +136,10 @@ bool napt_in(struct napt *n, uint8_t *p, size_t len, uint64_t now)
 	if (pr == NAPT_ICMP && l4[0] != ICMP_ECHO_REPLY) {
 		if (l4[0] == ICMP_UNREACH || l4[0] == ICMP_TIME_EXCEED || l4[0] == ICMP_PARAM_PROB)
 			return napt_icmp_err_in(n, p, len, now);
-		if (l4[0] == ICMP_ECHO)
-			return true; /* a ping of the B4's address: its own to answer */
+		if (l4[0] == ICMP_ECHO) { /* a ping of the public address: the host answers */
+			napt_rewrite(p, len, IP_DST, n->self_addr, -1);
+			return true;
+		}
 		return drop(n, CTR_rx_drop_napt_unsupported);
 	}
 	idx = napt_find_ext(n, pr, port_at(pr, l4, false), now);

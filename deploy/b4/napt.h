@@ -19,8 +19,10 @@
  * - Fragments (RFC 4787 REQ-14): a first fragment is translated by its ports; later ones
  *   outbound take the public address, inbound the inside address the first one went to (a
  *   short cache keyed by source, protocol and IPv4 ID; one that comes first is dropped).
- * - Echo requests from outside to the public address are the B4's own (its TUN holds the
- *   address): let in untranslated, and the B4's replies go out untranslated.
+ * - The public address is not the host's (its TUN holds 192.0.0.2, RFC 7335), so that packets
+ *   to it from inside, for another subscriber sharing it, go to the AFTR, which hairpins them.
+ *   Echo requests from outside to the public address are the host's to answer: they go to the
+ *   TUN's address (identifier kept), and its echo replies come from the public address.
  * - Other protocols cannot share an address by port: dropped and counted both ways.
  * One thread; no allocation per packet.
  */
@@ -74,8 +76,9 @@ struct napt_frag {
 };
 
 struct napt {
-	bool on;           /* a binding is set: translate */
-	uint32_t ext_addr; /* the public address, network order */
+	bool on;            /* a binding is set: translate */
+	uint32_t ext_addr;  /* the public address, network order */
+	uint32_t self_addr; /* the TUN's own address, network order: pings of ext_addr go there */
 	struct psid_params ps;
 	struct psid_test test;
 	uint32_t nports; /* ports in the set */

@@ -7,7 +7,8 @@
 # 0: B4 a PSID 1 (ports 2048-4095), B4 b PSID 2 (4096-6143).
 # Through each: ping from the client (and, for a, from the B4 itself),
 # UDP echoes, TCP with iperf3, a port unreachable for a UDP datagram sent to
-# a closed port coming back to the client (RFC 5508), and a client opening
+# a closed port coming back to the client (RFC 5508), for B4 a a flow to
+# another of its flows through the AFTR's hairpin, and a client opening
 # more UDP flows than the set holds: the server sees only ports of the set
 # (at most 2048 of them), aftr-b4 counts the rest as exhaustion, TCP still
 # passes, and the AFTR never sees a port outside a set.
@@ -80,7 +81,8 @@ check "B4 a says which set it translates into" \
 	grep -q "lw4o6 NAPT (options) into $LW, offset 0 PSID length 5 PSID 1: 2048 ports, 2048 to 4095" \
 	"$tmp/b4a.log"
 
-# The Internet's UDP echo server: one line "PORT" per datagram from $LW.
+# The Internet's UDP echo server: one line "ADDRESS PORT" per datagram; it
+# answers "whoami" with the sender's address and port.
 topo_exec inet timeout 600 /usr/bin/python3 -u -c "
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -89,7 +91,7 @@ s.bind(('$TOPO_SERVER', $ECHO_PORT))
 while True:
     d, a = s.recvfrom(2048)
     print(a[0], a[1], flush=True)
-    s.sendto(d, a)
+    s.sendto(('%s %d' % a).encode() if d == b'whoami' else d, a)
 " >"$tmp/echo.log" 2>&1 &
 pids+=($!)
 topo_exec inet iperf3 -s -B "$TOPO_SERVER" >"$tmp/iperf-s.log" 2>&1 &
@@ -178,6 +180,26 @@ raise SystemExit('no answer')"
 }
 check "B4 a: a ping of its public address (an identifier of its set) is answered" \
 	ping_public
+
+# Hairpinning: a client of B4 a sends to the shared address at the public
+# port of another of its own flows; the AFTR turns it around (RFC 7596
+# section 6), B4 a translates it in, and the first socket hears the second
+# from the shared address. (The nftables way cannot: the address is its
+# host's own there, so the packet would never leave the B4.)
+hairpin() {
+	topo_exec cla /usr/bin/python3 -c "
+import socket
+s1 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s1.settimeout(3)
+s1.sendto(b'whoami', ('$TOPO_SERVER', $ECHO_PORT))
+addr, port = s1.recvfrom(100)[0].decode().split()
+s2 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s2.sendto(b'hairpin', (addr, int(port)))
+d, a = s1.recvfrom(100)
+assert d == b'hairpin' and a[0] == '$LW', (d, a)
+print('public port', port, 'heard', a)"
+}
+check "B4 a: from one flow to another through the AFTR's hairpin" hairpin
 
 # More UDP flows than the set holds (2048): 2100 sockets, one datagram each.
 flood() {

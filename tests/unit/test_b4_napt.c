@@ -16,6 +16,7 @@
 #define EXT     0xc6336407u /* 198.51.100.7 */
 #define INSIDE  0x0a000002u /* 10.0.0.2 */
 #define SERVER  0xcb007109u /* 203.0.113.9 */
+#define SELF    0xc0000002u /* 192.0.0.2, the TUN's */
 #define SEC     1000ull
 #define MAXPORT 65536
 
@@ -29,6 +30,7 @@ static void bind_set(unsigned int offset, unsigned int len, unsigned int psid)
 	char err[128];
 
 	memset(&ctr, 0, sizeof(ctr));
+	n.self_addr = htonl(SELF);
 	ck_assert_int_eq(napt_bind(&n, htonl(EXT), &ps, &to, &ctr, err, sizeof(err)), 0);
 }
 
@@ -252,14 +254,18 @@ START_TEST(test_icmp_echo)
 	ck_assert_uint_eq(port16(b + 24), 7);
 	ck_assert_uint_eq(dst_of(b), INSIDE);
 	assert_cksums(b, l);
-	/* A ping of the public address is the B4's own; so is its answer. */
+	/* A ping of the public address goes to the host (the TUN's address); its answer comes
+	 * from the public address; the identifier stays. */
 	l = build(b, AFTR_IPPROTO_ICMP, SERVER, 8, EXT, 0x4242, 8);
 	ck_assert(napt_in(&n, b, l, 1));
-	ck_assert_uint_eq(dst_of(b), EXT);
+	ck_assert_uint_eq(dst_of(b), SELF);
 	ck_assert_uint_eq(port16(b + 24), 0x4242);
-	l = build(b, AFTR_IPPROTO_ICMP, EXT, 0, SERVER, 0x4242, 8);
+	assert_cksums(b, l);
+	l = build(b, AFTR_IPPROTO_ICMP, SELF, 0, SERVER, 0x4242, 8);
 	ck_assert(napt_out(&n, b, l, 1));
+	ck_assert_uint_eq(src_of(b), EXT);
 	ck_assert_uint_eq(port16(b + 24), 0x4242);
+	assert_cksums(b, l);
 	/* An echo reply from inside is not: nothing inside was pinged. */
 	l = build(b, AFTR_IPPROTO_ICMP, INSIDE, 0, SERVER, 0x4242, 8);
 	ck_assert(!napt_out(&n, b, l, 1));
