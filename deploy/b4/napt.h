@@ -66,6 +66,7 @@ struct napt_table {
 	uint32_t *bucket; /* hash of (int_addr, int_port) -> first index, NAPT_NIL */
 	uint32_t mask;    /* buckets - 1 */
 	uint32_t active;  /* mappings in use (as of the last sweep or change) */
+	bool full;        /* the last new mapping found no port (logged once) */
 };
 
 struct napt_frag {

@@ -114,8 +114,18 @@ uint32_t napt_map_new(struct napt *n, enum napt_proto pr, uint32_t addr, uint16_
 
 	if (idx == NAPT_NIL) {
 		n->ctr->v[CTR_tx_drop_ports_exhausted]++;
+		if (!t->full) /* said once until a port is free again */
+			fprintf(stderr,
+			        "aftr-b4: %s: every port of the set (%u) is mapped: new flows are "
+			        "dropped (tx_drop_ports_exhausted)\n",
+			        pr == NAPT_TCP   ? "TCP"
+			        : pr == NAPT_UDP ? "UDP"
+			                         : "ICMP",
+			        n->nports);
+		t->full = true;
 		return NAPT_NIL;
 	}
+	t->full = false;
 	head = &t->bucket[bucket_of(t, addr, port)];
 	t->map[idx] = (struct napt_map){
 	        .expires = now + 1, .int_addr = addr, .int_port = port, .next = *head};

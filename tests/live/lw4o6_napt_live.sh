@@ -228,7 +228,8 @@ exhausted() {
 	e=$(b4a_counter tx_drop_ports_exhausted)
 	u=$(counter napt_active_udp "$tmp/b4a.stats")
 	echo "aftr-b4: tx_drop_ports_exhausted $e, napt_active_udp $u"
-	[ "$e" -ge 52 ] && [ "$u" -eq 2048 ]
+	[ "$e" -ge 52 ] && [ "$u" -eq 2048 ] &&
+		[ "$(grep -c "UDP: every port of the set (2048) is mapped" "$tmp/b4a.log")" -eq 1 ]
 }
 for x in a b; do
 	how=$([ $x = a ] && echo "aftr-b4's NAPT" || echo "nftables")
