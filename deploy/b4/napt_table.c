@@ -154,9 +154,13 @@ void napt_sweep(struct napt *n, uint64_t now)
 void napt_free(struct napt *n)
 {
 	for (int pr = 0; pr < NAPT_NPROTO; pr++) {
-		free(n->t[pr].map);
-		free(n->t[pr].bucket);
-		n->t[pr] = (struct napt_table){0};
+		struct napt_table *t = &n->t[pr];
+
+		free(t->map);
+		t->map = NULL;
+		free(t->bucket);
+		t->bucket = NULL;
+		t->active = 0;
 	}
 	n->on = false;
 }
