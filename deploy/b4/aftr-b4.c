@@ -686,6 +686,7 @@ int main(int argc, char **argv)
 		b4.o.ipv4.s_addr = htonl(0xc0000002);
 		b4.o.plen = 29;
 		b4.napt.self_addr = b4.o.ipv4.s_addr;
+		b4.napt.log = stderr;
 	}
 
 	if ((b4.sig_fd = signals_open(err, sizeof(err))) < 0 ||

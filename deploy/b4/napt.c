@@ -138,6 +138,8 @@ bool napt_in(struct napt *n, uint8_t *p, size_t len, uint64_t now)
 			return napt_icmp_err_in(n, p, len, now);
 		if (l4[0] == ICMP_ECHO) { /* a ping of the public address: the host answers */
 			napt_rewrite(p, len, IP_DST, n->self_addr, -1);
+			if (ip_more_frags(p))
+				frag_remember(n, p, n->self_addr, now);
 			return true;
 		}
 		return drop(n, CTR_rx_drop_napt_unsupported);

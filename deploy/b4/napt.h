@@ -32,6 +32,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "counters.h"
 #include "portset.h"
@@ -80,6 +81,7 @@ struct napt {
 	bool on;            /* a binding is set: translate */
 	uint32_t ext_addr;  /* the public address, network order */
 	uint32_t self_addr; /* the TUN's own address, network order: pings of ext_addr go there */
+	FILE *log;          /* where events (exhaustion) are said, or NULL */
 	struct psid_params ps;
 	struct psid_test test;
 	uint32_t nports; /* ports in the set */

@@ -114,8 +114,8 @@ uint32_t napt_map_new(struct napt *n, enum napt_proto pr, uint32_t addr, uint16_
 
 	if (idx == NAPT_NIL) {
 		n->ctr->v[CTR_tx_drop_ports_exhausted]++;
-		if (!t->full) /* said once until a port is free again */
-			fprintf(stderr,
+		if (!t->full && n->log != NULL) /* said once until a port is free again */
+			fprintf(n->log,
 			        "aftr-b4: %s: every port of the set (%u) is mapped: new flows are "
 			        "dropped (tx_drop_ports_exhausted)\n",
 			        pr == NAPT_TCP   ? "TCP"

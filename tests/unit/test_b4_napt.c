@@ -479,6 +479,16 @@ START_TEST(test_fragments)
 	fragment(b, 4, 78);
 	ck_assert(!napt_in(&n, b, l, 20));
 	ck_assert_uint_eq(ctr.v[CTR_rx_drop_napt_fragment], 1);
+	/* A large ping of the public address: every fragment goes to the host. */
+	l = build(b, AFTR_IPPROTO_ICMP, SERVER, 8, EXT, 9, 24);
+	fragment(b, AFTR_IP4_FLAG_MF, 79);
+	ck_assert(napt_in(&n, b, l, 30));
+	ck_assert_uint_eq(dst_of(b), SELF);
+	l = build(b, AFTR_IPPROTO_ICMP, SERVER, 1, EXT, 2, 24);
+	fragment(b, 4, 79);
+	ck_assert(napt_in(&n, b, l, 30));
+	ck_assert_uint_eq(dst_of(b), SELF);
+	ck_assert_uint_eq(cksum_fold(cksum_add(0, b, 20)), 0xffff);
 }
 END_TEST
 
