@@ -305,11 +305,11 @@ out:
 	if (b4.sig_fd >= 0)
 		close(b4.sig_fd);
 	provision_close(&b4.prov);
-	napt_free(&b4.napt);
-	if (!running) {
+	if (running)
+		counters_report(&b4); /* the NAPT's gauges included: before it goes */
+	else
 		fprintf(stderr, PROG ": %s\n", err);
-		return 1;
-	}
-	counters_report(&b4);
-	return ret < 0 ? 1 : 0;
+	napt_free(&b4.napt);
+	options_free(&b4.o);
+	return !running || ret < 0 ? 1 : 0;
 }

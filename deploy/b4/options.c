@@ -164,15 +164,31 @@ static const struct option opts[] = {
 
 static int parse_file(const char *path, struct b4_opts *o);
 
-/* A name or path option's value, kept for the whole run: a file's line buffer is not. */
-static int keep(const struct b4_opts *o, const char *name, const char *arg, const char **out)
+/* A name or path option's value (field is OPT_KEPT_*), kept for the whole run: a file's line
+ * buffer is not, so a file's value is copied (and a copy it replaces freed). */
+static int keep(struct b4_opts *o, unsigned int field, const char *name, const char *arg,
+                const char **out)
 {
 	if (o->in_file && (arg = strdup(arg)) == NULL) {
 		fprintf(stderr, PROG ": %s: out of memory\n", name);
 		return -ENOMEM;
 	}
+	if (o->kept & field)
+		free((char *)*out);
+	o->kept = o->in_file ? o->kept | field : o->kept & ~field;
 	*out = arg;
 	return 0;
+}
+
+void options_free(struct b4_opts *o)
+{
+	if (o->kept & OPT_KEPT_NAME)
+		free((char *)o->name);
+	if (o->kept & OPT_KEPT_STATS)
+		free((char *)o->stats_file);
+	if (o->kept & OPT_KEPT_DHCP)
+		free((char *)o->dhcp);
+	o->kept = 0;
 }
 
 /* Applies option c with its argument arg; name is what messages call it ("--mtu", or
@@ -192,7 +208,7 @@ static int apply_opt(struct b4_opts *o, int c, const char *name, const char *arg
 			        arg);
 			return -EINVAL;
 		}
-		return keep(o, name, arg, &o->name);
+		return keep(o, OPT_KEPT_NAME, name, arg, &o->name);
 	case OPT_IPV4:
 		o->have_ipv4 = true;
 		return parse_prefix4(name, arg, &o->ipv4, &o->plen);
@@ -204,13 +220,13 @@ static int apply_opt(struct b4_opts *o, int c, const char *name, const char *arg
 		o->default_route = false;
 		return 0;
 	case OPT_STATS:
-		return keep(o, name, arg, &o->stats_file);
+		return keep(o, OPT_KEPT_STATS, name, arg, &o->stats_file);
 	case OPT_DHCP:
 		if (arg[0] == '\0' || strlen(arg) >= IFNAMSIZ) {
 			fprintf(stderr, PROG ": %s: an interface name: %s\n", name, arg);
 			return -EINVAL;
 		}
-		return keep(o, name, arg, &o->dhcp);
+		return keep(o, OPT_KEPT_DHCP, name, arg, &o->dhcp);
 	case OPT_REFRESH:
 		return parse_uint(name, arg, 1, 86400, &o->dhcp_refresh);
 	case OPT_LW4O6:

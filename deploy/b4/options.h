@@ -29,8 +29,13 @@ struct b4_opts {
 	unsigned int psid, psid_len, offset;
 	bool have_timeouts; /* a --*-timeout given */
 	struct napt_timeouts timeouts;
-	bool in_file; /* options being read from --config */
+	bool in_file;      /* options being read from --config */
+	unsigned int kept; /* OPT_KEPT_*: which strings are copies of a file's (options_free) */
 };
+
+#define OPT_KEPT_NAME  0x1u
+#define OPT_KEPT_STATS 0x2u
+#define OPT_KEPT_DHCP  0x4u
 
 /*
  * Fills o from the command line (and the --config files it names), defaults first, and checks
@@ -39,5 +44,8 @@ struct b4_opts {
  * --version), -EINVAL or -ENOMEM to exit 1.
  */
 int options_parse(int argc, char **argv, struct b4_opts *o);
+
+/* Frees the strings options_parse() copied from --config files. */
+void options_free(struct b4_opts *o);
 
 #endif /* AFTR_B4_OPTIONS_H */
