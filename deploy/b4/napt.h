@@ -64,10 +64,11 @@ struct napt_map {
 
 struct napt_table {
 	struct napt_map *map;
-	uint32_t *bucket; /* hash of (int_addr, int_port) -> first index, NAPT_NIL */
-	uint32_t mask;    /* buckets - 1 */
-	uint32_t active;  /* mappings in use (as of the last sweep or change) */
-	bool full;        /* the last new mapping found no port (logged once) */
+	uint32_t *bucket;   /* hash of (int_addr, int_port) -> first index, NAPT_NIL */
+	uint32_t mask;      /* buckets - 1 */
+	uint32_t active;    /* mappings in use (as of the last sweep or change) */
+	bool full;          /* the last new mapping found no port (logged once) */
+	uint64_t rescan_at; /* while full: no scan for a free port before then (ms) */
 };
 
 struct napt_frag {

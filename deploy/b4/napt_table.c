@@ -93,6 +93,10 @@ static uint32_t pick(struct napt *n, struct napt_table *t, uint16_t port, uint64
 	if (port != 0 && psid_test_port(n->test, port) &&
 	    slot_free(n, t, psid_port_index(&n->ps, port), now))
 		return psid_port_index(&n->ps, port);
+	/* Full a moment ago: scan again once a second at most, not for every new flow of a
+	 * flood (a scan of a whole address's set is 64,512 looks). */
+	if (t->full && now < t->rescan_at)
+		return NAPT_NIL;
 	n->rnd ^= n->rnd << 13; /* xorshift64 */
 	n->rnd ^= n->rnd >> 7;
 	n->rnd ^= n->rnd << 17;
@@ -123,6 +127,7 @@ uint32_t napt_map_new(struct napt *n, enum napt_proto pr, uint32_t addr, uint16_
 			                         : "ICMP",
 			        n->nports);
 		t->full = true;
+		t->rescan_at = now + 1000;
 		return NAPT_NIL;
 	}
 	t->full = false;
@@ -161,6 +166,8 @@ void napt_free(struct napt *n)
 		free(t->bucket);
 		t->bucket = NULL;
 		t->active = 0;
+		t->full = false;
+		t->rescan_at = 0;
 	}
 	n->on = false;
 }

@@ -235,6 +235,25 @@ START_TEST(test_edge_ports)
 }
 END_TEST
 
+/* A full set refuses new flows (without a scan for a second) until a mapping expires. */
+START_TEST(test_full_until_expiry)
+{
+	bind_set(0, 16, 5); /* one port: 5 */
+	ck_assert_uint_eq(out_port(AFTR_IPPROTO_UDP, 7000, 0), 5);
+	ck_assert_uint_eq(out_port(AFTR_IPPROTO_UDP, 7000, 299 * SEC), 5); /* refreshed */
+	for (uint64_t t = 300; t < 600; t += 100) {
+		uint8_t b[128];
+		size_t l = build(b, AFTR_IPPROTO_UDP, INSIDE, 7001, SERVER, 80, 0);
+
+		ck_assert(!napt_out(&n, b, l, t * SEC));
+	}
+	ck_assert_uint_eq(ctr.v[CTR_tx_drop_ports_exhausted], 3);
+	/* 7000's mapping ends at 599 s: 7001 gets the port. */
+	ck_assert_uint_eq(out_port(AFTR_IPPROTO_UDP, 7001, 599 * SEC), 5);
+	ck_assert_uint_eq(ctr.v[CTR_napt_mappings_expired], 1);
+}
+END_TEST
+
 START_TEST(test_icmp_echo)
 {
 	uint8_t b[128];
@@ -550,6 +569,7 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_every_layout);
 	tcase_add_test(tc, test_edge_ports);
+	tcase_add_test(tc, test_full_until_expiry);
 	tcase_add_test(tc, test_icmp_echo);
 	tcase_add_test(tc, test_icmp_error_in);
 	tcase_add_test(tc, test_icmp_error_out);
