@@ -43,12 +43,6 @@ static size_t l4_min(enum napt_proto pr)
 	return pr == NAPT_TCP ? AFTR_TCP_HDR_LEN : 8;
 }
 
-/* The port or identifier that names the inside or outside end of a packet. */
-static uint16_t port_at(enum napt_proto pr, const uint8_t *l4, bool src)
-{
-	return be16(l4 + (pr == NAPT_ICMP ? 4 : src ? 0 : 2));
-}
-
 static bool drop(struct napt *n, enum b4_counter c)
 {
 	n->ctr->v[c]++;
@@ -66,25 +60,25 @@ bool napt_out(struct napt *n, uint8_t *p, size_t len, uint64_t now)
 		return drop(n, CTR_tx_drop_no_binding);
 	if (pr == NAPT_NPROTO)
 		return drop(n, CTR_tx_drop_napt_unsupported);
-	if (ip_frag_off(p) != 0) { /* its first fragment carried the ports */
+	if (ip_later_frag(p)) { /* its first fragment carried the ports */
 		napt_rewrite(p, len, IP_SRC, n->ext_addr, -1);
 		return true;
 	}
 	if (len < ihl + l4_min(pr))
 		return drop(n, CTR_tx_drop_napt_truncated);
-	if (pr == NAPT_ICMP && l4[0] != ICMP_ECHO) {
-		if (l4[0] == ICMP_UNREACH || l4[0] == ICMP_TIME_EXCEED || l4[0] == ICMP_PARAM_PROB)
+	if (pr == NAPT_ICMP && l4[0] != AFTR_ICMP4_ECHO_REQUEST) {
+		if (pkt_icmp4_is_error(l4[0]))
 			return napt_icmp_err_out(n, p, len, now);
-		if (l4[0] == ICMP_ECHO_REPLY && src == n->self_addr) {
+		if (l4[0] == AFTR_ICMP4_ECHO_REPLY && src == n->self_addr) {
 			/* The host's answer to a ping of the public address. */
 			napt_rewrite(p, len, IP_SRC, n->ext_addr, -1);
 			return true;
 		}
 		return drop(n, CTR_tx_drop_napt_unsupported);
 	}
-	idx = napt_find_int(n, pr, src, port_at(pr, l4, true), now);
+	idx = napt_find_int(n, pr, src, napt_port_of(pr, l4, true), now);
 	if (idx == NAPT_NIL &&
-	    (idx = napt_map_new(n, pr, src, port_at(pr, l4, true), now)) == NAPT_NIL)
+	    (idx = napt_map_new(n, pr, src, napt_port_of(pr, l4, true), now)) == NAPT_NIL)
 		return false;
 	napt_rewrite(p, len, IP_SRC, n->ext_addr, napt_ext_port(n, idx));
 	refresh(n, pr, &n->t[pr].map[idx], true, l4, len - ihl, now);
@@ -129,14 +123,15 @@ bool napt_in(struct napt *n, uint8_t *p, size_t len, uint64_t now)
 		return drop(n, CTR_rx_drop_napt_not_ours);
 	if (pr == NAPT_NPROTO)
 		return drop(n, CTR_rx_drop_napt_unsupported);
-	if (ip_frag_off(p) != 0)
+	if (ip_later_frag(p))
 		return frag_in(n, p, len, now);
 	if (len < ihl + l4_min(pr))
 		return drop(n, CTR_rx_drop_napt_truncated);
-	if (pr == NAPT_ICMP && l4[0] != ICMP_ECHO_REPLY) {
-		if (l4[0] == ICMP_UNREACH || l4[0] == ICMP_TIME_EXCEED || l4[0] == ICMP_PARAM_PROB)
+	if (pr == NAPT_ICMP && l4[0] != AFTR_ICMP4_ECHO_REPLY) {
+		if (pkt_icmp4_is_error(l4[0]))
 			return napt_icmp_err_in(n, p, len, now);
-		if (l4[0] == ICMP_ECHO) { /* a ping of the public address: the host answers */
+		if (l4[0] ==
+		    AFTR_ICMP4_ECHO_REQUEST) { /* a ping of the public address: the host answers */
 			napt_rewrite(p, len, IP_DST, n->self_addr, -1);
 			if (ip_more_frags(p))
 				frag_remember(n, p, n->self_addr, now);
@@ -144,7 +139,7 @@ bool napt_in(struct napt *n, uint8_t *p, size_t len, uint64_t now)
 		}
 		return drop(n, CTR_rx_drop_napt_unsupported);
 	}
-	idx = napt_find_ext(n, pr, port_at(pr, l4, false), now);
+	idx = napt_find_ext(n, pr, napt_port_of(pr, l4, false), now);
 	if (idx == NAPT_NIL)
 		return drop(n, CTR_rx_drop_napt_no_mapping);
 	m = &n->t[pr].map[idx];

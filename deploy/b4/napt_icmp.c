@@ -27,19 +27,12 @@ static uint8_t *quote_of(uint8_t *p, size_t len, size_t *qlen, enum napt_proto *
 		return NULL;
 	*qlen = len - ihl - 8;
 	if (q[0] >> 4 != AFTR_IP4_VERSION || ip_hlen(q) < AFTR_IP4_HDR_LEN ||
-	    *qlen < ip_hlen(q) + 8 || ip_frag_off(q) != 0)
+	    *qlen < ip_hlen(q) + 8 || ip_later_frag(q))
 		return NULL;
 	*qpr = napt_proto_of(q[9]);
 	if (*qpr == NAPT_NPROTO || (*qpr == NAPT_ICMP && q[ip_hlen(q)] != want))
 		return NULL;
 	return q;
-}
-
-static uint16_t quoted_port(enum napt_proto pr, const uint8_t *q, bool src)
-{
-	const uint8_t *l4 = q + ip_hlen(q);
-
-	return be16(l4 + (pr == NAPT_ICMP ? 4 : src ? 0 : 2));
 }
 
 /* The ICMP checksum again, over the whole message (the quote changed inside it). */
@@ -56,7 +49,7 @@ bool napt_icmp_err_in(struct napt *n, uint8_t *p, size_t len, uint64_t now)
 {
 	enum napt_proto qpr;
 	size_t qlen;
-	uint8_t *q = quote_of(p, len, &qlen, &qpr, ICMP_ECHO);
+	uint8_t *q = quote_of(p, len, &qlen, &qpr, AFTR_ICMP4_ECHO_REQUEST);
 	const struct napt_map *m;
 	uint32_t idx;
 
@@ -65,7 +58,7 @@ bool napt_icmp_err_in(struct napt *n, uint8_t *p, size_t len, uint64_t now)
 		return false;
 	}
 	idx = ld32(q + IP_SRC) == n->ext_addr
-	              ? napt_find_ext(n, qpr, quoted_port(qpr, q, true), now)
+	              ? napt_find_ext(n, qpr, napt_port_of(qpr, q + ip_hlen(q), true), now)
 	              : NAPT_NIL;
 	if (idx == NAPT_NIL) {
 		n->ctr->v[CTR_rx_drop_napt_no_mapping]++;
@@ -82,14 +75,15 @@ bool napt_icmp_err_out(struct napt *n, uint8_t *p, size_t len, uint64_t now)
 {
 	enum napt_proto qpr;
 	size_t qlen;
-	uint8_t *q = quote_of(p, len, &qlen, &qpr, ICMP_ECHO_REPLY);
+	uint8_t *q = quote_of(p, len, &qlen, &qpr, AFTR_ICMP4_ECHO_REPLY);
 	uint32_t idx;
 
 	if (q == NULL) {
 		n->ctr->v[CTR_tx_drop_napt_bad_icmp]++;
 		return false;
 	}
-	idx = napt_find_int(n, qpr, ld32(q + IP_DST), quoted_port(qpr, q, false), now);
+	idx = napt_find_int(n, qpr, ld32(q + IP_DST), napt_port_of(qpr, q + ip_hlen(q), false),
+	                    now);
 	if (idx == NAPT_NIL) {
 		n->ctr->v[CTR_tx_drop_napt_no_mapping]++;
 		return false;

@@ -20,12 +20,6 @@
 #define IP_SRC 12 /* offsets in the IPv4 header */
 #define IP_DST 16
 
-#define ICMP_ECHO_REPLY  0
-#define ICMP_UNREACH     3
-#define ICMP_ECHO        8
-#define ICMP_TIME_EXCEED 11
-#define ICMP_PARAM_PROB  12
-
 static inline uint16_t ld16(const uint8_t *p)
 {
 	uint16_t v;
@@ -52,20 +46,28 @@ static inline uint16_t be16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
+/* pkt_hdr.h's IPv4 header helpers, on a byte pointer. */
 static inline size_t ip_hlen(const uint8_t *ip)
 {
-	return (size_t)(ip[0] & 0x0f) * 4;
+	return pkt_ip4_hdr_len((const struct l3_ip4_hdr *)ip);
 }
 
-/* Fragment offset (in 8-byte units) and the More Fragments bit. */
-static inline unsigned int ip_frag_off(const uint8_t *ip)
+/* A fragment other than the first: no transport header. */
+static inline bool ip_later_frag(const uint8_t *ip)
 {
-	return be16(ip + 6) & 0x1fffu;
+	return pkt_ip4_frag_offset((const struct l3_ip4_hdr *)ip) != 0;
 }
 
 static inline bool ip_more_frags(const uint8_t *ip)
 {
-	return (ip[6] & 0x20) != 0;
+	return (((const struct l3_ip4_hdr *)ip)->frag_off & htons(AFTR_IP4_FLAG_MF)) != 0;
+}
+
+/* The port (the identifier for ICMP) of the source or destination end of the transport
+ * header at l4. */
+static inline uint16_t napt_port_of(enum napt_proto pr, const uint8_t *l4, bool src)
+{
+	return be16(l4 + (pr == NAPT_ICMP ? 4 : src ? 0 : 2));
 }
 
 /* A new mapping for inside (addr, port) at now, its expiry still to set; NAPT_NIL when every

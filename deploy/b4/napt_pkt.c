@@ -31,7 +31,7 @@ void napt_rewrite(uint8_t *ip, size_t len, unsigned int field, uint32_t addr, in
 
 	st16(ip + 10, cksum_update32(ld16(ip + 10), old, addr));
 	memcpy(ip + field, &addr, sizeof(addr));
-	if (ip_frag_off(ip) != 0)
+	if (ip_later_frag(ip))
 		return;
 	switch (ip[9]) {
 	case AFTR_IPPROTO_TCP:
